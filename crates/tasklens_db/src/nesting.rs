@@ -1,0 +1,76 @@
+//! A cheap scan for bracket nesting, run before parsing.
+//!
+//! The parser and tree walks recurse once per nesting level. CPython rejects
+//! more than 200 nested brackets ("too many nested parentheses"), so a file
+//! beyond [`MAX_BRACKET_DEPTH`] cannot run and is reported instead of parsed.
+
+/// The deepest bracket nesting that is parsed.
+pub const MAX_BRACKET_DEPTH: usize = 200;
+
+/// Returns the deepest bracket nesting outside strings and comments, and the
+/// byte offset where it is first reached.
+pub fn bracket_depth(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    at = i;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'\'' | b'"') => {
+                i = skip_string(bytes, i, quote);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (max, at)
+}
+
+/// Skips a string literal that starts at `start`; returns the offset after it.
+fn skip_string(bytes: &[u8], start: usize, quote: u8) -> usize {
+    let triple = bytes.len() >= start + 3 && bytes[start + 1] == quote && bytes[start + 2] == quote;
+    let mut i = start + if triple { 3 } else { 1 };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' if !triple => return i,
+            b if b == quote => {
+                if !triple {
+                    return i + 1;
+                }
+                if bytes.len() >= i + 3 && bytes[i + 1] == quote && bytes[i + 2] == quote {
+                    return i + 3;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bracket_depth;
+
+    #[test]
+    fn counts_brackets_outside_strings_and_comments() {
+        assert_eq!(bracket_depth("f((1), [2])").0, 2);
+        assert_eq!(bracket_depth("x = '((((' # ((((\ny = [[1]]").0, 2);
+        assert_eq!(bracket_depth("s = \"\"\"(((\n(((\"\"\"\nf(1)").0, 1);
+        assert_eq!(bracket_depth(&"(".repeat(1000)).0, 1000);
+    }
+}

@@ -1,0 +1,305 @@
+//! The per-module facts: a small, comparable summary of one module that the
+//! cross-module flow graph is built from.
+//!
+//! Node, function, class and call-site ids are local to the module; the flow
+//! layer offsets them into project-wide ids. Values are not typed here: the
+//! constraints say how values move, and the flow layer solves them.
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+
+/// Methods a Task has and a plain Future lacks (CPython 3.9 to 3.13).
+pub const TASK_ONLY_METHODS: &[&str] =
+    &["get_name", "set_name", "get_coro", "get_stack", "print_stack", "get_context", "cancelling", "uncancel"];
+
+/// A value slot in the module (a variable version, an expression result, a parameter...).
+pub type NodeId = u32;
+/// An index into [`ModuleFacts::functions`].
+pub type FuncId = u32;
+/// An index into [`ModuleFacts::classes`].
+pub type ClassId = u32;
+/// An index into [`ModuleFacts::call_sites`].
+pub type SiteId = u32;
+/// An index into [`ModuleFacts::hops`].
+pub type HopId = u32;
+
+/// Everything the flow analysis needs to know about one module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleFacts {
+    pub node_count: u32,
+    pub functions: Vec<FunctionFacts>,
+    pub classes: Vec<ClassFacts>,
+    /// Module-level bindings, sorted by name.
+    pub globals: Vec<(Name, Binding)>,
+    /// `from m import *`, in source order.
+    pub star_imports: Vec<ImportTarget>,
+    /// The names listed in `__all__`, when it is a literal list or tuple.
+    pub dunder_all: Option<Vec<Name>>,
+    pub constraints: Vec<Constraint>,
+    pub call_sites: Vec<CallSite>,
+    pub hops: Vec<Hop>,
+    /// Places whose annotation may make them a sink or a source.
+    pub annotated: Vec<AnnotatedPlace>,
+    /// Calls of Task-only methods: `receiver.get_name()` and friends.
+    pub task_method_calls: Vec<TaskMethodCall>,
+    /// Guards `isinstance(x, T)`: the guarded node is `to`.
+    pub guards: Vec<Guard>,
+    /// Set when a tree walk stopped because the code nests too deeply.
+    pub too_deep: Option<TextRange>,
+}
+
+impl ModuleFacts {
+    /// Looks up a module-level binding by name.
+    pub fn global(&self, name: &str) -> Option<&Binding> {
+        self.globals
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.globals[i].1)
+    }
+}
+
+/// What a module-level name is bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    Function(FuncId),
+    Class(ClassId),
+    /// A variable: the node that collects every value ever assigned to it.
+    Variable(NodeId),
+    Import(ImportTarget),
+}
+
+/// The target of an import statement.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImportTarget {
+    /// Number of leading dots of a relative import.
+    pub level: u32,
+    /// The dotted module path (empty for `from . import x`).
+    pub module: Name,
+    /// The imported name for `from m import name`; `None` for `import m`.
+    pub name: Option<Name>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FunctionKind {
+    Function,
+    Method,
+    StaticMethod,
+    ClassMethod,
+    Property,
+    Lambda,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionFacts {
+    pub name: Name,
+    /// The range of the name (or of the `lambda` keyword).
+    pub range: TextRange,
+    pub is_async: bool,
+    pub is_generator: bool,
+    pub kind: FunctionKind,
+    /// The class whose body defines this function directly.
+    pub class: Option<ClassId>,
+    pub params: Vec<Param>,
+    /// The node that collects every returned value.
+    pub ret: NodeId,
+    /// Decorated by something that may replace the function.
+    pub opaque: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    PositionalOnly,
+    Positional,
+    VarArgs,
+    KeywordOnly,
+    KwArgs,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    pub name: Name,
+    pub node: NodeId,
+    pub kind: ParamKind,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassFacts {
+    pub name: Name,
+    pub range: TextRange,
+    /// Base class expressions, as dotted names.
+    pub bases: Vec<TypeExpr>,
+    /// Methods defined in the body, sorted by name.
+    pub methods: Vec<(Name, FuncId)>,
+    /// Attribute names assigned or declared on the class or its instances, sorted.
+    pub attributes: Vec<Name>,
+}
+
+impl ClassFacts {
+    pub fn method(&self, name: &str) -> Option<FuncId> {
+        self.methods.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.methods[i].1)
+    }
+
+    pub fn has_attribute(&self, name: &str) -> bool {
+        self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+    }
+}
+
+/// An annotation, reduced to what decides Task, Future, loop and class types.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeExpr {
+    /// A dotted name such as `asyncio.Task`.
+    Name(Vec<Name>),
+    /// `base[args]`.
+    Generic(Vec<Name>, Vec<TypeExpr>),
+    /// `A | B`, `Union[A, B]`, `Optional[A]` (with `None`).
+    Union(Vec<TypeExpr>),
+    None,
+    /// Anything else (literals, calls...).
+    Other,
+}
+
+/// How a value reaches a slot of a container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// List, set and tuple elements; dict values.
+    Values,
+    /// Dict keys.
+    Keys,
+    /// `(key, value)` pairs, as from `dict.items()`.
+    Items,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContainerKind {
+    List,
+    Tuple,
+    Set,
+    Dict,
+    /// A generator expression or other iterator.
+    Iterator,
+}
+
+/// Something the flow layer places into a node before solving.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seed {
+    /// A value the analysis cannot follow (a literal, an operator result...).
+    Unknown,
+    Function(FuncId),
+    Class(ClassId),
+    /// An instance of the class and of every subclass (`self`).
+    SelfOf(ClassId),
+    /// The class and every subclass (`cls`).
+    ClsOf(ClassId),
+    /// A new container, identified by the node that holds it.
+    Container(ContainerKind),
+}
+
+/// How values move between nodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Constraint {
+    Copy { from: NodeId, to: NodeId, hop: Option<HopId> },
+    Seed { node: NodeId, seed: Seed },
+    /// The module-level binding `name`, resolved by the flow layer.
+    Global { name: Name, to: NodeId },
+    /// An import evaluated in a function body or elsewhere.
+    Import { target: ImportTarget, to: NodeId },
+    Load { base: NodeId, attr: Name, to: NodeId, hop: Option<HopId> },
+    Store { base: NodeId, attr: Name, from: NodeId, hop: Option<HopId> },
+    /// A class-body assignment `attr = value`.
+    ClassStore { class: ClassId, attr: Name, from: NodeId, hop: Option<HopId> },
+    LoadPart { base: NodeId, part: Part, to: NodeId, hop: Option<HopId> },
+    StorePart { base: NodeId, part: Part, from: NodeId, hop: Option<HopId> },
+    Call { site: SiteId, callee: NodeId, result: NodeId },
+    MethodCall { site: SiteId, receiver: NodeId, name: Name, result: NodeId },
+    /// `super().name(...)` inside a method of `class`.
+    SuperCall { site: SiteId, class: ClassId, receiver: NodeId, name: Name, result: NodeId },
+    Await { value: NodeId, to: NodeId },
+    /// `with value as to` / `async with`.
+    Enter { value: NodeId, to: NodeId },
+}
+
+/// One call in the source, shared by the constraints that dispatch it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    /// The whole call expression.
+    pub range: TextRange,
+    /// The callee expression (`asyncio.ensure_future`, `loop.create_future`).
+    pub callee_range: TextRange,
+    pub args: Vec<Arg>,
+    pub keywords: Vec<Keyword>,
+    /// Has `*args` or `**kwargs` spread arguments.
+    pub has_spread: bool,
+    /// The call is lexically inside an `async def`.
+    pub in_coroutine: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arg {
+    pub node: Option<NodeId>,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keyword {
+    pub name: Name,
+    pub node: Option<NodeId>,
+    pub range: TextRange,
+}
+
+/// A step of a flow, shown in traces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    pub range: TextRange,
+    pub kind: HopKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HopKind {
+    Assign(Name),
+    Return(Name),
+    Yield(Name),
+    AttrStore(Name),
+    AttrLoad(Name),
+    ContainerStore,
+    ContainerLoad,
+    Global(Name),
+}
+
+/// Where an annotation sits, which decides what it means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A parameter (the node is the parameter's).
+    Param { func: FuncId, index: u32 },
+    /// The return annotation (the node is the function's return node).
+    Return { func: FuncId },
+    /// `x: T = value` (the node is the assigned version).
+    Variable,
+    /// `attr: T` in a class body, or `self.attr: T = ...` in a method.
+    Attribute { class: ClassId, attr: Name },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnnotatedPlace {
+    pub place: Place,
+    pub node: Option<NodeId>,
+    pub annotation: TypeExpr,
+    /// The annotation's range.
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskMethodCall {
+    pub receiver: NodeId,
+    pub method: Name,
+    /// The range of `.method(...)`'s attribute name.
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guard {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// The types tested by `isinstance(x, T)`; empty for `hasattr(x, "get_name")`.
+    pub types: Vec<TypeExpr>,
+}

@@ -1,0 +1,415 @@
+//! Lowering of expressions: names, attributes, calls, containers, awaits,
+//! comprehensions, lambdas and the narrowing read from tests.
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use super::stmt::Narrowing;
+use super::{Lowerer, ScopeKind, Val};
+use crate::annotation::type_expr;
+use crate::facts::{
+    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, Keyword, Part, Seed,
+    TASK_ONLY_METHODS, TaskMethodCall,
+};
+
+impl Lowerer<'_> {
+    pub(super) fn expr(&mut self, expr: &Expr) -> Val {
+        if !self.enter(expr.range()) {
+            return Val::Unknown;
+        }
+        let value = self.expr_inner(expr);
+        self.leave();
+        value
+    }
+
+    fn expr_inner(&mut self, expr: &Expr) -> Val {
+        match expr {
+            Expr::Name(name) => self.read_name(&name.id, name.range),
+            Expr::Attribute(attribute) => match self.expr(&attribute.value) {
+                Val::Node(base) => {
+                    let to = self.node();
+                    let hop = self.hop(attribute.range, HopKind::AttrLoad(attribute.attr.id.clone()));
+                    self.constrain(Constraint::Load { base, attr: attribute.attr.id.clone(), to, hop: Some(hop) });
+                    Val::Node(to)
+                }
+                _ => Val::Unknown,
+            },
+            Expr::Call(call) => self.call(call),
+            Expr::Await(await_expr) => match self.expr(&await_expr.value) {
+                Val::Node(value) => {
+                    let to = self.node();
+                    self.constrain(Constraint::Await { value, to });
+                    Val::Node(to)
+                }
+                _ => Val::Unknown,
+            },
+            Expr::If(if_expr) => {
+                let (when_true, when_false) = self.condition(&if_expr.test);
+                let before = self.flow().clone();
+                self.narrow(&when_true);
+                let body = self.expr(&if_expr.body);
+                *self.flow() = before.clone();
+                self.narrow(&when_false);
+                let orelse = self.expr(&if_expr.orelse);
+                *self.flow() = before;
+                self.join(&[body, orelse])
+            }
+            Expr::BoolOp(bool_op) => {
+                let before = self.flow().clone();
+                let mut values = Vec::new();
+                for value in &bool_op.values {
+                    let (when_true, when_false) = self.condition_value(value, &mut values);
+                    self.narrow(if bool_op.op == BoolOp::And { &when_true } else { &when_false });
+                }
+                *self.flow() = before;
+                self.join(&values)
+            }
+            Expr::Named(named) => {
+                let value = self.expr(&named.value);
+                self.assign(&named.target, value, None);
+                value
+            }
+            Expr::List(ast::ExprList { elts, .. }) => self.container(ContainerKind::List, elts),
+            Expr::Tuple(ast::ExprTuple { elts, .. }) => self.container(ContainerKind::Tuple, elts),
+            Expr::Set(ast::ExprSet { elts, .. }) => self.container(ContainerKind::Set, elts),
+            Expr::Dict(dict) => {
+                let node = self.seeded(Seed::Container(ContainerKind::Dict));
+                for item in &dict.items {
+                    let value = self.expr(&item.value);
+                    match &item.key {
+                        Some(key) => {
+                            let key = self.expr(key);
+                            self.store_part(node, Part::Keys, key, item.value.range());
+                            self.store_part(node, Part::Values, value, item.value.range());
+                        }
+                        // `**other` copies the other mapping's keys and values.
+                        None => {
+                            if let Val::Node(other) = value {
+                                for part in [Part::Keys, Part::Values] {
+                                    let to = self.node();
+                                    self.constrain(Constraint::LoadPart { base: other, part, to, hop: None });
+                                    self.store_part(node, part, Val::Node(to), item.value.range());
+                                }
+                            }
+                        }
+                    }
+                }
+                Val::Node(node)
+            }
+            Expr::ListComp(comp) => {
+                self.comprehension(&comp.generators, ContainerKind::List, &[(&comp.elt, Part::Values)])
+            }
+            Expr::SetComp(comp) => {
+                self.comprehension(&comp.generators, ContainerKind::Set, &[(&comp.elt, Part::Values)])
+            }
+            Expr::Generator(comp) => {
+                self.comprehension(&comp.generators, ContainerKind::Iterator, &[(&comp.elt, Part::Values)])
+            }
+            Expr::DictComp(comp) => match &comp.key {
+                Some(key) => self.comprehension(
+                    &comp.generators,
+                    ContainerKind::Dict,
+                    &[(key, Part::Keys), (&comp.value, Part::Values)],
+                ),
+                None => self.comprehension(&comp.generators, ContainerKind::Dict, &[(&comp.value, Part::Values)]),
+            },
+            Expr::Subscript(subscript) => {
+                let base = self.expr(&subscript.value);
+                self.expr(&subscript.slice);
+                match base {
+                    // A slice is a container of the same elements.
+                    Val::Node(base) if subscript.slice.is_slice_expr() => Val::Node(base),
+                    Val::Node(base) => {
+                        let to = self.node();
+                        let hop = self.hop(subscript.range, HopKind::ContainerLoad);
+                        self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: Some(hop) });
+                        Val::Node(to)
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            Expr::Starred(starred) => self.expr(&starred.value),
+            Expr::Lambda(lambda) => self.lambda(lambda),
+            Expr::Yield(yield_expr) => {
+                if let Some(value) = &yield_expr.value {
+                    self.expr(value);
+                }
+                Val::Unknown
+            }
+            Expr::YieldFrom(yield_from) => {
+                self.expr(&yield_from.value);
+                Val::Unknown
+            }
+            Expr::NoneLiteral(_) => Val::Nothing,
+            Expr::BinOp(bin_op) => {
+                self.expr(&bin_op.left);
+                self.expr(&bin_op.right);
+                Val::Unknown
+            }
+            Expr::UnaryOp(unary) => {
+                self.expr(&unary.operand);
+                Val::Unknown
+            }
+            Expr::Compare(compare) => {
+                self.expr(&compare.left);
+                for comparator in &compare.comparators {
+                    self.expr(comparator);
+                }
+                Val::Unknown
+            }
+            Expr::Slice(slice) => {
+                for part in [&slice.lower, &slice.upper, &slice.step].into_iter().flatten() {
+                    self.expr(part);
+                }
+                Val::Unknown
+            }
+            Expr::FString(_)
+            | Expr::TString(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::IpyEscapeCommand(_) => Val::Unknown,
+        }
+    }
+
+    /// Lowers one operand of `and`/`or`, collecting its value.
+    fn condition_value(&mut self, value: &Expr, values: &mut Vec<Val>) -> (Vec<Narrowing>, Vec<Narrowing>) {
+        if let Some(narrowing) = isinstance_narrowing(value) {
+            values.push(Val::Unknown);
+            return (vec![narrowing], Vec::new());
+        }
+        values.push(self.expr(value));
+        (Vec::new(), Vec::new())
+    }
+
+    /// A node that receives every one of `values`.
+    fn join(&mut self, values: &[Val]) -> Val {
+        let to = self.node();
+        for value in values {
+            self.flow_into(*value, to, None);
+        }
+        Val::Node(to)
+    }
+
+    fn store_part(&mut self, base: u32, part: Part, value: Val, range: TextRange) {
+        if let Some(from) = self.node_of(value) {
+            let hop = self.hop(range, HopKind::ContainerStore);
+            self.constrain(Constraint::StorePart { base, part, from, hop: Some(hop) });
+        }
+    }
+
+    fn container(&mut self, kind: ContainerKind, elts: &[Expr]) -> Val {
+        let node = self.seeded(Seed::Container(kind));
+        for elt in elts {
+            let value = self.expr(elt);
+            match (elt, value) {
+                (Expr::Starred(_), Val::Node(other)) => {
+                    let to = self.node();
+                    self.constrain(Constraint::LoadPart { base: other, part: Part::Values, to, hop: None });
+                    self.store_part(node, Part::Values, Val::Node(to), elt.range());
+                }
+                _ => self.store_part(node, Part::Values, value, elt.range()),
+            }
+        }
+        Val::Node(node)
+    }
+
+    fn comprehension(
+        &mut self,
+        generators: &[ast::Comprehension],
+        kind: ContainerKind,
+        elements: &[(&Expr, Part)],
+    ) -> Val {
+        let Some(first) = generators.first() else { return Val::Unknown };
+        let first_iterable = self.expr(&first.iter);
+        let mut bound = rustc_hash::FxHashSet::default();
+        for generator in generators {
+            let mut names = Vec::new();
+            super::stmt::collect_target_names_pub(&generator.target, &mut names);
+            bound.extend(names);
+        }
+        let is_async = self.in_coroutine();
+        self.push_scope(ScopeKind::Comprehension, bound, is_async);
+        for (index, generator) in generators.iter().enumerate() {
+            let iterable = if index == 0 { first_iterable } else { self.expr(&generator.iter) };
+            self.bind_iteration_target(&generator.target, &generator.iter, iterable);
+            for condition in &generator.ifs {
+                let (when_true, _) = self.condition(condition);
+                self.narrow(&when_true);
+            }
+        }
+        let node = self.seeded(Seed::Container(kind));
+        for (elt, part) in elements {
+            let value = self.expr(elt);
+            self.store_part(node, *part, value, elt.range());
+        }
+        self.pop_scope();
+        Val::Node(node)
+    }
+
+    fn lambda(&mut self, lambda: &ast::ExprLambda) -> Val {
+        let ret = self.node();
+        let keyword = TextRange::at(lambda.range.start(), TextSize::from(6));
+        let func = self.new_function(FunctionFacts {
+            name: Name::new_static("<lambda>"),
+            range: keyword,
+            is_async: false,
+            is_generator: false,
+            kind: FunctionKind::Lambda,
+            class: None,
+            params: Vec::new(),
+            ret,
+            opaque: false,
+        });
+        let params = match &lambda.parameters {
+            Some(parameters) => self.parameters(parameters, func),
+            None => Vec::new(),
+        };
+        self.facts.functions[func as usize].params = params.clone();
+        let bound = params.iter().map(|p| p.name.clone()).collect();
+        self.push_scope(ScopeKind::Function(func), bound, false);
+        for param in &params {
+            self.flow().env.insert(param.name.clone(), param.node);
+        }
+        let value = self.expr(&lambda.body);
+        let hop = self.hop(lambda.body.range(), HopKind::Return(Name::new_static("<lambda>")));
+        self.flow_into(value, ret, Some(hop));
+        self.pop_scope();
+        Val::Node(self.seeded(Seed::Function(func)))
+    }
+
+    fn call(&mut self, call: &ast::ExprCall) -> Val {
+        let range = call.range();
+        let callee_range = call.func.range();
+        let in_coroutine = self.in_coroutine();
+        if let Expr::Attribute(attribute) = &*call.func {
+            if is_super_call(&attribute.value)
+                && let Some((class, func)) = self.current_class_method()
+            {
+                let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
+                let (args, keywords, has_spread) = self.call_args(&call.arguments);
+                let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+                let result = self.node();
+                if let Some(receiver) = receiver {
+                    let name = attribute.attr.id.clone();
+                    self.constrain(Constraint::SuperCall { site, class, receiver, name, result });
+                }
+                return Val::Node(result);
+            }
+            let receiver = self.expr(&attribute.value);
+            let (args, keywords, has_spread) = self.call_args(&call.arguments);
+            let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+            let result = self.node();
+            match receiver {
+                Val::Node(receiver) => {
+                    let name = attribute.attr.id.clone();
+                    if TASK_ONLY_METHODS.contains(&name.as_str()) {
+                        self.facts.task_method_calls.push(TaskMethodCall {
+                            receiver,
+                            method: name.clone(),
+                            range: attribute.attr.range,
+                        });
+                    }
+                    self.constrain(Constraint::MethodCall { site, receiver, name, result });
+                }
+                _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
+            }
+            return Val::Node(result);
+        }
+        let callee = self.expr(&call.func);
+        let (args, keywords, has_spread) = self.call_args(&call.arguments);
+        let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+        let result = self.node();
+        match callee {
+            Val::Node(callee) => self.constrain(Constraint::Call { site, callee, result }),
+            _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
+        }
+        Val::Node(result)
+    }
+
+    fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, bool) {
+        let mut has_spread = false;
+        let mut args = Vec::new();
+        for arg in &arguments.args {
+            let value = self.expr(arg);
+            if arg.is_starred_expr() {
+                has_spread = true;
+                continue;
+            }
+            let node = self.node_of(value);
+            args.push(Arg { node, range: arg.range() });
+        }
+        let mut keywords = Vec::new();
+        for keyword in &arguments.keywords {
+            let value = self.expr(&keyword.value);
+            match &keyword.arg {
+                Some(name) => {
+                    let node = self.node_of(value);
+                    keywords.push(Keyword { name: name.id.clone(), node, range: keyword.value.range() });
+                }
+                None => has_spread = true,
+            }
+        }
+        (args, keywords, has_spread)
+    }
+
+    /// Lowers a test and returns the narrowings that hold when it is true and when false.
+    pub(super) fn condition(&mut self, test: &Expr) -> (Vec<Narrowing>, Vec<Narrowing>) {
+        match test {
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+                let (when_true, when_false) = self.condition(&unary.operand);
+                (when_false, when_true)
+            }
+            Expr::BoolOp(bool_op) => {
+                let before = self.flow().clone();
+                let mut collected = Vec::new();
+                for value in &bool_op.values {
+                    let (when_true, when_false) = self.condition(value);
+                    let narrowing = if bool_op.op == BoolOp::And { when_true } else { when_false };
+                    self.narrow(&narrowing);
+                    collected.extend(narrowing);
+                }
+                *self.flow() = before;
+                match bool_op.op {
+                    BoolOp::And => (collected, Vec::new()),
+                    BoolOp::Or => (Vec::new(), collected),
+                }
+            }
+            _ => match isinstance_narrowing(test) {
+                Some(narrowing) => (vec![narrowing], Vec::new()),
+                None => {
+                    self.expr(test);
+                    (Vec::new(), Vec::new())
+                }
+            },
+        }
+    }
+}
+
+/// `isinstance(x, T)` or `hasattr(x, "get_name")` on a plain name.
+fn isinstance_narrowing(test: &Expr) -> Option<Narrowing> {
+    let Expr::Call(call) = test else { return None };
+    let Expr::Name(func) = &*call.func else { return None };
+    let [Expr::Name(subject), second] = &*call.arguments.args else { return None };
+    match func.id.as_str() {
+        "isinstance" => {
+            let types = match second {
+                Expr::Tuple(tuple) => tuple.elts.iter().map(type_expr).collect(),
+                other => vec![type_expr(other)],
+            };
+            Some((subject.id.clone(), types))
+        }
+        "hasattr" => {
+            let method = second.as_string_literal_expr()?.value.to_str();
+            TASK_ONLY_METHODS.contains(&method).then(|| (subject.id.clone(), Vec::new()))
+        }
+        _ => None,
+    }
+}
+
+fn is_super_call(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "super"))
+}

@@ -1,0 +1,438 @@
+//! Lowering of one module's syntax tree into [`ModuleFacts`].
+//!
+//! Locals are versioned: each assignment makes a new node and reads use the
+//! version that reaches them, with merge nodes where branches join. Every
+//! version also flows into a per-variable summary node, which closures, other
+//! functions and other modules read.
+
+mod expr;
+mod scan;
+mod stmt;
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::facts::{
+    Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind,
+    ImportTarget, ModuleFacts, NodeId, Seed,
+};
+
+/// The deepest statement or expression nesting that is walked.
+pub(crate) const MAX_DEPTH: u32 = 2_000;
+
+/// A lowered expression value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Val {
+    Node(NodeId),
+    /// A value the analysis does not follow (literals, operators...).
+    Unknown,
+    /// No value at all (`None`).
+    Nothing,
+}
+
+/// The current version of each local, and whether control reaches here.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Flow {
+    env: FxHashMap<Name, NodeId>,
+    live: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScopeKind {
+    Module,
+    Class(ClassId),
+    Function(FuncId),
+    Comprehension,
+}
+
+struct Scope {
+    kind: ScopeKind,
+    bound: FxHashSet<Name>,
+    globals: FxHashSet<Name>,
+    nonlocals: FxHashSet<Name>,
+    flow: Flow,
+    /// Every version of every local, for the summary nodes.
+    versions: FxHashMap<Name, Vec<NodeId>>,
+    summaries: FxHashMap<Name, NodeId>,
+    loops: Vec<LoopFlows>,
+    is_async: bool,
+    /// The first parameter of a method and its class.
+    self_param: Option<(Name, ClassId)>,
+}
+
+#[derive(Default)]
+struct LoopFlows {
+    continues: Vec<Flow>,
+    breaks: Vec<Flow>,
+}
+
+pub(crate) struct Lowerer<'src> {
+    facts: ModuleFacts,
+    scopes: Vec<Scope>,
+    depth: u32,
+    /// How each module-level name is bound, to decide its [`Binding`].
+    module_bindings: FxHashMap<Name, Vec<Binding>>,
+    _source: &'src str,
+}
+
+impl<'src> Lowerer<'src> {
+    pub(crate) fn lower_module(source: &'src str, body: &[Stmt]) -> ModuleFacts {
+        let scan = scan::scan_body(body);
+        let mut lowerer = Lowerer {
+            facts: ModuleFacts::default(),
+            scopes: Vec::new(),
+            depth: 0,
+            module_bindings: FxHashMap::default(),
+            _source: source,
+        };
+        lowerer.scopes.push(Scope::new(ScopeKind::Module, scan.bound, false));
+        lowerer.block(body);
+        let module = lowerer.scopes.pop().expect("module scope");
+        lowerer.finish_scope(&module);
+        lowerer.finish_module(module)
+    }
+
+    fn finish_module(mut self, module: Scope) -> ModuleFacts {
+        let mut globals: Vec<(Name, Binding)> = Vec::new();
+        for name in &module.bound {
+            let binding = match self.module_bindings.remove(name) {
+                Some(bindings) if bindings.len() == 1 && !matches!(bindings[0], Binding::Variable(_)) => {
+                    bindings.into_iter().next().expect("one binding")
+                }
+                _ => match module.summaries.get(name) {
+                    Some(&summary) => Binding::Variable(summary),
+                    None => continue,
+                },
+            };
+            globals.push((name.clone(), binding));
+        }
+        globals.sort_by(|a, b| a.0.cmp(&b.0));
+        self.facts.globals = globals;
+        for class in &mut self.facts.classes {
+            class.methods.sort_by(|a, b| a.0.cmp(&b.0));
+            class.attributes.sort();
+            class.attributes.dedup();
+        }
+        self.facts
+    }
+
+    /// Emits the edges from every version of a scope's locals to their summaries.
+    fn finish_scope(&mut self, scope: &Scope) {
+        for (name, &summary) in &scope.summaries {
+            for &version in scope.versions.get(name).into_iter().flatten() {
+                self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
+            }
+        }
+    }
+
+    // ---- nodes, hops and constraints ------------------------------------
+
+    fn node(&mut self) -> NodeId {
+        let id = self.facts.node_count;
+        self.facts.node_count += 1;
+        id
+    }
+
+    fn seeded(&mut self, seed: Seed) -> NodeId {
+        let node = self.node();
+        self.facts.constraints.push(Constraint::Seed { node, seed });
+        node
+    }
+
+    fn hop(&mut self, range: TextRange, kind: HopKind) -> HopId {
+        let id = self.facts.hops.len() as HopId;
+        self.facts.hops.push(Hop { range, kind });
+        id
+    }
+
+    fn constrain(&mut self, constraint: Constraint) {
+        self.facts.constraints.push(constraint);
+    }
+
+    /// Makes `to` receive `value`.
+    fn flow_into(&mut self, value: Val, to: NodeId, hop: Option<HopId>) {
+        match value {
+            Val::Node(from) => self.constrain(Constraint::Copy { from, to, hop }),
+            Val::Unknown => self.constrain(Constraint::Seed { node: to, seed: Seed::Unknown }),
+            Val::Nothing => {}
+        }
+    }
+
+    /// A node holding `value` (allocating one for unknown values).
+    fn node_of(&mut self, value: Val) -> Option<NodeId> {
+        match value {
+            Val::Node(node) => Some(node),
+            Val::Unknown => Some(self.seeded(Seed::Unknown)),
+            Val::Nothing => None,
+        }
+    }
+
+    fn site(&mut self, site: CallSite) -> u32 {
+        self.facts.call_sites.push(site);
+        (self.facts.call_sites.len() - 1) as u32
+    }
+
+    /// Returns `true` (and records where) when nesting is too deep to walk.
+    fn enter(&mut self, range: TextRange) -> bool {
+        if self.depth >= MAX_DEPTH {
+            self.facts.too_deep.get_or_insert(range);
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // ---- scopes and names -------------------------------------------------
+
+    fn scope(&self) -> &Scope {
+        self.scopes.last().expect("a scope")
+    }
+
+    fn scope_mut(&mut self) -> &mut Scope {
+        self.scopes.last_mut().expect("a scope")
+    }
+
+    fn flow(&mut self) -> &mut Flow {
+        &mut self.scope_mut().flow
+    }
+
+    fn in_coroutine(&self) -> bool {
+        self.scopes.iter().rev().find(|s| s.kind != ScopeKind::Comprehension).is_some_and(|s| s.is_async)
+    }
+
+    fn current_function(&self) -> Option<FuncId> {
+        match self.scopes.iter().rev().find(|s| s.kind != ScopeKind::Comprehension)?.kind {
+            ScopeKind::Function(func) => Some(func),
+            _ => None,
+        }
+    }
+
+    fn current_class_method(&self) -> Option<(ClassId, FuncId)> {
+        let func = self.current_function()?;
+        self.facts.functions.get(func as usize)?.class.map(|class| (class, func))
+    }
+
+    /// Where a name read in the innermost scope resolves.
+    fn read_name(&mut self, name: &Name, range: TextRange) -> Val {
+        let innermost = self.scopes.len() - 1;
+        for index in (0..=innermost).rev() {
+            let scope = &self.scopes[index];
+            if index != innermost && matches!(scope.kind, ScopeKind::Class(_)) {
+                continue;
+            }
+            if scope.globals.contains(name) {
+                return self.read_global(name, range);
+            }
+            if scope.nonlocals.contains(name) || !scope.bound.contains(name) {
+                continue;
+            }
+            // Code running in this scope (or in a comprehension evaluated in
+            // place) sees the version that reaches it; later code sees them all.
+            let in_place = self.scopes[index + 1..].iter().all(|s| s.kind == ScopeKind::Comprehension);
+            if in_place && let Some(&node) = self.scopes[index].flow.env.get(name) {
+                return Val::Node(node);
+            }
+            if index == 0 {
+                return self.read_global(name, range);
+            }
+            return Val::Node(self.summary(index, name));
+        }
+        self.read_global(name, range)
+    }
+
+    /// A module-level name read from anywhere: resolved by the flow layer.
+    fn read_global(&mut self, name: &Name, _range: TextRange) -> Val {
+        let to = self.node();
+        self.constrain(Constraint::Global { name: name.clone(), to });
+        Val::Node(to)
+    }
+
+    fn summary(&mut self, scope: usize, name: &Name) -> NodeId {
+        if let Some(&node) = self.scopes[scope].summaries.get(name) {
+            return node;
+        }
+        let node = self.node();
+        self.scopes[scope].summaries.insert(name.clone(), node);
+        node
+    }
+
+    /// The scope that a binding of `name` in the innermost scope writes to.
+    fn binding_scope(&self, name: &Name) -> usize {
+        let innermost = self.scopes.len() - 1;
+        let scope = &self.scopes[innermost];
+        if scope.globals.contains(name) {
+            return 0;
+        }
+        if scope.nonlocals.contains(name) {
+            for index in (0..innermost).rev() {
+                let outer = &self.scopes[index];
+                if matches!(outer.kind, ScopeKind::Function(_)) && outer.bound.contains(name) {
+                    return index;
+                }
+            }
+        }
+        innermost
+    }
+
+    /// Binds `name` to a new version holding `value`; returns the version.
+    fn bind(&mut self, name: &Name, value: Val, hop_range: Option<TextRange>) -> NodeId {
+        let version = self.node();
+        let hop = hop_range.map(|range| self.hop(range, HopKind::Assign(name.clone())));
+        self.flow_into(value, version, hop);
+        self.bind_node(name, version);
+        version
+    }
+
+    /// Makes `version` the current version of `name`.
+    fn bind_node(&mut self, name: &Name, version: NodeId) {
+        let index = self.binding_scope(name);
+        let innermost = index == self.scopes.len() - 1;
+        let scope = &mut self.scopes[index];
+        scope.versions.entry(name.clone()).or_default().push(version);
+        if innermost {
+            scope.flow.env.insert(name.clone(), version);
+        }
+        let needs_summary = index == 0 || !innermost;
+        if index == 0 {
+            // Module-level names are read by functions and other modules.
+            self.module_bindings.entry(name.clone()).or_default().push(Binding::Variable(version));
+        }
+        if needs_summary {
+            self.summary(index, name);
+        }
+    }
+
+    /// Records how a module-level name is bound (a def, class or import).
+    fn note_module_binding(&mut self, name: &Name, binding: Binding) {
+        if self.scopes.len() == 1 {
+            let bindings = self.module_bindings.entry(name.clone()).or_default();
+            // Replace the `Variable` entry pushed by `bind_node`.
+            bindings.pop();
+            bindings.push(binding);
+        }
+    }
+
+    fn push_scope(&mut self, kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) {
+        self.scopes.push(Scope::new(kind, bound, is_async));
+    }
+
+    fn pop_scope(&mut self) {
+        let scope = self.scopes.pop().expect("a scope");
+        self.finish_scope(&scope);
+    }
+
+    // ---- merging flows ------------------------------------------------------
+
+    /// Joins flows at a merge point; names whose versions differ get a merge node.
+    fn merge(&mut self, flows: Vec<Flow>) -> Flow {
+        let live: Vec<Flow> = flows.into_iter().filter(|f| f.live).collect();
+        match live.len() {
+            0 => Flow { env: self.flow().env.clone(), live: false },
+            1 => live.into_iter().next().expect("one flow"),
+            _ => {
+                let mut names: Vec<&Name> = live.iter().flat_map(|f| f.env.keys()).collect();
+                names.sort();
+                names.dedup();
+                let mut env = FxHashMap::default();
+                let mut pending = Vec::new();
+                for name in names {
+                    let versions: Vec<NodeId> = live.iter().filter_map(|f| f.env.get(name).copied()).collect();
+                    if versions.len() == live.len() && versions.iter().all(|v| *v == versions[0]) {
+                        env.insert(name.clone(), versions[0]);
+                    } else {
+                        pending.push((name.clone(), versions));
+                    }
+                }
+                for (name, versions) in pending {
+                    let merged = self.node();
+                    for version in versions {
+                        self.constrain(Constraint::Copy { from: version, to: merged, hop: None });
+                    }
+                    env.insert(name, merged);
+                }
+                Flow { env, live: true }
+            }
+        }
+    }
+
+    /// Before a loop body: a merge node for each name the body rebinds.
+    fn loop_head(&mut self, body_binds: &FxHashSet<Name>) -> Vec<(Name, NodeId)> {
+        let mut heads = Vec::new();
+        let mut sorted: Vec<&Name> = body_binds.iter().collect();
+        sorted.sort();
+        for name in sorted {
+            if self.binding_scope(name) != self.scopes.len() - 1 {
+                continue;
+            }
+            let head = self.node();
+            if let Some(&before) = self.flow().env.get(name) {
+                self.constrain(Constraint::Copy { from: before, to: head, hop: None });
+            }
+            self.flow().env.insert(name.clone(), head);
+            heads.push((name.clone(), head));
+        }
+        heads
+    }
+
+    /// After a loop body: the end of the body (and `continue`s) flow back to the heads.
+    fn loop_back(&mut self, heads: &[(Name, NodeId)], ends: &[Flow]) {
+        for end in ends.iter().filter(|f| f.live) {
+            for (name, head) in heads {
+                if let Some(&version) = end.env.get(name)
+                    && version != *head
+                {
+                    self.constrain(Constraint::Copy { from: version, to: *head, hop: None });
+                }
+            }
+        }
+    }
+
+    fn new_class(&mut self, class: &ast::StmtClassDef) -> ClassId {
+        let bases = class
+            .arguments
+            .iter()
+            .flat_map(|args| args.args.iter())
+            .map(crate::annotation::type_expr)
+            .collect();
+        self.facts.classes.push(ClassFacts {
+            name: class.name.id.clone(),
+            range: class.name.range(),
+            bases,
+            methods: Vec::new(),
+            attributes: Vec::new(),
+        });
+        (self.facts.classes.len() - 1) as ClassId
+    }
+
+    fn new_function(&mut self, facts: FunctionFacts) -> FuncId {
+        self.facts.functions.push(facts);
+        (self.facts.functions.len() - 1) as FuncId
+    }
+
+    fn import_target(level: u32, module: Option<&str>, name: Option<&str>) -> ImportTarget {
+        ImportTarget { level, module: Name::new(module.unwrap_or_default()), name: name.map(Name::new) }
+    }
+}
+
+impl Scope {
+    fn new(kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) -> Self {
+        Scope {
+            kind,
+            bound,
+            globals: FxHashSet::default(),
+            nonlocals: FxHashSet::default(),
+            flow: Flow { env: FxHashMap::default(), live: true },
+            versions: FxHashMap::default(),
+            summaries: FxHashMap::default(),
+            loops: Vec::new(),
+            is_async,
+            self_param: None,
+        }
+    }
+}

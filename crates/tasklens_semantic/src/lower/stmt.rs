@@ -1,0 +1,724 @@
+//! Lowering of statements: bindings, control flow, definitions and imports.
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::{Flow, Lowerer, LoopFlows, ScopeKind, Val, scan};
+use crate::annotation::type_expr;
+use crate::facts::{
+    AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, Param, ParamKind,
+    Part, Place, Seed,
+};
+
+/// A narrowing from a test: `name` is an instance of `types` (empty: has a Task-only method).
+pub(super) type Narrowing = (Name, Vec<crate::facts::TypeExpr>);
+
+impl Lowerer<'_> {
+    pub(super) fn block(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        if !self.enter(stmt.range()) {
+            return;
+        }
+        self.stmt_inner(stmt);
+        self.leave();
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => self.function_def(def),
+            Stmt::ClassDef(class) => self.class_def(class),
+            Stmt::Return(ret) => {
+                let value = match &ret.value {
+                    Some(value) => self.expr(value),
+                    None => Val::Nothing,
+                };
+                if let Some(func) = self.current_function() {
+                    let to = self.facts.functions[func as usize].ret;
+                    let name = self.facts.functions[func as usize].name.clone();
+                    let range = ret.value.as_ref().map_or(ret.range, |v| v.range());
+                    let hop = self.hop(range, HopKind::Return(name));
+                    self.flow_into(value, to, Some(hop));
+                }
+                self.flow().live = false;
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::Assign(assign) => self.assign_stmt(assign),
+            Stmt::AugAssign(assign) => self.aug_assign(assign),
+            Stmt::AnnAssign(assign) => self.ann_assign(assign),
+            Stmt::TypeAlias(_) | Stmt::Pass(_) | Stmt::Global(_) | Stmt::Nonlocal(_) => {}
+            Stmt::IpyEscapeCommand(_) => {}
+            Stmt::For(for_stmt) => self.for_stmt(for_stmt),
+            Stmt::While(while_stmt) => self.while_stmt(while_stmt),
+            Stmt::If(if_stmt) => self.if_stmt(if_stmt),
+            Stmt::With(with) => {
+                for item in &with.items {
+                    let value = self.expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        let entered = match value {
+                            Val::Node(node) => {
+                                let to = self.node();
+                                self.constrain(Constraint::Enter { value: node, to });
+                                Val::Node(to)
+                            }
+                            other => other,
+                        };
+                        self.assign(target, entered, None);
+                    }
+                }
+                self.block(&with.body);
+            }
+            Stmt::Match(match_stmt) => self.match_stmt(match_stmt),
+            Stmt::Raise(raise) => {
+                if let Some(exc) = &raise.exc {
+                    self.expr(exc);
+                }
+                if let Some(cause) = &raise.cause {
+                    self.expr(cause);
+                }
+                self.flow().live = false;
+            }
+            Stmt::Try(try_stmt) => self.try_stmt(try_stmt),
+            Stmt::Assert(assert) => {
+                let (when_true, _) = self.condition(&assert.test);
+                self.narrow(&when_true);
+                if let Some(msg) = &assert.msg {
+                    self.expr(msg);
+                }
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let (bound, module) = match &alias.asname {
+                        Some(asname) => (asname.id.clone(), alias.name.id.as_str()),
+                        None => {
+                            let first = alias.name.id.split('.').next().unwrap_or_default();
+                            (Name::new(first), first)
+                        }
+                    };
+                    let target = Self::import_target(0, Some(module), None);
+                    self.bind_import(&bound, target);
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let module = import.module.as_ref().map(|m| m.id.as_str());
+                for alias in &import.names {
+                    if alias.name.as_str() == "*" {
+                        if self.scopes.len() == 1 {
+                            let target = Self::import_target(import.level, module, None);
+                            self.facts.star_imports.push(target);
+                        }
+                        continue;
+                    }
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).id.clone();
+                    let target = Self::import_target(import.level, module, Some(alias.name.as_str()));
+                    self.bind_import(&bound, target);
+                }
+            }
+            Stmt::Expr(expr) => {
+                self.expr(&expr.value);
+            }
+            Stmt::Break(_) => {
+                let flow = std::mem::replace(&mut self.scope_mut().flow.live, false);
+                let mut ended = self.scope().flow.clone();
+                ended.live = flow;
+                if let Some(loop_flows) = self.scope_mut().loops.last_mut() {
+                    loop_flows.breaks.push(ended);
+                }
+            }
+            Stmt::Continue(_) => {
+                let flow = std::mem::replace(&mut self.scope_mut().flow.live, false);
+                let mut ended = self.scope().flow.clone();
+                ended.live = flow;
+                if let Some(loop_flows) = self.scope_mut().loops.last_mut() {
+                    loop_flows.continues.push(ended);
+                }
+            }
+        }
+    }
+
+    fn bind_import(&mut self, name: &Name, target: crate::facts::ImportTarget) {
+        let version = self.node();
+        self.constrain(Constraint::Import { target: target.clone(), to: version });
+        self.bind_node(name, version);
+        self.note_module_binding(name, Binding::Import(target));
+    }
+
+    // ---- definitions --------------------------------------------------------
+
+    fn function_def(&mut self, def: &ast::StmtFunctionDef) {
+        let class = match self.scope().kind {
+            ScopeKind::Class(class) => Some(class),
+            _ => None,
+        };
+        let (kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
+        for decorator in &def.decorator_list {
+            self.expr(&decorator.expression);
+        }
+        let scan = scan::scan_body(&def.body);
+        let ret = self.node();
+        let func = self.new_function(FunctionFacts {
+            name: def.name.id.clone(),
+            range: def.name.range(),
+            is_async: def.is_async,
+            is_generator: scan.yields,
+            kind,
+            class,
+            params: Vec::new(),
+            ret,
+            opaque,
+        });
+        let params = self.parameters(&def.parameters, func);
+        if let Some(first) = params.first()
+            && let Some(class) = class
+        {
+            match kind {
+                FunctionKind::Method | FunctionKind::Property => {
+                    self.constrain(Constraint::Seed { node: first.node, seed: Seed::SelfOf(class) });
+                }
+                FunctionKind::ClassMethod => {
+                    self.constrain(Constraint::Seed { node: first.node, seed: Seed::ClsOf(class) });
+                }
+                _ => {}
+            }
+        }
+        if let Some(returns) = &def.returns {
+            self.facts.annotated.push(AnnotatedPlace {
+                place: Place::Return { func },
+                node: Some(ret),
+                annotation: type_expr(returns),
+                range: returns.range(),
+            });
+        }
+        let version = self.seeded(Seed::Function(func));
+        match class {
+            Some(class) if register => {
+                self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
+            }
+            Some(_) => {}
+            None => {
+                self.bind_node(&def.name.id, version);
+                self.note_module_binding(&def.name.id, Binding::Function(func));
+            }
+        }
+        self.facts.functions[func as usize].params = params.clone();
+
+        let mut bound = scan.bound;
+        bound.extend(params.iter().map(|p| p.name.clone()));
+        for name in scan.globals.iter().chain(&scan.nonlocals) {
+            bound.remove(name);
+        }
+        self.push_scope(ScopeKind::Function(func), bound, def.is_async);
+        let scope = self.scope_mut();
+        scope.globals = scan.globals;
+        scope.nonlocals = scan.nonlocals;
+        for param in &params {
+            scope.flow.env.insert(param.name.clone(), param.node);
+            scope.versions.entry(param.name.clone()).or_default().push(param.node);
+        }
+        if let (Some(first), Some(class)) = (params.first(), class) {
+            scope.self_param = Some((first.name.clone(), class));
+        }
+        self.block(&def.body);
+        self.pop_scope();
+    }
+
+    /// Lowers parameters: defaults (in the enclosing scope) and annotations.
+    pub(super) fn parameters(&mut self, parameters: &ast::Parameters, func: u32) -> Vec<Param> {
+        let mut params = Vec::new();
+        let mut add = |this: &mut Self, param: &ast::Parameter, default: Option<&Expr>, kind: ParamKind| {
+            let node = this.node();
+            if let Some(default) = default {
+                let value = this.expr(default);
+                this.flow_into(value, node, None);
+            }
+            if let Some(annotation) = &param.annotation {
+                this.facts.annotated.push(AnnotatedPlace {
+                    place: Place::Param { func, index: params.len() as u32 },
+                    node: Some(node),
+                    annotation: type_expr(annotation),
+                    range: annotation.range(),
+                });
+            }
+            params.push(Param { name: param.name.id.clone(), node, kind, range: param.name.range() });
+        };
+        for p in &parameters.posonlyargs {
+            add(self, &p.parameter, p.default.as_deref(), ParamKind::PositionalOnly);
+        }
+        for p in &parameters.args {
+            add(self, &p.parameter, p.default.as_deref(), ParamKind::Positional);
+        }
+        if let Some(p) = &parameters.vararg {
+            add(self, p, None, ParamKind::VarArgs);
+        }
+        for p in &parameters.kwonlyargs {
+            add(self, &p.parameter, p.default.as_deref(), ParamKind::KeywordOnly);
+        }
+        if let Some(p) = &parameters.kwarg {
+            add(self, p, None, ParamKind::KwArgs);
+        }
+        params
+    }
+
+    fn class_def(&mut self, class: &ast::StmtClassDef) {
+        for decorator in &class.decorator_list {
+            self.expr(&decorator.expression);
+        }
+        if let Some(arguments) = &class.arguments {
+            for arg in &arguments.args {
+                self.expr(arg);
+            }
+        }
+        let id = self.new_class(class);
+        let scan = scan::scan_body(&class.body);
+        self.push_scope(ScopeKind::Class(id), scan.bound, false);
+        self.block(&class.body);
+        self.pop_scope();
+        let version = self.seeded(Seed::Class(id));
+        self.bind_node(&class.name.id, version);
+        self.note_module_binding(&class.name.id, Binding::Class(id));
+    }
+
+    // ---- assignments --------------------------------------------------------
+
+    fn assign_stmt(&mut self, assign: &ast::StmtAssign) {
+        // `a, b = x, y` pairs each target with its value.
+        if let [target] = assign.targets.as_slice()
+            && let Some(target_elts) = tuple_elts(target)
+            && let Expr::Tuple(values) = &*assign.value
+            && target_elts.len() == values.elts.len()
+            && !target_elts.iter().chain(&values.elts).any(Expr::is_starred_expr)
+        {
+            let vals: Vec<Val> = values.elts.iter().map(|v| self.expr(v)).collect();
+            for (target, value) in target_elts.iter().zip(vals) {
+                self.assign(target, value, None);
+            }
+            return;
+        }
+        let value = self.expr(&assign.value);
+        if self.scopes.len() == 1 {
+            self.note_dunder_all(&assign.targets, &assign.value, false);
+        }
+        for target in &assign.targets {
+            self.assign(target, value, None);
+        }
+    }
+
+    fn aug_assign(&mut self, assign: &ast::StmtAugAssign) {
+        let value = self.expr(&assign.value);
+        if self.scopes.len() == 1 {
+            self.note_dunder_all(std::slice::from_ref(&assign.target), &assign.value, true);
+        }
+        let current = self.expr(&assign.target);
+        // `xs += [t]` extends the container `xs` holds.
+        if let (Val::Node(base), Val::Node(from)) = (current, value) {
+            let elements = self.node();
+            self.constrain(Constraint::LoadPart { base: from, part: Part::Values, to: elements, hop: None });
+            let hop = self.hop(assign.range, HopKind::ContainerStore);
+            self.constrain(Constraint::StorePart { base, part: Part::Values, from: elements, hop: Some(hop) });
+        }
+        self.assign(&assign.target, current, None);
+    }
+
+    fn ann_assign(&mut self, assign: &ast::StmtAnnAssign) {
+        let annotation = type_expr(&assign.annotation);
+        let value = assign.value.as_ref().map(|v| self.expr(v));
+        match (&*assign.target, self.scope().kind) {
+            (Expr::Name(name), ScopeKind::Class(class)) => {
+                self.facts.classes[class as usize].attributes.push(name.id.clone());
+                self.facts.annotated.push(AnnotatedPlace {
+                    place: Place::Attribute { class, attr: name.id.clone() },
+                    node: None,
+                    annotation,
+                    range: assign.annotation.range(),
+                });
+                if let Some(value) = value {
+                    self.assign(&assign.target, value, None);
+                }
+            }
+            (Expr::Name(name), _) => {
+                let version = self.bind(&name.id, value.unwrap_or(Val::Nothing), Some(name.range));
+                self.facts.annotated.push(AnnotatedPlace {
+                    place: Place::Variable,
+                    node: Some(version),
+                    annotation,
+                    range: assign.annotation.range(),
+                });
+            }
+            (Expr::Attribute(attribute), _) => {
+                if let Some(class) = self.self_attribute_class(attribute) {
+                    self.facts.annotated.push(AnnotatedPlace {
+                        place: Place::Attribute { class, attr: attribute.attr.id.clone() },
+                        node: None,
+                        annotation,
+                        range: assign.annotation.range(),
+                    });
+                }
+                if let Some(value) = value {
+                    self.assign(&assign.target, value, None);
+                }
+            }
+            _ => {
+                if let Some(value) = value {
+                    self.assign(&assign.target, value, None);
+                }
+            }
+        }
+    }
+
+    /// The class of `self` when `attribute` is `self.attr` in a method.
+    fn self_attribute_class(&self, attribute: &ast::ExprAttribute) -> Option<u32> {
+        let Expr::Name(base) = &*attribute.value else { return None };
+        let scope = self.scopes.iter().rev().find(|s| s.kind != ScopeKind::Comprehension)?;
+        let (self_name, class) = scope.self_param.as_ref()?;
+        (base.id == *self_name).then_some(*class)
+    }
+
+    /// Binds an assignment target to a value.
+    pub(super) fn assign(&mut self, target: &Expr, value: Val, _hop: Option<TextRange>) {
+        match target {
+            Expr::Name(name) => {
+                if let ScopeKind::Class(class) = self.scope().kind {
+                    let version = self.bind(&name.id, value, None);
+                    self.facts.classes[class as usize].attributes.push(name.id.clone());
+                    let hop = self.hop(name.range, HopKind::AttrStore(name.id.clone()));
+                    self.constrain(Constraint::ClassStore {
+                        class,
+                        attr: name.id.clone(),
+                        from: version,
+                        hop: Some(hop),
+                    });
+                } else {
+                    self.bind(&name.id, value, Some(name.range));
+                }
+            }
+            Expr::Attribute(attribute) => {
+                if let Some(class) = self.self_attribute_class(attribute) {
+                    self.facts.classes[class as usize].attributes.push(attribute.attr.id.clone());
+                }
+                let base = self.expr(&attribute.value);
+                if let (Val::Node(base), Some(from)) = (base, self.node_of(value)) {
+                    let hop = self.hop(attribute.range, HopKind::AttrStore(attribute.attr.id.clone()));
+                    self.constrain(Constraint::Store {
+                        base,
+                        attr: attribute.attr.id.clone(),
+                        from,
+                        hop: Some(hop),
+                    });
+                }
+            }
+            Expr::Subscript(subscript) => {
+                let base = self.expr(&subscript.value);
+                self.expr(&subscript.slice);
+                if let (Val::Node(base), Some(mut from)) = (base, self.node_of(value)) {
+                    if subscript.slice.is_slice_expr() {
+                        let elements = self.node();
+                        self.constrain(Constraint::LoadPart { base: from, part: Part::Values, to: elements, hop: None });
+                        from = elements;
+                    }
+                    let hop = self.hop(subscript.range, HopKind::ContainerStore);
+                    self.constrain(Constraint::StorePart { base, part: Part::Values, from, hop: Some(hop) });
+                }
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    let element = match (elt, value) {
+                        (Expr::Starred(_), _) => value,
+                        (_, Val::Node(base)) => {
+                            let to = self.node();
+                            self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: None });
+                            Val::Node(to)
+                        }
+                        (_, other) => other,
+                    };
+                    self.assign(elt, element, None);
+                }
+            }
+            Expr::Starred(starred) => self.assign(&starred.value, value, None),
+            _ => {
+                self.expr(target);
+            }
+        }
+    }
+
+    /// Records literal `__all__` assignments.
+    fn note_dunder_all(&mut self, targets: &[Expr], value: &Expr, extend: bool) {
+        let [Expr::Name(target)] = targets else { return };
+        if target.id.as_str() != "__all__" {
+            return;
+        }
+        let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) = value else {
+            return;
+        };
+        let names = elts.iter().filter_map(|e| e.as_string_literal_expr()).map(|s| Name::new(s.value.to_str()));
+        let all = self.facts.dunder_all.get_or_insert_with(Vec::new);
+        if !extend {
+            all.clear();
+        }
+        all.extend(names);
+    }
+
+    // ---- control flow -------------------------------------------------------
+
+    fn if_stmt(&mut self, stmt: &ast::StmtIf) {
+        let mut ends = Vec::new();
+        let (when_true, when_false) = self.condition(&stmt.test);
+        let before = self.flow().clone();
+        self.narrow(&when_true);
+        self.block(&stmt.body);
+        ends.push(std::mem::replace(self.flow(), before));
+        self.narrow(&when_false);
+        let mut has_else = false;
+        for clause in &stmt.elif_else_clauses {
+            match &clause.test {
+                Some(test) => {
+                    let (when_true, when_false) = self.condition(test);
+                    let before = self.flow().clone();
+                    self.narrow(&when_true);
+                    self.block(&clause.body);
+                    ends.push(std::mem::replace(self.flow(), before));
+                    self.narrow(&when_false);
+                }
+                None => {
+                    has_else = true;
+                    self.block(&clause.body);
+                    ends.push(self.flow().clone());
+                }
+            }
+        }
+        if !has_else {
+            ends.push(self.flow().clone());
+        }
+        let merged = self.merge(ends);
+        *self.flow() = merged;
+    }
+
+    fn while_stmt(&mut self, stmt: &ast::StmtWhile) {
+        let binds = scan::bound_names(&stmt.body);
+        let heads = self.loop_head(&binds);
+        let (when_true, when_false) = self.condition(&stmt.test);
+        let at_head = self.flow().clone();
+        self.narrow(&when_true);
+        let loop_flows = self.loop_body(&stmt.body, &heads);
+        *self.flow() = at_head;
+        self.narrow(&when_false);
+        self.block(&stmt.orelse);
+        let mut exits = loop_flows.breaks;
+        exits.push(self.flow().clone());
+        let merged = self.merge(exits);
+        *self.flow() = merged;
+    }
+
+    fn for_stmt(&mut self, stmt: &ast::StmtFor) {
+        let iterable = self.expr(&stmt.iter);
+        let mut binds = scan::bound_names(&stmt.body);
+        let mut targets = Vec::new();
+        collect_target_names(&stmt.target, &mut targets);
+        binds.extend(targets);
+        let heads = self.loop_head(&binds);
+        let at_head = self.flow().clone();
+        self.bind_iteration_target(&stmt.target, &stmt.iter, iterable);
+        let loop_flows = self.loop_body(&stmt.body, &heads);
+        *self.flow() = at_head;
+        self.block(&stmt.orelse);
+        let mut exits = loop_flows.breaks;
+        exits.push(self.flow().clone());
+        let merged = self.merge(exits);
+        *self.flow() = merged;
+    }
+
+    /// Binds a `for` target to the elements of `iterable`;
+    /// `for k, v in d.items()` binds keys and values separately.
+    pub(super) fn bind_iteration_target(&mut self, target: &Expr, iter: &Expr, iterable: Val) {
+        if let Some([key, value]) = tuple_elts(target).map(|e| e.as_slice())
+            && let Expr::Call(call) = iter
+            && let Expr::Attribute(attribute) = &*call.func
+            && attribute.attr.as_str() == "items"
+            && call.arguments.is_empty()
+            && let Val::Node(_) = iterable
+        {
+            let dict = self.expr(&attribute.value);
+            if let Val::Node(base) = dict {
+                for (elt, part) in [(key, Part::Keys), (value, Part::Values)] {
+                    let to = self.node();
+                    self.constrain(Constraint::LoadPart { base, part, to, hop: None });
+                    self.assign(elt, Val::Node(to), None);
+                }
+                return;
+            }
+        }
+        let element = match iterable {
+            Val::Node(base) => {
+                let to = self.node();
+                let hop = self.hop(target.range(), HopKind::ContainerLoad);
+                self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: Some(hop) });
+                Val::Node(to)
+            }
+            other => other,
+        };
+        self.assign(target, element, None);
+    }
+
+    /// Lowers a loop body; its end and `continue`s flow back to the loop heads.
+    fn loop_body(&mut self, body: &[Stmt], heads: &[(Name, u32)]) -> LoopFlows {
+        self.scope_mut().loops.push(LoopFlows::default());
+        self.block(body);
+        let mut loop_flows = self.scope_mut().loops.pop().unwrap_or_default();
+        let mut ends = std::mem::take(&mut loop_flows.continues);
+        ends.push(self.flow().clone());
+        self.loop_back(heads, &ends);
+        loop_flows
+    }
+
+    fn try_stmt(&mut self, stmt: &ast::StmtTry) {
+        let before = self.flow().clone();
+        self.block(&stmt.body);
+        let after_body = self.flow().clone();
+        let mut ends = Vec::new();
+        for handler in &stmt.handlers {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let start = self.merge(vec![before.clone(), after_body.clone()]);
+            *self.flow() = Flow { live: true, ..start };
+            if let Some(type_) = &handler.type_ {
+                self.expr(type_);
+            }
+            if let Some(name) = &handler.name {
+                self.bind(&name.id, Val::Unknown, None);
+            }
+            self.block(&handler.body);
+            ends.push(self.flow().clone());
+        }
+        *self.flow() = after_body;
+        self.block(&stmt.orelse);
+        ends.push(self.flow().clone());
+        let merged = self.merge(ends);
+        let live = merged.live;
+        *self.flow() = Flow { live: true, ..merged };
+        self.block(&stmt.finalbody);
+        if !live {
+            self.flow().live = false;
+        }
+    }
+
+    fn match_stmt(&mut self, stmt: &ast::StmtMatch) {
+        let subject = self.expr(&stmt.subject);
+        let before = self.flow().clone();
+        let mut ends = Vec::new();
+        let mut exhaustive = false;
+        for case in &stmt.cases {
+            *self.flow() = before.clone();
+            let mut names = Vec::new();
+            collect_pattern_names(&case.pattern, &mut names);
+            for name in names {
+                self.bind(&name, subject, None);
+            }
+            if let Some(guard) = &case.guard {
+                self.expr(guard);
+            }
+            self.block(&case.body);
+            ends.push(self.flow().clone());
+            exhaustive |= case.guard.is_none() && case.pattern.is_irrefutable();
+        }
+        if !exhaustive {
+            ends.push(before);
+        }
+        let merged = self.merge(ends);
+        *self.flow() = merged;
+    }
+
+    /// Applies narrowings: each narrowed local gets a guarded version.
+    pub(super) fn narrow(&mut self, narrowings: &[Narrowing]) {
+        for (name, types) in narrowings {
+            let Some(&from) = self.scope().flow.env.get(name) else { continue };
+            let to = self.node();
+            self.facts.guards.push(crate::facts::Guard { from, to, types: types.clone() });
+            self.flow().env.insert(name.clone(), to);
+        }
+    }
+}
+
+/// What a function's decorators mean: its kind, whether the decorated object
+/// may not be the function, and whether it is registered as a method.
+fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (FunctionKind, bool, bool) {
+    let mut kind = if in_class { FunctionKind::Method } else { FunctionKind::Function };
+    let mut opaque = false;
+    let mut register = true;
+    for decorator in decorators {
+        let expr = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        let Some(path) = crate::annotation::dotted_name(expr) else {
+            opaque = true;
+            continue;
+        };
+        let last = path.last().map(Name::as_str).unwrap_or_default();
+        match last {
+            "staticmethod" => kind = FunctionKind::StaticMethod,
+            "classmethod" => kind = FunctionKind::ClassMethod,
+            "property" | "cached_property" | "getter" => kind = FunctionKind::Property,
+            "setter" | "deleter" => register = false,
+            "abstractmethod" | "override" | "final" | "wraps" | "overload" | "no_type_check" => {}
+            _ => opaque = true,
+        }
+    }
+    (kind, opaque, register)
+}
+
+fn tuple_elts(expr: &Expr) -> Option<&Vec<Expr>> {
+    match expr {
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => Some(elts),
+        _ => None,
+    }
+}
+
+pub(super) fn collect_target_names_pub(target: &Expr, names: &mut Vec<Name>) {
+    collect_target_names(target, names);
+}
+
+fn collect_target_names(target: &Expr, names: &mut Vec<Name>) {
+    match target {
+        Expr::Name(name) => names.push(name.id.clone()),
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            for elt in elts {
+                collect_target_names(elt, names);
+            }
+        }
+        Expr::Starred(starred) => collect_target_names(&starred.value, names),
+        _ => {}
+    }
+}
+
+fn collect_pattern_names(pattern: &ast::Pattern, names: &mut Vec<Name>) {
+    use ast::Pattern;
+    match pattern {
+        Pattern::MatchAs(p) => {
+            if let Some(name) = &p.name {
+                names.push(name.id.clone());
+            }
+            if let Some(inner) = &p.pattern {
+                collect_pattern_names(inner, names);
+            }
+        }
+        Pattern::MatchStar(p) => names.extend(p.name.iter().map(|n| n.id.clone())),
+        Pattern::MatchSequence(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
+        Pattern::MatchOr(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
+        Pattern::MatchMapping(p) => {
+            p.patterns.iter().for_each(|p| collect_pattern_names(p, names));
+            names.extend(p.rest.iter().map(|n| n.id.clone()));
+        }
+        Pattern::MatchClass(p) => {
+            p.arguments.patterns.iter().for_each(|p| collect_pattern_names(p, names));
+            p.arguments.keywords.iter().for_each(|k| collect_pattern_names(&k.pattern, names));
+        }
+        Pattern::MatchValue(_) | Pattern::MatchSingleton(_) => {}
+    }
+}
