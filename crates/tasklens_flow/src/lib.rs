@@ -1,1 +1,34 @@
-//! placeholder
+//! The cross-module flow graph: links every module's facts into one graph,
+//! solves which values reach which places, and reports the flows the rules
+//! need.
+//!
+//! Invariant: the result is a pure function of the project's module facts;
+//! it only re-runs when some module's facts change.
+
+mod asyncio_api;
+mod modules;
+mod objects;
+mod report;
+mod solver;
+
+use std::sync::Arc;
+
+use tasklens_db::{FileStatus, Project};
+use tasklens_semantic::module_facts;
+
+pub use report::{
+    EnsureFutureCall, FlowReport, FutureFlow, Location, Producer, Sink, SinkKind, Step, StepKind,
+};
+
+/// Solves the project's flow graph.
+#[salsa::tracked(returns(ref))]
+pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowReport> {
+    let entries = project
+        .files(db)
+        .iter()
+        .filter(|file| *file.status(db) == FileStatus::Exists)
+        .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
+        .collect();
+    let solved = solver::Solver::solve(modules::Modules::new(entries));
+    Arc::new(report::extract(&solved))
+}

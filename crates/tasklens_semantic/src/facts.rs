@@ -166,8 +166,8 @@ pub enum Part {
     Values,
     /// Dict keys.
     Keys,
-    /// `(key, value)` pairs, as from `dict.items()`.
-    Items,
+    /// What iteration yields: keys of a dict, elements of anything else.
+    Iter,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

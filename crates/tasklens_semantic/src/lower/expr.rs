@@ -208,7 +208,7 @@ impl Lowerer<'_> {
             match (elt, value) {
                 (Expr::Starred(_), Val::Node(other)) => {
                     let to = self.node();
-                    self.constrain(Constraint::LoadPart { base: other, part: Part::Values, to, hop: None });
+                    self.constrain(Constraint::LoadPart { base: other, part: Part::Iter, to, hop: None });
                     self.store_part(node, Part::Values, Val::Node(to), elt.range());
                 }
                 _ => self.store_part(node, Part::Values, value, elt.range()),

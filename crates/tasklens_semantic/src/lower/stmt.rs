@@ -321,7 +321,7 @@ impl Lowerer<'_> {
         // `xs += [t]` extends the container `xs` holds.
         if let (Val::Node(base), Val::Node(from)) = (current, value) {
             let elements = self.node();
-            self.constrain(Constraint::LoadPart { base: from, part: Part::Values, to: elements, hop: None });
+            self.constrain(Constraint::LoadPart { base: from, part: Part::Iter, to: elements, hop: None });
             let hop = self.hop(assign.range, HopKind::ContainerStore);
             self.constrain(Constraint::StorePart { base, part: Part::Values, from: elements, hop: Some(hop) });
         }
@@ -417,11 +417,14 @@ impl Lowerer<'_> {
             }
             Expr::Subscript(subscript) => {
                 let base = self.expr(&subscript.value);
-                self.expr(&subscript.slice);
+                let key = self.expr(&subscript.slice);
+                if let (Val::Node(base), Val::Node(key)) = (base, key) {
+                    self.constrain(Constraint::StorePart { base, part: Part::Keys, from: key, hop: None });
+                }
                 if let (Val::Node(base), Some(mut from)) = (base, self.node_of(value)) {
                     if subscript.slice.is_slice_expr() {
                         let elements = self.node();
-                        self.constrain(Constraint::LoadPart { base: from, part: Part::Values, to: elements, hop: None });
+                        self.constrain(Constraint::LoadPart { base: from, part: Part::Iter, to: elements, hop: None });
                         from = elements;
                     }
                     let hop = self.hop(subscript.range, HopKind::ContainerStore);
@@ -434,7 +437,7 @@ impl Lowerer<'_> {
                         (Expr::Starred(_), _) => value,
                         (_, Val::Node(base)) => {
                             let to = self.node();
-                            self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: None });
+                            self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
                             Val::Node(to)
                         }
                         (_, other) => other,
@@ -559,7 +562,7 @@ impl Lowerer<'_> {
             Val::Node(base) => {
                 let to = self.node();
                 let hop = self.hop(target.range(), HopKind::ContainerLoad);
-                self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: Some(hop) });
+                self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: Some(hop) });
                 Val::Node(to)
             }
             other => other,

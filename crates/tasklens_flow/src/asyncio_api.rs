@@ -1,0 +1,162 @@
+//! What the analysis knows about code outside the project: asyncio's calls,
+//! typing's annotation helpers, and builtins that copy containers.
+//!
+//! Facts here follow `shared/asyncio-facts.md`, checked against CPython 3.8–3.13.
+
+/// The effect of calling something outside the project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExternalCall {
+    /// `ensure_future(x)`: `x` itself when it is a Future, a new Task otherwise.
+    EnsureFuture,
+    /// Always a new Task (`create_task`, `Task(...)`).
+    NewTask,
+    /// A new plain Future (`gather`, `shield`, `Future()`...).
+    NewFuture,
+    /// `current_task()`: a Task or None.
+    CurrentTask,
+    /// An event loop (`get_running_loop()`...).
+    Loop,
+    /// A coroutine object (`asyncio.sleep(...)`).
+    Coroutine,
+    /// An instance of an external class we follow (`TaskGroup()`).
+    Instance,
+    /// `typing.cast(T, x)`: `x` itself.
+    Cast,
+    /// `list(x)`, `set(x)`, `sorted(x)`...: a new container of `x`'s elements.
+    CopyContainer,
+    /// `next(iterator)`: an element.
+    Element,
+    Unknown,
+}
+
+/// Splits an external dotted path into its top-level package and last name.
+fn split(path: &str) -> (&str, &str) {
+    let top = path.split('.').next().unwrap_or(path);
+    let last = path.rsplit('.').next().unwrap_or(path);
+    (top, last)
+}
+
+/// The effect of calling the external object at `path`.
+pub fn external_call(path: &str) -> ExternalCall {
+    let (top, last) = split(path);
+    match top {
+        "asyncio" => match last {
+            "ensure_future" => ExternalCall::EnsureFuture,
+            "create_task" | "Task" => ExternalCall::NewTask,
+            "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => ExternalCall::NewFuture,
+            "current_task" => ExternalCall::CurrentTask,
+            "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
+            "sleep" | "wait_for" | "wait" | "open_connection" | "start_server" | "open_unix_connection"
+            | "start_unix_server" | "create_subprocess_exec" | "create_subprocess_shell" | "to_thread" => {
+                ExternalCall::Coroutine
+            }
+            "TaskGroup" => ExternalCall::Instance,
+            _ => ExternalCall::Unknown,
+        },
+        "concurrent" if last == "Future" => ExternalCall::NewFuture,
+        "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
+        "builtins" => match last {
+            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => ExternalCall::CopyContainer,
+            "next" => ExternalCall::Element,
+            _ => ExternalCall::Unknown,
+        },
+        "collections" if last == "deque" => ExternalCall::CopyContainer,
+        _ => ExternalCall::Unknown,
+    }
+}
+
+/// The effect of calling `method` on an event loop.
+pub fn loop_method(method: &str) -> ExternalCall {
+    match method {
+        "create_future" | "run_in_executor" => ExternalCall::NewFuture,
+        "create_task" => ExternalCall::NewTask,
+        _ => ExternalCall::Unknown,
+    }
+}
+
+/// Methods that only an event loop has: an unresolved receiver is taken as a loop.
+pub const LOOP_ONLY_METHODS: &[&str] = &["create_future", "create_task", "run_in_executor"];
+
+/// The effect of calling `method` on an instance of the external class at `path`.
+pub fn external_method(path: &str, method: &str) -> ExternalCall {
+    let (top, last) = split(path);
+    match (top, last, method) {
+        ("asyncio", "TaskGroup", "create_task") => ExternalCall::NewTask,
+        _ => ExternalCall::Unknown,
+    }
+}
+
+/// What an external name means in an annotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExternalType {
+    Task,
+    /// A type that admits a plain Future (`Future`, `Awaitable`).
+    FutureLike,
+    Coroutine,
+    Loop,
+    /// `Optional[X]`.
+    Optional,
+    /// `Union[...]`.
+    Union,
+    /// A container whose last type argument is its element (or value) type.
+    Container,
+    /// `Annotated[X, ...]`, `ClassVar[X]`, `Final[X]`: the first argument.
+    Wrapper,
+    /// `Any`, `object`: anything.
+    Any,
+    Other,
+}
+
+/// Classifies an external dotted path used in an annotation.
+pub fn external_type(path: &str) -> ExternalType {
+    let (top, last) = split(path);
+    match (top, last) {
+        ("asyncio", "Task") => ExternalType::Task,
+        ("asyncio", "Future") | ("concurrent", "Future") => ExternalType::FutureLike,
+        ("asyncio", "AbstractEventLoop" | "BaseEventLoop" | "SelectorEventLoop" | "ProactorEventLoop") => {
+            ExternalType::Loop
+        }
+        ("typing" | "typing_extensions" | "collections", "Awaitable") => ExternalType::FutureLike,
+        ("typing" | "typing_extensions" | "collections", "Coroutine") => ExternalType::Coroutine,
+        ("typing" | "typing_extensions", "Optional") => ExternalType::Optional,
+        ("typing" | "typing_extensions", "Union") => ExternalType::Union,
+        ("typing" | "typing_extensions", "Annotated" | "ClassVar" | "Final" | "Required" | "NotRequired") => {
+            ExternalType::Wrapper
+        }
+        ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
+        (
+            "typing" | "typing_extensions" | "collections" | "builtins" | "weakref",
+            "List" | "list" | "Dict" | "dict" | "Set" | "set" | "FrozenSet" | "frozenset" | "Sequence"
+            | "MutableSequence" | "Mapping" | "MutableMapping" | "Iterable" | "Iterator" | "Collection"
+            | "Deque" | "deque" | "DefaultDict" | "defaultdict" | "OrderedDict" | "AbstractSet"
+            | "MutableSet" | "WeakSet" | "WeakValueDictionary" | "ValuesView",
+        ) => ExternalType::Container,
+        _ => ExternalType::Other,
+    }
+}
+
+/// Names that resolve to builtins when nothing else binds them.
+pub fn is_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "list" | "tuple" | "set" | "frozenset" | "dict" | "sorted" | "reversed" | "next" | "iter" | "object"
+            | "isinstance" | "hasattr" | "getattr" | "setattr" | "len" | "print" | "super" | "type" | "str"
+            | "int" | "float" | "bool" | "bytes" | "range" | "enumerate" | "zip" | "map" | "filter"
+            | "callable" | "id" | "repr" | "min" | "max" | "sum" | "any" | "all" | "open" | "property"
+            | "staticmethod" | "classmethod"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asyncio_submodules_resolve_like_the_package() {
+        assert_eq!(external_call("asyncio.tasks.ensure_future"), ExternalCall::EnsureFuture);
+        assert_eq!(external_call("asyncio.futures.Future"), ExternalCall::NewFuture);
+        assert_eq!(external_type("asyncio.tasks.Task"), ExternalType::Task);
+        assert_eq!(external_type("collections.abc.Awaitable"), ExternalType::FutureLike);
+        assert_eq!(external_call("trio.sleep"), ExternalCall::Unknown);
+    }
+}

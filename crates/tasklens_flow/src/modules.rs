@@ -1,0 +1,282 @@
+//! The project's module table and static name resolution: imports (absolute,
+//! relative, re-exports, star imports) and dotted names in annotations.
+
+use std::sync::Arc;
+
+use ruff_python_ast::name::Name;
+use rustc_hash::FxHashMap;
+use tasklens_db::File;
+use tasklens_semantic::ModuleFacts;
+use tasklens_semantic::facts::{Binding, ImportTarget};
+
+use crate::asyncio_api::is_builtin;
+use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx};
+
+/// One module of the project, with the offsets of its ids in project-wide numbering.
+pub struct Module {
+    pub file: File,
+    pub name: Arc<str>,
+    pub is_package: bool,
+    pub facts: Arc<ModuleFacts>,
+    pub node_base: GNode,
+    pub func_base: GFunc,
+    pub class_base: GClass,
+    pub site_base: GSite,
+    pub hop_base: u32,
+}
+
+/// What a name or import statically refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Module(ModIdx),
+    /// Something outside the project, by dotted path.
+    External(String),
+    Function(GFunc),
+    Class(GClass),
+    /// A module-level variable: the node collecting its values.
+    Variable(GNode),
+    Unknown,
+}
+
+pub struct Modules {
+    pub modules: Vec<Module>,
+    by_name: FxHashMap<Arc<str>, ModIdx>,
+    cache: FxHashMap<(ModIdx, Name), Resolved>,
+    pub node_count: u32,
+    pub func_count: u32,
+    pub class_count: u32,
+    pub site_count: u32,
+    pub hop_count: u32,
+}
+
+const MAX_RESOLVE_DEPTH: u32 = 32;
+
+impl Modules {
+    pub fn new(entries: Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)>) -> Self {
+        let mut modules = Vec::with_capacity(entries.len());
+        let mut by_name = FxHashMap::default();
+        let (mut nodes, mut funcs, mut classes, mut sites, mut hops) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        for (file, name, is_package, facts) in entries {
+            let index = modules.len() as ModIdx;
+            by_name.entry(name.clone()).or_insert(index);
+            modules.push(Module {
+                file,
+                name,
+                is_package,
+                node_base: nodes,
+                func_base: funcs,
+                class_base: classes,
+                site_base: sites,
+                hop_base: hops,
+                facts: facts.clone(),
+            });
+            nodes += facts.node_count;
+            funcs += facts.functions.len() as u32;
+            classes += facts.classes.len() as u32;
+            sites += facts.call_sites.len() as u32;
+            hops += facts.hops.len() as u32;
+        }
+        Modules {
+            modules,
+            by_name,
+            cache: FxHashMap::default(),
+            node_count: nodes,
+            func_count: funcs,
+            class_count: classes,
+            site_count: sites,
+            hop_count: hops,
+        }
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<ModIdx> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Finds the module whose id range holds `id`, skipping modules with no ids of this kind.
+    fn last_with(&self, len: impl Fn(&Module) -> usize, id: u32, base: impl Fn(&Module) -> u32) -> ModIdx {
+        let mut at = self.modules.partition_point(|m| base(m) <= id);
+        while at > 0 {
+            let module = &self.modules[at - 1];
+            if (id - base(module)) < len(module) as u32 {
+                return (at - 1) as ModIdx;
+            }
+            at -= 1;
+        }
+        0
+    }
+
+    pub fn func(&self, func: GFunc) -> (ModIdx, &tasklens_semantic::facts::FunctionFacts) {
+        let m = self.last_with(|m| m.facts.functions.len(), func, |m| m.func_base);
+        let module = &self.modules[m as usize];
+        (m, &module.facts.functions[(func - module.func_base) as usize])
+    }
+
+    pub fn class(&self, class: GClass) -> (ModIdx, &tasklens_semantic::facts::ClassFacts) {
+        let m = self.last_with(|m| m.facts.classes.len(), class, |m| m.class_base);
+        let module = &self.modules[m as usize];
+        (m, &module.facts.classes[(class - module.class_base) as usize])
+    }
+
+    pub fn site(&self, site: GSite) -> (ModIdx, &tasklens_semantic::facts::CallSite) {
+        let m = self.last_with(|m| m.facts.call_sites.len(), site, |m| m.site_base);
+        let module = &self.modules[m as usize];
+        (m, &module.facts.call_sites[(site - module.site_base) as usize])
+    }
+
+    pub fn hop(&self, hop: u32) -> (ModIdx, &tasklens_semantic::facts::Hop) {
+        let m = self.last_with(|m| m.facts.hops.len(), hop, |m| m.hop_base);
+        let module = &self.modules[m as usize];
+        (m, &module.facts.hops[(hop - module.hop_base) as usize])
+    }
+
+    pub fn node_module(&self, node: GNode) -> ModIdx {
+        self.last_with(|m| m.facts.node_count as usize, node, |m| m.node_base)
+    }
+
+    /// The package that relative imports in `module` start from.
+    fn package_of(&self, module: ModIdx) -> &str {
+        let entry = &self.modules[module as usize];
+        if entry.is_package {
+            &entry.name
+        } else {
+            entry.name.rsplit_once('.').map_or("", |(parent, _)| parent)
+        }
+    }
+
+    /// The absolute dotted module path an import statement names.
+    fn absolute_module(&self, from: ModIdx, target: &ImportTarget) -> Option<String> {
+        if target.level == 0 {
+            return Some(target.module.to_string());
+        }
+        let mut package = self.package_of(from).to_string();
+        for _ in 1..target.level {
+            package = package.rsplit_once('.').map(|(parent, _)| parent.to_string())?;
+        }
+        Some(match (package.is_empty(), target.module.is_empty()) {
+            (true, _) => target.module.to_string(),
+            (false, true) => package,
+            (false, false) => format!("{package}.{}", target.module),
+        })
+    }
+
+    /// A project module by absolute path; scripts may also import their siblings.
+    fn find_module(&self, from: ModIdx, path: &str, absolute: bool) -> Option<ModIdx> {
+        if let Some(found) = self.by_name(path) {
+            return Some(found);
+        }
+        if absolute {
+            let package = self.package_of(from);
+            if !package.is_empty() {
+                return self.by_name(&format!("{package}.{path}"));
+            }
+        }
+        None
+    }
+
+    pub fn resolve_import(&mut self, from: ModIdx, target: &ImportTarget) -> Resolved {
+        self.resolve_import_at(from, target, 0)
+    }
+
+    fn resolve_import_at(&mut self, from: ModIdx, target: &ImportTarget, depth: u32) -> Resolved {
+        let Some(path) = self.absolute_module(from, target) else { return Resolved::Unknown };
+        let module = self.find_module(from, &path, target.level == 0);
+        match (&target.name, module) {
+            (None, Some(module)) => Resolved::Module(module),
+            (None, None) if target.level == 0 => Resolved::External(path),
+            (Some(name), Some(module)) => match self.resolve_global_at(module, name, depth + 1) {
+                Resolved::Unknown => match self.by_name(&format!("{path}.{name}")) {
+                    Some(sub) => Resolved::Module(sub),
+                    None => Resolved::Unknown,
+                },
+                found => found,
+            },
+            (Some(name), None) if target.level == 0 => match self.by_name(&format!("{path}.{name}")) {
+                Some(sub) => Resolved::Module(sub),
+                None => Resolved::External(format!("{path}.{name}")),
+            },
+            _ => Resolved::Unknown,
+        }
+    }
+
+    /// What a module-level name of `module` refers to.
+    pub fn resolve_global(&mut self, module: ModIdx, name: &Name) -> Resolved {
+        self.resolve_global_at(module, name, 0)
+    }
+
+    fn resolve_global_at(&mut self, module: ModIdx, name: &Name, depth: u32) -> Resolved {
+        if depth > MAX_RESOLVE_DEPTH {
+            return Resolved::Unknown;
+        }
+        let key = (module, name.clone());
+        if let Some(found) = self.cache.get(&key) {
+            return found.clone();
+        }
+        // Guard against import cycles while this name is being resolved.
+        self.cache.insert(key.clone(), Resolved::Unknown);
+        let resolved = self.resolve_global_uncached(module, name, depth);
+        self.cache.insert(key, resolved.clone());
+        resolved
+    }
+
+    fn resolve_global_uncached(&mut self, module: ModIdx, name: &Name, depth: u32) -> Resolved {
+        let entry = &self.modules[module as usize];
+        let facts = entry.facts.clone();
+        match facts.global(name) {
+            Some(Binding::Function(func)) => return Resolved::Function(entry.func_base + func),
+            Some(Binding::Class(class)) => return Resolved::Class(entry.class_base + class),
+            Some(Binding::Variable(node)) => return Resolved::Variable(entry.node_base + node),
+            Some(Binding::Import(target)) => return self.resolve_import_at(module, target, depth + 1),
+            None => {}
+        }
+        for target in &facts.star_imports {
+            let Some(path) = self.absolute_module(module, target) else { continue };
+            match self.find_module(module, &path, target.level == 0) {
+                Some(source) => {
+                    let exported = match &self.modules[source as usize].facts.dunder_all {
+                        Some(all) => all.iter().any(|n| n == name),
+                        None => !name.starts_with('_'),
+                    };
+                    if exported {
+                        let found = self.resolve_global_at(source, name, depth + 1);
+                        if found != Resolved::Unknown {
+                            return found;
+                        }
+                    }
+                }
+                None if path.starts_with("asyncio") || path.starts_with("typing") => {
+                    return Resolved::External(format!("{path}.{name}"));
+                }
+                None => {}
+            }
+        }
+        if is_builtin(name) {
+            return Resolved::External(format!("builtins.{name}"));
+        }
+        Resolved::Unknown
+    }
+
+    /// An attribute of a module: a module-level name or a submodule.
+    pub fn resolve_member(&mut self, module: ModIdx, attr: &Name) -> Resolved {
+        match self.resolve_global(module, attr) {
+            Resolved::Unknown => {
+                let path = format!("{}.{attr}", self.modules[module as usize].name);
+                self.by_name(&path).map_or(Resolved::Unknown, Resolved::Module)
+            }
+            found => found,
+        }
+    }
+
+    /// A dotted name such as `asyncio.Task` or `pkg.mod.Class`, as seen from `module`.
+    pub fn resolve_dotted(&mut self, module: ModIdx, path: &[Name]) -> Resolved {
+        let Some((first, rest)) = path.split_first() else { return Resolved::Unknown };
+        let mut current = self.resolve_global(module, first);
+        for part in rest {
+            current = match current {
+                Resolved::Module(m) => self.resolve_member(m, part),
+                Resolved::External(p) => Resolved::External(format!("{p}.{part}")),
+                _ => Resolved::Unknown,
+            };
+        }
+        current
+    }
+}

@@ -1,0 +1,121 @@
+//! Abstract objects: what a node can hold, and small sets of them.
+
+use tasklens_semantic::facts::{ContainerKind, Part};
+
+/// A project-wide node id.
+pub type GNode = u32;
+/// A project-wide function id.
+pub type GFunc = u32;
+/// A project-wide class id.
+pub type GClass = u32;
+/// A project-wide call-site id.
+pub type GSite = u32;
+/// An index into the module table.
+pub type ModIdx = u32;
+/// An interned dotted path of something outside the project.
+pub type PathId = u32;
+/// An interned object.
+pub type ObjId = u32;
+
+/// An abstract value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Obj {
+    /// Anything the analysis does not follow.
+    Unknown,
+    /// An asyncio event loop.
+    Loop,
+    /// A Task; created by `ensure_future` at a call site when the site is known.
+    Task(Option<GSite>),
+    /// A coroutine object of a project `async def` (or of an asyncio coroutine function).
+    Coro(Option<GFunc>),
+    /// A plain Future created at a call site.
+    Future(GSite),
+    /// A value of a parameter whose annotation admits a plain Future.
+    ParamFuture(GNode),
+    Function(GFunc),
+    /// A method read from an instance: calls pass the instance first.
+    Bound(GFunc),
+    Class(GClass),
+    Instance(GClass),
+    Module(ModIdx),
+    /// A module, class or function outside the project.
+    External(PathId),
+    /// An instance of a class outside the project.
+    ExternalInstance(PathId),
+    /// A container created by the expression at the node.
+    Container(GNode, ContainerKind),
+    /// `d.values()`, `d.keys()`.
+    View(GNode, ContainerKind, Part),
+}
+
+impl Obj {
+    /// A value that is a plain Future (or may be, for an annotated parameter).
+    pub fn is_plain_future(self) -> bool {
+        matches!(self, Obj::Future(_) | Obj::ParamFuture(_))
+    }
+}
+
+/// A small sorted set of object ids.
+#[derive(Clone, Debug, Default)]
+pub enum ObjSet {
+    #[default]
+    Empty,
+    One(ObjId),
+    Many(Box<Vec<ObjId>>),
+}
+
+impl ObjSet {
+    /// Inserts `obj`; returns whether it was new.
+    pub fn insert(&mut self, obj: ObjId) -> bool {
+        match self {
+            ObjSet::Empty => {
+                *self = ObjSet::One(obj);
+                true
+            }
+            ObjSet::One(existing) => {
+                if *existing == obj {
+                    return false;
+                }
+                let mut items = vec![*existing, obj];
+                items.sort_unstable();
+                *self = ObjSet::Many(Box::new(items));
+                true
+            }
+            ObjSet::Many(items) => match items.binary_search(&obj) {
+                Ok(_) => false,
+                Err(at) => {
+                    items.insert(at, obj);
+                    true
+                }
+            },
+        }
+    }
+
+    pub fn as_slice(&self) -> &[ObjId] {
+        match self {
+            ObjSet::Empty => &[],
+            ObjSet::One(obj) => std::slice::from_ref(obj),
+            ObjSet::Many(items) => items,
+        }
+    }
+
+    pub fn contains(&self, obj: ObjId) -> bool {
+        self.as_slice().binary_search(&obj).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ObjSet;
+
+    #[test]
+    fn set_stays_sorted_and_unique() {
+        let mut set = ObjSet::default();
+        assert!(set.insert(5));
+        assert!(set.insert(2));
+        assert!(!set.insert(5));
+        assert!(set.insert(9));
+        assert_eq!(set.as_slice(), &[2, 5, 9]);
+        assert!(set.contains(9) && !set.contains(3));
+    }
+}

@@ -1,0 +1,280 @@
+//! Reading the solved graph back: which plain Futures reach which Task sinks
+//! (with the path of each), and which `ensure_future` calls only see coroutines.
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_db::File;
+use tasklens_semantic::facts::{HopKind, Part};
+
+use crate::objects::{GNode, Obj, ObjId};
+use crate::solver::link::{SinkKind as RawSink, SinkRecord};
+use crate::solver::{DynHopKind, GUARD, Label, NO_LABEL, NO_NODE, Solved};
+
+/// A place in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub file: File,
+    pub range: TextRange,
+}
+
+/// Where a plain Future comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Producer {
+    /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
+    Call { at: Location, callee: TextRange },
+    /// A parameter whose annotation admits a plain Future.
+    Parameter { at: Location, name: Name, function: Name },
+}
+
+impl Producer {
+    pub fn location(&self) -> Location {
+        match self {
+            Producer::Call { at, .. } | Producer::Parameter { at, .. } => *at,
+        }
+    }
+}
+
+/// What needs a Task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SinkKind {
+    /// A call of a Task-only method.
+    TaskMethod(Name),
+    /// A return annotation.
+    Return { function: Name },
+    /// A parameter annotation (the value is the argument at a call site).
+    Parameter { function: Name, param: Name },
+    /// An annotated assignment.
+    Variable,
+    /// An annotated attribute.
+    Attribute { class: Name, attr: Name },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sink {
+    pub at: Location,
+    pub kind: SinkKind,
+    /// The annotation is a container of Tasks and the Future is one of its elements.
+    pub elements: bool,
+}
+
+/// One step of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Assign(Name),
+    Return(Name),
+    Yield(Name),
+    AttrStore(Name),
+    AttrLoad(Name),
+    ContainerStore,
+    ContainerLoad,
+    Global(Name),
+    Argument { param: Name, function: Name },
+    CallResult { function: Name },
+    PassThrough,
+    Callback { function: Name },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub at: Location,
+    pub kind: StepKind,
+}
+
+/// A plain Future that reaches a place that needs a Task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FutureFlow {
+    pub producer: Producer,
+    pub sink: Sink,
+    /// The hops from the producer to the sink, in order.
+    pub steps: Vec<Step>,
+}
+
+/// An `ensure_future` call whose argument is always a coroutine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnsureFutureCall {
+    pub at: Location,
+    pub callee: TextRange,
+    /// Task sinks that the returned Task reaches.
+    pub task_sinks: Vec<Sink>,
+}
+
+/// Everything the rules need from the flow analysis.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlowReport {
+    pub future_flows: Vec<FutureFlow>,
+    pub ensure_future_calls: Vec<EnsureFutureCall>,
+}
+
+const MAX_TRACE: usize = 256;
+
+pub(crate) fn extract(solved: &Solved) -> FlowReport {
+    let mut report = FlowReport::default();
+    let mut seen = FxHashSet::default();
+    let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
+    for record in &solved.sinks {
+        for node in sink_nodes(solved, record) {
+            for &obj in solved.sets[node as usize].as_slice() {
+                match solved.objs[obj as usize] {
+                    value if value.is_plain_future() => {
+                        if !seen.insert((obj, record.node, record.range)) {
+                            continue;
+                        }
+                        let Some(producer) = producer(solved, value) else { continue };
+                        report.future_flows.push(FutureFlow {
+                            producer,
+                            sink: sink(solved, record),
+                            steps: trace(solved, node, obj),
+                        });
+                    }
+                    Obj::Task(Some(site)) => {
+                        let entry = task_sinks.entry(site).or_default();
+                        let sink = sink(solved, record);
+                        if !entry.contains(&sink) {
+                            entry.push(sink);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for &(site, arg, _) in &solved.ensure_future_sites {
+        let Some(arg) = arg else { continue };
+        let objs = solved.sets[arg as usize].as_slice();
+        let all_coroutines =
+            !objs.is_empty() && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Coro(_)));
+        if !all_coroutines {
+            continue;
+        }
+        let (module, call) = solved.modules.site(site);
+        report.ensure_future_calls.push(EnsureFutureCall {
+            at: Location { file: solved.modules.modules[module as usize].file, range: call.range },
+            callee: call.callee_range,
+            task_sinks: task_sinks.remove(&site).unwrap_or_default(),
+        });
+    }
+    report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
+    report
+}
+
+/// The nodes whose values a sink checks.
+fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
+    if !record.elements {
+        return vec![record.node];
+    }
+    solved.sets[record.node as usize]
+        .as_slice()
+        .iter()
+        .filter_map(|&obj| match solved.objs[obj as usize] {
+            Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)).copied(),
+            _ => None,
+        })
+        .collect()
+}
+
+fn file_of(solved: &Solved, module: u32) -> File {
+    solved.modules.modules[module as usize].file
+}
+
+fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
+    match value {
+        Obj::Future(site) => {
+            let (module, call) = solved.modules.site(site);
+            Some(Producer::Call {
+                at: Location { file: file_of(solved, module), range: call.range },
+                callee: call.callee_range,
+            })
+        }
+        Obj::ParamFuture(node) => {
+            let module = solved.modules.node_module(node);
+            let entry = &solved.modules.modules[module as usize];
+            let local = node - entry.node_base;
+            entry.facts.functions.iter().find_map(|func| {
+                let param = func.params.iter().find(|p| p.node == local)?;
+                Some(Producer::Parameter {
+                    at: Location { file: entry.file, range: param.range },
+                    name: param.name.clone(),
+                    function: func.name.clone(),
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn func_name(solved: &Solved, func: u32) -> Name {
+    solved.modules.func(func).1.name.clone()
+}
+
+fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
+    let kind = match &record.kind {
+        RawSink::TaskMethod(name) => SinkKind::TaskMethod(name.clone()),
+        RawSink::Return { func } => SinkKind::Return { function: func_name(solved, *func) },
+        RawSink::Param { func, index } => {
+            let facts = solved.modules.func(*func).1;
+            let param = facts.params.get(*index as usize).map(|p| p.name.clone()).unwrap_or_default();
+            SinkKind::Parameter { function: facts.name.clone(), param }
+        }
+        RawSink::Variable => SinkKind::Variable,
+        RawSink::Attribute { class, attr } => {
+            SinkKind::Attribute { class: solved.modules.class(*class).1.name.clone(), attr: attr.clone() }
+        }
+    };
+    Sink {
+        at: Location { file: file_of(solved, record.module), range: record.range },
+        kind,
+        elements: record.elements,
+    }
+}
+
+/// The hops an object took to reach `node`, from its producer on.
+fn trace(solved: &Solved, node: GNode, obj: ObjId) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut visited = FxHashSet::default();
+    let mut current = node;
+    while steps.len() < MAX_TRACE && visited.insert(current) {
+        let Some(&(from, label)) = solved.preds.get(&(current, obj)) else { break };
+        if let Some(step) = step(solved, label) {
+            steps.push(step);
+        }
+        if from == NO_NODE {
+            break;
+        }
+        current = from;
+    }
+    steps.reverse();
+    steps.dedup();
+    steps
+}
+
+fn step(solved: &Solved, label: Label) -> Option<Step> {
+    if label == NO_LABEL || label == GUARD {
+        return None;
+    }
+    if label < solved.modules.hop_count {
+        let (module, hop) = solved.modules.hop(label);
+        let kind = match &hop.kind {
+            HopKind::Assign(name) => StepKind::Assign(name.clone()),
+            HopKind::Return(name) => StepKind::Return(name.clone()),
+            HopKind::Yield(name) => StepKind::Yield(name.clone()),
+            HopKind::AttrStore(name) => StepKind::AttrStore(name.clone()),
+            HopKind::AttrLoad(name) => StepKind::AttrLoad(name.clone()),
+            HopKind::ContainerStore => StepKind::ContainerStore,
+            HopKind::ContainerLoad => StepKind::ContainerLoad,
+            HopKind::Global(name) => StepKind::Global(name.clone()),
+        };
+        return Some(Step { at: Location { file: file_of(solved, module), range: hop.range }, kind });
+    }
+    let hop = &solved.dyn_hops[(label - solved.modules.hop_count) as usize];
+    let kind = match &hop.kind {
+        DynHopKind::Argument { param, func } => {
+            StepKind::Argument { param: param.clone(), function: func_name(solved, *func) }
+        }
+        DynHopKind::CallResult { func } => StepKind::CallResult { function: func_name(solved, *func) },
+        DynHopKind::PassThrough => StepKind::PassThrough,
+        DynHopKind::Callback { func } => StepKind::Callback { function: func_name(solved, *func) },
+        DynHopKind::ContainerStore => StepKind::ContainerStore,
+    };
+    Some(Step { at: Location { file: file_of(solved, hop.module), range: hop.range }, kind })
+}

@@ -1,0 +1,186 @@
+//! Annotations, resolved: which places need a Task (sinks), which parameters
+//! may hold a plain Future, an event loop or a project class (seeds).
+
+use tasklens_semantic::facts::{AnnotatedPlace, Place, TypeExpr};
+
+use super::Solver;
+use super::link::{Pending, SinkKind, SinkRecord};
+use crate::asyncio_api::{ExternalType, external_type};
+use crate::modules::Resolved;
+use crate::objects::{GClass, ModIdx, Obj};
+
+/// What an annotation admits.
+#[derive(Clone, Debug, Default)]
+struct Admits {
+    task: bool,
+    future_like: bool,
+    coroutine: bool,
+    loop_: bool,
+    none: bool,
+    /// Anything else (unknown names, `Any`, builtins...).
+    other: bool,
+    classes: Vec<GClass>,
+    /// The element type of a container annotation.
+    elements: Option<Box<Admits>>,
+}
+
+impl Admits {
+    fn merge(&mut self, other: Admits) {
+        self.task |= other.task;
+        self.future_like |= other.future_like;
+        self.coroutine |= other.coroutine;
+        self.loop_ |= other.loop_;
+        self.none |= other.none;
+        self.other |= other.other;
+        self.classes.extend(other.classes);
+        match (&mut self.elements, other.elements) {
+            (Some(mine), Some(theirs)) => mine.merge(*theirs),
+            (mine @ None, Some(theirs)) => *mine = Some(theirs),
+            _ => {}
+        }
+    }
+
+    /// Every value it admits, except `None`, is a Task.
+    fn only_task(&self) -> bool {
+        self.task
+            && !self.future_like
+            && !self.coroutine
+            && !self.loop_
+            && !self.other
+            && self.classes.is_empty()
+            && self.elements.is_none()
+    }
+
+    fn elements_only_task(&self) -> bool {
+        !self.task && self.elements.as_ref().is_some_and(|e| e.only_task())
+    }
+}
+
+impl Solver {
+    fn admits(&mut self, m: ModIdx, expr: &TypeExpr, depth: u32) -> Admits {
+        let mut admits = Admits::default();
+        if depth > 16 {
+            admits.other = true;
+            return admits;
+        }
+        match expr {
+            TypeExpr::None => admits.none = true,
+            TypeExpr::Other => admits.other = true,
+            TypeExpr::Union(members) => {
+                for member in members {
+                    let inner = self.admits(m, member, depth + 1);
+                    admits.merge(inner);
+                }
+            }
+            TypeExpr::Name(path) => {
+                let resolved = self.modules.resolve_dotted(m, path);
+                admits = self.admits_resolved(resolved);
+            }
+            TypeExpr::Generic(path, args) => {
+                let resolved = self.modules.resolve_dotted(m, path);
+                let kind = match &resolved {
+                    Resolved::External(p) => external_type(p),
+                    _ => ExternalType::Other,
+                };
+                match kind {
+                    ExternalType::Optional => {
+                        admits.none = true;
+                        if let Some(first) = args.first() {
+                            admits.merge(self.admits(m, first, depth + 1));
+                        }
+                    }
+                    ExternalType::Union => {
+                        for arg in args {
+                            let inner = self.admits(m, arg, depth + 1);
+                            admits.merge(inner);
+                        }
+                    }
+                    ExternalType::Wrapper => match args.first() {
+                        Some(first) => admits = self.admits(m, first, depth + 1),
+                        None => admits.other = true,
+                    },
+                    ExternalType::Container => match args.last() {
+                        Some(last) => admits.elements = Some(Box::new(self.admits(m, last, depth + 1))),
+                        None => admits.other = true,
+                    },
+                    _ => admits = self.admits_resolved(resolved),
+                }
+            }
+        }
+        admits
+    }
+
+    fn admits_resolved(&mut self, resolved: Resolved) -> Admits {
+        let mut admits = Admits::default();
+        match resolved {
+            Resolved::External(path) => match external_type(&path) {
+                ExternalType::Task => admits.task = true,
+                ExternalType::FutureLike => admits.future_like = true,
+                ExternalType::Coroutine => admits.coroutine = true,
+                ExternalType::Loop => admits.loop_ = true,
+                _ => admits.other = true,
+            },
+            Resolved::Class(class) => admits.classes.push(class),
+            _ => admits.other = true,
+        }
+        admits
+    }
+
+    /// `isinstance(x, asyncio.Task)` (or `hasattr(x, "get_name")`, with no types).
+    pub(super) fn is_task_guard(&mut self, m: ModIdx, types: &[TypeExpr]) -> bool {
+        if types.is_empty() {
+            return true;
+        }
+        types.iter().any(|t| self.admits(m, t, 0).only_task())
+    }
+
+    pub(super) fn link_annotation(&mut self, m: ModIdx, place: &AnnotatedPlace, pending: &mut Pending) {
+        let module = &self.modules.modules[m as usize];
+        let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
+        let admits = self.admits(m, &place.annotation, 0);
+        let (node, kind, is_param) = match &place.place {
+            Place::Param { func, index } => {
+                let Some(node) = place.node else { return };
+                (nb + node, SinkKind::Param { func: fb + func, index: *index }, true)
+            }
+            Place::Return { func } => {
+                let Some(node) = place.node else { return };
+                (nb + node, SinkKind::Return { func: fb + func }, false)
+            }
+            Place::Variable => {
+                let Some(node) = place.node else { return };
+                (nb + node, SinkKind::Variable, false)
+            }
+            Place::Attribute { class, attr } => {
+                let node = self.attr_node(cb + class, attr);
+                (node, SinkKind::Attribute { class: cb + class, attr: attr.clone() }, false)
+            }
+        };
+        let is_attribute = matches!(place.place, Place::Attribute { .. });
+        if admits.only_task() || admits.elements_only_task() {
+            self.sinks.push(SinkRecord {
+                module: m,
+                node,
+                range: place.range,
+                kind,
+                elements: !admits.only_task(),
+            });
+        }
+        if is_param || is_attribute {
+            if is_param && admits.future_like {
+                pending.seeds.push((node, Obj::ParamFuture(node)));
+            }
+            if is_param && admits.coroutine && !admits.future_like {
+                pending.seeds.push((node, Obj::Coro(None)));
+            }
+            if admits.loop_ {
+                pending.seeds.push((node, Obj::Loop));
+            }
+            for &class in &admits.classes {
+                for &sub in &self.classes.subclasses[class as usize] {
+                    pending.seeds.push((node, Obj::Instance(sub)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Class hierarchy: resolved bases, method resolution order and subclasses.
+
+use ruff_python_ast::name::Name;
+use tasklens_semantic::facts::TypeExpr;
+
+use crate::modules::{Modules, Resolved};
+use crate::objects::{GClass, GFunc};
+
+#[derive(Default)]
+pub(crate) struct ClassTable {
+    /// Each class, then its bases in depth-first order (no duplicates).
+    pub mro: Vec<Vec<GClass>>,
+    /// Each class and every class that inherits from it.
+    pub subclasses: Vec<Vec<GClass>>,
+    /// The class inherits from a class outside the project.
+    pub external_base: Vec<bool>,
+}
+
+impl ClassTable {
+    pub fn build(modules: &mut Modules) -> Self {
+        let count = modules.class_count as usize;
+        let mut direct = vec![Vec::new(); count];
+        let mut external_base = vec![false; count];
+        for m in 0..modules.modules.len() {
+            let module = &modules.modules[m];
+            let (base, facts) = (module.class_base, module.facts.clone());
+            for (local, class) in facts.classes.iter().enumerate() {
+                for expr in &class.bases {
+                    let path = match expr {
+                        TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
+                        _ => continue,
+                    };
+                    match modules.resolve_dotted(m as u32, path) {
+                        Resolved::Class(parent) => direct[base as usize + local].push(parent),
+                        Resolved::External(path) if path != "builtins.object" => {
+                            external_base[base as usize + local] = true;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let mut mro = Vec::with_capacity(count);
+        for class in 0..count {
+            let mut order = Vec::new();
+            let mut stack = vec![class as GClass];
+            while let Some(current) = stack.pop() {
+                if order.contains(&current) || order.len() > 64 {
+                    continue;
+                }
+                order.push(current);
+                stack.extend(direct[current as usize].iter().rev());
+            }
+            mro.push(order);
+        }
+        let mut subclasses = vec![Vec::new(); count];
+        for (class, order) in mro.iter().enumerate() {
+            for &ancestor in order {
+                subclasses[ancestor as usize].push(class as GClass);
+            }
+        }
+        for class in 0..count {
+            if mro[class].iter().any(|&c| external_base[c as usize]) {
+                external_base[class] = true;
+            }
+        }
+        ClassTable { mro, subclasses, external_base }
+    }
+
+    /// The method `name` as found through the class's MRO.
+    pub fn find_method(&self, modules: &Modules, class: GClass, name: &str) -> Option<GFunc> {
+        self.find_method_from(modules, class, name, 0)
+    }
+
+    /// Like [`Self::find_method`], skipping the first `skip` classes of the MRO (`super()`).
+    pub fn find_method_from(&self, modules: &Modules, class: GClass, name: &str, skip: usize) -> Option<GFunc> {
+        self.mro[class as usize].iter().skip(skip).find_map(|&c| {
+            let (m, facts) = modules.class(c);
+            facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
+        })
+    }
+
+    /// The class in the MRO that owns attribute `name` (the class itself if none does).
+    pub fn attr_owner(&self, modules: &Modules, class: GClass, name: &Name) -> GClass {
+        self.mro[class as usize]
+            .iter()
+            .copied()
+            .find(|&c| modules.class(c).1.has_attribute(name))
+            .unwrap_or(class)
+    }
+}

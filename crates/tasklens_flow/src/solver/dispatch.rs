@@ -1,0 +1,491 @@
+//! What happens when an object reaches the base of a complex constraint:
+//! attribute reads and writes, container slots, calls, awaits and callbacks.
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part};
+
+use super::{Complex, DynHopKind, Label, NO_LABEL, Solver};
+use crate::asyncio_api::{ExternalCall, external_call, external_method, loop_method};
+use crate::modules::Resolved;
+use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
+
+/// A call site's arguments in project-wide node ids.
+struct SiteArgs {
+    module: ModIdx,
+    range: TextRange,
+    callee_range: TextRange,
+    args: Vec<(Option<GNode>, TextRange)>,
+    keywords: Vec<(Name, Option<GNode>, TextRange)>,
+    has_spread: bool,
+}
+
+/// Marks a site whose arguments already escape.
+const ESCAPE_MARK: ObjId = u32::MAX;
+
+impl Solver {
+    pub(super) fn apply(&mut self, id: u32, node: GNode, obj: ObjId) {
+        let complex = self.complex[id as usize].clone();
+        let value = self.objs[obj as usize];
+        match complex {
+            Complex::Load { attr, to, label } => self.load(value, &attr, to, label),
+            Complex::Store { attr, from, label } => self.store(value, &attr, from, label),
+            Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
+            Complex::StorePart { part, from, label } => {
+                if let Obj::Container(container, _) = value {
+                    let slot = self.part_node(container, if part == Part::Iter { Part::Values } else { part });
+                    self.edge(from, slot, label);
+                }
+            }
+            Complex::Call { site, result } => {
+                if self.applied.insert((site, obj)) {
+                    self.call(site, value, result);
+                }
+            }
+            Complex::MethodCall { site, name, result } => {
+                if self.applied.insert((site, obj)) {
+                    self.method_call(site, &name, value, result);
+                }
+            }
+            Complex::Await { to } => match value {
+                Obj::Coro(Some(func)) => {
+                    let ret = self.ret_node(func);
+                    self.edge(ret, to, NO_LABEL);
+                }
+                _ => self.seed(to, Obj::Unknown),
+            },
+            Complex::Enter { to } => self.enter(value, obj, to),
+            Complex::Callback { receiver, site } => {
+                let (func, index) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return,
+                };
+                let (_, facts) = self.modules.func(func);
+                if let Some(param) = facts.params.get(index).map(|p| p.node) {
+                    let param = self.func_node(func, param);
+                    let args = self.site_args(site);
+                    let label = self.dyn_hop(args.module, args.range, DynHopKind::Callback { func });
+                    self.edge(receiver, param, label);
+                }
+            }
+            Complex::Escape => {
+                if let Obj::Function(func) | Obj::Bound(func) = value {
+                    self.escape(func);
+                }
+            }
+            Complex::EnsureFutureArg { site, result } => match value {
+                Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(_) => {
+                    let label = self.pass_through_label(site);
+                    self.add(result, obj, node, label);
+                }
+                Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(result, Obj::Unknown),
+                Obj::Instance(class) if self.classes.external_base[class as usize] => {
+                    self.seed(result, Obj::Unknown);
+                }
+                _ => self.seed(result, Obj::Task(Some(site))),
+            },
+        }
+    }
+
+    fn pass_through_label(&mut self, site: GSite) -> Label {
+        if let Some(&label) = self.pass_through.get(&site) {
+            return label;
+        }
+        let args = self.site_args(site);
+        let label = self.dyn_hop(args.module, args.callee_range, DynHopKind::PassThrough);
+        self.pass_through.insert(site, label);
+        label
+    }
+
+    fn load(&mut self, value: Obj, attr: &Name, to: GNode, label: Label) {
+        match value {
+            Obj::Instance(class) | Obj::Class(class) => {
+                let is_instance = matches!(value, Obj::Instance(_));
+                if let Some(func) = self.classes.find_method(&self.modules, class, attr) {
+                    let kind = self.modules.func(func).1.kind;
+                    match (kind, is_instance) {
+                        (FunctionKind::Property, true) => {
+                            let ret = self.ret_node(func);
+                            self.edge(ret, to, label);
+                        }
+                        (FunctionKind::Property, false) => self.seed(to, Obj::Unknown),
+                        (FunctionKind::StaticMethod, _) | (FunctionKind::Method, false) => {
+                            self.seed(to, Obj::Function(func));
+                        }
+                        _ => self.seed(to, Obj::Bound(func)),
+                    }
+                    return;
+                }
+                let slot = self.attribute_slot(class, attr);
+                self.edge(slot, to, label);
+            }
+            Obj::Module(m) => {
+                let resolved = self.modules.resolve_member(m, attr);
+                self.resolved(resolved, to);
+            }
+            Obj::External(path) => {
+                let full = format!("{}.{attr}", self.paths[path as usize]);
+                let id = self.path(&full);
+                self.seed(to, Obj::External(id));
+            }
+            _ => self.seed(to, Obj::Unknown),
+        }
+    }
+
+    /// The node for `attr` on instances of `class`; unknown when it may come from an external base.
+    fn attribute_slot(&mut self, class: GClass, attr: &Name) -> GNode {
+        let owner = self.classes.attr_owner(&self.modules, class, attr);
+        let slot = self.attr_node(owner, attr);
+        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
+            self.seed(slot, Obj::Unknown);
+        }
+        slot
+    }
+
+    fn store(&mut self, value: Obj, attr: &Name, from: GNode, label: Label) {
+        match value {
+            Obj::Instance(class) | Obj::Class(class) => {
+                let owner = self.classes.attr_owner(&self.modules, class, attr);
+                let slot = self.attr_node(owner, attr);
+                self.edge(from, slot, label);
+            }
+            Obj::Module(m) => {
+                if let Resolved::Variable(node) = self.modules.resolve_global(m, attr) {
+                    self.edge(from, node, label);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn load_part(&mut self, value: Obj, part: Part, to: GNode, label: Label) {
+        match value {
+            Obj::Container(container, kind) => {
+                let part = match part {
+                    Part::Iter if kind == ContainerKind::Dict => Part::Keys,
+                    Part::Iter => Part::Values,
+                    other => other,
+                };
+                let slot = self.part_node(container, part);
+                self.edge(slot, to, label);
+            }
+            Obj::View(container, _, part) => {
+                let slot = self.part_node(container, part);
+                self.edge(slot, to, label);
+            }
+            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
+            _ => {}
+        }
+    }
+
+    fn enter(&mut self, value: Obj, obj: ObjId, to: GNode) {
+        match value {
+            Obj::Instance(class) => {
+                let method = self
+                    .classes
+                    .find_method(&self.modules, class, "__aenter__")
+                    .or_else(|| self.classes.find_method(&self.modules, class, "__enter__"));
+                match method {
+                    Some(func) => {
+                        let ret = self.ret_node(func);
+                        self.edge(ret, to, NO_LABEL);
+                    }
+                    None => self.seed(to, Obj::Unknown),
+                }
+            }
+            Obj::ExternalInstance(_) => self.add(to, obj, super::NO_NODE, NO_LABEL),
+            _ => self.seed(to, Obj::Unknown),
+        }
+    }
+
+    fn resolved(&mut self, resolved: Resolved, to: GNode) {
+        match resolved {
+            Resolved::Module(m) => self.seed(to, Obj::Module(m)),
+            Resolved::External(path) => {
+                let id = self.path(&path);
+                self.seed(to, Obj::External(id));
+            }
+            Resolved::Function(func) => self.seed(to, Obj::Function(func)),
+            Resolved::Class(class) => self.seed(to, Obj::Class(class)),
+            Resolved::Variable(node) => self.edge(node, to, NO_LABEL),
+            Resolved::Unknown => self.seed(to, Obj::Unknown),
+        }
+    }
+
+    // ---- calls ------------------------------------------------------------------
+
+    fn call(&mut self, site: GSite, value: Obj, result: GNode) {
+        match value {
+            Obj::Function(func) => self.bind_call(site, func, 0, result),
+            Obj::Bound(func) => self.bind_call(site, func, 1, result),
+            Obj::Class(class) => self.construct(site, class, result),
+            Obj::External(path) => {
+                let effect = external_call(&self.paths[path as usize]);
+                self.external_effect(site, result, effect, Some(path));
+            }
+            _ => self.unknown_call(site, result),
+        }
+    }
+
+    fn unknown_call(&mut self, site: GSite, result: GNode) {
+        self.seed(result, Obj::Unknown);
+        if self.applied.insert((site, ESCAPE_MARK)) {
+            let args = self.site_args(site);
+            let nodes = args.args.iter().map(|a| a.0).chain(args.keywords.iter().map(|k| k.1));
+            for node in nodes.flatten().collect::<Vec<_>>() {
+                self.complex_on(node, Complex::Escape);
+            }
+        }
+    }
+
+    /// A function whose object reaches code outside the project: any value may reach its parameters.
+    fn escape(&mut self, func: GFunc) {
+        if !self.escaped.insert(func) {
+            return;
+        }
+        let (_, facts) = self.modules.func(func);
+        let skip = usize::from(matches!(
+            facts.kind,
+            FunctionKind::Method | FunctionKind::ClassMethod | FunctionKind::Property
+        ));
+        let params: Vec<u32> = facts.params.iter().skip(skip).map(|p| p.node).collect();
+        for param in params {
+            let node = self.func_node(func, param);
+            self.seed(node, Obj::Unknown);
+        }
+    }
+
+    fn method_call(&mut self, site: GSite, name: &Name, value: Obj, result: GNode) {
+        match value {
+            Obj::Instance(class) | Obj::Class(class) => {
+                let is_instance = matches!(value, Obj::Instance(_));
+                if let Some(func) = self.classes.find_method(&self.modules, class, name) {
+                    let kind = self.modules.func(func).1.kind;
+                    let shift = match kind {
+                        FunctionKind::StaticMethod | FunctionKind::Function | FunctionKind::Lambda => 0,
+                        FunctionKind::Method if !is_instance => 0,
+                        FunctionKind::Property => {
+                            self.seed(result, Obj::Unknown);
+                            return;
+                        }
+                        _ => 1,
+                    };
+                    self.bind_call(site, func, shift, result);
+                } else if self.classes.mro[class as usize]
+                    .iter()
+                    .any(|&c| self.modules.class(c).1.has_attribute(name))
+                {
+                    let slot = self.attribute_slot(class, name);
+                    self.complex_on(slot, Complex::Call { site, result });
+                } else {
+                    self.unknown_call(site, result);
+                }
+            }
+            Obj::Module(m) => match self.modules.resolve_member(m, name) {
+                Resolved::Function(func) => self.bind_call(site, func, 0, result),
+                Resolved::Class(class) => self.construct(site, class, result),
+                Resolved::Variable(node) => self.complex_on(node, Complex::Call { site, result }),
+                Resolved::External(path) => {
+                    let effect = external_call(&path);
+                    let id = self.path(&path);
+                    self.external_effect(site, result, effect, Some(id));
+                }
+                Resolved::Module(_) | Resolved::Unknown => self.unknown_call(site, result),
+            },
+            Obj::External(path) => {
+                let full = format!("{}.{name}", self.paths[path as usize]);
+                let effect = external_call(&full);
+                let id = self.path(&full);
+                self.external_effect(site, result, effect, Some(id));
+            }
+            Obj::ExternalInstance(path) => {
+                let effect = external_method(&self.paths[path as usize], name);
+                self.external_effect(site, result, effect, None);
+            }
+            Obj::Loop => self.external_effect(site, result, loop_method(name), None),
+            Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
+            _ => self.seed(result, Obj::Unknown),
+        }
+    }
+
+    fn container_method(&mut self, site: GSite, container: GNode, kind: ContainerKind, name: &str, result: GNode) {
+        let args = self.site_args(site);
+        let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
+        let values = self.part_node(container, Part::Values);
+        match name {
+            "append" | "add" | "appendleft" | "insert" | "setdefault" => {
+                let index = usize::from(matches!(name, "insert" | "setdefault"));
+                if let Some(from) = arg(index) {
+                    let label = self.dyn_hop(args.module, args.range, DynHopKind::ContainerStore);
+                    self.edge(from, values, label);
+                }
+                if name == "setdefault" {
+                    self.edge(values, result, NO_LABEL);
+                }
+            }
+            "extend" | "update" | "extendleft" => {
+                if let Some(from) = arg(0) {
+                    if kind == ContainerKind::Dict {
+                        let keys = self.part_node(container, Part::Keys);
+                        self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
+                        self.complex_on(from, Complex::LoadPart { part: Part::Values, to: values, label: NO_LABEL });
+                    } else {
+                        self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                    }
+                }
+            }
+            "get" | "pop" | "popleft" | "__getitem__" => self.edge(values, result, NO_LABEL),
+            "values" => self.seed(result, Obj::View(container, kind, Part::Values)),
+            "keys" => self.seed(result, Obj::View(container, kind, Part::Keys)),
+            "copy" => self.seed(result, Obj::Container(container, kind)),
+            _ => self.seed(result, Obj::Unknown),
+        }
+    }
+
+    fn construct(&mut self, site: GSite, class: GClass, result: GNode) {
+        self.seed(result, Obj::Instance(class));
+        if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
+            let ignored = self.new_node();
+            self.bind_call(site, init, 1, ignored);
+        }
+    }
+
+    fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
+        let args = self.site_args(site);
+        let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
+        match effect {
+            ExternalCall::EnsureFuture => {
+                let first = arg(0);
+                self.ensure_future_sites.insert(site, (first, result));
+                match first {
+                    Some(node) => self.complex_on(node, Complex::EnsureFutureArg { site, result }),
+                    None => self.seed(result, Obj::Unknown),
+                }
+            }
+            ExternalCall::NewTask | ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
+            ExternalCall::NewFuture => self.seed(result, Obj::Future(site)),
+            ExternalCall::Loop => self.seed(result, Obj::Loop),
+            ExternalCall::Coroutine => self.seed(result, Obj::Coro(None)),
+            ExternalCall::Instance => match path {
+                Some(path) => self.seed(result, Obj::ExternalInstance(path)),
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::Cast => match arg(1) {
+                Some(value) => self.edge(value, result, NO_LABEL),
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::CopyContainer => {
+                self.seed(result, Obj::Container(result, ContainerKind::List));
+                if let Some(from) = arg(0) {
+                    let values = self.part_node(result, Part::Values);
+                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                }
+            }
+            ExternalCall::Element => match arg(0) {
+                Some(from) => self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL }),
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::Unknown => self.unknown_call(site, result),
+        }
+    }
+
+    /// Binds a call's arguments to a project function's parameters and its result to the call.
+    pub(super) fn bind_call(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode) {
+        let args = self.site_args(site);
+        let (fm, facts) = self.modules.func(func);
+        let base = self.modules.modules[fm as usize].node_base;
+        let params: Vec<(Name, GNode, ParamKind)> =
+            facts.params.iter().map(|p| (p.name.clone(), base + p.node, p.kind)).collect();
+        let (opaque, is_async, is_generator) = (facts.opaque, facts.is_async, facts.is_generator);
+        let mut matched = vec![false; params.len()];
+        for (i, (node, range)) in args.args.iter().enumerate() {
+            let index = i + shift;
+            let target = match params.get(index) {
+                Some((_, _, ParamKind::PositionalOnly | ParamKind::Positional)) => Some(index),
+                _ => params.iter().position(|p| p.2 == ParamKind::VarArgs),
+            };
+            if let Some(index) = target {
+                matched[index] = true;
+                self.argument(args.module, *node, *range, &params[index], func);
+            }
+        }
+        for (name, node, range) in &args.keywords {
+            let target = params
+                .iter()
+                .position(|p| p.0 == *name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly))
+                .or_else(|| params.iter().position(|p| p.2 == ParamKind::KwArgs));
+            if let Some(index) = target {
+                matched[index] = true;
+                self.argument(args.module, *node, *range, &params[index], func);
+            }
+        }
+        if args.has_spread {
+            for (index, param) in params.iter().enumerate().skip(shift) {
+                if !matched[index] {
+                    self.seed(param.1, Obj::Unknown);
+                }
+            }
+        }
+        if opaque || is_generator {
+            self.seed(result, Obj::Unknown);
+        } else if is_async {
+            self.seed(result, Obj::Coro(Some(func)));
+        } else {
+            let ret = self.ret_node(func);
+            let label = self.dyn_hop(args.module, args.range, DynHopKind::CallResult { func });
+            self.edge(ret, result, label);
+        }
+    }
+
+    fn argument(&mut self, module: ModIdx, node: Option<GNode>, range: TextRange, param: &(Name, GNode, ParamKind), func: GFunc) {
+        match (node, param.2) {
+            (Some(node), ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly) => {
+                let label = self.dyn_hop(module, range, DynHopKind::Argument { param: param.0.clone(), func });
+                self.edge(node, param.1, label);
+            }
+            _ => self.seed(param.1, Obj::Unknown),
+        }
+    }
+
+    fn site_args(&self, site: GSite) -> SiteArgs {
+        let (module, call) = self.modules.site(site);
+        let base = self.modules.modules[module as usize].node_base;
+        SiteArgs {
+            module,
+            range: call.range,
+            callee_range: call.callee_range,
+            args: call.args.iter().map(|a| (a.node.map(|n| base + n), a.range)).collect(),
+            keywords: call.keywords.iter().map(|k| (k.name.clone(), k.node.map(|n| base + n), k.range)).collect(),
+            has_spread: call.has_spread,
+        }
+    }
+
+    pub(crate) fn ret_node(&self, func: GFunc) -> GNode {
+        let (m, facts) = self.modules.func(func);
+        self.modules.modules[m as usize].node_base + facts.ret
+    }
+
+    fn func_node(&self, func: GFunc, local: u32) -> GNode {
+        let (m, _) = self.modules.func(func);
+        self.modules.modules[m as usize].node_base + local
+    }
+
+    /// Loop-only methods on receivers that resolve to nothing else are the loop's.
+    pub(super) fn loop_fallback(&mut self) {
+        let calls = std::mem::take(&mut self.loop_method_calls);
+        for (receiver, id) in calls {
+            let Complex::MethodCall { site, name, result } = self.complex[id as usize].clone() else { continue };
+            let resolved_elsewhere = self.sets[receiver as usize].as_slice().iter().any(|&obj| {
+                match self.objs[obj as usize] {
+                    Obj::Loop | Obj::External(_) | Obj::Module(_) | Obj::ExternalInstance(_) | Obj::Class(_) => true,
+                    Obj::Instance(class) => self.classes.find_method(&self.modules, class, &name).is_some(),
+                    _ => false,
+                }
+            });
+            if !resolved_elsewhere {
+                self.external_effect(site, result, loop_method(&name), None);
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Linking: turns every module's facts into one project-wide graph of edges,
+//! complex constraints, seeds and sinks.
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_semantic::facts::{Constraint, Seed};
+
+use super::classes::ClassTable;
+use super::{Complex, Edge, GUARD, Label, NO_LABEL, Solver};
+use crate::asyncio_api::LOOP_ONLY_METHODS;
+use crate::modules::{Modules, Resolved};
+use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjSet};
+
+/// A place that needs a Task.
+#[derive(Clone, Debug)]
+pub(crate) struct SinkRecord {
+    pub module: ModIdx,
+    pub node: GNode,
+    pub range: TextRange,
+    pub kind: SinkKind,
+    /// The Task is needed for the elements of the containers held at `node`.
+    pub elements: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SinkKind {
+    TaskMethod(Name),
+    Return { func: GFunc },
+    Param { func: GFunc, index: u32 },
+    Variable,
+    Attribute { class: GClass, attr: Name },
+}
+
+/// Static parts collected before the graph is frozen into arrays.
+pub(super) struct Pending {
+    pub edges: Vec<(GNode, Edge)>,
+    pub complex: Vec<(GNode, u32)>,
+    pub seeds: Vec<(GNode, Obj)>,
+    pub super_calls: Vec<(GSite, GClass, GNode, Name, GNode)>,
+}
+
+impl Pending {
+    fn edge(&mut self, from: GNode, to: GNode, label: Label) {
+        self.edges.push((from, Edge { to, label }));
+    }
+}
+
+pub(crate) fn link(mut modules: Modules) -> Solver {
+    let classes = ClassTable::build(&mut modules);
+    let static_nodes = modules.node_count;
+    let mut solver = Solver {
+        objs: Vec::new(),
+        obj_ids: FxHashMap::default(),
+        paths: Vec::new(),
+        path_ids: FxHashMap::default(),
+        sets: vec![ObjSet::Empty; static_nodes as usize],
+        static_nodes,
+        edge_start: Vec::new(),
+        edges: Vec::new(),
+        complex_start: Vec::new(),
+        complex_ids: Vec::new(),
+        complex: Vec::new(),
+        dyn_edges: FxHashMap::default(),
+        dyn_edge_set: FxHashSet::default(),
+        dyn_complex: FxHashMap::default(),
+        worklist: Default::default(),
+        preds: FxHashMap::default(),
+        dyn_hops: Vec::new(),
+        attr_nodes: FxHashMap::default(),
+        part_nodes: FxHashMap::default(),
+        applied: FxHashSet::default(),
+        escaped: FxHashSet::default(),
+        classes,
+        sinks: Vec::new(),
+        ensure_future_sites: FxHashMap::default(),
+        loop_method_calls: Vec::new(),
+        pass_through: FxHashMap::default(),
+        modules,
+    };
+    // Object 0 is always `Unknown`.
+    solver.obj(Obj::Unknown);
+    let mut pending = Pending { edges: Vec::new(), complex: Vec::new(), seeds: Vec::new(), super_calls: Vec::new() };
+    for m in 0..solver.modules.modules.len() as ModIdx {
+        solver.link_module(m, &mut pending);
+    }
+    solver.freeze(pending)
+}
+
+impl Solver {
+    fn link_module(&mut self, m: ModIdx, pending: &mut Pending) {
+        let module = &self.modules.modules[m as usize];
+        let facts = module.facts.clone();
+        let (nb, fb, cb, sb, hb) =
+            (module.node_base, module.func_base, module.class_base, module.site_base, module.hop_base);
+        let label = |hop: &Option<u32>| hop.map_or(NO_LABEL, |h| hb + h);
+        for constraint in &facts.constraints {
+            match constraint {
+                Constraint::Copy { from, to, hop } => pending.edge(nb + from, nb + to, label(hop)),
+                Constraint::Seed { node, seed } => {
+                    let node = nb + node;
+                    match seed {
+                        Seed::Unknown => pending.seeds.push((node, Obj::Unknown)),
+                        Seed::Function(f) => pending.seeds.push((node, Obj::Function(fb + f))),
+                        Seed::Class(c) => pending.seeds.push((node, Obj::Class(cb + c))),
+                        Seed::SelfOf(c) => {
+                            for &sub in &self.classes.subclasses[(cb + c) as usize] {
+                                pending.seeds.push((node, Obj::Instance(sub)));
+                            }
+                        }
+                        Seed::ClsOf(c) => {
+                            for &sub in &self.classes.subclasses[(cb + c) as usize] {
+                                pending.seeds.push((node, Obj::Class(sub)));
+                            }
+                        }
+                        Seed::Container(kind) => pending.seeds.push((node, Obj::Container(node, *kind))),
+                    }
+                }
+                Constraint::Global { name, to } => {
+                    let resolved = self.modules.resolve_global(m, name);
+                    self.resolved_into(resolved, nb + to, pending);
+                }
+                Constraint::Import { target, to } => {
+                    let resolved = self.modules.resolve_import(m, target);
+                    self.resolved_into(resolved, nb + to, pending);
+                }
+                Constraint::Load { base, attr, to, hop } => {
+                    let c = Complex::Load { attr: attr.clone(), to: nb + to, label: label(hop) };
+                    self.pending_complex(pending, nb + base, c);
+                }
+                Constraint::Store { base, attr, from, hop } => {
+                    let c = Complex::Store { attr: attr.clone(), from: nb + from, label: label(hop) };
+                    self.pending_complex(pending, nb + base, c);
+                }
+                Constraint::ClassStore { class, attr, from, hop } => {
+                    let node = self.attr_node(cb + class, attr);
+                    pending.edge(nb + from, node, label(hop));
+                }
+                Constraint::LoadPart { base, part, to, hop } => {
+                    let c = Complex::LoadPart { part: *part, to: nb + to, label: label(hop) };
+                    self.pending_complex(pending, nb + base, c);
+                }
+                Constraint::StorePart { base, part, from, hop } => {
+                    let c = Complex::StorePart { part: *part, from: nb + from, label: label(hop) };
+                    self.pending_complex(pending, nb + base, c);
+                }
+                Constraint::Call { site, callee, result } => {
+                    let c = Complex::Call { site: sb + site, result: nb + result };
+                    self.pending_complex(pending, nb + callee, c);
+                }
+                Constraint::MethodCall { site, receiver, name, result } => {
+                    let c = Complex::MethodCall { site: sb + site, name: name.clone(), result: nb + result };
+                    let id = self.pending_complex(pending, nb + receiver, c);
+                    if LOOP_ONLY_METHODS.contains(&name.as_str()) {
+                        self.loop_method_calls.push((nb + receiver, id));
+                    }
+                    if name.as_str() == "add_done_callback"
+                        && let Some(callback) = facts.call_sites[*site as usize].args.first().and_then(|a| a.node)
+                    {
+                        let c = Complex::Callback { receiver: nb + receiver, site: sb + site };
+                        self.pending_complex(pending, nb + callback, c);
+                    }
+                }
+                Constraint::SuperCall { site, class, receiver, name, result } => {
+                    pending.super_calls.push((sb + site, cb + class, nb + receiver, name.clone(), nb + result));
+                }
+                Constraint::Await { value, to } => {
+                    self.pending_complex(pending, nb + value, Complex::Await { to: nb + to });
+                }
+                Constraint::Enter { value, to } => {
+                    self.pending_complex(pending, nb + value, Complex::Enter { to: nb + to });
+                }
+            }
+        }
+        for guard in &facts.guards {
+            let label = if self.is_task_guard(m, &guard.types) { GUARD } else { NO_LABEL };
+            pending.edge(nb + guard.from, nb + guard.to, label);
+        }
+        for call in &facts.task_method_calls {
+            self.sinks.push(SinkRecord {
+                module: m,
+                node: nb + call.receiver,
+                range: call.range,
+                kind: SinkKind::TaskMethod(call.method.clone()),
+                elements: false,
+            });
+        }
+        for place in &facts.annotated {
+            self.link_annotation(m, place, pending);
+        }
+    }
+
+    fn pending_complex(&mut self, pending: &mut Pending, node: GNode, complex: Complex) -> u32 {
+        let id = self.complex.len() as u32;
+        self.complex.push(complex);
+        pending.complex.push((node, id));
+        id
+    }
+
+    fn resolved_into(&mut self, resolved: Resolved, to: GNode, pending: &mut Pending) {
+        let obj = match resolved {
+            Resolved::Module(m) => Obj::Module(m),
+            Resolved::External(path) => Obj::External(self.path(&path)),
+            Resolved::Function(f) => Obj::Function(f),
+            Resolved::Class(c) => Obj::Class(c),
+            Resolved::Variable(node) => {
+                pending.edge(node, to, NO_LABEL);
+                return;
+            }
+            Resolved::Unknown => Obj::Unknown,
+        };
+        pending.seeds.push((to, obj));
+    }
+
+    /// Freezes the static edges and constraints into arrays, then seeds.
+    fn freeze(mut self, mut pending: Pending) -> Solver {
+        let n = self.static_nodes as usize;
+        let mut late_edges = Vec::new();
+        pending.edges.retain(|(from, edge)| {
+            let keep = (*from as usize) < n;
+            if !keep {
+                late_edges.push((*from, *edge));
+            }
+            keep
+        });
+        pending.edges.sort_unstable_by_key(|(from, _)| *from);
+        self.edge_start = offsets(n, pending.edges.iter().map(|(from, _)| *from));
+        self.edges = pending.edges.into_iter().map(|(_, edge)| edge).collect();
+        let mut late_complex = Vec::new();
+        pending.complex.retain(|(node, id)| {
+            let keep = (*node as usize) < n;
+            if !keep {
+                late_complex.push((*node, *id));
+            }
+            keep
+        });
+        pending.complex.sort_unstable_by_key(|(node, _)| *node);
+        self.complex_start = offsets(n, pending.complex.iter().map(|(node, _)| *node));
+        self.complex_ids = pending.complex.into_iter().map(|(_, id)| id).collect();
+        for (from, edge) in late_edges {
+            self.edge(from, edge.to, edge.label);
+        }
+        for (node, id) in late_complex {
+            self.dyn_complex.entry(node).or_default().push(id);
+        }
+        for (node, obj) in pending.seeds {
+            self.seed(node, obj);
+        }
+        for (site, class, receiver, name, result) in pending.super_calls {
+            match self.classes.find_method_from(&self.modules, class, &name, 1) {
+                Some(func) => {
+                    self.bind_call(site, func, 1, result);
+                    let _ = receiver;
+                }
+                None => self.seed(result, Obj::Unknown),
+            }
+        }
+        self
+    }
+}
+
+/// CSR offsets for `n` nodes from sorted source ids.
+fn offsets(n: usize, sources: impl Iterator<Item = GNode>) -> Vec<u32> {
+    let mut counts = vec![0u32; n + 1];
+    for source in sources {
+        counts[source as usize + 1] += 1;
+    }
+    for i in 1..=n {
+        counts[i] += counts[i - 1];
+    }
+    counts
+}

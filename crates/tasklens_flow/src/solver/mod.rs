@@ -1,0 +1,267 @@
+//! The solver: a worklist propagation of abstract objects over the project's
+//! flow graph, with calls, attributes and containers resolved as objects
+//! reach them (an on-the-fly call graph).
+
+mod annotations;
+mod classes;
+mod dispatch;
+pub(crate) mod link;
+
+use std::collections::VecDeque;
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_semantic::facts::Part;
+
+use crate::modules::Modules;
+use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId, ObjSet, PathId};
+
+/// An edge label: a hop shown in traces, a guard, or nothing.
+pub(crate) type Label = u32;
+pub(crate) const NO_LABEL: Label = u32::MAX;
+/// Drops plain Futures: the branch guarded by `isinstance(x, asyncio.Task)`.
+pub(crate) const GUARD: Label = u32::MAX - 1;
+/// The predecessor of a seeded object.
+pub(crate) const NO_NODE: GNode = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Edge {
+    pub to: GNode,
+    pub label: Label,
+}
+
+/// A hop created while solving (arguments, call results...).
+#[derive(Clone, Debug)]
+pub(crate) struct DynHop {
+    pub module: ModIdx,
+    pub range: TextRange,
+    pub kind: DynHopKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum DynHopKind {
+    Argument { param: Name, func: GFunc },
+    CallResult { func: GFunc },
+    PassThrough,
+    Callback { func: GFunc },
+    ContainerStore,
+}
+
+/// A constraint that depends on the objects of its base node.
+#[derive(Clone, Debug)]
+pub(crate) enum Complex {
+    Load { attr: Name, to: GNode, label: Label },
+    Store { attr: Name, from: GNode, label: Label },
+    LoadPart { part: Part, to: GNode, label: Label },
+    StorePart { part: Part, from: GNode, label: Label },
+    Call { site: GSite, result: GNode },
+    MethodCall { site: GSite, name: Name, result: GNode },
+    Await { to: GNode },
+    Enter { to: GNode },
+    /// On a callback argument: the receiver's values reach the callback's parameter.
+    Callback { receiver: GNode, site: GSite },
+    /// On an argument of a call the analysis cannot follow: functions escape.
+    Escape,
+    /// On the argument of `ensure_future`.
+    EnsureFutureArg { site: GSite, result: GNode },
+}
+
+/// What the solver found, for the report.
+pub(crate) struct Solved {
+    pub modules: Modules,
+    pub objs: Vec<Obj>,
+    pub sets: Vec<ObjSet>,
+    pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
+    pub dyn_hops: Vec<DynHop>,
+    pub part_nodes: FxHashMap<(GNode, Part), GNode>,
+    pub attr_nodes: FxHashMap<(GClass, Name), GNode>,
+    pub sinks: Vec<link::SinkRecord>,
+    pub ensure_future_sites: Vec<(GSite, Option<GNode>, GNode)>,
+    pub paths: Vec<String>,
+}
+
+pub(crate) struct Solver {
+    pub modules: Modules,
+    objs: Vec<Obj>,
+    obj_ids: FxHashMap<Obj, ObjId>,
+    paths: Vec<String>,
+    path_ids: FxHashMap<String, PathId>,
+    sets: Vec<ObjSet>,
+    static_nodes: u32,
+    edge_start: Vec<u32>,
+    edges: Vec<Edge>,
+    complex_start: Vec<u32>,
+    complex_ids: Vec<u32>,
+    complex: Vec<Complex>,
+    dyn_edges: FxHashMap<GNode, Vec<Edge>>,
+    dyn_edge_set: FxHashSet<(GNode, Edge)>,
+    dyn_complex: FxHashMap<GNode, Vec<u32>>,
+    worklist: VecDeque<(GNode, ObjId)>,
+    preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
+    dyn_hops: Vec<DynHop>,
+    attr_nodes: FxHashMap<(GClass, Name), GNode>,
+    part_nodes: FxHashMap<(GNode, Part), GNode>,
+    applied: FxHashSet<(GSite, ObjId)>,
+    escaped: FxHashSet<GFunc>,
+    classes: classes::ClassTable,
+    sinks: Vec<link::SinkRecord>,
+    ensure_future_sites: FxHashMap<GSite, (Option<GNode>, GNode)>,
+    /// Method calls of loop-only methods, for the unresolved-receiver fallback.
+    loop_method_calls: Vec<(GNode, u32)>,
+    /// The hop "returned unchanged by ensure_future", one per call site.
+    pass_through: FxHashMap<GSite, Label>,
+}
+
+impl Solver {
+    pub(crate) fn solve(modules: Modules) -> Solved {
+        let mut solver = link::link(modules);
+        solver.run();
+        solver.loop_fallback();
+        solver.run();
+        let mut ensure_future_sites: Vec<_> =
+            solver.ensure_future_sites.iter().map(|(site, (arg, result))| (*site, *arg, *result)).collect();
+        ensure_future_sites.sort_unstable();
+        Solved {
+            modules: solver.modules,
+            objs: solver.objs,
+            sets: solver.sets,
+            preds: solver.preds,
+            dyn_hops: solver.dyn_hops,
+            part_nodes: solver.part_nodes,
+            attr_nodes: solver.attr_nodes,
+            sinks: solver.sinks,
+            ensure_future_sites,
+            paths: solver.paths,
+        }
+    }
+
+    // ---- objects and nodes --------------------------------------------------
+
+    pub(crate) fn obj(&mut self, obj: Obj) -> ObjId {
+        if let Some(&id) = self.obj_ids.get(&obj) {
+            return id;
+        }
+        let id = self.objs.len() as ObjId;
+        self.objs.push(obj);
+        self.obj_ids.insert(obj, id);
+        id
+    }
+
+    pub(crate) fn path(&mut self, path: &str) -> PathId {
+        if let Some(&id) = self.path_ids.get(path) {
+            return id;
+        }
+        let id = self.paths.len() as PathId;
+        self.paths.push(path.to_string());
+        self.path_ids.insert(path.to_string(), id);
+        id
+    }
+
+    pub(crate) fn new_node(&mut self) -> GNode {
+        self.sets.push(ObjSet::Empty);
+        (self.sets.len() - 1) as GNode
+    }
+
+    pub(crate) fn attr_node(&mut self, class: GClass, attr: &Name) -> GNode {
+        if let Some(&node) = self.attr_nodes.get(&(class, attr.clone())) {
+            return node;
+        }
+        let node = self.new_node();
+        self.attr_nodes.insert((class, attr.clone()), node);
+        node
+    }
+
+    pub(crate) fn part_node(&mut self, container: GNode, part: Part) -> GNode {
+        if let Some(&node) = self.part_nodes.get(&(container, part)) {
+            return node;
+        }
+        let node = self.new_node();
+        self.part_nodes.insert((container, part), node);
+        node
+    }
+
+    pub(crate) fn dyn_hop(&mut self, module: ModIdx, range: TextRange, kind: DynHopKind) -> Label {
+        self.dyn_hops.push(DynHop { module, range, kind });
+        self.modules.hop_count + (self.dyn_hops.len() - 1) as Label
+    }
+
+    // ---- propagation ----------------------------------------------------------
+
+    /// Adds `obj` to `node`, remembering where it came from.
+    pub(crate) fn add(&mut self, node: GNode, obj: ObjId, from: GNode, label: Label) {
+        if self.sets[node as usize].insert(obj) {
+            if self.traced(obj) {
+                self.preds.insert((node, obj), (from, label));
+            }
+            self.worklist.push_back((node, obj));
+        }
+    }
+
+    pub(crate) fn seed(&mut self, node: GNode, obj: Obj) {
+        let id = self.obj(obj);
+        self.add(node, id, NO_NODE, NO_LABEL);
+    }
+
+    fn traced(&self, obj: ObjId) -> bool {
+        matches!(self.objs[obj as usize], Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(Some(_)))
+    }
+
+    fn pass(&mut self, edge: Edge, from: GNode, obj: ObjId) {
+        if edge.label == GUARD && self.objs[obj as usize].is_plain_future() {
+            return;
+        }
+        self.add(edge.to, obj, from, edge.label);
+    }
+
+    /// Adds an edge while solving; the objects already at `from` flow at once.
+    pub(crate) fn edge(&mut self, from: GNode, to: GNode, label: Label) {
+        let edge = Edge { to, label };
+        if from == to || !self.dyn_edge_set.insert((from, edge)) {
+            return;
+        }
+        self.dyn_edges.entry(from).or_default().push(edge);
+        let objs = self.sets[from as usize].as_slice().to_vec();
+        for obj in objs {
+            self.pass(edge, from, obj);
+        }
+    }
+
+    /// Adds a complex constraint while solving; it sees the objects already at `node`.
+    pub(crate) fn complex_on(&mut self, node: GNode, complex: Complex) {
+        let id = self.complex.len() as u32;
+        self.complex.push(complex);
+        self.dyn_complex.entry(node).or_default().push(id);
+        let objs = self.sets[node as usize].as_slice().to_vec();
+        for obj in objs {
+            self.apply(id, node, obj);
+        }
+    }
+
+    fn run(&mut self) {
+        while let Some((node, obj)) = self.worklist.pop_front() {
+            if node < self.static_nodes {
+                let (start, end) = (self.edge_start[node as usize], self.edge_start[node as usize + 1]);
+                for i in start..end {
+                    let edge = self.edges[i as usize];
+                    self.pass(edge, node, obj);
+                }
+                let (start, end) = (self.complex_start[node as usize], self.complex_start[node as usize + 1]);
+                for i in start..end {
+                    let id = self.complex_ids[i as usize];
+                    self.apply(id, node, obj);
+                }
+            }
+            let count = self.dyn_edges.get(&node).map_or(0, Vec::len);
+            for i in 0..count {
+                let edge = self.dyn_edges[&node][i];
+                self.pass(edge, node, obj);
+            }
+            let count = self.dyn_complex.get(&node).map_or(0, Vec::len);
+            for i in 0..count {
+                let id = self.dyn_complex[&node][i];
+                self.apply(id, node, obj);
+            }
+        }
+    }
+}
