@@ -1,1 +1,132 @@
-fn main() {}
+//! The `tasklens` command line: `check` and `rule`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tasklens_checks::{Severity, all_rules, rule};
+use tasklens_project::{Workspace, with_large_stack};
+use tasklens_render::{OutputFormat, render};
+
+#[derive(Parser)]
+#[command(name = "tasklens", version, about = "A type-flow checker for asyncio Futures and Tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a project for Futures that flow into code that needs a Task.
+    Check(CheckArgs),
+    /// Explain a rule.
+    Rule {
+        /// A rule code (TL001) or name (future-flows-into-task).
+        code: Option<String>,
+        /// List every rule.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Full)]
+    output_format: Format,
+    /// Exit with status 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// When to use colour in `full` output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Full,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => with_large_stack(move || check(args)),
+        Command::Rule { code, all } => explain(code.as_deref(), all),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("tasklens: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::load(&args.paths);
+    let diagnostics = workspace.check();
+    let format = match args.output_format {
+        Format::Full => OutputFormat::Full,
+        Format::Concise => OutputFormat::Concise,
+        Format::Json => OutputFormat::Json,
+    };
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let rendered = render(&workspace.db, &diagnostics, format, color);
+    for problem in &workspace.problems {
+        eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
+    }
+    let result = (|| -> std::io::Result<()> {
+        stdout.write_all(rendered.as_bytes())?;
+        if format != OutputFormat::Json {
+            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+            let warnings = diagnostics.len() - errors;
+            match diagnostics.len() {
+                0 => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
+                _ => writeln!(stdout, "Found {errors} error(s) and {warnings} warning(s).")?,
+            }
+        } else {
+            writeln!(stdout)?;
+        }
+        stdout.flush()
+    })();
+    if let Err(error) = result
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(error.into());
+    }
+    if workspace.files().is_empty() && !workspace.problems.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(if diagnostics.is_empty() || args.exit_zero { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
+    if all || code.is_none() {
+        for rule in all_rules() {
+            println!("{} {} ({})", rule.code, rule.name, rule.severity.as_str());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let code = code.unwrap_or_default();
+    let rule = rule(code).ok_or_else(|| anyhow::anyhow!("unknown rule `{code}`; see `tasklens rule --all`"))?;
+    println!("# {} ({})\n\n{}", rule.name, rule.code, rule.doc.trim_end());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,1 +1,65 @@
-//! placeholder
+//! Rules that turn the solved flow into diagnostics, and the diagnostics for
+//! input problems (syntax errors, unreadable files).
+//!
+//! Invariant: rules read the flow report and the files; they never re-run the analysis.
+
+mod describe;
+pub mod diagnostic;
+pub mod registry;
+pub mod rules;
+
+use tasklens_db::{FileStatus, Project, syntax_problems};
+use tasklens_flow::project_flow;
+
+pub use describe::display_path;
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use registry::{Rule, all_rules, rule};
+
+/// Code of a file that could not be parsed.
+pub const SYNTAX_ERROR: &str = "syntax-error";
+/// Code of a file that could not be read.
+pub const IO_ERROR: &str = "io-error";
+
+/// Every diagnostic of the project, sorted by file and position.
+#[salsa::tracked(returns(ref))]
+pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for &file in project.files(db).iter() {
+        match file.status(db) {
+            FileStatus::Exists => {}
+            FileStatus::Unreadable(reason) => {
+                let range = ruff_text_size::TextRange::default();
+                diagnostics.push(Diagnostic {
+                    code: IO_ERROR,
+                    severity: Severity::Error,
+                    message: format!("{}: {reason}", display_path(db, file)),
+                    primary: Label { file, range, message: String::new() },
+                    trace: Vec::new(),
+                });
+                continue;
+            }
+            FileStatus::Deleted => continue,
+        }
+        for problem in syntax_problems(db, file) {
+            diagnostics.push(Diagnostic {
+                code: SYNTAX_ERROR,
+                severity: Severity::Error,
+                message: format!("syntax error: {}", problem.message),
+                primary: Label { file, range: problem.range, message: String::new() },
+                trace: Vec::new(),
+            });
+        }
+    }
+    let report = project_flow(db, project);
+    for flow in &report.future_flows {
+        diagnostics.push(rules::future_flows_into_task::diagnostic(db, flow));
+    }
+    for call in &report.ensure_future_calls {
+        diagnostics.push(rules::ensure_future_on_coroutine::diagnostic(db, call));
+    }
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);
+        key(a).cmp(&key(b))
+    });
+    diagnostics
+}

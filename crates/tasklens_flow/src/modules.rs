@@ -43,9 +43,7 @@ pub struct Modules {
     by_name: FxHashMap<Arc<str>, ModIdx>,
     cache: FxHashMap<(ModIdx, Name), Resolved>,
     pub node_count: u32,
-    pub func_count: u32,
     pub class_count: u32,
-    pub site_count: u32,
     pub hop_count: u32,
 }
 
@@ -81,9 +79,7 @@ impl Modules {
             by_name,
             cache: FxHashMap::default(),
             node_count: nodes,
-            func_count: funcs,
             class_count: classes,
-            site_count: sites,
             hop_count: hops,
         }
     }

@@ -98,10 +98,6 @@ impl ObjSet {
             ObjSet::Many(items) => items,
         }
     }
-
-    pub fn contains(&self, obj: ObjId) -> bool {
-        self.as_slice().binary_search(&obj).is_ok()
-    }
 }
 
 #[cfg(test)]
@@ -116,6 +112,6 @@ mod tests {
         assert!(!set.insert(5));
         assert!(set.insert(9));
         assert_eq!(set.as_slice(), &[2, 5, 9]);
-        assert!(set.contains(9) && !set.contains(3));
+        
     }
 }

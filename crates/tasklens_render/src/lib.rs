@@ -1,1 +1,89 @@
-//! placeholder
+//! Renders diagnostics: `full` (code frames with the flow, via
+//! codespan-reporting), `concise` (one line each) and `json` (ruff's fields
+//! plus `severity` and `trace`).
+
+mod json;
+
+use codespan_reporting::diagnostic::{Diagnostic as Frame, Label as FrameLabel};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use tasklens_checks::{Diagnostic, Severity, display_path};
+use tasklens_db::File;
+
+pub use json::render_json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Full,
+    Concise,
+    Json,
+}
+
+/// One-based line and column (in characters) of an offset.
+pub(crate) fn line_column(db: &dyn salsa::Database, file: File, offset: ruff_text_size::TextSize) -> (usize, usize) {
+    let position = tasklens_db::line_index(db, file).line_column(offset, file.text(db));
+    (position.line.get(), position.column.get())
+}
+
+/// Renders in the given format; `color` applies to `full` only.
+pub fn render(db: &dyn salsa::Database, diagnostics: &[Diagnostic], format: OutputFormat, color: bool) -> String {
+    match format {
+        OutputFormat::Full => render_full(db, diagnostics, color),
+        OutputFormat::Concise => render_concise(db, diagnostics),
+        OutputFormat::Json => render_json(db, diagnostics),
+    }
+}
+
+pub fn render_concise(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let file = diagnostic.primary.file;
+        let (line, column) = line_column(db, file, diagnostic.primary.range.start());
+        out.push_str(&format!(
+            "{}:{line}:{column}: {} {}\n",
+            display_path(db, file),
+            diagnostic.code,
+            diagnostic.message
+        ));
+    }
+    out
+}
+
+pub fn render_full(db: &dyn salsa::Database, diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let mut ids: Vec<(File, usize)> = Vec::new();
+    let mut id_of = |file: File| -> usize {
+        if let Some(&(_, id)) = ids.iter().find(|(f, _)| *f == file) {
+            return id;
+        }
+        let id = files.add(display_path(db, file), file.text(db).to_string());
+        ids.push((file, id));
+        id
+    };
+    let mut frames = Vec::new();
+    for diagnostic in diagnostics {
+        let frame = match diagnostic.severity {
+            Severity::Error => Frame::error(),
+            Severity::Warning => Frame::warning(),
+        };
+        let mut labels =
+            vec![FrameLabel::primary(id_of(diagnostic.primary.file), diagnostic.primary.range)
+                .with_message(diagnostic.primary.message.clone())];
+        let numbered = diagnostic.trace.len() > 1;
+        for (index, hop) in diagnostic.trace.iter().enumerate() {
+            let message = if numbered { format!("{}. {}", index + 1, hop.message) } else { hop.message.clone() };
+            labels.push(FrameLabel::secondary(id_of(hop.file), hop.range).with_message(message));
+        }
+        frames.push(frame.with_code(diagnostic.code).with_message(diagnostic.message.clone()).with_labels(labels));
+    }
+    let config = term::Config::default();
+    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut fallback = String::new();
+    for (frame, diagnostic) in frames.iter().zip(diagnostics) {
+        if term::emit_to_write_style(&mut buffer, &config, &files, frame).is_err() {
+            // A label outside its file's text: show the finding on one line instead.
+            fallback.push_str(&render_concise(db, std::slice::from_ref(diagnostic)));
+        }
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned() + &fallback
+}

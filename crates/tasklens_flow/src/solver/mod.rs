@@ -75,10 +75,8 @@ pub(crate) struct Solved {
     pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
     pub dyn_hops: Vec<DynHop>,
     pub part_nodes: FxHashMap<(GNode, Part), GNode>,
-    pub attr_nodes: FxHashMap<(GClass, Name), GNode>,
     pub sinks: Vec<link::SinkRecord>,
     pub ensure_future_sites: Vec<(GSite, Option<GNode>, GNode)>,
-    pub paths: Vec<String>,
 }
 
 pub(crate) struct Solver {
@@ -129,10 +127,8 @@ impl Solver {
             preds: solver.preds,
             dyn_hops: solver.dyn_hops,
             part_nodes: solver.part_nodes,
-            attr_nodes: solver.attr_nodes,
             sinks: solver.sinks,
             ensure_future_sites,
-            paths: solver.paths,
         }
     }
 

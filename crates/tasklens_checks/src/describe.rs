@@ -1,0 +1,86 @@
+//! Words for the parts of a flow: producers, hops and sinks.
+
+use tasklens_db::File;
+use tasklens_flow::{Location, Producer, Sink, SinkKind, Step, StepKind};
+
+/// Text a range covers.
+pub(crate) fn source(db: &dyn salsa::Database, file: File, range: ruff_text_size::TextRange) -> &str {
+    file.text(db).get(usize::from(range.start())..usize::from(range.end())).unwrap_or("")
+}
+
+/// `path:line` for a location.
+pub(crate) fn place(db: &dyn salsa::Database, at: Location) -> String {
+    let index = tasklens_db::line_index(db, at.file);
+    let line = index.line_column(at.range.start(), at.file.text(db)).line;
+    format!("{}:{line}", display_path(db, at.file))
+}
+
+/// A file's path as shown to the user.
+pub fn display_path(db: &dyn salsa::Database, file: File) -> String {
+    file.path(db).display().to_string().replace('\\', "/")
+}
+
+/// `loop.create_future()` or `asyncio.gather(...)`, as written.
+pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String {
+    match producer {
+        Producer::Call { at, callee } => {
+            let callee_text = source(db, at.file, *callee);
+            let whole = source(db, at.file, at.range);
+            let args = if whole.trim_end().ends_with("()") { "()" } else { "(...)" };
+            format!("`{}{args}` returns a plain Future", one_line(callee_text))
+        }
+        Producer::Parameter { name, function, .. } => {
+            format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the sink is, for the message.
+pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
+    let at = place(db, sink.at);
+    let what = if sink.elements { "a container of Tasks" } else { "a Task" };
+    match &sink.kind {
+        SinkKind::TaskMethod(method) => {
+            format!("it reaches `.{method}()` in {at}, which only a Task has (AttributeError at run time)")
+        }
+        SinkKind::Return { function } => format!("it is returned from `{function}`, annotated to return {what} ({at})"),
+        SinkKind::Parameter { function, param } => {
+            format!("it is passed to parameter `{param}` of `{function}`, annotated as {what} ({at})")
+        }
+        SinkKind::Variable => format!("it is assigned to a variable annotated as {what} ({at})"),
+        SinkKind::Attribute { class, attr } => {
+            format!("it is stored in `{class}.{attr}`, annotated as {what} ({at})")
+        }
+    }
+}
+
+/// The label on a sink in a trace.
+pub(crate) fn sink_label(sink: &Sink) -> String {
+    match &sink.kind {
+        SinkKind::TaskMethod(method) => format!("`.{method}()` exists only on Task"),
+        _ if sink.elements => "annotated as a container of Tasks".to_string(),
+        _ => "annotated as a Task".to_string(),
+    }
+}
+
+/// The label on one hop of a trace.
+pub(crate) fn step(step: &Step) -> String {
+    match &step.kind {
+        StepKind::Assign(name) => format!("assigned to `{name}`"),
+        StepKind::Return(function) => format!("returned from `{function}`"),
+        StepKind::Yield(function) => format!("yielded from `{function}`"),
+        StepKind::AttrStore(attr) => format!("stored in `.{attr}`"),
+        StepKind::AttrLoad(attr) => format!("read from `.{attr}`"),
+        StepKind::ContainerStore => "stored in a container".to_string(),
+        StepKind::ContainerLoad => "taken from a container".to_string(),
+        StepKind::Global(name) => format!("read from global `{name}`"),
+        StepKind::Argument { param, function } => format!("passed to parameter `{param}` of `{function}`"),
+        StepKind::CallResult { function } => format!("returned by this call of `{function}`"),
+        StepKind::PassThrough => "`ensure_future` returns a Future argument unchanged".to_string(),
+        StepKind::Callback { function } => format!("passed to callback `{function}`"),
+    }
+}

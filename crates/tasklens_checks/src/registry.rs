@@ -1,0 +1,39 @@
+//! The rule registry: codes, names, severities and the documentation that
+//! `tasklens rule CODE` prints, taken from each rule's doc comment.
+
+use crate::diagnostic::Severity;
+
+/// A rule's metadata.
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The rule's documentation, in Markdown.
+    pub doc: &'static str,
+}
+
+/// Declares a rule from its doc comment.
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* $vis:vis static $ident:ident = ($code:literal, $name:literal, $severity:expr);) => {
+        $vis static $ident: $crate::registry::Rule = $crate::registry::Rule {
+            code: $code,
+            name: $name,
+            severity: $severity,
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in code order.
+pub fn all_rules() -> &'static [&'static Rule] {
+    static RULES: [&Rule; 2] =
+        [&crate::rules::future_flows_into_task::RULE, &crate::rules::ensure_future_on_coroutine::RULE];
+    &RULES
+}
+
+/// Looks a rule up by code (`TL001`) or name (`future-flows-into-task`).
+pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
+    all_rules().iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}

@@ -1,0 +1,61 @@
+//! TL002: `ensure_future` called where only coroutines reach its argument.
+
+use tasklens_flow::EnsureFutureCall;
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `asyncio.ensure_future(x)` calls where every value that can reach `x` is a
+    /// coroutine, including values passed in through parameters from every call site in
+    /// the project.
+    ///
+    /// ## Why is this bad?
+    /// `ensure_future` exists to normalise "a coroutine or a Future" into something
+    /// awaitable; its return type depends on its argument. For a coroutine,
+    /// `asyncio.create_task` says what happens, always returns a Task, and is the call the
+    /// asyncio documentation recommends. Calls whose argument can be a Future, a
+    /// non-coroutine awaitable or something unknown are left alone: there,
+    /// `create_task` would raise `TypeError`.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def main():
+    ///     task = asyncio.ensure_future(work())
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// async def main():
+    ///     task = asyncio.create_task(work())
+    /// ```
+    ///
+    /// ## References
+    /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
+    pub static RULE = ("TL002", "ensure-future-on-coroutine", Severity::Warning);
+}
+
+/// TL002 for one call.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Diagnostic {
+    let callee = describe::source(db, call.at.file, call.callee);
+    let mut message =
+        format!("`{callee}` is only ever called with a coroutine here; use `asyncio.create_task`, which always returns a Task");
+    if !call.task_sinks.is_empty() {
+        let sinks: Vec<String> = call.task_sinks.iter().map(|s| describe::place(db, s.at)).collect();
+        message.push_str(&format!(" (its result reaches code that needs a Task: {})", sinks.join(", ")));
+    }
+    let trace = call
+        .task_sinks
+        .iter()
+        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(sink) })
+        .collect();
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label { file: call.at.file, range: call.at.range, message: "the argument is always a coroutine".into() },
+        trace,
+    }
+}

@@ -1,0 +1,78 @@
+//! TL001: a plain Future reaches code that needs a Task.
+
+use tasklens_flow::{FutureFlow, Producer};
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds values that can be a plain `asyncio.Future` and reach code that needs an
+    /// `asyncio.Task`: a Task-only method (`get_name`, `set_name`, `get_coro`, `get_stack`,
+    /// `print_stack`, `get_context`, `cancelling`, `uncancel`), or a return, parameter,
+    /// variable or attribute annotated as a Task. The value is followed across
+    /// assignments, calls, returns, attributes, containers and modules.
+    ///
+    /// ## Why is this bad?
+    /// `asyncio.ensure_future(x)` returns `x` itself when `x` is already a Future, and
+    /// `gather`, `shield`, `loop.create_future()`, `run_in_executor`, `wrap_future` and
+    /// `run_coroutine_threadsafe` return plain Futures. A plain Future has none of the
+    /// Task-only methods, so the code raises `AttributeError` at run time. Type checkers
+    /// miss it when the value passes through `Awaitable`, `Any`, unannotated code or
+    /// unannotated returns across modules.
+    ///
+    /// ## Example
+    /// ```python
+    /// import asyncio
+    ///
+    /// def start(loop):
+    ///     return asyncio.ensure_future(loop.create_future())
+    ///
+    /// async def main():
+    ///     task = start(asyncio.get_running_loop())
+    ///     print(task.get_name())  # AttributeError: '_asyncio.Future' object has no attribute 'get_name'
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// async def main():
+    ///     task = asyncio.create_task(work())
+    ///     print(task.get_name())
+    /// ```
+    ///
+    /// ## References
+    /// - [`asyncio.ensure_future`](https://docs.python.org/3/library/asyncio-future.html#asyncio.ensure_future)
+    /// - [`asyncio.Task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.Task)
+    pub static RULE = ("TL001", "future-flows-into-task", Severity::Error);
+}
+
+/// TL001 for one flow.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow) -> Diagnostic {
+    let message = format!("{}; {}", describe::producer(db, &flow.producer), describe::sink(db, &flow.sink));
+    // A parameter is not the line to change: the first hop that forwards it is.
+    let (primary, rest) = match (&flow.producer, flow.steps.split_first()) {
+        (Producer::Parameter { .. }, Some((first, rest))) => {
+            (Label { file: first.at.file, range: first.at.range, message: describe::step(first) }, rest)
+        }
+        (producer, _) => {
+            let at = producer.location();
+            let text = match producer {
+                Producer::Call { .. } => "creates a plain Future".to_string(),
+                Producer::Parameter { name, .. } => format!("`{name}` may be a plain Future"),
+            };
+            (Label { file: at.file, range: at.range, message: text }, flow.steps.as_slice())
+        }
+    };
+    let mut trace = Vec::new();
+    if let Producer::Parameter { at, name, .. } = &flow.producer
+        && !flow.steps.is_empty()
+    {
+        trace.push(Label { file: at.file, range: at.range, message: format!("`{name}` may be a plain Future") });
+    }
+    trace.extend(
+        rest.iter().map(|step| Label { file: step.at.file, range: step.at.range, message: describe::step(step) }),
+    );
+    trace.push(Label { file: flow.sink.at.file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) });
+    Diagnostic { code: RULE.code, severity: RULE.severity, message, primary, trace }
+}

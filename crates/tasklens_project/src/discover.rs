@@ -1,0 +1,139 @@
+//! File discovery: Python files under the given paths, honouring `.gitignore`
+//! and skipping virtual environments and tool directories.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+/// Directories that never hold project code.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    "dist-packages",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+];
+
+/// A discovered file, or a path that could not be walked.
+#[derive(Debug)]
+pub enum Found {
+    File { path: PathBuf, root: PathBuf },
+    Problem { path: PathBuf, message: String },
+}
+
+/// Walks `paths` and returns Python files in a stable order.
+pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
+    let mut found = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            found.push(Found::Problem { path: path.clone(), message: "No such file or directory".into() });
+            continue;
+        }
+        let root = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+        if path.is_file() {
+            found.push(Found::File { path: path.clone(), root });
+            continue;
+        }
+        let walker = WalkBuilder::new(path)
+            .standard_filters(true)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir && (SKIPPED_DIRS.contains(&entry.file_name().to_str().unwrap_or("")) || is_virtualenv(entry.path())))
+            })
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file && entry.path().extension().is_some_and(|e| e == "py") {
+                        found.push(Found::File { path: entry.into_path(), root: root.clone() });
+                    }
+                }
+                Err(error) => {
+                    let path = error_path(&error).unwrap_or_else(|| path.clone());
+                    found.push(Found::Problem { path, message: error.to_string() });
+                }
+            }
+        }
+    }
+    found
+}
+
+fn is_virtualenv(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}
+
+/// The dotted module name of `path` and whether it is a package `__init__.py`.
+///
+/// Files inside regular packages (directories with `__init__.py`) are named by
+/// their package chain; other files by their path below the root (or below
+/// `root/src` in a src layout), which also covers namespace packages.
+pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let is_package = stem == "__init__";
+    let mut parts: Vec<String> = Vec::new();
+    if !is_package {
+        parts.push(stem.to_string());
+    }
+    let mut dir = path.parent();
+    let in_package = dir.is_some_and(|d| d.join("__init__.py").is_file());
+    if in_package {
+        while let Some(current) = dir {
+            if !current.join("__init__.py").is_file() {
+                break;
+            }
+            parts.push(current.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string());
+            dir = current.parent();
+        }
+    } else {
+        let src = root.join("src");
+        let base = if path.starts_with(&src) { src } else { root.to_path_buf() };
+        if let Ok(relative) = path.parent().unwrap_or(path).strip_prefix(&base) {
+            let components: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            parts.extend(components.into_iter().rev());
+        }
+    }
+    parts.reverse();
+    (parts.join("."), is_package)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_name;
+    use std::fs;
+
+    #[test]
+    fn names_follow_packages_namespaces_and_src_layouts() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["src/pkg/__init__.py", "src/pkg/sub/__init__.py", "src/pkg/sub/mod.py", "ns/part/m.py", "script.py"] {
+            let path = root.join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "").unwrap();
+        }
+        assert_eq!(module_name(&root.join("src/pkg/sub/mod.py"), root), ("pkg.sub.mod".into(), false));
+        assert_eq!(module_name(&root.join("src/pkg/__init__.py"), root), ("pkg".into(), true));
+        assert_eq!(module_name(&root.join("ns/part/m.py"), root), ("ns.part.m".into(), false));
+        assert_eq!(module_name(&root.join("script.py"), root), ("script".into(), false));
+    }
+}

@@ -1,0 +1,99 @@
+//! The workspace: the database plus the path-to-file registry, loading files
+//! from disk and running a check with a database clone per rayon job.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use salsa::Setter;
+use tasklens_checks::{Diagnostic, project_diagnostics};
+use tasklens_db::{File, FileStatus, Project, RootDatabase, parsed_module};
+use tasklens_semantic::module_facts;
+
+use crate::discover::{Found, discover, module_name};
+
+/// A path given on the command line that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+pub struct Workspace {
+    pub db: RootDatabase,
+    project: Project,
+    files: Vec<File>,
+    pub problems: Vec<PathProblem>,
+}
+
+/// Reads a source file: UTF-8, with an optional byte-order mark.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| format!("not valid UTF-8 ({e})"))
+}
+
+impl Workspace {
+    /// Discovers and reads the files under `paths` into a new database.
+    pub fn load(paths: &[PathBuf]) -> Self {
+        Self::load_into(RootDatabase::new(), paths)
+    }
+
+    pub fn load_into(db: RootDatabase, paths: &[PathBuf]) -> Self {
+        let mut problems = Vec::new();
+        let mut found_files = Vec::new();
+        for found in discover(paths) {
+            match found {
+                Found::File { path, root } => found_files.push((path, root)),
+                Found::Problem { path, message } => problems.push(PathProblem { path, message }),
+            }
+        }
+        let texts: Vec<_> = found_files.par_iter().map(|(path, _)| read_source(path)).collect();
+        let files: Vec<File> = found_files
+            .into_iter()
+            .zip(texts)
+            .map(|((path, root), text)| {
+                let (name, is_package) = module_name(&path, &root);
+                let (text, status) = match text {
+                    Ok(text) => (text, FileStatus::Exists),
+                    Err(message) => (String::new(), FileStatus::Unreadable(message.into())),
+                };
+                File::builder(path, name.into(), is_package, text.into(), status)
+                    .path_durability(salsa::Durability::NEVER_CHANGE)
+                    .new(&db)
+            })
+            .collect();
+        let project = Project::new(&db, files.clone().into());
+        Workspace { db, project, files, problems }
+    }
+
+    pub fn project(&self) -> Project {
+        self.project
+    }
+
+    pub fn files(&self) -> &[File] {
+        &self.files
+    }
+
+    /// Parses and lowers every file in parallel, then runs the project-wide check.
+    pub fn check(&self) -> Vec<Diagnostic> {
+        self.files.par_iter().for_each_with(self.db.clone(), |db, &file| {
+            let _ = parsed_module(db, file);
+            let _ = module_facts(db, file);
+        });
+        project_diagnostics(&self.db, self.project).clone()
+    }
+
+    /// Parses every file in parallel and nothing more (for benchmarks).
+    pub fn parse_only(&self) -> usize {
+        self.files
+            .par_iter()
+            .map_with(self.db.clone(), |db, &file| parsed_module(db, file).syntax().body.len())
+            .sum()
+    }
+
+    /// Replaces a file's text (an edit).
+    pub fn set_text(&mut self, file: File, text: &str) {
+        file.set_text(&mut self.db).to(Arc::from(text));
+    }
+}

@@ -1,0 +1,73 @@
+//! JSON output in ruff's shape, with `severity` and the flow's `trace`.
+
+use serde::Serialize;
+use tasklens_checks::{Diagnostic, Label};
+
+use crate::line_column;
+
+#[derive(Serialize)]
+struct Position {
+    row: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct Hop {
+    filename: String,
+    location: Position,
+    end_location: Position,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Message {
+    code: &'static str,
+    message: String,
+    filename: String,
+    location: Position,
+    end_location: Position,
+    fix: Option<()>,
+    url: Option<String>,
+    severity: &'static str,
+    trace: Vec<Hop>,
+}
+
+fn absolute(db: &dyn salsa::Database, file: tasklens_db::File) -> String {
+    let path = file.path(db);
+    std::path::absolute(path).unwrap_or_else(|_| path.clone()).display().to_string()
+}
+
+fn positions(db: &dyn salsa::Database, label: &Label) -> (Position, Position) {
+    let (row, column) = line_column(db, label.file, label.range.start());
+    let (end_row, end_column) = line_column(db, label.file, label.range.end());
+    (Position { row, column }, Position { row: end_row, column: end_column })
+}
+
+pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
+    let messages: Vec<Message> = diagnostics
+        .iter()
+        .map(|d| {
+            let (location, end_location) = positions(db, &d.primary);
+            let trace = d
+                .trace
+                .iter()
+                .map(|hop| {
+                    let (location, end_location) = positions(db, hop);
+                    Hop { filename: absolute(db, hop.file), location, end_location, message: hop.message.clone() }
+                })
+                .collect();
+            Message {
+                code: d.code,
+                message: d.message.clone(),
+                filename: absolute(db, d.primary.file),
+                location,
+                end_location,
+                fix: None,
+                url: None,
+                severity: d.severity.as_str(),
+                trace,
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&messages).unwrap_or_else(|_| "[]".into())
+}

@@ -1,0 +1,1 @@
+"""A tiny job pool that mixes Tasks and plain Futures."""

@@ -1,0 +1,5 @@
+import asyncio
+
+from .pool import main
+
+asyncio.run(main())
