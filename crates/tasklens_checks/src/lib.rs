@@ -17,6 +17,8 @@ pub use registry::{Rule, all_rules, rule};
 
 /// Code of a file that could not be parsed.
 pub const SYNTAX_ERROR: &str = "syntax-error";
+/// Code of code nested too deeply to analyse.
+pub const TOO_DEEP: &str = "too-deep";
 /// Code of a file that could not be read.
 pub const IO_ERROR: &str = "io-error";
 
@@ -33,32 +35,71 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                     code: IO_ERROR,
                     severity: Severity::Error,
                     message: format!("{}: {reason}", display_path(db, file)),
-                    primary: Label { file, range, message: String::new() },
+                    primary: Label {
+                        file,
+                        range,
+                        message: String::new(),
+                    },
                     trace: Vec::new(),
                 });
                 continue;
             }
             FileStatus::Deleted => continue,
         }
+        if let Some(range) = tasklens_semantic::module_facts(db, file).too_deep {
+            diagnostics.push(Diagnostic {
+                code: TOO_DEEP,
+                severity: Severity::Error,
+                message: format!(
+                    "code nests more than {} levels deep here; the rest of this expression was not analysed",
+                    tasklens_semantic::MAX_DEPTH
+                ),
+                primary: Label { file, range: ruff_text_size::TextRange::empty(range.start()), message: String::new() },
+                trace: Vec::new(),
+            });
+        }
         for problem in syntax_problems(db, file) {
             diagnostics.push(Diagnostic {
                 code: SYNTAX_ERROR,
                 severity: Severity::Error,
                 message: format!("syntax error: {}", problem.message),
-                primary: Label { file, range: problem.range, message: String::new() },
+                primary: Label {
+                    file,
+                    range: problem.range,
+                    message: String::new(),
+                },
                 trace: Vec::new(),
             });
         }
     }
     let report = project_flow(db, project);
+    // One finding per producer: the shortest flow proves it, other sinks are listed.
+    let mut groups: Vec<Vec<&tasklens_flow::FutureFlow>> = Vec::new();
     for flow in &report.future_flows {
-        diagnostics.push(rules::future_flows_into_task::diagnostic(db, flow));
+        match groups.iter_mut().find(|g| g[0].producer == flow.producer) {
+            Some(group) => group.push(flow),
+            None => groups.push(vec![flow]),
+        }
+    }
+    for mut group in groups {
+        group.sort_by_key(|flow| flow.steps.len());
+        diagnostics.push(rules::future_flows_into_task::diagnostic(
+            db,
+            group[0],
+            &group[1..],
+        ));
     }
     for call in &report.ensure_future_calls {
         diagnostics.push(rules::ensure_future_on_coroutine::diagnostic(db, call));
     }
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);
+        let key = |d: &Diagnostic| {
+            (
+                d.primary.file.path(db).clone(),
+                d.primary.range.start(),
+                d.code,
+            )
+        };
         key(a).cmp(&key(b))
     });
     diagnostics

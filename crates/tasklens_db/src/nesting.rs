@@ -8,7 +8,7 @@
 pub const MAX_BRACKET_DEPTH: usize = 200;
 
 /// Returns the deepest bracket nesting outside strings and comments, and the
-/// byte offset where it is first reached.
+/// byte offset of the first bracket beyond [`MAX_BRACKET_DEPTH`] (or of the deepest one).
 pub fn bracket_depth(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
@@ -19,7 +19,9 @@ pub fn bracket_depth(text: &str) -> (usize, usize) {
                 depth += 1;
                 if depth > max {
                     max = depth;
-                    at = i;
+                    if max <= MAX_BRACKET_DEPTH + 1 {
+                        at = i;
+                    }
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),

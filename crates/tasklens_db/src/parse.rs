@@ -72,7 +72,10 @@ pub fn syntax_problems(db: &dyn salsa::Database, file: File) -> Vec<SyntaxProble
         .parsed
         .errors()
         .iter()
-        .map(|error| SyntaxProblem { range: error.location, message: error.error.to_string() })
+        .map(|error| SyntaxProblem {
+            range: error.location,
+            message: error.error.to_string(),
+        })
         .collect()
 }
 

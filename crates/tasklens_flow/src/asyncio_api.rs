@@ -43,20 +43,30 @@ pub fn external_call(path: &str) -> ExternalCall {
         "asyncio" => match last {
             "ensure_future" => ExternalCall::EnsureFuture,
             "create_task" | "Task" => ExternalCall::NewTask,
-            "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => ExternalCall::NewFuture,
+            "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => {
+                ExternalCall::NewFuture
+            }
             "current_task" => ExternalCall::CurrentTask,
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
-            "sleep" | "wait_for" | "wait" | "open_connection" | "start_server" | "open_unix_connection"
-            | "start_unix_server" | "create_subprocess_exec" | "create_subprocess_shell" | "to_thread" => {
-                ExternalCall::Coroutine
-            }
+            "sleep"
+            | "wait_for"
+            | "wait"
+            | "open_connection"
+            | "start_server"
+            | "open_unix_connection"
+            | "start_unix_server"
+            | "create_subprocess_exec"
+            | "create_subprocess_shell"
+            | "to_thread" => ExternalCall::Coroutine,
             "TaskGroup" => ExternalCall::Instance,
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
         "builtins" => match last {
-            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => ExternalCall::CopyContainer,
+            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => {
+                ExternalCall::CopyContainer
+            }
             "next" => ExternalCall::Element,
             _ => ExternalCall::Unknown,
         },
@@ -113,23 +123,46 @@ pub fn external_type(path: &str) -> ExternalType {
     match (top, last) {
         ("asyncio", "Task") => ExternalType::Task,
         ("asyncio", "Future") | ("concurrent", "Future") => ExternalType::FutureLike,
-        ("asyncio", "AbstractEventLoop" | "BaseEventLoop" | "SelectorEventLoop" | "ProactorEventLoop") => {
-            ExternalType::Loop
-        }
+        (
+            "asyncio",
+            "AbstractEventLoop" | "BaseEventLoop" | "SelectorEventLoop" | "ProactorEventLoop",
+        ) => ExternalType::Loop,
         ("typing" | "typing_extensions" | "collections", "Awaitable") => ExternalType::FutureLike,
         ("typing" | "typing_extensions" | "collections", "Coroutine") => ExternalType::Coroutine,
         ("typing" | "typing_extensions", "Optional") => ExternalType::Optional,
         ("typing" | "typing_extensions", "Union") => ExternalType::Union,
-        ("typing" | "typing_extensions", "Annotated" | "ClassVar" | "Final" | "Required" | "NotRequired") => {
-            ExternalType::Wrapper
-        }
+        (
+            "typing" | "typing_extensions",
+            "Annotated" | "ClassVar" | "Final" | "Required" | "NotRequired",
+        ) => ExternalType::Wrapper,
         ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
         (
             "typing" | "typing_extensions" | "collections" | "builtins" | "weakref",
-            "List" | "list" | "Dict" | "dict" | "Set" | "set" | "FrozenSet" | "frozenset" | "Sequence"
-            | "MutableSequence" | "Mapping" | "MutableMapping" | "Iterable" | "Iterator" | "Collection"
-            | "Deque" | "deque" | "DefaultDict" | "defaultdict" | "OrderedDict" | "AbstractSet"
-            | "MutableSet" | "WeakSet" | "WeakValueDictionary" | "ValuesView",
+            "List"
+            | "list"
+            | "Dict"
+            | "dict"
+            | "Set"
+            | "set"
+            | "FrozenSet"
+            | "frozenset"
+            | "Sequence"
+            | "MutableSequence"
+            | "Mapping"
+            | "MutableMapping"
+            | "Iterable"
+            | "Iterator"
+            | "Collection"
+            | "Deque"
+            | "deque"
+            | "DefaultDict"
+            | "defaultdict"
+            | "OrderedDict"
+            | "AbstractSet"
+            | "MutableSet"
+            | "WeakSet"
+            | "WeakValueDictionary"
+            | "ValuesView",
         ) => ExternalType::Container,
         _ => ExternalType::Other,
     }
@@ -139,11 +172,46 @@ pub fn external_type(path: &str) -> ExternalType {
 pub fn is_builtin(name: &str) -> bool {
     matches!(
         name,
-        "list" | "tuple" | "set" | "frozenset" | "dict" | "sorted" | "reversed" | "next" | "iter" | "object"
-            | "isinstance" | "hasattr" | "getattr" | "setattr" | "len" | "print" | "super" | "type" | "str"
-            | "int" | "float" | "bool" | "bytes" | "range" | "enumerate" | "zip" | "map" | "filter"
-            | "callable" | "id" | "repr" | "min" | "max" | "sum" | "any" | "all" | "open" | "property"
-            | "staticmethod" | "classmethod"
+        "list"
+            | "tuple"
+            | "set"
+            | "frozenset"
+            | "dict"
+            | "sorted"
+            | "reversed"
+            | "next"
+            | "iter"
+            | "object"
+            | "isinstance"
+            | "hasattr"
+            | "getattr"
+            | "setattr"
+            | "len"
+            | "print"
+            | "super"
+            | "type"
+            | "str"
+            | "int"
+            | "float"
+            | "bool"
+            | "bytes"
+            | "range"
+            | "enumerate"
+            | "zip"
+            | "map"
+            | "filter"
+            | "callable"
+            | "id"
+            | "repr"
+            | "min"
+            | "max"
+            | "sum"
+            | "any"
+            | "all"
+            | "open"
+            | "property"
+            | "staticmethod"
+            | "classmethod"
     )
 }
 
@@ -153,10 +221,19 @@ mod tests {
 
     #[test]
     fn asyncio_submodules_resolve_like_the_package() {
-        assert_eq!(external_call("asyncio.tasks.ensure_future"), ExternalCall::EnsureFuture);
-        assert_eq!(external_call("asyncio.futures.Future"), ExternalCall::NewFuture);
+        assert_eq!(
+            external_call("asyncio.tasks.ensure_future"),
+            ExternalCall::EnsureFuture
+        );
+        assert_eq!(
+            external_call("asyncio.futures.Future"),
+            ExternalCall::NewFuture
+        );
         assert_eq!(external_type("asyncio.tasks.Task"), ExternalType::Task);
-        assert_eq!(external_type("collections.abc.Awaitable"), ExternalType::FutureLike);
+        assert_eq!(
+            external_type("collections.abc.Awaitable"),
+            ExternalType::FutureLike
+        );
         assert_eq!(external_call("trio.sleep"), ExternalCall::Unknown);
     }
 }

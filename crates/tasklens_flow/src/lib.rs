@@ -27,7 +27,14 @@ pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowRepor
         .files(db)
         .iter()
         .filter(|file| *file.status(db) == FileStatus::Exists)
-        .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
+        .map(|&file| {
+            (
+                file,
+                file.module_name(db).clone(),
+                *file.is_package(db),
+                module_facts(db, file).clone(),
+            )
+        })
         .collect();
     let solved = solver::Solver::solve(modules::Modules::new(entries));
     Arc::new(report::extract(&solved))

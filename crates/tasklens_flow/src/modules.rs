@@ -53,7 +53,8 @@ impl Modules {
     pub fn new(entries: Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)>) -> Self {
         let mut modules = Vec::with_capacity(entries.len());
         let mut by_name = FxHashMap::default();
-        let (mut nodes, mut funcs, mut classes, mut sites, mut hops) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        let (mut nodes, mut funcs, mut classes, mut sites, mut hops) =
+            (0u32, 0u32, 0u32, 0u32, 0u32);
         for (file, name, is_package, facts) in entries {
             let index = modules.len() as ModIdx;
             by_name.entry(name.clone()).or_insert(index);
@@ -89,7 +90,12 @@ impl Modules {
     }
 
     /// Finds the module whose id range holds `id`, skipping modules with no ids of this kind.
-    fn last_with(&self, len: impl Fn(&Module) -> usize, id: u32, base: impl Fn(&Module) -> u32) -> ModIdx {
+    fn last_with(
+        &self,
+        len: impl Fn(&Module) -> usize,
+        id: u32,
+        base: impl Fn(&Module) -> u32,
+    ) -> ModIdx {
         let mut at = self.modules.partition_point(|m| base(m) <= id);
         while at > 0 {
             let module = &self.modules[at - 1];
@@ -104,19 +110,28 @@ impl Modules {
     pub fn func(&self, func: GFunc) -> (ModIdx, &tasklens_semantic::facts::FunctionFacts) {
         let m = self.last_with(|m| m.facts.functions.len(), func, |m| m.func_base);
         let module = &self.modules[m as usize];
-        (m, &module.facts.functions[(func - module.func_base) as usize])
+        (
+            m,
+            &module.facts.functions[(func - module.func_base) as usize],
+        )
     }
 
     pub fn class(&self, class: GClass) -> (ModIdx, &tasklens_semantic::facts::ClassFacts) {
         let m = self.last_with(|m| m.facts.classes.len(), class, |m| m.class_base);
         let module = &self.modules[m as usize];
-        (m, &module.facts.classes[(class - module.class_base) as usize])
+        (
+            m,
+            &module.facts.classes[(class - module.class_base) as usize],
+        )
     }
 
     pub fn site(&self, site: GSite) -> (ModIdx, &tasklens_semantic::facts::CallSite) {
         let m = self.last_with(|m| m.facts.call_sites.len(), site, |m| m.site_base);
         let module = &self.modules[m as usize];
-        (m, &module.facts.call_sites[(site - module.site_base) as usize])
+        (
+            m,
+            &module.facts.call_sites[(site - module.site_base) as usize],
+        )
     }
 
     pub fn hop(&self, hop: u32) -> (ModIdx, &tasklens_semantic::facts::Hop) {
@@ -146,7 +161,9 @@ impl Modules {
         }
         let mut package = self.package_of(from).to_string();
         for _ in 1..target.level {
-            package = package.rsplit_once('.').map(|(parent, _)| parent.to_string())?;
+            package = package
+                .rsplit_once('.')
+                .map(|(parent, _)| parent.to_string())?;
         }
         Some(match (package.is_empty(), target.module.is_empty()) {
             (true, _) => target.module.to_string(),
@@ -174,7 +191,9 @@ impl Modules {
     }
 
     fn resolve_import_at(&mut self, from: ModIdx, target: &ImportTarget, depth: u32) -> Resolved {
-        let Some(path) = self.absolute_module(from, target) else { return Resolved::Unknown };
+        let Some(path) = self.absolute_module(from, target) else {
+            return Resolved::Unknown;
+        };
         let module = self.find_module(from, &path, target.level == 0);
         match (&target.name, module) {
             (None, Some(module)) => Resolved::Module(module),
@@ -186,10 +205,12 @@ impl Modules {
                 },
                 found => found,
             },
-            (Some(name), None) if target.level == 0 => match self.by_name(&format!("{path}.{name}")) {
-                Some(sub) => Resolved::Module(sub),
-                None => Resolved::External(format!("{path}.{name}")),
-            },
+            (Some(name), None) if target.level == 0 => {
+                match self.by_name(&format!("{path}.{name}")) {
+                    Some(sub) => Resolved::Module(sub),
+                    None => Resolved::External(format!("{path}.{name}")),
+                }
+            }
             _ => Resolved::Unknown,
         }
     }
@@ -221,11 +242,15 @@ impl Modules {
             Some(Binding::Function(func)) => return Resolved::Function(entry.func_base + func),
             Some(Binding::Class(class)) => return Resolved::Class(entry.class_base + class),
             Some(Binding::Variable(node)) => return Resolved::Variable(entry.node_base + node),
-            Some(Binding::Import(target)) => return self.resolve_import_at(module, target, depth + 1),
+            Some(Binding::Import(target)) => {
+                return self.resolve_import_at(module, target, depth + 1);
+            }
             None => {}
         }
         for target in &facts.star_imports {
-            let Some(path) = self.absolute_module(module, target) else { continue };
+            let Some(path) = self.absolute_module(module, target) else {
+                continue;
+            };
             match self.find_module(module, &path, target.level == 0) {
                 Some(source) => {
                     let exported = match &self.modules[source as usize].facts.dunder_all {
@@ -256,7 +281,8 @@ impl Modules {
         match self.resolve_global(module, attr) {
             Resolved::Unknown => {
                 let path = format!("{}.{attr}", self.modules[module as usize].name);
-                self.by_name(&path).map_or(Resolved::Unknown, Resolved::Module)
+                self.by_name(&path)
+                    .map_or(Resolved::Unknown, Resolved::Module)
             }
             found => found,
         }
@@ -264,7 +290,9 @@ impl Modules {
 
     /// A dotted name such as `asyncio.Task` or `pkg.mod.Class`, as seen from `module`.
     pub fn resolve_dotted(&mut self, module: ModIdx, path: &[Name]) -> Resolved {
-        let Some((first, rest)) = path.split_first() else { return Resolved::Unknown };
+        let Some((first, rest)) = path.split_first() else {
+            return Resolved::Unknown;
+        };
         let mut current = self.resolve_global(module, first);
         for part in rest {
             current = match current {

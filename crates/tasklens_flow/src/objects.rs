@@ -61,6 +61,8 @@ pub enum ObjSet {
     #[default]
     Empty,
     One(ObjId),
+    /// Boxed so that a set stays 16 bytes: most nodes hold at most one object.
+    #[allow(clippy::box_collection)]
     Many(Box<Vec<ObjId>>),
 }
 
@@ -112,6 +114,5 @@ mod tests {
         assert!(!set.insert(5));
         assert!(set.insert(9));
         assert_eq!(set.as_slice(), &[2, 5, 9]);
-        
     }
 }

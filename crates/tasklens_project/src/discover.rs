@@ -35,12 +35,22 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         if !path.exists() {
-            found.push(Found::Problem { path: path.clone(), message: "No such file or directory".into() });
+            found.push(Found::Problem {
+                path: path.clone(),
+                message: "No such file or directory".into(),
+            });
             continue;
         }
-        let root = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+        let root = if path.is_dir() {
+            path.clone()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
         if path.is_file() {
-            found.push(Found::File { path: path.clone(), root });
+            found.push(Found::File {
+                path: path.clone(),
+                root,
+            });
             continue;
         }
         let walker = WalkBuilder::new(path)
@@ -49,7 +59,9 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(|entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir && (SKIPPED_DIRS.contains(&entry.file_name().to_str().unwrap_or("")) || is_virtualenv(entry.path())))
+                !(is_dir
+                    && (SKIPPED_DIRS.contains(&entry.file_name().to_str().unwrap_or(""))
+                        || is_virtualenv(entry.path())))
             })
             .build();
         for entry in walker {
@@ -57,12 +69,18 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                        found.push(Found::File { path: entry.into_path(), root: root.clone() });
+                        found.push(Found::File {
+                            path: entry.into_path(),
+                            root: root.clone(),
+                        });
                     }
                 }
                 Err(error) => {
                     let path = error_path(&error).unwrap_or_else(|| path.clone());
-                    found.push(Found::Problem { path, message: error.to_string() });
+                    found.push(Found::Problem {
+                        path,
+                        message: error.to_string(),
+                    });
                 }
             }
         }
@@ -77,7 +95,9 @@ fn is_virtualenv(dir: &Path) -> bool {
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         _ => None,
     }
 }
@@ -88,28 +108,52 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
 /// their package chain; other files by their path below the root (or below
 /// `root/src` in a src layout), which also covers namespace packages.
 pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    module_name_with(path, root, |dir| dir.join("__init__.py").is_file())
+}
+
+/// [`module_name`] with the test for "this directory is a regular package" given.
+pub fn module_name_with(
+    path: &Path,
+    root: &Path,
+    is_package_dir: impl Fn(&Path) -> bool,
+) -> (String, bool) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let is_package = stem == "__init__";
     let mut parts: Vec<String> = Vec::new();
     if !is_package {
         parts.push(stem.to_string());
     }
     let mut dir = path.parent();
-    let in_package = dir.is_some_and(|d| d.join("__init__.py").is_file());
+    let in_package = dir.is_some_and(&is_package_dir);
     if in_package {
         while let Some(current) = dir {
-            if !current.join("__init__.py").is_file() {
+            if !is_package_dir(current) {
                 break;
             }
-            parts.push(current.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string());
+            parts.push(
+                current
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            );
             dir = current.parent();
         }
     } else {
         let src = root.join("src");
-        let base = if path.starts_with(&src) { src } else { root.to_path_buf() };
+        let base = if path.starts_with(&src) {
+            src
+        } else {
+            root.to_path_buf()
+        };
         if let Ok(relative) = path.parent().unwrap_or(path).strip_prefix(&base) {
-            let components: Vec<String> =
-                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let components: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             parts.extend(components.into_iter().rev());
         }
     }
@@ -126,14 +170,32 @@ mod tests {
     fn names_follow_packages_namespaces_and_src_layouts() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["src/pkg/__init__.py", "src/pkg/sub/__init__.py", "src/pkg/sub/mod.py", "ns/part/m.py", "script.py"] {
+        for file in [
+            "src/pkg/__init__.py",
+            "src/pkg/sub/__init__.py",
+            "src/pkg/sub/mod.py",
+            "ns/part/m.py",
+            "script.py",
+        ] {
             let path = root.join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(&path, "").unwrap();
         }
-        assert_eq!(module_name(&root.join("src/pkg/sub/mod.py"), root), ("pkg.sub.mod".into(), false));
-        assert_eq!(module_name(&root.join("src/pkg/__init__.py"), root), ("pkg".into(), true));
-        assert_eq!(module_name(&root.join("ns/part/m.py"), root), ("ns.part.m".into(), false));
-        assert_eq!(module_name(&root.join("script.py"), root), ("script".into(), false));
+        assert_eq!(
+            module_name(&root.join("src/pkg/sub/mod.py"), root),
+            ("pkg.sub.mod".into(), false)
+        );
+        assert_eq!(
+            module_name(&root.join("src/pkg/__init__.py"), root),
+            ("pkg".into(), true)
+        );
+        assert_eq!(
+            module_name(&root.join("ns/part/m.py"), root),
+            ("ns.part.m".into(), false)
+        );
+        assert_eq!(
+            module_name(&root.join("script.py"), root),
+            ("script".into(), false)
+        );
     }
 }

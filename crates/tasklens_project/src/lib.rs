@@ -4,13 +4,15 @@
 mod discover;
 mod workspace;
 
-pub use discover::{Found, discover, module_name};
+pub use discover::{Found, discover, module_name, module_name_with};
 pub use workspace::{PathProblem, Workspace, read_source};
 
 /// Runs `f` on a thread with a stack large enough for deeply nested code,
 /// and sets up rayon's pool with the same stack size.
 pub fn with_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    let _ = rayon::ThreadPoolBuilder::new().stack_size(tasklens_db::STACK_SIZE).build_global();
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(tasklens_db::STACK_SIZE)
+        .build_global();
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(tasklens_db::STACK_SIZE)

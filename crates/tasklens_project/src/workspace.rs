@@ -10,7 +10,7 @@ use tasklens_checks::{Diagnostic, project_diagnostics};
 use tasklens_db::{File, FileStatus, Project, RootDatabase, parsed_module};
 use tasklens_semantic::module_facts;
 
-use crate::discover::{Found, discover, module_name};
+use crate::discover::{Found, discover, module_name, module_name_with};
 
 /// A path given on the command line that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,10 @@ impl Workspace {
                 Found::Problem { path, message } => problems.push(PathProblem { path, message }),
             }
         }
-        let texts: Vec<_> = found_files.par_iter().map(|(path, _)| read_source(path)).collect();
+        let texts: Vec<_> = found_files
+            .par_iter()
+            .map(|(path, _)| read_source(path))
+            .collect();
         let files: Vec<File> = found_files
             .into_iter()
             .zip(texts)
@@ -64,7 +67,52 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into());
-        Workspace { db, project, files, problems }
+        Workspace {
+            db,
+            project,
+            files,
+            problems,
+        }
+    }
+
+    /// A workspace over in-memory sources (tests): paths are relative to an imaginary root.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Self {
+        Self::from_sources_into(RootDatabase::new(), sources)
+    }
+
+    pub fn from_sources_into(db: RootDatabase, sources: &[(&str, &str)]) -> Self {
+        let paths: Vec<PathBuf> = sources
+            .iter()
+            .map(|(path, _)| PathBuf::from(path))
+            .collect();
+        let is_package_dir = |dir: &Path| {
+            paths
+                .iter()
+                .any(|p| p.parent() == Some(dir) && p.ends_with("__init__.py"))
+        };
+        let files: Vec<File> = sources
+            .iter()
+            .map(|(path, text)| {
+                let path = PathBuf::from(path);
+                let (name, is_package) = module_name_with(&path, Path::new(""), is_package_dir);
+                File::builder(
+                    path,
+                    name.into(),
+                    is_package,
+                    Arc::from(*text),
+                    FileStatus::Exists,
+                )
+                .path_durability(salsa::Durability::NEVER_CHANGE)
+                .new(&db)
+            })
+            .collect();
+        let project = Project::new(&db, files.clone().into());
+        Workspace {
+            db,
+            project,
+            files,
+            problems: Vec::new(),
+        }
     }
 
     pub fn project(&self) -> Project {
@@ -77,10 +125,12 @@ impl Workspace {
 
     /// Parses and lowers every file in parallel, then runs the project-wide check.
     pub fn check(&self) -> Vec<Diagnostic> {
-        self.files.par_iter().for_each_with(self.db.clone(), |db, &file| {
-            let _ = parsed_module(db, file);
-            let _ = module_facts(db, file);
-        });
+        self.files
+            .par_iter()
+            .for_each_with(self.db.clone(), |db, &file| {
+                let _ = parsed_module(db, file);
+                let _ = module_facts(db, file);
+            });
         project_diagnostics(&self.db, self.project).clone()
     }
 
@@ -88,7 +138,9 @@ impl Workspace {
     pub fn parse_only(&self) -> usize {
         self.files
             .par_iter()
-            .map_with(self.db.clone(), |db, &file| parsed_module(db, file).syntax().body.len())
+            .map_with(self.db.clone(), |db, &file| {
+                parsed_module(db, file).syntax().body.len()
+            })
             .sum()
     }
 

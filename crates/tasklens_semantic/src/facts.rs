@@ -9,8 +9,16 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 
 /// Methods a Task has and a plain Future lacks (CPython 3.9 to 3.13).
-pub const TASK_ONLY_METHODS: &[&str] =
-    &["get_name", "set_name", "get_coro", "get_stack", "print_stack", "get_context", "cancelling", "uncancel"];
+pub const TASK_ONLY_METHODS: &[&str] = &[
+    "get_name",
+    "set_name",
+    "get_coro",
+    "get_stack",
+    "print_stack",
+    "get_context",
+    "cancelling",
+    "uncancel",
+];
 
 /// A value slot in the module (a variable version, an expression result, a parameter...).
 pub type NodeId = u32;
@@ -137,11 +145,16 @@ pub struct ClassFacts {
 
 impl ClassFacts {
     pub fn method(&self, name: &str) -> Option<FuncId> {
-        self.methods.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.methods[i].1)
+        self.methods
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| self.methods[i].1)
     }
 
     pub fn has_attribute(&self, name: &str) -> bool {
-        self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+        self.attributes
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
     }
 }
 
@@ -198,25 +211,84 @@ pub enum Seed {
 /// How values move between nodes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Constraint {
-    Copy { from: NodeId, to: NodeId, hop: Option<HopId> },
-    Seed { node: NodeId, seed: Seed },
+    Copy {
+        from: NodeId,
+        to: NodeId,
+        hop: Option<HopId>,
+    },
+    Seed {
+        node: NodeId,
+        seed: Seed,
+    },
     /// The module-level binding `name`, resolved by the flow layer.
-    Global { name: Name, to: NodeId },
+    Global {
+        name: Name,
+        to: NodeId,
+    },
     /// An import evaluated in a function body or elsewhere.
-    Import { target: ImportTarget, to: NodeId },
-    Load { base: NodeId, attr: Name, to: NodeId, hop: Option<HopId> },
-    Store { base: NodeId, attr: Name, from: NodeId, hop: Option<HopId> },
+    Import {
+        target: ImportTarget,
+        to: NodeId,
+    },
+    Load {
+        base: NodeId,
+        attr: Name,
+        to: NodeId,
+        hop: Option<HopId>,
+    },
+    Store {
+        base: NodeId,
+        attr: Name,
+        from: NodeId,
+        hop: Option<HopId>,
+    },
     /// A class-body assignment `attr = value`.
-    ClassStore { class: ClassId, attr: Name, from: NodeId, hop: Option<HopId> },
-    LoadPart { base: NodeId, part: Part, to: NodeId, hop: Option<HopId> },
-    StorePart { base: NodeId, part: Part, from: NodeId, hop: Option<HopId> },
-    Call { site: SiteId, callee: NodeId, result: NodeId },
-    MethodCall { site: SiteId, receiver: NodeId, name: Name, result: NodeId },
+    ClassStore {
+        class: ClassId,
+        attr: Name,
+        from: NodeId,
+        hop: Option<HopId>,
+    },
+    LoadPart {
+        base: NodeId,
+        part: Part,
+        to: NodeId,
+        hop: Option<HopId>,
+    },
+    StorePart {
+        base: NodeId,
+        part: Part,
+        from: NodeId,
+        hop: Option<HopId>,
+    },
+    Call {
+        site: SiteId,
+        callee: NodeId,
+        result: NodeId,
+    },
+    MethodCall {
+        site: SiteId,
+        receiver: NodeId,
+        name: Name,
+        result: NodeId,
+    },
     /// `super().name(...)` inside a method of `class`.
-    SuperCall { site: SiteId, class: ClassId, receiver: NodeId, name: Name, result: NodeId },
-    Await { value: NodeId, to: NodeId },
+    SuperCall {
+        site: SiteId,
+        class: ClassId,
+        receiver: NodeId,
+        name: Name,
+        result: NodeId,
+    },
+    Await {
+        value: NodeId,
+        to: NodeId,
+    },
     /// `with value as to` / `async with`.
-    Enter { value: NodeId, to: NodeId },
+    Enter {
+        value: NodeId,
+        to: NodeId,
+    },
 }
 
 /// One call in the source, shared by the constraints that dispatch it.

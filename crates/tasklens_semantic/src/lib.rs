@@ -13,10 +13,14 @@ use std::sync::Arc;
 use tasklens_db::{File, parsed_module};
 
 pub use facts::ModuleFacts;
+pub use lower::MAX_DEPTH;
 
 /// The facts of one module, lowered from its syntax tree.
 #[salsa::tracked(returns(ref))]
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let parsed = parsed_module(db, file);
-    Arc::new(lower::Lowerer::lower_module(file.text(db), &parsed.syntax().body))
+    Arc::new(lower::Lowerer::lower_module(
+        file.text(db),
+        &parsed.syntax().body,
+    ))
 }

@@ -40,22 +40,38 @@ declare_rule! {
 /// TL002 for one call.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Diagnostic {
     let callee = describe::source(db, call.at.file, call.callee);
-    let mut message =
-        format!("`{callee}` is only ever called with a coroutine here; use `asyncio.create_task`, which always returns a Task");
+    let mut message = format!(
+        "`{callee}` is only ever called with a coroutine here; use `asyncio.create_task`, which always returns a Task"
+    );
     if !call.task_sinks.is_empty() {
-        let sinks: Vec<String> = call.task_sinks.iter().map(|s| describe::place(db, s.at)).collect();
-        message.push_str(&format!(" (its result reaches code that needs a Task: {})", sinks.join(", ")));
+        let sinks: Vec<String> = call
+            .task_sinks
+            .iter()
+            .map(|s| describe::place(db, s.at))
+            .collect();
+        message.push_str(&format!(
+            " (its result reaches code that needs a Task: {})",
+            sinks.join(", ")
+        ));
     }
     let trace = call
         .task_sinks
         .iter()
-        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(sink) })
+        .map(|sink| Label {
+            file: sink.at.file,
+            range: sink.at.range,
+            message: describe::sink_label(sink),
+        })
         .collect();
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
         message,
-        primary: Label { file: call.at.file, range: call.at.range, message: "the argument is always a coroutine".into() },
+        primary: Label {
+            file: call.at.file,
+            range: call.at.range,
+            message: "the argument is always a coroutine".into(),
+        },
         trace,
     }
 }

@@ -100,7 +100,9 @@ impl Solver {
                         None => admits.other = true,
                     },
                     ExternalType::Container => match args.last() {
-                        Some(last) => admits.elements = Some(Box::new(self.admits(m, last, depth + 1))),
+                        Some(last) => {
+                            admits.elements = Some(Box::new(self.admits(m, last, depth + 1)))
+                        }
                         None => admits.other = true,
                     },
                     _ => admits = self.admits_resolved(resolved),
@@ -134,14 +136,26 @@ impl Solver {
         types.iter().any(|t| self.admits(m, t, 0).only_task())
     }
 
-    pub(super) fn link_annotation(&mut self, m: ModIdx, place: &AnnotatedPlace, pending: &mut Pending) {
+    pub(super) fn link_annotation(
+        &mut self,
+        m: ModIdx,
+        place: &AnnotatedPlace,
+        pending: &mut Pending,
+    ) {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
         let admits = self.admits(m, &place.annotation, 0);
         let (node, kind, is_param) = match &place.place {
             Place::Param { func, index } => {
                 let Some(node) = place.node else { return };
-                (nb + node, SinkKind::Param { func: fb + func, index: *index }, true)
+                (
+                    nb + node,
+                    SinkKind::Param {
+                        func: fb + func,
+                        index: *index,
+                    },
+                    true,
+                )
             }
             Place::Return { func } => {
                 let Some(node) = place.node else { return };
@@ -153,7 +167,14 @@ impl Solver {
             }
             Place::Attribute { class, attr } => {
                 let node = self.attr_node(cb + class, attr);
-                (node, SinkKind::Attribute { class: cb + class, attr: attr.clone() }, false)
+                (
+                    node,
+                    SinkKind::Attribute {
+                        class: cb + class,
+                        attr: attr.clone(),
+                    },
+                    false,
+                )
             }
         };
         let is_attribute = matches!(place.place, Place::Attribute { .. });

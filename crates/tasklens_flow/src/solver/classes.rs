@@ -64,7 +64,11 @@ impl ClassTable {
                 external_base[class] = true;
             }
         }
-        ClassTable { mro, subclasses, external_base }
+        ClassTable {
+            mro,
+            subclasses,
+            external_base,
+        }
     }
 
     /// The method `name` as found through the class's MRO.
@@ -73,10 +77,18 @@ impl ClassTable {
     }
 
     /// Like [`Self::find_method`], skipping the first `skip` classes of the MRO (`super()`).
-    pub fn find_method_from(&self, modules: &Modules, class: GClass, name: &str, skip: usize) -> Option<GFunc> {
+    pub fn find_method_from(
+        &self,
+        modules: &Modules,
+        class: GClass,
+        name: &str,
+        skip: usize,
+    ) -> Option<GFunc> {
         self.mro[class as usize].iter().skip(skip).find_map(|&c| {
             let (m, facts) = modules.class(c);
-            facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
+            facts
+                .method(name)
+                .map(|local| modules.modules[m as usize].func_base + local)
         })
     }
 

@@ -33,7 +33,14 @@ impl Solver {
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => {
                 if let Obj::Container(container, _) = value {
-                    let slot = self.part_node(container, if part == Part::Iter { Part::Values } else { part });
+                    let slot = self.part_node(
+                        container,
+                        if part == Part::Iter {
+                            Part::Values
+                        } else {
+                            part
+                        },
+                    );
                     self.edge(from, slot, label);
                 }
             }
@@ -65,7 +72,8 @@ impl Solver {
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
                     let args = self.site_args(site);
-                    let label = self.dyn_hop(args.module, args.range, DynHopKind::Callback { func });
+                    let label =
+                        self.dyn_hop(args.module, args.range, DynHopKind::Callback { func });
                     self.edge(receiver, param, label);
                 }
             }
@@ -79,7 +87,9 @@ impl Solver {
                     let label = self.pass_through_label(site);
                     self.add(result, obj, node, label);
                 }
-                Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(result, Obj::Unknown),
+                Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => {
+                    self.seed(result, Obj::Unknown)
+                }
                 Obj::Instance(class) if self.classes.external_base[class as usize] => {
                     self.seed(result, Obj::Unknown);
                 }
@@ -137,7 +147,9 @@ impl Solver {
     fn attribute_slot(&mut self, class: GClass, attr: &Name) -> GNode {
         let owner = self.classes.attr_owner(&self.modules, class, attr);
         let slot = self.attr_node(owner, attr);
-        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
+        if self.classes.external_base[class as usize]
+            && !self.modules.class(owner).1.has_attribute(attr)
+        {
             self.seed(slot, Obj::Unknown);
         }
         slot
@@ -174,7 +186,9 @@ impl Solver {
                 let slot = self.part_node(container, part);
                 self.edge(slot, to, label);
             }
-            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
+            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => {
+                self.seed(to, Obj::Unknown)
+            }
             _ => {}
         }
     }
@@ -232,7 +246,11 @@ impl Solver {
         self.seed(result, Obj::Unknown);
         if self.applied.insert((site, ESCAPE_MARK)) {
             let args = self.site_args(site);
-            let nodes = args.args.iter().map(|a| a.0).chain(args.keywords.iter().map(|k| k.1));
+            let nodes = args
+                .args
+                .iter()
+                .map(|a| a.0)
+                .chain(args.keywords.iter().map(|k| k.1));
             for node in nodes.flatten().collect::<Vec<_>>() {
                 self.complex_on(node, Complex::Escape);
             }
@@ -263,7 +281,9 @@ impl Solver {
                 if let Some(func) = self.classes.find_method(&self.modules, class, name) {
                     let kind = self.modules.func(func).1.kind;
                     let shift = match kind {
-                        FunctionKind::StaticMethod | FunctionKind::Function | FunctionKind::Lambda => 0,
+                        FunctionKind::StaticMethod
+                        | FunctionKind::Function
+                        | FunctionKind::Lambda => 0,
                         FunctionKind::Method if !is_instance => 0,
                         FunctionKind::Property => {
                             self.seed(result, Obj::Unknown);
@@ -304,12 +324,21 @@ impl Solver {
                 self.external_effect(site, result, effect, None);
             }
             Obj::Loop => self.external_effect(site, result, loop_method(name), None),
-            Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
+            Obj::Container(container, kind) => {
+                self.container_method(site, container, kind, name, result)
+            }
             _ => self.seed(result, Obj::Unknown),
         }
     }
 
-    fn container_method(&mut self, site: GSite, container: GNode, kind: ContainerKind, name: &str, result: GNode) {
+    fn container_method(
+        &mut self,
+        site: GSite,
+        container: GNode,
+        kind: ContainerKind,
+        name: &str,
+        result: GNode,
+    ) {
         let args = self.site_args(site);
         let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
         let values = self.part_node(container, Part::Values);
@@ -328,10 +357,31 @@ impl Solver {
                 if let Some(from) = arg(0) {
                     if kind == ContainerKind::Dict {
                         let keys = self.part_node(container, Part::Keys);
-                        self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
-                        self.complex_on(from, Complex::LoadPart { part: Part::Values, to: values, label: NO_LABEL });
+                        self.complex_on(
+                            from,
+                            Complex::LoadPart {
+                                part: Part::Keys,
+                                to: keys,
+                                label: NO_LABEL,
+                            },
+                        );
+                        self.complex_on(
+                            from,
+                            Complex::LoadPart {
+                                part: Part::Values,
+                                to: values,
+                                label: NO_LABEL,
+                            },
+                        );
                     } else {
-                        self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                        self.complex_on(
+                            from,
+                            Complex::LoadPart {
+                                part: Part::Iter,
+                                to: values,
+                                label: NO_LABEL,
+                            },
+                        );
                     }
                 }
             }
@@ -351,7 +401,13 @@ impl Solver {
         }
     }
 
-    fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
+    fn external_effect(
+        &mut self,
+        site: GSite,
+        result: GNode,
+        effect: ExternalCall,
+        path: Option<u32>,
+    ) {
         let args = self.site_args(site);
         let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
         match effect {
@@ -379,11 +435,25 @@ impl Solver {
                 self.seed(result, Obj::Container(result, ContainerKind::List));
                 if let Some(from) = arg(0) {
                     let values = self.part_node(result, Part::Values);
-                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                    self.complex_on(
+                        from,
+                        Complex::LoadPart {
+                            part: Part::Iter,
+                            to: values,
+                            label: NO_LABEL,
+                        },
+                    );
                 }
             }
             ExternalCall::Element => match arg(0) {
-                Some(from) => self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL }),
+                Some(from) => self.complex_on(
+                    from,
+                    Complex::LoadPart {
+                        part: Part::Iter,
+                        to: result,
+                        label: NO_LABEL,
+                    },
+                ),
                 None => self.seed(result, Obj::Unknown),
             },
             ExternalCall::Unknown => self.unknown_call(site, result),
@@ -395,8 +465,11 @@ impl Solver {
         let args = self.site_args(site);
         let (fm, facts) = self.modules.func(func);
         let base = self.modules.modules[fm as usize].node_base;
-        let params: Vec<(Name, GNode, ParamKind)> =
-            facts.params.iter().map(|p| (p.name.clone(), base + p.node, p.kind)).collect();
+        let params: Vec<(Name, GNode, ParamKind)> = facts
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), base + p.node, p.kind))
+            .collect();
         let (opaque, is_async, is_generator) = (facts.opaque, facts.is_async, facts.is_generator);
         let mut matched = vec![false; params.len()];
         for (i, (node, range)) in args.args.iter().enumerate() {
@@ -413,7 +486,9 @@ impl Solver {
         for (name, node, range) in &args.keywords {
             let target = params
                 .iter()
-                .position(|p| p.0 == *name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly))
+                .position(|p| {
+                    p.0 == *name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly)
+                })
                 .or_else(|| params.iter().position(|p| p.2 == ParamKind::KwArgs));
             if let Some(index) = target {
                 matched[index] = true;
@@ -438,10 +513,27 @@ impl Solver {
         }
     }
 
-    fn argument(&mut self, module: ModIdx, node: Option<GNode>, range: TextRange, param: &(Name, GNode, ParamKind), func: GFunc) {
+    fn argument(
+        &mut self,
+        module: ModIdx,
+        node: Option<GNode>,
+        range: TextRange,
+        param: &(Name, GNode, ParamKind),
+        func: GFunc,
+    ) {
         match (node, param.2) {
-            (Some(node), ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly) => {
-                let label = self.dyn_hop(module, range, DynHopKind::Argument { param: param.0.clone(), func });
+            (
+                Some(node),
+                ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly,
+            ) => {
+                let label = self.dyn_hop(
+                    module,
+                    range,
+                    DynHopKind::Argument {
+                        param: param.0.clone(),
+                        func,
+                    },
+                );
                 self.edge(node, param.1, label);
             }
             _ => self.seed(param.1, Obj::Unknown),
@@ -455,8 +547,16 @@ impl Solver {
             module,
             range: call.range,
             callee_range: call.callee_range,
-            args: call.args.iter().map(|a| (a.node.map(|n| base + n), a.range)).collect(),
-            keywords: call.keywords.iter().map(|k| (k.name.clone(), k.node.map(|n| base + n), k.range)).collect(),
+            args: call
+                .args
+                .iter()
+                .map(|a| (a.node.map(|n| base + n), a.range))
+                .collect(),
+            keywords: call
+                .keywords
+                .iter()
+                .map(|k| (k.name.clone(), k.node.map(|n| base + n), k.range))
+                .collect(),
             has_spread: call.has_spread,
         }
     }
@@ -475,11 +575,21 @@ impl Solver {
     pub(super) fn loop_fallback(&mut self) {
         let calls = std::mem::take(&mut self.loop_method_calls);
         for (receiver, id) in calls {
-            let Complex::MethodCall { site, name, result } = self.complex[id as usize].clone() else { continue };
+            let Complex::MethodCall { site, name, result } = self.complex[id as usize].clone()
+            else {
+                continue;
+            };
             let resolved_elsewhere = self.sets[receiver as usize].as_slice().iter().any(|&obj| {
                 match self.objs[obj as usize] {
-                    Obj::Loop | Obj::External(_) | Obj::Module(_) | Obj::ExternalInstance(_) | Obj::Class(_) => true,
-                    Obj::Instance(class) => self.classes.find_method(&self.modules, class, &name).is_some(),
+                    Obj::Loop
+                    | Obj::External(_)
+                    | Obj::Module(_)
+                    | Obj::ExternalInstance(_)
+                    | Obj::Class(_) => true,
+                    Obj::Instance(class) => self
+                        .classes
+                        .find_method(&self.modules, class, &name)
+                        .is_some(),
                     _ => false,
                 }
             });

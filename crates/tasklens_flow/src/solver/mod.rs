@@ -51,20 +51,53 @@ pub(crate) enum DynHopKind {
 /// A constraint that depends on the objects of its base node.
 #[derive(Clone, Debug)]
 pub(crate) enum Complex {
-    Load { attr: Name, to: GNode, label: Label },
-    Store { attr: Name, from: GNode, label: Label },
-    LoadPart { part: Part, to: GNode, label: Label },
-    StorePart { part: Part, from: GNode, label: Label },
-    Call { site: GSite, result: GNode },
-    MethodCall { site: GSite, name: Name, result: GNode },
-    Await { to: GNode },
-    Enter { to: GNode },
+    Load {
+        attr: Name,
+        to: GNode,
+        label: Label,
+    },
+    Store {
+        attr: Name,
+        from: GNode,
+        label: Label,
+    },
+    LoadPart {
+        part: Part,
+        to: GNode,
+        label: Label,
+    },
+    StorePart {
+        part: Part,
+        from: GNode,
+        label: Label,
+    },
+    Call {
+        site: GSite,
+        result: GNode,
+    },
+    MethodCall {
+        site: GSite,
+        name: Name,
+        result: GNode,
+    },
+    Await {
+        to: GNode,
+    },
+    Enter {
+        to: GNode,
+    },
     /// On a callback argument: the receiver's values reach the callback's parameter.
-    Callback { receiver: GNode, site: GSite },
+    Callback {
+        receiver: GNode,
+        site: GSite,
+    },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
     /// On the argument of `ensure_future`.
-    EnsureFutureArg { site: GSite, result: GNode },
+    EnsureFutureArg {
+        site: GSite,
+        result: GNode,
+    },
 }
 
 /// What the solver found, for the report.
@@ -117,8 +150,11 @@ impl Solver {
         solver.run();
         solver.loop_fallback();
         solver.run();
-        let mut ensure_future_sites: Vec<_> =
-            solver.ensure_future_sites.iter().map(|(site, (arg, result))| (*site, *arg, *result)).collect();
+        let mut ensure_future_sites: Vec<_> = solver
+            .ensure_future_sites
+            .iter()
+            .map(|(site, (arg, result))| (*site, *arg, *result))
+            .collect();
         ensure_future_sites.sort_unstable();
         Solved {
             modules: solver.modules,
@@ -178,7 +214,11 @@ impl Solver {
     }
 
     pub(crate) fn dyn_hop(&mut self, module: ModIdx, range: TextRange, kind: DynHopKind) -> Label {
-        self.dyn_hops.push(DynHop { module, range, kind });
+        self.dyn_hops.push(DynHop {
+            module,
+            range,
+            kind,
+        });
         self.modules.hop_count + (self.dyn_hops.len() - 1) as Label
     }
 
@@ -200,7 +240,10 @@ impl Solver {
     }
 
     fn traced(&self, obj: ObjId) -> bool {
-        matches!(self.objs[obj as usize], Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(Some(_)))
+        matches!(
+            self.objs[obj as usize],
+            Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(Some(_))
+        )
     }
 
     fn pass(&mut self, edge: Edge, from: GNode, obj: ObjId) {
@@ -237,12 +280,18 @@ impl Solver {
     fn run(&mut self) {
         while let Some((node, obj)) = self.worklist.pop_front() {
             if node < self.static_nodes {
-                let (start, end) = (self.edge_start[node as usize], self.edge_start[node as usize + 1]);
+                let (start, end) = (
+                    self.edge_start[node as usize],
+                    self.edge_start[node as usize + 1],
+                );
                 for i in start..end {
                     let edge = self.edges[i as usize];
                     self.pass(edge, node, obj);
                 }
-                let (start, end) = (self.complex_start[node as usize], self.complex_start[node as usize + 1]);
+                let (start, end) = (
+                    self.complex_start[node as usize],
+                    self.complex_start[node as usize + 1],
+                );
                 for i in start..end {
                     let id = self.complex_ids[i as usize];
                     self.apply(id, node, obj);

@@ -17,7 +17,10 @@ pub(crate) struct ScopeScan {
 
 /// Scans a body without entering nested functions, classes or lambdas.
 pub(crate) fn scan_body(body: &[Stmt]) -> ScopeScan {
-    let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0 };
+    let mut scanner = Scanner {
+        scan: ScopeScan::default(),
+        depth: 0,
+    };
     scanner.visit_body(body);
     scanner.scan
 }
@@ -71,11 +74,7 @@ impl<'a> Visitor<'a> for Scanner {
                     self.bind_target(target);
                 }
             }
-            Stmt::AnnAssign(assign) => {
-                if assign.value.is_some() {
-                    self.bind_target(&assign.target);
-                }
-            }
+            Stmt::AnnAssign(assign) if assign.value.is_some() => self.bind_target(&assign.target),
             Stmt::AugAssign(assign) => self.bind_target(&assign.target),
             Stmt::For(for_stmt) => self.bind_target(&for_stmt.target),
             Stmt::With(with) => {
@@ -103,10 +102,14 @@ impl<'a> Visitor<'a> for Scanner {
                 }
             }
             Stmt::Global(global) => {
-                self.scan.globals.extend(global.names.iter().map(|n| n.id.clone()));
+                self.scan
+                    .globals
+                    .extend(global.names.iter().map(|n| n.id.clone()));
             }
             Stmt::Nonlocal(nonlocal) => {
-                self.scan.nonlocals.extend(nonlocal.names.iter().map(|n| n.id.clone()));
+                self.scan
+                    .nonlocals
+                    .extend(nonlocal.names.iter().map(|n| n.id.clone()));
             }
             Stmt::Try(try_stmt) => {
                 for handler in &try_stmt.handlers {

@@ -1,0 +1,132 @@
+//! The command line: exit codes, output formats and bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tasklens(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run tasklens")
+}
+
+fn write(dir: &Path, path: &str, bytes: &[u8]) {
+    let target = dir.join(path);
+    std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+    std::fs::write(target, bytes).expect("write");
+}
+
+const BUGGY: &str = "import asyncio\n\nasync def main():\n    asyncio.get_running_loop().create_future().get_name()\n";
+
+#[test]
+fn exit_codes_follow_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "clean.py", b"import asyncio\n");
+    assert_eq!(
+        tasklens(&["check", "clean.py"], dir.path()).status.code(),
+        Some(0)
+    );
+    write(dir.path(), "buggy.py", BUGGY.as_bytes());
+    assert_eq!(tasklens(&["check"], dir.path()).status.code(), Some(1));
+    assert_eq!(
+        tasklens(&["check", "--exit-zero"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        tasklens(&["check", "--output-format", "nope"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        tasklens(&["check", "missing-dir"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn concise_and_json_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "buggy.py", BUGGY.as_bytes());
+    let concise = tasklens(&["check", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&concise.stdout);
+    assert!(text.starts_with("./buggy.py:4:5: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future"), "{text}");
+
+    let json = tasklens(
+        &["check", "--output-format", "json", "buggy.py"],
+        dir.path(),
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    let first = &value[0];
+    assert_eq!(first["code"], "TL001");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["location"]["row"], 4);
+    assert_eq!(first["location"]["column"], 5);
+    assert!(first["fix"].is_null());
+    assert!(
+        first["filename"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("buggy.py") && Path::new(f).is_absolute())
+    );
+    assert_eq!(first["trace"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_is_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a_broken.py", b"def f(:\n    pass\n");
+    write(dir.path(), "b_latin1.py", b"x = '\xe9'\n");
+    let deep = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    write(dir.path(), "c_deep.py", deep.as_bytes());
+    let deep_unary = format!("x = {}1\n", "-".repeat(100_000));
+    write(dir.path(), "d_deep_unary.py", deep_unary.as_bytes());
+    write(dir.path(), "e_buggy.py", BUGGY.as_bytes());
+    let output = tasklens(&["check", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("a_broken.py:1:7: syntax-error"), "{text}");
+    assert!(
+        text.contains("b_latin1.py:1:1: io-error") && text.contains("not valid UTF-8"),
+        "{text}"
+    );
+    assert!(
+        text.contains("c_deep.py:1:205: syntax-error") && text.contains("200"),
+        "{text}"
+    );
+    assert!(
+        text.contains("d_deep_unary.py:1:") && text.contains("too-deep"),
+        "{text}"
+    );
+    assert!(text.contains("e_buggy.py:4:5: TL001"), "{text}");
+}
+
+#[test]
+fn rule_documentation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let all = tasklens(&["rule", "--all"], dir.path());
+    let text = String::from_utf8_lossy(&all.stdout);
+    assert!(
+        text.contains("TL001 future-flows-into-task (error)") && text.contains("TL002"),
+        "{text}"
+    );
+    let one = tasklens(&["rule", "TL001"], dir.path());
+    let doc = String::from_utf8_lossy(&one.stdout);
+    assert!(
+        doc.contains("## Why is this bad?") && doc.contains("AttributeError"),
+        "{doc}"
+    );
+    assert_eq!(
+        tasklens(&["rule", "TL999"], dir.path()).status.code(),
+        Some(2)
+    );
+}

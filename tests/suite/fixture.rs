@@ -1,0 +1,120 @@
+//! The `check(fixture, expected)` helper.
+//!
+//! A fixture is a set of files, each starting with a `#- path` line; `#- path run`
+//! marks the script that `python3` runs. The helper asserts the exact findings
+//! (`path:line: CODE`), snapshots the full rendering, and runs the script: it must
+//! fail with `AttributeError` when a TL001 is expected, and succeed otherwise.
+
+use std::path::Path;
+use std::process::Command;
+
+use tasklens_project::Workspace;
+use tasklens_render::{render_concise, render_full};
+
+pub struct Fixture {
+    pub files: Vec<(String, String)>,
+    pub run: Option<String>,
+}
+
+pub fn parse(text: &str) -> Fixture {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut run = None;
+    for line in text.lines() {
+        if let Some(header) = line.strip_prefix("#- ") {
+            let mut parts = header.split_whitespace();
+            let path = parts.next().expect("a path after #-").to_string();
+            if parts.next() == Some("run") {
+                run = Some(path.clone());
+            }
+            files.push((path, String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    assert!(
+        !files.is_empty(),
+        "a fixture needs at least one `#- path` header"
+    );
+    Fixture { files, run }
+}
+
+/// Checks a fixture project: the findings must be exactly `expected`.
+#[track_caller]
+pub fn check(fixture: &str, expected: &str) {
+    let fixture = parse(fixture);
+    let sources: Vec<(&str, &str)> = fixture
+        .files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let workspace = Workspace::from_sources(&sources);
+    let diagnostics = workspace.check();
+    let concise = render_concise(&workspace.db, &diagnostics);
+    let actual: Vec<String> = concise
+        .lines()
+        .map(|line| {
+            let mut parts = line.splitn(4, ':');
+            let (path, row, _col, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
+            let code = rest
+                .unwrap_or_default()
+                .split_whitespace()
+                .next()
+                .unwrap_or_default();
+            format!(
+                "{}:{}: {code}",
+                path.unwrap_or_default(),
+                row.unwrap_or_default()
+            )
+        })
+        .collect();
+    let expected: Vec<String> = expected
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    assert_eq!(actual, expected, "findings differ; full output:\n{concise}");
+
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("fixture")
+        .replace("::", "__");
+    let full = render_full(&workspace.db, &diagnostics, false);
+    insta::with_settings!({ prepend_module_to_snapshot => false, snapshot_path => "snapshots" }, {
+        insta::assert_snapshot!(name, full);
+    });
+
+    if let Some(script) = &fixture.run {
+        let expects_crash = expected.iter().any(|line| line.ends_with("TL001"));
+        run_python(&fixture, script, expects_crash);
+    }
+}
+
+/// Runs the fixture's script with `python3` in a temporary copy of the project.
+fn run_python(fixture: &Fixture, script: &str, expects_crash: bool) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (path, text) in &fixture.files {
+        let target = dir.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap_or(Path::new(".")))
+            .expect("create fixture dirs");
+        std::fs::write(&target, text).expect("write fixture file");
+    }
+    let output = Command::new("python3")
+        .arg(script)
+        .current_dir(dir.path())
+        .output()
+        .expect("run python3");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if expects_crash {
+        assert!(
+            !output.status.success() && stderr.contains("AttributeError"),
+            "python3 {script} was expected to raise AttributeError; stderr:\n{stderr}"
+        );
+    } else {
+        assert!(
+            output.status.success(),
+            "python3 {script} was expected to run cleanly; stderr:\n{stderr}"
+        );
+    }
+}

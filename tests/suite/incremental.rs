@@ -1,0 +1,57 @@
+//! Incrementality: which salsa queries run after an edit.
+
+use salsa::Setter;
+use tasklens_db::RootDatabase;
+use tasklens_project::Workspace;
+
+const A: &str = "import asyncio\n\ndef make():\n    return asyncio.Future()\n";
+const B: &str = "from a import make\n\ndef use():\n    make().get_name()\n";
+const C: &str = "def unrelated():\n    return 1\n";
+
+fn ran(log: &[String], query: &str) -> Vec<String> {
+    log.iter()
+        .filter(|entry| entry.starts_with(&format!("{query}(")))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn editing_one_module_reparses_only_that_module() {
+    let (db, log) = RootDatabase::with_query_log();
+    let mut workspace = Workspace::from_sources_into(db, &[("a.py", A), ("b.py", B), ("c.py", C)]);
+    let first = workspace.check();
+    assert_eq!(first.len(), 1, "{first:?}");
+    let initial = log.take();
+    assert_eq!(ran(&initial, "parsed_module").len(), 3, "{initial:?}");
+    assert_eq!(ran(&initial, "module_facts").len(), 3, "{initial:?}");
+
+    let c = workspace.files()[2];
+    let edited = format!("{C}\ndef more():\n    return 2\n");
+    c.set_text(&mut workspace.db).to(edited.into());
+    let second = workspace.check();
+    assert_eq!(second, first);
+    let after = log.take();
+    let parsed = ran(&after, "parsed_module");
+    assert_eq!(parsed.len(), 1, "only c.py is parsed again: {after:?}");
+    assert!(
+        parsed[0].contains(&format!("{:?}", salsa::plumbing::AsId::as_id(&c))),
+        "{after:?}"
+    );
+    assert_eq!(ran(&after, "module_facts").len(), 1, "{after:?}");
+
+    // An edit that leaves the facts equal stops there: the project flow is not re-run.
+    let a = workspace.files()[0];
+    a.set_text(&mut workspace.db)
+        .to(format!("{A}# a comment at the end\n").into());
+    workspace.check();
+    let after_comment = log.take();
+    assert_eq!(
+        ran(&after_comment, "module_facts").len(),
+        1,
+        "{after_comment:?}"
+    );
+    assert!(
+        ran(&after_comment, "project_flow").is_empty(),
+        "facts were equal: {after_comment:?}"
+    );
+}

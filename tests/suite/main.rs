@@ -1,0 +1,9 @@
+//! The test suite: data-driven fixture projects for each feature, the CLI,
+//! and incrementality.
+
+mod cli;
+mod fixture;
+mod incremental;
+mod resolution;
+mod tl001;
+mod tl002;

@@ -1,0 +1,530 @@
+//! TL001: plain Futures that reach code that needs a Task.
+
+use crate::fixture::check;
+
+#[test]
+fn ensure_future_passes_a_future_through() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    task = asyncio.ensure_future(fut)
+    print(task.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL001",
+    );
+}
+
+#[test]
+fn producers_across_modules_without_annotations() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+async def step(n):
+    return n
+
+def batch():
+    return asyncio.gather(step(1), step(2))
+
+def guarded(coro):
+    return asyncio.shield(coro)
+
+def in_thread(loop):
+    return loop.run_in_executor(None, print, "hi")
+
+def wrapped(loop):
+    import concurrent.futures
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    return asyncio.wrap_future(pool.submit(print, "x"), loop=loop)
+
+def bare():
+    return asyncio.Future()
+#- main.py run
+import asyncio
+import jobs
+
+async def main():
+    loop = asyncio.get_running_loop()
+    for job in [jobs.batch(), jobs.guarded(jobs.step(3)), jobs.in_thread(loop), jobs.wrapped(loop), jobs.bare()]:
+        job.set_name("job")
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:7: TL001
+        jobs.py:10: TL001
+        jobs.py:13: TL001
+        jobs.py:18: TL001
+        jobs.py:21: TL001
+        ",
+    );
+}
+
+#[test]
+fn asyncio_spellings_and_aliases() {
+    check(
+        r#"
+#- main.py run
+import asyncio as aio
+import asyncio.tasks
+from asyncio import ensure_future as ef
+from asyncio.futures import Future
+
+async def main():
+    a = ef(aio.get_running_loop().create_future())
+    b = asyncio.tasks.ensure_future(Future())
+    a.get_coro()
+    b.get_coro()
+
+aio.run(main())
+"#,
+        "
+        main.py:7: TL001
+        main.py:8: TL001
+        ",
+    );
+}
+
+#[test]
+fn run_coroutine_threadsafe_returns_a_concurrent_future() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import threading
+
+async def work():
+    return 1
+
+def submit(loop):
+    return asyncio.run_coroutine_threadsafe(work(), loop)
+
+loop = asyncio.new_event_loop()
+thread = threading.Thread(target=loop.run_forever, daemon=True)
+thread.start()
+fut = submit(loop)
+fut.result()
+try:
+    fut.get_name()
+finally:
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join()
+"#,
+        "main.py:8: TL001",
+    );
+}
+
+#[test]
+fn shadowed_names_are_not_asyncio() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def ensure_future(x):
+    return asyncio.get_running_loop().create_task(x)
+
+class Handle:
+    def get_name(self):
+        return "handle"
+
+def make():
+    return Handle()
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    t = ensure_future(work())
+    print(t.get_name(), make().get_name())
+    f = loop.create_future()
+    f.set_result(1)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn tasks_are_never_reported() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    tasks = [
+        asyncio.create_task(work()),
+        loop.create_task(work()),
+        asyncio.Task(work()),
+        asyncio.ensure_future(work()),
+    ]
+    async with asyncio.TaskGroup() as tg:
+        tasks.append(tg.create_task(work()))
+    current = asyncio.current_task()
+    for task in tasks:
+        task.get_name()
+    await asyncio.gather(*tasks)
+    print(current.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL002",
+    );
+}
+
+#[test]
+fn assignments_of_every_shape() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    a: asyncio.Future = loop.create_future()
+    b, c = a, 1
+    d = None
+    d = d or b
+    e = d if c else None
+    if (f := e) is not None:
+        pass
+    g = [f]
+    g += []
+    (h,) = g
+    h.uncancel()
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL001",
+    );
+}
+
+#[test]
+fn arguments_keywords_and_defaults() {
+    check(
+        r#"
+#- lib.py
+def name_of(job=None, *, label="x"):
+    return job.get_name()
+
+def label_of(first, second):
+    return second.get_name()
+#- main.py run
+import asyncio
+from lib import name_of, label_of
+
+async def main():
+    loop = asyncio.get_running_loop()
+    label_of(1, second=loop.create_future())
+    name_of(loop.create_future())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:7: TL001
+        ",
+    );
+}
+
+#[test]
+fn methods_attributes_and_instances() {
+    check(
+        r#"
+#- service.py
+import asyncio
+
+class Service:
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.waiter = None
+
+    def arm(self):
+        self.waiter = self.loop.create_future()
+
+    @classmethod
+    def build(cls, loop):
+        return cls(loop)
+
+class Watcher:
+    def watch(self, service: Service):
+        return service.waiter.get_name()
+#- main.py run
+import asyncio
+from service import Service, Watcher
+
+async def main():
+    service = Service.build(asyncio.get_running_loop())
+    service.arm()
+    Watcher().watch(service)
+
+asyncio.run(main())
+"#,
+        "service.py:9: TL001",
+    );
+}
+
+#[test]
+fn module_globals_and_global_statements() {
+    check(
+        r#"
+#- state.py
+import asyncio
+
+current = None
+
+def reset():
+    global current
+    current = asyncio.get_running_loop().create_future()
+#- main.py run
+import asyncio
+import state
+
+async def main():
+    state.reset()
+    state.current.print_stack()
+
+asyncio.run(main())
+"#,
+        "state.py:7: TL001",
+    );
+}
+
+#[test]
+fn containers_in_and_out() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    by_name = {}
+    by_name.setdefault("a", loop.create_future())
+    listed = [loop.create_future()]
+    listed.insert(0, loop.create_future())
+    bag = set()
+    bag.add(loop.create_future())
+    more = []
+    more.extend(bag)
+    table = {}
+    table["k"] = loop.create_future()
+    doubled = {k: v for k, v in table.items()}
+    first, *rest = listed
+    for job in by_name.values():
+        job.get_stack()
+    doubled["k"].get_stack()
+    by_name.get("a").get_stack()
+    first.get_stack()
+    [*more][0].get_stack()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:7: TL001
+        main.py:8: TL001
+        main.py:10: TL001
+        main.py:14: TL001
+        ",
+    );
+}
+
+#[test]
+fn cast_and_done_callbacks_pass_the_future_on() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import cast
+
+def on_done(fut):
+    fut.get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = cast(asyncio.Task, loop.create_future())
+    task.add_done_callback(on_done)
+    task.set_result(None)
+    await asyncio.sleep(0)
+    task.get_name()
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL001",
+    );
+}
+
+#[test]
+fn isinstance_guards_stop_the_flow() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from asyncio import Task
+
+def describe(job):
+    if isinstance(job, asyncio.Task):
+        return job.get_name()
+    return "future"
+
+def strict(job):
+    assert isinstance(job, Task)
+    return job.get_name()
+
+def early(job):
+    if not isinstance(job, Task):
+        return None
+    return job.get_name()
+
+def inline(job):
+    return job.get_name() if isinstance(job, Task) else None
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    print(describe(fut), early(fut), inline(fut))
+    try:
+        strict(fut)
+    except AssertionError:
+        pass
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn annotation_sinks_in_every_spelling() {
+    check(
+        r#"
+#- sinks.py
+from __future__ import annotations
+
+import asyncio
+import typing
+from typing import Optional
+
+def returns_task(loop) -> asyncio.Task[None]:
+    return loop.create_future()
+
+def takes_task(task: "asyncio.Task[int]") -> None:
+    pass
+
+def optional(loop) -> Optional[asyncio.Task]:
+    x: asyncio.Task | None = loop.create_future()
+    return None
+
+class Holder:
+    current: typing.Optional[asyncio.Task[None]]
+    by_name: dict[str, asyncio.Task[None]]
+
+    def __init__(self, loop):
+        self.current = loop.create_future()
+        self.by_name = {}
+        self.by_name["x"] = loop.create_future()
+        self.queue: list[asyncio.Task] = [loop.create_future()]
+
+def caller(loop):
+    takes_task(loop.create_future())
+"#,
+        "
+        sinks.py:8: TL001
+        sinks.py:14: TL001
+        sinks.py:22: TL001
+        sinks.py:24: TL001
+        sinks.py:25: TL001
+        sinks.py:28: TL001
+        ",
+    );
+}
+
+#[test]
+fn awaitable_parameter_forwarded_as_a_task() {
+    check(
+        r#"
+#- spawn.py
+import asyncio
+from typing import Awaitable, TypeVar
+
+T = TypeVar("T")
+
+def spawn(aw: Awaitable[T]) -> "asyncio.Task[T]":
+    return asyncio.ensure_future(aw)
+
+def spawn_coro(coro) -> asyncio.Task:
+    return asyncio.ensure_future(coro)
+"#,
+        "spawn.py:7: TL001",
+    );
+}
+
+#[test]
+fn unknown_values_never_produce_findings() {
+    check(
+        r#"
+#- main.py
+import asyncio
+import somelib
+from typing import Any
+
+def anything(x: Any):
+    return x.get_name()
+
+async def main(loop):
+    job = somelib.start()
+    job.get_name()
+    anything(job)
+    asyncio.ensure_future(somelib.make()).get_name()
+"#,
+        "",
+    );
+}
+
+#[test]
+fn event_loops_from_every_source() {
+    check(
+        r#"
+#- main.py
+import asyncio
+
+class Pool:
+    def create_future(self):
+        return asyncio.get_running_loop().create_task(asyncio.sleep(0))
+
+class Runner:
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+
+    def start(self, loop: asyncio.AbstractEventLoop, thing):
+        a = self.loop.create_future()
+        b = loop.create_future()
+        c = asyncio.get_event_loop().create_future()
+        d = thing.create_future()
+        e = Pool().create_future()
+        for job in (a, b, c, d, e):
+            job.get_name()
+"#,
+        "
+        main.py:12: TL001
+        main.py:13: TL001
+        main.py:14: TL001
+        main.py:15: TL001
+        ",
+    );
+}
