@@ -49,7 +49,10 @@ fn main() {
         projects = vec![root.clone()];
     }
     with_large_stack(move || {
-        println!("{:<28} {:>7} {:>9} {:>9} {:>10} {:>10} {:>6} {:>6}", "project", "files", "lines", "read ms", "parse ms", "check ms", "TL001", "TL002");
+        println!(
+            "{:<28} {:>7} {:>9} {:>9} {:>10} {:>10} {:>6} {:>6}",
+            "project", "files", "lines", "read ms", "parse ms", "check ms", "TL001", "TL002"
+        );
         let (mut total_parse, mut total_check, mut total_lines, mut total_files) = (0.0, 0.0, 0, 0);
         for project in &projects {
             let start = Instant::now();
@@ -80,10 +83,7 @@ fn main() {
             total_lines += line_count;
             total_files += files;
         }
-        println!(
-            "{:<28} {total_files:>7} {total_lines:>9} {:>9} {total_parse:>10.0} {total_check:>10.0}",
-            "total", ""
-        );
+        println!("{:<28} {total_files:>7} {total_lines:>9} {:>9} {total_parse:>10.0} {total_check:>10.0}", "total", "");
         println!("peak RSS: {} MB", peak_rss_mb());
     });
 }

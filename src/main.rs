@@ -10,11 +10,7 @@ use tasklens_project::{Workspace, with_large_stack};
 use tasklens_render::{OutputFormat, render};
 
 #[derive(Parser)]
-#[command(
-    name = "tasklens",
-    version,
-    about = "A type-flow checker for asyncio Futures and Tasks"
-)]
+#[command(name = "tasklens", version, about = "A type-flow checker for asyncio Futures and Tasks")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -95,26 +91,15 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     let rendered = render(&workspace.db, &diagnostics, format, color);
     for problem in &workspace.problems {
-        eprintln!(
-            "tasklens: error: {}: {}",
-            problem.path.display(),
-            problem.message
-        );
+        eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
     }
     let result = (|| -> std::io::Result<()> {
         stdout.write_all(rendered.as_bytes())?;
         if format != OutputFormat::Json {
-            let errors = diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
+            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             let warnings = diagnostics.len() - errors;
             match diagnostics.len() {
-                0 => writeln!(
-                    stdout,
-                    "All checks passed! ({} files)",
-                    workspace.files().len()
-                )?,
+                0 => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
                 _ => writeln!(stdout, "Found {errors} error(s) and {warnings} warning(s).")?,
             }
         } else {
@@ -130,11 +115,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     if workspace.files().is_empty() && !workspace.problems.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    Ok(if diagnostics.is_empty() || args.exit_zero {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if diagnostics.is_empty() || args.exit_zero { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
@@ -145,8 +126,7 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let code = code.unwrap_or_default();
-    let rule = rule(code)
-        .ok_or_else(|| anyhow::anyhow!("unknown rule `{code}`; see `tasklens rule --all`"))?;
+    let rule = rule(code).ok_or_else(|| anyhow::anyhow!("unknown rule `{code}`; see `tasklens rule --all`"))?;
     println!("# {} ({})\n\n{}", rule.name, rule.code, rule.doc.trim_end());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,11 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn tasklens(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tasklens"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run tasklens")
+    Command::new(env!("CARGO_BIN_EXE_tasklens")).args(args).current_dir(dir).output().expect("run tasklens")
 }
 
 fn write(dir: &Path, path: &str, bytes: &[u8]) {
@@ -23,30 +19,12 @@ const BUGGY: &str = "import asyncio\n\nasync def main():\n    asyncio.get_runnin
 fn exit_codes_follow_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "clean.py", b"import asyncio\n");
-    assert_eq!(
-        tasklens(&["check", "clean.py"], dir.path()).status.code(),
-        Some(0)
-    );
+    assert_eq!(tasklens(&["check", "clean.py"], dir.path()).status.code(), Some(0));
     write(dir.path(), "buggy.py", BUGGY.as_bytes());
     assert_eq!(tasklens(&["check"], dir.path()).status.code(), Some(1));
-    assert_eq!(
-        tasklens(&["check", "--exit-zero"], dir.path())
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        tasklens(&["check", "--output-format", "nope"], dir.path())
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        tasklens(&["check", "missing-dir"], dir.path())
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(tasklens(&["check", "--exit-zero"], dir.path()).status.code(), Some(0));
+    assert_eq!(tasklens(&["check", "--output-format", "nope"], dir.path()).status.code(), Some(2));
+    assert_eq!(tasklens(&["check", "missing-dir"], dir.path()).status.code(), Some(2));
 }
 
 #[test]
@@ -55,12 +33,12 @@ fn concise_and_json_formats() {
     write(dir.path(), "buggy.py", BUGGY.as_bytes());
     let concise = tasklens(&["check", "--output-format", "concise"], dir.path());
     let text = String::from_utf8_lossy(&concise.stdout);
-    assert!(text.starts_with("./buggy.py:4:5: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future"), "{text}");
-
-    let json = tasklens(
-        &["check", "--output-format", "json", "buggy.py"],
-        dir.path(),
+    assert!(
+        text.starts_with("./buggy.py:4:5: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future"),
+        "{text}"
     );
+
+    let json = tasklens(&["check", "--output-format", "json", "buggy.py"], dir.path());
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
     let first = &value[0];
     assert_eq!(first["code"], "TL001");
@@ -68,11 +46,7 @@ fn concise_and_json_formats() {
     assert_eq!(first["location"]["row"], 4);
     assert_eq!(first["location"]["column"], 5);
     assert!(first["fix"].is_null());
-    assert!(
-        first["filename"]
-            .as_str()
-            .is_some_and(|f| f.ends_with("buggy.py") && Path::new(f).is_absolute())
-    );
+    assert!(first["filename"].as_str().is_some_and(|f| f.ends_with("buggy.py") && Path::new(f).is_absolute()));
     assert_eq!(first["trace"].as_array().map(Vec::len), Some(1));
 }
 
@@ -88,25 +62,11 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     write(dir.path(), "e_buggy.py", BUGGY.as_bytes());
     let output = tasklens(&["check", "--output-format", "concise"], dir.path());
     let text = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{text}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(text.contains("a_broken.py:1:7: syntax-error"), "{text}");
-    assert!(
-        text.contains("b_latin1.py:1:1: io-error") && text.contains("not valid UTF-8"),
-        "{text}"
-    );
-    assert!(
-        text.contains("c_deep.py:1:205: syntax-error") && text.contains("200"),
-        "{text}"
-    );
-    assert!(
-        text.contains("d_deep_unary.py:1:") && text.contains("too-deep"),
-        "{text}"
-    );
+    assert!(text.contains("b_latin1.py:1:1: io-error") && text.contains("not valid UTF-8"), "{text}");
+    assert!(text.contains("c_deep.py:1:205: syntax-error") && text.contains("200"), "{text}");
+    assert!(text.contains("d_deep_unary.py:1:") && text.contains("too-deep"), "{text}");
     assert!(text.contains("e_buggy.py:4:5: TL001"), "{text}");
 }
 
@@ -115,18 +75,9 @@ fn rule_documentation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let all = tasklens(&["rule", "--all"], dir.path());
     let text = String::from_utf8_lossy(&all.stdout);
-    assert!(
-        text.contains("TL001 future-flows-into-task (error)") && text.contains("TL002"),
-        "{text}"
-    );
+    assert!(text.contains("TL001 future-flows-into-task (error)") && text.contains("TL002"), "{text}");
     let one = tasklens(&["rule", "TL001"], dir.path());
     let doc = String::from_utf8_lossy(&one.stdout);
-    assert!(
-        doc.contains("## Why is this bad?") && doc.contains("AttributeError"),
-        "{doc}"
-    );
-    assert_eq!(
-        tasklens(&["rule", "TL999"], dir.path()).status.code(),
-        Some(2)
-    );
+    assert!(doc.contains("## Why is this bad?") && doc.contains("AttributeError"), "{doc}");
+    assert_eq!(tasklens(&["rule", "TL999"], dir.path()).status.code(), Some(2));
 }

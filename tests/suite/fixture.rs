@@ -32,10 +32,7 @@ pub fn parse(text: &str) -> Fixture {
             text.push('\n');
         }
     }
-    assert!(
-        !files.is_empty(),
-        "a fixture needs at least one `#- path` header"
-    );
+    assert!(!files.is_empty(), "a fixture needs at least one `#- path` header");
     Fixture { files, run }
 }
 
@@ -43,11 +40,7 @@ pub fn parse(text: &str) -> Fixture {
 #[track_caller]
 pub fn check(fixture: &str, expected: &str) {
     let fixture = parse(fixture);
-    let sources: Vec<(&str, &str)> = fixture
-        .files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    let sources: Vec<(&str, &str)> = fixture.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let workspace = Workspace::from_sources(&sources);
     let diagnostics = workspace.check();
     let concise = render_concise(&workspace.db, &diagnostics);
@@ -56,30 +49,14 @@ pub fn check(fixture: &str, expected: &str) {
         .map(|line| {
             let mut parts = line.splitn(4, ':');
             let (path, row, _col, rest) = (parts.next(), parts.next(), parts.next(), parts.next());
-            let code = rest
-                .unwrap_or_default()
-                .split_whitespace()
-                .next()
-                .unwrap_or_default();
-            format!(
-                "{}:{}: {code}",
-                path.unwrap_or_default(),
-                row.unwrap_or_default()
-            )
+            let code = rest.unwrap_or_default().split_whitespace().next().unwrap_or_default();
+            format!("{}:{}: {code}", path.unwrap_or_default(), row.unwrap_or_default())
         })
         .collect();
-    let expected: Vec<String> = expected
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect();
+    let expected: Vec<String> = expected.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
     assert_eq!(actual, expected, "findings differ; full output:\n{concise}");
 
-    let name = std::thread::current()
-        .name()
-        .unwrap_or("fixture")
-        .replace("::", "__");
+    let name = std::thread::current().name().unwrap_or("fixture").replace("::", "__");
     let full = render_full(&workspace.db, &diagnostics, false);
     insta::with_settings!({ prepend_module_to_snapshot => false, snapshot_path => "snapshots" }, {
         insta::assert_snapshot!(name, full);
@@ -96,15 +73,10 @@ fn run_python(fixture: &Fixture, script: &str, expects_crash: bool) {
     let dir = tempfile::tempdir().expect("temporary directory");
     for (path, text) in &fixture.files {
         let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap_or(Path::new(".")))
-            .expect("create fixture dirs");
+        std::fs::create_dir_all(target.parent().unwrap_or(Path::new("."))).expect("create fixture dirs");
         std::fs::write(&target, text).expect("write fixture file");
     }
-    let output = Command::new("python3")
-        .arg(script)
-        .current_dir(dir.path())
-        .output()
-        .expect("run python3");
+    let output = Command::new("python3").arg(script).current_dir(dir.path()).output().expect("run python3");
     let stderr = String::from_utf8_lossy(&output.stderr);
     if expects_crash {
         assert!(
@@ -112,9 +84,6 @@ fn run_python(fixture: &Fixture, script: &str, expects_crash: bool) {
             "python3 {script} was expected to raise AttributeError; stderr:\n{stderr}"
         );
     } else {
-        assert!(
-            output.status.success(),
-            "python3 {script} was expected to run cleanly; stderr:\n{stderr}"
-        );
+        assert!(output.status.success(), "python3 {script} was expected to run cleanly; stderr:\n{stderr}");
     }
 }

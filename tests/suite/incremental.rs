@@ -9,10 +9,7 @@ const B: &str = "from a import make\n\ndef use():\n    make().get_name()\n";
 const C: &str = "def unrelated():\n    return 1\n";
 
 fn ran(log: &[String], query: &str) -> Vec<String> {
-    log.iter()
-        .filter(|entry| entry.starts_with(&format!("{query}(")))
-        .cloned()
-        .collect()
+    log.iter().filter(|entry| entry.starts_with(&format!("{query}("))).cloned().collect()
 }
 
 #[test]
@@ -33,25 +30,14 @@ fn editing_one_module_reparses_only_that_module() {
     let after = log.take();
     let parsed = ran(&after, "parsed_module");
     assert_eq!(parsed.len(), 1, "only c.py is parsed again: {after:?}");
-    assert!(
-        parsed[0].contains(&format!("{:?}", salsa::plumbing::AsId::as_id(&c))),
-        "{after:?}"
-    );
+    assert!(parsed[0].contains(&format!("{:?}", salsa::plumbing::AsId::as_id(&c))), "{after:?}");
     assert_eq!(ran(&after, "module_facts").len(), 1, "{after:?}");
 
     // An edit that leaves the facts equal stops there: the project flow is not re-run.
     let a = workspace.files()[0];
-    a.set_text(&mut workspace.db)
-        .to(format!("{A}# a comment at the end\n").into());
+    a.set_text(&mut workspace.db).to(format!("{A}# a comment at the end\n").into());
     workspace.check();
     let after_comment = log.take();
-    assert_eq!(
-        ran(&after_comment, "module_facts").len(),
-        1,
-        "{after_comment:?}"
-    );
-    assert!(
-        ran(&after_comment, "project_flow").is_empty(),
-        "facts were equal: {after_comment:?}"
-    );
+    assert_eq!(ran(&after_comment, "module_facts").len(), 1, "{after_comment:?}");
+    assert!(ran(&after_comment, "project_flow").is_empty(), "facts were equal: {after_comment:?}");
 }

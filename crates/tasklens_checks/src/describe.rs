@@ -4,14 +4,8 @@ use tasklens_db::File;
 use tasklens_flow::{Location, Producer, Sink, SinkKind, Step, StepKind};
 
 /// Text a range covers.
-pub(crate) fn source(
-    db: &dyn salsa::Database,
-    file: File,
-    range: ruff_text_size::TextRange,
-) -> &str {
-    file.text(db)
-        .get(usize::from(range.start())..usize::from(range.end()))
-        .unwrap_or("")
+pub(crate) fn source(db: &dyn salsa::Database, file: File, range: ruff_text_size::TextRange) -> &str {
+    file.text(db).get(usize::from(range.start())..usize::from(range.end())).unwrap_or("")
 }
 
 /// `path:line` for a location.
@@ -32,11 +26,7 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Call { at, callee } => {
             let callee_text = source(db, at.file, *callee);
             let whole = source(db, at.file, at.range);
-            let args = if whole.trim_end().ends_with("()") {
-                "()"
-            } else {
-                "(...)"
-            };
+            let args = if whole.trim_end().ends_with("()") { "()" } else { "(...)" };
             format!("`{}{args}` returns a plain Future", one_line(callee_text))
         }
         Producer::Parameter { name, function, .. } => {
@@ -52,24 +42,16 @@ fn one_line(text: &str) -> String {
 /// What the sink is, for the message.
 pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
     let at = place(db, sink.at);
-    let what = if sink.elements {
-        "a container of Tasks"
-    } else {
-        "a Task"
-    };
+    let what = if sink.elements { "a container of Tasks" } else { "a Task" };
     match &sink.kind {
         SinkKind::TaskMethod(method) => {
-            format!(
-                "it reaches `.{method}()` in {at}, which only a Task has (AttributeError at run time)"
-            )
+            format!("it reaches `.{method}()` in {at}, which only a Task has (AttributeError at run time)")
         }
         SinkKind::Return { function } => {
             format!("it is returned from `{function}`, annotated to return {what} ({at})")
         }
         SinkKind::Parameter { function, param } => {
-            format!(
-                "it is passed to parameter `{param}` of `{function}`, annotated as {what} ({at})"
-            )
+            format!("it is passed to parameter `{param}` of `{function}`, annotated as {what} ({at})")
         }
         SinkKind::Variable => format!("it is assigned to a variable annotated as {what} ({at})"),
         SinkKind::Attribute { class, attr } => {

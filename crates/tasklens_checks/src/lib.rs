@@ -35,11 +35,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                     code: IO_ERROR,
                     severity: Severity::Error,
                     message: format!("{}: {reason}", display_path(db, file)),
-                    primary: Label {
-                        file,
-                        range,
-                        message: String::new(),
-                    },
+                    primary: Label { file, range, message: String::new() },
                     trace: Vec::new(),
                 });
                 continue;
@@ -63,11 +59,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 code: SYNTAX_ERROR,
                 severity: Severity::Error,
                 message: format!("syntax error: {}", problem.message),
-                primary: Label {
-                    file,
-                    range: problem.range,
-                    message: String::new(),
-                },
+                primary: Label { file, range: problem.range, message: String::new() },
                 trace: Vec::new(),
             });
         }
@@ -83,23 +75,13 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     }
     for mut group in groups {
         group.sort_by_key(|flow| flow.steps.len());
-        diagnostics.push(rules::future_flows_into_task::diagnostic(
-            db,
-            group[0],
-            &group[1..],
-        ));
+        diagnostics.push(rules::future_flows_into_task::diagnostic(db, group[0], &group[1..]));
     }
     for call in &report.ensure_future_calls {
         diagnostics.push(rules::ensure_future_on_coroutine::diagnostic(db, call));
     }
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                d.primary.file.path(db).clone(),
-                d.primary.range.start(),
-                d.code,
-            )
-        };
+        let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);
         key(a).cmp(&key(b))
     });
     diagnostics

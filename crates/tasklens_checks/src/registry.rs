@@ -28,17 +28,12 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 2] = [
-        &crate::rules::future_flows_into_task::RULE,
-        &crate::rules::ensure_future_on_coroutine::RULE,
-    ];
+    static RULES: [&Rule; 2] =
+        [&crate::rules::future_flows_into_task::RULE, &crate::rules::ensure_future_on_coroutine::RULE];
     &RULES
 }
 
 /// Looks a rule up by code (`TL001`) or name (`future-flows-into-task`).
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
-    all_rules()
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    all_rules().iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }

@@ -31,10 +31,7 @@ impl RootDatabase {
         let sink = log.clone();
         let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
             if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                sink.0
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(format!("{database_key:?}"));
+                sink.0.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{database_key:?}"));
             }
         })));
         (Self { storage }, log)

@@ -43,10 +43,7 @@ pub fn parsed_module(db: &dyn salsa::Database, file: File) -> ParsedModule {
             too_deep: Some((TextRange::new(start, start + TextSize::from(1)), depth)),
         };
     }
-    ParsedModule {
-        parsed: Arc::new(parse_unchecked_source(text, PySourceType::Python)),
-        too_deep: None,
-    }
+    ParsedModule { parsed: Arc::new(parse_unchecked_source(text, PySourceType::Python)), too_deep: None }
 }
 
 /// A syntax error, or a file that could not be parsed at all.
@@ -72,10 +69,7 @@ pub fn syntax_problems(db: &dyn salsa::Database, file: File) -> Vec<SyntaxProble
         .parsed
         .errors()
         .iter()
-        .map(|error| SyntaxProblem {
-            range: error.location,
-            message: error.error.to_string(),
-        })
+        .map(|error| SyntaxProblem { range: error.location, message: error.error.to_string() })
         .collect()
 }
 

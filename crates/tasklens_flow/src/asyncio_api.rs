@@ -43,9 +43,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         "asyncio" => match last {
             "ensure_future" => ExternalCall::EnsureFuture,
             "create_task" | "Task" => ExternalCall::NewTask,
-            "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => {
-                ExternalCall::NewFuture
-            }
+            "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => ExternalCall::NewFuture,
             "current_task" => ExternalCall::CurrentTask,
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
             "sleep"
@@ -64,9 +62,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
         "builtins" => match last {
-            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => {
-                ExternalCall::CopyContainer
-            }
+            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => ExternalCall::CopyContainer,
             "next" => ExternalCall::Element,
             _ => ExternalCall::Unknown,
         },
@@ -123,18 +119,16 @@ pub fn external_type(path: &str) -> ExternalType {
     match (top, last) {
         ("asyncio", "Task") => ExternalType::Task,
         ("asyncio", "Future") | ("concurrent", "Future") => ExternalType::FutureLike,
-        (
-            "asyncio",
-            "AbstractEventLoop" | "BaseEventLoop" | "SelectorEventLoop" | "ProactorEventLoop",
-        ) => ExternalType::Loop,
+        ("asyncio", "AbstractEventLoop" | "BaseEventLoop" | "SelectorEventLoop" | "ProactorEventLoop") => {
+            ExternalType::Loop
+        }
         ("typing" | "typing_extensions" | "collections", "Awaitable") => ExternalType::FutureLike,
         ("typing" | "typing_extensions" | "collections", "Coroutine") => ExternalType::Coroutine,
         ("typing" | "typing_extensions", "Optional") => ExternalType::Optional,
         ("typing" | "typing_extensions", "Union") => ExternalType::Union,
-        (
-            "typing" | "typing_extensions",
-            "Annotated" | "ClassVar" | "Final" | "Required" | "NotRequired",
-        ) => ExternalType::Wrapper,
+        ("typing" | "typing_extensions", "Annotated" | "ClassVar" | "Final" | "Required" | "NotRequired") => {
+            ExternalType::Wrapper
+        }
         ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
         (
             "typing" | "typing_extensions" | "collections" | "builtins" | "weakref",
@@ -166,6 +160,15 @@ pub fn external_type(path: &str) -> ExternalType {
         ) => ExternalType::Container,
         _ => ExternalType::Other,
     }
+}
+
+/// Whether an external path is worth following as an object: only the packages
+/// this module knows about, and only a few levels deep (`x = x.parent` in a loop
+/// would otherwise make new paths forever).
+pub fn is_followed(path: &str) -> bool {
+    let top = path.split('.').next().unwrap_or(path);
+    matches!(top, "asyncio" | "typing" | "typing_extensions" | "concurrent" | "builtins" | "collections")
+        && path.matches('.').count() < 4
 }
 
 /// Names that resolve to builtins when nothing else binds them.
@@ -221,19 +224,10 @@ mod tests {
 
     #[test]
     fn asyncio_submodules_resolve_like_the_package() {
-        assert_eq!(
-            external_call("asyncio.tasks.ensure_future"),
-            ExternalCall::EnsureFuture
-        );
-        assert_eq!(
-            external_call("asyncio.futures.Future"),
-            ExternalCall::NewFuture
-        );
+        assert_eq!(external_call("asyncio.tasks.ensure_future"), ExternalCall::EnsureFuture);
+        assert_eq!(external_call("asyncio.futures.Future"), ExternalCall::NewFuture);
         assert_eq!(external_type("asyncio.tasks.Task"), ExternalType::Task);
-        assert_eq!(
-            external_type("collections.abc.Awaitable"),
-            ExternalType::FutureLike
-        );
+        assert_eq!(external_type("collections.abc.Awaitable"), ExternalType::FutureLike);
         assert_eq!(external_call("trio.sleep"), ExternalCall::Unknown);
     }
 }

@@ -16,9 +16,7 @@ use std::sync::Arc;
 use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::module_facts;
 
-pub use report::{
-    EnsureFutureCall, FlowReport, FutureFlow, Location, Producer, Sink, SinkKind, Step, StepKind,
-};
+pub use report::{EnsureFutureCall, FlowReport, FutureFlow, Location, Producer, Sink, SinkKind, Step, StepKind};
 
 /// Solves the project's flow graph.
 #[salsa::tracked(returns(ref))]
@@ -27,14 +25,7 @@ pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowRepor
         .files(db)
         .iter()
         .filter(|file| *file.status(db) == FileStatus::Exists)
-        .map(|&file| {
-            (
-                file,
-                file.module_name(db).clone(),
-                *file.is_package(db),
-                module_facts(db, file).clone(),
-            )
-        })
+        .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
         .collect();
     let solved = solver::Solver::solve(modules::Modules::new(entries));
     Arc::new(report::extract(&solved))

@@ -53,8 +53,7 @@ impl Modules {
     pub fn new(entries: Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)>) -> Self {
         let mut modules = Vec::with_capacity(entries.len());
         let mut by_name = FxHashMap::default();
-        let (mut nodes, mut funcs, mut classes, mut sites, mut hops) =
-            (0u32, 0u32, 0u32, 0u32, 0u32);
+        let (mut nodes, mut funcs, mut classes, mut sites, mut hops) = (0u32, 0u32, 0u32, 0u32, 0u32);
         for (file, name, is_package, facts) in entries {
             let index = modules.len() as ModIdx;
             by_name.entry(name.clone()).or_insert(index);
@@ -90,12 +89,7 @@ impl Modules {
     }
 
     /// Finds the module whose id range holds `id`, skipping modules with no ids of this kind.
-    fn last_with(
-        &self,
-        len: impl Fn(&Module) -> usize,
-        id: u32,
-        base: impl Fn(&Module) -> u32,
-    ) -> ModIdx {
+    fn last_with(&self, len: impl Fn(&Module) -> usize, id: u32, base: impl Fn(&Module) -> u32) -> ModIdx {
         let mut at = self.modules.partition_point(|m| base(m) <= id);
         while at > 0 {
             let module = &self.modules[at - 1];
@@ -110,28 +104,19 @@ impl Modules {
     pub fn func(&self, func: GFunc) -> (ModIdx, &tasklens_semantic::facts::FunctionFacts) {
         let m = self.last_with(|m| m.facts.functions.len(), func, |m| m.func_base);
         let module = &self.modules[m as usize];
-        (
-            m,
-            &module.facts.functions[(func - module.func_base) as usize],
-        )
+        (m, &module.facts.functions[(func - module.func_base) as usize])
     }
 
     pub fn class(&self, class: GClass) -> (ModIdx, &tasklens_semantic::facts::ClassFacts) {
         let m = self.last_with(|m| m.facts.classes.len(), class, |m| m.class_base);
         let module = &self.modules[m as usize];
-        (
-            m,
-            &module.facts.classes[(class - module.class_base) as usize],
-        )
+        (m, &module.facts.classes[(class - module.class_base) as usize])
     }
 
     pub fn site(&self, site: GSite) -> (ModIdx, &tasklens_semantic::facts::CallSite) {
         let m = self.last_with(|m| m.facts.call_sites.len(), site, |m| m.site_base);
         let module = &self.modules[m as usize];
-        (
-            m,
-            &module.facts.call_sites[(site - module.site_base) as usize],
-        )
+        (m, &module.facts.call_sites[(site - module.site_base) as usize])
     }
 
     pub fn hop(&self, hop: u32) -> (ModIdx, &tasklens_semantic::facts::Hop) {
@@ -147,11 +132,7 @@ impl Modules {
     /// The package that relative imports in `module` start from.
     fn package_of(&self, module: ModIdx) -> &str {
         let entry = &self.modules[module as usize];
-        if entry.is_package {
-            &entry.name
-        } else {
-            entry.name.rsplit_once('.').map_or("", |(parent, _)| parent)
-        }
+        if entry.is_package { &entry.name } else { entry.name.rsplit_once('.').map_or("", |(parent, _)| parent) }
     }
 
     /// The absolute dotted module path an import statement names.
@@ -161,9 +142,7 @@ impl Modules {
         }
         let mut package = self.package_of(from).to_string();
         for _ in 1..target.level {
-            package = package
-                .rsplit_once('.')
-                .map(|(parent, _)| parent.to_string())?;
+            package = package.rsplit_once('.').map(|(parent, _)| parent.to_string())?;
         }
         Some(match (package.is_empty(), target.module.is_empty()) {
             (true, _) => target.module.to_string(),
@@ -205,12 +184,10 @@ impl Modules {
                 },
                 found => found,
             },
-            (Some(name), None) if target.level == 0 => {
-                match self.by_name(&format!("{path}.{name}")) {
-                    Some(sub) => Resolved::Module(sub),
-                    None => Resolved::External(format!("{path}.{name}")),
-                }
-            }
+            (Some(name), None) if target.level == 0 => match self.by_name(&format!("{path}.{name}")) {
+                Some(sub) => Resolved::Module(sub),
+                None => Resolved::External(format!("{path}.{name}")),
+            },
             _ => Resolved::Unknown,
         }
     }
@@ -281,8 +258,7 @@ impl Modules {
         match self.resolve_global(module, attr) {
             Resolved::Unknown => {
                 let path = format!("{}.{attr}", self.modules[module as usize].name);
-                self.by_name(&path)
-                    .map_or(Resolved::Unknown, Resolved::Module)
+                self.by_name(&path).map_or(Resolved::Unknown, Resolved::Module)
             }
             found => found,
         }

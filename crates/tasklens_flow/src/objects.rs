@@ -93,6 +93,10 @@ impl ObjSet {
         }
     }
 
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
     pub fn as_slice(&self) -> &[ObjId] {
         match self {
             ObjSet::Empty => &[],

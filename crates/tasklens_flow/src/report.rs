@@ -24,11 +24,7 @@ pub enum Producer {
     /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
     Call { at: Location, callee: TextRange },
     /// A parameter whose annotation admits a plain Future.
-    Parameter {
-        at: Location,
-        name: Name,
-        function: Name,
-    },
+    Parameter { at: Location, name: Name, function: Name },
 }
 
 impl Producer {
@@ -148,26 +144,18 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     for &(site, arg, _) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets[arg as usize].as_slice();
-        let all_coroutines = !objs.is_empty()
-            && objs
-                .iter()
-                .all(|&o| matches!(solved.objs[o as usize], Obj::Coro(_)));
+        let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Coro(_)));
         if !all_coroutines {
             continue;
         }
         let (module, call) = solved.modules.site(site);
         report.ensure_future_calls.push(EnsureFutureCall {
-            at: Location {
-                file: solved.modules.modules[module as usize].file,
-                range: call.range,
-            },
+            at: Location { file: solved.modules.modules[module as usize].file, range: call.range },
             callee: call.callee_range,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
         });
     }
-    report
-        .future_flows
-        .sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
+    report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
     report
 }
 
@@ -180,9 +168,7 @@ fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
         .as_slice()
         .iter()
         .filter_map(|&obj| match solved.objs[obj as usize] {
-            Obj::Container(container, _) => {
-                solved.part_nodes.get(&(container, Part::Values)).copied()
-            }
+            Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)).copied(),
             _ => None,
         })
         .collect()
@@ -197,10 +183,7 @@ fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
         Obj::Future(site) => {
             let (module, call) = solved.modules.site(site);
             Some(Producer::Call {
-                at: Location {
-                    file: file_of(solved, module),
-                    range: call.range,
-                },
+                at: Location { file: file_of(solved, module), range: call.range },
                 callee: call.callee_range,
             })
         }
@@ -211,10 +194,7 @@ fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
             entry.facts.functions.iter().find_map(|func| {
                 let param = func.params.iter().find(|p| p.node == local)?;
                 Some(Producer::Parameter {
-                    at: Location {
-                        file: entry.file,
-                        range: param.range,
-                    },
+                    at: Location { file: entry.file, range: param.range },
                     name: param.name.clone(),
                     function: func.name.clone(),
                 })
@@ -231,35 +211,18 @@ fn func_name(solved: &Solved, func: u32) -> Name {
 fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
     let kind = match &record.kind {
         RawSink::TaskMethod(name) => SinkKind::TaskMethod(name.clone()),
-        RawSink::Return { func } => SinkKind::Return {
-            function: func_name(solved, *func),
-        },
+        RawSink::Return { func } => SinkKind::Return { function: func_name(solved, *func) },
         RawSink::Param { func, index } => {
             let facts = solved.modules.func(*func).1;
-            let param = facts
-                .params
-                .get(*index as usize)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
-            SinkKind::Parameter {
-                function: facts.name.clone(),
-                param,
-            }
+            let param = facts.params.get(*index as usize).map(|p| p.name.clone()).unwrap_or_default();
+            SinkKind::Parameter { function: facts.name.clone(), param }
         }
         RawSink::Variable => SinkKind::Variable,
-        RawSink::Attribute { class, attr } => SinkKind::Attribute {
-            class: solved.modules.class(*class).1.name.clone(),
-            attr: attr.clone(),
-        },
+        RawSink::Attribute { class, attr } => {
+            SinkKind::Attribute { class: solved.modules.class(*class).1.name.clone(), attr: attr.clone() }
+        }
     };
-    Sink {
-        at: Location {
-            file: file_of(solved, record.module),
-            range: record.range,
-        },
-        kind,
-        elements: record.elements,
-    }
+    Sink { at: Location { file: file_of(solved, record.module), range: record.range }, kind, elements: record.elements }
 }
 
 /// The hops an object took to reach `node`, from its producer on.
@@ -300,34 +263,17 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
             HopKind::ContainerLoad => StepKind::ContainerLoad,
             HopKind::Global(name) => StepKind::Global(name.clone()),
         };
-        return Some(Step {
-            at: Location {
-                file: file_of(solved, module),
-                range: hop.range,
-            },
-            kind,
-        });
+        return Some(Step { at: Location { file: file_of(solved, module), range: hop.range }, kind });
     }
     let hop = &solved.dyn_hops[(label - solved.modules.hop_count) as usize];
     let kind = match &hop.kind {
-        DynHopKind::Argument { param, func } => StepKind::Argument {
-            param: param.clone(),
-            function: func_name(solved, *func),
-        },
-        DynHopKind::CallResult { func } => StepKind::CallResult {
-            function: func_name(solved, *func),
-        },
+        DynHopKind::Argument { param, func } => {
+            StepKind::Argument { param: param.clone(), function: func_name(solved, *func) }
+        }
+        DynHopKind::CallResult { func } => StepKind::CallResult { function: func_name(solved, *func) },
         DynHopKind::PassThrough => StepKind::PassThrough,
-        DynHopKind::Callback { func } => StepKind::Callback {
-            function: func_name(solved, *func),
-        },
+        DynHopKind::Callback { func } => StepKind::Callback { function: func_name(solved, *func) },
         DynHopKind::ContainerStore => StepKind::ContainerStore,
     };
-    Some(Step {
-        at: Location {
-            file: file_of(solved, hop.module),
-            range: hop.range,
-        },
-        kind,
-    })
+    Some(Step { at: Location { file: file_of(solved, hop.module), range: hop.range }, kind })
 }

@@ -35,22 +35,12 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         if !path.exists() {
-            found.push(Found::Problem {
-                path: path.clone(),
-                message: "No such file or directory".into(),
-            });
+            found.push(Found::Problem { path: path.clone(), message: "No such file or directory".into() });
             continue;
         }
-        let root = if path.is_dir() {
-            path.clone()
-        } else {
-            path.parent().map(Path::to_path_buf).unwrap_or_default()
-        };
+        let root = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
         if path.is_file() {
-            found.push(Found::File {
-                path: path.clone(),
-                root,
-            });
+            found.push(Found::File { path: path.clone(), root });
             continue;
         }
         let walker = WalkBuilder::new(path)
@@ -69,18 +59,12 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                        found.push(Found::File {
-                            path: entry.into_path(),
-                            root: root.clone(),
-                        });
+                        found.push(Found::File { path: entry.into_path(), root: root.clone() });
                     }
                 }
                 Err(error) => {
                     let path = error_path(&error).unwrap_or_else(|| path.clone());
-                    found.push(Found::Problem {
-                        path,
-                        message: error.to_string(),
-                    });
+                    found.push(Found::Problem { path, message: error.to_string() });
                 }
             }
         }
@@ -95,9 +79,7 @@ fn is_virtualenv(dir: &Path) -> bool {
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
         _ => None,
     }
 }
@@ -112,15 +94,8 @@ pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
 }
 
 /// [`module_name`] with the test for "this directory is a regular package" given.
-pub fn module_name_with(
-    path: &Path,
-    root: &Path,
-    is_package_dir: impl Fn(&Path) -> bool,
-) -> (String, bool) {
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
+pub fn module_name_with(path: &Path, root: &Path, is_package_dir: impl Fn(&Path) -> bool) -> (String, bool) {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let is_package = stem == "__init__";
     let mut parts: Vec<String> = Vec::new();
     if !is_package {
@@ -133,27 +108,15 @@ pub fn module_name_with(
             if !is_package_dir(current) {
                 break;
             }
-            parts.push(
-                current
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default()
-                    .to_string(),
-            );
+            parts.push(current.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string());
             dir = current.parent();
         }
     } else {
         let src = root.join("src");
-        let base = if path.starts_with(&src) {
-            src
-        } else {
-            root.to_path_buf()
-        };
+        let base = if path.starts_with(&src) { src } else { root.to_path_buf() };
         if let Ok(relative) = path.parent().unwrap_or(path).strip_prefix(&base) {
-            let components: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
+            let components: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             parts.extend(components.into_iter().rev());
         }
     }
@@ -170,32 +133,16 @@ mod tests {
     fn names_follow_packages_namespaces_and_src_layouts() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in [
-            "src/pkg/__init__.py",
-            "src/pkg/sub/__init__.py",
-            "src/pkg/sub/mod.py",
-            "ns/part/m.py",
-            "script.py",
-        ] {
+        for file in
+            ["src/pkg/__init__.py", "src/pkg/sub/__init__.py", "src/pkg/sub/mod.py", "ns/part/m.py", "script.py"]
+        {
             let path = root.join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(&path, "").unwrap();
         }
-        assert_eq!(
-            module_name(&root.join("src/pkg/sub/mod.py"), root),
-            ("pkg.sub.mod".into(), false)
-        );
-        assert_eq!(
-            module_name(&root.join("src/pkg/__init__.py"), root),
-            ("pkg".into(), true)
-        );
-        assert_eq!(
-            module_name(&root.join("ns/part/m.py"), root),
-            ("ns.part.m".into(), false)
-        );
-        assert_eq!(
-            module_name(&root.join("script.py"), root),
-            ("script".into(), false)
-        );
+        assert_eq!(module_name(&root.join("src/pkg/sub/mod.py"), root), ("pkg.sub.mod".into(), false));
+        assert_eq!(module_name(&root.join("src/pkg/__init__.py"), root), ("pkg".into(), true));
+        assert_eq!(module_name(&root.join("ns/part/m.py"), root), ("ns.part.m".into(), false));
+        assert_eq!(module_name(&root.join("script.py"), root), ("script".into(), false));
     }
 }

@@ -10,9 +10,7 @@ pub use workspace::{PathProblem, Workspace, read_source};
 /// Runs `f` on a thread with a stack large enough for deeply nested code,
 /// and sets up rayon's pool with the same stack size.
 pub fn with_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(tasklens_db::STACK_SIZE)
-        .build_global();
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(tasklens_db::STACK_SIZE).build_global();
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(tasklens_db::STACK_SIZE)

@@ -48,10 +48,7 @@ impl Workspace {
                 Found::Problem { path, message } => problems.push(PathProblem { path, message }),
             }
         }
-        let texts: Vec<_> = found_files
-            .par_iter()
-            .map(|(path, _)| read_source(path))
-            .collect();
+        let texts: Vec<_> = found_files.par_iter().map(|(path, _)| read_source(path)).collect();
         let files: Vec<File> = found_files
             .into_iter()
             .zip(texts)
@@ -67,12 +64,7 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into());
-        Workspace {
-            db,
-            project,
-            files,
-            problems,
-        }
+        Workspace { db, project, files, problems }
     }
 
     /// A workspace over in-memory sources (tests): paths are relative to an imaginary root.
@@ -81,38 +73,20 @@ impl Workspace {
     }
 
     pub fn from_sources_into(db: RootDatabase, sources: &[(&str, &str)]) -> Self {
-        let paths: Vec<PathBuf> = sources
-            .iter()
-            .map(|(path, _)| PathBuf::from(path))
-            .collect();
-        let is_package_dir = |dir: &Path| {
-            paths
-                .iter()
-                .any(|p| p.parent() == Some(dir) && p.ends_with("__init__.py"))
-        };
+        let paths: Vec<PathBuf> = sources.iter().map(|(path, _)| PathBuf::from(path)).collect();
+        let is_package_dir = |dir: &Path| paths.iter().any(|p| p.parent() == Some(dir) && p.ends_with("__init__.py"));
         let files: Vec<File> = sources
             .iter()
             .map(|(path, text)| {
                 let path = PathBuf::from(path);
                 let (name, is_package) = module_name_with(&path, Path::new(""), is_package_dir);
-                File::builder(
-                    path,
-                    name.into(),
-                    is_package,
-                    Arc::from(*text),
-                    FileStatus::Exists,
-                )
-                .path_durability(salsa::Durability::NEVER_CHANGE)
-                .new(&db)
+                File::builder(path, name.into(), is_package, Arc::from(*text), FileStatus::Exists)
+                    .path_durability(salsa::Durability::NEVER_CHANGE)
+                    .new(&db)
             })
             .collect();
         let project = Project::new(&db, files.clone().into());
-        Workspace {
-            db,
-            project,
-            files,
-            problems: Vec::new(),
-        }
+        Workspace { db, project, files, problems: Vec::new() }
     }
 
     pub fn project(&self) -> Project {
@@ -125,23 +99,16 @@ impl Workspace {
 
     /// Parses and lowers every file in parallel, then runs the project-wide check.
     pub fn check(&self) -> Vec<Diagnostic> {
-        self.files
-            .par_iter()
-            .for_each_with(self.db.clone(), |db, &file| {
-                let _ = parsed_module(db, file);
-                let _ = module_facts(db, file);
-            });
+        self.files.par_iter().for_each_with(self.db.clone(), |db, &file| {
+            let _ = parsed_module(db, file);
+            let _ = module_facts(db, file);
+        });
         project_diagnostics(&self.db, self.project).clone()
     }
 
     /// Parses every file in parallel and nothing more (for benchmarks).
     pub fn parse_only(&self) -> usize {
-        self.files
-            .par_iter()
-            .map_with(self.db.clone(), |db, &file| {
-                parsed_module(db, file).syntax().body.len()
-            })
-            .sum()
+        self.files.par_iter().map_with(self.db.clone(), |db, &file| parsed_module(db, file).syntax().body.len()).sum()
     }
 
     /// Replaces a file's text (an edit).

@@ -34,22 +34,13 @@ struct Message {
 
 fn absolute(db: &dyn salsa::Database, file: tasklens_db::File) -> String {
     let path = file.path(db);
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.clone())
-        .display()
-        .to_string()
+    std::path::absolute(path).unwrap_or_else(|_| path.clone()).display().to_string()
 }
 
 fn positions(db: &dyn salsa::Database, label: &Label) -> (Position, Position) {
     let (row, column) = line_column(db, label.file, label.range.start());
     let (end_row, end_column) = line_column(db, label.file, label.range.end());
-    (
-        Position { row, column },
-        Position {
-            row: end_row,
-            column: end_column,
-        },
-    )
+    (Position { row, column }, Position { row: end_row, column: end_column })
 }
 
 pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
@@ -62,12 +53,7 @@ pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> Stri
                 .iter()
                 .map(|hop| {
                     let (location, end_location) = positions(db, hop);
-                    Hop {
-                        filename: absolute(db, hop.file),
-                        location,
-                        end_location,
-                        message: hop.message.clone(),
-                    }
+                    Hop { filename: absolute(db, hop.file), location, end_location, message: hop.message.clone() }
                 })
                 .collect();
             Message {

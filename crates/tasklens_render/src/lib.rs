@@ -20,22 +20,13 @@ pub enum OutputFormat {
 }
 
 /// One-based line and column (in characters) of an offset.
-pub(crate) fn line_column(
-    db: &dyn salsa::Database,
-    file: File,
-    offset: ruff_text_size::TextSize,
-) -> (usize, usize) {
+pub(crate) fn line_column(db: &dyn salsa::Database, file: File, offset: ruff_text_size::TextSize) -> (usize, usize) {
     let position = tasklens_db::line_index(db, file).line_column(offset, file.text(db));
     (position.line.get(), position.column.get())
 }
 
 /// Renders in the given format; `color` applies to `full` only.
-pub fn render(
-    db: &dyn salsa::Database,
-    diagnostics: &[Diagnostic],
-    format: OutputFormat,
-    color: bool,
-) -> String {
+pub fn render(db: &dyn salsa::Database, diagnostics: &[Diagnostic], format: OutputFormat, color: bool) -> String {
     match format {
         OutputFormat::Full => render_full(db, diagnostics, color),
         OutputFormat::Concise => render_concise(db, diagnostics),
@@ -81,26 +72,13 @@ pub fn render_full(db: &dyn salsa::Database, diagnostics: &[Diagnostic], color: 
         ];
         let numbered = diagnostic.trace.len() > 1;
         for (index, hop) in diagnostic.trace.iter().enumerate() {
-            let message = if numbered {
-                format!("{}. {}", index + 1, hop.message)
-            } else {
-                hop.message.clone()
-            };
+            let message = if numbered { format!("{}. {}", index + 1, hop.message) } else { hop.message.clone() };
             labels.push(FrameLabel::secondary(id_of(hop.file), hop.range).with_message(message));
         }
-        frames.push(
-            frame
-                .with_code(diagnostic.code)
-                .with_message(diagnostic.message.clone())
-                .with_labels(labels),
-        );
+        frames.push(frame.with_code(diagnostic.code).with_message(diagnostic.message.clone()).with_labels(labels));
     }
     let config = term::Config::default();
-    let mut buffer = if color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
+    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
     let mut fallback = String::new();
     for (frame, diagnostic) in frames.iter().zip(diagnostics) {
         if term::emit_to_write_style(&mut buffer, &config, &files, frame).is_err() {

@@ -26,21 +26,12 @@ fn type_expr_at(expr: &Expr, depth: u32) -> TypeExpr {
                 return TypeExpr::Other;
             };
             let args = match &*subscript.slice {
-                Expr::Tuple(tuple) => tuple
-                    .elts
-                    .iter()
-                    .map(|e| type_expr_at(e, depth + 1))
-                    .collect(),
+                Expr::Tuple(tuple) => tuple.elts.iter().map(|e| type_expr_at(e, depth + 1)).collect(),
                 other => vec![type_expr_at(other, depth + 1)],
             };
             TypeExpr::Generic(base, args)
         }
-        Expr::BinOp(ast::ExprBinOp {
-            left,
-            op: Operator::BitOr,
-            right,
-            ..
-        }) => {
+        Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => {
             let mut members = Vec::new();
             for side in [left, right] {
                 match type_expr_at(side, depth + 1) {
@@ -100,10 +91,7 @@ mod tests {
             lowered("Optional[asyncio.Task[None]]"),
             TypeExpr::Generic(
                 name(&["Optional"]),
-                vec![TypeExpr::Generic(
-                    name(&["asyncio", "Task"]),
-                    vec![TypeExpr::None]
-                )]
+                vec![TypeExpr::Generic(name(&["asyncio", "Task"]), vec![TypeExpr::None])]
             )
         );
         assert_eq!(

@@ -9,16 +9,8 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 
 /// Methods a Task has and a plain Future lacks (CPython 3.9 to 3.13).
-pub const TASK_ONLY_METHODS: &[&str] = &[
-    "get_name",
-    "set_name",
-    "get_coro",
-    "get_stack",
-    "print_stack",
-    "get_context",
-    "cancelling",
-    "uncancel",
-];
+pub const TASK_ONLY_METHODS: &[&str] =
+    &["get_name", "set_name", "get_coro", "get_stack", "print_stack", "get_context", "cancelling", "uncancel"];
 
 /// A value slot in the module (a variable version, an expression result, a parameter...).
 pub type NodeId = u32;
@@ -59,10 +51,7 @@ pub struct ModuleFacts {
 impl ModuleFacts {
     /// Looks up a module-level binding by name.
     pub fn global(&self, name: &str) -> Option<&Binding> {
-        self.globals
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.globals[i].1)
+        self.globals.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| &self.globals[i].1)
     }
 }
 
@@ -145,16 +134,11 @@ pub struct ClassFacts {
 
 impl ClassFacts {
     pub fn method(&self, name: &str) -> Option<FuncId> {
-        self.methods
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()
-            .map(|i| self.methods[i].1)
+        self.methods.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.methods[i].1)
     }
 
     pub fn has_attribute(&self, name: &str) -> bool {
-        self.attributes
-            .binary_search_by(|n| n.as_str().cmp(name))
-            .is_ok()
+        self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
 }
 

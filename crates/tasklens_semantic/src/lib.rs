@@ -19,8 +19,5 @@ pub use lower::MAX_DEPTH;
 #[salsa::tracked(returns(ref))]
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let parsed = parsed_module(db, file);
-    Arc::new(lower::Lowerer::lower_module(
-        file.text(db),
-        &parsed.syntax().body,
-    ))
+    Arc::new(lower::Lowerer::lower_module(file.text(db), &parsed.syntax().body))
 }

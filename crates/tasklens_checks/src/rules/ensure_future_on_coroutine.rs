@@ -44,24 +44,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         "`{callee}` is only ever called with a coroutine here; use `asyncio.create_task`, which always returns a Task"
     );
     if !call.task_sinks.is_empty() {
-        let sinks: Vec<String> = call
-            .task_sinks
-            .iter()
-            .map(|s| describe::place(db, s.at))
-            .collect();
-        message.push_str(&format!(
-            " (its result reaches code that needs a Task: {})",
-            sinks.join(", ")
-        ));
+        let sinks: Vec<String> = call.task_sinks.iter().map(|s| describe::place(db, s.at)).collect();
+        message.push_str(&format!(" (its result reaches code that needs a Task: {})", sinks.join(", ")));
     }
     let trace = call
         .task_sinks
         .iter()
-        .map(|sink| Label {
-            file: sink.at.file,
-            range: sink.at.range,
-            message: describe::sink_label(sink),
-        })
+        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(sink) })
         .collect();
     Diagnostic {
         code: RULE.code,

@@ -50,81 +50,40 @@ declare_rule! {
 /// TL001 for one flow.
 ///
 /// `others` are flows from the same producer to other sinks.
-pub(crate) fn diagnostic(
-    db: &dyn salsa::Database,
-    flow: &FutureFlow,
-    others: &[&FutureFlow],
-) -> Diagnostic {
-    let mut message = format!(
-        "{}; {}",
-        describe::producer(db, &flow.producer),
-        describe::sink(db, &flow.sink)
-    );
+pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[&FutureFlow]) -> Diagnostic {
+    let mut message = format!("{}; {}", describe::producer(db, &flow.producer), describe::sink(db, &flow.sink));
     if !others.is_empty() {
-        message.push_str(&format!(
-            " (and {} more place(s) that need a Task)",
-            others.len()
-        ));
+        message.push_str(&format!(" (and {} more place(s) that need a Task)", others.len()));
     }
     // A parameter is not the line to change: the first hop that forwards it is.
     let (primary, rest) = match (&flow.producer, flow.steps.split_first()) {
-        (Producer::Parameter { .. }, Some((first, rest))) => (
-            Label {
-                file: first.at.file,
-                range: first.at.range,
-                message: describe::step(first),
-            },
-            rest,
-        ),
+        (Producer::Parameter { .. }, Some((first, rest))) => {
+            (Label { file: first.at.file, range: first.at.range, message: describe::step(first) }, rest)
+        }
         (producer, _) => {
             let at = producer.location();
             let text = match producer {
                 Producer::Call { .. } => "creates a plain Future".to_string(),
                 Producer::Parameter { name, .. } => format!("`{name}` may be a plain Future"),
             };
-            (
-                Label {
-                    file: at.file,
-                    range: at.range,
-                    message: text,
-                },
-                flow.steps.as_slice(),
-            )
+            (Label { file: at.file, range: at.range, message: text }, flow.steps.as_slice())
         }
     };
     let mut trace = Vec::new();
     if let Producer::Parameter { at, name, .. } = &flow.producer
         && !flow.steps.is_empty()
     {
-        trace.push(Label {
-            file: at.file,
-            range: at.range,
-            message: format!("`{name}` may be a plain Future"),
-        });
+        trace.push(Label { file: at.file, range: at.range, message: format!("`{name}` may be a plain Future") });
     }
     trace.extend(rest.iter().map(|step| Label {
         file: step.at.file,
         range: step.at.range,
         message: describe::step(step),
     }));
-    trace.push(Label {
-        file: flow.sink.at.file,
-        range: flow.sink.at.range,
-        message: describe::sink_label(&flow.sink),
-    });
+    trace.push(Label { file: flow.sink.at.file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) });
     for other in others {
         let message = format!("also reaches: {}", describe::sink_label(&other.sink));
-        trace.push(Label {
-            file: other.sink.at.file,
-            range: other.sink.at.range,
-            message,
-        });
+        trace.push(Label { file: other.sink.at.file, range: other.sink.at.range, message });
     }
-    Diagnostic {
-        code: RULE.code,
-        severity: RULE.severity,
-        message,
-        primary,
-        trace,
-    }
+    Diagnostic { code: RULE.code, severity: RULE.severity, message, primary, trace }
 }

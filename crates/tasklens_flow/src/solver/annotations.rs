@@ -100,9 +100,7 @@ impl Solver {
                         None => admits.other = true,
                     },
                     ExternalType::Container => match args.last() {
-                        Some(last) => {
-                            admits.elements = Some(Box::new(self.admits(m, last, depth + 1)))
-                        }
+                        Some(last) => admits.elements = Some(Box::new(self.admits(m, last, depth + 1))),
                         None => admits.other = true,
                     },
                     _ => admits = self.admits_resolved(resolved),
@@ -136,26 +134,14 @@ impl Solver {
         types.iter().any(|t| self.admits(m, t, 0).only_task())
     }
 
-    pub(super) fn link_annotation(
-        &mut self,
-        m: ModIdx,
-        place: &AnnotatedPlace,
-        pending: &mut Pending,
-    ) {
+    pub(super) fn link_annotation(&mut self, m: ModIdx, place: &AnnotatedPlace, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
         let admits = self.admits(m, &place.annotation, 0);
         let (node, kind, is_param) = match &place.place {
             Place::Param { func, index } => {
                 let Some(node) = place.node else { return };
-                (
-                    nb + node,
-                    SinkKind::Param {
-                        func: fb + func,
-                        index: *index,
-                    },
-                    true,
-                )
+                (nb + node, SinkKind::Param { func: fb + func, index: *index }, true)
             }
             Place::Return { func } => {
                 let Some(node) = place.node else { return };
@@ -167,25 +153,12 @@ impl Solver {
             }
             Place::Attribute { class, attr } => {
                 let node = self.attr_node(cb + class, attr);
-                (
-                    node,
-                    SinkKind::Attribute {
-                        class: cb + class,
-                        attr: attr.clone(),
-                    },
-                    false,
-                )
+                (node, SinkKind::Attribute { class: cb + class, attr: attr.clone() }, false)
             }
         };
         let is_attribute = matches!(place.place, Place::Attribute { .. });
         if admits.only_task() || admits.elements_only_task() {
-            self.sinks.push(SinkRecord {
-                module: m,
-                node,
-                range: place.range,
-                kind,
-                elements: !admits.only_task(),
-            });
+            self.sinks.push(SinkRecord { module: m, node, range: place.range, kind, elements: !admits.only_task() });
         }
         if is_param || is_attribute {
             if is_param && admits.future_like {
@@ -198,9 +171,7 @@ impl Solver {
                 pending.seeds.push((node, Obj::Loop));
             }
             for &class in &admits.classes {
-                for &sub in &self.classes.subclasses[class as usize] {
-                    pending.seeds.push((node, Obj::Instance(sub)));
-                }
+                pending.seeds.push((node, Obj::Instance(class)));
             }
         }
     }

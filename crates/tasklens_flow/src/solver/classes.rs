@@ -64,11 +64,7 @@ impl ClassTable {
                 external_base[class] = true;
             }
         }
-        ClassTable {
-            mro,
-            subclasses,
-            external_base,
-        }
+        ClassTable { mro, subclasses, external_base }
     }
 
     /// The method `name` as found through the class's MRO.
@@ -77,27 +73,37 @@ impl ClassTable {
     }
 
     /// Like [`Self::find_method`], skipping the first `skip` classes of the MRO (`super()`).
-    pub fn find_method_from(
-        &self,
-        modules: &Modules,
-        class: GClass,
-        name: &str,
-        skip: usize,
-    ) -> Option<GFunc> {
+    pub fn find_method_from(&self, modules: &Modules, class: GClass, name: &str, skip: usize) -> Option<GFunc> {
         self.mro[class as usize].iter().skip(skip).find_map(|&c| {
             let (m, facts) = modules.class(c);
-            facts
-                .method(name)
-                .map(|local| modules.modules[m as usize].func_base + local)
+            facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
         })
     }
 
     /// The class in the MRO that owns attribute `name` (the class itself if none does).
     pub fn attr_owner(&self, modules: &Modules, class: GClass, name: &Name) -> GClass {
-        self.mro[class as usize]
+        self.mro[class as usize].iter().copied().find(|&c| modules.class(c).1.has_attribute(name)).unwrap_or(class)
+    }
+
+    /// Methods named `name` that subclasses of `class` define in their own bodies:
+    /// a call on an instance of `class` may run any of them.
+    pub fn overrides(&self, modules: &Modules, class: GClass, name: &str) -> Vec<GFunc> {
+        self.subclasses[class as usize]
+            .iter()
+            .filter(|&&sub| sub != class)
+            .filter_map(|&sub| {
+                let (m, facts) = modules.class(sub);
+                facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
+            })
+            .collect()
+    }
+
+    /// Subclasses of `class` that declare attribute `name` themselves.
+    pub fn attribute_in_subclasses(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GClass> {
+        self.subclasses[class as usize]
             .iter()
             .copied()
-            .find(|&c| modules.class(c).1.has_attribute(name))
-            .unwrap_or(class)
+            .filter(|&sub| sub != class && modules.class(sub).1.has_attribute(name))
+            .collect()
     }
 }

@@ -1,12 +1,14 @@
 //! What happens when an object reaches the base of a complex constraint:
 //! attribute reads and writes, container slots, calls, awaits and callbacks.
 
+use std::rc::Rc;
+
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part};
 
 use super::{Complex, DynHopKind, Label, NO_LABEL, Solver};
-use crate::asyncio_api::{ExternalCall, external_call, external_method, loop_method};
+use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
 
@@ -33,14 +35,7 @@ impl Solver {
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => {
                 if let Obj::Container(container, _) = value {
-                    let slot = self.part_node(
-                        container,
-                        if part == Part::Iter {
-                            Part::Values
-                        } else {
-                            part
-                        },
-                    );
+                    let slot = self.part_node(container, if part == Part::Iter { Part::Values } else { part });
                     self.edge(from, slot, label);
                 }
             }
@@ -72,8 +67,7 @@ impl Solver {
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
                     let args = self.site_args(site);
-                    let label =
-                        self.dyn_hop(args.module, args.range, DynHopKind::Callback { func });
+                    let label = self.dyn_hop(args.module, args.range, DynHopKind::Callback { func });
                     self.edge(receiver, param, label);
                 }
             }
@@ -87,9 +81,7 @@ impl Solver {
                     let label = self.pass_through_label(site);
                     self.add(result, obj, node, label);
                 }
-                Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => {
-                    self.seed(result, Obj::Unknown)
-                }
+                Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(result, Obj::Unknown),
                 Obj::Instance(class) if self.classes.external_base[class as usize] => {
                     self.seed(result, Obj::Unknown);
                 }
@@ -112,23 +104,28 @@ impl Solver {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
-                if let Some(func) = self.classes.find_method(&self.modules, class, attr) {
-                    let kind = self.modules.func(func).1.kind;
-                    match (kind, is_instance) {
-                        (FunctionKind::Property, true) => {
-                            let ret = self.ret_node(func);
-                            self.edge(ret, to, label);
+                let methods = self.dispatch(class, attr);
+                if !methods.is_empty() {
+                    for &func in methods.iter() {
+                        let kind = self.modules.func(func).1.kind;
+                        match (kind, is_instance) {
+                            (FunctionKind::Property, true) => {
+                                let ret = self.ret_node(func);
+                                self.edge(ret, to, label);
+                            }
+                            (FunctionKind::Property, false) => self.seed(to, Obj::Unknown),
+                            (FunctionKind::StaticMethod, _) | (FunctionKind::Method, false) => {
+                                self.seed(to, Obj::Function(func));
+                            }
+                            _ => self.seed(to, Obj::Bound(func)),
                         }
-                        (FunctionKind::Property, false) => self.seed(to, Obj::Unknown),
-                        (FunctionKind::StaticMethod, _) | (FunctionKind::Method, false) => {
-                            self.seed(to, Obj::Function(func));
-                        }
-                        _ => self.seed(to, Obj::Bound(func)),
                     }
                     return;
                 }
-                let slot = self.attribute_slot(class, attr);
-                self.edge(slot, to, label);
+                let (_, reads) = self.attribute_nodes(class, attr);
+                for &slot in reads.iter() {
+                    self.edge(slot, to, label);
+                }
             }
             Obj::Module(m) => {
                 let resolved = self.modules.resolve_member(m, attr);
@@ -136,31 +133,66 @@ impl Solver {
             }
             Obj::External(path) => {
                 let full = format!("{}.{attr}", self.paths[path as usize]);
-                let id = self.path(&full);
-                self.seed(to, Obj::External(id));
+                self.seed_external(to, &full);
             }
             _ => self.seed(to, Obj::Unknown),
         }
     }
 
-    /// The node for `attr` on instances of `class`; unknown when it may come from an external base.
-    fn attribute_slot(&mut self, class: GClass, attr: &Name) -> GNode {
-        let owner = self.classes.attr_owner(&self.modules, class, attr);
-        let slot = self.attr_node(owner, attr);
-        if self.classes.external_base[class as usize]
-            && !self.modules.class(owner).1.has_attribute(attr)
-        {
-            self.seed(slot, Obj::Unknown);
+    /// An external name as an object, when it is one the analysis follows.
+    pub(super) fn seed_external(&mut self, to: GNode, path: &str) {
+        if is_followed(path) {
+            let id = self.path(path);
+            self.seed(to, Obj::External(id));
+        } else {
+            self.seed(to, Obj::Unknown);
         }
-        slot
+    }
+
+    /// The methods a call of `name` on an instance of `class` (or a subclass) may run.
+    fn dispatch(&mut self, class: GClass, name: &Name) -> Rc<[GFunc]> {
+        if let Some(found) = self.dispatch_cache.get(&(class, name.clone())) {
+            return found.clone();
+        }
+        let mut methods: Vec<GFunc> = self.classes.find_method(&self.modules, class, name).into_iter().collect();
+        if !methods.is_empty() {
+            methods.extend(self.classes.overrides(&self.modules, class, name));
+        }
+        let methods: Rc<[GFunc]> = methods.into();
+        self.dispatch_cache.insert((class, name.clone()), methods.clone());
+        methods
+    }
+
+    /// The node that `instance.attr = ...` writes, and the nodes `instance.attr` reads:
+    /// the owner in the MRO and subclasses that declare the attribute themselves.
+    /// Unknown when the attribute may come from a base class outside the project.
+    fn attribute_nodes(&mut self, class: GClass, attr: &Name) -> (GNode, Rc<[GNode]>) {
+        if let Some(found) = self.attribute_cache.get(&(class, attr.clone())) {
+            return found.clone();
+        }
+        let owner = self.classes.attr_owner(&self.modules, class, attr);
+        let write = self.attr_node(owner, attr);
+        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
+            self.seed(write, Obj::Unknown);
+        }
+        let mut reads = vec![write];
+        for sub in self.classes.attribute_in_subclasses(&self.modules, class, attr) {
+            let owner = self.classes.attr_owner(&self.modules, sub, attr);
+            let node = self.attr_node(owner, attr);
+            if !reads.contains(&node) {
+                reads.push(node);
+            }
+        }
+        let found = (write, Rc::from(reads));
+        self.attribute_cache.insert((class, attr.clone()), found.clone());
+        found
     }
 
     fn store(&mut self, value: Obj, attr: &Name, from: GNode, label: Label) {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
-                let owner = self.classes.attr_owner(&self.modules, class, attr);
-                let slot = self.attr_node(owner, attr);
-                self.edge(from, slot, label);
+                let (write, _) = self.attribute_nodes(class, attr);
+                self.edge(from, write, label);
             }
             Obj::Module(m) => {
                 if let Resolved::Variable(node) = self.modules.resolve_global(m, attr) {
@@ -186,9 +218,7 @@ impl Solver {
                 let slot = self.part_node(container, part);
                 self.edge(slot, to, label);
             }
-            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => {
-                self.seed(to, Obj::Unknown)
-            }
+            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
             _ => {}
         }
     }
@@ -216,10 +246,7 @@ impl Solver {
     fn resolved(&mut self, resolved: Resolved, to: GNode) {
         match resolved {
             Resolved::Module(m) => self.seed(to, Obj::Module(m)),
-            Resolved::External(path) => {
-                let id = self.path(&path);
-                self.seed(to, Obj::External(id));
-            }
+            Resolved::External(path) => self.seed_external(to, &path),
             Resolved::Function(func) => self.seed(to, Obj::Function(func)),
             Resolved::Class(class) => self.seed(to, Obj::Class(class)),
             Resolved::Variable(node) => self.edge(node, to, NO_LABEL),
@@ -246,11 +273,7 @@ impl Solver {
         self.seed(result, Obj::Unknown);
         if self.applied.insert((site, ESCAPE_MARK)) {
             let args = self.site_args(site);
-            let nodes = args
-                .args
-                .iter()
-                .map(|a| a.0)
-                .chain(args.keywords.iter().map(|k| k.1));
+            let nodes = args.args.iter().map(|a| a.0).chain(args.keywords.iter().map(|k| k.1));
             for node in nodes.flatten().collect::<Vec<_>>() {
                 self.complex_on(node, Complex::Escape);
             }
@@ -278,26 +301,32 @@ impl Solver {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
-                if let Some(func) = self.classes.find_method(&self.modules, class, name) {
-                    let kind = self.modules.func(func).1.kind;
-                    let shift = match kind {
-                        FunctionKind::StaticMethod
-                        | FunctionKind::Function
-                        | FunctionKind::Lambda => 0,
+                let methods = self.dispatch(class, name);
+                for &func in methods.iter() {
+                    let shift = match self.modules.func(func).1.kind {
+                        FunctionKind::StaticMethod | FunctionKind::Function | FunctionKind::Lambda => 0,
                         FunctionKind::Method if !is_instance => 0,
                         FunctionKind::Property => {
                             self.seed(result, Obj::Unknown);
-                            return;
+                            continue;
                         }
                         _ => 1,
                     };
                     self.bind_call(site, func, shift, result);
-                } else if self.classes.mro[class as usize]
+                }
+                if !methods.is_empty() {
+                    return;
+                }
+                // An attribute holding a callable: call what it holds.
+                let declared = self.classes.mro[class as usize]
                     .iter()
-                    .any(|&c| self.modules.class(c).1.has_attribute(name))
-                {
-                    let slot = self.attribute_slot(class, name);
-                    self.complex_on(slot, Complex::Call { site, result });
+                    .chain(&self.classes.subclasses[class as usize])
+                    .any(|&c| self.modules.class(c).1.has_attribute(name));
+                if declared {
+                    let (_, reads) = self.attribute_nodes(class, name);
+                    for &slot in reads.iter() {
+                        self.complex_on(slot, Complex::Call { site, result });
+                    }
                 } else {
                     self.unknown_call(site, result);
                 }
@@ -324,21 +353,12 @@ impl Solver {
                 self.external_effect(site, result, effect, None);
             }
             Obj::Loop => self.external_effect(site, result, loop_method(name), None),
-            Obj::Container(container, kind) => {
-                self.container_method(site, container, kind, name, result)
-            }
+            Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
             _ => self.seed(result, Obj::Unknown),
         }
     }
 
-    fn container_method(
-        &mut self,
-        site: GSite,
-        container: GNode,
-        kind: ContainerKind,
-        name: &str,
-        result: GNode,
-    ) {
+    fn container_method(&mut self, site: GSite, container: GNode, kind: ContainerKind, name: &str, result: GNode) {
         let args = self.site_args(site);
         let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
         let values = self.part_node(container, Part::Values);
@@ -357,31 +377,10 @@ impl Solver {
                 if let Some(from) = arg(0) {
                     if kind == ContainerKind::Dict {
                         let keys = self.part_node(container, Part::Keys);
-                        self.complex_on(
-                            from,
-                            Complex::LoadPart {
-                                part: Part::Keys,
-                                to: keys,
-                                label: NO_LABEL,
-                            },
-                        );
-                        self.complex_on(
-                            from,
-                            Complex::LoadPart {
-                                part: Part::Values,
-                                to: values,
-                                label: NO_LABEL,
-                            },
-                        );
+                        self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
+                        self.complex_on(from, Complex::LoadPart { part: Part::Values, to: values, label: NO_LABEL });
                     } else {
-                        self.complex_on(
-                            from,
-                            Complex::LoadPart {
-                                part: Part::Iter,
-                                to: values,
-                                label: NO_LABEL,
-                            },
-                        );
+                        self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
                     }
                 }
             }
@@ -401,13 +400,7 @@ impl Solver {
         }
     }
 
-    fn external_effect(
-        &mut self,
-        site: GSite,
-        result: GNode,
-        effect: ExternalCall,
-        path: Option<u32>,
-    ) {
+    fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
         let args = self.site_args(site);
         let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
         match effect {
@@ -435,25 +428,13 @@ impl Solver {
                 self.seed(result, Obj::Container(result, ContainerKind::List));
                 if let Some(from) = arg(0) {
                     let values = self.part_node(result, Part::Values);
-                    self.complex_on(
-                        from,
-                        Complex::LoadPart {
-                            part: Part::Iter,
-                            to: values,
-                            label: NO_LABEL,
-                        },
-                    );
+                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
                 }
             }
             ExternalCall::Element => match arg(0) {
-                Some(from) => self.complex_on(
-                    from,
-                    Complex::LoadPart {
-                        part: Part::Iter,
-                        to: result,
-                        label: NO_LABEL,
-                    },
-                ),
+                Some(from) => {
+                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL })
+                }
                 None => self.seed(result, Obj::Unknown),
             },
             ExternalCall::Unknown => self.unknown_call(site, result),
@@ -462,14 +443,14 @@ impl Solver {
 
     /// Binds a call's arguments to a project function's parameters and its result to the call.
     pub(super) fn bind_call(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode) {
+        if !self.bound.insert((site, func, shift)) {
+            return;
+        }
         let args = self.site_args(site);
         let (fm, facts) = self.modules.func(func);
         let base = self.modules.modules[fm as usize].node_base;
-        let params: Vec<(Name, GNode, ParamKind)> = facts
-            .params
-            .iter()
-            .map(|p| (p.name.clone(), base + p.node, p.kind))
-            .collect();
+        let params: Vec<(Name, GNode, ParamKind)> =
+            facts.params.iter().map(|p| (p.name.clone(), base + p.node, p.kind)).collect();
         let (opaque, is_async, is_generator) = (facts.opaque, facts.is_async, facts.is_generator);
         let mut matched = vec![false; params.len()];
         for (i, (node, range)) in args.args.iter().enumerate() {
@@ -486,9 +467,7 @@ impl Solver {
         for (name, node, range) in &args.keywords {
             let target = params
                 .iter()
-                .position(|p| {
-                    p.0 == *name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly)
-                })
+                .position(|p| p.0 == *name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly))
                 .or_else(|| params.iter().position(|p| p.2 == ParamKind::KwArgs));
             if let Some(index) = target {
                 matched[index] = true;
@@ -522,18 +501,8 @@ impl Solver {
         func: GFunc,
     ) {
         match (node, param.2) {
-            (
-                Some(node),
-                ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly,
-            ) => {
-                let label = self.dyn_hop(
-                    module,
-                    range,
-                    DynHopKind::Argument {
-                        param: param.0.clone(),
-                        func,
-                    },
-                );
+            (Some(node), ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly) => {
+                let label = self.dyn_hop(module, range, DynHopKind::Argument { param: param.0.clone(), func });
                 self.edge(node, param.1, label);
             }
             _ => self.seed(param.1, Obj::Unknown),
@@ -547,16 +516,8 @@ impl Solver {
             module,
             range: call.range,
             callee_range: call.callee_range,
-            args: call
-                .args
-                .iter()
-                .map(|a| (a.node.map(|n| base + n), a.range))
-                .collect(),
-            keywords: call
-                .keywords
-                .iter()
-                .map(|k| (k.name.clone(), k.node.map(|n| base + n), k.range))
-                .collect(),
+            args: call.args.iter().map(|a| (a.node.map(|n| base + n), a.range)).collect(),
+            keywords: call.keywords.iter().map(|k| (k.name.clone(), k.node.map(|n| base + n), k.range)).collect(),
             has_spread: call.has_spread,
         }
     }
@@ -575,24 +536,15 @@ impl Solver {
     pub(super) fn loop_fallback(&mut self) {
         let calls = std::mem::take(&mut self.loop_method_calls);
         for (receiver, id) in calls {
-            let Complex::MethodCall { site, name, result } = self.complex[id as usize].clone()
-            else {
+            let Complex::MethodCall { site, name, result } = self.complex[id as usize].clone() else {
                 continue;
             };
-            let resolved_elsewhere = self.sets[receiver as usize].as_slice().iter().any(|&obj| {
-                match self.objs[obj as usize] {
-                    Obj::Loop
-                    | Obj::External(_)
-                    | Obj::Module(_)
-                    | Obj::ExternalInstance(_)
-                    | Obj::Class(_) => true,
-                    Obj::Instance(class) => self
-                        .classes
-                        .find_method(&self.modules, class, &name)
-                        .is_some(),
+            let resolved_elsewhere =
+                self.sets[receiver as usize].as_slice().iter().any(|&obj| match self.objs[obj as usize] {
+                    Obj::Loop | Obj::External(_) | Obj::Module(_) | Obj::ExternalInstance(_) | Obj::Class(_) => true,
+                    Obj::Instance(class) => self.classes.find_method(&self.modules, class, &name).is_some(),
                     _ => false,
-                }
-            });
+                });
             if !resolved_elsewhere {
                 self.external_effect(site, result, loop_method(&name), None);
             }

@@ -76,16 +76,14 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         ensure_future_sites: FxHashMap::default(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),
+        bound: FxHashSet::default(),
+        dispatch_cache: FxHashMap::default(),
+        attribute_cache: FxHashMap::default(),
         modules,
     };
     // Object 0 is always `Unknown`.
     solver.obj(Obj::Unknown);
-    let mut pending = Pending {
-        edges: Vec::new(),
-        complex: Vec::new(),
-        seeds: Vec::new(),
-        super_calls: Vec::new(),
-    };
+    let mut pending = Pending { edges: Vec::new(), complex: Vec::new(), seeds: Vec::new(), super_calls: Vec::new() };
     for m in 0..solver.modules.modules.len() as ModIdx {
         solver.link_module(m, &mut pending);
     }
@@ -96,13 +94,8 @@ impl Solver {
     fn link_module(&mut self, m: ModIdx, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let facts = module.facts.clone();
-        let (nb, fb, cb, sb, hb) = (
-            module.node_base,
-            module.func_base,
-            module.class_base,
-            module.site_base,
-            module.hop_base,
-        );
+        let (nb, fb, cb, sb, hb) =
+            (module.node_base, module.func_base, module.class_base, module.site_base, module.hop_base);
         let label = |hop: &Option<u32>| hop.map_or(NO_LABEL, |h| hb + h);
         for constraint in &facts.constraints {
             match constraint {
@@ -113,19 +106,11 @@ impl Solver {
                         Seed::Unknown => pending.seeds.push((node, Obj::Unknown)),
                         Seed::Function(f) => pending.seeds.push((node, Obj::Function(fb + f))),
                         Seed::Class(c) => pending.seeds.push((node, Obj::Class(cb + c))),
-                        Seed::SelfOf(c) => {
-                            for &sub in &self.classes.subclasses[(cb + c) as usize] {
-                                pending.seeds.push((node, Obj::Instance(sub)));
-                            }
-                        }
-                        Seed::ClsOf(c) => {
-                            for &sub in &self.classes.subclasses[(cb + c) as usize] {
-                                pending.seeds.push((node, Obj::Class(sub)));
-                            }
-                        }
-                        Seed::Container(kind) => {
-                            pending.seeds.push((node, Obj::Container(node, *kind)))
-                        }
+                        // An instance abstracts the class and its subclasses (a cone):
+                        // calls dispatch to overrides as well.
+                        Seed::SelfOf(c) => pending.seeds.push((node, Obj::Instance(cb + c))),
+                        Seed::ClsOf(c) => pending.seeds.push((node, Obj::Class(cb + c))),
+                        Seed::Container(kind) => pending.seeds.push((node, Obj::Container(node, *kind))),
                     }
                 }
                 Constraint::Global { name, to } => {
@@ -136,120 +121,45 @@ impl Solver {
                     let resolved = self.modules.resolve_import(m, target);
                     self.resolved_into(resolved, nb + to, pending);
                 }
-                Constraint::Load {
-                    base,
-                    attr,
-                    to,
-                    hop,
-                } => {
-                    let c = Complex::Load {
-                        attr: attr.clone(),
-                        to: nb + to,
-                        label: label(hop),
-                    };
+                Constraint::Load { base, attr, to, hop } => {
+                    let c = Complex::Load { attr: attr.clone(), to: nb + to, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
-                Constraint::Store {
-                    base,
-                    attr,
-                    from,
-                    hop,
-                } => {
-                    let c = Complex::Store {
-                        attr: attr.clone(),
-                        from: nb + from,
-                        label: label(hop),
-                    };
+                Constraint::Store { base, attr, from, hop } => {
+                    let c = Complex::Store { attr: attr.clone(), from: nb + from, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
-                Constraint::ClassStore {
-                    class,
-                    attr,
-                    from,
-                    hop,
-                } => {
+                Constraint::ClassStore { class, attr, from, hop } => {
                     let node = self.attr_node(cb + class, attr);
                     pending.edge(nb + from, node, label(hop));
                 }
-                Constraint::LoadPart {
-                    base,
-                    part,
-                    to,
-                    hop,
-                } => {
-                    let c = Complex::LoadPart {
-                        part: *part,
-                        to: nb + to,
-                        label: label(hop),
-                    };
+                Constraint::LoadPart { base, part, to, hop } => {
+                    let c = Complex::LoadPart { part: *part, to: nb + to, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
-                Constraint::StorePart {
-                    base,
-                    part,
-                    from,
-                    hop,
-                } => {
-                    let c = Complex::StorePart {
-                        part: *part,
-                        from: nb + from,
-                        label: label(hop),
-                    };
+                Constraint::StorePart { base, part, from, hop } => {
+                    let c = Complex::StorePart { part: *part, from: nb + from, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
-                Constraint::Call {
-                    site,
-                    callee,
-                    result,
-                } => {
-                    let c = Complex::Call {
-                        site: sb + site,
-                        result: nb + result,
-                    };
+                Constraint::Call { site, callee, result } => {
+                    let c = Complex::Call { site: sb + site, result: nb + result };
                     self.pending_complex(pending, nb + callee, c);
                 }
-                Constraint::MethodCall {
-                    site,
-                    receiver,
-                    name,
-                    result,
-                } => {
-                    let c = Complex::MethodCall {
-                        site: sb + site,
-                        name: name.clone(),
-                        result: nb + result,
-                    };
+                Constraint::MethodCall { site, receiver, name, result } => {
+                    let c = Complex::MethodCall { site: sb + site, name: name.clone(), result: nb + result };
                     let id = self.pending_complex(pending, nb + receiver, c);
                     if LOOP_ONLY_METHODS.contains(&name.as_str()) {
                         self.loop_method_calls.push((nb + receiver, id));
                     }
                     if name.as_str() == "add_done_callback"
-                        && let Some(callback) = facts.call_sites[*site as usize]
-                            .args
-                            .first()
-                            .and_then(|a| a.node)
+                        && let Some(callback) = facts.call_sites[*site as usize].args.first().and_then(|a| a.node)
                     {
-                        let c = Complex::Callback {
-                            receiver: nb + receiver,
-                            site: sb + site,
-                        };
+                        let c = Complex::Callback { receiver: nb + receiver, site: sb + site };
                         self.pending_complex(pending, nb + callback, c);
                     }
                 }
-                Constraint::SuperCall {
-                    site,
-                    class,
-                    receiver,
-                    name,
-                    result,
-                } => {
-                    pending.super_calls.push((
-                        sb + site,
-                        cb + class,
-                        nb + receiver,
-                        name.clone(),
-                        nb + result,
-                    ));
+                Constraint::SuperCall { site, class, receiver, name, result } => {
+                    pending.super_calls.push((sb + site, cb + class, nb + receiver, name.clone(), nb + result));
                 }
                 Constraint::Await { value, to } => {
                     self.pending_complex(pending, nb + value, Complex::Await { to: nb + to });
@@ -260,11 +170,7 @@ impl Solver {
             }
         }
         for guard in &facts.guards {
-            let label = if self.is_task_guard(m, &guard.types) {
-                GUARD
-            } else {
-                NO_LABEL
-            };
+            let label = if self.is_task_guard(m, &guard.types) { GUARD } else { NO_LABEL };
             pending.edge(nb + guard.from, nb + guard.to, label);
         }
         for call in &facts.task_method_calls {
@@ -291,7 +197,8 @@ impl Solver {
     fn resolved_into(&mut self, resolved: Resolved, to: GNode, pending: &mut Pending) {
         let obj = match resolved {
             Resolved::Module(m) => Obj::Module(m),
-            Resolved::External(path) => Obj::External(self.path(&path)),
+            Resolved::External(path) if crate::asyncio_api::is_followed(&path) => Obj::External(self.path(&path)),
+            Resolved::External(_) => Obj::Unknown,
             Resolved::Function(f) => Obj::Function(f),
             Resolved::Class(c) => Obj::Class(c),
             Resolved::Variable(node) => {
@@ -338,10 +245,7 @@ impl Solver {
             self.seed(node, obj);
         }
         for (site, class, receiver, name, result) in pending.super_calls {
-            match self
-                .classes
-                .find_method_from(&self.modules, class, &name, 1)
-            {
+            match self.classes.find_method_from(&self.modules, class, &name, 1) {
                 Some(func) => {
                     self.bind_call(site, func, 1, result);
                     let _ = receiver;

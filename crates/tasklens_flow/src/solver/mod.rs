@@ -8,6 +8,7 @@ mod dispatch;
 pub(crate) mod link;
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
@@ -24,6 +25,10 @@ pub(crate) const NO_LABEL: Label = u32::MAX;
 pub(crate) const GUARD: Label = u32::MAX - 1;
 /// The predecessor of a seeded object.
 pub(crate) const NO_NODE: GNode = u32::MAX;
+/// The id of `Obj::Unknown`, interned first.
+pub(crate) const UNKNOWN: ObjId = 0;
+/// The most objects a node holds before it widens to `Unknown`.
+const MAX_OBJECTS: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Edge {
@@ -142,6 +147,12 @@ pub(crate) struct Solver {
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
     pass_through: FxHashMap<GSite, Label>,
+    /// Calls already bound: (site, function, shift).
+    bound: FxHashSet<(GSite, GFunc, usize)>,
+    /// Methods a call on an instance of a class may run, by (class, name).
+    dispatch_cache: FxHashMap<(GClass, Name), Rc<[GFunc]>>,
+    /// Attribute nodes an instance of a class may read, and the one it writes.
+    attribute_cache: FxHashMap<(GClass, Name), (GNode, Rc<[GNode]>)>,
 }
 
 impl Solver {
@@ -150,11 +161,11 @@ impl Solver {
         solver.run();
         solver.loop_fallback();
         solver.run();
-        let mut ensure_future_sites: Vec<_> = solver
-            .ensure_future_sites
-            .iter()
-            .map(|(site, (arg, result))| (*site, *arg, *result))
-            .collect();
+        if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+            solver.print_stats();
+        }
+        let mut ensure_future_sites: Vec<_> =
+            solver.ensure_future_sites.iter().map(|(site, (arg, result))| (*site, *arg, *result)).collect();
         ensure_future_sites.sort_unstable();
         Solved {
             modules: solver.modules,
@@ -214,18 +225,21 @@ impl Solver {
     }
 
     pub(crate) fn dyn_hop(&mut self, module: ModIdx, range: TextRange, kind: DynHopKind) -> Label {
-        self.dyn_hops.push(DynHop {
-            module,
-            range,
-            kind,
-        });
+        self.dyn_hops.push(DynHop { module, range, kind });
         self.modules.hop_count + (self.dyn_hops.len() - 1) as Label
     }
 
     // ---- propagation ----------------------------------------------------------
 
     /// Adds `obj` to `node`, remembering where it came from.
-    pub(crate) fn add(&mut self, node: GNode, obj: ObjId, from: GNode, label: Label) {
+    ///
+    /// Widening: a node that already holds [`MAX_OBJECTS`] objects gets `Unknown`
+    /// instead of more of them (plain Futures are always kept, so TL001 stays sound).
+    pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
+        let set = &self.sets[node as usize];
+        if set.len() >= MAX_OBJECTS && !self.objs[obj as usize].is_plain_future() {
+            obj = UNKNOWN;
+        }
         if self.sets[node as usize].insert(obj) {
             if self.traced(obj) {
                 self.preds.insert((node, obj), (from, label));
@@ -240,10 +254,7 @@ impl Solver {
     }
 
     fn traced(&self, obj: ObjId) -> bool {
-        matches!(
-            self.objs[obj as usize],
-            Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(Some(_))
-        )
+        matches!(self.objs[obj as usize], Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(Some(_)))
     }
 
     fn pass(&mut self, edge: Edge, from: GNode, obj: ObjId) {
@@ -277,21 +288,50 @@ impl Solver {
         }
     }
 
+    /// Prints where the solver spent its effort (for `TASKLENS_SOLVER_STATS=1`).
+    fn print_stats(&self) {
+        let pairs: usize = self.sets.iter().map(|s| s.as_slice().len()).sum();
+        let mut kinds: FxHashMap<String, usize> = FxHashMap::default();
+        for obj in &self.objs {
+            let kind = format!("{obj:?}");
+            *kinds.entry(kind.split('(').next().unwrap_or("").to_string()).or_default() += 1;
+        }
+        let mut biggest: Vec<(usize, usize)> =
+            self.sets.iter().enumerate().map(|(i, s)| (s.as_slice().len(), i)).collect();
+        biggest.sort_unstable_by(|a, b| b.cmp(a));
+        let mut per_obj: FxHashMap<ObjId, usize> = FxHashMap::default();
+        for set in &self.sets {
+            for &o in set.as_slice() {
+                *per_obj.entry(o).or_default() += 1;
+            }
+        }
+        let mut spread: Vec<(usize, ObjId)> = per_obj.into_iter().map(|(o, n)| (n, o)).collect();
+        spread.sort_unstable_by(|a, b| b.cmp(a));
+        eprintln!(
+            "nodes {} (static {}), pairs {pairs}, objects {}, static edges {}, dyn edges {}, complex {}",
+            self.sets.len(),
+            self.static_nodes,
+            self.objs.len(),
+            self.edges.len(),
+            self.dyn_edge_set.len(),
+            self.complex.len()
+        );
+        eprintln!("object kinds: {kinds:?}");
+        eprintln!("biggest sets: {:?}", &biggest[..biggest.len().min(10)]);
+        let top: Vec<String> =
+            spread.iter().take(10).map(|(n, o)| format!("{:?}x{n}", self.objs[*o as usize])).collect();
+        eprintln!("most spread objects: {top:?}");
+    }
+
     fn run(&mut self) {
         while let Some((node, obj)) = self.worklist.pop_front() {
             if node < self.static_nodes {
-                let (start, end) = (
-                    self.edge_start[node as usize],
-                    self.edge_start[node as usize + 1],
-                );
+                let (start, end) = (self.edge_start[node as usize], self.edge_start[node as usize + 1]);
                 for i in start..end {
                     let edge = self.edges[i as usize];
                     self.pass(edge, node, obj);
                 }
-                let (start, end) = (
-                    self.complex_start[node as usize],
-                    self.complex_start[node as usize + 1],
-                );
+                let (start, end) = (self.complex_start[node as usize], self.complex_start[node as usize + 1]);
                 for i in start..end {
                     let id = self.complex_ids[i as usize];
                     self.apply(id, node, obj);

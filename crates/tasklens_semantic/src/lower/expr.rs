@@ -9,8 +9,8 @@ use super::stmt::Narrowing;
 use super::{Lowerer, ScopeKind, Val};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, Keyword, Part,
-    Seed, TASK_ONLY_METHODS, TaskMethodCall,
+    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, Keyword, Part, Seed,
+    TASK_ONLY_METHODS, TaskMethodCall,
 };
 
 impl Lowerer<'_> {
@@ -29,16 +29,8 @@ impl Lowerer<'_> {
             Expr::Attribute(attribute) => match self.expr(&attribute.value) {
                 Val::Node(base) => {
                     let to = self.node();
-                    let hop = self.hop(
-                        attribute.range,
-                        HopKind::AttrLoad(attribute.attr.id.clone()),
-                    );
-                    self.constrain(Constraint::Load {
-                        base,
-                        attr: attribute.attr.id.clone(),
-                        to,
-                        hop: Some(hop),
-                    });
+                    let hop = self.hop(attribute.range, HopKind::AttrLoad(attribute.attr.id.clone()));
+                    self.constrain(Constraint::Load { base, attr: attribute.attr.id.clone(), to, hop: Some(hop) });
                     Val::Node(to)
                 }
                 _ => Val::Unknown,
@@ -68,11 +60,7 @@ impl Lowerer<'_> {
                 let mut values = Vec::new();
                 for value in &bool_op.values {
                     let (when_true, when_false) = self.condition_value(value, &mut values);
-                    self.narrow(if bool_op.op == BoolOp::And {
-                        &when_true
-                    } else {
-                        &when_false
-                    });
+                    self.narrow(if bool_op.op == BoolOp::And { &when_true } else { &when_false });
                 }
                 *self.flow() = before;
                 self.join(&values)
@@ -100,12 +88,7 @@ impl Lowerer<'_> {
                             if let Val::Node(other) = value {
                                 for part in [Part::Keys, Part::Values] {
                                     let to = self.node();
-                                    self.constrain(Constraint::LoadPart {
-                                        base: other,
-                                        part,
-                                        to,
-                                        hop: None,
-                                    });
+                                    self.constrain(Constraint::LoadPart { base: other, part, to, hop: None });
                                     self.store_part(node, part, Val::Node(to), item.value.range());
                                 }
                             }
@@ -114,32 +97,22 @@ impl Lowerer<'_> {
                 }
                 Val::Node(node)
             }
-            Expr::ListComp(comp) => self.comprehension(
-                &comp.generators,
-                ContainerKind::List,
-                &[(&comp.elt, Part::Values)],
-            ),
-            Expr::SetComp(comp) => self.comprehension(
-                &comp.generators,
-                ContainerKind::Set,
-                &[(&comp.elt, Part::Values)],
-            ),
-            Expr::Generator(comp) => self.comprehension(
-                &comp.generators,
-                ContainerKind::Iterator,
-                &[(&comp.elt, Part::Values)],
-            ),
+            Expr::ListComp(comp) => {
+                self.comprehension(&comp.generators, ContainerKind::List, &[(&comp.elt, Part::Values)])
+            }
+            Expr::SetComp(comp) => {
+                self.comprehension(&comp.generators, ContainerKind::Set, &[(&comp.elt, Part::Values)])
+            }
+            Expr::Generator(comp) => {
+                self.comprehension(&comp.generators, ContainerKind::Iterator, &[(&comp.elt, Part::Values)])
+            }
             Expr::DictComp(comp) => match &comp.key {
                 Some(key) => self.comprehension(
                     &comp.generators,
                     ContainerKind::Dict,
                     &[(key, Part::Keys), (&comp.value, Part::Values)],
                 ),
-                None => self.comprehension(
-                    &comp.generators,
-                    ContainerKind::Dict,
-                    &[(&comp.value, Part::Values)],
-                ),
+                None => self.comprehension(&comp.generators, ContainerKind::Dict, &[(&comp.value, Part::Values)]),
             },
             Expr::Subscript(subscript) => {
                 let base = self.expr(&subscript.value);
@@ -150,12 +123,7 @@ impl Lowerer<'_> {
                     Val::Node(base) => {
                         let to = self.node();
                         let hop = self.hop(subscript.range, HopKind::ContainerLoad);
-                        self.constrain(Constraint::LoadPart {
-                            base,
-                            part: Part::Values,
-                            to,
-                            hop: Some(hop),
-                        });
+                        self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: Some(hop) });
                         Val::Node(to)
                     }
                     _ => Val::Unknown,
@@ -191,10 +159,7 @@ impl Lowerer<'_> {
                 Val::Unknown
             }
             Expr::Slice(slice) => {
-                for part in [&slice.lower, &slice.upper, &slice.step]
-                    .into_iter()
-                    .flatten()
-                {
+                for part in [&slice.lower, &slice.upper, &slice.step].into_iter().flatten() {
                     self.expr(part);
                 }
                 Val::Unknown
@@ -211,11 +176,7 @@ impl Lowerer<'_> {
     }
 
     /// Lowers one operand of `and`/`or`, collecting its value.
-    fn condition_value(
-        &mut self,
-        value: &Expr,
-        values: &mut Vec<Val>,
-    ) -> (Vec<Narrowing>, Vec<Narrowing>) {
+    fn condition_value(&mut self, value: &Expr, values: &mut Vec<Val>) -> (Vec<Narrowing>, Vec<Narrowing>) {
         if let Some(narrowing) = isinstance_narrowing(value) {
             values.push(Val::Unknown);
             return (vec![narrowing], Vec::new());
@@ -236,12 +197,7 @@ impl Lowerer<'_> {
     fn store_part(&mut self, base: u32, part: Part, value: Val, range: TextRange) {
         if let Some(from) = self.node_of(value) {
             let hop = self.hop(range, HopKind::ContainerStore);
-            self.constrain(Constraint::StorePart {
-                base,
-                part,
-                from,
-                hop: Some(hop),
-            });
+            self.constrain(Constraint::StorePart { base, part, from, hop: Some(hop) });
         }
     }
 
@@ -252,12 +208,7 @@ impl Lowerer<'_> {
             match (elt, value) {
                 (Expr::Starred(_), Val::Node(other)) => {
                     let to = self.node();
-                    self.constrain(Constraint::LoadPart {
-                        base: other,
-                        part: Part::Iter,
-                        to,
-                        hop: None,
-                    });
+                    self.constrain(Constraint::LoadPart { base: other, part: Part::Iter, to, hop: None });
                     self.store_part(node, Part::Values, Val::Node(to), elt.range());
                 }
                 _ => self.store_part(node, Part::Values, value, elt.range()),
@@ -285,11 +236,7 @@ impl Lowerer<'_> {
         let is_async = self.in_coroutine();
         self.push_scope(ScopeKind::Comprehension, bound, is_async);
         for (index, generator) in generators.iter().enumerate() {
-            let iterable = if index == 0 {
-                first_iterable
-            } else {
-                self.expr(&generator.iter)
-            };
+            let iterable = if index == 0 { first_iterable } else { self.expr(&generator.iter) };
             self.bind_iteration_target(&generator.target, &generator.iter, iterable);
             for condition in &generator.ifs {
                 let (when_true, _) = self.condition(condition);
@@ -330,10 +277,7 @@ impl Lowerer<'_> {
             self.flow().env.insert(param.name.clone(), param.node);
         }
         let value = self.expr(&lambda.body);
-        let hop = self.hop(
-            lambda.body.range(),
-            HopKind::Return(Name::new_static("<lambda>")),
-        );
+        let hop = self.hop(lambda.body.range(), HopKind::Return(Name::new_static("<lambda>")));
         self.flow_into(value, ret, Some(hop));
         self.pop_scope();
         Val::Node(self.seeded(Seed::Function(func)))
@@ -347,42 +291,19 @@ impl Lowerer<'_> {
             if is_super_call(&attribute.value)
                 && let Some((class, func)) = self.current_class_method()
             {
-                let receiver = self.facts.functions[func as usize]
-                    .params
-                    .first()
-                    .map(|p| p.node);
+                let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
                 let (args, keywords, has_spread) = self.call_args(&call.arguments);
-                let site = self.site(CallSite {
-                    range,
-                    callee_range,
-                    args,
-                    keywords,
-                    has_spread,
-                    in_coroutine,
-                });
+                let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
                 let result = self.node();
                 if let Some(receiver) = receiver {
                     let name = attribute.attr.id.clone();
-                    self.constrain(Constraint::SuperCall {
-                        site,
-                        class,
-                        receiver,
-                        name,
-                        result,
-                    });
+                    self.constrain(Constraint::SuperCall { site, class, receiver, name, result });
                 }
                 return Val::Node(result);
             }
             let receiver = self.expr(&attribute.value);
             let (args, keywords, has_spread) = self.call_args(&call.arguments);
-            let site = self.site(CallSite {
-                range,
-                callee_range,
-                args,
-                keywords,
-                has_spread,
-                in_coroutine,
-            });
+            let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
             let result = self.node();
             match receiver {
                 Val::Node(receiver) => {
@@ -394,41 +315,19 @@ impl Lowerer<'_> {
                             range: attribute.attr.range,
                         });
                     }
-                    self.constrain(Constraint::MethodCall {
-                        site,
-                        receiver,
-                        name,
-                        result,
-                    });
+                    self.constrain(Constraint::MethodCall { site, receiver, name, result });
                 }
-                _ => self.constrain(Constraint::Seed {
-                    node: result,
-                    seed: Seed::Unknown,
-                }),
+                _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
             }
             return Val::Node(result);
         }
         let callee = self.expr(&call.func);
         let (args, keywords, has_spread) = self.call_args(&call.arguments);
-        let site = self.site(CallSite {
-            range,
-            callee_range,
-            args,
-            keywords,
-            has_spread,
-            in_coroutine,
-        });
+        let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
         let result = self.node();
         match callee {
-            Val::Node(callee) => self.constrain(Constraint::Call {
-                site,
-                callee,
-                result,
-            }),
-            _ => self.constrain(Constraint::Seed {
-                node: result,
-                seed: Seed::Unknown,
-            }),
+            Val::Node(callee) => self.constrain(Constraint::Call { site, callee, result }),
+            _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
         }
         Val::Node(result)
     }
@@ -443,10 +342,7 @@ impl Lowerer<'_> {
                 continue;
             }
             let node = self.node_of(value);
-            args.push(Arg {
-                node,
-                range: arg.range(),
-            });
+            args.push(Arg { node, range: arg.range() });
         }
         let mut keywords = Vec::new();
         for keyword in &arguments.keywords {
@@ -454,11 +350,7 @@ impl Lowerer<'_> {
             match &keyword.arg {
                 Some(name) => {
                     let node = self.node_of(value);
-                    keywords.push(Keyword {
-                        name: name.id.clone(),
-                        node,
-                        range: keyword.value.range(),
-                    });
+                    keywords.push(Keyword { name: name.id.clone(), node, range: keyword.value.range() });
                 }
                 None => has_spread = true,
             }
@@ -478,11 +370,7 @@ impl Lowerer<'_> {
                 let mut collected = Vec::new();
                 for value in &bool_op.values {
                     let (when_true, when_false) = self.condition(value);
-                    let narrowing = if bool_op.op == BoolOp::And {
-                        when_true
-                    } else {
-                        when_false
-                    };
+                    let narrowing = if bool_op.op == BoolOp::And { when_true } else { when_false };
                     self.narrow(&narrowing);
                     collected.extend(narrowing);
                 }
@@ -522,9 +410,7 @@ fn isinstance_narrowing(test: &Expr) -> Option<Narrowing> {
         }
         "hasattr" => {
             let method = second.as_string_literal_expr()?.value.to_str();
-            TASK_ONLY_METHODS
-                .contains(&method)
-                .then(|| (subject.id.clone(), Vec::new()))
+            TASK_ONLY_METHODS.contains(&method).then(|| (subject.id.clone(), Vec::new()))
         }
         _ => None,
     }

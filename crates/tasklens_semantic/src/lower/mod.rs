@@ -15,8 +15,8 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::facts::{
-    Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind,
-    ImportTarget, ModuleFacts, NodeId, Seed,
+    Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind, ImportTarget,
+    ModuleFacts, NodeId, Seed,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -87,9 +87,7 @@ impl<'src> Lowerer<'src> {
             module_bindings: FxHashMap::default(),
             _source: source,
         };
-        lowerer
-            .scopes
-            .push(Scope::new(ScopeKind::Module, scan.bound, false));
+        lowerer.scopes.push(Scope::new(ScopeKind::Module, scan.bound, false));
         lowerer.block(body);
         let module = lowerer.scopes.pop().expect("module scope");
         lowerer.finish_scope(&module);
@@ -100,9 +98,7 @@ impl<'src> Lowerer<'src> {
         let mut globals: Vec<(Name, Binding)> = Vec::new();
         for name in &module.bound {
             let binding = match self.module_bindings.remove(name) {
-                Some(bindings)
-                    if bindings.len() == 1 && !matches!(bindings[0], Binding::Variable(_)) =>
-                {
+                Some(bindings) if bindings.len() == 1 && !matches!(bindings[0], Binding::Variable(_)) => {
                     bindings.into_iter().next().expect("one binding")
                 }
                 _ => match module.summaries.get(name) {
@@ -126,11 +122,7 @@ impl<'src> Lowerer<'src> {
     fn finish_scope(&mut self, scope: &Scope) {
         for (name, &summary) in &scope.summaries {
             for &version in scope.versions.get(name).into_iter().flatten() {
-                self.facts.constraints.push(Constraint::Copy {
-                    from: version,
-                    to: summary,
-                    hop: None,
-                });
+                self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
             }
         }
     }
@@ -163,10 +155,7 @@ impl<'src> Lowerer<'src> {
     fn flow_into(&mut self, value: Val, to: NodeId, hop: Option<HopId>) {
         match value {
             Val::Node(from) => self.constrain(Constraint::Copy { from, to, hop }),
-            Val::Unknown => self.constrain(Constraint::Seed {
-                node: to,
-                seed: Seed::Unknown,
-            }),
+            Val::Unknown => self.constrain(Constraint::Seed { node: to, seed: Seed::Unknown }),
             Val::Nothing => {}
         }
     }
@@ -214,21 +203,11 @@ impl<'src> Lowerer<'src> {
     }
 
     fn in_coroutine(&self) -> bool {
-        self.scopes
-            .iter()
-            .rev()
-            .find(|s| s.kind != ScopeKind::Comprehension)
-            .is_some_and(|s| s.is_async)
+        self.scopes.iter().rev().find(|s| s.kind != ScopeKind::Comprehension).is_some_and(|s| s.is_async)
     }
 
     fn current_function(&self) -> Option<FuncId> {
-        match self
-            .scopes
-            .iter()
-            .rev()
-            .find(|s| s.kind != ScopeKind::Comprehension)?
-            .kind
-        {
+        match self.scopes.iter().rev().find(|s| s.kind != ScopeKind::Comprehension)?.kind {
             ScopeKind::Function(func) => Some(func),
             _ => None,
         }
@@ -236,11 +215,7 @@ impl<'src> Lowerer<'src> {
 
     fn current_class_method(&self) -> Option<(ClassId, FuncId)> {
         let func = self.current_function()?;
-        self.facts
-            .functions
-            .get(func as usize)?
-            .class
-            .map(|class| (class, func))
+        self.facts.functions.get(func as usize)?.class.map(|class| (class, func))
     }
 
     /// Where a name read in the innermost scope resolves.
@@ -259,9 +234,7 @@ impl<'src> Lowerer<'src> {
             }
             // Code running in this scope (or in a comprehension evaluated in
             // place) sees the version that reaches it; later code sees them all.
-            let in_place = self.scopes[index + 1..]
-                .iter()
-                .all(|s| s.kind == ScopeKind::Comprehension);
+            let in_place = self.scopes[index + 1..].iter().all(|s| s.kind == ScopeKind::Comprehension);
             if in_place && let Some(&node) = self.scopes[index].flow.env.get(name) {
                 return Val::Node(node);
             }
@@ -276,10 +249,7 @@ impl<'src> Lowerer<'src> {
     /// A module-level name read from anywhere: resolved by the flow layer.
     fn read_global(&mut self, name: &Name, _range: TextRange) -> Val {
         let to = self.node();
-        self.constrain(Constraint::Global {
-            name: name.clone(),
-            to,
-        });
+        self.constrain(Constraint::Global { name: name.clone(), to });
         Val::Node(to)
     }
 
@@ -324,21 +294,14 @@ impl<'src> Lowerer<'src> {
         let index = self.binding_scope(name);
         let innermost = index == self.scopes.len() - 1;
         let scope = &mut self.scopes[index];
-        scope
-            .versions
-            .entry(name.clone())
-            .or_default()
-            .push(version);
+        scope.versions.entry(name.clone()).or_default().push(version);
         if innermost {
             scope.flow.env.insert(name.clone(), version);
         }
         let needs_summary = index == 0 || !innermost;
         if index == 0 {
             // Module-level names are read by functions and other modules.
-            self.module_bindings
-                .entry(name.clone())
-                .or_default()
-                .push(Binding::Variable(version));
+            self.module_bindings.entry(name.clone()).or_default().push(Binding::Variable(version));
         }
         if needs_summary {
             self.summary(index, name);
@@ -370,10 +333,7 @@ impl<'src> Lowerer<'src> {
     fn merge(&mut self, flows: Vec<Flow>) -> Flow {
         let live: Vec<Flow> = flows.into_iter().filter(|f| f.live).collect();
         match live.len() {
-            0 => Flow {
-                env: self.flow().env.clone(),
-                live: false,
-            },
+            0 => Flow { env: self.flow().env.clone(), live: false },
             1 => live.into_iter().next().expect("one flow"),
             _ => {
                 let mut names: Vec<&Name> = live.iter().flat_map(|f| f.env.keys()).collect();
@@ -382,10 +342,7 @@ impl<'src> Lowerer<'src> {
                 let mut env = FxHashMap::default();
                 let mut pending = Vec::new();
                 for name in names {
-                    let versions: Vec<NodeId> = live
-                        .iter()
-                        .filter_map(|f| f.env.get(name).copied())
-                        .collect();
+                    let versions: Vec<NodeId> = live.iter().filter_map(|f| f.env.get(name).copied()).collect();
                     if versions.len() == live.len() && versions.iter().all(|v| *v == versions[0]) {
                         env.insert(name.clone(), versions[0]);
                     } else {
@@ -395,11 +352,7 @@ impl<'src> Lowerer<'src> {
                 for (name, versions) in pending {
                     let merged = self.node();
                     for version in versions {
-                        self.constrain(Constraint::Copy {
-                            from: version,
-                            to: merged,
-                            hop: None,
-                        });
+                        self.constrain(Constraint::Copy { from: version, to: merged, hop: None });
                     }
                     env.insert(name, merged);
                 }
@@ -419,11 +372,7 @@ impl<'src> Lowerer<'src> {
             }
             let head = self.node();
             if let Some(&before) = self.flow().env.get(name) {
-                self.constrain(Constraint::Copy {
-                    from: before,
-                    to: head,
-                    hop: None,
-                });
+                self.constrain(Constraint::Copy { from: before, to: head, hop: None });
             }
             self.flow().env.insert(name.clone(), head);
             heads.push((name.clone(), head));
@@ -438,23 +387,15 @@ impl<'src> Lowerer<'src> {
                 if let Some(&version) = end.env.get(name)
                     && version != *head
                 {
-                    self.constrain(Constraint::Copy {
-                        from: version,
-                        to: *head,
-                        hop: None,
-                    });
+                    self.constrain(Constraint::Copy { from: version, to: *head, hop: None });
                 }
             }
         }
     }
 
     fn new_class(&mut self, class: &ast::StmtClassDef) -> ClassId {
-        let bases = class
-            .arguments
-            .iter()
-            .flat_map(|args| args.args.iter())
-            .map(crate::annotation::type_expr)
-            .collect();
+        let bases =
+            class.arguments.iter().flat_map(|args| args.args.iter()).map(crate::annotation::type_expr).collect();
         self.facts.classes.push(ClassFacts {
             name: class.name.id.clone(),
             range: class.name.range(),
@@ -471,11 +412,7 @@ impl<'src> Lowerer<'src> {
     }
 
     fn import_target(level: u32, module: Option<&str>, name: Option<&str>) -> ImportTarget {
-        ImportTarget {
-            level,
-            module: Name::new(module.unwrap_or_default()),
-            name: name.map(Name::new),
-        }
+        ImportTarget { level, module: Name::new(module.unwrap_or_default()), name: name.map(Name::new) }
     }
 }
 
@@ -486,10 +423,7 @@ impl Scope {
             bound,
             globals: FxHashSet::default(),
             nonlocals: FxHashSet::default(),
-            flow: Flow {
-                env: FxHashMap::default(),
-                live: true,
-            },
+            flow: Flow { env: FxHashMap::default(), live: true },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
             loops: Vec::new(),

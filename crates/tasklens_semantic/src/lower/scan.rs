@@ -17,10 +17,7 @@ pub(crate) struct ScopeScan {
 
 /// Scans a body without entering nested functions, classes or lambdas.
 pub(crate) fn scan_body(body: &[Stmt]) -> ScopeScan {
-    let mut scanner = Scanner {
-        scan: ScopeScan::default(),
-        depth: 0,
-    };
+    let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0 };
     scanner.visit_body(body);
     scanner.scan
 }
@@ -102,14 +99,10 @@ impl<'a> Visitor<'a> for Scanner {
                 }
             }
             Stmt::Global(global) => {
-                self.scan
-                    .globals
-                    .extend(global.names.iter().map(|n| n.id.clone()));
+                self.scan.globals.extend(global.names.iter().map(|n| n.id.clone()));
             }
             Stmt::Nonlocal(nonlocal) => {
-                self.scan
-                    .nonlocals
-                    .extend(nonlocal.names.iter().map(|n| n.id.clone()));
+                self.scan.nonlocals.extend(nonlocal.names.iter().map(|n| n.id.clone()));
             }
             Stmt::Try(try_stmt) => {
                 for handler in &try_stmt.handlers {

@@ -7,8 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 use super::{Flow, LoopFlows, Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, Param, ParamKind,
-    Part, Place, Seed,
+    AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, Param, ParamKind, Part, Place, Seed,
 };
 
 /// A narrowing from a test: `name` is an instance of `types` (empty: has a Task-only method).
@@ -119,8 +118,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).id.clone();
-                    let target =
-                        Self::import_target(import.level, module, Some(alias.name.as_str()));
+                    let target = Self::import_target(import.level, module, Some(alias.name.as_str()));
                     self.bind_import(&bound, target);
                 }
             }
@@ -148,10 +146,7 @@ impl Lowerer<'_> {
 
     fn bind_import(&mut self, name: &Name, target: crate::facts::ImportTarget) {
         let version = self.node();
-        self.constrain(Constraint::Import {
-            target: target.clone(),
-            to: version,
-        });
+        self.constrain(Constraint::Import { target: target.clone(), to: version });
         self.bind_node(name, version);
         self.note_module_binding(name, Binding::Import(target));
     }
@@ -186,16 +181,10 @@ impl Lowerer<'_> {
         {
             match kind {
                 FunctionKind::Method | FunctionKind::Property => {
-                    self.constrain(Constraint::Seed {
-                        node: first.node,
-                        seed: Seed::SelfOf(class),
-                    });
+                    self.constrain(Constraint::Seed { node: first.node, seed: Seed::SelfOf(class) });
                 }
                 FunctionKind::ClassMethod => {
-                    self.constrain(Constraint::Seed {
-                        node: first.node,
-                        seed: Seed::ClsOf(class),
-                    });
+                    self.constrain(Constraint::Seed { node: first.node, seed: Seed::ClsOf(class) });
                 }
                 _ => {}
             }
@@ -211,9 +200,7 @@ impl Lowerer<'_> {
         let version = self.seeded(Seed::Function(func));
         match class {
             Some(class) if register => {
-                self.facts.classes[class as usize]
-                    .methods
-                    .push((def.name.id.clone(), func));
+                self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
             }
             Some(_) => {}
             None => {
@@ -234,11 +221,7 @@ impl Lowerer<'_> {
         scope.nonlocals = scan.nonlocals;
         for param in &params {
             scope.flow.env.insert(param.name.clone(), param.node);
-            scope
-                .versions
-                .entry(param.name.clone())
-                .or_default()
-                .push(param.node);
+            scope.versions.entry(param.name.clone()).or_default().push(param.node);
         }
         if let (Some(first), Some(class)) = (params.first(), class) {
             scope.self_param = Some((first.name.clone(), class));
@@ -250,57 +233,33 @@ impl Lowerer<'_> {
     /// Lowers parameters: defaults (in the enclosing scope) and annotations.
     pub(super) fn parameters(&mut self, parameters: &ast::Parameters, func: u32) -> Vec<Param> {
         let mut params = Vec::new();
-        let mut add =
-            |this: &mut Self, param: &ast::Parameter, default: Option<&Expr>, kind: ParamKind| {
-                let node = this.node();
-                if let Some(default) = default {
-                    let value = this.expr(default);
-                    this.flow_into(value, node, None);
-                }
-                if let Some(annotation) = &param.annotation {
-                    this.facts.annotated.push(AnnotatedPlace {
-                        place: Place::Param {
-                            func,
-                            index: params.len() as u32,
-                        },
-                        node: Some(node),
-                        annotation: type_expr(annotation),
-                        range: annotation.range(),
-                    });
-                }
-                params.push(Param {
-                    name: param.name.id.clone(),
-                    node,
-                    kind,
-                    range: param.name.range(),
+        let mut add = |this: &mut Self, param: &ast::Parameter, default: Option<&Expr>, kind: ParamKind| {
+            let node = this.node();
+            if let Some(default) = default {
+                let value = this.expr(default);
+                this.flow_into(value, node, None);
+            }
+            if let Some(annotation) = &param.annotation {
+                this.facts.annotated.push(AnnotatedPlace {
+                    place: Place::Param { func, index: params.len() as u32 },
+                    node: Some(node),
+                    annotation: type_expr(annotation),
+                    range: annotation.range(),
                 });
-            };
+            }
+            params.push(Param { name: param.name.id.clone(), node, kind, range: param.name.range() });
+        };
         for p in &parameters.posonlyargs {
-            add(
-                self,
-                &p.parameter,
-                p.default.as_deref(),
-                ParamKind::PositionalOnly,
-            );
+            add(self, &p.parameter, p.default.as_deref(), ParamKind::PositionalOnly);
         }
         for p in &parameters.args {
-            add(
-                self,
-                &p.parameter,
-                p.default.as_deref(),
-                ParamKind::Positional,
-            );
+            add(self, &p.parameter, p.default.as_deref(), ParamKind::Positional);
         }
         if let Some(p) = &parameters.vararg {
             add(self, p, None, ParamKind::VarArgs);
         }
         for p in &parameters.kwonlyargs {
-            add(
-                self,
-                &p.parameter,
-                p.default.as_deref(),
-                ParamKind::KeywordOnly,
-            );
+            add(self, &p.parameter, p.default.as_deref(), ParamKind::KeywordOnly);
         }
         if let Some(p) = &parameters.kwarg {
             add(self, p, None, ParamKind::KwArgs);
@@ -335,10 +294,7 @@ impl Lowerer<'_> {
             && let Some(target_elts) = tuple_elts(target)
             && let Expr::Tuple(values) = &*assign.value
             && target_elts.len() == values.elts.len()
-            && !target_elts
-                .iter()
-                .chain(&values.elts)
-                .any(Expr::is_starred_expr)
+            && !target_elts.iter().chain(&values.elts).any(Expr::is_starred_expr)
         {
             let vals: Vec<Val> = values.elts.iter().map(|v| self.expr(v)).collect();
             for (target, value) in target_elts.iter().zip(vals) {
@@ -364,19 +320,9 @@ impl Lowerer<'_> {
         // `xs += [t]` extends the container `xs` holds.
         if let (Val::Node(base), Val::Node(from)) = (current, value) {
             let elements = self.node();
-            self.constrain(Constraint::LoadPart {
-                base: from,
-                part: Part::Iter,
-                to: elements,
-                hop: None,
-            });
+            self.constrain(Constraint::LoadPart { base: from, part: Part::Iter, to: elements, hop: None });
             let hop = self.hop(assign.range, HopKind::ContainerStore);
-            self.constrain(Constraint::StorePart {
-                base,
-                part: Part::Values,
-                from: elements,
-                hop: Some(hop),
-            });
+            self.constrain(Constraint::StorePart { base, part: Part::Values, from: elements, hop: Some(hop) });
         }
         self.assign(&assign.target, current, None);
     }
@@ -386,14 +332,9 @@ impl Lowerer<'_> {
         let value = assign.value.as_ref().map(|v| self.expr(v));
         match (&*assign.target, self.scope().kind) {
             (Expr::Name(name), ScopeKind::Class(class)) => {
-                self.facts.classes[class as usize]
-                    .attributes
-                    .push(name.id.clone());
+                self.facts.classes[class as usize].attributes.push(name.id.clone());
                 self.facts.annotated.push(AnnotatedPlace {
-                    place: Place::Attribute {
-                        class,
-                        attr: name.id.clone(),
-                    },
+                    place: Place::Attribute { class, attr: name.id.clone() },
                     node: None,
                     annotation,
                     range: assign.annotation.range(),
@@ -414,10 +355,7 @@ impl Lowerer<'_> {
             (Expr::Attribute(attribute), _) => {
                 if let Some(class) = self.self_attribute_class(attribute) {
                     self.facts.annotated.push(AnnotatedPlace {
-                        place: Place::Attribute {
-                            class,
-                            attr: attribute.attr.id.clone(),
-                        },
+                        place: Place::Attribute { class, attr: attribute.attr.id.clone() },
                         node: None,
                         annotation,
                         range: assign.annotation.range(),
@@ -440,11 +378,7 @@ impl Lowerer<'_> {
         let Expr::Name(base) = &*attribute.value else {
             return None;
         };
-        let scope = self
-            .scopes
-            .iter()
-            .rev()
-            .find(|s| s.kind != ScopeKind::Comprehension)?;
+        let scope = self.scopes.iter().rev().find(|s| s.kind != ScopeKind::Comprehension)?;
         let (self_name, class) = scope.self_param.as_ref()?;
         (base.id == *self_name).then_some(*class)
     }
@@ -455,9 +389,7 @@ impl Lowerer<'_> {
             Expr::Name(name) => {
                 if let ScopeKind::Class(class) = self.scope().kind {
                     let version = self.bind(&name.id, value, None);
-                    self.facts.classes[class as usize]
-                        .attributes
-                        .push(name.id.clone());
+                    self.facts.classes[class as usize].attributes.push(name.id.clone());
                     let hop = self.hop(name.range, HopKind::AttrStore(name.id.clone()));
                     self.constrain(Constraint::ClassStore {
                         class,
@@ -471,53 +403,28 @@ impl Lowerer<'_> {
             }
             Expr::Attribute(attribute) => {
                 if let Some(class) = self.self_attribute_class(attribute) {
-                    self.facts.classes[class as usize]
-                        .attributes
-                        .push(attribute.attr.id.clone());
+                    self.facts.classes[class as usize].attributes.push(attribute.attr.id.clone());
                 }
                 let base = self.expr(&attribute.value);
                 if let (Val::Node(base), Some(from)) = (base, self.node_of(value)) {
-                    let hop = self.hop(
-                        attribute.range,
-                        HopKind::AttrStore(attribute.attr.id.clone()),
-                    );
-                    self.constrain(Constraint::Store {
-                        base,
-                        attr: attribute.attr.id.clone(),
-                        from,
-                        hop: Some(hop),
-                    });
+                    let hop = self.hop(attribute.range, HopKind::AttrStore(attribute.attr.id.clone()));
+                    self.constrain(Constraint::Store { base, attr: attribute.attr.id.clone(), from, hop: Some(hop) });
                 }
             }
             Expr::Subscript(subscript) => {
                 let base = self.expr(&subscript.value);
                 let key = self.expr(&subscript.slice);
                 if let (Val::Node(base), Val::Node(key)) = (base, key) {
-                    self.constrain(Constraint::StorePart {
-                        base,
-                        part: Part::Keys,
-                        from: key,
-                        hop: None,
-                    });
+                    self.constrain(Constraint::StorePart { base, part: Part::Keys, from: key, hop: None });
                 }
                 if let (Val::Node(base), Some(mut from)) = (base, self.node_of(value)) {
                     if subscript.slice.is_slice_expr() {
                         let elements = self.node();
-                        self.constrain(Constraint::LoadPart {
-                            base: from,
-                            part: Part::Iter,
-                            to: elements,
-                            hop: None,
-                        });
+                        self.constrain(Constraint::LoadPart { base: from, part: Part::Iter, to: elements, hop: None });
                         from = elements;
                     }
                     let hop = self.hop(subscript.range, HopKind::ContainerStore);
-                    self.constrain(Constraint::StorePart {
-                        base,
-                        part: Part::Values,
-                        from,
-                        hop: Some(hop),
-                    });
+                    self.constrain(Constraint::StorePart { base, part: Part::Values, from, hop: Some(hop) });
                 }
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
@@ -526,12 +433,7 @@ impl Lowerer<'_> {
                         (Expr::Starred(_), _) => value,
                         (_, Val::Node(base)) => {
                             let to = self.node();
-                            self.constrain(Constraint::LoadPart {
-                                base,
-                                part: Part::Iter,
-                                to,
-                                hop: None,
-                            });
+                            self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
                             Val::Node(to)
                         }
                         (_, other) => other,
@@ -554,15 +456,10 @@ impl Lowerer<'_> {
         if target.id.as_str() != "__all__" {
             return;
         }
-        let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) =
-            value
-        else {
+        let (Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) = value else {
             return;
         };
-        let names = elts
-            .iter()
-            .filter_map(|e| e.as_string_literal_expr())
-            .map(|s| Name::new(s.value.to_str()));
+        let names = elts.iter().filter_map(|e| e.as_string_literal_expr()).map(|s| Name::new(s.value.to_str()));
         let all = self.facts.dunder_all.get_or_insert_with(Vec::new);
         if !extend {
             all.clear();
@@ -653,12 +550,7 @@ impl Lowerer<'_> {
             if let Val::Node(base) = dict {
                 for (elt, part) in [(key, Part::Keys), (value, Part::Values)] {
                     let to = self.node();
-                    self.constrain(Constraint::LoadPart {
-                        base,
-                        part,
-                        to,
-                        hop: None,
-                    });
+                    self.constrain(Constraint::LoadPart { base, part, to, hop: None });
                     self.assign(elt, Val::Node(to), None);
                 }
                 return;
@@ -668,12 +560,7 @@ impl Lowerer<'_> {
             Val::Node(base) => {
                 let to = self.node();
                 let hop = self.hop(target.range(), HopKind::ContainerLoad);
-                self.constrain(Constraint::LoadPart {
-                    base,
-                    part: Part::Iter,
-                    to,
-                    hop: Some(hop),
-                });
+                self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: Some(hop) });
                 Val::Node(to)
             }
             other => other,
@@ -700,10 +587,7 @@ impl Lowerer<'_> {
         for handler in &stmt.handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
             let start = self.merge(vec![before.clone(), after_body.clone()]);
-            *self.flow() = Flow {
-                live: true,
-                ..start
-            };
+            *self.flow() = Flow { live: true, ..start };
             if let Some(type_) = &handler.type_ {
                 self.expr(type_);
             }
@@ -718,10 +602,7 @@ impl Lowerer<'_> {
         ends.push(self.flow().clone());
         let merged = self.merge(ends);
         let live = merged.live;
-        *self.flow() = Flow {
-            live: true,
-            ..merged
-        };
+        *self.flow() = Flow { live: true, ..merged };
         self.block(&stmt.finalbody);
         if !live {
             self.flow().live = false;
@@ -761,11 +642,7 @@ impl Lowerer<'_> {
                 continue;
             };
             let to = self.node();
-            self.facts.guards.push(crate::facts::Guard {
-                from,
-                to,
-                types: types.clone(),
-            });
+            self.facts.guards.push(crate::facts::Guard { from, to, types: types.clone() });
             self.flow().env.insert(name.clone(), to);
         }
     }
@@ -774,11 +651,7 @@ impl Lowerer<'_> {
 /// What a function's decorators mean: its kind, whether the decorated object
 /// may not be the function, and whether it is registered as a method.
 fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (FunctionKind, bool, bool) {
-    let mut kind = if in_class {
-        FunctionKind::Method
-    } else {
-        FunctionKind::Function
-    };
+    let mut kind = if in_class { FunctionKind::Method } else { FunctionKind::Function };
     let mut opaque = false;
     let mut register = true;
     for decorator in decorators {
@@ -805,9 +678,7 @@ fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (Function
 
 fn tuple_elts(expr: &Expr) -> Option<&Vec<Expr>> {
     match expr {
-        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-            Some(elts)
-        }
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => Some(elts),
         _ => None,
     }
 }
@@ -841,29 +712,15 @@ fn collect_pattern_names(pattern: &ast::Pattern, names: &mut Vec<Name>) {
             }
         }
         Pattern::MatchStar(p) => names.extend(p.name.iter().map(|n| n.id.clone())),
-        Pattern::MatchSequence(p) => p
-            .patterns
-            .iter()
-            .for_each(|p| collect_pattern_names(p, names)),
-        Pattern::MatchOr(p) => p
-            .patterns
-            .iter()
-            .for_each(|p| collect_pattern_names(p, names)),
+        Pattern::MatchSequence(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
+        Pattern::MatchOr(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
         Pattern::MatchMapping(p) => {
-            p.patterns
-                .iter()
-                .for_each(|p| collect_pattern_names(p, names));
+            p.patterns.iter().for_each(|p| collect_pattern_names(p, names));
             names.extend(p.rest.iter().map(|n| n.id.clone()));
         }
         Pattern::MatchClass(p) => {
-            p.arguments
-                .patterns
-                .iter()
-                .for_each(|p| collect_pattern_names(p, names));
-            p.arguments
-                .keywords
-                .iter()
-                .for_each(|k| collect_pattern_names(&k.pattern, names));
+            p.arguments.patterns.iter().for_each(|p| collect_pattern_names(p, names));
+            p.arguments.keywords.iter().for_each(|k| collect_pattern_names(&k.pattern, names));
         }
         Pattern::MatchValue(_) | Pattern::MatchSingleton(_) => {}
     }
