@@ -166,7 +166,7 @@ impl Solver {
     /// The node that `instance.attr = ...` writes, and the nodes `instance.attr` reads:
     /// the owner in the MRO and subclasses that declare the attribute themselves.
     /// Unknown when the attribute may come from a base class outside the project.
-    fn attribute_nodes(&mut self, class: GClass, attr: &Name) -> (GNode, Rc<[GNode]>) {
+    fn attribute_nodes(&mut self, class: GClass, attr: &Name) -> super::AttributeNodes {
         if let Some(found) = self.attribute_cache.get(&(class, attr.clone())) {
             return found.clone();
         }

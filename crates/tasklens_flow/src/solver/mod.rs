@@ -25,6 +25,9 @@ pub(crate) const NO_LABEL: Label = u32::MAX;
 pub(crate) const GUARD: Label = u32::MAX - 1;
 /// The predecessor of a seeded object.
 pub(crate) const NO_NODE: GNode = u32::MAX;
+/// The node an attribute write goes to, and the nodes a read comes from.
+pub(crate) type AttributeNodes = (GNode, Rc<[GNode]>);
+
 /// The id of `Obj::Unknown`, interned first.
 pub(crate) const UNKNOWN: ObjId = 0;
 /// The most objects a node holds before it widens to `Unknown`.
@@ -152,7 +155,7 @@ pub(crate) struct Solver {
     /// Methods a call on an instance of a class may run, by (class, name).
     dispatch_cache: FxHashMap<(GClass, Name), Rc<[GFunc]>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
-    attribute_cache: FxHashMap<(GClass, Name), (GNode, Rc<[GNode]>)>,
+    attribute_cache: FxHashMap<(GClass, Name), AttributeNodes>,
 }
 
 impl Solver {
