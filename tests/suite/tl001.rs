@@ -528,3 +528,87 @@ class Runner:
         ",
     );
 }
+
+#[test]
+fn tuple_positions_stay_apart() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from collections import deque
+
+async def main():
+    loop = asyncio.get_running_loop()
+    waiters = deque()
+    task = asyncio.current_task()
+    waiters.append((task, loop.create_future()))
+    owner, fut = waiters.popleft()
+    print(owner.get_name())
+    pair = (loop.create_future(), task)
+    pair[1].get_name()
+    pair[0].get_name()
+
+asyncio.run(main())
+"#,
+        "main.py:11: TL001",
+    );
+}
+
+#[test]
+fn subclass_overrides_and_attributes_are_dispatched() {
+    check(
+        r#"
+#- base.py
+import asyncio
+
+class Worker:
+    def make(self):
+        return asyncio.get_running_loop().create_task(asyncio.sleep(0))
+
+    def run(self):
+        return self.make().get_name()
+
+    def report(self):
+        return self.current.get_name()
+
+class FutureWorker(Worker):
+    def make(self):
+        return asyncio.get_running_loop().create_future()
+
+    def start(self):
+        self.current = asyncio.get_running_loop().create_future()
+#- main.py run
+import asyncio
+from base import FutureWorker
+
+async def main():
+    worker = FutureWorker()
+    worker.start()
+    worker.run()
+
+asyncio.run(main())
+"#,
+        "
+        base.py:15: TL001
+        base.py:18: TL001
+        ",
+    );
+}
+
+#[test]
+fn future_parameters_are_reported_once_where_they_turn_into_tasks() {
+    check(
+        r#"
+#- spawn.py
+import asyncio
+from typing import Awaitable
+
+def spawn(aw: Awaitable[None]) -> asyncio.Task[None]:
+    return asyncio.ensure_future(aw)
+
+def relay(aw: Awaitable[None]):
+    return spawn(aw)
+"#,
+        "spawn.py:5: TL001",
+    );
+}

@@ -165,7 +165,12 @@ pub enum Part {
     Keys,
     /// What iteration yields: keys of a dict, elements of anything else.
     Iter,
+    /// The element at a position of a tuple (elements of anything else).
+    Index(u8),
 }
+
+/// Tuple positions tracked separately; later ones only as plain elements.
+pub const MAX_TUPLE_INDEX: usize = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ContainerKind {

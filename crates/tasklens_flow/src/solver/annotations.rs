@@ -163,6 +163,7 @@ impl Solver {
         if is_param || is_attribute {
             if is_param && admits.future_like {
                 pending.seeds.push((node, Obj::ParamFuture(node)));
+                self.future_params.insert(node);
             }
             if is_param && admits.coroutine && !admits.future_like {
                 pending.seeds.push((node, Obj::Coro(None)));

@@ -22,6 +22,15 @@ struct SiteArgs {
     has_spread: bool,
 }
 
+/// The slot a store of `part` writes in a container of `kind`.
+fn stored_part(part: Part, kind: ContainerKind) -> Part {
+    match part {
+        Part::Iter => Part::Values,
+        Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
+        other => other,
+    }
+}
+
 /// Marks a site whose arguments already escape.
 const ESCAPE_MARK: ObjId = u32::MAX;
 
@@ -34,8 +43,8 @@ impl Solver {
             Complex::Store { attr, from, label } => self.store(value, &attr, from, label),
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => {
-                if let Obj::Container(container, _) = value {
-                    let slot = self.part_node(container, if part == Part::Iter { Part::Values } else { part });
+                if let Obj::Container(container, kind) = value {
+                    let slot = self.part_node(container, stored_part(part, kind));
                     self.edge(from, slot, label);
                 }
             }
@@ -209,12 +218,17 @@ impl Solver {
                 let part = match part {
                     Part::Iter if kind == ContainerKind::Dict => Part::Keys,
                     Part::Iter => Part::Values,
+                    Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
                     other => other,
                 };
                 let slot = self.part_node(container, part);
                 self.edge(slot, to, label);
             }
-            Obj::View(container, _, part) => {
+            Obj::View(container, _, viewed) => {
+                let part = match part {
+                    Part::Keys | Part::Values => part,
+                    _ => viewed,
+                };
                 let slot = self.part_node(container, part);
                 self.edge(slot, to, label);
             }

@@ -150,6 +150,8 @@ pub(crate) struct Solver {
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
     pass_through: FxHashMap<GSite, Label>,
+    /// Parameters annotated to admit a plain Future.
+    pub(crate) future_params: FxHashSet<GNode>,
     /// Calls already bound: (site, function, shift).
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
@@ -239,9 +241,16 @@ impl Solver {
     /// Widening: a node that already holds [`MAX_OBJECTS`] objects gets `Unknown`
     /// instead of more of them (plain Futures are always kept, so TL001 stays sound).
     pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
-        let set = &self.sets[node as usize];
-        if set.len() >= MAX_OBJECTS && !self.objs[obj as usize].is_plain_future() {
+        let value = self.objs[obj as usize];
+        if self.sets[node as usize].len() >= MAX_OBJECTS && !value.is_plain_future() {
             obj = UNKNOWN;
+        }
+        // A parameter that admits a Future stands for every Future passed to it.
+        if let Obj::ParamFuture(param) = value
+            && param != node
+            && self.future_params.contains(&node)
+        {
+            return;
         }
         if self.sets[node as usize].insert(obj) {
             if self.traced(obj) {

@@ -9,8 +9,8 @@ use super::stmt::Narrowing;
 use super::{Lowerer, ScopeKind, Val};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, Keyword, Part, Seed,
-    TASK_ONLY_METHODS, TaskMethodCall,
+    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, Keyword, MAX_TUPLE_INDEX, Part,
+    Seed, TASK_ONLY_METHODS, TaskMethodCall,
 };
 
 impl Lowerer<'_> {
@@ -123,7 +123,14 @@ impl Lowerer<'_> {
                     Val::Node(base) => {
                         let to = self.node();
                         let hop = self.hop(subscript.range, HopKind::ContainerLoad);
-                        self.constrain(Constraint::LoadPart { base, part: Part::Values, to, hop: Some(hop) });
+                        let part = match subscript.slice.as_number_literal_expr().and_then(|n| n.value.as_int()) {
+                            Some(int) => match int.as_u8() {
+                                Some(index) if (index as usize) < MAX_TUPLE_INDEX => Part::Index(index),
+                                _ => Part::Values,
+                            },
+                            None => Part::Values,
+                        };
+                        self.constrain(Constraint::LoadPart { base, part, to, hop: Some(hop) });
                         Val::Node(to)
                     }
                     _ => Val::Unknown,
@@ -203,8 +210,13 @@ impl Lowerer<'_> {
 
     fn container(&mut self, kind: ContainerKind, elts: &[Expr]) -> Val {
         let node = self.seeded(Seed::Container(kind));
-        for elt in elts {
+        let mut positional = kind == ContainerKind::Tuple;
+        for (index, elt) in elts.iter().enumerate() {
             let value = self.expr(elt);
+            positional &= !elt.is_starred_expr() && index < MAX_TUPLE_INDEX;
+            if positional {
+                self.store_part(node, Part::Index(index as u8), value, elt.range());
+            }
             match (elt, value) {
                 (Expr::Starred(_), Val::Node(other)) => {
                     let to = self.node();

@@ -7,7 +7,8 @@ use ruff_text_size::{Ranged, TextRange};
 use super::{Flow, LoopFlows, Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, Param, ParamKind, Part, Place, Seed,
+    AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Param, ParamKind, Part,
+    Place, Seed,
 };
 
 /// A narrowing from a test: `name` is an instance of `types` (empty: has a Task-only method).
@@ -428,12 +429,14 @@ impl Lowerer<'_> {
                 }
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-                for elt in elts {
+                let positional = elts.len() <= MAX_TUPLE_INDEX && !elts.iter().any(Expr::is_starred_expr);
+                for (index, elt) in elts.iter().enumerate() {
                     let element = match (elt, value) {
                         (Expr::Starred(_), _) => value,
                         (_, Val::Node(base)) => {
                             let to = self.node();
-                            self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
+                            let part = if positional { Part::Index(index as u8) } else { Part::Iter };
+                            self.constrain(Constraint::LoadPart { base, part, to, hop: None });
                             Val::Node(to)
                         }
                         (_, other) => other,
