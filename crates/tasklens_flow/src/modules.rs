@@ -119,6 +119,10 @@ impl Modules {
         (m, &module.facts.call_sites[(site - module.site_base) as usize])
     }
 
+    pub fn site_module(&self, site: GSite) -> ModIdx {
+        self.last_with(|m| m.facts.call_sites.len(), site, |m| m.site_base)
+    }
+
     pub fn hop(&self, hop: u32) -> (ModIdx, &tasklens_semantic::facts::Hop) {
         let m = self.last_with(|m| m.facts.hops.len(), hop, |m| m.hop_base);
         let module = &self.modules[m as usize];

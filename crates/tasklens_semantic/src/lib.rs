@@ -19,5 +19,11 @@ pub use lower::MAX_DEPTH;
 #[salsa::tracked(returns(ref))]
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let parsed = parsed_module(db, file);
-    Arc::new(lower::Lowerer::lower_module(file.text(db), &parsed.syntax().body))
+    let tree = parsed.load();
+    let facts = lower::Lowerer::lower_module(file.text(db), &tree.syntax().body);
+    // The facts are all the flow analysis needs: free the tree now rather than at
+    // the next revision, so a project's trees are never all alive at once.
+    drop(tree);
+    parsed.release();
+    Arc::new(facts)
 }

@@ -1,6 +1,7 @@
 //! Class hierarchy: resolved bases, method resolution order and subclasses.
 
 use ruff_python_ast::name::Name;
+use rustc_hash::FxHashMap;
 use tasklens_semantic::facts::TypeExpr;
 
 use crate::modules::{Modules, Resolved};
@@ -8,6 +9,8 @@ use crate::objects::{GClass, GFunc};
 
 #[derive(Default)]
 pub(crate) struct ClassTable {
+    /// Classes whose bodies define a method or declare an attribute, by name.
+    declarers: FxHashMap<Name, Vec<GClass>>,
     /// Each class, then its bases in depth-first order (no duplicates).
     pub mro: Vec<Vec<GClass>>,
     /// Each class and every class that inherits from it.
@@ -64,7 +67,20 @@ impl ClassTable {
                 external_base[class] = true;
             }
         }
-        ClassTable { mro, subclasses, external_base }
+        let mut declarers: FxHashMap<Name, Vec<GClass>> = FxHashMap::default();
+        for module in &modules.modules {
+            for (local, class) in module.facts.classes.iter().enumerate() {
+                let id = module.class_base + local as GClass;
+                let names = class.methods.iter().map(|(name, _)| name).chain(&class.attributes);
+                for name in names {
+                    let entry = declarers.entry(name.clone()).or_default();
+                    if entry.last() != Some(&id) {
+                        entry.push(id);
+                    }
+                }
+            }
+        }
+        ClassTable { declarers, mro, subclasses, external_base }
     }
 
     /// The method `name` as found through the class's MRO.
@@ -87,11 +103,9 @@ impl ClassTable {
 
     /// Methods named `name` that subclasses of `class` define in their own bodies:
     /// a call on an instance of `class` may run any of them.
-    pub fn overrides(&self, modules: &Modules, class: GClass, name: &str) -> Vec<GFunc> {
-        self.subclasses[class as usize]
-            .iter()
-            .filter(|&&sub| sub != class)
-            .filter_map(|&sub| {
+    pub fn overrides(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GFunc> {
+        self.strict_subclasses_declaring(class, name)
+            .filter_map(|sub| {
                 let (m, facts) = modules.class(sub);
                 facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
             })
@@ -100,10 +114,16 @@ impl ClassTable {
 
     /// Subclasses of `class` that declare attribute `name` themselves.
     pub fn attribute_in_subclasses(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GClass> {
-        self.subclasses[class as usize]
-            .iter()
+        self.strict_subclasses_declaring(class, name).filter(|&sub| modules.class(sub).1.has_attribute(name)).collect()
+    }
+
+    /// Subclasses of `class` (not `class` itself) whose bodies declare `name`.
+    fn strict_subclasses_declaring<'a>(&'a self, class: GClass, name: &Name) -> impl Iterator<Item = GClass> + 'a {
+        self.declarers
+            .get(name)
+            .into_iter()
+            .flatten()
             .copied()
-            .filter(|&sub| sub != class && modules.class(sub).1.has_attribute(name))
-            .collect()
+            .filter(move |&sub| sub != class && self.mro[sub as usize].contains(&class))
     }
 }

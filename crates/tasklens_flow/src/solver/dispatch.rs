@@ -12,14 +12,31 @@ use crate::asyncio_api::{ExternalCall, external_call, external_method, is_follow
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
 
-/// A call site's arguments in project-wide node ids.
+/// A call site, read in place from its module's facts.
 struct SiteArgs {
     module: ModIdx,
-    range: TextRange,
-    callee_range: TextRange,
-    args: Vec<(Option<GNode>, TextRange)>,
-    keywords: Vec<(Name, Option<GNode>, TextRange)>,
-    has_spread: bool,
+    base: GNode,
+    facts: std::sync::Arc<tasklens_semantic::ModuleFacts>,
+    local: usize,
+}
+
+impl SiteArgs {
+    fn call(&self) -> &tasklens_semantic::facts::CallSite {
+        &self.facts.call_sites[self.local]
+    }
+
+    fn range(&self) -> TextRange {
+        self.call().range
+    }
+
+    /// The project-wide node of positional argument `index`.
+    fn arg(&self, index: usize) -> Option<GNode> {
+        self.call().args.get(index).and_then(|a| a.node).map(|n| self.base + n)
+    }
+
+    fn node(&self, local: Option<u32>) -> Option<GNode> {
+        local.map(|n| self.base + n)
+    }
 }
 
 /// The slot a store of `part` writes in a container of `kind`.
@@ -76,7 +93,7 @@ impl Solver {
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
                     let args = self.site_args(site);
-                    let label = self.dyn_hop(args.module, args.range, DynHopKind::Callback { func });
+                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::Callback { func });
                     self.edge(receiver, param, label);
                 }
             }
@@ -104,7 +121,7 @@ impl Solver {
             return label;
         }
         let args = self.site_args(site);
-        let label = self.dyn_hop(args.module, args.callee_range, DynHopKind::PassThrough);
+        let label = self.dyn_hop(args.module, args.call().callee_range, DynHopKind::PassThrough);
         self.pass_through.insert(site, label);
         label
     }
@@ -287,8 +304,9 @@ impl Solver {
         self.seed(result, Obj::Unknown);
         if self.applied.insert((site, ESCAPE_MARK)) {
             let args = self.site_args(site);
-            let nodes = args.args.iter().map(|a| a.0).chain(args.keywords.iter().map(|k| k.1));
-            for node in nodes.flatten().collect::<Vec<_>>() {
+            let call = args.call();
+            let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
+            for node in nodes.map(|n| args.node(n)).flatten().collect::<Vec<_>>() {
                 self.complex_on(node, Complex::Escape);
             }
         }
@@ -374,13 +392,13 @@ impl Solver {
 
     fn container_method(&mut self, site: GSite, container: GNode, kind: ContainerKind, name: &str, result: GNode) {
         let args = self.site_args(site);
-        let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
+        let arg = |i: usize| args.arg(i);
         let values = self.part_node(container, Part::Values);
         match name {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
                 if let Some(from) = arg(index) {
-                    let label = self.dyn_hop(args.module, args.range, DynHopKind::ContainerStore);
+                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::ContainerStore);
                     self.edge(from, values, label);
                 }
                 if name == "setdefault" {
@@ -416,7 +434,7 @@ impl Solver {
 
     fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
         let args = self.site_args(site);
-        let arg = |i: usize| args.args.get(i).and_then(|a| a.0);
+        let arg = |i: usize| args.arg(i);
         match effect {
             ExternalCall::EnsureFuture => {
                 let first = arg(0);
@@ -467,7 +485,8 @@ impl Solver {
             facts.params.iter().map(|p| (p.name.clone(), base + p.node, p.kind)).collect();
         let (opaque, is_async, is_generator) = (facts.opaque, facts.is_async, facts.is_generator);
         let mut matched = vec![false; params.len()];
-        for (i, (node, range)) in args.args.iter().enumerate() {
+        let call = args.call();
+        for (i, arg) in call.args.iter().enumerate() {
             let index = i + shift;
             let target = match params.get(index) {
                 Some((_, _, ParamKind::PositionalOnly | ParamKind::Positional)) => Some(index),
@@ -475,20 +494,20 @@ impl Solver {
             };
             if let Some(index) = target {
                 matched[index] = true;
-                self.argument(args.module, *node, *range, &params[index], func);
+                self.argument(args.module, args.node(arg.node), arg.range, &params[index], func);
             }
         }
-        for (name, node, range) in &args.keywords {
+        for keyword in &call.keywords {
             let target = params
                 .iter()
-                .position(|p| p.0 == *name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly))
+                .position(|p| p.0 == keyword.name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly))
                 .or_else(|| params.iter().position(|p| p.2 == ParamKind::KwArgs));
             if let Some(index) = target {
                 matched[index] = true;
-                self.argument(args.module, *node, *range, &params[index], func);
+                self.argument(args.module, args.node(keyword.node), keyword.range, &params[index], func);
             }
         }
-        if args.has_spread {
+        if call.has_spread {
             for (index, param) in params.iter().enumerate().skip(shift) {
                 if !matched[index] {
                     self.seed(param.1, Obj::Unknown);
@@ -501,7 +520,7 @@ impl Solver {
             self.seed(result, Obj::Coro(Some(func)));
         } else {
             let ret = self.ret_node(func);
-            let label = self.dyn_hop(args.module, args.range, DynHopKind::CallResult { func });
+            let label = self.dyn_hop(args.module, call.range, DynHopKind::CallResult { func });
             self.edge(ret, result, label);
         }
     }
@@ -524,16 +543,9 @@ impl Solver {
     }
 
     fn site_args(&self, site: GSite) -> SiteArgs {
-        let (module, call) = self.modules.site(site);
-        let base = self.modules.modules[module as usize].node_base;
-        SiteArgs {
-            module,
-            range: call.range,
-            callee_range: call.callee_range,
-            args: call.args.iter().map(|a| (a.node.map(|n| base + n), a.range)).collect(),
-            keywords: call.keywords.iter().map(|k| (k.name.clone(), k.node.map(|n| base + n), k.range)).collect(),
-            has_spread: call.has_spread,
-        }
+        let module = self.modules.site_module(site);
+        let entry = &self.modules.modules[module as usize];
+        SiteArgs { module, base: entry.node_base, facts: entry.facts.clone(), local: (site - entry.site_base) as usize }
     }
 
     pub(crate) fn ret_node(&self, func: GFunc) -> GNode {

@@ -162,11 +162,14 @@ pub(crate) struct Solver {
 
 impl Solver {
     pub(crate) fn solve(modules: Modules) -> Solved {
+        let start = std::time::Instant::now();
         let mut solver = link::link(modules);
+        let linked = start.elapsed();
         solver.run();
         solver.loop_fallback();
         solver.run();
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+            eprintln!("link {linked:?}, solve {:?}", start.elapsed() - linked);
             solver.print_stats();
         }
         let mut ensure_future_sites: Vec<_> =
@@ -283,9 +286,11 @@ impl Solver {
             return;
         }
         self.dyn_edges.entry(from).or_default().push(edge);
-        let objs = self.sets[from as usize].as_slice().to_vec();
-        for obj in objs {
-            self.pass(edge, from, obj);
+        if self.sets[from as usize].len() > 0 {
+            let objs = self.sets[from as usize].as_slice().to_vec();
+            for obj in objs {
+                self.pass(edge, from, obj);
+            }
         }
     }
 
