@@ -306,7 +306,7 @@ impl Solver {
             let args = self.site_args(site);
             let call = args.call();
             let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
-            for node in nodes.map(|n| args.node(n)).flatten().collect::<Vec<_>>() {
+            for node in nodes.filter_map(|n| args.node(n)).collect::<Vec<_>>() {
                 self.complex_on(node, Complex::Escape);
             }
         }
