@@ -81,3 +81,26 @@ fn rule_documentation() {
     assert!(doc.contains("## Why is this bad?") && doc.contains("AttributeError"), "{doc}");
     assert_eq!(tasklens(&["rule", "TL999"], dir.path()).status.code(), Some(2));
 }
+
+#[test]
+fn discovery_skips_ignored_files_and_environments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for path in [
+        "generated/bad.py",
+        ".venv/lib/bad.py",
+        "myenv/lib/bad.py",
+        "node_modules/pkg/bad.py",
+        "vendor/site-packages/bad.py",
+        "pkg/__pycache__/bad.py",
+        "pkg/real.py",
+    ] {
+        write(dir.path(), path, BUGGY.as_bytes());
+    }
+    write(dir.path(), ".gitignore", b"generated/\n");
+    write(dir.path(), "myenv/pyvenv.cfg", b"home = /usr/bin\n");
+    let output = tasklens(&["check", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let reported: Vec<&str> = text.lines().filter(|l| l.contains("TL001")).collect();
+    assert_eq!(reported.len(), 1, "{text}");
+    assert!(reported[0].starts_with("./pkg/real.py:4:5: TL001"), "{text}");
+}

@@ -612,3 +612,33 @@ def relay(aw: Awaitable[None]):
         "spawn.py:5: TL001",
     );
 }
+
+#[test]
+fn task_only_calls_that_handle_attribute_error_are_not_sinks() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def describe(job):
+    try:
+        return job.get_name()
+    except AttributeError:
+        return repr(job)
+
+def careless(job):
+    try:
+        return job.get_name()
+    except KeyError:
+        return None
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    print(describe(fut))
+    careless(fut)
+
+asyncio.run(main())
+"#,
+        "main.py:16: TL001",
+    );
+}

@@ -320,7 +320,7 @@ impl Lowerer<'_> {
             match receiver {
                 Val::Node(receiver) => {
                     let name = attribute.attr.id.clone();
-                    if TASK_ONLY_METHODS.contains(&name.as_str()) {
+                    if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
                         self.facts.task_method_calls.push(TaskMethodCall {
                             receiver,
                             method: name.clone(),

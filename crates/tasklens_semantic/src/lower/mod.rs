@@ -72,6 +72,9 @@ pub(crate) struct Lowerer<'src> {
     facts: ModuleFacts,
     scopes: Vec<Scope>,
     depth: u32,
+    /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
+    /// there are compatibility code, not sinks.
+    attribute_error_handled: u32,
     /// How each module-level name is bound, to decide its [`Binding`].
     module_bindings: FxHashMap<Name, Vec<Binding>>,
     _source: &'src str,
@@ -84,6 +87,7 @@ impl<'src> Lowerer<'src> {
             facts: ModuleFacts::default(),
             scopes: Vec::new(),
             depth: 0,
+            attribute_error_handled: 0,
             module_bindings: FxHashMap::default(),
             _source: source,
         };

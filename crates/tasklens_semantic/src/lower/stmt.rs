@@ -584,7 +584,10 @@ impl Lowerer<'_> {
 
     fn try_stmt(&mut self, stmt: &ast::StmtTry) {
         let before = self.flow().clone();
+        let handled = stmt.handlers.iter().any(catches_attribute_error);
+        self.attribute_error_handled += u32::from(handled);
         self.block(&stmt.body);
+        self.attribute_error_handled -= u32::from(handled);
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
         for handler in &stmt.handlers {
@@ -677,6 +680,21 @@ fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (Function
         }
     }
     (kind, opaque, register)
+}
+
+/// `except AttributeError:`, or a handler that catches it among others.
+fn catches_attribute_error(handler: &ast::ExceptHandler) -> bool {
+    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+    let Some(type_) = &handler.type_ else { return true };
+    let catches = |expr: &Expr| {
+        crate::annotation::dotted_name(expr)
+            .and_then(|path| path.last().cloned())
+            .is_some_and(|last| matches!(last.as_str(), "AttributeError" | "Exception" | "BaseException"))
+    };
+    match &**type_ {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(catches),
+        other => catches(other),
+    }
 }
 
 fn tuple_elts(expr: &Expr) -> Option<&Vec<Expr>> {
