@@ -479,38 +479,41 @@ impl Solver {
             return;
         }
         let args = self.site_args(site);
-        let (fm, facts) = self.modules.func(func);
-        let base = self.modules.modules[fm as usize].node_base;
-        let params: Vec<(Name, GNode, ParamKind)> =
-            facts.params.iter().map(|p| (p.name.clone(), base + p.node, p.kind)).collect();
+        let (fm, _) = self.modules.func(func);
+        let entry = &self.modules.modules[fm as usize];
+        let (base, func_facts) = (entry.node_base, entry.facts.clone());
+        let facts = &func_facts.functions[(func - entry.func_base) as usize];
+        let params = &facts.params;
         let (opaque, is_async, is_generator) = (facts.opaque, facts.is_async, facts.is_generator);
-        let mut matched = vec![false; params.len()];
+        let mut matched: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; params.len()];
         let call = args.call();
         for (i, arg) in call.args.iter().enumerate() {
             let index = i + shift;
             let target = match params.get(index) {
-                Some((_, _, ParamKind::PositionalOnly | ParamKind::Positional)) => Some(index),
-                _ => params.iter().position(|p| p.2 == ParamKind::VarArgs),
+                Some(p) if matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Positional) => Some(index),
+                _ => params.iter().position(|p| p.kind == ParamKind::VarArgs),
             };
             if let Some(index) = target {
                 matched[index] = true;
-                self.argument(args.module, args.node(arg.node), arg.range, &params[index], func);
+                self.argument(args.module, args.node(arg.node), arg.range, &params[index], base, func);
             }
         }
         for keyword in &call.keywords {
             let target = params
                 .iter()
-                .position(|p| p.0 == keyword.name && matches!(p.2, ParamKind::Positional | ParamKind::KeywordOnly))
-                .or_else(|| params.iter().position(|p| p.2 == ParamKind::KwArgs));
+                .position(|p| {
+                    p.name == keyword.name && matches!(p.kind, ParamKind::Positional | ParamKind::KeywordOnly)
+                })
+                .or_else(|| params.iter().position(|p| p.kind == ParamKind::KwArgs));
             if let Some(index) = target {
                 matched[index] = true;
-                self.argument(args.module, args.node(keyword.node), keyword.range, &params[index], func);
+                self.argument(args.module, args.node(keyword.node), keyword.range, &params[index], base, func);
             }
         }
         if call.has_spread {
             for (index, param) in params.iter().enumerate().skip(shift) {
                 if !matched[index] {
-                    self.seed(param.1, Obj::Unknown);
+                    self.seed(base + param.node, Obj::Unknown);
                 }
             }
         }
@@ -530,15 +533,17 @@ impl Solver {
         module: ModIdx,
         node: Option<GNode>,
         range: TextRange,
-        param: &(Name, GNode, ParamKind),
+        param: &tasklens_semantic::facts::Param,
+        base: GNode,
         func: GFunc,
     ) {
-        match (node, param.2) {
+        let target = base + param.node;
+        match (node, param.kind) {
             (Some(node), ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly) => {
-                let label = self.dyn_hop(module, range, DynHopKind::Argument { param: param.0.clone(), func });
-                self.edge(node, param.1, label);
+                let label = self.dyn_hop(module, range, DynHopKind::Argument { param: param.name.clone(), func });
+                self.edge(node, target, label);
             }
-            _ => self.seed(param.1, Obj::Unknown),
+            _ => self.seed(target, Obj::Unknown),
         }
     }
 

@@ -61,9 +61,9 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         complex_start: Vec::new(),
         complex_ids: Vec::new(),
         complex: Vec::new(),
-        dyn_edges: FxHashMap::default(),
+        dyn_index: vec![super::NO_LIST; static_nodes as usize],
+        dyn_lists: Vec::new(),
         dyn_edge_set: FxHashSet::default(),
-        dyn_complex: FxHashMap::default(),
         worklist: Default::default(),
         preds: FxHashMap::default(),
         dyn_hops: Vec::new(),
@@ -240,7 +240,7 @@ impl Solver {
             self.edge(from, edge.to, edge.label);
         }
         for (node, id) in late_complex {
-            self.dyn_complex.entry(node).or_default().push(id);
+            self.dyn_lists(node).complex.push(id);
         }
         for (node, obj) in pending.seeds {
             self.seed(node, obj);

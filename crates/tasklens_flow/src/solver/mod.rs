@@ -56,6 +56,15 @@ pub(crate) enum DynHopKind {
     ContainerStore,
 }
 
+/// Edges and complex constraints added to one node while solving.
+#[derive(Default)]
+pub(crate) struct DynLists {
+    edges: Vec<Edge>,
+    complex: Vec<u32>,
+}
+
+const NO_LIST: u32 = u32::MAX;
+
 /// A constraint that depends on the objects of its base node.
 #[derive(Clone, Debug)]
 pub(crate) enum Complex {
@@ -133,9 +142,10 @@ pub(crate) struct Solver {
     complex_start: Vec<u32>,
     complex_ids: Vec<u32>,
     complex: Vec<Complex>,
-    dyn_edges: FxHashMap<GNode, Vec<Edge>>,
+    /// Per node, an index into `dyn_lists` (or `NO_LIST`): edges and constraints added while solving.
+    dyn_index: Vec<u32>,
+    dyn_lists: Vec<DynLists>,
     dyn_edge_set: FxHashSet<(GNode, Edge)>,
-    dyn_complex: FxHashMap<GNode, Vec<u32>>,
     worklist: VecDeque<(GNode, ObjId)>,
     preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
     dyn_hops: Vec<DynHop>,
@@ -211,7 +221,18 @@ impl Solver {
 
     pub(crate) fn new_node(&mut self) -> GNode {
         self.sets.push(ObjSet::Empty);
+        self.dyn_index.push(NO_LIST);
         (self.sets.len() - 1) as GNode
+    }
+
+    /// The dynamic lists of a node, created on first use.
+    fn dyn_lists(&mut self, node: GNode) -> &mut DynLists {
+        let index = &mut self.dyn_index[node as usize];
+        if *index == NO_LIST {
+            *index = self.dyn_lists.len() as u32;
+            self.dyn_lists.push(DynLists::default());
+        }
+        &mut self.dyn_lists[*index as usize]
     }
 
     pub(crate) fn attr_node(&mut self, class: GClass, attr: &Name) -> GNode {
@@ -285,7 +306,7 @@ impl Solver {
         if from == to || !self.dyn_edge_set.insert((from, edge)) {
             return;
         }
-        self.dyn_edges.entry(from).or_default().push(edge);
+        self.dyn_lists(from).edges.push(edge);
         if self.sets[from as usize].len() > 0 {
             let objs = self.sets[from as usize].as_slice().to_vec();
             for obj in objs {
@@ -298,7 +319,7 @@ impl Solver {
     pub(crate) fn complex_on(&mut self, node: GNode, complex: Complex) {
         let id = self.complex.len() as u32;
         self.complex.push(complex);
-        self.dyn_complex.entry(node).or_default().push(id);
+        self.dyn_lists(node).complex.push(id);
         let objs = self.sets[node as usize].as_slice().to_vec();
         for obj in objs {
             self.apply(id, node, obj);
@@ -354,15 +375,19 @@ impl Solver {
                     self.apply(id, node, obj);
                 }
             }
-            let count = self.dyn_edges.get(&node).map_or(0, Vec::len);
-            for i in 0..count {
-                let edge = self.dyn_edges[&node][i];
-                self.pass(edge, node, obj);
-            }
-            let count = self.dyn_complex.get(&node).map_or(0, Vec::len);
-            for i in 0..count {
-                let id = self.dyn_complex[&node][i];
-                self.apply(id, node, obj);
+            let list = self.dyn_index[node as usize];
+            if list != NO_LIST {
+                // Lists may grow while they are walked; new entries see `obj` when added.
+                let count = self.dyn_lists[list as usize].edges.len();
+                for i in 0..count {
+                    let edge = self.dyn_lists[list as usize].edges[i];
+                    self.pass(edge, node, obj);
+                }
+                let count = self.dyn_lists[list as usize].complex.len();
+                for i in 0..count {
+                    let id = self.dyn_lists[list as usize].complex[i];
+                    self.apply(id, node, obj);
+                }
             }
         }
     }
