@@ -63,7 +63,11 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check(args) => with_large_stack(move || check(args)),
+        Command::Check(args) => {
+            // A bug in the checker must not look like findings: report it and exit 2.
+            std::panic::catch_unwind(|| with_large_stack(move || check(args)))
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (a bug in tasklens); please report it")))
+        }
         Command::Rule { code, all } => explain(code.as_deref(), all),
     };
     match result {

@@ -54,7 +54,8 @@ fn concise_and_json_formats() {
 fn bad_files_are_reported_and_the_rest_is_checked() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "a_broken.py", b"def f(:\n    pass\n");
-    write(dir.path(), "b_latin1.py", b"x = '\xe9'\n");
+    write(dir.path(), "b_latin1.py", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n");
+    write(dir.path(), "b_raw.py", b"x = '\xff'\n");
     let deep = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
     write(dir.path(), "c_deep.py", deep.as_bytes());
     let deep_unary = format!("x = {}1\n", "-".repeat(100_000));
@@ -64,7 +65,8 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(text.contains("a_broken.py:1:7: syntax-error"), "{text}");
-    assert!(text.contains("b_latin1.py:1:1: io-error") && text.contains("not valid UTF-8"), "{text}");
+    assert!(text.contains("b_latin1.py:1:1: io-error the file declares encoding `latin-1`"), "{text}");
+    assert!(text.contains("b_raw.py:1:1: io-error not valid UTF-8"), "{text}");
     assert!(text.contains("c_deep.py:1:205: syntax-error") && text.contains("200"), "{text}");
     assert!(text.contains("d_deep_unary.py:1:") && text.contains("too-deep"), "{text}");
     assert!(text.contains("e_buggy.py:4:5: TL001"), "{text}");

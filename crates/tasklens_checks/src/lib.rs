@@ -34,7 +34,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 diagnostics.push(Diagnostic {
                     code: IO_ERROR,
                     severity: Severity::Error,
-                    message: format!("{}: {reason}", display_path(db, file)),
+                    message: reason.to_string(),
                     primary: Label { file, range, message: String::new() },
                     trace: Vec::new(),
                 });

@@ -28,9 +28,35 @@ pub struct Workspace {
 
 /// Reads a source file: UTF-8, with an optional byte-order mark.
 pub fn read_source(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| format!("not valid UTF-8 ({e})"))
+    String::from_utf8(bytes.to_vec()).map_err(|error| match declared_encoding(bytes) {
+        Some(encoding) => {
+            format!("the file declares encoding `{encoding}`; tasklens reads UTF-8 only, so it was skipped")
+        }
+        None => format!("not valid UTF-8 ({error}); the file was skipped"),
+    })
+}
+
+/// The encoding a PEP 263 comment declares in the first two lines.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    for line in bytes.split(|&b| b == b'\n').take(2) {
+        let line = String::from_utf8_lossy(line);
+        if !line.trim_start().starts_with('#') {
+            continue;
+        }
+        let at = line.find("coding")?;
+        let rest = line[at + "coding".len()..].strip_prefix([':', '='])?;
+        let name: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        if !name.is_empty() {
+            return Some(name);
+        }
+    }
+    None
 }
 
 impl Workspace {
