@@ -642,3 +642,54 @@ asyncio.run(main())
         "main.py:16: TL001",
     );
 }
+
+#[test]
+fn generators_enumerate_zip_and_items() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def pending(loop, n):
+    for _ in range(n):
+        yield loop.create_future()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    names = {"a": loop.create_future()}
+    pairs = list(names.items())
+    for label, job in pairs:
+        print(label, job.done())
+    for index, job in enumerate(pending(loop, 1)):
+        print(index, job.done())
+    for label, job in zip(["x"], [loop.create_future()]):
+        print(label, job.done())
+    for index, job in enumerate(pending(loop, 1)):
+        job.get_name()
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL001",
+    );
+}
+
+#[test]
+fn pairs_keep_indexes_apart() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    tasks = [asyncio.current_task()]
+    for index, task in enumerate(tasks):
+        print(index, task.get_name())
+    for task, fut in zip(tasks, [loop.create_future()]):
+        print(task.get_name(), fut.done())
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

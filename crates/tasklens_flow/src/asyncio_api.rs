@@ -26,6 +26,10 @@ pub enum ExternalCall {
     CopyContainer,
     /// `next(iterator)`: an element.
     Element,
+    /// `enumerate(x)`: pairs of an index and an element.
+    Enumerate,
+    /// `zip(a, b)`: pairs of elements.
+    Zip,
     Unknown,
 }
 
@@ -64,6 +68,8 @@ pub fn external_call(path: &str) -> ExternalCall {
         "builtins" => match last {
             "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => ExternalCall::CopyContainer,
             "next" => ExternalCall::Element,
+            "enumerate" => ExternalCall::Enumerate,
+            "zip" => ExternalCall::Zip,
             _ => ExternalCall::Unknown,
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer,

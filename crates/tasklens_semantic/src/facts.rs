@@ -99,6 +99,8 @@ pub struct FunctionFacts {
     pub params: Vec<Param>,
     /// The node that collects every returned value.
     pub ret: NodeId,
+    /// The node that collects every yielded value (generators).
+    pub yields: NodeId,
     /// Decorated by something that may replace the function.
     pub opaque: bool,
 }

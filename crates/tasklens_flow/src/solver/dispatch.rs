@@ -419,6 +419,16 @@ impl Solver {
             "get" | "pop" | "popleft" | "__getitem__" => self.edge(values, result, NO_LABEL),
             "values" => self.seed(result, Obj::View(container, kind, Part::Values)),
             "keys" => self.seed(result, Obj::View(container, kind, Part::Keys)),
+            "items" => {
+                let tuple = self.pair_iterator(result);
+                for (index, part) in [(0, Part::Keys), (1, Part::Values)] {
+                    let from = self.part_node(container, part);
+                    for slot in [Part::Index(index), Part::Values] {
+                        let to = self.part_node(tuple, slot);
+                        self.edge(from, to, NO_LABEL);
+                    }
+                }
+            }
             "copy" => self.seed(result, Obj::Container(container, kind)),
             _ => self.seed(result, Obj::Unknown),
         }
@@ -469,7 +479,37 @@ impl Solver {
                 }
                 None => self.seed(result, Obj::Unknown),
             },
+            ExternalCall::Enumerate => {
+                let tuple = self.pair_iterator(result);
+                self.pair_slot(tuple, 0, None);
+                self.pair_slot(tuple, 1, arg(0));
+            }
+            ExternalCall::Zip => {
+                let tuple = self.pair_iterator(result);
+                self.pair_slot(tuple, 0, arg(0));
+                self.pair_slot(tuple, 1, arg(1));
+            }
             ExternalCall::Unknown => self.unknown_call(site, result),
+        }
+    }
+
+    /// Makes `result` a new iterator of 2-tuples; returns the tuples' node.
+    fn pair_iterator(&mut self, result: GNode) -> GNode {
+        let tuple = self.new_node();
+        self.seed(result, Obj::Container(result, ContainerKind::Iterator));
+        let values = self.part_node(result, Part::Values);
+        self.seed(values, Obj::Container(tuple, ContainerKind::Tuple));
+        tuple
+    }
+
+    /// Fills position `index` of the tuples with the elements of `source` (unknown without one).
+    fn pair_slot(&mut self, tuple: GNode, index: u8, source: Option<GNode>) {
+        for part in [Part::Index(index), Part::Values] {
+            let slot = self.part_node(tuple, part);
+            match source {
+                Some(node) => self.complex_on(node, Complex::LoadPart { part: Part::Iter, to: slot, label: NO_LABEL }),
+                None => self.seed(slot, Obj::Unknown),
+            }
         }
     }
 
@@ -517,8 +557,14 @@ impl Solver {
                 }
             }
         }
-        if opaque || is_generator {
+        if opaque {
             self.seed(result, Obj::Unknown);
+        } else if is_generator {
+            // A generator object: iterating it yields what the body yields.
+            let yields = base + facts.yields;
+            self.seed(result, Obj::Container(yields, ContainerKind::Iterator));
+            let values = self.part_node(yields, Part::Values);
+            self.edge(yields, values, NO_LABEL);
         } else if is_async {
             self.seed(result, Obj::Coro(Some(func)));
         } else {

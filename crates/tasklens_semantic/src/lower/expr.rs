@@ -139,13 +139,19 @@ impl Lowerer<'_> {
             Expr::Starred(starred) => self.expr(&starred.value),
             Expr::Lambda(lambda) => self.lambda(lambda),
             Expr::Yield(yield_expr) => {
-                if let Some(value) = &yield_expr.value {
-                    self.expr(value);
-                }
+                let value = match &yield_expr.value {
+                    Some(value) => self.expr(value),
+                    None => Val::Nothing,
+                };
+                self.yield_value(value, yield_expr.range);
                 Val::Unknown
             }
             Expr::YieldFrom(yield_from) => {
-                self.expr(&yield_from.value);
+                if let Val::Node(base) = self.expr(&yield_from.value) {
+                    let to = self.node();
+                    self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
+                    self.yield_value(Val::Node(to), yield_from.range);
+                }
                 Val::Unknown
             }
             Expr::NoneLiteral(_) => Val::Nothing,
@@ -179,6 +185,16 @@ impl Lowerer<'_> {
             | Expr::BooleanLiteral(_)
             | Expr::EllipsisLiteral(_)
             | Expr::IpyEscapeCommand(_) => Val::Unknown,
+        }
+    }
+
+    /// A value yielded by the current generator.
+    fn yield_value(&mut self, value: Val, range: TextRange) {
+        if let Some(func) = self.current_function() {
+            let facts = &self.facts.functions[func as usize];
+            let (to, name) = (facts.yields, facts.name.clone());
+            let hop = self.hop(range, HopKind::Yield(name));
+            self.flow_into(value, to, Some(hop));
         }
     }
 
@@ -266,6 +282,7 @@ impl Lowerer<'_> {
 
     fn lambda(&mut self, lambda: &ast::ExprLambda) -> Val {
         let ret = self.node();
+        let yields = self.node();
         let keyword = TextRange::at(lambda.range.start(), TextSize::from(6));
         let func = self.new_function(FunctionFacts {
             name: Name::new_static("<lambda>"),
@@ -276,6 +293,7 @@ impl Lowerer<'_> {
             class: None,
             params: Vec::new(),
             ret,
+            yields,
             opaque: false,
         });
         let params = match &lambda.parameters {

@@ -165,6 +165,7 @@ impl Lowerer<'_> {
         }
         let scan = scan::scan_body(&def.body);
         let ret = self.node();
+        let yields = self.node();
         let func = self.new_function(FunctionFacts {
             name: def.name.id.clone(),
             range: def.name.range(),
@@ -174,6 +175,7 @@ impl Lowerer<'_> {
             class,
             params: Vec::new(),
             ret,
+            yields,
             opaque,
         });
         let params = self.parameters(&def.parameters, func);
