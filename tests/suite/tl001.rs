@@ -693,3 +693,44 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn decorated_functions_keep_their_results() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+def callback(func):
+    return func
+
+@callback
+def pending(loop):
+    return loop.create_future()
+
+@functools.lru_cache(maxsize=None)
+def shared(loop):
+    return loop.create_future()
+
+async def work():
+    return 1
+
+@callback
+def spawn(coro):
+    return asyncio.ensure_future(coro)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await spawn(work())
+    shared(loop).cancelling()
+    pending(loop).get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:9: TL001
+        main.py:13: TL001
+        ",
+    );
+}

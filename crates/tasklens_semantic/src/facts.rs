@@ -101,7 +101,8 @@ pub struct FunctionFacts {
     pub ret: NodeId,
     /// The node that collects every yielded value (generators).
     pub yields: NodeId,
-    /// Decorated by something that may replace the function.
+    /// Decorated by something that may wrap the function: calls may see other
+    /// results and pass other arguments.
     pub opaque: bool,
 }
 

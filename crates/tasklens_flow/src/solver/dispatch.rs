@@ -558,8 +558,13 @@ impl Solver {
             }
         }
         if opaque {
+            // Most decorators keep the function's result; some replace it. Keep the
+            // result (so Futures are still followed) and add `Unknown` (so no rule
+            // relies on it being only what the body returns).
             self.seed(result, Obj::Unknown);
-        } else if is_generator {
+            self.escape(func);
+        }
+        if is_generator {
             // A generator object: iterating it yields what the body yields.
             let yields = base + facts.yields;
             self.seed(result, Obj::Container(yields, ContainerKind::Iterator));
