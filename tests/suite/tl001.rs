@@ -734,3 +734,40 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn dataclass_fields_take_constructor_arguments() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+from dataclasses import dataclass, field
+
+@dataclass
+class Job:
+    name: str
+    task: asyncio.Task
+    done: bool = False
+
+@dataclass(frozen=True)
+class Batch:
+    jobs: list[asyncio.Task] = field(default_factory=list)
+#- main.py run
+import asyncio
+from jobs import Job, Batch
+
+async def main():
+    loop = asyncio.get_running_loop()
+    job = Job("a", loop.create_future())
+    Job(name="b", task=asyncio.current_task())
+    Batch([loop.create_future()])
+    print(job.task.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:8: TL001
+        ",
+    );
+}

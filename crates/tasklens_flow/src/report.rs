@@ -274,6 +274,7 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
         DynHopKind::PassThrough => StepKind::PassThrough,
         DynHopKind::Callback { func } => StepKind::Callback { function: func_name(solved, *func) },
         DynHopKind::ContainerStore => StepKind::ContainerStore,
+        DynHopKind::Field { field } => StepKind::AttrStore(field.clone()),
     };
     Some(Step { at: Location { file: file_of(solved, hop.module), range: hop.range }, kind })
 }

@@ -133,6 +133,10 @@ pub struct ClassFacts {
     pub methods: Vec<(Name, FuncId)>,
     /// Attribute names assigned or declared on the class or its instances, sorted.
     pub attributes: Vec<Name>,
+    /// Annotated class-body names in order: the fields of a dataclass-like class.
+    pub fields: Vec<Name>,
+    /// Decorated as a dataclass (or attrs class): the constructor takes the fields.
+    pub dataclass: bool,
 }
 
 impl ClassFacts {

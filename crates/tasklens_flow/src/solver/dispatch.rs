@@ -439,6 +439,38 @@ impl Solver {
         if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
             let ignored = self.new_node();
             self.bind_call(site, init, 1, ignored);
+        } else if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.dataclass) {
+            self.bind_fields(site, class);
+        }
+    }
+
+    /// A dataclass constructor: arguments go to the fields, bases' fields first.
+    fn bind_fields(&mut self, site: GSite, class: GClass) {
+        let mut fields: Vec<(GClass, Name)> = Vec::new();
+        for &c in self.classes.mro[class as usize].iter().rev() {
+            for field in &self.modules.class(c).1.fields {
+                if !fields.iter().any(|(_, f)| f == field) {
+                    fields.push((c, field.clone()));
+                }
+            }
+        }
+        let args = self.site_args(site);
+        let call = args.call();
+        let positional = call.args.iter().map(|a| (a.node, a.range)).zip(fields.iter().cloned());
+        let keywords = call
+            .keywords
+            .iter()
+            .filter_map(|k| fields.iter().find(|(_, f)| *f == k.name).map(|field| ((k.node, k.range), field.clone())));
+        let bindings: Vec<_> = positional.chain(keywords).collect();
+        for ((node, range), (owner, field)) in bindings {
+            let slot = self.attr_node(owner, &field);
+            match args.node(node) {
+                Some(node) => {
+                    let label = self.dyn_hop(args.module, range, DynHopKind::Field { field: field.clone() });
+                    self.edge(node, slot, label);
+                }
+                None => self.seed(slot, Obj::Unknown),
+            }
         }
     }
 

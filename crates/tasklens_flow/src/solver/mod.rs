@@ -54,6 +54,7 @@ pub(crate) enum DynHopKind {
     PassThrough,
     Callback { func: GFunc },
     ContainerStore,
+    Field { field: Name },
 }
 
 /// Edges and complex constraints added to one node while solving.

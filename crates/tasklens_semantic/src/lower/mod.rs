@@ -406,6 +406,8 @@ impl<'src> Lowerer<'src> {
             bases,
             methods: Vec::new(),
             attributes: Vec::new(),
+            fields: Vec::new(),
+            dataclass: class.decorator_list.iter().any(is_dataclass_decorator),
         });
         (self.facts.classes.len() - 1) as ClassId
     }
@@ -418,6 +420,18 @@ impl<'src> Lowerer<'src> {
     fn import_target(level: u32, module: Option<&str>, name: Option<&str>) -> ImportTarget {
         ImportTarget { level, module: Name::new(module.unwrap_or_default()), name: name.map(Name::new) }
     }
+}
+
+/// `@dataclass`, `@dataclasses.dataclass(...)`, `@attr.s`, `@attrs.define`, `@define`, `@frozen`.
+fn is_dataclass_decorator(decorator: &ast::Decorator) -> bool {
+    let expr = match &decorator.expression {
+        ast::Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let Some(path) = crate::annotation::dotted_name(expr) else { return false };
+    let last = path.last().map(Name::as_str).unwrap_or_default();
+    let first = path.first().map(Name::as_str).unwrap_or_default();
+    matches!(last, "dataclass" | "define" | "frozen" | "mutable") || (matches!(first, "attr" | "attrs") && last == "s")
 }
 
 impl Scope {

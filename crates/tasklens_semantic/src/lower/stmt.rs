@@ -8,7 +8,7 @@ use super::{Flow, LoopFlows, Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
     AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Param, ParamKind, Part,
-    Place, Seed,
+    Place, Seed, TypeExpr,
 };
 
 /// A narrowing from a test: `name` is an instance of `types` (empty: has a Task-only method).
@@ -336,6 +336,11 @@ impl Lowerer<'_> {
         match (&*assign.target, self.scope().kind) {
             (Expr::Name(name), ScopeKind::Class(class)) => {
                 self.facts.classes[class as usize].attributes.push(name.id.clone());
+                let class_var = matches!(&annotation, TypeExpr::Generic(path, _) | TypeExpr::Name(path)
+                    if path.last().is_some_and(|last| last.as_str() == "ClassVar"));
+                if !class_var {
+                    self.facts.classes[class as usize].fields.push(name.id.clone());
+                }
                 self.facts.annotated.push(AnnotatedPlace {
                     place: Place::Attribute { class, attr: name.id.clone() },
                     node: None,
