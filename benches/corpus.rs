@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use tasklens_project::{Workspace, with_large_stack};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn peak_rss_mb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status

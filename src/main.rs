@@ -9,6 +9,9 @@ use tasklens_checks::{Severity, all_rules, rule};
 use tasklens_project::{Workspace, with_large_stack};
 use tasklens_render::{OutputFormat, render};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "tasklens", version, about = "A type-flow checker for asyncio Futures and Tasks")]
 struct Cli {
@@ -116,10 +119,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     {
         return Err(error.into());
     }
-    if workspace.files().is_empty() && !workspace.problems.is_empty() {
-        return Ok(ExitCode::from(2));
-    }
-    Ok(if diagnostics.is_empty() || args.exit_zero { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let code = if workspace.files().is_empty() && !workspace.problems.is_empty() {
+        ExitCode::from(2)
+    } else if diagnostics.is_empty() || args.exit_zero {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    // The process ends here: tearing down the database would only cost time.
+    std::mem::forget(workspace);
+    Ok(code)
 }
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {

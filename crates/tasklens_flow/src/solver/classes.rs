@@ -105,6 +105,7 @@ impl ClassTable {
     /// a call on an instance of `class` may run any of them.
     pub fn overrides(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GFunc> {
         self.strict_subclasses_declaring(class, name)
+            .into_iter()
             .filter_map(|sub| {
                 let (m, facts) = modules.class(sub);
                 facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
@@ -114,16 +115,21 @@ impl ClassTable {
 
     /// Subclasses of `class` that declare attribute `name` themselves.
     pub fn attribute_in_subclasses(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GClass> {
-        self.strict_subclasses_declaring(class, name).filter(|&sub| modules.class(sub).1.has_attribute(name)).collect()
+        self.strict_subclasses_declaring(class, name)
+            .into_iter()
+            .filter(|&sub| modules.class(sub).1.has_attribute(name))
+            .collect()
     }
 
     /// Subclasses of `class` (not `class` itself) whose bodies declare `name`.
-    fn strict_subclasses_declaring<'a>(&'a self, class: GClass, name: &Name) -> impl Iterator<Item = GClass> + 'a {
-        self.declarers
-            .get(name)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |&sub| sub != class && self.mro[sub as usize].contains(&class))
+    fn strict_subclasses_declaring(&self, class: GClass, name: &Name) -> Vec<GClass> {
+        let declarers = self.declarers.get(name).map_or(&[][..], Vec::as_slice);
+        let subclasses = &self.subclasses[class as usize];
+        // Walk the shorter list: a common name has many declarers, a base class many subclasses.
+        if subclasses.len() < declarers.len() {
+            subclasses.iter().copied().filter(|&sub| sub != class && declarers.binary_search(&sub).is_ok()).collect()
+        } else {
+            declarers.iter().copied().filter(|&sub| sub != class && self.mro[sub as usize].contains(&class)).collect()
+        }
     }
 }
