@@ -18,6 +18,12 @@ use tasklens_semantic::module_facts;
 
 pub use report::{EnsureFutureCall, FlowReport, FutureFlow, Location, Producer, Sink, SinkKind, Step, StepKind};
 
+/// Resident and peak memory of this process (Linux), for statistics.
+pub(crate) fn memory_status() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(", ")
+}
+
 /// Solves the project's flow graph.
 #[salsa::tracked(returns(ref))]
 pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowReport> {

@@ -253,15 +253,16 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
     }
     if label < solved.modules.hop_count {
         let (module, hop) = solved.modules.hop(label);
+        let facts = &solved.modules.modules[module as usize].facts;
         let kind = match &hop.kind {
-            HopKind::Assign(name) => StepKind::Assign(name.clone()),
-            HopKind::Return(name) => StepKind::Return(name.clone()),
-            HopKind::Yield(name) => StepKind::Yield(name.clone()),
-            HopKind::AttrStore(name) => StepKind::AttrStore(name.clone()),
-            HopKind::AttrLoad(name) => StepKind::AttrLoad(name.clone()),
+            HopKind::Assign(name) => StepKind::Assign(facts.name(*name).clone()),
+            HopKind::Return(name) => StepKind::Return(facts.name(*name).clone()),
+            HopKind::Yield(name) => StepKind::Yield(facts.name(*name).clone()),
+            HopKind::AttrStore(name) => StepKind::AttrStore(facts.name(*name).clone()),
+            HopKind::AttrLoad(name) => StepKind::AttrLoad(facts.name(*name).clone()),
             HopKind::ContainerStore => StepKind::ContainerStore,
             HopKind::ContainerLoad => StepKind::ContainerLoad,
-            HopKind::Global(name) => StepKind::Global(name.clone()),
+            HopKind::Global(name) => StepKind::Global(facts.name(*name).clone()),
         };
         return Some(Step { at: Location { file: file_of(solved, module), range: hop.range }, kind });
     }

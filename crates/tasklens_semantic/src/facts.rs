@@ -22,11 +22,15 @@ pub type ClassId = u32;
 pub type SiteId = u32;
 /// An index into [`ModuleFacts::hops`].
 pub type HopId = u32;
+/// An index into [`ModuleFacts::names`].
+pub type NameId = u32;
 
 /// Everything the flow analysis needs to know about one module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleFacts {
     pub node_count: u32,
+    /// The names that constraints and hops refer to by [`NameId`].
+    pub names: Vec<Name>,
     pub functions: Vec<FunctionFacts>,
     pub classes: Vec<ClassFacts>,
     /// Module-level bindings, sorted by name.
@@ -49,6 +53,10 @@ pub struct ModuleFacts {
 }
 
 impl ModuleFacts {
+    pub fn name(&self, id: NameId) -> &Name {
+        &self.names[id as usize]
+    }
+
     /// Looks up a module-level binding by name.
     pub fn global(&self, name: &str) -> Option<&Binding> {
         self.globals.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| &self.globals[i].1)
@@ -218,30 +226,30 @@ pub enum Constraint {
     },
     /// The module-level binding `name`, resolved by the flow layer.
     Global {
-        name: Name,
+        name: NameId,
         to: NodeId,
     },
     /// An import evaluated in a function body or elsewhere.
     Import {
-        target: ImportTarget,
+        target: Box<ImportTarget>,
         to: NodeId,
     },
     Load {
         base: NodeId,
-        attr: Name,
+        attr: NameId,
         to: NodeId,
         hop: Option<HopId>,
     },
     Store {
         base: NodeId,
-        attr: Name,
+        attr: NameId,
         from: NodeId,
         hop: Option<HopId>,
     },
     /// A class-body assignment `attr = value`.
     ClassStore {
         class: ClassId,
-        attr: Name,
+        attr: NameId,
         from: NodeId,
         hop: Option<HopId>,
     },
@@ -265,7 +273,7 @@ pub enum Constraint {
     MethodCall {
         site: SiteId,
         receiver: NodeId,
-        name: Name,
+        name: NameId,
         result: NodeId,
     },
     /// `super().name(...)` inside a method of `class`.
@@ -273,7 +281,7 @@ pub enum Constraint {
         site: SiteId,
         class: ClassId,
         receiver: NodeId,
-        name: Name,
+        name: NameId,
         result: NodeId,
     },
     Await {
@@ -324,14 +332,14 @@ pub struct Hop {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HopKind {
-    Assign(Name),
-    Return(Name),
-    Yield(Name),
-    AttrStore(Name),
-    AttrLoad(Name),
+    Assign(NameId),
+    Return(NameId),
+    Yield(NameId),
+    AttrStore(NameId),
+    AttrLoad(NameId),
     ContainerStore,
     ContainerLoad,
-    Global(Name),
+    Global(NameId),
 }
 
 /// Where an annotation sits, which decides what it means.

@@ -152,7 +152,8 @@ impl Solver {
                 (nb + node, SinkKind::Variable, false)
             }
             Place::Attribute { class, attr } => {
-                let node = self.attr_node(cb + class, attr);
+                let id = self.name_id(attr);
+                let node = self.attr_node(cb + class, id);
                 (node, SinkKind::Attribute { class: cb + class, attr: attr.clone() }, false)
             }
         };

@@ -7,7 +7,7 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part};
 
-use super::{Complex, DynHopKind, Label, NO_LABEL, Solver};
+use super::{Complex, DynHopKind, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
@@ -53,11 +53,11 @@ const ESCAPE_MARK: ObjId = u32::MAX;
 
 impl Solver {
     pub(super) fn apply(&mut self, id: u32, node: GNode, obj: ObjId) {
-        let complex = self.complex[id as usize].clone();
+        let complex = self.complex[id as usize];
         let value = self.objs[obj as usize];
         match complex {
-            Complex::Load { attr, to, label } => self.load(value, &attr, to, label),
-            Complex::Store { attr, from, label } => self.store(value, &attr, from, label),
+            Complex::Load { attr, to, label } => self.load(value, attr, to, label),
+            Complex::Store { attr, from, label } => self.store(value, attr, from, label),
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => {
                 if let Obj::Container(container, kind) = value {
@@ -72,7 +72,7 @@ impl Solver {
             }
             Complex::MethodCall { site, name, result } => {
                 if self.applied.insert((site, obj)) {
-                    self.method_call(site, &name, value, result);
+                    self.method_call(site, name, value, result);
                 }
             }
             Complex::Await { to } => match value {
@@ -126,11 +126,12 @@ impl Solver {
         label
     }
 
-    fn load(&mut self, value: Obj, attr: &Name, to: GNode, label: Label) {
+    fn load(&mut self, value: Obj, attr_id: NameId, to: GNode, label: Label) {
+        let attr = &self.name(attr_id).clone();
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
-                let methods = self.dispatch(class, attr);
+                let methods = self.dispatch(class, attr_id);
                 if !methods.is_empty() {
                     for &func in methods.iter() {
                         let kind = self.modules.func(func).1.kind;
@@ -148,7 +149,7 @@ impl Solver {
                     }
                     return;
                 }
-                let (_, reads) = self.attribute_nodes(class, attr);
+                let (_, reads) = self.attribute_nodes(class, attr_id);
                 for &slot in reads.iter() {
                     self.edge(slot, to, label);
                 }
@@ -176,52 +177,55 @@ impl Solver {
     }
 
     /// The methods a call of `name` on an instance of `class` (or a subclass) may run.
-    fn dispatch(&mut self, class: GClass, name: &Name) -> Rc<[GFunc]> {
-        if let Some(found) = self.dispatch_cache.get(&(class, name.clone())) {
+    fn dispatch(&mut self, class: GClass, name_id: NameId) -> Rc<[GFunc]> {
+        if let Some(found) = self.dispatch_cache.get(&(class, name_id)) {
             return found.clone();
         }
+        let name = &self.name(name_id).clone();
         let mut methods: Vec<GFunc> = self.classes.find_method(&self.modules, class, name).into_iter().collect();
         if !methods.is_empty() {
             methods.extend(self.classes.overrides(&self.modules, class, name));
         }
         let methods: Rc<[GFunc]> = methods.into();
-        self.dispatch_cache.insert((class, name.clone()), methods.clone());
+        self.dispatch_cache.insert((class, name_id), methods.clone());
         methods
     }
 
     /// The node that `instance.attr = ...` writes, and the nodes `instance.attr` reads:
     /// the owner in the MRO and subclasses that declare the attribute themselves.
     /// Unknown when the attribute may come from a base class outside the project.
-    fn attribute_nodes(&mut self, class: GClass, attr: &Name) -> super::AttributeNodes {
-        if let Some(found) = self.attribute_cache.get(&(class, attr.clone())) {
+    fn attribute_nodes(&mut self, class: GClass, attr_id: NameId) -> super::AttributeNodes {
+        if let Some(found) = self.attribute_cache.get(&(class, attr_id)) {
             return found.clone();
         }
+        let attr = &self.name(attr_id).clone();
         let owner = self.classes.attr_owner(&self.modules, class, attr);
-        let write = self.attr_node(owner, attr);
+        let write = self.attr_node(owner, attr_id);
         if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
             self.seed(write, Obj::Unknown);
         }
         let mut reads = vec![write];
         for sub in self.classes.attribute_in_subclasses(&self.modules, class, attr) {
             let owner = self.classes.attr_owner(&self.modules, sub, attr);
-            let node = self.attr_node(owner, attr);
+            let node = self.attr_node(owner, attr_id);
             if !reads.contains(&node) {
                 reads.push(node);
             }
         }
         let found = (write, Rc::from(reads));
-        self.attribute_cache.insert((class, attr.clone()), found.clone());
+        self.attribute_cache.insert((class, attr_id), found.clone());
         found
     }
 
-    fn store(&mut self, value: Obj, attr: &Name, from: GNode, label: Label) {
+    fn store(&mut self, value: Obj, attr_id: NameId, from: GNode, label: Label) {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
-                let (write, _) = self.attribute_nodes(class, attr);
+                let (write, _) = self.attribute_nodes(class, attr_id);
                 self.edge(from, write, label);
             }
             Obj::Module(m) => {
-                if let Resolved::Variable(node) = self.modules.resolve_global(m, attr) {
+                let attr = self.name(attr_id).clone();
+                if let Resolved::Variable(node) = self.modules.resolve_global(m, &attr) {
                     self.edge(from, node, label);
                 }
             }
@@ -329,11 +333,12 @@ impl Solver {
         }
     }
 
-    fn method_call(&mut self, site: GSite, name: &Name, value: Obj, result: GNode) {
+    fn method_call(&mut self, site: GSite, name_id: NameId, value: Obj, result: GNode) {
+        let name = &self.name(name_id).clone();
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
-                let methods = self.dispatch(class, name);
+                let methods = self.dispatch(class, name_id);
                 for &func in methods.iter() {
                     let shift = match self.modules.func(func).1.kind {
                         FunctionKind::StaticMethod | FunctionKind::Function | FunctionKind::Lambda => 0,
@@ -355,7 +360,7 @@ impl Solver {
                     .chain(&self.classes.subclasses[class as usize])
                     .any(|&c| self.modules.class(c).1.has_attribute(name));
                 if declared {
-                    let (_, reads) = self.attribute_nodes(class, name);
+                    let (_, reads) = self.attribute_nodes(class, name_id);
                     for &slot in reads.iter() {
                         self.complex_on(slot, Complex::Call { site, result });
                     }
@@ -463,7 +468,8 @@ impl Solver {
             .filter_map(|k| fields.iter().find(|(_, f)| *f == k.name).map(|field| ((k.node, k.range), field.clone())));
         let bindings: Vec<_> = positional.chain(keywords).collect();
         for ((node, range), (owner, field)) in bindings {
-            let slot = self.attr_node(owner, &field);
+            let field_id = self.name_id(&field);
+            let slot = self.attr_node(owner, field_id);
             match args.node(node) {
                 Some(node) => {
                     let label = self.dyn_hop(args.module, range, DynHopKind::Field { field: field.clone() });
@@ -650,9 +656,8 @@ impl Solver {
     pub(super) fn loop_fallback(&mut self) {
         let calls = std::mem::take(&mut self.loop_method_calls);
         for (receiver, id) in calls {
-            let Complex::MethodCall { site, name, result } = self.complex[id as usize].clone() else {
-                continue;
-            };
+            let Complex::MethodCall { site, name, result } = self.complex[id as usize] else { continue };
+            let name = self.name(name).clone();
             let resolved_elsewhere =
                 self.sets[receiver as usize].as_slice().iter().any(|&obj| match self.objs[obj as usize] {
                     Obj::Loop | Obj::External(_) | Obj::Module(_) | Obj::ExternalInstance(_) | Obj::Class(_) => true,

@@ -68,6 +68,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         preds: FxHashMap::default(),
         dyn_hops: Vec::new(),
         attr_nodes: FxHashMap::default(),
+        names: Vec::new(),
+        name_ids: FxHashMap::default(),
         part_nodes: FxHashMap::default(),
         applied: FxHashSet::default(),
         escaped: FxHashSet::default(),
@@ -115,7 +117,7 @@ impl Solver {
                     }
                 }
                 Constraint::Global { name, to } => {
-                    let resolved = self.modules.resolve_global(m, name);
+                    let resolved = self.modules.resolve_global(m, facts.name(*name));
                     self.resolved_into(resolved, nb + to, pending);
                 }
                 Constraint::Import { target, to } => {
@@ -123,14 +125,17 @@ impl Solver {
                     self.resolved_into(resolved, nb + to, pending);
                 }
                 Constraint::Load { base, attr, to, hop } => {
-                    let c = Complex::Load { attr: attr.clone(), to: nb + to, label: label(hop) };
+                    let attr = self.name_id(facts.name(*attr));
+                    let c = Complex::Load { attr, to: nb + to, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::Store { base, attr, from, hop } => {
-                    let c = Complex::Store { attr: attr.clone(), from: nb + from, label: label(hop) };
+                    let attr = self.name_id(facts.name(*attr));
+                    let c = Complex::Store { attr, from: nb + from, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::ClassStore { class, attr, from, hop } => {
+                    let attr = self.name_id(facts.name(*attr));
                     let node = self.attr_node(cb + class, attr);
                     pending.edge(nb + from, node, label(hop));
                 }
@@ -147,7 +152,8 @@ impl Solver {
                     self.pending_complex(pending, nb + callee, c);
                 }
                 Constraint::MethodCall { site, receiver, name, result } => {
-                    let c = Complex::MethodCall { site: sb + site, name: name.clone(), result: nb + result };
+                    let name = facts.name(*name);
+                    let c = Complex::MethodCall { site: sb + site, name: self.name_id(name), result: nb + result };
                     let id = self.pending_complex(pending, nb + receiver, c);
                     if LOOP_ONLY_METHODS.contains(&name.as_str()) {
                         self.loop_method_calls.push((nb + receiver, id));
@@ -160,7 +166,8 @@ impl Solver {
                     }
                 }
                 Constraint::SuperCall { site, class, receiver, name, result } => {
-                    pending.super_calls.push((sb + site, cb + class, nb + receiver, name.clone(), nb + result));
+                    let name = facts.name(*name).clone();
+                    pending.super_calls.push((sb + site, cb + class, nb + receiver, name, nb + result));
                 }
                 Constraint::Await { value, to } => {
                     self.pending_complex(pending, nb + value, Complex::Await { to: nb + to });

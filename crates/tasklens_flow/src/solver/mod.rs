@@ -66,16 +66,19 @@ pub(crate) struct DynLists {
 
 const NO_LIST: u32 = u32::MAX;
 
+/// A name interned by the solver.
+pub(crate) type NameId = u32;
+
 /// A constraint that depends on the objects of its base node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Complex {
     Load {
-        attr: Name,
+        attr: NameId,
         to: GNode,
         label: Label,
     },
     Store {
-        attr: Name,
+        attr: NameId,
         from: GNode,
         label: Label,
     },
@@ -95,7 +98,7 @@ pub(crate) enum Complex {
     },
     MethodCall {
         site: GSite,
-        name: Name,
+        name: NameId,
         result: GNode,
     },
     Await {
@@ -150,7 +153,10 @@ pub(crate) struct Solver {
     worklist: VecDeque<(GNode, ObjId)>,
     preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
     dyn_hops: Vec<DynHop>,
-    attr_nodes: FxHashMap<(GClass, Name), GNode>,
+    attr_nodes: FxHashMap<(GClass, NameId), GNode>,
+    /// Names of attributes and methods, interned project-wide.
+    names: Vec<Name>,
+    name_ids: FxHashMap<Name, NameId>,
     part_nodes: FxHashMap<(GNode, Part), GNode>,
     applied: FxHashSet<(GSite, ObjId)>,
     escaped: FxHashSet<GFunc>,
@@ -166,9 +172,9 @@ pub(crate) struct Solver {
     /// Calls already bound: (site, function, shift).
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
-    dispatch_cache: FxHashMap<(GClass, Name), Rc<[GFunc]>>,
+    dispatch_cache: FxHashMap<(GClass, NameId), Rc<[GFunc]>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
-    attribute_cache: FxHashMap<(GClass, Name), AttributeNodes>,
+    attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
 }
 
 impl Solver {
@@ -176,10 +182,15 @@ impl Solver {
         let start = std::time::Instant::now();
         let mut solver = link::link(modules);
         let linked = start.elapsed();
+        let stats = std::env::var_os("TASKLENS_SOLVER_STATS").is_some();
+        if stats {
+            eprintln!("after linking: {}", crate::memory_status());
+        }
         solver.run();
         solver.loop_fallback();
         solver.run();
-        if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+        if stats {
+            eprintln!("after solving: {}", crate::memory_status());
             eprintln!("link {linked:?}, solve {:?}", start.elapsed() - linked);
             solver.print_stats();
         }
@@ -236,12 +247,26 @@ impl Solver {
         &mut self.dyn_lists[*index as usize]
     }
 
-    pub(crate) fn attr_node(&mut self, class: GClass, attr: &Name) -> GNode {
-        if let Some(&node) = self.attr_nodes.get(&(class, attr.clone())) {
+    pub(crate) fn name_id(&mut self, name: &Name) -> NameId {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as NameId;
+        self.names.push(name.clone());
+        self.name_ids.insert(name.clone(), id);
+        id
+    }
+
+    pub(crate) fn name(&self, id: NameId) -> &Name {
+        &self.names[id as usize]
+    }
+
+    pub(crate) fn attr_node(&mut self, class: GClass, attr: NameId) -> GNode {
+        if let Some(&node) = self.attr_nodes.get(&(class, attr)) {
             return node;
         }
         let node = self.new_node();
-        self.attr_nodes.insert((class, attr.clone()), node);
+        self.attr_nodes.insert((class, attr), node);
         node
     }
 
@@ -354,6 +379,32 @@ impl Solver {
             self.edges.len(),
             self.dyn_edge_set.len(),
             self.complex.len()
+        );
+        let (mut constraints, mut hops, mut sites, mut args, mut annotated) = (0, 0, 0, 0, 0);
+        for module in &self.modules.modules {
+            constraints += module.facts.constraints.len();
+            hops += module.facts.hops.len();
+            sites += module.facts.call_sites.len();
+            args += module.facts.call_sites.iter().map(|c| c.args.len() + c.keywords.len()).sum::<usize>();
+            annotated += module.facts.annotated.len();
+        }
+        use std::mem::size_of;
+        use tasklens_semantic::facts as f;
+        eprintln!(
+            "facts: {constraints} constraints x {} B, {hops} hops x {} B, {sites} call sites x {} B, {args} arguments, {annotated} annotations",
+            size_of::<f::Constraint>(),
+            size_of::<f::Hop>(),
+            size_of::<f::CallSite>()
+        );
+        eprintln!(
+            "solver: {} complex x {} B, {} preds, {} dyn hops x {} B, {} applied, {} dyn edge set",
+            self.complex.len(),
+            size_of::<Complex>(),
+            self.preds.len(),
+            self.dyn_hops.len(),
+            size_of::<DynHop>(),
+            self.applied.len(),
+            self.dyn_edge_set.len()
         );
         eprintln!("object kinds: {kinds:?}");
         eprintln!("biggest sets: {:?}", &biggest[..biggest.len().min(10)]);

@@ -29,8 +29,9 @@ impl Lowerer<'_> {
             Expr::Attribute(attribute) => match self.expr(&attribute.value) {
                 Val::Node(base) => {
                     let to = self.node();
-                    let hop = self.hop(attribute.range, HopKind::AttrLoad(attribute.attr.id.clone()));
-                    self.constrain(Constraint::Load { base, attr: attribute.attr.id.clone(), to, hop: Some(hop) });
+                    let attr = self.intern(&attribute.attr.id);
+                    let hop = self.hop(attribute.range, HopKind::AttrLoad(attr));
+                    self.constrain(Constraint::Load { base, attr, to, hop: Some(hop) });
                     Val::Node(to)
                 }
                 _ => Val::Unknown,
@@ -193,6 +194,7 @@ impl Lowerer<'_> {
         if let Some(func) = self.current_function() {
             let facts = &self.facts.functions[func as usize];
             let (to, name) = (facts.yields, facts.name.clone());
+            let name = self.intern(&name);
             let hop = self.hop(range, HopKind::Yield(name));
             self.flow_into(value, to, Some(hop));
         }
@@ -307,7 +309,8 @@ impl Lowerer<'_> {
             self.flow().env.insert(param.name.clone(), param.node);
         }
         let value = self.expr(&lambda.body);
-        let hop = self.hop(lambda.body.range(), HopKind::Return(Name::new_static("<lambda>")));
+        let name = self.intern(&Name::new_static("<lambda>"));
+        let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));
         self.pop_scope();
         Val::Node(self.seeded(Seed::Function(func)))
@@ -326,7 +329,7 @@ impl Lowerer<'_> {
                 let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
                 let result = self.node();
                 if let Some(receiver) = receiver {
-                    let name = attribute.attr.id.clone();
+                    let name = self.intern(&attribute.attr.id);
                     self.constrain(Constraint::SuperCall { site, class, receiver, name, result });
                 }
                 return Val::Node(result);
@@ -345,6 +348,7 @@ impl Lowerer<'_> {
                             range: attribute.attr.range,
                         });
                     }
+                    let name = self.intern(&name);
                     self.constrain(Constraint::MethodCall { site, receiver, name, result });
                 }
                 _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),

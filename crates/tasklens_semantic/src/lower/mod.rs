@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::facts::{
     Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind, ImportTarget,
-    ModuleFacts, NodeId, Seed,
+    ModuleFacts, NameId, NodeId, Seed,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -75,6 +75,8 @@ pub(crate) struct Lowerer<'src> {
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
+    /// The ids of names in `facts.names`.
+    name_ids: FxHashMap<Name, NameId>,
     /// How each module-level name is bound, to decide its [`Binding`].
     module_bindings: FxHashMap<Name, Vec<Binding>>,
     _source: &'src str,
@@ -88,6 +90,7 @@ impl<'src> Lowerer<'src> {
             scopes: Vec::new(),
             depth: 0,
             attribute_error_handled: 0,
+            name_ids: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             _source: source,
         };
@@ -143,6 +146,17 @@ impl<'src> Lowerer<'src> {
         let node = self.node();
         self.facts.constraints.push(Constraint::Seed { node, seed });
         node
+    }
+
+    /// The id of a name in this module's name table.
+    fn intern(&mut self, name: &Name) -> NameId {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = self.facts.names.len() as NameId;
+        self.facts.names.push(name.clone());
+        self.name_ids.insert(name.clone(), id);
+        id
     }
 
     fn hop(&mut self, range: TextRange, kind: HopKind) -> HopId {
@@ -253,7 +267,8 @@ impl<'src> Lowerer<'src> {
     /// A module-level name read from anywhere: resolved by the flow layer.
     fn read_global(&mut self, name: &Name, _range: TextRange) -> Val {
         let to = self.node();
-        self.constrain(Constraint::Global { name: name.clone(), to });
+        let name = self.intern(name);
+        self.constrain(Constraint::Global { name, to });
         Val::Node(to)
     }
 
@@ -287,7 +302,10 @@ impl<'src> Lowerer<'src> {
     /// Binds `name` to a new version holding `value`; returns the version.
     fn bind(&mut self, name: &Name, value: Val, hop_range: Option<TextRange>) -> NodeId {
         let version = self.node();
-        let hop = hop_range.map(|range| self.hop(range, HopKind::Assign(name.clone())));
+        let hop = hop_range.map(|range| {
+            let id = self.intern(name);
+            self.hop(range, HopKind::Assign(id))
+        });
         self.flow_into(value, version, hop);
         self.bind_node(name, version);
         version

@@ -42,6 +42,7 @@ impl Lowerer<'_> {
                     let to = self.facts.functions[func as usize].ret;
                     let name = self.facts.functions[func as usize].name.clone();
                     let range = ret.value.as_ref().map_or(ret.range, |v| v.range());
+                    let name = self.intern(&name);
                     let hop = self.hop(range, HopKind::Return(name));
                     self.flow_into(value, to, Some(hop));
                 }
@@ -147,7 +148,7 @@ impl Lowerer<'_> {
 
     fn bind_import(&mut self, name: &Name, target: crate::facts::ImportTarget) {
         let version = self.node();
-        self.constrain(Constraint::Import { target: target.clone(), to: version });
+        self.constrain(Constraint::Import { target: Box::new(target.clone()), to: version });
         self.bind_node(name, version);
         self.note_module_binding(name, Binding::Import(target));
     }
@@ -398,13 +399,9 @@ impl Lowerer<'_> {
                 if let ScopeKind::Class(class) = self.scope().kind {
                     let version = self.bind(&name.id, value, None);
                     self.facts.classes[class as usize].attributes.push(name.id.clone());
-                    let hop = self.hop(name.range, HopKind::AttrStore(name.id.clone()));
-                    self.constrain(Constraint::ClassStore {
-                        class,
-                        attr: name.id.clone(),
-                        from: version,
-                        hop: Some(hop),
-                    });
+                    let attr = self.intern(&name.id);
+                    let hop = self.hop(name.range, HopKind::AttrStore(attr));
+                    self.constrain(Constraint::ClassStore { class, attr, from: version, hop: Some(hop) });
                 } else {
                     self.bind(&name.id, value, Some(name.range));
                 }
@@ -415,8 +412,9 @@ impl Lowerer<'_> {
                 }
                 let base = self.expr(&attribute.value);
                 if let (Val::Node(base), Some(from)) = (base, self.node_of(value)) {
-                    let hop = self.hop(attribute.range, HopKind::AttrStore(attribute.attr.id.clone()));
-                    self.constrain(Constraint::Store { base, attr: attribute.attr.id.clone(), from, hop: Some(hop) });
+                    let attr = self.intern(&attribute.attr.id);
+                    let hop = self.hop(attribute.range, HopKind::AttrStore(attr));
+                    self.constrain(Constraint::Store { base, attr, from, hop: Some(hop) });
                 }
             }
             Expr::Subscript(subscript) => {
