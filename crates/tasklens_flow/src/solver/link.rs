@@ -100,6 +100,9 @@ impl Solver {
         let (nb, fb, cb, sb, hb) =
             (module.node_base, module.func_base, module.class_base, module.site_base, module.hop_base);
         let label = |hop: &Option<u32>| hop.map_or(NO_LABEL, |h| hb + h);
+        // Each module refers to the same few names many times: translate once.
+        let names: Vec<super::NameId> = facts.names.iter().map(|name| self.name_id(name)).collect();
+        let mut globals: Vec<Option<Resolved>> = vec![None; facts.names.len()];
         for constraint in &facts.constraints {
             match constraint {
                 Constraint::Copy { from, to, hop } => pending.edge(nb + from, nb + to, label(hop)),
@@ -117,7 +120,11 @@ impl Solver {
                     }
                 }
                 Constraint::Global { name, to } => {
-                    let resolved = self.modules.resolve_global(m, facts.name(*name));
+                    let slot = &mut globals[*name as usize];
+                    let resolved = match slot {
+                        Some(resolved) => resolved.clone(),
+                        None => slot.insert(self.modules.resolve_global(m, facts.name(*name))).clone(),
+                    };
                     self.resolved_into(resolved, nb + to, pending);
                 }
                 Constraint::Import { target, to } => {
@@ -125,17 +132,17 @@ impl Solver {
                     self.resolved_into(resolved, nb + to, pending);
                 }
                 Constraint::Load { base, attr, to, hop } => {
-                    let attr = self.name_id(facts.name(*attr));
+                    let attr = names[*attr as usize];
                     let c = Complex::Load { attr, to: nb + to, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::Store { base, attr, from, hop } => {
-                    let attr = self.name_id(facts.name(*attr));
+                    let attr = names[*attr as usize];
                     let c = Complex::Store { attr, from: nb + from, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::ClassStore { class, attr, from, hop } => {
-                    let attr = self.name_id(facts.name(*attr));
+                    let attr = names[*attr as usize];
                     let node = self.attr_node(cb + class, attr);
                     pending.edge(nb + from, node, label(hop));
                 }
@@ -152,8 +159,8 @@ impl Solver {
                     self.pending_complex(pending, nb + callee, c);
                 }
                 Constraint::MethodCall { site, receiver, name, result } => {
+                    let c = Complex::MethodCall { site: sb + site, name: names[*name as usize], result: nb + result };
                     let name = facts.name(*name);
-                    let c = Complex::MethodCall { site: sb + site, name: self.name_id(name), result: nb + result };
                     let id = self.pending_complex(pending, nb + receiver, c);
                     if LOOP_ONLY_METHODS.contains(&name.as_str()) {
                         self.loop_method_calls.push((nb + receiver, id));
