@@ -395,9 +395,21 @@ def early(job):
 def inline(job):
     return job.get_name() if isinstance(job, Task) else None
 
+def coroutine_only(job):
+    if asyncio.iscoroutine(job):
+        return asyncio.ensure_future(job).get_name()
+    if asyncio.isfuture(job):
+        return None
+    return job.get_name()
+
+def not_a_future(job):
+    if isinstance(job, asyncio.Future):
+        return None
+    return job.get_name()
+
 async def main():
     fut = asyncio.get_running_loop().create_future()
-    print(describe(fut), early(fut), inline(fut))
+    print(describe(fut), early(fut), inline(fut), coroutine_only(fut), not_a_future(fut))
     try:
         strict(fut)
     except AssertionError:

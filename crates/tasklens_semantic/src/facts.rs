@@ -376,6 +376,16 @@ pub struct TaskMethodCall {
 pub struct Guard {
     pub from: NodeId,
     pub to: NodeId,
-    /// The types tested by `isinstance(x, T)`; empty for `hasattr(x, "get_name")`.
-    pub types: Vec<TypeExpr>,
+    pub test: GuardTest,
+}
+
+/// What holds in a guarded branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GuardTest {
+    /// `isinstance(x, T)` holds: plain Futures stop when `T` only admits Tasks.
+    Is(Vec<TypeExpr>),
+    /// `isinstance(x, T)` does not hold: plain Futures stop when `T` admits them.
+    IsNot(Vec<TypeExpr>),
+    /// `x` is not a plain Future: `hasattr(x, "get_name")`, `iscoroutine(x)`, `not isfuture(x)`.
+    NotFuture,
 }

@@ -1,7 +1,7 @@
 //! Annotations, resolved: which places need a Task (sinks), which parameters
 //! may hold a plain Future, an event loop or a project class (seeds).
 
-use tasklens_semantic::facts::{AnnotatedPlace, Place, TypeExpr};
+use tasklens_semantic::facts::{AnnotatedPlace, GuardTest, Place, TypeExpr};
 
 use super::Solver;
 use super::link::{Pending, SinkKind, SinkRecord};
@@ -126,12 +126,14 @@ impl Solver {
         admits
     }
 
-    /// `isinstance(x, asyncio.Task)` (or `hasattr(x, "get_name")`, with no types).
-    pub(super) fn is_task_guard(&mut self, m: ModIdx, types: &[TypeExpr]) -> bool {
-        if types.is_empty() {
-            return true;
+    /// Whether a guarded branch excludes plain Futures: `isinstance(x, asyncio.Task)`,
+    /// the `else` of `isinstance(x, asyncio.Future)`, `iscoroutine(x)`...
+    pub(super) fn guard_stops_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
+        match test {
+            GuardTest::NotFuture => true,
+            GuardTest::Is(types) => types.iter().any(|t| self.admits(m, t, 0).only_task()),
+            GuardTest::IsNot(types) => types.iter().any(|t| self.admits(m, t, 0).future_like),
         }
-        types.iter().any(|t| self.admits(m, t, 0).only_task())
     }
 
     pub(super) fn link_annotation(&mut self, m: ModIdx, place: &AnnotatedPlace, pending: &mut Pending) {

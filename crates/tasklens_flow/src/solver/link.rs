@@ -185,7 +185,7 @@ impl Solver {
             }
         }
         for guard in &facts.guards {
-            let label = if self.is_task_guard(m, &guard.types) { GUARD } else { NO_LABEL };
+            let label = if self.guard_stops_futures(m, &guard.test) { GUARD } else { NO_LABEL };
             pending.edge(nb + guard.from, nb + guard.to, label);
         }
         for call in &facts.task_method_calls {

@@ -9,8 +9,8 @@ use super::stmt::Narrowing;
 use super::{Lowerer, ScopeKind, Val};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, Keyword, MAX_TUPLE_INDEX, Part,
-    Seed, TASK_ONLY_METHODS, TaskMethodCall,
+    Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, GuardTest, HopKind, Keyword,
+    MAX_TUPLE_INDEX, Part, Seed, TASK_ONLY_METHODS, TaskMethodCall,
 };
 
 impl Lowerer<'_> {
@@ -202,9 +202,9 @@ impl Lowerer<'_> {
 
     /// Lowers one operand of `and`/`or`, collecting its value.
     fn condition_value(&mut self, value: &Expr, values: &mut Vec<Val>) -> (Vec<Narrowing>, Vec<Narrowing>) {
-        if let Some(narrowing) = isinstance_narrowing(value) {
+        if let Some(narrowings) = isinstance_narrowing(value) {
             values.push(Val::Unknown);
-            return (vec![narrowing], Vec::new());
+            return narrowings;
         }
         values.push(self.expr(value));
         (Vec::new(), Vec::new())
@@ -415,7 +415,7 @@ impl Lowerer<'_> {
                 }
             }
             _ => match isinstance_narrowing(test) {
-                Some(narrowing) => (vec![narrowing], Vec::new()),
+                Some(narrowings) => narrowings,
                 None => {
                     self.expr(test);
                     (Vec::new(), Vec::new())
@@ -425,27 +425,30 @@ impl Lowerer<'_> {
     }
 }
 
-/// `isinstance(x, T)` or `hasattr(x, "get_name")` on a plain name.
-fn isinstance_narrowing(test: &Expr) -> Option<Narrowing> {
+/// A test of a plain name that narrows it: what holds when it is true, and when false.
+///
+/// `isinstance(x, T)`, `hasattr(x, "get_name")`, `asyncio.iscoroutine(x)`, `asyncio.isfuture(x)`.
+fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
     let Expr::Call(call) = test else { return None };
-    let Expr::Name(func) = &*call.func else {
-        return None;
-    };
-    let [Expr::Name(subject), second] = &*call.arguments.args else {
-        return None;
-    };
-    match func.id.as_str() {
-        "isinstance" => {
-            let types = match second {
+    let path = crate::annotation::dotted_name(&call.func)?;
+    let function = path.last()?.as_str();
+    let (subject, rest) = call.arguments.args.split_first()?;
+    let Expr::Name(subject) = subject else { return None };
+    let name = subject.id.clone();
+    match (function, rest) {
+        ("isinstance", [types]) if path.len() == 1 => {
+            let types: Vec<_> = match types {
                 Expr::Tuple(tuple) => tuple.elts.iter().map(type_expr).collect(),
                 other => vec![type_expr(other)],
             };
-            Some((subject.id.clone(), types))
+            Some((vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]))
         }
-        "hasattr" => {
-            let method = second.as_string_literal_expr()?.value.to_str();
-            TASK_ONLY_METHODS.contains(&method).then(|| (subject.id.clone(), Vec::new()))
+        ("hasattr", [method]) if path.len() == 1 => {
+            let method = method.as_string_literal_expr()?.value.to_str();
+            TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
         }
+        ("iscoroutine", []) => Some((vec![(name, GuardTest::NotFuture)], Vec::new())),
+        ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
     }
 }

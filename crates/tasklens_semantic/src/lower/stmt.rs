@@ -11,8 +11,8 @@ use crate::facts::{
     Place, Seed, TypeExpr,
 };
 
-/// A narrowing from a test: `name` is an instance of `types` (empty: has a Task-only method).
-pub(super) type Narrowing = (Name, Vec<crate::facts::TypeExpr>);
+/// A narrowing from a test: what holds for `name` in a branch.
+pub(super) type Narrowing = (Name, crate::facts::GuardTest);
 
 impl Lowerer<'_> {
     pub(super) fn block(&mut self, body: &[Stmt]) {
@@ -648,12 +648,10 @@ impl Lowerer<'_> {
 
     /// Applies narrowings: each narrowed local gets a guarded version.
     pub(super) fn narrow(&mut self, narrowings: &[Narrowing]) {
-        for (name, types) in narrowings {
-            let Some(&from) = self.scope().flow.env.get(name) else {
-                continue;
-            };
+        for (name, test) in narrowings {
+            let Some(&from) = self.scope().flow.env.get(name) else { continue };
             let to = self.node();
-            self.facts.guards.push(crate::facts::Guard { from, to, types: types.clone() });
+            self.facts.guards.push(crate::facts::Guard { from, to, test: test.clone() });
             self.flow().env.insert(name.clone(), to);
         }
     }
