@@ -783,3 +783,78 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn realistic_service() {
+    check(
+        r#"
+#- service/__init__.py
+#- service/loop.py
+import asyncio
+
+loop = asyncio.new_event_loop()
+
+def deferred():
+    return loop.create_future()
+#- service/scheduler.py
+import asyncio
+from typing import Dict, Union
+
+
+class Scheduler:
+    def __init__(self, loop=None):
+        self._loop = loop or asyncio.get_event_loop()
+        self.jobs: Dict[str, "asyncio.Task[None]"] = {}
+
+    def schedule(self, name, coro_or_future):
+        job = asyncio.ensure_future(coro_or_future, loop=self._loop)
+        self.jobs[name] = job
+        return job
+
+    def rename_all(self):
+        for name, job in self.jobs.items():
+            job.set_name(name)
+
+
+class Runner:
+    def __init__(self, scheduler: Scheduler):
+        self.scheduler = scheduler
+
+    def _blocking(self):
+        return 42
+
+    def _make(self):
+        return self._work()
+
+    async def _work(self):
+        return 1
+
+    def start(self):
+        loop = self.scheduler._loop
+        self.scheduler.schedule("blocking", loop.run_in_executor(None, self._blocking))
+        self.scheduler.schedule("work", self._make())
+        loop.call_soon(lambda: asyncio.ensure_future(self._work()))
+#- main.py run
+import asyncio
+from service.loop import loop, deferred
+from service.scheduler import Runner, Scheduler
+
+
+async def main():
+    scheduler = Scheduler(asyncio.get_running_loop())
+    Runner(scheduler).start()
+    await asyncio.sleep(0.05)
+    scheduler.rename_all()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    pending: asyncio.Task = deferred()
+"#,
+        "
+        service/loop.py:6: TL001
+        service/scheduler.py:35: TL001
+        service/scheduler.py:37: TL002
+        ",
+    );
+}
