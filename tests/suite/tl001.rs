@@ -858,3 +858,30 @@ if __name__ == "__main__":
         ",
     );
 }
+
+#[test]
+fn asyncio_wait_returns_what_it_was_given() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    jobs = [asyncio.create_task(work()), asyncio.gather(work())]
+    done, pending = await asyncio.wait(jobs)
+    for job in done:
+        job.get_name()
+    asyncio.ensure_future(asyncio.wait([loop.create_future()], timeout=0))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL001
+        main.py:12: TL002
+        ",
+    );
+}

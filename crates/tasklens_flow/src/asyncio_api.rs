@@ -18,6 +18,8 @@ pub enum ExternalCall {
     Loop,
     /// A coroutine object (`asyncio.sleep(...)`).
     Coroutine,
+    /// `asyncio.wait(fs)`: a coroutine that gives `(done, pending)` sets of `fs`'s elements.
+    Wait,
     /// An instance of an external class we follow (`TaskGroup()`).
     Instance,
     /// `typing.cast(T, x)`: `x` itself.
@@ -50,9 +52,9 @@ pub fn external_call(path: &str) -> ExternalCall {
             "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => ExternalCall::NewFuture,
             "current_task" => ExternalCall::CurrentTask,
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
+            "wait" => ExternalCall::Wait,
             "sleep"
             | "wait_for"
-            | "wait"
             | "open_connection"
             | "start_server"
             | "open_unix_connection"

@@ -28,6 +28,9 @@ pub enum Obj {
     Task(Option<GSite>),
     /// A coroutine object of a project `async def` (or of an asyncio coroutine function).
     Coro(Option<GFunc>),
+    /// The coroutine of `asyncio.wait(fs)` at a call site: awaiting it gives `(done, pending)`,
+    /// sets of the objects in `fs`.
+    WaitCoro(GSite),
     /// A plain Future created at a call site.
     Future(GSite),
     /// A value of a parameter whose annotation admits a plain Future.
@@ -49,6 +52,11 @@ pub enum Obj {
 }
 
 impl Obj {
+    /// A coroutine object.
+    pub fn is_coroutine(self) -> bool {
+        matches!(self, Obj::Coro(_) | Obj::WaitCoro(_))
+    }
+
     /// A value that is a plain Future (or may be, for an annotated parameter).
     pub fn is_plain_future(self) -> bool {
         matches!(self, Obj::Future(_) | Obj::ParamFuture(_))

@@ -144,7 +144,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     for &(site, arg, _) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets[arg as usize].as_slice();
-        let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Coro(_)));
+        let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
         if !all_coroutines {
             continue;
         }

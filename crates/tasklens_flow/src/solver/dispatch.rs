@@ -80,6 +80,7 @@ impl Solver {
                     let ret = self.ret_node(func);
                     self.edge(ret, to, NO_LABEL);
                 }
+                Obj::WaitCoro(site) => self.awaited_wait(site, to),
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
@@ -496,6 +497,7 @@ impl Solver {
             ExternalCall::NewFuture => self.seed(result, Obj::Future(site)),
             ExternalCall::Loop => self.seed(result, Obj::Loop),
             ExternalCall::Coroutine => self.seed(result, Obj::Coro(None)),
+            ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
             ExternalCall::Instance => match path {
                 Some(path) => self.seed(result, Obj::ExternalInstance(path)),
                 None => self.seed(result, Obj::Unknown),
@@ -528,6 +530,22 @@ impl Solver {
                 self.pair_slot(tuple, 1, arg(1));
             }
             ExternalCall::Unknown => self.unknown_call(site, result),
+        }
+    }
+
+    /// `await asyncio.wait(fs)`: a pair of sets holding the objects in `fs`.
+    fn awaited_wait(&mut self, site: GSite, to: GNode) {
+        let Some(awaitables) = self.site_args(site).arg(0) else {
+            self.seed(to, Obj::Unknown);
+            return;
+        };
+        let set = self.new_node();
+        let members = self.part_node(set, Part::Values);
+        self.complex_on(awaitables, Complex::LoadPart { part: Part::Iter, to: members, label: NO_LABEL });
+        self.seed(to, Obj::Container(to, ContainerKind::Tuple));
+        for part in [Part::Index(0), Part::Index(1), Part::Values] {
+            let slot = self.part_node(to, part);
+            self.seed(slot, Obj::Container(set, ContainerKind::Set));
         }
     }
 
