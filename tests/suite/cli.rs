@@ -60,6 +60,8 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     write(dir.path(), "c_deep.py", deep.as_bytes());
     let deep_unary = format!("x = {}1\n", "-".repeat(100_000));
     write(dir.path(), "d_deep_unary.py", deep_unary.as_bytes());
+    let awaits = format!("async def f():\n    x = {}y\n", "await ".repeat(10_000));
+    write(dir.path(), "d_many_errors.py", awaits.as_bytes());
     write(dir.path(), "e_buggy.py", BUGGY.as_bytes());
     let output = tasklens(&["check", "--output-format", "concise"], dir.path());
     let text = String::from_utf8_lossy(&output.stdout);
@@ -69,6 +71,10 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     assert!(text.contains("b_raw.py:1:1: io-error not valid UTF-8"), "{text}");
     assert!(text.contains("c_deep.py:1:205: syntax-error") && text.contains("200"), "{text}");
     assert!(text.contains("d_deep_unary.py:1:") && text.contains("too-deep"), "{text}");
+    let many: Vec<&str> =
+        text.lines().filter(|l| l.contains("d_many_errors.py") && l.contains("syntax-error")).collect();
+    assert_eq!(many.len(), 11, "{text}");
+    assert!(many[10].contains("9989 more syntax errors in this file are not shown"), "{text}");
     assert!(text.contains("e_buggy.py:4:5: TL001"), "{text}");
 }
 

@@ -17,6 +17,9 @@ pub use registry::{Rule, all_rules, rule};
 
 /// Code of a file that could not be parsed.
 pub const SYNTAX_ERROR: &str = "syntax-error";
+/// Syntax errors shown per file; a file of garbage would otherwise flood the report.
+const MAX_SYNTAX_ERRORS_PER_FILE: usize = 10;
+
 /// Code of code nested too deeply to analyse.
 pub const TOO_DEEP: &str = "too-deep";
 /// Code of a file that could not be read.
@@ -54,12 +57,23 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 trace: Vec::new(),
             });
         }
-        for problem in syntax_problems(db, file) {
+        let problems = syntax_problems(db, file);
+        for problem in problems.iter().take(MAX_SYNTAX_ERRORS_PER_FILE) {
             diagnostics.push(Diagnostic {
                 code: SYNTAX_ERROR,
                 severity: Severity::Error,
                 message: format!("syntax error: {}", problem.message),
                 primary: Label { file, range: problem.range, message: String::new() },
+                trace: Vec::new(),
+            });
+        }
+        if let Some(first_hidden) = problems.get(MAX_SYNTAX_ERRORS_PER_FILE) {
+            let hidden = problems.len() - MAX_SYNTAX_ERRORS_PER_FILE;
+            diagnostics.push(Diagnostic {
+                code: SYNTAX_ERROR,
+                severity: Severity::Error,
+                message: format!("{hidden} more syntax errors in this file are not shown"),
+                primary: Label { file, range: first_hidden.range, message: String::new() },
                 trace: Vec::new(),
             });
         }
