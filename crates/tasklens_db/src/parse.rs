@@ -45,12 +45,14 @@ impl ParsedModule {
             };
         }
         let parsed = parse_unchecked_source(&text, PySourceType::Python);
-        let problems = parsed
+        let mut problems: Vec<SyntaxProblem> = parsed
             .errors()
             .iter()
             .map(|error| SyntaxProblem { range: error.location, message: error.error.to_string() })
             .collect();
-        ParsedModule { text, tree: Arc::new(Mutex::new(Some(Arc::new(parsed)))), problems }
+        // Errors of nested constructs come out innermost first: report them in source order.
+        problems.sort_by_key(|problem| problem.range.start());
+        ParsedModule { text, tree: Arc::new(Mutex::new(Some(Arc::new(parsed)))), problems: problems.into() }
     }
 
     /// The syntax tree, parsed again if it was released.
