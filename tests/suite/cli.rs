@@ -34,7 +34,7 @@ fn concise_and_json_formats() {
     let concise = tasklens(&["check", "--output-format", "concise"], dir.path());
     let text = String::from_utf8_lossy(&concise.stdout);
     assert!(
-        text.starts_with("./buggy.py:4:5: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future"),
+        text.starts_with("buggy.py:4:5: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future"),
         "{text}"
     );
 
@@ -110,5 +110,5 @@ fn discovery_skips_ignored_files_and_environments() {
     let text = String::from_utf8_lossy(&output.stdout);
     let reported: Vec<&str> = text.lines().filter(|l| l.contains("TL001")).collect();
     assert_eq!(reported.len(), 1, "{text}");
-    assert!(reported[0].starts_with("./pkg/real.py:4:5: TL001"), "{text}");
+    assert!(reported[0].starts_with("pkg/real.py:4:5: TL001"), "{text}");
 }

@@ -17,7 +17,9 @@ pub(crate) fn place(db: &dyn salsa::Database, at: Location) -> String {
 
 /// A file's path as shown to the user.
 pub fn display_path(db: &dyn salsa::Database, file: File) -> String {
-    file.path(db).display().to_string().replace('\\', "/")
+    let path = file.path(db);
+    let path = path.strip_prefix(".").unwrap_or(path);
+    path.display().to_string().replace('\\', "/")
 }
 
 /// `loop.create_future()` or `asyncio.gather(...)`, as written.
