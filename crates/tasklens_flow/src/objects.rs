@@ -1,5 +1,8 @@
 //! Abstract objects: what a node can hold, and small sets of them.
 
+use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
 use tasklens_semantic::facts::{ContainerKind, Part};
 
 /// A project-wide node id.
@@ -60,6 +63,55 @@ impl Obj {
     /// A value that is a plain Future (or may be, for an annotated parameter).
     pub fn is_plain_future(self) -> bool {
         matches!(self, Obj::Future(_) | Obj::ParamFuture(_))
+    }
+}
+
+/// Values numbered in the order they are first seen.
+#[derive(Debug)]
+pub struct Interner<T> {
+    items: Vec<T>,
+    ids: FxHashMap<T, u32>,
+}
+
+impl<T> Default for Interner<T> {
+    fn default() -> Self {
+        Interner { items: Vec::new(), ids: FxHashMap::default() }
+    }
+}
+
+impl<T: Hash + Eq + Clone> Interner<T> {
+    pub fn intern(&mut self, item: T) -> u32 {
+        if let Some(&id) = self.ids.get(&item) {
+            return id;
+        }
+        let id = self.items.len() as u32;
+        self.items.push(item.clone());
+        self.ids.insert(item, id);
+        id
+    }
+
+    pub fn get(&self, id: u32) -> &T {
+        &self.items[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn into_items(self) -> Vec<T> {
+        self.items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter()
+    }
+}
+
+impl<T> std::ops::Index<usize> for Interner<T> {
+    type Output = T;
+
+    fn index(&self, index: usize) -> &T {
+        &self.items[index]
     }
 }
 

@@ -10,7 +10,7 @@ use super::classes::ClassTable;
 use super::{Complex, Edge, GUARD, Label, NO_LABEL, Solver};
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
-use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjSet};
+use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjSet};
 
 /// A place that needs a Task.
 #[derive(Clone, Debug)]
@@ -50,10 +50,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
     let classes = ClassTable::build(&mut modules);
     let static_nodes = modules.node_count;
     let mut solver = Solver {
-        objs: Vec::new(),
-        obj_ids: FxHashMap::default(),
-        paths: Vec::new(),
-        path_ids: FxHashMap::default(),
+        objs: Interner::default(),
+        paths: Interner::default(),
         sets: vec![ObjSet::Empty; static_nodes as usize],
         static_nodes,
         edge_start: Vec::new(),
@@ -68,8 +66,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         preds: FxHashMap::default(),
         dyn_hops: Vec::new(),
         attr_nodes: FxHashMap::default(),
-        names: Vec::new(),
-        name_ids: FxHashMap::default(),
+        names: Interner::default(),
         part_nodes: FxHashMap::default(),
         applied: FxHashSet::default(),
         escaped: FxHashSet::default(),
@@ -228,25 +225,11 @@ impl Solver {
     /// Freezes the static edges and constraints into arrays, then seeds.
     fn freeze(mut self, mut pending: Pending) -> Solver {
         let n = self.static_nodes as usize;
-        let mut late_edges = Vec::new();
-        pending.edges.retain(|(from, edge)| {
-            let keep = (*from as usize) < n;
-            if !keep {
-                late_edges.push((*from, *edge));
-            }
-            keep
-        });
+        let late_edges = take_late(&mut pending.edges, n);
         pending.edges.sort_unstable_by_key(|(from, _)| *from);
         self.edge_start = offsets(n, pending.edges.iter().map(|(from, _)| *from));
         self.edges = pending.edges.into_iter().map(|(_, edge)| edge).collect();
-        let mut late_complex = Vec::new();
-        pending.complex.retain(|(node, id)| {
-            let keep = (*node as usize) < n;
-            if !keep {
-                late_complex.push((*node, *id));
-            }
-            keep
-        });
+        let late_complex = take_late(&mut pending.complex, n);
         pending.complex.sort_unstable_by_key(|(node, _)| *node);
         self.complex_start = offsets(n, pending.complex.iter().map(|(node, _)| *node));
         self.complex_ids = pending.complex.into_iter().map(|(_, id)| id).collect();
@@ -270,6 +253,14 @@ impl Solver {
         }
         self
     }
+}
+
+/// Removes and returns the entries keyed by nodes created after the first `n` (they go
+/// to the dynamic lists instead of the frozen arrays).
+fn take_late<T>(items: &mut Vec<(GNode, T)>, n: usize) -> Vec<(GNode, T)> {
+    let (early, late) = std::mem::take(items).into_iter().partition(|(node, _)| (*node as usize) < n);
+    *items = early;
+    late
 }
 
 /// CSR offsets for `n` nodes from sorted source ids.

@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::Part;
 
 use crate::modules::Modules;
-use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId, ObjSet, PathId};
+use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
 
 /// An edge label: a hop shown in traces, a guard, or nothing.
 pub(crate) type Label = u32;
@@ -135,10 +135,8 @@ pub(crate) struct Solved {
 
 pub(crate) struct Solver {
     pub modules: Modules,
-    objs: Vec<Obj>,
-    obj_ids: FxHashMap<Obj, ObjId>,
-    paths: Vec<String>,
-    path_ids: FxHashMap<String, PathId>,
+    objs: Interner<Obj>,
+    paths: Interner<String>,
     sets: Vec<ObjSet>,
     static_nodes: u32,
     edge_start: Vec<u32>,
@@ -155,8 +153,7 @@ pub(crate) struct Solver {
     dyn_hops: Vec<DynHop>,
     attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Names of attributes and methods, interned project-wide.
-    names: Vec<Name>,
-    name_ids: FxHashMap<Name, NameId>,
+    names: Interner<Name>,
     part_nodes: FxHashMap<(GNode, Part), GNode>,
     applied: FxHashSet<(GSite, ObjId)>,
     escaped: FxHashSet<GFunc>,
@@ -199,7 +196,7 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         Solved {
             modules: solver.modules,
-            objs: solver.objs,
+            objs: solver.objs.into_items(),
             sets: solver.sets,
             preds: solver.preds,
             dyn_hops: solver.dyn_hops,
@@ -212,23 +209,11 @@ impl Solver {
     // ---- objects and nodes --------------------------------------------------
 
     pub(crate) fn obj(&mut self, obj: Obj) -> ObjId {
-        if let Some(&id) = self.obj_ids.get(&obj) {
-            return id;
-        }
-        let id = self.objs.len() as ObjId;
-        self.objs.push(obj);
-        self.obj_ids.insert(obj, id);
-        id
+        self.objs.intern(obj)
     }
 
     pub(crate) fn path(&mut self, path: &str) -> PathId {
-        if let Some(&id) = self.path_ids.get(path) {
-            return id;
-        }
-        let id = self.paths.len() as PathId;
-        self.paths.push(path.to_string());
-        self.path_ids.insert(path.to_string(), id);
-        id
+        self.paths.intern(path.to_string())
     }
 
     pub(crate) fn new_node(&mut self) -> GNode {
@@ -248,17 +233,11 @@ impl Solver {
     }
 
     pub(crate) fn name_id(&mut self, name: &Name) -> NameId {
-        if let Some(&id) = self.name_ids.get(name) {
-            return id;
-        }
-        let id = self.names.len() as NameId;
-        self.names.push(name.clone());
-        self.name_ids.insert(name.clone(), id);
-        id
+        self.names.intern(name.clone())
     }
 
     pub(crate) fn name(&self, id: NameId) -> &Name {
-        &self.names[id as usize]
+        self.names.get(id)
     }
 
     pub(crate) fn attr_node(&mut self, class: GClass, attr: NameId) -> GNode {
@@ -356,7 +335,7 @@ impl Solver {
     fn print_stats(&self) {
         let pairs: usize = self.sets.iter().map(|s| s.as_slice().len()).sum();
         let mut kinds: FxHashMap<String, usize> = FxHashMap::default();
-        for obj in &self.objs {
+        for obj in self.objs.iter() {
             let kind = format!("{obj:?}");
             *kinds.entry(kind.split('(').next().unwrap_or("").to_string()).or_default() += 1;
         }
