@@ -3,7 +3,8 @@
 //! A fixture is a set of files, each starting with a `#- path` line; `#- path run`
 //! marks the script that `python3` runs. The helper asserts the exact findings
 //! (`path:line: CODE`), snapshots the full rendering, and runs the script: it must
-//! fail with `AttributeError` when a TL001 is expected, and succeed otherwise.
+//! fail with the exception an expected finding promises (TL001: `AttributeError`,
+//! TL004: `TypeError`), and succeed when no such finding is expected.
 
 use std::path::Path;
 use std::process::Command;
@@ -63,13 +64,24 @@ pub fn check(fixture: &str, expected: &str) {
     });
 
     if let Some(script) = &fixture.run {
-        let expects_crash = expected.iter().any(|line| line.ends_with("TL001"));
-        run_python(&fixture, script, expects_crash);
+        let promised: Vec<&str> = expected.iter().filter_map(|line| promised_exception(line)).collect();
+        run_python(&fixture, script, &promised);
     }
 }
 
-/// Runs the fixture's script with `python3` in a temporary copy of the project.
-fn run_python(fixture: &Fixture, script: &str, expects_crash: bool) {
+/// The exception a finding says the code raises at run time.
+fn promised_exception(finding: &str) -> Option<&'static str> {
+    match finding.rsplit(' ').next()? {
+        "TL001" => Some("AttributeError"),
+        "TL004" => Some("TypeError"),
+        _ => None,
+    }
+}
+
+/// Runs the fixture's script with `python3` in a temporary copy of the project: it
+/// must raise one of `promised` (the first one reached ends the script), or run
+/// cleanly when nothing is promised.
+fn run_python(fixture: &Fixture, script: &str, promised: &[&str]) {
     let dir = tempfile::tempdir().expect("temporary directory");
     for (path, text) in &fixture.files {
         let target = dir.path().join(path);
@@ -78,10 +90,11 @@ fn run_python(fixture: &Fixture, script: &str, expects_crash: bool) {
     }
     let output = Command::new("python3").arg(script).current_dir(dir.path()).output().expect("run python3");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    if expects_crash {
+    if !promised.is_empty() {
+        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
         assert!(
-            !output.status.success() && stderr.contains("AttributeError"),
-            "python3 {script} was expected to raise AttributeError; stderr:\n{stderr}"
+            !output.status.success() && promised.iter().any(|e| last.contains(e)),
+            "python3 {script} was expected to end with one of {promised:?}; stderr:\n{stderr}"
         );
     } else {
         assert!(output.status.success(), "python3 {script} was expected to run cleanly; stderr:\n{stderr}");

@@ -7,3 +7,4 @@ mod incremental;
 mod resolution;
 mod tl001;
 mod tl002;
+mod tl004;

@@ -34,6 +34,19 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Parameter { name, function, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
         }
+        Producer::TaskCall { at, callee } => {
+            format!("`{}(...)` returns a Task", one_line(source(db, at.file, *callee)))
+        }
+        Producer::Awaitable { class, .. } => format!("an instance of `{class}` (awaitable, not a coroutine)"),
+    }
+}
+
+/// The value a producer makes, in a few words.
+pub(crate) fn produced(producer: &Producer) -> &'static str {
+    match producer {
+        Producer::Call { .. } | Producer::Parameter { .. } => "a plain Future",
+        Producer::TaskCall { .. } => "a Task",
+        Producer::Awaitable { .. } => "an awaitable that is not a coroutine",
     }
 }
 

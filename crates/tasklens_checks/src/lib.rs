@@ -94,6 +94,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for call in &report.ensure_future_calls {
         diagnostics.push(rules::ensure_future_on_coroutine::diagnostic(db, call));
     }
+    for flow in &report.task_arguments {
+        diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
+    }
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);
         key(a).cmp(&key(b))

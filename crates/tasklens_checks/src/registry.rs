@@ -28,8 +28,11 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 2] =
-        [&crate::rules::future_flows_into_task::RULE, &crate::rules::ensure_future_on_coroutine::RULE];
+    static RULES: [&Rule; 3] = [
+        &crate::rules::future_flows_into_task::RULE,
+        &crate::rules::ensure_future_on_coroutine::RULE,
+        &crate::rules::create_task_on_non_coroutine::RULE,
+    ];
     &RULES
 }
 

@@ -16,7 +16,9 @@ use std::sync::Arc;
 use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::module_facts;
 
-pub use report::{EnsureFutureCall, FlowReport, FutureFlow, Location, Producer, Sink, SinkKind, Step, StepKind};
+pub use report::{
+    EnsureFutureCall, FlowReport, FutureFlow, Location, Producer, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
+};
 
 /// Resident and peak memory of this process (Linux), for statistics.
 pub(crate) fn memory_status() -> String {

@@ -18,19 +18,26 @@ pub struct Location {
     pub range: TextRange,
 }
 
-/// Where a plain Future comes from.
+/// Where a value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Producer {
     /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
     Call { at: Location, callee: TextRange },
     /// A parameter whose annotation admits a plain Future.
     Parameter { at: Location, name: Name, function: Name },
+    /// A call that returns a Task (`create_task(...)`, `ensure_future(coroutine)`).
+    TaskCall { at: Location, callee: TextRange },
+    /// An instance of a project class that defines `__await__` (awaitable, not a coroutine).
+    Awaitable { at: Location, class: Name },
 }
 
 impl Producer {
     pub fn location(&self) -> Location {
         match self {
-            Producer::Call { at, .. } | Producer::Parameter { at, .. } => *at,
+            Producer::Call { at, .. }
+            | Producer::Parameter { at, .. }
+            | Producer::TaskCall { at, .. }
+            | Producer::Awaitable { at, .. } => *at,
         }
     }
 }
@@ -99,11 +106,24 @@ pub struct EnsureFutureCall {
     pub task_sinks: Vec<Sink>,
 }
 
+/// A value that is not a coroutine reaching the argument of `create_task` (or `Task(...)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskArgumentFlow {
+    pub producer: Producer,
+    /// The `create_task(...)` call.
+    pub call: Location,
+    pub callee: TextRange,
+    /// The argument.
+    pub argument: Location,
+    pub steps: Vec<Step>,
+}
+
 /// Everything the rules need from the flow analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowReport {
     pub future_flows: Vec<FutureFlow>,
     pub ensure_future_calls: Vec<EnsureFutureCall>,
+    pub task_arguments: Vec<TaskArgumentFlow>,
 }
 
 const MAX_TRACE: usize = 256;
@@ -156,7 +176,57 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
+    report.task_arguments = task_arguments(solved);
     report
+}
+
+/// Non-coroutines at the argument of each `create_task`-like call.
+fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
+    let mut flows = Vec::new();
+    for &(site, node) in &solved.task_argument_sites {
+        let (module, call) = solved.modules.site(site);
+        let file = file_of(solved, module);
+        let argument = call.args.first().map_or(call.range, |a| a.range);
+        let objs = solved.sets[node as usize].as_slice();
+        // An awaitable instance next to coroutines usually comes from dispatch over a
+        // class and its subclasses (a `Pipeline` overriding a command that returns a
+        // coroutine elsewhere): report it only when the argument is never a coroutine.
+        let ever_coroutine = objs.iter().any(|&o| solved.objs[o as usize].is_coroutine());
+        for &obj in objs {
+            let value = solved.objs[obj as usize];
+            let producer = match value {
+                Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
+                Obj::Task(Some(task_site)) => {
+                    let (task_module, task_call) = solved.modules.site(task_site);
+                    Some(Producer::TaskCall {
+                        at: Location { file: file_of(solved, task_module), range: task_call.range },
+                        callee: task_call.callee_range,
+                    })
+                }
+                Obj::Instance(class) if !ever_coroutine => awaitable_instance(solved, class),
+                _ => None,
+            };
+            let Some(producer) = producer else { continue };
+            flows.push(TaskArgumentFlow {
+                producer,
+                call: Location { file, range: call.range },
+                callee: call.callee_range,
+                argument: Location { file, range: argument },
+                steps: trace(solved, node, obj),
+            });
+        }
+    }
+    flows
+}
+
+/// A project class whose instances are awaitable without being coroutines.
+fn awaitable_instance(solved: &Solved, class: u32) -> Option<Producer> {
+    let (module, facts) = solved.modules.class(class);
+    facts.method("__await__")?;
+    Some(Producer::Awaitable {
+        at: Location { file: file_of(solved, module), range: facts.range },
+        class: facts.name.clone(),
+    })
 }
 
 /// The nodes whose values a sink checks.

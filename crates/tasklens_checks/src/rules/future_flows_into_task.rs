@@ -63,8 +63,8 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         (producer, _) => {
             let at = producer.location();
             let text = match producer {
-                Producer::Call { .. } => "creates a plain Future".to_string(),
                 Producer::Parameter { name, .. } => format!("`{name}` may be a plain Future"),
+                other => format!("creates {}", describe::produced(other)),
             };
             (Label { file: at.file, range: at.range, message: text }, flow.steps.as_slice())
         }

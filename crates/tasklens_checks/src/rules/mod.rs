@@ -1,4 +1,5 @@
 //! One module per rule.
 
+pub mod create_task_on_non_coroutine;
 pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;

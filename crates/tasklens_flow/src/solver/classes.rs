@@ -113,6 +113,13 @@ impl ClassTable {
             .collect()
     }
 
+    /// Whether some project class defines a method called `name`.
+    pub fn is_method_name(&self, modules: &Modules, name: &Name) -> bool {
+        self.declarers
+            .get(name)
+            .is_some_and(|classes| classes.iter().any(|&c| modules.class(c).1.method(name).is_some()))
+    }
+
     /// Subclasses of `class` that declare attribute `name` themselves.
     pub fn attribute_in_subclasses(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GClass> {
         self.strict_subclasses_declaring(class, name)

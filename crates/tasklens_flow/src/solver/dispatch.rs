@@ -493,7 +493,18 @@ impl Solver {
                     None => self.seed(result, Obj::Unknown),
                 }
             }
-            ExternalCall::NewTask | ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
+            ExternalCall::NewTask => {
+                // `create_task(x)`, `Task(x)`: `x` must be a coroutine (TL004).
+                let coroutine = arg(0).or_else(|| {
+                    let call = args.call();
+                    call.keywords.iter().find(|k| k.name.as_str() == "coro").and_then(|k| args.node(k.node))
+                });
+                if let Some(node) = coroutine {
+                    self.task_argument_sites.insert(site, node);
+                }
+                self.seed(result, Obj::Task(Some(site)));
+            }
+            ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
             ExternalCall::NewFuture => self.seed(result, Obj::Future(site)),
             ExternalCall::Loop => self.seed(result, Obj::Loop),
             ExternalCall::Coroutine => self.seed(result, Obj::Coro(None)),
@@ -684,6 +695,11 @@ impl Solver {
                 });
             if !resolved_elsewhere {
                 self.external_effect(site, result, loop_method(&name), None);
+                // The receiver is only assumed to be a loop: when the project has its own
+                // method of this name, its argument rules are unknown, so TL004 stays out.
+                if self.classes.is_method_name(&self.modules, &name) {
+                    self.task_argument_sites.remove(&site);
+                }
             }
         }
     }

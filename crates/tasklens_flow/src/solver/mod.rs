@@ -131,6 +131,8 @@ pub(crate) struct Solved {
     pub part_nodes: FxHashMap<(GNode, Part), GNode>,
     pub sinks: Vec<link::SinkRecord>,
     pub ensure_future_sites: Vec<(GSite, Option<GNode>, GNode)>,
+    /// `create_task`-like calls and the node of their coroutine argument, by site.
+    pub task_argument_sites: Vec<(GSite, GNode)>,
 }
 
 pub(crate) struct Solver {
@@ -160,6 +162,7 @@ pub(crate) struct Solver {
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, (Option<GNode>, GNode)>,
+    task_argument_sites: FxHashMap<GSite, GNode>,
     /// Method calls of loop-only methods, for the unresolved-receiver fallback.
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
@@ -194,6 +197,8 @@ impl Solver {
         let mut ensure_future_sites: Vec<_> =
             solver.ensure_future_sites.iter().map(|(site, (arg, result))| (*site, *arg, *result)).collect();
         ensure_future_sites.sort_unstable();
+        let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
+        task_argument_sites.sort_unstable();
         Solved {
             modules: solver.modules,
             objs: solver.objs.into_items(),
@@ -203,6 +208,7 @@ impl Solver {
             part_nodes: solver.part_nodes,
             sinks: solver.sinks,
             ensure_future_sites,
+            task_argument_sites,
         }
     }
 

@@ -1,0 +1,73 @@
+//! TL004: `create_task` called with something that is not a coroutine.
+
+use tasklens_flow::{Producer, TaskArgumentFlow};
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds values that can be a Future, a Task or an awaitable object that is not a
+    /// coroutine and reach the argument of `asyncio.create_task`, `loop.create_task`,
+    /// `TaskGroup.create_task` or `asyncio.Task(...)`, following them across functions,
+    /// attributes, containers and modules.
+    ///
+    /// ## Why is this bad?
+    /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises
+    /// `TypeError: a coroutine was expected` at run time. This is the usual way a
+    /// "replace ensure_future with create_task" change breaks code.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def main():
+    ///     fut = asyncio.get_running_loop().run_in_executor(None, work)
+    ///     task = asyncio.create_task(fut)  # TypeError: a coroutine was expected
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// async def main():
+    ///     fut = asyncio.get_running_loop().run_in_executor(None, work)
+    ///     result = await fut  # or asyncio.ensure_future(fut) where a Future is fine
+    /// ```
+    ///
+    /// ## References
+    /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
+    pub static RULE = ("TL004", "create-task-on-non-coroutine", Severity::Error);
+}
+
+/// TL004 for one value reaching one `create_task` call.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Diagnostic {
+    let callee = describe::source(db, flow.call.file, flow.callee);
+    let producer = describe::producer(db, &flow.producer);
+    let at = describe::place(db, flow.producer.location());
+    let message =
+        format!("`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError: a coroutine was expected)");
+    let what = describe::produced(&flow.producer);
+    let mut trace = vec![Label {
+        file: flow.producer.location().file,
+        range: flow.producer.location().range,
+        message: match &flow.producer {
+            Producer::Parameter { name, .. } => format!("`{name}` may be {what}"),
+            Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
+            _ => format!("creates {what}"),
+        },
+    }];
+    trace.extend(flow.steps.iter().map(|step| Label {
+        file: step.at.file,
+        range: step.at.range,
+        message: describe::step(step),
+    }));
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label {
+            file: flow.argument.file,
+            range: flow.argument.range,
+            message: format!("{what} is passed where a coroutine is required"),
+        },
+        trace,
+    }
+}

@@ -1,0 +1,106 @@
+//! TL004: values that are not coroutines reaching `create_task`.
+
+use crate::fixture::check;
+
+#[test]
+fn futures_tasks_and_awaitables_reach_create_task() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+def offload(loop):
+    return loop.run_in_executor(None, sum, [1, 2])
+
+class Later:
+    def __await__(self):
+        return asyncio.sleep(0).__await__()
+#- main.py run
+import asyncio
+from jobs import offload, Later
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    started = asyncio.ensure_future(work())
+    loop.create_task(started)
+    asyncio.create_task(Later())
+    asyncio.create_task(offload(loop))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:9: TL002
+        main.py:10: TL004
+        main.py:11: TL004
+        main.py:12: TL004
+        ",
+    );
+}
+
+#[test]
+fn coroutines_and_task_groups_are_fine() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def make():
+    return work()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    tasks = [asyncio.create_task(work()), loop.create_task(make()), asyncio.Task(work())]
+    async with asyncio.TaskGroup() as tg:
+        tasks.append(tg.create_task(coro=work()))
+    await asyncio.gather(*tasks)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn framework_create_task_methods_and_class_cones_are_not_asyncio_s() {
+    check(
+        r#"
+#- app.py
+import asyncio
+
+class Application:
+    def create_task(self, awaitable):
+        return asyncio.ensure_future(awaitable)
+
+class Client:
+    async def command(self):
+        return 1
+
+class Pipeline(Client):
+    def command(self):
+        return self
+
+    def __await__(self):
+        return asyncio.sleep(0).__await__()
+#- main.py run
+import asyncio
+from app import Application, Client
+
+async def main(app=None, client: Client = Client()):
+    app = globals()["make_app"]()
+    await app.create_task(asyncio.gather(asyncio.sleep(0)))
+    await asyncio.create_task(client.command())
+
+def make_app():
+    return Application()
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
