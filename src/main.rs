@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tasklens_checks::{Severity, all_rules, rule};
+use tasklens_db::PythonVersion;
 use tasklens_project::{Workspace, with_large_stack};
 use tasklens_render::{OutputFormat, render};
 
@@ -47,6 +48,17 @@ struct CheckArgs {
     /// When to use colour in `full` output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// The oldest Python the project runs on (py38 ... py314); default: the lower bound of
+    /// `requires-python` in the nearest pyproject.toml, else the oldest supported CPython.
+    #[arg(long, value_parser = parse_target_version)]
+    target_version: Option<PythonVersion>,
+}
+
+fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
+    match PythonVersion::parse(text) {
+        Some(version) if version.major == 3 && (8..=14).contains(&version.minor) => Ok(version),
+        _ => Err(format!("`{text}` is not a supported target version; use py38 ... py314")),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -83,7 +95,7 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let workspace = Workspace::load(&args.paths);
+    let workspace = Workspace::load_for(&args.paths, args.target_version);
     let diagnostics = workspace.check();
     let format = match args.output_format {
         Format::Full => OutputFormat::Full,

@@ -112,3 +112,20 @@ fn discovery_skips_ignored_files_and_environments() {
     assert_eq!(reported.len(), 1, "{text}");
     assert!(reported[0].starts_with("pkg/real.py:4:5: TL001"), "{text}");
 }
+
+#[test]
+fn target_version_from_flag_or_pyproject() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "pyproject.toml", b"[project]\nname = \"x\"\nrequires-python = \">=3.9\"\n");
+    write(
+        dir.path(),
+        "src/app.py",
+        b"import asyncio\n\nasync def main(loop):\n    await asyncio.sleep(1, loop=loop)\n",
+    );
+    let from_pyproject = tasklens(&["check", "--output-format", "concise", "src"], dir.path());
+    assert_eq!(from_pyproject.status.code(), Some(0), "{}", String::from_utf8_lossy(&from_pyproject.stdout));
+    let flagged = tasklens(&["check", "--output-format", "concise", "--target-version", "py311", "src"], dir.path());
+    let text = String::from_utf8_lossy(&flagged.stdout);
+    assert!(text.contains("src/app.py:4:28: TL006") && text.contains("the target is 3.11"), "{text}");
+    assert_eq!(tasklens(&["check", "--target-version", "py27"], dir.path()).status.code(), Some(2));
+}

@@ -4,7 +4,8 @@
 //! marks the script that `python3` runs. The helper asserts the exact findings
 //! (`path:line: CODE`), snapshots the full rendering, and runs the script: it must
 //! fail with the exception an expected finding promises (TL001: `AttributeError`,
-//! TL004: `TypeError`), and succeed when no such finding is expected.
+//! TL004 and TL006: `TypeError`), and succeed when no such finding is expected.
+//! A `#- pyproject.toml` file sets the target version through `requires-python`.
 
 use std::path::Path;
 use std::process::Command;
@@ -73,7 +74,7 @@ pub fn check(fixture: &str, expected: &str) {
 fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
         "TL001" => Some("AttributeError"),
-        "TL004" => Some("TypeError"),
+        "TL004" | "TL006" => Some("TypeError"),
         _ => None,
     }
 }

@@ -8,3 +8,4 @@ mod resolution;
 mod tl001;
 mod tl002;
 mod tl004;
+mod tl006;

@@ -97,6 +97,12 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for flow in &report.task_arguments {
         diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
     }
+    let target = *project.target_version(db);
+    if target >= rules::removed_loop_argument::REMOVED_IN {
+        for argument in &report.removed_loop_arguments {
+            diagnostics.push(rules::removed_loop_argument::diagnostic(argument, target));
+        }
+    }
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);
         key(a).cmp(&key(b))

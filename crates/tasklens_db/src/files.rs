@@ -30,9 +30,46 @@ pub struct File {
     pub status: FileStatus,
 }
 
-/// The set of files that make up the checked project.
+/// A Python version, `3.10` and so on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PythonVersion {
+    pub major: u8,
+    pub minor: u8,
+}
+
+impl PythonVersion {
+    /// The oldest CPython still supported upstream (3.9 reached its end of life in October 2025).
+    pub const OLDEST_SUPPORTED: PythonVersion = PythonVersion { major: 3, minor: 10 };
+
+    pub const fn new(major: u8, minor: u8) -> Self {
+        PythonVersion { major, minor }
+    }
+
+    /// Parses `py310` (ruff's spelling) or `3.10`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Some(digits) = text.strip_prefix("py") {
+            let (major, minor) = digits.split_at_checked(1)?;
+            return Some(PythonVersion::new(major.parse().ok()?, minor.parse().ok()?));
+        }
+        let mut parts = text.split('.');
+        let major = parts.next()?.trim().parse().ok()?;
+        let minor = parts.next().map_or(Some(0), |m| m.trim().parse().ok())?;
+        Some(PythonVersion::new(major, minor))
+    }
+}
+
+impl std::fmt::Display for PythonVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// The set of files that make up the checked project, and the settings that apply to them.
 #[salsa::input(singleton, debug)]
 pub struct Project {
     #[returns(ref)]
     pub files: Arc<[File]>,
+    /// The oldest Python version the project must run on.
+    pub target_version: PythonVersion,
 }

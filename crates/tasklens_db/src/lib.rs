@@ -9,7 +9,7 @@ mod nesting;
 mod parse;
 
 pub use database::{QueryLog, RootDatabase};
-pub use files::{File, FileStatus, Project};
+pub use files::{File, FileStatus, Project, PythonVersion};
 pub use nesting::{MAX_BRACKET_DEPTH, bracket_depth};
 pub use parse::{ParsedModule, SyntaxProblem, line_index, parsed_module, syntax_problems};
 

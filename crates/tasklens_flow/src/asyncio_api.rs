@@ -179,6 +179,39 @@ pub fn is_followed(path: &str) -> bool {
         && path.matches('.').count() < 4
 }
 
+/// asyncio APIs whose `loop` parameter was removed in Python 3.10 (checked against
+/// CPython 3.8-3.13 in `shared/asyncio-facts.md`): passing `loop=` raises TypeError there.
+/// `ensure_future`, `wrap_future`, `run_coroutine_threadsafe`, `Future`, `Task`,
+/// `all_tasks`, `current_task` and the stream classes still accept it.
+pub const LOOP_REMOVED_IN_3_10: &[&str] = &[
+    "sleep",
+    "gather",
+    "wait",
+    "wait_for",
+    "as_completed",
+    "shield",
+    "Queue",
+    "LifoQueue",
+    "PriorityQueue",
+    "Lock",
+    "Event",
+    "Condition",
+    "Semaphore",
+    "BoundedSemaphore",
+    "open_connection",
+    "start_server",
+    "open_unix_connection",
+    "start_unix_server",
+    "create_subprocess_exec",
+    "create_subprocess_shell",
+];
+
+/// Whether `path` names an asyncio API that no longer takes `loop=`.
+pub fn loop_removed(path: &str) -> bool {
+    let (top, last) = split(path);
+    top == "asyncio" && LOOP_REMOVED_IN_3_10.contains(&last)
+}
+
 /// Names that resolve to builtins when nothing else binds them.
 pub fn is_builtin(name: &str) -> bool {
     matches!(

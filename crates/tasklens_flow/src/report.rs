@@ -118,12 +118,22 @@ pub struct TaskArgumentFlow {
     pub steps: Vec<Step>,
 }
 
+/// `loop=` passed to an asyncio API that removed the parameter in Python 3.10.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemovedLoopArgument {
+    /// The `loop=...` keyword.
+    pub keyword: Location,
+    /// The API as asyncio spells it (`asyncio.sleep`, `asyncio.locks.Lock`).
+    pub api: String,
+}
+
 /// Everything the rules need from the flow analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowReport {
     pub future_flows: Vec<FutureFlow>,
     pub ensure_future_calls: Vec<EnsureFutureCall>,
     pub task_arguments: Vec<TaskArgumentFlow>,
+    pub removed_loop_arguments: Vec<RemovedLoopArgument>,
 }
 
 const MAX_TRACE: usize = 256;
@@ -177,6 +187,17 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
     report.task_arguments = task_arguments(solved);
+    report.removed_loop_arguments = solved
+        .removed_loop_sites
+        .iter()
+        .map(|(site, keyword, api)| {
+            let module = solved.modules.site_module(*site);
+            RemovedLoopArgument {
+                keyword: Location { file: file_of(solved, module), range: *keyword },
+                api: api.clone(),
+            }
+        })
+        .collect();
     report
 }
 

@@ -2,6 +2,7 @@
 //! database, and running the parallel check.
 
 mod discover;
+pub mod target;
 mod workspace;
 
 pub use discover::{Found, discover, module_name, module_name_with};

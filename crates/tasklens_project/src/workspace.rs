@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use salsa::Setter;
 use tasklens_checks::{Diagnostic, project_diagnostics};
-use tasklens_db::{File, FileStatus, Project, RootDatabase, parsed_module};
+use tasklens_db::{File, FileStatus, Project, PythonVersion, RootDatabase, parsed_module};
 use tasklens_semantic::module_facts;
 
 use crate::discover::{Found, discover, module_name, module_name_with};
@@ -71,6 +71,15 @@ impl Workspace {
         Self::load_into(RootDatabase::new(), paths)
     }
 
+    /// Loads `paths`, checking for `target` (or what the project's `pyproject.toml` says).
+    pub fn load_for(paths: &[PathBuf], target: Option<PythonVersion>) -> Self {
+        let workspace = Self::load(paths);
+        let version = crate::target::resolve(target, paths);
+        let mut workspace = workspace;
+        workspace.project.set_target_version(&mut workspace.db).to(version);
+        workspace
+    }
+
     pub fn load_into(db: RootDatabase, paths: &[PathBuf]) -> Self {
         let workspace = Self::load_files(db, paths);
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
@@ -103,7 +112,7 @@ impl Workspace {
                     .new(&db)
             })
             .collect();
-        let project = Project::new(&db, files.clone().into());
+        let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths));
         Workspace { db, project, files, problems }
     }
 
@@ -113,6 +122,12 @@ impl Workspace {
     }
 
     pub fn from_sources_into(db: RootDatabase, sources: &[(&str, &str)]) -> Self {
+        let target = sources
+            .iter()
+            .find(|(path, _)| *path == "pyproject.toml")
+            .and_then(|(_, text)| crate::target::requires_python(text).ok().flatten())
+            .unwrap_or(PythonVersion::OLDEST_SUPPORTED);
+        let sources: Vec<(&str, &str)> = sources.iter().copied().filter(|(path, _)| path.ends_with(".py")).collect();
         let paths: Vec<PathBuf> = sources.iter().map(|(path, _)| PathBuf::from(path)).collect();
         let is_package_dir = |dir: &Path| paths.iter().any(|p| p.parent() == Some(dir) && p.ends_with("__init__.py"));
         let files: Vec<File> = sources
@@ -125,7 +140,7 @@ impl Workspace {
                     .new(&db)
             })
             .collect();
-        let project = Project::new(&db, files.clone().into());
+        let project = Project::new(&db, files.clone().into(), target);
         Workspace { db, project, files, problems: Vec::new() }
     }
 

@@ -320,7 +320,10 @@ pub struct Arg {
 pub struct Keyword {
     pub name: Name,
     pub node: Option<NodeId>,
+    /// The value's range.
     pub range: TextRange,
+    /// The whole `name=value`.
+    pub whole: TextRange,
 }
 
 /// A step of a flow, shown in traces.

@@ -3,3 +3,4 @@
 pub mod create_task_on_non_coroutine;
 pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;
+pub mod removed_loop_argument;

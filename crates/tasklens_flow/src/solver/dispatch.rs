@@ -8,7 +8,7 @@ use ruff_text_size::TextRange;
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part};
 
 use super::{Complex, DynHopKind, Label, NO_LABEL, NameId, Solver};
-use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method};
+use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
 
@@ -298,10 +298,21 @@ impl Solver {
             Obj::Bound(func) => self.bind_call(site, func, 1, result),
             Obj::Class(class) => self.construct(site, class, result),
             Obj::External(path) => {
-                let effect = external_call(&self.paths[path as usize]);
-                self.external_effect(site, result, effect, Some(path));
+                let name = self.paths[path as usize].clone();
+                self.note_removed_loop(site, &name);
+                self.external_effect(site, result, external_call(&name), Some(path));
             }
             _ => self.unknown_call(site, result),
+        }
+    }
+
+    /// Records `loop=` passed to an asyncio API that removed it (TL006).
+    fn note_removed_loop(&mut self, site: GSite, path: &str) {
+        if loop_removed(path) {
+            let args = self.site_args(site);
+            if let Some(keyword) = args.call().keywords.iter().find(|k| k.name.as_str() == "loop") {
+                self.removed_loop_sites.insert(site, (keyword.whole, path.to_string()));
+            }
         }
     }
 
@@ -374,6 +385,7 @@ impl Solver {
                 Resolved::Class(class) => self.construct(site, class, result),
                 Resolved::Variable(node) => self.complex_on(node, Complex::Call { site, result }),
                 Resolved::External(path) => {
+                    self.note_removed_loop(site, &path);
                     let effect = external_call(&path);
                     let id = self.path(&path);
                     self.external_effect(site, result, effect, Some(id));
@@ -382,6 +394,7 @@ impl Solver {
             },
             Obj::External(path) => {
                 let full = format!("{}.{name}", self.paths[path as usize]);
+                self.note_removed_loop(site, &full);
                 let effect = external_call(&full);
                 let id = self.path(&full);
                 self.external_effect(site, result, effect, Some(id));

@@ -74,6 +74,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
+        removed_loop_sites: FxHashMap::default(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),
         bound: FxHashSet::default(),

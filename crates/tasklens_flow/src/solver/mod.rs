@@ -133,6 +133,8 @@ pub(crate) struct Solved {
     pub ensure_future_sites: Vec<(GSite, Option<GNode>, GNode)>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
+    /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
+    pub removed_loop_sites: Vec<(GSite, TextRange, String)>,
 }
 
 pub(crate) struct Solver {
@@ -163,6 +165,7 @@ pub(crate) struct Solver {
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, (Option<GNode>, GNode)>,
     task_argument_sites: FxHashMap<GSite, GNode>,
+    removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
     /// Method calls of loop-only methods, for the unresolved-receiver fallback.
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
@@ -199,6 +202,9 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
+        let mut removed_loop_sites: Vec<_> =
+            solver.removed_loop_sites.iter().map(|(s, (range, path))| (*s, *range, path.clone())).collect();
+        removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
         Solved {
             modules: solver.modules,
             objs: solver.objs.into_items(),
@@ -209,6 +215,7 @@ impl Solver {
             sinks: solver.sinks,
             ensure_future_sites,
             task_argument_sites,
+            removed_loop_sites,
         }
     }
 

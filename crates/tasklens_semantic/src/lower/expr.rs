@@ -384,7 +384,8 @@ impl Lowerer<'_> {
             match &keyword.arg {
                 Some(name) => {
                     let node = self.node_of(value);
-                    keywords.push(Keyword { name: name.id.clone(), node, range: keyword.value.range() });
+                    let (range, whole) = (keyword.value.range(), keyword.range());
+                    keywords.push(Keyword { name: name.id.clone(), node, range, whole });
                 }
                 None => has_spread = true,
             }

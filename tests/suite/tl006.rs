@@ -1,0 +1,54 @@
+//! TL006: `loop=` passed to asyncio APIs that removed it in Python 3.10.
+
+use crate::fixture::check;
+
+const PROGRAM: &str = r#"
+#- helpers.py
+def sleep(delay, loop=None):
+    return delay
+#- main.py run
+import asyncio
+import asyncio as aio
+import asyncio.locks
+import concurrent.futures
+from asyncio import Queue as Q
+from helpers import sleep
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    sleep(0, loop=loop)
+    await asyncio.ensure_future(work(), loop=loop)
+    fut = asyncio.Future(loop=loop)
+    fut.set_result(None)
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    await asyncio.wrap_future(pool.submit(int), loop=loop)
+    await asyncio.sleep(0, loop=loop)
+    asyncio.locks.Event(loop=loop)
+    Q(loop=loop)
+    await aio.gather(work(), loop=loop)
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn removed_loop_arguments_in_every_spelling() {
+    check(
+        PROGRAM,
+        "
+        main.py:14: TL002
+        main.py:19: TL006
+        main.py:20: TL006
+        main.py:21: TL006
+        main.py:22: TL006
+        ",
+    );
+}
+
+#[test]
+fn older_targets_still_accept_loop() {
+    let program = PROGRAM.replace("#- main.py run", "#- main.py");
+    check(&format!("#- pyproject.toml\n[project]\nrequires-python = \">=3.8\"\n{program}"), "main.py:14: TL002");
+}
