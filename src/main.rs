@@ -52,6 +52,9 @@ struct CheckArgs {
     /// `requires-python` in the nearest pyproject.toml, else the oldest supported CPython.
     #[arg(long, value_parser = parse_target_version)]
     target_version: Option<PythonVersion>,
+    /// Report `# tasklens: ignore` / `# noqa` comments that suppress nothing.
+    #[arg(long)]
+    warn_unused_ignores: bool,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -95,7 +98,8 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let workspace = Workspace::load_for(&args.paths, args.target_version);
+    let mut workspace = Workspace::load_for(&args.paths, args.target_version);
+    workspace.set_warn_unused_ignores(args.warn_unused_ignores);
     let diagnostics = workspace.check();
     let format = match args.output_format {
         Format::Full => OutputFormat::Full,

@@ -129,3 +129,16 @@ fn target_version_from_flag_or_pyproject() {
     assert!(text.contains("src/app.py:4:28: TL006") && text.contains("the target is 3.11"), "{text}");
     assert_eq!(tasklens(&["check", "--target-version", "py27"], dir.path()).status.code(), Some(2));
 }
+
+#[test]
+fn unused_suppressions_are_reported_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = format!("{BUGGY}x = 1  # tasklens: ignore[TL002]\ny = 2  # noqa: E501\n");
+    write(dir.path(), "a.py", source.as_bytes());
+    let quiet = tasklens(&["check", "--output-format", "concise"], dir.path());
+    assert!(!String::from_utf8_lossy(&quiet.stdout).contains("unused-ignore"));
+    let warned = tasklens(&["check", "--output-format", "concise", "--warn-unused-ignores"], dir.path());
+    let text = String::from_utf8_lossy(&warned.stdout);
+    let unused: Vec<&str> = text.lines().filter(|l| l.contains("unused-ignore")).collect();
+    assert_eq!(unused, ["a.py:5:10: unused-ignore the suppression of TL002 matches no finding on its line"], "{text}");
+}

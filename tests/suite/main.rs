@@ -5,6 +5,7 @@ mod cli;
 mod fixture;
 mod incremental;
 mod resolution;
+mod suppression;
 mod tl001;
 mod tl002;
 mod tl004;

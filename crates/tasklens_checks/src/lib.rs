@@ -7,6 +7,7 @@ mod describe;
 pub mod diagnostic;
 pub mod registry;
 pub mod rules;
+mod suppress;
 
 use tasklens_db::{FileStatus, Project, syntax_problems};
 use tasklens_flow::project_flow;
@@ -14,6 +15,7 @@ use tasklens_flow::project_flow;
 pub use describe::display_path;
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use registry::{Rule, all_rules, rule};
+pub use suppress::UNUSED_IGNORE;
 
 /// Code of a file that could not be parsed.
 pub const SYNTAX_ERROR: &str = "syntax-error";
@@ -103,6 +105,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(rules::removed_loop_argument::diagnostic(argument, target));
         }
     }
+    suppress::apply(db, project.files(db), &mut diagnostics, *project.warn_unused_ignores(db));
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);
         key(a).cmp(&key(b))

@@ -72,4 +72,6 @@ pub struct Project {
     pub files: Arc<[File]>,
     /// The oldest Python version the project must run on.
     pub target_version: PythonVersion,
+    /// Report suppression comments that suppress nothing.
+    pub warn_unused_ignores: bool,
 }

@@ -112,7 +112,7 @@ impl Workspace {
                     .new(&db)
             })
             .collect();
-        let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths));
+        let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
         Workspace { db, project, files, problems }
     }
 
@@ -140,8 +140,13 @@ impl Workspace {
                     .new(&db)
             })
             .collect();
-        let project = Project::new(&db, files.clone().into(), target);
+        let project = Project::new(&db, files.clone().into(), target, false);
         Workspace { db, project, files, problems: Vec::new() }
+    }
+
+    /// Report suppression comments that suppress nothing.
+    pub fn set_warn_unused_ignores(&mut self, warn: bool) {
+        self.project.set_warn_unused_ignores(&mut self.db).to(warn);
     }
 
     pub fn project(&self) -> Project {

@@ -50,6 +50,17 @@ pub struct ModuleFacts {
     pub guards: Vec<Guard>,
     /// Set when a tree walk stopped because the code nests too deeply.
     pub too_deep: Option<TextRange>,
+    /// `# tasklens: ignore[...]` and `# noqa: ...` comments.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// A suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The directive's range within the comment.
+    pub range: TextRange,
+    /// The codes it names; empty for a bare `# tasklens: ignore` or `# noqa`.
+    pub codes: Vec<Name>,
 }
 
 impl ModuleFacts {

@@ -7,6 +7,7 @@
 pub mod annotation;
 pub mod facts;
 mod lower;
+mod suppression;
 
 use std::sync::Arc;
 
@@ -20,7 +21,8 @@ pub use lower::MAX_DEPTH;
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
-    let facts = lower::Lowerer::lower_module(file.text(db), &tree.syntax().body);
+    let mut facts = lower::Lowerer::lower_module(file.text(db), &tree.syntax().body);
+    facts.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
     // The facts are all the flow analysis needs: free the tree now rather than at
     // the next revision, so a project's trees are never all alive at once.
     drop(tree);

@@ -1,0 +1,102 @@
+//! Suppression comments: `# tasklens: ignore`, `# tasklens: ignore[TL001, TL005]`,
+//! and ruff-style `# noqa` / `# noqa: TL005`.
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::facts::Suppression;
+
+/// The suppression directives in a module's comments.
+pub fn suppressions(tokens: &Tokens, source: &str) -> Vec<Suppression> {
+    let mut found = Vec::new();
+    for token in tokens.iter().filter(|t| t.kind() == TokenKind::Comment) {
+        let range = token.range();
+        let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else { continue };
+        found.extend(parse_comment(text, range.start()));
+    }
+    found
+}
+
+/// The directives in one comment that starts at `start`.
+fn parse_comment(text: &str, start: TextSize) -> Vec<Suppression> {
+    let mut found = Vec::new();
+    let lower = text.to_ascii_lowercase();
+    for (marker, bracketed) in [("tasklens: ignore", true), ("noqa", false)] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(marker) {
+            let begin = from + at;
+            let rest = &text[begin + marker.len()..];
+            let (codes, length) = if bracketed { bracket_codes(rest) } else { colon_codes(rest) };
+            // A `noqa` that names only other tools' codes suppresses nothing of ours.
+            let ours: Vec<Name> = codes.iter().filter(|c| is_our_code(c)).map(|c| Name::new(c)).collect();
+            if codes.is_empty() || !ours.is_empty() {
+                let end = begin + marker.len() + length;
+                let range = TextRange::new(start + offset(begin), start + offset(end));
+                found.push(Suppression { range, codes: ours });
+            }
+            from = begin + marker.len();
+        }
+    }
+    found
+}
+
+fn offset(n: usize) -> TextSize {
+    TextSize::try_from(n).unwrap_or_default()
+}
+
+fn is_our_code(code: &str) -> bool {
+    code.len() == 5 && code.starts_with("TL") && code[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `[TL001, TL005]` right after the marker.
+fn bracket_codes(rest: &str) -> (Vec<String>, usize) {
+    let Some(inner) = rest.strip_prefix('[') else { return (Vec::new(), 0) };
+    let Some(close) = inner.find(']') else { return (Vec::new(), 0) };
+    let codes = inner[..close].split(',').map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
+    (codes, close + 2)
+}
+
+/// `: TL001, E501` right after `noqa`.
+fn colon_codes(rest: &str) -> (Vec<String>, usize) {
+    let Some(list) = rest.strip_prefix(':') else { return (Vec::new(), 0) };
+    let mut length = 1;
+    let mut codes = Vec::new();
+    for part in list.split(',') {
+        let code = part.trim();
+        let token: String = code.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        if token.is_empty() {
+            break;
+        }
+        length += part.len() + 1;
+        codes.push(token.to_ascii_uppercase());
+        if token.len() != code.len() {
+            break;
+        }
+    }
+    (codes, length.min(rest.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_comment;
+    use ruff_text_size::TextSize;
+
+    fn codes(comment: &str) -> Vec<Vec<String>> {
+        parse_comment(comment, TextSize::from(0))
+            .into_iter()
+            .map(|s| s.codes.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn directives() {
+        assert_eq!(codes("# tasklens: ignore"), vec![Vec::<String>::new()]);
+        assert_eq!(codes("# tasklens: ignore[TL001, tl005]"), vec![vec!["TL001".to_string(), "TL005".into()]]);
+        assert_eq!(codes("# noqa"), vec![Vec::<String>::new()]);
+        assert_eq!(codes("# noqa: TL002,E501"), vec![vec!["TL002".to_string()]]);
+        assert!(codes("# noqa: E501").is_empty());
+        assert_eq!(codes("# type: ignore  # noqa: TL001").len(), 1);
+        assert!(codes("# an ordinary comment").is_empty());
+    }
+}
