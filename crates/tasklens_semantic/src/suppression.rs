@@ -29,7 +29,7 @@ fn parse_comment(text: &str, start: TextSize) -> Vec<Suppression> {
             let rest = &text[begin + marker.len()..];
             let (codes, length) = if bracketed { bracket_codes(rest) } else { colon_codes(rest) };
             // A `noqa` that names only other tools' codes suppresses nothing of ours.
-            let ours: Vec<Name> = codes.iter().filter(|c| is_our_code(c)).map(|c| Name::new(c)).collect();
+            let ours: Vec<Name> = codes.iter().filter(|c| is_our_code(c)).map(Name::new).collect();
             if codes.is_empty() || !ours.is_empty() {
                 let end = begin + marker.len() + length;
                 let range = TextRange::new(start + offset(begin), start + offset(end));
