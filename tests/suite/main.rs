@@ -9,4 +9,5 @@ mod suppression;
 mod tl001;
 mod tl002;
 mod tl004;
+mod tl005;
 mod tl006;

@@ -882,6 +882,7 @@ asyncio.run(main())
         "
         main.py:8: TL001
         main.py:12: TL002
+        main.py:12: TL005
         ",
     );
 }

@@ -25,6 +25,7 @@ asyncio.run(main())
         "
         main.py:7: TL002
         main.py:10: TL002
+        main.py:10: TL005
         ",
     );
 }

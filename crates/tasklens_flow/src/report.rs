@@ -127,6 +127,14 @@ pub struct RemovedLoopArgument {
     pub api: String,
 }
 
+/// A Task whose handle nothing keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DroppedTask {
+    /// The call that creates the Task.
+    pub at: Location,
+    pub callee: TextRange,
+}
+
 /// Everything the rules need from the flow analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowReport {
@@ -134,6 +142,7 @@ pub struct FlowReport {
     pub ensure_future_calls: Vec<EnsureFutureCall>,
     pub task_arguments: Vec<TaskArgumentFlow>,
     pub removed_loop_arguments: Vec<RemovedLoopArgument>,
+    pub dropped_tasks: Vec<DroppedTask>,
 }
 
 const MAX_TRACE: usize = 256;
@@ -187,6 +196,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
     report.task_arguments = task_arguments(solved);
+    report.dropped_tasks = dropped_tasks(solved);
     report.removed_loop_arguments = solved
         .removed_loop_sites
         .iter()
@@ -199,6 +209,58 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         })
         .collect();
     report
+}
+
+/// Tasks that no node keeps: every node that can hold one is a dead end.
+///
+/// A node keeps what it holds when a constraint reads it (method call, await, attribute
+/// read...), when it is a call argument, an attribute, a container slot, a global or a
+/// closure variable, a generator's yield, or the return of a function that nothing in
+/// the project calls (its callers are outside).
+fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
+    let mut used = solved.read_nodes.clone();
+    let mut mark = |node: GNode| {
+        if let Some(slot) = used.get_mut(node as usize) {
+            *slot = true;
+        }
+    };
+    for module in &solved.modules.modules {
+        let base = module.node_base;
+        for call in &module.facts.call_sites {
+            let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
+            nodes.flatten().for_each(|node| mark(base + node));
+        }
+        module.facts.summaries.iter().for_each(|&node| mark(base + node));
+        for function in &module.facts.functions {
+            mark(base + function.yields);
+            let ret = base + function.ret;
+            if !solved.has_dyn_edges[ret as usize] {
+                mark(ret);
+            }
+        }
+    }
+    solved.attr_nodes.values().chain(solved.part_nodes.values()).for_each(|&node| mark(node));
+    let mut created = FxHashSet::default();
+    let mut kept = solved.kept_tasks.clone();
+    for (node, set) in solved.sets.iter().enumerate() {
+        for &obj in set.as_slice() {
+            if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
+                created.insert(site);
+                if used[node] {
+                    kept.insert(site);
+                }
+            }
+        }
+    }
+    let mut dropped: Vec<u32> = created.difference(&kept).copied().collect();
+    dropped.sort_unstable();
+    dropped
+        .into_iter()
+        .map(|site| {
+            let (module, call) = solved.modules.site(site);
+            DroppedTask { at: Location { file: file_of(solved, module), range: call.range }, callee: call.callee_range }
+        })
+        .collect()
 }
 
 /// Non-coroutines at the argument of each `create_task`-like call.

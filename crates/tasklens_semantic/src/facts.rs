@@ -52,6 +52,8 @@ pub struct ModuleFacts {
     pub too_deep: Option<TextRange>,
     /// `# tasklens: ignore[...]` and `# noqa: ...` comments.
     pub suppressions: Vec<Suppression>,
+    /// Nodes that collect every value of a variable read from elsewhere (globals, closures).
+    pub summaries: Vec<NodeId>,
 }
 
 /// A suppression comment.

@@ -401,6 +401,10 @@ impl Solver {
             }
             Obj::ExternalInstance(path) => {
                 let effect = external_method(&self.paths[path as usize], name);
+                if effect == ExternalCall::NewTask {
+                    // A TaskGroup keeps a reference to the tasks it creates.
+                    self.kept_tasks.insert(site);
+                }
                 self.external_effect(site, result, effect, None);
             }
             Obj::Loop => self.external_effect(site, result, loop_method(name), None),

@@ -75,6 +75,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         ensure_future_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
+        kept_tasks: FxHashSet::default(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),
         bound: FxHashSet::default(),

@@ -135,6 +135,13 @@ pub(crate) struct Solved {
     pub task_argument_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
     pub removed_loop_sites: Vec<(GSite, TextRange, String)>,
+    /// Task-creating sites whose Task is known to be kept.
+    pub kept_tasks: FxHashSet<GSite>,
+    /// Nodes whose values are read by some constraint (complex or dynamic).
+    pub read_nodes: Vec<bool>,
+    pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
+    /// Nodes with outgoing edges added while solving (returns that reach a caller).
+    pub has_dyn_edges: Vec<bool>,
 }
 
 pub(crate) struct Solver {
@@ -166,6 +173,8 @@ pub(crate) struct Solver {
     ensure_future_sites: FxHashMap<GSite, (Option<GNode>, GNode)>,
     task_argument_sites: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
+    /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
+    kept_tasks: FxHashSet<GSite>,
     /// Method calls of loop-only methods, for the unresolved-receiver fallback.
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
@@ -202,6 +211,20 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
+        let read_nodes: Vec<bool> = (0..solver.sets.len())
+            .map(|node| {
+                let static_complex =
+                    node < solver.static_nodes as usize && solver.complex_start[node] < solver.complex_start[node + 1];
+                let list = solver.dyn_index[node];
+                static_complex || (list != NO_LIST && !solver.dyn_lists[list as usize].complex.is_empty())
+            })
+            .collect();
+        let has_dyn_edges: Vec<bool> = (0..solver.sets.len())
+            .map(|node| {
+                let list = solver.dyn_index[node];
+                list != NO_LIST && !solver.dyn_lists[list as usize].edges.is_empty()
+            })
+            .collect();
         let mut removed_loop_sites: Vec<_> =
             solver.removed_loop_sites.iter().map(|(s, (range, path))| (*s, *range, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
@@ -216,6 +239,10 @@ impl Solver {
             ensure_future_sites,
             task_argument_sites,
             removed_loop_sites,
+            kept_tasks: solver.kept_tasks,
+            read_nodes,
+            attr_nodes: solver.attr_nodes,
+            has_dyn_edges,
         }
     }
 
@@ -285,6 +312,10 @@ impl Solver {
     pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
         let value = self.objs[obj as usize];
         if self.sets[node as usize].len() >= MAX_OBJECTS && !value.is_plain_future() {
+            if let Obj::Task(Some(site)) = value {
+                // Where it goes from here is no longer followed: do not call it dropped.
+                self.kept_tasks.insert(site);
+            }
             obj = UNKNOWN;
         }
         // A parameter that admits a Future stands for every Future passed to it.

@@ -278,6 +278,7 @@ impl<'src> Lowerer<'src> {
         }
         let node = self.node();
         self.scopes[scope].summaries.insert(name.clone(), node);
+        self.facts.summaries.push(node);
         node
     }
 

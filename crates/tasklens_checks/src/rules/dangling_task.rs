@@ -1,0 +1,56 @@
+//! TL005: a Task whose handle is dropped.
+
+use tasklens_flow::DroppedTask;
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds Tasks from `asyncio.create_task`, `loop.create_task`, `asyncio.Task(...)` or
+    /// `ensure_future` whose handle nothing keeps: the call is a statement of its own, its
+    /// result is assigned to `_` or to a variable that is never read, or it is returned
+    /// from a helper whose callers (across modules) all drop it. A handle that is awaited,
+    /// stored in an attribute, a global or a container, or passed on to other code is
+    /// kept; `TaskGroup.create_task` keeps its own reference.
+    ///
+    /// ## Why is this bad?
+    /// The event loop only keeps a weak reference to a running Task. A Task that nothing
+    /// else references can be garbage-collected before it finishes, and its exceptions are
+    /// lost.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def main():
+    ///     asyncio.create_task(background_work())
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// background_tasks = set()
+    ///
+    /// async def main():
+    ///     task = asyncio.create_task(background_work())
+    ///     background_tasks.add(task)
+    ///     task.add_done_callback(background_tasks.discard)
+    /// ```
+    ///
+    /// ## References
+    /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
+    pub static RULE = ("TL005", "dangling-task", Severity::Warning);
+}
+
+/// TL005 for one dropped Task.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagnostic {
+    let callee = describe::source(db, task.at.file, task.callee);
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!(
+            "the Task from `{callee}(...)` is never kept: the event loop holds it only weakly, so it can be garbage-collected before it finishes; store the handle or await it"
+        ),
+        primary: Label { file: task.at.file, range: task.at.range, message: "this Task's handle is dropped".into() },
+        trace: Vec::new(),
+    }
+}

@@ -1,0 +1,85 @@
+//! TL005: Tasks whose handle is dropped.
+
+use crate::fixture::check;
+
+#[test]
+fn dropped_handles_including_through_helpers() {
+    check(
+        r#"
+#- spawn.py
+import asyncio
+
+def spawn(coro):
+    return asyncio.get_running_loop().create_task(coro)
+#- main.py run
+import asyncio
+from spawn import spawn
+
+async def work():
+    return 1
+
+async def main():
+    asyncio.create_task(work())
+    _ = asyncio.ensure_future(work())
+    unused = asyncio.Task(work())
+    spawn(work())
+    await asyncio.sleep(0)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL005
+        main.py:9: TL002
+        main.py:9: TL005
+        main.py:10: TL005
+        spawn.py:4: TL005
+        ",
+    );
+}
+
+#[test]
+fn kept_handles() {
+    check(
+        r#"
+#- registry.py
+import asyncio
+
+background = set()
+
+def keep(task):
+    background.add(task)
+    task.add_done_callback(background.discard)
+#- main.py run
+import asyncio
+from registry import keep
+
+current = None
+
+async def work():
+    return 1
+
+class Service:
+    def start(self):
+        self.task = asyncio.create_task(work())
+
+    def spawn(self):
+        return asyncio.create_task(work())
+
+async def main():
+    global current
+    await asyncio.create_task(work())
+    current = asyncio.create_task(work())
+    keep(asyncio.create_task(work()))
+    tasks = [asyncio.create_task(work())]
+    service = Service()
+    service.start()
+    handle = service.spawn()
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(work())
+    await asyncio.gather(*tasks, current, service.task, handle)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
