@@ -83,3 +83,33 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn stores_into_unknown_objects_and_framework_methods_keep_tasks() {
+    check(
+        r#"
+#- main.py
+import asyncio
+import somelib
+
+class Connection:
+    def __init__(self):
+        self._tasks = set()
+
+    def create_task(self, coro):
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        return task
+
+async def work():
+    return 1
+
+async def main(app):
+    app["listener"] = asyncio.create_task(work())
+    somelib.state.task = asyncio.create_task(work())
+    conn = somelib.connection()
+    conn.create_task(work())
+"#,
+        "",
+    );
+}

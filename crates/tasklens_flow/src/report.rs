@@ -5,7 +5,7 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_db::File;
-use tasklens_semantic::facts::{HopKind, Part};
+use tasklens_semantic::facts::{Constraint, HopKind, Part};
 
 use crate::objects::{GNode, Obj, ObjId};
 use crate::solver::link::{SinkKind as RawSink, SinkRecord};
@@ -214,9 +214,10 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
 /// Tasks that no node keeps: every node that can hold one is a dead end.
 ///
 /// A node keeps what it holds when a constraint reads it (method call, await, attribute
-/// read...), when it is a call argument, an attribute, a container slot, a global or a
-/// closure variable, a generator's yield, or the return of a function that nothing in
-/// the project calls (its callers are outside).
+/// read...), when it is a call argument, stored into an attribute or a slot (of any
+/// object), an attribute, a container slot, a global or a closure variable, a generator's
+/// yield, or the return of a function that nothing in the project calls (its callers are
+/// outside).
 fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
     let mut used = solved.read_nodes.clone();
     let mut mark = |node: GNode| {
@@ -231,6 +232,15 @@ fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
             nodes.flatten().for_each(|node| mark(base + node));
         }
         module.facts.summaries.iter().for_each(|&node| mark(base + node));
+        // Stored into an attribute or a slot, even of an object the analysis does not follow.
+        for constraint in &module.facts.constraints {
+            match constraint {
+                Constraint::Store { from, .. }
+                | Constraint::StorePart { from, .. }
+                | Constraint::ClassStore { from, .. } => mark(base + from),
+                _ => {}
+            }
+        }
         for function in &module.facts.functions {
             mark(base + function.yields);
             let ret = base + function.ret;

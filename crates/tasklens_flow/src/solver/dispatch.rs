@@ -716,6 +716,8 @@ impl Solver {
                 // method of this name, its argument rules are unknown, so TL004 stays out.
                 if self.classes.is_method_name(&self.modules, &name) {
                     self.task_argument_sites.remove(&site);
+                    // Nor is it known whether the project's method keeps the Task (TL005).
+                    self.kept_tasks.insert(site);
                 }
             }
         }
