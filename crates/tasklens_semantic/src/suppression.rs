@@ -1,5 +1,5 @@
 //! Suppression comments: `# tasklens: ignore`, `# tasklens: ignore[TL001, TL005]`,
-//! and ruff-style `# noqa` / `# noqa: TL005`.
+//! and ruff-style `# noqa` / `# noqa: TL005` (ruff's `RUF006` counts as TL005).
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::token::{TokenKind, Tokens};
@@ -29,7 +29,7 @@ fn parse_comment(text: &str, start: TextSize) -> Vec<Suppression> {
             let rest = &text[begin + marker.len()..];
             let (codes, length) = if bracketed { bracket_codes(rest) } else { colon_codes(rest) };
             // A `noqa` that names only other tools' codes suppresses nothing of ours.
-            let ours: Vec<Name> = codes.iter().filter(|c| is_our_code(c)).map(Name::new).collect();
+            let ours: Vec<Name> = codes.iter().filter_map(|c| our_code(c)).map(Name::new).collect();
             if codes.is_empty() || !ours.is_empty() {
                 let end = begin + marker.len() + length;
                 let range = TextRange::new(start + offset(begin), start + offset(end));
@@ -45,8 +45,13 @@ fn offset(n: usize) -> TextSize {
     TextSize::try_from(n).unwrap_or_default()
 }
 
-fn is_our_code(code: &str) -> bool {
-    code.len() == 5 && code.starts_with("TL") && code[2..].bytes().all(|b| b.is_ascii_digit())
+/// Our code for a code in a comment: `TL005`, or ruff's `RUF006` (asyncio-dangling-task),
+/// which already marks a deliberately dropped Task as accepted.
+fn our_code(code: &str) -> Option<&str> {
+    if code == "RUF006" {
+        return Some("TL005");
+    }
+    (code.len() == 5 && code.starts_with("TL") && code[2..].bytes().all(|b| b.is_ascii_digit())).then_some(code)
 }
 
 /// `[TL001, TL005]` right after the marker.
@@ -96,6 +101,7 @@ mod tests {
         assert_eq!(codes("# noqa"), vec![Vec::<String>::new()]);
         assert_eq!(codes("# noqa: TL002,E501"), vec![vec!["TL002".to_string()]]);
         assert!(codes("# noqa: E501").is_empty());
+        assert_eq!(codes("# noqa: RUF006"), vec![vec!["TL005".to_string()]]);
         assert_eq!(codes("# type: ignore  # noqa: TL001").len(), 1);
         assert!(codes("# an ordinary comment").is_empty());
     }
