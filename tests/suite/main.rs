@@ -11,3 +11,4 @@ mod tl002;
 mod tl004;
 mod tl005;
 mod tl006;
+mod tl007;

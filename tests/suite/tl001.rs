@@ -366,7 +366,10 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "main.py:9: TL001",
+        "
+        main.py:9: TL007
+        main.py:9: TL001
+        ",
     );
 }
 

@@ -102,6 +102,10 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for task in &report.dropped_tasks {
         diagnostics.push(rules::dangling_task::diagnostic(db, task));
     }
+    diagnostics.extend(rules::masked_future_task_error::suppressed_sinks(db, &report.future_flows));
+    for cast in &report.masked_casts {
+        diagnostics.push(rules::masked_future_task_error::cast(db, cast));
+    }
     let target = *project.target_version(db);
     if target >= rules::removed_loop_argument::REMOVED_IN {
         for argument in &report.removed_loop_arguments {

@@ -135,6 +135,13 @@ pub struct DroppedTask {
     pub callee: TextRange,
 }
 
+/// `typing.cast(Task, value)` where the value can be a plain Future.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskedCast {
+    pub at: Location,
+    pub producer: Producer,
+}
+
 /// Everything the rules need from the flow analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowReport {
@@ -143,6 +150,7 @@ pub struct FlowReport {
     pub task_arguments: Vec<TaskArgumentFlow>,
     pub removed_loop_arguments: Vec<RemovedLoopArgument>,
     pub dropped_tasks: Vec<DroppedTask>,
+    pub masked_casts: Vec<MaskedCast>,
 }
 
 const MAX_TRACE: usize = 256;
@@ -197,6 +205,16 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
     report.task_arguments = task_arguments(solved);
     report.dropped_tasks = dropped_tasks(solved);
+    for &(site, node) in &solved.masked_casts {
+        let (module, call) = solved.modules.site(site);
+        for &obj in solved.sets[node as usize].as_slice() {
+            let value = solved.objs[obj as usize];
+            if let Some(producer) = value.is_plain_future().then(|| producer(solved, value)).flatten() {
+                let at = Location { file: file_of(solved, module), range: call.range };
+                report.masked_casts.push(MaskedCast { at, producer });
+            }
+        }
+    }
     report.removed_loop_arguments = solved
         .removed_loop_sites
         .iter()

@@ -54,6 +54,10 @@ pub struct ModuleFacts {
     pub suppressions: Vec<Suppression>,
     /// Nodes that collect every value of a variable read from elsewhere (globals, closures).
     pub summaries: Vec<NodeId>,
+    /// `# type: ignore`, `# pyright: ignore`, `# ty: ignore` comments (TL007).
+    pub type_ignores: Vec<TextRange>,
+    /// Calls that look like `cast(T, value)`, with `T` as an annotation (TL007).
+    pub casts: Vec<(SiteId, TypeExpr)>,
 }
 
 /// A suppression comment.

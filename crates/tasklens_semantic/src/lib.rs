@@ -23,6 +23,7 @@ pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let tree = parsed.load();
     let mut facts = lower::Lowerer::lower_module(file.text(db), &tree.syntax().body);
     facts.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
+    facts.type_ignores = suppression::type_ignores(tree.tokens(), file.text(db));
     // The facts are all the flow analysis needs: free the tree now rather than at
     // the next revision, so a project's trees are never all alive at once.
     drop(tree);

@@ -18,6 +18,24 @@ pub fn suppressions(tokens: &Tokens, source: &str) -> Vec<Suppression> {
     found
 }
 
+/// The type checkers' suppression comments: `# type: ignore[...]`, `# pyright: ignore`,
+/// `# ty: ignore`.
+pub fn type_ignores(tokens: &Tokens, source: &str) -> Vec<TextRange> {
+    let mut found = Vec::new();
+    for token in tokens.iter().filter(|t| t.kind() == TokenKind::Comment) {
+        let range = token.range();
+        let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else { continue };
+        for marker in ["type: ignore", "pyright: ignore", "ty: ignore"] {
+            if let Some(at) = text.find(marker) {
+                let start = range.start() + offset(at);
+                let end = text[at..].find(']').map_or(at + marker.len(), |close| at + close + 1);
+                found.push(TextRange::new(start, range.start() + offset(end)));
+            }
+        }
+    }
+    found
+}
+
 /// The directives in one comment that starts at `start`.
 fn parse_comment(text: &str, start: TextSize) -> Vec<Suppression> {
     let mut found = Vec::new();

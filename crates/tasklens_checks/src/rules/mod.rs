@@ -4,4 +4,5 @@ pub mod create_task_on_non_coroutine;
 pub mod dangling_task;
 pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;
+pub mod masked_future_task_error;
 pub mod removed_loop_argument;

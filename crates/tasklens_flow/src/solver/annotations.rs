@@ -136,6 +136,11 @@ impl Solver {
         }
     }
 
+    /// Whether `cast(target, ...)` claims a Task.
+    pub(super) fn casts_to_task(&mut self, m: ModIdx, target: &TypeExpr) -> bool {
+        self.admits(m, target, 0).only_task()
+    }
+
     pub(super) fn link_annotation(&mut self, m: ModIdx, place: &AnnotatedPlace, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);

@@ -531,7 +531,12 @@ impl Solver {
                 None => self.seed(result, Obj::Unknown),
             },
             ExternalCall::Cast => match arg(1) {
-                Some(value) => self.edge(value, result, NO_LABEL),
+                Some(value) => {
+                    if self.task_casts.contains(&site) && !self.masked_casts.contains(&(site, value)) {
+                        self.masked_casts.push((site, value));
+                    }
+                    self.edge(value, result, NO_LABEL);
+                }
                 None => self.seed(result, Obj::Unknown),
             },
             ExternalCall::CopyContainer => {

@@ -76,6 +76,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         task_argument_sites: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
+        task_casts: FxHashSet::default(),
+        masked_casts: Vec::new(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),
         bound: FxHashSet::default(),
@@ -199,6 +201,11 @@ impl Solver {
         }
         for place in &facts.annotated {
             self.link_annotation(m, place, pending);
+        }
+        for (site, target) in &facts.casts {
+            if self.casts_to_task(m, target) {
+                self.task_casts.insert(sb + site);
+            }
         }
     }
 

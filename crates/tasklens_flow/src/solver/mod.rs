@@ -137,6 +137,8 @@ pub(crate) struct Solved {
     pub removed_loop_sites: Vec<(GSite, TextRange, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
+    /// `typing.cast(Task, value)` sites and the value's node.
+    pub masked_casts: Vec<(GSite, GNode)>,
     /// Nodes whose values are read by some constraint (complex or dynamic).
     pub read_nodes: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
@@ -175,6 +177,9 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
+    /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
+    task_casts: FxHashSet<GSite>,
+    masked_casts: Vec<(GSite, GNode)>,
     /// Method calls of loop-only methods, for the unresolved-receiver fallback.
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
@@ -240,6 +245,7 @@ impl Solver {
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: solver.kept_tasks,
+            masked_casts: solver.masked_casts,
             read_nodes,
             attr_nodes: solver.attr_nodes,
             has_dyn_edges,

@@ -337,6 +337,7 @@ impl Lowerer<'_> {
             let receiver = self.expr(&attribute.value);
             let (args, keywords, has_spread) = self.call_args(&call.arguments);
             let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+            self.note_cast(call, site);
             let result = self.node();
             match receiver {
                 Val::Node(receiver) => {
@@ -358,12 +359,24 @@ impl Lowerer<'_> {
         let callee = self.expr(&call.func);
         let (args, keywords, has_spread) = self.call_args(&call.arguments);
         let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+        self.note_cast(call, site);
         let result = self.node();
         match callee {
             Val::Node(callee) => self.constrain(Constraint::Call { site, callee, result }),
             _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
         }
         Val::Node(result)
+    }
+
+    /// `cast(T, value)` or `typing.cast(T, value)`: whether it is typing's is decided when
+    /// names are resolved.
+    fn note_cast(&mut self, call: &ast::ExprCall, site: u32) {
+        if let Some(path) = crate::annotation::dotted_name(&call.func)
+            && path.last().is_some_and(|last| last.as_str() == "cast")
+            && let [target, _] = &*call.arguments.args
+        {
+            self.facts.casts.push((site, type_expr(target)));
+        }
     }
 
     fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, bool) {
