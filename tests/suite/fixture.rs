@@ -4,7 +4,8 @@
 //! marks the script that `python3` runs. The helper asserts the exact findings
 //! (`path:line: CODE`), snapshots the full rendering, and runs the script: it must
 //! fail with the exception an expected finding promises (TL001: `AttributeError`,
-//! TL004 and TL006: `TypeError`), and succeed when no such finding is expected.
+//! TL003: `RuntimeError`, TL004 and TL006: `TypeError`), and succeed when no such
+//! finding is expected.
 //! A `#- pyproject.toml` file sets the target version through `requires-python`.
 
 use std::path::Path;
@@ -74,6 +75,7 @@ pub fn check(fixture: &str, expected: &str) {
 fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
         "TL001" => Some("AttributeError"),
+        "TL003" => Some("RuntimeError"),
         "TL004" | "TL006" => Some("TypeError"),
         _ => None,
     }
@@ -92,9 +94,15 @@ fn run_python(fixture: &Fixture, script: &str, promised: &[&str]) {
     let output = Command::new("python3").arg(script).current_dir(dir.path()).output().expect("run python3");
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !promised.is_empty() {
-        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();
+        // The exception line ends the last traceback (warnings may follow it).
+        let lines: Vec<&str> = stderr.lines().collect();
+        let traceback = lines.iter().rposition(|l| l.starts_with("Traceback (most recent call last):"));
+        let raised = traceback
+            .and_then(|start| lines[start + 1..].iter().find(|l| !l.starts_with(' ') && !l.is_empty()))
+            .copied()
+            .unwrap_or_default();
         assert!(
-            !output.status.success() && promised.iter().any(|e| last.contains(e)),
+            !output.status.success() && promised.iter().any(|e| raised.starts_with(e)),
             "python3 {script} was expected to end with one of {promised:?}; stderr:\n{stderr}"
         );
     } else {

@@ -8,6 +8,7 @@ mod resolution;
 mod suppression;
 mod tl001;
 mod tl002;
+mod tl003;
 mod tl004;
 mod tl005;
 mod tl006;

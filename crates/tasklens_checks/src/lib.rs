@@ -99,6 +99,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for flow in &report.task_arguments {
         diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
     }
+    for task in &report.import_time_tasks {
+        diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));
+    }
     for task in &report.dropped_tasks {
         diagnostics.push(rules::dangling_task::diagnostic(db, task));
     }

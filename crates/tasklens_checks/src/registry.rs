@@ -28,9 +28,10 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 6] = [
+    static RULES: [&Rule; 7] = [
         &crate::rules::future_flows_into_task::RULE,
         &crate::rules::ensure_future_on_coroutine::RULE,
+        &crate::rules::create_task_without_running_loop::RULE,
         &crate::rules::create_task_on_non_coroutine::RULE,
         &crate::rules::dangling_task::RULE,
         &crate::rules::removed_loop_argument::RULE,

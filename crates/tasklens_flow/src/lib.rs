@@ -17,8 +17,8 @@ use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::module_facts;
 
 pub use report::{
-    DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, MaskedCast, Producer, RemovedLoopArgument, Sink,
-    SinkKind, Step, StepKind, TaskArgumentFlow,
+    DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, ImportTimeTask, Location, MaskedCast, Producer,
+    RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -142,6 +142,16 @@ pub struct MaskedCast {
     pub producer: Producer,
 }
 
+/// `asyncio.create_task` reached while no event loop runs (at import time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportTimeTask {
+    /// The `create_task` call.
+    pub at: Location,
+    pub callee: TextRange,
+    /// The calls that lead there from module-level code, outermost first.
+    pub chain: Vec<Location>,
+}
+
 /// Everything the rules need from the flow analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowReport {
@@ -151,6 +161,7 @@ pub struct FlowReport {
     pub removed_loop_arguments: Vec<RemovedLoopArgument>,
     pub dropped_tasks: Vec<DroppedTask>,
     pub masked_casts: Vec<MaskedCast>,
+    pub import_time_tasks: Vec<ImportTimeTask>,
 }
 
 const MAX_TRACE: usize = 256;
@@ -205,6 +216,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
     report.task_arguments = task_arguments(solved);
     report.dropped_tasks = dropped_tasks(solved);
+    report.import_time_tasks = import_time_tasks(solved);
     for &(site, node) in &solved.masked_casts {
         let (module, call) = solved.modules.site(site);
         for &obj in solved.sets[node as usize].as_slice() {
@@ -289,6 +301,73 @@ fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
             DroppedTask { at: Location { file: file_of(solved, module), range: call.range }, callee: call.callee_range }
         })
         .collect()
+}
+
+/// `asyncio.create_task` calls in code that runs at import time: module level, class
+/// bodies, and the synchronous functions they call, transitively.
+fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
+    if solved.running_loop_sites.is_empty() {
+        return Vec::new();
+    }
+    let caller_of = |site: u32| -> Option<u32> {
+        let module = solved.modules.site_module(site);
+        let (_, call) = solved.modules.site(site);
+        call.caller.map(|local| solved.modules.modules[module as usize].func_base + local)
+    };
+    let runs_body = |func: u32| {
+        let facts = solved.modules.func(func).1;
+        !facts.is_async && !facts.is_generator
+    };
+    // Functions run at import time, each with the call that first reaches it.
+    let mut reached: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    for &(site, func) in &solved.calls {
+        if caller_of(site).is_none() && runs_body(func) && !reached.contains_key(&func) {
+            reached.insert(func, site);
+            queue.push_back(func);
+        }
+    }
+    let mut calls_by_caller: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        if let Some(caller) = caller_of(site) {
+            calls_by_caller.entry(caller).or_default().push((site, func));
+        }
+    }
+    while let Some(caller) = queue.pop_front() {
+        for &(site, func) in calls_by_caller.get(&caller).into_iter().flatten() {
+            if runs_body(func) && !reached.contains_key(&func) {
+                reached.insert(func, site);
+                queue.push_back(func);
+            }
+        }
+    }
+    let location = |site: u32| {
+        let (module, call) = solved.modules.site(site);
+        Location { file: file_of(solved, module), range: call.range }
+    };
+    let mut found = Vec::new();
+    for &site in &solved.running_loop_sites {
+        let mut chain = Vec::new();
+        let mut caller = caller_of(site);
+        let at_import = loop {
+            match caller {
+                None => break true,
+                Some(func) => match reached.get(&func) {
+                    Some(&via) if chain.len() < 64 => {
+                        chain.push(location(via));
+                        caller = caller_of(via);
+                    }
+                    _ => break false,
+                },
+            }
+        };
+        if at_import {
+            chain.reverse();
+            let (_, call) = solved.modules.site(site);
+            found.push(ImportTimeTask { at: location(site), callee: call.callee_range, chain });
+        }
+    }
+    found
 }
 
 /// Non-coroutines at the argument of each `create_task`-like call.

@@ -325,6 +325,9 @@ pub struct CallSite {
     pub has_spread: bool,
     /// The call is lexically inside an `async def`.
     pub in_coroutine: bool,
+    /// The function whose body holds the call; `None` at module level and in class bodies
+    /// (code that runs when the module is imported).
+    pub caller: Option<FuncId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

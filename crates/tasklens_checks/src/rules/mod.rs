@@ -1,6 +1,7 @@
 //! One module per rule.
 
 pub mod create_task_on_non_coroutine;
+pub mod create_task_without_running_loop;
 pub mod dangling_task;
 pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;

@@ -511,6 +511,10 @@ impl Solver {
                 }
             }
             ExternalCall::NewTask => {
+                // `asyncio.create_task` needs a running loop (TL003); `loop.create_task` does not.
+                if path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("create_task")) {
+                    self.running_loop_sites.insert(site);
+                }
                 // `create_task(x)`, `Task(x)`: `x` must be a coroutine (TL004).
                 let coroutine = arg(0).or_else(|| {
                     let call = args.call();

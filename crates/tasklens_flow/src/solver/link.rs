@@ -77,6 +77,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         task_casts: FxHashSet::default(),
+        running_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),

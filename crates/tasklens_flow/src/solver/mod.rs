@@ -139,6 +139,10 @@ pub(crate) struct Solved {
     pub kept_tasks: FxHashSet<GSite>,
     /// `typing.cast(Task, value)` sites and the value's node.
     pub masked_casts: Vec<(GSite, GNode)>,
+    /// `asyncio.create_task(...)` sites.
+    pub running_loop_sites: Vec<GSite>,
+    /// Which project function each call site can run.
+    pub calls: Vec<(GSite, GFunc)>,
     /// Nodes whose values are read by some constraint (complex or dynamic).
     pub read_nodes: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
@@ -177,6 +181,8 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
+    /// `asyncio.create_task(...)` sites: they need a running event loop.
+    running_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
     task_casts: FxHashSet<GSite>,
     masked_casts: Vec<(GSite, GNode)>,
@@ -246,6 +252,18 @@ impl Solver {
             removed_loop_sites,
             kept_tasks: solver.kept_tasks,
             masked_casts: solver.masked_casts,
+            running_loop_sites: {
+                let mut sites: Vec<GSite> = solver.running_loop_sites.iter().copied().collect();
+                sites.sort_unstable();
+                sites
+            },
+            calls: {
+                let mut calls: Vec<(GSite, GFunc)> =
+                    solver.bound.iter().map(|(site, func, _)| (*site, *func)).collect();
+                calls.sort_unstable();
+                calls.dedup();
+                calls
+            },
             read_nodes,
             attr_nodes: solver.attr_nodes,
             has_dyn_edges,

@@ -320,13 +320,15 @@ impl Lowerer<'_> {
         let range = call.range();
         let callee_range = call.func.range();
         let in_coroutine = self.in_coroutine();
+        let caller = self.enclosing_function();
         if let Expr::Attribute(attribute) = &*call.func {
             if is_super_call(&attribute.value)
                 && let Some((class, func)) = self.current_class_method()
             {
                 let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
                 let (args, keywords, has_spread) = self.call_args(&call.arguments);
-                let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+                let site =
+                    self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller });
                 let result = self.node();
                 if let Some(receiver) = receiver {
                     let name = self.intern(&attribute.attr.id);
@@ -336,7 +338,7 @@ impl Lowerer<'_> {
             }
             let receiver = self.expr(&attribute.value);
             let (args, keywords, has_spread) = self.call_args(&call.arguments);
-            let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+            let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller });
             self.note_cast(call, site);
             let result = self.node();
             match receiver {
@@ -358,7 +360,7 @@ impl Lowerer<'_> {
         }
         let callee = self.expr(&call.func);
         let (args, keywords, has_spread) = self.call_args(&call.arguments);
-        let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine });
+        let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller });
         self.note_cast(call, site);
         let result = self.node();
         match callee {

@@ -231,6 +231,14 @@ impl<'src> Lowerer<'src> {
         }
     }
 
+    /// The innermost function whose body runs this code (class bodies run with it).
+    fn enclosing_function(&self) -> Option<FuncId> {
+        self.scopes.iter().rev().find_map(|s| match s.kind {
+            ScopeKind::Function(func) => Some(func),
+            _ => None,
+        })
+    }
+
     fn current_class_method(&self) -> Option<(ClassId, FuncId)> {
         let func = self.current_function()?;
         self.facts.functions.get(func as usize)?.class.map(|class| (class, func))

@@ -1,0 +1,77 @@
+//! TL003: `asyncio.create_task` where no event loop is running.
+
+use crate::fixture::check;
+
+#[test]
+fn import_time_calls_through_helpers_across_modules() {
+    check(
+        r#"
+#- server.py
+import asyncio
+
+async def serve():
+    return 1
+
+def start():
+    return asyncio.create_task(serve())
+
+def boot():
+    return start()
+#- main.py run
+import asyncio
+from server import boot
+
+tasks = []
+tasks.append(boot())
+"#,
+        "
+        server.py:7: TL003
+        ",
+    );
+}
+
+#[test]
+fn module_level_and_class_bodies() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+class Worker:
+    task = asyncio.create_task(work())
+"#,
+        "main.py:7: TL003",
+    );
+}
+
+#[test]
+fn helpers_called_from_coroutines_and_not_running_loops_are_fine() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def spawn():
+    return asyncio.create_task(work())
+
+async def main():
+    await spawn()
+
+loop = asyncio.new_event_loop()
+early = loop.create_task(work())
+loop.run_until_complete(early)
+loop.run_until_complete(main())
+loop.close()
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"#,
+        "",
+    );
+}
