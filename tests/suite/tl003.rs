@@ -75,3 +75,32 @@ if __name__ == "__main__":
         "",
     );
 }
+
+#[test]
+fn calls_guarded_by_state_inside_functions_are_not_followed() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+class App:
+    def __init__(self):
+        self.running = False
+        self.tasks = []
+
+    def add(self, coro):
+        if self.running:
+            self.tasks.append(asyncio.create_task(coro))
+        else:
+            self.tasks.append(coro)
+
+app = App()
+app.add(work())
+asyncio.run(app.tasks.pop())
+"#,
+        "",
+    );
+}

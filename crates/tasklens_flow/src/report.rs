@@ -304,7 +304,8 @@ fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
 }
 
 /// `asyncio.create_task` calls in code that runs at import time: module level, class
-/// bodies, and the synchronous functions they call, transitively.
+/// bodies, and the synchronous functions they call, transitively, through calls that
+/// always run in their function.
 fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
     if solved.running_loop_sites.is_empty() {
         return Vec::new();
@@ -327,9 +328,14 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
             queue.push_back(func);
         }
     }
+    // Inside functions, only calls that always run are followed: a call under a branch
+    // often depends on state that import-time code does not have (`if self._running:`).
+    let conditional = |site: u32| solved.modules.site(site).1.conditional;
     let mut calls_by_caller: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
     for &(site, func) in &solved.calls {
-        if let Some(caller) = caller_of(site) {
+        if let Some(caller) = caller_of(site)
+            && !conditional(site)
+        {
             calls_by_caller.entry(caller).or_default().push((site, func));
         }
     }
@@ -347,6 +353,9 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
     };
     let mut found = Vec::new();
     for &site in &solved.running_loop_sites {
+        if caller_of(site).is_some() && conditional(site) {
+            continue;
+        }
         let mut chain = Vec::new();
         let mut caller = caller_of(site);
         let at_import = loop {

@@ -328,6 +328,8 @@ pub struct CallSite {
     /// The function whose body holds the call; `None` at module level and in class bodies
     /// (code that runs when the module is imported).
     pub caller: Option<FuncId>,
+    /// Inside a branch, loop, `try` or conditional expression of its function: it may not run.
+    pub conditional: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

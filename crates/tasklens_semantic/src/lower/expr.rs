@@ -49,10 +49,10 @@ impl Lowerer<'_> {
                 let (when_true, when_false) = self.condition(&if_expr.test);
                 let before = self.flow().clone();
                 self.narrow(&when_true);
-                let body = self.expr(&if_expr.body);
+                let body = self.conditionally(|this| this.expr(&if_expr.body));
                 *self.flow() = before.clone();
                 self.narrow(&when_false);
-                let orelse = self.expr(&if_expr.orelse);
+                let orelse = self.conditionally(|this| this.expr(&if_expr.orelse));
                 *self.flow() = before;
                 self.join(&[body, orelse])
             }
@@ -308,7 +308,9 @@ impl Lowerer<'_> {
         for param in &params {
             self.flow().env.insert(param.name.clone(), param.node);
         }
+        let outer_conditional = std::mem::replace(&mut self.conditional, 0);
         let value = self.expr(&lambda.body);
+        self.conditional = outer_conditional;
         let name = self.intern(&Name::new_static("<lambda>"));
         let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));
@@ -321,14 +323,23 @@ impl Lowerer<'_> {
         let callee_range = call.func.range();
         let in_coroutine = self.in_coroutine();
         let caller = self.enclosing_function();
+        let conditional = self.conditional > 0;
         if let Expr::Attribute(attribute) = &*call.func {
             if is_super_call(&attribute.value)
                 && let Some((class, func)) = self.current_class_method()
             {
                 let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
                 let (args, keywords, has_spread) = self.call_args(&call.arguments);
-                let site =
-                    self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller });
+                let site = self.site(CallSite {
+                    range,
+                    callee_range,
+                    args,
+                    keywords,
+                    has_spread,
+                    in_coroutine,
+                    caller,
+                    conditional,
+                });
                 let result = self.node();
                 if let Some(receiver) = receiver {
                     let name = self.intern(&attribute.attr.id);
@@ -338,7 +349,16 @@ impl Lowerer<'_> {
             }
             let receiver = self.expr(&attribute.value);
             let (args, keywords, has_spread) = self.call_args(&call.arguments);
-            let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller });
+            let site = self.site(CallSite {
+                range,
+                callee_range,
+                args,
+                keywords,
+                has_spread,
+                in_coroutine,
+                caller,
+                conditional,
+            });
             self.note_cast(call, site);
             let result = self.node();
             match receiver {
@@ -360,7 +380,8 @@ impl Lowerer<'_> {
         }
         let callee = self.expr(&call.func);
         let (args, keywords, has_spread) = self.call_args(&call.arguments);
-        let site = self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller });
+        let site =
+            self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller, conditional });
         self.note_cast(call, site);
         let result = self.node();
         match callee {

@@ -72,6 +72,9 @@ pub(crate) struct Lowerer<'src> {
     facts: ModuleFacts,
     scopes: Vec<Scope>,
     depth: u32,
+    /// How many branches, loops, `try` blocks or conditional expressions of the current
+    /// function enclose the code being lowered.
+    conditional: u32,
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
@@ -90,6 +93,7 @@ impl<'src> Lowerer<'src> {
             scopes: Vec::new(),
             depth: 0,
             attribute_error_handled: 0,
+            conditional: 0,
             name_ids: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             _source: source,
@@ -347,6 +351,14 @@ impl<'src> Lowerer<'src> {
             bindings.pop();
             bindings.push(binding);
         }
+    }
+
+    /// Lowers `f` as code that may not run (a branch, a loop body...).
+    fn conditionally<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.conditional += 1;
+        let value = f(self);
+        self.conditional -= 1;
+        value
     }
 
     fn push_scope(&mut self, kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) {

@@ -220,6 +220,7 @@ impl Lowerer<'_> {
             bound.remove(name);
         }
         self.push_scope(ScopeKind::Function(func), bound, def.is_async);
+        let outer_conditional = std::mem::replace(&mut self.conditional, 0);
         let scope = self.scope_mut();
         scope.globals = scan.globals;
         scope.nonlocals = scan.nonlocals;
@@ -231,6 +232,7 @@ impl Lowerer<'_> {
             scope.self_param = Some((first.name.clone(), class));
         }
         self.block(&def.body);
+        self.conditional = outer_conditional;
         self.pop_scope();
     }
 
@@ -482,7 +484,7 @@ impl Lowerer<'_> {
         let (when_true, when_false) = self.condition(&stmt.test);
         let before = self.flow().clone();
         self.narrow(&when_true);
-        self.block(&stmt.body);
+        self.conditionally(|this| this.block(&stmt.body));
         ends.push(std::mem::replace(self.flow(), before));
         self.narrow(&when_false);
         let mut has_else = false;
@@ -492,13 +494,13 @@ impl Lowerer<'_> {
                     let (when_true, when_false) = self.condition(test);
                     let before = self.flow().clone();
                     self.narrow(&when_true);
-                    self.block(&clause.body);
+                    self.conditionally(|this| this.block(&clause.body));
                     ends.push(std::mem::replace(self.flow(), before));
                     self.narrow(&when_false);
                 }
                 None => {
                     has_else = true;
-                    self.block(&clause.body);
+                    self.conditionally(|this| this.block(&clause.body));
                     ends.push(self.flow().clone());
                 }
             }
@@ -579,7 +581,7 @@ impl Lowerer<'_> {
     /// Lowers a loop body; its end and `continue`s flow back to the loop heads.
     fn loop_body(&mut self, body: &[Stmt], heads: &[(Name, u32)]) -> LoopFlows {
         self.scope_mut().loops.push(LoopFlows::default());
-        self.block(body);
+        self.conditionally(|this| this.block(body));
         let mut loop_flows = self.scope_mut().loops.pop().unwrap_or_default();
         let mut ends = std::mem::take(&mut loop_flows.continues);
         ends.push(self.flow().clone());
@@ -591,6 +593,7 @@ impl Lowerer<'_> {
         let before = self.flow().clone();
         let handled = stmt.handlers.iter().any(catches_attribute_error);
         self.attribute_error_handled += u32::from(handled);
+        self.conditional += 1;
         self.block(&stmt.body);
         self.attribute_error_handled -= u32::from(handled);
         let after_body = self.flow().clone();
@@ -610,6 +613,7 @@ impl Lowerer<'_> {
         }
         *self.flow() = after_body;
         self.block(&stmt.orelse);
+        self.conditional -= 1;
         ends.push(self.flow().clone());
         let merged = self.merge(ends);
         let live = merged.live;
@@ -635,7 +639,7 @@ impl Lowerer<'_> {
             if let Some(guard) = &case.guard {
                 self.expr(guard);
             }
-            self.block(&case.body);
+            self.conditionally(|this| this.block(&case.body));
             ends.push(self.flow().clone());
             exhaustive |= case.guard.is_none() && case.pattern.is_irrefutable();
         }
