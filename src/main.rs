@@ -55,13 +55,16 @@ struct CheckArgs {
     /// Report `# tasklens: ignore` / `# noqa` comments that suppress nothing.
     #[arg(long)]
     warn_unused_ignores: bool,
+    /// Rule codes or prefixes to report (comma-separated); replaces `select` and `ignore` of the configuration.
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rule codes or prefixes not to report (comma-separated); overrides `ignore` in the configuration.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Option<Vec<String>>,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
-    match PythonVersion::parse(text) {
-        Some(version) if version.major == 3 && (8..=14).contains(&version.minor) => Ok(version),
-        _ => Err(format!("`{text}` is not a supported target version; use py38 ... py314")),
-    }
+    tasklens_project::config::parse_target_version(text)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -98,9 +101,19 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let mut workspace = Workspace::load_for(&args.paths, args.target_version);
+    let mut config = tasklens_project::config::load(&args.paths)?;
+    if let Some(select) = args.select {
+        // An explicit selection on the command line is what the user wants to see now.
+        config.select = select;
+        config.ignore.clear();
+    }
+    if let Some(ignore) = args.ignore {
+        config.ignore = ignore;
+    }
+    let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
     workspace.set_warn_unused_ignores(args.warn_unused_ignores);
-    let diagnostics = workspace.check();
+    let mut diagnostics = workspace.check();
+    diagnostics.retain(|diagnostic| config.reports(diagnostic.code));
     let format = match args.output_format {
         Format::Full => OutputFormat::Full,
         Format::Concise => OutputFormat::Concise,

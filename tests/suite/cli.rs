@@ -142,3 +142,41 @@ fn unused_suppressions_are_reported_on_request() {
     let unused: Vec<&str> = text.lines().filter(|l| l.contains("unused-ignore")).collect();
     assert_eq!(unused, ["a.py:5:10: unused-ignore the suppression of TL002 matches no finding on its line"], "{text}");
 }
+
+const DROPPED: &str =
+    "import asyncio\n\nasync def work():\n    return 1\n\nasync def main():\n    asyncio.ensure_future(work())\n";
+
+#[test]
+fn configuration_in_pyproject_and_tasklens_toml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "pyproject.toml",
+        b"[project]\nrequires-python = \">=3.11\"\n\n[tool.tasklens]\nignore = [\"TL005\"]\nextend-exclude = [\"generated/*\"]\nsrc = [\"lib\"]\n",
+    );
+    write(dir.path(), "lib/app/start.py", DROPPED.as_bytes());
+    write(dir.path(), "generated/bad.py", BUGGY.as_bytes());
+    let output = tasklens(&["check", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let codes: Vec<&str> =
+        text.lines().filter_map(|l| l.split_whitespace().nth(1)).filter(|c| c.starts_with("TL")).collect();
+    assert_eq!(codes, ["TL002"], "{text}");
+    let selected = tasklens(&["check", "--output-format", "concise", "--select", "TL005"], dir.path());
+    let text = String::from_utf8_lossy(&selected.stdout);
+    assert!(text.contains("lib/app/start.py:7:5: TL005") && !text.contains("TL002"), "{text}");
+
+    // A tasklens.toml next to the pyproject replaces its section (so the exclude is gone).
+    write(dir.path(), "tasklens.toml", b"select = [\"TL001\"]\n");
+    let dedicated = tasklens(&["check", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&dedicated.stdout);
+    assert!(text.contains("generated/bad.py:4:5: TL001") && !text.contains("TL002"), "{text}");
+
+    write(dir.path(), "tasklens.toml", b"selct = [\"TL001\"]\n");
+    let bad = tasklens(&["check"], dir.path());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr.contains("tasklens.toml: unknown key `selct`"), "{stderr}");
+    write(dir.path(), "tasklens.toml", b"target-version = \"3.11\"\n");
+    let stderr = String::from_utf8_lossy(&tasklens(&["check"], dir.path()).stderr).into_owned();
+    assert!(stderr.contains("`target-version`: `3.11` is not a supported target version"), "{stderr}");
+}

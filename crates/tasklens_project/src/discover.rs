@@ -32,6 +32,12 @@ pub enum Found {
 
 /// Walks `paths` and returns Python files in a stable order.
 pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
+    discover_with(paths, &[], &[])
+}
+
+/// [`discover`], skipping `excludes` (globs, relative to each walked path) and naming
+/// modules from the `src` roots that contain them.
+pub fn discover_with(paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         if !path.exists() {
@@ -40,10 +46,22 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
         }
         let root = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
         if path.is_file() {
+            let root = src_root(path, src).unwrap_or(root);
             found.push(Found::File { path: path.clone(), root });
             continue;
         }
+        let mut overrides = ignore::overrides::OverrideBuilder::new(path);
+        for pattern in excludes {
+            if let Err(error) = overrides.add(&format!("!{pattern}")) {
+                found.push(Found::Problem {
+                    path: path.clone(),
+                    message: format!("bad exclude pattern `{pattern}`: {error}"),
+                });
+            }
+        }
+        let overrides = overrides.build().unwrap_or_else(|_| ignore::overrides::Override::empty());
         let walker = WalkBuilder::new(path)
+            .overrides(overrides)
             .standard_filters(true)
             .require_git(false)
             .sort_by_file_name(|a, b| a.cmp(b))
@@ -59,7 +77,8 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                        found.push(Found::File { path: entry.into_path(), root: root.clone() });
+                        let root = src_root(entry.path(), src).unwrap_or_else(|| root.clone());
+                        found.push(Found::File { path: entry.into_path(), root });
                     }
                 }
                 Err(error) => {
@@ -70,6 +89,19 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
         }
     }
     found
+}
+
+/// The deepest configured `src` root that contains `file`, as a path comparable to it.
+fn src_root(file: &Path, src: &[PathBuf]) -> Option<PathBuf> {
+    let absolute = std::path::absolute(file).ok()?;
+    let root = src.iter().filter(|root| absolute.starts_with(root)).max_by_key(|root| root.components().count())?;
+    // Keep the file's own spelling: strip the same number of components from its front.
+    let below = absolute.strip_prefix(root).ok()?.components().count();
+    let mut base = file.to_path_buf();
+    for _ in 0..below {
+        base.pop();
+    }
+    Some(base)
 }
 
 fn is_virtualenv(dir: &Path) -> bool {

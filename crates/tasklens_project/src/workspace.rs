@@ -10,7 +10,7 @@ use tasklens_checks::{Diagnostic, project_diagnostics};
 use tasklens_db::{File, FileStatus, Project, PythonVersion, RootDatabase, parsed_module};
 use tasklens_semantic::module_facts;
 
-use crate::discover::{Found, discover, module_name, module_name_with};
+use crate::discover::{Found, discover_with, module_name, module_name_with};
 
 /// A path given on the command line that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,27 +71,27 @@ impl Workspace {
         Self::load_into(RootDatabase::new(), paths)
     }
 
-    /// Loads `paths`, checking for `target` (or what the project's `pyproject.toml` says).
-    pub fn load_for(paths: &[PathBuf], target: Option<PythonVersion>) -> Self {
-        let workspace = Self::load(paths);
-        let version = crate::target::resolve(target, paths);
-        let mut workspace = workspace;
+    /// Loads `paths` with a configuration; `target` (a command-line choice) wins over the
+    /// configuration's `target-version`, which wins over `requires-python`.
+    pub fn load_configured(paths: &[PathBuf], config: &crate::config::Config, target: Option<PythonVersion>) -> Self {
+        let mut workspace = Self::load_files(RootDatabase::new(), paths, &config.extend_exclude, &config.src);
+        let version = crate::target::resolve(target.or(config.target_version), paths);
         workspace.project.set_target_version(&mut workspace.db).to(version);
         workspace
     }
 
     pub fn load_into(db: RootDatabase, paths: &[PathBuf]) -> Self {
-        let workspace = Self::load_files(db, paths);
+        let workspace = Self::load_files(db, paths, &[], &[]);
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
             eprintln!("after reading: {}", memory_status());
         }
         workspace
     }
 
-    fn load_files(db: RootDatabase, paths: &[PathBuf]) -> Self {
+    fn load_files(db: RootDatabase, paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Self {
         let mut problems = Vec::new();
         let mut found_files = Vec::new();
-        for found in discover(paths) {
+        for found in discover_with(paths, excludes, src) {
             match found {
                 Found::File { path, root } => found_files.push((path, root)),
                 Found::Problem { path, message } => problems.push(PathProblem { path, message }),
