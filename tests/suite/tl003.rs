@@ -40,10 +40,17 @@ import asyncio
 async def work():
     return 1
 
+def loop_task():
+    return asyncio.get_running_loop().create_task(work())
+
 class Worker:
     task = asyncio.create_task(work())
+    other = loop_task()
 "#,
-        "main.py:7: TL003",
+        "
+        main.py:7: TL003
+        main.py:10: TL003
+        ",
     );
 }
 

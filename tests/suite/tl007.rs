@@ -39,3 +39,29 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn suppressions_hiding_flows_from_other_modules() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+def pending():
+    return asyncio.get_running_loop().create_future()
+#- main.py run
+import asyncio
+from jobs import pending
+
+async def main():
+    job = pending()
+    print(job.get_name())  # ty: ignore[unresolved-attribute]
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:4: TL001
+        main.py:6: TL007
+        ",
+    );
+}

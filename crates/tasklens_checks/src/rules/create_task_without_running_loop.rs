@@ -8,7 +8,9 @@ use crate::registry::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Finds `asyncio.create_task(...)` in code that runs when no event loop is running:
+    /// Finds `asyncio.create_task(...)`, and `asyncio.get_running_loop()` (as in
+    /// `asyncio.get_running_loop().create_task(...)`), in code that runs when no event loop
+    /// is running:
     /// at module level (including `if __name__ == "__main__":` before `asyncio.run`), in
     /// class bodies, and in synchronous functions and methods that are called,
     /// transitively and across modules, from those places. A synchronous helper that is

@@ -527,7 +527,14 @@ impl Solver {
             }
             ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
             ExternalCall::NewFuture => self.seed(result, Obj::Future(site)),
-            ExternalCall::Loop => self.seed(result, Obj::Loop),
+            ExternalCall::Loop => {
+                // `get_running_loop()` raises where no loop runs, so `loop.create_task` of
+                // the running loop fails there too (TL003).
+                if path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("get_running_loop")) {
+                    self.running_loop_sites.insert(site);
+                }
+                self.seed(result, Obj::Loop)
+            }
             ExternalCall::Coroutine => self.seed(result, Obj::Coro(None)),
             ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
             ExternalCall::Instance => match path {

@@ -181,7 +181,7 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
-    /// `asyncio.create_task(...)` sites: they need a running event loop.
+    /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
     running_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
     task_casts: FxHashSet<GSite>,
