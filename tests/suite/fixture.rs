@@ -17,17 +17,21 @@ use tasklens_render::{render_concise, render_full};
 pub struct Fixture {
     pub files: Vec<(String, String)>,
     pub run: Option<String>,
+    /// The CPython minor version to run under (`#- main.py run 3.9`), through pyenv.
+    pub python: Option<String>,
 }
 
 pub fn parse(text: &str) -> Fixture {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut run = None;
+    let mut python = None;
     for line in text.lines() {
         if let Some(header) = line.strip_prefix("#- ") {
             let mut parts = header.split_whitespace();
             let path = parts.next().expect("a path after #-").to_string();
             if parts.next() == Some("run") {
                 run = Some(path.clone());
+                python = parts.next().map(str::to_string);
             }
             files.push((path, String::new()));
         } else if let Some((_, text)) = files.last_mut() {
@@ -36,7 +40,7 @@ pub fn parse(text: &str) -> Fixture {
         }
     }
     assert!(!files.is_empty(), "a fixture needs at least one `#- path` header");
-    Fixture { files, run }
+    Fixture { files, run, python }
 }
 
 /// Checks a fixture project: the findings must be exactly `expected`.
@@ -71,6 +75,20 @@ pub fn check(fixture: &str, expected: &str) {
     }
 }
 
+/// The installed pyenv version for `3.9` and the like (the machine has 3.8 to 3.13).
+fn pyenv_version(minor: &str) -> String {
+    let root =
+        std::env::var("PYENV_ROOT").unwrap_or_else(|_| format!("{}/.pyenv", std::env::var("HOME").unwrap_or_default()));
+    let mut installed: Vec<String> = std::fs::read_dir(format!("{root}/versions"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.strip_prefix(minor).is_some_and(|rest| rest.starts_with('.')))
+        .collect();
+    installed.sort();
+    installed.pop().unwrap_or_else(|| panic!("CPython {minor} is not installed through pyenv"))
+}
+
 /// The exception a finding says the code raises at run time.
 fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
@@ -91,7 +109,11 @@ fn run_python(fixture: &Fixture, script: &str, promised: &[&str]) {
         std::fs::create_dir_all(target.parent().unwrap_or(Path::new("."))).expect("create fixture dirs");
         std::fs::write(&target, text).expect("write fixture file");
     }
-    let output = Command::new("python3").arg(script).current_dir(dir.path()).output().expect("run python3");
+    let mut command = Command::new("python3");
+    if let Some(minor) = &fixture.python {
+        command.env("PYENV_VERSION", pyenv_version(minor));
+    }
+    let output = command.arg(script).current_dir(dir.path()).output().expect("run python3");
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !promised.is_empty() {
         // The exception line ends the last traceback (warnings may follow it).
