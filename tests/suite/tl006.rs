@@ -53,3 +53,28 @@ fn older_targets_still_accept_loop() {
     let program = PROGRAM.replace("#- main.py run", "#- main.py run 3.9");
     check(&format!("#- pyproject.toml\n[project]\nrequires-python = \">=3.8\"\n{program}"), "main.py:14: TL002");
 }
+
+#[test]
+fn removed_loop_arguments_through_re_exports() {
+    check(
+        r#"
+#- compat.py
+from asyncio import Lock as CompatLock
+import asyncio.queues as queues
+#- main.py run
+import asyncio
+from compat import CompatLock, queues
+
+async def main():
+    loop = asyncio.get_running_loop()
+    queues.Queue(loop=loop)
+    CompatLock(loop=loop)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL006
+        main.py:7: TL006
+        ",
+    );
+}
