@@ -22,7 +22,7 @@ pub use report::{
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.
-pub(crate) fn memory_status() -> String {
+pub fn memory_status() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(", ")
 }

@@ -26,12 +26,6 @@ pub struct Workspace {
     pub problems: Vec<PathProblem>,
 }
 
-/// Resident and peak memory of this process (Linux), for statistics.
-pub fn memory_status() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(", ")
-}
-
 /// Reads a source file: UTF-8, with an optional byte-order mark.
 pub fn read_source(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
@@ -83,7 +77,7 @@ impl Workspace {
     pub fn load_into(db: RootDatabase, paths: &[PathBuf]) -> Self {
         let workspace = Self::load_files(db, paths, &[], &[]);
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
-            eprintln!("after reading: {}", memory_status());
+            eprintln!("after reading: {}", tasklens_flow::memory_status());
         }
         workspace
     }
@@ -165,7 +159,7 @@ impl Workspace {
         });
         let lowered = start.elapsed();
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
-            eprintln!("after lowering: {}", memory_status());
+            eprintln!("after lowering: {}", tasklens_flow::memory_status());
         }
         let diagnostics = project_diagnostics(&self.db, self.project).clone();
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {

@@ -319,74 +319,56 @@ impl Lowerer<'_> {
     }
 
     fn call(&mut self, call: &ast::ExprCall) -> Val {
-        let range = call.range();
-        let callee_range = call.func.range();
-        let in_coroutine = self.in_coroutine();
-        let caller = self.enclosing_function();
-        let conditional = self.conditional > 0;
-        if let Expr::Attribute(attribute) = &*call.func {
-            if is_super_call(&attribute.value)
-                && let Some((class, func)) = self.current_class_method()
-            {
-                let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
-                let (args, keywords, has_spread) = self.call_args(&call.arguments);
-                let site = self.site(CallSite {
-                    range,
-                    callee_range,
-                    args,
-                    keywords,
-                    has_spread,
-                    in_coroutine,
-                    caller,
-                    conditional,
-                });
-                let result = self.node();
-                if let Some(receiver) = receiver {
-                    let name = self.intern(&attribute.attr.id);
-                    self.constrain(Constraint::SuperCall { site, class, receiver, name, result });
-                }
-                return Val::Node(result);
-            }
-            let receiver = self.expr(&attribute.value);
-            let (args, keywords, has_spread) = self.call_args(&call.arguments);
-            let site = self.site(CallSite {
-                range,
-                callee_range,
-                args,
-                keywords,
-                has_spread,
-                in_coroutine,
-                caller,
-                conditional,
-            });
-            self.note_cast(call, site);
-            let result = self.node();
-            match receiver {
-                Val::Node(receiver) => {
-                    let name = attribute.attr.id.clone();
-                    if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
-                        self.facts.task_method_calls.push(TaskMethodCall {
-                            receiver,
-                            method: name.clone(),
-                            range: attribute.attr.range,
-                        });
-                    }
-                    let name = self.intern(&name);
-                    self.constrain(Constraint::MethodCall { site, receiver, name, result });
-                }
-                _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
-            }
-            return Val::Node(result);
+        /// What is called, evaluated before the arguments (as Python does).
+        enum Callee {
+            Super { class: u32, receiver: Option<u32>, name: Name },
+            Method { receiver: Val, name: Name, range: TextRange },
+            Value(Val),
         }
-        let callee = self.expr(&call.func);
+        let callee = match &*call.func {
+            Expr::Attribute(attribute) => match self.current_class_method() {
+                Some((class, func)) if is_super_call(&attribute.value) => {
+                    let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
+                    Callee::Super { class, receiver, name: attribute.attr.id.clone() }
+                }
+                _ => Callee::Method {
+                    receiver: self.expr(&attribute.value),
+                    name: attribute.attr.id.clone(),
+                    range: attribute.attr.range,
+                },
+            },
+            func => Callee::Value(self.expr(func)),
+        };
         let (args, keywords, has_spread) = self.call_args(&call.arguments);
-        let site =
-            self.site(CallSite { range, callee_range, args, keywords, has_spread, in_coroutine, caller, conditional });
+        let site = self.site(CallSite {
+            range: call.range(),
+            callee_range: call.func.range(),
+            args,
+            keywords,
+            has_spread,
+            in_coroutine: self.in_coroutine(),
+            caller: self.enclosing_function(),
+            conditional: self.conditional > 0,
+        });
         self.note_cast(call, site);
         let result = self.node();
         match callee {
-            Val::Node(callee) => self.constrain(Constraint::Call { site, callee, result }),
-            _ => self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown }),
+            Callee::Super { class, receiver: Some(receiver), name } => {
+                let name = self.intern(&name);
+                self.constrain(Constraint::SuperCall { site, class, receiver, name, result });
+            }
+            Callee::Super { receiver: None, .. } => {}
+            Callee::Method { receiver: Val::Node(receiver), name, range } => {
+                if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
+                    self.facts.task_method_calls.push(TaskMethodCall { receiver, method: name.clone(), range });
+                }
+                let name = self.intern(&name);
+                self.constrain(Constraint::MethodCall { site, receiver, name, result });
+            }
+            Callee::Value(Val::Node(callee)) => self.constrain(Constraint::Call { site, callee, result }),
+            Callee::Method { .. } | Callee::Value(_) => {
+                self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown });
+            }
         }
         Val::Node(result)
     }
