@@ -1,6 +1,5 @@
 //! Incrementality: which salsa queries run after an edit.
 
-use salsa::Setter;
 use tasklens_db::RootDatabase;
 use tasklens_project::Workspace;
 
@@ -24,7 +23,7 @@ fn editing_one_module_reparses_only_that_module() {
 
     let c = workspace.files()[2];
     let edited = format!("{C}\ndef more():\n    return 2\n");
-    c.set_text(&mut workspace.db).to(edited.into());
+    workspace.set_text(c, &edited);
     let second = workspace.check();
     assert_eq!(second, first);
     let after = log.take();
@@ -35,7 +34,7 @@ fn editing_one_module_reparses_only_that_module() {
 
     // An edit that leaves the facts equal stops there: the project flow is not re-run.
     let a = workspace.files()[0];
-    a.set_text(&mut workspace.db).to(format!("{A}# a comment at the end\n").into());
+    workspace.set_text(a, &format!("{A}# a comment at the end\n"));
     workspace.check();
     let after_comment = log.take();
     assert_eq!(ran(&after_comment, "module_facts").len(), 1, "{after_comment:?}");

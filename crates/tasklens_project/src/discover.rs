@@ -30,14 +30,9 @@ pub enum Found {
     Problem { path: PathBuf, message: String },
 }
 
-/// Walks `paths` and returns Python files in a stable order.
-pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
-    discover_with(paths, &[], &[])
-}
-
-/// [`discover`], skipping `excludes` (globs, relative to each walked path) and naming
-/// modules from the `src` roots that contain them.
-pub fn discover_with(paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Vec<Found> {
+/// Walks `paths` and returns Python files in a stable order, skipping `excludes` (globs,
+/// relative to each walked path) and naming modules from the `src` roots that contain them.
+pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         if !path.exists() {

@@ -6,7 +6,7 @@ mod discover;
 pub mod target;
 mod workspace;
 
-pub use discover::{Found, discover, discover_with, module_name, module_name_with};
+pub use discover::{Found, discover, module_name, module_name_with};
 pub use workspace::{PathProblem, Workspace, read_source};
 
 /// Runs `f` on a thread with a stack large enough for deeply nested code,

@@ -10,7 +10,7 @@ use tasklens_checks::{Diagnostic, project_diagnostics};
 use tasklens_db::{File, FileStatus, Project, PythonVersion, RootDatabase, parsed_module};
 use tasklens_semantic::module_facts;
 
-use crate::discover::{Found, discover_with, module_name, module_name_with};
+use crate::discover::{Found, discover, module_name, module_name_with};
 
 /// A path given on the command line that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +85,7 @@ impl Workspace {
     fn load_files(db: RootDatabase, paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Self {
         let mut problems = Vec::new();
         let mut found_files = Vec::new();
-        for found in discover_with(paths, excludes, src) {
+        for found in discover(paths, excludes, src) {
             match found {
                 Found::File { path, root } => found_files.push((path, root)),
                 Found::Problem { path, message } => problems.push(PathProblem { path, message }),
