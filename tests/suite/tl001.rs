@@ -889,3 +889,33 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn annotations_through_type_aliases() {
+    check(
+        r#"
+#- types_.py
+import asyncio
+from typing import Dict, Optional
+
+TaskMap = Dict[str, "asyncio.Task[None]"]
+MaybeTask = Optional[asyncio.Task]
+type Handle = asyncio.Task[None]
+Number = int
+#- main.py
+import asyncio
+import types_
+from types_ import TaskMap, MaybeTask, Number
+
+def register(loop, registry: TaskMap, count: Number) -> types_.Handle:
+    registry["x"] = loop.create_future()
+    current: MaybeTask = loop.create_future()
+    return loop.create_future()
+"#,
+        "
+        main.py:6: TL001
+        main.py:7: TL001
+        main.py:8: TL001
+        ",
+    );
+}

@@ -7,7 +7,7 @@ use ruff_python_ast::name::Name;
 use rustc_hash::FxHashMap;
 use tasklens_db::File;
 use tasklens_semantic::ModuleFacts;
-use tasklens_semantic::facts::{Binding, ImportTarget};
+use tasklens_semantic::facts::{Binding, ImportTarget, TypeExpr};
 
 use crate::asyncio_api::is_builtin;
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx};
@@ -265,6 +265,34 @@ impl Modules {
                 self.by_name(&path).map_or(Resolved::Unknown, Resolved::Module)
             }
             found => found,
+        }
+    }
+
+    /// The type alias a dotted name refers to, with the module it is defined in.
+    pub fn resolve_alias(&mut self, module: ModIdx, path: &[Name]) -> Option<(ModIdx, TypeExpr)> {
+        self.resolve_alias_at(module, path, 0)
+    }
+
+    fn resolve_alias_at(&mut self, module: ModIdx, path: &[Name], depth: u32) -> Option<(ModIdx, TypeExpr)> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        let (last, prefix) = path.split_last()?;
+        if !prefix.is_empty() {
+            let Resolved::Module(owner) = self.resolve_dotted(module, prefix) else { return None };
+            return self.resolve_alias_at(owner, std::slice::from_ref(last), depth + 1);
+        }
+        let facts = self.modules[module as usize].facts.clone();
+        if let Some(alias) = facts.type_alias(last) {
+            return Some((module, alias.clone()));
+        }
+        match facts.global(last) {
+            Some(Binding::Import(ImportTarget { level, module: from, name: Some(name) })) => {
+                let target = ImportTarget { level: *level, module: from.clone(), name: None };
+                let Resolved::Module(owner) = self.resolve_import(module, &target) else { return None };
+                self.resolve_alias_at(owner, std::slice::from_ref(name), depth + 1)
+            }
+            _ => None,
         }
     }
 

@@ -58,6 +58,8 @@ pub struct ModuleFacts {
     pub type_ignores: Vec<TextRange>,
     /// Calls that look like `cast(T, value)`, with `T` as an annotation (TL007).
     pub casts: Vec<(SiteId, TypeExpr)>,
+    /// Module-level type aliases (`TaskMap = dict[str, Task]`, `type TaskMap = ...`), by name.
+    pub type_aliases: Vec<(Name, TypeExpr)>,
 }
 
 /// A suppression comment.
@@ -72,6 +74,11 @@ pub struct Suppression {
 impl ModuleFacts {
     pub fn name(&self, id: NameId) -> &Name {
         &self.names[id as usize]
+    }
+
+    /// A module-level type alias by name.
+    pub fn type_alias(&self, name: &str) -> Option<&TypeExpr> {
+        self.type_aliases.iter().find(|(n, _)| n.as_str() == name).map(|(_, t)| t)
     }
 
     /// Looks up a module-level binding by name.

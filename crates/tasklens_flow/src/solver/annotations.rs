@@ -1,7 +1,7 @@
 //! Annotations, resolved: which places need a Task (sinks), which parameters
 //! may hold a plain Future, an event loop or a project class (seeds).
 
-use tasklens_semantic::facts::{AnnotatedPlace, GuardTest, Place, TypeExpr};
+use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, Place, TypeExpr};
 
 use super::Solver;
 use super::link::{Pending, SinkKind, SinkRecord};
@@ -22,6 +22,8 @@ struct Admits {
     classes: Vec<GClass>,
     /// The element type of a container annotation.
     elements: Option<Box<Admits>>,
+    /// The container annotation is a mapping (iteration gives keys).
+    mapping: bool,
 }
 
 impl Admits {
@@ -33,6 +35,7 @@ impl Admits {
         self.none |= other.none;
         self.other |= other.other;
         self.classes.extend(other.classes);
+        self.mapping |= other.mapping;
         match (&mut self.elements, other.elements) {
             (Some(mine), Some(theirs)) => mine.merge(*theirs),
             (mine @ None, Some(theirs)) => *mine = Some(theirs),
@@ -56,6 +59,22 @@ impl Admits {
     }
 }
 
+/// Mapping types: iterating them gives keys.
+fn is_mapping(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    matches!(
+        last,
+        "Dict"
+            | "dict"
+            | "Mapping"
+            | "MutableMapping"
+            | "DefaultDict"
+            | "defaultdict"
+            | "OrderedDict"
+            | "WeakValueDictionary"
+    )
+}
+
 impl Solver {
     fn admits(&mut self, m: ModIdx, expr: &TypeExpr, depth: u32) -> Admits {
         let mut admits = Admits::default();
@@ -71,6 +90,11 @@ impl Solver {
                     let inner = self.admits(m, member, depth + 1);
                     admits.merge(inner);
                 }
+            }
+            TypeExpr::Name(path) | TypeExpr::Generic(path, _) if self.modules.resolve_alias(m, path).is_some() => {
+                // A type alias: what it stands for (type arguments of generic aliases are dropped).
+                let (owner, target) = self.modules.resolve_alias(m, path).expect("checked above");
+                admits = self.admits(owner, &target, depth + 1);
             }
             TypeExpr::Name(path) => {
                 let resolved = self.modules.resolve_dotted(m, path);
@@ -100,7 +124,10 @@ impl Solver {
                         None => admits.other = true,
                     },
                     ExternalType::Container => match args.last() {
-                        Some(last) => admits.elements = Some(Box::new(self.admits(m, last, depth + 1))),
+                        Some(last) => {
+                            admits.elements = Some(Box::new(self.admits(m, last, depth + 1)));
+                            admits.mapping = matches!(&resolved, Resolved::External(p) if is_mapping(p));
+                        }
                         None => admits.other = true,
                     },
                     _ => admits = self.admits_resolved(resolved),
@@ -167,6 +194,12 @@ impl Solver {
         let is_attribute = matches!(place.place, Place::Attribute { .. });
         if admits.only_task() || admits.elements_only_task() {
             self.sinks.push(SinkRecord { module: m, node, range: place.range, kind, elements: !admits.only_task() });
+        }
+        if (is_param || is_attribute) && admits.elements_only_task() {
+            // The container the caller passes (or the attribute holds) may never be seen:
+            // one of its own stands for it, so stores through this place are checked.
+            let kind = if admits.mapping { ContainerKind::Dict } else { ContainerKind::List };
+            pending.seeds.push((node, Obj::Container(node, kind)));
         }
         if is_param || is_attribute {
             if is_param && admits.future_like {

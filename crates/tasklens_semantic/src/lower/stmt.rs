@@ -56,7 +56,14 @@ impl Lowerer<'_> {
             Stmt::Assign(assign) => self.assign_stmt(assign),
             Stmt::AugAssign(assign) => self.aug_assign(assign),
             Stmt::AnnAssign(assign) => self.ann_assign(assign),
-            Stmt::TypeAlias(_) | Stmt::Pass(_) | Stmt::Global(_) | Stmt::Nonlocal(_) => {}
+            Stmt::TypeAlias(alias) => {
+                if self.scopes.len() == 1
+                    && let Expr::Name(name) = &*alias.name
+                {
+                    self.note_type_alias(&name.id, &alias.value);
+                }
+            }
+            Stmt::Pass(_) | Stmt::Global(_) | Stmt::Nonlocal(_) => {}
             Stmt::IpyEscapeCommand(_) => {}
             Stmt::For(for_stmt) => self.for_stmt(for_stmt),
             Stmt::While(while_stmt) => self.while_stmt(while_stmt),
@@ -311,6 +318,11 @@ impl Lowerer<'_> {
         let value = self.expr(&assign.value);
         if self.scopes.len() == 1 {
             self.note_dunder_all(&assign.targets, &assign.value, false);
+            if let [Expr::Name(name)] = assign.targets.as_slice()
+                && matches!(&*assign.value, Expr::Subscript(_) | Expr::BinOp(_) | Expr::Attribute(_) | Expr::Name(_))
+            {
+                self.note_type_alias(&name.id, &assign.value);
+            }
         }
         for target in &assign.targets {
             self.assign(target, value, None);
@@ -455,6 +467,15 @@ impl Lowerer<'_> {
             _ => {
                 self.expr(target);
             }
+        }
+    }
+
+    /// Records a module-level `Name = <type>`; a name bound twice is not an alias.
+    fn note_type_alias(&mut self, name: &Name, value: &Expr) {
+        let aliases = &mut self.facts.type_aliases;
+        match aliases.iter().position(|(n, _)| n == name) {
+            Some(at) => aliases[at].1 = TypeExpr::Other,
+            None => aliases.push((name.clone(), type_expr(value))),
         }
     }
 
