@@ -380,6 +380,7 @@ fn isinstance_guards_stop_the_flow() {
 #- main.py run
 import asyncio
 from asyncio import Task
+from typing import Generator
 
 def describe(job):
     if isinstance(job, asyncio.Task):
@@ -410,9 +411,14 @@ def not_a_future(job):
         return None
     return job.get_name()
 
+def other_types(job):
+    if isinstance(job, (str, Generator)):
+        return job.get_name()
+    return None
+
 async def main():
     fut = asyncio.get_running_loop().create_future()
-    print(describe(fut), early(fut), inline(fut), coroutine_only(fut), not_a_future(fut))
+    print(describe(fut), early(fut), inline(fut), coroutine_only(fut), not_a_future(fut), other_types(fut))
     try:
         strict(fut)
     except AssertionError:

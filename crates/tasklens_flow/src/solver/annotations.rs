@@ -59,6 +59,31 @@ impl Admits {
     }
 }
 
+/// Outside types that no `asyncio.Future` is an instance of. (A Future is iterable and
+/// awaitable, so `Iterable` and `Awaitable` are not here.)
+fn excludes_futures(path: &str) -> bool {
+    let (top, last) = (path.split('.').next().unwrap_or(path), path.rsplit('.').next().unwrap_or(path));
+    match top {
+        "builtins" => last != "object",
+        "typing" | "typing_extensions" | "collections" => matches!(
+            last,
+            "Generator"
+                | "AsyncGenerator"
+                | "Coroutine"
+                | "Iterator"
+                | "AsyncIterator"
+                | "Mapping"
+                | "MutableMapping"
+                | "Sequence"
+                | "MutableSequence"
+                | "Set"
+                | "MutableSet"
+        ),
+        "types" => matches!(last, "GeneratorType" | "CoroutineType" | "FunctionType"),
+        _ => false,
+    }
+}
+
 /// Mapping types: iterating them gives keys.
 fn is_mapping(path: &str) -> bool {
     let last = path.rsplit('.').next().unwrap_or(path);
@@ -158,8 +183,26 @@ impl Solver {
     pub(super) fn guard_stops_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
         match test {
             GuardTest::NotFuture => true,
-            GuardTest::Is(types) => types.iter().any(|t| self.admits(m, t, 0).only_task()),
+            GuardTest::Is(types) => {
+                types.iter().any(|t| self.admits(m, t, 0).only_task())
+                    || types.iter().all(|t| self.excludes_futures(m, t))
+            }
             GuardTest::IsNot(types) => types.iter().any(|t| self.admits(m, t, 0).future_like),
+        }
+    }
+
+    /// Whether no plain Future is an instance of `expr` (`isinstance(x, str)` is false for
+    /// every Future): project classes that do not derive from an outside class, and
+    /// well-known types a Future does not implement.
+    fn excludes_futures(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
+        let path = match expr {
+            TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
+            _ => return false,
+        };
+        match self.modules.resolve_dotted(m, path) {
+            Resolved::Class(class) => !self.classes.external_base[class as usize],
+            Resolved::External(path) => excludes_futures(&path),
+            _ => false,
         }
     }
 
