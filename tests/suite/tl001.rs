@@ -925,3 +925,31 @@ def register(loop, registry: TaskMap, count: Number) -> types_.Handle:
         ",
     );
 }
+
+#[test]
+fn loop_callbacks_receive_their_arguments() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Watcher:
+    def report(self, label, job):
+        print(label, job.get_name())
+
+async def main():
+    loop = asyncio.get_running_loop()
+    errors = []
+    loop.set_exception_handler(lambda loop, context: errors.append(context["exception"]))
+    watcher = Watcher()
+    fut = loop.create_future()
+    loop.call_later(0, watcher.report, "later", fut)
+    loop.call_soon(watcher.report, "soon", fut)
+    await asyncio.sleep(0.01)
+    raise errors[0]
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}

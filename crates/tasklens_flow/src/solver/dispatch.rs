@@ -98,6 +98,25 @@ impl Solver {
                     self.edge(receiver, param, label);
                 }
             }
+            Complex::Forward { site, first } => {
+                let (func, shift) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return,
+                };
+                let args = self.site_args(site);
+                let forwarded: Vec<(Option<GNode>, TextRange)> =
+                    args.call().args.iter().skip(first as usize).map(|a| (args.node(a.node), a.range)).collect();
+                let (fm, _) = self.modules.func(func);
+                let entry = &self.modules.modules[fm as usize];
+                let (base, facts) = (entry.node_base, entry.facts.clone());
+                let params = &facts.functions[(func - entry.func_base) as usize].params;
+                for (index, (node, range)) in forwarded.into_iter().enumerate() {
+                    if let Some(param) = params.get(index + shift) {
+                        self.argument(args.module, node, range, param, base, func);
+                    }
+                }
+            }
             Complex::Escape => {
                 if let Obj::Function(func) | Obj::Bound(func) = value {
                     self.escape(func);

@@ -168,6 +168,18 @@ impl Solver {
                     if LOOP_ONLY_METHODS.contains(&name.as_str()) {
                         self.loop_method_calls.push((nb + receiver, id));
                     }
+                    // `loop.call_soon(cb, *args)`, `call_later(delay, cb, *args)`...: args reach cb.
+                    let forwarded = match name.as_str() {
+                        "call_soon" | "call_soon_threadsafe" => Some(0),
+                        "call_later" | "call_at" => Some(1),
+                        _ => None,
+                    };
+                    if let Some(index) = forwarded
+                        && let Some(callback) = facts.call_sites[*site as usize].args.get(index).and_then(|a| a.node)
+                    {
+                        let c = Complex::Forward { site: sb + site, first: index as u8 + 1 };
+                        self.pending_complex(pending, nb + callback, c);
+                    }
                     if name.as_str() == "add_done_callback"
                         && let Some(callback) = facts.call_sites[*site as usize].args.first().and_then(|a| a.node)
                     {

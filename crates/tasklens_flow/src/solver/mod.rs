@@ -112,6 +112,12 @@ pub(crate) enum Complex {
         receiver: GNode,
         site: GSite,
     },
+    /// On a callback argument of `loop.call_soon(cb, *args)` and friends: the call's
+    /// arguments from position `first` on reach the callback's parameters.
+    Forward {
+        site: GSite,
+        first: u8,
+    },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
     /// On the argument of `ensure_future`.
