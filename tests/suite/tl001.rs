@@ -953,3 +953,35 @@ asyncio.run(main())
         "main.py:12: TL001",
     );
 }
+
+#[test]
+fn partial_done_callbacks_receive_the_future_after_bound_arguments() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+from functools import partial
+
+def reap(registry, label, task):
+    registry.discard(task)
+    print(label, task.get_name())
+
+async def main():
+    loop = asyncio.get_running_loop()
+    errors = []
+    loop.set_exception_handler(lambda loop, context: errors.append(context["exception"]))
+    registry = set()
+    fut = asyncio.ensure_future(loop.run_in_executor(None, int))
+    registry.add(fut)
+    fut.add_done_callback(partial(reap, registry, "job"))
+    fut.add_done_callback(functools.partial(print, "done"))
+    await fut
+    await asyncio.sleep(0.01)
+    raise errors[0]
+
+asyncio.run(main())
+"#,
+        "main.py:14: TL001",
+    );
+}

@@ -32,6 +32,8 @@ pub enum ExternalCall {
     Enumerate,
     /// `zip(a, b)`: pairs of elements.
     Zip,
+    /// `functools.partial(f, *args)`: `f` with its first arguments bound.
+    Partial,
     Unknown,
 }
 
@@ -75,6 +77,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             _ => ExternalCall::Unknown,
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer,
+        "functools" if last == "partial" => ExternalCall::Partial,
         _ => ExternalCall::Unknown,
     }
 }
@@ -175,7 +178,7 @@ pub fn external_type(path: &str) -> ExternalType {
 /// would otherwise make new paths forever).
 pub fn is_followed(path: &str) -> bool {
     let top = path.split('.').next().unwrap_or(path);
-    matches!(top, "asyncio" | "typing" | "typing_extensions" | "concurrent" | "builtins" | "collections")
+    matches!(top, "asyncio" | "typing" | "typing_extensions" | "concurrent" | "builtins" | "collections" | "functools")
         && path.matches('.').count() < 4
 }
 

@@ -50,6 +50,8 @@ pub enum Obj {
     ExternalInstance(PathId),
     /// A container created by the expression at the node.
     Container(GNode, ContainerKind),
+    /// `functools.partial(f, *args)` made at a call site.
+    Partial(GSite),
     /// `d.values()`, `d.keys()`.
     View(GNode, ContainerKind, Part),
 }

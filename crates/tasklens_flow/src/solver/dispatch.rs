@@ -88,10 +88,34 @@ impl Solver {
                 let (func, index) = match value {
                     Obj::Function(func) => (func, 0),
                     Obj::Bound(func) => (func, 1),
+                    Obj::Partial(partial) => {
+                        // `partial(f, a, b)`: the Future comes after `a` and `b`.
+                        if let Some(function) = self.site_args(partial).arg(0) {
+                            self.complex_on(function, Complex::PartialCallback { receiver, partial, site });
+                        }
+                        return;
+                    }
                     _ => return,
                 };
                 let (_, facts) = self.modules.func(func);
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
+                    let param = self.func_node(func, param);
+                    let args = self.site_args(site);
+                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::Callback { func });
+                    self.edge(receiver, param, label);
+                }
+            }
+            Complex::PartialCallback { receiver, partial, site } => {
+                let (func, shift) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return,
+                };
+                // The bound arguments, then the Future.
+                self.forward_arguments(partial, 1, func, shift);
+                let bound = self.site_args(partial).call().args.len().saturating_sub(1);
+                let (_, facts) = self.modules.func(func);
+                if let Some(param) = facts.params.get(bound + shift).map(|p| p.node) {
                     let param = self.func_node(func, param);
                     let args = self.site_args(site);
                     let label = self.dyn_hop(args.module, args.range(), DynHopKind::Callback { func });
@@ -104,24 +128,17 @@ impl Solver {
                     Obj::Bound(func) => (func, 1),
                     _ => return,
                 };
-                let args = self.site_args(site);
-                let forwarded: Vec<(Option<GNode>, TextRange)> =
-                    args.call().args.iter().skip(first as usize).map(|a| (args.node(a.node), a.range)).collect();
-                let (fm, _) = self.modules.func(func);
-                let entry = &self.modules.modules[fm as usize];
-                let (base, facts) = (entry.node_base, entry.facts.clone());
-                let params = &facts.functions[(func - entry.func_base) as usize].params;
-                for (index, (node, range)) in forwarded.into_iter().enumerate() {
-                    if let Some(param) = params.get(index + shift) {
-                        self.argument(args.module, node, range, param, base, func);
+                self.forward_arguments(site, first as usize, func, shift);
+            }
+            Complex::Escape => match value {
+                Obj::Function(func) | Obj::Bound(func) => self.escape(func),
+                Obj::Partial(partial) => {
+                    if let Some(function) = self.site_args(partial).arg(0) {
+                        self.complex_on(function, Complex::Escape);
                     }
                 }
-            }
-            Complex::Escape => {
-                if let Obj::Function(func) | Obj::Bound(func) = value {
-                    self.escape(func);
-                }
-            }
+                _ => {}
+            },
             Complex::EnsureFutureArg { site, result } => match value {
                 Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(_) => {
                     let label = self.pass_through_label(site);
@@ -133,6 +150,23 @@ impl Solver {
                 }
                 _ => self.seed(result, Obj::Task(Some(site))),
             },
+        }
+    }
+
+    /// The positional arguments of `site` from `first` on reach the parameters of `func`
+    /// (after `shift` bound ones).
+    fn forward_arguments(&mut self, site: GSite, first: usize, func: GFunc, shift: usize) {
+        let args = self.site_args(site);
+        let forwarded: Vec<(Option<GNode>, TextRange)> =
+            args.call().args.iter().skip(first).map(|a| (args.node(a.node), a.range)).collect();
+        let (fm, _) = self.modules.func(func);
+        let entry = &self.modules.modules[fm as usize];
+        let (base, facts) = (entry.node_base, entry.facts.clone());
+        let params = &facts.functions[(func - entry.func_base) as usize].params;
+        for (index, (node, range)) in forwarded.into_iter().enumerate() {
+            if let Some(param) = params.get(index + shift) {
+                self.argument(args.module, node, range, param, base, func);
+            }
         }
     }
 
@@ -592,6 +626,7 @@ impl Solver {
                 self.pair_slot(tuple, 0, arg(0));
                 self.pair_slot(tuple, 1, arg(1));
             }
+            ExternalCall::Partial => self.seed(result, Obj::Partial(site)),
             ExternalCall::Unknown => self.unknown_call(site, result),
         }
     }

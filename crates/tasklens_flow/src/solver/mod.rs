@@ -112,6 +112,13 @@ pub(crate) enum Complex {
         receiver: GNode,
         site: GSite,
     },
+    /// On the function of a `functools.partial` used as a done-callback: the receiver's
+    /// values reach the parameter after the bound ones.
+    PartialCallback {
+        receiver: GNode,
+        partial: GSite,
+        site: GSite,
+    },
     /// On a callback argument of `loop.call_soon(cb, *args)` and friends: the call's
     /// arguments from position `first` on reach the callback's parameters.
     Forward {
