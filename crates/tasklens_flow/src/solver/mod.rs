@@ -5,6 +5,7 @@
 mod annotations;
 mod classes;
 mod dispatch;
+mod external;
 pub(crate) mod link;
 
 use std::collections::VecDeque;

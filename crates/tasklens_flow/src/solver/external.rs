@@ -1,0 +1,177 @@
+//! Calls into code outside the project: asyncio's effects, container methods,
+//! iterators of pairs and `await asyncio.wait(...)`.
+
+use tasklens_semantic::facts::{ContainerKind, Part};
+
+use super::{Complex, DynHopKind, NO_LABEL, Solver};
+use crate::asyncio_api::ExternalCall;
+use crate::objects::{GNode, GSite, Obj};
+
+impl Solver {
+    pub(super) fn container_method(
+        &mut self,
+        site: GSite,
+        container: GNode,
+        kind: ContainerKind,
+        name: &str,
+        result: GNode,
+    ) {
+        let args = self.site_args(site);
+        let arg = |i: usize| args.arg(i);
+        let values = self.part_node(container, Part::Values);
+        match name {
+            "append" | "add" | "appendleft" | "insert" | "setdefault" => {
+                let index = usize::from(matches!(name, "insert" | "setdefault"));
+                if let Some(from) = arg(index) {
+                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::ContainerStore);
+                    self.edge(from, values, label);
+                }
+                if name == "setdefault" {
+                    self.edge(values, result, NO_LABEL);
+                }
+            }
+            "extend" | "update" | "extendleft" => {
+                if let Some(from) = arg(0) {
+                    if kind == ContainerKind::Dict {
+                        let keys = self.part_node(container, Part::Keys);
+                        self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
+                        self.complex_on(from, Complex::LoadPart { part: Part::Values, to: values, label: NO_LABEL });
+                    } else {
+                        self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                    }
+                }
+            }
+            "get" | "pop" | "popleft" | "__getitem__" => self.edge(values, result, NO_LABEL),
+            "values" => self.seed(result, Obj::View(container, kind, Part::Values)),
+            "keys" => self.seed(result, Obj::View(container, kind, Part::Keys)),
+            "items" => {
+                let tuple = self.pair_iterator(result);
+                for (index, part) in [(0, Part::Keys), (1, Part::Values)] {
+                    let from = self.part_node(container, part);
+                    for slot in [Part::Index(index), Part::Values] {
+                        let to = self.part_node(tuple, slot);
+                        self.edge(from, to, NO_LABEL);
+                    }
+                }
+            }
+            "copy" => self.seed(result, Obj::Container(container, kind)),
+            _ => self.seed(result, Obj::Unknown),
+        }
+    }
+
+    pub(super) fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
+        let args = self.site_args(site);
+        let arg = |i: usize| args.arg(i);
+        match effect {
+            ExternalCall::EnsureFuture => {
+                let first = arg(0);
+                self.ensure_future_sites.insert(site, (first, result));
+                match first {
+                    Some(node) => self.complex_on(node, Complex::EnsureFutureArg { site, result }),
+                    None => self.seed(result, Obj::Unknown),
+                }
+            }
+            ExternalCall::NewTask => {
+                // `asyncio.create_task` needs a running loop (TL003); `loop.create_task` does not.
+                if path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("create_task")) {
+                    self.running_loop_sites.insert(site);
+                }
+                // `create_task(x)`, `Task(x)`: `x` must be a coroutine (TL004).
+                let coroutine = arg(0).or_else(|| {
+                    let call = args.call();
+                    call.keywords.iter().find(|k| k.name.as_str() == "coro").and_then(|k| args.node(k.node))
+                });
+                if let Some(node) = coroutine {
+                    self.task_argument_sites.insert(site, node);
+                }
+                self.seed(result, Obj::Task(Some(site)));
+            }
+            ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
+            ExternalCall::NewFuture => self.seed(result, Obj::Future(site)),
+            ExternalCall::Loop => {
+                // `get_running_loop()` raises where no loop runs, so `loop.create_task` of
+                // the running loop fails there too (TL003).
+                if path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("get_running_loop")) {
+                    self.running_loop_sites.insert(site);
+                }
+                self.seed(result, Obj::Loop)
+            }
+            ExternalCall::Coroutine => self.seed(result, Obj::Coro(None)),
+            ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
+            ExternalCall::Instance => match path {
+                Some(path) => self.seed(result, Obj::ExternalInstance(path)),
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::Cast => match arg(1) {
+                Some(value) => {
+                    if self.task_casts.contains(&site) && !self.masked_casts.contains(&(site, value)) {
+                        self.masked_casts.push((site, value));
+                    }
+                    self.edge(value, result, NO_LABEL);
+                }
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::CopyContainer => {
+                self.seed(result, Obj::Container(result, ContainerKind::List));
+                if let Some(from) = arg(0) {
+                    let values = self.part_node(result, Part::Values);
+                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                }
+            }
+            ExternalCall::Element => match arg(0) {
+                Some(from) => {
+                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL })
+                }
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::Enumerate => {
+                let tuple = self.pair_iterator(result);
+                self.pair_slot(tuple, 0, None);
+                self.pair_slot(tuple, 1, arg(0));
+            }
+            ExternalCall::Zip => {
+                let tuple = self.pair_iterator(result);
+                self.pair_slot(tuple, 0, arg(0));
+                self.pair_slot(tuple, 1, arg(1));
+            }
+            ExternalCall::Partial => self.seed(result, Obj::Partial(site)),
+            ExternalCall::Unknown => self.unknown_call(site, result),
+        }
+    }
+
+    /// `await asyncio.wait(fs)`: a pair of sets holding the objects in `fs`.
+    pub(super) fn awaited_wait(&mut self, site: GSite, to: GNode) {
+        let Some(awaitables) = self.site_args(site).arg(0) else {
+            self.seed(to, Obj::Unknown);
+            return;
+        };
+        let set = self.new_node();
+        let members = self.part_node(set, Part::Values);
+        self.complex_on(awaitables, Complex::LoadPart { part: Part::Iter, to: members, label: NO_LABEL });
+        self.seed(to, Obj::Container(to, ContainerKind::Tuple));
+        for part in [Part::Index(0), Part::Index(1), Part::Values] {
+            let slot = self.part_node(to, part);
+            self.seed(slot, Obj::Container(set, ContainerKind::Set));
+        }
+    }
+
+    /// Makes `result` a new iterator of 2-tuples; returns the tuples' node.
+    fn pair_iterator(&mut self, result: GNode) -> GNode {
+        let tuple = self.new_node();
+        self.seed(result, Obj::Container(result, ContainerKind::Iterator));
+        let values = self.part_node(result, Part::Values);
+        self.seed(values, Obj::Container(tuple, ContainerKind::Tuple));
+        tuple
+    }
+
+    /// Fills position `index` of the tuples with the elements of `source` (unknown without one).
+    fn pair_slot(&mut self, tuple: GNode, index: u8, source: Option<GNode>) {
+        for part in [Part::Index(index), Part::Values] {
+            let slot = self.part_node(tuple, part);
+            match source {
+                Some(node) => self.complex_on(node, Complex::LoadPart { part: Part::Iter, to: slot, label: NO_LABEL }),
+                None => self.seed(slot, Obj::Unknown),
+            }
+        }
+    }
+}
