@@ -116,9 +116,10 @@ impl Solver {
                     admits.merge(inner);
                 }
             }
-            TypeExpr::Name(path) | TypeExpr::Generic(path, _) if self.modules.resolve_alias(m, path).is_some() => {
+            TypeExpr::Name(path) | TypeExpr::Generic(path, _)
+                if let Some((owner, target)) = self.modules.resolve_alias(m, path) =>
+            {
                 // A type alias: what it stands for (type arguments of generic aliases are dropped).
-                let (owner, target) = self.modules.resolve_alias(m, path).expect("checked above");
                 admits = self.admits(owner, &target, depth + 1);
             }
             TypeExpr::Name(path) => {
