@@ -42,6 +42,7 @@ pub struct Modules {
     pub modules: Vec<Module>,
     by_name: FxHashMap<Arc<str>, ModIdx>,
     cache: FxHashMap<(ModIdx, Name), Resolved>,
+    alias_cache: FxHashMap<(ModIdx, Name), Option<(ModIdx, TypeExpr)>>,
     pub node_count: u32,
     pub class_count: u32,
     pub hop_count: u32,
@@ -78,6 +79,7 @@ impl Modules {
             modules,
             by_name,
             cache: FxHashMap::default(),
+            alias_cache: FxHashMap::default(),
             node_count: nodes,
             class_count: classes,
             hop_count: hops,
@@ -282,18 +284,25 @@ impl Modules {
             let Resolved::Module(owner) = self.resolve_dotted(module, prefix) else { return None };
             return self.resolve_alias_at(owner, std::slice::from_ref(last), depth + 1);
         }
-        let facts = self.modules[module as usize].facts.clone();
-        if let Some(alias) = facts.type_alias(last) {
-            return Some((module, alias.clone()));
+        if let Some(found) = self.alias_cache.get(&(module, last.clone())) {
+            return found.clone();
         }
-        match facts.global(last) {
-            Some(Binding::Import(ImportTarget { level, module: from, name: Some(name) })) => {
+        // Guard against import cycles while this name is being resolved.
+        self.alias_cache.insert((module, last.clone()), None);
+        let facts = self.modules[module as usize].facts.clone();
+        let found = match (facts.type_alias(last), facts.global(last)) {
+            (Some(alias), _) => Some((module, alias.clone())),
+            (None, Some(Binding::Import(ImportTarget { level, module: from, name: Some(name) }))) => {
                 let target = ImportTarget { level: *level, module: from.clone(), name: None };
-                let Resolved::Module(owner) = self.resolve_import(module, &target) else { return None };
-                self.resolve_alias_at(owner, std::slice::from_ref(name), depth + 1)
+                match self.resolve_import(module, &target) {
+                    Resolved::Module(owner) => self.resolve_alias_at(owner, std::slice::from_ref(name), depth + 1),
+                    _ => None,
+                }
             }
             _ => None,
-        }
+        };
+        self.alias_cache.insert((module, last.clone()), found.clone());
+        found
     }
 
     /// A dotted name such as `asyncio.Task` or `pkg.mod.Class`, as seen from `module`.
