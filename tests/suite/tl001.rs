@@ -985,3 +985,27 @@ asyncio.run(main())
         "main.py:14: TL001",
     );
 }
+
+#[test]
+fn module_names_created_by_global_statements() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def arm():
+    global pending
+    pending = asyncio.get_running_loop().create_future()
+
+def name():
+    return pending.get_name()
+
+async def main():
+    arm()
+    name()
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL001",
+    );
+}

@@ -20,7 +20,7 @@ use crate::facts::{
 };
 
 /// The deepest statement or expression nesting that is walked.
-pub const MAX_DEPTH: u32 = 2_000;
+pub const MAX_DEPTH: u32 = 10_000;
 
 /// A lowered expression value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -329,6 +329,8 @@ impl<'src> Lowerer<'src> {
         let index = self.binding_scope(name);
         let innermost = index == self.scopes.len() - 1;
         let scope = &mut self.scopes[index];
+        // `global g` in a function can create a module-level name of its own.
+        scope.bound.insert(name.clone());
         scope.versions.entry(name.clone()).or_default().push(version);
         if innermost {
             scope.flow.env.insert(name.clone(), version);
