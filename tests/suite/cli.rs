@@ -111,6 +111,10 @@ fn discovery_skips_ignored_files_and_environments() {
     let reported: Vec<&str> = text.lines().filter(|l| l.contains("TL001")).collect();
     assert_eq!(reported.len(), 1, "{text}");
     assert!(reported[0].starts_with("pkg/real.py:4:5: TL001"), "{text}");
+    // Reaching a file twice checks it once.
+    let twice = tasklens(&["check", "--output-format", "concise", ".", "pkg", "./pkg/real.py"], dir.path());
+    let text = String::from_utf8_lossy(&twice.stdout);
+    assert_eq!(text.lines().filter(|l| l.contains("TL001")).count(), 1, "{text}");
 }
 
 #[test]

@@ -85,9 +85,16 @@ impl Workspace {
     fn load_files(db: RootDatabase, paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Self {
         let mut problems = Vec::new();
         let mut found_files = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for found in discover(paths, excludes, src) {
             match found {
-                Found::File { path, root } => found_files.push((path, root)),
+                Found::File { path, root } => {
+                    // A file reached twice (`check . .`, or a file and its directory) is one file.
+                    let key = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+                    if seen.insert(key) {
+                        found_files.push((path, root));
+                    }
+                }
                 Found::Problem { path, message } => problems.push(PathProblem { path, message }),
             }
         }
