@@ -4,6 +4,7 @@
 mod cli;
 mod fixture;
 mod incremental;
+mod incremental_property;
 mod resolution;
 mod suppression;
 mod tl001;

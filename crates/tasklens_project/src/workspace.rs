@@ -23,6 +23,8 @@ pub struct Workspace {
     pub db: RootDatabase,
     project: Project,
     files: Vec<File>,
+    /// Every file input ever created, removed ones included (inputs cannot be deleted).
+    all_files: Vec<File>,
     pub problems: Vec<PathProblem>,
 }
 
@@ -114,7 +116,7 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
-        Workspace { db, project, files, problems }
+        Workspace { db, project, all_files: files.clone(), files, problems }
     }
 
     /// A workspace over in-memory sources (tests): paths are relative to an imaginary root.
@@ -128,7 +130,9 @@ impl Workspace {
             .find(|(path, _)| *path == "pyproject.toml")
             .and_then(|(_, text)| crate::target::requires_python(text).ok().flatten())
             .unwrap_or(PythonVersion::OLDEST_SUPPORTED);
-        let sources: Vec<(&str, &str)> = sources.iter().copied().filter(|(path, _)| path.ends_with(".py")).collect();
+        let mut sources: Vec<(&str, &str)> =
+            sources.iter().copied().filter(|(path, _)| path.ends_with(".py")).collect();
+        sources.sort_by_key(|(path, _)| PathBuf::from(path));
         let paths: Vec<PathBuf> = sources.iter().map(|(path, _)| PathBuf::from(path)).collect();
         let is_package_dir = |dir: &Path| paths.iter().any(|p| p.parent() == Some(dir) && p.ends_with("__init__.py"));
         let files: Vec<File> = sources
@@ -142,7 +146,7 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), target, false);
-        Workspace { db, project, files, problems: Vec::new() }
+        Workspace { db, project, all_files: files.clone(), files, problems: Vec::new() }
     }
 
     /// Report suppression comments that suppress nothing.
@@ -186,5 +190,41 @@ impl Workspace {
     /// Replaces a file's text (an edit).
     pub fn set_text(&mut self, file: File, text: &str) {
         file.set_text(&mut self.db).to(Arc::from(text));
+    }
+
+    /// Adds an in-memory source file, or brings back a removed one with new text.
+    /// Files stay ordered by path, so results never depend on the order of edits.
+    pub fn add_source(&mut self, path: &str, text: &str) -> File {
+        let path = PathBuf::from(path);
+        let existing = self.all_files.iter().copied().find(|f| *f.path(&self.db) == path);
+        let file = match existing {
+            Some(file) => {
+                file.set_text(&mut self.db).to(Arc::from(text));
+                file.set_status(&mut self.db).to(FileStatus::Exists);
+                file
+            }
+            None => {
+                let (name, is_package) = module_name_with(&path, Path::new(""), |_| false);
+                let file = File::builder(path, name.into(), is_package, Arc::from(text), FileStatus::Exists)
+                    .path_durability(salsa::Durability::NEVER_CHANGE)
+                    .new(&self.db);
+                self.all_files.push(file);
+                file
+            }
+        };
+        if !self.files.contains(&file) {
+            self.files.push(file);
+        }
+        let db = &self.db;
+        self.files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+        self.project.set_files(&mut self.db).to(self.files.clone().into());
+        file
+    }
+
+    /// Removes a file from the project (salsa inputs cannot be deleted: the status says so).
+    pub fn remove(&mut self, file: File) {
+        file.set_status(&mut self.db).to(FileStatus::Deleted);
+        self.files.retain(|f| *f != file);
+        self.project.set_files(&mut self.db).to(self.files.clone().into());
     }
 }
