@@ -31,6 +31,9 @@ pub(crate) type AttributeNodes = (GNode, Rc<[GNode]>);
 
 /// The id of `Obj::Unknown`, interned first.
 pub(crate) const UNKNOWN: ObjId = 0;
+/// Dynamic edges of a node checked for duplicates by scanning; later ones by a set.
+const SCANNED_EDGES: usize = 16;
+
 /// The most objects a node holds before it widens to `Unknown`.
 const MAX_OBJECTS: usize = 16;
 
@@ -390,7 +393,13 @@ impl Solver {
     /// Adds an edge while solving; the objects already at `from` flow at once.
     pub(crate) fn edge(&mut self, from: GNode, to: GNode, label: Label) {
         let edge = Edge { to, label };
-        if from == to || !self.dyn_edge_set.insert((from, edge)) {
+        if from == to {
+            return;
+        }
+        // Most nodes get a few edges: scan those; a long list also keeps a set.
+        let edges = &self.dyn_lists(from).edges;
+        let (scanned, long) = (edges.len().min(SCANNED_EDGES), edges.len() >= SCANNED_EDGES);
+        if edges[..scanned].contains(&edge) || (long && !self.dyn_edge_set.insert((from, edge))) {
             return;
         }
         self.dyn_lists(from).edges.push(edge);
