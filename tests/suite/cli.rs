@@ -132,6 +132,14 @@ fn target_version_from_flag_or_pyproject() {
     let text = String::from_utf8_lossy(&flagged.stdout);
     assert!(text.contains("src/app.py:4:28: TL006") && text.contains("the target is 3.11"), "{text}");
     assert_eq!(tasklens(&["check", "--target-version", "py27"], dir.path()).status.code(), Some(2));
+    let json = tasklens(&["check", "--output-format", "json", "--target-version", "py311", "src"], dir.path());
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    let fix = &value[0]["fix"];
+    assert_eq!(fix["applicability"], "safe");
+    assert_eq!(fix["edits"][0]["content"], "");
+    assert_eq!(fix["edits"][0]["location"]["row"], 4);
+    assert_eq!(fix["edits"][0]["location"]["column"], 26);
+    assert_eq!(fix["edits"][0]["end_location"]["column"], 37);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! and incrementality.
 
 mod cli;
+mod fixes;
 mod fixture;
 mod incremental;
 mod incremental_property;

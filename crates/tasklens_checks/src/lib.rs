@@ -13,7 +13,7 @@ use tasklens_db::{FileStatus, Project, syntax_problems};
 use tasklens_flow::project_flow;
 
 pub use describe::display_path;
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use registry::{Rule, all_rules, rule};
 pub use suppress::UNUSED_IGNORE;
 
@@ -42,6 +42,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                     message: reason.to_string(),
                     primary: Label { file, range, message: String::new() },
                     trace: Vec::new(),
+                    fix: None,
                 });
                 continue;
             }
@@ -57,6 +58,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 ),
                 primary: Label { file, range: ruff_text_size::TextRange::empty(range.start()), message: String::new() },
                 trace: Vec::new(),
+                fix: None,
             });
         }
         let problems = syntax_problems(db, file);
@@ -67,6 +69,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 message: format!("syntax error: {}", problem.message),
                 primary: Label { file, range: problem.range, message: String::new() },
                 trace: Vec::new(),
+                fix: None,
             });
         }
         if let Some(first_hidden) = problems.get(MAX_SYNTAX_ERRORS_PER_FILE) {
@@ -77,6 +80,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 message: format!("{hidden} more syntax errors in this file are not shown"),
                 primary: Label { file, range: first_hidden.range, message: String::new() },
                 trace: Vec::new(),
+                fix: None,
             });
         }
     }
@@ -112,7 +116,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     let target = *project.target_version(db);
     if target >= rules::removed_loop_argument::REMOVED_IN {
         for argument in &report.removed_loop_arguments {
-            diagnostics.push(rules::removed_loop_argument::diagnostic(argument, target));
+            diagnostics.push(rules::removed_loop_argument::diagnostic(db, argument, target));
         }
     }
     suppress::apply(db, project.files(db), &mut diagnostics, *project.warn_unused_ignores(db));

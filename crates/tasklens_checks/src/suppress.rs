@@ -59,6 +59,7 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
                 message: format!("{what} matches no finding on its line"),
                 primary: Label { file, range: suppression.range, message: "unused".into() },
                 trace: Vec::new(),
+                fix: None,
             });
         }
     }

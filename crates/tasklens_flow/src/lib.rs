@@ -17,7 +17,7 @@ use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::module_facts;
 
 pub use report::{
-    DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, ImportTimeTask, Location, MaskedCast, Producer,
+    CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, ImportTimeTask, Location, MaskedCast, Producer,
     RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
 };
 

@@ -104,6 +104,35 @@ pub struct EnsureFutureCall {
     pub callee: TextRange,
     /// Task sinks that the returned Task reaches.
     pub task_sinks: Vec<Sink>,
+    /// Where the call runs, which decides whether `create_task` can replace it.
+    pub context: CallContext,
+    /// The positional arguments' ranges.
+    pub args: Vec<TextRange>,
+    /// The `loop=` keyword: the whole keyword and its value.
+    pub loop_keyword: Option<(TextRange, TextRange)>,
+    /// Other keyword arguments are present.
+    pub other_keywords: bool,
+}
+
+/// Where a call runs, as far as an event loop is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallContext {
+    /// Inside an `async def`: a loop is running.
+    Coroutine,
+    /// In a synchronous function: a loop may or may not be running.
+    Function,
+    /// At module level or in a class body: runs at import time, no loop is running.
+    Import,
+}
+
+impl CallContext {
+    fn of(call: &tasklens_semantic::facts::CallSite) -> Self {
+        match (call.in_coroutine, call.caller) {
+            (true, _) => CallContext::Coroutine,
+            (false, Some(_)) => CallContext::Function,
+            (false, None) => CallContext::Import,
+        }
+    }
 }
 
 /// A value that is not a coroutine reaching the argument of `create_task` (or `Task(...)`).
@@ -123,6 +152,7 @@ pub struct TaskArgumentFlow {
 pub struct RemovedLoopArgument {
     /// The `loop=...` keyword.
     pub keyword: Location,
+    pub context: CallContext,
     /// The API as asyncio spells it (`asyncio.sleep`, `asyncio.locks.Lock`).
     pub api: String,
 }
@@ -207,10 +237,15 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             continue;
         }
         let (module, call) = solved.modules.site(site);
+        let loop_keyword = call.keywords.iter().find(|k| k.name.as_str() == "loop").map(|k| (k.whole, k.range));
         report.ensure_future_calls.push(EnsureFutureCall {
             at: Location { file: solved.modules.modules[module as usize].file, range: call.range },
             callee: call.callee_range,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
+            context: CallContext::of(call),
+            args: call.args.iter().map(|a| a.range).collect(),
+            loop_keyword,
+            other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
@@ -231,9 +266,10 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .removed_loop_sites
         .iter()
         .map(|(site, keyword, api)| {
-            let module = solved.modules.site_module(*site);
+            let (module, call) = solved.modules.site(*site);
             RemovedLoopArgument {
                 keyword: Location { file: file_of(solved, module), range: *keyword },
+                context: CallContext::of(call),
                 api: api.clone(),
             }
         })

@@ -20,13 +20,27 @@ struct Hop {
 }
 
 #[derive(Serialize)]
+struct FixEdit {
+    content: String,
+    location: Position,
+    end_location: Position,
+}
+
+#[derive(Serialize)]
+struct FixJson {
+    applicability: &'static str,
+    message: String,
+    edits: Vec<FixEdit>,
+}
+
+#[derive(Serialize)]
 struct Message {
     code: &'static str,
     message: String,
     filename: String,
     location: Position,
     end_location: Position,
-    fix: Option<()>,
+    fix: Option<FixJson>,
     url: Option<String>,
     severity: &'static str,
     trace: Vec<Hop>,
@@ -62,7 +76,23 @@ pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> Stri
                 filename: absolute(db, d.primary.file),
                 location,
                 end_location,
-                fix: None,
+                fix: d.fix.as_ref().map(|fix| FixJson {
+                    applicability: fix.applicability.as_str(),
+                    message: fix.message.clone(),
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| {
+                            let (row, column) = line_column(db, d.primary.file, edit.range.start());
+                            let (end_row, end_column) = line_column(db, d.primary.file, edit.range.end());
+                            FixEdit {
+                                content: edit.content.clone(),
+                                location: Position { row, column },
+                                end_location: Position { row: end_row, column: end_column },
+                            }
+                        })
+                        .collect(),
+                }),
                 url: None,
                 severity: d.severity.as_str(),
                 trace,

@@ -39,10 +39,12 @@ pub fn render_concise(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> S
     for diagnostic in diagnostics {
         let file = diagnostic.primary.file;
         let (line, column) = line_column(db, file, diagnostic.primary.range.start());
+        let fixable = diagnostic.fix.as_ref().is_some_and(|f| f.applicability == tasklens_checks::Applicability::Safe);
         out.push_str(&format!(
-            "{}:{line}:{column}: {} {}\n",
+            "{}:{line}:{column}: {}{} {}\n",
             display_path(db, file),
             diagnostic.code,
+            if fixable { " [*]" } else { "" },
             diagnostic.message
         ));
     }
@@ -75,7 +77,18 @@ pub fn render_full(db: &dyn salsa::Database, diagnostics: &[Diagnostic], color: 
             let message = if numbered { format!("{}. {}", index + 1, hop.message) } else { hop.message.clone() };
             labels.push(FrameLabel::secondary(id_of(hop.file), hop.range).with_message(message));
         }
-        frames.push(frame.with_code(diagnostic.code).with_message(diagnostic.message.clone()).with_labels(labels));
+        let notes = diagnostic
+            .fix
+            .iter()
+            .map(|fix| format!("help: {} ({} fix)", fix.message, fix.applicability.as_str()))
+            .collect();
+        frames.push(
+            frame
+                .with_code(diagnostic.code)
+                .with_message(diagnostic.message.clone())
+                .with_labels(labels)
+                .with_notes(notes),
+        );
     }
     let config = term::Config::default();
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };

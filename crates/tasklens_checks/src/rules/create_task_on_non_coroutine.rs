@@ -69,5 +69,6 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             message: format!("{what} is passed where a coroutine is required"),
         },
         trace,
+        fix: None,
     }
 }

@@ -71,5 +71,6 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &ImportTimeTask) -> Dia
         message,
         primary: Label { file: task.at.file, range: task.at.range, message: "needs a running event loop".into() },
         trace,
+        fix: None,
     }
 }

@@ -52,5 +52,6 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
         ),
         primary: Label { file: task.at.file, range: task.at.range, message: "this Task's handle is dropped".into() },
         trace: Vec::new(),
+        fix: None,
     }
 }

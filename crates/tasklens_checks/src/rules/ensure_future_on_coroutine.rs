@@ -1,9 +1,10 @@
 //! TL002: `ensure_future` called where only coroutines reach its argument.
 
-use tasklens_flow::EnsureFutureCall;
+use ruff_text_size::{TextRange, TextSize};
+use tasklens_flow::{CallContext, EnsureFutureCall};
 
 use crate::describe;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
 
 declare_rule! {
@@ -47,6 +48,12 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         let sinks: Vec<String> = call.task_sinks.iter().map(|s| describe::place(db, s.at)).collect();
         message.push_str(&format!(" (its result reaches code that needs a Task: {})", sinks.join(", ")));
     }
+    if call.context == CallContext::Import {
+        message.push_str(
+            "; no automatic fix: this runs at import time, where no loop is running and `create_task` would raise RuntimeError",
+        );
+    }
+    let fix = fix(db, call);
     let trace = call
         .task_sinks
         .iter()
@@ -62,5 +69,40 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             message: "the argument is always a coroutine".into(),
         },
         trace,
+        fix,
     }
+}
+
+/// `x.ensure_future(coro)` -> `x.create_task(coro)`; `ensure_future(coro, loop=l)` ->
+/// `l.create_task(coro)`. Safe in a coroutine (a loop is running), unsafe in other
+/// functions, none at import time.
+fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
+    let applicability = match call.context {
+        CallContext::Coroutine => Applicability::Safe,
+        CallContext::Function => Applicability::Unsafe,
+        CallContext::Import => return None,
+    };
+    let text = call.at.file.text(db);
+    let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
+    if call.other_keywords || call.args.len() != 1 {
+        return None;
+    }
+    if let Some((_, loop_value)) = call.loop_keyword {
+        let content = format!("{}.create_task({})", slice(loop_value), slice(call.args[0]));
+        return Some(Fix {
+            applicability,
+            message: "Use `loop.create_task`".into(),
+            edits: vec![Edit { range: call.at.range, content }],
+        });
+    }
+    // Only the attribute spelling for now (`asyncio.ensure_future`, `aio.ensure_future`).
+    let callee = slice(call.callee);
+    callee.strip_suffix(".ensure_future")?;
+    let end = call.callee.end();
+    let name = TextRange::new(end - TextSize::from("ensure_future".len() as u32), end);
+    Some(Fix {
+        applicability,
+        message: "Use `create_task`".into(),
+        edits: vec![Edit { range: name, content: "create_task".into() }],
+    })
 }

@@ -68,6 +68,7 @@ pub(crate) fn suppressed_sinks(db: &dyn salsa::Database, flows: &[FutureFlow]) -
                     },
                     Label { file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) },
                 ],
+                fix: None,
             });
         }
     }
@@ -88,5 +89,6 @@ pub(crate) fn cast(db: &dyn salsa::Database, cast: &MaskedCast) -> Diagnostic {
             range: cast.producer.location().range,
             message: "the plain Future comes from here".into(),
         }],
+        fix: None,
     }
 }

@@ -1,9 +1,10 @@
 //! TL006: `loop=` passed to an asyncio API that removed it in Python 3.10.
 
+use ruff_text_size::{TextRange, TextSize};
 use tasklens_db::PythonVersion;
-use tasklens_flow::RemovedLoopArgument;
+use tasklens_flow::{CallContext, RemovedLoopArgument};
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
 
 declare_rule! {
@@ -44,9 +45,16 @@ declare_rule! {
 /// The version that removed the parameter.
 pub(crate) const REMOVED_IN: PythonVersion = PythonVersion::new(3, 10);
 
-/// TL006 for one call.
-pub(crate) fn diagnostic(argument: &RemovedLoopArgument, target: PythonVersion) -> Diagnostic {
+/// TL006 for one call, with the fix that removes the argument (safe inside a coroutine).
+pub(crate) fn diagnostic(
+    db: &dyn salsa::Database,
+    argument: &RemovedLoopArgument,
+    target: PythonVersion,
+) -> Diagnostic {
     let api = argument.api.rsplit('.').next().unwrap_or(&argument.api);
+    let text = argument.keyword.file.text(db);
+    let applicability =
+        if argument.context == CallContext::Coroutine { Applicability::Safe } else { Applicability::Unsafe };
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
@@ -59,5 +67,52 @@ pub(crate) fn diagnostic(argument: &RemovedLoopArgument, target: PythonVersion) 
             message: "remove this argument".into(),
         },
         trace: Vec::new(),
+        fix: Some(Fix {
+            applicability,
+            message: "Remove the `loop` argument".into(),
+            edits: vec![Edit { range: argument_with_comma(text, argument.keyword.range), content: String::new() }],
+        }),
+    }
+}
+
+/// The range of a keyword argument together with the comma that separates it.
+pub(crate) fn argument_with_comma(text: &str, keyword: TextRange) -> TextRange {
+    let (start, end) = (usize::from(keyword.start()), usize::from(keyword.end()));
+    let at = |offset: usize| TextSize::try_from(offset).unwrap_or_default();
+    let before = text[..start].trim_end();
+    if before.ends_with(',') && !before.ends_with("(,") {
+        // `f(a, loop=x)`: from the comma after `a`.
+        return TextRange::new(at(before.len() - 1), keyword.end());
+    }
+    let after = &text[end..];
+    let trimmed = after.trim_start();
+    if trimmed.starts_with(',') {
+        // `f(loop=x, a)`: through the comma and the space after it.
+        let comma = end + (after.len() - trimmed.len());
+        let rest = &text[comma + 1..];
+        let space = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        return TextRange::new(keyword.start(), at(comma + 1 + space));
+    }
+    keyword
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argument_with_comma;
+    use ruff_text_size::{TextRange, TextSize};
+
+    fn removed(text: &str) -> String {
+        let start = text.find("loop=").unwrap();
+        let end = start + "loop=loop".len();
+        let range = argument_with_comma(text, TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32)));
+        format!("{}{}", &text[..usize::from(range.start())], &text[usize::from(range.end())..])
+    }
+
+    #[test]
+    fn removes_the_separating_comma() {
+        assert_eq!(removed("sleep(1, loop=loop)"), "sleep(1)");
+        assert_eq!(removed("Lock(loop=loop)"), "Lock()");
+        assert_eq!(removed("wait_for(loop=loop, fut=f)"), "wait_for(fut=f)");
+        assert_eq!(removed("gather(a,\n    loop=loop,\n)"), "gather(a,\n)");
     }
 }
