@@ -5,6 +5,7 @@
 //! version also flows into a per-variable summary node, which closures, other
 //! functions and other modules read.
 
+mod control;
 mod expr;
 mod scan;
 mod stmt;

@@ -1,0 +1,234 @@
+//! Lowering of control flow: branches, loops, `try`, `match`, and the narrowing
+//! that tests put on the branches they guard.
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::stmt::{Narrowing, collect_target_names_pub as collect_target_names, tuple_elts};
+use super::{Flow, LoopFlows, Lowerer, Val, scan};
+use crate::facts::{Constraint, HopKind, Part};
+
+impl Lowerer<'_> {
+    pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
+        let mut ends = Vec::new();
+        let (when_true, when_false) = self.condition(&stmt.test);
+        let before = self.flow().clone();
+        self.narrow(&when_true);
+        self.conditionally(|this| this.block(&stmt.body));
+        ends.push(std::mem::replace(self.flow(), before));
+        self.narrow(&when_false);
+        let mut has_else = false;
+        for clause in &stmt.elif_else_clauses {
+            match &clause.test {
+                Some(test) => {
+                    let (when_true, when_false) = self.condition(test);
+                    let before = self.flow().clone();
+                    self.narrow(&when_true);
+                    self.conditionally(|this| this.block(&clause.body));
+                    ends.push(std::mem::replace(self.flow(), before));
+                    self.narrow(&when_false);
+                }
+                None => {
+                    has_else = true;
+                    self.conditionally(|this| this.block(&clause.body));
+                    ends.push(self.flow().clone());
+                }
+            }
+        }
+        if !has_else {
+            ends.push(self.flow().clone());
+        }
+        let merged = self.merge(ends);
+        *self.flow() = merged;
+    }
+
+    pub(super) fn while_stmt(&mut self, stmt: &ast::StmtWhile) {
+        let binds = scan::bound_names(&stmt.body);
+        let heads = self.loop_head(&binds);
+        let (when_true, when_false) = self.condition(&stmt.test);
+        let at_head = self.flow().clone();
+        self.narrow(&when_true);
+        let loop_flows = self.loop_body(&stmt.body, &heads);
+        *self.flow() = at_head;
+        self.narrow(&when_false);
+        self.block(&stmt.orelse);
+        let mut exits = loop_flows.breaks;
+        exits.push(self.flow().clone());
+        let merged = self.merge(exits);
+        *self.flow() = merged;
+    }
+
+    pub(super) fn for_stmt(&mut self, stmt: &ast::StmtFor) {
+        let iterable = self.expr(&stmt.iter);
+        let mut binds = scan::bound_names(&stmt.body);
+        let mut targets = Vec::new();
+        collect_target_names(&stmt.target, &mut targets);
+        binds.extend(targets);
+        let heads = self.loop_head(&binds);
+        let at_head = self.flow().clone();
+        self.bind_iteration_target(&stmt.target, &stmt.iter, iterable);
+        let loop_flows = self.loop_body(&stmt.body, &heads);
+        *self.flow() = at_head;
+        self.block(&stmt.orelse);
+        let mut exits = loop_flows.breaks;
+        exits.push(self.flow().clone());
+        let merged = self.merge(exits);
+        *self.flow() = merged;
+    }
+
+    /// Binds a `for` target to the elements of `iterable`;
+    /// `for k, v in d.items()` binds keys and values separately.
+    pub(super) fn bind_iteration_target(&mut self, target: &Expr, iter: &Expr, iterable: Val) {
+        if let Some([key, value]) = tuple_elts(target).map(|e| e.as_slice())
+            && let Expr::Call(call) = iter
+            && let Expr::Attribute(attribute) = &*call.func
+            && attribute.attr.as_str() == "items"
+            && call.arguments.is_empty()
+            && let Val::Node(_) = iterable
+        {
+            let dict = self.expr(&attribute.value);
+            if let Val::Node(base) = dict {
+                for (elt, part) in [(key, Part::Keys), (value, Part::Values)] {
+                    let to = self.node();
+                    self.constrain(Constraint::LoadPart { base, part, to, hop: None });
+                    self.assign(elt, Val::Node(to), None);
+                }
+                return;
+            }
+        }
+        let element = match iterable {
+            Val::Node(base) => {
+                let to = self.node();
+                let hop = self.hop(target.range(), HopKind::ContainerLoad);
+                self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: Some(hop) });
+                Val::Node(to)
+            }
+            other => other,
+        };
+        self.assign(target, element, None);
+    }
+
+    /// Lowers a loop body; its end and `continue`s flow back to the loop heads.
+    fn loop_body(&mut self, body: &[Stmt], heads: &[(Name, u32)]) -> LoopFlows {
+        self.scope_mut().loops.push(LoopFlows::default());
+        self.conditionally(|this| this.block(body));
+        let mut loop_flows = self.scope_mut().loops.pop().unwrap_or_default();
+        let mut ends = std::mem::take(&mut loop_flows.continues);
+        ends.push(self.flow().clone());
+        self.loop_back(heads, &ends);
+        loop_flows
+    }
+
+    pub(super) fn try_stmt(&mut self, stmt: &ast::StmtTry) {
+        let before = self.flow().clone();
+        let handled = stmt.handlers.iter().any(catches_attribute_error);
+        self.attribute_error_handled += u32::from(handled);
+        self.conditional += 1;
+        self.block(&stmt.body);
+        self.attribute_error_handled -= u32::from(handled);
+        let after_body = self.flow().clone();
+        let mut ends = Vec::new();
+        for handler in &stmt.handlers {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let start = self.merge(vec![before.clone(), after_body.clone()]);
+            *self.flow() = Flow { live: true, ..start };
+            if let Some(type_) = &handler.type_ {
+                self.expr(type_);
+            }
+            if let Some(name) = &handler.name {
+                self.bind(&name.id, Val::Unknown, None);
+            }
+            self.block(&handler.body);
+            ends.push(self.flow().clone());
+        }
+        *self.flow() = after_body;
+        self.block(&stmt.orelse);
+        self.conditional -= 1;
+        ends.push(self.flow().clone());
+        let merged = self.merge(ends);
+        let live = merged.live;
+        *self.flow() = Flow { live: true, ..merged };
+        self.block(&stmt.finalbody);
+        if !live {
+            self.flow().live = false;
+        }
+    }
+
+    pub(super) fn match_stmt(&mut self, stmt: &ast::StmtMatch) {
+        let subject = self.expr(&stmt.subject);
+        let before = self.flow().clone();
+        let mut ends = Vec::new();
+        let mut exhaustive = false;
+        for case in &stmt.cases {
+            *self.flow() = before.clone();
+            let mut names = Vec::new();
+            collect_pattern_names(&case.pattern, &mut names);
+            for name in names {
+                self.bind(&name, subject, None);
+            }
+            if let Some(guard) = &case.guard {
+                self.expr(guard);
+            }
+            self.conditionally(|this| this.block(&case.body));
+            ends.push(self.flow().clone());
+            exhaustive |= case.guard.is_none() && case.pattern.is_irrefutable();
+        }
+        if !exhaustive {
+            ends.push(before);
+        }
+        let merged = self.merge(ends);
+        *self.flow() = merged;
+    }
+
+    /// Applies narrowings: each narrowed local gets a guarded version.
+    pub(super) fn narrow(&mut self, narrowings: &[Narrowing]) {
+        for (name, test) in narrowings {
+            let Some(&from) = self.scope().flow.env.get(name) else { continue };
+            let to = self.node();
+            self.facts.guards.push(crate::facts::Guard { from, to, test: test.clone() });
+            self.flow().env.insert(name.clone(), to);
+        }
+    }
+}
+
+/// `except AttributeError:`, or a handler that catches it among others.
+fn catches_attribute_error(handler: &ast::ExceptHandler) -> bool {
+    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+    let Some(type_) = &handler.type_ else { return true };
+    let catches = |expr: &Expr| {
+        crate::annotation::dotted_name(expr)
+            .and_then(|path| path.last().cloned())
+            .is_some_and(|last| matches!(last.as_str(), "AttributeError" | "Exception" | "BaseException"))
+    };
+    match &**type_ {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(catches),
+        other => catches(other),
+    }
+}
+
+fn collect_pattern_names(pattern: &ast::Pattern, names: &mut Vec<Name>) {
+    use ast::Pattern;
+    match pattern {
+        Pattern::MatchAs(p) => {
+            if let Some(name) = &p.name {
+                names.push(name.id.clone());
+            }
+            if let Some(inner) = &p.pattern {
+                collect_pattern_names(inner, names);
+            }
+        }
+        Pattern::MatchStar(p) => names.extend(p.name.iter().map(|n| n.id.clone())),
+        Pattern::MatchSequence(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
+        Pattern::MatchOr(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
+        Pattern::MatchMapping(p) => {
+            p.patterns.iter().for_each(|p| collect_pattern_names(p, names));
+            names.extend(p.rest.iter().map(|n| n.id.clone()));
+        }
+        Pattern::MatchClass(p) => {
+            p.arguments.patterns.iter().for_each(|p| collect_pattern_names(p, names));
+            p.arguments.keywords.iter().for_each(|k| collect_pattern_names(&k.pattern, names));
+        }
+        Pattern::MatchValue(_) | Pattern::MatchSingleton(_) => {}
+    }
+}
