@@ -119,6 +119,9 @@ pub struct EnsureFutureCall {
 pub enum CallContext {
     /// Inside an `async def`: a loop is running.
     Coroutine,
+    /// In a synchronous function that is only ever called, directly or through other such
+    /// functions, from coroutines: a loop is running.
+    LoopFunction,
     /// In a synchronous function: a loop may or may not be running.
     Function,
     /// At module level or in a class body: runs at import time, no loop is running.
@@ -126,11 +129,53 @@ pub enum CallContext {
 }
 
 impl CallContext {
-    fn of(call: &tasklens_semantic::facts::CallSite) -> Self {
-        match (call.in_coroutine, call.caller) {
+    fn of(call: &tasklens_semantic::facts::CallSite, caller: Option<u32>, loop_functions: &FxHashSet<u32>) -> Self {
+        match (call.in_coroutine, caller) {
             (true, _) => CallContext::Coroutine,
+            (false, Some(func)) if loop_functions.contains(&func) => CallContext::LoopFunction,
             (false, Some(_)) => CallContext::Function,
             (false, None) => CallContext::Import,
+        }
+    }
+}
+
+/// Synchronous functions that only run inside a running loop: called at least once in
+/// the project, and every call comes from a coroutine or from another such function. A
+/// function whose object escapes to code the analysis cannot follow may be called from
+/// anywhere, so it is never one.
+fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
+    let caller_of = |site: u32| -> Option<u32> {
+        let module = solved.modules.site_module(site);
+        let (_, call) = solved.modules.site(site);
+        call.caller.map(|local| solved.modules.modules[module as usize].func_base + local)
+    };
+    let mut callers: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        callers.entry(func).or_default().push(site);
+    }
+    let is_sync = |func: u32| {
+        let facts = solved.modules.func(func).1;
+        !facts.is_async && !facts.is_generator
+    };
+    let mut candidates: FxHashSet<u32> =
+        callers.keys().copied().filter(|&f| is_sync(f) && !solved.escaped.contains(&f)).collect();
+    // Greatest fixpoint: drop functions with a caller outside coroutines and candidates.
+    loop {
+        let dropped: Vec<u32> = candidates
+            .iter()
+            .copied()
+            .filter(|func| {
+                callers[func].iter().any(|&site| {
+                    let in_coroutine = solved.modules.site(site).1.in_coroutine;
+                    !in_coroutine && !caller_of(site).is_some_and(|caller| candidates.contains(&caller))
+                })
+            })
+            .collect();
+        if dropped.is_empty() {
+            return candidates;
+        }
+        for func in dropped {
+            candidates.remove(&func);
         }
     }
 }
@@ -229,6 +274,13 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             }
         }
     }
+    let loop_functions = loop_functions(solved);
+    let context_of = |site: u32| {
+        let module = solved.modules.site_module(site);
+        let (_, call) = solved.modules.site(site);
+        let caller = call.caller.map(|local| solved.modules.modules[module as usize].func_base + local);
+        CallContext::of(call, caller, &loop_functions)
+    };
     for &(site, arg, _) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets[arg as usize].as_slice();
@@ -242,7 +294,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             at: Location { file: solved.modules.modules[module as usize].file, range: call.range },
             callee: call.callee_range,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
-            context: CallContext::of(call),
+            context: context_of(site),
             args: call.args.iter().map(|a| a.range).collect(),
             loop_keyword,
             other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
@@ -266,10 +318,10 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .removed_loop_sites
         .iter()
         .map(|(site, keyword, api)| {
-            let (module, call) = solved.modules.site(*site);
+            let module = solved.modules.site_module(*site);
             RemovedLoopArgument {
                 keyword: Location { file: file_of(solved, module), range: *keyword },
-                context: CallContext::of(call),
+                context: context_of(*site),
                 api: api.clone(),
             }
         })

@@ -74,11 +74,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
 }
 
 /// `x.ensure_future(coro)` -> `x.create_task(coro)`; `ensure_future(coro, loop=l)` ->
-/// `l.create_task(coro)`. Safe in a coroutine (a loop is running), unsafe in other
-/// functions, none at import time.
+/// `l.create_task(coro)`. Safe in a coroutine or a function only reached from coroutines
+/// (a loop is running), unsafe in other functions, none at import time.
 fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     let applicability = match call.context {
-        CallContext::Coroutine => Applicability::Safe,
+        CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
         CallContext::Function => Applicability::Unsafe,
         CallContext::Import => return None,
     };

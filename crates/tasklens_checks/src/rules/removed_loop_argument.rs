@@ -53,8 +53,10 @@ pub(crate) fn diagnostic(
 ) -> Diagnostic {
     let api = argument.api.rsplit('.').next().unwrap_or(&argument.api);
     let text = argument.keyword.file.text(db);
-    let applicability =
-        if argument.context == CallContext::Coroutine { Applicability::Safe } else { Applicability::Unsafe };
+    let applicability = match argument.context {
+        CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
+        CallContext::Function | CallContext::Import => Applicability::Unsafe,
+    };
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,

@@ -160,6 +160,8 @@ pub(crate) struct Solved {
     pub running_loop_sites: Vec<GSite>,
     /// Which project function each call site can run.
     pub calls: Vec<(GSite, GFunc)>,
+    /// Functions whose objects reach code the analysis cannot follow.
+    pub escaped: FxHashSet<GFunc>,
     /// Nodes whose values are read by some constraint (complex or dynamic).
     pub read_nodes: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
@@ -269,6 +271,7 @@ impl Solver {
             removed_loop_sites,
             kept_tasks: solver.kept_tasks,
             masked_casts: solver.masked_casts,
+            escaped: std::mem::take(&mut solver.escaped),
             running_loop_sites: {
                 let mut sites: Vec<GSite> = solver.running_loop_sites.iter().copied().collect();
                 sites.sort_unstable();
