@@ -139,16 +139,19 @@ impl CallContext {
     }
 }
 
+/// The project-wide id of the function whose body holds the call site (`None` at import time).
+fn caller_of(solved: &Solved, site: u32) -> Option<u32> {
+    let module = solved.modules.site_module(site);
+    let (_, call) = solved.modules.site(site);
+    call.caller.map(|local| solved.modules.modules[module as usize].func_base + local)
+}
+
 /// Synchronous functions that only run inside a running loop: called at least once in
 /// the project, and every call comes from a coroutine or from another such function. A
 /// function whose object escapes to code the analysis cannot follow may be called from
 /// anywhere, so it is never one.
 fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
-    let caller_of = |site: u32| -> Option<u32> {
-        let module = solved.modules.site_module(site);
-        let (_, call) = solved.modules.site(site);
-        call.caller.map(|local| solved.modules.modules[module as usize].func_base + local)
-    };
+    let caller_of = |site: u32| caller_of(solved, site);
     let mut callers: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for &(site, func) in &solved.calls {
         callers.entry(func).or_default().push(site);
@@ -275,12 +278,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         }
     }
     let loop_functions = loop_functions(solved);
-    let context_of = |site: u32| {
-        let module = solved.modules.site_module(site);
-        let (_, call) = solved.modules.site(site);
-        let caller = call.caller.map(|local| solved.modules.modules[module as usize].func_base + local);
-        CallContext::of(call, caller, &loop_functions)
-    };
+    let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), &loop_functions);
     for &(site, arg, _) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets[arg as usize].as_slice();
@@ -398,11 +396,7 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
     if solved.running_loop_sites.is_empty() {
         return Vec::new();
     }
-    let caller_of = |site: u32| -> Option<u32> {
-        let module = solved.modules.site_module(site);
-        let (_, call) = solved.modules.site(site);
-        call.caller.map(|local| solved.modules.modules[module as usize].func_base + local)
-    };
+    let caller_of = |site: u32| caller_of(solved, site);
     let runs_body = |func: u32| {
         let facts = solved.modules.func(func).1;
         !facts.is_async && !facts.is_generator
