@@ -94,7 +94,6 @@ pub(crate) fn step(step: &Step) -> String {
         StepKind::AttrLoad(attr) => format!("read from `.{attr}`"),
         StepKind::ContainerStore => "stored in a container".to_string(),
         StepKind::ContainerLoad => "taken from a container".to_string(),
-        StepKind::Global(name) => format!("read from global `{name}`"),
         StepKind::Argument { param, function } => {
             format!("passed to parameter `{param}` of `{function}`")
         }

@@ -75,7 +75,6 @@ pub enum StepKind {
     AttrLoad(Name),
     ContainerStore,
     ContainerLoad,
-    Global(Name),
     Argument { param: Name, function: Name },
     CallResult { function: Name },
     PassThrough,
@@ -279,7 +278,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     }
     let loop_functions = loop_functions(solved);
     let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), &loop_functions);
-    for &(site, arg, _) in &solved.ensure_future_sites {
+    for &(site, arg) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets[arg as usize].as_slice();
         let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
@@ -613,7 +612,6 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
             HopKind::AttrLoad(name) => StepKind::AttrLoad(facts.name(*name).clone()),
             HopKind::ContainerStore => StepKind::ContainerStore,
             HopKind::ContainerLoad => StepKind::ContainerLoad,
-            HopKind::Global(name) => StepKind::Global(facts.name(*name).clone()),
         };
         return Some(Step { at: Location { file: file_of(solved, module), range: hop.range }, kind });
     }

@@ -304,7 +304,6 @@ pub enum Constraint {
     SuperCall {
         site: SiteId,
         class: ClassId,
-        receiver: NodeId,
         name: NameId,
         result: NodeId,
     },
@@ -371,7 +370,6 @@ pub enum HopKind {
     AttrLoad(NameId),
     ContainerStore,
     ContainerLoad,
-    Global(NameId),
 }
 
 /// Where an annotation sits, which decides what it means.

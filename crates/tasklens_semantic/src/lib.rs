@@ -21,7 +21,7 @@ pub use lower::MAX_DEPTH;
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
-    let mut facts = lower::Lowerer::lower_module(file.text(db), &tree.syntax().body);
+    let mut facts = lower::Lowerer::lower_module(&tree.syntax().body);
     facts.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
     facts.type_ignores = suppression::type_ignores(tree.tokens(), file.text(db));
     // The facts are all the flow analysis needs: free the tree now rather than at

@@ -65,7 +65,7 @@ impl Solver {
         match effect {
             ExternalCall::EnsureFuture => {
                 let first = arg(0);
-                self.ensure_future_sites.insert(site, (first, result));
+                self.ensure_future_sites.insert(site, first);
                 match first {
                     Some(node) => self.complex_on(node, Complex::EnsureFutureArg { site, result }),
                     None => self.seed(result, Obj::Unknown),

@@ -37,7 +37,7 @@ pub(super) struct Pending {
     pub edges: Vec<(GNode, Edge)>,
     pub complex: Vec<(GNode, u32)>,
     pub seeds: Vec<(GNode, Obj)>,
-    pub super_calls: Vec<(GSite, GClass, GNode, Name, GNode)>,
+    pub super_calls: Vec<(GSite, GClass, Name, GNode)>,
 }
 
 impl Pending {
@@ -187,9 +187,9 @@ impl Solver {
                         self.pending_complex(pending, nb + callback, c);
                     }
                 }
-                Constraint::SuperCall { site, class, receiver, name, result } => {
+                Constraint::SuperCall { site, class, name, result } => {
                     let name = facts.name(*name).clone();
-                    pending.super_calls.push((sb + site, cb + class, nb + receiver, name, nb + result));
+                    pending.super_calls.push((sb + site, cb + class, name, nb + result));
                 }
                 Constraint::Await { value, to } => {
                     self.pending_complex(pending, nb + value, Complex::Await { to: nb + to });
@@ -265,12 +265,9 @@ impl Solver {
         for (node, obj) in pending.seeds {
             self.seed(node, obj);
         }
-        for (site, class, receiver, name, result) in pending.super_calls {
+        for (site, class, name, result) in pending.super_calls {
             match self.classes.find_method_from(&self.modules, class, &name, 1) {
-                Some(func) => {
-                    self.bind_call(site, func, 1, result);
-                    let _ = receiver;
-                }
+                Some(func) => self.bind_call(site, func, 1, result),
                 None => self.seed(result, Obj::Unknown),
             }
         }

@@ -147,7 +147,7 @@ pub(crate) struct Solved {
     pub dyn_hops: Vec<DynHop>,
     pub part_nodes: FxHashMap<(GNode, Part), GNode>,
     pub sinks: Vec<link::SinkRecord>,
-    pub ensure_future_sites: Vec<(GSite, Option<GNode>, GNode)>,
+    pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
@@ -195,7 +195,7 @@ pub(crate) struct Solver {
     escaped: FxHashSet<GFunc>,
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
-    ensure_future_sites: FxHashMap<GSite, (Option<GNode>, GNode)>,
+    ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
     task_argument_sites: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
@@ -237,7 +237,7 @@ impl Solver {
             solver.print_stats();
         }
         let mut ensure_future_sites: Vec<_> =
-            solver.ensure_future_sites.iter().map(|(site, (arg, result))| (*site, *arg, *result)).collect();
+            solver.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
         let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();

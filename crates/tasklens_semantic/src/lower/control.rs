@@ -9,7 +9,7 @@ use super::stmt::{Narrowing, collect_target_names_pub as collect_target_names, t
 use super::{Flow, LoopFlows, Lowerer, Val, scan};
 use crate::facts::{Constraint, HopKind, Part};
 
-impl Lowerer<'_> {
+impl Lowerer {
     pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
         let mut ends = Vec::new();
         let (when_true, when_false) = self.condition(&stmt.test);
@@ -92,7 +92,7 @@ impl Lowerer<'_> {
                 for (elt, part) in [(key, Part::Keys), (value, Part::Values)] {
                     let to = self.node();
                     self.constrain(Constraint::LoadPart { base, part, to, hop: None });
-                    self.assign(elt, Val::Node(to), None);
+                    self.assign(elt, Val::Node(to));
                 }
                 return;
             }
@@ -106,7 +106,7 @@ impl Lowerer<'_> {
             }
             other => other,
         };
-        self.assign(target, element, None);
+        self.assign(target, element);
     }
 
     /// Lowers a loop body; its end and `continue`s flow back to the loop heads.

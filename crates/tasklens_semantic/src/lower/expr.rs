@@ -13,7 +13,7 @@ use crate::facts::{
     MAX_TUPLE_INDEX, Part, Seed, TASK_ONLY_METHODS, TaskMethodCall,
 };
 
-impl Lowerer<'_> {
+impl Lowerer {
     pub(super) fn expr(&mut self, expr: &Expr) -> Val {
         if !self.enter(expr.range()) {
             return Val::Unknown;
@@ -25,7 +25,7 @@ impl Lowerer<'_> {
 
     fn expr_inner(&mut self, expr: &Expr) -> Val {
         match expr {
-            Expr::Name(name) => self.read_name(&name.id, name.range),
+            Expr::Name(name) => self.read_name(&name.id),
             Expr::Attribute(attribute) => match self.expr(&attribute.value) {
                 Val::Node(base) => {
                     let to = self.node();
@@ -68,7 +68,7 @@ impl Lowerer<'_> {
             }
             Expr::Named(named) => {
                 let value = self.expr(&named.value);
-                self.assign(&named.target, value, None);
+                self.assign(&named.target, value);
                 value
             }
             Expr::List(ast::ExprList { elts, .. }) => self.container(ContainerKind::List, elts),
@@ -321,15 +321,14 @@ impl Lowerer<'_> {
     fn call(&mut self, call: &ast::ExprCall) -> Val {
         /// What is called, evaluated before the arguments (as Python does).
         enum Callee {
-            Super { class: u32, receiver: Option<u32>, name: Name },
+            Super { class: u32, name: Name },
             Method { receiver: Val, name: Name, range: TextRange },
             Value(Val),
         }
         let callee = match &*call.func {
             Expr::Attribute(attribute) => match self.current_class_method() {
-                Some((class, func)) if is_super_call(&attribute.value) => {
-                    let receiver = self.facts.functions[func as usize].params.first().map(|p| p.node);
-                    Callee::Super { class, receiver, name: attribute.attr.id.clone() }
+                Some((class, _)) if is_super_call(&attribute.value) => {
+                    Callee::Super { class, name: attribute.attr.id.clone() }
                 }
                 _ => Callee::Method {
                     receiver: self.expr(&attribute.value),
@@ -353,11 +352,10 @@ impl Lowerer<'_> {
         self.note_cast(call, site);
         let result = self.node();
         match callee {
-            Callee::Super { class, receiver: Some(receiver), name } => {
+            Callee::Super { class, name } => {
                 let name = self.intern(&name);
-                self.constrain(Constraint::SuperCall { site, class, receiver, name, result });
+                self.constrain(Constraint::SuperCall { site, class, name, result });
             }
-            Callee::Super { receiver: None, .. } => {}
             Callee::Method { receiver: Val::Node(receiver), name, range } => {
                 if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
                     self.facts.task_method_calls.push(TaskMethodCall { receiver, method: name.clone(), range });

@@ -69,7 +69,7 @@ struct LoopFlows {
     breaks: Vec<Flow>,
 }
 
-pub(crate) struct Lowerer<'src> {
+pub(crate) struct Lowerer {
     facts: ModuleFacts,
     scopes: Vec<Scope>,
     depth: u32,
@@ -83,11 +83,10 @@ pub(crate) struct Lowerer<'src> {
     name_ids: FxHashMap<Name, NameId>,
     /// How each module-level name is bound, to decide its [`Binding`].
     module_bindings: FxHashMap<Name, Vec<Binding>>,
-    _source: &'src str,
 }
 
-impl<'src> Lowerer<'src> {
-    pub(crate) fn lower_module(source: &'src str, body: &[Stmt]) -> ModuleFacts {
+impl Lowerer {
+    pub(crate) fn lower_module(body: &[Stmt]) -> ModuleFacts {
         let scan = scan::scan_body(body);
         let mut lowerer = Lowerer {
             facts: ModuleFacts::default(),
@@ -97,7 +96,6 @@ impl<'src> Lowerer<'src> {
             conditional: 0,
             name_ids: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
-            _source: source,
         };
         lowerer.scopes.push(Scope::new(ScopeKind::Module, scan.bound, false));
         lowerer.block(body);
@@ -250,7 +248,7 @@ impl<'src> Lowerer<'src> {
     }
 
     /// Where a name read in the innermost scope resolves.
-    fn read_name(&mut self, name: &Name, range: TextRange) -> Val {
+    fn read_name(&mut self, name: &Name) -> Val {
         let innermost = self.scopes.len() - 1;
         for index in (0..=innermost).rev() {
             let scope = &self.scopes[index];
@@ -258,7 +256,7 @@ impl<'src> Lowerer<'src> {
                 continue;
             }
             if scope.globals.contains(name) {
-                return self.read_global(name, range);
+                return self.read_global(name);
             }
             if scope.nonlocals.contains(name) || !scope.bound.contains(name) {
                 continue;
@@ -270,15 +268,15 @@ impl<'src> Lowerer<'src> {
                 return Val::Node(node);
             }
             if index == 0 {
-                return self.read_global(name, range);
+                return self.read_global(name);
             }
             return Val::Node(self.summary(index, name));
         }
-        self.read_global(name, range)
+        self.read_global(name)
     }
 
     /// A module-level name read from anywhere: resolved by the flow layer.
-    fn read_global(&mut self, name: &Name, _range: TextRange) -> Val {
+    fn read_global(&mut self, name: &Name) -> Val {
         let to = self.node();
         let name = self.intern(name);
         self.constrain(Constraint::Global { name, to });

@@ -2,7 +2,7 @@
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::Ranged;
 
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
@@ -14,7 +14,7 @@ use crate::facts::{
 /// A narrowing from a test: what holds for `name` in a branch.
 pub(super) type Narrowing = (Name, crate::facts::GuardTest);
 
-impl Lowerer<'_> {
+impl Lowerer {
     pub(super) fn block(&mut self, body: &[Stmt]) {
         for stmt in body {
             self.stmt(stmt);
@@ -80,7 +80,7 @@ impl Lowerer<'_> {
                             }
                             other => other,
                         };
-                        self.assign(target, entered, None);
+                        self.assign(target, entered);
                     }
                 }
                 self.block(&with.body);
@@ -311,7 +311,7 @@ impl Lowerer<'_> {
         {
             let vals: Vec<Val> = values.elts.iter().map(|v| self.expr(v)).collect();
             for (target, value) in target_elts.iter().zip(vals) {
-                self.assign(target, value, None);
+                self.assign(target, value);
             }
             return;
         }
@@ -325,7 +325,7 @@ impl Lowerer<'_> {
             }
         }
         for target in &assign.targets {
-            self.assign(target, value, None);
+            self.assign(target, value);
         }
     }
 
@@ -342,7 +342,7 @@ impl Lowerer<'_> {
             let hop = self.hop(assign.range, HopKind::ContainerStore);
             self.constrain(Constraint::StorePart { base, part: Part::Values, from: elements, hop: Some(hop) });
         }
-        self.assign(&assign.target, current, None);
+        self.assign(&assign.target, current);
     }
 
     fn ann_assign(&mut self, assign: &ast::StmtAnnAssign) {
@@ -363,7 +363,7 @@ impl Lowerer<'_> {
                     range: assign.annotation.range(),
                 });
                 if let Some(value) = value {
-                    self.assign(&assign.target, value, None);
+                    self.assign(&assign.target, value);
                 }
             }
             (Expr::Name(name), _) => {
@@ -385,12 +385,12 @@ impl Lowerer<'_> {
                     });
                 }
                 if let Some(value) = value {
-                    self.assign(&assign.target, value, None);
+                    self.assign(&assign.target, value);
                 }
             }
             _ => {
                 if let Some(value) = value {
-                    self.assign(&assign.target, value, None);
+                    self.assign(&assign.target, value);
                 }
             }
         }
@@ -407,7 +407,7 @@ impl Lowerer<'_> {
     }
 
     /// Binds an assignment target to a value.
-    pub(super) fn assign(&mut self, target: &Expr, value: Val, _hop: Option<TextRange>) {
+    pub(super) fn assign(&mut self, target: &Expr, value: Val) {
         match target {
             Expr::Name(name) => {
                 if let ScopeKind::Class(class) = self.scope().kind {
@@ -460,10 +460,10 @@ impl Lowerer<'_> {
                         }
                         (_, other) => other,
                     };
-                    self.assign(elt, element, None);
+                    self.assign(elt, element);
                 }
             }
-            Expr::Starred(starred) => self.assign(&starred.value, value, None),
+            Expr::Starred(starred) => self.assign(&starred.value, value),
             _ => {
                 self.expr(target);
             }
