@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tasklens_checks::{Severity, all_rules, rule};
+use tasklens_checks::{Diagnostic, Severity, all_rules, display_path, rule};
+use tasklens_fix::{FixOptions, FixOutcome, fix_workspace, unified_diff, write_fixed};
 use tasklens_db::PythonVersion;
 use tasklens_project::{Workspace, with_large_stack};
 use tasklens_render::{OutputFormat, render};
@@ -61,6 +62,15 @@ struct CheckArgs {
     /// Rule codes or prefixes not to report (comma-separated); overrides `ignore` in the configuration.
     #[arg(long, value_delimiter = ',')]
     ignore: Option<Vec<String>>,
+    /// Apply the safe fixes and write the fixed files.
+    #[arg(long)]
+    fix: bool,
+    /// Also offer and apply fixes whose safety cannot be proven (a loop may not be running).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
+    #[arg(long)]
+    diff: bool,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -112,8 +122,30 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
     workspace.set_warn_unused_ignores(args.warn_unused_ignores);
-    let mut diagnostics = workspace.check();
-    diagnostics.retain(|diagnostic| config.reports(diagnostic.code));
+    let options = FixOptions { unsafe_fixes: args.unsafe_fixes };
+    let mut fixed = None;
+    let diagnostics = if args.fix || args.diff {
+        let outcome = fix_workspace(&mut workspace, options, &|d| config.reports(d.code));
+        for rejected in &outcome.rejected {
+            eprintln!("tasklens: error: {}: {}", rejected.path.display(), rejected.message);
+        }
+        if args.diff {
+            let code = print_diff(&workspace, &outcome)?;
+            std::mem::forget(workspace);
+            return Ok(code);
+        }
+        for file in &outcome.files {
+            if let Err(error) = write_fixed(&file.path, &file.original, &file.fixed) {
+                eprintln!("tasklens: error: {error}");
+            }
+        }
+        fixed = Some(outcome.fixed);
+        outcome.remaining
+    } else {
+        let mut diagnostics = workspace.check();
+        diagnostics.retain(|diagnostic| config.reports(diagnostic.code));
+        diagnostics
+    };
     let format = match args.output_format {
         Format::Full => OutputFormat::Full,
         Format::Concise => OutputFormat::Concise,
@@ -134,10 +166,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         if format != OutputFormat::Json {
             let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             let warnings = diagnostics.len() - errors;
-            match diagnostics.len() {
-                0 => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
+            match (diagnostics.len(), fixed) {
+                (0, None | Some(0)) => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
+                (0, Some(fixed)) => writeln!(stdout, "Fixed {fixed} finding(s); all checks passed.")?,
+                (_, Some(fixed)) if fixed > 0 => writeln!(
+                    stdout,
+                    "Fixed {fixed} finding(s); {errors} error(s) and {warnings} warning(s) remain."
+                )?,
                 _ => writeln!(stdout, "Found {errors} error(s) and {warnings} warning(s).")?,
             }
+            write_fixable_summary(&mut stdout, &diagnostics, options)?;
         } else {
             writeln!(stdout)?;
         }
@@ -158,6 +196,42 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // The process ends here: tearing down the database would only cost time.
     std::mem::forget(workspace);
     Ok(code)
+}
+
+/// `[*] N fixable with --fix (M hidden fixes can be enabled with --unsafe-fixes)`.
+fn write_fixable_summary(out: &mut impl Write, diagnostics: &[Diagnostic], options: FixOptions) -> std::io::Result<()> {
+    let fixes = || diagnostics.iter().filter_map(|d| d.fix.as_ref());
+    let fixable = fixes().filter(|fix| options.applies(fix)).count();
+    let hidden = fixes().count() - fixable;
+    match (fixable, hidden) {
+        (0, 0) => Ok(()),
+        (0, hidden) => writeln!(out, "No fixes available ({hidden} hidden fixes can be enabled with `--unsafe-fixes`)."),
+        (fixable, 0) => writeln!(out, "[*] {fixable} fixable with `--fix`."),
+        (fixable, hidden) => writeln!(
+            out,
+            "[*] {fixable} fixable with `--fix` ({hidden} hidden fixes can be enabled with `--unsafe-fixes`)."
+        ),
+    }
+}
+
+/// `--diff`: the fixes as unified diffs on stdout, a count on stderr; exit 1 if any.
+fn print_diff(workspace: &Workspace, outcome: &FixOutcome) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    for file in &outcome.files {
+        let path = display_path(&workspace.db, file.file);
+        if let Err(error) = stdout.write_all(unified_diff(&path, &file.original, &file.fixed).as_bytes())
+            && error.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(error.into());
+        }
+    }
+    let _ = stdout.flush();
+    if outcome.files.is_empty() {
+        eprintln!("No fixes to apply ({} files).", workspace.files().len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("Would fix {} finding(s) in {} file(s).", outcome.fixed, outcome.files.len());
+    Ok(ExitCode::from(1))
 }
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {

@@ -3,6 +3,7 @@
 //!
 //! Invariant: rules read the flow report and the files; they never re-run the analysis.
 
+pub mod asyncio_imports;
 mod describe;
 pub mod diagnostic;
 pub mod registry;

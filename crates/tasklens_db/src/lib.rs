@@ -11,7 +11,7 @@ mod parse;
 pub use database::{QueryLog, RootDatabase};
 pub use files::{File, FileStatus, Project, PythonVersion};
 pub use nesting::{MAX_BRACKET_DEPTH, bracket_depth};
-pub use parse::{ParsedModule, SyntaxProblem, line_index, parsed_module, syntax_problems};
+pub use parse::{ParsedModule, SyntaxProblem, line_index, parsed_module, syntax_problem_count, syntax_problems};
 
 /// The stack size for threads that parse or walk syntax trees.
 ///

@@ -96,3 +96,9 @@ pub fn syntax_problems(db: &dyn salsa::Database, file: File) -> Vec<SyntaxProble
 pub fn line_index(db: &dyn salsa::Database, file: File) -> Arc<LineIndex> {
     Arc::new(LineIndex::from_source_text(file.text(db)))
 }
+
+/// How many syntax problems a text has, the way [`parsed_module`] counts them (for
+/// checking that an edited file still parses before it is written).
+pub fn syntax_problem_count(text: &str) -> usize {
+    ParsedModule::new(Arc::from(text)).problems().len()
+}

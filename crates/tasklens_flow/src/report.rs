@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_db::File;
 use tasklens_semantic::facts::{Constraint, HopKind, Part};
 
-use crate::objects::{GNode, Obj, ObjId};
+use crate::objects::{GNode, ModIdx, Obj, ObjId};
 use crate::solver::link::{SinkKind as RawSink, SinkRecord};
 use crate::solver::{DynHopKind, GUARD, Label, NO_LABEL, NO_NODE, Solved};
 
@@ -111,6 +111,9 @@ pub struct EnsureFutureCall {
     pub loop_keyword: Option<(TextRange, TextRange)>,
     /// Other keyword arguments are present.
     pub other_keywords: bool,
+    /// For a call at import time: a module variable that holds an event loop, whose
+    /// `create_task` needs no running loop.
+    pub loop_in_scope: Option<Name>,
 }
 
 /// Where a call runs, as far as an event loop is concerned.
@@ -295,6 +298,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             args: call.args.iter().map(|a| a.range).collect(),
             loop_keyword,
             other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
+            loop_in_scope: (context_of(site) == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
@@ -324,6 +328,18 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         })
         .collect();
     report
+}
+
+/// A module variable that holds an event loop (the first in name order).
+fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
+    let entry = &solved.modules.modules[module as usize];
+    entry.facts.globals.iter().find_map(|(name, binding)| match binding {
+        tasklens_semantic::facts::Binding::Variable(node) => {
+            let set = solved.sets[(entry.node_base + node) as usize].as_slice();
+            set.iter().any(|&o| solved.objs[o as usize] == Obj::Loop).then(|| name.clone())
+        }
+        _ => None,
+    })
 }
 
 /// Tasks that no node keeps: every node that can hold one is a dead end.

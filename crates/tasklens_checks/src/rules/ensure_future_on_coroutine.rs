@@ -3,6 +3,7 @@
 use ruff_text_size::{TextRange, TextSize};
 use tasklens_flow::{CallContext, EnsureFutureCall};
 
+use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
@@ -52,6 +53,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         message.push_str(
             "; no automatic fix: this runs at import time, where no loop is running and `create_task` would raise RuntimeError",
         );
+        if let (Some(name), None) = (&call.loop_in_scope, call.loop_keyword) {
+            message.push_str(&format!(
+                "; `{name}` holds an event loop: `{name}.create_task(...)` needs no running loop"
+            ));
+        }
     }
     let fix = fix(db, call);
     let trace = call
@@ -73,21 +79,23 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
     }
 }
 
-/// `x.ensure_future(coro)` -> `x.create_task(coro)`; `ensure_future(coro, loop=l)` ->
-/// `l.create_task(coro)`. Safe in a coroutine or a function only reached from coroutines
-/// (a loop is running), unsafe in other functions, none at import time.
+/// `x.ensure_future(coro)` -> `x.create_task(coro)`; `ensure_future(coro)` imported from
+/// asyncio -> `create_task(coro)`, adding `create_task` to that import list;
+/// `ensure_future(coro, loop=l)` -> `l.create_task(coro)`. Safe in a coroutine or a function
+/// only reached from coroutines (a loop is running), unsafe in other functions, none at
+/// import time. `ensure_future(coro, loop=l)` is `l.create_task(coro)` in every CPython,
+/// running loop or not, so that rewrite keeps its applicability at import time too.
 fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
-    let applicability = match call.context {
-        CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
-        CallContext::Function => Applicability::Unsafe,
-        CallContext::Import => return None,
-    };
-    let text = call.at.file.text(db);
-    let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
     if call.other_keywords || call.args.len() != 1 {
         return None;
     }
+    let text = call.at.file.text(db);
+    let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
     if let Some((_, loop_value)) = call.loop_keyword {
+        let applicability = match call.context {
+            CallContext::Coroutine | CallContext::LoopFunction | CallContext::Import => Applicability::Safe,
+            CallContext::Function => Applicability::Unsafe,
+        };
         let content = format!("{}.create_task({})", slice(loop_value), slice(call.args[0]));
         return Some(Fix {
             applicability,
@@ -95,14 +103,42 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
             edits: vec![Edit { range: call.at.range, content }],
         });
     }
-    // Only the attribute spelling for now (`asyncio.ensure_future`, `aio.ensure_future`).
+    let applicability = match call.context {
+        CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
+        CallContext::Function => Applicability::Unsafe,
+        CallContext::Import => return None,
+    };
     let callee = slice(call.callee);
-    callee.strip_suffix(".ensure_future")?;
-    let end = call.callee.end();
-    let name = TextRange::new(end - TextSize::from("ensure_future".len() as u32), end);
-    Some(Fix {
-        applicability,
-        message: "Use `create_task`".into(),
-        edits: vec![Edit { range: name, content: "create_task".into() }],
-    })
+    if callee.strip_suffix(".ensure_future").is_some() {
+        let end = call.callee.end();
+        let name = TextRange::new(end - TextSize::from("ensure_future".len() as u32), end);
+        return Some(Fix {
+            applicability,
+            message: "Use `create_task`".into(),
+            edits: vec![Edit { range: name, content: "create_task".into() }],
+        });
+    }
+    let edits = imported_name_edits(db, call, callee)?;
+    Some(Fix { applicability, message: "Use `create_task`".into(), edits })
+}
+
+/// The edits for a callee that is a name imported with `from asyncio import ensure_future`:
+/// call the module's `create_task`, importing it next to `ensure_future` when the name is
+/// free. `ensure_future` itself is removed by the fix engine once nothing reads it.
+fn imported_name_edits(db: &dyn salsa::Database, call: &EnsureFutureCall, callee: &str) -> Option<Vec<Edit>> {
+    let imports = asyncio_imports(db, call.at.file);
+    if !imports.complete {
+        return None;
+    }
+    let (_, alias) = imports.binding(callee).filter(|(_, alias)| alias.name == "ensure_future")?;
+    let rename = |content: String| Edit { range: call.callee, content };
+    if let Some(local) = imports.local_name("create_task") {
+        return Some(vec![rename(local.to_string())]);
+    }
+    if !imports.is_bound_elsewhere("create_task") {
+        let insert = Edit { range: TextRange::empty(alias.range.end()), content: ", create_task".into() };
+        return Some(vec![rename("create_task".into()), insert]);
+    }
+    let module = imports.asyncio_module.as_deref()?;
+    Some(vec![rename(format!("{module}.create_task"))])
 }
