@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tasklens_checks::{Diagnostic, Severity, all_rules, display_path, rule};
-use tasklens_fix::{FixOptions, FixOutcome, fix_workspace, unified_diff, write_fixed};
 use tasklens_db::PythonVersion;
+use tasklens_fix::{FixOptions, FixOutcome, fix_workspace, unified_diff, write_fixed};
 use tasklens_project::{Workspace, with_large_stack};
 use tasklens_render::{OutputFormat, render};
 
@@ -169,10 +169,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             match (diagnostics.len(), fixed) {
                 (0, None | Some(0)) => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
                 (0, Some(fixed)) => writeln!(stdout, "Fixed {fixed} finding(s); all checks passed.")?,
-                (_, Some(fixed)) if fixed > 0 => writeln!(
-                    stdout,
-                    "Fixed {fixed} finding(s); {errors} error(s) and {warnings} warning(s) remain."
-                )?,
+                (_, Some(fixed)) if fixed > 0 => {
+                    writeln!(stdout, "Fixed {fixed} finding(s); {errors} error(s) and {warnings} warning(s) remain.")?
+                }
                 _ => writeln!(stdout, "Found {errors} error(s) and {warnings} warning(s).")?,
             }
             write_fixable_summary(&mut stdout, &diagnostics, options)?;
@@ -205,7 +204,9 @@ fn write_fixable_summary(out: &mut impl Write, diagnostics: &[Diagnostic], optio
     let hidden = fixes().count() - fixable;
     match (fixable, hidden) {
         (0, 0) => Ok(()),
-        (0, hidden) => writeln!(out, "No fixes available ({hidden} hidden fixes can be enabled with `--unsafe-fixes`)."),
+        (0, hidden) => {
+            writeln!(out, "No fixes available ({hidden} hidden fixes can be enabled with `--unsafe-fixes`).")
+        }
         (fixable, 0) => writeln!(out, "[*] {fixable} fixable with `--fix`."),
         (fixable, hidden) => writeln!(
             out,

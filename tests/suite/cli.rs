@@ -192,3 +192,43 @@ fn configuration_in_pyproject_and_tasklens_toml() {
     let stderr = String::from_utf8_lossy(&tasklens(&["check"], dir.path()).stderr).into_owned();
     assert!(stderr.contains("`target-version`: `3.11` is not a supported target version"), "{stderr}");
 }
+
+#[test]
+fn fix_writes_only_the_edits_and_diff_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A byte-order mark, CRLF line endings, a comment and a non-ASCII string must survive.
+    let original = "\u{feff}import asyncio\r\n\r\nasync def work():\r\n    return \"é\"  # keep\r\n\r\nasync def main():\r\n    return await asyncio.ensure_future(work())\r\n";
+    write(dir.path(), "app.py", original.as_bytes());
+    write(dir.path(), "broken.py", b"def f(:\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path().join("app.py"), std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    }
+    let diff = tasklens(&["check", "app.py", "--diff"], dir.path());
+    assert_eq!(diff.status.code(), Some(1));
+    let patch = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        patch.contains(
+            "-    return await asyncio.ensure_future(work())\r\n+    return await asyncio.create_task(work())\r\n"
+        ),
+        "{patch}"
+    );
+    assert_eq!(std::fs::read(dir.path().join("app.py")).expect("read"), original.as_bytes());
+
+    let fix = tasklens(&["check", "--fix"], dir.path());
+    let stdout = String::from_utf8_lossy(&fix.stdout);
+    assert!(stdout.contains("Fixed 1 finding(s)"), "{stdout}");
+    // The syntax error remains and is still reported.
+    assert_eq!(fix.status.code(), Some(1), "{stdout}");
+    let expected = original.replace("ensure_future", "create_task");
+    assert_eq!(std::fs::read(dir.path().join("app.py")).expect("read"), expected.as_bytes());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("app.py")).expect("stat").permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+    let again = tasklens(&["check", "app.py", "--diff"], dir.path());
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+}

@@ -1,12 +1,77 @@
-//! Fixes carried by findings: applying the safe ones keeps a program's behaviour and
-//! leaves nothing to fix.
-
-use std::process::Command;
+//! The fix engine on fixture projects, through one `check_fix(fixture, unsafe_fixes)`
+//! helper: the diff is snapshotted with the findings that remain, fixing again changes
+//! nothing, and the `run` script prints the same before and after, fails only where it
+//! failed before, and runs under `-W error::DeprecationWarning` once fixed.
 
 use tasklens_checks::Applicability;
+use tasklens_fix::{FixOptions, fix_workspace, unified_diff};
 use tasklens_project::Workspace;
+use tasklens_render::render_concise;
 
-const PROGRAM: &str = r#"import asyncio
+use crate::fixture::{parse, python};
+
+/// What the fixed program did.
+struct FixRun {
+    /// The original script raised a DeprecationWarning under `-W error::DeprecationWarning`.
+    deprecated_before: bool,
+}
+
+#[track_caller]
+fn check_fix(fixture: &str, unsafe_fixes: bool) -> FixRun {
+    let fixture = parse(fixture);
+    let sources: Vec<(&str, &str)> = fixture.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut workspace = Workspace::from_sources(&sources);
+    let options = FixOptions { unsafe_fixes };
+    let outcome = fix_workspace(&mut workspace, options, &|_| true);
+    assert!(outcome.converged && outcome.rejected.is_empty(), "{:?}", outcome.rejected);
+    let mut report = format!("fixed {} finding(s)\n", outcome.fixed);
+    for file in &outcome.files {
+        report.push_str(&unified_diff(&file.path.display().to_string(), &file.original, &file.fixed));
+    }
+    report.push_str("remaining:\n");
+    report.push_str(&render_concise(&workspace.db, &outcome.remaining));
+    let mut name = std::thread::current().name().unwrap_or("fix").replace("::", "__");
+    if unsafe_fixes {
+        name.push_str("-unsafe");
+    }
+    insta::with_settings!({ prepend_module_to_snapshot => false, snapshot_path => "snapshots" }, {
+        insta::assert_snapshot!(name, report);
+    });
+
+    let again = fix_workspace(&mut workspace, options, &|_| true);
+    assert_eq!((again.fixed, again.files.len()), (0, 0), "a second run changed something");
+    let fixed: Vec<(String, String)> = fixture
+        .files
+        .iter()
+        .map(|(path, text)| {
+            let changed = outcome.files.iter().find(|f| f.path.to_str() == Some(path.as_str()));
+            (path.clone(), changed.map_or_else(|| text.clone(), |f| f.fixed.to_string()))
+        })
+        .collect();
+    let fresh_sources: Vec<(&str, &str)> = fixed.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let fresh = fix_workspace(&mut Workspace::from_sources(&fresh_sources), options, &|_| true);
+    assert_eq!(fresh.fixed, 0, "a fresh check of the fixed project still has fixes to apply");
+
+    let Some(script) = &fixture.run else { return FixRun { deprecated_before: false } };
+    let minor = fixture.python.as_deref();
+    let before = python(&fixture.files, script, minor, &[]);
+    let after = python(&fixed, script, minor, &[]);
+    let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(String::from_utf8_lossy(&after.stdout), String::from_utf8_lossy(&before.stdout), "{}", stderr(&after));
+    assert!(after.status.success() || !before.status.success(), "the fix made the script fail:\n{}", stderr(&after));
+    let strict = ["-W", "error::DeprecationWarning"];
+    let strict_after = python(&fixed, script, minor, &strict);
+    assert!(!stderr(&strict_after).contains("DeprecationWarning"), "{}", stderr(&strict_after));
+    let strict_before = python(&fixture.files, script, minor, &strict);
+    FixRun { deprecated_before: stderr(&strict_before).contains("DeprecationWarning") }
+}
+
+#[test]
+fn fixes_keep_behaviour_and_remove_deprecated_loop_arguments() {
+    let run = check_fix(
+        r#"
+#- main.py run 3.9
+import asyncio
 import asyncio as aio
 
 async def work(n):
@@ -26,51 +91,112 @@ async def main():
         print(await first, await second, await third, first.get_name() != "")
 
 asyncio.run(main())
-"#;
-
-/// Applies the safe fixes of one check of `text` (edits never overlap here).
-fn fixed(text: &str) -> (String, usize) {
-    let workspace = Workspace::from_sources(&[("main.py", text)]);
-    let mut edits: Vec<(usize, usize, String)> = workspace
-        .check()
-        .iter()
-        .filter_map(|d| d.fix.as_ref())
-        .filter(|fix| fix.applicability == Applicability::Safe)
-        .flat_map(|fix| fix.edits.iter())
-        .map(|edit| (usize::from(edit.range.start()), usize::from(edit.range.end()), edit.content.clone()))
-        .collect();
-    edits.sort();
-    assert!(edits.windows(2).all(|pair| pair[0].1 <= pair[1].0), "overlapping edits: {edits:?}");
-    let mut out = text.to_string();
-    for (start, end, content) in edits.iter().rev() {
-        out.replace_range(*start..*end, content);
-    }
-    (out, edits.len())
-}
-
-fn run(text: &str, python: Option<&str>) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("main.py"), text).expect("write");
-    let mut command = Command::new("python3");
-    if let Some(version) = python {
-        command.env("PYENV_VERSION", version);
-    }
-    let output = command.arg("main.py").current_dir(dir.path()).output().expect("python3");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+"#,
+        false,
+    );
+    assert!(run.deprecated_before, "the original passes loop=, which CPython 3.9 deprecates");
 }
 
 #[test]
-fn safe_fixes_keep_behaviour_and_leave_nothing_to_fix() {
-    let (after, applied) = fixed(PROGRAM);
-    assert_eq!(applied, 5, "{after}");
-    assert!(after.contains("first = asyncio.create_task(work(1))"), "{after}");
-    assert!(after.contains("second = loop.create_task(work(2))"), "{after}");
-    assert!(after.contains("await asyncio.sleep(0)\n") && after.contains("asyncio.Lock()"), "{after}");
-    // The original needs a Python that still takes `loop=`; the fixed one runs on 3.11.
-    assert_eq!(run(&after, None), run(PROGRAM, Some("3.9.18")));
-    let (again, more) = fixed(&after);
-    assert_eq!((more, again.as_str()), (0, after.as_str()));
+fn names_imported_from_asyncio_are_renamed_and_the_import_list_follows() {
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+from asyncio import (
+    ensure_future,
+    sleep,
+)
+from asyncio import ensure_future as ef
+
+async def work(n):
+    await sleep(0)
+    return n
+
+async def main():
+    a = ensure_future(work(1))
+    b = ef(work(2))
+    c = ensure_future(work(3))
+    print(await a, await b, await c)
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}
+
+#[test]
+fn a_taken_create_task_name_falls_back_to_the_module_and_reexports_stay() {
+    check_fix(
+        r#"
+#- compat.py
+import asyncio
+from asyncio import ensure_future
+
+def create_task(name):
+    return name
+
+async def work():
+    return 1
+
+async def spawn():
+    return await ensure_future(work())
+#- main.py run
+import asyncio
+from compat import ensure_future, spawn
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(2)
+    print(await spawn(), await ensure_future(fut))
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}
+
+#[test]
+fn unsafe_fixes_are_applied_only_when_asked() {
+    let fixture = r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def start():
+    return asyncio.ensure_future(work())
+
+async def main():
+    start_by_name = globals()["start"]
+    print(await start_by_name())
+
+asyncio.run(main())
+"#;
+    check_fix(fixture, false);
+    check_fix(fixture, true);
+}
+
+#[test]
+fn import_time_calls_get_a_fix_only_through_a_loop_object() {
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
+first = asyncio.ensure_future(work(1), loop=loop)
+second = asyncio.ensure_future(work(2))
+print(loop.run_until_complete(asyncio.gather(first, second)))
+loop.close()
+"#,
+        false,
+    );
 }
 
 #[test]

@@ -89,6 +89,22 @@ fn pyenv_version(minor: &str) -> String {
     installed.pop().unwrap_or_else(|| panic!("CPython {minor} is not installed through pyenv"))
 }
 
+/// Runs `script` of a project written to a temporary directory with `python3` (under
+/// CPython `minor` through pyenv when given), passing `flags` to the interpreter.
+pub fn python(files: &[(String, String)], script: &str, minor: Option<&str>, flags: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (path, text) in files {
+        let target = dir.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap_or(Path::new("."))).expect("create fixture dirs");
+        std::fs::write(&target, text).expect("write fixture file");
+    }
+    let mut command = Command::new("python3");
+    if let Some(minor) = minor {
+        command.env("PYENV_VERSION", pyenv_version(minor));
+    }
+    command.args(flags).arg(script).current_dir(dir.path()).output().expect("run python3")
+}
+
 /// The exception a finding says the code raises at run time.
 fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
@@ -103,17 +119,7 @@ fn promised_exception(finding: &str) -> Option<&'static str> {
 /// must raise one of `promised` (the first one reached ends the script), or run
 /// cleanly when nothing is promised.
 fn run_python(fixture: &Fixture, script: &str, promised: &[&str]) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    for (path, text) in &fixture.files {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap_or(Path::new("."))).expect("create fixture dirs");
-        std::fs::write(&target, text).expect("write fixture file");
-    }
-    let mut command = Command::new("python3");
-    if let Some(minor) = &fixture.python {
-        command.env("PYENV_VERSION", pyenv_version(minor));
-    }
-    let output = command.arg(script).current_dir(dir.path()).output().expect("run python3");
+    let output = python(&fixture.files, script, fixture.python.as_deref(), &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !promised.is_empty() {
         // The exception line ends the last traceback (warnings may follow it).

@@ -105,7 +105,11 @@ pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
                         range: alias.range(),
                     })
                     .collect();
-                imports.from_asyncio.push(FromImport { range: import.range, aliases, own_lines: own_lines(text, import.range) });
+                imports.from_asyncio.push(FromImport {
+                    range: import.range,
+                    aliases,
+                    own_lines: own_lines(text, import.range),
+                });
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -122,10 +126,11 @@ pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
         imports.from_asyncio.iter().flat_map(|import| import.aliases.iter().map(|a| a.bound.clone())).collect();
     bound.sort();
     bound.dedup();
-    let mut uses = Uses { watched: &bound, loads: vec![0; bound.len()], bound_elsewhere: Vec::new(), depth: 0, too_deep: false };
+    let mut uses =
+        Uses { watched: &bound, loads: vec![0; bound.len()], bound_elsewhere: Vec::new(), depth: 0, too_deep: false };
     for stmt in &tree.syntax().body {
-        let is_asyncio_import =
-            imports.from_asyncio.iter().any(|import| import.range == stmt.range()) && matches!(stmt, Stmt::ImportFrom(_));
+        let is_asyncio_import = imports.from_asyncio.iter().any(|import| import.range == stmt.range())
+            && matches!(stmt, Stmt::ImportFrom(_));
         if !is_asyncio_import {
             uses.visit_stmt(stmt);
         }
@@ -184,10 +189,9 @@ fn is_dunder_all(targets: &[Expr]) -> bool {
 
 fn strings(value: &Expr) -> Vec<String> {
     match value {
-        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => elts
-            .iter()
-            .filter_map(|elt| elt.as_string_literal_expr().map(|s| s.value.to_str().to_string()))
-            .collect(),
+        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+            elts.iter().filter_map(|elt| elt.as_string_literal_expr().map(|s| s.value.to_str().to_string())).collect()
+        }
         _ => Vec::new(),
     }
 }

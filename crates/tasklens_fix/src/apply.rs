@@ -91,7 +91,12 @@ mod tests {
 
     #[test]
     fn disjoint_fixes_are_all_applied_and_the_rest_is_kept() {
-        check("a = f(x)\r\nb = f(y)\r\n", &[fix(&[(13, 14, "g")]), fix(&[(4, 5, "g")])], "a = g(x)\r\nb = g(y)\r\n", &[1, 0]);
+        check(
+            "a = f(x)\r\nb = f(y)\r\n",
+            &[fix(&[(14, 15, "g")]), fix(&[(4, 5, "g")])],
+            "a = g(x)\r\nb = g(y)\r\n",
+            &[1, 0],
+        );
     }
 
     #[test]

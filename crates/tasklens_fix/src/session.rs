@@ -59,7 +59,11 @@ pub struct FixOutcome {
 
 /// Applies the fixes of the reported findings to the texts in `workspace` (nothing is
 /// written to disk) and returns the changed files and the findings that remain.
-pub fn fix_workspace(workspace: &mut Workspace, options: FixOptions, reported: &dyn Fn(&Diagnostic) -> bool) -> FixOutcome {
+pub fn fix_workspace(
+    workspace: &mut Workspace,
+    options: FixOptions,
+    reported: &dyn Fn(&Diagnostic) -> bool,
+) -> FixOutcome {
     let mut outcome = FixOutcome::default();
     let mut before: FxHashMap<File, (Arc<str>, AsyncioImports)> = FxHashMap::default();
     let mut rejected: FxHashSet<File> = FxHashSet::default();
@@ -139,4 +143,21 @@ fn still_parses(workspace: &Workspace, file: File, text: &str, fixed: &str) -> R
         path: file.path(&workspace.db).clone(),
         message: "applying its fixes would introduce a syntax error; the file was left unchanged".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use tasklens_project::Workspace;
+
+    use super::still_parses;
+
+    #[test]
+    fn a_fix_that_breaks_the_syntax_is_rejected() {
+        let workspace = Workspace::from_sources(&[("m.py", "f(x)\n")]);
+        let file = workspace.files()[0];
+        assert!(still_parses(&workspace, file, "f(x)\n", "f(x\n").is_err());
+        assert!(still_parses(&workspace, file, "f(x)\n", "g(x)\n").is_ok());
+        // A file that was broken already may stay as broken as it was.
+        assert!(still_parses(&workspace, file, "f(:\n", "g(:\n").is_ok());
+    }
 }

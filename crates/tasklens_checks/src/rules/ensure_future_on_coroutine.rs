@@ -54,9 +54,8 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             "; no automatic fix: this runs at import time, where no loop is running and `create_task` would raise RuntimeError",
         );
         if let (Some(name), None) = (&call.loop_in_scope, call.loop_keyword) {
-            message.push_str(&format!(
-                "; `{name}` holds an event loop: `{name}.create_task(...)` needs no running loop"
-            ));
+            message
+                .push_str(&format!("; `{name}` holds an event loop: `{name}.create_task(...)` needs no running loop"));
         }
     }
     let fix = fix(db, call);
@@ -124,19 +123,22 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
 
 /// The edits for a callee that is a name imported with `from asyncio import ensure_future`:
 /// call the module's `create_task`, importing it next to `ensure_future` when the name is
-/// free. `ensure_future` itself is removed by the fix engine once nothing reads it.
+/// free (or through `import asyncio` when it is not). `ensure_future` itself is removed by the fix engine once nothing reads it.
 fn imported_name_edits(db: &dyn salsa::Database, call: &EnsureFutureCall, callee: &str) -> Option<Vec<Edit>> {
     let imports = asyncio_imports(db, call.at.file);
     if !imports.complete {
         return None;
     }
-    let (_, alias) = imports.binding(callee).filter(|(_, alias)| alias.name == "ensure_future")?;
+    imports.binding(callee).filter(|(_, alias)| alias.name == "ensure_future")?;
     let rename = |content: String| Edit { range: call.callee, content };
     if let Some(local) = imports.local_name("create_task") {
         return Some(vec![rename(local.to_string())]);
     }
     if !imports.is_bound_elsewhere("create_task") {
-        let insert = Edit { range: TextRange::empty(alias.range.end()), content: ", create_task".into() };
+        // One place per module (after the last name of the first list), so that the fixes
+        // of several calls share one identical insertion and `create_task` comes once.
+        let first = imports.from_asyncio.iter().find_map(|import| import.aliases.last())?;
+        let insert = Edit { range: TextRange::empty(first.range.end()), content: ", create_task".into() };
         return Some(vec![rename("create_task".into()), insert]);
     }
     let module = imports.asyncio_module.as_deref()?;
