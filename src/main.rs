@@ -134,12 +134,15 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             std::mem::forget(workspace);
             return Ok(code);
         }
+        let mut written = 0;
         for file in &outcome.files {
-            if let Err(error) = write_fixed(&file.path, &file.original, &file.fixed) {
-                eprintln!("tasklens: error: {error}");
+            match write_fixed(&file.path, &file.original, &file.fixed) {
+                Ok(()) => written += 1,
+                Err(error) => eprintln!("tasklens: error: {error}"),
             }
         }
-        fixed = Some(outcome.fixed);
+        let counts: Vec<String> = outcome.fixed_by_code.iter().map(|(code, n)| format!("{code} x{n}")).collect();
+        fixed = Some((outcome.fixed, format!("{} in {written} file(s)", counts.join(", "))));
         outcome.remaining
     } else {
         let mut diagnostics = workspace.check();
@@ -166,12 +169,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         if format != OutputFormat::Json {
             let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             let warnings = diagnostics.len() - errors;
-            match (diagnostics.len(), fixed) {
-                (0, None | Some(0)) => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
-                (0, Some(fixed)) => writeln!(stdout, "Fixed {fixed} finding(s); all checks passed.")?,
-                (_, Some(fixed)) if fixed > 0 => {
-                    writeln!(stdout, "Fixed {fixed} finding(s); {errors} error(s) and {warnings} warning(s) remain.")?
-                }
+            match (diagnostics.len(), &fixed) {
+                (0, None | Some((0, _))) => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
+                (0, Some((fixed, what))) => writeln!(stdout, "Fixed {fixed} finding(s) ({what}); all checks passed.")?,
+                (_, Some((fixed, what))) if *fixed > 0 => writeln!(
+                    stdout,
+                    "Fixed {fixed} finding(s) ({what}); {errors} error(s) and {warnings} warning(s) remain."
+                )?,
                 _ => writeln!(stdout, "Found {errors} error(s) and {warnings} warning(s).")?,
             }
             write_fixable_summary(&mut stdout, &diagnostics, options)?;

@@ -50,6 +50,8 @@ pub struct FixOutcome {
     pub files: Vec<FixedFile>,
     /// How many findings the applied fixes resolved.
     pub fixed: usize,
+    /// The same count per rule code, sorted by code.
+    pub fixed_by_code: Vec<(&'static str, usize)>,
     pub rejected: Vec<Rejected>,
     /// The findings after fixing.
     pub remaining: Vec<Diagnostic>,
@@ -69,21 +71,21 @@ pub fn fix_workspace(
     let mut rejected: FxHashSet<File> = FxHashSet::default();
     for _ in 0..MAX_PASSES {
         let diagnostics = workspace.check();
-        let mut by_file: FxHashMap<File, Vec<&Fix>> = FxHashMap::default();
+        let mut by_file: FxHashMap<File, Vec<(&'static str, &Fix)>> = FxHashMap::default();
         for diagnostic in diagnostics.iter().filter(|d| reported(d)) {
             let file = diagnostic.primary.file;
             if let Some(fix) = diagnostic.fix.as_ref().filter(|fix| options.applies(fix))
                 && !rejected.contains(&file)
             {
-                by_file.entry(file).or_default().push(fix);
+                by_file.entry(file).or_default().push((diagnostic.code, fix));
             }
         }
-        let mut files: Vec<(File, Vec<&Fix>)> = by_file.into_iter().collect();
+        let mut files: Vec<(File, Vec<(&'static str, &Fix)>)> = by_file.into_iter().collect();
         files.sort_by_cached_key(|(file, _)| file.path(&workspace.db).clone());
         let mut changed = false;
         for (file, fixes) in files {
             let text = file.text(&workspace.db).clone();
-            let applied = apply_fixes(&text, &fixes);
+            let applied = apply_fixes(&text, &fixes.iter().map(|(_, fix)| *fix).collect::<Vec<_>>());
             if applied.fixes.is_empty() {
                 continue;
             }
@@ -95,6 +97,13 @@ pub fn fix_workspace(
             before.entry(file).or_insert_with(|| (text.clone(), asyncio_imports(&workspace.db, file).clone()));
             workspace.set_text(file, &applied.text);
             outcome.fixed += applied.fixes.len();
+            for &index in &applied.fixes {
+                let code = fixes[index].0;
+                match outcome.fixed_by_code.iter_mut().find(|(c, _)| *c == code) {
+                    Some((_, count)) => *count += 1,
+                    None => outcome.fixed_by_code.push((code, 1)),
+                }
+            }
             changed = true;
         }
         if !changed {
@@ -113,6 +122,7 @@ pub fn fix_workspace(
             outcome.files.push(FixedFile { file, path, original, fixed });
         }
     }
+    outcome.fixed_by_code.sort();
     outcome.remaining = workspace.check().into_iter().filter(|d| reported(d)).collect();
     outcome
 }
