@@ -34,6 +34,15 @@ declare_rule! {
     ///     task = asyncio.create_task(work())
     /// ```
     ///
+    /// ## Fix safety
+    /// `tasklens check --fix` rewrites the call, spelled the way the file spells asyncio
+    /// (`asyncio.`, an alias, or a `from asyncio import` list that gains `create_task` and
+    /// loses `ensure_future` once nothing reads it); `ensure_future(coro, loop=loop)`
+    /// becomes `loop.create_task(coro)`. The fix is safe in a coroutine and in a sync
+    /// function reached only from coroutines or loop callbacks; elsewhere it is unsafe
+    /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
+    /// running. Calls that run at import time get no fix.
+    ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
     pub static RULE = ("TL002", "ensure-future-on-coroutine", Severity::Warning);
