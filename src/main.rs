@@ -4,10 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod watch;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use tasklens_checks::{Diagnostic, Severity, all_rules, display_path, rule};
 use tasklens_db::PythonVersion;
 use tasklens_fix::{FixOptions, FixOutcome, fix_workspace, unified_diff, write_fixed};
+use tasklens_project::config::Config;
 use tasklens_project::{Workspace, with_large_stack};
 use tasklens_render::{OutputFormat, render};
 
@@ -71,6 +74,9 @@ struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
     #[arg(long)]
     diff: bool,
+    /// Check again whenever a file changes (Ctrl-C to stop).
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    watch: bool,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -110,15 +116,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+/// The output format and whether `full` output is coloured.
+fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
+    let format = match args.output_format {
+        Format::Full => OutputFormat::Full,
+        Format::Concise => OutputFormat::Concise,
+        Format::Json => OutputFormat::Json,
+    };
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    (format, color)
+}
+
+/// The configuration file's settings with the command line's overrides.
+fn configure(args: &CheckArgs) -> anyhow::Result<Config> {
     let mut config = tasklens_project::config::load(&args.paths)?;
-    if let Some(select) = args.select {
+    if let Some(select) = &args.select {
         // An explicit selection on the command line is what the user wants to see now.
-        config.select = select;
+        config.select = select.clone();
         config.ignore.clear();
     }
-    if let Some(ignore) = args.ignore {
-        config.ignore = ignore;
+    if let Some(ignore) = &args.ignore {
+        config.ignore = ignore.clone();
+    }
+    Ok(config)
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let config = configure(&args)?;
+    if args.watch {
+        return watch::watch(&args, config);
     }
     let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
     workspace.set_warn_unused_ignores(args.warn_unused_ignores);
@@ -149,16 +179,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         diagnostics.retain(|diagnostic| config.reports(diagnostic.code));
         diagnostics
     };
-    let format = match args.output_format {
-        Format::Full => OutputFormat::Full,
-        Format::Concise => OutputFormat::Concise,
-        Format::Json => OutputFormat::Json,
-    };
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let (format, color) = output_style(&args);
     let mut stdout = std::io::stdout().lock();
     let rendered = render(&workspace.db, &diagnostics, format, color);
     for problem in &workspace.problems {

@@ -15,3 +15,4 @@ mod tl004;
 mod tl005;
 mod tl006;
 mod tl007;
+mod watch;

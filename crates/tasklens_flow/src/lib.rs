@@ -36,7 +36,7 @@ pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowRepor
         .filter(|file| *file.status(db) == FileStatus::Exists)
         .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
         .collect();
-    let solved = solver::Solver::solve(modules::Modules::new(entries));
+    let solved = solver::Solver::solve(modules::Modules::new(entries), &|| db.unwind_if_revision_cancelled());
     let start = std::time::Instant::now();
     let report = report::extract(&solved);
     if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {

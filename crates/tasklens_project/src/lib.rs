@@ -3,11 +3,12 @@
 
 pub mod config;
 mod discover;
+mod sync;
 pub mod target;
 mod workspace;
 
 pub use discover::{Found, discover, module_name, module_name_with};
-pub use workspace::{PathProblem, Workspace, read_source};
+pub use workspace::{CheckJob, PathProblem, Workspace, read_source};
 
 /// Runs `f` on a thread with a stack large enough for deeply nested code,
 /// and sets up rayon's pool with the same stack size.

@@ -21,11 +21,51 @@ pub struct PathProblem {
 
 pub struct Workspace {
     pub db: RootDatabase,
+    pub(crate) project: Project,
+    pub(crate) files: Vec<File>,
+    /// Every file input ever created, removed ones included (inputs cannot be deleted).
+    pub(crate) all_files: Vec<File>,
+    pub problems: Vec<PathProblem>,
+    /// What discovery walks, for finding files again when the disk changes.
+    pub(crate) layout: Layout,
+}
+
+/// The paths discovery walks and how.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    pub roots: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub src: Vec<PathBuf>,
+}
+
+/// A check to run on another thread; see [`Workspace::job`].
+pub struct CheckJob {
+    pub db: RootDatabase,
     project: Project,
     files: Vec<File>,
-    /// Every file input ever created, removed ones included (inputs cannot be deleted).
-    all_files: Vec<File>,
-    pub problems: Vec<PathProblem>,
+}
+
+impl CheckJob {
+    /// Runs the check; unwinds with `salsa::Cancelled` when the workspace is edited meanwhile.
+    pub fn run(&self) -> Vec<Diagnostic> {
+        check_files(&self.db, self.project, &self.files)
+    }
+}
+
+fn check_files(db: &RootDatabase, project: Project, files: &[File]) -> Vec<Diagnostic> {
+    let start = std::time::Instant::now();
+    files.par_iter().for_each_with(db.clone(), |db, &file| {
+        let _ = module_facts(db, file);
+    });
+    let lowered = start.elapsed();
+    if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+        eprintln!("after lowering: {}", tasklens_flow::memory_status());
+    }
+    let diagnostics = project_diagnostics(db, project).clone();
+    if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+        eprintln!("parse and lower {lowered:?}, project {:?}", start.elapsed() - lowered);
+    }
+    diagnostics
 }
 
 /// Reads a source file: UTF-8, with an optional byte-order mark.
@@ -116,7 +156,8 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
-        Workspace { db, project, all_files: files.clone(), files, problems }
+        let layout = Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec() };
+        Workspace { db, project, all_files: files.clone(), files, problems, layout }
     }
 
     /// A workspace over in-memory sources (tests): paths are relative to an imaginary root.
@@ -146,7 +187,7 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), target, false);
-        Workspace { db, project, all_files: files.clone(), files, problems: Vec::new() }
+        Workspace { db, project, all_files: files.clone(), files, problems: Vec::new(), layout: Layout::default() }
     }
 
     /// Report suppression comments that suppress nothing.
@@ -164,19 +205,13 @@ impl Workspace {
 
     /// Parses and lowers every file in parallel, then runs the project-wide check.
     pub fn check(&self) -> Vec<Diagnostic> {
-        let start = std::time::Instant::now();
-        self.files.par_iter().for_each_with(self.db.clone(), |db, &file| {
-            let _ = module_facts(db, file);
-        });
-        let lowered = start.elapsed();
-        if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
-            eprintln!("after lowering: {}", tasklens_flow::memory_status());
-        }
-        let diagnostics = project_diagnostics(&self.db, self.project).clone();
-        if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
-            eprintln!("parse and lower {lowered:?}, project {:?}", start.elapsed() - lowered);
-        }
-        diagnostics
+        check_files(&self.db, self.project, &self.files)
+    }
+
+    /// A database clone and what to check, for checking on another thread while this one
+    /// waits for edits (a setter here cancels the job's queries).
+    pub fn job(&self) -> CheckJob {
+        CheckJob { db: self.db.clone(), project: self.project, files: self.files.clone() }
     }
 
     /// Parses every file in parallel and nothing more (for benchmarks).

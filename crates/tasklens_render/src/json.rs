@@ -58,6 +58,15 @@ fn positions(db: &dyn salsa::Database, label: &Label) -> (Position, Position) {
 }
 
 pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
+    json(db, diagnostics, true)
+}
+
+/// The same array on one line (watch mode prints one document per check).
+pub fn render_json_line(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
+    json(db, diagnostics, false)
+}
+
+fn json(db: &dyn salsa::Database, diagnostics: &[Diagnostic], pretty: bool) -> String {
     let messages: Vec<Message> = diagnostics
         .iter()
         .map(|d| {
@@ -99,5 +108,6 @@ pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> Stri
             }
         })
         .collect();
-    serde_json::to_string_pretty(&messages).unwrap_or_else(|_| "[]".into())
+    let text = if pretty { serde_json::to_string_pretty(&messages) } else { serde_json::to_string(&messages) };
+    text.unwrap_or_else(|_| "[]".into())
 }

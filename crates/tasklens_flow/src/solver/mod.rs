@@ -220,7 +220,9 @@ pub(crate) struct Solver {
 }
 
 impl Solver {
-    pub(crate) fn solve(modules: Modules) -> Solved {
+    /// Solves the linked graph. `check_cancelled` is called now and then; it unwinds when
+    /// the database has a pending write (watch mode: a newer edit arrived).
+    pub(crate) fn solve(modules: Modules, check_cancelled: &dyn Fn()) -> Solved {
         let start = std::time::Instant::now();
         let mut solver = link::link(modules);
         let linked = start.elapsed();
@@ -228,9 +230,10 @@ impl Solver {
         if stats {
             eprintln!("after linking: {}", crate::memory_status());
         }
-        solver.run();
+        check_cancelled();
+        solver.run(check_cancelled);
         solver.loop_fallback();
-        solver.run();
+        solver.run(check_cancelled);
         if stats {
             eprintln!("after solving: {}", crate::memory_status());
             eprintln!("link {linked:?}, solve {:?}", start.elapsed() - linked);
@@ -486,8 +489,13 @@ impl Solver {
         eprintln!("most spread objects: {top:?}");
     }
 
-    fn run(&mut self) {
+    fn run(&mut self, check_cancelled: &dyn Fn()) {
+        let mut steps = 0u32;
         while let Some((node, obj)) = self.worklist.pop_front() {
+            steps = steps.wrapping_add(1);
+            if steps % 65_536 == 0 {
+                check_cancelled();
+            }
             if node < self.static_nodes {
                 let (start, end) = (self.edge_start[node as usize], self.edge_start[node as usize + 1]);
                 for i in start..end {

@@ -1,0 +1,188 @@
+//! `tasklens check --watch`: a file watcher feeds changed paths into the workspace, each
+//! check runs on a worker thread with a database clone, a newer change cancels a running
+//! check (salsa cancellation), and every finished check prints its report.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use notify::{EventKind, RecursiveMode, Watcher};
+use tasklens_checks::Severity;
+use tasklens_project::config::Config;
+use tasklens_project::{PathProblem, Workspace};
+use tasklens_render::{OutputFormat, render, render_json_line};
+
+use crate::{CheckArgs, configure, output_style};
+
+/// A burst of events ends after this much quiet...
+const QUIET: Duration = Duration::from_millis(30);
+/// ...or after this long, so a long `git checkout` still ends in a report.
+const MAX_DELAY: Duration = Duration::from_millis(500);
+
+enum Message {
+    Changed(Vec<PathBuf>),
+    WatchError(String),
+    Report { generation: u64, output: Option<String> },
+    Interrupt,
+}
+
+pub(crate) fn watch(args: &CheckArgs, mut config: Config) -> anyhow::Result<ExitCode> {
+    let (sender, receiver) = channel();
+    let interrupts = sender.clone();
+    ctrlc::set_handler(move || {
+        let _ = interrupts.send(Message::Interrupt);
+    })
+    .context("cannot handle Ctrl-C")?;
+    let events = sender.clone();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let message = match event {
+            Ok(event) if matches!(event.kind, EventKind::Access(_)) => return,
+            Ok(event) => Message::Changed(event.paths.into_iter().filter(|p| !is_tool_state(p)).collect()),
+            Err(error) => Message::WatchError(error.to_string()),
+        };
+        let _ = events.send(message);
+    })
+    .context("cannot start the file watcher")?;
+    for path in &args.paths {
+        watcher.watch(path, RecursiveMode::Recursive).with_context(|| format!("cannot watch {}", path.display()))?;
+    }
+    let (format, color) = output_style(args);
+    let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
+    workspace.set_warn_unused_ignores(args.warn_unused_ignores);
+    let mut generation = 0;
+    start_check(&workspace, generation, &sender, &config, format, color);
+    loop {
+        let Ok(message) = receiver.recv() else { return Ok(ExitCode::SUCCESS) };
+        match message {
+            Message::Interrupt => return Ok(ExitCode::SUCCESS),
+            Message::WatchError(error) => eprintln!("tasklens: watch error: {error}"),
+            Message::Report { generation: done, output } => {
+                if let (true, Some(output)) = (done == generation, output) {
+                    print_report(&output, format);
+                }
+            }
+            Message::Changed(paths) => {
+                let Some(changed) = debounce(paths, &receiver) else { return Ok(ExitCode::SUCCESS) };
+                let config_changed = changed.iter().any(|path| {
+                    path.file_name().is_some_and(|name| name == "pyproject.toml" || name == "tasklens.toml")
+                });
+                let mut any = false;
+                if config_changed {
+                    match configure(args) {
+                        Ok(new) => {
+                            any |= new != config;
+                            config = new;
+                            any |= workspace.reconfigure(&config, args.target_version);
+                        }
+                        Err(error) => eprintln!("tasklens: error: {error:#} (the previous configuration is kept)"),
+                    }
+                }
+                // Setting inputs cancels the running check and waits for its database clone.
+                any |= workspace.sync(&changed.into_iter().collect::<Vec<_>>());
+                if any {
+                    generation += 1;
+                    start_check(&workspace, generation, &sender, &config, format, color);
+                }
+            }
+        }
+    }
+}
+
+/// Collects the paths of a burst of events; `None` on Ctrl-C.
+fn debounce(first: Vec<PathBuf>, receiver: &Receiver<Message>) -> Option<BTreeSet<PathBuf>> {
+    let mut changed: BTreeSet<PathBuf> = first.into_iter().collect();
+    let deadline = Instant::now() + MAX_DELAY;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Some(changed);
+        }
+        match receiver.recv_timeout(QUIET.min(left)) {
+            Ok(Message::Changed(paths)) => changed.extend(paths),
+            Ok(Message::Interrupt) => return None,
+            Ok(Message::WatchError(error)) => eprintln!("tasklens: watch error: {error}"),
+            // A report finished meanwhile is already out of date.
+            Ok(Message::Report { .. }) => {}
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return Some(changed),
+        }
+    }
+}
+
+/// Paths that tools, not people, change (version control, bytecode caches).
+fn is_tool_state(path: &std::path::Path) -> bool {
+    path.components().any(|c| matches!(c.as_os_str().to_str(), Some(".git" | "__pycache__" | ".mypy_cache")))
+}
+
+/// Runs one check on a worker thread; its report (or `None` when a newer change
+/// cancelled it) comes back as a message.
+fn start_check(
+    workspace: &Workspace,
+    generation: u64,
+    sender: &Sender<Message>,
+    config: &Config,
+    format: OutputFormat,
+    color: bool,
+) {
+    let job = workspace.job();
+    let (sender, config) = (sender.clone(), config.clone());
+    let problems = workspace.problems.clone();
+    let spawned = std::thread::Builder::new().stack_size(tasklens_db::STACK_SIZE).spawn(move || {
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                let mut diagnostics = job.run();
+                diagnostics.retain(|d| config.reports(d.code));
+                report(&job, &diagnostics, &problems, format, color)
+            }))
+        }));
+        let output = match result {
+            Ok(Ok(output)) => Some(output),
+            Ok(Err(_cancelled)) => None,
+            Err(_) => Some("tasklens: error: internal error (a bug in tasklens); please report it\n".into()),
+        };
+        drop(job);
+        let _ = sender.send(Message::Report { generation, output });
+    });
+    if let Err(error) = spawned {
+        eprintln!("tasklens: error: cannot start a check: {error}");
+    }
+}
+
+/// The text printed after a check: the findings and a summary (one JSON line for `json`).
+fn report(
+    job: &tasklens_project::CheckJob,
+    diagnostics: &[tasklens_checks::Diagnostic],
+    problems: &[PathProblem],
+    format: OutputFormat,
+    color: bool,
+) -> String {
+    if format == OutputFormat::Json {
+        return format!("{}\n", render_json_line(&job.db, diagnostics));
+    }
+    let mut out = render(&job.db, diagnostics, format, color);
+    for problem in problems {
+        out.push_str(&format!("tasklens: error: {}: {}\n", problem.path.display(), problem.message));
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diagnostics.len() - errors;
+    match diagnostics.len() {
+        0 => out.push_str("All checks passed!\n"),
+        _ => out.push_str(&format!("Found {errors} error(s) and {warnings} warning(s).\n")),
+    }
+    out.push_str("Watching for file changes.\n");
+    out
+}
+
+fn print_report(output: &str, format: OutputFormat) {
+    let mut stdout = std::io::stdout().lock();
+    if format != OutputFormat::Json && stdout.is_terminal() {
+        // Clear the screen and go home, as `ruff check --watch` does.
+        let _ = stdout.write_all(b"\x1b[2J\x1b[H");
+    }
+    let _ = stdout.write_all(output.as_bytes());
+    let _ = stdout.flush();
+}
