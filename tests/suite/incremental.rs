@@ -39,4 +39,20 @@ fn editing_one_module_reparses_only_that_module() {
     let after_comment = log.take();
     assert_eq!(ran(&after_comment, "module_facts").len(), 1, "{after_comment:?}");
     assert!(ran(&after_comment, "project_flow").is_empty(), "facts were equal: {after_comment:?}");
+
+    // Editing one function body: that file is parsed and lowered again, the project flow
+    // and the diagnostics that depend on it are recomputed, nothing of the other files.
+    let b = workspace.files()[1];
+    workspace.set_text(b, "from a import make\n\ndef use():\n    task = make()\n    task.get_name()\n");
+    let third = workspace.check();
+    assert_eq!(third.len(), 1, "{third:?}");
+    let after_body = log.take();
+    let b_id = format!("{:?}", salsa::plumbing::AsId::as_id(&b));
+    for query in ["parsed_module", "module_facts", "syntax_problems"] {
+        let runs = ran(&after_body, query);
+        assert!(runs.iter().all(|entry| entry.contains(&b_id)), "{query} ran for another file: {after_body:?}");
+    }
+    assert_eq!(ran(&after_body, "module_facts").len(), 1, "{after_body:?}");
+    assert_eq!(ran(&after_body, "project_flow").len(), 1, "{after_body:?}");
+    assert_eq!(ran(&after_body, "project_diagnostics").len(), 1, "{after_body:?}");
 }

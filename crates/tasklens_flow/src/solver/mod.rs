@@ -493,7 +493,7 @@ impl Solver {
         let mut steps = 0u32;
         while let Some((node, obj)) = self.worklist.pop_front() {
             steps = steps.wrapping_add(1);
-            if steps % 65_536 == 0 {
+            if steps.is_multiple_of(65_536) {
                 check_cancelled();
             }
             if node < self.static_nodes {
