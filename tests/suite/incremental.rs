@@ -56,3 +56,36 @@ fn editing_one_module_reparses_only_that_module() {
     assert_eq!(ran(&after_body, "project_flow").len(), 1, "{after_body:?}");
     assert_eq!(ran(&after_body, "project_diagnostics").len(), 1, "{after_body:?}");
 }
+
+#[test]
+fn an_edit_cancels_a_running_check() {
+    // Enough modules that a debug-build check is still running when the edit arrives.
+    let sources: Vec<(String, String)> = (0..120u32)
+        .map(|i| {
+            let text = format!(
+                "import asyncio\nfrom m{prev} import make{prev}\n\ndef make{i}():\n    return make{prev}() or asyncio.Future()\n\nasync def use{i}():\n    make{i}().get_name()\n",
+                prev = i.saturating_sub(1)
+            );
+            (format!("m{i}.py"), text)
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = sources.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut workspace = Workspace::from_sources(&refs);
+    let job = workspace.job();
+    let (started, running) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        started.send(()).expect("signal");
+        salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| job.run().len()))
+    });
+    running.recv().expect("the worker started");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let file = workspace.files()[0];
+    // The setter cancels the worker's queries and waits until its clone is dropped.
+    workspace.set_text(file, "import asyncio\n");
+    assert!(worker.join().expect("no other panic").is_err(), "the running check was not cancelled");
+    let fresh_sources: Vec<(&str, &str)> =
+        refs.iter().map(|&(p, t)| if p == "m0.py" { (p, "import asyncio\n") } else { (p, t) }).collect();
+    let fresh = Workspace::from_sources(&fresh_sources);
+    let render = |w: &Workspace| tasklens_render::render_concise(&w.db, &w.check());
+    assert_eq!(render(&workspace), render(&fresh));
+}
