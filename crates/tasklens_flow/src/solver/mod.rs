@@ -445,6 +445,12 @@ impl Solver {
                 *per_obj.entry(o).or_default() += 1;
             }
         }
+        let mut pairs_by_kind: FxHashMap<String, usize> = FxHashMap::default();
+        for (&o, &n) in &per_obj {
+            let kind = format!("{:?}", self.objs[o as usize]);
+            *pairs_by_kind.entry(kind.split('(').next().unwrap_or("").to_string()).or_default() += n;
+        }
+        eprintln!("pairs by object kind: {pairs_by_kind:?}");
         let mut spread: Vec<(usize, ObjId)> = per_obj.into_iter().map(|(o, n)| (n, o)).collect();
         spread.sort_unstable_by(|a, b| b.cmp(a));
         eprintln!(
