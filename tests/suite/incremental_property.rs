@@ -72,3 +72,63 @@ fn incremental_results_equal_fresh_checks_over_random_edits() {
     // The edits must exercise findings, not compare empty reports.
     assert!(nonempty > 100, "only {nonempty} of 200 checks had findings");
 }
+
+/// The disk side of watch mode: random changes on disk (files written, deleted and
+/// renamed, packages and directories created and removed, `.gitignore` written), each
+/// taken in by `Workspace::sync` with the paths a watcher would report; after each, the
+/// report equals a fresh load of the directory.
+#[test]
+fn syncing_with_the_disk_equals_a_fresh_load_over_random_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let places = ["m0.py", "m1.py", "m2.py", "m3.py", "pkg/m4.py", "pkg/m5.py", "pkg/__init__.py", "m6.py"];
+    for (place, text) in places.iter().zip(VARIANTS) {
+        write(&root, place, text);
+    }
+    let roots = [root.clone()];
+    let mut workspace = Workspace::load(&roots);
+    let mut random = Lcg(7);
+    let mut nonempty = 0;
+    for step in 0..120 {
+        let place = places[random.below(places.len())];
+        let path = root.join(place);
+        let changed: Vec<std::path::PathBuf> = match random.below(8) {
+            0 => {
+                let _ = std::fs::remove_file(&path);
+                vec![path]
+            }
+            1 => {
+                let other = root.join(places[random.below(places.len())]);
+                let moved = std::fs::rename(&path, &other).is_ok();
+                if moved { vec![path, other] } else { Vec::new() }
+            }
+            2 => {
+                let _ = std::fs::remove_dir_all(root.join("pkg"));
+                vec![root.join("pkg")]
+            }
+            3 => {
+                let ignored = places[random.below(places.len())];
+                let text = if random.below(2) == 0 { format!("{ignored}\n") } else { String::new() };
+                write(&root, ".gitignore", &text);
+                vec![root.join(".gitignore")]
+            }
+            _ => {
+                let created_dir = !path.parent().is_some_and(|p| p.exists());
+                write(&root, place, VARIANTS[random.below(VARIANTS.len())]);
+                if created_dir { vec![root.join("pkg"), path] } else { vec![path] }
+            }
+        };
+        workspace.sync(&changed);
+        let incremental = render_concise(&workspace.db, &workspace.check());
+        let fresh = Workspace::load(&roots);
+        assert_eq!(incremental, render_concise(&fresh.db, &fresh.check()), "after step {step}: {changed:?}");
+        nonempty += usize::from(!incremental.is_empty());
+    }
+    assert!(nonempty > 40, "only {nonempty} of 120 checks had findings");
+}
+
+fn write(root: &std::path::Path, place: &str, text: &str) {
+    let path = root.join(place);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
