@@ -794,6 +794,32 @@ asyncio.run(main())
 }
 
 #[test]
+fn named_tuple_fields_take_constructor_arguments() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import typing
+
+class Job(typing.NamedTuple):
+    name: str
+    task: asyncio.Task
+
+async def main():
+    loop = asyncio.get_running_loop()
+    job = Job("a", loop.create_future())
+    Job(name="b", task=asyncio.current_task())
+    print(job.task.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:10: TL001
+        ",
+    );
+}
+
+#[test]
 fn realistic_service() {
     check(
         r#"

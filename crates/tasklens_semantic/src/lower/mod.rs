@@ -447,7 +447,9 @@ impl Lowerer {
             methods: Vec::new(),
             attributes: Vec::new(),
             fields: Vec::new(),
-            dataclass: class.decorator_list.iter().any(is_dataclass_decorator),
+            // A `NamedTuple` subclass takes its fields as constructor arguments, as a dataclass does.
+            dataclass: class.decorator_list.iter().any(is_dataclass_decorator)
+                || class.arguments.iter().flat_map(|args| args.args.iter()).any(is_named_tuple),
         });
         (self.facts.classes.len() - 1) as ClassId
     }
@@ -460,6 +462,11 @@ impl Lowerer {
     fn import_target(level: u32, module: Option<&str>, name: Option<&str>) -> ImportTarget {
         ImportTarget { level, module: Name::new(module.unwrap_or_default()), name: name.map(Name::new) }
     }
+}
+
+/// `NamedTuple` or `typing.NamedTuple` as a base class.
+fn is_named_tuple(base: &ast::Expr) -> bool {
+    crate::annotation::dotted_name(base).and_then(|path| path.last().cloned()).is_some_and(|last| last == "NamedTuple")
 }
 
 /// `@dataclass`, `@dataclasses.dataclass(...)`, `@attr.s`, `@attrs.define`, `@define`, `@frozen`.
