@@ -102,3 +102,78 @@ asyncio.run(main())
         "main.py:7: TL002",
     );
 }
+
+#[test]
+fn decorators_are_applied_as_calls() {
+    check(
+        r#"
+#- deco.py
+import functools
+
+def register(fn):
+    return fn
+
+def retry(times):
+    def decorate(fn):
+        @functools.wraps(fn)
+        async def wrapper(*args, **kwargs):
+            for _ in range(times):
+                return await fn(*args, **kwargs)
+        return wrapper
+    return decorate
+
+def to_thread(fn):
+    def wrapper(*args):
+        import asyncio
+        return asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    return wrapper
+
+class Counted:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args):
+        return self.fn(*args)
+#- main.py run
+import asyncio
+import functools
+from deco import register, retry, to_thread, Counted
+
+class Service:
+    @register
+    async def poll(self):
+        return 1
+
+    @retry(3)
+    async def fetch(self, n):
+        return n
+
+@to_thread
+def blocking(n):
+    return n
+
+@functools.lru_cache
+def cached():
+    return asyncio.sleep(0)
+
+@Counted
+async def counted():
+    return 2
+
+async def main():
+    service = Service()
+    a = asyncio.ensure_future(service.poll())
+    b = asyncio.ensure_future(service.fetch(1))
+    c = asyncio.ensure_future(blocking(1))
+    d = asyncio.ensure_future(cached())
+    e = asyncio.ensure_future(counted())
+    print(await a, await b, await c, await d, await e)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:28: TL002
+        main.py:29: TL002
+        ",
+    );
+}

@@ -136,6 +136,8 @@ pub struct FunctionFacts {
     /// Decorated by something that may wrap the function: calls may see other
     /// results and pass other arguments.
     pub opaque: bool,
+    /// For an opaque function, the node of the value its decorators return (`f = d(f)`).
+    pub decorated: Option<NodeId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -139,6 +139,7 @@ impl Solver {
                 }
                 _ => {}
             },
+            Complex::Decorated { site, func, result } => self.decorated_call(value, site, func, result),
             Complex::EnsureFutureArg { site, result } => match value {
                 Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(_) => {
                     let label = self.pass_through_label(site);
@@ -518,7 +519,7 @@ impl Solver {
         let (base, func_facts) = (entry.node_base, entry.facts.clone());
         let facts = &func_facts.functions[(func - entry.func_base) as usize];
         let params = &facts.params;
-        let (opaque, is_async, is_generator) = (facts.opaque, facts.is_async, facts.is_generator);
+        let (opaque, decorated) = (facts.opaque, facts.decorated);
         let mut matched: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; params.len()];
         let call = args.call();
         for (i, arg) in call.args.iter().enumerate() {
@@ -552,25 +553,66 @@ impl Solver {
             }
         }
         if opaque {
-            // Most decorators keep the function's result; some replace it. Keep the
-            // result (so Futures are still followed) and add `Unknown` (so no rule
-            // relies on it being only what the body returns).
-            self.seed(result, Obj::Unknown);
-            self.escape(func);
+            if let Some(decorated) = decorated {
+                // The call runs whatever the decorators returned (`f = d(f)`).
+                self.complex_on(base + decorated, Complex::Decorated { site, func, result });
+                return;
+            }
+            self.opaque_result(site, func, result);
+            return;
         }
-        if is_generator {
+        self.call_result(site, func, result);
+    }
+
+    /// A decorator returned something the analysis does not follow: most decorators keep
+    /// the function's result, some replace it. Keep the result (so Futures are still
+    /// followed) and add `Unknown` (so no rule relies on it being only what the body returns).
+    fn opaque_result(&mut self, site: GSite, func: GFunc, result: GNode) {
+        self.seed(result, Obj::Unknown);
+        self.escape(func);
+        self.call_result(site, func, result);
+    }
+
+    /// What a call of a project function gives: a generator, a coroutine, or its return value.
+    fn call_result(&mut self, site: GSite, func: GFunc, result: GNode) {
+        let args = self.site_args(site);
+        let (fm, _) = self.modules.func(func);
+        let entry = &self.modules.modules[fm as usize];
+        let (base, func_facts) = (entry.node_base, entry.facts.clone());
+        let facts = &func_facts.functions[(func - entry.func_base) as usize];
+        if facts.is_generator {
             // A generator object: iterating it yields what the body yields.
             let yields = base + facts.yields;
             self.seed(result, Obj::Container(yields, ContainerKind::Iterator));
             let values = self.part_node(yields, Part::Values);
             self.edge(yields, values, NO_LABEL);
-        } else if is_async {
+        } else if facts.is_async {
             self.seed(result, Obj::Coro(Some(func)));
         } else {
             let ret = self.ret_node(func);
-            let label = self.dyn_hop(args.module, call.range, DynHopKind::CallResult { func });
+            let label = self.dyn_hop(args.module, args.range(), DynHopKind::CallResult { func });
             self.edge(ret, result, label);
         }
+    }
+
+    /// A value the decorators of `func` returned reaches a call of `func`. The function
+    /// itself (a registering decorator) gives the body's result; an `async def` wrapper
+    /// gives a coroutine, modelled as one of `func` so that awaiting it gives the body's
+    /// result (wrappers are shared by every function they decorate: following their
+    /// return values would mix those functions' results); anything else is opaque.
+    pub(super) fn decorated_call(&mut self, value: Obj, site: GSite, func: GFunc, result: GNode) {
+        match value {
+            Obj::Function(g) | Obj::Bound(g) if g == func => self.call_result(site, func, result),
+            Obj::Function(g) | Obj::Bound(g) if self.is_coroutine_function(g) => {
+                self.seed(result, Obj::Coro(Some(func)));
+            }
+            _ => self.opaque_result(site, func, result),
+        }
+    }
+
+    fn is_coroutine_function(&self, func: GFunc) -> bool {
+        let (_, facts) = self.modules.func(func);
+        facts.is_async && !facts.is_generator
     }
 
     fn argument(

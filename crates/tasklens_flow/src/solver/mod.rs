@@ -131,6 +131,12 @@ pub(crate) enum Complex {
     },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
+    /// On the value the decorators of an opaque `func` returned: a call of `func` calls it.
+    Decorated {
+        site: GSite,
+        func: GFunc,
+        result: GNode,
+    },
     /// On the argument of `ensure_future`.
     EnsureFutureArg {
         site: GSite,

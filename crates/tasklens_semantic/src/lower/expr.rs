@@ -297,6 +297,7 @@ impl Lowerer {
             ret,
             yields,
             opaque: false,
+            decorated: None,
         });
         let params = match &lambda.parameters {
             Some(parameters) => self.parameters(parameters, func),

@@ -2,13 +2,13 @@
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Binding, Constraint, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Param, ParamKind, Part,
-    Place, Seed, TypeExpr,
+    AnnotatedPlace, Arg, Binding, CallSite, Constraint, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId,
+    Param, ParamKind, Part, Place, Seed, TypeExpr,
 };
 
 /// A narrowing from a test: what holds for `name` in a branch.
@@ -168,9 +168,11 @@ impl Lowerer {
             _ => None,
         };
         let (kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
-        for decorator in &def.decorator_list {
-            self.expr(&decorator.expression);
-        }
+        let decorators: Vec<(Val, TextRange, bool)> = def
+            .decorator_list
+            .iter()
+            .map(|d| (self.expr(&d.expression), d.expression.range(), decorator_kind(d).is_none()))
+            .collect();
         let scan = scan::scan_body(&def.body);
         let ret = self.node();
         let yields = self.node();
@@ -185,6 +187,7 @@ impl Lowerer {
             ret,
             yields,
             opaque,
+            decorated: None,
         });
         let params = self.parameters(&def.parameters, func);
         if let Some(first) = params.first()
@@ -209,6 +212,10 @@ impl Lowerer {
             });
         }
         let version = self.seeded(Seed::Function(func));
+        if opaque {
+            let decorated = self.apply_decorators(version, &decorators, def.name.range());
+            self.facts.functions[func as usize].decorated = Some(decorated);
+        }
         match class {
             Some(class) if register => {
                 self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
@@ -278,6 +285,35 @@ impl Lowerer {
             add(self, p, None, ParamKind::KwArgs);
         }
         params
+    }
+
+    /// Applies the decorators that are not known kinds, innermost first, as calls:
+    /// `@d` on `f` is `f = d(f)`. Returns the node of the decorated value.
+    fn apply_decorators(&mut self, function: NodeId, decorators: &[(Val, TextRange, bool)], name: TextRange) -> NodeId {
+        let mut value = function;
+        for (callee, range, applied) in decorators.iter().rev() {
+            if !applied {
+                continue;
+            }
+            let Val::Node(callee) = *callee else {
+                value = self.seeded(Seed::Unknown);
+                continue;
+            };
+            let site = self.site(CallSite {
+                range: *range,
+                callee_range: *range,
+                args: vec![Arg { node: Some(value), range: name }],
+                keywords: Vec::new(),
+                has_spread: false,
+                in_coroutine: self.in_coroutine(),
+                caller: self.enclosing_function(),
+                conditional: self.conditional > 0,
+            });
+            let result = self.node();
+            self.constrain(Constraint::Call { site, callee, result });
+            value = result;
+        }
+        value
     }
 
     fn class_def(&mut self, class: &ast::StmtClassDef) {
@@ -499,6 +535,34 @@ impl Lowerer {
     }
 }
 
+/// What a known decorator makes of a function, or `None` for any other decorator
+/// (whose result the analysis follows as a call).
+fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
+    let expr = match &decorator.expression {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let path = crate::annotation::dotted_name(expr)?;
+    let last = path.last().map(Name::as_str).unwrap_or_default();
+    [
+        "staticmethod",
+        "classmethod",
+        "property",
+        "cached_property",
+        "getter",
+        "setter",
+        "deleter",
+        "abstractmethod",
+        "override",
+        "final",
+        "wraps",
+        "overload",
+        "no_type_check",
+    ]
+    .into_iter()
+    .find(|known| *known == last)
+}
+
 /// What a function's decorators mean: its kind, whether the decorated object
 /// may not be the function, and whether it is registered as a method.
 fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (FunctionKind, bool, bool) {
@@ -515,6 +579,10 @@ fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (Function
             continue;
         };
         let last = path.last().map(Name::as_str).unwrap_or_default();
+        if decorator_kind(decorator).is_none() {
+            opaque = true;
+            continue;
+        }
         match last {
             "staticmethod" => kind = FunctionKind::StaticMethod,
             "classmethod" => kind = FunctionKind::ClassMethod,
