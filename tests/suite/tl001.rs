@@ -820,6 +820,52 @@ asyncio.run(main())
 }
 
 #[test]
+fn futures_created_by_a_decorator_wrapper() {
+    check(
+        r#"
+#- deco.py
+import asyncio
+import functools
+
+def to_thread(fn):
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    return wrapper
+
+def cached(fn):
+    results = {}
+    def wrapper(*args):
+        if args not in results:
+            results[args] = fn(*args)
+        return results[args]
+    return wrapper
+#- main.py run
+import asyncio
+from deco import cached, to_thread
+
+@to_thread
+def blocking(n):
+    return n
+
+@cached
+def name(n):
+    return str(n)
+
+async def main():
+    print(name(1).upper())
+    job = blocking(1)
+    print(await job, job.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        deco.py:7: TL001
+        ",
+    );
+}
+
+#[test]
 fn realistic_service() {
     check(
         r#"

@@ -140,6 +140,12 @@ impl Solver {
                 _ => {}
             },
             Complex::Decorated { site, func, result } => self.decorated_call(value, site, func, result),
+            Complex::WrapperResult { wrapper, result } => match value {
+                Obj::Future(site) | Obj::Task(Some(site)) if self.site_in_function(site, wrapper) => {
+                    self.seed(result, value);
+                }
+                _ => {}
+            },
             Complex::EnsureFutureArg { site, result } => match value {
                 Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(_) => {
                     let label = self.pass_through_label(site);
@@ -606,8 +612,23 @@ impl Solver {
             Obj::Function(g) | Obj::Bound(g) if self.is_coroutine_function(g) => {
                 self.seed(result, Obj::Coro(Some(func)));
             }
+            Obj::Function(g) | Obj::Bound(g) => {
+                // A synchronous wrapper: opaque, plus the Futures and Tasks it creates itself
+                // (`run_in_executor` in a to-thread decorator), which are the same whatever
+                // function it wraps.
+                self.opaque_result(site, func, result);
+                let ret = self.ret_node(g);
+                self.complex_on(ret, Complex::WrapperResult { wrapper: g, result });
+            }
             _ => self.opaque_result(site, func, result),
         }
+    }
+
+    /// Whether `site` is a call in the body of `func`.
+    pub(super) fn site_in_function(&self, site: GSite, func: GFunc) -> bool {
+        let (module, call) = self.modules.site(site);
+        let base = self.modules.modules[module as usize].func_base;
+        call.caller.is_some_and(|caller| base + caller == func)
     }
 
     fn is_coroutine_function(&self, func: GFunc) -> bool {

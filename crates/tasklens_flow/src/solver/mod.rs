@@ -137,6 +137,12 @@ pub(crate) enum Complex {
         func: GFunc,
         result: GNode,
     },
+    /// On the return node of a synchronous decorator wrapper: Futures and Tasks created
+    /// in its body reach the decorated call's result.
+    WrapperResult {
+        wrapper: GFunc,
+        result: GNode,
+    },
     /// On the argument of `ensure_future`.
     EnsureFutureArg {
         site: GSite,
