@@ -132,11 +132,12 @@ fn start_check(
     let (sender, config) = (sender.clone(), config.clone());
     let problems = workspace.problems.clone();
     let spawned = std::thread::Builder::new().stack_size(tasklens_db::STACK_SIZE).spawn(move || {
+        let started = Instant::now();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             salsa::Cancelled::catch(AssertUnwindSafe(|| {
                 let mut diagnostics = job.run();
                 diagnostics.retain(|d| config.reports(d.code));
-                report(&job, &diagnostics, &problems, format, color)
+                report(&job, &diagnostics, &problems, format, color, started.elapsed())
             }))
         }));
         let output = match result {
@@ -159,6 +160,7 @@ fn report(
     problems: &[PathProblem],
     format: OutputFormat,
     color: bool,
+    took: Duration,
 ) -> String {
     if format == OutputFormat::Json {
         return format!("{}\n", render_json_line(&job.db, diagnostics));
@@ -170,10 +172,10 @@ fn report(
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diagnostics.len() - errors;
     match diagnostics.len() {
-        0 => out.push_str("All checks passed!\n"),
-        _ => out.push_str(&format!("Found {errors} error(s) and {warnings} warning(s).\n")),
+        0 => out.push_str("All checks passed!"),
+        _ => out.push_str(&format!("Found {errors} error(s) and {warnings} warning(s).")),
     }
-    out.push_str("Watching for file changes.\n");
+    out.push_str(&format!(" Checked in {} ms; watching for file changes.\n", took.as_millis()));
     out
 }
 
