@@ -866,6 +866,51 @@ asyncio.run(main())
 }
 
 #[test]
+fn overrides_inherit_a_task_return_annotation() {
+    check(
+        r#"
+#- runners.py
+import abc
+import asyncio
+
+class Runner(abc.ABC):
+    @abc.abstractmethod
+    def start(self) -> "asyncio.Task[None]":
+        ...
+
+    def stop(self) -> asyncio.Task:
+        return asyncio.current_task()
+
+class FutureRunner(Runner):
+    def start(self):
+        return asyncio.get_running_loop().create_future()
+
+class TaskRunner(Runner):
+    def start(self):
+        return asyncio.ensure_future(asyncio.sleep(0))
+
+class AnnotatedRunner(Runner):
+    def start(self) -> asyncio.Future:
+        return asyncio.get_running_loop().create_future()
+#- main.py run
+import asyncio
+from runners import FutureRunner, Runner, TaskRunner
+
+async def main():
+    await TaskRunner().start()
+    runner: Runner = FutureRunner()
+    print(runner.start().get_name())
+
+asyncio.run(main())
+"#,
+        "
+        runners.py:14: TL001
+        runners.py:18: TL002
+        ",
+    );
+}
+
+#[test]
 fn realistic_service() {
     check(
         r#"

@@ -4,7 +4,7 @@
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Constraint, Seed};
+use tasklens_semantic::facts::{Constraint, Place, Seed};
 
 use super::classes::ClassTable;
 use super::{Complex, Edge, GUARD, Label, NO_LABEL, Solver};
@@ -93,10 +93,51 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
     for m in 0..solver.modules.modules.len() as ModIdx {
         solver.link_module(m, &mut pending);
     }
+    solver.inherit_return_sinks();
     solver.freeze(pending)
 }
 
 impl Solver {
+    /// A method without a return annotation that overrides one annotated `-> Task` makes
+    /// the same promise: what it returns must be a Task (callers go through the base).
+    fn inherit_return_sinks(&mut self) {
+        let promised: FxHashMap<GFunc, SinkRecord> = self
+            .sinks
+            .iter()
+            .filter_map(|sink| match sink.kind {
+                SinkKind::Return { func } => Some((func, sink.clone())),
+                _ => None,
+            })
+            .collect();
+        if promised.is_empty() {
+            return;
+        }
+        let mut annotated: FxHashSet<GFunc> = FxHashSet::default();
+        for module in &self.modules.modules {
+            for place in &module.facts.annotated {
+                if let Place::Return { func } = place.place {
+                    annotated.insert(module.func_base + func);
+                }
+            }
+        }
+        let mut inherited = Vec::new();
+        for class in 0..self.modules.class_count {
+            let (m, facts) = self.modules.class(class);
+            let func_base = self.modules.modules[m as usize].func_base;
+            for (name, local) in &facts.methods {
+                let func = func_base + local;
+                if annotated.contains(&func) {
+                    continue;
+                }
+                let overridden = self.classes.find_method_from(&self.modules, class, name, 1);
+                if let Some(sink) = overridden.and_then(|base| promised.get(&base)) {
+                    inherited.push(SinkRecord { node: self.ret_node(func), ..sink.clone() });
+                }
+            }
+        }
+        self.sinks.extend(inherited);
+    }
+
     fn link_module(&mut self, m: ModIdx, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let facts = module.facts.clone();
