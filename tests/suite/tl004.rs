@@ -107,3 +107,37 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn a_function_passed_instead_of_called() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def spawn(job):
+    return asyncio.get_running_loop().create_task(job)
+
+class Poller:
+    async def poll(self):
+        return 2
+
+async def main():
+    poller = Poller()
+    await asyncio.ensure_future(work())
+    await spawn(poller.poll())
+    await asyncio.ensure_future(poller.poll)
+    await asyncio.create_task(work)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:15: TL002
+        main.py:17: TL004
+        main.py:18: TL004
+        ",
+    );
+}

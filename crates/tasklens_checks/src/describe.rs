@@ -38,6 +38,10 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
             format!("`{}(...)` returns a Task", one_line(source(db, at.file, *callee)))
         }
         Producer::Awaitable { class, .. } => format!("an instance of `{class}` (awaitable, not a coroutine)"),
+        Producer::Function { name, is_async: true, .. } => {
+            format!("the `async def` `{name}` itself, not a coroutine (call it: `{name}()`)")
+        }
+        Producer::Function { name, .. } => format!("the function `{name}` itself"),
     }
 }
 
@@ -47,6 +51,7 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
         Producer::Call { .. } | Producer::Parameter { .. } => "a plain Future",
         Producer::TaskCall { .. } => "a Task",
         Producer::Awaitable { .. } => "an awaitable that is not a coroutine",
+        Producer::Function { .. } => "a function",
     }
 }
 

@@ -29,6 +29,8 @@ pub enum Producer {
     TaskCall { at: Location, callee: TextRange },
     /// An instance of a project class that defines `__await__` (awaitable, not a coroutine).
     Awaitable { at: Location, class: Name },
+    /// A project function itself, not a call of it (`create_task(work)`).
+    Function { at: Location, name: Name, is_async: bool },
 }
 
 impl Producer {
@@ -37,7 +39,8 @@ impl Producer {
             Producer::Call { at, .. }
             | Producer::Parameter { at, .. }
             | Producer::TaskCall { at, .. }
-            | Producer::Awaitable { at, .. } => *at,
+            | Producer::Awaitable { at, .. }
+            | Producer::Function { at, .. } => *at,
         }
     }
 }
@@ -479,6 +482,28 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
 /// Non-coroutines at the argument of each `create_task`-like call.
 fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     let mut flows = Vec::new();
+    // `ensure_future` accepts Futures and awaitables, but not a function: `ensure_future(work)`.
+    for &(site, node) in &solved.ensure_future_sites {
+        let Some(node) = node else { continue };
+        let (module, call) = solved.modules.site(site);
+        let file = file_of(solved, module);
+        let argument = call.args.first().map_or(call.range, |a| a.range);
+        let objs = solved.sets[node as usize].as_slice();
+        if objs.iter().any(|&o| solved.objs[o as usize].is_coroutine()) {
+            continue;
+        }
+        for &obj in objs {
+            if let Obj::Function(func) | Obj::Bound(func) = solved.objs[obj as usize] {
+                flows.push(TaskArgumentFlow {
+                    producer: function_producer(solved, func),
+                    call: Location { file, range: call.range },
+                    callee: call.callee_range,
+                    argument: Location { file, range: argument },
+                    steps: Vec::new(),
+                });
+            }
+        }
+    }
     for &(site, node) in &solved.task_argument_sites {
         let (module, call) = solved.modules.site(site);
         let file = file_of(solved, module);
@@ -500,6 +525,7 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                     })
                 }
                 Obj::Instance(class) if !ever_coroutine => awaitable_instance(solved, class),
+                Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
                 _ => None,
             };
             let Some(producer) = producer else { continue };
@@ -513,6 +539,16 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
         }
     }
     flows
+}
+
+/// A project function passed where a call of it was meant.
+fn function_producer(solved: &Solved, func: u32) -> Producer {
+    let (module, facts) = solved.modules.func(func);
+    Producer::Function {
+        at: Location { file: file_of(solved, module), range: facts.range },
+        name: facts.name.clone(),
+        is_async: facts.is_async && !facts.is_generator,
+    }
 }
 
 /// A project class whose instances are awaitable without being coroutines.

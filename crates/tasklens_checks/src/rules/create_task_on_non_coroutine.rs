@@ -11,12 +11,14 @@ declare_rule! {
     /// Finds values that can be a Future, a Task or an awaitable object that is not a
     /// coroutine and reach the argument of `asyncio.create_task`, `loop.create_task`,
     /// `TaskGroup.create_task` or `asyncio.Task(...)`, following them across functions,
-    /// attributes, containers and modules.
+    /// attributes, containers and modules; and a function itself (`create_task(work)`
+    /// instead of `create_task(work())`) reaching those calls or `ensure_future`.
     ///
     /// ## Why is this bad?
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises
     /// `TypeError: a coroutine was expected` at run time. This is the usual way a
-    /// "replace ensure_future with create_task" change breaks code.
+    /// "replace ensure_future with create_task" change breaks code. A function that is
+    /// passed instead of called is refused by `ensure_future` too.
     ///
     /// ## Example
     /// ```python
@@ -42,8 +44,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
     let callee = describe::source(db, flow.call.file, flow.callee);
     let producer = describe::producer(db, &flow.producer);
     let at = describe::place(db, flow.producer.location());
-    let message =
-        format!("`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError: a coroutine was expected)");
+    let message = if callee.ends_with("ensure_future") {
+        format!(
+            "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError: An asyncio.Future, a coroutine or an awaitable is required)"
+        )
+    } else {
+        format!("`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError: a coroutine was expected)")
+    };
     let what = describe::produced(&flow.producer);
     let mut trace = vec![Label {
         file: flow.producer.location().file,
@@ -51,6 +58,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         message: match &flow.producer {
             Producer::Parameter { name, .. } => format!("`{name}` may be {what}"),
             Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
+            Producer::Function { .. } => "defined here: a call of it gives the coroutine".into(),
             _ => format!("creates {what}"),
         },
     }];
