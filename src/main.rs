@@ -159,6 +159,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         for rejected in &outcome.rejected {
             eprintln!("tasklens: error: {}: {}", rejected.path.display(), rejected.message);
         }
+        if !outcome.converged {
+            eprintln!("tasklens: warning: fixes were still left after the last pass; run `--fix` again");
+        }
         if args.diff {
             let code = print_diff(&workspace, &outcome)?;
             std::mem::forget(workspace);
