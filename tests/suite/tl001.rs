@@ -752,6 +752,7 @@ asyncio.run(main())
         "
         main.py:9: TL001
         main.py:13: TL001
+        main.py:20: TL002
         ",
     );
 }

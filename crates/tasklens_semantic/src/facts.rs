@@ -108,6 +108,31 @@ pub struct ImportTarget {
     pub name: Option<Name>,
 }
 
+/// What a function returns, as far as using it as a decorator goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReturnShape {
+    /// No `return` with a value seen (yet).
+    #[default]
+    Unset,
+    /// Always its first parameter (`def register(fn): ...; return fn`).
+    FirstParam,
+    /// Always the same function defined in its body (a wrapper, or a decorator a factory makes).
+    Nested(FuncId),
+    /// Anything else.
+    Other,
+}
+
+impl ReturnShape {
+    /// The shape after one more `return`.
+    pub fn and(self, next: ReturnShape) -> ReturnShape {
+        match self {
+            ReturnShape::Unset => next,
+            same if same == next => same,
+            _ => ReturnShape::Other,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FunctionKind {
     Function,
@@ -136,8 +161,11 @@ pub struct FunctionFacts {
     /// Decorated by something that may wrap the function: calls may see other
     /// results and pass other arguments.
     pub opaque: bool,
-    /// For an opaque function, the node of the value its decorators return (`f = d(f)`).
+    /// For a function with one decorator of an unknown kind, the node of that decorator
+    /// (the function `d` of `@d`, or the result of `@d(...)`).
     pub decorated: Option<NodeId>,
+    /// What the function returns, for judging it as a decorator.
+    pub returns: ReturnShape,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
-use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part};
+use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part, ReturnShape};
 
 use super::{Complex, DynHopKind, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
@@ -601,26 +601,31 @@ impl Solver {
         }
     }
 
-    /// A value the decorators of `func` returned reaches a call of `func`. The function
-    /// itself (a registering decorator) gives the body's result; an `async def` wrapper
-    /// gives a coroutine, modelled as one of `func` so that awaiting it gives the body's
-    /// result (wrappers are shared by every function they decorate: following their
-    /// return values would mix those functions' results); anything else is opaque.
+    /// A decorator of `func` (the value of the `d` in `@d`) reaches a call of `func`, and
+    /// is judged by what it returns: its parameter (a registering decorator) gives the
+    /// body's result; an `async def` defined in it (a wrapper) gives a coroutine, modelled
+    /// as one of `func` so that awaiting it gives the body's result; a synchronous wrapper
+    /// keeps the body's result plus `Unknown` and adds the Futures and Tasks the wrapper
+    /// creates itself; anything else is opaque. Judging decorators by their shape, not by
+    /// following the call `d(func)`, keeps the functions one decorator wraps apart.
     pub(super) fn decorated_call(&mut self, value: Obj, site: GSite, func: GFunc, result: GNode) {
-        match value {
-            Obj::Function(g) | Obj::Bound(g) if g == func => self.call_result(site, func, result),
-            Obj::Function(g) | Obj::Bound(g) if self.is_coroutine_function(g) => {
+        let Obj::Function(decorator) = value else {
+            return self.opaque_result(site, func, result);
+        };
+        let (m, facts) = self.modules.func(decorator);
+        let func_base = self.modules.modules[m as usize].func_base;
+        match facts.returns {
+            ReturnShape::FirstParam => self.call_result(site, func, result),
+            ReturnShape::Nested(local) if self.is_coroutine_function(func_base + local) => {
                 self.seed(result, Obj::Coro(Some(func)));
             }
-            Obj::Function(g) | Obj::Bound(g) => {
-                // A synchronous wrapper: opaque, plus the Futures and Tasks it creates itself
-                // (`run_in_executor` in a to-thread decorator), which are the same whatever
-                // function it wraps.
+            ReturnShape::Nested(local) => {
                 self.opaque_result(site, func, result);
-                let ret = self.ret_node(g);
-                self.complex_on(ret, Complex::WrapperResult { wrapper: g, result });
+                let wrapper = func_base + local;
+                let ret = self.ret_node(wrapper);
+                self.complex_on(ret, Complex::WrapperResult { wrapper, result });
             }
-            _ => self.opaque_result(site, func, result),
+            ReturnShape::Unset | ReturnShape::Other => self.opaque_result(site, func, result),
         }
     }
 

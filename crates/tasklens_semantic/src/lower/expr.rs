@@ -10,7 +10,7 @@ use super::{Lowerer, ScopeKind, Val};
 use crate::annotation::type_expr;
 use crate::facts::{
     Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, GuardTest, HopKind, Keyword,
-    MAX_TUPLE_INDEX, Part, Seed, TASK_ONLY_METHODS, TaskMethodCall,
+    MAX_TUPLE_INDEX, Part, ReturnShape, Seed, TASK_ONLY_METHODS, TaskMethodCall,
 };
 
 impl Lowerer {
@@ -298,6 +298,7 @@ impl Lowerer {
             yields,
             opaque: false,
             decorated: None,
+            returns: ReturnShape::Other,
         });
         let params = match &lambda.parameters {
             Some(parameters) => self.parameters(parameters, func),

@@ -61,6 +61,8 @@ struct Scope {
     is_async: bool,
     /// The first parameter of a method and its class.
     self_param: Option<(Name, ClassId)>,
+    /// Functions defined directly in this function's body, by name.
+    local_defs: FxHashMap<Name, FuncId>,
 }
 
 #[derive(Default)]
@@ -494,6 +496,7 @@ impl Scope {
             loops: Vec::new(),
             is_async,
             self_param: None,
+            local_defs: FxHashMap::default(),
         }
     }
 }

@@ -7,8 +7,8 @@ use ruff_text_size::{Ranged, TextRange};
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Arg, Binding, CallSite, Constraint, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId,
-    Param, ParamKind, Part, Place, Seed, TypeExpr,
+    AnnotatedPlace, Binding, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Param,
+    ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
 };
 
 /// A narrowing from a test: what holds for `name` in a branch.
@@ -39,6 +39,9 @@ impl Lowerer {
                     None => Val::Nothing,
                 };
                 if let Some(func) = self.current_function() {
+                    let shape = self.return_shape(func, ret.value.as_deref());
+                    let facts = &mut self.facts.functions[func as usize];
+                    facts.returns = facts.returns.and(shape);
                     let to = self.facts.functions[func as usize].ret;
                     let name = self.facts.functions[func as usize].name.clone();
                     let range = ret.value.as_ref().map_or(ret.range, |v| v.range());
@@ -188,6 +191,7 @@ impl Lowerer {
             yields,
             opaque,
             decorated: None,
+            returns: ReturnShape::Unset,
         });
         let params = self.parameters(&def.parameters, func);
         if let Some(first) = params.first()
@@ -212,9 +216,11 @@ impl Lowerer {
             });
         }
         let version = self.seeded(Seed::Function(func));
-        if opaque {
-            let decorated = self.apply_decorators(version, &decorators, def.name.range());
-            self.facts.functions[func as usize].decorated = Some(decorated);
+        // One decorator of an unknown kind: the flow layer judges it by what it returns.
+        if let [(Val::Node(decorator), _, _)] =
+            decorators.iter().filter(|(_, _, applied)| *applied).collect::<Vec<_>>()[..]
+        {
+            self.facts.functions[func as usize].decorated = Some(*decorator);
         }
         match class {
             Some(class) if register => {
@@ -224,6 +230,9 @@ impl Lowerer {
             None => {
                 self.bind_node(&def.name.id, version);
                 self.note_module_binding(&def.name.id, Binding::Function(func));
+                if matches!(self.scope().kind, ScopeKind::Function(_)) {
+                    self.scope_mut().local_defs.insert(def.name.id.clone(), func);
+                }
             }
         }
         self.facts.functions[func as usize].params = params.clone();
@@ -287,33 +296,17 @@ impl Lowerer {
         params
     }
 
-    /// Applies the decorators that are not known kinds, innermost first, as calls:
-    /// `@d` on `f` is `f = d(f)`. Returns the node of the decorated value.
-    fn apply_decorators(&mut self, function: NodeId, decorators: &[(Val, TextRange, bool)], name: TextRange) -> NodeId {
-        let mut value = function;
-        for (callee, range, applied) in decorators.iter().rev() {
-            if !applied {
-                continue;
-            }
-            let Val::Node(callee) = *callee else {
-                value = self.seeded(Seed::Unknown);
-                continue;
-            };
-            let site = self.site(CallSite {
-                range: *range,
-                callee_range: *range,
-                args: vec![Arg { node: Some(value), range: name }],
-                keywords: Vec::new(),
-                has_spread: false,
-                in_coroutine: self.in_coroutine(),
-                caller: self.enclosing_function(),
-                conditional: self.conditional > 0,
-            });
-            let result = self.node();
-            self.constrain(Constraint::Call { site, callee, result });
-            value = result;
+    /// What `return value` in `func` returns, for judging `func` as a decorator.
+    fn return_shape(&self, func: FuncId, value: Option<&Expr>) -> ReturnShape {
+        let Some(Expr::Name(name)) = value else { return ReturnShape::Other };
+        let facts = &self.facts.functions[func as usize];
+        if facts.class.is_none() && facts.params.first().is_some_and(|p| p.name == name.id) {
+            return ReturnShape::FirstParam;
         }
-        value
+        match self.scope().local_defs.get(&name.id) {
+            Some(&nested) => ReturnShape::Nested(nested),
+            None => ReturnShape::Other,
+        }
     }
 
     fn class_def(&mut self, class: &ast::StmtClassDef) {
