@@ -177,3 +177,24 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn event_loop_coroutine_methods() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    info = asyncio.ensure_future(loop.getaddrinfo("localhost", 80))
+    names = asyncio.ensure_future(loop.run_in_executor(None, sorted, "ba"))
+    print(len(await info) > 0, await names)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL002
+        ",
+    );
+}

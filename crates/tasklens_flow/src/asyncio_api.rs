@@ -87,6 +87,32 @@ pub fn loop_method(method: &str) -> ExternalCall {
     match method {
         "create_future" | "run_in_executor" => ExternalCall::NewFuture,
         "create_task" => ExternalCall::NewTask,
+        // The event loop's `async def` methods (CPython 3.8-3.13; uvloop has the same).
+        "connect_accepted_socket"
+        | "connect_read_pipe"
+        | "connect_write_pipe"
+        | "create_connection"
+        | "create_datagram_endpoint"
+        | "create_server"
+        | "create_unix_connection"
+        | "create_unix_server"
+        | "getaddrinfo"
+        | "getnameinfo"
+        | "sendfile"
+        | "shutdown_asyncgens"
+        | "shutdown_default_executor"
+        | "sock_accept"
+        | "sock_connect"
+        | "sock_recv"
+        | "sock_recv_into"
+        | "sock_recvfrom"
+        | "sock_recvfrom_into"
+        | "sock_sendall"
+        | "sock_sendfile"
+        | "sock_sendto"
+        | "start_tls"
+        | "subprocess_exec"
+        | "subprocess_shell" => ExternalCall::Coroutine,
         _ => ExternalCall::Unknown,
     }
 }
