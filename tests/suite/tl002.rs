@@ -104,7 +104,7 @@ asyncio.run(main())
 }
 
 #[test]
-fn decorators_are_applied_as_calls() {
+fn decorators_are_judged_by_what_they_return() {
     check(
         r#"
 #- deco.py
@@ -148,6 +148,11 @@ class Service:
     async def fetch(self, n):
         return n
 
+    @register
+    @retry(2)
+    async def stacked(self):
+        return 3
+
 @to_thread
 def blocking(n):
     return n
@@ -167,13 +172,15 @@ async def main():
     c = asyncio.ensure_future(blocking(1))
     d = asyncio.ensure_future(cached())
     e = asyncio.ensure_future(counted())
-    print(await a, await b, await c, await d, await e)
+    f = asyncio.ensure_future(service.stacked())
+    print(await a, await b, await c, await d, await e, await f)
 
 asyncio.run(main())
 "#,
         "
-        main.py:28: TL002
-        main.py:29: TL002
+        main.py:33: TL002
+        main.py:34: TL002
+        main.py:38: TL002
         ",
     );
 }

@@ -161,9 +161,10 @@ pub struct FunctionFacts {
     /// Decorated by something that may wrap the function: calls may see other
     /// results and pass other arguments.
     pub opaque: bool,
-    /// For a function with one decorator of an unknown kind, the node of that decorator
-    /// (the function `d` of `@d`, or the result of `@d(...)`).
-    pub decorated: Option<NodeId>,
+    /// For an opaque function, the nodes of its decorators of unknown kinds, outermost
+    /// first (the function `d` of `@d`, or the result of `@d(...)`); empty when one of them
+    /// is not a value the analysis follows.
+    pub decorated: Vec<NodeId>,
     /// What the function returns, for judging it as a decorator.
     pub returns: ReturnShape,
 }

@@ -139,7 +139,7 @@ impl Solver {
                 }
                 _ => {}
             },
-            Complex::Decorated { site, func, result } => self.decorated_call(value, site, func, result),
+            Complex::Decorated { site, func, result, depth } => self.decorated_call(value, site, func, result, depth),
             Complex::WrapperResult { wrapper, result } => match value {
                 Obj::Future(site) | Obj::Task(Some(site)) if self.site_in_function(site, wrapper) => {
                     self.seed(result, value);
@@ -525,7 +525,7 @@ impl Solver {
         let (base, func_facts) = (entry.node_base, entry.facts.clone());
         let facts = &func_facts.functions[(func - entry.func_base) as usize];
         let params = &facts.params;
-        let (opaque, decorated) = (facts.opaque, facts.decorated);
+        let (opaque, outermost) = (facts.opaque, facts.decorated.first().copied());
         let mut matched: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; params.len()];
         let call = args.call();
         for (i, arg) in call.args.iter().enumerate() {
@@ -559,9 +559,9 @@ impl Solver {
             }
         }
         if opaque {
-            if let Some(decorated) = decorated {
+            if let Some(outermost) = outermost {
                 // The call runs whatever the decorators returned (`f = d(f)`).
-                self.complex_on(base + decorated, Complex::Decorated { site, func, result });
+                self.complex_on(base + outermost, Complex::Decorated { site, func, result, depth: 0 });
                 return;
             }
             self.opaque_result(site, func, result);
@@ -607,15 +607,26 @@ impl Solver {
     /// as one of `func` so that awaiting it gives the body's result; a synchronous wrapper
     /// keeps the body's result plus `Unknown` and adds the Futures and Tasks the wrapper
     /// creates itself; anything else is opaque. Judging decorators by their shape, not by
-    /// following the call `d(func)`, keeps the functions one decorator wraps apart.
-    pub(super) fn decorated_call(&mut self, value: Obj, site: GSite, func: GFunc, result: GNode) {
+    /// following the call `d(func)`, keeps the functions one decorator wraps apart. The
+    /// outermost decorator decides; one that returns its parameter hands over to the next.
+    pub(super) fn decorated_call(&mut self, value: Obj, site: GSite, func: GFunc, result: GNode, depth: u8) {
         let Obj::Function(decorator) = value else {
             return self.opaque_result(site, func, result);
         };
         let (m, facts) = self.modules.func(decorator);
         let func_base = self.modules.modules[m as usize].func_base;
         match facts.returns {
-            ReturnShape::FirstParam => self.call_result(site, func, result),
+            ReturnShape::FirstParam => {
+                let (fm, facts) = self.modules.func(func);
+                match facts.decorated.get(usize::from(depth) + 1) {
+                    Some(&inner) if depth < u8::MAX => {
+                        let inner = self.modules.modules[fm as usize].node_base + inner;
+                        self.complex_on(inner, Complex::Decorated { site, func, result, depth: depth + 1 });
+                    }
+                    Some(_) => self.opaque_result(site, func, result),
+                    None => self.call_result(site, func, result),
+                }
+            }
             ReturnShape::Nested(local) if self.is_coroutine_function(func_base + local) => {
                 self.seed(result, Obj::Coro(Some(func)));
             }

@@ -131,11 +131,13 @@ pub(crate) enum Complex {
     },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
-    /// On the value the decorators of an opaque `func` returned: a call of `func` calls it.
+    /// On a decorator of an opaque `func`: a call of `func` depends on what it returns.
     Decorated {
         site: GSite,
         func: GFunc,
         result: GNode,
+        /// Which decorator, counted from the outermost.
+        depth: u8,
     },
     /// On the return node of a synchronous decorator wrapper: Futures and Tasks created
     /// in its body reach the decorated call's result.

@@ -297,7 +297,7 @@ impl Lowerer {
             ret,
             yields,
             opaque: false,
-            decorated: None,
+            decorated: Vec::new(),
             returns: ReturnShape::Other,
         });
         let params = match &lambda.parameters {

@@ -2,12 +2,12 @@
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::Ranged;
 
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Binding, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Param,
+    AnnotatedPlace, Binding, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Param,
     ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
 };
 
@@ -171,11 +171,8 @@ impl Lowerer {
             _ => None,
         };
         let (kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
-        let decorators: Vec<(Val, TextRange, bool)> = def
-            .decorator_list
-            .iter()
-            .map(|d| (self.expr(&d.expression), d.expression.range(), decorator_kind(d).is_none()))
-            .collect();
+        let decorators: Vec<(Val, bool)> =
+            def.decorator_list.iter().map(|d| (self.expr(&d.expression), decorator_kind(d).is_none())).collect();
         let scan = scan::scan_body(&def.body);
         let ret = self.node();
         let yields = self.node();
@@ -190,7 +187,7 @@ impl Lowerer {
             ret,
             yields,
             opaque,
-            decorated: None,
+            decorated: Vec::new(),
             returns: ReturnShape::Unset,
         });
         let params = self.parameters(&def.parameters, func);
@@ -216,12 +213,16 @@ impl Lowerer {
             });
         }
         let version = self.seeded(Seed::Function(func));
-        // One decorator of an unknown kind: the flow layer judges it by what it returns.
-        if let [(Val::Node(decorator), _, _)] =
-            decorators.iter().filter(|(_, _, applied)| *applied).collect::<Vec<_>>()[..]
-        {
-            self.facts.functions[func as usize].decorated = Some(*decorator);
-        }
+        // Decorators of unknown kinds: the flow layer judges them by what they return.
+        let applied: Option<Vec<NodeId>> = decorators
+            .iter()
+            .filter(|(_, applied)| *applied)
+            .map(|(value, _)| match value {
+                Val::Node(node) => Some(*node),
+                _ => None,
+            })
+            .collect();
+        self.facts.functions[func as usize].decorated = applied.unwrap_or_default();
         match class {
             Some(class) if register => {
                 self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
