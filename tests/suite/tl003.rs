@@ -111,3 +111,32 @@ asyncio.run(app.tasks.pop())
         "",
     );
 }
+
+#[test]
+fn a_decorator_runs_when_the_module_is_imported() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def start_in_background(fn):
+    asyncio.create_task(fn())
+    return fn
+
+def register(fn):
+    return fn
+
+@register
+async def quiet():
+    return 1
+
+@start_in_background
+async def ticker():
+    await asyncio.sleep(0)
+"#,
+        "
+        main.py:4: TL003
+        main.py:4: TL005
+        ",
+    );
+}

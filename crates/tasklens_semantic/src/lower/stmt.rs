@@ -2,13 +2,13 @@
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Binding, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Param,
-    ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
+    AnnotatedPlace, Arg, Binding, CallSite, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX,
+    NodeId, Param, ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
 };
 
 /// A narrowing from a test: what holds for `name` in a branch.
@@ -171,8 +171,11 @@ impl Lowerer {
             _ => None,
         };
         let (kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
-        let decorators: Vec<(Val, bool)> =
-            def.decorator_list.iter().map(|d| (self.expr(&d.expression), decorator_kind(d).is_none())).collect();
+        let decorators: Vec<(Val, bool, TextRange)> = def
+            .decorator_list
+            .iter()
+            .map(|d| (self.expr(&d.expression), decorator_kind(d).is_none(), d.expression.range()))
+            .collect();
         let scan = scan::scan_body(&def.body);
         let ret = self.node();
         let yields = self.node();
@@ -216,13 +219,37 @@ impl Lowerer {
         // Decorators of unknown kinds: the flow layer judges them by what they return.
         let applied: Option<Vec<NodeId>> = decorators
             .iter()
-            .filter(|(_, applied)| *applied)
-            .map(|(value, _)| match value {
+            .filter(|(_, applied, _)| *applied)
+            .map(|(value, _, _)| match value {
                 Val::Node(node) => Some(*node),
                 _ => None,
             })
             .collect();
         self.facts.functions[func as usize].decorated = applied.unwrap_or_default();
+        // Applying them is a call that runs where the `def` runs (at import time for a
+        // module-level function), innermost first; its result is not followed (see above).
+        let applications: Vec<(NodeId, TextRange)> = decorators
+            .iter()
+            .rev()
+            .filter_map(|(value, applied, range)| match value {
+                Val::Node(node) if *applied => Some((*node, *range)),
+                _ => None,
+            })
+            .collect();
+        for (callee, range) in applications {
+            let site = self.site(CallSite {
+                range,
+                callee_range: range,
+                args: vec![Arg { node: Some(version), range: def.name.range() }],
+                keywords: Vec::new(),
+                has_spread: false,
+                in_coroutine: self.in_coroutine(),
+                caller: self.enclosing_function(),
+                conditional: self.conditional > 0,
+            });
+            let result = self.node();
+            self.constrain(Constraint::Call { site, callee, result });
+        }
         match class {
             Some(class) if register => {
                 self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
