@@ -65,3 +65,32 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn suppressions_where_the_type_checker_reports_the_handover() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def spawn(loop) -> "asyncio.Task[int]":
+    return loop.create_future()  # type: ignore[return-value]
+
+def keep(task: asyncio.Task) -> None:
+    print(task.get_name())
+
+async def main():
+    loop = asyncio.get_running_loop()
+    keep(asyncio.gather())  # pyright: ignore[reportArgumentType]
+    spawn(loop)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:4: TL001
+        main.py:4: TL007
+        main.py:11: TL001
+        main.py:11: TL007
+        ",
+    );
+}

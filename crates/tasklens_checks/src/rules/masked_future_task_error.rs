@@ -1,7 +1,7 @@
 //! TL007: a type checker's suppression or a `cast` hides a Future-into-Task bug.
 
 use tasklens_db::line_index;
-use tasklens_flow::{FutureFlow, MaskedCast};
+use tasklens_flow::{FutureFlow, MaskedCast, SinkKind};
 use tasklens_semantic::module_facts;
 
 use crate::describe;
@@ -11,7 +11,9 @@ use crate::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Finds `# type: ignore[...]`, `# pyright: ignore` and `# ty: ignore` comments on a
-    /// line where a plain Future reaches code that needs a Task (a TL001 flow), and
+    /// line where a type checker reports a plain Future reaching code that needs a Task (a
+    /// TL001 flow): the Task-only method call, or the `return`, argument or assignment that
+    /// hands the value to a Task annotation; and
     /// `typing.cast(asyncio.Task, value)` applied to a value that can be a plain Future.
     ///
     /// ## Why is this bad?
@@ -33,46 +35,65 @@ declare_rule! {
     pub static RULE = ("TL007", "masked-future-task-error", Severity::Warning);
 }
 
-/// TL007 for type-checker suppressions on the sink line of a TL001 flow.
+/// TL007 for type-checker suppressions on a line where a type checker reports a TL001
+/// flow: the Task-only method call, or, for an annotation, the line that hands the value
+/// over (the `return`, the argument, the assignment), which is the flow's last step.
 pub(crate) fn suppressed_sinks(db: &dyn salsa::Database, flows: &[FutureFlow]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for flow in flows {
-        let file = flow.sink.at.file;
-        let facts = module_facts(db, file);
-        if facts.type_ignores.is_empty() {
-            continue;
+        let mut places = vec![flow.sink.at];
+        if !matches!(flow.sink.kind, SinkKind::TaskMethod(_))
+            && let Some(last) = flow.steps.last()
+        {
+            places.push(last.at);
         }
-        let index = line_index(db, file);
-        let sink_line = index.line_index(flow.sink.at.range.start());
-        for &comment in &facts.type_ignores {
-            if index.line_index(comment.start()) != sink_line
-                || diagnostics.iter().any(|d: &Diagnostic| d.primary.file == file && d.primary.range == comment)
-            {
+        for place in places {
+            let file = place.file;
+            let facts = module_facts(db, file);
+            if facts.type_ignores.is_empty() {
                 continue;
             }
-            let producer = describe::producer(db, &flow.producer);
-            let at = describe::place(db, flow.producer.location());
-            diagnostics.push(Diagnostic {
-                code: RULE.code,
-                severity: RULE.severity,
-                message: format!(
-                    "`{}` hides a real error: {producer} ({at}) and reaches this line, which needs a Task",
-                    describe::source(db, file, comment)
-                ),
-                primary: Label { file, range: comment, message: "this suppression hides it".into() },
-                trace: vec![
-                    Label {
-                        file: flow.producer.location().file,
-                        range: flow.producer.location().range,
-                        message: "the plain Future comes from here".into(),
-                    },
-                    Label { file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) },
-                ],
-                fix: None,
-            });
+            let index = line_index(db, file);
+            let line = index.line_index(place.range.start());
+            for &comment in &facts.type_ignores {
+                if index.line_index(comment.start()) != line
+                    || diagnostics.iter().any(|d: &Diagnostic| d.primary.file == file && d.primary.range == comment)
+                {
+                    continue;
+                }
+                diagnostics.push(suppression(db, flow, file, comment));
+            }
         }
     }
     diagnostics
+}
+
+fn suppression(
+    db: &dyn salsa::Database,
+    flow: &FutureFlow,
+    file: tasklens_db::File,
+    comment: ruff_text_size::TextRange,
+) -> Diagnostic {
+    let producer = describe::producer(db, &flow.producer);
+    let at = describe::place(db, flow.producer.location());
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!(
+            "`{}` hides a real error: {producer} ({at}) and reaches this line, which needs a Task",
+            describe::source(db, file, comment)
+        ),
+        primary: Label { file, range: comment, message: "this suppression hides it".into() },
+        trace: vec![
+            Label {
+                file: flow.producer.location().file,
+                range: flow.producer.location().range,
+                message: "the plain Future comes from here".into(),
+            },
+            Label { file: flow.sink.at.file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) },
+        ],
+        fix: None,
+    }
 }
 
 /// TL007 for `cast(Task, value)` where the value can be a plain Future.
