@@ -213,3 +213,39 @@ fn fix_safety_follows_where_the_call_runs() {
     // `mixed` is also called at import time.
     assert_eq!(fixes, [Some(Applicability::Unsafe), None, Some(Applicability::Safe), Some(Applicability::Unsafe)]);
 }
+
+#[test]
+fn unused_imports_sharing_a_line_go_with_their_semicolon() {
+    check_fix(
+        r#"
+#- first.py
+import asyncio
+from asyncio import sleep; from asyncio import ensure_future
+
+async def work():
+    await sleep(0)
+
+async def run_first():
+    return await ensure_future(work())
+#- second.py
+from asyncio import ensure_future; from asyncio import sleep
+from asyncio import create_task as spawn
+
+async def work():
+    await sleep(0)
+
+async def run_second():
+    return await ensure_future(work())
+#- main.py run
+import asyncio
+from first import run_first
+from second import run_second
+
+async def main():
+    print(await run_first(), await run_second())
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}

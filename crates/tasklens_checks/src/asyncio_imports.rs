@@ -17,8 +17,9 @@ const ADDED_NAMES: &[&str] = &["create_task"];
 pub struct FromImport {
     pub range: TextRange,
     pub aliases: Vec<ImportAlias>,
-    /// The whole lines the statement occupies, when nothing else shares them.
-    pub own_lines: Option<TextRange>,
+    /// What to delete to remove the whole statement cleanly: its own lines, or the
+    /// statement and the `;` that separates it from a neighbour on its line.
+    pub removal: Option<TextRange>,
 }
 
 /// `name` or `name as bound` in an import list.
@@ -108,7 +109,7 @@ pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
                 imports.from_asyncio.push(FromImport {
                     range: import.range,
                     aliases,
-                    own_lines: own_lines(text, import.range),
+                    removal: removal(text, import.range),
                 });
             }
             Stmt::Import(import) => {
@@ -149,8 +150,8 @@ pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
 pub fn remove_alias(import: &FromImport, alias: &ImportAlias) -> Edit {
     let at = import.aliases.iter().position(|a| a == alias).unwrap_or(0);
     let range = if import.aliases.len() == 1 {
-        match import.own_lines {
-            Some(lines) => lines,
+        match import.removal {
+            Some(range) => range,
             None => return Edit { range: import.range, content: "pass".into() },
         }
     } else if at + 1 < import.aliases.len() {
@@ -159,6 +160,26 @@ pub fn remove_alias(import: &FromImport, alias: &ImportAlias) -> Edit {
         TextRange::new(import.aliases[at - 1].range.end(), alias.range.end())
     };
     Edit { range, content: String::new() }
+}
+
+/// The range that removes the statement at `range`: see [`FromImport::removal`].
+fn removal(text: &str, range: TextRange) -> Option<TextRange> {
+    if let Some(lines) = own_lines(text, range) {
+        return Some(lines);
+    }
+    let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    if before.ends_with(';') {
+        return Some(TextRange::new(TextSize::try_from(before.len() - 1).ok()?, range.end()));
+    }
+    let after = &text[end..];
+    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if after[gap..].starts_with(';') {
+        let rest = &after[gap + 1..];
+        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        return Some(TextRange::new(range.start(), TextSize::try_from(end + gap + 1 + spaces).ok()?));
+    }
+    None
 }
 
 /// The full lines of `range` (with the final line break), when only whitespace and a
