@@ -49,7 +49,16 @@ pub(crate) fn watch(args: &CheckArgs, mut config: Config) -> anyhow::Result<Exit
     })
     .context("cannot start the file watcher")?;
     for path in &args.paths {
-        watcher.watch(path, RecursiveMode::Recursive).with_context(|| format!("cannot watch {}", path.display()))?;
+        // Editors replace a file by renaming a new one over it, which ends a watch on the
+        // file itself: watch a file's directory instead.
+        let (target, mode) = match path.parent() {
+            Some(parent) if path.is_file() => (
+                if parent.as_os_str().is_empty() { std::path::Path::new(".") } else { parent },
+                RecursiveMode::NonRecursive,
+            ),
+            _ => (path.as_path(), RecursiveMode::Recursive),
+        };
+        watcher.watch(target, mode).with_context(|| format!("cannot watch {}", path.display()))?;
     }
     let (format, color) = output_style(args);
     let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);

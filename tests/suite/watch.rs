@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -63,22 +63,7 @@ fn reports_follow_the_files() {
     let root = dir.path();
     write(root, "pkg/__init__.py", "");
     write(root, "pkg/worker.py", WORK);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tasklens"))
-        .args(["check", "--watch", "--output-format", "json"])
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start tasklens --watch");
-    let stdout = child.stdout.take().expect("stdout");
-    let (sender, reports) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, reports) = watch(root, &[]);
     expect(&reports, &[]);
 
     write(root, "app.py", USER);
@@ -109,15 +94,61 @@ fn reports_follow_the_files() {
     std::fs::remove_file(root.join("main.py")).expect("remove");
     expect(&reports, &[]);
 
+    assert_eq!(interrupt(child), Some(0));
+}
+
+#[test]
+fn a_watched_file_survives_being_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "app.py", WORK);
+    let (child, reports) = watch(root, &["app.py"]);
+    expect(&reports, &[]);
+    // Editors save by writing a new file and renaming it over the old one.
+    let replace = |text: &str| {
+        write(root, "app.py.new", text);
+        std::fs::rename(root.join("app.py.new"), root.join("app.py")).expect("rename");
+    };
+    replace(&format!("import asyncio\n{WORK}\nasync def main():\n    return asyncio.ensure_future(work())\n"));
+    expect(&reports, &["app.py:6: TL002"]);
+    replace(WORK);
+    expect(&reports, &[]);
+    assert_eq!(interrupt(child), Some(0));
+}
+
+/// Starts `tasklens check --watch --output-format json [paths]` in `root`; the reports
+/// come one line each through the receiver.
+fn watch(root: &Path, paths: &[&str]) -> (Child, Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(["check", "--watch", "--output-format", "json"])
+        .args(paths)
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tasklens --watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, reports) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, reports)
+}
+
+/// Sends Ctrl-C and returns the exit status.
+fn interrupt(mut child: Child) -> Option<i32> {
     let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill -INT");
     assert!(interrupted.success());
     let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            break status;
+            return status.code();
         }
         assert!(Instant::now() < deadline, "tasklens --watch did not stop on Ctrl-C");
         std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
+    }
 }
