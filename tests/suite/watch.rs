@@ -63,7 +63,7 @@ fn reports_follow_the_files() {
     let root = dir.path();
     write(root, "pkg/__init__.py", "");
     write(root, "pkg/worker.py", WORK);
-    let (mut child, reports) = watch(root, &[]);
+    let (child, reports) = watch(root, &[]);
     expect(&reports, &[]);
 
     write(root, "app.py", USER);
