@@ -1,6 +1,6 @@
 //! Removes names imported from asyncio that the fixes left unread (`ensure_future` once
-//! every call became `create_task`), unless the module exports them or another module
-//! may import them from it.
+//! every call became `create_task`), unless the module exports them (`__all__`, or it is a
+//! package's `__init__.py`) or another module may import them from it.
 
 use tasklens_checks::asyncio_imports::{AsyncioImports, asyncio_imports, remove_alias};
 use tasklens_checks::{Applicability, Fix};
@@ -10,7 +10,9 @@ use tasklens_project::Workspace;
 /// One fix per name that was read before fixing and is read nowhere now.
 pub(crate) fn unused_import_fixes(workspace: &Workspace, file: File, before: &AsyncioImports) -> Vec<Fix> {
     let now = asyncio_imports(&workspace.db, file);
-    if !now.complete {
+    // A package's `__init__.py` is where names are re-exported for users outside the
+    // project: leave its imports alone.
+    if !now.complete || *file.is_package(&workspace.db) {
         return Vec::new();
     }
     let mut fixes = Vec::new();
