@@ -249,3 +249,27 @@ asyncio.run(main())
         false,
     );
 }
+
+#[test]
+fn the_loop_rewrite_keeps_comments_inside_the_call() {
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(
+        work(),  # the job
+        loop=loop,
+    )
+    print(await task)
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}

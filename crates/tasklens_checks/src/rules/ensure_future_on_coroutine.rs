@@ -7,6 +7,7 @@ use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
+use crate::rules::removed_loop_argument::argument_with_comma;
 
 declare_rule! {
     /// ## What it does
@@ -99,16 +100,18 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     }
     let text = call.at.file.text(db);
     let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
-    if let Some((_, loop_value)) = call.loop_keyword {
+    if let Some((keyword, loop_value)) = call.loop_keyword {
         let applicability = match call.context {
             CallContext::Coroutine | CallContext::LoopFunction | CallContext::Import => Applicability::Safe,
             CallContext::Function => Applicability::Unsafe,
         };
-        let content = format!("{}.create_task({})", slice(loop_value), slice(call.args[0]));
+        // Two edits, so that comments and layout inside the call stay as they are.
+        let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
+        let loop_argument = Edit { range: argument_with_comma(text, keyword), content: String::new() };
         return Some(Fix {
             applicability,
             message: "Use `loop.create_task`".into(),
-            edits: vec![Edit { range: call.at.range, content }],
+            edits: vec![callee, loop_argument],
         });
     }
     let applicability = match call.context {

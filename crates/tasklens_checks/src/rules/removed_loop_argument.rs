@@ -93,6 +93,12 @@ pub(crate) fn argument_with_comma(text: &str, keyword: TextRange) -> TextRange {
         let comma = end + (after.len() - trimmed.len());
         let rest = &text[comma + 1..];
         let space = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        // `loop=x,` alone on its line (after a comment, say): the whole line.
+        let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+        if text[line_start..start].trim().is_empty() && rest[space..].starts_with(['\n', '\r']) {
+            let newline = if rest[space..].starts_with("\r\n") { 2 } else { 1 };
+            return TextRange::new(at(line_start), at(comma + 1 + space + newline));
+        }
         return TextRange::new(keyword.start(), at(comma + 1 + space));
     }
     keyword
@@ -116,5 +122,7 @@ mod tests {
         assert_eq!(removed("Lock(loop=loop)"), "Lock()");
         assert_eq!(removed("wait_for(loop=loop, fut=f)"), "wait_for(fut=f)");
         assert_eq!(removed("gather(a,\n    loop=loop,\n)"), "gather(a,\n)");
+        assert_eq!(removed("gather(\n    a,  # first\n    loop=loop,\n)"), "gather(\n    a,  # first\n)");
+        assert_eq!(removed("gather(\r\n    a,  # first\r\n    loop=loop,\r\n)"), "gather(\r\n    a,  # first\r\n)");
     }
 }
