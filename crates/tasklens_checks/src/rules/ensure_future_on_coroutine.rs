@@ -42,7 +42,8 @@ declare_rule! {
     /// becomes `loop.create_task(coro)`. The fix is safe in a coroutine and in a sync
     /// function reached only from coroutines or loop callbacks; elsewhere it is unsafe
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
-    /// running. Calls that run at import time get no fix.
+    /// running. Calls that run at import time get no fix, except `ensure_future(coro,
+    /// loop=loop)`, whose rewrite `loop.create_task(coro)` is what CPython runs anyway.
     ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
