@@ -152,6 +152,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
     workspace.set_warn_unused_ignores(args.warn_unused_ignores);
+    for problem in &workspace.problems {
+        eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
+    }
     let options = FixOptions { unsafe_fixes: args.unsafe_fixes };
     let mut fixed = None;
     let diagnostics = if args.fix || args.diff {
@@ -185,14 +188,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (format, color) = output_style(&args);
     let mut stdout = std::io::stdout().lock();
     let rendered = render(&workspace.db, &diagnostics, format, color);
-    for problem in &workspace.problems {
-        eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
-    }
     let result = (|| -> std::io::Result<()> {
         stdout.write_all(rendered.as_bytes())?;
         if format != OutputFormat::Json {
-            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            let warnings = diagnostics.len() - errors;
+            let (errors, warnings) = severity_counts(&diagnostics);
             match (diagnostics.len(), &fixed) {
                 (0, None | Some((0, _))) => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
                 (0, Some((fixed, what))) => writeln!(stdout, "Fixed {fixed} finding(s) ({what}); all checks passed.")?,
@@ -223,6 +222,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // The process ends here: tearing down the database would only cost time.
     std::mem::forget(workspace);
     Ok(code)
+}
+
+/// How many findings are errors and how many warnings.
+fn severity_counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    (errors, diagnostics.len() - errors)
 }
 
 /// `[*] N fixable with --fix (M hidden fixes can be enabled with --unsafe-fixes)`.

@@ -12,12 +12,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use notify::{EventKind, RecursiveMode, Watcher};
-use tasklens_checks::Severity;
 use tasklens_project::config::Config;
 use tasklens_project::{PathProblem, Workspace};
 use tasklens_render::{OutputFormat, render, render_json_line};
 
-use crate::{CheckArgs, configure, output_style};
+use crate::{CheckArgs, configure, output_style, severity_counts};
 
 /// A burst of events ends after this much quiet...
 const QUIET: Duration = Duration::from_millis(30);
@@ -178,8 +177,7 @@ fn report(
     for problem in problems {
         out.push_str(&format!("tasklens: error: {}: {}\n", problem.path.display(), problem.message));
     }
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diagnostics.len() - errors;
+    let (errors, warnings) = severity_counts(diagnostics);
     match diagnostics.len() {
         0 => out.push_str("All checks passed!"),
         _ => out.push_str(&format!("Found {errors} error(s) and {warnings} warning(s).")),

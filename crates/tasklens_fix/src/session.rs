@@ -2,13 +2,14 @@
 //! until no fix is left or the pass limit is reached; then tidy the imports the fixes
 //! left unused.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_checks::asyncio_imports::{AsyncioImports, asyncio_imports};
 use tasklens_checks::{Applicability, Diagnostic, Fix};
-use tasklens_db::{File, syntax_problem_count};
+use tasklens_db::{File, syntax_problem_count, syntax_problems};
 use tasklens_project::Workspace;
 
 use crate::apply::apply_fixes;
@@ -50,8 +51,8 @@ pub struct FixOutcome {
     pub files: Vec<FixedFile>,
     /// How many findings the applied fixes resolved.
     pub fixed: usize,
-    /// The same count per rule code, sorted by code.
-    pub fixed_by_code: Vec<(&'static str, usize)>,
+    /// The same count per rule code.
+    pub fixed_by_code: BTreeMap<&'static str, usize>,
     pub rejected: Vec<Rejected>,
     /// The findings after fixing.
     pub remaining: Vec<Diagnostic>,
@@ -89,7 +90,7 @@ pub fn fix_workspace(
             if applied.fixes.is_empty() {
                 continue;
             }
-            if let Err(problem) = still_parses(workspace, file, &text, &applied.text) {
+            if let Err(problem) = still_parses(workspace, file, &applied.text) {
                 outcome.rejected.push(problem);
                 rejected.insert(file);
                 continue;
@@ -98,11 +99,7 @@ pub fn fix_workspace(
             workspace.set_text(file, &applied.text);
             outcome.fixed += applied.fixes.len();
             for &index in &applied.fixes {
-                let code = fixes[index].0;
-                match outcome.fixed_by_code.iter_mut().find(|(c, _)| *c == code) {
-                    Some((_, count)) => *count += 1,
-                    None => outcome.fixed_by_code.push((code, 1)),
-                }
+                *outcome.fixed_by_code.entry(fixes[index].0).or_default() += 1;
             }
             changed = true;
         }
@@ -122,7 +119,6 @@ pub fn fix_workspace(
             outcome.files.push(FixedFile { file, path, original, fixed });
         }
     }
-    outcome.fixed_by_code.sort();
     outcome.remaining = workspace.check().into_iter().filter(|d| reported(d)).collect();
     outcome
 }
@@ -137,16 +133,16 @@ fn tidy_imports(workspace: &mut Workspace, file: File, before: &AsyncioImports) 
         }
         let text = file.text(&workspace.db).clone();
         let applied = apply_fixes(&text, &fixes.iter().collect::<Vec<_>>());
-        if applied.fixes.is_empty() || still_parses(workspace, file, &text, &applied.text).is_err() {
+        if applied.fixes.is_empty() || still_parses(workspace, file, &applied.text).is_err() {
             return;
         }
         workspace.set_text(file, &applied.text);
     }
 }
 
-/// A fixed text may not have more syntax problems than the text it replaces.
-fn still_parses(workspace: &Workspace, file: File, text: &str, fixed: &str) -> Result<(), Rejected> {
-    if syntax_problem_count(fixed) <= syntax_problem_count(text) {
+/// A fixed text may not have more syntax problems than the file's current text.
+fn still_parses(workspace: &Workspace, file: File, fixed: &str) -> Result<(), Rejected> {
+    if syntax_problem_count(fixed) <= syntax_problems(&workspace.db, file).len() {
         return Ok(());
     }
     Err(Rejected {
@@ -163,11 +159,12 @@ mod tests {
 
     #[test]
     fn a_fix_that_breaks_the_syntax_is_rejected() {
-        let workspace = Workspace::from_sources(&[("m.py", "f(x)\n")]);
-        let file = workspace.files()[0];
-        assert!(still_parses(&workspace, file, "f(x)\n", "f(x\n").is_err());
-        assert!(still_parses(&workspace, file, "f(x)\n", "g(x)\n").is_ok());
+        let workspace = Workspace::from_sources(&[("m.py", "f(x)\n"), ("n.py", "f(:\n")]);
+        let (good, broken) = (workspace.files()[0], workspace.files()[1]);
+        assert!(still_parses(&workspace, good, "f(x\n").is_err());
+        assert!(still_parses(&workspace, good, "g(x)\n").is_ok());
         // A file that was broken already may stay as broken as it was.
-        assert!(still_parses(&workspace, file, "f(:\n", "g(:\n").is_ok());
+        assert!(still_parses(&workspace, broken, "g(:\n").is_ok());
+        assert!(still_parses(&workspace, broken, "g(:\nx = = 1\ny = = 2\n").is_err());
     }
 }

@@ -482,29 +482,11 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
 /// Non-coroutines at the argument of each `create_task`-like call.
 fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     let mut flows = Vec::new();
-    // `ensure_future` accepts Futures and awaitables, but not a function: `ensure_future(work)`.
-    for &(site, node) in &solved.ensure_future_sites {
-        let Some(node) = node else { continue };
-        let (module, call) = solved.modules.site(site);
-        let file = file_of(solved, module);
-        let argument = call.args.first().map_or(call.range, |a| a.range);
-        let objs = solved.sets[node as usize].as_slice();
-        if objs.iter().any(|&o| solved.objs[o as usize].is_coroutine()) {
-            continue;
-        }
-        for &obj in objs {
-            if let Obj::Function(func) | Obj::Bound(func) = solved.objs[obj as usize] {
-                flows.push(TaskArgumentFlow {
-                    producer: function_producer(solved, func),
-                    call: Location { file, range: call.range },
-                    callee: call.callee_range,
-                    argument: Location { file, range: argument },
-                    steps: Vec::new(),
-                });
-            }
-        }
-    }
-    for &(site, node) in &solved.task_argument_sites {
+    // `create_task` and its kin need a coroutine; `ensure_future` also takes Futures and
+    // awaitables, but not a function (`ensure_future(work)`).
+    let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, node?, false)));
+    let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, node, true));
+    for (site, node, needs_coroutine) in ensure_future.chain(create_task) {
         let (module, call) = solved.modules.site(site);
         let file = file_of(solved, module);
         let argument = call.args.first().map_or(call.range, |a| a.range);
@@ -516,6 +498,8 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
         for &obj in objs {
             let value = solved.objs[obj as usize];
             let producer = match value {
+                Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
+                _ if !needs_coroutine => None,
                 Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
                 Obj::Task(Some(task_site)) => {
                     let (task_module, task_call) = solved.modules.site(task_site);
@@ -525,7 +509,6 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                     })
                 }
                 Obj::Instance(class) if !ever_coroutine => awaitable_instance(solved, class),
-                Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
                 _ => None,
             };
             let Some(producer) = producer else { continue };

@@ -8,8 +8,8 @@ use salsa::Setter;
 use tasklens_db::{File, FileStatus, PythonVersion};
 
 use crate::config::Config;
-use crate::discover::{Found, discover, module_name};
-use crate::workspace::{PathProblem, Workspace, read_source};
+use crate::discover::module_name;
+use crate::workspace::{FoundFile, Workspace, absolute, read_input};
 
 /// Files whose change means the set of files may have changed.
 const LAYOUT_FILES: &[&str] = &[".gitignore", ".ignore", "pyproject.toml", "tasklens.toml"];
@@ -21,12 +21,13 @@ impl Workspace {
     /// project again. Returns whether any input changed.
     pub fn sync(&mut self, changed: &[PathBuf]) -> bool {
         let known = self.known_paths();
+        let current: FxHashSet<File> = self.files.iter().copied().collect();
         let mut rescan = false;
         let mut reread = FxHashSet::default();
         for path in changed {
             let absolute = absolute(path);
             match known.get(&absolute) {
-                Some(&file) if self.files.contains(&file) && absolute.is_file() => {
+                Some(&file) if current.contains(&file) && absolute.is_file() => {
                     reread.insert(file);
                 }
                 _ => rescan |= affects_layout(&absolute),
@@ -37,7 +38,7 @@ impl Workspace {
             any |= self.reload(file);
         }
         if rescan {
-            any |= self.rescan(&reread);
+            any |= self.rescan(&known, &reread);
         }
         any
     }
@@ -52,7 +53,8 @@ impl Workspace {
             self.project.set_target_version(&mut self.db).to(version);
             any = true;
         }
-        any | self.rescan(&FxHashSet::default())
+        let known = self.known_paths();
+        any | self.rescan(&known, &FxHashSet::default())
     }
 
     fn known_paths(&self) -> FxHashMap<PathBuf, File> {
@@ -61,10 +63,7 @@ impl Workspace {
 
     /// Reads a file again; sets its text and status only when they differ.
     fn reload(&mut self, file: File) -> bool {
-        let (text, status) = match read_source(file.path(&self.db)) {
-            Ok(text) => (text, FileStatus::Exists),
-            Err(message) => (String::new(), FileStatus::Unreadable(message.into())),
-        };
+        let (text, status) = read_input(file.path(&self.db));
         let mut any = false;
         if *file.status(&self.db) != status {
             file.set_status(&mut self.db).to(status);
@@ -77,41 +76,26 @@ impl Workspace {
         any
     }
 
-    /// Walks the roots again: new files are added, vanished ones removed, module names
-    /// updated (a new `__init__.py` makes a directory a package).
-    fn rescan(&mut self, already_read: &FxHashSet<File>) -> bool {
-        let known = self.known_paths();
-        let mut problems = Vec::new();
-        let mut files = Vec::new();
-        let mut seen = FxHashSet::default();
+    /// Walks the roots again: new files are added, vanished ones removed, the others read
+    /// again unless `already_read` (an event may have been missed), module names updated
+    /// (a new `__init__.py` makes a directory a package).
+    fn rescan(&mut self, known: &FxHashMap<PathBuf, File>, already_read: &FxHashSet<File>) -> bool {
+        let (found, problems) = self.layout.discover();
+        let current: FxHashSet<File> = self.files.iter().copied().collect();
+        let mut files = Vec::with_capacity(found.len());
         let mut any = false;
-        for found in discover(&self.layout.roots, &self.layout.excludes, &self.layout.src) {
-            let (path, root) = match found {
-                Found::File { path, root } => (path, root),
-                Found::Problem { path, message } => {
-                    problems.push(PathProblem { path, message });
-                    continue;
-                }
-            };
-            let key = absolute(&path);
-            if !seen.insert(key.clone()) {
-                continue;
-            }
+        for FoundFile { path, key, root } in found {
             let (name, is_package) = module_name(&path, &root);
             let file = match known.get(&key) {
                 Some(&file) => {
-                    let returning = !self.files.contains(&file);
-                    if returning || !already_read.contains(&file) {
+                    if !current.contains(&file) || !already_read.contains(&file) {
                         any |= self.reload(file);
                     }
                     file
                 }
                 None => {
                     any = true;
-                    let (text, status) = match read_source(&path) {
-                        Ok(text) => (text, FileStatus::Exists),
-                        Err(message) => (String::new(), FileStatus::Unreadable(message.into())),
-                    };
+                    let (text, status) = read_input(&path);
                     let file = File::builder(path, name.clone().into(), is_package, text.into(), status)
                         .path_durability(salsa::Durability::NEVER_CHANGE)
                         .new(&self.db);
@@ -129,8 +113,9 @@ impl Workspace {
             }
             files.push(file);
         }
-        for &file in &self.files {
-            if !files.contains(&file) && *file.status(&self.db) != FileStatus::Deleted {
+        let kept: FxHashSet<File> = files.iter().copied().collect();
+        for file in current.into_iter().filter(|file| !kept.contains(file)) {
+            if *file.status(&self.db) != FileStatus::Deleted {
                 file.set_status(&mut self.db).to(FileStatus::Deleted);
                 any = true;
             }
@@ -155,8 +140,4 @@ fn affects_layout(path: &Path) -> bool {
         || LAYOUT_FILES.contains(&name)
         // A removed directory (or anything without an extension that is gone).
         || (!path.exists() && path.extension().is_none())
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

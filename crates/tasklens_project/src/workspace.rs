@@ -38,6 +38,51 @@ pub(crate) struct Layout {
     pub src: Vec<PathBuf>,
 }
 
+/// A Python file discovery found.
+pub(crate) struct FoundFile {
+    /// The path as discovery spells it (kept in the input and in output).
+    pub path: PathBuf,
+    /// The path made absolute, which identifies the file.
+    pub key: PathBuf,
+    /// The root its module name starts from.
+    pub root: PathBuf,
+}
+
+impl Layout {
+    /// The files under the roots, each once (a file reached twice, by `check . .` or as a
+    /// file and through its directory, is one file), and the paths that could not be walked.
+    pub(crate) fn discover(&self) -> (Vec<FoundFile>, Vec<PathProblem>) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let mut seen = rustc_hash::FxHashSet::default();
+        for found in discover(&self.roots, &self.excludes, &self.src) {
+            match found {
+                Found::File { path, root } => {
+                    let key = absolute(&path);
+                    if seen.insert(key.clone()) {
+                        files.push(FoundFile { path, key, root });
+                    }
+                }
+                Found::Problem { path, message } => problems.push(PathProblem { path, message }),
+            }
+        }
+        (files, problems)
+    }
+}
+
+/// `path` made absolute (without resolving links), which identifies a file.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A source file's text and status, as a `File` input holds them.
+pub(crate) fn read_input(path: &Path) -> (String, FileStatus) {
+    match read_source(path) {
+        Ok(text) => (text, FileStatus::Exists),
+        Err(message) => (String::new(), FileStatus::Unreadable(message.into())),
+    }
+}
+
 /// A check to run on another thread; see [`Workspace::job`].
 pub struct CheckJob {
     pub db: RootDatabase,
@@ -125,38 +170,20 @@ impl Workspace {
     }
 
     fn load_files(db: RootDatabase, paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Self {
-        let mut problems = Vec::new();
-        let mut found_files = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for found in discover(paths, excludes, src) {
-            match found {
-                Found::File { path, root } => {
-                    // A file reached twice (`check . .`, or a file and its directory) is one file.
-                    let key = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-                    if seen.insert(key) {
-                        found_files.push((path, root));
-                    }
-                }
-                Found::Problem { path, message } => problems.push(PathProblem { path, message }),
-            }
-        }
-        let texts: Vec<_> = found_files.par_iter().map(|(path, _)| read_source(path)).collect();
-        let files: Vec<File> = found_files
+        let layout = Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec() };
+        let (found, problems) = layout.discover();
+        let inputs: Vec<_> = found.par_iter().map(|found| read_input(&found.path)).collect();
+        let files: Vec<File> = found
             .into_iter()
-            .zip(texts)
-            .map(|((path, root), text)| {
-                let (name, is_package) = module_name(&path, &root);
-                let (text, status) = match text {
-                    Ok(text) => (text, FileStatus::Exists),
-                    Err(message) => (String::new(), FileStatus::Unreadable(message.into())),
-                };
-                File::builder(path, name.into(), is_package, text.into(), status)
+            .zip(inputs)
+            .map(|(found, (text, status))| {
+                let (name, is_package) = module_name(&found.path, &found.root);
+                File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
-        let layout = Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec() };
         Workspace { db, project, all_files: files.clone(), files, problems, layout }
     }
 

@@ -558,16 +558,14 @@ impl Solver {
                 }
             }
         }
-        if opaque {
-            if let Some(outermost) = outermost {
-                // The call runs whatever the decorators returned (`f = d(f)`).
+        match (opaque, outermost) {
+            // What the call gives depends on what the decorators return.
+            (true, Some(outermost)) => {
                 self.complex_on(base + outermost, Complex::Decorated { site, func, result, depth: 0 });
-                return;
             }
-            self.opaque_result(site, func, result);
-            return;
+            (true, None) => self.opaque_result(site, func, result),
+            (false, _) => self.call_result(site, func, result),
         }
-        self.call_result(site, func, result);
     }
 
     /// A decorator returned something the analysis does not follow: most decorators keep

@@ -216,27 +216,23 @@ impl Lowerer {
             });
         }
         let version = self.seeded(Seed::Function(func));
-        // Decorators of unknown kinds: the flow layer judges them by what they return.
-        let applied: Option<Vec<NodeId>> = decorators
+        // Decorators of unknown kinds: the flow layer judges them by what they return
+        // (all of them, outermost first, or none when one is not a value it follows).
+        let applied: Vec<(Val, TextRange)> =
+            decorators.into_iter().filter(|(_, applied, _)| *applied).map(|(value, _, range)| (value, range)).collect();
+        let followed: Vec<(NodeId, TextRange)> = applied
             .iter()
-            .filter(|(_, applied, _)| *applied)
-            .map(|(value, _, _)| match value {
-                Val::Node(node) => Some(*node),
+            .filter_map(|(value, range)| match value {
+                Val::Node(node) => Some((*node, *range)),
                 _ => None,
             })
             .collect();
-        self.facts.functions[func as usize].decorated = applied.unwrap_or_default();
+        if followed.len() == applied.len() {
+            self.facts.functions[func as usize].decorated = followed.iter().map(|(node, _)| *node).collect();
+        }
         // Applying them is a call that runs where the `def` runs (at import time for a
         // module-level function), innermost first; its result is not followed (see above).
-        let applications: Vec<(NodeId, TextRange)> = decorators
-            .iter()
-            .rev()
-            .filter_map(|(value, applied, range)| match value {
-                Val::Node(node) if *applied => Some((*node, *range)),
-                _ => None,
-            })
-            .collect();
-        for (callee, range) in applications {
+        for &(callee, range) in followed.iter().rev() {
             let site = self.site(CallSite {
                 range,
                 callee_range: range,
@@ -556,8 +552,8 @@ impl Lowerer {
     }
 }
 
-/// What a known decorator makes of a function, or `None` for any other decorator
-/// (whose result the analysis follows as a call).
+/// The name of a decorator the analysis knows (`staticmethod`, `property`, `wraps`...), or
+/// `None` for any other decorator, which the flow layer judges by what it returns.
 fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
     let expr = match &decorator.expression {
         Expr::Call(call) => &*call.func,
@@ -591,26 +587,13 @@ fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (Function
     let mut opaque = false;
     let mut register = true;
     for decorator in decorators {
-        let expr = match &decorator.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
-        let Some(path) = crate::annotation::dotted_name(expr) else {
-            opaque = true;
-            continue;
-        };
-        let last = path.last().map(Name::as_str).unwrap_or_default();
-        if decorator_kind(decorator).is_none() {
-            opaque = true;
-            continue;
-        }
-        match last {
-            "staticmethod" => kind = FunctionKind::StaticMethod,
-            "classmethod" => kind = FunctionKind::ClassMethod,
-            "property" | "cached_property" | "getter" => kind = FunctionKind::Property,
-            "setter" | "deleter" => register = false,
-            "abstractmethod" | "override" | "final" | "wraps" | "overload" | "no_type_check" => {}
-            _ => opaque = true,
+        match decorator_kind(decorator) {
+            Some("staticmethod") => kind = FunctionKind::StaticMethod,
+            Some("classmethod") => kind = FunctionKind::ClassMethod,
+            Some("property" | "cached_property" | "getter") => kind = FunctionKind::Property,
+            Some("setter" | "deleter") => register = false,
+            Some(_) => {}
+            None => opaque = true,
         }
     }
     (kind, opaque, register)
