@@ -182,7 +182,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         outcome.remaining
     } else {
         let mut diagnostics = workspace.check();
-        diagnostics.retain(|diagnostic| config.reports(diagnostic.code));
+        diagnostics.retain(|diagnostic| config.reports(diagnostic.code) && workspace.reports(diagnostic));
         diagnostics
     };
     let (format, color) = output_style(&args);
@@ -193,7 +193,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         if format != OutputFormat::Json {
             let (errors, warnings) = severity_counts(&diagnostics);
             match (diagnostics.len(), &fixed) {
-                (0, None | Some((0, _))) => writeln!(stdout, "All checks passed! ({} files)", workspace.files().len())?,
+                (0, None | Some((0, _))) => {
+                    writeln!(stdout, "All checks passed! ({} files)", workspace.scoped_file_count())?
+                }
                 (0, Some((fixed, what))) => writeln!(stdout, "Fixed {fixed} finding(s) ({what}); all checks passed.")?,
                 (_, Some((fixed, what))) if *fixed > 0 => writeln!(
                     stdout,
@@ -212,7 +214,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     {
         return Err(error.into());
     }
-    let code = if workspace.files().is_empty() && !workspace.problems.is_empty() {
+    let code = if workspace.scoped_file_count() == 0 && !workspace.problems.is_empty() {
         ExitCode::from(2)
     } else if diagnostics.is_empty() || args.exit_zero {
         ExitCode::SUCCESS
@@ -261,7 +263,7 @@ fn print_diff(workspace: &Workspace, outcome: &FixOutcome) -> anyhow::Result<Exi
     }
     let _ = stdout.flush();
     if outcome.files.is_empty() {
-        eprintln!("No fixes to apply ({} files).", workspace.files().len());
+        eprintln!("No fixes to apply ({} files).", workspace.scoped_file_count());
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("Would fix {} finding(s) in {} file(s).", outcome.fixed, outcome.files.len());

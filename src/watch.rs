@@ -47,7 +47,8 @@ pub(crate) fn watch(args: &CheckArgs, mut config: Config) -> anyhow::Result<Exit
         let _ = events.send(message);
     })
     .context("cannot start the file watcher")?;
-    for path in &args.paths {
+    // The projects around the named paths: a change anywhere in them can change a flow.
+    for path in &tasklens_project::context_roots(&args.paths) {
         // Editors replace a file by renaming a new one over it, which ends a watch on the
         // file itself: watch a file's directory instead.
         let (target, mode) = match path.parent() {
@@ -144,7 +145,7 @@ fn start_check(
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             salsa::Cancelled::catch(AssertUnwindSafe(|| {
                 let mut diagnostics = job.run();
-                diagnostics.retain(|d| config.reports(d.code));
+                diagnostics.retain(|d| config.reports(d.code) && job.reports(d));
                 report(&job, &diagnostics, &problems, format, color, started.elapsed())
             }))
         }));

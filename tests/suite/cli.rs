@@ -232,3 +232,47 @@ fn fix_writes_only_the_edits_and_diff_writes_nothing() {
     let again = tasklens(&["check", "app.py", "--diff"], dir.path());
     assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
 }
+
+#[test]
+fn named_files_are_checked_within_their_project() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let registry = "import asyncio\n\n\ndef names(tasks):\n    return [t.get_name() for t in tasks]\n";
+    let worker = "import asyncio\nfrom .registry import names\n\n\nasync def main():\n    \
+                  fut = asyncio.get_running_loop().create_future()\n    return names([fut])\n";
+    let other = "import asyncio\n\n\nasync def job():\n    pass\n\n\nasync def start():\n    \
+                 t = asyncio.ensure_future(job())\n    await t\n";
+    write(dir.path(), "pkg/__init__.py", b"");
+    write(dir.path(), "pkg/registry.py", registry.as_bytes());
+    write(dir.path(), "pkg/worker.py", worker.as_bytes());
+    write(dir.path(), "pkg/other.py", other.as_bytes());
+    let concise = |args: &[&str]| {
+        let output = tasklens(&[&["check", "--output-format", "concise"], args].concat(), dir.path());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    // The Future is made in worker.py and fails in registry.py: either file shows it.
+    for named in ["pkg/worker.py", "pkg/registry.py"] {
+        let text = concise(&[named]);
+        assert!(text.starts_with("pkg/worker.py:6:11: TL001 "), "{named}: {text}");
+        assert!(text.contains("Found 1 error(s) and 0 warning(s)."), "{named}: {text}");
+    }
+    let text = concise(&["pkg/other.py"]);
+    assert!(text.starts_with("pkg/other.py:9:9: TL002 ") && !text.contains("TL001"), "{text}");
+    let text = concise(&["pkg"]);
+    assert!(text.contains("Found 1 error(s) and 1 warning(s)."), "{text}");
+
+    // A project marker widens the context to the whole project; fixes stay in the named file.
+    write(dir.path(), "pyproject.toml", b"[project]\nname = \"demo\"\n");
+    write(
+        dir.path(),
+        "tests/test_other.py",
+        b"import asyncio\nfrom pkg.other import job\n\n\nasync def t():\n    await asyncio.ensure_future(job())\n",
+    );
+    let fixed = tasklens(&["check", "--fix", "tests/test_other.py"], dir.path());
+    assert_eq!(fixed.status.code(), Some(0), "{}", String::from_utf8_lossy(&fixed.stdout));
+    let test_text = std::fs::read_to_string(dir.path().join("tests/test_other.py")).expect("read");
+    assert!(test_text.contains("asyncio.create_task(job())"), "{test_text}");
+    let other_text = std::fs::read_to_string(dir.path().join("pkg/other.py")).expect("read");
+    assert_eq!(other_text, other, "a file outside the named paths was edited");
+    // A missing path inside a project is still an error, not a clean check of the project.
+    assert_eq!(tasklens(&["check", "pkg/missing.py"], dir.path()).status.code(), Some(2));
+}

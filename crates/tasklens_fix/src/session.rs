@@ -61,7 +61,8 @@ pub struct FixOutcome {
 }
 
 /// Applies the fixes of the reported findings to the texts in `workspace` (nothing is
-/// written to disk) and returns the changed files and the findings that remain.
+/// written to disk) and returns the changed files and the findings that remain. Only files
+/// under the paths the user named are edited, and only findings that involve them remain.
 pub fn fix_workspace(
     workspace: &mut Workspace,
     options: FixOptions,
@@ -77,6 +78,7 @@ pub fn fix_workspace(
             let file = diagnostic.primary.file;
             if let Some(fix) = diagnostic.fix.as_ref().filter(|fix| options.applies(fix))
                 && !rejected.contains(&file)
+                && workspace.in_scope(file)
             {
                 by_file.entry(file).or_default().push((diagnostic.code, fix));
             }
@@ -119,7 +121,7 @@ pub fn fix_workspace(
             outcome.files.push(FixedFile { file, path, original, fixed });
         }
     }
-    outcome.remaining = workspace.check().into_iter().filter(|d| reported(d)).collect();
+    outcome.remaining = workspace.check().into_iter().filter(|d| reported(d) && workspace.reports(d)).collect();
     outcome
 }
 

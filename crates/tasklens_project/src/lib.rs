@@ -3,11 +3,13 @@
 
 pub mod config;
 mod discover;
+mod scope;
 mod sync;
 pub mod target;
 mod workspace;
 
 pub use discover::{Found, discover, module_name, module_name_with};
+pub use scope::{Scope, context_roots};
 pub use workspace::{CheckJob, PathProblem, Workspace, read_source};
 
 /// Runs `f` on a thread with a stack large enough for deeply nested code,

@@ -11,6 +11,7 @@ use tasklens_db::{File, FileStatus, Project, PythonVersion, RootDatabase, parsed
 use tasklens_semantic::module_facts;
 
 use crate::discover::{Found, discover, module_name, module_name_with};
+use crate::scope::Scope;
 
 /// A path given on the command line that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub struct Workspace {
     pub problems: Vec<PathProblem>,
     /// What discovery walks, for finding files again when the disk changes.
     pub(crate) layout: Layout,
+    /// The paths the user named, whose findings are reported.
+    pub(crate) scope: Scope,
 }
 
 /// The paths discovery walks and how.
@@ -88,12 +91,18 @@ pub struct CheckJob {
     pub db: RootDatabase,
     project: Project,
     files: Vec<File>,
+    scope: Scope,
 }
 
 impl CheckJob {
     /// Runs the check; unwinds with `salsa::Cancelled` when the workspace is edited meanwhile.
     pub fn run(&self) -> Vec<Diagnostic> {
         check_files(&self.db, self.project, &self.files)
+    }
+
+    /// Whether a finding concerns the paths the user named.
+    pub fn reports(&self, diagnostic: &Diagnostic) -> bool {
+        self.scope.involves(&self.db, diagnostic)
     }
 }
 
@@ -155,7 +164,9 @@ impl Workspace {
     /// Loads `paths` with a configuration; `target` (a command-line choice) wins over the
     /// configuration's `target-version`, which wins over `requires-python`.
     pub fn load_configured(paths: &[PathBuf], config: &crate::config::Config, target: Option<PythonVersion>) -> Self {
-        let mut workspace = Self::load_files(RootDatabase::new(), paths, &config.extend_exclude, &config.src);
+        let roots = crate::scope::context_roots(paths);
+        let mut workspace = Self::load_files(RootDatabase::new(), &roots, &config.extend_exclude, &config.src);
+        workspace.scope = Scope::new(paths, &roots);
         let version = crate::target::resolve(target.or(config.target_version), paths);
         workspace.project.set_target_version(&mut workspace.db).to(version);
         workspace
@@ -184,7 +195,7 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
-        Workspace { db, project, all_files: files.clone(), files, problems, layout }
+        Workspace { db, project, all_files: files.clone(), files, problems, layout, scope: Scope::default() }
     }
 
     /// A workspace over in-memory sources (tests): paths are relative to an imaginary root.
@@ -214,7 +225,15 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), target, false);
-        Workspace { db, project, all_files: files.clone(), files, problems: Vec::new(), layout: Layout::default() }
+        Workspace {
+            db,
+            project,
+            all_files: files.clone(),
+            files,
+            problems: Vec::new(),
+            layout: Layout::default(),
+            scope: Scope::default(),
+        }
     }
 
     /// Report suppression comments that suppress nothing.
@@ -238,7 +257,30 @@ impl Workspace {
     /// A database clone and what to check, for checking on another thread while this one
     /// waits for edits (a setter here cancels the job's queries).
     pub fn job(&self) -> CheckJob {
-        CheckJob { db: self.db.clone(), project: self.project, files: self.files.clone() }
+        CheckJob { db: self.db.clone(), project: self.project, files: self.files.clone(), scope: self.scope.clone() }
+    }
+
+    /// Whether a finding concerns the paths the user named (see [`Scope`]).
+    pub fn reports(&self, diagnostic: &Diagnostic) -> bool {
+        self.scope.involves(&self.db, diagnostic)
+    }
+
+    /// Whether `file` is under the paths the user named (fixes edit only those).
+    pub fn in_scope(&self, file: File) -> bool {
+        self.scope.contains(&self.db, file)
+    }
+
+    /// The files under the paths the user named.
+    pub fn scoped_file_count(&self) -> usize {
+        if self.scope.is_everything() {
+            return self.files.len();
+        }
+        self.files.iter().filter(|&&file| self.in_scope(file)).count()
+    }
+
+    /// The directories discovery walks (the named paths and the projects around them).
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.layout.roots
     }
 
     /// Parses every file in parallel and nothing more (for benchmarks).

@@ -120,6 +120,12 @@ impl ClassTable {
             .is_some_and(|classes| classes.iter().any(|&c| modules.class(c).1.method(name).is_some()))
     }
 
+    /// Whether `class`, a base of it or a subclass of it declares attribute `name`.
+    pub fn attribute_in_cone(&self, modules: &Modules, class: GClass, name: &Name) -> bool {
+        self.mro[class as usize].iter().any(|&c| modules.class(c).1.has_attribute(name))
+            || !self.attribute_in_subclasses(modules, class, name).is_empty()
+    }
+
     /// Subclasses of `class` that declare attribute `name` themselves.
     pub fn attribute_in_subclasses(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GClass> {
         self.strict_subclasses_declaring(class, name)

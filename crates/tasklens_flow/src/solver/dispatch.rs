@@ -427,11 +427,7 @@ impl Solver {
                     return;
                 }
                 // An attribute holding a callable: call what it holds.
-                let declared = self.classes.mro[class as usize]
-                    .iter()
-                    .chain(&self.classes.subclasses[class as usize])
-                    .any(|&c| self.modules.class(c).1.has_attribute(name));
-                if declared {
+                if self.classes.attribute_in_cone(&self.modules, class, name) {
                     let (_, reads) = self.attribute_nodes(class, name_id);
                     for &slot in reads.iter() {
                         self.complex_on(slot, Complex::Call { site, result });

@@ -423,11 +423,10 @@ impl Solver {
             return;
         }
         self.dyn_lists(from).edges.push(edge);
-        if self.sets[from as usize].len() > 0 {
-            let objs = self.sets[from as usize].as_slice().to_vec();
-            for obj in objs {
-                self.pass(edge, from, obj);
-            }
+        // `pass` never adds to `from` (no self edges), so its set stays as it is.
+        for i in 0..self.sets[from as usize].len() {
+            let obj = self.sets[from as usize].as_slice()[i];
+            self.pass(edge, from, obj);
         }
     }
 
@@ -436,7 +435,8 @@ impl Solver {
         let id = self.complex.len() as u32;
         self.complex.push(complex);
         self.dyn_lists(node).complex.push(id);
-        let objs = self.sets[node as usize].as_slice().to_vec();
+        // Objects that `apply` adds to `node` itself are queued and see this constraint then.
+        let objs: smallvec::SmallVec<[ObjId; 16]> = self.sets[node as usize].as_slice().into();
         for obj in objs {
             self.apply(id, node, obj);
         }
