@@ -609,7 +609,9 @@ async def main():
 
 asyncio.run(main())
 "#,
+        // `self.make().get_name()` on a real Task would drop it: only its name is kept.
         "
+        base.py:5: TL005
         base.py:15: TL001
         base.py:18: TL001
         ",

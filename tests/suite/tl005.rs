@@ -113,3 +113,37 @@ async def main(app):
         "",
     );
 }
+
+#[test]
+fn a_done_callback_does_not_keep_its_task() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+done = []
+
+def on_done(task):
+    done.append(task.result())
+
+async def work():
+    return 1
+
+async def main():
+    asyncio.create_task(work()).add_done_callback(on_done)
+    asyncio.ensure_future(work()).add_done_callback(lambda t: done.append(t))
+    kept = asyncio.create_task(work())
+    kept.add_done_callback(on_done)
+    await kept
+    await asyncio.sleep(0)
+    print(done)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:12: TL005
+        main.py:13: TL002
+        main.py:13: TL005
+        ",
+    );
+}

@@ -117,6 +117,27 @@ pub fn loop_method(method: &str) -> ExternalCall {
     }
 }
 
+/// Methods of a Future or Task that neither store it nor hand it to anything that runs
+/// before it is done: a Task whose handle is used only for these is still dropped
+/// (`create_task(c).add_done_callback(cb)`: `cb` gets it only once it has finished).
+pub const NON_KEEPING_TASK_METHODS: &[&str] = &[
+    "add_done_callback",
+    "remove_done_callback",
+    "cancel",
+    "cancelled",
+    "done",
+    "result",
+    "exception",
+    "get_name",
+    "set_name",
+    "get_coro",
+    "get_context",
+    "get_stack",
+    "print_stack",
+    "cancelling",
+    "uncancel",
+];
+
 /// Methods that only an event loop has: an unresolved receiver is taken as a loop.
 pub const LOOP_ONLY_METHODS: &[&str] = &["create_future", "create_task", "run_in_executor"];
 

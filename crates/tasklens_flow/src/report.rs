@@ -390,7 +390,7 @@ fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
         for &obj in set.as_slice() {
             if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
                 created.insert(site);
-                if used[node] {
+                if used[node] && !kept.contains(&site) && !through_done_callback(solved, node as GNode, obj) {
                     kept.insert(site);
                 }
             }
@@ -405,6 +405,29 @@ fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
             DroppedTask { at: Location { file: file_of(solved, module), range: call.range }, callee: call.callee_range }
         })
         .collect()
+}
+
+/// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands
+/// the Future to `cb` only once it has finished, so `cb` keeping it keeps nothing alive).
+fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
+    let mut visited = FxHashSet::default();
+    let mut current = node;
+    while visited.len() < MAX_TRACE && visited.insert(current) {
+        let Some(&(from, label)) = solved.preds.get(&(current, obj)) else { return false };
+        let hops = solved.modules.hop_count;
+        if label != NO_LABEL
+            && label != GUARD
+            && label >= hops
+            && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
+        {
+            return true;
+        }
+        if from == NO_NODE {
+            return false;
+        }
+        current = from;
+    }
+    false
 }
 
 /// `asyncio.create_task` calls in code that runs at import time: module level, class

@@ -11,7 +11,10 @@ declare_rule! {
     /// Finds Tasks from `asyncio.create_task`, `loop.create_task`, `asyncio.Task(...)` or
     /// `ensure_future` whose handle nothing keeps: the call is a statement of its own, its
     /// result is assigned to `_` or to a variable that is never read, or it is returned
-    /// from a helper whose callers (across modules) all drop it. A handle that is awaited,
+    /// from a helper whose callers (across modules) all drop it, or only its own methods
+    /// are called on the bare result (`create_task(c).add_done_callback(log)`: a
+    /// done-callback gets the Task once it has finished, so it keeps nothing alive before
+    /// then). A handle that is awaited,
     /// stored in an attribute, a global or a container, or passed on to other code is
     /// kept; `TaskGroup.create_task` keeps its own reference.
     ///

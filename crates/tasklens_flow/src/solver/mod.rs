@@ -176,7 +176,8 @@ pub(crate) struct Solved {
     pub calls: Vec<(GSite, GFunc)>,
     /// Functions whose objects reach code the analysis cannot follow.
     pub escaped: FxHashSet<GFunc>,
-    /// Nodes whose values are read by some constraint (complex or dynamic).
+    /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
+    /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Nodes with outgoing edges added while solving (returns that reach a caller).
@@ -258,14 +259,14 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
-        let read_nodes: Vec<bool> = (0..solver.sets.len())
-            .map(|node| {
-                let static_complex =
-                    node < solver.static_nodes as usize && solver.complex_start[node] < solver.complex_start[node + 1];
-                let list = solver.dyn_index[node];
-                static_complex || (list != NO_LIST && !solver.dyn_lists[list as usize].complex.is_empty())
-            })
-            .collect();
+        let mut call_results = vec![false; solver.sets.len()];
+        for complex in &solver.complex {
+            if let Complex::Call { result, .. } | Complex::MethodCall { result, .. } = *complex {
+                call_results[result as usize] = true;
+            }
+        }
+        let read_nodes: Vec<bool> =
+            (0..solver.sets.len()).map(|node| solver.keeps_values(node, call_results[node])).collect();
         let has_dyn_edges: Vec<bool> = (0..solver.sets.len())
             .map(|node| {
                 let list = solver.dyn_index[node];
@@ -440,6 +441,25 @@ impl Solver {
         for obj in objs {
             self.apply(id, node, obj);
         }
+    }
+
+    /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
+    /// variable keeps its Task while its function uses it; the bare result of a call
+    /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
+    fn keeps_values(&self, node: usize, call_result: bool) -> bool {
+        let static_ids = if node < self.static_nodes as usize {
+            &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
+        } else {
+            &[]
+        };
+        let list = self.dyn_index[node];
+        let dyn_ids = if list == NO_LIST { &[][..] } else { &self.dyn_lists[list as usize].complex[..] };
+        static_ids.iter().chain(dyn_ids).any(|&id| match self.complex[id as usize] {
+            Complex::MethodCall { name, .. } if call_result => {
+                !crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&self.name(name).as_str())
+            }
+            _ => true,
+        })
     }
 
     /// Prints where the solver spent its effort (for `TASKLENS_SOLVER_STATS=1`).
