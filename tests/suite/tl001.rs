@@ -1129,3 +1129,50 @@ asyncio.run(main())
         "main.py:5: TL001",
     );
 }
+
+#[test]
+fn queues_carry_futures_from_put_to_get() {
+    check(
+        r#"
+#- cleaner.py
+import asyncio
+
+
+class Cleaner:
+    def __init__(self):
+        self.tasks: asyncio.Queue[asyncio.Task] = asyncio.Queue()
+        self.plain = asyncio.LifoQueue()
+
+    def schedule(self, aw):
+        self.tasks.put_nowait(asyncio.ensure_future(aw))
+
+    async def later(self, item):
+        await self.plain.put(item)
+
+    async def drain(self):
+        real = self.plain.get_nowait()
+        print(real.get_name())
+        task = await self.tasks.get()
+        print(task.get_name())
+#- main.py run
+import asyncio
+from cleaner import Cleaner
+
+
+async def work():
+    return 1
+
+
+async def main():
+    c = Cleaner()
+    await c.later(asyncio.create_task(work()))
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    c.schedule(fut)
+    await c.drain()
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}

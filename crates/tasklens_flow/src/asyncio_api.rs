@@ -34,6 +34,8 @@ pub enum ExternalCall {
     Zip,
     /// `functools.partial(f, *args)`: `f` with its first arguments bound.
     Partial,
+    /// `asyncio.Queue()`: a container whose items come back from `get`.
+    NewQueue,
     Unknown,
 }
 
@@ -65,6 +67,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             | "create_subprocess_shell"
             | "to_thread" => ExternalCall::Coroutine,
             "TaskGroup" => ExternalCall::Instance,
+            "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewQueue,
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
@@ -188,6 +191,7 @@ pub fn external_type(path: &str) -> ExternalType {
             ExternalType::Wrapper
         }
         ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
+        ("asyncio", "Queue" | "LifoQueue" | "PriorityQueue") => ExternalType::Container,
         (
             "typing" | "typing_extensions" | "collections" | "builtins" | "weakref",
             "List"

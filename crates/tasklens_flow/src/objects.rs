@@ -34,6 +34,9 @@ pub enum Obj {
     /// The coroutine of `asyncio.wait(fs)` at a call site: awaiting it gives `(done, pending)`,
     /// sets of the objects in `fs`.
     WaitCoro(GSite),
+    /// The coroutine of `queue.get()` on the `asyncio.Queue` made at the node: awaiting it
+    /// gives an item.
+    QueueGet(GNode),
     /// A plain Future created at a call site.
     Future(GSite),
     /// A value of a parameter whose annotation admits a plain Future.
@@ -59,7 +62,7 @@ pub enum Obj {
 impl Obj {
     /// A coroutine object.
     pub fn is_coroutine(self) -> bool {
-        matches!(self, Obj::Coro(_) | Obj::WaitCoro(_))
+        matches!(self, Obj::Coro(_) | Obj::WaitCoro(_) | Obj::QueueGet(_))
     }
 
     /// A value that is a plain Future (or may be, for an annotated parameter).

@@ -250,6 +250,8 @@ pub enum ContainerKind {
     Dict,
     /// A generator expression or other iterator.
     Iterator,
+    /// An `asyncio.Queue` (or `LifoQueue`, `PriorityQueue`): `put` and `get` are coroutines.
+    Queue,
 }
 
 /// Something the flow layer places into a node before solving.

@@ -24,6 +24,8 @@ struct Admits {
     elements: Option<Box<Admits>>,
     /// The container annotation is a mapping (iteration gives keys).
     mapping: bool,
+    /// The container annotation is an `asyncio.Queue`.
+    queue: bool,
 }
 
 impl Admits {
@@ -36,6 +38,7 @@ impl Admits {
         self.other |= other.other;
         self.classes.extend(other.classes);
         self.mapping |= other.mapping;
+        self.queue |= other.queue;
         match (&mut self.elements, other.elements) {
             (Some(mine), Some(theirs)) => mine.merge(*theirs),
             (mine @ None, Some(theirs)) => *mine = Some(theirs),
@@ -82,6 +85,11 @@ fn excludes_futures(path: &str) -> bool {
         "types" => matches!(last, "GeneratorType" | "CoroutineType" | "FunctionType"),
         _ => false,
     }
+}
+
+/// `asyncio.Queue` and its kinds.
+fn is_queue(path: &str) -> bool {
+    path.starts_with("asyncio.") && matches!(path.rsplit('.').next(), Some("Queue" | "LifoQueue" | "PriorityQueue"))
 }
 
 /// Mapping types: iterating them gives keys.
@@ -153,6 +161,7 @@ impl Solver {
                         Some(last) => {
                             admits.elements = Some(Box::new(self.admits(m, last, depth + 1)));
                             admits.mapping = matches!(&resolved, Resolved::External(p) if is_mapping(p));
+                            admits.queue = matches!(&resolved, Resolved::External(p) if is_queue(p));
                         }
                         None => admits.other = true,
                     },
@@ -242,7 +251,11 @@ impl Solver {
         if (is_param || is_attribute) && admits.elements_only_task() {
             // The container the caller passes (or the attribute holds) may never be seen:
             // one of its own stands for it, so stores through this place are checked.
-            let kind = if admits.mapping { ContainerKind::Dict } else { ContainerKind::List };
+            let kind = match (admits.mapping, admits.queue) {
+                (true, _) => ContainerKind::Dict,
+                (_, true) => ContainerKind::Queue,
+                _ => ContainerKind::List,
+            };
             pending.seeds.push((node, Obj::Container(node, kind)));
         }
         if is_param || is_attribute {

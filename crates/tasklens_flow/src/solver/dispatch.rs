@@ -81,6 +81,10 @@ impl Solver {
                     self.edge(ret, to, NO_LABEL);
                 }
                 Obj::WaitCoro(site) => self.awaited_wait(site, to),
+                Obj::QueueGet(queue) => {
+                    let items = self.part_node(queue, Part::Values);
+                    self.edge(items, to, NO_LABEL);
+                }
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),

@@ -19,6 +19,9 @@ impl Solver {
         let args = self.site_args(site);
         let arg = |i: usize| args.arg(i);
         let values = self.part_node(container, Part::Values);
+        if kind == ContainerKind::Queue {
+            return self.queue_method(site, container, name, result);
+        }
         match name {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
@@ -55,6 +58,29 @@ impl Solver {
                 }
             }
             "copy" => self.seed(result, Obj::Container(container, kind)),
+            _ => self.seed(result, Obj::Unknown),
+        }
+    }
+
+    /// `put`/`put_nowait` store an item, `get_nowait` gives one, `get` is a coroutine that does.
+    fn queue_method(&mut self, site: GSite, container: GNode, name: &str, result: GNode) {
+        let args = self.site_args(site);
+        match name {
+            "put" | "put_nowait" => {
+                if let Some(from) = args.arg(0) {
+                    let values = self.part_node(container, Part::Values);
+                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::ContainerStore);
+                    self.edge(from, values, label);
+                }
+                let done = if name == "put" { Obj::Coro(None) } else { Obj::Unknown };
+                self.seed(result, done);
+            }
+            "get_nowait" => {
+                let values = self.part_node(container, Part::Values);
+                self.edge(values, result, NO_LABEL);
+            }
+            "get" => self.seed(result, Obj::QueueGet(container)),
+            "join" => self.seed(result, Obj::Coro(None)),
             _ => self.seed(result, Obj::Unknown),
         }
     }
@@ -111,6 +137,7 @@ impl Solver {
                 }
                 None => self.seed(result, Obj::Unknown),
             },
+            ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::CopyContainer => {
                 self.seed(result, Obj::Container(result, ContainerKind::List));
                 if let Some(from) = arg(0) {
