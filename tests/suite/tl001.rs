@@ -1176,3 +1176,51 @@ asyncio.run(main())
         "main.py:12: TL001",
     );
 }
+
+#[test]
+fn type_comments_are_annotations() {
+    check(
+        r#"
+#- conn.py
+import asyncio
+from typing import Awaitable, Optional
+
+
+class Conn(object):
+    def __init__(self, loop):
+        self._loop = loop
+        self._task = None  # type: Optional[asyncio.Task]
+        self._waiter = None  # type: Optional[asyncio.Future]
+
+    def start(self):
+        self._task = self._loop.create_future()
+        self._waiter = self._loop.create_future()
+
+    def spawn(self, aw):
+        # type: (Awaitable[None]) -> asyncio.Task
+        return asyncio.ensure_future(aw)
+
+    def keep(self, t):  # type: (asyncio.Task) -> None
+        print(t.get_name())
+#- main.py run
+import asyncio
+from conn import Conn
+
+
+async def main():
+    c = Conn(asyncio.get_running_loop())
+    pending = c._loop.run_in_executor(None, print)  # type: asyncio.Task
+    await pending
+    c.start()
+    c.keep(asyncio.gather())
+
+asyncio.run(main())
+"#,
+        "
+        conn.py:12: TL001
+        conn.py:17: TL001
+        main.py:7: TL001
+        main.py:10: TL001
+        ",
+    );
+}

@@ -8,6 +8,7 @@ pub mod annotation;
 pub mod facts;
 mod lower;
 mod suppression;
+mod type_comments;
 
 use std::sync::Arc;
 
@@ -21,7 +22,8 @@ pub use lower::MAX_DEPTH;
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
-    let mut facts = lower::Lowerer::lower_module(&tree.syntax().body);
+    let comments = type_comments::type_comments(tree.tokens(), file.text(db));
+    let mut facts = lower::Lowerer::lower_module(&tree.syntax().body, comments);
     facts.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
     facts.type_ignores = suppression::type_ignores(tree.tokens(), file.text(db));
     // The facts are all the flow analysis needs: free the tree now rather than at

@@ -11,8 +11,11 @@ declare_rule! {
     /// Finds values that can be a plain `asyncio.Future` and reach code that needs an
     /// `asyncio.Task`: a Task-only method (`get_name`, `set_name`, `get_coro`, `get_stack`,
     /// `print_stack`, `get_context`, `cancelling`, `uncancel`), or a return, parameter,
-    /// variable or attribute annotated as a Task. The value is followed across
-    /// assignments, calls, returns, attributes, containers and modules.
+    /// variable or attribute annotated as a Task (also in a string annotation, a
+    /// container such as `dict[str, Task]` or `asyncio.Queue[Task]`, or a PEP 484 type
+    /// comment: `x = None  # type: Optional[Task]`, `# type: (Awaitable[T]) -> Task[T]`).
+    /// The value is followed across assignments, calls, returns, attributes, containers,
+    /// queues and modules.
     ///
     /// ## Why is this bad?
     /// `asyncio.ensure_future(x)` returns `x` itself when `x` is already a Future, and

@@ -85,10 +85,12 @@ pub(crate) struct Lowerer {
     name_ids: FxHashMap<Name, NameId>,
     /// How each module-level name is bound, to decide its [`Binding`].
     module_bindings: FxHashMap<Name, Vec<Binding>>,
+    /// `# type: T` comments, in source order.
+    type_comments: Vec<crate::type_comments::TypeComment>,
 }
 
 impl Lowerer {
-    pub(crate) fn lower_module(body: &[Stmt]) -> ModuleFacts {
+    pub(crate) fn lower_module(body: &[Stmt], type_comments: Vec<crate::type_comments::TypeComment>) -> ModuleFacts {
         let scan = scan::scan_body(body);
         let mut lowerer = Lowerer {
             facts: ModuleFacts::default(),
@@ -98,6 +100,7 @@ impl Lowerer {
             conditional: 0,
             name_ids: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
+            type_comments,
         };
         lowerer.scopes.push(Scope::new(ScopeKind::Module, scan.bound, false));
         lowerer.block(body);

@@ -2,7 +2,7 @@
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
@@ -214,6 +214,8 @@ impl Lowerer {
                 annotation: type_expr(returns),
                 range: returns.range(),
             });
+        } else {
+            self.signature_type_comment(def, func, ret, &params);
         }
         let version = self.seeded(Seed::Function(func));
         // Decorators of unknown kinds: the flow layer judges them by what they return
@@ -281,6 +283,37 @@ impl Lowerer {
         self.block(&def.body);
         self.conditional = outer_conditional;
         self.pop_scope();
+    }
+
+    /// A `# type: (A, B) -> R` comment between the header and the body of an unannotated
+    /// function: `R` annotates the return, `A, B` the parameters (without `self`/`cls`).
+    fn signature_type_comment(&mut self, def: &ast::StmtFunctionDef, func: u32, ret: NodeId, params: &[Param]) {
+        let (after, before) = (def.parameters.range.end(), def.body.first().map_or(def.range.end(), Ranged::start));
+        let at = self.type_comments.partition_point(|c| c.range.start() < after);
+        let Some(comment) = self.type_comments.get(at).filter(|c| c.range.start() < before) else { return };
+        let Some((param_types, returns)) = crate::type_comments::signature_types(comment) else { return };
+        let range = comment.range;
+        self.facts.annotated.push(AnnotatedPlace {
+            place: Place::Return { func },
+            node: Some(ret),
+            annotation: returns,
+            range,
+        });
+        let skip = params.len().checked_sub(param_types.len()).filter(|&skip| skip <= 1);
+        let Some(skip) =
+            skip.filter(|&skip| skip == 0 || self.facts.functions[func as usize].kind != FunctionKind::Function)
+        else {
+            return;
+        };
+        for (offset, annotation) in param_types.into_iter().enumerate() {
+            let index = offset + skip;
+            self.facts.annotated.push(AnnotatedPlace {
+                place: Place::Param { func, index: index as u32 },
+                node: Some(params[index].node),
+                annotation,
+                range,
+            });
+        }
     }
 
     /// Lowers parameters: defaults (in the enclosing scope) and annotations.
@@ -369,6 +402,13 @@ impl Lowerer {
             return;
         }
         let value = self.expr(&assign.value);
+        // `x = value  # type: T` is an annotated assignment.
+        if let [target @ (Expr::Name(_) | Expr::Attribute(_))] = assign.targets.as_slice()
+            && let Some((annotation, range)) = self.trailing_type_comment(assign.range.end())
+        {
+            self.annotated_assign(target, annotation, range, Some(value), false);
+            return;
+        }
         if self.scopes.len() == 1 {
             self.note_dunder_all(&assign.targets, &assign.value, false);
             if let [Expr::Name(name)] = assign.targets.as_slice()
@@ -401,22 +441,42 @@ impl Lowerer {
     fn ann_assign(&mut self, assign: &ast::StmtAnnAssign) {
         let annotation = type_expr(&assign.annotation);
         let value = assign.value.as_ref().map(|v| self.expr(v));
-        match (&*assign.target, self.scope().kind) {
+        self.annotated_assign(&assign.target, annotation, assign.annotation.range(), value, true);
+    }
+
+    /// The type of a `# type: T` comment that ends the line of code ending at `end`.
+    fn trailing_type_comment(&self, end: TextSize) -> Option<(TypeExpr, TextRange)> {
+        let at = self.type_comments.partition_point(|c| c.range.start() < end);
+        let comment = self.type_comments.get(at).filter(|c| c.code_end == Some(end))?;
+        Some((crate::type_comments::variable_type(comment)?, comment.range))
+    }
+
+    /// `target: annotation = value`, or `target = value  # type: annotation`. In a class body
+    /// an annotation (not a comment, not `ClassVar`) also declares a dataclass field.
+    fn annotated_assign(
+        &mut self,
+        target: &Expr,
+        annotation: TypeExpr,
+        range: TextRange,
+        value: Option<Val>,
+        declares_field: bool,
+    ) {
+        match (target, self.scope().kind) {
             (Expr::Name(name), ScopeKind::Class(class)) => {
                 self.facts.classes[class as usize].attributes.push(name.id.clone());
                 let class_var = matches!(&annotation, TypeExpr::Generic(path, _) | TypeExpr::Name(path)
                     if path.last().is_some_and(|last| last.as_str() == "ClassVar"));
-                if !class_var {
+                if declares_field && !class_var {
                     self.facts.classes[class as usize].fields.push(name.id.clone());
                 }
                 self.facts.annotated.push(AnnotatedPlace {
                     place: Place::Attribute { class, attr: name.id.clone() },
                     node: None,
                     annotation,
-                    range: assign.annotation.range(),
+                    range,
                 });
                 if let Some(value) = value {
-                    self.assign(&assign.target, value);
+                    self.assign(target, value);
                 }
             }
             (Expr::Name(name), _) => {
@@ -425,7 +485,7 @@ impl Lowerer {
                     place: Place::Variable,
                     node: Some(version),
                     annotation,
-                    range: assign.annotation.range(),
+                    range,
                 });
             }
             (Expr::Attribute(attribute), _) => {
@@ -434,16 +494,16 @@ impl Lowerer {
                         place: Place::Attribute { class, attr: attribute.attr.id.clone() },
                         node: None,
                         annotation,
-                        range: assign.annotation.range(),
+                        range,
                     });
                 }
                 if let Some(value) = value {
-                    self.assign(&assign.target, value);
+                    self.assign(target, value);
                 }
             }
             _ => {
                 if let Some(value) = value {
-                    self.assign(&assign.target, value);
+                    self.assign(target, value);
                 }
             }
         }
