@@ -46,6 +46,16 @@ pub struct Modules {
     pub node_count: u32,
     pub class_count: u32,
     pub hop_count: u32,
+    /// The module of each function, class, call site and hop (looked up very often).
+    owners: Owners,
+}
+
+#[derive(Default)]
+struct Owners {
+    funcs: Vec<ModIdx>,
+    classes: Vec<ModIdx>,
+    sites: Vec<ModIdx>,
+    hops: Vec<ModIdx>,
 }
 
 const MAX_RESOLVE_DEPTH: u32 = 32;
@@ -55,8 +65,13 @@ impl Modules {
         let mut modules = Vec::with_capacity(entries.len());
         let mut by_name = FxHashMap::default();
         let (mut nodes, mut funcs, mut classes, mut sites, mut hops) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        let mut owners = Owners::default();
         for (file, name, is_package, facts) in entries {
             let index = modules.len() as ModIdx;
+            owners.funcs.extend(std::iter::repeat_n(index, facts.functions.len()));
+            owners.classes.extend(std::iter::repeat_n(index, facts.classes.len()));
+            owners.sites.extend(std::iter::repeat_n(index, facts.call_sites.len()));
+            owners.hops.extend(std::iter::repeat_n(index, facts.hops.len()));
             by_name.entry(name.clone()).or_insert(index);
             modules.push(Module {
                 file,
@@ -83,6 +98,7 @@ impl Modules {
             node_count: nodes,
             class_count: classes,
             hop_count: hops,
+            owners,
         }
     }
 
@@ -104,29 +120,29 @@ impl Modules {
     }
 
     pub fn func(&self, func: GFunc) -> (ModIdx, &tasklens_semantic::facts::FunctionFacts) {
-        let m = self.last_with(|m| m.facts.functions.len(), func, |m| m.func_base);
+        let m = self.owners.funcs[func as usize];
         let module = &self.modules[m as usize];
         (m, &module.facts.functions[(func - module.func_base) as usize])
     }
 
     pub fn class(&self, class: GClass) -> (ModIdx, &tasklens_semantic::facts::ClassFacts) {
-        let m = self.last_with(|m| m.facts.classes.len(), class, |m| m.class_base);
+        let m = self.owners.classes[class as usize];
         let module = &self.modules[m as usize];
         (m, &module.facts.classes[(class - module.class_base) as usize])
     }
 
     pub fn site(&self, site: GSite) -> (ModIdx, &tasklens_semantic::facts::CallSite) {
-        let m = self.last_with(|m| m.facts.call_sites.len(), site, |m| m.site_base);
+        let m = self.owners.sites[site as usize];
         let module = &self.modules[m as usize];
         (m, &module.facts.call_sites[(site - module.site_base) as usize])
     }
 
     pub fn site_module(&self, site: GSite) -> ModIdx {
-        self.last_with(|m| m.facts.call_sites.len(), site, |m| m.site_base)
+        self.owners.sites[site as usize]
     }
 
     pub fn hop(&self, hop: u32) -> (ModIdx, &tasklens_semantic::facts::Hop) {
-        let m = self.last_with(|m| m.facts.hops.len(), hop, |m| m.hop_base);
+        let m = self.owners.hops[hop as usize];
         let module = &self.modules[m as usize];
         (m, &module.facts.hops[(hop - module.hop_base) as usize])
     }
