@@ -1224,3 +1224,28 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn reading_a_task_only_method_is_a_sink() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+def later(loop, fut):
+    loop.call_soon(fut.get_name)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(asyncio.sleep(0))
+    later(loop, task)
+    later(loop, asyncio.gather())
+    await task
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}

@@ -32,6 +32,16 @@ impl Lowerer {
                     let attr = self.intern(&attribute.attr.id);
                     let hop = self.hop(attribute.range, HopKind::AttrLoad(attr));
                     self.constrain(Constraint::Load { base, attr, to, hop: Some(hop) });
+                    // `callback = task.get_name` fails on a plain Future already.
+                    let name = &attribute.attr.id;
+                    if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
+                        let range = attribute.attr.range;
+                        self.facts.task_method_calls.push(TaskMethodCall {
+                            receiver: base,
+                            method: name.clone(),
+                            range,
+                        });
+                    }
                     Val::Node(to)
                 }
                 _ => Val::Unknown,
