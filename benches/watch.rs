@@ -3,8 +3,10 @@
 //! `tasklens check --watch` does after its 30 ms quiet period), and prints the p50 and p95
 //! edit-to-report latency and peak memory.
 //!
-//! `cargo bench --bench watch [-- PROJECT FILE EDITS]`; default: homeassistant,
-//! `homeassistant/core.py`, 100 edits. Corpora from `../shared/corpora/fetch.sh
+//! `cargo bench --bench watch [-- PROJECT FILE EDITS [moves]]`; default: homeassistant,
+//! `homeassistant/core.py`, 100 edits that change the code. With `moves`, the edits only
+//! move code (a comment line added at the top, a blank line, the original back): the flow
+//! solution is reused and only the report is read again. Corpora from `../shared/corpora/fetch.sh
 //! target/corpora` (or `TASKLENS_CORPORA=dir`).
 
 use std::path::PathBuf;
@@ -26,8 +28,16 @@ fn memory_mb(field: &str) -> u64 {
 }
 
 /// The `n`th edit of `text`: a new function with a call and a Future, a changed body,
-/// or the original back, in turn, so that facts really change.
-fn edit(text: &str, n: usize) -> String {
+/// or the original back, in turn, so that facts really change; with `moves`, edits that
+/// only shift positions.
+fn edit(text: &str, n: usize, moves: bool) -> String {
+    if moves {
+        return match n % 3 {
+            0 => format!("# edit {n}\n{text}"),
+            1 => format!("\n\n{text}"),
+            _ => text.to_string(),
+        };
+    }
     match n % 3 {
         0 => format!("{text}\n\nasync def _tasklens_edit_{n}(loop):\n    fut = loop.create_future()\n    return fut\n"),
         1 => format!("{text}\n\ndef _tasklens_edit_{n}():\n    return {n}\n"),
@@ -45,6 +55,7 @@ fn main() {
     let project = args.first().cloned().unwrap_or_else(|| "homeassistant".into());
     let target = args.get(1).cloned().unwrap_or_else(|| "homeassistant/core.py".into());
     let edits: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100);
+    let moves = args.get(3).is_some_and(|kind| kind == "moves");
     let root = PathBuf::from(std::env::var("TASKLENS_CORPORA").unwrap_or_else(|_| "target/corpora".into()));
     let dir = root.join(&project);
     if !dir.is_dir() {
@@ -71,7 +82,7 @@ fn main() {
         let mut latencies = Vec::with_capacity(edits);
         let mut rss = Vec::new();
         for n in 0..edits {
-            let text = edit(&original, n);
+            let text = edit(&original, n, moves);
             let start = Instant::now();
             workspace.set_text(file, &text);
             let diagnostics = workspace.check();
@@ -84,7 +95,8 @@ fn main() {
         }
         latencies.sort();
         println!(
-            "{edits} edits of {target}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            "{edits} {}edits of {target}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            if moves { "position-only " } else { "" },
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.95),
             percentile(&latencies, 1.0)

@@ -58,6 +58,44 @@ fn editing_one_module_reparses_only_that_module() {
 }
 
 #[test]
+fn an_edit_that_only_moves_code_reuses_the_solution() {
+    let (db, log) = RootDatabase::with_query_log();
+    let mut workspace = Workspace::from_sources_into(db, &[("a.py", A), ("b.py", B), ("c.py", C)]);
+    let first = workspace.check();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(ran(&log.take(), "project_solution").len(), 1);
+
+    // Two lines above everything in both modules of the flow, and a longer string: every
+    // position moves, nothing else changes.
+    let (a, b) = (workspace.files()[0], workspace.files()[1]);
+    workspace.set_text(a, &format!("# moved\n\n{A}"));
+    workspace.set_text(b, &format!("'''A docstring.'''\n\n{B}"));
+    let moved = workspace.check();
+    let after = log.take();
+    assert_eq!(ran(&after, "module_facts").len(), 2, "{after:?}");
+    assert!(ran(&after, "project_solution").is_empty(), "the solution is reused: {after:?}");
+    assert_eq!(ran(&after, "project_flow").len(), 1, "the report is read again: {after:?}");
+    // The finding and its trace moved with the code.
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    let start = |d: &tasklens_checks::Diagnostic| u32::from(d.primary.range.start());
+    assert_eq!(start(&moved[0]), start(&first[0]) + "# moved\n\n".len() as u32, "{moved:?}");
+    let labels = |d: &tasklens_checks::Diagnostic| d.trace.iter().map(|l| (l.file, l.range)).collect::<Vec<_>>();
+    assert_ne!(labels(&moved[0]), labels(&first[0]));
+    let fresh = Workspace::from_sources(&[
+        ("a.py", &format!("# moved\n\n{A}")),
+        ("b.py", &format!("'''A docstring.'''\n\n{B}")),
+        ("c.py", C),
+    ])
+    .check();
+    let ranges = |ds: &[tasklens_checks::Diagnostic]| {
+        ds.iter()
+            .map(|d| (d.code, d.primary.range, d.trace.iter().map(|l| l.range).collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ranges(&moved), ranges(&fresh));
+}
+
+#[test]
 fn an_edit_cancels_a_running_check() {
     // Enough modules that a debug-build check is still running when the edit arrives.
     let sources: Vec<(String, String)> = (0..120u32)

@@ -49,7 +49,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             }
             FileStatus::Deleted => continue,
         }
-        if let Some(range) = tasklens_semantic::module_facts(db, file).too_deep {
+        if let Some(range) = tasklens_semantic::module_positions(db, file).too_deep {
             diagnostics.push(Diagnostic {
                 code: TOO_DEEP,
                 severity: Severity::Error,

@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashSet;
 use tasklens_db::{File, line_index};
-use tasklens_semantic::module_facts;
+use tasklens_semantic::module_positions;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 
@@ -22,7 +22,7 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
             return true;
         }
         let file = diagnostic.primary.file;
-        let suppressions = &module_facts(db, file).suppressions;
+        let suppressions = &module_positions(db, file).suppressions;
         if suppressions.is_empty() {
             return true;
         }
@@ -43,7 +43,7 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
         return;
     }
     for &file in files {
-        for (index, suppression) in module_facts(db, file).suppressions.iter().enumerate() {
+        for (index, suppression) in module_positions(db, file).suppressions.iter().enumerate() {
             if used.contains(&(file, index)) {
                 continue;
             }

@@ -13,8 +13,8 @@ mod solver;
 
 use std::sync::Arc;
 
-use tasklens_db::{FileStatus, Project};
-use tasklens_semantic::module_facts;
+use tasklens_db::{File, FileStatus, Project};
+use tasklens_semantic::{ModuleFacts, module_facts, module_positions};
 
 pub use report::{
     CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, ImportTimeTask, Location, MaskedCast, Producer,
@@ -27,23 +27,40 @@ pub fn memory_status() -> String {
     status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(", ")
 }
 
-/// Solves the project's flow graph.
-#[salsa::tracked(returns(ref))]
-pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowReport> {
-    let entries = project
+/// Solves the project's flow graph. It reads only the modules' facts, which carry no
+/// positions: an edit that only moves code (comments, blank lines, strings, formatting)
+/// leaves every module's facts equal, and this solution is reused.
+#[salsa::tracked(returns(ref), no_eq)]
+fn project_solution(db: &dyn salsa::Database, project: Project) -> Arc<solver::Solution> {
+    let modules = modules::Modules::new(module_entries(db, project));
+    let (modules, solution) = solver::Solver::solve(modules, &|| db.unwind_if_revision_cancelled());
+    let mut solved = solver::Solved { modules, positions: Vec::new(), solution: Arc::new(solution) };
+    let derived = report::derive(&solved);
+    if let Some(solution) = Arc::get_mut(&mut solved.solution) {
+        solution.derived = derived;
+    }
+    solved.solution
+}
+
+fn module_entries(db: &dyn salsa::Database, project: Project) -> Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)> {
+    project
         .files(db)
         .iter()
         .filter(|file| *file.status(db) == FileStatus::Exists)
         .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
-        .collect();
-    let solved = solver::Solver::solve(modules::Modules::new(entries), &|| db.unwind_if_revision_cancelled());
+        .collect()
+}
+
+/// The flows the rules need: the solution, located with the modules' positions.
+#[salsa::tracked(returns(ref))]
+pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowReport> {
+    let solution = project_solution(db, project).clone();
+    let modules = modules::Modules::new(module_entries(db, project));
+    let positions = modules.modules.iter().map(|m| module_positions(db, m.file).clone()).collect();
     let start = std::time::Instant::now();
-    let report = report::extract(&solved);
+    let report = report::extract(&solver::Solved { modules, positions, solution });
     if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
         eprintln!("report {:?}", start.elapsed());
     }
-    // Freeing the solver's millions of small allocations takes a noticeable time: do it
-    // off the path to the report.
-    std::thread::spawn(move || drop(solved));
     Arc::new(report)
 }

@@ -5,11 +5,12 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_db::File;
+use tasklens_semantic::CallPositions;
 use tasklens_semantic::facts::{Constraint, HopKind, Part};
 
-use crate::objects::{GNode, ModIdx, Obj, ObjId};
-use crate::solver::link::{SinkKind as RawSink, SinkRecord};
-use crate::solver::{DynHopKind, GUARD, Label, NO_LABEL, NO_NODE, Solved};
+use crate::objects::{GNode, GSite, ModIdx, Obj, ObjId};
+use crate::solver::link::{SinkAt, SinkKind as RawSink, SinkRecord};
+use crate::solver::{DynHopKind, GUARD, HopAt, Label, NO_LABEL, NO_NODE, Solved};
 
 /// A place in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -249,6 +250,24 @@ pub struct FlowReport {
 
 const MAX_TRACE: usize = 256;
 
+/// What the report needs that depends on the solution and the facts alone (not on
+/// positions): computed once per solution, so an edit that only moves code skips it.
+#[derive(Default)]
+pub(crate) struct Derived {
+    pub loop_functions: FxHashSet<u32>,
+    pub dropped_tasks: Vec<GSite>,
+    /// `create_task` calls reached at import time, each with the calls that lead there.
+    pub import_time_tasks: Vec<(GSite, Vec<GSite>)>,
+}
+
+pub(crate) fn derive(solved: &Solved) -> Derived {
+    Derived {
+        loop_functions: loop_functions(solved),
+        dropped_tasks: dropped_tasks(solved),
+        import_time_tasks: import_time_tasks(solved),
+    }
+}
+
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let mut report = FlowReport::default();
     let mut seen = FxHashSet::default();
@@ -258,7 +277,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             for &obj in solved.sets[node as usize].as_slice() {
                 match solved.objs[obj as usize] {
                     value if value.is_plain_future() => {
-                        if !seen.insert((obj, record.node, record.range)) {
+                        if !seen.insert((obj, record.node, record.at)) {
                             continue;
                         }
                         let Some(producer) = producer(solved, value) else {
@@ -282,8 +301,8 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             }
         }
     }
-    let loop_functions = loop_functions(solved);
-    let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), &loop_functions);
+    let loop_functions = &solved.derived.loop_functions;
+    let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), loop_functions);
     for &(site, arg) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets[arg as usize].as_slice();
@@ -292,13 +311,15 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             continue;
         }
         let (module, call) = solved.modules.site(site);
-        let loop_keyword = call.keywords.iter().find(|k| k.name.as_str() == "loop").map(|k| (k.whole, k.range));
+        let at = call_at(solved, site);
+        let loop_keyword = (call.keywords.iter().position(|k| k.name.as_str() == "loop"))
+            .map(|index| (at.keyword_whole(index), at.keyword_value(index)));
         report.ensure_future_calls.push(EnsureFutureCall {
-            at: Location { file: solved.modules.modules[module as usize].file, range: call.range },
-            callee: call.callee_range,
+            at: Location { file: file_of(solved, module), range: at.range },
+            callee: at.callee,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
             context: context_of(site),
-            args: call.args.iter().map(|a| a.range).collect(),
+            args: at.args.clone(),
             loop_keyword,
             other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
             loop_in_scope: (context_of(site) == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
@@ -306,14 +327,26 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
     report.task_arguments = task_arguments(solved);
-    report.dropped_tasks = dropped_tasks(solved);
-    report.import_time_tasks = import_time_tasks(solved);
+    let location = |site: u32| Location {
+        file: file_of(solved, solved.modules.site_module(site)),
+        range: call_at(solved, site).range,
+    };
+    report.dropped_tasks = (solved.derived.dropped_tasks.iter())
+        .map(|&site| DroppedTask { at: location(site), callee: call_at(solved, site).callee })
+        .collect();
+    report.import_time_tasks = (solved.derived.import_time_tasks.iter())
+        .map(|(site, chain)| ImportTimeTask {
+            at: location(*site),
+            callee: call_at(solved, *site).callee,
+            chain: chain.iter().map(|&via| location(via)).collect(),
+        })
+        .collect();
     for &(site, node) in &solved.masked_casts {
-        let (module, call) = solved.modules.site(site);
+        let module = solved.modules.site_module(site);
         for &obj in solved.sets[node as usize].as_slice() {
             let value = solved.objs[obj as usize];
             if let Some(producer) = value.is_plain_future().then(|| producer(solved, value)).flatten() {
-                let at = Location { file: file_of(solved, module), range: call.range };
+                let at = Location { file: file_of(solved, module), range: call_at(solved, site).range };
                 report.masked_casts.push(MaskedCast { at, producer });
             }
         }
@@ -323,8 +356,9 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .iter()
         .map(|(site, keyword, api)| {
             let module = solved.modules.site_module(*site);
+            let range = call_at(solved, *site).keyword_whole(*keyword as usize);
             RemovedLoopArgument {
-                keyword: Location { file: file_of(solved, module), range: *keyword },
+                keyword: Location { file: file_of(solved, module), range },
                 context: context_of(*site),
                 api: api.clone(),
             }
@@ -352,7 +386,7 @@ fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
 /// object), an attribute, a container slot, a global or a closure variable, a generator's
 /// yield, or the return of a function that nothing in the project calls (its callers are
 /// outside).
-fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
+fn dropped_tasks(solved: &Solved) -> Vec<GSite> {
     let mut used = solved.read_nodes.clone();
     let mut mark = |node: GNode| {
         if let Some(slot) = used.get_mut(node as usize) {
@@ -399,12 +433,6 @@ fn dropped_tasks(solved: &Solved) -> Vec<DroppedTask> {
     let mut dropped: Vec<u32> = created.difference(&kept).copied().collect();
     dropped.sort_unstable();
     dropped
-        .into_iter()
-        .map(|site| {
-            let (module, call) = solved.modules.site(site);
-            DroppedTask { at: Location { file: file_of(solved, module), range: call.range }, callee: call.callee_range }
-        })
-        .collect()
 }
 
 /// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands
@@ -433,7 +461,7 @@ fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
 /// `asyncio.create_task` calls in code that runs at import time: module level, class
 /// bodies, and the synchronous functions they call, transitively, through calls that
 /// always run in their function.
-fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
+fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
     if solved.running_loop_sites.is_empty() {
         return Vec::new();
     }
@@ -470,10 +498,6 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
             }
         }
     }
-    let location = |site: u32| {
-        let (module, call) = solved.modules.site(site);
-        Location { file: file_of(solved, module), range: call.range }
-    };
     let mut found = Vec::new();
     for &site in &solved.running_loop_sites {
         if caller_of(site).is_some() && conditional(site) {
@@ -486,7 +510,7 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
                 None => break true,
                 Some(func) => match reached.get(&func) {
                     Some(&via) if chain.len() < 64 => {
-                        chain.push(location(via));
+                        chain.push(via);
                         caller = caller_of(via);
                     }
                     _ => break false,
@@ -495,8 +519,7 @@ fn import_time_tasks(solved: &Solved) -> Vec<ImportTimeTask> {
         };
         if at_import {
             chain.reverse();
-            let (_, call) = solved.modules.site(site);
-            found.push(ImportTimeTask { at: location(site), callee: call.callee_range, chain });
+            found.push((site, chain));
         }
     }
     found
@@ -510,9 +533,9 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, node?, false)));
     let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, node, true));
     for (site, node, needs_coroutine) in ensure_future.chain(create_task) {
-        let (module, call) = solved.modules.site(site);
+        let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
-        let argument = call.args.first().map_or(call.range, |a| a.range);
+        let argument = at.arg(0);
         let objs = solved.sets[node as usize].as_slice();
         // An awaitable instance next to coroutines usually comes from dispatch over a
         // class and its subclasses (a `Pipeline` overriding a command that returns a
@@ -525,10 +548,10 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 _ if !needs_coroutine => None,
                 Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
                 Obj::Task(Some(task_site)) => {
-                    let (task_module, task_call) = solved.modules.site(task_site);
+                    let (task_module, task_at) = (solved.modules.site_module(task_site), call_at(solved, task_site));
                     Some(Producer::TaskCall {
-                        at: Location { file: file_of(solved, task_module), range: task_call.range },
-                        callee: task_call.callee_range,
+                        at: Location { file: file_of(solved, task_module), range: task_at.range },
+                        callee: task_at.callee,
                     })
                 }
                 Obj::Instance(class) if !ever_coroutine => awaitable_instance(solved, class),
@@ -537,8 +560,8 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
             let Some(producer) = producer else { continue };
             flows.push(TaskArgumentFlow {
                 producer,
-                call: Location { file, range: call.range },
-                callee: call.callee_range,
+                call: Location { file, range: at.range },
+                callee: at.callee,
                 argument: Location { file, range: argument },
                 steps: trace(solved, node, obj),
             });
@@ -550,8 +573,12 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
 /// A project function passed where a call of it was meant.
 fn function_producer(solved: &Solved, func: u32) -> Producer {
     let (module, facts) = solved.modules.func(func);
+    let local = func - solved.modules.modules[module as usize].func_base;
     Producer::Function {
-        at: Location { file: file_of(solved, module), range: facts.range },
+        at: Location {
+            file: file_of(solved, module),
+            range: solved.positions[module as usize].functions[local as usize],
+        },
         name: facts.name.clone(),
         is_async: facts.is_async && !facts.is_generator,
     }
@@ -561,8 +588,12 @@ fn function_producer(solved: &Solved, func: u32) -> Producer {
 fn awaitable_instance(solved: &Solved, class: u32) -> Option<Producer> {
     let (module, facts) = solved.modules.class(class);
     facts.method("__await__")?;
+    let local = class - solved.modules.modules[module as usize].class_base;
     Some(Producer::Awaitable {
-        at: Location { file: file_of(solved, module), range: facts.range },
+        at: Location {
+            file: file_of(solved, module),
+            range: solved.positions[module as usize].classes[local as usize],
+        },
         class: facts.name.clone(),
     })
 }
@@ -589,20 +620,17 @@ fn file_of(solved: &Solved, module: u32) -> File {
 fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
     match value {
         Obj::Future(site) => {
-            let (module, call) = solved.modules.site(site);
-            Some(Producer::Call {
-                at: Location { file: file_of(solved, module), range: call.range },
-                callee: call.callee_range,
-            })
+            let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
+            Some(Producer::Call { at: Location { file: file_of(solved, module), range: at.range }, callee: at.callee })
         }
         Obj::ParamFuture(node) => {
             let module = solved.modules.node_module(node);
             let entry = &solved.modules.modules[module as usize];
             let local = node - entry.node_base;
-            entry.facts.functions.iter().find_map(|func| {
-                let param = func.params.iter().find(|p| p.node == local)?;
+            entry.facts.functions.iter().enumerate().find_map(|(f, func)| {
+                let (p, param) = func.params.iter().enumerate().find(|(_, p)| p.node == local)?;
                 Some(Producer::Parameter {
-                    at: Location { file: entry.file, range: param.range },
+                    at: Location { file: entry.file, range: solved.positions[module as usize].params[f][p] },
                     name: param.name.clone(),
                     function: func.name.clone(),
                 })
@@ -630,7 +658,12 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
             SinkKind::Attribute { class: solved.modules.class(*class).1.name.clone(), attr: attr.clone() }
         }
     };
-    Sink { at: Location { file: file_of(solved, record.module), range: record.range }, kind, elements: record.elements }
+    let positions = &solved.positions[record.module as usize];
+    let range = match record.at {
+        SinkAt::Annotation(index) => positions.annotated[index as usize],
+        SinkAt::TaskMethodCall(index) => positions.task_method_calls[index as usize],
+    };
+    Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.elements }
 }
 
 /// The hops an object took to reach `node`, from its producer on.
@@ -671,7 +704,9 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
             HopKind::ContainerStore => StepKind::ContainerStore,
             HopKind::ContainerLoad => StepKind::ContainerLoad,
         };
-        return Some(Step { at: Location { file: file_of(solved, module), range: hop.range }, kind });
+        let local = label - solved.modules.modules[module as usize].hop_base;
+        let range = solved.positions[module as usize].hops[local as usize];
+        return Some(Step { at: Location { file: file_of(solved, module), range }, kind });
     }
     let hop = &solved.dyn_hops[(label - solved.modules.hop_count) as usize];
     let kind = match &hop.kind {
@@ -684,5 +719,26 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
         DynHopKind::ContainerStore => StepKind::ContainerStore,
         DynHopKind::Field { field } => StepKind::AttrStore(field.clone()),
     };
-    Some(Step { at: Location { file: file_of(solved, hop.module), range: hop.range }, kind })
+    Some(Step { at: Location { file: file_of(solved, hop.module), range: hop_range(solved, hop.at) }, kind })
+}
+
+/// The range a hop made while solving points at, from the positioned facts.
+fn hop_range(solved: &Solved, at: HopAt) -> TextRange {
+    let site = match at {
+        HopAt::Call(site) | HopAt::Callee(site) | HopAt::Arg(site, _) | HopAt::Keyword(site, _) => site,
+    };
+    let call = call_at(solved, site);
+    match at {
+        HopAt::Call(_) => call.range,
+        HopAt::Callee(_) => call.callee,
+        HopAt::Arg(_, index) => call.arg(index as usize),
+        HopAt::Keyword(_, index) => call.keyword_value(index as usize),
+    }
+}
+
+/// The positions of call `site`.
+fn call_at(solved: &Solved, site: u32) -> &CallPositions {
+    let module = solved.modules.site_module(site);
+    let local = site - solved.modules.modules[module as usize].site_base;
+    &solved.positions[module as usize].call_sites[local as usize]
 }

@@ -7,6 +7,7 @@
 pub mod annotation;
 pub mod facts;
 mod lower;
+pub mod positions;
 mod suppression;
 mod type_comments;
 
@@ -16,10 +17,12 @@ use tasklens_db::{File, parsed_module};
 
 pub use facts::ModuleFacts;
 pub use lower::MAX_DEPTH;
+pub use positions::{CallPositions, Positions};
 
-/// The facts of one module, lowered from its syntax tree.
-#[salsa::tracked(returns(ref))]
-pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
+/// One module lowered from its syntax tree: its facts without positions, and the
+/// positions. Not compared: the two queries below are, each on its own.
+#[salsa::tracked(returns(ref), no_eq)]
+fn lowered(db: &dyn salsa::Database, file: File) -> Arc<(Arc<ModuleFacts>, Arc<Positions>)> {
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
     let comments = type_comments::type_comments(tree.tokens(), file.text(db));
@@ -30,5 +33,19 @@ pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
     // the next revision, so a project's trees are never all alive at once.
     drop(tree);
     parsed.release();
-    Arc::new(facts)
+    let (facts, positions) = positions::split(facts);
+    Arc::new((Arc::new(facts), Arc::new(positions)))
+}
+
+/// The facts of one module, without positions (see [`module_positions`]): equal after an
+/// edit that only moves code, so what depends on them alone is not recomputed.
+#[salsa::tracked(returns(ref))]
+pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
+    lowered(db, file).0.clone()
+}
+
+/// Where the facts of [`module_facts`] sit in the source, index for index.
+#[salsa::tracked(returns(ref))]
+pub fn module_positions(db: &dyn salsa::Database, file: File) -> Arc<Positions> {
+    lowered(db, file).1.clone()
 }

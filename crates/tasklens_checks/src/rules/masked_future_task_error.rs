@@ -2,7 +2,7 @@
 
 use tasklens_db::line_index;
 use tasklens_flow::{FutureFlow, MaskedCast, SinkKind};
-use tasklens_semantic::module_facts;
+use tasklens_semantic::module_positions;
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -49,7 +49,7 @@ pub(crate) fn suppressed_sinks(db: &dyn salsa::Database, flows: &[FutureFlow]) -
         }
         for place in places {
             let file = place.file;
-            let facts = module_facts(db, file);
+            let facts = module_positions(db, file);
             if facts.type_ignores.is_empty() {
                 continue;
             }

@@ -4,7 +4,7 @@
 use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, Place, TypeExpr};
 
 use super::Solver;
-use super::link::{Pending, SinkKind, SinkRecord};
+use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
 use crate::asyncio_api::{ExternalType, external_type};
 use crate::modules::Resolved;
 use crate::objects::{GClass, ModIdx, Obj};
@@ -221,7 +221,7 @@ impl Solver {
         self.admits(m, target, 0).only_task()
     }
 
-    pub(super) fn link_annotation(&mut self, m: ModIdx, place: &AnnotatedPlace, pending: &mut Pending) {
+    pub(super) fn link_annotation(&mut self, m: ModIdx, index: u32, place: &AnnotatedPlace, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
         let admits = self.admits(m, &place.annotation, 0);
@@ -246,7 +246,8 @@ impl Solver {
         };
         let is_attribute = matches!(place.place, Place::Attribute { .. });
         if admits.only_task() || admits.elements_only_task() {
-            self.sinks.push(SinkRecord { module: m, node, range: place.range, kind, elements: !admits.only_task() });
+            let at = SinkAt::Annotation(index);
+            self.sinks.push(SinkRecord { module: m, node, at, kind, elements: !admits.only_task() });
         }
         if (is_param || is_attribute) && admits.elements_only_task() {
             // The container the caller passes (or the attribute holds) may never be seen:

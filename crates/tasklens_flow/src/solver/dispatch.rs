@@ -4,10 +4,9 @@
 use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
-use ruff_text_size::TextRange;
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part, ReturnShape};
 
-use super::{Complex, DynHopKind, Label, NO_LABEL, NameId, Solver};
+use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
@@ -15,6 +14,7 @@ use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
 /// A call site, read in place from its module's facts.
 pub(super) struct SiteArgs {
     pub(super) module: ModIdx,
+    pub(super) site: GSite,
     base: GNode,
     facts: std::sync::Arc<tasklens_semantic::ModuleFacts>,
     local: usize,
@@ -25,8 +25,9 @@ impl SiteArgs {
         &self.facts.call_sites[self.local]
     }
 
-    pub(super) fn range(&self) -> TextRange {
-        self.call().range
+    /// The whole call, as the place of a hop.
+    pub(super) fn at(&self) -> HopAt {
+        HopAt::Call(self.site)
     }
 
     /// The project-wide node of positional argument `index`.
@@ -105,7 +106,7 @@ impl Solver {
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
                     let args = self.site_args(site);
-                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::Callback { func });
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::Callback { func });
                     self.edge(receiver, param, label);
                 }
             }
@@ -122,7 +123,7 @@ impl Solver {
                 if let Some(param) = facts.params.get(bound + shift).map(|p| p.node) {
                     let param = self.func_node(func, param);
                     let args = self.site_args(site);
-                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::Callback { func });
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::Callback { func });
                     self.edge(receiver, param, label);
                 }
             }
@@ -168,15 +169,16 @@ impl Solver {
     /// (after `shift` bound ones).
     fn forward_arguments(&mut self, site: GSite, first: usize, func: GFunc, shift: usize) {
         let args = self.site_args(site);
-        let forwarded: Vec<(Option<GNode>, TextRange)> =
-            args.call().args.iter().skip(first).map(|a| (args.node(a.node), a.range)).collect();
+        let forwarded: Vec<(Option<GNode>, HopAt)> = (args.call().args.iter().enumerate().skip(first))
+            .map(|(i, a)| (args.node(a.node), HopAt::Arg(site, i as u32)))
+            .collect();
         let (fm, _) = self.modules.func(func);
         let entry = &self.modules.modules[fm as usize];
         let (base, facts) = (entry.node_base, entry.facts.clone());
         let params = &facts.functions[(func - entry.func_base) as usize].params;
-        for (index, (node, range)) in forwarded.into_iter().enumerate() {
+        for (index, (node, at)) in forwarded.into_iter().enumerate() {
             if let Some(param) = params.get(index + shift) {
-                self.argument(args.module, node, range, param, base, func);
+                self.argument(args.module, node, at, param, base, func);
             }
         }
     }
@@ -186,7 +188,7 @@ impl Solver {
             return label;
         }
         let args = self.site_args(site);
-        let label = self.dyn_hop(args.module, args.call().callee_range, DynHopKind::PassThrough);
+        let label = self.dyn_hop(args.module, HopAt::Callee(site), DynHopKind::PassThrough);
         self.pass_through.insert(site, label);
         label
     }
@@ -374,8 +376,8 @@ impl Solver {
     fn note_removed_loop(&mut self, site: GSite, path: &str) {
         if loop_removed(path) {
             let args = self.site_args(site);
-            if let Some(keyword) = args.call().keywords.iter().find(|k| k.name.as_str() == "loop") {
-                self.removed_loop_sites.insert(site, (keyword.whole, path.to_string()));
+            if let Some(keyword) = args.call().keywords.iter().position(|k| k.name.as_str() == "loop") {
+                self.removed_loop_sites.insert(site, (keyword as u32, path.to_string()));
             }
         }
     }
@@ -495,18 +497,19 @@ impl Solver {
         }
         let args = self.site_args(site);
         let call = args.call();
-        let positional = call.args.iter().map(|a| (a.node, a.range)).zip(fields.iter().cloned());
-        let keywords = call
-            .keywords
-            .iter()
-            .filter_map(|k| fields.iter().find(|(_, f)| *f == k.name).map(|field| ((k.node, k.range), field.clone())));
+        let positional =
+            call.args.iter().enumerate().map(|(i, a)| (a.node, HopAt::Arg(site, i as u32))).zip(fields.iter().cloned());
+        let keywords = call.keywords.iter().enumerate().filter_map(|(i, k)| {
+            let field = fields.iter().find(|(_, f)| *f == k.name)?;
+            Some(((k.node, HopAt::Keyword(site, i as u32)), field.clone()))
+        });
         let bindings: Vec<_> = positional.chain(keywords).collect();
-        for ((node, range), (owner, field)) in bindings {
+        for ((node, at), (owner, field)) in bindings {
             let field_id = self.name_id(&field);
             let slot = self.attr_node(owner, field_id);
             match args.node(node) {
                 Some(node) => {
-                    let label = self.dyn_hop(args.module, range, DynHopKind::Field { field: field.clone() });
+                    let label = self.dyn_hop(args.module, at, DynHopKind::Field { field: field.clone() });
                     self.edge(node, slot, label);
                 }
                 None => self.seed(slot, Obj::Unknown),
@@ -536,10 +539,11 @@ impl Solver {
             };
             if let Some(index) = target {
                 matched[index] = true;
-                self.argument(args.module, args.node(arg.node), arg.range, &params[index], base, func);
+                let at = HopAt::Arg(site, i as u32);
+                self.argument(args.module, args.node(arg.node), at, &params[index], base, func);
             }
         }
-        for keyword in &call.keywords {
+        for (k, keyword) in call.keywords.iter().enumerate() {
             let target = params
                 .iter()
                 .position(|p| {
@@ -548,7 +552,8 @@ impl Solver {
                 .or_else(|| params.iter().position(|p| p.kind == ParamKind::KwArgs));
             if let Some(index) = target {
                 matched[index] = true;
-                self.argument(args.module, args.node(keyword.node), keyword.range, &params[index], base, func);
+                let at = HopAt::Keyword(site, k as u32);
+                self.argument(args.module, args.node(keyword.node), at, &params[index], base, func);
             }
         }
         if call.has_spread {
@@ -594,7 +599,7 @@ impl Solver {
             self.seed(result, Obj::Coro(Some(func)));
         } else {
             let ret = self.ret_node(func);
-            let label = self.dyn_hop(args.module, args.range(), DynHopKind::CallResult { func });
+            let label = self.dyn_hop(args.module, args.at(), DynHopKind::CallResult { func });
             self.edge(ret, result, label);
         }
     }
@@ -654,7 +659,7 @@ impl Solver {
         &mut self,
         module: ModIdx,
         node: Option<GNode>,
-        range: TextRange,
+        at: HopAt,
         param: &tasklens_semantic::facts::Param,
         base: GNode,
         func: GFunc,
@@ -662,7 +667,7 @@ impl Solver {
         let target = base + param.node;
         match (node, param.kind) {
             (Some(node), ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly) => {
-                let label = self.dyn_hop(module, range, DynHopKind::Argument { param: param.name.clone(), func });
+                let label = self.dyn_hop(module, at, DynHopKind::Argument { param: param.name.clone(), func });
                 self.edge(node, target, label);
             }
             _ => self.seed(target, Obj::Unknown),
@@ -672,7 +677,13 @@ impl Solver {
     pub(super) fn site_args(&self, site: GSite) -> SiteArgs {
         let module = self.modules.site_module(site);
         let entry = &self.modules.modules[module as usize];
-        SiteArgs { module, base: entry.node_base, facts: entry.facts.clone(), local: (site - entry.site_base) as usize }
+        SiteArgs {
+            module,
+            site,
+            base: entry.node_base,
+            facts: entry.facts.clone(),
+            local: (site - entry.site_base) as usize,
+        }
     }
 
     pub(crate) fn ret_node(&self, func: GFunc) -> GNode {

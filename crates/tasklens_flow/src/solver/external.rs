@@ -26,7 +26,7 @@ impl Solver {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
                 if let Some(from) = arg(index) {
-                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::ContainerStore);
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
                     self.edge(from, values, label);
                 }
                 if name == "setdefault" {
@@ -69,7 +69,7 @@ impl Solver {
             "put" | "put_nowait" => {
                 if let Some(from) = args.arg(0) {
                     let values = self.part_node(container, Part::Values);
-                    let label = self.dyn_hop(args.module, args.range(), DynHopKind::ContainerStore);
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
                     self.edge(from, values, label);
                 }
                 let done = if name == "put" { Obj::Coro(None) } else { Obj::Unknown };

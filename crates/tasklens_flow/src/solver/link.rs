@@ -2,7 +2,6 @@
 //! complex constraints, seeds and sinks.
 
 use ruff_python_ast::name::Name;
-use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{Constraint, Place, Seed};
 
@@ -17,10 +16,18 @@ use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjSet}
 pub(crate) struct SinkRecord {
     pub module: ModIdx,
     pub node: GNode,
-    pub range: TextRange,
+    /// Where it is shown (resolved to a range by the report).
+    pub at: SinkAt,
     pub kind: SinkKind,
     /// The Task is needed for the elements of the containers held at `node`.
     pub elements: bool,
+}
+
+/// The fact a sink comes from, by index in its module's facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum SinkAt {
+    Annotation(u32),
+    TaskMethodCall(u32),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -244,17 +251,17 @@ impl Solver {
             let label = if self.guard_stops_futures(m, &guard.test) { GUARD } else { NO_LABEL };
             pending.edge(nb + guard.from, nb + guard.to, label);
         }
-        for call in &facts.task_method_calls {
+        for (index, call) in facts.task_method_calls.iter().enumerate() {
             self.sinks.push(SinkRecord {
                 module: m,
                 node: nb + call.receiver,
-                range: call.range,
+                at: SinkAt::TaskMethodCall(index as u32),
                 kind: SinkKind::TaskMethod(call.method.clone()),
                 elements: false,
             });
         }
-        for place in &facts.annotated {
-            self.link_annotation(m, place, pending);
+        for (index, place) in facts.annotated.iter().enumerate() {
+            self.link_annotation(m, index as u32, place, pending);
         }
         for (site, target) in &facts.casts {
             if self.casts_to_task(m, target) {

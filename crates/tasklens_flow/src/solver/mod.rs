@@ -12,7 +12,6 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
-use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::Part;
 
@@ -47,8 +46,18 @@ pub(crate) struct Edge {
 #[derive(Clone, Debug)]
 pub(crate) struct DynHop {
     pub module: ModIdx,
-    pub range: TextRange,
+    pub at: HopAt,
     pub kind: DynHopKind,
+}
+
+/// Where a hop made while solving is shown: a part of a call site. The solver works on
+/// facts without positions; the report turns this into a range from the real facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum HopAt {
+    Call(GSite),
+    Callee(GSite),
+    Arg(GSite, u32),
+    Keyword(GSite, u32),
 }
 
 #[derive(Clone, Debug)]
@@ -152,9 +161,27 @@ pub(crate) enum Complex {
     },
 }
 
-/// What the solver found, for the report.
+/// A solution read together with the modules' facts and positions.
 pub(crate) struct Solved {
     pub modules: Modules,
+    /// Each module's positions, by module index.
+    pub positions: Vec<std::sync::Arc<tasklens_semantic::Positions>>,
+    pub solution: std::sync::Arc<Solution>,
+}
+
+impl std::ops::Deref for Solved {
+    type Target = Solution;
+
+    fn deref(&self) -> &Solution {
+        &self.solution
+    }
+}
+
+/// What the solver found, for the report. It depends only on the modules' facts, which
+/// have no positions, so an edit that only moves code keeps it.
+pub(crate) struct Solution {
+    /// Conclusions drawn from the rest, filled in once solved.
+    pub derived: crate::report::Derived,
     pub objs: Vec<Obj>,
     pub sets: Vec<ObjSet>,
     pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
@@ -165,7 +192,7 @@ pub(crate) struct Solved {
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
-    pub removed_loop_sites: Vec<(GSite, TextRange, String)>,
+    pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
     /// `typing.cast(Task, value)` sites and the value's node.
@@ -212,7 +239,7 @@ pub(crate) struct Solver {
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
     task_argument_sites: FxHashMap<GSite, GNode>,
-    removed_loop_sites: FxHashMap<GSite, (TextRange, String)>,
+    removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
     /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
@@ -237,7 +264,7 @@ pub(crate) struct Solver {
 impl Solver {
     /// Solves the linked graph. `check_cancelled` is called now and then; it unwinds when
     /// the database has a pending write (watch mode: a newer edit arrived).
-    pub(crate) fn solve(modules: Modules, check_cancelled: &dyn Fn()) -> Solved {
+    pub(crate) fn solve(modules: Modules, check_cancelled: &dyn Fn()) -> (Modules, Solution) {
         let start = std::time::Instant::now();
         let mut solver = link::link(modules);
         let linked = start.elapsed();
@@ -274,10 +301,10 @@ impl Solver {
             })
             .collect();
         let mut removed_loop_sites: Vec<_> =
-            solver.removed_loop_sites.iter().map(|(s, (range, path))| (*s, *range, path.clone())).collect();
+            solver.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
-        Solved {
-            modules: solver.modules,
+        let solution = Solution {
+            derived: Default::default(),
             objs: solver.objs.into_items(),
             sets: solver.sets,
             preds: solver.preds,
@@ -305,7 +332,8 @@ impl Solver {
             read_nodes,
             attr_nodes: solver.attr_nodes,
             has_dyn_edges,
-        }
+        };
+        (solver.modules, solution)
     }
 
     // ---- objects and nodes --------------------------------------------------
@@ -360,8 +388,8 @@ impl Solver {
         node
     }
 
-    pub(crate) fn dyn_hop(&mut self, module: ModIdx, range: TextRange, kind: DynHopKind) -> Label {
-        self.dyn_hops.push(DynHop { module, range, kind });
+    pub(crate) fn dyn_hop(&mut self, module: ModIdx, at: HopAt, kind: DynHopKind) -> Label {
+        self.dyn_hops.push(DynHop { module, at, kind });
         self.modules.hop_count + (self.dyn_hops.len() - 1) as Label
     }
 
