@@ -1,5 +1,6 @@
 //! Incremental re-checks equal fresh checks, over many random edits: modules gain and
-//! lose producers, sinks and imports, get syntax errors, appear and disappear.
+//! lose producers, sinks and imports, get syntax errors, move down and up, appear and
+//! disappear.
 
 use tasklens_project::Workspace;
 use tasklens_render::render_concise;
@@ -53,6 +54,17 @@ fn incremental_results_equal_fresh_checks_over_random_edits() {
                 sources.remove(at);
                 let file = *workspace.files().iter().find(|f| f.path(&workspace.db).to_str() == Some(path)).unwrap();
                 workspace.remove(file);
+            }
+            // Move the code: a comment line added at the top, or taken away (positions
+            // change, the facts do not).
+            (1, Some(at)) => {
+                let old = &sources[at].1;
+                let text = match old.strip_prefix("# moved\n") {
+                    Some(rest) => rest.to_string(),
+                    None => format!("# moved\n{old}"),
+                };
+                sources[at].1 = text.clone();
+                workspace.add_source(path, &text);
             }
             // Add or rewrite a file.
             _ => {
