@@ -171,9 +171,55 @@ impl ObjSet {
     }
 }
 
+/// Every node's objects in one array, for reading once solving is done (a tenth of the
+/// memory of one small vector per node).
+#[derive(Debug, Default)]
+pub struct FlatSets {
+    /// Where each node's objects start in `ids`; one more entry than nodes.
+    starts: Vec<u32>,
+    ids: Vec<ObjId>,
+}
+
+impl FlatSets {
+    pub fn new(sets: Vec<ObjSet>) -> Self {
+        let mut starts = Vec::with_capacity(sets.len() + 1);
+        let mut ids = Vec::with_capacity(sets.iter().map(ObjSet::len).sum());
+        for set in sets {
+            starts.push(ids.len() as u32);
+            ids.extend_from_slice(set.as_slice());
+        }
+        starts.push(ids.len() as u32);
+        FlatSets { starts, ids }
+    }
+
+    /// The objects at `node`, sorted.
+    pub fn get(&self, node: u32) -> &[ObjId] {
+        let node = node as usize;
+        &self.ids[self.starts[node] as usize..self.starts[node + 1] as usize]
+    }
+
+    /// Each node with its objects.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[ObjId])> {
+        self.starts.windows(2).enumerate().map(|(node, w)| (node as u32, &self.ids[w[0] as usize..w[1] as usize]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ObjSet;
+    use super::{FlatSets, ObjSet};
+
+    #[test]
+    fn flat_sets_keep_each_nodes_objects() {
+        let mut sets = vec![ObjSet::default(); 3];
+        sets[0].insert(4);
+        sets[2].insert(9);
+        sets[2].insert(1);
+        let flat = FlatSets::new(sets);
+        assert_eq!(flat.get(0), &[4]);
+        assert!(flat.get(1).is_empty());
+        assert_eq!(flat.get(2), &[1, 9]);
+        assert_eq!(flat.iter().map(|(_, objs)| objs.len()).collect::<Vec<_>>(), vec![1, 0, 2]);
+    }
 
     #[test]
     fn set_stays_sorted_and_unique() {

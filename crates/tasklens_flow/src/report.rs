@@ -274,7 +274,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
     for record in &solved.sinks {
         for node in sink_nodes(solved, record) {
-            for &obj in solved.sets[node as usize].as_slice() {
+            for &obj in solved.sets.get(node) {
                 match solved.objs[obj as usize] {
                     value if value.is_plain_future() => {
                         if !seen.insert((obj, record.node, record.at)) {
@@ -305,7 +305,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), loop_functions);
     for &(site, arg) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
-        let objs = solved.sets[arg as usize].as_slice();
+        let objs = solved.sets.get(arg);
         let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
         if !all_coroutines {
             continue;
@@ -343,7 +343,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .collect();
     for &(site, node) in &solved.masked_casts {
         let module = solved.modules.site_module(site);
-        for &obj in solved.sets[node as usize].as_slice() {
+        for &obj in solved.sets.get(node) {
             let value = solved.objs[obj as usize];
             if let Some(producer) = value.is_plain_future().then(|| producer(solved, value)).flatten() {
                 let at = Location { file: file_of(solved, module), range: call_at(solved, site).range };
@@ -372,7 +372,7 @@ fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
     let entry = &solved.modules.modules[module as usize];
     entry.facts.globals.iter().find_map(|(name, binding)| match binding {
         tasklens_semantic::facts::Binding::Variable(node) => {
-            let set = solved.sets[(entry.node_base + node) as usize].as_slice();
+            let set = solved.sets.get(entry.node_base + node);
             set.iter().any(|&o| solved.objs[o as usize] == Obj::Loop).then(|| name.clone())
         }
         _ => None,
@@ -420,11 +420,11 @@ fn dropped_tasks(solved: &Solved) -> Vec<GSite> {
     solved.attr_nodes.values().chain(solved.part_nodes.values()).for_each(|&node| mark(node));
     let mut created = FxHashSet::default();
     let mut kept = solved.kept_tasks.clone();
-    for (node, set) in solved.sets.iter().enumerate() {
-        for &obj in set.as_slice() {
+    for (node, set) in solved.sets.iter() {
+        for &obj in set {
             if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
                 created.insert(site);
-                if used[node] && !kept.contains(&site) && !through_done_callback(solved, node as GNode, obj) {
+                if used[node as usize] && !kept.contains(&site) && !through_done_callback(solved, node, obj) {
                     kept.insert(site);
                 }
             }
@@ -536,7 +536,7 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
         let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
         let argument = at.arg(0);
-        let objs = solved.sets[node as usize].as_slice();
+        let objs = solved.sets.get(node);
         // An awaitable instance next to coroutines usually comes from dispatch over a
         // class and its subclasses (a `Pipeline` overriding a command that returns a
         // coroutine elsewhere): report it only when the argument is never a coroutine.
@@ -603,8 +603,9 @@ fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
     if !record.elements {
         return vec![record.node];
     }
-    solved.sets[record.node as usize]
-        .as_slice()
+    solved
+        .sets
+        .get(record.node)
         .iter()
         .filter_map(|&obj| match solved.objs[obj as usize] {
             Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)).copied(),

@@ -183,7 +183,7 @@ pub(crate) struct Solution {
     /// Conclusions drawn from the rest, filled in once solved.
     pub derived: crate::report::Derived,
     pub objs: Vec<Obj>,
-    pub sets: Vec<ObjSet>,
+    pub sets: crate::objects::FlatSets,
     pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
     pub dyn_hops: Vec<DynHop>,
     pub part_nodes: FxHashMap<(GNode, Part), GNode>,
@@ -306,7 +306,7 @@ impl Solver {
         let solution = Solution {
             derived: Default::default(),
             objs: solver.objs.into_items(),
-            sets: solver.sets,
+            sets: crate::objects::FlatSets::new(std::mem::take(&mut solver.sets)),
             preds: solver.preds,
             dyn_hops: solver.dyn_hops,
             part_nodes: solver.part_nodes,
