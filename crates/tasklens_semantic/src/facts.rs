@@ -25,7 +25,9 @@ pub type HopId = u32;
 /// An index into [`ModuleFacts::names`].
 pub type NameId = u32;
 
-/// Everything the flow analysis needs to know about one module.
+/// Everything the flow analysis needs to know about one module. It holds no positions
+/// (they are in [`crate::Positions`], index for index), so an edit that only moves code
+/// leaves it equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleFacts {
     pub node_count: u32,
@@ -48,14 +50,8 @@ pub struct ModuleFacts {
     pub task_method_calls: Vec<TaskMethodCall>,
     /// Guards `isinstance(x, T)`: the guarded node is `to`.
     pub guards: Vec<Guard>,
-    /// Set when a tree walk stopped because the code nests too deeply.
-    pub too_deep: Option<TextRange>,
-    /// `# tasklens: ignore[...]` and `# noqa: ...` comments.
-    pub suppressions: Vec<Suppression>,
     /// Nodes that collect every value of a variable read from elsewhere (globals, closures).
     pub summaries: Vec<NodeId>,
-    /// `# type: ignore`, `# pyright: ignore`, `# ty: ignore` comments (TL007).
-    pub type_ignores: Vec<TextRange>,
     /// Calls that look like `cast(T, value)`, with `T` as an annotation (TL007).
     pub casts: Vec<(SiteId, TypeExpr)>,
     /// Module-level type aliases (`TaskMap = dict[str, Task]`, `type TaskMap = ...`), by name.
@@ -146,8 +142,6 @@ pub enum FunctionKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionFacts {
     pub name: Name,
-    /// The range of the name (or of the `lambda` keyword).
-    pub range: TextRange,
     pub is_async: bool,
     pub is_generator: bool,
     pub kind: FunctionKind,
@@ -183,13 +177,11 @@ pub struct Param {
     pub name: Name,
     pub node: NodeId,
     pub kind: ParamKind,
-    pub range: TextRange,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassFacts {
     pub name: Name,
-    pub range: TextRange,
     /// Base class expressions, as dotted names.
     pub bases: Vec<TypeExpr>,
     /// Methods defined in the body, sorted by name.
@@ -354,10 +346,6 @@ pub enum Constraint {
 /// One call in the source, shared by the constraints that dispatch it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallSite {
-    /// The whole call expression.
-    pub range: TextRange,
-    /// The callee expression (`asyncio.ensure_future`, `loop.create_future`).
-    pub callee_range: TextRange,
     pub args: Vec<Arg>,
     pub keywords: Vec<Keyword>,
     /// Has `*args` or `**kwargs` spread arguments.
@@ -374,23 +362,17 @@ pub struct CallSite {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arg {
     pub node: Option<NodeId>,
-    pub range: TextRange,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keyword {
     pub name: Name,
     pub node: Option<NodeId>,
-    /// The value's range.
-    pub range: TextRange,
-    /// The whole `name=value`.
-    pub whole: TextRange,
 }
 
 /// A step of a flow, shown in traces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hop {
-    pub range: TextRange,
     pub kind: HopKind,
 }
 
@@ -423,16 +405,12 @@ pub struct AnnotatedPlace {
     pub place: Place,
     pub node: Option<NodeId>,
     pub annotation: TypeExpr,
-    /// The annotation's range.
-    pub range: TextRange,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskMethodCall {
     pub receiver: NodeId,
     pub method: Name,
-    /// The range of `.method(...)`'s attribute name.
-    pub range: TextRange,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -26,14 +26,13 @@ fn lowered(db: &dyn salsa::Database, file: File) -> Arc<(Arc<ModuleFacts>, Arc<P
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
     let comments = type_comments::type_comments(tree.tokens(), file.text(db));
-    let mut facts = lower::Lowerer::lower_module(&tree.syntax().body, comments);
-    facts.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
-    facts.type_ignores = suppression::type_ignores(tree.tokens(), file.text(db));
+    let (facts, mut positions) = lower::Lowerer::lower_module(&tree.syntax().body, comments);
+    positions.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
+    positions.type_ignores = suppression::type_ignores(tree.tokens(), file.text(db));
     // The facts are all the flow analysis needs: free the tree now rather than at
     // the next revision, so a project's trees are never all alive at once.
     drop(tree);
     parsed.release();
-    let (facts, positions) = positions::split(facts);
     Arc::new((Arc::new(facts), Arc::new(positions)))
 }
 

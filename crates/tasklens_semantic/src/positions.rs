@@ -5,7 +5,7 @@
 
 use ruff_text_size::TextRange;
 
-use crate::facts::{ModuleFacts, Suppression};
+use crate::facts::Suppression;
 
 /// The positions of a module's facts, index for index.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,35 +55,4 @@ impl CallPositions {
     pub fn keyword_whole(&self, index: usize) -> TextRange {
         self.keywords.get(index).map_or(self.range, |k| k.1)
     }
-}
-
-/// Takes every position out of `facts` (leaving empty ranges) into a [`Positions`].
-pub fn split(mut facts: ModuleFacts) -> (ModuleFacts, Positions) {
-    let none = TextRange::default();
-    let mut positions = Positions {
-        too_deep: facts.too_deep.take(),
-        suppressions: std::mem::take(&mut facts.suppressions),
-        type_ignores: std::mem::take(&mut facts.type_ignores),
-        ..Positions::default()
-    };
-    for function in &mut facts.functions {
-        positions.functions.push(std::mem::replace(&mut function.range, none));
-        positions.params.push(function.params.iter_mut().map(|p| std::mem::replace(&mut p.range, none)).collect());
-    }
-    positions.classes = facts.classes.iter_mut().map(|c| std::mem::replace(&mut c.range, none)).collect();
-    for call in &mut facts.call_sites {
-        positions.call_sites.push(CallPositions {
-            range: std::mem::replace(&mut call.range, none),
-            callee: std::mem::replace(&mut call.callee_range, none),
-            args: call.args.iter_mut().map(|a| std::mem::replace(&mut a.range, none)).collect(),
-            keywords: (call.keywords.iter_mut())
-                .map(|k| (std::mem::replace(&mut k.range, none), std::mem::replace(&mut k.whole, none)))
-                .collect(),
-        });
-    }
-    positions.hops = facts.hops.iter_mut().map(|h| std::mem::replace(&mut h.range, none)).collect();
-    positions.annotated = facts.annotated.iter_mut().map(|a| std::mem::replace(&mut a.range, none)).collect();
-    positions.task_method_calls =
-        facts.task_method_calls.iter_mut().map(|t| std::mem::replace(&mut t.range, none)).collect();
-    (facts, positions)
 }

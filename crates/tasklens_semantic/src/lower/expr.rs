@@ -10,8 +10,9 @@ use super::{Lowerer, ScopeKind, Val};
 use crate::annotation::type_expr;
 use crate::facts::{
     Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, GuardTest, HopKind, Keyword,
-    MAX_TUPLE_INDEX, Part, ReturnShape, Seed, TASK_ONLY_METHODS, TaskMethodCall,
+    MAX_TUPLE_INDEX, Part, ReturnShape, Seed, TASK_ONLY_METHODS,
 };
+use crate::positions::CallPositions;
 
 impl Lowerer {
     pub(super) fn expr(&mut self, expr: &Expr) -> Val {
@@ -35,12 +36,7 @@ impl Lowerer {
                     // `callback = task.get_name` fails on a plain Future already.
                     let name = &attribute.attr.id;
                     if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
-                        let range = attribute.attr.range;
-                        self.facts.task_method_calls.push(TaskMethodCall {
-                            receiver: base,
-                            method: name.clone(),
-                            range,
-                        });
+                        self.task_method_call(base, name, attribute.attr.range);
                     }
                     Val::Node(to)
                 }
@@ -296,9 +292,8 @@ impl Lowerer {
         let ret = self.node();
         let yields = self.node();
         let keyword = TextRange::at(lambda.range.start(), TextSize::from(6));
-        let func = self.new_function(FunctionFacts {
+        let facts = FunctionFacts {
             name: Name::new_static("<lambda>"),
-            range: keyword,
             is_async: false,
             is_generator: false,
             kind: FunctionKind::Lambda,
@@ -309,7 +304,8 @@ impl Lowerer {
             opaque: false,
             decorated: Vec::new(),
             returns: ReturnShape::Other,
-        });
+        };
+        let func = self.new_function(facts, keyword);
         let params = match &lambda.parameters {
             Some(parameters) => self.parameters(parameters, func),
             None => Vec::new(),
@@ -350,17 +346,19 @@ impl Lowerer {
             },
             func => Callee::Value(self.expr(func)),
         };
-        let (args, keywords, has_spread) = self.call_args(&call.arguments);
-        let site = self.site(CallSite {
-            range: call.range(),
-            callee_range: call.func.range(),
-            args,
-            keywords,
-            has_spread,
-            in_coroutine: self.in_coroutine(),
-            caller: self.enclosing_function(),
-            conditional: self.conditional > 0,
-        });
+        let (args, keywords, has_spread, mut at) = self.call_args(&call.arguments);
+        (at.range, at.callee) = (call.range(), call.func.range());
+        let site = self.site(
+            CallSite {
+                args,
+                keywords,
+                has_spread,
+                in_coroutine: self.in_coroutine(),
+                caller: self.enclosing_function(),
+                conditional: self.conditional > 0,
+            },
+            at,
+        );
         self.note_cast(call, site);
         let result = self.node();
         match callee {
@@ -370,7 +368,7 @@ impl Lowerer {
             }
             Callee::Method { receiver: Val::Node(receiver), name, range } => {
                 if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
-                    self.facts.task_method_calls.push(TaskMethodCall { receiver, method: name.clone(), range });
+                    self.task_method_call(receiver, &name, range);
                 }
                 let name = self.intern(&name);
                 self.constrain(Constraint::MethodCall { site, receiver, name, result });
@@ -394,8 +392,11 @@ impl Lowerer {
         }
     }
 
-    fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, bool) {
+    /// The arguments, whether some are spread, and their positions (the call's own are
+    /// left for the caller to fill in).
+    fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, bool, CallPositions) {
         let mut has_spread = false;
+        let mut at = CallPositions::default();
         let mut args = Vec::new();
         for arg in &arguments.args {
             let value = self.expr(arg);
@@ -404,7 +405,8 @@ impl Lowerer {
                 continue;
             }
             let node = self.node_of(value);
-            args.push(Arg { node, range: arg.range() });
+            args.push(Arg { node });
+            at.args.push(arg.range());
         }
         let mut keywords = Vec::new();
         for keyword in &arguments.keywords {
@@ -412,13 +414,13 @@ impl Lowerer {
             match &keyword.arg {
                 Some(name) => {
                     let node = self.node_of(value);
-                    let (range, whole) = (keyword.value.range(), keyword.range());
-                    keywords.push(Keyword { name: name.id.clone(), node, range, whole });
+                    keywords.push(Keyword { name: name.id.clone(), node });
+                    at.keywords.push((keyword.value.range(), keyword.range()));
                 }
                 None => has_spread = true,
             }
         }
-        (args, keywords, has_spread)
+        (args, keywords, has_spread, at)
     }
 
     /// Lowers a test and returns the narrowings that hold when it is true and when false.

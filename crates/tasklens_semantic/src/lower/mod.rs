@@ -15,9 +15,11 @@ use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::positions::{CallPositions, Positions};
+
 use crate::facts::{
-    Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind, ImportTarget,
-    ModuleFacts, NameId, NodeId, Seed,
+    AnnotatedPlace, Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind,
+    ImportTarget, ModuleFacts, NameId, NodeId, Place, Seed, TaskMethodCall, TypeExpr,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -87,10 +89,15 @@ pub(crate) struct Lowerer {
     module_bindings: FxHashMap<Name, Vec<Binding>>,
     /// `# type: T` comments, in source order.
     type_comments: Vec<crate::type_comments::TypeComment>,
+    /// Where each fact sits, index for index with `facts`.
+    positions: Positions,
 }
 
 impl Lowerer {
-    pub(crate) fn lower_module(body: &[Stmt], type_comments: Vec<crate::type_comments::TypeComment>) -> ModuleFacts {
+    pub(crate) fn lower_module(
+        body: &[Stmt],
+        type_comments: Vec<crate::type_comments::TypeComment>,
+    ) -> (ModuleFacts, Positions) {
         let scan = scan::scan_body(body);
         let mut lowerer = Lowerer {
             facts: ModuleFacts::default(),
@@ -101,12 +108,14 @@ impl Lowerer {
             name_ids: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             type_comments,
+            positions: Positions::default(),
         };
         lowerer.scopes.push(Scope::new(ScopeKind::Module, scan.bound, false));
         lowerer.block(body);
         let module = lowerer.scopes.pop().expect("module scope");
         lowerer.finish_scope(&module);
-        lowerer.finish_module(module)
+        let positions = std::mem::take(&mut lowerer.positions);
+        (lowerer.finish_module(module), positions)
     }
 
     fn finish_module(mut self, module: Scope) -> ModuleFacts {
@@ -169,8 +178,21 @@ impl Lowerer {
 
     fn hop(&mut self, range: TextRange, kind: HopKind) -> HopId {
         let id = self.facts.hops.len() as HopId;
-        self.facts.hops.push(Hop { range, kind });
+        self.facts.hops.push(Hop { kind });
+        self.positions.hops.push(range);
         id
+    }
+
+    /// Records `receiver.method` of a Task-only method, a sink.
+    fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange) {
+        self.facts.task_method_calls.push(TaskMethodCall { receiver, method: method.clone() });
+        self.positions.task_method_calls.push(range);
+    }
+
+    /// Records an annotation of `place` (at `range`).
+    fn annotate(&mut self, place: Place, node: Option<NodeId>, annotation: TypeExpr, range: TextRange) {
+        self.facts.annotated.push(AnnotatedPlace { place, node, annotation });
+        self.positions.annotated.push(range);
     }
 
     fn constrain(&mut self, constraint: Constraint) {
@@ -195,15 +217,16 @@ impl Lowerer {
         }
     }
 
-    fn site(&mut self, site: CallSite) -> u32 {
+    fn site(&mut self, site: CallSite, at: CallPositions) -> u32 {
         self.facts.call_sites.push(site);
+        self.positions.call_sites.push(at);
         (self.facts.call_sites.len() - 1) as u32
     }
 
     /// Returns `true` (and records where) when nesting is too deep to walk.
     fn enter(&mut self, range: TextRange) -> bool {
         if self.depth >= MAX_DEPTH {
-            self.facts.too_deep.get_or_insert(range);
+            self.positions.too_deep.get_or_insert(range);
             return false;
         }
         self.depth += 1;
@@ -445,9 +468,9 @@ impl Lowerer {
     fn new_class(&mut self, class: &ast::StmtClassDef) -> ClassId {
         let bases =
             class.arguments.iter().flat_map(|args| args.args.iter()).map(crate::annotation::type_expr).collect();
+        self.positions.classes.push(class.name.range());
         self.facts.classes.push(ClassFacts {
             name: class.name.id.clone(),
-            range: class.name.range(),
             bases,
             methods: Vec::new(),
             attributes: Vec::new(),
@@ -459,8 +482,11 @@ impl Lowerer {
         (self.facts.classes.len() - 1) as ClassId
     }
 
-    fn new_function(&mut self, facts: FunctionFacts) -> FuncId {
+    /// A new function named at `range`; its parameters' positions come with them.
+    fn new_function(&mut self, facts: FunctionFacts, range: TextRange) -> FuncId {
         self.facts.functions.push(facts);
+        self.positions.functions.push(range);
+        self.positions.params.push(Vec::new());
         (self.facts.functions.len() - 1) as FuncId
     }
 

@@ -7,9 +7,10 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    AnnotatedPlace, Arg, Binding, CallSite, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX,
-    NodeId, Param, ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
+    Arg, Binding, CallSite, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Param,
+    ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
 };
+use crate::positions::CallPositions;
 
 /// A narrowing from a test: what holds for `name` in a branch.
 pub(super) type Narrowing = (Name, crate::facts::GuardTest);
@@ -179,9 +180,8 @@ impl Lowerer {
         let scan = scan::scan_body(&def.body);
         let ret = self.node();
         let yields = self.node();
-        let func = self.new_function(FunctionFacts {
+        let facts = FunctionFacts {
             name: def.name.id.clone(),
-            range: def.name.range(),
             is_async: def.is_async,
             is_generator: scan.yields,
             kind,
@@ -192,7 +192,8 @@ impl Lowerer {
             opaque,
             decorated: Vec::new(),
             returns: ReturnShape::Unset,
-        });
+        };
+        let func = self.new_function(facts, def.name.range());
         let params = self.parameters(&def.parameters, func);
         if let Some(first) = params.first()
             && let Some(class) = class
@@ -208,12 +209,7 @@ impl Lowerer {
             }
         }
         if let Some(returns) = &def.returns {
-            self.facts.annotated.push(AnnotatedPlace {
-                place: Place::Return { func },
-                node: Some(ret),
-                annotation: type_expr(returns),
-                range: returns.range(),
-            });
+            self.annotate(Place::Return { func }, Some(ret), type_expr(returns), returns.range());
         } else {
             self.signature_type_comment(def, func, ret, &params);
         }
@@ -235,16 +231,16 @@ impl Lowerer {
         // Applying them is a call that runs where the `def` runs (at import time for a
         // module-level function), innermost first; its result is not followed (see above).
         for &(callee, range) in followed.iter().rev() {
-            let site = self.site(CallSite {
-                range,
-                callee_range: range,
-                args: vec![Arg { node: Some(version), range: def.name.range() }],
+            let call = CallSite {
+                args: vec![Arg { node: Some(version) }],
                 keywords: Vec::new(),
                 has_spread: false,
                 in_coroutine: self.in_coroutine(),
                 caller: self.enclosing_function(),
                 conditional: self.conditional > 0,
-            });
+            };
+            let at = CallPositions { range, callee: range, args: vec![def.name.range()], keywords: Vec::new() };
+            let site = self.site(call, at);
             let result = self.node();
             self.constrain(Constraint::Call { site, callee, result });
         }
@@ -293,12 +289,7 @@ impl Lowerer {
         let Some(comment) = self.type_comments.get(at).filter(|c| c.range.start() < before) else { return };
         let Some((param_types, returns)) = crate::type_comments::signature_types(comment) else { return };
         let range = comment.range;
-        self.facts.annotated.push(AnnotatedPlace {
-            place: Place::Return { func },
-            node: Some(ret),
-            annotation: returns,
-            range,
-        });
+        self.annotate(Place::Return { func }, Some(ret), returns, range);
         let skip = params.len().checked_sub(param_types.len()).filter(|&skip| skip <= 1);
         let Some(skip) =
             skip.filter(|&skip| skip == 0 || self.facts.functions[func as usize].kind != FunctionKind::Function)
@@ -307,12 +298,7 @@ impl Lowerer {
         };
         for (offset, annotation) in param_types.into_iter().enumerate() {
             let index = offset + skip;
-            self.facts.annotated.push(AnnotatedPlace {
-                place: Place::Param { func, index: index as u32 },
-                node: Some(params[index].node),
-                annotation,
-                range,
-            });
+            self.annotate(Place::Param { func, index: index as u32 }, Some(params[index].node), annotation, range);
         }
     }
 
@@ -326,14 +312,11 @@ impl Lowerer {
                 this.flow_into(value, node, None);
             }
             if let Some(annotation) = &param.annotation {
-                this.facts.annotated.push(AnnotatedPlace {
-                    place: Place::Param { func, index: params.len() as u32 },
-                    node: Some(node),
-                    annotation: type_expr(annotation),
-                    range: annotation.range(),
-                });
+                let place = Place::Param { func, index: params.len() as u32 };
+                this.annotate(place, Some(node), type_expr(annotation), annotation.range());
             }
-            params.push(Param { name: param.name.id.clone(), node, kind, range: param.name.range() });
+            params.push(Param { name: param.name.id.clone(), node, kind });
+            this.positions.params[func as usize].push(param.name.range());
         };
         for p in &parameters.posonlyargs {
             add(self, &p.parameter, p.default.as_deref(), ParamKind::PositionalOnly);
@@ -469,33 +452,18 @@ impl Lowerer {
                 if declares_field && !class_var {
                     self.facts.classes[class as usize].fields.push(name.id.clone());
                 }
-                self.facts.annotated.push(AnnotatedPlace {
-                    place: Place::Attribute { class, attr: name.id.clone() },
-                    node: None,
-                    annotation,
-                    range,
-                });
+                self.annotate(Place::Attribute { class, attr: name.id.clone() }, None, annotation, range);
                 if let Some(value) = value {
                     self.assign(target, value);
                 }
             }
             (Expr::Name(name), _) => {
                 let version = self.bind(&name.id, value.unwrap_or(Val::Nothing), Some(name.range));
-                self.facts.annotated.push(AnnotatedPlace {
-                    place: Place::Variable,
-                    node: Some(version),
-                    annotation,
-                    range,
-                });
+                self.annotate(Place::Variable, Some(version), annotation, range);
             }
             (Expr::Attribute(attribute), _) => {
                 if let Some(class) = self.self_attribute_class(attribute) {
-                    self.facts.annotated.push(AnnotatedPlace {
-                        place: Place::Attribute { class, attr: attribute.attr.id.clone() },
-                        node: None,
-                        annotation,
-                        range,
-                    });
+                    self.annotate(Place::Attribute { class, attr: attribute.attr.id.clone() }, None, annotation, range);
                 }
                 if let Some(value) = value {
                     self.assign(target, value);
