@@ -141,3 +141,47 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn generators_are_not_coroutines() {
+    check(
+        r#"
+#- feeds.py
+import asyncio
+import types
+
+
+async def ticks():
+    yield 1
+
+
+def numbers():
+    yield 1
+
+
+@types.coroutine
+def legacy():
+    yield
+
+
+def feed():
+    return ticks()
+#- main.py run
+import asyncio
+from feeds import feed, legacy, numbers
+
+
+async def main():
+    old = asyncio.ensure_future(legacy())
+    await old
+    for item in [feed(), numbers()]:
+        asyncio.ensure_future(item)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:9: TL004
+        main.py:9: TL004
+        ",
+    );
+}

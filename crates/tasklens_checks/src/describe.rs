@@ -42,6 +42,8 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
             format!("the `async def` `{name}` itself, not a coroutine (call it: `{name}()`)")
         }
         Producer::Function { name, .. } => format!("the function `{name}` itself"),
+        Producer::Generator { name, is_async: true, .. } => format!("an async generator from `{name}()`"),
+        Producer::Generator { name, .. } => format!("a generator from `{name}()`"),
     }
 }
 
@@ -52,6 +54,8 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
         Producer::TaskCall { .. } => "a Task",
         Producer::Awaitable { .. } => "an awaitable that is not a coroutine",
         Producer::Function { .. } => "a function",
+        Producer::Generator { is_async: true, .. } => "an async generator",
+        Producer::Generator { .. } => "a generator",
     }
 }
 

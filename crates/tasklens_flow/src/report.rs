@@ -6,7 +6,7 @@ use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_db::File;
 use tasklens_semantic::CallPositions;
-use tasklens_semantic::facts::{Constraint, HopKind, Part};
+use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind, Part};
 
 use crate::objects::{GNode, GSite, ModIdx, Obj, ObjId};
 use crate::solver::link::{SinkAt, SinkKind as RawSink, SinkRecord};
@@ -32,6 +32,9 @@ pub enum Producer {
     Awaitable { at: Location, class: Name },
     /// A project function itself, not a call of it (`create_task(work)`).
     Function { at: Location, name: Name, is_async: bool },
+    /// A call of a project function that yields: a generator (an async generator for an
+    /// `async def`), not a coroutine.
+    Generator { at: Location, name: Name, is_async: bool },
 }
 
 impl Producer {
@@ -41,7 +44,8 @@ impl Producer {
             | Producer::Parameter { at, .. }
             | Producer::TaskCall { at, .. }
             | Producer::Awaitable { at, .. }
-            | Producer::Function { at, .. } => *at,
+            | Producer::Function { at, .. }
+            | Producer::Generator { at, .. } => *at,
         }
     }
 }
@@ -545,6 +549,7 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
             let value = solved.objs[obj as usize];
             let producer = match value {
                 Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
+                Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
                 _ if !needs_coroutine => None,
                 Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
                 Obj::Task(Some(task_site)) => {
@@ -582,6 +587,22 @@ fn function_producer(solved: &Solved, func: u32) -> Producer {
         name: facts.name.clone(),
         is_async: facts.is_async && !facts.is_generator,
     }
+}
+
+/// The generator function whose calls make the iterator of `yields`, if there is one (a
+/// generator expression has none). Not one under a decorator the analysis does not know:
+/// `@types.coroutine` and the old `@asyncio.coroutine` make generators into coroutines.
+fn generator(solved: &Solved, yields: GNode) -> Option<Producer> {
+    let module = solved.modules.node_module(yields);
+    let entry = &solved.modules.modules[module as usize];
+    let local = yields - entry.node_base;
+    let (index, func) =
+        (entry.facts.functions.iter().enumerate()).find(|(_, f)| f.yields == local && f.is_generator && !f.opaque)?;
+    Some(Producer::Generator {
+        at: Location { file: entry.file, range: solved.positions[module as usize].functions[index] },
+        name: func.name.clone(),
+        is_async: func.is_async,
+    })
 }
 
 /// A project class whose instances are awaitable without being coroutines.

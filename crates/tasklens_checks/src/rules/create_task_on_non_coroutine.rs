@@ -12,13 +12,16 @@ declare_rule! {
     /// coroutine and reach the argument of `asyncio.create_task`, `loop.create_task`,
     /// `TaskGroup.create_task` or `asyncio.Task(...)`, following them across functions,
     /// attributes, containers and modules; and a function itself (`create_task(work)`
-    /// instead of `create_task(work())`) reaching those calls or `ensure_future`.
+    /// instead of `create_task(work())`) or a generator (a call of a function that yields,
+    /// `async def` ones included: an async generator is not a coroutine) reaching those
+    /// calls or `ensure_future`. Generators under a decorator the analysis does not know
+    /// are left alone (`@types.coroutine` makes them coroutines).
     ///
     /// ## Why is this bad?
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises
     /// `TypeError: a coroutine was expected` at run time. This is the usual way a
     /// "replace ensure_future with create_task" change breaks code. A function that is
-    /// passed instead of called is refused by `ensure_future` too.
+    /// passed instead of called, or a generator, is refused by `ensure_future` too.
     ///
     /// ## Example
     /// ```python
@@ -59,6 +62,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             Producer::Parameter { name, .. } => format!("`{name}` may be {what}"),
             Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
             Producer::Function { .. } => "defined here: a call of it gives the coroutine".into(),
+            Producer::Generator { .. } => format!("yields: a call of it gives {what}, not a coroutine"),
             _ => format!("creates {what}"),
         },
     }];

@@ -160,6 +160,15 @@ impl Solver {
                 Obj::Instance(class) if self.classes.external_base[class as usize] => {
                     self.seed(result, Obj::Unknown);
                 }
+                // Not awaitable: the call raises TypeError (TL004) and makes no Task.
+                Obj::Container(..)
+                | Obj::View(..)
+                | Obj::Function(_)
+                | Obj::Bound(_)
+                | Obj::Partial(_)
+                | Obj::Class(_)
+                | Obj::Module(_)
+                | Obj::Loop => {}
                 _ => self.seed(result, Obj::Task(Some(site))),
             },
         }
