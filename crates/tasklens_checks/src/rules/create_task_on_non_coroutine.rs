@@ -78,7 +78,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         primary: Label {
             file: flow.argument.file,
             range: flow.argument.range,
-            message: format!("{what} is passed where a coroutine is required"),
+            message: if callee.ends_with("ensure_future") {
+                format!("{what} is passed where an awaitable is required")
+            } else {
+                format!("{what} is passed where a coroutine is required")
+            },
         },
         trace,
         fix: None,
