@@ -69,7 +69,8 @@ pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
     let what = if sink.elements { "a container of Tasks" } else { "a Task" };
     match &sink.kind {
         SinkKind::TaskMethod(method) => {
-            format!("it reaches `.{method}()` in {at}, which only a Task has (AttributeError at run time)")
+            let method = task_method(db, sink, method);
+            format!("it reaches `{method}` in {at}, which only a Task has (AttributeError at run time)")
         }
         SinkKind::Return { function } => {
             format!("it is returned from `{function}`, annotated to return {what} ({at})")
@@ -84,10 +85,17 @@ pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
     }
 }
 
+/// `.get_name()` when the method is called there, `.get_name` when it is only read.
+fn task_method(db: &dyn salsa::Database, sink: &Sink, method: &str) -> String {
+    let text = sink.at.file.text(db);
+    let after = text.get(usize::from(sink.at.range.end())..).unwrap_or("");
+    if after.trim_start().starts_with('(') { format!(".{method}()") } else { format!(".{method}") }
+}
+
 /// The label on a sink in a trace.
-pub(crate) fn sink_label(sink: &Sink) -> String {
+pub(crate) fn sink_label(db: &dyn salsa::Database, sink: &Sink) -> String {
     match &sink.kind {
-        SinkKind::TaskMethod(method) => format!("`.{method}()` exists only on Task"),
+        SinkKind::TaskMethod(method) => format!("`{}` exists only on Task", task_method(db, sink, method)),
         _ if sink.elements => "annotated as a container of Tasks".to_string(),
         _ => "annotated as a Task".to_string(),
     }

@@ -73,7 +73,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
     let trace = call
         .task_sinks
         .iter()
-        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(sink) })
+        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(db, sink) })
         .collect();
     Diagnostic {
         code: RULE.code,

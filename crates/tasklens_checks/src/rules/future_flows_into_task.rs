@@ -83,9 +83,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         range: step.at.range,
         message: describe::step(step),
     }));
-    trace.push(Label { file: flow.sink.at.file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) });
+    trace.push(Label {
+        file: flow.sink.at.file,
+        range: flow.sink.at.range,
+        message: describe::sink_label(db, &flow.sink),
+    });
     for other in others {
-        let message = format!("also reaches: {}", describe::sink_label(&other.sink));
+        let message = format!("also reaches: {}", describe::sink_label(db, &other.sink));
         trace.push(Label { file: other.sink.at.file, range: other.sink.at.range, message });
     }
     Diagnostic { code: RULE.code, severity: RULE.severity, message, primary, trace, fix: None }

@@ -90,7 +90,7 @@ fn suppression(
                 range: flow.producer.location().range,
                 message: "the plain Future comes from here".into(),
             },
-            Label { file: flow.sink.at.file, range: flow.sink.at.range, message: describe::sink_label(&flow.sink) },
+            Label { file: flow.sink.at.file, range: flow.sink.at.range, message: describe::sink_label(db, &flow.sink) },
         ],
         fix: None,
     }
