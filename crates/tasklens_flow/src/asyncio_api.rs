@@ -123,10 +123,10 @@ pub fn loop_method(method: &str) -> ExternalCall {
 /// Methods of a Future or Task that neither store it nor hand it to anything that runs
 /// before it is done: a Task whose handle is used only for these is still dropped
 /// (`create_task(c).add_done_callback(cb)`: `cb` gets it only once it has finished).
+/// `cancel` is not one: a Task cancelled at once has nothing left to lose.
 pub const NON_KEEPING_TASK_METHODS: &[&str] = &[
     "add_done_callback",
     "remove_done_callback",
-    "cancel",
     "cancelled",
     "done",
     "result",
