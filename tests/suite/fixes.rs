@@ -215,6 +215,23 @@ fn fix_safety_follows_where_the_call_runs() {
 }
 
 #[test]
+fn a_public_functions_parameter_makes_the_fix_unsafe() {
+    // Callers outside the project may pass a Future to `spawn` or `Pool.submit`; `_spawn`,
+    // `_Pool.submit` and `Pool._run` are private, and every caller is in the project.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\nasync def spawn(coro):\n    return await asyncio.ensure_future(coro)\n\nasync def _spawn(coro):\n    return await asyncio.ensure_future(coro)\n\nclass Pool:\n    async def submit(self, coro):\n        return await asyncio.ensure_future(coro)\n\n    async def _run(self, coro):\n        return await asyncio.ensure_future(coro)\n\nclass _Pool:\n    async def submit(self, coro):\n        return await asyncio.ensure_future(coro)\n\nasync def main():\n    await spawn(work())\n    await _spawn(work())\n    await Pool().submit(work())\n    await Pool()._run(work())\n    await _Pool().submit(work())\n";
+    let workspace = Workspace::from_sources(&[("main.py", text)]);
+    let fixes: Vec<(u32, Option<Applicability>)> = workspace
+        .check()
+        .iter()
+        .filter(|d| d.code == "TL002")
+        .map(|d| (u32::from(d.primary.range.start()), d.fix.as_ref().map(|f| f.applicability)))
+        .collect();
+    let applicabilities: Vec<Option<Applicability>> = fixes.iter().map(|(_, a)| *a).collect();
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(applicabilities, [Some(Unsafe), Some(Safe), Some(Unsafe), Some(Safe), Some(Safe)], "{fixes:?}");
+}
+
+#[test]
 fn unused_imports_sharing_a_line_go_with_their_semicolon() {
     check_fix(
         r#"

@@ -122,6 +122,9 @@ pub struct EnsureFutureCall {
     /// For a call at import time: a module variable that holds an event loop, whose
     /// `create_task` needs no running loop.
     pub loop_in_scope: Option<Name>,
+    /// The argument is a parameter of a public function or method: code outside the
+    /// project may call it with a Future, which `create_task` would refuse.
+    pub public_parameter: Option<Name>,
 }
 
 /// Where a call runs, as far as an event loop is concerned.
@@ -327,6 +330,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             loop_keyword,
             other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
             loop_in_scope: (context_of(site) == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
+            public_parameter: public_parameter(solved, module, call),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
@@ -369,6 +373,18 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         })
         .collect();
     report
+}
+
+/// The parameter that a call's first argument reads, when its function may be called from
+/// outside the project: a public name (no leading underscore, or a dunder) in a public class.
+fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> Option<Name> {
+    let facts = &solved.modules.modules[module as usize].facts;
+    let function = &facts.functions[call.caller? as usize];
+    let argument = call.args.first()?.node?;
+    let param = function.params.iter().find(|p| p.node == argument)?;
+    let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
+    let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
+    (public(function.name.as_str()) && class_public).then(|| param.name.clone())
 }
 
 /// A module variable that holds an event loop (the first in name order).

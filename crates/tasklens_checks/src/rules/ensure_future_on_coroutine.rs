@@ -42,7 +42,9 @@ declare_rule! {
     /// becomes `loop.create_task(coro)`. The fix is safe in a coroutine and in a sync
     /// function reached only from coroutines or loop callbacks; elsewhere it is unsafe
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
-    /// running. Calls that run at import time get no fix, except `ensure_future(coro,
+    /// running. It is also unsafe when the argument is a parameter of a public function
+    /// or method: callers outside the project may pass a Future, which `create_task`
+    /// refuses. Calls that run at import time get no fix, except `ensure_future(coro,
     /// loop=loop)`, whose rewrite `loop.create_task(coro)` is what CPython runs anyway.
     ///
     /// ## References
@@ -59,6 +61,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
     if !call.task_sinks.is_empty() {
         let sinks: Vec<String> = call.task_sinks.iter().map(|s| describe::place(db, s.at)).collect();
         message.push_str(&format!(" (its result reaches code that needs a Task: {})", sinks.join(", ")));
+    }
+    if let Some(param) = &call.public_parameter {
+        message.push_str(&format!(
+            " (`{param}` is a parameter of a public function: callers outside the project may still pass a Future, so the fix is unsafe)"
+        ));
     }
     if call.context == CallContext::Import {
         message.push_str(
@@ -101,11 +108,13 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     }
     let text = call.at.file.text(db);
     let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
+    // A public function's parameter may get a Future from outside the project.
+    let outside = |applicability| if call.public_parameter.is_some() { Applicability::Unsafe } else { applicability };
     if let Some((keyword, loop_value)) = call.loop_keyword {
-        let applicability = match call.context {
+        let applicability = outside(match call.context {
             CallContext::Coroutine | CallContext::LoopFunction | CallContext::Import => Applicability::Safe,
             CallContext::Function => Applicability::Unsafe,
-        };
+        });
         // Two edits, so that comments and layout inside the call stay as they are.
         let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
         let loop_argument = Edit { range: argument_with_comma(text, keyword), content: String::new() };
@@ -115,11 +124,11 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
             edits: vec![callee, loop_argument],
         });
     }
-    let applicability = match call.context {
+    let applicability = outside(match call.context {
         CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
         CallContext::Function => Applicability::Unsafe,
         CallContext::Import => return None,
-    };
+    });
     let callee = slice(call.callee);
     if callee.strip_suffix(".ensure_future").is_some() {
         let end = call.callee.end();
