@@ -1249,3 +1249,47 @@ asyncio.run(main())
         "main.py:12: TL001",
     );
 }
+
+#[test]
+fn star_args_and_kwargs_carry_their_arguments() {
+    check(
+        r#"
+#- helpers.py
+import asyncio
+
+
+def names(*tasks):
+    return [t.get_name() for t in tasks]
+
+
+def first(*tasks):
+    return tasks[0]
+
+
+def count(*tasks: asyncio.Task):
+    return len(tasks)
+
+
+def by_key(**named):
+    return {key: task.get_name() for key, task in named.items()}
+
+
+def forward(*tasks):
+    return names(*tasks)
+#- main.py run
+import asyncio
+from helpers import by_key, count, first, forward, names
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(asyncio.sleep(0))
+    print(names(task), forward(task), count(task), by_key(a=task))
+    first(loop.create_future(), task).get_name()
+    await task
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL001",
+    );
+}

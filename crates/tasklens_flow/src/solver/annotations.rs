@@ -1,7 +1,7 @@
 //! Annotations, resolved: which places need a Task (sinks), which parameters
 //! may hold a plain Future, an event loop or a project class (seeds).
 
-use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, Place, TypeExpr};
+use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
 
 use super::Solver;
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
@@ -228,7 +228,14 @@ impl Solver {
         let (node, kind, is_param) = match &place.place {
             Place::Param { func, index } => {
                 let Some(node) = place.node else { return };
-                (nb + node, SinkKind::Param { func: fb + func, index: *index }, true)
+                // `*tasks: Task` annotates each element of the tuple (and `**named: Task` each value).
+                let kind =
+                    self.modules.modules[m as usize].facts.functions[*func as usize].params[*index as usize].kind;
+                let node = match kind {
+                    ParamKind::VarArgs | ParamKind::KwArgs => self.part_node(nb + node, Part::Values),
+                    _ => nb + node,
+                };
+                (node, SinkKind::Param { func: fb + func, index: *index }, true)
             }
             Place::Return { func } => {
                 let Some(node) = place.node else { return };

@@ -567,7 +567,10 @@ impl Solver {
         }
         if call.has_spread {
             for (index, param) in params.iter().enumerate().skip(shift) {
-                if !matched[index] {
+                if matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs) {
+                    let elements = self.part_node(base + param.node, Part::Values);
+                    self.seed(elements, Obj::Unknown);
+                } else if !matched[index] {
                     self.seed(base + param.node, Obj::Unknown);
                 }
             }
@@ -673,13 +676,17 @@ impl Solver {
         base: GNode,
         func: GFunc,
     ) {
-        let target = base + param.node;
-        match (node, param.kind) {
-            (Some(node), ParamKind::PositionalOnly | ParamKind::Positional | ParamKind::KeywordOnly) => {
+        // `*args` and `**kwargs` collect their arguments as elements.
+        let target = match param.kind {
+            ParamKind::VarArgs | ParamKind::KwArgs => self.part_node(base + param.node, Part::Values),
+            _ => base + param.node,
+        };
+        match node {
+            Some(node) => {
                 let label = self.dyn_hop(module, at, DynHopKind::Argument { param: param.name.clone(), func });
                 self.edge(node, target, label);
             }
-            _ => self.seed(target, Obj::Unknown),
+            None => self.seed(target, Obj::Unknown),
         }
     }
 

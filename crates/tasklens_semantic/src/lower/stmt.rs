@@ -7,8 +7,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, Binding, CallSite, Constraint, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Param,
-    ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
+    Arg, Binding, CallSite, Constraint, ContainerKind, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX,
+    NodeId, Param, ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
 };
 use crate::positions::CallPositions;
 
@@ -314,6 +314,17 @@ impl Lowerer {
             if let Some(annotation) = &param.annotation {
                 let place = Place::Param { func, index: params.len() as u32 };
                 this.annotate(place, Some(node), type_expr(annotation), annotation.range());
+            }
+            // `*args` holds what the calls pass by position (a tuple, indexed like a list: its
+            // elements are not told apart), `**kwargs` what they pass by keyword.
+            match kind {
+                ParamKind::VarArgs => {
+                    this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::List) })
+                }
+                ParamKind::KwArgs => {
+                    this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::Dict) })
+                }
+                _ => {}
             }
             params.push(Param { name: param.name.id.clone(), node, kind });
             this.positions.params[func as usize].push(param.name.range());
