@@ -215,6 +215,21 @@ fn fix_safety_follows_where_the_call_runs() {
 }
 
 #[test]
+fn loop_callbacks_run_in_a_running_loop() {
+    // `on_tick` and the lambda are only called back by the loop: a loop is running there.
+    // `on_stop` is also called at import time.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef on_tick():\n    asyncio.ensure_future(work())\n\ndef on_stop():\n    asyncio.ensure_future(work())\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    loop.call_soon(on_tick)\n    loop.call_later(0.1, lambda: asyncio.ensure_future(work()))\n    loop.call_soon(on_stop)\n    await asyncio.sleep(0.2)\n\non_stop()\n";
+    let workspace = Workspace::from_sources(&[("main.py", text)]);
+    let fixes: Vec<Option<Applicability>> = workspace
+        .check()
+        .iter()
+        .filter(|d| d.code == "TL002")
+        .map(|d| d.fix.as_ref().map(|f| f.applicability))
+        .collect();
+    assert_eq!(fixes, [Some(Applicability::Safe), Some(Applicability::Unsafe), Some(Applicability::Safe)]);
+}
+
+#[test]
 fn a_public_functions_parameter_makes_the_fix_unsafe() {
     // Callers outside the project may pass a Future to `spawn` or `Pool.submit`; `_spawn`,
     // `_Pool.submit` and `Pool._run` are private, and every caller is in the project.

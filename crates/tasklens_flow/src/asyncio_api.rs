@@ -36,6 +36,11 @@ pub enum ExternalCall {
     Partial,
     /// `asyncio.Queue()`: a container whose items come back from `get`.
     NewQueue,
+    /// `loop.call_soon(cb, *args)` and friends: the loop calls `cb` (argument `callback`)
+    /// later, inside the running loop, with the arguments after it.
+    LoopCallback {
+        callback: u8,
+    },
     Unknown,
 }
 
@@ -87,6 +92,9 @@ pub fn external_call(path: &str) -> ExternalCall {
 
 /// The effect of calling `method` on an event loop.
 pub fn loop_method(method: &str) -> ExternalCall {
+    if let Some(callback) = loop_callback_index(method) {
+        return ExternalCall::LoopCallback { callback };
+    }
     match method {
         "create_future" | "run_in_executor" => ExternalCall::NewFuture,
         "create_task" => ExternalCall::NewTask,
@@ -140,6 +148,16 @@ pub const NON_KEEPING_TASK_METHODS: &[&str] = &[
     "cancelling",
     "uncancel",
 ];
+
+/// Where the callback is among the arguments of a loop method that calls it back later
+/// (with the arguments that follow it).
+pub fn loop_callback_index(method: &str) -> Option<u8> {
+    match method {
+        "call_soon" | "call_soon_threadsafe" => Some(0),
+        "call_later" | "call_at" | "add_signal_handler" | "add_reader" | "add_writer" => Some(1),
+        _ => None,
+    }
+}
 
 /// Methods that only an event loop has: an unresolved receiver is taken as a loop.
 pub const LOOP_ONLY_METHODS: &[&str] = &["create_future", "create_task", "run_in_executor"];

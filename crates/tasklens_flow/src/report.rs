@@ -160,9 +160,9 @@ fn caller_of(solved: &Solved, site: u32) -> Option<u32> {
 }
 
 /// Synchronous functions that only run inside a running loop: called at least once in
-/// the project, and every call comes from a coroutine or from another such function. A
-/// function whose object escapes to code the analysis cannot follow may be called from
-/// anywhere, so it is never one.
+/// the project or called back by the loop (`loop.call_soon(f)`...), and every call comes
+/// from a coroutine or from another such function. A function whose object escapes to
+/// code the analysis cannot follow may be called from anywhere, so it is never one.
 fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
     let caller_of = |site: u32| caller_of(solved, site);
     let mut callers: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
@@ -173,15 +173,17 @@ fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
         let facts = solved.modules.func(func).1;
         !facts.is_async && !facts.is_generator
     };
-    let mut candidates: FxHashSet<u32> =
-        callers.keys().copied().filter(|&f| is_sync(f) && !solved.escaped.contains(&f)).collect();
+    let mut candidates: FxHashSet<u32> = (callers.keys().chain(&solved.loop_callbacks))
+        .copied()
+        .filter(|&f| is_sync(f) && !solved.escaped.contains(&f))
+        .collect();
     // Greatest fixpoint: drop functions with a caller outside coroutines and candidates.
     loop {
         let dropped: Vec<u32> = candidates
             .iter()
             .copied()
             .filter(|func| {
-                callers[func].iter().any(|&site| {
+                callers.get(func).into_iter().flatten().any(|&site| {
                     let in_coroutine = solved.modules.site(site).1.in_coroutine;
                     !in_coroutine && !caller_of(site).is_some_and(|caller| candidates.contains(&caller))
                 })

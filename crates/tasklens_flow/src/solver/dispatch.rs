@@ -135,6 +135,17 @@ impl Solver {
                 };
                 self.forward_arguments(site, first as usize, func, shift);
             }
+            Complex::LoopCallback => match value {
+                Obj::Function(func) | Obj::Bound(func) => {
+                    self.loop_callbacks.insert(func);
+                }
+                Obj::Partial(partial) => {
+                    if let Some(function) = self.site_args(partial).arg(0) {
+                        self.complex_on(function, Complex::LoopCallback);
+                    }
+                }
+                _ => {}
+            },
             Complex::Escape => match value {
                 Obj::Function(func) | Obj::Bound(func) => self.escape(func),
                 Obj::Partial(partial) => {

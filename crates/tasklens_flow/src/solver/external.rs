@@ -138,6 +138,23 @@ impl Solver {
                 None => self.seed(result, Obj::Unknown),
             },
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
+            // The loop calls the callback itself, inside the running loop, with the arguments
+            // after it (a `Forward` constraint binds those to a project callback). The other
+            // arguments may reach code outside the project (`call_soon(print, f)`): they escape.
+            ExternalCall::LoopCallback { callback } => {
+                self.seed(result, Obj::Unknown);
+                let call = args.call();
+                let positional = call.args.iter().enumerate().map(|(i, a)| (i == usize::from(callback), a.node));
+                let keywords = call.keywords.iter().map(|k| (false, k.node));
+                let nodes: Vec<(bool, GNode)> = positional
+                    .chain(keywords)
+                    .filter_map(|(is_callback, n)| Some((is_callback, args.node(n)?)))
+                    .collect();
+                for (is_callback, node) in nodes {
+                    let constraint = if is_callback { Complex::LoopCallback } else { Complex::Escape };
+                    self.complex_on(node, constraint);
+                }
+            }
             ExternalCall::CopyContainer => {
                 self.seed(result, Obj::Container(result, ContainerKind::List));
                 if let Some(from) = arg(0) {

@@ -77,6 +77,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         part_nodes: FxHashMap::default(),
         applied: FxHashSet::default(),
         escaped: FxHashSet::default(),
+        loop_callbacks: FxHashSet::default(),
         classes,
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),
@@ -217,11 +218,7 @@ impl Solver {
                         self.loop_method_calls.push((nb + receiver, id));
                     }
                     // `loop.call_soon(cb, *args)`, `call_later(delay, cb, *args)`...: args reach cb.
-                    let forwarded = match name.as_str() {
-                        "call_soon" | "call_soon_threadsafe" => Some(0),
-                        "call_later" | "call_at" => Some(1),
-                        _ => None,
-                    };
+                    let forwarded = crate::asyncio_api::loop_callback_index(name.as_str()).map(usize::from);
                     if let Some(index) = forwarded
                         && let Some(callback) = facts.call_sites[*site as usize].args.get(index).and_then(|a| a.node)
                     {

@@ -154,6 +154,8 @@ pub(crate) enum Complex {
         wrapper: GFunc,
         result: GNode,
     },
+    /// On the callback argument of `loop.call_soon(cb)` and friends.
+    LoopCallback,
     /// On the argument of `ensure_future`.
     EnsureFutureArg {
         site: GSite,
@@ -203,6 +205,8 @@ pub(crate) struct Solution {
     pub calls: Vec<(GSite, GFunc)>,
     /// Functions whose objects reach code the analysis cannot follow.
     pub escaped: FxHashSet<GFunc>,
+    /// Functions the event loop calls back (`loop.call_soon(f)`...): they run in a running loop.
+    pub loop_callbacks: FxHashSet<GFunc>,
     /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
     /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
@@ -235,6 +239,7 @@ pub(crate) struct Solver {
     part_nodes: FxHashMap<(GNode, Part), GNode>,
     applied: FxHashSet<(GSite, ObjId)>,
     escaped: FxHashSet<GFunc>,
+    loop_callbacks: FxHashSet<GFunc>,
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
@@ -317,6 +322,7 @@ impl Solver {
             kept_tasks: solver.kept_tasks,
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
+            loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
             running_loop_sites: {
                 let mut sites: Vec<GSite> = solver.running_loop_sites.iter().copied().collect();
                 sites.sort_unstable();
