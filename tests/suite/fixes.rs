@@ -199,16 +199,16 @@ loop.close()
     );
 }
 
+/// The applicability of each TL002 fix in a one-file project, in source order.
+fn tl002_fix_applicabilities(text: &str) -> Vec<Option<Applicability>> {
+    let workspace = Workspace::from_sources(&[("main.py", text)]);
+    (workspace.check().iter()).filter(|d| d.code == "TL002").map(|d| d.fix.as_ref().map(|f| f.applicability)).collect()
+}
+
 #[test]
 fn fix_safety_follows_where_the_call_runs() {
     let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef start():\n    return asyncio.ensure_future(work())\n\ntask = asyncio.ensure_future(work())\n\ndef inner():\n    return asyncio.ensure_future(work())\n\ndef helper():\n    return inner()\n\ndef mixed():\n    return asyncio.ensure_future(work())\n\nasync def main():\n    await helper()\n    await mixed()\n\nearly = mixed()\n";
-    let workspace = Workspace::from_sources(&[("main.py", text)]);
-    let fixes: Vec<Option<Applicability>> = workspace
-        .check()
-        .iter()
-        .filter(|d| d.code == "TL002")
-        .map(|d| d.fix.as_ref().map(|f| f.applicability))
-        .collect();
+    let fixes = tl002_fix_applicabilities(text);
     // `start` has no caller; `inner` is only reached from a coroutine (through `helper`);
     // `mixed` is also called at import time.
     assert_eq!(fixes, [Some(Applicability::Unsafe), None, Some(Applicability::Safe), Some(Applicability::Unsafe)]);
@@ -219,13 +219,7 @@ fn loop_callbacks_run_in_a_running_loop() {
     // `on_tick` and the lambda are only called back by the loop: a loop is running there.
     // `on_stop` is also called at import time.
     let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef on_tick():\n    asyncio.ensure_future(work())\n\ndef on_stop():\n    asyncio.ensure_future(work())\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    loop.call_soon(on_tick)\n    loop.call_later(0.1, lambda: asyncio.ensure_future(work()))\n    loop.call_soon(on_stop)\n    await asyncio.sleep(0.2)\n\non_stop()\n";
-    let workspace = Workspace::from_sources(&[("main.py", text)]);
-    let fixes: Vec<Option<Applicability>> = workspace
-        .check()
-        .iter()
-        .filter(|d| d.code == "TL002")
-        .map(|d| d.fix.as_ref().map(|f| f.applicability))
-        .collect();
+    let fixes = tl002_fix_applicabilities(text);
     assert_eq!(fixes, [Some(Applicability::Safe), Some(Applicability::Unsafe), Some(Applicability::Safe)]);
 }
 
@@ -234,16 +228,8 @@ fn a_public_functions_parameter_makes_the_fix_unsafe() {
     // Callers outside the project may pass a Future to `spawn` or `Pool.submit`; `_spawn`,
     // `_Pool.submit` and `Pool._run` are private, and every caller is in the project.
     let text = "import asyncio\n\nasync def work():\n    return 1\n\nasync def spawn(coro):\n    return await asyncio.ensure_future(coro)\n\nasync def _spawn(coro):\n    return await asyncio.ensure_future(coro)\n\nclass Pool:\n    async def submit(self, coro):\n        return await asyncio.ensure_future(coro)\n\n    async def _run(self, coro):\n        return await asyncio.ensure_future(coro)\n\nclass _Pool:\n    async def submit(self, coro):\n        return await asyncio.ensure_future(coro)\n\nasync def main():\n    await spawn(work())\n    await _spawn(work())\n    await Pool().submit(work())\n    await Pool()._run(work())\n    await _Pool().submit(work())\n";
-    let workspace = Workspace::from_sources(&[("main.py", text)]);
-    let fixes: Vec<(u32, Option<Applicability>)> = workspace
-        .check()
-        .iter()
-        .filter(|d| d.code == "TL002")
-        .map(|d| (u32::from(d.primary.range.start()), d.fix.as_ref().map(|f| f.applicability)))
-        .collect();
-    let applicabilities: Vec<Option<Applicability>> = fixes.iter().map(|(_, a)| *a).collect();
     use Applicability::{Safe, Unsafe};
-    assert_eq!(applicabilities, [Some(Unsafe), Some(Safe), Some(Unsafe), Some(Safe), Some(Safe)], "{fixes:?}");
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Unsafe), Some(Safe), Some(Unsafe), Some(Safe), Some(Safe)]);
 }
 
 #[test]
