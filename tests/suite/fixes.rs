@@ -224,6 +224,15 @@ fn loop_callbacks_run_in_a_running_loop() {
 }
 
 #[test]
+fn done_callbacks_of_asyncio_futures_run_in_the_loop() {
+    // `restart` is a done-callback of a Task: the loop calls it. `report` is one of a
+    // `concurrent.futures` Future from `run_coroutine_threadsafe`: its thread calls it.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef restart(task):\n    asyncio.ensure_future(work())\n\ndef report(fut):\n    asyncio.ensure_future(work())\n\nasync def main(other_loop):\n    task = asyncio.create_task(work())\n    task.add_done_callback(restart)\n    asyncio.run_coroutine_threadsafe(work(), other_loop).add_done_callback(report)\n    await task\n";
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Safe), Some(Unsafe)]);
+}
+
+#[test]
 fn a_public_functions_parameter_makes_the_fix_unsafe() {
     // Callers outside the project may pass a Future to `spawn` or `Pool.submit`; `_spawn`,
     // `_Pool.submit` and `Pool._run` are private, and every caller is in the project.

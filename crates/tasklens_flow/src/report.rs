@@ -160,7 +160,8 @@ fn caller_of(solved: &Solved, site: u32) -> Option<u32> {
 }
 
 /// Synchronous functions that only run inside a running loop: called at least once in
-/// the project or called back by the loop (`loop.call_soon(f)`...), and every call comes
+/// the project or called back by the loop (`loop.call_soon(f)`, a done-callback of an
+/// asyncio Future or Task), and every call comes
 /// from a coroutine or from another such function. A function whose object escapes to
 /// code the analysis cannot follow may be called from anywhere, so it is never one.
 fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
@@ -173,7 +174,19 @@ fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
         let facts = solved.modules.func(func).1;
         !facts.is_async && !facts.is_generator
     };
-    let mut candidates: FxHashSet<u32> = (callers.keys().chain(&solved.loop_callbacks))
+    // A done-callback of an asyncio Future or Task is called by the loop too.
+    let asyncio_future = |obj: &u32| match solved.objs[*obj as usize] {
+        Obj::Task(_) => true,
+        Obj::Future(site) => !solved.thread_futures.contains(&site),
+        _ => false,
+    };
+    let done_callbacks = (solved.done_callbacks.iter())
+        .filter(|(receiver, _)| {
+            let objs = solved.sets.get(*receiver);
+            !objs.is_empty() && objs.iter().all(asyncio_future)
+        })
+        .map(|(_, func)| func);
+    let mut candidates: FxHashSet<u32> = (callers.keys().chain(&solved.loop_callbacks).chain(done_callbacks))
         .copied()
         .filter(|&f| is_sync(f) && !solved.escaped.contains(&f))
         .collect();

@@ -102,6 +102,7 @@ impl Solver {
                     }
                     _ => return,
                 };
+                self.done_callbacks.push((receiver, func));
                 let (_, facts) = self.modules.func(func);
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
@@ -116,6 +117,7 @@ impl Solver {
                     Obj::Bound(func) => (func, 1),
                     _ => return,
                 };
+                self.done_callbacks.push((receiver, func));
                 // The bound arguments, then the Future.
                 self.forward_arguments(partial, 1, func, shift);
                 let bound = self.site_args(partial).call().args.len().saturating_sub(1);

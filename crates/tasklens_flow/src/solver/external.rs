@@ -113,7 +113,15 @@ impl Solver {
                 self.seed(result, Obj::Task(Some(site)));
             }
             ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
-            ExternalCall::NewFuture => self.seed(result, Obj::Future(site)),
+            ExternalCall::NewFuture => {
+                let thread = path
+                    .map(|p| self.paths[p as usize].as_str())
+                    .is_some_and(|p| p.starts_with("concurrent.") || p.ends_with(".run_coroutine_threadsafe"));
+                if thread {
+                    self.thread_futures.insert(site);
+                }
+                self.seed(result, Obj::Future(site));
+            }
             ExternalCall::Loop => {
                 // `get_running_loop()` raises where no loop runs, so `loop.create_task` of
                 // the running loop fails there too (TL003).

@@ -78,6 +78,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         applied: FxHashSet::default(),
         escaped: FxHashSet::default(),
         loop_callbacks: FxHashSet::default(),
+        done_callbacks: Vec::new(),
+        thread_futures: FxHashSet::default(),
         classes,
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),

@@ -207,6 +207,11 @@ pub(crate) struct Solution {
     pub escaped: FxHashSet<GFunc>,
     /// Functions the event loop calls back (`loop.call_soon(f)`...): they run in a running loop.
     pub loop_callbacks: FxHashSet<GFunc>,
+    /// `fut.add_done_callback(f)`: the node of `fut` and `f`. The loop calls `f` when `fut`
+    /// is an asyncio Future or Task (a `concurrent.futures` one calls it in its thread).
+    pub done_callbacks: Vec<(GNode, GFunc)>,
+    /// Sites that make `concurrent.futures` Futures (`run_coroutine_threadsafe`...).
+    pub thread_futures: FxHashSet<GSite>,
     /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
     /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
@@ -240,6 +245,8 @@ pub(crate) struct Solver {
     applied: FxHashSet<(GSite, ObjId)>,
     escaped: FxHashSet<GFunc>,
     loop_callbacks: FxHashSet<GFunc>,
+    done_callbacks: Vec<(GNode, GFunc)>,
+    thread_futures: FxHashSet<GSite>,
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
@@ -323,6 +330,8 @@ impl Solver {
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
             loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
+            done_callbacks: std::mem::take(&mut solver.done_callbacks),
+            thread_futures: std::mem::take(&mut solver.thread_futures),
             running_loop_sites: {
                 let mut sites: Vec<GSite> = solver.running_loop_sites.iter().copied().collect();
                 sites.sort_unstable();
