@@ -275,4 +275,14 @@ fn named_files_are_checked_within_their_project() {
     assert_eq!(other_text, other, "a file outside the named paths was edited");
     // A missing path inside a project is still an error, not a clean check of the project.
     assert_eq!(tasklens(&["check", "pkg/missing.py"], dir.path()).status.code(), Some(2));
+
+    // Named from deep inside the project, the file is still checked within all of it.
+    let user = "import asyncio\nfrom pkg.registry import names\n\n\nasync def main():\n    \
+                return names([asyncio.get_running_loop().create_future()])\n";
+    write(dir.path(), "pkg/sub/__init__.py", b"");
+    write(dir.path(), "pkg/sub/inner/__init__.py", b"");
+    write(dir.path(), "pkg/sub/inner/user.py", user.as_bytes());
+    let output = tasklens(&["check", "--output-format", "concise", "user.py"], &dir.path().join("pkg/sub/inner"));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.starts_with("user.py:6:19: TL001 ") && text.contains("../../../pkg/registry.py:5"), "{text}");
 }

@@ -50,37 +50,26 @@ fn project_root(path: &Path) -> Option<PathBuf> {
     let start = absolute(path);
     let first_dir = if is_dir { start.as_path() } else { start.parent()? };
     if let Some(marked) = first_dir.ancestors().find(|dir| PROJECT_MARKERS.iter().any(|m| dir.join(m).is_file())) {
-        return Some(respell(path, &start, marked));
+        return Some(respell(path, marked));
     }
     if !is_package_dir(first_dir) {
         return None;
     }
     let top = first_dir.ancestors().take_while(|dir| is_package_dir(dir)).last()?;
-    Some(respell(path, &start, top))
+    Some(respell(path, top))
 }
 
-/// `ancestor` of the absolute `start`, spelled like `path` (relative stays relative), so
-/// that reported paths keep the user's spelling.
-fn respell(path: &Path, start: &Path, ancestor: &Path) -> PathBuf {
-    if path.is_absolute() {
-        return ancestor.to_path_buf();
-    }
-    let Ok(cwd) = std::env::current_dir() else { return ancestor.to_path_buf() };
-    match ancestor.strip_prefix(&cwd) {
-        Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
-        Ok(relative) => relative.to_path_buf(),
-        // Above the working directory: climb with `..` from the path's own spelling.
-        Err(_) => {
-            let up = start.components().count() - ancestor.components().count();
-            let mut spelled = path.to_path_buf();
-            for _ in 0..up {
-                if !spelled.pop() || spelled.as_os_str().is_empty() {
-                    spelled.push("..");
-                }
-            }
-            spelled
-        }
-    }
+/// `ancestor` spelled like `path`: relative to the working directory when `path` is
+/// relative (climbing with `..` when it lies above), so that reported paths keep the
+/// user's spelling.
+fn respell(path: &Path, ancestor: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok().filter(|_| path.is_relative());
+    let Some(cwd) = cwd else { return ancestor.to_path_buf() };
+    let Some(common) = cwd.ancestors().find(|dir| ancestor.starts_with(dir)) else { return ancestor.to_path_buf() };
+    let up = cwd.components().count() - common.components().count();
+    let mut spelled: PathBuf = std::iter::repeat_n(Path::new(".."), up).collect();
+    spelled.push(ancestor.strip_prefix(common).unwrap_or(ancestor));
+    if spelled.as_os_str().is_empty() { PathBuf::from(".") } else { spelled }
 }
 
 /// The paths the user named, made absolute; an empty scope holds everything.
