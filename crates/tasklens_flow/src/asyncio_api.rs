@@ -149,6 +149,13 @@ pub const NON_KEEPING_TASK_METHODS: &[&str] = &[
     "uncancel",
 ];
 
+/// Whether the call at `path` makes a `concurrent.futures` Future, whose done-callbacks
+/// run in the thread that finishes it rather than in the event loop.
+pub fn makes_thread_future(path: &str) -> bool {
+    let (top, last) = split(path);
+    top == "concurrent" || last == "run_coroutine_threadsafe"
+}
+
 /// Where the callback is among the arguments of a loop method that calls it back later
 /// (with the arguments that follow it).
 pub fn loop_callback_index(method: &str) -> Option<u8> {

@@ -13,8 +13,8 @@ mod solver;
 
 use std::sync::Arc;
 
-use tasklens_db::{File, FileStatus, Project};
-use tasklens_semantic::{ModuleFacts, module_facts, module_positions};
+use tasklens_db::{FileStatus, Project};
+use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
     CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, ImportTimeTask, Location, MaskedCast, Producer,
@@ -32,9 +32,14 @@ pub fn memory_status() -> String {
 /// leaves every module's facts equal, and this solution is reused.
 #[salsa::tracked(returns(ref), no_eq)]
 fn project_solution(db: &dyn salsa::Database, project: Project) -> Arc<solver::Solution> {
-    let modules = modules::Modules::new(module_entries(db, project));
-    let (modules, solution) = solver::Solver::solve(modules, &|| db.unwind_if_revision_cancelled());
-    let mut solved = solver::Solved { modules, positions: Vec::new(), solution: Arc::new(solution) };
+    let entries = project
+        .files(db)
+        .iter()
+        .filter(|file| *file.status(db) == FileStatus::Exists)
+        .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
+        .collect();
+    let solution = solver::Solver::solve(modules::Modules::new(entries), &|| db.unwind_if_revision_cancelled());
+    let mut solved = solver::Solved { positions: Vec::new(), solution: Arc::new(solution) };
     let derived = report::derive(&solved);
     if let Some(solution) = Arc::get_mut(&mut solved.solution) {
         solution.derived = derived;
@@ -42,23 +47,13 @@ fn project_solution(db: &dyn salsa::Database, project: Project) -> Arc<solver::S
     solved.solution
 }
 
-fn module_entries(db: &dyn salsa::Database, project: Project) -> Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)> {
-    project
-        .files(db)
-        .iter()
-        .filter(|file| *file.status(db) == FileStatus::Exists)
-        .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
-        .collect()
-}
-
-/// The flows the rules need: the solution, located with the modules' positions.
+/// The flows the rules need: the solution, located with its modules' positions.
 #[salsa::tracked(returns(ref))]
 pub fn project_flow(db: &dyn salsa::Database, project: Project) -> Arc<FlowReport> {
     let solution = project_solution(db, project).clone();
-    let modules = modules::Modules::new(module_entries(db, project));
-    let positions = modules.modules.iter().map(|m| module_positions(db, m.file).clone()).collect();
+    let positions = solution.modules.modules.iter().map(|m| module_positions(db, m.file).clone()).collect();
     let start = std::time::Instant::now();
-    let report = report::extract(&solver::Solved { modules, positions, solution });
+    let report = report::extract(&solver::Solved { positions, solution });
     if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
         eprintln!("report {:?}", start.elapsed());
     }

@@ -170,10 +170,7 @@ fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
     for &(site, func) in &solved.calls {
         callers.entry(func).or_default().push(site);
     }
-    let is_sync = |func: u32| {
-        let facts = solved.modules.func(func).1;
-        !facts.is_async && !facts.is_generator
-    };
+    let is_sync = |func: u32| solved.modules.func(func).1.runs_when_called();
     // A done-callback of an asyncio Future or Task is called by the loop too.
     let asyncio_future = |obj: &u32| match solved.objs[*obj as usize] {
         Obj::Task(_) => true,
@@ -333,18 +330,18 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             continue;
         }
         let (module, call) = solved.modules.site(site);
-        let at = call_at(solved, site);
+        let (at, context) = (call_at(solved, site), context_of(site));
         let loop_keyword = (call.keywords.iter().position(|k| k.name.as_str() == "loop"))
             .map(|index| (at.keyword_whole(index), at.keyword_value(index)));
         report.ensure_future_calls.push(EnsureFutureCall {
             at: Location { file: file_of(solved, module), range: at.range },
             callee: at.callee,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
-            context: context_of(site),
+            context,
             args: at.args.clone(),
             loop_keyword,
             other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
-            loop_in_scope: (context_of(site) == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
+            loop_in_scope: (context == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
             public_parameter: public_parameter(solved, module, call),
         });
     }
@@ -473,24 +470,13 @@ fn dropped_tasks(solved: &Solved) -> Vec<GSite> {
 /// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands
 /// the Future to `cb` only once it has finished, so `cb` keeping it keeps nothing alive).
 fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
-    let mut visited = FxHashSet::default();
-    let mut current = node;
-    while visited.len() < MAX_TRACE && visited.insert(current) {
-        let Some(&(from, label)) = solved.preds.get(&(current, obj)) else { return false };
-        let hops = solved.modules.hop_count;
-        if label != NO_LABEL
+    let hops = solved.modules.hop_count;
+    predecessors(solved, node, obj).any(|(_, label)| {
+        label != NO_LABEL
             && label != GUARD
             && label >= hops
             && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
-        {
-            return true;
-        }
-        if from == NO_NODE {
-            return false;
-        }
-        current = from;
-    }
-    false
+    })
 }
 
 /// `asyncio.create_task` calls in code that runs at import time: module level, class
@@ -501,10 +487,7 @@ fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
         return Vec::new();
     }
     let caller_of = |site: u32| caller_of(solved, site);
-    let runs_body = |func: u32| {
-        let facts = solved.modules.func(func).1;
-        !facts.is_async && !facts.is_generator
-    };
+    let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
     // Functions run at import time, each with the call that first reaches it.
     let mut reached: FxHashMap<u32, u32> = FxHashMap::default();
     let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
@@ -616,7 +599,7 @@ fn function_producer(solved: &Solved, func: u32) -> Producer {
             range: solved.positions[module as usize].functions[local as usize],
         },
         name: facts.name.clone(),
-        is_async: facts.is_async && !facts.is_generator,
+        is_async: facts.makes_coroutine(),
     }
 }
 
@@ -721,24 +704,24 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
 
 /// The hops an object took to reach `node`, from its producer on.
 fn trace(solved: &Solved, node: GNode, obj: ObjId) -> Vec<Step> {
-    let mut steps = Vec::new();
-    let mut visited = FxHashSet::default();
-    let mut current = node;
-    while steps.len() < MAX_TRACE && visited.insert(current) {
-        let Some(&(from, label)) = solved.preds.get(&(current, obj)) else {
-            break;
-        };
-        if let Some(step) = step(solved, label) {
-            steps.push(step);
-        }
-        if from == NO_NODE {
-            break;
-        }
-        current = from;
-    }
+    let mut steps: Vec<Step> =
+        predecessors(solved, node, obj).filter_map(|(_, label)| step(solved, label)).take(MAX_TRACE).collect();
     steps.reverse();
     steps.dedup();
     steps
+}
+
+/// The links by which `obj` came to `node`, from `node` back to where it was made: each
+/// predecessor and the label of the edge from it.
+fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {
+    let mut visited = FxHashSet::default();
+    let mut current = Some(node);
+    std::iter::from_fn(move || {
+        let node = current.filter(|&node| visited.insert(node))?;
+        let &(from, label) = solved.preds.get(&(node, obj))?;
+        current = (from != NO_NODE).then_some(from);
+        Some((from, label))
+    })
 }
 
 fn step(solved: &Solved, label: Label) -> Option<Step> {

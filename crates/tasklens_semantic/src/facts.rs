@@ -163,6 +163,18 @@ pub struct FunctionFacts {
     pub returns: ReturnShape,
 }
 
+impl FunctionFacts {
+    /// A call of it gives a coroutine: an `async def` that does not yield.
+    pub fn makes_coroutine(&self) -> bool {
+        self.is_async && !self.is_generator
+    }
+
+    /// A call of it runs its body at once: neither an `async def` nor a generator.
+    pub fn runs_when_called(&self) -> bool {
+        !self.is_async && !self.is_generator
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
     PositionalOnly,

@@ -7,24 +7,24 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::facts::Suppression;
 
+/// Each comment of a module, with its text.
+pub(crate) fn comments<'a>(tokens: &'a Tokens, source: &'a str) -> impl Iterator<Item = (TextRange, &'a str)> {
+    tokens.iter().filter(|t| t.kind() == TokenKind::Comment).filter_map(|token| {
+        let range = token.range();
+        Some((range, source.get(usize::from(range.start())..usize::from(range.end()))?))
+    })
+}
+
 /// The suppression directives in a module's comments.
 pub fn suppressions(tokens: &Tokens, source: &str) -> Vec<Suppression> {
-    let mut found = Vec::new();
-    for token in tokens.iter().filter(|t| t.kind() == TokenKind::Comment) {
-        let range = token.range();
-        let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else { continue };
-        found.extend(parse_comment(text, range.start()));
-    }
-    found
+    comments(tokens, source).flat_map(|(range, text)| parse_comment(text, range.start())).collect()
 }
 
 /// The type checkers' suppression comments: `# type: ignore[...]`, `# pyright: ignore`,
 /// `# ty: ignore`.
 pub fn type_ignores(tokens: &Tokens, source: &str) -> Vec<TextRange> {
     let mut found = Vec::new();
-    for token in tokens.iter().filter(|t| t.kind() == TokenKind::Comment) {
-        let range = token.range();
-        let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else { continue };
+    for (range, text) in comments(tokens, source) {
         for marker in ["type: ignore", "pyright: ignore", "ty: ignore"] {
             if let Some(at) = text.find(marker) {
                 let start = range.start() + offset(at);

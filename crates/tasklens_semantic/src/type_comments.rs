@@ -1,9 +1,9 @@
 //! PEP 484 type comments: `x = value  # type: T` and a function's
 //! `# type: (A, B) -> R`, which mypy checks like annotations.
 
-use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_python_ast::token::Tokens;
 use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{TextRange, TextSize};
 
 use crate::annotation::type_expr;
 use crate::facts::TypeExpr;
@@ -22,9 +22,7 @@ pub(crate) struct TypeComment {
 /// The type comments of a module, in source order.
 pub(crate) fn type_comments(tokens: &Tokens, source: &str) -> Vec<TypeComment> {
     let mut found = Vec::new();
-    for token in tokens.iter().filter(|t| t.kind() == TokenKind::Comment) {
-        let range = token.range();
-        let Some(comment) = source.get(usize::from(range.start())..usize::from(range.end())) else { continue };
+    for (range, comment) in crate::suppression::comments(tokens, source) {
         let Some(text) = comment.strip_prefix('#').map(str::trim_start).and_then(|c| c.strip_prefix("type:")) else {
             continue;
         };

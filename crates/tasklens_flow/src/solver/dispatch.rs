@@ -49,7 +49,7 @@ fn stored_part(part: Part, kind: ContainerKind) -> Part {
     }
 }
 
-/// Marks a site whose arguments already escape.
+/// Marks a site whose arguments already escape (the marks below it: all but one).
 const ESCAPE_MARK: ObjId = u32::MAX;
 
 impl Solver {
@@ -406,13 +406,24 @@ impl Solver {
 
     pub(super) fn unknown_call(&mut self, site: GSite, result: GNode) {
         self.seed(result, Obj::Unknown);
-        if self.applied.insert((site, ESCAPE_MARK)) {
-            let args = self.site_args(site);
-            let call = args.call();
-            let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
-            for node in nodes.filter_map(|n| args.node(n)).collect::<Vec<_>>() {
-                self.complex_on(node, Complex::Escape);
-            }
+        self.escape_arguments(site, None);
+    }
+
+    /// The arguments of `site` reach code the analysis cannot follow (all but positional
+    /// argument `kept`, which the caller handles): functions among them escape.
+    pub(super) fn escape_arguments(&mut self, site: GSite, kept: Option<usize>) {
+        // Once per site and kept argument: a receiver that may also be unknown still lets
+        // every argument escape.
+        let mark = kept.map_or(ESCAPE_MARK, |kept| ESCAPE_MARK - 1 - kept as ObjId);
+        if !self.applied.insert((site, mark)) {
+            return;
+        }
+        let args = self.site_args(site);
+        let call = args.call();
+        let positional = call.args.iter().enumerate().filter(|(i, _)| Some(*i) != kept).map(|(_, a)| a.node);
+        let nodes = positional.chain(call.keywords.iter().map(|k| k.node));
+        for node in nodes.filter_map(|n| args.node(n)).collect::<Vec<_>>() {
+            self.complex_on(node, Complex::Escape);
         }
     }
 
@@ -655,7 +666,7 @@ impl Solver {
                     None => self.call_result(site, func, result),
                 }
             }
-            ReturnShape::Nested(local) if self.is_coroutine_function(func_base + local) => {
+            ReturnShape::Nested(local) if self.modules.func(func_base + local).1.makes_coroutine() => {
                 self.seed(result, Obj::Coro(Some(func)));
             }
             ReturnShape::Nested(local) => {
@@ -673,11 +684,6 @@ impl Solver {
         let (module, call) = self.modules.site(site);
         let base = self.modules.modules[module as usize].func_base;
         call.caller.is_some_and(|caller| base + caller == func)
-    }
-
-    fn is_coroutine_function(&self, func: GFunc) -> bool {
-        let (_, facts) = self.modules.func(func);
-        facts.is_async && !facts.is_generator
     }
 
     fn argument(

@@ -114,10 +114,7 @@ impl Solver {
             }
             ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
             ExternalCall::NewFuture => {
-                let thread = path
-                    .map(|p| self.paths[p as usize].as_str())
-                    .is_some_and(|p| p.starts_with("concurrent.") || p.ends_with(".run_coroutine_threadsafe"));
-                if thread {
+                if path.is_some_and(|p| crate::asyncio_api::makes_thread_future(&self.paths[p as usize])) {
                     self.thread_futures.insert(site);
                 }
                 self.seed(result, Obj::Future(site));
@@ -151,17 +148,11 @@ impl Solver {
             // arguments may reach code outside the project (`call_soon(print, f)`): they escape.
             ExternalCall::LoopCallback { callback } => {
                 self.seed(result, Obj::Unknown);
-                let call = args.call();
-                let positional = call.args.iter().enumerate().map(|(i, a)| (i == usize::from(callback), a.node));
-                let keywords = call.keywords.iter().map(|k| (false, k.node));
-                let nodes: Vec<(bool, GNode)> = positional
-                    .chain(keywords)
-                    .filter_map(|(is_callback, n)| Some((is_callback, args.node(n)?)))
-                    .collect();
-                for (is_callback, node) in nodes {
-                    let constraint = if is_callback { Complex::LoopCallback } else { Complex::Escape };
-                    self.complex_on(node, constraint);
+                let callback = usize::from(callback);
+                if let Some(node) = arg(callback) {
+                    self.complex_on(node, Complex::LoopCallback);
                 }
+                self.escape_arguments(site, Some(callback));
             }
             ExternalCall::CopyContainer => {
                 self.seed(result, Obj::Container(result, ContainerKind::List));

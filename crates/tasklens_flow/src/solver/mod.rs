@@ -163,9 +163,8 @@ pub(crate) enum Complex {
     },
 }
 
-/// A solution read together with the modules' facts and positions.
+/// A solution read together with the modules' positions.
 pub(crate) struct Solved {
-    pub modules: Modules,
     /// Each module's positions, by module index.
     pub positions: Vec<std::sync::Arc<tasklens_semantic::Positions>>,
     pub solution: std::sync::Arc<Solution>,
@@ -182,6 +181,8 @@ impl std::ops::Deref for Solved {
 /// What the solver found, for the report. It depends only on the modules' facts, which
 /// have no positions, so an edit that only moves code keeps it.
 pub(crate) struct Solution {
+    /// The modules (their facts) the solution was computed from.
+    pub modules: Modules,
     /// Conclusions drawn from the rest, filled in once solved.
     pub derived: crate::report::Derived,
     pub objs: Vec<Obj>,
@@ -276,7 +277,7 @@ pub(crate) struct Solver {
 impl Solver {
     /// Solves the linked graph. `check_cancelled` is called now and then; it unwinds when
     /// the database has a pending write (watch mode: a newer edit arrived).
-    pub(crate) fn solve(modules: Modules, check_cancelled: &dyn Fn()) -> (Modules, Solution) {
+    pub(crate) fn solve(modules: Modules, check_cancelled: &dyn Fn()) -> Solution {
         let start = std::time::Instant::now();
         let mut solver = link::link(modules);
         let linked = start.elapsed();
@@ -315,7 +316,7 @@ impl Solver {
         let mut removed_loop_sites: Vec<_> =
             solver.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
-        let solution = Solution {
+        Solution {
             derived: Default::default(),
             objs: solver.objs.into_items(),
             sets: crate::objects::FlatSets::new(std::mem::take(&mut solver.sets)),
@@ -347,8 +348,8 @@ impl Solver {
             read_nodes,
             attr_nodes: solver.attr_nodes,
             has_dyn_edges,
-        };
-        (solver.modules, solution)
+            modules: solver.modules,
+        }
     }
 
     // ---- objects and nodes --------------------------------------------------
