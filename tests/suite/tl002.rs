@@ -205,3 +205,29 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_callback_given_to_a_receiver_that_may_be_unknown_escapes() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import os
+
+async def work():
+    return 1
+
+def schedule(coro):
+    return asyncio.ensure_future(coro)
+
+async def main():
+    loop = os.environ.get("LOOP") or asyncio.get_running_loop()
+    await schedule(work())
+    loop.call_soon(schedule, work())
+    await asyncio.sleep(0)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

@@ -504,6 +504,8 @@ impl Solver {
             }
             Obj::Loop => self.external_effect(site, result, loop_method(name), None),
             Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
+            // A method of something the analysis does not follow may call what it is given.
+            Obj::Unknown => self.unknown_call(site, result),
             _ => self.seed(result, Obj::Unknown),
         }
     }
