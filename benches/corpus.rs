@@ -31,6 +31,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
+    tasklens_project::disable_transparent_huge_pages();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let whole = args.iter().any(|a| a == "--whole");
     let names: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();

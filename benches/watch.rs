@@ -51,6 +51,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 fn main() {
+    tasklens_project::disable_transparent_huge_pages();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let project = args.first().cloned().unwrap_or_else(|| "homeassistant".into());
     let target = args.get(1).cloned().unwrap_or_else(|| "homeassistant/core.py".into());

@@ -98,6 +98,7 @@ enum Color {
 }
 
 fn main() -> ExitCode {
+    tasklens_project::disable_transparent_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => {

@@ -12,6 +12,15 @@ pub use discover::{Found, discover, module_name, module_name_with};
 pub use scope::{Scope, context_roots};
 pub use workspace::{CheckJob, PathProblem, Workspace, read_source};
 
+/// Asks Linux not to back this process with transparent huge pages. The allocator
+/// advises huge pages for its arenas, and every first touch of one then zeroes 2 MiB:
+/// on homeassistant that was 2.2-3.0 s of kernel time in a 5 s check (0.5-0.7 s
+/// without), and 60 MB more resident memory. Does nothing elsewhere or on failure.
+pub fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
+}
+
 /// Runs `f` on a thread with a stack large enough for deeply nested code,
 /// and sets up rayon's pool with the same stack size.
 pub fn with_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
