@@ -9,10 +9,10 @@ mod watch;
 use clap::{Parser, Subcommand, ValueEnum};
 use tasklens_checks::{Diagnostic, Severity, all_rules, display_path, rule};
 use tasklens_db::PythonVersion;
-use tasklens_fix::{FixOptions, FixOutcome, fix_workspace, unified_diff, write_fixed};
+use tasklens_fix::{FixOptions, fix_workspace, unified_diff, write_fixed};
 use tasklens_project::config::Config;
 use tasklens_project::{Workspace, with_large_stack};
-use tasklens_render::{OutputFormat, render};
+use tasklens_render::{OutputFormat, json_values, render, render_json_values};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -132,9 +132,9 @@ fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
     (format, color)
 }
 
-/// The configuration file's settings with the command line's overrides.
-fn configure(args: &CheckArgs) -> anyhow::Result<Config> {
-    let mut config = tasklens_project::config::load(&args.paths)?;
+/// The configuration file's settings for `paths` with the command line's overrides.
+fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
+    let mut config = tasklens_project::config::load(paths)?;
     if let Some(select) = &args.select {
         // An explicit selection on the command line is what the user wants to see now.
         config.select = select.clone();
@@ -146,18 +146,91 @@ fn configure(args: &CheckArgs) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// What the checks of all projects add up to.
+#[derive(Default)]
+struct Totals {
+    diagnostics: usize,
+    errors: usize,
+    warnings: usize,
+    /// Fixes offered: applicable with the chosen options, and hidden (unsafe).
+    fixable: usize,
+    hidden: usize,
+    files: usize,
+    problems: usize,
+    /// Findings fixed, by code, and files written.
+    fixed: usize,
+    fixed_by_code: Vec<(String, usize)>,
+    written: usize,
+    /// `--diff`: files that would change.
+    diffed_files: usize,
+    json: Vec<serde_json::Value>,
+    /// A project could not be checked (bad configuration).
+    failed: bool,
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let config = configure(&args)?;
+    let units = tasklens_project::units(&args.paths);
     if args.watch {
-        return watch::watch(&args, config);
+        return watch::watch(&args, &units);
     }
-    let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
+    let (format, _) = output_style(&args);
+    let mut totals = Totals::default();
+    let mut stdout = std::io::stdout().lock();
+    for (index, unit) in units.iter().enumerate() {
+        let config = match configure(&args, &unit.paths) {
+            Ok(config) => config,
+            // With one project this is the whole run; with several, the others are still checked.
+            Err(error) if units.len() == 1 => return Err(error),
+            Err(error) => {
+                eprintln!("tasklens: error: {error:#}");
+                totals.failed = true;
+                continue;
+            }
+        };
+        let output = check_unit(&args, unit, &config, &mut totals, index + 1 == units.len())?;
+        write_or_pipe(&mut stdout, output.as_bytes())?;
+    }
+    let summary = summary(&args, &totals, format);
+    write_or_pipe(&mut stdout, summary.as_bytes())?;
+    let _ = stdout.flush();
+    let code = if totals.failed || (totals.files == 0 && totals.problems > 0) {
+        ExitCode::from(2)
+    } else if args.diff {
+        ExitCode::from(u8::from(totals.diffed_files > 0))
+    } else if totals.diagnostics == 0 || args.exit_zero {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    Ok(code)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn write_or_pipe(out: &mut impl Write, bytes: &[u8]) -> anyhow::Result<()> {
+    match out.write_all(bytes) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Checks (or fixes) one project in a database of its own and returns what to print for
+/// it; the database is dropped before the next project is loaded (the last one is leaked).
+fn check_unit(
+    args: &CheckArgs,
+    unit: &tasklens_project::Unit,
+    config: &Config,
+    totals: &mut Totals,
+    last: bool,
+) -> anyhow::Result<String> {
+    let (format, color) = output_style(args);
+    let mut workspace = Workspace::load_unit(unit, config, args.target_version);
     workspace.set_warn_unused_ignores(args.warn_unused_ignores);
     for problem in &workspace.problems {
         eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
     }
+    totals.problems += workspace.problems.len();
+    totals.files += workspace.scoped_file_count();
     let options = FixOptions { unsafe_fixes: args.unsafe_fixes };
-    let mut fixed = None;
     let diagnostics = if args.fix || args.diff {
         let outcome = fix_workspace(&mut workspace, options, &|d| config.reports(d.code));
         for rejected in &outcome.rejected {
@@ -166,65 +239,89 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         if !outcome.converged {
             eprintln!("tasklens: warning: fixes were still left after the last pass; run `--fix` again");
         }
+        totals.fixed += outcome.fixed;
         if args.diff {
-            let code = print_diff(&workspace, &outcome)?;
-            std::mem::forget(workspace);
-            return Ok(code);
+            totals.diffed_files += outcome.files.len();
+            let mut out = String::new();
+            for file in &outcome.files {
+                let path = display_path(&workspace.db, file.file);
+                out.push_str(&unified_diff(&path, &file.original, &file.fixed));
+            }
+            if last {
+                std::mem::forget(workspace);
+            }
+            return Ok(out);
         }
-        let mut written = 0;
         for file in &outcome.files {
             match write_fixed(&file.path, &file.original, &file.fixed) {
-                Ok(()) => written += 1,
+                Ok(()) => totals.written += 1,
                 Err(error) => eprintln!("tasklens: error: {error}"),
             }
         }
-        let counts: Vec<String> = outcome.fixed_by_code.iter().map(|(code, n)| format!("{code} x{n}")).collect();
-        fixed = Some((outcome.fixed, format!("{} in {written} file(s)", counts.join(", "))));
+        for (code, n) in &outcome.fixed_by_code {
+            match totals.fixed_by_code.iter_mut().find(|(c, _)| c == code) {
+                Some((_, total)) => *total += n,
+                None => totals.fixed_by_code.push((code.to_string(), *n)),
+            }
+        }
         outcome.remaining
     } else {
         let mut diagnostics = workspace.check();
         diagnostics.retain(|diagnostic| config.reports(diagnostic.code) && workspace.reports(diagnostic));
         diagnostics
     };
-    let (format, color) = output_style(&args);
-    let mut stdout = std::io::stdout().lock();
-    let rendered = render(&workspace.db, &diagnostics, format, color);
-    let result = (|| -> std::io::Result<()> {
-        stdout.write_all(rendered.as_bytes())?;
-        if format != OutputFormat::Json {
-            let (errors, warnings) = severity_counts(&diagnostics);
-            match (diagnostics.len(), &fixed) {
-                (0, None | Some((0, _))) => {
-                    writeln!(stdout, "All checks passed! ({} files)", workspace.scoped_file_count())?
-                }
-                (0, Some((fixed, what))) => writeln!(stdout, "Fixed {fixed} finding(s) ({what}); all checks passed.")?,
-                (_, Some((fixed, what))) if *fixed > 0 => writeln!(
-                    stdout,
-                    "Fixed {fixed} finding(s) ({what}); {errors} error(s) and {warnings} warning(s) remain."
-                )?,
-                _ => writeln!(stdout, "Found {errors} error(s) and {warnings} warning(s).")?,
-            }
-            write_fixable_summary(&mut stdout, &diagnostics, options)?;
-        } else {
-            writeln!(stdout)?;
-        }
-        stdout.flush()
-    })();
-    if let Err(error) = result
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(error.into());
-    }
-    let code = if workspace.scoped_file_count() == 0 && !workspace.problems.is_empty() {
-        ExitCode::from(2)
-    } else if diagnostics.is_empty() || args.exit_zero {
-        ExitCode::SUCCESS
+    let (errors, warnings) = severity_counts(&diagnostics);
+    totals.diagnostics += diagnostics.len();
+    totals.errors += errors;
+    totals.warnings += warnings;
+    let fixes = || diagnostics.iter().filter_map(|d| d.fix.as_ref());
+    let fixable = fixes().filter(|fix| options.applies(fix)).count();
+    totals.fixable += fixable;
+    totals.hidden += fixes().count() - fixable;
+    let out = if format == OutputFormat::Json {
+        totals.json.extend(json_values(&workspace.db, &diagnostics));
+        String::new()
     } else {
-        ExitCode::from(1)
+        render(&workspace.db, &diagnostics, format, color)
     };
-    // The process ends here: tearing down the database would only cost time.
-    std::mem::forget(workspace);
-    Ok(code)
+    if last {
+        // The process ends soon: tearing down the database would only cost time.
+        std::mem::forget(workspace);
+    } else {
+        // Tearing down a large database takes a while: let another thread do it.
+        std::thread::spawn(move || drop(workspace));
+    }
+    Ok(out)
+}
+
+/// The closing lines: the JSON array, or counts of findings, fixes and files.
+fn summary(args: &CheckArgs, totals: &Totals, format: OutputFormat) -> String {
+    if args.diff {
+        if totals.diffed_files == 0 {
+            eprintln!("No fixes to apply ({} files).", totals.files);
+        } else {
+            eprintln!("Would fix {} finding(s) in {} file(s).", totals.fixed, totals.diffed_files);
+        }
+        return String::new();
+    }
+    if format == OutputFormat::Json {
+        return format!("{}\n", render_json_values(&totals.json, true));
+    }
+    let fixed = args.fix.then(|| {
+        let counts: Vec<String> = totals.fixed_by_code.iter().map(|(code, n)| format!("{code} x{n}")).collect();
+        (totals.fixed, format!("{} in {} file(s)", counts.join(", "), totals.written))
+    });
+    let (errors, warnings) = (totals.errors, totals.warnings);
+    let mut out = match (totals.diagnostics, &fixed) {
+        (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
+        (0, Some((fixed, what))) => format!("Fixed {fixed} finding(s) ({what}); all checks passed.\n"),
+        (_, Some((fixed, what))) if *fixed > 0 => {
+            format!("Fixed {fixed} finding(s) ({what}); {errors} error(s) and {warnings} warning(s) remain.\n")
+        }
+        _ => format!("Found {errors} error(s) and {warnings} warning(s).\n"),
+    };
+    out.push_str(&fixable_summary(totals.fixable, totals.hidden));
+    out
 }
 
 /// How many findings are errors and how many warnings.
@@ -234,41 +331,15 @@ fn severity_counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
 }
 
 /// `[*] N fixable with --fix (M hidden fixes can be enabled with --unsafe-fixes)`.
-fn write_fixable_summary(out: &mut impl Write, diagnostics: &[Diagnostic], options: FixOptions) -> std::io::Result<()> {
-    let fixes = || diagnostics.iter().filter_map(|d| d.fix.as_ref());
-    let fixable = fixes().filter(|fix| options.applies(fix)).count();
-    let hidden = fixes().count() - fixable;
+fn fixable_summary(fixable: usize, hidden: usize) -> String {
     match (fixable, hidden) {
-        (0, 0) => Ok(()),
-        (0, hidden) => {
-            writeln!(out, "No fixes available ({hidden} hidden fixes can be enabled with `--unsafe-fixes`).")
-        }
-        (fixable, 0) => writeln!(out, "[*] {fixable} fixable with `--fix`."),
-        (fixable, hidden) => writeln!(
-            out,
-            "[*] {fixable} fixable with `--fix` ({hidden} hidden fixes can be enabled with `--unsafe-fixes`)."
+        (0, 0) => String::new(),
+        (0, hidden) => format!("No fixes available ({hidden} hidden fixes can be enabled with `--unsafe-fixes`).\n"),
+        (fixable, 0) => format!("[*] {fixable} fixable with `--fix`.\n"),
+        (fixable, hidden) => format!(
+            "[*] {fixable} fixable with `--fix` ({hidden} hidden fixes can be enabled with `--unsafe-fixes`).\n"
         ),
     }
-}
-
-/// `--diff`: the fixes as unified diffs on stdout, a count on stderr; exit 1 if any.
-fn print_diff(workspace: &Workspace, outcome: &FixOutcome) -> anyhow::Result<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
-    for file in &outcome.files {
-        let path = display_path(&workspace.db, file.file);
-        if let Err(error) = stdout.write_all(unified_diff(&path, &file.original, &file.fixed).as_bytes())
-            && error.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            return Err(error.into());
-        }
-    }
-    let _ = stdout.flush();
-    if outcome.files.is_empty() {
-        eprintln!("No fixes to apply ({} files).", workspace.scoped_file_count());
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!("Would fix {} finding(s) in {} file(s).", outcome.fixed, outcome.files.len());
-    Ok(ExitCode::from(1))
 }
 
 fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use notify::{EventKind, RecursiveMode, Watcher};
 use tasklens_project::config::Config;
-use tasklens_project::{PathProblem, Workspace};
+use tasklens_project::{PathProblem, Unit, Workspace};
 use tasklens_render::{OutputFormat, render, render_json_line};
 
 use crate::{CheckArgs, configure, output_style, severity_counts};
@@ -26,11 +26,26 @@ const MAX_DELAY: Duration = Duration::from_millis(500);
 enum Message {
     Changed(Vec<PathBuf>),
     WatchError(String),
-    Report { generation: u64, output: Option<String> },
+    /// A check of project `unit` finished (`None`: cancelled by a newer change).
+    Report {
+        unit: usize,
+        generation: u64,
+        output: Option<String>,
+    },
     Interrupt,
 }
 
-pub(crate) fn watch(args: &CheckArgs, mut config: Config) -> anyhow::Result<ExitCode> {
+/// One project being watched: its database, configuration, the generation of its latest
+/// check and that check's report.
+struct Watched {
+    unit: Unit,
+    workspace: Workspace,
+    config: Config,
+    generation: u64,
+    output: Option<String>,
+}
+
+pub(crate) fn watch(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<ExitCode> {
     let (sender, receiver) = channel();
     let interrupts = sender.clone();
     ctrlc::set_handler(move || {
@@ -61,41 +76,62 @@ pub(crate) fn watch(args: &CheckArgs, mut config: Config) -> anyhow::Result<Exit
         watcher.watch(target, mode).with_context(|| format!("cannot watch {}", path.display()))?;
     }
     let (format, color) = output_style(args);
-    let mut workspace = Workspace::load_configured(&args.paths, &config, args.target_version);
-    workspace.set_warn_unused_ignores(args.warn_unused_ignores);
-    let mut generation = 0;
-    start_check(&workspace, generation, &sender, &config, format, color);
+    let mut watched = Vec::new();
+    for unit in units {
+        let config = configure(args, &unit.paths)?;
+        let mut workspace = Workspace::load_unit(unit, &config, args.target_version);
+        workspace.set_warn_unused_ignores(args.warn_unused_ignores);
+        watched.push(Watched { unit: unit.clone(), workspace, config, generation: 0, output: None });
+    }
+    for (index, project) in watched.iter().enumerate() {
+        start_check(index, project, &sender, format, color);
+    }
     loop {
         let Ok(message) = receiver.recv() else { return Ok(ExitCode::SUCCESS) };
         match message {
             Message::Interrupt => return Ok(ExitCode::SUCCESS),
             Message::WatchError(error) => eprintln!("tasklens: watch error: {error}"),
-            Message::Report { generation: done, output } => {
-                if let (true, Some(output)) = (done == generation, output) {
-                    print_report(&output, format);
+            Message::Report { unit, generation: done, output } => {
+                let project = &mut watched[unit];
+                if let (true, Some(output)) = (done == project.generation, output) {
+                    if format == OutputFormat::Json {
+                        // One document per line per check.
+                        print_report(&[&output], format);
+                    }
+                    project.output = Some(output);
+                    // Print once every project has reported, then after each new report.
+                    if format != OutputFormat::Json && watched.iter().all(|p| p.output.is_some()) {
+                        let outputs: Vec<&str> = watched.iter().filter_map(|p| p.output.as_deref()).collect();
+                        print_report(&outputs, format);
+                    }
                 }
             }
             Message::Changed(paths) => {
                 let Some(changed) = debounce(paths, &receiver) else { return Ok(ExitCode::SUCCESS) };
+                let changed: Vec<PathBuf> = changed.into_iter().collect();
                 let config_changed = changed.iter().any(|path| {
                     path.file_name().is_some_and(|name| name == "pyproject.toml" || name == "tasklens.toml")
                 });
-                let mut any = false;
-                if config_changed {
-                    match configure(args) {
-                        Ok(new) => {
-                            any |= new != config;
-                            config = new;
-                            any |= workspace.reconfigure(&config, args.target_version);
+                for (index, project) in watched.iter_mut().enumerate() {
+                    let mut any = false;
+                    if config_changed {
+                        match configure(args, &project.unit.paths) {
+                            Ok(new) => {
+                                any |= new != project.config;
+                                project.config = new;
+                                any |= project.workspace.reconfigure(&project.config, args.target_version);
+                            }
+                            Err(error) => {
+                                eprintln!("tasklens: error: {error:#} (the previous configuration is kept)")
+                            }
                         }
-                        Err(error) => eprintln!("tasklens: error: {error:#} (the previous configuration is kept)"),
                     }
-                }
-                // Setting inputs cancels the running check and waits for its database clone.
-                any |= workspace.sync(&changed.into_iter().collect::<Vec<_>>());
-                if any {
-                    generation += 1;
-                    start_check(&workspace, generation, &sender, &config, format, color);
+                    // Setting inputs cancels the running check and waits for its database clone.
+                    any |= project.workspace.sync(&changed);
+                    if any {
+                        project.generation += 1;
+                        start_check(index, project, &sender, format, color);
+                    }
                 }
             }
         }
@@ -129,17 +165,10 @@ fn is_tool_state(path: &std::path::Path) -> bool {
 
 /// Runs one check on a worker thread; its report (or `None` when a newer change
 /// cancelled it) comes back as a message.
-fn start_check(
-    workspace: &Workspace,
-    generation: u64,
-    sender: &Sender<Message>,
-    config: &Config,
-    format: OutputFormat,
-    color: bool,
-) {
-    let job = workspace.job();
-    let (sender, config) = (sender.clone(), config.clone());
-    let problems = workspace.problems.clone();
+fn start_check(unit: usize, project: &Watched, sender: &Sender<Message>, format: OutputFormat, color: bool) {
+    let job = project.workspace.job();
+    let (sender, config, generation) = (sender.clone(), project.config.clone(), project.generation);
+    let problems = project.workspace.problems.clone();
     let spawned = std::thread::Builder::new().stack_size(tasklens_db::STACK_SIZE).spawn(move || {
         let started = Instant::now();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -155,7 +184,7 @@ fn start_check(
             Err(_) => Some("tasklens: error: internal error (a bug in tasklens); please report it\n".into()),
         };
         drop(job);
-        let _ = sender.send(Message::Report { generation, output });
+        let _ = sender.send(Message::Report { unit, generation, output });
     });
     if let Err(error) = spawned {
         eprintln!("tasklens: error: cannot start a check: {error}");
@@ -187,12 +216,15 @@ fn report(
     out
 }
 
-fn print_report(output: &str, format: OutputFormat) {
+/// Prints the latest report of every project (one JSON line each for `json`).
+fn print_report(outputs: &[&str], format: OutputFormat) {
     let mut stdout = std::io::stdout().lock();
     if format != OutputFormat::Json && stdout.is_terminal() {
         // Clear the screen and go home, as `ruff check --watch` does.
         let _ = stdout.write_all(b"\x1b[2J\x1b[H");
     }
-    let _ = stdout.write_all(output.as_bytes());
+    for output in outputs {
+        let _ = stdout.write_all(output.as_bytes());
+    }
     let _ = stdout.flush();
 }

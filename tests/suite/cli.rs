@@ -286,3 +286,47 @@ fn named_files_are_checked_within_their_project() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.starts_with("user.py:6:19: TL001 ") && text.contains("../../../pkg/registry.py:5"), "{text}");
 }
+
+#[test]
+fn a_directory_of_checkouts_is_checked_project_by_project() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two checkouts with the same package: `from pkg.util import make` means each
+    // project's own `pkg.util`, which only analysing them apart can tell.
+    let uses = "from pkg.util import make\n\n\nasync def run():\n    task = make()\n    print(task.get_name())\n    await task\n";
+    write(dir.path(), "checkouts/alpha/pyproject.toml", b"[project]\nname = \"alpha\"\n");
+    write(dir.path(), "checkouts/alpha/pkg/__init__.py", b"");
+    write(
+        dir.path(),
+        "checkouts/alpha/pkg/util.py",
+        b"import asyncio\n\n\ndef make():\n    return asyncio.get_running_loop().create_future()\n",
+    );
+    write(dir.path(), "checkouts/alpha/pkg/main.py", uses.as_bytes());
+    write(dir.path(), "checkouts/beta/setup.py", b"");
+    write(dir.path(), "checkouts/beta/pkg/__init__.py", b"");
+    write(
+        dir.path(),
+        "checkouts/beta/pkg/util.py",
+        b"import asyncio\n\n\nasync def job():\n    pass\n\n\ndef make():\n    \
+          return asyncio.get_running_loop().create_task(job())\n",
+    );
+    write(dir.path(), "checkouts/beta/pkg/main.py", uses.as_bytes());
+    write(dir.path(), "checkouts/loose.py", BUGGY.as_bytes());
+    let output = tasklens(&["check", "--output-format", "concise", "checkouts"], dir.path());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let findings: Vec<&str> = text.lines().filter(|line| line.contains(": TL")).collect();
+    assert_eq!(findings.len(), 2, "{text}");
+    assert!(findings[0].starts_with("checkouts/alpha/pkg/util.py:5:12: TL001 "), "{text}");
+    assert!(findings[1].starts_with("checkouts/loose.py:4:5: TL001 "), "{text}");
+    assert!(text.ends_with("Found 2 error(s) and 0 warning(s).\n"), "{text}");
+    // One JSON array for all the projects.
+    let json = tasklens(&["check", "--output-format", "json", "checkouts"], dir.path());
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(value.as_array().map(Vec::len), Some(2), "{value}");
+    // Alpha's Future reaches alpha's `get_name()` only: beta's `make()` is beta's own.
+    let places = value[0]["trace"].as_array().expect("trace");
+    assert!(
+        !places.is_empty() && places.iter().all(|hop| hop["filename"].as_str().is_some_and(|f| f.contains("alpha"))),
+        "{value}"
+    );
+}

@@ -31,8 +31,9 @@ pub enum Found {
 }
 
 /// Walks `paths` and returns Python files in a stable order, skipping `excludes` (globs,
-/// relative to each walked path) and naming modules from the `src` roots that contain them.
-pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Vec<Found> {
+/// relative to each walked path) and the directories in `nested` (projects of their own),
+/// and naming modules from the `src` roots that contain them.
+pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf], nested: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         if !path.exists() {
@@ -55,17 +56,10 @@ pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Vec<
             }
         }
         let overrides = overrides.build().unwrap_or_else(|_| ignore::overrides::Override::empty());
-        let walker = WalkBuilder::new(path)
+        let nested = nested.to_vec();
+        let walker = walk(path)
             .overrides(overrides)
-            .standard_filters(true)
-            .require_git(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .filter_entry(|entry| {
-                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && (SKIPPED_DIRS.contains(&entry.file_name().to_str().unwrap_or(""))
-                        || is_virtualenv(entry.path())))
-            })
+            .filter_entry(move |entry| !is_skipped_dir(entry) && !nested.iter().any(|dir| dir == entry.path()))
             .build();
         for entry in walker {
             match entry {
@@ -97,6 +91,37 @@ fn src_root(file: &Path, src: &[PathBuf]) -> Option<PathBuf> {
         base.pop();
     }
     Some(base)
+}
+
+/// A walker over `path` with the standard filters (`.gitignore`, hidden files), in name order.
+fn walk(path: &Path) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(path);
+    builder.standard_filters(true).require_git(false).sort_by_file_name(|a, b| a.cmp(b));
+    builder
+}
+
+/// A directory that never holds project code (tool state, virtual environments).
+fn is_skipped_dir(entry: &ignore::DirEntry) -> bool {
+    entry.file_type().is_some_and(|t| t.is_dir())
+        && (SKIPPED_DIRS.contains(&entry.file_name().to_str().unwrap_or("")) || is_virtualenv(entry.path()))
+}
+
+/// The directories strictly below `dir` that hold a project marker (see
+/// [`crate::scope::is_project_dir`]), outermost only, in name order, spelled from `dir`.
+pub(crate) fn nested_projects(dir: &Path) -> Vec<PathBuf> {
+    let walker = walk(dir)
+        .filter_entry(|entry| {
+            // Nothing below a project is another project's top.
+            entry.file_type().is_some_and(|t| t.is_dir())
+                && !is_skipped_dir(entry)
+                && (entry.depth() <= 1 || !entry.path().parent().is_some_and(crate::scope::is_project_dir))
+        })
+        .build();
+    walker
+        .filter_map(Result::ok)
+        .filter(|entry| entry.depth() > 0 && crate::scope::is_project_dir(entry.path()))
+        .map(ignore::DirEntry::into_path)
+        .collect()
 }
 
 fn is_virtualenv(dir: &Path) -> bool {

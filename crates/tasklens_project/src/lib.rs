@@ -9,7 +9,7 @@ pub mod target;
 mod workspace;
 
 pub use discover::{Found, discover, module_name, module_name_with};
-pub use scope::{Scope, context_roots};
+pub use scope::{Scope, Unit, context_roots, units};
 pub use workspace::{CheckJob, PathProblem, Workspace, read_source};
 
 /// Asks Linux not to back this process with transparent huge pages. The allocator

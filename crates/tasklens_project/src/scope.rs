@@ -12,6 +12,74 @@ use crate::workspace::absolute;
 /// Files that mark the root of a Python project.
 const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg", "tasklens.toml"];
 
+/// Whether `dir` holds a project marker.
+pub(crate) fn is_project_dir(dir: &Path) -> bool {
+    PROJECT_MARKERS.iter().any(|marker| dir.join(marker).is_file())
+}
+
+/// Named paths analysed together as one project, and directories below them that are
+/// projects of their own (left out of this one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unit {
+    pub paths: Vec<PathBuf>,
+    pub nested: Vec<PathBuf>,
+}
+
+/// Splits the named paths into projects analysed separately, each in its own database.
+///
+/// Paths in one project (the nearest directory with a marker, or the top-level package)
+/// share it. A named directory that is neither a project nor a package but holds projects
+/// (`tasklens check ~/src` over several checkouts) is split: each outermost directory with
+/// a marker below it is a project of its own, and the rest of the directory one more.
+/// Two checkouts never share module names (both have `tests.conftest`), and only one
+/// project's analysis is in memory at a time. Other paths are analysed together.
+pub fn units(paths: &[PathBuf]) -> Vec<Unit> {
+    let mut keyed: Vec<(PathBuf, Unit)> = Vec::new();
+    let mut split: Vec<Unit> = Vec::new();
+    let mut loose: Vec<&PathBuf> = Vec::new();
+    for path in paths {
+        let own_root = if path.is_dir() && is_project_dir(path) { Some(path.clone()) } else { project_root(path) };
+        if let Some(root) = own_root {
+            join(&mut keyed, absolute(&root), path.clone());
+            continue;
+        }
+        if path.is_dir() {
+            let nested = crate::discover::nested_projects(path);
+            if !nested.is_empty() {
+                for dir in &nested {
+                    join(&mut keyed, absolute(dir), dir.clone());
+                }
+                split.push(Unit { paths: vec![path.clone()], nested });
+                continue;
+            }
+        }
+        loose.push(path);
+    }
+    // A loose path inside one of the projects belongs to it.
+    let mut rest = Unit::default();
+    for path in loose {
+        let at = absolute(path);
+        match keyed.iter_mut().find(|(root, _)| at.starts_with(root)) {
+            Some((_, unit)) => unit.paths.push(path.clone()),
+            None => rest.paths.push(path.clone()),
+        }
+    }
+    let mut units: Vec<Unit> = keyed.into_iter().map(|(_, unit)| unit).collect();
+    units.extend(split);
+    if !rest.paths.is_empty() {
+        units.push(rest);
+    }
+    units
+}
+
+/// Adds `path` to the unit of the project `key`, or starts one.
+fn join(keyed: &mut Vec<(PathBuf, Unit)>, key: PathBuf, path: PathBuf) {
+    match keyed.iter_mut().find(|(root, _)| *root == key) {
+        Some((_, unit)) => unit.paths.push(path),
+        None => keyed.push((key, Unit { paths: vec![path], nested: Vec::new() })),
+    }
+}
+
 /// The directories to analyse for `paths`: each path's project root, then the paths
 /// themselves (discovery reads a file reached twice once, so a path that the root's walk
 /// skips, e.g. an ignored or non-`.py` file named explicitly, is still read).
@@ -49,7 +117,7 @@ fn project_root(path: &Path) -> Option<PathBuf> {
     }
     let start = absolute(path);
     let first_dir = if is_dir { start.as_path() } else { start.parent()? };
-    if let Some(marked) = first_dir.ancestors().find(|dir| PROJECT_MARKERS.iter().any(|m| dir.join(m).is_file())) {
+    if let Some(marked) = first_dir.ancestors().find(|dir| is_project_dir(dir)) {
         return Some(respell(path, marked));
     }
     if !is_package_dir(first_dir) {

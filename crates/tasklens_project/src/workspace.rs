@@ -39,6 +39,8 @@ pub(crate) struct Layout {
     pub roots: Vec<PathBuf>,
     pub excludes: Vec<String>,
     pub src: Vec<PathBuf>,
+    /// Directories below the roots that are projects of their own, left out.
+    pub nested: Vec<PathBuf>,
 }
 
 /// A Python file discovery found.
@@ -58,7 +60,7 @@ impl Layout {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         let mut seen = rustc_hash::FxHashSet::default();
-        for found in discover(&self.roots, &self.excludes, &self.src) {
+        for found in discover(&self.roots, &self.excludes, &self.src, &self.nested) {
             match found {
                 Found::File { path, root } => {
                     let key = absolute(&path);
@@ -164,8 +166,15 @@ impl Workspace {
     /// Loads `paths` with a configuration; `target` (a command-line choice) wins over the
     /// configuration's `target-version`, which wins over `requires-python`.
     pub fn load_configured(paths: &[PathBuf], config: &crate::config::Config, target: Option<PythonVersion>) -> Self {
+        Self::load_unit(&crate::Unit { paths: paths.to_vec(), nested: Vec::new() }, config, target)
+    }
+
+    /// Loads one project of [`crate::units`] (its nested projects left out) with a configuration.
+    pub fn load_unit(unit: &crate::Unit, config: &crate::config::Config, target: Option<PythonVersion>) -> Self {
+        let paths = &unit.paths;
         let roots = crate::scope::context_roots(paths);
-        let mut workspace = Self::load_files(RootDatabase::new(), &roots, &config.extend_exclude, &config.src);
+        let mut workspace =
+            Self::load_files(RootDatabase::new(), &roots, &config.extend_exclude, &config.src, &unit.nested);
         workspace.scope = Scope::new(paths, &roots);
         let version = crate::target::resolve(target.or(config.target_version), paths);
         workspace.project.set_target_version(&mut workspace.db).to(version);
@@ -173,15 +182,22 @@ impl Workspace {
     }
 
     pub fn load_into(db: RootDatabase, paths: &[PathBuf]) -> Self {
-        let workspace = Self::load_files(db, paths, &[], &[]);
+        let workspace = Self::load_files(db, paths, &[], &[], &[]);
         if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
             eprintln!("after reading: {}", tasklens_flow::memory_status());
         }
         workspace
     }
 
-    fn load_files(db: RootDatabase, paths: &[PathBuf], excludes: &[String], src: &[PathBuf]) -> Self {
-        let layout = Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec() };
+    fn load_files(
+        db: RootDatabase,
+        paths: &[PathBuf],
+        excludes: &[String],
+        src: &[PathBuf],
+        nested: &[PathBuf],
+    ) -> Self {
+        let layout =
+            Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec(), nested: nested.to_vec() };
         let (found, problems) = layout.discover();
         let inputs: Vec<_> = found.par_iter().map(|found| read_input(&found.path)).collect();
         let files: Vec<File> = found

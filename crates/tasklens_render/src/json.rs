@@ -58,16 +58,23 @@ fn positions(db: &dyn salsa::Database, label: &Label) -> (Position, Position) {
 }
 
 pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
-    json(db, diagnostics, true)
+    render_json_values(&json_values(db, diagnostics), true)
 }
 
 /// The same array on one line (watch mode prints one document per check).
 pub fn render_json_line(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
-    json(db, diagnostics, false)
+    render_json_values(&json_values(db, diagnostics), false)
 }
 
-fn json(db: &dyn salsa::Database, diagnostics: &[Diagnostic], pretty: bool) -> String {
-    let messages: Vec<Message> = diagnostics
+/// One JSON array of findings gathered from several databases (one per project).
+pub fn render_json_values(values: &[serde_json::Value], pretty: bool) -> String {
+    let text = if pretty { serde_json::to_string_pretty(values) } else { serde_json::to_string(values) };
+    text.unwrap_or_else(|_| "[]".into())
+}
+
+/// Each diagnostic as a JSON object (file names and positions need the database).
+pub fn json_values(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
+    diagnostics
         .iter()
         .map(|d| {
             let (location, end_location) = positions(db, &d.primary);
@@ -107,7 +114,6 @@ fn json(db: &dyn salsa::Database, diagnostics: &[Diagnostic], pretty: bool) -> S
                 trace,
             }
         })
-        .collect();
-    let text = if pretty { serde_json::to_string_pretty(&messages) } else { serde_json::to_string(&messages) };
-    text.unwrap_or_else(|_| "[]".into())
+        .map(|message| serde_json::to_value(message).unwrap_or_default())
+        .collect()
 }

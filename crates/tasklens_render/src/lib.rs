@@ -10,7 +10,7 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use tasklens_checks::{Diagnostic, Severity, display_path};
 use tasklens_db::File;
 
-pub use json::{render_json, render_json_line};
+pub use json::{json_values, render_json, render_json_line, render_json_values};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
