@@ -4,15 +4,15 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod projects;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tasklens_checks::{Diagnostic, Severity, all_rules, display_path, rule};
+use tasklens_checks::{Diagnostic, Severity, all_rules, rule};
 use tasklens_db::PythonVersion;
-use tasklens_fix::{FixOptions, fix_workspace, unified_diff, write_fixed};
 use tasklens_project::config::Config;
-use tasklens_project::{Workspace, with_large_stack};
-use tasklens_render::{OutputFormat, json_values, render, render_json_values};
+use tasklens_project::with_large_stack;
+use tasklens_render::{OutputFormat, render_json_values};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -146,48 +146,18 @@ fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-/// What the checks of all projects add up to.
-#[derive(Default)]
-struct Totals {
-    diagnostics: usize,
-    errors: usize,
-    warnings: usize,
-    /// Fixes offered: applicable with the chosen options, and hidden (unsafe).
-    fixable: usize,
-    hidden: usize,
-    files: usize,
-    problems: usize,
-    /// Findings fixed, by code, and files written.
-    fixed: usize,
-    fixed_by_code: Vec<(String, usize)>,
-    written: usize,
-    /// `--diff`: files that would change.
-    diffed_files: usize,
-    json: Vec<serde_json::Value>,
-    /// A project could not be checked (bad configuration).
-    failed: bool,
-}
-
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let units = tasklens_project::units(&args.paths);
     if args.watch {
         return watch::watch(&args, &units);
     }
     let (format, _) = output_style(&args);
-    let mut totals = Totals::default();
+    let totals = projects::check_all(&args, &units)?;
+    for message in &totals.messages {
+        eprintln!("{message}");
+    }
     let mut stdout = std::io::stdout().lock();
-    for (index, unit) in units.iter().enumerate() {
-        let config = match configure(&args, &unit.paths) {
-            Ok(config) => config,
-            // With one project this is the whole run; with several, the others are still checked.
-            Err(error) if units.len() == 1 => return Err(error),
-            Err(error) => {
-                eprintln!("tasklens: error: {error:#}");
-                totals.failed = true;
-                continue;
-            }
-        };
-        let output = check_unit(&args, unit, &config, &mut totals, index + 1 == units.len())?;
+    for output in &totals.outputs {
         write_or_pipe(&mut stdout, output.as_bytes())?;
     }
     let summary = summary(&args, &totals, format);
@@ -213,89 +183,8 @@ fn write_or_pipe(out: &mut impl Write, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Checks (or fixes) one project in a database of its own and returns what to print for
-/// it; the database is dropped before the next project is loaded (the last one is leaked).
-fn check_unit(
-    args: &CheckArgs,
-    unit: &tasklens_project::Unit,
-    config: &Config,
-    totals: &mut Totals,
-    last: bool,
-) -> anyhow::Result<String> {
-    let (format, color) = output_style(args);
-    let mut workspace = Workspace::load_unit(unit, config, args.target_version);
-    workspace.set_warn_unused_ignores(args.warn_unused_ignores);
-    for problem in &workspace.problems {
-        eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
-    }
-    totals.problems += workspace.problems.len();
-    totals.files += workspace.scoped_file_count();
-    let options = FixOptions { unsafe_fixes: args.unsafe_fixes };
-    let diagnostics = if args.fix || args.diff {
-        let outcome = fix_workspace(&mut workspace, options, &|d| config.reports(d.code));
-        for rejected in &outcome.rejected {
-            eprintln!("tasklens: error: {}: {}", rejected.path.display(), rejected.message);
-        }
-        if !outcome.converged {
-            eprintln!("tasklens: warning: fixes were still left after the last pass; run `--fix` again");
-        }
-        totals.fixed += outcome.fixed;
-        if args.diff {
-            totals.diffed_files += outcome.files.len();
-            let mut out = String::new();
-            for file in &outcome.files {
-                let path = display_path(&workspace.db, file.file);
-                out.push_str(&unified_diff(&path, &file.original, &file.fixed));
-            }
-            if last {
-                std::mem::forget(workspace);
-            }
-            return Ok(out);
-        }
-        for file in &outcome.files {
-            match write_fixed(&file.path, &file.original, &file.fixed) {
-                Ok(()) => totals.written += 1,
-                Err(error) => eprintln!("tasklens: error: {error}"),
-            }
-        }
-        for (code, n) in &outcome.fixed_by_code {
-            match totals.fixed_by_code.iter_mut().find(|(c, _)| c == code) {
-                Some((_, total)) => *total += n,
-                None => totals.fixed_by_code.push((code.to_string(), *n)),
-            }
-        }
-        outcome.remaining
-    } else {
-        let mut diagnostics = workspace.check();
-        diagnostics.retain(|diagnostic| config.reports(diagnostic.code) && workspace.reports(diagnostic));
-        diagnostics
-    };
-    let (errors, warnings) = severity_counts(&diagnostics);
-    totals.diagnostics += diagnostics.len();
-    totals.errors += errors;
-    totals.warnings += warnings;
-    let fixes = || diagnostics.iter().filter_map(|d| d.fix.as_ref());
-    let fixable = fixes().filter(|fix| options.applies(fix)).count();
-    totals.fixable += fixable;
-    totals.hidden += fixes().count() - fixable;
-    let out = if format == OutputFormat::Json {
-        totals.json.extend(json_values(&workspace.db, &diagnostics));
-        String::new()
-    } else {
-        render(&workspace.db, &diagnostics, format, color)
-    };
-    if last {
-        // The process ends soon: tearing down the database would only cost time.
-        std::mem::forget(workspace);
-    } else {
-        // Tearing down a large database takes a while: let another thread do it.
-        std::thread::spawn(move || drop(workspace));
-    }
-    Ok(out)
-}
-
 /// The closing lines: the JSON array, or counts of findings, fixes and files.
-fn summary(args: &CheckArgs, totals: &Totals, format: OutputFormat) -> String {
+fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) -> String {
     if args.diff {
         if totals.diffed_files == 0 {
             eprintln!("No fixes to apply ({} files).", totals.files);

@@ -1,0 +1,254 @@
+//! Checking the projects of [`tasklens_project::units`]: each in a database of its own,
+//! two at a time when their estimated memory fits a budget, the reports merged in order.
+
+use std::sync::{Condvar, Mutex};
+
+use tasklens_fix::{FixOptions, fix_workspace, unified_diff, write_fixed};
+use tasklens_project::config::Config;
+use tasklens_project::{Unit, Workspace};
+use tasklens_render::{OutputFormat, json_values, render};
+
+use crate::{CheckArgs, configure, output_style, severity_counts};
+use tasklens_checks::display_path;
+
+/// How much memory projects checked side by side may take, estimated from their sources.
+const MEMORY_BUDGET: u64 = 1 << 30;
+/// Peak memory of an analysis per byte of source (homeassistant: 55 MB of Python, 830 MB;
+/// the CPython standard library: 30 MB, 520 MB).
+const MEMORY_PER_SOURCE_BYTE: u64 = 16;
+
+/// What the checks of all projects add up to.
+#[derive(Default)]
+pub(crate) struct Totals {
+    /// What to print for each project, in order.
+    pub outputs: Vec<String>,
+    /// Errors and warnings for stderr, in order.
+    pub messages: Vec<String>,
+    pub diagnostics: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Fixes offered: applicable with the chosen options, and hidden (unsafe).
+    pub fixable: usize,
+    pub hidden: usize,
+    pub files: usize,
+    pub problems: usize,
+    /// Findings fixed, by code, and files written.
+    pub fixed: usize,
+    pub fixed_by_code: Vec<(String, usize)>,
+    pub written: usize,
+    /// `--diff`: files that would change.
+    pub diffed_files: usize,
+    pub json: Vec<serde_json::Value>,
+    /// A project could not be checked (bad configuration).
+    pub failed: bool,
+}
+
+impl Totals {
+    fn merge(&mut self, other: Totals) {
+        self.outputs.extend(other.outputs);
+        self.messages.extend(other.messages);
+        self.diagnostics += other.diagnostics;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.fixable += other.fixable;
+        self.hidden += other.hidden;
+        self.files += other.files;
+        self.problems += other.problems;
+        self.fixed += other.fixed;
+        for (code, n) in other.fixed_by_code {
+            match self.fixed_by_code.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, total)) => *total += n,
+                None => self.fixed_by_code.push((code, n)),
+            }
+        }
+        self.written += other.written;
+        self.diffed_files += other.diffed_files;
+        self.json.extend(other.json);
+        self.failed |= other.failed;
+    }
+}
+
+/// Checks every project and adds up the results, in the order of `units`.
+pub(crate) fn check_all(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<Totals> {
+    let configs: Vec<anyhow::Result<Config>> = units.iter().map(|unit| configure(args, &unit.paths)).collect();
+    if let [Err(_)] = configs.as_slice() {
+        // With one project a bad configuration is the whole run's error.
+        return Err(configs
+            .into_iter()
+            .next()
+            .and_then(Result::err)
+            .unwrap_or_else(|| anyhow::anyhow!("configuration")));
+    }
+    let results: Vec<Mutex<Option<anyhow::Result<Totals>>>> = units.iter().map(|_| Mutex::new(None)).collect();
+    let run = |index: usize, last: bool| {
+        let mut totals = Totals::default();
+        let result = match &configs[index] {
+            Ok(config) => check_unit(args, &units[index], config, &mut totals, last).map(|()| totals),
+            Err(error) => {
+                let messages = vec![format!("tasklens: error: {error:#}")];
+                Ok(Totals { failed: true, messages, ..Totals::default() })
+            }
+        };
+        *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+    };
+    if units.len() == 1 {
+        run(0, true);
+    } else {
+        let estimates: Vec<u64> = units
+            .iter()
+            .zip(&configs)
+            .map(|(unit, config)| match config {
+                Ok(config) => tasklens_project::source_bytes(unit, config) * MEMORY_PER_SOURCE_BYTE,
+                Err(_) => 0,
+            })
+            .collect();
+
+        let schedule = Schedule::new(estimates);
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                std::thread::Builder::new()
+                    .stack_size(tasklens_db::STACK_SIZE)
+                    .spawn_scoped(scope, || {
+                        while let Some(index) = schedule.next() {
+                            run(index, false);
+
+                            schedule.done(index);
+                        }
+                    })
+                    .expect("spawn a checker thread");
+            }
+        });
+    }
+    let mut totals = Totals::default();
+    for result in results {
+        let result = result.into_inner().unwrap_or_else(|e| e.into_inner());
+        totals.merge(result.unwrap_or_else(|| Err(anyhow::anyhow!("a project was not checked")))?);
+    }
+    Ok(totals)
+}
+
+/// Which project to check next: the largest one whose estimated memory fits beside the
+/// ones being checked (any one when nothing else runs).
+struct Schedule {
+    estimates: Vec<u64>,
+    state: Mutex<(Vec<bool>, u64)>,
+    changed: Condvar,
+}
+
+impl Schedule {
+    fn new(estimates: Vec<u64>) -> Self {
+        let started = vec![false; estimates.len()];
+        Schedule { estimates, state: Mutex::new((started, 0)), changed: Condvar::new() }
+    }
+
+    fn next(&self) -> Option<usize> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let (started, in_use) = &mut *state;
+            let waiting = (0..started.len()).filter(|&i| !started[i]);
+            let fits = waiting.clone().filter(|&i| *in_use == 0 || *in_use + self.estimates[i] <= MEMORY_BUDGET);
+            if let Some(index) = fits.max_by_key(|&i| (self.estimates[i], std::cmp::Reverse(i))) {
+                started[index] = true;
+                *in_use += self.estimates[index];
+                return Some(index);
+            }
+            if waiting.count() == 0 {
+                return None;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn done(&self, index: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.1 -= self.estimates[index];
+        self.changed.notify_all();
+    }
+}
+
+/// Checks (or fixes) one project in a database of its own and returns what to print for
+/// it; the database is dropped before the next project is loaded (the last one is leaked).
+pub(crate) fn check_unit(
+    args: &CheckArgs,
+    unit: &tasklens_project::Unit,
+    config: &Config,
+    totals: &mut Totals,
+    last: bool,
+) -> anyhow::Result<()> {
+    let (format, color) = output_style(args);
+    let mut workspace = Workspace::load_unit(unit, config, args.target_version);
+    workspace.set_warn_unused_ignores(args.warn_unused_ignores);
+    for problem in &workspace.problems {
+        totals.messages.push(format!("tasklens: error: {}: {}", problem.path.display(), problem.message));
+    }
+    totals.problems += workspace.problems.len();
+    totals.files += workspace.scoped_file_count();
+    let options = FixOptions { unsafe_fixes: args.unsafe_fixes };
+    let diagnostics = if args.fix || args.diff {
+        let outcome = fix_workspace(&mut workspace, options, &|d| config.reports(d.code));
+        for rejected in &outcome.rejected {
+            totals.messages.push(format!("tasklens: error: {}: {}", rejected.path.display(), rejected.message));
+        }
+        if !outcome.converged {
+            totals
+                .messages
+                .push("tasklens: warning: fixes were still left after the last pass; run `--fix` again".into());
+        }
+        totals.fixed += outcome.fixed;
+        if args.diff {
+            totals.diffed_files += outcome.files.len();
+            let mut out = String::new();
+            for file in &outcome.files {
+                let path = display_path(&workspace.db, file.file);
+                out.push_str(&unified_diff(&path, &file.original, &file.fixed));
+            }
+            totals.outputs.push(out);
+            release(workspace, last);
+            return Ok(());
+        }
+        for file in &outcome.files {
+            match write_fixed(&file.path, &file.original, &file.fixed) {
+                Ok(()) => totals.written += 1,
+                Err(error) => totals.messages.push(format!("tasklens: error: {error}")),
+            }
+        }
+        for (code, n) in &outcome.fixed_by_code {
+            match totals.fixed_by_code.iter_mut().find(|(c, _)| c == code) {
+                Some((_, total)) => *total += n,
+                None => totals.fixed_by_code.push((code.to_string(), *n)),
+            }
+        }
+        outcome.remaining
+    } else {
+        let mut diagnostics = workspace.check();
+        diagnostics.retain(|diagnostic| config.reports(diagnostic.code) && workspace.reports(diagnostic));
+        diagnostics
+    };
+    let (errors, warnings) = severity_counts(&diagnostics);
+    totals.diagnostics += diagnostics.len();
+    totals.errors += errors;
+    totals.warnings += warnings;
+    let fixes = || diagnostics.iter().filter_map(|d| d.fix.as_ref());
+    let fixable = fixes().filter(|fix| options.applies(fix)).count();
+    totals.fixable += fixable;
+    totals.hidden += fixes().count() - fixable;
+    let out = if format == OutputFormat::Json {
+        totals.json.extend(json_values(&workspace.db, &diagnostics));
+        String::new()
+    } else {
+        render(&workspace.db, &diagnostics, format, color)
+    };
+    totals.outputs.push(out);
+    release(workspace, last);
+    Ok(())
+}
+
+/// Frees a checked project's database: the last one is leaked (the process ends soon and
+/// tearing it down would only cost time), others are torn down on another thread.
+fn release(workspace: Workspace, last: bool) {
+    if last {
+        std::mem::forget(workspace);
+    } else {
+        std::thread::spawn(move || drop(workspace));
+    }
+}
