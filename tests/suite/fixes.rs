@@ -199,6 +199,33 @@ loop.close()
     );
 }
 
+#[test]
+fn the_loop_rewrite_needs_no_running_loop() {
+    // `start` is synchronous and runs before the loop does: `loop.create_task` is fine
+    // there (unlike `asyncio.create_task`), so the rewrite is a safe fix.
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+def start(loop):
+    return asyncio.ensure_future(work(1), loop=loop)
+
+def main():
+    loop = asyncio.new_event_loop()
+    task = start(loop)
+    print(type(task).__name__, loop.run_until_complete(task))
+    loop.close()
+
+main()
+"#,
+        false,
+    );
+}
+
 /// The applicability of each TL002 fix in a one-file project, in source order.
 fn tl002_fix_applicabilities(text: &str) -> Vec<Option<Applicability>> {
     let workspace = Workspace::from_sources(&[("main.py", text)]);

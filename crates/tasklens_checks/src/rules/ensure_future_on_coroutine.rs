@@ -44,8 +44,9 @@ declare_rule! {
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
     /// running. It is also unsafe when the argument is a parameter of a public function
     /// or method: callers outside the project may pass a Future, which `create_task`
-    /// refuses. Calls that run at import time get no fix, except `ensure_future(coro,
-    /// loop=loop)`, whose rewrite `loop.create_task(coro)` is what CPython runs anyway.
+    /// refuses. Calls that run at import time get no fix. `ensure_future(coro, loop=loop)`
+    /// is the exception to both: its rewrite `loop.create_task(coro)` is what CPython runs
+    /// anyway and needs no running loop, so it is safe wherever the call is.
     ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
@@ -101,7 +102,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
 /// `ensure_future(coro, loop=l)` -> `l.create_task(coro)`. Safe in a coroutine or a function
 /// only reached from coroutines (a loop is running), unsafe in other functions, none at
 /// import time. `ensure_future(coro, loop=l)` is `l.create_task(coro)` in every CPython,
-/// running loop or not, so that rewrite keeps its applicability at import time too.
+/// running loop or not, so that rewrite is safe wherever the call is.
 fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     if call.other_keywords || call.args.len() != 1 {
         return None;
@@ -111,10 +112,12 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     // A public function's parameter may get a Future from outside the project.
     let outside = |applicability| if call.public_parameter.is_some() { Applicability::Unsafe } else { applicability };
     if let Some((keyword, loop_value)) = call.loop_keyword {
-        let applicability = outside(match call.context {
-            CallContext::Coroutine | CallContext::LoopFunction | CallContext::Import => Applicability::Safe,
-            CallContext::Function => Applicability::Unsafe,
-        });
+        // `loop.create_task` needs no running loop, wherever the call is; `loop=None`
+        // would become `None.create_task`.
+        if slice(loop_value) == "None" {
+            return None;
+        }
+        let applicability = outside(Applicability::Safe);
         // Two edits, so that comments and layout inside the call stay as they are.
         let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
         let loop_argument = Edit { range: argument_with_comma(text, keyword), content: String::new() };
