@@ -236,6 +236,9 @@ pub struct DroppedTask {
     /// The call that creates the Task.
     pub at: Location,
     pub callee: TextRange,
+    /// Where the Task goes before it is dropped (its longest path), empty when the call's
+    /// result itself is dropped.
+    pub steps: Vec<Step>,
 }
 
 /// `typing.cast(Task, value)` where the value can be a plain Future.
@@ -274,7 +277,8 @@ const MAX_TRACE: usize = 256;
 #[derive(Default)]
 pub(crate) struct Derived {
     pub loop_functions: FxHashSet<u32>,
-    pub dropped_tasks: Vec<GSite>,
+    /// Each dropped Task's creating site, with the farthest node it reaches (and the object).
+    pub dropped_tasks: Vec<(GSite, GNode, ObjId)>,
     /// `create_task` calls reached at import time, each with the calls that lead there.
     pub import_time_tasks: Vec<(GSite, Vec<GSite>)>,
 }
@@ -352,7 +356,11 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         range: call_at(solved, site).range,
     };
     report.dropped_tasks = (solved.derived.dropped_tasks.iter())
-        .map(|&site| DroppedTask { at: location(site), callee: call_at(solved, site).callee })
+        .map(|&(site, end, obj)| DroppedTask {
+            at: location(site),
+            callee: call_at(solved, site).callee,
+            steps: trace(solved, end, obj),
+        })
         .collect();
     report.import_time_tasks = (solved.derived.import_time_tasks.iter())
         .map(|(site, chain)| ImportTimeTask {
@@ -418,7 +426,7 @@ fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
 /// object), an attribute, a container slot, a global or a closure variable, a generator's
 /// yield, or the return of a function that nothing in the project calls (its callers are
 /// outside).
-fn dropped_tasks(solved: &Solved) -> Vec<GSite> {
+fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
     let mut used = solved.read_nodes.clone();
     let mut mark = |node: GNode| {
         if let Some(slot) = used.get_mut(node as usize) {
@@ -450,19 +458,31 @@ fn dropped_tasks(solved: &Solved) -> Vec<GSite> {
         }
     }
     solved.attr_nodes.values().chain(solved.part_nodes.values()).for_each(|&node| mark(node));
-    let mut created = FxHashSet::default();
+    // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
+    let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
     let mut kept = solved.kept_tasks.clone();
     for (node, set) in solved.sets.iter() {
         for &obj in set {
             if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
-                created.insert(site);
-                if used[node as usize] && !kept.contains(&site) && !through_done_callback(solved, node, obj) {
-                    kept.insert(site);
+                // A done-callback that gets the Task does not keep it, nor is it where it was lost.
+                if kept.contains(&site) || through_done_callback(solved, node, obj) {
+                    continue;
                 }
+                if used[node as usize] {
+                    kept.insert(site);
+                    continue;
+                }
+                let shown = predecessors(solved, node, obj).filter(|&(_, label)| label != NO_LABEL && label != GUARD);
+                let entry = (shown.count(), std::cmp::Reverse(node), obj);
+                let best = farthest.entry(site).or_insert(entry);
+                *best = (*best).max(entry);
             }
         }
     }
-    let mut dropped: Vec<u32> = created.difference(&kept).copied().collect();
+    let mut dropped: Vec<(GSite, GNode, ObjId)> = (farthest.into_iter())
+        .filter(|(site, _)| !kept.contains(site))
+        .map(|(site, (_, std::cmp::Reverse(node), obj))| (site, node, obj))
+        .collect();
     dropped.sort_unstable();
     dropped
 }

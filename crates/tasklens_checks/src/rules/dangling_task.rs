@@ -16,7 +16,9 @@ declare_rule! {
     /// done-callback gets the Task once it has finished, so it keeps nothing alive before
     /// then). A handle that is awaited,
     /// stored in an attribute, a global or a container, or passed on to other code is
-    /// kept; `TaskGroup.create_task` keeps its own reference.
+    /// kept; `TaskGroup.create_task` keeps its own reference. When the Task travels
+    /// before it is dropped (returned from a helper, assigned on), the finding shows the
+    /// longest way it takes, up to the last step after which nothing keeps it.
     ///
     /// ## Why is this bad?
     /// The event loop only keeps a weak reference to a running Task. A Task that nothing
@@ -44,6 +46,20 @@ declare_rule! {
     pub static RULE = ("TL005", "dangling-task", Severity::Warning);
 }
 
+/// Where the Task went before nobody held it (the longest way it takes).
+fn trace(task: &DroppedTask) -> Vec<Label> {
+    let count = task.steps.len();
+    (task.steps.iter().enumerate())
+        .map(|(index, step)| {
+            let mut message = describe::step(step);
+            if index + 1 == count {
+                message.push_str("; nothing keeps it after this");
+            }
+            Label { file: step.at.file, range: step.at.range, message }
+        })
+        .collect()
+}
+
 /// TL005 for one dropped Task.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagnostic {
     let callee = describe::source(db, task.at.file, task.callee);
@@ -53,8 +69,17 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
         message: format!(
             "the Task from `{callee}(...)` is never kept: the event loop holds it only weakly, so it can be garbage-collected before it finishes; store the handle or await it"
         ),
-        primary: Label { file: task.at.file, range: task.at.range, message: "this Task's handle is dropped".into() },
-        trace: Vec::new(),
+        primary: Label {
+            file: task.at.file,
+            range: task.at.range,
+            message: if task.steps.is_empty() {
+                "this Task's handle is dropped"
+            } else {
+                "creates a Task that nothing keeps"
+            }
+            .into(),
+        },
+        trace: trace(task),
         fix: None,
     }
 }
