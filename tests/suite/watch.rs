@@ -116,6 +116,36 @@ fn a_watched_file_survives_being_replaced() {
     assert_eq!(interrupt(child), Some(0));
 }
 
+#[test]
+fn each_project_of_a_directory_is_watched_on_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // Two checkouts with the same package; each report line is one project's.
+    for (marker, text) in [("a/pyproject.toml", "[project]\nname = \"a\"\n"), ("b/setup.py", "")] {
+        write(root, marker, text);
+    }
+    for project in ["a", "b"] {
+        write(root, &format!("{project}/pkg/__init__.py"), "");
+        write(root, &format!("{project}/pkg/worker.py"), WORK);
+    }
+    let (child, reports) = watch(root, &[]);
+    expect(&reports, &[]);
+    write(root, "b/main_b.py", USER);
+    expect(&reports, &["main_b.py:5: TL002"]);
+    write(root, "a/main_a.py", USER);
+    expect(&reports, &["main_a.py:5: TL002"]);
+    // In b, `work()` becomes a Future: b's call is normalising now; a's stays a finding.
+    write(
+        root,
+        "b/pkg/worker.py",
+        "import asyncio\n\ndef work():\n    return asyncio.get_event_loop().create_future()\n",
+    );
+    expect(&reports, &[]);
+    write(root, "a/main_a.py", &format!("{USER}\n"));
+    expect(&reports, &["main_a.py:5: TL002"]);
+    assert_eq!(interrupt(child), Some(0));
+}
+
 /// Starts `tasklens check --watch --output-format json [paths]` in `root`; the reports
 /// come one line each through the receiver.
 fn watch(root: &Path, paths: &[&str]) -> (Child, Receiver<String>) {
