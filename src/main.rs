@@ -202,6 +202,10 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
     });
     let (errors, warnings) = (totals.errors, totals.warnings);
     let mut out = match (totals.diagnostics, &fixed) {
+        // A project that could not be checked (bad configuration) is no pass.
+        (0, None | Some((0, _))) if totals.failed => {
+            format!("No findings in the projects that could be checked ({} files).\n", totals.files)
+        }
         (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
         (0, Some((fixed, what))) => format!("Fixed {fixed} finding(s) ({what}); all checks passed.\n"),
         (_, Some((fixed, what))) if *fixed > 0 => {

@@ -329,4 +329,18 @@ fn a_directory_of_checkouts_is_checked_project_by_project() {
         !places.is_empty() && places.iter().all(|hop| hop["filename"].as_str().is_some_and(|f| f.contains("alpha"))),
         "{value}"
     );
+    // A project with a bad configuration is reported; the others are still checked.
+    write(dir.path(), "checkouts/beta/tasklens.toml", b"select = [");
+    let output = tasklens(&["check", "--output-format", "concise", "checkouts"], dir.path());
+    let (text, errors) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "{text}{errors}");
+    assert!(errors.contains("tasklens.toml"), "{errors}");
+    assert!(text.contains("Found 2 error(s) and 0 warning(s)."), "{text}");
+    // Without findings elsewhere, that is still not a pass.
+    std::fs::remove_file(dir.path().join("checkouts/loose.py")).expect("remove");
+    std::fs::remove_dir_all(dir.path().join("checkouts/alpha")).expect("remove");
+    let output = tasklens(&["check", "checkouts"], dir.path());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.starts_with("No findings in the projects that could be checked"), "{text}");
 }
