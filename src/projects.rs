@@ -102,16 +102,16 @@ pub(crate) fn check_all(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<Tota
                 Err(_) => 0,
             })
             .collect();
-
         let schedule = Schedule::new(estimates);
+        // Two at most: the solve is single-threaded, and parsing uses every core already.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
         std::thread::scope(|scope| {
-            for _ in 0..2 {
+            for _ in 0..workers {
                 std::thread::Builder::new()
                     .stack_size(tasklens_db::STACK_SIZE)
                     .spawn_scoped(scope, || {
                         while let Some(index) = schedule.next() {
                             run(index, false);
-
                             schedule.done(index);
                         }
                     })
