@@ -188,24 +188,27 @@ fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
         .filter(|&f| is_sync(f) && !solved.escaped.contains(&f))
         .collect();
     // Greatest fixpoint: drop functions with a caller outside coroutines and candidates.
-    loop {
-        let dropped: Vec<u32> = candidates
-            .iter()
-            .copied()
-            .filter(|func| {
-                callers.get(func).into_iter().flatten().any(|&site| {
-                    let in_coroutine = solved.modules.site(site).1.in_coroutine;
-                    !in_coroutine && !caller_of(site).is_some_and(|caller| candidates.contains(&caller))
-                })
-            })
-            .collect();
-        if dropped.is_empty() {
-            return candidates;
-        }
-        for func in dropped {
-            candidates.remove(&func);
+    // A worklist: dropping a function can only drop the functions it calls (a chain of
+    // thousands of generated functions would otherwise take a pass per link).
+    let mut callees: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        if let Some(caller) = caller_of(site) {
+            callees.entry(caller).or_default().push(func);
         }
     }
+    let mut queue: Vec<u32> = candidates.iter().copied().collect();
+    queue.sort_unstable();
+    while let Some(func) = queue.pop() {
+        let outside = |site: &u32| {
+            let in_coroutine = solved.modules.site(*site).1.in_coroutine;
+            !in_coroutine && !caller_of(*site).is_some_and(|caller| candidates.contains(&caller))
+        };
+        if candidates.contains(&func) && callers.get(&func).into_iter().flatten().any(outside) {
+            candidates.remove(&func);
+            queue.extend(callees.get(&func).into_iter().flatten().filter(|f| candidates.contains(f)));
+        }
+    }
+    candidates
 }
 
 /// A value that is not a coroutine reaching the argument of `create_task` (or `Task(...)`).

@@ -38,7 +38,10 @@ pub(crate) enum Val {
 /// The current version of each local, and whether control reaches here.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Flow {
-    env: FxHashMap<Name, NodeId>,
+    /// The current version of each name. Persistent: a branch copies it in constant time
+    /// and a merge visits only the names that differ (a module with thousands of names
+    /// and a conditional on every line would be quadratic with a hash map copied per branch).
+    env: imbl::OrdMap<Name, NodeId>,
     live: bool,
 }
 
@@ -408,10 +411,20 @@ impl Lowerer {
             0 => Flow { env: self.flow().env.clone(), live: false },
             1 => live.into_iter().next().expect("one flow"),
             _ => {
-                let mut names: Vec<&Name> = live.iter().flat_map(|f| f.env.keys()).collect();
+                // Names bound to the same version in every flow keep it; only names where
+                // some flow differs from the first need a look.
+                let first = &live[0].env;
+                let mut names: Vec<&Name> = (live[1..].iter())
+                    .flat_map(|flow| first.diff(&flow.env))
+                    .map(|item| match item {
+                        imbl::ordmap::DiffItem::Add(name, _)
+                        | imbl::ordmap::DiffItem::Remove(name, _)
+                        | imbl::ordmap::DiffItem::Update { old: (name, _), .. } => name,
+                    })
+                    .collect();
                 names.sort();
                 names.dedup();
-                let mut env = FxHashMap::default();
+                let mut env = first.clone();
                 let mut pending = Vec::new();
                 for name in names {
                     let versions: Vec<NodeId> = live.iter().filter_map(|f| f.env.get(name).copied()).collect();
@@ -519,7 +532,7 @@ impl Scope {
             bound,
             globals: FxHashSet::default(),
             nonlocals: FxHashSet::default(),
-            flow: Flow { env: FxHashMap::default(), live: true },
+            flow: Flow { env: imbl::OrdMap::new(), live: true },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
             loops: Vec::new(),

@@ -1,0 +1,81 @@
+//! Times the check of generated modules with shapes that real projects have in their
+//! largest files (generated clients, tables, settings modules), to catch work that grows
+//! faster than the code: each shape at two sizes, where the larger is four times the
+//! smaller, so a linear check takes about four times as long and a quadratic one sixteen.
+//!
+//! `cargo bench --bench shapes [-- SHAPE...]`.
+
+use std::time::Instant;
+
+use tasklens_project::{Workspace, with_large_stack};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// A module of `n` repetitions of one shape.
+fn generate(shape: &str, n: usize) -> String {
+    let mut text = String::from("import asyncio\n");
+    match shape {
+        // A chain of functions, each calling the one before.
+        "function-chain" => (0..n).for_each(|i| {
+            text += &format!("def f{i}(x):\n    y = x + {i}\n    return f{}(y) if y else None\n", i.saturating_sub(1))
+        }),
+        // Module-level names, each bound under a conditional expression.
+        "conditional-globals" => {
+            (0..n).for_each(|i| text += &format!("v{i} = v{} if {i} else None\n", i.saturating_sub(1)))
+        }
+        // One class with many methods calling each other.
+        "big-class" => {
+            text += "class Big:\n";
+            (0..n).for_each(|i| {
+                text += &format!("    def m{i}(self, x):\n        return self.m{}(x)\n", i.saturating_sub(1))
+            });
+        }
+        // One function with many branches.
+        "long-function" => {
+            text += "def f(x):\n";
+            (0..n).for_each(|i| text += &format!("    x = x + {i}\n    if x > {i}:\n        x = g(x)\n"));
+            text += "    return x\n";
+        }
+        // A large literal table.
+        "dict-literal" => {
+            text += "TABLE = {\n";
+            (0..n).for_each(|i| text += &format!("    \"k{i}\": {i},\n"));
+            text += "}\n";
+        }
+        // Many statements that schedule coroutines of one object.
+        "many-calls" => {
+            (0..n).for_each(|i| text += &format!("asyncio.ensure_future(obj.method{}(a, b, c={i}))\n", i % 50))
+        }
+        _ => unreachable!("unknown shape"),
+    }
+    text
+}
+
+const SHAPES: &[(&str, usize)] = &[
+    ("function-chain", 15_000),
+    ("conditional-globals", 25_000),
+    ("big-class", 5_000),
+    ("long-function", 12_500),
+    ("dict-literal", 50_000),
+    ("many-calls", 12_500),
+];
+
+fn main() {
+    tasklens_project::disable_transparent_huge_pages();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    with_large_stack(move || {
+        println!("{:<22} {:>8} {:>10} {:>8} {:>10} {:>7}", "shape", "n", "ms", "4n", "ms", "ratio");
+        for &(shape, n) in SHAPES.iter().filter(|(shape, _)| args.is_empty() || args.iter().any(|a| a == shape)) {
+            let time = |n: usize| {
+                let text = generate(shape, n);
+                let start = Instant::now();
+                let workspace = Workspace::from_sources(&[("m.py", &text)]);
+                std::hint::black_box(workspace.check());
+                start.elapsed().as_secs_f64() * 1000.0
+            };
+            let (small, large) = (time(n), time(4 * n));
+            println!("{shape:<22} {n:>8} {small:>10.1} {:>8} {large:>10.1} {:>7.1}", 4 * n, large / small);
+        }
+    });
+}
