@@ -37,6 +37,12 @@ fn generate(shape: &str, n: usize) -> String {
             (0..n).for_each(|i| text += &format!("    x = x + {i}\n    if x > {i}:\n        x = g(x)\n"));
             text += "    return x\n";
         }
+        // A long `if`/`elif` chain, a new name in each branch.
+        "elif-chain" => {
+            text += "def f(x):\n    y = None\n    if x == 0:\n        y = 0\n";
+            (1..n).for_each(|i| text += &format!("    elif x == {i}:\n        y = {i}\n        z{i} = y\n"));
+            text += "    return y\n";
+        }
         // A large literal table.
         "dict-literal" => {
             text += "TABLE = {\n";
@@ -57,6 +63,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("conditional-globals", 25_000),
     ("big-class", 5_000),
     ("long-function", 12_500),
+    ("elif-chain", 2_000),
     ("dict-literal", 50_000),
     ("many-calls", 12_500),
 ];

@@ -411,35 +411,35 @@ impl Lowerer {
             0 => Flow { env: self.flow().env.clone(), live: false },
             1 => live.into_iter().next().expect("one flow"),
             _ => {
-                // Names bound to the same version in every flow keep it; only names where
-                // some flow differs from the first need a look.
+                use imbl::ordmap::DiffItem;
+                // Names bound to the same version in every flow keep it. For a name some
+                // flow binds differently from the first, its distinct versions: the first
+                // flow's (which every flow not listed shares) and those that differ.
                 let first = &live[0].env;
-                let mut names: Vec<&Name> = (live[1..].iter())
-                    .flat_map(|flow| first.diff(&flow.env))
-                    .map(|item| match item {
-                        imbl::ordmap::DiffItem::Add(name, _)
-                        | imbl::ordmap::DiffItem::Remove(name, _)
-                        | imbl::ordmap::DiffItem::Update { old: (name, _), .. } => name,
-                    })
-                    .collect();
-                names.sort();
-                names.dedup();
-                let mut env = first.clone();
-                let mut pending = Vec::new();
-                for name in names {
-                    let versions: Vec<NodeId> = live.iter().filter_map(|f| f.env.get(name).copied()).collect();
-                    if versions.len() == live.len() && versions.iter().all(|v| *v == versions[0]) {
-                        env.insert(name.clone(), versions[0]);
-                    } else {
-                        pending.push((name.clone(), versions));
+                let mut differing: std::collections::BTreeMap<&Name, Vec<NodeId>> = Default::default();
+                for flow in &live[1..] {
+                    for item in first.diff(&flow.env) {
+                        let (name, version) = match item {
+                            DiffItem::Add(name, &version) | DiffItem::Update { new: (name, &version), .. } => {
+                                (name, Some(version))
+                            }
+                            DiffItem::Remove(name, _) => (name, None),
+                        };
+                        let versions = differing.entry(name).or_default();
+                        versions.extend(version);
                     }
                 }
-                for (name, versions) in pending {
+                let mut env = first.clone();
+                for (name, mut versions) in differing {
+                    // Differing somewhere, so never one version bound in every flow.
+                    versions.extend(first.get(name).copied());
+                    versions.sort_unstable();
+                    versions.dedup();
                     let merged = self.node();
                     for version in versions {
                         self.constrain(Constraint::Copy { from: version, to: merged, hop: None });
                     }
-                    env.insert(name, merged);
+                    env.insert(name.clone(), merged);
                 }
                 Flow { env, live: true }
             }
