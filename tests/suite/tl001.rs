@@ -306,6 +306,31 @@ asyncio.run(main())
 }
 
 #[test]
+fn concatenated_lists_keep_their_elements() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future()]
+    tasks = [asyncio.create_task(asyncio.sleep(0))]
+    both = tasks + futures
+    repeated = [loop.create_future()] * 2
+    for f in both + repeated:
+        f.cancel()
+    print(both[-1].get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL001
+        ",
+    );
+}
+
+#[test]
 fn containers_in_and_out() {
     check(
         r#"

@@ -163,9 +163,11 @@ impl Lowerer {
             }
             Expr::NoneLiteral(_) => Val::Nothing,
             Expr::BinOp(bin_op) => {
-                self.expr(&bin_op.left);
-                self.expr(&bin_op.right);
-                Val::Unknown
+                let operands = [self.expr(&bin_op.left), self.expr(&bin_op.right)];
+                match bin_op.op {
+                    ast::Operator::Add | ast::Operator::Mult => self.concatenation(operands, bin_op.range),
+                    _ => Val::Unknown,
+                }
             }
             Expr::UnaryOp(unary) => {
                 self.expr(&unary.operand);
@@ -230,6 +232,31 @@ impl Lowerer {
             let hop = self.hop(range, HopKind::ContainerStore);
             self.constrain(Constraint::StorePart { base, part, from, hop: Some(hop) });
         }
+    }
+
+    /// `xs + ys`, `[t] * n`: when the operands are lists or tuples, a new list of their
+    /// elements. An operand may be anything else with an `__add__` the analysis does not
+    /// follow (numbers, strings, a project class), so the result is also `Unknown`.
+    fn concatenation(&mut self, operands: [Val; 2], range: TextRange) -> Val {
+        if !operands.iter().any(|operand| matches!(operand, Val::Node(_))) {
+            return Val::Unknown;
+        }
+        let node = self.seeded(Seed::Container(ContainerKind::List));
+        self.constrain(Constraint::Seed { node, seed: Seed::Unknown });
+        for operand in operands {
+            if let Val::Node(base) = operand {
+                let elements = self.node();
+                self.constrain(Constraint::LoadPart { base, part: Part::Iter, to: elements, hop: None });
+                let hop = self.hop(range, HopKind::ContainerStore);
+                self.constrain(Constraint::StorePart {
+                    base: node,
+                    part: Part::Values,
+                    from: elements,
+                    hop: Some(hop),
+                });
+            }
+        }
+        Val::Node(node)
     }
 
     fn container(&mut self, kind: ContainerKind, elts: &[Expr]) -> Val {
