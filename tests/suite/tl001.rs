@@ -331,6 +331,31 @@ asyncio.run(main())
 }
 
 #[test]
+fn calls_of_partials_reach_the_function() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+def label(prefix, task, suffix=""):
+    return prefix + task.get_name() + suffix
+
+async def main():
+    loop = asyncio.get_running_loop()
+    named = functools.partial(label, "task ", suffix="!")
+    print(named(asyncio.create_task(asyncio.sleep(0))))
+    print(named(loop.create_future()))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:11: TL001
+        ",
+    );
+}
+
+#[test]
 fn containers_in_and_out() {
     check(
         r#"

@@ -111,6 +111,18 @@ impl Solver {
                     self.edge(receiver, param, label);
                 }
             }
+            Complex::PartialCall { partial, site, result } => {
+                let (func, shift) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return self.unknown_call(site, result),
+                };
+                // `partial(f, a, k=v)(b)` is `f(a, b, k=v)`.
+                self.forward_arguments(partial, 1, func, shift);
+                self.forward_keywords(partial, func);
+                let bound = self.site_args(partial).call().args.len().saturating_sub(1);
+                self.bind_call(site, func, shift + bound, result);
+            }
             Complex::PartialCallback { receiver, partial, site } => {
                 let (func, shift) = match value {
                     Obj::Function(func) => (func, 0),
@@ -385,6 +397,10 @@ impl Solver {
             Obj::Function(func) => self.bind_call(site, func, 0, result),
             Obj::Bound(func) => self.bind_call(site, func, 1, result),
             Obj::Class(class) => self.construct(site, class, result),
+            Obj::Partial(partial) => match self.site_args(partial).arg(0) {
+                Some(function) => self.complex_on(function, Complex::PartialCall { partial, site, result }),
+                None => self.unknown_call(site, result),
+            },
             Obj::External(path) => {
                 let name = self.paths[path as usize].clone();
                 self.note_removed_loop(site, &name);
@@ -553,6 +569,26 @@ impl Solver {
     }
 
     /// Binds a call's arguments to a project function's parameters and its result to the call.
+    /// The keyword arguments of `site` reach the parameters of `func` with their names.
+    fn forward_keywords(&mut self, site: GSite, func: GFunc) {
+        let args = self.site_args(site);
+        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (args.call().keywords.iter().enumerate())
+            .map(|(k, keyword)| (keyword.name.clone(), args.node(keyword.node), HopAt::Keyword(site, k as u32)))
+            .collect();
+        let (fm, _) = self.modules.func(func);
+        let entry = &self.modules.modules[fm as usize];
+        let (base, facts) = (entry.node_base, entry.facts.clone());
+        let params = &facts.functions[(func - entry.func_base) as usize].params;
+        for (name, node, at) in keywords {
+            let named = params
+                .iter()
+                .find(|p| p.name == name && matches!(p.kind, ParamKind::Positional | ParamKind::KeywordOnly));
+            if let Some(param) = named {
+                self.argument(args.module, node, at, param, base, func);
+            }
+        }
+    }
+
     pub(super) fn bind_call(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode) {
         if !self.bound.insert((site, func, shift)) {
             return;

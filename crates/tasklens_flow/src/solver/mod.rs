@@ -132,6 +132,13 @@ pub(crate) enum Complex {
         partial: GSite,
         site: GSite,
     },
+    /// On the function of a `functools.partial` that is called: the partial's own
+    /// arguments, then the call's, reach the function's parameters.
+    PartialCall {
+        partial: GSite,
+        site: GSite,
+        result: GNode,
+    },
     /// On a callback argument of `loop.call_soon(cb, *args)` and friends: the call's
     /// arguments from position `first` on reach the callback's parameters.
     Forward {
