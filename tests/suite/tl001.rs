@@ -356,6 +356,45 @@ asyncio.run(main())
 }
 
 #[test]
+fn library_helpers_keep_container_elements() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import copy
+import heapq
+import itertools
+
+async def main():
+    loop = asyncio.get_running_loop()
+    heap = []
+    heapq.heappush(heap, loop.create_future())
+    heapq.heappop(heap).get_name()
+    copy.copy([loop.create_future()])[0].get_name()
+    next(itertools.chain([loop.create_future()], [])).get_name()
+    min([loop.create_future()], key=id).get_name()
+    max(loop.create_future(), loop.create_future(), key=id).get_name()
+    list(filter(None, [loop.create_future()]))[0].get_name()
+    {"k": loop.create_future()}.popitem()[1].get_name()
+    next(iter([loop.create_future()])).get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:9: TL001
+        main.py:11: TL001
+        main.py:12: TL001
+        main.py:13: TL001
+        main.py:14: TL001
+        main.py:14: TL001
+        main.py:15: TL001
+        main.py:16: TL001
+        main.py:17: TL001
+        ",
+    );
+}
+
+#[test]
 fn containers_in_and_out() {
     check(
         r#"

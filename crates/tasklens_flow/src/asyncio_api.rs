@@ -24,8 +24,21 @@ pub enum ExternalCall {
     Instance,
     /// `typing.cast(T, x)`: `x` itself.
     Cast,
-    /// `list(x)`, `set(x)`, `sorted(x)`...: a new container of `x`'s elements.
-    CopyContainer,
+    /// `list(x)`, `set(x)`, `sorted(x)`, `filter(f, x)`, `itertools.chain(x, y)`...: a new
+    /// container of the elements of the positional arguments from `first` on.
+    CopyContainer {
+        first: u8,
+    },
+    /// `min(x)`, `max(a, b)`: an element of the one argument, or one of the arguments.
+    Choice,
+    /// `copy.copy(x)`, `copy.deepcopy(x)`: `x`'s objects (a copy holds the same elements).
+    Same,
+    /// `heapq.heappush(heap, item)` and friends: `item` joins `heap`'s elements, and the
+    /// result (`heappop`, `heappushpop`, `heapreplace`) is one of them.
+    HeapStore {
+        stores: bool,
+        returns: bool,
+    },
     /// `next(iterator)`: an element.
     Element,
     /// `enumerate(x)`: pairs of an index and an element.
@@ -78,13 +91,28 @@ pub fn external_call(path: &str) -> ExternalCall {
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
         "builtins" => match last {
-            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" => ExternalCall::CopyContainer,
+            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" | "iter" => {
+                ExternalCall::CopyContainer { first: 0 }
+            }
+            "filter" => ExternalCall::CopyContainer { first: 1 },
+            // Not `dict()`: a dict made that way is often a project-wide registry (Home
+            // Assistant's `hass.data`), and without telling keys apart every value would
+            // reach every reader.
+            "min" | "max" => ExternalCall::Choice,
             "next" => ExternalCall::Element,
             "enumerate" => ExternalCall::Enumerate,
             "zip" => ExternalCall::Zip,
             _ => ExternalCall::Unknown,
         },
-        "collections" if last == "deque" => ExternalCall::CopyContainer,
+        "collections" if last == "deque" => ExternalCall::CopyContainer { first: 0 },
+        "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
+        "heapq" => match last {
+            "heappush" => ExternalCall::HeapStore { stores: true, returns: false },
+            "heappop" => ExternalCall::HeapStore { stores: false, returns: true },
+            "heappushpop" | "heapreplace" => ExternalCall::HeapStore { stores: true, returns: true },
+            _ => ExternalCall::Unknown,
+        },
+        "itertools" if matches!(last, "chain" | "islice" | "cycle") => ExternalCall::CopyContainer { first: 0 },
         "functools" if last == "partial" => ExternalCall::Partial,
         _ => ExternalCall::Unknown,
     }
@@ -254,8 +282,19 @@ pub fn external_type(path: &str) -> ExternalType {
 /// would otherwise make new paths forever).
 pub fn is_followed(path: &str) -> bool {
     let top = path.split('.').next().unwrap_or(path);
-    matches!(top, "asyncio" | "typing" | "typing_extensions" | "concurrent" | "builtins" | "collections" | "functools")
-        && path.matches('.').count() < 4
+    matches!(
+        top,
+        "asyncio"
+            | "typing"
+            | "typing_extensions"
+            | "concurrent"
+            | "builtins"
+            | "collections"
+            | "functools"
+            | "copy"
+            | "heapq"
+            | "itertools"
+    ) && path.matches('.').count() < 4
 }
 
 /// asyncio APIs whose `loop` parameter was removed in Python 3.10 (checked against

@@ -58,6 +58,17 @@ impl Solver {
                 }
             }
             "copy" => self.seed(result, Obj::Container(container, kind)),
+            // `(key, value)` of a dict.
+            "popitem" if kind == ContainerKind::Dict => {
+                self.seed(result, Obj::Container(result, ContainerKind::Tuple));
+                for (index, part) in [(0, Part::Keys), (1, Part::Values)] {
+                    let from = self.part_node(container, part);
+                    for slot in [Part::Index(index), Part::Values] {
+                        let to = self.part_node(result, slot);
+                        self.edge(from, to, NO_LABEL);
+                    }
+                }
+            }
             _ => self.seed(result, Obj::Unknown),
         }
     }
@@ -154,11 +165,43 @@ impl Solver {
                 }
                 self.escape_arguments(site, Some(callback));
             }
-            ExternalCall::CopyContainer => {
+            ExternalCall::CopyContainer { first } => {
                 self.seed(result, Obj::Container(result, ContainerKind::List));
-                if let Some(from) = arg(0) {
-                    let values = self.part_node(result, Part::Values);
+                let values = self.part_node(result, Part::Values);
+                let sources: Vec<GNode> = (first as usize..args.call().args.len()).filter_map(arg).collect();
+                for from in sources {
                     self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label: NO_LABEL });
+                }
+            }
+            ExternalCall::Choice => {
+                let positional: Vec<GNode> = (0..args.call().args.len()).filter_map(arg).collect();
+                match positional.as_slice() {
+                    [] => self.seed(result, Obj::Unknown),
+                    [iterable] => {
+                        let iterable = *iterable;
+                        self.complex_on(iterable, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL });
+                    }
+                    several => {
+                        for &from in several {
+                            self.edge(from, result, NO_LABEL);
+                        }
+                    }
+                }
+            }
+            ExternalCall::Same => match arg(0) {
+                Some(from) => self.edge(from, result, NO_LABEL),
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::HeapStore { stores, returns } => {
+                let Some(heap) = arg(0) else { return self.seed(result, Obj::Unknown) };
+                if stores && let Some(item) = arg(1) {
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
+                    self.complex_on(heap, Complex::StorePart { part: Part::Values, from: item, label });
+                }
+                if returns {
+                    self.complex_on(heap, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL });
+                } else {
+                    self.seed(result, Obj::Unknown);
                 }
             }
             ExternalCall::Element => match arg(0) {
