@@ -185,3 +185,38 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_plain_def_without_return_gives_none() {
+    // A forgotten `async`: the call runs the body and gives None. Methods are left out (a
+    // subclass outside the project may override them with an `async def`), as are
+    // functions that return something.
+    check(
+        r#"
+#- handlers.py
+def on_message(msg):
+    print("got", msg)
+
+def counted(msg):
+    return len(msg)
+
+class Base:
+    def handle(self):
+        pass
+#- main.py run
+import asyncio
+from handlers import on_message, counted, Base
+
+async def main():
+    task = asyncio.create_task(on_message("hi"))
+    await task
+    asyncio.ensure_future(counted("x"))
+    await asyncio.create_task(Base().handle())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL004
+        ",
+    );
+}

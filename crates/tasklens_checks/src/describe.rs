@@ -44,6 +44,7 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Function { name, .. } => format!("the function `{name}` itself"),
         Producer::Generator { name, is_async: true, .. } => format!("an async generator from `{name}()`"),
         Producer::Generator { name, .. } => format!("a generator from `{name}()`"),
+        Producer::NoneResult { name, .. } => format!("None from `{name}()` (a plain `def` with no `return`)"),
     }
 }
 
@@ -56,6 +57,7 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
         Producer::Function { .. } => "a function",
         Producer::Generator { is_async: true, .. } => "an async generator",
         Producer::Generator { .. } => "a generator",
+        Producer::NoneResult { .. } => "None",
     }
 }
 

@@ -6,7 +6,7 @@ use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_db::File;
 use tasklens_semantic::CallPositions;
-use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind, Part};
+use tasklens_semantic::facts::{Constraint, ContainerKind, FunctionKind, HopKind, Part, ReturnShape};
 
 use crate::objects::{GNode, GSite, ModIdx, Obj, ObjId};
 use crate::solver::link::{SinkAt, SinkKind as RawSink, SinkRecord};
@@ -35,6 +35,8 @@ pub enum Producer {
     /// A call of a project function that yields: a generator (an async generator for an
     /// `async def`), not a coroutine.
     Generator { at: Location, name: Name, is_async: bool },
+    /// A call of a plain `def` with no `return`: None (a forgotten `async`).
+    NoneResult { at: Location, name: Name },
 }
 
 impl Producer {
@@ -45,7 +47,8 @@ impl Producer {
             | Producer::TaskCall { at, .. }
             | Producer::Awaitable { at, .. }
             | Producer::Function { at, .. }
-            | Producer::Generator { at, .. } => *at,
+            | Producer::Generator { at, .. }
+            | Producer::NoneResult { at, .. } => *at,
         }
     }
 }
@@ -608,8 +611,54 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 steps: trace(solved, node, obj),
             });
         }
+        if objs.is_empty()
+            && let Some(producer) = none_result(solved, module, node)
+        {
+            flows.push(TaskArgumentFlow {
+                producer,
+                call: Location { file, range: at.range },
+                callee: at.callee,
+                argument: Location { file, range: argument },
+                steps: Vec::new(),
+            });
+        }
     }
     flows
+}
+
+/// When the argument at `node` is the result of a call that runs only plain module-level
+/// or nested `def`s without any `return` (not methods, which a subclass outside the
+/// project may override with an `async def`): the first of them, whose call gives None.
+fn none_result(solved: &Solved, module: ModIdx, node: GNode) -> Option<Producer> {
+    let entry = &solved.modules.modules[module as usize];
+    let local = node.checked_sub(entry.node_base)?;
+    let site = entry.facts.constraints.iter().find_map(|constraint| match constraint {
+        Constraint::Call { site, result, .. } if *result == local => Some(entry.site_base + site),
+        _ => None,
+    })?;
+    let start = solved.calls.partition_point(|&(s, _)| s < site);
+    let callees: Vec<u32> = solved.calls[start..].iter().take_while(|&&(s, _)| s == site).map(|&(_, f)| f).collect();
+    let returns_none = |func: u32| {
+        let (_, facts) = solved.modules.func(func);
+        facts.kind == FunctionKind::Function
+            && !facts.is_async
+            && !facts.is_generator
+            && !facts.opaque
+            && facts.returns == ReturnShape::Unset
+    };
+    let &first = callees.first()?;
+    if !callees.iter().all(|&func| returns_none(func)) {
+        return None;
+    }
+    let (func_module, facts) = solved.modules.func(first);
+    let index = first - solved.modules.modules[func_module as usize].func_base;
+    Some(Producer::NoneResult {
+        at: Location {
+            file: file_of(solved, func_module),
+            range: solved.positions[func_module as usize].functions[index as usize],
+        },
+        name: facts.name.clone(),
+    })
 }
 
 /// A project function passed where a call of it was meant.

@@ -15,7 +15,10 @@ declare_rule! {
     /// instead of `create_task(work())`) or a generator (a call of a function that yields,
     /// `async def` ones included: an async generator is not a coroutine) reaching those
     /// calls or `ensure_future`. Generators under a decorator the analysis does not know
-    /// are left alone (`@types.coroutine` makes them coroutines).
+    /// are left alone (`@types.coroutine` makes them coroutines). Also the call of a plain
+    /// `def` with no `return` at all (a forgotten `async`: the call gives None), when
+    /// every function the call can run is such a module-level or nested function
+    /// (methods are left out: a subclass outside the project may make them `async`).
     ///
     /// ## Why is this bad?
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises
@@ -63,6 +66,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
             Producer::Function { .. } => "defined here: a call of it gives the coroutine".into(),
             Producer::Generator { .. } => format!("yields: a call of it gives {what}, not a coroutine"),
+            Producer::NoneResult { .. } => "no `return`: a call of it gives None (make it `async def`?)".into(),
             _ => format!("creates {what}"),
         },
     }];
