@@ -35,7 +35,6 @@ asyncio.run(main())
         main.py:9: TL002
         main.py:10: TL005
         main.py:10: TL004
-        main.py:11: TL005
         main.py:11: TL004
         main.py:12: TL005
         main.py:12: TL004

@@ -107,7 +107,21 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for task in &report.import_time_tasks {
         diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));
     }
-    for task in &report.dropped_tasks {
+    // A call that is never given a coroutine raises instead of making a Task: nothing to keep.
+    let never_a_task: Vec<tasklens_flow::Location> = (report.task_arguments.iter())
+        .filter(|flow| {
+            use tasklens_flow::Producer;
+            matches!(
+                flow.producer,
+                Producer::Function { .. }
+                    | Producer::Generator { .. }
+                    | Producer::Awaitable { .. }
+                    | Producer::NoneResult { .. }
+            )
+        })
+        .map(|flow| flow.call)
+        .collect();
+    for task in report.dropped_tasks.iter().filter(|task| !never_a_task.contains(&task.at)) {
         diagnostics.push(rules::dangling_task::diagnostic(db, task));
     }
     diagnostics.extend(rules::masked_future_task_error::suppressed_sinks(db, &report.future_flows));
