@@ -147,3 +147,39 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_weak_set_keeps_nothing() {
+    // `weakref.WeakSet` is the usual wrong fix: the loop and the set both hold the Task
+    // weakly. A plain set keeps it; reading the WeakSet back does not count as keeping.
+    check(
+        r#"
+#- main.py
+import asyncio
+import weakref
+
+async def work():
+    await asyncio.sleep(0)
+
+class Service:
+    def __init__(self):
+        self._weak = weakref.WeakSet()
+        self._strong = set()
+
+    def spawn_weak(self):
+        task = asyncio.create_task(work())
+        self._weak.add(task)
+
+    def spawn_strong(self):
+        task = asyncio.create_task(work())
+        self._strong.add(task)
+        task.add_done_callback(self._strong.discard)
+
+    def names(self):
+        return [t.get_name() for t in self._weak]
+"#,
+        "
+        main.py:13: TL005
+        ",
+    );
+}

@@ -49,6 +49,8 @@ pub enum ExternalCall {
     Partial,
     /// `asyncio.Queue()`: a container whose items come back from `get`.
     NewQueue,
+    /// `weakref.WeakSet()`: a set that does not keep its elements alive.
+    NewWeakSet,
     /// `loop.call_soon(cb, *args)` and friends: the loop calls `cb` (argument `callback`)
     /// later, inside the running loop, with the arguments after it.
     LoopCallback {
@@ -106,6 +108,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer { first: 0 },
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
+        "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
         "heapq" => match last {
             "heappush" => ExternalCall::HeapStore { stores: true, returns: false },
             "heappop" => ExternalCall::HeapStore { stores: false, returns: true },
@@ -294,6 +297,7 @@ pub fn is_followed(path: &str) -> bool {
             | "copy"
             | "heapq"
             | "itertools"
+            | "weakref"
     ) && path.matches('.').count() < 4
 }
 

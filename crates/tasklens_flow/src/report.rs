@@ -439,9 +439,28 @@ fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
             *slot = true;
         }
     };
+    // A `WeakSet` keeps nothing alive: neither its slots nor what `add` hands it.
+    let weak = |container: GNode| {
+        let objs = solved.sets.get(container);
+        !objs.is_empty()
+            && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, ContainerKind::WeakSet)))
+    };
     for module in &solved.modules.modules {
         let base = module.node_base;
-        for call in &module.facts.call_sites {
+        let weak_adds: FxHashSet<u32> = (module.facts.constraints.iter())
+            .filter_map(|constraint| match constraint {
+                Constraint::MethodCall { site, receiver, name, .. }
+                    if module.facts.name(*name).as_str() == "add" && weak(base + receiver) =>
+                {
+                    Some(*site)
+                }
+                _ => None,
+            })
+            .collect();
+        for (index, call) in module.facts.call_sites.iter().enumerate() {
+            if weak_adds.contains(&(index as u32)) {
+                continue;
+            }
             let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
             nodes.flatten().for_each(|node| mark(base + node));
         }
@@ -463,15 +482,28 @@ fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
             }
         }
     }
-    solved.attr_nodes.values().chain(solved.part_nodes.values()).for_each(|&node| mark(node));
+    solved.attr_nodes.values().for_each(|&node| mark(node));
+    let mut weak_slots: FxHashSet<GNode> = FxHashSet::default();
+    for (&(container, _), &node) in &solved.part_nodes {
+        if weak(container) {
+            weak_slots.insert(node);
+        } else {
+            mark(node);
+        }
+    }
+    // What is read back out of a WeakSet may be gone by then: reading it keeps nothing.
+    let through_weak_set = |node: GNode, obj: ObjId| {
+        !weak_slots.is_empty() && predecessors(solved, node, obj).any(|(from, _)| weak_slots.contains(&from))
+    };
     // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
     let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
     let mut kept = solved.kept_tasks.clone();
     for (node, set) in solved.sets.iter() {
         for &obj in set {
             if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
-                // A done-callback that gets the Task does not keep it, nor is it where it was lost.
-                if kept.contains(&site) || through_done_callback(solved, node, obj) {
+                // A done-callback that gets the Task does not keep it, nor is it where it was
+                // lost; nor does code that finds it in a WeakSet.
+                if kept.contains(&site) || through_done_callback(solved, node, obj) || through_weak_set(node, obj) {
                     continue;
                 }
                 if used[node as usize] {

@@ -256,6 +256,8 @@ pub enum ContainerKind {
     Iterator,
     /// An `asyncio.Queue` (or `LifoQueue`, `PriorityQueue`): `put` and `get` are coroutines.
     Queue,
+    /// A `weakref.WeakSet`: it holds its elements without keeping them alive.
+    WeakSet,
 }
 
 /// Something the flow layer places into a node before solving.

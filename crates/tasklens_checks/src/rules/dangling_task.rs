@@ -16,7 +16,9 @@ declare_rule! {
     /// done-callback gets the Task once it has finished, so it keeps nothing alive before
     /// then). A handle that is awaited,
     /// stored in an attribute, a global or a container, or passed on to other code is
-    /// kept; `TaskGroup.create_task` keeps its own reference. When the Task travels
+    /// kept; `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` keeps
+    /// nothing (it is the usual wrong fix): adding the Task to one, or reading it back
+    /// from one, does not count. When the Task travels
     /// before it is dropped (returned from a helper, assigned on), the finding shows the
     /// longest way it takes, up to the last step after which nothing keeps it.
     ///

@@ -154,6 +154,7 @@ impl Solver {
                 None => self.seed(result, Obj::Unknown),
             },
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
+            ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
             // The loop calls the callback itself, inside the running loop, with the arguments
             // after it (a `Forward` constraint binds those to a project callback). The other
             // arguments may reach code outside the project (`call_soon(print, f)`): they escape.
