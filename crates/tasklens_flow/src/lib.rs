@@ -6,6 +6,7 @@
 //! it only re-runs when some module's facts change.
 
 mod asyncio_api;
+mod dropped;
 mod modules;
 mod objects;
 mod report;

@@ -292,7 +292,7 @@ pub(crate) struct Derived {
 pub(crate) fn derive(solved: &Solved) -> Derived {
     Derived {
         loop_functions: loop_functions(solved),
-        dropped_tasks: dropped_tasks(solved),
+        dropped_tasks: crate::dropped::dropped_tasks(solved),
         import_time_tasks: import_time_tasks(solved),
     }
 }
@@ -422,118 +422,6 @@ fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
             set.iter().any(|&o| solved.objs[o as usize] == Obj::Loop).then(|| name.clone())
         }
         _ => None,
-    })
-}
-
-/// Tasks that no node keeps: every node that can hold one is a dead end.
-///
-/// A node keeps what it holds when a constraint reads it (method call, await, attribute
-/// read...), when it is a call argument, stored into an attribute or a slot (of any
-/// object), an attribute, a container slot, a global or a closure variable, a generator's
-/// yield, or the return of a function that nothing in the project calls (its callers are
-/// outside).
-fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
-    let mut used = solved.read_nodes.clone();
-    let mut mark = |node: GNode| {
-        if let Some(slot) = used.get_mut(node as usize) {
-            *slot = true;
-        }
-    };
-    // A `WeakSet` keeps nothing alive: neither its slots nor what `add` hands it.
-    let weak = |container: GNode| {
-        let objs = solved.sets.get(container);
-        !objs.is_empty()
-            && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, ContainerKind::WeakSet)))
-    };
-    for module in &solved.modules.modules {
-        let base = module.node_base;
-        let weak_adds: FxHashSet<u32> = (module.facts.constraints.iter())
-            .filter_map(|constraint| match constraint {
-                Constraint::MethodCall { site, receiver, name, .. }
-                    if module.facts.name(*name).as_str() == "add" && weak(base + receiver) =>
-                {
-                    Some(*site)
-                }
-                _ => None,
-            })
-            .collect();
-        for (index, call) in module.facts.call_sites.iter().enumerate() {
-            if weak_adds.contains(&(index as u32)) {
-                continue;
-            }
-            let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
-            nodes.flatten().for_each(|node| mark(base + node));
-        }
-        module.facts.summaries.iter().for_each(|&node| mark(base + node));
-        // Stored into an attribute or a slot, even of an object the analysis does not follow.
-        for constraint in &module.facts.constraints {
-            match constraint {
-                Constraint::Store { from, .. }
-                | Constraint::StorePart { from, .. }
-                | Constraint::ClassStore { from, .. } => mark(base + from),
-                _ => {}
-            }
-        }
-        for function in &module.facts.functions {
-            mark(base + function.yields);
-            let ret = base + function.ret;
-            if !solved.has_dyn_edges[ret as usize] {
-                mark(ret);
-            }
-        }
-    }
-    solved.attr_nodes.values().for_each(|&node| mark(node));
-    let mut weak_slots: FxHashSet<GNode> = FxHashSet::default();
-    for (&(container, _), &node) in &solved.part_nodes {
-        if weak(container) {
-            weak_slots.insert(node);
-        } else {
-            mark(node);
-        }
-    }
-    // What is read back out of a WeakSet may be gone by then: reading it keeps nothing.
-    let through_weak_set = |node: GNode, obj: ObjId| {
-        !weak_slots.is_empty() && predecessors(solved, node, obj).any(|(from, _)| weak_slots.contains(&from))
-    };
-    // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
-    let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
-    let mut kept = solved.kept_tasks.clone();
-    for (node, set) in solved.sets.iter() {
-        for &obj in set {
-            if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
-                // A done-callback that gets the Task does not keep it, nor is it where it was
-                // lost; nor does code that finds it in a WeakSet.
-                if kept.contains(&site) || through_done_callback(solved, node, obj) || through_weak_set(node, obj) {
-                    continue;
-                }
-                if used[node as usize] {
-                    kept.insert(site);
-                    continue;
-                }
-                let shown = predecessors(solved, node, obj).filter(|&(_, label)| label != NO_LABEL && label != GUARD);
-                let entry = (shown.count(), std::cmp::Reverse(node), obj);
-                let best = farthest.entry(site).or_insert(entry);
-                *best = (*best).max(entry);
-            }
-        }
-    }
-    let mut dropped: Vec<(GSite, GNode, ObjId)> = (farthest.into_iter())
-        .filter(|(site, _)| !kept.contains(site))
-        .map(|(site, (_, std::cmp::Reverse(node), obj))| (site, node, obj))
-        .collect();
-    dropped.sort_unstable();
-    dropped
-}
-
-/// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands
-/// the Future to `cb` only once it has finished, so `cb` keeping it keeps nothing alive).
-fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
-    let hops = solved.modules.hop_count;
-    predecessors(solved, node, obj).any(|(_, label)| {
-        label != NO_LABEL
-            && label != GUARD
-            && label >= hops
-            && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
     })
 }
 
@@ -817,7 +705,7 @@ fn trace(solved: &Solved, node: GNode, obj: ObjId) -> Vec<Step> {
 
 /// The links by which `obj` came to `node`, from `node` back to where it was made: each
 /// predecessor and the label of the edge from it.
-fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {
+pub(crate) fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {
     let mut visited = FxHashSet::default();
     let mut current = Some(node);
     std::iter::from_fn(move || {
