@@ -395,6 +395,36 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_project_method_of_the_same_name_is_not_a_sink() {
+    // Everything in the registry reaches every read of it. `client.get_name(...)` is the
+    // project's own method on the object stored under "client"; `.get_stack()` is only
+    // a Task's, and the Future stored under "pending" does reach it.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+REGISTRY = {}
+
+class Client:
+    def get_name(self, key):
+        return "client-" + key
+
+async def main():
+    REGISTRY["pending"] = asyncio.get_running_loop().create_future()
+    REGISTRY["client"] = Client()
+    print(REGISTRY["client"].get_name("x"))
+    print(REGISTRY["pending"].get_stack())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:10: TL001
+        ",
+    );
+}
+
+#[test]
 fn containers_in_and_out() {
     check(
         r#"

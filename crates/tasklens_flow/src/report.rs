@@ -301,7 +301,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let mut report = FlowReport::default();
     let mut seen = FxHashSet::default();
     let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
-    for record in &solved.sinks {
+    for (record, _) in solved.sinks.iter().zip(&solved.shadowed_sinks).filter(|(_, shadowed)| !**shadowed) {
         for node in sink_nodes(solved, record) {
             for &obj in solved.sets.get(node) {
                 match solved.objs[obj as usize] {

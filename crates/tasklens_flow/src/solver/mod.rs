@@ -198,6 +198,11 @@ pub(crate) struct Solution {
     pub dyn_hops: Vec<DynHop>,
     pub part_nodes: FxHashMap<(GNode, Part), GNode>,
     pub sinks: Vec<link::SinkRecord>,
+    /// Per sink: a Task-only method call whose receiver may also be an instance of a
+    /// project class that defines the method. Then the receiver is most likely that
+    /// object, and a Future there comes from merging unrelated values (a registry read
+    /// by everyone), so the sink is not reported.
+    pub shadowed_sinks: Vec<bool>,
     pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
@@ -320,6 +325,15 @@ impl Solver {
                 list != NO_LIST && !solver.dyn_lists[list as usize].edges.is_empty()
             })
             .collect();
+        let shadowed_sinks: Vec<bool> = (solver.sinks.iter())
+            .map(|sink| match &sink.kind {
+                link::SinkKind::TaskMethod(method) => solver.sets[sink.node as usize].as_slice().iter().any(|&o| {
+                    matches!(solver.objs[o as usize], Obj::Instance(class)
+                        if solver.classes.find_method(&solver.modules, class, method).is_some())
+                }),
+                _ => false,
+            })
+            .collect();
         let mut removed_loop_sites: Vec<_> =
             solver.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
@@ -331,6 +345,7 @@ impl Solver {
             dyn_hops: solver.dyn_hops,
             part_nodes: solver.part_nodes,
             sinks: solver.sinks,
+            shadowed_sinks,
             ensure_future_sites,
             task_argument_sites,
             removed_loop_sites,
