@@ -425,6 +425,39 @@ asyncio.run(main())
 }
 
 #[test]
+fn subclasses_of_future_make_plain_futures() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Tracked(asyncio.Future):
+    pass
+
+class Named(asyncio.Future):
+    def get_name(self):
+        return "named"
+
+class MyTask(asyncio.Task):
+    pass
+
+async def work():
+    return 1
+
+async def main():
+    print(MyTask(work()).get_name())
+    print(Named().get_name())
+    print(Tracked().get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:19: TL001
+        ",
+    );
+}
+
+#[test]
 fn containers_in_and_out() {
     check(
         r#"

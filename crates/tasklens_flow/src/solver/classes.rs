@@ -17,6 +17,9 @@ pub(crate) struct ClassTable {
     pub subclasses: Vec<Vec<GClass>>,
     /// The class inherits from a class outside the project.
     pub external_base: Vec<bool>,
+    /// The class inherits from `asyncio.Future` and not from `asyncio.Task`: its
+    /// instances are plain Futures.
+    pub future_base: Vec<bool>,
 }
 
 impl ClassTable {
@@ -24,6 +27,8 @@ impl ClassTable {
         let count = modules.class_count as usize;
         let mut direct = vec![Vec::new(); count];
         let mut external_base = vec![false; count];
+        // Direct asyncio bases: (Future, Task).
+        let mut asyncio_base = vec![(false, false); count];
         for m in 0..modules.modules.len() {
             let module = &modules.modules[m];
             let (base, facts) = (module.class_base, module.facts.clone());
@@ -36,6 +41,9 @@ impl ClassTable {
                     match modules.resolve_dotted(m as u32, path) {
                         Resolved::Class(parent) => direct[base as usize + local].push(parent),
                         Resolved::External(path) if path != "builtins.object" => {
+                            let bases = &mut asyncio_base[base as usize + local];
+                            bases.0 |= matches!(path.as_str(), "asyncio.Future" | "asyncio.futures.Future");
+                            bases.1 |= matches!(path.as_str(), "asyncio.Task" | "asyncio.tasks.Task");
                             external_base[base as usize + local] = true;
                         }
                         _ => {}
@@ -67,6 +75,11 @@ impl ClassTable {
                 external_base[class] = true;
             }
         }
+        let future_base: Vec<bool> = (mro.iter())
+            .map(|order| {
+                order.iter().any(|&c| asyncio_base[c as usize].0) && !order.iter().any(|&c| asyncio_base[c as usize].1)
+            })
+            .collect();
         let mut declarers: FxHashMap<Name, Vec<GClass>> = FxHashMap::default();
         for module in &modules.modules {
             for (local, class) in module.facts.classes.iter().enumerate() {
@@ -80,7 +93,7 @@ impl ClassTable {
                 }
             }
         }
-        ClassTable { declarers, mro, subclasses, external_base }
+        ClassTable { declarers, mro, subclasses, external_base, future_base }
     }
 
     /// The method `name` as found through the class's MRO.

@@ -528,6 +528,10 @@ impl Solver {
 
     fn construct(&mut self, site: GSite, class: GClass, result: GNode) {
         self.seed(result, Obj::Instance(class));
+        // A subclass of `asyncio.Future` (not of `Task`) makes plain Futures.
+        if self.classes.future_base[class as usize] {
+            self.seed(result, Obj::Future(site));
+        }
         if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
             let ignored = self.new_node();
             self.bind_call(site, init, 1, ignored);
