@@ -242,6 +242,15 @@ fn fix_safety_follows_where_the_call_runs() {
 }
 
 #[test]
+fn functions_run_in_a_thread_have_no_running_loop() {
+    // `kick` is awaited from a coroutine, but `run_in_executor` also runs it in a worker
+    // thread, and `asyncio.to_thread` runs `nudge` there: no loop is running in either.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef kick():\n    return asyncio.ensure_future(work())\n\ndef nudge():\n    return asyncio.ensure_future(work())\n\ndef only_here():\n    return asyncio.ensure_future(work())\n\nasync def main():\n    await kick()\n    await nudge()\n    await only_here()\n    await asyncio.get_running_loop().run_in_executor(None, kick)\n    await asyncio.to_thread(nudge)\n";
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Unsafe), Some(Unsafe), Some(Safe)]);
+}
+
+#[test]
 fn loop_callbacks_run_in_a_running_loop() {
     // `on_tick` and the lambda are only called back by the loop: a loop is running there.
     // `on_stop` is also called at import time.

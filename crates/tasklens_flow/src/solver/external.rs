@@ -129,6 +129,8 @@ impl Solver {
                     self.thread_futures.insert(site);
                 }
                 self.seed(result, Obj::Future(site));
+                // `loop.run_in_executor(None, f)` runs `f` in another thread.
+                self.escape_arguments(site, None);
             }
             ExternalCall::Loop => {
                 // `get_running_loop()` raises where no loop runs, so `loop.create_task` of
@@ -138,7 +140,11 @@ impl Solver {
                 }
                 self.seed(result, Obj::Loop)
             }
-            ExternalCall::Coroutine => self.seed(result, Obj::Coro(None)),
+            ExternalCall::Coroutine => {
+                self.seed(result, Obj::Coro(None));
+                // `asyncio.to_thread(f)` runs `f` in another thread.
+                self.escape_arguments(site, None);
+            }
             ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
             ExternalCall::Instance => match path {
                 Some(path) => self.seed(result, Obj::ExternalInstance(path)),
