@@ -49,6 +49,11 @@ fn generate(shape: &str, n: usize) -> String {
             (0..n).for_each(|i| text += &format!("    \"k{i}\": {i},\n"));
             text += "}\n";
         }
+        // Many `ensure_future` calls of a method whose result the analysis never learns.
+        "empty-arguments" => {
+            text += "class A:\n    def f(self):\n        return self.missing\n    async def main(self):\n";
+            (0..n).for_each(|_| text += "        asyncio.ensure_future(self.f())\n");
+        }
         // Many statements that schedule coroutines of one object.
         "many-calls" => {
             (0..n).for_each(|i| text += &format!("asyncio.ensure_future(obj.method{}(a, b, c={i}))\n", i % 50))
@@ -66,6 +71,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("elif-chain", 2_000),
     ("dict-literal", 50_000),
     ("many-calls", 12_500),
+    ("empty-arguments", 5_000),
 ];
 
 fn main() {

@@ -34,7 +34,7 @@ pub(crate) struct Totals {
     pub problems: usize,
     /// Findings fixed, by code, and files written.
     pub fixed: usize,
-    pub fixed_by_code: Vec<(String, usize)>,
+    pub fixed_by_code: std::collections::BTreeMap<&'static str, usize>,
     pub written: usize,
     /// `--diff`: files that would change.
     pub diffed_files: usize,
@@ -56,10 +56,7 @@ impl Totals {
         self.problems += other.problems;
         self.fixed += other.fixed;
         for (code, n) in other.fixed_by_code {
-            match self.fixed_by_code.iter_mut().find(|(c, _)| *c == code) {
-                Some((_, total)) => *total += n,
-                None => self.fixed_by_code.push((code, n)),
-            }
+            *self.fixed_by_code.entry(code).or_default() += n;
         }
         self.written += other.written;
         self.diffed_files += other.diffed_files;
@@ -212,12 +209,7 @@ pub(crate) fn check_unit(
                 Err(error) => totals.messages.push(format!("tasklens: error: {error}")),
             }
         }
-        for (code, n) in &outcome.fixed_by_code {
-            match totals.fixed_by_code.iter_mut().find(|(c, _)| c == code) {
-                Some((_, total)) => *total += n,
-                None => totals.fixed_by_code.push((code.to_string(), *n)),
-            }
-        }
+        totals.fixed_by_code = outcome.fixed_by_code.clone();
         outcome.remaining
     } else {
         let mut diagnostics = workspace.check();

@@ -492,6 +492,7 @@ fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
 /// Non-coroutines at the argument of each `create_task`-like call.
 fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     let mut flows = Vec::new();
+    let mut call_results = CallResults::default();
     // `create_task` and its kin need a coroutine; `ensure_future` also takes Futures and
     // awaitables, but not a function (`ensure_future(work)`).
     let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, node?, false)));
@@ -532,7 +533,7 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
             });
         }
         if objs.is_empty()
-            && let Some(producer) = none_result(solved, module, node)
+            && let Some(producer) = none_result(solved, &mut call_results, module, node)
         {
             flows.push(TaskArgumentFlow {
                 producer,
@@ -546,16 +547,25 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     flows
 }
 
+/// Per module, the call site whose result each node is (built when first needed).
+type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
+
 /// When the argument at `node` is the result of a call that runs only plain module-level
 /// or nested `def`s without any `return` (not methods, which a subclass outside the
 /// project may override with an `async def`): the first of them, whose call gives None.
-fn none_result(solved: &Solved, module: ModIdx, node: GNode) -> Option<Producer> {
-    let entry = &solved.modules.modules[module as usize];
-    let local = node.checked_sub(entry.node_base)?;
-    let site = entry.facts.constraints.iter().find_map(|constraint| match constraint {
-        Constraint::Call { site, result, .. } if *result == local => Some(entry.site_base + site),
-        _ => None,
-    })?;
+fn none_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<Producer> {
+    let site = *call_results
+        .entry(module)
+        .or_insert_with(|| {
+            let entry = &solved.modules.modules[module as usize];
+            (entry.facts.constraints.iter())
+                .filter_map(|constraint| match constraint {
+                    Constraint::Call { site, result, .. } => Some((entry.node_base + result, entry.site_base + site)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .get(&node)?;
     let start = solved.calls.partition_point(|&(s, _)| s < site);
     let callees: Vec<u32> = solved.calls[start..].iter().take_while(|&&(s, _)| s == site).map(|&(_, f)| f).collect();
     let returns_none = |func: u32| {
@@ -570,26 +580,21 @@ fn none_result(solved: &Solved, module: ModIdx, node: GNode) -> Option<Producer>
     if !callees.iter().all(|&func| returns_none(func)) {
         return None;
     }
-    let (func_module, facts) = solved.modules.func(first);
-    let index = first - solved.modules.modules[func_module as usize].func_base;
-    Some(Producer::NoneResult {
-        at: Location {
-            file: file_of(solved, func_module),
-            range: solved.positions[func_module as usize].functions[index as usize],
-        },
-        name: facts.name.clone(),
-    })
+    Some(Producer::NoneResult { at: function_location(solved, first), name: solved.modules.func(first).1.name.clone() })
+}
+
+/// Where a project function's name is.
+fn function_location(solved: &Solved, func: u32) -> Location {
+    let module = solved.modules.func(func).0;
+    let local = func - solved.modules.modules[module as usize].func_base;
+    Location { file: file_of(solved, module), range: solved.positions[module as usize].functions[local as usize] }
 }
 
 /// A project function passed where a call of it was meant.
 fn function_producer(solved: &Solved, func: u32) -> Producer {
-    let (module, facts) = solved.modules.func(func);
-    let local = func - solved.modules.modules[module as usize].func_base;
+    let facts = solved.modules.func(func).1;
     Producer::Function {
-        at: Location {
-            file: file_of(solved, module),
-            range: solved.positions[module as usize].functions[local as usize],
-        },
+        at: function_location(solved, func),
         name: facts.name.clone(),
         is_async: facts.makes_coroutine(),
     }
