@@ -498,6 +498,72 @@ asyncio.run(main())
 }
 
 #[test]
+fn dict_values_under_constant_keys_stay_apart() {
+    // A dict used as a record or a registry: what is stored under one constant key (a
+    // string, or a module-level name) is not what is read under another.
+    check(
+        r#"
+#- keys.py
+WORKER = object()
+PENDING = "pending"
+#- main.py run
+import asyncio
+from keys import WORKER, PENDING
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    state = {"task": asyncio.create_task(work()), "waiter": loop.create_future()}
+    registry = {}
+    registry[WORKER] = asyncio.create_task(work())
+    registry.setdefault(PENDING, loop.create_future())
+    state["task"].get_name()
+    registry[WORKER].set_name("worker")
+    registry.get(WORKER).get_name()
+    state["waiter"].set_result(None)
+    registry[PENDING].set_result(None)
+    await asyncio.gather(state["task"], registry[WORKER])
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn dict_reads_under_a_constant_key_see_the_same_key_and_unknown_keys() {
+    // The same key spelled differently, and values stored under keys that are not
+    // constants, still reach a constant-key read.
+    check(
+        r#"
+#- keys.py
+WAITER = "waiter"
+#- main.py run
+import asyncio
+from keys import WAITER
+
+async def main(names):
+    loop = asyncio.get_running_loop()
+    state = {}
+    state[WAITER] = loop.create_future()
+    jobs = {}
+    for name in names:
+        jobs[name] = loop.create_future()
+    print(state["waiter"].get_name())
+    print(jobs["a"].get_name())
+
+asyncio.run(main(["a"]))
+"#,
+        "
+        main.py:7: TL001
+        main.py:10: TL001
+        ",
+    );
+}
+
+#[test]
 fn cast_and_done_callbacks_pass_the_future_on() {
     check(
         r#"

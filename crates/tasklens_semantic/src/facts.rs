@@ -56,6 +56,13 @@ pub struct ModuleFacts {
     pub casts: Vec<(SiteId, TypeExpr)>,
     /// Module-level type aliases (`TaskMap = dict[str, Task]`, `type TaskMap = ...`), by name.
     pub type_aliases: Vec<(Name, TypeExpr)>,
+    /// Constant dict keys, referred to by [`Part::Key`] and `key_args`.
+    pub keys: Vec<DictKey>,
+    /// Calls `d.get(K)`, `d.pop(K)`, `d.setdefault(K, v)`, `d.__getitem__(K)` with a
+    /// constant key: the site and the key, by site.
+    pub key_args: Vec<(SiteId, KeyId)>,
+    /// Module-level names bound once to a string literal, with the string.
+    pub string_constants: Vec<(Name, Name)>,
 }
 
 /// A suppression comment.
@@ -241,6 +248,38 @@ pub enum Part {
     Iter,
     /// The element at a position of a tuple (elements of anything else).
     Index(u8),
+    /// A dict value stored or read under a constant key. In facts, an index into
+    /// [`ModuleFacts::keys`]; the flow layer renumbers keys project-wide.
+    Key(KeyId),
+    /// Dict values stored under keys that are not constants (made by the flow layer).
+    Unkeyed,
+}
+
+/// The id of a constant dict key, in 24 bits so that a [`Part`] stays four bytes (facts
+/// and constraints hold millions of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyId([u8; 3]);
+
+impl KeyId {
+    /// `None` past 2^24 keys.
+    pub fn new(id: u32) -> Option<KeyId> {
+        let [a, b, c, high] = id.to_le_bytes();
+        (high == 0).then_some(KeyId([a, b, c]))
+    }
+
+    pub fn get(self) -> u32 {
+        let [a, b, c] = self.0;
+        u32::from_le_bytes([a, b, c, 0])
+    }
+}
+
+/// A dict key whose value is known without running the code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DictKey {
+    /// A string literal.
+    Str(Name),
+    /// A module-level name (a constant defined or imported at module level).
+    Global(Name),
 }
 
 /// Tuple positions tracked separately; later ones only as plain elements.

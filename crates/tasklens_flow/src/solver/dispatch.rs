@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
-use tasklens_semantic::facts::{ContainerKind, FunctionKind, ParamKind, Part, ReturnShape};
+use tasklens_semantic::facts::{ContainerKind, FunctionKind, KeyId, ParamKind, Part, ReturnShape};
 
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
@@ -38,12 +38,22 @@ impl SiteArgs {
     pub(super) fn node(&self, local: Option<u32>) -> Option<GNode> {
         local.map(|n| self.base + n)
     }
+
+    /// The constant dict key of `d.get(K)` and its kin, as an index into the module's facts.
+    pub(super) fn key(&self) -> Option<KeyId> {
+        let keys = &self.facts.key_args;
+        let local = self.local as u32;
+        keys.binary_search_by_key(&local, |(site, _)| *site).ok().map(|at| keys[at].1)
+    }
 }
 
 /// The slot a store of `part` writes in a container of `kind`.
-fn stored_part(part: Part, kind: ContainerKind) -> Part {
+pub(super) fn stored_part(part: Part, kind: ContainerKind) -> Part {
     match part {
-        Part::Iter => Part::Values,
+        Part::Keys | Part::Key(_) if kind == ContainerKind::Dict => part,
+        // A dict's values stored under keys that are not constants.
+        _ if kind == ContainerKind::Dict => Part::Unkeyed,
+        Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
         Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
         other => other,
     }
@@ -339,7 +349,8 @@ impl Solver {
             Obj::Container(container, kind) => {
                 let part = match part {
                     Part::Iter if kind == ContainerKind::Dict => Part::Keys,
-                    Part::Iter => Part::Values,
+                    Part::Key(_) if kind == ContainerKind::Dict => part,
+                    Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
                     Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
                     other => other,
                 };
@@ -349,6 +360,7 @@ impl Solver {
             Obj::View(container, _, viewed) => {
                 let part = match part {
                     Part::Keys | Part::Values => part,
+                    Part::Key(_) | Part::Unkeyed => Part::Values,
                     _ => viewed,
                 };
                 let slot = self.part_node(container, part);

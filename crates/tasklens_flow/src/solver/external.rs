@@ -22,6 +22,9 @@ impl Solver {
         if kind == ContainerKind::Queue {
             return self.queue_method(site, container, name, result);
         }
+        if kind == ContainerKind::Dict && self.keyed_dict_method(&args, container, name, result).is_some() {
+            return;
+        }
         match name {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
@@ -230,6 +233,46 @@ impl Solver {
             ExternalCall::Partial => self.seed(result, Obj::Partial(site)),
             ExternalCall::Unknown => self.unknown_call(site, result),
         }
+    }
+
+    /// The methods of a dict that store or read values under a key: `d.get(k)`, `d.pop(k)`,
+    /// `d.setdefault(k, v)`, `d.update(other)`. A constant key reads (or writes) its own
+    /// slot. `None` for any other method.
+    fn keyed_dict_method(
+        &mut self,
+        args: &super::dispatch::SiteArgs,
+        container: GNode,
+        name: &str,
+        result: GNode,
+    ) -> Option<()> {
+        let key = args.key().and_then(|key| self.dict_key(args.module, key));
+        let read = key.map_or(Part::Values, Part::Key);
+        let write = key.map_or(Part::Unkeyed, Part::Key);
+        match name {
+            "get" | "pop" | "__getitem__" => {
+                let slot = self.part_node(container, read);
+                self.edge(slot, result, NO_LABEL);
+            }
+            "setdefault" => {
+                let slot = self.part_node(container, write);
+                if let Some(from) = args.arg(1) {
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
+                    self.edge(from, slot, label);
+                }
+                let slot = self.part_node(container, read);
+                self.edge(slot, result, NO_LABEL);
+            }
+            "update" => {
+                if let Some(from) = args.arg(0) {
+                    let keys = self.part_node(container, Part::Keys);
+                    let unkeyed = self.part_node(container, Part::Unkeyed);
+                    self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
+                    self.complex_on(from, Complex::LoadPart { part: Part::Values, to: unkeyed, label: NO_LABEL });
+                }
+            }
+            _ => return None,
+        }
+        Some(())
     }
 
     /// `await asyncio.wait(fs)`: a pair of sets holding the objects in `fs`.

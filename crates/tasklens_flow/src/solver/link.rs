@@ -3,13 +3,27 @@
 
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Constraint, Place, Seed};
+use std::rc::Rc;
+
+use tasklens_semantic::facts::{Binding, Constraint, DictKey, KeyId, Part, Place, Seed};
 
 use super::classes::ClassTable;
 use super::{Complex, Edge, GUARD, Label, NO_LABEL, Solver};
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
-use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjSet};
+use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjSet, PathId};
+
+/// What a constant dict key is, project-wide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum KeyIdentity {
+    Str(super::NameId),
+    /// A module-level variable (not bound to a string literal).
+    Variable(GNode),
+    Function(GFunc),
+    Class(GClass),
+    Module(ModIdx),
+    External(PathId),
+}
 
 /// A place that needs a Task.
 #[derive(Clone, Debug)]
@@ -59,6 +73,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
     let mut solver = Solver {
         objs: Interner::default(),
         paths: Interner::default(),
+        dict_keys: Interner::default(),
+        module_keys: Vec::new(),
         sets: vec![ObjSet::Empty; static_nodes as usize],
         static_nodes,
         edge_start: Vec::new(),
@@ -100,6 +116,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
     // Object 0 is always `Unknown`.
     solver.obj(Obj::Unknown);
     let mut pending = Pending { edges: Vec::new(), complex: Vec::new(), seeds: Vec::new(), super_calls: Vec::new() };
+    solver.link_dict_keys();
     for m in 0..solver.modules.modules.len() as ModIdx {
         solver.link_module(m, &mut pending);
     }
@@ -201,11 +218,13 @@ impl Solver {
                     pending.edge(nb + from, node, label(hop));
                 }
                 Constraint::LoadPart { base, part, to, hop } => {
-                    let c = Complex::LoadPart { part: *part, to: nb + to, label: label(hop) };
+                    let part = self.project_part(m, *part);
+                    let c = Complex::LoadPart { part, to: nb + to, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::StorePart { base, part, from, hop } => {
-                    let c = Complex::StorePart { part: *part, from: nb + from, label: label(hop) };
+                    let part = self.project_part(m, *part);
+                    let c = Complex::StorePart { part, from: nb + from, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::Call { site, callee, result } => {
@@ -266,6 +285,50 @@ impl Solver {
             if self.casts_to_task(m, target) {
                 self.task_casts.insert(sb + site);
             }
+        }
+    }
+
+    /// Numbers every module's constant dict keys project-wide: a string (also the value of
+    /// a module-level string constant), or what a module-level name resolves to.
+    fn link_dict_keys(&mut self) {
+        let mut strings: FxHashMap<GNode, Name> = FxHashMap::default();
+        for module in &self.modules.modules {
+            for (name, value) in &module.facts.string_constants {
+                if let Some(Binding::Variable(node)) = module.facts.global(name) {
+                    strings.insert(module.node_base + node, value.clone());
+                }
+            }
+        }
+        for m in 0..self.modules.modules.len() as ModIdx {
+            let facts = self.modules.modules[m as usize].facts.clone();
+            let keys: Rc<[Option<KeyId>]> = (facts.keys.iter())
+                .map(|key| {
+                    let identity = match key {
+                        DictKey::Str(value) => KeyIdentity::Str(self.name_id(value)),
+                        DictKey::Global(name) => match self.modules.resolve_global(m, name) {
+                            Resolved::Variable(node) => match strings.get(&node) {
+                                Some(value) => KeyIdentity::Str(self.name_id(&value.clone())),
+                                None => KeyIdentity::Variable(node),
+                            },
+                            Resolved::Function(func) => KeyIdentity::Function(func),
+                            Resolved::Class(class) => KeyIdentity::Class(class),
+                            Resolved::Module(module) => KeyIdentity::Module(module),
+                            Resolved::External(path) => KeyIdentity::External(self.path(&path)),
+                            Resolved::Unknown => return None,
+                        },
+                    };
+                    KeyId::new(self.dict_keys.intern(identity))
+                })
+                .collect();
+            self.module_keys.push(keys);
+        }
+    }
+
+    /// A part of a module's facts, with dict keys numbered project-wide.
+    fn project_part(&self, m: ModIdx, part: Part) -> Part {
+        match part {
+            Part::Key(local) => self.dict_key(m, local).map_or(Part::Values, Part::Key),
+            other => other,
         }
     }
 

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::Part;
+use tasklens_semantic::facts::{KeyId, Part};
 
 use crate::modules::Modules;
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
@@ -254,6 +254,10 @@ pub(crate) struct Solver {
     attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Names of attributes and methods, interned project-wide.
     names: Interner<Name>,
+    /// Constant dict keys, project-wide ([`Part::Key`] in the solver).
+    dict_keys: Interner<link::KeyIdentity>,
+    /// Per module, its facts' dict keys as project-wide ids (`None`: not a constant after all).
+    module_keys: Vec<Rc<[Option<KeyId>]>>,
     part_nodes: FxHashMap<(GNode, Part), GNode>,
     applied: FxHashSet<(GSite, ObjId)>,
     escaped: FxHashSet<GFunc>,
@@ -417,13 +421,34 @@ impl Solver {
         node
     }
 
+    /// The node of a container's slot. A dict's values are in a slot per constant key
+    /// and one for values stored under other keys; a read under a constant key sees both,
+    /// and the `Values` slot sees them all.
     pub(crate) fn part_node(&mut self, container: GNode, part: Part) -> GNode {
         if let Some(&node) = self.part_nodes.get(&(container, part)) {
             return node;
         }
         let node = self.new_node();
         self.part_nodes.insert((container, part), node);
+        match part {
+            Part::Key(_) => {
+                let unkeyed = self.part_node(container, Part::Unkeyed);
+                self.edge(unkeyed, node, NO_LABEL);
+                let values = self.part_node(container, Part::Values);
+                self.edge(node, values, NO_LABEL);
+            }
+            Part::Unkeyed => {
+                let values = self.part_node(container, Part::Values);
+                self.edge(node, values, NO_LABEL);
+            }
+            _ => {}
+        }
         node
+    }
+
+    /// The project-wide id of dict key `local` of `module`'s facts.
+    pub(crate) fn dict_key(&self, module: ModIdx, local: KeyId) -> Option<KeyId> {
+        self.module_keys[module as usize].get(local.get() as usize).copied().flatten()
     }
 
     pub(crate) fn dyn_hop(&mut self, module: ModIdx, at: HopAt, kind: DynHopKind) -> Label {

@@ -86,9 +86,10 @@ impl Lowerer {
                     let value = self.expr(&item.value);
                     match &item.key {
                         Some(key) => {
+                            let slot = self.constant_key(key).map_or(Part::Values, Part::Key);
                             let key = self.expr(key);
                             self.store_part(node, Part::Keys, key, item.value.range());
-                            self.store_part(node, Part::Values, value, item.value.range());
+                            self.store_part(node, slot, value, item.value.range());
                         }
                         // `**other` copies the other mapping's keys and values.
                         None => {
@@ -135,7 +136,7 @@ impl Lowerer {
                                 Some(index) if (index as usize) < MAX_TUPLE_INDEX => Part::Index(index),
                                 _ => Part::Values,
                             },
-                            None => Part::Values,
+                            None => self.constant_key(&subscript.slice).map_or(Part::Values, Part::Key),
                         };
                         self.constrain(Constraint::LoadPart { base, part, to, hop: Some(hop) });
                         Val::Node(to)
@@ -387,6 +388,12 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        if let Callee::Method { name, .. } = &callee
+            && matches!(name.as_str(), "get" | "pop" | "setdefault" | "__getitem__")
+            && let Some(key) = call.arguments.args.first().and_then(|arg| self.constant_key(arg))
+        {
+            self.facts.key_args.push((site, key));
+        }
         let result = self.node();
         match callee {
             Callee::Super { class, name } => {

@@ -18,8 +18,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::positions::{CallPositions, Positions};
 
 use crate::facts::{
-    AnnotatedPlace, Binding, CallSite, ClassFacts, ClassId, Constraint, FuncId, FunctionFacts, Hop, HopId, HopKind,
-    ImportTarget, ModuleFacts, NameId, NodeId, Place, Seed, TaskMethodCall, TypeExpr,
+    AnnotatedPlace, Binding, CallSite, ClassFacts, ClassId, Constraint, DictKey, FuncId, FunctionFacts, Hop, HopId,
+    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, Place, Seed, TaskMethodCall, TypeExpr,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -88,6 +88,8 @@ pub(crate) struct Lowerer {
     attribute_error_handled: u32,
     /// The ids of names in `facts.names`.
     name_ids: FxHashMap<Name, NameId>,
+    /// The ids of keys in `facts.keys`.
+    key_ids: FxHashMap<DictKey, KeyId>,
     /// How each module-level name is bound, to decide its [`Binding`].
     module_bindings: FxHashMap<Name, Vec<Binding>>,
     /// `# type: T` comments, in source order.
@@ -109,6 +111,7 @@ impl Lowerer {
             attribute_error_handled: 0,
             conditional: 0,
             name_ids: FxHashMap::default(),
+            key_ids: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             type_comments,
             positions: Positions::default(),
@@ -122,6 +125,14 @@ impl Lowerer {
     }
 
     fn finish_module(mut self, module: Scope) -> ModuleFacts {
+        // A string constant is bound once, by its one assignment.
+        let constants = std::mem::take(&mut self.facts.string_constants);
+        let once = |name: &Name| constants.iter().filter(|(n, _)| n == name).count() == 1;
+        self.facts.string_constants = (constants.iter())
+            .filter(|(name, _)| once(name) && self.module_bindings.get(name).is_some_and(|b| b.len() == 1))
+            .cloned()
+            .collect();
+        self.facts.string_constants.sort();
         let mut globals: Vec<(Name, Binding)> = Vec::new();
         for name in &module.bound {
             let binding = match self.module_bindings.remove(name) {
@@ -304,6 +315,37 @@ impl Lowerer {
             return Val::Node(self.summary(index, name));
         }
         self.read_global(name)
+    }
+
+    /// The dict key `expr` always is: a string literal, or a name bound at module level
+    /// (not shadowed by a local of an enclosing function).
+    fn constant_key(&mut self, expr: &ast::Expr) -> Option<KeyId> {
+        let key = match expr {
+            ast::Expr::StringLiteral(literal) => DictKey::Str(Name::new(literal.value.to_str())),
+            ast::Expr::Name(name) => {
+                let innermost = self.scopes.len() - 1;
+                for (index, scope) in self.scopes.iter().enumerate().skip(1).rev() {
+                    if scope.globals.contains(&name.id) {
+                        break;
+                    }
+                    if index != innermost && matches!(scope.kind, ScopeKind::Class(_)) {
+                        continue;
+                    }
+                    if scope.bound.contains(&name.id) && !scope.nonlocals.contains(&name.id) {
+                        return None;
+                    }
+                }
+                DictKey::Global(name.id.clone())
+            }
+            _ => return None,
+        };
+        if let Some(&id) = self.key_ids.get(&key) {
+            return Some(id);
+        }
+        let id = KeyId::new(self.facts.keys.len() as u32)?;
+        self.facts.keys.push(key.clone());
+        self.key_ids.insert(key, id);
+        Some(id)
     }
 
     /// A module-level name read from anywhere: resolved by the flow layer.

@@ -382,6 +382,11 @@ impl Lowerer {
     // ---- assignments --------------------------------------------------------
 
     fn assign_stmt(&mut self, assign: &ast::StmtAssign) {
+        if self.scopes.len() == 1 {
+            for target in &assign.targets {
+                self.note_string_constant(target, Some(&assign.value));
+            }
+        }
         // `a, b = x, y` pairs each target with its value.
         if let [target] = assign.targets.as_slice()
             && let Some(target_elts) = tuple_elts(target)
@@ -433,6 +438,9 @@ impl Lowerer {
     }
 
     fn ann_assign(&mut self, assign: &ast::StmtAnnAssign) {
+        if self.scopes.len() == 1 {
+            self.note_string_constant(&assign.target, assign.value.as_deref());
+        }
         let annotation = type_expr(&assign.annotation);
         let value = assign.value.as_ref().map(|v| self.expr(v));
         self.annotated_assign(&assign.target, annotation, assign.annotation.range(), value, true);
@@ -536,7 +544,11 @@ impl Lowerer {
                         from = elements;
                     }
                     let hop = self.hop(subscript.range, HopKind::ContainerStore);
-                    self.constrain(Constraint::StorePart { base, part: Part::Values, from, hop: Some(hop) });
+                    let part = match subscript.slice.is_slice_expr() {
+                        true => Part::Values,
+                        false => self.constant_key(&subscript.slice).map_or(Part::Values, Part::Key),
+                    };
+                    self.constrain(Constraint::StorePart { base, part, from, hop: Some(hop) });
                 }
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
@@ -559,6 +571,16 @@ impl Lowerer {
             _ => {
                 self.expr(target);
             }
+        }
+    }
+
+    /// Records a module-level `NAME = "literal"` (a dict key with a known value); names
+    /// bound more than once are dropped when the module is finished.
+    fn note_string_constant(&mut self, target: &Expr, value: Option<&Expr>) {
+        if let Expr::Name(name) = target
+            && let Some(literal) = value.and_then(Expr::as_string_literal_expr)
+        {
+            self.facts.string_constants.push((name.id.clone(), Name::new(literal.value.to_str())));
         }
     }
 
