@@ -564,6 +564,81 @@ asyncio.run(main(["a"]))
 }
 
 #[test]
+fn a_parameter_handed_back_comes_back_to_its_own_caller() {
+    // A helper that returns its argument gives each caller what that caller passed: the
+    // Future one caller registers does not turn up at another caller's Task.
+    check(
+        r#"
+#- track.py
+import logging
+
+log = logging.getLogger(__name__)
+pending = []
+
+def track(job, *, label=""):
+    pending.append(job)
+    log.debug("tracking %s %s", label, job)
+    return job
+
+def keep(job=None):
+    if job is None:
+        return None
+    return job
+#- main.py run
+import asyncio
+from track import track, keep
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = track(asyncio.create_task(work()))
+    waiter = track(loop.create_future(), label="waiter")
+    same = keep(job=task)
+    picked = (lambda job: job)(task)
+    print(task.get_name(), same.get_name(), picked.get_name())
+    waiter.set_result(None)
+    await asyncio.gather(task, waiter)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn a_future_handed_back_by_a_helper_is_still_followed() {
+    check(
+        r#"
+#- track.py
+def track(job):
+    return job
+
+def first_or(jobs, default):
+    if jobs:
+        return jobs[0]
+    return default
+#- main.py run
+import asyncio
+from track import track, first_or
+
+async def main():
+    loop = asyncio.get_running_loop()
+    waiter = track(loop.create_future())
+    print(first_or([], loop.create_future()).get_name())
+    print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:7: TL001
+        ",
+    );
+}
+
+#[test]
 fn cast_and_done_callbacks_pass_the_future_on() {
     check(
         r#"

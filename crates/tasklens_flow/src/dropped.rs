@@ -59,8 +59,11 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
         }
         for function in &module.facts.functions {
             mark(base + function.yields);
+            // Called in the project: its result goes to the callers (from `own_ret`, and from
+            // the arguments for parameters it passes through).
             let ret = base + function.ret;
-            if !solved.has_dyn_edges[ret as usize] {
+            let called = |node: GNode| solved.has_dyn_edges[node as usize];
+            if !called(ret) && !called(base + function.own_ret) {
                 mark(ret);
             }
         }

@@ -157,6 +157,12 @@ pub struct FunctionFacts {
     pub params: Vec<Param>,
     /// The node that collects every returned value.
     pub ret: NodeId,
+    /// Parameters (by index) that some `return` hands back unchanged: a call gives back
+    /// what that call passed, not what every call passed.
+    pub passed_through: Vec<u32>,
+    /// The node that collects the other returned values (`ret` itself when nothing is
+    /// passed through).
+    pub own_ret: NodeId,
     /// The node that collects every yielded value (generators).
     pub yields: NodeId,
     /// Decorated by something that may wrap the function: calls may see other

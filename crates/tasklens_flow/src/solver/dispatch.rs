@@ -59,6 +59,38 @@ pub(super) fn stored_part(part: Part, kind: ContainerKind) -> Part {
     }
 }
 
+/// What a call passes for one parameter.
+enum Passed {
+    Node(GNode),
+    /// A value the analysis does not follow.
+    Unknown,
+    /// Nothing of its own (a default, a spread, a bound `self`): the parameter's node has it.
+    NotHere,
+}
+
+/// The argument `args` passes for parameter `index` of `params`, the first `shift` of them
+/// bound before the call's arguments.
+fn passed_argument(args: &SiteArgs, params: &[tasklens_semantic::facts::Param], shift: usize, index: usize) -> Passed {
+    let call = args.call();
+    let param = &params[index];
+    if call.has_spread {
+        return Passed::NotHere;
+    }
+    let positional = matches!(param.kind, ParamKind::Positional | ParamKind::PositionalOnly)
+        .then(|| index.checked_sub(shift).and_then(|at| call.args.get(at)).map(|arg| arg.node))
+        .flatten();
+    let keyword = || {
+        matches!(param.kind, ParamKind::Positional | ParamKind::KeywordOnly)
+            .then(|| call.keywords.iter().find(|k| k.name == param.name).map(|k| k.node))
+            .flatten()
+    };
+    match positional.or_else(keyword) {
+        Some(Some(node)) => args.node(Some(node)).map_or(Passed::Unknown, Passed::Node),
+        Some(None) => Passed::Unknown,
+        None => Passed::NotHere,
+    }
+}
+
 /// Marks a site whose arguments already escape (the marks below it: all but one).
 const ESCAPE_MARK: ObjId = u32::MAX;
 
@@ -659,7 +691,7 @@ impl Solver {
                 self.complex_on(base + outermost, Complex::Decorated { site, func, result, depth: 0 });
             }
             (true, None) => self.opaque_result(site, func, result),
-            (false, _) => self.call_result(site, func, result),
+            (false, _) => self.call_result(site, func, result, Some(shift)),
         }
     }
 
@@ -669,11 +701,14 @@ impl Solver {
     fn opaque_result(&mut self, site: GSite, func: GFunc, result: GNode) {
         self.seed(result, Obj::Unknown);
         self.escape(func);
-        self.call_result(site, func, result);
+        self.call_result(site, func, result, None);
     }
 
     /// What a call of a project function gives: a generator, a coroutine, or its return value.
-    fn call_result(&mut self, site: GSite, func: GFunc, result: GNode) {
+    /// What a call of `func` at `site` gives. A parameter the function passes through comes
+    /// back from this call's own argument (when `shift`, how many parameters the call binds
+    /// before its arguments, is known); the rest of what it returns from its `own_ret`.
+    fn call_result(&mut self, site: GSite, func: GFunc, result: GNode, shift: Option<usize>) {
         let args = self.site_args(site);
         let (fm, _) = self.modules.func(func);
         let entry = &self.modules.modules[fm as usize];
@@ -688,9 +723,18 @@ impl Solver {
         } else if facts.is_async {
             self.seed(result, Obj::Coro(Some(func)));
         } else {
-            let ret = self.ret_node(func);
             let label = self.dyn_hop(args.module, args.at(), DynHopKind::CallResult { func });
-            self.edge(ret, result, label);
+            let Some(shift) = shift.filter(|_| !facts.passed_through.is_empty()) else {
+                return self.edge(base + facts.ret, result, label);
+            };
+            self.edge(base + facts.own_ret, result, label);
+            for &index in &facts.passed_through {
+                match passed_argument(&args, &facts.params, shift, index as usize) {
+                    Passed::Node(node) => self.edge(node, result, label),
+                    Passed::Unknown => self.seed(result, Obj::Unknown),
+                    Passed::NotHere => self.edge(base + facts.params[index as usize].node, result, label),
+                }
+            }
         }
     }
 
@@ -717,7 +761,7 @@ impl Solver {
                         self.complex_on(inner, Complex::Decorated { site, func, result, depth: depth + 1 });
                     }
                     Some(_) => self.opaque_result(site, func, result),
-                    None => self.call_result(site, func, result),
+                    None => self.call_result(site, func, result, None),
                 }
             }
             ReturnShape::Nested(local) if self.modules.func(func_base + local).1.makes_coroutine() => {

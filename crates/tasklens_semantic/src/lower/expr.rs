@@ -328,6 +328,8 @@ impl Lowerer {
             class: None,
             params: Vec::new(),
             ret,
+            passed_through: Vec::new(),
+            own_ret: ret,
             yields,
             opaque: false,
             decorated: Vec::new(),
@@ -350,6 +352,8 @@ impl Lowerer {
         let name = self.intern(&Name::new_static("<lambda>"));
         let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));
+        self.note_return(func, value, hop);
+        self.finish_returns(func);
         self.pop_scope();
         Val::Node(self.seeded(Seed::Function(func)))
     }

@@ -19,7 +19,7 @@ use crate::positions::{CallPositions, Positions};
 
 use crate::facts::{
     AnnotatedPlace, Binding, CallSite, ClassFacts, ClassId, Constraint, DictKey, FuncId, FunctionFacts, Hop, HopId,
-    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, Place, Seed, TaskMethodCall, TypeExpr,
+    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, ParamKind, Place, Seed, TaskMethodCall, TypeExpr,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -88,6 +88,9 @@ pub(crate) struct Lowerer {
     attribute_error_handled: u32,
     /// The ids of names in `facts.names`.
     name_ids: FxHashMap<Name, NameId>,
+    /// Per function being lowered, the values its `return`s give that are not a parameter
+    /// handed back unchanged.
+    own_returns: FxHashMap<FuncId, Vec<(Val, HopId)>>,
     /// The ids of keys in `facts.keys`.
     key_ids: FxHashMap<DictKey, KeyId>,
     /// How each module-level name is bound, to decide its [`Binding`].
@@ -112,6 +115,7 @@ impl Lowerer {
             conditional: 0,
             name_ids: FxHashMap::default(),
             key_ids: FxHashMap::default(),
+            own_returns: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             type_comments,
             positions: Positions::default(),
@@ -315,6 +319,35 @@ impl Lowerer {
             return Val::Node(self.summary(index, name));
         }
         self.read_global(name)
+    }
+
+    /// A `return value` of `func` (already flowing into its `ret`): a parameter returned
+    /// unchanged is passed through; anything else is the function's own result.
+    fn note_return(&mut self, func: FuncId, value: Val, hop: HopId) {
+        let facts = &mut self.facts.functions[func as usize];
+        let param = facts.params.iter().position(|p| {
+            Val::Node(p.node) == value
+                && matches!(p.kind, ParamKind::Positional | ParamKind::PositionalOnly | ParamKind::KeywordOnly)
+        });
+        match param {
+            Some(index) if !facts.passed_through.contains(&(index as u32)) => facts.passed_through.push(index as u32),
+            Some(_) => {}
+            None => self.own_returns.entry(func).or_default().push((value, hop)),
+        }
+    }
+
+    /// Once `func`'s body is lowered: when it passes parameters through, its own results
+    /// get a node of their own.
+    fn finish_returns(&mut self, func: FuncId) {
+        let own = self.own_returns.remove(&func).unwrap_or_default();
+        if self.facts.functions[func as usize].passed_through.is_empty() {
+            return;
+        }
+        let node = self.node();
+        self.facts.functions[func as usize].own_ret = node;
+        for (value, hop) in own {
+            self.flow_into(value, node, Some(hop));
+        }
     }
 
     /// The dict key `expr` always is: a string literal, or a name bound at module level

@@ -49,6 +49,7 @@ impl Lowerer {
                     let name = self.intern(&name);
                     let hop = self.hop(range, HopKind::Return(name));
                     self.flow_into(value, to, Some(hop));
+                    self.note_return(func, value, hop);
                 }
                 self.flow().live = false;
             }
@@ -188,6 +189,8 @@ impl Lowerer {
             class,
             params: Vec::new(),
             ret,
+            passed_through: Vec::new(),
+            own_ret: ret,
             yields,
             opaque,
             decorated: Vec::new(),
@@ -278,6 +281,7 @@ impl Lowerer {
         }
         self.block(&def.body);
         self.conditional = outer_conditional;
+        self.finish_returns(func);
         self.pop_scope();
     }
 
