@@ -608,6 +608,51 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_method_returning_self_gives_back_its_receiver() {
+    // Fluent methods and `__enter__` inherited from a base class give back the object they
+    // were called on, not any instance of the base: `Working().start().job()` is Working's.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Base:
+    def start(self):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def job(self):
+        return None
+
+class Waiting(Base):
+    def job(self):
+        return asyncio.get_running_loop().create_future()
+
+class Working(Base):
+    def job(self):
+        return asyncio.create_task(asyncio.sleep(0))
+
+async def main():
+    task = Working().start().job()
+    with Working() as worker:
+        other = worker.job()
+    waiter = Waiting().start().job()
+    print(task.get_name(), other.get_name())
+    waiter.set_result(None)
+    await asyncio.gather(task, other, waiter)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
 fn a_future_handed_back_by_a_helper_is_still_followed() {
     check(
         r#"

@@ -411,6 +411,13 @@ impl Solver {
                     .find_method(&self.modules, class, "__aenter__")
                     .or_else(|| self.classes.find_method(&self.modules, class, "__enter__"));
                 match method {
+                    // `return self`: the `as` target is this very object.
+                    Some(func) if self.modules.func(func).1.passed_through.contains(&0) => {
+                        self.add(to, obj, super::NO_NODE, NO_LABEL);
+                        let (m, facts) = self.modules.func(func);
+                        let own = self.modules.modules[m as usize].node_base + facts.own_ret;
+                        self.edge(own, to, NO_LABEL);
+                    }
                     Some(func) => {
                         let ret = self.ret_node(func);
                         self.edge(ret, to, NO_LABEL);
@@ -520,7 +527,10 @@ impl Solver {
                         }
                         _ => 1,
                     };
-                    self.bind_call(site, func, shift, result);
+                    if shift == 1 {
+                        self.receiver_returned(func, value, result);
+                    }
+                    self.bind(site, func, shift, result, shift == 1);
                 }
                 if !methods.is_empty() {
                     return;
@@ -638,6 +648,27 @@ impl Solver {
     }
 
     pub(super) fn bind_call(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode) {
+        self.bind(site, func, shift, result, false);
+    }
+
+    /// A method that returns `self` (or a classmethod `cls`) unchanged, called on `value`:
+    /// the call gives `value` itself, not every instance the method's `self` stands for.
+    fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode) {
+        let facts = self.modules.func(func).1;
+        if !facts.passed_through.contains(&0) || facts.opaque || facts.is_async || facts.is_generator {
+            return;
+        }
+        let receiver = match (facts.kind, value) {
+            (FunctionKind::ClassMethod, Obj::Instance(class)) => Obj::Class(class),
+            _ => value,
+        };
+        let receiver = self.obj(receiver);
+        self.add(result, receiver, super::NO_NODE, NO_LABEL);
+    }
+
+    /// Binds a call's arguments to `func`'s parameters, the first `shift` of them bound
+    /// already; `receiver_given` when the caller hands a returned receiver back itself.
+    fn bind(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode, receiver_given: bool) {
         if !self.bound.insert((site, func, shift)) {
             return;
         }
@@ -691,7 +722,7 @@ impl Solver {
                 self.complex_on(base + outermost, Complex::Decorated { site, func, result, depth: 0 });
             }
             (true, None) => self.opaque_result(site, func, result),
-            (false, _) => self.call_result(site, func, result, Some(shift)),
+            (false, _) => self.call_result(site, func, result, Some((shift, receiver_given))),
         }
     }
 
@@ -706,9 +737,10 @@ impl Solver {
 
     /// What a call of a project function gives: a generator, a coroutine, or its return value.
     /// What a call of `func` at `site` gives. A parameter the function passes through comes
-    /// back from this call's own argument (when `shift`, how many parameters the call binds
-    /// before its arguments, is known); the rest of what it returns from its `own_ret`.
-    fn call_result(&mut self, site: GSite, func: GFunc, result: GNode, shift: Option<usize>) {
+    /// back from this call's own argument (when the binding is known: how many parameters
+    /// the call binds before its arguments, and whether the caller hands a returned receiver
+    /// back itself); the rest of what it returns from its `own_ret`.
+    fn call_result(&mut self, site: GSite, func: GFunc, result: GNode, binding: Option<(usize, bool)>) {
         let args = self.site_args(site);
         let (fm, _) = self.modules.func(func);
         let entry = &self.modules.modules[fm as usize];
@@ -724,11 +756,14 @@ impl Solver {
             self.seed(result, Obj::Coro(Some(func)));
         } else {
             let label = self.dyn_hop(args.module, args.at(), DynHopKind::CallResult { func });
-            let Some(shift) = shift.filter(|_| !facts.passed_through.is_empty()) else {
+            let Some((shift, receiver_given)) = binding.filter(|_| !facts.passed_through.is_empty()) else {
                 return self.edge(base + facts.ret, result, label);
             };
             self.edge(base + facts.own_ret, result, label);
             for &index in &facts.passed_through {
+                if receiver_given && (index as usize) < shift {
+                    continue;
+                }
                 match passed_argument(&args, &facts.params, shift, index as usize) {
                     Passed::Node(node) => self.edge(node, result, label),
                     Passed::Unknown => self.seed(result, Obj::Unknown),
