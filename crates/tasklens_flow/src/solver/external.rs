@@ -22,7 +22,7 @@ impl Solver {
         if kind == ContainerKind::Queue {
             return self.queue_method(site, container, name, result);
         }
-        if kind == ContainerKind::Dict && self.keyed_dict_method(&args, container, name, result).is_some() {
+        if kind == ContainerKind::Dict && self.keyed_dict_method(&args, container, name, result) {
             return;
         }
         match name {
@@ -237,14 +237,14 @@ impl Solver {
 
     /// The methods of a dict that store or read values under a key: `d.get(k)`, `d.pop(k)`,
     /// `d.setdefault(k, v)`, `d.update(other)`. A constant key reads (or writes) its own
-    /// slot. `None` for any other method.
+    /// slot. False for any other method.
     fn keyed_dict_method(
         &mut self,
         args: &super::dispatch::SiteArgs,
         container: GNode,
         name: &str,
         result: GNode,
-    ) -> Option<()> {
+    ) -> bool {
         let key = args.key().and_then(|key| self.dict_key(args.module, key));
         let read = key.map_or(Part::Values, Part::Key);
         let write = key.map_or(Part::Unkeyed, Part::Key);
@@ -270,9 +270,9 @@ impl Solver {
                     self.complex_on(from, Complex::LoadPart { part: Part::Values, to: unkeyed, label: NO_LABEL });
                 }
             }
-            _ => return None,
+            _ => return false,
         }
-        Some(())
+        true
     }
 
     /// `await asyncio.wait(fs)`: a pair of sets holding the objects in `fs`.

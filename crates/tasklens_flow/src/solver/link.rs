@@ -3,8 +3,6 @@
 
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::rc::Rc;
-
 use tasklens_semantic::facts::{Binding, Constraint, DictKey, KeyId, Part, Place, Seed};
 
 use super::classes::ClassTable;
@@ -301,7 +299,7 @@ impl Solver {
         }
         for m in 0..self.modules.modules.len() as ModIdx {
             let facts = self.modules.modules[m as usize].facts.clone();
-            let keys: Rc<[Option<KeyId>]> = (facts.keys.iter())
+            let keys: Box<[Option<KeyId>]> = (facts.keys.iter())
                 .map(|key| {
                     let identity = match key {
                         DictKey::Str(value) => KeyIdentity::Str(self.name_id(value)),

@@ -257,7 +257,7 @@ pub(crate) struct Solver {
     /// Constant dict keys, project-wide ([`Part::Key`] in the solver).
     dict_keys: Interner<link::KeyIdentity>,
     /// Per module, its facts' dict keys as project-wide ids (`None`: not a constant after all).
-    module_keys: Vec<Rc<[Option<KeyId>]>>,
+    module_keys: Vec<Box<[Option<KeyId>]>>,
     part_nodes: FxHashMap<(GNode, Part), GNode>,
     applied: FxHashSet<(GSite, ObjId)>,
     escaped: FxHashSet<GFunc>,
