@@ -608,6 +608,50 @@ asyncio.run(main())
 }
 
 #[test]
+fn an_element_or_attribute_of_a_parameter_comes_back_from_its_own_argument() {
+    // `return jobs[0]` and `return box.task` read the argument of each call, not the
+    // arguments of every call.
+    check(
+        r#"
+#- helpers.py
+def first(jobs):
+    return jobs[0]
+
+def task_of(box):
+    return box.task
+
+class TaskBox:
+    def __init__(self, task):
+        self.task = task
+
+class FutureBox:
+    def __init__(self, fut):
+        self.task = fut
+#- main.py run
+import asyncio
+from helpers import first, task_of, TaskBox, FutureBox
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = first([asyncio.create_task(work())])
+    boxed = TaskBox(asyncio.create_task(work()))
+    print(task.get_name(), task_of(boxed).get_name())
+    waiter = first([loop.create_future()])
+    other = FutureBox(loop.create_future())
+    print(task_of(other).get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:13: TL001
+        ",
+    );
+}
+
+#[test]
 fn a_method_returning_self_gives_back_its_receiver() {
     // Fluent methods and `__enter__` inherited from a base class give back the object they
     // were called on, not any instance of the base: `Working().start().job()` is Working's.

@@ -157,9 +157,10 @@ pub struct FunctionFacts {
     pub params: Vec<Param>,
     /// The node that collects every returned value.
     pub ret: NodeId,
-    /// Parameters (by index) that some `return` hands back unchanged: a call gives back
-    /// what that call passed, not what every call passed.
-    pub passed_through: Vec<u32>,
+    /// Parameters that some `return` hands back unchanged, whole or one step into them
+    /// (`return job`, `return holder.task`, `return jobs[0]`): a call gives back what that
+    /// call passed, not what every call passed.
+    pub passed_through: Vec<PassedThrough>,
     /// The node that collects the other returned values (`ret` itself when nothing is
     /// passed through).
     pub own_ret: NodeId,
@@ -176,7 +177,29 @@ pub struct FunctionFacts {
     pub returns: ReturnShape,
 }
 
+/// A parameter handed back by a `return`: the parameter's index and what of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PassedThrough {
+    pub param: u32,
+    pub path: ReturnPath,
+}
+
+/// What of a parameter a `return` hands back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReturnPath {
+    Whole,
+    /// `return param.attr`.
+    Attr(NameId),
+    /// `return param[...]`.
+    Part(Part),
+}
+
 impl FunctionFacts {
+    /// Whether a `return` hands back parameter `index` whole.
+    pub fn passes_through(&self, index: u32) -> bool {
+        self.passed_through.contains(&PassedThrough { param: index, path: ReturnPath::Whole })
+    }
+
     /// A call of it gives a coroutine: an `async def` that does not yield.
     pub fn makes_coroutine(&self) -> bool {
         self.is_async && !self.is_generator

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use ruff_python_ast::name::Name;
-use tasklens_semantic::facts::{ContainerKind, FunctionKind, KeyId, ParamKind, Part, ReturnShape};
+use tasklens_semantic::facts::{ContainerKind, FunctionKind, KeyId, ParamKind, Part, ReturnPath, ReturnShape};
 
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
@@ -411,9 +411,9 @@ impl Solver {
                     .find_method(&self.modules, class, "__aenter__")
                     .or_else(|| self.classes.find_method(&self.modules, class, "__enter__"));
                 match method {
-                    // `return self`: the `as` target is this very object.
-                    Some(func) if self.modules.func(func).1.passed_through.contains(&0) => {
-                        self.add(to, obj, super::NO_NODE, NO_LABEL);
+                    // `return self` (or `self.conn`): the `as` target comes from this very object.
+                    Some(func) if !self.modules.func(func).1.passed_through.is_empty() => {
+                        self.receiver_returned(func, value, to, NO_LABEL);
                         let (m, facts) = self.modules.func(func);
                         let own = self.modules.modules[m as usize].node_base + facts.own_ret;
                         self.edge(own, to, NO_LABEL);
@@ -528,7 +528,10 @@ impl Solver {
                         _ => 1,
                     };
                     if shift == 1 {
-                        self.receiver_returned(func, value, result);
+                        let facts = self.modules.func(func).1;
+                        if !(facts.opaque || facts.is_async || facts.is_generator) {
+                            self.receiver_returned(func, value, result, NO_LABEL);
+                        }
                     }
                     self.bind(site, func, shift, result, shift == 1);
                 }
@@ -651,19 +654,49 @@ impl Solver {
         self.bind(site, func, shift, result, false);
     }
 
-    /// A method that returns `self` (or a classmethod `cls`) unchanged, called on `value`:
-    /// the call gives `value` itself, not every instance the method's `self` stands for.
-    fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode) {
-        let facts = self.modules.func(func).1;
-        if !facts.passed_through.contains(&0) || facts.opaque || facts.is_async || facts.is_generator {
-            return;
-        }
+    /// A method that returns `self` (or a classmethod `cls`), or one step into it, called on
+    /// `value`: the call's `result` comes from `value` itself, not from every instance the
+    /// method's `self` stands for.
+    fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode, label: Label) {
+        let (m, facts) = self.modules.func(func);
         let receiver = match (facts.kind, value) {
             (FunctionKind::ClassMethod, Obj::Instance(class)) => Obj::Class(class),
             _ => value,
         };
-        let receiver = self.obj(receiver);
-        self.add(result, receiver, super::NO_NODE, NO_LABEL);
+        let paths: smallvec::SmallVec<[ReturnPath; 2]> =
+            facts.passed_through.iter().filter(|p| p.param == 0).map(|p| p.path).collect();
+        for path in paths {
+            match self.returned_path(m, path) {
+                ReturnPath::Whole => {
+                    let receiver = self.obj(receiver);
+                    self.add(result, receiver, super::NO_NODE, label);
+                }
+                ReturnPath::Attr(attr) => self.load(receiver, attr, result, label),
+                ReturnPath::Part(part) => self.load_part(receiver, part, result, label),
+            }
+        }
+    }
+
+    /// A return path of a function of module `m`, with names and keys numbered project-wide.
+    fn returned_path(&mut self, m: ModIdx, path: ReturnPath) -> ReturnPath {
+        match path {
+            ReturnPath::Whole => ReturnPath::Whole,
+            ReturnPath::Attr(local) => {
+                let name = self.modules.modules[m as usize].facts.name(local).clone();
+                ReturnPath::Attr(self.name_id(&name))
+            }
+            ReturnPath::Part(part) => ReturnPath::Part(self.project_part(m, part)),
+        }
+    }
+
+    /// What a parameter passed through gives at a call, read from `from` (the argument's
+    /// node, or the parameter's own).
+    fn returned_from_node(&mut self, from: GNode, path: ReturnPath, result: GNode, label: Label) {
+        match path {
+            ReturnPath::Whole => self.edge(from, result, label),
+            ReturnPath::Attr(attr) => self.complex_on(from, Complex::Load { attr, to: result, label }),
+            ReturnPath::Part(part) => self.complex_on(from, Complex::LoadPart { part, to: result, label }),
+        }
     }
 
     /// Binds a call's arguments to `func`'s parameters, the first `shift` of them bound
@@ -760,15 +793,21 @@ impl Solver {
                 return self.edge(base + facts.ret, result, label);
             };
             self.edge(base + facts.own_ret, result, label);
-            for &index in &facts.passed_through {
-                if receiver_given && (index as usize) < shift {
+            for passed in &facts.passed_through {
+                let index = passed.param as usize;
+                if receiver_given && index < shift {
                     continue;
                 }
-                match passed_argument(&args, &facts.params, shift, index as usize) {
-                    Passed::Node(node) => self.edge(node, result, label),
-                    Passed::Unknown => self.seed(result, Obj::Unknown),
-                    Passed::NotHere => self.edge(base + facts.params[index as usize].node, result, label),
-                }
+                let path = self.returned_path(fm, passed.path);
+                let from = match passed_argument(&args, &facts.params, shift, index) {
+                    Passed::Node(node) => node,
+                    Passed::Unknown => {
+                        self.seed(result, Obj::Unknown);
+                        continue;
+                    }
+                    Passed::NotHere => base + facts.params[index].node,
+                };
+                self.returned_from_node(from, path, result, label);
             }
         }
     }

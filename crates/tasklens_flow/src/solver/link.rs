@@ -323,7 +323,7 @@ impl Solver {
     }
 
     /// A part of a module's facts, with dict keys numbered project-wide.
-    fn project_part(&self, m: ModIdx, part: Part) -> Part {
+    pub(super) fn project_part(&self, m: ModIdx, part: Part) -> Part {
         match part {
             Part::Key(local) => self.dict_key(m, local).map_or(Part::Values, Part::Key),
             other => other,

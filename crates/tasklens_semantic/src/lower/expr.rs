@@ -131,13 +131,7 @@ impl Lowerer {
                     Val::Node(base) => {
                         let to = self.node();
                         let hop = self.hop(subscript.range, HopKind::ContainerLoad);
-                        let part = match subscript.slice.as_number_literal_expr().and_then(|n| n.value.as_int()) {
-                            Some(int) => match int.as_u8() {
-                                Some(index) if (index as usize) < MAX_TUPLE_INDEX => Part::Index(index),
-                                _ => Part::Values,
-                            },
-                            None => self.constant_key(&subscript.slice).map_or(Part::Values, Part::Key),
-                        };
+                        let part = self.subscript_part(&subscript.slice);
                         self.constrain(Constraint::LoadPart { base, part, to, hop: Some(hop) });
                         Val::Node(to)
                     }
@@ -352,7 +346,7 @@ impl Lowerer {
         let name = self.intern(&Name::new_static("<lambda>"));
         let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));
-        self.note_return(func, value, hop);
+        self.note_return(func, &lambda.body, value, hop);
         self.finish_returns(func);
         self.pop_scope();
         Val::Node(self.seeded(Seed::Function(func)))
@@ -427,6 +421,17 @@ impl Lowerer {
             && let [target, _] = &*call.arguments.args
         {
             self.facts.casts.push((site, type_expr(target)));
+        }
+    }
+
+    /// The slot `container[slice]` reads: a tuple position, a constant dict key, or any element.
+    pub(super) fn subscript_part(&mut self, slice: &Expr) -> Part {
+        match slice.as_number_literal_expr().and_then(|n| n.value.as_int()) {
+            Some(int) => match int.as_u8() {
+                Some(index) if (index as usize) < MAX_TUPLE_INDEX => Part::Index(index),
+                _ => Part::Values,
+            },
+            None => self.constant_key(slice).map_or(Part::Values, Part::Key),
         }
     }
 

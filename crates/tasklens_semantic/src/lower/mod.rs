@@ -19,7 +19,8 @@ use crate::positions::{CallPositions, Positions};
 
 use crate::facts::{
     AnnotatedPlace, Binding, CallSite, ClassFacts, ClassId, Constraint, DictKey, FuncId, FunctionFacts, Hop, HopId,
-    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, ParamKind, Place, Seed, TaskMethodCall, TypeExpr,
+    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, ParamKind, PassedThrough, Place, ReturnPath, Seed,
+    TaskMethodCall, TypeExpr,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -322,16 +323,32 @@ impl Lowerer {
     }
 
     /// A `return value` of `func` (already flowing into its `ret`): a parameter returned
-    /// unchanged is passed through; anything else is the function's own result.
-    fn note_return(&mut self, func: FuncId, value: Val, hop: HopId) {
+    /// unchanged, whole or one attribute or subscript into it, is passed through; anything
+    /// else is the function's own result.
+    fn note_return(&mut self, func: FuncId, expr: &ast::Expr, value: Val, hop: HopId) {
+        let (base, path) = match expr {
+            ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
+            ast::Expr::Subscript(subscript) if !subscript.slice.is_slice_expr() => {
+                (&*subscript.value, ReturnPath::Part(self.subscript_part(&subscript.slice)))
+            }
+            other => (other, ReturnPath::Whole),
+        };
+        let ast::Expr::Name(name) = base else {
+            return self.own_returns.entry(func).or_default().push((value, hop));
+        };
+        let current = self.scope().flow.env.get(&name.id).copied();
         let facts = &mut self.facts.functions[func as usize];
         let param = facts.params.iter().position(|p| {
-            Val::Node(p.node) == value
+            current == Some(p.node)
                 && matches!(p.kind, ParamKind::Positional | ParamKind::PositionalOnly | ParamKind::KeywordOnly)
         });
         match param {
-            Some(index) if !facts.passed_through.contains(&(index as u32)) => facts.passed_through.push(index as u32),
-            Some(_) => {}
+            Some(index) => {
+                let passed = PassedThrough { param: index as u32, path };
+                if !facts.passed_through.contains(&passed) {
+                    facts.passed_through.push(passed);
+                }
+            }
             None => self.own_returns.entry(func).or_default().push((value, hop)),
         }
     }

@@ -49,7 +49,9 @@ impl Lowerer {
                     let name = self.intern(&name);
                     let hop = self.hop(range, HopKind::Return(name));
                     self.flow_into(value, to, Some(hop));
-                    self.note_return(func, value, hop);
+                    if let Some(expr) = ret.value.as_deref() {
+                        self.note_return(func, expr, value, hop);
+                    }
                 }
                 self.flow().live = false;
             }
