@@ -652,6 +652,39 @@ asyncio.run(main())
 }
 
 #[test]
+fn context_manager_generators_bind_what_they_yield() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import contextlib
+
+@contextlib.asynccontextmanager
+async def waiting():
+    fut = asyncio.get_running_loop().create_future()
+    try:
+        yield fut
+    finally:
+        fut.cancel()
+
+@contextlib.contextmanager
+def working():
+    task = asyncio.get_running_loop().create_task(asyncio.sleep(0))
+    yield task
+
+async def main():
+    with working() as task:
+        print(task.get_name())
+    async with waiting() as waiter:
+        print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:6: TL001",
+    );
+}
+
+#[test]
 fn a_method_returning_self_gives_back_its_receiver() {
     // Fluent methods and `__enter__` inherited from a base class give back the object they
     // were called on, not any instance of the base: `Working().start().job()` is Working's.

@@ -426,6 +426,12 @@ impl Solver {
                 }
             }
             Obj::ExternalInstance(_) => self.add(to, obj, super::NO_NODE, NO_LABEL),
+            // A generator under `@contextmanager` / `@asynccontextmanager`: `with` binds
+            // what it yields.
+            Obj::Container(generator, ContainerKind::Iterator) => {
+                let values = self.part_node(generator, Part::Values);
+                self.edge(values, to, NO_LABEL);
+            }
             _ => self.seed(to, Obj::Unknown),
         }
     }

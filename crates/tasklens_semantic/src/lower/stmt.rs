@@ -640,6 +640,9 @@ fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
         "override",
         "final",
         "wraps",
+        // `contextlib`'s: a call gives the generator, whose first value `with` binds.
+        "contextmanager",
+        "asynccontextmanager",
         "overload",
         "no_type_check",
     ]
