@@ -1399,6 +1399,7 @@ if __name__ == "__main__":
         service/loop.py:6: TL001
         service/scheduler.py:35: TL001
         service/scheduler.py:37: TL002
+        service/scheduler.py:37: TL005
         ",
     );
 }

@@ -183,3 +183,45 @@ class Service:
         ",
     );
 }
+
+#[test]
+fn the_event_loop_drops_what_its_callbacks_return() {
+    // `call_soon(f)`, `call_later(d, f)`, signal handlers and done-callbacks: the loop
+    // ignores what `f` returns, so a Task a callback creates and returns is not kept;
+    // one the callback stores is.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Refresher:
+    def __init__(self):
+        self.pending = set()
+
+    async def refresh(self):
+        await asyncio.sleep(0)
+
+    def on_timer(self):
+        return asyncio.get_running_loop().create_task(self.refresh())
+
+    def on_timer_kept(self):
+        task = asyncio.get_running_loop().create_task(self.refresh())
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    refresher = Refresher()
+    loop.call_soon(refresher.on_timer)
+    loop.call_later(0, lambda: loop.create_task(refresher.refresh()))
+    loop.call_soon(refresher.on_timer_kept)
+    await asyncio.sleep(0.01)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:11: TL005
+        main.py:22: TL005
+        ",
+    );
+}

@@ -4,7 +4,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{Constraint, ContainerKind};
 
-use crate::objects::{GNode, GSite, Obj, ObjId};
+use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 use crate::report::predecessors;
 use crate::solver::{DynHopKind, GUARD, NO_LABEL, Solved};
 
@@ -28,6 +28,8 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
         !objs.is_empty()
             && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, ContainerKind::WeakSet)))
     };
+    let loop_called: FxHashSet<GFunc> =
+        solved.loop_callbacks.iter().copied().chain(solved.done_callbacks.iter().map(|(_, func)| *func)).collect();
     for module in &solved.modules.modules {
         let base = module.node_base;
         let weak_adds: FxHashSet<u32> = (module.facts.constraints.iter())
@@ -57,13 +59,17 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
                 _ => {}
             }
         }
-        for function in &module.facts.functions {
+        for (index, function) in module.facts.functions.iter().enumerate() {
             mark(base + function.yields);
             // Called in the project: its result goes to the callers (from `own_ret`, and from
-            // the arguments for parameters it passes through).
+            // the arguments for parameters it passes through). Called by the event loop
+            // only (`call_soon(f)`, `add_done_callback(f)`): the loop drops what it returns.
+            // Called from code the analysis does not see: that code may keep it.
             let ret = base + function.ret;
             let called = |node: GNode| solved.has_dyn_edges[node as usize];
-            if !called(ret) && !called(base + function.own_ret) {
+            let func = module.func_base + index as GFunc;
+            let loop_only = loop_called.contains(&func) && !solved.escaped.contains(&func);
+            if !called(ret) && !called(base + function.own_ret) && !loop_only {
                 mark(ret);
             }
         }
