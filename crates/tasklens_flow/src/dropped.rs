@@ -15,7 +15,10 @@ use crate::solver::{DynHopKind, GUARD, NO_LABEL, Solved};
 /// object), an attribute, a container slot, a global or a closure variable, a generator's
 /// yield, or the return of a function that nothing in the project calls (its callers are
 /// outside).
-pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
+///
+/// Each comes with the node it reaches by the most shown hops, and whether that node is the
+/// return of a function only the event loop calls (which drops what it gets back).
+pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)> {
     let mut used = solved.read_nodes.clone();
     let mut mark = |node: GNode| {
         if let Some(slot) = used.get_mut(node as usize) {
@@ -28,6 +31,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
         !objs.is_empty()
             && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, ContainerKind::WeakSet)))
     };
+    let mut loop_returns: FxHashSet<GNode> = FxHashSet::default();
     let loop_called: FxHashSet<GFunc> =
         solved.loop_callbacks.iter().copied().chain(solved.done_callbacks.iter().map(|(_, func)| *func)).collect();
     for module in &solved.modules.modules {
@@ -69,8 +73,12 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
             let called = |node: GNode| solved.has_dyn_edges[node as usize];
             let func = module.func_base + index as GFunc;
             let loop_only = loop_called.contains(&func) && !solved.escaped.contains(&func);
-            if !called(ret) && !called(base + function.own_ret) && !loop_only {
-                mark(ret);
+            if !called(ret) && !called(base + function.own_ret) {
+                if loop_only {
+                    loop_returns.insert(ret);
+                } else {
+                    mark(ret);
+                }
             }
         }
     }
@@ -109,9 +117,9 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId)> {
             }
         }
     }
-    let mut dropped: Vec<(GSite, GNode, ObjId)> = (farthest.into_iter())
+    let mut dropped: Vec<(GSite, GNode, ObjId, bool)> = (farthest.into_iter())
         .filter(|(site, _)| !kept.contains(site))
-        .map(|(site, (_, std::cmp::Reverse(node), obj))| (site, node, obj))
+        .map(|(site, (_, std::cmp::Reverse(node), obj))| (site, node, obj, loop_returns.contains(&node)))
         .collect();
     dropped.sort_unstable();
     dropped

@@ -245,6 +245,8 @@ pub struct DroppedTask {
     /// Where the Task goes before it is dropped (its longest path), empty when the call's
     /// result itself is dropped.
     pub steps: Vec<Step>,
+    /// The last step returns it from a callback of the event loop, which drops it.
+    pub returned_to_loop: bool,
 }
 
 /// `typing.cast(Task, value)` where the value can be a plain Future.
@@ -283,8 +285,9 @@ const MAX_TRACE: usize = 256;
 #[derive(Default)]
 pub(crate) struct Derived {
     pub loop_functions: FxHashSet<u32>,
-    /// Each dropped Task's creating site, with the farthest node it reaches (and the object).
-    pub dropped_tasks: Vec<(GSite, GNode, ObjId)>,
+    /// Each dropped Task's creating site, with the farthest node it reaches (and the object),
+    /// and whether that node is the return of a function only the event loop calls.
+    pub dropped_tasks: Vec<(GSite, GNode, ObjId, bool)>,
     /// `create_task` calls reached at import time, each with the calls that lead there.
     pub import_time_tasks: Vec<(GSite, Vec<GSite>)>,
 }
@@ -362,10 +365,11 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         range: call_at(solved, site).range,
     };
     report.dropped_tasks = (solved.derived.dropped_tasks.iter())
-        .map(|&(site, end, obj)| DroppedTask {
+        .map(|&(site, end, obj, returned_to_loop)| DroppedTask {
             at: location(site),
             callee: call_at(solved, site).callee,
             steps: trace(solved, end, obj),
+            returned_to_loop,
         })
         .collect();
     report.import_time_tasks = (solved.derived.import_time_tasks.iter())

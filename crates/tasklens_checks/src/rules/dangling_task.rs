@@ -55,7 +55,10 @@ fn trace(task: &DroppedTask) -> Vec<Label> {
         .map(|(index, step)| {
             let mut message = describe::step(step);
             if index + 1 == count {
-                message.push_str("; nothing keeps it after this");
+                message.push_str(match task.returned_to_loop {
+                    true => " to the event loop, which drops it",
+                    false => "; nothing keeps it after this",
+                });
             }
             Label { file: step.at.file, range: step.at.range, message }
         })
