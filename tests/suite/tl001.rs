@@ -498,6 +498,37 @@ asyncio.run(main())
 }
 
 #[test]
+fn defaultdict_missing_keys_make_containers_of_the_factory() {
+    // `d[k].append(x)` on a `defaultdict(list)` stores into the list a missing key makes.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from collections import defaultdict
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    running = defaultdict(set)
+    waiters = defaultdict(list)
+    running["a"].add(asyncio.create_task(work()))
+    waiters["a"].append(loop.create_future())
+    for tasks in running.values():
+        for task in tasks:
+            print(task.get_name())
+    for name in list(waiters):
+        for waiter in waiters[name]:
+            print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}
+
+#[test]
 fn dict_values_under_constant_keys_stay_apart() {
     // A dict used as a record or a registry: what is stored under one constant key (a
     // string, or a module-level name) is not what is read under another.

@@ -51,6 +51,9 @@ pub enum ExternalCall {
     NewQueue,
     /// `weakref.WeakSet()`: a set that does not keep its elements alive.
     NewWeakSet,
+    /// `collections.defaultdict(factory)`: a dict whose missing keys read as a new
+    /// container when `factory` is `list`, `set`, `dict` or `deque`.
+    NewDefaultDict,
     /// `loop.call_soon(cb, *args)` and friends: the loop calls `cb` (argument `callback`)
     /// later, inside the running loop, with the arguments after it.
     LoopCallback {
@@ -107,6 +110,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             _ => ExternalCall::Unknown,
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer { first: 0 },
+        "collections" if last == "defaultdict" => ExternalCall::NewDefaultDict,
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
         "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
         "heapq" => match last {

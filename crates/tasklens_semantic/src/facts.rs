@@ -282,6 +282,9 @@ pub enum Part {
     Key(KeyId),
     /// Dict values stored under keys that are not constants (made by the flow layer).
     Unkeyed,
+    /// The node that stands for the container a `defaultdict` makes for a missing key (made
+    /// by the flow layer; an identity, never read as a slot).
+    Missing,
 }
 
 /// The id of a constant dict key, in 24 bits so that a [`Part`] stays four bytes (facts

@@ -218,6 +218,19 @@ impl Solver {
                 }
                 _ => {}
             },
+            Complex::DefaultFactory { dict } => {
+                let Obj::External(path) = value else { return };
+                let kind = match &*self.paths[path as usize] {
+                    "builtins.list" | "collections.deque" => ContainerKind::List,
+                    "builtins.set" => ContainerKind::Set,
+                    "builtins.dict" => ContainerKind::Dict,
+                    _ => return,
+                };
+                // One container per defaultdict stands for every value a missing key makes.
+                let made = self.part_node(dict, Part::Missing);
+                let unkeyed = self.part_node(dict, Part::Unkeyed);
+                self.seed(unkeyed, Obj::Container(made, kind));
+            }
             Complex::EnsureFutureArg { site, result } => match value {
                 Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(_) => {
                     let label = self.pass_through_label(site);

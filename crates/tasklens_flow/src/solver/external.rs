@@ -164,6 +164,12 @@ impl Solver {
             },
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
+            ExternalCall::NewDefaultDict => {
+                self.seed(result, Obj::Container(result, ContainerKind::Dict));
+                if let Some(factory) = arg(0) {
+                    self.complex_on(factory, Complex::DefaultFactory { dict: result });
+                }
+            }
             // The loop calls the callback itself, inside the running loop, with the arguments
             // after it (a `Forward` constraint binds those to a project callback). The other
             // arguments may reach code outside the project (`call_soon(print, f)`): they escape.

@@ -163,6 +163,11 @@ pub(crate) enum Complex {
     },
     /// On the callback argument of `loop.call_soon(cb)` and friends.
     LoopCallback,
+    /// On the factory of `collections.defaultdict(factory)` made at `dict`: a missing key
+    /// reads as a new container of the factory's kind.
+    DefaultFactory {
+        dict: GNode,
+    },
     /// On the argument of `ensure_future`.
     EnsureFutureArg {
         site: GSite,
