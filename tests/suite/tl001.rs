@@ -761,6 +761,37 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_helper_returning_ensure_future_of_its_argument_answers_each_caller() {
+    // `schedule(work)` returns `ensure_future(work)`: a caller that passes a coroutine gets
+    // a Task, one that passes a Future gets that Future back, and neither gets the other's.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+def schedule(work):
+    return asyncio.ensure_future(work)
+#- main.py run
+import asyncio
+from jobs import schedule
+
+async def job():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = schedule(job())
+    waiter = schedule(loop.create_future())
+    print(task.get_name())
+    print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:10: TL001",
+    );
+}
+
+#[test]
 fn a_future_handed_back_by_a_helper_is_still_followed() {
     check(
         r#"

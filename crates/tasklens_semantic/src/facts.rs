@@ -192,6 +192,13 @@ pub enum ReturnPath {
     Attr(NameId),
     /// `return param[...]`.
     Part(Part),
+    /// `return ensure_future(param)`: the call at `site` (module-local), whose result is
+    /// `value`. When it is asyncio's, each call of the function gets the Task or Future its
+    /// own argument makes.
+    EnsureFuture {
+        site: SiteId,
+        value: NodeId,
+    },
 }
 
 impl FunctionFacts {

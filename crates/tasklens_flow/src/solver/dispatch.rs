@@ -692,6 +692,8 @@ impl Solver {
                 }
                 ReturnPath::Attr(attr) => self.load(receiver, attr, result, label),
                 ReturnPath::Part(part) => self.load_part(receiver, part, result, label),
+                // `return ensure_future(self)`: as the function's own result.
+                ReturnPath::EnsureFuture { value, .. } => self.edge(value, result, label),
             }
         }
     }
@@ -705,6 +707,10 @@ impl Solver {
                 ReturnPath::Attr(self.name_id(&name))
             }
             ReturnPath::Part(part) => ReturnPath::Part(self.project_part(m, part)),
+            ReturnPath::EnsureFuture { site, value } => {
+                let module = &self.modules.modules[m as usize];
+                ReturnPath::EnsureFuture { site: module.site_base + site, value: module.node_base + value }
+            }
         }
     }
 
@@ -715,6 +721,23 @@ impl Solver {
             ReturnPath::Whole => self.edge(from, result, label),
             ReturnPath::Attr(attr) => self.complex_on(from, Complex::Load { attr, to: result, label }),
             ReturnPath::Part(part) => self.complex_on(from, Complex::LoadPart { part, to: result, label }),
+            // Known to be asyncio's: what this call's argument makes there. Not known yet:
+            // decided when the inner call is resolved, or at the end (as its own result).
+            ReturnPath::EnsureFuture { site, value } => match self.ensure_future_sites.contains_key(&site) {
+                true => self.complex_on(from, Complex::EnsureFutureArg { site, result }),
+                false => self.wrapped_ensure_future.entry(site).or_default().push((from, result, value, label)),
+            },
+        }
+    }
+
+    /// Calls of functions returning `ensure_future(param)` wait for that inner call to be
+    /// resolved; one that never is asyncio's gives its result to every caller.
+    pub(super) fn wrapped_fallback(&mut self) {
+        let pending = std::mem::take(&mut self.wrapped_ensure_future);
+        let mut pending: Vec<_> = pending.into_values().flatten().collect();
+        pending.sort_unstable();
+        for (_, result, value, label) in pending {
+            self.edge(value, result, label);
         }
     }
 

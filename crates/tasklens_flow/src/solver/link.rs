@@ -106,6 +106,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),
         bound: FxHashSet::default(),
+        wrapped_ensure_future: FxHashMap::default(),
         future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),

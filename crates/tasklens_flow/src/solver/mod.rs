@@ -287,6 +287,9 @@ pub(crate) struct Solver {
     pass_through: FxHashMap<GSite, Label>,
     /// Parameters annotated to admit a plain Future.
     pub(crate) future_params: FxHashSet<GNode>,
+    /// Calls of functions that return `ensure_future(param)`, waiting for that inner call
+    /// to be resolved: by inner site, (argument, call result, inner result, label).
+    wrapped_ensure_future: FxHashMap<GSite, Vec<(GNode, GNode, GNode, Label)>>,
     /// Calls already bound: (site, function, shift).
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
@@ -309,6 +312,8 @@ impl Solver {
         check_cancelled();
         solver.run(check_cancelled);
         solver.loop_fallback();
+        solver.run(check_cancelled);
+        solver.wrapped_fallback();
         solver.run(check_cancelled);
         if stats {
             eprintln!("after solving: {}", crate::memory_status());

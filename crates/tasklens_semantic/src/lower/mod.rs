@@ -327,6 +327,14 @@ impl Lowerer {
     /// else is the function's own result.
     fn note_return(&mut self, func: FuncId, expr: &ast::Expr, value: Val, hop: HopId) {
         let (base, path) = match expr {
+            ast::Expr::Call(call) if wraps_ensure_future(call) => match value {
+                // The call's own site is the last one made: its arguments' come first.
+                Val::Node(node) => (
+                    &call.arguments.args[0],
+                    ReturnPath::EnsureFuture { site: (self.facts.call_sites.len() - 1) as u32, value: node },
+                ),
+                _ => return self.own_returns.entry(func).or_default().push((value, hop)),
+            },
             ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
             ast::Expr::Subscript(subscript) if !subscript.slice.is_slice_expr() => {
                 (&*subscript.value, ReturnPath::Part(self.subscript_part(&subscript.slice)))
@@ -633,4 +641,15 @@ impl Scope {
             local_defs: FxHashMap::default(),
         }
     }
+}
+
+/// `ensure_future(x)` (by its last name, with one positional argument and at most `loop=`):
+/// whether it is asyncio's is decided when names are resolved.
+fn wraps_ensure_future(call: &ast::ExprCall) -> bool {
+    let named = crate::annotation::dotted_name(&call.func)
+        .is_some_and(|path| path.last().is_some_and(|last| last.as_str() == "ensure_future"));
+    named
+        && call.arguments.args.len() == 1
+        && !call.arguments.args[0].is_starred_expr()
+        && call.arguments.keywords.iter().all(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "loop"))
 }
