@@ -792,6 +792,76 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_helper_that_tracks_what_ensure_future_made_answers_each_caller() {
+    // `task = ensure_future(coro); TASKS.add(task); return task`, and the parameter
+    // rebound (`coro = ensure_future(coro)`): each caller gets what its own argument makes.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+TASKS = set()
+
+def spawn(coro):
+    task = asyncio.ensure_future(coro)
+    TASKS.add(task)
+    task.add_done_callback(TASKS.discard)
+    return task
+
+def again(coro):
+    coro = asyncio.ensure_future(coro)
+    return coro
+#- main.py run
+import asyncio
+from jobs import spawn, again
+
+async def job():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = spawn(job())
+    other = again(job())
+    waiter = spawn(loop.create_future())
+    third = again(loop.create_future())
+    print(task.get_name(), other.get_name())
+    third.set_result(None)
+    print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:11: TL001",
+    );
+}
+
+#[test]
+fn one_finding_per_line_to_change() {
+    // Two parameters that admit Futures are forwarded by the same `ensure_future`: one
+    // finding there, listing every place that needs a Task.
+    check(
+        r#"
+#- main.py
+import asyncio
+from typing import Awaitable
+
+class Conn:
+    def __init__(self):
+        self.tasks: set[asyncio.Task] = set()
+
+    def create_task(self, coro: Awaitable[None]) -> "asyncio.Task[None]":
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        return task
+
+class Auth:
+    def __init__(self, conn: Conn, coro: Awaitable[None]):
+        self.task: asyncio.Task = conn.create_task(coro)
+"#,
+        "main.py:9: TL001",
+    );
+}
+
+#[test]
 fn a_future_handed_back_by_a_helper_is_still_followed() {
     check(
         r#"

@@ -86,12 +86,19 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         }
     }
     let report = project_flow(db, project);
-    // One finding per producer: the shortest flow proves it, other sinks are listed.
+    // One finding per line to change (the producer, or the hop that forwards a parameter):
+    // the shortest flow proves it, other sinks are listed.
     let mut groups: Vec<Vec<&tasklens_flow::FutureFlow>> = Vec::new();
+    let mut group_of: rustc_hash::FxHashMap<(tasklens_db::File, ruff_text_size::TextRange), usize> =
+        rustc_hash::FxHashMap::default();
     for flow in &report.future_flows {
-        match groups.iter_mut().find(|g| g[0].producer == flow.producer) {
-            Some(group) => group.push(flow),
-            None => groups.push(vec![flow]),
+        let at = rules::future_flows_into_task::line_to_change(flow);
+        match group_of.get(&(at.file, at.range)) {
+            Some(&index) => groups[index].push(flow),
+            None => {
+                group_of.insert((at.file, at.range), groups.len());
+                groups.push(vec![flow]);
+            }
         }
     }
     for mut group in groups {

@@ -50,6 +50,15 @@ declare_rule! {
     pub static RULE = ("TL001", "future-flows-into-task", Severity::Error);
 }
 
+/// Where the finding for `flow` points: the producer, or for a parameter the first hop
+/// that forwards it.
+pub(crate) fn line_to_change(flow: &FutureFlow) -> tasklens_flow::Location {
+    match (&flow.producer, flow.steps.first()) {
+        (Producer::Parameter { .. }, Some(first)) => first.at,
+        (producer, _) => producer.location(),
+    }
+}
+
 /// TL001 for one flow.
 ///
 /// `others` are flows from the same producer to other sinks.

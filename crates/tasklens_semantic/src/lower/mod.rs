@@ -92,6 +92,8 @@ pub(crate) struct Lowerer {
     /// Per function being lowered, the values its `return`s give that are not a parameter
     /// handed back unchanged.
     own_returns: FxHashMap<FuncId, Vec<(Val, HopId)>>,
+    /// Versions of locals assigned `ensure_future(param)` (see `note_wrapped_assignment`).
+    wrapped_versions: FxHashMap<NodeId, PassedThrough>,
     /// The ids of keys in `facts.keys`.
     key_ids: FxHashMap<DictKey, KeyId>,
     /// How each module-level name is bound, to decide its [`Binding`].
@@ -117,6 +119,7 @@ impl Lowerer {
             name_ids: FxHashMap::default(),
             key_ids: FxHashMap::default(),
             own_returns: FxHashMap::default(),
+            wrapped_versions: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             type_comments,
             positions: Positions::default(),
@@ -326,6 +329,26 @@ impl Lowerer {
     /// unchanged, whole or one attribute or subscript into it, is passed through; anything
     /// else is the function's own result.
     fn note_return(&mut self, func: FuncId, expr: &ast::Expr, value: Val, hop: HopId) {
+        match self.passed_through_by(func, expr, value) {
+            Some(passed) => {
+                let facts = &mut self.facts.functions[func as usize];
+                if !facts.passed_through.contains(&passed) {
+                    facts.passed_through.push(passed);
+                }
+            }
+            None => self.own_returns.entry(func).or_default().push((value, hop)),
+        }
+    }
+
+    /// What of a parameter of `func` the expression `expr` (lowered to `value`) is, if it is
+    /// one: the parameter unchanged, one step into it, `ensure_future` of it, or a local
+    /// assigned `ensure_future` of it (`task = ensure_future(coro); ...; return task`).
+    pub(super) fn passed_through_by(&mut self, func: FuncId, expr: &ast::Expr, value: Val) -> Option<PassedThrough> {
+        if let (ast::Expr::Name(_), Val::Node(node)) = (expr, value)
+            && let Some(&passed) = self.wrapped_versions.get(&node)
+        {
+            return Some(passed);
+        }
         let (base, path) = match expr {
             ast::Expr::Call(call) if wraps_ensure_future(call) => match value {
                 // The call's own site is the last one made: its arguments' come first.
@@ -333,7 +356,7 @@ impl Lowerer {
                     &call.arguments.args[0],
                     ReturnPath::EnsureFuture { site: (self.facts.call_sites.len() - 1) as u32, value: node },
                 ),
-                _ => return self.own_returns.entry(func).or_default().push((value, hop)),
+                _ => return None,
             },
             ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
             ast::Expr::Subscript(subscript) if !subscript.slice.is_slice_expr() => {
@@ -341,23 +364,40 @@ impl Lowerer {
             }
             other => (other, ReturnPath::Whole),
         };
-        let ast::Expr::Name(name) = base else {
-            return self.own_returns.entry(func).or_default().push((value, hop));
-        };
+        let ast::Expr::Name(name) = base else { return None };
         let current = self.scope().flow.env.get(&name.id).copied();
-        let facts = &mut self.facts.functions[func as usize];
+        let facts = &self.facts.functions[func as usize];
         let param = facts.params.iter().position(|p| {
             current == Some(p.node)
                 && matches!(p.kind, ParamKind::Positional | ParamKind::PositionalOnly | ParamKind::KeywordOnly)
-        });
-        match param {
-            Some(index) => {
-                let passed = PassedThrough { param: index as u32, path };
-                if !facts.passed_through.contains(&passed) {
-                    facts.passed_through.push(passed);
-                }
-            }
-            None => self.own_returns.entry(func).or_default().push((value, hop)),
+        })?;
+        Some(PassedThrough { param: param as u32, path })
+    }
+
+    /// The assignment `target = expr` in a function, when `expr` is `ensure_future(param)`:
+    /// what it passes through, judged before the assignment (which may rebind the
+    /// parameter: `coro = ensure_future(coro)`).
+    pub(super) fn wrapped_assignment(
+        &mut self,
+        target: &ast::Expr,
+        expr: &ast::Expr,
+        value: Val,
+    ) -> Option<PassedThrough> {
+        let (ast::Expr::Name(_), ast::Expr::Call(call)) = (target, expr) else { return None };
+        let func = self.current_function()?;
+        if !wraps_ensure_future(call) {
+            return None;
+        }
+        self.passed_through_by(func, expr, value)
+    }
+
+    /// After `name = ensure_future(param)`: the new version of `name` is that call of the
+    /// parameter, for a later `return name`.
+    pub(super) fn note_wrapped_version(&mut self, target: &ast::Expr, passed: PassedThrough) {
+        if let ast::Expr::Name(name) = target
+            && let Some(&version) = self.scope().flow.env.get(&name.id)
+        {
+            self.wrapped_versions.insert(version, passed);
         }
     }
 

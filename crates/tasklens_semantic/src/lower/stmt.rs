@@ -422,8 +422,15 @@ impl Lowerer {
                 self.note_type_alias(&name.id, &assign.value);
             }
         }
+        let wrapped = match assign.targets.as_slice() {
+            [target] => self.wrapped_assignment(target, &assign.value, value).map(|passed| (target, passed)),
+            _ => None,
+        };
         for target in &assign.targets {
             self.assign(target, value);
+        }
+        if let Some((target, passed)) = wrapped {
+            self.note_wrapped_version(target, passed);
         }
     }
 
