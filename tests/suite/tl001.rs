@@ -862,6 +862,41 @@ class Auth:
 }
 
 #[test]
+fn awaiting_a_coroutine_that_hands_back_its_argument_gives_that_argument() {
+    // The same for `async def` helpers: awaiting one call's coroutine gives what that call
+    // passed (or `ensure_future` of it), not what every call passed.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def spawn(coro):
+    return asyncio.ensure_future(coro)
+
+async def hand_back(job):
+    await asyncio.sleep(0)
+    return job
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = await spawn(work())
+    waiter = await spawn(loop.create_future())
+    same = await hand_back(task)
+    fut = await hand_back(loop.create_future())
+    print(task.get_name(), same.get_name())
+    fut.set_result(None)
+    print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:16: TL001",
+    );
+}
+
+#[test]
 fn a_future_handed_back_by_a_helper_is_still_followed() {
     check(
         r#"

@@ -31,6 +31,9 @@ pub enum Obj {
     Task(Option<GSite>),
     /// A coroutine object of a project `async def` (or of an asyncio coroutine function).
     Coro(Option<GFunc>),
+    /// The coroutine of one call of a project `async def` that returns a parameter (or
+    /// `ensure_future` of one): awaiting it gives what that call passed.
+    CoroCall(GSite, GFunc),
     /// The coroutine of `asyncio.wait(fs)` at a call site: awaiting it gives `(done, pending)`,
     /// sets of the objects in `fs`.
     WaitCoro(GSite),
@@ -62,7 +65,7 @@ pub enum Obj {
 impl Obj {
     /// A coroutine object.
     pub fn is_coroutine(self) -> bool {
-        matches!(self, Obj::Coro(_) | Obj::WaitCoro(_) | Obj::QueueGet(_))
+        matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::QueueGet(_))
     }
 
     /// A value that is a plain Future (or may be, for an annotated parameter).

@@ -123,6 +123,13 @@ impl Solver {
                     let ret = self.ret_node(func);
                     self.edge(ret, to, NO_LABEL);
                 }
+                Obj::CoroCall(site, func) => match self.coro_bindings.get(&(site, func)) {
+                    Some(&shift) => self.passed_through_result(site, func, shift, false, to, NO_LABEL),
+                    None => {
+                        let ret = self.ret_node(func);
+                        self.edge(ret, to, NO_LABEL);
+                    }
+                },
                 Obj::WaitCoro(site) => self.awaited_wait(site, to),
                 Obj::QueueGet(queue) => {
                     let items = self.part_node(queue, Part::Values);
@@ -828,29 +835,58 @@ impl Solver {
             let values = self.part_node(yields, Part::Values);
             self.edge(yields, values, NO_LABEL);
         } else if facts.is_async {
-            self.seed(result, Obj::Coro(Some(func)));
+            // Awaiting the coroutine of a call that passes parameters through gives what
+            // this call passed (`Obj::CoroCall`); the receiver is not handed back for a
+            // coroutine, so it comes from the parameter.
+            match binding.filter(|_| !facts.passed_through.is_empty()) {
+                Some((shift, _)) => {
+                    self.coro_bindings.insert((site, func), shift);
+                    self.seed(result, Obj::CoroCall(site, func));
+                }
+                None => self.seed(result, Obj::Coro(Some(func))),
+            }
         } else {
             let label = self.dyn_hop(args.module, args.at(), DynHopKind::CallResult { func });
             let Some((shift, receiver_given)) = binding.filter(|_| !facts.passed_through.is_empty()) else {
                 return self.edge(base + facts.ret, result, label);
             };
-            self.edge(base + facts.own_ret, result, label);
-            for passed in &facts.passed_through {
-                let index = passed.param as usize;
-                if receiver_given && index < shift {
+            self.passed_through_result(site, func, shift, receiver_given, result, label);
+        }
+    }
+
+    /// What `func`, called at `site` with its first `shift` parameters bound before the
+    /// arguments, returns into `result`: its own results, and for each parameter it passes
+    /// through what this call passed (unless the caller hands back a returned receiver).
+    fn passed_through_result(
+        &mut self,
+        site: GSite,
+        func: GFunc,
+        shift: usize,
+        receiver_given: bool,
+        result: GNode,
+        label: Label,
+    ) {
+        let args = self.site_args(site);
+        let (fm, _) = self.modules.func(func);
+        let entry = &self.modules.modules[fm as usize];
+        let (base, func_facts) = (entry.node_base, entry.facts.clone());
+        let facts = &func_facts.functions[(func - entry.func_base) as usize];
+        self.edge(base + facts.own_ret, result, label);
+        for passed in &facts.passed_through {
+            let index = passed.param as usize;
+            if receiver_given && index < shift {
+                continue;
+            }
+            let path = self.returned_path(fm, passed.path);
+            let from = match passed_argument(&args, &facts.params, shift, index) {
+                Passed::Node(node) => node,
+                Passed::Unknown => {
+                    self.seed(result, Obj::Unknown);
                     continue;
                 }
-                let path = self.returned_path(fm, passed.path);
-                let from = match passed_argument(&args, &facts.params, shift, index) {
-                    Passed::Node(node) => node,
-                    Passed::Unknown => {
-                        self.seed(result, Obj::Unknown);
-                        continue;
-                    }
-                    Passed::NotHere => base + facts.params[index].node,
-                };
-                self.returned_from_node(from, path, result, label);
-            }
+                Passed::NotHere => base + facts.params[index].node,
+            };
+            self.returned_from_node(from, path, result, label);
         }
     }
 

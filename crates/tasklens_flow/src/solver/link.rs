@@ -107,6 +107,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         pass_through: FxHashMap::default(),
         bound: FxHashSet::default(),
         wrapped_ensure_future: FxHashMap::default(),
+        coro_bindings: FxHashMap::default(),
         future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),

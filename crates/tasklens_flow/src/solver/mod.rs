@@ -290,6 +290,9 @@ pub(crate) struct Solver {
     /// Calls of functions that return `ensure_future(param)`, waiting for that inner call
     /// to be resolved: by inner site, (argument, call result, inner result, label).
     wrapped_ensure_future: FxHashMap<GSite, Vec<(GNode, GNode, GNode, Label)>>,
+    /// Calls of `async def`s that pass parameters through: how many parameters each binds
+    /// before its arguments, for awaiting its `Obj::CoroCall`.
+    coro_bindings: FxHashMap<(GSite, GFunc), usize>,
     /// Calls already bound: (site, function, shift).
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
