@@ -1,54 +1,18 @@
-//! What happens when an object reaches the base of a complex constraint:
-//! attribute reads and writes, container slots, calls, awaits and callbacks.
+//! What happens when an object reaches the base of a complex constraint: attribute reads
+//! and writes, container slots, method dispatch, awaits and callbacks (calls of project
+//! functions are bound in `calls.rs`).
 
 use std::rc::Rc;
 
-use ruff_python_ast::name::Name;
-use tasklens_semantic::facts::{ContainerKind, FunctionKind, KeyId, ParamKind, Part, ReturnPath, ReturnShape};
+use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
 use crate::modules::Resolved;
-use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj, ObjId};
-
-/// A call site, read in place from its module's facts.
-pub(super) struct SiteArgs {
-    pub(super) module: ModIdx,
-    pub(super) site: GSite,
-    base: GNode,
-    facts: std::sync::Arc<tasklens_semantic::ModuleFacts>,
-    local: usize,
-}
-
-impl SiteArgs {
-    pub(super) fn call(&self) -> &tasklens_semantic::facts::CallSite {
-        &self.facts.call_sites[self.local]
-    }
-
-    /// The whole call, as the place of a hop.
-    pub(super) fn at(&self) -> HopAt {
-        HopAt::Call(self.site)
-    }
-
-    /// The project-wide node of positional argument `index`.
-    pub(super) fn arg(&self, index: usize) -> Option<GNode> {
-        self.call().args.get(index).and_then(|a| a.node).map(|n| self.base + n)
-    }
-
-    pub(super) fn node(&self, local: Option<u32>) -> Option<GNode> {
-        local.map(|n| self.base + n)
-    }
-
-    /// The constant dict key of `d.get(K)` and its kin, as an index into the module's facts.
-    pub(super) fn key(&self) -> Option<KeyId> {
-        let keys = &self.facts.key_args;
-        let local = self.local as u32;
-        keys.binary_search_by_key(&local, |(site, _)| *site).ok().map(|at| keys[at].1)
-    }
-}
+use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
 
 /// The slot a store of `part` writes in a container of `kind`.
-pub(super) fn stored_part(part: Part, kind: ContainerKind) -> Part {
+fn stored_part(part: Part, kind: ContainerKind) -> Part {
     match part {
         Part::Keys | Part::Key(_) if kind == ContainerKind::Dict => part,
         // A dict's values stored under keys that are not constants.
@@ -56,38 +20,6 @@ pub(super) fn stored_part(part: Part, kind: ContainerKind) -> Part {
         Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
         Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
         other => other,
-    }
-}
-
-/// What a call passes for one parameter.
-enum Passed {
-    Node(GNode),
-    /// A value the analysis does not follow.
-    Unknown,
-    /// Nothing of its own (a default, a spread, a bound `self`): the parameter's node has it.
-    NotHere,
-}
-
-/// The argument `args` passes for parameter `index` of `params`, the first `shift` of them
-/// bound before the call's arguments.
-fn passed_argument(args: &SiteArgs, params: &[tasklens_semantic::facts::Param], shift: usize, index: usize) -> Passed {
-    let call = args.call();
-    let param = &params[index];
-    if call.has_spread {
-        return Passed::NotHere;
-    }
-    let positional = matches!(param.kind, ParamKind::Positional | ParamKind::PositionalOnly)
-        .then(|| index.checked_sub(shift).and_then(|at| call.args.get(at)).map(|arg| arg.node))
-        .flatten();
-    let keyword = || {
-        matches!(param.kind, ParamKind::Positional | ParamKind::KeywordOnly)
-            .then(|| call.keywords.iter().find(|k| k.name == param.name).map(|k| k.node))
-            .flatten()
-    };
-    match positional.or_else(keyword) {
-        Some(Some(node)) => args.node(Some(node)).map_or(Passed::Unknown, Passed::Node),
-        Some(None) => Passed::Unknown,
-        None => Passed::NotHere,
     }
 }
 
@@ -261,24 +193,6 @@ impl Solver {
         }
     }
 
-    /// The positional arguments of `site` from `first` on reach the parameters of `func`
-    /// (after `shift` bound ones).
-    fn forward_arguments(&mut self, site: GSite, first: usize, func: GFunc, shift: usize) {
-        let args = self.site_args(site);
-        let forwarded: Vec<(Option<GNode>, HopAt)> = (args.call().args.iter().enumerate().skip(first))
-            .map(|(i, a)| (args.node(a.node), HopAt::Arg(site, i as u32)))
-            .collect();
-        let (fm, _) = self.modules.func(func);
-        let entry = &self.modules.modules[fm as usize];
-        let (base, facts) = (entry.node_base, entry.facts.clone());
-        let params = &facts.functions[(func - entry.func_base) as usize].params;
-        for (index, (node, at)) in forwarded.into_iter().enumerate() {
-            if let Some(param) = params.get(index + shift) {
-                self.argument(args.module, node, at, param, base, func);
-            }
-        }
-    }
-
     fn pass_through_label(&mut self, site: GSite) -> Label {
         if let Some(&label) = self.pass_through.get(&site) {
             return label;
@@ -289,7 +203,7 @@ impl Solver {
         label
     }
 
-    fn load(&mut self, value: Obj, attr_id: NameId, to: GNode, label: Label) {
+    pub(super) fn load(&mut self, value: Obj, attr_id: NameId, to: GNode, label: Label) {
         let attr = &self.name(attr_id).clone();
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
@@ -396,7 +310,7 @@ impl Solver {
         }
     }
 
-    fn load_part(&mut self, value: Obj, part: Part, to: GNode, label: Label) {
+    pub(super) fn load_part(&mut self, value: Obj, part: Part, to: GNode, label: Label) {
         match value {
             Obj::Container(container, kind) => {
                 let part = match part {
@@ -521,7 +435,7 @@ impl Solver {
     }
 
     /// A function whose object reaches code outside the project: any value may reach its parameters.
-    fn escape(&mut self, func: GFunc) {
+    pub(super) fn escape(&mut self, func: GFunc) {
         if !self.escaped.insert(func) {
             return;
         }
@@ -607,378 +521,6 @@ impl Solver {
             Obj::Unknown => self.unknown_call(site, result),
             _ => self.seed(result, Obj::Unknown),
         }
-    }
-
-    fn construct(&mut self, site: GSite, class: GClass, result: GNode) {
-        self.seed(result, Obj::Instance(class));
-        // A subclass of `asyncio.Future` (not of `Task`) makes plain Futures.
-        if self.classes.future_base[class as usize] {
-            self.seed(result, Obj::Future(site));
-        }
-        if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
-            let ignored = self.new_node();
-            self.bind_call(site, init, 1, ignored);
-        } else if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.dataclass) {
-            self.bind_fields(site, class);
-        }
-    }
-
-    /// A dataclass constructor: arguments go to the fields, bases' fields first.
-    fn bind_fields(&mut self, site: GSite, class: GClass) {
-        let mut fields: Vec<(GClass, Name)> = Vec::new();
-        for &c in self.classes.mro[class as usize].iter().rev() {
-            for field in &self.modules.class(c).1.fields {
-                if !fields.iter().any(|(_, f)| f == field) {
-                    fields.push((c, field.clone()));
-                }
-            }
-        }
-        let args = self.site_args(site);
-        let call = args.call();
-        let positional =
-            call.args.iter().enumerate().map(|(i, a)| (a.node, HopAt::Arg(site, i as u32))).zip(fields.iter().cloned());
-        let keywords = call.keywords.iter().enumerate().filter_map(|(i, k)| {
-            let field = fields.iter().find(|(_, f)| *f == k.name)?;
-            Some(((k.node, HopAt::Keyword(site, i as u32)), field.clone()))
-        });
-        let bindings: Vec<_> = positional.chain(keywords).collect();
-        for ((node, at), (owner, field)) in bindings {
-            let field_id = self.name_id(&field);
-            let slot = self.attr_node(owner, field_id);
-            match args.node(node) {
-                Some(node) => {
-                    let label = self.dyn_hop(args.module, at, DynHopKind::Field { field: field.clone() });
-                    self.edge(node, slot, label);
-                }
-                None => self.seed(slot, Obj::Unknown),
-            }
-        }
-    }
-
-    /// Binds a call's arguments to a project function's parameters and its result to the call.
-    /// The keyword arguments of `site` reach the parameters of `func` with their names.
-    fn forward_keywords(&mut self, site: GSite, func: GFunc) {
-        let args = self.site_args(site);
-        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (args.call().keywords.iter().enumerate())
-            .map(|(k, keyword)| (keyword.name.clone(), args.node(keyword.node), HopAt::Keyword(site, k as u32)))
-            .collect();
-        let (fm, _) = self.modules.func(func);
-        let entry = &self.modules.modules[fm as usize];
-        let (base, facts) = (entry.node_base, entry.facts.clone());
-        let params = &facts.functions[(func - entry.func_base) as usize].params;
-        for (name, node, at) in keywords {
-            let named = params
-                .iter()
-                .find(|p| p.name == name && matches!(p.kind, ParamKind::Positional | ParamKind::KeywordOnly));
-            if let Some(param) = named {
-                self.argument(args.module, node, at, param, base, func);
-            }
-        }
-    }
-
-    pub(super) fn bind_call(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode) {
-        self.bind(site, func, shift, result, false);
-    }
-
-    /// A method that returns `self` (or a classmethod `cls`), or one step into it, called on
-    /// `value`: the call's `result` comes from `value` itself, not from every instance the
-    /// method's `self` stands for.
-    fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode, label: Label) {
-        let (m, facts) = self.modules.func(func);
-        let receiver = match (facts.kind, value) {
-            (FunctionKind::ClassMethod, Obj::Instance(class)) => Obj::Class(class),
-            _ => value,
-        };
-        let paths: smallvec::SmallVec<[ReturnPath; 2]> =
-            facts.passed_through.iter().filter(|p| p.param == 0).map(|p| p.path).collect();
-        for path in paths {
-            match self.returned_path(m, path) {
-                ReturnPath::Whole => {
-                    let receiver = self.obj(receiver);
-                    self.add(result, receiver, super::NO_NODE, label);
-                }
-                ReturnPath::Attr(attr) => self.load(receiver, attr, result, label),
-                ReturnPath::Part(part) => self.load_part(receiver, part, result, label),
-                // `return ensure_future(self)`: as the function's own result.
-                ReturnPath::EnsureFuture { value, .. } => self.edge(value, result, label),
-            }
-        }
-    }
-
-    /// A return path of a function of module `m`, with names and keys numbered project-wide.
-    fn returned_path(&mut self, m: ModIdx, path: ReturnPath) -> ReturnPath {
-        match path {
-            ReturnPath::Whole => ReturnPath::Whole,
-            ReturnPath::Attr(local) => {
-                let name = self.modules.modules[m as usize].facts.name(local).clone();
-                ReturnPath::Attr(self.name_id(&name))
-            }
-            ReturnPath::Part(part) => ReturnPath::Part(self.project_part(m, part)),
-            ReturnPath::EnsureFuture { site, value } => {
-                let module = &self.modules.modules[m as usize];
-                ReturnPath::EnsureFuture { site: module.site_base + site, value: module.node_base + value }
-            }
-        }
-    }
-
-    /// What a parameter passed through gives at a call, read from `from` (the argument's
-    /// node, or the parameter's own).
-    fn returned_from_node(&mut self, from: GNode, path: ReturnPath, result: GNode, label: Label) {
-        match path {
-            ReturnPath::Whole => self.edge(from, result, label),
-            ReturnPath::Attr(attr) => self.complex_on(from, Complex::Load { attr, to: result, label }),
-            ReturnPath::Part(part) => self.complex_on(from, Complex::LoadPart { part, to: result, label }),
-            // Known to be asyncio's: what this call's argument makes there. Not known yet:
-            // decided when the inner call is resolved, or at the end (as its own result).
-            ReturnPath::EnsureFuture { site, value } => match self.ensure_future_sites.contains_key(&site) {
-                true => self.complex_on(from, Complex::EnsureFutureArg { site, result }),
-                false => self.wrapped_ensure_future.entry(site).or_default().push((from, result, value, label)),
-            },
-        }
-    }
-
-    /// Calls of functions returning `ensure_future(param)` wait for that inner call to be
-    /// resolved; one that never is asyncio's gives its result to every caller.
-    pub(super) fn wrapped_fallback(&mut self) {
-        let pending = std::mem::take(&mut self.wrapped_ensure_future);
-        let mut pending: Vec<_> = pending.into_values().flatten().collect();
-        pending.sort_unstable();
-        for (_, result, value, label) in pending {
-            self.edge(value, result, label);
-        }
-    }
-
-    /// Binds a call's arguments to `func`'s parameters, the first `shift` of them bound
-    /// already; `receiver_given` when the caller hands a returned receiver back itself.
-    fn bind(&mut self, site: GSite, func: GFunc, shift: usize, result: GNode, receiver_given: bool) {
-        if !self.bound.insert((site, func, shift)) {
-            return;
-        }
-        let args = self.site_args(site);
-        let (fm, _) = self.modules.func(func);
-        let entry = &self.modules.modules[fm as usize];
-        let (base, func_facts) = (entry.node_base, entry.facts.clone());
-        let facts = &func_facts.functions[(func - entry.func_base) as usize];
-        let params = &facts.params;
-        let (opaque, outermost) = (facts.opaque, facts.decorated.first().copied());
-        let mut matched: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; params.len()];
-        let call = args.call();
-        for (i, arg) in call.args.iter().enumerate() {
-            let index = i + shift;
-            let target = match params.get(index) {
-                Some(p) if matches!(p.kind, ParamKind::PositionalOnly | ParamKind::Positional) => Some(index),
-                _ => params.iter().position(|p| p.kind == ParamKind::VarArgs),
-            };
-            if let Some(index) = target {
-                matched[index] = true;
-                let at = HopAt::Arg(site, i as u32);
-                self.argument(args.module, args.node(arg.node), at, &params[index], base, func);
-            }
-        }
-        for (k, keyword) in call.keywords.iter().enumerate() {
-            let target = params
-                .iter()
-                .position(|p| {
-                    p.name == keyword.name && matches!(p.kind, ParamKind::Positional | ParamKind::KeywordOnly)
-                })
-                .or_else(|| params.iter().position(|p| p.kind == ParamKind::KwArgs));
-            if let Some(index) = target {
-                matched[index] = true;
-                let at = HopAt::Keyword(site, k as u32);
-                self.argument(args.module, args.node(keyword.node), at, &params[index], base, func);
-            }
-        }
-        if call.has_spread {
-            for (index, param) in params.iter().enumerate().skip(shift) {
-                if matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs) {
-                    let elements = self.part_node(base + param.node, Part::Values);
-                    self.seed(elements, Obj::Unknown);
-                } else if !matched[index] {
-                    self.seed(base + param.node, Obj::Unknown);
-                }
-            }
-        }
-        match (opaque, outermost) {
-            // What the call gives depends on what the decorators return.
-            (true, Some(outermost)) => {
-                self.complex_on(base + outermost, Complex::Decorated { site, func, result, depth: 0 });
-            }
-            (true, None) => self.opaque_result(site, func, result),
-            (false, _) => self.call_result(site, func, result, Some((shift, receiver_given))),
-        }
-    }
-
-    /// A decorator returned something the analysis does not follow: most decorators keep
-    /// the function's result, some replace it. Keep the result (so Futures are still
-    /// followed) and add `Unknown` (so no rule relies on it being only what the body returns).
-    fn opaque_result(&mut self, site: GSite, func: GFunc, result: GNode) {
-        self.seed(result, Obj::Unknown);
-        self.escape(func);
-        self.call_result(site, func, result, None);
-    }
-
-    /// What a call of a project function gives: a generator, a coroutine, or its return value.
-    /// What a call of `func` at `site` gives. A parameter the function passes through comes
-    /// back from this call's own argument (when the binding is known: how many parameters
-    /// the call binds before its arguments, and whether the caller hands a returned receiver
-    /// back itself); the rest of what it returns from its `own_ret`.
-    fn call_result(&mut self, site: GSite, func: GFunc, result: GNode, binding: Option<(usize, bool)>) {
-        let args = self.site_args(site);
-        let (fm, _) = self.modules.func(func);
-        let entry = &self.modules.modules[fm as usize];
-        let (base, func_facts) = (entry.node_base, entry.facts.clone());
-        let facts = &func_facts.functions[(func - entry.func_base) as usize];
-        if facts.is_generator {
-            // A generator object: iterating it yields what the body yields.
-            let yields = base + facts.yields;
-            self.seed(result, Obj::Container(yields, ContainerKind::Iterator));
-            let values = self.part_node(yields, Part::Values);
-            self.edge(yields, values, NO_LABEL);
-        } else if facts.is_async {
-            // Awaiting the coroutine of a call that passes parameters through gives what
-            // this call passed (`Obj::CoroCall`); the receiver is not handed back for a
-            // coroutine, so it comes from the parameter.
-            match binding.filter(|_| !facts.passed_through.is_empty()) {
-                Some((shift, _)) => {
-                    self.coro_bindings.insert((site, func), shift);
-                    self.seed(result, Obj::CoroCall(site, func));
-                }
-                None => self.seed(result, Obj::Coro(Some(func))),
-            }
-        } else {
-            let label = self.dyn_hop(args.module, args.at(), DynHopKind::CallResult { func });
-            let Some((shift, receiver_given)) = binding.filter(|_| !facts.passed_through.is_empty()) else {
-                return self.edge(base + facts.ret, result, label);
-            };
-            self.passed_through_result(site, func, shift, receiver_given, result, label);
-        }
-    }
-
-    /// What `func`, called at `site` with its first `shift` parameters bound before the
-    /// arguments, returns into `result`: its own results, and for each parameter it passes
-    /// through what this call passed (unless the caller hands back a returned receiver).
-    fn passed_through_result(
-        &mut self,
-        site: GSite,
-        func: GFunc,
-        shift: usize,
-        receiver_given: bool,
-        result: GNode,
-        label: Label,
-    ) {
-        let args = self.site_args(site);
-        let (fm, _) = self.modules.func(func);
-        let entry = &self.modules.modules[fm as usize];
-        let (base, func_facts) = (entry.node_base, entry.facts.clone());
-        let facts = &func_facts.functions[(func - entry.func_base) as usize];
-        self.edge(base + facts.own_ret, result, label);
-        for passed in &facts.passed_through {
-            let index = passed.param as usize;
-            if receiver_given && index < shift {
-                continue;
-            }
-            let path = self.returned_path(fm, passed.path);
-            let from = match passed_argument(&args, &facts.params, shift, index) {
-                Passed::Node(node) => node,
-                Passed::Unknown => {
-                    self.seed(result, Obj::Unknown);
-                    continue;
-                }
-                Passed::NotHere => base + facts.params[index].node,
-            };
-            self.returned_from_node(from, path, result, label);
-        }
-    }
-
-    /// A decorator of `func` (the value of the `d` in `@d`) reaches a call of `func`, and
-    /// is judged by what it returns: its parameter (a registering decorator) gives the
-    /// body's result; an `async def` defined in it (a wrapper) gives a coroutine, modelled
-    /// as one of `func` so that awaiting it gives the body's result; a synchronous wrapper
-    /// keeps the body's result plus `Unknown` and adds the Futures and Tasks the wrapper
-    /// creates itself; anything else is opaque. Judging decorators by their shape, not by
-    /// following the call `d(func)`, keeps the functions one decorator wraps apart. The
-    /// outermost decorator decides; one that returns its parameter hands over to the next.
-    pub(super) fn decorated_call(&mut self, value: Obj, site: GSite, func: GFunc, result: GNode, depth: u8) {
-        let Obj::Function(decorator) = value else {
-            return self.opaque_result(site, func, result);
-        };
-        let (m, facts) = self.modules.func(decorator);
-        let func_base = self.modules.modules[m as usize].func_base;
-        match facts.returns {
-            ReturnShape::FirstParam => {
-                let (fm, facts) = self.modules.func(func);
-                match facts.decorated.get(usize::from(depth) + 1) {
-                    Some(&inner) if depth < u8::MAX => {
-                        let inner = self.modules.modules[fm as usize].node_base + inner;
-                        self.complex_on(inner, Complex::Decorated { site, func, result, depth: depth + 1 });
-                    }
-                    Some(_) => self.opaque_result(site, func, result),
-                    None => self.call_result(site, func, result, None),
-                }
-            }
-            ReturnShape::Nested(local) if self.modules.func(func_base + local).1.makes_coroutine() => {
-                self.seed(result, Obj::Coro(Some(func)));
-            }
-            ReturnShape::Nested(local) => {
-                self.opaque_result(site, func, result);
-                let wrapper = func_base + local;
-                let ret = self.ret_node(wrapper);
-                self.complex_on(ret, Complex::WrapperResult { wrapper, result });
-            }
-            ReturnShape::Unset | ReturnShape::Other => self.opaque_result(site, func, result),
-        }
-    }
-
-    /// Whether `site` is a call in the body of `func`.
-    pub(super) fn site_in_function(&self, site: GSite, func: GFunc) -> bool {
-        let (module, call) = self.modules.site(site);
-        let base = self.modules.modules[module as usize].func_base;
-        call.caller.is_some_and(|caller| base + caller == func)
-    }
-
-    fn argument(
-        &mut self,
-        module: ModIdx,
-        node: Option<GNode>,
-        at: HopAt,
-        param: &tasklens_semantic::facts::Param,
-        base: GNode,
-        func: GFunc,
-    ) {
-        // `*args` and `**kwargs` collect their arguments as elements.
-        let target = match param.kind {
-            ParamKind::VarArgs | ParamKind::KwArgs => self.part_node(base + param.node, Part::Values),
-            _ => base + param.node,
-        };
-        match node {
-            Some(node) => {
-                let label = self.dyn_hop(module, at, DynHopKind::Argument { param: param.name.clone(), func });
-                self.edge(node, target, label);
-            }
-            None => self.seed(target, Obj::Unknown),
-        }
-    }
-
-    pub(super) fn site_args(&self, site: GSite) -> SiteArgs {
-        let module = self.modules.site_module(site);
-        let entry = &self.modules.modules[module as usize];
-        SiteArgs {
-            module,
-            site,
-            base: entry.node_base,
-            facts: entry.facts.clone(),
-            local: (site - entry.site_base) as usize,
-        }
-    }
-
-    pub(crate) fn ret_node(&self, func: GFunc) -> GNode {
-        let (m, facts) = self.modules.func(func);
-        self.modules.modules[m as usize].node_base + facts.ret
-    }
-
-    fn func_node(&self, func: GFunc, local: u32) -> GNode {
-        let (m, _) = self.modules.func(func);
-        self.modules.modules[m as usize].node_base + local
     }
 
     /// Loop-only methods on receivers that resolve to nothing else are the loop's.

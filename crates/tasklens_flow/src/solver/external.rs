@@ -251,7 +251,7 @@ impl Solver {
     /// slot. False for any other method.
     fn keyed_dict_method(
         &mut self,
-        args: &super::dispatch::SiteArgs,
+        args: &super::calls::SiteArgs,
         container: GNode,
         name: &str,
         result: GNode,

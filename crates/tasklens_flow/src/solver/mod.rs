@@ -3,6 +3,7 @@
 //! reach them (an on-the-fly call graph).
 
 mod annotations;
+mod calls;
 mod classes;
 mod dispatch;
 mod external;
