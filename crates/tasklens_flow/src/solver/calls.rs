@@ -180,7 +180,7 @@ impl Solver {
     /// A method that returns `self` (or a classmethod `cls`), or one step into it, called on
     /// `value`: the call's `result` comes from `value` itself, not from every instance the
     /// method's `self` stands for.
-    pub(super) fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode, label: Label) {
+    pub(super) fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode) {
         let (m, facts) = self.modules.func(func);
         let receiver = match (facts.kind, value) {
             (FunctionKind::ClassMethod, Obj::Instance(class)) => Obj::Class(class),
@@ -192,12 +192,12 @@ impl Solver {
             match self.returned_path(m, path) {
                 ReturnPath::Whole => {
                     let receiver = self.obj(receiver);
-                    self.add(result, receiver, super::NO_NODE, label);
+                    self.add(result, receiver, super::NO_NODE, NO_LABEL);
                 }
-                ReturnPath::Attr(attr) => self.load(receiver, attr, result, label),
-                ReturnPath::Part(part) => self.load_part(receiver, part, result, label),
+                ReturnPath::Attr(attr) => self.load(receiver, attr, result, NO_LABEL),
+                ReturnPath::Part(part) => self.load_part(receiver, part, result, NO_LABEL),
                 // `return ensure_future(self)`: as the function's own result.
-                ReturnPath::EnsureFuture { value, .. } => self.edge(value, result, label),
+                ReturnPath::EnsureFuture { value, .. } => self.edge(value, result, NO_LABEL),
             }
         }
     }

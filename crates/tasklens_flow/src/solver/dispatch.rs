@@ -347,7 +347,7 @@ impl Solver {
                 match method {
                     // `return self` (or `self.conn`): the `as` target comes from this very object.
                     Some(func) if !self.modules.func(func).1.passed_through.is_empty() => {
-                        self.receiver_returned(func, value, to, NO_LABEL);
+                        self.receiver_returned(func, value, to);
                         let (m, facts) = self.modules.func(func);
                         let own = self.modules.modules[m as usize].node_base + facts.own_ret;
                         self.edge(own, to, NO_LABEL);
@@ -470,7 +470,7 @@ impl Solver {
                     if shift == 1 {
                         let facts = self.modules.func(func).1;
                         if !(facts.opaque || facts.is_async || facts.is_generator) {
-                            self.receiver_returned(func, value, result, NO_LABEL);
+                            self.receiver_returned(func, value, result);
                         }
                     }
                     self.bind(site, func, shift, result, shift == 1);

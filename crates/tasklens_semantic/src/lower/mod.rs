@@ -92,7 +92,7 @@ pub(crate) struct Lowerer {
     /// Per function being lowered, the values its `return`s give that are not a parameter
     /// handed back unchanged.
     own_returns: FxHashMap<FuncId, Vec<(Val, HopId)>>,
-    /// Versions of locals assigned `ensure_future(param)` (see `note_wrapped_assignment`).
+    /// Versions of locals assigned `ensure_future(param)` (see `note_wrapped_version`).
     wrapped_versions: FxHashMap<NodeId, PassedThrough>,
     /// The ids of keys in `facts.keys`.
     key_ids: FxHashMap<DictKey, KeyId>,
