@@ -1876,3 +1876,32 @@ asyncio.run(main())
         "main.py:9: TL001",
     );
 }
+
+#[test]
+fn spread_arguments_reach_star_parameters() {
+    check(
+        r#"
+#- helpers.py
+def names(*tasks):
+    return [t.get_name() for t in tasks]
+
+
+def labels(**named):
+    return {key: task.get_name() for key, task in named.items()}
+#- main.py run
+import asyncio
+from helpers import labels, names
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(asyncio.sleep(0))
+    print(names(*[task]), labels(**{"t": task}))
+    waiting = {"w": loop.create_future()}
+    print(labels(**waiting))
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL001",
+    );
+}

@@ -85,6 +85,49 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_container_thrown_away_keeps_none_of_its_tasks() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n=0):
+    return n
+
+def batch():
+    return [asyncio.create_task(work(n)) for n in range(2)]
+
+class Pool:
+    def __init__(self):
+        self.running = {asyncio.create_task(work())}
+
+async def main():
+    [asyncio.create_task(work(n)) for n in range(2)]
+    {asyncio.create_task(work(n)) for n in range(2)}
+    {"job": asyncio.create_task(work())}
+    [[asyncio.create_task(work())]]
+    (asyncio.create_task(work(n)) for n in range(2))
+    nested = [[asyncio.create_task(work())]]
+    await nested[0][0]
+    pending = [asyncio.create_task(work(n)) for n in range(2)]
+    await asyncio.gather(*pending)
+    by_name = {"a": asyncio.create_task(work())}
+    for task in by_name.values():
+        await task
+    await asyncio.gather(*batch(), *Pool().running)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:14: TL005
+        main.py:15: TL005
+        main.py:16: TL005
+        main.py:17: TL005
+        ",
+    );
+}
+
+#[test]
 fn stores_into_unknown_objects_and_framework_methods_keep_tasks() {
     check(
         r#"

@@ -31,6 +31,20 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         !objs.is_empty()
             && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, ContainerKind::WeakSet)))
     };
+    // The node holds the list, tuple, set or dict it creates (a literal, a comprehension,
+    // `list(...)`). A generator expression is left out: thrown away, it never runs.
+    let kept_with_holder = |obj: ObjId| {
+        use ContainerKind::{Dict, List, Set, Tuple};
+        matches!(solved.objs[obj as usize], Obj::Container(_, List | Tuple | Set | Dict))
+    };
+    let made_here = |node: GNode| {
+        (solved.sets.get(node).iter())
+            .any(|&o| kept_with_holder(o) && matches!(solved.objs[o as usize], Obj::Container(at, _) if at == node))
+    };
+    let only_project_containers = |node: GNode| {
+        let objs = solved.sets.get(node);
+        !objs.is_empty() && objs.iter().all(|&o| kept_with_holder(o))
+    };
     let mut loop_returns: FxHashSet<GNode> = FxHashSet::default();
     let loop_called: FxHashSet<GFunc> =
         solved.loop_callbacks.iter().copied().chain(solved.done_callbacks.iter().map(|(_, func)| *func)).collect();
@@ -53,10 +67,13 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
             nodes.flatten().for_each(|node| mark(base + node));
         }
+        module.facts.spread_args.iter().for_each(|&(_, node, _)| mark(base + node));
         module.facts.summaries.iter().for_each(|&node| mark(base + node));
         // Stored into an attribute or a slot, even of an object the analysis does not follow.
+        // A slot of a container the project makes keeps it only while the container is kept.
         for constraint in &module.facts.constraints {
             match constraint {
+                Constraint::StorePart { base: into, from, .. } if only_project_containers(base + into) => {}
                 Constraint::Store { from, .. }
                 | Constraint::StorePart { from, .. }
                 | Constraint::ClassStore { from, .. } => mark(base + from),
@@ -84,13 +101,17 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     }
     solved.attr_nodes.values().for_each(|&node| mark(node));
     let mut weak_slots: FxHashSet<GNode> = FxHashSet::default();
+    let mut container_slots: FxHashMap<GNode, Vec<GNode>> = FxHashMap::default();
     for (&(container, _), &node) in &solved.part_nodes {
         if weak(container) {
             weak_slots.insert(node);
+        } else if made_here(container) {
+            container_slots.entry(container).or_default().push(node);
         } else {
             mark(node);
         }
     }
+    keep_slots_of_kept_containers(solved, &mut used, &container_slots);
     // What is read back out of a WeakSet may be gone by then: reading it keeps nothing.
     let through_weak_set = |node: GNode, obj: ObjId| {
         !weak_slots.is_empty() && predecessors(solved, node, obj).any(|(from, _)| weak_slots.contains(&from))
@@ -123,6 +144,34 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         .collect();
     dropped.sort_unstable();
     dropped
+}
+
+/// Marks the slots of every container that something keeps: a container is kept when a
+/// node that keeps values holds it (or a view of it), when it sits in a slot of a kept
+/// container, or when widening stopped following it. A list built and thrown away
+/// (`[asyncio.create_task(c) for c in coros]` as a statement) keeps none of its Tasks.
+fn keep_slots_of_kept_containers(solved: &Solved, used: &mut [bool], slots: &FxHashMap<GNode, Vec<GNode>>) {
+    let mut kept: FxHashSet<GNode> = FxHashSet::default();
+    let mut pending: Vec<GNode> = solved.kept_containers.iter().copied().collect();
+    let held = |node: usize, pending: &mut Vec<GNode>| {
+        for &obj in solved.sets.get(node as GNode) {
+            if let Obj::Container(container, _) | Obj::View(container, ..) = solved.objs[obj as usize] {
+                pending.push(container);
+            }
+        }
+    };
+    (0..used.len()).filter(|&node| used[node]).for_each(|node| held(node, &mut pending));
+    while let Some(container) = pending.pop() {
+        if !kept.insert(container) {
+            continue;
+        }
+        for &slot in slots.get(&container).into_iter().flatten() {
+            if !used[slot as usize] {
+                used[slot as usize] = true;
+                held(slot as usize, &mut pending);
+            }
+        }
+    }
 }
 
 /// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands

@@ -61,6 +61,9 @@ pub struct ModuleFacts {
     /// Calls `d.get(K)`, `d.pop(K)`, `d.setdefault(K, v)`, `d.__getitem__(K)` with a
     /// constant key: the site and the key, by site.
     pub key_args: Vec<(SiteId, KeyId)>,
+    /// Spread arguments `f(*xs)` and `f(**kw)`: the site, the spread value's node, and
+    /// whether it is a `**` spread; by site.
+    pub spread_args: Vec<(SiteId, NodeId, bool)>,
     /// Module-level names bound once to a string literal, with the string.
     pub string_constants: Vec<(Name, Name)>,
 }

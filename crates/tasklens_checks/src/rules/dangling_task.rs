@@ -15,8 +15,10 @@ declare_rule! {
     /// are called on the bare result (`create_task(c).add_done_callback(log)`: a
     /// done-callback gets the Task once it has finished, so it keeps nothing alive before
     /// then). A handle that is awaited,
-    /// stored in an attribute, a global or a container, or passed on to other code is
-    /// kept; `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` keeps
+    /// stored in an attribute, a global or a container that is itself kept, or passed on
+    /// to other code is kept; a list, set or dict built and thrown away
+    /// (`[asyncio.create_task(c) for c in coros]` as a statement) keeps none of its Tasks.
+    /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` keeps
     /// nothing (it is the usual wrong fix): adding the Task to one, or reading it back
     /// from one, does not count. When the Task travels
     /// before it is dropped (returned from a helper, assigned on), the finding shows the

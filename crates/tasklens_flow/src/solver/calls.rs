@@ -36,6 +36,17 @@ impl SiteArgs {
         local.map(|n| self.base + n)
     }
 
+    /// The nodes of the call's `*` spreads (`false`) or `**` spreads (`true`).
+    pub(super) fn spreads(&self, double: bool) -> impl Iterator<Item = GNode> + '_ {
+        let spreads = &self.facts.spread_args;
+        let local = self.local as u32;
+        let start = spreads.partition_point(|(site, _, _)| *site < local);
+        (spreads[start..].iter())
+            .take_while(move |(site, _, _)| *site == local)
+            .filter(move |(_, _, is_double)| *is_double == double)
+            .map(|(_, node, _)| self.base + node)
+    }
+
     /// The constant dict key of `d.get(K)` and its kin, as an index into the module's facts.
     pub(super) fn key(&self) -> Option<KeyId> {
         let keys = &self.facts.key_args;
@@ -266,8 +277,16 @@ impl Solver {
         if args.call().has_spread {
             for (index, param) in params.iter().enumerate().skip(shift) {
                 if matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs) {
+                    // `*xs` hands its elements to `*args`, `**kw` its values to `**kwargs`.
                     let elements = self.part_node(base + param.node, Part::Values);
-                    self.seed(elements, Obj::Unknown);
+                    let (double, part) = match param.kind {
+                        ParamKind::VarArgs => (false, Part::Iter),
+                        _ => (true, Part::Values),
+                    };
+                    let spreads: smallvec::SmallVec<[GNode; 2]> = args.spreads(double).collect();
+                    for spread in spreads {
+                        self.complex_on(spread, Complex::LoadPart { part, to: elements, label: NO_LABEL });
+                    }
                 } else if !matched[index] {
                     self.seed(base + param.node, Obj::Unknown);
                 }

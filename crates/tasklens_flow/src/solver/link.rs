@@ -100,6 +100,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         task_argument_sites: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
+        kept_containers: FxHashSet::default(),
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),

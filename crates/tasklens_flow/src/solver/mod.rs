@@ -216,6 +216,9 @@ pub(crate) struct Solution {
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
+    /// Containers (by creating node) that reached a node past widening: where they went
+    /// from there is not followed, so they count as kept.
+    pub kept_containers: FxHashSet<GNode>,
     /// `typing.cast(Task, value)` sites and the value's node.
     pub masked_casts: Vec<(GSite, GNode)>,
     /// `asyncio.create_task(...)` sites.
@@ -277,6 +280,8 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
+    /// Containers widened away somewhere (see [`Solution::kept_containers`]).
+    kept_containers: FxHashSet<GNode>,
     /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
     running_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
@@ -368,6 +373,7 @@ impl Solver {
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: solver.kept_tasks,
+            kept_containers: solver.kept_containers,
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
             loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
@@ -479,9 +485,11 @@ impl Solver {
     pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
         let value = self.objs[obj as usize];
         if self.sets[node as usize].len() >= MAX_OBJECTS && !value.is_plain_future() {
-            if let Obj::Task(Some(site)) = value {
-                // Where it goes from here is no longer followed: do not call it dropped.
-                self.kept_tasks.insert(site);
+            // Where it goes from here is no longer followed: do not call it dropped.
+            match value {
+                Obj::Task(Some(site)) => _ = self.kept_tasks.insert(site),
+                Obj::Container(container, _) | Obj::View(container, ..) => _ = self.kept_containers.insert(container),
+                _ => {}
             }
             obj = UNKNOWN;
         }
@@ -563,6 +571,8 @@ impl Solver {
             Complex::MethodCall { name, .. } if call_result => {
                 !crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&self.name(name).as_str())
             }
+            // Storing into a container does not keep the container.
+            Complex::StorePart { .. } => false,
             _ => true,
         })
     }

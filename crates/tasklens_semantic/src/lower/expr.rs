@@ -14,6 +14,9 @@ use crate::facts::{
 };
 use crate::positions::CallPositions;
 
+/// A spread argument: the node of its value, and whether it is `**`.
+type Spread = (crate::facts::NodeId, bool);
+
 impl Lowerer {
     pub(super) fn expr(&mut self, expr: &Expr) -> Val {
         if !self.enter(expr.range()) {
@@ -372,7 +375,8 @@ impl Lowerer {
             },
             func => Callee::Value(self.expr(func)),
         };
-        let (args, keywords, has_spread, mut at) = self.call_args(&call.arguments);
+        let (args, keywords, spreads, mut at) = self.call_args(&call.arguments);
+        let has_spread = !spreads.is_empty();
         (at.range, at.callee) = (call.range(), call.func.range());
         let site = self.site(
             CallSite {
@@ -386,6 +390,7 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        self.facts.spread_args.extend(spreads.into_iter().map(|(node, double)| (site, node, double)));
         if let Callee::Method { name, .. } = &callee
             && matches!(name.as_str(), "get" | "pop" | "setdefault" | "__getitem__")
             && let Some(key) = call.arguments.args.first().and_then(|arg| self.constant_key(arg))
@@ -437,14 +442,17 @@ impl Lowerer {
 
     /// The arguments, whether some are spread, and their positions (the call's own are
     /// left for the caller to fill in).
-    fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, bool, CallPositions) {
-        let mut has_spread = false;
+    /// The positional and keyword arguments of a call, and its spreads: (the node of the
+    /// spread value when it has one, whether it is `**`).
+    fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, Vec<Spread>, CallPositions) {
+        let mut spreads = Vec::new();
         let mut at = CallPositions::default();
         let mut args = Vec::new();
         for arg in &arguments.args {
             let value = self.expr(arg);
             if arg.is_starred_expr() {
-                has_spread = true;
+                let node = self.node_of(value).unwrap_or_else(|| self.seeded(Seed::Unknown));
+                spreads.push((node, false));
                 continue;
             }
             let node = self.node_of(value);
@@ -460,10 +468,13 @@ impl Lowerer {
                     keywords.push(Keyword { name: name.id.clone(), node });
                     at.keywords.push((keyword.value.range(), keyword.range()));
                 }
-                None => has_spread = true,
+                None => {
+                    let node = self.node_of(value).unwrap_or_else(|| self.seeded(Seed::Unknown));
+                    spreads.push((node, true));
+                }
             }
         }
-        (args, keywords, has_spread, at)
+        (args, keywords, spreads, at)
     }
 
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
