@@ -83,6 +83,36 @@ asyncio.run(main())
 }
 
 #[test]
+fn callbacks_spread_into_unknown_code_escape() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import types
+
+async def work():
+    return 1
+
+def schedule(coro):
+    return asyncio.ensure_future(coro)
+
+def launch(coro):
+    return asyncio.ensure_future(coro)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await schedule(work())
+    await launch(work())
+    loop.call_soon(print, *[schedule])
+    types.SimpleNamespace(**{"callback": launch})
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
 fn result_reaching_a_task_sink_is_mentioned() {
     check(
         r#"

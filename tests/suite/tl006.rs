@@ -78,3 +78,40 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn subclasses_of_asyncio_classes_run_their_base_init() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+class Jobs(asyncio.Queue):
+    pass
+
+class Locked(asyncio.Lock):
+    def __init__(self, loop=None):
+        super().__init__(loop=loop)
+
+class Own(asyncio.Queue):
+    def __init__(self, loop=None):
+        super().__init__()
+        self.loop = loop
+#- main.py run
+import asyncio
+from jobs import Jobs, Locked, Own
+
+async def main():
+    loop = asyncio.get_running_loop()
+    Own(loop=loop)
+    Locked(loop)
+    Jobs(loop=loop)
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:8: TL006
+        main.py:8: TL006
+        ",
+    );
+}

@@ -123,6 +123,11 @@ impl Solver {
         if self.classes.future_base[class as usize] {
             self.seed(result, Obj::Future(site));
         }
+        if let Some(path) = self.classes.external_init(&self.modules, class, 0) {
+            // `class Jobs(asyncio.Queue): ...` then `Jobs(loop=loop)` runs `Queue.__init__`.
+            let path = path.to_string();
+            self.note_removed_loop(site, &path);
+        }
         if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
             let ignored = self.new_node();
             self.bind_call(site, init, 1, ignored);

@@ -17,6 +17,9 @@ pub(crate) struct ClassTable {
     pub subclasses: Vec<Vec<GClass>>,
     /// The class inherits from a class outside the project.
     pub external_base: Vec<bool>,
+    /// The dotted paths of each class's direct bases outside the project, for the classes
+    /// that have some.
+    external_paths: FxHashMap<GClass, Vec<String>>,
     /// The class inherits from `asyncio.Future` and not from `asyncio.Task`: its
     /// instances are plain Futures.
     pub future_base: Vec<bool>,
@@ -27,6 +30,7 @@ impl ClassTable {
         let count = modules.class_count as usize;
         let mut direct = vec![Vec::new(); count];
         let mut external_base = vec![false; count];
+        let mut external_paths: FxHashMap<GClass, Vec<String>> = FxHashMap::default();
         // Direct asyncio bases: (Future, Task).
         let mut asyncio_base = vec![(false, false); count];
         for m in 0..modules.modules.len() {
@@ -45,6 +49,7 @@ impl ClassTable {
                             bases.0 |= matches!(path.as_str(), "asyncio.Future" | "asyncio.futures.Future");
                             bases.1 |= matches!(path.as_str(), "asyncio.Task" | "asyncio.tasks.Task");
                             external_base[base as usize + local] = true;
+                            external_paths.entry(base + local as GClass).or_default().push(path);
                         }
                         _ => {}
                     }
@@ -93,7 +98,19 @@ impl ClassTable {
                 }
             }
         }
-        ClassTable { declarers, mro, subclasses, external_base, future_base }
+        ClassTable { declarers, mro, subclasses, external_base, external_paths, future_base }
+    }
+
+    /// The base class outside the project whose `__init__` a call of `class` (or, skipping
+    /// the first `skip` classes of its MRO, `super().__init__`) runs: when no project class
+    /// on the way defines `__init__`, the first outside base.
+    pub fn external_init(&self, modules: &Modules, class: GClass, skip: usize) -> Option<&str> {
+        if self.find_method_from(modules, class, "__init__", skip).is_some() {
+            return None;
+        }
+        // The outside bases of the skipped classes come after them in the MRO too.
+        let order = self.mro[class as usize].iter();
+        order.filter_map(|c| self.external_paths.get(c)).flatten().next().map(String::as_str)
     }
 
     /// The method `name` as found through the class's MRO.

@@ -402,7 +402,7 @@ impl Solver {
     }
 
     /// Records `loop=` passed to an asyncio API that removed it (TL006).
-    fn note_removed_loop(&mut self, site: GSite, path: &str) {
+    pub(super) fn note_removed_loop(&mut self, site: GSite, path: &str) {
         if loop_removed(path) {
             let args = self.site_args(site);
             if let Some(keyword) = args.call().keywords.iter().position(|k| k.name.as_str() == "loop") {
@@ -431,6 +431,15 @@ impl Solver {
         let nodes = positional.chain(call.keywords.iter().map(|k| k.node));
         for node in nodes.filter_map(|n| args.node(n)).collect::<Vec<_>>() {
             self.complex_on(node, Complex::Escape);
+        }
+        // What `*xs` and `**kw` spread escapes too.
+        let spreads: Vec<(GNode, Part)> = (args.spreads(false).map(|node| (node, Part::Iter)))
+            .chain(args.spreads(true).map(|node| (node, Part::Values)))
+            .collect();
+        for (spread, part) in spreads {
+            let elements = self.new_node();
+            self.complex_on(spread, Complex::LoadPart { part, to: elements, label: NO_LABEL });
+            self.complex_on(elements, Complex::Escape);
         }
     }
 

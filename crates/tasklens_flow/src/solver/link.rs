@@ -379,7 +379,16 @@ impl Solver {
         for (site, class, name, result) in pending.super_calls {
             match self.classes.find_method_from(&self.modules, class, &name, 1) {
                 Some(func) => self.bind_call(site, func, 1, result),
-                None => self.seed(result, Obj::Unknown),
+                None => {
+                    // `super().__init__(loop=loop)` in a subclass of `asyncio.Queue`.
+                    if name == "__init__"
+                        && let Some(path) = self.classes.external_init(&self.modules, class, 1)
+                    {
+                        let path = path.to_string();
+                        self.note_removed_loop(site, &path);
+                    }
+                    self.seed(result, Obj::Unknown)
+                }
             }
         }
         self
