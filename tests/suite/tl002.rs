@@ -113,6 +113,37 @@ asyncio.run(main())
 }
 
 #[test]
+fn placeholder_constants_are_not_values_to_keep_ensure_future_for() {
+    // `ensure_future(None)` and `ensure_future("pending")` raise TypeError just as
+    // `create_task` would: only the coroutine matters.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def main(started=False):
+    job = None
+    if not started:
+        job = work()
+    await asyncio.ensure_future(job)
+    other = "pending"
+    if not started:
+        other = work()
+    await asyncio.ensure_future(other)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:10: TL002
+        main.py:14: TL002
+        ",
+    );
+}
+
+#[test]
 fn result_reaching_a_task_sink_is_mentioned() {
     check(
         r#"

@@ -184,14 +184,17 @@ impl Lowerer {
                 }
                 Val::Unknown
             }
+            // Strings, numbers and the like are never awaitables, Futures, callables or
+            // loops, and their methods call nothing they are given: nothing to follow. (A
+            // literal that reaches `ensure_future` fails there as it would in `create_task`.)
             Expr::FString(_)
             | Expr::TString(_)
             | Expr::StringLiteral(_)
             | Expr::BytesLiteral(_)
             | Expr::NumberLiteral(_)
             | Expr::BooleanLiteral(_)
-            | Expr::EllipsisLiteral(_)
-            | Expr::IpyEscapeCommand(_) => Val::Unknown,
+            | Expr::EllipsisLiteral(_) => Val::Nothing,
+            Expr::IpyEscapeCommand(_) => Val::Unknown,
         }
     }
 
