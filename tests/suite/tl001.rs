@@ -1878,6 +1878,30 @@ asyncio.run(main())
 }
 
 #[test]
+fn set_algebra_keeps_the_elements() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(asyncio.sleep(0))
+    waiter = loop.create_future()
+    waiter.set_result(None)
+    done = {task}
+    pending = {task, waiter} - done
+    for job in pending | set():
+        print(job.get_name())
+    await task
+
+asyncio.run(main())
+"#,
+        "main.py:6: TL001",
+    );
+}
+
+#[test]
 fn spread_arguments_reach_star_parameters() {
     check(
         r#"

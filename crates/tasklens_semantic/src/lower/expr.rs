@@ -163,26 +163,34 @@ impl Lowerer {
             Expr::BinOp(bin_op) => {
                 let operands = [self.expr(&bin_op.left), self.expr(&bin_op.right)];
                 match bin_op.op {
-                    ast::Operator::Add | ast::Operator::Mult => self.concatenation(operands, bin_op.range),
-                    _ => Val::Unknown,
+                    ast::Operator::Add | ast::Operator::Mult => {
+                        self.concatenation(ContainerKind::List, operands, bin_op.range)
+                    }
+                    // Set algebra (`pending - done`, `tasks | {new}`) keeps elements of both.
+                    ast::Operator::Sub | ast::Operator::BitOr | ast::Operator::BitAnd | ast::Operator::BitXor => {
+                        self.concatenation(ContainerKind::Set, operands, bin_op.range)
+                    }
+                    // Arithmetic, `%` formatting, paths: never an asyncio value or a callable.
+                    _ => Val::Nothing,
                 }
             }
+            // `not x`, `-x`, comparisons and slices make booleans, numbers and slices.
             Expr::UnaryOp(unary) => {
                 self.expr(&unary.operand);
-                Val::Unknown
+                Val::Nothing
             }
             Expr::Compare(compare) => {
                 self.expr(&compare.left);
                 for comparator in &compare.comparators {
                     self.expr(comparator);
                 }
-                Val::Unknown
+                Val::Nothing
             }
             Expr::Slice(slice) => {
                 for part in [&slice.lower, &slice.upper, &slice.step].into_iter().flatten() {
                     self.expr(part);
                 }
-                Val::Unknown
+                Val::Nothing
             }
             // Strings, numbers and the like are never awaitables, Futures, callables or
             // loops, and their methods call nothing they are given: nothing to follow. (A
@@ -238,11 +246,13 @@ impl Lowerer {
     /// `xs + ys`, `[t] * n`: when the operands are lists or tuples, a new list of their
     /// elements. An operand may be anything else with an `__add__` the analysis does not
     /// follow (numbers, strings, a project class), so the result is also `Unknown`.
-    fn concatenation(&mut self, operands: [Val; 2], range: TextRange) -> Val {
+    /// `a + b`, `a * n`, `a | b`...: a container of both sides' elements (or, as far as the
+    /// analysis knows, a number); nothing when neither side is followed.
+    fn concatenation(&mut self, kind: ContainerKind, operands: [Val; 2], range: TextRange) -> Val {
         if !operands.iter().any(|operand| matches!(operand, Val::Node(_))) {
-            return Val::Unknown;
+            return Val::Nothing;
         }
-        let node = self.seeded(Seed::Container(ContainerKind::List));
+        let node = self.seeded(Seed::Container(kind));
         self.constrain(Constraint::Seed { node, seed: Seed::Unknown });
         for operand in operands {
             if let Val::Node(base) = operand {
