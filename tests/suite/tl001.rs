@@ -1078,6 +1078,43 @@ def spawn_coro(coro) -> asyncio.Task:
 }
 
 #[test]
+fn elements_annotated_to_admit_futures_forwarded_as_tasks() {
+    // typeshed types `ensure_future(Awaitable[T])` as `Task[T]`, so a type checker accepts
+    // this; a caller passing `[loop.create_future()]` gets a plain Future back.
+    check(
+        r#"
+#- waits.py
+import asyncio
+from typing import Awaitable, Iterable, List, Mapping
+
+async def wait_all(aws: Iterable[Awaitable[int]]) -> List["asyncio.Task[int]"]:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    await asyncio.wait(tasks)
+    return tasks
+
+async def by_name(aws: Mapping[str, Awaitable[int]]) -> List[asyncio.Task]:
+    return [asyncio.ensure_future(aw) for aw in aws.values()]
+
+async def only_coroutines(coros: Iterable[Awaitable[int]]):
+    return [asyncio.ensure_future(c) for c in coros]
+#- main.py
+import asyncio
+from waits import by_name, only_coroutines, wait_all
+
+async def job():
+    return 1
+
+async def main():
+    print(await wait_all([job()]), await by_name({"a": job()}), await only_coroutines([job()]))
+"#,
+        "
+        waits.py:5: TL001
+        waits.py:10: TL001
+        ",
+    );
+}
+
+#[test]
 fn unknown_values_never_produce_findings() {
     check(
         r#"

@@ -144,6 +144,34 @@ asyncio.run(main())
 }
 
 #[test]
+fn waits_of_synchronisation_primitives_are_coroutines() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    lock = asyncio.Lock()
+    ready = asyncio.Event()
+    turn = asyncio.Condition()
+    acquiring = asyncio.ensure_future(lock.acquire())
+    waiting = asyncio.ensure_future(ready.wait())
+    async with turn:
+        pass
+    ready.set()
+    await asyncio.gather(acquiring, waiting)
+    lock.release()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:7: TL002
+        main.py:8: TL002
+        ",
+    );
+}
+
+#[test]
 fn result_reaching_a_task_sink_is_mentioned() {
     check(
         r#"

@@ -31,8 +31,11 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
             let args = if whole.trim_end().ends_with("()") { "()" } else { "(...)" };
             format!("`{}{args}` returns a plain Future", one_line(callee_text))
         }
-        Producer::Parameter { name, function, .. } => {
+        Producer::Parameter { name, function, elements: false, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
+        }
+        Producer::Parameter { name, function, elements: true, .. } => {
+            format!("parameter `{name}` of `{function}` is annotated to hold plain Futures")
         }
         Producer::TaskCall { at, callee } => {
             format!("`{}(...)` returns a Task", one_line(source(db, at.file, *callee)))
@@ -46,6 +49,11 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Generator { name, .. } => format!("a generator from `{name}()`"),
         Producer::NoneResult { name, .. } => format!("None from `{name}()` (a plain `def` with no `return`)"),
     }
+}
+
+/// What a parameter that admits Futures may be, for a trace label.
+pub(crate) fn parameter_may_be(name: &str, elements: bool) -> String {
+    if elements { format!("`{name}` may hold plain Futures") } else { format!("`{name}` may be a plain Future") }
 }
 
 /// The value a producer makes, in a few words.

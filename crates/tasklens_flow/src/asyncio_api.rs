@@ -20,7 +20,7 @@ pub enum ExternalCall {
     Coroutine,
     /// `asyncio.wait(fs)`: a coroutine that gives `(done, pending)` sets of `fs`'s elements.
     Wait,
-    /// An instance of an external class we follow (`TaskGroup()`).
+    /// An instance of an external class we follow (`TaskGroup()`, `Lock()`, `Event()`...).
     Instance,
     /// `typing.cast(T, x)`: `x` itself.
     Cast,
@@ -89,7 +89,9 @@ pub fn external_call(path: &str) -> ExternalCall {
             | "create_subprocess_exec"
             | "create_subprocess_shell"
             | "to_thread" => ExternalCall::Coroutine,
-            "TaskGroup" => ExternalCall::Instance,
+            "TaskGroup" | "Lock" | "Event" | "Condition" | "Semaphore" | "BoundedSemaphore" | "Barrier" => {
+                ExternalCall::Instance
+            }
             "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewQueue,
             _ => ExternalCall::Unknown,
         },
@@ -209,6 +211,11 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
     let (top, last) = split(path);
     match (top, last, method) {
         ("asyncio", "TaskGroup", "create_task") => ExternalCall::NewTask,
+        // The synchronisation primitives' waiting methods are coroutine functions.
+        ("asyncio", "Lock" | "Semaphore" | "BoundedSemaphore" | "Condition", "acquire")
+        | ("asyncio", "Event" | "Condition" | "Barrier", "wait")
+        | ("asyncio", "Condition", "wait_for")
+        | ("asyncio", "Barrier", "reset" | "abort") => ExternalCall::Coroutine,
         _ => ExternalCall::Unknown,
     }
 }

@@ -25,7 +25,8 @@ pub enum Producer {
     /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
     Call { at: Location, callee: TextRange },
     /// A parameter whose annotation admits a plain Future.
-    Parameter { at: Location, name: Name, function: Name },
+    /// `elements`: the annotation admits Futures as its elements (`Iterable[Awaitable[T]]`).
+    Parameter { at: Location, name: Name, function: Name, elements: bool },
     /// A call that returns a Task (`create_task(...)`, `ensure_future(coroutine)`).
     TaskCall { at: Location, callee: TextRange },
     /// An instance of a project class that defines `__await__` (awaitable, not a coroutine).
@@ -670,6 +671,7 @@ fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
                     at: Location { file: entry.file, range: solved.positions[module as usize].params[f][p] },
                     name: param.name.clone(),
                     function: func.name.clone(),
+                    elements: solved.element_future_params.contains(&node),
                 })
             })
         }

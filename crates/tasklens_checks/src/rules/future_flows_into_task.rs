@@ -1,6 +1,6 @@
 //! TL001: a plain Future reaches code that needs a Task.
 
-use tasklens_flow::{FutureFlow, Producer};
+use tasklens_flow::{FutureFlow, Producer, Step, StepKind};
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -53,10 +53,19 @@ declare_rule! {
 /// Where the finding for `flow` points: the producer, or for a parameter the first hop
 /// that forwards it.
 pub(crate) fn line_to_change(flow: &FutureFlow) -> tasklens_flow::Location {
-    match (&flow.producer, flow.steps.first()) {
-        (Producer::Parameter { .. }, Some(first)) => first.at,
+    match (&flow.producer, forwarding_step(flow)) {
+        (Producer::Parameter { .. }, Some(index)) => flow.steps[index].at,
         (producer, _) => producer.location(),
     }
+}
+
+/// For a parameter that admits a Future, the step that forwards it where a Task is
+/// expected: the `ensure_future` that hands it back unchanged, or else the first hop.
+fn forwarding_step(flow: &FutureFlow) -> Option<usize> {
+    if flow.steps.is_empty() {
+        return None;
+    }
+    Some(flow.steps.iter().position(|step| step.kind == StepKind::PassThrough).unwrap_or(0))
 }
 
 /// TL001 for one flow.
@@ -68,24 +77,29 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         message.push_str(&format!(" (and {} more place(s) that need a Task)", others.len()));
     }
     // A parameter is not the line to change: the first hop that forwards it is.
-    let (primary, rest) = match (&flow.producer, flow.steps.split_first()) {
-        (Producer::Parameter { .. }, Some((first, rest))) => {
-            (Label { file: first.at.file, range: first.at.range, message: describe::step(first) }, rest)
+    let (primary, rest) = match (&flow.producer, forwarding_step(flow)) {
+        (Producer::Parameter { .. }, Some(index)) => {
+            let forward = &flow.steps[index];
+            let label = Label { file: forward.at.file, range: forward.at.range, message: describe::step(forward) };
+            let rest: Vec<Step> =
+                (flow.steps.iter().enumerate()).filter(|(i, _)| *i != index).map(|(_, step)| step.clone()).collect();
+            (label, rest)
         }
         (producer, _) => {
             let at = producer.location();
             let text = match producer {
-                Producer::Parameter { name, .. } => format!("`{name}` may be a plain Future"),
+                Producer::Parameter { name, elements, .. } => describe::parameter_may_be(name, *elements),
                 other => format!("creates {}", describe::produced(other)),
             };
-            (Label { file: at.file, range: at.range, message: text }, flow.steps.as_slice())
+            (Label { file: at.file, range: at.range, message: text }, flow.steps.clone())
         }
     };
     let mut trace = Vec::new();
-    if let Producer::Parameter { at, name, .. } = &flow.producer
+    if let Producer::Parameter { at, name, elements, .. } = &flow.producer
         && !flow.steps.is_empty()
     {
-        trace.push(Label { file: at.file, range: at.range, message: format!("`{name}` may be a plain Future") });
+        let message = describe::parameter_may_be(name, *elements);
+        trace.push(Label { file: at.file, range: at.range, message });
     }
     trace.extend(rest.iter().map(|step| Label {
         file: step.at.file,

@@ -266,6 +266,16 @@ impl Solver {
             };
             pending.seeds.push((node, Obj::Container(node, kind)));
         }
+        let elements_future_like = admits.elements.as_ref().is_some_and(|elements| elements.future_like);
+        if is_param && elements_future_like && !admits.future_like {
+            // `futures: Iterable[Awaitable[T]]`: each element stands for a caller's Future,
+            // in a container of its own that the parameter may hold.
+            let kind = if admits.mapping { ContainerKind::Dict } else { ContainerKind::List };
+            pending.seeds.push((node, Obj::Container(node, kind)));
+            let elements = self.part_node(node, Part::Values);
+            pending.seeds.push((elements, Obj::ParamFuture(node)));
+            self.element_future_params.insert(node);
+        }
         if is_param || is_attribute {
             if is_param && admits.future_like {
                 pending.seeds.push((node, Obj::ParamFuture(node)));

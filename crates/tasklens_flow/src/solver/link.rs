@@ -110,6 +110,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         wrapped_ensure_future: FxHashMap::default(),
         coro_bindings: FxHashMap::default(),
         future_params: FxHashSet::default(),
+        element_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
         modules,

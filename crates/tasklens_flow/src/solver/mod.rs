@@ -216,6 +216,9 @@ pub(crate) struct Solution {
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
+    /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
+    /// their `Obj::ParamFuture` sits in a stand-in container's slot.
+    pub element_future_params: FxHashSet<GNode>,
     /// Containers (by creating node) that reached a node past widening: where they went
     /// from there is not followed, so they count as kept.
     pub kept_containers: FxHashSet<GNode>,
@@ -293,6 +296,8 @@ pub(crate) struct Solver {
     pass_through: FxHashMap<GSite, Label>,
     /// Parameters annotated to admit a plain Future.
     pub(crate) future_params: FxHashSet<GNode>,
+    /// See [`Solution::element_future_params`].
+    pub(crate) element_future_params: FxHashSet<GNode>,
     /// Calls of functions that return `ensure_future(param)`, waiting for that inner call
     /// to be resolved: by inner site, (argument, call result, inner result, label).
     wrapped_ensure_future: FxHashMap<GSite, Vec<(GNode, GNode, GNode, Label)>>,
@@ -374,6 +379,7 @@ impl Solver {
             removed_loop_sites,
             kept_tasks: solver.kept_tasks,
             kept_containers: solver.kept_containers,
+            element_future_params: solver.element_future_params,
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
             loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
