@@ -1078,6 +1078,37 @@ def spawn_coro(coro) -> asyncio.Task:
 }
 
 #[test]
+fn property_setters_take_what_is_assigned() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Optional
+
+class Holder:
+    def __init__(self):
+        self._task: Optional[asyncio.Task] = None
+
+    @property
+    def task(self):
+        return self._task
+
+    @task.setter
+    def task(self, value):
+        self._task = value
+
+async def main():
+    holder = Holder()
+    holder.task = asyncio.get_running_loop().create_future()
+    print(holder.task.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:18: TL001",
+    );
+}
+
+#[test]
 fn elements_annotated_to_admit_futures_forwarded_as_tasks() {
     // typeshed types `ensure_future(Awaitable[T])` as `Task[T]`, so a type checker accepts
     // this; a caller passing `[loop.create_future()]` gets a plain Future back.

@@ -244,6 +244,8 @@ pub struct ClassFacts {
     pub bases: Vec<TypeExpr>,
     /// Methods defined in the body, sorted by name.
     pub methods: Vec<(Name, FuncId)>,
+    /// Property setters (`@name.setter`) defined in the body, sorted by name.
+    pub setters: Vec<(Name, FuncId)>,
     /// Attribute names assigned or declared on the class or its instances, sorted.
     pub attributes: Vec<Name>,
     /// Annotated class-body names in order: the fields of a dataclass-like class.
@@ -255,6 +257,10 @@ pub struct ClassFacts {
 impl ClassFacts {
     pub fn method(&self, name: &str) -> Option<FuncId> {
         self.methods.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.methods[i].1)
+    }
+
+    pub fn setter(&self, name: &str) -> Option<FuncId> {
+        self.setters.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.setters[i].1)
     }
 
     pub fn has_attribute(&self, name: &str) -> bool {

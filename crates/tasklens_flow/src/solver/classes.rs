@@ -118,6 +118,20 @@ impl ClassTable {
         self.find_method_from(modules, class, name, 0)
     }
 
+    /// The property setter `name` as found through the class's MRO (the first class that
+    /// defines a method or setter of that name decides).
+    pub fn find_setter(&self, modules: &Modules, class: GClass, name: &str) -> Option<GFunc> {
+        self.mro[class as usize].iter().find_map(|&c| {
+            let (m, facts) = modules.class(c);
+            let base = modules.modules[m as usize].func_base;
+            match (facts.setter(name), facts.method(name)) {
+                (Some(local), _) => Some(Some(base + local)),
+                (None, Some(_)) => Some(None),
+                (None, None) => None,
+            }
+        })?
+    }
+
     /// Like [`Self::find_method`], skipping the first `skip` classes of the MRO (`super()`).
     pub fn find_method_from(&self, modules: &Modules, class: GClass, name: &str, skip: usize) -> Option<GFunc> {
         self.mro[class as usize].iter().skip(skip).find_map(|&c| {

@@ -297,6 +297,14 @@ impl Solver {
     fn store(&mut self, value: Obj, attr_id: NameId, from: GNode, label: Label) {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
+                // `obj.task = value` on a property with a setter runs the setter.
+                if matches!(value, Obj::Instance(_))
+                    && let Some(setter) = self.classes.find_setter(&self.modules, class, self.name(attr_id))
+                    && let Some(param) = self.modules.func(setter).1.params.get(1).map(|p| p.node)
+                {
+                    let param = self.func_node(setter, param);
+                    self.edge(from, param, label);
+                }
                 let (write, _) = self.attribute_nodes(class, attr_id);
                 self.edge(from, write, label);
             }

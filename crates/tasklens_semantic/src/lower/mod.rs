@@ -158,6 +158,7 @@ impl Lowerer {
         self.facts.globals = globals;
         for class in &mut self.facts.classes {
             class.methods.sort_by(|a, b| a.0.cmp(&b.0));
+            class.setters.sort_by(|a, b| a.0.cmp(&b.0));
             class.attributes.sort();
             class.attributes.dedup();
         }
@@ -626,6 +627,7 @@ impl Lowerer {
             name: class.name.id.clone(),
             bases,
             methods: Vec::new(),
+            setters: Vec::new(),
             attributes: Vec::new(),
             fields: Vec::new(),
             // A `NamedTuple` subclass takes its fields as constructor arguments, as a dataclass does.

@@ -253,7 +253,11 @@ impl Lowerer {
             Some(class) if register => {
                 self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
             }
-            Some(_) => {}
+            Some(class) => {
+                if def.decorator_list.iter().any(|d| decorator_kind(d) == Some("setter")) {
+                    self.facts.classes[class as usize].setters.push((def.name.id.clone(), func));
+                }
+            }
             None => {
                 self.bind_node(&def.name.id, version);
                 self.note_module_binding(&def.name.id, Binding::Function(func));
