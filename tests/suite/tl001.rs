@@ -1078,6 +1078,24 @@ def spawn_coro(coro) -> asyncio.Task:
 }
 
 #[test]
+fn many_futures_through_one_registry_are_each_reported() {
+    // Past 16 Futures a node summarises the rest: each must still be found, with its way in.
+    const COUNT: usize = 20;
+    let makers: String = (0..COUNT)
+        .map(|i| {
+            format!("\ndef make_{i}(loop):\n    fut = loop.create_future()\n    PENDING.append(fut)\n    return fut\n")
+        })
+        .collect();
+    let calls: String = (0..COUNT).map(|i| format!("    make_{i}(loop)\n")).collect();
+    let fixture = format!(
+        "#- main.py run\nimport asyncio\n\nPENDING = []\n{makers}\nasync def main():\n    loop = asyncio.get_running_loop()\n{calls}    for fut in list(PENDING):\n        print(fut.get_name())\n\nasyncio.run(main())\n"
+    );
+    // `fut = loop.create_future()` is line 6 of the first maker, each maker 5 lines on.
+    let expected: String = (0..COUNT).map(|i| format!("main.py:{}: TL001\n", 6 + 5 * i)).collect();
+    check(&fixture, &expected);
+}
+
+#[test]
 fn property_setters_take_what_is_assigned() {
     check(
         r#"

@@ -44,6 +44,9 @@ pub enum Obj {
     Future(GSite),
     /// A value of a parameter whose annotation admits a plain Future.
     ParamFuture(GNode),
+    /// The plain Futures that reached the node past [`MAX_FUTURES`](crate::solver) of them:
+    /// one object stands for them all from there on (the solution lists them by node).
+    FutureSummary(GNode),
     Function(GFunc),
     /// A method read from an instance: calls pass the instance first.
     Bound(GFunc),
@@ -70,7 +73,7 @@ impl Obj {
 
     /// A value that is a plain Future (or may be, for an annotated parameter).
     pub fn is_plain_future(self) -> bool {
-        matches!(self, Obj::Future(_) | Obj::ParamFuture(_))
+        matches!(self, Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_))
     }
 }
 

@@ -310,17 +310,15 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             for &obj in solved.sets.get(node) {
                 match solved.objs[obj as usize] {
                     value if value.is_plain_future() => {
-                        if !seen.insert((obj, record.node, record.at)) {
-                            continue;
+                        for (future, steps) in future_origins(solved, node, obj) {
+                            if !seen.insert((future, record.node, record.at)) {
+                                continue;
+                            }
+                            let Some(producer) = producer(solved, solved.objs[future as usize]) else {
+                                continue;
+                            };
+                            report.future_flows.push(FutureFlow { producer, sink: sink(solved, record), steps });
                         }
-                        let Some(producer) = producer(solved, value) else {
-                            continue;
-                        };
-                        report.future_flows.push(FutureFlow {
-                            producer,
-                            sink: sink(solved, record),
-                            steps: trace(solved, node, obj),
-                        });
                     }
                     Obj::Task(Some(site)) => {
                         let entry = task_sinks.entry(site).or_default();
@@ -383,10 +381,14 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     for &(site, node) in &solved.masked_casts {
         let module = solved.modules.site_module(site);
         for &obj in solved.sets.get(node) {
-            let value = solved.objs[obj as usize];
-            if let Some(producer) = value.is_plain_future().then(|| producer(solved, value)).flatten() {
-                let at = Location { file: file_of(solved, module), range: call_at(solved, site).range };
-                report.masked_casts.push(MaskedCast { at, producer });
+            if !solved.objs[obj as usize].is_plain_future() {
+                continue;
+            }
+            for (future, _) in future_origins(solved, node, obj) {
+                if let Some(producer) = producer(solved, solved.objs[future as usize]) {
+                    let at = Location { file: file_of(solved, module), range: call_at(solved, site).range };
+                    report.masked_casts.push(MaskedCast { at, producer });
+                }
             }
         }
     }
@@ -513,6 +515,14 @@ fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
         let ever_coroutine = objs.iter().any(|&o| solved.objs[o as usize].is_coroutine());
         for &obj in objs {
             let value = solved.objs[obj as usize];
+            if let (Obj::FutureSummary(_), true) = (value, needs_coroutine) {
+                for (future, steps) in future_origins(solved, node, obj) {
+                    let Some(producer) = producer(solved, solved.objs[future as usize]) else { continue };
+                    let (call, argument) = (Location { file, range: at.range }, Location { file, range: argument });
+                    flows.push(TaskArgumentFlow { producer, call, callee: at.callee, argument, steps });
+                }
+                continue;
+            }
             let producer = match value {
                 Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
                 Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
@@ -703,6 +713,30 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
         SinkAt::TaskMethodCall(index) => positions.task_method_calls[index as usize],
     };
     Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.elements }
+}
+
+/// The plain Futures that `obj` at `node` is, each with the hops it took to `node`: the
+/// object itself, or for an `Obj::FutureSummary` every Future it stands for (their hops to
+/// the node that summarised them, then the summary's).
+fn future_origins(solved: &Solved, node: GNode, obj: ObjId) -> Vec<(ObjId, Vec<Step>)> {
+    let mut origins = Vec::new();
+    let mut expanded = FxHashSet::default();
+    let mut pending = vec![(node, obj, Vec::new())];
+    while let Some((node, obj, after)) = pending.pop() {
+        let mut steps = trace(solved, node, obj);
+        steps.extend(after);
+        match solved.objs[obj as usize] {
+            Obj::FutureSummary(hub) => {
+                if expanded.insert(hub) {
+                    for &inner in solved.summarised.get(&hub).into_iter().flatten() {
+                        pending.push((hub, inner, steps.clone()));
+                    }
+                }
+            }
+            _ => origins.push((obj, steps)),
+        }
+    }
+    origins
 }
 
 /// The hops an object took to reach `node`, from its producer on.

@@ -171,7 +171,7 @@ impl Solver {
                 self.seed(unkeyed, Obj::Container(made, kind));
             }
             Complex::EnsureFutureArg { site, result } => match value {
-                Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(_) => {
+                Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(_) => {
                     let label = self.pass_through_label(site);
                     self.add(result, obj, node, label);
                 }

@@ -101,6 +101,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         kept_containers: FxHashSet::default(),
+        summarised: FxHashMap::default(),
+        summarised_at: FxHashSet::default(),
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),

@@ -36,6 +36,10 @@ const SCANNED_EDGES: usize = 16;
 
 /// The most objects a node holds before it widens to `Unknown`.
 const MAX_OBJECTS: usize = 16;
+/// The most plain Futures a node holds one by one; more are summarised (see
+/// [`Obj::FutureSummary`]) so that a registry of many Futures does not carry each of them
+/// everywhere it is read.
+pub(crate) const MAX_FUTURES: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Edge {
@@ -222,6 +226,9 @@ pub(crate) struct Solution {
     /// Containers (by creating node) that reached a node past widening: where they went
     /// from there is not followed, so they count as kept.
     pub kept_containers: FxHashSet<GNode>,
+    /// By node, the plain Futures its `Obj::FutureSummary` stands for (their ways in are
+    /// in `preds` under the node).
+    pub summarised: FxHashMap<GNode, Vec<ObjId>>,
     /// `typing.cast(Task, value)` sites and the value's node.
     pub masked_casts: Vec<(GSite, GNode)>,
     /// `asyncio.create_task(...)` sites.
@@ -285,6 +292,9 @@ pub(crate) struct Solver {
     kept_tasks: FxHashSet<GSite>,
     /// Containers widened away somewhere (see [`Solution::kept_containers`]).
     kept_containers: FxHashSet<GNode>,
+    /// See [`Solution::summarised`].
+    summarised: FxHashMap<GNode, Vec<ObjId>>,
+    summarised_at: FxHashSet<(GNode, ObjId)>,
     /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
     running_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
@@ -379,6 +389,7 @@ impl Solver {
             removed_loop_sites,
             kept_tasks: solver.kept_tasks,
             kept_containers: solver.kept_containers,
+            summarised: solver.summarised,
             element_future_params: solver.element_future_params,
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
@@ -487,9 +498,28 @@ impl Solver {
     /// Adds `obj` to `node`, remembering where it came from.
     ///
     /// Widening: a node that already holds [`MAX_OBJECTS`] objects gets `Unknown`
-    /// instead of more of them (plain Futures are always kept, so TL001 stays sound).
+    /// instead of more of them. Plain Futures are kept, so TL001 stays sound: past
+    /// [`MAX_FUTURES`] of them, a node gets its `Obj::FutureSummary` instead and remembers
+    /// which Futures (and how) it stands for.
     pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
-        let value = self.objs[obj as usize];
+        let mut value = self.objs[obj as usize];
+        if value.is_plain_future()
+            && value != Obj::FutureSummary(node)
+            && !self.sets[node as usize].as_slice().contains(&obj)
+            && self.futures_full(node)
+        {
+            if self.summarised_at.insert((node, obj)) {
+                self.summarised.entry(node).or_default().push(obj);
+                self.preds.insert((node, obj), (from, label));
+            }
+            value = Obj::FutureSummary(node);
+            obj = self.obj(value);
+            // The summary starts here: the Futures it stands for keep their own ways in.
+            if self.sets[node as usize].insert(obj) {
+                self.worklist.push_back((node, obj));
+            }
+            return;
+        }
         if self.sets[node as usize].len() >= MAX_OBJECTS && !value.is_plain_future() {
             // Where it goes from here is no longer followed: do not call it dropped.
             match value {
@@ -520,7 +550,17 @@ impl Solver {
     }
 
     fn traced(&self, obj: ObjId) -> bool {
-        matches!(self.objs[obj as usize], Obj::Future(_) | Obj::ParamFuture(_) | Obj::Task(Some(_)))
+        matches!(
+            self.objs[obj as usize],
+            Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(Some(_))
+        )
+    }
+
+    /// Whether `node` already holds [`MAX_FUTURES`] plain Futures (not counting its summary).
+    fn futures_full(&self, node: GNode) -> bool {
+        let objs = self.sets[node as usize].as_slice();
+        objs.len() >= MAX_FUTURES
+            && objs.iter().filter(|&&o| self.objs[o as usize].is_plain_future()).count() >= MAX_FUTURES
     }
 
     fn pass(&mut self, edge: Edge, from: GNode, obj: ObjId) {
