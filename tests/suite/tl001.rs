@@ -1305,6 +1305,34 @@ def relay(aw: Awaitable[None]):
 }
 
 #[test]
+fn a_future_passed_where_a_future_is_accepted_is_the_callees_finding() {
+    // `submit` promises to take a Future and stores it as a Task: that is the line to
+    // change, not the caller's `create_future()`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Optional
+
+class Runner:
+    def __init__(self):
+        self.current: Optional[asyncio.Task] = None
+
+    def submit(self, fut: asyncio.Future):
+        self.current = fut
+
+async def main():
+    runner = Runner()
+    runner.submit(asyncio.get_running_loop().create_future())
+    print(runner.current.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL001",
+    );
+}
+
+#[test]
 fn task_only_calls_that_handle_attribute_error_are_not_sinks() {
     check(
         r#"

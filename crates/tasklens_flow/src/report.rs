@@ -311,7 +311,9 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 match solved.objs[obj as usize] {
                     value if value.is_plain_future() => {
                         for (future, steps) in future_origins(solved, node, obj) {
-                            if !seen.insert((future, record.node, record.at)) {
+                            if !seen.insert((future, record.node, record.at))
+                                || through_future_parameter(solved, node, obj)
+                            {
                                 continue;
                             }
                             let Some(producer) = producer(solved, solved.objs[future as usize]) else {
@@ -713,6 +715,20 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
         SinkAt::TaskMethodCall(index) => positions.task_method_calls[index as usize],
     };
     Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.elements }
+}
+
+/// Whether `obj` came to `node` through a parameter annotated to admit a plain Future whose
+/// own `ParamFuture` reaches `node` too: that parameter's finding names the line to change
+/// (the function that promised to take a Future), not the caller that passed one.
+fn through_future_parameter(solved: &Solved, node: GNode, obj: ObjId) -> bool {
+    if solved.future_params.is_empty() || !matches!(solved.objs[obj as usize], Obj::Future(_)) {
+        return false;
+    }
+    let at_node = solved.sets.get(node);
+    predecessors(solved, node, obj).any(|(from, _)| {
+        solved.future_params.contains(&from)
+            && at_node.iter().any(|&o| solved.objs[o as usize] == Obj::ParamFuture(from))
+    })
 }
 
 /// The plain Futures that `obj` at `node` is, each with the hops it took to `node`: the

@@ -223,6 +223,8 @@ pub(crate) struct Solution {
     /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
     /// their `Obj::ParamFuture` sits in a stand-in container's slot.
     pub element_future_params: FxHashSet<GNode>,
+    /// Parameters (or their `*args` slots) whose annotation admits a plain Future.
+    pub future_params: FxHashSet<GNode>,
     /// Containers (by creating node) that reached a node past widening: where they went
     /// from there is not followed, so they count as kept.
     pub kept_containers: FxHashSet<GNode>,
@@ -391,6 +393,7 @@ impl Solver {
             kept_containers: solver.kept_containers,
             summarised: solver.summarised,
             element_future_params: solver.element_future_params,
+            future_params: std::mem::take(&mut solver.future_params),
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
             loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
