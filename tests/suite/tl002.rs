@@ -172,6 +172,35 @@ asyncio.run(main())
 }
 
 #[test]
+fn calling_an_instance_runs_its_dunder_call() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Job:
+    async def __call__(self, n):
+        return n
+
+class Sync:
+    def __call__(self, loop):
+        return loop.create_future()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(Job()(1))
+    made = Sync()(loop)
+    made.set_result(2)
+    kept = asyncio.ensure_future(made)
+    await asyncio.gather(task, kept)
+
+asyncio.run(main())
+"#,
+        "main.py:13: TL002",
+    );
+}
+
+#[test]
 fn result_reaching_a_task_sink_is_mentioned() {
     check(
         r#"

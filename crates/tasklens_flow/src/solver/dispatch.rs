@@ -396,6 +396,21 @@ impl Solver {
             Obj::Function(func) => self.bind_call(site, func, 0, result),
             Obj::Bound(func) => self.bind_call(site, func, 1, result),
             Obj::Class(class) => self.construct(site, class, result),
+            // Calling an instance runs its class's `__call__` (and the overrides below it).
+            Obj::Instance(class) => {
+                let name = self.name_id(&ruff_python_ast::name::Name::new_static("__call__"));
+                let methods = self.dispatch(class, name);
+                if methods.is_empty() {
+                    return self.unknown_call(site, result);
+                }
+                for &func in methods.iter() {
+                    let shift = match self.modules.func(func).1.kind {
+                        FunctionKind::StaticMethod => 0,
+                        _ => 1,
+                    };
+                    self.bind_call(site, func, shift, result);
+                }
+            }
             Obj::Partial(partial) => match self.site_args(partial).arg(0) {
                 Some(function) => self.complex_on(function, Complex::PartialCall { partial, site, result }),
                 None => self.unknown_call(site, result),
