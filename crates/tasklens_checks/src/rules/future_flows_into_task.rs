@@ -14,8 +14,15 @@ declare_rule! {
     /// variable or attribute annotated as a Task (also in a string annotation, a
     /// container such as `dict[str, Task]` or `asyncio.Queue[Task]`, or a PEP 484 type
     /// comment: `x = None  # type: Optional[Task]`, `# type: (Awaitable[T]) -> Task[T]`).
-    /// The value is followed across assignments, calls, returns, attributes, containers,
-    /// queues and modules.
+    /// The value is followed across assignments, calls, returns, attributes (also through
+    /// property setters), containers, queues and modules.
+    ///
+    /// A parameter annotated to take a Future (`aw: Awaitable[T]`, or as elements:
+    /// `aws: Iterable[Awaitable[T]]`) counts as one even if no caller in the project passes
+    /// a Future: a function that promises a Task and hands such a parameter back through
+    /// `ensure_future` is reported at that `ensure_future` (typeshed types its result as a
+    /// Task, so type checkers accept it). A caller's Future that reaches the sink only
+    /// through such a parameter is that parameter's finding.
     ///
     /// ## Why is this bad?
     /// `asyncio.ensure_future(x)` returns `x` itself when `x` is already a Future, and
@@ -50,8 +57,8 @@ declare_rule! {
     pub static RULE = ("TL001", "future-flows-into-task", Severity::Error);
 }
 
-/// Where the finding for `flow` points: the producer, or for a parameter the first hop
-/// that forwards it.
+/// Where the finding for `flow` points: the producer, or for a parameter the
+/// `ensure_future` (else the first hop) that forwards it.
 pub(crate) fn line_to_change(flow: &FutureFlow) -> tasklens_flow::Location {
     match (&flow.producer, forwarding_step(flow)) {
         (Producer::Parameter { .. }, Some(index)) => flow.steps[index].at,
