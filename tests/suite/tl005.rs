@@ -128,6 +128,48 @@ asyncio.run(main())
 }
 
 #[test]
+fn appending_to_a_container_nothing_keeps_keeps_nothing() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+BACKGROUND = set()
+
+async def work(n=0):
+    return n
+
+async def forgotten():
+    started = []
+    for n in range(2):
+        started.append(asyncio.create_task(work(n)))
+    pending = set()
+    pending.add(asyncio.create_task(work()))
+
+async def remembered():
+    started = []
+    started.append(asyncio.create_task(work()))
+    await asyncio.gather(*started)
+    BACKGROUND.add(asyncio.create_task(work()))
+    batch = []
+    batch.extend([asyncio.create_task(work())])
+    return batch
+
+async def main():
+    await forgotten()
+    print(len(await remembered()))
+    await asyncio.gather(*BACKGROUND)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:11: TL005
+        main.py:13: TL005
+        ",
+    );
+}
+
+#[test]
 fn stores_into_unknown_objects_and_framework_methods_keep_tasks() {
     check(
         r#"

@@ -8,6 +8,10 @@ use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 use crate::report::predecessors;
 use crate::solver::{DynHopKind, GUARD, NO_LABEL, Solved};
 
+/// Methods of lists, sets and dicts that store their arguments and keep nothing else.
+pub(crate) const CONTAINER_STORES: &[&str] =
+    &["append", "add", "extend", "insert", "appendleft", "extendleft", "update", "setdefault"];
+
 /// Tasks that no node keeps: every node that can hold one is a dead end.
 ///
 /// A node keeps what it holds when a constraint reads it (method call, await, attribute
@@ -50,10 +54,18 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         solved.loop_callbacks.iter().copied().chain(solved.done_callbacks.iter().map(|(_, func)| *func)).collect();
     for module in &solved.modules.modules {
         let base = module.node_base;
+        // `add` to a WeakSet keeps nothing; `tasks.append(t)` and its kin into a list, set or
+        // dict the project makes keep `t` only while the container is kept (its slots).
         let weak_adds: FxHashSet<u32> = (module.facts.constraints.iter())
             .filter_map(|constraint| match constraint {
                 Constraint::MethodCall { site, receiver, name, .. }
                     if module.facts.name(*name).as_str() == "add" && weak(base + receiver) =>
+                {
+                    Some(*site)
+                }
+                Constraint::MethodCall { site, receiver, name, .. }
+                    if CONTAINER_STORES.contains(&module.facts.name(*name).as_str())
+                        && only_project_containers(base + receiver) =>
                 {
                     Some(*site)
                 }

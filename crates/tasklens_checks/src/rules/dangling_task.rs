@@ -17,7 +17,8 @@ declare_rule! {
     /// then). A handle that is awaited,
     /// stored in an attribute, a global or a container that is itself kept, or passed on
     /// to other code is kept; a list, set or dict built and thrown away
-    /// (`[asyncio.create_task(c) for c in coros]` as a statement) keeps none of its Tasks.
+    /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that
+    /// `append` fills and nothing reads) keeps none of its Tasks.
     /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` keeps
     /// nothing (it is the usual wrong fix): adding the Task to one, or reading it back
     /// from one, does not count. When the Task travels

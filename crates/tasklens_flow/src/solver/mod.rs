@@ -622,6 +622,11 @@ impl Solver {
             }
             // Storing into a container does not keep the container.
             Complex::StorePart { .. } => false,
+            Complex::MethodCall { name, .. }
+                if crate::dropped::CONTAINER_STORES.contains(&self.name(name).as_str()) =>
+            {
+                false
+            }
             _ => true,
         })
     }
