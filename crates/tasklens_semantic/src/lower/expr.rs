@@ -43,7 +43,9 @@ impl Lowerer {
                     }
                     Val::Node(to)
                 }
-                _ => Val::Unknown,
+                // An attribute of a literal or of None (`"sep".join`): nothing to follow.
+                Val::Nothing => Val::Nothing,
+                Val::Unknown => Val::Unknown,
             },
             Expr::Call(call) => self.call(call),
             Expr::Await(await_expr) => match self.expr(&await_expr.value) {
@@ -424,6 +426,9 @@ impl Lowerer {
                 self.constrain(Constraint::MethodCall { site, receiver, name, result });
             }
             Callee::Value(Val::Node(callee)) => self.constrain(Constraint::Call { site, callee, result }),
+            // A method of a literal (`", ".join(names)`, `"{}".format(x)`) makes strings,
+            // bytes, numbers or lists of them: nothing to follow.
+            Callee::Method { receiver: Val::Nothing, .. } => return Val::Nothing,
             Callee::Method { .. } | Callee::Value(_) => {
                 self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown });
             }
