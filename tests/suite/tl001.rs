@@ -1096,6 +1096,43 @@ fn many_futures_through_one_registry_are_each_reported() {
 }
 
 #[test]
+fn match_patterns_bind_the_parts_they_capture() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from dataclasses import dataclass
+
+@dataclass
+class Job:
+    name: str
+    waiter: asyncio.Future
+
+def describe(message):
+    match message:
+        case {"kind": "job", "task": task}:
+            return task.get_name()
+        case Job(waiter=waiter):
+            return waiter.done()
+        case [first, *_] | (first,):
+            return first.done()
+        case other:
+            return repr(other)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    describe(Job("a", loop.create_future()))
+    describe([loop.create_future()])
+    describe("text")
+    describe({"kind": "job", "task": loop.create_future()})
+
+asyncio.run(main())
+"#,
+        "main.py:25: TL001",
+    );
+}
+
+#[test]
 fn property_setters_take_what_is_assigned() {
     check(
         r#"

@@ -301,6 +301,12 @@ pub enum Part {
     /// The node that stands for the container a `defaultdict` makes for a missing key (made
     /// by the flow layer; an identity, never read as a slot).
     Missing,
+    /// What a `case {K: p}` pattern reads: a dict's value under a constant key (or any
+    /// value, without one). Nothing else matches a mapping pattern.
+    MappingValue(Option<KeyId>),
+    /// What a `case [p, ...]` pattern reads at a position: a list's or tuple's element.
+    /// Nothing else matches a sequence pattern (not strings, dicts, sets or iterators).
+    SequenceItem(u8),
 }
 
 /// The id of a constant dict key, in 24 bits so that a [`Part`] stays four bytes (facts

@@ -322,6 +322,16 @@ impl Solver {
         match value {
             Obj::Container(container, kind) => {
                 let part = match part {
+                    // Patterns match only their own kind of container.
+                    Part::MappingValue(key) if kind == ContainerKind::Dict => key.map_or(Part::Values, Part::Key),
+                    Part::SequenceItem(index)
+                        if kind == ContainerKind::Tuple
+                            && usize::from(index) < tasklens_semantic::facts::MAX_TUPLE_INDEX =>
+                    {
+                        Part::Index(index)
+                    }
+                    Part::SequenceItem(_) if matches!(kind, ContainerKind::List | ContainerKind::Tuple) => Part::Values,
+                    Part::MappingValue(_) | Part::SequenceItem(_) => return,
                     Part::Iter if kind == ContainerKind::Dict => Part::Keys,
                     Part::Key(_) if kind == ContainerKind::Dict => part,
                     Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
@@ -333,6 +343,7 @@ impl Solver {
             }
             Obj::View(container, _, viewed) => {
                 let part = match part {
+                    Part::MappingValue(_) | Part::SequenceItem(_) => return,
                     Part::Keys | Part::Values => part,
                     Part::Key(_) | Part::Unkeyed => Part::Values,
                     _ => viewed,

@@ -332,6 +332,7 @@ impl Solver {
     pub(super) fn project_part(&self, m: ModIdx, part: Part) -> Part {
         match part {
             Part::Key(local) => self.dict_key(m, local).map_or(Part::Values, Part::Key),
+            Part::MappingValue(Some(local)) => Part::MappingValue(self.dict_key(m, local)),
             other => other,
         }
     }

@@ -3,11 +3,11 @@
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::stmt::{Narrowing, collect_target_names_pub as collect_target_names, tuple_elts};
 use super::{Flow, LoopFlows, Lowerer, Val, scan};
-use crate::facts::{Constraint, HopKind, Part};
+use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, Part};
 
 impl Lowerer {
     pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
@@ -162,10 +162,10 @@ impl Lowerer {
         let mut exhaustive = false;
         for case in &stmt.cases {
             *self.flow() = before.clone();
-            let mut names = Vec::new();
-            collect_pattern_names(&case.pattern, &mut names);
-            for name in names {
-                self.bind(&name, subject, None);
+            let mut bindings = Vec::new();
+            self.pattern_bindings(&case.pattern, subject, &mut bindings);
+            for (name, value, range) in bindings {
+                self.bind(&name, value, Some(range));
             }
             if let Some(guard) = &case.guard {
                 self.expr(guard);
@@ -207,28 +207,93 @@ fn catches_attribute_error(handler: &ast::ExceptHandler) -> bool {
     }
 }
 
-fn collect_pattern_names(pattern: &ast::Pattern, names: &mut Vec<Name>) {
-    use ast::Pattern;
-    match pattern {
-        Pattern::MatchAs(p) => {
-            if let Some(name) = &p.name {
-                names.push(name.id.clone());
+impl Lowerer {
+    /// What each name a `case` pattern captures is bound to: `case {"fut": f}` binds `f` to
+    /// the subject's `"fut"` value, `case [first, *rest]` `first` to its first element,
+    /// `case Job(task=t)` `t` to its `task` attribute; a capture of the whole (`case x`,
+    /// `as x`, `*rest`, `**rest`) to the subject itself; positional class patterns
+    /// (`__match_args__`) to `Unknown`. With the position of each capture.
+    fn pattern_bindings(&mut self, pattern: &ast::Pattern, value: Val, out: &mut Vec<(Name, Val, TextRange)>) {
+        use ast::Pattern;
+        match pattern {
+            Pattern::MatchAs(p) => {
+                if let Some(inner) = &p.pattern {
+                    self.pattern_bindings(inner, value, out);
+                }
+                if let Some(name) = &p.name {
+                    out.push((name.id.clone(), value, name.range));
+                }
             }
-            if let Some(inner) = &p.pattern {
-                collect_pattern_names(inner, names);
+            Pattern::MatchStar(p) => out.extend(p.name.iter().map(|n| (n.id.clone(), value, n.range))),
+            Pattern::MatchSequence(p) => {
+                let mut positional = true;
+                for (index, inner) in p.patterns.iter().enumerate() {
+                    positional &= !inner.is_match_star() && index < MAX_TUPLE_INDEX;
+                    let part = if positional { Part::SequenceItem(index as u8) } else { Part::SequenceItem(u8::MAX) };
+                    let element = match inner {
+                        Pattern::MatchStar(_) => value,
+                        _ => self.pattern_part(value, part, inner.range()),
+                    };
+                    self.pattern_bindings(inner, element, out);
+                }
             }
+            Pattern::MatchMapping(p) => {
+                for (key, inner) in p.keys.iter().zip(&p.patterns) {
+                    let part = Part::MappingValue(self.constant_key(key));
+                    let element = self.pattern_part(value, part, inner.range());
+                    self.pattern_bindings(inner, element, out);
+                }
+                out.extend(p.rest.iter().map(|n| (n.id.clone(), value, n.range)));
+            }
+            Pattern::MatchClass(p) => {
+                for inner in &p.arguments.patterns {
+                    self.pattern_bindings(inner, Val::Unknown, out);
+                }
+                for keyword in &p.arguments.keywords {
+                    let attribute = match value {
+                        Val::Node(base) => {
+                            let to = self.node();
+                            let attr = self.intern(&keyword.attr.id);
+                            let hop = self.hop(keyword.range, HopKind::AttrLoad(attr));
+                            self.constrain(Constraint::Load { base, attr, to, hop: Some(hop) });
+                            Val::Node(to)
+                        }
+                        other => other,
+                    };
+                    self.pattern_bindings(&keyword.pattern, attribute, out);
+                }
+            }
+            // Alternatives bind the same names: each name gets what any alternative gives.
+            Pattern::MatchOr(p) => {
+                let mut merged: Vec<(Name, Vec<Val>, TextRange)> = Vec::new();
+                for alternative in &p.patterns {
+                    let mut own = Vec::new();
+                    self.pattern_bindings(alternative, value, &mut own);
+                    for (name, val, range) in own {
+                        match merged.iter_mut().find(|(n, _, _)| *n == name) {
+                            Some((_, vals, _)) => vals.push(val),
+                            None => merged.push((name, vec![val], range)),
+                        }
+                    }
+                }
+                for (name, vals, range) in merged {
+                    let join = self.node();
+                    for val in vals {
+                        self.flow_into(val, join, None);
+                    }
+                    out.push((name, Val::Node(join), range));
+                }
+            }
+            Pattern::MatchValue(_) | Pattern::MatchSingleton(_) => {}
         }
-        Pattern::MatchStar(p) => names.extend(p.name.iter().map(|n| n.id.clone())),
-        Pattern::MatchSequence(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
-        Pattern::MatchOr(p) => p.patterns.iter().for_each(|p| collect_pattern_names(p, names)),
-        Pattern::MatchMapping(p) => {
-            p.patterns.iter().for_each(|p| collect_pattern_names(p, names));
-            names.extend(p.rest.iter().map(|n| n.id.clone()));
-        }
-        Pattern::MatchClass(p) => {
-            p.arguments.patterns.iter().for_each(|p| collect_pattern_names(p, names));
-            p.arguments.keywords.iter().for_each(|k| collect_pattern_names(&k.pattern, names));
-        }
-        Pattern::MatchValue(_) | Pattern::MatchSingleton(_) => {}
+    }
+
+    /// One slot of a matched subject (a sequence position or a mapping value).
+    fn pattern_part(&mut self, value: Val, part: Part, range: TextRange) -> Val {
+        let Val::Node(base) = value else { return value };
+        let to = self.node();
+        let hop = self.hop(range, HopKind::ContainerLoad);
+        self.constrain(Constraint::LoadPart { base, part, to, hop: Some(hop) });
+        Val::Node(to)
     }
 }
