@@ -1133,6 +1133,80 @@ asyncio.run(main())
 }
 
 #[test]
+fn container_protocols_of_project_classes() {
+    check(
+        r#"
+#- registry.py
+class Registry:
+    def __init__(self):
+        self._items = {}
+
+    def __setitem__(self, key, value):
+        self._items[key] = value
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items.values())
+
+
+class Cursor:
+    def __init__(self, items):
+        self._items = list(items)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self._items:
+            raise StopIteration
+        return self._items.pop()
+
+
+class Batch:
+    def __init__(self, *jobs):
+        self.jobs = jobs
+
+    def __iter__(self):
+        yield from self.jobs
+
+
+class Endless:
+    def __iter__(self):
+        return Endless()
+
+
+def never_called():
+    for item in Endless():
+        item.get_name()
+#- main.py run
+import asyncio
+from registry import Batch, Cursor, Registry
+
+async def main():
+    loop = asyncio.get_running_loop()
+    waiting = Registry()
+    waiting["a"] = loop.create_future()
+    for job in Batch(asyncio.create_task(asyncio.sleep(0)), asyncio.gather()):
+        print(job.get_name())
+    for job in Cursor([asyncio.create_task(asyncio.sleep(0)), asyncio.shield(asyncio.sleep(0))]):
+        print(job.get_name())
+    for job in waiting:
+        print(job.done())
+    print(waiting["a"].get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:7: TL001
+        main.py:8: TL001
+        main.py:10: TL001
+        ",
+    );
+}
+
+#[test]
 fn property_setters_take_what_is_assigned() {
     check(
         r#"

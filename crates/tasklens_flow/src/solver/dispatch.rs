@@ -4,6 +4,8 @@
 
 use std::rc::Rc;
 
+use ruff_python_ast::name::Name;
+
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
@@ -34,12 +36,23 @@ impl Solver {
             Complex::Load { attr, to, label } => self.load(value, attr, to, label),
             Complex::Store { attr, from, label } => self.store(value, attr, from, label),
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
-            Complex::StorePart { part, from, label } => {
-                if let Obj::Container(container, kind) = value {
+            Complex::StorePart { part, from, label } => match value {
+                Obj::Container(container, kind) => {
                     let slot = self.part_node(container, stored_part(part, kind));
                     self.edge(from, slot, label);
                 }
-            }
+                // `registry[key] = value` on a project class runs its `__setitem__`.
+                Obj::Instance(class) => {
+                    let name = self.name_id(&Name::new_static("__setitem__"));
+                    for &func in self.dispatch(class, name).iter() {
+                        if let Some(param) = self.modules.func(func).1.params.get(2).map(|p| p.node) {
+                            let param = self.func_node(func, param);
+                            self.edge(from, param, label);
+                        }
+                    }
+                }
+                _ => {}
+            },
             Complex::Call { site, result } => {
                 if self.applied.insert((site, obj)) {
                     self.call(site, value, result);
@@ -351,8 +364,49 @@ impl Solver {
                 let slot = self.part_node(container, part);
                 self.edge(slot, to, label);
             }
+            Obj::Instance(class) => self.instance_part(class, part, to, label),
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
             _ => {}
+        }
+    }
+
+    /// Iterating or subscripting an instance of a project class runs its `__iter__` or
+    /// `__getitem__` (and their overrides): `for job in registry`, `registry[key]`.
+    fn instance_part(&mut self, class: GClass, part: Part, to: GNode, label: Label) {
+        let mut method = match part {
+            Part::Iter => "__iter__",
+            Part::Values | Part::Index(_) | Part::Key(_) | Part::Unkeyed => "__getitem__",
+            _ => return,
+        };
+        // An iterator of its own (`__iter__` returns self): `__next__` gives the elements.
+        let next = self.name_id(&Name::new_static("__next__"));
+        if method == "__iter__" && !self.dispatch(class, next).is_empty() {
+            method = "__next__";
+        }
+        let name = self.name_id(&Name::new_static(method));
+        for &func in self.dispatch(class, name).iter() {
+            // Once per method and reader: an `__iter__` returning another iterator class
+            // (or itself) must not unfold forever.
+            if !self.protocol_reads.insert((func, to)) {
+                continue;
+            }
+            let facts = self.modules.func(func).1;
+            match (method, facts.is_generator) {
+                // A generator `__iter__` yields the elements.
+                ("__iter__", true) => {
+                    let yields = self.func_node(func, facts.yields);
+                    self.edge(yields, to, label);
+                }
+                // `return iter(self._items.values())`: the elements of what it returns.
+                ("__iter__", false) => {
+                    let ret = self.ret_node(func);
+                    self.complex_on(ret, Complex::LoadPart { part: Part::Iter, to, label });
+                }
+                _ => {
+                    let ret = self.ret_node(func);
+                    self.edge(ret, to, label);
+                }
+            }
         }
     }
 
@@ -409,7 +463,7 @@ impl Solver {
             Obj::Class(class) => self.construct(site, class, result),
             // Calling an instance runs its class's `__call__` (and the overrides below it).
             Obj::Instance(class) => {
-                let name = self.name_id(&ruff_python_ast::name::Name::new_static("__call__"));
+                let name = self.name_id(&Name::new_static("__call__"));
                 let methods = self.dispatch(class, name);
                 if methods.is_empty() {
                     return self.unknown_call(site, result);

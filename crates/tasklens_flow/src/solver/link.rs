@@ -102,6 +102,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         kept_tasks: FxHashSet::default(),
         kept_containers: FxHashSet::default(),
         summarised: FxHashMap::default(),
+        protocol_reads: FxHashSet::default(),
         summarised_at: FxHashSet::default(),
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),

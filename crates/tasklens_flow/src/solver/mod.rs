@@ -316,6 +316,8 @@ pub(crate) struct Solver {
     /// Calls of `async def`s that pass parameters through: how many parameters each binds
     /// before its arguments, for awaiting its `Obj::CoroCall`.
     coro_bindings: FxHashMap<(GSite, GFunc), usize>,
+    /// `__iter__`/`__next__`/`__getitem__` results already read into a node: (method, node).
+    protocol_reads: FxHashSet<(GFunc, GNode)>,
     /// Calls already bound: (site, function, shift).
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
