@@ -103,6 +103,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         kept_containers: FxHashSet::default(),
         summarised: FxHashMap::default(),
         protocol_reads: FxHashSet::default(),
+        nesting: 0,
+        deferred: Vec::new(),
         summarised_at: FxHashSet::default(),
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),

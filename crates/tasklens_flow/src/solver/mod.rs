@@ -34,6 +34,8 @@ pub(crate) const UNKNOWN: ObjId = 0;
 /// Dynamic edges of a node checked for duplicates by scanning; later ones by a set.
 const SCANNED_EDGES: usize = 16;
 
+/// How deep constraints added while applying others apply at once (see `complex_on`).
+const MAX_NESTED_APPLICATIONS: u32 = 1_000;
 /// The most objects a node holds before it widens to `Unknown`.
 const MAX_OBJECTS: usize = 16;
 /// The most plain Futures a node holds one by one; more are summarised (see
@@ -316,6 +318,9 @@ pub(crate) struct Solver {
     /// Calls of `async def`s that pass parameters through: how many parameters each binds
     /// before its arguments, for awaiting its `Obj::CoroCall`.
     coro_bindings: FxHashMap<(GSite, GFunc), usize>,
+    /// How deep `complex_on` is nested in applications, and the applications it queued.
+    nesting: u32,
+    deferred: Vec<(u32, GNode, ObjId)>,
     /// `__iter__`/`__next__`/`__getitem__` results already read into a node: (method, node).
     protocol_reads: FxHashSet<(GFunc, GNode)>,
     /// Calls already bound: (site, function, shift).
@@ -602,9 +607,17 @@ impl Solver {
         self.dyn_lists(node).complex.push(id);
         // Objects that `apply` adds to `node` itself are queued and see this constraint then.
         let objs: smallvec::SmallVec<[ObjId; 16]> = self.sets[node as usize].as_slice().into();
+        // Applying a constraint may add others that apply at once: past a depth, queue
+        // them instead, so that no input can grow the stack without bound.
+        if self.nesting >= MAX_NESTED_APPLICATIONS {
+            self.deferred.extend(objs.into_iter().map(|obj| (id, node, obj)));
+            return;
+        }
+        self.nesting += 1;
         for obj in objs {
             self.apply(id, node, obj);
         }
+        self.nesting -= 1;
     }
 
     /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
@@ -702,7 +715,12 @@ impl Solver {
 
     fn run(&mut self, check_cancelled: &dyn Fn()) {
         let mut steps = 0u32;
-        while let Some((node, obj)) = self.worklist.pop_front() {
+        loop {
+            if let Some((id, node, obj)) = self.deferred.pop() {
+                self.apply(id, node, obj);
+                continue;
+            }
+            let Some((node, obj)) = self.worklist.pop_front() else { break };
             steps = steps.wrapping_add(1);
             if steps.is_multiple_of(65_536) {
                 check_cancelled();
