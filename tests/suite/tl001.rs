@@ -1207,6 +1207,45 @@ asyncio.run(main())
 }
 
 #[test]
+fn async_iteration_protocols_of_project_classes() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Jobs:
+    def __init__(self, loop):
+        self._items = [loop.create_future()]
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if not self._items:
+            raise StopAsyncIteration
+        return self._items.pop()
+
+class Stream:
+    def __init__(self, loop):
+        self.loop = loop
+
+    async def __aiter__(self):
+        yield self.loop.create_future()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    async for item in Stream(loop):
+        print(item.done())
+    async for job in Jobs(loop):
+        print(job.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL001",
+    );
+}
+
+#[test]
 fn property_setters_take_what_is_assigned() {
     check(
         r#"

@@ -373,17 +373,19 @@ impl Solver {
     /// Iterating or subscripting an instance of a project class runs its `__iter__` or
     /// `__getitem__` (and their overrides): `for job in registry`, `registry[key]`.
     fn instance_part(&mut self, class: GClass, part: Part, to: GNode, label: Label) {
-        let mut method = match part {
-            Part::Iter => "__iter__",
-            Part::Values | Part::Index(_) | Part::Key(_) | Part::Unkeyed => "__getitem__",
+        let candidates: &[&'static str] = match part {
+            // An iterator of its own (`__iter__` returns self): `__next__` gives the
+            // elements; `async for` reads `__anext__` or `__aiter__` the same way.
+            Part::Iter => &["__next__", "__iter__", "__anext__", "__aiter__"],
+            Part::Values | Part::Index(_) | Part::Key(_) | Part::Unkeyed => &["__getitem__"],
             _ => return,
         };
-        // An iterator of its own (`__iter__` returns self): `__next__` gives the elements.
-        let next = self.name_id(&Name::new_static("__next__"));
-        if method == "__iter__" && !self.dispatch(class, next).is_empty() {
-            method = "__next__";
-        }
-        let name = self.name_id(&Name::new_static(method));
+        let Some((method, name)) = candidates.iter().find_map(|&method| {
+            let name = self.name_id(&Name::new_static(method));
+            (!self.dispatch(class, name).is_empty()).then_some((method, name))
+        }) else {
+            return;
+        };
         for &func in self.dispatch(class, name).iter() {
             // Once per method and reader: an `__iter__` returning another iterator class
             // (or itself) must not unfold forever.
@@ -392,13 +394,13 @@ impl Solver {
             }
             let facts = self.modules.func(func).1;
             match (method, facts.is_generator) {
-                // A generator `__iter__` yields the elements.
-                ("__iter__", true) => {
+                // A generator `__iter__` (or async generator `__aiter__`) yields the elements.
+                ("__iter__" | "__aiter__", true) => {
                     let yields = self.func_node(func, facts.yields);
                     self.edge(yields, to, label);
                 }
                 // `return iter(self._items.values())`: the elements of what it returns.
-                ("__iter__", false) => {
+                ("__iter__" | "__aiter__", false) => {
                     let ret = self.ret_node(func);
                     self.complex_on(ret, Complex::LoadPart { part: Part::Iter, to, label });
                 }
