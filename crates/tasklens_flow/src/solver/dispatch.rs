@@ -312,7 +312,7 @@ impl Solver {
             Obj::Instance(class) | Obj::Class(class) => {
                 // `obj.task = value` on a property with a setter runs the setter.
                 if matches!(value, Obj::Instance(_))
-                    && let Some(setter) = self.classes.find_setter(&self.modules, class, self.name(attr_id))
+                    && let Some(setter) = self.setter(class, attr_id)
                     && let Some(param) = self.modules.func(setter).1.params.get(1).map(|p| p.node)
                 {
                     let param = self.func_node(setter, param);
@@ -368,6 +368,16 @@ impl Solver {
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
             _ => {}
         }
+    }
+
+    /// The property setter an assignment to `attr` on an instance of `class` runs (cached).
+    fn setter(&mut self, class: GClass, attr: NameId) -> Option<GFunc> {
+        if let Some(&found) = self.setter_cache.get(&(class, attr)) {
+            return found;
+        }
+        let found = self.classes.find_setter(&self.modules, class, self.name(attr));
+        self.setter_cache.insert((class, attr), found);
+        found
     }
 
     /// Iterating or subscripting an instance of a project class runs its `__iter__` or

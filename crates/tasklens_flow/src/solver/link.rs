@@ -103,6 +103,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         kept_containers: FxHashSet::default(),
         summarised: FxHashMap::default(),
         protocol_reads: FxHashSet::default(),
+        setter_cache: FxHashMap::default(),
         nesting: 0,
         deferred: Vec::new(),
         summarised_at: FxHashSet::default(),

@@ -327,6 +327,8 @@ pub(crate) struct Solver {
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
     dispatch_cache: FxHashMap<(GClass, NameId), Rc<[GFunc]>>,
+    /// Property setters by (class, attribute).
+    setter_cache: FxHashMap<(GClass, NameId), Option<GFunc>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
     attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
 }
@@ -515,8 +517,8 @@ impl Solver {
         let mut value = self.objs[obj as usize];
         if value.is_plain_future()
             && value != Obj::FutureSummary(node)
-            && !self.sets[node as usize].as_slice().contains(&obj)
             && self.futures_full(node)
+            && !self.sets[node as usize].as_slice().contains(&obj)
         {
             if self.summarised_at.insert((node, obj)) {
                 self.summarised.entry(node).or_default().push(obj);
