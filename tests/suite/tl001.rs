@@ -1246,6 +1246,35 @@ asyncio.run(main())
 }
 
 #[test]
+fn defaults_of_lookups_are_what_they_may_give() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    jobs = {}
+    for job in (
+        jobs.get("a", loop.create_future()),
+        jobs.pop("b", asyncio.gather()),
+        next(iter([]), asyncio.shield(asyncio.sleep(0))),
+        getattr(loop, "current_job", loop.create_future()),
+    ):
+        print(job.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:7: TL001
+        main.py:8: TL001
+        main.py:9: TL001
+        main.py:10: TL001
+        ",
+    );
+}
+
+#[test]
 fn property_setters_take_what_is_assigned() {
     check(
         r#"

@@ -41,6 +41,8 @@ pub enum ExternalCall {
     },
     /// `next(iterator)`: an element.
     Element,
+    /// `getattr(obj, name, default)`: something not followed, or the default.
+    UnknownOrDefault,
     /// `enumerate(x)`: pairs of an index and an element.
     Enumerate,
     /// `zip(a, b)`: pairs of elements.
@@ -107,6 +109,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             // reach every reader.
             "min" | "max" => ExternalCall::Choice,
             "next" => ExternalCall::Element,
+            "getattr" => ExternalCall::UnknownOrDefault,
             "enumerate" => ExternalCall::Enumerate,
             "zip" => ExternalCall::Zip,
             _ => ExternalCall::Unknown,

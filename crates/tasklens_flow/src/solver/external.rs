@@ -22,6 +22,13 @@ impl Solver {
         if kind == ContainerKind::Queue {
             return self.queue_method(site, container, name, result);
         }
+        // `d.get(key, default)`, `d.pop(key, default)`: the default when the key is missing.
+        if kind == ContainerKind::Dict
+            && matches!(name, "get" | "pop")
+            && let Some(default) = arg(1)
+        {
+            self.edge(default, result, NO_LABEL);
+        }
         if kind == ContainerKind::Dict && self.keyed_dict_method(&args, container, name, result) {
             return;
         }
@@ -225,12 +232,24 @@ impl Solver {
                     self.seed(result, Obj::Unknown);
                 }
             }
-            ExternalCall::Element => match arg(0) {
-                Some(from) => {
-                    self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL })
+            ExternalCall::Element => {
+                match arg(0) {
+                    Some(from) => {
+                        self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: result, label: NO_LABEL })
+                    }
+                    None => self.seed(result, Obj::Unknown),
                 }
-                None => self.seed(result, Obj::Unknown),
-            },
+                // `next(it, default)`: the default once the iterator is exhausted.
+                if let Some(default) = arg(1) {
+                    self.edge(default, result, NO_LABEL);
+                }
+            }
+            ExternalCall::UnknownOrDefault => {
+                self.seed(result, Obj::Unknown);
+                if let Some(default) = arg(2) {
+                    self.edge(default, result, NO_LABEL);
+                }
+            }
             ExternalCall::Enumerate => {
                 let tuple = self.pair_iterator(result);
                 self.pair_slot(tuple, 0, None);
