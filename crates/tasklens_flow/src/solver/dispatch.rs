@@ -43,8 +43,7 @@ impl Solver {
                 }
                 // `registry[key] = value` on a project class runs its `__setitem__`.
                 Obj::Instance(class) => {
-                    let name = self.name_id(&Name::new_static("__setitem__"));
-                    for &func in self.dispatch(class, name).iter() {
+                    for &func in self.special_method(class, "__setitem__").iter() {
                         if let Some(param) = self.modules.func(func).1.params.get(2).map(|p| p.node) {
                             let param = self.func_node(func, param);
                             self.edge(from, param, label);
@@ -266,6 +265,13 @@ impl Solver {
         }
     }
 
+    /// The methods a protocol `name` (`__call__`, `__iter__`...) runs on an instance of
+    /// `class` (or a subclass).
+    fn special_method(&mut self, class: GClass, name: &'static str) -> Rc<[GFunc]> {
+        let name = self.name_id(&Name::new_static(name));
+        self.dispatch(class, name)
+    }
+
     /// The methods a call of `name` on an instance of `class` (or a subclass) may run.
     fn dispatch(&mut self, class: GClass, name_id: NameId) -> Rc<[GFunc]> {
         if let Some(found) = self.dispatch_cache.get(&(class, name_id)) {
@@ -390,13 +396,13 @@ impl Solver {
             Part::Values | Part::Index(_) | Part::Key(_) | Part::Unkeyed => &["__getitem__"],
             _ => return,
         };
-        let Some((method, name)) = candidates.iter().find_map(|&method| {
-            let name = self.name_id(&Name::new_static(method));
-            (!self.dispatch(class, name).is_empty()).then_some((method, name))
+        let Some((method, methods)) = candidates.iter().find_map(|&method| {
+            let methods = self.special_method(class, method);
+            (!methods.is_empty()).then_some((method, methods))
         }) else {
             return;
         };
-        for &func in self.dispatch(class, name).iter() {
+        for &func in methods.iter() {
             // Once per method and reader: an `__iter__` returning another iterator class
             // (or itself) must not unfold forever.
             if !self.protocol_reads.insert((func, to)) {
@@ -475,8 +481,7 @@ impl Solver {
             Obj::Class(class) => self.construct(site, class, result),
             // Calling an instance runs its class's `__call__` (and the overrides below it).
             Obj::Instance(class) => {
-                let name = self.name_id(&Name::new_static("__call__"));
-                let methods = self.dispatch(class, name);
+                let methods = self.special_method(class, "__call__");
                 if methods.is_empty() {
                     return self.unknown_call(site, result);
                 }

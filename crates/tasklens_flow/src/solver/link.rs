@@ -106,7 +106,6 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         setter_cache: FxHashMap::default(),
         nesting: 0,
         deferred: Vec::new(),
-        summarised_at: FxHashSet::default(),
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),

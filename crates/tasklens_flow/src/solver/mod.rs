@@ -298,7 +298,6 @@ pub(crate) struct Solver {
     kept_containers: FxHashSet<GNode>,
     /// See [`Solution::summarised`].
     summarised: FxHashMap<GNode, Vec<ObjId>>,
-    summarised_at: FxHashSet<(GNode, ObjId)>,
     /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
     running_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
@@ -520,7 +519,8 @@ impl Solver {
             && self.futures_full(node)
             && !self.sets[node as usize].as_slice().contains(&obj)
         {
-            if self.summarised_at.insert((node, obj)) {
+            // A Future summarised here before already has its way in recorded.
+            if !self.preds.contains_key(&(node, obj)) {
                 self.summarised.entry(node).or_default().push(obj);
                 self.preds.insert((node, obj), (from, label));
             }

@@ -1,0 +1,146 @@
+//! Where a call runs, as far as an event loop is concerned: in a coroutine, in a synchronous
+//! function that only runs inside a loop, in another function, or at import time.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::CallContext;
+use crate::objects::{GSite, Obj};
+use crate::solver::Solved;
+
+impl CallContext {
+    pub(super) fn of(
+        call: &tasklens_semantic::facts::CallSite,
+        caller: Option<u32>,
+        loop_functions: &FxHashSet<u32>,
+    ) -> Self {
+        match (call.in_coroutine, caller) {
+            (true, _) => CallContext::Coroutine,
+            (false, Some(func)) if loop_functions.contains(&func) => CallContext::LoopFunction,
+            (false, Some(_)) => CallContext::Function,
+            (false, None) => CallContext::Import,
+        }
+    }
+}
+
+/// The project-wide id of the function whose body holds the call site (`None` at import time).
+pub(super) fn caller_of(solved: &Solved, site: u32) -> Option<u32> {
+    let module = solved.modules.site_module(site);
+    let (_, call) = solved.modules.site(site);
+    call.caller.map(|local| solved.modules.modules[module as usize].func_base + local)
+}
+
+/// Synchronous functions that only run inside a running loop: called at least once in
+/// the project or called back by the loop (`loop.call_soon(f)`, a done-callback of an
+/// asyncio Future or Task), and every call comes
+/// from a coroutine or from another such function. A function whose object escapes to
+/// code the analysis cannot follow may be called from anywhere, so it is never one.
+pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
+    let caller_of = |site: u32| caller_of(solved, site);
+    let mut callers: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        callers.entry(func).or_default().push(site);
+    }
+    let is_sync = |func: u32| solved.modules.func(func).1.runs_when_called();
+    // A done-callback of an asyncio Future or Task is called by the loop too.
+    let asyncio_future = |obj: &u32| match solved.objs[*obj as usize] {
+        Obj::Task(_) => true,
+        Obj::Future(site) => !solved.thread_futures.contains(&site),
+        _ => false,
+    };
+    let done_callbacks = (solved.done_callbacks.iter())
+        .filter(|(receiver, _)| {
+            let objs = solved.sets.get(*receiver);
+            !objs.is_empty() && objs.iter().all(asyncio_future)
+        })
+        .map(|(_, func)| func);
+    let mut candidates: FxHashSet<u32> = (callers.keys().chain(&solved.loop_callbacks).chain(done_callbacks))
+        .copied()
+        .filter(|&f| is_sync(f) && !solved.escaped.contains(&f))
+        .collect();
+    // Greatest fixpoint: drop functions with a caller outside coroutines and candidates.
+    // A worklist: dropping a function can only drop the functions it calls (a chain of
+    // thousands of generated functions would otherwise take a pass per link).
+    let mut callees: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        if let Some(caller) = caller_of(site) {
+            callees.entry(caller).or_default().push(func);
+        }
+    }
+    let mut queue: Vec<u32> = candidates.iter().copied().collect();
+    queue.sort_unstable();
+    while let Some(func) = queue.pop() {
+        let outside = |site: &u32| {
+            let in_coroutine = solved.modules.site(*site).1.in_coroutine;
+            !in_coroutine && !caller_of(*site).is_some_and(|caller| candidates.contains(&caller))
+        };
+        if candidates.contains(&func) && callers.get(&func).into_iter().flatten().any(outside) {
+            candidates.remove(&func);
+            queue.extend(callees.get(&func).into_iter().flatten().filter(|f| candidates.contains(f)));
+        }
+    }
+    candidates
+}
+
+/// `asyncio.create_task` calls in code that runs at import time: module level, class
+/// bodies, and the synchronous functions they call, transitively, through calls that
+/// always run in their function.
+pub(super) fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
+    if solved.running_loop_sites.is_empty() {
+        return Vec::new();
+    }
+    let caller_of = |site: u32| caller_of(solved, site);
+    let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
+    // Functions run at import time, each with the call that first reaches it.
+    let mut reached: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    for &(site, func) in &solved.calls {
+        if caller_of(site).is_none() && runs_body(func) && !reached.contains_key(&func) {
+            reached.insert(func, site);
+            queue.push_back(func);
+        }
+    }
+    // Inside functions, only calls that always run are followed: a call under a branch
+    // often depends on state that import-time code does not have (`if self._running:`).
+    let conditional = |site: u32| solved.modules.site(site).1.conditional;
+    let mut calls_by_caller: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        if let Some(caller) = caller_of(site)
+            && !conditional(site)
+        {
+            calls_by_caller.entry(caller).or_default().push((site, func));
+        }
+    }
+    while let Some(caller) = queue.pop_front() {
+        for &(site, func) in calls_by_caller.get(&caller).into_iter().flatten() {
+            if runs_body(func) && !reached.contains_key(&func) {
+                reached.insert(func, site);
+                queue.push_back(func);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for &site in &solved.running_loop_sites {
+        if caller_of(site).is_some() && conditional(site) {
+            continue;
+        }
+        let mut chain = Vec::new();
+        let mut caller = caller_of(site);
+        let at_import = loop {
+            match caller {
+                None => break true,
+                Some(func) => match reached.get(&func) {
+                    Some(&via) if chain.len() < 64 => {
+                        chain.push(via);
+                        caller = caller_of(via);
+                    }
+                    _ => break false,
+                },
+            }
+        };
+        if at_import {
+            chain.reverse();
+            found.push((site, chain));
+        }
+    }
+    found
+}

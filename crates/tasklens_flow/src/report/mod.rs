@@ -1,0 +1,428 @@
+//! Reading the solved graph back into what the rules report: which plain Futures reach
+//! which Task sinks, which `ensure_future` calls only see coroutines, and the rest of
+//! [`FlowReport`]. The types the rules read live here; how a value came to a node is in
+//! `trace`, what made it in `producers`, where a call runs in `context`.
+
+mod context;
+mod producers;
+mod trace;
+
+use context::{caller_of, import_time_tasks, loop_functions};
+use producers::{producer, task_arguments};
+pub(crate) use trace::predecessors;
+use trace::{future_origins, through_future_parameter};
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_db::File;
+use tasklens_semantic::CallPositions;
+use tasklens_semantic::facts::Part;
+
+use crate::objects::{GNode, GSite, ModIdx, Obj, ObjId};
+use crate::solver::Solved;
+use crate::solver::link::{SinkAt, SinkKind as RawSink, SinkRecord};
+
+/// A place in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub file: File,
+    pub range: TextRange,
+}
+
+/// Where a value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Producer {
+    /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
+    Call { at: Location, callee: TextRange },
+    /// A parameter whose annotation admits a plain Future.
+    /// `elements`: the annotation admits Futures as its elements (`Iterable[Awaitable[T]]`).
+    Parameter { at: Location, name: Name, function: Name, elements: bool },
+    /// A call that returns a Task (`create_task(...)`, `ensure_future(coroutine)`).
+    TaskCall { at: Location, callee: TextRange },
+    /// An instance of a project class that defines `__await__` (awaitable, not a coroutine).
+    Awaitable { at: Location, class: Name },
+    /// A project function itself, not a call of it (`create_task(work)`).
+    Function { at: Location, name: Name, is_async: bool },
+    /// A call of a project function that yields: a generator (an async generator for an
+    /// `async def`), not a coroutine.
+    Generator { at: Location, name: Name, is_async: bool },
+    /// A call of a plain `def` with no `return`: None (a forgotten `async`).
+    NoneResult { at: Location, name: Name },
+}
+
+impl Producer {
+    pub fn location(&self) -> Location {
+        match self {
+            Producer::Call { at, .. }
+            | Producer::Parameter { at, .. }
+            | Producer::TaskCall { at, .. }
+            | Producer::Awaitable { at, .. }
+            | Producer::Function { at, .. }
+            | Producer::Generator { at, .. }
+            | Producer::NoneResult { at, .. } => *at,
+        }
+    }
+}
+
+/// What needs a Task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SinkKind {
+    /// A call of a Task-only method.
+    TaskMethod(Name),
+    /// A return annotation.
+    Return { function: Name },
+    /// A parameter annotation (the value is the argument at a call site).
+    Parameter { function: Name, param: Name },
+    /// An annotated assignment.
+    Variable,
+    /// An annotated attribute.
+    Attribute { class: Name, attr: Name },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sink {
+    pub at: Location,
+    pub kind: SinkKind,
+    /// The annotation is a container of Tasks and the Future is one of its elements.
+    pub elements: bool,
+}
+
+/// One step of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Assign(Name),
+    Return(Name),
+    Yield(Name),
+    AttrStore(Name),
+    AttrLoad(Name),
+    ContainerStore,
+    ContainerLoad,
+    Argument { param: Name, function: Name },
+    CallResult { function: Name },
+    PassThrough,
+    Callback { function: Name },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub at: Location,
+    pub kind: StepKind,
+}
+
+/// A plain Future that reaches a place that needs a Task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FutureFlow {
+    pub producer: Producer,
+    pub sink: Sink,
+    /// The hops from the producer to the sink, in order.
+    pub steps: Vec<Step>,
+}
+
+/// An `ensure_future` call whose argument is always a coroutine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnsureFutureCall {
+    pub at: Location,
+    pub callee: TextRange,
+    /// Task sinks that the returned Task reaches.
+    pub task_sinks: Vec<Sink>,
+    /// Where the call runs, which decides whether `create_task` can replace it.
+    pub context: CallContext,
+    /// The positional arguments' ranges.
+    pub args: Vec<TextRange>,
+    /// The `loop=` keyword: the whole keyword and its value.
+    pub loop_keyword: Option<(TextRange, TextRange)>,
+    /// Other keyword arguments are present.
+    pub other_keywords: bool,
+    /// For a call at import time: a module variable that holds an event loop, whose
+    /// `create_task` needs no running loop.
+    pub loop_in_scope: Option<Name>,
+    /// The argument is a parameter of a public function or method: code outside the
+    /// project may call it with a Future, which `create_task` would refuse.
+    pub public_parameter: Option<Name>,
+}
+
+/// Where a call runs, as far as an event loop is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallContext {
+    /// Inside an `async def`: a loop is running.
+    Coroutine,
+    /// In a synchronous function that is only ever called, directly or through other such
+    /// functions, from coroutines: a loop is running.
+    LoopFunction,
+    /// In a synchronous function: a loop may or may not be running.
+    Function,
+    /// At module level or in a class body: runs at import time, no loop is running.
+    Import,
+}
+
+/// A value that is not a coroutine reaching the argument of `create_task` (or `Task(...)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskArgumentFlow {
+    pub producer: Producer,
+    /// The `create_task(...)` call.
+    pub call: Location,
+    pub callee: TextRange,
+    /// The argument.
+    pub argument: Location,
+    pub steps: Vec<Step>,
+}
+
+/// `loop=` passed to an asyncio API that removed the parameter in Python 3.10.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemovedLoopArgument {
+    /// The `loop=...` keyword.
+    pub keyword: Location,
+    pub context: CallContext,
+    /// The API as asyncio spells it (`asyncio.sleep`, `asyncio.locks.Lock`).
+    pub api: String,
+}
+
+/// A Task whose handle nothing keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DroppedTask {
+    /// The call that creates the Task.
+    pub at: Location,
+    pub callee: TextRange,
+    /// Where the Task goes before it is dropped (its longest path), empty when the call's
+    /// result itself is dropped.
+    pub steps: Vec<Step>,
+    /// The last step returns it from a callback of the event loop, which drops it.
+    pub returned_to_loop: bool,
+}
+
+/// `typing.cast(Task, value)` where the value can be a plain Future.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskedCast {
+    pub at: Location,
+    pub producer: Producer,
+}
+
+/// `asyncio.create_task` reached while no event loop runs (at import time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportTimeTask {
+    /// The `create_task` call.
+    pub at: Location,
+    pub callee: TextRange,
+    /// The calls that lead there from module-level code, outermost first.
+    pub chain: Vec<Location>,
+}
+
+/// Everything the rules need from the flow analysis.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlowReport {
+    pub future_flows: Vec<FutureFlow>,
+    pub ensure_future_calls: Vec<EnsureFutureCall>,
+    pub task_arguments: Vec<TaskArgumentFlow>,
+    pub removed_loop_arguments: Vec<RemovedLoopArgument>,
+    pub dropped_tasks: Vec<DroppedTask>,
+    pub masked_casts: Vec<MaskedCast>,
+    pub import_time_tasks: Vec<ImportTimeTask>,
+}
+
+/// What the report needs that depends on the solution and the facts alone (not on
+/// positions): computed once per solution, so an edit that only moves code skips it.
+#[derive(Default)]
+pub(crate) struct Derived {
+    pub loop_functions: FxHashSet<u32>,
+    /// Each dropped Task's creating site, with the farthest node it reaches (and the object),
+    /// and whether that node is the return of a function only the event loop calls.
+    pub dropped_tasks: Vec<(GSite, GNode, ObjId, bool)>,
+    /// `create_task` calls reached at import time, each with the calls that lead there.
+    pub import_time_tasks: Vec<(GSite, Vec<GSite>)>,
+}
+
+pub(crate) fn derive(solved: &Solved) -> Derived {
+    Derived {
+        loop_functions: loop_functions(solved),
+        dropped_tasks: crate::dropped::dropped_tasks(solved),
+        import_time_tasks: import_time_tasks(solved),
+    }
+}
+
+pub(crate) fn extract(solved: &Solved) -> FlowReport {
+    let mut report = FlowReport::default();
+    let mut seen = FxHashSet::default();
+    let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
+    for (record, _) in solved.sinks.iter().zip(&solved.shadowed_sinks).filter(|(_, shadowed)| !**shadowed) {
+        for node in sink_nodes(solved, record) {
+            for &obj in solved.sets.get(node) {
+                match solved.objs[obj as usize] {
+                    value if value.is_plain_future() => {
+                        if through_future_parameter(solved, node, obj) {
+                            continue;
+                        }
+                        for (future, steps) in future_origins(solved, node, obj) {
+                            if !seen.insert((future, record.node, record.at)) {
+                                continue;
+                            }
+                            let Some(producer) = producer(solved, solved.objs[future as usize]) else {
+                                continue;
+                            };
+                            report.future_flows.push(FutureFlow { producer, sink: sink(solved, record), steps });
+                        }
+                    }
+                    Obj::Task(Some(site)) => {
+                        let entry = task_sinks.entry(site).or_default();
+                        let sink = sink(solved, record);
+                        if !entry.contains(&sink) {
+                            entry.push(sink);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let loop_functions = &solved.derived.loop_functions;
+    let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), loop_functions);
+    for &(site, arg) in &solved.ensure_future_sites {
+        let Some(arg) = arg else { continue };
+        let objs = solved.sets.get(arg);
+        let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
+        if !all_coroutines {
+            continue;
+        }
+        let (module, call) = solved.modules.site(site);
+        let (at, context) = (call_at(solved, site), context_of(site));
+        let loop_keyword = (call.keywords.iter().position(|k| k.name.as_str() == "loop"))
+            .map(|index| (at.keyword_whole(index), at.keyword_value(index)));
+        report.ensure_future_calls.push(EnsureFutureCall {
+            at: Location { file: file_of(solved, module), range: at.range },
+            callee: at.callee,
+            task_sinks: task_sinks.remove(&site).unwrap_or_default(),
+            context,
+            args: at.args.clone(),
+            loop_keyword,
+            other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
+            loop_in_scope: (context == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
+            public_parameter: public_parameter(solved, module, call),
+        });
+    }
+    report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
+    report.task_arguments = task_arguments(solved);
+    let location = |site: u32| Location {
+        file: file_of(solved, solved.modules.site_module(site)),
+        range: call_at(solved, site).range,
+    };
+    report.dropped_tasks = (solved.derived.dropped_tasks.iter())
+        .map(|&(site, end, obj, returned_to_loop)| DroppedTask {
+            at: location(site),
+            callee: call_at(solved, site).callee,
+            steps: trace::trace(solved, end, obj),
+            returned_to_loop,
+        })
+        .collect();
+    report.import_time_tasks = (solved.derived.import_time_tasks.iter())
+        .map(|(site, chain)| ImportTimeTask {
+            at: location(*site),
+            callee: call_at(solved, *site).callee,
+            chain: chain.iter().map(|&via| location(via)).collect(),
+        })
+        .collect();
+    for &(site, node) in &solved.masked_casts {
+        let module = solved.modules.site_module(site);
+        for &obj in solved.sets.get(node) {
+            if !solved.objs[obj as usize].is_plain_future() {
+                continue;
+            }
+            for (future, _) in future_origins(solved, node, obj) {
+                if let Some(producer) = producer(solved, solved.objs[future as usize]) {
+                    let at = Location { file: file_of(solved, module), range: call_at(solved, site).range };
+                    report.masked_casts.push(MaskedCast { at, producer });
+                }
+            }
+        }
+    }
+    report.removed_loop_arguments = solved
+        .removed_loop_sites
+        .iter()
+        .map(|(site, keyword, api)| {
+            let module = solved.modules.site_module(*site);
+            let range = call_at(solved, *site).keyword_whole(*keyword as usize);
+            RemovedLoopArgument {
+                keyword: Location { file: file_of(solved, module), range },
+                context: context_of(*site),
+                api: api.clone(),
+            }
+        })
+        .collect();
+    report
+}
+
+/// The parameter that a call's first argument reads, when its function may be called from
+/// outside the project: a public name (no leading underscore, or a dunder) in a public class.
+fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> Option<Name> {
+    let facts = &solved.modules.modules[module as usize].facts;
+    let function = &facts.functions[call.caller? as usize];
+    let argument = call.args.first()?.node?;
+    let param = function.params.iter().find(|p| p.node == argument)?;
+    let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
+    let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
+    (public(function.name.as_str()) && class_public).then(|| param.name.clone())
+}
+
+/// A module variable that holds an event loop (the first in name order).
+fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
+    let entry = &solved.modules.modules[module as usize];
+    entry.facts.globals.iter().find_map(|(name, binding)| match binding {
+        tasklens_semantic::facts::Binding::Variable(node) => {
+            let set = solved.sets.get(entry.node_base + node);
+            set.iter().any(|&o| solved.objs[o as usize] == Obj::Loop).then(|| name.clone())
+        }
+        _ => None,
+    })
+}
+
+/// The nodes whose values a sink checks.
+fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
+    if !record.elements {
+        return vec![record.node];
+    }
+    solved
+        .sets
+        .get(record.node)
+        .iter()
+        .filter_map(|&obj| match solved.objs[obj as usize] {
+            Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)).copied(),
+            _ => None,
+        })
+        .collect()
+}
+
+fn file_of(solved: &Solved, module: u32) -> File {
+    solved.modules.modules[module as usize].file
+}
+
+fn func_name(solved: &Solved, func: u32) -> Name {
+    solved.modules.func(func).1.name.clone()
+}
+
+fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
+    let kind = match &record.kind {
+        RawSink::TaskMethod(name) => SinkKind::TaskMethod(name.clone()),
+        RawSink::Return { func } => SinkKind::Return { function: func_name(solved, *func) },
+        RawSink::Param { func, index } => {
+            let facts = solved.modules.func(*func).1;
+            let param = facts.params.get(*index as usize).map(|p| p.name.clone()).unwrap_or_default();
+            SinkKind::Parameter { function: facts.name.clone(), param }
+        }
+        RawSink::Variable => SinkKind::Variable,
+        RawSink::Attribute { class, attr } => {
+            SinkKind::Attribute { class: solved.modules.class(*class).1.name.clone(), attr: attr.clone() }
+        }
+    };
+    let positions = &solved.positions[record.module as usize];
+    let range = match record.at {
+        SinkAt::Annotation(index) => positions.annotated[index as usize],
+        SinkAt::TaskMethodCall(index) => positions.task_method_calls[index as usize],
+    };
+    Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.elements }
+}
+
+/// The positions of call `site`.
+fn call_at(solved: &Solved, site: u32) -> &CallPositions {
+    let module = solved.modules.site_module(site);
+    let local = site - solved.modules.modules[module as usize].site_base;
+    &solved.positions[module as usize].call_sites[local as usize]
+}

@@ -1,0 +1,184 @@
+//! What made a value that reaches a sink or a `create_task`-like call: the call that made
+//! a Future, the parameter that admits one, a function passed instead of called, a
+//! generator, an awaitable instance, the None of a `def` without `return`.
+
+use rustc_hash::FxHashMap;
+use tasklens_semantic::facts::{Constraint, ContainerKind, FunctionKind, ReturnShape};
+
+use super::trace::{future_origins, trace};
+use super::{Location, Producer, TaskArgumentFlow, call_at, file_of};
+use crate::objects::{GNode, GSite, ModIdx, Obj};
+use crate::solver::Solved;
+
+/// Non-coroutines at the argument of each `create_task`-like call.
+pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
+    let mut flows = Vec::new();
+    let mut call_results = CallResults::default();
+    // `create_task` and its kin need a coroutine; `ensure_future` also takes Futures and
+    // awaitables, but not a function (`ensure_future(work)`).
+    let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, node?, false)));
+    let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, node, true));
+    for (site, node, needs_coroutine) in ensure_future.chain(create_task) {
+        let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
+        let file = file_of(solved, module);
+        let argument = at.arg(0);
+        let objs = solved.sets.get(node);
+        // An awaitable instance next to coroutines usually comes from dispatch over a
+        // class and its subclasses (a `Pipeline` overriding a command that returns a
+        // coroutine elsewhere): report it only when the argument is never a coroutine.
+        let ever_coroutine = objs.iter().any(|&o| solved.objs[o as usize].is_coroutine());
+        for &obj in objs {
+            let value = solved.objs[obj as usize];
+            if let (Obj::FutureSummary(_), true) = (value, needs_coroutine) {
+                for (future, steps) in future_origins(solved, node, obj) {
+                    let Some(producer) = producer(solved, solved.objs[future as usize]) else { continue };
+                    let (call, argument) = (Location { file, range: at.range }, Location { file, range: argument });
+                    flows.push(TaskArgumentFlow { producer, call, callee: at.callee, argument, steps });
+                }
+                continue;
+            }
+            let producer = match value {
+                Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
+                Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
+                _ if !needs_coroutine => None,
+                Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
+                Obj::Task(Some(task_site)) => {
+                    let (task_module, task_at) = (solved.modules.site_module(task_site), call_at(solved, task_site));
+                    Some(Producer::TaskCall {
+                        at: Location { file: file_of(solved, task_module), range: task_at.range },
+                        callee: task_at.callee,
+                    })
+                }
+                Obj::Instance(class) if !ever_coroutine => awaitable_instance(solved, class),
+                _ => None,
+            };
+            let Some(producer) = producer else { continue };
+            flows.push(TaskArgumentFlow {
+                producer,
+                call: Location { file, range: at.range },
+                callee: at.callee,
+                argument: Location { file, range: argument },
+                steps: trace(solved, node, obj),
+            });
+        }
+        if objs.is_empty()
+            && let Some(producer) = none_result(solved, &mut call_results, module, node)
+        {
+            flows.push(TaskArgumentFlow {
+                producer,
+                call: Location { file, range: at.range },
+                callee: at.callee,
+                argument: Location { file, range: argument },
+                steps: Vec::new(),
+            });
+        }
+    }
+    flows
+}
+
+/// Per module, the call site whose result each node is (built when first needed).
+type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
+
+/// When the argument at `node` is the result of a call that runs only plain module-level
+/// or nested `def`s without any `return` (not methods, which a subclass outside the
+/// project may override with an `async def`): the first of them, whose call gives None.
+fn none_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<Producer> {
+    let site = *call_results
+        .entry(module)
+        .or_insert_with(|| {
+            let entry = &solved.modules.modules[module as usize];
+            (entry.facts.constraints.iter())
+                .filter_map(|constraint| match constraint {
+                    Constraint::Call { site, result, .. } => Some((entry.node_base + result, entry.site_base + site)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .get(&node)?;
+    let start = solved.calls.partition_point(|&(s, _)| s < site);
+    let callees: Vec<u32> = solved.calls[start..].iter().take_while(|&&(s, _)| s == site).map(|&(_, f)| f).collect();
+    let returns_none = |func: u32| {
+        let (_, facts) = solved.modules.func(func);
+        facts.kind == FunctionKind::Function
+            && !facts.is_async
+            && !facts.is_generator
+            && !facts.opaque
+            && facts.returns == ReturnShape::Unset
+    };
+    let &first = callees.first()?;
+    if !callees.iter().all(|&func| returns_none(func)) {
+        return None;
+    }
+    Some(Producer::NoneResult { at: function_location(solved, first), name: solved.modules.func(first).1.name.clone() })
+}
+
+/// Where a project function's name is.
+fn function_location(solved: &Solved, func: u32) -> Location {
+    let module = solved.modules.func(func).0;
+    let local = func - solved.modules.modules[module as usize].func_base;
+    Location { file: file_of(solved, module), range: solved.positions[module as usize].functions[local as usize] }
+}
+
+/// A project function passed where a call of it was meant.
+fn function_producer(solved: &Solved, func: u32) -> Producer {
+    let facts = solved.modules.func(func).1;
+    Producer::Function {
+        at: function_location(solved, func),
+        name: facts.name.clone(),
+        is_async: facts.makes_coroutine(),
+    }
+}
+
+/// The generator function whose calls make the iterator of `yields`, if there is one (a
+/// generator expression has none). Not one under a decorator the analysis does not know:
+/// `@types.coroutine` and the old `@asyncio.coroutine` make generators into coroutines.
+fn generator(solved: &Solved, yields: GNode) -> Option<Producer> {
+    let module = solved.modules.node_module(yields);
+    let entry = &solved.modules.modules[module as usize];
+    let local = yields - entry.node_base;
+    let (index, func) =
+        (entry.facts.functions.iter().enumerate()).find(|(_, f)| f.yields == local && f.is_generator && !f.opaque)?;
+    Some(Producer::Generator {
+        at: Location { file: entry.file, range: solved.positions[module as usize].functions[index] },
+        name: func.name.clone(),
+        is_async: func.is_async,
+    })
+}
+
+/// A project class whose instances are awaitable without being coroutines.
+fn awaitable_instance(solved: &Solved, class: u32) -> Option<Producer> {
+    let (module, facts) = solved.modules.class(class);
+    facts.method("__await__")?;
+    let local = class - solved.modules.modules[module as usize].class_base;
+    Some(Producer::Awaitable {
+        at: Location {
+            file: file_of(solved, module),
+            range: solved.positions[module as usize].classes[local as usize],
+        },
+        class: facts.name.clone(),
+    })
+}
+
+pub(super) fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
+    match value {
+        Obj::Future(site) => {
+            let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
+            Some(Producer::Call { at: Location { file: file_of(solved, module), range: at.range }, callee: at.callee })
+        }
+        Obj::ParamFuture(node) => {
+            let module = solved.modules.node_module(node);
+            let entry = &solved.modules.modules[module as usize];
+            let local = node - entry.node_base;
+            entry.facts.functions.iter().enumerate().find_map(|(f, func)| {
+                let (p, param) = func.params.iter().enumerate().find(|(_, p)| p.node == local)?;
+                Some(Producer::Parameter {
+                    at: Location { file: entry.file, range: solved.positions[module as usize].params[f][p] },
+                    name: param.name.clone(),
+                    function: func.name.clone(),
+                    elements: solved.element_future_params.contains(&node),
+                })
+            })
+        }
+        _ => None,
+    }
+}
