@@ -140,3 +140,70 @@ async def ticker():
         ",
     );
 }
+
+#[test]
+fn functions_run_in_another_thread() {
+    // `run_in_executor`, `threading.Thread(target=...)` and a `Thread` subclass's `run`
+    // run their function where no loop is running; a thread that runs its own loop with
+    // `asyncio.run` is fine, and so is a thread class never started.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+import threading
+
+async def tick():
+    await asyncio.sleep(0)
+
+def spawn():
+    return asyncio.create_task(tick())
+
+def loop_of():
+    return asyncio.get_running_loop()
+
+def in_worker(label):
+    loop = loop_of()
+    return label, loop
+
+def runs_its_own_loop():
+    async def inner():
+        await asyncio.create_task(tick())
+    asyncio.run(inner())
+
+class Poller(threading.Thread):
+    def run(self):
+        spawn()
+
+class Idle(threading.Thread):
+    def run(self):
+        spawn()
+
+class Service(threading.Thread):
+    def run(self):
+        runs_its_own_loop()
+
+def start_polling():
+    Poller(daemon=True).start()
+    threading.Thread(target=spawn).start()
+#- main.py run
+import asyncio
+import functools
+from jobs import Service, in_worker, runs_its_own_loop
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, runs_its_own_loop)
+    service = Service()
+    service.start()
+    service.join()
+    await loop.run_in_executor(None, functools.partial(in_worker, "a"))
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:8: TL003
+        jobs.py:8: TL005
+        jobs.py:11: TL003
+        ",
+    );
+}

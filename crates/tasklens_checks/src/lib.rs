@@ -111,7 +111,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for flow in &report.task_arguments {
         diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
     }
-    for task in &report.import_time_tasks {
+    for task in &report.loopless_calls {
         diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));
     }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.

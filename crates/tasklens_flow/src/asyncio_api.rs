@@ -206,6 +206,27 @@ pub fn loop_callback_index(method: &str) -> Option<u8> {
     }
 }
 
+/// Where the function is among the arguments of an external call that runs it in another
+/// thread (or process), where no event loop is running: its position, and its keyword.
+pub fn thread_runner_argument(path: &str) -> Option<(u8, Option<&'static str>)> {
+    match split(path) {
+        ("asyncio", "to_thread") | ("_thread", "start_new_thread" | "start_new") => Some((0, None)),
+        ("threading", "Thread") => Some((1, Some("target"))),
+        ("threading", "Timer") => Some((1, Some("function"))),
+        _ => None,
+    }
+}
+
+/// Whether the class at `path` runs its `run` method in a new thread on `start()`.
+pub fn is_thread_class(path: &str) -> bool {
+    split(path) == ("threading", "Thread")
+}
+
+/// The same for a method of an event loop: `loop.run_in_executor(executor, f, *args)`.
+pub fn loop_thread_runner_argument(method: &str) -> Option<u8> {
+    (method == "run_in_executor").then_some(1)
+}
+
 /// Methods that only an event loop has: an unresolved receiver is taken as a loop.
 pub const LOOP_ONLY_METHODS: &[&str] = &["create_future", "create_task", "run_in_executor"];
 
@@ -312,6 +333,8 @@ pub fn is_followed(path: &str) -> bool {
             | "heapq"
             | "itertools"
             | "weakref"
+            | "threading"
+            | "_thread"
     ) && path.matches('.').count() < 4
 }
 

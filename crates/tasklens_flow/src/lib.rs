@@ -18,8 +18,8 @@ use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
-    CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, ImportTimeTask, Location, MaskedCast, Producer,
-    RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
+    CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, LooplessCall, LooplessStart,
+    MaskedCast, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

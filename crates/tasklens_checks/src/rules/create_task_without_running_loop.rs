@@ -1,6 +1,6 @@
 //! TL003: `asyncio.create_task` where no event loop is running.
 
-use tasklens_flow::ImportTimeTask;
+use tasklens_flow::{LooplessCall, LooplessStart};
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -13,13 +13,18 @@ declare_rule! {
     /// is running:
     /// at module level (including `if __name__ == "__main__":` before `asyncio.run`), in
     /// class bodies, and in synchronous functions and methods that are called,
-    /// transitively and across modules, from those places. A synchronous helper that is
-    /// only called from coroutines or loop callbacks is fine.
+    /// transitively and across modules, from those places; and in functions run in another
+    /// thread (`loop.run_in_executor(None, f)`, `asyncio.to_thread(f)`,
+    /// `threading.Thread(target=f)`, `threading.Timer`, the `run` method of a
+    /// `threading.Thread` subclass that is started) and what they call. A synchronous helper
+    /// that is only called from coroutines or loop callbacks is fine, and so is a thread
+    /// that runs its own loop (`asyncio.run(main())`).
     ///
     /// ## Why is this bad?
-    /// `asyncio.create_task` schedules the coroutine on the *running* loop. With none
-    /// running it raises `RuntimeError: no running event loop` (and the coroutine is never
-    /// awaited). `loop.create_task` on a loop object that is not running yet is fine.
+    /// `asyncio.create_task` schedules the coroutine on the *running* loop of the current
+    /// thread. With none running it raises `RuntimeError: no running event loop` (and the
+    /// coroutine is never awaited); a worker thread never has one, even while the main
+    /// thread's loop runs (use `asyncio.run_coroutine_threadsafe(coro, loop)` there). `loop.create_task` on a loop object that is not running yet is fine.
     ///
     /// ## Example
     /// ```python
@@ -44,16 +49,24 @@ declare_rule! {
 }
 
 /// TL003 for one call.
-pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &ImportTimeTask) -> Diagnostic {
+pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagnostic {
     let callee = describe::source(db, task.at.file, task.callee);
-    let message = match task.chain.first() {
-        None => format!(
+    let message = match (task.chain.first(), task.start) {
+        (None, _) => format!(
             "`{callee}(...)` runs at import time, where no event loop is running (RuntimeError: no running event loop)"
         ),
-        Some(first) => format!(
+        (Some(first), LooplessStart::Import) => format!(
             "`{callee}(...)` runs when the module is imported, through the call in {}, where no event loop is running (RuntimeError: no running event loop)",
             describe::place(db, *first)
         ),
+        (Some(first), LooplessStart::Thread) => format!(
+            "`{callee}(...)` runs in another thread, started by the call in {}, where no event loop is running (RuntimeError: no running event loop)",
+            describe::place(db, *first)
+        ),
+    };
+    let first_label = match task.start {
+        LooplessStart::Import => "called at import time",
+        LooplessStart::Thread => "runs it in another thread",
     };
     let trace = task
         .chain
@@ -62,7 +75,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &ImportTimeTask) -> Dia
         .map(|(index, at)| Label {
             file: at.file,
             range: at.range,
-            message: if index == 0 { "called at import time".into() } else { "which calls".into() },
+            message: if index == 0 { first_label.into() } else { "which calls".into() },
         })
         .collect();
     Diagnostic {

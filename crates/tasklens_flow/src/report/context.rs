@@ -3,7 +3,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::CallContext;
+use super::{CallContext, LooplessStart};
 use crate::objects::{GSite, Obj};
 use crate::solver::Solved;
 
@@ -81,21 +81,27 @@ pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
     candidates
 }
 
-/// `asyncio.create_task` calls in code that runs at import time: module level, class
-/// bodies, and the synchronous functions they call, transitively, through calls that
-/// always run in their function.
-pub(super) fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
+/// `asyncio.create_task` calls in code that runs where no event loop is running: at import
+/// time (module level, class bodies, and the synchronous functions they call,
+/// transitively) and in functions run in another thread (`run_in_executor`,
+/// `threading.Thread(target=...)`, and what they call), through calls that always run in
+/// their function.
+pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, LooplessStart)> {
     if solved.running_loop_sites.is_empty() {
         return Vec::new();
     }
     let caller_of = |site: u32| caller_of(solved, site);
     let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
-    // Functions run at import time, each with the call that first reaches it.
-    let mut reached: FxHashMap<u32, u32> = FxHashMap::default();
+    // Functions run without a loop, each with the call that first reaches it and whether
+    // that call starts a thread.
+    let mut reached: FxHashMap<u32, (u32, bool)> = FxHashMap::default();
     let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
-    for &(site, func) in &solved.calls {
-        if caller_of(site).is_none() && runs_body(func) && !reached.contains_key(&func) {
-            reached.insert(func, site);
+    let import_roots =
+        (solved.calls.iter()).filter(|&&(site, _)| caller_of(site).is_none()).map(|&(s, f)| (s, f, false));
+    let thread_roots = solved.thread_targets.iter().map(|&(func, site)| (site, func, true));
+    for (site, func, thread) in import_roots.chain(thread_roots) {
+        if runs_body(func) && !reached.contains_key(&func) {
+            reached.insert(func, (site, thread));
             queue.push_back(func);
         }
     }
@@ -113,7 +119,7 @@ pub(super) fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
     while let Some(caller) = queue.pop_front() {
         for &(site, func) in calls_by_caller.get(&caller).into_iter().flatten() {
             if runs_body(func) && !reached.contains_key(&func) {
-                reached.insert(func, site);
+                reached.insert(func, (site, false));
                 queue.push_back(func);
             }
         }
@@ -125,21 +131,24 @@ pub(super) fn import_time_tasks(solved: &Solved) -> Vec<(GSite, Vec<GSite>)> {
         }
         let mut chain = Vec::new();
         let mut caller = caller_of(site);
-        let at_import = loop {
+        let start = loop {
             match caller {
-                None => break true,
+                None => break Some(LooplessStart::Import),
                 Some(func) => match reached.get(&func) {
-                    Some(&via) if chain.len() < 64 => {
+                    Some(&(via, thread)) if chain.len() < 64 => {
                         chain.push(via);
+                        if thread {
+                            break Some(LooplessStart::Thread);
+                        }
                         caller = caller_of(via);
                     }
-                    _ => break false,
+                    _ => break None,
                 },
             }
         };
-        if at_import {
+        if let Some(start) = start {
             chain.reverse();
-            found.push((site, chain));
+            found.push((site, chain, start));
         }
     }
     found

@@ -7,7 +7,7 @@ mod context;
 mod producers;
 mod trace;
 
-use context::{caller_of, import_time_tasks, loop_functions};
+use context::{caller_of, loop_functions, loopless_calls};
 use producers::{producer, task_arguments};
 pub(crate) use trace::predecessors;
 use trace::{future_origins, through_future_parameter};
@@ -198,14 +198,24 @@ pub struct MaskedCast {
     pub producer: Producer,
 }
 
-/// `asyncio.create_task` reached while no event loop runs (at import time).
+/// `asyncio.create_task` (or `get_running_loop`) reached while no event loop runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportTimeTask {
+pub struct LooplessCall {
     /// The `create_task` call.
     pub at: Location,
     pub callee: TextRange,
-    /// The calls that lead there from module-level code, outermost first.
+    /// The calls that lead there from where it starts, outermost first.
     pub chain: Vec<Location>,
+    pub start: LooplessStart,
+}
+
+/// Where a call that needs a running loop is reached from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LooplessStart {
+    /// Module-level code or a class body, as the module is imported.
+    Import,
+    /// A function that the first call of the chain runs in another thread.
+    Thread,
 }
 
 /// Everything the rules need from the flow analysis.
@@ -217,7 +227,7 @@ pub struct FlowReport {
     pub removed_loop_arguments: Vec<RemovedLoopArgument>,
     pub dropped_tasks: Vec<DroppedTask>,
     pub masked_casts: Vec<MaskedCast>,
-    pub import_time_tasks: Vec<ImportTimeTask>,
+    pub loopless_calls: Vec<LooplessCall>,
 }
 
 /// What the report needs that depends on the solution and the facts alone (not on
@@ -228,15 +238,15 @@ pub(crate) struct Derived {
     /// Each dropped Task's creating site, with the farthest node it reaches (and the object),
     /// and whether that node is the return of a function only the event loop calls.
     pub dropped_tasks: Vec<(GSite, GNode, ObjId, bool)>,
-    /// `create_task` calls reached at import time, each with the calls that lead there.
-    pub import_time_tasks: Vec<(GSite, Vec<GSite>)>,
+    /// `create_task` calls reached where no loop runs, each with the calls that lead there.
+    pub loopless_calls: Vec<(GSite, Vec<GSite>, LooplessStart)>,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
     Derived {
         loop_functions: loop_functions(solved),
         dropped_tasks: crate::dropped::dropped_tasks(solved),
-        import_time_tasks: import_time_tasks(solved),
+        loopless_calls: loopless_calls(solved),
     }
 }
 
@@ -313,11 +323,12 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             returned_to_loop,
         })
         .collect();
-    report.import_time_tasks = (solved.derived.import_time_tasks.iter())
-        .map(|(site, chain)| ImportTimeTask {
+    report.loopless_calls = (solved.derived.loopless_calls.iter())
+        .map(|(site, chain, start)| LooplessCall {
             at: location(*site),
             callee: call_at(solved, *site).callee,
             chain: chain.iter().map(|&via| location(via)).collect(),
+            start: *start,
         })
         .collect();
     for &(site, node) in &solved.masked_casts {

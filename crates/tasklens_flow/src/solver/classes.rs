@@ -113,6 +113,12 @@ impl ClassTable {
         order.filter_map(|c| self.external_paths.get(c)).flatten().next().map(String::as_str)
     }
 
+    /// Whether an outside base of the class (anywhere in its MRO) is the one at `path`.
+    pub fn has_external_base(&self, class: GClass, wanted: impl Fn(&str) -> bool) -> bool {
+        let order = self.mro[class as usize].iter();
+        order.filter_map(|c| self.external_paths.get(c)).flatten().any(|path| wanted(path))
+    }
+
     /// The method `name` as found through the class's MRO.
     pub fn find_method(&self, modules: &Modules, class: GClass, name: &str) -> Option<GFunc> {
         self.find_method_from(modules, class, name, 0)

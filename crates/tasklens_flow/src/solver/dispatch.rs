@@ -9,7 +9,10 @@ use ruff_python_ast::name::Name;
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
-use crate::asyncio_api::{ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed};
+use crate::asyncio_api::{
+    ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed, loop_thread_runner_argument,
+    thread_runner_argument,
+};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
 
@@ -149,6 +152,17 @@ impl Solver {
                 Obj::Partial(partial) => {
                     if let Some(function) = self.site_args(partial).arg(0) {
                         self.complex_on(function, Complex::LoopCallback);
+                    }
+                }
+                _ => {}
+            },
+            Complex::ThreadTarget { site } => match value {
+                Obj::Function(func) | Obj::Bound(func) => {
+                    self.thread_targets.insert((func, site));
+                }
+                Obj::Partial(partial) => {
+                    if let Some(function) = self.site_args(partial).arg(0) {
+                        self.complex_on(function, Complex::ThreadTarget { site });
                     }
                 }
                 _ => {}
@@ -497,12 +511,39 @@ impl Solver {
                 Some(function) => self.complex_on(function, Complex::PartialCall { partial, site, result }),
                 None => self.unknown_call(site, result),
             },
-            Obj::External(path) => {
-                let name = self.paths[path as usize].clone();
-                self.note_removed_loop(site, &name);
-                self.external_effect(site, result, external_call(&name), Some(path));
-            }
+            Obj::External(path) => self.external_path_call(site, path, result),
             _ => self.unknown_call(site, result),
+        }
+    }
+
+    /// A call of the external object at `path`.
+    fn external_path_call(&mut self, site: GSite, path: u32, result: GNode) {
+        let name = self.paths[path as usize].clone();
+        self.note_removed_loop(site, &name);
+        if let Some((index, keyword)) = thread_runner_argument(&name) {
+            self.note_thread_runner(site, index, keyword);
+        }
+        self.external_effect(site, result, external_call(&name), Some(path));
+    }
+
+    /// A call of the event loop's method `name`.
+    fn loop_call(&mut self, site: GSite, name: &str, result: GNode) {
+        if let Some(index) = loop_thread_runner_argument(name) {
+            self.note_thread_runner(site, index, None);
+        }
+        self.external_effect(site, result, loop_method(name), None);
+    }
+
+    /// The function argument of a call that runs it in another thread.
+    fn note_thread_runner(&mut self, site: GSite, index: u8, keyword: Option<&str>) {
+        let args = self.site_args(site);
+        let by_keyword = || {
+            let call = args.call();
+            let keyword = call.keywords.iter().find(|k| Some(k.name.as_str()) == keyword)?;
+            args.node(keyword.node)
+        };
+        if let Some(function) = args.arg(usize::from(index)).or_else(by_keyword) {
+            self.complex_on(function, Complex::ThreadTarget { site });
         }
     }
 
@@ -592,6 +633,14 @@ impl Solver {
                 if !methods.is_empty() {
                     return;
                 }
+                // `start()` of a `threading.Thread` subclass runs its `run` in a new thread.
+                if is_instance
+                    && name == "start"
+                    && self.classes.has_external_base(class, crate::asyncio_api::is_thread_class)
+                    && let Some(run) = self.classes.find_method(&self.modules, class, "run")
+                {
+                    self.thread_targets.insert((run, site));
+                }
                 // An attribute holding a callable: call what it holds.
                 if self.classes.attribute_in_cone(&self.modules, class, name) {
                     let (_, reads) = self.attribute_nodes(class, name_id);
@@ -607,19 +656,15 @@ impl Solver {
                 Resolved::Class(class) => self.construct(site, class, result),
                 Resolved::Variable(node) => self.complex_on(node, Complex::Call { site, result }),
                 Resolved::External(path) => {
-                    self.note_removed_loop(site, &path);
-                    let effect = external_call(&path);
                     let id = self.path(&path);
-                    self.external_effect(site, result, effect, Some(id));
+                    self.external_path_call(site, id, result);
                 }
                 Resolved::Module(_) | Resolved::Unknown => self.unknown_call(site, result),
             },
             Obj::External(path) => {
                 let full = format!("{}.{name}", self.paths[path as usize]);
-                self.note_removed_loop(site, &full);
-                let effect = external_call(&full);
                 let id = self.path(&full);
-                self.external_effect(site, result, effect, Some(id));
+                self.external_path_call(site, id, result);
             }
             Obj::ExternalInstance(path) => {
                 let effect = external_method(&self.paths[path as usize], name);
@@ -629,7 +674,10 @@ impl Solver {
                 }
                 self.external_effect(site, result, effect, None);
             }
-            Obj::Loop => self.external_effect(site, result, loop_method(name), None),
+            Obj::Loop => {
+                let name = name.clone();
+                self.loop_call(site, &name, result);
+            }
             Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
             // A method of something the analysis does not follow may call what it is given.
             Obj::Unknown => self.unknown_call(site, result),
@@ -650,7 +698,7 @@ impl Solver {
                     _ => false,
                 });
             if !resolved_elsewhere {
-                self.external_effect(site, result, loop_method(&name), None);
+                self.loop_call(site, &name, result);
                 // The receiver is only assumed to be a loop: when the project has its own
                 // method of this name, its argument rules are unknown, so TL004 stays out.
                 if self.classes.is_method_name(&self.modules, &name) {

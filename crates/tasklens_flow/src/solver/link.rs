@@ -94,6 +94,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         loop_callbacks: FxHashSet::default(),
         done_callbacks: Vec::new(),
         thread_futures: FxHashSet::default(),
+        thread_targets: FxHashSet::default(),
         classes,
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),

@@ -170,6 +170,11 @@ pub(crate) enum Complex {
     },
     /// On the callback argument of `loop.call_soon(cb)` and friends.
     LoopCallback,
+    /// On the function argument of a call at `site` that runs it in another thread
+    /// (`loop.run_in_executor(None, f)`, `threading.Thread(target=f)`).
+    ThreadTarget {
+        site: GSite,
+    },
     /// On the factory of `collections.defaultdict(factory)` made at `dict`: a missing key
     /// reads as a new container of the factory's kind.
     DefaultFactory {
@@ -248,6 +253,8 @@ pub(crate) struct Solution {
     pub done_callbacks: Vec<(GNode, GFunc)>,
     /// Sites that make `concurrent.futures` Futures (`run_coroutine_threadsafe`...).
     pub thread_futures: FxHashSet<GSite>,
+    /// Functions run in another thread, where no loop is running, and the call that does it.
+    pub thread_targets: Vec<(GFunc, GSite)>,
     /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
     /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
@@ -287,6 +294,7 @@ pub(crate) struct Solver {
     loop_callbacks: FxHashSet<GFunc>,
     done_callbacks: Vec<(GNode, GFunc)>,
     thread_futures: FxHashSet<GSite>,
+    thread_targets: FxHashSet<(GFunc, GSite)>,
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
@@ -407,6 +415,11 @@ impl Solver {
             loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
             done_callbacks: std::mem::take(&mut solver.done_callbacks),
             thread_futures: std::mem::take(&mut solver.thread_futures),
+            thread_targets: {
+                let mut targets: Vec<(GFunc, GSite)> = solver.thread_targets.drain().collect();
+                targets.sort_unstable();
+                targets
+            },
             running_loop_sites: {
                 let mut sites: Vec<GSite> = solver.running_loop_sites.iter().copied().collect();
                 sites.sort_unstable();
