@@ -477,6 +477,7 @@ async def main():
     table = {}
     table["k"] = loop.create_future()
     doubled = {k: v for k, v in table.items()}
+    by_name.update(extra=loop.create_future())
     first, *rest = listed
     for job in by_name.values():
         job.get_stack()
@@ -493,6 +494,7 @@ asyncio.run(main())
         main.py:8: TL001
         main.py:10: TL001
         main.py:14: TL001
+        main.py:16: TL001
         ",
     );
 }

@@ -299,6 +299,15 @@ impl Solver {
                     self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
                     self.complex_on(from, Complex::LoadPart { part: Part::Values, to: unkeyed, label: NO_LABEL });
                 }
+                // `d.update(job=value)`: under a key no read tells apart.
+                let values: Vec<GNode> = args.call().keywords.iter().filter_map(|k| args.node(k.node)).collect();
+                if !values.is_empty() {
+                    let unkeyed = self.part_node(container, Part::Unkeyed);
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
+                    for from in values {
+                        self.edge(from, unkeyed, label);
+                    }
+                }
             }
             _ => return false,
         }
