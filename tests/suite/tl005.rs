@@ -237,6 +237,7 @@ asyncio.run(main())
 fn a_weak_set_keeps_nothing() {
     // `weakref.WeakSet` is the usual wrong fix: the loop and the set both hold the Task
     // weakly. A plain set keeps it; reading the WeakSet back does not count as keeping.
+    // A `WeakValueDictionary` holds its values as weakly.
     check(
         r#"
 #- main.py
@@ -250,6 +251,8 @@ class Service:
     def __init__(self):
         self._weak = weakref.WeakSet()
         self._strong = set()
+        self._by_name = weakref.WeakValueDictionary()
+        self._names = {}
 
     def spawn_weak(self):
         task = asyncio.create_task(work())
@@ -260,11 +263,18 @@ class Service:
         self._strong.add(task)
         task.add_done_callback(self._strong.discard)
 
+    def spawn_named(self, name):
+        self._by_name[name] = asyncio.create_task(work())
+        self._by_name.setdefault(name + "!", asyncio.create_task(work()))
+        self._names[name] = asyncio.create_task(work())
+
     def names(self):
-        return [t.get_name() for t in self._weak]
+        return [t.get_name() for t in self._weak] + list(self._by_name)
 "#,
         "
-        main.py:13: TL005
+        main.py:15: TL005
+        main.py:24: TL005
+        main.py:25: TL005
         ",
     );
 }

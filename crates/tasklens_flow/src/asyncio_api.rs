@@ -53,6 +53,8 @@ pub enum ExternalCall {
     NewQueue,
     /// `weakref.WeakSet()`: a set that does not keep its elements alive.
     NewWeakSet,
+    /// `weakref.WeakValueDictionary()`: a dict that does not keep its values alive.
+    NewWeakValueDict,
     /// `collections.defaultdict(factory)`: a dict whose missing keys read as a new
     /// container when `factory` is `list`, `set`, `dict` or `deque`.
     NewDefaultDict,
@@ -118,6 +120,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         "collections" if last == "defaultdict" => ExternalCall::NewDefaultDict,
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
         "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
+        "weakref" if last == "WeakValueDictionary" => ExternalCall::NewWeakValueDict,
         "heapq" => match last {
             "heappush" => ExternalCall::HeapStore { stores: true, returns: false },
             "heappop" => ExternalCall::HeapStore { stores: false, returns: true },

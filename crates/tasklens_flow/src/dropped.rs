@@ -29,11 +29,12 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             *slot = true;
         }
     };
-    // A `WeakSet` keeps nothing alive: neither its slots nor what `add` hands it.
+    // A `WeakSet` or `WeakValueDictionary` keeps nothing alive: neither its slots nor what
+    // `add`, `d[k] = v` or `setdefault` hands it.
     let weak = |container: GNode| {
         let objs = solved.sets.get(container);
         !objs.is_empty()
-            && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, ContainerKind::WeakSet)))
+            && objs.iter().all(|&o| matches!(solved.objs[o as usize], Obj::Container(_, kind) if kind.is_weak()))
     };
     // The node holds the list, tuple, set or dict it creates (a literal, a comprehension,
     // `list(...)`). A generator expression is left out: thrown away, it never runs.
@@ -59,7 +60,8 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         let weak_adds: FxHashSet<u32> = (module.facts.constraints.iter())
             .filter_map(|constraint| match constraint {
                 Constraint::MethodCall { site, receiver, name, .. }
-                    if module.facts.name(*name).as_str() == "add" && weak(base + receiver) =>
+                    if matches!(module.facts.name(*name).as_str(), "add" | "setdefault" | "update")
+                        && weak(base + receiver) =>
                 {
                     Some(*site)
                 }
@@ -85,7 +87,8 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         // A slot of a container the project makes keeps it only while the container is kept.
         for constraint in &module.facts.constraints {
             match constraint {
-                Constraint::StorePart { base: into, from, .. } if only_project_containers(base + into) => {}
+                Constraint::StorePart { base: into, from, .. }
+                    if only_project_containers(base + into) || weak(base + into) => {}
                 Constraint::Store { from, .. }
                 | Constraint::StorePart { from, .. }
                 | Constraint::ClassStore { from, .. } => mark(base + from),

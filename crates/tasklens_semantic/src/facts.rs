@@ -351,6 +351,21 @@ pub enum ContainerKind {
     Queue,
     /// A `weakref.WeakSet`: it holds its elements without keeping them alive.
     WeakSet,
+    /// A `weakref.WeakValueDictionary`: a dict that holds its values without keeping them
+    /// alive.
+    WeakValueDict,
+}
+
+impl ContainerKind {
+    /// A mapping: read by key, iterated over its keys.
+    pub fn is_dict(self) -> bool {
+        matches!(self, ContainerKind::Dict | ContainerKind::WeakValueDict)
+    }
+
+    /// Holds what it is given without keeping it alive.
+    pub fn is_weak(self) -> bool {
+        matches!(self, ContainerKind::WeakSet | ContainerKind::WeakValueDict)
+    }
 }
 
 /// Something the flow layer places into a node before solving.

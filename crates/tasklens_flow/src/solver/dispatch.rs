@@ -19,9 +19,9 @@ use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
 /// The slot a store of `part` writes in a container of `kind`.
 fn stored_part(part: Part, kind: ContainerKind) -> Part {
     match part {
-        Part::Keys | Part::Key(_) if kind == ContainerKind::Dict => part,
+        Part::Keys | Part::Key(_) if kind.is_dict() => part,
         // A dict's values stored under keys that are not constants.
-        _ if kind == ContainerKind::Dict => Part::Unkeyed,
+        _ if kind.is_dict() => Part::Unkeyed,
         Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
         Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
         other => other,
@@ -356,7 +356,7 @@ impl Solver {
             Obj::Container(container, kind) => {
                 let part = match part {
                     // Patterns match only their own kind of container.
-                    Part::MappingValue(key) if kind == ContainerKind::Dict => key.map_or(Part::Values, Part::Key),
+                    Part::MappingValue(key) if kind.is_dict() => key.map_or(Part::Values, Part::Key),
                     Part::SequenceItem(index)
                         if kind == ContainerKind::Tuple
                             && usize::from(index) < tasklens_semantic::facts::MAX_TUPLE_INDEX =>
@@ -365,8 +365,8 @@ impl Solver {
                     }
                     Part::SequenceItem(_) if matches!(kind, ContainerKind::List | ContainerKind::Tuple) => Part::Values,
                     Part::MappingValue(_) | Part::SequenceItem(_) => return,
-                    Part::Iter if kind == ContainerKind::Dict => Part::Keys,
-                    Part::Key(_) if kind == ContainerKind::Dict => part,
+                    Part::Iter if kind.is_dict() => Part::Keys,
+                    Part::Key(_) if kind.is_dict() => part,
                     Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
                     Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
                     other => other,

@@ -23,13 +23,13 @@ impl Solver {
             return self.queue_method(site, container, name, result);
         }
         // `d.get(key, default)`, `d.pop(key, default)`: the default when the key is missing.
-        if kind == ContainerKind::Dict
+        if kind.is_dict()
             && matches!(name, "get" | "pop")
             && let Some(default) = arg(1)
         {
             self.edge(default, result, NO_LABEL);
         }
-        if kind == ContainerKind::Dict && self.keyed_dict_method(&args, container, name, result) {
+        if kind.is_dict() && self.keyed_dict_method(&args, container, name, result) {
             return;
         }
         match name {
@@ -45,7 +45,7 @@ impl Solver {
             }
             "extend" | "update" | "extendleft" => {
                 if let Some(from) = arg(0) {
-                    if kind == ContainerKind::Dict {
+                    if kind.is_dict() {
                         let keys = self.part_node(container, Part::Keys);
                         self.complex_on(from, Complex::LoadPart { part: Part::Keys, to: keys, label: NO_LABEL });
                         self.complex_on(from, Complex::LoadPart { part: Part::Values, to: values, label: NO_LABEL });
@@ -69,7 +69,7 @@ impl Solver {
             }
             "copy" => self.seed(result, Obj::Container(container, kind)),
             // `(key, value)` of a dict.
-            "popitem" if kind == ContainerKind::Dict => {
+            "popitem" if kind.is_dict() => {
                 self.seed(result, Obj::Container(result, ContainerKind::Tuple));
                 for (index, part) in [(0, Part::Keys), (1, Part::Values)] {
                     let from = self.part_node(container, part);
@@ -176,6 +176,7 @@ impl Solver {
             },
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
+            ExternalCall::NewWeakValueDict => self.seed(result, Obj::Container(result, ContainerKind::WeakValueDict)),
             ExternalCall::NewDefaultDict => {
                 self.seed(result, Obj::Container(result, ContainerKind::Dict));
                 if let Some(factory) = arg(0) {

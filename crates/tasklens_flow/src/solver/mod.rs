@@ -723,9 +723,58 @@ impl Solver {
         );
         eprintln!("object kinds: {kinds:?}");
         eprintln!("biggest sets: {:?}", &biggest[..biggest.len().min(10)]);
-        let top: Vec<String> =
-            spread.iter().take(10).map(|(n, o)| format!("{:?}x{n}", self.objs[*o as usize])).collect();
+        let top: Vec<String> = (spread.iter().take(10))
+            .map(|(n, o)| match self.objs[*o as usize] {
+                Obj::Future(site) => {
+                    let (m, call) = self.modules.site(site);
+                    let module = &self.modules.modules[m as usize];
+                    let caller = call.caller.map(|f| module.facts.functions[f as usize].name.to_string());
+                    format!("Future({}:{caller:?})x{n}", module.name)
+                }
+                obj => format!("{obj:?}x{n}"),
+            })
+            .collect();
         eprintln!("most spread objects: {top:?}");
+        if std::env::var_os("TASKLENS_DEBUG_SPREAD").is_some() {
+            self.print_spread_chain(spread.iter().find(|(_, o)| matches!(self.objs[*o as usize], Obj::Future(_))));
+        }
+    }
+
+    /// Debugging aid: the longest predecessor chain of the most spread plain Future.
+    fn print_spread_chain(&self, top: Option<&(usize, ObjId)>) {
+        let Some(&(_, obj)) = top else { return };
+        let mut parts: FxHashMap<GNode, String> = FxHashMap::default();
+        for (&(container, part), &node) in &self.part_nodes {
+            parts.insert(node, format!("part {part:?} of {container}"));
+        }
+        for (&(class, name), &node) in &self.attr_nodes {
+            parts.insert(node, format!("attr {} of class {class}", self.name(name)));
+        }
+        let describe = |node: GNode| {
+            if node < self.static_nodes {
+                format!("{node} in {}", self.modules.modules[self.modules.node_module(node) as usize].name)
+            } else {
+                format!("{node} {}", parts.get(&node).cloned().unwrap_or_default())
+            }
+        };
+        let chain = |mut node: GNode| {
+            let mut chain = vec![node];
+            while let Some(&(pred, _)) = self.preds.get(&(node, obj)) {
+                if pred == NO_NODE || chain.len() > 400 {
+                    break;
+                }
+                chain.push(pred);
+                node = pred;
+            }
+            chain
+        };
+        let reached: Vec<GNode> =
+            (0..self.sets.len() as GNode).filter(|&n| self.sets[n as usize].as_slice().contains(&obj)).collect();
+        let longest = reached.iter().map(|&n| chain(n)).max_by_key(Vec::len).unwrap_or_default();
+        eprintln!("{} nodes; longest chain {}:", reached.len(), longest.len());
+        for node in longest.iter().rev() {
+            eprintln!("  {}", describe(*node));
+        }
     }
 
     fn run(&mut self, check_cancelled: &dyn Fn()) {
