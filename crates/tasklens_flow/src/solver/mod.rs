@@ -722,6 +722,45 @@ impl Solver {
             self.dyn_edge_set.len()
         );
         eprintln!("object kinds: {kinds:?}");
+        {
+            fn vec<T>(v: &[T], cap: usize) -> usize {
+                let _ = v;
+                cap * std::mem::size_of::<T>() / 1_000_000
+            }
+            fn map<K, V>(len: usize) -> usize {
+                len * (std::mem::size_of::<K>() + std::mem::size_of::<V>() + 1) * 8 / 7 / 1_000_000
+            }
+            let many: usize = (self.sets.iter())
+                .map(|s| match s {
+                    ObjSet::Many(v) => v.capacity() * 4 + 24,
+                    _ => 0,
+                })
+                .sum();
+            let dyn_lists: usize = (self.dyn_lists.iter())
+                .map(|l| l.edges.capacity() * size_of::<Edge>() + l.complex.capacity() * 4)
+                .sum();
+            eprintln!(
+                "capacity in MB: sets {} + many {}, edge_start {}, edges {}, complex_start {}, complex_ids {}, complex {}, dyn_index {}, dyn_lists {} + {}, dyn_edge_set {}, preds {}, dyn_hops {}, part_nodes {}, applied {}, bound {}, attribute_cache {}, worklist {}",
+                vec(&self.sets, self.sets.capacity()),
+                many / 1_000_000,
+                vec(&self.edge_start, self.edge_start.capacity()),
+                vec(&self.edges, self.edges.capacity()),
+                vec(&self.complex_start, self.complex_start.capacity()),
+                vec(&self.complex_ids, self.complex_ids.capacity()),
+                vec(&self.complex, self.complex.capacity()),
+                vec(&self.dyn_index, self.dyn_index.capacity()),
+                vec(&self.dyn_lists, self.dyn_lists.capacity()),
+                dyn_lists / 1_000_000,
+                map::<(GNode, Edge), ()>(self.dyn_edge_set.capacity()),
+                map::<(GNode, ObjId), (GNode, Label)>(self.preds.capacity()),
+                vec(&self.dyn_hops, self.dyn_hops.capacity()),
+                map::<(GNode, Part), GNode>(self.part_nodes.capacity()),
+                map::<(GSite, ObjId), ()>(self.applied.capacity()),
+                map::<(GSite, GFunc, usize), ()>(self.bound.capacity()),
+                map::<(GClass, NameId), AttributeNodes>(self.attribute_cache.capacity()),
+                self.worklist.capacity() * 8 / 1_000_000,
+            );
+        }
         eprintln!("biggest sets: {:?}", &biggest[..biggest.len().min(10)]);
         let top: Vec<String> = (spread.iter().take(10))
             .map(|(n, o)| match self.objs[*o as usize] {
