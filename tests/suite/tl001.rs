@@ -2224,3 +2224,67 @@ asyncio.run(main())
         "main.py:9: TL001",
     );
 }
+
+#[test]
+fn annotated_project_classes_keep_other_project_objects_out() {
+    // One `Registry` class holds waiters in one place and runners in another: merged, its
+    // `first()` gives both. `describe` is annotated to take a `Runner`, so a `Waiter` (and its
+    // Future) never reaches it; a Protocol lets any object in, and a Future itself passes
+    // whatever the annotation says.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Any, Protocol
+
+async def work():
+    return 1
+
+class Waiter:
+    def __init__(self, loop):
+        self.fut = loop.create_future()
+
+class Runner:
+    def __init__(self):
+        self.fut = asyncio.create_task(work())
+
+class HasFut(Protocol):
+    fut: Any
+
+class Registry:
+    def __init__(self):
+        self.items = []
+
+    def add(self, item):
+        self.items.append(item)
+
+    def first(self):
+        return self.items[0]
+
+def describe(job: Runner) -> str:
+    return job.fut.get_name()
+
+def peek(job: HasFut) -> str:
+    return job.fut.get_name()
+
+def name_of(task: Runner) -> str:
+    return task.get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    waiters, runners = Registry(), Registry()
+    waiters.add(Waiter(loop))
+    runners.add(Runner())
+    print(describe(runners.first()))
+    if not waiters.items:
+        name_of(loop.create_future())
+    print(peek(waiters.first()))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:9: TL001
+        main.py:44: TL001
+        ",
+    );
+}

@@ -57,6 +57,17 @@ impl Admits {
             && self.elements.is_none()
     }
 
+    /// Every value it admits, except `None`, is an instance of one of `classes`.
+    fn only_project_classes(&self) -> bool {
+        !self.classes.is_empty()
+            && !self.task
+            && !self.future_like
+            && !self.coroutine
+            && !self.loop_
+            && !self.other
+            && self.elements.is_none()
+    }
+
     fn elements_only_task(&self) -> bool {
         !self.task && self.elements.as_ref().is_some_and(|e| e.only_task())
     }
@@ -252,6 +263,9 @@ impl Solver {
             }
         };
         let is_attribute = matches!(place.place, Place::Attribute { .. });
+        if admits.only_project_classes() && !admits.classes.iter().any(|&class| self.classes.is_protocol(class)) {
+            pending.type_filters.push((node, admits.classes.clone()));
+        }
         if admits.only_task() || admits.elements_only_task() {
             let at = SinkAt::Annotation(index);
             self.sinks.push(SinkRecord { module: m, node, at, kind, elements: !admits.only_task() });

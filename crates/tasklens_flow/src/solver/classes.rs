@@ -119,6 +119,15 @@ impl ClassTable {
         order.filter_map(|c| self.external_paths.get(c)).flatten().any(|path| wanted(path))
     }
 
+    /// Whether the class is structural (`typing.Protocol` among its outside bases): any
+    /// object with the right members is one of its instances.
+    pub fn is_protocol(&self, class: GClass) -> bool {
+        self.has_external_base(class, |path| {
+            let (top, last) = (path.split('.').next(), path.rsplit('.').next());
+            matches!(top, Some("typing" | "typing_extensions")) && last == Some("Protocol")
+        })
+    }
+
     /// The method `name` as found through the class's MRO.
     pub fn find_method(&self, modules: &Modules, class: GClass, name: &str) -> Option<GFunc> {
         self.find_method_from(modules, class, name, 0)

@@ -57,6 +57,8 @@ pub(super) struct Pending {
     pub complex: Vec<(GNode, u32)>,
     pub seeds: Vec<(GNode, Obj)>,
     pub super_calls: Vec<(GSite, GClass, Name, GNode)>,
+    /// Places annotated with project classes only, and those classes (see [`Solver::type_filters`]).
+    pub type_filters: Vec<(GNode, Vec<GClass>)>,
 }
 
 impl Pending {
@@ -119,11 +121,19 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         element_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
+        type_filters: Vec::new(),
+        filter_classes: Vec::new(),
         modules,
     };
     // Object 0 is always `Unknown`.
     solver.obj(Obj::Unknown);
-    let mut pending = Pending { edges: Vec::new(), complex: Vec::new(), seeds: Vec::new(), super_calls: Vec::new() };
+    let mut pending = Pending {
+        edges: Vec::new(),
+        complex: Vec::new(),
+        seeds: Vec::new(),
+        super_calls: Vec::new(),
+        type_filters: Vec::new(),
+    };
     solver.link_dict_keys();
     for m in 0..solver.modules.modules.len() as ModIdx {
         solver.link_module(m, &mut pending);
@@ -381,6 +391,7 @@ impl Solver {
         for (node, id) in late_complex {
             self.dyn_lists(node).complex.push(id);
         }
+        self.freeze_type_filters(std::mem::take(&mut pending.type_filters));
         for (node, obj) in pending.seeds {
             self.seed(node, obj);
         }

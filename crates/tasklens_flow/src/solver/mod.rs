@@ -85,6 +85,7 @@ pub(crate) struct DynLists {
 }
 
 const NO_LIST: u32 = u32::MAX;
+const NO_FILTER: u32 = u32::MAX;
 
 /// A name interned by the solver.
 pub(crate) type NameId = u32;
@@ -338,6 +339,11 @@ pub(crate) struct Solver {
     setter_cache: FxHashMap<(GClass, NameId), Option<GFunc>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
     attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
+    /// Per node (indexed up to the nodes made while linking), an index into `filter_classes`
+    /// or `NO_FILTER`: a place annotated with project classes only lets in no other
+    /// project objects (see [`Solver::admitted`]).
+    type_filters: Vec<u32>,
+    filter_classes: Vec<Box<[GClass]>>,
 }
 
 impl Solver {
@@ -527,6 +533,12 @@ impl Solver {
     /// which Futures (and how) it stands for.
     pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
         let mut value = self.objs[obj as usize];
+        if let Some(&filter) = self.type_filters.get(node as usize)
+            && filter != NO_FILTER
+            && !self.admitted(filter, value)
+        {
+            return;
+        }
         if value.is_plain_future()
             && value != Obj::FutureSummary(node)
             && self.futures_full(node)
@@ -566,6 +578,48 @@ impl Solver {
                 self.preds.insert((node, obj), (from, label));
             }
             self.worklist.push_back((node, obj));
+        }
+    }
+
+    /// Whether a place annotated with the project classes of `filter` lets `value` in.
+    /// The annotation is trusted only about the project's own objects: asyncio values and
+    /// anything unknown or outside always pass, so a Future is followed whatever a wrong
+    /// annotation says. What it keeps out is what a context-insensitive analysis merges
+    /// in from other callers: an instance of an unrelated class, a container, a function.
+    fn admitted(&self, filter: u32, value: Obj) -> bool {
+        match value {
+            Obj::Instance(class) => {
+                let mro = &self.classes.mro[class as usize];
+                self.filter_classes[filter as usize].iter().any(|c| mro.contains(c))
+            }
+            Obj::Container(..)
+            | Obj::View(..)
+            | Obj::Function(_)
+            | Obj::Bound(_)
+            | Obj::Partial(_)
+            | Obj::Class(_)
+            | Obj::Module(_) => false,
+            _ => true,
+        }
+    }
+
+    /// Installs the annotated places' filters (several on one node admit what any admits).
+    pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, Vec<GClass>)>) {
+        let mut by_node: FxHashMap<GNode, Vec<GClass>> = FxHashMap::default();
+        for (node, classes) in filters {
+            by_node.entry(node).or_default().extend(classes);
+        }
+        if by_node.is_empty() {
+            return;
+        }
+        self.type_filters = vec![NO_FILTER; self.sets.len()];
+        let mut nodes: Vec<(GNode, Vec<GClass>)> = by_node.into_iter().collect();
+        nodes.sort_unstable_by_key(|(node, _)| *node);
+        for (node, mut classes) in nodes {
+            classes.sort_unstable();
+            classes.dedup();
+            self.type_filters[node as usize] = self.filter_classes.len() as u32;
+            self.filter_classes.push(classes.into_boxed_slice());
         }
     }
 
