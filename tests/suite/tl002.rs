@@ -349,3 +349,60 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn annotations_keep_merged_functions_from_escaping() {
+    // One `Box` class holds handlers in one box and labels in another: merged, `first()`
+    // gives both. `log(text: str)` and `log_all(lines: list[str])` hand what they get to
+    // `print`, where a function would escape (and its parameters become unknown); a `str`
+    // or a list is never a function, so the handlers stay followed and their
+    // `ensure_future` calls, only ever given coroutines, are reported.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def on_message(coro):
+    return await asyncio.ensure_future(coro)
+
+async def on_close(coro):
+    return await asyncio.ensure_future(coro)
+
+class Box:
+    def __init__(self):
+        self.items = []
+
+    def put(self, item):
+        self.items.append(item)
+
+    def first(self):
+        return self.items[0]
+
+def log(text: str) -> None:
+    print(text)
+
+def log_all(lines: list[str]) -> None:
+    print(lines)
+
+async def main():
+    handlers, closers, labels, lists = Box(), Box(), Box(), Box()
+    handlers.put(on_message)
+    closers.put(on_close)
+    labels.put(str(len(handlers.items)))
+    lists.put(list(labels.items))
+    log(labels.first())
+    log_all(lists.first())
+    await handlers.first()(work())
+    await closers.first()(work())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:7: TL002
+        main.py:10: TL002
+        ",
+    );
+}

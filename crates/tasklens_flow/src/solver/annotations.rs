@@ -3,8 +3,8 @@
 
 use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
 
-use super::Solver;
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
+use super::{Solver, TypeFilter};
 use crate::asyncio_api::{ExternalType, external_type};
 use crate::modules::Resolved;
 use crate::objects::{GClass, ModIdx, Obj};
@@ -17,7 +17,9 @@ struct Admits {
     coroutine: bool,
     loop_: bool,
     none: bool,
-    /// Anything else (unknown names, `Any`, builtins...).
+    /// `str`, `int`, `float`, `bool`, `bytes`, `complex`.
+    scalar: bool,
+    /// Anything else (unknown names, `Any`, other builtins...).
     other: bool,
     classes: Vec<GClass>,
     /// The element type of a container annotation.
@@ -36,6 +38,7 @@ impl Admits {
         self.loop_ |= other.loop_;
         self.none |= other.none;
         self.other |= other.other;
+        self.scalar |= other.scalar;
         self.classes.extend(other.classes);
         self.mapping |= other.mapping;
         self.queue |= other.queue;
@@ -53,19 +56,21 @@ impl Admits {
             && !self.coroutine
             && !self.loop_
             && !self.other
+            && !self.scalar
             && self.classes.is_empty()
             && self.elements.is_none()
     }
 
-    /// Every value it admits, except `None`, is an instance of one of `classes`.
-    fn only_project_classes(&self) -> bool {
-        !self.classes.is_empty()
-            && !self.task
-            && !self.future_like
-            && !self.coroutine
-            && !self.loop_
-            && !self.other
-            && self.elements.is_none()
+    /// What it lets in of the project's own objects, when it says enough about them: project
+    /// classes, scalars, containers (and `None`), and nothing asyncio or unknown.
+    fn type_filter(&self) -> Option<TypeFilter> {
+        let says_enough = !self.classes.is_empty() || self.scalar || self.elements.is_some();
+        let asyncio_or_unknown = self.task || self.future_like || self.coroutine || self.loop_ || self.other;
+        (says_enough && !asyncio_or_unknown).then(|| TypeFilter {
+            classes: self.classes.clone().into_boxed_slice(),
+            outside_instances: self.scalar,
+            containers: self.elements.is_some(),
+        })
     }
 
     fn elements_only_task(&self) -> bool {
@@ -96,6 +101,14 @@ fn excludes_futures(path: &str) -> bool {
         "types" => matches!(last, "GeneratorType" | "CoroutineType" | "FunctionType"),
         _ => false,
     }
+}
+
+/// Builtin scalar types: no project container, function or class is one of them.
+fn is_scalar(path: &str) -> bool {
+    matches!(
+        path,
+        "builtins.str" | "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.bytes" | "builtins.complex"
+    )
 }
 
 /// `asyncio.Queue` and its kinds.
@@ -186,6 +199,7 @@ impl Solver {
     fn admits_resolved(&mut self, resolved: Resolved) -> Admits {
         let mut admits = Admits::default();
         match resolved {
+            Resolved::External(path) if is_scalar(&path) => admits.scalar = true,
             Resolved::External(path) => match external_type(&path) {
                 ExternalType::Task => admits.task = true,
                 ExternalType::FutureLike => admits.future_like = true,
@@ -263,8 +277,10 @@ impl Solver {
             }
         };
         let is_attribute = matches!(place.place, Place::Attribute { .. });
-        if admits.only_project_classes() && !admits.classes.iter().any(|&class| self.classes.is_protocol(class)) {
-            pending.type_filters.push((node, admits.classes.clone()));
+        if let Some(filter) = admits.type_filter()
+            && !admits.classes.iter().any(|&class| self.classes.is_protocol(class))
+        {
+            pending.type_filters.push((node, filter));
         }
         if admits.only_task() || admits.elements_only_task() {
             let at = SinkAt::Annotation(index);

@@ -58,7 +58,7 @@ pub(super) struct Pending {
     pub seeds: Vec<(GNode, Obj)>,
     pub super_calls: Vec<(GSite, GClass, Name, GNode)>,
     /// Places annotated with project classes only, and those classes (see [`Solver::type_filters`]).
-    pub type_filters: Vec<(GNode, Vec<GClass>)>,
+    pub type_filters: Vec<(GNode, super::TypeFilter)>,
 }
 
 impl Pending {

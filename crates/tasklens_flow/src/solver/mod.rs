@@ -343,7 +343,18 @@ pub(crate) struct Solver {
     /// or `NO_FILTER`: a place annotated with project classes only lets in no other
     /// project objects (see [`Solver::admitted`]).
     type_filters: Vec<u32>,
-    filter_classes: Vec<Box<[GClass]>>,
+    filter_classes: Vec<TypeFilter>,
+}
+
+/// What an annotated place lets in of the project's own objects (see [`Solver::admitted`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TypeFilter {
+    /// Instances of these classes and their subclasses.
+    pub classes: Box<[GClass]>,
+    /// Instances of project classes derived from an outside class (a `str` subclass).
+    pub outside_instances: bool,
+    /// Containers, and any instance or class (which may implement the container protocols).
+    pub containers: bool,
 }
 
 impl Solver {
@@ -587,39 +598,39 @@ impl Solver {
     /// annotation says. What it keeps out is what a context-insensitive analysis merges
     /// in from other callers: an instance of an unrelated class, a container, a function.
     fn admitted(&self, filter: u32, value: Obj) -> bool {
+        let filter = &self.filter_classes[filter as usize];
         match value {
             Obj::Instance(class) => {
                 let mro = &self.classes.mro[class as usize];
-                self.filter_classes[filter as usize].iter().any(|c| mro.contains(c))
+                filter.containers
+                    || filter.classes.iter().any(|c| mro.contains(c))
+                    || (filter.outside_instances && self.classes.external_base[class as usize])
             }
-            Obj::Container(..)
-            | Obj::View(..)
-            | Obj::Function(_)
-            | Obj::Bound(_)
-            | Obj::Partial(_)
-            | Obj::Class(_)
-            | Obj::Module(_) => false,
+            Obj::Container(..) | Obj::View(..) => filter.containers,
+            Obj::Class(class) => filter.containers && self.classes.external_base[class as usize],
+            Obj::Function(_) | Obj::Bound(_) | Obj::Partial(_) | Obj::Module(_) => false,
             _ => true,
         }
     }
 
     /// Installs the annotated places' filters (several on one node admit what any admits).
-    pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, Vec<GClass>)>) {
-        let mut by_node: FxHashMap<GNode, Vec<GClass>> = FxHashMap::default();
-        for (node, classes) in filters {
-            by_node.entry(node).or_default().extend(classes);
+    pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
+        let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
+        for (node, filter) in filters {
+            let merged = by_node.entry(node).or_default();
+            merged.classes = merged.classes.iter().chain(filter.classes.iter()).copied().collect();
+            merged.outside_instances |= filter.outside_instances;
+            merged.containers |= filter.containers;
         }
         if by_node.is_empty() {
             return;
         }
         self.type_filters = vec![NO_FILTER; self.sets.len()];
-        let mut nodes: Vec<(GNode, Vec<GClass>)> = by_node.into_iter().collect();
+        let mut nodes: Vec<(GNode, TypeFilter)> = by_node.into_iter().collect();
         nodes.sort_unstable_by_key(|(node, _)| *node);
-        for (node, mut classes) in nodes {
-            classes.sort_unstable();
-            classes.dedup();
+        for (node, filter) in nodes {
             self.type_filters[node as usize] = self.filter_classes.len() as u32;
-            self.filter_classes.push(classes.into_boxed_slice());
+            self.filter_classes.push(filter);
         }
     }
 
