@@ -406,3 +406,33 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn an_unknown_value_passed_as_a_project_class_is_that_class() {
+    // `random.choice` is not followed, so `run` is given an unknown value; its annotation
+    // says it is a `Job`, and every `Job` the project makes holds a coroutine.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import random
+
+async def work():
+    return 1
+
+class Job:
+    def __init__(self, coro):
+        self.coro = coro
+
+async def run(job: Job):
+    return await asyncio.ensure_future(job.coro)
+
+async def main():
+    jobs = [Job(work())]
+    await run(random.choice(jobs))
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL002",
+    );
+}

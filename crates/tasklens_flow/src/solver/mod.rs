@@ -592,11 +592,14 @@ impl Solver {
         }
     }
 
-    /// Whether a place annotated with the project classes of `filter` lets `value` in.
-    /// The annotation is trusted only about the project's own objects: asyncio values and
-    /// anything unknown or outside always pass, so a Future is followed whatever a wrong
-    /// annotation says. What it keeps out is what a context-insensitive analysis merges
-    /// in from other callers: an instance of an unrelated class, a container, a function.
+    /// Whether an annotated place lets `value` in. The annotation is trusted only about
+    /// the project's own objects: asyncio values and outside objects always pass, so a
+    /// Future is followed whatever a wrong annotation says. What it keeps out is what a
+    /// context-insensitive analysis merges in from other callers: an instance of an
+    /// unrelated class, a container, a function. `Unknown` passes only into containers:
+    /// an unknown value given as a `Job` is one of the `Job`s whose attributes the project
+    /// writes (the annotation's own instance stands for it), and one given as a `str` is
+    /// nothing to follow.
     fn admitted(&self, filter: u32, value: Obj) -> bool {
         let filter = &self.filter_classes[filter as usize];
         match value {
@@ -609,6 +612,7 @@ impl Solver {
             Obj::Container(..) | Obj::View(..) => filter.containers,
             Obj::Class(class) => filter.containers && self.classes.external_base[class as usize],
             Obj::Function(_) | Obj::Bound(_) | Obj::Partial(_) | Obj::Module(_) => false,
+            Obj::Unknown => filter.containers,
             _ => true,
         }
     }
