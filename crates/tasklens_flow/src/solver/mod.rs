@@ -843,12 +843,17 @@ impl Solver {
             })
             .collect();
         eprintln!("most spread objects: {top:?}");
-        if std::env::var_os("TASKLENS_DEBUG_SPREAD").is_some() {
-            self.print_spread_chain(spread.iter().find(|(_, o)| matches!(self.objs[*o as usize], Obj::Future(_))));
+        // `TASKLENS_DEBUG_SPREAD=Container` (or `Future`, `Instance`...): the most spread object
+        // of that kind.
+        if let Some(kind) = std::env::var_os("TASKLENS_DEBUG_SPREAD") {
+            let kind = kind.to_string_lossy().into_owned();
+            let object = spread.iter().find(|(_, o)| format!("{:?}", self.objs[*o as usize]).starts_with(&kind));
+            self.print_spread_chain(object);
         }
     }
 
-    /// Debugging aid: the longest predecessor chain of the most spread plain Future.
+    /// Debugging aid: the modules holding most of the nodes an object reaches, and its
+    /// longest predecessor chain (recorded for Futures and Tasks only).
     fn print_spread_chain(&self, top: Option<&(usize, ObjId)>) {
         let Some(&(_, obj)) = top else { return };
         let mut parts: FxHashMap<GNode, String> = FxHashMap::default();
@@ -878,6 +883,15 @@ impl Solver {
         };
         let reached: Vec<GNode> =
             (0..self.sets.len() as GNode).filter(|&n| self.sets[n as usize].as_slice().contains(&obj)).collect();
+        let mut by_module: FxHashMap<&str, usize> = FxHashMap::default();
+        for &node in &reached {
+            if node < self.static_nodes {
+                *by_module.entry(&self.modules.modules[self.modules.node_module(node) as usize].name).or_default() += 1;
+            }
+        }
+        let mut by_module: Vec<(usize, &str)> = by_module.into_iter().map(|(m, n)| (n, m)).collect();
+        by_module.sort_unstable_by(|a, b| b.cmp(a));
+        eprintln!("{:?} reaches most nodes in {:?}", self.objs[obj as usize], &by_module[..by_module.len().min(12)]);
         let longest = reached.iter().map(|&n| chain(n)).max_by_key(Vec::len).unwrap_or_default();
         eprintln!("{} nodes; longest chain {}:", reached.len(), longest.len());
         for node in longest.iter().rev() {
