@@ -207,3 +207,39 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn module_level_calls_under_a_test_or_a_runtime_error_handler() {
+    // At module level, a call under a test may not run and one in a `try` that handles
+    // `RuntimeError` does not fail the import; the body of `if __name__ == "__main__":`
+    // runs whenever the script does.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def start():
+    return asyncio.create_task(work())
+
+try:
+    loop = asyncio.get_running_loop()
+except RuntimeError:
+    loop = None
+
+if loop is not None:
+    early = asyncio.create_task(work())
+    start()
+
+pending = start() if loop else None
+
+if __name__ == "__main__":
+    start()
+"#,
+        "
+        main.py:7: TL003
+        ",
+    );
+}

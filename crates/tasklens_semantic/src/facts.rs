@@ -479,6 +479,11 @@ pub struct CallSite {
     pub caller: Option<FuncId>,
     /// Inside a branch, loop, `try` or conditional expression of its function: it may not run.
     pub conditional: bool,
+    /// Under a test, or where a failure is handled: in an `if` (other than
+    /// `if __name__ == "__main__":`), a conditional expression or a `case`, or in a `try`
+    /// body with a handler that catches `RuntimeError`. At module level such a call may not
+    /// run, or may not fail.
+    pub guarded: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

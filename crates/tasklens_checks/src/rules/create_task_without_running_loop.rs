@@ -18,7 +18,10 @@ declare_rule! {
     /// `threading.Thread(target=f)`, `threading.Timer`, the `run` method of a
     /// `threading.Thread` subclass that is started) and what they call. A synchronous helper
     /// that is only called from coroutines or loop callbacks is fine, and so is a thread
-    /// that runs its own loop (`asyncio.run(main())`).
+    /// that runs its own loop (`asyncio.run(main())`). Calls that may not run are left
+    /// out: inside functions, those under a branch, loop or `try`; at module level, those
+    /// under a test (other than `if __name__ == "__main__":`) or in a `try` that handles
+    /// `RuntimeError`.
     ///
     /// ## Why is this bad?
     /// `asyncio.create_task` schedules the coroutine on the *running* loop of the current

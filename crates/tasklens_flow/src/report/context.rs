@@ -96,8 +96,12 @@ pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, Looples
     // that call starts a thread.
     let mut reached: FxHashMap<u32, (u32, bool)> = FxHashMap::default();
     let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
-    let import_roots =
-        (solved.calls.iter()).filter(|&&(site, _)| caller_of(site).is_none()).map(|&(s, f)| (s, f, false));
+    // A module-level call under a test (`if loop.is_running():`) or a `RuntimeError`
+    // handler may not run, or may not fail.
+    let guarded = |site: u32| solved.modules.site(site).1.guarded;
+    let import_roots = (solved.calls.iter())
+        .filter(|&&(site, _)| caller_of(site).is_none() && !guarded(site))
+        .map(|&(s, f)| (s, f, false));
     let thread_roots = solved.thread_targets.iter().map(|&(func, site)| (site, func, true));
     for (site, func, thread) in import_roots.chain(thread_roots) {
         if runs_body(func) && !reached.contains_key(&func) {
@@ -126,7 +130,7 @@ pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, Looples
     }
     let mut found = Vec::new();
     for &site in &solved.running_loop_sites {
-        if caller_of(site).is_some() && conditional(site) {
+        if (caller_of(site).is_some() && conditional(site)) || guarded(site) {
             continue;
         }
         let mut chain = Vec::new();

@@ -15,7 +15,12 @@ impl Lowerer {
         let (when_true, when_false) = self.condition(&stmt.test);
         let before = self.flow().clone();
         self.narrow(&when_true);
-        self.conditionally(|this| this.block(&stmt.body));
+        // The body of `if __name__ == "__main__":` runs whenever the script is run.
+        if is_main_guard(&stmt.test) {
+            self.conditionally(|this| this.block(&stmt.body));
+        } else {
+            self.under_test(|this| this.block(&stmt.body));
+        }
         ends.push(std::mem::replace(self.flow(), before));
         self.narrow(&when_false);
         let mut has_else = false;
@@ -25,13 +30,13 @@ impl Lowerer {
                     let (when_true, when_false) = self.condition(test);
                     let before = self.flow().clone();
                     self.narrow(&when_true);
-                    self.conditionally(|this| this.block(&clause.body));
+                    self.under_test(|this| this.block(&clause.body));
                     ends.push(std::mem::replace(self.flow(), before));
                     self.narrow(&when_false);
                 }
                 None => {
                     has_else = true;
-                    self.conditionally(|this| this.block(&clause.body));
+                    self.under_test(|this| this.block(&clause.body));
                     ends.push(self.flow().clone());
                 }
             }
@@ -122,11 +127,14 @@ impl Lowerer {
 
     pub(super) fn try_stmt(&mut self, stmt: &ast::StmtTry) {
         let before = self.flow().clone();
-        let handled = stmt.handlers.iter().any(catches_attribute_error);
+        let handled = stmt.handlers.iter().any(|h| catches(h, "AttributeError"));
+        let no_loop_handled = stmt.handlers.iter().any(|h| catches(h, "RuntimeError"));
         self.attribute_error_handled += u32::from(handled);
+        self.guarded += u32::from(no_loop_handled);
         self.conditional += 1;
         self.block(&stmt.body);
         self.attribute_error_handled -= u32::from(handled);
+        self.guarded -= u32::from(no_loop_handled);
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
         for handler in &stmt.handlers {
@@ -170,7 +178,7 @@ impl Lowerer {
             if let Some(guard) = &case.guard {
                 self.expr(guard);
             }
-            self.conditionally(|this| this.block(&case.body));
+            self.under_test(|this| this.block(&case.body));
             ends.push(self.flow().clone());
             exhaustive |= case.guard.is_none() && case.pattern.is_irrefutable();
         }
@@ -192,19 +200,29 @@ impl Lowerer {
     }
 }
 
-/// `except AttributeError:`, or a handler that catches it among others.
-fn catches_attribute_error(handler: &ast::ExceptHandler) -> bool {
+/// `except AttributeError:` (for `exception` = "AttributeError"), or a handler that catches
+/// it among others, or everything.
+fn catches(handler: &ast::ExceptHandler, exception: &str) -> bool {
     let ast::ExceptHandler::ExceptHandler(handler) = handler;
     let Some(type_) = &handler.type_ else { return true };
     let catches = |expr: &Expr| {
         crate::annotation::dotted_name(expr)
             .and_then(|path| path.last().cloned())
-            .is_some_and(|last| matches!(last.as_str(), "AttributeError" | "Exception" | "BaseException"))
+            .is_some_and(|last| last == exception || matches!(last.as_str(), "Exception" | "BaseException"))
     };
     match &**type_ {
         Expr::Tuple(tuple) => tuple.elts.iter().any(catches),
         other => catches(other),
     }
+}
+
+/// `__name__ == "__main__"`, either way round.
+fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(compare) = test else { return false };
+    let ([ast::CmpOp::Eq], [right]) = (&*compare.ops, &*compare.comparators) else { return false };
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    (is_name(&compare.left) && is_main(right)) || (is_main(&compare.left) && is_name(right))
 }
 
 impl Lowerer {

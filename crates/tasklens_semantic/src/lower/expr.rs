@@ -60,10 +60,10 @@ impl Lowerer {
                 let (when_true, when_false) = self.condition(&if_expr.test);
                 let before = self.flow().clone();
                 self.narrow(&when_true);
-                let body = self.conditionally(|this| this.expr(&if_expr.body));
+                let body = self.under_test(|this| this.expr(&if_expr.body));
                 *self.flow() = before.clone();
                 self.narrow(&when_false);
-                let orelse = self.conditionally(|this| this.expr(&if_expr.orelse));
+                let orelse = self.under_test(|this| this.expr(&if_expr.orelse));
                 *self.flow() = before;
                 self.join(&[body, orelse])
             }
@@ -359,8 +359,10 @@ impl Lowerer {
             self.flow().env.insert(param.name.clone(), param.node);
         }
         let outer_conditional = std::mem::replace(&mut self.conditional, 0);
+        let outer_guarded = std::mem::replace(&mut self.guarded, 0);
         let value = self.expr(&lambda.body);
         self.conditional = outer_conditional;
+        self.guarded = outer_guarded;
         let name = self.intern(&Name::new_static("<lambda>"));
         let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));
@@ -401,6 +403,7 @@ impl Lowerer {
                 in_coroutine: self.in_coroutine(),
                 caller: self.enclosing_function(),
                 conditional: self.conditional > 0,
+                guarded: self.guarded > 0,
             },
             at,
         );

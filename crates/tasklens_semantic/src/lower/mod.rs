@@ -84,6 +84,9 @@ pub(crate) struct Lowerer {
     /// How many branches, loops, `try` blocks or conditional expressions of the current
     /// function enclose the code being lowered.
     conditional: u32,
+    /// How many tests or `RuntimeError` handlers enclose the code being lowered (see
+    /// `CallSite::guarded`).
+    guarded: u32,
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
@@ -116,6 +119,7 @@ impl Lowerer {
             depth: 0,
             attribute_error_handled: 0,
             conditional: 0,
+            guarded: 0,
             name_ids: FxHashMap::default(),
             key_ids: FxHashMap::default(),
             own_returns: FxHashMap::default(),
@@ -531,6 +535,14 @@ impl Lowerer {
         self.conditional += 1;
         let value = f(self);
         self.conditional -= 1;
+        value
+    }
+
+    /// Lowers `f` as code that runs only when a test holds (a branch, not a loop body).
+    fn under_test<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.guarded += 1;
+        let value = self.conditionally(f);
+        self.guarded -= 1;
         value
     }
 

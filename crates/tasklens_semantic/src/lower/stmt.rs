@@ -243,6 +243,7 @@ impl Lowerer {
                 in_coroutine: self.in_coroutine(),
                 caller: self.enclosing_function(),
                 conditional: self.conditional > 0,
+                guarded: self.guarded > 0,
             };
             let at = CallPositions { range, callee: range, args: vec![def.name.range()], keywords: Vec::new() };
             let site = self.site(call, at);
@@ -275,6 +276,7 @@ impl Lowerer {
         }
         self.push_scope(ScopeKind::Function(func), bound, def.is_async);
         let outer_conditional = std::mem::replace(&mut self.conditional, 0);
+        let outer_guarded = std::mem::replace(&mut self.guarded, 0);
         let scope = self.scope_mut();
         scope.globals = scan.globals;
         scope.nonlocals = scan.nonlocals;
@@ -287,6 +289,7 @@ impl Lowerer {
         }
         self.block(&def.body);
         self.conditional = outer_conditional;
+        self.guarded = outer_guarded;
         self.finish_returns(func);
         self.pop_scope();
     }
