@@ -219,3 +219,53 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_coroutine_test_lets_only_coroutines_through() {
+    // `create_task` behind `iscoroutine(x)` (or after returning when it is false) only ever
+    // gets a coroutine: the Futures, Tasks and awaitables the helpers are given go the
+    // other way. Without the test the same call fails on the Task.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+
+async def work():
+    return 1
+
+class Waitable:
+    def __await__(self):
+        return work().__await__()
+
+def spawn(aw):
+    if asyncio.iscoroutine(aw):
+        return asyncio.create_task(aw)
+    return asyncio.ensure_future(aw)
+
+def spawn_early(aw):
+    if not inspect.iscoroutine(aw):
+        return asyncio.ensure_future(aw)
+    return asyncio.create_task(aw)
+
+def spawn_any(aw):
+    return asyncio.create_task(aw)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(work())
+    kept = []
+    for aw in (work(), loop.create_future(), task, Waitable()):
+        kept.append(spawn(aw))
+    for aw in (work(), loop.create_future(), task, Waitable()):
+        kept.append(spawn_early(aw))
+    kept.append(spawn_any(work()))
+    kept.append(spawn_any(task))
+    await asyncio.sleep(0)
+    return kept
+
+asyncio.run(main())
+"#,
+        "main.py:22: TL004",
+    );
+}

@@ -6,7 +6,7 @@ use tasklens_semantic::facts::{Constraint, ContainerKind};
 
 use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 use crate::report::predecessors;
-use crate::solver::{DynHopKind, GUARD, NO_LABEL, Solved};
+use crate::solver::{DynHopKind, Solved, is_shown};
 
 /// Methods of lists, sets and dicts that store their arguments and keep nothing else.
 pub(crate) const CONTAINER_STORES: &[&str] =
@@ -146,7 +146,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                     kept.insert(site);
                     continue;
                 }
-                let shown = predecessors(solved, node, obj).filter(|&(_, label)| label != NO_LABEL && label != GUARD);
+                let shown = predecessors(solved, node, obj).filter(|&(_, label)| is_shown(label));
                 let entry = (shown.count(), std::cmp::Reverse(node), obj);
                 let best = farthest.entry(site).or_insert(entry);
                 *best = (*best).max(entry);
@@ -194,8 +194,7 @@ fn keep_slots_of_kept_containers(solved: &Solved, used: &mut [bool], slots: &FxH
 fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
     let hops = solved.modules.hop_count;
     predecessors(solved, node, obj).any(|(_, label)| {
-        label != NO_LABEL
-            && label != GUARD
+        is_shown(label)
             && label >= hops
             && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
     })

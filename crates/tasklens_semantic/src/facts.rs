@@ -554,6 +554,8 @@ pub enum GuardTest {
     Is(Vec<TypeExpr>),
     /// `isinstance(x, T)` does not hold: plain Futures stop when `T` admits them.
     IsNot(Vec<TypeExpr>),
-    /// `x` is not a plain Future: `hasattr(x, "get_name")`, `iscoroutine(x)`, `not isfuture(x)`.
+    /// `x` is not a plain Future: `hasattr(x, "get_name")`, `not isfuture(x)`.
     NotFuture,
+    /// `x` is a coroutine: `asyncio.iscoroutine(x)`, `inspect.iscoroutine(x)`.
+    Coroutine,
 }

@@ -7,7 +7,7 @@ use tasklens_semantic::facts::HopKind;
 
 use super::{Location, Step, StepKind, call_at, file_of, func_name};
 use crate::objects::{GNode, Obj, ObjId};
-use crate::solver::{DynHopKind, GUARD, HopAt, Label, NO_LABEL, NO_NODE, Solved};
+use crate::solver::{DynHopKind, HopAt, Label, NO_NODE, Solved, is_shown};
 
 const MAX_TRACE: usize = 256;
 
@@ -72,7 +72,7 @@ pub(crate) fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Ite
 }
 
 fn step(solved: &Solved, label: Label) -> Option<Step> {
-    if label == NO_LABEL || label == GUARD {
+    if !is_shown(label) {
         return None;
     }
     if label < solved.modules.hop_count {

@@ -217,7 +217,7 @@ impl Solver {
     /// the `else` of `isinstance(x, asyncio.Future)`, `iscoroutine(x)`...
     pub(super) fn guard_stops_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
         match test {
-            GuardTest::NotFuture => true,
+            GuardTest::NotFuture | GuardTest::Coroutine => true,
             GuardTest::Is(types) => {
                 types.iter().any(|t| self.admits(m, t, 0).only_task())
                     || types.iter().all(|t| self.excludes_futures(m, t))

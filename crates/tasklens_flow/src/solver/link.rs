@@ -3,10 +3,10 @@
 
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Binding, Constraint, DictKey, KeyId, Part, Place, Seed};
+use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, Part, Place, Seed};
 
 use super::classes::ClassTable;
-use super::{Complex, Edge, GUARD, Label, NO_LABEL, Solver};
+use super::{COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, Solver};
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjSet, PathId};
@@ -284,7 +284,11 @@ impl Solver {
             }
         }
         for guard in &facts.guards {
-            let label = if self.guard_stops_futures(m, &guard.test) { GUARD } else { NO_LABEL };
+            let label = match &guard.test {
+                GuardTest::Coroutine => COROUTINES_ONLY,
+                test if self.guard_stops_futures(m, test) => GUARD,
+                _ => NO_LABEL,
+            };
             pending.edge(nb + guard.from, nb + guard.to, label);
         }
         for (index, call) in facts.task_method_calls.iter().enumerate() {

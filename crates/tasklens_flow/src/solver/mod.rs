@@ -24,6 +24,13 @@ pub(crate) type Label = u32;
 pub(crate) const NO_LABEL: Label = u32::MAX;
 /// Drops plain Futures: the branch guarded by `isinstance(x, asyncio.Task)`.
 pub(crate) const GUARD: Label = u32::MAX - 1;
+/// Lets only what may be a coroutine through: the branch guarded by `iscoroutine(x)`.
+pub(crate) const COROUTINES_ONLY: Label = u32::MAX - 2;
+
+/// Whether a label names a hop to show in a trace (not a guard, not nothing).
+pub(crate) fn is_shown(label: Label) -> bool {
+    label < COROUTINES_ONLY
+}
 /// The predecessor of a seeded object.
 pub(crate) const NO_NODE: GNode = u32::MAX;
 /// The node an attribute write goes to, and the nodes a read comes from.
@@ -617,6 +624,15 @@ impl Solver {
         }
     }
 
+    /// Whether `asyncio.iscoroutine` may be true of the value.
+    fn may_be_coroutine(&self, value: Obj) -> bool {
+        match value {
+            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
+            Obj::Instance(class) => self.classes.external_base[class as usize],
+            other => other.is_coroutine(),
+        }
+    }
+
     /// Installs the annotated places' filters (several on one node admit what any admits).
     pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
         let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
@@ -659,6 +675,9 @@ impl Solver {
 
     fn pass(&mut self, edge: Edge, from: GNode, obj: ObjId) {
         if edge.label == GUARD && self.objs[obj as usize].is_plain_future() {
+            return;
+        }
+        if edge.label == COROUTINES_ONLY && !self.may_be_coroutine(self.objs[obj as usize]) {
             return;
         }
         self.add(edge.to, obj, from, edge.label);

@@ -553,7 +553,7 @@ fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)>
             let method = method.as_string_literal_expr()?.value.to_str();
             TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
         }
-        ("iscoroutine", []) => Some((vec![(name, GuardTest::NotFuture)], Vec::new())),
+        ("iscoroutine", []) => Some((vec![(name, GuardTest::Coroutine)], Vec::new())),
         ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
     }
