@@ -85,10 +85,13 @@ async def main():
     third = asyncio.ensure_future(
         work(3),
     )
+    fourth = asyncio.ensure_future(work(4), loop=None)
+    # By keyword: reported, but `create_task` names its parameter `coro`.
+    fifth = asyncio.ensure_future(coro_or_future=work(5))
     await asyncio.sleep(0, loop=loop)
     lock = asyncio.Lock(loop=loop)
     async with lock:
-        print(await first, await second, await third, first.get_name() != "")
+        print(await first, await second, await third, await fourth, await fifth, first.get_name() != "")
 
 asyncio.run(main())
 "#,

@@ -111,21 +111,23 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
     // A public function's parameter may get a Future from outside the project.
     let outside = |applicability| if call.public_parameter.is_some() { Applicability::Unsafe } else { applicability };
+    // `loop=None` is the default: it goes, and the call is rewritten as without it.
+    let mut default_loop = None;
     if let Some((keyword, loop_value)) = call.loop_keyword {
-        // `loop.create_task` needs no running loop, wherever the call is; `loop=None`
-        // would become `None.create_task`.
-        if slice(loop_value) == "None" {
-            return None;
-        }
-        let applicability = outside(Applicability::Safe);
-        // Two edits, so that comments and layout inside the call stay as they are.
-        let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
         let loop_argument = Edit { range: argument_with_comma(text, keyword), content: String::new() };
-        return Some(Fix {
-            applicability,
-            message: "Use `loop.create_task`".into(),
-            edits: vec![callee, loop_argument],
-        });
+        if slice(loop_value) == "None" {
+            default_loop = Some(loop_argument);
+        } else {
+            // `loop.create_task` needs no running loop, wherever the call is.
+            let applicability = outside(Applicability::Safe);
+            // Two edits, so that comments and layout inside the call stay as they are.
+            let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
+            return Some(Fix {
+                applicability,
+                message: "Use `loop.create_task`".into(),
+                edits: vec![callee, loop_argument],
+            });
+        }
     }
     let applicability = outside(match call.context {
         CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
@@ -133,16 +135,14 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
         CallContext::Import => return None,
     });
     let callee = slice(call.callee);
-    if callee.strip_suffix(".ensure_future").is_some() {
+    let mut edits = if callee.strip_suffix(".ensure_future").is_some() {
         let end = call.callee.end();
         let name = TextRange::new(end - TextSize::from("ensure_future".len() as u32), end);
-        return Some(Fix {
-            applicability,
-            message: "Use `create_task`".into(),
-            edits: vec![Edit { range: name, content: "create_task".into() }],
-        });
-    }
-    let edits = imported_name_edits(db, call, callee)?;
+        vec![Edit { range: name, content: "create_task".into() }]
+    } else {
+        imported_name_edits(db, call, callee)?
+    };
+    edits.extend(default_loop);
     Some(Fix { applicability, message: "Use `create_task`".into(), edits })
 }
 

@@ -111,7 +111,11 @@ impl Solver {
         let arg = |i: usize| args.arg(i);
         match effect {
             ExternalCall::EnsureFuture => {
-                let first = arg(0);
+                let first = arg(0).or_else(|| {
+                    let call = args.call();
+                    let keyword = call.keywords.iter().find(|k| k.name.as_str() == "coro_or_future")?;
+                    args.node(keyword.node)
+                });
                 self.ensure_future_sites.insert(site, first);
                 // Functions returning this call give each of their callers what its own
                 // argument makes.
