@@ -39,9 +39,14 @@ fn project_solution(db: &dyn salsa::Database, project: Project) -> Arc<solver::S
         .filter(|file| *file.status(db) == FileStatus::Exists)
         .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
         .collect();
+    let start = std::time::Instant::now();
     let solution = solver::Solver::solve(modules::Modules::new(entries), &|| db.unwind_if_revision_cancelled());
+    let solved_at = start.elapsed();
     let mut solved = solver::Solved { positions: Vec::new(), solution: Arc::new(solution) };
     let derived = report::derive(&solved);
+    if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+        eprintln!("solution built by {solved_at:?}, derived by {:?}", start.elapsed());
+    }
     if let Some(solution) = Arc::get_mut(&mut solved.solution) {
         solution.derived = derived;
     }

@@ -384,7 +384,9 @@ impl Solver {
         if stats {
             eprintln!("after solving: {}", crate::memory_status());
             eprintln!("link {linked:?}, solve {:?}", start.elapsed() - linked);
-            solver.print_stats();
+            if std::env::var_os("TASKLENS_STATS_QUICK").is_none() {
+                solver.print_stats();
+            }
         }
         let mut ensure_future_sites: Vec<_> =
             solver.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
@@ -417,7 +419,7 @@ impl Solver {
         let mut removed_loop_sites: Vec<_> =
             solver.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
-        Solution {
+        let solution = Solution {
             derived: Default::default(),
             objs: solver.objs.into_items(),
             sets: crate::objects::FlatSets::new(std::mem::take(&mut solver.sets)),
@@ -460,7 +462,8 @@ impl Solver {
             attr_nodes: solver.attr_nodes,
             has_dyn_edges,
             modules: solver.modules,
-        }
+        };
+        solution
     }
 
     // ---- objects and nodes --------------------------------------------------
