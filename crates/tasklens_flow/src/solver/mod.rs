@@ -419,7 +419,7 @@ impl Solver {
         let mut removed_loop_sites: Vec<_> =
             solver.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
-        let solution = Solution {
+        Solution {
             derived: Default::default(),
             objs: solver.objs.into_items(),
             sets: crate::objects::FlatSets::new(std::mem::take(&mut solver.sets)),
@@ -462,8 +462,7 @@ impl Solver {
             attr_nodes: solver.attr_nodes,
             has_dyn_edges,
             modules: solver.modules,
-        };
-        solution
+        }
     }
 
     // ---- objects and nodes --------------------------------------------------
