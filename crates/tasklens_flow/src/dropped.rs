@@ -23,6 +23,17 @@ pub(crate) const CONTAINER_STORES: &[&str] =
 /// Each comes with the node it reaches by the most shown hops, and whether that node is the
 /// return of a function only the event loop calls (which drops what it gets back).
 pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)> {
+    // The creating site of each Task object (most objects are not Tasks: a dense table is
+    // cheaper to consult in the scan over every node than the objects themselves).
+    let task_sites: Vec<Option<GSite>> = (solved.objs.iter())
+        .map(|obj| match obj {
+            Obj::Task(Some(site)) => Some(*site),
+            _ => None,
+        })
+        .collect();
+    if task_sites.iter().all(Option::is_none) {
+        return Vec::new();
+    }
     let mut used = solved.read_nodes.clone();
     let mut mark = |node: GNode| {
         if let Some(slot) = used.get_mut(node as usize) {
@@ -136,7 +147,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     let mut kept = solved.kept_tasks.clone();
     for (node, set) in solved.sets.iter() {
         for &obj in set {
-            if let Obj::Task(Some(site)) = solved.objs[obj as usize] {
+            if let Some(site) = task_sites[obj as usize] {
                 // A done-callback that gets the Task does not keep it, nor is it where it was
                 // lost; nor does code that finds it in a WeakSet.
                 if kept.contains(&site) || through_done_callback(solved, node, obj) || through_weak_set(node, obj) {
