@@ -2288,3 +2288,42 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn callables_annotated_to_return_awaitables_may_give_futures() {
+    // `loader` is annotated to return any awaitable: a caller outside the project may pass
+    // one that returns a plain Future, which `ensure_future` hands back as it is, so
+    // `Cache.start` promising a Task is the finding, and the `ensure_future` stays. A
+    // loader annotated to return a coroutine gives coroutines only (TL002).
+    check(
+        r#"
+#- cache.py
+import asyncio
+from typing import Any, Awaitable, Callable, Coroutine, Optional
+
+async def load(key):
+    return key
+
+class Cache:
+    def __init__(self, loader: Optional[Callable[[str], Awaitable[Any]]] = None) -> None:
+        self._loader = loader or load
+
+    def start(self, key: str) -> "asyncio.Task[Any]":
+        return asyncio.ensure_future(self._loader(key))
+
+class Strict:
+    def __init__(self, loader: Callable[[str], Coroutine[Any, Any, Any]]) -> None:
+        self._loader = loader
+
+    def start(self, key: str):
+        return asyncio.ensure_future(self._loader(key))
+
+async def main():
+    print(await Cache(load).start("a"), await Strict(load).start("b"))
+"#,
+        "
+        cache.py:12: TL001
+        cache.py:19: TL002
+        ",
+    );
+}

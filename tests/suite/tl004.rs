@@ -269,3 +269,32 @@ asyncio.run(main())
         "main.py:22: TL004",
     );
 }
+
+#[test]
+fn what_a_callable_annotated_to_return_awaitables_gives_is_not_reported() {
+    // `func` may return a plain Future for an outside caller, but such code tests
+    // `iscoroutinefunction` first (here through a flag): no TL004 at `create_task`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+from typing import Any, Awaitable, Callable
+
+async def work():
+    return 1
+
+def spawn(func: Callable[..., Awaitable[Any]]) -> Awaitable[Any]:
+    is_async = inspect.iscoroutinefunction(func)
+    if is_async:
+        return asyncio.create_task(func())
+    return asyncio.ensure_future(func())
+
+async def main():
+    print(await spawn(work))
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

@@ -1,7 +1,7 @@
 //! Words for the parts of a flow: producers, hops and sinks.
 
 use tasklens_db::File;
-use tasklens_flow::{Location, Producer, Sink, SinkKind, Step, StepKind};
+use tasklens_flow::{Location, ParamShape, Producer, Sink, SinkKind, Step, StepKind};
 
 /// Text a range covers.
 pub(crate) fn source(db: &dyn salsa::Database, file: File, range: ruff_text_size::TextRange) -> &str {
@@ -31,11 +31,14 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
             let args = if whole.trim_end().ends_with("()") { "()" } else { "(...)" };
             format!("`{}{args}` returns a plain Future", one_line(callee_text))
         }
-        Producer::Parameter { name, function, elements: false, .. } => {
+        Producer::Parameter { name, function, shape: ParamShape::Value, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
         }
-        Producer::Parameter { name, function, elements: true, .. } => {
+        Producer::Parameter { name, function, shape: ParamShape::Elements, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to hold plain Futures")
+        }
+        Producer::Parameter { name, function, shape: ParamShape::Result, .. } => {
+            format!("parameter `{name}` of `{function}` is annotated to return a plain Future when called")
         }
         Producer::TaskCall { at, callee } => {
             format!("`{}(...)` returns a Task", one_line(source(db, at.file, *callee)))
@@ -52,8 +55,12 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
 }
 
 /// What a parameter that admits Futures may be, for a trace label.
-pub(crate) fn parameter_may_be(name: &str, elements: bool) -> String {
-    if elements { format!("`{name}` may hold plain Futures") } else { format!("`{name}` may be a plain Future") }
+pub(crate) fn parameter_may_be(name: &str, shape: ParamShape) -> String {
+    match shape {
+        ParamShape::Value => format!("`{name}` may be a plain Future"),
+        ParamShape::Elements => format!("`{name}` may hold plain Futures"),
+        ParamShape::Result => format!("`{name}(...)` may return a plain Future"),
+    }
 }
 
 /// The value a producer makes, in a few words.

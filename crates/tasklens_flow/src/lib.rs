@@ -19,7 +19,7 @@ use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
     CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, LooplessCall, LooplessStart,
-    MaskedCast, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
+    MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -42,8 +42,12 @@ pub enum Obj {
     QueueGet(GNode),
     /// A plain Future created at a call site.
     Future(GSite),
-    /// A value of a parameter whose annotation admits a plain Future.
+    /// A value of a parameter whose annotation admits a plain Future (or, for a callable
+    /// parameter annotated `Callable[..., Awaitable[T]]`, what calling it may give).
     ParamFuture(GNode),
+    /// The callable a parameter annotated `Callable[..., Awaitable[T]]` may be given from
+    /// outside the project: calling it gives that parameter's `ParamFuture`.
+    FutureFactory(GNode),
     /// The plain Futures that reached the node past [`MAX_FUTURES`](crate::solver) of them:
     /// one object stands for them all from there on (the solution lists them by node).
     FutureSummary(GNode),

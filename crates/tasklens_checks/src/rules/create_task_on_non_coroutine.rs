@@ -62,7 +62,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         file: flow.producer.location().file,
         range: flow.producer.location().range,
         message: match &flow.producer {
-            Producer::Parameter { name, elements, .. } => describe::parameter_may_be(name, *elements),
+            Producer::Parameter { name, shape, .. } => describe::parameter_may_be(name, *shape),
             Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
             Producer::Function { .. } => "defined here: a call of it gives the coroutine".into(),
             Producer::Generator { .. } => format!("yields: a call of it gives {what}, not a coroutine"),

@@ -95,17 +95,17 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         (producer, _) => {
             let at = producer.location();
             let text = match producer {
-                Producer::Parameter { name, elements, .. } => describe::parameter_may_be(name, *elements),
+                Producer::Parameter { name, shape, .. } => describe::parameter_may_be(name, *shape),
                 other => format!("creates {}", describe::produced(other)),
             };
             (Label { file: at.file, range: at.range, message: text }, flow.steps.clone())
         }
     };
     let mut trace = Vec::new();
-    if let Producer::Parameter { at, name, elements, .. } = &flow.producer
+    if let Producer::Parameter { at, name, shape, .. } = &flow.producer
         && !flow.steps.is_empty()
     {
-        let message = describe::parameter_may_be(name, *elements);
+        let message = describe::parameter_may_be(name, *shape);
         trace.push(Label { file: at.file, range: at.range, message });
     }
     trace.extend(rest.iter().map(|step| Label {

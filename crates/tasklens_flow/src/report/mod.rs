@@ -30,6 +30,17 @@ pub struct Location {
     pub range: TextRange,
 }
 
+/// How a parameter annotated to admit plain Futures holds one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamShape {
+    /// `fut: Awaitable[T]`: the parameter itself.
+    Value,
+    /// `futs: Iterable[Awaitable[T]]`: its elements.
+    Elements,
+    /// `make: Callable[..., Awaitable[T]]`: what calling it gives.
+    Result,
+}
+
 /// Where a value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Producer {
@@ -37,7 +48,7 @@ pub enum Producer {
     Call { at: Location, callee: TextRange },
     /// A parameter whose annotation admits a plain Future.
     /// `elements`: the annotation admits Futures as its elements (`Iterable[Awaitable[T]]`).
-    Parameter { at: Location, name: Name, function: Name, elements: bool },
+    Parameter { at: Location, name: Name, function: Name, shape: ParamShape },
     /// A call that returns a Task (`create_task(...)`, `ensure_future(coroutine)`).
     TaskCall { at: Location, callee: TextRange },
     /// An instance of a project class that defines `__await__` (awaitable, not a coroutine).

@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 use tasklens_semantic::facts::{Constraint, ContainerKind, FunctionKind, ReturnShape};
 
+use super::ParamShape;
 use super::trace::{future_origins, trace};
 use super::{Location, Producer, TaskArgumentFlow, call_at, file_of};
 use crate::objects::{GNode, GSite, ModIdx, Obj};
@@ -41,6 +42,10 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
                 Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
                 _ if !needs_coroutine => None,
+                // What a `Callable[..., Awaitable[T]]` parameter may return is left out: code
+                // that hands it to `create_task` tests `iscoroutinefunction` first, often
+                // through a flag this analysis does not follow.
+                Obj::ParamFuture(param) if solved.result_future_params.contains(&param) => None,
                 Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
                 Obj::Task(Some(task_site)) => {
                     let (task_module, task_at) = (solved.modules.site_module(task_site), call_at(solved, task_site));
@@ -175,7 +180,13 @@ pub(super) fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
                     at: Location { file: entry.file, range: solved.positions[module as usize].params[f][p] },
                     name: param.name.clone(),
                     function: func.name.clone(),
-                    elements: solved.element_future_params.contains(&node),
+                    shape: if solved.element_future_params.contains(&node) {
+                        ParamShape::Elements
+                    } else if solved.result_future_params.contains(&node) {
+                        ParamShape::Result
+                    } else {
+                        ParamShape::Value
+                    },
                 })
             })
         }

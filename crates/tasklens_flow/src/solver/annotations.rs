@@ -28,6 +28,8 @@ struct Admits {
     mapping: bool,
     /// The container annotation is an `asyncio.Queue`.
     queue: bool,
+    /// A callable whose result admits a plain Future (`Callable[..., Awaitable[T]]`).
+    returns_future_like: bool,
 }
 
 impl Admits {
@@ -42,6 +44,7 @@ impl Admits {
         self.classes.extend(other.classes);
         self.mapping |= other.mapping;
         self.queue |= other.queue;
+        self.returns_future_like |= other.returns_future_like;
         match (&mut self.elements, other.elements) {
             (Some(mine), Some(theirs)) => mine.merge(*theirs),
             (mine @ None, Some(theirs)) => *mine = Some(theirs),
@@ -101,6 +104,11 @@ fn excludes_futures(path: &str) -> bool {
         "types" => matches!(last, "GeneratorType" | "CoroutineType" | "FunctionType"),
         _ => false,
     }
+}
+
+/// `typing.Callable` and its kin.
+fn is_callable(path: &str) -> bool {
+    matches!(path, "typing.Callable" | "typing_extensions.Callable" | "collections.abc.Callable")
 }
 
 /// Builtin scalar types: no project container, function or class is one of them.
@@ -165,6 +173,14 @@ impl Solver {
                     _ => ExternalType::Other,
                 };
                 match kind {
+                    // `Callable[[A], R]`: a callable (`other`), which may give a plain Future
+                    // when `R` admits one.
+                    _ if matches!(&resolved, Resolved::External(p) if is_callable(p)) => {
+                        admits.other = true;
+                        if let Some(result) = args.last() {
+                            admits.returns_future_like = self.admits(m, result, depth + 1).future_like;
+                        }
+                    }
                     ExternalType::Optional => {
                         admits.none = true;
                         if let Some(first) = args.first() {
@@ -310,6 +326,10 @@ impl Solver {
             if is_param && admits.future_like {
                 pending.seeds.push((node, Obj::ParamFuture(node)));
                 self.future_params.insert(node);
+            }
+            if is_param && admits.returns_future_like {
+                pending.seeds.push((node, Obj::FutureFactory(node)));
+                self.result_future_params.insert(node);
             }
             if is_param && admits.coroutine && !admits.future_like {
                 pending.seeds.push((node, Obj::Coro(None)));

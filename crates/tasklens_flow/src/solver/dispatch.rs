@@ -512,6 +512,11 @@ impl Solver {
                 None => self.unknown_call(site, result),
             },
             Obj::External(path) => self.external_path_call(site, path, result),
+            // A callable from outside, annotated to return what may be a plain Future.
+            Obj::FutureFactory(param) => {
+                self.unknown_call(site, result);
+                self.seed(result, Obj::ParamFuture(param));
+            }
             _ => self.unknown_call(site, result),
         }
     }

@@ -119,6 +119,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         coro_bindings: FxHashMap::default(),
         future_params: FxHashSet::default(),
         element_future_params: FxHashSet::default(),
+        result_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
         type_filters: Vec::new(),

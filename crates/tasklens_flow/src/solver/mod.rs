@@ -238,6 +238,9 @@ pub(crate) struct Solution {
     /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
     /// their `Obj::ParamFuture` sits in a stand-in container's slot.
     pub element_future_params: FxHashSet<GNode>,
+    /// Parameters annotated to be callables that return what admits a plain Future
+    /// (`Callable[..., Awaitable[T]]`): their `Obj::ParamFuture` comes from calling them.
+    pub result_future_params: FxHashSet<GNode>,
     /// Parameters (or their `*args` slots) whose annotation admits a plain Future.
     pub future_params: FxHashSet<GNode>,
     /// Containers (by creating node) that reached a node past widening: where they went
@@ -327,6 +330,8 @@ pub(crate) struct Solver {
     pub(crate) future_params: FxHashSet<GNode>,
     /// See [`Solution::element_future_params`].
     pub(crate) element_future_params: FxHashSet<GNode>,
+    /// See [`Solution::result_future_params`].
+    pub(crate) result_future_params: FxHashSet<GNode>,
     /// Calls of functions that return `ensure_future(param)`, waiting for that inner call
     /// to be resolved: by inner site, (argument, call result, inner result, label).
     wrapped_ensure_future: FxHashMap<GSite, Vec<(GNode, GNode, GNode, Label)>>,
@@ -435,6 +440,7 @@ impl Solver {
             kept_containers: solver.kept_containers,
             summarised: solver.summarised,
             element_future_params: solver.element_future_params,
+            result_future_params: std::mem::take(&mut solver.result_future_params),
             future_params: std::mem::take(&mut solver.future_params),
             masked_casts: solver.masked_casts,
             escaped: std::mem::take(&mut solver.escaped),
