@@ -2327,3 +2327,51 @@ async def main():
         ",
     );
 }
+
+#[test]
+fn tests_bound_to_a_name_narrow_where_the_name_is_tested() {
+    // `is_task = isinstance(x, asyncio.Task)` then `if is_task:` narrows `x` as the test
+    // itself would (and `not is_coro` the other way round), as long as neither name is
+    // assigned again in between: in `stale`, `x` is another value by the time `ok` is tested.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def describe(x):
+    is_task = isinstance(x, asyncio.Task)
+    if is_task:
+        return x.get_name()
+    return "future"
+
+def spawn(aw):
+    is_coro = asyncio.iscoroutine(aw)
+    if not is_coro:
+        return asyncio.ensure_future(aw)
+    return asyncio.create_task(aw)
+
+def stale(x, y):
+    ok = isinstance(x, asyncio.Task)
+    x = y
+    if ok:
+        return x.get_name()
+    return ""
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(work())
+    fut = loop.create_future()
+    print(describe(task), describe(fut))
+    kept = [spawn(work()), spawn(fut), spawn(task)]
+    fut.set_result(1)
+    await asyncio.gather(*kept)
+    print(stale(task, fut))
+
+asyncio.run(main())
+"#,
+        "main.py:28: TL001",
+    );
+}

@@ -520,6 +520,10 @@ impl Lowerer {
                     BoolOp::Or => (Vec::new(), collected),
                 }
             }
+            Expr::Name(name) if let Some(narrowings) = self.condition_alias(&name.id) => {
+                self.expr(test);
+                narrowings
+            }
             _ => match isinstance_narrowing(test) {
                 Some(narrowings) => narrowings,
                 None => {
@@ -528,6 +532,34 @@ impl Lowerer {
                 }
             },
         }
+    }
+
+    /// After `flag = <test>`: remembers what the test narrows, for `if flag:`.
+    pub(super) fn note_condition_alias(&mut self, flag: &Name, value: &Expr) {
+        let (mut test, mut negated) = (value, false);
+        while let Expr::UnaryOp(unary) = test
+            && unary.op == UnaryOp::Not
+        {
+            (test, negated) = (&unary.operand, !negated);
+        }
+        let Some((when_true, when_false)) = isinstance_narrowing(test) else { return };
+        let (when_true, when_false) = if negated { (when_false, when_true) } else { (when_true, when_false) };
+        let env = &self.scope().flow.env;
+        let Some(&version) = env.get(flag) else { return };
+        let subjects =
+            when_true.iter().chain(&when_false).map(|(name, _)| (name.clone(), env.get(name).copied())).collect();
+        let alias = super::ConditionAlias { version, subjects, when_true, when_false };
+        self.scope_mut().condition_aliases.insert(flag.clone(), alias);
+    }
+
+    /// What `if flag:` narrows, when `flag` and the names it tests are as they were bound.
+    fn condition_alias(&self, flag: &Name) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+        let scope = self.scope();
+        let alias = scope.condition_aliases.get(flag)?;
+        let env = &scope.flow.env;
+        let current = env.get(flag) == Some(&alias.version)
+            && alias.subjects.iter().all(|(name, version)| env.get(name) == version.as_ref());
+        current.then(|| (alias.when_true.clone(), alias.when_false.clone()))
     }
 }
 

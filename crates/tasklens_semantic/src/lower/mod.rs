@@ -69,6 +69,18 @@ struct Scope {
     self_param: Option<(Name, ClassId)>,
     /// Functions defined directly in this function's body, by name.
     local_defs: FxHashMap<Name, FuncId>,
+    /// Names bound to a narrowing test (`is_task = isinstance(x, asyncio.Task)`), used
+    /// later as a condition (`if is_task:`).
+    condition_aliases: FxHashMap<Name, ConditionAlias>,
+}
+
+/// A name bound to a narrowing test, valid while the name and every narrowed name keep
+/// the versions they had then (any assignment or merge gives them new ones).
+struct ConditionAlias {
+    version: NodeId,
+    subjects: Vec<(Name, Option<NodeId>)>,
+    when_true: Vec<stmt::Narrowing>,
+    when_false: Vec<stmt::Narrowing>,
 }
 
 #[derive(Default)]
@@ -693,6 +705,7 @@ impl Scope {
             is_async,
             self_param: None,
             local_defs: FxHashMap::default(),
+            condition_aliases: FxHashMap::default(),
         }
     }
 }

@@ -436,6 +436,9 @@ impl Lowerer {
         for target in &assign.targets {
             self.assign(target, value);
         }
+        if let [Expr::Name(flag)] = assign.targets.as_slice() {
+            self.note_condition_alias(&flag.id, &assign.value);
+        }
         if let Some((target, passed)) = wrapped {
             self.note_wrapped_version(target, passed);
         }
