@@ -128,10 +128,14 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     solved.attr_nodes.values().for_each(|&node| mark(node));
     let mut weak_slots: FxHashSet<GNode> = FxHashSet::default();
     let mut container_slots: FxHashMap<GNode, Vec<GNode>> = FxHashMap::default();
+    // Per container node (a container has several slots): weak, made here, or neither.
+    let mut kinds: FxHashMap<GNode, (bool, bool)> = FxHashMap::default();
     for (&(container, _), &node) in &solved.part_nodes {
-        if weak(container) {
+        let (is_weak, is_made_here) =
+            *kinds.entry(container).or_insert_with(|| (weak(container), !weak(container) && made_here(container)));
+        if is_weak {
             weak_slots.insert(node);
-        } else if made_here(container) {
+        } else if is_made_here {
             container_slots.entry(container).or_default().push(node);
         } else {
             mark(node);
@@ -177,24 +181,42 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
 /// container, or when widening stopped following it. A list built and thrown away
 /// (`[asyncio.create_task(c) for c in coros]` as a statement) keeps none of its Tasks.
 fn keep_slots_of_kept_containers(solved: &Solved, used: &mut [bool], slots: &FxHashMap<GNode, Vec<GNode>>) {
-    let mut kept: FxHashSet<GNode> = FxHashSet::default();
-    let mut pending: Vec<GNode> = solved.kept_containers.iter().copied().collect();
-    let held = |node: usize, pending: &mut Vec<GNode>| {
+    // The container node each object is or views (most objects are neither).
+    let container_of: Vec<Option<GNode>> = (solved.objs.iter())
+        .map(|obj| match *obj {
+            Obj::Container(container, _) | Obj::View(container, ..) => Some(container),
+            _ => None,
+        })
+        .collect();
+    // Each container is queued once, however many nodes hold it.
+    let mut queued = vec![false; used.len()];
+    let mut pending: Vec<GNode> = Vec::new();
+    let mut queue = |container: GNode, pending: &mut Vec<GNode>| {
+        if let Some(seen) = queued.get_mut(container as usize)
+            && !*seen
+        {
+            *seen = true;
+            pending.push(container);
+        }
+    };
+    for &container in &solved.kept_containers {
+        queue(container, &mut pending);
+    }
+    let held = |node: usize, pending: &mut Vec<GNode>, queue: &mut dyn FnMut(GNode, &mut Vec<GNode>)| {
         for &obj in solved.sets.get(node as GNode) {
-            if let Obj::Container(container, _) | Obj::View(container, ..) = solved.objs[obj as usize] {
-                pending.push(container);
+            if let Some(container) = container_of[obj as usize] {
+                queue(container, pending);
             }
         }
     };
-    (0..used.len()).filter(|&node| used[node]).for_each(|node| held(node, &mut pending));
+    for node in (0..used.len()).filter(|&node| used[node]) {
+        held(node, &mut pending, &mut queue);
+    }
     while let Some(container) = pending.pop() {
-        if !kept.insert(container) {
-            continue;
-        }
         for &slot in slots.get(&container).into_iter().flatten() {
             if !used[slot as usize] {
                 used[slot as usize] = true;
-                held(slot as usize, &mut pending);
+                held(slot as usize, &mut pending, &mut queue);
             }
         }
     }

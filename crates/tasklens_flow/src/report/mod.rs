@@ -254,11 +254,12 @@ pub(crate) struct Derived {
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
-    Derived {
-        loop_functions: loop_functions(solved),
-        dropped_tasks: crate::dropped::dropped_tasks(solved),
-        loopless_calls: loopless_calls(solved),
-    }
+    // Three independent reads of the solution, side by side.
+    let (dropped_tasks, (loop_functions, loopless_calls)) = rayon::join(
+        || crate::dropped::dropped_tasks(solved),
+        || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
+    );
+    Derived { loop_functions, dropped_tasks, loopless_calls }
 }
 
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
