@@ -398,6 +398,16 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
+        // Per method name: (does not keep a Task it is called on, stores into a container).
+        let method_kinds: Vec<(bool, bool)> = (solver.names.iter())
+            .map(|name| {
+                let name = name.as_str();
+                (
+                    crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name),
+                    crate::dropped::CONTAINER_STORES.contains(&name),
+                )
+            })
+            .collect();
         let mut call_results = vec![false; solver.sets.len()];
         for complex in &solver.complex {
             if let Complex::Call { result, .. } | Complex::MethodCall { result, .. } = *complex {
@@ -405,7 +415,7 @@ impl Solver {
             }
         }
         let read_nodes: Vec<bool> =
-            (0..solver.sets.len()).map(|node| solver.keeps_values(node, call_results[node])).collect();
+            (0..solver.sets.len()).map(|node| solver.keeps_values(node, call_results[node], &method_kinds)).collect();
         let has_dyn_edges: Vec<bool> = (0..solver.sets.len())
             .map(|node| {
                 let list = solver.dyn_index[node];
@@ -734,7 +744,7 @@ impl Solver {
     /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
     /// variable keeps its Task while its function uses it; the bare result of a call
     /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
-    fn keeps_values(&self, node: usize, call_result: bool) -> bool {
+    fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[(bool, bool)]) -> bool {
         let static_ids = if node < self.static_nodes as usize {
             &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
         } else {
@@ -743,16 +753,10 @@ impl Solver {
         let list = self.dyn_index[node];
         let dyn_ids = if list == NO_LIST { &[][..] } else { &self.dyn_lists[list as usize].complex[..] };
         static_ids.iter().chain(dyn_ids).any(|&id| match self.complex[id as usize] {
-            Complex::MethodCall { name, .. } if call_result => {
-                !crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&self.name(name).as_str())
-            }
+            Complex::MethodCall { name, .. } if call_result => !method_kinds[name as usize].0,
             // Storing into a container does not keep the container.
             Complex::StorePart { .. } => false,
-            Complex::MethodCall { name, .. }
-                if crate::dropped::CONTAINER_STORES.contains(&self.name(name).as_str()) =>
-            {
-                false
-            }
+            Complex::MethodCall { name, .. } if method_kinds[name as usize].1 => false,
             _ => true,
         })
     }
