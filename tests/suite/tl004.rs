@@ -298,3 +298,54 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn awaitable_and_coroutine_function_tests_narrow() {
+    // Behind `isawaitable(handler)` no function reaches `ensure_future`; behind
+    // `iscoroutinefunction(cb)` (here through a flag) only the `async def` is called, so
+    // `ensure_future` of its call only ever gets a coroutine (TL002).
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+
+class Ack:
+    pass
+
+def on_sync(event):
+    print("sync", event)
+    return Ack()
+
+async def on_async(event):
+    print("async", event)
+
+HANDLERS = [on_sync, on_async]
+
+async def dispatch(event):
+    tasks = []
+    for handler in HANDLERS:
+        if asyncio.iscoroutinefunction(handler):
+            tasks.append(asyncio.create_task(handler(event)))
+        elif inspect.isawaitable(handler):
+            tasks.append(asyncio.ensure_future(handler))
+        else:
+            handler(event)
+    await asyncio.gather(*tasks)
+
+def run_callback(cb, *args):
+    is_async = inspect.iscoroutinefunction(cb)
+    if is_async:
+        return asyncio.ensure_future(cb(*args))
+    return cb(*args)
+
+async def main():
+    await dispatch("e")
+    await run_callback(on_async, "x")
+    run_callback(on_sync, "y")
+
+asyncio.run(main())
+"#,
+        "main.py:30: TL002",
+    );
+}

@@ -558,4 +558,8 @@ pub enum GuardTest {
     NotFuture,
     /// `x` is a coroutine: `asyncio.iscoroutine(x)`, `inspect.iscoroutine(x)`.
     Coroutine,
+    /// `x` can be awaited: `inspect.isawaitable(x)`.
+    Awaitable,
+    /// `x` is an `async def` function: `inspect.iscoroutinefunction(x)` (or asyncio's).
+    CoroutineFunction,
 }

@@ -43,8 +43,8 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
                 _ if !needs_coroutine => None,
                 // What a `Callable[..., Awaitable[T]]` parameter may return is left out: code
-                // that hands it to `create_task` tests `iscoroutinefunction` first, often
-                // through a flag this analysis does not follow.
+                // that hands it to `create_task` tests `iscoroutinefunction` first, at times
+                // through a flag set on several paths, which no narrowing follows.
                 Obj::ParamFuture(param) if solved.result_future_params.contains(&param) => None,
                 Obj::Future(_) | Obj::ParamFuture(_) => producer(solved, value),
                 Obj::Task(Some(task_site)) => {

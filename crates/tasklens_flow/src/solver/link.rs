@@ -6,7 +6,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, Part, Place, Seed};
 
 use super::classes::ClassTable;
-use super::{COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, Solver};
+use super::{
+    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, Solver,
+};
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjSet, PathId};
@@ -287,6 +289,8 @@ impl Solver {
         for guard in &facts.guards {
             let label = match &guard.test {
                 GuardTest::Coroutine => COROUTINES_ONLY,
+                GuardTest::Awaitable => AWAITABLES_ONLY,
+                GuardTest::CoroutineFunction => COROUTINE_FUNCTIONS_ONLY,
                 test if self.guard_stops_futures(m, test) => GUARD,
                 _ => NO_LABEL,
             };

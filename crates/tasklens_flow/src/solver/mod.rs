@@ -26,10 +26,14 @@ pub(crate) const NO_LABEL: Label = u32::MAX;
 pub(crate) const GUARD: Label = u32::MAX - 1;
 /// Lets only what may be a coroutine through: the branch guarded by `iscoroutine(x)`.
 pub(crate) const COROUTINES_ONLY: Label = u32::MAX - 2;
+/// Lets only what may be awaited through: the branch guarded by `isawaitable(x)`.
+pub(crate) const AWAITABLES_ONLY: Label = u32::MAX - 3;
+/// Lets only what may be an `async def` function through: `iscoroutinefunction(x)`.
+pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
 
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < COROUTINES_ONLY
+    label < COROUTINE_FUNCTIONS_ONLY
 }
 /// The predecessor of a seeded object.
 pub(crate) const NO_NODE: GNode = u32::MAX;
@@ -642,6 +646,36 @@ impl Solver {
         }
     }
 
+    /// Whether `inspect.isawaitable` may be true of the value: not of a function, class,
+    /// module or container.
+    fn may_be_awaitable(&self, value: Obj) -> bool {
+        !matches!(
+            value,
+            Obj::Function(_)
+                | Obj::Bound(_)
+                | Obj::Partial(_)
+                | Obj::Class(_)
+                | Obj::Module(_)
+                | Obj::Container(..)
+                | Obj::View(..)
+                | Obj::FutureFactory(_)
+        )
+    }
+
+    /// Whether `inspect.iscoroutinefunction` may be true of the value: an `async def`
+    /// (not an async generator), or something the analysis does not follow.
+    fn may_be_coroutine_function(&self, value: Obj) -> bool {
+        match value {
+            Obj::Function(func) | Obj::Bound(func) => {
+                let facts = self.modules.func(func).1;
+                facts.is_async && !facts.is_generator
+            }
+            Obj::Partial(_) | Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
+            Obj::Instance(class) => self.classes.external_base[class as usize],
+            _ => false,
+        }
+    }
+
     /// Whether `asyncio.iscoroutine` may be true of the value.
     fn may_be_coroutine(&self, value: Obj) -> bool {
         match value {
@@ -695,8 +729,16 @@ impl Solver {
         if edge.label == GUARD && self.objs[obj as usize].is_plain_future() {
             return;
         }
-        if edge.label == COROUTINES_ONLY && !self.may_be_coroutine(self.objs[obj as usize]) {
-            return;
+        if edge.label >= COROUTINE_FUNCTIONS_ONLY && edge.label <= COROUTINES_ONLY {
+            let value = self.objs[obj as usize];
+            let passes = match edge.label {
+                COROUTINES_ONLY => self.may_be_coroutine(value),
+                AWAITABLES_ONLY => self.may_be_awaitable(value),
+                _ => self.may_be_coroutine_function(value),
+            };
+            if !passes {
+                return;
+            }
         }
         self.add(edge.to, obj, from, edge.label);
     }

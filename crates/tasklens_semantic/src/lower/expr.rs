@@ -586,6 +586,8 @@ fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)>
             TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
         }
         ("iscoroutine", []) => Some((vec![(name, GuardTest::Coroutine)], Vec::new())),
+        ("isawaitable", []) => Some((vec![(name, GuardTest::Awaitable)], Vec::new())),
+        ("iscoroutinefunction", []) => Some((vec![(name, GuardTest::CoroutineFunction)], Vec::new())),
         ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
     }
