@@ -436,3 +436,58 @@ asyncio.run(main())
         "main.py:12: TL002",
     );
 }
+
+#[test]
+fn an_awaitable_test_lets_only_awaitables_through() {
+    // Behind `isawaitable(result)` an `Ack` (no `__await__`) never reaches `ensure_future`:
+    // in `call_handler` only coroutines do. In `call_plain` an awaitable `Waitable` does too,
+    // so that `ensure_future` is normalising and stays.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+
+class Ack:
+    pass
+
+class Waitable:
+    def __await__(self):
+        return asyncio.sleep(0).__await__()
+
+def on_sync(event):
+    return Ack()
+
+async def on_async(event):
+    return event
+
+def on_wait(event):
+    return Waitable()
+
+def call_handler(handler, *args):
+    result = handler(*args)
+    if inspect.isawaitable(result):
+        return asyncio.ensure_future(result)
+    return result
+
+def call_plain(handler, *args):
+    result = handler(*args)
+    if inspect.isawaitable(result):
+        return asyncio.ensure_future(result)
+    return result
+
+async def main():
+    for handler in (on_sync, on_async):
+        result = call_handler(handler, "e")
+        if isinstance(result, asyncio.Task):
+            await result
+    for handler in (on_sync, on_async, on_wait):
+        result = call_plain(handler, "e")
+        if isinstance(result, asyncio.Future):
+            await result
+
+asyncio.run(main())
+"#,
+        "main.py:23: TL002",
+    );
+}

@@ -647,19 +647,23 @@ impl Solver {
     }
 
     /// Whether `inspect.isawaitable` may be true of the value: not of a function, class,
-    /// module or container.
+    /// module or container, nor of an instance of a project class without `__await__`.
     fn may_be_awaitable(&self, value: Obj) -> bool {
-        !matches!(
-            value,
+        match value {
+            Obj::Instance(class) => {
+                self.classes.external_base[class as usize]
+                    || self.classes.find_method(&self.modules, class, "__await__").is_some()
+            }
             Obj::Function(_)
-                | Obj::Bound(_)
-                | Obj::Partial(_)
-                | Obj::Class(_)
-                | Obj::Module(_)
-                | Obj::Container(..)
-                | Obj::View(..)
-                | Obj::FutureFactory(_)
-        )
+            | Obj::Bound(_)
+            | Obj::Partial(_)
+            | Obj::Class(_)
+            | Obj::Module(_)
+            | Obj::Container(..)
+            | Obj::View(..)
+            | Obj::FutureFactory(_) => false,
+            _ => true,
+        }
     }
 
     /// Whether `inspect.iscoroutinefunction` may be true of the value: an `async def`
