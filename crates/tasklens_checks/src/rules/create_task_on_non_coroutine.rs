@@ -19,6 +19,9 @@ declare_rule! {
     /// `def` with no `return` at all (a forgotten `async`: the call gives None), when
     /// every function the call can run is such a module-level or nested function
     /// (methods are left out: a subclass outside the project may make them `async`).
+    /// Tests in front of the call narrow what reaches it: `iscoroutine(x)`,
+    /// `isawaitable(x)`, `iscoroutinefunction(f)` and `isinstance`, also through a name
+    /// the test was assigned to (`is_coro = asyncio.iscoroutine(x)`, then `if is_coro:`).
     ///
     /// ## Why is this bad?
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises

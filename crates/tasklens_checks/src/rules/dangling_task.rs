@@ -19,9 +19,9 @@ declare_rule! {
     /// to other code is kept; a list, set or dict built and thrown away
     /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that
     /// `append` fills and nothing reads) keeps none of its Tasks.
-    /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` keeps
-    /// nothing (it is the usual wrong fix): adding the Task to one, or reading it back
-    /// from one, does not count. When the Task travels
+    /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` (or a
+    /// `WeakValueDictionary`) keeps nothing (it is the usual wrong fix): adding the Task to
+    /// one, or reading it back from one, does not count. When the Task travels
     /// before it is dropped (returned from a helper, assigned on), the finding shows the
     /// longest way it takes, up to the last step after which nothing keeps it.
     ///
