@@ -1,5 +1,6 @@
 //! Where a call runs, as far as an event loop is concerned: in a coroutine, in a synchronous
-//! function that only runs inside a loop, in another function, or at import time.
+//! function that only runs inside a loop, in another function, at import time, or in a
+//! function run in another thread.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 

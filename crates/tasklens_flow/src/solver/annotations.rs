@@ -1,5 +1,6 @@
 //! Annotations, resolved: which places need a Task (sinks), which parameters
-//! may hold a plain Future, an event loop or a project class (seeds).
+//! may hold a plain Future, an event loop or a project class (seeds), and what of the
+//! project's own objects an annotated place lets in (type filters).
 
 use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
 
