@@ -86,7 +86,7 @@ async def main():
         work(3),
     )
     fourth = asyncio.ensure_future(work(4), loop=None)
-    # By keyword: reported, but `create_task` names its parameter `coro`.
+    # By keyword: the keyword goes (`create_task` names its parameter `coro`).
     fifth = asyncio.ensure_future(coro_or_future=work(5))
     await asyncio.sleep(0, loop=loop)
     lock = asyncio.Lock(loop=loop)

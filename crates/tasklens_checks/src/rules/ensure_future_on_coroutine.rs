@@ -99,16 +99,20 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
 
 /// `x.ensure_future(coro)` -> `x.create_task(coro)`; `ensure_future(coro)` imported from
 /// asyncio -> `create_task(coro)`, adding `create_task` to that import list;
-/// `ensure_future(coro, loop=l)` -> `l.create_task(coro)`. Safe in a coroutine or a function
+/// `ensure_future(coro, loop=l)` -> `l.create_task(coro)`; `loop=None` is dropped and
+/// `coro_or_future=coro` becomes `coro`. Safe in a coroutine or a function
 /// only reached from coroutines (a loop is running), unsafe in other functions, none at
 /// import time. `ensure_future(coro, loop=l)` is `l.create_task(coro)` in every CPython,
 /// running loop or not, so that rewrite is safe wherever the call is.
 fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
-    if call.other_keywords || call.args.len() != 1 {
+    if call.other_keywords || call.args.len() + usize::from(call.argument_keyword.is_some()) != 1 {
         return None;
     }
     let text = call.at.file.text(db);
     let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
+    // `coro_or_future=c` becomes `c`: `create_task` names its parameter `coro`.
+    let positional =
+        call.argument_keyword.map(|(whole, value)| Edit { range: whole, content: slice(value).to_string() });
     // A public function's parameter may get a Future from outside the project.
     let outside = |applicability| if call.public_parameter.is_some() { Applicability::Unsafe } else { applicability };
     // `loop=None` is the default: it goes, and the call is rewritten as without it.
@@ -122,11 +126,9 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
             let applicability = outside(Applicability::Safe);
             // Two edits, so that comments and layout inside the call stay as they are.
             let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
-            return Some(Fix {
-                applicability,
-                message: "Use `loop.create_task`".into(),
-                edits: vec![callee, loop_argument],
-            });
+            let mut edits = vec![callee, loop_argument];
+            edits.extend(positional);
+            return Some(Fix { applicability, message: "Use `loop.create_task`".into(), edits });
         }
     }
     let applicability = outside(match call.context {
@@ -143,6 +145,7 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
         imported_name_edits(db, call, callee)?
     };
     edits.extend(default_loop);
+    edits.extend(positional);
     Some(Fix { applicability, message: "Use `create_task`".into(), edits })
 }
 

@@ -143,6 +143,8 @@ pub struct EnsureFutureCall {
     pub args: Vec<TextRange>,
     /// The `loop=` keyword: the whole keyword and its value.
     pub loop_keyword: Option<(TextRange, TextRange)>,
+    /// The argument given by keyword (`coro_or_future=...`): the whole keyword and its value.
+    pub argument_keyword: Option<(TextRange, TextRange)>,
     /// Other keyword arguments are present.
     pub other_keywords: bool,
     /// For a call at import time: a module variable that holds an event loop, whose
@@ -307,8 +309,11 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         }
         let (module, call) = solved.modules.site(site);
         let (at, context) = (call_at(solved, site), context_of(site));
-        let loop_keyword = (call.keywords.iter().position(|k| k.name.as_str() == "loop"))
-            .map(|index| (at.keyword_whole(index), at.keyword_value(index)));
+        let keyword = |name: &str| {
+            (call.keywords.iter().position(|k| k.name.as_str() == name))
+                .map(|index| (at.keyword_whole(index), at.keyword_value(index)))
+        };
+        let (loop_keyword, argument_keyword) = (keyword("loop"), keyword("coro_or_future"));
         report.ensure_future_calls.push(EnsureFutureCall {
             at: Location { file: file_of(solved, module), range: at.range },
             callee: at.callee,
@@ -316,7 +321,9 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             context,
             args: at.args.clone(),
             loop_keyword,
-            other_keywords: call.has_spread || call.keywords.iter().any(|k| k.name.as_str() != "loop"),
+            argument_keyword,
+            other_keywords: call.has_spread
+                || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
             loop_in_scope: (context == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
             public_parameter: public_parameter(solved, module, call),
         });
