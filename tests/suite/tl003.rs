@@ -143,14 +143,16 @@ async def ticker():
 
 #[test]
 fn functions_run_in_another_thread() {
-    // `run_in_executor`, `threading.Thread(target=...)` and a `Thread` subclass's `run`
-    // run their function where no loop is running; a thread that runs its own loop with
-    // `asyncio.run` is fine, and so is a thread class never started.
+    // `run_in_executor`, `threading.Thread(target=...)`, an executor's `submit` and a
+    // `Thread` subclass's `run` run their function where no loop is running; a thread
+    // that runs its own loop with `asyncio.run` is fine, and so is a thread class never
+    // started.
     check(
         r#"
 #- jobs.py
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 async def tick():
     await asyncio.sleep(0)
@@ -185,6 +187,13 @@ class Service(threading.Thread):
 def start_polling():
     Poller(daemon=True).start()
     threading.Thread(target=spawn).start()
+
+def loop_in_pool():
+    return asyncio.get_running_loop()
+
+def use_pool():
+    with ThreadPoolExecutor() as pool:
+        return pool.submit(loop_in_pool)
 #- main.py run
 import asyncio
 import functools
@@ -201,9 +210,10 @@ async def main():
 asyncio.run(main())
 "#,
         "
-        jobs.py:8: TL003
-        jobs.py:8: TL005
-        jobs.py:11: TL003
+        jobs.py:9: TL003
+        jobs.py:9: TL005
+        jobs.py:12: TL003
+        jobs.py:40: TL003
         ",
     );
 }

@@ -100,6 +100,8 @@ pub fn external_call(path: &str) -> ExternalCall {
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
+        // Executors are followed for what their `submit` and `map` run in a worker thread.
+        "concurrent" if matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor") => ExternalCall::Instance,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
         "builtins" => match last {
             "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" | "iter" => {
@@ -223,6 +225,14 @@ pub fn thread_runner_argument(path: &str) -> Option<(u8, Option<&'static str>)> 
 /// Whether the class at `path` runs its `run` method in a new thread on `start()`.
 pub fn is_thread_class(path: &str) -> bool {
     split(path) == ("threading", "Thread")
+}
+
+/// The same for a method of an outside instance: `executor.submit(f, *args)`,
+/// `executor.map(f, items)`.
+pub fn thread_runner_method(path: &str, method: &str) -> Option<u8> {
+    let (top, last) = split(path);
+    let executor = top == "concurrent" && matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor");
+    (executor && matches!(method, "submit" | "map")).then_some(0)
 }
 
 /// The same for a method of an event loop: `loop.run_in_executor(executor, f, *args)`.

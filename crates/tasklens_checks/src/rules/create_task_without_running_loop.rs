@@ -15,7 +15,8 @@ declare_rule! {
     /// class bodies, and in synchronous functions and methods that are called,
     /// transitively and across modules, from those places; and in functions run in another
     /// thread (`loop.run_in_executor(None, f)`, `asyncio.to_thread(f)`,
-    /// `threading.Thread(target=f)`, `threading.Timer`, the `run` method of a
+    /// `threading.Thread(target=f)`, `threading.Timer`, a `concurrent.futures` executor's
+    /// `submit(f)` and `map(f, ...)`, the `run` method of a
     /// `threading.Thread` subclass that is started) and what they call. A synchronous helper
     /// that is only called from coroutines or loop callbacks is fine, and so is a thread
     /// that runs its own loop (`asyncio.run(main())`). Calls that may not run are left

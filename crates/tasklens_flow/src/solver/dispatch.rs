@@ -11,7 +11,7 @@ use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{
     ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed, loop_thread_runner_argument,
-    thread_runner_argument,
+    thread_runner_argument, thread_runner_method,
 };
 use crate::modules::Resolved;
 use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
@@ -672,6 +672,9 @@ impl Solver {
                 self.external_path_call(site, id, result);
             }
             Obj::ExternalInstance(path) => {
+                if let Some(index) = thread_runner_method(&self.paths[path as usize], name) {
+                    self.note_thread_runner(site, index, None);
+                }
                 let effect = external_method(&self.paths[path as usize], name);
                 if effect == ExternalCall::NewTask {
                     // A TaskGroup keeps a reference to the tasks it creates.
