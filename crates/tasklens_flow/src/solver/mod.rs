@@ -7,7 +7,10 @@ mod calls;
 mod classes;
 mod dispatch;
 mod external;
+mod filters;
 pub(crate) mod link;
+mod solution;
+mod stats;
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -17,24 +20,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{KeyId, Part};
 
 use crate::modules::Modules;
+
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
+pub(crate) use filters::{AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, TypeFilter, is_shown};
+pub(crate) use solution::{Solution, Solved};
 
 /// An edge label: a hop shown in traces, a guard, or nothing.
 pub(crate) type Label = u32;
 pub(crate) const NO_LABEL: Label = u32::MAX;
-/// Drops plain Futures: the branch guarded by `isinstance(x, asyncio.Task)`.
-pub(crate) const GUARD: Label = u32::MAX - 1;
-/// Lets only what may be a coroutine through: the branch guarded by `iscoroutine(x)`.
-pub(crate) const COROUTINES_ONLY: Label = u32::MAX - 2;
-/// Lets only what may be awaited through: the branch guarded by `isawaitable(x)`.
-pub(crate) const AWAITABLES_ONLY: Label = u32::MAX - 3;
-/// Lets only what may be an `async def` function through: `iscoroutinefunction(x)`.
-pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
-
-/// Whether a label names a hop to show in a trace (not a guard, not nothing).
-pub(crate) fn is_shown(label: Label) -> bool {
-    label < COROUTINE_FUNCTIONS_ONLY
-}
 /// The predecessor of a seeded object.
 pub(crate) const NO_NODE: GNode = u32::MAX;
 /// The node an attribute write goes to, and the nodes a read comes from.
@@ -96,7 +89,6 @@ pub(crate) struct DynLists {
 }
 
 const NO_LIST: u32 = u32::MAX;
-const NO_FILTER: u32 = u32::MAX;
 
 /// A name interned by the solver.
 pub(crate) type NameId = u32;
@@ -199,85 +191,6 @@ pub(crate) enum Complex {
     },
 }
 
-/// A solution read together with the modules' positions.
-pub(crate) struct Solved {
-    /// Each module's positions, by module index.
-    pub positions: Vec<std::sync::Arc<tasklens_semantic::Positions>>,
-    pub solution: std::sync::Arc<Solution>,
-}
-
-impl std::ops::Deref for Solved {
-    type Target = Solution;
-
-    fn deref(&self) -> &Solution {
-        &self.solution
-    }
-}
-
-/// What the solver found, for the report. It depends only on the modules' facts, which
-/// have no positions, so an edit that only moves code keeps it.
-pub(crate) struct Solution {
-    /// The modules (their facts) the solution was computed from.
-    pub modules: Modules,
-    /// Conclusions drawn from the rest, filled in once solved.
-    pub derived: crate::report::Derived,
-    pub objs: Vec<Obj>,
-    pub sets: crate::objects::FlatSets,
-    pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
-    pub dyn_hops: Vec<DynHop>,
-    pub part_nodes: FxHashMap<(GNode, Part), GNode>,
-    pub sinks: Vec<link::SinkRecord>,
-    /// Per sink: a Task-only method call whose receiver may also be an instance of a
-    /// project class that defines the method. Then the receiver is most likely that
-    /// object, and a Future there comes from merging unrelated values (a registry read
-    /// by everyone), so the sink is not reported.
-    pub shadowed_sinks: Vec<bool>,
-    pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
-    /// `create_task`-like calls and the node of their coroutine argument, by site.
-    pub task_argument_sites: Vec<(GSite, GNode)>,
-    /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
-    pub removed_loop_sites: Vec<(GSite, u32, String)>,
-    /// Task-creating sites whose Task is known to be kept.
-    pub kept_tasks: FxHashSet<GSite>,
-    /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
-    /// their `Obj::ParamFuture` sits in a stand-in container's slot.
-    pub element_future_params: FxHashSet<GNode>,
-    /// Parameters annotated to be callables that return what admits a plain Future
-    /// (`Callable[..., Awaitable[T]]`): their `Obj::ParamFuture` comes from calling them.
-    pub result_future_params: FxHashSet<GNode>,
-    /// Parameters (or their `*args` slots) whose annotation admits a plain Future.
-    pub future_params: FxHashSet<GNode>,
-    /// Containers (by creating node) that reached a node past widening: where they went
-    /// from there is not followed, so they count as kept.
-    pub kept_containers: FxHashSet<GNode>,
-    /// By node, the plain Futures its `Obj::FutureSummary` stands for (their ways in are
-    /// in `preds` under the node).
-    pub summarised: FxHashMap<GNode, Vec<ObjId>>,
-    /// `typing.cast(Task, value)` sites and the value's node.
-    pub masked_casts: Vec<(GSite, GNode)>,
-    /// `asyncio.create_task(...)` sites.
-    pub running_loop_sites: Vec<GSite>,
-    /// Which project function each call site can run.
-    pub calls: Vec<(GSite, GFunc)>,
-    /// Functions whose objects reach code the analysis cannot follow.
-    pub escaped: FxHashSet<GFunc>,
-    /// Functions the event loop calls back (`loop.call_soon(f)`...): they run in a running loop.
-    pub loop_callbacks: FxHashSet<GFunc>,
-    /// `fut.add_done_callback(f)`: the node of `fut` and `f`. The loop calls `f` when `fut`
-    /// is an asyncio Future or Task (a `concurrent.futures` one calls it in its thread).
-    pub done_callbacks: Vec<(GNode, GFunc)>,
-    /// Sites that make `concurrent.futures` Futures (`run_coroutine_threadsafe`...).
-    pub thread_futures: FxHashSet<GSite>,
-    /// Functions run in another thread, where no loop is running, and the call that does it.
-    pub thread_targets: Vec<(GFunc, GSite)>,
-    /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
-    /// them: on a call's bare result, calls of a Future's own methods do not.
-    pub read_nodes: Vec<bool>,
-    pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
-    /// Nodes with outgoing edges added while solving (returns that reach a caller).
-    pub has_dyn_edges: Vec<bool>,
-}
-
 pub(crate) struct Solver {
     pub modules: Modules,
     objs: Interner<Obj>,
@@ -362,17 +275,6 @@ pub(crate) struct Solver {
     filter_classes: Vec<TypeFilter>,
 }
 
-/// What an annotated place lets in of the project's own objects (see [`Solver::admitted`]).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TypeFilter {
-    /// Instances of these classes and their subclasses.
-    pub classes: Box<[GClass]>,
-    /// Instances of project classes derived from an outside class (a `str` subclass).
-    pub outside_instances: bool,
-    /// Containers, and any instance or class (which may implement the container protocols).
-    pub containers: bool,
-}
-
 impl Solver {
     /// Solves the linked graph. `check_cancelled` is called now and then; it unwinds when
     /// the database has a pending write (watch mode: a newer edit arrived).
@@ -397,92 +299,7 @@ impl Solver {
                 solver.print_stats();
             }
         }
-        let mut ensure_future_sites: Vec<_> =
-            solver.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
-        ensure_future_sites.sort_unstable();
-        let mut task_argument_sites: Vec<_> = solver.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
-        task_argument_sites.sort_unstable();
-        // Per method name: (does not keep a Task it is called on, stores into a container).
-        let method_kinds: Vec<(bool, bool)> = (solver.names.iter())
-            .map(|name| {
-                let name = name.as_str();
-                (
-                    crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name),
-                    crate::dropped::CONTAINER_STORES.contains(&name),
-                )
-            })
-            .collect();
-        let mut call_results = vec![false; solver.sets.len()];
-        for complex in &solver.complex {
-            if let Complex::Call { result, .. } | Complex::MethodCall { result, .. } = *complex {
-                call_results[result as usize] = true;
-            }
-        }
-        let read_nodes: Vec<bool> =
-            (0..solver.sets.len()).map(|node| solver.keeps_values(node, call_results[node], &method_kinds)).collect();
-        let has_dyn_edges: Vec<bool> = (0..solver.sets.len())
-            .map(|node| {
-                let list = solver.dyn_index[node];
-                list != NO_LIST && !solver.dyn_lists[list as usize].edges.is_empty()
-            })
-            .collect();
-        let shadowed_sinks: Vec<bool> = (solver.sinks.iter())
-            .map(|sink| match &sink.kind {
-                link::SinkKind::TaskMethod(method) => solver.sets[sink.node as usize].as_slice().iter().any(|&o| {
-                    matches!(solver.objs[o as usize], Obj::Instance(class)
-                        if solver.classes.find_method(&solver.modules, class, method).is_some())
-                }),
-                _ => false,
-            })
-            .collect();
-        let mut removed_loop_sites: Vec<_> =
-            solver.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
-        removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
-        Solution {
-            derived: Default::default(),
-            objs: solver.objs.into_items(),
-            sets: crate::objects::FlatSets::new(std::mem::take(&mut solver.sets)),
-            preds: solver.preds,
-            dyn_hops: solver.dyn_hops,
-            part_nodes: solver.part_nodes,
-            sinks: solver.sinks,
-            shadowed_sinks,
-            ensure_future_sites,
-            task_argument_sites,
-            removed_loop_sites,
-            kept_tasks: solver.kept_tasks,
-            kept_containers: solver.kept_containers,
-            summarised: solver.summarised,
-            element_future_params: solver.element_future_params,
-            result_future_params: std::mem::take(&mut solver.result_future_params),
-            future_params: std::mem::take(&mut solver.future_params),
-            masked_casts: solver.masked_casts,
-            escaped: std::mem::take(&mut solver.escaped),
-            loop_callbacks: std::mem::take(&mut solver.loop_callbacks),
-            done_callbacks: std::mem::take(&mut solver.done_callbacks),
-            thread_futures: std::mem::take(&mut solver.thread_futures),
-            thread_targets: {
-                let mut targets: Vec<(GFunc, GSite)> = solver.thread_targets.drain().collect();
-                targets.sort_unstable();
-                targets
-            },
-            running_loop_sites: {
-                let mut sites: Vec<GSite> = solver.running_loop_sites.iter().copied().collect();
-                sites.sort_unstable();
-                sites
-            },
-            calls: {
-                let mut calls: Vec<(GSite, GFunc)> =
-                    solver.bound.iter().map(|(site, func, _)| (*site, *func)).collect();
-                calls.sort_unstable();
-                calls.dedup();
-                calls
-            },
-            read_nodes,
-            attr_nodes: solver.attr_nodes,
-            has_dyn_edges,
-            modules: solver.modules,
-        }
+        solver.into_solution()
     }
 
     // ---- objects and nodes --------------------------------------------------
@@ -573,10 +390,7 @@ impl Solver {
     /// which Futures (and how) it stands for.
     pub(crate) fn add(&mut self, node: GNode, mut obj: ObjId, from: GNode, label: Label) {
         let mut value = self.objs[obj as usize];
-        if let Some(&filter) = self.type_filters.get(node as usize)
-            && filter != NO_FILTER
-            && !self.admitted(filter, value)
-        {
+        if !self.filter_lets_in(node, value) {
             return;
         }
         if value.is_plain_future()
@@ -621,95 +435,6 @@ impl Solver {
         }
     }
 
-    /// Whether an annotated place lets `value` in. The annotation is trusted only about
-    /// the project's own objects: asyncio values and outside objects always pass, so a
-    /// Future is followed whatever a wrong annotation says. What it keeps out is what a
-    /// context-insensitive analysis merges in from other callers: an instance of an
-    /// unrelated class, a container, a function. `Unknown` passes only into containers:
-    /// an unknown value given as a `Job` is one of the `Job`s whose attributes the project
-    /// writes (the annotation's own instance stands for it), and one given as a `str` is
-    /// nothing to follow.
-    fn admitted(&self, filter: u32, value: Obj) -> bool {
-        let filter = &self.filter_classes[filter as usize];
-        match value {
-            Obj::Instance(class) => {
-                let mro = &self.classes.mro[class as usize];
-                filter.containers
-                    || filter.classes.iter().any(|c| mro.contains(c))
-                    || (filter.outside_instances && self.classes.external_base[class as usize])
-            }
-            Obj::Container(..) | Obj::View(..) => filter.containers,
-            Obj::Class(class) => filter.containers && self.classes.external_base[class as usize],
-            Obj::Function(_) | Obj::Bound(_) | Obj::Partial(_) | Obj::Module(_) => false,
-            Obj::Unknown => filter.containers,
-            _ => true,
-        }
-    }
-
-    /// Whether `inspect.isawaitable` may be true of the value: not of a function, class,
-    /// module or container, nor of an instance of a project class without `__await__`.
-    fn may_be_awaitable(&self, value: Obj) -> bool {
-        match value {
-            Obj::Instance(class) => {
-                self.classes.external_base[class as usize]
-                    || self.classes.find_method(&self.modules, class, "__await__").is_some()
-            }
-            Obj::Function(_)
-            | Obj::Bound(_)
-            | Obj::Partial(_)
-            | Obj::Class(_)
-            | Obj::Module(_)
-            | Obj::Container(..)
-            | Obj::View(..)
-            | Obj::FutureFactory(_) => false,
-            _ => true,
-        }
-    }
-
-    /// Whether `inspect.iscoroutinefunction` may be true of the value: an `async def`
-    /// (not an async generator), or something the analysis does not follow.
-    fn may_be_coroutine_function(&self, value: Obj) -> bool {
-        match value {
-            Obj::Function(func) | Obj::Bound(func) => {
-                let facts = self.modules.func(func).1;
-                facts.is_async && !facts.is_generator
-            }
-            Obj::Partial(_) | Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
-            Obj::Instance(class) => self.classes.external_base[class as usize],
-            _ => false,
-        }
-    }
-
-    /// Whether `asyncio.iscoroutine` may be true of the value.
-    fn may_be_coroutine(&self, value: Obj) -> bool {
-        match value {
-            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
-            Obj::Instance(class) => self.classes.external_base[class as usize],
-            other => other.is_coroutine(),
-        }
-    }
-
-    /// Installs the annotated places' filters (several on one node admit what any admits).
-    pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
-        let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
-        for (node, filter) in filters {
-            let merged = by_node.entry(node).or_default();
-            merged.classes = merged.classes.iter().chain(filter.classes.iter()).copied().collect();
-            merged.outside_instances |= filter.outside_instances;
-            merged.containers |= filter.containers;
-        }
-        if by_node.is_empty() {
-            return;
-        }
-        self.type_filters = vec![NO_FILTER; self.sets.len()];
-        let mut nodes: Vec<(GNode, TypeFilter)> = by_node.into_iter().collect();
-        nodes.sort_unstable_by_key(|(node, _)| *node);
-        for (node, filter) in nodes {
-            self.type_filters[node as usize] = self.filter_classes.len() as u32;
-            self.filter_classes.push(filter);
-        }
-    }
-
     pub(crate) fn seed(&mut self, node: GNode, obj: Obj) {
         let id = self.obj(obj);
         self.add(node, id, NO_NODE, NO_LABEL);
@@ -730,19 +455,8 @@ impl Solver {
     }
 
     fn pass(&mut self, edge: Edge, from: GNode, obj: ObjId) {
-        if edge.label == GUARD && self.objs[obj as usize].is_plain_future() {
+        if !is_shown(edge.label) && !self.guard_lets_through(edge.label, self.objs[obj as usize]) {
             return;
-        }
-        if edge.label >= COROUTINE_FUNCTIONS_ONLY && edge.label <= COROUTINES_ONLY {
-            let value = self.objs[obj as usize];
-            let passes = match edge.label {
-                COROUTINES_ONLY => self.may_be_coroutine(value),
-                AWAITABLES_ONLY => self.may_be_awaitable(value),
-                _ => self.may_be_coroutine_function(value),
-            };
-            if !passes {
-                return;
-            }
         }
         self.add(edge.to, obj, from, edge.label);
     }
@@ -785,195 +499,6 @@ impl Solver {
             self.apply(id, node, obj);
         }
         self.nesting -= 1;
-    }
-
-    /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
-    /// variable keeps its Task while its function uses it; the bare result of a call
-    /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
-    fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[(bool, bool)]) -> bool {
-        let static_ids = if node < self.static_nodes as usize {
-            &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
-        } else {
-            &[]
-        };
-        let list = self.dyn_index[node];
-        let dyn_ids = if list == NO_LIST { &[][..] } else { &self.dyn_lists[list as usize].complex[..] };
-        static_ids.iter().chain(dyn_ids).any(|&id| match self.complex[id as usize] {
-            Complex::MethodCall { name, .. } if call_result => !method_kinds[name as usize].0,
-            // Storing into a container does not keep the container.
-            Complex::StorePart { .. } => false,
-            Complex::MethodCall { name, .. } if method_kinds[name as usize].1 => false,
-            _ => true,
-        })
-    }
-
-    /// Prints where the solver spent its effort (for `TASKLENS_SOLVER_STATS=1`).
-    fn print_stats(&self) {
-        let pairs: usize = self.sets.iter().map(|s| s.as_slice().len()).sum();
-        let mut kinds: FxHashMap<String, usize> = FxHashMap::default();
-        for obj in self.objs.iter() {
-            let kind = format!("{obj:?}");
-            *kinds.entry(kind.split('(').next().unwrap_or("").to_string()).or_default() += 1;
-        }
-        let mut biggest: Vec<(usize, usize)> =
-            self.sets.iter().enumerate().map(|(i, s)| (s.as_slice().len(), i)).collect();
-        biggest.sort_unstable_by(|a, b| b.cmp(a));
-        let mut per_obj: FxHashMap<ObjId, usize> = FxHashMap::default();
-        for set in &self.sets {
-            for &o in set.as_slice() {
-                *per_obj.entry(o).or_default() += 1;
-            }
-        }
-        let mut pairs_by_kind: FxHashMap<String, usize> = FxHashMap::default();
-        for (&o, &n) in &per_obj {
-            let kind = format!("{:?}", self.objs[o as usize]);
-            *pairs_by_kind.entry(kind.split('(').next().unwrap_or("").to_string()).or_default() += n;
-        }
-        eprintln!("pairs by object kind: {pairs_by_kind:?}");
-        let mut spread: Vec<(usize, ObjId)> = per_obj.into_iter().map(|(o, n)| (n, o)).collect();
-        spread.sort_unstable_by(|a, b| b.cmp(a));
-        eprintln!(
-            "nodes {} (static {}), pairs {pairs}, objects {}, static edges {}, dyn edges {}, complex {}",
-            self.sets.len(),
-            self.static_nodes,
-            self.objs.len(),
-            self.edges.len(),
-            self.dyn_edge_set.len(),
-            self.complex.len()
-        );
-        let (mut constraints, mut hops, mut sites, mut args, mut annotated) = (0, 0, 0, 0, 0);
-        for module in &self.modules.modules {
-            constraints += module.facts.constraints.len();
-            hops += module.facts.hops.len();
-            sites += module.facts.call_sites.len();
-            args += module.facts.call_sites.iter().map(|c| c.args.len() + c.keywords.len()).sum::<usize>();
-            annotated += module.facts.annotated.len();
-        }
-        use std::mem::size_of;
-        use tasklens_semantic::facts as f;
-        eprintln!(
-            "facts: {constraints} constraints x {} B, {hops} hops x {} B, {sites} call sites x {} B, {args} arguments, {annotated} annotations",
-            size_of::<f::Constraint>(),
-            size_of::<f::Hop>(),
-            size_of::<f::CallSite>()
-        );
-        eprintln!(
-            "solver: {} complex x {} B, {} preds, {} dyn hops x {} B, {} applied, {} dyn edge set",
-            self.complex.len(),
-            size_of::<Complex>(),
-            self.preds.len(),
-            self.dyn_hops.len(),
-            size_of::<DynHop>(),
-            self.applied.len(),
-            self.dyn_edge_set.len()
-        );
-        eprintln!("object kinds: {kinds:?}");
-        {
-            fn vec<T>(v: &[T], cap: usize) -> usize {
-                let _ = v;
-                cap * std::mem::size_of::<T>() / 1_000_000
-            }
-            fn map<K, V>(len: usize) -> usize {
-                len * (std::mem::size_of::<K>() + std::mem::size_of::<V>() + 1) * 8 / 7 / 1_000_000
-            }
-            let many: usize = (self.sets.iter())
-                .map(|s| match s {
-                    ObjSet::Many(v) => v.capacity() * 4 + 24,
-                    _ => 0,
-                })
-                .sum();
-            let dyn_lists: usize = (self.dyn_lists.iter())
-                .map(|l| l.edges.capacity() * size_of::<Edge>() + l.complex.capacity() * 4)
-                .sum();
-            eprintln!(
-                "capacity in MB: sets {} + many {}, edge_start {}, edges {}, complex_start {}, complex_ids {}, complex {}, dyn_index {}, dyn_lists {} + {}, dyn_edge_set {}, preds {}, dyn_hops {}, part_nodes {}, applied {}, bound {}, attribute_cache {}, worklist {}",
-                vec(&self.sets, self.sets.capacity()),
-                many / 1_000_000,
-                vec(&self.edge_start, self.edge_start.capacity()),
-                vec(&self.edges, self.edges.capacity()),
-                vec(&self.complex_start, self.complex_start.capacity()),
-                vec(&self.complex_ids, self.complex_ids.capacity()),
-                vec(&self.complex, self.complex.capacity()),
-                vec(&self.dyn_index, self.dyn_index.capacity()),
-                vec(&self.dyn_lists, self.dyn_lists.capacity()),
-                dyn_lists / 1_000_000,
-                map::<(GNode, Edge), ()>(self.dyn_edge_set.capacity()),
-                map::<(GNode, ObjId), (GNode, Label)>(self.preds.capacity()),
-                vec(&self.dyn_hops, self.dyn_hops.capacity()),
-                map::<(GNode, Part), GNode>(self.part_nodes.capacity()),
-                map::<(GSite, ObjId), ()>(self.applied.capacity()),
-                map::<(GSite, GFunc, usize), ()>(self.bound.capacity()),
-                map::<(GClass, NameId), AttributeNodes>(self.attribute_cache.capacity()),
-                self.worklist.capacity() * 8 / 1_000_000,
-            );
-        }
-        eprintln!("biggest sets: {:?}", &biggest[..biggest.len().min(10)]);
-        let top: Vec<String> = (spread.iter().take(10))
-            .map(|(n, o)| match self.objs[*o as usize] {
-                Obj::Future(site) => {
-                    let (m, call) = self.modules.site(site);
-                    let module = &self.modules.modules[m as usize];
-                    let caller = call.caller.map(|f| module.facts.functions[f as usize].name.to_string());
-                    format!("Future({}:{caller:?})x{n}", module.name)
-                }
-                obj => format!("{obj:?}x{n}"),
-            })
-            .collect();
-        eprintln!("most spread objects: {top:?}");
-        // `TASKLENS_DEBUG_SPREAD=Container` (or `Future`, `Instance`...): the most spread object
-        // of that kind.
-        if let Some(kind) = std::env::var_os("TASKLENS_DEBUG_SPREAD") {
-            let kind = kind.to_string_lossy().into_owned();
-            let object = spread.iter().find(|(_, o)| format!("{:?}", self.objs[*o as usize]).starts_with(&kind));
-            self.print_spread_chain(object);
-        }
-    }
-
-    /// Debugging aid: the modules holding most of the nodes an object reaches, and its
-    /// longest predecessor chain (recorded for Futures and Tasks only).
-    fn print_spread_chain(&self, top: Option<&(usize, ObjId)>) {
-        let Some(&(_, obj)) = top else { return };
-        let mut parts: FxHashMap<GNode, String> = FxHashMap::default();
-        for (&(container, part), &node) in &self.part_nodes {
-            parts.insert(node, format!("part {part:?} of {container}"));
-        }
-        for (&(class, name), &node) in &self.attr_nodes {
-            parts.insert(node, format!("attr {} of class {class}", self.name(name)));
-        }
-        let describe = |node: GNode| {
-            if node < self.static_nodes {
-                format!("{node} in {}", self.modules.modules[self.modules.node_module(node) as usize].name)
-            } else {
-                format!("{node} {}", parts.get(&node).cloned().unwrap_or_default())
-            }
-        };
-        let chain = |mut node: GNode| {
-            let mut chain = vec![node];
-            while let Some(&(pred, _)) = self.preds.get(&(node, obj)) {
-                if pred == NO_NODE || chain.len() > 400 {
-                    break;
-                }
-                chain.push(pred);
-                node = pred;
-            }
-            chain
-        };
-        let reached: Vec<GNode> =
-            (0..self.sets.len() as GNode).filter(|&n| self.sets[n as usize].as_slice().contains(&obj)).collect();
-        let mut by_module: FxHashMap<&str, usize> = FxHashMap::default();
-        for &node in &reached {
-            if node < self.static_nodes {
-                *by_module.entry(&self.modules.modules[self.modules.node_module(node) as usize].name).or_default() += 1;
-            }
-        }
-        let mut by_module: Vec<(usize, &str)> = by_module.into_iter().map(|(m, n)| (n, m)).collect();
-        by_module.sort_unstable_by(|a, b| b.cmp(a));
-        eprintln!("{:?} reaches most nodes in {:?}", self.objs[obj as usize], &by_module[..by_module.len().min(12)]);
-        let longest = reached.iter().map(|&n| chain(n)).max_by_key(Vec::len).unwrap_or_default();
-        eprintln!("{} nodes; longest chain {}:", reached.len(), longest.len());
-        for node in longest.iter().rev() {
-            eprintln!("  {}", describe(*node));
-        }
     }
 
     fn run(&mut self, check_cancelled: &dyn Fn()) {

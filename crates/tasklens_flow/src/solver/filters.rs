@@ -1,0 +1,147 @@
+//! What an edge or an annotated place lets through: the labels of guarded branches
+//! (`isinstance`, `iscoroutine`, `isawaitable`, `iscoroutinefunction`) and the type filters
+//! of annotations.
+
+use rustc_hash::FxHashMap;
+
+use super::{Label, Solver};
+use crate::objects::{GClass, GNode, Obj};
+
+/// Drops plain Futures: the branch guarded by `isinstance(x, asyncio.Task)`.
+pub(crate) const GUARD: Label = u32::MAX - 1;
+/// Lets only what may be a coroutine through: the branch guarded by `iscoroutine(x)`.
+pub(crate) const COROUTINES_ONLY: Label = u32::MAX - 2;
+/// Lets only what may be awaited through: the branch guarded by `isawaitable(x)`.
+pub(crate) const AWAITABLES_ONLY: Label = u32::MAX - 3;
+/// Lets only what may be an `async def` function through: `iscoroutinefunction(x)`.
+pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
+
+/// Whether a label names a hop to show in a trace (not a guard, not nothing).
+pub(crate) fn is_shown(label: Label) -> bool {
+    label < COROUTINE_FUNCTIONS_ONLY
+}
+
+/// A node without a type filter.
+pub(super) const NO_FILTER: u32 = u32::MAX;
+
+/// What an annotated place lets in of the project's own objects (see [`Solver::admitted`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TypeFilter {
+    /// Instances of these classes and their subclasses.
+    pub classes: Box<[GClass]>,
+    /// Instances of project classes derived from an outside class (a `str` subclass).
+    pub outside_instances: bool,
+    /// Containers, and any instance or class (which may implement the container protocols).
+    pub containers: bool,
+}
+
+impl Solver {
+    /// Whether an edge with `label` lets `value` through: guarded branches keep out what
+    /// their test rules out.
+    pub(super) fn guard_lets_through(&self, label: Label, value: Obj) -> bool {
+        match label {
+            GUARD => !value.is_plain_future(),
+            COROUTINES_ONLY => self.may_be_coroutine(value),
+            AWAITABLES_ONLY => self.may_be_awaitable(value),
+            COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
+            _ => true,
+        }
+    }
+
+    /// Whether the type filter of `node`, if any, lets `value` in.
+    pub(super) fn filter_lets_in(&self, node: GNode, value: Obj) -> bool {
+        match self.type_filters.get(node as usize) {
+            Some(&filter) if filter != NO_FILTER => self.admitted(filter, value),
+            _ => true,
+        }
+    }
+
+    /// Whether an annotated place lets `value` in. The annotation is trusted only about
+    /// the project's own objects: asyncio values and outside objects always pass, so a
+    /// Future is followed whatever a wrong annotation says. What it keeps out is what a
+    /// context-insensitive analysis merges in from other callers: an instance of an
+    /// unrelated class, a container, a function. `Unknown` passes only into containers:
+    /// an unknown value given as a `Job` is one of the `Job`s whose attributes the project
+    /// writes (the annotation's own instance stands for it), and one given as a `str` is
+    /// nothing to follow.
+    fn admitted(&self, filter: u32, value: Obj) -> bool {
+        let filter = &self.filter_classes[filter as usize];
+        match value {
+            Obj::Instance(class) => {
+                let mro = &self.classes.mro[class as usize];
+                filter.containers
+                    || filter.classes.iter().any(|c| mro.contains(c))
+                    || (filter.outside_instances && self.classes.external_base[class as usize])
+            }
+            Obj::Container(..) | Obj::View(..) => filter.containers,
+            Obj::Class(class) => filter.containers && self.classes.external_base[class as usize],
+            Obj::Function(_) | Obj::Bound(_) | Obj::Partial(_) | Obj::Module(_) => false,
+            Obj::Unknown => filter.containers,
+            _ => true,
+        }
+    }
+
+    /// Whether `inspect.isawaitable` may be true of the value: not of a function, class,
+    /// module or container, nor of an instance of a project class without `__await__`.
+    fn may_be_awaitable(&self, value: Obj) -> bool {
+        match value {
+            Obj::Instance(class) => {
+                self.classes.external_base[class as usize]
+                    || self.classes.find_method(&self.modules, class, "__await__").is_some()
+            }
+            Obj::Function(_)
+            | Obj::Bound(_)
+            | Obj::Partial(_)
+            | Obj::Class(_)
+            | Obj::Module(_)
+            | Obj::Container(..)
+            | Obj::View(..)
+            | Obj::FutureFactory(_) => false,
+            _ => true,
+        }
+    }
+
+    /// Whether `inspect.iscoroutinefunction` may be true of the value: an `async def`
+    /// (not an async generator), or something the analysis does not follow.
+    fn may_be_coroutine_function(&self, value: Obj) -> bool {
+        match value {
+            Obj::Function(func) | Obj::Bound(func) => {
+                let facts = self.modules.func(func).1;
+                facts.is_async && !facts.is_generator
+            }
+            Obj::Partial(_) | Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
+            Obj::Instance(class) => self.classes.external_base[class as usize],
+            _ => false,
+        }
+    }
+
+    /// Whether `asyncio.iscoroutine` may be true of the value.
+    fn may_be_coroutine(&self, value: Obj) -> bool {
+        match value {
+            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
+            Obj::Instance(class) => self.classes.external_base[class as usize],
+            other => other.is_coroutine(),
+        }
+    }
+
+    /// Installs the annotated places' filters (several on one node admit what any admits).
+    pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
+        let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
+        for (node, filter) in filters {
+            let merged = by_node.entry(node).or_default();
+            merged.classes = merged.classes.iter().chain(filter.classes.iter()).copied().collect();
+            merged.outside_instances |= filter.outside_instances;
+            merged.containers |= filter.containers;
+        }
+        if by_node.is_empty() {
+            return;
+        }
+        self.type_filters = vec![NO_FILTER; self.sets.len()];
+        let mut nodes: Vec<(GNode, TypeFilter)> = by_node.into_iter().collect();
+        nodes.sort_unstable_by_key(|(node, _)| *node);
+        for (node, filter) in nodes {
+            self.type_filters[node as usize] = self.filter_classes.len() as u32;
+            self.filter_classes.push(filter);
+        }
+    }
+}

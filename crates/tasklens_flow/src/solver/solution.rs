@@ -1,0 +1,201 @@
+//! The solution the solver hands over: what the report and the rules read, with no
+//! positions, and how it is drawn from the solver's state once the fixpoint is reached.
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_semantic::facts::Part;
+
+use super::{Complex, DynHop, Label, NO_LIST, NameId, Solver, link};
+use crate::modules::Modules;
+use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
+
+/// A solution read together with the modules' positions.
+pub(crate) struct Solved {
+    /// Each module's positions, by module index.
+    pub positions: Vec<Arc<tasklens_semantic::Positions>>,
+    pub solution: Arc<Solution>,
+}
+
+impl std::ops::Deref for Solved {
+    type Target = Solution;
+
+    fn deref(&self) -> &Solution {
+        &self.solution
+    }
+}
+
+/// What the solver found, for the report. It depends only on the modules' facts, which
+/// have no positions, so an edit that only moves code keeps it.
+pub(crate) struct Solution {
+    /// The modules (their facts) the solution was computed from.
+    pub modules: Modules,
+    /// Conclusions drawn from the rest, filled in once solved.
+    pub derived: crate::report::Derived,
+    pub objs: Vec<Obj>,
+    pub sets: crate::objects::FlatSets,
+    pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
+    pub dyn_hops: Vec<DynHop>,
+    pub part_nodes: FxHashMap<(GNode, Part), GNode>,
+    pub sinks: Vec<link::SinkRecord>,
+    /// Per sink: a Task-only method call whose receiver may also be an instance of a
+    /// project class that defines the method. Then the receiver is most likely that
+    /// object, and a Future there comes from merging unrelated values (a registry read
+    /// by everyone), so the sink is not reported.
+    pub shadowed_sinks: Vec<bool>,
+    pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
+    /// `create_task`-like calls and the node of their coroutine argument, by site.
+    pub task_argument_sites: Vec<(GSite, GNode)>,
+    /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
+    pub removed_loop_sites: Vec<(GSite, u32, String)>,
+    /// Task-creating sites whose Task is known to be kept.
+    pub kept_tasks: FxHashSet<GSite>,
+    /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
+    /// their `Obj::ParamFuture` sits in a stand-in container's slot.
+    pub element_future_params: FxHashSet<GNode>,
+    /// Parameters annotated to be callables that return what admits a plain Future
+    /// (`Callable[..., Awaitable[T]]`): their `Obj::ParamFuture` comes from calling them.
+    pub result_future_params: FxHashSet<GNode>,
+    /// Parameters (or their `*args` slots) whose annotation admits a plain Future.
+    pub future_params: FxHashSet<GNode>,
+    /// Containers (by creating node) that reached a node past widening: where they went
+    /// from there is not followed, so they count as kept.
+    pub kept_containers: FxHashSet<GNode>,
+    /// By node, the plain Futures its `Obj::FutureSummary` stands for (their ways in are
+    /// in `preds` under the node).
+    pub summarised: FxHashMap<GNode, Vec<ObjId>>,
+    /// `typing.cast(Task, value)` sites and the value's node.
+    pub masked_casts: Vec<(GSite, GNode)>,
+    /// `asyncio.create_task(...)` sites.
+    pub running_loop_sites: Vec<GSite>,
+    /// Which project function each call site can run.
+    pub calls: Vec<(GSite, GFunc)>,
+    /// Functions whose objects reach code the analysis cannot follow.
+    pub escaped: FxHashSet<GFunc>,
+    /// Functions the event loop calls back (`loop.call_soon(f)`...): they run in a running loop.
+    pub loop_callbacks: FxHashSet<GFunc>,
+    /// `fut.add_done_callback(f)`: the node of `fut` and `f`. The loop calls `f` when `fut`
+    /// is an asyncio Future or Task (a `concurrent.futures` one calls it in its thread).
+    pub done_callbacks: Vec<(GNode, GFunc)>,
+    /// Sites that make `concurrent.futures` Futures (`run_coroutine_threadsafe`...).
+    pub thread_futures: FxHashSet<GSite>,
+    /// Functions run in another thread, where no loop is running, and the call that does it.
+    pub thread_targets: Vec<(GFunc, GSite)>,
+    /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
+    /// them: on a call's bare result, calls of a Future's own methods do not.
+    pub read_nodes: Vec<bool>,
+    pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
+    /// Nodes with outgoing edges added while solving (returns that reach a caller).
+    pub has_dyn_edges: Vec<bool>,
+}
+
+impl Solver {
+    /// The solution, once solved: the solver's working tables go.
+    pub(super) fn into_solution(mut self) -> Solution {
+        let mut ensure_future_sites: Vec<_> =
+            self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
+        ensure_future_sites.sort_unstable();
+        let mut task_argument_sites: Vec<_> = self.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
+        task_argument_sites.sort_unstable();
+        // Per method name: (does not keep a Task it is called on, stores into a container).
+        let method_kinds: Vec<(bool, bool)> = (self.names.iter())
+            .map(|name| {
+                let name = name.as_str();
+                (
+                    crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name),
+                    crate::dropped::CONTAINER_STORES.contains(&name),
+                )
+            })
+            .collect();
+        let mut call_results = vec![false; self.sets.len()];
+        for complex in &self.complex {
+            if let Complex::Call { result, .. } | Complex::MethodCall { result, .. } = *complex {
+                call_results[result as usize] = true;
+            }
+        }
+        let read_nodes: Vec<bool> =
+            (0..self.sets.len()).map(|node| self.keeps_values(node, call_results[node], &method_kinds)).collect();
+        let has_dyn_edges: Vec<bool> = (0..self.sets.len())
+            .map(|node| {
+                let list = self.dyn_index[node];
+                list != NO_LIST && !self.dyn_lists[list as usize].edges.is_empty()
+            })
+            .collect();
+        let shadowed_sinks: Vec<bool> = (self.sinks.iter())
+            .map(|sink| match &sink.kind {
+                link::SinkKind::TaskMethod(method) => self.sets[sink.node as usize].as_slice().iter().any(|&o| {
+                    matches!(self.objs[o as usize], Obj::Instance(class)
+                    if self.classes.find_method(&self.modules, class, method).is_some())
+                }),
+                _ => false,
+            })
+            .collect();
+        let mut removed_loop_sites: Vec<_> =
+            self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
+        removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
+        Solution {
+            derived: Default::default(),
+            objs: self.objs.into_items(),
+            sets: crate::objects::FlatSets::new(std::mem::take(&mut self.sets)),
+            preds: self.preds,
+            dyn_hops: self.dyn_hops,
+            part_nodes: self.part_nodes,
+            sinks: self.sinks,
+            shadowed_sinks,
+            ensure_future_sites,
+            task_argument_sites,
+            removed_loop_sites,
+            kept_tasks: self.kept_tasks,
+            kept_containers: self.kept_containers,
+            summarised: self.summarised,
+            element_future_params: self.element_future_params,
+            result_future_params: std::mem::take(&mut self.result_future_params),
+            future_params: std::mem::take(&mut self.future_params),
+            masked_casts: self.masked_casts,
+            escaped: std::mem::take(&mut self.escaped),
+            loop_callbacks: std::mem::take(&mut self.loop_callbacks),
+            done_callbacks: std::mem::take(&mut self.done_callbacks),
+            thread_futures: std::mem::take(&mut self.thread_futures),
+            thread_targets: {
+                let mut targets: Vec<(GFunc, GSite)> = self.thread_targets.drain().collect();
+                targets.sort_unstable();
+                targets
+            },
+            running_loop_sites: {
+                let mut sites: Vec<GSite> = self.running_loop_sites.iter().copied().collect();
+                sites.sort_unstable();
+                sites
+            },
+            calls: {
+                let mut calls: Vec<(GSite, GFunc)> = self.bound.iter().map(|(site, func, _)| (*site, *func)).collect();
+                calls.sort_unstable();
+                calls.dedup();
+                calls
+            },
+            read_nodes,
+            attr_nodes: self.attr_nodes,
+            has_dyn_edges,
+            modules: self.modules,
+        }
+    }
+
+    /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
+    /// variable keeps its Task while its function uses it; the bare result of a call
+    /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
+    fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[(bool, bool)]) -> bool {
+        let static_ids = if node < self.static_nodes as usize {
+            &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
+        } else {
+            &[]
+        };
+        let list = self.dyn_index[node];
+        let dyn_ids = if list == NO_LIST { &[][..] } else { &self.dyn_lists[list as usize].complex[..] };
+        static_ids.iter().chain(dyn_ids).any(|&id| match self.complex[id as usize] {
+            Complex::MethodCall { name, .. } if call_result => !method_kinds[name as usize].0,
+            // Storing into a container does not keep the container.
+            Complex::StorePart { .. } => false,
+            Complex::MethodCall { name, .. } if method_kinds[name as usize].1 => false,
+            _ => true,
+        })
+    }
+}
