@@ -131,8 +131,10 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     // Per container node (a container has several slots): weak, made here, or neither.
     let mut kinds: FxHashMap<GNode, (bool, bool)> = FxHashMap::default();
     for (&(container, _), &node) in &solved.part_nodes {
-        let (is_weak, is_made_here) =
-            *kinds.entry(container).or_insert_with(|| (weak(container), !weak(container) && made_here(container)));
+        let (is_weak, is_made_here) = *kinds.entry(container).or_insert_with(|| {
+            let is_weak = weak(container);
+            (is_weak, !is_weak && made_here(container))
+        });
         if is_weak {
             weak_slots.insert(node);
         } else if is_made_here {

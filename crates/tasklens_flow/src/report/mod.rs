@@ -46,8 +46,8 @@ pub enum ParamShape {
 pub enum Producer {
     /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
     Call { at: Location, callee: TextRange },
-    /// A parameter whose annotation admits a plain Future.
-    /// `elements`: the annotation admits Futures as its elements (`Iterable[Awaitable[T]]`).
+    /// A parameter whose annotation admits a plain Future (as itself, its elements or what
+    /// calling it gives: `shape`).
     Parameter { at: Location, name: Name, function: Name, shape: ParamShape },
     /// A call that returns a Task (`create_task(...)`, `ensure_future(coroutine)`).
     TaskCall { at: Location, callee: TextRange },

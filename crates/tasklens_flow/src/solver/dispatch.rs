@@ -145,37 +145,21 @@ impl Solver {
                 };
                 self.forward_arguments(site, first as usize, func, shift);
             }
-            Complex::LoopCallback => match value {
-                Obj::Function(func) | Obj::Bound(func) => {
+            Complex::LoopCallback => {
+                if let Some(func) = self.function_called(value, complex) {
                     self.loop_callbacks.insert(func);
                 }
-                Obj::Partial(partial) => {
-                    if let Some(function) = self.site_args(partial).arg(0) {
-                        self.complex_on(function, Complex::LoopCallback);
-                    }
-                }
-                _ => {}
-            },
-            Complex::ThreadTarget { site } => match value {
-                Obj::Function(func) | Obj::Bound(func) => {
+            }
+            Complex::ThreadTarget { site } => {
+                if let Some(func) = self.function_called(value, complex) {
                     self.thread_targets.insert((func, site));
                 }
-                Obj::Partial(partial) => {
-                    if let Some(function) = self.site_args(partial).arg(0) {
-                        self.complex_on(function, Complex::ThreadTarget { site });
-                    }
+            }
+            Complex::Escape => {
+                if let Some(func) = self.function_called(value, complex) {
+                    self.escape(func);
                 }
-                _ => {}
-            },
-            Complex::Escape => match value {
-                Obj::Function(func) | Obj::Bound(func) => self.escape(func),
-                Obj::Partial(partial) => {
-                    if let Some(function) = self.site_args(partial).arg(0) {
-                        self.complex_on(function, Complex::Escape);
-                    }
-                }
-                _ => {}
-            },
+            }
             Complex::Decorated { site, func, result, depth } => self.decorated_call(value, site, func, result, depth),
             Complex::WrapperResult { wrapper, result } => match value {
                 Obj::Future(site) | Obj::Task(Some(site)) if self.site_in_function(site, wrapper) => {
@@ -518,6 +502,21 @@ impl Solver {
                 self.seed(result, Obj::ParamFuture(param));
             }
             _ => self.unknown_call(site, result),
+        }
+    }
+
+    /// The project function that calling `value` runs: a function or a bound method itself.
+    /// For a `functools.partial`, `complex` goes on to the function it wraps instead.
+    fn function_called(&mut self, value: Obj, complex: Complex) -> Option<GFunc> {
+        match value {
+            Obj::Function(func) | Obj::Bound(func) => Some(func),
+            Obj::Partial(partial) => {
+                if let Some(function) = self.site_args(partial).arg(0) {
+                    self.complex_on(function, complex);
+                }
+                None
+            }
+            _ => None,
         }
     }
 

@@ -200,8 +200,9 @@ impl Lowerer {
     }
 }
 
-/// `except AttributeError:` (for `exception` = "AttributeError"), or a handler that catches
-/// it among others, or everything.
+/// Whether the handler catches `exception` (`except AttributeError:` for
+/// "AttributeError"): by name, among others in a tuple, through `Exception` or
+/// `BaseException`, or as a bare `except:`.
 fn catches(handler: &ast::ExceptHandler, exception: &str) -> bool {
     let ast::ExceptHandler::ExceptHandler(handler) = handler;
     let Some(type_) = &handler.type_ else { return true };
