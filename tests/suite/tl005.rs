@@ -220,6 +220,12 @@ async def main():
     kept = asyncio.create_task(work())
     kept.add_done_callback(on_done)
     await kept
+    named = asyncio.create_task(work())
+    named.set_name("worker")
+    named.add_done_callback(on_done)
+    polled = asyncio.create_task(work())
+    while not polled.done():
+        await asyncio.sleep(0)
     await asyncio.sleep(0)
     print(done)
 
@@ -229,6 +235,7 @@ asyncio.run(main())
         main.py:12: TL005
         main.py:13: TL002
         main.py:13: TL005
+        main.py:17: TL005
         ",
     );
 }

@@ -194,6 +194,21 @@ pub const NON_KEEPING_TASK_METHODS: &[&str] = &[
     "uncancel",
 ];
 
+/// Of [`NON_KEEPING_TASK_METHODS`], those that do not keep a Task held in a name either
+/// (`t = create_task(c); t.add_done_callback(cb)` and nothing else: the name dies with the
+/// frame). The others (`done`, `result`...) may poll it while the frame waits, so a name
+/// they are called on keeps what it holds.
+pub const NON_KEEPING_HANDLE_METHODS: &[&str] = &[
+    "add_done_callback",
+    "remove_done_callback",
+    "get_name",
+    "set_name",
+    "get_coro",
+    "get_context",
+    "get_stack",
+    "print_stack",
+];
+
 /// Whether the call at `path` makes a `concurrent.futures` Future, whose done-callbacks
 /// run in the thread that finishes it rather than in the event loop.
 pub fn makes_thread_future(path: &str) -> bool {

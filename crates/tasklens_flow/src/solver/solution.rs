@@ -97,14 +97,16 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         let mut task_argument_sites: Vec<_> = self.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
-        // Per method name: (does not keep a Task it is called on, stores into a container).
-        let method_kinds: Vec<(bool, bool)> = (self.names.iter())
+        // Per method name: does it not keep a Task it is called on (the result of a call, a
+        // name), does it store into a container.
+        let method_kinds: Vec<MethodKind> = (self.names.iter())
             .map(|name| {
                 let name = name.as_str();
-                (
-                    crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name),
-                    crate::dropped::CONTAINER_STORES.contains(&name),
-                )
+                MethodKind {
+                    keeps_no_result: crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name),
+                    keeps_no_name: crate::asyncio_api::NON_KEEPING_HANDLE_METHODS.contains(&name),
+                    stores: crate::dropped::CONTAINER_STORES.contains(&name),
+                }
             })
             .collect();
         let mut call_results = vec![false; self.sets.len()];
@@ -182,7 +184,7 @@ impl Solver {
     /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
     /// variable keeps its Task while its function uses it; the bare result of a call
     /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
-    fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[(bool, bool)]) -> bool {
+    fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[MethodKind]) -> bool {
         let static_ids = if node < self.static_nodes as usize {
             &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
         } else {
@@ -191,11 +193,25 @@ impl Solver {
         let list = self.dyn_index[node];
         let dyn_ids = if list == NO_LIST { &[][..] } else { &self.dyn_lists[list as usize].complex[..] };
         static_ids.iter().chain(dyn_ids).any(|&id| match self.complex[id as usize] {
-            Complex::MethodCall { name, .. } if call_result => !method_kinds[name as usize].0,
+            Complex::MethodCall { name, .. } if call_result => !method_kinds[name as usize].keeps_no_result,
             // Storing into a container does not keep the container.
             Complex::StorePart { .. } => false,
-            Complex::MethodCall { name, .. } if method_kinds[name as usize].1 => false,
+            Complex::MethodCall { name, .. } => {
+                let kind = method_kinds[name as usize];
+                !(kind.stores || kind.keeps_no_name)
+            }
             _ => true,
         })
     }
+}
+
+/// What calling a method of a given name does to the receiver's values (TL005).
+#[derive(Clone, Copy)]
+struct MethodKind {
+    /// Called on a call's result, it does not keep a Task (`create_task(c).done()`).
+    keeps_no_result: bool,
+    /// Called on a name, it does not keep a Task (`t.add_done_callback(cb)`).
+    keeps_no_name: bool,
+    /// It stores its arguments into the receiver (`append`), keeping nothing of it.
+    stores: bool,
 }
