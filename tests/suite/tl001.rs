@@ -151,7 +151,7 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "",
+        "main.py:4: TL005",
     );
 }
 
@@ -789,7 +789,10 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "main.py:10: TL001",
+        "
+        jobs.py:4: TL005
+        main.py:10: TL001
+        ",
     );
 }
 
@@ -832,7 +835,10 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "main.py:11: TL001",
+        "
+        jobs.py:12: TL005
+        main.py:11: TL001
+        ",
     );
 }
 
