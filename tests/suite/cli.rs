@@ -288,6 +288,35 @@ fn named_files_are_checked_within_their_project() {
 }
 
 #[test]
+fn scripts_outside_a_project_see_what_they_can_import() {
+    // No project marker: `python3 main.py` imports `lib` from beside it, so the check does too,
+    // and a package named with the script is analysed with it. Other directories are not read.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = "import asyncio\n\n\ndef make():\n    return asyncio.get_running_loop().create_future()\n";
+    let main = "import asyncio\nfrom lib.base import make, spawn\n\n\nasync def main():\n    \
+                make().get_name()\n    spawn(make())\n\n\nasyncio.run(main())\n";
+    // Alone, `lib` calls `spawn` only with a coroutine (TL002); `main.py` passes a Future.
+    let base = format!(
+        "{base}\n\ndef spawn(aw):\n    return asyncio.ensure_future(aw)\n\n\n\
+                        async def tick():\n    pass\n\n\ndef start():\n    return spawn(tick())\n"
+    );
+    write(dir.path(), "lib/__init__.py", b"");
+    write(dir.path(), "lib/base.py", base.as_bytes());
+    write(dir.path(), "main.py", main.as_bytes());
+    write(dir.path(), "notes/draft.py", b"def broken(:\n");
+    let promised = "lib/base.py:5:12: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future; \
+                    it reaches `.get_name()` in main.py:6";
+    for args in [&["main.py"][..], &["lib", "main.py"], &["lib/base.py", "./main.py"]] {
+        let output = tasklens(&[&["check", "--output-format", "concise"], args].concat(), dir.path());
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.starts_with(promised), "{args:?}: {text}");
+        assert!(!text.contains("draft.py") && !text.contains("TL002"), "{args:?}: {text}");
+    }
+    let run = Command::new("python3").arg("main.py").current_dir(dir.path()).output().expect("python3");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("AttributeError"));
+}
+
+#[test]
 fn a_directory_of_checkouts_is_checked_project_by_project() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Two checkouts with the same package: `from pkg.util import make` means each

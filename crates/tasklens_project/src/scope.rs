@@ -27,18 +27,20 @@ pub struct Unit {
 
 /// Splits the named paths into projects analysed separately, each in its own database.
 ///
-/// Paths in one project (the nearest directory with a marker, or the top-level package)
-/// share it. A named directory that is neither a project nor a package but holds projects
+/// Paths in one project (the nearest directory with a marker) share it. A named directory that is neither a project nor a package but holds projects
 /// (`tasklens check ~/src` over several checkouts) is split: each outermost directory with
 /// a marker below it is a project of its own, and the rest of the directory one more.
 /// Two checkouts never share module names (both have `tests.conftest`), and only one
-/// project's analysis is in memory at a time. Other paths are analysed together.
+/// project's analysis is in memory at a time. Other paths (packages and scripts outside any
+/// marked project) are analysed together, each within its top-level package.
 pub fn units(paths: &[PathBuf]) -> Vec<Unit> {
     let mut keyed: Vec<(PathBuf, Unit)> = Vec::new();
     let mut split: Vec<Unit> = Vec::new();
     let mut loose: Vec<&PathBuf> = Vec::new();
     for path in paths {
-        let own_root = if path.is_dir() && is_project_dir(path) { Some(path.clone()) } else { project_root(path) };
+        // Only a marker makes a project of its own: packages without one are analysed with
+        // the other such paths (`tasklens check pkg main.py`, where `main.py` imports `pkg`).
+        let own_root = if path.is_dir() && is_project_dir(path) { Some(path.clone()) } else { marked_root(path) };
         if let Some(root) = own_root {
             join(&mut keyed, absolute(&root), path.clone());
             continue;
@@ -86,10 +88,14 @@ fn join(keyed: &mut Vec<(PathBuf, Unit)>, key: PathBuf, path: PathBuf) {
 pub fn context_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
     for path in paths {
-        if let Some(root) = project_root(path)
-            && !roots.contains(&root)
-        {
-            roots.push(root);
+        let context = match project_root(path) {
+            Some(root) => vec![root],
+            None => importable_siblings(path),
+        };
+        for root in context {
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
         }
     }
     for path in paths {
@@ -100,6 +106,27 @@ pub fn context_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     roots
 }
 
+/// What a script outside any project can import besides itself: `python3 main.py` puts
+/// the script's directory first on `sys.path`, so the modules and regular packages beside
+/// it (not other directories, which a walk of a home directory would reach).
+fn importable_siblings(path: &Path) -> Vec<PathBuf> {
+    if !path.is_file() {
+        return Vec::new();
+    }
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let listed = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let Ok(entries) = std::fs::read_dir(listed) else { return Vec::new() };
+    let mut siblings: Vec<PathBuf> = (entries.flatten())
+        .map(|entry| parent.join(entry.file_name()))
+        .filter(|sibling| {
+            let is_module = sibling.extension().is_some_and(|e| e == "py") && sibling.is_file();
+            is_module || is_package_dir(sibling)
+        })
+        .collect();
+    siblings.sort();
+    siblings
+}
+
 /// The project around `path`, when it is more than `path` itself.
 ///
 /// A directory that is not a package is a project of its own (`tasklens check proj`). A file
@@ -107,24 +134,39 @@ pub fn context_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
 /// (`pyproject.toml`, `setup.py`, `setup.cfg`, `tasklens.toml`); without one, a module in a
 /// package belongs to its top-level package, and a lone script stands alone.
 fn project_root(path: &Path) -> Option<PathBuf> {
-    if !path.exists() {
-        return None;
-    }
-    let is_dir = path.is_dir();
-    let is_package_dir = |dir: &Path| dir.join("__init__.py").is_file();
-    if is_dir && !is_package_dir(path) {
+    marked_root(path).or_else(|| package_root(path))
+}
+
+/// The directory of `path` (itself when it is a directory), when `path` is a file or a
+/// package directory: what [`project_root`] climbs from.
+fn start_dir(path: &Path) -> Option<PathBuf> {
+    if !path.exists() || (path.is_dir() && !is_package_dir(path)) {
         return None;
     }
     let start = absolute(path);
-    let first_dir = if is_dir { start.as_path() } else { start.parent()? };
-    if let Some(marked) = first_dir.ancestors().find(|dir| is_project_dir(dir)) {
-        return Some(respell(path, marked));
-    }
-    if !is_package_dir(first_dir) {
+    if path.is_dir() { Some(start) } else { start.parent().map(Path::to_path_buf) }
+}
+
+/// The nearest directory with a project marker around a file or package directory.
+fn marked_root(path: &Path) -> Option<PathBuf> {
+    let first_dir = start_dir(path)?;
+    let marked = first_dir.ancestors().find(|dir| is_project_dir(dir))?;
+    Some(respell(path, marked))
+}
+
+/// The top-level package around a file or package directory in a package.
+fn package_root(path: &Path) -> Option<PathBuf> {
+    let first_dir = start_dir(path)?;
+    if !is_package_dir(&first_dir) {
         return None;
     }
     let top = first_dir.ancestors().take_while(|dir| is_package_dir(dir)).last()?;
     Some(respell(path, top))
+}
+
+/// Whether `dir` is a regular package.
+fn is_package_dir(dir: &Path) -> bool {
+    dir.join("__init__.py").is_file()
 }
 
 /// `ancestor` spelled like `path`: relative to the working directory when `path` is
