@@ -88,10 +88,13 @@ async def main():
     fourth = asyncio.ensure_future(work(4), loop=None)
     # By keyword: the keyword goes (`create_task` names its parameter `coro`).
     fifth = asyncio.ensure_future(coro_or_future=work(5))
+    # Mapped: the function is renamed where `map` is given it.
+    rest = list(map(asyncio.ensure_future, [work(6), work(7)]))
     await asyncio.sleep(0, loop=loop)
     lock = asyncio.Lock(loop=loop)
     async with lock:
         print(await first, await second, await third, await fourth, await fifth, first.get_name() != "")
+        print([await task for task in rest], rest[0].get_name() != "")
 
 asyncio.run(main())
 "#,

@@ -2381,3 +2381,47 @@ asyncio.run(main())
         "main.py:28: TL001",
     );
 }
+
+#[test]
+fn map_calls_its_function_on_each_element() {
+    // `map(f, xs)` calls `f` with each element and yields what it returns; a project's own
+    // `map` is not the builtin.
+    check(
+        r#"
+#- own.py
+def map(function, items):
+    return []
+#- other.py
+import asyncio
+from own import map
+
+def spawn_all(loop):
+    return list(map(asyncio.ensure_future, [loop.create_future()]))
+
+def names(loop):
+    return [task.get_name() for task in spawn_all(loop)]
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+def keep(item, _count):
+    return item
+
+async def main():
+    loop = asyncio.get_running_loop()
+    tasks = list(map(asyncio.ensure_future, [work(n) for n in range(3)]))
+    print([task.get_name() for task in tasks])
+    waiters = list(map(keep, [loop.create_future()], [1]))
+    await asyncio.gather(*tasks)
+    print(waiters[0].get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:11: TL002
+        main.py:13: TL001
+        ",
+    );
+}

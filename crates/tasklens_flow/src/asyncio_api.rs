@@ -63,6 +63,8 @@ pub enum ExternalCall {
     LoopCallback {
         callback: u8,
     },
+    /// `map(f, xs...)`: an iterator of what `f` returns for the elements.
+    Map,
     Unknown,
 }
 
@@ -115,6 +117,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             "next" => ExternalCall::Element,
             "getattr" => ExternalCall::UnknownOrDefault,
             "enumerate" => ExternalCall::Enumerate,
+            "map" => ExternalCall::Map,
             "zip" => ExternalCall::Zip,
             _ => ExternalCall::Unknown,
         },

@@ -64,6 +64,9 @@ pub struct ModuleFacts {
     /// Spread arguments `f(*xs)` and `f(**kw)`: the site, the spread value's node, and
     /// whether it is a `**` spread; by site.
     pub spread_args: Vec<(SiteId, NodeId, bool)>,
+    /// Calls `map(f, xs...)`: the site, and the callee and result nodes of the call of `f`
+    /// laid out for the elements (linked when `map` is the builtin); by site.
+    pub map_calls: Vec<(SiteId, NodeId, NodeId)>,
     /// Module-level names bound once to a string literal, with the string.
     pub string_constants: Vec<(Name, Name)>,
 }

@@ -47,6 +47,15 @@ impl SiteArgs {
             .map(|(_, node, _)| self.base + node)
     }
 
+    /// For `map(f, xs...)`: the callee and result nodes of the call of `f` it makes.
+    pub(super) fn mapped_call(&self) -> Option<(GNode, GNode)> {
+        let calls = &self.facts.map_calls;
+        let local = self.local as u32;
+        let at = calls.binary_search_by_key(&local, |(site, _, _)| *site).ok()?;
+        let (_, callee, result) = calls[at];
+        Some((self.base + callee, self.base + result))
+    }
+
     /// The constant dict key of `d.get(K)` and its kin, as an index into the module's facts.
     pub(super) fn key(&self) -> Option<KeyId> {
         let keys = &self.facts.key_args;

@@ -266,6 +266,17 @@ impl Solver {
                 self.pair_slot(tuple, 1, arg(1));
             }
             ExternalCall::Partial => self.seed(result, Obj::Partial(site)),
+            // The call of `f` laid out for the elements gets `f`; the iterator yields what it
+            // returns (lazily: thrown away, it calls nothing).
+            ExternalCall::Map => match (args.mapped_call(), arg(0)) {
+                (Some((callee, returned)), Some(function)) => {
+                    self.edge(function, callee, NO_LABEL);
+                    self.seed(result, Obj::Container(result, ContainerKind::Iterator));
+                    let values = self.part_node(result, Part::Values);
+                    self.edge(returned, values, NO_LABEL);
+                }
+                _ => self.unknown_call(site, result),
+            },
             ExternalCall::Unknown => self.unknown_call(site, result),
         }
     }

@@ -395,6 +395,12 @@ impl Lowerer {
         let (args, keywords, spreads, mut at) = self.call_args(&call.arguments);
         let has_spread = !spreads.is_empty();
         (at.range, at.callee) = (call.range(), call.func.range());
+        // `map(f, xs)`: kept to lay out `f`'s calls once the call's own site is known.
+        let mapped = (matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "map")
+            && !has_spread
+            && keywords.is_empty()
+            && args.len() >= 2)
+            .then(|| (args.iter().map(|a| a.node).collect::<Vec<_>>(), at.args.clone()));
         let site = self.site(
             CallSite {
                 args,
@@ -409,6 +415,9 @@ impl Lowerer {
         );
         self.note_cast(call, site);
         self.facts.spread_args.extend(spreads.into_iter().map(|(node, double)| (site, node, double)));
+        if let Some((nodes, ranges)) = mapped {
+            self.mapped_call(site, &nodes, ranges);
+        }
         if let Callee::Method { name, .. } = &callee
             && matches!(name.as_str(), "get" | "pop" | "setdefault" | "__getitem__")
             && let Some(key) = call.arguments.args.first().and_then(|arg| self.constant_key(arg))
@@ -437,6 +446,33 @@ impl Lowerer {
             }
         }
         Val::Node(result)
+    }
+
+    /// The call that `map(f, xs, ys...)` (the builtin, decided when names are resolved)
+    /// makes of `f` for each element: a site of its own, `f(x, y...)`, whose callee gets `f`
+    /// and whose result the map's elements get only once `map` resolves to the builtin.
+    /// Positions: the map call, `f` as the callee, the iterables as the arguments.
+    fn mapped_call(&mut self, site: u32, nodes: &[Option<u32>], ranges: Vec<TextRange>) {
+        let Some(Some(_function)) = nodes.first() else { return };
+        let args: Vec<Arg> = (nodes[1..].iter())
+            .map(|iterable| {
+                let node = iterable.map(|base| {
+                    let to = self.node();
+                    self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
+                    to
+                });
+                Arg { node }
+            })
+            .collect();
+        let calling = &self.facts.call_sites[site as usize];
+        let mapped = CallSite { args, keywords: Vec::new(), has_spread: false, ..calling.clone() };
+        let outer = &self.positions.call_sites[site as usize];
+        let at =
+            CallPositions { range: outer.range, callee: ranges[0], args: ranges[1..].to_vec(), keywords: Vec::new() };
+        let mapped = self.site(mapped, at);
+        let (callee, result) = (self.node(), self.node());
+        self.constrain(Constraint::Call { site: mapped, callee, result });
+        self.facts.map_calls.push((site, callee, result));
     }
 
     /// `cast(T, value)` or `typing.cast(T, value)`: whether it is typing's is decided when
