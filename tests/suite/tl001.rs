@@ -1006,9 +1006,17 @@ def other_types(job):
         return job.get_name()
     return None
 
+def exact(job):
+    if type(job) is asyncio.Task:
+        return job.get_name()
+    if Task != type(job):
+        return None
+    return job.get_name()
+
 async def main():
     fut = asyncio.get_running_loop().create_future()
     print(describe(fut), early(fut), inline(fut), coroutine_only(fut), not_a_future(fut), other_types(fut))
+    print(exact(fut))
     try:
         strict(fut)
     except AssertionError:

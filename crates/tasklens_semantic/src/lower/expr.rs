@@ -603,6 +603,9 @@ impl Lowerer {
 ///
 /// `isinstance(x, T)`, `hasattr(x, "get_name")`, `asyncio.iscoroutine(x)`, `asyncio.isfuture(x)`.
 fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+    if let Expr::Compare(compare) = test {
+        return exact_type_narrowing(compare);
+    }
     let Expr::Call(call) = test else { return None };
     let path = crate::annotation::dotted_name(&call.func)?;
     let function = path.last()?.as_str();
@@ -627,6 +630,34 @@ fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)>
         ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
     }
+}
+
+/// `type(x) is T` (or `==`; `is not`, `!=` the other way round), either side first: narrows
+/// `x` as `isinstance(x, T)` does (what the analysis tells apart has no subclasses of
+/// interest: a Task object stands for `Task` and its subclasses alike).
+fn exact_type_narrowing(compare: &ast::ExprCompare) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+    let ([op], [right]) = (&*compare.ops, &*compare.comparators) else { return None };
+    let negated = match op {
+        ast::CmpOp::Is | ast::CmpOp::Eq => false,
+        ast::CmpOp::IsNot | ast::CmpOp::NotEq => true,
+        _ => return None,
+    };
+    let subject_of = |expr: &Expr| {
+        let Expr::Call(call) = expr else { return None };
+        let is_type = matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "type");
+        match (&*call.arguments.args, call.arguments.keywords.is_empty()) {
+            ([Expr::Name(subject)], true) if is_type => Some(subject.id.clone()),
+            _ => None,
+        }
+    };
+    let (name, class) = match (subject_of(&compare.left), subject_of(right)) {
+        (Some(name), None) => (name, right),
+        (None, Some(name)) => (name, &*compare.left),
+        _ => return None,
+    };
+    let types = vec![type_expr(class)];
+    let (is, is_not) = (vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]);
+    Some(if negated { (is_not, is) } else { (is, is_not) })
 }
 
 fn is_super_call(expr: &Expr) -> bool {
