@@ -1006,6 +1006,18 @@ def other_types(job):
         return job.get_name()
     return None
 
+def matched(job):
+    match job:
+        case Task() as task:
+            return job.get_name(), task.get_name()
+        case _:
+            return None
+
+def optional(job):
+    if isinstance(job, Task) or job is None:
+        return job and job.get_name()
+    return None
+
 def exact(job):
     if type(job) is asyncio.Task:
         return job.get_name()
@@ -1016,7 +1028,7 @@ def exact(job):
 async def main():
     fut = asyncio.get_running_loop().create_future()
     print(describe(fut), early(fut), inline(fut), coroutine_only(fut), not_a_future(fut), other_types(fut))
-    print(exact(fut))
+    print(exact(fut), matched(fut), optional(fut))
     try:
         strict(fut)
     except AssertionError:

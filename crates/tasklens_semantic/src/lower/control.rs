@@ -175,6 +175,21 @@ impl Lowerer {
             for (name, value, range) in bindings {
                 self.bind(&name, value, Some(range));
             }
+            // `case Task():` (or `case Task() as t`, `case Task() | Future():`) narrows the
+            // subject, and the name capturing it, as `isinstance` does.
+            if let Some(types) = class_pattern_types(&case.pattern) {
+                let subject_name = stmt.subject.as_name_expr().map(|name| name.id.clone());
+                let captured = match &case.pattern {
+                    ast::Pattern::MatchAs(p) => p.name.as_ref().map(|name| name.id.clone()),
+                    _ => None,
+                };
+                let narrowings: Vec<Narrowing> = subject_name
+                    .into_iter()
+                    .chain(captured)
+                    .map(|name| (name, crate::facts::GuardTest::Is(types.clone())))
+                    .collect();
+                self.narrow(&narrowings);
+            }
             if let Some(guard) = &case.guard {
                 self.expr(guard);
             }
@@ -197,6 +212,23 @@ impl Lowerer {
             self.facts.guards.push(crate::facts::Guard { from, to, test: test.clone() });
             self.flow().env.insert(name.clone(), to);
         }
+    }
+}
+
+/// The classes a pattern that only matches instances of them names: `Task()`, `Task(...) as
+/// t`, `Task() | Future()`.
+fn class_pattern_types(pattern: &ast::Pattern) -> Option<Vec<crate::facts::TypeExpr>> {
+    match pattern {
+        ast::Pattern::MatchClass(p) => Some(vec![crate::annotation::type_expr(&p.cls)]),
+        ast::Pattern::MatchAs(p) => class_pattern_types(p.pattern.as_deref()?),
+        ast::Pattern::MatchOr(p) => {
+            let mut types = Vec::new();
+            for alternative in &p.patterns {
+                types.extend(class_pattern_types(alternative)?);
+            }
+            Some(types)
+        }
+        _ => None,
     }
 }
 

@@ -10,7 +10,7 @@ use super::{Lowerer, ScopeKind, Val};
 use crate::annotation::type_expr;
 use crate::facts::{
     Arg, CallSite, Constraint, ContainerKind, FunctionFacts, FunctionKind, GuardTest, HopKind, Keyword,
-    MAX_TUPLE_INDEX, Part, ReturnShape, Seed, TASK_ONLY_METHODS,
+    MAX_TUPLE_INDEX, Part, ReturnShape, Seed, TASK_ONLY_METHODS, TypeExpr,
 };
 use crate::positions::CallPositions;
 
@@ -544,16 +544,19 @@ impl Lowerer {
             Expr::BoolOp(bool_op) => {
                 let before = self.flow().clone();
                 let mut collected = Vec::new();
+                let mut alternatives = Vec::new();
                 for value in &bool_op.values {
                     let (when_true, when_false) = self.condition(value);
-                    let narrowing = if bool_op.op == BoolOp::And { when_true } else { when_false };
+                    let (narrowing, other) =
+                        if bool_op.op == BoolOp::And { (when_true, when_false) } else { (when_false, when_true) };
                     self.narrow(&narrowing);
                     collected.extend(narrowing);
+                    alternatives.push(if other.is_empty() { is_none_narrowing(value) } else { other });
                 }
                 *self.flow() = before;
                 match bool_op.op {
                     BoolOp::And => (collected, Vec::new()),
-                    BoolOp::Or => (Vec::new(), collected),
+                    BoolOp::Or => (one_of(&alternatives), collected),
                 }
             }
             Expr::Name(name) if let Some(narrowings) = self.condition_alias(&name.id) => {
@@ -630,6 +633,41 @@ fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)>
         ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
     }
+}
+
+/// `x is None`: `x` holds none of the values the analysis follows (as `isinstance(x,
+/// NoneType)` would say); only used for an alternative of `or`.
+fn is_none_narrowing(test: &Expr) -> Vec<Narrowing> {
+    let Expr::Compare(compare) = test else { return Vec::new() };
+    match (&*compare.left, &*compare.ops, &*compare.comparators) {
+        (Expr::Name(name), [ast::CmpOp::Is], [Expr::NoneLiteral(_)]) => {
+            vec![(name.id.clone(), GuardTest::Is(vec![TypeExpr::None]))]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What `A or B or ...` narrows when true: a name that every alternative narrows to some
+/// types (`isinstance(x, Task) or x is None`) holds one of them all.
+fn one_of(alternatives: &[Vec<Narrowing>]) -> Vec<Narrowing> {
+    let Some((first, rest)) = alternatives.split_first() else { return Vec::new() };
+    let types_of = |narrowings: &[Narrowing], name: &Name| {
+        narrowings.iter().find_map(|(n, test)| match test {
+            GuardTest::Is(types) if n == name => Some(types.clone()),
+            _ => None,
+        })
+    };
+    let mut narrowed = Vec::new();
+    for (name, _) in first {
+        let all: Option<Vec<Vec<TypeExpr>>> =
+            std::iter::once(first).chain(rest).map(|narrowings| types_of(narrowings, name)).collect();
+        if let Some(all) = all
+            && !narrowed.iter().any(|(n, _)| n == name)
+        {
+            narrowed.push((name.clone(), GuardTest::Is(all.concat())));
+        }
+    }
+    narrowed
 }
 
 /// `type(x) is T` (or `==`; `is not`, `!=` the other way round), either side first: narrows
