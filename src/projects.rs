@@ -182,7 +182,7 @@ pub(crate) fn check_unit(
     totals.files += workspace.scoped_file_count();
     let options = FixOptions { unsafe_fixes: args.unsafe_fixes };
     let diagnostics = if args.fix || args.diff {
-        let outcome = fix_workspace(&mut workspace, options, &|d| config.reports(d.code));
+        let outcome = fix_workspace(&mut workspace, options, &|d, path| config.reports_in(d.code, path));
         for rejected in &outcome.rejected {
             totals.messages.push(format!("tasklens: error: {}: {}", rejected.path.display(), rejected.message));
         }
@@ -213,7 +213,10 @@ pub(crate) fn check_unit(
         outcome.remaining
     } else {
         let mut diagnostics = workspace.check();
-        diagnostics.retain(|diagnostic| config.reports(diagnostic.code) && workspace.reports(diagnostic));
+        diagnostics.retain(|diagnostic| {
+            let path = diagnostic.primary.file.path(&workspace.db);
+            config.reports_in(diagnostic.code, path) && workspace.reports(diagnostic)
+        });
         diagnostics
     };
     let (errors, warnings) = severity_counts(&diagnostics);

@@ -174,7 +174,7 @@ fn start_check(unit: usize, project: &Watched, sender: &Sender<Message>, format:
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             salsa::Cancelled::catch(AssertUnwindSafe(|| {
                 let mut diagnostics = job.run();
-                diagnostics.retain(|d| config.reports(d.code) && job.reports(d));
+                diagnostics.retain(|d| config.reports_in(d.code, d.primary.file.path(&job.db)) && job.reports(d));
                 report(&job, &diagnostics, &problems, format, color, started.elapsed())
             }))
         }));

@@ -183,6 +183,17 @@ fn configuration_in_pyproject_and_tasklens_toml() {
     let text = String::from_utf8_lossy(&dedicated.stdout);
     assert!(text.contains("generated/bad.py:4:5: TL001") && !text.contains("TL002"), "{text}");
 
+    // Per-file ignores: from the configuration's directory, or by file name; and `--fix`
+    // leaves alone what they hide.
+    write(dir.path(), "tasklens.toml", b"per-file-ignores = { \"lib/app/*\" = [\"TL002\"], \"bad.py\" = [\"TL0\"] }\n");
+    let text =
+        String::from_utf8_lossy(&tasklens(&["check", "--output-format", "concise"], dir.path()).stdout).into_owned();
+    assert!(text.contains("lib/app/start.py:7:5: TL005") && !text.contains("TL002"), "{text}");
+    assert!(!text.contains("bad.py"), "{text}");
+    assert_eq!(tasklens(&["check", "--fix", "--exit-zero"], dir.path()).status.code(), Some(0));
+    let kept = std::fs::read_to_string(dir.path().join("lib/app/start.py")).expect("read");
+    assert_eq!(kept, DROPPED, "a fix was applied to an ignored finding");
+
     write(dir.path(), "tasklens.toml", b"selct = [\"TL001\"]\n");
     let bad = tasklens(&["check"], dir.path());
     let stderr = String::from_utf8_lossy(&bad.stderr);

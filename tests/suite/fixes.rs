@@ -22,7 +22,7 @@ fn check_fix(fixture: &str, unsafe_fixes: bool) -> FixRun {
     let sources: Vec<(&str, &str)> = fixture.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let mut workspace = Workspace::from_sources(&sources);
     let options = FixOptions { unsafe_fixes };
-    let outcome = fix_workspace(&mut workspace, options, &|_| true);
+    let outcome = fix_workspace(&mut workspace, options, &|_, _| true);
     assert!(outcome.converged && outcome.rejected.is_empty(), "{:?}", outcome.rejected);
     let mut report = format!("fixed {} finding(s)\n", outcome.fixed);
     for file in &outcome.files {
@@ -38,7 +38,7 @@ fn check_fix(fixture: &str, unsafe_fixes: bool) -> FixRun {
         insta::assert_snapshot!(name, report);
     });
 
-    let again = fix_workspace(&mut workspace, options, &|_| true);
+    let again = fix_workspace(&mut workspace, options, &|_, _| true);
     assert_eq!((again.fixed, again.files.len()), (0, 0), "a second run changed something");
     let fixed: Vec<(String, String)> = fixture
         .files
@@ -49,7 +49,7 @@ fn check_fix(fixture: &str, unsafe_fixes: bool) -> FixRun {
         })
         .collect();
     let fresh_sources: Vec<(&str, &str)> = fixed.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let fresh = fix_workspace(&mut Workspace::from_sources(&fresh_sources), options, &|_| true);
+    let fresh = fix_workspace(&mut Workspace::from_sources(&fresh_sources), options, &|_, _| true);
     assert_eq!(fresh.fixed, 0, "a fresh check of the fixed project still has fixes to apply");
 
     let Some(script) = &fixture.run else { return FixRun { deprecated_before: false } };

@@ -66,7 +66,7 @@ pub struct FixOutcome {
 pub fn fix_workspace(
     workspace: &mut Workspace,
     options: FixOptions,
-    reported: &dyn Fn(&Diagnostic) -> bool,
+    reported: &dyn Fn(&Diagnostic, &std::path::Path) -> bool,
 ) -> FixOutcome {
     let mut outcome = FixOutcome::default();
     let mut before: FxHashMap<File, (Arc<str>, AsyncioImports)> = FxHashMap::default();
@@ -74,7 +74,7 @@ pub fn fix_workspace(
     for _ in 0..MAX_PASSES {
         let diagnostics = workspace.check();
         let mut by_file: FxHashMap<File, Vec<(&'static str, &Fix)>> = FxHashMap::default();
-        for diagnostic in diagnostics.iter().filter(|d| reported(d)) {
+        for diagnostic in diagnostics.iter().filter(|d| reported(d, d.primary.file.path(&workspace.db))) {
             let file = diagnostic.primary.file;
             if let Some(fix) = diagnostic.fix.as_ref().filter(|fix| options.applies(fix))
                 && !rejected.contains(&file)
@@ -121,7 +121,9 @@ pub fn fix_workspace(
             outcome.files.push(FixedFile { file, path, original, fixed });
         }
     }
-    outcome.remaining = workspace.check().into_iter().filter(|d| reported(d) && workspace.reports(d)).collect();
+    outcome.remaining = (workspace.check().into_iter())
+        .filter(|d| reported(d, d.primary.file.path(&workspace.db)) && workspace.reports(d))
+        .collect();
     outcome
 }
 

@@ -19,6 +19,57 @@ pub struct Config {
     pub target_version: Option<PythonVersion>,
     /// Roots that module names start from (relative to the configuration file).
     pub src: Vec<PathBuf>,
+    /// Rule codes or prefixes not to report in files matching a pattern.
+    pub per_file_ignores: Vec<PerFileIgnore>,
+}
+
+/// One `per-file-ignores` entry: `"tests/*" = ["TL005"]`, or `"!src/*"` for the files that
+/// do not match.
+#[derive(Clone, Debug)]
+pub struct PerFileIgnore {
+    pub pattern: String,
+    negated: bool,
+    /// Matches the absolute path (the pattern taken from the configuration's directory).
+    absolute: globset::GlobMatcher,
+    /// Matches the file name alone, for patterns without a `/` (`"__init__.py"`).
+    basename: Option<globset::GlobMatcher>,
+    pub codes: Vec<String>,
+}
+
+impl PartialEq for PerFileIgnore {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.pattern, self.negated, self.absolute.glob(), &self.codes)
+            == (&other.pattern, other.negated, other.absolute.glob(), &other.codes)
+    }
+}
+
+impl Eq for PerFileIgnore {}
+
+impl PerFileIgnore {
+    fn new(pattern: &str, base: &Path, codes: Vec<String>) -> Result<Self, String> {
+        let (negated, glob) = match pattern.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, pattern),
+        };
+        let compile = |text: &str| {
+            globset::GlobBuilder::new(text)
+                .literal_separator(true)
+                .build()
+                .map(|glob| glob.compile_matcher())
+                .map_err(|error| format!("`{pattern}` is not a valid glob: {error}"))
+        };
+        let anchored = base.join(glob);
+        let absolute = compile(&anchored.to_string_lossy())?;
+        let basename = if glob.contains('/') { None } else { Some(compile(glob)?) };
+        Ok(PerFileIgnore { pattern: pattern.to_string(), negated, absolute, basename, codes })
+    }
+
+    /// Whether the entry applies to `path` (absolute).
+    fn applies_to(&self, path: &Path) -> bool {
+        let matched = self.absolute.is_match(path)
+            || self.basename.as_ref().is_some_and(|glob| path.file_name().is_some_and(|name| glob.is_match(name)));
+        matched != self.negated
+    }
 }
 
 /// A configuration file that cannot be used.
@@ -36,7 +87,7 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-const KEYS: &[&str] = &["select", "ignore", "extend-exclude", "target-version", "src"];
+const KEYS: &[&str] = &["select", "ignore", "extend-exclude", "per-file-ignores", "target-version", "src"];
 
 /// Finds and reads the configuration for `paths`.
 pub fn load(paths: &[PathBuf]) -> Result<Config, ConfigError> {
@@ -75,7 +126,8 @@ fn read(path: &Path, in_pyproject: bool) -> Result<Config, ConfigError> {
         &toml::Value::Table(table.clone())
     };
     let prefix = if in_pyproject { "tool.tasklens." } else { "" };
-    parse(section, prefix)
+    let base = std::path::absolute(path.parent().unwrap_or(Path::new("."))).unwrap_or_default();
+    parse_in(section, prefix, &base)
         .map(|mut config| {
             config.path = Some(path.to_path_buf());
             let base = path.parent().unwrap_or(Path::new("."));
@@ -87,6 +139,11 @@ fn read(path: &Path, in_pyproject: bool) -> Result<Config, ConfigError> {
 
 /// Reads the settings of one section; `prefix` names it in messages.
 pub fn parse(section: &toml::Value, prefix: &str) -> Result<Config, String> {
+    parse_in(section, prefix, &std::path::absolute(".").unwrap_or_default())
+}
+
+/// [`parse`] for a section whose file is in `base` (where file patterns start).
+fn parse_in(section: &toml::Value, prefix: &str, base: &Path) -> Result<Config, String> {
     let table = section.as_table().ok_or_else(|| format!("`{}` must be a table", prefix.trim_end_matches('.')))?;
     let mut config = Config::default();
     for (key, value) in table {
@@ -100,6 +157,20 @@ pub fn parse(section: &toml::Value, prefix: &str) -> Result<Config, String> {
             "select" => config.select = codes(strings()?, prefix, key)?,
             "ignore" => config.ignore = codes(strings()?, prefix, key)?,
             "extend-exclude" => config.extend_exclude = strings()?,
+            "per-file-ignores" => {
+                let entries = value.as_table().ok_or_else(|| {
+                    format!("`{prefix}{key}` must be a table of file patterns to lists of rule codes")
+                })?;
+                for (pattern, codes_value) in entries {
+                    let listed = (codes_value.as_array())
+                        .and_then(|items| items.iter().map(|i| i.as_str().map(str::to_string)).collect())
+                        .ok_or_else(|| format!("`{prefix}{key}.\"{pattern}\"` must be a list of strings"))?;
+                    let listed = codes(listed, prefix, key)?;
+                    let entry =
+                        PerFileIgnore::new(pattern, base, listed).map_err(|e| format!("`{prefix}{key}`: {e}"))?;
+                    config.per_file_ignores.push(entry);
+                }
+            }
             "src" => config.src = strings()?.into_iter().map(PathBuf::from).collect(),
             "target-version" => {
                 let text =
@@ -145,6 +216,20 @@ impl Config {
         let selected = self.select.is_empty() || self.select.iter().any(|s| code.starts_with(s.as_str()));
         selected && !self.ignore.iter().any(|s| code.starts_with(s.as_str()))
     }
+
+    /// Whether findings of `code` whose line to change is in `path` are reported: as
+    /// [`Config::reports`], less the `per-file-ignores` that match the path.
+    pub fn reports_in(&self, code: &str, path: &Path) -> bool {
+        if !self.reports(code) {
+            return false;
+        }
+        if self.per_file_ignores.is_empty() || !code.starts_with("TL") {
+            return true;
+        }
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        !(self.per_file_ignores.iter())
+            .any(|entry| entry.applies_to(&path) && entry.codes.iter().any(|c| code.starts_with(c.as_str())))
+    }
 }
 
 #[cfg(test)]
@@ -164,5 +249,20 @@ mod tests {
         assert!(section("select = 'TL001'").unwrap_err().contains("must be a list of strings"));
         assert!(section("ignore = ['E501']").unwrap_err().contains("`E501` matches no rule"));
         assert!(section("target-version = 'py27'").unwrap_err().contains("not a supported target version"));
+        assert!(section("per-file-ignores = ['TL005']").unwrap_err().contains("must be a table"));
+        assert!(section("per-file-ignores = { 'x' = ['E1'] }").unwrap_err().contains("`E1` matches no rule"));
+        assert!(section("per-file-ignores = { 'a[' = ['TL005'] }").unwrap_err().contains("not a valid glob"));
+    }
+
+    #[test]
+    fn per_file_ignores_match_paths_from_the_configuration_and_file_names() {
+        let text = "per-file-ignores = { 'tests/*' = ['TL005'], '__init__.py' = ['TL00'], '!src/**' = ['TL002'] }";
+        let config = parse_in(&toml::Value::Table(text.parse().unwrap()), "", Path::new("/proj")).unwrap();
+        let at = |path: &str, code: &str| config.reports_in(code, Path::new(path));
+        assert!(!at("/proj/tests/test_a.py", "TL005") && at("/proj/tests/test_a.py", "TL001"));
+        assert!(at("/proj/tests/sub/test_a.py", "TL005"), "`*` stays within a directory");
+        assert!(at("/proj/src/tests/test_a.py", "TL005"), "patterns start at the configuration's directory");
+        assert!(!at("/proj/src/pkg/__init__.py", "TL001") && at("/proj/src/pkg/__init__.py", "syntax-error"));
+        assert!(!at("/proj/tools/run.py", "TL002") && at("/proj/src/pkg/run.py", "TL002"));
     }
 }
