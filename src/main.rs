@@ -88,6 +88,8 @@ enum Format {
     Full,
     Concise,
     Json,
+    /// GitHub Actions annotations
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,6 +125,7 @@ fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
         Format::Full => OutputFormat::Full,
         Format::Concise => OutputFormat::Concise,
         Format::Json => OutputFormat::Json,
+        Format::Github => OutputFormat::Github,
     };
     let color = match args.color {
         Color::Always => true,

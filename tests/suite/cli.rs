@@ -28,7 +28,7 @@ fn exit_codes_follow_findings() {
 }
 
 #[test]
-fn concise_and_json_formats() {
+fn concise_json_and_github_formats() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "buggy.py", BUGGY.as_bytes());
     let concise = tasklens(&["check", "--output-format", "concise"], dir.path());
@@ -48,6 +48,18 @@ fn concise_and_json_formats() {
     assert!(first["fix"].is_null());
     assert!(first["filename"].as_str().is_some_and(|f| f.ends_with("buggy.py") && Path::new(f).is_absolute()));
     assert_eq!(first["trace"].as_array().map(Vec::len), Some(1));
+
+    // GitHub Actions annotations: properties escaped (`:` and `,`), the message on one line.
+    write(dir.path(), "odd,name.py", BUGGY.as_bytes());
+    let github = tasklens(&["check", "--output-format", "github", "odd,name.py"], dir.path());
+    let text = String::from_utf8_lossy(&github.stdout);
+    assert!(
+        text.starts_with(
+            "::error title=tasklens (TL001),file=odd%2Cname.py,line=4,col=5,endLine=4,endColumn=47::\
+             odd,name.py:4:5: TL001 `asyncio.get_running_loop().create_future()` returns a plain Future"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Renders diagnostics: `full` (code frames with the flow, via
-//! codespan-reporting), `concise` (one line each) and `json` (ruff's fields
-//! plus `severity` and `trace`).
+//! codespan-reporting), `concise` (one line each), `json` (ruff's fields
+//! plus `severity` and `trace`) and `github` (GitHub Actions annotations).
 
 mod json;
 
@@ -17,6 +17,8 @@ pub enum OutputFormat {
     Full,
     Concise,
     Json,
+    /// GitHub Actions workflow commands: an annotation on the line of each finding.
+    Github,
 }
 
 /// One-based line and column (in characters) of an offset.
@@ -31,7 +33,34 @@ pub fn render(db: &dyn salsa::Database, diagnostics: &[Diagnostic], format: Outp
         OutputFormat::Full => render_full(db, diagnostics, color),
         OutputFormat::Concise => render_concise(db, diagnostics),
         OutputFormat::Json => render_json(db, diagnostics),
+        OutputFormat::Github => render_github(db, diagnostics),
     }
+}
+
+/// One `::error` or `::warning` workflow command per finding, which GitHub Actions shows
+/// as an annotation on the line to change (with the one-line text as its message).
+pub fn render_github(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
+    // Workflow commands end at a newline; properties also at `,` and `:`.
+    let data = |text: &str| text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let file = diagnostic.primary.file;
+        let path = display_path(db, file);
+        let (line, column) = line_column(db, file, diagnostic.primary.range.start());
+        let (end_line, end_column) = line_column(db, file, diagnostic.primary.range.end());
+        let level = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "::{level} title={},file={},line={line},col={column},endLine={end_line},endColumn={end_column}::{}\n",
+            property(&format!("tasklens ({})", diagnostic.code)),
+            property(&path),
+            data(&format!("{path}:{line}:{column}: {} {}", diagnostic.code, diagnostic.message)),
+        ));
+    }
+    out
 }
 
 pub fn render_concise(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
