@@ -94,6 +94,29 @@ aio.run(main())
 }
 
 #[test]
+fn a_package_imported_twice_is_one_import() {
+    // `import asyncio.subprocess` binds `asyncio` as `import asyncio` does.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+import asyncio.subprocess
+
+class Jobs(asyncio.Queue):
+    def __init__(self, loop):
+        super().__init__(loop=loop)
+
+def make(loop) -> asyncio.Task:
+    return loop.create_future()
+"#,
+        "
+        jobs.py:6: TL006
+        jobs.py:9: TL001
+        ",
+    );
+}
+
+#[test]
 fn run_coroutine_threadsafe_returns_a_concurrent_future() {
     check(
         r#"

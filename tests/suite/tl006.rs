@@ -11,6 +11,7 @@ import asyncio
 import asyncio as aio
 import asyncio.locks
 import concurrent.futures
+import functools
 from asyncio import Queue as Q
 from helpers import sleep
 
@@ -29,6 +30,8 @@ async def main():
     asyncio.locks.Event(loop=loop)
     Q(loop=loop)
     await aio.gather(work(), loop=loop)
+    delayed = functools.partial(asyncio.sleep, loop=loop)
+    await delayed(0)
 
 asyncio.run(main())
 "#;
@@ -38,11 +41,12 @@ fn removed_loop_arguments_in_every_spelling() {
     check(
         PROGRAM,
         "
-        main.py:14: TL002
-        main.py:19: TL006
+        main.py:15: TL002
         main.py:20: TL006
         main.py:21: TL006
         main.py:22: TL006
+        main.py:23: TL006
+        main.py:24: TL006
         ",
     );
 }
@@ -51,7 +55,7 @@ fn removed_loop_arguments_in_every_spelling() {
 fn older_targets_still_accept_loop() {
     // Python 3.9 still accepts `loop=` (with a DeprecationWarning): the program runs.
     let program = PROGRAM.replace("#- main.py run", "#- main.py run 3.9");
-    check(&format!("#- pyproject.toml\n[project]\nrequires-python = \">=3.8\"\n{program}"), "main.py:14: TL002");
+    check(&format!("#- pyproject.toml\n[project]\nrequires-python = \">=3.8\"\n{program}"), "main.py:15: TL002");
 }
 
 #[test]

@@ -111,6 +111,12 @@ impl Solver {
                 let (func, shift) = match value {
                     Obj::Function(func) => (func, 0),
                     Obj::Bound(func) => (func, 1),
+                    Obj::External(path) => {
+                        // `partial(asyncio.sleep, loop=loop)(0)` passes the bound `loop=` (TL006).
+                        let path = self.paths[path as usize].clone();
+                        self.note_removed_loop(partial, &path);
+                        return self.unknown_call(site, result);
+                    }
                     _ => return self.unknown_call(site, result),
                 };
                 // `partial(f, a, k=v)(b)` is `f(a, b, k=v)`.

@@ -159,7 +159,12 @@ impl Lowerer {
         self.facts.string_constants.sort();
         let mut globals: Vec<(Name, Binding)> = Vec::new();
         for name in &module.bound {
-            let binding = match self.module_bindings.remove(name) {
+            // The same import twice (`import asyncio` and `import asyncio.subprocess` both bind
+            // `asyncio` to the package) is still that one import.
+            let binding = match self.module_bindings.remove(name).map(|mut bindings| {
+                bindings.dedup();
+                bindings
+            }) {
                 Some(bindings) if bindings.len() == 1 && !matches!(bindings[0], Binding::Variable(_)) => {
                     bindings.into_iter().next().expect("one binding")
                 }
