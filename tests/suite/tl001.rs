@@ -1474,6 +1474,66 @@ asyncio.run(main())
 }
 
 #[test]
+fn what_an_init_stores_is_told_apart_per_constructed_class() {
+    // One `__init__` stores a Task for one subclass and a Future for another: each
+    // subclass sees its own (through `super().__init__` too); one constructed with a Future
+    // that calls `.get_name()` still fails.
+    check(
+        r#"
+#- workers.py
+import asyncio
+
+class Worker:
+    def __init__(self, handle, name="worker"):
+        self.handle = handle
+        self.name = name
+
+    def cancel(self):
+        self.handle.cancel()
+
+class TaskWorker(Worker):
+    def describe(self):
+        return self.handle.get_name()
+
+class FutureWorker(Worker):
+    def finish(self):
+        self.handle.set_result(None)
+
+class NamedWorker(Worker):
+    def __init__(self, handle):
+        super().__init__(handle, "named")
+
+    def describe(self):
+        return self.handle.get_name()
+
+class Labelled(Worker):
+    def label(self):
+        return self.handle.get_name()
+#- main.py run
+import asyncio
+from workers import FutureWorker, Labelled, NamedWorker, TaskWorker
+
+async def work():
+    await asyncio.sleep(0)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = TaskWorker(asyncio.create_task(work()))
+    future = FutureWorker(loop.create_future())
+    named = NamedWorker(asyncio.create_task(work()))
+    print(task.describe(), named.describe())
+    future.finish()
+    for worker in (task, future, named):
+        worker.cancel()
+    Labelled(loop.create_future()).label()
+
+asyncio.run(main())
+"#,
+        "main.py:16: TL001",
+    );
+}
+
+#[test]
 fn subclass_overrides_and_attributes_are_dispatched() {
     check(
         r#"

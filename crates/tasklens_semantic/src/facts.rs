@@ -181,6 +181,20 @@ pub struct FunctionFacts {
     pub decorated: Vec<NodeId>,
     /// What the function returns, for judging it as a decorator.
     pub returns: ReturnShape,
+    /// In an `__init__`: `self.attr = param` stores of a parameter as given. Each
+    /// construction stores its own argument for its own class (a subclass constructed with
+    /// a Task does not see the Futures another subclass was constructed with).
+    pub init_stores: Vec<InitStore>,
+}
+
+/// `self.attr = param` in an `__init__`: the attribute, the parameter's index, and the
+/// `Store` constraint (by index in the module's constraints), which carries only what no
+/// construction passes (see the flow layer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InitStore {
+    pub attr: NameId,
+    pub param: u32,
+    pub constraint: u32,
 }
 
 /// A parameter handed back by a `return`: the parameter's index and what of it.

@@ -260,6 +260,21 @@ impl Solver {
     }
 
     /// Whether `cast(target, ...)` claims a Task.
+    /// Whether a place annotated `expr` may hold an asyncio value (a Task, a Future, a
+    /// coroutine, or a container or callable of them; anything unknown may): `False` for
+    /// project classes, scalars, `None` and the loop.
+    pub(super) fn may_hold_asyncio_values(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
+        fn may(admits: &Admits) -> bool {
+            admits.task
+                || admits.future_like
+                || admits.coroutine
+                || admits.other
+                || admits.returns_future_like
+                || admits.elements.as_deref().is_some_and(may)
+        }
+        may(&self.admits(m, expr, 0))
+    }
+
     pub(super) fn casts_to_task(&mut self, m: ModIdx, target: &TypeExpr) -> bool {
         self.admits(m, target, 0).only_task()
     }

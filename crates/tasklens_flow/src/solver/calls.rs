@@ -65,7 +65,7 @@ impl SiteArgs {
 }
 
 /// What a call passes for one parameter.
-enum Passed {
+pub(super) enum Passed {
     Node(GNode),
     /// A value the analysis does not follow.
     Unknown,
@@ -96,14 +96,19 @@ fn argument_bindings(args: &SiteArgs, params: &[Param], shift: usize) -> Vec<(Ho
 
 /// The argument `args` passes for parameter `index` of `params` (one that is neither
 /// `*args` nor `**kwargs`), the first `shift` of them bound before the call's arguments.
-fn passed_argument(args: &SiteArgs, params: &[Param], shift: usize, index: usize) -> Passed {
+pub(super) fn passed_argument(args: &SiteArgs, params: &[Param], shift: usize, index: usize) -> Passed {
+    passed_at(args, params, shift, index).0
+}
+
+/// [`passed_argument`], with where the argument is (for a hop).
+pub(super) fn passed_at(args: &SiteArgs, params: &[Param], shift: usize, index: usize) -> (Passed, Option<HopAt>) {
     if args.call().has_spread {
-        return Passed::NotHere;
+        return (Passed::NotHere, None);
     }
     match argument_bindings(args, params, shift).into_iter().find(|(_, bound, _)| *bound == index) {
-        Some((_, _, Some(node))) => Passed::Node(node),
-        Some((_, _, None)) => Passed::Unknown,
-        None => Passed::NotHere,
+        Some((at, _, Some(node))) => (Passed::Node(node), Some(at)),
+        Some((at, _, None)) => (Passed::Unknown, Some(at)),
+        None => (Passed::NotHere, None),
     }
 }
 
@@ -139,7 +144,10 @@ impl Solver {
         }
         if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
             let ignored = self.new_node();
+            self.init.constructing = Some(class);
             self.bind_call(site, init, 1, ignored);
+            self.init.constructing = None;
+            self.apply_init_stores(site, init, 1, class);
         } else if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.dataclass) {
             self.bind_fields(site, class);
         }
@@ -283,6 +291,14 @@ impl Solver {
         let facts = &func_facts.functions[(func - entry.func_base) as usize];
         let params = &facts.params;
         let (opaque, outermost) = (facts.opaque, facts.decorated.first().copied());
+        // An `__init__` called otherwise than to construct (`Base.__init__(self, x)`):
+        // what it stores goes to its own class.
+        if self.init.constructing.is_none()
+            && self.init.summaries.contains_key(&func)
+            && let Some(own) = self.own_class(func)
+        {
+            self.apply_init_stores(site, func, shift, own);
+        }
         let mut matched: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; params.len()];
         for (at, index, node) in argument_bindings(&args, params, shift) {
             matched[index] = true;

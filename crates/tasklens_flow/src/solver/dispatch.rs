@@ -300,11 +300,20 @@ impl Solver {
         }
         let attr = &self.name(attr_id).clone();
         let owner = self.classes.attr_owner(&self.modules, class, attr);
-        let write = self.attr_node(owner, attr_id);
+        let all = self.attr_node(owner, attr_id);
         if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
-            self.seed(write, Obj::Unknown);
+            self.seed(all, Obj::Unknown);
         }
-        let mut reads = vec![write];
+        // An attribute some `__init__` stores a parameter in: writes go to its direct node,
+        // and a strict subclass reads its own view (see `init_stores.rs`).
+        let (write, read) = if self.init.summarised.contains(&(owner, attr_id)) {
+            let write = self.direct_attr_node(owner, attr_id);
+            let read = if class == owner { all } else { self.attr_view(class, owner, attr_id) };
+            (write, read)
+        } else {
+            (all, all)
+        };
+        let mut reads = vec![read];
         for sub in self.classes.attribute_in_subclasses(&self.modules, class, attr) {
             let owner = self.classes.attr_owner(&self.modules, sub, attr);
             let node = self.attr_node(owner, attr_id);

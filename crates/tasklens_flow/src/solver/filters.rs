@@ -18,7 +18,7 @@ pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
 
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < COROUTINE_FUNCTIONS_ONLY
+    label < super::init_stores::SITELESS
 }
 
 /// A node without a type filter.
@@ -44,6 +44,7 @@ impl Solver {
             COROUTINES_ONLY => self.may_be_coroutine(value),
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
+            super::init_stores::SITELESS => super::init_stores::is_siteless(value),
             _ => true,
         }
     }

@@ -126,6 +126,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         attribute_cache: FxHashMap::default(),
         type_filters: Vec::new(),
         filter_classes: Vec::new(),
+        init: Default::default(),
         modules,
     };
     // Object 0 is always `Unknown`.
@@ -195,7 +196,8 @@ impl Solver {
         // Each module refers to the same few names many times: translate once.
         let names: Vec<super::NameId> = facts.names.iter().map(|name| self.name_id(name)).collect();
         let mut globals: Vec<Option<Resolved>> = vec![None; facts.names.len()];
-        for constraint in &facts.constraints {
+        let summarised = self.link_init_stores(m, &names);
+        for (index, constraint) in facts.constraints.iter().enumerate() {
             match constraint {
                 Constraint::Copy { from, to, hop } => pending.edge(nb + from, nb + to, label(hop)),
                 Constraint::Seed { node, seed } => {
@@ -230,7 +232,10 @@ impl Solver {
                 }
                 Constraint::Store { base, attr, from, hop } => {
                     let attr = names[*attr as usize];
-                    let c = Complex::Store { attr, from: nb + from, label: label(hop) };
+                    // A parameter stored by an `__init__`: constructions store it per class.
+                    let label =
+                        if summarised.contains(&(index as u32)) { super::init_stores::SITELESS } else { label(hop) };
+                    let c = Complex::Store { attr, from: nb + from, label };
                     self.pending_complex(pending, nb + base, c);
                 }
                 Constraint::ClassStore { class, attr, from, hop } => {
@@ -317,6 +322,51 @@ impl Solver {
 
     /// Numbers every module's constant dict keys project-wide: a string (also the value of
     /// a module-level string constant), or what a module-level name resolves to.
+    /// Records the parameter stores of the module's `__init__`s (see `init_stores.rs`) and
+    /// returns the indexes of their `Store` constraints.
+    fn link_init_stores(&mut self, m: ModIdx, names: &[super::NameId]) -> FxHashSet<u32> {
+        let module = &self.modules.modules[m as usize];
+        let (fb, cb, hb, facts) = (module.func_base, module.class_base, module.hop_base, module.facts.clone());
+        let mut summarised = FxHashSet::default();
+        for (local, function) in facts.functions.iter().enumerate() {
+            let (Some(class), false) = (function.class, function.init_stores.is_empty()) else { continue };
+            let mut stores = Vec::new();
+            for store in &function.init_stores {
+                let attr = names[store.attr as usize];
+                let hop = match facts.constraints.get(store.constraint as usize) {
+                    Some(Constraint::Store { hop, .. }) => hop.map_or(NO_LABEL, |h| hb + h),
+                    _ => continue,
+                };
+                // A property (`self._writer = writer` runs its setter) stays an ordinary store,
+                // as does an attribute of a class derived from an outside class.
+                // A parameter annotated with what holds no asyncio value (`hass: HomeAssistant`)
+                // gains nothing from being told apart per class.
+                let annotation = facts.annotated.iter().find(|a| {
+                    matches!(a.place, Place::Param { func, index } if func as usize == local && index == store.param)
+                });
+                if let Some(annotated) = annotation
+                    && !self.may_hold_asyncio_values(m, &annotated.annotation)
+                {
+                    continue;
+                }
+                let name = self.names.get(attr).clone();
+                let owner_class = cb + class;
+                if self.classes.find_method(&self.modules, owner_class, &name).is_some()
+                    || self.classes.find_setter(&self.modules, owner_class, &name).is_some()
+                    || self.classes.external_base[owner_class as usize]
+                {
+                    continue;
+                }
+                summarised.insert(store.constraint);
+                stores.push((attr, store.param, hop));
+                let owner = self.classes.attr_owner(&self.modules, owner_class, &name);
+                self.init.summarised.insert((owner, attr));
+            }
+            self.init.summaries.insert(fb + local as GFunc, stores);
+        }
+        summarised
+    }
+
     fn link_dict_keys(&mut self) {
         let mut strings: FxHashMap<GNode, Name> = FxHashMap::default();
         for module in &self.modules.modules {
@@ -406,7 +456,12 @@ impl Solver {
         }
         for (site, class, name, result) in pending.super_calls {
             match self.classes.find_method_from(&self.modules, class, &name, 1) {
-                Some(func) => self.bind_call(site, func, 1, result),
+                Some(func) => {
+                    self.init.constructing = Some(class);
+                    self.bind_call(site, func, 1, result);
+                    self.init.constructing = None;
+                    self.apply_init_stores(site, func, 1, class);
+                }
                 None => {
                     // `super().__init__(loop=loop)` in a subclass of `asyncio.Queue`.
                     if name == "__init__"

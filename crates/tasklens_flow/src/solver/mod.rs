@@ -8,6 +8,7 @@ mod classes;
 mod dispatch;
 mod external;
 mod filters;
+mod init_stores;
 pub(crate) mod link;
 mod solution;
 mod stats;
@@ -273,6 +274,8 @@ pub(crate) struct Solver {
     /// project objects (see [`Solver::admitted`]).
     type_filters: Vec<u32>,
     filter_classes: Vec<TypeFilter>,
+    /// Parameter stores of `__init__`s, per constructed class.
+    init: init_stores::InitStores,
 }
 
 impl Solver {

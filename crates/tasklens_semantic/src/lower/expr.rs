@@ -346,6 +346,7 @@ impl Lowerer {
             opaque: false,
             decorated: Vec::new(),
             returns: ReturnShape::Other,
+            init_stores: Vec::new(),
         };
         let func = self.new_function(facts, keyword);
         let params = match &lambda.parameters {

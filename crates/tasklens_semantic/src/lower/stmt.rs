@@ -197,6 +197,7 @@ impl Lowerer {
             opaque,
             decorated: Vec::new(),
             returns: ReturnShape::Unset,
+            init_stores: Vec::new(),
         };
         let func = self.new_function(facts, def.name.range());
         let params = self.parameters(&def.parameters, func);
@@ -519,6 +520,23 @@ impl Lowerer {
         }
     }
 
+    /// Records `self.attr = param` directly in an `__init__` (the parameter as given, not
+    /// rebound), whose `Store` constraint was just added.
+    fn note_init_store(&mut self, attribute: &ast::ExprAttribute, attr: u32, from: NodeId) {
+        let ScopeKind::Function(func) = self.scope().kind else { return };
+        let facts = &self.facts.functions[func as usize];
+        let is_init = facts.name.as_str() == "__init__" && facts.kind == FunctionKind::Method;
+        if !is_init || facts.class.is_none() || self.self_attribute_class(attribute) != facts.class {
+            return;
+        }
+        let given =
+            |p: &Param| matches!(p.kind, ParamKind::Positional | ParamKind::PositionalOnly | ParamKind::KeywordOnly);
+        let Some(param) = facts.params.iter().skip(1).position(|p| p.node == from && given(p)) else { return };
+        let constraint = (self.facts.constraints.len() - 1) as u32;
+        let store = crate::facts::InitStore { attr, param: param as u32 + 1, constraint };
+        self.facts.functions[func as usize].init_stores.push(store);
+    }
+
     /// The class of `self` when `attribute` is `self.attr` in a method.
     fn self_attribute_class(&self, attribute: &ast::ExprAttribute) -> Option<u32> {
         let Expr::Name(base) = &*attribute.value else {
@@ -552,6 +570,7 @@ impl Lowerer {
                     let attr = self.intern(&attribute.attr.id);
                     let hop = self.hop(attribute.range, HopKind::AttrStore(attr));
                     self.constrain(Constraint::Store { base, attr, from, hop: Some(hop) });
+                    self.note_init_store(attribute, attr, from);
                 }
             }
             Expr::Subscript(subscript) => {
