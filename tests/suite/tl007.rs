@@ -14,7 +14,7 @@ async def work():
     return 1
 
 def names(jobs):
-    return [job.get_name() for job in jobs]  # type: ignore[attr-defined]
+    return [job.get_name() for job in jobs]  #type:ignore[attr-defined]
 
 async def main():
     loop = asyncio.get_running_loop()

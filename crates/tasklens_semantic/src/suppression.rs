@@ -25,12 +25,42 @@ pub fn suppressions(tokens: &Tokens, source: &str) -> Vec<Suppression> {
 pub fn type_ignores(tokens: &Tokens, source: &str) -> Vec<TextRange> {
     let mut found = Vec::new();
     for (range, text) in comments(tokens, source) {
-        for marker in ["type: ignore", "pyright: ignore", "ty: ignore"] {
-            if let Some(at) = text.find(marker) {
-                let start = range.start() + offset(at);
-                let end = text[at..].find(']').map_or(at + marker.len(), |close| at + close + 1);
-                found.push(TextRange::new(start, range.start() + offset(end)));
+        for (at, end) in type_ignores_in(text) {
+            found.push(TextRange::new(range.start() + offset(at), range.start() + offset(end)));
+        }
+    }
+    found
+}
+
+/// The spans of `type: ignore[...]`, `pyright: ignore[...]` and `ty: ignore` in one comment,
+/// with any spaces after the colon (`# type:ignore` counts for mypy too).
+fn type_ignores_in(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    for tool in ["type:", "pyright:", "ty:"] {
+        let mut from = 0;
+        while let Some(position) = text[from..].find(tool) {
+            let at = from + position;
+            from = at + tool.len();
+            // As mypy reads them: right after a `#` (`# why # type: ignore` too), and
+            // `ignore` ends the directive (or its `[codes]` do).
+            if !text[..at].trim_end_matches([' ', '\t']).ends_with('#') {
+                continue;
             }
+            let after = text[from..].trim_start_matches([' ', '\t']);
+            if !after.starts_with("ignore") {
+                continue;
+            }
+            let marker_end = text.len() - after.len() + "ignore".len();
+            let end = if text[marker_end..].starts_with('[') {
+                text[marker_end..].find(']').map_or(marker_end, |close| marker_end + close + 1)
+            } else {
+                marker_end
+            };
+            if text[end..].chars().next().is_some_and(|c| !c.is_whitespace() && c != '#') {
+                continue;
+            }
+            found.push((at, end));
+            break;
         }
     }
     found
@@ -122,5 +152,21 @@ mod tests {
         assert_eq!(codes("# noqa: RUF006"), vec![vec!["TL005".to_string()]]);
         assert_eq!(codes("# type: ignore  # noqa: TL001").len(), 1);
         assert!(codes("# an ordinary comment").is_empty());
+    }
+
+    #[test]
+    fn type_checker_ignores() {
+        fn spans(text: &str) -> Vec<&str> {
+            super::type_ignores_in(text).into_iter().map(|(start, end)| &text[start..end]).collect()
+        }
+        assert_eq!(spans("# type: ignore[return-value]  # why"), ["type: ignore[return-value]"]);
+        assert_eq!(spans("# type:ignore"), ["type:ignore"]);
+        assert_eq!(spans("# pyright: ignore[reportReturnType]"), ["pyright: ignore[reportReturnType]"]);
+        assert_eq!(spans("# ty: ignore"), ["ty: ignore"]);
+        assert_eq!(spans("# why  #type: ignore"), ["type: ignore"]);
+        assert!(spans("# pretty: ignore this").is_empty());
+        assert!(spans("# the type: ignore").is_empty());
+        assert!(spans("# type: ignored").is_empty());
+        assert!(spans("# type: str").is_empty());
     }
 }
