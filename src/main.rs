@@ -77,6 +77,9 @@ struct CheckArgs {
     /// Check again whenever a file changes (Ctrl-C to stop).
     #[arg(long, conflicts_with_all = ["fix", "diff"])]
     watch: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long, conflicts_with_all = ["watch", "diff"])]
+    statistics: bool,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -160,11 +163,15 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{message}");
     }
     let mut stdout = std::io::stdout().lock();
-    for output in &totals.outputs {
-        write_or_pipe(&mut stdout, output.as_bytes())?;
+    if args.statistics {
+        write_or_pipe(&mut stdout, statistics(&totals, format).as_bytes())?;
+    } else {
+        for output in &totals.outputs {
+            write_or_pipe(&mut stdout, output.as_bytes())?;
+        }
+        let summary = summary(&args, &totals, format);
+        write_or_pipe(&mut stdout, summary.as_bytes())?;
     }
-    let summary = summary(&args, &totals, format);
-    write_or_pipe(&mut stdout, summary.as_bytes())?;
     let _ = stdout.flush();
     let code = if totals.failed || (totals.files == 0 && totals.problems > 0) {
         ExitCode::from(2)
@@ -217,6 +224,36 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         _ => format!("Found {errors} error(s) and {warnings} warning(s).\n"),
     };
     out.push_str(&fixable_summary(totals.fixable, totals.hidden));
+    out
+}
+
+/// `--statistics`: per code, how many findings and how many of them a fix resolves, as
+/// ruff prints it (a JSON array with `--output-format json`).
+fn statistics(totals: &projects::Totals, format: OutputFormat) -> String {
+    let name = |code: &str| {
+        let rule = tasklens_checks::all_rules().iter().find(|rule| rule.code == code);
+        rule.map_or(code.to_string(), |rule| rule.name.to_string())
+    };
+    if format == OutputFormat::Json {
+        let rows: Vec<serde_json::Value> = (totals.by_code.iter())
+            .map(|(code, (count, fixable))| {
+                serde_json::json!({"code": code, "name": name(code), "count": count, "fixable": *fixable > 0, "fixable_count": fixable})
+            })
+            .collect();
+        return format!("{}\n", serde_json::Value::Array(rows));
+    }
+    let mut rows: Vec<(&&str, &(usize, usize))> = totals.by_code.iter().collect();
+    rows.sort_by_key(|(code, (count, _))| (std::cmp::Reverse(*count), **code));
+    let width = rows.iter().map(|(_, (count, _))| count.to_string().len()).max().unwrap_or(1);
+    let code_width = rows.iter().map(|(code, _)| code.len()).max().unwrap_or(5);
+    let mut out = String::new();
+    for (code, (count, fixable)) in rows {
+        let mark = if *fixable > 0 { "[*]" } else { "[ ]" };
+        out.push_str(&format!("{count:>width$}\t{code:<code_width$}\t{mark} {}\n", name(code)));
+    }
+    if totals.by_code.is_empty() {
+        out.push_str(&format!("All checks passed! ({} files)\n", totals.files));
+    }
     out
 }
 

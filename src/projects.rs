@@ -41,6 +41,8 @@ pub(crate) struct Totals {
     pub json: Vec<serde_json::Value>,
     /// A project could not be checked (bad configuration).
     pub failed: bool,
+    /// Per code: findings, and how many of them have a fix that applies.
+    pub by_code: std::collections::BTreeMap<&'static str, (usize, usize)>,
 }
 
 impl Totals {
@@ -62,6 +64,11 @@ impl Totals {
         self.diffed_files += other.diffed_files;
         self.json.extend(other.json);
         self.failed |= other.failed;
+        for (code, (count, fixable)) in other.by_code {
+            let entry = self.by_code.entry(code).or_default();
+            entry.0 += count;
+            entry.1 += fixable;
+        }
     }
 }
 
@@ -223,6 +230,11 @@ pub(crate) fn check_unit(
     totals.diagnostics += diagnostics.len();
     totals.errors += errors;
     totals.warnings += warnings;
+    for diagnostic in &diagnostics {
+        let entry = totals.by_code.entry(diagnostic.code).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(diagnostic.fix.as_ref().is_some_and(|fix| options.applies(fix)));
+    }
     let fixes = || diagnostics.iter().filter_map(|d| d.fix.as_ref());
     let fixable = fixes().filter(|fix| options.applies(fix)).count();
     totals.fixable += fixable;

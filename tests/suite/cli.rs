@@ -60,6 +60,14 @@ fn concise_json_and_github_formats() {
         ),
         "{text}"
     );
+
+    // `--statistics`: counts per rule instead of the findings; the exit status as before.
+    let statistics = tasklens(&["check", "--statistics"], dir.path());
+    assert_eq!(statistics.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&statistics.stdout), "2\tTL001\t[ ] future-flows-into-task\n");
+    let json = tasklens(&["check", "--statistics", "--output-format", "json"], dir.path());
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!((value[0]["code"].as_str(), value[0]["count"].as_u64()), (Some("TL001"), Some(2)));
 }
 
 #[test]
