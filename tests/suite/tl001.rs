@@ -117,6 +117,30 @@ def make(loop) -> asyncio.Task:
 }
 
 #[test]
+fn an_executors_submit_returns_a_concurrent_future() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import concurrent.futures
+
+def blocking():
+    return 1
+
+def track(task: asyncio.Task) -> str:
+    return task.get_name()
+
+async def main():
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        print(track(pool.submit(blocking)))
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}
+
+#[test]
 fn run_coroutine_threadsafe_returns_a_concurrent_future() {
     check(
         r#"

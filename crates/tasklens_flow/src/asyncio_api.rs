@@ -271,6 +271,8 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
         | ("asyncio", "Event" | "Condition" | "Barrier", "wait")
         | ("asyncio", "Condition", "wait_for")
         | ("asyncio", "Barrier", "reset" | "abort") => ExternalCall::Coroutine,
+        // An executor's `submit` gives a `concurrent.futures.Future` (no `get_name`).
+        ("concurrent", "ThreadPoolExecutor" | "ProcessPoolExecutor", "submit") => ExternalCall::NewFuture,
         _ => ExternalCall::Unknown,
     }
 }

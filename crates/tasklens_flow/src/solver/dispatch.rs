@@ -694,7 +694,9 @@ impl Solver {
                     // A TaskGroup keeps a reference to the tasks it creates.
                     self.kept_tasks.insert(site);
                 }
-                self.external_effect(site, result, effect, None);
+                // With the instance's class: an executor's Futures are `concurrent.futures` ones.
+                let class = (effect == ExternalCall::NewFuture).then_some(path);
+                self.external_effect(site, result, effect, class);
             }
             Obj::Loop => {
                 let name = name.clone();
