@@ -1558,6 +1558,38 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_class_body_value_of_an_attribute_an_init_stores_is_read_by_subclasses() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Pool:
+    jobs = []
+
+    def __init__(self, jobs):
+        if jobs:
+            self.jobs = jobs
+
+class TaskPool(Pool):
+    def add(self, loop):
+        self.jobs.append(loop.create_future())
+
+    def names(self):
+        return [job.get_name() for job in self.jobs]
+
+async def main():
+    pool = TaskPool(None)
+    pool.add(asyncio.get_running_loop())
+    print(pool.names())
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}
+
+#[test]
 fn subclass_overrides_and_attributes_are_dispatched() {
     check(
         r#"

@@ -139,8 +139,12 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         type_filters: Vec::new(),
     };
     solver.link_dict_keys();
-    for m in 0..solver.modules.modules.len() as ModIdx {
-        solver.link_module(m, &mut pending);
+    // Parameter stores of every `__init__` first: class-body stores of the same attributes
+    // go to their direct nodes.
+    let summarised: Vec<FxHashSet<u32>> =
+        (0..solver.modules.modules.len() as ModIdx).map(|m| solver.link_init_stores(m)).collect();
+    for (m, summarised) in summarised.iter().enumerate() {
+        solver.link_module(m as ModIdx, summarised, &mut pending);
     }
     solver.inherit_return_sinks();
     solver.freeze(pending)
@@ -187,7 +191,7 @@ impl Solver {
         self.sinks.extend(inherited);
     }
 
-    fn link_module(&mut self, m: ModIdx, pending: &mut Pending) {
+    fn link_module(&mut self, m: ModIdx, summarised: &FxHashSet<u32>, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let facts = module.facts.clone();
         let (nb, fb, cb, sb, hb) =
@@ -196,7 +200,6 @@ impl Solver {
         // Each module refers to the same few names many times: translate once.
         let names: Vec<super::NameId> = facts.names.iter().map(|name| self.name_id(name)).collect();
         let mut globals: Vec<Option<Resolved>> = vec![None; facts.names.len()];
-        let summarised = self.link_init_stores(m, &names);
         for (index, constraint) in facts.constraints.iter().enumerate() {
             match constraint {
                 Constraint::Copy { from, to, hop } => pending.edge(nb + from, nb + to, label(hop)),
@@ -240,7 +243,11 @@ impl Solver {
                 }
                 Constraint::ClassStore { class, attr, from, hop } => {
                     let attr = names[*attr as usize];
-                    let node = self.attr_node(cb + class, attr);
+                    let node = if self.init.summarised.contains(&(cb + class, attr)) {
+                        self.direct_attr_node(cb + class, attr)
+                    } else {
+                        self.attr_node(cb + class, attr)
+                    };
                     pending.edge(nb + from, node, label(hop));
                 }
                 Constraint::LoadPart { base, part, to, hop } => {
@@ -324,7 +331,7 @@ impl Solver {
     /// a module-level string constant), or what a module-level name resolves to.
     /// Records the parameter stores of the module's `__init__`s (see `init_stores.rs`) and
     /// returns the indexes of their `Store` constraints.
-    fn link_init_stores(&mut self, m: ModIdx, names: &[super::NameId]) -> FxHashSet<u32> {
+    fn link_init_stores(&mut self, m: ModIdx) -> FxHashSet<u32> {
         let module = &self.modules.modules[m as usize];
         let (fb, cb, hb, facts) = (module.func_base, module.class_base, module.hop_base, module.facts.clone());
         let mut summarised = FxHashSet::default();
@@ -332,7 +339,7 @@ impl Solver {
             let (Some(class), false) = (function.class, function.init_stores.is_empty()) else { continue };
             let mut stores = Vec::new();
             for store in &function.init_stores {
-                let attr = names[store.attr as usize];
+                let attr = self.name_id(facts.name(store.attr));
                 let hop = match facts.constraints.get(store.constraint as usize) {
                     Some(Constraint::Store { hop, .. }) => hop.map_or(NO_LABEL, |h| hb + h),
                     _ => continue,
