@@ -55,6 +55,8 @@ pub(crate) struct InitStores {
     pub summarised: FxHashSet<(GClass, NameId)>,
     direct: FxHashMap<(GClass, NameId), GNode>,
     per_class: FxHashMap<(GClass, NameId), GNode>,
+    /// The per-class nodes of each attribute: (class, node).
+    per_class_by_attr: FxHashMap<NameId, Vec<(GClass, GNode)>>,
     /// Per attribute: (class read through, owner, view node).
     views: FxHashMap<NameId, Vec<(GClass, GClass, GNode)>>,
     /// The node of each argument stored by a summary: (call site, parameter index).
@@ -87,10 +89,10 @@ impl Solver {
         let view = self.new_node();
         let direct = self.direct_attr_node(owner, attr);
         self.edge(direct, view, super::NO_LABEL);
-        let related: Vec<GNode> = (self.init.per_class.iter())
-            .filter(|&(&(c, a), _)| a == attr && self.related(c, class))
-            .filter(|&(&(c, _), _)| self.classes.attr_owner(&self.modules, c, self.names.get(attr)) == owner)
-            .map(|(_, &node)| node)
+        let related: Vec<GNode> = (self.init.per_class_by_attr.get(&attr).into_iter().flatten())
+            .filter(|&&(c, _)| self.related(c, class))
+            .filter(|&&(c, _)| self.classes.attr_owner(&self.modules, c, self.names.get(attr)) == owner)
+            .map(|&(_, node)| node)
             .collect();
         for node in related {
             self.edge(node, view, super::NO_LABEL);
@@ -106,6 +108,7 @@ impl Solver {
         }
         let node = self.new_node();
         self.init.per_class.insert((class, attr), node);
+        self.init.per_class_by_attr.entry(attr).or_default().push((class, node));
         let owner = self.classes.attr_owner(&self.modules, class, self.names.get(attr));
         let all = self.attr_node(owner, attr);
         self.edge(node, all, super::NO_LABEL);
