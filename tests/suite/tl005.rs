@@ -327,3 +327,36 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn tasks_the_event_loop_makes_from_callbacks_are_dropped() {
+    // The loop calls `loop.create_task(coro)` (or `asyncio.create_task`) later and throws
+    // away what its callbacks return; a loop method taken as a value is still the loop's.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    loop.call_soon(loop.create_task, work())
+    loop.call_later(0, asyncio.create_task, work())
+    spawn = loop.create_task
+    spawn(work())
+    kept = spawn(work())
+    loop.call_soon(print, "done")
+    await kept
+    await asyncio.sleep(0.01)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL005
+        main.py:9: TL005
+        main.py:11: TL005
+        ",
+    );
+}

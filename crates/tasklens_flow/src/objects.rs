@@ -27,6 +27,8 @@ pub enum Obj {
     Unknown,
     /// An asyncio event loop.
     Loop,
+    /// A method of the event loop read without calling it (`loop.create_task`), by name.
+    LoopMethod(u32),
     /// A Task; created by `ensure_future` at a call site when the site is known.
     Task(Option<GSite>),
     /// A coroutine object of a project `async def` (or of an asyncio coroutine function).

@@ -19,6 +19,9 @@ declare_rule! {
     /// to other code is kept; a list, set or dict built and thrown away
     /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that
     /// `append` fills and nothing reads) keeps none of its Tasks.
+    /// A Task the event loop makes itself, from a callback (`loop.call_soon_threadsafe(
+    /// loop.create_task, coro)`, `loop.call_later(1, asyncio.create_task, coro)`), is dropped
+    /// too: the loop throws away what its callbacks return.
     /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` (or a
     /// `WeakValueDictionary`) keeps nothing (it is the usual wrong fix): adding the Task to
     /// one, or reading it back from one, does not count. When the Task travels
@@ -80,12 +83,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
         primary: Label {
             file: task.at.file,
             range: task.at.range,
-            message: if task.steps.is_empty() {
-                "this Task's handle is dropped"
-            } else {
-                "creates a Task that nothing keeps"
-            }
-            .into(),
+            message: match (task.steps.is_empty(), task.returned_to_loop) {
+                (true, true) => format!("the event loop calls `{callee}` later and drops the Task it returns"),
+                (true, false) => "this Task's handle is dropped".into(),
+                (false, _) => "creates a Task that nothing keeps".into(),
+            },
         },
         trace: trace(task),
         fix: None,

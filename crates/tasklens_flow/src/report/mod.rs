@@ -200,7 +200,8 @@ pub struct DroppedTask {
     /// Where the Task goes before it is dropped (its longest path), empty when the call's
     /// result itself is dropped.
     pub steps: Vec<Step>,
-    /// The last step returns it from a callback of the event loop, which drops it.
+    /// The last step returns it from a callback of the event loop, which drops it (or, with
+    /// no steps, the loop made it by calling the callback: `loop.call_soon(loop.create_task, c)`).
     pub returned_to_loop: bool,
 }
 
@@ -337,9 +338,13 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.dropped_tasks = (solved.derived.dropped_tasks.iter())
         .map(|&(site, end, obj, returned_to_loop)| DroppedTask {
             at: location(site),
-            callee: call_at(solved, site).callee,
+            // A Task the loop makes through a callback is named by the callback.
+            callee: match solved.loop_made_tasks.get(&site) {
+                Some(&callback) => call_at(solved, site).arg(usize::from(callback)),
+                None => call_at(solved, site).callee,
+            },
             steps: trace::trace(solved, end, obj),
-            returned_to_loop,
+            returned_to_loop: returned_to_loop || solved.loop_made_tasks.contains_key(&site),
         })
         .collect();
     report.loopless_calls = (solved.derived.loopless_calls.iter())

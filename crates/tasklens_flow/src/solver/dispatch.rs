@@ -151,9 +151,24 @@ impl Solver {
                 };
                 self.forward_arguments(site, first as usize, func, shift);
             }
-            Complex::LoopCallback => {
+            Complex::LoopCallback { site, callback } => {
                 if let Some(func) = self.function_called(value, complex) {
                     self.loop_callbacks.insert(func);
+                }
+                // `loop.call_soon_threadsafe(loop.create_task, coro)`: the loop makes the Task
+                // and drops what its callback returns, so nothing keeps it (TL005).
+                let makes_task = match value {
+                    Obj::LoopMethod(name) => self.name(name).as_str() == "create_task",
+                    Obj::External(path) => matches!(
+                        external_call(&self.paths[path as usize]),
+                        ExternalCall::NewTask | ExternalCall::EnsureFuture
+                    ),
+                    _ => false,
+                };
+                if makes_task {
+                    let dropped = self.new_node();
+                    self.seed(dropped, Obj::Task(Some(site)));
+                    self.loop_made_tasks.insert(site, callback);
                 }
             }
             Complex::ThreadTarget { site } => {
@@ -203,7 +218,8 @@ impl Solver {
                 | Obj::Partial(_)
                 | Obj::Class(_)
                 | Obj::Module(_)
-                | Obj::Loop => {}
+                | Obj::Loop
+                | Obj::LoopMethod(_) => {}
                 _ => self.seed(result, Obj::Task(Some(site))),
             },
         }
@@ -255,6 +271,8 @@ impl Solver {
                 let full = format!("{}.{attr}", self.paths[path as usize]);
                 self.seed_external(to, &full);
             }
+            // `loop.create_task` as a value: calling it is calling the loop's method.
+            Obj::Loop if loop_method(attr) != ExternalCall::Unknown => self.seed(to, Obj::LoopMethod(attr_id)),
             _ => self.seed(to, Obj::Unknown),
         }
     }
@@ -511,6 +529,10 @@ impl Solver {
                 None => self.unknown_call(site, result),
             },
             Obj::External(path) => self.external_path_call(site, path, result),
+            Obj::LoopMethod(name) => {
+                let name = self.name(name).clone();
+                self.loop_call(site, &name, result);
+            }
             // A callable from outside, annotated to return what may be a plain Future.
             Obj::FutureFactory(param) => {
                 self.unknown_call(site, result);

@@ -194,7 +194,7 @@ impl Solver {
                 self.seed(result, Obj::Unknown);
                 let callback = usize::from(callback);
                 if let Some(node) = arg(callback) {
-                    self.complex_on(node, Complex::LoopCallback);
+                    self.complex_on(node, Complex::LoopCallback { site, callback: callback as u8 });
                 }
                 self.escape_arguments(site, Some(callback));
             }

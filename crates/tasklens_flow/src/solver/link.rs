@@ -105,6 +105,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         task_argument_sites: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
+        loop_made_tasks: FxHashMap::default(),
         kept_containers: FxHashSet::default(),
         summarised: FxHashMap::default(),
         protocol_reads: FxHashSet::default(),

@@ -173,8 +173,12 @@ pub(crate) enum Complex {
         wrapper: GFunc,
         result: GNode,
     },
-    /// On the callback argument of `loop.call_soon(cb)` and friends.
-    LoopCallback,
+    /// On the callback argument (positional `callback`) of `loop.call_soon(cb)` and friends
+    /// at `site`.
+    LoopCallback {
+        site: GSite,
+        callback: u8,
+    },
     /// On the function argument of a call at `site` that runs it in another thread
     /// (`loop.run_in_executor(None, f)`, `threading.Thread(target=f)`).
     ThreadTarget {
@@ -231,6 +235,8 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
+    /// See [`Solution::loop_made_tasks`].
+    loop_made_tasks: FxHashMap<GSite, u8>,
     /// Containers widened away somewhere (see [`Solution::kept_containers`]).
     kept_containers: FxHashSet<GNode>,
     /// See [`Solution::summarised`].

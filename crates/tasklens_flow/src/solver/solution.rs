@@ -50,6 +50,9 @@ pub(crate) struct Solution {
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
+    /// Tasks the event loop makes by calling a callback (`loop.call_soon(loop.create_task,
+    /// coro)`): the site, and which argument is the callback (it names the Task's maker).
+    pub loop_made_tasks: FxHashMap<GSite, u8>,
     /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
     /// their `Obj::ParamFuture` sits in a stand-in container's slot.
     pub element_future_params: FxHashSet<GNode>,
@@ -148,6 +151,7 @@ impl Solver {
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
+            loop_made_tasks: self.loop_made_tasks,
             kept_containers: self.kept_containers,
             summarised: self.summarised,
             element_future_params: self.element_future_params,
