@@ -141,6 +141,52 @@ asyncio.run(main())
 }
 
 #[test]
+fn thread_runners_pass_their_arguments() {
+    // `run_in_executor(None, f, x)`, `to_thread(f, x)`, `Thread(target=f, args=(x,))` and
+    // `executor.submit(f, x)` call `f(x)` in a worker thread.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import concurrent.futures
+import threading
+
+def name_of(job):
+    return job.get_name()
+
+def also_name_of(job):
+    return job.get_name()
+
+def thread_name_of(prefix, job):
+    return prefix + job.get_name()
+
+def pool_name_of(job):
+    return job.get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    first, second, third, fourth = (loop.create_future() for _ in range(4))
+    try:
+        await loop.run_in_executor(None, name_of, first)
+    except AttributeError:
+        pass
+    try:
+        await asyncio.to_thread(also_name_of, second)
+    except AttributeError:
+        pass
+    thread = threading.Thread(target=thread_name_of, args=("job ", third))
+    thread.start()
+    thread.join()
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        pool.submit(pool_name_of, fourth).result()
+
+asyncio.run(main())
+"#,
+        "main.py:19: TL001",
+    );
+}
+
+#[test]
 fn run_coroutine_threadsafe_returns_a_concurrent_future() {
     check(
         r#"

@@ -151,6 +151,30 @@ impl Solver {
                 };
                 self.forward_arguments(site, first as usize, func, shift);
             }
+            Complex::ForwardTuple { tuple } => {
+                let (func, shift) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return,
+                };
+                let (m, facts) = self.modules.func(func);
+                let base = self.modules.modules[m as usize].node_base;
+                let params: Vec<(usize, GNode)> = (facts.params.iter().enumerate().skip(shift))
+                    .take_while(|(_, p)| {
+                        matches!(
+                            p.kind,
+                            tasklens_semantic::facts::ParamKind::Positional
+                                | tasklens_semantic::facts::ParamKind::PositionalOnly
+                        )
+                    })
+                    .map(|(index, p)| (index - shift, base + p.node))
+                    .filter(|&(position, _)| position < tasklens_semantic::facts::MAX_TUPLE_INDEX)
+                    .collect();
+                for (position, param) in params {
+                    let part = Part::SequenceItem(position as u8);
+                    self.complex_on(tuple, Complex::LoadPart { part, to: param, label: NO_LABEL });
+                }
+            }
             Complex::LoopCallback { site, callback } => {
                 if let Some(func) = self.function_called(value, complex) {
                     self.loop_callbacks.insert(func);
@@ -562,7 +586,10 @@ impl Solver {
         let name = self.paths[path as usize].clone();
         self.note_removed_loop(site, &name);
         if let Some((index, keyword)) = thread_runner_argument(&name) {
-            self.note_thread_runner(site, index, keyword);
+            // `asyncio.to_thread(f, *args)` calls `f(*args)`; `Thread(target=f, args=(...))`
+            // and `_thread.start_new_thread(f, args)` pass a tuple.
+            let forwards = name == "asyncio.to_thread" || name == "asyncio.threads.to_thread";
+            self.note_thread_runner(site, index, keyword, forwards);
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
@@ -570,13 +597,15 @@ impl Solver {
     /// A call of the event loop's method `name`.
     fn loop_call(&mut self, site: GSite, name: &str, result: GNode) {
         if let Some(index) = loop_thread_runner_argument(name) {
-            self.note_thread_runner(site, index, None);
+            // `loop.run_in_executor(executor, f, *args)` calls `f(*args)`.
+            self.note_thread_runner(site, index, None, true);
         }
         self.external_effect(site, result, loop_method(name), None);
     }
 
-    /// The function argument of a call that runs it in another thread.
-    fn note_thread_runner(&mut self, site: GSite, index: u8, keyword: Option<&str>) {
+    /// The function argument of a call that runs it in another thread; with `forwards`,
+    /// with the positional arguments after it.
+    fn note_thread_runner(&mut self, site: GSite, index: u8, keyword: Option<&str>, forwards: bool) {
         let args = self.site_args(site);
         let by_keyword = || {
             let call = args.call();
@@ -585,6 +614,11 @@ impl Solver {
         };
         if let Some(function) = args.arg(usize::from(index)).or_else(by_keyword) {
             self.complex_on(function, Complex::ThreadTarget { site });
+            if forwards {
+                self.complex_on(function, Complex::Forward { site, first: index + 1 });
+            } else if let Some(tuple) = thread_arguments(&args, index, keyword) {
+                self.complex_on(function, Complex::ForwardTuple { tuple });
+            }
         }
     }
 
@@ -709,7 +743,8 @@ impl Solver {
             }
             Obj::ExternalInstance(path) => {
                 if let Some(index) = thread_runner_method(&self.paths[path as usize], name) {
-                    self.note_thread_runner(site, index, None);
+                    // `executor.submit(f, *args)` calls `f(*args)`; `map` calls it per element.
+                    self.note_thread_runner(site, index, None, name == "submit");
                 }
                 let effect = external_method(&self.paths[path as usize], name);
                 if effect == ExternalCall::NewTask {
@@ -755,4 +790,17 @@ impl Solver {
             }
         }
     }
+}
+
+/// The tuple of arguments a thread runner passes its function: `args=`, or positionally
+/// (`Thread(group, target, name, args)`, `Timer(interval, function, args)`,
+/// `_thread.start_new_thread(function, args)`: the position after the function's, or two
+/// after it for `Thread`, which names the thread in between).
+fn thread_arguments(args: &super::calls::SiteArgs, function: u8, keyword: Option<&str>) -> Option<GNode> {
+    let call = args.call();
+    if let Some(named) = call.keywords.iter().find(|k| k.name.as_str() == "args") {
+        return args.node(named.node);
+    }
+    let position = usize::from(function) + if keyword == Some("target") { 2 } else { 1 };
+    args.arg(position)
 }

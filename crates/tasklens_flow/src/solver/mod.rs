@@ -157,6 +157,11 @@ pub(crate) enum Complex {
         site: GSite,
         first: u8,
     },
+    /// On the function a thread runs with a tuple of arguments (`Thread(target=f,
+    /// args=(a, b))`): the tuple's positions reach its parameters.
+    ForwardTuple {
+        tuple: GNode,
+    },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
     /// On a decorator of an opaque `func`: a call of `func` depends on what it returns.
