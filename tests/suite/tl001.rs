@@ -187,6 +187,36 @@ asyncio.run(main())
 }
 
 #[test]
+fn partials_given_to_loop_callbacks_and_thread_runners_pass_their_arguments() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+def labelled(prefix, job):
+    return prefix + job.get_name()
+
+def name_of(job):
+    return job.get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    later = loop.create_future()
+    loop.call_soon(functools.partial(labelled, "job "), later)
+    await asyncio.sleep(0)
+    await loop.run_in_executor(None, functools.partial(name_of, loop.create_future()))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:12: TL001
+        main.py:15: TL001
+        ",
+    );
+}
+
+#[test]
 fn run_coroutine_threadsafe_returns_a_concurrent_future() {
     check(
         r#"

@@ -147,9 +147,26 @@ impl Solver {
                 let (func, shift) = match value {
                     Obj::Function(func) => (func, 0),
                     Obj::Bound(func) => (func, 1),
+                    Obj::Partial(partial) => {
+                        if let Some(function) = self.site_args(partial).arg(0) {
+                            self.complex_on(function, Complex::PartialForward { partial, site, first });
+                        }
+                        return;
+                    }
                     _ => return,
                 };
                 self.forward_arguments(site, first as usize, func, shift);
+            }
+            Complex::PartialForward { partial, site, first } => {
+                let (func, shift) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return,
+                };
+                self.forward_arguments(partial, 1, func, shift);
+                self.forward_keywords(partial, func);
+                let bound = self.site_args(partial).call().args.len().saturating_sub(1);
+                self.forward_arguments(site, first as usize, func, shift + bound);
             }
             Complex::ForwardTuple { tuple } => {
                 let (func, shift) = match value {

@@ -157,6 +157,14 @@ pub(crate) enum Complex {
         site: GSite,
         first: u8,
     },
+    /// On the function of `partial` forwarded to (`loop.call_soon(partial(f, a), b)`,
+    /// `run_in_executor(None, partial(f, a))`): its bound arguments, then the call's own from
+    /// position `first` on, reach the function's parameters.
+    PartialForward {
+        partial: GSite,
+        site: GSite,
+        first: u8,
+    },
     /// On the function a thread runs with a tuple of arguments (`Thread(target=f,
     /// args=(a, b))`): the tuple's positions reach its parameters.
     ForwardTuple {
