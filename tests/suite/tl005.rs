@@ -214,15 +214,22 @@ def on_done(task):
 async def work():
     return 1
 
+def start_named():
+    # The name dies with the frame, at once: nothing keeps the Task.
+    named = asyncio.create_task(work())
+    named.set_name("worker")
+    named.add_done_callback(on_done)
+
 async def main():
     asyncio.create_task(work()).add_done_callback(on_done)
     asyncio.ensure_future(work()).add_done_callback(lambda t: done.append(t))
     kept = asyncio.create_task(work())
     kept.add_done_callback(on_done)
     await kept
-    named = asyncio.create_task(work())
-    named.set_name("worker")
-    named.add_done_callback(on_done)
+    start_named()
+    # The frame holds `waited` while it is suspended below.
+    waited = asyncio.create_task(work())
+    waited.add_done_callback(on_done)
     polled = asyncio.create_task(work())
     while not polled.done():
         await asyncio.sleep(0)
@@ -232,10 +239,10 @@ async def main():
 asyncio.run(main())
 "#,
         "
-        main.py:12: TL005
-        main.py:13: TL002
         main.py:13: TL005
-        main.py:17: TL005
+        main.py:18: TL005
+        main.py:19: TL002
+        main.py:19: TL005
         ",
     );
 }

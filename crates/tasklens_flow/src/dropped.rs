@@ -159,7 +159,9 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                 if kept.contains(&site) || through_done_callback(solved, node, obj) || through_weak_set(node, obj) {
                     continue;
                 }
-                if used[node as usize] {
+                // A name the Task is only named or given callbacks through keeps it while its
+                // function is suspended: dropped only when nothing suspends after the call.
+                if used[node as usize] || (solved.named_only[node as usize] && suspends_after(solved, site)) {
                     kept.insert(site);
                     continue;
                 }
@@ -233,4 +235,10 @@ fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
             && label >= hops
             && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
     })
+}
+
+/// Whether the function of the call at `site` suspends after it (see `CallSite::suspends_after`).
+fn suspends_after(solved: &Solved, site: GSite) -> bool {
+    let module = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    (module.facts.call_sites.get((site - module.site_base) as usize)).is_some_and(|call| call.suspends_after)
 }

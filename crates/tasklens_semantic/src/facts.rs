@@ -501,6 +501,9 @@ pub struct CallSite {
     /// body with a handler that catches `RuntimeError`. At module level such a call may not
     /// run, or may not fail.
     pub guarded: bool,
+    /// Its function suspends after it (an `await`, `async for`, `async with` or `yield`
+    /// later in the body): names the function holds may outlive what the call starts.
+    pub suspends_after: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

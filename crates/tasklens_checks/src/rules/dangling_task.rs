@@ -14,7 +14,9 @@ declare_rule! {
     /// from a helper whose callers (across modules) all drop it, or only its own methods
     /// are called on the bare result (`create_task(c).add_done_callback(log)`: a
     /// done-callback gets the Task once it has finished, so it keeps nothing alive before
-    /// then). A handle that is awaited,
+    /// then). A variable that is only named or given done-callbacks (`t.set_name(...)`,
+    /// `t.add_done_callback(log)`) keeps the Task only while its function is suspended: it
+    /// is dropped when nothing is awaited (or yielded) after the call. A handle that is awaited,
     /// stored in an attribute, a global or a container that is itself kept, or passed on
     /// to other code is kept; a list, set or dict built and thrown away
     /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that

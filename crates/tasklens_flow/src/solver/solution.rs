@@ -87,6 +87,9 @@ pub(crate) struct Solution {
     /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
     /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
+    /// Nodes (names) given only methods that keep no Task (`t.add_done_callback(cb)`): they
+    /// keep one only while their function is suspended (see `CallSite::suspends_after`).
+    pub named_only: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Nodes with outgoing edges added while solving (returns that reach a caller).
     pub has_dyn_edges: Vec<bool>,
@@ -120,6 +123,9 @@ impl Solver {
         }
         let read_nodes: Vec<bool> =
             (0..self.sets.len()).map(|node| self.keeps_values(node, call_results[node], &method_kinds)).collect();
+        let named_only: Vec<bool> = (0..self.sets.len())
+            .map(|node| !read_nodes[node] && !call_results[node] && self.named(node, &method_kinds))
+            .collect();
         let has_dyn_edges: Vec<bool> = (0..self.sets.len())
             .map(|node| {
                 let list = self.dyn_index[node];
@@ -179,6 +185,7 @@ impl Solver {
                 calls
             },
             read_nodes,
+            named_only,
             attr_nodes: self.attr_nodes,
             has_dyn_edges,
             modules: self.modules,
@@ -188,6 +195,19 @@ impl Solver {
     /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
     /// variable keeps its Task while its function uses it; the bare result of a call
     /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
+    /// Whether a method that keeps nothing of a name is called on the node.
+    fn named(&self, node: usize, method_kinds: &[MethodKind]) -> bool {
+        let static_ids = if node < self.static_nodes as usize {
+            &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
+        } else {
+            &[]
+        };
+        static_ids.iter().any(|&id| match self.complex[id as usize] {
+            Complex::MethodCall { name, .. } => method_kinds[name as usize].keeps_no_name,
+            _ => false,
+        })
+    }
+
     fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[MethodKind]) -> bool {
         let static_ids = if node < self.static_nodes as usize {
             &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]

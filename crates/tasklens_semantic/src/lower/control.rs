@@ -66,6 +66,9 @@ impl Lowerer {
 
     pub(super) fn for_stmt(&mut self, stmt: &ast::StmtFor) {
         let iterable = self.expr(&stmt.iter);
+        if stmt.is_async {
+            self.suspends();
+        }
         let mut binds = scan::bound_names(&stmt.body);
         let mut targets = Vec::new();
         collect_target_names(&stmt.target, &mut targets);
@@ -74,6 +77,10 @@ impl Lowerer {
         let at_head = self.flow().clone();
         self.bind_iteration_target(&stmt.target, &stmt.iter, iterable);
         let loop_flows = self.loop_body(&stmt.body, &heads);
+        if stmt.is_async {
+            // The next `__anext__` is awaited after the body.
+            self.suspends();
+        }
         *self.flow() = at_head;
         self.block(&stmt.orelse);
         let mut exits = loop_flows.breaks;

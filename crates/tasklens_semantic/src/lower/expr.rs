@@ -48,14 +48,18 @@ impl Lowerer {
                 Val::Unknown => Val::Unknown,
             },
             Expr::Call(call) => self.call(call),
-            Expr::Await(await_expr) => match self.expr(&await_expr.value) {
-                Val::Node(value) => {
-                    let to = self.node();
-                    self.constrain(Constraint::Await { value, to });
-                    Val::Node(to)
+            Expr::Await(await_expr) => {
+                let awaited = self.expr(&await_expr.value);
+                self.suspends();
+                match awaited {
+                    Val::Node(value) => {
+                        let to = self.node();
+                        self.constrain(Constraint::Await { value, to });
+                        Val::Node(to)
+                    }
+                    _ => Val::Unknown,
                 }
-                _ => Val::Unknown,
-            },
+            }
             Expr::If(if_expr) => {
                 let (when_true, when_false) = self.condition(&if_expr.test);
                 let before = self.flow().clone();
@@ -151,6 +155,7 @@ impl Lowerer {
                     None => Val::Nothing,
                 };
                 self.yield_value(value, yield_expr.range);
+                self.suspends();
                 Val::Unknown
             }
             Expr::YieldFrom(yield_from) => {
@@ -159,6 +164,7 @@ impl Lowerer {
                     self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
                     self.yield_value(Val::Node(to), yield_from.range);
                 }
+                self.suspends();
                 Val::Unknown
             }
             Expr::NoneLiteral(_) => Val::Nothing,
@@ -411,6 +417,7 @@ impl Lowerer {
                 caller: self.enclosing_function(),
                 conditional: self.conditional > 0,
                 guarded: self.guarded > 0,
+                suspends_after: false,
             },
             at,
         );

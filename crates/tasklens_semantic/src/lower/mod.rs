@@ -99,6 +99,9 @@ pub(crate) struct Lowerer {
     /// How many tests or `RuntimeError` handlers enclose the code being lowered (see
     /// `CallSite::guarded`).
     guarded: u32,
+    /// Per function, how many call sites had been made when it last suspended (see
+    /// `CallSite::suspends_after`).
+    suspended_at: FxHashMap<FuncId, usize>,
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
@@ -132,6 +135,7 @@ impl Lowerer {
             attribute_error_handled: 0,
             conditional: 0,
             guarded: 0,
+            suspended_at: FxHashMap::default(),
             name_ids: FxHashMap::default(),
             key_ids: FxHashMap::default(),
             own_returns: FxHashMap::default(),
@@ -561,6 +565,18 @@ impl Lowerer {
         let value = self.conditionally(f);
         self.guarded -= 1;
         value
+    }
+
+    /// The current function suspends here: its calls so far come before a suspension.
+    fn suspends(&mut self) {
+        let Some(func) = self.enclosing_function() else { return };
+        let end = self.facts.call_sites.len();
+        let start = self.suspended_at.insert(func, end).unwrap_or(0);
+        for site in &mut self.facts.call_sites[start.min(end)..end] {
+            if site.caller == Some(func) {
+                site.suspends_after = true;
+            }
+        }
     }
 
     fn push_scope(&mut self, kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) {

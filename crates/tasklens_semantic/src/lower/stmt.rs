@@ -78,6 +78,9 @@ impl Lowerer {
             Stmt::With(with) => {
                 for item in &with.items {
                     let value = self.expr(&item.context_expr);
+                    if with.is_async {
+                        self.suspends();
+                    }
                     if let Some(target) = &item.optional_vars {
                         let entered = match value {
                             Val::Node(node) => {
@@ -91,6 +94,10 @@ impl Lowerer {
                     }
                 }
                 self.block(&with.body);
+                if with.is_async {
+                    // `__aexit__` is awaited after the body.
+                    self.suspends();
+                }
             }
             Stmt::Match(match_stmt) => self.match_stmt(match_stmt),
             Stmt::Raise(raise) => {
@@ -245,6 +252,7 @@ impl Lowerer {
                 caller: self.enclosing_function(),
                 conditional: self.conditional > 0,
                 guarded: self.guarded > 0,
+                suspends_after: false,
             };
             let at = CallPositions { range, callee: range, args: vec![def.name.range()], keywords: Vec::new() };
             let site = self.site(call, at);
