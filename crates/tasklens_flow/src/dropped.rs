@@ -18,7 +18,8 @@ pub(crate) const CONTAINER_STORES: &[&str] =
 /// read...), when it is a call argument, stored into an attribute or a slot (of any
 /// object), an attribute, a container slot, a global or a closure variable, a generator's
 /// yield, or the return of a function that nothing in the project calls (its callers are
-/// outside).
+/// outside). A variable whose only reads are methods that keep nothing (`add_done_callback`,
+/// `set_name`...) keeps a Task only if its function suspends after the creating call.
 ///
 /// Each comes with the node it reaches by the most shown hops, and whether that node is the
 /// return of a function only the event loop calls (which drops what it gets back).
