@@ -65,6 +65,9 @@ struct CheckArgs {
     /// Rule codes or prefixes not to report (comma-separated); overrides `ignore` in the configuration.
     #[arg(long, value_delimiter = ',')]
     ignore: Option<Vec<String>>,
+    /// Glob patterns of paths to skip (comma-separated), on top of the configuration's.
+    #[arg(long, visible_alias = "extend-exclude", value_delimiter = ',')]
+    exclude: Vec<String>,
     /// Apply the safe fixes and write the fixed files.
     #[arg(long)]
     fix: bool,
@@ -149,6 +152,7 @@ fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
     if let Some(ignore) = &args.ignore {
         config.ignore = ignore.clone();
     }
+    config.extend_exclude.extend(args.exclude.iter().cloned());
     Ok(config)
 }
 

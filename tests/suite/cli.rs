@@ -202,6 +202,9 @@ fn configuration_in_pyproject_and_tasklens_toml() {
     let dedicated = tasklens(&["check", "--output-format", "concise"], dir.path());
     let text = String::from_utf8_lossy(&dedicated.stdout);
     assert!(text.contains("generated/bad.py:4:5: TL001") && !text.contains("TL002"), "{text}");
+    let excluded = tasklens(&["check", "--output-format", "concise", "--exclude", "generated/*"], dir.path());
+    let text = String::from_utf8_lossy(&excluded.stdout);
+    assert!(!text.contains("generated/bad.py"), "{text}");
 
     // Per-file ignores: from the configuration's directory, or by file name; and `--fix`
     // leaves alone what they hide.

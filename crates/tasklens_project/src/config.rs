@@ -87,7 +87,7 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-const KEYS: &[&str] = &["select", "ignore", "extend-exclude", "per-file-ignores", "target-version", "src"];
+const KEYS: &[&str] = &["select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-version", "src"];
 
 /// Finds and reads the configuration for `paths`.
 pub fn load(paths: &[PathBuf]) -> Result<Config, ConfigError> {
@@ -156,7 +156,9 @@ fn parse_in(section: &toml::Value, prefix: &str, base: &Path) -> Result<Config, 
         match key.as_str() {
             "select" => config.select = codes(strings()?, prefix, key)?,
             "ignore" => config.ignore = codes(strings()?, prefix, key)?,
-            "extend-exclude" => config.extend_exclude = strings()?,
+            // Virtual environments, `.git` and the like are always skipped, so `exclude` (which
+            // replaces ruff's default list) adds to them as `extend-exclude` does.
+            "exclude" | "extend-exclude" => config.extend_exclude.extend(strings()?),
             "per-file-ignores" => {
                 let entries = value.as_table().ok_or_else(|| {
                     format!("`{prefix}{key}` must be a table of file patterns to lists of rule codes")
@@ -250,6 +252,8 @@ mod tests {
         assert!(section("ignore = ['E501']").unwrap_err().contains("`E501` matches no rule"));
         assert!(section("target-version = 'py27'").unwrap_err().contains("not a supported target version"));
         assert!(section("per-file-ignores = ['TL005']").unwrap_err().contains("must be a table"));
+        let both = section("exclude = ['a/*']\nextend-exclude = ['b/*']").unwrap();
+        assert_eq!(both.extend_exclude.len(), 2);
         assert!(section("per-file-ignores = { 'x' = ['E1'] }").unwrap_err().contains("`E1` matches no rule"));
         assert!(section("per-file-ignores = { 'a[' = ['TL005'] }").unwrap_err().contains("not a valid glob"));
     }
