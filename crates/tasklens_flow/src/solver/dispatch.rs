@@ -360,9 +360,6 @@ impl Solver {
         let attr = &self.name(attr_id).clone();
         let owner = self.classes.attr_owner(&self.modules, class, attr);
         let all = self.attr_node(owner, attr_id);
-        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
-            self.seed(all, Obj::Unknown);
-        }
         // An attribute some `__init__` stores a parameter in: writes go to its direct node,
         // and a strict subclass reads its own view (see `init_stores.rs`).
         let (write, read) = if self.init.summarised.contains(&(owner, attr_id)) {
@@ -372,6 +369,11 @@ impl Solver {
         } else {
             (all, all)
         };
+        // An outside base may set it: unknown, for writes and for this class's reads.
+        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
+            self.seed(all, Obj::Unknown);
+            self.seed(read, Obj::Unknown);
+        }
         let mut reads = vec![read];
         for sub in self.classes.attribute_in_subclasses(&self.modules, class, attr) {
             let owner = self.classes.attr_owner(&self.modules, sub, attr);
