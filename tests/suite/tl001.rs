@@ -143,7 +143,8 @@ asyncio.run(main())
 #[test]
 fn thread_runners_pass_their_arguments() {
     // `run_in_executor(None, f, x)`, `to_thread(f, x)`, `Thread(target=f, args=(x,))` and
-    // `executor.submit(f, x)` call `f(x)` in a worker thread.
+    // `executor.submit(f, x)` call `f(x)` in a worker thread; `executor.map(f, xs, ys)` calls
+    // `f(x, y)` per element.
     check(
         r#"
 #- main.py run
@@ -163,9 +164,17 @@ def thread_name_of(prefix, job):
 def pool_name_of(job):
     return job.get_name()
 
+def mapped_name_of(job, prefix):
+    return prefix + job.get_name()
+
 async def main():
     loop = asyncio.get_running_loop()
     first, second, third, fourth = (loop.create_future() for _ in range(4))
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        try:
+            list(pool.map(mapped_name_of, [loop.create_future()], ["job "]))
+        except AttributeError:
+            pass
     try:
         await loop.run_in_executor(None, name_of, first)
     except AttributeError:
@@ -182,7 +191,10 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "main.py:19: TL001",
+        "
+        main.py:22: TL001
+        main.py:25: TL001
+        ",
     );
 }
 

@@ -168,6 +168,31 @@ impl Solver {
                 let bound = self.site_args(partial).call().args.len().saturating_sub(1);
                 self.forward_arguments(site, first as usize, func, shift + bound);
             }
+            Complex::ForwardElements { site, first } => {
+                let (func, shift) = match value {
+                    Obj::Function(func) => (func, 0),
+                    Obj::Bound(func) => (func, 1),
+                    _ => return,
+                };
+                let args = self.site_args(site);
+                let iterables: Vec<GNode> =
+                    (usize::from(first)..args.call().args.len()).filter_map(|i| args.arg(i)).collect();
+                let (m, facts) = self.modules.func(func);
+                let base = self.modules.modules[m as usize].node_base;
+                let params: Vec<GNode> = (facts.params.iter().skip(shift))
+                    .take_while(|p| {
+                        matches!(
+                            p.kind,
+                            tasklens_semantic::facts::ParamKind::Positional
+                                | tasklens_semantic::facts::ParamKind::PositionalOnly
+                        )
+                    })
+                    .map(|p| base + p.node)
+                    .collect();
+                for (iterable, param) in iterables.into_iter().zip(params) {
+                    self.complex_on(iterable, Complex::LoadPart { part: Part::Iter, to: param, label: NO_LABEL });
+                }
+            }
             Complex::ForwardTuple { tuple } => {
                 let (func, shift) = match value {
                     Obj::Function(func) => (func, 0),
@@ -608,7 +633,8 @@ impl Solver {
             // `asyncio.to_thread(f, *args)` calls `f(*args)`; `Thread(target=f, args=(...))`
             // and `_thread.start_new_thread(f, args)` pass a tuple.
             let forwards = name == "asyncio.to_thread" || name == "asyncio.threads.to_thread";
-            self.note_thread_runner(site, index, keyword, forwards);
+            let passing = if forwards { Passing::Arguments } else { Passing::Tuple };
+            self.note_thread_runner(site, index, keyword, passing);
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
@@ -617,14 +643,13 @@ impl Solver {
     fn loop_call(&mut self, site: GSite, name: &str, result: GNode) {
         if let Some(index) = loop_thread_runner_argument(name) {
             // `loop.run_in_executor(executor, f, *args)` calls `f(*args)`.
-            self.note_thread_runner(site, index, None, true);
+            self.note_thread_runner(site, index, None, Passing::Arguments);
         }
         self.external_effect(site, result, loop_method(name), None);
     }
 
-    /// The function argument of a call that runs it in another thread; with `forwards`,
-    /// with the positional arguments after it.
-    fn note_thread_runner(&mut self, site: GSite, index: u8, keyword: Option<&str>, forwards: bool) {
+    /// The function argument of a call that runs it in another thread, with what it passes.
+    fn note_thread_runner(&mut self, site: GSite, index: u8, keyword: Option<&str>, passing: Passing) {
         let args = self.site_args(site);
         let by_keyword = || {
             let call = args.call();
@@ -633,10 +658,15 @@ impl Solver {
         };
         if let Some(function) = args.arg(usize::from(index)).or_else(by_keyword) {
             self.complex_on(function, Complex::ThreadTarget { site });
-            if forwards {
-                self.complex_on(function, Complex::Forward { site, first: index + 1 });
-            } else if let Some(tuple) = thread_arguments(&args, index, keyword) {
-                self.complex_on(function, Complex::ForwardTuple { tuple });
+            let first = index + 1;
+            match passing {
+                Passing::Arguments => self.complex_on(function, Complex::Forward { site, first }),
+                Passing::Elements => self.complex_on(function, Complex::ForwardElements { site, first }),
+                Passing::Tuple => {
+                    if let Some(tuple) = thread_arguments(&args, index, keyword) {
+                        self.complex_on(function, Complex::ForwardTuple { tuple });
+                    }
+                }
             }
         }
     }
@@ -763,7 +793,8 @@ impl Solver {
             Obj::ExternalInstance(path) => {
                 if let Some(index) = thread_runner_method(&self.paths[path as usize], name) {
                     // `executor.submit(f, *args)` calls `f(*args)`; `map` calls it per element.
-                    self.note_thread_runner(site, index, None, name == "submit");
+                    let passing = if name == "submit" { Passing::Arguments } else { Passing::Elements };
+                    self.note_thread_runner(site, index, None, passing);
                 }
                 let effect = external_method(&self.paths[path as usize], name);
                 if effect == ExternalCall::NewTask {
@@ -809,6 +840,17 @@ impl Solver {
             }
         }
     }
+}
+
+/// How a thread runner passes arguments to the function it runs.
+#[derive(Clone, Copy)]
+enum Passing {
+    /// The call's positional arguments after the function (`to_thread(f, *args)`).
+    Arguments,
+    /// The elements of the iterables after it, one call per element (`executor.map`).
+    Elements,
+    /// A tuple (`Thread(target=f, args=(...))`).
+    Tuple,
 }
 
 /// The tuple of arguments a thread runner passes its function: `args=`, or positionally

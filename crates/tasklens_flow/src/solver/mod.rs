@@ -165,6 +165,12 @@ pub(crate) enum Complex {
         site: GSite,
         first: u8,
     },
+    /// On the function an executor's `map(f, xs, ys...)` runs per element: the elements of
+    /// the call's iterables from position `first` on reach its parameters.
+    ForwardElements {
+        site: GSite,
+        first: u8,
+    },
     /// On the function a thread runs with a tuple of arguments (`Thread(target=f,
     /// args=(a, b))`): the tuple's positions reach its parameters.
     ForwardTuple {
