@@ -178,39 +178,24 @@ pub fn loop_method(method: &str) -> ExternalCall {
 
 /// Methods of a Future or Task that neither store it nor hand it to anything that runs
 /// before it is done: a Task whose handle is used only for these is still dropped
-/// (`create_task(c).add_done_callback(cb)`: `cb` gets it only once it has finished).
+/// (`create_task(c).add_done_callback(cb)`: `cb` gets it only once it has finished; `t =
+/// create_task(c); t.set_name(n)` and nothing else: the name dies with the frame).
 /// `cancel` is not one: a Task cancelled at once has nothing left to lose.
 pub const NON_KEEPING_TASK_METHODS: &[&str] = &[
     "add_done_callback",
     "remove_done_callback",
-    "cancelled",
-    "done",
-    "result",
-    "exception",
     "get_name",
     "set_name",
     "get_coro",
     "get_context",
     "get_stack",
     "print_stack",
-    "cancelling",
-    "uncancel",
 ];
 
-/// Of [`NON_KEEPING_TASK_METHODS`], those that do not keep a Task held in a name either
-/// (`t = create_task(c); t.add_done_callback(cb)` and nothing else: the name dies with the
-/// frame). The others (`done`, `result`...) may poll it while the frame waits, so a name
-/// they are called on keeps what it holds.
-pub const NON_KEEPING_HANDLE_METHODS: &[&str] = &[
-    "add_done_callback",
-    "remove_done_callback",
-    "get_name",
-    "set_name",
-    "get_coro",
-    "get_context",
-    "get_stack",
-    "print_stack",
-];
+/// Methods that read a Task's state. On a call's bare result they keep nothing either
+/// (`create_task(c).done()`), but a name they are called on may poll the Task while its
+/// frame waits (`while not t.done(): await ...`), so it keeps what it holds.
+pub const POLLING_TASK_METHODS: &[&str] = &["cancelled", "done", "result", "exception", "cancelling", "uncancel"];
 
 /// Whether the call at `path` makes a `concurrent.futures` Future, whose done-callbacks
 /// run in the thread that finishes it rather than in the event loop.
@@ -229,13 +214,42 @@ pub fn loop_callback_index(method: &str) -> Option<u8> {
     }
 }
 
-/// Where the function is among the arguments of an external call that runs it in another
-/// thread (or process), where no event loop is running: its position, and its keyword.
-pub fn thread_runner_argument(path: &str) -> Option<(u8, Option<&'static str>)> {
+/// A call that runs a function in another thread (or process), where no event loop is
+/// running: where the function is among its arguments, and what it is called with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadRunner {
+    /// The function's position.
+    pub function: u8,
+    /// The function's keyword, when it may be given by name (`Thread(target=f)`).
+    pub keyword: Option<&'static str>,
+    pub arguments: ThreadArguments,
+}
+
+/// What a thread runner calls its function with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreadArguments {
+    /// The call's positional arguments after the function (`to_thread(f, *args)`).
+    Following,
+    /// The elements of the iterables after the function, a call per element (`executor.map`).
+    Elements,
+    /// A tuple, `args=` or at this position (`Thread(group, target, name, args)`).
+    Tuple { position: u8 },
+}
+
+impl ThreadRunner {
+    const fn new(function: u8, keyword: Option<&'static str>, arguments: ThreadArguments) -> Self {
+        ThreadRunner { function, keyword, arguments }
+    }
+}
+
+/// The external function at `path`, when it runs another in a thread.
+pub fn thread_runner(path: &str) -> Option<ThreadRunner> {
+    use ThreadArguments::{Following, Tuple};
     match split(path) {
-        ("asyncio", "to_thread") | ("_thread", "start_new_thread" | "start_new") => Some((0, None)),
-        ("threading", "Thread") => Some((1, Some("target"))),
-        ("threading", "Timer") => Some((1, Some("function"))),
+        ("asyncio", "to_thread") => Some(ThreadRunner::new(0, None, Following)),
+        ("_thread", "start_new_thread" | "start_new") => Some(ThreadRunner::new(0, None, Tuple { position: 1 })),
+        ("threading", "Thread") => Some(ThreadRunner::new(1, Some("target"), Tuple { position: 3 })),
+        ("threading", "Timer") => Some(ThreadRunner::new(1, Some("function"), Tuple { position: 2 })),
         _ => None,
     }
 }
@@ -247,15 +261,21 @@ pub fn is_thread_class(path: &str) -> bool {
 
 /// The same for a method of an outside instance: `executor.submit(f, *args)`,
 /// `executor.map(f, items)`.
-pub fn thread_runner_method(path: &str, method: &str) -> Option<u8> {
+pub fn thread_runner_method(path: &str, method: &str) -> Option<ThreadRunner> {
     let (top, last) = split(path);
-    let executor = top == "concurrent" && matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor");
-    (executor && matches!(method, "submit" | "map")).then_some(0)
+    if top != "concurrent" || !matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor") {
+        return None;
+    }
+    match method {
+        "submit" => Some(ThreadRunner::new(0, None, ThreadArguments::Following)),
+        "map" => Some(ThreadRunner::new(0, None, ThreadArguments::Elements)),
+        _ => None,
+    }
 }
 
 /// The same for a method of an event loop: `loop.run_in_executor(executor, f, *args)`.
-pub fn loop_thread_runner_argument(method: &str) -> Option<u8> {
-    (method == "run_in_executor").then_some(1)
+pub fn loop_thread_runner(method: &str) -> Option<ThreadRunner> {
+    (method == "run_in_executor").then_some(ThreadRunner::new(1, None, ThreadArguments::Following))
 }
 
 /// Methods that only an event loop has: an unresolved receiver is taken as a loop.

@@ -77,6 +77,16 @@ impl Obj {
         matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::QueueGet(_))
     }
 
+    /// The project function calling this value runs, and how many of its parameters are
+    /// bound before the call's arguments (a bound method's `self`).
+    pub fn callable(self) -> Option<(GFunc, usize)> {
+        match self {
+            Obj::Function(func) => Some((func, 0)),
+            Obj::Bound(func) => Some((func, 1)),
+            _ => None,
+        }
+    }
+
     /// A value that is a plain Future (or may be, for an annotated parameter).
     pub fn is_plain_future(self) -> bool {
         matches!(self, Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_))

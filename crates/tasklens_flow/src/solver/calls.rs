@@ -144,10 +144,7 @@ impl Solver {
         }
         if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
             let ignored = self.new_node();
-            self.init.constructing = Some(class);
-            self.bind_call(site, init, 1, ignored);
-            self.init.constructing = None;
-            self.apply_init_stores(site, init, 1, class);
+            self.bind_init(site, init, class, ignored);
         } else if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.dataclass) {
             self.bind_fields(site, class);
         }

@@ -1,32 +1,18 @@
-//! What happens when an object reaches the base of a complex constraint: attribute reads
-//! and writes, container slots, method dispatch, awaits and callbacks (calls of project
-//! functions are bound in `calls.rs`).
-
-use std::rc::Rc;
-
-use ruff_python_ast::name::Name;
+//! What happens when an object reaches the base of a complex constraint, by kind: awaits,
+//! callbacks, calls and method calls, escapes. Attributes are in `attributes.rs`, container
+//! slots in `parts.rs`, thread runners in `threads.rs`, and calls of project functions are
+//! bound in `calls.rs`.
 
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 
+use super::parts::stored_part;
 use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{
-    ExternalCall, external_call, external_method, is_followed, loop_method, loop_removed, loop_thread_runner_argument,
-    thread_runner_argument, thread_runner_method,
+    ExternalCall, external_call, external_method, loop_method, loop_removed, loop_thread_runner, thread_runner,
+    thread_runner_method,
 };
 use crate::modules::Resolved;
-use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
-
-/// The slot a store of `part` writes in a container of `kind`.
-fn stored_part(part: Part, kind: ContainerKind) -> Part {
-    match part {
-        Part::Keys | Part::Key(_) if kind.is_dict() => part,
-        // A dict's values stored under keys that are not constants.
-        _ if kind.is_dict() => Part::Unkeyed,
-        Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
-        Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
-        other => other,
-    }
-}
+use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 
 /// Marks a site whose arguments already escape (the marks below it: all but one).
 const ESCAPE_MARK: ObjId = u32::MAX;
@@ -126,11 +112,7 @@ impl Solver {
                 self.bind_call(site, func, shift + bound, result);
             }
             Complex::PartialCallback { receiver, partial, site } => {
-                let (func, shift) = match value {
-                    Obj::Function(func) => (func, 0),
-                    Obj::Bound(func) => (func, 1),
-                    _ => return,
-                };
+                let Some((func, shift)) = value.callable() else { return };
                 self.done_callbacks.push((receiver, func));
                 // The bound arguments, then the Future.
                 self.forward_arguments(partial, 1, func, shift);
@@ -158,65 +140,14 @@ impl Solver {
                 self.forward_arguments(site, first as usize, func, shift);
             }
             Complex::PartialForward { partial, site, first } => {
-                let (func, shift) = match value {
-                    Obj::Function(func) => (func, 0),
-                    Obj::Bound(func) => (func, 1),
-                    _ => return,
-                };
+                let Some((func, shift)) = value.callable() else { return };
                 self.forward_arguments(partial, 1, func, shift);
                 self.forward_keywords(partial, func);
                 let bound = self.site_args(partial).call().args.len().saturating_sub(1);
                 self.forward_arguments(site, first as usize, func, shift + bound);
             }
-            Complex::ForwardElements { site, first } => {
-                let (func, shift) = match value {
-                    Obj::Function(func) => (func, 0),
-                    Obj::Bound(func) => (func, 1),
-                    _ => return,
-                };
-                let args = self.site_args(site);
-                let iterables: Vec<GNode> =
-                    (usize::from(first)..args.call().args.len()).filter_map(|i| args.arg(i)).collect();
-                let (m, facts) = self.modules.func(func);
-                let base = self.modules.modules[m as usize].node_base;
-                let params: Vec<GNode> = (facts.params.iter().skip(shift))
-                    .take_while(|p| {
-                        matches!(
-                            p.kind,
-                            tasklens_semantic::facts::ParamKind::Positional
-                                | tasklens_semantic::facts::ParamKind::PositionalOnly
-                        )
-                    })
-                    .map(|p| base + p.node)
-                    .collect();
-                for (iterable, param) in iterables.into_iter().zip(params) {
-                    self.complex_on(iterable, Complex::LoadPart { part: Part::Iter, to: param, label: NO_LABEL });
-                }
-            }
-            Complex::ForwardTuple { tuple } => {
-                let (func, shift) = match value {
-                    Obj::Function(func) => (func, 0),
-                    Obj::Bound(func) => (func, 1),
-                    _ => return,
-                };
-                let (m, facts) = self.modules.func(func);
-                let base = self.modules.modules[m as usize].node_base;
-                let params: Vec<(usize, GNode)> = (facts.params.iter().enumerate().skip(shift))
-                    .take_while(|(_, p)| {
-                        matches!(
-                            p.kind,
-                            tasklens_semantic::facts::ParamKind::Positional
-                                | tasklens_semantic::facts::ParamKind::PositionalOnly
-                        )
-                    })
-                    .map(|(index, p)| (index - shift, base + p.node))
-                    .filter(|&(position, _)| position < tasklens_semantic::facts::MAX_TUPLE_INDEX)
-                    .collect();
-                for (position, param) in params {
-                    let part = Part::SequenceItem(position as u8);
-                    self.complex_on(tuple, Complex::LoadPart { part, to: param, label: NO_LABEL });
-                }
-            }
+            Complex::ForwardElements { site, first } => self.forward_elements(value, site, first),
+            Complex::ForwardTuple { tuple } => self.forward_tuple(value, tuple),
             Complex::LoopCallback { site, callback } => {
                 if let Some(func) = self.function_called(value, complex) {
                     self.loop_callbacks.insert(func);
@@ -224,7 +155,7 @@ impl Solver {
                 // `loop.call_soon_threadsafe(loop.create_task, coro)`: the loop makes the Task
                 // and drops what its callback returns, so nothing keeps it (TL005).
                 let makes_task = match value {
-                    Obj::LoopMethod(name) => self.name(name).as_str() == "create_task",
+                    Obj::LoopMethod(name) => loop_method(self.name(name)) == ExternalCall::NewTask,
                     Obj::External(path) => matches!(
                         external_call(&self.paths[path as usize]),
                         ExternalCall::NewTask | ExternalCall::EnsureFuture
@@ -301,276 +232,6 @@ impl Solver {
         label
     }
 
-    pub(super) fn load(&mut self, value: Obj, attr_id: NameId, to: GNode, label: Label) {
-        let attr = &self.name(attr_id).clone();
-        match value {
-            Obj::Instance(class) | Obj::Class(class) => {
-                let is_instance = matches!(value, Obj::Instance(_));
-                let methods = self.dispatch(class, attr_id);
-                if !methods.is_empty() {
-                    for &func in methods.iter() {
-                        let kind = self.modules.func(func).1.kind;
-                        match (kind, is_instance) {
-                            (FunctionKind::Property, true) => {
-                                let ret = self.ret_node(func);
-                                self.edge(ret, to, label);
-                            }
-                            (FunctionKind::Property, false) => self.seed(to, Obj::Unknown),
-                            (FunctionKind::StaticMethod, _) | (FunctionKind::Method, false) => {
-                                self.seed(to, Obj::Function(func));
-                            }
-                            _ => self.seed(to, Obj::Bound(func)),
-                        }
-                    }
-                    return;
-                }
-                let (_, reads) = self.attribute_nodes(class, attr_id);
-                for &slot in reads.iter() {
-                    self.edge(slot, to, label);
-                }
-            }
-            Obj::Module(m) => {
-                let resolved = self.modules.resolve_member(m, attr);
-                self.resolved(resolved, to);
-            }
-            Obj::External(path) => {
-                let full = format!("{}.{attr}", self.paths[path as usize]);
-                self.seed_external(to, &full);
-            }
-            // `loop.create_task` as a value: calling it is calling the loop's method.
-            Obj::Loop if loop_method(attr) != ExternalCall::Unknown => self.seed(to, Obj::LoopMethod(attr_id)),
-            _ => self.seed(to, Obj::Unknown),
-        }
-    }
-
-    /// An external name as an object, when it is one the analysis follows.
-    pub(super) fn seed_external(&mut self, to: GNode, path: &str) {
-        if is_followed(path) {
-            let id = self.path(path);
-            self.seed(to, Obj::External(id));
-        } else {
-            self.seed(to, Obj::Unknown);
-        }
-    }
-
-    /// The methods a protocol `name` (`__call__`, `__iter__`...) runs on an instance of
-    /// `class` (or a subclass).
-    fn special_method(&mut self, class: GClass, name: &'static str) -> Rc<[GFunc]> {
-        let name = self.name_id(&Name::new_static(name));
-        self.dispatch(class, name)
-    }
-
-    /// The methods a call of `name` on an instance of `class` (or a subclass) may run.
-    fn dispatch(&mut self, class: GClass, name_id: NameId) -> Rc<[GFunc]> {
-        if let Some(found) = self.dispatch_cache.get(&(class, name_id)) {
-            return found.clone();
-        }
-        let name = &self.name(name_id).clone();
-        let mut methods: Vec<GFunc> = self.classes.find_method(&self.modules, class, name).into_iter().collect();
-        if !methods.is_empty() {
-            methods.extend(self.classes.overrides(&self.modules, class, name));
-        }
-        let methods: Rc<[GFunc]> = methods.into();
-        self.dispatch_cache.insert((class, name_id), methods.clone());
-        methods
-    }
-
-    /// The node that `instance.attr = ...` writes, and the nodes `instance.attr` reads:
-    /// the owner in the MRO and subclasses that declare the attribute themselves.
-    /// Unknown when the attribute may come from a base class outside the project.
-    fn attribute_nodes(&mut self, class: GClass, attr_id: NameId) -> super::AttributeNodes {
-        if let Some(found) = self.attribute_cache.get(&(class, attr_id)) {
-            return found.clone();
-        }
-        let attr = &self.name(attr_id).clone();
-        let owner = self.classes.attr_owner(&self.modules, class, attr);
-        let all = self.attr_node(owner, attr_id);
-        // An attribute some `__init__` stores a parameter in: writes go to its direct node,
-        // and a strict subclass reads its own view (see `init_stores.rs`).
-        let (write, read) = if self.init.summarised.contains(&(owner, attr_id)) {
-            let write = self.direct_attr_node(owner, attr_id);
-            let read = if class == owner { all } else { self.attr_view(class, owner, attr_id) };
-            (write, read)
-        } else {
-            (all, all)
-        };
-        // An outside base may set it: unknown, for writes and for this class's reads.
-        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
-            self.seed(all, Obj::Unknown);
-            self.seed(read, Obj::Unknown);
-        }
-        let mut reads = vec![read];
-        for sub in self.classes.attribute_in_subclasses(&self.modules, class, attr) {
-            let owner = self.classes.attr_owner(&self.modules, sub, attr);
-            let node = self.attr_node(owner, attr_id);
-            if !reads.contains(&node) {
-                reads.push(node);
-            }
-        }
-        let found = (write, Rc::from(reads));
-        self.attribute_cache.insert((class, attr_id), found.clone());
-        found
-    }
-
-    fn store(&mut self, value: Obj, attr_id: NameId, from: GNode, label: Label) {
-        match value {
-            Obj::Instance(class) | Obj::Class(class) => {
-                // `obj.task = value` on a property with a setter runs the setter.
-                if matches!(value, Obj::Instance(_))
-                    && let Some(setter) = self.setter(class, attr_id)
-                    && let Some(param) = self.modules.func(setter).1.params.get(1).map(|p| p.node)
-                {
-                    let param = self.func_node(setter, param);
-                    self.edge(from, param, label);
-                }
-                let (write, _) = self.attribute_nodes(class, attr_id);
-                self.edge(from, write, label);
-            }
-            Obj::Module(m) => {
-                let attr = self.name(attr_id).clone();
-                if let Resolved::Variable(node) = self.modules.resolve_global(m, &attr) {
-                    self.edge(from, node, label);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    pub(super) fn load_part(&mut self, value: Obj, part: Part, to: GNode, label: Label) {
-        match value {
-            Obj::Container(container, kind) => {
-                let part = match part {
-                    // Patterns match only their own kind of container.
-                    Part::MappingValue(key) if kind.is_dict() => key.map_or(Part::Values, Part::Key),
-                    Part::SequenceItem(index)
-                        if kind == ContainerKind::Tuple
-                            && usize::from(index) < tasklens_semantic::facts::MAX_TUPLE_INDEX =>
-                    {
-                        Part::Index(index)
-                    }
-                    Part::SequenceItem(_) if matches!(kind, ContainerKind::List | ContainerKind::Tuple) => Part::Values,
-                    Part::MappingValue(_) | Part::SequenceItem(_) => return,
-                    Part::Iter if kind.is_dict() => Part::Keys,
-                    Part::Key(_) if kind.is_dict() => part,
-                    Part::Iter | Part::Key(_) | Part::Unkeyed => Part::Values,
-                    Part::Index(_) if kind != ContainerKind::Tuple => Part::Values,
-                    other => other,
-                };
-                let slot = self.part_node(container, part);
-                self.edge(slot, to, label);
-            }
-            Obj::View(container, _, viewed) => {
-                let part = match part {
-                    Part::MappingValue(_) | Part::SequenceItem(_) => return,
-                    Part::Keys | Part::Values => part,
-                    Part::Key(_) | Part::Unkeyed => Part::Values,
-                    _ => viewed,
-                };
-                let slot = self.part_node(container, part);
-                self.edge(slot, to, label);
-            }
-            Obj::Instance(class) => self.instance_part(class, part, to, label),
-            Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
-            _ => {}
-        }
-    }
-
-    /// The property setter an assignment to `attr` on an instance of `class` runs (cached).
-    fn setter(&mut self, class: GClass, attr: NameId) -> Option<GFunc> {
-        if let Some(&found) = self.setter_cache.get(&(class, attr)) {
-            return found;
-        }
-        let found = self.classes.find_setter(&self.modules, class, self.name(attr));
-        self.setter_cache.insert((class, attr), found);
-        found
-    }
-
-    /// Iterating or subscripting an instance of a project class runs its `__iter__` or
-    /// `__getitem__` (and their overrides): `for job in registry`, `registry[key]`.
-    fn instance_part(&mut self, class: GClass, part: Part, to: GNode, label: Label) {
-        let candidates: &[&'static str] = match part {
-            // An iterator of its own (`__iter__` returns self): `__next__` gives the
-            // elements; `async for` reads `__anext__` or `__aiter__` the same way.
-            Part::Iter => &["__next__", "__iter__", "__anext__", "__aiter__"],
-            Part::Values | Part::Index(_) | Part::Key(_) | Part::Unkeyed => &["__getitem__"],
-            _ => return,
-        };
-        let Some((method, methods)) = candidates.iter().find_map(|&method| {
-            let methods = self.special_method(class, method);
-            (!methods.is_empty()).then_some((method, methods))
-        }) else {
-            return;
-        };
-        for &func in methods.iter() {
-            // Once per method and reader: an `__iter__` returning another iterator class
-            // (or itself) must not unfold forever.
-            if !self.protocol_reads.insert((func, to)) {
-                continue;
-            }
-            let facts = self.modules.func(func).1;
-            match (method, facts.is_generator) {
-                // A generator `__iter__` (or async generator `__aiter__`) yields the elements.
-                ("__iter__" | "__aiter__", true) => {
-                    let yields = self.func_node(func, facts.yields);
-                    self.edge(yields, to, label);
-                }
-                // `return iter(self._items.values())`: the elements of what it returns.
-                ("__iter__" | "__aiter__", false) => {
-                    let ret = self.ret_node(func);
-                    self.complex_on(ret, Complex::LoadPart { part: Part::Iter, to, label });
-                }
-                _ => {
-                    let ret = self.ret_node(func);
-                    self.edge(ret, to, label);
-                }
-            }
-        }
-    }
-
-    fn enter(&mut self, value: Obj, obj: ObjId, to: GNode) {
-        match value {
-            Obj::Instance(class) => {
-                let method = self
-                    .classes
-                    .find_method(&self.modules, class, "__aenter__")
-                    .or_else(|| self.classes.find_method(&self.modules, class, "__enter__"));
-                match method {
-                    // `return self` (or `self.conn`): the `as` target comes from this very object.
-                    Some(func) if !self.modules.func(func).1.passed_through.is_empty() => {
-                        self.receiver_returned(func, value, to);
-                        let (m, facts) = self.modules.func(func);
-                        let own = self.modules.modules[m as usize].node_base + facts.own_ret;
-                        self.edge(own, to, NO_LABEL);
-                    }
-                    Some(func) => {
-                        let ret = self.ret_node(func);
-                        self.edge(ret, to, NO_LABEL);
-                    }
-                    None => self.seed(to, Obj::Unknown),
-                }
-            }
-            Obj::ExternalInstance(_) => self.add(to, obj, super::NO_NODE, NO_LABEL),
-            // A generator under `@contextmanager` / `@asynccontextmanager`: `with` binds
-            // what it yields.
-            Obj::Container(generator, ContainerKind::Iterator) => {
-                let values = self.part_node(generator, Part::Values);
-                self.edge(values, to, NO_LABEL);
-            }
-            _ => self.seed(to, Obj::Unknown),
-        }
-    }
-
-    fn resolved(&mut self, resolved: Resolved, to: GNode) {
-        match resolved {
-            Resolved::Module(m) => self.seed(to, Obj::Module(m)),
-            Resolved::External(path) => self.seed_external(to, &path),
-            Resolved::Function(func) => self.seed(to, Obj::Function(func)),
-            Resolved::Class(class) => self.seed(to, Obj::Class(class)),
-            Resolved::Variable(node) => self.edge(node, to, NO_LABEL),
-            Resolved::Unknown => self.seed(to, Obj::Unknown),
-        }
-    }
-
     // ---- calls ------------------------------------------------------------------
 
     fn call(&mut self, site: GSite, value: Obj, result: GNode) {
@@ -629,46 +290,18 @@ impl Solver {
     fn external_path_call(&mut self, site: GSite, path: u32, result: GNode) {
         let name = self.paths[path as usize].clone();
         self.note_removed_loop(site, &name);
-        if let Some((index, keyword)) = thread_runner_argument(&name) {
-            // `asyncio.to_thread(f, *args)` calls `f(*args)`; `Thread(target=f, args=(...))`
-            // and `_thread.start_new_thread(f, args)` pass a tuple.
-            let forwards = name == "asyncio.to_thread" || name == "asyncio.threads.to_thread";
-            let passing = if forwards { Passing::Arguments } else { Passing::Tuple };
-            self.note_thread_runner(site, index, keyword, passing);
+        if let Some(runner) = thread_runner(&name) {
+            self.note_thread_runner(site, runner);
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
 
     /// A call of the event loop's method `name`.
     fn loop_call(&mut self, site: GSite, name: &str, result: GNode) {
-        if let Some(index) = loop_thread_runner_argument(name) {
-            // `loop.run_in_executor(executor, f, *args)` calls `f(*args)`.
-            self.note_thread_runner(site, index, None, Passing::Arguments);
+        if let Some(runner) = loop_thread_runner(name) {
+            self.note_thread_runner(site, runner);
         }
         self.external_effect(site, result, loop_method(name), None);
-    }
-
-    /// The function argument of a call that runs it in another thread, with what it passes.
-    fn note_thread_runner(&mut self, site: GSite, index: u8, keyword: Option<&str>, passing: Passing) {
-        let args = self.site_args(site);
-        let by_keyword = || {
-            let call = args.call();
-            let keyword = call.keywords.iter().find(|k| Some(k.name.as_str()) == keyword)?;
-            args.node(keyword.node)
-        };
-        if let Some(function) = args.arg(usize::from(index)).or_else(by_keyword) {
-            self.complex_on(function, Complex::ThreadTarget { site });
-            let first = index + 1;
-            match passing {
-                Passing::Arguments => self.complex_on(function, Complex::Forward { site, first }),
-                Passing::Elements => self.complex_on(function, Complex::ForwardElements { site, first }),
-                Passing::Tuple => {
-                    if let Some(tuple) = thread_arguments(&args, index, keyword) {
-                        self.complex_on(function, Complex::ForwardTuple { tuple });
-                    }
-                }
-            }
-        }
     }
 
     /// Records `loop=` passed to an asyncio API that removed it (TL006).
@@ -791,10 +424,8 @@ impl Solver {
                 self.external_path_call(site, id, result);
             }
             Obj::ExternalInstance(path) => {
-                if let Some(index) = thread_runner_method(&self.paths[path as usize], name) {
-                    // `executor.submit(f, *args)` calls `f(*args)`; `map` calls it per element.
-                    let passing = if name == "submit" { Passing::Arguments } else { Passing::Elements };
-                    self.note_thread_runner(site, index, None, passing);
+                if let Some(runner) = thread_runner_method(&self.paths[path as usize], name) {
+                    self.note_thread_runner(site, runner);
                 }
                 let effect = external_method(&self.paths[path as usize], name);
                 if effect == ExternalCall::NewTask {
@@ -840,28 +471,4 @@ impl Solver {
             }
         }
     }
-}
-
-/// How a thread runner passes arguments to the function it runs.
-#[derive(Clone, Copy)]
-enum Passing {
-    /// The call's positional arguments after the function (`to_thread(f, *args)`).
-    Arguments,
-    /// The elements of the iterables after it, one call per element (`executor.map`).
-    Elements,
-    /// A tuple (`Thread(target=f, args=(...))`).
-    Tuple,
-}
-
-/// The tuple of arguments a thread runner passes its function: `args=`, or positionally
-/// (`Thread(group, target, name, args)`, `Timer(interval, function, args)`,
-/// `_thread.start_new_thread(function, args)`: the position after the function's, or two
-/// after it for `Thread`, which names the thread in between).
-fn thread_arguments(args: &super::calls::SiteArgs, function: u8, keyword: Option<&str>) -> Option<GNode> {
-    let call = args.call();
-    if let Some(named) = call.keywords.iter().find(|k| k.name.as_str() == "args") {
-        return args.node(named.node);
-    }
-    let position = usize::from(function) + if keyword == Some("target") { 2 } else { 1 };
-    args.arg(position)
 }

@@ -122,6 +122,16 @@ impl Solver {
         node
     }
 
+    /// The call at `site` runs the `__init__` `func` for `class`: a construction `class(...)`,
+    /// or `super().__init__(...)` in `class`'s own `__init__`. Binds it, and stores the
+    /// parameters it stores for `class`.
+    pub(super) fn bind_init(&mut self, site: super::GSite, func: GFunc, class: GClass, result: GNode) {
+        self.init.constructing = Some(class);
+        self.bind_call(site, func, 1, result);
+        self.init.constructing = None;
+        self.apply_init_stores(site, func, 1, class);
+    }
+
     /// The call at `site` runs `func`, an `__init__` with parameter stores, for `class`
     /// (after `shift` bound parameters): each stored argument goes to `class`'s node.
     pub(super) fn apply_init_stores(&mut self, site: super::GSite, func: GFunc, shift: usize, class: GClass) {

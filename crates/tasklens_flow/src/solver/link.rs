@@ -328,8 +328,6 @@ impl Solver {
         }
     }
 
-    /// Numbers every module's constant dict keys project-wide: a string (also the value of
-    /// a module-level string constant), or what a module-level name resolves to.
     /// Records the parameter stores of the module's `__init__`s (see `init_stores.rs`) and
     /// returns the indexes of their `Store` constraints.
     fn link_init_stores(&mut self, m: ModIdx) -> FxHashSet<u32> {
@@ -345,8 +343,6 @@ impl Solver {
                     Some(Constraint::Store { hop, .. }) => hop.map_or(NO_LABEL, |h| hb + h),
                     _ => continue,
                 };
-                // A property (`self._writer = writer` runs its setter) stays an ordinary store,
-                // as does an attribute of a class derived from an outside class.
                 // A parameter annotated with what holds no asyncio value (`hass: HomeAssistant`)
                 // gains nothing from being told apart per class.
                 let annotation = facts.annotated.iter().find(|a| {
@@ -357,6 +353,8 @@ impl Solver {
                 {
                     continue;
                 }
+                // A property (`self._writer = writer` runs its setter) stays an ordinary store,
+                // as does an attribute of a class derived from an outside class.
                 let name = self.names.get(attr).clone();
                 let owner_class = cb + class;
                 if self.classes.find_method(&self.modules, owner_class, &name).is_some()
@@ -370,11 +368,15 @@ impl Solver {
                 let owner = self.classes.attr_owner(&self.modules, owner_class, &name);
                 self.init.summarised.insert((owner, attr));
             }
-            self.init.summaries.insert(fb + local as GFunc, stores);
+            if !stores.is_empty() {
+                self.init.summaries.insert(fb + local as GFunc, stores);
+            }
         }
         summarised
     }
 
+    /// Numbers every module's constant dict keys project-wide: a string (also the value of
+    /// a module-level string constant), or what a module-level name resolves to.
     fn link_dict_keys(&mut self) {
         let mut strings: FxHashMap<GNode, Name> = FxHashMap::default();
         for module in &self.modules.modules {
@@ -464,12 +466,7 @@ impl Solver {
         }
         for (site, class, name, result) in pending.super_calls {
             match self.classes.find_method_from(&self.modules, class, &name, 1) {
-                Some(func) => {
-                    self.init.constructing = Some(class);
-                    self.bind_call(site, func, 1, result);
-                    self.init.constructing = None;
-                    self.apply_init_stores(site, func, 1, class);
-                }
+                Some(func) => self.bind_init(site, func, class, result),
                 None => {
                     // `super().__init__(loop=loop)` in a subclass of `asyncio.Queue`.
                     if name == "__init__"

@@ -3,6 +3,7 @@
 //! reach them (an on-the-fly call graph).
 
 mod annotations;
+mod attributes;
 mod calls;
 mod classes;
 mod dispatch;
@@ -10,8 +11,10 @@ mod external;
 mod filters;
 mod init_stores;
 pub(crate) mod link;
+mod parts;
 mod solution;
 mod stats;
+mod threads;
 
 use std::collections::VecDeque;
 use std::rc::Rc;

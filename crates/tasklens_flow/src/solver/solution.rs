@@ -108,9 +108,10 @@ impl Solver {
         let method_kinds: Vec<MethodKind> = (self.names.iter())
             .map(|name| {
                 let name = name.as_str();
+                let keeps_no_name = crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name);
                 MethodKind {
-                    keeps_no_result: crate::asyncio_api::NON_KEEPING_TASK_METHODS.contains(&name),
-                    keeps_no_name: crate::asyncio_api::NON_KEEPING_HANDLE_METHODS.contains(&name),
+                    keeps_no_result: keeps_no_name || crate::asyncio_api::POLLING_TASK_METHODS.contains(&name),
+                    keeps_no_name,
                     stores: crate::dropped::CONTAINER_STORES.contains(&name),
                 }
             })

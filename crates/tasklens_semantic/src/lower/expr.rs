@@ -461,7 +461,9 @@ impl Lowerer {
     /// and whose result the map's elements get only once `map` resolves to the builtin.
     /// Positions: the map call, `f` as the callee, the iterables as the arguments.
     fn mapped_call(&mut self, site: u32, nodes: &[Option<u32>], ranges: Vec<TextRange>) {
-        let Some(Some(_function)) = nodes.first() else { return };
+        if !nodes.first().is_some_and(Option::is_some) {
+            return;
+        }
         let args: Vec<Arg> = (nodes[1..].iter())
             .map(|iterable| {
                 let node = iterable.map(|base| {
