@@ -1176,6 +1176,40 @@ asyncio.run(main())
 }
 
 #[test]
+fn guards_that_fail_as_a_whole() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from asyncio import Task
+
+def plain_futures_return_early(job):
+    if isinstance(job, asyncio.Future) and not isinstance(job, Task):
+        return "future"
+    return job.get_name()
+
+def negated(job):
+    if not (job is not None and not hasattr(job, "get_name")):
+        return job and job.get_name()
+    return None
+
+def done_tasks_return_early(job):
+    if isinstance(job, Task) and job.done():
+        return None
+    return job.get_name()
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    print(plain_futures_return_early(fut), negated(fut))
+    print(done_tasks_return_early(fut))
+
+asyncio.run(main())
+"#,
+        "main.py:20: TL001",
+    );
+}
+
+#[test]
 fn annotation_sinks_in_every_spelling() {
     check(
         r#"
@@ -2153,26 +2187,34 @@ fn annotations_through_type_aliases() {
         r#"
 #- types_.py
 import asyncio
-from typing import Dict, Optional
+from typing import Dict, Optional, TypeAlias
 
 TaskMap = Dict[str, "asyncio.Task[None]"]
 MaybeTask = Optional[asyncio.Task]
 type Handle = asyncio.Task[None]
 Number = int
+Declared: TypeAlias = asyncio.Task[None]
+Quoted: TypeAlias = "asyncio.Task[None]"
+Text: TypeAlias = "str"
 #- main.py
 import asyncio
 import types_
-from types_ import TaskMap, MaybeTask, Number
+from types_ import TaskMap, MaybeTask, Number, Declared, Quoted, Text
 
 def register(loop, registry: TaskMap, count: Number) -> types_.Handle:
     registry["x"] = loop.create_future()
     current: MaybeTask = loop.create_future()
+    declared: Declared | None = loop.create_future()
+    quoted: "Quoted" = loop.create_future()
+    text: Text = loop.create_future()
     return loop.create_future()
 "#,
         "
         main.py:6: TL001
         main.py:7: TL001
         main.py:8: TL001
+        main.py:9: TL001
+        main.py:11: TL001
         ",
     );
 }

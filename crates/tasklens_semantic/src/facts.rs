@@ -582,4 +582,7 @@ pub enum GuardTest {
     Awaitable,
     /// `x` is an `async def` function: `inspect.iscoroutinefunction(x)` (or asyncio's).
     CoroutineFunction,
+    /// One of the alternatives holds, each being all of its tests: `A or B` when true,
+    /// `A and B` when false (`not isinstance(x, Future) or isinstance(x, Task)`).
+    AnyOf(Vec<Vec<GuardTest>>),
 }

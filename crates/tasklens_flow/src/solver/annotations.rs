@@ -241,6 +241,9 @@ impl Solver {
                     || types.iter().all(|t| self.excludes_futures(m, t))
             }
             GuardTest::IsNot(types) => types.iter().any(|t| self.admits(m, t, 0).future_like),
+            GuardTest::AnyOf(alternatives) => {
+                alternatives.iter().all(|tests| tests.iter().any(|test| self.guard_stops_futures(m, test)))
+            }
         }
     }
 
@@ -250,6 +253,7 @@ impl Solver {
     fn excludes_futures(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
         let path = match expr {
             TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
+            TypeExpr::None => return true,
             _ => return false,
         };
         match self.modules.resolve_dotted(m, path) {

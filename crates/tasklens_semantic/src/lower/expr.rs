@@ -561,11 +561,12 @@ impl Lowerer {
                         if bool_op.op == BoolOp::And { (when_true, when_false) } else { (when_false, when_true) };
                     self.narrow(&narrowing);
                     collected.extend(narrowing);
-                    alternatives.push(if other.is_empty() { is_none_narrowing(value) } else { other });
+                    let is_and = bool_op.op == BoolOp::And;
+                    alternatives.push(if other.is_empty() { none_narrowing(value, !is_and) } else { other });
                 }
                 *self.flow() = before;
                 match bool_op.op {
-                    BoolOp::And => (collected, Vec::new()),
+                    BoolOp::And => (collected, one_of(&alternatives)),
                     BoolOp::Or => (one_of(&alternatives), collected),
                 }
             }
@@ -645,37 +646,46 @@ fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)>
     }
 }
 
-/// `x is None`: `x` holds none of the values the analysis follows (as `isinstance(x,
-/// NoneType)` would say); only used for an alternative of `or`.
-fn is_none_narrowing(test: &Expr) -> Vec<Narrowing> {
+/// `x is None` when `holds` (`x is not None` when not): `x` holds none of the values the
+/// analysis follows (as `isinstance(x, NoneType)` would say); only used for an alternative
+/// of `or` (or of a failed `and`).
+fn none_narrowing(test: &Expr, holds: bool) -> Vec<Narrowing> {
     let Expr::Compare(compare) = test else { return Vec::new() };
+    let op = if holds { ast::CmpOp::Is } else { ast::CmpOp::IsNot };
     match (&*compare.left, &*compare.ops, &*compare.comparators) {
-        (Expr::Name(name), [ast::CmpOp::Is], [Expr::NoneLiteral(_)]) => {
+        (Expr::Name(name), [found], [Expr::NoneLiteral(_)]) if *found == op => {
             vec![(name.id.clone(), GuardTest::Is(vec![TypeExpr::None]))]
         }
         _ => Vec::new(),
     }
 }
 
-/// What `A or B or ...` narrows when true: a name that every alternative narrows to some
-/// types (`isinstance(x, Task) or x is None`) holds one of them all.
+/// What holds when one of `alternatives` does (`A or B` when true, `A and B` when false),
+/// for each name that every alternative narrows: one of their types when each says
+/// `isinstance` (`isinstance(x, Task) or x is None`), else any of their tests.
 fn one_of(alternatives: &[Vec<Narrowing>]) -> Vec<Narrowing> {
-    let Some((first, rest)) = alternatives.split_first() else { return Vec::new() };
-    let types_of = |narrowings: &[Narrowing], name: &Name| {
-        narrowings.iter().find_map(|(n, test)| match test {
-            GuardTest::Is(types) if n == name => Some(types.clone()),
-            _ => None,
-        })
-    };
-    let mut narrowed = Vec::new();
+    let Some((first, _)) = alternatives.split_first() else { return Vec::new() };
+    let mut narrowed: Vec<Narrowing> = Vec::new();
     for (name, _) in first {
-        let all: Option<Vec<Vec<TypeExpr>>> =
-            std::iter::once(first).chain(rest).map(|narrowings| types_of(narrowings, name)).collect();
-        if let Some(all) = all
-            && !narrowed.iter().any(|(n, _)| n == name)
-        {
-            narrowed.push((name.clone(), GuardTest::Is(all.concat())));
+        if narrowed.iter().any(|(n, _)| n == name) {
+            continue;
         }
+        let tests: Vec<Vec<GuardTest>> = alternatives
+            .iter()
+            .map(|narrowings| narrowings.iter().filter(|(n, _)| n == name).map(|(_, test)| test.clone()).collect())
+            .collect();
+        if tests.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let types: Option<Vec<TypeExpr>> = tests
+            .iter()
+            .map(|tests| match tests.as_slice() {
+                [GuardTest::Is(types)] => Some(types.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|all| all.concat());
+        narrowed.push((name.clone(), types.map_or(GuardTest::AnyOf(tests), GuardTest::Is)));
     }
     narrowed
 }

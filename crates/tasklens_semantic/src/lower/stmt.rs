@@ -470,10 +470,16 @@ impl Lowerer {
     }
 
     fn ann_assign(&mut self, assign: &ast::StmtAnnAssign) {
+        let annotation = type_expr(&assign.annotation);
         if self.scopes.len() == 1 {
             self.note_string_constant(&assign.target, assign.value.as_deref());
+            // `Name: TypeAlias = <type>`, where the type may be a string.
+            if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value)
+                && matches!(&annotation, TypeExpr::Name(path) if path.last().is_some_and(|last| last.as_str() == "TypeAlias"))
+            {
+                self.note_type_alias(&name.id, value);
+            }
         }
-        let annotation = type_expr(&assign.annotation);
         let value = assign.value.as_ref().map(|v| self.expr(v));
         self.annotated_assign(&assign.target, annotation, assign.annotation.range(), value, true);
     }
