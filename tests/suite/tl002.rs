@@ -491,3 +491,27 @@ asyncio.run(main())
         "main.py:23: TL002",
     );
 }
+
+#[test]
+fn functions_called_at_import_time_get_no_fix() {
+    // `schedule` runs when the module is imported: `create_task` would raise there, so the
+    // finding names the call that gets there and offers no fix.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def tick():
+    await asyncio.sleep(0)
+
+def schedule():
+    return asyncio.ensure_future(tick())
+
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
+task = schedule()
+loop.run_until_complete(task)
+"#,
+        "main.py:7: TL002",
+    );
+}

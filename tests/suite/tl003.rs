@@ -142,6 +142,59 @@ async def ticker():
 }
 
 #[test]
+fn applying_a_decorator_does_not_run_its_wrapper() {
+    // `spawned` works with and without arguments; `@spawned()` runs `wrap`, not `wrapped`,
+    // which only runs (inside the loop) when the decorated function is called.
+    // `@spawning()` starts a Task as it is applied.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+def spawned(func=None, name=None):
+    def wrap(f):
+        @functools.wraps(f)
+        def wrapped(*args):
+            return asyncio.create_task(f(*args), name=name)
+        return wrapped
+    if func is not None:
+        return wrap(func)
+    return wrap
+
+def spawning(func=None):
+    def wrap(f):
+        started = asyncio.create_task(f())
+        return f
+    if func is not None:
+        return wrap(func)
+    return wrap
+
+@spawned()
+async def first():
+    return 1
+
+@spawned
+async def second():
+    return 2
+
+async def main():
+    print(await first(), await second())
+
+asyncio.run(main())
+
+@spawning()
+async def third():
+    return 3
+"#,
+        "
+        main.py:16: TL003
+        main.py:16: TL005
+        ",
+    );
+}
+
+#[test]
 fn functions_run_in_another_thread() {
     // `run_in_executor`, `threading.Thread(target=...)`, an executor's `submit` and a
     // `Thread` subclass's `run` run their function where no loop is running; a thread

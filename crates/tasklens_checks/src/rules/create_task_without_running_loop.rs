@@ -1,6 +1,6 @@
 //! TL003: `asyncio.create_task` where no event loop is running.
 
-use tasklens_flow::{LooplessCall, LooplessStart};
+use tasklens_flow::{Location, LooplessCall, LooplessStart};
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -68,20 +68,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
             describe::place(db, *first)
         ),
     };
-    let first_label = match task.start {
-        LooplessStart::Import => "called at import time",
-        LooplessStart::Thread => "runs it in another thread",
-    };
-    let trace = task
-        .chain
-        .iter()
-        .enumerate()
-        .map(|(index, at)| Label {
-            file: at.file,
-            range: at.range,
-            message: if index == 0 { first_label.into() } else { "which calls".into() },
-        })
-        .collect();
+    let trace = chain_labels(&task.chain, task.start);
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
@@ -90,4 +77,19 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
         trace,
         fix: None,
     }
+}
+
+/// The calls that reach code where no loop runs, outermost first, as labels.
+pub(crate) fn chain_labels(chain: &[Location], start: LooplessStart) -> Vec<Label> {
+    let first_label = match start {
+        LooplessStart::Import => "called at import time",
+        LooplessStart::Thread => "runs it in another thread",
+    };
+    (chain.iter().enumerate())
+        .map(|(index, at)| Label {
+            file: at.file,
+            range: at.range,
+            message: if index == 0 { first_label.into() } else { "which calls".into() },
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! TL002: `ensure_future` called where only coroutines reach its argument.
 
 use ruff_text_size::{TextRange, TextSize};
-use tasklens_flow::{CallContext, EnsureFutureCall};
+use tasklens_flow::{CallContext, EnsureFutureCall, LooplessStart};
 
 use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
@@ -44,7 +44,8 @@ declare_rule! {
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
     /// running. It is also unsafe when the argument is a parameter of a public function
     /// or method: callers outside the project may pass a Future, which `create_task`
-    /// refuses. Calls that run at import time get no fix. `ensure_future(coro, loop=loop)`
+    /// refuses. Calls that run at import time (also in a function that module-level code
+    /// calls) or in another thread get no fix. `ensure_future(coro, loop=loop)`
     /// is the exception to both: its rewrite `loop.create_task(coro)` is what CPython runs
     /// anyway and needs no running loop, so it is safe wherever the call is.
     ///
@@ -78,11 +79,26 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         }
     }
     let fix = fix(db, call);
-    let trace = call
+    if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
+        let first = chain.first().map(|at| describe::place(db, *at)).unwrap_or_default();
+        message.push_str(&match start {
+            LooplessStart::Import => {
+                format!("; no automatic fix: this runs when the module is imported, through the call in {first}")
+            }
+            LooplessStart::Thread => {
+                format!("; no automatic fix: this runs in another thread, started by the call in {first}")
+            }
+        });
+        message.push_str(", where no loop is running and `create_task` would raise RuntimeError");
+    }
+    let mut trace: Vec<Label> = call
         .task_sinks
         .iter()
         .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(db, sink) })
         .collect();
+    if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
+        trace.extend(crate::rules::create_task_without_running_loop::chain_labels(chain, *start));
+    }
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
@@ -133,6 +149,7 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     }
     let applicability = outside(match call.context {
         CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
+        CallContext::Function if call.loopless.is_some() => return None,
         CallContext::Function => Applicability::Unsafe,
         CallContext::Import => return None,
     });

@@ -7,6 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::{CallContext, LooplessStart};
 use crate::objects::{GSite, Obj};
 use crate::solver::Solved;
+use tasklens_semantic::facts::ReturnShape;
 
 impl CallContext {
     pub(super) fn of(
@@ -82,19 +83,38 @@ pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
     candidates
 }
 
-/// `asyncio.create_task` calls in code that runs where no event loop is running: at import
-/// time (module level, class bodies, and the synchronous functions they call,
-/// transitively) and in functions run in another thread (`run_in_executor`,
-/// `threading.Thread(target=...)`, and what they call), through calls that always run in
-/// their function.
-pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, LooplessStart)> {
-    if solved.running_loop_sites.is_empty() {
-        return Vec::new();
+/// Calls in code that runs where no event loop is running: at import time (module level,
+/// class bodies, and the synchronous functions they call, transitively) and in functions
+/// run in another thread (`run_in_executor`, `threading.Thread(target=...)`, and what they
+/// call), through calls that always run in their function. First the `asyncio.create_task`
+/// calls (and others that need a running loop), then the `ensure_future` calls in
+/// functions reached that way, each with the calls that lead there.
+pub(super) fn loopless_calls(solved: &Solved) -> (Vec<Loopless>, FxHashMap<GSite, LooplessPath>) {
+    if solved.running_loop_sites.is_empty() && solved.ensure_future_sites.is_empty() {
+        return Default::default();
     }
+    let reached = loopless_functions(solved);
+    let calls = (solved.running_loop_sites.iter())
+        .filter_map(|&site| loopless_path(solved, &reached, site).map(|(chain, start)| (site, chain, start)))
+        .collect();
+    let ensure_futures = (solved.ensure_future_sites.iter().map(|&(site, _)| site))
+        .filter(|&site| caller_of(solved, site).is_some())
+        .filter_map(|site| loopless_path(solved, &reached, site).map(|path| (site, path)))
+        .collect();
+    (calls, ensure_futures)
+}
+
+/// A call reached where no loop runs, the calls that lead there, and where they start.
+pub(super) type Loopless = (GSite, Vec<GSite>, LooplessStart);
+
+/// The calls that lead to code run where no loop runs (outermost first), and where they start.
+pub(super) type LooplessPath = (Vec<GSite>, LooplessStart);
+
+/// Functions run without a loop, each with the call that first reaches it and whether that
+/// call starts a thread.
+fn loopless_functions(solved: &Solved) -> FxHashMap<u32, (u32, bool)> {
     let caller_of = |site: u32| caller_of(solved, site);
     let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
-    // Functions run without a loop, each with the call that first reaches it and whether
-    // that call starts a thread.
     let mut reached: FxHashMap<u32, (u32, bool)> = FxHashMap::default();
     let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
     // A module-level call under a test (`if loop.is_running():`) or a `RuntimeError`
@@ -103,6 +123,8 @@ pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, Looples
     let import_roots = (solved.calls.iter())
         .filter(|&&(site, _)| caller_of(site).is_none() && !guarded(site))
         .map(|&(s, f)| (s, f, false));
+    let spurious = wrappers_called_with_their_decorator(solved);
+    let import_roots = import_roots.filter(|(site, func, _)| !spurious.contains(&(*site, *func)));
     let thread_roots = solved.thread_targets.iter().map(|&(func, site)| (site, func, true));
     for (site, func, thread) in import_roots.chain(thread_roots) {
         if runs_body(func) && !reached.contains_key(&func) {
@@ -117,6 +139,7 @@ pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, Looples
     for &(site, func) in &solved.calls {
         if let Some(caller) = caller_of(site)
             && !conditional(site)
+            && !spurious.contains(&(site, func))
         {
             calls_by_caller.entry(caller).or_default().push((site, func));
         }
@@ -129,32 +152,62 @@ pub(super) fn loopless_calls(solved: &Solved) -> Vec<(GSite, Vec<GSite>, Looples
             }
         }
     }
-    let mut found = Vec::new();
-    for &site in &solved.running_loop_sites {
-        if (caller_of(site).is_some() && conditional(site)) || guarded(site) {
-            continue;
+    reached
+}
+
+/// Calls of a decorator's wrapper from a site that also calls the decorator itself. A
+/// decorator usable with and without arguments (`def deco(func=None, *, timeout=None)`,
+/// returning `wrap(func)` or `wrap`) makes `@deco()` seem to call both `wrap` and the
+/// wrapper `wrap` returns; applying it runs `wrap` alone, the wrapper runs when the
+/// decorated function is called.
+fn wrappers_called_with_their_decorator(solved: &Solved) -> FxHashSet<(u32, u32)> {
+    let mut callees: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(site, func) in &solved.calls {
+        callees.entry(site).or_default().push(func);
+    }
+    let wrapper_of = |func: u32| {
+        let (module, facts) = solved.modules.func(func);
+        match facts.returns {
+            ReturnShape::Nested(local) => Some(solved.modules.modules[module as usize].func_base + local),
+            _ => None,
         }
-        let mut chain = Vec::new();
-        let mut caller = caller_of(site);
-        let start = loop {
-            match caller {
-                None => break Some(LooplessStart::Import),
-                Some(func) => match reached.get(&func) {
-                    Some(&(via, thread)) if chain.len() < 64 => {
-                        chain.push(via);
-                        if thread {
-                            break Some(LooplessStart::Thread);
-                        }
-                        caller = caller_of(via);
-                    }
-                    _ => break None,
-                },
+    };
+    let mut spurious = FxHashSet::default();
+    for (site, funcs) in callees.iter().filter(|(_, funcs)| funcs.len() > 1) {
+        for wrapper in funcs.iter().filter_map(|&func| wrapper_of(func)) {
+            if funcs.contains(&wrapper) {
+                spurious.insert((*site, wrapper));
             }
-        };
-        if let Some(start) = start {
-            chain.reverse();
-            found.push((site, chain, start));
         }
     }
-    found
+    spurious
+}
+
+/// How `site` is reached where no loop runs: the calls that lead there, outermost first,
+/// and where they start. `None` when it always runs in a loop, may not run there, or is
+/// under a branch or a guard.
+fn loopless_path(solved: &Solved, reached: &FxHashMap<u32, (u32, bool)>, site: GSite) -> Option<LooplessPath> {
+    let call = solved.modules.site(site).1;
+    if (caller_of(solved, site).is_some() && call.conditional) || call.guarded {
+        return None;
+    }
+    let mut chain = Vec::new();
+    let mut caller = caller_of(solved, site);
+    let start = loop {
+        match caller {
+            None => break LooplessStart::Import,
+            Some(func) => match reached.get(&func) {
+                Some(&(via, thread)) if chain.len() < 64 => {
+                    chain.push(via);
+                    if thread {
+                        break LooplessStart::Thread;
+                    }
+                    caller = caller_of(solved, via);
+                }
+                _ => return None,
+            },
+        }
+    };
+    chain.reverse();
+    Some((chain, start))
 }

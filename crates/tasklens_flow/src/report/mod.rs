@@ -153,6 +153,9 @@ pub struct EnsureFutureCall {
     /// The argument is a parameter of a public function or method: code outside the
     /// project may call it with a Future, which `create_task` would refuse.
     pub public_parameter: Option<Name>,
+    /// For a call in a function: the calls that reach it where no loop is running
+    /// (outermost first), and where they start.
+    pub loopless: Option<(Vec<Location>, LooplessStart)>,
 }
 
 /// Where a call runs, as far as an event loop is concerned.
@@ -253,7 +256,9 @@ pub(crate) struct Derived {
     /// and whether that node is the return of a function only the event loop calls.
     pub dropped_tasks: Vec<(GSite, GNode, ObjId, bool)>,
     /// `create_task` calls reached where no loop runs, each with the calls that lead there.
-    pub loopless_calls: Vec<(GSite, Vec<GSite>, LooplessStart)>,
+    pub loopless_calls: Vec<context::Loopless>,
+    /// `ensure_future` calls in functions reached where no loop runs, the same way.
+    pub loopless_ensure_futures: FxHashMap<GSite, context::LooplessPath>,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -262,7 +267,8 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         || crate::dropped::dropped_tasks(solved),
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
-    Derived { loop_functions, dropped_tasks, loopless_calls }
+    let (loopless_calls, loopless_ensure_futures) = loopless_calls;
+    Derived { loop_functions, dropped_tasks, loopless_calls, loopless_ensure_futures }
 }
 
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
@@ -327,6 +333,13 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
             loop_in_scope: (context == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
             public_parameter: public_parameter(solved, module, call),
+            loopless: solved.derived.loopless_ensure_futures.get(&site).map(|(chain, start)| {
+                let location = |via: &u32| Location {
+                    file: file_of(solved, solved.modules.site_module(*via)),
+                    range: call_at(solved, *via).range,
+                };
+                (chain.iter().map(location).collect(), *start)
+            }),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));

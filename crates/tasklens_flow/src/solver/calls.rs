@@ -440,6 +440,10 @@ impl Solver {
             ReturnShape::Nested(local) if self.modules.func(func_base + local).1.makes_coroutine() => {
                 self.seed(result, Obj::Coro(Some(func)));
             }
+            // The wrapper's own call of the function it wraps runs the body.
+            ReturnShape::Nested(local) if self.site_in_function(site, func_base + local) => {
+                self.call_result(site, func, result, None);
+            }
             ReturnShape::Nested(local) => {
                 self.opaque_result(site, func, result);
                 let wrapper = func_base + local;
