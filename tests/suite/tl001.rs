@@ -2033,6 +2033,56 @@ asyncio.run(main())
 }
 
 #[test]
+fn decorator_classes_run_their_call_method() {
+    // Calling a function decorated with a class calls the instance's `__call__`; its own
+    // `self.fn(*args)` runs the function's body.
+    check(
+        r#"
+#- deco.py
+import asyncio
+
+class in_thread:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args):
+        return asyncio.get_running_loop().run_in_executor(None, self.fn, *args)
+
+class memo:
+    def __init__(self, fn):
+        self.fn = fn
+        self.value = None
+
+    def __call__(self):
+        if self.value is None:
+            self.value = self.fn()
+        return self.value
+#- main.py run
+import asyncio
+from deco import in_thread, memo
+
+@in_thread
+def blocking(n):
+    return n
+
+@memo
+def settings():
+    return {"debug": True}
+
+async def main():
+    print(settings()["debug"])
+    job = blocking(1)
+    print(await job, job.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        deco.py:8: TL001
+        ",
+    );
+}
+
+#[test]
 fn overrides_inherit_a_task_return_annotation() {
     check(
         r#"

@@ -298,6 +298,7 @@ asyncio.run(main())
         "
         main.py:33: TL002
         main.py:34: TL002
+        main.py:37: TL002
         main.py:38: TL002
         ",
     );
@@ -513,5 +514,36 @@ task = schedule()
 loop.run_until_complete(task)
 "#,
         "main.py:7: TL002",
+    );
+}
+
+#[test]
+fn a_decorator_class_calls_the_function_it_keeps() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class shared:
+    def __init__(self, fn):
+        self.fn = fn
+        self.task = None
+
+    def __call__(self, *args):
+        if self.task is None:
+            self.task = asyncio.ensure_future(self.fn(*args))
+        return self.task
+
+@shared
+async def config():
+    return {"a": 1}
+
+async def main():
+    first = config()
+    print(first.get_name(), await first, await config())
+
+asyncio.run(main())
+"#,
+        "main.py:10: TL002",
     );
 }

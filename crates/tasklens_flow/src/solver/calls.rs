@@ -420,8 +420,10 @@ impl Solver {
     /// following the call `d(func)`, keeps the functions one decorator wraps apart. The
     /// outermost decorator decides; one that returns its parameter hands over to the next.
     pub(super) fn decorated_call(&mut self, value: Obj, site: GSite, func: GFunc, result: GNode, depth: u8) {
-        let Obj::Function(decorator) = value else {
-            return self.opaque_result(site, func, result);
+        let decorator = match value {
+            Obj::Function(decorator) => decorator,
+            Obj::Class(class) => return self.class_decorated_call(site, class, func, result),
+            _ => return self.opaque_result(site, func, result),
         };
         let (m, facts) = self.modules.func(decorator);
         let func_base = self.modules.modules[m as usize].func_base;
@@ -452,6 +454,26 @@ impl Solver {
             }
             ReturnShape::Unset | ReturnShape::Other => self.opaque_result(site, func, result),
         }
+    }
+
+    /// A call of `func` decorated with a project class: the decorator made an instance of
+    /// it, and calling that runs the class's `__call__`, whose own call of the function it
+    /// keeps (`self.fn(*args)`, in a method of the class) runs the body.
+    fn class_decorated_call(&mut self, site: GSite, class: GClass, func: GFunc, result: GNode) {
+        let (site_module, call) = self.modules.site(site);
+        let (class_module, _) = self.modules.class(class);
+        let in_class = call.caller.is_some_and(|caller| {
+            let entry = &self.modules.modules[site_module as usize];
+            site_module == class_module
+                && entry.facts.functions[caller as usize].class.map(|local| entry.class_base + local) == Some(class)
+        });
+        if in_class {
+            return self.call_result(site, func, result, None);
+        }
+        if self.special_method(class, "__call__").is_empty() {
+            return self.opaque_result(site, func, result);
+        }
+        self.call_value(site, Obj::Instance(class), result);
     }
 
     /// Whether `site` is a call in the body of `func`.

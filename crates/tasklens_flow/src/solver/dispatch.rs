@@ -43,7 +43,7 @@ impl Solver {
             },
             Complex::Call { site, result } => {
                 if self.applied.insert((site, obj)) {
-                    self.call(site, value, result);
+                    self.call_value(site, value, result);
                 }
             }
             Complex::MethodCall { site, name, result } => {
@@ -234,7 +234,7 @@ impl Solver {
 
     // ---- calls ------------------------------------------------------------------
 
-    fn call(&mut self, site: GSite, value: Obj, result: GNode) {
+    pub(super) fn call_value(&mut self, site: GSite, value: Obj, result: GNode) {
         match value {
             Obj::Function(func) => self.bind_call(site, func, 0, result),
             Obj::Bound(func) => self.bind_call(site, func, 1, result),
