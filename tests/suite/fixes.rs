@@ -232,6 +232,36 @@ main()
     );
 }
 
+#[test]
+fn create_task_given_a_loop_becomes_the_loops_create_task() {
+    // `start` runs before the loop does: `loop.create_task` works there, so the rewrite is
+    // safe outside coroutines too.
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+def start(loop):
+    return asyncio.create_task(work(1), loop=loop)
+
+def main():
+    loop = asyncio.new_event_loop()
+    try:
+        task = start(loop)
+    except TypeError:
+        task = loop.create_task(work(1))
+    print(loop.run_until_complete(task))
+    loop.close()
+
+main()
+"#,
+        false,
+    );
+}
+
 /// The applicability of each TL002 fix in a one-file project, in source order.
 fn tl002_fix_applicabilities(text: &str) -> Vec<Option<Applicability>> {
     let workspace = Workspace::from_sources(&[("main.py", text)]);

@@ -119,3 +119,32 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn create_task_and_timeout_never_took_loop() {
+    // Whatever the target: `create_task(coro, loop=loop)` (a hand-made rename of
+    // `ensure_future(coro, loop=loop)`) raises TypeError under every CPython.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+requires-python = ">=3.8"
+#- main.py run 3.9
+import asyncio
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(await asyncio.ensure_future(work(), loop=loop))
+    print(await asyncio.create_task(work(), loop=loop))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL002
+        main.py:9: TL006
+        ",
+    );
+}

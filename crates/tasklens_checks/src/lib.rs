@@ -136,8 +136,8 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         diagnostics.push(rules::masked_future_task_error::cast(db, cast));
     }
     let target = *project.target_version(db);
-    if target >= rules::removed_loop_argument::REMOVED_IN {
-        for argument in &report.removed_loop_arguments {
+    for argument in &report.removed_loop_arguments {
+        if argument.never_accepted || target >= rules::removed_loop_argument::REMOVED_IN {
             diagnostics.push(rules::removed_loop_argument::diagnostic(db, argument, target));
         }
     }

@@ -418,10 +418,20 @@ pub const LOOP_REMOVED_IN_3_10: &[&str] = &[
     "create_subprocess_shell",
 ];
 
-/// Whether `path` names an asyncio API that no longer takes `loop=`.
+/// asyncio APIs that never took `loop=` (TypeError in every version): `create_task`, often
+/// what `ensure_future(coro, loop=loop)` is renamed to by hand, and `timeout` (3.11).
+pub const LOOP_NEVER_ACCEPTED: &[&str] = &["create_task", "timeout"];
+
+/// Whether `path` names an asyncio API that no longer takes `loop=`, or never did.
 pub fn loop_removed(path: &str) -> bool {
     let (top, last) = split(path);
-    top == "asyncio" && LOOP_REMOVED_IN_3_10.contains(&last)
+    top == "asyncio" && (LOOP_REMOVED_IN_3_10.contains(&last) || LOOP_NEVER_ACCEPTED.contains(&last))
+}
+
+/// Whether `path` names an asyncio API that never took `loop=`.
+pub fn loop_never_accepted(path: &str) -> bool {
+    let (top, last) = split(path);
+    top == "asyncio" && LOOP_NEVER_ACCEPTED.contains(&last)
 }
 
 /// Names that resolve to builtins when nothing else binds them.

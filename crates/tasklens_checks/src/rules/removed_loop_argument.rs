@@ -17,6 +17,10 @@ declare_rule! {
     /// or aliased. Reported when the target version is 3.10 or newer (`--target-version`,
     /// else `requires-python`, else the oldest CPython still supported).
     ///
+    /// `asyncio.create_task` and `asyncio.timeout` never accepted `loop=` and are reported
+    /// whatever the target (`create_task(coro, loop=loop)` is what a hand-made rename of
+    /// `ensure_future(coro, loop=loop)` gives).
+    ///
     /// `ensure_future`, `wrap_future`, `run_coroutine_threadsafe`, `Future()`, `Task()`,
     /// `all_tasks`, `current_task` and the stream classes still accept `loop=` and are never
     /// reported.
@@ -37,6 +41,11 @@ declare_rule! {
     ///     await asyncio.sleep(1)
     /// ```
     ///
+    /// ## Fix safety
+    /// Removing the argument is safe in a coroutine (a loop is running, and it is the one the
+    /// API uses) and unsafe elsewhere. `asyncio.create_task(coro, loop=loop)` becomes
+    /// `loop.create_task(coro)`, which needs no running loop: safe wherever the call is.
+    ///
     /// ## References
     /// - [What's new in Python 3.10: asyncio](https://docs.python.org/3/whatsnew/3.10.html#removed)
     pub static RULE = ("TL006", "removed-loop-argument", Severity::Error);
@@ -53,27 +62,43 @@ pub(crate) fn diagnostic(
 ) -> Diagnostic {
     let api = argument.api.rsplit('.').next().unwrap_or(&argument.api);
     let text = argument.keyword.file.text(db);
+    let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
     let applicability = match argument.context {
         CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
         CallContext::Function | CallContext::Import => Applicability::Unsafe,
     };
+    let message = if argument.never_accepted {
+        format!("`asyncio.{api}` does not accept `loop=` in any Python version: TypeError at run time")
+    } else {
+        format!(
+            "`asyncio.{api}` no longer accepts `loop=` (removed in Python 3.10; the target is {target}): TypeError at run time"
+        )
+    };
+    let removal = Edit { range: argument_with_comma(text, argument.keyword.range), content: String::new() };
+    let loop_value = slice(argument.value);
+    let fix = if api == "create_task" && loop_value != "None" {
+        // `asyncio.create_task(coro, loop=l)` meant `l.create_task(coro)`, which needs no
+        // running loop: safe wherever the call is.
+        let callee = Edit { range: argument.callee, content: format!("{loop_value}.create_task") };
+        Fix {
+            applicability: Applicability::Safe,
+            message: "Use `loop.create_task`".into(),
+            edits: vec![callee, removal],
+        }
+    } else {
+        Fix { applicability, message: "Remove the `loop` argument".into(), edits: vec![removal] }
+    };
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
-        message: format!(
-            "`asyncio.{api}` no longer accepts `loop=` (removed in Python 3.10; the target is {target}): TypeError at run time"
-        ),
+        message,
         primary: Label {
             file: argument.keyword.file,
             range: argument.keyword.range,
             message: "remove this argument".into(),
         },
         trace: Vec::new(),
-        fix: Some(Fix {
-            applicability,
-            message: "Remove the `loop` argument".into(),
-            edits: vec![Edit { range: argument_with_comma(text, argument.keyword.range), content: String::new() }],
-        }),
+        fix: Some(fix),
     }
 }
 

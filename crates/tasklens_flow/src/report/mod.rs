@@ -189,9 +189,14 @@ pub struct TaskArgumentFlow {
 pub struct RemovedLoopArgument {
     /// The `loop=...` keyword.
     pub keyword: Location,
+    /// The keyword's value, and the called expression (`asyncio.create_task`).
+    pub value: TextRange,
+    pub callee: TextRange,
     pub context: CallContext,
     /// The API as asyncio spells it (`asyncio.sleep`, `asyncio.locks.Lock`).
     pub api: String,
+    /// The API never took `loop=` (`create_task`, `timeout`): TypeError in every version.
+    pub never_accepted: bool,
 }
 
 /// A Task whose handle nothing keeps.
@@ -387,11 +392,15 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .iter()
         .map(|(site, keyword, api)| {
             let module = solved.modules.site_module(*site);
-            let range = call_at(solved, *site).keyword_whole(*keyword as usize);
+            let at = call_at(solved, *site);
+            let range = at.keyword_whole(*keyword as usize);
             RemovedLoopArgument {
                 keyword: Location { file: file_of(solved, module), range },
+                value: at.keyword_value(*keyword as usize),
+                callee: at.callee,
                 context: context_of(*site),
                 api: api.clone(),
+                never_accepted: crate::asyncio_api::loop_never_accepted(api),
             }
         })
         .collect();
