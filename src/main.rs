@@ -288,6 +288,6 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
     }
     let code = code.unwrap_or_default();
     let rule = rule(code).ok_or_else(|| anyhow::anyhow!("unknown rule `{code}`; see `tasklens rule --all`"))?;
-    println!("# {} ({})\n\n{}", rule.name, rule.code, rule.doc.trim_end());
+    println!("# {} ({})\n\n{}", rule.name, rule.code, rule.markdown());
     Ok(ExitCode::SUCCESS)
 }

@@ -106,7 +106,9 @@ fn rule_documentation() {
     assert!(text.contains("TL001 future-flows-into-task (error)") && text.contains("TL002"), "{text}");
     let one = tasklens(&["rule", "TL001"], dir.path());
     let doc = String::from_utf8_lossy(&one.stdout);
-    assert!(doc.contains("## Why is this bad?") && doc.contains("AttributeError"), "{doc}");
+    assert!(doc.contains("\n## Why is this bad?\n") && doc.contains("AttributeError"), "{doc}");
+    // Markdown as written: headings and code blocks start their lines.
+    assert!(doc.lines().any(|line| line == "```python") && !doc.contains("\n ## "), "{doc}");
     assert_eq!(tasklens(&["rule", "TL999"], dir.path()).status.code(), Some(2));
 }
 

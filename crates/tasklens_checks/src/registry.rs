@@ -9,8 +9,17 @@ pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
-    /// The rule's documentation, in Markdown.
+    /// The rule's documentation, as its doc comment lines (each after `///`, so with the
+    /// space that follows it).
     pub doc: &'static str,
+}
+
+impl Rule {
+    /// The rule's documentation, in Markdown (each doc comment line without its first space).
+    pub fn markdown(&self) -> String {
+        let lines: Vec<&str> = self.doc.trim_end().lines().map(|line| line.strip_prefix(' ').unwrap_or(line)).collect();
+        lines.join("\n")
+    }
 }
 
 /// Declares a rule from its doc comment.
