@@ -195,6 +195,44 @@ async def third():
 }
 
 #[test]
+fn a_dataclass_runs_its_post_init_where_it_is_constructed() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from dataclasses import dataclass, field
+
+@dataclass
+class Poller:
+    interval: float
+    task: "asyncio.Task[None] | None" = field(default=None, init=False)
+
+    def __post_init__(self):
+        self.task = asyncio.create_task(self.run())
+
+    async def run(self):
+        await asyncio.sleep(self.interval)
+
+@dataclass
+class Quiet:
+    interval: float
+
+    def __post_init__(self):
+        self.interval = max(self.interval, 0.0)
+
+async def main():
+    poller = Poller(0)
+    await poller.task
+
+asyncio.run(main())
+QUIET = Quiet(1.0)
+POLLER = Poller(1.0)
+"#,
+        "main.py:10: TL003",
+    );
+}
+
+#[test]
 fn functions_run_in_another_thread() {
     // `run_in_executor`, `threading.Thread(target=...)`, an executor's `submit` and a
     // `Thread` subclass's `run` run their function where no loop is running; a thread

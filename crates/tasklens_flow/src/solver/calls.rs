@@ -147,6 +147,23 @@ impl Solver {
             self.bind_init(site, init, class, ignored);
         } else if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.dataclass) {
             self.bind_fields(site, class);
+            self.call_post_init(site, class);
+        }
+    }
+
+    /// A dataclass's generated `__init__` ends with `self.__post_init__(...)`, which runs
+    /// where the construction runs. What it is given (the `InitVar` fields) is not followed.
+    fn call_post_init(&mut self, site: GSite, class: GClass) {
+        let Some(post_init) = self.classes.find_method(&self.modules, class, "__post_init__") else { return };
+        // Recorded as a call (of no argument, hence the shift past every parameter).
+        if !self.bound.insert((site, post_init, usize::MAX)) {
+            return;
+        }
+        let (fm, facts) = self.modules.func(post_init);
+        let base = self.modules.modules[fm as usize].node_base;
+        let params: Vec<GNode> = facts.params.iter().skip(1).map(|param| base + param.node).collect();
+        for param in params {
+            self.seed(param, Obj::Unknown);
         }
     }
 
