@@ -820,6 +820,58 @@ asyncio.run(main())
 }
 
 #[test]
+fn branches_unpacking_and_locals_of_a_parameter_come_back_from_their_own_argument() {
+    // `x if c else None` with each branch passing the parameter through, `key, value =
+    // pair`, and a local holding one step into the parameter give each call its own.
+    check(
+        r#"
+#- helpers.py
+def last(jobs):
+    return jobs[-1] if jobs else None
+
+def value_of(pair):
+    key, value = pair
+    return value
+
+def task_of(box):
+    task = box.task
+    return task
+
+def chosen(first, second, flag):
+    return first if flag else second if second is not None else None
+
+class Box:
+    def __init__(self, task):
+        self.task = task
+
+class FutureBox:
+    def __init__(self, fut):
+        self.task = fut
+#- main.py run
+import asyncio
+from helpers import last, value_of, task_of, chosen, Box, FutureBox
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(work())
+    print(last([task]).get_name(), last([loop.create_future()]))
+    print(value_of(("t", task)).get_name(), value_of(("f", loop.create_future())))
+    print(task_of(Box(task)).get_name(), task_of(FutureBox(loop.create_future())))
+    print(chosen(task, None, True).get_name(), chosen(loop.create_future(), None, False))
+    print(value_of(("f", loop.create_future())).get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:14: TL001
+        ",
+    );
+}
+
+#[test]
 fn context_manager_generators_bind_what_they_yield() {
     check(
         r#"

@@ -355,6 +355,18 @@ impl Lowerer {
     /// unchanged, whole or one attribute or subscript into it, is passed through; anything
     /// else is the function's own result.
     fn note_return(&mut self, func: FuncId, expr: &ast::Expr, value: Val, hop: HopId) {
+        // `return xs[-1] if xs else None`: each branch on its own.
+        if let ast::Expr::If(_) = expr
+            && let Some(branches) = self.passed_through_branches(func, expr)
+        {
+            let facts = &mut self.facts.functions[func as usize];
+            for passed in branches {
+                if !facts.passed_through.contains(&passed) {
+                    facts.passed_through.push(passed);
+                }
+            }
+            return;
+        }
         match self.passed_through_by(func, expr, value) {
             Some(passed) => {
                 let facts = &mut self.facts.functions[func as usize];
@@ -363,6 +375,20 @@ impl Lowerer {
                 }
             }
             None => self.own_returns.entry(func).or_default().push((value, hop)),
+        }
+    }
+
+    /// What the branches of a conditional expression pass through, when each is `None` or
+    /// passes a parameter through (without calls: only a name, an attribute or a subscript).
+    fn passed_through_branches(&mut self, func: FuncId, expr: &ast::Expr) -> Option<Vec<PassedThrough>> {
+        match expr {
+            ast::Expr::If(conditional) => {
+                let mut passed = self.passed_through_branches(func, &conditional.body)?;
+                passed.extend(self.passed_through_branches(func, &conditional.orelse)?);
+                Some(passed)
+            }
+            ast::Expr::NoneLiteral(_) => Some(Vec::new()),
+            other => self.passed_through_by(func, other, Val::Nothing).map(|passed| vec![passed]),
         }
     }
 
@@ -409,22 +435,41 @@ impl Lowerer {
         expr: &ast::Expr,
         value: Val,
     ) -> Option<PassedThrough> {
-        let (ast::Expr::Name(_), ast::Expr::Call(call)) = (target, expr) else { return None };
         let func = self.current_function()?;
-        if !wraps_ensure_future(call) {
-            return None;
+        match (target, expr) {
+            (ast::Expr::Name(_), ast::Expr::Call(call)) if wraps_ensure_future(call) => {}
+            // One step into a parameter, or the parameter itself under another name.
+            (ast::Expr::Name(_), ast::Expr::Attribute(_) | ast::Expr::Subscript(_) | ast::Expr::Name(_)) => {}
+            // `key, value = param`.
+            (
+                ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. }),
+                ast::Expr::Name(_),
+            ) if elts.len() <= usize::from(u8::MAX) && elts.iter().all(|e| e.is_name_expr()) => {
+                return self.passed_through_by(func, expr, value).filter(|passed| passed.path == ReturnPath::Whole);
+            }
+            _ => return None,
         }
         self.passed_through_by(func, expr, value)
     }
 
-    /// After `name = ensure_future(param)`: the new version of `name` is that call of the
-    /// parameter, for a later `return name`.
+    /// After `name = ensure_future(param)` (or `name = param.attr`...): the new version of
+    /// `name` is that of the parameter, for a later `return name`. After `a, b = param`,
+    /// each name is the element at its position.
     pub(super) fn note_wrapped_version(&mut self, target: &ast::Expr, passed: PassedThrough) {
-        if let ast::Expr::Name(name) = target
-            && let Some(&version) = self.scope().flow.env.get(&name.id)
-        {
-            self.wrapped_versions.insert(version, passed);
-        }
+        let versions: Vec<(NodeId, PassedThrough)> = match target {
+            ast::Expr::Name(name) => self.scope().flow.env.get(&name.id).map(|&v| (v, passed)).into_iter().collect(),
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. }) => (elts
+                .iter())
+            .enumerate()
+            .filter_map(|(index, element)| {
+                let version = *self.scope().flow.env.get(&element.as_name_expr()?.id)?;
+                let path = ReturnPath::Part(crate::facts::Part::Index(u8::try_from(index).ok()?));
+                Some((version, PassedThrough { param: passed.param, path }))
+            })
+            .collect(),
+            _ => Vec::new(),
+        };
+        self.wrapped_versions.extend(versions);
     }
 
     /// Once `func`'s body is lowered: when it passes parameters through, its own results
