@@ -233,6 +233,35 @@ main()
 }
 
 #[test]
+fn a_compound_loop_expression_is_parenthesised() {
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+class Runner:
+    def __init__(self, loop=None):
+        self._loop = loop
+
+    def start(self, fallback):
+        return asyncio.ensure_future(work(1), loop=self._loop or fallback)
+
+def main():
+    loop = asyncio.new_event_loop()
+    task = Runner(loop).start(None)
+    print(type(task).__name__, loop.run_until_complete(task))
+    loop.close()
+
+main()
+"#,
+        false,
+    );
+}
+
+#[test]
 fn create_task_given_a_loop_becomes_the_loops_create_task() {
     // `start` runs before the loop does: `loop.create_task` works there, so the rewrite is
     // safe outside coroutines too.

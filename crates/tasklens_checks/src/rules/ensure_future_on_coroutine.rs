@@ -7,7 +7,7 @@ use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
-use crate::rules::removed_loop_argument::argument_with_comma;
+use crate::rules::removed_loop_argument::{argument_with_comma, as_receiver};
 
 declare_rule! {
     /// ## What it does
@@ -141,7 +141,8 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
             // `loop.create_task` needs no running loop, wherever the call is.
             let applicability = outside(Applicability::Safe);
             // Two edits, so that comments and layout inside the call stay as they are.
-            let callee = Edit { range: call.callee, content: format!("{}.create_task", slice(loop_value)) };
+            let callee =
+                Edit { range: call.callee, content: format!("{}.create_task", as_receiver(slice(loop_value))) };
             let mut edits = vec![callee, loop_argument];
             edits.extend(positional);
             return Some(Fix { applicability, message: "Use `loop.create_task`".into(), edits });

@@ -79,7 +79,7 @@ pub(crate) fn diagnostic(
     let fix = if api == "create_task" && loop_value != "None" {
         // `asyncio.create_task(coro, loop=l)` meant `l.create_task(coro)`, which needs no
         // running loop: safe wherever the call is.
-        let callee = Edit { range: argument.callee, content: format!("{loop_value}.create_task") };
+        let callee = Edit { range: argument.callee, content: format!("{}.create_task", as_receiver(loop_value)) };
         Fix {
             applicability: Applicability::Safe,
             message: "Use `loop.create_task`".into(),
@@ -100,6 +100,39 @@ pub(crate) fn diagnostic(
         trace: Vec::new(),
         fix: Some(fix),
     }
+}
+
+/// `text`, an expression, written so that `.create_task(...)` can follow it: as it is when it
+/// is a name, an attribute, a call or a subscript (`loop`, `self.loop`, `get_loop()`), in
+/// parentheses otherwise (`(self.loop or get_loop())`).
+pub(crate) fn as_receiver(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut chars = text.chars();
+    let mut primary = !text.is_empty();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => match depth.checked_sub(1) {
+                Some(outer) => depth = outer,
+                None => primary = false,
+            },
+            // A string inside brackets: skip it, so that its brackets do not count.
+            '"' | '\'' if depth > 0 => loop {
+                match chars.next() {
+                    Some('\\') => _ = chars.next(),
+                    Some(end) if end == c => break,
+                    Some(_) => {}
+                    None => {
+                        primary = false;
+                        break;
+                    }
+                }
+            },
+            c if depth == 0 && !(c.is_alphanumeric() || c == '_' || c == '.') => primary = false,
+            _ => {}
+        }
+    }
+    if primary && depth == 0 { text.to_string() } else { format!("({text})") }
 }
 
 /// The range of a keyword argument together with the comma that separates it.
@@ -139,6 +172,17 @@ mod tests {
         let end = start + "loop=loop".len();
         let range = argument_with_comma(text, TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32)));
         format!("{}{}", &text[..usize::from(range.start())], &text[usize::from(range.end())..])
+    }
+
+    #[test]
+    fn receivers_are_parenthesised_unless_primary() {
+        use super::as_receiver;
+        for primary in ["loop", "self._loop", "get_loop()", "loops[0].loop", "pick(\")\", loops)"] {
+            assert_eq!(as_receiver(primary), primary);
+        }
+        for compound in ["a or b", "a if c else b", "await get()", "-x", "a +b", "x)(", ""] {
+            assert_eq!(as_receiver(compound), format!("({compound})"));
+        }
     }
 
     #[test]
