@@ -367,3 +367,40 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn exit_stacks_enter_what_they_are_given() {
+    // A TaskGroup entered through an exit stack keeps its Tasks; what a context manager
+    // entered that way gives is followed (here a plain Future reaching `.get_name()`).
+    check(
+        r#"
+#- main.py run
+import asyncio
+import contextlib
+
+async def work():
+    await asyncio.sleep(0)
+
+class Waiter:
+    def __init__(self, fut):
+        self.fut = fut
+
+    def __enter__(self):
+        return self.fut
+
+    def __exit__(self, *exc):
+        return False
+
+async def main():
+    async with contextlib.AsyncExitStack() as stack:
+        group = await stack.enter_async_context(asyncio.TaskGroup())
+        group.create_task(work())
+    with contextlib.ExitStack() as stack:
+        fut = stack.enter_context(Waiter(asyncio.get_running_loop().create_future()))
+        print(fut.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:22: TL001",
+    );
+}

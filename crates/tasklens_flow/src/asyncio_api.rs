@@ -20,6 +20,10 @@ pub enum ExternalCall {
     Coroutine,
     /// `asyncio.wait(fs)`: a coroutine that gives `(done, pending)` sets of `fs`'s elements.
     Wait,
+    /// `stack.enter_context(cm)`: what `with cm as x` binds.
+    Enter,
+    /// `stack.enter_async_context(cm)`: a coroutine that gives what `async with cm as x` binds.
+    EnterAsync,
     /// An instance of an external class we follow (`TaskGroup()`, `Lock()`, `Event()`...).
     Instance,
     /// `typing.cast(T, x)`: `x` itself.
@@ -102,6 +106,8 @@ pub fn external_call(path: &str) -> ExternalCall {
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
+        // Exit stacks are followed for the context managers they enter.
+        "contextlib" if matches!(last, "ExitStack" | "AsyncExitStack") => ExternalCall::Instance,
         // Executors are followed for what their `submit` and `map` run in a worker thread.
         "concurrent" if matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor") => ExternalCall::Instance,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
@@ -293,6 +299,8 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
         | ("asyncio", "Barrier", "reset" | "abort") => ExternalCall::Coroutine,
         // An executor's `submit` gives a `concurrent.futures.Future` (no `get_name`).
         ("concurrent", "ThreadPoolExecutor" | "ProcessPoolExecutor", "submit") => ExternalCall::NewFuture,
+        ("contextlib", "ExitStack" | "AsyncExitStack", "enter_context") => ExternalCall::Enter,
+        ("contextlib", "AsyncExitStack", "enter_async_context") => ExternalCall::EnterAsync,
         _ => ExternalCall::Unknown,
     }
 }
@@ -379,6 +387,7 @@ pub fn is_followed(path: &str) -> bool {
             | "typing"
             | "typing_extensions"
             | "concurrent"
+            | "contextlib"
             | "builtins"
             | "collections"
             | "functools"

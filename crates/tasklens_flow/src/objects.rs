@@ -39,6 +39,8 @@ pub enum Obj {
     /// The coroutine of `asyncio.wait(fs)` at a call site: awaiting it gives `(done, pending)`,
     /// sets of the objects in `fs`.
     WaitCoro(GSite),
+    /// The coroutine of `stack.enter_async_context(cm)` at a site: awaiting it enters `cm`.
+    EnterCoro(GSite),
     /// The coroutine of `queue.get()` on the `asyncio.Queue` made at the node: awaiting it
     /// gives an item.
     QueueGet(GNode),
@@ -74,7 +76,7 @@ pub enum Obj {
 impl Obj {
     /// A coroutine object.
     pub fn is_coroutine(self) -> bool {
-        matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::QueueGet(_))
+        matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::EnterCoro(_) | Obj::QueueGet(_))
     }
 
     /// The project function calling this value runs, and how many of its parameters are

@@ -165,6 +165,11 @@ impl Solver {
                 self.escape_arguments(site, None);
             }
             ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
+            ExternalCall::Enter => match arg(0) {
+                Some(manager) => self.complex_on(manager, Complex::Enter { to: result }),
+                None => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::EnterAsync => self.seed(result, Obj::EnterCoro(site)),
             ExternalCall::Instance => match path {
                 Some(path) => self.seed(result, Obj::ExternalInstance(path)),
                 None => self.seed(result, Obj::Unknown),
