@@ -2289,7 +2289,7 @@ fn annotations_through_type_aliases() {
         r#"
 #- types_.py
 import asyncio
-from typing import Dict, Optional, TypeAlias
+from typing import Awaitable, Dict, Optional, TypeAlias, TypeVar
 
 TaskMap = Dict[str, "asyncio.Task[None]"]
 MaybeTask = Optional[asyncio.Task]
@@ -2298,10 +2298,13 @@ Number = int
 Declared: TypeAlias = asyncio.Task[None]
 Quoted: TypeAlias = "asyncio.Task[None]"
 Text: TypeAlias = "str"
+AwaitableT = TypeVar("AwaitableT", bound="Awaitable[None]")
+Either = TypeVar("Either", asyncio.Task, asyncio.Future)
+Anything = TypeVar("Anything")
 #- main.py
 import asyncio
 import types_
-from types_ import TaskMap, MaybeTask, Number, Declared, Quoted, Text
+from types_ import TaskMap, MaybeTask, Number, Declared, Quoted, Text, AwaitableT, Either, Anything
 
 def register(loop, registry: TaskMap, count: Number) -> types_.Handle:
     registry["x"] = loop.create_future()
@@ -2310,6 +2313,15 @@ def register(loop, registry: TaskMap, count: Number) -> types_.Handle:
     quoted: "Quoted" = loop.create_future()
     text: Text = loop.create_future()
     return loop.create_future()
+
+def bounded(aw: AwaitableT) -> "asyncio.Task[None]":
+    return asyncio.ensure_future(aw)
+
+def constrained(aw: Either) -> "asyncio.Task[None]":
+    return asyncio.ensure_future(aw)
+
+def unbounded(aw: Anything) -> "asyncio.Task[None]":
+    return asyncio.ensure_future(aw)
 "#,
         "
         main.py:6: TL001
@@ -2317,6 +2329,8 @@ def register(loop, registry: TaskMap, count: Number) -> types_.Handle:
         main.py:8: TL001
         main.py:9: TL001
         main.py:11: TL001
+        main.py:14: TL001
+        main.py:17: TL001
         ",
     );
 }

@@ -432,10 +432,12 @@ impl Lowerer {
         }
         if self.scopes.len() == 1 {
             self.note_dunder_all(&assign.targets, &assign.value, false);
-            if let [Expr::Name(name)] = assign.targets.as_slice()
-                && matches!(&*assign.value, Expr::Subscript(_) | Expr::BinOp(_) | Expr::Attribute(_) | Expr::Name(_))
-            {
-                self.note_type_alias(&name.id, &assign.value);
+            if let [Expr::Name(name)] = assign.targets.as_slice() {
+                if matches!(&*assign.value, Expr::Subscript(_) | Expr::BinOp(_) | Expr::Attribute(_) | Expr::Name(_)) {
+                    self.note_type_alias(&name.id, &assign.value);
+                } else if let Some(bound) = type_var_bound(&assign.value) {
+                    self.note_type_alias_of(&name.id, bound);
+                }
             }
         }
         let wrapped = match assign.targets.as_slice() {
@@ -642,10 +644,14 @@ impl Lowerer {
 
     /// Records a module-level `Name = <type>`; a name bound twice is not an alias.
     fn note_type_alias(&mut self, name: &Name, value: &Expr) {
+        self.note_type_alias_of(name, type_expr(value));
+    }
+
+    fn note_type_alias_of(&mut self, name: &Name, value: TypeExpr) {
         let aliases = &mut self.facts.type_aliases;
         match aliases.iter().position(|(n, _)| n == name) {
             Some(at) => aliases[at].1 = TypeExpr::Other,
-            None => aliases.push((name.clone(), type_expr(value))),
+            None => aliases.push((name.clone(), value)),
         }
     }
 
@@ -740,5 +746,25 @@ fn collect_target_names(target: &Expr, names: &mut Vec<Name>) {
         }
         Expr::Starred(starred) => collect_target_names(&starred.value, names),
         _ => {}
+    }
+}
+
+/// What a type variable stands for in an annotation: its bound (`TypeVar("T",
+/// bound=Awaitable[Any])`) or the union of its constraints (`TypeVar("T", A, B)`); `None`
+/// for an unbounded one (anything) and for other calls.
+fn type_var_bound(value: &Expr) -> Option<TypeExpr> {
+    let Expr::Call(call) = value else { return None };
+    let path = crate::annotation::dotted_name(&call.func)?;
+    if path.last()?.as_str() != "TypeVar" {
+        return None;
+    }
+    if let Some(bound) = call.arguments.find_keyword("bound") {
+        return Some(type_expr(&bound.value));
+    }
+    match call.arguments.args.get(1..) {
+        Some(constraints) if constraints.len() >= 2 => {
+            Some(TypeExpr::Union(constraints.iter().map(type_expr).collect()))
+        }
+        _ => None,
     }
 }
