@@ -840,6 +840,19 @@ def task_of(box):
 def chosen(first, second, flag):
     return first if flag else second if second is not None else None
 
+def pick(jobs, key):
+    return jobs.get(key)
+
+def lookup(source, key):
+    return source.get(key)
+
+class Registry:
+    def __init__(self, job):
+        self.jobs = {"job": job}
+
+    def get(self, key):
+        return self.jobs[key]
+
 class Box:
     def __init__(self, task):
         self.task = task
@@ -849,7 +862,7 @@ class FutureBox:
         self.task = fut
 #- main.py run
 import asyncio
-from helpers import last, value_of, task_of, chosen, Box, FutureBox
+from helpers import last, value_of, task_of, chosen, pick, lookup, Box, FutureBox, Registry
 
 async def work():
     return 1
@@ -861,12 +874,13 @@ async def main():
     print(value_of(("t", task)).get_name(), value_of(("f", loop.create_future())))
     print(task_of(Box(task)).get_name(), task_of(FutureBox(loop.create_future())))
     print(chosen(task, None, True).get_name(), chosen(loop.create_future(), None, False))
-    print(value_of(("f", loop.create_future())).get_name())
+    print(pick({"t": task}, "t").get_name(), pick({"f": loop.create_future()}, "f"))
+    print(lookup(Registry(loop.create_future()), "job").get_name())
 
 asyncio.run(main())
 "#,
         "
-        main.py:14: TL001
+        main.py:15: TL001
         ",
     );
 }

@@ -219,6 +219,41 @@ pub enum ReturnPath {
         site: SiteId,
         value: NodeId,
     },
+    /// `return param.get(key)` (or `pop`, `setdefault`): the call at `site` (module-local),
+    /// whose result is `value`. On a container, each call of the function reads its own
+    /// argument; on anything else, it gets `value`.
+    Read {
+        site: SiteId,
+        method: ReadMethod,
+        value: NodeId,
+    },
+}
+
+/// A method that reads a container's value ([`ReturnPath::Read`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadMethod {
+    Get,
+    Pop,
+    SetDefault,
+}
+
+impl ReadMethod {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "get" => Some(ReadMethod::Get),
+            "pop" => Some(ReadMethod::Pop),
+            "setdefault" => Some(ReadMethod::SetDefault),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadMethod::Get => "get",
+            ReadMethod::Pop => "pop",
+            ReadMethod::SetDefault => "setdefault",
+        }
+    }
 }
 
 impl FunctionFacts {

@@ -244,7 +244,9 @@ impl Solver {
                 ReturnPath::Attr(attr) => self.load(receiver, attr, result, NO_LABEL),
                 ReturnPath::Part(part) => self.load_part(receiver, part, result, NO_LABEL),
                 // `return ensure_future(self)`: as the function's own result.
-                ReturnPath::EnsureFuture { value, .. } => self.edge(value, result, NO_LABEL),
+                ReturnPath::EnsureFuture { value, .. } | ReturnPath::Read { value, .. } => {
+                    self.edge(value, result, NO_LABEL)
+                }
             }
         }
     }
@@ -262,6 +264,10 @@ impl Solver {
                 let module = &self.modules.modules[m as usize];
                 ReturnPath::EnsureFuture { site: module.site_base + site, value: module.node_base + value }
             }
+            ReturnPath::Read { site, method, value } => {
+                let module = &self.modules.modules[m as usize];
+                ReturnPath::Read { site: module.site_base + site, method, value: module.node_base + value }
+            }
         }
     }
 
@@ -272,6 +278,9 @@ impl Solver {
             ReturnPath::Whole => self.edge(from, result, label),
             ReturnPath::Attr(attr) => self.complex_on(from, Complex::Load { attr, to: result, label }),
             ReturnPath::Part(part) => self.complex_on(from, Complex::LoadPart { part, to: result, label }),
+            ReturnPath::Read { site, method, value } => {
+                self.complex_on(from, Complex::Read { site, method, value, result })
+            }
             // Known to be asyncio's: what this call's argument makes there. Not known yet:
             // decided when the inner call is resolved, or at the end (as its own result).
             ReturnPath::EnsureFuture { site, value } => match self.ensure_future_sites.contains_key(&site) {

@@ -75,6 +75,12 @@ impl Solver {
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
+            Complex::Read { site, method, value: own, result } => match value {
+                Obj::Container(container, kind) => {
+                    self.container_method(site, container, kind, method.as_str(), result)
+                }
+                _ => self.edge(own, result, NO_LABEL),
+            },
             Complex::Callback { receiver, site } => {
                 let (func, index) = match value {
                     Obj::Function(func) => (func, 0),

@@ -189,6 +189,15 @@ pub(crate) enum Complex {
         /// Which decorator, counted from the outermost.
         depth: u8,
     },
+    /// On the argument a function's `return param.get(key)` reads (`ReturnPath::Read`): a
+    /// container is read at `site` into `result`; anything else gives `value`, the
+    /// function's own call's result.
+    Read {
+        site: GSite,
+        method: tasklens_semantic::facts::ReadMethod,
+        value: GNode,
+        result: GNode,
+    },
     /// On the return node of a synchronous decorator wrapper: Futures and Tasks created
     /// in its body reach the decorated call's result.
     WrapperResult {

@@ -19,8 +19,8 @@ use crate::positions::{CallPositions, Positions};
 
 use crate::facts::{
     AnnotatedPlace, Binding, CallSite, ClassFacts, ClassId, Constraint, DictKey, FuncId, FunctionFacts, Hop, HopId,
-    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, ParamKind, PassedThrough, Place, ReturnPath, Seed,
-    TaskMethodCall, TypeExpr,
+    HopKind, ImportTarget, KeyId, ModuleFacts, NameId, NodeId, ParamKind, PassedThrough, Place, ReadMethod, ReturnPath,
+    Seed, TaskMethodCall, TypeExpr,
 };
 
 /// The deepest statement or expression nesting that is walked.
@@ -410,6 +410,15 @@ impl Lowerer {
                 ),
                 _ => return None,
             },
+            // `return param.get(key)`: the call's own site is the last one made.
+            ast::Expr::Call(call)
+                if let ast::Expr::Attribute(method) = &*call.func
+                    && let Some(read) = ReadMethod::from_name(method.attr.as_str()) =>
+            {
+                let Val::Node(node) = value else { return None };
+                let site = (self.facts.call_sites.len() - 1) as u32;
+                (&*method.value, ReturnPath::Read { site, method: read, value: node })
+            }
             ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
             ast::Expr::Subscript(subscript) if !subscript.slice.is_slice_expr() => {
                 (&*subscript.value, ReturnPath::Part(self.subscript_part(&subscript.slice)))
@@ -423,6 +432,10 @@ impl Lowerer {
             current == Some(p.node)
                 && matches!(p.kind, ParamKind::Positional | ParamKind::PositionalOnly | ParamKind::KeywordOnly)
         })?;
+        // A method's receiver stays the function's own result: its class's `get` decides.
+        if matches!(path, ReturnPath::Read { .. }) && param == 0 && facts.class.is_some() {
+            return None;
+        }
         Some(PassedThrough { param: param as u32, path })
     }
 
