@@ -404,3 +404,33 @@ asyncio.run(main())
         "main.py:22: TL001",
     );
 }
+
+#[test]
+fn a_synchronous_function_that_runs_the_loop_keeps_its_names() {
+    // `main` holds `task` while `run_until_complete` runs the loop inside the same frame;
+    // `start` returns at once, and its name goes with it.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0.01)
+
+def start(loop):
+    task = loop.create_task(work())
+    task.add_done_callback(print)
+
+def main():
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(work())
+    task.set_name("main")
+    start(loop)
+    loop.run_until_complete(asyncio.sleep(0.05))
+    loop.close()
+
+main()
+"#,
+        "main.py:7: TL005",
+    );
+}

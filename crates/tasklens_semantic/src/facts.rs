@@ -537,7 +537,9 @@ pub struct CallSite {
     /// run, or may not fail.
     pub guarded: bool,
     /// Its function suspends after it (an `await`, `async for`, `async with` or `yield`
-    /// later in the body): names the function holds may outlive what the call starts.
+    /// later in the body, or a call that runs the loop in the same frame:
+    /// `loop.run_until_complete(...)`, `loop.run_forever()`, `asyncio.run(...)`): names the
+    /// function holds may outlive what the call starts.
     pub suspends_after: bool,
 }
 

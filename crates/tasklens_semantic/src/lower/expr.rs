@@ -422,6 +422,11 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        // `loop.run_forever()` in a synchronous function: the loop runs while the frame
+        // (and every name it holds) stays alive, as across an `await`.
+        if runs_the_loop(call) {
+            self.suspends();
+        }
         self.facts.spread_args.extend(spreads.into_iter().map(|(node, double)| (site, node, double)));
         if let Some((nodes, ranges)) = mapped {
             self.mapped_call(site, &nodes, ranges);
@@ -720,4 +725,15 @@ fn exact_type_narrowing(compare: &ast::ExprCompare) -> Option<(Vec<Narrowing>, V
 
 fn is_super_call(expr: &Expr) -> bool {
     matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "super"))
+}
+
+/// Whether `call` runs an event loop until something finishes: `loop.run_forever()`,
+/// `loop.run_until_complete(...)`, `asyncio.run(...)`.
+fn runs_the_loop(call: &ast::ExprCall) -> bool {
+    let Some(path) = crate::annotation::dotted_name(&call.func) else { return false };
+    match path.as_slice() {
+        [.., last] if matches!(last.as_str(), "run_forever" | "run_until_complete") => path.len() > 1,
+        [first, last] => first.as_str() == "asyncio" && last.as_str() == "run",
+        _ => false,
+    }
 }
