@@ -434,3 +434,29 @@ main()
         "main.py:7: TL005",
     );
 }
+
+#[test]
+fn a_walrus_names_its_task() {
+    // `(t := create_task(c)).add_done_callback(cb)` names the Task as `t = ...; t.add_...`
+    // does: kept while the function waits after it, dropped when it returns at once.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0)
+
+def fire():
+    (task := asyncio.create_task(work())).add_done_callback(print)
+
+async def main():
+    (task := asyncio.create_task(work())).add_done_callback(print)
+    fire()
+    await asyncio.sleep(0.01)
+
+asyncio.run(main())
+"#,
+        "main.py:7: TL005",
+    );
+}

@@ -84,7 +84,12 @@ impl Lowerer {
             Expr::Named(named) => {
                 let value = self.expr(&named.value);
                 self.assign(&named.target, value);
-                value
+                // The expression is the name's new version: `(t := create_task(c)).cancel()`
+                // uses `t`.
+                match &*named.target {
+                    Expr::Name(name) => self.scope().flow.env.get(&name.id).map_or(value, |&v| Val::Node(v)),
+                    _ => value,
+                }
             }
             Expr::List(ast::ExprList { elts, .. }) => self.container(ContainerKind::List, elts),
             Expr::Tuple(ast::ExprTuple { elts, .. }) => self.container(ContainerKind::Tuple, elts),
