@@ -1276,6 +1276,42 @@ asyncio.run(main())
 }
 
 #[test]
+fn guards_on_names_a_walrus_binds() {
+    // `isinstance(job := ..., Task)` narrows `job`; a walrus in the first operand of `and`
+    // (or of a name bound nowhere else) keeps its value after the test for the narrowing
+    // that follows.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def name_of(registry, key):
+    if isinstance(job := registry.get(key), asyncio.Task):
+        return job.get_name()
+    if (other := registry.get(key)) is not None and isinstance(other, asyncio.Task):
+        return other.get_name()
+    if key and isinstance(third := registry.get(key), asyncio.Task):
+        return third.get_name()
+    return None
+
+def unguarded(registry, key):
+    if (job := registry.get(key)) is not None:
+        return job.get_name()
+    return None
+
+async def main():
+    loop = asyncio.get_running_loop()
+    registry = {"f": loop.create_future()}
+    print(name_of(registry, "f"))
+    print(unguarded({"g": loop.create_future()}, "g"))
+
+asyncio.run(main())
+"#,
+        "main.py:21: TL001",
+    );
+}
+
+#[test]
 fn annotation_sinks_in_every_spelling() {
     check(
         r#"

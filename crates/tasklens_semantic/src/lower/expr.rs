@@ -73,12 +73,17 @@ impl Lowerer {
             }
             Expr::BoolOp(bool_op) => {
                 let before = self.flow().clone();
+                let since = self.walrus_bindings.len();
+                let mut first_operand_end = since;
                 let mut values = Vec::new();
-                for value in &bool_op.values {
+                for (index, value) in bool_op.values.iter().enumerate() {
                     let (when_true, when_false) = self.condition_value(value, &mut values);
                     self.narrow(if bool_op.op == BoolOp::And { &when_true } else { &when_false });
+                    if index == 0 {
+                        first_operand_end = self.walrus_bindings.len();
+                    }
                 }
-                *self.flow() = before;
+                self.restore_keeping_walruses(before, first_operand_end, since);
                 self.join(&values)
             }
             Expr::Named(named) => {
@@ -87,7 +92,13 @@ impl Lowerer {
                 // The expression is the name's new version: `(t := create_task(c)).cancel()`
                 // uses `t`.
                 match &*named.target {
-                    Expr::Name(name) => self.scope().flow.env.get(&name.id).map_or(value, |&v| Val::Node(v)),
+                    Expr::Name(name) => match self.scope().flow.env.get(&name.id).copied() {
+                        Some(version) => {
+                            self.walrus_bindings.push((name.id.clone(), version));
+                            Val::Node(version)
+                        }
+                        None => value,
+                    },
                     _ => value,
                 }
             }
@@ -563,9 +574,11 @@ impl Lowerer {
             }
             Expr::BoolOp(bool_op) => {
                 let before = self.flow().clone();
+                let since = self.walrus_bindings.len();
+                let mut first_operand_end = since;
                 let mut collected = Vec::new();
                 let mut alternatives = Vec::new();
-                for value in &bool_op.values {
+                for (index, value) in bool_op.values.iter().enumerate() {
                     let (when_true, when_false) = self.condition(value);
                     let (narrowing, other) =
                         if bool_op.op == BoolOp::And { (when_true, when_false) } else { (when_false, when_true) };
@@ -573,8 +586,11 @@ impl Lowerer {
                     collected.extend(narrowing);
                     let is_and = bool_op.op == BoolOp::And;
                     alternatives.push(if other.is_empty() { none_narrowing(value, !is_and) } else { other });
+                    if index == 0 {
+                        first_operand_end = self.walrus_bindings.len();
+                    }
                 }
-                *self.flow() = before;
+                self.restore_keeping_walruses(before, first_operand_end, since);
                 match bool_op.op {
                     BoolOp::And => (collected, one_of(&alternatives)),
                     BoolOp::Or => (one_of(&alternatives), collected),
@@ -585,7 +601,15 @@ impl Lowerer {
                 narrowings
             }
             _ => match isinstance_narrowing(test) {
-                Some(narrowings) => narrowings,
+                Some(narrowings) => {
+                    // `isinstance(job := f(), Task)`: the walrus binds before the test holds.
+                    if let Expr::Call(call) = test
+                        && let Some(subject @ Expr::Named(_)) = call.arguments.args.first()
+                    {
+                        self.expr(subject);
+                    }
+                    narrowings
+                }
                 None => {
                     self.expr(test);
                     (Vec::new(), Vec::new())
@@ -634,8 +658,11 @@ fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)>
     let path = crate::annotation::dotted_name(&call.func)?;
     let function = path.last()?.as_str();
     let (subject, rest) = call.arguments.args.split_first()?;
-    let Expr::Name(subject) = subject else { return None };
-    let name = subject.id.clone();
+    let name = match subject {
+        Expr::Name(subject) => subject.id.clone(),
+        Expr::Named(ast::ExprNamed { target, .. }) => target.as_name_expr()?.id.clone(),
+        _ => return None,
+    };
     match (function, rest) {
         ("isinstance", [types]) if path.len() == 1 => {
             let types: Vec<_> = match types {

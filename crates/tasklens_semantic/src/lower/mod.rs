@@ -105,6 +105,9 @@ pub(crate) struct Lowerer {
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
+    /// The names walruses have bound, with their versions, in order (see
+    /// `Lowerer::restore_keeping_walruses`).
+    walrus_bindings: Vec<(Name, NodeId)>,
     /// The ids of names in `facts.names`.
     name_ids: FxHashMap<Name, NameId>,
     /// Per function being lowered, the values its `return`s give that are not a parameter
@@ -133,6 +136,7 @@ impl Lowerer {
             scopes: Vec::new(),
             depth: 0,
             attribute_error_handled: 0,
+            walrus_bindings: Vec::new(),
             conditional: 0,
             guarded: 0,
             suspended_at: FxHashMap::default(),
@@ -623,6 +627,23 @@ impl Lowerer {
         let value = self.conditionally(f);
         self.guarded -= 1;
         value
+    }
+
+    /// Restores the flow from before a boolean operation (dropping the narrowings of its
+    /// operands) but keeps the names its walruses bound since `since`, where that is the
+    /// name's only value after it: bound in the first operand (always evaluated), or a name
+    /// with no earlier version (`if (t := jobs.get(k)) is not None and t.done():`).
+    fn restore_keeping_walruses(&mut self, before: Flow, first_operand_end: usize, since: usize) {
+        let bound: Vec<(usize, Name, NodeId)> = (since..self.walrus_bindings.len())
+            .map(|i| (i, self.walrus_bindings[i].0.clone(), self.walrus_bindings[i].1))
+            .collect();
+        let had_version: Vec<bool> = bound.iter().map(|(_, name, _)| before.env.contains_key(name)).collect();
+        *self.flow() = before;
+        for ((index, name, version), had) in bound.into_iter().zip(had_version) {
+            if index < first_operand_end || !had {
+                self.flow().env.insert(name, version);
+            }
+        }
     }
 
     /// The current function suspends here: its calls so far come before a suspension.
