@@ -199,6 +199,39 @@ asyncio.run(main())
 }
 
 #[test]
+fn calls_under_suppress_of_attribute_error_are_compatibility_code() {
+    // `with suppress(AttributeError):` (or `Exception`) is a `try` that catches it; other
+    // exceptions do not count.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import contextlib
+from contextlib import suppress
+
+def label(job):
+    with contextlib.suppress(AttributeError):
+        return job.get_name()
+    with suppress(KeyError, Exception):
+        job.set_name("x")
+    return None
+
+def strict(job):
+    with suppress(KeyError):
+        return job.get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(label(loop.create_future()))
+    print(strict(loop.create_future()))
+
+asyncio.run(main())
+"#,
+        "main.py:19: TL001",
+    );
+}
+
+#[test]
 fn partials_given_to_loop_callbacks_and_thread_runners_pass_their_arguments() {
     check(
         r#"

@@ -318,6 +318,7 @@ fn module_level_calls_under_a_test_or_a_runtime_error_handler() {
         r#"
 #- main.py run
 import asyncio
+import contextlib
 
 async def work():
     return 1
@@ -325,10 +326,16 @@ async def work():
 def start():
     return asyncio.create_task(work())
 
+def quietly():
+    return asyncio.create_task(work())
+
 try:
     loop = asyncio.get_running_loop()
 except RuntimeError:
     loop = None
+
+with contextlib.suppress(RuntimeError):
+    background = quietly()
 
 if loop is not None:
     early = asyncio.create_task(work())
@@ -340,7 +347,7 @@ if __name__ == "__main__":
     start()
 "#,
         "
-        main.py:7: TL003
+        main.py:8: TL003
         ",
     );
 }
