@@ -1345,6 +1345,41 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_module_level_declaration_holds_for_every_write() {
+    // `current: Optional[Task]` at module level: `global current` in a function and
+    // `state.current = ...` from another module are writes of a Task too.
+    check(
+        r#"
+#- state.py
+import asyncio
+from typing import Optional
+
+current: Optional[asyncio.Task] = None
+
+def set_current(job):
+    global current
+    current = job
+#- main.py run
+import asyncio
+import state
+
+async def main():
+    loop = asyncio.get_running_loop()
+    state.set_current(loop.create_future())
+    state.current = asyncio.gather()
+    print(loop.create_future().get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:7: TL001
+        main.py:8: TL001
+        ",
+    );
+}
+
+#[test]
 fn annotation_sinks_in_every_spelling() {
     check(
         r#"

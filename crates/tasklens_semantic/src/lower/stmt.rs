@@ -528,7 +528,10 @@ impl Lowerer {
             }
             (Expr::Name(name), _) => {
                 let version = self.bind(&name.id, value.unwrap_or(Val::Nothing), Some(name.range));
-                self.annotate(Place::Variable, Some(version), annotation, range);
+                // A module-level name's declared type holds for every write: `global` ones in
+                // functions and `module.name = ...` from other modules reach its summary.
+                let node = if self.scopes.len() == 1 { self.summary(0, &name.id) } else { version };
+                self.annotate(Place::Variable, Some(node), annotation, range);
             }
             (Expr::Attribute(attribute), _) => {
                 if let Some(class) = self.self_attribute_class(attribute) {
