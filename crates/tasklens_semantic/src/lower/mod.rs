@@ -420,7 +420,7 @@ impl Lowerer {
                     && let Some(read) = ReadMethod::from_name(method.attr.as_str()) =>
             {
                 let Val::Node(node) = value else { return None };
-                let site = (self.facts.call_sites.len() - 1) as u32;
+                let site = self.facts.call_sites.len().checked_sub(1)? as u32;
                 (&*method.value, ReturnPath::Read { site, method: read, value: node })
             }
             ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
