@@ -1380,6 +1380,38 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_typed_dict_annotation_holds_a_plain_dict() {
+    // A `TypedDict` annotates plain dicts: the dict a variable or a parameter annotated
+    // with one holds is followed, not filtered out as not an instance of the class.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import TypedDict
+
+class JobState(TypedDict):
+    name: str
+    handle: asyncio.Future
+
+def describe(state: JobState) -> str:
+    return state["handle"].get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    state: JobState = {"name": "x", "handle": loop.create_future()}
+    print(describe({"name": "y", "handle": loop.create_future()}))
+    print(state["handle"].get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:13: TL001
+        main.py:14: TL001
+        ",
+    );
+}
+
+#[test]
 fn annotation_sinks_in_every_spelling() {
     check(
         r#"

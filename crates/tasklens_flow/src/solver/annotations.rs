@@ -224,6 +224,8 @@ impl Solver {
                 ExternalType::Loop => admits.loop_ = true,
                 _ => admits.other = true,
             },
+            // A `TypedDict` annotates a plain dict: nothing to filter by class.
+            Resolved::Class(class) if self.classes.is_typed_dict(class) => admits.other = true,
             Resolved::Class(class) => admits.classes.push(class),
             _ => admits.other = true,
         }

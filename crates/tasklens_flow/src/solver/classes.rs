@@ -128,6 +128,14 @@ impl ClassTable {
         })
     }
 
+    /// Whether the class is a `TypedDict`: its values are plain dicts, not instances of it.
+    pub fn is_typed_dict(&self, class: GClass) -> bool {
+        self.has_external_base(class, |path| {
+            let (top, last) = (path.split('.').next(), path.rsplit('.').next());
+            matches!(top, Some("typing" | "typing_extensions")) && last == Some("TypedDict")
+        })
+    }
+
     /// The method `name` as found through the class's MRO.
     pub fn find_method(&self, modules: &Modules, class: GClass, name: &str) -> Option<GFunc> {
         self.find_method_from(modules, class, name, 0)
