@@ -79,6 +79,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         }
     }
     let fix = fix(db, call);
+    let mut trace: Vec<Label> = call
+        .task_sinks
+        .iter()
+        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(db, sink) })
+        .collect();
     if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
         let first = chain.first().map(|at| describe::place(db, *at)).unwrap_or_default();
         message.push_str(&match start {
@@ -90,13 +95,6 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             }
         });
         message.push_str(", where no loop is running and `create_task` would raise RuntimeError");
-    }
-    let mut trace: Vec<Label> = call
-        .task_sinks
-        .iter()
-        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(db, sink) })
-        .collect();
-    if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
         trace.extend(crate::rules::create_task_without_running_loop::chain_labels(chain, *start));
     }
     Diagnostic {

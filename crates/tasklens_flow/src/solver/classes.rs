@@ -122,17 +122,19 @@ impl ClassTable {
     /// Whether the class is structural (`typing.Protocol` among its outside bases): any
     /// object with the right members is one of its instances.
     pub fn is_protocol(&self, class: GClass) -> bool {
-        self.has_external_base(class, |path| {
-            let (top, last) = (path.split('.').next(), path.rsplit('.').next());
-            matches!(top, Some("typing" | "typing_extensions")) && last == Some("Protocol")
-        })
+        self.has_typing_base(class, "Protocol")
     }
 
     /// Whether the class is a `TypedDict`: its values are plain dicts, not instances of it.
     pub fn is_typed_dict(&self, class: GClass) -> bool {
+        self.has_typing_base(class, "TypedDict")
+    }
+
+    /// Whether `typing.<name>` (or `typing_extensions`') is among the class's outside bases.
+    fn has_typing_base(&self, class: GClass, name: &str) -> bool {
         self.has_external_base(class, |path| {
             let (top, last) = (path.split('.').next(), path.rsplit('.').next());
-            matches!(top, Some("typing" | "typing_extensions")) && last == Some("TypedDict")
+            matches!(top, Some("typing" | "typing_extensions")) && last == Some(name)
         })
     }
 

@@ -64,10 +64,7 @@ impl Solver {
                     }
                 },
                 Obj::WaitCoro(site) => self.awaited_wait(site, to),
-                Obj::EnterCoro(site) => match self.site_args(site).arg(0) {
-                    Some(manager) => self.complex_on(manager, Complex::Enter { to }),
-                    None => self.seed(to, Obj::Unknown),
-                },
+                Obj::EnterCoro(site) => self.enter_argument(site, to),
                 Obj::QueueGet(queue) => {
                     let items = self.part_node(queue, Part::Values);
                     self.edge(items, to, NO_LABEL);

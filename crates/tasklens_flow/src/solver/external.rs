@@ -165,10 +165,7 @@ impl Solver {
                 self.escape_arguments(site, None);
             }
             ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
-            ExternalCall::Enter => match arg(0) {
-                Some(manager) => self.complex_on(manager, Complex::Enter { to: result }),
-                None => self.seed(result, Obj::Unknown),
-            },
+            ExternalCall::Enter => self.enter_argument(site, result),
             ExternalCall::EnterAsync => self.seed(result, Obj::EnterCoro(site)),
             ExternalCall::Instance => match path {
                 Some(path) => self.seed(result, Obj::ExternalInstance(path)),
@@ -333,6 +330,15 @@ impl Solver {
             _ => return false,
         }
         true
+    }
+
+    /// What entering the first argument of the call at `site` gives (`stack.enter_context(cm)`,
+    /// or awaiting `stack.enter_async_context(cm)`) reaches `to`.
+    pub(super) fn enter_argument(&mut self, site: GSite, to: GNode) {
+        match self.site_args(site).arg(0) {
+            Some(manager) => self.complex_on(manager, Complex::Enter { to }),
+            None => self.seed(to, Obj::Unknown),
+        }
     }
 
     /// `await asyncio.wait(fs)`: a pair of sets holding the objects in `fs`.

@@ -132,16 +132,58 @@ impl Lowerer {
         loop_flows
     }
 
+    /// Lowers `body`, where `AttributeError` (Task-only calls are compatibility code, not
+    /// sinks) or `RuntimeError` (a call with no running loop may fail: it is guarded) is
+    /// handled.
+    fn handled_body(&mut self, body: &[Stmt], attribute_error: bool, runtime_error: bool) {
+        self.attribute_error_handled += u32::from(attribute_error);
+        self.guarded += u32::from(runtime_error);
+        self.block(body);
+        self.attribute_error_handled -= u32::from(attribute_error);
+        self.guarded -= u32::from(runtime_error);
+    }
+
+    /// `with` (and `async with`): each item's `as` target gets what entering gives;
+    /// `with suppress(AttributeError):` is a `try` that catches it.
+    pub(super) fn with_stmt(&mut self, with: &ast::StmtWith) {
+        for item in &with.items {
+            let value = self.expr(&item.context_expr);
+            if with.is_async {
+                self.suspends();
+            }
+            if let Some(target) = &item.optional_vars {
+                let entered = match value {
+                    Val::Node(node) => {
+                        let to = self.node();
+                        self.constrain(Constraint::Enter { value: node, to });
+                        Val::Node(to)
+                    }
+                    other => other,
+                };
+                self.assign(target, entered);
+            }
+        }
+        let suppressed: Vec<&ast::ExprCall> =
+            with.items.iter().filter_map(|i| suppress_call(&i.context_expr)).collect();
+        let suppresses =
+            |exception| suppressed.iter().any(|call| call.arguments.args.iter().any(|a| names_exception(a, exception)));
+        let (attribute_error, runtime_error) = (suppresses("AttributeError"), suppresses("RuntimeError"));
+        // A suppressed exception may end the body early.
+        self.conditional += u32::from(!suppressed.is_empty());
+        self.handled_body(&with.body, attribute_error, runtime_error);
+        self.conditional -= u32::from(!suppressed.is_empty());
+        if with.is_async {
+            // `__aexit__` is awaited after the body.
+            self.suspends();
+        }
+    }
+
     pub(super) fn try_stmt(&mut self, stmt: &ast::StmtTry) {
         let before = self.flow().clone();
-        let handled = stmt.handlers.iter().any(|h| catches(h, "AttributeError"));
-        let no_loop_handled = stmt.handlers.iter().any(|h| catches(h, "RuntimeError"));
-        self.attribute_error_handled += u32::from(handled);
-        self.guarded += u32::from(no_loop_handled);
+        let handles = |exception| stmt.handlers.iter().any(|h| catches(h, exception));
+        let (attribute_error, runtime_error) = (handles("AttributeError"), handles("RuntimeError"));
         self.conditional += 1;
-        self.block(&stmt.body);
-        self.attribute_error_handled -= u32::from(handled);
-        self.guarded -= u32::from(no_loop_handled);
+        self.handled_body(&stmt.body, attribute_error, runtime_error);
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
         for handler in &stmt.handlers {
@@ -245,15 +287,24 @@ fn class_pattern_types(pattern: &ast::Pattern) -> Option<Vec<crate::facts::TypeE
 fn catches(handler: &ast::ExceptHandler, exception: &str) -> bool {
     let ast::ExceptHandler::ExceptHandler(handler) = handler;
     let Some(type_) = &handler.type_ else { return true };
-    let catches = |expr: &Expr| {
-        crate::annotation::dotted_name(expr)
-            .and_then(|path| path.last().cloned())
-            .is_some_and(|last| last == exception || matches!(last.as_str(), "Exception" | "BaseException"))
-    };
     match &**type_ {
-        Expr::Tuple(tuple) => tuple.elts.iter().any(catches),
-        other => catches(other),
+        Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exception(e, exception)),
+        other => names_exception(other, exception),
     }
+}
+
+/// Whether `expr` names `exception` or a class it derives from (`Exception`, `BaseException`).
+fn names_exception(expr: &Expr, exception: &str) -> bool {
+    crate::annotation::dotted_name(expr)
+        .and_then(|path| path.last().cloned())
+        .is_some_and(|last| last == exception || matches!(last.as_str(), "Exception" | "BaseException"))
+}
+
+/// `expr` when it is a call of `suppress(...)` (`contextlib.suppress`).
+fn suppress_call(expr: &Expr) -> Option<&ast::ExprCall> {
+    let Expr::Call(call) = expr else { return None };
+    let path = crate::annotation::dotted_name(&call.func)?;
+    (path.last()?.as_str() == "suppress").then_some(call)
 }
 
 /// `__name__ == "__main__"`, either way round.

@@ -634,15 +634,14 @@ impl Lowerer {
     /// name's only value after it: bound in the first operand (always evaluated), or a name
     /// with no earlier version (`if (t := jobs.get(k)) is not None and t.done():`).
     fn restore_keeping_walruses(&mut self, before: Flow, first_operand_end: usize, since: usize) {
-        let bound: Vec<(usize, Name, NodeId)> = (since..self.walrus_bindings.len())
-            .map(|i| (i, self.walrus_bindings[i].0.clone(), self.walrus_bindings[i].1))
+        let kept: Vec<(Name, NodeId)> = (since..self.walrus_bindings.len())
+            .map(|index| (index, &self.walrus_bindings[index]))
+            .filter(|(index, (name, _))| *index < first_operand_end || !before.env.contains_key(name))
+            .map(|(_, binding)| binding.clone())
             .collect();
-        let had_version: Vec<bool> = bound.iter().map(|(_, name, _)| before.env.contains_key(name)).collect();
         *self.flow() = before;
-        for ((index, name, version), had) in bound.into_iter().zip(had_version) {
-            if index < first_operand_end || !had {
-                self.flow().env.insert(name, version);
-            }
+        for (name, version) in kept {
+            self.flow().env.insert(name, version);
         }
     }
 

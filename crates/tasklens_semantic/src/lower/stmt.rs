@@ -75,40 +75,7 @@ impl Lowerer {
             Stmt::For(for_stmt) => self.for_stmt(for_stmt),
             Stmt::While(while_stmt) => self.while_stmt(while_stmt),
             Stmt::If(if_stmt) => self.if_stmt(if_stmt),
-            Stmt::With(with) => {
-                for item in &with.items {
-                    let value = self.expr(&item.context_expr);
-                    if with.is_async {
-                        self.suspends();
-                    }
-                    if let Some(target) = &item.optional_vars {
-                        let entered = match value {
-                            Val::Node(node) => {
-                                let to = self.node();
-                                self.constrain(Constraint::Enter { value: node, to });
-                                Val::Node(to)
-                            }
-                            other => other,
-                        };
-                        self.assign(target, entered);
-                    }
-                }
-                // `with suppress(AttributeError):` is a `try` that catches it.
-                let suppressed = |exception| with.items.iter().any(|item| suppresses(&item.context_expr, exception));
-                let (attribute_error, runtime_error) = (suppressed("AttributeError"), suppressed("RuntimeError"));
-                let suppressing = with.items.iter().any(|item| suppress_call(&item.context_expr).is_some());
-                self.attribute_error_handled += u32::from(attribute_error);
-                self.guarded += u32::from(runtime_error);
-                self.conditional += u32::from(suppressing);
-                self.block(&with.body);
-                self.attribute_error_handled -= u32::from(attribute_error);
-                self.guarded -= u32::from(runtime_error);
-                self.conditional -= u32::from(suppressing);
-                if with.is_async {
-                    // `__aexit__` is awaited after the body.
-                    self.suspends();
-                }
-            }
+            Stmt::With(with) => self.with_stmt(with),
             Stmt::Match(match_stmt) => self.match_stmt(match_stmt),
             Stmt::Raise(raise) => {
                 if let Some(exc) = &raise.exc {
@@ -780,23 +747,4 @@ fn type_var_bound(value: &Expr) -> Option<TypeExpr> {
         }
         _ => None,
     }
-}
-
-/// `expr` when it is a call of `suppress(...)` (`contextlib.suppress`).
-fn suppress_call(expr: &Expr) -> Option<&ast::ExprCall> {
-    let Expr::Call(call) = expr else { return None };
-    let path = crate::annotation::dotted_name(&call.func)?;
-    (path.last()?.as_str() == "suppress").then_some(call)
-}
-
-/// Whether `expr` is `suppress(...)` of `exception` (or of `Exception` or `BaseException`,
-/// which it derives from).
-fn suppresses(expr: &Expr, exception: &str) -> bool {
-    suppress_call(expr).is_some_and(|call| {
-        call.arguments.args.iter().any(|arg| {
-            crate::annotation::dotted_name(arg).and_then(|path| path.last().cloned()).is_some_and(|last| {
-                last.as_str() == exception || matches!(last.as_str(), "Exception" | "BaseException")
-            })
-        })
-    })
 }
