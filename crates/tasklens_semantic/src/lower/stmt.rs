@@ -1,4 +1,5 @@
-//! Lowering of statements: bindings, definitions, imports and assignments.
+//! Lowering of statements: bindings, class definitions, imports and assignments (function
+//! definitions are in `functions.rs`, what their returns pass through in `returns.rs`).
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -7,10 +8,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, Binding, CallSite, Constraint, ContainerKind, FuncId, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX,
-    NodeId, Param, ParamKind, Part, Place, ReturnShape, Seed, TypeExpr,
+    Binding, Constraint, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Param, ParamKind, Part, Place, Seed, TypeExpr,
 };
-use crate::positions::CallPositions;
 
 /// A narrowing from a test: what holds for `name` in a branch.
 pub(super) type Narrowing = (Name, crate::facts::GuardTest);
@@ -152,212 +151,6 @@ impl Lowerer {
     }
 
     // ---- definitions --------------------------------------------------------
-
-    fn function_def(&mut self, def: &ast::StmtFunctionDef) {
-        let class = match self.scope().kind {
-            ScopeKind::Class(class) => Some(class),
-            _ => None,
-        };
-        let (kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
-        let decorators: Vec<(Val, bool, TextRange)> = def
-            .decorator_list
-            .iter()
-            .map(|d| (self.expr(&d.expression), decorator_kind(d).is_none(), d.expression.range()))
-            .collect();
-        let scan = scan::scan_body(&def.body);
-        let ret = self.node();
-        let yields = self.node();
-        let facts = FunctionFacts {
-            name: def.name.id.clone(),
-            is_async: def.is_async,
-            is_generator: scan.yields,
-            kind,
-            class,
-            params: Vec::new(),
-            ret,
-            passed_through: Vec::new(),
-            own_ret: ret,
-            yields,
-            opaque,
-            decorated: Vec::new(),
-            returns: ReturnShape::Unset,
-            init_stores: Vec::new(),
-        };
-        let func = self.new_function(facts, def.name.range());
-        let params = self.parameters(&def.parameters, func);
-        if let Some(first) = params.first()
-            && let Some(class) = class
-        {
-            match kind {
-                FunctionKind::Method | FunctionKind::Property => {
-                    self.constrain(Constraint::Seed { node: first.node, seed: Seed::SelfOf(class) });
-                }
-                FunctionKind::ClassMethod => {
-                    self.constrain(Constraint::Seed { node: first.node, seed: Seed::ClsOf(class) });
-                }
-                _ => {}
-            }
-        }
-        if let Some(returns) = &def.returns {
-            self.annotate(Place::Return { func }, Some(ret), type_expr(returns), returns.range());
-        } else {
-            self.signature_type_comment(def, func, ret, &params);
-        }
-        let version = self.seeded(Seed::Function(func));
-        // Decorators of unknown kinds: the flow layer judges them by what they return
-        // (all of them, outermost first, or none when one is not a value it follows).
-        let applied: Vec<(Val, TextRange)> =
-            decorators.into_iter().filter(|(_, applied, _)| *applied).map(|(value, _, range)| (value, range)).collect();
-        let followed: Vec<(NodeId, TextRange)> = applied
-            .iter()
-            .filter_map(|(value, range)| match value {
-                Val::Node(node) => Some((*node, *range)),
-                _ => None,
-            })
-            .collect();
-        if followed.len() == applied.len() {
-            self.facts.functions[func as usize].decorated = followed.iter().map(|(node, _)| *node).collect();
-        }
-        // Applying them is a call that runs where the `def` runs (at import time for a
-        // module-level function), innermost first; its result is not followed (see above).
-        for &(callee, range) in followed.iter().rev() {
-            let call = CallSite {
-                args: vec![Arg { node: Some(version) }],
-                keywords: Vec::new(),
-                has_spread: false,
-                in_coroutine: self.in_coroutine(),
-                caller: self.enclosing_function(),
-                conditional: self.conditional > 0,
-                guarded: self.guarded > 0,
-                suspends_after: false,
-            };
-            let at = CallPositions { range, callee: range, args: vec![def.name.range()], keywords: Vec::new() };
-            let site = self.site(call, at);
-            let result = self.node();
-            self.constrain(Constraint::Call { site, callee, result });
-        }
-        match class {
-            Some(class) if register => {
-                self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
-            }
-            Some(class) => {
-                if def.decorator_list.iter().any(|d| decorator_kind(d) == Some("setter")) {
-                    self.facts.classes[class as usize].setters.push((def.name.id.clone(), func));
-                }
-            }
-            None => {
-                self.bind_node(&def.name.id, version);
-                self.note_module_binding(&def.name.id, Binding::Function(func));
-                if matches!(self.scope().kind, ScopeKind::Function(_)) {
-                    self.scope_mut().local_defs.insert(def.name.id.clone(), func);
-                }
-            }
-        }
-        self.facts.functions[func as usize].params = params.clone();
-
-        let mut bound = scan.bound;
-        bound.extend(params.iter().map(|p| p.name.clone()));
-        for name in scan.globals.iter().chain(&scan.nonlocals) {
-            bound.remove(name);
-        }
-        self.push_scope(ScopeKind::Function(func), bound, def.is_async);
-        let outer_conditional = std::mem::replace(&mut self.conditional, 0);
-        let outer_guarded = std::mem::replace(&mut self.guarded, 0);
-        let scope = self.scope_mut();
-        scope.globals = scan.globals;
-        scope.nonlocals = scan.nonlocals;
-        for param in &params {
-            scope.flow.env.insert(param.name.clone(), param.node);
-            scope.versions.entry(param.name.clone()).or_default().push(param.node);
-        }
-        if let (Some(first), Some(class)) = (params.first(), class) {
-            scope.self_param = Some((first.name.clone(), class));
-        }
-        self.block(&def.body);
-        self.conditional = outer_conditional;
-        self.guarded = outer_guarded;
-        self.finish_returns(func);
-        self.pop_scope();
-    }
-
-    /// A `# type: (A, B) -> R` comment between the header and the body of an unannotated
-    /// function: `R` annotates the return, `A, B` the parameters (without `self`/`cls`).
-    fn signature_type_comment(&mut self, def: &ast::StmtFunctionDef, func: u32, ret: NodeId, params: &[Param]) {
-        let (after, before) = (def.parameters.range.end(), def.body.first().map_or(def.range.end(), Ranged::start));
-        let at = self.type_comments.partition_point(|c| c.range.start() < after);
-        let Some(comment) = self.type_comments.get(at).filter(|c| c.range.start() < before) else { return };
-        let Some((param_types, returns)) = crate::type_comments::signature_types(comment) else { return };
-        let range = comment.range;
-        self.annotate(Place::Return { func }, Some(ret), returns, range);
-        let skip = params.len().checked_sub(param_types.len()).filter(|&skip| skip <= 1);
-        let Some(skip) =
-            skip.filter(|&skip| skip == 0 || self.facts.functions[func as usize].kind != FunctionKind::Function)
-        else {
-            return;
-        };
-        for (offset, annotation) in param_types.into_iter().enumerate() {
-            let index = offset + skip;
-            self.annotate(Place::Param { func, index: index as u32 }, Some(params[index].node), annotation, range);
-        }
-    }
-
-    /// Lowers parameters: defaults (in the enclosing scope) and annotations.
-    pub(super) fn parameters(&mut self, parameters: &ast::Parameters, func: u32) -> Vec<Param> {
-        let mut params = Vec::new();
-        let mut add = |this: &mut Self, param: &ast::Parameter, default: Option<&Expr>, kind: ParamKind| {
-            let node = this.node();
-            if let Some(default) = default {
-                let value = this.expr(default);
-                this.flow_into(value, node, None);
-            }
-            if let Some(annotation) = &param.annotation {
-                let place = Place::Param { func, index: params.len() as u32 };
-                this.annotate(place, Some(node), type_expr(annotation), annotation.range());
-            }
-            // `*args` holds what the calls pass by position (a tuple, indexed like a list: its
-            // elements are not told apart), `**kwargs` what they pass by keyword.
-            match kind {
-                ParamKind::VarArgs => {
-                    this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::List) })
-                }
-                ParamKind::KwArgs => {
-                    this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::Dict) })
-                }
-                _ => {}
-            }
-            params.push(Param { name: param.name.id.clone(), node, kind });
-            this.positions.params[func as usize].push(param.name.range());
-        };
-        for p in &parameters.posonlyargs {
-            add(self, &p.parameter, p.default.as_deref(), ParamKind::PositionalOnly);
-        }
-        for p in &parameters.args {
-            add(self, &p.parameter, p.default.as_deref(), ParamKind::Positional);
-        }
-        if let Some(p) = &parameters.vararg {
-            add(self, p, None, ParamKind::VarArgs);
-        }
-        for p in &parameters.kwonlyargs {
-            add(self, &p.parameter, p.default.as_deref(), ParamKind::KeywordOnly);
-        }
-        if let Some(p) = &parameters.kwarg {
-            add(self, p, None, ParamKind::KwArgs);
-        }
-        params
-    }
-
-    /// What `return value` in `func` returns, for judging `func` as a decorator.
-    fn return_shape(&self, func: FuncId, value: Option<&Expr>) -> ReturnShape {
-        let Some(Expr::Name(name)) = value else { return ReturnShape::Other };
-        let facts = &self.facts.functions[func as usize];
-        if facts.class.is_none() && facts.params.first().is_some_and(|p| p.name == name.id) {
-            return ReturnShape::FirstParam;
-        }
-        match self.scope().local_defs.get(&name.id) {
-            Some(&nested) => ReturnShape::Nested(nested),
-            None => ReturnShape::Other,
-        }
-    }
 
     fn class_def(&mut self, class: &ast::StmtClassDef) {
         for decorator in &class.decorator_list {
@@ -653,56 +446,6 @@ impl Lowerer {
         }
         all.extend(names);
     }
-}
-
-/// The name of a decorator the analysis knows (`staticmethod`, `property`, `wraps`...), or
-/// `None` for any other decorator, which the flow layer judges by what it returns.
-fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
-    let expr = match &decorator.expression {
-        Expr::Call(call) => &*call.func,
-        other => other,
-    };
-    let path = crate::annotation::dotted_name(expr)?;
-    let last = path.last().map(Name::as_str).unwrap_or_default();
-    [
-        "staticmethod",
-        "classmethod",
-        "property",
-        "cached_property",
-        "getter",
-        "setter",
-        "deleter",
-        "abstractmethod",
-        "override",
-        "final",
-        "wraps",
-        // `contextlib`'s: a call gives the generator, whose first value `with` binds.
-        "contextmanager",
-        "asynccontextmanager",
-        "overload",
-        "no_type_check",
-    ]
-    .into_iter()
-    .find(|known| *known == last)
-}
-
-/// What a function's decorators mean: its kind, whether the decorated object
-/// may not be the function, and whether it is registered as a method.
-fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (FunctionKind, bool, bool) {
-    let mut kind = if in_class { FunctionKind::Method } else { FunctionKind::Function };
-    let mut opaque = false;
-    let mut register = true;
-    for decorator in decorators {
-        match decorator_kind(decorator) {
-            Some("staticmethod") => kind = FunctionKind::StaticMethod,
-            Some("classmethod") => kind = FunctionKind::ClassMethod,
-            Some("property" | "cached_property" | "getter") => kind = FunctionKind::Property,
-            Some("setter" | "deleter") => register = false,
-            Some(_) => {}
-            None => opaque = true,
-        }
-    }
-    (kind, opaque, register)
 }
 
 pub(super) fn tuple_elts(expr: &Expr) -> Option<&Vec<Expr>> {
