@@ -919,6 +919,66 @@ asyncio.run(main())
 }
 
 #[test]
+fn new_containers_of_a_parameters_elements_come_back_from_their_own_argument() {
+    // `list(param)`, `sorted(param, ...)`, `[x for x in param]` (with conditions that narrow
+    // nothing), `[ensure_future(x) for x in param]` and a loop variable over the parameter
+    // give each call what its own argument holds; a comprehension that narrows stays the
+    // function's own result.
+    check(
+        r#"
+#- helpers.py
+import asyncio
+
+def start_all(aws):
+    return [asyncio.ensure_future(a) for a in aws]
+
+def as_list(items):
+    return list(items)
+
+def by_id(items):
+    return sorted(items, key=id)
+
+def pending(futs):
+    return {f for f in futs if not f.done()}
+
+def first_pending(futs):
+    for f in futs:
+        if not f.done():
+            return f
+    return None
+
+def tasks_only(aws):
+    return [a for a in aws if isinstance(a, asyncio.Task)]
+#- main.py run
+import asyncio
+from helpers import start_all, as_list, by_id, pending, first_pending, tasks_only
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    started = start_all([work()])
+    started[0].set_name("started")
+    await asyncio.gather(*start_all([loop.run_in_executor(None, abs, -1)]), *started)
+    task = asyncio.create_task(work())
+    print(as_list([task])[0].get_name(), as_list([loop.create_future()]))
+    print(by_id((task,))[0].get_name(), by_id([asyncio.shield(task)]))
+    print(pending({task}).pop().get_name(), pending([loop.create_future()]))
+    print(tasks_only([loop.create_future(), task])[0].get_name())
+    print(first_pending([task]).get_name(), first_pending([loop.create_future()]))
+    await task
+    by_id([loop.create_future()])[0].get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:19: TL001
+        ",
+    );
+}
+
+#[test]
 fn context_manager_generators_bind_what_they_yield() {
     check(
         r#"

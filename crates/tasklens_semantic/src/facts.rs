@@ -219,6 +219,17 @@ pub enum ReturnPath {
         site: SiteId,
         value: NodeId,
     },
+    /// `return list(param)` (`tuple`, `set`, `sorted`...) or `return [x for x in param]`: a
+    /// new container of `kind` holding what iterating the parameter gives; each call gets one
+    /// of its own, holding what its own argument holds.
+    Elements(ContainerKind),
+    /// `return [ensure_future(x) for x in param]`: a new list of what the call at `site`
+    /// (module-local) makes of each element; `value` is the list the function makes itself
+    /// (what a call gets when that call is not asyncio's).
+    EnsureFutureElements {
+        site: SiteId,
+        value: NodeId,
+    },
     /// `return param.get(key)` (or `pop`, `setdefault`): the call at `site` (module-local),
     /// whose result is `value`. On a container, each call of the function reads its own
     /// argument; on anything else, it gets `value`.

@@ -5,7 +5,7 @@
 use ruff_python_ast::name::Name;
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, KeyId, Param, ParamKind, Part, ReturnPath, ReturnShape};
 
-use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, Solver};
+use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, Solver, WrappedCall};
 use crate::objects::{GClass, GFunc, GNode, GSite, ModIdx, Obj};
 
 /// A call site, read in place from its module's facts.
@@ -243,10 +243,14 @@ impl Solver {
                 }
                 ReturnPath::Attr(attr) => self.load(receiver, attr, result, NO_LABEL),
                 ReturnPath::Part(part) => self.load_part(receiver, part, result, NO_LABEL),
-                // `return ensure_future(self)`: as the function's own result.
-                ReturnPath::EnsureFuture { value, .. } | ReturnPath::Read { value, .. } => {
-                    self.edge(value, result, NO_LABEL)
+                ReturnPath::Elements(kind) => {
+                    let values = self.new_container(result, kind);
+                    self.load_part(receiver, Part::Iter, values, NO_LABEL);
                 }
+                // `return ensure_future(self)`: as the function's own result.
+                ReturnPath::EnsureFuture { value, .. }
+                | ReturnPath::Read { value, .. }
+                | ReturnPath::EnsureFutureElements { value, .. } => self.edge(value, result, NO_LABEL),
             }
         }
     }
@@ -268,7 +272,19 @@ impl Solver {
                 let module = &self.modules.modules[m as usize];
                 ReturnPath::Read { site: module.site_base + site, method, value: module.node_base + value }
             }
+            ReturnPath::Elements(kind) => ReturnPath::Elements(kind),
+            ReturnPath::EnsureFutureElements { site, value } => {
+                let module = &self.modules.modules[m as usize];
+                ReturnPath::EnsureFutureElements { site: module.site_base + site, value: module.node_base + value }
+            }
         }
+    }
+
+    /// A new container of `kind` made for a call's `result` (a function returning
+    /// `list(param)` gives each call its own): the node of its elements.
+    fn new_container(&mut self, result: GNode, kind: ContainerKind) -> GNode {
+        self.seed(result, Obj::Container(result, kind));
+        self.part_node(result, Part::Values)
     }
 
     /// What a parameter passed through gives at a call, read from `from` (the argument's
@@ -285,8 +301,28 @@ impl Solver {
             // decided when the inner call is resolved, or at the end (as its own result).
             ReturnPath::EnsureFuture { site, value } => match self.ensure_future_sites.contains_key(&site) {
                 true => self.complex_on(from, Complex::EnsureFutureArg { site, result }),
-                false => self.wrapped_ensure_future.entry(site).or_default().push((from, result, value, label)),
+                false => {
+                    let wrapped = WrappedCall { from, made: result, own: value, result, label };
+                    self.wrapped_ensure_future.entry(site).or_default().push(wrapped);
+                }
             },
+            ReturnPath::Elements(kind) => {
+                let values = self.new_container(result, kind);
+                self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: values, label });
+            }
+            // Each element of the argument goes through the inner `ensure_future`.
+            ReturnPath::EnsureFutureElements { site, value } => {
+                let values = self.new_container(result, ContainerKind::List);
+                let elements = self.new_node();
+                self.complex_on(from, Complex::LoadPart { part: Part::Iter, to: elements, label });
+                match self.ensure_future_sites.contains_key(&site) {
+                    true => self.complex_on(elements, Complex::EnsureFutureArg { site, result: values }),
+                    false => {
+                        let wrapped = WrappedCall { from: elements, made: values, own: value, result, label };
+                        self.wrapped_ensure_future.entry(site).or_default().push(wrapped);
+                    }
+                }
+            }
         }
     }
 
@@ -296,8 +332,8 @@ impl Solver {
         let pending = std::mem::take(&mut self.wrapped_ensure_future);
         let mut pending: Vec<_> = pending.into_values().flatten().collect();
         pending.sort_unstable();
-        for (_, result, value, label) in pending {
-            self.edge(value, result, label);
+        for wrapped in pending {
+            self.edge(wrapped.own, wrapped.result, wrapped.label);
         }
     }
 

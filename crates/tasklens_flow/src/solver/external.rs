@@ -119,8 +119,8 @@ impl Solver {
                 self.ensure_future_sites.insert(site, first);
                 // Functions returning this call give each of their callers what its own
                 // argument makes.
-                for (from, wrapped, _, _) in self.wrapped_ensure_future.remove(&site).unwrap_or_default() {
-                    self.complex_on(from, Complex::EnsureFutureArg { site, result: wrapped });
+                for wrapped in self.wrapped_ensure_future.remove(&site).unwrap_or_default() {
+                    self.complex_on(wrapped.from, Complex::EnsureFutureArg { site, result: wrapped.made });
                 }
                 match first {
                     Some(node) => self.complex_on(node, Complex::EnsureFutureArg { site, result }),

@@ -85,6 +85,19 @@ pub(crate) enum DynHopKind {
     Field { field: Name },
 }
 
+/// A call of a function that returns `ensure_future(param)` (or a list of `ensure_future`
+/// of each element), waiting for the inner call to be resolved: if it is asyncio's, what
+/// reaches `from` goes through it into `made`; if it never is, the function's own value
+/// `own` reaches the call's `result`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct WrappedCall {
+    pub from: GNode,
+    pub made: GNode,
+    pub own: GNode,
+    pub result: GNode,
+    pub label: Label,
+}
+
 /// Edges and complex constraints added to one node while solving.
 #[derive(Default)]
 pub(crate) struct DynLists {
@@ -289,7 +302,7 @@ pub(crate) struct Solver {
     pub(crate) result_future_params: FxHashSet<GNode>,
     /// Calls of functions that return `ensure_future(param)`, waiting for that inner call
     /// to be resolved: by inner site, (argument, call result, inner result, label).
-    wrapped_ensure_future: FxHashMap<GSite, Vec<(GNode, GNode, GNode, Label)>>,
+    wrapped_ensure_future: FxHashMap<GSite, Vec<WrappedCall>>,
     /// Calls of `async def`s that pass parameters through: how many parameters each binds
     /// before its arguments, for awaiting its `Obj::CoroCall`.
     coro_bindings: FxHashMap<(GSite, GFunc), usize>,

@@ -76,6 +76,7 @@ impl Lowerer {
         let heads = self.loop_head(&binds);
         let at_head = self.flow().clone();
         self.bind_iteration_target(&stmt.target, &stmt.iter, iterable);
+        self.note_iteration_version(&stmt.target, &stmt.iter);
         let loop_flows = self.loop_body(&stmt.body, &heads);
         if stmt.is_async {
             // The next `__anext__` is awaited after the body.

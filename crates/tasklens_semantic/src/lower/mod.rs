@@ -356,6 +356,16 @@ impl Lowerer {
         self.read_global(name)
     }
 
+    /// Whether `name` is the builtin of that name: bound in no scope that a read here sees,
+    /// and the module imports nothing with `*`.
+    fn is_builtin(&self, name: &Name) -> bool {
+        let innermost = self.scopes.len() - 1;
+        let shadowed = self.scopes.iter().enumerate().any(|(index, scope)| {
+            (index == innermost || !matches!(scope.kind, ScopeKind::Class(_))) && scope.bound.contains(name)
+        });
+        !shadowed && self.facts.star_imports.is_empty()
+    }
+
     /// The dict key `expr` always is: a string literal, or a name bound at module level
     /// (not shadowed by a local of an enclosing function).
     fn constant_key(&mut self, expr: &ast::Expr) -> Option<KeyId> {

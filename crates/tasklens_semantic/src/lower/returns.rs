@@ -6,7 +6,7 @@
 use ruff_python_ast as ast;
 
 use super::{Lowerer, Val};
-use crate::facts::{FuncId, HopId, NodeId, ParamKind, PassedThrough, ReadMethod, ReturnPath};
+use crate::facts::{ContainerKind, FuncId, HopId, NodeId, ParamKind, Part, PassedThrough, ReadMethod, ReturnPath};
 
 impl Lowerer {
     /// A `return value` of `func` (already flowing into its `ret`): a parameter returned
@@ -60,6 +60,11 @@ impl Lowerer {
             return Some(passed);
         }
         let (base, path) = match expr {
+            ast::Expr::Call(_) | ast::Expr::ListComp(_) | ast::Expr::SetComp(_)
+                if let Some(collected) = self.collected(expr, value) =>
+            {
+                collected
+            }
             ast::Expr::Call(call) if wraps_ensure_future(call) => match value {
                 // The call's own site is the last one made: its arguments' come first.
                 Val::Node(node) => (
@@ -95,6 +100,68 @@ impl Lowerer {
             return None;
         }
         Some(PassedThrough { param: param as u32, path })
+    }
+
+    /// `list(param)` (or `tuple`, `set`, `frozenset`, `sorted`), `[x for x in param]`,
+    /// `{x for x in param}` (whatever their conditions) and `[ensure_future(x) for x in
+    /// param]`: the name iterated and how the new container holds its elements.
+    fn collected<'e>(&mut self, expr: &'e ast::Expr, value: Val) -> Option<(&'e ast::Expr, ReturnPath)> {
+        let (generators, element, kind) = match expr {
+            ast::Expr::Call(call) => {
+                let ast::Expr::Name(callee) = &*call.func else { return None };
+                let kind = match callee.id.as_str() {
+                    "list" | "sorted" => ContainerKind::List,
+                    "tuple" => ContainerKind::Tuple,
+                    "set" | "frozenset" => ContainerKind::Set,
+                    _ => return None,
+                };
+                let sorting = callee.id.as_str() == "sorted";
+                let [argument] = &*call.arguments.args else { return None };
+                if !self.is_builtin(&callee.id) || !(call.arguments.keywords.is_empty() || sorting) {
+                    return None;
+                }
+                return argument.is_name_expr().then_some((argument, ReturnPath::Elements(kind)));
+            }
+            ast::Expr::ListComp(comp) => (&comp.generators, &*comp.elt, ContainerKind::List),
+            ast::Expr::SetComp(comp) => (&comp.generators, &*comp.elt, ContainerKind::Set),
+            _ => return None,
+        };
+        let [generator] = &**generators else { return None };
+        let (ast::Expr::Name(target), ast::Expr::Name(_)) = (&generator.target, &generator.iter) else {
+            return None;
+        };
+        if generator.is_async || !generator.ifs.iter().all(|condition| narrows_nothing(condition, 0)) {
+            return None;
+        }
+        let path = match element {
+            ast::Expr::Name(name) if name.id == target.id => ReturnPath::Elements(kind),
+            // The element is lowered last: its call is the last site made.
+            ast::Expr::Call(call)
+                if kind == ContainerKind::List
+                    && wraps_ensure_future(call)
+                    && call.arguments.args[0].as_name_expr().is_some_and(|name| name.id == target.id) =>
+            {
+                let Val::Node(value) = value else { return None };
+                let site = self.facts.call_sites.len().checked_sub(1)? as u32;
+                ReturnPath::EnsureFutureElements { site, value }
+            }
+            _ => return None,
+        };
+        Some((&generator.iter, path))
+    }
+
+    /// After `for name in param:`, `name` is an element of the parameter, for a later
+    /// `return name`.
+    pub(super) fn note_iteration_version(&mut self, target: &ast::Expr, iter: &ast::Expr) {
+        let Some(func) = self.current_function() else { return };
+        if !target.is_name_expr() || !iter.is_name_expr() {
+            return;
+        }
+        let Some(passed) = self.passed_through_by(func, iter, Val::Nothing) else { return };
+        if passed.path == ReturnPath::Whole {
+            let element = PassedThrough { param: passed.param, path: ReturnPath::Part(Part::Iter) };
+            self.note_wrapped_version(target, element);
+        }
     }
 
     /// The assignment `target = expr` in a function, when `expr` is `ensure_future(param)`:
@@ -167,4 +234,27 @@ fn wraps_ensure_future(call: &ast::ExprCall) -> bool {
         && call.arguments.args.len() == 1
         && !call.arguments.args[0].is_starred_expr()
         && call.arguments.keywords.iter().all(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "loop"))
+}
+
+/// Whether a comprehension's condition surely narrows nothing: made of method calls that
+/// are not type tests (`x.done()`), attributes, order comparisons, `not`, `and` and `or`.
+/// Anything else (`isinstance`, `is`, `==`, a name bound to a test) may narrow.
+fn narrows_nothing(condition: &ast::Expr, depth: u32) -> bool {
+    const TESTS: [&str; 6] = ["isinstance", "hasattr", "iscoroutine", "iscoroutinefunction", "isawaitable", "isfuture"];
+    if depth > 16 {
+        return false;
+    }
+    match condition {
+        ast::Expr::UnaryOp(unary) => unary.op == ast::UnaryOp::Not && narrows_nothing(&unary.operand, depth + 1),
+        ast::Expr::BoolOp(boolean) => boolean.values.iter().all(|value| narrows_nothing(value, depth + 1)),
+        ast::Expr::Call(call) => {
+            matches!(&*call.func, ast::Expr::Attribute(method) if !TESTS.contains(&method.attr.as_str()))
+        }
+        ast::Expr::Attribute(_) => true,
+        ast::Expr::Compare(compare) => compare
+            .ops
+            .iter()
+            .all(|op| matches!(op, ast::CmpOp::Lt | ast::CmpOp::LtE | ast::CmpOp::Gt | ast::CmpOp::GtE)),
+        _ => false,
+    }
 }
