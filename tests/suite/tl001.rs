@@ -626,6 +626,47 @@ asyncio.run(main())
 }
 
 #[test]
+fn ordered_dicts_and_dicts_from_keys_are_containers() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import collections
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(work())
+    jobs = collections.OrderedDict()
+    jobs["t"] = task
+    print(jobs["t"].get_name())
+    waiting = dict.fromkeys(["a", "b"], task)
+    print(waiting["a"].get_name())
+    await task
+    pending = collections.OrderedDict.fromkeys(["c"], loop.create_future())
+    for key in pending:
+        print(key)
+    jobs["f"] = loop.create_future()
+    for job in jobs.values():
+        job.get_name()
+    describe(pending)
+
+def describe(table):
+    for value in table.values():
+        print(value.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:16: TL001
+        main.py:19: TL001
+        ",
+    );
+}
+
+#[test]
 fn containers_in_and_out() {
     check(
         r#"

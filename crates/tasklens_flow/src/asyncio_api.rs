@@ -59,6 +59,11 @@ pub enum ExternalCall {
     NewWeakSet,
     /// `weakref.WeakValueDictionary()`: a dict that does not keep its values alive.
     NewWeakValueDict,
+    /// `OrderedDict()`: an empty dict (with arguments, not followed). Not `dict()` (see
+    /// [`external_call`]).
+    NewDict,
+    /// `dict.fromkeys(keys, value)` (also `OrderedDict`'s): a dict of `value` under each key.
+    FromKeys,
     /// `collections.defaultdict(factory)`: a dict whose missing keys read as a new
     /// container when `factory` is `list`, `set`, `dict` or `deque`.
     NewDefaultDict,
@@ -111,6 +116,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         // Executors are followed for what their `submit` and `map` run in a worker thread.
         "concurrent" if matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor") => ExternalCall::Instance,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
+        "builtins" | "collections" if last == "fromkeys" && path.matches('.').count() == 2 => ExternalCall::FromKeys,
         "builtins" => match last {
             "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" | "iter" => {
                 ExternalCall::CopyContainer { first: 0 }
@@ -129,6 +135,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer { first: 0 },
         "collections" if last == "defaultdict" => ExternalCall::NewDefaultDict,
+        "collections" if last == "OrderedDict" => ExternalCall::NewDict,
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
         "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
         "weakref" if last == "WeakValueDictionary" => ExternalCall::NewWeakValueDict,

@@ -183,6 +183,21 @@ impl Solver {
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
             ExternalCall::NewWeakValueDict => self.seed(result, Obj::Container(result, ContainerKind::WeakValueDict)),
+            ExternalCall::NewDict => match args.call().args.is_empty() && args.call().keywords.is_empty() {
+                true => self.seed(result, Obj::Container(result, ContainerKind::Dict)),
+                false => self.seed(result, Obj::Unknown),
+            },
+            ExternalCall::FromKeys => {
+                self.seed(result, Obj::Container(result, ContainerKind::Dict));
+                if let Some(keys) = arg(0) {
+                    let to = self.part_node(result, Part::Keys);
+                    self.complex_on(keys, Complex::LoadPart { part: Part::Iter, to, label: NO_LABEL });
+                }
+                if let Some(value) = arg(1) {
+                    let to = self.part_node(result, Part::Unkeyed);
+                    self.edge(value, to, NO_LABEL);
+                }
+            }
             ExternalCall::NewDefaultDict => {
                 self.seed(result, Obj::Container(result, ContainerKind::Dict));
                 if let Some(factory) = arg(0) {
