@@ -142,6 +142,74 @@ async def ticker():
 }
 
 #[test]
+fn class_decorators_run_when_the_class_is_created() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+_tasks = []
+
+async def announce(name):
+    await asyncio.sleep(0)
+
+def register(cls):
+    _tasks.append(asyncio.create_task(announce(cls.__name__)))
+    return cls
+
+def plain(cls):
+    return cls
+
+@plain
+class Quiet:
+    pass
+
+@register
+class Plugin:
+    pass
+"#,
+        "
+        main.py:9: TL003
+        ",
+    );
+}
+
+#[test]
+fn init_subclass_runs_when_a_subclass_is_created() {
+    // `__init_subclass__` is a classmethod: `cls()` constructs the new subclass.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+INSTANCES = []
+
+async def poll():
+    await asyncio.sleep(0)
+
+class Registry:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        INSTANCES.append(cls())
+
+class Named:
+    def __init_subclass__(cls):
+        cls.label = cls.__name__
+
+class Quiet(Named):
+    pass
+
+class Poller(Registry):
+    def __init__(self):
+        self.task = asyncio.create_task(poll())
+"#,
+        "
+        main.py:22: TL003
+        ",
+    );
+}
+
+#[test]
 fn applying_a_decorator_does_not_run_its_wrapper() {
     // `spawned` works with and without arguments; `@spawned()` runs `wrap`, not `wrapped`,
     // which only runs (inside the loop) when the decorated function is called.

@@ -388,8 +388,18 @@ impl Solver {
                     };
                     if shift == 1 {
                         let facts = self.modules.func(func).1;
-                        if !(facts.opaque || facts.is_async || facts.is_generator) {
+                        let returns_receiver = !(facts.opaque || facts.is_async || facts.is_generator);
+                        let cls = (facts.kind == FunctionKind::ClassMethod)
+                            .then(|| facts.params.first().map(|param| param.node))
+                            .flatten();
+                        if returns_receiver {
                             self.receiver_returned(func, value, result);
+                        }
+                        // `cls` is the class the method is called on (a subclass, for an
+                        // inherited one): `cls()` constructs it.
+                        if let Some(first) = cls {
+                            let cls = self.func_node(func, first);
+                            self.seed(cls, Obj::Class(class));
                         }
                     }
                     self.bind(site, func, shift, result, shift == 1);

@@ -20,7 +20,11 @@ impl Lowerer {
             ScopeKind::Class(class) => Some(class),
             _ => None,
         };
-        let (kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
+        let (mut kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
+        // Implicitly a classmethod.
+        if kind == FunctionKind::Method && def.name.id.as_str() == "__init_subclass__" {
+            kind = FunctionKind::ClassMethod;
+        }
         let decorators: Vec<(Val, bool, TextRange)> = def
             .decorator_list
             .iter()
@@ -83,20 +87,7 @@ impl Lowerer {
         // Applying them is a call that runs where the `def` runs (at import time for a
         // module-level function), innermost first; its result is not followed (see above).
         for &(callee, range) in followed.iter().rev() {
-            let call = CallSite {
-                args: vec![Arg { node: Some(version) }],
-                keywords: Vec::new(),
-                has_spread: false,
-                in_coroutine: self.in_coroutine(),
-                caller: self.enclosing_function(),
-                conditional: self.conditional > 0,
-                guarded: self.guarded > 0,
-                suspends_after: false,
-            };
-            let at = CallPositions { range, callee: range, args: vec![def.name.range()], keywords: Vec::new() };
-            let site = self.site(call, at);
-            let result = self.node();
-            self.constrain(Constraint::Call { site, callee, result });
+            self.definition_call(DefinitionCall::Decorator(callee), version, range, def.name.range());
         }
         match class {
             Some(class) if register => {
@@ -214,6 +205,36 @@ impl Lowerer {
         params
     }
 
+    /// A call that runs where a `def` or `class` statement runs, given the defined
+    /// `version`: a decorator applied to it, or `__init_subclass__` of a new class's bases.
+    pub(super) fn definition_call(&mut self, call: DefinitionCall, version: NodeId, range: TextRange, name: TextRange) {
+        let args = match call {
+            DefinitionCall::Decorator(_) => vec![Arg { node: Some(version) }],
+            DefinitionCall::InitSubclass => Vec::new(),
+        };
+        let at_args = args.iter().map(|_| name).collect();
+        let site = CallSite {
+            args,
+            keywords: Vec::new(),
+            has_spread: false,
+            in_coroutine: self.in_coroutine(),
+            caller: self.enclosing_function(),
+            conditional: self.conditional > 0,
+            guarded: self.guarded > 0,
+            suspends_after: false,
+        };
+        let at = CallPositions { range, callee: range, args: at_args, keywords: Vec::new() };
+        let site = self.site(site, at);
+        let result = self.node();
+        match call {
+            DefinitionCall::Decorator(callee) => self.constrain(Constraint::Call { site, callee, result }),
+            DefinitionCall::InitSubclass => {
+                let name = self.intern(&Name::new_static("__init_subclass__"));
+                self.constrain(Constraint::MethodCall { site, receiver: version, name, result });
+            }
+        }
+    }
+
     /// What `return value` in `func` returns, for judging `func` as a decorator.
     pub(super) fn return_shape(&self, func: FuncId, value: Option<&Expr>) -> ReturnShape {
         let Some(Expr::Name(name)) = value else { return ReturnShape::Other };
@@ -226,6 +247,15 @@ impl Lowerer {
             None => ReturnShape::Other,
         }
     }
+}
+
+/// A call made by a definition statement (see [`Lowerer::definition_call`]).
+#[derive(Clone, Copy)]
+pub(super) enum DefinitionCall {
+    /// The decorator at the node, applied to what is defined.
+    Decorator(NodeId),
+    /// `__init_subclass__` of the new class (found on its bases).
+    InitSubclass,
 }
 
 /// The name of a decorator the analysis knows (`staticmethod`, `property`, `wraps`...), or

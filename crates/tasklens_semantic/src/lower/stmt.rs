@@ -5,6 +5,7 @@ use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use super::functions::DefinitionCall;
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
@@ -153,9 +154,8 @@ impl Lowerer {
     // ---- definitions --------------------------------------------------------
 
     fn class_def(&mut self, class: &ast::StmtClassDef) {
-        for decorator in &class.decorator_list {
-            self.expr(&decorator.expression);
-        }
+        let decorators: Vec<(Val, TextRange)> =
+            class.decorator_list.iter().map(|d| (self.expr(&d.expression), d.expression.range())).collect();
         if let Some(arguments) = &class.arguments {
             for arg in &arguments.args {
                 self.expr(arg);
@@ -167,6 +167,16 @@ impl Lowerer {
         self.block(&class.body);
         self.pop_scope();
         let version = self.seeded(Seed::Class(id));
+        // Creating a class runs its bases' `__init_subclass__`, then its decorators,
+        // innermost first (their results are not followed: the name stays the class).
+        if class.arguments.as_ref().is_some_and(|arguments| !arguments.args.is_empty()) {
+            self.definition_call(DefinitionCall::InitSubclass, version, class.name.range(), class.name.range());
+        }
+        for &(decorator, range) in decorators.iter().rev() {
+            if let Val::Node(callee) = decorator {
+                self.definition_call(DefinitionCall::Decorator(callee), version, range, class.name.range());
+            }
+        }
         self.bind_node(&class.name.id, version);
         self.note_module_binding(&class.name.id, Binding::Class(id));
     }
