@@ -142,6 +142,37 @@ asyncio.run(main())
 }
 
 #[test]
+fn partials_and_asyncio_functions_passed_instead_of_called() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+async def work(n):
+    return n
+
+async def main():
+    ready = functools.partial(work, 1)
+    await asyncio.create_task(ready())
+    await asyncio.create_task(asyncio.sleep(0))
+    later = functools.partial(work, 2)
+    try:
+        await asyncio.ensure_future(later)
+    except TypeError:
+        print("not awaitable")
+    await asyncio.create_task(asyncio.sleep)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:13: TL004
+        main.py:16: TL004
+        ",
+    );
+}
+
+#[test]
 fn generators_are_not_coroutines() {
     check(
         r#"

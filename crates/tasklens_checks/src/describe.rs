@@ -51,6 +51,10 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Generator { name, is_async: true, .. } => format!("an async generator from `{name}()`"),
         Producer::Generator { name, .. } => format!("a generator from `{name}()`"),
         Producer::NoneResult { name, .. } => format!("None from `{name}()` (a plain `def` with no `return`)"),
+        Producer::Partial { .. } => "a `functools.partial` object, not a coroutine (call it)".into(),
+        Producer::AsyncioFunction { path, .. } => {
+            format!("the coroutine function `{path}` itself, not a coroutine (call it)")
+        }
     }
 }
 
@@ -73,6 +77,8 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
         Producer::Generator { is_async: true, .. } => "an async generator",
         Producer::Generator { .. } => "a generator",
         Producer::NoneResult { .. } => "None",
+        Producer::Partial { .. } => "a callable",
+        Producer::AsyncioFunction { .. } => "a function",
     }
 }
 

@@ -124,6 +124,8 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                     | Producer::Generator { .. }
                     | Producer::Awaitable { .. }
                     | Producer::NoneResult { .. }
+                    | Producer::Partial { .. }
+                    | Producer::AsyncioFunction { .. }
             )
         })
         .map(|flow| flow.call)

@@ -12,7 +12,8 @@ declare_rule! {
     /// coroutine and reach the argument of `asyncio.create_task`, `loop.create_task`,
     /// `TaskGroup.create_task` or `asyncio.Task(...)`, following them across functions,
     /// attributes, containers and modules; and a function itself (`create_task(work)`
-    /// instead of `create_task(work())`) or a generator (a call of a function that yields,
+    /// instead of `create_task(work())`, also asyncio's own coroutine functions such as
+    /// `asyncio.sleep`), a `functools.partial` object (a callable, not a call) or a generator (a call of a function that yields,
     /// `async def` ones included: an async generator is not a coroutine) reaching those
     /// calls or `ensure_future`. Generators under a decorator the analysis does not know
     /// are left alone (`@types.coroutine` makes them coroutines). Also the call of a plain
@@ -27,7 +28,7 @@ declare_rule! {
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises
     /// `TypeError: a coroutine was expected` at run time. This is the usual way a
     /// "replace ensure_future with create_task" change breaks code. A function that is
-    /// passed instead of called, or a generator, is refused by `ensure_future` too.
+    /// passed instead of called, a partial, or a generator, is refused by `ensure_future` too.
     ///
     /// ## Example
     /// ```python
@@ -70,9 +71,14 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             Producer::Function { .. } => "defined here: a call of it gives the coroutine".into(),
             Producer::Generator { .. } => format!("yields: a call of it gives {what}, not a coroutine"),
             Producer::NoneResult { .. } => "no `return`: a call of it gives None (make it `async def`?)".into(),
+            Producer::Partial { .. } => "makes a callable: a call of it gives the coroutine".into(),
             _ => format!("creates {what}"),
         },
     }];
+    // Shown where it is passed: the primary label says it all.
+    if let Producer::AsyncioFunction { .. } = flow.producer {
+        trace.clear();
+    }
     trace.extend(flow.steps.iter().map(|step| Label {
         file: step.at.file,
         range: step.at.range,

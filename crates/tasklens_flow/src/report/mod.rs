@@ -60,6 +60,11 @@ pub enum Producer {
     Generator { at: Location, name: Name, is_async: bool },
     /// A call of a plain `def` with no `return`: None (a forgotten `async`).
     NoneResult { at: Location, name: Name },
+    /// A `functools.partial(...)` object (a callable, not a call of it).
+    Partial { at: Location },
+    /// One of asyncio's coroutine functions itself (`asyncio.sleep`), not a call of it;
+    /// shown where it is passed.
+    AsyncioFunction { at: Location, path: String },
 }
 
 impl Producer {
@@ -71,7 +76,9 @@ impl Producer {
             | Producer::Awaitable { at, .. }
             | Producer::Function { at, .. }
             | Producer::Generator { at, .. }
-            | Producer::NoneResult { at, .. } => *at,
+            | Producer::NoneResult { at, .. }
+            | Producer::Partial { at }
+            | Producer::AsyncioFunction { at, .. } => *at,
         }
     }
 }

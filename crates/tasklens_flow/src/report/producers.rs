@@ -41,6 +41,20 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
             let producer = match value {
                 Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
                 Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
+                Obj::Partial(partial) if !ever_coroutine => {
+                    let module = solved.modules.site_module(partial);
+                    Some(Producer::Partial {
+                        at: Location { file: file_of(solved, module), range: call_at(solved, partial).range },
+                    })
+                }
+                Obj::External(path)
+                    if !ever_coroutine && is_asyncio_coroutine_function(&solved.paths[path as usize]) =>
+                {
+                    Some(Producer::AsyncioFunction {
+                        at: Location { file, range: argument },
+                        path: solved.paths[path as usize].clone(),
+                    })
+                }
                 _ if !needs_coroutine => None,
                 // What a `Callable[..., Awaitable[T]]` parameter may return is left out: code
                 // that hands it to `create_task` tests `iscoroutinefunction` first, at times
@@ -192,4 +206,11 @@ pub(super) fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
         }
         _ => None,
     }
+}
+
+/// Whether the outside object at `path` is one of asyncio's coroutine functions, which
+/// `create_task` and `ensure_future` reject uncalled.
+fn is_asyncio_coroutine_function(path: &str) -> bool {
+    path.starts_with("asyncio.")
+        && matches!(crate::asyncio_api::external_call(path), crate::asyncio_api::ExternalCall::Coroutine)
 }

@@ -33,6 +33,8 @@ pub(crate) struct Solution {
     /// Conclusions drawn from the rest, filled in once solved.
     pub derived: crate::report::Derived,
     pub objs: Vec<Obj>,
+    /// The dotted paths of `Obj::External` objects, by id.
+    pub paths: Vec<String>,
     pub sets: crate::objects::FlatSets,
     pub preds: FxHashMap<(GNode, ObjId), (GNode, Label)>,
     pub dyn_hops: Vec<DynHop>,
@@ -148,6 +150,7 @@ impl Solver {
         Solution {
             derived: Default::default(),
             objs: self.objs.into_items(),
+            paths: std::mem::take(&mut self.paths).into_items(),
             sets: crate::objects::FlatSets::new(std::mem::take(&mut self.sets)),
             preds: self.preds,
             dyn_hops: self.dyn_hops,
