@@ -121,6 +121,43 @@ asyncio.run(main())
 }
 
 #[test]
+fn run_and_apis_added_after_the_removal_never_took_loop() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(work())
+    barrier = asyncio.Barrier(1)
+    await barrier.wait()
+    async with asyncio.timeout_at(None):
+        await work()
+    asyncio.Barrier(2, loop=loop)
+
+def never_called(loop):
+    asyncio.TaskGroup(loop=loop)
+    asyncio.timeout_at(None, loop=loop)
+    asyncio.Runner(loop=loop)
+
+asyncio.run(main(), loop=None)
+"#,
+        "
+        main.py:14: TL006
+        main.py:17: TL006
+        main.py:18: TL006
+        main.py:19: TL006
+        main.py:21: TL006
+        ",
+    );
+}
+
+#[test]
 fn create_task_and_timeout_never_took_loop() {
     // Whatever the target: `create_task(coro, loop=loop)` (a hand-made rename of
     // `ensure_future(coro, loop=loop)`) raises TypeError under every CPython.

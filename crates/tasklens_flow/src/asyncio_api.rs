@@ -435,8 +435,20 @@ pub const LOOP_REMOVED_IN_3_10: &[&str] = &[
 ];
 
 /// asyncio APIs that never took `loop=` (TypeError in every version): `create_task`, often
-/// what `ensure_future(coro, loop=loop)` is renamed to by hand, and `timeout` (3.11).
-pub const LOOP_NEVER_ACCEPTED: &[&str] = &["create_task", "timeout"];
+/// what `ensure_future(coro, loop=loop)` is renamed to by hand, `run`, and those added
+/// after the removal (3.11: `timeout`, `timeout_at`, `Timeout`, `TaskGroup`, `Barrier`,
+/// `Runner`; 3.12: `create_eager_task_factory`).
+pub const LOOP_NEVER_ACCEPTED: &[&str] = &[
+    "create_task",
+    "run",
+    "timeout",
+    "timeout_at",
+    "Timeout",
+    "TaskGroup",
+    "Barrier",
+    "Runner",
+    "create_eager_task_factory",
+];
 
 /// Whether `path` names an asyncio API that no longer takes `loop=`, or never did.
 pub fn loop_removed(path: &str) -> bool {

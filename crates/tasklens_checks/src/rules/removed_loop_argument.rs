@@ -17,8 +17,10 @@ declare_rule! {
     /// or aliased. Reported when the target version is 3.10 or newer (`--target-version`,
     /// else `requires-python`, else the oldest CPython still supported).
     ///
-    /// `asyncio.create_task` and `asyncio.timeout` never accepted `loop=` and are reported
-    /// whatever the target (`create_task(coro, loop=loop)` is what a hand-made rename of
+    /// `asyncio.create_task`, `asyncio.run` and the APIs added later (`timeout`,
+    /// `timeout_at`, `Timeout`, `TaskGroup`, `Barrier`, `Runner`,
+    /// `create_eager_task_factory`) never accepted `loop=` and are reported whatever the
+    /// target (`create_task(coro, loop=loop)` is what a hand-made rename of
     /// `ensure_future(coro, loop=loop)` gives).
     ///
     /// `ensure_future`, `wrap_future`, `run_coroutine_threadsafe`, `Future()`, `Task()`,

@@ -202,7 +202,8 @@ pub struct RemovedLoopArgument {
     pub context: CallContext,
     /// The API as asyncio spells it (`asyncio.sleep`, `asyncio.locks.Lock`).
     pub api: String,
-    /// The API never took `loop=` (`create_task`, `timeout`): TypeError in every version.
+    /// The API never took `loop=` (`create_task`, `run`, `timeout`...): TypeError in every
+    /// version.
     pub never_accepted: bool,
 }
 
