@@ -309,11 +309,13 @@ fn fix_safety_follows_where_the_call_runs() {
 #[test]
 fn functions_run_in_a_thread_have_no_running_loop() {
     // `kick` is awaited from a coroutine, but `run_in_executor` also runs it in a worker
-    // thread, and `asyncio.to_thread` runs `nudge` there: no loop is running in either,
-    // so neither gets a fix. `maybe_kick` only calls `kick` under a branch.
-    let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef kick():\n    return asyncio.ensure_future(work())\n\ndef nudge():\n    return asyncio.ensure_future(work())\n\ndef only_here():\n    return asyncio.ensure_future(work())\n\ndef sometimes():\n    return asyncio.ensure_future(work())\n\ndef maybe(flag):\n    if flag:\n        sometimes()\n\nasync def main():\n    await kick()\n    await nudge()\n    await only_here()\n    await asyncio.get_running_loop().run_in_executor(None, kick)\n    await asyncio.to_thread(nudge)\n    await asyncio.to_thread(maybe, False)\n";
+    // thread, and `asyncio.to_thread` runs `nudge` there: no loop is running in either.
+    // `kick`'s thread has no event loop at all, so its `ensure_future` raises (a TL003, not
+    // a TL002); `nudge` sets one, and gets no fix. `maybe` only calls `sometimes` under a
+    // branch.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\ndef kick():\n    return asyncio.ensure_future(work())\n\ndef nudge():\n    asyncio.set_event_loop(asyncio.new_event_loop())\n    return asyncio.ensure_future(work())\n\ndef only_here():\n    return asyncio.ensure_future(work())\n\ndef sometimes():\n    return asyncio.ensure_future(work())\n\ndef maybe(flag):\n    if flag:\n        sometimes()\n\nasync def main():\n    await kick()\n    await nudge()\n    await only_here()\n    await asyncio.get_running_loop().run_in_executor(None, kick)\n    await asyncio.to_thread(nudge)\n    await asyncio.to_thread(maybe, False)\n";
     use Applicability::{Safe, Unsafe};
-    assert_eq!(tl002_fix_applicabilities(text), [None, None, Some(Safe), Some(Unsafe)]);
+    assert_eq!(tl002_fix_applicabilities(text), [None, Some(Safe), Some(Unsafe)]);
 }
 
 #[test]

@@ -142,6 +142,42 @@ async def ticker():
 }
 
 #[test]
+fn ensure_future_in_a_thread_without_an_event_loop() {
+    // `ensure_future(coro)` asks `get_event_loop()` for the thread's loop: a worker thread
+    // has none unless it sets one.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def tick():
+    await asyncio.sleep(0)
+
+def with_own_loop(loop):
+    asyncio.set_event_loop(loop)
+    task = asyncio.ensure_future(tick())
+    loop.run_until_complete(task)
+
+def without_loop():
+    asyncio.ensure_future(tick())
+
+async def main():
+    own = asyncio.new_event_loop()
+    await asyncio.get_running_loop().run_in_executor(None, with_own_loop, own)
+    own.close()
+    await asyncio.get_running_loop().run_in_executor(None, without_loop)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL002
+        main.py:12: TL003
+        main.py:12: TL005
+        ",
+    );
+}
+
+#[test]
 fn class_decorators_run_when_the_class_is_created() {
     check(
         r#"

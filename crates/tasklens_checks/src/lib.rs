@@ -106,7 +106,11 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         diagnostics.push(rules::future_flows_into_task::diagnostic(db, group[0], &group[1..]));
     }
     for call in &report.ensure_future_calls {
-        diagnostics.push(rules::ensure_future_on_coroutine::diagnostic(db, call));
+        // In a thread without an event loop it raises: that is the finding to fix first.
+        diagnostics.push(match rules::create_task_without_running_loop::ensure_future_diagnostic(db, call) {
+            Some(diagnostic) => diagnostic,
+            None => rules::ensure_future_on_coroutine::diagnostic(db, call),
+        });
     }
     for flow in &report.task_arguments {
         diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));

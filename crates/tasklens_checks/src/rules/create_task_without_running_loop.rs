@@ -1,6 +1,6 @@
 //! TL003: `asyncio.create_task` where no event loop is running.
 
-use tasklens_flow::{Location, LooplessCall, LooplessStart};
+use tasklens_flow::{EnsureFutureCall, Location, LooplessCall, LooplessStart};
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -19,7 +19,9 @@ declare_rule! {
     /// `submit(f)` and `map(f, ...)`, the `run` method of a
     /// `threading.Thread` subclass that is started) and what they call. A synchronous helper
     /// that is only called from coroutines or loop callbacks is fine, and so is a thread
-    /// that runs its own loop (`asyncio.run(main())`). Calls that may not run are left
+    /// that runs its own loop (`asyncio.run(main())`). `asyncio.ensure_future(coro)` (without
+    /// `loop=`) in such a thread fails too, unless something on the way sets an event loop
+    /// for the thread (`asyncio.set_event_loop`). Calls that may not run are left
     /// out: inside functions, those under a branch, loop or `try`; at module level, those
     /// under a test (other than `if __name__ == "__main__":`) or in a `try` that handles
     /// `RuntimeError`.
@@ -29,6 +31,9 @@ declare_rule! {
     /// thread. With none running it raises `RuntimeError: no running event loop` (and the
     /// coroutine is never awaited); a worker thread never has one, even while the main
     /// thread's loop runs (use `asyncio.run_coroutine_threadsafe(coro, loop)` there). `loop.create_task` on a loop object that is not running yet is fine.
+    /// `ensure_future(coro)` asks `get_event_loop()` for the thread's loop, and in a thread
+    /// that never set one that raises `RuntimeError: There is no current event loop in
+    /// thread ...` in every Python version.
     ///
     /// ## Example
     /// ```python
@@ -77,6 +82,32 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
         trace,
         fix: None,
     }
+}
+
+/// TL003 for `ensure_future(coro)` (without `loop=`) in a function run in another thread
+/// where nothing sets an event loop: it calls `get_event_loop()`, which raises there.
+pub(crate) fn ensure_future_diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Diagnostic> {
+    let (chain, start) = call.loopless.as_ref()?;
+    if !call.no_current_loop || call.loop_keyword.is_some() || *start != LooplessStart::Thread {
+        return None;
+    }
+    let callee = describe::source(db, call.at.file, call.callee);
+    let message = format!(
+        "`{callee}(...)` runs in another thread, started by the call in {}, which has no event loop (RuntimeError: There is no current event loop in thread); use `asyncio.run_coroutine_threadsafe(coro, loop)` with the main thread's loop",
+        describe::place(db, *chain.first()?)
+    );
+    Some(Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label {
+            file: call.at.file,
+            range: call.at.range,
+            message: "needs an event loop in this thread".into(),
+        },
+        trace: chain_labels(chain, *start),
+        fix: None,
+    })
 }
 
 /// The calls that reach code where no loop runs, outermost first, as labels.

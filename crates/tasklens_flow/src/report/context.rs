@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::{CallContext, LooplessStart};
 use crate::objects::{GSite, Obj};
 use crate::solver::Solved;
-use tasklens_semantic::facts::ReturnShape;
+use tasklens_semantic::facts::{Constraint, ReturnShape};
 
 impl CallContext {
     pub(super) fn of(
@@ -102,6 +102,54 @@ pub(super) fn loopless_calls(solved: &Solved) -> (Vec<Loopless>, FxHashMap<GSite
         .filter_map(|site| loopless_path(solved, &reached, site).map(|path| (site, path)))
         .collect();
     (calls, ensure_futures)
+}
+
+/// The `ensure_future` calls reached in another thread (`paths`) where no function on the
+/// way sets an event loop for the thread (`asyncio.set_event_loop`): there
+/// `get_event_loop()`, which `ensure_future(coro)` calls, raises RuntimeError in every
+/// version.
+pub(super) fn threads_without_loop(solved: &Solved, paths: &FxHashMap<GSite, LooplessPath>) -> FxHashSet<GSite> {
+    let in_threads: Vec<(&GSite, &Vec<GSite>)> = (paths.iter())
+        .filter(|(_, (_, start))| *start == LooplessStart::Thread)
+        .map(|(site, (chain, _))| (site, chain))
+        .collect();
+    if in_threads.is_empty() {
+        return FxHashSet::default();
+    }
+    let setters = loop_setters(solved);
+    (in_threads.into_iter())
+        .filter(|(site, chain)| {
+            let mut functions = chain.iter().skip(1).chain(std::iter::once(*site)).map(|&s| caller_of(solved, s));
+            functions.all(|caller| caller.is_some_and(|func| !setters.contains(&func)))
+        })
+        .map(|(site, _)| *site)
+        .collect()
+}
+
+/// Functions that call `set_event_loop` (asyncio's or a policy's, by any name).
+fn loop_setters(solved: &Solved) -> FxHashSet<u32> {
+    let mut setters = FxHashSet::default();
+    for module in &solved.modules.modules {
+        let facts = &module.facts;
+        for constraint in &facts.constraints {
+            let site = match *constraint {
+                Constraint::MethodCall { site, name, .. } if facts.name(name).as_str() == "set_event_loop" => site,
+                Constraint::Call { site, callee, .. }
+                    if solved.sets.get(module.node_base + callee).iter().any(|&obj| {
+                        matches!(solved.objs[obj as usize], Obj::External(path)
+                            if solved.paths[path as usize].ends_with(".set_event_loop"))
+                    }) =>
+                {
+                    site
+                }
+                _ => continue,
+            };
+            if let Some(func) = caller_of(solved, module.site_base + site) {
+                setters.insert(func);
+            }
+        }
+    }
+    setters
 }
 
 /// A call reached where no loop runs, the calls that lead there, and where they start.

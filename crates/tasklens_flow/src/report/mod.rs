@@ -163,6 +163,9 @@ pub struct EnsureFutureCall {
     /// For a call in a function: the calls that reach it where no loop is running
     /// (outermost first), and where they start.
     pub loopless: Option<(Vec<Location>, LooplessStart)>,
+    /// Reached in another thread where nothing sets an event loop: `ensure_future(coro)`
+    /// (without `loop=`) raises RuntimeError there.
+    pub no_current_loop: bool,
 }
 
 /// Where a call runs, as far as an event loop is concerned.
@@ -272,6 +275,8 @@ pub(crate) struct Derived {
     pub loopless_calls: Vec<context::Loopless>,
     /// `ensure_future` calls in functions reached where no loop runs, the same way.
     pub loopless_ensure_futures: FxHashMap<GSite, context::LooplessPath>,
+    /// Those of them reached in another thread that sets no event loop.
+    pub threads_without_loop: FxHashSet<GSite>,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -281,7 +286,8 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
     let (loopless_calls, loopless_ensure_futures) = loopless_calls;
-    Derived { loop_functions, dropped_tasks, loopless_calls, loopless_ensure_futures }
+    let threads_without_loop = context::threads_without_loop(solved, &loopless_ensure_futures);
+    Derived { loop_functions, dropped_tasks, loopless_calls, loopless_ensure_futures, threads_without_loop }
 }
 
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
@@ -353,6 +359,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 };
                 (chain.iter().map(location).collect(), *start)
             }),
+            no_current_loop: solved.derived.threads_without_loop.contains(&site),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
