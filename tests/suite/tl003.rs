@@ -142,9 +142,9 @@ async def ticker():
 }
 
 #[test]
-fn ensure_future_in_a_thread_without_an_event_loop() {
-    // `ensure_future(coro)` asks `get_event_loop()` for the thread's loop: a worker thread
-    // has none unless it sets one.
+fn event_loop_lookups_in_a_thread_without_one() {
+    // `ensure_future(coro)` and `get_event_loop()` ask for the thread's loop: a worker
+    // thread has none unless it sets one.
     check(
         r#"
 #- main.py run
@@ -156,15 +156,20 @@ async def tick():
 def with_own_loop(loop):
     asyncio.set_event_loop(loop)
     task = asyncio.ensure_future(tick())
-    loop.run_until_complete(task)
+    asyncio.get_event_loop().run_until_complete(task)
 
 def without_loop():
     asyncio.ensure_future(tick())
+
+def lookup():
+    return asyncio.get_event_loop()
 
 async def main():
     own = asyncio.new_event_loop()
     await asyncio.get_running_loop().run_in_executor(None, with_own_loop, own)
     own.close()
+    print(asyncio.get_event_loop() is asyncio.get_running_loop())
+    await asyncio.get_running_loop().run_in_executor(None, lookup)
     await asyncio.get_running_loop().run_in_executor(None, without_loop)
 
 asyncio.run(main())
@@ -173,7 +178,37 @@ asyncio.run(main())
         main.py:8: TL002
         main.py:12: TL003
         main.py:12: TL005
+        main.py:15: TL003
         ",
+    );
+}
+
+#[test]
+fn an_event_loop_policy_may_give_every_thread_a_loop() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class AnyThreadPolicy(asyncio.DefaultEventLoopPolicy):
+    def get_event_loop(self):
+        try:
+            return super().get_event_loop()
+        except RuntimeError:
+            loop = self.new_event_loop()
+            self.set_event_loop(loop)
+            return loop
+
+def lookup():
+    asyncio.get_event_loop().close()
+
+async def main():
+    await asyncio.get_running_loop().run_in_executor(None, lookup)
+
+asyncio.set_event_loop_policy(AnyThreadPolicy())
+asyncio.run(main())
+"#,
+        "",
     );
 }
 

@@ -19,9 +19,11 @@ declare_rule! {
     /// `submit(f)` and `map(f, ...)`, the `run` method of a
     /// `threading.Thread` subclass that is started) and what they call. A synchronous helper
     /// that is only called from coroutines or loop callbacks is fine, and so is a thread
-    /// that runs its own loop (`asyncio.run(main())`). `asyncio.ensure_future(coro)` (without
-    /// `loop=`) in such a thread fails too, unless something on the way sets an event loop
-    /// for the thread (`asyncio.set_event_loop`). Calls that may not run are left
+    /// that runs its own loop (`asyncio.run(main())`). `asyncio.get_event_loop()` and
+    /// `asyncio.ensure_future(coro)` (without `loop=`) in such a thread fail too, unless
+    /// something on the way sets an event loop for the thread (`asyncio.set_event_loop`) or
+    /// the project sets an event loop policy (which may give every thread a loop). Calls
+    /// that may not run are left
     /// out: inside functions, those under a branch, loop or `try`; at module level, those
     /// under a test (other than `if __name__ == "__main__":`) or in a `try` that handles
     /// `RuntimeError`.
@@ -31,7 +33,7 @@ declare_rule! {
     /// thread. With none running it raises `RuntimeError: no running event loop` (and the
     /// coroutine is never awaited); a worker thread never has one, even while the main
     /// thread's loop runs (use `asyncio.run_coroutine_threadsafe(coro, loop)` there). `loop.create_task` on a loop object that is not running yet is fine.
-    /// `ensure_future(coro)` asks `get_event_loop()` for the thread's loop, and in a thread
+    /// `get_event_loop()`, which `ensure_future(coro)` calls, asks for the thread's loop, and in a thread
     /// that never set one that raises `RuntimeError: There is no current event loop in
     /// thread ...` in every Python version.
     ///
@@ -60,6 +62,25 @@ declare_rule! {
 /// TL003 for one call.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagnostic {
     let callee = describe::source(db, task.at.file, task.callee);
+    if task.current_loop
+        && let Some(first) = task.chain.first()
+    {
+        return Diagnostic {
+            code: RULE.code,
+            severity: RULE.severity,
+            message: format!(
+                "`{callee}()` runs in another thread, started by the call in {}, which has no event loop (RuntimeError: There is no current event loop in thread); pass the main thread's loop to the thread instead",
+                describe::place(db, *first)
+            ),
+            primary: Label {
+                file: task.at.file,
+                range: task.at.range,
+                message: "needs an event loop in this thread".into(),
+            },
+            trace: chain_labels(&task.chain, task.start),
+            fix: None,
+        };
+    }
     let message = match (task.chain.first(), task.start) {
         (None, _) => format!(
             "`{callee}(...)` runs at import time, where no event loop is running (RuntimeError: no running event loop)"

@@ -89,35 +89,69 @@ pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
 /// call), through calls that always run in their function. First the `asyncio.create_task`
 /// calls (and others that need a running loop), then the `ensure_future` calls in
 /// functions reached that way, each with the calls that lead there.
-pub(super) fn loopless_calls(solved: &Solved) -> (Vec<Loopless>, FxHashMap<GSite, LooplessPath>) {
-    if solved.running_loop_sites.is_empty() && solved.ensure_future_sites.is_empty() {
+pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
+    if solved.running_loop_sites.is_empty()
+        && solved.ensure_future_sites.is_empty()
+        && solved.current_loop_sites.is_empty()
+    {
         return Default::default();
     }
     let reached = loopless_functions(solved);
-    let calls = (solved.running_loop_sites.iter())
+    let mut calls: Vec<Loopless> = (solved.running_loop_sites.iter())
         .filter_map(|&site| loopless_path(solved, &reached, site).map(|(chain, start)| (site, chain, start)))
         .collect();
-    let ensure_futures = (solved.ensure_future_sites.iter().map(|&(site, _)| site))
+    let ensure_futures: FxHashMap<GSite, LooplessPath> = (solved.ensure_future_sites.iter().map(|&(site, _)| site))
         .filter(|&site| caller_of(solved, site).is_some())
         .filter_map(|site| loopless_path(solved, &reached, site).map(|path| (site, path)))
         .collect();
-    (calls, ensure_futures)
+    // `get_event_loop()` (and `ensure_future(coro)`, which calls it) fail only in a thread
+    // that never sets a loop.
+    let current_loop: FxHashMap<GSite, LooplessPath> = (solved.current_loop_sites.iter())
+        .filter_map(|&site| loopless_path(solved, &reached, site).map(|path| (site, path)))
+        .collect();
+    // A project that sets its own event loop policy may give every thread a loop
+    // (tornado's `AnyThreadEventLoopPolicy`).
+    let (setters, policy) = loop_setters(solved);
+    let no_loop = |paths: &FxHashMap<GSite, LooplessPath>| match policy {
+        true => FxHashSet::default(),
+        false => threads_without_loop(solved, &setters, paths),
+    };
+    let threads_without_loop = no_loop(&ensure_futures);
+    let current_loop_calls = no_loop(&current_loop);
+    let mut current: Vec<Loopless> = (current_loop.into_iter())
+        .filter(|(site, _)| current_loop_calls.contains(site))
+        .map(|(site, (chain, start))| (site, chain, start))
+        .collect();
+    current.sort_unstable_by_key(|(site, _, _)| *site);
+    calls.extend(current);
+    LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls }
 }
 
-/// The `ensure_future` calls reached in another thread (`paths`) where no function on the
-/// way sets an event loop for the thread (`asyncio.set_event_loop`): there
+/// Calls reached where no loop runs (see [`loopless_calls`]).
+#[derive(Default)]
+pub(super) struct LooplessCalls {
+    /// Calls that need a running loop, then `get_event_loop()` calls in threads without one.
+    pub calls: Vec<Loopless>,
+    /// `ensure_future` calls in functions reached where no loop runs.
+    pub ensure_futures: FxHashMap<GSite, LooplessPath>,
+    /// Those of them reached in another thread that sets no event loop.
+    pub threads_without_loop: FxHashSet<GSite>,
+    /// The `get_event_loop()` calls among `calls`.
+    pub current_loop_calls: FxHashSet<GSite>,
+}
+
+/// The calls reached in another thread (`paths`) where no function on the way sets an
+/// event loop for the thread (`setters`: `asyncio.set_event_loop`): there
 /// `get_event_loop()`, which `ensure_future(coro)` calls, raises RuntimeError in every
 /// version.
-pub(super) fn threads_without_loop(solved: &Solved, paths: &FxHashMap<GSite, LooplessPath>) -> FxHashSet<GSite> {
-    let in_threads: Vec<(&GSite, &Vec<GSite>)> = (paths.iter())
+fn threads_without_loop(
+    solved: &Solved,
+    setters: &FxHashSet<u32>,
+    paths: &FxHashMap<GSite, LooplessPath>,
+) -> FxHashSet<GSite> {
+    (paths.iter())
         .filter(|(_, (_, start))| *start == LooplessStart::Thread)
         .map(|(site, (chain, _))| (site, chain))
-        .collect();
-    if in_threads.is_empty() {
-        return FxHashSet::default();
-    }
-    let setters = loop_setters(solved);
-    (in_threads.into_iter())
         .filter(|(site, chain)| {
             let mut functions = chain.iter().skip(1).chain(std::iter::once(*site)).map(|&s| caller_of(solved, s));
             functions.all(|caller| caller.is_some_and(|func| !setters.contains(&func)))
@@ -126,30 +160,35 @@ pub(super) fn threads_without_loop(solved: &Solved, paths: &FxHashMap<GSite, Loo
         .collect()
 }
 
-/// Functions that call `set_event_loop` (asyncio's or a policy's, by any name).
-fn loop_setters(solved: &Solved) -> FxHashSet<u32> {
-    let mut setters = FxHashSet::default();
+/// Functions that call `set_event_loop` (asyncio's or a policy's, by any name), and whether
+/// anything calls `set_event_loop_policy`.
+fn loop_setters(solved: &Solved) -> (FxHashSet<u32>, bool) {
+    let (mut setters, mut policy) = (FxHashSet::default(), false);
     for module in &solved.modules.modules {
         let facts = &module.facts;
         for constraint in &facts.constraints {
-            let site = match *constraint {
-                Constraint::MethodCall { site, name, .. } if facts.name(name).as_str() == "set_event_loop" => site,
-                Constraint::Call { site, callee, .. }
-                    if solved.sets.get(module.node_base + callee).iter().any(|&obj| {
-                        matches!(solved.objs[obj as usize], Obj::External(path)
-                            if solved.paths[path as usize].ends_with(".set_event_loop"))
-                    }) =>
-                {
-                    site
+            let (site, name) = match *constraint {
+                Constraint::MethodCall { site, name, .. } => (site, facts.name(name).as_str()),
+                Constraint::Call { site, callee, .. } => {
+                    let external = solved.sets.get(module.node_base + callee).iter().find_map(|&obj| {
+                        match solved.objs[obj as usize] {
+                            Obj::External(path) => solved.paths[path as usize].rsplit('.').next(),
+                            _ => None,
+                        }
+                    });
+                    let Some(name) = external else { continue };
+                    (site, name)
                 }
                 _ => continue,
             };
-            if let Some(func) = caller_of(solved, module.site_base + site) {
-                setters.insert(func);
+            match name {
+                "set_event_loop_policy" => policy = true,
+                "set_event_loop" => setters.extend(caller_of(solved, module.site_base + site)),
+                _ => {}
             }
         }
     }
-    setters
+    (setters, policy)
 }
 
 /// A call reached where no loop runs, the calls that lead there, and where they start.

@@ -240,6 +240,9 @@ pub struct LooplessCall {
     /// The calls that lead there from where it starts, outermost first.
     pub chain: Vec<Location>,
     pub start: LooplessStart,
+    /// `get_event_loop()` in a thread that sets no loop: it needs a current loop, not a
+    /// running one.
+    pub current_loop: bool,
 }
 
 /// Where a call that needs a running loop is reached from.
@@ -277,6 +280,8 @@ pub(crate) struct Derived {
     pub loopless_ensure_futures: FxHashMap<GSite, context::LooplessPath>,
     /// Those of them reached in another thread that sets no event loop.
     pub threads_without_loop: FxHashSet<GSite>,
+    /// The `get_event_loop()` calls among `loopless_calls` (in threads without a loop).
+    pub current_loop_calls: FxHashSet<GSite>,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -285,9 +290,15 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         || crate::dropped::dropped_tasks(solved),
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
-    let (loopless_calls, loopless_ensure_futures) = loopless_calls;
-    let threads_without_loop = context::threads_without_loop(solved, &loopless_ensure_futures);
-    Derived { loop_functions, dropped_tasks, loopless_calls, loopless_ensure_futures, threads_without_loop }
+    let context::LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls } = loopless_calls;
+    Derived {
+        loop_functions,
+        dropped_tasks,
+        loopless_calls: calls,
+        loopless_ensure_futures: ensure_futures,
+        threads_without_loop,
+        current_loop_calls,
+    }
 }
 
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
@@ -386,6 +397,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             callee: call_at(solved, *site).callee,
             chain: chain.iter().map(|&via| location(via)).collect(),
             start: *start,
+            current_loop: solved.derived.current_loop_calls.contains(site),
         })
         .collect();
     for &(site, node) in &solved.masked_casts {

@@ -154,8 +154,11 @@ impl Solver {
             ExternalCall::Loop => {
                 // `get_running_loop()` raises where no loop runs, so `loop.create_task` of
                 // the running loop fails there too (TL003).
-                if path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("get_running_loop")) {
-                    self.running_loop_sites.insert(site);
+                match path.and_then(|p| self.paths[p as usize].rsplit('.').next()) {
+                    Some("get_running_loop") => _ = self.running_loop_sites.insert(site),
+                    // `get_event_loop()` raises in a thread that has no loop set (TL003).
+                    Some("get_event_loop") => _ = self.current_loop_sites.insert(site),
+                    _ => {}
                 }
                 self.seed(result, Obj::Loop)
             }

@@ -114,6 +114,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         deferred: Vec::new(),
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),
+        current_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),

@@ -73,6 +73,8 @@ pub(crate) struct Solution {
     pub masked_casts: Vec<(GSite, GNode)>,
     /// `asyncio.create_task(...)` sites.
     pub running_loop_sites: Vec<GSite>,
+    /// `asyncio.get_event_loop()` sites.
+    pub current_loop_sites: Vec<GSite>,
     /// Which project function each call site can run.
     pub calls: Vec<(GSite, GFunc)>,
     /// Functions whose objects reach code the analysis cannot follow.
@@ -179,6 +181,11 @@ impl Solver {
             },
             running_loop_sites: {
                 let mut sites: Vec<GSite> = self.running_loop_sites.iter().copied().collect();
+                sites.sort_unstable();
+                sites
+            },
+            current_loop_sites: {
+                let mut sites: Vec<GSite> = self.current_loop_sites.iter().copied().collect();
                 sites.sort_unstable();
                 sites
             },
