@@ -962,9 +962,10 @@ asyncio.run(main())
 #[test]
 fn new_containers_of_a_parameters_elements_come_back_from_their_own_argument() {
     // `list(param)`, `sorted(param, ...)`, `[x for x in param]` (with conditions that narrow
-    // nothing), `[ensure_future(x) for x in param]` and a loop variable over the parameter
-    // give each call what its own argument holds; a comprehension that narrows stays the
-    // function's own result.
+    // nothing), `[ensure_future(x) for x in param]` (also through a local nothing reads
+    // before the `return`) and a loop variable over the parameter give each call what its
+    // own argument holds; a comprehension that narrows, or a local that may have been added
+    // to, stays the function's own result.
     check(
         r#"
 #- helpers.py
@@ -990,9 +991,18 @@ def first_pending(futs):
 
 def tasks_only(aws):
     return [a for a in aws if isinstance(a, asyncio.Task)]
+
+def start_named(aws):
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    return tasks
+
+def collected(items, extra):
+    found = list(items)
+    found.append(extra)
+    return found
 #- main.py run
 import asyncio
-from helpers import start_all, as_list, by_id, pending, first_pending, tasks_only
+from helpers import start_all, as_list, by_id, pending, first_pending, tasks_only, start_named, collected
 
 async def work():
     return 1
@@ -1008,13 +1018,19 @@ async def main():
     print(pending({task}).pop().get_name(), pending([loop.create_future()]))
     print(tasks_only([loop.create_future(), task])[0].get_name())
     print(first_pending([task]).get_name(), first_pending([loop.create_future()]))
+    print(start_named([task])[0].get_name(), start_named([loop.create_future()]))
     await task
     by_id([loop.create_future()])[0].get_name()
+
+def report(loop, task):
+    for job in collected([task], loop.create_future()):
+        print(job.get_name())
 
 asyncio.run(main())
 "#,
         "
-        main.py:19: TL001
+        main.py:20: TL001
+        main.py:23: TL001
         ",
     );
 }

@@ -116,6 +116,13 @@ pub(crate) struct Lowerer {
     own_returns: FxHashMap<FuncId, Vec<(Val, HopId)>>,
     /// Versions of locals assigned `ensure_future(param)` (see `note_wrapped_version`).
     wrapped_versions: FxHashMap<NodeId, PassedThrough>,
+    /// How many times each local (by scope index and name) has been read so far.
+    name_reads: FxHashMap<(usize, Name), u32>,
+    /// Versions of locals assigned a new container of a parameter's elements
+    /// (`tasks = [ensure_future(c) for c in coros]`), with the local and its reads then: a
+    /// `return tasks` passes the parameter through only if nothing read it in between
+    /// (which could have added to it).
+    collection_versions: FxHashMap<NodeId, ((usize, Name), u32)>,
     /// The ids of keys in `facts.keys`.
     key_ids: FxHashMap<DictKey, KeyId>,
     /// How each module-level name is bound, to decide its [`Binding`].
@@ -145,6 +152,8 @@ impl Lowerer {
             key_ids: FxHashMap::default(),
             own_returns: FxHashMap::default(),
             wrapped_versions: FxHashMap::default(),
+            name_reads: FxHashMap::default(),
+            collection_versions: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             type_comments,
             positions: Positions::default(),
@@ -341,6 +350,9 @@ impl Lowerer {
             }
             if scope.nonlocals.contains(name) || !scope.bound.contains(name) {
                 continue;
+            }
+            if index != 0 {
+                *self.name_reads.entry((index, name.clone())).or_default() += 1;
             }
             // Code running in this scope (or in a comprehension evaluated in
             // place) sees the version that reaches it; later code sees them all.

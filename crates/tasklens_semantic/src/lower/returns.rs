@@ -57,6 +57,12 @@ impl Lowerer {
         if let (ast::Expr::Name(_), Val::Node(node)) = (expr, value)
             && let Some(&passed) = self.wrapped_versions.get(&node)
         {
+            // A new container read since it was made (`tasks.append(x)`) may hold more.
+            if let Some((local, reads)) = self.collection_versions.get(&node)
+                && self.name_reads.get(local).copied().unwrap_or(0) != reads + 1
+            {
+                return None;
+            }
             return Some(passed);
         }
         let (base, path) = match expr {
@@ -176,6 +182,12 @@ impl Lowerer {
         let func = self.current_function()?;
         match (target, expr) {
             (ast::Expr::Name(_), ast::Expr::Call(call)) if wraps_ensure_future(call) => {}
+            // `tasks = [ensure_future(c) for c in coros]`, `items = list(param)`.
+            (ast::Expr::Name(_), ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::Call(_)) => {
+                return self.passed_through_by(func, expr, value).filter(|passed| {
+                    matches!(passed.path, ReturnPath::Elements(_) | ReturnPath::EnsureFutureElements { .. })
+                });
+            }
             // One step into a parameter, or the parameter itself under another name.
             (ast::Expr::Name(_), ast::Expr::Attribute(_) | ast::Expr::Subscript(_) | ast::Expr::Name(_)) => {}
             // `key, value = param`.
@@ -194,6 +206,14 @@ impl Lowerer {
     /// `name` is that of the parameter, for a later `return name`. After `a, b = param`,
     /// each name is the element at its position.
     pub(super) fn note_wrapped_version(&mut self, target: &ast::Expr, passed: PassedThrough) {
+        if let (ast::Expr::Name(name), ReturnPath::Elements(_) | ReturnPath::EnsureFutureElements { .. }) =
+            (target, passed.path)
+            && let Some(&version) = self.scope().flow.env.get(&name.id)
+        {
+            let local = (self.scopes.len() - 1, name.id.clone());
+            let reads = self.name_reads.get(&local).copied().unwrap_or(0);
+            self.collection_versions.insert(version, (local, reads));
+        }
         let versions: Vec<(NodeId, PassedThrough)> = match target {
             ast::Expr::Name(name) => self.scope().flow.env.get(&name.id).map(|&v| (v, passed)).into_iter().collect(),
             ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. }) => (elts
