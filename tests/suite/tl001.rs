@@ -1000,9 +1000,12 @@ def collected(items, extra):
     found = list(items)
     found.append(extra)
     return found
+
+def frozen(items):
+    return tuple(items)
 #- main.py run
 import asyncio
-from helpers import start_all, as_list, by_id, pending, first_pending, tasks_only, start_named, collected
+from helpers import start_all, as_list, by_id, pending, first_pending, tasks_only, start_named, collected, frozen
 
 async def work():
     return 1
@@ -1025,12 +1028,14 @@ async def main():
 def report(loop, task):
     for job in collected([task], loop.create_future()):
         print(job.get_name())
+    print(frozen([task])[0].get_name(), frozen([loop.create_future()])[0].get_name())
 
 asyncio.run(main())
 "#,
         "
         main.py:20: TL001
         main.py:23: TL001
+        main.py:25: TL001
         ",
     );
 }

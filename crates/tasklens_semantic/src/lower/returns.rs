@@ -109,15 +109,16 @@ impl Lowerer {
     }
 
     /// `list(param)` (or `tuple`, `set`, `frozenset`, `sorted`), `[x for x in param]`,
-    /// `{x for x in param}` (whatever their conditions) and `[ensure_future(x) for x in
-    /// param]`: the name iterated and how the new container holds its elements.
+    /// `{x for x in param}` (with conditions that narrow nothing) and `[ensure_future(x) for
+    /// x in param]`: the name iterated and how the new container holds its elements.
     fn collected<'e>(&mut self, expr: &'e ast::Expr, value: Val) -> Option<(&'e ast::Expr, ReturnPath)> {
         let (generators, element, kind) = match expr {
             ast::Expr::Call(call) => {
                 let ast::Expr::Name(callee) = &*call.func else { return None };
+                // A tuple made this way is read like a list (its positions are not known),
+                // as `tuple(...)` is elsewhere.
                 let kind = match callee.id.as_str() {
-                    "list" | "sorted" => ContainerKind::List,
-                    "tuple" => ContainerKind::Tuple,
+                    "list" | "sorted" | "tuple" => ContainerKind::List,
                     "set" | "frozenset" => ContainerKind::Set,
                     _ => return None,
                 };
