@@ -87,8 +87,9 @@ pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
 /// class bodies, and the synchronous functions they call, transitively) and in functions
 /// run in another thread (`run_in_executor`, `threading.Thread(target=...)`, and what they
 /// call), through calls that always run in their function. First the `asyncio.create_task`
-/// calls (and others that need a running loop), then the `ensure_future` calls in
-/// functions reached that way, each with the calls that lead there.
+/// calls (and others that need a running loop) and the `get_event_loop()` calls in
+/// threads that set no loop, then the `ensure_future` calls in functions reached that way,
+/// each with the calls that lead there.
 pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     if solved.running_loop_sites.is_empty()
         && solved.ensure_future_sites.is_empty()
@@ -110,11 +111,13 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
         .filter_map(|&site| loopless_path(solved, &reached, site).map(|path| (site, path)))
         .collect();
     // A project that sets its own event loop policy may give every thread a loop
-    // (tornado's `AnyThreadEventLoopPolicy`).
-    let (setters, policy) = loop_setters(solved);
-    let no_loop = |paths: &FxHashMap<GSite, LooplessPath>| match policy {
-        true => FxHashSet::default(),
-        false => threads_without_loop(solved, &setters, paths),
+    // (tornado's `AnyThreadEventLoopPolicy`). The scan for setters only when needed.
+    let in_threads =
+        (ensure_futures.values().chain(current_loop.values())).any(|(_, start)| *start == LooplessStart::Thread);
+    let (setters, policy) = if in_threads { loop_setters(solved) } else { Default::default() };
+    let no_loop = |paths: &FxHashMap<GSite, LooplessPath>| match in_threads && !policy {
+        true => threads_without_loop(solved, &setters, paths),
+        false => FxHashSet::default(),
     };
     let threads_without_loop = no_loop(&ensure_futures);
     let current_loop_calls = no_loop(&current_loop);
