@@ -233,6 +233,34 @@ main()
 }
 
 #[test]
+fn a_loop_parameter_that_defaults_to_none_gets_no_rewrite() {
+    // `start()` passes `loop=None` on: `ensure_future` takes the current loop, while
+    // `loop.create_task` would raise AttributeError. `start_with` gives `loop` a value first.
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+def start(loop=None):
+    return asyncio.ensure_future(work(1), loop=loop)
+
+def start_with(loop=None):
+    loop = loop or asyncio.get_event_loop()
+    return asyncio.ensure_future(work(2), loop=loop)
+
+async def main():
+    print(await start(), await start_with())
+
+asyncio.run(main())
+"#,
+        true,
+    );
+}
+
+#[test]
 fn a_compound_loop_expression_is_parenthesised() {
     check_fix(
         r#"

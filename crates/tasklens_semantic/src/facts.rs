@@ -298,6 +298,8 @@ pub struct Param {
     pub name: Name,
     pub node: NodeId,
     pub kind: ParamKind,
+    /// Its default is `None` (`loop=None`).
+    pub none_default: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

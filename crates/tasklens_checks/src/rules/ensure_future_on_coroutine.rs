@@ -47,7 +47,9 @@ declare_rule! {
     /// refuses. Calls that run at import time (also in a function that module-level code
     /// calls) or in another thread get no fix. `ensure_future(coro, loop=loop)`
     /// is the exception to both: its rewrite `loop.create_task(coro)` is what CPython runs
-    /// anyway and needs no running loop, so it is safe wherever the call is.
+    /// anyway and needs no running loop, so it is safe wherever the call is; but not when
+    /// `loop` is a parameter that defaults to `None` (`def start(loop=None)`), where
+    /// `ensure_future` takes the current loop and `loop.create_task` would raise: no fix.
     ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
@@ -135,6 +137,10 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
         let loop_argument = Edit { range: argument_with_comma(text, keyword), content: String::new() };
         if slice(loop_value) == "None" {
             default_loop = Some(loop_argument);
+        } else if call.loop_may_be_none {
+            // `def f(loop=None)`: `loop.create_task` fails on the default, where
+            // `ensure_future` takes the current loop.
+            return None;
         } else {
             // `loop.create_task` needs no running loop, wherever the call is.
             let applicability = outside(Applicability::Safe);

@@ -150,6 +150,9 @@ pub struct EnsureFutureCall {
     pub args: Vec<TextRange>,
     /// The `loop=` keyword: the whole keyword and its value.
     pub loop_keyword: Option<(TextRange, TextRange)>,
+    /// The `loop=` value is a parameter of the calling function that defaults to `None`:
+    /// `loop.create_task(...)` would fail where `ensure_future` uses the current loop.
+    pub loop_may_be_none: bool,
     /// The argument given by keyword (`coro_or_future=...`): the whole keyword and its value.
     pub argument_keyword: Option<(TextRange, TextRange)>,
     /// Other keyword arguments are present.
@@ -358,6 +361,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             context,
             args: at.args.clone(),
             loop_keyword,
+            loop_may_be_none: loop_may_be_none(solved, module, call),
             argument_keyword,
             other_keywords: call.has_spread
                 || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
@@ -444,6 +448,15 @@ fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
     let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
     let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
     (public(function.name.as_str()) && class_public).then(|| param.name.clone())
+}
+
+/// Whether the `loop=` of `call` is a parameter of the calling function that defaults to
+/// `None` (and has not been given another value since).
+fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> bool {
+    let facts = &solved.modules.modules[module as usize].facts;
+    let Some(function) = call.caller.map(|caller| &facts.functions[caller as usize]) else { return false };
+    let value = call.keywords.iter().find(|k| k.name.as_str() == "loop").and_then(|k| k.node);
+    value.is_some_and(|node| function.params.iter().any(|p| p.node == node && p.none_default))
 }
 
 /// A module variable that holds an event loop (the first in name order).

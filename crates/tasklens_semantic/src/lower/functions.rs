@@ -184,7 +184,8 @@ impl Lowerer {
                 }
                 _ => {}
             }
-            params.push(Param { name: param.name.id.clone(), node, kind });
+            let none_default = default.is_some_and(Expr::is_none_literal_expr);
+            params.push(Param { name: param.name.id.clone(), node, kind, none_default });
             this.positions.params[func as usize].push(param.name.range());
         };
         for p in &parameters.posonlyargs {
