@@ -235,7 +235,8 @@ main()
 #[test]
 fn a_loop_parameter_that_defaults_to_none_gets_no_rewrite() {
     // `start()` passes `loop=None` on: `ensure_future` takes the current loop, while
-    // `loop.create_task` would raise AttributeError. `start_with` gives `loop` a value first.
+    // `loop.create_task` would raise AttributeError; so does `Client().start()` through the
+    // attribute its `__init__` stores the parameter in. `start_with` gives `loop` a value.
     check_fix(
         r#"
 #- main.py run
@@ -251,8 +252,15 @@ def start_with(loop=None):
     loop = loop or asyncio.get_event_loop()
     return asyncio.ensure_future(work(2), loop=loop)
 
+class Client:
+    def __init__(self, loop=None):
+        self._loop = loop
+
+    def start(self):
+        return asyncio.ensure_future(work(3), loop=self._loop)
+
 async def main():
-    print(await start(), await start_with())
+    print(await start(), await start_with(), await Client().start())
 
 asyncio.run(main())
 "#,

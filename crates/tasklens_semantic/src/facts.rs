@@ -64,6 +64,10 @@ pub struct ModuleFacts {
     /// Spread arguments `f(*xs)` and `f(**kw)`: the site, the spread value's node, and
     /// whether it is a `**` spread; by site.
     pub spread_args: Vec<(SiteId, NodeId, bool)>,
+    /// Attribute names assigned `None` (or another literal), or a parameter that defaults to
+    /// `None`, anywhere in the module (`self._loop = loop` in `__init__(self, loop=None)`);
+    /// sorted, without repeats.
+    pub none_attrs: Vec<Name>,
     /// Calls `map(f, xs...)`: the site, and the callee and result nodes of the call of `f`
     /// laid out for the elements (linked when `map` is the builtin); by site.
     pub map_calls: Vec<(SiteId, NodeId, NodeId)>,

@@ -450,13 +450,25 @@ fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
     (public(function.name.as_str()) && class_public).then(|| param.name.clone())
 }
 
-/// Whether the `loop=` of `call` is a parameter of the calling function that defaults to
-/// `None` (and has not been given another value since).
+/// Whether the `loop=` of `call` may be `None`: a parameter of the calling function that
+/// defaults to `None` (and has not been given another value since), or an attribute read
+/// (`self._loop`) of a name that some module assigns `None` or such a parameter.
 fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> bool {
     let facts = &solved.modules.modules[module as usize].facts;
-    let Some(function) = call.caller.map(|caller| &facts.functions[caller as usize]) else { return false };
-    let value = call.keywords.iter().find(|k| k.name.as_str() == "loop").and_then(|k| k.node);
-    value.is_some_and(|node| function.params.iter().any(|p| p.node == node && p.none_default))
+    let Some(node) = call.keywords.iter().find(|k| k.name.as_str() == "loop").and_then(|k| k.node) else {
+        return false;
+    };
+    let function = call.caller.map(|caller| &facts.functions[caller as usize]);
+    if function.is_some_and(|function| function.params.iter().any(|p| p.node == node && p.none_default)) {
+        return true;
+    }
+    let read = facts.constraints.iter().find_map(|constraint| match *constraint {
+        tasklens_semantic::facts::Constraint::Load { attr, to, .. } if to == node => Some(facts.name(attr)),
+        _ => None,
+    });
+    read.is_some_and(|attr| {
+        (solved.modules.modules.iter()).any(|module| module.facts.none_attrs.binary_search(attr).is_ok())
+    })
 }
 
 /// A module variable that holds an event loop (the first in name order).

@@ -201,6 +201,8 @@ impl Lowerer {
             class.attributes.sort();
             class.attributes.dedup();
         }
+        self.facts.none_attrs.sort();
+        self.facts.none_attrs.dedup();
         self.facts
     }
 

@@ -336,6 +336,18 @@ impl Lowerer {
         self.facts.functions[func as usize].init_stores.push(store);
     }
 
+    /// Whether an assigned value may be `None`: a literal, or a parameter of the current
+    /// function that defaults to `None` (as given).
+    fn may_be_none(&self, value: Val) -> bool {
+        match value {
+            Val::Nothing => true,
+            Val::Unknown => false,
+            Val::Node(node) => self.current_function().is_some_and(|func| {
+                self.facts.functions[func as usize].params.iter().any(|p| p.node == node && p.none_default)
+            }),
+        }
+    }
+
     /// The class of `self` when `attribute` is `self.attr` in a method.
     fn self_attribute_class(&self, attribute: &ast::ExprAttribute) -> Option<u32> {
         let Expr::Name(base) = &*attribute.value else {
@@ -351,6 +363,9 @@ impl Lowerer {
         match target {
             Expr::Name(name) => {
                 if let ScopeKind::Class(class) = self.scope().kind {
+                    if self.may_be_none(value) {
+                        self.facts.none_attrs.push(name.id.clone());
+                    }
                     let version = self.bind(&name.id, value, None);
                     self.facts.classes[class as usize].attributes.push(name.id.clone());
                     let attr = self.intern(&name.id);
@@ -363,6 +378,9 @@ impl Lowerer {
             Expr::Attribute(attribute) => {
                 if let Some(class) = self.self_attribute_class(attribute) {
                     self.facts.classes[class as usize].attributes.push(attribute.attr.id.clone());
+                }
+                if self.may_be_none(value) {
+                    self.facts.none_attrs.push(attribute.attr.id.clone());
                 }
                 let base = self.expr(&attribute.value);
                 if let (Val::Node(base), Some(from)) = (base, self.node_of(value)) {
