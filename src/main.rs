@@ -220,6 +220,8 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         (0, None | Some((0, _))) if totals.failed => {
             format!("No findings in the projects that could be checked ({} files).\n", totals.files)
         }
+        // Nothing could be read (a path that does not exist): no pass either.
+        (0, None | Some((0, _))) if totals.files == 0 && totals.problems > 0 => "No files were checked.\n".into(),
         (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
         (0, Some((fixed, what))) => format!("Fixed {fixed} finding(s) ({what}); all checks passed.\n"),
         (_, Some((fixed, what))) if *fixed > 0 => {
@@ -255,7 +257,9 @@ fn statistics(totals: &projects::Totals, format: OutputFormat) -> String {
         let mark = if *fixable > 0 { "[*]" } else { "[ ]" };
         out.push_str(&format!("{count:>width$}\t{code:<code_width$}\t{mark} {}\n", name(code)));
     }
-    if totals.by_code.is_empty() {
+    if totals.by_code.is_empty() && totals.files == 0 && totals.problems > 0 {
+        out.push_str("No files were checked.\n");
+    } else if totals.by_code.is_empty() {
         out.push_str(&format!("All checks passed! ({} files)\n", totals.files));
     }
     out

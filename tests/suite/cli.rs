@@ -24,7 +24,11 @@ fn exit_codes_follow_findings() {
     assert_eq!(tasklens(&["check"], dir.path()).status.code(), Some(1));
     assert_eq!(tasklens(&["check", "--exit-zero"], dir.path()).status.code(), Some(0));
     assert_eq!(tasklens(&["check", "--output-format", "nope"], dir.path()).status.code(), Some(2));
-    assert_eq!(tasklens(&["check", "missing-dir"], dir.path()).status.code(), Some(2));
+    let missing = tasklens(&["check", "missing-dir"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    let (stdout, stderr) = (String::from_utf8_lossy(&missing.stdout), String::from_utf8_lossy(&missing.stderr));
+    assert!(stderr.contains("missing-dir: No such file or directory"), "{stderr}");
+    assert!(stdout.contains("No files were checked") && !stdout.contains("passed"), "{stdout}");
 }
 
 #[test]
