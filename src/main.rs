@@ -177,7 +177,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         write_or_pipe(&mut stdout, summary.as_bytes())?;
     }
     let _ = stdout.flush();
-    let code = if totals.failed || (totals.files == 0 && totals.problems > 0) {
+    // A path that could not be read (named but missing, unreadable) is an error too.
+    let code = if totals.failed || totals.problems > 0 {
         ExitCode::from(2)
     } else if args.diff {
         ExitCode::from(u8::from(totals.diffed_files > 0))
@@ -222,6 +223,10 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         }
         // Nothing could be read (a path that does not exist): no pass either.
         (0, None | Some((0, _))) if totals.files == 0 && totals.problems > 0 => "No files were checked.\n".into(),
+        // Nor when some path could not be read.
+        (0, None | Some((0, _))) if totals.problems > 0 => {
+            format!("No findings in the files that could be read ({} files).\n", totals.files)
+        }
         (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
         (0, Some((fixed, what))) => format!("Fixed {fixed} finding(s) ({what}); all checks passed.\n"),
         (_, Some((fixed, what))) if *fixed > 0 => {
@@ -259,6 +264,8 @@ fn statistics(totals: &projects::Totals, format: OutputFormat) -> String {
     }
     if totals.by_code.is_empty() && totals.files == 0 && totals.problems > 0 {
         out.push_str("No files were checked.\n");
+    } else if totals.by_code.is_empty() && totals.problems > 0 {
+        out.push_str(&format!("No findings in the files that could be read ({} files).\n", totals.files));
     } else if totals.by_code.is_empty() {
         out.push_str(&format!("All checks passed! ({} files)\n", totals.files));
     }

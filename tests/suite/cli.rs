@@ -29,6 +29,11 @@ fn exit_codes_follow_findings() {
     let (stdout, stderr) = (String::from_utf8_lossy(&missing.stdout), String::from_utf8_lossy(&missing.stderr));
     assert!(stderr.contains("missing-dir: No such file or directory"), "{stderr}");
     assert!(stdout.contains("No files were checked") && !stdout.contains("passed"), "{stdout}");
+    // A missing path next to a clean file is still an error.
+    let partly = tasklens(&["check", "clean.py", "missing.py"], dir.path());
+    assert_eq!(partly.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&partly.stdout);
+    assert!(stdout.contains("No findings in the files that could be read (1 files)"), "{stdout}");
 }
 
 #[test]
