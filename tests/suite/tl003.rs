@@ -143,8 +143,8 @@ async def ticker():
 
 #[test]
 fn event_loop_lookups_in_a_thread_without_one() {
-    // `ensure_future(coro)` and `get_event_loop()` ask for the thread's loop: a worker
-    // thread has none unless it sets one.
+    // `ensure_future(coro)`, `get_event_loop()` and `Future()` (without `loop=`) ask for the
+    // thread's loop: a worker thread has none unless it sets one.
     check(
         r#"
 #- main.py run
@@ -164,6 +164,9 @@ def without_loop():
 def lookup():
     return asyncio.get_event_loop()
 
+def waiter(loop):
+    return asyncio.Future(), asyncio.Future(loop=loop)
+
 async def main():
     own = asyncio.new_event_loop()
     await asyncio.get_running_loop().run_in_executor(None, with_own_loop, own)
@@ -171,6 +174,7 @@ async def main():
     print(asyncio.get_event_loop() is asyncio.get_running_loop())
     await asyncio.get_running_loop().run_in_executor(None, lookup)
     await asyncio.get_running_loop().run_in_executor(None, without_loop)
+    await asyncio.get_running_loop().run_in_executor(None, waiter, asyncio.get_running_loop())
 
 asyncio.run(main())
 "#,
@@ -179,6 +183,7 @@ asyncio.run(main())
         main.py:12: TL003
         main.py:12: TL005
         main.py:15: TL003
+        main.py:18: TL003
         ",
     );
 }

@@ -147,6 +147,15 @@ impl Solver {
                 if path.is_some_and(|p| crate::asyncio_api::makes_thread_future(&self.paths[p as usize])) {
                     self.thread_futures.insert(site);
                 }
+                // `asyncio.Future()` and `wrap_future(f)` without `loop=` ask for the
+                // thread's current loop (TL003 in a thread that has none).
+                let asks_loop = path.is_some_and(|p| {
+                    let path = &self.paths[p as usize];
+                    path.starts_with("asyncio.") && matches!(path.rsplit('.').next(), Some("Future" | "wrap_future"))
+                });
+                if asks_loop && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
+                    self.current_loop_sites.insert(site);
+                }
                 self.seed(result, Obj::Future(site));
                 // `loop.run_in_executor(None, f)` runs `f` in another thread.
                 self.escape_arguments(site, None);

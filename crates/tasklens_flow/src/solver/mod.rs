@@ -287,7 +287,8 @@ pub(crate) struct Solver {
     summarised: FxHashMap<GNode, Vec<ObjId>>,
     /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
     running_loop_sites: FxHashSet<GSite>,
-    /// `asyncio.get_event_loop()` sites.
+    /// Sites of calls that ask for the thread's current loop: `asyncio.get_event_loop()`,
+    /// `asyncio.Future()`, `wrap_future(f)` (without `loop=`).
     current_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
     task_casts: FxHashSet<GSite>,

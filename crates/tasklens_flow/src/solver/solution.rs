@@ -73,7 +73,7 @@ pub(crate) struct Solution {
     pub masked_casts: Vec<(GSite, GNode)>,
     /// `asyncio.create_task(...)` sites.
     pub running_loop_sites: Vec<GSite>,
-    /// `asyncio.get_event_loop()` sites.
+    /// Calls that ask for the thread's current loop (`get_event_loop()`, `Future()`...).
     pub current_loop_sites: Vec<GSite>,
     /// Which project function each call site can run.
     pub calls: Vec<(GSite, GFunc)>,
