@@ -59,6 +59,35 @@ asyncio.run(main())
 }
 
 #[test]
+fn compatibility_names_that_may_be_create_task_stay() {
+    // `spawn` is `asyncio.create_task` where it exists, `ensure_future` elsewhere: nothing to
+    // change there. `schedule` is only ever `ensure_future`.
+    check(
+        r#"
+#- compat.py
+import asyncio
+
+spawn = getattr(asyncio, "create_task", asyncio.ensure_future)
+schedule = asyncio.ensure_future
+#- main.py run
+import asyncio
+from compat import spawn, schedule
+
+async def work():
+    return 1
+
+async def main():
+    print(await spawn(work()), await schedule(work()))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL002
+        ",
+    );
+}
+
+#[test]
 fn escaping_callbacks_make_parameters_unknown() {
     check(
         r#"

@@ -13,7 +13,9 @@ declare_rule! {
     /// ## What it does
     /// Finds `asyncio.ensure_future(x)` calls where every value that can reach `x` is a
     /// coroutine, including values passed in through parameters from every call site in
-    /// the project.
+    /// the project. A call of a name that may also be something else (a compatibility
+    /// name such as `spawn = getattr(asyncio, "create_task", asyncio.ensure_future)`) is
+    /// left alone.
     ///
     /// ## Why is this bad?
     /// `ensure_future` exists to normalise "a coroutine or a Future" into something

@@ -344,7 +344,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         let Some(arg) = arg else { continue };
         let objs = solved.sets.get(arg);
         let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
-        if !all_coroutines {
+        if !all_coroutines || !only_ensure_future(solved, site) {
             continue;
         }
         let (module, call) = solved.modules.site(site);
@@ -448,6 +448,24 @@ fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
     let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
     let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
     (public(function.name.as_str()) && class_public).then(|| param.name.clone())
+}
+
+/// Whether a call of a name runs `ensure_future` and nothing else: a compatibility name
+/// (`create_task = getattr(asyncio, "create_task", asyncio.ensure_future)`) may be
+/// `create_task` itself. Calls of attributes (`asyncio.ensure_future(...)`) are taken as
+/// they are written.
+fn only_ensure_future(solved: &Solved, site: GSite) -> bool {
+    let module = solved.modules.site_module(site);
+    let entry = &solved.modules.modules[module as usize];
+    let local = site - entry.site_base;
+    let callee = entry.facts.constraints.iter().find_map(|constraint| match *constraint {
+        tasklens_semantic::facts::Constraint::Call { site, callee, .. } if site == local => Some(callee),
+        _ => None,
+    });
+    let Some(callee) = callee else { return true };
+    solved.sets.get(entry.node_base + callee).iter().all(|&obj| {
+        matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize].ends_with(".ensure_future"))
+    })
 }
 
 /// Whether the `loop=` of `call` may be `None`: a parameter of the calling function that
