@@ -1534,6 +1534,41 @@ asyncio.run(main())
 }
 
 #[test]
+fn overload_signatures_are_not_called() {
+    // At run time the last `def` replaces each `@overload`: its annotations are no sinks.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import overload
+
+@overload
+def track(x: asyncio.Task) -> str: ...
+@overload
+def track(x: asyncio.Future) -> int: ...
+def track(x):
+    x.cancel()
+    return 1
+
+class Registry:
+    @overload
+    def add(self, x: asyncio.Task) -> None: ...
+    @overload
+    def add(self, x: "asyncio.Future[int]") -> None: ...
+    def add(self, x):
+        x.cancel()
+
+async def main():
+    track(asyncio.get_running_loop().create_future())
+    Registry().add(asyncio.gather())
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
 fn annotation_sinks_in_every_spelling() {
     check(
         r#"

@@ -89,7 +89,10 @@ impl Lowerer {
         for &(callee, range) in followed.iter().rev() {
             self.definition_call(DefinitionCall::Decorator(callee), version, range, def.name.range());
         }
+        // An `@overload` is a signature for type checkers: the `def` that follows replaces it.
+        let overload = def.decorator_list.iter().any(|d| decorator_kind(d) == Some("overload"));
         match class {
+            _ if overload => {}
             Some(class) if register => {
                 self.facts.classes[class as usize].methods.push((def.name.id.clone(), func));
             }
