@@ -88,6 +88,41 @@ asyncio.run(main())
 }
 
 #[test]
+fn branches_for_pythons_older_than_the_target_are_left_alone() {
+    // `create_task` came in 3.7: the branch below it never runs on a 3.8 target; the one
+    // below 3.9 does.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+requires-python = ">=3.8"
+#- main.py run
+import asyncio
+import sys
+
+async def work():
+    return 1
+
+async def main():
+    if sys.version_info < (3, 7):
+        first = asyncio.ensure_future(work())
+    else:
+        first = asyncio.create_task(work())
+    if sys.version_info < (3, 9):
+        second = asyncio.ensure_future(work())
+    else:
+        second = asyncio.create_task(work())
+    print(await first, await second)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:13: TL002
+        ",
+    );
+}
+
+#[test]
 fn escaping_callbacks_make_parameters_unknown() {
     check(
         r#"

@@ -52,6 +52,63 @@ fn removed_loop_arguments_in_every_spelling() {
 }
 
 #[test]
+fn calls_under_a_version_guard_run_only_on_older_pythons() {
+    // Each guarded `loop=` runs only below 3.10, which a 3.10 target never is; the one
+    // under `< (3, 12)` still runs on 3.10 and 3.11.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+requires-python = ">=3.10"
+#- main.py run
+import asyncio
+import sys
+from sys import version_info
+
+PY310 = sys.version_info >= (3, 10)
+
+def queue(loop):
+    if sys.version_info < (3, 10):
+        return asyncio.Queue(loop=loop)
+    return asyncio.Queue()
+
+def lock(loop):
+    if sys.version_info[:2] >= (3, 10):
+        return asyncio.Lock()
+    else:
+        return asyncio.Lock(loop=loop)
+
+def event(loop):
+    if PY310:
+        return asyncio.Event()
+    return asyncio.Event(loop=loop)
+
+if not (3, 10) <= version_info:
+    def semaphore(loop):
+        return asyncio.Semaphore(loop=loop)
+else:
+    def semaphore(loop):
+        return asyncio.Semaphore()
+
+def condition(loop):
+    if sys.version_info < (3, 12):
+        return asyncio.Condition(loop=loop)
+    return asyncio.Condition()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(queue(loop), lock(loop), event(loop), semaphore(loop))
+    print(condition(loop))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:32: TL006
+        ",
+    );
+}
+
+#[test]
 fn older_targets_still_accept_loop() {
     // Python 3.9 still accepts `loop=` (with a DeprecationWarning): the program runs.
     let program = PROGRAM.replace("#- main.py run", "#- main.py run 3.9");

@@ -105,7 +105,11 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         group.sort_by_key(|flow| flow.steps.len());
         diagnostics.push(rules::future_flows_into_task::diagnostic(db, group[0], &group[1..]));
     }
-    for call in &report.ensure_future_calls {
+    let target = *project.target_version(db);
+    // Code under a version guard that no supported Python runs (`if sys.version_info <
+    // (3, 7):` for a 3.8 target) keeps its `ensure_future`.
+    let supported = |below: Option<tasklens_db::PythonVersion>| below.is_none_or(|below| target < below);
+    for call in report.ensure_future_calls.iter().filter(|call| supported(call.below)) {
         // In a thread without an event loop it raises: that is the finding to fix first.
         diagnostics.push(match rules::create_task_without_running_loop::ensure_future_diagnostic(db, call) {
             Some(diagnostic) => diagnostic,
@@ -141,9 +145,15 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for cast in &report.masked_casts {
         diagnostics.push(rules::masked_future_task_error::cast(db, cast));
     }
-    let target = *project.target_version(db);
     for argument in &report.removed_loop_arguments {
-        if argument.never_accepted || target >= rules::removed_loop_argument::REMOVED_IN {
+        // Under a version guard the call runs only below `below`: it fails only if some
+        // supported version where it fails is below that.
+        let fails_from = match argument.never_accepted {
+            true => target,
+            false => target.max(rules::removed_loop_argument::REMOVED_IN),
+        };
+        let runs_there = argument.below.is_none_or(|below| fails_from < below);
+        if (argument.never_accepted || target >= rules::removed_loop_argument::REMOVED_IN) && runs_there {
             diagnostics.push(rules::removed_loop_argument::diagnostic(db, argument, target));
         }
     }

@@ -68,6 +68,9 @@ pub struct ModuleFacts {
     /// `None`, anywhere in the module (`self._loop = loop` in `__init__(self, loop=None)`);
     /// sorted, without repeats.
     pub none_attrs: Vec<Name>,
+    /// Calls that run only on Pythons older than a version (under `if sys.version_info <
+    /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
+    pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,
     /// Calls `map(f, xs...)`: the site, and the callee and result nodes of the call of `f`
     /// laid out for the elements (linked when `map` is the builtin); by site.
     pub map_calls: Vec<(SiteId, NodeId, NodeId)>,

@@ -15,7 +15,8 @@ declare_rule! {
     /// coroutine, including values passed in through parameters from every call site in
     /// the project. A call of a name that may also be something else (a compatibility
     /// name such as `spawn = getattr(asyncio, "create_task", asyncio.ensure_future)`) is
-    /// left alone.
+    /// left alone, and so is one in a branch for Pythons older than the target (`if
+    /// sys.version_info < (3, 7):`).
     ///
     /// ## Why is this bad?
     /// `ensure_future` exists to normalise "a coroutine or a Future" into something

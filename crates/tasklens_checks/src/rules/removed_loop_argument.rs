@@ -23,6 +23,10 @@ declare_rule! {
     /// target (`create_task(coro, loop=loop)` is what a hand-made rename of
     /// `ensure_future(coro, loop=loop)` gives).
     ///
+    /// A call under a version guard that only older Pythons take (`if sys.version_info <
+    /// (3, 10):`, the `else` of `>= (3, 10)`, a name bound to such a test) is reported only
+    /// if some targeted version where it fails runs it.
+    ///
     /// `ensure_future`, `wrap_future`, `run_coroutine_threadsafe`, `Future()`, `Task()`,
     /// `all_tasks`, `current_task` and the stream classes still accept `loop=` and are never
     /// reported.

@@ -169,6 +169,8 @@ pub struct EnsureFutureCall {
     /// Reached in another thread where nothing sets an event loop: `ensure_future(coro)`
     /// (without `loop=`) raises RuntimeError there.
     pub no_current_loop: bool,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
 }
 
 /// Where a call runs, as far as an event loop is concerned.
@@ -211,6 +213,8 @@ pub struct RemovedLoopArgument {
     /// The API never took `loop=` (`create_task`, `run`, `timeout`...): TypeError in every
     /// version.
     pub never_accepted: bool,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
 }
 
 /// A Task whose handle nothing keeps.
@@ -375,6 +379,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 (chain.iter().map(location).collect(), *start)
             }),
             no_current_loop: solved.derived.threads_without_loop.contains(&site),
+            below: runs_below(solved, site),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));
@@ -432,6 +437,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 context: context_of(*site),
                 api: api.clone(),
                 never_accepted: crate::asyncio_api::loop_never_accepted(api),
+                below: runs_below(solved, *site),
             }
         })
         .collect();
@@ -448,6 +454,15 @@ fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
     let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
     let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
     (public(function.name.as_str()) && class_public).then(|| param.name.clone())
+}
+
+/// The version a call runs below, when it is under a version guard.
+fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    let bounded = &entry.facts.version_bounded;
+    let local = site - entry.site_base;
+    let index = bounded.binary_search_by_key(&local, |&(site, _)| site).ok()?;
+    Some(bounded[index].1)
 }
 
 /// Whether a call of a name runs `ensure_future` and nothing else: a compatibility name

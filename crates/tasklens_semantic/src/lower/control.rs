@@ -13,8 +13,10 @@ impl Lowerer {
     pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
         let mut ends = Vec::new();
         let (when_true, when_false) = self.condition(&stmt.test);
+        let version = self.version_test(&stmt.test).unwrap_or_default();
         let before = self.flow().clone();
         self.narrow(&when_true);
+        self.flow().below = super::versions::tighter(self.flow().below, version.when_true);
         // The body of `if __name__ == "__main__":` runs whenever the script is run.
         if is_main_guard(&stmt.test) {
             self.conditionally(|this| this.block(&stmt.body));
@@ -23,16 +25,20 @@ impl Lowerer {
         }
         ends.push(std::mem::replace(self.flow(), before));
         self.narrow(&when_false);
+        self.flow().below = super::versions::tighter(self.flow().below, version.when_false);
         let mut has_else = false;
         for clause in &stmt.elif_else_clauses {
             match &clause.test {
                 Some(test) => {
                     let (when_true, when_false) = self.condition(test);
+                    let version = self.version_test(test).unwrap_or_default();
                     let before = self.flow().clone();
                     self.narrow(&when_true);
+                    self.flow().below = super::versions::tighter(self.flow().below, version.when_true);
                     self.under_test(|this| this.block(&clause.body));
                     ends.push(std::mem::replace(self.flow(), before));
                     self.narrow(&when_false);
+                    self.flow().below = super::versions::tighter(self.flow().below, version.when_false);
                 }
                 None => {
                     has_else = true;

@@ -11,6 +11,7 @@ mod functions;
 mod returns;
 mod scan;
 mod stmt;
+mod versions;
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Stmt};
@@ -45,6 +46,8 @@ pub(crate) struct Flow {
     /// and a conditional on every line would be quadratic with a hash map copied per branch).
     env: imbl::OrdMap<Name, NodeId>,
     live: bool,
+    /// The code here runs only on Pythons older than this (a version guard).
+    below: Option<tasklens_db::PythonVersion>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +126,8 @@ pub(crate) struct Lowerer {
     /// `return tasks` passes the parameter through only if nothing read it in between
     /// (which could have added to it).
     collection_versions: FxHashMap<NodeId, ((usize, Name), u32)>,
+    /// Module-level names bound to a version test (`PY310 = sys.version_info >= (3, 10)`).
+    version_aliases: FxHashMap<Name, versions::VersionTest>,
     /// The ids of keys in `facts.keys`.
     key_ids: FxHashMap<DictKey, KeyId>,
     /// How each module-level name is bound, to decide its [`Binding`].
@@ -154,6 +159,7 @@ impl Lowerer {
             wrapped_versions: FxHashMap::default(),
             name_reads: FxHashMap::default(),
             collection_versions: FxHashMap::default(),
+            version_aliases: FxHashMap::default(),
             module_bindings: FxHashMap::default(),
             type_comments,
             positions: Positions::default(),
@@ -284,7 +290,11 @@ impl Lowerer {
     fn site(&mut self, site: CallSite, at: CallPositions) -> u32 {
         self.facts.call_sites.push(site);
         self.positions.call_sites.push(at);
-        (self.facts.call_sites.len() - 1) as u32
+        let id = (self.facts.call_sites.len() - 1) as u32;
+        if let Some(below) = self.flow().below {
+            self.facts.version_bounded.push((id, below));
+        }
+        id
     }
 
     /// Returns `true` (and records where) when nesting is too deep to walk.
@@ -535,7 +545,11 @@ impl Lowerer {
     }
 
     fn push_scope(&mut self, kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) {
-        self.scopes.push(Scope::new(kind, bound, is_async));
+        // A function or class defined under a version guard runs only there too.
+        let below = self.scopes.last().and_then(|scope| scope.flow.below);
+        let mut scope = Scope::new(kind, bound, is_async);
+        scope.flow.below = below;
+        self.scopes.push(scope);
     }
 
     fn pop_scope(&mut self) {
@@ -549,13 +563,18 @@ impl Lowerer {
     fn merge(&mut self, flows: Vec<Flow>) -> Flow {
         let live: Vec<Flow> = flows.into_iter().filter(|f| f.live).collect();
         match live.len() {
-            0 => Flow { env: self.flow().env.clone(), live: false },
+            0 => Flow { env: self.flow().env.clone(), live: false, below: self.flow().below },
             1 => live.into_iter().next().expect("one flow"),
             _ => {
                 use imbl::ordmap::DiffItem;
                 // Names bound to the same version in every flow keep it. For a name some
                 // flow binds differently from the first, its distinct versions: the first
                 // flow's (which every flow not listed shares) and those that differ.
+                // Below a version only when every way here is.
+                let below = match live.iter().all(|flow| flow.below.is_some()) {
+                    true => live.iter().filter_map(|flow| flow.below).max(),
+                    false => None,
+                };
                 let first = &live[0].env;
                 let mut differing: std::collections::BTreeMap<&Name, Vec<NodeId>> = Default::default();
                 for flow in &live[1..] {
@@ -582,7 +601,7 @@ impl Lowerer {
                     }
                     env.insert(name.clone(), merged);
                 }
-                Flow { env, live: true }
+                Flow { env, live: true, below }
             }
         }
     }
@@ -674,7 +693,7 @@ impl Scope {
             bound,
             globals: FxHashSet::default(),
             nonlocals: FxHashSet::default(),
-            flow: Flow { env: imbl::OrdMap::new(), live: true },
+            flow: Flow { env: imbl::OrdMap::new(), live: true, below: None },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
             loops: Vec::new(),

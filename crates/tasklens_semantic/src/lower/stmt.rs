@@ -212,6 +212,9 @@ impl Lowerer {
         }
         if self.scopes.len() == 1 {
             self.note_dunder_all(&assign.targets, &assign.value, false);
+            if let [target] = assign.targets.as_slice() {
+                self.note_version_alias(target, &assign.value);
+            }
             if let [Expr::Name(name)] = assign.targets.as_slice() {
                 if matches!(&*assign.value, Expr::Subscript(_) | Expr::BinOp(_) | Expr::Attribute(_) | Expr::Name(_)) {
                     self.note_type_alias(&name.id, &assign.value);
