@@ -156,17 +156,47 @@ async def main():
     ready = functools.partial(work, 1)
     await asyncio.create_task(ready())
     await asyncio.create_task(asyncio.sleep(0))
-    later = functools.partial(work, 2)
-    try:
-        await asyncio.ensure_future(later)
-    except TypeError:
-        print("not awaitable")
     await asyncio.create_task(asyncio.sleep)
+
+async def later():
+    pending = functools.partial(work, 2)
+    await asyncio.ensure_future(pending)
 
 asyncio.run(main())
 "#,
         "
-        main.py:13: TL004
+        main.py:11: TL004
+        main.py:15: TL004
+        ",
+    );
+}
+
+#[test]
+fn calls_whose_type_error_is_handled_are_compatibility_code() {
+    // `start` tries `create_task` and falls back to `ensure_future` for what it refuses.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+def start(aw):
+    try:
+        return asyncio.create_task(aw)
+    except TypeError:
+        return asyncio.ensure_future(aw)
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(2)
+    print(await start(work()), await start(fut))
+    print(await asyncio.create_task(fut))
+
+asyncio.run(main())
+"#,
+        "
         main.py:16: TL004
         ",
     );

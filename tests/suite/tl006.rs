@@ -109,6 +109,47 @@ asyncio.run(main())
 }
 
 #[test]
+fn calls_whose_type_error_is_handled_are_compatibility_code() {
+    check(
+        r#"
+#- pyproject.toml
+[project]
+requires-python = ">=3.10"
+#- main.py run
+import asyncio
+import contextlib
+
+def queue(loop):
+    try:
+        return asyncio.Queue(loop=loop)
+    except TypeError:
+        return asyncio.Queue()
+
+def event(loop):
+    with contextlib.suppress(TypeError):
+        return asyncio.Event(loop=loop)
+    return asyncio.Event()
+
+def lock(loop):
+    try:
+        return asyncio.Lock(loop=loop)
+    except ValueError:
+        return asyncio.Lock()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(queue(loop), event(loop))
+    print(lock(loop))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:17: TL006
+        ",
+    );
+}
+
+#[test]
 fn older_targets_still_accept_loop() {
     // Python 3.9 still accepts `loop=` (with a DeprecationWarning): the program runs.
     let program = PROGRAM.replace("#- main.py run", "#- main.py run 3.9");

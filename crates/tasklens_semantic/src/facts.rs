@@ -68,6 +68,9 @@ pub struct ModuleFacts {
     /// `None`, anywhere in the module (`self._loop = loop` in `__init__(self, loop=None)`);
     /// sorted, without repeats.
     pub none_attrs: Vec<Name>,
+    /// Calls in a `try` body that catches `TypeError` (or under `suppress(TypeError)`): a
+    /// `loop=` or a non-coroutine given to `create_task` there is compatibility code; by site.
+    pub type_error_handled: Vec<SiteId>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,

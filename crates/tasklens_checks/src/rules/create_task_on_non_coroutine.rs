@@ -20,7 +20,9 @@ declare_rule! {
     /// `def` with no `return` at all (a forgotten `async`: the call gives None), when
     /// every function the call can run is such a module-level or nested function
     /// (methods are left out: a subclass outside the project may make them `async`).
-    /// Tests in front of the call narrow what reaches it: `iscoroutine(x)`,
+    /// A call in a `try` that catches `TypeError` is left out (`try: create_task(x) except
+    /// TypeError: ensure_future(x)` handles what it refuses). Tests in front of the call
+    /// narrow what reaches it: `iscoroutine(x)`,
     /// `isawaitable(x)`, `iscoroutinefunction(f)` and `isinstance`, also through a name
     /// the test was assigned to (`is_coro = asyncio.iscoroutine(x)`, then `if is_coro:`).
     ///

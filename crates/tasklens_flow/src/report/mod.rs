@@ -426,6 +426,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.removed_loop_arguments = solved
         .removed_loop_sites
         .iter()
+        .filter(|(site, _, _)| !type_error_handled(solved, *site))
         .map(|(site, keyword, api)| {
             let module = solved.modules.site_module(*site);
             let at = call_at(solved, *site);
@@ -454,6 +455,13 @@ fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
     let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
     let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
     (public(function.name.as_str()) && class_public).then(|| param.name.clone())
+}
+
+/// Whether a call is in a `try` body that catches `TypeError`: what it raises that way is
+/// handled (compatibility code such as `try: Queue(loop=loop) except TypeError: Queue()`).
+pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    entry.facts.type_error_handled.binary_search(&(site - entry.site_base)).is_ok()
 }
 
 /// The version a call runs below, when it is under a version guard.

@@ -19,7 +19,9 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     // awaitables, but not a function (`ensure_future(work)`).
     let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, node?, false)));
     let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, node, true));
-    for (site, node, needs_coroutine) in ensure_future.chain(create_task) {
+    // A `TypeError` the call raises may be handled: `try: create_task(x) except TypeError:`.
+    let unhandled = |&(site, _, _): &(GSite, GNode, bool)| !super::type_error_handled(solved, site);
+    for (site, node, needs_coroutine) in ensure_future.chain(create_task).filter(unhandled) {
         let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
         let argument = at.arg(0);

@@ -140,14 +140,16 @@ impl Lowerer {
     }
 
     /// Lowers `body`, where `AttributeError` (Task-only calls are compatibility code, not
-    /// sinks) or `RuntimeError` (a call with no running loop may fail: it is guarded) is
-    /// handled.
-    fn handled_body(&mut self, body: &[Stmt], attribute_error: bool, runtime_error: bool) {
-        self.attribute_error_handled += u32::from(attribute_error);
-        self.guarded += u32::from(runtime_error);
+    /// sinks), `RuntimeError` (a call with no running loop may fail: it is guarded) or
+    /// `TypeError` (a `loop=` an API refuses is compatibility code) is handled.
+    fn handled_body(&mut self, body: &[Stmt], handled: Handled) {
+        self.attribute_error_handled += u32::from(handled.attribute_error);
+        self.guarded += u32::from(handled.runtime_error);
+        self.type_error_handled += u32::from(handled.type_error);
         self.block(body);
-        self.attribute_error_handled -= u32::from(attribute_error);
-        self.guarded -= u32::from(runtime_error);
+        self.attribute_error_handled -= u32::from(handled.attribute_error);
+        self.guarded -= u32::from(handled.runtime_error);
+        self.type_error_handled -= u32::from(handled.type_error);
     }
 
     /// `with` (and `async with`): each item's `as` target gets what entering gives;
@@ -172,12 +174,13 @@ impl Lowerer {
         }
         let suppressed: Vec<&ast::ExprCall> =
             with.items.iter().filter_map(|i| suppress_call(&i.context_expr)).collect();
-        let suppresses =
-            |exception| suppressed.iter().any(|call| call.arguments.args.iter().any(|a| names_exception(a, exception)));
-        let (attribute_error, runtime_error) = (suppresses("AttributeError"), suppresses("RuntimeError"));
+        let suppresses = |exception: &str| {
+            suppressed.iter().any(|call| call.arguments.args.iter().any(|a| names_exception(a, exception)))
+        };
+        let handled = Handled::by(suppresses);
         // A suppressed exception may end the body early.
         self.conditional += u32::from(!suppressed.is_empty());
-        self.handled_body(&with.body, attribute_error, runtime_error);
+        self.handled_body(&with.body, handled);
         self.conditional -= u32::from(!suppressed.is_empty());
         if with.is_async {
             // `__aexit__` is awaited after the body.
@@ -187,10 +190,9 @@ impl Lowerer {
 
     pub(super) fn try_stmt(&mut self, stmt: &ast::StmtTry) {
         let before = self.flow().clone();
-        let handles = |exception| stmt.handlers.iter().any(|h| catches(h, exception));
-        let (attribute_error, runtime_error) = (handles("AttributeError"), handles("RuntimeError"));
+        let handles = |exception: &str| stmt.handlers.iter().any(|h| catches(h, exception));
         self.conditional += 1;
-        self.handled_body(&stmt.body, attribute_error, runtime_error);
+        self.handled_body(&stmt.body, Handled::by(handles));
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
         for handler in &stmt.handlers {
@@ -285,6 +287,24 @@ fn class_pattern_types(pattern: &ast::Pattern) -> Option<Vec<crate::facts::TypeE
             Some(types)
         }
         _ => None,
+    }
+}
+
+/// The exceptions the analysis cares about that a `try` (or `suppress`) handles.
+#[derive(Clone, Copy)]
+struct Handled {
+    attribute_error: bool,
+    runtime_error: bool,
+    type_error: bool,
+}
+
+impl Handled {
+    fn by(handles: impl Fn(&str) -> bool) -> Self {
+        Handled {
+            attribute_error: handles("AttributeError"),
+            runtime_error: handles("RuntimeError"),
+            type_error: handles("TypeError"),
+        }
     }
 }
 

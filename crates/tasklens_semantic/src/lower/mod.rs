@@ -109,6 +109,8 @@ pub(crate) struct Lowerer {
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
+    /// How many `try` bodies that catch `TypeError` enclose the code being lowered.
+    type_error_handled: u32,
     /// The names walruses have bound, with their versions, in order (see
     /// `Lowerer::restore_keeping_walruses`).
     walrus_bindings: Vec<(Name, NodeId)>,
@@ -149,6 +151,7 @@ impl Lowerer {
             scopes: Vec::new(),
             depth: 0,
             attribute_error_handled: 0,
+            type_error_handled: 0,
             walrus_bindings: Vec::new(),
             conditional: 0,
             guarded: 0,
@@ -293,6 +296,9 @@ impl Lowerer {
         let id = (self.facts.call_sites.len() - 1) as u32;
         if let Some(below) = self.flow().below {
             self.facts.version_bounded.push((id, below));
+        }
+        if self.type_error_handled > 0 {
+            self.facts.type_error_handled.push(id);
         }
         id
     }
