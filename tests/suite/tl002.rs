@@ -89,8 +89,8 @@ asyncio.run(main())
 
 #[test]
 fn branches_for_pythons_older_than_the_target_are_left_alone() {
-    // `create_task` came in 3.7: the branch below it never runs on a 3.8 target; the one
-    // below 3.9 does.
+    // `create_task` came in 3.7: the branch below it (also when tested with `hasattr`)
+    // never runs on a 3.8 target; the one below 3.9 does.
     check(
         r#"
 #- pyproject.toml
@@ -103,6 +103,11 @@ import sys
 async def work():
     return 1
 
+def start(coro):
+    if hasattr(asyncio, "create_task"):
+        return asyncio.create_task(coro)
+    return asyncio.ensure_future(coro)
+
 async def main():
     if sys.version_info < (3, 7):
         first = asyncio.ensure_future(work())
@@ -112,12 +117,12 @@ async def main():
         second = asyncio.ensure_future(work())
     else:
         second = asyncio.create_task(work())
-    print(await first, await second)
+    print(await first, await second, await start(work()))
 
 asyncio.run(main())
 "#,
         "
-        main.py:13: TL002
+        main.py:18: TL002
         ",
     );
 }

@@ -1,5 +1,6 @@
 //! Python version guards: `if sys.version_info < (3, 10):` (and `>=`, `not`, a module-level
-//! name bound to such a test) makes the code in a branch run only on older Pythons, which
+//! name bound to such a test, `hasattr(asyncio, "create_task")`) makes the code in a branch
+//! run only on older Pythons, which
 //! the rules compare with the target version (a `loop=` under such a guard is no TL006).
 
 use ruff_python_ast::{self as ast, CmpOp, Expr, UnaryOp};
@@ -36,6 +37,16 @@ impl Lowerer {
                 self.version_test(&unary.operand).map(VersionTest::negated)
             }
             Expr::Name(name) => self.version_aliases.get(&name.id).copied(),
+            // `hasattr(asyncio, "create_task")`: false only before the name came.
+            Expr::Call(call) => {
+                let [Expr::Name(module), Expr::StringLiteral(name)] = &*call.arguments.args else { return None };
+                let is_hasattr = matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "hasattr");
+                if !is_hasattr || module.id.as_str() != "asyncio" || !call.arguments.keywords.is_empty() {
+                    return None;
+                }
+                let since = asyncio_name_since(name.value.to_str())?;
+                Some(VersionTest { when_true: None, when_false: Some(since) })
+            }
             Expr::Compare(compare) => {
                 let ([op], [right]) = (&*compare.ops, &*compare.comparators) else { return None };
                 // `sys.version_info < (3, 10)`, or the same written the other way round.
@@ -60,6 +71,18 @@ impl Lowerer {
             self.version_aliases.insert(name.id.clone(), test);
         }
     }
+}
+
+/// The version that added a name to `asyncio` (among those compatibility code tests for).
+fn asyncio_name_since(name: &str) -> Option<PythonVersion> {
+    let minor = match name {
+        "create_task" | "get_running_loop" | "current_task" | "all_tasks" | "run" => 7,
+        "to_thread" => 9,
+        "TaskGroup" | "timeout" | "timeout_at" | "Timeout" | "Runner" | "Barrier" => 11,
+        "eager_task_factory" | "create_eager_task_factory" => 12,
+        _ => return None,
+    };
+    Some(PythonVersion::new(3, minor))
 }
 
 /// `sys.version_info` or `sys.version_info[:2]` (by the last two names: `version_info`
