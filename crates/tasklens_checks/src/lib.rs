@@ -107,7 +107,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     }
     let target = *project.target_version(db);
     // Code under a version guard that no supported Python runs (`if sys.version_info <
-    // (3, 7):` for a 3.8 target) keeps its `ensure_future`.
+    // (3, 7):` for a 3.8 target) keeps its `ensure_future`, and is not reported at all.
     let supported = |below: Option<tasklens_db::PythonVersion>| below.is_none_or(|below| target < below);
     for call in report.ensure_future_calls.iter().filter(|call| supported(call.below)) {
         // In a thread without an event loop it raises: that is the finding to fix first.
@@ -119,7 +119,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for flow in &report.task_arguments {
         diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
     }
-    for task in &report.loopless_calls {
+    for task in report.loopless_calls.iter().filter(|task| supported(task.below)) {
         diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));
     }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.
@@ -138,7 +138,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         })
         .map(|flow| flow.call)
         .collect();
-    for task in report.dropped_tasks.iter().filter(|task| !never_a_task.contains(&task.at)) {
+    for task in report.dropped_tasks.iter().filter(|task| !never_a_task.contains(&task.at) && supported(task.below)) {
         diagnostics.push(rules::dangling_task::diagnostic(db, task));
     }
     diagnostics.extend(rules::masked_future_task_error::suppressed_sinks(db, &report.future_flows));

@@ -229,6 +229,8 @@ pub struct DroppedTask {
     /// The last step returns it from a callback of the event loop, which drops it (or, with
     /// no steps, the loop made it by calling the callback: `loop.call_soon(loop.create_task, c)`).
     pub returned_to_loop: bool,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
 }
 
 /// `typing.cast(Task, value)` where the value can be a plain Future.
@@ -250,6 +252,8 @@ pub struct LooplessCall {
     /// `get_event_loop()` in a thread that sets no loop: it needs a current loop, not a
     /// running one.
     pub current_loop: bool,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
 }
 
 /// Where a call that needs a running loop is reached from.
@@ -398,6 +402,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             },
             steps: trace::trace(solved, end, obj),
             returned_to_loop: returned_to_loop || solved.loop_made_tasks.contains_key(&site),
+            below: runs_below(solved, site),
         })
         .collect();
     report.loopless_calls = (solved.derived.loopless_calls.iter())
@@ -407,6 +412,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             chain: chain.iter().map(|&via| location(via)).collect(),
             start: *start,
             current_loop: solved.derived.current_loop_calls.contains(site),
+            below: runs_below(solved, *site),
         })
         .collect();
     for &(site, node) in &solved.masked_casts {
