@@ -111,6 +111,7 @@ def start(coro):
 async def main():
     if sys.version_info < (3, 7):
         asyncio.ensure_future(work())
+        asyncio.ensure_future(asyncio.sleep)
         first = asyncio.ensure_future(work())
     else:
         first = asyncio.create_task(work())
@@ -123,7 +124,7 @@ async def main():
 asyncio.run(main())
 "#,
         "
-        main.py:19: TL002
+        main.py:20: TL002
         ",
     );
 }

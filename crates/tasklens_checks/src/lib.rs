@@ -116,7 +116,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             None => rules::ensure_future_on_coroutine::diagnostic(db, call),
         });
     }
-    for flow in &report.task_arguments {
+    for flow in report.task_arguments.iter().filter(|flow| supported(flow.below)) {
         diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
     }
     for task in report.loopless_calls.iter().filter(|task| supported(task.below)) {

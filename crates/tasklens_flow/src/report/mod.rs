@@ -197,6 +197,8 @@ pub struct TaskArgumentFlow {
     /// The argument.
     pub argument: Location,
     pub steps: Vec<Step>,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
 }
 
 /// `loop=` passed to an asyncio API that removed the parameter in Python 3.10.
@@ -471,7 +473,7 @@ pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
 }
 
 /// The version a call runs below, when it is under a version guard.
-fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
     let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
     let bounded = &entry.facts.version_bounded;
     let local = site - entry.site_base;

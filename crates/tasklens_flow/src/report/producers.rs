@@ -24,6 +24,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     for (site, node, needs_coroutine) in ensure_future.chain(create_task).filter(unhandled) {
         let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
+        let below = super::runs_below(solved, site);
         let argument = at.arg(0);
         let objs = solved.sets.get(node);
         // An awaitable instance next to coroutines usually comes from dispatch over a
@@ -36,7 +37,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 for (future, steps) in future_origins(solved, node, obj) {
                     let Some(producer) = producer(solved, solved.objs[future as usize]) else { continue };
                     let (call, argument) = (Location { file, range: at.range }, Location { file, range: argument });
-                    flows.push(TaskArgumentFlow { producer, call, callee: at.callee, argument, steps });
+                    flows.push(TaskArgumentFlow { producer, call, callee: at.callee, argument, steps, below });
                 }
                 continue;
             }
@@ -80,6 +81,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 callee: at.callee,
                 argument: Location { file, range: argument },
                 steps: trace(solved, node, obj),
+                below,
             });
         }
         if objs.is_empty()
@@ -91,6 +93,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 callee: at.callee,
                 argument: Location { file, range: argument },
                 steps: Vec::new(),
+                below,
             });
         }
     }
