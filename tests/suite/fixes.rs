@@ -259,8 +259,12 @@ class Client:
     def start(self):
         return asyncio.ensure_future(work(3), loop=self._loop)
 
+    def again(self):
+        loop = self._loop
+        return asyncio.ensure_future(work(4), loop=loop)
+
 async def main():
-    print(await start(), await start_with(), await Client().start())
+    print(await start(), await start_with(), await Client().start(), await Client().again())
 
 asyncio.run(main())
 "#,

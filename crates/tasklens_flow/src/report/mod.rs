@@ -501,23 +501,40 @@ fn only_ensure_future(solved: &Solved, site: GSite) -> bool {
 
 /// Whether the `loop=` of `call` may be `None`: a parameter of the calling function that
 /// defaults to `None` (and has not been given another value since), or an attribute read
-/// (`self._loop`) of a name that some module assigns `None` or such a parameter.
+/// (`self._loop`) of a name that some module assigns `None` or such a parameter; also
+/// through locals copied from those (`loop = self._loop`).
 fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> bool {
+    use tasklens_semantic::facts::Constraint;
     let facts = &solved.modules.modules[module as usize].facts;
-    let Some(node) = call.keywords.iter().find(|k| k.name.as_str() == "loop").and_then(|k| k.node) else {
+    let Some(start) = call.keywords.iter().find(|k| k.name.as_str() == "loop").and_then(|k| k.node) else {
         return false;
     };
-    let function = call.caller.map(|caller| &facts.functions[caller as usize]);
-    if function.is_some_and(|function| function.params.iter().any(|p| p.node == node && p.none_default)) {
-        return true;
+    let none_default = |node| {
+        let function = call.caller.map(|caller| &facts.functions[caller as usize]);
+        function.is_some_and(|function| function.params.iter().any(|p| p.node == node && p.none_default))
+    };
+    let none_attr = |attr| (solved.modules.modules.iter()).any(|m| m.facts.none_attrs.binary_search(attr).is_ok());
+    // Walk back over plain copies (the locals between the value and the call), a few
+    // steps; not past a node with several ways in (`loop or get_event_loop()` is no None).
+    let mut node = start;
+    for _ in 0..8 {
+        if none_default(node) {
+            return true;
+        }
+        let mut copied = Vec::new();
+        for constraint in &facts.constraints {
+            match *constraint {
+                Constraint::Load { attr, to, .. } if to == node && none_attr(facts.name(attr)) => return true,
+                Constraint::Copy { from, to, .. } if to == node => copied.push(from),
+                _ => {}
+            }
+        }
+        match copied.as_slice() {
+            [from] => node = *from,
+            _ => return false,
+        }
     }
-    let read = facts.constraints.iter().find_map(|constraint| match *constraint {
-        tasklens_semantic::facts::Constraint::Load { attr, to, .. } if to == node => Some(facts.name(attr)),
-        _ => None,
-    });
-    read.is_some_and(|attr| {
-        (solved.modules.modules.iter()).any(|module| module.facts.none_attrs.binary_search(attr).is_ok())
-    })
+    false
 }
 
 /// A module variable that holds an event loop (the first in name order).
