@@ -22,7 +22,7 @@ impl VersionTest {
 }
 
 /// The tighter of two bounds (code under both runs below the lower one).
-pub(super) fn tighter(a: Option<PythonVersion>, b: Option<PythonVersion>) -> Option<PythonVersion> {
+fn tighter(a: Option<PythonVersion>, b: Option<PythonVersion>) -> Option<PythonVersion> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -63,6 +63,12 @@ impl Lowerer {
             }
             _ => None,
         }
+    }
+
+    /// The code that follows runs only below `bound` too (a branch of a version test).
+    pub(super) fn runs_below(&mut self, bound: Option<PythonVersion>) {
+        let flow = self.flow();
+        flow.below = tighter(flow.below, bound);
     }
 
     /// `PY310 = sys.version_info >= (3, 10)` at module level: `if PY310:` tests the same.
