@@ -218,6 +218,38 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_property_read_at_import_time_runs_its_getter() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def tick():
+    await asyncio.sleep(0)
+
+class Service:
+    @property
+    def ticker(self):
+        return asyncio.create_task(tick())
+
+    @property
+    def name(self):
+        return "service"
+
+def later(service):
+    return service.ticker
+
+SERVICE = Service()
+NAME = SERVICE.name
+TICKER = SERVICE.ticker
+"#,
+        "
+        main.py:9: TL003
+        ",
+    );
+}
+
+#[test]
 fn class_decorators_run_when_the_class_is_created() {
     check(
         r#"

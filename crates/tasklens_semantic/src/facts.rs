@@ -538,6 +538,13 @@ pub enum Constraint {
         value: NodeId,
         to: NodeId,
     },
+    /// `receiver.name` read at import time (module level, class bodies): a property's
+    /// getter runs there, recorded as a call at `site`.
+    PropertyRead {
+        site: SiteId,
+        receiver: NodeId,
+        name: NameId,
+    },
 }
 
 /// One call in the source, shared by the constraints that dispatch it.

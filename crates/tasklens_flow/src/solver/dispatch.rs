@@ -23,6 +23,17 @@ impl Solver {
         let value = self.objs[obj as usize];
         match complex {
             Complex::Load { attr, to, label } => self.load(value, attr, to, label),
+            Complex::PropertyRead { site, name } => {
+                if let Obj::Instance(class) = value {
+                    let getters: Vec<GFunc> = (self.dispatch(class, name).iter())
+                        .copied()
+                        .filter(|&func| self.modules.func(func).1.kind == FunctionKind::Property)
+                        .collect();
+                    for getter in getters {
+                        self.bound.insert((site, getter, 1));
+                    }
+                }
+            }
             Complex::Store { attr, from, label } => self.store(value, attr, from, label),
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => match value {

@@ -298,6 +298,10 @@ impl Solver {
                 Constraint::Enter { value, to } => {
                     self.pending_complex(pending, nb + value, Complex::Enter { to: nb + to });
                 }
+                Constraint::PropertyRead { site, receiver, name } => {
+                    let c = Complex::PropertyRead { site: sb + site, name: names[*name as usize] };
+                    self.pending_complex(pending, nb + receiver, c);
+                }
             }
         }
         for guard in &facts.guards {

@@ -148,6 +148,12 @@ pub(crate) enum Complex {
     Enter {
         to: GNode,
     },
+    /// On the receiver of an attribute read at import time: a property getter of an
+    /// instance there is called at `site` (its result comes through the `Load`).
+    PropertyRead {
+        site: GSite,
+        name: NameId,
+    },
     /// On a callback argument: the receiver's values reach the callback's parameter.
     Callback {
         receiver: GNode,

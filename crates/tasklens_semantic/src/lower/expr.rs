@@ -27,6 +27,28 @@ impl Lowerer {
         value
     }
 
+    /// `receiver.name` read at import time: a property getter there runs then (TL003).
+    fn property_read(&mut self, receiver: crate::facts::NodeId, name: u32, attribute: &ast::ExprAttribute) {
+        let call = CallSite {
+            args: Vec::new(),
+            keywords: Vec::new(),
+            has_spread: false,
+            in_coroutine: false,
+            caller: None,
+            conditional: self.conditional > 0,
+            guarded: self.guarded > 0,
+            suspends_after: false,
+        };
+        let at = CallPositions {
+            range: attribute.range,
+            callee: attribute.attr.range,
+            args: Vec::new(),
+            keywords: Vec::new(),
+        };
+        let site = self.site(call, at);
+        self.constrain(Constraint::PropertyRead { site, receiver, name });
+    }
+
     fn expr_inner(&mut self, expr: &Expr) -> Val {
         match expr {
             Expr::Name(name) => self.read_name(&name.id),
@@ -36,6 +58,9 @@ impl Lowerer {
                     let attr = self.intern(&attribute.attr.id);
                     let hop = self.hop(attribute.range, HopKind::AttrLoad(attr));
                     self.constrain(Constraint::Load { base, attr, to, hop: Some(hop) });
+                    if self.current_function().is_none() {
+                        self.property_read(base, attr, attribute);
+                    }
                     // `callback = task.get_name` fails on a plain Future already.
                     let name = &attribute.attr.id;
                     if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
