@@ -65,23 +65,16 @@ declare_rule! {
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagnostic {
     let callee = describe::source(db, task.at.file, task.callee);
     if task.current_loop
-        && let Some(first) = task.chain.first()
+        && let Some(diagnostic) = thread_without_loop(
+            db,
+            task.at,
+            &format!("`{callee}()`"),
+            &task.chain,
+            task.start,
+            "pass the main thread's loop to the thread instead",
+        )
     {
-        return Diagnostic {
-            code: RULE.code,
-            severity: RULE.severity,
-            message: format!(
-                "`{callee}()` runs in another thread, started by the call in {}, which has no event loop (RuntimeError: There is no current event loop in thread); pass the main thread's loop to the thread instead",
-                describe::place(db, *first)
-            ),
-            primary: Label {
-                file: task.at.file,
-                range: task.at.range,
-                message: "needs an event loop in this thread".into(),
-            },
-            trace: chain_labels(&task.chain, task.start),
-            fix: None,
-        };
+        return diagnostic;
     }
     let message = match (task.chain.first(), task.start) {
         (None, _) => format!(
@@ -111,24 +104,36 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
 /// where nothing sets an event loop: it calls `get_event_loop()`, which raises there.
 pub(crate) fn ensure_future_diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Diagnostic> {
     let (chain, start) = call.loopless.as_ref()?;
-    if !call.no_current_loop || call.loop_keyword.is_some() || *start != LooplessStart::Thread {
+    if !call.no_current_loop || call.loop_keyword.is_some() {
         return None;
     }
     let callee = describe::source(db, call.at.file, call.callee);
-    let message = format!(
-        "`{callee}(...)` runs in another thread, started by the call in {}, which has no event loop (RuntimeError: There is no current event loop in thread); use `asyncio.run_coroutine_threadsafe(coro, loop)` with the main thread's loop",
-        describe::place(db, *chain.first()?)
-    );
+    let advice = "use `asyncio.run_coroutine_threadsafe(coro, loop)` with the main thread's loop";
+    thread_without_loop(db, call.at, &format!("`{callee}(...)`"), chain, *start, advice)
+}
+
+/// TL003 for a call (`what`) that asks for the current event loop in a function run in
+/// another thread that never sets one; `None` unless the chain starts a thread.
+fn thread_without_loop(
+    db: &dyn salsa::Database,
+    at: Location,
+    what: &str,
+    chain: &[Location],
+    start: LooplessStart,
+    advice: &str,
+) -> Option<Diagnostic> {
+    if start != LooplessStart::Thread {
+        return None;
+    }
+    let first = describe::place(db, *chain.first()?);
     Some(Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
-        message,
-        primary: Label {
-            file: call.at.file,
-            range: call.at.range,
-            message: "needs an event loop in this thread".into(),
-        },
-        trace: chain_labels(chain, *start),
+        message: format!(
+            "{what} runs in another thread, started by the call in {first}, which has no event loop (RuntimeError: There is no current event loop in thread); {advice}"
+        ),
+        primary: Label { file: at.file, range: at.range, message: "needs an event loop in this thread".into() },
+        trace: chain_labels(chain, start),
         fix: None,
     })
 }

@@ -121,13 +121,14 @@ pub(crate) struct Lowerer {
     own_returns: FxHashMap<FuncId, Vec<(Val, HopId)>>,
     /// Versions of locals assigned `ensure_future(param)` (see `note_wrapped_version`).
     wrapped_versions: FxHashMap<NodeId, PassedThrough>,
-    /// How many times each local (by scope index and name) has been read so far.
-    name_reads: FxHashMap<(usize, Name), u32>,
+    /// How many times each local that holds such a container (by name, then scope index)
+    /// has been read since it was first assigned one: only those are counted.
+    name_reads: FxHashMap<Name, Vec<(usize, u32)>>,
     /// Versions of locals assigned a new container of a parameter's elements
     /// (`tasks = [ensure_future(c) for c in coros]`), with the local and its reads then: a
     /// `return tasks` passes the parameter through only if nothing read it in between
     /// (which could have added to it).
-    collection_versions: FxHashMap<NodeId, ((usize, Name), u32)>,
+    collection_versions: FxHashMap<NodeId, (usize, Name, u32)>,
     /// Module-level names bound to a version test (`PY310 = sys.version_info >= (3, 10)`).
     version_aliases: FxHashMap<Name, versions::VersionTest>,
     /// The ids of keys in `facts.keys`.
@@ -369,8 +370,10 @@ impl Lowerer {
             if scope.nonlocals.contains(name) || !scope.bound.contains(name) {
                 continue;
             }
-            if index != 0 {
-                *self.name_reads.entry((index, name.clone())).or_default() += 1;
+            if let Some(counts) = self.name_reads.get_mut(name)
+                && let Some((_, reads)) = counts.iter_mut().find(|(scope, _)| *scope == index)
+            {
+                *reads += 1;
             }
             // Code running in this scope (or in a comprehension evaluated in
             // place) sees the version that reaches it; later code sees them all.
@@ -394,6 +397,19 @@ impl Lowerer {
             (index == innermost || !matches!(scope.kind, ScopeKind::Class(_))) && scope.bound.contains(name)
         });
         !shadowed && self.facts.star_imports.is_empty()
+    }
+
+    /// How many times the local `name` of scope `index` has been read since it was first
+    /// given a new container of a parameter's elements (counting starts then).
+    fn reads_of(&mut self, index: usize, name: &Name) -> u32 {
+        let counts = self.name_reads.entry(name.clone()).or_default();
+        match counts.iter().find(|(scope, _)| *scope == index) {
+            Some(&(_, reads)) => reads,
+            None => {
+                counts.push((index, 0));
+                0
+            }
+        }
     }
 
     /// The dict key `expr` always is: a string literal, or a name bound at module level

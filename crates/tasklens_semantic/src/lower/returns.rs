@@ -58,8 +58,8 @@ impl Lowerer {
             && let Some(&passed) = self.wrapped_versions.get(&node)
         {
             // A new container read since it was made (`tasks.append(x)`) may hold more.
-            if let Some((local, reads)) = self.collection_versions.get(&node)
-                && self.name_reads.get(local).copied().unwrap_or(0) != reads + 1
+            if let Some((index, local, reads)) = self.collection_versions.get(&node).cloned()
+                && self.reads_of(index, &local) != reads + 1
             {
                 return None;
             }
@@ -211,9 +211,9 @@ impl Lowerer {
             (target, passed.path)
             && let Some(&version) = self.scope().flow.env.get(&name.id)
         {
-            let local = (self.scopes.len() - 1, name.id.clone());
-            let reads = self.name_reads.get(&local).copied().unwrap_or(0);
-            self.collection_versions.insert(version, (local, reads));
+            let index = self.scopes.len() - 1;
+            let reads = self.reads_of(index, &name.id);
+            self.collection_versions.insert(version, (index, name.id.clone(), reads));
         }
         let versions: Vec<(NodeId, PassedThrough)> = match target {
             ast::Expr::Name(name) => self.scope().flow.env.get(&name.id).map(|&v| (v, passed)).into_iter().collect(),
