@@ -101,3 +101,55 @@ def h():
         "b.py:5: TL001",
     );
 }
+
+#[test]
+fn types_imported_by_alternatives() {
+    // A name that one of several imports binds (a version test, `try`/`except
+    // ImportError`), also re-exported by another module, is each of them as a type:
+    // `Awaitable` admits a caller's Future (no TL002), `Task` is a sink and a guard.
+    let fixture = r#"#- compat.py
+import sys
+
+if sys.version_info >= (3, 9):
+    from collections.abc import Awaitable as Awaitable
+else:
+    from typing import Awaitable as Awaitable
+#- main.py run
+from __future__ import annotations
+import asyncio
+import compat
+
+try:
+    from asyncio import Task
+except ImportError:
+    from asyncio.tasks import Task
+
+
+async def wait_for(fut: compat.Awaitable[int]):
+    fut = asyncio.ensure_future(fut)
+    return await fut
+
+
+def make() -> Task:
+    return asyncio.get_running_loop().create_future()
+
+
+def describe(job):
+    if isinstance(job, Task):
+        return job.get_name()
+    return repr(job)
+
+
+async def work():
+    return 1
+
+
+async def main():
+    await wait_for(work())
+    print(describe(asyncio.get_running_loop().create_future()))
+    make().get_name()
+
+asyncio.run(main())
+"#;
+    check(fixture, "main.py:17: TL001");
+}

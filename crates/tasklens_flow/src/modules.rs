@@ -321,6 +321,65 @@ impl Modules {
         found
     }
 
+    /// What a dotted name used as a type may be: like [`Modules::resolve_dotted`], but a
+    /// name that several imports bind (`try: from asyncio import Task` / `except
+    /// ImportError: from asyncio.tasks import Task`, a version test choosing between
+    /// `typing` and `collections.abc`) is each of them, also through the modules that
+    /// re-export it.
+    pub fn resolve_type(&mut self, module: ModIdx, path: &[Name]) -> Vec<Resolved> {
+        let found = self.resolve_dotted(module, path);
+        if !matches!(found, Resolved::Variable(_)) {
+            return vec![found];
+        }
+        let Some((first, rest)) = path.split_first() else {
+            return vec![Resolved::Unknown];
+        };
+        let mut current = self.type_global(module, first, 0);
+        for part in rest {
+            let mut next = Vec::new();
+            for resolved in current {
+                match resolved {
+                    Resolved::Module(m) => match self.type_global(m, part, 0).as_slice() {
+                        [Resolved::Unknown] => next.push(self.resolve_member(m, part)),
+                        found => next.extend_from_slice(found),
+                    },
+                    Resolved::External(p) => next.push(Resolved::External(format!("{p}.{part}"))),
+                    _ => next.push(Resolved::Unknown),
+                }
+            }
+            current = next;
+        }
+        current.dedup();
+        current
+    }
+
+    /// A module-level name as a type: each import that may bind it.
+    fn type_global(&mut self, module: ModIdx, name: &Name, depth: u32) -> Vec<Resolved> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return vec![Resolved::Unknown];
+        }
+        let facts = self.modules[module as usize].facts.clone();
+        let targets: Vec<ImportTarget> = match (facts.global(name), facts.import_alternatives(name)) {
+            (Some(Binding::Import(target)), _) => vec![target.clone()],
+            (Some(Binding::Variable(_)), Some(alternatives)) => alternatives.to_vec(),
+            _ => return vec![self.resolve_global(module, name)],
+        };
+        let mut found = Vec::new();
+        for target in &targets {
+            let owner = ImportTarget { name: None, ..target.clone() };
+            match (&target.name, self.resolve_import(module, &owner)) {
+                (Some(imported), Resolved::Module(owner)) => {
+                    match self.type_global(owner, imported, depth + 1).as_slice() {
+                        [Resolved::Unknown] => found.push(self.resolve_import(module, target)),
+                        alternatives => found.extend_from_slice(alternatives),
+                    }
+                }
+                _ => found.push(self.resolve_import(module, target)),
+            }
+        }
+        found
+    }
+
     /// A dotted name such as `asyncio.Task` or `pkg.mod.Class`, as seen from `module`.
     pub fn resolve_dotted(&mut self, module: ModIdx, path: &[Name]) -> Resolved {
         let Some((first, rest)) = path.split_first() else {

@@ -37,6 +37,10 @@ pub struct ModuleFacts {
     pub classes: Vec<ClassFacts>,
     /// Module-level bindings, sorted by name.
     pub globals: Vec<(Name, Binding)>,
+    /// Module-level names bound only by imports, by more than one (`try: from asyncio
+    /// import Task` / `except ImportError: from asyncio.tasks import Task`, or the branches
+    /// of a version test), sorted by name: as a type, the name is any of them.
+    pub import_alternatives: Vec<(Name, Vec<ImportTarget>)>,
     /// `from m import *`, in source order.
     pub star_imports: Vec<ImportTarget>,
     /// The names listed in `__all__`, when it is a literal list or tuple.
@@ -98,6 +102,13 @@ impl ModuleFacts {
     /// A module-level type alias by name.
     pub fn type_alias(&self, name: &str) -> Option<&TypeExpr> {
         self.type_aliases.iter().find(|(n, _)| n.as_str() == name).map(|(_, t)| t)
+    }
+
+    /// The imports that may bind a module-level name, when only imports bind it and more
+    /// than one does.
+    pub fn import_alternatives(&self, name: &str) -> Option<&[ImportTarget]> {
+        let found = self.import_alternatives.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+        Some(&self.import_alternatives[found].1)
     }
 
     /// Looks up a module-level binding by name.

@@ -164,51 +164,62 @@ impl Solver {
                 admits = self.admits(owner, &target, depth + 1);
             }
             TypeExpr::Name(path) => {
-                let resolved = self.modules.resolve_dotted(m, path);
-                admits = self.admits_resolved(resolved);
-            }
-            TypeExpr::Generic(path, args) => {
-                let resolved = self.modules.resolve_dotted(m, path);
-                let kind = match &resolved {
-                    Resolved::External(p) => external_type(p),
-                    _ => ExternalType::Other,
-                };
-                match kind {
-                    // `Callable[[A], R]`: a callable (`other`), which may give a plain Future
-                    // when `R` admits one.
-                    _ if matches!(&resolved, Resolved::External(p) if is_callable(p)) => {
-                        admits.other = true;
-                        if let Some(result) = args.last() {
-                            admits.returns_future_like = self.admits(m, result, depth + 1).future_like;
-                        }
-                    }
-                    ExternalType::Optional => {
-                        admits.none = true;
-                        if let Some(first) = args.first() {
-                            admits.merge(self.admits(m, first, depth + 1));
-                        }
-                    }
-                    ExternalType::Union => {
-                        for arg in args {
-                            let inner = self.admits(m, arg, depth + 1);
-                            admits.merge(inner);
-                        }
-                    }
-                    ExternalType::Wrapper => match args.first() {
-                        Some(first) => admits = self.admits(m, first, depth + 1),
-                        None => admits.other = true,
-                    },
-                    ExternalType::Container => match args.last() {
-                        Some(last) => {
-                            admits.elements = Some(Box::new(self.admits(m, last, depth + 1)));
-                            admits.mapping = matches!(&resolved, Resolved::External(p) if is_mapping(p));
-                            admits.queue = matches!(&resolved, Resolved::External(p) if is_queue(p));
-                        }
-                        None => admits.other = true,
-                    },
-                    _ => admits = self.admits_resolved(resolved),
+                for resolved in self.modules.resolve_type(m, path) {
+                    let inner = self.admits_resolved(resolved);
+                    admits.merge(inner);
                 }
             }
+            TypeExpr::Generic(path, args) => {
+                for resolved in self.modules.resolve_type(m, path) {
+                    let inner = self.admits_generic(m, resolved, args, depth);
+                    admits.merge(inner);
+                }
+            }
+        }
+        admits
+    }
+
+    /// What `path[args]` admits, `path` resolved.
+    fn admits_generic(&mut self, m: ModIdx, resolved: Resolved, args: &[TypeExpr], depth: u32) -> Admits {
+        let mut admits = Admits::default();
+        let kind = match &resolved {
+            Resolved::External(p) => external_type(p),
+            _ => ExternalType::Other,
+        };
+        match kind {
+            // `Callable[[A], R]`: a callable (`other`), which may give a plain Future
+            // when `R` admits one.
+            _ if matches!(&resolved, Resolved::External(p) if is_callable(p)) => {
+                admits.other = true;
+                if let Some(result) = args.last() {
+                    admits.returns_future_like = self.admits(m, result, depth + 1).future_like;
+                }
+            }
+            ExternalType::Optional => {
+                admits.none = true;
+                if let Some(first) = args.first() {
+                    admits.merge(self.admits(m, first, depth + 1));
+                }
+            }
+            ExternalType::Union => {
+                for arg in args {
+                    let inner = self.admits(m, arg, depth + 1);
+                    admits.merge(inner);
+                }
+            }
+            ExternalType::Wrapper => match args.first() {
+                Some(first) => admits = self.admits(m, first, depth + 1),
+                None => admits.other = true,
+            },
+            ExternalType::Container => match args.last() {
+                Some(last) => {
+                    admits.elements = Some(Box::new(self.admits(m, last, depth + 1)));
+                    admits.mapping = matches!(&resolved, Resolved::External(p) if is_mapping(p));
+                    admits.queue = matches!(&resolved, Resolved::External(p) if is_queue(p));
+                }
+                None => admits.other = true,
+            },
+            _ => admits = self.admits_resolved(resolved),
         }
         admits
     }
@@ -258,11 +269,12 @@ impl Solver {
             TypeExpr::None => return true,
             _ => return false,
         };
-        match self.modules.resolve_dotted(m, path) {
+        let alternatives = self.modules.resolve_type(m, path);
+        alternatives.into_iter().all(|resolved| match resolved {
             Resolved::Class(class) => !self.classes.external_base[class as usize],
             Resolved::External(path) => excludes_futures(&path),
             _ => false,
-        }
+        })
     }
 
     /// Whether `cast(target, ...)` claims a Task.

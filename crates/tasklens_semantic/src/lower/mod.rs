@@ -196,6 +196,16 @@ impl Lowerer {
                 Some(bindings) if bindings.len() == 1 && !matches!(bindings[0], Binding::Variable(_)) => {
                     bindings.into_iter().next().expect("one binding")
                 }
+                Some(bindings) if bindings.len() > 1 && bindings.iter().all(|b| matches!(b, Binding::Import(_))) => {
+                    let targets = (bindings.into_iter())
+                        .filter_map(|b| if let Binding::Import(target) = b { Some(target) } else { None })
+                        .collect();
+                    self.facts.import_alternatives.push((name.clone(), targets));
+                    match module.summaries.get(name) {
+                        Some(&summary) => Binding::Variable(summary),
+                        None => continue,
+                    }
+                }
                 _ => match module.summaries.get(name) {
                     Some(&summary) => Binding::Variable(summary),
                     None => continue,
@@ -205,6 +215,7 @@ impl Lowerer {
         }
         globals.sort_by(|a, b| a.0.cmp(&b.0));
         self.facts.globals = globals;
+        self.facts.import_alternatives.sort_by(|a, b| a.0.cmp(&b.0));
         for class in &mut self.facts.classes {
             class.methods.sort_by(|a, b| a.0.cmp(&b.0));
             class.setters.sort_by(|a, b| a.0.cmp(&b.0));
