@@ -1226,6 +1226,46 @@ class Auth:
 }
 
 #[test]
+fn spread_arguments_reach_the_parameters_no_argument_names() {
+    // `f(*args)` gives each positional parameter an element of `args`, `f(**kwargs)` each
+    // named one a value of `kwargs`; a function handing one back gives each call what that
+    // call spread (`first` is called with a Future by both forwarders, only one of whose
+    // results reaches a Task-only method).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def first(x, y=None):
+    return x
+
+def forward(*args):
+    return first(*args)
+
+def forward_kw(**kwargs):
+    return first(**kwargs)
+
+def call(f, *args, **kwargs):
+    return f(*args, **kwargs)
+
+def name_of(job, default=None):
+    return job.get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    kept = loop.create_future()
+    forward_kw(x=kept).cancel()
+    named = loop.create_future()
+    forward(named).get_name()
+    call(name_of, loop.create_future())
+
+asyncio.run(main())
+"#,
+        "main.py:22: TL001\nmain.py:24: TL001",
+    );
+}
+
+#[test]
 fn awaiting_a_coroutine_that_hands_back_its_argument_gives_that_argument() {
     // The same for `async def` helpers: awaiting one call's coroutine gives what that call
     // passed (or `ensure_future` of it), not what every call passed.

@@ -94,6 +94,17 @@ fn argument_bindings(args: &SiteArgs, params: &[Param], shift: usize) -> Vec<(Ho
     positional.chain(keywords).collect()
 }
 
+/// Where a parameter that no argument of a call with spreads names may get its value:
+/// an element of each `*xs` (when it is positional), a value of each `**kw` (when it can
+/// be passed by name).
+fn spread_sources(args: &SiteArgs, param: &Param) -> smallvec::SmallVec<[(GNode, Part); 2]> {
+    let from_star = matches!(param.kind, ParamKind::PositionalOnly | ParamKind::Positional);
+    let from_double = matches!(param.kind, ParamKind::Positional | ParamKind::KeywordOnly);
+    (args.spreads(false).filter(|_| from_star).map(|spread| (spread, Part::Iter)))
+        .chain(args.spreads(true).filter(|_| from_double).map(|spread| (spread, Part::Values)))
+        .collect()
+}
+
 /// The argument `args` passes for parameter `index` of `params` (one that is neither
 /// `*args` nor `**kwargs`), the first `shift` of them bound before the call's arguments.
 pub(super) fn passed_argument(args: &SiteArgs, params: &[Param], shift: usize, index: usize) -> Passed {
@@ -102,9 +113,6 @@ pub(super) fn passed_argument(args: &SiteArgs, params: &[Param], shift: usize, i
 
 /// [`passed_argument`], with where the argument is (for a hop).
 pub(super) fn passed_at(args: &SiteArgs, params: &[Param], shift: usize, index: usize) -> (Passed, Option<HopAt>) {
-    if args.call().has_spread {
-        return (Passed::NotHere, None);
-    }
     match argument_bindings(args, params, shift).into_iter().find(|(_, bound, _)| *bound == index) {
         Some((at, _, Some(node))) => (Passed::Node(node), Some(at)),
         Some((at, _, None)) => (Passed::Unknown, Some(at)),
@@ -377,7 +385,10 @@ impl Solver {
                         self.complex_on(spread, Complex::LoadPart { part, to: elements, label: NO_LABEL });
                     }
                 } else if !matched[index] {
-                    self.seed(base + param.node, Obj::Unknown);
+                    for (spread, part) in spread_sources(&args, param) {
+                        let to = base + param.node;
+                        self.complex_on(spread, Complex::LoadPart { part, to, label: NO_LABEL });
+                    }
                 }
             }
         }
@@ -466,6 +477,18 @@ impl Solver {
                 Passed::Unknown => {
                     self.seed(result, Obj::Unknown);
                     continue;
+                }
+                // What this call spreads into the parameter, not what every call passes.
+                Passed::NotHere
+                    if args.call().has_spread
+                        && index >= shift
+                        && !matches!(facts.params[index].kind, ParamKind::VarArgs | ParamKind::KwArgs) =>
+                {
+                    let from = self.new_node();
+                    for (spread, part) in spread_sources(&args, &facts.params[index]) {
+                        self.complex_on(spread, Complex::LoadPart { part, to: from, label: NO_LABEL });
+                    }
+                    from
                 }
                 Passed::NotHere => base + facts.params[index].node,
             };
