@@ -250,6 +250,59 @@ TICKER = SERVICE.ticker
 }
 
 #[test]
+fn with_and_for_run_the_methods_they_call() {
+    // `with` calls `__enter__` and `__exit__`, `for` calls `__iter__`, where the statement runs.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def tick():
+    await asyncio.sleep(0)
+
+class Session:
+    def __enter__(self):
+        self.ticker = asyncio.create_task(tick())
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+class Pool:
+    def __enter__(self):
+        self.ticker = asyncio.create_task(tick())
+        return self
+
+    def __exit__(self, *exc):
+        self.ticker.cancel()
+        return False
+
+class Jobs:
+    def __iter__(self):
+        self.ticker = asyncio.create_task(tick())
+        return iter(())
+
+async def main():
+    with Pool():
+        await asyncio.sleep(0)
+
+def setup():
+    with Session():
+        pass
+
+asyncio.run(main())
+for _ in Jobs():
+    pass
+setup()
+"#,
+        "
+        main.py:8: TL003
+        main.py:25: TL003
+        ",
+    );
+}
+
+#[test]
 fn class_decorators_run_when_the_class_is_created() {
     check(
         r#"

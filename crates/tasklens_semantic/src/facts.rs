@@ -556,6 +556,13 @@ pub enum Constraint {
         receiver: NodeId,
         name: NameId,
     },
+    /// A method the language calls on the receiver without a call in the source: `with`
+    /// runs `__enter__` and `__exit__`, `for` runs `__iter__`; recorded as a call at `site`.
+    ImplicitCall {
+        site: SiteId,
+        receiver: NodeId,
+        name: NameId,
+    },
 }
 
 /// One call in the source, shared by the constraints that dispatch it.

@@ -34,6 +34,14 @@ impl Solver {
                     }
                 }
             }
+            Complex::ImplicitCall { site, name } => {
+                if let Obj::Instance(class) = value {
+                    let methods = self.dispatch(class, name);
+                    for &method in methods.iter() {
+                        self.bound.insert((site, method, 1));
+                    }
+                }
+            }
             Complex::Store { attr, from, label } => self.store(value, attr, from, label),
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => match value {

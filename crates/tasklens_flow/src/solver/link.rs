@@ -302,6 +302,10 @@ impl Solver {
                     let c = Complex::PropertyRead { site: sb + site, name: names[*name as usize] };
                     self.pending_complex(pending, nb + receiver, c);
                 }
+                Constraint::ImplicitCall { site, receiver, name } => {
+                    let c = Complex::ImplicitCall { site: sb + site, name: names[*name as usize] };
+                    self.pending_complex(pending, nb + receiver, c);
+                }
             }
         }
         for guard in &facts.guards {

@@ -154,6 +154,12 @@ pub(crate) enum Complex {
         site: GSite,
         name: NameId,
     },
+    /// On the value a `with` enters or a `for` iterates: the special method `name` of an
+    /// instance there is called at `site` (what it gives comes through `Enter` and the loop).
+    ImplicitCall {
+        site: GSite,
+        name: NameId,
+    },
     /// On a callback argument: the receiver's values reach the callback's parameter.
     Callback {
         receiver: GNode,

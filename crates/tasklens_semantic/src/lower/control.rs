@@ -74,6 +74,8 @@ impl Lowerer {
         let iterable = self.expr(&stmt.iter);
         if stmt.is_async {
             self.suspends();
+        } else if let Val::Node(node) = iterable {
+            self.implicit_call(node, "__iter__", stmt.iter.range());
         }
         let mut binds = scan::bound_names(&stmt.body);
         let mut targets = Vec::new();
@@ -159,6 +161,10 @@ impl Lowerer {
             let value = self.expr(&item.context_expr);
             if with.is_async {
                 self.suspends();
+            } else if let Val::Node(node) = value {
+                let range = item.context_expr.range();
+                self.implicit_call(node, "__enter__", range);
+                self.implicit_call(node, "__exit__", range);
             }
             if let Some(target) = &item.optional_vars {
                 let entered = match value {

@@ -49,6 +49,25 @@ impl Lowerer {
         self.constrain(Constraint::PropertyRead { site, receiver, name });
     }
 
+    /// The language calls `receiver.name()` for the statement at `range` (`with`, `for`):
+    /// a method of a project class there runs then.
+    pub(super) fn implicit_call(&mut self, receiver: crate::facts::NodeId, name: &'static str, range: TextRange) {
+        let call = CallSite {
+            args: Vec::new(),
+            keywords: Vec::new(),
+            has_spread: false,
+            in_coroutine: self.in_coroutine(),
+            caller: self.enclosing_function(),
+            conditional: self.conditional > 0,
+            guarded: self.guarded > 0,
+            suspends_after: false,
+        };
+        let at = CallPositions { range, callee: range, args: Vec::new(), keywords: Vec::new() };
+        let site = self.site(call, at);
+        let name = self.intern(&Name::new_static(name));
+        self.constrain(Constraint::ImplicitCall { site, receiver, name });
+    }
+
     fn expr_inner(&mut self, expr: &Expr) -> Val {
         match expr {
             Expr::Name(name) => self.read_name(&name.id),
