@@ -22,15 +22,17 @@ pub fn display_path(db: &dyn salsa::Database, file: File) -> String {
     path.display().to_string().replace('\\', "/")
 }
 
+/// A call as `loop.create_future()` (no arguments) or `asyncio.gather(...)`.
+pub(crate) fn call(db: &dyn salsa::Database, at: Location, callee: ruff_text_size::TextRange) -> String {
+    let whole = source(db, at.file, at.range);
+    let args = if whole.trim_end().ends_with("()") { "()" } else { "(...)" };
+    format!("{}{args}", one_line(source(db, at.file, callee)))
+}
+
 /// `loop.create_future()` or `asyncio.gather(...)`, as written.
 pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String {
     match producer {
-        Producer::Call { at, callee } => {
-            let callee_text = source(db, at.file, *callee);
-            let whole = source(db, at.file, at.range);
-            let args = if whole.trim_end().ends_with("()") { "()" } else { "(...)" };
-            format!("`{}{args}` returns a plain Future", one_line(callee_text))
-        }
+        Producer::Call { at, callee } => format!("`{}` returns a plain Future", call(db, *at, *callee)),
         Producer::Parameter { name, function, shape: ParamShape::Value, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
         }
@@ -40,9 +42,7 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Parameter { name, function, shape: ParamShape::Result, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to return a plain Future when called")
         }
-        Producer::TaskCall { at, callee } => {
-            format!("`{}(...)` returns a Task", one_line(source(db, at.file, *callee)))
-        }
+        Producer::TaskCall { at, callee } => format!("`{}` returns a Task", call(db, *at, *callee)),
         Producer::Awaitable { class, .. } => format!("an instance of `{class}` (awaitable, not a coroutine)"),
         Producer::Function { name, is_async: true, .. } => {
             format!("the `async def` `{name}` itself, not a coroutine (call it: `{name}()`)")

@@ -63,12 +63,12 @@ declare_rule! {
 
 /// TL003 for one call.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagnostic {
-    let callee = describe::source(db, task.at.file, task.callee);
+    let call = describe::call(db, task.at, task.callee);
     if task.current_loop
         && let Some(diagnostic) = thread_without_loop(
             db,
             task.at,
-            &format!("`{callee}()`"),
+            &format!("`{call}`"),
             &task.chain,
             task.start,
             "pass the main thread's loop to the thread instead",
@@ -78,14 +78,14 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
     }
     let message = match (task.chain.first(), task.start) {
         (None, _) => format!(
-            "`{callee}(...)` runs at import time, where no event loop is running (RuntimeError: no running event loop)"
+            "`{call}` runs at import time, where no event loop is running (RuntimeError: no running event loop)"
         ),
         (Some(first), LooplessStart::Import) => format!(
-            "`{callee}(...)` runs when the module is imported, through the call in {}, where no event loop is running (RuntimeError: no running event loop)",
+            "`{call}` runs when the module is imported, through the call in {}, where no event loop is running (RuntimeError: no running event loop)",
             describe::place(db, *first)
         ),
         (Some(first), LooplessStart::Thread) => format!(
-            "`{callee}(...)` runs in another thread, started by the call in {}, where no event loop is running (RuntimeError: no running event loop)",
+            "`{call}` runs in another thread, started by the call in {}, where no event loop is running (RuntimeError: no running event loop)",
             describe::place(db, *first)
         ),
     };
@@ -107,9 +107,9 @@ pub(crate) fn ensure_future_diagnostic(db: &dyn salsa::Database, call: &EnsureFu
     if !call.no_current_loop || call.loop_keyword.is_some() {
         return None;
     }
-    let callee = describe::source(db, call.at.file, call.callee);
+    let what = format!("`{}`", describe::call(db, call.at, call.callee));
     let advice = "use `asyncio.run_coroutine_threadsafe(coro, loop)` with the main thread's loop";
-    thread_without_loop(db, call.at, &format!("`{callee}(...)`"), chain, *start, advice)
+    thread_without_loop(db, call.at, &what, chain, *start, advice)
 }
 
 /// TL003 for a call (`what`) that asks for the current event loop in a function run in
