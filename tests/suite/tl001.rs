@@ -1266,6 +1266,43 @@ asyncio.run(main())
 }
 
 #[test]
+fn named_tuples_made_by_a_call_hold_their_fields() {
+    // `namedtuple(...)` and `NamedTuple(...)` make classes whose constructors store their
+    // fields, read back by name, by index and by unpacking.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from collections import namedtuple
+from typing import Any, NamedTuple
+
+Pending = namedtuple("Pending", "name waiter")
+Entry = NamedTuple("Entry", [("name", str), ("job", Any)])
+
+async def work():
+    return 1
+
+def start(entry):
+    name, job = entry
+    return asyncio.ensure_future(job)
+
+def waiter_of(pending):
+    return pending[1]
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await start(Entry("a", work()))
+    pending = Pending(name="c", waiter=loop.create_future())
+    print(pending.name)
+    waiter_of(pending).get_name()
+
+asyncio.run(main())
+"#,
+        "main.py:13: TL002\nmain.py:21: TL001",
+    );
+}
+
+#[test]
 fn awaiting_a_coroutine_that_hands_back_its_argument_gives_that_argument() {
     // The same for `async def` helpers: awaiting one call's coroutine gives what that call
     // passed (or `ensure_future` of it), not what every call passed.

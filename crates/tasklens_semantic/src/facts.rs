@@ -338,6 +338,9 @@ pub struct ClassFacts {
     pub fields: Vec<Name>,
     /// Decorated as a dataclass (or attrs class): the constructor takes the fields.
     pub dataclass: bool,
+    /// Instances are tuples of the fields (`NamedTuple`, `namedtuple`): indexing,
+    /// unpacking and iteration read them.
+    pub tuple_fields: bool,
 }
 
 impl ClassFacts {

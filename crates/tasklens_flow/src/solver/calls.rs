@@ -175,8 +175,9 @@ impl Solver {
         }
     }
 
-    /// A dataclass constructor: arguments go to the fields, bases' fields first.
-    fn bind_fields(&mut self, site: GSite, class: GClass) {
+    /// The fields of a dataclass-like class in constructor order (bases' first), each with
+    /// the class that declares it.
+    pub(super) fn fields(&self, class: GClass) -> Vec<(GClass, Name)> {
         let mut fields: Vec<(GClass, Name)> = Vec::new();
         for &c in self.classes.mro[class as usize].iter().rev() {
             for field in &self.modules.class(c).1.fields {
@@ -185,6 +186,12 @@ impl Solver {
                 }
             }
         }
+        fields
+    }
+
+    /// A dataclass constructor: arguments go to the fields, bases' fields first.
+    fn bind_fields(&mut self, site: GSite, class: GClass) {
+        let fields = self.fields(class);
         let args = self.site_args(site);
         let call = args.call();
         let positional =

@@ -62,6 +62,9 @@ impl Solver {
     /// Iterating or subscripting an instance of a project class runs its `__iter__` or
     /// `__getitem__` (and their overrides): `for job in registry`, `registry[key]`.
     pub(super) fn instance_part(&mut self, class: GClass, part: Part, to: GNode, label: Label) {
+        if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.tuple_fields) {
+            return self.tuple_field_part(class, part, to, label);
+        }
         let candidates: &[&'static str] = match part {
             // An iterator of its own (`__iter__` returns self): `__next__` gives the
             // elements; `async for` reads `__anext__` or `__aiter__` the same way.
@@ -98,6 +101,24 @@ impl Solver {
                     self.edge(ret, to, label);
                 }
             }
+        }
+    }
+
+    /// A part of a named tuple: `job[1]` or `case Job(_, handle)` its field at that index,
+    /// unpacking and iteration every field.
+    fn tuple_field_part(&mut self, class: GClass, part: Part, to: GNode, label: Label) {
+        let fields = self.fields(class);
+        let chosen: Vec<(GClass, ruff_python_ast::name::Name)> = match part {
+            Part::Index(index) | Part::SequenceItem(index) => {
+                fields.into_iter().nth(usize::from(index)).into_iter().collect()
+            }
+            Part::Iter | Part::Values => fields,
+            _ => return,
+        };
+        for (owner, field) in chosen {
+            let field = self.name_id(&field);
+            let slot = self.attr_node(owner, field);
+            self.edge(slot, to, label);
         }
     }
 

@@ -8,6 +8,7 @@
 mod control;
 mod expr;
 mod functions;
+mod named_tuples;
 mod returns;
 mod scan;
 mod stmt;
@@ -675,6 +676,7 @@ impl Lowerer {
         let bases =
             class.arguments.iter().flat_map(|args| args.args.iter()).map(crate::annotation::type_expr).collect();
         self.positions.classes.push(class.name.range());
+        let named_tuple = class.arguments.iter().flat_map(|args| args.args.iter()).any(is_named_tuple);
         self.facts.classes.push(ClassFacts {
             name: class.name.id.clone(),
             bases,
@@ -683,8 +685,8 @@ impl Lowerer {
             attributes: Vec::new(),
             fields: Vec::new(),
             // A `NamedTuple` subclass takes its fields as constructor arguments, as a dataclass does.
-            dataclass: class.decorator_list.iter().any(is_dataclass_decorator)
-                || class.arguments.iter().flat_map(|args| args.args.iter()).any(is_named_tuple),
+            dataclass: class.decorator_list.iter().any(is_dataclass_decorator) || named_tuple,
+            tuple_fields: named_tuple,
         });
         (self.facts.classes.len() - 1) as ClassId
     }

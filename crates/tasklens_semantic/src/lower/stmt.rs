@@ -203,6 +203,11 @@ impl Lowerer {
             return;
         }
         let value = self.expr(&assign.value);
+        if let [Expr::Name(target)] = assign.targets.as_slice()
+            && self.named_tuple_assignment(target, &assign.value)
+        {
+            return;
+        }
         // `x = value  # type: T` is an annotated assignment.
         if let [target @ (Expr::Name(_) | Expr::Attribute(_))] = assign.targets.as_slice()
             && let Some((annotation, range)) = self.trailing_type_comment(assign.range.end())
