@@ -199,13 +199,18 @@ class Own(asyncio.Queue):
     def __init__(self, loop=None):
         super().__init__()
         self.loop = loop
+
+class Flagged(asyncio.Event):
+    def __init__(self, loop=None):
+        asyncio.Event.__init__(self, loop=loop)
 #- main.py run
 import asyncio
-from jobs import Jobs, Locked, Own
+from jobs import Flagged, Jobs, Locked, Own
 
 async def main():
     loop = asyncio.get_running_loop()
     Own(loop=loop)
+    Flagged(loop)
     Locked(loop)
     Jobs(loop=loop)
 
@@ -213,7 +218,8 @@ asyncio.run(main())
 "#,
         "
         jobs.py:8: TL006
-        main.py:8: TL006
+        jobs.py:17: TL006
+        main.py:9: TL006
         ",
     );
 }

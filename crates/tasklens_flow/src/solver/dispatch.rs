@@ -332,6 +332,8 @@ impl Solver {
 
     /// Records `loop=` passed to an asyncio API that removed it (TL006).
     pub(super) fn note_removed_loop(&mut self, site: GSite, path: &str) {
+        // `asyncio.Lock.__init__(self, loop=loop)` in a subclass's `__init__`.
+        let path = path.strip_suffix(".__init__").unwrap_or(path);
         if loop_removed(path) {
             let args = self.site_args(site);
             if let Some(keyword) = args.call().keywords.iter().position(|k| k.name.as_str() == "loop") {
