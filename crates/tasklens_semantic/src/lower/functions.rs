@@ -9,8 +9,8 @@ use ruff_text_size::{Ranged, TextRange};
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, Binding, CallSite, Constraint, ContainerKind, FuncId, FunctionFacts, FunctionKind, NodeId, Param, ParamKind,
-    Place, ReturnShape, Seed,
+    Arg, Binding, Constraint, ContainerKind, FuncId, FunctionFacts, FunctionKind, NodeId, Param, ParamKind, Place,
+    ReturnShape, Seed,
 };
 use crate::positions::CallPositions;
 
@@ -217,18 +217,8 @@ impl Lowerer {
             DefinitionCall::InitSubclass => Vec::new(),
         };
         let at_args = args.iter().map(|_| name).collect();
-        let site = CallSite {
-            args,
-            keywords: Vec::new(),
-            has_spread: false,
-            in_coroutine: self.in_coroutine(),
-            caller: self.enclosing_function(),
-            conditional: self.conditional > 0,
-            guarded: self.guarded > 0,
-            suspends_after: false,
-        };
         let at = CallPositions { range, callee: range, args: at_args, keywords: Vec::new() };
-        let site = self.site(site, at);
+        let site = self.unwritten_call_site(args, at);
         let result = self.node();
         match call {
             DefinitionCall::Decorator(callee) => self.constrain(Constraint::Call { site, callee, result }),

@@ -5,10 +5,12 @@
 //! version also flows into a per-variable summary node, which closures, other
 //! functions and other modules read.
 
+mod calls;
 mod control;
 mod expr;
 mod functions;
 mod named_tuples;
+mod narrowing;
 mod returns;
 mod scan;
 mod stmt;

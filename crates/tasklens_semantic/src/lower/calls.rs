@@ -1,0 +1,226 @@
+//! Lowering of calls: the call sites written in the source (callee, arguments, spreads,
+//! `map(f, xs)`, `cast`), and those the language makes without a call in the source
+//! (property reads at import time, `with` and `for`, decorators and `__init_subclass__`).
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::{Lowerer, Val};
+use crate::annotation::type_expr;
+use crate::facts::{Arg, CallSite, Constraint, Keyword, Part, Seed, TASK_ONLY_METHODS};
+use crate::positions::CallPositions;
+
+/// A spread argument: the node of its value, and whether it is `**`.
+type Spread = (crate::facts::NodeId, bool);
+
+impl Lowerer {
+    /// A call site for a call the language makes where no call is written (a property
+    /// read, `with`, `for`, a decorator applied, `__init_subclass__`), shown at `at`.
+    pub(super) fn unwritten_call_site(&mut self, args: Vec<Arg>, at: CallPositions) -> u32 {
+        let call = CallSite {
+            args,
+            keywords: Vec::new(),
+            has_spread: false,
+            in_coroutine: self.in_coroutine(),
+            caller: self.enclosing_function(),
+            conditional: self.conditional > 0,
+            guarded: self.guarded > 0,
+            suspends_after: false,
+        };
+        self.site(call, at)
+    }
+
+    /// `receiver.name` read at import time: a property getter there runs then (TL003).
+    pub(super) fn property_read(&mut self, receiver: crate::facts::NodeId, name: u32, attribute: &ast::ExprAttribute) {
+        let at = CallPositions {
+            range: attribute.range,
+            callee: attribute.attr.range,
+            args: Vec::new(),
+            keywords: Vec::new(),
+        };
+        let site = self.unwritten_call_site(Vec::new(), at);
+        self.constrain(Constraint::PropertyRead { site, receiver, name });
+    }
+
+    /// The language calls `receiver.name()` for the statement at `range` (`with`, `for`):
+    /// a method of a project class there runs then.
+    pub(super) fn implicit_call(&mut self, receiver: crate::facts::NodeId, name: &'static str, range: TextRange) {
+        let at = CallPositions { range, callee: range, args: Vec::new(), keywords: Vec::new() };
+        let site = self.unwritten_call_site(Vec::new(), at);
+        let name = self.intern(&Name::new_static(name));
+        self.constrain(Constraint::ImplicitCall { site, receiver, name });
+    }
+
+    pub(super) fn call(&mut self, call: &ast::ExprCall) -> Val {
+        /// What is called, evaluated before the arguments (as Python does).
+        enum Callee {
+            Super { class: u32, name: Name },
+            Method { receiver: Val, name: Name, range: TextRange },
+            Value(Val),
+        }
+        let callee = match &*call.func {
+            Expr::Attribute(attribute) => match self.current_class_method() {
+                Some((class, _)) if is_super_call(&attribute.value) => {
+                    Callee::Super { class, name: attribute.attr.id.clone() }
+                }
+                _ => Callee::Method {
+                    receiver: self.expr(&attribute.value),
+                    name: attribute.attr.id.clone(),
+                    range: attribute.attr.range,
+                },
+            },
+            func => Callee::Value(self.expr(func)),
+        };
+        let (args, keywords, spreads, mut at) = self.call_args(&call.arguments);
+        let has_spread = !spreads.is_empty();
+        (at.range, at.callee) = (call.range(), call.func.range());
+        // `map(f, xs)`: kept to lay out `f`'s calls once the call's own site is known.
+        let mapped = (matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "map")
+            && !has_spread
+            && keywords.is_empty()
+            && args.len() >= 2)
+            .then(|| (args.iter().map(|a| a.node).collect::<Vec<_>>(), at.args.clone()));
+        let site = self.site(
+            CallSite {
+                args,
+                keywords,
+                has_spread,
+                in_coroutine: self.in_coroutine(),
+                caller: self.enclosing_function(),
+                conditional: self.conditional > 0,
+                guarded: self.guarded > 0,
+                suspends_after: false,
+            },
+            at,
+        );
+        self.note_cast(call, site);
+        // `loop.run_forever()` in a synchronous function: the loop runs while the frame
+        // (and every name it holds) stays alive, as across an `await`.
+        if runs_the_loop(call) {
+            self.suspends();
+        }
+        self.facts.spread_args.extend(spreads.into_iter().map(|(node, double)| (site, node, double)));
+        if let Some((nodes, ranges)) = mapped {
+            self.mapped_call(site, &nodes, ranges);
+        }
+        if let Callee::Method { name, .. } = &callee
+            && matches!(name.as_str(), "get" | "pop" | "setdefault" | "__getitem__")
+            && let Some(key) = call.arguments.args.first().and_then(|arg| self.constant_key(arg))
+        {
+            self.facts.key_args.push((site, key));
+        }
+        let result = self.node();
+        match callee {
+            Callee::Super { class, name } => {
+                let name = self.intern(&name);
+                self.constrain(Constraint::SuperCall { site, class, name, result });
+            }
+            Callee::Method { receiver: Val::Node(receiver), name, range } => {
+                if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
+                    self.task_method_call(receiver, &name, range);
+                }
+                let name = self.intern(&name);
+                self.constrain(Constraint::MethodCall { site, receiver, name, result });
+            }
+            Callee::Value(Val::Node(callee)) => self.constrain(Constraint::Call { site, callee, result }),
+            // A method of a literal (`", ".join(names)`, `"{}".format(x)`) makes strings,
+            // bytes, numbers or lists of them: nothing to follow.
+            Callee::Method { receiver: Val::Nothing, .. } => return Val::Nothing,
+            Callee::Method { .. } | Callee::Value(_) => {
+                self.constrain(Constraint::Seed { node: result, seed: Seed::Unknown });
+            }
+        }
+        Val::Node(result)
+    }
+
+    /// The call that `map(f, xs, ys...)` (the builtin, decided when names are resolved)
+    /// makes of `f` for each element: a site of its own, `f(x, y...)`, whose callee gets `f`
+    /// and whose result the map's elements get only once `map` resolves to the builtin.
+    /// Positions: the map call, `f` as the callee, the iterables as the arguments.
+    fn mapped_call(&mut self, site: u32, nodes: &[Option<u32>], ranges: Vec<TextRange>) {
+        if !nodes.first().is_some_and(Option::is_some) {
+            return;
+        }
+        let args: Vec<Arg> = (nodes[1..].iter())
+            .map(|iterable| {
+                let node = iterable.map(|base| {
+                    let to = self.node();
+                    self.constrain(Constraint::LoadPart { base, part: Part::Iter, to, hop: None });
+                    to
+                });
+                Arg { node }
+            })
+            .collect();
+        let calling = &self.facts.call_sites[site as usize];
+        let mapped = CallSite { args, keywords: Vec::new(), has_spread: false, ..calling.clone() };
+        let outer = &self.positions.call_sites[site as usize];
+        let at =
+            CallPositions { range: outer.range, callee: ranges[0], args: ranges[1..].to_vec(), keywords: Vec::new() };
+        let mapped = self.site(mapped, at);
+        let (callee, result) = (self.node(), self.node());
+        self.constrain(Constraint::Call { site: mapped, callee, result });
+        self.facts.map_calls.push((site, callee, result));
+    }
+
+    /// `cast(T, value)` or `typing.cast(T, value)`: whether it is typing's is decided when
+    /// names are resolved.
+    fn note_cast(&mut self, call: &ast::ExprCall, site: u32) {
+        if let Some(path) = crate::annotation::dotted_name(&call.func)
+            && path.last().is_some_and(|last| last.as_str() == "cast")
+            && let [target, _] = &*call.arguments.args
+        {
+            self.facts.casts.push((site, type_expr(target)));
+        }
+    }
+
+    /// The positional and keyword arguments of a call, and its spreads: (the node of the
+    /// spread value when it has one, whether it is `**`).
+    fn call_args(&mut self, arguments: &ast::Arguments) -> (Vec<Arg>, Vec<Keyword>, Vec<Spread>, CallPositions) {
+        let mut spreads = Vec::new();
+        let mut at = CallPositions::default();
+        let mut args = Vec::new();
+        for arg in &arguments.args {
+            let value = self.expr(arg);
+            if arg.is_starred_expr() {
+                let node = self.node_of(value).unwrap_or_else(|| self.seeded(Seed::Unknown));
+                spreads.push((node, false));
+                continue;
+            }
+            let node = self.node_of(value);
+            args.push(Arg { node });
+            at.args.push(arg.range());
+        }
+        let mut keywords = Vec::new();
+        for keyword in &arguments.keywords {
+            let value = self.expr(&keyword.value);
+            match &keyword.arg {
+                Some(name) => {
+                    let node = self.node_of(value);
+                    keywords.push(Keyword { name: name.id.clone(), node });
+                    at.keywords.push((keyword.value.range(), keyword.range()));
+                }
+                None => {
+                    let node = self.node_of(value).unwrap_or_else(|| self.seeded(Seed::Unknown));
+                    spreads.push((node, true));
+                }
+            }
+        }
+        (args, keywords, spreads, at)
+    }
+}
+
+fn is_super_call(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "super"))
+}
+
+/// Whether `call` runs an event loop until something finishes: `loop.run_forever()`,
+/// `loop.run_until_complete(...)`, `asyncio.run(...)`.
+fn runs_the_loop(call: &ast::ExprCall) -> bool {
+    let Some(path) = crate::annotation::dotted_name(&call.func) else { return false };
+    match path.as_slice() {
+        [.., last] if matches!(last.as_str(), "run_forever" | "run_until_complete") => path.len() > 1,
+        [first, last] => first.as_str() == "asyncio" && last.as_str() == "run",
+        _ => false,
+    }
+}

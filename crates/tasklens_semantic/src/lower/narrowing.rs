@@ -1,0 +1,202 @@
+//! Narrowing read from tests: `isinstance`, `type(x) is T`, `hasattr`, `iscoroutine` and
+//! friends, combined through `not`, `and` and `or`, and remembered through a name bound
+//! to a test (`is_task = isinstance(x, Task)`).
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
+
+use super::Lowerer;
+use super::stmt::Narrowing;
+use crate::annotation::type_expr;
+use crate::facts::{GuardTest, TASK_ONLY_METHODS, TypeExpr};
+
+impl Lowerer {
+    /// Lowers a test and returns the narrowings that hold when it is true and when false.
+    pub(super) fn condition(&mut self, test: &Expr) -> (Vec<Narrowing>, Vec<Narrowing>) {
+        match test {
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+                let (when_true, when_false) = self.condition(&unary.operand);
+                (when_false, when_true)
+            }
+            Expr::BoolOp(bool_op) => {
+                let before = self.flow().clone();
+                let since = self.walrus_bindings.len();
+                let mut first_operand_end = since;
+                let mut collected = Vec::new();
+                let mut alternatives = Vec::new();
+                for (index, value) in bool_op.values.iter().enumerate() {
+                    let (when_true, when_false) = self.condition(value);
+                    let (narrowing, other) =
+                        if bool_op.op == BoolOp::And { (when_true, when_false) } else { (when_false, when_true) };
+                    self.narrow(&narrowing);
+                    collected.extend(narrowing);
+                    let is_and = bool_op.op == BoolOp::And;
+                    alternatives.push(if other.is_empty() { none_narrowing(value, !is_and) } else { other });
+                    if index == 0 {
+                        first_operand_end = self.walrus_bindings.len();
+                    }
+                }
+                self.restore_keeping_walruses(before, first_operand_end, since);
+                match bool_op.op {
+                    BoolOp::And => (collected, one_of(&alternatives)),
+                    BoolOp::Or => (one_of(&alternatives), collected),
+                }
+            }
+            Expr::Name(name) if let Some(narrowings) = self.condition_alias(&name.id) => {
+                self.expr(test);
+                narrowings
+            }
+            _ => match isinstance_narrowing(test) {
+                Some(narrowings) => {
+                    // `isinstance(job := f(), Task)`: the walrus binds before the test holds.
+                    if let Expr::Call(call) = test
+                        && let Some(subject @ Expr::Named(_)) = call.arguments.args.first()
+                    {
+                        self.expr(subject);
+                    }
+                    narrowings
+                }
+                None => {
+                    self.expr(test);
+                    (Vec::new(), Vec::new())
+                }
+            },
+        }
+    }
+
+    /// After `flag = <test>`: remembers what the test narrows, for `if flag:`.
+    pub(super) fn note_condition_alias(&mut self, flag: &Name, value: &Expr) {
+        let (mut test, mut negated) = (value, false);
+        while let Expr::UnaryOp(unary) = test
+            && unary.op == UnaryOp::Not
+        {
+            (test, negated) = (&unary.operand, !negated);
+        }
+        let Some((when_true, when_false)) = isinstance_narrowing(test) else { return };
+        let (when_true, when_false) = if negated { (when_false, when_true) } else { (when_true, when_false) };
+        let env = &self.scope().flow.env;
+        let Some(&version) = env.get(flag) else { return };
+        let subjects =
+            when_true.iter().chain(&when_false).map(|(name, _)| (name.clone(), env.get(name).copied())).collect();
+        let alias = super::ConditionAlias { version, subjects, when_true, when_false };
+        self.scope_mut().condition_aliases.insert(flag.clone(), alias);
+    }
+
+    /// What `if flag:` narrows, when `flag` and the names it tests are as they were bound.
+    fn condition_alias(&self, flag: &Name) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+        let scope = self.scope();
+        let alias = scope.condition_aliases.get(flag)?;
+        let env = &scope.flow.env;
+        let current = env.get(flag) == Some(&alias.version)
+            && alias.subjects.iter().all(|(name, version)| env.get(name) == version.as_ref());
+        current.then(|| (alias.when_true.clone(), alias.when_false.clone()))
+    }
+}
+
+/// A test of a plain name that narrows it: what holds when it is true, and when false.
+///
+/// `isinstance(x, T)`, `hasattr(x, "get_name")`, `asyncio.iscoroutine(x)`, `asyncio.isfuture(x)`.
+pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+    if let Expr::Compare(compare) = test {
+        return exact_type_narrowing(compare);
+    }
+    let Expr::Call(call) = test else { return None };
+    let path = crate::annotation::dotted_name(&call.func)?;
+    let function = path.last()?.as_str();
+    let (subject, rest) = call.arguments.args.split_first()?;
+    let name = match subject {
+        Expr::Name(subject) => subject.id.clone(),
+        Expr::Named(ast::ExprNamed { target, .. }) => target.as_name_expr()?.id.clone(),
+        _ => return None,
+    };
+    match (function, rest) {
+        ("isinstance", [types]) if path.len() == 1 => {
+            let types: Vec<_> = match types {
+                Expr::Tuple(tuple) => tuple.elts.iter().map(type_expr).collect(),
+                other => vec![type_expr(other)],
+            };
+            Some((vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]))
+        }
+        ("hasattr", [method]) if path.len() == 1 => {
+            let method = method.as_string_literal_expr()?.value.to_str();
+            TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
+        }
+        ("iscoroutine", []) => Some((vec![(name, GuardTest::Coroutine)], Vec::new())),
+        ("isawaitable", []) => Some((vec![(name, GuardTest::Awaitable)], Vec::new())),
+        ("iscoroutinefunction", []) => Some((vec![(name, GuardTest::CoroutineFunction)], Vec::new())),
+        ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
+        _ => None,
+    }
+}
+
+/// `x is None` when `holds` (`x is not None` when not): `x` holds none of the values the
+/// analysis follows (as `isinstance(x, NoneType)` would say); only used for an alternative
+/// of `or` (or of a failed `and`).
+fn none_narrowing(test: &Expr, holds: bool) -> Vec<Narrowing> {
+    let Expr::Compare(compare) = test else { return Vec::new() };
+    let op = if holds { ast::CmpOp::Is } else { ast::CmpOp::IsNot };
+    match (&*compare.left, &*compare.ops, &*compare.comparators) {
+        (Expr::Name(name), [found], [Expr::NoneLiteral(_)]) if *found == op => {
+            vec![(name.id.clone(), GuardTest::Is(vec![TypeExpr::None]))]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What holds when one of `alternatives` does (`A or B` when true, `A and B` when false),
+/// for each name that every alternative narrows: one of their types when each says
+/// `isinstance` (`isinstance(x, Task) or x is None`), else any of their tests.
+fn one_of(alternatives: &[Vec<Narrowing>]) -> Vec<Narrowing> {
+    let Some((first, _)) = alternatives.split_first() else { return Vec::new() };
+    let mut narrowed: Vec<Narrowing> = Vec::new();
+    for (name, _) in first {
+        if narrowed.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let tests: Vec<Vec<GuardTest>> = alternatives
+            .iter()
+            .map(|narrowings| narrowings.iter().filter(|(n, _)| n == name).map(|(_, test)| test.clone()).collect())
+            .collect();
+        if tests.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let types: Option<Vec<TypeExpr>> = tests
+            .iter()
+            .map(|tests| match tests.as_slice() {
+                [GuardTest::Is(types)] => Some(types.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|all| all.concat());
+        narrowed.push((name.clone(), types.map_or(GuardTest::AnyOf(tests), GuardTest::Is)));
+    }
+    narrowed
+}
+
+/// `type(x) is T` (or `==`; `is not`, `!=` the other way round), either side first: narrows
+/// `x` as `isinstance(x, T)` does (what the analysis tells apart has no subclasses of
+/// interest: a Task object stands for `Task` and its subclasses alike).
+fn exact_type_narrowing(compare: &ast::ExprCompare) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+    let ([op], [right]) = (&*compare.ops, &*compare.comparators) else { return None };
+    let negated = match op {
+        ast::CmpOp::Is | ast::CmpOp::Eq => false,
+        ast::CmpOp::IsNot | ast::CmpOp::NotEq => true,
+        _ => return None,
+    };
+    let subject_of = |expr: &Expr| {
+        let Expr::Call(call) = expr else { return None };
+        let is_type = matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "type");
+        match (&*call.arguments.args, call.arguments.keywords.is_empty()) {
+            ([Expr::Name(subject)], true) if is_type => Some(subject.id.clone()),
+            _ => None,
+        }
+    };
+    let (name, class) = match (subject_of(&compare.left), subject_of(right)) {
+        (Some(name), None) => (name, right),
+        (None, Some(name)) => (name, &*compare.left),
+        _ => return None,
+    };
+    let types = vec![type_expr(class)];
+    let (is, is_not) = (vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]);
+    Some(if negated { (is_not, is) } else { (is, is_not) })
+}
