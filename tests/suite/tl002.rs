@@ -376,6 +376,84 @@ asyncio.run(main())
 }
 
 #[test]
+fn synchronous_wrappers_that_return_the_wrapped_result() {
+    check(
+        r#"
+#- deco.py
+import asyncio
+import functools
+
+def logged_in(func):
+    @functools.wraps(func)
+    def wrapper(self, *args, **kwargs):
+        if not self.ready:
+            raise RuntimeError("not logged in")
+        return func(self, *args, **kwargs)
+    return wrapper
+
+def quiet(fn):
+    def inner(*args):
+        if fn is None:
+            return None
+        return fn(*args)
+    return inner
+
+def scheduled(fn):
+    def inner(*args):
+        return asyncio.ensure_future(fn(*args))
+    return inner
+
+def replaced(fn):
+    def inner(*args):
+        return helper(*args)
+    return inner
+
+def helper(*args):
+    return asyncio.get_running_loop().create_future()
+#- main.py run
+import asyncio
+from deco import logged_in, quiet, scheduled, replaced
+
+class Client:
+    ready = True
+
+    @logged_in
+    @quiet
+    async def upload(self):
+        return 1
+
+    @logged_in
+    async def query(self, n):
+        return n
+
+    @scheduled
+    async def spawned(self):
+        return 2
+
+    @replaced
+    async def swapped(self):
+        return 3
+
+async def main():
+    client = Client()
+    a = asyncio.ensure_future(client.upload())
+    b = asyncio.ensure_future(client.query(2))
+    c = asyncio.ensure_future(client.spawned())
+    d = asyncio.ensure_future(client.swapped())
+    d.set_result(3)
+    print(await a, await b, await c, await d)
+
+asyncio.run(main())
+"#,
+        "
+        deco.py:21: TL002
+        main.py:26: TL002
+        main.py:27: TL002
+        ",
+    );
+}
+
+#[test]
 fn event_loop_coroutine_methods() {
     check(
         r#"

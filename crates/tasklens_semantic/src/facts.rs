@@ -148,6 +148,10 @@ pub enum ReturnShape {
     FirstParam,
     /// Always the same function defined in its body (a wrapper, or a decorator a factory makes).
     Nested(FuncId),
+    /// Always what a call of the enclosing function's first parameter gives: a wrapper
+    /// (`def wrapper(*args): return func(*args)` in `def deco(func)`) that keeps the result
+    /// of the function it wraps. Returns of constants (`return`, `return None`) do not count.
+    WrappedCall,
     /// Anything else.
     Other,
 }
@@ -157,6 +161,7 @@ impl ReturnShape {
     pub fn and(self, next: ReturnShape) -> ReturnShape {
         match self {
             ReturnShape::Unset => next,
+            _ if next == ReturnShape::Unset => self,
             same if same == next => same,
             _ => ReturnShape::Other,
         }

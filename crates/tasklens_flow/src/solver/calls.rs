@@ -507,7 +507,8 @@ impl Solver {
     /// is judged by what it returns: its parameter (a registering decorator) gives the
     /// body's result; an `async def` defined in it (a wrapper) gives a coroutine, modelled
     /// as one of `func` so that awaiting it gives the body's result; a synchronous wrapper
-    /// keeps the body's result plus `Unknown` and adds the Futures and Tasks the wrapper
+    /// that returns what the function it wraps returns hands over too; another synchronous
+    /// wrapper keeps the body's result plus `Unknown` and adds the Futures and Tasks it
     /// creates itself; anything else is opaque. Judging decorators by their shape, not by
     /// following the call `d(func)`, keeps the functions one decorator wraps apart. The
     /// outermost decorator decides; one that returns its parameter hands over to the next.
@@ -520,17 +521,7 @@ impl Solver {
         let (m, facts) = self.modules.func(decorator);
         let func_base = self.modules.modules[m as usize].func_base;
         match facts.returns {
-            ReturnShape::FirstParam => {
-                let (fm, facts) = self.modules.func(func);
-                match facts.decorated.get(usize::from(depth) + 1) {
-                    Some(&inner) if depth < u8::MAX => {
-                        let inner = self.modules.modules[fm as usize].node_base + inner;
-                        self.complex_on(inner, Complex::Decorated { site, func, result, depth: depth + 1 });
-                    }
-                    Some(_) => self.opaque_result(site, func, result),
-                    None => self.call_result(site, func, result, None),
-                }
-            }
+            ReturnShape::FirstParam => self.next_decorator(site, func, result, depth),
             ReturnShape::Nested(local) if self.modules.func(func_base + local).1.makes_coroutine() => {
                 self.seed(result, Obj::Coro(Some(func)));
             }
@@ -538,13 +529,35 @@ impl Solver {
             ReturnShape::Nested(local) if self.site_in_function(site, func_base + local) => {
                 self.call_result(site, func, result, None);
             }
+            // A wrapper that returns what the function it wraps returns.
+            ReturnShape::Nested(local)
+                if self.modules.func(func_base + local).1.returns == ReturnShape::WrappedCall =>
+            {
+                self.next_decorator(site, func, result, depth);
+            }
             ReturnShape::Nested(local) => {
                 self.opaque_result(site, func, result);
                 let wrapper = func_base + local;
                 let ret = self.ret_node(wrapper);
                 self.complex_on(ret, Complex::WrapperResult { wrapper, result });
             }
-            ReturnShape::Unset | ReturnShape::Other => self.opaque_result(site, func, result),
+            ReturnShape::Unset | ReturnShape::Other | ReturnShape::WrappedCall => {
+                self.opaque_result(site, func, result)
+            }
+        }
+    }
+
+    /// A decorator of `func` keeps its result: the next decorator inward decides, or the
+    /// body when there is none.
+    fn next_decorator(&mut self, site: GSite, func: GFunc, result: GNode, depth: u8) {
+        let (fm, facts) = self.modules.func(func);
+        match facts.decorated.get(usize::from(depth) + 1) {
+            Some(&inner) if depth < u8::MAX => {
+                let inner = self.modules.modules[fm as usize].node_base + inner;
+                self.complex_on(inner, Complex::Decorated { site, func, result, depth: depth + 1 });
+            }
+            Some(_) => self.opaque_result(site, func, result),
+            None => self.call_result(site, func, result, None),
         }
     }
 

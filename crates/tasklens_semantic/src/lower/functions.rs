@@ -231,7 +231,20 @@ impl Lowerer {
 
     /// What `return value` in `func` returns, for judging `func` as a decorator.
     pub(super) fn return_shape(&self, func: FuncId, value: Option<&Expr>) -> ReturnShape {
-        let Some(Expr::Name(name)) = value else { return ReturnShape::Other };
+        let name = match value {
+            None | Some(Expr::NoneLiteral(_) | Expr::BooleanLiteral(_) | Expr::NumberLiteral(_)) => {
+                return ReturnShape::Unset;
+            }
+            Some(Expr::StringLiteral(_) | Expr::BytesLiteral(_)) => return ReturnShape::Unset,
+            Some(Expr::Call(call)) => {
+                return match &*call.func {
+                    Expr::Name(callee) if self.is_enclosing_first_param(&callee.id) => ReturnShape::WrappedCall,
+                    _ => ReturnShape::Other,
+                };
+            }
+            Some(Expr::Name(name)) => name,
+            Some(_) => return ReturnShape::Other,
+        };
         let facts = &self.facts.functions[func as usize];
         if facts.class.is_none() && facts.params.first().is_some_and(|p| p.name == name.id) {
             return ReturnShape::FirstParam;
@@ -240,6 +253,22 @@ impl Lowerer {
             Some(&nested) => ReturnShape::Nested(nested),
             None => ReturnShape::Other,
         }
+    }
+}
+
+impl Lowerer {
+    /// Whether `name`, read in the innermost function, is the first parameter of the plain
+    /// function that directly encloses it (and not rebound in the innermost one).
+    fn is_enclosing_first_param(&self, name: &Name) -> bool {
+        let [.., outer, inner] = self.scopes.as_slice() else { return false };
+        let (ScopeKind::Function(_), ScopeKind::Function(outer_func)) = (inner.kind, outer.kind) else {
+            return false;
+        };
+        let outer_facts = &self.facts.functions[outer_func as usize];
+        !inner.bound.contains(name)
+            && !inner.nonlocals.contains(name)
+            && outer_facts.class.is_none()
+            && outer_facts.params.first().is_some_and(|p| p.name == *name)
     }
 }
 
