@@ -406,6 +406,33 @@ asyncio.run(main())
 }
 
 #[test]
+fn backported_task_groups_keep_their_tasks() {
+    // `taskgroup.TaskGroup` (asyncio's, for Pythons before 3.11) and `aiotools`' groups
+    // keep what their `create_task` makes, as `asyncio.TaskGroup` does.
+    check(
+        r#"
+#- main.py
+import asyncio
+import aiotools
+from taskgroup import TaskGroup
+
+async def work():
+    await asyncio.sleep(0)
+
+async def main():
+    async with TaskGroup() as group:
+        group.create_task(work())
+    async with aiotools.TaskGroup() as tg:
+        tg.create_task(work())
+    async with aiotools.PersistentTaskGroup() as ptg:
+        ptg.create_task(work())
+        asyncio.create_task(work())
+"#,
+        "main.py:15: TL005",
+    );
+}
+
+#[test]
 fn a_synchronous_function_that_runs_the_loop_keeps_its_names() {
     // `main` holds `task` while `run_until_complete` runs the loop inside the same frame;
     // `start` returns at once, and its name goes with it.

@@ -111,6 +111,8 @@ pub fn external_call(path: &str) -> ExternalCall {
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
+        // Task groups for Pythons before 3.11: the `taskgroup` backport and `aiotools`.
+        "taskgroup" | "aiotools" if is_backported_task_group(last) => ExternalCall::Instance,
         // Exit stacks are followed for the context managers they enter.
         "contextlib" if matches!(last, "ExitStack" | "AsyncExitStack") => ExternalCall::Instance,
         // Executors are followed for what their `submit` and `map` run in a worker thread.
@@ -291,6 +293,12 @@ pub fn loop_thread_runner(method: &str) -> Option<ThreadRunner> {
     (method == "run_in_executor").then_some(ThreadRunner::new(1, None, ThreadArguments::Following))
 }
 
+/// The task groups of `taskgroup` (asyncio's, backported) and `aiotools`, which keep the
+/// Tasks their `create_task` makes, as asyncio's `TaskGroup` does.
+fn is_backported_task_group(name: &str) -> bool {
+    matches!(name, "TaskGroup" | "PersistentTaskGroup")
+}
+
 /// Methods that only an event loop has: an unresolved receiver is taken as a loop.
 pub const LOOP_ONLY_METHODS: &[&str] = &["create_future", "create_task", "run_in_executor"];
 
@@ -299,6 +307,7 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
     let (top, last) = split(path);
     match (top, last, method) {
         ("asyncio", "TaskGroup", "create_task") => ExternalCall::NewTask,
+        ("taskgroup" | "aiotools", group, "create_task") if is_backported_task_group(group) => ExternalCall::NewTask,
         // The synchronisation primitives' waiting methods are coroutine functions.
         ("asyncio", "Lock" | "Semaphore" | "BoundedSemaphore" | "Condition", "acquire")
         | ("asyncio", "Event" | "Condition" | "Barrier", "wait")
@@ -404,6 +413,8 @@ pub fn is_followed(path: &str) -> bool {
             | "weakref"
             | "threading"
             | "_thread"
+            | "taskgroup"
+            | "aiotools"
     ) && path.matches('.').count() < 4
 }
 
