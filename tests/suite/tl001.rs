@@ -3214,3 +3214,60 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn builtins_call_key_functions_with_elements() {
+    // `sorted`, `min`, `max`, `filter` and `list.sort` call their function with each
+    // element; a project function named `sorted` does not.
+    check(
+        r#"
+#- own.py
+def sorted(items, key=None):
+    return list(items)
+#- shadowed.py
+from own import sorted
+
+def untouched(loop):
+    return sorted([loop.create_future()], key=lambda t: t.get_name())
+#- report.py
+def by_name(tasks):
+    return sorted(tasks, key=lambda t: t.get_name())
+
+def newest(tasks):
+    return max(tasks, key=lambda t: t.get_name())
+
+def live(tasks):
+    return list(filter(lambda t: t.get_name(), tasks))
+
+def in_place(tasks):
+    tasks.sort(key=lambda t: t.get_name())
+    return tasks
+#- main.py run
+import asyncio
+from report import by_name, newest, live, in_place
+from shadowed import untouched
+
+async def work(n):
+    return n
+
+async def main():
+    loop = asyncio.get_running_loop()
+    tasks = [asyncio.create_task(work(n)) for n in range(2)]
+    print(by_name(tasks), newest(tasks), live(tasks), in_place(tasks), untouched(loop))
+    await asyncio.gather(*tasks)
+    waiters = [loop.create_future()]
+    print(by_name(waiters))
+    print(newest([loop.create_future()]))
+    print(live([loop.create_future()]))
+    print(in_place([loop.create_future()]))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:13: TL001
+        main.py:15: TL001
+        main.py:16: TL001
+        main.py:17: TL001
+        ",
+    );
+}

@@ -78,9 +78,11 @@ pub struct ModuleFacts {
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,
-    /// Calls `map(f, xs...)`: the site, and the callee and result nodes of the call of `f`
-    /// laid out for the elements (linked when `map` is the builtin); by site.
-    pub map_calls: Vec<(SiteId, NodeId, NodeId)>,
+    /// Calls of builtins that call a function with elements (`map(f, xs...)`, `filter(f,
+    /// xs)`, `sorted(xs, key=f)`...): the site, the node of `f`, and the callee and result
+    /// nodes of the call of `f` laid out for the elements (linked when the callee is the
+    /// builtin); by site.
+    pub map_calls: Vec<(SiteId, NodeId, NodeId, NodeId)>,
     /// Module-level names bound once to a string literal, with the string.
     pub string_constants: Vec<(Name, Name)>,
 }

@@ -48,12 +48,14 @@ impl SiteArgs {
     }
 
     /// For `map(f, xs...)`: the callee and result nodes of the call of `f` it makes.
-    pub(super) fn mapped_call(&self) -> Option<(GNode, GNode)> {
+    /// For `map(f, xs)`, `sorted(xs, key=f)` and their kin: `f`, and the callee and result
+    /// nodes of the call of `f` laid out for the elements.
+    pub(super) fn mapped_call(&self) -> Option<(GNode, GNode, GNode)> {
         let calls = &self.facts.map_calls;
         let local = self.local as u32;
-        let at = calls.binary_search_by_key(&local, |(site, _, _)| *site).ok()?;
-        let (_, callee, result) = calls[at];
-        Some((self.base + callee, self.base + result))
+        let at = calls.binary_search_by_key(&local, |(site, ..)| *site).ok()?;
+        let (_, function, callee, result) = calls[at];
+        Some((self.base + function, self.base + callee, self.base + result))
     }
 
     /// The constant dict key of `d.get(K)` and its kin, as an index into the module's facts.

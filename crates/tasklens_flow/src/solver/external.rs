@@ -68,6 +68,7 @@ impl Solver {
                 }
             }
             "copy" => self.seed(result, Obj::Container(container, kind)),
+            "sort" => self.call_with_elements(&args),
             // `(key, value)` of a dict.
             "popitem" if kind.is_dict() => {
                 self.seed(result, Obj::Container(result, ContainerKind::Tuple));
@@ -228,6 +229,7 @@ impl Solver {
                 self.escape_arguments(site, Some(callback));
             }
             ExternalCall::CopyContainer { first } => {
+                self.call_with_elements(&args);
                 self.seed(result, Obj::Container(result, ContainerKind::List));
                 let values = self.part_node(result, Part::Values);
                 let sources: Vec<GNode> = (first as usize..args.call().args.len()).filter_map(arg).collect();
@@ -236,6 +238,7 @@ impl Solver {
                 }
             }
             ExternalCall::Choice => {
+                self.call_with_elements(&args);
                 let positional: Vec<GNode> = (0..args.call().args.len()).filter_map(arg).collect();
                 match positional.as_slice() {
                     [] => self.seed(result, Obj::Unknown),
@@ -297,16 +300,24 @@ impl Solver {
             ExternalCall::Partial => self.seed(result, Obj::Partial(site)),
             // The call of `f` laid out for the elements gets `f`; the iterator yields what it
             // returns (lazily: thrown away, it calls nothing).
-            ExternalCall::Map => match (args.mapped_call(), arg(0)) {
-                (Some((callee, returned)), Some(function)) => {
+            ExternalCall::Map => match args.mapped_call() {
+                Some((function, callee, returned)) => {
                     self.edge(function, callee, NO_LABEL);
                     self.seed(result, Obj::Container(result, ContainerKind::Iterator));
                     let values = self.part_node(result, Part::Values);
                     self.edge(returned, values, NO_LABEL);
                 }
-                _ => self.unknown_call(site, result),
+                None => self.unknown_call(site, result),
             },
             ExternalCall::Unknown => self.unknown_call(site, result),
+        }
+    }
+
+    /// `sorted(xs, key=f)`, `filter(f, xs)`, `xs.sort(key=f)`...: the builtin calls `f`
+    /// with each element.
+    fn call_with_elements(&mut self, args: &super::calls::SiteArgs) {
+        if let Some((function, callee, _)) = args.mapped_call() {
+            self.edge(function, callee, NO_LABEL);
         }
     }
 

@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::{Lowerer, Val};
 use crate::annotation::type_expr;
-use crate::facts::{Arg, CallSite, Constraint, Keyword, Part, Seed, TASK_ONLY_METHODS};
+use crate::facts::{Arg, CallSite, Constraint, Keyword, NodeId, Part, Seed, TASK_ONLY_METHODS};
 use crate::positions::CallPositions;
 
 /// A spread argument: the node of its value, and whether it is `**`.
@@ -75,12 +75,13 @@ impl Lowerer {
         let (args, keywords, spreads, mut at) = self.call_args(&call.arguments);
         let has_spread = !spreads.is_empty();
         (at.range, at.callee) = (call.range(), call.func.range());
-        // `map(f, xs)`: kept to lay out `f`'s calls once the call's own site is known.
-        let mapped = (matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "map")
-            && !has_spread
-            && keywords.is_empty()
-            && args.len() >= 2)
-            .then(|| (args.iter().map(|a| a.node).collect::<Vec<_>>(), at.args.clone()));
+        // `map(f, xs)`, `sorted(xs, key=f)`...: kept to lay out `f`'s calls once the call's
+        // own site is known.
+        let receiver = match &callee {
+            Callee::Method { receiver: Val::Node(node), .. } => Some(*node),
+            _ => None,
+        };
+        let mapped = if has_spread { None } else { element_callback(call, receiver, &args, &keywords, &at) };
         let site = self.site(
             CallSite {
                 args,
@@ -101,8 +102,8 @@ impl Lowerer {
             self.suspends();
         }
         self.facts.spread_args.extend(spreads.into_iter().map(|(node, double)| (site, node, double)));
-        if let Some((nodes, ranges)) = mapped {
-            self.mapped_call(site, &nodes, ranges);
+        if let Some(callback) = mapped {
+            self.mapped_call(site, callback);
         }
         if let Callee::Method { name, .. } = &callee
             && matches!(name.as_str(), "get" | "pop" | "setdefault" | "__getitem__")
@@ -134,15 +135,14 @@ impl Lowerer {
         Val::Node(result)
     }
 
-    /// The call that `map(f, xs, ys...)` (the builtin, decided when names are resolved)
-    /// makes of `f` for each element: a site of its own, `f(x, y...)`, whose callee gets `f`
-    /// and whose result the map's elements get only once `map` resolves to the builtin.
-    /// Positions: the map call, `f` as the callee, the iterables as the arguments.
-    fn mapped_call(&mut self, site: u32, nodes: &[Option<u32>], ranges: Vec<TextRange>) {
-        if !nodes.first().is_some_and(Option::is_some) {
-            return;
-        }
-        let args: Vec<Arg> = (nodes[1..].iter())
+    /// The call that `map(f, xs, ys...)` (or `sorted(xs, key=f)` and its kin, see
+    /// [`element_callback`]) makes of `f` for each element: a site of its own, `f(x, y...)`,
+    /// whose callee gets `f` and whose result the map's elements get only once the call
+    /// resolves to the builtin. Positions: the outer call, `f` as the callee, the iterables
+    /// as the arguments.
+    fn mapped_call(&mut self, site: u32, callback: ElementCallback) {
+        let Some(function) = callback.function else { return };
+        let args: Vec<Arg> = (callback.iterables.iter())
             .map(|iterable| {
                 let node = iterable.map(|base| {
                     let to = self.node();
@@ -155,12 +155,16 @@ impl Lowerer {
         let calling = &self.facts.call_sites[site as usize];
         let mapped = CallSite { args, keywords: Vec::new(), has_spread: false, ..calling.clone() };
         let outer = &self.positions.call_sites[site as usize];
-        let at =
-            CallPositions { range: outer.range, callee: ranges[0], args: ranges[1..].to_vec(), keywords: Vec::new() };
+        let at = CallPositions {
+            range: outer.range,
+            callee: callback.function_range,
+            args: callback.iterable_ranges,
+            keywords: Vec::new(),
+        };
         let mapped = self.site(mapped, at);
         let (callee, result) = (self.node(), self.node());
         self.constrain(Constraint::Call { site: mapped, callee, result });
-        self.facts.map_calls.push((site, callee, result));
+        self.facts.map_calls.push((site, function, callee, result));
     }
 
     /// `cast(T, value)` or `typing.cast(T, value)`: whether it is typing's is decided when
@@ -222,5 +226,49 @@ fn runs_the_loop(call: &ast::ExprCall) -> bool {
         [.., last] if matches!(last.as_str(), "run_forever" | "run_until_complete") => path.len() > 1,
         [first, last] => first.as_str() == "asyncio" && last.as_str() == "run",
         _ => false,
+    }
+}
+
+/// A function a builtin calls with the elements of iterables: `f` and `xs` in `map(f, xs,
+/// ys...)`, `filter(f, xs)`, `sorted(xs, key=f)`, `min(xs, key=f)`, `max(xs, key=f)` and
+/// `xs.sort(key=f)`. Whether the callee is the builtin is decided when names are resolved.
+struct ElementCallback {
+    function: Option<NodeId>,
+    function_range: TextRange,
+    iterables: Vec<Option<NodeId>>,
+    iterable_ranges: Vec<TextRange>,
+}
+
+fn element_callback(
+    call: &ast::ExprCall,
+    receiver: Option<NodeId>,
+    args: &[Arg],
+    keywords: &[Keyword],
+    at: &CallPositions,
+) -> Option<ElementCallback> {
+    let key = || keywords.iter().position(|k| k.name.as_str() == "key");
+    let positional = |function: usize, iterables: std::ops::Range<usize>| ElementCallback {
+        function: args[function].node,
+        function_range: at.args[function],
+        iterables: args[iterables.clone()].iter().map(|a| a.node).collect(),
+        iterable_ranges: at.args[iterables].to_vec(),
+    };
+    let keyed = |key: usize, iterable: Option<NodeId>, range: TextRange| ElementCallback {
+        function: keywords[key].node,
+        function_range: at.keywords[key].0,
+        iterables: vec![iterable],
+        iterable_ranges: vec![range],
+    };
+    match &*call.func {
+        Expr::Name(name) => match (name.id.as_str(), args.len(), keywords.len()) {
+            ("map", 2.., 0) => Some(positional(0, 1..args.len())),
+            ("filter", 2, 0) => Some(positional(0, 1..2)),
+            ("sorted" | "min" | "max", 1, 1..) => key().map(|key| keyed(key, args[0].node, at.args[0])),
+            _ => None,
+        },
+        Expr::Attribute(attribute) if attribute.attr.id.as_str() == "sort" && args.is_empty() => {
+            key().map(|key| keyed(key, receiver, attribute.value.range()))
+        }
+        _ => None,
     }
 }
