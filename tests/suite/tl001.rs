@@ -3271,3 +3271,32 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn partials_of_event_loop_methods() {
+    // `partial(loop.run_in_executor, None)` gives what `run_in_executor` gives: a plain
+    // Future; `partial(loop.create_task)` makes Tasks.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    spawn = functools.partial(loop.create_task)
+    task = spawn(work())
+    print(task.get_name(), await task)
+    run = functools.partial(loop.run_in_executor, None)
+    waiter = run(print, "in a thread")
+    await waiter
+    print(waiter.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:13: TL001",
+    );
+}

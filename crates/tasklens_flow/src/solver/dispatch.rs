@@ -129,6 +129,7 @@ impl Solver {
                         self.note_removed_loop(partial, &path);
                         return self.unknown_call(site, result);
                     }
+                    Obj::LoopMethod(name) => return self.partial_loop_call(partial, site, name, result),
                     _ => return self.unknown_call(site, result),
                 };
                 // `partial(f, a, k=v)(b)` is `f(a, b, k=v)`.
@@ -328,6 +329,24 @@ impl Solver {
             self.note_thread_runner(site, runner);
         }
         self.external_effect(site, result, loop_method(name), None);
+    }
+
+    /// `partial(loop.method, a...)(b...)`: with nothing bound but the method, the call is
+    /// the method's own; otherwise the arguments are split between two sites, and only
+    /// what the method gives regardless of them is kept (a plain Future from
+    /// `partial(loop.run_in_executor, None)`), and the arguments escape.
+    fn partial_loop_call(&mut self, partial: GSite, site: GSite, name: u32, result: GNode) {
+        let name = self.name(name).clone();
+        let effect = loop_method(&name);
+        if self.site_args(partial).call().args.len() == 1 {
+            self.loop_call(site, &name, result);
+        } else if effect == ExternalCall::NewFuture {
+            // What it runs (in another thread, for `run_in_executor`) is not followed.
+            self.escape_arguments(site, None);
+            self.external_effect(site, result, effect, None);
+        } else {
+            self.unknown_call(site, result);
+        }
     }
 
     /// Records `loop=` passed to an asyncio API that removed it (TL006).
