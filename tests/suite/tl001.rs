@@ -3300,3 +3300,34 @@ asyncio.run(main())
         "main.py:13: TL001",
     );
 }
+
+#[test]
+fn dataclass_field_factories_fill_fields_not_passed() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from dataclasses import dataclass, field
+
+async def work():
+    return 1
+
+@dataclass
+class Waiter:
+    done: asyncio.Task = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+@dataclass
+class Job:
+    task: asyncio.Task = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+async def main():
+    job = Job(task=asyncio.create_task(work()))
+    print(job.task.get_name(), await job.task)
+    waiter = Waiter()
+    print(waiter.done.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL001",
+    );
+}

@@ -462,6 +462,44 @@ POLLER = Poller(1.0)
 }
 
 #[test]
+fn a_dataclass_calls_its_field_factories_where_it_is_constructed() {
+    // `field(default_factory=f)` runs `f` in the generated `__init__`, unless the
+    // construction passes the field.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from dataclasses import dataclass, field
+
+async def tick():
+    await asyncio.sleep(0)
+
+def start():
+    return asyncio.create_task(tick())
+
+@dataclass
+class Ticker:
+    name: str
+    task: asyncio.Task = field(default_factory=lambda: asyncio.create_task(tick()))
+
+@dataclass
+class Spawner:
+    task: asyncio.Task = field(default_factory=start)
+
+async def main():
+    ticker = Ticker("a")
+    await ticker.task
+    await Spawner().task
+
+asyncio.run(main())
+GIVEN = Ticker("b", task=None)
+IDLE = Spawner()
+"#,
+        "main.py:8: TL003",
+    );
+}
+
+#[test]
 fn functions_run_in_another_thread() {
     // `run_in_executor`, `threading.Thread(target=...)`, an executor's `submit` and a
     // `Thread` subclass's `run` run their function where no loop is running; a thread

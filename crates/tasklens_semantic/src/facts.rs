@@ -348,6 +348,10 @@ pub struct ClassFacts {
     /// Instances are tuples of the fields (`NamedTuple`, `namedtuple`): indexing,
     /// unpacking and iteration read them.
     pub tuple_fields: bool,
+    /// Fields declared with a factory (`x: T = field(default_factory=f)`, attrs'
+    /// `factory=f`) and the node of `f`: a construction that does not pass the field calls
+    /// `f` there.
+    pub field_factories: Vec<(Name, NodeId)>,
 }
 
 impl ClassFacts {

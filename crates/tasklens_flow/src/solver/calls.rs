@@ -161,6 +161,23 @@ impl Solver {
         }
     }
 
+    /// A field's factory called by a dataclass's generated `__init__` at `site`: a project
+    /// function runs there without arguments, and an event loop's `create_future` gives a
+    /// plain Future; its result goes to the field.
+    pub(super) fn field_factory(&mut self, value: Obj, site: GSite, slot: GNode) {
+        match value {
+            Obj::Function(func) => {
+                if self.bound.insert((site, func, usize::MAX)) {
+                    self.call_result(site, func, slot, None);
+                }
+            }
+            Obj::LoopMethod(name) if self.name(name).as_str() == "create_future" => {
+                self.seed(slot, Obj::Future(site));
+            }
+            _ => self.seed(slot, Obj::Unknown),
+        }
+    }
+
     /// A dataclass's generated `__init__` ends with `self.__post_init__(...)`, which runs
     /// where the construction runs. What it is given (the `InitVar` fields) is not followed.
     fn call_post_init(&mut self, site: GSite, class: GClass) {
@@ -203,6 +220,18 @@ impl Solver {
             Some(((k.node, HopAt::Keyword(site, i as u32)), field.clone()))
         });
         let bindings: Vec<_> = positional.chain(keywords).collect();
+        // A field the call does not pass calls its factory, if it has one.
+        for (owner, field) in &fields {
+            if bindings.iter().any(|(_, (_, bound))| bound == field) {
+                continue;
+            }
+            let (m, facts) = self.modules.class(*owner);
+            let Some(&(_, factory)) = facts.field_factories.iter().find(|(name, _)| name == field) else { continue };
+            let factory = self.modules.modules[m as usize].node_base + factory;
+            let field_id = self.name_id(field);
+            let slot = self.attr_node(*owner, field_id);
+            self.complex_on(factory, Complex::FieldFactory { site, slot });
+        }
         for ((node, at), (owner, field)) in bindings {
             let field_id = self.name_id(&field);
             let slot = self.attr_node(owner, field_id);

@@ -206,6 +206,7 @@ impl Solver {
                 }
             }
             Complex::Decorated { site, func, result, depth } => self.decorated_call(value, site, func, result, depth),
+            Complex::FieldFactory { site, slot } => self.field_factory(value, site, slot),
             Complex::WrapperResult { wrapper, result } => match value {
                 Obj::Future(site) | Obj::Task(Some(site)) if self.site_in_function(site, wrapper) => {
                     self.seed(result, value);

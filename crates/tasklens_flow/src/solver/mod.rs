@@ -223,6 +223,12 @@ pub(crate) enum Complex {
         value: GNode,
         result: GNode,
     },
+    /// On the factory of a dataclass field (`field(default_factory=f)`) that a construction
+    /// at `site` does not pass: `f` is called there and its result goes to the field.
+    FieldFactory {
+        site: GSite,
+        slot: GNode,
+    },
     /// On the return node of a synchronous decorator wrapper: Futures and Tasks created
     /// in its body reach the decorated call's result.
     WrapperResult {

@@ -689,6 +689,7 @@ impl Lowerer {
             // A `NamedTuple` subclass takes its fields as constructor arguments, as a dataclass does.
             dataclass: class.decorator_list.iter().any(is_dataclass_decorator) || named_tuple,
             tuple_fields: named_tuple,
+            field_factories: Vec::new(),
         });
         (self.facts.classes.len() - 1) as ClassId
     }

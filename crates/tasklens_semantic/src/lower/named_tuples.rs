@@ -27,6 +27,7 @@ impl Lowerer {
             fields,
             dataclass: true,
             tuple_fields: true,
+            field_factories: Vec::new(),
         });
         let id = (self.facts.classes.len() - 1) as ClassId;
         let version = self.seeded(Seed::Class(id));

@@ -271,7 +271,30 @@ impl Lowerer {
             }
         }
         let value = assign.value.as_ref().map(|v| self.expr(v));
+        if let (ScopeKind::Class(class), Expr::Name(name), Some(value)) =
+            (self.scope().kind, &*assign.target, assign.value.as_deref())
+            && let Some(factory) = self.field_factory(value)
+        {
+            self.facts.classes[class as usize].field_factories.push((name.id.clone(), factory));
+        }
         self.annotated_assign(&assign.target, annotation, assign.annotation.range(), value, true);
+    }
+
+    /// The node of `f` in a field declared `field(default_factory=f)` (dataclasses) or
+    /// `field(factory=f)`, `attr.ib(factory=f)` (attrs), just lowered as `value`.
+    fn field_factory(&self, value: &Expr) -> Option<NodeId> {
+        let Expr::Call(call) = value else { return None };
+        let callee = crate::annotation::dotted_name(&call.func)?;
+        if !matches!(callee.last()?.as_str(), "field" | "ib" | "attrib") {
+            return None;
+        }
+        // The call's own site is the last one made: its arguments' calls come before it.
+        let at = self.positions.call_sites.len().checked_sub(1)?;
+        if self.positions.call_sites[at].range != call.range() {
+            return None;
+        }
+        let keywords = &self.facts.call_sites[at].keywords;
+        keywords.iter().find(|k| matches!(k.name.as_str(), "default_factory" | "factory"))?.node
     }
 
     /// The type of a `# type: T` comment that ends the line of code ending at `end`.
