@@ -696,3 +696,24 @@ asyncio.run(main())
         "main.py:10: TL002",
     );
 }
+
+#[test]
+fn a_loop_argument_at_import_time_keeps_its_rewrite() {
+    // `loop.create_task(coro)` needs no running loop: the message must not say there is no
+    // fix (the snapshot shows it).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+loop = asyncio.new_event_loop()
+fut = asyncio.ensure_future(work(), loop=loop)
+print(loop.run_until_complete(fut))
+loop.close()
+"#,
+        "main.py:7: TL002",
+    );
+}

@@ -74,7 +74,23 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             " (`{param}` is a parameter of a public function: callers outside the project may still pass a Future, so the fix is unsafe)"
         ));
     }
-    if call.context == CallContext::Import {
+    let fix = fix(db, call);
+    let mut trace: Vec<Label> = call
+        .task_sinks
+        .iter()
+        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(db, sink) })
+        .collect();
+    // `loop=value` where the value may be None: `value.create_task` would fail there.
+    let loop_may_be_none = call
+        .loop_keyword
+        .map(|(_, value)| describe::source(db, call.at.file, value))
+        .filter(|value| *value != "None" && call.loop_may_be_none);
+    if let (Some(value), None) = (&loop_may_be_none, &fix) {
+        message.push_str(&format!(
+            "; no automatic fix: `{value}` may be None (a parameter that defaults to None, or an attribute set from one), where `ensure_future` takes the current event loop but `{}.create_task` would raise AttributeError",
+            crate::rules::removed_loop_argument::as_receiver(value)
+        ));
+    } else if call.context == CallContext::Import && fix.is_none() {
         message.push_str(
             "; no automatic fix: this runs at import time, where no loop is running and `create_task` would raise RuntimeError",
         );
@@ -82,14 +98,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             message
                 .push_str(&format!("; `{name}` holds an event loop: `{name}.create_task(...)` needs no running loop"));
         }
-    }
-    let fix = fix(db, call);
-    let mut trace: Vec<Label> = call
-        .task_sinks
-        .iter()
-        .map(|sink| Label { file: sink.at.file, range: sink.at.range, message: describe::sink_label(db, sink) })
-        .collect();
-    if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
+    } else if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
         let first = chain.first().map(|at| describe::place(db, *at)).unwrap_or_default();
         message.push_str(&match start {
             LooplessStart::Import => {
