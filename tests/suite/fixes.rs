@@ -273,6 +273,49 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_loop_attribute_set_when_missing_keeps_its_rewrite() {
+    // `if self._loop is None: self._loop = ...` before the call: `self._loop` is set there,
+    // so `self._loop.create_task` is safe; not when it may be reset to None after, or when
+    // the test itself runs only sometimes.
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+class Client:
+    def __init__(self, loop=None):
+        self._loop = loop
+
+    def start(self):
+        if self._loop is None:
+            self._loop = asyncio.get_event_loop()
+        return asyncio.ensure_future(work(1), loop=self._loop)
+
+    def reset(self):
+        if not self._loop:
+            self._loop = asyncio.get_event_loop()
+        self._loop = None
+        return asyncio.ensure_future(work(2), loop=self._loop)
+
+    def maybe(self, flag):
+        if flag:
+            if self._loop is None:
+                self._loop = asyncio.get_event_loop()
+        return asyncio.ensure_future(work(3), loop=self._loop)
+
+async def main():
+    print(await Client().start(), await Client().reset(), await Client().maybe(False))
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}
+
+#[test]
 fn a_compound_loop_expression_is_parenthesised() {
     check_fix(
         r#"

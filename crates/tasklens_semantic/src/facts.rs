@@ -72,6 +72,9 @@ pub struct ModuleFacts {
     /// `None`, anywhere in the module (`self._loop = loop` in `__init__(self, loop=None)`);
     /// sorted, without repeats.
     pub none_attrs: Vec<Name>,
+    /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
+    /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
+    pub set_attribute_reads: Vec<NodeId>,
     /// Calls in a `try` body that catches `TypeError` (or under `suppress(TypeError)`): a
     /// `loop=` or a non-coroutine given to `create_task` there is compatibility code; by site.
     pub type_error_handled: Vec<SiteId>,

@@ -501,7 +501,8 @@ fn only_ensure_future(solved: &Solved, site: GSite) -> bool {
 
 /// Whether the `loop=` of `call` may be `None`: a parameter of the calling function that
 /// defaults to `None` (and has not been given another value since), or an attribute read
-/// (`self._loop`) of a name that some module assigns `None` or such a parameter; also
+/// (`self._loop`) of a name that some module assigns `None` or such a parameter (unless an
+/// `if self._loop is None: self._loop = ...` before it in the function set it); also
 /// through locals copied from those (`loop = self._loop`).
 fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> bool {
     use tasklens_semantic::facts::Constraint;
@@ -524,7 +525,13 @@ fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
         let mut copied = Vec::new();
         for constraint in &facts.constraints {
             match *constraint {
-                Constraint::Load { attr, to, .. } if to == node && none_attr(facts.name(attr)) => return true,
+                Constraint::Load { attr, to, .. }
+                    if to == node
+                        && none_attr(facts.name(attr))
+                        && facts.set_attribute_reads.binary_search(&to).is_err() =>
+                {
+                    return true;
+                }
                 Constraint::Copy { from, to, .. } if to == node => copied.push(from),
                 _ => {}
             }

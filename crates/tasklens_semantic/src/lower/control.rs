@@ -52,6 +52,39 @@ impl Lowerer {
         }
         let merged = self.merge(ends);
         *self.flow() = merged;
+        if stmt.elif_else_clauses.is_empty() && self.conditional == 0 {
+            self.note_set_attribute(stmt);
+        }
+    }
+
+    /// `if self.x is None: self.x = value` (or `if not self.x:`), run unconditionally:
+    /// `self.x` is set from here on in this function.
+    fn note_set_attribute(&mut self, stmt: &ast::StmtIf) {
+        let tested = match &*stmt.test {
+            Expr::Compare(compare)
+                if matches!((&*compare.ops, &*compare.comparators), ([ast::CmpOp::Is], [Expr::NoneLiteral(_)])) =>
+            {
+                &*compare.left
+            }
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => &*unary.operand,
+            _ => return,
+        };
+        let Expr::Attribute(attribute) = tested else { return };
+        let Expr::Name(receiver) = &*attribute.value else { return };
+        let sets = stmt.body.iter().any(|s| match s {
+            ast::Stmt::Assign(assign) => {
+                !matches!(&*assign.value, Expr::NoneLiteral(_))
+                    && assign.targets.iter().any(|t| {
+                        matches!(t, Expr::Attribute(a) if a.attr.id == attribute.attr.id
+                            && matches!(&*a.value, Expr::Name(n) if n.id == receiver.id))
+                    })
+            }
+            _ => false,
+        });
+        if sets {
+            let entry = (receiver.id.clone(), attribute.attr.id.clone());
+            self.scope_mut().set_attributes.push(entry);
+        }
     }
 
     pub(super) fn while_stmt(&mut self, stmt: &ast::StmtWhile) {

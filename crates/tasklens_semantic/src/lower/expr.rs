@@ -32,6 +32,11 @@ impl Lowerer {
                     let attr = self.intern(&attribute.attr.id);
                     let hop = self.hop(attribute.range, HopKind::AttrLoad(attr));
                     self.constrain(Constraint::Load { base, attr, to, hop: Some(hop) });
+                    if let Expr::Name(receiver) = &*attribute.value
+                        && self.scope().set_attributes.iter().any(|(r, a)| *r == receiver.id && *a == attribute.attr.id)
+                    {
+                        self.facts.set_attribute_reads.push(to);
+                    }
                     if self.current_function().is_none() {
                         self.property_read(base, attr, attribute);
                     }

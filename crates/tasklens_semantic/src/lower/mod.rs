@@ -79,6 +79,9 @@ struct Scope {
     /// Names bound to a narrowing test (`is_task = isinstance(x, asyncio.Task)`), used
     /// later as a condition (`if is_task:`).
     condition_aliases: FxHashMap<Name, ConditionAlias>,
+    /// Attributes (`self._loop`, as receiver name and attribute) that an unconditional
+    /// `if self._loop is None: self._loop = ...` has set: reads after it are not `None`.
+    set_attributes: Vec<(Name, Name)>,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -227,6 +230,7 @@ impl Lowerer {
         }
         self.facts.none_attrs.sort();
         self.facts.none_attrs.dedup();
+        self.facts.set_attribute_reads.sort_unstable();
         self.facts
     }
 
@@ -739,6 +743,7 @@ impl Scope {
             self_param: None,
             local_defs: FxHashMap::default(),
             condition_aliases: FxHashMap::default(),
+            set_attributes: Vec::new(),
         }
     }
 }

@@ -412,6 +412,10 @@ impl Lowerer {
                 }
                 if self.may_be_none(value) {
                     self.facts.none_attrs.push(attribute.attr.id.clone());
+                    if let Expr::Name(receiver) = &*attribute.value {
+                        let attr = &attribute.attr.id;
+                        self.scope_mut().set_attributes.retain(|(r, a)| !(*r == receiver.id && a == attr));
+                    }
                 }
                 let base = self.expr(&attribute.value);
                 if let (Val::Node(base), Some(from)) = (base, self.node_of(value)) {
