@@ -275,8 +275,8 @@ asyncio.run(main())
 #[test]
 fn a_loop_attribute_set_when_missing_keeps_its_rewrite() {
     // `if self._loop is None: self._loop = ...` before the call: `self._loop` is set there,
-    // so `self._loop.create_task` is safe; not when it may be reset to None after, or when
-    // the test itself runs only sometimes.
+    // (also within a branch, for the rest of that branch), so `self._loop.create_task` is
+    // safe; not when it may be reset to None after, or after a branch that may not set it.
     check_fix(
         r#"
 #- main.py run
@@ -306,8 +306,16 @@ class Client:
                 self._loop = asyncio.get_event_loop()
         return asyncio.ensure_future(work(3), loop=self._loop)
 
+    def within(self, flag):
+        if flag:
+            if self._loop is None:
+                self._loop = asyncio.get_event_loop()
+            return asyncio.ensure_future(work(4), loop=self._loop)
+        return None
+
 async def main():
     print(await Client().start(), await Client().reset(), await Client().maybe(False))
+    print(await Client().within(True))
 
 asyncio.run(main())
 "#,

@@ -52,13 +52,13 @@ impl Lowerer {
         }
         let merged = self.merge(ends);
         *self.flow() = merged;
-        if stmt.elif_else_clauses.is_empty() && self.conditional == 0 {
+        if stmt.elif_else_clauses.is_empty() {
             self.note_set_attribute(stmt);
         }
     }
 
-    /// `if self.x is None: self.x = value` (or `if not self.x:`), run unconditionally:
-    /// `self.x` is set from here on in this function.
+    /// `if self.x is None: self.x = value` (or `if not self.x:`): `self.x` is set from
+    /// here on (until a merge with a way that did not set it, or an assignment of `None`).
     fn note_set_attribute(&mut self, stmt: &ast::StmtIf) {
         let tested = match &*stmt.test {
             Expr::Compare(compare)
@@ -83,7 +83,9 @@ impl Lowerer {
         });
         if sets {
             let entry = (receiver.id.clone(), attribute.attr.id.clone());
-            self.scope_mut().set_attributes.push(entry);
+            if !self.flow().set_attributes.contains(&entry) {
+                self.flow().set_attributes.push(entry);
+            }
         }
     }
 

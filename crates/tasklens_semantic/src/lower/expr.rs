@@ -33,7 +33,7 @@ impl Lowerer {
                     let hop = self.hop(attribute.range, HopKind::AttrLoad(attr));
                     self.constrain(Constraint::Load { base, attr, to, hop: Some(hop) });
                     if let Expr::Name(receiver) = &*attribute.value
-                        && self.scope().set_attributes.iter().any(|(r, a)| *r == receiver.id && *a == attribute.attr.id)
+                        && self.flow().set_attributes.iter().any(|(r, a)| *r == receiver.id && *a == attribute.attr.id)
                     {
                         self.facts.set_attribute_reads.push(to);
                     }

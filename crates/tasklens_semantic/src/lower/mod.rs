@@ -51,6 +51,9 @@ pub(crate) struct Flow {
     live: bool,
     /// The code here runs only on Pythons older than this (a version guard).
     below: Option<tasklens_db::PythonVersion>,
+    /// Attributes (`self._loop`, as receiver name and attribute) that `if self._loop is
+    /// None: self._loop = ...` has set on every way here: reads of them are not `None`.
+    set_attributes: Vec<(Name, Name)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,9 +82,6 @@ struct Scope {
     /// Names bound to a narrowing test (`is_task = isinstance(x, asyncio.Task)`), used
     /// later as a condition (`if is_task:`).
     condition_aliases: FxHashMap<Name, ConditionAlias>,
-    /// Attributes (`self._loop`, as receiver name and attribute) that an unconditional
-    /// `if self._loop is None: self._loop = ...` has set: reads after it are not `None`.
-    set_attributes: Vec<(Name, Name)>,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -603,7 +603,12 @@ impl Lowerer {
     fn merge(&mut self, flows: Vec<Flow>) -> Flow {
         let live: Vec<Flow> = flows.into_iter().filter(|f| f.live).collect();
         match live.len() {
-            0 => Flow { env: self.flow().env.clone(), live: false, below: self.flow().below },
+            0 => Flow {
+                env: self.flow().env.clone(),
+                live: false,
+                below: self.flow().below,
+                set_attributes: self.flow().set_attributes.clone(),
+            },
             1 => live.into_iter().next().expect("one flow"),
             _ => {
                 use imbl::ordmap::DiffItem;
@@ -615,6 +620,8 @@ impl Lowerer {
                     true => live.iter().filter_map(|flow| flow.below).max(),
                     false => None,
                 };
+                let mut set_attributes = live[0].set_attributes.clone();
+                set_attributes.retain(|entry| live[1..].iter().all(|flow| flow.set_attributes.contains(entry)));
                 let first = &live[0].env;
                 let mut differing: std::collections::BTreeMap<&Name, Vec<NodeId>> = Default::default();
                 for flow in &live[1..] {
@@ -641,7 +648,7 @@ impl Lowerer {
                     }
                     env.insert(name.clone(), merged);
                 }
-                Flow { env, live: true, below }
+                Flow { env, live: true, below, set_attributes }
             }
         }
     }
@@ -735,7 +742,7 @@ impl Scope {
             bound,
             globals: FxHashSet::default(),
             nonlocals: FxHashSet::default(),
-            flow: Flow { env: imbl::OrdMap::new(), live: true, below: None },
+            flow: Flow { env: imbl::OrdMap::new(), live: true, below: None, set_attributes: Vec::new() },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
             loops: Vec::new(),
@@ -743,7 +750,6 @@ impl Scope {
             self_param: None,
             local_defs: FxHashMap::default(),
             condition_aliases: FxHashMap::default(),
-            set_attributes: Vec::new(),
         }
     }
 }

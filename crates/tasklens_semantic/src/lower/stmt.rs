@@ -414,7 +414,7 @@ impl Lowerer {
                     self.facts.none_attrs.push(attribute.attr.id.clone());
                     if let Expr::Name(receiver) = &*attribute.value {
                         let attr = &attribute.attr.id;
-                        self.scope_mut().set_attributes.retain(|(r, a)| !(*r == receiver.id && a == attr));
+                        self.flow().set_attributes.retain(|(r, a)| !(*r == receiver.id && a == attr));
                     }
                 }
                 let base = self.expr(&attribute.value);
