@@ -3331,3 +3331,32 @@ asyncio.run(main())
         "main.py:9: TL001",
     );
 }
+
+#[test]
+fn running_a_coroutine_to_completion_gives_its_result() {
+    // `loop.run_until_complete(c)` and `asyncio.run(c)` give what `c` returns.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def make_waiter():
+    return asyncio.get_running_loop().create_future()
+
+async def make_task():
+    return asyncio.create_task(asyncio.sleep(0))
+
+def main():
+    loop = asyncio.new_event_loop()
+    task = loop.run_until_complete(make_task())
+    print(task.get_name())
+    loop.run_until_complete(task)
+    waiter = asyncio.run(make_waiter())
+    print(waiter.get_name())
+    loop.close()
+
+main()
+"#,
+        "main.py:4: TL001",
+    );
+}

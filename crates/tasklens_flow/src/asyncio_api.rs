@@ -74,6 +74,9 @@ pub enum ExternalCall {
     },
     /// `map(f, xs...)`: an iterator of what `f` returns for the elements.
     Map,
+    /// `asyncio.run(coro)`, `loop.run_until_complete(aw)`: runs the awaitable to the end and
+    /// gives what awaiting it gives.
+    RunToCompletion,
     Unknown,
 }
 
@@ -95,6 +98,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             "current_task" => ExternalCall::CurrentTask,
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
             "wait" => ExternalCall::Wait,
+            "run" => ExternalCall::RunToCompletion,
             "sleep"
             | "wait_for"
             | "open_connection"
@@ -161,6 +165,7 @@ pub fn loop_method(method: &str) -> ExternalCall {
     match method {
         "create_future" | "run_in_executor" => ExternalCall::NewFuture,
         "create_task" => ExternalCall::NewTask,
+        "run_until_complete" => ExternalCall::RunToCompletion,
         // The event loop's `async def` methods (CPython 3.8-3.13; uvloop has the same).
         "connect_accepted_socket"
         | "connect_read_pipe"

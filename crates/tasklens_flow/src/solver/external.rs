@@ -172,6 +172,10 @@ impl Solver {
                 }
                 self.seed(result, Obj::Loop)
             }
+            ExternalCall::RunToCompletion => match arg(0) {
+                Some(awaited) => self.complex_on(awaited, Complex::Await { to: result }),
+                None => self.seed(result, Obj::Unknown),
+            },
             ExternalCall::Coroutine => {
                 self.seed(result, Obj::Coro(None));
                 // `asyncio.to_thread(f)` runs `f` in another thread.
