@@ -172,10 +172,15 @@ impl Solver {
                 }
                 self.seed(result, Obj::Loop)
             }
-            ExternalCall::RunToCompletion => match arg(0) {
-                Some(awaited) => self.complex_on(awaited, Complex::Await { to: result }),
-                None => self.seed(result, Obj::Unknown),
-            },
+            ExternalCall::RunToCompletion => {
+                match arg(0) {
+                    Some(awaited) => self.complex_on(awaited, Complex::Await { to: result }),
+                    None => self.seed(result, Obj::Unknown),
+                }
+                // The loop has stopped when the result arrives: a Task in it lived through the
+                // run (kept by the coroutine's frame), so dropping it now loses nothing (TL005).
+                self.complex_on(result, Complex::Escape);
+            }
             ExternalCall::Coroutine => {
                 self.seed(result, Obj::Coro(None));
                 // `asyncio.to_thread(f)` runs `f` in another thread.
