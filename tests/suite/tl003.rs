@@ -615,6 +615,8 @@ if __name__ == "__main__":
 "#,
         "
         main.py:8: TL003
+        main.py:23: TL005
+        main.py:28: TL005
         ",
     );
 }

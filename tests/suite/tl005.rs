@@ -433,6 +433,50 @@ async def main():
 }
 
 #[test]
+fn a_caller_that_throws_away_a_helpers_task_drops_it() {
+    // `spawn` hands its Task back and keeps it no other way: some callers keep it, and
+    // each call written as a statement of its own drops it (as a bare `create_task` would).
+    // `tracked` keeps its Tasks itself, so its callers may ignore them.
+    check(
+        r#"
+#- helpers.py
+import asyncio
+
+RUNNING = set()
+
+def spawn(coro):
+    return asyncio.create_task(coro)
+
+def tracked(coro):
+    task = asyncio.create_task(coro)
+    RUNNING.add(task)
+    task.add_done_callback(RUNNING.discard)
+    return task
+#- main.py run
+import asyncio
+from helpers import spawn, tracked
+
+async def work():
+    await asyncio.sleep(0)
+
+def forward(coro):
+    return spawn(coro)
+
+async def main():
+    kept = [spawn(work())]
+    spawn(work())
+    tracked(work())
+    await forward(work())
+    await asyncio.gather(*kept)
+    await asyncio.sleep(0.01)
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL005",
+    );
+}
+
+#[test]
 fn a_synchronous_function_that_runs_the_loop_keeps_its_names() {
     // `main` holds `task` while `run_until_complete` runs the loop inside the same frame;
     // `start` returns at once, and its name goes with it.

@@ -152,12 +152,21 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
     let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
     let mut kept = solved.kept_tasks.clone();
+    // Every node that holds a Task (not through a done-callback or a WeakSet).
+    let mut holders: FxHashMap<ObjId, Vec<GNode>> = FxHashMap::default();
     for (node, set) in solved.sets.iter() {
         for &obj in set {
             if let Some(site) = task_sites[obj as usize] {
                 // A done-callback that gets the Task does not keep it, nor is it where it was
                 // lost; nor does code that finds it in a WeakSet.
-                if kept.contains(&site) || through_done_callback(solved, node, obj) || through_weak_set(node, obj) {
+                if solved.kept_tasks.contains(&site)
+                    || through_done_callback(solved, node, obj)
+                    || through_weak_set(node, obj)
+                {
+                    continue;
+                }
+                holders.entry(obj).or_default().push(node);
+                if kept.contains(&site) {
                     continue;
                 }
                 // A name the Task is only named or given callbacks through keeps it while its
@@ -177,8 +186,112 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         .filter(|(site, _)| !kept.contains(site))
         .map(|(site, (_, std::cmp::Reverse(node), obj))| (site, node, obj, loop_returns.contains(&node)))
         .collect();
+    // A helper's Task that some callers keep: each caller that throws the result away
+    // drops it, at its own call.
+    let keeps = |node: GNode, site: GSite| {
+        used[node as usize] || (solved.named_only[node as usize] && suspends_after(solved, site))
+    };
+    dropped.extend(dropped_by_callers(solved, &holders, &task_sites, &kept, &keeps));
     dropped.sort_unstable();
     dropped
+}
+
+/// Tasks made in a helper that returns them (`def spawn(c): return
+/// asyncio.create_task(c)`), always gives one of them, and keeps them no other way, which
+/// some caller keeps (else the
+/// Task is reported where it is made): each call of the helper whose result is thrown away
+/// (nothing reads it, it goes nowhere), with the Task and the call's result node.
+fn dropped_by_callers(
+    solved: &Solved,
+    holders: &FxHashMap<ObjId, Vec<GNode>>,
+    task_sites: &[Option<GSite>],
+    kept: &FxHashSet<GSite>,
+    keeps: &dyn Fn(GNode, GSite) -> bool,
+) -> Vec<(GSite, GNode, ObjId, bool)> {
+    // The helper of each kept Task that reaches its helper's return, and only that way.
+    let mut returned: FxHashMap<GFunc, Vec<ObjId>> = FxHashMap::default();
+    for (&obj, nodes) in holders {
+        let Some(site) = task_sites[obj as usize].filter(|site| kept.contains(site)) else { continue };
+        let (m, call) = solved.modules.site(site);
+        let Some(caller) = call.caller else { continue };
+        let module = &solved.modules.modules[m as usize];
+        let function = &module.facts.functions[caller as usize];
+        let returns = [module.node_base + function.ret, module.node_base + function.own_ret];
+        if !nodes.iter().any(|node| returns.contains(node)) {
+            continue;
+        }
+        // Only a helper that always gives a new Task of its own is a `create_task` of its
+        // own: one that may give back something else (`return cb()` in another branch) may
+        // give a given caller no Task at all.
+        let func = module.func_base + caller as GFunc;
+        let own_task = |o: &ObjId| {
+            task_sites[*o as usize].is_some_and(|made| {
+                let (made_in, call) = solved.modules.site(made);
+                made_in == m && call.caller == Some(caller)
+            })
+        };
+        if !returns.iter().all(|&node| solved.sets.get(node).iter().all(own_task)) {
+            continue;
+        }
+        // Kept on a way that does not go through the return: the helper keeps it itself.
+        let kept_inside = nodes.iter().any(|&node| {
+            !returns.contains(&node)
+                && keeps(node, site)
+                && !predecessors(solved, node, obj).any(|(from, _)| returns.contains(&from))
+        });
+        if !kept_inside {
+            returned.entry(func).or_default().push(obj);
+        }
+    }
+    if returned.is_empty() {
+        return Vec::new();
+    }
+    let mut dropped = Vec::new();
+    for &(call, func) in &solved.calls {
+        let Some(objs) = returned.get(&func) else { continue };
+        let Some(result) = discarded_result(solved, call) else { continue };
+        if keeps(result, call) || solved.has_dyn_edges[result as usize] {
+            continue;
+        }
+        // One finding per call, for the first Task of the helper that gets there.
+        let held = solved.sets.get(result);
+        if let Some(&obj) = objs.iter().filter(|obj| held.contains(obj)).min() {
+            dropped.push((call, result, obj, false));
+        }
+    }
+    dropped.sort_unstable();
+    dropped.dedup_by_key(|entry| entry.0);
+    dropped
+}
+
+/// The result node of the call at `site` when nothing in its module reads it: no copy,
+/// guard or other constraint starts from it (a call written as a statement of its own).
+fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
+    let m = solved.modules.site_module(site);
+    let module = &solved.modules.modules[m as usize];
+    let local = site - module.site_base;
+    let facts = &module.facts;
+    let result = facts.constraints.iter().find_map(|constraint| match *constraint {
+        Constraint::Call { site, result, .. } | Constraint::MethodCall { site, result, .. } if site == local => {
+            Some(result)
+        }
+        _ => None,
+    })?;
+    let read = facts.constraints.iter().any(|constraint| match *constraint {
+        Constraint::Copy { from, .. } => from == result,
+        Constraint::Load { base, .. } | Constraint::LoadPart { base, .. } => base == result,
+        Constraint::Store { base, from, .. } | Constraint::StorePart { base, from, .. } => {
+            base == result || from == result
+        }
+        Constraint::ClassStore { from, .. } => from == result,
+        Constraint::Call { callee, .. } => callee == result,
+        Constraint::MethodCall { receiver, .. }
+        | Constraint::PropertyRead { receiver, .. }
+        | Constraint::ImplicitCall { receiver, .. } => receiver == result,
+        Constraint::Await { value, .. } | Constraint::Enter { value, .. } => value == result,
+        _ => false,
+    }) || facts.guards.iter().any(|guard| guard.from == result);
+    (!read).then_some(module.node_base + result)
 }
 
 /// Marks the slots of every container that something keeps: a container is kept when a

@@ -14,7 +14,9 @@ declare_rule! {
     /// from a helper whose callers (across modules) all drop it, or only its own methods
     /// are called on the bare result (`create_task(c).add_done_callback(log)`: a
     /// done-callback gets the Task once it has finished, so it keeps nothing alive before
-    /// then). A variable that is only named or given done-callbacks (`t.set_name(...)`,
+    /// then). A helper that returns a new Task and keeps it no other way (`def spawn(c):
+    /// return asyncio.create_task(c)`) is a `create_task` of its own: a call of it written
+    /// as a statement drops its Task even when other callers keep theirs. A variable that is only named or given done-callbacks (`t.set_name(...)`,
     /// `t.add_done_callback(log)`) keeps the Task only while its function is suspended: it
     /// is dropped when nothing is awaited (or yielded) after the call. A handle that is awaited,
     /// stored in an attribute, a global or a container that is itself kept, or passed on
