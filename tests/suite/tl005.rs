@@ -436,7 +436,8 @@ async def main():
 fn a_caller_that_throws_away_a_helpers_task_drops_it() {
     // `spawn` hands its Task back and keeps it no other way: some callers keep it, and
     // each call written as a statement of its own drops it (as a bare `create_task` would).
-    // `tracked` keeps its Tasks itself, so its callers may ignore them.
+    // `tracked` keeps its Tasks itself, so its callers may ignore them; a call that may run
+    // several functions (`handler()`) is not where one helper's Task is lost.
     check(
         r#"
 #- helpers.py
@@ -462,17 +463,27 @@ async def work():
 def forward(coro):
     return spawn(coro)
 
+def ticket():
+    return asyncio.create_task(work())
+
+def nothing():
+    return None
+
+HANDLERS = [ticket, nothing]
+
 async def main():
-    kept = [spawn(work())]
+    kept = [spawn(work()), ticket()]
     spawn(work())
     tracked(work())
     await forward(work())
+    for handler in HANDLERS:
+        handler()
     await asyncio.gather(*kept)
     await asyncio.sleep(0.01)
 
 asyncio.run(main())
 "#,
-        "main.py:12: TL005",
+        "main.py:20: TL005",
     );
 }
 

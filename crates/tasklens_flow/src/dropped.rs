@@ -246,9 +246,25 @@ fn dropped_by_callers(
     if returned.is_empty() {
         return Vec::new();
     }
+    // A call that may run several functions (a callback registry's `self.handler(...)`) is
+    // not where a given helper's Task is lost: only calls of the helper alone count.
+    let mut callees: FxHashMap<GSite, u32> = FxHashMap::default();
+    for &(call, func) in &solved.calls {
+        if returned.contains_key(&func) {
+            callees.insert(call, 0);
+        }
+    }
+    for &(call, _) in &solved.calls {
+        if let Some(count) = callees.get_mut(&call) {
+            *count += 1;
+        }
+    }
     let mut dropped = Vec::new();
     for &(call, func) in &solved.calls {
         let Some(objs) = returned.get(&func) else { continue };
+        if callees.get(&call) != Some(&1) {
+            continue;
+        }
         let Some(result) = discarded_result(solved, call) else { continue };
         if keeps(result, call) || solved.has_dyn_edges[result as usize] {
             continue;
