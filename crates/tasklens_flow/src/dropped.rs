@@ -197,10 +197,10 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
 }
 
 /// Tasks made in a helper that returns them (`def spawn(c): return
-/// asyncio.create_task(c)`), always gives one of them, and keeps them no other way, which
-/// some caller keeps (else the
-/// Task is reported where it is made): each call of the helper whose result is thrown away
-/// (nothing reads it, it goes nowhere), with the Task and the call's result node.
+/// asyncio.create_task(c)`), always gives one of them and keeps them no other way, and
+/// that some caller keeps (else the Task is reported where it is made): each call of the
+/// helper whose result is thrown away (nothing reads it, it goes nowhere), with the Task
+/// and the call's result node.
 fn dropped_by_callers(
     solved: &Solved,
     holders: &FxHashMap<ObjId, Vec<GNode>>,
