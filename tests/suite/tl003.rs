@@ -611,12 +611,14 @@ if loop is not None:
 pending = start() if loop else None
 
 if __name__ == "__main__":
+    waiting = asyncio.create_task(work())
     start()
 "#,
         "
         main.py:8: TL003
         main.py:23: TL005
-        main.py:28: TL005
+        main.py:28: TL003
+        main.py:29: TL005
         ",
     );
 }

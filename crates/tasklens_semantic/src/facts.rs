@@ -72,6 +72,9 @@ pub struct ModuleFacts {
     /// `None`, anywhere in the module (`self._loop = loop` in `__init__(self, loop=None)`);
     /// sorted, without repeats.
     pub none_attrs: Vec<Name>,
+    /// Module-level calls in the body of `if __name__ == "__main__":` (they run when the
+    /// file runs as a script); sorted.
+    pub script_sites: Vec<SiteId>,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
     pub set_attribute_reads: Vec<NodeId>,

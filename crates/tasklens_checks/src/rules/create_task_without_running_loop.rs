@@ -77,8 +77,15 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
         return diagnostic;
     }
     let message = match (task.chain.first(), task.start) {
+        (None, LooplessStart::Script) => format!(
+            "`{call}` runs when the script starts (under `if __name__ == \"__main__\":`), where no event loop is running (RuntimeError: no running event loop)"
+        ),
         (None, _) => format!(
             "`{call}` runs at import time, where no event loop is running (RuntimeError: no running event loop)"
+        ),
+        (Some(first), LooplessStart::Script) => format!(
+            "`{call}` runs when the script starts, through the call in {} (under `if __name__ == \"__main__\":`), where no event loop is running (RuntimeError: no running event loop)",
+            describe::place(db, *first)
         ),
         (Some(first), LooplessStart::Import) => format!(
             "`{call}` runs when the module is imported, through the call in {}, where no event loop is running (RuntimeError: no running event loop)",
@@ -142,6 +149,7 @@ fn thread_without_loop(
 pub(crate) fn chain_labels(chain: &[Location], start: LooplessStart) -> Vec<Label> {
     let first_label = match start {
         LooplessStart::Import => "called at import time",
+        LooplessStart::Script => "called when the script starts",
         LooplessStart::Thread => "runs it in another thread",
     };
     (chain.iter().enumerate())

@@ -101,6 +101,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
     } else if let (CallContext::Function, Some((chain, start)), None) = (call.context, &call.loopless, &fix) {
         let first = chain.first().map(|at| describe::place(db, *at)).unwrap_or_default();
         message.push_str(&match start {
+            LooplessStart::Script => format!(
+                "; no automatic fix: this runs when the script starts, through the call in {first} (under `if __name__ == \"__main__\":`)"
+            ),
             LooplessStart::Import => {
                 format!("; no automatic fix: this runs when the module is imported, through the call in {first}")
             }

@@ -285,7 +285,13 @@ fn loopless_path(solved: &Solved, reached: &FxHashMap<u32, (u32, bool)>, site: G
     let mut caller = caller_of(solved, site);
     let start = loop {
         match caller {
-            None => break LooplessStart::Import,
+            None => {
+                // The module-level call the chain starts from.
+                let outer = chain.last().copied().unwrap_or(site);
+                let module = &solved.modules.modules[solved.modules.site_module(outer) as usize];
+                let script = module.facts.script_sites.binary_search(&(outer - module.site_base)).is_ok();
+                break if script { LooplessStart::Script } else { LooplessStart::Import };
+            }
             Some(func) => match reached.get(&func) {
                 Some(&(via, thread)) if chain.len() < 64 => {
                     chain.push(via);

@@ -263,6 +263,8 @@ pub struct LooplessCall {
 pub enum LooplessStart {
     /// Module-level code or a class body, as the module is imported.
     Import,
+    /// Module-level code under `if __name__ == "__main__":`, as the file runs as a script.
+    Script,
     /// A function that the first call of the chain runs in another thread.
     Thread,
 }

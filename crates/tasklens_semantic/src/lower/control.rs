@@ -19,7 +19,14 @@ impl Lowerer {
         self.runs_below(version.when_true);
         // The body of `if __name__ == "__main__":` runs whenever the script is run.
         if is_main_guard(&stmt.test) {
+            let first = self.facts.call_sites.len() as u32;
             self.conditionally(|this| this.block(&stmt.body));
+            if self.scopes.len() == 1 {
+                let sites = first..self.facts.call_sites.len() as u32;
+                let module_level: Vec<u32> =
+                    sites.filter(|&s| self.facts.call_sites[s as usize].caller.is_none()).collect();
+                self.facts.script_sites.extend(module_level);
+            }
         } else {
             self.under_test(|this| this.block(&stmt.body));
         }
