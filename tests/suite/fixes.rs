@@ -206,6 +206,29 @@ loop.close()
 }
 
 #[test]
+fn script_entry_calls_say_they_run_when_the_script_starts() {
+    // Under `if __name__ == "__main__":` the call runs when the file runs as a script: no
+    // fix, and the message says so rather than "at import time".
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def work(n):
+    return n
+
+if __name__ == "__main__":
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    task = asyncio.ensure_future(work(3))
+    print(loop.run_until_complete(task))
+    loop.close()
+"#,
+        false,
+    );
+}
+
+#[test]
 fn the_loop_rewrite_needs_no_running_loop() {
     // `start` is synchronous and runs before the loop does: `loop.create_task` is fine
     // there (unlike `asyncio.create_task`), so the rewrite is a safe fix.

@@ -91,9 +91,14 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             crate::rules::removed_loop_argument::as_receiver(value)
         ));
     } else if call.context == CallContext::Import && fix.is_none() {
-        message.push_str(
-            "; no automatic fix: this runs at import time, where no loop is running and `create_task` would raise RuntimeError",
-        );
+        message.push_str(match call.in_script {
+            true => {
+                "; no automatic fix: this runs when the script starts (under `if __name__ == \"__main__\":`), where no loop is running and `create_task` would raise RuntimeError"
+            }
+            false => {
+                "; no automatic fix: this runs at import time, where no loop is running and `create_task` would raise RuntimeError"
+            }
+        });
         if let (Some(name), None) = (&call.loop_in_scope, call.loop_keyword) {
             message
                 .push_str(&format!("; `{name}` holds an event loop: `{name}.create_task(...)` needs no running loop"));

@@ -146,6 +146,8 @@ pub struct EnsureFutureCall {
     pub task_sinks: Vec<Sink>,
     /// Where the call runs, which decides whether `create_task` can replace it.
     pub context: CallContext,
+    /// At import time: under `if __name__ == "__main__":`, when the file runs as a script.
+    pub in_script: bool,
     /// The positional arguments' ranges.
     pub args: Vec<TextRange>,
     /// The `loop=` keyword: the whole keyword and its value.
@@ -371,6 +373,10 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             callee: at.callee,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
             context,
+            in_script: {
+                let entry = &solved.modules.modules[module as usize];
+                entry.facts.script_sites.binary_search(&(site - entry.site_base)).is_ok()
+            },
             args: at.args.clone(),
             loop_keyword,
             loop_may_be_none: loop_may_be_none(solved, module, call),
