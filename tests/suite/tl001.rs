@@ -3290,6 +3290,7 @@ async def main():
     spawn = functools.partial(loop.create_task)
     task = spawn(work())
     print(task.get_name(), await task)
+    spawn(work())
     run = functools.partial(loop.run_in_executor, None)
     waiter = run(print, "in a thread")
     await waiter
@@ -3297,7 +3298,10 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "main.py:13: TL001",
+        "
+        main.py:12: TL005
+        main.py:14: TL001
+        ",
     );
 }
 
@@ -3343,6 +3347,9 @@ import asyncio
 async def make_waiter():
     return asyncio.get_running_loop().create_future()
 
+async def make_other():
+    return asyncio.get_running_loop().create_future()
+
 async def make_task():
     return asyncio.create_task(asyncio.sleep(0))
 
@@ -3351,12 +3358,16 @@ def main():
     task = loop.run_until_complete(make_task())
     print(task.get_name())
     loop.run_until_complete(task)
+    other = loop.run_until_complete(make_other())
+    print(other.get_name())
     waiter = asyncio.run(make_waiter())
     print(waiter.get_name())
-    loop.close()
 
 main()
 "#,
-        "main.py:4: TL001",
+        "
+        main.py:4: TL001
+        main.py:7: TL001
+        ",
     );
 }

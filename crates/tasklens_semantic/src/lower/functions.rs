@@ -254,9 +254,7 @@ impl Lowerer {
             None => ReturnShape::Other,
         }
     }
-}
 
-impl Lowerer {
     /// Whether `name`, read in the innermost function, is the first parameter of the plain
     /// function that directly encloses it (and not rebound in the innermost one).
     fn is_enclosing_first_param(&self, name: &Name) -> bool {
