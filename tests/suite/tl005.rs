@@ -518,6 +518,46 @@ main()
 }
 
 #[test]
+fn a_name_nothing_reads_keeps_its_task_while_its_function_runs_the_loop() {
+    // `_ = loop.create_task(main())` before `loop.run_until_complete(...)`: the frame holds
+    // the name while the loop runs. Not in a loop body (the next iteration rebinds the name
+    // and lets the previous Task go), and not across an `await` (the coroutine may return
+    // while the Task runs on), as `fire` returning at once does not.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0.01)
+
+def fire():
+    t = asyncio.create_task(work())
+
+async def main():
+    t = asyncio.create_task(work())
+    fire()
+    await asyncio.sleep(0.02)
+
+def run():
+    loop = asyncio.new_event_loop()
+    _ = loop.create_task(main())
+    for i in range(2):
+        again = loop.create_task(work())
+    loop.run_until_complete(asyncio.sleep(0.1))
+    loop.close()
+
+run()
+"#,
+        "
+        main.py:7: TL005
+        main.py:10: TL005
+        main.py:18: TL005
+        ",
+    );
+}
+
+#[test]
 fn a_walrus_names_its_task() {
     // `(t := create_task(c)).add_done_callback(cb)` names the Task as `t = ...; t.add_...`
     // does: kept while the function waits after it, dropped when it returns at once.

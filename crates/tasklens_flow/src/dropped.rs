@@ -2,11 +2,11 @@
 //! Task created at a site, whether any node that holds it keeps it.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Constraint, ContainerKind};
+use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind};
 
 use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 use crate::report::predecessors;
-use crate::solver::{DynHopKind, Solved, is_shown};
+use crate::solver::{DynHopKind, NO_NODE, Solved, is_shown};
 
 /// Methods of lists, sets and dicts that store their arguments and keep nothing else.
 pub(crate) const CONTAINER_STORES: &[&str] =
@@ -171,7 +171,10 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                 }
                 // A name the Task is only named or given callbacks through keeps it while its
                 // function is suspended: dropped only when nothing suspends after the call.
-                if used[node as usize] || (solved.named_only[node as usize] && suspends_after(solved, site)) {
+                if used[node as usize]
+                    || (solved.named_only[node as usize] && suspends_after(solved, site))
+                    || kept_by_unread_name(solved, node, obj, site)
+                {
                     kept.insert(site);
                     continue;
                 }
@@ -236,7 +239,7 @@ fn dropped_by_callers(
         // Kept on a way that does not go through the return: the helper keeps it itself.
         let kept_inside = nodes.iter().any(|&node| {
             !returns.contains(&node)
-                && keeps(node, site)
+                && (keeps(node, site) || kept_by_unread_name(solved, node, obj, site))
                 && !predecessors(solved, node, obj).any(|(from, _)| returns.contains(&from))
         });
         if !kept_inside {
@@ -365,6 +368,24 @@ fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
             && label >= hops
             && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
     })
+}
+
+/// A name the creating call is assigned to (`_ = loop.create_task(main())`) and that
+/// nothing reads keeps the Task while the same function then runs the loop
+/// (`loop.run_forever()`): the frame outlives the loop's run. Not across an `await`: the
+/// function may return while the Task still runs. A name bound again later (in a loop
+/// body, say) passes its value to the join of its versions, so it is not unread.
+fn kept_by_unread_name(solved: &Solved, node: GNode, obj: ObjId, site: GSite) -> bool {
+    let Some(&(from, label)) = solved.preds.get(&(node, obj)) else { return false };
+    let assigned = solved.unread[node as usize]
+        && is_shown(label)
+        && label < solved.modules.hop_count
+        && matches!(solved.modules.hop(label).1.kind, HopKind::Assign(_))
+        && solved.preds.get(&(from, obj)).is_some_and(|&(made, _)| made == NO_NODE);
+    assigned && {
+        let (_, call) = solved.modules.site(site);
+        call.runs_loop_after
+    }
 }
 
 /// Whether the function of the call at `site` suspends after it (see `CallSite::suspends_after`).

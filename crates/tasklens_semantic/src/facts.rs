@@ -609,6 +609,9 @@ pub struct CallSite {
     /// `loop.run_until_complete(...)`, `loop.run_forever()`, `asyncio.run(...)`): names the
     /// function holds may outlive what the call starts.
     pub suspends_after: bool,
+    /// A later call in its function runs the event loop in the same frame
+    /// (`loop.run_forever()`, `loop.run_until_complete(...)`, `asyncio.run(...)`).
+    pub runs_loop_after: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

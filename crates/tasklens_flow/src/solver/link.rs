@@ -456,13 +456,9 @@ impl Solver {
     fn freeze(mut self, mut pending: Pending) -> Solver {
         let n = self.static_nodes as usize;
         let late_edges = take_late(&mut pending.edges, n);
-        pending.edges.sort_unstable_by_key(|(from, _)| *from);
-        self.edge_start = offsets(n, pending.edges.iter().map(|(from, _)| *from));
-        self.edges = pending.edges.into_iter().map(|(_, edge)| edge).collect();
+        (self.edge_start, self.edges) = by_source(n, pending.edges);
         let late_complex = take_late(&mut pending.complex, n);
-        pending.complex.sort_unstable_by_key(|(node, _)| *node);
-        self.complex_start = offsets(n, pending.complex.iter().map(|(node, _)| *node));
-        self.complex_ids = pending.complex.into_iter().map(|(_, id)| id).collect();
+        (self.complex_start, self.complex_ids) = by_source(n, pending.complex);
         for (from, edge) in late_edges {
             self.edge(from, edge.to, edge.label);
         }
@@ -500,14 +496,24 @@ fn take_late<T>(items: &mut Vec<(GNode, T)>, n: usize) -> Vec<(GNode, T)> {
     late
 }
 
-/// CSR offsets for `n` nodes from sorted source ids.
-fn offsets(n: usize, sources: impl Iterator<Item = GNode>) -> Vec<u32> {
-    let mut counts = vec![0u32; n + 1];
-    for source in sources {
-        counts[source as usize + 1] += 1;
+/// Groups `items` by their source node (one of the first `n`) into CSR arrays: offsets
+/// per node and the items in source order, each node's in the order given (a counting
+/// sort: linear, where sorting millions of entries took a tenth of a second).
+fn by_source<T: Copy>(n: usize, items: Vec<(GNode, T)>) -> (Vec<u32>, Vec<T>) {
+    let mut start = vec![0u32; n + 1];
+    for &(source, _) in &items {
+        start[source as usize + 1] += 1;
     }
     for i in 1..=n {
-        counts[i] += counts[i - 1];
+        start[i] += start[i - 1];
     }
-    counts
+    let Some(&(_, first)) = items.first() else { return (start, Vec::new()) };
+    let mut next = start.clone();
+    let mut grouped = vec![first; items.len()];
+    for (source, item) in items {
+        let slot = &mut next[source as usize];
+        grouped[*slot as usize] = item;
+        *slot += 1;
+    }
+    (start, grouped)
 }

@@ -94,6 +94,9 @@ pub(crate) struct Solution {
     /// Nodes (names) given only methods that keep no Task (`t.add_done_callback(cb)`): they
     /// keep one only while their function is suspended (see `CallSite::suspends_after`).
     pub named_only: Vec<bool>,
+    /// Nodes nothing reads and that pass nothing on (no constraint or edge starts there):
+    /// a name assigned and never used.
+    pub unread: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Nodes with outgoing edges added while solving (returns that reach a caller).
     pub has_dyn_edges: Vec<bool>,
@@ -130,6 +133,18 @@ impl Solver {
             (0..self.sets.len()).map(|node| self.keeps_values(node, call_results[node], &method_kinds)).collect();
         let named_only: Vec<bool> = (0..self.sets.len())
             .map(|node| !read_nodes[node] && !call_results[node] && self.named(node, &method_kinds))
+            .collect();
+        let unread: Vec<bool> = (0..self.sets.len())
+            .map(|node| {
+                let list = self.dyn_index[node];
+                let static_empty = node >= self.static_nodes as usize
+                    || (self.edge_start[node] == self.edge_start[node + 1]
+                        && self.complex_start[node] == self.complex_start[node + 1]);
+                static_empty
+                    && (list == NO_LIST
+                        || (self.dyn_lists[list as usize].edges.is_empty()
+                            && self.dyn_lists[list as usize].complex.is_empty()))
+            })
             .collect();
         let has_dyn_edges: Vec<bool> = (0..self.sets.len())
             .map(|node| {
@@ -197,6 +212,7 @@ impl Solver {
             },
             read_nodes,
             named_only,
+            unread,
             attr_nodes: self.attr_nodes,
             has_dyn_edges,
             modules: self.modules,

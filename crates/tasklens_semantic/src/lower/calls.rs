@@ -27,6 +27,7 @@ impl Lowerer {
             conditional: self.conditional > 0,
             guarded: self.guarded > 0,
             suspends_after: false,
+            runs_loop_after: false,
         };
         self.site(call, at)
     }
@@ -92,6 +93,7 @@ impl Lowerer {
                 conditional: self.conditional > 0,
                 guarded: self.guarded > 0,
                 suspends_after: false,
+                runs_loop_after: false,
             },
             at,
         );
@@ -99,7 +101,7 @@ impl Lowerer {
         // `loop.run_forever()` in a synchronous function: the loop runs while the frame
         // (and every name it holds) stays alive, as across an `await`.
         if runs_the_loop(call) {
-            self.suspends();
+            self.runs_loop();
         }
         self.facts.spread_args.extend(spreads.into_iter().map(|(node, double)| (site, node, double)));
         if let Some(callback) = mapped {

@@ -112,6 +112,8 @@ pub(crate) struct Lowerer {
     /// Per function, how many call sites had been made when it last suspended (see
     /// `CallSite::suspends_after`).
     suspended_at: FxHashMap<FuncId, usize>,
+    /// The same for calls that run the event loop (see `CallSite::runs_loop_after`).
+    loop_run_at: FxHashMap<FuncId, usize>,
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
@@ -163,6 +165,7 @@ impl Lowerer {
             conditional: 0,
             guarded: 0,
             suspended_at: FxHashMap::default(),
+            loop_run_at: FxHashMap::default(),
             name_ids: FxHashMap::default(),
             key_ids: FxHashMap::default(),
             own_returns: FxHashMap::default(),
@@ -580,6 +583,20 @@ impl Lowerer {
         for site in &mut self.facts.call_sites[start.min(end)..end] {
             if site.caller == Some(func) {
                 site.suspends_after = true;
+            }
+        }
+    }
+
+    /// The current function runs the event loop here (`loop.run_forever()`): its calls so
+    /// far come before, and the frame stays alive while the loop runs.
+    pub(super) fn runs_loop(&mut self) {
+        self.suspends();
+        let Some(func) = self.enclosing_function() else { return };
+        let end = self.facts.call_sites.len();
+        let start = self.loop_run_at.insert(func, end).unwrap_or(0);
+        for site in &mut self.facts.call_sites[start.min(end)..end] {
+            if site.caller == Some(func) {
+                site.runs_loop_after = true;
             }
         }
     }
