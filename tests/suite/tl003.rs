@@ -112,6 +112,52 @@ asyncio.run(app.tasks.pop())
     );
 }
 
+const GATED_TRANSPORT: &str = r#"
+#- transport.py
+import asyncio
+
+class Transport:
+    def __init__(self, sync=False, start=False):
+        self.tasks = []
+        if sync:
+            return
+        self.loop = asyncio.get_running_loop()
+        if not start:
+            return
+        self.tasks.append(asyncio.create_task(asyncio.sleep(0)))
+
+class SyncClient(Transport):
+    def __init__(self):
+        super().__init__(sync=True)
+
+def make(flag):
+    return Transport(flag)
+"#;
+
+#[test]
+fn a_test_on_a_parameter_left_to_its_default_is_decided_by_the_default() {
+    // `if sync: return` before the loop call: `Transport()` leaves `sync` to `False` and
+    // gets there; `if not start: return` keeps it from the `create_task`.
+    check(
+        &format!("{GATED_TRANSPORT}#- main.py run\nfrom transport import Transport\n\nTransport()\n"),
+        "
+        transport.py:8: TL003
+        ",
+    );
+}
+
+#[test]
+fn a_test_on_a_parameter_the_caller_passes_is_unknown() {
+    // `Transport(flag)` passes `sync` by position: whether the loop call runs depends on a
+    // value the analysis does not follow, so nothing is reported.
+    check(&format!("{GATED_TRANSPORT}#- main.py run\nfrom transport import make\n\nother = make(True)\n"), "");
+}
+
+#[test]
+fn a_test_on_a_parameter_passed_by_keyword_is_unknown() {
+    check(&format!("{GATED_TRANSPORT}#- main.py run\nfrom transport import SyncClient\n\nclient = SyncClient()\n"), "");
+}
+
 #[test]
 fn a_decorator_runs_when_the_module_is_imported() {
     check(

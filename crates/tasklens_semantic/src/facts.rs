@@ -334,6 +334,49 @@ pub struct Param {
     pub kind: ParamKind,
     /// Its default is `None` (`loop=None`).
     pub none_default: bool,
+    /// Whether its default is a constant that is true (`True`, `1`, `"x"`) or false
+    /// (`False`, `None`, `0`, `""`); `None` without a constant default.
+    pub default_truth: Option<bool>,
+}
+
+/// What a test on a parameter says where a call runs: the call comes after `if p:
+/// return` (the parameter is false there), in `if p is None:`...
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamGate {
+    /// Index into the function's parameters.
+    pub param: u32,
+    pub holds: GateTest,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateTest {
+    Truthy,
+    Falsy,
+    IsNone,
+    NotNone,
+}
+
+impl GateTest {
+    pub fn negated(self) -> Self {
+        match self {
+            GateTest::Truthy => GateTest::Falsy,
+            GateTest::Falsy => GateTest::Truthy,
+            GateTest::IsNone => GateTest::NotNone,
+            GateTest::NotNone => GateTest::IsNone,
+        }
+    }
+
+    /// Whether the test holds for a parameter left to its default; `None` when the
+    /// default is not a constant.
+    pub fn holds_for_default(self, param: &Param) -> Option<bool> {
+        let truth = param.default_truth?;
+        Some(match self {
+            GateTest::Truthy => truth,
+            GateTest::Falsy => !truth,
+            GateTest::IsNone => param.none_default,
+            GateTest::NotNone => !param.none_default,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -609,6 +652,9 @@ pub struct CallSite {
     /// `loop.run_until_complete(...)`, `loop.run_forever()`, `asyncio.run(...)`): names the
     /// function holds may outlive what the call starts.
     pub suspends_after: bool,
+    /// Tests on its function's parameters that hold where it runs (after `if p: return`),
+    /// from `if` statements of the function's own body.
+    pub param_gates: Box<[ParamGate]>,
     /// A later call in its function runs the event loop in the same frame
     /// (`loop.run_forever()`, `loop.run_until_complete(...)`, `asyncio.run(...)`).
     pub runs_loop_after: bool,

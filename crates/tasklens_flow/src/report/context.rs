@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::{CallContext, LooplessStart};
 use crate::objects::{GSite, Obj};
 use crate::solver::Solved;
-use tasklens_semantic::facts::{Constraint, ReturnShape};
+use tasklens_semantic::facts::{Constraint, ParamKind, ReturnShape};
 
 impl CallContext {
     pub(super) fn of(
@@ -235,8 +235,9 @@ fn loopless_functions(solved: &Solved) -> FxHashMap<u32, (u32, bool)> {
         }
     }
     while let Some(caller) = queue.pop_front() {
+        let via = reached.get(&caller).and_then(|&(via, thread)| (!thread).then_some(via));
         for &(site, func) in calls_by_caller.get(&caller).into_iter().flatten() {
-            if runs_body(func) && !reached.contains_key(&func) {
+            if runs_body(func) && !reached.contains_key(&func) && gates_hold(solved, site, via) {
                 reached.insert(func, (site, false));
                 queue.push_back(func);
             }
@@ -281,6 +282,12 @@ fn loopless_path(solved: &Solved, reached: &FxHashMap<u32, (u32, bool)>, site: G
     if (caller_of(solved, site).is_some() && call.conditional) || call.guarded {
         return None;
     }
+    if let Some(func) = caller_of(solved, site)
+        && let Some(&(via, thread)) = reached.get(&func)
+        && !gates_hold(solved, site, (!thread).then_some(via))
+    {
+        return None;
+    }
     let mut chain = Vec::new();
     let mut caller = caller_of(solved, site);
     let start = loop {
@@ -306,4 +313,32 @@ fn loopless_path(solved: &Solved, reached: &FxHashMap<u32, (u32, bool)>, site: G
     };
     chain.reverse();
     Some((chain, start))
+}
+
+/// Whether the tests on its function's parameters that `site` runs under (`if sync:
+/// return` before it) hold when the function is called from `via`: a parameter `via`
+/// leaves to a constant default decides; one it passes (or may pass, or a call from a
+/// thread) is unknown, and unknown never leads to a finding.
+fn gates_hold(solved: &Solved, site: GSite, via: Option<GSite>) -> bool {
+    let call = solved.modules.site(site).1;
+    if call.param_gates.is_empty() {
+        return true;
+    }
+    let (Some(func), Some(via)) = (caller_of(solved, site), via) else { return false };
+    let function = solved.modules.func(func).1;
+    let entry = solved.modules.site(via).1;
+    if entry.has_spread {
+        return false;
+    }
+    // A method's first parameter is bound by the call (`obj.m(a)`); `Class.m(obj, a)`
+    // counts as passing one more (it only makes the answer unknown more often).
+    let first_passed = usize::from(function.class.is_some());
+    call.param_gates.iter().all(|gate| {
+        let Some(param) = function.params.get(gate.param as usize) else { return false };
+        let by_keyword = entry.keywords.iter().any(|keyword| keyword.name == param.name);
+        let by_position = matches!(param.kind, ParamKind::PositionalOnly | ParamKind::Positional)
+            && entry.args.len() + first_passed > gate.param as usize;
+        let variadic = matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs);
+        !(by_keyword || by_position || variadic) && gate.holds.holds_for_default(param) == Some(true)
+    })
 }

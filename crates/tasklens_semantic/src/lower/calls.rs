@@ -28,6 +28,7 @@ impl Lowerer {
             guarded: self.guarded > 0,
             suspends_after: false,
             runs_loop_after: false,
+            param_gates: self.flow().gates.clone().into_boxed_slice(),
         };
         self.site(call, at)
     }
@@ -83,6 +84,7 @@ impl Lowerer {
             _ => None,
         };
         let mapped = if has_spread { None } else { element_callback(call, receiver, &args, &keywords, &at) };
+        let param_gates = self.flow().gates.clone().into_boxed_slice();
         let site = self.site(
             CallSite {
                 args,
@@ -94,6 +96,7 @@ impl Lowerer {
                 guarded: self.guarded > 0,
                 suspends_after: false,
                 runs_loop_after: false,
+                param_gates,
             },
             at,
         );

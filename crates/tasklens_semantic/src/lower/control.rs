@@ -16,6 +16,7 @@ impl Lowerer {
         let version = self.version_test(&stmt.test).unwrap_or_default();
         let before = self.flow().clone();
         self.narrow(&when_true);
+        self.gate_on(&stmt.test, true);
         self.runs_below(version.when_true);
         // The body of `if __name__ == "__main__":` runs whenever the script is run.
         if is_main_guard(&stmt.test) {
@@ -32,6 +33,7 @@ impl Lowerer {
         }
         ends.push(std::mem::replace(self.flow(), before));
         self.narrow(&when_false);
+        self.gate_on(&stmt.test, false);
         self.runs_below(version.when_false);
         let mut has_else = false;
         for clause in &stmt.elif_else_clauses {
@@ -41,10 +43,12 @@ impl Lowerer {
                     let version = self.version_test(test).unwrap_or_default();
                     let before = self.flow().clone();
                     self.narrow(&when_true);
+                    self.gate_on(test, true);
                     self.runs_below(version.when_true);
                     self.under_test(|this| this.block(&clause.body));
                     ends.push(std::mem::replace(self.flow(), before));
                     self.narrow(&when_false);
+                    self.gate_on(test, false);
                     self.runs_below(version.when_false);
                 }
                 None => {

@@ -188,7 +188,8 @@ impl Lowerer {
                 _ => {}
             }
             let none_default = default.is_some_and(Expr::is_none_literal_expr);
-            params.push(Param { name: param.name.id.clone(), node, kind, none_default });
+            let default_truth = default.and_then(constant_truth);
+            params.push(Param { name: param.name.id.clone(), node, kind, none_default, default_truth });
             this.positions.params[func as usize].push(param.name.range());
         };
         for p in &parameters.posonlyargs {
@@ -327,4 +328,20 @@ fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (Function
         }
     }
     (kind, opaque, register)
+}
+
+/// Whether a constant expression is true or false (`None` for anything else).
+fn constant_truth(expr: &Expr) -> Option<bool> {
+    match expr {
+        Expr::NoneLiteral(_) => Some(false),
+        Expr::BooleanLiteral(literal) => Some(literal.value),
+        Expr::NumberLiteral(number) => match &number.value {
+            ast::Number::Int(int) => Some(int.as_u64() != Some(0)),
+            ast::Number::Float(float) => Some(*float != 0.0),
+            ast::Number::Complex { real, imag } => Some(*real != 0.0 || *imag != 0.0),
+        },
+        Expr::StringLiteral(string) => Some(!string.value.is_empty()),
+        Expr::BytesLiteral(bytes) => Some(!bytes.value.is_empty()),
+        _ => None,
+    }
 }

@@ -54,6 +54,8 @@ pub(crate) struct Flow {
     /// Attributes (`self._loop`, as receiver name and attribute) that `if self._loop is
     /// None: self._loop = ...` has set on every way here: reads of them are not `None`.
     set_attributes: Vec<(Name, Name)>,
+    /// Tests on the function's parameters that hold here (see `CallSite::param_gates`).
+    gates: Vec<crate::facts::ParamGate>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -625,6 +627,7 @@ impl Lowerer {
                 live: false,
                 below: self.flow().below,
                 set_attributes: self.flow().set_attributes.clone(),
+                gates: self.flow().gates.clone(),
             },
             1 => live.into_iter().next().expect("one flow"),
             _ => {
@@ -639,6 +642,8 @@ impl Lowerer {
                 };
                 let mut set_attributes = live[0].set_attributes.clone();
                 set_attributes.retain(|entry| live[1..].iter().all(|flow| flow.set_attributes.contains(entry)));
+                let mut gates = live[0].gates.clone();
+                gates.retain(|gate| live[1..].iter().all(|flow| flow.gates.contains(gate)));
                 let first = &live[0].env;
                 let mut differing: std::collections::BTreeMap<&Name, Vec<NodeId>> = Default::default();
                 for flow in &live[1..] {
@@ -665,7 +670,7 @@ impl Lowerer {
                     }
                     env.insert(name.clone(), merged);
                 }
-                Flow { env, live: true, below, set_attributes }
+                Flow { env, live: true, below, set_attributes, gates }
             }
         }
     }
@@ -759,7 +764,13 @@ impl Scope {
             bound,
             globals: FxHashSet::default(),
             nonlocals: FxHashSet::default(),
-            flow: Flow { env: imbl::OrdMap::new(), live: true, below: None, set_attributes: Vec::new() },
+            flow: Flow {
+                env: imbl::OrdMap::new(),
+                live: true,
+                below: None,
+                set_attributes: Vec::new(),
+                gates: Vec::new(),
+            },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
             loops: Vec::new(),

@@ -1,6 +1,7 @@
 //! Narrowing read from tests: `isinstance`, `type(x) is T`, `hasattr`, `iscoroutine` and
 //! friends, combined through `not`, `and` and `or`, and remembered through a name bound
-//! to a test (`is_task = isinstance(x, Task)`).
+//! to a test (`is_task = isinstance(x, Task)`); and what tests say of the function's
+//! parameters where code runs (`if sync: return`).
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
@@ -8,7 +9,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
 use super::Lowerer;
 use super::stmt::Narrowing;
 use crate::annotation::type_expr;
-use crate::facts::{GuardTest, TASK_ONLY_METHODS, TypeExpr};
+use crate::facts::{GateTest, GuardTest, ParamGate, TASK_ONLY_METHODS, TypeExpr};
 
 impl Lowerer {
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
@@ -199,4 +200,62 @@ fn exact_type_narrowing(compare: &ast::ExprCompare) -> Option<(Vec<Narrowing>, V
     let types = vec![type_expr(class)];
     let (is, is_not) = (vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]);
     Some(if negated { (is_not, is) } else { (is, is_not) })
+}
+
+impl Lowerer {
+    /// Records in the flow the tests on the function's own parameters that hold when
+    /// `test` comes out as `outcome` (see `CallSite::param_gates`): `p`, `not p`, `p is
+    /// None`, `p is not None`, and an `and` that holds or an `or` that fails of them.
+    pub(super) fn gate_on(&mut self, test: &Expr, outcome: bool) {
+        let mut gates = Vec::new();
+        self.collect_gates(test, outcome, &mut gates);
+        let flow = self.flow();
+        for gate in gates {
+            if !flow.gates.contains(&gate) {
+                flow.gates.push(gate);
+            }
+        }
+    }
+
+    fn collect_gates(&self, test: &Expr, outcome: bool, gates: &mut Vec<ParamGate>) {
+        let mut gate = |name: &Name, holds: GateTest| {
+            if let Some(param) = self.unchanged_param(name) {
+                gates.push(ParamGate { param, holds });
+            }
+        };
+        match test {
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+                self.collect_gates(&unary.operand, !outcome, gates)
+            }
+            Expr::BoolOp(boolean) if (boolean.op == ast::BoolOp::And) == outcome => {
+                for value in &boolean.values {
+                    self.collect_gates(value, outcome, gates);
+                }
+            }
+            Expr::Name(name) => gate(&name.id, if outcome { GateTest::Truthy } else { GateTest::Falsy }),
+            Expr::Compare(compare) => {
+                let ([op], [Expr::NoneLiteral(_)], Expr::Name(name)) =
+                    (&*compare.ops, &*compare.comparators, &*compare.left)
+                else {
+                    return;
+                };
+                let is_none = match op {
+                    ast::CmpOp::Is => outcome,
+                    ast::CmpOp::IsNot => !outcome,
+                    _ => return,
+                };
+                gate(&name.id, if is_none { GateTest::IsNone } else { GateTest::NotNone });
+            }
+            _ => {}
+        }
+    }
+
+    /// The index of the current function's parameter `name`, while it still holds the
+    /// argument (not bound again).
+    fn unchanged_param(&self, name: &Name) -> Option<u32> {
+        let super::ScopeKind::Function(func) = self.scope().kind else { return None };
+        let version = *self.scope().flow.env.get(name)?;
+        let params = &self.facts.functions.get(func as usize)?.params;
+        params.iter().position(|p| p.name == *name && p.node == version).map(|index| index as u32)
+    }
 }
