@@ -518,6 +518,41 @@ main()
 }
 
 #[test]
+fn servers_and_reactors_run_the_loop_in_the_frame_that_starts_them() {
+    // aiohttp's `web.run_app(...)` and Twisted's `reactor.run()` block while the loop runs,
+    // so the names of the function that calls them keep their Tasks; `start` returns at once.
+    check(
+        r#"
+#- main.py
+import asyncio
+from aiohttp import web
+from twisted.internet import reactor
+
+async def work():
+    await asyncio.sleep(0)
+
+def start(loop):
+    task = loop.create_task(work())
+    task.add_done_callback(print)
+
+def serve():
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(work())
+    task.add_done_callback(print)
+    start(loop)
+    web.run_app(web.Application(), loop=loop)
+
+def crawl():
+    loop = asyncio.get_event_loop()
+    join = loop.create_task(work())
+    join.add_done_callback(print)
+    reactor.run()
+"#,
+        "main.py:9: TL005",
+    );
+}
+
+#[test]
 fn a_name_nothing_reads_keeps_its_task_while_its_function_runs_the_loop() {
     // `_ = loop.create_task(main())` before `loop.run_until_complete(...)`: the frame holds
     // the name while the loop runs. Not in a loop body (the next iteration rebinds the name

@@ -649,7 +649,8 @@ pub struct CallSite {
     pub guarded: bool,
     /// Its function suspends after it (an `await`, `async for`, `async with` or `yield`
     /// later in the body, or a call that runs the loop in the same frame:
-    /// `loop.run_until_complete(...)`, `loop.run_forever()`, `asyncio.run(...)`): names the
+    /// `loop.run_until_complete(...)`, `loop.run_forever()`, `asyncio.run(...)`, aiohttp's
+    /// `web.run_app(...)`, `reactor.run()`): names the
     /// function holds may outlive what the call starts.
     pub suspends_after: bool,
     /// Tests on its function's parameters that hold where it runs (after `if p: return`),

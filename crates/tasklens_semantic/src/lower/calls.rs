@@ -229,7 +229,11 @@ fn runs_the_loop(call: &ast::ExprCall) -> bool {
     let Some(path) = crate::annotation::dotted_name(&call.func) else { return false };
     match path.as_slice() {
         [.., last] if matches!(last.as_str(), "run_forever" | "run_until_complete") => path.len() > 1,
-        [first, last] => first.as_str() == "asyncio" && last.as_str() == "run",
+        // aiohttp's `web.run_app(app)` runs the loop until the server stops.
+        [.., last] if last.as_str() == "run_app" => true,
+        // `asyncio.run(main())`, uvicorn's `uvicorn.run(app)`, and Twisted's
+        // `reactor.run()` (over asyncio with its asyncio reactor, as Scrapy runs).
+        [first, last] => matches!(first.as_str(), "asyncio" | "uvicorn" | "reactor") && last.as_str() == "run",
         _ => false,
     }
 }
