@@ -26,9 +26,10 @@ declare_rule! {
     /// something on the way sets an event loop for the thread (`asyncio.set_event_loop`) or
     /// the project sets an event loop policy (which may give every thread a loop). Calls
     /// that may not run are left
-    /// out: inside functions, those under a branch, loop or `try`; at module level, those
-    /// under a test (other than `if __name__ == "__main__":`) or in a `try` that handles
-    /// `RuntimeError`.
+    /// out: inside functions, those under a branch, loop or `try`, and those after a test
+    /// on a parameter (`if sync: return`) that the caller does not decide by leaving the
+    /// parameter to its constant default; at module level, those under a test (other than
+    /// `if __name__ == "__main__":`) or in a `try` that handles `RuntimeError`.
     ///
     /// ## Why is this bad?
     /// `asyncio.create_task` schedules the coroutine on the *running* loop of the current

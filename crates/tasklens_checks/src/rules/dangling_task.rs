@@ -18,7 +18,11 @@ declare_rule! {
     /// return asyncio.create_task(c)`) is a `create_task` of its own: a call of it written
     /// as a statement drops its Task even when other callers keep theirs. A variable that is only named or given done-callbacks (`t.set_name(...)`,
     /// `t.add_done_callback(log)`) keeps the Task only while its function is suspended: it
-    /// is dropped when nothing is awaited (or yielded) after the call. A handle that is awaited,
+    /// is dropped when nothing is awaited (or yielded) after the call, and no call after it
+    /// runs the loop in the same frame (`loop.run_forever()`, `loop.run_until_complete(...)`,
+    /// `asyncio.run(...)`, aiohttp's `web.run_app(...)`, Twisted's `reactor.run()`). Such a
+    /// call also lets a variable nothing reads keep its Task (`_ = loop.create_task(main())`
+    /// before `loop.run_forever()`); an `await` does not. A handle that is awaited,
     /// stored in an attribute, a global or a container that is itself kept, or passed on
     /// to other code is kept; a list, set or dict built and thrown away
     /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that
