@@ -33,10 +33,8 @@ asyncio.run(main())
 "#,
         "
         main.py:9: TL002
-        main.py:10: TL005
         main.py:10: TL004
         main.py:11: TL004
-        main.py:12: TL005
         main.py:12: TL004
         ",
     );
@@ -408,5 +406,35 @@ async def main():
 asyncio.run(main())
 "#,
         "main.py:30: TL002",
+    );
+}
+
+#[test]
+fn a_create_task_never_given_a_coroutine_makes_no_task_to_drop() {
+    // `create_task(fut)` raises TypeError: there is no Task whose handle could be dropped
+    // (no TL005). Where a coroutine may arrive too, the Task may exist and is dropped.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    return 1
+
+async def mixed(flag):
+    x = work() if flag else asyncio.get_running_loop().create_future()
+    asyncio.create_task(x)
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    asyncio.create_task(fut)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL005
+        main.py:8: TL004
+        main.py:12: TL004
+        ",
     );
 }

@@ -195,8 +195,33 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         used[node as usize] || (solved.named_only[node as usize] && suspends_after(solved, site))
     };
     dropped.extend(dropped_by_callers(solved, &holders, &task_sites, &kept, &keeps));
+    // `create_task(fut)` raises TypeError (TL004): there is no Task to keep.
+    dropped.retain(|&(site, ..)| !never_given_a_coroutine(solved, site));
     dropped.sort_unstable();
     dropped
+}
+
+/// Whether the argument of the `create_task`-like call at `site` is never a coroutine:
+/// everything that reaches it is something asyncio refuses (a plain Future, a Task, a
+/// function not called, a class, a module, a loop, a list...). Unknown values, outside
+/// objects, instances (a class may derive from `collections.abc.Coroutine`) and generators
+/// (generator-based coroutines before 3.12) may be accepted.
+fn never_given_a_coroutine(solved: &Solved, site: GSite) -> bool {
+    let Ok(index) = solved.task_argument_sites.binary_search_by_key(&site, |&(site, _)| site) else { return false };
+    let objs = solved.sets.get(solved.task_argument_sites[index].1);
+    !objs.is_empty()
+        && objs.iter().all(|&obj| match solved.objs[obj as usize] {
+            Obj::Container(_, kind) => kind != ContainerKind::Iterator,
+            Obj::Future(_)
+            | Obj::FutureSummary(_)
+            | Obj::Task(_)
+            | Obj::Function(_)
+            | Obj::Bound(_)
+            | Obj::Class(_)
+            | Obj::Module(_)
+            | Obj::Loop => true,
+            _ => false,
+        })
 }
 
 /// Tasks made in a helper that returns them (`def spawn(c): return
