@@ -593,6 +593,41 @@ run()
 }
 
 #[test]
+fn a_local_list_keeps_its_tasks_while_its_function_runs_the_loop() {
+    // `tasks` is only tested, never passed on; the frame holds it while the loop runs. A
+    // list thrown away at once, or filled in a function that returns, keeps nothing.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0.01)
+
+def fill(loop):
+    pending = []
+    pending.append(loop.create_task(work()))
+
+def run():
+    loop = asyncio.new_event_loop()
+    tasks = []
+    tasks.append(loop.create_task(work()))
+    [loop.create_task(work()) for _ in range(2)]
+    fill(loop)
+    if tasks:
+        loop.run_until_complete(asyncio.sleep(0.05))
+    loop.close()
+
+run()
+"#,
+        "
+        main.py:8: TL005
+        main.py:14: TL005
+        ",
+    );
+}
+
+#[test]
 fn a_walrus_names_its_task() {
     // `(t := create_task(c)).add_done_callback(cb)` names the Task as `t = ...; t.add_...`
     // does: kept while the function waits after it, dropped when it returns at once.

@@ -129,6 +129,9 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     solved.attr_nodes.values().for_each(|&node| mark(node));
     let mut weak_slots: FxHashSet<GNode> = FxHashSet::default();
     let mut container_slots: FxHashMap<GNode, Vec<GNode>> = FxHashMap::default();
+    // Slots of containers made here and bound to a name (`tasks = []`): the frame keeps them
+    // while the function runs the loop (see `kept_by_unread_name`).
+    let mut named_slots: FxHashSet<GNode> = FxHashSet::default();
     // Per container node (a container has several slots): weak, made here, or neither.
     let mut kinds: FxHashMap<GNode, (bool, bool)> = FxHashMap::default();
     for (&(container, _), &node) in &solved.part_nodes {
@@ -140,6 +143,9 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             weak_slots.insert(node);
         } else if is_made_here {
             container_slots.entry(container).or_default().push(node);
+            if solved.assigned_to_name[container as usize] {
+                named_slots.insert(node);
+            }
         } else {
             mark(node);
         }
@@ -174,6 +180,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                 if used[node as usize]
                     || (solved.named_only[node as usize] && suspends_after(solved, site))
                     || kept_by_unread_name(solved, node, obj, site)
+                    || (named_slots.contains(&node) && runs_loop_after(solved, site))
                 {
                     kept.insert(site);
                     continue;
@@ -407,10 +414,13 @@ fn kept_by_unread_name(solved: &Solved, node: GNode, obj: ObjId, site: GSite) ->
         && label < solved.modules.hop_count
         && matches!(solved.modules.hop(label).1.kind, HopKind::Assign(_))
         && solved.preds.get(&(from, obj)).is_some_and(|&(made, _)| made == NO_NODE);
-    assigned && {
-        let (_, call) = solved.modules.site(site);
-        call.runs_loop_after
-    }
+    assigned && runs_loop_after(solved, site)
+}
+
+/// Whether the function of the call at `site` runs the loop in its frame after it
+/// (see `CallSite::runs_loop_after`).
+fn runs_loop_after(solved: &Solved, site: GSite) -> bool {
+    solved.modules.site(site).1.runs_loop_after
 }
 
 /// Whether the function of the call at `site` suspends after it (see `CallSite::suspends_after`).

@@ -22,7 +22,8 @@ declare_rule! {
     /// runs the loop in the same frame (`loop.run_forever()`, `loop.run_until_complete(...)`,
     /// `asyncio.run(...)`, aiohttp's `web.run_app(...)`, Twisted's `reactor.run()`). Such a
     /// call also lets a variable nothing reads keep its Task (`_ = loop.create_task(main())`
-    /// before `loop.run_forever()`); an `await` does not. A handle that is awaited,
+    /// before `loop.run_forever()`), or a local list that holds it (`tasks.append(...)`);
+    /// an `await` does not. A handle that is awaited,
     /// stored in an attribute, a global or a container that is itself kept, or passed on
     /// to other code is kept; a list, set or dict built and thrown away
     /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that

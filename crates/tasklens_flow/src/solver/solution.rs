@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::Part;
+use tasklens_semantic::facts::{HopKind, Part};
 
 use super::{Complex, DynHop, Label, NO_LIST, NameId, Solver, link};
 use crate::modules::Modules;
@@ -97,6 +97,9 @@ pub(crate) struct Solution {
     /// Nodes nothing reads and that pass nothing on (no constraint or edge starts there):
     /// a name assigned and never used.
     pub unread: Vec<bool>,
+    /// Nodes whose value is assigned to a name (a static edge with an assignment's hop
+    /// leaves them): a container literal bound to a local, `tasks = []`.
+    pub assigned_to_name: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Nodes with outgoing edges added while solving (returns that reach a caller).
     pub has_dyn_edges: Vec<bool>,
@@ -144,6 +147,20 @@ impl Solver {
                     && (list == NO_LIST
                         || (self.dyn_lists[list as usize].edges.is_empty()
                             && self.dyn_lists[list as usize].complex.is_empty()))
+            })
+            .collect();
+        // What a node holds is assigned to a name (`tasks = []`): a static edge with an
+        // assignment's hop leaves it.
+        let assigned_to_name: Vec<bool> = (0..self.sets.len())
+            .map(|node| {
+                node < self.static_nodes as usize
+                    && self.edges[self.edge_start[node] as usize..self.edge_start[node + 1] as usize].iter().any(
+                        |edge| {
+                            super::is_shown(edge.label)
+                                && edge.label < self.modules.hop_count
+                                && matches!(self.modules.hop(edge.label).1.kind, HopKind::Assign(_))
+                        },
+                    )
             })
             .collect();
         let has_dyn_edges: Vec<bool> = (0..self.sets.len())
@@ -213,6 +230,7 @@ impl Solver {
             read_nodes,
             named_only,
             unread,
+            assigned_to_name,
             attr_nodes: self.attr_nodes,
             has_dyn_edges,
             modules: self.modules,
