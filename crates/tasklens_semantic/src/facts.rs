@@ -357,15 +357,6 @@ pub enum GateTest {
 }
 
 impl GateTest {
-    pub fn negated(self) -> Self {
-        match self {
-            GateTest::Truthy => GateTest::Falsy,
-            GateTest::Falsy => GateTest::Truthy,
-            GateTest::IsNone => GateTest::NotNone,
-            GateTest::NotNone => GateTest::IsNone,
-        }
-    }
-
     /// Whether the test holds for a parameter left to its default; `None` when the
     /// default is not a constant.
     pub fn holds_for_default(self, param: &Param) -> Option<bool> {

@@ -92,6 +92,62 @@ impl Lowerer {
             && alias.subjects.iter().all(|(name, version)| env.get(name) == version.as_ref());
         current.then(|| (alias.when_true.clone(), alias.when_false.clone()))
     }
+
+    /// Records in the flow the tests on the function's own parameters that hold when
+    /// `test` comes out as `outcome` (see `CallSite::param_gates`): `p`, `not p`, `p is
+    /// None`, `p is not None`, and an `and` that holds or an `or` that fails of them.
+    pub(super) fn gate_on(&mut self, test: &Expr, outcome: bool) {
+        let mut gates = Vec::new();
+        self.collect_gates(test, outcome, &mut gates);
+        let flow = self.flow();
+        for gate in gates {
+            if !flow.gates.contains(&gate) {
+                flow.gates.push(gate);
+            }
+        }
+    }
+
+    fn collect_gates(&self, test: &Expr, outcome: bool, gates: &mut Vec<ParamGate>) {
+        let mut gate = |name: &Name, holds: GateTest| {
+            if let Some(param) = self.unchanged_param(name) {
+                gates.push(ParamGate { param, holds });
+            }
+        };
+        match test {
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+                self.collect_gates(&unary.operand, !outcome, gates)
+            }
+            Expr::BoolOp(boolean) if (boolean.op == ast::BoolOp::And) == outcome => {
+                for value in &boolean.values {
+                    self.collect_gates(value, outcome, gates);
+                }
+            }
+            Expr::Name(name) => gate(&name.id, if outcome { GateTest::Truthy } else { GateTest::Falsy }),
+            Expr::Compare(compare) => {
+                let ([op], [Expr::NoneLiteral(_)], Expr::Name(name)) =
+                    (&*compare.ops, &*compare.comparators, &*compare.left)
+                else {
+                    return;
+                };
+                let is_none = match op {
+                    ast::CmpOp::Is => outcome,
+                    ast::CmpOp::IsNot => !outcome,
+                    _ => return,
+                };
+                gate(&name.id, if is_none { GateTest::IsNone } else { GateTest::NotNone });
+            }
+            _ => {}
+        }
+    }
+
+    /// The index of the current function's parameter `name`, while it still holds the
+    /// argument (not bound again).
+    fn unchanged_param(&self, name: &Name) -> Option<u32> {
+        let super::ScopeKind::Function(func) = self.scope().kind else { return None };
+        let version = *self.scope().flow.env.get(name)?;
+        let params = &self.facts.functions.get(func as usize)?.params;
+        params.iter().position(|p| p.name == *name && p.node == version).map(|index| index as u32)
+    }
 }
 
 /// A test of a plain name that narrows it: what holds when it is true, and when false.
@@ -200,62 +256,4 @@ fn exact_type_narrowing(compare: &ast::ExprCompare) -> Option<(Vec<Narrowing>, V
     let types = vec![type_expr(class)];
     let (is, is_not) = (vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]);
     Some(if negated { (is_not, is) } else { (is, is_not) })
-}
-
-impl Lowerer {
-    /// Records in the flow the tests on the function's own parameters that hold when
-    /// `test` comes out as `outcome` (see `CallSite::param_gates`): `p`, `not p`, `p is
-    /// None`, `p is not None`, and an `and` that holds or an `or` that fails of them.
-    pub(super) fn gate_on(&mut self, test: &Expr, outcome: bool) {
-        let mut gates = Vec::new();
-        self.collect_gates(test, outcome, &mut gates);
-        let flow = self.flow();
-        for gate in gates {
-            if !flow.gates.contains(&gate) {
-                flow.gates.push(gate);
-            }
-        }
-    }
-
-    fn collect_gates(&self, test: &Expr, outcome: bool, gates: &mut Vec<ParamGate>) {
-        let mut gate = |name: &Name, holds: GateTest| {
-            if let Some(param) = self.unchanged_param(name) {
-                gates.push(ParamGate { param, holds });
-            }
-        };
-        match test {
-            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
-                self.collect_gates(&unary.operand, !outcome, gates)
-            }
-            Expr::BoolOp(boolean) if (boolean.op == ast::BoolOp::And) == outcome => {
-                for value in &boolean.values {
-                    self.collect_gates(value, outcome, gates);
-                }
-            }
-            Expr::Name(name) => gate(&name.id, if outcome { GateTest::Truthy } else { GateTest::Falsy }),
-            Expr::Compare(compare) => {
-                let ([op], [Expr::NoneLiteral(_)], Expr::Name(name)) =
-                    (&*compare.ops, &*compare.comparators, &*compare.left)
-                else {
-                    return;
-                };
-                let is_none = match op {
-                    ast::CmpOp::Is => outcome,
-                    ast::CmpOp::IsNot => !outcome,
-                    _ => return,
-                };
-                gate(&name.id, if is_none { GateTest::IsNone } else { GateTest::NotNone });
-            }
-            _ => {}
-        }
-    }
-
-    /// The index of the current function's parameter `name`, while it still holds the
-    /// argument (not bound again).
-    fn unchanged_param(&self, name: &Name) -> Option<u32> {
-        let super::ScopeKind::Function(func) = self.scope().kind else { return None };
-        let version = *self.scope().flow.env.get(name)?;
-        let params = &self.facts.functions.get(func as usize)?.params;
-        params.iter().position(|p| p.name == *name && p.node == version).map(|index| index as u32)
-    }
 }
