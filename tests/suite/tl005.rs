@@ -628,6 +628,35 @@ run()
 }
 
 #[test]
+fn a_name_only_tested_keeps_its_task_while_its_function_waits() {
+    // `assert waited is not None` reads the name for its truth only: like a name given
+    // only done-callbacks, it keeps the Task while the coroutine waits after the call, and
+    // not once `fire` has returned.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0.01)
+
+def fire():
+    t = asyncio.create_task(work())
+    assert t
+
+async def main():
+    waited = asyncio.create_task(work())
+    assert waited is not None
+    fire()
+    await asyncio.sleep(0.02)
+
+asyncio.run(main())
+"#,
+        "main.py:7: TL005",
+    );
+}
+
+#[test]
 fn a_walrus_names_its_task() {
     // `(t := create_task(c)).add_done_callback(cb)` names the Task as `t = ...; t.add_...`
     // does: kept while the function waits after it, dropped when it returns at once.

@@ -75,6 +75,9 @@ pub struct ModuleFacts {
     /// Module-level calls in the body of `if __name__ == "__main__":` (they run when the
     /// file runs as a script); sorted.
     pub script_sites: Vec<SiteId>,
+    /// Versions of names a test reads and nothing else (`if task:`, `assert task`, `task is
+    /// None`): mentioning a Task there keeps it no longer than its function's frame.
+    pub tested_names: Vec<NodeId>,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
     pub set_attribute_reads: Vec<NodeId>,

@@ -91,8 +91,9 @@ pub(crate) struct Solution {
     /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
     /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
-    /// Nodes (names) given only methods that keep no Task (`t.add_done_callback(cb)`): they
-    /// keep one only while their function is suspended (see `CallSite::suspends_after`).
+    /// Nodes (names) given only methods that keep no Task (`t.add_done_callback(cb)`), or
+    /// only tested (`assert t`): they keep one only while their function is suspended (see
+    /// `CallSite::suspends_after`).
     pub named_only: Vec<bool>,
     /// Nodes nothing reads and that pass nothing on (no constraint or edge starts there):
     /// a name assigned and never used.
@@ -134,8 +135,15 @@ impl Solver {
         }
         let read_nodes: Vec<bool> =
             (0..self.sets.len()).map(|node| self.keeps_values(node, call_results[node], &method_kinds)).collect();
+        // Names a test only mentions (`if task:`, `assert task`) keep no more than names.
+        let mut tested = vec![false; self.sets.len()];
+        for module in &self.modules.modules {
+            for &node in &module.facts.tested_names {
+                tested[(module.node_base + node) as usize] = true;
+            }
+        }
         let named_only: Vec<bool> = (0..self.sets.len())
-            .map(|node| !read_nodes[node] && !call_results[node] && self.named(node, &method_kinds))
+            .map(|node| !read_nodes[node] && !call_results[node] && (tested[node] || self.named(node, &method_kinds)))
             .collect();
         let unread: Vec<bool> = (0..self.sets.len())
             .map(|node| {

@@ -14,6 +14,11 @@ use crate::facts::{GateTest, GuardTest, ParamGate, TASK_ONLY_METHODS, TypeExpr};
 impl Lowerer {
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
     pub(super) fn condition(&mut self, test: &Expr) -> (Vec<Narrowing>, Vec<Narrowing>) {
+        if let Some(name) = tested_name(test)
+            && let Some(&version) = self.flow().env.get(name)
+        {
+            self.facts.tested_names.push(version);
+        }
         match test {
             Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
                 let (when_true, when_false) = self.condition(&unary.operand);
@@ -256,4 +261,17 @@ fn exact_type_narrowing(compare: &ast::ExprCompare) -> Option<(Vec<Narrowing>, V
     let types = vec![type_expr(class)];
     let (is, is_not) = (vec![(name.clone(), GuardTest::Is(types.clone()))], vec![(name, GuardTest::IsNot(types))]);
     Some(if negated { (is_not, is) } else { (is, is_not) })
+}
+
+/// The name a test only reads for its truth or its `None`-ness: `name`, `name is None`,
+/// `name is not None`.
+fn tested_name(test: &Expr) -> Option<&Name> {
+    match test {
+        Expr::Name(name) => Some(&name.id),
+        Expr::Compare(compare) => match (&*compare.ops, &*compare.comparators, &*compare.left) {
+            ([ast::CmpOp::Is | ast::CmpOp::IsNot], [Expr::NoneLiteral(_)], Expr::Name(name)) => Some(&name.id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
