@@ -452,6 +452,17 @@ fn done_callbacks_of_asyncio_futures_run_in_the_loop() {
 }
 
 #[test]
+fn protocol_callbacks_run_in_the_loop() {
+    // The loop's transports call `connection_made` and `datagram_received` of asyncio's
+    // protocols (and so what only they call); `Probe.connection_made` is also called by
+    // `poke`, which nothing in the project calls: it may run anywhere. `Plain` derives from
+    // no protocol.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\nclass Echo(asyncio.Protocol):\n    def connection_made(self, transport):\n        self.task = asyncio.ensure_future(work())\n\nclass Beacon(asyncio.DatagramProtocol):\n    def datagram_received(self, data, addr):\n        self.handle(data)\n\n    def handle(self, data):\n        self.task = asyncio.ensure_future(work())\n\nclass Probe(asyncio.Protocol):\n    def connection_made(self, transport):\n        self.task = asyncio.ensure_future(work())\n\nclass Plain:\n    def connection_made(self, transport):\n        self.task = asyncio.ensure_future(work())\n\ndef poke():\n    Probe().connection_made(None)\n";
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Safe), Some(Safe), Some(Unsafe), Some(Unsafe)]);
+}
+
+#[test]
 fn a_public_functions_parameter_makes_the_fix_unsafe() {
     // Callers outside the project may pass a Future to `spawn` or `Pool.submit`; `_spawn`,
     // `_Pool.submit` and `Pool._run` are private, and every caller is in the project.

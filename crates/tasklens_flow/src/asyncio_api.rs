@@ -525,6 +525,29 @@ pub fn is_builtin(name: &str) -> bool {
     )
 }
 
+/// The methods of asyncio's protocols that the loop's transports call.
+pub(crate) const PROTOCOL_CALLBACKS: &[&str] = &[
+    "connection_made",
+    "connection_lost",
+    "data_received",
+    "eof_received",
+    "datagram_received",
+    "error_received",
+    "pause_writing",
+    "resume_writing",
+    "get_buffer",
+    "buffer_updated",
+    "pipe_data_received",
+    "pipe_connection_lost",
+    "process_exited",
+];
+
+/// One of asyncio's protocol classes (`asyncio.Protocol`, `asyncio.DatagramProtocol`,
+/// `asyncio.protocols.BaseProtocol`...).
+pub(crate) fn is_asyncio_protocol(path: &str) -> bool {
+    path.starts_with("asyncio.") && path.ends_with("Protocol")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,9 @@ declare_rule! {
     /// (`asyncio.`, an alias, or a `from asyncio import` list that gains `create_task` and
     /// loses `ensure_future` once nothing reads it); `ensure_future(coro, loop=loop)`
     /// becomes `loop.create_task(coro)`. The fix is safe in a coroutine and in a sync
-    /// function reached only from coroutines or loop callbacks; elsewhere it is unsafe
+    /// function reached only from coroutines or loop callbacks (`call_soon`, done-callbacks
+    /// of asyncio Futures, the callbacks of asyncio protocols such as `connection_made` and
+    /// `datagram_received`, which the loop's transports call); elsewhere it is unsafe
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
     /// running. It is also unsafe when the argument is a parameter of a public function
     /// or method: callers outside the project may pass a Future, which `create_task`

@@ -171,6 +171,8 @@ impl Solver {
                     )
             })
             .collect();
+        let mut loop_callbacks = std::mem::take(&mut self.loop_callbacks);
+        loop_callbacks.extend(self.protocol_callbacks());
         let has_dyn_edges: Vec<bool> = (0..self.sets.len())
             .map(|node| {
                 let list = self.dyn_index[node];
@@ -211,7 +213,7 @@ impl Solver {
             future_params: std::mem::take(&mut self.future_params),
             masked_casts: self.masked_casts,
             escaped: std::mem::take(&mut self.escaped),
-            loop_callbacks: std::mem::take(&mut self.loop_callbacks),
+            loop_callbacks,
             done_callbacks: std::mem::take(&mut self.done_callbacks),
             thread_futures: std::mem::take(&mut self.thread_futures),
             thread_targets: {
@@ -249,6 +251,25 @@ impl Solver {
     /// variable keeps its Task while its function uses it; the bare result of a call
     /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
     /// Whether a method that keeps nothing of a name is called on the node.
+    /// The callbacks of project classes derived from asyncio's protocols
+    /// (`connection_made`, `data_received`...): the loop's transports call them.
+    fn protocol_callbacks(&self) -> Vec<GFunc> {
+        let mut callbacks = Vec::new();
+        for class in 0..self.modules.class_count {
+            if !self.classes.has_external_base(class, crate::asyncio_api::is_asyncio_protocol) {
+                continue;
+            }
+            let (m, facts) = self.modules.class(class);
+            let func_base = self.modules.modules[m as usize].func_base;
+            let methods = facts
+                .methods
+                .iter()
+                .filter(|(name, _)| crate::asyncio_api::PROTOCOL_CALLBACKS.contains(&name.as_str()));
+            callbacks.extend(methods.map(|(_, local)| func_base + local));
+        }
+        callbacks
+    }
+
     fn named(&self, node: usize, method_kinds: &[MethodKind]) -> bool {
         let static_ids = if node < self.static_nodes as usize {
             &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
