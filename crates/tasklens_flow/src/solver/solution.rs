@@ -247,10 +247,6 @@ impl Solver {
         }
     }
 
-    /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
-    /// variable keeps its Task while its function uses it; the bare result of a call
-    /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
-    /// Whether a method that keeps nothing of a name is called on the node.
     /// The callbacks of project classes derived from asyncio's protocols
     /// (`connection_made`, `data_received`...): the loop's transports call them.
     fn protocol_callbacks(&self) -> Vec<GFunc> {
@@ -270,6 +266,7 @@ impl Solver {
         callbacks
     }
 
+    /// Whether a method that keeps nothing of a name is called on the node.
     fn named(&self, node: usize, method_kinds: &[MethodKind]) -> bool {
         let static_ids = if node < self.static_nodes as usize {
             &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
@@ -282,6 +279,9 @@ impl Solver {
         })
     }
 
+    /// Whether a constraint on `node` may keep its values alive (for dropped Tasks). A
+    /// variable keeps its Task while its function uses it; the bare result of a call
+    /// (`create_task(c).add_done_callback(cb)`) is gone once its own methods have run.
     fn keeps_values(&self, node: usize, call_result: bool, method_kinds: &[MethodKind]) -> bool {
         let static_ids = if node < self.static_nodes as usize {
             &self.complex_ids[self.complex_start[node] as usize..self.complex_start[node + 1] as usize]
