@@ -159,6 +159,37 @@ fn a_test_on_a_parameter_passed_by_keyword_is_unknown() {
 }
 
 #[test]
+fn none_tests_and_or_tests_on_parameters_are_decided_by_defaults() {
+    // `if loop is not None: return` with `loop=None`, and `if lazy or quiet: return` with
+    // both `False`, let `Client()` reach `get_running_loop()`; `if not wait or closed:
+    // return` with `wait=False` keeps `Other().stop()` from its `create_task`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Other:
+    def stop(self, wait=False, closed=False):
+        if not wait or closed:
+            return
+        self.task = asyncio.create_task(asyncio.sleep(0))
+
+class Client:
+    def __init__(self, loop=None, lazy=False, quiet=False):
+        if loop is not None:
+            return
+        if lazy or quiet:
+            return
+        self.loop = asyncio.get_running_loop()
+
+Other().stop()
+Client()
+"#,
+        "main.py:15: TL003",
+    );
+}
+
+#[test]
 fn a_decorator_runs_when_the_module_is_imported() {
     check(
         r#"

@@ -580,13 +580,8 @@ impl Lowerer {
     /// The current function suspends here: its calls so far come before a suspension.
     fn suspends(&mut self) {
         let Some(func) = self.enclosing_function() else { return };
-        let end = self.facts.call_sites.len();
-        let start = self.suspended_at.insert(func, end).unwrap_or(0);
-        for site in &mut self.facts.call_sites[start.min(end)..end] {
-            if site.caller == Some(func) {
-                site.suspends_after = true;
-            }
-        }
+        let sites = mark_since_last(&mut self.suspended_at, &mut self.facts.call_sites, func);
+        sites.for_each(|site| site.suspends_after = true);
     }
 
     /// The current function runs the event loop here (`loop.run_forever()`): its calls so
@@ -594,13 +589,8 @@ impl Lowerer {
     pub(super) fn runs_loop(&mut self) {
         self.suspends();
         let Some(func) = self.enclosing_function() else { return };
-        let end = self.facts.call_sites.len();
-        let start = self.loop_run_at.insert(func, end).unwrap_or(0);
-        for site in &mut self.facts.call_sites[start.min(end)..end] {
-            if site.caller == Some(func) {
-                site.runs_loop_after = true;
-            }
-        }
+        let sites = mark_since_last(&mut self.loop_run_at, &mut self.facts.call_sites, func);
+        sites.for_each(|site| site.runs_loop_after = true);
     }
 
     fn push_scope(&mut self, kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) {
@@ -780,4 +770,16 @@ impl Scope {
             condition_aliases: FxHashMap::default(),
         }
     }
+}
+
+/// The call sites of `func` made since the last mark (`last` holds, per function, how
+/// many sites there were then), which the new mark now follows.
+fn mark_since_last<'a>(
+    last: &mut FxHashMap<FuncId, usize>,
+    sites: &'a mut [crate::facts::CallSite],
+    func: FuncId,
+) -> impl Iterator<Item = &'a mut crate::facts::CallSite> {
+    let end = sites.len();
+    let start = last.insert(func, end).unwrap_or(0);
+    sites[start.min(end)..end].iter_mut().filter(move |site| site.caller == Some(func))
 }
