@@ -3371,3 +3371,68 @@ main()
         ",
     );
 }
+
+#[test]
+fn a_handler_sees_what_the_body_assigned_before_it_raised() {
+    // The handler runs from wherever the body raised: `fut` may be the plain Future
+    // assigned before the failing call; so does a `finally`, also with what the name had
+    // before the `try`. After a `finally`, the normal way has the body's last version
+    // again (the Task).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0)
+
+def fail():
+    raise ValueError
+
+async def kept():
+    loop = asyncio.get_running_loop()
+    task = loop.create_future()
+    try:
+        task = asyncio.create_task(work())
+    finally:
+        pass
+    print(task.get_name())
+    await task
+
+async def main():
+    await kept()
+    loop = asyncio.get_running_loop()
+    fut = None
+    try:
+        fut = loop.create_future()
+        fail()
+        fut = asyncio.create_task(work())
+    except ValueError:
+        print(fut.get_name())
+    else:
+        await fut
+
+async def cleanup():
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    try:
+        fail()
+        fut = asyncio.create_task(work())
+    finally:
+        print(fut.get_name())
+    await fut
+
+async def both():
+    try:
+        await main()
+    except AttributeError:
+        await cleanup()
+
+asyncio.run(both())
+"#,
+        "
+        main.py:24: TL001
+        main.py:34: TL001
+        ",
+    );
+}

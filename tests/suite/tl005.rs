@@ -681,3 +681,71 @@ asyncio.run(main())
         "main.py:7: TL005",
     );
 }
+
+#[test]
+fn a_handler_or_finally_sees_what_the_body_assigned_before_it_left() {
+    // An exception may leave a `try` body (or a `with suppress(...)` body) after any of
+    // its assignments: the Task a name got there is read by the handler, the `finally`,
+    // the code after `suppress`, or the next turn of the loop (livekit's STT fallback keeps
+    // its input task so across failed attempts). One that nothing reads is still dropped.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import contextlib
+
+async def work():
+    await asyncio.sleep(0)
+
+async def retried(attempts):
+    task = None
+    for attempt in attempts:
+        try:
+            if task is None:
+                task = asyncio.create_task(work())
+            await asyncio.sleep(0)
+            if attempt:
+                raise ValueError(attempt)
+            return
+        except ValueError:
+            pass
+    if task is not None:
+        await task
+
+async def suppressed():
+    task = None
+    with contextlib.suppress(ValueError):
+        task = asyncio.create_task(work())
+        await asyncio.sleep(0)
+        raise ValueError
+    await task
+
+async def cleaned():
+    task = None
+    try:
+        task = asyncio.create_task(work())
+        await asyncio.sleep(0)
+        return
+    finally:
+        if task is not None:
+            await task
+
+async def lost():
+    try:
+        task = asyncio.create_task(work())
+        await asyncio.sleep(0)
+        return
+    except ValueError:
+        pass
+
+async def main():
+    await retried([1, 0])
+    await suppressed()
+    await cleaned()
+    await lost()
+
+asyncio.run(main())
+"#,
+        "main.py:42: TL005",
+    );
+}

@@ -230,10 +230,20 @@ impl Lowerer {
             suppressed.iter().any(|call| call.arguments.args.iter().any(|a| names_exception(a, exception)))
         };
         let handled = Handled::by(suppresses);
-        // A suppressed exception may end the body early.
-        self.conditional += u32::from(!suppressed.is_empty());
-        self.handled_body(&with.body, handled);
-        self.conditional -= u32::from(!suppressed.is_empty());
+        if suppressed.is_empty() {
+            self.handled_body(&with.body, handled);
+        } else {
+            // A suppressed exception may end the body early, after any of its assignments.
+            let before = self.flow().clone();
+            self.conditional += 1;
+            self.record_bindings();
+            self.handled_body(&with.body, handled);
+            let bound = self.finish_bindings();
+            self.conditional -= 1;
+            let after_body = self.flow().clone();
+            let end = self.merge(vec![before, after_body]);
+            *self.flow() = self.with_versions(end, &bound);
+        }
         if with.is_async {
             // `__aexit__` is awaited after the body.
             self.suspends();
@@ -244,12 +254,16 @@ impl Lowerer {
         let before = self.flow().clone();
         let handles = |exception: &str| stmt.handlers.iter().any(|h| catches(h, exception));
         self.conditional += 1;
+        self.record_bindings();
         self.handled_body(&stmt.body, Handled::by(handles));
+        // An exception may leave the body after any of its assignments.
+        let in_body = self.recorded_bindings();
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
         for handler in &stmt.handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
             let start = self.merge(vec![before.clone(), after_body.clone()]);
+            let start = self.with_versions(start, &in_body);
             *self.flow() = Flow { live: true, ..start };
             if let Some(type_) = &handler.type_ {
                 self.expr(type_);
@@ -263,11 +277,38 @@ impl Lowerer {
         *self.flow() = after_body;
         self.block(&stmt.orelse);
         self.conditional -= 1;
+        let bound = self.finish_bindings();
         ends.push(self.flow().clone());
         let merged = self.merge(ends);
         let live = merged.live;
-        *self.flow() = Flow { live: true, ..merged };
-        self.block(&stmt.finalbody);
+        let normal = Flow { live: true, ..merged };
+        if stmt.finalbody.is_empty() {
+            *self.flow() = normal;
+        } else {
+            // `finally` also runs when an exception or a `return` leaves the rest early,
+            // from before the body or after any assignment in it; after it, the way on
+            // has the versions of the normal end again, except for names the `finally`
+            // body binds itself.
+            let left_early = self.merge(vec![before, normal.clone()]);
+            let start = self.with_versions(left_early, &bound);
+            *self.flow() = start.clone();
+            self.block(&stmt.finalbody);
+            let widened: Vec<Name> = (normal.env.diff(&start.env))
+                .map(|item| match item {
+                    imbl::ordmap::DiffItem::Add(name, _)
+                    | imbl::ordmap::DiffItem::Update { new: (name, _), .. }
+                    | imbl::ordmap::DiffItem::Remove(name, _) => name.clone(),
+                })
+                .collect();
+            for name in widened {
+                if self.flow().env.get(&name) == start.env.get(&name) {
+                    match normal.env.get(&name) {
+                        Some(&version) => self.flow().env.insert(name, version),
+                        None => self.flow().env.remove(&name),
+                    };
+                }
+            }
+        }
         if !live {
             self.flow().live = false;
         }

@@ -84,6 +84,9 @@ struct Scope {
     /// Names bound to a narrowing test (`is_task = isinstance(x, asyncio.Task)`), used
     /// later as a condition (`if is_task:`).
     condition_aliases: FxHashMap<Name, ConditionAlias>,
+    /// Per enclosing `try` body (or `with suppress(...)` body) of this scope, innermost
+    /// last: the versions bound in it, which an exception may leave it after.
+    try_bindings: Vec<Vec<(Name, NodeId)>>,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -524,6 +527,9 @@ impl Lowerer {
         scope.versions.entry(name.clone()).or_default().push(version);
         if innermost {
             scope.flow.env.insert(name.clone(), version);
+            if let Some(bound) = scope.try_bindings.last_mut() {
+                bound.push((name.clone(), version));
+            }
         }
         let needs_summary = index == 0 || !innermost;
         if index == 0 {
@@ -665,6 +671,53 @@ impl Lowerer {
         }
     }
 
+    /// Starts recording the versions bound in a body an exception may leave early.
+    fn record_bindings(&mut self) {
+        self.scope_mut().try_bindings.push(Vec::new());
+    }
+
+    /// The versions bound since the matching [`Self::record_bindings`] (so far).
+    fn recorded_bindings(&self) -> Vec<(Name, NodeId)> {
+        self.scope().try_bindings.last().cloned().unwrap_or_default()
+    }
+
+    /// Stops recording; what was recorded also counts for an enclosing recording body.
+    fn finish_bindings(&mut self) -> Vec<(Name, NodeId)> {
+        let scope = self.scope_mut();
+        let bound = scope.try_bindings.pop().unwrap_or_default();
+        if let Some(outer) = scope.try_bindings.last_mut() {
+            outer.extend(bound.iter().cloned());
+        }
+        bound
+    }
+
+    /// `flow` where each name in `bound` may also have any of the versions bound to it
+    /// there: the state where an exception arrives from a body that bound them (a handler,
+    /// a `finally`, the end of `with suppress(...)`).
+    fn with_versions(&mut self, mut flow: Flow, bound: &[(Name, NodeId)]) -> Flow {
+        let mut by_name: std::collections::BTreeMap<&Name, Vec<NodeId>> = Default::default();
+        for (name, version) in bound {
+            by_name.entry(name).or_default().push(*version);
+        }
+        for (name, mut versions) in by_name {
+            versions.extend(flow.env.get(name).copied());
+            versions.sort_unstable();
+            versions.dedup();
+            let version = match versions[..] {
+                [only] => only,
+                _ => {
+                    let merged = self.node();
+                    for version in versions {
+                        self.constrain(Constraint::Copy { from: version, to: merged, hop: None });
+                    }
+                    merged
+                }
+            };
+            flow.env.insert(name.clone(), version);
+        }
+        flow
+    }
+
     /// Before a loop body: a merge node for each name the body rebinds.
     fn loop_head(&mut self, body_binds: &FxHashSet<Name>) -> Vec<(Name, NodeId)> {
         let mut heads = Vec::new();
@@ -768,6 +821,7 @@ impl Scope {
             self_param: None,
             local_defs: FxHashMap::default(),
             condition_aliases: FxHashMap::default(),
+            try_bindings: Vec::new(),
         }
     }
 }
