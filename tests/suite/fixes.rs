@@ -530,3 +530,28 @@ asyncio.run(main())
         false,
     );
 }
+
+#[test]
+fn the_steps_of_an_async_generator_become_tasks_with_create_task() {
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+async def numbers():
+    yield 1
+    yield 2
+
+async def main():
+    agen = numbers()
+    first = asyncio.ensure_future(agen.__anext__())
+    second = asyncio.ensure_future(agen.asend(None))
+    print(await first, await second, first.get_name() != "")
+    closing = asyncio.ensure_future(agen.aclose())
+    await closing
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}

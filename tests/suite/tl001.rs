@@ -3436,3 +3436,38 @@ asyncio.run(both())
         ",
     );
 }
+
+#[test]
+fn awaiting_a_task_gives_what_its_coroutine_returns() {
+    // `await task` and `task.result()` give the coroutine's result: here a plain Future
+    // each, which then reaches a Task-only method.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def ready_future():
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    return fut
+
+async def other_future():
+    return asyncio.gather()
+
+async def main():
+    task = asyncio.create_task(ready_future())
+    done, _ = await asyncio.wait([asyncio.ensure_future(other_future())])
+    for finished in done:
+        print(finished.result().done())
+    made = await task
+    print(made.get_name(), finished.result().get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:4: TL001
+        main.py:9: TL001
+        main.py:13: TL002
+        ",
+    );
+}

@@ -717,3 +717,39 @@ loop.close()
         "main.py:7: TL002",
     );
 }
+
+#[test]
+fn the_steps_of_an_async_generator_are_coroutines_to_asyncio() {
+    // `agen.__anext__()`, `asend`, `athrow` and `aclose` give awaitables that
+    // `asyncio.iscoroutine` accepts: `ensure_future` of one makes a Task (TL002, and TL005
+    // when dropped), and awaiting a step gives what the generator yields (here a plain
+    // Future that reaches `.get_name()`).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def futures():
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    fut.set_result(None)
+    yield fut
+
+async def main():
+    agen = futures()
+    step = asyncio.ensure_future(agen.__anext__())
+    item = await step
+    asyncio.ensure_future(agen.aclose())
+    await asyncio.sleep(0)
+    print(item.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL001
+        main.py:11: TL002
+        main.py:13: TL002
+        main.py:13: TL005
+        ",
+    );
+}

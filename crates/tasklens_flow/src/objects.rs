@@ -41,9 +41,10 @@ pub enum Obj {
     WaitCoro(GSite),
     /// The coroutine of `stack.enter_async_context(cm)` at a site: awaiting it enters `cm`.
     EnterCoro(GSite),
-    /// The coroutine of `queue.get()` on the `asyncio.Queue` made at the node: awaiting it
-    /// gives an item.
-    QueueGet(GNode),
+    /// A coroutine that gives an item of the container made at the node when awaited:
+    /// `queue.get()` of an `asyncio.Queue`; `agen.__anext__()`, `agen.asend(v)` and
+    /// `agen.athrow(e)` of an async generator (asyncio takes those for coroutines).
+    ItemCoro(GNode),
     /// A plain Future created at a call site.
     Future(GSite),
     /// A value of a parameter whose annotation admits a plain Future (or, for a callable
@@ -76,7 +77,7 @@ pub enum Obj {
 impl Obj {
     /// A coroutine object.
     pub fn is_coroutine(self) -> bool {
-        matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::EnterCoro(_) | Obj::QueueGet(_))
+        matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::EnterCoro(_) | Obj::ItemCoro(_))
     }
 
     /// The project function calling this value runs, and how many of its parameters are

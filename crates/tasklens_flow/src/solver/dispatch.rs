@@ -84,10 +84,11 @@ impl Solver {
                 },
                 Obj::WaitCoro(site) => self.awaited_wait(site, to),
                 Obj::EnterCoro(site) => self.enter_argument(site, to),
-                Obj::QueueGet(queue) => {
+                Obj::ItemCoro(queue) => {
                     let items = self.part_node(queue, Part::Values);
                     self.edge(items, to, NO_LABEL);
                 }
+                Obj::Task(site) => self.task_result(site, to),
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
@@ -499,9 +500,19 @@ impl Solver {
                 self.loop_call(site, &name, result);
             }
             Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
+            Obj::Task(task) if name.as_str() == "result" => self.task_result(task, result),
             // A method of something the analysis does not follow may call what it is given.
             Obj::Unknown => self.unknown_call(site, result),
             _ => self.seed(result, Obj::Unknown),
+        }
+    }
+
+    /// What awaiting the Task made at `site` gives (or its `result()`): what awaiting the
+    /// coroutine it runs gives.
+    fn task_result(&mut self, site: Option<GSite>, to: GNode) {
+        match site.and_then(|site| self.task_coroutines.get(&site).copied()) {
+            Some(coroutine) => self.complex_on(coroutine, Complex::Await { to }),
+            None => self.seed(to, Obj::Unknown),
         }
     }
 

@@ -32,6 +32,15 @@ impl Solver {
         if kind.is_dict() && self.keyed_dict_method(&args, container, name, result) {
             return;
         }
+        // The steps of an async generator are awaitables that `asyncio.iscoroutine` accepts
+        // (`create_task(agen.aclose())` works, and `ensure_future` of one makes a Task).
+        if kind == ContainerKind::Iterator {
+            match name {
+                "__anext__" | "asend" | "athrow" => return self.seed(result, Obj::ItemCoro(container)),
+                "aclose" => return self.seed(result, Obj::Coro(None)),
+                _ => {}
+            }
+        }
         match name {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
@@ -101,7 +110,7 @@ impl Solver {
                 let values = self.part_node(container, Part::Values);
                 self.edge(values, result, NO_LABEL);
             }
-            "get" => self.seed(result, Obj::QueueGet(container)),
+            "get" => self.seed(result, Obj::ItemCoro(container)),
             "join" => self.seed(result, Obj::Coro(None)),
             _ => self.seed(result, Obj::Unknown),
         }
@@ -118,6 +127,9 @@ impl Solver {
                     args.node(keyword.node)
                 });
                 self.ensure_future_sites.insert(site, first);
+                if let Some(node) = first {
+                    self.task_coroutines.insert(site, node);
+                }
                 // Functions returning this call give each of their callers what its own
                 // argument makes.
                 for wrapped in self.wrapped_ensure_future.remove(&site).unwrap_or_default() {
@@ -140,6 +152,7 @@ impl Solver {
                 });
                 if let Some(node) = coroutine {
                     self.task_argument_sites.insert(site, node);
+                    self.task_coroutines.insert(site, node);
                 }
                 self.seed(result, Obj::Task(Some(site)));
             }

@@ -294,6 +294,9 @@ pub(crate) struct Solver {
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
     task_argument_sites: FxHashMap<GSite, GNode>,
+    /// The argument of each `create_task`, `Task(...)` and `ensure_future` site: what the
+    /// Task made there runs, and what awaiting it (or its `result()`) gives.
+    task_coroutines: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
