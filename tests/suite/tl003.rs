@@ -699,3 +699,37 @@ if __name__ == "__main__":
         ",
     );
 }
+
+#[test]
+fn current_task_and_all_tasks_ask_for_the_running_loop() {
+    // Without a loop given, `current_task()` and `all_tasks()` call `get_running_loop()`:
+    // at import time they raise; inside a coroutine, or given a loop, they do not.
+    check(
+        r#"
+#- tasks.py
+import asyncio
+
+def describe():
+    return asyncio.current_task()
+
+def count(loop):
+    return len(asyncio.all_tasks(loop))
+
+async def inside():
+    return asyncio.current_task(), asyncio.all_tasks()
+#- main.py run
+import asyncio
+from tasks import count, describe, inside
+
+loop = asyncio.new_event_loop()
+print(count(loop))
+print(loop.run_until_complete(inside()) is not None)
+pending = asyncio.all_tasks()
+described = describe()
+"#,
+        "
+        main.py:7: TL003
+        tasks.py:4: TL003
+        ",
+    );
+}

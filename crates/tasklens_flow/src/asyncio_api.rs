@@ -14,6 +14,8 @@ pub enum ExternalCall {
     NewFuture,
     /// `current_task()`: a Task or None.
     CurrentTask,
+    /// `all_tasks()`: the running loop's Tasks (not followed).
+    AllTasks,
     /// An event loop (`get_running_loop()`...).
     Loop,
     /// A coroutine object (`asyncio.sleep(...)`).
@@ -96,6 +98,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             "create_task" | "Task" => ExternalCall::NewTask,
             "Future" | "gather" | "shield" | "wrap_future" | "run_coroutine_threadsafe" => ExternalCall::NewFuture,
             "current_task" => ExternalCall::CurrentTask,
+            "all_tasks" => ExternalCall::AllTasks,
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
             "wait" => ExternalCall::Wait,
             "run" => ExternalCall::RunToCompletion,

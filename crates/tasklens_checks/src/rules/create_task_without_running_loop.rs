@@ -9,8 +9,9 @@ use crate::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Finds `asyncio.create_task(...)`, and `asyncio.get_running_loop()` (as in
-    /// `asyncio.get_running_loop().create_task(...)`), in code that runs when no event loop
-    /// is running:
+    /// `asyncio.get_running_loop().create_task(...)`), `asyncio.current_task()` and
+    /// `asyncio.all_tasks()` (which ask for the running loop when not given one), in code
+    /// that runs when no event loop is running:
     /// at module level (including `if __name__ == "__main__":` before `asyncio.run`), in
     /// class bodies, and in synchronous functions, methods and property getters (read at
     /// module level) that are called,

@@ -156,7 +156,16 @@ impl Solver {
                 }
                 self.seed(result, Obj::Task(Some(site)));
             }
-            ExternalCall::CurrentTask => self.seed(result, Obj::Task(None)),
+            ExternalCall::CurrentTask | ExternalCall::AllTasks => {
+                // Without a loop given, both ask for the running one, which raises where
+                // none runs (TL003).
+                let call = args.call();
+                if call.args.is_empty() && call.keywords.is_empty() {
+                    self.running_loop_sites.insert(site);
+                }
+                let made = if effect == ExternalCall::CurrentTask { Obj::Task(None) } else { Obj::Unknown };
+                self.seed(result, made);
+            }
             ExternalCall::NewFuture => {
                 if path.is_some_and(|p| crate::asyncio_api::makes_thread_future(&self.paths[p as usize])) {
                     self.thread_futures.insert(site);
