@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::stmt::{Narrowing, collect_target_names_pub as collect_target_names, tuple_elts};
 use super::{Flow, LoopFlows, Lowerer, Val, scan};
-use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, Part};
+use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, NodeId, Part};
 
 impl Lowerer {
     pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
@@ -238,7 +238,7 @@ impl Lowerer {
             self.conditional += 1;
             self.record_bindings();
             self.handled_body(&with.body, handled);
-            let bound = self.finish_bindings();
+            let bound = self.finish_bindings().unwrap_or_default();
             self.conditional -= 1;
             let after_body = self.flow().clone();
             let end = self.merge(vec![before, after_body]);
@@ -282,35 +282,41 @@ impl Lowerer {
         let merged = self.merge(ends);
         let live = merged.live;
         let normal = Flow { live: true, ..merged };
-        if stmt.finalbody.is_empty() {
-            *self.flow() = normal;
-        } else {
-            // `finally` also runs when an exception or a `return` leaves the rest early,
-            // from before the body or after any assignment in it; after it, the way on
-            // has the versions of the normal end again, except for names the `finally`
-            // body binds itself.
-            let left_early = self.merge(vec![before, normal.clone()]);
-            let start = self.with_versions(left_early, &bound);
-            *self.flow() = start.clone();
-            self.block(&stmt.finalbody);
-            let widened: Vec<Name> = (normal.env.diff(&start.env))
-                .map(|item| match item {
-                    imbl::ordmap::DiffItem::Add(name, _)
-                    | imbl::ordmap::DiffItem::Update { new: (name, _), .. }
-                    | imbl::ordmap::DiffItem::Remove(name, _) => name.clone(),
-                })
-                .collect();
-            for name in widened {
-                if self.flow().env.get(&name) == start.env.get(&name) {
-                    match normal.env.get(&name) {
-                        Some(&version) => self.flow().env.insert(name, version),
-                        None => self.flow().env.remove(&name),
-                    };
-                }
+        match bound.filter(|_| !stmt.finalbody.is_empty()) {
+            Some(bound) => self.finally_block(&stmt.finalbody, before, normal, &bound),
+            None => {
+                *self.flow() = normal;
+                self.block(&stmt.finalbody);
             }
         }
         if !live {
             self.flow().live = false;
+        }
+    }
+
+    /// A `finally` body, which also runs when an exception or a `return` leaves the rest
+    /// early, from before the `try` body or after any assignment in it (`bound`); after
+    /// it, the way on has the versions of the `normal` end again, except for names the
+    /// `finally` body binds itself.
+    fn finally_block(&mut self, body: &[Stmt], before: Flow, normal: Flow, bound: &[(Name, NodeId)]) {
+        let left_early = self.merge(vec![before, normal.clone()]);
+        let start = self.with_versions(left_early, bound);
+        *self.flow() = start.clone();
+        self.block(body);
+        let widened: Vec<Name> = (normal.env.diff(&start.env))
+            .map(|item| match item {
+                imbl::ordmap::DiffItem::Add(name, _)
+                | imbl::ordmap::DiffItem::Update { new: (name, _), .. }
+                | imbl::ordmap::DiffItem::Remove(name, _) => name.clone(),
+            })
+            .collect();
+        for name in widened {
+            if self.flow().env.get(&name) == start.env.get(&name) {
+                match normal.env.get(&name) {
+                    Some(&version) => self.flow().env.insert(name, version),
+                    None => self.flow().env.remove(&name),
+                };
+            }
         }
     }
 

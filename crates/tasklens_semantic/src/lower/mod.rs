@@ -41,6 +41,11 @@ pub(crate) enum Val {
     Nothing,
 }
 
+/// The most nested `try` (and `with suppress(...)`) bodies of one scope whose bindings
+/// are recorded for their handlers: CPython compiles no more than 20 nested blocks, and
+/// recording deeper would make absurd nesting quadratic.
+const MAX_RECORDED_BODIES: usize = 20;
+
 /// The current version of each local, and whether control reaches here.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Flow {
@@ -85,8 +90,9 @@ struct Scope {
     /// later as a condition (`if is_task:`).
     condition_aliases: FxHashMap<Name, ConditionAlias>,
     /// Per enclosing `try` body (or `with suppress(...)` body) of this scope, innermost
-    /// last: the versions bound in it, which an exception may leave it after.
-    try_bindings: Vec<Vec<(Name, NodeId)>>,
+    /// last: the versions bound in it, which an exception may leave it after (`None`
+    /// past [`MAX_RECORDED_BODIES`] of them).
+    try_bindings: Vec<Option<Vec<(Name, NodeId)>>>,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -527,7 +533,7 @@ impl Lowerer {
         scope.versions.entry(name.clone()).or_default().push(version);
         if innermost {
             scope.flow.env.insert(name.clone(), version);
-            if let Some(bound) = scope.try_bindings.last_mut() {
+            if let Some(Some(bound)) = scope.try_bindings.last_mut() {
                 bound.push((name.clone(), version));
             }
         }
@@ -673,22 +679,25 @@ impl Lowerer {
 
     /// Starts recording the versions bound in a body an exception may leave early.
     fn record_bindings(&mut self) {
-        self.scope_mut().try_bindings.push(Vec::new());
+        let bindings = &mut self.scope_mut().try_bindings;
+        let recorded = (bindings.len() < MAX_RECORDED_BODIES).then(Vec::new);
+        bindings.push(recorded);
     }
 
     /// The versions bound since the matching [`Self::record_bindings`] (so far).
     fn recorded_bindings(&self) -> Vec<(Name, NodeId)> {
-        self.scope().try_bindings.last().cloned().unwrap_or_default()
+        self.scope().try_bindings.last().cloned().flatten().unwrap_or_default()
     }
 
     /// Stops recording; what was recorded also counts for an enclosing recording body.
-    fn finish_bindings(&mut self) -> Vec<(Name, NodeId)> {
+    /// `None` when the body was nested too deep to be recorded.
+    fn finish_bindings(&mut self) -> Option<Vec<(Name, NodeId)>> {
         let scope = self.scope_mut();
-        let bound = scope.try_bindings.pop().unwrap_or_default();
-        if let Some(outer) = scope.try_bindings.last_mut() {
+        let bound = scope.try_bindings.pop().flatten()?;
+        if let Some(Some(outer)) = scope.try_bindings.last_mut() {
             outer.extend(bound.iter().cloned());
         }
-        bound
+        Some(bound)
     }
 
     /// `flow` where each name in `bound` may also have any of the versions bound to it
