@@ -58,6 +58,23 @@ fn generate(shape: &str, n: usize) -> String {
         "many-calls" => {
             (0..n).for_each(|i| text += &format!("asyncio.ensure_future(obj.method{}(a, b, c={i}))\n", i % 50))
         }
+        // One function with many `try` blocks whose handlers and `finally` read what the
+        // bodies bound.
+        "try-blocks" => {
+            text += "def f(x):\n    y = x\n";
+            (0..n).for_each(|i| {
+                text += &format!(
+                    "    try:\n        a{i} = g(y)\n        y = a{i}\n    except ValueError:\n        y = a{i}\n    finally:\n        h(y)\n"
+                )
+            });
+            text += "    return y\n";
+        }
+        // One module-level `try` around many bindings, with several handlers.
+        "wide-try" => {
+            text += "try:\n";
+            (0..n).for_each(|i| text += &format!("    v{i} = f(v{})\n", i.saturating_sub(1)));
+            text += "except ImportError:\n    pass\nexcept ValueError:\n    v0 = None\nfinally:\n    done = True\n";
+        }
         _ => unreachable!("unknown shape"),
     }
     text
@@ -72,6 +89,8 @@ const SHAPES: &[(&str, usize)] = &[
     ("dict-literal", 50_000),
     ("many-calls", 12_500),
     ("empty-arguments", 5_000),
+    ("try-blocks", 5_000),
+    ("wide-try", 25_000),
 ];
 
 fn main() {

@@ -733,3 +733,65 @@ described = describe()
         ",
     );
 }
+
+#[test]
+fn applying_a_decorator_does_not_run_any_of_the_wrappers_it_may_return() {
+    // `step` returns `wrap` or `wrap(func)`, and `wrap` returns one of two wrappers (for
+    // coroutine functions and for plain ones): `@step(name=...)` runs `wrap` alone, and the
+    // plain wrapper's `with Step():`, which starts a Task, runs only when a decorated plain
+    // function is called (chainlit's `@cl.step`).
+    check(
+        r#"
+#- steps.py
+import asyncio
+import functools
+import inspect
+
+class Step:
+    def __enter__(self):
+        self.sending = asyncio.create_task(self.send())
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    async def send(self):
+        return None
+
+def step(original_function=None, *, name=""):
+    def wrap(func):
+        if inspect.iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def async_wrapper(*args):
+                return await func(*args)
+            return async_wrapper
+        @functools.wraps(func)
+        def sync_wrapper(*args):
+            with Step():
+                return func(*args)
+        return sync_wrapper
+
+    func = original_function
+    if not func:
+        return wrap
+    return wrap(func)
+#- main.py run
+import asyncio
+from steps import step
+
+@step(name="tool")
+async def tool():
+    return 1
+
+@step
+def plain():
+    return 2
+
+async def main():
+    print(await tool(), plain())
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

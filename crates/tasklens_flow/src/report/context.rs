@@ -256,16 +256,25 @@ fn wrappers_called_with_their_decorator(solved: &Solved) -> FxHashSet<(u32, u32)
     for &(site, func) in &solved.calls {
         callees.entry(site).or_default().push(func);
     }
-    let wrapper_of = |func: u32| {
+    // The functions a decorator returns: the one nested function its shape names, or
+    // those that reach its return (`return async_wrapper` or `return sync_wrapper`).
+    let wrappers_of = |func: u32| {
         let (module, facts) = solved.modules.func(func);
-        match facts.returns {
-            ReturnShape::Nested(local) => Some(solved.modules.modules[module as usize].func_base + local),
+        let module = &solved.modules.modules[module as usize];
+        let returned =
+            solved.sets.get(module.node_base + facts.ret).iter().filter_map(|&obj| match solved.objs[obj as usize] {
+                Obj::Function(wrapper) if wrapper != func => Some(wrapper),
+                _ => None,
+            });
+        let nested = match facts.returns {
+            ReturnShape::Nested(local) => Some(module.func_base + local),
             _ => None,
-        }
+        };
+        nested.into_iter().chain(returned).collect::<Vec<u32>>()
     };
     let mut spurious = FxHashSet::default();
     for (site, funcs) in callees.iter().filter(|(_, funcs)| funcs.len() > 1) {
-        for wrapper in funcs.iter().filter_map(|&func| wrapper_of(func)) {
+        for wrapper in funcs.iter().flat_map(|&func| wrappers_of(func)) {
             if funcs.contains(&wrapper) {
                 spurious.insert((*site, wrapper));
             }
