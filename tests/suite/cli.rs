@@ -92,6 +92,7 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     let awaits = format!("async def f():\n    x = {}y\n", "await ".repeat(10_000));
     write(dir.path(), "d_many_errors.py", awaits.as_bytes());
     write(dir.path(), "e_buggy.py", BUGGY.as_bytes());
+    write(dir.path(), "f_nul.py", b"import asyncio\x00\n");
     let output = tasklens(&["check", "--output-format", "concise"], dir.path());
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
@@ -105,6 +106,11 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     assert_eq!(many.len(), 11, "{text}");
     assert!(many[10].contains("9989 more syntax errors in this file are not shown"), "{text}");
     assert!(text.contains("e_buggy.py:4:5: TL001"), "{text}");
+    // A NUL byte in the source is shown escaped, not written to the terminal.
+    assert!(
+        text.contains("f_nul.py:1:15: syntax-error") && text.contains("token \\u{0}") && !text.contains('\0'),
+        "{text}"
+    );
 }
 
 #[test]

@@ -67,7 +67,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(Diagnostic {
                 code: SYNTAX_ERROR,
                 severity: Severity::Error,
-                message: format!("syntax error: {}", problem.message),
+                message: format!("syntax error: {}", printable(&problem.message)),
                 primary: Label { file, range: problem.range, message: String::new() },
                 trace: Vec::new(),
                 fix: None,
@@ -163,4 +163,10 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         key(a).cmp(&key(b))
     });
     diagnostics
+}
+
+/// `message` with control characters escaped (`\u{0}`, `\u{1b}`): a parser message may quote
+/// the token it choked on, and a raw NUL or escape byte would go to the terminal.
+fn printable(message: &str) -> String {
+    message.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
