@@ -60,10 +60,10 @@ struct CheckArgs {
     #[arg(long)]
     warn_unused_ignores: bool,
     /// Rule codes or prefixes to report (comma-separated); replaces `select` and `ignore` of the configuration.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = tasklens_project::config::parse_code)]
     select: Option<Vec<String>>,
     /// Rule codes or prefixes not to report (comma-separated); overrides `ignore` in the configuration.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = tasklens_project::config::parse_code)]
     ignore: Option<Vec<String>>,
     /// Glob patterns of paths to skip (comma-separated), on top of the configuration's.
     #[arg(long, visible_alias = "extend-exclude", value_delimiter = ',')]

@@ -213,6 +213,10 @@ fn configuration_in_pyproject_and_tasklens_toml() {
     let selected = tasklens(&["check", "--output-format", "concise", "--select", "TL005"], dir.path());
     let text = String::from_utf8_lossy(&selected.stdout);
     assert!(text.contains("lib/app/start.py:7:5: TL005") && !text.contains("TL002"), "{text}");
+    // A code that matches no rule is a usage error, as it is in the configuration.
+    let unknown = tasklens(&["check", "--select", "TL005,RUF006"], dir.path());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(unknown.status.code() == Some(2) && stderr.contains("`RUF006` matches no rule"), "{stderr}");
 
     // A tasklens.toml next to the pyproject replaces its section (so the exclude is gone).
     write(dir.path(), "tasklens.toml", b"select = [\"TL001\"]\n");

@@ -191,12 +191,17 @@ fn parse_in(section: &toml::Value, prefix: &str, base: &Path) -> Result<Config, 
 /// Checks rule codes and prefixes (`TL001`, `TL00`, `TL`).
 fn codes(items: Vec<String>, prefix: &str, key: &str) -> Result<Vec<String>, String> {
     for item in &items {
-        let known = tasklens_checks::all_rules().iter().any(|rule| rule.code.starts_with(item.as_str()));
-        if !known {
-            return Err(format!("`{prefix}{key}`: `{item}` matches no rule (see `tasklens rule --all`)"));
-        }
+        parse_code(item).map_err(|error| format!("`{prefix}{key}`: {error}"))?;
     }
     Ok(items)
+}
+
+/// A rule code or prefix (`TL001`, `TL00`, `TL`) that matches at least one rule.
+pub fn parse_code(item: &str) -> Result<String, String> {
+    match tasklens_checks::all_rules().iter().any(|rule| rule.code.starts_with(item)) {
+        true => Ok(item.to_string()),
+        false => Err(format!("`{item}` matches no rule (see `tasklens rule --all`)")),
+    }
 }
 
 /// `py38` ... `py314`.
