@@ -245,6 +245,27 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_plain_generator_is_refused_since_python_3_12() {
+    // Up to 3.11 `ensure_future` and `create_task` ran a plain generator as a
+    // generator-based coroutine; 3.12 refuses it.
+    check(
+        r#"
+#- main.py run 3.12
+import asyncio
+
+def numbers():
+    yield
+
+async def main():
+    asyncio.ensure_future(numbers())
+
+asyncio.run(main())
+"#,
+        "main.py:7: TL004",
+    );
+}
+
+#[test]
 fn a_plain_def_without_return_gives_none() {
     // A forgotten `async`: the call runs the body and gives None. Methods are left out (a
     // subclass outside the project may override them with an `async def`), as are

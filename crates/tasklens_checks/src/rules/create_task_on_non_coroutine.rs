@@ -30,7 +30,9 @@ declare_rule! {
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises
     /// `TypeError: a coroutine was expected` at run time. This is the usual way a
     /// "replace ensure_future with create_task" change breaks code. A function that is
-    /// passed instead of called, a partial, or a generator, is refused by `ensure_future` too.
+    /// passed instead of called, a partial, or a generator, is refused by `ensure_future` too
+    /// (a plain generator since Python 3.12: up to 3.11 both took it for a generator-based
+    /// coroutine, as `@asyncio.coroutine` made them).
     ///
     /// ## Example
     /// ```python
@@ -56,12 +58,19 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
     let callee = describe::source(db, flow.call.file, flow.callee);
     let producer = describe::producer(db, &flow.producer);
     let at = describe::place(db, flow.producer.location());
+    // Up to Python 3.11 asyncio still ran a plain generator as a generator-based coroutine.
+    let since = match flow.producer {
+        Producer::Generator { is_async: false, .. } => " since Python 3.12",
+        _ => "",
+    };
     let message = if callee.ends_with("ensure_future") {
         format!(
-            "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError: An asyncio.Future, a coroutine or an awaitable is required)"
+            "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: An asyncio.Future, a coroutine or an awaitable is required)"
         )
     } else {
-        format!("`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError: a coroutine was expected)")
+        format!(
+            "`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError{since}: a coroutine was expected)"
+        )
     };
     let what = describe::produced(&flow.producer);
     let mut trace = vec![Label {
