@@ -3471,3 +3471,40 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn anext_gives_what_the_iterators_anext_gives() {
+    // `anext(agen)` is an async generator's step (awaiting it gives what it yields);
+    // `anext(obj)` calls the class's `__anext__`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def futures():
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    yield fut
+
+class Stream:
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        return asyncio.gather()
+
+async def main():
+    first = asyncio.ensure_future(anext(futures()))
+    item = await first
+    step = await anext(Stream())
+    print(item.get_name(), step.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:4: TL001
+        main.py:13: TL001
+        main.py:16: TL002
+        ",
+    );
+}

@@ -47,6 +47,9 @@ pub enum ExternalCall {
     },
     /// `next(iterator)`: an element.
     Element,
+    /// `anext(iterator)`: what `iterator.__anext__()` gives (an async generator's step,
+    /// or the coroutine of a project class's `async def __anext__`).
+    AsyncNext,
     /// `getattr(obj, name, default)`: something not followed, or the default.
     UnknownOrDefault,
     /// `enumerate(x)`: pairs of an index and an element.
@@ -136,6 +139,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             // reach every reader.
             "min" | "max" => ExternalCall::Choice,
             "next" => ExternalCall::Element,
+            "anext" => ExternalCall::AsyncNext,
             "getattr" => ExternalCall::UnknownOrDefault,
             "enumerate" => ExternalCall::Enumerate,
             "map" => ExternalCall::Map,
@@ -493,6 +497,7 @@ pub fn is_builtin(name: &str) -> bool {
             | "sorted"
             | "reversed"
             | "next"
+            | "anext"
             | "iter"
             | "object"
             | "isinstance"

@@ -312,6 +312,13 @@ impl Solver {
                     self.edge(default, result, NO_LABEL);
                 }
             }
+            ExternalCall::AsyncNext => match arg(0) {
+                Some(from) => {
+                    let name = self.name_id(&ruff_python_ast::name::Name::new_static("__anext__"));
+                    self.complex_on(from, Complex::MethodCall { site, name, result });
+                }
+                None => self.seed(result, Obj::Unknown),
+            },
             ExternalCall::UnknownOrDefault => {
                 self.seed(result, Obj::Unknown);
                 if let Some(default) = arg(2) {
