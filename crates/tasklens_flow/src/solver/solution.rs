@@ -71,7 +71,8 @@ pub(crate) struct Solution {
     pub summarised: FxHashMap<GNode, Vec<ObjId>>,
     /// `typing.cast(Task, value)` sites and the value's node.
     pub masked_casts: Vec<(GSite, GNode)>,
-    /// `asyncio.create_task(...)` sites.
+    /// Calls that need a running loop: `asyncio.create_task(...)`, `get_running_loop()`, and
+    /// `current_task()` and `all_tasks()` without a loop given.
     pub running_loop_sites: Vec<GSite>,
     /// Calls that ask for the thread's current loop (`get_event_loop()`, `Future()`...).
     pub current_loop_sites: Vec<GSite>,
