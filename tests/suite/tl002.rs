@@ -753,3 +753,47 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn generator_based_coroutines_of_asyncio_coroutine() {
+    // `@asyncio.coroutine` (Python 3.10 and older) makes a generator function a coroutine
+    // function: `ensure_future` of a call makes a Task (TL002, TL005 when dropped;
+    // `create_task` takes it wherever the decorator exists), and `yield from` in it awaits.
+    // `@types.coroutine` is left alone: `create_task` refuses its generators since 3.12.
+    check(
+        r#"
+#- main.py run 3.9
+import asyncio
+import types
+
+@asyncio.coroutine
+def make():
+    yield from asyncio.sleep(0)
+    return asyncio.get_event_loop().create_future()
+
+@asyncio.coroutine
+def use():
+    fut = yield from make()
+    fut.get_name()
+
+@types.coroutine
+def bridge():
+    yield
+
+async def main():
+    asyncio.ensure_future(make())
+    bridged = asyncio.ensure_future(bridge())
+    await bridged
+    started = asyncio.ensure_future(use())
+    await started
+
+asyncio.run(main())
+"#,
+        "
+        main.py:7: TL001
+        main.py:19: TL002
+        main.py:19: TL005
+        main.py:22: TL002
+        ",
+    );
+}

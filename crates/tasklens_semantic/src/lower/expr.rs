@@ -14,6 +14,21 @@ use crate::facts::{
 };
 
 impl Lowerer {
+    /// `await value` (or `yield from value` in a generator-based coroutine): what awaiting
+    /// it gives.
+    fn await_value(&mut self, value: &Expr) -> Val {
+        let awaited = self.expr(value);
+        self.suspends();
+        match awaited {
+            Val::Node(value) => {
+                let to = self.node();
+                self.constrain(Constraint::Await { value, to });
+                Val::Node(to)
+            }
+            _ => Val::Unknown,
+        }
+    }
+
     pub(super) fn expr(&mut self, expr: &Expr) -> Val {
         if !self.enter(expr.range()) {
             return Val::Unknown;
@@ -52,18 +67,7 @@ impl Lowerer {
                 Val::Unknown => Val::Unknown,
             },
             Expr::Call(call) => self.call(call),
-            Expr::Await(await_expr) => {
-                let awaited = self.expr(&await_expr.value);
-                self.suspends();
-                match awaited {
-                    Val::Node(value) => {
-                        let to = self.node();
-                        self.constrain(Constraint::Await { value, to });
-                        Val::Node(to)
-                    }
-                    _ => Val::Unknown,
-                }
-            }
+            Expr::Await(await_expr) => self.await_value(&await_expr.value),
             Expr::If(if_expr) => {
                 let (when_true, when_false) = self.condition(&if_expr.test);
                 let before = self.flow().clone();
@@ -178,6 +182,9 @@ impl Lowerer {
                 self.suspends();
                 Val::Unknown
             }
+            // In a generator-based coroutine (an `async def` cannot hold one), `yield from`
+            // awaits.
+            Expr::YieldFrom(yield_from) if self.scope().is_async => self.await_value(&yield_from.value),
             Expr::YieldFrom(yield_from) => {
                 if let Val::Node(base) = self.expr(&yield_from.value) {
                     let to = self.node();

@@ -21,6 +21,10 @@ impl Lowerer {
             _ => None,
         };
         let (mut kind, opaque, register) = decorator_effects(&def.decorator_list, class.is_some());
+        // A generator-based coroutine (`@asyncio.coroutine`): a call of it gives a
+        // coroutine, and its `yield from` awaits.
+        let legacy = def.decorator_list.iter().any(is_legacy_coroutine);
+        let is_async = def.is_async || legacy;
         // Implicitly a classmethod.
         if kind == FunctionKind::Method && def.name.id.as_str() == "__init_subclass__" {
             kind = FunctionKind::ClassMethod;
@@ -35,8 +39,8 @@ impl Lowerer {
         let yields = self.node();
         let facts = FunctionFacts {
             name: def.name.id.clone(),
-            is_async: def.is_async,
-            is_generator: scan.yields,
+            is_async,
+            is_generator: scan.yields && !legacy,
             kind,
             class,
             params: Vec::new(),
@@ -116,7 +120,7 @@ impl Lowerer {
         for name in scan.globals.iter().chain(&scan.nonlocals) {
             bound.remove(name);
         }
-        self.push_scope(ScopeKind::Function(func), bound, def.is_async);
+        self.push_scope(ScopeKind::Function(func), bound, is_async);
         let outer_conditional = std::mem::replace(&mut self.conditional, 0);
         let outer_guarded = std::mem::replace(&mut self.guarded, 0);
         let scope = self.scope_mut();
@@ -311,6 +315,16 @@ fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
     .find(|known| *known == last)
 }
 
+/// `@asyncio.coroutine` (by its dotted name): the function is a generator-based coroutine,
+/// which `create_task` takes for a coroutine on every Python that has the decorator (it
+/// is gone in 3.11). Not `@types.coroutine`, which is still there while `create_task`
+/// refuses its generators since 3.12 (`ensure_future` still wraps them): left to what its
+/// decorator returns, as before.
+fn is_legacy_coroutine(decorator: &ast::Decorator) -> bool {
+    let Some(path) = crate::annotation::dotted_name(&decorator.expression) else { return false };
+    matches!(path.iter().map(Name::as_str).collect::<Vec<_>>()[..], ["asyncio", "coroutine"])
+}
+
 /// What a function's decorators mean: its kind, whether the decorated object
 /// may not be the function, and whether it is registered as a method.
 fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (FunctionKind, bool, bool) {
@@ -318,6 +332,9 @@ fn decorator_effects(decorators: &[ast::Decorator], in_class: bool) -> (Function
     let mut opaque = false;
     let mut register = true;
     for decorator in decorators {
+        if is_legacy_coroutine(decorator) {
+            continue;
+        }
         match decorator_kind(decorator) {
             Some("staticmethod") => kind = FunctionKind::StaticMethod,
             Some("classmethod") => kind = FunctionKind::ClassMethod,
