@@ -45,6 +45,8 @@ pub enum ExternalCall {
         stores: bool,
         returns: bool,
     },
+    /// `asyncio.wait_for(x, timeout)`: a coroutine that awaits `x`.
+    WaitFor,
     /// `next(iterator)`: an element.
     Element,
     /// `anext(iterator)`: what `iterator.__anext__()` gives (an async generator's step,
@@ -104,9 +106,9 @@ pub fn external_call(path: &str) -> ExternalCall {
             "all_tasks" => ExternalCall::AllTasks,
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
             "wait" => ExternalCall::Wait,
+            "wait_for" => ExternalCall::WaitFor,
             "run" => ExternalCall::RunToCompletion,
             "sleep"
-            | "wait_for"
             | "open_connection"
             | "start_server"
             | "open_unix_connection"

@@ -39,6 +39,9 @@ pub enum Obj {
     /// The coroutine of `asyncio.wait(fs)` at a call site: awaiting it gives `(done, pending)`,
     /// sets of the objects in `fs`.
     WaitCoro(GSite),
+    /// The coroutine of `asyncio.wait_for(x, timeout)` at a call site: awaiting it gives
+    /// what awaiting `x` gives.
+    WaitForCoro(GSite),
     /// The coroutine of `stack.enter_async_context(cm)` at a site: awaiting it enters `cm`.
     EnterCoro(GSite),
     /// A coroutine that gives an item of the container made at the node when awaited:
@@ -77,7 +80,15 @@ pub enum Obj {
 impl Obj {
     /// A coroutine object.
     pub fn is_coroutine(self) -> bool {
-        matches!(self, Obj::Coro(_) | Obj::CoroCall(..) | Obj::WaitCoro(_) | Obj::EnterCoro(_) | Obj::ItemCoro(_))
+        matches!(
+            self,
+            Obj::Coro(_)
+                | Obj::CoroCall(..)
+                | Obj::WaitCoro(_)
+                | Obj::WaitForCoro(_)
+                | Obj::EnterCoro(_)
+                | Obj::ItemCoro(_)
+        )
     }
 
     /// The project function calling this value runs, and how many of its parameters are

@@ -88,7 +88,8 @@ impl Solver {
                     let items = self.part_node(queue, Part::Values);
                     self.edge(items, to, NO_LABEL);
                 }
-                Obj::Task(site) => self.task_result(site, to),
+                Obj::Task(site) => self.awaited_argument(site, to),
+                Obj::WaitForCoro(site) => self.awaited_argument(Some(site), to),
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
@@ -500,17 +501,17 @@ impl Solver {
                 self.loop_call(site, &name, result);
             }
             Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
-            Obj::Task(task) if name.as_str() == "result" => self.task_result(task, result),
+            Obj::Task(task) if name.as_str() == "result" => self.awaited_argument(task, result),
             // A method of something the analysis does not follow may call what it is given.
             Obj::Unknown => self.unknown_call(site, result),
             _ => self.seed(result, Obj::Unknown),
         }
     }
 
-    /// What awaiting the Task made at `site` gives (or its `result()`): what awaiting the
-    /// coroutine it runs gives.
-    fn task_result(&mut self, site: Option<GSite>, to: GNode) {
-        match site.and_then(|site| self.task_coroutines.get(&site).copied()) {
+    /// What awaiting the Task made at `site` (or its `result()`, or the `wait_for`
+    /// coroutine made there) gives: what awaiting the argument of that call gives.
+    fn awaited_argument(&mut self, site: Option<GSite>, to: GNode) {
+        match site.and_then(|site| self.awaited_arguments.get(&site).copied()) {
             Some(coroutine) => self.complex_on(coroutine, Complex::Await { to }),
             None => self.seed(to, Obj::Unknown),
         }

@@ -128,7 +128,7 @@ impl Solver {
                 });
                 self.ensure_future_sites.insert(site, first);
                 if let Some(node) = first {
-                    self.task_coroutines.insert(site, node);
+                    self.awaited_arguments.insert(site, node);
                 }
                 // Functions returning this call give each of their callers what its own
                 // argument makes.
@@ -152,7 +152,7 @@ impl Solver {
                 });
                 if let Some(node) = coroutine {
                     self.task_argument_sites.insert(site, node);
-                    self.task_coroutines.insert(site, node);
+                    self.awaited_arguments.insert(site, node);
                 }
                 self.seed(result, Obj::Task(Some(site)));
             }
@@ -209,6 +209,13 @@ impl Solver {
                 self.escape_arguments(site, None);
             }
             ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
+            ExternalCall::WaitFor => {
+                if let Some(awaited) = arg(0) {
+                    self.awaited_arguments.insert(site, awaited);
+                }
+                self.seed(result, Obj::WaitForCoro(site));
+                self.escape_arguments(site, None);
+            }
             ExternalCall::Enter => self.enter_argument(site, result),
             ExternalCall::EnterAsync => self.seed(result, Obj::EnterCoro(site)),
             ExternalCall::Instance => match path {

@@ -103,7 +103,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
-        task_coroutines: FxHashMap::default(),
+        awaited_arguments: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         loop_made_tasks: FxHashMap::default(),

@@ -294,9 +294,10 @@ pub(crate) struct Solver {
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
     task_argument_sites: FxHashMap<GSite, GNode>,
-    /// The argument of each `create_task`, `Task(...)` and `ensure_future` site: what the
-    /// Task made there runs, and what awaiting it (or its `result()`) gives.
-    task_coroutines: FxHashMap<GSite, GNode>,
+    /// The argument of each `create_task`, `Task(...)`, `ensure_future` and `wait_for` site:
+    /// what the Task made there runs (or the `wait_for` coroutine waits for), so awaiting
+    /// it (or the Task's `result()`) gives what awaiting the argument gives.
+    awaited_arguments: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
