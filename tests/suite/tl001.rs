@@ -3534,3 +3534,38 @@ asyncio.run(main())
         "main.py:4: TL001",
     );
 }
+
+#[test]
+fn awaiting_gather_gives_a_list_of_what_its_arguments_give() {
+    // `await asyncio.gather(a, b)` and `await asyncio.gather(*coros)` give a list of what
+    // awaiting each argument gives.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def spawn():
+    return asyncio.get_running_loop().create_future()
+
+async def shielded():
+    return asyncio.shield(asyncio.sleep(0))
+
+async def work():
+    return 1
+
+async def main():
+    first, count = await asyncio.gather(spawn(), work())
+    many = await asyncio.gather(*[shielded() for _ in range(2)])
+    for made in many:
+        await made
+        print(made.get_name())
+    first.get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:4: TL001
+        main.py:7: TL001
+        ",
+    );
+}

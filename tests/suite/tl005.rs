@@ -749,3 +749,37 @@ asyncio.run(main())
         "main.py:42: TL005",
     );
 }
+
+#[test]
+fn tasks_gathered_into_a_list_nobody_keeps_are_dropped() {
+    // `await asyncio.gather(...)` gives a list of what the coroutines return: Tasks in a list
+    // that is thrown away are dropped, in one that is kept they are kept (sanic's blueprint
+    // `dispatch` gathers the Tasks of its apps' `dispatch`).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def work():
+    await asyncio.sleep(0)
+
+async def start_dropped():
+    task = asyncio.get_running_loop().create_task(work())
+    await asyncio.sleep(0)
+    return task
+
+async def start_kept():
+    task = asyncio.get_running_loop().create_task(work())
+    await asyncio.sleep(0)
+    return task
+
+async def main():
+    await asyncio.gather(start_dropped(), start_dropped())
+    kept = await asyncio.gather(start_kept())
+    await kept[0]
+
+asyncio.run(main())
+"#,
+        "main.py:7: TL005",
+    );
+}

@@ -90,6 +90,7 @@ impl Solver {
                 }
                 Obj::Task(site) => self.awaited_argument(site, to),
                 Obj::WaitForCoro(site) => self.awaited_argument(Some(site), to),
+                Obj::Future(site) if self.gather_sites.contains_key(&site) => self.awaited_gather(site, to),
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
@@ -515,6 +516,35 @@ impl Solver {
             Some(coroutine) => self.complex_on(coroutine, Complex::Await { to }),
             None => self.seed(to, Obj::Unknown),
         }
+    }
+
+    /// What awaiting the `asyncio.gather(...)` made at `site` gives: a list of what awaiting
+    /// each of its arguments gives (one list per site, made when first awaited).
+    fn awaited_gather(&mut self, site: GSite, to: GNode) {
+        let list = match self.gather_sites.get(&site).copied().flatten() {
+            Some(list) => list,
+            None => {
+                let list = self.new_node();
+                self.gather_sites.insert(site, Some(list));
+                // The list's node holds it, as a literal's does: its slots keep Tasks only
+                // while something keeps the list (TL005).
+                self.seed(list, Obj::Container(list, ContainerKind::List));
+                let values = self.part_node(list, Part::Values);
+                let args = self.site_args(site);
+                let awaited: Vec<GNode> = (0..args.call().args.len()).filter_map(|i| args.arg(i)).collect();
+                let spreads: Vec<GNode> = args.spreads(false).collect();
+                for arg in awaited {
+                    self.complex_on(arg, Complex::Await { to: values });
+                }
+                for spread in spreads {
+                    let elements = self.new_node();
+                    self.complex_on(spread, Complex::LoadPart { part: Part::Iter, to: elements, label: NO_LABEL });
+                    self.complex_on(elements, Complex::Await { to: values });
+                }
+                list
+            }
+        };
+        self.seed(to, Obj::Container(list, ContainerKind::List));
     }
 
     /// Loop-only methods on receivers that resolve to nothing else are the loop's.

@@ -104,6 +104,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         ensure_future_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
         awaited_arguments: FxHashMap::default(),
+        gather_sites: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         loop_made_tasks: FxHashMap::default(),

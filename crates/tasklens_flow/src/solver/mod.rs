@@ -298,6 +298,8 @@ pub(crate) struct Solver {
     /// what the Task made there runs (or the `wait_for` coroutine waits for), so awaiting
     /// it (or the Task's `result()`) gives what awaiting the argument gives.
     awaited_arguments: FxHashMap<GSite, GNode>,
+    /// `asyncio.gather(...)` sites, and the list awaiting one gives (made when first awaited).
+    gather_sites: FxHashMap<GSite, Option<GNode>>,
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
