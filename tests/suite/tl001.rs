@@ -3537,12 +3537,13 @@ asyncio.run(main())
 
 #[test]
 fn awaiting_gather_gives_a_list_of_what_its_arguments_give() {
-    // `await asyncio.gather(a, b)` and `await asyncio.gather(*coros)` give a list of what
-    // awaiting each argument gives.
+    // `await asyncio.gather(a, b)` and `await asyncio.tasks.gather(*coros)` give a list of
+    // what awaiting each argument gives.
     check(
         r#"
 #- main.py run
 import asyncio
+import asyncio.tasks
 
 async def spawn():
     return asyncio.get_running_loop().create_future()
@@ -3555,7 +3556,7 @@ async def work():
 
 async def main():
     first, count = await asyncio.gather(spawn(), work())
-    many = await asyncio.gather(*[shielded() for _ in range(2)])
+    many = await asyncio.tasks.gather(*[shielded() for _ in range(2)])
     for made in many:
         await made
         print(made.get_name())
@@ -3564,8 +3565,8 @@ async def main():
 asyncio.run(main())
 "#,
         "
-        main.py:4: TL001
-        main.py:7: TL001
+        main.py:5: TL001
+        main.py:8: TL001
         ",
     );
 }

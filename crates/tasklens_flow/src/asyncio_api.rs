@@ -88,7 +88,7 @@ pub enum ExternalCall {
 }
 
 /// Splits an external dotted path into its top-level package and last name.
-fn split(path: &str) -> (&str, &str) {
+pub(crate) fn split(path: &str) -> (&str, &str) {
     let top = path.split('.').next().unwrap_or(path);
     let last = path.rsplit('.').next().unwrap_or(path);
     (top, last)

@@ -179,7 +179,7 @@ impl Solver {
                 if asks_loop && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
                     self.current_loop_sites.insert(site);
                 }
-                if path.is_some_and(|p| self.paths[p as usize] == "asyncio.gather") {
+                if path.is_some_and(|p| crate::asyncio_api::split(&self.paths[p as usize]) == ("asyncio", "gather")) {
                     self.gather_sites.insert(site, None);
                 }
                 self.seed(result, Obj::Future(site));
