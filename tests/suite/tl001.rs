@@ -3511,8 +3511,8 @@ asyncio.run(main())
 
 #[test]
 fn waiting_for_a_coroutine_gives_its_result() {
-    // `await asyncio.wait_for(x, timeout)` gives what awaiting `x` gives; a Task given to it
-    // is kept while it waits.
+    // `await asyncio.wait_for(x, timeout)` and `await asyncio.shield(x)` give what awaiting
+    // `x` gives; a Task given to `wait_for` is kept while it waits.
     check(
         r#"
 #- main.py run
@@ -3521,17 +3521,25 @@ import asyncio
 async def spawn():
     return asyncio.get_running_loop().create_future()
 
+async def gathered():
+    return asyncio.gather()
+
 async def work():
     await asyncio.sleep(0)
 
 async def main():
     await asyncio.wait_for(asyncio.create_task(work()), timeout=1)
     made = await asyncio.wait_for(spawn(), timeout=1)
-    made.get_name()
+    other = await asyncio.shield(gathered())
+    await other
+    print(other.get_name(), made.get_name())
 
 asyncio.run(main())
 "#,
-        "main.py:4: TL001",
+        "
+        main.py:4: TL001
+        main.py:7: TL001
+        ",
     );
 }
 

@@ -91,6 +91,9 @@ impl Solver {
                 Obj::Task(site) => self.awaited_argument(site, to),
                 Obj::WaitForCoro(site) => self.awaited_argument(Some(site), to),
                 Obj::Future(site) if self.gather_sites.contains_key(&site) => self.awaited_gather(site, to),
+                Obj::Future(site) if self.awaited_arguments.contains_key(&site) => {
+                    self.awaited_argument(Some(site), to)
+                }
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
@@ -510,7 +513,8 @@ impl Solver {
     }
 
     /// What awaiting the Task made at `site` (or its `result()`, or the `wait_for`
-    /// coroutine made there) gives: what awaiting the argument of that call gives.
+    /// coroutine or `shield` Future made there) gives: what awaiting the argument of that
+    /// call gives.
     fn awaited_argument(&mut self, site: Option<GSite>, to: GNode) {
         match site.and_then(|site| self.awaited_arguments.get(&site).copied()) {
             Some(coroutine) => self.complex_on(coroutine, Complex::Await { to }),

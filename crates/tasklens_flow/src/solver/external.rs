@@ -179,8 +179,15 @@ impl Solver {
                 if asks_loop && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
                     self.current_loop_sites.insert(site);
                 }
-                if path.is_some_and(|p| crate::asyncio_api::split(&self.paths[p as usize]) == ("asyncio", "gather")) {
-                    self.gather_sites.insert(site, None);
+                match path.map(|p| crate::asyncio_api::split(&self.paths[p as usize])) {
+                    Some(("asyncio", "gather")) => _ = self.gather_sites.insert(site, None),
+                    // `await shield(x)` gives what awaiting `x` gives.
+                    Some(("asyncio", "shield")) => {
+                        if let Some(awaited) = arg(0) {
+                            self.awaited_arguments.insert(site, awaited);
+                        }
+                    }
+                    _ => {}
                 }
                 self.seed(result, Obj::Future(site));
                 // `loop.run_in_executor(None, f)` runs `f` in another thread.

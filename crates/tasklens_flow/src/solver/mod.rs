@@ -294,9 +294,10 @@ pub(crate) struct Solver {
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
     task_argument_sites: FxHashMap<GSite, GNode>,
-    /// The argument of each `create_task`, `Task(...)`, `ensure_future` and `wait_for` site:
-    /// what the Task made there runs (or the `wait_for` coroutine waits for), so awaiting
-    /// it (or the Task's `result()`) gives what awaiting the argument gives.
+    /// The argument of each `create_task`, `Task(...)`, `ensure_future`, `wait_for` and
+    /// `shield` site: what the Task made there runs (or the `wait_for` coroutine or the
+    /// `shield` Future waits for), so awaiting it (or the Task's `result()`) gives what
+    /// awaiting the argument gives.
     awaited_arguments: FxHashMap<GSite, GNode>,
     /// `asyncio.gather(...)` sites, and the list awaiting one gives (made when first awaited).
     gather_sites: FxHashMap<GSite, Option<GNode>>,
