@@ -91,9 +91,8 @@ impl Solver {
                 Obj::Task(site) => self.awaited_argument(site, to),
                 Obj::WaitForCoro(site) => self.awaited_argument(Some(site), to),
                 Obj::Future(site) if self.gather_sites.contains_key(&site) => self.awaited_gather(site, to),
-                Obj::Future(site) if self.awaited_arguments.contains_key(&site) => {
-                    self.awaited_argument(Some(site), to)
-                }
+                // `shield(x)` records `x`; other Futures give what is set on them: unknown.
+                Obj::Future(site) => self.awaited_argument(Some(site), to),
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),

@@ -256,23 +256,26 @@ impl Lowerer {
         self.conditional += 1;
         self.record_bindings();
         self.handled_body(&stmt.body, Handled::by(handles));
-        // An exception may leave the body after any of its assignments.
-        let in_body = self.recorded_bindings();
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
-        for handler in &stmt.handlers {
-            let ast::ExceptHandler::ExceptHandler(handler) = handler;
-            let start = self.merge(vec![before.clone(), after_body.clone()]);
-            let start = self.with_versions(start, &in_body);
-            *self.flow() = Flow { live: true, ..start };
-            if let Some(type_) = &handler.type_ {
-                self.expr(type_);
+        if !stmt.handlers.is_empty() {
+            // Every handler starts where an exception may leave the body: before it, at its
+            // end, or after any of its assignments.
+            let in_body = self.recorded_bindings();
+            let reached = self.merge(vec![before.clone(), after_body.clone()]);
+            let start = Flow { live: true, ..self.with_versions(reached, &in_body) };
+            for handler in &stmt.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                *self.flow() = start.clone();
+                if let Some(type_) = &handler.type_ {
+                    self.expr(type_);
+                }
+                if let Some(name) = &handler.name {
+                    self.bind(&name.id, Val::Unknown, None);
+                }
+                self.block(&handler.body);
+                ends.push(self.flow().clone());
             }
-            if let Some(name) = &handler.name {
-                self.bind(&name.id, Val::Unknown, None);
-            }
-            self.block(&handler.body);
-            ends.push(self.flow().clone());
         }
         *self.flow() = after_body;
         self.block(&stmt.orelse);

@@ -321,8 +321,8 @@ fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
 /// refuses its generators since 3.12 (`ensure_future` still wraps them): left to what its
 /// decorator returns, as before.
 fn is_legacy_coroutine(decorator: &ast::Decorator) -> bool {
-    let Some(path) = crate::annotation::dotted_name(&decorator.expression) else { return false };
-    matches!(path.iter().map(Name::as_str).collect::<Vec<_>>()[..], ["asyncio", "coroutine"])
+    crate::annotation::dotted_name(&decorator.expression)
+        .is_some_and(|path| matches!(&path[..], [package, name] if package == "asyncio" && name == "coroutine"))
 }
 
 /// What a function's decorators mean: its kind, whether the decorated object
