@@ -797,3 +797,33 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn an_event_loop_runs_what_asyncio_hands_it() {
+    // `asyncio.run` (3.11+) hands `run_until_complete` a Task, so the `ensure_future`
+    // there is normalising even when every call in the project passes a coroutine.
+    check(
+        r#"
+#- main.py run 3.12
+import asyncio
+
+class Loop(asyncio.SelectorEventLoop):
+    def run_until_complete(self, future):
+        future = asyncio.ensure_future(future, loop=self)
+        print(type(future).__name__)
+        return super().run_until_complete(future)
+
+def spawn(coro):
+    return asyncio.ensure_future(coro)
+
+async def work():
+    await spawn(asyncio.sleep(0))
+
+Loop().run_until_complete(work())
+asyncio.run(work(), loop_factory=Loop)
+"#,
+        "
+        main.py:10: TL002
+        ",
+    );
+}

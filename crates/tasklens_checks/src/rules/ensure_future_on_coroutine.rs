@@ -16,7 +16,9 @@ declare_rule! {
     /// the project. A call of a name that may also be something else (a compatibility
     /// name such as `spawn = getattr(asyncio, "create_task", asyncio.ensure_future)`) is
     /// left alone, and so is one in a branch for Pythons older than the target (`if
-    /// sys.version_info < (3, 7):`).
+    /// sys.version_info < (3, 7):`). The argument of a project class's
+    /// `run_until_complete` comes from asyncio as well (`asyncio.run` hands the loop a
+    /// Task since Python 3.11), so the `ensure_future` an event loop applies to it stays.
     ///
     /// ## Why is this bad?
     /// `ensure_future` exists to normalise "a coroutine or a Future" into something

@@ -67,6 +67,12 @@ impl Lowerer {
                 }
                 _ => {}
             }
+            if kind == FunctionKind::Method
+                && let Some(index) = filled_by_asyncio(def.name.id.as_str())
+                && let Some(param) = params.get(index)
+            {
+                self.constrain(Constraint::Seed { node: param.node, seed: Seed::Unknown });
+            }
         }
         if let Some(returns) = &def.returns {
             self.annotate(Place::Return { func }, Some(ret), type_expr(returns), returns.range());
@@ -320,6 +326,14 @@ fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
 /// is gone in 3.11). Not `@types.coroutine`, which is still there while `create_task`
 /// refuses its generators since 3.12 (`ensure_future` still wraps them): left to what its
 /// decorator returns, as before.
+/// The parameter of an event-loop method that asyncio itself fills with values the project
+/// never sees: `asyncio.run` hands `run_until_complete` a Task (3.11+), and any caller of the
+/// loop API may pass a Future. A method of that name in a project class is taken as
+/// overriding the loop's.
+fn filled_by_asyncio(method: &str) -> Option<usize> {
+    (method == "run_until_complete").then_some(1)
+}
+
 fn is_legacy_coroutine(decorator: &ast::Decorator) -> bool {
     crate::annotation::dotted_name(&decorator.expression)
         .is_some_and(|path| matches!(&path[..], [package, name] if package == "asyncio" && name == "coroutine"))
