@@ -827,3 +827,47 @@ asyncio.run(work(), loop_factory=Loop)
         ",
     );
 }
+
+#[test]
+fn a_partial_that_wraps_itself_escapes_once() {
+    // `callback = partial(callback, self)` puts the partial among the values of its own
+    // function: giving it to outside code (`inspect.getdoc`) must not go round forever,
+    // and the function it wraps still escapes (its parameter may be anything).
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+import inspect
+
+async def work(owner, job):
+    return await asyncio.ensure_future(job)
+
+async def sub():
+    return 1
+
+def start(coro):
+    return asyncio.ensure_future(coro)
+
+class Help:
+    def __init__(self):
+        self.callback = functools.partial(work)
+
+    def register(self):
+        self.callback = functools.partial(self.callback, self)
+        inspect.getdoc(self.callback)
+
+async def main():
+    helper = Help()
+    helper.register()
+    print(await helper.callback(sub()))
+    print(await work(helper, sub()))
+    print(await start(sub()))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:12: TL002
+        ",
+    );
+}

@@ -310,7 +310,9 @@ impl Solver {
         match value {
             Obj::Function(func) | Obj::Bound(func) => Some(func),
             Obj::Partial(partial) => {
-                if let Some(function) = self.site_args(partial).arg(0) {
+                if let Some(function) = self.site_args(partial).arg(0)
+                    && self.passed_to_wrapped.insert((function, complex))
+                {
                     self.complex_on(function, complex);
                 }
                 None

@@ -94,6 +94,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         names: Interner::default(),
         part_nodes: FxHashMap::default(),
         applied: FxHashSet::default(),
+        passed_to_wrapped: FxHashSet::default(),
         escaped: FxHashSet::default(),
         loop_callbacks: FxHashSet::default(),
         done_callbacks: Vec::new(),

@@ -111,7 +111,7 @@ const NO_LIST: u32 = u32::MAX;
 pub(crate) type NameId = u32;
 
 /// A constraint that depends on the objects of its base node.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Complex {
     Load {
         attr: NameId,
@@ -285,6 +285,9 @@ pub(crate) struct Solver {
     module_keys: Vec<Box<[Option<KeyId>]>>,
     part_nodes: FxHashMap<(GNode, Part), GNode>,
     applied: FxHashSet<(GSite, ObjId)>,
+    /// Constraints passed on to the function a `functools.partial` wraps, once each: a
+    /// partial may be among its own function's values (`cb = partial(cb, self)`).
+    passed_to_wrapped: FxHashSet<(GNode, Complex)>,
     escaped: FxHashSet<GFunc>,
     loop_callbacks: FxHashSet<GFunc>,
     done_callbacks: Vec<(GNode, GFunc)>,
