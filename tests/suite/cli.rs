@@ -428,3 +428,23 @@ fn a_directory_of_checkouts_is_checked_project_by_project() {
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.starts_with("No findings in the projects that could be checked"), "{text}");
 }
+
+#[test]
+fn a_solve_past_its_growth_limit_is_reported_not_run_forever() {
+    // The limit guards against a defect that keeps adding to the graph; a factor of 0
+    // (the environment variable exists for this test) stops at the first check.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "buggy.py", BUGGY.as_bytes());
+    let args = ["check", "--output-format", "concise"];
+    let normal = String::from_utf8_lossy(&tasklens(&args, dir.path()).stdout).into_owned();
+    assert!(normal.contains("TL001") && !normal.contains("analysis-incomplete"), "{normal}");
+    let stopped = Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("TASKLENS_GROWTH_FACTOR", "0")
+        .output()
+        .expect("run tasklens");
+    let stdout = String::from_utf8_lossy(&stopped.stdout);
+    assert!(stdout.contains("buggy.py:1:1: analysis-incomplete") && !stdout.contains("TL001"), "{stdout}");
+    assert_eq!(stopped.status.code(), Some(1));
+}

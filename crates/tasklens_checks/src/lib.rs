@@ -27,6 +27,8 @@ const MAX_SYNTAX_ERRORS_PER_FILE: usize = 10;
 pub const TOO_DEEP: &str = "too-deep";
 /// Code of a file that could not be read.
 pub const IO_ERROR: &str = "io-error";
+/// Code of a project whose flow analysis stopped at its growth limit (a defect).
+pub const ANALYSIS_INCOMPLETE: &str = "analysis-incomplete";
 
 /// Every diagnostic of the project, sorted by file and position.
 #[salsa::tracked(returns(ref))]
@@ -86,6 +88,20 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         }
     }
     let report = project_flow(db, project);
+    if report.incomplete
+        && let Some(&file) = project.files(db).iter().find(|file| *file.status(db) == FileStatus::Exists)
+    {
+        diagnostics.push(Diagnostic {
+            code: ANALYSIS_INCOMPLETE,
+            severity: Severity::Error,
+            message: "the flow analysis of this project grew past its limit and was stopped, so no TL \
+                      finding is reported for it; this is a defect of tasklens, please report it"
+                .to_string(),
+            primary: Label { file, range: ruff_text_size::TextRange::default(), message: String::new() },
+            trace: Vec::new(),
+            fix: None,
+        });
+    }
     // One finding per line to change (the producer, or the hop that forwards a parameter):
     // the shortest flow proves it, other sinks are listed.
     let mut groups: Vec<Vec<&tasklens_flow::FutureFlow>> = Vec::new();

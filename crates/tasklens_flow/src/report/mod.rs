@@ -281,6 +281,8 @@ pub struct FlowReport {
     pub dropped_tasks: Vec<DroppedTask>,
     pub masked_casts: Vec<MaskedCast>,
     pub loopless_calls: Vec<LooplessCall>,
+    /// The analysis stopped at its growth limit: no flow finding is reported.
+    pub incomplete: bool,
 }
 
 /// What the report needs that depends on the solution and the facts alone (not on
@@ -302,6 +304,9 @@ pub(crate) struct Derived {
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
+    if solved.incomplete {
+        return Derived::default();
+    }
     // Three independent reads of the solution, side by side.
     let (dropped_tasks, (loop_functions, loopless_calls)) = rayon::join(
         || crate::dropped::dropped_tasks(solved),
@@ -320,6 +325,10 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
 
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let mut report = FlowReport::default();
+    if solved.incomplete {
+        report.incomplete = true;
+        return report;
+    }
     let mut seen = FxHashSet::default();
     let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
     for (record, _) in solved.sinks.iter().zip(&solved.shadowed_sinks).filter(|(_, shadowed)| !**shadowed) {

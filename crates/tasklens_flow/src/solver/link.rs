@@ -115,6 +115,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         setter_cache: FxHashMap::default(),
         nesting: 0,
         deferred: Vec::new(),
+        growth: super::Growth::UNBOUNDED,
         task_casts: FxHashSet::default(),
         running_loop_sites: FxHashSet::default(),
         current_loop_sites: FxHashSet::default(),

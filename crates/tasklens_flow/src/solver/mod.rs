@@ -340,6 +340,8 @@ pub(crate) struct Solver {
     /// How deep `complex_on` is nested in applications, and the applications it queued.
     nesting: u32,
     deferred: Vec<(u32, GNode, ObjId)>,
+    /// How far nodes, objects and constraints may grow while solving (see [`Growth`]).
+    growth: Growth,
     /// `__iter__`/`__next__`/`__getitem__` results already read into a node: (method, node).
     protocol_reads: FxHashSet<(GFunc, GNode)>,
     /// Calls already bound: (site, function, shift).
@@ -359,6 +361,26 @@ pub(crate) struct Solver {
     init: init_stores::InitStores,
 }
 
+/// A bound on what solving may add, a guard against a defect that keeps adding nodes,
+/// objects or constraints forever: past it, solving stops and the solution says so.
+/// Real projects stay far below it (homeassistant's solve adds a fifth to its linked nodes).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Growth {
+    limit: usize,
+    pub exceeded: bool,
+}
+
+impl Growth {
+    pub(super) const UNBOUNDED: Growth = Growth { limit: usize::MAX, exceeded: false };
+
+    /// Several times what linking made, plus room for small projects.
+    fn after_link(nodes: usize, complex: usize) -> Self {
+        let factor = std::env::var("TASKLENS_GROWTH_FACTOR").ok().and_then(|f| f.parse().ok()).unwrap_or(4);
+        let slack = if factor < 4 { 0 } else { 2_000_000 };
+        Growth { limit: factor * (nodes + complex) + slack, exceeded: false }
+    }
+}
+
 impl Solver {
     /// Solves the linked graph. `check_cancelled` is called now and then; it unwinds when
     /// the database has a pending write (watch mode: a newer edit arrived).
@@ -371,11 +393,16 @@ impl Solver {
             eprintln!("after linking: {}", crate::memory_status());
         }
         check_cancelled();
+        solver.growth = Growth::after_link(solver.sets.len(), solver.complex.len());
         solver.run(check_cancelled);
-        solver.loop_fallback();
-        solver.run(check_cancelled);
-        solver.wrapped_fallback();
-        solver.run(check_cancelled);
+        if !solver.growth.exceeded {
+            solver.loop_fallback();
+            solver.run(check_cancelled);
+        }
+        if !solver.growth.exceeded {
+            solver.wrapped_fallback();
+            solver.run(check_cancelled);
+        }
         if stats {
             eprintln!("after solving: {}", crate::memory_status());
             eprintln!("link {linked:?}, solve {:?}", start.elapsed() - linked);
@@ -567,6 +594,10 @@ impl Solver {
 
     /// Adds a complex constraint while solving; it sees the objects already at `node`.
     pub(crate) fn complex_on(&mut self, node: GNode, complex: Complex) {
+        if self.complex.len() >= self.growth.limit {
+            self.growth.exceeded = true;
+            return;
+        }
         let id = self.complex.len() as u32;
         self.complex.push(complex);
         self.dyn_lists(node).complex.push(id);
@@ -588,15 +619,21 @@ impl Solver {
     fn run(&mut self, check_cancelled: &dyn Fn()) {
         let mut steps = 0u32;
         loop {
+            // At the first step and every 65,536th after it.
+            steps = steps.wrapping_add(1);
+            if steps % 65_536 == 1 {
+                check_cancelled();
+                let size = (self.sets.len().max(self.complex.len()).max(self.objs.len())).max(self.deferred.len());
+                if size > self.growth.limit || self.growth.exceeded {
+                    self.growth.exceeded = true;
+                    return;
+                }
+            }
             if let Some((id, node, obj)) = self.deferred.pop() {
                 self.apply(id, node, obj);
                 continue;
             }
             let Some((node, obj)) = self.worklist.pop_front() else { break };
-            steps = steps.wrapping_add(1);
-            if steps.is_multiple_of(65_536) {
-                check_cancelled();
-            }
             if node < self.static_nodes {
                 let (start, end) = (self.edge_start[node as usize], self.edge_start[node as usize + 1]);
                 for i in start..end {

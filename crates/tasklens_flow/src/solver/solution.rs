@@ -30,6 +30,9 @@ impl std::ops::Deref for Solved {
 pub(crate) struct Solution {
     /// The modules (their facts) the solution was computed from.
     pub modules: Modules,
+    /// Solving stopped at its growth limit ([`super::Growth`]): the sets are partial, and
+    /// nothing may be concluded from them.
+    pub incomplete: bool,
     /// Conclusions drawn from the rest, filled in once solved.
     pub derived: crate::report::Derived,
     pub objs: Vec<Obj>,
@@ -193,6 +196,7 @@ impl Solver {
             self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
         Solution {
+            incomplete: self.growth.exceeded,
             derived: Default::default(),
             objs: self.objs.into_items(),
             paths: std::mem::take(&mut self.paths).into_items(),
