@@ -871,3 +871,49 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_mixin_calls_the_methods_of_the_class_that_uses_it() {
+    // `Handler` defines no `_resend`: an instance that can call it is a `Client` (or a
+    // subclass of it). `Shape.area()` has implementers in unrelated subclasses, so which one
+    // a `Shape` runs is left open.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Handler:
+    def on_packet(self):
+        return asyncio.ensure_future(self._resend())
+
+class Client(Handler):
+    async def _resend(self):
+        return "client"
+
+class LoggingClient(Client):
+    async def _resend(self):
+        return "logged"
+
+class Shape:
+    def measure(self):
+        return asyncio.ensure_future(self.area())
+
+class Square(Shape):
+    async def area(self):
+        return 4
+
+class Circle(Shape):
+    async def area(self):
+        return 3
+
+async def main():
+    print(await Client().on_packet(), await LoggingClient().on_packet())
+    print(await Square().measure(), await Circle().measure())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL002
+        ",
+    );
+}

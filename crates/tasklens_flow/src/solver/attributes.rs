@@ -81,6 +81,10 @@ impl Solver {
         let mut methods: Vec<GFunc> = self.classes.find_method(&self.modules, class, name).into_iter().collect();
         if !methods.is_empty() {
             methods.extend(self.classes.overrides(&self.modules, class, name));
+        } else if !self.classes.external_base[class as usize] {
+            // A mixin calls what only the class that uses it defines: an instance without
+            // the method cannot call it, so it is one of that class's.
+            methods = self.classes.sole_implementation_below(&self.modules, class, name);
         }
         let methods: Rc<[GFunc]> = methods.into();
         self.dispatch_cache.insert((class, name_id), methods.clone());

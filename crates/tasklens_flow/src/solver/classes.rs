@@ -182,6 +182,28 @@ impl ClassTable {
             .collect()
     }
 
+    /// The methods named `name` below `class` when one subclass defines it and the others
+    /// that do derive from that one (a mixin and the class that uses it); otherwise none,
+    /// for a base many unrelated subclasses implement says little about which one runs
+    /// (`x: Base` from an annotation, then `x.delete()`).
+    pub fn sole_implementation_below(&self, modules: &Modules, class: GClass, name: &Name) -> Vec<GFunc> {
+        let declaring: Vec<GClass> = (self.strict_subclasses_declaring(class, name).into_iter())
+            .filter(|&sub| modules.class(sub).1.method(name).is_some())
+            .collect();
+        let Some(&root) = declaring.iter().min_by_key(|&&sub| self.mro[sub as usize].len()) else {
+            return Vec::new();
+        };
+        if !declaring.iter().all(|&sub| self.mro[sub as usize].contains(&root)) {
+            return Vec::new();
+        }
+        (declaring.iter())
+            .filter_map(|&sub| {
+                let (m, facts) = modules.class(sub);
+                facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
+            })
+            .collect()
+    }
+
     /// Whether some project class defines a method called `name`.
     pub fn is_method_name(&self, modules: &Modules, name: &Name) -> bool {
         self.declarers
