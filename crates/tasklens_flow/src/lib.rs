@@ -33,12 +33,17 @@ pub fn memory_status() -> String {
 /// leaves every module's facts equal, and this solution is reused.
 #[salsa::tracked(returns(ref), no_eq)]
 fn project_solution(db: &dyn salsa::Database, project: Project) -> Arc<solver::Solution> {
-    let entries = project
+    let mut entries: Vec<_> = project
         .files(db)
         .iter()
         .filter(|file| *file.status(db) == FileStatus::Exists)
         .map(|&file| (file, file.module_name(db).clone(), *file.is_package(db), module_facts(db, file).clone()))
         .collect();
+    // No module spells an asyncio name: no value the rules look for can exist, so the
+    // solve (seconds on a large project) is skipped and the solution is empty.
+    if !entries.iter().any(|(_, _, _, facts)| facts.spells_asyncio) {
+        entries.clear();
+    }
     let start = std::time::Instant::now();
     let solution = solver::Solver::solve(modules::Modules::new(entries), &|| db.unwind_if_revision_cancelled());
     let solved_at = start.elapsed();

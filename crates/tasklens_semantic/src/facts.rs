@@ -30,6 +30,9 @@ pub type NameId = u32;
 /// leaves it equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleFacts {
+    /// The code spells an asyncio name (see `spelling.rs`): a project where no module
+    /// does can have no finding, and is not solved.
+    pub spells_asyncio: bool,
     pub node_count: u32,
     /// The names that constraints and hops refer to by [`NameId`].
     pub names: Vec<Name>,

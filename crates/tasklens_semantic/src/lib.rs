@@ -8,6 +8,7 @@ pub mod annotation;
 pub mod facts;
 mod lower;
 pub mod positions;
+mod spelling;
 mod suppression;
 mod type_comments;
 
@@ -26,7 +27,8 @@ fn lowered(db: &dyn salsa::Database, file: File) -> Arc<(Arc<ModuleFacts>, Arc<P
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
     let comments = type_comments::type_comments(tree.tokens(), file.text(db));
-    let (facts, mut positions) = lower::Lowerer::lower_module(&tree.syntax().body, comments);
+    let (mut facts, mut positions) = lower::Lowerer::lower_module(&tree.syntax().body, comments);
+    facts.spells_asyncio = spelling::spells_asyncio(tree.tokens(), file.text(db));
     positions.suppressions = suppression::suppressions(tree.tokens(), file.text(db));
     positions.type_ignores = suppression::type_ignores(tree.tokens(), file.text(db));
     // The facts are all the flow analysis needs: free the tree now rather than at

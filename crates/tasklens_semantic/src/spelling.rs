@@ -1,0 +1,66 @@
+//! Whether a module spells an asyncio name in its code: identifiers, strings that read as
+//! annotations, and type comments; prose in other comments and docstrings does not count.
+
+use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_text_size::Ranged;
+
+/// Words one of which every source of a finding spells: asyncio itself (imports, dotted
+/// names, `from asyncio import *`), the loop methods taken as a loop's on receivers that
+/// resolve to nothing (`create_task`, `create_future`, `run_in_executor`), and the types
+/// whose annotations make values (`Future`, `Task`, `TaskGroup` backports, `Awaitable`,
+/// `Coroutine` parameters).
+const TRIGGERS: &[&str] =
+    &["asyncio", "create_task", "create_future", "run_in_executor", "Future", "Task", "Awaitable", "Coroutine"];
+
+pub(crate) fn spells_asyncio(tokens: &Tokens, source: &str) -> bool {
+    tokens.iter().any(|token| {
+        let range = token.range();
+        let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else {
+            return false;
+        };
+        match token.kind() {
+            TokenKind::Name => has_trigger(text),
+            TokenKind::String => has_trigger(text) && reads_as_annotation(text),
+            TokenKind::Comment => has_trigger(text) && text.trim_start_matches('#').trim_start().starts_with("type:"),
+            _ => false,
+        }
+    })
+}
+
+fn has_trigger(text: &str) -> bool {
+    TRIGGERS.iter().any(|word| text.contains(word))
+}
+
+/// A string with no whitespace except next to `|`, `,`, `[` or `]` (`"Optional[Task]"`,
+/// `"Task | None"`, `"dict[str, Task]"`), unlike a sentence.
+fn reads_as_annotation(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(2).all(|pair| pair[0].ends_with(['|', ',', '[']) || pair[1].starts_with(['|', ']']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spells_asyncio;
+
+    fn spells(source: &str) -> bool {
+        let parsed = ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
+        spells_asyncio(parsed.tokens(), source)
+    }
+
+    #[test]
+    fn code_annotations_and_type_comments_count() {
+        assert!(spells("import asyncio as aio\n"));
+        assert!(spells("def f(loop):\n    return loop.create_future()\n"));
+        assert!(spells("from typing import Awaitable as A\n"));
+        assert!(spells("def f(t: \"Optional[Task] | None\"): ...\n"));
+        assert!(spells("x = f()  # type: asyncio.Task\n"));
+    }
+
+    #[test]
+    fn prose_does_not_count() {
+        assert!(!spells("import math\n\nasync def area(r):\n    return math.pi * r * r\n"));
+        assert!(!spells("# Future versions may change this.\nx = 1\n"));
+        assert!(!spells("def f():\n    \"\"\"Future versions may use a Task.\"\"\"\n"));
+        assert!(!spells("print(\"see the Task list\")\n"));
+    }
+}
