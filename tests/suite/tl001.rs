@@ -3578,3 +3578,36 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn keyword_arguments_collected_by_kwargs_are_read_by_name() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def describe(**kwargs):
+    return kwargs["job"].get_name()
+
+def forward(**options):
+    return describe(**options)
+
+def named(**kwargs):
+    kwargs["job"].cancel()
+    return kwargs["task"].get_name()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(describe(job=asyncio.create_task(asyncio.sleep(0))))
+    print(describe(job=loop.create_future()))
+    print(forward(job=loop.create_future()))
+    print(named(job=loop.create_future(), task=asyncio.create_task(asyncio.sleep(0))))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:16: TL001
+        main.py:17: TL001
+        ",
+    );
+}

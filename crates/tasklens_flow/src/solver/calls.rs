@@ -413,11 +413,11 @@ impl Solver {
             for (index, param) in params.iter().enumerate().skip(shift) {
                 if matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs) {
                     // `*xs` hands its elements to `*args`, `**kw` its values to `**kwargs`.
-                    let elements = self.part_node(base + param.node, Part::Values);
-                    let (double, part) = match param.kind {
-                        ParamKind::VarArgs => (false, Part::Iter),
-                        _ => (true, Part::Values),
+                    let (double, part, slot) = match param.kind {
+                        ParamKind::VarArgs => (false, Part::Iter, Part::Values),
+                        _ => (true, Part::Values, Part::Unkeyed),
                     };
+                    let elements = self.part_node(base + param.node, slot);
                     let spreads: smallvec::SmallVec<[GNode; 2]> = args.spreads(double).collect();
                     for spread in spreads {
                         self.complex_on(spread, Complex::LoadPart { part, to: elements, label: NO_LABEL });
@@ -628,9 +628,18 @@ impl Solver {
         base: GNode,
         func: GFunc,
     ) {
-        // `*args` and `**kwargs` collect their arguments as elements.
-        let target = match param.kind {
-            ParamKind::VarArgs | ParamKind::KwArgs => self.part_node(base + param.node, Part::Values),
+        // `*args` and `**kwargs` collect their arguments as elements; `name=value` is
+        // `kwargs["name"]`.
+        let target = match (param.kind, at) {
+            (ParamKind::VarArgs, _) => self.part_node(base + param.node, Part::Values),
+            (ParamKind::KwArgs, HopAt::Keyword(site, index)) => {
+                let name = self.site_args(site).call().keywords[index as usize].name.clone();
+                let name = self.name_id(&name);
+                let key = self.dict_keys.intern(super::link::KeyIdentity::Str(name));
+                let part = tasklens_semantic::facts::KeyId::new(key).map_or(Part::Unkeyed, Part::Key);
+                self.part_node(base + param.node, part)
+            }
+            (ParamKind::KwArgs, _) => self.part_node(base + param.node, Part::Unkeyed),
             _ => base + param.node,
         };
         match node {
