@@ -373,11 +373,15 @@ pub(crate) struct Growth {
 impl Growth {
     pub(super) const UNBOUNDED: Growth = Growth { limit: usize::MAX, exceeded: false };
 
-    /// Several times what linking made, plus room for small projects.
+    /// Four times what linking made, plus room for small projects; `TASKLENS_GROWTH_FACTOR`
+    /// (for tests) makes it that many times what linking made, without the room.
     fn after_link(nodes: usize, complex: usize) -> Self {
-        let factor = std::env::var("TASKLENS_GROWTH_FACTOR").ok().and_then(|f| f.parse().ok()).unwrap_or(4);
-        let slack = if factor < 4 { 0 } else { 2_000_000 };
-        Growth { limit: factor * (nodes + complex) + slack, exceeded: false }
+        let linked = nodes + complex;
+        let limit = match std::env::var("TASKLENS_GROWTH_FACTOR").ok().and_then(|f| f.parse::<usize>().ok()) {
+            Some(factor) => factor * linked,
+            None => 4 * linked + 2_000_000,
+        };
+        Growth { limit, exceeded: false }
     }
 }
 
