@@ -85,6 +85,7 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     write(dir.path(), "a_broken.py", b"def f(:\n    pass\n");
     write(dir.path(), "b_latin1.py", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n");
     write(dir.path(), "b_raw.py", b"x = '\xff'\n");
+    write(dir.path(), "b_utf8_declared.py", b"# -*- coding: utf-8 -*-\n# \xea\nx = 1\n");
     let deep = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
     write(dir.path(), "c_deep.py", deep.as_bytes());
     let deep_unary = format!("x = {}1\n", "-".repeat(100_000));
@@ -99,6 +100,8 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     assert!(text.contains("a_broken.py:1:7: syntax-error"), "{text}");
     assert!(text.contains("b_latin1.py:1:1: io-error the file declares encoding `latin-1`"), "{text}");
     assert!(text.contains("b_raw.py:1:1: io-error not valid UTF-8"), "{text}");
+    // A file that declares UTF-8 and is not: the message does not blame the declaration.
+    assert!(text.contains("b_utf8_declared.py:1:1: io-error not valid UTF-8"), "{text}");
     assert!(text.contains("c_deep.py:1:205: syntax-error") && text.contains("200"), "{text}");
     assert!(text.contains("d_deep_unary.py:1:") && text.contains("too-deep"), "{text}");
     let many: Vec<&str> =

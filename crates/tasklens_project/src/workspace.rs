@@ -141,11 +141,17 @@ pub fn read_source(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     String::from_utf8(bytes.to_vec()).map_err(|error| match declared_encoding(bytes) {
-        Some(encoding) => {
+        Some(encoding) if !names_utf8(&encoding) => {
             format!("the file declares encoding `{encoding}`; tasklens reads UTF-8 only, so it was skipped")
         }
-        None => format!("not valid UTF-8 ({error}); the file was skipped"),
+        _ => format!("not valid UTF-8 ({error}); the file was skipped"),
     })
+}
+
+/// Whether a declared encoding is UTF-8 under one of the names Python accepts for it.
+fn names_utf8(encoding: &str) -> bool {
+    let name = encoding.to_ascii_lowercase().replace('_', "-");
+    name == "utf-8" || name == "utf8" || name.starts_with("utf-8-")
 }
 
 /// The encoding a PEP 263 comment declares in the first two lines.
