@@ -10,7 +10,7 @@ use tasklens_checks::{Diagnostic, project_diagnostics};
 use tasklens_db::{File, FileStatus, Project, PythonVersion, RootDatabase, parsed_module};
 use tasklens_semantic::module_facts;
 
-use crate::discover::{Found, discover, module_name, module_name_with};
+use crate::discover::{Found, discover, module_name_with};
 use crate::scope::Scope;
 
 /// A path given on the command line that could not be read.
@@ -218,11 +218,21 @@ impl Workspace {
             Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec(), nested: nested.to_vec() };
         let (found, problems) = layout.discover();
         let inputs: Vec<_> = found.par_iter().map(|found| read_input(&found.path)).collect();
+        // Files share directories: ask each directory once whether it is a package.
+        let packages = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
+        let is_package_dir = |dir: &Path| {
+            if let Some(&known) = packages.borrow().get(dir) {
+                return known;
+            }
+            let is_package = dir.join("__init__.py").is_file();
+            packages.borrow_mut().insert(dir.to_path_buf(), is_package);
+            is_package
+        };
         let files: Vec<File> = found
             .into_iter()
             .zip(inputs)
             .map(|(found, (text, status))| {
-                let (name, is_package) = module_name(&found.path, &found.root);
+                let (name, is_package) = module_name_with(&found.path, &found.root, is_package_dir);
                 File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
