@@ -57,25 +57,39 @@ pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf], nested:
         }
         let overrides = overrides.build().unwrap_or_else(|_| ignore::overrides::Override::empty());
         let nested = nested.to_vec();
-        let walker = walk(path)
+        // Walked on all cores, then put in name order (a path orders by its components,
+        // which is the order of a walk that visits each directory's entries by name).
+        let walked = std::sync::Mutex::new((Vec::new(), Vec::new()));
+        walk(path)
             .overrides(overrides)
             .filter_entry(move |entry| !is_skipped_dir(entry) && !nested.iter().any(|dir| dir == entry.path()))
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                        let root = src_root(entry.path(), src).unwrap_or_else(|| root.clone());
-                        found.push(Found::File { path: entry.into_path(), root });
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    let mut walked = walked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    match entry {
+                        Ok(entry) => {
+                            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                            if is_file && entry.path().extension().is_some_and(|e| e == "py") {
+                                walked.0.push(entry.into_path());
+                            }
+                        }
+                        Err(error) => {
+                            let at = error_path(&error).unwrap_or_else(|| path.clone());
+                            walked.1.push((at, error.to_string()));
+                        }
                     }
-                }
-                Err(error) => {
-                    let path = error_path(&error).unwrap_or_else(|| path.clone());
-                    found.push(Found::Problem { path, message: error.to_string() });
-                }
-            }
+                    ignore::WalkState::Continue
+                })
+            });
+        let (mut files, mut problems) = walked.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.sort_unstable();
+        problems.sort_unstable();
+        for file in files {
+            let root = src_root(&file, src).unwrap_or_else(|| root.clone());
+            found.push(Found::File { path: file, root });
         }
+        found.extend(problems.into_iter().map(|(path, message)| Found::Problem { path, message }));
     }
     found
 }
@@ -196,5 +210,28 @@ mod tests {
         assert_eq!(module_name(&root.join("src/pkg/__init__.py"), root), ("pkg".into(), true));
         assert_eq!(module_name(&root.join("ns/part/m.py"), root), ("ns.part.m".into(), false));
         assert_eq!(module_name(&root.join("script.py"), root), ("script".into(), false));
+    }
+
+    #[test]
+    fn files_come_in_the_order_of_a_walk_by_name() {
+        // The order numbers the modules, so it must not depend on the threads: a directory's
+        // files come where its name sorts (`a/` before `a-b.py`, which a string sort swaps).
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["a_b/c.py", "a.py", "a-b.py", "a/b.py", "B.py", "a/z/y.py", "a/c.py"] {
+            let path = root.join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "").unwrap();
+        }
+        let found: Vec<String> = super::discover(&[root.to_path_buf()], &[], &[], &[])
+            .into_iter()
+            .filter_map(|found| match found {
+                super::Found::File { path, .. } => {
+                    Some(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+                }
+                super::Found::Problem { .. } => None,
+            })
+            .collect();
+        assert_eq!(found, ["B.py", "a/b.py", "a/c.py", "a/z/y.py", "a-b.py", "a.py", "a_b/c.py"]);
     }
 }
