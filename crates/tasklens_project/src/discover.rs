@@ -66,17 +66,17 @@ pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf], nested:
             .build_parallel()
             .run(|| {
                 Box::new(|entry| {
-                    let mut walked = walked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let walked = || walked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                     match entry {
                         Ok(entry) => {
                             let is_file = entry.file_type().is_some_and(|t| t.is_file());
                             if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                                walked.0.push(entry.into_path());
+                                walked().0.push(entry.into_path());
                             }
                         }
                         Err(error) => {
                             let at = error_path(&error).unwrap_or_else(|| path.clone());
-                            walked.1.push((at, error.to_string()));
+                            walked().1.push((at, error.to_string()));
                         }
                     }
                     ignore::WalkState::Continue

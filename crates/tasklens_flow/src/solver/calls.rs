@@ -634,9 +634,7 @@ impl Solver {
             (ParamKind::VarArgs, _) => self.part_node(base + param.node, Part::Values),
             (ParamKind::KwArgs, HopAt::Keyword(site, index)) => {
                 let name = self.site_args(site).call().keywords[index as usize].name.clone();
-                let name = self.name_id(&name);
-                let key = self.dict_keys.intern(super::link::KeyIdentity::Str(name));
-                let part = tasklens_semantic::facts::KeyId::new(key).map_or(Part::Unkeyed, Part::Key);
+                let part = self.string_key(&name).map_or(Part::Unkeyed, Part::Key);
                 self.part_node(base + param.node, part)
             }
             (ParamKind::KwArgs, _) => self.part_node(base + param.node, Part::Unkeyed),

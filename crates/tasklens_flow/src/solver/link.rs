@@ -388,6 +388,13 @@ impl Solver {
         summarised
     }
 
+    /// The project-wide id of the dict key that is the string `value` (also a keyword
+    /// argument's name, as `**kwargs` holds it).
+    pub(super) fn string_key(&mut self, value: &Name) -> Option<KeyId> {
+        let value = self.name_id(value);
+        KeyId::new(self.dict_keys.intern(KeyIdentity::Str(value)))
+    }
+
     /// Numbers every module's constant dict keys project-wide: a string (also the value of
     /// a module-level string constant), or what a module-level name resolves to.
     fn link_dict_keys(&mut self) {
@@ -404,7 +411,7 @@ impl Solver {
             let keys: Box<[Option<KeyId>]> = (facts.keys.iter())
                 .map(|key| {
                     let identity = match key {
-                        DictKey::Str(value) => KeyIdentity::Str(self.name_id(value)),
+                        DictKey::Str(value) => return self.string_key(value),
                         DictKey::Global(name) => match self.modules.resolve_global(m, name) {
                             Resolved::Variable(node) => match strings.get(&node) {
                                 Some(value) => KeyIdentity::Str(self.name_id(&value.clone())),

@@ -627,7 +627,7 @@ impl Solver {
             steps = steps.wrapping_add(1);
             if steps % 65_536 == 1 {
                 check_cancelled();
-                let size = (self.sets.len().max(self.complex.len()).max(self.objs.len())).max(self.deferred.len());
+                let size = self.sets.len().max(self.complex.len()).max(self.objs.len()).max(self.deferred.len());
                 if size > self.growth.limit || self.growth.exceeded {
                     self.growth.exceeded = true;
                     return;
