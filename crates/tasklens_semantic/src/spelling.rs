@@ -1,6 +1,9 @@
 //! Whether a module spells an asyncio name in its code: identifiers, strings that read as
 //! annotations, and type comments; prose in other comments and docstrings does not count.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_text_size::Ranged;
 
@@ -12,23 +15,30 @@ use ruff_text_size::Ranged;
 const TRIGGERS: &[&str] =
     &["asyncio", "create_task", "create_future", "run_in_executor", "Future", "Task", "Awaitable", "Coroutine"];
 
+/// Finds the triggers in the whole text in one pass, then asks of each the token it lies
+/// in: most modules spell none, and those that do are settled at the first that counts.
 pub(crate) fn spells_asyncio(tokens: &Tokens, source: &str) -> bool {
-    tokens.iter().any(|token| {
+    static MATCHER: LazyLock<AhoCorasick> =
+        LazyLock::new(|| AhoCorasick::new(TRIGGERS).expect("the trigger words build a matcher"));
+    MATCHER.find_iter(source).any(|found| {
+        let index = tokens.partition_point(|token| usize::from(token.end()) <= found.start());
+        let Some(token) = tokens.get(index) else {
+            return false;
+        };
         let range = token.range();
+        if usize::from(range.start()) > found.start() || usize::from(range.end()) < found.end() {
+            return false;
+        }
         let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else {
             return false;
         };
         match token.kind() {
-            TokenKind::Name => has_trigger(text),
-            TokenKind::String => has_trigger(text) && reads_as_annotation(text),
-            TokenKind::Comment => has_trigger(text) && text.trim_start_matches('#').trim_start().starts_with("type:"),
+            TokenKind::Name => true,
+            TokenKind::String => reads_as_annotation(text),
+            TokenKind::Comment => text.trim_start_matches('#').trim_start().starts_with("type:"),
             _ => false,
         }
     })
-}
-
-fn has_trigger(text: &str) -> bool {
-    TRIGGERS.iter().any(|word| text.contains(word))
 }
 
 /// A string with no whitespace except next to `|`, `,`, `[` or `]` (`"Optional[Task]"`,
@@ -54,6 +64,7 @@ mod tests {
         assert!(spells("from typing import Awaitable as A\n"));
         assert!(spells("def f(t: \"Optional[Task] | None\"): ...\n"));
         assert!(spells("x = f()  # type: asyncio.Task\n"));
+        assert!(spells("# a Task comment\nprint(\"see the Task list\")\nx: Task = t\n"));
     }
 
     #[test]
