@@ -266,6 +266,55 @@ asyncio.run(main())
 }
 
 #[test]
+fn an_executor_initializer_may_give_its_threads_a_loop() {
+    // `ThreadPoolExecutor(initializer=f, initargs=(...))` runs `f` first in each worker
+    // thread: one that sets an event loop gives the functions the pool runs a loop.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+def set_loop(name):
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+def lookup(label):
+    return asyncio.get_event_loop().run_until_complete(echo(label))
+
+async def echo(label):
+    return label
+
+with ThreadPoolExecutor(max_workers=1, initializer=partial(set_loop, "a")) as pool:
+    print(pool.submit(lookup, "x").result())
+with ThreadPoolExecutor(1, "p", set_loop, ("b",)) as pool:
+    print(list(pool.map(lookup, ["y"])))
+"#,
+        "",
+    );
+}
+
+#[test]
+fn an_executor_initializer_runs_in_a_worker_thread() {
+    // Its RuntimeError breaks the pool: what the script then raises is `BrokenThreadPool`,
+    // so it is not run here.
+    check(
+        r#"
+#- main.py
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+def ask(label):
+    asyncio.get_event_loop()
+
+with ThreadPoolExecutor(initializer=ask, initargs=("c",)) as pool:
+    pool.submit(print, "z").result()
+"#,
+        "main.py:5: TL003",
+    );
+}
+
+#[test]
 fn an_event_loop_policy_may_give_every_thread_a_loop() {
     check(
         r#"

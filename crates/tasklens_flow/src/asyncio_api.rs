@@ -252,6 +252,23 @@ pub struct ThreadRunner {
     /// The function's keyword, when it may be given by name (`Thread(target=f)`).
     pub keyword: Option<&'static str>,
     pub arguments: ThreadArguments,
+    /// Which thread runs it.
+    pub thread: WorkerThread,
+}
+
+/// The thread a [`ThreadRunner`] runs its function in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerThread {
+    /// A thread of its own, or one of asyncio's default executor.
+    Own,
+    /// A thread of an executor the project made, which an `initializer` may have prepared
+    /// (`executor.submit(f)`, `loop.run_in_executor(executor, f)` with an executor given).
+    Executor,
+    /// A thread of the executor given at this position, asyncio's default one when it is
+    /// `None` (`loop.run_in_executor(executor, f)`).
+    GivenExecutor { position: u8 },
+    /// Each new thread of the executor being made, before anything else: its `initializer`.
+    Initializer,
 }
 
 /// What a thread runner calls its function with.
@@ -261,13 +278,17 @@ pub enum ThreadArguments {
     Following,
     /// The elements of the iterables after the function, a call per element (`executor.map`).
     Elements,
-    /// A tuple, `args=` or at this position (`Thread(group, target, name, args)`).
-    Tuple { position: u8 },
+    /// A tuple, given as `keyword=` or at this position (`Thread(group, target, name, args)`).
+    Tuple { position: u8, keyword: &'static str },
 }
 
 impl ThreadRunner {
     const fn new(function: u8, keyword: Option<&'static str>, arguments: ThreadArguments) -> Self {
-        ThreadRunner { function, keyword, arguments }
+        ThreadRunner { function, keyword, arguments, thread: WorkerThread::Own }
+    }
+
+    const fn in_thread(self, thread: WorkerThread) -> Self {
+        ThreadRunner { thread, ..self }
     }
 }
 
@@ -276,9 +297,17 @@ pub fn thread_runner(path: &str) -> Option<ThreadRunner> {
     use ThreadArguments::{Following, Tuple};
     match split(path) {
         ("asyncio", "to_thread") => Some(ThreadRunner::new(0, None, Following)),
-        ("_thread", "start_new_thread" | "start_new") => Some(ThreadRunner::new(0, None, Tuple { position: 1 })),
-        ("threading", "Thread") => Some(ThreadRunner::new(1, Some("target"), Tuple { position: 3 })),
-        ("threading", "Timer") => Some(ThreadRunner::new(1, Some("function"), Tuple { position: 2 })),
+        ("_thread", "start_new_thread" | "start_new") => {
+            Some(ThreadRunner::new(0, None, Tuple { position: 1, keyword: "args" }))
+        }
+        ("threading", "Thread") => Some(ThreadRunner::new(1, Some("target"), Tuple { position: 3, keyword: "args" })),
+        ("threading", "Timer") => Some(ThreadRunner::new(1, Some("function"), Tuple { position: 2, keyword: "args" })),
+        // `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer, initargs)`, and
+        // `ProcessPoolExecutor(max_workers, mp_context, initializer, initargs)`.
+        ("concurrent", "ThreadPoolExecutor" | "ProcessPoolExecutor") => Some(
+            ThreadRunner::new(2, Some("initializer"), Tuple { position: 3, keyword: "initargs" })
+                .in_thread(WorkerThread::Initializer),
+        ),
         _ => None,
     }
 }
@@ -296,15 +325,17 @@ pub fn thread_runner_method(path: &str, method: &str) -> Option<ThreadRunner> {
         return None;
     }
     match method {
-        "submit" => Some(ThreadRunner::new(0, None, ThreadArguments::Following)),
-        "map" => Some(ThreadRunner::new(0, None, ThreadArguments::Elements)),
+        "submit" => Some(ThreadRunner::new(0, None, ThreadArguments::Following).in_thread(WorkerThread::Executor)),
+        "map" => Some(ThreadRunner::new(0, None, ThreadArguments::Elements).in_thread(WorkerThread::Executor)),
         _ => None,
     }
 }
 
 /// The same for a method of an event loop: `loop.run_in_executor(executor, f, *args)`.
 pub fn loop_thread_runner(method: &str) -> Option<ThreadRunner> {
-    (method == "run_in_executor").then_some(ThreadRunner::new(1, None, ThreadArguments::Following))
+    (method == "run_in_executor").then_some(
+        ThreadRunner::new(1, None, ThreadArguments::Following).in_thread(WorkerThread::GivenExecutor { position: 0 }),
+    )
 }
 
 /// The task groups of `taskgroup` (asyncio's, backported) and `aiotools`, which keep the

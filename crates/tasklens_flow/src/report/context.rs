@@ -144,7 +144,8 @@ pub(super) struct LooplessCalls {
 }
 
 /// The calls reached in another thread (`paths`) where no function on the way sets an
-/// event loop for the thread (`setters`: `asyncio.set_event_loop`): there
+/// event loop for the thread (`setters`: `asyncio.set_event_loop`), nor an executor's
+/// `initializer` before it: there
 /// `get_event_loop()`, which `ensure_future(coro)` calls, raises RuntimeError in every
 /// version.
 fn threads_without_loop(
@@ -152,9 +153,14 @@ fn threads_without_loop(
     setters: &FxHashSet<u32>,
     paths: &FxHashMap<GSite, LooplessPath>,
 ) -> FxHashSet<GSite> {
+    // An executor's `initializer` that sets a loop prepares its threads; executors are not
+    // told apart, so one such initializer covers every thread an executor of the project runs.
+    let initialized = (solved.thread_targets.iter())
+        .any(|(func, site)| solved.executor_initializer_sites.contains(site) && setters.contains(func));
     (paths.iter())
         .filter(|(_, (_, start))| *start == LooplessStart::Thread)
         .map(|(site, (chain, _))| (site, chain))
+        .filter(|(_, chain)| !(initialized && chain.first().is_some_and(|s| solved.executor_thread_sites.contains(s))))
         .filter(|(site, chain)| {
             let mut functions = chain.iter().skip(1).chain(std::iter::once(*site)).map(|&s| caller_of(solved, s));
             functions.all(|caller| caller.is_some_and(|func| !setters.contains(&func)))

@@ -100,6 +100,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         done_callbacks: Vec::new(),
         thread_futures: FxHashSet::default(),
         thread_targets: FxHashSet::default(),
+        executor_thread_sites: FxHashSet::default(),
+        executor_initializer_sites: FxHashSet::default(),
         classes,
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),

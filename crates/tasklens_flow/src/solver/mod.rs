@@ -293,6 +293,10 @@ pub(crate) struct Solver {
     done_callbacks: Vec<(GNode, GFunc)>,
     thread_futures: FxHashSet<GSite>,
     thread_targets: FxHashSet<(GFunc, GSite)>,
+    /// See [`Solution::executor_thread_sites`].
+    executor_thread_sites: FxHashSet<GSite>,
+    /// See [`Solution::executor_initializer_sites`].
+    executor_initializer_sites: FxHashSet<GSite>,
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,

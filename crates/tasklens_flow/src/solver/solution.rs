@@ -92,6 +92,12 @@ pub(crate) struct Solution {
     pub thread_futures: FxHashSet<GSite>,
     /// Functions run in another thread, where no loop is running, and the call that does it.
     pub thread_targets: Vec<(GFunc, GSite)>,
+    /// Calls that run a function in a thread of an executor the project made
+    /// (`executor.submit(f)`), which that executor's `initializer` prepared.
+    pub executor_thread_sites: FxHashSet<GSite>,
+    /// Executors made with an `initializer` (`ThreadPoolExecutor(initializer=f)`): `f` is
+    /// among [`Solution::thread_targets`] with this site.
+    pub executor_initializer_sites: FxHashSet<GSite>,
     /// Nodes whose values are read by some constraint (complex or dynamic) that may keep
     /// them: on a call's bare result, calls of a Future's own methods do not.
     pub read_nodes: Vec<bool>,
@@ -226,6 +232,8 @@ impl Solver {
                 targets.sort_unstable();
                 targets
             },
+            executor_thread_sites: std::mem::take(&mut self.executor_thread_sites),
+            executor_initializer_sites: std::mem::take(&mut self.executor_initializer_sites),
             running_loop_sites: {
                 let mut sites: Vec<GSite> = self.running_loop_sites.iter().copied().collect();
                 sites.sort_unstable();

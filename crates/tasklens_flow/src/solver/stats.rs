@@ -170,6 +170,9 @@ impl Solver {
         let mut by_module: Vec<(usize, &str)> = by_module.into_iter().map(|(m, n)| (n, m)).collect();
         by_module.sort_unstable_by(|a, b| b.cmp(a));
         eprintln!("{:?} reaches most nodes in {:?}", self.objs[obj as usize], &by_module[..by_module.len().min(12)]);
+        if let Obj::Container(made, _) = self.objs[obj as usize] {
+            eprintln!("made at {}", describe(made));
+        }
         let longest = reached.iter().map(|&n| chain(n)).max_by_key(Vec::len).unwrap_or_default();
         eprintln!("{} nodes; longest chain {}:", reached.len(), longest.len());
         for node in longest.iter().rev() {

@@ -5,7 +5,7 @@
 use tasklens_semantic::facts::{ParamKind, Part};
 
 use super::{Complex, NO_LABEL, Solver};
-use crate::asyncio_api::{ThreadArguments, ThreadRunner};
+use crate::asyncio_api::{ThreadArguments, ThreadRunner, WorkerThread};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 
 impl Solver {
@@ -18,14 +18,25 @@ impl Solver {
             args.node(keyword.node)
         };
         let Some(function) = args.arg(usize::from(runner.function)).or_else(by_keyword) else { return };
+        match runner.thread {
+            WorkerThread::Own => {}
+            WorkerThread::Executor => _ = self.executor_thread_sites.insert(site),
+            // `None` is no node: asyncio's default executor.
+            WorkerThread::GivenExecutor { position } => {
+                if args.arg(usize::from(position)).is_some() {
+                    self.executor_thread_sites.insert(site);
+                }
+            }
+            WorkerThread::Initializer => _ = self.executor_initializer_sites.insert(site),
+        }
         self.complex_on(function, Complex::ThreadTarget { site });
         let first = runner.function + 1;
         match runner.arguments {
             ThreadArguments::Following => self.complex_on(function, Complex::Forward { site, first }),
             ThreadArguments::Elements => self.complex_on(function, Complex::ForwardElements { site, first }),
-            ThreadArguments::Tuple { position } => {
+            ThreadArguments::Tuple { position, keyword } => {
                 let call = args.call();
-                let named = call.keywords.iter().find(|k| k.name.as_str() == "args");
+                let named = call.keywords.iter().find(|k| k.name.as_str() == keyword);
                 let tuple = match named {
                     Some(keyword) => args.node(keyword.node),
                     None => args.arg(usize::from(position)),
