@@ -80,6 +80,38 @@ def use():
 }
 
 #[test]
+fn namespace_packages_above_a_regular_package() {
+    // `otel/` and `otel/instr/` hold no Python files: they are namespace packages, so the
+    // regular package below them is `otel.instr.asyncio`, not a top-level `asyncio` that
+    // would hide the standard library's (and its `TaskGroup`).
+    check(
+        r#"
+#- plugins/otel-asyncio/src/otel/instr/asyncio/__init__.py
+import asyncio
+
+def pending():
+    return asyncio.get_running_loop().create_future()
+#- plugins/otel-asyncio/src/main.py run
+import asyncio
+from otel.instr.asyncio import pending
+
+async def work():
+    await asyncio.sleep(0)
+
+async def main():
+    async with asyncio.TaskGroup() as group:
+        group.create_task(work())
+    fut = pending()
+    fut.set_result(None)
+    fut.get_name()
+
+asyncio.run(main())
+"#,
+        "plugins/otel-asyncio/src/otel/instr/asyncio/__init__.py:4: TL001",
+    );
+}
+
+#[test]
 fn import_cycles_terminate() {
     check(
         r#"

@@ -153,14 +153,31 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
 /// The dotted module name of `path` and whether it is a package `__init__.py`.
 ///
 /// Files inside regular packages (directories with `__init__.py`) are named by
-/// their package chain; other files by their path below the root (or below
-/// `root/src` in a src layout), which also covers namespace packages.
+/// their package chain, which goes on through the namespace packages above it
+/// (PEP 420: directories below the root, other than `src`, whose names are identifiers
+/// and that hold no Python file of their own, as `src/opentelemetry/instrumentation/`
+/// above the package `asyncio`); other files by their path below the root (or below
+/// `root/src` in a src layout).
 pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
-    module_name_with(path, root, |dir| dir.join("__init__.py").is_file())
+    module_name_with(path, root, |dir| dir.join("__init__.py").is_file(), holds_python_files)
 }
 
-/// [`module_name`] with the test for "this directory is a regular package" given.
-pub fn module_name_with(path: &Path, root: &Path, is_package_dir: impl Fn(&Path) -> bool) -> (String, bool) {
+/// Whether `dir` has a `*.py` file directly in it.
+pub fn holds_python_files(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|entry| {
+        entry.path().extension().is_some_and(|e| e == "py") && entry.file_type().is_ok_and(|t| t.is_file())
+    })
+}
+
+/// [`module_name`] with the tests for "this directory is a regular package" and "this
+/// directory holds Python files" given.
+pub fn module_name_with(
+    path: &Path,
+    root: &Path,
+    is_package_dir: impl Fn(&Path) -> bool,
+    holds_python_files: impl Fn(&Path) -> bool,
+) -> (String, bool) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let is_package = stem == "__init__";
     let mut parts: Vec<String> = Vec::new();
@@ -171,10 +188,18 @@ pub fn module_name_with(path: &Path, root: &Path, is_package_dir: impl Fn(&Path)
     let in_package = dir.is_some_and(&is_package_dir);
     if in_package {
         while let Some(current) = dir {
-            if !is_package_dir(current) {
+            let name = current.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let namespace = || {
+                current != root
+                    && current.starts_with(root)
+                    && name != "src"
+                    && is_identifier(name)
+                    && !holds_python_files(current)
+            };
+            if !is_package_dir(current) && !namespace() {
                 break;
             }
-            parts.push(current.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string());
+            parts.push(name.to_string());
             dir = current.parent();
         }
     } else {
@@ -190,6 +215,14 @@ pub fn module_name_with(path: &Path, root: &Path, is_package_dir: impl Fn(&Path)
     (parts.join("."), is_package)
 }
 
+/// Whether `name` can be a Python identifier (ASCII letters, digits and `_`, not starting
+/// with a digit; other names are not packages in practice).
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::module_name;
@@ -199,9 +232,18 @@ mod tests {
     fn names_follow_packages_namespaces_and_src_layouts() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in
-            ["src/pkg/__init__.py", "src/pkg/sub/__init__.py", "src/pkg/sub/mod.py", "ns/part/m.py", "script.py"]
-        {
+        for file in [
+            "src/pkg/__init__.py",
+            "src/pkg/sub/__init__.py",
+            "src/pkg/sub/mod.py",
+            "ns/part/m.py",
+            "script.py",
+            "plugins/otel-asyncio/src/otel/instr/asyncio/__init__.py",
+            "plugins/otel-asyncio/src/otel/instr/asyncio/hooks.py",
+            "tests/conftest.py",
+            "tests/unit/__init__.py",
+            "tests/unit/test_a.py",
+        ] {
             let path = root.join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(&path, "").unwrap();
@@ -210,6 +252,11 @@ mod tests {
         assert_eq!(module_name(&root.join("src/pkg/__init__.py"), root), ("pkg".into(), true));
         assert_eq!(module_name(&root.join("ns/part/m.py"), root), ("ns.part.m".into(), false));
         assert_eq!(module_name(&root.join("script.py"), root), ("script".into(), false));
+        // Namespace packages above a regular one, up to `src`; not past a directory that
+        // holds Python files (pytest puts `tests/` itself on the path).
+        let hooks = root.join("plugins/otel-asyncio/src/otel/instr/asyncio/hooks.py");
+        assert_eq!(module_name(&hooks, root), ("otel.instr.asyncio.hooks".into(), false));
+        assert_eq!(module_name(&root.join("tests/unit/test_a.py"), root), ("unit.test_a".into(), false));
     }
 
     #[test]
