@@ -152,31 +152,26 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
 
 /// The dotted module name of `path` and whether it is a package `__init__.py`.
 ///
-/// Files inside regular packages (directories with `__init__.py`) are named by
-/// their package chain, which goes on through the namespace packages above it
-/// (PEP 420: directories below the root, other than `src`, whose names are identifiers
-/// and that hold no Python file of their own, as `src/opentelemetry/instrumentation/`
-/// above the package `asyncio`); other files by their path below the root (or below
+/// Files inside regular packages (directories with `__init__.py`) are named by their
+/// package chain, which goes on through the namespace packages above it (PEP 420):
+/// directories named as identifiers, other than `src`, without a project marker
+/// (`pyproject.toml`...), that lie inside a regular package (`twitchio/ext/`) or below a
+/// `src` directory (`src/opentelemetry/instrumentation/` above the package `asyncio`,
+/// which is not a top-level `asyncio` hiding the standard library's). Elsewhere a
+/// directory without `__init__.py` ends the chain: `lib/` above `lib/sqlalchemy/` is where
+/// imports start. Other files are named by their path below the root (or below
 /// `root/src` in a src layout).
 pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
-    module_name_with(path, root, |dir| dir.join("__init__.py").is_file(), holds_python_files)
-}
-
-/// Whether `dir` has a `*.py` file directly in it.
-pub fn holds_python_files(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
-    entries.flatten().any(|entry| {
-        entry.path().extension().is_some_and(|e| e == "py") && entry.file_type().is_ok_and(|t| t.is_file())
-    })
+    module_name_with(path, root, |dir| dir.join("__init__.py").is_file(), crate::scope::is_project_dir)
 }
 
 /// [`module_name`] with the tests for "this directory is a regular package" and "this
-/// directory holds Python files" given.
+/// directory holds a project marker" given.
 pub fn module_name_with(
     path: &Path,
     root: &Path,
     is_package_dir: impl Fn(&Path) -> bool,
-    holds_python_files: impl Fn(&Path) -> bool,
+    is_project_dir: impl Fn(&Path) -> bool,
 ) -> (String, bool) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let is_package = stem == "__init__";
@@ -190,11 +185,13 @@ pub fn module_name_with(
         while let Some(current) = dir {
             let name = current.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             let namespace = || {
+                let mut above = current.ancestors().skip(1).take_while(|dir| dir.starts_with(root));
                 current != root
                     && current.starts_with(root)
                     && name != "src"
                     && is_identifier(name)
-                    && !holds_python_files(current)
+                    && !is_project_dir(current)
+                    && above.any(|dir| (dir != root && is_package_dir(dir)) || dir.file_name() == Some("src".as_ref()))
             };
             if !is_package_dir(current) && !namespace() {
                 break;
@@ -243,6 +240,11 @@ mod tests {
             "tests/conftest.py",
             "tests/unit/__init__.py",
             "tests/unit/test_a.py",
+            "slim/pyproject.toml",
+            "slim/core/__init__.py",
+            "lib/alchemy/__init__.py",
+            "app/__init__.py",
+            "app/ext/plugins/__init__.py",
         ] {
             let path = root.join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -252,11 +254,14 @@ mod tests {
         assert_eq!(module_name(&root.join("src/pkg/__init__.py"), root), ("pkg".into(), true));
         assert_eq!(module_name(&root.join("ns/part/m.py"), root), ("ns.part.m".into(), false));
         assert_eq!(module_name(&root.join("script.py"), root), ("script".into(), false));
-        // Namespace packages above a regular one, up to `src`; not past a directory that
-        // holds Python files (pytest puts `tests/` itself on the path).
+        // Namespace packages above a regular one, up to `src` or inside a regular package;
+        // elsewhere a directory without `__init__.py` is where imports start.
         let hooks = root.join("plugins/otel-asyncio/src/otel/instr/asyncio/hooks.py");
         assert_eq!(module_name(&hooks, root), ("otel.instr.asyncio.hooks".into(), false));
         assert_eq!(module_name(&root.join("tests/unit/test_a.py"), root), ("unit.test_a".into(), false));
+        assert_eq!(module_name(&root.join("slim/core/__init__.py"), root), ("core".into(), true));
+        assert_eq!(module_name(&root.join("lib/alchemy/__init__.py"), root), ("alchemy".into(), true));
+        assert_eq!(module_name(&root.join("app/ext/plugins/__init__.py"), root), ("app.ext.plugins".into(), true));
     }
 
     #[test]

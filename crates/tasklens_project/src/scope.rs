@@ -10,7 +10,7 @@ use tasklens_db::{File, RootDatabase};
 use crate::workspace::absolute;
 
 /// Files that mark the root of a Python project.
-const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg", "tasklens.toml"];
+pub(crate) const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg", "tasklens.toml"];
 
 /// Whether `dir` holds a project marker.
 pub(crate) fn is_project_dir(dir: &Path) -> bool {

@@ -228,20 +228,20 @@ impl Workspace {
             packages.borrow_mut().insert(dir.to_path_buf(), is_package);
             is_package
         };
-        let holding = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
-        let holds_python_files = |dir: &Path| {
-            if let Some(&known) = holding.borrow().get(dir) {
+        let projects = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
+        let is_project_dir = |dir: &Path| {
+            if let Some(&known) = projects.borrow().get(dir) {
                 return known;
             }
-            let holds = crate::discover::holds_python_files(dir);
-            holding.borrow_mut().insert(dir.to_path_buf(), holds);
-            holds
+            let is_project = crate::scope::is_project_dir(dir);
+            projects.borrow_mut().insert(dir.to_path_buf(), is_project);
+            is_project
         };
         let files: Vec<File> = found
             .into_iter()
             .zip(inputs)
             .map(|(found, (text, status))| {
-                let (name, is_package) = module_name_with(&found.path, &found.root, is_package_dir, holds_python_files);
+                let (name, is_package) = module_name_with(&found.path, &found.root, is_package_dir, is_project_dir);
                 File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
@@ -257,6 +257,7 @@ impl Workspace {
     }
 
     pub fn from_sources_into(db: RootDatabase, sources: &[(&str, &str)]) -> Self {
+        let all_sources = sources;
         let target = sources
             .iter()
             .find(|(path, _)| *path == "pyproject.toml")
@@ -267,12 +268,16 @@ impl Workspace {
         sources.sort_by_key(|(path, _)| PathBuf::from(path));
         let paths: Vec<PathBuf> = sources.iter().map(|(path, _)| PathBuf::from(path)).collect();
         let is_package_dir = |dir: &Path| paths.iter().any(|p| p.parent() == Some(dir) && p.ends_with("__init__.py"));
-        let holds_python_files = |dir: &Path| paths.iter().any(|p| p.parent() == Some(dir));
+        let is_project_dir = |dir: &Path| {
+            let marker =
+                |p: &Path| p.file_name().is_some_and(|n| crate::scope::PROJECT_MARKERS.iter().any(|m| n == *m));
+            all_sources.iter().map(|(p, _)| Path::new(p)).any(|p| p.parent() == Some(dir) && marker(p))
+        };
         let files: Vec<File> = sources
             .iter()
             .map(|(path, text)| {
                 let path = PathBuf::from(path);
-                let (name, is_package) = module_name_with(&path, Path::new(""), is_package_dir, holds_python_files);
+                let (name, is_package) = module_name_with(&path, Path::new(""), is_package_dir, is_project_dir);
                 File::builder(path, name.into(), is_package, Arc::from(*text), FileStatus::Exists)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
@@ -362,7 +367,7 @@ impl Workspace {
                 file
             }
             None => {
-                let (name, is_package) = module_name_with(&path, Path::new(""), |_| false, |_| true);
+                let (name, is_package) = module_name_with(&path, Path::new(""), |_| false, |_| false);
                 let file = File::builder(path, name.into(), is_package, Arc::from(text), FileStatus::Exists)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&self.db);
