@@ -75,6 +75,19 @@ fn generate(shape: &str, n: usize) -> String {
             (0..n).for_each(|i| text += &format!("    v{i} = f(v{})\n", i.saturating_sub(1)));
             text += "except ImportError:\n    pass\nexcept ValueError:\n    v0 = None\nfinally:\n    done = True\n";
         }
+        // A Task passed down a long chain of module-level names.
+        "copy-chain" => {
+            text += "async def c():\n    pass\nt0 = asyncio.ensure_future(c())\n";
+            (1..n).for_each(|i| text += &format!("t{i} = t{}\n", i - 1));
+        }
+        // A settings module: string constants and type aliases, each bound once.
+        "constants" => (0..n).for_each(|i| text += &format!("NAME{i} = \"v{i}\"\nAlias{i} = dict[str, int]\n")),
+        // A table of scheduled coroutines, each given a loop.
+        "ensure-future-table" => {
+            text += "async def c():\n    pass\ndef start(loop):\n    return {\n";
+            (0..n).for_each(|i| text += &format!("        \"k{i}\": asyncio.ensure_future(c(), loop=loop),\n"));
+            text += "    }\n";
+        }
         _ => unreachable!("unknown shape"),
     }
     text
@@ -91,6 +104,9 @@ const SHAPES: &[(&str, usize)] = &[
     ("empty-arguments", 5_000),
     ("try-blocks", 5_000),
     ("wide-try", 25_000),
+    ("copy-chain", 12_500),
+    ("constants", 12_500),
+    ("ensure-future-table", 10_000),
 ];
 
 fn main() {

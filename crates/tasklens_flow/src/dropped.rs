@@ -151,10 +151,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         }
     }
     keep_slots_of_kept_containers(solved, &mut used, &container_slots);
-    // What is read back out of a WeakSet may be gone by then: reading it keeps nothing.
-    let through_weak_set = |node: GNode, obj: ObjId| {
-        !weak_slots.is_empty() && predecessors(solved, node, obj).any(|(from, _)| weak_slots.contains(&from))
-    };
+    let mut ancestries = Ancestries::new(solved, &weak_slots);
     // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
     let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
     let mut kept = solved.kept_tasks.clone();
@@ -164,11 +161,13 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         for &obj in set {
             if let Some(site) = task_sites[obj as usize] {
                 // A done-callback that gets the Task does not keep it, nor is it where it was
-                // lost; nor does code that finds it in a WeakSet.
-                if solved.kept_tasks.contains(&site)
-                    || through_done_callback(solved, node, obj)
-                    || through_weak_set(node, obj)
-                {
+                // lost; nor does code that finds it in a WeakSet (what is read back out of
+                // one may be gone by then).
+                if solved.kept_tasks.contains(&site) {
+                    continue;
+                }
+                let ancestry = ancestries.of(node, obj);
+                if ancestry.through_callback || ancestry.through_weak_set {
                     continue;
                 }
                 holders.entry(obj).or_default().push(node);
@@ -185,8 +184,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                     kept.insert(site);
                     continue;
                 }
-                let shown = predecessors(solved, node, obj).filter(|&(_, label)| is_shown(label));
-                let entry = (shown.count(), std::cmp::Reverse(node), obj);
+                let entry = (ancestry.shown, std::cmp::Reverse(node), obj);
                 let best = farthest.entry(site).or_insert(entry);
                 *best = (*best).max(entry);
             }
@@ -393,13 +391,69 @@ fn keep_slots_of_kept_containers(solved: &Solved, used: &mut [bool], slots: &FxH
 
 /// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands
 /// the Future to `cb` only once it has finished, so `cb` keeping it keeps nothing alive).
-fn through_done_callback(solved: &Solved, node: GNode, obj: ObjId) -> bool {
+fn is_callback_hop(solved: &Solved, label: crate::solver::Label) -> bool {
     let hops = solved.modules.hop_count;
-    predecessors(solved, node, obj).any(|(_, label)| {
-        is_shown(label)
-            && label >= hops
-            && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
-    })
+    is_shown(label)
+        && label >= hops
+        && matches!(solved.dyn_hops[(label - hops) as usize].kind, DynHopKind::Callback { .. })
+}
+
+/// What the way an object took to a node shows: how many shown hops, and whether it went
+/// through a done-callback or out of a WeakSet.
+#[derive(Clone, Copy, Default)]
+struct Ancestry {
+    shown: usize,
+    through_callback: bool,
+    through_weak_set: bool,
+}
+
+/// [`Ancestry`] per (node, object), each worked out once: an object comes to a node from
+/// one predecessor, so the nodes of a chain of copies share the walk (walking it again
+/// from every node took quadratic time: 50,000 chained names ran for minutes).
+struct Ancestries<'a> {
+    solved: &'a Solved,
+    weak_slots: &'a FxHashSet<GNode>,
+    known: FxHashMap<(GNode, ObjId), Ancestry>,
+}
+
+impl<'a> Ancestries<'a> {
+    fn new(solved: &'a Solved, weak_slots: &'a FxHashSet<GNode>) -> Self {
+        Ancestries { solved, weak_slots, known: FxHashMap::default() }
+    }
+
+    fn of(&mut self, node: GNode, obj: ObjId) -> Ancestry {
+        // The steps back to the object's start or to a node already worked out.
+        let mut steps: Vec<(GNode, GNode, crate::solver::Label)> = Vec::new();
+        let mut visited: FxHashSet<GNode> = FxHashSet::default();
+        let mut current = node;
+        let mut ancestry = Ancestry::default();
+        loop {
+            if let Some(&known) = self.known.get(&(current, obj)) {
+                ancestry = known;
+                break;
+            }
+            // Ways in are recorded in the order objects arrive, so they do not go round;
+            // should one, the walk stops where it would come back, as `predecessors` does.
+            if steps.len() >= 64 && !visited.insert(current) {
+                break;
+            }
+            let Some(&(from, label)) = self.solved.preds.get(&(current, obj)) else { break };
+            steps.push((current, from, label));
+            if from == NO_NODE {
+                break;
+            }
+            current = from;
+        }
+        for &(at, from, label) in steps.iter().rev() {
+            ancestry = Ancestry {
+                shown: ancestry.shown + usize::from(is_shown(label)),
+                through_callback: ancestry.through_callback || is_callback_hop(self.solved, label),
+                through_weak_set: ancestry.through_weak_set || self.weak_slots.contains(&from),
+            };
+            self.known.insert((at, obj), ancestry);
+        }
+        ancestry
+    }
 }
 
 /// A name the creating call is assigned to (`_ = loop.create_task(main())`) and that

@@ -61,7 +61,8 @@ pub struct ModuleFacts {
     pub summaries: Vec<NodeId>,
     /// Calls that look like `cast(T, value)`, with `T` as an annotation (TL007).
     pub casts: Vec<(SiteId, TypeExpr)>,
-    /// Module-level type aliases (`TaskMap = dict[str, Task]`, `type TaskMap = ...`), by name.
+    /// Module-level type aliases (`TaskMap = dict[str, Task]`, `type TaskMap = ...`), sorted
+    /// by name.
     pub type_aliases: Vec<(Name, TypeExpr)>,
     /// Constant dict keys, referred to by [`Part::Key`] and `key_args`.
     pub keys: Vec<DictKey>,
@@ -115,7 +116,8 @@ impl ModuleFacts {
 
     /// A module-level type alias by name.
     pub fn type_alias(&self, name: &str) -> Option<&TypeExpr> {
-        self.type_aliases.iter().find(|(n, _)| n.as_str() == name).map(|(_, t)| t)
+        let at = self.type_aliases.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+        Some(&self.type_aliases[at].1)
     }
 
     /// The imports that may bind a module-level name, when only imports bind it and more

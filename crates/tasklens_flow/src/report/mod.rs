@@ -4,10 +4,12 @@
 //! `trace`, what made it in `producers`, where a call runs in `context`.
 
 mod context;
+mod module_index;
 mod producers;
 mod trace;
 
 use context::{caller_of, loop_functions, loopless_calls};
+use module_index::{Into, ModuleIndexes};
 use producers::{producer, task_arguments};
 pub(crate) use trace::predecessors;
 use trace::{future_origins, through_future_parameter};
@@ -363,11 +365,12 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     }
     let loop_functions = &solved.derived.loop_functions;
     let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), loop_functions);
+    let mut indexes = ModuleIndexes::new(solved);
     for &(site, arg) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets.get(arg);
         let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
-        if !all_coroutines || !only_ensure_future(solved, site) {
+        if !all_coroutines || !only_ensure_future(solved, &mut indexes, site) {
             continue;
         }
         let (module, call) = solved.modules.site(site);
@@ -388,11 +391,11 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             },
             args: at.args.clone(),
             loop_keyword,
-            loop_may_be_none: loop_may_be_none(solved, module, call),
+            loop_may_be_none: loop_may_be_none(solved, &mut indexes, module, call),
             argument_keyword,
             other_keywords: call.has_spread
                 || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
-            loop_in_scope: (context == CallContext::Import).then(|| loop_global(solved, module)).flatten(),
+            loop_in_scope: (context == CallContext::Import).then(|| indexes.of(module).loop_global.clone()).flatten(),
             public_parameter: public_parameter(solved, module, call),
             loopless: solved.derived.loopless_ensure_futures.get(&site).map(|(chain, start)| {
                 let location = |via: &u32| Location {
@@ -502,15 +505,10 @@ pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::Py
 /// (`create_task = getattr(asyncio, "create_task", asyncio.ensure_future)`) may be
 /// `create_task` itself. Calls of attributes (`asyncio.ensure_future(...)`) are taken as
 /// they are written.
-fn only_ensure_future(solved: &Solved, site: GSite) -> bool {
+fn only_ensure_future(solved: &Solved, indexes: &mut ModuleIndexes, site: GSite) -> bool {
     let module = solved.modules.site_module(site);
     let entry = &solved.modules.modules[module as usize];
-    let local = site - entry.site_base;
-    let callee = entry.facts.constraints.iter().find_map(|constraint| match *constraint {
-        tasklens_semantic::facts::Constraint::Call { site, callee, .. } if site == local => Some(callee),
-        _ => None,
-    });
-    let Some(callee) = callee else { return true };
+    let Some(callee) = indexes.of(module).callee(site - entry.site_base) else { return true };
     solved.sets.get(entry.node_base + callee).iter().all(|&obj| {
         matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize].ends_with(".ensure_future"))
     })
@@ -521,8 +519,12 @@ fn only_ensure_future(solved: &Solved, site: GSite) -> bool {
 /// (`self._loop`) of a name that some module assigns `None` or such a parameter (unless an
 /// `if self._loop is None: self._loop = ...` before it in the function set it); also
 /// through locals copied from those (`loop = self._loop`).
-fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> bool {
-    use tasklens_semantic::facts::Constraint;
+fn loop_may_be_none(
+    solved: &Solved,
+    indexes: &mut ModuleIndexes,
+    module: ModIdx,
+    call: &tasklens_semantic::facts::CallSite,
+) -> bool {
     let facts = &solved.modules.modules[module as usize].facts;
     let Some(start) = call.keywords.iter().find(|k| k.name.as_str() == "loop").and_then(|k| k.node) else {
         return false;
@@ -531,7 +533,6 @@ fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
         let function = call.caller.map(|caller| &facts.functions[caller as usize]);
         function.is_some_and(|function| function.params.iter().any(|p| p.node == node && p.none_default))
     };
-    let none_attr = |attr| (solved.modules.modules.iter()).any(|m| m.facts.none_attrs.binary_search(attr).is_ok());
     // Walk back over plain copies (the locals between the value and the call), a few
     // steps; not past a node with several ways in (`loop or get_event_loop()` is no None).
     let mut node = start;
@@ -539,18 +540,18 @@ fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
         if none_default(node) {
             return true;
         }
+        let ways: Vec<Into> = indexes.of(module).into(node).to_vec();
         let mut copied = Vec::new();
-        for constraint in &facts.constraints {
-            match *constraint {
-                Constraint::Load { attr, to, .. }
-                    if to == node
-                        && none_attr(facts.name(attr))
-                        && facts.set_attribute_reads.binary_search(&to).is_err() =>
+        for way in ways {
+            match way {
+                Into::Load { attr }
+                    if indexes.none_attr(facts.name(attr))
+                        && facts.set_attribute_reads.binary_search(&node).is_err() =>
                 {
                     return true;
                 }
-                Constraint::Copy { from, to, .. } if to == node => copied.push(from),
-                _ => {}
+                Into::Copy { from } => copied.push(from),
+                Into::Load { .. } => {}
             }
         }
         match copied.as_slice() {
@@ -559,18 +560,6 @@ fn loop_may_be_none(solved: &Solved, module: ModIdx, call: &tasklens_semantic::f
         }
     }
     false
-}
-
-/// A module variable that holds an event loop (the first in name order).
-fn loop_global(solved: &Solved, module: ModIdx) -> Option<Name> {
-    let entry = &solved.modules.modules[module as usize];
-    entry.facts.globals.iter().find_map(|(name, binding)| match binding {
-        tasklens_semantic::facts::Binding::Variable(node) => {
-            let set = solved.sets.get(entry.node_base + node);
-            set.iter().any(|&o| solved.objs[o as usize] == Obj::Loop).then(|| name.clone())
-        }
-        _ => None,
-    })
 }
 
 /// The nodes whose values a sink checks.

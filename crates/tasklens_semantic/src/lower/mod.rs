@@ -131,6 +131,8 @@ pub(crate) struct Lowerer {
     walrus_bindings: Vec<(Name, NodeId)>,
     /// The ids of names in `facts.names`.
     name_ids: FxHashMap<Name, NameId>,
+    /// Where each name is in `facts.type_aliases` (kept sorted by name once lowered).
+    type_alias_at: FxHashMap<Name, usize>,
     /// Per function being lowered, the values its `return`s give that are not a parameter
     /// handed back unchanged.
     own_returns: FxHashMap<FuncId, Vec<(Val, HopId)>>,
@@ -174,6 +176,7 @@ impl Lowerer {
             suspended_at: FxHashMap::default(),
             loop_run_at: FxHashMap::default(),
             name_ids: FxHashMap::default(),
+            type_alias_at: FxHashMap::default(),
             key_ids: FxHashMap::default(),
             own_returns: FxHashMap::default(),
             wrapped_versions: FxHashMap::default(),
@@ -195,7 +198,11 @@ impl Lowerer {
     fn finish_module(mut self, module: Scope) -> ModuleFacts {
         // A string constant is bound once, by its one assignment.
         let constants = std::mem::take(&mut self.facts.string_constants);
-        let once = |name: &Name| constants.iter().filter(|(n, _)| n == name).count() == 1;
+        let mut assignments: FxHashMap<&Name, usize> = FxHashMap::default();
+        for (name, _) in &constants {
+            *assignments.entry(name).or_default() += 1;
+        }
+        let once = |name: &Name| assignments.get(name) == Some(&1);
         self.facts.string_constants = (constants.iter())
             .filter(|(name, _)| once(name) && self.module_bindings.get(name).is_some_and(|b| b.len() == 1))
             .cloned()
@@ -241,6 +248,7 @@ impl Lowerer {
         self.facts.none_attrs.sort();
         self.facts.none_attrs.dedup();
         self.facts.set_attribute_reads.sort_unstable();
+        self.facts.type_aliases.sort_by(|a, b| a.0.cmp(&b.0));
         self.facts
     }
 

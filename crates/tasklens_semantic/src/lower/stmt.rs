@@ -485,9 +485,12 @@ impl Lowerer {
 
     fn note_type_alias_of(&mut self, name: &Name, value: TypeExpr) {
         let aliases = &mut self.facts.type_aliases;
-        match aliases.iter().position(|(n, _)| n == name) {
-            Some(at) => aliases[at].1 = TypeExpr::Other,
-            None => aliases.push((name.clone(), value)),
+        match self.type_alias_at.get(name) {
+            Some(&at) => aliases[at].1 = TypeExpr::Other,
+            None => {
+                self.type_alias_at.insert(name.clone(), aliases.len());
+                aliases.push((name.clone(), value));
+            }
         }
     }
 

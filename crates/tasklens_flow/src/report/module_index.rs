@@ -1,0 +1,89 @@
+//! Per-module lookups the report makes once per `ensure_future` call, built once per
+//! module on first use: scanning a module's constraints for each call took quadratic time
+//! in a module with tens of thousands of such calls.
+
+use ruff_python_ast::name::Name;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_semantic::facts::{Binding, Constraint};
+
+use crate::objects::{ModIdx, Obj};
+use crate::solver::Solved;
+
+/// A way a module-local node gets its value, for walking back over plain copies.
+#[derive(Clone, Copy)]
+pub(super) enum Into {
+    Copy { from: u32 },
+    Load { attr: u32 },
+}
+
+/// What the report asks of one module's facts.
+pub(super) struct ModuleIndex {
+    /// The callee node of each call site made by a `Call` constraint.
+    callees: FxHashMap<u32, u32>,
+    /// The copies and attribute loads into each node.
+    into: FxHashMap<u32, Vec<Into>>,
+    /// A module variable that holds an event loop (the first in name order).
+    pub loop_global: Option<Name>,
+}
+
+impl ModuleIndex {
+    fn build(solved: &Solved, module: ModIdx) -> Self {
+        let entry = &solved.modules.modules[module as usize];
+        let (mut callees, mut into) = (FxHashMap::default(), FxHashMap::<u32, Vec<Into>>::default());
+        for constraint in &entry.facts.constraints {
+            match *constraint {
+                // The first `Call` of a site names its callee.
+                Constraint::Call { site, callee, .. } => _ = callees.entry(site).or_insert(callee),
+                Constraint::Copy { from, to, .. } => into.entry(to).or_default().push(Into::Copy { from }),
+                Constraint::Load { attr, to, .. } => into.entry(to).or_default().push(Into::Load { attr }),
+                _ => {}
+            }
+        }
+        let loop_global = entry.facts.globals.iter().find_map(|(name, binding)| match binding {
+            Binding::Variable(node) => {
+                let set = solved.sets.get(entry.node_base + node);
+                set.iter().any(|&o| solved.objs[o as usize] == Obj::Loop).then(|| name.clone())
+            }
+            _ => None,
+        });
+        ModuleIndex { callees, into, loop_global }
+    }
+
+    /// The callee node of the call at module-local `site`, if a `Call` constraint makes it.
+    pub fn callee(&self, site: u32) -> Option<u32> {
+        self.callees.get(&site).copied()
+    }
+
+    /// The copies and attribute loads into module-local `node`, in the facts' order.
+    pub fn into(&self, node: u32) -> &[Into] {
+        self.into.get(&node).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// [`ModuleIndex`]es built as the report needs them, and the attribute names any module
+/// assigns `None` (`ModuleFacts::none_attrs`, all modules together).
+pub(super) struct ModuleIndexes<'a> {
+    solved: &'a Solved,
+    built: FxHashMap<ModIdx, ModuleIndex>,
+    none_attrs: Option<FxHashSet<&'a Name>>,
+}
+
+impl<'a> ModuleIndexes<'a> {
+    pub fn new(solved: &'a Solved) -> Self {
+        ModuleIndexes { solved, built: FxHashMap::default(), none_attrs: None }
+    }
+
+    pub fn of(&mut self, module: ModIdx) -> &ModuleIndex {
+        let solved = self.solved;
+        self.built.entry(module).or_insert_with(|| ModuleIndex::build(solved, module))
+    }
+
+    /// Whether some module assigns `None` to an attribute named `attr`.
+    pub fn none_attr(&mut self, attr: &Name) -> bool {
+        let solved = self.solved;
+        let names = self
+            .none_attrs
+            .get_or_insert_with(|| solved.modules.modules.iter().flat_map(|m| m.facts.none_attrs.iter()).collect());
+        names.contains(attr)
+    }
+}
