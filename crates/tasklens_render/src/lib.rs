@@ -82,14 +82,10 @@ pub fn render_concise(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> S
 
 pub fn render_full(db: &dyn salsa::Database, diagnostics: &[Diagnostic], color: bool) -> String {
     let mut files = SimpleFiles::new();
-    let mut ids: Vec<(File, usize)> = Vec::new();
+    // Each file's text is added once, however many findings it has.
+    let mut ids: std::collections::HashMap<File, usize> = std::collections::HashMap::new();
     let mut id_of = |file: File| -> usize {
-        if let Some(&(_, id)) = ids.iter().find(|(f, _)| *f == file) {
-            return id;
-        }
-        let id = files.add(display_path(db, file), file.text(db).to_string());
-        ids.push((file, id));
-        id
+        *ids.entry(file).or_insert_with(|| files.add(display_path(db, file), file.text(db).to_string()))
     };
     let mut frames = Vec::new();
     for diagnostic in diagnostics {
