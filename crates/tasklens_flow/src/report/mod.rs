@@ -9,7 +9,7 @@ mod producers;
 mod trace;
 
 use context::{caller_of, loop_functions, loopless_calls};
-use module_index::{Into, ModuleIndexes};
+use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};
 pub(crate) use trace::predecessors;
 use trace::{future_origins, through_future_parameter};
@@ -540,18 +540,18 @@ fn loop_may_be_none(
         if none_default(node) {
             return true;
         }
-        let ways: Vec<Into> = indexes.of(module).into(node).to_vec();
+        let ways: Vec<WayIn> = indexes.of(module).ways_in(node).to_vec();
         let mut copied = Vec::new();
         for way in ways {
             match way {
-                Into::Load { attr }
+                WayIn::Load { attr }
                     if indexes.none_attr(facts.name(attr))
                         && facts.set_attribute_reads.binary_search(&node).is_err() =>
                 {
                     return true;
                 }
-                Into::Copy { from } => copied.push(from),
-                Into::Load { .. } => {}
+                WayIn::Copy { from } => copied.push(from),
+                WayIn::Load { .. } => {}
             }
         }
         match copied.as_slice() {

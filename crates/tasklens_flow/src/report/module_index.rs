@@ -11,7 +11,7 @@ use crate::solver::Solved;
 
 /// A way a module-local node gets its value, for walking back over plain copies.
 #[derive(Clone, Copy)]
-pub(super) enum Into {
+pub(super) enum WayIn {
     Copy { from: u32 },
     Load { attr: u32 },
 }
@@ -21,7 +21,7 @@ pub(super) struct ModuleIndex {
     /// The callee node of each call site made by a `Call` constraint.
     callees: FxHashMap<u32, u32>,
     /// The copies and attribute loads into each node.
-    into: FxHashMap<u32, Vec<Into>>,
+    ways_in: FxHashMap<u32, Vec<WayIn>>,
     /// A module variable that holds an event loop (the first in name order).
     pub loop_global: Option<Name>,
 }
@@ -29,13 +29,13 @@ pub(super) struct ModuleIndex {
 impl ModuleIndex {
     fn build(solved: &Solved, module: ModIdx) -> Self {
         let entry = &solved.modules.modules[module as usize];
-        let (mut callees, mut into) = (FxHashMap::default(), FxHashMap::<u32, Vec<Into>>::default());
+        let (mut callees, mut ways_in) = (FxHashMap::default(), FxHashMap::<u32, Vec<WayIn>>::default());
         for constraint in &entry.facts.constraints {
             match *constraint {
                 // The first `Call` of a site names its callee.
                 Constraint::Call { site, callee, .. } => _ = callees.entry(site).or_insert(callee),
-                Constraint::Copy { from, to, .. } => into.entry(to).or_default().push(Into::Copy { from }),
-                Constraint::Load { attr, to, .. } => into.entry(to).or_default().push(Into::Load { attr }),
+                Constraint::Copy { from, to, .. } => ways_in.entry(to).or_default().push(WayIn::Copy { from }),
+                Constraint::Load { attr, to, .. } => ways_in.entry(to).or_default().push(WayIn::Load { attr }),
                 _ => {}
             }
         }
@@ -46,7 +46,7 @@ impl ModuleIndex {
             }
             _ => None,
         });
-        ModuleIndex { callees, into, loop_global }
+        ModuleIndex { callees, ways_in, loop_global }
     }
 
     /// The callee node of the call at module-local `site`, if a `Call` constraint makes it.
@@ -55,8 +55,8 @@ impl ModuleIndex {
     }
 
     /// The copies and attribute loads into module-local `node`, in the facts' order.
-    pub fn into(&self, node: u32) -> &[Into] {
-        self.into.get(&node).map_or(&[], Vec::as_slice)
+    pub fn ways_in(&self, node: u32) -> &[WayIn] {
+        self.ways_in.get(&node).map_or(&[], Vec::as_slice)
     }
 }
 
