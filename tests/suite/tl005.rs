@@ -783,3 +783,13 @@ asyncio.run(main())
         "main.py:7: TL005",
     );
 }
+
+#[test]
+fn a_finding_on_a_very_long_line_leaves_out_the_code_frame() {
+    // Minified or generated code: a frame would print the whole line.
+    let padding = "x".repeat(1_200);
+    let fixture = format!(
+        "#- main.py run\nimport asyncio\n\nasync def work():\n    return 1\n\nasync def main():\n    asyncio.create_task(work()); label = \"{padding}\"\n    await asyncio.sleep(0)\n\nasyncio.run(main())\n"
+    );
+    check(&fixture, "main.py:7: TL005");
+}

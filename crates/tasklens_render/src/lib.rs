@@ -80,6 +80,31 @@ pub fn render_concise(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> S
     out
 }
 
+/// Lines longer than this are not shown in a code frame.
+const MAX_SHOWN_LINE: usize = 1_000;
+
+/// The first line a label of `diagnostic` starts or ends on that is longer than
+/// [`MAX_SHOWN_LINE`] characters: its file, one-based number and length.
+fn long_line(db: &dyn salsa::Database, diagnostic: &Diagnostic) -> Option<(File, usize, usize)> {
+    let places = std::iter::once((diagnostic.primary.file, diagnostic.primary.range))
+        .chain(diagnostic.trace.iter().map(|hop| (hop.file, hop.range)));
+    for (file, range) in places {
+        let text = file.text(db);
+        for offset in [range.start(), range.end()] {
+            let offset = usize::from(offset);
+            let (Some(before), Some(after)) = (text.get(..offset), text.get(offset..)) else { continue };
+            let start = before.rfind('\n').map_or(0, |at| at + 1);
+            let end = after.find('\n').map_or(text.len(), |at| offset + at);
+            let length = text[start..end].chars().count();
+            if length > MAX_SHOWN_LINE {
+                let line = text[..start].matches('\n').count() + 1;
+                return Some((file, line, length));
+            }
+        }
+    }
+    None
+}
+
 pub fn render_full(db: &dyn salsa::Database, diagnostics: &[Diagnostic], color: bool) -> String {
     let mut files = SimpleFiles::new();
     // Each file's text is added once, however many findings it has.
@@ -119,6 +144,16 @@ pub fn render_full(db: &dyn salsa::Database, diagnostics: &[Diagnostic], color: 
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
     let mut fallback = String::new();
     for (frame, diagnostic) in frames.iter().zip(diagnostics) {
+        if let Some((file, line, length)) = long_line(db, diagnostic) {
+            // A minified or generated line would fill the screen: name the place instead.
+            let text = format!(
+                "{}  = note: {}:{line} is {length} characters long; the code frame is left out\n\n",
+                render_concise(db, std::slice::from_ref(diagnostic)),
+                display_path(db, file)
+            );
+            let _ = std::io::Write::write_all(&mut buffer, text.as_bytes());
+            continue;
+        }
         if term::emit_to_write_style(&mut buffer, &config, &files, frame).is_err() {
             // A label outside its file's text: show the finding on one line instead.
             fallback.push_str(&render_concise(db, std::slice::from_ref(diagnostic)));
