@@ -80,6 +80,12 @@ fn generate(shape: &str, n: usize) -> String {
             text += "async def c():\n    pass\nt0 = asyncio.ensure_future(c())\n";
             (1..n).for_each(|i| text += &format!("t{i} = t{}\n", i - 1));
         }
+        // A helper's Task, kept by one caller, passed down a long chain of names.
+        "kept-helper-chain" => {
+            text += "async def c():\n    pass\ndef spawn():\n    return asyncio.create_task(c())\nt0 = spawn()\n";
+            (1..n).for_each(|i| text += &format!("t{i} = t{}\n", i - 1));
+            text += &format!("KEPT = [t{}]\n", n - 1);
+        }
         // A settings module: string constants and type aliases, each bound once.
         "constants" => (0..n).for_each(|i| text += &format!("NAME{i} = \"v{i}\"\nAlias{i} = dict[str, int]\n")),
         // A table of scheduled coroutines, each given a loop.
@@ -105,6 +111,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("try-blocks", 5_000),
     ("wide-try", 25_000),
     ("copy-chain", 12_500),
+    ("kept-helper-chain", 12_500),
     ("constants", 12_500),
     ("ensure-future-table", 10_000),
 ];

@@ -5,8 +5,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind};
 
 use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
-use crate::report::predecessors;
-use crate::solver::{DynHopKind, NO_NODE, Solved, is_shown};
+use crate::solver::{DynHopKind, Label, NO_NODE, Solved, is_shown};
 
 /// Methods of lists, sets and dicts that store their arguments and keep nothing else.
 pub(crate) const CONTAINER_STORES: &[&str] =
@@ -151,7 +150,12 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         }
     }
     keep_slots_of_kept_containers(solved, &mut used, &container_slots);
-    let mut ancestries = Ancestries::new(solved, &weak_slots);
+    let mut ancestries: WaysIn<Ancestry> = WaysIn::new();
+    let ancestry_step = |ancestry: Ancestry, from: GNode, label: Label| Ancestry {
+        shown: ancestry.shown + usize::from(is_shown(label)),
+        through_callback: ancestry.through_callback || is_callback_hop(solved, label),
+        through_weak_set: ancestry.through_weak_set || weak_slots.contains(&from),
+    };
     // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
     let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
     let mut kept = solved.kept_tasks.clone();
@@ -166,7 +170,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                 if solved.kept_tasks.contains(&site) {
                     continue;
                 }
-                let ancestry = ancestries.of(node, obj);
+                let ancestry = ancestries.fold(solved, node, obj, ancestry_step);
                 if ancestry.through_callback || ancestry.through_weak_set {
                     continue;
                 }
@@ -243,6 +247,7 @@ fn dropped_by_callers(
 ) -> Vec<(GSite, GNode, ObjId, bool)> {
     // The helper of each kept Task that reaches its helper's return, and only that way.
     let mut returned: FxHashMap<GFunc, Vec<ObjId>> = FxHashMap::default();
+    let mut through_return: WaysIn<bool> = WaysIn::new();
     for (&obj, nodes) in holders {
         let Some(site) = task_sites[obj as usize].filter(|site| kept.contains(site)) else { continue };
         let (m, call) = solved.modules.site(site);
@@ -270,7 +275,7 @@ fn dropped_by_callers(
         let kept_inside = nodes.iter().any(|&node| {
             !returns.contains(&node)
                 && (keeps(node, site) || kept_by_unread_name(solved, node, obj, site))
-                && !predecessors(solved, node, obj).any(|(from, _)| returns.contains(&from))
+                && !through_return.fold(solved, node, obj, |through, from, _| through || returns.contains(&from))
         });
         if !kept_inside {
             returned.entry(func).or_default().push(obj);
@@ -389,9 +394,9 @@ fn keep_slots_of_kept_containers(solved: &Solved, used: &mut [bool], slots: &FxH
     }
 }
 
-/// Whether `obj` came to `node` through a done-callback (`fut.add_done_callback(cb)` hands
-/// the Future to `cb` only once it has finished, so `cb` keeping it keeps nothing alive).
-fn is_callback_hop(solved: &Solved, label: crate::solver::Label) -> bool {
+/// Whether the hop `label` hands a Future to a done-callback (`fut.add_done_callback(cb)`
+/// calls `cb` only once it has finished, so `cb` keeping it keeps nothing alive).
+fn is_callback_hop(solved: &Solved, label: Label) -> bool {
     let hops = solved.modules.hop_count;
     is_shown(label)
         && label >= hops
@@ -407,37 +412,36 @@ struct Ancestry {
     through_weak_set: bool,
 }
 
-/// [`Ancestry`] per (node, object), each worked out once: an object comes to a node from
-/// one predecessor, so the nodes of a chain of copies share the walk (walking it again
-/// from every node took quadratic time: 50,000 chained names ran for minutes).
-struct Ancestries<'a> {
-    solved: &'a Solved,
-    weak_slots: &'a FxHashSet<GNode>,
-    known: FxHashMap<(GNode, ObjId), Ancestry>,
+/// A fold over the way an object took to a node (its predecessor links, from its start
+/// on), worked out once per (node, object): an object comes to a node from one
+/// predecessor, so the nodes of a chain of copies share the walk. Walking the chain again
+/// from every node took quadratic time (50,000 chained names ran for minutes).
+struct WaysIn<T> {
+    known: FxHashMap<(GNode, ObjId), T>,
 }
 
-impl<'a> Ancestries<'a> {
-    fn new(solved: &'a Solved, weak_slots: &'a FxHashSet<GNode>) -> Self {
-        Ancestries { solved, weak_slots, known: FxHashMap::default() }
+impl<T: Copy + Default> WaysIn<T> {
+    fn new() -> Self {
+        WaysIn { known: FxHashMap::default() }
     }
 
-    fn of(&mut self, node: GNode, obj: ObjId) -> Ancestry {
-        // The steps back to the object's start or to a node already worked out.
-        let mut steps: Vec<(GNode, GNode, crate::solver::Label)> = Vec::new();
+    /// `step(value so far, predecessor, hop label)` folded from the start to `node`.
+    fn fold(&mut self, solved: &Solved, node: GNode, obj: ObjId, step: impl Fn(T, GNode, Label) -> T) -> T {
+        // The steps back to the object's start, to a node already worked out, or (as in
+        // `predecessors`) to a node the walk has seen.
+        let mut steps: Vec<(GNode, GNode, Label)> = Vec::new();
         let mut visited: FxHashSet<GNode> = FxHashSet::default();
         let mut current = node;
-        let mut ancestry = Ancestry::default();
+        let mut value = T::default();
         loop {
             if let Some(&known) = self.known.get(&(current, obj)) {
-                ancestry = known;
+                value = known;
                 break;
             }
-            // Ways in are recorded in the order objects arrive, so they do not go round;
-            // should one, the walk stops where it would come back, as `predecessors` does.
-            if steps.len() >= 64 && !visited.insert(current) {
+            if !visited.insert(current) {
                 break;
             }
-            let Some(&(from, label)) = self.solved.preds.get(&(current, obj)) else { break };
+            let Some(&(from, label)) = solved.preds.get(&(current, obj)) else { break };
             steps.push((current, from, label));
             if from == NO_NODE {
                 break;
@@ -445,14 +449,10 @@ impl<'a> Ancestries<'a> {
             current = from;
         }
         for &(at, from, label) in steps.iter().rev() {
-            ancestry = Ancestry {
-                shown: ancestry.shown + usize::from(is_shown(label)),
-                through_callback: ancestry.through_callback || is_callback_hop(self.solved, label),
-                through_weak_set: ancestry.through_weak_set || self.weak_slots.contains(&from),
-            };
-            self.known.insert((at, obj), ancestry);
+            value = step(value, from, label);
+            self.known.insert((at, obj), value);
         }
-        ancestry
+        value
     }
 }
 

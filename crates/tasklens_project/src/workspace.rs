@@ -154,6 +154,12 @@ fn names_utf8(encoding: &str) -> bool {
     name == "utf-8" || name == "utf8" || name.starts_with("utf-8-")
 }
 
+/// `test` of a directory, asked once per directory.
+fn asked_once(test: impl Fn(&Path) -> bool) -> impl Fn(&Path) -> bool {
+    let answers = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
+    move |dir| *answers.borrow_mut().entry(dir.to_path_buf()).or_insert_with(|| test(dir))
+}
+
 /// The encoding a PEP 263 comment declares in the first two lines.
 fn declared_encoding(bytes: &[u8]) -> Option<String> {
     for line in bytes.split(|&b| b == b'\n').take(2) {
@@ -218,30 +224,14 @@ impl Workspace {
             Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec(), nested: nested.to_vec() };
         let (found, problems) = layout.discover();
         let inputs: Vec<_> = found.par_iter().map(|found| read_input(&found.path)).collect();
-        // Files share directories: ask each directory once whether it is a package.
-        let packages = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
-        let is_package_dir = |dir: &Path| {
-            if let Some(&known) = packages.borrow().get(dir) {
-                return known;
-            }
-            let is_package = dir.join("__init__.py").is_file();
-            packages.borrow_mut().insert(dir.to_path_buf(), is_package);
-            is_package
-        };
-        let projects = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
-        let is_project_dir = |dir: &Path| {
-            if let Some(&known) = projects.borrow().get(dir) {
-                return known;
-            }
-            let is_project = crate::scope::is_project_dir(dir);
-            projects.borrow_mut().insert(dir.to_path_buf(), is_project);
-            is_project
-        };
+        // Files share directories: ask each directory once whether it is a package or a project.
+        let is_package_dir = asked_once(|dir| dir.join("__init__.py").is_file());
+        let is_project_dir = asked_once(crate::scope::is_project_dir);
         let files: Vec<File> = found
             .into_iter()
             .zip(inputs)
             .map(|(found, (text, status))| {
-                let (name, is_package) = module_name_with(&found.path, &found.root, is_package_dir, is_project_dir);
+                let (name, is_package) = module_name_with(&found.path, &found.root, &is_package_dir, &is_project_dir);
                 File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)

@@ -90,14 +90,14 @@ fn long_line(db: &dyn salsa::Database, diagnostic: &Diagnostic) -> Option<(File,
         .chain(diagnostic.trace.iter().map(|hop| (hop.file, hop.range)));
     for (file, range) in places {
         let text = file.text(db);
-        for offset in [range.start(), range.end()] {
-            let offset = usize::from(offset);
+        for at in [range.start(), range.end()] {
+            let offset = usize::from(at);
             let (Some(before), Some(after)) = (text.get(..offset), text.get(offset..)) else { continue };
             let start = before.rfind('\n').map_or(0, |at| at + 1);
             let end = after.find('\n').map_or(text.len(), |at| offset + at);
             let length = text[start..end].chars().count();
             if length > MAX_SHOWN_LINE {
-                let line = text[..start].matches('\n').count() + 1;
+                let (line, _) = line_column(db, file, at);
                 return Some((file, line, length));
             }
         }

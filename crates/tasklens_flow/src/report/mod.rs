@@ -11,7 +11,6 @@ mod trace;
 use context::{caller_of, loop_functions, loopless_calls};
 use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};
-pub(crate) use trace::predecessors;
 use trace::{future_origins, through_future_parameter};
 
 use ruff_python_ast::name::Name;

@@ -60,7 +60,7 @@ pub(super) fn trace(solved: &Solved, node: GNode, obj: ObjId) -> Vec<Step> {
 
 /// The links by which `obj` came to `node`, from `node` back to where it was made: each
 /// predecessor and the label of the edge from it.
-pub(crate) fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {
+fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {
     let mut visited = FxHashSet::default();
     let mut current = Some(node);
     std::iter::from_fn(move || {

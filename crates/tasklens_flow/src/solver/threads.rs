@@ -38,7 +38,7 @@ impl Solver {
                 let call = args.call();
                 let named = call.keywords.iter().find(|k| k.name.as_str() == keyword);
                 let tuple = match named {
-                    Some(keyword) => args.node(keyword.node),
+                    Some(named) => args.node(named.node),
                     None => args.arg(usize::from(position)),
                 };
                 if let Some(tuple) = tuple {
