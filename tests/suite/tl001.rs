@@ -3611,3 +3611,108 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_str_isinstance_branch_lets_no_container_through() {
+    // `as_text` hands back its argument only when it is a `str`: the list passed by one
+    // caller does not come back to the others as one.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def as_text(value):
+    if isinstance(value, (str, bytes)):
+        return value
+    return "?"
+
+async def main():
+    loop = asyncio.get_running_loop()
+    pending = [loop.create_future()]
+    label = as_text(pending)
+    title = as_text("title")
+    if label != "?":
+        for fut in label:
+            print(fut.get_name())
+    print(title, len(pending))
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn strings_added_up_make_no_containers() {
+    // Twenty `prefix + "i"` strings in one list: were each a container, the list's slot
+    // would widen before the `Holder` arrives, and `v.get()` would not be followed.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Holder:
+    def get(self):
+        return asyncio.get_running_loop().create_future()
+
+values = []
+
+def register(x):
+    values.append(x)
+
+def register_names(prefix):
+    register(prefix + "0")
+    register(prefix + "1")
+    register(prefix + "2")
+    register(prefix + "3")
+    register(prefix + "4")
+    register(prefix + "5")
+    register(prefix + "6")
+    register(prefix + "7")
+    register(prefix + "8")
+    register(prefix + "9")
+    register(prefix + "10")
+    register(prefix + "11")
+    register(prefix + "12")
+    register(prefix + "13")
+    register(prefix + "14")
+    register(prefix + "15")
+    register(prefix + "16")
+    register(prefix + "17")
+    register(prefix + "18")
+    register(prefix + "19")
+
+async def main():
+    register(Holder())
+    register_names("n")
+    for v in values:
+        print(v.get().get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL001",
+    );
+}
+
+#[test]
+fn lists_added_up_carry_their_elements() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+def merged(first, second):
+    return first + second
+
+async def main():
+    loop = asyncio.get_running_loop()
+    waiting = {loop.create_future()}
+    both = merged([asyncio.create_task(asyncio.sleep(0))], list(waiting | set()))
+    for job in both:
+        print(job.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:8: TL001",
+    );
+}

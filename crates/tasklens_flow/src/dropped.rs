@@ -342,6 +342,7 @@ fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
         Constraint::MethodCall { receiver, .. }
         | Constraint::PropertyRead { receiver, .. }
         | Constraint::ImplicitCall { receiver, .. } => receiver == result,
+        Constraint::Concat { operand, .. } => operand == result,
         Constraint::Await { value, .. } | Constraint::Enter { value, .. } => value == result,
         _ => false,
     }) || facts.guards.iter().any(|guard| guard.from == result);

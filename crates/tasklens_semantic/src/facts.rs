@@ -625,6 +625,15 @@ pub enum Constraint {
         receiver: NodeId,
         name: NameId,
     },
+    /// `operand + other` (or `*`, `|`, `-`...): `to` holds a new container of `kind`, made at
+    /// `to`, once `operand` holds something that may be a container. Most such expressions
+    /// add strings or numbers, and a container made for each of them would carry their
+    /// elements wherever strings go.
+    Concat {
+        operand: NodeId,
+        to: NodeId,
+        kind: ContainerKind,
+    },
 }
 
 /// One call in the source, shared by the constraints that dispatch it.

@@ -277,7 +277,25 @@ impl Solver {
         })
     }
 
-    /// Whether `cast(target, ...)` claims a Task.
+    /// What the branch of `isinstance(x, T)` lets in of the project's own objects, when `T`
+    /// names only builtin scalars (`str`, `(str, bytes)`, `int`...): no container, function,
+    /// module or instance of a project class of its own is one of them. A helper that
+    /// returns its argument once it is a `str` (`os.fspath`) otherwise hands every
+    /// caller's containers to every other caller.
+    pub(super) fn guard_type_filter(&mut self, m: ModIdx, test: &GuardTest) -> Option<TypeFilter> {
+        let GuardTest::Is(types) = test else { return None };
+        let mut admits = Admits::default();
+        for t in types {
+            let inner = self.admits(m, t, 0);
+            admits.merge(inner);
+        }
+        let only_scalars = admits.scalar
+            && !(admits.task || admits.future_like || admits.coroutine || admits.loop_ || admits.other)
+            && admits.classes.is_empty()
+            && admits.elements.is_none();
+        only_scalars.then(|| admits.type_filter()).flatten()
+    }
+
     /// Whether a place annotated `expr` may hold an asyncio value (a Task, a Future, a
     /// coroutine, or a container or callable of them; anything unknown may): `False` for
     /// project classes, scalars, `None` and the loop.
@@ -293,6 +311,7 @@ impl Solver {
         may(&self.admits(m, expr, 0))
     }
 
+    /// Whether `cast(target, ...)` claims a Task.
     pub(super) fn casts_to_task(&mut self, m: ModIdx, target: &TypeExpr) -> bool {
         self.admits(m, target, 0).only_task()
     }

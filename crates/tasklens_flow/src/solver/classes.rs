@@ -119,6 +119,25 @@ impl ClassTable {
         order.filter_map(|c| self.external_paths.get(c)).flatten().any(|path| wanted(path))
     }
 
+    /// Whether an instance may be a builtin container: an outside base other than a scalar,
+    /// an enum or an exception (`class Paths(list)`, not `class Name(str)`).
+    pub fn may_be_container(&self, class: GClass) -> bool {
+        self.has_external_base(class, |path| {
+            let (top, last) = (path.split('.').next().unwrap_or(path), path.rsplit('.').next().unwrap_or(path));
+            let plain = match top {
+                "builtins" => {
+                    matches!(last, "str" | "bytes" | "int" | "float" | "bool" | "complex" | "object")
+                        || last.ends_with("Error")
+                        || last.ends_with("Exception")
+                        || last.ends_with("Warning")
+                }
+                "enum" => true,
+                _ => false,
+            };
+            !plain
+        })
+    }
+
     /// Whether the class is structural (`typing.Protocol` among its outside bases): any
     /// object with the right members is one of its instances.
     pub fn is_protocol(&self, class: GClass) -> bool {

@@ -43,6 +43,17 @@ impl Solver {
                 }
             }
             Complex::Store { attr, from, label } => self.store(value, attr, from, label),
+            Complex::Concat { to, kind } => {
+                // A list subclass of the project's adds up to a list as well.
+                let container = match value {
+                    Obj::Container(..) | Obj::View(..) => true,
+                    Obj::Instance(class) => self.classes.may_be_container(class),
+                    _ => false,
+                };
+                if container {
+                    self.seed(to, Obj::Container(to, kind));
+                }
+            }
             Complex::LoadPart { part, to, label } => self.load_part(value, part, to, label),
             Complex::StorePart { part, from, label } => match value {
                 Obj::Container(container, kind) => {

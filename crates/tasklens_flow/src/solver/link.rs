@@ -308,6 +308,9 @@ impl Solver {
                     let c = Complex::PropertyRead { site: sb + site, name: names[*name as usize] };
                     self.pending_complex(pending, nb + receiver, c);
                 }
+                Constraint::Concat { operand, to, kind } => {
+                    self.pending_complex(pending, nb + operand, Complex::Concat { to: nb + to, kind: *kind });
+                }
                 Constraint::ImplicitCall { site, receiver, name } => {
                     let c = Complex::ImplicitCall { site: sb + site, name: names[*name as usize] };
                     self.pending_complex(pending, nb + receiver, c);
@@ -323,6 +326,10 @@ impl Solver {
                 _ => NO_LABEL,
             };
             pending.edge(nb + guard.from, nb + guard.to, label);
+            // The branch's own node: a filter there keeps out what the test rules out.
+            if let Some(filter) = self.guard_type_filter(m, &guard.test) {
+                pending.type_filters.push((nb + guard.to, filter));
+            }
         }
         for (index, call) in facts.task_method_calls.iter().enumerate() {
             self.sinks.push(SinkRecord {

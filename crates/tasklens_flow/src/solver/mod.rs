@@ -160,6 +160,12 @@ pub(crate) enum Complex {
         site: GSite,
         name: NameId,
     },
+    /// On an operand of `+`, `*`, `|`...: a container of `kind` made at `to` once the
+    /// operand may be a container.
+    Concat {
+        to: GNode,
+        kind: tasklens_semantic::facts::ContainerKind,
+    },
     /// On a callback argument: the receiver's values reach the callback's parameter.
     Callback {
         receiver: GNode,

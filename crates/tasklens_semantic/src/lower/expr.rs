@@ -287,10 +287,10 @@ impl Lowerer {
         if !operands.iter().any(|operand| matches!(operand, Val::Node(_))) {
             return Val::Nothing;
         }
-        let node = self.seeded(Seed::Container(kind));
-        self.constrain(Constraint::Seed { node, seed: Seed::Unknown });
+        let node = self.seeded(Seed::Unknown);
         for operand in operands {
             if let Val::Node(base) = operand {
+                self.constrain(Constraint::Concat { operand: base, to: node, kind });
                 let elements = self.node();
                 self.constrain(Constraint::LoadPart { base, part: Part::Iter, to: elements, hop: None });
                 let hop = self.hop(range, HopKind::ContainerStore);
