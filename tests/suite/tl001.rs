@@ -3716,3 +3716,31 @@ asyncio.run(main())
         "main.py:8: TL001",
     );
 }
+
+#[test]
+fn what_isawaitable_rules_out_is_no_future() {
+    // `func` may return a Future, but `run` only hands back what cannot be awaited.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+from typing import Any, Awaitable, Callable, Optional, Union
+
+async def run(func: Callable[[], Union[Any, Awaitable[Any]]]):
+    value = func()
+    if inspect.isawaitable(value):
+        value = await value
+    return value
+
+def keep(job: Optional[asyncio.Task] = None) -> None:
+    print(job)
+
+async def main():
+    keep(await run(lambda: None))
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

@@ -157,7 +157,8 @@ impl Lowerer {
 
 /// A test of a plain name that narrows it: what holds when it is true, and when false.
 ///
-/// `isinstance(x, T)`, `hasattr(x, "get_name")`, `asyncio.iscoroutine(x)`, `asyncio.isfuture(x)`.
+/// `isinstance(x, T)`, `hasattr(x, "get_name")`, `asyncio.iscoroutine(x)`, `asyncio.isfuture(x)`,
+/// `inspect.isawaitable(x)`.
 pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
     if let Expr::Compare(compare) = test {
         return exact_type_narrowing(compare);
@@ -184,7 +185,8 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
             TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
         }
         ("iscoroutine", []) => Some((vec![(name, GuardTest::Coroutine)], Vec::new())),
-        ("isawaitable", []) => Some((vec![(name, GuardTest::Awaitable)], Vec::new())),
+        // What cannot be awaited is no Future.
+        ("isawaitable", []) => Some((vec![(name.clone(), GuardTest::Awaitable)], vec![(name, GuardTest::NotFuture)])),
         ("iscoroutinefunction", []) => Some((vec![(name, GuardTest::CoroutineFunction)], Vec::new())),
         ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
