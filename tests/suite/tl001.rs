@@ -3744,3 +3744,46 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn a_cast_to_a_sync_callable_drops_the_assumed_future() {
+    // `handler` may be async by its annotation, but `incoming` casts it to the sync kind:
+    // what it gives there is no Future the analysis assumed.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Awaitable, Callable, Optional, Union, cast
+
+SyncFilter = Callable[[int], int]
+AsyncFilter = Callable[[int], Awaitable[int]]
+
+class Stream:
+    def __init__(self) -> None:
+        self.filters: list = []
+
+    def add_filter(self, handler: Union[SyncFilter, AsyncFilter]) -> None:
+        self.filters.append(handler)
+
+    def incoming(self, value: int) -> int:
+        for handler in self.filters:
+            handler = cast(SyncFilter, handler)
+            value = handler(value)
+        return value
+
+def keep(job: Optional[asyncio.Task] = None) -> None:
+    print(job)
+
+def double(x: int) -> int:
+    return 2 * x
+
+async def main():
+    stream = Stream()
+    stream.add_filter(double)
+    keep(stream.incoming(2))
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

@@ -5,7 +5,7 @@
 use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
 
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
-use super::{Solver, TypeFilter};
+use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, Solver, TypeFilter};
 use crate::asyncio_api::{ExternalType, external_type};
 use crate::modules::Resolved;
 use crate::objects::{GClass, ModIdx, Obj};
@@ -22,6 +22,8 @@ struct Admits {
     scalar: bool,
     /// Anything else (unknown names, `Any`, other builtins...).
     other: bool,
+    /// A `Callable[..., R]` (what calling it gives: see `returns_future_like`).
+    callable: bool,
     classes: Vec<GClass>,
     /// The element type of a container annotation.
     elements: Option<Box<Admits>>,
@@ -41,6 +43,7 @@ impl Admits {
         self.loop_ |= other.loop_;
         self.none |= other.none;
         self.other |= other.other;
+        self.callable |= other.callable;
         self.scalar |= other.scalar;
         self.classes.extend(other.classes);
         self.mapping |= other.mapping;
@@ -60,6 +63,7 @@ impl Admits {
             && !self.coroutine
             && !self.loop_
             && !self.other
+            && !self.callable
             && !self.scalar
             && self.classes.is_empty()
             && self.elements.is_none()
@@ -69,7 +73,8 @@ impl Admits {
     /// classes, scalars, containers (and `None`), and nothing asyncio or unknown.
     fn type_filter(&self) -> Option<TypeFilter> {
         let says_enough = !self.classes.is_empty() || self.scalar || self.elements.is_some();
-        let asyncio_or_unknown = self.task || self.future_like || self.coroutine || self.loop_ || self.other;
+        let asyncio_or_unknown =
+            self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable;
         (says_enough && !asyncio_or_unknown).then(|| TypeFilter {
             classes: self.classes.clone().into_boxed_slice(),
             outside_instances: self.scalar,
@@ -187,10 +192,9 @@ impl Solver {
             _ => ExternalType::Other,
         };
         match kind {
-            // `Callable[[A], R]`: a callable (`other`), which may give a plain Future
-            // when `R` admits one.
+            // `Callable[[A], R]`: a callable, which may give a plain Future when `R` admits one.
             _ if matches!(&resolved, Resolved::External(p) if is_callable(p)) => {
-                admits.other = true;
+                admits.callable = true;
                 if let Some(result) = args.last() {
                     admits.returns_future_like = self.admits(m, result, depth + 1).future_like;
                 }
@@ -290,7 +294,12 @@ impl Solver {
             admits.merge(inner);
         }
         let only_scalars = admits.scalar
-            && !(admits.task || admits.future_like || admits.coroutine || admits.loop_ || admits.other)
+            && !(admits.task
+                || admits.future_like
+                || admits.coroutine
+                || admits.loop_
+                || admits.other
+                || admits.callable)
             && admits.classes.is_empty()
             && admits.elements.is_none();
         only_scalars.then(|| admits.type_filter()).flatten()
@@ -305,10 +314,21 @@ impl Solver {
                 || admits.future_like
                 || admits.coroutine
                 || admits.other
+                || admits.callable
                 || admits.returns_future_like
                 || admits.elements.as_deref().is_some_and(may)
         }
         may(&self.admits(m, expr, 0))
+    }
+
+    /// What `cast(target, x)` rules out of what the analysis only assumes from annotations
+    /// (a parameter's possible Future, a callable's possible Future result): a cast to a
+    /// type that admits neither (`cast(SyncFilter, handler)` of a handler annotated
+    /// sync-or-async) says the assumption does not hold here. Real Futures still pass.
+    pub(super) fn cast_label(&mut self, m: ModIdx, target: &TypeExpr) -> Label {
+        let admits = self.admits(m, target, 0);
+        let assumes = admits.task || admits.future_like || admits.other || admits.returns_future_like;
+        if assumes { NO_LABEL } else { ASSUMED_FUTURES_STOP }
     }
 
     /// Whether `cast(target, ...)` claims a Task.

@@ -237,7 +237,8 @@ impl Solver {
                     if self.task_casts.contains(&site) && !self.masked_casts.contains(&(site, value)) {
                         self.masked_casts.push((site, value));
                     }
-                    self.edge(value, result, NO_LABEL);
+                    let label = self.cast_labels.get(&site).copied().unwrap_or(NO_LABEL);
+                    self.edge(value, result, label);
                 }
                 None => self.seed(result, Obj::Unknown),
             },

@@ -16,9 +16,13 @@ pub(crate) const AWAITABLES_ONLY: Label = u32::MAX - 3;
 /// Lets only what may be an `async def` function through: `iscoroutinefunction(x)`.
 pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
 
+/// Drops what the analysis only assumes from annotations (`Obj::ParamFuture`,
+/// `Obj::FutureFactory`): a `cast` to a type that admits no Future.
+pub(crate) const ASSUMED_FUTURES_STOP: Label = u32::MAX - 6;
+
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < super::init_stores::SITELESS
+    label < ASSUMED_FUTURES_STOP
 }
 
 /// A node without a type filter.
@@ -45,6 +49,7 @@ impl Solver {
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
             super::init_stores::SITELESS => super::init_stores::is_siteless(value),
+            ASSUMED_FUTURES_STOP => !matches!(value, Obj::ParamFuture(_) | Obj::FutureFactory(_)),
             _ => true,
         }
     }

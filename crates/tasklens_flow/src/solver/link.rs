@@ -119,6 +119,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         deferred: Vec::new(),
         growth: super::Growth::UNBOUNDED,
         task_casts: FxHashSet::default(),
+        cast_labels: FxHashMap::default(),
         running_loop_sites: FxHashSet::default(),
         current_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),
@@ -346,6 +347,10 @@ impl Solver {
         for (site, target) in &facts.casts {
             if self.casts_to_task(m, target) {
                 self.task_casts.insert(sb + site);
+            }
+            let label = self.cast_label(m, target);
+            if label != NO_LABEL {
+                self.cast_labels.insert(sb + site, label);
             }
         }
     }

@@ -26,7 +26,9 @@ use tasklens_semantic::facts::{KeyId, Part};
 use crate::modules::Modules;
 
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
-pub(crate) use filters::{AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, TypeFilter, is_shown};
+pub(crate) use filters::{
+    ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, TypeFilter, is_shown,
+};
 pub(crate) use solution::{Solution, Solved};
 
 /// An edge label: a hop shown in traces, a guard, or nothing.
@@ -330,6 +332,9 @@ pub(crate) struct Solver {
     current_loop_sites: FxHashSet<GSite>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
     task_casts: FxHashSet<GSite>,
+    /// What each `cast` lets through of the values assumed from annotations (see
+    /// `cast_label`); casts not here let everything through.
+    cast_labels: FxHashMap<GSite, Label>,
     masked_casts: Vec<(GSite, GNode)>,
     /// Method calls of loop-only methods, for the unresolved-receiver fallback.
     loop_method_calls: Vec<(GNode, u32)>,
