@@ -185,3 +185,32 @@ asyncio.run(main())
 "#;
     check(fixture, "main.py:17: TL001");
 }
+
+#[test]
+fn namespace_distributions_resolve_their_full_names() {
+    // `acme/` has no `__init__.py`: it is a namespace package of the `acme-jobs`
+    // distribution, so `acme.jobs.pool` is the module's name.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "acme-jobs"
+#- acme/jobs/__init__.py
+#- acme/jobs/pool.py
+import asyncio
+
+def submit(loop):
+    return loop.run_in_executor(None, print, "job")
+#- main.py run
+import asyncio
+from acme.jobs.pool import submit
+
+async def main():
+    job = submit(asyncio.get_running_loop())
+    print(job.get_name())
+
+asyncio.run(main())
+"#,
+        "acme/jobs/pool.py:4: TL001",
+    );
+}

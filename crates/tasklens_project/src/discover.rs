@@ -155,23 +155,33 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
 /// Files inside regular packages (directories with `__init__.py`) are named by their
 /// package chain, which goes on through the namespace packages above it (PEP 420):
 /// directories named as identifiers, other than `src`, without a project marker
-/// (`pyproject.toml`...), that lie inside a regular package (`twitchio/ext/`) or below a
+/// (`pyproject.toml`...), that lie inside a regular package (`twitchio/ext/`), below a
 /// `src` directory (`src/opentelemetry/instrumentation/` above the package `asyncio`,
-/// which is not a top-level `asyncio` hiding the standard library's). Elsewhere a
-/// directory without `__init__.py` ends the chain: `lib/` above `lib/sqlalchemy/` is where
-/// imports start. Other files are named by their path below the root (or below
-/// `root/src` in a src layout).
+/// which is not a top-level `asyncio` hiding the standard library's), or below a project
+/// whose distribution is named after the outermost of them, as namespace distributions
+/// are (`langgraph/store/` in `langgraph-checkpoint-postgres`). Elsewhere a directory
+/// without `__init__.py` ends the chain: `lib/` above `lib/sqlalchemy/` is where imports
+/// start. Other files are named by their path below the root (or below `root/src` in a
+/// src layout).
 pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
-    module_name_with(path, root, |dir| dir.join("__init__.py").is_file(), crate::scope::is_project_dir)
+    module_name_with(
+        path,
+        root,
+        |dir| dir.join("__init__.py").is_file(),
+        crate::scope::is_project_dir,
+        crate::scope::distribution_name,
+    )
 }
 
-/// [`module_name`] with the tests for "this directory is a regular package" and "this
-/// directory holds a project marker" given.
+/// [`module_name`] with the tests for "this directory is a regular package", "this
+/// directory holds a project marker" and "the distribution name this project declares"
+/// given.
 pub fn module_name_with(
     path: &Path,
     root: &Path,
     is_package_dir: impl Fn(&Path) -> bool,
     is_project_dir: impl Fn(&Path) -> bool,
+    distribution_name: impl Fn(&Path) -> Option<String>,
 ) -> (String, bool) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let is_package = stem == "__init__";
@@ -191,7 +201,15 @@ pub fn module_name_with(
                     && name != "src"
                     && is_identifier(name)
                     && !is_project_dir(current)
-                    && above.any(|dir| (dir != root && is_package_dir(dir)) || dir.file_name() == Some("src".as_ref()))
+                    && (above
+                        .any(|dir| (dir != root && is_package_dir(dir)) || dir.file_name() == Some("src".as_ref()))
+                        || in_namespace_distribution(
+                            current,
+                            root,
+                            &is_package_dir,
+                            &is_project_dir,
+                            &distribution_name,
+                        ))
             };
             if !is_package_dir(current) && !namespace() {
                 break;
@@ -210,6 +228,35 @@ pub fn module_name_with(
     }
     parts.reverse();
     (parts.join("."), is_package)
+}
+
+/// Whether the namespace directory `dir` lies, through namespace directories only, below a
+/// project whose distribution is named after the outermost of them (`langgraph` below
+/// `langgraph-checkpoint-postgres`, `azure/storage` below `azure-storage-blob`).
+fn in_namespace_distribution(
+    dir: &Path,
+    root: &Path,
+    is_package_dir: impl Fn(&Path) -> bool,
+    is_project_dir: impl Fn(&Path) -> bool,
+    distribution_name: impl Fn(&Path) -> Option<String>,
+) -> bool {
+    let mut outermost = dir;
+    for above in dir.ancestors().skip(1).take_while(|above| above.starts_with(root)) {
+        if is_project_dir(above) {
+            let normal = |name: &str| name.to_ascii_lowercase().replace(['_', '.'], "-");
+            let namespace = normal(outermost.file_name().and_then(|n| n.to_str()).unwrap_or_default());
+            return distribution_name(above).is_some_and(|distribution| {
+                let distribution = normal(&distribution);
+                distribution == namespace || distribution.starts_with(&format!("{namespace}-"))
+            });
+        }
+        let name = above.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if above == root || is_package_dir(above) || !is_identifier(name) || name == "src" {
+            return false;
+        }
+        outermost = above;
+    }
+    false
 }
 
 /// Whether `name` can be a Python identifier (ASCII letters, digits and `_`, not starting
@@ -262,6 +309,40 @@ mod tests {
         assert_eq!(module_name(&root.join("slim/core/__init__.py"), root), ("core".into(), true));
         assert_eq!(module_name(&root.join("lib/alchemy/__init__.py"), root), ("alchemy".into(), true));
         assert_eq!(module_name(&root.join("app/ext/plugins/__init__.py"), root), ("app.ext.plugins".into(), true));
+    }
+
+    #[test]
+    fn namespace_distributions_name_their_namespaces() {
+        // A monorepo of namespace distributions: each project holds `langgraph/` without
+        // `__init__.py`; the distribution's name says `langgraph` is part of module names.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (file, text) in [
+            ("libs/cp-pg/pyproject.toml", "[project]\nname = \"langgraph-checkpoint-postgres\"\n"),
+            ("libs/cp-pg/langgraph/store/postgres/__init__.py", ""),
+            ("libs/cp-pg/langgraph/store/postgres/aio.py", ""),
+            ("libs/poetry/pyproject.toml", "[tool.poetry]\nname = \"Azure_Storage-Blob\"\n"),
+            ("libs/poetry/azure/storage/blob/__init__.py", ""),
+            ("libs/cfg/setup.cfg", "[options]\nname = wrong\n[metadata]\nname = zope.interface\n"),
+            ("libs/cfg/zope/interface/__init__.py", ""),
+            ("libs/other/pyproject.toml", "[project]\nname = \"langgraph-tools\"\n"),
+            ("libs/other/scripts/tools/__init__.py", ""),
+            ("libs/other/lib/langgraph_tools/__init__.py", ""),
+            ("libs/unnamed/setup.py", ""),
+            ("libs/unnamed/acme/part/__init__.py", ""),
+        ] {
+            let path = root.join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, text).unwrap();
+        }
+        let name = |file: &str| module_name(&root.join(file), root).0;
+        assert_eq!(name("libs/cp-pg/langgraph/store/postgres/aio.py"), "langgraph.store.postgres.aio");
+        assert_eq!(name("libs/poetry/azure/storage/blob/__init__.py"), "azure.storage.blob");
+        assert_eq!(name("libs/cfg/zope/interface/__init__.py"), "zope.interface");
+        // Directories not named after the distribution are where imports start.
+        assert_eq!(name("libs/other/scripts/tools/__init__.py"), "tools");
+        assert_eq!(name("libs/other/lib/langgraph_tools/__init__.py"), "langgraph_tools");
+        assert_eq!(name("libs/unnamed/acme/part/__init__.py"), "part");
     }
 
     #[test]

@@ -17,6 +17,43 @@ pub(crate) fn is_project_dir(dir: &Path) -> bool {
     PROJECT_MARKERS.iter().any(|marker| dir.join(marker).is_file())
 }
 
+/// The distribution name the project in `dir` declares, if it does (see
+/// [`declared_distribution_name`]).
+pub(crate) fn distribution_name(dir: &Path) -> Option<String> {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    declared_distribution_name(read("pyproject.toml").as_deref(), read("setup.cfg").as_deref())
+}
+
+/// The distribution name in a `pyproject.toml` (`[project] name`, or Poetry's
+/// `[tool.poetry] name`) or else a `setup.cfg` (`[metadata] name`).
+pub fn declared_distribution_name(pyproject: Option<&str>, setup_cfg: Option<&str>) -> Option<String> {
+    if let Some(table) = pyproject.and_then(|text| text.parse::<toml::Table>().ok()) {
+        let name = |path: &[&str]| {
+            let mut value = table.get(path[0])?;
+            for key in &path[1..] {
+                value = value.get(key)?;
+            }
+            value.as_str().map(str::to_string)
+        };
+        if let Some(name) = name(&["project", "name"]).or_else(|| name(&["tool", "poetry", "name"])) {
+            return Some(name);
+        }
+    }
+    let mut in_metadata = false;
+    for line in setup_cfg?.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_metadata = line == "[metadata]";
+        } else if in_metadata
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim() == "name"
+        {
+            return Some(value.trim().to_string());
+        }
+    }
+    None
+}
+
 /// Named paths analysed together as one project, and directories below them that are
 /// projects of their own (left out of this one).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -154,10 +154,10 @@ fn names_utf8(encoding: &str) -> bool {
     name == "utf-8" || name == "utf8" || name.starts_with("utf-8-")
 }
 
-/// `test` of a directory, asked once per directory.
-fn asked_once(test: impl Fn(&Path) -> bool) -> impl Fn(&Path) -> bool {
-    let answers = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, bool>::default());
-    move |dir| *answers.borrow_mut().entry(dir.to_path_buf()).or_insert_with(|| test(dir))
+/// `question` about a directory, asked once per directory.
+fn asked_once<T: Clone>(question: impl Fn(&Path) -> T) -> impl Fn(&Path) -> T {
+    let answers = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, T>::default());
+    move |dir| answers.borrow_mut().entry(dir.to_path_buf()).or_insert_with(|| question(dir)).clone()
 }
 
 /// The encoding a PEP 263 comment declares in the first two lines.
@@ -227,11 +227,13 @@ impl Workspace {
         // Files share directories: ask each directory once whether it is a package or a project.
         let is_package_dir = asked_once(|dir| dir.join("__init__.py").is_file());
         let is_project_dir = asked_once(crate::scope::is_project_dir);
+        let distribution_name = asked_once(crate::scope::distribution_name);
         let files: Vec<File> = found
             .into_iter()
             .zip(inputs)
             .map(|(found, (text, status))| {
-                let (name, is_package) = module_name_with(&found.path, &found.root, &is_package_dir, &is_project_dir);
+                let (name, is_package) =
+                    module_name_with(&found.path, &found.root, &is_package_dir, &is_project_dir, &distribution_name);
                 File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
@@ -263,11 +265,16 @@ impl Workspace {
                 |p: &Path| p.file_name().is_some_and(|n| crate::scope::PROJECT_MARKERS.iter().any(|m| n == *m));
             all_sources.iter().map(|(p, _)| Path::new(p)).any(|p| p.parent() == Some(dir) && marker(p))
         };
+        let distribution_name = |dir: &Path| {
+            let text = |name: &str| all_sources.iter().find(|(p, _)| Path::new(p) == dir.join(name)).map(|(_, t)| *t);
+            crate::scope::declared_distribution_name(text("pyproject.toml"), text("setup.cfg"))
+        };
         let files: Vec<File> = sources
             .iter()
             .map(|(path, text)| {
                 let path = PathBuf::from(path);
-                let (name, is_package) = module_name_with(&path, Path::new(""), is_package_dir, is_project_dir);
+                let (name, is_package) =
+                    module_name_with(&path, Path::new(""), is_package_dir, is_project_dir, distribution_name);
                 File::builder(path, name.into(), is_package, Arc::from(*text), FileStatus::Exists)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
@@ -357,7 +364,7 @@ impl Workspace {
                 file
             }
             None => {
-                let (name, is_package) = module_name_with(&path, Path::new(""), |_| false, |_| false);
+                let (name, is_package) = module_name_with(&path, Path::new(""), |_| false, |_| false, |_| None);
                 let file = File::builder(path, name.into(), is_package, Arc::from(text), FileStatus::Exists)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&self.db);
