@@ -173,6 +173,21 @@ pub fn module_name(path: &Path, root: &Path) -> (String, bool) {
     )
 }
 
+/// [`module_name`] for many files: each directory is asked once whether it is a package,
+/// whether it holds a project marker and which distribution it declares.
+pub(crate) fn module_namer() -> impl Fn(&Path, &Path) -> (String, bool) {
+    let is_package_dir = asked_once(|dir| dir.join("__init__.py").is_file());
+    let is_project_dir = asked_once(crate::scope::is_project_dir);
+    let distribution_name = asked_once(crate::scope::distribution_name);
+    move |path, root| module_name_with(path, root, &is_package_dir, &is_project_dir, &distribution_name)
+}
+
+/// `question` about a directory, asked once per directory.
+fn asked_once<T: Clone>(question: impl Fn(&Path) -> T) -> impl Fn(&Path) -> T {
+    let answers = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, T>::default());
+    move |dir| answers.borrow_mut().entry(dir.to_path_buf()).or_insert_with(|| question(dir)).clone()
+}
+
 /// [`module_name`] with the tests for "this directory is a regular package", "this
 /// directory holds a project marker" and "the distribution name this project declares"
 /// given.

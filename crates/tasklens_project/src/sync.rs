@@ -8,7 +8,6 @@ use salsa::Setter;
 use tasklens_db::{File, FileStatus, PythonVersion};
 
 use crate::config::Config;
-use crate::discover::module_name;
 use crate::workspace::{FoundFile, Workspace, absolute, read_input};
 
 /// Files whose change means the set of files may have changed.
@@ -84,8 +83,9 @@ impl Workspace {
         let current: FxHashSet<File> = self.files.iter().copied().collect();
         let mut files = Vec::with_capacity(found.len());
         let mut any = false;
+        let name_module = crate::discover::module_namer();
         for FoundFile { path, key, root } in found {
-            let (name, is_package) = module_name(&path, &root);
+            let (name, is_package) = name_module(&path, &root);
             let file = match known.get(&key) {
                 Some(&file) => {
                     if !current.contains(&file) || !already_read.contains(&file) {

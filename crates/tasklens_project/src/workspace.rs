@@ -154,12 +154,6 @@ fn names_utf8(encoding: &str) -> bool {
     name == "utf-8" || name == "utf8" || name.starts_with("utf-8-")
 }
 
-/// `question` about a directory, asked once per directory.
-fn asked_once<T: Clone>(question: impl Fn(&Path) -> T) -> impl Fn(&Path) -> T {
-    let answers = std::cell::RefCell::new(rustc_hash::FxHashMap::<PathBuf, T>::default());
-    move |dir| answers.borrow_mut().entry(dir.to_path_buf()).or_insert_with(|| question(dir)).clone()
-}
-
 /// The encoding a PEP 263 comment declares in the first two lines.
 fn declared_encoding(bytes: &[u8]) -> Option<String> {
     for line in bytes.split(|&b| b == b'\n').take(2) {
@@ -224,16 +218,12 @@ impl Workspace {
             Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec(), nested: nested.to_vec() };
         let (found, problems) = layout.discover();
         let inputs: Vec<_> = found.par_iter().map(|found| read_input(&found.path)).collect();
-        // Files share directories: ask each directory once whether it is a package or a project.
-        let is_package_dir = asked_once(|dir| dir.join("__init__.py").is_file());
-        let is_project_dir = asked_once(crate::scope::is_project_dir);
-        let distribution_name = asked_once(crate::scope::distribution_name);
+        let name_module = crate::discover::module_namer();
         let files: Vec<File> = found
             .into_iter()
             .zip(inputs)
             .map(|(found, (text, status))| {
-                let (name, is_package) =
-                    module_name_with(&found.path, &found.root, &is_package_dir, &is_project_dir, &distribution_name);
+                let (name, is_package) = name_module(&found.path, &found.root);
                 File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
