@@ -3787,3 +3787,31 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn a_spread_dict_gives_each_parameter_its_own_key() {
+    // `launch` forwards `**options`: `handle` gets what was passed as `handle`, not the
+    // Future passed as `job`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Optional
+
+def start(name=None, job=None, handle: Optional[asyncio.Task] = None):
+    if handle is not None:
+        print(name, job, handle.get_name())
+
+def launch(**options):
+    return start(**options)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    launch(name="a", job=loop.create_future(), handle=asyncio.create_task(asyncio.sleep(0)))
+    launch(name="b", handle=loop.create_future())
+
+asyncio.run(main())
+"#,
+        "main.py:14: TL001",
+    );
+}

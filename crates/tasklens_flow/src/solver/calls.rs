@@ -97,13 +97,15 @@ fn argument_bindings(args: &SiteArgs, params: &[Param], shift: usize) -> Vec<(Ho
 }
 
 /// Where a parameter that no argument of a call with spreads names may get its value:
-/// an element of each `*xs` (when it is positional), a value of each `**kw` (when it can
-/// be passed by name).
-fn spread_sources(args: &SiteArgs, param: &Param) -> smallvec::SmallVec<[(GNode, Part); 2]> {
+/// an element of each `*xs` (when it is positional), and (when it can be passed by name)
+/// what each `**kw` holds under the parameter's name (`key`; a dict's values under keys
+/// that are not constants come with it) or, without a key, all its values.
+fn spread_sources(args: &SiteArgs, param: &Param, key: Option<KeyId>) -> smallvec::SmallVec<[(GNode, Part); 2]> {
     let from_star = matches!(param.kind, ParamKind::PositionalOnly | ParamKind::Positional);
     let from_double = matches!(param.kind, ParamKind::Positional | ParamKind::KeywordOnly);
+    let named = key.map_or(Part::Values, Part::Key);
     (args.spreads(false).filter(|_| from_star).map(|spread| (spread, Part::Iter)))
-        .chain(args.spreads(true).filter(|_| from_double).map(|spread| (spread, Part::Values)))
+        .chain(args.spreads(true).filter(|_| from_double).map(|spread| (spread, named)))
         .collect()
 }
 
@@ -423,7 +425,8 @@ impl Solver {
                         self.complex_on(spread, Complex::LoadPart { part, to: elements, label: NO_LABEL });
                     }
                 } else if !matched[index] {
-                    for (spread, part) in spread_sources(&args, param) {
+                    let key = self.string_key(&param.name);
+                    for (spread, part) in spread_sources(&args, param, key) {
                         let to = base + param.node;
                         self.complex_on(spread, Complex::LoadPart { part, to, label: NO_LABEL });
                     }
@@ -523,7 +526,8 @@ impl Solver {
                         && !matches!(facts.params[index].kind, ParamKind::VarArgs | ParamKind::KwArgs) =>
                 {
                     let from = self.new_node();
-                    for (spread, part) in spread_sources(&args, &facts.params[index]) {
+                    let key = self.string_key(&facts.params[index].name);
+                    for (spread, part) in spread_sources(&args, &facts.params[index], key) {
                         self.complex_on(spread, Complex::LoadPart { part, to: from, label: NO_LABEL });
                     }
                     from
