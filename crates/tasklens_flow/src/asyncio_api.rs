@@ -518,6 +518,14 @@ pub fn loop_never_accepted(path: &str) -> bool {
     top == "asyncio" && LOOP_NEVER_ACCEPTED.contains(&last)
 }
 
+/// Builtin scalar types, by path: no project container, function or class is one of them.
+pub fn is_builtin_scalar(path: &str) -> bool {
+    matches!(
+        path,
+        "builtins.str" | "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.bytes" | "builtins.complex"
+    )
+}
+
 /// Names that resolve to builtins when nothing else binds them.
 pub fn is_builtin(name: &str) -> bool {
     matches!(

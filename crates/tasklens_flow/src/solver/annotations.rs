@@ -6,7 +6,7 @@ use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKi
 
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
 use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, Solver, TypeFilter};
-use crate::asyncio_api::{ExternalType, external_type};
+use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar};
 use crate::modules::Resolved;
 use crate::objects::{GClass, ModIdx, Obj};
 
@@ -117,14 +117,6 @@ fn is_callable(path: &str) -> bool {
     matches!(path, "typing.Callable" | "typing_extensions.Callable" | "collections.abc.Callable")
 }
 
-/// Builtin scalar types: no project container, function or class is one of them.
-fn is_scalar(path: &str) -> bool {
-    matches!(
-        path,
-        "builtins.str" | "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.bytes" | "builtins.complex"
-    )
-}
-
 /// `asyncio.Queue` and its kinds.
 fn is_queue(path: &str) -> bool {
     path.starts_with("asyncio.") && matches!(path.rsplit('.').next(), Some("Queue" | "LifoQueue" | "PriorityQueue"))
@@ -231,7 +223,7 @@ impl Solver {
     fn admits_resolved(&mut self, resolved: Resolved) -> Admits {
         let mut admits = Admits::default();
         match resolved {
-            Resolved::External(path) if is_scalar(&path) => admits.scalar = true,
+            Resolved::External(path) if is_builtin_scalar(&path) => admits.scalar = true,
             Resolved::External(path) => match external_type(&path) {
                 ExternalType::Task => admits.task = true,
                 ExternalType::FutureLike => admits.future_like = true,

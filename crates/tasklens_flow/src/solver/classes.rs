@@ -126,7 +126,8 @@ impl ClassTable {
             let (top, last) = (path.split('.').next().unwrap_or(path), path.rsplit('.').next().unwrap_or(path));
             let plain = match top {
                 "builtins" => {
-                    matches!(last, "str" | "bytes" | "int" | "float" | "bool" | "complex" | "object")
+                    crate::asyncio_api::is_builtin_scalar(path)
+                        || last == "object"
                         || last.ends_with("Error")
                         || last.ends_with("Exception")
                         || last.ends_with("Warning")
