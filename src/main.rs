@@ -12,7 +12,7 @@ use tasklens_checks::{Diagnostic, Severity, all_rules, rule};
 use tasklens_db::PythonVersion;
 use tasklens_project::config::Config;
 use tasklens_project::with_large_stack;
-use tasklens_render::{OutputFormat, render_json_values};
+use tasklens_render::OutputFormat;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -96,6 +96,8 @@ enum Format {
     Json,
     /// GitHub Actions annotations
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning (the flow as a code flow)
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +134,7 @@ fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
         Format::Concise => OutputFormat::Concise,
         Format::Json => OutputFormat::Json,
         Format::Github => OutputFormat::Github,
+        Format::Sarif => OutputFormat::Sarif,
     };
     let color = match args.color {
         Color::Always => true,
@@ -208,8 +211,8 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         }
         return String::new();
     }
-    if format == OutputFormat::Json {
-        return format!("{}\n", render_json_values(&totals.json, true));
+    if format.is_document() {
+        return format!("{}\n", format.document(&totals.json, false));
     }
     let fixed = args.fix.then(|| {
         let counts: Vec<String> = totals.fixed_by_code.iter().map(|(code, n)| format!("{code} x{n}")).collect();

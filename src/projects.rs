@@ -6,7 +6,7 @@ use std::sync::{Condvar, Mutex};
 use tasklens_fix::{FixOptions, fix_workspace, unified_diff, write_fixed};
 use tasklens_project::config::Config;
 use tasklens_project::{Unit, Workspace};
-use tasklens_render::{OutputFormat, json_values, render};
+use tasklens_render::{json_values, render};
 
 use crate::{CheckArgs, configure, output_style, severity_counts};
 use tasklens_checks::display_path;
@@ -239,7 +239,7 @@ pub(crate) fn check_unit(
     let fixable = fixes().filter(|fix| options.applies(fix)).count();
     totals.fixable += fixable;
     totals.hidden += fixes().count() - fixable;
-    let out = if format == OutputFormat::Json {
+    let out = if format.is_document() {
         totals.json.extend(json_values(&workspace.db, &diagnostics));
         String::new()
     } else {

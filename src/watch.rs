@@ -14,7 +14,7 @@ use anyhow::Context;
 use notify::{EventKind, RecursiveMode, Watcher};
 use tasklens_project::config::Config;
 use tasklens_project::{PathProblem, Unit, Workspace};
-use tasklens_render::{OutputFormat, render, render_json_line};
+use tasklens_render::{OutputFormat, json_values, render};
 
 use crate::{CheckArgs, configure, output_style, severity_counts};
 
@@ -94,13 +94,13 @@ pub(crate) fn watch(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<ExitCode
             Message::Report { unit, generation: done, output } => {
                 let project = &mut watched[unit];
                 if let (true, Some(output)) = (done == project.generation, output) {
-                    if format == OutputFormat::Json {
+                    if format.is_document() {
                         // One document per line per check.
                         print_report(&[&output], format);
                     }
                     project.output = Some(output);
                     // Print once every project has reported, then after each new report.
-                    if format != OutputFormat::Json && watched.iter().all(|p| p.output.is_some()) {
+                    if !format.is_document() && watched.iter().all(|p| p.output.is_some()) {
                         let outputs: Vec<&str> = watched.iter().filter_map(|p| p.output.as_deref()).collect();
                         print_report(&outputs, format);
                     }
@@ -200,8 +200,8 @@ fn report(
     color: bool,
     took: Duration,
 ) -> String {
-    if format == OutputFormat::Json {
-        return format!("{}\n", render_json_line(&job.db, diagnostics));
+    if format.is_document() {
+        return format!("{}\n", format.document(&json_values(&job.db, diagnostics), true));
     }
     let mut out = render(&job.db, diagnostics, format, color);
     for problem in problems {
@@ -219,7 +219,7 @@ fn report(
 /// Prints the latest report of every project (one JSON line each for `json`).
 fn print_report(outputs: &[&str], format: OutputFormat) {
     let mut stdout = std::io::stdout().lock();
-    if format != OutputFormat::Json && stdout.is_terminal() {
+    if !format.is_document() && stdout.is_terminal() {
         // Clear the screen and go home, as `ruff check --watch` does.
         let _ = stdout.write_all(b"\x1b[2J\x1b[H");
     }

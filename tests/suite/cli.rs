@@ -451,3 +451,49 @@ fn a_solve_past_its_growth_limit_is_reported_not_run_forever() {
     assert!(stdout.contains("buggy.py:1:1: analysis-incomplete") && !stdout.contains("TL001"), "{stdout}");
     assert_eq!(stopped.status.code(), Some(1));
 }
+
+#[test]
+fn sarif_output_carries_rules_flows_and_fixes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "app/__init__.py", b"");
+    write(dir.path(), "app/jobs.py", b"def submit(loop):\n    return loop.run_in_executor(None, print)\n");
+    write(
+        dir.path(),
+        "app/main.py",
+        b"import asyncio\nfrom app.jobs import submit\n\nasync def work():\n    pass\n\n\
+async def main():\n    submit(asyncio.get_running_loop()).get_name()\n    t = asyncio.ensure_future(work())\n    await t\n",
+    );
+    let sarif = tasklens(&["check", "--output-format", "sarif"], dir.path());
+    assert_eq!(sarif.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("valid JSON");
+    assert_eq!(value["version"], "2.1.0");
+    let run = &value["runs"][0];
+    let rules: Vec<&str> =
+        run["tool"]["driver"]["rules"].as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(rules, ["TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007"]);
+    let json = tasklens(&["check", "--output-format", "json"], dir.path());
+    let findings: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), findings.as_array().map_or(0, Vec::len));
+    for (result, finding) in results.iter().zip(findings.as_array().unwrap()) {
+        assert_eq!(result["ruleId"], finding["code"]);
+        assert_eq!(result["level"], finding["severity"]);
+        let place = &result["locations"][0]["physicalLocation"];
+        let file = finding["filename"].as_str().unwrap().replace('\\', "/");
+        assert!(file.ends_with(place["artifactLocation"]["uri"].as_str().unwrap()), "{place}");
+        assert_eq!(place["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert_eq!(place["region"]["startLine"], finding["location"]["row"]);
+        assert_eq!(place["region"]["endColumn"], finding["end_location"]["column"]);
+        // The flow: the producer, then each hop of the trace.
+        let steps = result["codeFlows"][0]["threadFlows"][0]["locations"].as_array().map_or(0, Vec::len);
+        let hops = finding["trace"].as_array().map_or(0, Vec::len);
+        assert_eq!(steps, if hops == 0 { 0 } else { hops + 1 });
+    }
+    let tl001 = &results[0];
+    assert_eq!(tl001["ruleId"], "TL001");
+    assert_eq!(tl001["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "app/jobs.py");
+    let tl002 = results.iter().find(|r| r["ruleId"] == "TL002").expect("TL002");
+    let replacement = &tl002["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "create_task");
+    assert_eq!(replacement["deletedRegion"]["startLine"], 9);
+}

@@ -1,8 +1,10 @@
 //! Renders diagnostics: `full` (code frames with the flow, via
 //! codespan-reporting), `concise` (one line each), `json` (ruff's fields
-//! plus `severity` and `trace`) and `github` (GitHub Actions annotations).
+//! plus `severity` and `trace`), `sarif` (SARIF 2.1.0 with the flow as a code
+//! flow) and `github` (GitHub Actions annotations).
 
 mod json;
+mod sarif;
 
 use codespan_reporting::diagnostic::{Diagnostic as Frame, Label as FrameLabel};
 use codespan_reporting::files::SimpleFiles;
@@ -11,6 +13,7 @@ use tasklens_checks::{Diagnostic, Severity, display_path};
 use tasklens_db::File;
 
 pub use json::{json_values, render_json, render_json_line, render_json_values};
+pub use sarif::render_sarif_values;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -19,6 +22,28 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow commands: an annotation on the line of each finding.
     Github,
+    /// SARIF 2.1.0 (GitHub code scanning): one document for the whole run.
+    Sarif,
+}
+
+impl OutputFormat {
+    /// Whether findings are gathered into one document printed at the end (`json`,
+    /// `sarif`) instead of being printed project by project.
+    pub fn is_document(self) -> bool {
+        matches!(self, OutputFormat::Json | OutputFormat::Sarif)
+    }
+
+    /// The document of the findings' JSON values ([`json_values`]); pretty over several
+    /// lines unless `one_line` (watch mode prints one document per line).
+    pub fn document(self, values: &[serde_json::Value], one_line: bool) -> String {
+        match self {
+            OutputFormat::Sarif => {
+                let base = std::env::current_dir().ok();
+                render_sarif_values(values, base.as_deref(), !one_line)
+            }
+            _ => render_json_values(values, !one_line),
+        }
+    }
 }
 
 /// One-based line and column (in characters) of an offset.
@@ -33,6 +58,7 @@ pub fn render(db: &dyn salsa::Database, diagnostics: &[Diagnostic], format: Outp
         OutputFormat::Full => render_full(db, diagnostics, color),
         OutputFormat::Concise => render_concise(db, diagnostics),
         OutputFormat::Json => render_json(db, diagnostics),
+        OutputFormat::Sarif => OutputFormat::Sarif.document(&json_values(db, diagnostics), false),
         OutputFormat::Github => render_github(db, diagnostics),
     }
 }

@@ -1,0 +1,145 @@
+//! SARIF 2.1.0 output (GitHub code scanning and other viewers): one run whose rules come
+//! from the registry, one result per finding, the flow as a code flow (the path viewers
+//! show step by step), and fixes as replacements. Built from the JSON values, so findings
+//! of several projects (one database each) make one document.
+
+use serde_json::{Value, json};
+use tasklens_checks::Severity;
+
+/// `level` of a finding's severity (`error`, `warning`).
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "error" => "error",
+        _ => "warning",
+    }
+}
+
+/// The artifact's URI: relative to `base` (forward slashes) when the file lies below it,
+/// else an absolute `file://` URI.
+fn artifact(filename: &str, base: Option<&std::path::Path>) -> Value {
+    let path = std::path::Path::new(filename);
+    let relative = base.and_then(|base| path.strip_prefix(base).ok());
+    match relative {
+        Some(relative) => {
+            let parts: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            json!({ "uri": parts.join("/"), "uriBaseId": "%SRCROOT%" })
+        }
+        None => json!({ "uri": format!("file://{}", filename.replace('\\', "/")) }),
+    }
+}
+
+/// A SARIF region from the JSON `location` and `end_location` (one-based; the end column
+/// is the one after the last character, as in SARIF).
+fn region(start: &Value, end: &Value) -> Value {
+    json!({
+        "startLine": start["row"],
+        "startColumn": start["column"],
+        "endLine": end["row"],
+        "endColumn": end["column"],
+    })
+}
+
+fn physical(value: &Value, base: Option<&std::path::Path>) -> Value {
+    json!({
+        "artifactLocation": artifact(value["filename"].as_str().unwrap_or_default(), base),
+        "region": region(&value["location"], &value["end_location"]),
+    })
+}
+
+/// The registry's rules as SARIF reporting descriptors.
+fn rules() -> Vec<Value> {
+    (tasklens_checks::all_rules().iter())
+        .map(|rule| {
+            let markdown = rule.markdown();
+            // The first paragraph under "What it does" is the short description.
+            let short = markdown
+                .split("\n\n")
+                .find_map(|part| part.strip_prefix("## What it does\n"))
+                .map(|text| text.split(". ").next().unwrap_or(text).replace('\n', " "))
+                .unwrap_or_else(|| rule.name.to_string());
+            let level = match rule.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            json!({
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": { "text": short },
+                "help": { "text": markdown, "markdown": markdown },
+                "defaultConfiguration": { "level": level },
+            })
+        })
+        .collect()
+}
+
+/// One result from a finding's JSON value.
+fn result(value: &Value, base: Option<&std::path::Path>) -> Value {
+    let mut result = json!({
+        "ruleId": value["code"],
+        "level": level(value["severity"].as_str().unwrap_or_default()),
+        "message": { "text": value["message"] },
+        "locations": [{ "physicalLocation": physical(value, base) }],
+    });
+    let hops: Vec<Value> = (value["trace"].as_array().into_iter().flatten())
+        .map(|hop| {
+            json!({ "location": {
+                "physicalLocation": physical(hop, base),
+                "message": { "text": hop["message"] },
+            }})
+        })
+        .collect();
+    if !hops.is_empty() {
+        // The producer first, then each hop to the sink.
+        let first = json!({ "location": {
+            "physicalLocation": physical(value, base),
+            "message": { "text": value["message"] },
+        }});
+        let locations: Vec<Value> = std::iter::once(first).chain(hops).collect();
+        result["codeFlows"] = json!([{ "threadFlows": [{ "locations": locations }] }]);
+    }
+    if let Some(fix) = value["fix"].as_object() {
+        let replacements: Vec<Value> = (fix.get("edits").and_then(Value::as_array).into_iter().flatten())
+            .map(|edit| {
+                json!({
+                    "deletedRegion": region(&edit["location"], &edit["end_location"]),
+                    "insertedContent": { "text": edit["content"] },
+                })
+            })
+            .collect();
+        result["fixes"] = json!([{
+            "description": { "text": fix.get("message").cloned().unwrap_or_default() },
+            "artifactChanges": [{
+                "artifactLocation": artifact(value["filename"].as_str().unwrap_or_default(), base),
+                "replacements": replacements,
+            }],
+        }]);
+    }
+    result
+}
+
+/// A SARIF document of the findings (the values [`crate::json_values`] makes), with paths
+/// relative to `base` where they lie below it.
+pub fn render_sarif_values(values: &[Value], base: Option<&std::path::Path>, pretty: bool) -> String {
+    let document = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "tasklens",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules(),
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": values.iter().map(|value| result(value, base)).collect::<Vec<_>>(),
+        }],
+    });
+    let mut document = document;
+    if let Some(base) = base {
+        // Where `%SRCROOT%` is: the directory the run started in (a URI ending in `/`).
+        let root = format!("file://{}/", base.display().to_string().replace('\\', "/").trim_end_matches('/'));
+        document["runs"][0]["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
+    }
+    let text = if pretty { serde_json::to_string_pretty(&document) } else { serde_json::to_string(&document) };
+    text.unwrap_or_default()
+}
