@@ -14,18 +14,27 @@ fn level(severity: &str) -> &'static str {
     }
 }
 
-/// The artifact's URI: relative to `base` (forward slashes) when the file lies below it,
-/// else an absolute `file://` URI.
+/// A path as the path of a URI: forward slashes, and every byte other than letters,
+/// digits, `-._~` and `/` percent-encoded (`my project` is `my%20project`).
+fn uri_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut uri = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => uri.push(char::from(byte)),
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
+/// The artifact's URI: relative to `base` when the file lies below it, else an absolute
+/// `file://` URI.
 fn artifact(filename: &str, base: Option<&std::path::Path>) -> Value {
     let path = std::path::Path::new(filename);
-    let relative = base.and_then(|base| path.strip_prefix(base).ok());
-    match relative {
-        Some(relative) => {
-            let parts: Vec<String> =
-                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            json!({ "uri": parts.join("/"), "uriBaseId": "%SRCROOT%" })
-        }
-        None => json!({ "uri": format!("file://{}", filename.replace('\\', "/")) }),
+    match base.and_then(|base| path.strip_prefix(base).ok()) {
+        Some(relative) => json!({ "uri": uri_path(relative), "uriBaseId": "%SRCROOT%" }),
+        None => json!({ "uri": format!("file://{}", uri_path(path)) }),
     }
 }
 
@@ -137,9 +146,26 @@ pub fn render_sarif_values(values: &[Value], base: Option<&std::path::Path>, pre
     let mut document = document;
     if let Some(base) = base {
         // Where `%SRCROOT%` is: the directory the run started in (a URI ending in `/`).
-        let root = format!("file://{}/", base.display().to_string().replace('\\', "/").trim_end_matches('/'));
+        let root = format!("file://{}/", uri_path(base).trim_end_matches('/'));
         document["runs"][0]["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
     }
     let text = if pretty { serde_json::to_string_pretty(&document) } else { serde_json::to_string(&document) };
     text.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact;
+    use std::path::Path;
+
+    #[test]
+    fn artifact_uris_are_relative_below_the_base_and_percent_encoded() {
+        let base = Path::new("/work/my project");
+        let inside = artifact("/work/my project/pkg/a b.py", Some(base));
+        assert_eq!(inside["uri"], "pkg/a%20b.py");
+        assert_eq!(inside["uriBaseId"], "%SRCROOT%");
+        let outside = artifact("/elsewhere/#1.py", Some(base));
+        assert_eq!(outside["uri"], "file:///elsewhere/%231.py");
+        assert!(outside.get("uriBaseId").is_none());
+    }
 }
