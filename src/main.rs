@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod projects;
 mod watch;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use tasklens_checks::{Diagnostic, Severity, all_rules, rule};
 use tasklens_db::PythonVersion;
@@ -83,6 +84,14 @@ struct CheckArgs {
     /// Print how many findings each rule has instead of the findings.
     #[arg(long, conflicts_with_all = ["watch", "diff"])]
     statistics: bool,
+    /// Read the source of this file from stdin (an editor's unsaved buffer): it is checked
+    /// within its project in place of the file on disk, and only what concerns it is
+    /// reported; with `--fix`, the fixed source goes to stdout and the report to stderr.
+    #[arg(long, conflicts_with_all = ["watch"])]
+    stdin_filename: Option<PathBuf>,
+    /// The source read from stdin for `--stdin-filename`.
+    #[arg(skip)]
+    stdin_text: Option<String>,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -159,7 +168,12 @@ fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.stdin_filename {
+        args.paths = vec![path.clone()];
+        let text = std::io::read_to_string(std::io::stdin()).context("cannot read the source from stdin")?;
+        args.stdin_text = Some(text);
+    }
     let units = tasklens_project::units(&args.paths);
     if args.watch {
         return watch::watch(&args, &units);
@@ -168,6 +182,24 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let totals = projects::check_all(&args, &units)?;
     for message in &totals.messages {
         eprintln!("{message}");
+    }
+    if let Some(source) = &totals.fixed_source {
+        // `--fix` of stdin: the source is the output; the report goes beside it, to stderr.
+        let mut stdout = std::io::stdout().lock();
+        write_or_pipe(&mut stdout, source.as_bytes())?;
+        let _ = stdout.flush();
+        for output in &totals.outputs {
+            eprint!("{output}");
+        }
+        eprint!("{}", summary(&args, &totals, format));
+        let code = if totals.failed || totals.problems > 0 {
+            ExitCode::from(2)
+        } else if totals.diagnostics == 0 || args.exit_zero {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+        return Ok(code);
     }
     let mut stdout = std::io::stdout().lock();
     if args.statistics {

@@ -39,6 +39,8 @@ pub(crate) struct Totals {
     /// `--diff`: files that would change.
     pub diffed_files: usize,
     pub json: Vec<serde_json::Value>,
+    /// The fixed source of the file read from stdin (`--fix --stdin-filename`).
+    pub fixed_source: Option<String>,
     /// A project could not be checked (bad configuration).
     pub failed: bool,
     /// Per code: findings, and how many of them have a fix that applies.
@@ -63,6 +65,7 @@ impl Totals {
         self.written += other.written;
         self.diffed_files += other.diffed_files;
         self.json.extend(other.json);
+        self.fixed_source = self.fixed_source.take().or(other.fixed_source);
         self.failed |= other.failed;
         for (code, (count, fixable)) in other.by_code {
             let entry = self.by_code.entry(code).or_default();
@@ -181,6 +184,10 @@ pub(crate) fn check_unit(
 ) -> anyhow::Result<()> {
     let (format, color) = output_style(args);
     let mut workspace = Workspace::load_unit(unit, config, args.target_version);
+    let stdin = match (&args.stdin_filename, &args.stdin_text) {
+        (Some(path), Some(text)) => Some((workspace.set_source(path, text), text)),
+        _ => None,
+    };
     workspace.set_warn_unused_ignores(args.warn_unused_ignores);
     for problem in &workspace.problems {
         totals.messages.push(format!("tasklens: error: {}: {}", problem.path.display(), problem.message));
@@ -210,7 +217,14 @@ pub(crate) fn check_unit(
             release(workspace, last);
             return Ok(());
         }
-        for file in &outcome.files {
+        if let Some((stdin_file, text)) = stdin {
+            // Stdin's source is printed, never written; nothing else is named, so nothing
+            // else is fixed.
+            let fixed = outcome.files.iter().find(|file| file.file == stdin_file);
+            totals.written += usize::from(fixed.is_some());
+            totals.fixed_source = Some(fixed.map_or_else(|| text.clone(), |file| file.fixed.to_string()));
+        }
+        for file in outcome.files.iter().filter(|file| stdin.is_none_or(|(stdin_file, _)| file.file != stdin_file)) {
             match write_fixed(&file.path, &file.original, &file.fixed) {
                 Ok(()) => totals.written += 1,
                 Err(error) => totals.messages.push(format!("tasklens: error: {error}")),

@@ -497,3 +497,50 @@ async def main():\n    submit(asyncio.get_running_loop()).get_name()\n    t = as
     assert_eq!(replacement["insertedContent"]["text"], "create_task");
     assert_eq!(replacement["deletedRegion"]["startLine"], 9);
 }
+
+/// Runs tasklens with `input` on stdin.
+fn tasklens_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tasklens");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn stdin_source_is_checked_within_its_project() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "pyproject.toml", b"[project]\nname = \"app\"\n");
+    write(dir.path(), "app/__init__.py", b"");
+    write(
+        dir.path(),
+        "app/work.py",
+        b"async def poll():\n    pass\n\ndef future(loop):\n    return loop.create_future()\n",
+    );
+    write(dir.path(), "app/main.py", b"import asyncio\n");
+    // The buffer, not the file on disk, is checked; the flow comes from another module.
+    let buffer = "import asyncio\nfrom app.work import future\n\nasync def main():\n    future(asyncio.get_running_loop()).get_name()\n";
+    let out = tasklens_with_stdin(
+        &["check", "--output-format", "concise", "--stdin-filename", "app/main.py"],
+        dir.path(),
+        buffer,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("app/work.py:5:12: TL001"), "{text}");
+    // A new module not on disk yet resolves its imports too; `--fix` prints the fixed
+    // source and writes nothing.
+    let buffer = "import asyncio\nfrom app.work import poll\n\nasync def go():\n    t = asyncio.ensure_future(poll())\n    await t\n";
+    let out = tasklens_with_stdin(&["check", "--fix", "--stdin-filename", "app/new.py"], dir.path(), buffer);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), buffer.replace("ensure_future", "create_task"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Fixed 1 finding(s)"));
+    assert!(!dir.path().join("app/new.py").exists());
+    assert_eq!(std::fs::read_to_string(dir.path().join("app/main.py")).unwrap(), "import asyncio\n");
+}

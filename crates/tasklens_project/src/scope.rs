@@ -175,9 +175,14 @@ fn project_root(path: &Path) -> Option<PathBuf> {
 }
 
 /// The directory of `path` (itself when it is a directory), when `path` is a file or a
-/// package directory: what [`project_root`] climbs from.
+/// package directory: what [`project_root`] climbs from. A `.py` file not on disk yet (an
+/// unsaved buffer given with `--stdin-filename`) climbs from its directory.
 fn start_dir(path: &Path) -> Option<PathBuf> {
-    if !path.exists() || (path.is_dir() && !is_package_dir(path)) {
+    if !path.exists() {
+        let parent = absolute(path).parent().map(Path::to_path_buf)?;
+        return (path.extension().is_some_and(|e| e == "py") && parent.is_dir()).then_some(parent);
+    }
+    if path.is_dir() && !is_package_dir(path) {
         return None;
     }
     let start = absolute(path);

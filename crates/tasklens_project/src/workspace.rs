@@ -342,6 +342,43 @@ impl Workspace {
         file.set_text(&mut self.db).to(Arc::from(text));
     }
 
+    /// Puts `text` in place of the file at `path` (an editor's unsaved buffer, read from
+    /// stdin): the file discovery found there, or a new one, named by the layout, when
+    /// there is none on disk yet.
+    pub fn set_source(&mut self, path: &Path, text: &str) -> File {
+        let wanted = absolute(path);
+        self.problems.retain(|problem| absolute(&problem.path) != wanted);
+        let existing = self.all_files.iter().copied().find(|f| absolute(f.path(&self.db)) == wanted);
+        let file = match existing {
+            Some(file) => {
+                file.set_text(&mut self.db).to(Arc::from(text));
+                file.set_status(&mut self.db).to(FileStatus::Exists);
+                file
+            }
+            None => {
+                let root = (self.layout.roots.iter())
+                    .filter(|root| wanted.starts_with(absolute(root)) && absolute(root) != wanted)
+                    .max_by_key(|root| absolute(root).components().count())
+                    .cloned()
+                    .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+                let (name, is_package) = crate::discover::module_namer()(path, &root);
+                let file =
+                    File::builder(path.to_path_buf(), name.into(), is_package, Arc::from(text), FileStatus::Exists)
+                        .path_durability(salsa::Durability::NEVER_CHANGE)
+                        .new(&self.db);
+                self.all_files.push(file);
+                file
+            }
+        };
+        if !self.files.contains(&file) {
+            self.files.push(file);
+            let db = &self.db;
+            self.files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+            self.project.set_files(&mut self.db).to(self.files.clone().into());
+        }
+        file
+    }
+
     /// Adds an in-memory source file, or brings back a removed one with new text.
     /// Files stay ordered by path, so results never depend on the order of edits.
     pub fn add_source(&mut self, path: &str, text: &str) -> File {
