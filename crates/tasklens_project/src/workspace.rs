@@ -349,6 +349,34 @@ impl Workspace {
         let wanted = absolute(path);
         self.problems.retain(|problem| absolute(&problem.path) != wanted);
         let existing = self.all_files.iter().copied().find(|f| absolute(f.path(&self.db)) == wanted);
+        let roots = &self.layout.roots;
+        let root = (roots.iter())
+            .filter(|root| wanted.starts_with(absolute(root)) && absolute(root) != wanted)
+            .max_by_key(|root| absolute(root).components().count())
+            .cloned()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+        self.put_source(existing, path, text, || crate::discover::module_namer()(path, &root))
+    }
+
+    /// Adds an in-memory source file, or brings back a removed one with new text.
+    pub fn add_source(&mut self, path: &str, text: &str) -> File {
+        let path = PathBuf::from(path);
+        let existing = self.all_files.iter().copied().find(|f| *f.path(&self.db) == path);
+        self.put_source(existing, &path, text, || {
+            module_name_with(&path, Path::new(""), |_| false, |_| false, |_| None)
+        })
+    }
+
+    /// Gives `existing`, or a new file at `path` named by `name`, the text `text`, and makes
+    /// it one of the project's files. Files stay ordered by path, so results never depend
+    /// on the order of edits.
+    fn put_source(
+        &mut self,
+        existing: Option<File>,
+        path: &Path,
+        text: &str,
+        name: impl FnOnce() -> (String, bool),
+    ) -> File {
         let file = match existing {
             Some(file) => {
                 file.set_text(&mut self.db).to(Arc::from(text));
@@ -356,45 +384,11 @@ impl Workspace {
                 file
             }
             None => {
-                let root = (self.layout.roots.iter())
-                    .filter(|root| wanted.starts_with(absolute(root)) && absolute(root) != wanted)
-                    .max_by_key(|root| absolute(root).components().count())
-                    .cloned()
-                    .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
-                let (name, is_package) = crate::discover::module_namer()(path, &root);
+                let (name, is_package) = name();
                 let file =
                     File::builder(path.to_path_buf(), name.into(), is_package, Arc::from(text), FileStatus::Exists)
                         .path_durability(salsa::Durability::NEVER_CHANGE)
                         .new(&self.db);
-                self.all_files.push(file);
-                file
-            }
-        };
-        if !self.files.contains(&file) {
-            self.files.push(file);
-            let db = &self.db;
-            self.files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
-            self.project.set_files(&mut self.db).to(self.files.clone().into());
-        }
-        file
-    }
-
-    /// Adds an in-memory source file, or brings back a removed one with new text.
-    /// Files stay ordered by path, so results never depend on the order of edits.
-    pub fn add_source(&mut self, path: &str, text: &str) -> File {
-        let path = PathBuf::from(path);
-        let existing = self.all_files.iter().copied().find(|f| *f.path(&self.db) == path);
-        let file = match existing {
-            Some(file) => {
-                file.set_text(&mut self.db).to(Arc::from(text));
-                file.set_status(&mut self.db).to(FileStatus::Exists);
-                file
-            }
-            None => {
-                let (name, is_package) = module_name_with(&path, Path::new(""), |_| false, |_| false, |_| None);
-                let file = File::builder(path, name.into(), is_package, Arc::from(text), FileStatus::Exists)
-                    .path_durability(salsa::Durability::NEVER_CHANGE)
-                    .new(&self.db);
                 self.all_files.push(file);
                 file
             }
