@@ -192,14 +192,7 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
             eprint!("{output}");
         }
         eprint!("{}", summary(&args, &totals, format));
-        let code = if totals.failed || totals.problems > 0 {
-            ExitCode::from(2)
-        } else if totals.diagnostics == 0 || args.exit_zero {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        };
-        return Ok(code);
+        return Ok(exit_code(&args, &totals));
     }
     let mut stdout = std::io::stdout().lock();
     if args.statistics {
@@ -212,8 +205,13 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         write_or_pipe(&mut stdout, summary.as_bytes())?;
     }
     let _ = stdout.flush();
-    // A path that could not be read (named but missing, unreadable) is an error too.
-    let code = if totals.failed || totals.problems > 0 {
+    Ok(exit_code(&args, &totals))
+}
+
+/// 2 when something could not be checked (a path named but missing or unreadable, a bad
+/// configuration), else 1 when there are findings (or, with `--diff`, changes to show).
+fn exit_code(args: &CheckArgs, totals: &projects::Totals) -> ExitCode {
+    if totals.failed || totals.problems > 0 {
         ExitCode::from(2)
     } else if args.diff {
         ExitCode::from(u8::from(totals.diffed_files > 0))
@@ -221,8 +219,7 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    };
-    Ok(code)
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
