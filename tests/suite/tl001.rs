@@ -3815,3 +3815,36 @@ asyncio.run(main())
         "main.py:14: TL001",
     );
 }
+
+#[test]
+fn spread_and_collected_positions_stay_apart() {
+    // `*args` keeps its first items by position: `launch` hands `start` its arguments in
+    // order, and `first` gives back the first one, not any of them.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Optional
+
+def start(job=None, handle: Optional[asyncio.Task] = None):
+    if handle is not None:
+        print(job, handle.get_name())
+
+def launch(*args):
+    return start(*args)
+
+def first(*items):
+    return items[0]
+
+async def main():
+    loop = asyncio.get_running_loop()
+    launch(loop.create_future(), asyncio.create_task(asyncio.sleep(0)))
+    task = first(asyncio.create_task(asyncio.sleep(0)), loop.create_future())
+    print(task.get_name())
+    launch(None, loop.create_future())
+
+asyncio.run(main())
+"#,
+        "main.py:19: TL001",
+    );
+}

@@ -97,14 +97,26 @@ fn argument_bindings(args: &SiteArgs, params: &[Param], shift: usize) -> Vec<(Ho
 }
 
 /// Where a parameter that no argument of a call with spreads names may get its value:
-/// an element of each `*xs` (when it is positional), and (when it can be passed by name)
+/// an element of each `*xs` (when it is positional: the item at its position when one
+/// `*xs` follows the positional arguments, else any), and (when it can be passed by name)
 /// what each `**kw` holds under the parameter's name (`key`; a dict's values under keys
-/// that are not constants come with it) or, without a key, all its values.
-fn spread_sources(args: &SiteArgs, param: &Param, key: Option<KeyId>) -> smallvec::SmallVec<[(GNode, Part); 2]> {
+/// that are not constants come with it) or, without a key, all its values. `position` is
+/// the parameter's among the call's (after the bound ones).
+fn spread_sources(
+    args: &SiteArgs,
+    param: &Param,
+    position: usize,
+    key: Option<KeyId>,
+) -> smallvec::SmallVec<[(GNode, Part); 2]> {
     let from_star = matches!(param.kind, ParamKind::PositionalOnly | ParamKind::Positional);
     let from_double = matches!(param.kind, ParamKind::Positional | ParamKind::KeywordOnly);
+    let stars = args.spreads(false).count();
+    let item = position
+        .checked_sub(args.call().args.len())
+        .filter(|&item| stars == 1 && item < tasklens_semantic::facts::MAX_TUPLE_INDEX)
+        .map_or(Part::Iter, |item| Part::Index(item as u8));
     let named = key.map_or(Part::Values, Part::Key);
-    (args.spreads(false).filter(|_| from_star).map(|spread| (spread, Part::Iter)))
+    (args.spreads(false).filter(|_| from_star).map(|spread| (spread, item)))
         .chain(args.spreads(true).filter(|_| from_double).map(|spread| (spread, named)))
         .collect()
 }
@@ -138,7 +150,7 @@ impl Solver {
         let params = &facts.functions[(func - entry.func_base) as usize].params;
         for (index, (node, at)) in forwarded.into_iter().enumerate() {
             if let Some(param) = params.get(index + shift) {
-                self.argument(args.module, node, at, param, base, func);
+                self.argument(args.module, node, at, param, Some(0), base, func);
             }
         }
     }
@@ -263,7 +275,7 @@ impl Solver {
                 .iter()
                 .find(|p| p.name == name && matches!(p.kind, ParamKind::Positional | ParamKind::KeywordOnly));
             if let Some(param) = named {
-                self.argument(args.module, node, at, param, base, func);
+                self.argument(args.module, node, at, param, None, base, func);
             }
         }
     }
@@ -409,24 +421,28 @@ impl Solver {
         let mut matched: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; params.len()];
         for (at, index, node) in argument_bindings(&args, params, shift) {
             matched[index] = true;
-            self.argument(args.module, node, at, &params[index], base, func);
+            // The item of `*args` a positional argument is.
+            let item = match (params[index].kind, at) {
+                (ParamKind::VarArgs, HopAt::Arg(_, i)) => (i as usize + shift).checked_sub(index),
+                _ => None,
+            };
+            self.argument(args.module, node, at, &params[index], item, base, func);
         }
         if args.call().has_spread {
             for (index, param) in params.iter().enumerate().skip(shift) {
                 if matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs) {
-                    // `*xs` hands its elements to `*args`, `**kw` its values to `**kwargs`.
-                    let (double, part, slot) = match param.kind {
-                        ParamKind::VarArgs => (false, Part::Iter, Part::Values),
-                        _ => (true, Part::Values, Part::Unkeyed),
-                    };
-                    let elements = self.part_node(base + param.node, slot);
+                    // `*xs` hands its elements to `*args`, `**kw` its values to `**kwargs`,
+                    // neither at a known position or key.
+                    let double = param.kind == ParamKind::KwArgs;
+                    let part = if double { Part::Values } else { Part::Iter };
+                    let elements = self.part_node(base + param.node, Part::Unkeyed);
                     let spreads: smallvec::SmallVec<[GNode; 2]> = args.spreads(double).collect();
                     for spread in spreads {
                         self.complex_on(spread, Complex::LoadPart { part, to: elements, label: NO_LABEL });
                     }
                 } else if !matched[index] {
                     let key = self.string_key(&param.name);
-                    for (spread, part) in spread_sources(&args, param, key) {
+                    for (spread, part) in spread_sources(&args, param, index - shift, key) {
                         let to = base + param.node;
                         self.complex_on(spread, Complex::LoadPart { part, to, label: NO_LABEL });
                     }
@@ -527,7 +543,7 @@ impl Solver {
                 {
                     let from = self.new_node();
                     let key = self.string_key(&facts.params[index].name);
-                    for (spread, part) in spread_sources(&args, &facts.params[index], key) {
+                    for (spread, part) in spread_sources(&args, &facts.params[index], index - shift, key) {
                         self.complex_on(spread, Complex::LoadPart { part, to: from, label: NO_LABEL });
                     }
                     from
@@ -623,17 +639,32 @@ impl Solver {
         call.caller.is_some_and(|caller| base + caller == func)
     }
 
+    /// An argument reaches a parameter; `item` is its position in `*args` when the
+    /// parameter is that.
+    #[allow(clippy::too_many_arguments)]
     fn argument(
         &mut self,
         module: ModIdx,
         node: Option<GNode>,
         at: HopAt,
         param: &tasklens_semantic::facts::Param,
+        item: Option<usize>,
         base: GNode,
         func: GFunc,
     ) {
-        // `*args` and `**kwargs` collect their arguments as elements; `name=value` is
-        // `kwargs["name"]`.
+        // `*args` and `**kwargs` collect their arguments as elements (the first items of
+        // `*args` also by position); `name=value` is `kwargs["name"]`.
+        let positioned = item.filter(|&item| item < tasklens_semantic::facts::MAX_TUPLE_INDEX);
+        if let (ParamKind::VarArgs, Some(item)) = (param.kind, positioned) {
+            let slot = self.part_node(base + param.node, Part::Index(item as u8));
+            match node {
+                Some(node) => {
+                    let label = self.dyn_hop(module, at, DynHopKind::Argument { param: param.name.clone(), func });
+                    self.edge(node, slot, label);
+                }
+                None => self.seed(slot, Obj::Unknown),
+            }
+        }
         let target = match (param.kind, at) {
             (ParamKind::VarArgs, _) => self.part_node(base + param.node, Part::Values),
             (ParamKind::KwArgs, HopAt::Keyword(site, index)) => {

@@ -491,6 +491,12 @@ impl Solver {
                 let values = self.part_node(container, Part::Values);
                 self.edge(node, values, NO_LABEL);
             }
+            // A tuple's item at a position also holds what went in at no known position
+            // (`f(*xs)` into `*args`); what goes in at a position goes to its values too.
+            Part::Index(_) => {
+                let unkeyed = self.part_node(container, Part::Unkeyed);
+                self.edge(unkeyed, node, NO_LABEL);
+            }
             Part::Unkeyed => {
                 let values = self.part_node(container, Part::Values);
                 self.edge(node, values, NO_LABEL);

@@ -186,11 +186,11 @@ impl Lowerer {
                 let place = Place::Param { func, index: params.len() as u32 };
                 this.annotate(place, Some(node), type_expr(annotation), annotation.range());
             }
-            // `*args` holds what the calls pass by position (a tuple, indexed like a list: its
-            // elements are not told apart), `**kwargs` what they pass by keyword.
+            // `*args` holds what the calls pass by position (a tuple whose first items are
+            // told apart by position), `**kwargs` what they pass by keyword.
             match kind {
                 ParamKind::VarArgs => {
-                    this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::List) })
+                    this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::Tuple) })
                 }
                 ParamKind::KwArgs => {
                     this.constrain(Constraint::Seed { node, seed: Seed::Container(ContainerKind::Dict) })
