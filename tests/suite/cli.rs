@@ -544,3 +544,29 @@ fn stdin_source_is_checked_within_its_project() {
     assert!(!dir.path().join("app/new.py").exists());
     assert_eq!(std::fs::read_to_string(dir.path().join("app/main.py")).unwrap(), "import asyncio\n");
 }
+
+#[test]
+fn a_package_checked_from_inside_keeps_its_module_names() {
+    // Run inside the package: `.` is `app`, so `from app.jobs import submit` resolves.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "app/__init__.py", b"");
+    write(dir.path(), "app/jobs.py", b"def submit(loop):\n    return loop.run_in_executor(None, print)\n");
+    write(
+        dir.path(),
+        "app/main.py",
+        b"import asyncio\nfrom app.jobs import submit\n\nasync def main():\n    submit(asyncio.get_running_loop()).get_name()\n",
+    );
+    for args in [&["check", "--output-format", "concise", "main.py"][..], &["check", "--output-format", "concise"][..]]
+    {
+        let out = tasklens(args, &dir.path().join("app"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.starts_with("jobs.py:2:12: TL001"), "{args:?}: {text}");
+    }
+    // With a project marker above, the project is walked from `..` and the package from
+    // `.`: each file is read once however it is spelled, so the finding is reported once.
+    write(dir.path(), "pyproject.toml", b"[project]\nname = \"app\"\n");
+    write(dir.path(), "app/solo.py", BUGGY.as_bytes());
+    let out = tasklens(&["check", "--output-format", "concise", "."], &dir.path().join("app"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("TL001").count(), 2, "{text}");
+}

@@ -204,10 +204,15 @@ pub fn module_name_with(
     if !is_package {
         parts.push(stem.to_string());
     }
-    let mut dir = path.parent();
-    let in_package = dir.is_some_and(&is_package_dir);
+    let mut dir = path.parent().map(Path::to_path_buf);
+    let in_package = dir.as_deref().is_some_and(&is_package_dir);
     if in_package {
-        while let Some(current) = dir {
+        while let Some(mut current) = dir.take() {
+            if current.file_name().is_none() && !current.as_os_str().is_empty() {
+                // `.` or `..` (a package checked from inside it): go on by its real name.
+                current = crate::workspace::absolute(&current);
+            }
+            let current = current.as_path();
             let name = current.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             let namespace = || {
                 let mut above = current.ancestors().skip(1).take_while(|dir| dir.starts_with(root));
@@ -230,7 +235,7 @@ pub fn module_name_with(
                 break;
             }
             parts.push(name.to_string());
-            dir = current.parent();
+            dir = current.parent().map(Path::to_path_buf);
         }
     } else {
         let src = root.join("src");

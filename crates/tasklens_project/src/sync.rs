@@ -84,8 +84,8 @@ impl Workspace {
         let mut files = Vec::with_capacity(found.len());
         let mut any = false;
         let name_module = crate::discover::module_namer();
-        for FoundFile { path, key, root } in found {
-            let (name, is_package) = name_module(&path, &root);
+        for FoundFile { path, key, root, named } in found {
+            let (name, is_package) = name_module(&named, &root);
             let file = match known.get(&key) {
                 Some(&file) => {
                     if !current.contains(&file) || !already_read.contains(&file) {

@@ -45,27 +45,40 @@ pub(crate) struct Layout {
 
 /// A Python file discovery found.
 pub(crate) struct FoundFile {
-    /// The path as discovery spells it (kept in the input and in output).
+    /// The path as discovery spells it (kept in the input and in output): of the walks that
+    /// reach it, the spelling with the fewest `..` (the user's own, for a path named from
+    /// inside a project).
     pub path: PathBuf,
     /// The path made absolute, which identifies the file.
     pub key: PathBuf,
-    /// The root its module name starts from.
+    /// The root its module name starts from, and the path as the walk from that root spells
+    /// it (the first walk that reached the file).
     pub root: PathBuf,
+    pub named: PathBuf,
 }
 
 impl Layout {
     /// The files under the roots, each once (a file reached twice, by `check . .` or as a
     /// file and through its directory, is one file), and the paths that could not be walked.
     pub(crate) fn discover(&self) -> (Vec<FoundFile>, Vec<PathProblem>) {
-        let mut files = Vec::new();
+        let mut files: Vec<FoundFile> = Vec::new();
         let mut problems = Vec::new();
-        let mut seen = rustc_hash::FxHashSet::default();
+        let mut seen: rustc_hash::FxHashMap<PathBuf, usize> = rustc_hash::FxHashMap::default();
+        let ups = |path: &Path| path.components().filter(|c| *c == std::path::Component::ParentDir).count();
         for found in discover(&self.roots, &self.excludes, &self.src, &self.nested) {
             match found {
                 Found::File { path, root } => {
                     let key = absolute(&path);
-                    if seen.insert(key.clone()) {
-                        files.push(FoundFile { path, key, root });
+                    match seen.get(&key) {
+                        Some(&at) => {
+                            if ups(&path) < ups(&files[at].path) {
+                                files[at].path = path;
+                            }
+                        }
+                        None => {
+                            seen.insert(key.clone(), files.len());
+                            files.push(FoundFile { named: path.clone(), path, key, root });
+                        }
                     }
                 }
                 Found::Problem { path, message } => problems.push(PathProblem { path, message }),
@@ -87,9 +100,21 @@ pub fn source_bytes(unit: &crate::Unit, config: &crate::config::Config) -> u64 {
     layout.discover().0.iter().filter_map(|found| std::fs::metadata(&found.path).ok()).map(|m| m.len()).sum()
 }
 
-/// `path` made absolute (without resolving links), which identifies a file.
+/// `path` made absolute with `.` and `..` folded away (without resolving links), which
+/// identifies a file however it was spelled (`../pkg/a.py` from inside `pkg` is `a.py`).
 pub(crate) fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut folded = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    folded
 }
 
 /// A source file's text and status, as a `File` input holds them.
@@ -223,7 +248,7 @@ impl Workspace {
             .into_iter()
             .zip(inputs)
             .map(|(found, (text, status))| {
-                let (name, is_package) = name_module(&found.path, &found.root);
+                let (name, is_package) = name_module(&found.named, &found.root);
                 File::builder(found.path, name.into(), is_package, text.into(), status)
                     .path_durability(salsa::Durability::NEVER_CHANGE)
                     .new(&db)
