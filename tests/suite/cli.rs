@@ -13,6 +13,18 @@ fn write(dir: &Path, path: &str, bytes: &[u8]) {
     std::fs::write(target, bytes).expect("write");
 }
 
+/// A package `app` whose `main.py` gets a plain Future from `jobs.py` and calls
+/// `.get_name()` on it (a TL001 at `jobs.py:2:12`).
+fn write_app(dir: &Path) {
+    write(dir, "app/__init__.py", b"");
+    write(dir, "app/jobs.py", b"def submit(loop):\n    return loop.run_in_executor(None, print)\n");
+    write(
+        dir,
+        "app/main.py",
+        b"import asyncio\nfrom app.jobs import submit\n\nasync def main():\n    submit(asyncio.get_running_loop()).get_name()\n",
+    );
+}
+
 const BUGGY: &str = "import asyncio\n\nasync def main():\n    asyncio.get_running_loop().create_future().get_name()\n";
 
 #[test]
@@ -455,13 +467,11 @@ fn a_solve_past_its_growth_limit_is_reported_not_run_forever() {
 #[test]
 fn sarif_output_carries_rules_flows_and_fixes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "app/__init__.py", b"");
-    write(dir.path(), "app/jobs.py", b"def submit(loop):\n    return loop.run_in_executor(None, print)\n");
+    write_app(dir.path());
     write(
         dir.path(),
-        "app/main.py",
-        b"import asyncio\nfrom app.jobs import submit\n\nasync def work():\n    pass\n\n\
-async def main():\n    submit(asyncio.get_running_loop()).get_name()\n    t = asyncio.ensure_future(work())\n    await t\n",
+        "app/later.py",
+        b"import asyncio\n\nasync def work():\n    pass\n\nasync def main():\n    t = asyncio.ensure_future(work())\n    await t\n",
     );
     let sarif = tasklens(&["check", "--output-format", "sarif"], dir.path());
     assert_eq!(sarif.status.code(), Some(1));
@@ -495,7 +505,7 @@ async def main():\n    submit(asyncio.get_running_loop()).get_name()\n    t = as
     let tl002 = results.iter().find(|r| r["ruleId"] == "TL002").expect("TL002");
     let replacement = &tl002["fixes"][0]["artifactChanges"][0]["replacements"][0];
     assert_eq!(replacement["insertedContent"]["text"], "create_task");
-    assert_eq!(replacement["deletedRegion"]["startLine"], 9);
+    assert_eq!(replacement["deletedRegion"]["startLine"], 7);
 }
 
 /// Runs tasklens with `input` on stdin.
@@ -549,13 +559,7 @@ fn stdin_source_is_checked_within_its_project() {
 fn a_package_checked_from_inside_keeps_its_module_names() {
     // Run inside the package: `.` is `app`, so `from app.jobs import submit` resolves.
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "app/__init__.py", b"");
-    write(dir.path(), "app/jobs.py", b"def submit(loop):\n    return loop.run_in_executor(None, print)\n");
-    write(
-        dir.path(),
-        "app/main.py",
-        b"import asyncio\nfrom app.jobs import submit\n\nasync def main():\n    submit(asyncio.get_running_loop()).get_name()\n",
-    );
+    write_app(dir.path());
     for args in [&["check", "--output-format", "concise", "main.py"][..], &["check", "--output-format", "concise"][..]]
     {
         let out = tasklens(args, &dir.path().join("app"));
