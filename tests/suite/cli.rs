@@ -574,3 +574,23 @@ fn a_package_checked_from_inside_keeps_its_module_names() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("TL001").count(), 2, "{text}");
 }
+
+#[test]
+fn a_directory_inside_a_project_is_checked_within_it() {
+    // `tests/` is no package, but the project above it is where its imports come from.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "pyproject.toml", b"[project]\nname = \"app\"\n");
+    write(dir.path(), "app/__init__.py", b"");
+    write(dir.path(), "app/jobs.py", b"def submit(loop):\n    return loop.run_in_executor(None, print)\n");
+    write(
+        dir.path(),
+        "tests/test_jobs.py",
+        b"import asyncio\nfrom app.jobs import submit\n\nasync def test():\n    submit(asyncio.get_running_loop()).get_name()\n",
+    );
+    let out = tasklens(&["check", "--output-format", "concise", "."], &dir.path().join("tests"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("../app/jobs.py:2:12: TL001"), "{text}");
+    let out = tasklens(&["check", "--output-format", "concise", "tests"], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("app/jobs.py:2:12: TL001"), "{text}");
+}

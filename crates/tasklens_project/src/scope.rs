@@ -75,14 +75,8 @@ pub fn units(paths: &[PathBuf]) -> Vec<Unit> {
     let mut split: Vec<Unit> = Vec::new();
     let mut loose: Vec<&PathBuf> = Vec::new();
     for path in paths {
-        // Only a marker makes a project of its own: packages without one are analysed with
-        // the other such paths (`tasklens check pkg main.py`, where `main.py` imports `pkg`).
-        let own_root = if path.is_dir() && is_project_dir(path) { Some(path.clone()) } else { marked_root(path) };
-        if let Some(root) = own_root {
-            join(&mut keyed, absolute(&root), path.clone());
-            continue;
-        }
-        if path.is_dir() {
+        // A directory that holds projects without being one is split into them.
+        if path.is_dir() && !is_project_dir(path) && !is_package_dir(path) {
             let nested = crate::discover::nested_projects(path);
             if !nested.is_empty() {
                 for dir in &nested {
@@ -91,6 +85,13 @@ pub fn units(paths: &[PathBuf]) -> Vec<Unit> {
                 split.push(Unit { paths: vec![path.clone()], nested });
                 continue;
             }
+        }
+        // Only a marker makes a project of its own: packages without one are analysed with
+        // the other such paths (`tasklens check pkg main.py`, where `main.py` imports `pkg`).
+        let own_root = if path.is_dir() && is_project_dir(path) { Some(path.clone()) } else { marked_root(path) };
+        if let Some(root) = own_root {
+            join(&mut keyed, absolute(&root), path.clone());
+            continue;
         }
         loose.push(path);
     }
@@ -166,24 +167,22 @@ fn importable_siblings(path: &Path) -> Vec<PathBuf> {
 
 /// The project around `path`, when it is more than `path` itself.
 ///
-/// A directory that is not a package is a project of its own (`tasklens check proj`). A file
-/// or a package directory belongs to the nearest enclosing directory with a project marker
-/// (`pyproject.toml`, `setup.py`, `setup.cfg`, `tasklens.toml`); without one, a module in a
-/// package belongs to its top-level package, and a lone script stands alone.
+/// A file or a directory belongs to the nearest enclosing directory with a project marker
+/// (`pyproject.toml`, `setup.py`, `setup.cfg`, `tasklens.toml`), so `tasklens check .` in a
+/// project's `tests/` sees the package the tests import; without one, a module in a package
+/// belongs to its top-level package, and a lone script or a directory that is not a
+/// package stands alone (`tasklens check proj`).
 fn project_root(path: &Path) -> Option<PathBuf> {
     marked_root(path).or_else(|| package_root(path))
 }
 
-/// The directory of `path` (itself when it is a directory), when `path` is a file or a
-/// package directory: what [`project_root`] climbs from. A `.py` file not on disk yet (an
-/// unsaved buffer given with `--stdin-filename`) climbs from its directory.
+/// The directory of `path` (itself when it is a directory): what [`project_root`] climbs
+/// from. A `.py` file not on disk yet (an unsaved buffer given with `--stdin-filename`)
+/// climbs from its directory.
 fn start_dir(path: &Path) -> Option<PathBuf> {
     if !path.exists() {
         let parent = absolute(path).parent().map(Path::to_path_buf)?;
         return (path.extension().is_some_and(|e| e == "py") && parent.is_dir()).then_some(parent);
-    }
-    if path.is_dir() && !is_package_dir(path) {
-        return None;
     }
     let start = absolute(path);
     if path.is_dir() { Some(start) } else { start.parent().map(Path::to_path_buf) }
