@@ -374,11 +374,12 @@ impl Workspace {
         let wanted = absolute(path);
         self.problems.retain(|problem| absolute(&problem.path) != wanted);
         let existing = self.all_files.iter().copied().find(|f| absolute(f.path(&self.db)) == wanted);
-        let roots = &self.layout.roots;
-        let root = (roots.iter())
-            .filter(|root| wanted.starts_with(absolute(root)) && absolute(root) != wanted)
-            .max_by_key(|root| absolute(root).components().count())
-            .cloned()
+        // The deepest root the file lies below names it, as discovery would have.
+        let root = (self.layout.roots.iter())
+            .map(|root| (root, absolute(root)))
+            .filter(|(_, at)| wanted.starts_with(at) && *at != wanted)
+            .max_by_key(|(_, at)| at.components().count())
+            .map(|(root, _)| root.clone())
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
         self.put_source(existing, path, text, || crate::discover::module_namer()(path, &root))
     }

@@ -57,15 +57,6 @@ fn positions(db: &dyn salsa::Database, label: &Label) -> (Position, Position) {
     (Position { row, column }, Position { row: end_row, column: end_column })
 }
 
-pub fn render_json(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
-    render_json_values(&json_values(db, diagnostics), true)
-}
-
-/// The same array on one line (watch mode prints one document per check).
-pub fn render_json_line(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
-    render_json_values(&json_values(db, diagnostics), false)
-}
-
 /// One JSON array of findings gathered from several databases (one per project).
 pub fn render_json_values(values: &[serde_json::Value], pretty: bool) -> String {
     let text = if pretty { serde_json::to_string_pretty(values) } else { serde_json::to_string(values) };

@@ -12,7 +12,7 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use tasklens_checks::{Diagnostic, Severity, display_path};
 use tasklens_db::File;
 
-pub use json::{json_values, render_json, render_json_line, render_json_values};
+pub use json::{json_values, render_json_values};
 pub use sarif::render_sarif_values;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,8 +57,7 @@ pub fn render(db: &dyn salsa::Database, diagnostics: &[Diagnostic], format: Outp
     match format {
         OutputFormat::Full => render_full(db, diagnostics, color),
         OutputFormat::Concise => render_concise(db, diagnostics),
-        OutputFormat::Json => render_json(db, diagnostics),
-        OutputFormat::Sarif => OutputFormat::Sarif.document(&json_values(db, diagnostics), false),
+        OutputFormat::Json | OutputFormat::Sarif => format.document(&json_values(db, diagnostics), false),
         OutputFormat::Github => render_github(db, diagnostics),
     }
 }

@@ -4,15 +4,6 @@
 //! of several projects (one database each) make one document.
 
 use serde_json::{Value, json};
-use tasklens_checks::Severity;
-
-/// `level` of a finding's severity (`error`, `warning`).
-fn level(severity: &str) -> &'static str {
-    match severity {
-        "error" => "error",
-        _ => "warning",
-    }
-}
 
 /// A path as the path of a URI: forward slashes, and every byte other than letters,
 /// digits, `-._~` and `/` percent-encoded (`my project` is `my%20project`).
@@ -67,16 +58,13 @@ fn rules() -> Vec<Value> {
                 .find_map(|part| part.strip_prefix("## What it does\n"))
                 .map(|text| text.split(". ").next().unwrap_or(text).replace('\n', " "))
                 .unwrap_or_else(|| rule.name.to_string());
-            let level = match rule.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
             json!({
                 "id": rule.code,
                 "name": rule.name,
                 "shortDescription": { "text": short },
                 "help": { "text": markdown, "markdown": markdown },
-                "defaultConfiguration": { "level": level },
+                // A severity's name is its SARIF level (`error`, `warning`).
+                "defaultConfiguration": { "level": rule.severity.as_str() },
             })
         })
         .collect()
@@ -86,7 +74,7 @@ fn rules() -> Vec<Value> {
 fn result(value: &Value, base: Option<&std::path::Path>) -> Value {
     let mut result = json!({
         "ruleId": value["code"],
-        "level": level(value["severity"].as_str().unwrap_or_default()),
+        "level": value["severity"],
         "message": { "text": value["message"] },
         "locations": [{ "physicalLocation": physical(value, base) }],
     });

@@ -285,16 +285,8 @@ impl Solver {
             let inner = self.admits(m, t, 0);
             admits.merge(inner);
         }
-        let only_scalars = admits.scalar
-            && !(admits.task
-                || admits.future_like
-                || admits.coroutine
-                || admits.loop_
-                || admits.other
-                || admits.callable)
-            && admits.classes.is_empty()
-            && admits.elements.is_none();
-        only_scalars.then(|| admits.type_filter()).flatten()
+        // A filter with neither classes nor containers is one of scalars alone.
+        admits.type_filter().filter(|filter| filter.classes.is_empty() && !filter.containers)
     }
 
     /// Whether a place annotated `expr` may hold an asyncio value (a Task, a Future, a
