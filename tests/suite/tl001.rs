@@ -2397,6 +2397,87 @@ asyncio.run(main())
 }
 
 #[test]
+fn typed_dict_fields_that_say_task() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+from typing import Optional, TypedDict
+
+class Job(TypedDict):
+    name: str
+    task: "asyncio.Task[None]"
+
+class Batch(Job, total=False):
+    waiters: list[asyncio.Task]
+
+def start(name, work):
+    return Job(name=name, task=asyncio.ensure_future(work))
+
+def describe(job: Optional[Job]) -> str:
+    return job["name"] if job else ""
+
+def batch(name, work, waiter) -> Batch:
+    return {"name": name, "task": asyncio.create_task(work), "waiters": [waiter]}
+#- main.py run
+import asyncio
+import copy
+from jobs import Job, batch, describe, start
+
+async def work():
+    pass
+
+async def main():
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    describe({"name": "a", "task": asyncio.gather()})
+    pending = batch("b", work(), loop.run_in_executor(None, print))
+    await pending["task"]
+    job = start("waiter", done)
+    snapshot = copy.copy(job)
+    print(snapshot["task"].get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:10: TL001
+        main.py:11: TL001
+        main.py:12: TL001
+        ",
+    );
+}
+
+#[test]
+fn typed_dict_fields_that_take_tasks_or_futures() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import TypedDict
+
+class Job(TypedDict):
+    task: asyncio.Task
+    pending: asyncio.Future
+    note: str
+
+async def work():
+    pass
+
+async def main():
+    loop = asyncio.get_running_loop()
+    job = Job(task=asyncio.create_task(work()), pending=loop.create_future(), note="x")
+    other: Job = {"task": asyncio.ensure_future(work()), "pending": asyncio.gather(), "note": "y"}
+    job["pending"].set_result(None)
+    print(job["task"].get_name(), other["task"].get_name())
+    await asyncio.gather(job["task"], other["task"], other["pending"])
+
+asyncio.run(main())
+"#,
+        "main.py:15: TL002",
+    );
+}
+
+#[test]
 fn named_tuple_fields_take_constructor_arguments() {
     check(
         r#"

@@ -563,18 +563,22 @@ fn loop_may_be_none(
 
 /// The nodes whose values a sink checks.
 fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
-    if !record.elements {
-        return vec![record.node];
+    let parts = |node: GNode, part: Part| -> Vec<GNode> {
+        (solved.sets.get(node).iter())
+            .filter_map(|&obj| match solved.objs[obj as usize] {
+                Obj::Container(container, _) => solved.part_nodes.get(&(container, part)).copied(),
+                _ => None,
+            })
+            .collect()
+    };
+    let fields = match record.key {
+        Some(key) => parts(record.node, Part::Key(key)),
+        None => vec![record.node],
+    };
+    match record.elements {
+        false => fields,
+        true => fields.into_iter().flat_map(|node| parts(node, Part::Values)).collect(),
     }
-    solved
-        .sets
-        .get(record.node)
-        .iter()
-        .filter_map(|&obj| match solved.objs[obj as usize] {
-            Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)).copied(),
-            _ => None,
-        })
-        .collect()
 }
 
 fn file_of(solved: &Solved, module: u32) -> File {

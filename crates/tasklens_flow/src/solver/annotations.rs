@@ -8,7 +8,7 @@ use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
 use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, Solver, TypeFilter};
 use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar};
 use crate::modules::Resolved;
-use crate::objects::{GClass, ModIdx, Obj};
+use crate::objects::{GClass, GNode, ModIdx, Obj};
 
 /// What an annotation admits.
 #[derive(Clone, Debug, Default)]
@@ -33,6 +33,8 @@ struct Admits {
     queue: bool,
     /// A callable whose result admits a plain Future (`Callable[..., Awaitable[T]]`).
     returns_future_like: bool,
+    /// Project `TypedDict` classes: plain dicts whose fields may be annotated as Tasks.
+    typed_dicts: Vec<GClass>,
 }
 
 impl Admits {
@@ -46,6 +48,7 @@ impl Admits {
         self.callable |= other.callable;
         self.scalar |= other.scalar;
         self.classes.extend(other.classes);
+        self.typed_dicts.extend(other.typed_dicts);
         self.mapping |= other.mapping;
         self.queue |= other.queue;
         self.returns_future_like |= other.returns_future_like;
@@ -232,7 +235,10 @@ impl Solver {
                 _ => admits.other = true,
             },
             // A `TypedDict` annotates a plain dict: nothing to filter by class.
-            Resolved::Class(class) if self.classes.is_typed_dict(class) => admits.other = true,
+            Resolved::Class(class) if self.classes.is_typed_dict(class) => {
+                admits.other = true;
+                admits.typed_dicts.push(class);
+            }
             Resolved::Class(class) => admits.classes.push(class),
             _ => admits.other = true,
         }
@@ -315,6 +321,42 @@ impl Solver {
         if assumes { NO_LABEL } else { ASSUMED_FUTURES_STOP }
     }
 
+    /// A place annotated with a `TypedDict` (`slot: Slot`), or the result of constructing
+    /// one (`Slot(task=...)`): the dicts it holds need a Task under each key whose field is
+    /// annotated as one (`task: asyncio.Task[None]`), also the fields the `TypedDict` inherits.
+    pub(super) fn typed_dict_sinks(&mut self, class: GClass, node: GNode) {
+        if !self.typed_dict_places.insert((node, class)) {
+            return;
+        }
+        let owners: Vec<GClass> = self.classes.mro[class as usize].clone();
+        for owner in owners {
+            let (m, _) = self.modules.class(owner);
+            let (facts, class_base) = {
+                let module = &self.modules.modules[m as usize];
+                (module.facts.clone(), module.class_base)
+            };
+            for (index, place) in facts.annotated.iter().enumerate() {
+                let Place::Attribute { class: local, attr } = &place.place else { continue };
+                if class_base + local != owner {
+                    continue;
+                }
+                let admits = self.admits(m, &place.annotation, 0);
+                if !(admits.only_task() || admits.elements_only_task()) {
+                    continue;
+                }
+                let Some(key) = self.string_key(attr) else { continue };
+                self.sinks.push(SinkRecord {
+                    module: m,
+                    node,
+                    at: SinkAt::Annotation(index as u32),
+                    kind: SinkKind::Attribute { class: owner, attr: attr.clone() },
+                    elements: !admits.only_task(),
+                    key: Some(key),
+                });
+            }
+        }
+    }
+
     /// Whether `cast(target, ...)` claims a Task.
     pub(super) fn casts_to_task(&mut self, m: ModIdx, target: &TypeExpr) -> bool {
         self.admits(m, target, 0).only_task()
@@ -358,7 +400,10 @@ impl Solver {
         }
         if admits.only_task() || admits.elements_only_task() {
             let at = SinkAt::Annotation(index);
-            self.sinks.push(SinkRecord { module: m, node, at, kind, elements: !admits.only_task() });
+            self.sinks.push(SinkRecord { module: m, node, at, kind, elements: !admits.only_task(), key: None });
+        }
+        for &class in &admits.typed_dicts {
+            self.typed_dict_sinks(class, node);
         }
         if (is_param || is_attribute) && admits.elements_only_task() {
             // The container the caller passes (or the attribute holds) may never be seen:

@@ -156,6 +156,11 @@ impl Solver {
     }
 
     pub(super) fn construct(&mut self, site: GSite, class: GClass, result: GNode) {
+        if self.classes.is_typed_dict(class) {
+            self.construct_typed_dict(site, result);
+            self.typed_dict_sinks(class, result);
+            return;
+        }
         self.seed(result, Obj::Instance(class));
         // A subclass of `asyncio.Future` (not of `Task`) makes plain Futures.
         if self.classes.future_base[class as usize] {
@@ -172,6 +177,34 @@ impl Solver {
         } else if self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.dataclass) {
             self.bind_fields(site, class);
             self.call_post_init(site, class);
+        }
+    }
+
+    /// `Slot(name=..., task=...)` of a `TypedDict` makes a plain dict: each keyword
+    /// argument goes under its name, and a mapping passed first gives its values.
+    fn construct_typed_dict(&mut self, site: GSite, result: GNode) {
+        self.seed(result, Obj::Container(result, ContainerKind::Dict));
+        let args = self.site_args(site);
+        let call = args.call();
+        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (call.keywords.iter().enumerate())
+            .map(|(k, keyword)| (keyword.name.clone(), args.node(keyword.node), HopAt::Keyword(site, k as u32)))
+            .collect();
+        let mapping = call.args.first().and_then(|arg| args.node(arg.node));
+        for (name, node, at) in keywords {
+            let Some(key) = self.string_key(&name) else { continue };
+            let slot = self.part_node(result, Part::Key(key));
+            match node {
+                Some(node) => {
+                    let label = self.dyn_hop(args.module, at, DynHopKind::ContainerStore);
+                    self.edge(node, slot, label);
+                }
+                None => self.seed(slot, Obj::Unknown),
+            }
+        }
+        if let Some(mapping) = mapping {
+            let label = self.dyn_hop(args.module, HopAt::Arg(site, 0), DynHopKind::ContainerStore);
+            let slot = self.part_node(result, Part::Unkeyed);
+            self.complex_on(mapping, Complex::LoadPart { part: Part::Values, to: slot, label });
         }
     }
 

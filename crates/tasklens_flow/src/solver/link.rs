@@ -35,6 +35,8 @@ pub(crate) struct SinkRecord {
     pub kind: SinkKind,
     /// The Task is needed for the elements of the containers held at `node`.
     pub elements: bool,
+    /// The Task is needed under this key of the dicts held at `node` (a `TypedDict` field).
+    pub key: Option<KeyId>,
 }
 
 /// The fact a sink comes from, by index in its module's facts.
@@ -133,6 +135,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         result_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
+        typed_dict_places: FxHashSet::default(),
         type_filters: Vec::new(),
         filter_classes: Vec::new(),
         init: Default::default(),
@@ -339,6 +342,7 @@ impl Solver {
                 at: SinkAt::TaskMethodCall(index as u32),
                 kind: SinkKind::TaskMethod(call.method.clone()),
                 elements: false,
+                key: None,
             });
         }
         for (index, place) in facts.annotated.iter().enumerate() {

@@ -367,6 +367,8 @@ pub(crate) struct Solver {
     setter_cache: FxHashMap<(GClass, NameId), Option<GFunc>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
     attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
+    /// Places holding a `TypedDict`'s dicts whose Task fields are sinks already.
+    typed_dict_places: FxHashSet<(GNode, GClass)>,
     /// Per node (indexed up to the nodes made while linking), an index into `filter_classes`
     /// or `NO_FILTER`: a place annotated with project classes only lets in no other
     /// project objects (see [`Solver::admitted`]).
