@@ -2397,6 +2397,74 @@ asyncio.run(main())
 }
 
 #[test]
+fn generators_and_tuples_annotated_with_tasks() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import AsyncIterator, Iterator, Tuple
+
+def pending(loop, n) -> Iterator[asyncio.Task]:
+    for _ in range(n):
+        yield loop.create_future()
+
+async def watch(loop) -> AsyncIterator["asyncio.Task[None]"]:
+    yield asyncio.ensure_future(loop.create_future())
+
+def pair(loop) -> Tuple[asyncio.Task, ...]:
+    return (loop.create_future(), loop.create_future())
+
+async def main():
+    loop = asyncio.get_running_loop()
+    async for _ in watch(loop):
+        pass
+    first, second = pair(loop)
+    for t in pending(loop, 1):
+        print(t.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:9: TL001
+        main.py:12: TL001
+        main.py:12: TL001
+        ",
+    );
+}
+
+#[test]
+fn generators_and_tuples_that_take_tasks_or_futures() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Generator
+
+async def work():
+    pass
+
+def started(loop) -> Generator[asyncio.Task, None, asyncio.Future]:
+    yield loop.create_task(work())
+    return loop.create_future()
+
+def both(loop) -> tuple[asyncio.Task, asyncio.Future]:
+    return loop.create_task(work()), loop.create_future()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    tasks = list(started(loop))
+    task, fut = both(loop)
+    fut.set_result(None)
+    await asyncio.gather(*tasks, task, fut)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
 fn typed_dict_fields_that_say_task() {
     check(
         r#"

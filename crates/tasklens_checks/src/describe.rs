@@ -98,6 +98,10 @@ pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
         SinkKind::Return { function } => {
             format!("it is returned from `{function}`, annotated to return {what} ({at})")
         }
+        SinkKind::Yield { function } => {
+            let what = if sink.elements { "containers of Tasks" } else { "Tasks" };
+            format!("it is yielded by `{function}`, annotated to yield {what} ({at})")
+        }
         SinkKind::Parameter { function, param } => {
             format!("it is passed to parameter `{param}` of `{function}`, annotated as {what} ({at})")
         }

@@ -382,6 +382,10 @@ pub enum ExternalType {
     Container,
     /// `Annotated[X, ...]`, `ClassVar[X]`, `Final[X]`: the first argument.
     Wrapper,
+    /// `tuple[A, B]`, `tuple[X, ...]`: a container of any of its arguments.
+    Tuple,
+    /// `Generator[Y, S, R]`, `AsyncIterator[Y]`...: what it yields is its first argument.
+    Generator,
     /// `Any`, `object`: anything.
     Any,
     Other,
@@ -405,6 +409,11 @@ pub fn external_type(path: &str) -> ExternalType {
         }
         ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
         ("asyncio", "Queue" | "LifoQueue" | "PriorityQueue") => ExternalType::Container,
+        ("builtins", "tuple") | ("typing" | "typing_extensions", "Tuple") => ExternalType::Tuple,
+        (
+            "typing" | "typing_extensions" | "collections",
+            "Generator" | "AsyncGenerator" | "AsyncIterator" | "AsyncIterable",
+        ) => ExternalType::Generator,
         (
             "typing" | "typing_extensions" | "collections" | "builtins" | "weakref",
             "List"

@@ -26,7 +26,12 @@ fn type_expr_at(expr: &Expr, depth: u32) -> TypeExpr {
                 return TypeExpr::Other;
             };
             let args = match &*subscript.slice {
-                Expr::Tuple(tuple) => tuple.elts.iter().map(|e| type_expr_at(e, depth + 1)).collect(),
+                // `...` says how many (`tuple[X, ...]`) or which parameters
+                // (`Callable[..., R]`): no type of its own.
+                Expr::Tuple(tuple) => (tuple.elts.iter())
+                    .filter(|e| !e.is_ellipsis_literal_expr())
+                    .map(|e| type_expr_at(e, depth + 1))
+                    .collect(),
                 other => vec![type_expr_at(other, depth + 1)],
             };
             TypeExpr::Generic(base, args)

@@ -91,6 +91,8 @@ pub enum SinkKind {
     TaskMethod(Name),
     /// A return annotation.
     Return { function: Name },
+    /// A generator's return annotation, for what it yields (`-> Iterator[Task]`).
+    Yield { function: Name },
     /// A parameter annotation (the value is the argument at a call site).
     Parameter { function: Name, param: Name },
     /// An annotated assignment.
@@ -593,6 +595,7 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
     let kind = match &record.kind {
         RawSink::TaskMethod(name) => SinkKind::TaskMethod(name.clone()),
         RawSink::Return { func } => SinkKind::Return { function: func_name(solved, *func) },
+        RawSink::Yield { func } => SinkKind::Yield { function: func_name(solved, *func) },
         RawSink::Param { func, index } => {
             let facts = solved.modules.func(*func).1;
             let param = facts.params.get(*index as usize).map(|p| p.name.clone()).unwrap_or_default();

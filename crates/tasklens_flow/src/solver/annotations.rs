@@ -210,6 +210,17 @@ impl Solver {
                 Some(first) => admits = self.admits(m, first, depth + 1),
                 None => admits.other = true,
             },
+            ExternalType::Tuple if !args.is_empty() => {
+                let mut elements = Admits::default();
+                for arg in args {
+                    elements.merge(self.admits(m, arg, depth + 1));
+                }
+                admits.elements = Some(Box::new(elements));
+            }
+            ExternalType::Generator => match args.first() {
+                Some(first) => admits.elements = Some(Box::new(self.admits(m, first, depth + 1))),
+                None => admits.other = true,
+            },
             ExternalType::Container => match args.last() {
                 Some(last) => {
                     admits.elements = Some(Box::new(self.admits(m, last, depth + 1)));
@@ -366,6 +377,25 @@ impl Solver {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
         let admits = self.admits(m, &place.annotation, 0);
+        if let Place::Return { func } = place.place {
+            let facts = &self.modules.modules[m as usize].facts.functions[func as usize];
+            if facts.is_generator {
+                // A generator's return annotation says what it yields (`-> Iterator[Task]`).
+                let yields = nb + facts.yields;
+                let Some(elements) = admits.elements.filter(|e| e.only_task() || e.elements_only_task()) else {
+                    return;
+                };
+                self.sinks.push(SinkRecord {
+                    module: m,
+                    node: yields,
+                    at: SinkAt::Annotation(index),
+                    kind: SinkKind::Yield { func: fb + func },
+                    elements: !elements.only_task(),
+                    key: None,
+                });
+                return;
+            }
+        }
         let (node, kind, is_param) = match &place.place {
             Place::Param { func, index } => {
                 let Some(node) = place.node else { return };

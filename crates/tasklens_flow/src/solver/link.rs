@@ -49,10 +49,22 @@ pub(crate) enum SinkAt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum SinkKind {
     TaskMethod(Name),
-    Return { func: GFunc },
-    Param { func: GFunc, index: u32 },
+    Return {
+        func: GFunc,
+    },
+    /// The return annotation of a generator, for what it yields (`-> Iterator[Task]`).
+    Yield {
+        func: GFunc,
+    },
+    Param {
+        func: GFunc,
+        index: u32,
+    },
     Variable,
-    Attribute { class: GClass, attr: Name },
+    Attribute {
+        class: GClass,
+        attr: Name,
+    },
 }
 
 /// Static parts collected before the graph is frozen into arrays.
