@@ -709,6 +709,31 @@ asyncio.run(main())
 }
 
 #[test]
+fn dicts_made_from_keyword_arguments_keep_their_keys() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import collections
+
+async def work():
+    return 1
+
+async def main():
+    loop = asyncio.get_running_loop()
+    jobs = dict(worker=asyncio.create_task(work()), waiter=loop.create_future())
+    print(jobs["worker"].get_name())
+    ordered = collections.OrderedDict(reader=asyncio.gather(work()))
+    for name, job in ordered.items():
+        print(name, job.get_name())
+
+asyncio.run(main())
+"#,
+        "main.py:11: TL001",
+    );
+}
+
+#[test]
 fn defaultdict_missing_keys_make_containers_of_the_factory() {
     // `d[k].append(x)` on a `defaultdict(list)` stores into the list a missing key makes.
     check(

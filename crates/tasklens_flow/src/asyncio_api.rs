@@ -66,9 +66,12 @@ pub enum ExternalCall {
     NewWeakSet,
     /// `weakref.WeakValueDictionary()`: a dict that does not keep its values alive.
     NewWeakValueDict,
-    /// `OrderedDict()`: an empty dict (with arguments, not followed). Not `dict()` (see
-    /// [`external_call`]).
-    NewDict,
+    /// `OrderedDict()`, `OrderedDict(k=v)` and `dict(k=v)`: a dict with each keyword
+    /// argument under its name. Not a bare `dict()` (see [`external_call`]), nor a copy
+    /// of another mapping or of pairs (`dict(other)`, `dict(zip(...))`: unknown).
+    NewDict {
+        bare: bool,
+    },
     /// `dict.fromkeys(keys, value)` (also `OrderedDict`'s): a dict of `value` under each key.
     FromKeys,
     /// `collections.defaultdict(factory)`: a dict whose missing keys read as a new
@@ -136,9 +139,10 @@ pub fn external_call(path: &str) -> ExternalCall {
                 ExternalCall::CopyContainer { first: 0 }
             }
             "filter" => ExternalCall::CopyContainer { first: 1 },
-            // Not `dict()`: a dict made that way is often a project-wide registry (Home
-            // Assistant's `hass.data`), and without telling keys apart every value would
-            // reach every reader.
+            // Not a bare `dict()`: a dict made that way is often a project-wide registry
+            // (Home Assistant's `hass.data`), and without telling keys apart every value
+            // would reach every reader.
+            "dict" => ExternalCall::NewDict { bare: false },
             "min" | "max" => ExternalCall::Choice,
             "next" => ExternalCall::Element,
             "anext" => ExternalCall::AsyncNext,
@@ -150,7 +154,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer { first: 0 },
         "collections" if last == "defaultdict" => ExternalCall::NewDefaultDict,
-        "collections" if last == "OrderedDict" => ExternalCall::NewDict,
+        "collections" if last == "OrderedDict" => ExternalCall::NewDict { bare: true },
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
         "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
         "weakref" if last == "WeakValueDictionary" => ExternalCall::NewWeakValueDict,

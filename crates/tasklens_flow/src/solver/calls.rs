@@ -180,19 +180,22 @@ impl Solver {
         }
     }
 
-    /// `Slot(name=..., task=...)` of a `TypedDict` makes a plain dict: each keyword
-    /// argument goes under its name, and a mapping passed first gives its values.
+    /// `Slot(name=..., task=...)` of a `TypedDict` makes a plain dict with each keyword
+    /// argument under its name.
     fn construct_typed_dict(&mut self, site: GSite, result: GNode) {
         self.seed(result, Obj::Container(result, ContainerKind::Dict));
+        self.keywords_into_dict(site, result);
+    }
+
+    /// Stores each keyword argument of `site` into the dict made at `dict`, under its name.
+    pub(super) fn keywords_into_dict(&mut self, site: GSite, dict: GNode) {
         let args = self.site_args(site);
-        let call = args.call();
-        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (call.keywords.iter().enumerate())
+        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (args.call().keywords.iter().enumerate())
             .map(|(k, keyword)| (keyword.name.clone(), args.node(keyword.node), HopAt::Keyword(site, k as u32)))
             .collect();
-        let mapping = call.args.first().and_then(|arg| args.node(arg.node));
         for (name, node, at) in keywords {
             let Some(key) = self.string_key(&name) else { continue };
-            let slot = self.part_node(result, Part::Key(key));
+            let slot = self.part_node(dict, Part::Key(key));
             match node {
                 Some(node) => {
                     let label = self.dyn_hop(args.module, at, DynHopKind::ContainerStore);
@@ -200,11 +203,6 @@ impl Solver {
                 }
                 None => self.seed(slot, Obj::Unknown),
             }
-        }
-        if let Some(mapping) = mapping {
-            let label = self.dyn_hop(args.module, HopAt::Arg(site, 0), DynHopKind::ContainerStore);
-            let slot = self.part_node(result, Part::Unkeyed);
-            self.complex_on(mapping, Complex::LoadPart { part: Part::Values, to: slot, label });
         }
     }
 

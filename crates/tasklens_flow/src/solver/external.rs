@@ -245,10 +245,14 @@ impl Solver {
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
             ExternalCall::NewWeakValueDict => self.seed(result, Obj::Container(result, ContainerKind::WeakValueDict)),
-            ExternalCall::NewDict => match args.call().args.is_empty() && args.call().keywords.is_empty() {
-                true => self.seed(result, Obj::Container(result, ContainerKind::Dict)),
-                false => self.seed(result, Obj::Unknown),
-            },
+            ExternalCall::NewDict { bare } => {
+                let call = args.call();
+                if call.has_spread || !call.args.is_empty() || (!bare && call.keywords.is_empty()) {
+                    return self.seed(result, Obj::Unknown);
+                }
+                self.seed(result, Obj::Container(result, ContainerKind::Dict));
+                self.keywords_into_dict(site, result);
+            }
             ExternalCall::FromKeys => {
                 self.seed(result, Obj::Container(result, ContainerKind::Dict));
                 if let Some(keys) = arg(0) {
