@@ -550,6 +550,40 @@ async def third():
 }
 
 #[test]
+fn calling_a_decorated_function_at_import_runs_its_wrapper() {
+    // `job(1)` in a class body runs `wrapper`, whose `create_task` needs a running loop.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+import functools
+
+def background(fn):
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return asyncio.create_task(fn(*args))
+    return wrapper
+
+@background
+async def job(n):
+    await asyncio.sleep(n)
+#- main.py run
+import asyncio
+from jobs import job
+
+async def main():
+    await job(0)
+
+asyncio.run(main())
+
+class Holder:
+    pending = job(1)
+"#,
+        "jobs.py:7: TL003",
+    );
+}
+
+#[test]
 fn a_dataclass_runs_its_post_init_where_it_is_constructed() {
     check(
         r#"

@@ -620,6 +620,9 @@ impl Solver {
             ReturnShape::Nested(local) => {
                 self.opaque_result(site, func, result);
                 let wrapper = func_base + local;
+                // The call runs the wrapper (what it starts runs where the call runs), though
+                // its arguments and result are not bound: every function it wraps would share them.
+                self.bound.insert((site, wrapper, usize::MAX));
                 let ret = self.ret_node(wrapper);
                 self.complex_on(ret, Complex::WrapperResult { wrapper, result });
             }
