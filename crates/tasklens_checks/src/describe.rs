@@ -29,6 +29,14 @@ pub(crate) fn call(db: &dyn salsa::Database, at: Location, callee: ruff_text_siz
     format!("{}{args}", one_line(source(db, at.file, callee)))
 }
 
+/// The call that made a producer's value, quoted (`loop.create_future()`), or what it is.
+pub(crate) fn produced_call(db: &dyn salsa::Database, producer: &Producer) -> String {
+    match producer {
+        Producer::Call { at, callee } | Producer::TaskCall { at, callee } => format!("`{}`", call(db, *at, *callee)),
+        other => produced(other).to_string(),
+    }
+}
+
 /// `loop.create_future()` or `asyncio.gather(...)`, as written.
 pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String {
     match producer {

@@ -23,7 +23,7 @@ declare_rule! {
     /// a Future: a function that promises a Task and hands such a parameter back through
     /// `ensure_future` is reported at that `ensure_future` (typeshed types its result as a
     /// Task, so type checkers accept it). A caller's Future that reaches the sink only
-    /// through such a parameter is that parameter's finding.
+    /// through such a parameter is that parameter's finding, which shows where it is made.
     ///
     /// ## Why is this bad?
     /// `asyncio.ensure_future(x)` returns `x` itself when `x` is already a Future, and
@@ -84,6 +84,18 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
     if !others.is_empty() {
         message.push_str(&format!(" (and {} more place(s) that need a Task)", others.len()));
     }
+    // The project's own Futures passed to the parameter: the finding is not only possible.
+    if let (Producer::Parameter { name, .. }, Some(first)) = (&flow.producer, flow.passed.first()) {
+        let more = match flow.passed.len() - 1 {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        message.push_str(&format!(
+            "; `{name}` is given one: {} ({}){more}",
+            describe::produced_call(db, first),
+            describe::place(db, first.location())
+        ));
+    }
     // A parameter is not the line to change: the first hop that forwards it is.
     let (primary, rest) = match (&flow.producer, forwarding_step(flow)) {
         (Producer::Parameter { .. }, Some(index)) => {
@@ -102,7 +114,16 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
             (Label { file: at.file, range: at.range, message: text }, flow.steps.clone())
         }
     };
-    let mut trace = Vec::new();
+    // A parameter's flow starts at the Futures the project passes to it, if any.
+    let mut trace: Vec<Label> = match &flow.producer {
+        Producer::Parameter { name, .. } => (flow.passed.iter())
+            .map(|passed| {
+                let at = passed.location();
+                Label { file: at.file, range: at.range, message: format!("a plain Future that reaches `{name}`") }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     if let Producer::Parameter { at, name, shape, .. } = &flow.producer
         && !flow.steps.is_empty()
     {
@@ -123,5 +144,6 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         let message = format!("also reaches: {}", describe::sink_label(db, &other.sink));
         trace.push(Label { file: other.sink.at.file, range: other.sink.at.range, message });
     }
+
     Diagnostic { code: RULE.code, severity: RULE.severity, message, primary, trace, fix: None }
 }

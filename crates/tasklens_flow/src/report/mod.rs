@@ -138,6 +138,9 @@ pub struct FutureFlow {
     pub sink: Sink,
     /// The hops from the producer to the sink, in order.
     pub steps: Vec<Step>,
+    /// For a parameter annotated to admit a plain Future: the project's own plain Futures
+    /// passed to it that reach the sink that way (real cases of the finding), in source order.
+    pub passed: Vec<Producer>,
 }
 
 /// An `ensure_future` call whose argument is always a coroutine.
@@ -334,12 +337,16 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     }
     let mut seen = FxHashSet::default();
     let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
+    // Per Future-admitting parameter, the Futures passed to it that reach a sink through it.
+    let mut passed: FxHashMap<GNode, Vec<ObjId>> = FxHashMap::default();
+    let mut parameter_flows: Vec<(usize, GNode)> = Vec::new();
     for (record, _) in solved.sinks.iter().zip(&solved.shadowed_sinks).filter(|(_, shadowed)| !**shadowed) {
         for node in sink_nodes(solved, record) {
             for &obj in solved.sets.get(node) {
                 match solved.objs[obj as usize] {
                     value if value.is_plain_future() => {
-                        if through_future_parameter(solved, node, obj) {
+                        if let Some(param) = through_future_parameter(solved, node, obj) {
+                            passed.entry(param).or_default().push(obj);
                             continue;
                         }
                         for (future, steps) in future_origins(solved, node, obj) {
@@ -349,7 +356,11 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                             let Some(producer) = producer(solved, solved.objs[future as usize]) else {
                                 continue;
                             };
-                            report.future_flows.push(FutureFlow { producer, sink: sink(solved, record), steps });
+                            if let Obj::ParamFuture(param) = solved.objs[future as usize] {
+                                parameter_flows.push((report.future_flows.len(), param));
+                            }
+                            let sink = sink(solved, record);
+                            report.future_flows.push(FutureFlow { producer, sink, steps, passed: Vec::new() });
                         }
                     }
                     Obj::Task(Some(site)) => {
@@ -363,6 +374,20 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 }
             }
         }
+    }
+    for (index, param) in parameter_flows {
+        let Some(futures) = passed.get(&param) else { continue };
+        // Call sites are numbered in module order, then source order.
+        let mut sites: Vec<u32> = (futures.iter())
+            .filter_map(|&future| match solved.objs[future as usize] {
+                Obj::Future(site) => Some(site),
+                _ => None,
+            })
+            .collect();
+        sites.sort_unstable();
+        sites.dedup();
+        report.future_flows[index].passed =
+            sites.into_iter().filter_map(|site| producer(solved, Obj::Future(site))).collect();
     }
     let loop_functions = &solved.derived.loop_functions;
     let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), loop_functions);

@@ -11,15 +11,16 @@ use crate::solver::{DynHopKind, HopAt, Label, NO_NODE, Solved, is_shown};
 
 const MAX_TRACE: usize = 256;
 
-/// Whether `obj` came to `node` through a parameter annotated to admit a plain Future whose
-/// own `ParamFuture` reaches `node` too: that parameter's finding names the line to change
-/// (the function that promised to take a Future), not the caller that passed one.
-pub(super) fn through_future_parameter(solved: &Solved, node: GNode, obj: ObjId) -> bool {
+/// The parameter annotated to admit a plain Future through which `obj` came to `node`,
+/// when that parameter's own `ParamFuture` reaches `node` too: that parameter's finding
+/// names the line to change (the function that promised to take a Future), and the
+/// caller that passed `obj` is a real case of it.
+pub(super) fn through_future_parameter(solved: &Solved, node: GNode, obj: ObjId) -> Option<GNode> {
     if solved.future_params.is_empty() || !matches!(solved.objs[obj as usize], Obj::Future(_)) {
-        return false;
+        return None;
     }
     let at_node = solved.sets.get(node);
-    predecessors(solved, node, obj).any(|(from, _)| {
+    predecessors(solved, node, obj).map(|(from, _)| from).find(|&from| {
         solved.future_params.contains(&from)
             && at_node.iter().any(|&o| solved.objs[o as usize] == Obj::ParamFuture(from))
     })
