@@ -3480,6 +3480,30 @@ asyncio.run(main())
 }
 
 #[test]
+fn partials_of_asyncio_functions_that_make_plain_futures() {
+    // `partial(asyncio.gather, ...)()` gives a plain Future whatever it is given.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+async def work():
+    return 1
+
+async def main():
+    both = functools.partial(asyncio.gather, work())
+    batch = both(work())
+    print(await batch)
+    batch.set_name("batch")
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL001",
+    );
+}
+
+#[test]
 fn dataclass_field_factories_fill_fields_not_passed() {
     check(
         r#"

@@ -143,6 +143,13 @@ impl Solver {
                         // `partial(asyncio.sleep, loop=loop)(0)` passes the bound `loop=` (TL006).
                         let path = self.paths[path as usize].clone();
                         self.note_removed_loop(partial, &path);
+                        // `partial(asyncio.gather, *aws)()`: a plain Future whatever it is given.
+                        let effect = external_call(&path);
+                        if effect == ExternalCall::NewFuture {
+                            self.escape_arguments(partial, None);
+                            self.escape_arguments(site, None);
+                            return self.external_effect(site, result, effect, None);
+                        }
                         return self.unknown_call(site, result);
                     }
                     Obj::LoopMethod(name) => return self.partial_loop_call(partial, site, name, result),
