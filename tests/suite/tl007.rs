@@ -41,6 +41,35 @@ asyncio.run(main())
 }
 
 #[test]
+fn casts_under_another_name() {
+    // `cast` imported as another name is still typing's cast; a function of the project
+    // named `cast` is not.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import cast as as_type
+
+def cast(kind, value):
+    return value
+
+async def main():
+    loop = asyncio.get_running_loop()
+    handle = as_type(asyncio.Task, loop.create_future())
+    other = cast(asyncio.Task, loop.create_future())
+    print(handle.done(), other.done())
+    print(handle.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:9: TL007
+        main.py:9: TL001
+        ",
+    );
+}
+
+#[test]
 fn suppressions_hiding_flows_from_other_modules() {
     check(
         r#"

@@ -172,11 +172,12 @@ impl Lowerer {
         self.facts.map_calls.push((site, function, callee, result));
     }
 
-    /// `cast(T, value)` or `typing.cast(T, value)`: whether it is typing's is decided when
-    /// names are resolved.
+    /// `cast(T, value)`, `typing.cast(T, value)` or a name `cast` is imported as: whether it
+    /// is typing's is decided when names are resolved.
     fn note_cast(&mut self, call: &ast::ExprCall, site: u32) {
         if let Some(path) = crate::annotation::dotted_name(&call.func)
-            && path.last().is_some_and(|last| last.as_str() == "cast")
+            && (path.last().is_some_and(|last| last.as_str() == "cast")
+                || matches!(&*path, [name] if self.cast_aliases.contains(name)))
             && let [target, _] = &*call.arguments.args
         {
             self.facts.casts.push((site, type_expr(target)));

@@ -131,6 +131,8 @@ pub(crate) struct Lowerer {
     walrus_bindings: Vec<(Name, NodeId)>,
     /// The ids of names in `facts.names`.
     name_ids: FxHashMap<Name, NameId>,
+    /// Other names `typing.cast` is imported as (`from typing import cast as as_type`).
+    cast_aliases: FxHashSet<Name>,
     /// Where each name is in `facts.type_aliases` (kept sorted by name once lowered).
     type_alias_at: FxHashMap<Name, usize>,
     /// Per function being lowered, the values its `return`s give that are not a parameter
@@ -171,6 +173,7 @@ impl Lowerer {
             attribute_error_handled: 0,
             type_error_handled: 0,
             walrus_bindings: Vec::new(),
+            cast_aliases: FxHashSet::default(),
             conditional: 0,
             guarded: 0,
             suspended_at: FxHashMap::default(),

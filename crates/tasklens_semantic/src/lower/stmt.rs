@@ -118,6 +118,9 @@ impl Lowerer {
                         continue;
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).id.clone();
+                    if matches!(module, Some("typing" | "typing_extensions")) && alias.name.as_str() == "cast" {
+                        self.cast_aliases.insert(bound.clone());
+                    }
                     let target = Self::import_target(import.level, module, Some(alias.name.as_str()));
                     self.bind_import(&bound, target);
                 }
