@@ -70,7 +70,8 @@ pub enum ExternalCall {
     /// argument under its name. Not a bare `dict()` (see [`external_call`]), nor a copy
     /// of another mapping or of pairs (`dict(other)`, `dict(zip(...))`: unknown).
     NewDict {
-        bare: bool,
+        /// Whether a call without arguments makes a dict too (`OrderedDict()`).
+        empty_call: bool,
     },
     /// `dict.fromkeys(keys, value)` (also `OrderedDict`'s): a dict of `value` under each key.
     FromKeys,
@@ -142,7 +143,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             // Not a bare `dict()`: a dict made that way is often a project-wide registry
             // (Home Assistant's `hass.data`), and without telling keys apart every value
             // would reach every reader.
-            "dict" => ExternalCall::NewDict { bare: false },
+            "dict" => ExternalCall::NewDict { empty_call: false },
             "min" | "max" => ExternalCall::Choice,
             "next" => ExternalCall::Element,
             "anext" => ExternalCall::AsyncNext,
@@ -154,7 +155,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         },
         "collections" if last == "deque" => ExternalCall::CopyContainer { first: 0 },
         "collections" if last == "defaultdict" => ExternalCall::NewDefaultDict,
-        "collections" if last == "OrderedDict" => ExternalCall::NewDict { bare: true },
+        "collections" if last == "OrderedDict" => ExternalCall::NewDict { empty_call: true },
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
         "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
         "weakref" if last == "WeakValueDictionary" => ExternalCall::NewWeakValueDict,

@@ -144,6 +144,5 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         let message = format!("also reaches: {}", describe::sink_label(db, &other.sink));
         trace.push(Label { file: other.sink.at.file, range: other.sink.at.range, message });
     }
-
     Diagnostic { code: RULE.code, severity: RULE.severity, message, primary, trace, fix: None }
 }

@@ -245,9 +245,9 @@ impl Solver {
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
             ExternalCall::NewWeakValueDict => self.seed(result, Obj::Container(result, ContainerKind::WeakValueDict)),
-            ExternalCall::NewDict { bare } => {
+            ExternalCall::NewDict { empty_call } => {
                 let call = args.call();
-                if call.has_spread || !call.args.is_empty() || (!bare && call.keywords.is_empty()) {
+                if call.has_spread || !call.args.is_empty() || (!empty_call && call.keywords.is_empty()) {
                     return self.seed(result, Obj::Unknown);
                 }
                 self.seed(result, Obj::Container(result, ContainerKind::Dict));
