@@ -472,6 +472,16 @@ fn a_public_functions_parameter_makes_the_fix_unsafe() {
 }
 
 #[test]
+fn calling_a_public_functions_parameter_makes_the_fix_unsafe() {
+    // `run` and `when_awaitable` call what their callers pass (outside callers may pass a
+    // function that returns a Future); past `iscoroutinefunction` or `iscoroutine` the
+    // value is a coroutine whoever passed it.
+    let text = "import asyncio\nimport inspect\n\nasync def work():\n    return 1\n\nasync def run(fn):\n    return await asyncio.ensure_future(fn())\n\nasync def when_awaitable(fn):\n    result = fn()\n    if inspect.isawaitable(result):\n        return await asyncio.ensure_future(result)\n\nasync def call(fn):\n    if inspect.iscoroutinefunction(fn):\n        return await asyncio.ensure_future(fn())\n\nasync def schedule(c):\n    if asyncio.iscoroutine(c):\n        return await asyncio.ensure_future(c)\n\nasync def main():\n    await run(work)\n    await when_awaitable(work)\n    await call(work)\n    await schedule(work())\n";
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Unsafe), Some(Unsafe), Some(Safe), Some(Safe)]);
+}
+
+#[test]
 fn unused_imports_sharing_a_line_go_with_their_semicolon() {
     check_fix(
         r#"

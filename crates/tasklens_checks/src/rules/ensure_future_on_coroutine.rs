@@ -50,8 +50,10 @@ declare_rule! {
     /// `datagram_received`, which the loop's transports call); elsewhere it is unsafe
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
     /// running. It is also unsafe when the argument is a parameter of a public function
-    /// or method: callers outside the project may pass a Future, which `create_task`
-    /// refuses. Calls that run at import time (also in a function that module-level code
+    /// or method, or what calling one gives (`ensure_future(callback())`, also past an
+    /// `isawaitable` test): callers outside the project may pass a Future (or a function
+    /// that returns one), which `create_task` refuses; past `iscoroutine` or
+    /// `iscoroutinefunction` it is a coroutine whoever passed it. Calls that run at import time (also in a function that module-level code
     /// calls) or in another thread get no fix. `ensure_future(coro, loop=loop)`
     /// is the exception to both: its rewrite `loop.create_task(coro)` is what CPython runs
     /// anyway and needs no running loop, so it is safe wherever the call is; but not when
@@ -74,8 +76,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         message.push_str(&format!(" (its result reaches code that needs a Task: {})", sinks.join(", ")));
     }
     if let Some(param) = &call.public_parameter {
+        let passed = if param.called { "a function that returns a Future" } else { "a Future" };
         message.push_str(&format!(
-            " (`{param}` is a parameter of a public function: callers outside the project may still pass a Future, so the fix is unsafe)"
+            " (`{}` is a parameter of a public function: callers outside the project may still pass {passed}, so the fix is unsafe)",
+            param.name
         ));
     }
     let fix = fix(db, call);

@@ -168,9 +168,10 @@ pub struct EnsureFutureCall {
     /// For a call at import time: a module variable that holds an event loop, whose
     /// `create_task` needs no running loop.
     pub loop_in_scope: Option<Name>,
-    /// The argument is a parameter of a public function or method: code outside the
-    /// project may call it with a Future, which `create_task` would refuse.
-    pub public_parameter: Option<Name>,
+    /// The argument is a parameter of a public function or method, or what calling one
+    /// gives: code outside the project may pass a Future (or a function that returns one),
+    /// which `create_task` would refuse.
+    pub public_parameter: Option<PublicParameter>,
     /// For a call in a function: the calls that reach it where no loop is running
     /// (outermost first), and where they start.
     pub loopless: Option<(Vec<Location>, LooplessStart)>,
@@ -422,7 +423,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             other_keywords: call.has_spread
                 || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
             loop_in_scope: (context == CallContext::Import).then(|| indexes.of(module).loop_global.clone()).flatten(),
-            public_parameter: public_parameter(solved, module, call),
+            public_parameter: public_parameter(solved, &mut indexes, module, call),
             loopless: solved.derived.loopless_ensure_futures.get(&site).map(|(chain, start)| {
                 let location = |via: &u32| Location {
                     file: file_of(solved, solved.modules.site_module(*via)),
@@ -499,16 +500,46 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report
 }
 
-/// The parameter that a call's first argument reads, when its function may be called from
-/// outside the project: a public name (no leading underscore, or a dunder) in a public class.
-fn public_parameter(solved: &Solved, module: ModIdx, call: &tasklens_semantic::facts::CallSite) -> Option<Name> {
+/// A parameter of a public function that an `ensure_future` argument comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicParameter {
+    pub name: Name,
+    /// The argument is what calling the parameter gives (`ensure_future(callback())`).
+    pub called: bool,
+}
+
+/// The parameter that a call's first argument reads (through copies, or by calling it),
+/// when its function may be called from outside the project: a public name (no leading
+/// underscore, or a dunder) in a public class.
+fn public_parameter(
+    solved: &Solved,
+    indexes: &mut ModuleIndexes,
+    module: ModIdx,
+    call: &tasklens_semantic::facts::CallSite,
+) -> Option<PublicParameter> {
     let facts = &solved.modules.modules[module as usize].facts;
     let function = &facts.functions[call.caller? as usize];
-    let argument = call.args.first()?.node?;
-    let param = function.params.iter().find(|p| p.node == argument)?;
     let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
     let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
-    (public(function.name.as_str()) && class_public).then(|| param.name.clone())
+    if !(public(function.name.as_str()) && class_public) {
+        return None;
+    }
+    let (mut node, mut called) = (call.args.first()?.node?, false);
+    let index = indexes.of(module);
+    for _ in 0..8 {
+        if let Some(param) = function.params.iter().find(|p| p.node == node) {
+            return Some(PublicParameter { name: param.name.clone(), called });
+        }
+        if let Some(callee) = index.callee_of_result(node).filter(|_| !called) {
+            (node, called) = (callee, true);
+            continue;
+        }
+        match (index.ways_in(node), index.narrowed_from(node)) {
+            (&[WayIn::Copy { from }], _) | (&[], Some(from)) => node = from,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Whether a call is in a `try` body that catches `TypeError`: what it raises that way is

@@ -4,7 +4,7 @@
 
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Binding, Constraint};
+use tasklens_semantic::facts::{Binding, Constraint, GuardTest};
 
 use crate::objects::{ModIdx, Obj};
 use crate::solver::Solved;
@@ -20,6 +20,11 @@ pub(super) enum WayIn {
 pub(super) struct ModuleIndex {
     /// The callee node of each call site made by a `Call` constraint.
     callees: FxHashMap<u32, u32>,
+    /// The callee node of the call whose result is each node.
+    callees_by_result: FxHashMap<u32, u32>,
+    /// The node each narrowed node (the version a test leaves in a branch) narrows, except
+    /// for tests that only coroutines pass.
+    narrowed_from: FxHashMap<u32, u32>,
     /// The copies and attribute loads into each node.
     ways_in: FxHashMap<u32, Vec<WayIn>>,
     /// A module variable that holds an event loop (the first in name order).
@@ -30,10 +35,14 @@ impl ModuleIndex {
     fn build(solved: &Solved, module: ModIdx) -> Self {
         let entry = &solved.modules.modules[module as usize];
         let (mut callees, mut ways_in) = (FxHashMap::default(), FxHashMap::<u32, Vec<WayIn>>::default());
+        let mut callees_by_result = FxHashMap::default();
         for constraint in &entry.facts.constraints {
             match *constraint {
                 // The first `Call` of a site names its callee.
-                Constraint::Call { site, callee, .. } => _ = callees.entry(site).or_insert(callee),
+                Constraint::Call { site, callee, result } => {
+                    callees.entry(site).or_insert(callee);
+                    callees_by_result.entry(result).or_insert(callee);
+                }
                 Constraint::Copy { from, to, .. } => ways_in.entry(to).or_default().push(WayIn::Copy { from }),
                 Constraint::Load { attr, to, .. } => ways_in.entry(to).or_default().push(WayIn::Load { attr }),
                 _ => {}
@@ -46,12 +55,28 @@ impl ModuleIndex {
             }
             _ => None,
         });
-        ModuleIndex { callees, ways_in, loop_global }
+        // Not through a test that only a coroutine (or an `async def`) passes: what gets by
+        // it is one whatever the callers pass.
+        let narrowed_from = (entry.facts.guards.iter())
+            .filter(|guard| !matches!(guard.test, GuardTest::Coroutine | GuardTest::CoroutineFunction))
+            .map(|guard| (guard.to, guard.from))
+            .collect();
+        ModuleIndex { callees, callees_by_result, narrowed_from, ways_in, loop_global }
     }
 
     /// The callee node of the call at module-local `site`, if a `Call` constraint makes it.
     pub fn callee(&self, site: u32) -> Option<u32> {
         self.callees.get(&site).copied()
+    }
+
+    /// The callee node of the call whose result is module-local `node`.
+    pub fn callee_of_result(&self, node: u32) -> Option<u32> {
+        self.callees_by_result.get(&node).copied()
+    }
+
+    /// The node that module-local `node` narrows, when a test made it (`if isawaitable(x):`).
+    pub fn narrowed_from(&self, node: u32) -> Option<u32> {
+        self.narrowed_from.get(&node).copied()
     }
 
     /// The copies and attribute loads into module-local `node`, in the facts' order.
