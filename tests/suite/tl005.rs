@@ -488,6 +488,37 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_caller_that_throws_away_a_task_a_decorator_starts_drops_it() {
+    // `@background` makes `job(n)` a call of `wrapper`, which starts and returns a Task:
+    // `job(0)` as a statement drops it, `t = job(0)` then `await t` keeps it.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+def background(fn):
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return asyncio.create_task(fn(*args))
+    return wrapper
+
+@background
+async def job(n):
+    await asyncio.sleep(n)
+
+async def main():
+    job(0)
+    t = job(0)
+    await t
+
+asyncio.run(main())
+"#,
+        "main.py:15: TL005",
+    );
+}
+
+#[test]
 fn a_synchronous_function_that_runs_the_loop_keeps_its_names() {
     // `main` holds `task` while `run_until_complete` runs the loop inside the same frame;
     // `start` returns at once, and its name goes with it.

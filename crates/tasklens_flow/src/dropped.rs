@@ -285,15 +285,19 @@ fn dropped_by_callers(
         return Vec::new();
     }
     // A call that may run several functions (a callback registry's `self.handler(...)`) is
-    // not where a given helper's Task is lost: only calls of the helper alone count.
+    // not where a given helper's Task is lost: only calls of the helper alone count. An
+    // `async def` among them runs nothing there (the call of a function a decorator wraps
+    // in a helper runs the helper).
     let mut callees: FxHashMap<GSite, u32> = FxHashMap::default();
     for &(call, func) in &solved.calls {
         if returned.contains_key(&func) {
             callees.insert(call, 0);
         }
     }
-    for &(call, _) in &solved.calls {
-        if let Some(count) = callees.get_mut(&call) {
+    for &(call, func) in &solved.calls {
+        if let Some(count) = callees.get_mut(&call)
+            && !solved.modules.func(func).1.makes_coroutine()
+        {
             *count += 1;
         }
     }

@@ -231,8 +231,10 @@ impl Solver {
             Complex::Decorated { site, func, result, depth } => self.decorated_call(value, site, func, result, depth),
             Complex::FieldFactory { site, slot } => self.field_factory(value, site, slot),
             Complex::WrapperResult { wrapper, result } => match value {
+                // From the wrapper's return: the way it came shows (and a Task a caller drops
+                // is dropped by that call of a helper).
                 Obj::Future(site) | Obj::Task(Some(site)) if self.site_in_function(site, wrapper) => {
-                    self.seed(result, value);
+                    self.add(result, obj, node, NO_LABEL);
                 }
                 _ => {}
             },
