@@ -482,6 +482,15 @@ fn calling_a_public_functions_parameter_makes_the_fix_unsafe() {
 }
 
 #[test]
+fn a_public_functions_parameter_kept_in_an_attribute_makes_the_fix_unsafe() {
+    // `Runner(factory)` keeps what outside code may pass; `_Private` and the `factory` a
+    // private method stores are the project's own.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\nclass Runner:\n    def __init__(self, factory):\n        self.factory = factory\n\n    async def run(self):\n        return await asyncio.ensure_future(self.factory())\n\nclass _Private:\n    def __init__(self, make):\n        self.make = make\n\n    async def run(self):\n        return await asyncio.ensure_future(self.make())\n\nasync def main():\n    await Runner(work).run()\n    await _Private(work).run()\n";
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Unsafe), Some(Safe)]);
+}
+
+#[test]
 fn unused_imports_sharing_a_line_go_with_their_semicolon() {
     check_fix(
         r#"

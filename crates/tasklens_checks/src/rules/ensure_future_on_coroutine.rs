@@ -51,9 +51,11 @@ declare_rule! {
     /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
     /// running. It is also unsafe when the argument is a parameter of a public function
     /// or method, or what calling one gives (`ensure_future(callback())`, also past an
-    /// `isawaitable` test): callers outside the project may pass a Future (or a function
-    /// that returns one), which `create_task` refuses; past `iscoroutine` or
-    /// `iscoroutinefunction` it is a coroutine whoever passed it. Calls that run at import time (also in a function that module-level code
+    /// `isawaitable` test), or one that a public function keeps in an attribute
+    /// (`self.factory()` after `self.factory = factory` in `__init__`): callers outside
+    /// the project may pass a Future (or a function that returns one), which `create_task`
+    /// refuses; past `iscoroutine` or `iscoroutinefunction` it is a coroutine whoever
+    /// passed it. Calls that run at import time (also in a function that module-level code
     /// calls) or in another thread get no fix. `ensure_future(coro, loop=loop)`
     /// is the exception to both: its rewrite `loop.create_task(coro)` is what CPython runs
     /// anyway and needs no running loop, so it is safe wherever the call is; but not when

@@ -508,9 +508,11 @@ pub struct PublicParameter {
     pub called: bool,
 }
 
-/// The parameter that a call's first argument reads (through copies, or by calling it),
-/// when its function may be called from outside the project: a public name (no leading
-/// underscore, or a dunder) in a public class.
+/// The parameter of a public function (see [`module_index::is_public`]) that a call's first
+/// argument comes from: the calling function's own (through copies and tests, or by
+/// calling it), or one that a public function of the module stores in the attribute it is
+/// read or called from (`self.factory()` after `self.factory = factory` in `__init__`;
+/// attributes are told apart by name only, which at worst leaves a fix unsafe).
 fn public_parameter(
     solved: &Solved,
     indexes: &mut ModuleIndexes,
@@ -519,23 +521,26 @@ fn public_parameter(
 ) -> Option<PublicParameter> {
     let facts = &solved.modules.modules[module as usize].facts;
     let function = &facts.functions[call.caller? as usize];
-    let public = |name: &str| !name.starts_with('_') || (name.starts_with("__") && name.ends_with("__"));
-    let class_public = function.class.is_none_or(|class| public(facts.classes[class as usize].name.as_str()));
-    if !(public(function.name.as_str()) && class_public) {
-        return None;
-    }
+    let own_params_public = module_index::is_public(facts, function);
     let (mut node, mut called) = (call.args.first()?.node?, false);
     let index = indexes.of(module);
     for _ in 0..8 {
-        if let Some(param) = function.params.iter().find(|p| p.node == node) {
+        if let Some(param) = function.params.iter().find(|p| p.node == node).filter(|_| own_params_public) {
             return Some(PublicParameter { name: param.name.clone(), called });
         }
         if let Some(callee) = index.callee_of_result(node).filter(|_| !called) {
             (node, called) = (callee, true);
             continue;
         }
+        // `self.factory()`: a method call of what the attribute holds.
+        if let Some(method) = index.method_of_result(node).filter(|_| !called) {
+            return index.param_attr(method).map(|name| PublicParameter { name: name.clone(), called: true });
+        }
         match (index.ways_in(node), index.narrowed_from(node)) {
             (&[WayIn::Copy { from }], _) | (&[], Some(from)) => node = from,
+            (&[WayIn::Load { attr }], _) => {
+                return index.param_attr(attr).map(|name| PublicParameter { name: name.clone(), called });
+            }
             _ => return None,
         }
     }
