@@ -489,32 +489,36 @@ asyncio.run(main())
 
 #[test]
 fn a_caller_that_throws_away_a_task_a_decorator_starts_drops_it() {
-    // `@background` makes `job(n)` a call of `wrapper`, which starts and returns a Task:
-    // `job(0)` as a statement drops it, `t = job(0)` then `await t` keeps it.
+    // `@in_background` makes `refresh(...)` a call of `start`, which starts and returns a
+    // Task: `refresh("a")` as a statement drops it, `pending = refresh("b")` then `await
+    // pending` keeps it.
     check(
         r#"
+#- tasks.py
+import asyncio
+
+def in_background(coroutine_function):
+    def start(*args, **kwargs):
+        loop = asyncio.get_running_loop()
+        return loop.create_task(coroutine_function(*args, **kwargs))
+    return start
 #- main.py run
 import asyncio
-import functools
+from tasks import in_background
 
-def background(fn):
-    @functools.wraps(fn)
-    def wrapper(*args):
-        return asyncio.create_task(fn(*args))
-    return wrapper
-
-@background
-async def job(n):
-    await asyncio.sleep(n)
+@in_background
+async def refresh(name):
+    await asyncio.sleep(0)
+    return name
 
 async def main():
-    job(0)
-    t = job(0)
-    await t
+    refresh("a")
+    pending = refresh("b")
+    print(await pending)
 
 asyncio.run(main())
 "#,
-        "main.py:15: TL005",
+        "main.py:10: TL005",
     );
 }
 
