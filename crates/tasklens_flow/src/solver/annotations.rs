@@ -2,10 +2,12 @@
 //! may hold a plain Future, an event loop or a project class (seeds), and what of the
 //! project's own objects an annotated place lets in (type filters).
 
+use std::rc::Rc;
+
 use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
 
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
-use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, Solver, TypeFilter};
+use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, NO_NODE, Solver, TypeFilter};
 use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GNode, ModIdx, Obj};
@@ -339,13 +341,25 @@ impl Solver {
         if !self.typed_dict_places.insert((node, class)) {
             return;
         }
-        let owners: Vec<GClass> = self.classes.mro[class as usize].clone();
-        for owner in owners {
+        let fields = match self.typed_dict_fields.get(&class) {
+            Some(fields) => fields.clone(),
+            None => {
+                let fields = self.typed_dict_task_fields(class);
+                self.typed_dict_fields.insert(class, fields.clone());
+                fields
+            }
+        };
+        self.sinks.extend(fields.iter().map(|field| SinkRecord { node, ..field.clone() }));
+    }
+
+    /// The sinks of a `TypedDict`'s fields (and inherited ones) annotated as Tasks, for no
+    /// place yet (`node` is [`NO_NODE`]): worked out once per class.
+    fn typed_dict_task_fields(&mut self, class: GClass) -> Rc<[SinkRecord]> {
+        let mut fields = Vec::new();
+        for owner in self.classes.mro[class as usize].clone() {
             let (m, _) = self.modules.class(owner);
-            let (facts, class_base) = {
-                let module = &self.modules.modules[m as usize];
-                (module.facts.clone(), module.class_base)
-            };
+            let module = &self.modules.modules[m as usize];
+            let (facts, class_base) = (module.facts.clone(), module.class_base);
             for (index, place) in facts.annotated.iter().enumerate() {
                 let Place::Attribute { class: local, attr } = &place.place else { continue };
                 if class_base + local != owner {
@@ -356,9 +370,9 @@ impl Solver {
                     continue;
                 }
                 let Some(key) = self.string_key(attr) else { continue };
-                self.sinks.push(SinkRecord {
+                fields.push(SinkRecord {
                     module: m,
-                    node,
+                    node: NO_NODE,
                     at: SinkAt::Annotation(index as u32),
                     kind: SinkKind::Attribute { class: owner, attr: attr.clone() },
                     elements: !admits.only_task(),
@@ -366,6 +380,7 @@ impl Solver {
                 });
             }
         }
+        fields.into()
     }
 
     /// Whether `cast(target, ...)` claims a Task.

@@ -36,6 +36,13 @@ impl SiteArgs {
         local.map(|n| self.base + n)
     }
 
+    /// The keyword arguments: each name, the project-wide node of its value, and its place.
+    pub(super) fn keywords(&self) -> Vec<(Name, Option<GNode>, HopAt)> {
+        (self.call().keywords.iter().enumerate())
+            .map(|(k, keyword)| (keyword.name.clone(), self.node(keyword.node), HopAt::Keyword(self.site, k as u32)))
+            .collect()
+    }
+
     /// The nodes of the call's `*` spreads (`false`) or `**` spreads (`true`).
     pub(super) fn spreads(&self, double: bool) -> impl Iterator<Item = GNode> + '_ {
         let spreads = &self.facts.spread_args;
@@ -190,9 +197,7 @@ impl Solver {
     /// Stores each keyword argument of `site` into the dict made at `dict`, under its name.
     pub(super) fn keywords_into_dict(&mut self, site: GSite, dict: GNode) {
         let args = self.site_args(site);
-        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (args.call().keywords.iter().enumerate())
-            .map(|(k, keyword)| (keyword.name.clone(), args.node(keyword.node), HopAt::Keyword(site, k as u32)))
-            .collect();
+        let keywords = args.keywords();
         for (name, node, at) in keywords {
             let Some(key) = self.string_key(&name) else { continue };
             let slot = self.part_node(dict, Part::Key(key));
@@ -294,9 +299,7 @@ impl Solver {
     /// The keyword arguments of `site` reach the parameters of `func` with their names.
     pub(super) fn forward_keywords(&mut self, site: GSite, func: GFunc) {
         let args = self.site_args(site);
-        let keywords: Vec<(Name, Option<GNode>, HopAt)> = (args.call().keywords.iter().enumerate())
-            .map(|(k, keyword)| (keyword.name.clone(), args.node(keyword.node), HopAt::Keyword(site, k as u32)))
-            .collect();
+        let keywords = args.keywords();
         let (fm, _) = self.modules.func(func);
         let entry = &self.modules.modules[fm as usize];
         let (base, facts) = (entry.node_base, entry.facts.clone());

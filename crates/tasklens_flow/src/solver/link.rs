@@ -148,6 +148,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
         typed_dict_places: FxHashSet::default(),
+        typed_dict_fields: FxHashMap::default(),
         type_filters: Vec::new(),
         filter_classes: Vec::new(),
         init: Default::default(),

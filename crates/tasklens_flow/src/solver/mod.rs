@@ -369,6 +369,8 @@ pub(crate) struct Solver {
     attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
     /// Places holding a `TypedDict`'s dicts whose Task fields are sinks already.
     typed_dict_places: FxHashSet<(GNode, GClass)>,
+    /// Per `TypedDict`, the sinks of its Task fields (see `typed_dict_task_fields`).
+    typed_dict_fields: FxHashMap<GClass, std::rc::Rc<[link::SinkRecord]>>,
     /// Per node (indexed up to the nodes made while linking), an index into `filter_classes`
     /// or `NO_FILTER`: a place annotated with project classes only lets in no other
     /// project objects (see [`Solver::admitted`]).
