@@ -4046,3 +4046,49 @@ asyncio.run(main())
         "main.py:19: TL001",
     );
 }
+
+#[test]
+fn a_generic_alias_called_makes_what_its_class_makes() {
+    check(
+        r#"
+#- boxes.py
+import enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+class Box(Generic[T]):
+    def __init__(self, item: T) -> None:
+        self.item = item
+
+class Color(enum.Enum):
+    RED = 1
+#- main.py run
+import asyncio
+from boxes import Box, Color
+
+class Speaker:
+    def __init__(self) -> None:
+        self.done = asyncio.Future[None]()
+        self.queue = asyncio.Queue[asyncio.Task[None]]()
+
+    def finished(self) -> "asyncio.Task[None]":
+        return self.done
+
+async def main():
+    speaker = Speaker()
+    speaker.queue.put_nowait(asyncio.get_running_loop().create_future())
+    box = Box[asyncio.Task](asyncio.gather())
+    print(Color["RED"].value, box.item.get_coro())
+    print((await speaker.queue.get()).get_name())
+    print(speaker.finished().get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:6: TL001
+        main.py:14: TL001
+        main.py:15: TL001
+        ",
+    );
+}

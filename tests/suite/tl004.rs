@@ -459,3 +459,67 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn an_object_with_the_whole_coroutine_protocol_is_taken_as_a_coroutine() {
+    // `asyncio.iscoroutine` is `isinstance(x, collections.abc.Coroutine)`, which a class
+    // passes by deriving from the ABC or by defining `__await__`, `send`, `throw` and
+    // `close`; `create_task` takes its instances. An `__await__` alone is not enough.
+    check(
+        r#"
+#- wrappers.py
+import typing
+from typing import Any, Coroutine, Generic, TypeVar
+
+T = TypeVar("T")
+
+class Derived(Coroutine[Any, Any, T], Generic[T]):
+    def __init__(self, coro):
+        self._coro = coro
+    def send(self, value):
+        return self._coro.send(value)
+    def throw(self, *args):
+        return self._coro.throw(*args)
+    def close(self):
+        return self._coro.close()
+    def __await__(self):
+        return self._coro.__await__()
+
+class Structural:
+    def __init__(self, coro):
+        self._coro = coro
+    def send(self, value):
+        return self._coro.send(value)
+    def throw(self, *args):
+        return self._coro.throw(*args)
+    def close(self):
+        return self._coro.close()
+    def __await__(self):
+        return self._coro.__await__()
+
+class AwaitOnly:
+    def __init__(self, coro):
+        self._coro = coro
+    def __await__(self):
+        return self._coro.__await__()
+
+Alias = Derived[int]
+#- main.py run
+import asyncio
+from wrappers import Alias, AwaitOnly, Structural
+
+async def work():
+    return 1
+
+async def main():
+    print(await asyncio.create_task(Alias(work())))
+    print(await asyncio.create_task(Structural(work())))
+    print(await asyncio.create_task(AwaitOnly(work())))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:10: TL004
+        ",
+    );
+}

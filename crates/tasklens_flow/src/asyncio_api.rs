@@ -171,6 +171,20 @@ pub fn external_call(path: &str) -> ExternalCall {
     }
 }
 
+/// Whether the outside class at `path` is generic: `path[T]` is an alias that makes
+/// what the class makes when called (`asyncio.Future[None]()`, `dict[str, int]()`).
+pub fn is_generic_class(path: &str) -> bool {
+    let (top, last) = split(path);
+    match top {
+        "asyncio" => matches!(last, "Future" | "Task" | "Queue" | "LifoQueue" | "PriorityQueue"),
+        "concurrent" => last == "Future",
+        "builtins" => matches!(last, "list" | "dict" | "set" | "frozenset" | "tuple"),
+        "collections" => matches!(last, "deque" | "defaultdict" | "OrderedDict"),
+        "weakref" => matches!(last, "WeakSet" | "WeakValueDictionary"),
+        _ => false,
+    }
+}
+
 /// The effect of calling `method` on an event loop.
 pub fn loop_method(method: &str) -> ExternalCall {
     if let Some(callback) = loop_callback_index(method) {

@@ -173,6 +173,9 @@ fn generator(solved: &Solved, yields: GNode) -> Option<Producer> {
 fn awaitable_instance(solved: &Solved, class: u32) -> Option<Producer> {
     let (module, facts) = solved.modules.class(class);
     facts.method("__await__")?;
+    if solved.coroutine_classes.contains(&class) {
+        return None;
+    }
     let local = class - solved.modules.modules[module as usize].class_base;
     Some(Producer::Awaitable {
         at: Location {

@@ -139,6 +139,19 @@ impl ClassTable {
         })
     }
 
+    /// Whether `asyncio.iscoroutine` is true of the class's instances: it derives from
+    /// `typing.Coroutine` (or `collections.abc`'s), or has the whole protocol (`__await__`,
+    /// `send`, `throw`, `close`), which the ABC recognises without a base. `create_task`
+    /// and `ensure_future` take such an instance as they take a coroutine.
+    pub fn is_coroutine_class(&self, modules: &Modules, class: GClass) -> bool {
+        self.has_external_base(class, |path| {
+            let (top, last) = (path.split('.').next(), path.rsplit('.').next());
+            matches!(top, Some("typing" | "typing_extensions" | "collections")) && last == Some("Coroutine")
+        }) || ["__await__", "send", "throw", "close"]
+            .iter()
+            .all(|name| self.find_method(modules, class, name).is_some())
+    }
+
     /// Whether the class is structural (`typing.Protocol` among its outside bases): any
     /// object with the right members is one of its instances.
     pub fn is_protocol(&self, class: GClass) -> bool {

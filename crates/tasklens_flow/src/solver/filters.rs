@@ -125,7 +125,9 @@ impl Solver {
     fn may_be_coroutine(&self, value: Obj) -> bool {
         match value {
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
-            Obj::Instance(class) => self.classes.external_base[class as usize],
+            Obj::Instance(class) => {
+                self.classes.external_base[class as usize] || self.classes.is_coroutine_class(&self.modules, class)
+            }
             other => other.is_coroutine(),
         }
     }

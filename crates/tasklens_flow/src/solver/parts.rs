@@ -19,6 +19,11 @@ pub(super) fn stored_part(part: Part, kind: ContainerKind) -> Part {
     }
 }
 
+/// Whether `part` is what a subscript (`x[i]`, `x[key]`, `x[expr]`) reads.
+fn is_subscript(part: Part) -> bool {
+    matches!(part, Part::Index(_) | Part::Key(_) | Part::Values)
+}
+
 impl Solver {
     pub(super) fn load_part(&mut self, value: Obj, part: Part, to: GNode, label: Label) {
         match value {
@@ -54,6 +59,18 @@ impl Solver {
                 self.edge(slot, to, label);
             }
             Obj::Instance(class) => self.instance_part(class, part, to, label),
+            // `Box[int]`, `asyncio.Future[None]`: a generic alias, which makes what its class
+            // makes when called. Not an enum's `Color["RED"]`, which is a member.
+            Obj::Class(class)
+                if is_subscript(part) && !self.classes.has_external_base(class, |p| p.starts_with("enum.")) =>
+            {
+                self.seed(to, value)
+            }
+            Obj::External(path)
+                if is_subscript(part) && crate::asyncio_api::is_generic_class(&self.paths[path as usize]) =>
+            {
+                self.seed(to, value)
+            }
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => self.seed(to, Obj::Unknown),
             _ => {}
         }

@@ -48,6 +48,9 @@ pub(crate) struct Solution {
     /// object, and a Future there comes from merging unrelated values (a registry read
     /// by everyone), so the sink is not reported.
     pub shadowed_sinks: Vec<bool>,
+    /// Project classes whose instances `asyncio.iscoroutine` accepts (see
+    /// `ClassTable::is_coroutine_class`).
+    pub coroutine_classes: FxHashSet<GClass>,
     pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
@@ -198,6 +201,9 @@ impl Solver {
                 _ => false,
             })
             .collect();
+        let coroutine_classes = (0..self.modules.class_count as GClass)
+            .filter(|&class| self.classes.is_coroutine_class(&self.modules, class))
+            .collect();
         let mut removed_loop_sites: Vec<_> =
             self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
@@ -212,6 +218,7 @@ impl Solver {
             part_nodes: self.part_nodes,
             sinks: self.sinks,
             shadowed_sinks,
+            coroutine_classes,
             ensure_future_sites,
             task_argument_sites,
             removed_loop_sites,
