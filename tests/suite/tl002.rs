@@ -917,3 +917,64 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn asyncio_objects_known_by_their_annotation_have_coroutine_methods() {
+    // A place annotated with one of asyncio's classes holds one, whoever passes it:
+    // its waiting methods (`wait`, `acquire`, `readline`, `drain`...) make coroutines.
+    check(
+        r#"
+#- session.py
+import asyncio
+from typing import Any, Optional
+
+class Session:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.stop = stop
+        self.lock: Optional[asyncio.Lock] = None
+
+    async def pump(self):
+        self.lock = asyncio.Lock()
+        line = asyncio.ensure_future(self.reader.readline())
+        stopped = asyncio.ensure_future(self.stop.wait())
+        flushed = asyncio.ensure_future(self.writer.drain())
+        locked = asyncio.ensure_future(self.lock.acquire())
+        return await line, stopped, await flushed, await locked
+
+async def run_child(proc: "asyncio.subprocess.Process", other: Any):
+    unknown = asyncio.ensure_future(other.wait())
+    return await asyncio.ensure_future(proc.wait()), await unknown
+#- main.py run
+import asyncio
+import sys
+from session import Session, run_child
+
+async def main():
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    reader.feed_data(b"hello\n")
+    server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    session = Session(reader, writer, asyncio.Event())
+    line, stopped, _, _ = await session.pump()
+    session.stop.set()
+    await stopped
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    print(line, await run_child(proc, await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")))
+    writer.close()
+    server.close()
+
+asyncio.run(main())
+"#,
+        "
+        session.py:13: TL002
+        session.py:14: TL002
+        session.py:15: TL002
+        session.py:16: TL002
+        session.py:21: TL002
+        ",
+    );
+}

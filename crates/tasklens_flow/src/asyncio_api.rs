@@ -120,9 +120,8 @@ pub fn external_call(path: &str) -> ExternalCall {
             | "create_subprocess_exec"
             | "create_subprocess_shell"
             | "to_thread" => ExternalCall::Coroutine,
-            "TaskGroup" | "Lock" | "Event" | "Condition" | "Semaphore" | "BoundedSemaphore" | "Barrier" => {
-                ExternalCall::Instance
-            }
+            "TaskGroup" | "Lock" | "Event" | "Condition" | "Semaphore" | "BoundedSemaphore" | "Barrier"
+            | "StreamReader" => ExternalCall::Instance,
             "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewQueue,
             _ => ExternalCall::Unknown,
         },
@@ -169,6 +168,28 @@ pub fn external_call(path: &str) -> ExternalCall {
         "functools" if last == "partial" => ExternalCall::Partial,
         _ => ExternalCall::Unknown,
     }
+}
+
+/// Whether `path` is one of asyncio's classes whose instances the analysis follows
+/// (their waiting methods make coroutines: see [`external_method`]), so that a place
+/// annotated with it holds one.
+pub fn is_followed_asyncio_class(path: &str) -> bool {
+    let (top, last) = split(path);
+    top == "asyncio"
+        && matches!(
+            last,
+            "Lock"
+                | "Event"
+                | "Condition"
+                | "Semaphore"
+                | "BoundedSemaphore"
+                | "Barrier"
+                | "StreamReader"
+                | "StreamWriter"
+                | "Process"
+                | "Server"
+                | "AbstractServer"
+        )
 }
 
 /// Whether the outside class at `path` is generic: `path[T]` is an alias that makes
@@ -376,7 +397,14 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
         ("asyncio", "Lock" | "Semaphore" | "BoundedSemaphore" | "Condition", "acquire")
         | ("asyncio", "Event" | "Condition" | "Barrier", "wait")
         | ("asyncio", "Condition", "wait_for")
-        | ("asyncio", "Barrier", "reset" | "abort") => ExternalCall::Coroutine,
+        | ("asyncio", "Barrier", "reset" | "abort")
+        // Streams, subprocesses and servers: their waiting methods are coroutine functions.
+        | ("asyncio", "StreamReader", "read" | "readline" | "readexactly" | "readuntil")
+        | ("asyncio", "StreamWriter", "drain" | "wait_closed" | "start_tls")
+        | ("asyncio", "Process", "wait" | "communicate")
+        | ("asyncio", "Server" | "AbstractServer", "serve_forever" | "start_serving" | "wait_closed") => {
+            ExternalCall::Coroutine
+        }
         // An executor's `submit` gives a `concurrent.futures.Future` (no `get_name`).
         ("concurrent", "ThreadPoolExecutor" | "ProcessPoolExecutor", "submit") => ExternalCall::NewFuture,
         ("contextlib", "ExitStack" | "AsyncExitStack", "enter_context") => ExternalCall::Enter,

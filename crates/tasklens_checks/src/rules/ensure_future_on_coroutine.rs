@@ -13,10 +13,15 @@ declare_rule! {
     /// ## What it does
     /// Finds `asyncio.ensure_future(x)` calls where every value that can reach `x` is a
     /// coroutine, including values passed in through parameters from every call site in
-    /// the project. A call of a name that may also be something else (a compatibility
-    /// name such as `spawn = getattr(asyncio, "create_task", asyncio.ensure_future)`) is
-    /// left alone, and so is one in a branch for Pythons older than the target (`if
-    /// sys.version_info < (3, 7):`). The argument of a project class's
+    /// the project. Coroutines come from `async def` functions and methods, asyncio's own
+    /// coroutine functions, and the waiting methods of asyncio's objects (`Event.wait`,
+    /// `Lock.acquire`, `Queue.get`, `StreamReader.readline`, `StreamWriter.drain`,
+    /// `Process.wait`, `Server.serve_forever`...), also of one known only by its annotation
+    /// (`stop: asyncio.Event`), which the analysis trusts. A call of a name that may also
+    /// be something else (a compatibility name such as `spawn = getattr(asyncio,
+    /// "create_task", asyncio.ensure_future)`) is left alone, and so is one in a branch
+    /// for Pythons older than the target (`if sys.version_info < (3, 7):`). The argument
+    /// of a project class's
     /// `run_until_complete` comes from asyncio as well (`asyncio.run` hands the loop a
     /// Task since Python 3.11), so the `ensure_future` an event loop applies to it stays.
     ///

@@ -8,7 +8,7 @@ use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKi
 
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
 use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, NO_NODE, Solver, TypeFilter};
-use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar};
+use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar, is_followed_asyncio_class};
 use crate::modules::Resolved;
 use crate::objects::{GClass, GNode, ModIdx, Obj};
 
@@ -37,6 +37,8 @@ struct Admits {
     returns_future_like: bool,
     /// Project `TypedDict` classes: plain dicts whose fields may be annotated as Tasks.
     typed_dicts: Vec<GClass>,
+    /// asyncio classes whose instances are followed (`asyncio.Event`, `asyncio.StreamReader`).
+    asyncio_instances: Vec<String>,
 }
 
 impl Admits {
@@ -51,6 +53,7 @@ impl Admits {
         self.scalar |= other.scalar;
         self.classes.extend(other.classes);
         self.typed_dicts.extend(other.typed_dicts);
+        self.asyncio_instances.extend(other.asyncio_instances);
         self.mapping |= other.mapping;
         self.queue |= other.queue;
         self.returns_future_like |= other.returns_future_like;
@@ -71,18 +74,21 @@ impl Admits {
             && !self.callable
             && !self.scalar
             && self.classes.is_empty()
+            && self.asyncio_instances.is_empty()
             && self.elements.is_none()
     }
 
     /// What it lets in of the project's own objects, when it says enough about them: project
     /// classes, scalars, containers (and `None`), and nothing asyncio or unknown.
     fn type_filter(&self) -> Option<TypeFilter> {
-        let says_enough = !self.classes.is_empty() || self.scalar || self.elements.is_some();
+        let says_enough =
+            !self.classes.is_empty() || self.scalar || self.elements.is_some() || !self.asyncio_instances.is_empty();
         let asyncio_or_unknown =
             self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable;
         (says_enough && !asyncio_or_unknown).then(|| TypeFilter {
             classes: self.classes.clone().into_boxed_slice(),
-            outside_instances: self.scalar,
+            // A project subclass of `str`, or of `asyncio.Event`.
+            outside_instances: self.scalar || !self.asyncio_instances.is_empty(),
             containers: self.elements.is_some(),
         })
     }
@@ -245,6 +251,7 @@ impl Solver {
                 ExternalType::FutureLike => admits.future_like = true,
                 ExternalType::Coroutine => admits.coroutine = true,
                 ExternalType::Loop => admits.loop_ = true,
+                _ if is_followed_asyncio_class(&path) => admits.asyncio_instances.push(path),
                 _ => admits.other = true,
             },
             // A `TypedDict` annotates a plain dict: nothing to filter by class.
@@ -487,6 +494,11 @@ impl Solver {
             }
             for &class in &admits.classes {
                 pending.seeds.push((node, Obj::Instance(class)));
+            }
+            // `stop: asyncio.Event`: one of asyncio's own, whose `wait()` is a coroutine.
+            for path in &admits.asyncio_instances {
+                let id = self.path(path);
+                pending.seeds.push((node, Obj::ExternalInstance(id)));
             }
         }
     }
