@@ -963,7 +963,9 @@ async def main():
     session.stop.set()
     await stopped
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
-    print(line, await run_child(proc, await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")))
+    other = getattr(asyncio, "Event")()
+    other.set()
+    print(line, await run_child(proc, other))
     writer.close()
     server.close()
 
@@ -975,6 +977,58 @@ asyncio.run(main())
         session.py:15: TL002
         session.py:16: TL002
         session.py:21: TL002
+        ",
+    );
+}
+
+#[test]
+fn what_asyncio_opens_has_coroutine_methods() {
+    // Awaiting `open_connection` gives a StreamReader and a StreamWriter, as the loop
+    // gives a server's callback; `create_subprocess_exec` a Process, `start_server` a
+    // Server: their waiting methods make coroutines.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+async def handle(reader, writer):
+    line = asyncio.ensure_future(reader.readline())
+    writer.write(await line)
+    await asyncio.ensure_future(writer.drain())
+    writer.close()
+
+class Echo:
+    async def handle(self, reader, writer):
+        data = await asyncio.ensure_future(reader.read(100))
+        writer.close()
+        return data
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    other = await asyncio.start_server(client_connected_cb=Echo().handle, host="127.0.0.1", port=0)
+    serving = asyncio.ensure_future(server.serve_forever())
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"ping\n")
+    await asyncio.ensure_future(writer.drain())
+    print(await asyncio.ensure_future(reader.readline()))
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await asyncio.ensure_future(proc.wait())
+    serving.cancel()
+    other.close()
+    writer.close()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL002
+        main.py:7: TL002
+        main.py:12: TL002
+        main.py:19: TL002
+        main.py:23: TL002
+        main.py:24: TL002
+        main.py:26: TL002
         ",
     );
 }

@@ -20,6 +20,9 @@ pub enum ExternalCall {
     Loop,
     /// A coroutine object (`asyncio.sleep(...)`).
     Coroutine,
+    /// A coroutine that opens something asyncio's own (see [`Opened`]): awaiting it gives
+    /// objects whose waiting methods are followed.
+    Opens(Opened),
     /// `asyncio.wait(fs)`: a coroutine that gives `(done, pending)` sets of `fs`'s elements.
     Wait,
     /// `stack.enter_context(cm)`: what `with cm as x` binds.
@@ -91,6 +94,18 @@ pub enum ExternalCall {
     Unknown,
 }
 
+/// What awaiting one of asyncio's opening coroutines gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// `open_connection()`, `open_unix_connection()`: `(StreamReader, StreamWriter)`.
+    Streams,
+    /// `create_subprocess_exec()`, `create_subprocess_shell()`: a `Process`.
+    Process,
+    /// `start_server(cb)`, `start_unix_server(cb)`: a `Server`; the loop calls `cb` with a
+    /// `StreamReader` and a `StreamWriter` for each connection.
+    Server,
+}
+
 /// Splits an external dotted path into its top-level package and last name.
 pub(crate) fn split(path: &str) -> (&str, &str) {
     let top = path.split('.').next().unwrap_or(path);
@@ -112,14 +127,10 @@ pub fn external_call(path: &str) -> ExternalCall {
             "wait" => ExternalCall::Wait,
             "wait_for" => ExternalCall::WaitFor,
             "run" => ExternalCall::RunToCompletion,
-            "sleep"
-            | "open_connection"
-            | "start_server"
-            | "open_unix_connection"
-            | "start_unix_server"
-            | "create_subprocess_exec"
-            | "create_subprocess_shell"
-            | "to_thread" => ExternalCall::Coroutine,
+            "sleep" | "to_thread" => ExternalCall::Coroutine,
+            "open_connection" | "open_unix_connection" => ExternalCall::Opens(Opened::Streams),
+            "create_subprocess_exec" | "create_subprocess_shell" => ExternalCall::Opens(Opened::Process),
+            "start_server" | "start_unix_server" => ExternalCall::Opens(Opened::Server),
             "TaskGroup" | "Lock" | "Event" | "Condition" | "Semaphore" | "BoundedSemaphore" | "Barrier"
             | "StreamReader" => ExternalCall::Instance,
             "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewQueue,

@@ -220,5 +220,8 @@ pub(super) fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
 /// `create_task` and `ensure_future` reject uncalled.
 fn is_asyncio_coroutine_function(path: &str) -> bool {
     path.starts_with("asyncio.")
-        && matches!(crate::asyncio_api::external_call(path), crate::asyncio_api::ExternalCall::Coroutine)
+        && matches!(
+            crate::asyncio_api::external_call(path),
+            crate::asyncio_api::ExternalCall::Coroutine | crate::asyncio_api::ExternalCall::Opens(_)
+        )
 }

@@ -16,6 +16,8 @@ use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 
 /// Marks a site whose arguments already escape (the marks below it: all but one).
 const ESCAPE_MARK: ObjId = u32::MAX;
+/// The mark of a site whose arguments escaped but for one keyword (below those of kept positions).
+const KEYWORD_KEPT_MARK: ObjId = ESCAPE_MARK - 1 - 1024;
 
 impl Solver {
     pub(super) fn apply(&mut self, id: u32, node: GNode, obj: ObjId) {
@@ -228,6 +230,27 @@ impl Solver {
                     self.escape(func);
                 }
             }
+            Complex::ClientConnected => {
+                let shift = match value {
+                    Obj::Function(_) => 0,
+                    Obj::Bound(_) => 1,
+                    // A partial's own arguments come first: its function just escapes.
+                    _ => {
+                        if let Some(func) = self.function_called(value, Complex::Escape) {
+                            self.escape(func);
+                        }
+                        return;
+                    }
+                };
+                let Some(func) = self.function_called(value, complex) else { return };
+                self.loop_callbacks.insert(func);
+                let params: Vec<u32> = self.modules.func(func).1.params.iter().map(|p| p.node).collect();
+                for (index, path) in [(0, "asyncio.StreamReader"), (1, "asyncio.StreamWriter")] {
+                    let Some(&param) = params.get(shift + index) else { continue };
+                    let (node, id) = (self.func_node(func, param), self.path(path));
+                    self.seed(node, Obj::ExternalInstance(id));
+                }
+            }
             Complex::Decorated { site, func, result, depth } => self.decorated_call(value, site, func, result, depth),
             Complex::FieldFactory { site, slot } => self.field_factory(value, site, slot),
             Complex::WrapperResult { wrapper, result } => match value {
@@ -397,16 +420,26 @@ impl Solver {
     /// The arguments of `site` reach code the analysis cannot follow (all but positional
     /// argument `kept`, which the caller handles): functions among them escape.
     pub(super) fn escape_arguments(&mut self, site: GSite, kept: Option<usize>) {
+        self.escape_arguments_except(site, kept, None);
+    }
+
+    /// [`Self::escape_arguments`], keeping the keyword argument `kept_keyword` too.
+    pub(super) fn escape_arguments_except(&mut self, site: GSite, kept: Option<usize>, kept_keyword: Option<&str>) {
         // Once per site and kept argument: a receiver that may also be unknown still lets
         // every argument escape.
-        let mark = kept.map_or(ESCAPE_MARK, |kept| ESCAPE_MARK - 1 - kept as ObjId);
+        let mark = match (kept, kept_keyword) {
+            (_, Some(_)) => KEYWORD_KEPT_MARK,
+            (Some(kept), None) => ESCAPE_MARK - 1 - kept as ObjId,
+            (None, None) => ESCAPE_MARK,
+        };
         if !self.applied.insert((site, mark)) {
             return;
         }
         let args = self.site_args(site);
         let call = args.call();
         let positional = call.args.iter().enumerate().filter(|(i, _)| Some(*i) != kept).map(|(_, a)| a.node);
-        let nodes = positional.chain(call.keywords.iter().map(|k| k.node));
+        let keywords = call.keywords.iter().filter(|k| Some(k.name.as_str()) != kept_keyword);
+        let nodes = positional.chain(keywords.map(|k| k.node));
         for node in nodes.filter_map(|n| args.node(n)).collect::<Vec<_>>() {
             self.complex_on(node, Complex::Escape);
         }

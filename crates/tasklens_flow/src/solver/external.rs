@@ -4,7 +4,7 @@
 use tasklens_semantic::facts::{ContainerKind, Part};
 
 use super::{Complex, DynHopKind, NO_LABEL, Solver};
-use crate::asyncio_api::ExternalCall;
+use crate::asyncio_api::{ExternalCall, Opened};
 use crate::objects::{GNode, GSite, Obj};
 
 impl Solver {
@@ -213,6 +213,7 @@ impl Solver {
                 // run (kept by the coroutine's frame), so dropping it now loses nothing (TL005).
                 self.complex_on(result, Complex::Escape);
             }
+            ExternalCall::Opens(opened) => self.opens(site, result, opened),
             ExternalCall::Coroutine => {
                 self.seed(result, Obj::Coro(None));
                 // `asyncio.to_thread(f)` runs `f` in another thread.
@@ -472,6 +473,57 @@ impl Solver {
                 Some(node) => self.complex_on(node, Complex::LoadPart { part: Part::Iter, to: slot, label: NO_LABEL }),
                 None => self.seed(slot, Obj::Unknown),
             }
+        }
+    }
+
+    /// `await asyncio.open_connection(...)` and its kin: a coroutine whose awaiting gives
+    /// asyncio's own objects, one set per call site.
+    fn opens(&mut self, site: GSite, result: GNode, opened: Opened) {
+        let made = self.new_node();
+        let value = self.part_node(made, Part::Values);
+        match opened {
+            Opened::Streams => {
+                let pair = self.new_node();
+                self.seed(pair, Obj::Container(pair, ContainerKind::Tuple));
+                for (index, path) in [(0, "asyncio.StreamReader"), (1, "asyncio.StreamWriter")] {
+                    let id = self.path(path);
+                    for slot in [Part::Index(index), Part::Values] {
+                        let node = self.part_node(pair, slot);
+                        self.seed(node, Obj::ExternalInstance(id));
+                    }
+                }
+                self.seed(value, Obj::Container(pair, ContainerKind::Tuple));
+            }
+            Opened::Process => {
+                let id = self.path("asyncio.subprocess.Process");
+                self.seed(value, Obj::ExternalInstance(id));
+            }
+            Opened::Server => {
+                let id = self.path("asyncio.Server");
+                self.seed(value, Obj::ExternalInstance(id));
+            }
+        }
+        self.seed(result, Obj::ItemCoro(made));
+        // The loop calls a server's callback with the connection's streams.
+        let callback = match opened {
+            Opened::Server => {
+                let args = self.site_args(site);
+                let keyword = || {
+                    let call = args.call();
+                    let keyword = call.keywords.iter().find(|k| k.name.as_str() == "client_connected_cb")?;
+                    args.node(keyword.node)
+                };
+                args.arg(0).map(|node| (node, Some(0))).or_else(|| keyword().map(|node| (node, None)))
+            }
+            _ => None,
+        };
+        match callback {
+            Some((node, position)) => {
+                self.complex_on(node, Complex::ClientConnected);
+                let keyword = position.is_none().then_some("client_connected_cb");
+                self.escape_arguments_except(site, position, keyword);
+            }
+            None => self.escape_arguments(site, None),
         }
     }
 }

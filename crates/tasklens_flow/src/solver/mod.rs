@@ -214,6 +214,9 @@ pub(crate) enum Complex {
     },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
+    /// On the callback of `asyncio.start_server(cb)`: the loop calls it with a
+    /// `StreamReader` and a `StreamWriter`.
+    ClientConnected,
     /// On a decorator of an opaque `func`: a call of `func` depends on what it returns.
     Decorated {
         site: GSite,
