@@ -1032,3 +1032,73 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_decorator_that_hands_back_its_wrapper_through_a_call() {
+    // Typed decorators return `cast(F, wrapper)`; others `update_wrapper(wrapper, func)`
+    // or `wraps(func)(wrapper)`. Each returns the wrapper, an `async def` here, so the
+    // decorated methods still make coroutines.
+    check(
+        r#"
+#- decorators.py
+import functools
+import typing
+from typing import Any, Callable, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+def connected(func: F) -> F:
+    @functools.wraps(func)
+    async def wrapper(self, *args: Any) -> Any:
+        return await func(self, *args)
+    return cast(F, wrapper)
+
+def logged(func):
+    async def wrapper(*args):
+        return await func(*args)
+    return functools.update_wrapper(wrapper, func)
+
+def timed(func):
+    async def wrapper(*args):
+        return await func(*args)
+    return functools.wraps(func)(wrapper)
+
+def passthrough(func: F) -> F:
+    return typing.cast(F, func)
+#- main.py run
+import asyncio
+from decorators import connected, logged, passthrough, timed
+
+class Client:
+    @connected
+    async def publish(self, topic):
+        return topic
+
+    @passthrough
+    async def ping(self):
+        return "pong"
+
+@logged
+async def fetch(n):
+    return n
+
+@timed
+async def store(n):
+    return n
+
+async def main():
+    client = Client()
+    print(await asyncio.ensure_future(client.publish("a")))
+    print(await asyncio.ensure_future(client.ping()))
+    print(await asyncio.ensure_future(fetch(1)), await asyncio.ensure_future(store(2)))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:23: TL002
+        main.py:24: TL002
+        main.py:25: TL002
+        main.py:25: TL002
+        ",
+    );
+}

@@ -175,12 +175,19 @@ impl Lowerer {
     /// `cast(T, value)`, `typing.cast(T, value)` or a name `cast` is imported as: whether it
     /// is typing's is decided when names are resolved.
     fn note_cast(&mut self, call: &ast::ExprCall, site: u32) {
-        if let Some(path) = crate::annotation::dotted_name(&call.func)
-            && (path.last().is_some_and(|last| last.as_str() == "cast")
-                || matches!(&*path, [name] if self.cast_aliases.contains(name)))
-            && let [target, _] = &*call.arguments.args
-        {
+        if let Some((target, _)) = self.cast_arguments(call) {
             self.facts.casts.push((site, type_expr(target)));
+        }
+    }
+
+    /// The target and value of `cast(T, value)` (`typing.cast`, or an alias of it).
+    pub(super) fn cast_arguments<'a>(&self, call: &'a ast::ExprCall) -> Option<(&'a Expr, &'a Expr)> {
+        let path = crate::annotation::dotted_name(&call.func)?;
+        let is_cast = path.last().is_some_and(|last| last.as_str() == "cast")
+            || matches!(&*path, [name] if self.cast_aliases.contains(name));
+        match &*call.arguments.args {
+            [target, value] if is_cast => Some((target, value)),
+            _ => None,
         }
     }
 

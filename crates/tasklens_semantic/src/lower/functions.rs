@@ -247,6 +247,11 @@ impl Lowerer {
                 return ReturnShape::Unset;
             }
             Some(Expr::StringLiteral(_) | Expr::BytesLiteral(_)) => return ReturnShape::Unset,
+            // `return cast(F, wrapper)`, as typed decorators write it, `update_wrapper(wrapper,
+            // func)` and `wraps(func)(wrapper)`: the wrapper.
+            Some(Expr::Call(call)) if let Some(wrapper) = self.returned_wrapper(call) => {
+                return self.return_shape(func, Some(wrapper));
+            }
             Some(Expr::Call(call)) => {
                 return match &*call.func {
                     Expr::Name(callee) if self.is_enclosing_first_param(&callee.id) => ReturnShape::WrappedCall,
@@ -263,6 +268,20 @@ impl Lowerer {
         match self.scope().local_defs.get(&name.id) {
             Some(&nested) => ReturnShape::Nested(nested),
             None => ReturnShape::Other,
+        }
+    }
+
+    /// The function a decorator's `return` hands back through a call that returns it.
+    fn returned_wrapper<'a>(&self, call: &'a ast::ExprCall) -> Option<&'a Expr> {
+        if let Some((_, value)) = self.cast_arguments(call) {
+            return Some(value);
+        }
+        let last = |expr: &Expr| crate::annotation::dotted_name(expr).and_then(|path| path.last().cloned());
+        let first = call.arguments.args.first().filter(|_| call.arguments.args.len() <= 2)?;
+        match &*call.func {
+            Expr::Call(inner) if last(&inner.func).is_some_and(|name| name.as_str() == "wraps") => Some(first),
+            callee if last(callee).is_some_and(|name| name.as_str() == "update_wrapper") => Some(first),
+            _ => None,
         }
     }
 
