@@ -214,3 +214,49 @@ asyncio.run(main())
         "acme/jobs/pool.py:4: TL001",
     );
 }
+
+#[test]
+fn a_package_module_named_like_the_standard_library_does_not_shadow_it() {
+    // `zeroconf/asyncio.py` next to `zeroconf/_core.py`: in Python 3, `import asyncio` in
+    // `_core.py` is the standard library's, while `import helpers` may still be a
+    // sibling (a script's directory is on `sys.path`).
+    check(
+        r#"
+#- pkg/__init__.py
+#- pkg/asyncio.py
+from ._core import Core
+
+class AsyncCore:
+    def __init__(self):
+        self.core = Core()
+#- pkg/_core.py
+import asyncio
+
+class Core:
+    def register(self):
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result(None)
+        return asyncio.ensure_future(fut)
+
+    async def start(self):
+        return asyncio.ensure_future(self.broadcast())
+
+    async def broadcast(self):
+        await asyncio.sleep(0)
+#- main.py run
+import asyncio
+from pkg.asyncio import AsyncCore
+
+async def main():
+    core = AsyncCore().core
+    await (await core.start())
+    print(core.register().get_name())
+
+asyncio.run(main())
+"#,
+        "
+        pkg/_core.py:5: TL001
+        pkg/_core.py:10: TL002
+        ",
+    );
+}

@@ -11,6 +11,7 @@ mod modules;
 mod objects;
 mod report;
 mod solver;
+mod stdlib;
 
 use std::sync::Arc;
 

@@ -173,12 +173,15 @@ impl Modules {
         })
     }
 
-    /// A project module by absolute path; scripts may also import their siblings.
+    /// A project module by absolute path; scripts may also import their siblings, but not
+    /// in place of the standard library's (`import asyncio` in a package that has its own
+    /// `asyncio.py` is asyncio).
     fn find_module(&self, from: ModIdx, path: &str, absolute: bool) -> Option<ModIdx> {
         if let Some(found) = self.by_name(path) {
             return Some(found);
         }
-        if absolute {
+        let top = path.split('.').next().unwrap_or(path);
+        if absolute && !crate::stdlib::is_stdlib_module(top) {
             let package = self.package_of(from);
             if !package.is_empty() {
                 return self.by_name(&format!("{package}.{path}"));
