@@ -574,3 +574,51 @@ asyncio.run(main())
         false,
     );
 }
+
+#[test]
+fn another_name_for_ensure_future_becomes_the_modules_create_task() {
+    // `ensure_future = asyncio.ensure_future`, and a function's own `from asyncio import
+    // ensure_future`: the module's `import asyncio` spells `create_task`. Not where the
+    // module name is bound again (`asyncio` a parameter of `run_with`).
+    check_fix(
+        r#"
+#- jobs.py
+import asyncio
+
+ensure_future = asyncio.ensure_future
+
+async def work(n):
+    return n
+
+async def first():
+    return await ensure_future(work(1))
+
+async def second():
+    from asyncio import ensure_future as ef
+    return await ef(work(2))
+#- other.py
+import asyncio
+
+spawn = asyncio.ensure_future
+
+async def work(n):
+    return n
+
+async def third():
+    return await spawn(work(3))
+
+def run_with(asyncio, coro):
+    return asyncio.run(coro)
+#- main.py run
+import asyncio
+from jobs import first, second
+from other import third
+
+async def main():
+    print(await first(), await second(), await third())
+
+asyncio.run(main())
+"#,
+        false,
+    );
+}

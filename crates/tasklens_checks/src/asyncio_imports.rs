@@ -39,6 +39,9 @@ pub struct AsyncioImports {
     pub from_asyncio: Vec<FromImport>,
     /// The name of a module-level `import asyncio [as name]`.
     pub asyncio_module: Option<String>,
+    /// That name is bound nowhere else in the module (no other import, assignment,
+    /// parameter...), so `name.create_task` means asyncio's wherever it is written.
+    pub asyncio_module_unique: bool,
     /// How often each name bound by `from_asyncio` is read, sorted by name.
     pub loads: Vec<(String, u32)>,
     /// Names of [`ADDED_NAMES`] that something other than `from_asyncio` binds.
@@ -127,8 +130,15 @@ pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
         imports.from_asyncio.iter().flat_map(|import| import.aliases.iter().map(|a| a.bound.clone())).collect();
     bound.sort();
     bound.dedup();
-    let mut uses =
-        Uses { watched: &bound, loads: vec![0; bound.len()], bound_elsewhere: Vec::new(), depth: 0, too_deep: false };
+    let mut uses = Uses {
+        watched: &bound,
+        loads: vec![0; bound.len()],
+        bound_elsewhere: Vec::new(),
+        module: imports.asyncio_module.as_deref(),
+        module_bindings: 0,
+        depth: 0,
+        too_deep: false,
+    };
     for stmt in &tree.syntax().body {
         let is_asyncio_import = imports.from_asyncio.iter().any(|import| import.range == stmt.range())
             && matches!(stmt, Stmt::ImportFrom(_));
@@ -143,6 +153,8 @@ pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
     uses.bound_elsewhere.sort();
     uses.bound_elsewhere.dedup();
     imports.bound_elsewhere = uses.bound_elsewhere;
+    // The `import asyncio` statement itself is the one binding expected.
+    imports.asyncio_module_unique = uses.module_bindings == 1;
     imports
 }
 
@@ -222,6 +234,9 @@ struct Uses<'w> {
     watched: &'w [String],
     loads: Vec<u32>,
     bound_elsewhere: Vec<String>,
+    /// The name `import asyncio` binds at module level, and how often anything binds it.
+    module: Option<&'w str>,
+    module_bindings: u32,
     depth: u32,
     too_deep: bool,
 }
@@ -230,6 +245,9 @@ impl Uses<'_> {
     fn bind(&mut self, name: &str) {
         if ADDED_NAMES.contains(&name) {
             self.bound_elsewhere.push(name.to_string());
+        }
+        if self.module == Some(name) {
+            self.module_bindings += 1;
         }
     }
 }

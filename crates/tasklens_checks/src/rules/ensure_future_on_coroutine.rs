@@ -50,7 +50,9 @@ declare_rule! {
     /// ## Fix safety
     /// `tasklens check --fix` rewrites the call, spelled the way the file spells asyncio
     /// (`asyncio.`, an alias, or a `from asyncio import` list that gains `create_task` and
-    /// loses `ensure_future` once nothing reads it); `ensure_future(coro, loop=loop)`
+    /// loses `ensure_future` once nothing reads it; another name for it, such as
+    /// `ensure_future = asyncio.ensure_future`, becomes the module's `asyncio.create_task`
+    /// when nothing else binds `asyncio`); `ensure_future(coro, loop=loop)`
     /// becomes `loop.create_task(coro)`. The fix is safe in a coroutine and in a sync
     /// function reached only from coroutines or loop callbacks (`call_soon`, done-callbacks
     /// of asyncio Futures, the callbacks of asyncio protocols such as `connection_made` and
@@ -210,14 +212,22 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
 
 /// The edits for a callee that is a name imported with `from asyncio import ensure_future`:
 /// call the module's `create_task`, importing it next to `ensure_future` when the name is
-/// free (or through `import asyncio` when it is not). `ensure_future` itself is removed by the fix engine once nothing reads it.
+/// free (or through `import asyncio` when it is not). `ensure_future` itself is removed by
+/// the fix engine once nothing reads it. Any other name the analysis found to be asyncio's
+/// `ensure_future` is replaced by `asyncio.create_task`, spelled as the module imports it.
 fn imported_name_edits(db: &dyn salsa::Database, call: &EnsureFutureCall, callee: &str) -> Option<Vec<Edit>> {
     let imports = asyncio_imports(db, call.at.file);
     if !imports.complete {
         return None;
     }
-    imports.binding(callee).filter(|(_, alias)| alias.name == "ensure_future")?;
     let rename = |content: String| Edit { range: call.callee, content };
+    if imports.binding(callee).is_none() {
+        // Another name for asyncio's `ensure_future` (`ensure_future = asyncio.ensure_future`,
+        // a function's own `from asyncio import ensure_future`): the module's `asyncio`.
+        let module = imports.asyncio_module.as_deref().filter(|_| imports.asyncio_module_unique)?;
+        return Some(vec![rename(format!("{module}.create_task"))]);
+    }
+    imports.binding(callee).filter(|(_, alias)| alias.name == "ensure_future")?;
     if let Some(local) = imports.local_name("create_task") {
         return Some(vec![rename(local.to_string())]);
     }
