@@ -393,16 +393,17 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let loop_functions = &solved.derived.loop_functions;
     let context_of = |site: u32| CallContext::of(solved.modules.site(site).1, caller_of(solved, site), loop_functions);
     let mut indexes = ModuleIndexes::new(solved);
-    // `TASKLENS_DEBUG_ENSURE_FUTURE=module.name`: what reaches each `ensure_future` there.
+    // `TASKLENS_DEBUG_ENSURE_FUTURE=module.name` (or `*`): what reaches each `ensure_future` there.
     let debugged = std::env::var("TASKLENS_DEBUG_ENSURE_FUTURE").ok();
     for &(site, arg) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets.get(arg);
+        let module_name = &solved.modules.modules[solved.modules.site_module(site) as usize].name;
         if let Some(wanted) = &debugged
-            && *solved.modules.modules[solved.modules.site_module(site) as usize].name == **wanted
+            && (wanted == "*" || **module_name == **wanted)
         {
             let values: Vec<&Obj> = objs.iter().map(|&o| &solved.objs[o as usize]).collect();
-            eprintln!("ensure_future at byte {:?}: {values:?}", call_at(solved, site).range.start());
+            eprintln!("ensure_future in {module_name} at byte {:?}: {values:?}", call_at(solved, site).range.start());
         }
         let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
         if !all_coroutines || !only_ensure_future(solved, &mut indexes, site) {
