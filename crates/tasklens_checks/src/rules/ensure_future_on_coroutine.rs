@@ -12,20 +12,19 @@ use crate::rules::removed_loop_argument::{argument_with_comma, as_receiver};
 declare_rule! {
     /// ## What it does
     /// Finds `asyncio.ensure_future(x)` calls where every value that can reach `x` is a
-    /// coroutine, including values passed in through parameters from every call site in
-    /// the project. Coroutines come from `async def` functions and methods, asyncio's own
-    /// coroutine functions, and the waiting methods of asyncio's objects (`Event.wait`,
-    /// `Lock.acquire`, `Queue.get`, `StreamReader.readline`, `StreamWriter.drain`,
-    /// `Process.wait`, `Server.serve_forever`...): made by asyncio (`asyncio.Event()`, what
-    /// awaiting `open_connection`, `create_subprocess_exec` or `start_server` gives, the
-    /// streams the loop hands a server's callback) or known only by an annotation (`stop:
-    /// asyncio.Event`), which the analysis trusts. A call of a name that may also
-    /// be something else (a compatibility name such as `spawn = getattr(asyncio,
-    /// "create_task", asyncio.ensure_future)`) is left alone, and so is one in a branch
-    /// for Pythons older than the target (`if sys.version_info < (3, 7):`). The argument
-    /// of a project class's
-    /// `run_until_complete` comes from asyncio as well (`asyncio.run` hands the loop a
-    /// Task since Python 3.11), so the `ensure_future` an event loop applies to it stays.
+    /// coroutine, including values passed in through parameters from every call site in the
+    /// project. Coroutines come from `async def` functions and methods, asyncio's own coroutine
+    /// functions, and the waiting methods of asyncio's objects (`Event.wait`, `Lock.acquire`,
+    /// `Queue.get`, `StreamReader.readline`, `StreamWriter.drain`, `Process.wait`,
+    /// `Server.serve_forever`...): made by asyncio (`asyncio.Event()`, what awaiting
+    /// `open_connection`, `create_subprocess_exec` or `start_server` gives, the streams the
+    /// loop hands a server's callback) or known only by an annotation (`stop: asyncio.Event`),
+    /// which the analysis trusts. A call of a name that may also be something else (a
+    /// compatibility name such as `spawn = getattr(asyncio, "create_task",
+    /// asyncio.ensure_future)`) is left alone, and so is one in a branch for Pythons older than
+    /// the target (`if sys.version_info < (3, 7):`). The argument of a project class's
+    /// `run_until_complete` comes from asyncio as well (`asyncio.run` hands the loop a Task
+    /// since Python 3.11), so the `ensure_future` an event loop applies to it stays.
     ///
     /// ## Why is this bad?
     /// `ensure_future` exists to normalise "a coroutine or a Future" into something
@@ -50,25 +49,24 @@ declare_rule! {
     /// ## Fix safety
     /// `tasklens check --fix` rewrites the call, spelled the way the file spells asyncio
     /// (`asyncio.`, an alias, or a `from asyncio import` list that gains `create_task` and
-    /// loses `ensure_future` once nothing reads it; another name for it, such as
-    /// `ensure_future = asyncio.ensure_future`, becomes the module's `asyncio.create_task`
-    /// when nothing else binds `asyncio`); `ensure_future(coro, loop=loop)`
-    /// becomes `loop.create_task(coro)`. The fix is safe in a coroutine and in a sync
-    /// function reached only from coroutines or loop callbacks (`call_soon`, done-callbacks
-    /// of asyncio Futures, the callbacks of asyncio protocols such as `connection_made` and
-    /// `datagram_received`, which the loop's transports call); elsewhere it is unsafe
-    /// (`--unsafe-fixes`), because `create_task` raises `RuntimeError` when no loop is
-    /// running. It is also unsafe when the argument is a parameter of a public function
-    /// or method, or what calling one gives (`ensure_future(callback())`, also past an
-    /// `isawaitable` test), or one that a public function keeps in an attribute
-    /// (`self.factory()` after `self.factory = factory` in `__init__`): callers outside
-    /// the project may pass a Future (or a function that returns one), which `create_task`
-    /// refuses; past `iscoroutine` or `iscoroutinefunction` it is a coroutine whoever
-    /// passed it. Calls that run at import time (also in a function that module-level code
-    /// calls) or in another thread get no fix. `ensure_future(coro, loop=loop)`
-    /// is the exception to both: its rewrite `loop.create_task(coro)` is what CPython runs
-    /// anyway and needs no running loop, so it is safe wherever the call is; but not when
-    /// `loop` is a parameter that defaults to `None` (`def start(loop=None)`), where
+    /// loses `ensure_future` once nothing reads it; another name for it, such as `ensure_future
+    /// = asyncio.ensure_future`, becomes the module's `asyncio.create_task` when nothing else
+    /// binds `asyncio`); `ensure_future(coro, loop=loop)` becomes `loop.create_task(coro)`. The
+    /// fix is safe in a coroutine and in a sync function reached only from coroutines or loop
+    /// callbacks (`call_soon`, done-callbacks of asyncio Futures, the callbacks of asyncio
+    /// protocols such as `connection_made` and `datagram_received`, which the loop's transports
+    /// call); elsewhere it is unsafe (`--unsafe-fixes`), because `create_task` raises
+    /// `RuntimeError` when no loop is running. It is also unsafe when the argument is a
+    /// parameter of a public function or method, or what calling one gives
+    /// (`ensure_future(callback())`, also past an `isawaitable` test), or one that a public
+    /// function keeps in an attribute (`self.factory()` after `self.factory = factory` in
+    /// `__init__`): callers outside the project may pass a Future (or a function that returns
+    /// one), which `create_task` refuses; past `iscoroutine` or `iscoroutinefunction` it is a
+    /// coroutine whoever passed it. Calls that run at import time (also in a function that
+    /// module-level code calls) or in another thread get no fix. `ensure_future(coro,
+    /// loop=loop)` is the exception to both: its rewrite `loop.create_task(coro)` is what
+    /// CPython runs anyway and needs no running loop, so it is safe wherever the call is; but
+    /// not when `loop` is a parameter that defaults to `None` (`def start(loop=None)`), where
     /// `ensure_future` takes the current loop and `loop.create_task` would raise: no fix.
     ///
     /// ## References
