@@ -1102,3 +1102,60 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_container_annotated_with_instances_holds_them() {
+    // `jobs: list[Job]`, whoever passes it: its elements are `Job`s, and an annotated
+    // attribute `self.plugins: Dict[str, Plugin]` holds `Plugin`s. A container of
+    // anything else (`list[Any]`) says nothing.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+from typing import Any, Collection, Dict, List
+
+class Job:
+    async def run(self):
+        await asyncio.sleep(0)
+        return 1
+
+class Plugin:
+    async def start(self):
+        return 2
+
+class Host:
+    def __init__(self, plugins) -> None:
+        self.plugins: Dict[str, Plugin] = plugins
+
+    async def boot(self, name):
+        return await asyncio.ensure_future(self.plugins[name].start())
+
+async def start_all(jobs: List[Job]):
+    return [await asyncio.ensure_future(job.run()) for job in jobs]
+
+async def wait_all(events: Collection[asyncio.Event]):
+    return [await asyncio.ensure_future(event.wait()) for event in events]
+
+async def anything(items: List[Any]):
+    return [await asyncio.ensure_future(item.run()) for item in items]
+#- main.py run
+import asyncio
+from jobs import Host, Job, Plugin, anything, start_all, wait_all
+
+async def main():
+    event = asyncio.Event()
+    event.set()
+    # What `getattr` gives is unknown here: only the annotations say what is inside.
+    jobs, events = getattr(asyncio, "no_such_name", [Job()]), getattr(asyncio, "no_such_name", [event])
+    print(await start_all(jobs), await wait_all(events), await anything(jobs))
+    print(await Host(getattr(asyncio, "no_such_name", {"p": Plugin()})).boot("p"))
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:18: TL002
+        jobs.py:21: TL002
+        jobs.py:24: TL002
+        ",
+    );
+}

@@ -90,7 +90,25 @@ impl Admits {
             // A project subclass of `str`, or of `asyncio.Event`.
             outside_instances: self.scalar || !self.asyncio_instances.is_empty(),
             containers: self.elements.is_some(),
+            unknown: self.elements.is_some(),
         })
+    }
+
+    /// A container of instances and nothing else (`list[Job]`, `Optional[Mapping[str,
+    /// asyncio.Event]]`): a parameter or attribute annotated so holds one of its own.
+    fn container_of_instances(&self) -> bool {
+        let only_instances = |e: &Admits| {
+            (!e.classes.is_empty() || !e.asyncio_instances.is_empty())
+                && !(e.task || e.future_like || e.coroutine || e.loop_ || e.other || e.callable || e.scalar)
+                && e.elements.is_none()
+                && e.typed_dicts.is_empty()
+        };
+        self.elements.as_deref().is_some_and(only_instances)
+            && !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable)
+            && !self.scalar
+            && self.classes.is_empty()
+            && self.asyncio_instances.is_empty()
+            && !self.queue
     }
 
     fn elements_only_task(&self) -> bool {
@@ -445,10 +463,27 @@ impl Solver {
             }
         };
         let is_attribute = matches!(place.place, Place::Attribute { .. });
-        if let Some(filter) = admits.type_filter()
+        // `jobs: list[Job]`: a list of its own, holding a `Job`, stands for an unknown one.
+        let stands_in = (is_param || is_attribute)
+            && admits.container_of_instances()
+            && !admits.elements.iter().flat_map(|e| e.classes.iter()).any(|&class| self.classes.is_protocol(class));
+        if let Some(mut filter) = admits.type_filter()
             && !admits.classes.iter().any(|&class| self.classes.is_protocol(class))
         {
+            filter.unknown &= !stands_in;
             pending.type_filters.push((node, filter));
+        }
+        if stands_in && let Some(elements) = admits.elements.as_deref() {
+            let kind = if admits.mapping { ContainerKind::Dict } else { ContainerKind::List };
+            pending.seeds.push((node, Obj::Container(node, kind)));
+            let values = self.part_node(node, Part::Values);
+            for &class in &elements.classes {
+                pending.seeds.push((values, Obj::Instance(class)));
+            }
+            for path in &elements.asyncio_instances {
+                let id = self.path(path);
+                pending.seeds.push((values, Obj::ExternalInstance(id)));
+            }
         }
         if admits.only_task() || admits.elements_only_task() {
             let at = SinkAt::Annotation(index);

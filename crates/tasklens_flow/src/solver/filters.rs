@@ -37,6 +37,9 @@ pub(crate) struct TypeFilter {
     pub outside_instances: bool,
     /// Containers, and any instance or class (which may implement the container protocols).
     pub containers: bool,
+    /// `Unknown`: an unknown container given there is one (see `containers`), unless the
+    /// place has a container of its own standing for it.
+    pub unknown: bool,
 }
 
 impl Solver {
@@ -82,7 +85,7 @@ impl Solver {
             Obj::Container(..) | Obj::View(..) => filter.containers,
             Obj::Class(class) => filter.containers && self.classes.external_base[class as usize],
             Obj::Function(_) | Obj::Bound(_) | Obj::Partial(_) | Obj::Module(_) => false,
-            Obj::Unknown => filter.containers,
+            Obj::Unknown => filter.unknown,
             _ => true,
         }
     }
@@ -140,6 +143,7 @@ impl Solver {
             merged.classes = merged.classes.iter().chain(filter.classes.iter()).copied().collect();
             merged.outside_instances |= filter.outside_instances;
             merged.containers |= filter.containers;
+            merged.unknown |= filter.unknown;
         }
         if by_node.is_empty() {
             return;
