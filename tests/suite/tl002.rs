@@ -1128,7 +1128,8 @@ class Host:
         self.plugins: Dict[str, Plugin] = plugins
 
     async def boot(self, name):
-        return await asyncio.ensure_future(self.plugins[name].start())
+        first = await asyncio.ensure_future(self.plugins["p"].start())
+        return first, await asyncio.ensure_future(self.plugins[name].start())
 
 async def start_all(jobs: List[Job]):
     return [await asyncio.ensure_future(job.run()) for job in jobs]
@@ -1148,14 +1149,15 @@ async def main():
     # What `getattr` gives is unknown here: only the annotations say what is inside.
     jobs, events = getattr(asyncio, "no_such_name", [Job()]), getattr(asyncio, "no_such_name", [event])
     print(await start_all(jobs), await wait_all(events), await anything(jobs))
-    print(await Host(getattr(asyncio, "no_such_name", {"p": Plugin()})).boot("p"))
+    print(await Host(dict([("p", Plugin())])).boot("p"))
 
 asyncio.run(main())
 "#,
         "
         jobs.py:18: TL002
-        jobs.py:21: TL002
-        jobs.py:24: TL002
+        jobs.py:19: TL002
+        jobs.py:22: TL002
+        jobs.py:25: TL002
         ",
     );
 }

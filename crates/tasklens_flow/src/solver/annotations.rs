@@ -474,9 +474,11 @@ impl Solver {
             pending.type_filters.push((node, filter));
         }
         if stands_in && let Some(elements) = admits.elements.as_deref() {
-            let kind = if admits.mapping { ContainerKind::Dict } else { ContainerKind::List };
+            // A dict's values under any key (constant keys read them too).
+            let (kind, slot) =
+                if admits.mapping { (ContainerKind::Dict, Part::Unkeyed) } else { (ContainerKind::List, Part::Values) };
             pending.seeds.push((node, Obj::Container(node, kind)));
-            let values = self.part_node(node, Part::Values);
+            let values = self.part_node(node, slot);
             for &class in &elements.classes {
                 pending.seeds.push((values, Obj::Instance(class)));
             }
