@@ -4092,3 +4092,30 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_mapping_of_awaitables_read_by_a_constant_key() {
+    // The container standing for the caller's mapping holds its Futures under any key,
+    // so `jobs["main"]` reads one as `jobs[name]` does.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Awaitable, Mapping
+
+def first(jobs: Mapping[str, Awaitable[None]]) -> "asyncio.Task[None]":
+    return asyncio.ensure_future(jobs["main"])
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    print(first({"main": fut}).get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL001
+        main.py:8: TL001
+        ",
+    );
+}

@@ -131,8 +131,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             "open_connection" | "open_unix_connection" => ExternalCall::Opens(Opened::Streams),
             "create_subprocess_exec" | "create_subprocess_shell" => ExternalCall::Opens(Opened::Process),
             "start_server" | "start_unix_server" => ExternalCall::Opens(Opened::Server),
-            "TaskGroup" | "Lock" | "Event" | "Condition" | "Semaphore" | "BoundedSemaphore" | "Barrier"
-            | "StreamReader" => ExternalCall::Instance,
+            _ if last == "TaskGroup" || is_followed_asyncio_class(path) => ExternalCall::Instance,
             "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewQueue,
             _ => ExternalCall::Unknown,
         },

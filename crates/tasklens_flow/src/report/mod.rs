@@ -398,8 +398,8 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     for &(site, arg) in &solved.ensure_future_sites {
         let Some(arg) = arg else { continue };
         let objs = solved.sets.get(arg);
-        let module_name = &solved.modules.modules[solved.modules.site_module(site) as usize].name;
         if let Some(wanted) = &debugged
+            && let module_name = &solved.modules.modules[solved.modules.site_module(site) as usize].name
             && (wanted == "*" || **module_name == **wanted)
         {
             let values: Vec<&Obj> = objs.iter().map(|&o| &solved.objs[o as usize]).collect();

@@ -359,6 +359,16 @@ impl Solver {
         if assumes { NO_LABEL } else { ASSUMED_FUTURES_STOP }
     }
 
+    /// A container of its own at the annotated `node`, standing for one a caller passes
+    /// (`jobs: list[Job]`): the node its elements go to, for a dict under any key (which
+    /// reads by a constant key see too).
+    fn standing_container(&mut self, pending: &mut Pending, node: GNode, mapping: bool) -> GNode {
+        let (kind, slot) =
+            if mapping { (ContainerKind::Dict, Part::Unkeyed) } else { (ContainerKind::List, Part::Values) };
+        pending.seeds.push((node, Obj::Container(node, kind)));
+        self.part_node(node, slot)
+    }
+
     /// A place annotated with a `TypedDict` (`slot: Slot`), or the result of constructing
     /// one (`Slot(task=...)`): the dicts it holds need a Task under each key whose field is
     /// annotated as one (`task: asyncio.Task[None]`), also the fields the `TypedDict` inherits.
@@ -474,11 +484,7 @@ impl Solver {
             pending.type_filters.push((node, filter));
         }
         if stands_in && let Some(elements) = admits.elements.as_deref() {
-            // A dict's values under any key (constant keys read them too).
-            let (kind, slot) =
-                if admits.mapping { (ContainerKind::Dict, Part::Unkeyed) } else { (ContainerKind::List, Part::Values) };
-            pending.seeds.push((node, Obj::Container(node, kind)));
-            let values = self.part_node(node, slot);
+            let values = self.standing_container(pending, node, admits.mapping);
             for &class in &elements.classes {
                 pending.seeds.push((values, Obj::Instance(class)));
             }
@@ -508,9 +514,7 @@ impl Solver {
         if is_param && elements_future_like && !admits.future_like {
             // `futures: Iterable[Awaitable[T]]`: each element stands for a caller's Future,
             // in a container of its own that the parameter may hold.
-            let kind = if admits.mapping { ContainerKind::Dict } else { ContainerKind::List };
-            pending.seeds.push((node, Obj::Container(node, kind)));
-            let elements = self.part_node(node, Part::Values);
+            let elements = self.standing_container(pending, node, admits.mapping);
             pending.seeds.push((elements, Obj::ParamFuture(node)));
             self.element_future_params.insert(node);
         }

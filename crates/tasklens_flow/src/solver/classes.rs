@@ -23,6 +23,8 @@ pub(crate) struct ClassTable {
     /// The class inherits from `asyncio.Future` and not from `asyncio.Task`: its
     /// instances are plain Futures.
     pub future_base: Vec<bool>,
+    /// `asyncio.iscoroutine` is true of the class's instances (see [`Self::is_coroutine_class`]).
+    pub coroutine: Vec<bool>,
 }
 
 impl ClassTable {
@@ -98,7 +100,17 @@ impl ClassTable {
                 }
             }
         }
-        ClassTable { declarers, mro, subclasses, external_base, external_paths, future_base }
+        let mut table = ClassTable {
+            declarers,
+            mro,
+            subclasses,
+            external_base,
+            external_paths,
+            future_base,
+            coroutine: Vec::new(),
+        };
+        table.coroutine = (0..count as GClass).map(|class| table.is_coroutine_class(modules, class)).collect();
+        table
     }
 
     /// The base class outside the project whose `__init__` a call of `class` (or, skipping
@@ -143,7 +155,7 @@ impl ClassTable {
     /// `typing.Coroutine` (or `collections.abc`'s), or has the whole protocol (`__await__`,
     /// `send`, `throw`, `close`), which the ABC recognises without a base. `create_task`
     /// and `ensure_future` take such an instance as they take a coroutine.
-    pub fn is_coroutine_class(&self, modules: &Modules, class: GClass) -> bool {
+    fn is_coroutine_class(&self, modules: &Modules, class: GClass) -> bool {
         self.has_external_base(class, |path| {
             let (top, last) = (path.split('.').next(), path.rsplit('.').next());
             matches!(top, Some("typing" | "typing_extensions" | "collections")) && last == Some("Coroutine")

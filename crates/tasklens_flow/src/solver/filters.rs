@@ -129,7 +129,7 @@ impl Solver {
         match value {
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
             Obj::Instance(class) => {
-                self.classes.external_base[class as usize] || self.classes.is_coroutine_class(&self.modules, class)
+                self.classes.external_base[class as usize] || self.classes.coroutine[class as usize]
             }
             other => other.is_coroutine(),
         }

@@ -201,9 +201,8 @@ impl Solver {
                 _ => false,
             })
             .collect();
-        let coroutine_classes = (0..self.modules.class_count as GClass)
-            .filter(|&class| self.classes.is_coroutine_class(&self.modules, class))
-            .collect();
+        let coroutine_classes =
+            (0..self.modules.class_count as GClass).filter(|&class| self.classes.coroutine[class as usize]).collect();
         let mut removed_loop_sites: Vec<_> =
             self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
