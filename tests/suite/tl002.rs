@@ -984,8 +984,8 @@ asyncio.run(main())
 #[test]
 fn what_asyncio_opens_has_coroutine_methods() {
     // Awaiting `open_connection` gives a StreamReader and a StreamWriter, as the loop
-    // gives a server's callback; `create_subprocess_exec` a Process, `start_server` a
-    // Server: their waiting methods make coroutines.
+    // gives a server's callback; `create_subprocess_exec` a Process, `start_server` and
+    // `loop.create_server` a Server: their waiting methods make coroutines.
     check(
         r#"
 #- main.py run
@@ -1008,6 +1008,8 @@ async def main():
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     other = await asyncio.start_server(client_connected_cb=Echo().handle, host="127.0.0.1", port=0)
     serving = asyncio.ensure_future(server.serve_forever())
+    plain = await asyncio.get_running_loop().create_server(asyncio.Protocol, "127.0.0.1", 0)
+    plain_serving = asyncio.ensure_future(plain.serve_forever())
     port = server.sockets[0].getsockname()[1]
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(b"ping\n")
@@ -1016,6 +1018,7 @@ async def main():
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
     await asyncio.ensure_future(proc.wait())
     serving.cancel()
+    plain_serving.cancel()
     other.close()
     writer.close()
 
@@ -1026,9 +1029,10 @@ asyncio.run(main())
         main.py:7: TL002
         main.py:12: TL002
         main.py:19: TL002
-        main.py:23: TL002
-        main.py:24: TL002
+        main.py:21: TL002
+        main.py:25: TL002
         main.py:26: TL002
+        main.py:28: TL002
         ",
     );
 }
@@ -1158,6 +1162,57 @@ asyncio.run(main())
         jobs.py:19: TL002
         jobs.py:22: TL002
         jobs.py:25: TL002
+        ",
+    );
+}
+
+#[test]
+fn a_queue_annotated_so_holds_one_of_its_own() {
+    // `jobs: asyncio.Queue[Job]`, whoever passes it: its `get()` is a coroutine that gives
+    // `Job`s, as is a bare `asyncio.Queue`'s `get()`; an attribute annotated so is the same.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+class Job:
+    async def run(self):
+        return 1
+
+class Worker:
+    def __init__(self, inbox) -> None:
+        self.inbox: "asyncio.Queue[Job]" = inbox
+
+    async def step(self):
+        job = await asyncio.ensure_future(self.inbox.get())
+        return await asyncio.ensure_future(job.run())
+
+async def drain(queue: asyncio.Queue):
+    return await asyncio.ensure_future(queue.get())
+
+async def work(jobs: "asyncio.Queue[Job]"):
+    job = await asyncio.ensure_future(jobs.get())
+    return await asyncio.ensure_future(job.run())
+#- main.py run
+import asyncio
+from jobs import Job, Worker, drain, work
+
+async def main():
+    queue = asyncio.Queue()
+    for _ in range(3):
+        queue.put_nowait(Job())
+    # What `getattr` gives is unknown here: only the annotations say what it is.
+    same = getattr(asyncio, "no_such_name", queue)
+    print(await work(same), await drain(same), await Worker(same).step())
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:12: TL002
+        jobs.py:13: TL002
+        jobs.py:16: TL002
+        jobs.py:19: TL002
+        jobs.py:20: TL002
         ",
     );
 }

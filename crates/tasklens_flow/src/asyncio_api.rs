@@ -104,6 +104,9 @@ pub enum Opened {
     /// `start_server(cb)`, `start_unix_server(cb)`: a `Server`; the loop calls `cb` with a
     /// `StreamReader` and a `StreamWriter` for each connection.
     Server,
+    /// `loop.create_server(factory)`, `loop.create_unix_server(factory)`: a `Server`; the
+    /// loop calls `factory` for each connection.
+    ProtocolServer,
 }
 
 /// Splits an external dotted path into its top-level package and last name.
@@ -225,15 +228,14 @@ pub fn loop_method(method: &str) -> ExternalCall {
         "create_future" | "run_in_executor" => ExternalCall::NewFuture,
         "create_task" => ExternalCall::NewTask,
         "run_until_complete" => ExternalCall::RunToCompletion,
+        "create_server" | "create_unix_server" => ExternalCall::Opens(Opened::ProtocolServer),
         // The event loop's `async def` methods (CPython 3.8-3.13; uvloop has the same).
         "connect_accepted_socket"
         | "connect_read_pipe"
         | "connect_write_pipe"
         | "create_connection"
         | "create_datagram_endpoint"
-        | "create_server"
         | "create_unix_connection"
-        | "create_unix_server"
         | "getaddrinfo"
         | "getnameinfo"
         | "sendfile"

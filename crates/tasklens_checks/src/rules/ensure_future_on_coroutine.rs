@@ -17,9 +17,9 @@ declare_rule! {
     /// functions, and the waiting methods of asyncio's objects (`Event.wait`, `Lock.acquire`,
     /// `Queue.get`, `StreamReader.readline`, `StreamWriter.drain`, `Process.wait`,
     /// `Server.serve_forever`...): made by asyncio (`asyncio.Event()`, what awaiting
-    /// `open_connection`, `create_subprocess_exec` or `start_server` gives, the streams the
-    /// loop hands a server's callback) or known only by an annotation (`stop: asyncio.Event`),
-    /// which the analysis trusts. A call of a name that may also be something else (a
+    /// `open_connection`, `create_subprocess_exec`, `start_server` or `loop.create_server`
+    /// gives, the streams the loop hands a server's callback) or known only by an annotation
+    /// (`stop: asyncio.Event`, `jobs: asyncio.Queue[Job]`), which the analysis trusts. A call of a name that may also be something else (a
     /// compatibility name such as `spawn = getattr(asyncio, "create_task",
     /// asyncio.ensure_future)`) is left alone, and so is one in a branch for Pythons older than
     /// the target (`if sys.version_info < (3, 7):`). The argument of a project class's

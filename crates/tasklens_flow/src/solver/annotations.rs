@@ -97,13 +97,7 @@ impl Admits {
     /// A container of instances and nothing else (`list[Job]`, `Optional[Mapping[str,
     /// asyncio.Event]]`): a parameter or attribute annotated so holds one of its own.
     fn container_of_instances(&self) -> bool {
-        let only_instances = |e: &Admits| {
-            (!e.classes.is_empty() || !e.asyncio_instances.is_empty())
-                && !(e.task || e.future_like || e.coroutine || e.loop_ || e.other || e.callable || e.scalar)
-                && e.elements.is_none()
-                && e.typed_dicts.is_empty()
-        };
-        self.elements.as_deref().is_some_and(only_instances)
+        self.elements.as_deref().is_some_and(Admits::only_instances)
             && !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable)
             && !self.scalar
             && self.classes.is_empty()
@@ -113,6 +107,26 @@ impl Admits {
 
     fn elements_only_task(&self) -> bool {
         !self.task && self.elements.as_ref().is_some_and(|e| e.only_task())
+    }
+
+    /// An `asyncio.Queue` and nothing else (but `None`): a parameter or attribute annotated
+    /// so holds a queue of its own, whose `get()` is a coroutine.
+    fn only_queue(&self) -> bool {
+        self.queue
+            && !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable)
+            && !self.scalar
+            && self.classes.is_empty()
+            && self.asyncio_instances.is_empty()
+            && self.typed_dicts.is_empty()
+    }
+
+    /// Its elements are instances and nothing else (`Job`, `asyncio.Event`).
+    fn only_instances(&self) -> bool {
+        (!self.classes.is_empty() || !self.asyncio_instances.is_empty())
+            && !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable)
+            && !self.scalar
+            && self.elements.is_none()
+            && self.typed_dicts.is_empty()
     }
 }
 
@@ -264,6 +278,11 @@ impl Solver {
         let mut admits = Admits::default();
         match resolved {
             Resolved::External(path) if is_builtin_scalar(&path) => admits.scalar = true,
+            // A bare `asyncio.Queue` is one of anything, as `asyncio.Queue[Any]` is.
+            Resolved::External(path) if is_queue(&path) => {
+                admits.queue = true;
+                admits.elements = Some(Box::new(Admits { other: true, ..Admits::default() }));
+            }
             Resolved::External(path) => match external_type(&path) {
                 ExternalType::Task => admits.task = true,
                 ExternalType::FutureLike => admits.future_like = true,
@@ -362,6 +381,17 @@ impl Solver {
     /// A container of its own at the annotated `node`, standing for one a caller passes
     /// (`jobs: list[Job]`): the node its elements go to, for a dict under any key (which
     /// reads by a constant key see too).
+    /// Seeds `node` with the instances `admits` names (project classes, asyncio's own).
+    fn seed_instances(&mut self, pending: &mut Pending, node: GNode, admits: &Admits) {
+        for &class in &admits.classes {
+            pending.seeds.push((node, Obj::Instance(class)));
+        }
+        for path in &admits.asyncio_instances {
+            let id = self.path(path);
+            pending.seeds.push((node, Obj::ExternalInstance(id)));
+        }
+    }
+
     fn standing_container(&mut self, pending: &mut Pending, node: GNode, mapping: bool) -> GNode {
         let (kind, slot) =
             if mapping { (ContainerKind::Dict, Part::Unkeyed) } else { (ContainerKind::List, Part::Values) };
@@ -477,20 +507,23 @@ impl Solver {
         let stands_in = (is_param || is_attribute)
             && admits.container_of_instances()
             && !admits.elements.iter().flat_map(|e| e.classes.iter()).any(|&class| self.classes.is_protocol(class));
+        // `jobs: asyncio.Queue[Job]`: a queue of its own stands for an unknown one.
+        let queue_stands_in = (is_param || is_attribute) && admits.only_queue();
         if let Some(mut filter) = admits.type_filter()
             && !admits.classes.iter().any(|&class| self.classes.is_protocol(class))
         {
-            filter.unknown &= !stands_in;
+            filter.unknown &= !(stands_in || queue_stands_in);
             pending.type_filters.push((node, filter));
         }
         if stands_in && let Some(elements) = admits.elements.as_deref() {
             let values = self.standing_container(pending, node, admits.mapping);
-            for &class in &elements.classes {
-                pending.seeds.push((values, Obj::Instance(class)));
-            }
-            for path in &elements.asyncio_instances {
-                let id = self.path(path);
-                pending.seeds.push((values, Obj::ExternalInstance(id)));
+            self.seed_instances(pending, values, elements);
+        }
+        if queue_stands_in {
+            pending.seeds.push((node, Obj::Container(node, ContainerKind::Queue)));
+            if let Some(elements) = admits.elements.as_deref().filter(|e| e.only_instances()) {
+                let values = self.part_node(node, Part::Values);
+                self.seed_instances(pending, values, elements);
             }
         }
         if admits.only_task() || admits.elements_only_task() {
@@ -533,14 +566,8 @@ impl Solver {
             if admits.loop_ {
                 pending.seeds.push((node, Obj::Loop));
             }
-            for &class in &admits.classes {
-                pending.seeds.push((node, Obj::Instance(class)));
-            }
             // `stop: asyncio.Event`: one of asyncio's own, whose `wait()` is a coroutine.
-            for path in &admits.asyncio_instances {
-                let id = self.path(path);
-                pending.seeds.push((node, Obj::ExternalInstance(id)));
-            }
+            self.seed_instances(pending, node, &admits);
         }
     }
 }

@@ -498,7 +498,7 @@ impl Solver {
                 let id = self.path("asyncio.subprocess.Process");
                 self.seed(value, Obj::ExternalInstance(id));
             }
-            Opened::Server => {
+            Opened::Server | Opened::ProtocolServer => {
                 let id = self.path("asyncio.Server");
                 self.seed(value, Obj::ExternalInstance(id));
             }
