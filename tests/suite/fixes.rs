@@ -229,6 +229,43 @@ if __name__ == "__main__":
 }
 
 #[test]
+fn a_coroutine_handed_to_the_loop_needs_no_task_first() {
+    // `loop.run_until_complete(ensure_future(coro))` before the loop runs: `create_task`
+    // would raise there, but the loop wraps the coroutine itself, so the call goes. Not
+    // through a name, and not for a project class's own `run_until_complete`.
+    check_fix(
+        r#"
+#- main.py run
+import asyncio
+from asyncio import ensure_future
+
+async def work(n):
+    return n
+
+class Runner:
+    def run_until_complete(self, aw):
+        aw.cancel()
+        return type(aw).__name__
+
+def main():
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    print(loop.run_until_complete(asyncio.ensure_future(work(1))))
+    print(loop.run_until_complete(ensure_future(
+        work(2),
+    )))
+    task = asyncio.ensure_future(work(3))
+    print(loop.run_until_complete(task))
+    print(Runner().run_until_complete(asyncio.ensure_future(work(4))))
+    loop.close()
+
+main()
+"#,
+        false,
+    );
+}
+
+#[test]
 fn the_loop_rewrite_needs_no_running_loop() {
     // `start` is synchronous and runs before the loop does: `loop.create_task` is fine
     // there (unlike `asyncio.create_task`), so the rewrite is a safe fix.

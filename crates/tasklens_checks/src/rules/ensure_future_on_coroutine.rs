@@ -68,6 +68,9 @@ declare_rule! {
     /// CPython runs anyway and needs no running loop, so it is safe wherever the call is; but
     /// not when `loop` is a parameter that defaults to `None` (`def start(loop=None)`), where
     /// `ensure_future` takes the current loop and `loop.create_task` would raise: no fix.
+    /// A call that is the whole argument of an event loop's `run_until_complete`
+    /// (`loop.run_until_complete(ensure_future(coro))`) gets a safe fix wherever it is: the
+    /// call goes, since the loop wraps a coroutine in a Task itself.
     ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
@@ -189,6 +192,11 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
             return Some(Fix { applicability, message: "Use `loop.create_task`".into(), edits });
         }
     }
+    if call.run_by_loop
+        && let Some(fix) = unwrapped_for_loop(text, call)
+    {
+        return Some(fix);
+    }
     let applicability = outside(match call.context {
         CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
         CallContext::Function if call.loopless.is_some() => return None,
@@ -206,6 +214,26 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     edits.extend(default_loop);
     edits.extend(positional);
     Some(Fix { applicability, message: "Use `create_task`".into(), edits })
+}
+
+/// `loop.run_until_complete(ensure_future(coro))` -> `loop.run_until_complete(coro)`: the
+/// loop wraps a coroutine in a Task of its own, and hands a Future back unchanged, as
+/// `ensure_future` does; where the original worked (the current loop is `loop`) the two
+/// are the same, and no running loop is needed. Safe; none when a comment would go.
+fn unwrapped_for_loop(text: &str, call: &EnsureFutureCall) -> Option<Fix> {
+    let argument = call.argument_keyword.map(|(_, value)| value).or_else(|| call.args.first().copied())?;
+    let before = TextRange::new(call.at.range.start(), argument.start());
+    let after = TextRange::new(argument.end(), call.at.range.end());
+    let slice = |range: TextRange| &text[usize::from(range.start())..usize::from(range.end())];
+    if slice(before).contains('#') || slice(after).contains('#') {
+        return None;
+    }
+    let edits = vec![Edit { range: before, content: String::new() }, Edit { range: after, content: String::new() }];
+    Some(Fix {
+        applicability: Applicability::Safe,
+        message: "Pass the coroutine to `run_until_complete`".into(),
+        edits,
+    })
 }
 
 /// The edits for a callee that is a name imported with `from asyncio import ensure_future`:

@@ -180,6 +180,9 @@ pub struct EnsureFutureCall {
     pub no_current_loop: bool,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// The call is the whole argument of an event loop's `run_until_complete`, which
+    /// wraps a coroutine in a Task itself.
+    pub run_by_loop: bool,
 }
 
 /// Where a call runs, as far as an event loop is concerned.
@@ -442,6 +445,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             }),
             no_current_loop: solved.derived.threads_without_loop.contains(&site),
             below: runs_below(solved, site),
+            run_by_loop: solved.run_by_loop.contains(&site),
         });
     }
     report.future_flows.sort_by_key(|f| (f.producer.location().range.start(), f.sink.at.range.start()));

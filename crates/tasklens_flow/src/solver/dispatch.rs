@@ -473,6 +473,15 @@ impl Solver {
 
     fn method_call(&mut self, site: GSite, name_id: NameId, value: Obj, result: GNode) {
         let name = &self.name(name_id).clone();
+        if name == "run_until_complete" {
+            // What an unknown receiver is stays open: a loop the analysis did not see.
+            let (by_loop, by_other) = self.run_sites.entry(site).or_default();
+            match value {
+                Obj::Loop => *by_loop = true,
+                Obj::Unknown => {}
+                _ => *by_other = true,
+            }
+        }
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));

@@ -127,6 +127,7 @@ impl Solver {
                     args.node(keyword.node)
                 });
                 self.ensure_future_sites.insert(site, first);
+                self.ensure_future_results.insert(site, result);
                 if let Some(node) = first {
                     self.awaited_arguments.insert(site, node);
                 }

@@ -115,6 +115,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         thread_futures: FxHashSet::default(),
         thread_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
+        run_sites: FxHashMap::default(),
+        ensure_future_results: FxHashMap::default(),
         executor_initializer_sites: FxHashSet::default(),
         classes,
         sinks: Vec::new(),

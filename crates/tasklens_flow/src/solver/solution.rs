@@ -98,6 +98,9 @@ pub(crate) struct Solution {
     /// Calls that run a function in a thread of an executor the project made
     /// (`executor.submit(f)`), which that executor's `initializer` prepared.
     pub executor_thread_sites: FxHashSet<GSite>,
+    /// `ensure_future` calls that are the whole argument of an event loop's
+    /// `run_until_complete` (and of nothing else's): the loop would wrap a coroutine itself.
+    pub run_by_loop: FxHashSet<GSite>,
     /// Executors made with an `initializer` (`ThreadPoolExecutor(initializer=f)`): `f` is
     /// among [`Solution::thread_targets`] with this site.
     pub executor_initializer_sites: FxHashSet<GSite>,
@@ -120,11 +123,24 @@ pub(crate) struct Solution {
 }
 
 impl Solver {
+    /// See [`Solution::run_by_loop`].
+    fn run_by_loop(&self) -> FxHashSet<GSite> {
+        let run_arguments: FxHashSet<GNode> = (self.run_sites.iter())
+            .filter(|(_, (by_loop, by_other))| *by_loop && !*by_other)
+            .filter_map(|(&site, _)| self.site_args(site).arg(0))
+            .collect();
+        (self.ensure_future_results.iter())
+            .filter(|(_, result)| run_arguments.contains(result))
+            .map(|(&site, _)| site)
+            .collect()
+    }
+
     /// The solution, once solved: the solver's working tables go.
     pub(super) fn into_solution(mut self) -> Solution {
         let mut ensure_future_sites: Vec<_> =
             self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
+        let run_by_loop = self.run_by_loop();
         let mut task_argument_sites: Vec<_> = self.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
         // Per method name: does it not keep a Task it is called on (the result of a call, a
@@ -239,6 +255,7 @@ impl Solver {
                 targets
             },
             executor_thread_sites: std::mem::take(&mut self.executor_thread_sites),
+            run_by_loop,
             executor_initializer_sites: std::mem::take(&mut self.executor_initializer_sites),
             running_loop_sites: {
                 let mut sites: Vec<GSite> = self.running_loop_sites.iter().copied().collect();
