@@ -293,10 +293,12 @@ main()
 }
 
 #[test]
-fn a_loop_parameter_that_defaults_to_none_gets_no_rewrite() {
+fn a_loop_parameter_that_defaults_to_none_gets_no_loop_rewrite() {
     // `start()` passes `loop=None` on: `ensure_future` takes the current loop, while
     // `loop.create_task` would raise AttributeError; so does `Client().start()` through the
     // attribute its `__init__` stores the parameter in. `start_with` gives `loop` a value.
+    // Where a loop runs, `asyncio.create_task` takes the running one, which is `loop`
+    // unless that is another loop: an unsafe fix. Before a loop runs (`schedule`), none.
     check_fix(
         r#"
 #- main.py run
@@ -304,6 +306,13 @@ import asyncio
 
 async def work(n):
     return n
+
+def schedule(loop=None):
+    return asyncio.ensure_future(work(0), loop=loop)
+
+early = asyncio.new_event_loop()
+print(early.run_until_complete(schedule(early)))
+early.close()
 
 def start(loop=None):
     return asyncio.ensure_future(work(1), loop=loop)

@@ -67,7 +67,9 @@ declare_rule! {
     /// loop=loop)` is the exception to both: its rewrite `loop.create_task(coro)` is what
     /// CPython runs anyway and needs no running loop, so it is safe wherever the call is; but
     /// not when `loop` is a parameter that defaults to `None` (`def start(loop=None)`), where
-    /// `ensure_future` takes the current loop and `loop.create_task` would raise: no fix.
+    /// `ensure_future` takes the current loop and `loop.create_task` would raise. There,
+    /// where a loop runs, the fix is `asyncio.create_task(coro)` on the running loop, unsafe
+    /// since `loop` may be another one; elsewhere there is no fix.
     /// A call that is the whole argument of an event loop's `run_until_complete`
     /// (`loop.run_until_complete(ensure_future(coro))`) gets a safe fix wherever it is: the
     /// call goes, since the loop wraps a coroutine in a Task itself.
@@ -105,11 +107,16 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
         .loop_keyword
         .map(|(_, value)| describe::source(db, call.at.file, value))
         .filter(|value| *value != "None" && call.loop_may_be_none);
-    if let (Some(value), None) = (&loop_may_be_none, &fix) {
-        message.push_str(&format!(
-            "; no automatic fix: `{value}` may be None (a parameter that defaults to None, or an attribute set from one), where `ensure_future` takes the current event loop but `{}.create_task` would raise AttributeError",
-            crate::rules::removed_loop_argument::as_receiver(value)
-        ));
+    if let Some(value) = &loop_may_be_none {
+        let receiver = crate::rules::removed_loop_argument::as_receiver(value);
+        message.push_str(&match fix {
+            None => format!(
+                "; no automatic fix: `{value}` may be None (a parameter that defaults to None, or an attribute set from one), where `ensure_future` takes the current event loop but `{receiver}.create_task` would raise AttributeError"
+            ),
+            Some(_) => format!(
+                "; `{value}` may be None (a parameter that defaults to None, or an attribute set from one), so the fix is `asyncio.create_task` on the running loop, which is unsafe if `{value}` is another loop"
+            ),
+        });
     } else if call.context == CallContext::Import && fix.is_none() {
         message.push_str(match call.in_script {
             true => {
@@ -173,14 +180,21 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
     let outside = |applicability| if call.public_parameter.is_some() { Applicability::Unsafe } else { applicability };
     // `loop=None` is the default: it goes, and the call is rewritten as without it.
     let mut default_loop = None;
+    let mut running_loop_instead = false;
     if let Some((keyword, loop_value)) = call.loop_keyword {
         let loop_argument = Edit { range: argument_with_comma(text, keyword), content: String::new() };
         if slice(loop_value) == "None" {
             default_loop = Some(loop_argument);
         } else if call.loop_may_be_none {
             // `def f(loop=None)`: `loop.create_task` fails on the default, where
-            // `ensure_future` takes the current loop.
-            return None;
+            // `ensure_future` takes the current loop. Where a loop runs, that is the
+            // running one, which `create_task` takes: the same unless `loop` is another
+            // loop, so that rewrite is unsafe.
+            if !matches!(call.context, CallContext::Coroutine | CallContext::LoopFunction) {
+                return None;
+            }
+            default_loop = Some(loop_argument);
+            running_loop_instead = true;
         } else {
             // `loop.create_task` needs no running loop, wherever the call is.
             let applicability = outside(Applicability::Safe);
@@ -198,6 +212,7 @@ fn fix(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Option<Fix> {
         return Some(fix);
     }
     let applicability = outside(match call.context {
+        CallContext::Coroutine | CallContext::LoopFunction if running_loop_instead => Applicability::Unsafe,
         CallContext::Coroutine | CallContext::LoopFunction => Applicability::Safe,
         CallContext::Function if call.loopless.is_some() => return None,
         CallContext::Function => Applicability::Unsafe,
