@@ -4119,3 +4119,36 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_mixin_reads_what_the_class_that_uses_it_sets() {
+    // `Reporting` sets no `waiter`: the classes that mix it in get it from their other
+    // base, whose `setUp` stores a plain Future there.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Base:
+    def setUp(self):
+        self.waiter = asyncio.get_running_loop().create_future()
+
+class Reporting:
+    def report(self):
+        return self.waiter.get_name()
+
+class Case(Reporting, Base):
+    pass
+
+async def main():
+    case = Case()
+    case.setUp()
+    print(case.report())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL001
+        ",
+    );
+}

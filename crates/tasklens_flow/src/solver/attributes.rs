@@ -116,8 +116,18 @@ impl Solver {
             self.seed(read, Obj::Unknown);
         }
         let mut reads = vec![read];
-        for sub in self.classes.attribute_in_subclasses(&self.modules, class, attr) {
+        // A mixin reads what the classes that use it get from their other bases
+        // (`self.loop`, set by the `TestCase` a test mixes it into); otherwise subclasses
+        // that declare the attribute themselves.
+        let subclasses = match self.modules.class(owner).1.has_attribute(attr) {
+            true => self.classes.attribute_in_subclasses(&self.modules, class, attr),
+            false => self.classes.subclasses[class as usize].iter().copied().filter(|&sub| sub != class).collect(),
+        };
+        for sub in subclasses {
             let owner = self.classes.attr_owner(&self.modules, sub, attr);
+            if !self.modules.class(owner).1.has_attribute(attr) {
+                continue;
+            }
             let node = self.attr_node(owner, attr_id);
             if !reads.contains(&node) {
                 reads.push(node);
