@@ -1216,3 +1216,39 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_cast_to_a_class_gives_one_of_its_instances() {
+    // `cast(Job, x)` says what `x` is, as an annotation does: a `Job` (or a subclass), whose
+    // `run()` is a coroutine, whatever `x` is to the analysis. A cast to a protocol says
+    // nothing of which class it is.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Protocol, cast
+
+class Job:
+    async def run(self):
+        return 1
+
+class Runnable(Protocol):
+    def run(self): ...
+
+class Other:
+    async def run(self):
+        return 2
+
+async def main():
+    found = getattr(asyncio, "no_such_name", Job())
+    job = cast(Job, found)
+    runnable = cast(Runnable, found)
+    print(await asyncio.ensure_future(job.run()), await asyncio.ensure_future(runnable.run()))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:19: TL002
+        ",
+    );
+}

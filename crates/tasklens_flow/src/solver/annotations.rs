@@ -181,6 +181,13 @@ fn is_mapping(path: &str) -> bool {
     )
 }
 
+/// See [`Solver::cast_instances`].
+#[derive(Clone, Debug)]
+pub(crate) struct CastInstances {
+    pub filter: Option<super::TypeFilter>,
+    pub seeds: Vec<Obj>,
+}
+
 impl Solver {
     fn admits(&mut self, m: ModIdx, expr: &TypeExpr, depth: u32) -> Admits {
         let mut admits = Admits::default();
@@ -451,6 +458,23 @@ impl Solver {
     /// Whether `cast(target, ...)` claims a Task.
     pub(super) fn casts_to_task(&mut self, m: ModIdx, target: &TypeExpr) -> bool {
         self.admits(m, target, 0).only_task()
+    }
+
+    /// What `cast(Job, x)` is taken to give, as an annotated parameter holds it: the
+    /// instances it names, and the filter that keeps other project objects (and
+    /// `Unknown`) out. `None` when it names no instances (or a protocol).
+    pub(super) fn cast_instances(&mut self, m: ModIdx, target: &TypeExpr) -> Option<CastInstances> {
+        let admits = self.admits(m, target, 0);
+        if (admits.classes.is_empty() && admits.asyncio_instances.is_empty())
+            || admits.classes.iter().any(|&class| self.classes.is_protocol(class))
+        {
+            return None;
+        }
+        let mut seeds: Vec<Obj> = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
+        for path in &admits.asyncio_instances {
+            seeds.push(Obj::ExternalInstance(self.path(path)));
+        }
+        Some(CastInstances { filter: admits.type_filter(), seeds })
     }
 
     pub(super) fn link_annotation(&mut self, m: ModIdx, index: u32, place: &AnnotatedPlace, pending: &mut Pending) {

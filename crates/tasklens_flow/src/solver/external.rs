@@ -240,6 +240,9 @@ impl Solver {
                         self.masked_casts.push((site, value));
                     }
                     let label = self.cast_labels.get(&site).copied().unwrap_or(NO_LABEL);
+                    if let Some(instances) = self.cast_instances.remove(&site) {
+                        self.cast_result(result, instances);
+                    }
                     self.edge(value, result, label);
                 }
                 None => self.seed(result, Obj::Unknown),

@@ -136,6 +136,23 @@ impl Solver {
     }
 
     /// Installs the annotated places' filters (several on one node admit what any admits).
+    /// `cast(Job, x)` found to be typing's: its result holds a `Job`, and lets in what an
+    /// annotated place does. Set while solving, before anything reaches the result.
+    pub(super) fn cast_result(&mut self, result: GNode, instances: super::annotations::CastInstances) {
+        if let Some(filter) = instances.filter {
+            if self.type_filters.len() <= result as usize {
+                self.type_filters.resize(result as usize + 1, NO_FILTER);
+            }
+            if self.type_filters[result as usize] == NO_FILTER {
+                self.type_filters[result as usize] = self.filter_classes.len() as u32;
+                self.filter_classes.push(filter);
+            }
+        }
+        for seed in instances.seeds {
+            self.seed(result, seed);
+        }
+    }
+
     pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
         let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
         for (node, filter) in filters {

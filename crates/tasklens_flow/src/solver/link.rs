@@ -116,6 +116,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         thread_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
         run_sites: FxHashMap::default(),
+        cast_instances: FxHashMap::default(),
         ensure_future_results: FxHashMap::default(),
         executor_initializer_sites: FxHashSet::default(),
         classes,
@@ -370,6 +371,9 @@ impl Solver {
             let label = self.cast_label(m, target);
             if label != NO_LABEL {
                 self.cast_labels.insert(sb + site, label);
+            }
+            if let Some(instances) = self.cast_instances(m, target) {
+                self.cast_instances.insert(sb + site, instances);
             }
         }
     }

@@ -344,6 +344,9 @@ pub(crate) struct Solver {
     /// `cast_label`); casts not here let everything through.
     cast_labels: FxHashMap<GSite, Label>,
     masked_casts: Vec<(GSite, GNode)>,
+    /// What each `cast` to project classes (or asyncio's own) gives, applied once the call
+    /// is found to be typing's (see `Solver::cast_instances`).
+    cast_instances: FxHashMap<GSite, annotations::CastInstances>,
     /// Method calls of loop-only methods, for the unresolved-receiver fallback.
     loop_method_calls: Vec<(GNode, u32)>,
     /// The hop "returned unchanged by ensure_future", one per call site.
