@@ -260,3 +260,73 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_test_gets_what_the_fixture_of_its_parameter_gives() {
+    // pytest hands a test (or a fixture) what the fixture named like its parameter
+    // returns or first yields: its own module's, else the nearest `conftest`'s. A function
+    // that is not a test, and a parameter with a default, get nothing from fixtures.
+    check(
+        r#"
+#- app.py
+import asyncio
+
+class Client:
+    async def fetch(self):
+        return 1
+
+    def schedule(self):
+        return asyncio.create_task(self.fetch())
+
+class Other:
+    def fetch(self):
+        return asyncio.get_running_loop().create_future()
+#- conftest.py
+import pytest
+from app import Other
+
+@pytest.fixture
+def client():
+    return Other()
+#- tests/conftest.py
+import pytest
+from app import Client
+
+@pytest.fixture
+def client():
+    return Client()
+
+@pytest.fixture
+async def session(client):
+    yield client
+#- tests/test_app.py
+import asyncio
+import pytest
+from app import Client
+
+@pytest.fixture(name="named")
+def make_named():
+    return Client()
+
+async def test_fetch(client, session, named):
+    first = await asyncio.ensure_future(client.fetch())
+    second = await asyncio.ensure_future(session.fetch())
+    return first, second, await asyncio.ensure_future(named.fetch())
+
+async def test_drop(client):
+    client.schedule()
+
+def check(client):
+    return asyncio.ensure_future(client.fetch())
+
+async def test_default(client=None):
+    return asyncio.ensure_future(client.fetch())
+"#,
+        "
+        app.py:8: TL005
+        tests/test_app.py:10: TL002
+        tests/test_app.py:11: TL002
+        tests/test_app.py:12: TL002
+        ",
+    );
+}

@@ -227,6 +227,17 @@ pub struct FunctionFacts {
     /// construction stores its own argument for its own class (a subclass constructed with
     /// a Task does not see the Futures another subclass was constructed with).
     pub init_stores: Vec<InitStore>,
+    /// Decorated `@fixture` or `@x.fixture(...)`: perhaps a pytest fixture (the flow layer
+    /// resolves the decorator).
+    pub fixture: Option<FixtureDecl>,
+}
+
+/// A decorator that may declare a pytest fixture: its dotted name, and the name tests
+/// request the fixture by (`name="..."`, else the function's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixtureDecl {
+    pub decorator: Vec<Name>,
+    pub name: Name,
 }
 
 /// `self.attr = param` in an `__init__`: the attribute, the parameter's index, and the

@@ -78,7 +78,7 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    fn edge(&mut self, from: GNode, to: GNode, label: Label) {
+    pub(super) fn edge(&mut self, from: GNode, to: GNode, label: Label) {
         self.edges.push((from, Edge { to, label }));
     }
 }
@@ -174,6 +174,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
     for (m, summarised) in summarised.iter().enumerate() {
         solver.link_module(m as ModIdx, summarised, &mut pending);
     }
+    solver.link_fixtures(&mut pending);
     solver.inherit_return_sinks();
     solver.freeze(pending)
 }

@@ -9,6 +9,7 @@ mod classes;
 mod dispatch;
 mod external;
 mod filters;
+mod fixtures;
 mod init_stores;
 pub(crate) mod link;
 mod parts;

@@ -380,6 +380,7 @@ impl Lowerer {
             decorated: Vec::new(),
             returns: ReturnShape::Other,
             init_stores: Vec::new(),
+            fixture: None,
         };
         let func = self.new_function(facts, keyword);
         let params = match &lambda.parameters {

@@ -9,8 +9,8 @@ use ruff_text_size::{Ranged, TextRange};
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Arg, Binding, Constraint, ContainerKind, FuncId, FunctionFacts, FunctionKind, NodeId, Param, ParamKind, Place,
-    ReturnShape, Seed,
+    Arg, Binding, Constraint, ContainerKind, FixtureDecl, FuncId, FunctionFacts, FunctionKind, NodeId, Param,
+    ParamKind, Place, ReturnShape, Seed,
 };
 use crate::positions::CallPositions;
 
@@ -52,6 +52,7 @@ impl Lowerer {
             decorated: Vec::new(),
             returns: ReturnShape::Unset,
             init_stores: Vec::new(),
+            fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
         };
         let func = self.new_function(facts, def.name.range());
         let params = self.parameters(&def.parameters, func);
@@ -317,6 +318,9 @@ fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
         other => other,
     };
     let path = crate::annotation::dotted_name(expr)?;
+    if is_pytest_decorator(&path) {
+        return Some("pytest");
+    }
     let last = path.last().map(Name::as_str).unwrap_or_default();
     [
         "staticmethod",
@@ -338,6 +342,42 @@ fn decorator_kind(decorator: &ast::Decorator) -> Option<&'static str> {
     ]
     .into_iter()
     .find(|known| *known == last)
+}
+
+/// pytest's decorators, which hand back the function they are given (marking it): a
+/// fixture's or a test's parameters are filled by pytest, not by code the analysis cannot
+/// see. By name, as written: `pytest.fixture`, `pytest_asyncio.fixture`, a bare `fixture`,
+/// `pytest.mark.*`.
+fn is_pytest_decorator(path: &[Name]) -> bool {
+    let parts: Vec<&str> = path.iter().map(Name::as_str).collect();
+    matches!(
+        parts.as_slice(),
+        ["pytest" | "pytest_asyncio", "fixture" | "yield_fixture"]
+            | ["fixture" | "yield_fixture"]
+            | ["pytest", "mark", ..]
+    )
+}
+
+/// `@pytest.fixture`, `@pytest.fixture(name="db")`, `@pytest_asyncio.fixture`, `@fixture`:
+/// a decorator that may declare a fixture (whose dotted name the flow layer resolves), and
+/// the name it is requested by.
+fn fixture_decl(decorator: &ast::Decorator, function: &Name) -> Option<FixtureDecl> {
+    let (expr, call) = match &decorator.expression {
+        Expr::Call(call) => (&*call.func, Some(call)),
+        other => (other, None),
+    };
+    let path = crate::annotation::dotted_name(expr)?;
+    if !matches!(path.last().map(Name::as_str), Some("fixture" | "yield_fixture")) {
+        return None;
+    }
+    let named = call.and_then(|call| {
+        let keyword = call.arguments.keywords.iter().find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "name"))?;
+        match &keyword.value {
+            Expr::StringLiteral(literal) => Some(Name::new(literal.value.to_str())),
+            _ => None,
+        }
+    });
+    Some(FixtureDecl { decorator: path, name: named.unwrap_or_else(|| function.clone()) })
 }
 
 /// `@asyncio.coroutine` (by its dotted name): the function is a generator-based coroutine,
