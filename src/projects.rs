@@ -101,8 +101,10 @@ pub(crate) fn check_all(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<Tota
     if units.len() == 1 {
         run(0, true);
     } else {
+        // Each project's files are found on all cores; the projects' walks overlap too.
+        use rayon::prelude::*;
         let estimates: Vec<u64> = units
-            .iter()
+            .par_iter()
             .zip(&configs)
             .map(|(unit, config)| match config {
                 Ok(config) => tasklens_project::source_bytes(unit, config) * MEMORY_PER_SOURCE_BYTE,
