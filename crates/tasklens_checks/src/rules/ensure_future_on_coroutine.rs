@@ -19,10 +19,11 @@ declare_rule! {
     /// `Server.serve_forever`...): made by asyncio (`asyncio.Event()`, what awaiting
     /// `open_connection`, `create_subprocess_exec`, `start_server` or `loop.create_server`
     /// gives, the streams the loop hands a server's callback) or known only by an annotation
-    /// (`stop: asyncio.Event`, `jobs: asyncio.Queue[Job]`), which the analysis trusts. A call of a name that may also be something else (a
-    /// compatibility name such as `spawn = getattr(asyncio, "create_task",
-    /// asyncio.ensure_future)`) is left alone, and so is one in a branch for Pythons older than
-    /// the target (`if sys.version_info < (3, 7):`). The argument of a project class's
+    /// (`stop: asyncio.Event`, `jobs: asyncio.Queue[Job]`) or a cast (`cast(Job, x)`), which
+    /// the analysis trusts. A call of a name that may also be something else (a compatibility
+    /// name such as `spawn = getattr(asyncio, "create_task", asyncio.ensure_future)`) is left
+    /// alone, and so is one in a branch for Pythons older than the target
+    /// (`if sys.version_info < (3, 7):`). The argument of a project class's
     /// `run_until_complete` comes from asyncio as well (`asyncio.run` hands the loop a Task
     /// since Python 3.11), so the `ensure_future` an event loop applies to it stays.
     ///

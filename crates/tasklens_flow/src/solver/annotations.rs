@@ -385,9 +385,6 @@ impl Solver {
         if assumes { NO_LABEL } else { ASSUMED_FUTURES_STOP }
     }
 
-    /// A container of its own at the annotated `node`, standing for one a caller passes
-    /// (`jobs: list[Job]`): the node its elements go to, for a dict under any key (which
-    /// reads by a constant key see too).
     /// Seeds `node` with the instances `admits` names (project classes, asyncio's own).
     fn seed_instances(&mut self, pending: &mut Pending, node: GNode, admits: &Admits) {
         for &class in &admits.classes {
@@ -399,6 +396,9 @@ impl Solver {
         }
     }
 
+    /// A container of its own at the annotated `node`, standing for one a caller passes
+    /// (`jobs: list[Job]`): the node its elements go to, for a dict under any key (which
+    /// reads by a constant key see too).
     fn standing_container(&mut self, pending: &mut Pending, node: GNode, mapping: bool) -> GNode {
         let (kind, slot) =
             if mapping { (ContainerKind::Dict, Part::Unkeyed) } else { (ContainerKind::List, Part::Values) };

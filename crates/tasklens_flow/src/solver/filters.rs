@@ -135,7 +135,6 @@ impl Solver {
         }
     }
 
-    /// Installs the annotated places' filters (several on one node admit what any admits).
     /// `cast(Job, x)` found to be typing's: its result holds a `Job`, and lets in what an
     /// annotated place does. Set while solving, before anything reaches the result.
     pub(super) fn cast_result(&mut self, result: GNode, instances: super::annotations::CastInstances) {
@@ -153,6 +152,7 @@ impl Solver {
         }
     }
 
+    /// Installs the annotated places' filters (several on one node admit what any admits).
     pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
         let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
         for (node, filter) in filters {

@@ -307,8 +307,8 @@ pub(crate) struct Solver {
     thread_targets: FxHashSet<(GFunc, GSite)>,
     /// See [`Solution::executor_thread_sites`].
     executor_thread_sites: FxHashSet<GSite>,
-    /// `run_until_complete` calls, by whether an event loop (`true`) or something else
-    /// (`false`) may receive them (see [`Solution::run_by_loop`]).
+    /// `run_until_complete` calls: whether an event loop receives them, and whether
+    /// something else (not unknown) may (see [`Solution::run_by_loop`]).
     run_sites: FxHashMap<GSite, (bool, bool)>,
     /// The result node of each `ensure_future` call.
     ensure_future_results: FxHashMap<GSite, GNode>,
