@@ -4152,3 +4152,27 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_fixture_hands_a_test_its_future() {
+    // pytest gives `test_name` what the `waiter` fixture returns; the trace shows the
+    // parameter it arrives through. (Not run: the suite does not install pytest.)
+    check(
+        r#"
+#- conftest.py
+import asyncio
+import pytest
+
+@pytest.fixture
+async def waiter():
+    fut = asyncio.get_running_loop().create_future()
+    return fut
+#- tests/test_waiter.py
+async def test_name(waiter):
+    assert waiter.get_name()
+"#,
+        "
+        conftest.py:6: TL001
+        ",
+    );
+}

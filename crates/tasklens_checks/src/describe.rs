@@ -152,5 +152,6 @@ pub(crate) fn step(step: &Step) -> String {
         StepKind::CallResult { function } => format!("returned by this call of `{function}`"),
         StepKind::PassThrough => "`ensure_future` returns a Future argument unchanged".to_string(),
         StepKind::Callback { function } => format!("passed to callback `{function}`"),
+        StepKind::Fixture { name } => format!("given by pytest's fixture `{name}`"),
     }
 }

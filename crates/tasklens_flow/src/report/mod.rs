@@ -123,6 +123,7 @@ pub enum StepKind {
     CallResult { function: Name },
     PassThrough,
     Callback { function: Name },
+    Fixture { name: Name },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -102,20 +102,22 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
         DynHopKind::Callback { func } => StepKind::Callback { function: func_name(solved, *func) },
         DynHopKind::ContainerStore => StepKind::ContainerStore,
         DynHopKind::Field { field } => StepKind::AttrStore(field.clone()),
+        DynHopKind::Fixture { name } => StepKind::Fixture { name: name.clone() },
     };
     Some(Step { at: Location { file: file_of(solved, hop.module), range: hop_range(solved, hop.at) }, kind })
 }
 
 /// The range a hop made while solving points at, from the positioned facts.
 fn hop_range(solved: &Solved, at: HopAt) -> TextRange {
-    let site = match at {
-        HopAt::Call(site) | HopAt::Callee(site) | HopAt::Arg(site, _) | HopAt::Keyword(site, _) => site,
-    };
-    let call = call_at(solved, site);
     match at {
-        HopAt::Call(_) => call.range,
-        HopAt::Callee(_) => call.callee,
-        HopAt::Arg(_, index) => call.arg(index as usize),
-        HopAt::Keyword(_, index) => call.keyword_value(index as usize),
+        HopAt::Call(site) => call_at(solved, site).range,
+        HopAt::Callee(site) => call_at(solved, site).callee,
+        HopAt::Arg(site, index) => call_at(solved, site).arg(index as usize),
+        HopAt::Keyword(site, index) => call_at(solved, site).keyword_value(index as usize),
+        HopAt::Param(func, index) => {
+            let (module, _) = solved.modules.func(func);
+            let local = func - solved.modules.modules[module as usize].func_base;
+            solved.positions[module as usize].params[local as usize][index as usize]
+        }
     }
 }

@@ -5,9 +5,9 @@ use rustc_hash::FxHashMap;
 use tasklens_semantic::facts::{FunctionKind, ParamKind};
 
 use super::link::Pending;
-use super::{NO_LABEL, Solver};
+use super::{DynHopKind, HopAt, Solver};
 use crate::modules::Resolved;
-use crate::objects::{GNode, ModIdx};
+use crate::objects::{GFunc, GNode, ModIdx};
 
 /// A fixture: where it is defined and the node of what it gives a test.
 #[derive(Clone, Copy)]
@@ -43,21 +43,24 @@ impl Solver {
         }
         for m in 0..self.modules.modules.len() as ModIdx {
             let module = &self.modules.modules[m as usize];
-            let (nb, facts) = (module.node_base, module.facts.clone());
-            for function in &facts.functions {
+            let (nb, fb, facts) = (module.node_base, module.func_base, module.facts.clone());
+            for (local, function) in facts.functions.iter().enumerate() {
                 let is_fixture = function.fixture.is_some();
                 if !(is_fixture || function.name.starts_with("test")) {
                     continue;
                 }
                 let receiver = usize::from(matches!(function.kind, FunctionKind::Method | FunctionKind::ClassMethod));
-                for param in function.params.iter().skip(receiver) {
+                for (index, param) in function.params.iter().enumerate().skip(receiver) {
                     // A parameter with a default is not a fixture request.
                     let requested = matches!(param.kind, ParamKind::Positional | ParamKind::KeywordOnly)
                         && !param.none_default
                         && param.default_truth.is_none();
                     let Some(candidates) = fixtures.get(&param.name).filter(|_| requested) else { continue };
-                    for value in self.visible_fixtures(m, candidates) {
-                        pending.edge(value, nb + param.node, NO_LABEL);
+                    let visible = self.visible_fixtures(m, candidates);
+                    let at = HopAt::Param(fb + local as GFunc, index as u32);
+                    let label = self.dyn_hop(m, at, DynHopKind::Fixture { name: param.name.clone() });
+                    for value in visible {
+                        pending.edge(value, nb + param.node, label);
                     }
                 }
             }

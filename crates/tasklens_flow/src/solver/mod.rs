@@ -76,16 +76,31 @@ pub(crate) enum HopAt {
     Callee(GSite),
     Arg(GSite, u32),
     Keyword(GSite, u32),
+    /// A function's parameter, by index (one that pytest fills with a fixture).
+    Param(GFunc, u32),
 }
 
 #[derive(Clone, Debug)]
 pub(crate) enum DynHopKind {
-    Argument { param: Name, func: GFunc },
-    CallResult { func: GFunc },
+    Argument {
+        param: Name,
+        func: GFunc,
+    },
+    CallResult {
+        func: GFunc,
+    },
     PassThrough,
-    Callback { func: GFunc },
+    Callback {
+        func: GFunc,
+    },
     ContainerStore,
-    Field { field: Name },
+    Field {
+        field: Name,
+    },
+    /// pytest gives a test the fixture of its parameter's name.
+    Fixture {
+        name: Name,
+    },
 }
 
 /// A call of a function that returns `ensure_future(param)` (or a list of `ensure_future`
