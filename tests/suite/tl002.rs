@@ -1169,7 +1169,8 @@ asyncio.run(main())
 #[test]
 fn a_queue_annotated_so_holds_one_of_its_own() {
     // `jobs: asyncio.Queue[Job]`, whoever passes it: its `get()` is a coroutine that gives
-    // `Job`s, as is a bare `asyncio.Queue`'s `get()`; an attribute annotated so is the same.
+    // `Job`s, as is a bare `asyncio.Queue`'s `get()`, though what that one holds is
+    // unknown; an attribute annotated so is the same.
     check(
         r#"
 #- jobs.py
@@ -1193,9 +1194,12 @@ async def drain(queue: asyncio.Queue):
 async def work(jobs: "asyncio.Queue[Job]"):
     job = await asyncio.ensure_future(jobs.get())
     return await asyncio.ensure_future(job.run())
+
+async def take(queue: asyncio.Queue):
+    return await asyncio.ensure_future(queue.get_nowait())
 #- main.py run
 import asyncio
-from jobs import Job, Worker, drain, work
+from jobs import Job, Worker, drain, take, work
 
 async def main():
     queue = asyncio.Queue()
@@ -1204,6 +1208,10 @@ async def main():
     # What `getattr` gives is unknown here: only the annotations say what it is.
     same = getattr(asyncio, "no_such_name", queue)
     print(await work(same), await drain(same), await Worker(same).step())
+    # What a bare queue holds is unknown, whatever the project puts in one.
+    coroutines = asyncio.Queue()
+    coroutines.put_nowait(asyncio.sleep(0, "slept"))
+    print(await take(coroutines))
 
 asyncio.run(main())
 "#,

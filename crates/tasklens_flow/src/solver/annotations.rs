@@ -544,10 +544,12 @@ impl Solver {
             self.seed_instances(pending, values, elements);
         }
         if queue_stands_in {
+            // What the caller's queue holds: the annotated instances, or anything.
             pending.seeds.push((node, Obj::Container(node, ContainerKind::Queue)));
-            if let Some(elements) = admits.elements.as_deref().filter(|e| e.only_instances()) {
-                let values = self.part_node(node, Part::Values);
-                self.seed_instances(pending, values, elements);
+            let values = self.part_node(node, Part::Values);
+            match admits.elements.as_deref().filter(|e| e.only_instances()) {
+                Some(elements) => self.seed_instances(pending, values, elements),
+                None => pending.seeds.push((values, Obj::Unknown)),
             }
         }
         if admits.only_task() || admits.elements_only_task() {
