@@ -4176,3 +4176,32 @@ async def test_name(waiter):
         ",
     );
 }
+
+#[test]
+fn getattr_and_setattr_with_a_literal_name_are_attribute_reads_and_stores() {
+    // `getattr(box, "job")` is `box.job`, `setattr(slot, "job", v)` is `slot.job = v`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Box:
+    def __init__(self):
+        self.job = asyncio.get_running_loop().create_future()
+
+class Slot:
+    pass
+
+async def main():
+    slot = Slot()
+    setattr(slot, "job", asyncio.get_running_loop().create_future())
+    print(getattr(Box(), "job", None).get_name(), slot.job.get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:5: TL001
+        main.py:12: TL001
+        ",
+    );
+}

@@ -963,7 +963,7 @@ async def main():
     session.stop.set()
     await stopped
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
-    other = getattr(asyncio, "Event")()
+    other = getattr(asyncio, "Ev" + "ent")()
     other.set()
     print(line, await run_child(proc, other))
     writer.close()
@@ -1150,8 +1150,8 @@ from jobs import Host, Job, Plugin, anything, start_all, wait_all
 async def main():
     event = asyncio.Event()
     event.set()
-    # What `getattr` gives is unknown here: only the annotations say what is inside.
-    jobs, events = getattr(asyncio, "no_such_name", [Job()]), getattr(asyncio, "no_such_name", [event])
+    # What `getattr` of a computed name gives is unknown here: only the annotations say what is inside.
+    jobs, events = getattr(asyncio, "no_such" + "_name", [Job()]), getattr(asyncio, "no_such" + "_name", [event])
     print(await start_all(jobs), await wait_all(events), await anything(jobs))
     print(await Host(dict([("p", Plugin())])).boot("p"))
 
@@ -1205,8 +1205,8 @@ async def main():
     queue = asyncio.Queue()
     for _ in range(3):
         queue.put_nowait(Job())
-    # What `getattr` gives is unknown here: only the annotations say what it is.
-    same = getattr(asyncio, "no_such_name", queue)
+    # What `getattr` of a computed name gives is unknown here: only the annotations say what it is.
+    same = getattr(asyncio, "no_such" + "_name", queue)
     print(await work(same), await drain(same), await Worker(same).step())
     # What a bare queue holds is unknown, whatever the project puts in one.
     coroutines = asyncio.Queue()
@@ -1248,7 +1248,7 @@ class Other:
         return 2
 
 async def main():
-    found = getattr(asyncio, "no_such_name", Job())
+    found = getattr(asyncio, "no_such" + "_name", Job())
     job = cast(Job, found)
     runnable = cast(Runnable, found)
     print(await asyncio.ensure_future(job.run()), await asyncio.ensure_future(runnable.run()))

@@ -55,8 +55,12 @@ pub enum ExternalCall {
     /// `anext(iterator)`: what `iterator.__anext__()` gives (an async generator's step,
     /// or the coroutine of a project class's `async def __anext__`).
     AsyncNext,
-    /// `getattr(obj, name, default)`: something not followed, or the default.
-    UnknownOrDefault,
+    /// `getattr(obj, name, default)`: the attribute when the name is a string literal,
+    /// else something not followed; or the default.
+    GetAttr,
+    /// `setattr(obj, name, value)`: a store of the attribute when the name is a string
+    /// literal, else a call not followed.
+    SetAttr,
     /// `enumerate(x)`: pairs of an index and an element.
     Enumerate,
     /// `zip(a, b)`: pairs of elements.
@@ -159,7 +163,8 @@ pub fn external_call(path: &str) -> ExternalCall {
             "min" | "max" => ExternalCall::Choice,
             "next" => ExternalCall::Element,
             "anext" => ExternalCall::AsyncNext,
-            "getattr" => ExternalCall::UnknownOrDefault,
+            "getattr" => ExternalCall::GetAttr,
+            "setattr" => ExternalCall::SetAttr,
             "enumerate" => ExternalCall::Enumerate,
             "map" => ExternalCall::Map,
             "zip" => ExternalCall::Zip,

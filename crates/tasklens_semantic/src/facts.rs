@@ -69,6 +69,9 @@ pub struct ModuleFacts {
     /// Calls `d.get(K)`, `d.pop(K)`, `d.setdefault(K, v)`, `d.__getitem__(K)` with a
     /// constant key: the site and the key, by site.
     pub key_args: Vec<(SiteId, KeyId)>,
+    /// Calls `getattr(x, "name", ...)` and `setattr(x, "name", v)` with a string literal
+    /// for the name: the site and the name, by site.
+    pub attr_args: Vec<(SiteId, NameId)>,
     /// Spread arguments `f(*xs)` and `f(**kw)`: the site, the spread value's node, and
     /// whether it is a `**` spread; by site.
     pub spread_args: Vec<(SiteId, NodeId, bool)>,

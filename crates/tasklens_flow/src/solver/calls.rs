@@ -65,6 +65,14 @@ impl SiteArgs {
         Some((self.base + function, self.base + callee, self.base + result))
     }
 
+    /// The attribute name of `getattr(x, "name")` or `setattr(x, "name", v)`, as a name
+    /// of the module's facts.
+    pub(super) fn attr_name(&self) -> Option<&Name> {
+        let attrs = &self.facts.attr_args;
+        let local = self.local as u32;
+        attrs.binary_search_by_key(&local, |(site, _)| *site).ok().map(|at| self.facts.name(attrs[at].1))
+    }
+
     /// The constant dict key of `d.get(K)` and its kin, as an index into the module's facts.
     pub(super) fn key(&self) -> Option<KeyId> {
         let keys = &self.facts.key_args;

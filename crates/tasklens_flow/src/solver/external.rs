@@ -346,12 +346,27 @@ impl Solver {
                 }
                 None => self.seed(result, Obj::Unknown),
             },
-            ExternalCall::UnknownOrDefault => {
-                self.seed(result, Obj::Unknown);
+            ExternalCall::GetAttr => {
+                // `getattr(x, "task")` reads `x.task`; a name computed at run time, anything.
+                match (args.attr_name().cloned(), arg(0)) {
+                    (Some(attr), Some(object)) => {
+                        let attr = self.name_id(&attr);
+                        self.complex_on(object, Complex::Load { attr, to: result, label: NO_LABEL });
+                    }
+                    _ => self.seed(result, Obj::Unknown),
+                }
                 if let Some(default) = arg(2) {
                     self.edge(default, result, NO_LABEL);
                 }
             }
+            ExternalCall::SetAttr => match (args.attr_name().cloned(), arg(0), arg(2)) {
+                (Some(attr), Some(object), Some(value)) => {
+                    let attr = self.name_id(&attr);
+                    self.complex_on(object, Complex::Store { attr, from: value, label: NO_LABEL });
+                    self.seed(result, Obj::Unknown);
+                }
+                _ => self.unknown_call(site, result),
+            },
             ExternalCall::Enumerate => {
                 let tuple = self.pair_iterator(result);
                 self.pair_slot(tuple, 0, None);

@@ -116,6 +116,14 @@ impl Lowerer {
         {
             self.facts.key_args.push((site, key));
         }
+        // `getattr(x, "name")`: the builtin (the flow layer resolves it) reads that attribute.
+        if let Expr::Name(name) = &*call.func
+            && matches!(name.id.as_str(), "getattr" | "setattr")
+            && let Some(Expr::StringLiteral(literal)) = call.arguments.args.get(1)
+        {
+            let attr = self.intern(&Name::new(literal.value.to_str()));
+            self.facts.attr_args.push((site, attr));
+        }
         let result = self.node();
         match callee {
             Callee::Super { class, name } => {
