@@ -113,6 +113,10 @@ pub enum Opened {
     ProtocolServer,
 }
 
+/// The streams of a connection, as `open_connection` gives them and the loop hands a
+/// server's callback: (position, class).
+pub(crate) const CONNECTION_STREAMS: [(u8, &str); 2] = [(0, "asyncio.StreamReader"), (1, "asyncio.StreamWriter")];
+
 /// Splits an external dotted path into its top-level package and last name.
 pub(crate) fn split(path: &str) -> (&str, &str) {
     let top = path.split('.').next().unwrap_or(path);

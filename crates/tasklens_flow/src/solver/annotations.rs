@@ -97,12 +97,16 @@ impl Admits {
     /// A container of instances and nothing else (`list[Job]`, `Optional[Mapping[str,
     /// asyncio.Event]]`): a parameter or attribute annotated so holds one of its own.
     fn container_of_instances(&self) -> bool {
-        self.elements.as_deref().is_some_and(Admits::only_instances)
-            && !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable)
-            && !self.scalar
+        self.only_container() && !self.queue && self.elements.as_deref().is_some_and(Admits::only_instances)
+    }
+
+    /// Nothing asyncio, unknown, callable or scalar, and no instances (but what its elements
+    /// may be): only a container, if anything.
+    fn only_container(&self) -> bool {
+        !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable || self.scalar)
             && self.classes.is_empty()
             && self.asyncio_instances.is_empty()
-            && !self.queue
+            && self.typed_dicts.is_empty()
     }
 
     fn elements_only_task(&self) -> bool {
@@ -112,12 +116,7 @@ impl Admits {
     /// An `asyncio.Queue` and nothing else (but `None`): a parameter or attribute annotated
     /// so holds a queue of its own, whose `get()` is a coroutine.
     fn only_queue(&self) -> bool {
-        self.queue
-            && !(self.task || self.future_like || self.coroutine || self.loop_ || self.other || self.callable)
-            && !self.scalar
-            && self.classes.is_empty()
-            && self.asyncio_instances.is_empty()
-            && self.typed_dicts.is_empty()
+        self.queue && self.only_container()
     }
 
     /// Its elements are instances and nothing else (`Job`, `asyncio.Event`).

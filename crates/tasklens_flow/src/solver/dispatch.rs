@@ -245,8 +245,8 @@ impl Solver {
                 let Some(func) = self.function_called(value, complex) else { return };
                 self.loop_callbacks.insert(func);
                 let params: Vec<u32> = self.modules.func(func).1.params.iter().map(|p| p.node).collect();
-                for (index, path) in [(0, "asyncio.StreamReader"), (1, "asyncio.StreamWriter")] {
-                    let Some(&param) = params.get(shift + index) else { continue };
+                for (index, path) in crate::asyncio_api::CONNECTION_STREAMS {
+                    let Some(&param) = params.get(shift + index as usize) else { continue };
                     let (node, id) = (self.func_node(func, param), self.path(path));
                     self.seed(node, Obj::ExternalInstance(id));
                 }

@@ -504,7 +504,7 @@ impl Solver {
             Opened::Streams => {
                 let pair = self.new_node();
                 self.seed(pair, Obj::Container(pair, ContainerKind::Tuple));
-                for (index, path) in [(0, "asyncio.StreamReader"), (1, "asyncio.StreamWriter")] {
+                for (index, path) in crate::asyncio_api::CONNECTION_STREAMS {
                     let id = self.path(path);
                     for slot in [Part::Index(index), Part::Values] {
                         let node = self.part_node(pair, slot);
