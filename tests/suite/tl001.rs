@@ -3841,6 +3841,52 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_failed_isinstance_lets_no_mapping_or_instance_of_the_class_through() {
+    // `redacted` hands back its argument only when it is not a mapping, `pending` only when
+    // it is not a `Reply`: the dict of waiters and the `Reply` given by one caller do not
+    // come back to the others. A Future given as itself still does.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from collections.abc import Mapping
+
+class Job:
+    def __init__(self, task):
+        self.task = task
+
+class Reply:
+    def __init__(self, loop):
+        self.task = loop.create_future()
+
+def redacted(data):
+    if not isinstance(data, Mapping):
+        return data
+    return {key: "***" for key in data}
+
+def pending(value):
+    if not isinstance(value, Reply):
+        return value
+    return None
+
+async def main():
+    loop = asyncio.get_running_loop()
+    waiters = {"reply": loop.create_future()}
+    print(redacted(waiters), pending(Reply(loop)))
+    tasks = redacted([asyncio.create_task(asyncio.sleep(0))])
+    job = pending(Job(asyncio.create_task(asyncio.sleep(0))))
+    print(tasks[0].get_name(), job.task.get_name())
+    redacted(loop.create_future()).get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:29: TL001
+        ",
+    );
+}
+
+#[test]
 fn strings_added_up_make_no_containers() {
     // Twenty `prefix + "i"` strings in one list: were each a container, the list's slot
     // would widen before the `Holder` arrives, and `v.get()` would not be followed.

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
 
+use super::filters::{Exclusion, kind_bit};
 use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
 use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, NO_NODE, Solver, TypeFilter};
 use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar, is_followed_asyncio_class};
@@ -91,6 +92,7 @@ impl Admits {
             outside_instances: self.scalar || !self.asyncio_instances.is_empty(),
             containers: self.elements.is_some(),
             unknown: self.elements.is_some(),
+            exclusion: None,
         })
     }
 
@@ -162,6 +164,28 @@ fn is_callable(path: &str) -> bool {
 /// `asyncio.Queue` and its kinds.
 fn is_queue(path: &str) -> bool {
     path.starts_with("asyncio.") && matches!(path.rsplit('.').next(), Some("Queue" | "LifoQueue" | "PriorityQueue"))
+}
+
+/// The kinds of the analysis's containers that are surely instances of the outside type
+/// `path`, as bits of [`Exclusion::kinds`]. A `List` container also stands for a deque, a
+/// `tuple(...)` or a caller's collection of any kind, and a `Set` for a frozenset, so
+/// `list`, `set` and `Sequence` cover neither: only the abstract types that cover all those do.
+fn container_kinds_of(path: &str) -> u16 {
+    use ContainerKind::*;
+    let (module, last) = path.rsplit_once('.').unwrap_or(("builtins", path));
+    let abstract_module = matches!(module, "typing" | "typing_extensions" | "collections.abc");
+    let kinds: &[ContainerKind] = match last {
+        "dict" if module == "builtins" => &[Dict],
+        "Dict" if module == "typing" || module == "typing_extensions" => &[Dict],
+        "Mapping" | "MutableMapping" if abstract_module => &[Dict, WeakValueDict],
+        "tuple" if module == "builtins" => &[Tuple],
+        "Tuple" if module == "typing" || module == "typing_extensions" => &[Tuple],
+        "Sequence" if abstract_module => &[Tuple],
+        "Collection" if abstract_module => &[List, Tuple, Set, Dict, WeakSet, WeakValueDict],
+        "Iterable" if abstract_module => &[List, Tuple, Set, Dict, Iterator, WeakSet, WeakValueDict],
+        _ => &[],
+    };
+    kinds.iter().fold(0, |bits, &kind| bits | kind_bit(kind))
 }
 
 /// Mapping types: iterating them gives keys.
@@ -348,6 +372,9 @@ impl Solver {
     /// returns its argument once it is a `str` (`os.fspath`) otherwise hands every
     /// caller's containers to every other caller.
     pub(super) fn guard_type_filter(&mut self, m: ModIdx, test: &GuardTest) -> Option<TypeFilter> {
+        if let GuardTest::IsNot(types) = test {
+            return self.exclusion_filter(m, types);
+        }
         let GuardTest::Is(types) = test else { return None };
         let mut admits = Admits::default();
         for t in types {
@@ -356,6 +383,28 @@ impl Solver {
         }
         // A filter with neither classes nor containers is one of scalars alone.
         admits.type_filter().filter(|filter| filter.classes.is_empty() && !filter.containers)
+    }
+
+    /// What the branch where `isinstance(x, T)` is false keeps out: containers of the kinds
+    /// every value of `T` covers (`Mapping` covers dicts), and instances of project classes
+    /// derived from `T`. A helper that returns its argument unless it is a mapping (`if not
+    /// isinstance(data, Mapping): return data`) otherwise hands every caller's dicts to
+    /// every other caller.
+    fn exclusion_filter(&mut self, m: ModIdx, types: &[TypeExpr]) -> Option<TypeFilter> {
+        let mut exclusion = Exclusion::default();
+        let mut classes = Vec::new();
+        for t in types {
+            let (TypeExpr::Name(path) | TypeExpr::Generic(path, _)) = t else { continue };
+            // A name bound to several classes rules out only what each of them would.
+            match self.modules.resolve_type(m, path).as_slice() {
+                [Resolved::Class(class)] => classes.push(*class),
+                [Resolved::External(path)] => exclusion.kinds |= container_kinds_of(path),
+                _ => {}
+            }
+        }
+        exclusion.classes = classes.into_boxed_slice();
+        (exclusion.kinds != 0 || !exclusion.classes.is_empty())
+            .then(|| TypeFilter { exclusion: Some(exclusion), ..TypeFilter::default() })
     }
 
     /// Whether a place annotated `expr` may hold an asyncio value (a Task, a Future, a

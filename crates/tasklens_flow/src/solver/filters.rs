@@ -2,7 +2,10 @@
 //! (`isinstance`, `iscoroutine`, `isawaitable`, `iscoroutinefunction`) and the type filters
 //! of annotations.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap;
+use tasklens_semantic::facts::ContainerKind;
 
 use super::{Label, Solver};
 use crate::objects::{GClass, GNode, Obj};
@@ -40,6 +43,42 @@ pub(crate) struct TypeFilter {
     /// `Unknown`: an unknown container given there is one (see `containers`), unless the
     /// place has a container of its own standing for it.
     pub unknown: bool,
+    /// A filter that keeps out only these and lets everything else in (the other fields
+    /// are then unused): the branch where `isinstance(x, T)` does not hold.
+    pub exclusion: Option<Exclusion>,
+}
+
+/// What the branch where `isinstance(x, T)` is false rules out: containers of the kinds
+/// `T` surely covers, and instances of project classes derived from `T`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Exclusion {
+    /// A bit per [`ContainerKind`] (see [`kind_bit`]).
+    pub kinds: u16,
+    pub classes: Box<[GClass]>,
+}
+
+/// The bit of a container kind in [`Exclusion::kinds`].
+pub(crate) fn kind_bit(kind: ContainerKind) -> u16 {
+    1 << (kind as u16)
+}
+
+impl TypeFilter {
+    /// What several filters on one node admit: what any of them does.
+    fn merge(&mut self, other: TypeFilter) {
+        self.exclusion = match (self.exclusion.take(), other.exclusion) {
+            (Some(a), Some(b)) => Some(Exclusion {
+                kinds: a.kinds & b.kinds,
+                classes: a.classes.iter().filter(|c| b.classes.contains(c)).copied().collect(),
+            }),
+            // An exclusion and an admission together: let everything in.
+            (Some(_), None) | (None, Some(_)) => Some(Exclusion::default()),
+            (None, None) => None,
+        };
+        self.classes = self.classes.iter().chain(other.classes.iter()).copied().collect();
+        self.outside_instances |= other.outside_instances;
+        self.containers |= other.containers;
+        self.unknown |= other.unknown;
+    }
 }
 
 impl Solver {
@@ -75,6 +114,16 @@ impl Solver {
     /// nothing to follow.
     fn admitted(&self, filter: u32, value: Obj) -> bool {
         let filter = &self.filter_classes[filter as usize];
+        if let Some(exclusion) = &filter.exclusion {
+            return match value {
+                Obj::Container(_, kind) => exclusion.kinds & kind_bit(kind) == 0,
+                Obj::Instance(class) => {
+                    let mro = &self.classes.mro[class as usize];
+                    !exclusion.classes.iter().any(|c| mro.contains(c))
+                }
+                _ => true,
+            };
+        }
         match value {
             Obj::Instance(class) => {
                 let mro = &self.classes.mro[class as usize];
@@ -156,11 +205,12 @@ impl Solver {
     pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
         let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();
         for (node, filter) in filters {
-            let merged = by_node.entry(node).or_default();
-            merged.classes = merged.classes.iter().chain(filter.classes.iter()).copied().collect();
-            merged.outside_instances |= filter.outside_instances;
-            merged.containers |= filter.containers;
-            merged.unknown |= filter.unknown;
+            match by_node.entry(node) {
+                Entry::Occupied(mut merged) => merged.get_mut().merge(filter),
+                Entry::Vacant(vacant) => {
+                    vacant.insert(filter);
+                }
+            }
         }
         if by_node.is_empty() {
             return;
