@@ -4251,3 +4251,106 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_generic_attribute_read_lets_in_what_its_binding_admits() {
+    // `Entry.runtime_data` and `Coordinator.data` hold a `Client` for some users and a
+    // `Waiter` for others. Read through `entry: Entry[Client]`, or from a
+    // `ClientCoordinator(Coordinator[Client])`, they give only the `Client` and its Task;
+    // the `Waiter` side still gives its plain Future.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Generic, Optional, TypeVar
+
+T = TypeVar("T")
+
+class Client:
+    def __init__(self):
+        self.task = asyncio.create_task(asyncio.sleep(0))
+
+class Waiter:
+    def __init__(self):
+        self.task = asyncio.get_running_loop().create_future()
+
+class Entry(Generic[T]):
+    runtime_data: T
+
+class Coordinator(Generic[T]):
+    def __init__(self, fetch):
+        self.data: Optional[T] = None
+        self._fetch = fetch
+
+    async def refresh(self):
+        self.data = await self._fetch()
+
+class ClientCoordinator(Coordinator[Client]):
+    pass
+
+class WaiterCoordinator(Coordinator[Waiter]):
+    pass
+
+def client_name(entry: Entry[Client]):
+    return entry.runtime_data.task.get_name()
+
+async def make_client():
+    return Client()
+
+async def make_waiter():
+    return Waiter()
+
+async def main():
+    clients, waiters = Entry(), Entry()
+    clients.runtime_data = Client()
+    waiters.runtime_data = Waiter()
+    first, second = ClientCoordinator(make_client), WaiterCoordinator(make_waiter)
+    await first.refresh()
+    await second.refresh()
+    print(client_name(clients), first.data.task.get_name())
+    waiters.runtime_data.task.set_result(None)
+    second.data.task.get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:12: TL001
+        ",
+    );
+}
+
+#[test]
+fn a_class_with_type_parameters_binds_them_through_an_alias() {
+    // `class Entry[T]` and `type ClientEntry = Entry[Client]` (Python 3.12): the read of
+    // `runtime_data` gives a `Client` standing for the one a framework stores, so its
+    // `start()` is followed even though the project never stores one.
+    check(
+        r#"
+#- lib.py
+import asyncio
+
+class Client:
+    def start(self):
+        return asyncio.get_running_loop().create_future()
+
+class Waiter:
+    def start(self):
+        return asyncio.create_task(asyncio.sleep(0))
+
+class Entry[T]:
+    runtime_data: T
+
+type ClientEntry = Entry[Client]
+type WaiterEntry = Entry[Waiter]
+
+def begin(entry: ClientEntry) -> asyncio.Task:
+    return entry.runtime_data.start()
+
+def resume(entry: WaiterEntry) -> asyncio.Task:
+    return entry.runtime_data.start()
+"#,
+        "
+        lib.py:5: TL001
+        ",
+    );
+}

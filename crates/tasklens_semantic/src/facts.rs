@@ -397,6 +397,8 @@ pub struct ClassFacts {
     pub name: Name,
     /// Base class expressions, as dotted names.
     pub bases: Vec<TypeExpr>,
+    /// Type parameters declared with the class (`class Box[T]:`), in order.
+    pub type_params: Vec<Name>,
     /// Methods defined in the body, sorted by name.
     pub methods: Vec<(Name, FuncId)>,
     /// Property setters (`@name.setter`) defined in the body, sorted by name.

@@ -385,6 +385,22 @@ impl Solver {
         admits.type_filter().filter(|filter| filter.classes.is_empty() && !filter.containers)
     }
 
+    /// What a place typed `expr` in `m` lets in, if that filters anything, and the objects
+    /// standing for what it holds when nothing known is stored there: an instance of each
+    /// class it names (project classes, asyncio's own), as an annotated parameter gets.
+    pub(super) fn typed_place(&mut self, m: ModIdx, expr: &TypeExpr) -> Option<(TypeFilter, Vec<Obj>)> {
+        let admits = self.admits(m, expr, 0);
+        if admits.classes.iter().any(|&class| self.classes.is_protocol(class)) {
+            return None;
+        }
+        let filter = admits.type_filter()?;
+        let mut standing: Vec<Obj> = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
+        for path in &admits.asyncio_instances {
+            standing.push(Obj::ExternalInstance(self.path(path)));
+        }
+        Some((filter, standing))
+    }
+
     /// What the branch where `isinstance(x, T)` is false keeps out: containers of the kinds
     /// every value of `T` covers (`Mapping` covers dicts), and instances of project classes
     /// derived from `T`. A helper that returns its argument unless it is a mapping (`if not

@@ -133,6 +133,20 @@ impl Solver {
                 reads.push(node);
             }
         }
+        // An attribute declared with a type parameter that `class`'s bases bind: its reads
+        // let in what the binding admits.
+        if self.may_be_generic(attr_id)
+            && let Some((filter, standing)) = self.instance_read_filter(class, attr_id)
+        {
+            let view = self.filtered_node(filter);
+            for &node in &reads {
+                self.edge(node, view, NO_LABEL);
+            }
+            for obj in standing {
+                self.seed(view, obj);
+            }
+            reads = vec![view];
+        }
         let found = (write, Rc::from(reads));
         self.attribute_cache.insert((class, attr_id), found.clone());
         found

@@ -201,6 +201,17 @@ impl Solver {
         }
     }
 
+    /// A new node that lets in what `filter` admits.
+    pub(super) fn filtered_node(&mut self, filter: TypeFilter) -> GNode {
+        let node = self.new_node();
+        if self.type_filters.len() <= node as usize {
+            self.type_filters.resize(node as usize + 1, NO_FILTER);
+        }
+        self.type_filters[node as usize] = self.filter_classes.len() as u32;
+        self.filter_classes.push(filter);
+        node
+    }
+
     /// Installs the annotated places' filters (several on one node admit what any admits).
     pub(super) fn freeze_type_filters(&mut self, filters: Vec<(GNode, TypeFilter)>) {
         let mut by_node: FxHashMap<GNode, TypeFilter> = FxHashMap::default();

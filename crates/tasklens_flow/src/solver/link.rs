@@ -155,6 +155,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         type_filters: Vec::new(),
         filter_classes: Vec::new(),
         init: Default::default(),
+        generics: Default::default(),
         modules,
     };
     // Object 0 is always `Unknown`.
@@ -171,6 +172,9 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
     // go to their direct nodes.
     let summarised: Vec<FxHashSet<u32>> =
         (0..solver.modules.modules.len() as ModIdx).map(|m| solver.link_init_stores(m)).collect();
+    for m in 0..solver.modules.modules.len() as ModIdx {
+        solver.link_generic_attributes(m);
+    }
     for (m, summarised) in summarised.iter().enumerate() {
         solver.link_module(m as ModIdx, summarised, &mut pending);
     }
@@ -229,6 +233,15 @@ impl Solver {
         // Each module refers to the same few names many times: translate once.
         let names: Vec<super::NameId> = facts.names.iter().map(|name| self.name_id(name)).collect();
         let mut globals: Vec<Option<Resolved>> = vec![None; facts.names.len()];
+        // Annotated parameters and variables by node, when some class has generic attributes
+        // (reads through them get the annotation's binding).
+        let annotations: FxHashMap<u32, usize> = match self.generics_declared() {
+            false => FxHashMap::default(),
+            true => (facts.annotated.iter().enumerate())
+                .filter(|(_, place)| matches!(place.place, Place::Param { .. } | Place::Variable))
+                .filter_map(|(index, place)| Some((place.node?, index)))
+                .collect(),
+        };
         for (index, constraint) in facts.constraints.iter().enumerate() {
             match constraint {
                 Constraint::Copy { from, to, hop } => pending.edge(nb + from, nb + to, label(hop)),
@@ -259,6 +272,11 @@ impl Solver {
                 }
                 Constraint::Load { base, attr, to, hop } => {
                     let attr = names[*attr as usize];
+                    if self.may_be_generic(attr)
+                        && let Some(&place) = annotations.get(base)
+                    {
+                        self.link_generic_read(m, &facts.annotated[place].annotation, attr, nb + to, pending);
+                    }
                     let c = Complex::Load { attr, to: nb + to, label: label(hop) };
                     self.pending_complex(pending, nb + base, c);
                 }

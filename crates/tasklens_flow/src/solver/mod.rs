@@ -10,6 +10,7 @@ mod dispatch;
 mod external;
 mod filters;
 mod fixtures;
+mod generics;
 mod init_stores;
 pub(crate) mod link;
 mod parts;
@@ -405,6 +406,8 @@ pub(crate) struct Solver {
     filter_classes: Vec<TypeFilter>,
     /// Parameter stores of `__init__`s, per constructed class.
     init: init_stores::InitStores,
+    /// Attributes declared with a type parameter of their class, and classes' parameters.
+    generics: generics::Generics,
 }
 
 /// A bound on what solving may add, a guard against a defect that keeps adding nodes,

@@ -630,9 +630,17 @@ impl Lowerer {
             class.arguments.iter().flat_map(|args| args.args.iter()).map(crate::annotation::type_expr).collect();
         self.positions.classes.push(class.name.range());
         let named_tuple = class.arguments.iter().flat_map(|args| args.args.iter()).any(is_named_tuple);
+        let type_params = (class.type_params.iter().flat_map(|params| params.type_params.iter()))
+            .map(|param| match param {
+                ast::TypeParam::TypeVar(param) => param.name.id.clone(),
+                ast::TypeParam::TypeVarTuple(param) => param.name.id.clone(),
+                ast::TypeParam::ParamSpec(param) => param.name.id.clone(),
+            })
+            .collect();
         self.facts.classes.push(ClassFacts {
             name: class.name.id.clone(),
             bases,
+            type_params,
             methods: Vec::new(),
             setters: Vec::new(),
             attributes: Vec::new(),

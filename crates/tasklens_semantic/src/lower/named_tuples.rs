@@ -21,6 +21,7 @@ impl Lowerer {
         self.facts.classes.push(ClassFacts {
             name: target.id.clone(),
             bases: Vec::new(),
+            type_params: Vec::new(),
             methods: Vec::new(),
             setters: Vec::new(),
             attributes,
