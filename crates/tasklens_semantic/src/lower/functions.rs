@@ -29,10 +29,19 @@ impl Lowerer {
         if kind == FunctionKind::Method && def.name.id.as_str() == "__init_subclass__" {
             kind = FunctionKind::ClassMethod;
         }
+        // A known decorator written as a name (`@override`, `@property`) is not applied and
+        // runs nothing: no need for its value (homeassistant has 21,000 `@override`s).
         let decorators: Vec<(Val, bool, TextRange)> = def
             .decorator_list
             .iter()
-            .map(|d| (self.expr(&d.expression), decorator_kind(d).is_none(), d.expression.range()))
+            .map(|d| {
+                let unknown = decorator_kind(d).is_none();
+                let value = match &d.expression {
+                    Expr::Name(_) | Expr::Attribute(_) if !unknown => Val::Unknown,
+                    expression => self.expr(expression),
+                };
+                (value, unknown, d.expression.range())
+            })
             .collect();
         let scan = scan::scan_body(&def.body);
         let ret = self.node();
