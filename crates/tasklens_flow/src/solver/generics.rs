@@ -33,21 +33,26 @@ pub(crate) struct Generics {
     params: FxHashMap<GClass, Rc<[Name]>>,
 }
 
+/// What `Optional[X]`, `X | None` or `Union[X, None]` allows besides `None`.
+fn without_none(annotation: &TypeExpr) -> Option<&TypeExpr> {
+    match annotation {
+        TypeExpr::Union(members) => {
+            let mut others = members.iter().filter(|member| **member != TypeExpr::None);
+            match (others.next(), others.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        }
+        TypeExpr::Generic(path, args) if path.last().is_some_and(|last| last.as_str() == "Optional") => args.first(),
+        _ => None,
+    }
+}
+
 /// The type variable a declaration names, with `None` allowed beside it.
 fn bare_variable(annotation: &TypeExpr) -> Option<&Name> {
     match annotation {
         TypeExpr::Name(path) if path.len() == 1 => path.first(),
-        TypeExpr::Union(members) => {
-            let mut others = members.iter().filter(|member| **member != TypeExpr::None);
-            match (others.next(), others.next()) {
-                (Some(only), None) => bare_variable(only),
-                _ => None,
-            }
-        }
-        TypeExpr::Generic(path, args) if path.last().is_some_and(|last| last.as_str() == "Optional") => {
-            bare_variable(args.first()?)
-        }
-        _ => None,
+        other => bare_variable(without_none(other)?),
     }
 }
 
@@ -121,17 +126,8 @@ impl Solver {
             {
                 self.generic_annotation(owner, &target, depth + 1)
             }
-            TypeExpr::Generic(path, args) if path.last().is_some_and(|last| last.as_str() == "Optional") => {
-                self.generic_annotation(m, args.first()?, depth + 1)
-            }
+            _ if let Some(inner) = without_none(annotation) => self.generic_annotation(m, inner, depth + 1),
             TypeExpr::Generic(path, args) => Some((m, path.clone(), args.clone())),
-            TypeExpr::Union(members) => {
-                let mut others = members.iter().filter(|member| **member != TypeExpr::None);
-                match (others.next(), others.next()) {
-                    (Some(only), None) => self.generic_annotation(m, only, depth + 1),
-                    _ => None,
-                }
-            }
             _ => None,
         }
     }
