@@ -4354,3 +4354,60 @@ def resume(entry: WaiterEntry) -> asyncio.Task:
         ",
     );
 }
+
+#[test]
+fn an_isinstance_branch_holds_only_instances_of_its_classes() {
+    // Past `isinstance(item, Job)`, `item` is a `Job`: the `Reply` another caller passes,
+    // whose `task` is a plain Future, does not get there.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+class Reply:
+    def __init__(self):
+        self.task = asyncio.get_running_loop().create_future()
+
+class Job:
+    def __init__(self):
+        self.task = asyncio.create_task(asyncio.sleep(0))
+
+def job_name(item):
+    if isinstance(item, Job):
+        return item.task.get_name()
+    return None
+
+async def main():
+    reply = Reply()
+    print(job_name(Job()), job_name(reply))
+    reply.task.set_result(None)
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn an_isinstance_branch_holds_an_instance_of_its_class_no_caller_passes() {
+    // No caller in the project passes a `Job`, but the branch can only run with one: its
+    // `start()` gives a plain Future where a Task is promised.
+    check(
+        r#"
+#- lib.py
+import asyncio
+
+class Job:
+    def start(self):
+        return asyncio.get_running_loop().create_future()
+
+def begin(item) -> asyncio.Task:
+    if isinstance(item, Job):
+        return item.start()
+    raise TypeError(item)
+"#,
+        "
+        lib.py:5: TL001
+        ",
+    );
+}

@@ -366,14 +366,17 @@ impl Solver {
         })
     }
 
-    /// What the branch of `isinstance(x, T)` lets in of the project's own objects, when `T`
-    /// names only builtin scalars (`str`, `(str, bytes)`, `int`...): no container, function,
-    /// module or instance of a project class of its own is one of them. A helper that
-    /// returns its argument once it is a `str` (`os.fspath`) otherwise hands every
-    /// caller's containers to every other caller.
-    pub(super) fn guard_type_filter(&mut self, m: ModIdx, test: &GuardTest) -> Option<TypeFilter> {
+    /// What a branch of `isinstance(x, T)` lets in of the project's own objects, and the
+    /// objects standing for what it holds. Where the test holds and `T` names builtin
+    /// scalars (`str`, `(str, bytes)`, `int`...), no container, function, module or instance
+    /// of a project class of its own is one of them: a helper that returns its argument once
+    /// it is a `str` (`os.fspath`) otherwise hands every caller's containers to every other
+    /// caller. Where `T` names project classes, only their instances get in, and an instance
+    /// of each stands for one the analysis does not see. Where the test fails, see
+    /// [`Solver::exclusion_filter`].
+    pub(super) fn guard_type_filter(&mut self, m: ModIdx, test: &GuardTest) -> Option<(TypeFilter, Vec<Obj>)> {
         if let GuardTest::IsNot(types) = test {
-            return self.exclusion_filter(m, types);
+            return self.exclusion_filter(m, types).map(|filter| (filter, Vec::new()));
         }
         let GuardTest::Is(types) = test else { return None };
         let mut admits = Admits::default();
@@ -381,8 +384,15 @@ impl Solver {
             let inner = self.admits(m, t, 0);
             admits.merge(inner);
         }
-        // A filter with neither classes nor containers is one of scalars alone.
-        admits.type_filter().filter(|filter| filter.classes.is_empty() && !filter.containers)
+        if admits.classes.iter().any(|&class| self.classes.is_protocol(class)) {
+            return None;
+        }
+        // Scalars, or project classes: not containers, which let any instance through.
+        let filter = admits.type_filter().filter(|filter| !filter.containers)?;
+        // An instance of each class stands for one the analysis does not see (an unknown
+        // value, or one only known as an instance of a base), as after a `cast`.
+        let standing = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
+        Some((filter, standing))
     }
 
     /// What a place typed `expr` in `m` lets in, if that filters anything, and the objects

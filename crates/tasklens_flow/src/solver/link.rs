@@ -366,8 +366,9 @@ impl Solver {
             };
             pending.edge(nb + guard.from, nb + guard.to, label);
             // The branch's own node: a filter there keeps out what the test rules out.
-            if let Some(filter) = self.guard_type_filter(m, &guard.test) {
+            if let Some((filter, standing)) = self.guard_type_filter(m, &guard.test) {
                 pending.type_filters.push((nb + guard.to, filter));
+                pending.seeds.extend(standing.into_iter().map(|obj| (nb + guard.to, obj)));
             }
         }
         for (index, call) in facts.task_method_calls.iter().enumerate() {
