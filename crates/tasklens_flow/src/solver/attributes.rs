@@ -65,6 +65,25 @@ impl Solver {
         }
     }
 
+    /// The first class in `class`'s MRO whose body declares `attr`, if any.
+    fn declaring_owner(&mut self, class: GClass, attr_id: NameId) -> Option<GClass> {
+        let mro = std::mem::take(&mut self.classes.mro[class as usize]);
+        let found = mro.iter().copied().find(|&c| self.declares(c, attr_id));
+        self.classes.mro[class as usize] = mro;
+        found
+    }
+
+    /// Whether `class`'s body declares `attr` (its attribute names, interned once).
+    fn declares(&mut self, class: GClass, attr_id: NameId) -> bool {
+        if self.class_attributes[class as usize].is_none() {
+            let names: Vec<Name> = self.modules.class(class).1.attributes.clone();
+            let mut ids: Vec<NameId> = names.iter().map(|name| self.name_id(name)).collect();
+            ids.sort_unstable();
+            self.class_attributes[class as usize] = Some(ids.into_boxed_slice());
+        }
+        self.class_attributes[class as usize].as_ref().is_some_and(|ids| ids.binary_search(&attr_id).is_ok())
+    }
+
     /// The methods a protocol `name` (`__call__`, `__iter__`...) runs on an instance of
     /// `class` (or a subclass).
     pub(super) fn special_method(&mut self, class: GClass, name: &'static str) -> Rc<[GFunc]> {
@@ -99,7 +118,8 @@ impl Solver {
             return found.clone();
         }
         let attr = &self.name(attr_id).clone();
-        let owner = self.classes.attr_owner(&self.modules, class, attr);
+        let declared_owner = self.declaring_owner(class, attr_id);
+        let owner = declared_owner.unwrap_or(class);
         let all = self.attr_node(owner, attr_id);
         // An attribute some `__init__` stores a parameter in: writes go to its direct node,
         // and a strict subclass reads its own view (see `init_stores.rs`).
@@ -111,7 +131,7 @@ impl Solver {
             (all, all)
         };
         // An outside base may set it: unknown, for writes and for this class's reads.
-        if self.classes.external_base[class as usize] && !self.modules.class(owner).1.has_attribute(attr) {
+        if self.classes.external_base[class as usize] && declared_owner.is_none() {
             self.seed(all, Obj::Unknown);
             self.seed(read, Obj::Unknown);
         }
@@ -119,15 +139,12 @@ impl Solver {
         // A mixin reads what the classes that use it get from their other bases
         // (`self.loop`, set by the `TestCase` a test mixes it into); otherwise subclasses
         // that declare the attribute themselves.
-        let subclasses = match self.modules.class(owner).1.has_attribute(attr) {
+        let subclasses = match declared_owner.is_some() {
             true => self.classes.attribute_in_subclasses(&self.modules, class, attr),
             false => self.classes.subclasses[class as usize].iter().copied().filter(|&sub| sub != class).collect(),
         };
         for sub in subclasses {
-            let owner = self.classes.attr_owner(&self.modules, sub, attr);
-            if !self.modules.class(owner).1.has_attribute(attr) {
-                continue;
-            }
+            let Some(owner) = self.declaring_owner(sub, attr_id) else { continue };
             let node = self.attr_node(owner, attr_id);
             if !reads.contains(&node) {
                 reads.push(node);

@@ -150,6 +150,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         result_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
+        class_attributes: vec![None; modules.class_count as usize],
         typed_dict_places: FxHashSet::default(),
         typed_dict_fields: FxHashMap::default(),
         type_filters: Vec::new(),

@@ -395,6 +395,8 @@ pub(crate) struct Solver {
     setter_cache: FxHashMap<(GClass, NameId), Option<GFunc>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
     attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
+    /// Per class, the attribute names its body declares, interned when first asked.
+    class_attributes: Vec<Option<Box<[NameId]>>>,
     /// Places holding a `TypedDict`'s dicts whose Task fields are sinks already.
     typed_dict_places: FxHashSet<(GNode, GClass)>,
     /// Per `TypedDict`, the sinks of its Task fields (see `typed_dict_task_fields`).
