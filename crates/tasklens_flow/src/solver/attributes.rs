@@ -67,10 +67,13 @@ impl Solver {
 
     /// The first class in `class`'s MRO whose body declares `attr`, if any.
     fn declaring_owner(&mut self, class: GClass, attr_id: NameId) -> Option<GClass> {
-        let mro = std::mem::take(&mut self.classes.mro[class as usize]);
-        let found = mro.iter().copied().find(|&c| self.declares(c, attr_id));
-        self.classes.mro[class as usize] = mro;
-        found
+        for at in 0..self.classes.mro[class as usize].len() {
+            let base = self.classes.mro[class as usize][at];
+            if self.declares(base, attr_id) {
+                return Some(base);
+            }
+        }
+        None
     }
 
     /// Whether `class`'s body declares `attr` (its attribute names, interned once).
