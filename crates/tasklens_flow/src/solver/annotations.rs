@@ -384,7 +384,7 @@ impl Solver {
             let inner = self.admits(m, t, 0);
             admits.merge(inner);
         }
-        if admits.classes.iter().any(|&class| self.classes.is_protocol(class)) {
+        if self.names_protocol(&admits) {
             return None;
         }
         // Scalars, or project classes: not containers, which let any instance through.
@@ -400,15 +400,11 @@ impl Solver {
     /// class it names (project classes, asyncio's own), as an annotated parameter gets.
     pub(super) fn typed_place(&mut self, m: ModIdx, expr: &TypeExpr) -> Option<(TypeFilter, Vec<Obj>)> {
         let admits = self.admits(m, expr, 0);
-        if admits.classes.iter().any(|&class| self.classes.is_protocol(class)) {
+        if self.names_protocol(&admits) {
             return None;
         }
         let filter = admits.type_filter()?;
-        let mut standing: Vec<Obj> = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
-        for path in &admits.asyncio_instances {
-            standing.push(Obj::ExternalInstance(self.path(path)));
-        }
-        Some((filter, standing))
+        Some((filter, self.named_instances(&admits)))
     }
 
     /// What the branch where `isinstance(x, T)` is false keeps out: containers of the kinds
@@ -461,13 +457,23 @@ impl Solver {
 
     /// Seeds `node` with the instances `admits` names (project classes, asyncio's own).
     fn seed_instances(&mut self, pending: &mut Pending, node: GNode, admits: &Admits) {
-        for &class in &admits.classes {
-            pending.seeds.push((node, Obj::Instance(class)));
-        }
+        let instances = self.named_instances(admits);
+        pending.seeds.extend(instances.into_iter().map(|obj| (node, obj)));
+    }
+
+    /// An instance of each class `admits` names: project classes, asyncio's own.
+    fn named_instances(&mut self, admits: &Admits) -> Vec<Obj> {
+        let mut instances: Vec<Obj> = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
         for path in &admits.asyncio_instances {
-            let id = self.path(path);
-            pending.seeds.push((node, Obj::ExternalInstance(id)));
+            instances.push(Obj::ExternalInstance(self.path(path)));
         }
+        instances
+    }
+
+    /// Whether `admits` names a `Protocol`, which an object satisfies by its shape: no
+    /// filter by class then.
+    fn names_protocol(&self, admits: &Admits) -> bool {
+        admits.classes.iter().any(|&class| self.classes.is_protocol(class))
     }
 
     /// A container of its own at the annotated `node`, standing for one a caller passes
@@ -539,15 +545,10 @@ impl Solver {
     /// `Unknown`) out. `None` when it names no instances (or a protocol).
     pub(super) fn cast_instances(&mut self, m: ModIdx, target: &TypeExpr) -> Option<CastInstances> {
         let admits = self.admits(m, target, 0);
-        if (admits.classes.is_empty() && admits.asyncio_instances.is_empty())
-            || admits.classes.iter().any(|&class| self.classes.is_protocol(class))
-        {
+        if (admits.classes.is_empty() && admits.asyncio_instances.is_empty()) || self.names_protocol(&admits) {
             return None;
         }
-        let mut seeds: Vec<Obj> = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
-        for path in &admits.asyncio_instances {
-            seeds.push(Obj::ExternalInstance(self.path(path)));
-        }
+        let seeds = self.named_instances(&admits);
         Some(CastInstances { filter: admits.type_filter(), seeds })
     }
 
@@ -604,11 +605,11 @@ impl Solver {
         // `jobs: list[Job]`: a list of its own, holding a `Job`, stands for an unknown one.
         let stands_in = (is_param || is_attribute)
             && admits.container_of_instances()
-            && !admits.elements.iter().flat_map(|e| e.classes.iter()).any(|&class| self.classes.is_protocol(class));
+            && !admits.elements.as_deref().is_some_and(|elements| self.names_protocol(elements));
         // `jobs: asyncio.Queue[Job]`: a queue of its own stands for an unknown one.
         let queue_stands_in = (is_param || is_attribute) && admits.only_queue();
         if let Some(mut filter) = admits.type_filter()
-            && !admits.classes.iter().any(|&class| self.classes.is_protocol(class))
+            && !self.names_protocol(&admits)
         {
             filter.unknown &= !(stands_in || queue_stands_in);
             pending.type_filters.push((node, filter));

@@ -66,7 +66,7 @@ impl Solver {
     }
 
     /// The first class in `class`'s MRO whose body declares `attr`, if any.
-    fn declaring_owner(&mut self, class: GClass, attr_id: NameId) -> Option<GClass> {
+    pub(super) fn declaring_owner(&mut self, class: GClass, attr_id: NameId) -> Option<GClass> {
         for at in 0..self.classes.mro[class as usize].len() {
             let base = self.classes.mro[class as usize][at];
             if self.declares(base, attr_id) {

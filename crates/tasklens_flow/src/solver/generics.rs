@@ -101,8 +101,7 @@ impl Solver {
     }
 
     fn read_filter(&mut self, class: GClass, args: Option<(ModIdx, &[TypeExpr])>, attr: NameId) -> Option<TypedRead> {
-        let name = self.name(attr).clone();
-        let owner = self.classes.attr_owner(&self.modules, class, &name);
+        let owner = self.declaring_owner(class, attr)?;
         let variable = self.generics.declared.get(&(owner, attr))?.clone();
         let index = self.type_params(owner).iter().position(|param| *param == variable)?;
         let (m, bound) = self.binding(class, args, owner, index, 0)?;
