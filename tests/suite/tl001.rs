@@ -4411,3 +4411,54 @@ def begin(item) -> asyncio.Task:
         ",
     );
 }
+
+#[test]
+fn an_attribute_also_declared_to_hold_a_future_is_no_task_sink() {
+    // `_task` is declared twice: in the class body as a Future (what type checkers take)
+    // and in `__init__` as a Task. Storing a Future in it is no Task sink; calling a
+    // Task-only method on what it holds still is. `_other` is declared a Task only.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Periodic:
+    _task: "asyncio.Future[None] | None"
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task | None = None
+        self._other: asyncio.Task | None = None
+
+    def stop(self, loop: asyncio.AbstractEventLoop) -> "asyncio.Future[None]":
+        if self._task is None:
+            self._task = loop.create_future()
+            self._task.set_result(None)
+        return self._task
+
+    def other(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._other = loop.create_future()
+
+
+class Named:
+    _task: "asyncio.Future[None] | None"
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> str:
+        self._task = loop.create_future()
+        return self._task.get_name()
+
+
+async def main() -> None:
+    loop = asyncio.get_running_loop()
+    await Periodic().stop(loop)
+    Periodic().other(loop)
+    Named().start(loop)
+
+asyncio.run(main())
+"#,
+        "main.py:18: TL001\nmain.py:28: TL001",
+    );
+}

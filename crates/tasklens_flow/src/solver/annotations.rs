@@ -552,6 +552,27 @@ impl Solver {
         Some(CastInstances { filter: admits.type_filter(), seeds })
     }
 
+    /// Whether the attribute at `place` has another declaration in its class that admits
+    /// a plain Future (or, for a container of Tasks, a container of them): `_task:
+    /// asyncio.Future | None` in the class body and `self._task: asyncio.Task | None` in
+    /// `__init__`. Type checkers take one of them and report the other; the project says
+    /// the attribute may hold a Future, so a Future stored there is no Task sink (a
+    /// Task-only method called on what it holds still is).
+    fn also_declared_future_like(&mut self, m: ModIdx, index: u32, place: &Place, whole: bool) -> bool {
+        let Place::Attribute { class, attr } = place else { return false };
+        let facts = self.modules.modules[m as usize].facts.clone();
+        (facts.annotated.iter().enumerate())
+            .filter(|(other, _)| *other as u32 != index)
+            .filter(|(_, other)| matches!(&other.place, Place::Attribute { class: c, attr: a } if c == class && a == attr))
+            .any(|(_, other)| {
+                let admits = self.admits(m, &other.annotation, 0);
+                match whole {
+                    true => admits.future_like,
+                    false => admits.elements.as_ref().is_some_and(|elements| elements.future_like),
+                }
+            })
+    }
+
     pub(super) fn link_annotation(&mut self, m: ModIdx, index: u32, place: &AnnotatedPlace, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
@@ -627,7 +648,9 @@ impl Solver {
                 None => pending.seeds.push((values, Obj::Unknown)),
             }
         }
-        if admits.only_task() || admits.elements_only_task() {
+        if (admits.only_task() || admits.elements_only_task())
+            && !(is_attribute && self.also_declared_future_like(m, index, &place.place, admits.only_task()))
+        {
             let at = SinkAt::Annotation(index);
             self.sinks.push(SinkRecord { module: m, node, at, kind, elements: !admits.only_task(), key: None });
         }
