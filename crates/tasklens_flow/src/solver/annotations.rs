@@ -563,7 +563,9 @@ impl Solver {
         let facts = self.modules.modules[m as usize].facts.clone();
         (facts.annotated.iter().enumerate())
             .filter(|(other, _)| *other as u32 != index)
-            .filter(|(_, other)| matches!(&other.place, Place::Attribute { class: c, attr: a } if c == class && a == attr))
+            .filter(
+                |(_, other)| matches!(&other.place, Place::Attribute { class: c, attr: a } if c == class && a == attr),
+            )
             .any(|(_, other)| {
                 let admits = self.admits(m, &other.annotation, 0);
                 match whole {
