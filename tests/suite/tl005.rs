@@ -828,3 +828,37 @@ fn a_finding_on_a_very_long_line_leaves_out_the_code_frame() {
     );
     check(&fixture, "main.py:7: TL005");
 }
+
+#[test]
+fn a_method_an_outside_base_may_define_is_not_the_loops() {
+    // `Application` inherits `create_task` from a library (which may keep the Task, as
+    // zigpy's `CreateTaskMixin` does): `self.create_task` is not taken as a loop's. An
+    // unresolved receiver (`self.loop`) still is, in a class with a standard library base.
+    check(
+        r#"
+#- main.py
+import asyncio
+import threading
+import zigpy.application
+
+
+async def work():
+    return 1
+
+
+class Application(zigpy.application.ControllerApplication):
+    def permit(self):
+        self.create_task(work(), "permit")
+
+
+class Worker(threading.Thread):
+    def __init__(self, loop):
+        super().__init__()
+        self.loop = loop
+
+    def poke(self):
+        self.loop.create_task(work())
+"#,
+        "main.py:21: TL005",
+    );
+}

@@ -614,7 +614,10 @@ impl Solver {
         self.seed(to, Obj::Container(list, ContainerKind::List));
     }
 
-    /// Loop-only methods on receivers that resolve to nothing else are the loop's.
+    /// Loop-only methods on receivers that resolve to nothing else are the loop's. An
+    /// instance of a project class resolves elsewhere when the class has the method, or
+    /// an outside base that is not the standard library's, which may have it (zigpy's
+    /// `CreateTaskMixin.create_task` keeps its Tasks).
     pub(super) fn loop_fallback(&mut self) {
         let calls = std::mem::take(&mut self.loop_method_calls);
         for (receiver, id) in calls {
@@ -623,7 +626,12 @@ impl Solver {
             let resolved_elsewhere =
                 self.sets[receiver as usize].as_slice().iter().any(|&obj| match self.objs[obj as usize] {
                     Obj::Loop | Obj::External(_) | Obj::Module(_) | Obj::ExternalInstance(_) | Obj::Class(_) => true,
-                    Obj::Instance(class) => self.classes.find_method(&self.modules, class, &name).is_some(),
+                    Obj::Instance(class) => {
+                        self.classes.find_method(&self.modules, class, &name).is_some()
+                            || self
+                                .classes
+                                .has_external_base(class, |path| !crate::stdlib::is_stdlib_module(top_module(path)))
+                    }
                     _ => false,
                 });
             if !resolved_elsewhere {
@@ -638,4 +646,9 @@ impl Solver {
             }
         }
     }
+}
+
+/// The top-level module of a dotted path (`zigpy` of `zigpy.application.ControllerApplication`).
+fn top_module(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
 }
