@@ -878,3 +878,56 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn a_base_method_called_at_import_runs_the_overrides_of_its_receivers_class() {
+    // `Base.schedule` calls `self.call_later`, which `Sync` and `Async` override. At import
+    // it runs for a `Sync`, so only `Sync.call_later` runs there; `Async.call_later`,
+    // which needs a running loop, runs only from `main`. `Eager.call_later` runs at import.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Base:
+    def schedule(self):
+        return self.call_later(0.01, print)
+
+    def call_later(self, delay, callback):
+        raise NotImplementedError
+
+
+class Sync(Base):
+    def call_later(self, delay, callback):
+        return (delay, callback)
+
+
+class Async(Base):
+    def call_later(self, delay, callback):
+        return asyncio.get_running_loop().call_later(delay, callback)
+
+
+class Plain(Base):
+    def call_later(self, delay, callback):
+        return None
+
+
+class Eager(Base):
+    def call_later(self, delay, callback):
+        return asyncio.get_running_loop().call_soon(callback)
+
+
+async def main():
+    Async().schedule()
+    await asyncio.sleep(0.05)
+
+
+Sync().schedule()
+Plain().schedule()
+Eager().schedule()
+asyncio.run(main())
+"#,
+        "main.py:29: TL003",
+    );
+}

@@ -5,9 +5,9 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{CallContext, LooplessStart};
-use crate::objects::{GSite, Obj};
+use crate::objects::{GNode, GSite, Obj};
 use crate::solver::Solved;
-use tasklens_semantic::facts::{Constraint, ParamKind, ReturnShape};
+use tasklens_semantic::facts::{Constraint, FunctionKind, ParamKind, ReturnShape};
 
 impl CallContext {
     pub(super) fn of(
@@ -206,13 +206,73 @@ pub(super) type Loopless = (GSite, Vec<GSite>, LooplessStart);
 /// The calls that lead to code run where no loop runs (outermost first), and where they start.
 pub(super) type LooplessPath = (Vec<GSite>, LooplessStart);
 
-/// Functions run without a loop, each with the call that first reaches it and whether that
-/// call starts a thread.
-fn loopless_functions(solved: &Solved) -> FxHashMap<u32, (u32, bool)> {
+/// Functions run without a loop, each reached in states: with a class its `self` is an
+/// instance of (standing for its subclasses too), or with any. Each state keeps the call
+/// that first reached it, whether that call starts a thread, and the caller's state it
+/// came from, so that a chain read back is a real path.
+///
+/// A method's calls on `self` keep its class: an override in a sibling class that no such
+/// instance resolves to does not run there (`Base.schedule` calling `self.call_later` for
+/// a `Sync` runs `Sync.call_later`, not `Async.call_later`). Other method calls take the
+/// classes of the instances their receiver holds. The solve merges what every caller
+/// hands a method; this walk follows each reaching call's receiver instead.
+pub(super) struct Reached {
+    /// Per function, the state it was first reached in.
+    first: FxHashMap<u32, State>,
+    states: FxHashMap<State, Reach>,
+}
+
+/// A function, and the class its `self` is an instance of (`None`: any).
+type State = (u32, Option<u32>);
+
+/// How a state was first reached.
+#[derive(Clone, Copy)]
+struct Reach {
+    via: GSite,
+    thread: bool,
+    from: Option<State>,
+}
+
+/// Past this many classes, a function is reached with any instead.
+const MAX_SELF_CLASSES: usize = 16;
+
+impl Reached {
+    /// How `func` was first reached.
+    fn get(&self, func: u32) -> Option<Reach> {
+        self.first.get(&func).and_then(|state| self.states.get(state)).copied()
+    }
+
+    /// Enters `func` with `class` (unless it has that state, or any); whether it is new.
+    fn enter(
+        &mut self,
+        func: u32,
+        class: Option<u32>,
+        reach: Reach,
+        classes_of: &mut FxHashMap<u32, usize>,
+    ) -> Option<State> {
+        if self.states.contains_key(&(func, None)) {
+            return None;
+        }
+        let class = class.filter(|_| classes_of.get(&func).copied().unwrap_or(0) < MAX_SELF_CLASSES);
+        if self.states.contains_key(&(func, class)) {
+            return None;
+        }
+        if class.is_some() {
+            *classes_of.entry(func).or_default() += 1;
+        }
+        self.states.insert((func, class), reach);
+        self.first.entry(func).or_insert((func, class));
+        Some((func, class))
+    }
+}
+
+fn loopless_functions(solved: &Solved) -> Reached {
     let caller_of = |site: u32| caller_of(solved, site);
     let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
-    let mut reached: FxHashMap<u32, (u32, bool)> = FxHashMap::default();
-    let mut queue: std::collections::VecDeque<u32> = std::collections::VecDeque::new();
+    let receivers = method_receivers(solved);
+    let mut reached = Reached { first: FxHashMap::default(), states: FxHashMap::default() };
+    let mut classes_of: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut queue: std::collections::VecDeque<State> = std::collections::VecDeque::new();
     // A module-level call under a test (`if loop.is_running():`) or a `RuntimeError`
     // handler may not run, or may not fail.
     let guarded = |site: u32| solved.modules.site(site).1.guarded;
@@ -223,9 +283,13 @@ fn loopless_functions(solved: &Solved) -> FxHashMap<u32, (u32, bool)> {
     let import_roots = import_roots.filter(|(site, func, _)| !spurious.contains(&(*site, *func)));
     let thread_roots = solved.thread_targets.iter().map(|&(func, site)| (site, func, true));
     for (site, func, thread) in import_roots.chain(thread_roots) {
-        if runs_body(func) && !reached.contains_key(&func) {
-            reached.insert(func, (site, thread));
-            queue.push_back(func);
+        if !runs_body(func) {
+            continue;
+        }
+        let reach = Reach { via: site, thread, from: None };
+        let callee = if thread { Callee::Any } else { callee_classes(solved, &receivers, site, None, None) };
+        for class in callee.states_of(solved, func) {
+            queue.extend(reached.enter(func, class, reach, &mut classes_of));
         }
     }
     // Inside functions, only calls that always run are followed: a call under a branch
@@ -240,16 +304,138 @@ fn loopless_functions(solved: &Solved) -> FxHashMap<u32, (u32, bool)> {
             calls_by_caller.entry(caller).or_default().push((site, func));
         }
     }
-    while let Some(caller) = queue.pop_front() {
-        let via = reached.get(&caller).and_then(|&(via, thread)| (!thread).then_some(via));
+    while let Some(state) = queue.pop_front() {
+        let (caller, own) = state;
+        let Some(entry) = reached.states.get(&state).copied() else { continue };
+        let via = (!entry.thread).then_some(entry.via);
         for &(site, func) in calls_by_caller.get(&caller).into_iter().flatten() {
-            if runs_body(func) && !reached.contains_key(&func) && gates_hold(solved, site, via) {
-                reached.insert(func, (site, false));
-                queue.push_back(func);
+            if !runs_body(func) || !gates_hold(solved, site, via) {
+                continue;
+            }
+            let reach = Reach { via: site, thread: false, from: Some(state) };
+            let callee = callee_classes(solved, &receivers, site, Some(caller), own);
+            for class in callee.states_of(solved, func) {
+                queue.extend(reached.enter(func, class, reach, &mut classes_of));
             }
         }
     }
     reached
+}
+
+/// Which classes a callee's `self` is an instance of at a call.
+enum Callee<'a> {
+    /// Not a method call, or a receiver that may hold other objects.
+    Any,
+    /// `super().name(...)`: the caller's own class, for the method the solve resolved.
+    Same(Option<u32>),
+    /// The classes the receiver's instances have (the caller's own for its `self`), and
+    /// the method's name.
+    Classes { classes: Vec<u32>, name: &'a str },
+}
+
+impl Callee<'_> {
+    /// The states `func` is entered in: one per class that may run it, or any.
+    fn states_of(&self, solved: &Solved, func: u32) -> Vec<Option<u32>> {
+        match self {
+            Callee::Any => vec![None],
+            Callee::Same(class) => vec![*class],
+            Callee::Classes { classes, name } => match method_of(solved, name, func) {
+                // A function held in an attribute, not a method of that name: any.
+                None => vec![None],
+                Some(owner) => (classes.iter())
+                    .filter(|&&class| resolves_to(solved, class, owner, name, func))
+                    .map(|&class| Some(class))
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// What a call site's receiver is: a node and the method's name, or `super()` (the same
+/// `self` as the caller's).
+enum Receiver<'a> {
+    Node(GNode, &'a str),
+    Super,
+}
+
+/// The receiver of every method call (`obj.name(...)`, `super().name(...)`), by site.
+fn method_receivers(solved: &Solved) -> FxHashMap<GSite, Receiver<'_>> {
+    let mut receivers = FxHashMap::default();
+    for module in &solved.modules.modules {
+        for constraint in &module.facts.constraints {
+            match *constraint {
+                Constraint::MethodCall { site, receiver, name, .. } => {
+                    let name = module.facts.name(name).as_str();
+                    receivers.insert(module.site_base + site, Receiver::Node(module.node_base + receiver, name));
+                }
+                Constraint::SuperCall { site, .. } => _ = receivers.insert(module.site_base + site, Receiver::Super),
+                _ => {}
+            }
+        }
+    }
+    receivers
+}
+
+/// What a call's receiver says of the callee's `self`: the caller's own class (`own`) for
+/// a call on its `self` or on `super()`, else the project classes whose instances the
+/// receiver holds.
+fn callee_classes<'a>(
+    solved: &Solved,
+    receivers: &FxHashMap<GSite, Receiver<'a>>,
+    site: GSite,
+    caller: Option<u32>,
+    own: Option<u32>,
+) -> Callee<'a> {
+    let is_own_self = |node: GNode| {
+        caller.is_some_and(|caller| {
+            let (m, function) = solved.modules.func(caller);
+            let first = function.params.first().map(|p| solved.modules.modules[m as usize].node_base + p.node);
+            matches!(function.kind, FunctionKind::Method | FunctionKind::Property) && first == Some(node)
+        })
+    };
+    match receivers.get(&site) {
+        None => Callee::Any,
+        Some(Receiver::Super) => Callee::Same(own),
+        Some(&Receiver::Node(node, name)) if is_own_self(node) => match own {
+            Some(class) => Callee::Classes { classes: vec![class], name },
+            None => Callee::Any,
+        },
+        Some(&Receiver::Node(node, name)) => {
+            let objs = solved.sets.get(node);
+            let classes = objs.iter().map(|&o| match solved.objs[o as usize] {
+                Obj::Instance(class) => Some(class),
+                _ => None,
+            });
+            match classes.collect::<Option<Vec<u32>>>() {
+                Some(mut classes) if !classes.is_empty() => {
+                    classes.sort_unstable();
+                    classes.dedup();
+                    Callee::Classes { classes, name }
+                }
+                _ => Callee::Any,
+            }
+        }
+    }
+}
+
+/// The class of `func` when it is a method named `name`.
+fn method_of(solved: &Solved, name: &str, func: u32) -> Option<u32> {
+    let (m, function) = solved.modules.func(func);
+    let local = function.class.filter(|_| function.name.as_str() == name)?;
+    Some(solved.modules.modules[m as usize].class_base + local)
+}
+
+/// Whether calling method `name` on an instance of `class` (or of a subclass) may run
+/// `func`, a method of `owner`: `class` inherits it, or it overrides below `class`.
+fn resolves_to(solved: &Solved, class: u32, owner: u32, name: &str, func: u32) -> bool {
+    let below = solved.mro[owner as usize].contains(&class);
+    let inherited = || {
+        solved.mro[class as usize].iter().find_map(|&c| {
+            let (m, facts) = solved.modules.class(c);
+            facts.method(name).map(|local| solved.modules.modules[m as usize].func_base + local)
+        }) == Some(func)
+    };
+    below || inherited()
 }
 
 /// Calls of a decorator's wrapper from a site that also calls the decorator itself. A
@@ -292,38 +478,38 @@ fn wrappers_called_with_their_decorator(solved: &Solved) -> FxHashSet<(u32, u32)
 /// How `site` is reached where no loop runs: the calls that lead there, outermost first,
 /// and where they start. `None` when it always runs in a loop, may not run there, or is
 /// under a branch or a guard.
-fn loopless_path(solved: &Solved, reached: &FxHashMap<u32, (u32, bool)>, site: GSite) -> Option<LooplessPath> {
+fn loopless_path(solved: &Solved, reached: &Reached, site: GSite) -> Option<LooplessPath> {
     let call = solved.modules.site(site).1;
     if (caller_of(solved, site).is_some() && call.conditional) || call.guarded {
         return None;
     }
-    if let Some(func) = caller_of(solved, site)
-        && let Some(&(via, thread)) = reached.get(&func)
-        && !gates_hold(solved, site, (!thread).then_some(via))
-    {
+    let mut chain = Vec::new();
+    let Some(func) = caller_of(solved, site) else {
+        let module = &solved.modules.modules[solved.modules.site_module(site) as usize];
+        let script = module.facts.script_sites.binary_search(&(site - module.site_base)).is_ok();
+        return Some((chain, if script { LooplessStart::Script } else { LooplessStart::Import }));
+    };
+    let mut reach = reached.get(func)?;
+    if !gates_hold(solved, site, (!reach.thread).then_some(reach.via)) {
         return None;
     }
-    let mut chain = Vec::new();
-    let mut caller = caller_of(solved, site);
     let start = loop {
-        match caller {
+        if chain.len() >= 64 {
+            return None;
+        }
+        chain.push(reach.via);
+        if reach.thread {
+            break LooplessStart::Thread;
+        }
+        match reach.from {
+            Some(state) => reach = reached.states.get(&state).copied()?,
             None => {
                 // The module-level call the chain starts from.
-                let outer = chain.last().copied().unwrap_or(site);
+                let outer = reach.via;
                 let module = &solved.modules.modules[solved.modules.site_module(outer) as usize];
                 let script = module.facts.script_sites.binary_search(&(outer - module.site_base)).is_ok();
                 break if script { LooplessStart::Script } else { LooplessStart::Import };
             }
-            Some(func) => match reached.get(&func) {
-                Some(&(via, thread)) if chain.len() < 64 => {
-                    chain.push(via);
-                    if thread {
-                        break LooplessStart::Thread;
-                    }
-                    caller = caller_of(solved, via);
-                }
-                _ => return None,
-            },
         }
     };
     chain.reverse();

@@ -118,6 +118,8 @@ pub(crate) struct Solution {
     /// leaves them): a container literal bound to a local, `tasks = []`.
     pub assigned_to_name: Vec<bool>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
+    /// Each project class's method resolution order, itself first.
+    pub mro: Vec<Vec<GClass>>,
     /// Nodes with outgoing edges added while solving (returns that reach a caller).
     pub has_dyn_edges: Vec<bool>,
 }
@@ -278,6 +280,7 @@ impl Solver {
             unread,
             assigned_to_name,
             attr_nodes: self.attr_nodes,
+            mro: self.classes.mro.clone(),
             has_dyn_edges,
             modules: self.modules,
         }
