@@ -523,3 +523,77 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_test_of_an_unwrapped_copy_narrows_the_name_copied() {
+    // `check_target` is `target` with its `functools.partial`s unwrapped: where it is a
+    // coroutine, `target` is one; where it is a coroutine function, calling `target`
+    // gives a coroutine. Neither `create_task` gets the function itself.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+
+async def update(*args):
+    return args
+
+
+def schedule(target, *args):
+    loop = asyncio.get_running_loop()
+    check_target = target
+    while isinstance(check_target, functools.partial):
+        check_target = check_target.func
+    if asyncio.iscoroutine(check_target):
+        return loop.create_task(target)
+    if asyncio.iscoroutinefunction(check_target):
+        return loop.create_task(target(*args))
+    return None
+
+
+async def main():
+    await schedule(update, 1)
+    await schedule(functools.partial(update, 2))
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn a_copy_bound_again_says_nothing_of_the_name_copied() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def update():
+    return 1
+
+
+def schedule(target, other):
+    loop = asyncio.get_running_loop()
+    check_target = target
+    check_target = other
+    if asyncio.iscoroutine(check_target):
+        return loop.create_task(target)
+    return None
+
+
+async def main():
+    coro = update()
+    try:
+        await schedule(update, coro)
+    finally:
+        await coro
+
+
+asyncio.run(main())
+"#,
+        "main.py:13: TL004",
+    );
+}

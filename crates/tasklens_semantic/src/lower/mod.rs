@@ -85,6 +85,10 @@ struct Scope {
     /// Names bound to a narrowing test (`is_task = isinstance(x, asyncio.Task)`), used
     /// later as a condition (`if is_task:`).
     condition_aliases: FxHashMap<Name, ConditionAlias>,
+    /// Names bound to a copy of another name and since only to an attribute of themselves
+    /// (`check = target`, then `check = check.func` unwrapping partials), with the name
+    /// copied and its version then: `iscoroutine(check)` says it of `target` too.
+    unwrapped_copies: FxHashMap<Name, (Name, Option<NodeId>)>,
     /// Per enclosing `try` body (or `with suppress(...)` body) of this scope, innermost
     /// last: the versions bound in it, which an exception may leave it after (`None`
     /// past `merges::MAX_RECORDED_BODIES` of them).
@@ -704,6 +708,7 @@ impl Scope {
             self_param: None,
             local_defs: FxHashMap::default(),
             condition_aliases: FxHashMap::default(),
+            unwrapped_copies: FxHashMap::default(),
             try_bindings: Vec::new(),
         }
     }

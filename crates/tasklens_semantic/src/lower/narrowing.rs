@@ -53,7 +53,9 @@ impl Lowerer {
                 narrowings
             }
             _ => match isinstance_narrowing(test) {
-                Some(narrowings) => {
+                Some((mut when_true, when_false)) => {
+                    when_true.extend(self.through_unwrapped_copies(&when_true));
+                    let narrowings = (when_true, when_false);
                     // `isinstance(job := f(), Task)`: the walrus binds before the test holds.
                     if let Expr::Call(call) = test
                         && let Some(subject @ Expr::Named(_)) = call.arguments.args.first()
@@ -86,6 +88,33 @@ impl Lowerer {
             when_true.iter().chain(&when_false).map(|(name, _)| (name.clone(), env.get(name).copied())).collect();
         let alias = super::ConditionAlias { version, subjects, when_true, when_false };
         self.scope_mut().condition_aliases.insert(flag.clone(), alias);
+    }
+
+    /// After `name = value`: a copy of another name starts an unwrapped copy, an attribute
+    /// of itself keeps it (`check = check.func`), anything else ends it.
+    pub(super) fn note_unwrapped_copy(&mut self, name: &Name, value: &Expr) {
+        match value {
+            Expr::Name(copied) if copied.id != *name => {
+                let version = self.scope().flow.env.get(&copied.id).copied();
+                self.scope_mut().unwrapped_copies.insert(name.clone(), (copied.id.clone(), version));
+            }
+            Expr::Attribute(attribute) if attribute.value.as_name_expr().is_some_and(|n| n.id == *name) => {}
+            _ => _ = self.scope_mut().unwrapped_copies.remove(name),
+        }
+    }
+
+    /// What `iscoroutine(check)` and `iscoroutinefunction(check)` say of the name `check`
+    /// copied (`target`, while it is as it was): it is the coroutine (function), or a
+    /// `functools.partial` that `check` unwrapped to one, whose call gives a coroutine.
+    fn through_unwrapped_copies(&self, narrowings: &[Narrowing]) -> Vec<Narrowing> {
+        let scope = self.scope();
+        (narrowings.iter())
+            .filter(|(_, test)| matches!(test, GuardTest::Coroutine | GuardTest::CoroutineFunction))
+            .filter_map(|(name, test)| {
+                let (copied, version) = scope.unwrapped_copies.get(name)?;
+                (scope.flow.env.get(copied) == version.as_ref()).then(|| (copied.clone(), test.clone()))
+            })
+            .collect()
     }
 
     /// What `if flag:` narrows, when `flag` and the names it tests are as they were bound.

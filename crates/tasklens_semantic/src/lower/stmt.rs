@@ -240,6 +240,7 @@ impl Lowerer {
         }
         if let [Expr::Name(flag)] = assign.targets.as_slice() {
             self.note_condition_alias(&flag.id, &assign.value);
+            self.note_unwrapped_copy(&flag.id, &assign.value);
         }
         if let Some((target, passed)) = wrapped {
             self.note_wrapped_version(target, passed);
