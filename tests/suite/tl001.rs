@@ -4462,3 +4462,46 @@ asyncio.run(main())
         "main.py:18: TL001\nmain.py:28: TL001",
     );
 }
+
+#[test]
+fn a_base_method_returning_a_call_on_self_gives_each_receiver_its_own_result() {
+    // `Base.get` returns `self.make()`: called on a `TaskMaker` it gives the Task
+    // `TaskMaker.make` makes, not the Future of the sibling `FutureMaker.make`. Called
+    // on a `FutureMaker`, the Future does reach `.get_name()`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Base:
+    def get(self):
+        return self.make()
+
+    def make(self):
+        raise NotImplementedError
+
+
+class TaskMaker(Base):
+    def make(self):
+        return asyncio.get_running_loop().create_task(asyncio.sleep(0))
+
+
+class FutureMaker(Base):
+    def make(self):
+        return asyncio.get_running_loop().create_future()
+
+
+async def main():
+    task = TaskMaker().get()
+    print(task.get_name())
+    await task
+    future = FutureMaker().get()
+    print(future.get_name())
+
+
+asyncio.run(main())
+"#,
+        "main.py:19: TL001",
+    );
+}

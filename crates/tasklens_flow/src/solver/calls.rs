@@ -329,7 +329,10 @@ impl Solver {
     /// A method that returns `self` (or a classmethod `cls`), or one step into it, called on
     /// `value`: the call's `result` comes from `value` itself, not from every instance the
     /// method's `self` stands for.
-    pub(super) fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode) {
+    ///
+    /// `site` is the call's (none for a `with` statement's `__enter__`), for the hop that a
+    /// `return self.name(...)` shows.
+    pub(super) fn receiver_returned(&mut self, func: GFunc, value: Obj, result: GNode, site: Option<GSite>) {
         let (m, facts) = self.modules.func(func);
         let receiver = match (facts.kind, value) {
             (FunctionKind::ClassMethod, Obj::Instance(class)) => Obj::Class(class),
@@ -353,6 +356,13 @@ impl Solver {
                 ReturnPath::EnsureFuture { value, .. }
                 | ReturnPath::Read { value, .. }
                 | ReturnPath::EnsureFutureElements { value, .. } => self.edge(value, result, NO_LABEL),
+                ReturnPath::Method { name, value, .. } => {
+                    let label = site.map_or(NO_LABEL, |site| {
+                        let args = self.site_args(site);
+                        self.dyn_hop(args.module, args.at(), DynHopKind::CallResult { func })
+                    });
+                    self.own_method_result(receiver, name, value, result, label);
+                }
             }
         }
     }
@@ -375,9 +385,35 @@ impl Solver {
                 ReturnPath::Read { site: module.site_base + site, method, value: module.node_base + value }
             }
             ReturnPath::Elements(kind) => ReturnPath::Elements(kind),
+            ReturnPath::Method { site, name, value } => {
+                let module = &self.modules.modules[m as usize];
+                let (site, value) = (module.site_base + site, module.node_base + value);
+                let name = self.modules.modules[m as usize].facts.name(name).clone();
+                ReturnPath::Method { site, name: self.name_id(&name), value }
+            }
             ReturnPath::EnsureFutureElements { site, value } => {
                 let module = &self.modules.modules[m as usize];
                 ReturnPath::EnsureFutureElements { site: module.site_base + site, value: module.node_base + value }
+            }
+        }
+    }
+
+    /// What `return self.name(...)` gives for the receiver `value`: on an instance of a
+    /// project class, what the methods a call on it runs return; else (or when the class has
+    /// no such method) the call's result in the method, `own`.
+    fn own_method_result(&mut self, value: Obj, name: super::NameId, own: GNode, result: GNode, label: Label) {
+        let Obj::Instance(class) = value else { return self.edge(own, result, label) };
+        let methods = self.dispatch(class, name);
+        if methods.is_empty() {
+            return self.edge(own, result, label);
+        }
+        for &method in methods.iter() {
+            let facts = self.modules.func(method).1;
+            if facts.is_async || facts.is_generator || facts.opaque || facts.kind != FunctionKind::Method {
+                self.edge(own, result, label);
+            } else {
+                let ret = self.ret_node(method);
+                self.edge(ret, result, label);
             }
         }
     }
@@ -399,6 +435,8 @@ impl Solver {
             ReturnPath::Read { site, method, value } => {
                 self.complex_on(from, Complex::Read { site, method, value, result })
             }
+            // Called other than on an instance (`Base.get(x)`): what the method's call gave.
+            ReturnPath::Method { value, .. } => self.edge(value, result, label),
             // Known to be asyncio's: what this call's argument makes there. Not known yet:
             // decided when the inner call is resolved, or at the end (as its own result).
             ReturnPath::EnsureFuture { site, value } => match self.ensure_future_sites.contains_key(&site) {

@@ -503,7 +503,7 @@ impl Solver {
                             .then(|| facts.params.first().map(|param| param.node))
                             .flatten();
                         if returns_receiver {
-                            self.receiver_returned(func, value, result);
+                            self.receiver_returned(func, value, result, Some(site));
                         }
                         // `cls` is the class the method is called on (a subclass, for an
                         // inherited one): `cls()` constructs it.

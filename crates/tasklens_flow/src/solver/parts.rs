@@ -149,7 +149,7 @@ impl Solver {
                 match method {
                     // `return self` (or `self.conn`): the `as` target comes from this very object.
                     Some(func) if !self.modules.func(func).1.passed_through.is_empty() => {
-                        self.receiver_returned(func, value, to);
+                        self.receiver_returned(func, value, to, None);
                         let (m, facts) = self.modules.func(func);
                         let own = self.modules.modules[m as usize].node_base + facts.own_ret;
                         self.edge(own, to, NO_LABEL);

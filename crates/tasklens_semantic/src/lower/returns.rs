@@ -50,6 +50,13 @@ impl Lowerer {
         }
     }
 
+    /// Whether `func` is a plain method (not a coroutine, a generator, a property or a class
+    /// or static method), whose call's result is what its `return`s give.
+    fn is_plain_method(&self, func: FuncId) -> bool {
+        let facts = &self.facts.functions[func as usize];
+        facts.kind == crate::facts::FunctionKind::Method && !facts.is_async && !facts.is_generator
+    }
+
     /// What of a parameter of `func` the expression `expr` (lowered to `value`) is, if it is
     /// one: the parameter unchanged, one step into it, `ensure_future` of it, or a local
     /// assigned `ensure_future` of it (`task = ensure_future(coro); ...; return task`).
@@ -88,6 +95,16 @@ impl Lowerer {
                 let site = self.facts.call_sites.len().checked_sub(1)? as u32;
                 (&*method.value, ReturnPath::Read { site, method: read, value: node })
             }
+            // `return self.make()` in a method: the call's own site is the last one made.
+            ast::Expr::Call(call)
+                if let ast::Expr::Attribute(method) = &*call.func
+                    && self.is_plain_method(func) =>
+            {
+                let Val::Node(node) = value else { return None };
+                let site = self.facts.call_sites.len().checked_sub(1)? as u32;
+                let name = self.intern(&method.attr.id);
+                (&*method.value, ReturnPath::Method { site, name, value: node })
+            }
             ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
             ast::Expr::Subscript(subscript) if !subscript.slice.is_slice_expr() => {
                 (&*subscript.value, ReturnPath::Part(self.subscript_part(&subscript.slice)))
@@ -103,6 +120,10 @@ impl Lowerer {
         })?;
         // A method's receiver stays the function's own result: its class's `get` decides.
         if matches!(path, ReturnPath::Read { .. }) && param == 0 && facts.class.is_some() {
+            return None;
+        }
+        // Only a method's own receiver picks the method called on it.
+        if matches!(path, ReturnPath::Method { .. }) && param != 0 {
             return None;
         }
         Some(PassedThrough { param: param as u32, path })
