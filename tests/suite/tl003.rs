@@ -931,3 +931,96 @@ asyncio.run(main())
         "main.py:29: TL003",
     );
 }
+
+#[test]
+fn a_closure_run_in_a_thread_calls_the_overrides_of_the_class_that_started_it() {
+    // `Base.schedule` hands `lambda: self.fired()` to `self.call_later`. `Sync.call_later`
+    // runs it in a `threading.Timer`: there `self` is the `Sync` that started the timer,
+    // so `Sync.fired` runs, not `Async.fired`, which needs a running loop.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import threading
+
+
+class Base:
+    def schedule(self):
+        return self.call_later(0.01, lambda: self.fired())
+
+    def call_later(self, delay, callback):
+        raise NotImplementedError
+
+    def fired(self):
+        pass
+
+
+class Sync(Base):
+    def call_later(self, delay, callback):
+        timer = threading.Timer(delay, callback)
+        timer.start()
+        return timer
+
+    def fired(self):
+        print("sync fired")
+
+
+class Async(Base):
+    def call_later(self, delay, callback):
+        return asyncio.get_running_loop().call_later(delay, callback)
+
+    def fired(self):
+        print("async fired in", asyncio.get_running_loop())
+
+
+async def main():
+    Async().schedule()
+    await asyncio.sleep(0.05)
+
+
+Sync().schedule().join()
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn a_closure_run_in_a_thread_still_reaches_the_overrides_below_the_starting_class() {
+    // As above, for an `Eager`, a `Sync` whose `fired` needs a running loop: the timer
+    // thread runs it (no `run`: the thread's RuntimeError does not end the script).
+    check(
+        r#"
+#- main.py
+import asyncio
+import threading
+
+
+class Base:
+    def schedule(self):
+        return self.call_later(0.01, lambda: self.fired())
+
+    def call_later(self, delay, callback):
+        raise NotImplementedError
+
+    def fired(self):
+        pass
+
+
+class Sync(Base):
+    def call_later(self, delay, callback):
+        timer = threading.Timer(delay, callback)
+        timer.start()
+        return timer
+
+
+class Eager(Sync):
+    def fired(self):
+        print(asyncio.get_running_loop())
+
+
+Eager().schedule().join()
+"#,
+        "main.py:25: TL003",
+    );
+}

@@ -692,6 +692,9 @@ pub struct CallSite {
     /// A later call in its function runs the event loop in the same frame
     /// (`loop.run_forever()`, `loop.run_until_complete(...)`, `asyncio.run(...)`).
     pub runs_loop_after: bool,
+    /// A method call on the `self` of an enclosing method, from a function nested in it
+    /// (`lambda: self.fired()`): that method.
+    pub captured_self: Option<FuncId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -270,6 +270,14 @@ fn loopless_functions(solved: &Solved) -> Reached {
     let caller_of = |site: u32| caller_of(solved, site);
     let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
     let receivers = method_receivers(solved);
+    let captured = captured_selves(solved);
+    // A function nested in a method and calling methods on its `self` (`lambda:
+    // self.fired()`), entered where `self` is an instance of `class` (or from a method of
+    // `class`): that `self` is taken to be the same instance, when it can be.
+    let closure_state = |func: u32, class: Option<u32>| {
+        let captured_class = *captured.get(&func)?;
+        class.filter(|&class| solved.mro[class as usize].contains(&captured_class))
+    };
     let mut reached = Reached { first: FxHashMap::default(), states: FxHashMap::default() };
     let mut classes_of: FxHashMap<u32, usize> = FxHashMap::default();
     let mut queue: std::collections::VecDeque<State> = std::collections::VecDeque::new();
@@ -288,7 +296,14 @@ fn loopless_functions(solved: &Solved) -> Reached {
         }
         let reach = Reach { via: site, thread, from: None };
         let callee = if thread { Callee::Any } else { callee_classes(solved, &receivers, site, None, None) };
+        // The thread's target, made by a method of a class the starting method's class
+        // derives from: run for an instance of the starting method's class.
+        let starter = || {
+            let (m, function) = solved.modules.func(caller_of(site)?);
+            function.class.map(|local| solved.modules.modules[m as usize].class_base + local)
+        };
         for class in callee.states_of(solved, func) {
+            let class = class.or_else(|| closure_state(func, if thread { starter() } else { None }));
             queue.extend(reached.enter(func, class, reach, &mut classes_of));
         }
     }
@@ -315,6 +330,7 @@ fn loopless_functions(solved: &Solved) -> Reached {
             let reach = Reach { via: site, thread: false, from: Some(state) };
             let callee = callee_classes(solved, &receivers, site, Some(caller), own);
             for class in callee.states_of(solved, func) {
+                let class = class.or_else(|| closure_state(func, own));
                 queue.extend(reached.enter(func, class, reach, &mut classes_of));
             }
         }
@@ -393,10 +409,11 @@ fn callee_classes<'a>(
             matches!(function.kind, FunctionKind::Method | FunctionKind::Property) && first == Some(node)
         })
     };
+    let on_captured_self = solved.modules.site(site).1.captured_self.is_some();
     match receivers.get(&site) {
         None => Callee::Any,
         Some(Receiver::Super) => Callee::Same(own),
-        Some(&Receiver::Node(node, name)) if is_own_self(node) => match own {
+        Some(&Receiver::Node(node, name)) if is_own_self(node) || on_captured_self => match own {
             Some(class) => Callee::Classes { classes: vec![class], name },
             None => Callee::Any,
         },
@@ -416,6 +433,23 @@ fn callee_classes<'a>(
             }
         }
     }
+}
+
+/// The functions nested in a method that call methods on its `self` (`lambda:
+/// self.fired()`), with that method's class.
+fn captured_selves(solved: &Solved) -> FxHashMap<u32, u32> {
+    let mut captured = FxHashMap::default();
+    for (index, module) in solved.modules.modules.iter().enumerate() {
+        for call in &module.facts.call_sites {
+            let (Some(caller), Some(method)) = (call.caller, call.captured_self) else { continue };
+            if caller == method {
+                continue;
+            }
+            let Some(class) = module.facts.functions[method as usize].class else { continue };
+            captured.insert(module.func_base + caller, solved.modules.modules[index].class_base + class);
+        }
+    }
+    captured
 }
 
 /// The class of `func` when it is a method named `name`.

@@ -29,6 +29,7 @@ impl Lowerer {
             suspends_after: false,
             runs_loop_after: false,
             param_gates: self.flow().gates.clone().into_boxed_slice(),
+            captured_self: None,
         };
         self.site(call, at)
     }
@@ -85,6 +86,10 @@ impl Lowerer {
         };
         let mapped = if has_spread { None } else { element_callback(call, receiver, &args, &keywords, &at) };
         let param_gates = self.flow().gates.clone().into_boxed_slice();
+        let captured_self = match &*call.func {
+            Expr::Attribute(attribute) => attribute.value.as_name_expr().and_then(|name| self.captured_self(&name.id)),
+            _ => None,
+        };
         let site = self.site(
             CallSite {
                 args,
@@ -97,6 +102,7 @@ impl Lowerer {
                 suspends_after: false,
                 runs_loop_after: false,
                 param_gates,
+                captured_self,
             },
             at,
         );

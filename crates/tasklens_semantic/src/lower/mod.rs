@@ -432,6 +432,27 @@ impl Lowerer {
         self.read_global(name)
     }
 
+    /// The enclosing method whose `self` a read of `name` in a function nested in it sees
+    /// (`self` in `lambda: self.fired()` inside a method), if it is that.
+    fn captured_self(&self, name: &Name) -> Option<FuncId> {
+        let innermost = self.scopes.len() - 1;
+        if self.scopes[innermost].bound.contains(name) {
+            return None;
+        }
+        for index in (0..innermost).rev() {
+            let scope = &self.scopes[index];
+            if matches!(scope.kind, ScopeKind::Class(_)) {
+                continue;
+            }
+            if !scope.bound.contains(name) || scope.globals.contains(name) || scope.nonlocals.contains(name) {
+                continue;
+            }
+            let ScopeKind::Function(func) = scope.kind else { return None };
+            return scope.self_param.as_ref().filter(|(first, _)| first == name).map(|_| func);
+        }
+        None
+    }
+
     /// Whether `name` is the builtin of that name: bound in no scope that a read here sees,
     /// and the module imports nothing with `*`.
     fn is_builtin(&self, name: &Name) -> bool {
