@@ -294,12 +294,11 @@ pub enum ReturnPath {
         method: ReadMethod,
         value: NodeId,
     },
-    /// `return self.name(...)` in a method: the call at `site` (module-local), whose result
-    /// is `value`. Called on an instance, each call of the method gets what that
-    /// instance's own `name` returns (`Base.get` returning `self.make()` gives a subclass's
-    /// `make` for that subclass, not every subclass's); on anything else, it gets `value`.
+    /// `return self.name(...)` in a method, whose call's result is `value`. Called on an
+    /// instance, each call of the method gets what that instance's own `name` returns
+    /// (`Base.get` returning `self.make()` gives a subclass's `make` for that subclass, not
+    /// every subclass's); on anything else, it gets `value`.
     Method {
-        site: SiteId,
         name: NameId,
         value: NodeId,
     },

@@ -463,13 +463,7 @@ fn method_of(solved: &Solved, name: &str, func: u32) -> Option<u32> {
 /// `func`, a method of `owner`: `class` inherits it, or it overrides below `class`.
 fn resolves_to(solved: &Solved, class: u32, owner: u32, name: &str, func: u32) -> bool {
     let below = solved.mro[owner as usize].contains(&class);
-    let inherited = || {
-        solved.mro[class as usize].iter().find_map(|&c| {
-            let (m, facts) = solved.modules.class(c);
-            facts.method(name).map(|local| solved.modules.modules[m as usize].func_base + local)
-        }) == Some(func)
-    };
-    below || inherited()
+    below || crate::solver::method_in(&solved.modules, &solved.mro[class as usize], name) == Some(func)
 }
 
 /// Calls of a decorator's wrapper from a site that also calls the decorator itself. A

@@ -385,11 +385,10 @@ impl Solver {
                 ReturnPath::Read { site: module.site_base + site, method, value: module.node_base + value }
             }
             ReturnPath::Elements(kind) => ReturnPath::Elements(kind),
-            ReturnPath::Method { site, name, value } => {
+            ReturnPath::Method { name, value } => {
                 let module = &self.modules.modules[m as usize];
-                let (site, value) = (module.site_base + site, module.node_base + value);
-                let name = self.modules.modules[m as usize].facts.name(name).clone();
-                ReturnPath::Method { site, name: self.name_id(&name), value }
+                let (name, value) = (module.facts.name(name).clone(), module.node_base + value);
+                ReturnPath::Method { name: self.name_id(&name), value }
             }
             ReturnPath::EnsureFutureElements { site, value } => {
                 let module = &self.modules.modules[m as usize];

@@ -204,10 +204,7 @@ impl ClassTable {
 
     /// Like [`Self::find_method`], skipping the first `skip` classes of the MRO (`super()`).
     pub fn find_method_from(&self, modules: &Modules, class: GClass, name: &str, skip: usize) -> Option<GFunc> {
-        self.mro[class as usize].iter().skip(skip).find_map(|&c| {
-            let (m, facts) = modules.class(c);
-            facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
-        })
+        method_in(modules, &self.mro[class as usize][skip.min(self.mro[class as usize].len())..], name)
     }
 
     /// The class in the MRO that owns attribute `name` (the class itself if none does).
@@ -281,4 +278,13 @@ impl ClassTable {
             declarers.iter().copied().filter(|&sub| sub != class && self.mro[sub as usize].contains(&class)).collect()
         }
     }
+}
+
+/// The method `name` of the first class in `mro` (a method resolution order, or a part of
+/// one) whose body defines it.
+pub(crate) fn method_in(modules: &Modules, mro: &[GClass], name: &str) -> Option<GFunc> {
+    mro.iter().find_map(|&c| {
+        let (m, facts) = modules.class(c);
+        facts.method(name).map(|local| modules.modules[m as usize].func_base + local)
+    })
 }

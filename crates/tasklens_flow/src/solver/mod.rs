@@ -28,6 +28,7 @@ use tasklens_semantic::facts::{KeyId, Part};
 use crate::modules::Modules;
 
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
+pub(crate) use classes::method_in;
 pub(crate) use filters::{
     ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, TypeFilter, is_shown,
 };

@@ -95,15 +95,14 @@ impl Lowerer {
                 let site = self.facts.call_sites.len().checked_sub(1)? as u32;
                 (&*method.value, ReturnPath::Read { site, method: read, value: node })
             }
-            // `return self.make()` in a method: the call's own site is the last one made.
+            // `return self.make()` in a method.
             ast::Expr::Call(call)
                 if let ast::Expr::Attribute(method) = &*call.func
                     && self.is_plain_method(func) =>
             {
                 let Val::Node(node) = value else { return None };
-                let site = self.facts.call_sites.len().checked_sub(1)? as u32;
                 let name = self.intern(&method.attr.id);
-                (&*method.value, ReturnPath::Method { site, name, value: node })
+                (&*method.value, ReturnPath::Method { name, value: node })
             }
             ast::Expr::Attribute(attribute) => (&*attribute.value, ReturnPath::Attr(self.intern(&attribute.attr.id))),
             ast::Expr::Subscript(subscript) if !subscript.slice.is_slice_expr() => {
