@@ -597,3 +597,47 @@ asyncio.run(main())
         "main.py:13: TL004",
     );
 }
+
+#[test]
+fn an_unbound_call_of_a_base_method_runs_that_method_not_the_overrides() {
+    check(
+        r#"
+#- events.py
+import asyncio
+
+class Event:
+    def __init__(self, source=None):
+        self.waiter = asyncio.ensure_future(source) if source is not None else None
+
+class Reduce(Event):
+    def __init__(self, func, source=None):
+        Event.__init__(self, source)
+        self.func = func
+
+class Any(Reduce):
+    def __init__(self, source=None):
+        Reduce.__init__(self, lambda prev, value: prev or value, source)
+
+class Broken(Reduce):
+    def __init__(self, job):
+        Event.__init__(self, job)
+#- main.py run
+import asyncio
+from events import Any, Broken
+
+async def work():
+    return 1
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(1)
+    await Any(fut).waiter
+    Broken(work)
+
+asyncio.run(main())
+"#,
+        "
+        events.py:5: TL004
+        ",
+    );
+}

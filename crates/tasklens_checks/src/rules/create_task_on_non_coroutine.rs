@@ -79,7 +79,8 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         message: match &flow.producer {
             Producer::Parameter { name, shape, .. } => describe::parameter_may_be(name, *shape),
             Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
-            Producer::Function { .. } => "defined here: a call of it gives the coroutine".into(),
+            Producer::Function { is_async: true, .. } => "defined here: a call of it gives the coroutine".into(),
+            Producer::Function { .. } => "defined here: the function object itself is passed, not a call of it".into(),
             Producer::Generator { .. } => format!("yields: a call of it gives {what}, not a coroutine"),
             Producer::NoneResult { .. } => "no `return`: a call of it gives None (make it `async def`?)".into(),
             Producer::Partial { .. } => "makes a callable: a call of it gives the coroutine".into(),

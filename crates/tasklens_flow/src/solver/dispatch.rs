@@ -485,7 +485,16 @@ impl Solver {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
-                let methods = self.dispatch(class, name_id);
+                let mut methods = self.dispatch(class, name_id);
+                // `Base.method(self, ...)` names the method of that class: an unbound call
+                // runs what the MRO finds, not the overrides of subclasses.
+                if !is_instance
+                    && let Some(&found) = methods.first()
+                    && self.modules.func(found).1.kind == FunctionKind::Method
+                    && self.classes.find_method(&self.modules, class, name) == Some(found)
+                {
+                    methods = std::rc::Rc::from([found]);
+                }
                 for &func in methods.iter() {
                     let shift = match self.modules.func(func).1.kind {
                         FunctionKind::StaticMethod | FunctionKind::Function | FunctionKind::Lambda => 0,

@@ -614,10 +614,12 @@ impl Solver {
     }
 
     fn traced(&self, obj: ObjId) -> bool {
-        matches!(
-            self.objs[obj as usize],
-            Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(Some(_))
-        )
+        match self.objs[obj as usize] {
+            Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(Some(_)) => true,
+            // An `async def` passed where its call was meant (TL004) shows how it got there.
+            Obj::Function(func) => self.modules.func(func).1.is_async,
+            _ => false,
+        }
     }
 
     /// Whether `node` already holds [`MAX_FUTURES`] plain Futures (not counting its summary).
