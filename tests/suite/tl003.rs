@@ -1024,3 +1024,44 @@ Eager().schedule().join()
         "main.py:25: TL003",
     );
 }
+
+#[test]
+fn a_callback_that_may_be_something_else_may_not_need_a_loop() {
+    // The registry's scope function is `current_task` for one constructor and a lambda for
+    // the other: which one an import-time call runs is not known, so only a callback that
+    // is never anything else is reported.
+    check(
+        r#"
+#- registry.py
+import asyncio
+
+class Registry:
+    def __init__(self, scope):
+        self.scope = scope
+
+    def current(self):
+        return self.scope()
+
+def for_tasks():
+    return Registry(asyncio.current_task)
+
+def for_threads():
+    return Registry(lambda: 0)
+
+class Always:
+    def __init__(self):
+        self.scope = asyncio.current_task
+
+    def current(self):
+        return self.scope()
+#- main.py run
+from registry import Always, for_tasks, for_threads
+
+print(for_threads().current())
+Always().current()
+"#,
+        "
+        registry.py:21: TL003
+        ",
+    );
+}

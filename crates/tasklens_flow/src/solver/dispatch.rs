@@ -75,6 +75,9 @@ impl Solver {
             },
             Complex::Call { site, result } => {
                 if self.applied.insert((site, obj)) {
+                    if *self.first_callee.entry(site).or_insert(obj) != obj {
+                        self.several_callees.insert(site);
+                    }
                     self.call_value(site, value, result);
                 }
             }

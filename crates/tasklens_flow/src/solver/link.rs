@@ -138,6 +138,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         task_casts: FxHashSet::default(),
         cast_labels: FxHashMap::default(),
         running_loop_sites: FxHashSet::default(),
+        first_callee: FxHashMap::default(),
+        several_callees: FxHashSet::default(),
         current_loop_sites: FxHashSet::default(),
         masked_casts: Vec::new(),
         loop_method_calls: Vec::new(),

@@ -353,6 +353,10 @@ pub(crate) struct Solver {
     summarised: FxHashMap<GNode, Vec<ObjId>>,
     /// `asyncio.create_task(...)` and `asyncio.get_running_loop()` sites: they need a running loop.
     running_loop_sites: FxHashSet<GSite>,
+    /// The first value each call of a value (`f()`, `self.callback()`) called, and the sites
+    /// that called more than one: those may run something else where no loop runs.
+    first_callee: FxHashMap<GSite, ObjId>,
+    several_callees: FxHashSet<GSite>,
     /// Sites of calls that ask for the thread's current loop: `asyncio.get_event_loop()`,
     /// `asyncio.Future()`, `wrap_future(f)` (without `loop=`).
     current_loop_sites: FxHashSet<GSite>,

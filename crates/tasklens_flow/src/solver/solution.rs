@@ -259,13 +259,20 @@ impl Solver {
             executor_thread_sites: std::mem::take(&mut self.executor_thread_sites),
             run_by_loop,
             executor_initializer_sites: std::mem::take(&mut self.executor_initializer_sites),
+            // A call of a value that may also be something else (a callback attribute given
+            // `asyncio.current_task` by one constructor and a lambda by another) may run the
+            // other where no loop runs: it is left out.
             running_loop_sites: {
-                let mut sites: Vec<GSite> = self.running_loop_sites.iter().copied().collect();
+                let several = &self.several_callees;
+                let mut sites: Vec<GSite> =
+                    self.running_loop_sites.iter().copied().filter(|site| !several.contains(site)).collect();
                 sites.sort_unstable();
                 sites
             },
             current_loop_sites: {
-                let mut sites: Vec<GSite> = self.current_loop_sites.iter().copied().collect();
+                let several = &self.several_callees;
+                let mut sites: Vec<GSite> =
+                    self.current_loop_sites.iter().copied().filter(|site| !several.contains(site)).collect();
                 sites.sort_unstable();
                 sites
             },
