@@ -641,3 +641,38 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn an_event_loop_s_own_create_task_takes_a_coroutine_by_contract() {
+    // An event loop subclass's `create_task` annotated with `Awaitable` keeps the loop's
+    // contract; a helper elsewhere promising to take any awaitable does not.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Awaitable
+
+class Loop(asyncio.SelectorEventLoop):
+    def create_task(self, coro: Awaitable, *, name=None, context=None):
+        return asyncio.Task(coro, loop=self, name=name)
+
+class Spawner:
+    def create_task(self, coro: Awaitable):
+        return asyncio.Task(coro)
+
+async def work():
+    return 1
+
+async def main():
+    return await Spawner().create_task(work())
+
+loop = Loop()
+print(loop.run_until_complete(main()))
+pending = Spawner().create_task(loop.create_future())
+"#,
+        "
+        main.py:10: TL004
+        main.py:10: TL004
+        ",
+    );
+}

@@ -575,6 +575,17 @@ impl Solver {
             })
     }
 
+    /// Whether `place` is a parameter of `create_task` in a subclass of asyncio's event loop.
+    fn loop_create_task(&self, m: ModIdx, place: &Place) -> bool {
+        let Place::Param { func, .. } = place else { return false };
+        let module = &self.modules.modules[m as usize];
+        let function = &module.facts.functions[*func as usize];
+        let Some(class) = function.class.filter(|_| function.name.as_str() == "create_task") else { return false };
+        self.classes.has_external_base(module.class_base + class, |path| {
+            path.starts_with("asyncio.") && path.ends_with("EventLoop")
+        })
+    }
+
     pub(super) fn link_annotation(&mut self, m: ModIdx, index: u32, place: &AnnotatedPlace, pending: &mut Pending) {
         let module = &self.modules.modules[m as usize];
         let (nb, fb, cb) = (module.node_base, module.func_base, module.class_base);
@@ -678,7 +689,11 @@ impl Solver {
             self.element_future_params.insert(node);
         }
         if is_param || is_attribute {
-            if is_param && admits.future_like {
+            if is_param && admits.future_like && self.loop_create_task(m, &place.place) {
+                // An event loop's own `create_task(coro: Awaitable[T])` keeps the loop's
+                // contract, whatever its annotation says: its argument is a coroutine.
+                pending.seeds.push((node, Obj::Coro(None)));
+            } else if is_param && admits.future_like {
                 pending.seeds.push((node, Obj::ParamFuture(node)));
                 self.future_params.insert(node);
             }
