@@ -214,9 +214,13 @@ pub fn module_name_with(
             }
             let current = current.as_path();
             let name = current.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            // A directory named like the package inside it (`mitmproxy/mitmproxy/`) is a
+            // checkout holding the package, not a namespace package above it.
+            let checkout = parts.last().is_some_and(|child| child == name);
             let namespace = || {
                 let mut above = current.ancestors().skip(1).take_while(|dir| dir.starts_with(root));
-                current != root
+                !checkout
+                    && current != root
                     && current.starts_with(root)
                     && name != "src"
                     && is_identifier(name)
@@ -312,6 +316,8 @@ mod tests {
             "lib/alchemy/__init__.py",
             "app/__init__.py",
             "app/ext/plugins/__init__.py",
+            "src/checkout/checkout/__init__.py",
+            "src/checkout/checkout/core.py",
         ] {
             let path = root.join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -329,6 +335,9 @@ mod tests {
         assert_eq!(module_name(&root.join("slim/core/__init__.py"), root), ("core".into(), true));
         assert_eq!(module_name(&root.join("lib/alchemy/__init__.py"), root), ("alchemy".into(), true));
         assert_eq!(module_name(&root.join("app/ext/plugins/__init__.py"), root), ("app.ext.plugins".into(), true));
+        // A directory named like the package it holds is a checkout, even below `src`.
+        let core = root.join("src/checkout/checkout/core.py");
+        assert_eq!(module_name(&core, root), ("checkout.core".into(), false));
     }
 
     #[test]
