@@ -676,3 +676,78 @@ pending = Spawner().create_task(loop.create_future())
         ",
     );
 }
+
+#[test]
+fn a_nested_function_sees_the_version_its_def_sees_and_later_ones() {
+    // `wrapper` is defined after the test rejected functions that are not coroutine
+    // functions: it never calls `sync_handler`. `late` is defined before the test and
+    // `later` reads a name rebound after its `def`: both may.
+    check(
+        r#"
+#- emitter.py
+import asyncio
+
+class Emitter:
+    def __init__(self):
+        self.handlers = []
+
+    def on(self, func):
+        if not asyncio.iscoroutinefunction(func):
+            raise TypeError("handlers must be coroutine functions")
+
+        def wrapper(*args):
+            return asyncio.create_task(func(*args))
+
+        self.handlers.append(wrapper)
+        return func
+
+    def on_late(self, func):
+        def late(*args):
+            return asyncio.create_task(func(*args))
+
+        if not asyncio.iscoroutinefunction(func):
+            raise TypeError("handlers must be coroutine functions")
+        self.handlers.append(late)
+
+    def on_later(self, func, make):
+        def later(*args):
+            return asyncio.create_task(func(*args))
+
+        func = make
+        self.handlers.append(later)
+
+    def emit(self, *args):
+        return [handler(*args) for handler in self.handlers]
+#- main.py run
+import asyncio
+from emitter import Emitter
+
+def sync_handler(x):
+    return asyncio.get_running_loop().create_future()
+
+def factory(x):
+    return asyncio.get_running_loop().create_future()
+
+async def handler(x):
+    return x
+
+async def main():
+    emitter = Emitter()
+    emitter.on(handler)
+    for register in (emitter.on, emitter.on_late):
+        try:
+            register(sync_handler)
+        except TypeError:
+            pass
+    await asyncio.gather(*emitter.emit(1))
+    emitter.on_later(handler, factory)
+    emitter.emit(2)
+
+asyncio.run(main())
+"#,
+        "
+        emitter.py:19: TL004
+        emitter.py:27: TL004
+        ",
+    );
+}

@@ -76,6 +76,11 @@ struct Scope {
     /// Every version of every local, for the summary nodes.
     versions: FxHashMap<Name, Vec<NodeId>>,
     summaries: FxHashMap<Name, NodeId>,
+    /// What a function nested here sees of a local: the version reaching its `def` and
+    /// those bound after it (from how many versions there were then), by name and version.
+    later_summaries: FxHashMap<(Name, NodeId), (NodeId, usize)>,
+    /// Versions bound by functions nested here (`nonlocal`), which may run at any time.
+    nonlocal_versions: FxHashMap<Name, Vec<NodeId>>,
     loops: Vec<LoopFlows>,
     is_async: bool,
     /// The first parameter of a method and its class.
@@ -266,6 +271,13 @@ impl Lowerer {
                 self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
             }
         }
+        for ((name, current), &(summary, start)) in &scope.later_summaries {
+            let later = scope.versions.get(name).map_or(&[][..], |versions| &versions[start.min(versions.len())..]);
+            let nested = scope.nonlocal_versions.get(name).into_iter().flatten();
+            for &version in std::iter::once(current).chain(later).chain(nested) {
+                self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
+            }
+        }
     }
 
     // ---- nodes, hops and constraints ------------------------------------
@@ -427,6 +439,14 @@ impl Lowerer {
             if index == 0 {
                 return self.read_global(name);
             }
+            // A nested function runs after its `def`: it sees the version reaching the `def`
+            // and later ones, not those replaced before it (a parameter that a test narrowed,
+            // or rejected by raising). In a loop a later iteration rebinds earlier ones.
+            if self.scopes[index].loops.is_empty()
+                && let Some(&current) = self.scopes[index].flow.env.get(name)
+            {
+                return Val::Node(self.later_summary(index, name, current));
+            }
             return Val::Node(self.summary(index, name));
         }
         self.read_global(name)
@@ -525,6 +545,21 @@ impl Lowerer {
         node
     }
 
+    /// The node that collects `current` (the version of `name` in scope `index` now) and
+    /// every version bound after it, in that scope or by nested functions.
+    fn later_summary(&mut self, index: usize, name: &Name, current: NodeId) -> NodeId {
+        let key = (name.clone(), current);
+        if let Some(&(node, _)) = self.scopes[index].later_summaries.get(&key) {
+            return node;
+        }
+        let node = self.node();
+        let scope = &mut self.scopes[index];
+        let start = scope.versions.get(name).map_or(0, Vec::len);
+        scope.later_summaries.insert(key, (node, start));
+        self.facts.summaries.push(node);
+        node
+    }
+
     /// The scope that a binding of `name` in the innermost scope writes to.
     fn binding_scope(&self, name: &Name) -> usize {
         let innermost = self.scopes.len() - 1;
@@ -563,6 +598,9 @@ impl Lowerer {
         // `global g` in a function can create a module-level name of its own.
         scope.bound.insert(name.clone());
         scope.versions.entry(name.clone()).or_default().push(version);
+        if !innermost {
+            scope.nonlocal_versions.entry(name.clone()).or_default().push(version);
+        }
         if innermost {
             scope.flow.env.insert(name.clone(), version);
             if let Some(Some(bound)) = scope.try_bindings.last_mut() {
@@ -724,6 +762,8 @@ impl Scope {
             },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
+            later_summaries: FxHashMap::default(),
+            nonlocal_versions: FxHashMap::default(),
             loops: Vec::new(),
             is_async,
             self_param: None,
