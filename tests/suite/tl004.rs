@@ -678,10 +678,11 @@ pending = Spawner().create_task(loop.create_future())
 }
 
 #[test]
-fn a_nested_function_sees_the_version_its_def_sees_and_later_ones() {
-    // `wrapper` is defined after the test rejected functions that are not coroutine
-    // functions: it never calls `sync_handler`. `late` is defined before the test and
-    // `later` reads a name rebound after its `def`: both may.
+fn a_nested_function_sees_the_versions_where_its_name_is_read_and_later_ones() {
+    // A nested function runs only once its name has been read: `wrapper` and `late` are
+    // handed out after the test rejected functions that are not coroutine functions, and
+    // `chosen` only where the test holds; `early` is handed out before the test, and
+    // `later` reads a name bound after its `def`.
     check(
         r#"
 #- emitter.py
@@ -699,7 +700,6 @@ class Emitter:
             return asyncio.create_task(func(*args))
 
         self.handlers.append(wrapper)
-        return func
 
     def on_late(self, func):
         def late(*args):
@@ -708,6 +708,24 @@ class Emitter:
         if not asyncio.iscoroutinefunction(func):
             raise TypeError("handlers must be coroutine functions")
         self.handlers.append(late)
+
+    def on_either(self, func):
+        def chosen(*args):
+            return asyncio.create_task(func(*args))
+
+        if asyncio.iscoroutinefunction(func):
+            handler = chosen
+        else:
+            handler = func
+        self.handlers.append(handler)
+
+    def on_early(self, func):
+        def early(*args):
+            return asyncio.create_task(func(*args))
+
+        self.handlers.append(early)
+        if not asyncio.iscoroutinefunction(func):
+            raise TypeError("handlers must be coroutine functions")
 
     def on_later(self, func, make):
         def later(*args):
@@ -728,26 +746,48 @@ def sync_handler(x):
 def factory(x):
     return asyncio.get_running_loop().create_future()
 
+def plain(x):
+    return x
+
 async def handler(x):
     return x
 
 async def main():
     emitter = Emitter()
     emitter.on(handler)
+    emitter.on_either(handler)
+    emitter.on_either(plain)
+    emitter.on_either(sync_handler)
     for register in (emitter.on, emitter.on_late):
         try:
             register(sync_handler)
         except TypeError:
             pass
-    await asyncio.gather(*emitter.emit(1))
+    await asyncio.gather(*[h for h in emitter.emit(1) if isinstance(h, asyncio.Task)])
     emitter.on_later(handler, factory)
     emitter.emit(2)
 
 asyncio.run(main())
+#- early.py run
+import asyncio
+from emitter import Emitter
+
+def sync_handler(x):
+    return asyncio.get_running_loop().create_future()
+
+async def main():
+    emitter = Emitter()
+    try:
+        emitter.on_early(sync_handler)
+    except TypeError:
+        pass
+    emitter.emit(1)
+
+asyncio.run(main())
 "#,
         "
-        emitter.py:19: TL004
-        emitter.py:27: TL004
+        emitter.py:36: TL004
+        emitter.py:44: TL004
         ",
     );
 }

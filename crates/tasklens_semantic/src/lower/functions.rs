@@ -126,6 +126,10 @@ impl Lowerer {
                 self.note_module_binding(&def.name.id, Binding::Function(func));
                 if matches!(self.scope().kind, ScopeKind::Function(_)) {
                     self.scope_mut().local_defs.insert(def.name.id.clone(), func);
+                    // Its decorators are handed the function where the `def` runs.
+                    if !def.decorator_list.is_empty() {
+                        self.scope_mut().escaped_defs.insert(func);
+                    }
                 }
             }
         }

@@ -79,6 +79,11 @@ struct Scope {
     /// What a function nested here sees of a local: the version reaching its `def` and
     /// those bound after it (from how many versions there were then), by name and version.
     later_summaries: FxHashMap<(Name, NodeId), (NodeId, usize)>,
+    /// What a `def` nested here sees of the locals it reads (see [`Capture`]).
+    captures: FxHashMap<(FuncId, Name), Capture>,
+    /// Nested `def`s whose function may run without a read of its name here: decorated,
+    /// or named in another nested function.
+    escaped_defs: FxHashSet<FuncId>,
     /// Versions bound by functions nested here (`nonlocal`), which may run at any time.
     nonlocal_versions: FxHashMap<Name, Vec<NodeId>>,
     loops: Vec<LoopFlows>,
@@ -98,6 +103,20 @@ struct Scope {
     /// last: the versions bound in it, which an exception may leave it after (`None`
     /// past `merges::MAX_RECORDED_BODIES` of them).
     try_bindings: Vec<Option<Vec<(Name, NodeId)>>>,
+}
+
+/// A local that a `def` nested in its scope reads. The function runs only once something
+/// has read its name, so it sees the versions the local has where its name is read (a
+/// handler registered under `if iscoroutinefunction(handler):` sees the narrowed one), and
+/// any bound after its `def`.
+struct Capture {
+    /// The node the nested function reads.
+    node: NodeId,
+    /// The version at the `def`, and how many versions the local had then.
+    at_def: NodeId,
+    start: usize,
+    /// The versions where the function's name was read.
+    at_reads: Vec<NodeId>,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -271,6 +290,20 @@ impl Lowerer {
                 self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
             }
         }
+        for ((func, name), capture) in &scope.captures {
+            let at_def = (capture.at_reads.is_empty() || scope.escaped_defs.contains(func)).then_some(capture.at_def);
+            let later = (scope.versions.get(name))
+                .map_or(&[][..], |versions| &versions[capture.start.min(versions.len())..]);
+            let nested = scope.nonlocal_versions.get(name).into_iter().flatten();
+            let mut sources: Vec<NodeId> =
+                at_def.into_iter().chain(capture.at_reads.iter().copied()).chain(later.iter().copied()).collect();
+            sources.extend(nested);
+            sources.sort_unstable();
+            sources.dedup();
+            for version in sources {
+                self.facts.constraints.push(Constraint::Copy { from: version, to: capture.node, hop: None });
+            }
+        }
         for ((name, current), &(summary, start)) in &scope.later_summaries {
             let later = scope.versions.get(name).map_or(&[][..], |versions| &versions[start.min(versions.len())..]);
             let nested = scope.nonlocal_versions.get(name).into_iter().flatten();
@@ -434,8 +467,10 @@ impl Lowerer {
             // place) sees the version that reaches it; later code sees them all.
             let in_place = self.scopes[index + 1..].iter().all(|s| s.kind == ScopeKind::Comprehension);
             if in_place && let Some(&node) = self.scopes[index].flow.env.get(name) {
+                self.note_def_read(index, name);
                 return Val::Node(node);
             }
+            self.note_def_escape(index, name);
             if index == 0 {
                 return self.read_global(name);
             }
@@ -445,6 +480,11 @@ impl Lowerer {
             if self.scopes[index].loops.is_empty()
                 && let Some(&current) = self.scopes[index].flow.env.get(name)
             {
+                if let ScopeKind::Function(func) = self.scopes[index + 1].kind
+                    && self.scopes[index].local_defs.values().any(|&def| def == func)
+                {
+                    return Val::Node(self.capture(index, func, name, current));
+                }
                 return Val::Node(self.later_summary(index, name, current));
             }
             return Val::Node(self.summary(index, name));
@@ -558,6 +598,48 @@ impl Lowerer {
         scope.later_summaries.insert(key, (node, start));
         self.facts.summaries.push(node);
         node
+    }
+
+    /// The node through which `func`, a `def` directly in scope `index`, reads its local
+    /// `name` (whose version there is `current`).
+    fn capture(&mut self, index: usize, func: FuncId, name: &Name, current: NodeId) -> NodeId {
+        if let Some(capture) = self.scopes[index].captures.get(&(func, name.clone())) {
+            return capture.node;
+        }
+        let node = self.node();
+        let scope = &mut self.scopes[index];
+        let start = scope.versions.get(name).map_or(0, Vec::len);
+        let capture = Capture { node, at_def: current, start, at_reads: Vec::new() };
+        scope.captures.insert((func, name.clone()), capture);
+        self.facts.summaries.push(node);
+        node
+    }
+
+    /// A read of `name` in scope `index` where it runs: if it names a `def` nested there,
+    /// its function may run from now on with the versions its captured locals have now.
+    fn note_def_read(&mut self, index: usize, name: &Name) {
+        let scope = &mut self.scopes[index];
+        let Some(&func) = scope.local_defs.get(name) else { return };
+        if scope.captures.is_empty() {
+            return;
+        }
+        let Scope { captures, flow, .. } = scope;
+        for ((owner, local), capture) in captures.iter_mut() {
+            if *owner == func
+                && let Some(&version) = flow.env.get(local)
+            {
+                capture.at_reads.push(version);
+            }
+        }
+    }
+
+    /// A read of `name`, a local of scope `index`, from a function nested in it: a `def`
+    /// of that name may run whenever that function does (not from inside itself).
+    fn note_def_escape(&mut self, index: usize, name: &Name) {
+        let Some(&func) = self.scopes[index].local_defs.get(name) else { return };
+        if self.scopes.get(index + 1).is_none_or(|nested| nested.kind != ScopeKind::Function(func)) {
+            self.scopes[index].escaped_defs.insert(func);
+        }
     }
 
     /// The scope that a binding of `name` in the innermost scope writes to.
@@ -763,6 +845,8 @@ impl Scope {
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
             later_summaries: FxHashMap::default(),
+            captures: FxHashMap::default(),
+            escaped_defs: FxHashSet::default(),
             nonlocal_versions: FxHashMap::default(),
             loops: Vec::new(),
             is_async,
