@@ -76,8 +76,9 @@ struct Scope {
     /// Every version of every local, for the summary nodes.
     versions: FxHashMap<Name, Vec<NodeId>>,
     summaries: FxHashMap<Name, NodeId>,
-    /// What a function nested here sees of a local: the version reaching its `def` and
-    /// those bound after it (from how many versions there were then), by name and version.
+    /// What a lambda or a class nested here sees of a local (a nested `def` has a
+    /// [`Capture`]): the version reaching it and those bound after it (from how many
+    /// versions there were then), by name and version.
     later_summaries: FxHashMap<(Name, NodeId), (NodeId, usize)>,
     /// What a `def` nested here sees of the locals it reads (see [`Capture`]).
     captures: FxHashMap<(FuncId, Name), Capture>,
@@ -292,8 +293,8 @@ impl Lowerer {
         }
         for ((func, name), capture) in &scope.captures {
             let at_def = (capture.at_reads.is_empty() || scope.escaped_defs.contains(func)).then_some(capture.at_def);
-            let later = (scope.versions.get(name))
-                .map_or(&[][..], |versions| &versions[capture.start.min(versions.len())..]);
+            let later =
+                (scope.versions.get(name)).map_or(&[][..], |versions| &versions[capture.start.min(versions.len())..]);
             let nested = scope.nonlocal_versions.get(name).into_iter().flatten();
             let mut sources: Vec<NodeId> =
                 at_def.into_iter().chain(capture.at_reads.iter().copied()).chain(later.iter().copied()).collect();
@@ -474,9 +475,10 @@ impl Lowerer {
             if index == 0 {
                 return self.read_global(name);
             }
-            // A nested function runs after its `def`: it sees the version reaching the `def`
-            // and later ones, not those replaced before it (a parameter that a test narrowed,
-            // or rejected by raising). In a loop a later iteration rebinds earlier ones.
+            // A nested function runs after its `def` (a `def`, once its name is read): it
+            // sees the version there and later ones, not those replaced before (a parameter
+            // that a test narrowed, or rejected by raising). In a loop a later iteration
+            // rebinds earlier ones.
             if self.scopes[index].loops.is_empty()
                 && let Some(&current) = self.scopes[index].flow.env.get(name)
             {
