@@ -791,3 +791,30 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_plain_function_passed_on_shows_where_it_was_passed() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+def spawn(job):
+    return asyncio.ensure_future(job)
+#- main.py run
+import asyncio
+from jobs import spawn
+
+def on_tick():
+    return 1
+
+async def main():
+    await spawn(on_tick)
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:4: TL004
+        ",
+    );
+}

@@ -620,8 +620,8 @@ impl Solver {
     fn traced(&self, obj: ObjId) -> bool {
         match self.objs[obj as usize] {
             Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(Some(_)) => true,
-            // An `async def` passed where its call was meant (TL004) shows how it got there.
-            Obj::Function(func) => self.modules.func(func).1.is_async,
+            // A function passed where its call was meant (TL004) shows how it got there.
+            Obj::Function(_) => true,
             _ => false,
         }
     }
