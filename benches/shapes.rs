@@ -88,6 +88,18 @@ fn generate(shape: &str, n: usize) -> String {
         }
         // A settings module: string constants and type aliases, each bound once.
         "constants" => (0..n).for_each(|i| text += &format!("NAME{i} = \"v{i}\"\nAlias{i} = dict[str, int]\n")),
+        // One function with many nested `def`s, each reading captured locals and read
+        // (handed out) several times.
+        "nested-defs" => {
+            text += "def outer(a, b, c, handlers):
+";
+            (0..n).for_each(|i| {
+                text += &format!(
+                    "    def h{i}():\n        return a(b, c, h{})\n    handlers.append(h{i})\n    handlers.append(h{i})\n",
+                    i.saturating_sub(1)
+                )
+            });
+        }
         // A table of scheduled coroutines, each given a loop.
         "ensure-future-table" => {
             text += "async def c():\n    pass\ndef start(loop):\n    return {\n";
@@ -114,6 +126,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("kept-helper-chain", 12_500),
     ("constants", 12_500),
     ("ensure-future-table", 10_000),
+    ("nested-defs", 5_000),
 ];
 
 fn main() {

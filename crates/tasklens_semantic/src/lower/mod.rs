@@ -80,8 +80,10 @@ struct Scope {
     /// [`Capture`]): the version reaching it and those bound after it (from how many
     /// versions there were then), by name and version.
     later_summaries: FxHashMap<(Name, NodeId), (NodeId, usize)>,
-    /// What a `def` nested here sees of the locals it reads (see [`Capture`]).
+    /// What a `def` nested here sees of the locals it reads (see [`Capture`]), and the
+    /// locals each such `def` reads.
     captures: FxHashMap<(FuncId, Name), Capture>,
+    captured_by: FxHashMap<FuncId, Vec<Name>>,
     /// Nested `def`s whose function may run without a read of its name here: decorated,
     /// or named in another nested function.
     escaped_defs: FxHashSet<FuncId>,
@@ -483,7 +485,8 @@ impl Lowerer {
                 && let Some(&current) = self.scopes[index].flow.env.get(name)
             {
                 if let ScopeKind::Function(func) = self.scopes[index + 1].kind
-                    && self.scopes[index].local_defs.values().any(|&def| def == func)
+                    && let Some(def) = self.facts.functions.get(func as usize)
+                    && self.scopes[index].local_defs.get(&def.name) == Some(&func)
                 {
                     return Val::Node(self.capture(index, func, name, current));
                 }
@@ -613,6 +616,7 @@ impl Lowerer {
         let start = scope.versions.get(name).map_or(0, Vec::len);
         let capture = Capture { node, at_def: current, start, at_reads: Vec::new() };
         scope.captures.insert((func, name.clone()), capture);
+        scope.captured_by.entry(func).or_default().push(name.clone());
         self.facts.summaries.push(node);
         node
     }
@@ -622,13 +626,10 @@ impl Lowerer {
     fn note_def_read(&mut self, index: usize, name: &Name) {
         let scope = &mut self.scopes[index];
         let Some(&func) = scope.local_defs.get(name) else { return };
-        if scope.captures.is_empty() {
-            return;
-        }
-        let Scope { captures, flow, .. } = scope;
-        for ((owner, local), capture) in captures.iter_mut() {
-            if *owner == func
-                && let Some(&version) = flow.env.get(local)
+        let Scope { captures, captured_by, flow, .. } = scope;
+        for local in captured_by.get(&func).into_iter().flatten() {
+            if let Some(&version) = flow.env.get(local)
+                && let Some(capture) = captures.get_mut(&(func, local.clone()))
             {
                 capture.at_reads.push(version);
             }
@@ -848,6 +849,7 @@ impl Scope {
             summaries: FxHashMap::default(),
             later_summaries: FxHashMap::default(),
             captures: FxHashMap::default(),
+            captured_by: FxHashMap::default(),
             escaped_defs: FxHashSet::default(),
             nonlocal_versions: FxHashMap::default(),
             loops: Vec::new(),
