@@ -88,6 +88,12 @@ fn generate(shape: &str, n: usize) -> String {
         }
         // A settings module: string constants and type aliases, each bound once.
         "constants" => (0..n).for_each(|i| text += &format!("NAME{i} = \"v{i}\"\nAlias{i} = dict[str, int]\n")),
+        // One function rebinding a local many times, each time handing out a lambda that
+        // reads it.
+        "rebound-lambdas" => {
+            text += "def outer(handlers):\n";
+            (0..n).for_each(|i| text += &format!("    x = {i}\n    handlers.append(lambda: x)\n"));
+        }
         // One function with many nested `def`s, each reading captured locals and read
         // (handed out) several times.
         "nested-defs" => {
@@ -127,6 +133,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("constants", 12_500),
     ("ensure-future-table", 10_000),
     ("nested-defs", 5_000),
+    ("rebound-lambdas", 5_000),
 ];
 
 fn main() {

@@ -4505,3 +4505,83 @@ asyncio.run(main())
         "main.py:19: TL001",
     );
 }
+
+#[test]
+fn nested_functions_see_what_their_captured_locals_may_hold_when_they_run() {
+    // Each nested function may run while the local holds the Future: handed out after it,
+    // rebound after the `def`, made in a loop, decorated (run at the `def`), or named by
+    // another nested function that may run at any time.
+    check(
+        r#"
+#- main.py
+import asyncio
+
+def handed_out(loop):
+    fut = loop.create_future()
+
+    def cb():
+        return fut.get_name()
+
+    return cb
+
+def rebound_after(loop):
+    fut = None
+
+    def cb():
+        return fut.get_name()
+
+    fut = loop.create_future()
+    return cb
+
+def in_a_loop(loop, items):
+    cbs = []
+    for item in items:
+        f = loop.create_future()
+        cbs.append(lambda: f.get_name())
+    return cbs
+
+def decorated(loop):
+    h = loop.create_future()
+
+    @register
+    def deco():
+        return h.get_name()
+
+    h = asyncio.ensure_future(asyncio.sleep(0))
+
+def named_elsewhere(loop):
+    k = loop.create_future()
+
+    def inner():
+        return k.get_name()
+
+    def other():
+        return inner()
+
+    k = asyncio.ensure_future(asyncio.sleep(0))
+    return other
+
+def replaced_before(loop):
+    m = loop.create_future()
+    m = asyncio.ensure_future(asyncio.sleep(0))
+
+    def fine():
+        return m.get_name()
+
+    return fine
+
+def register(f):
+    return f
+"#,
+        "
+        main.py:4: TL001
+        main.py:17: TL001
+        main.py:23: TL001
+        main.py:28: TL001
+        main.py:34: TL002
+        main.py:37: TL001
+        main.py:45: TL002
+        main.py:50: TL002
+        ",
+    );
+}

@@ -293,25 +293,51 @@ impl Lowerer {
                 self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
             }
         }
+        // What a nested function sees of a local from a point on (the versions bound from
+        // then on, and those nested functions bind): one node per point, each fed by its
+        // own stretch of versions and by the next point's node, so that many points over a
+        // long run of rebindings stay linear.
+        let mut points: Vec<(&Name, usize)> = (scope.captures.iter().map(|((_, name), c)| (name, c.start)))
+            .chain(scope.later_summaries.iter().map(|((name, _), &(_, start))| (name, start)))
+            .collect();
+        points.sort_unstable_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
+        points.dedup();
+        let mut from_point: FxHashMap<(&Name, usize), NodeId> = FxHashMap::default();
+        for (index, &(name, start)) in points.iter().enumerate() {
+            let node = self.node();
+            self.facts.summaries.push(node);
+            from_point.insert((name, start), node);
+            let versions = scope.versions.get(name).map_or(&[][..], Vec::as_slice);
+            let next = points.get(index + 1).filter(|(next, _)| *next == name).map(|&(_, next)| next);
+            let end = next.unwrap_or(versions.len()).min(versions.len());
+            let mut sources: Vec<NodeId> = versions[start.min(end)..end].to_vec();
+            if next.is_none() {
+                sources.extend(scope.nonlocal_versions.get(name).into_iter().flatten());
+            }
+            for from in sources {
+                self.facts.constraints.push(Constraint::Copy { from, to: node, hop: None });
+            }
+        }
+        // Each point's node also holds what the next one holds.
+        for window in points.windows(2) {
+            if window[0].0 == window[1].0 {
+                let (from, to) = (from_point[&window[1]], from_point[&window[0]]);
+                self.facts.constraints.push(Constraint::Copy { from, to, hop: None });
+            }
+        }
         for ((func, name), capture) in &scope.captures {
             let at_def = (capture.at_reads.is_empty() || scope.escaped_defs.contains(func)).then_some(capture.at_def);
-            let later =
-                (scope.versions.get(name)).map_or(&[][..], |versions| &versions[capture.start.min(versions.len())..]);
-            let nested = scope.nonlocal_versions.get(name).into_iter().flatten();
-            let mut sources: Vec<NodeId> =
-                at_def.into_iter().chain(capture.at_reads.iter().copied()).chain(later.iter().copied()).collect();
-            sources.extend(nested);
+            let mut sources: Vec<NodeId> = at_def.into_iter().chain(capture.at_reads.iter().copied()).collect();
+            sources.push(from_point[&(name, capture.start)]);
             sources.sort_unstable();
             sources.dedup();
-            for version in sources {
-                self.facts.constraints.push(Constraint::Copy { from: version, to: capture.node, hop: None });
+            for from in sources {
+                self.facts.constraints.push(Constraint::Copy { from, to: capture.node, hop: None });
             }
         }
         for ((name, current), &(summary, start)) in &scope.later_summaries {
-            let later = scope.versions.get(name).map_or(&[][..], |versions| &versions[start.min(versions.len())..]);
-            let nested = scope.nonlocal_versions.get(name).into_iter().flatten();
-            for &version in std::iter::once(current).chain(later).chain(nested) {
-                self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
+            for from in [*current, from_point[&(name, start)]] {
+                self.facts.constraints.push(Constraint::Copy { from, to: summary, hop: None });
             }
         }
     }
