@@ -94,6 +94,16 @@ fn generate(shape: &str, n: usize) -> String {
             text += "def outer(handlers):\n";
             (0..n).for_each(|i| text += &format!("    x = {i}\n    handlers.append(lambda: x)\n"));
         }
+        // One nested `def` reading many locals, each rebound and the `def` handed out
+        // after each.
+        "wide-capture" => {
+            text += "def outer(handlers):\n";
+            (0..n).for_each(|i| text += &format!("    x{i} = None\n"));
+            text += "    def h():\n        return [";
+            (0..n).for_each(|i| text += &format!("x{i}, "));
+            text += "]\n";
+            (0..n).for_each(|i| text += &format!("    x{i} = {i}\n    handlers.append(h)\n"));
+        }
         // One function with many nested `def`s, each reading captured locals and read
         // (handed out) several times.
         "nested-defs" => {
@@ -134,6 +144,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("ensure-future-table", 10_000),
     ("nested-defs", 5_000),
     ("rebound-lambdas", 5_000),
+    ("wide-capture", 1_000),
 ];
 
 fn main() {

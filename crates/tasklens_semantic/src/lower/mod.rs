@@ -118,9 +118,18 @@ struct Capture {
     /// The version at the `def`, and how many versions the local had then.
     at_def: NodeId,
     start: usize,
-    /// The versions where the function's name was read.
+    /// The versions where the function's name was read; past [`MAX_CAPTURE_READS`]
+    /// distinct ones, every version of the local instead (`all`).
     at_reads: Vec<NodeId>,
+    all: bool,
 }
+
+/// How many versions a [`Capture`] keeps of where its function's name is read.
+const MAX_CAPTURE_READS: usize = 64;
+
+/// Past this many captured locals, a nested `def` sees every version of each (reads of its
+/// name are not worth following one by one).
+const MAX_CAPTURED_LOCALS: usize = 32;
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
 /// the versions they had then (any assignment or merge gives them new ones).
@@ -297,7 +306,8 @@ impl Lowerer {
         // then on, and those nested functions bind): one node per point, each fed by its
         // own stretch of versions and by the next point's node, so that many points over a
         // long run of rebindings stay linear.
-        let mut points: Vec<(&Name, usize)> = (scope.captures.iter().map(|((_, name), c)| (name, c.start)))
+        let mut points: Vec<(&Name, usize)> = (scope.captures.iter())
+            .map(|((_, name), c)| (name, if c.all { 0 } else { c.start }))
             .chain(scope.later_summaries.iter().map(|((name, _), &(_, start))| (name, start)))
             .collect();
         points.sort_unstable_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
@@ -328,7 +338,7 @@ impl Lowerer {
         for ((func, name), capture) in &scope.captures {
             let at_def = (capture.at_reads.is_empty() || scope.escaped_defs.contains(func)).then_some(capture.at_def);
             let mut sources: Vec<NodeId> = at_def.into_iter().chain(capture.at_reads.iter().copied()).collect();
-            sources.push(from_point[&(name, capture.start)]);
+            sources.push(from_point[&(name, if capture.all { 0 } else { capture.start })]);
             sources.sort_unstable();
             sources.dedup();
             for from in sources {
@@ -640,7 +650,7 @@ impl Lowerer {
         let node = self.node();
         let scope = &mut self.scopes[index];
         let start = scope.versions.get(name).map_or(0, Vec::len);
-        let capture = Capture { node, at_def: current, start, at_reads: Vec::new() };
+        let capture = Capture { node, at_def: current, start, at_reads: Vec::new(), all: false };
         scope.captures.insert((func, name.clone()), capture);
         scope.captured_by.entry(func).or_default().push(name.clone());
         self.facts.summaries.push(node);
@@ -653,11 +663,28 @@ impl Lowerer {
         let scope = &mut self.scopes[index];
         let Some(&func) = scope.local_defs.get(name) else { return };
         let Scope { captures, captured_by, flow, .. } = scope;
-        for local in captured_by.get(&func).into_iter().flatten() {
+        let Some(locals) = captured_by.get_mut(&func) else { return };
+        if locals.len() > MAX_CAPTURED_LOCALS {
+            for local in std::mem::take(locals) {
+                if let Some(capture) = captures.get_mut(&(func, local)) {
+                    capture.all = true;
+                    capture.at_reads = Vec::new();
+                }
+            }
+            return;
+        }
+        for local in locals.iter() {
             if let Some(&version) = flow.env.get(local)
                 && let Some(capture) = captures.get_mut(&(func, local.clone()))
+                && !capture.all
+                && capture.at_reads.last() != Some(&version)
             {
-                capture.at_reads.push(version);
+                if capture.at_reads.len() < MAX_CAPTURE_READS {
+                    capture.at_reads.push(version);
+                } else {
+                    capture.all = true;
+                    capture.at_reads = Vec::new();
+                }
             }
         }
     }
