@@ -24,7 +24,10 @@ declare_rule! {
     /// TypeError: ensure_future(x)` handles what it refuses). Tests in front of the call
     /// narrow what reaches it: `iscoroutine(x)`,
     /// `isawaitable(x)`, `iscoroutinefunction(f)` and `isinstance`, also through a name
-    /// the test was assigned to (`is_coro = asyncio.iscoroutine(x)`, then `if is_coro:`).
+    /// the test was assigned to (`is_coro = asyncio.iscoroutine(x)`, then `if is_coro:`),
+    /// and in a nested function handed out only where the test holds (`if not
+    /// iscoroutinefunction(handler): raise TypeError(...)`, then a `def wrapper()` that
+    /// calls `create_task(handler())`).
     ///
     /// ## Why is this bad?
     /// Unlike `ensure_future`, `create_task` only accepts coroutines: anything else raises

@@ -30,7 +30,9 @@ declare_rule! {
     /// out: inside functions, those under a branch, loop or `try`, and those after a test
     /// on a parameter (`if sync: return`) that the caller does not decide by leaving the
     /// parameter to its constant default; at module level, those under a test (other than
-    /// `if __name__ == "__main__":`) or in a `try` that handles `RuntimeError`.
+    /// `if __name__ == "__main__":`) or in a `try` that handles `RuntimeError`. So is a call
+    /// of a value that may also be something else (a callback attribute that one
+    /// constructor sets to `asyncio.current_task` and another to a lambda).
     ///
     /// ## Why is this bad?
     /// `asyncio.create_task` schedules the coroutine on the *running* loop of the current
