@@ -503,6 +503,16 @@ fn wrappers_called_with_their_decorator(solved: &Solved) -> FxHashSet<(u32, u32)
     spurious
 }
 
+/// Whether the module-level call at `site` runs as the module is imported or, under `if
+/// __name__ == "__main__":`, as the file runs as a script.
+pub(super) fn module_level_start(solved: &Solved, site: GSite) -> LooplessStart {
+    let module = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    match module.facts.script_sites.binary_search(&(site - module.site_base)) {
+        Ok(_) => LooplessStart::Script,
+        Err(_) => LooplessStart::Import,
+    }
+}
+
 /// How `site` is reached where no loop runs: the calls that lead there, outermost first,
 /// and where they start. `None` when it always runs in a loop, may not run there, or is
 /// under a branch or a guard.
@@ -513,9 +523,7 @@ fn loopless_path(solved: &Solved, reached: &Reached, site: GSite) -> Option<Loop
     }
     let mut chain = Vec::new();
     let Some(func) = caller_of(solved, site) else {
-        let module = &solved.modules.modules[solved.modules.site_module(site) as usize];
-        let script = module.facts.script_sites.binary_search(&(site - module.site_base)).is_ok();
-        return Some((chain, if script { LooplessStart::Script } else { LooplessStart::Import }));
+        return Some((chain, module_level_start(solved, site)));
     };
     let mut reach = reached.get(func)?;
     if !gates_hold(solved, site, (!reach.thread).then_some(reach.via)) {
@@ -531,13 +539,8 @@ fn loopless_path(solved: &Solved, reached: &Reached, site: GSite) -> Option<Loop
         }
         match reach.from {
             Some(state) => reach = reached.states.get(&state).copied()?,
-            None => {
-                // The module-level call the chain starts from.
-                let outer = reach.via;
-                let module = &solved.modules.modules[solved.modules.site_module(outer) as usize];
-                let script = module.facts.script_sites.binary_search(&(outer - module.site_base)).is_ok();
-                break if script { LooplessStart::Script } else { LooplessStart::Import };
-            }
+            // The module-level call the chain starts from.
+            None => break module_level_start(solved, reach.via),
         }
     };
     chain.reverse();

@@ -425,10 +425,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             callee: at.callee,
             task_sinks: task_sinks.remove(&site).unwrap_or_default(),
             context,
-            in_script: {
-                let entry = &solved.modules.modules[module as usize];
-                entry.facts.script_sites.binary_search(&(site - entry.site_base)).is_ok()
-            },
+            in_script: context::module_level_start(solved, site) == LooplessStart::Script,
             args: at.args.clone(),
             loop_keyword,
             loop_may_be_none: loop_may_be_none(solved, &mut indexes, module, call),

@@ -262,20 +262,11 @@ impl Solver {
             // A call of a value that may also be something else (a callback attribute given
             // `asyncio.current_task` by one constructor and a lambda by another) may run the
             // other where no loop runs: it is left out.
-            running_loop_sites: {
-                let several = &self.several_callees;
-                let mut sites: Vec<GSite> =
-                    self.running_loop_sites.iter().copied().filter(|site| !several.contains(site)).collect();
-                sites.sort_unstable();
-                sites
-            },
-            current_loop_sites: {
-                let several = &self.several_callees;
-                let mut sites: Vec<GSite> =
-                    self.current_loop_sites.iter().copied().filter(|site| !several.contains(site)).collect();
-                sites.sort_unstable();
-                sites
-            },
+            // A call of a value that may also be something else (a callback attribute given
+            // `asyncio.current_task` by one constructor and a lambda by another) may run the
+            // other where no loop runs: it is left out.
+            running_loop_sites: sorted_without(&self.running_loop_sites, &self.several_callees),
+            current_loop_sites: sorted_without(&self.current_loop_sites, &self.several_callees),
             calls: {
                 let mut calls: Vec<(GSite, GFunc)> = self.bound.iter().map(|(site, func, _)| (*site, *func)).collect();
                 calls.sort_unstable();
@@ -358,4 +349,11 @@ struct MethodKind {
     keeps_no_name: bool,
     /// It stores its arguments into the receiver (`append`), keeping nothing of it.
     stores: bool,
+}
+
+/// The sites of `sites` not in `left_out`, in order.
+fn sorted_without(sites: &FxHashSet<GSite>, left_out: &FxHashSet<GSite>) -> Vec<GSite> {
+    let mut kept: Vec<GSite> = sites.iter().copied().filter(|site| !left_out.contains(site)).collect();
+    kept.sort_unstable();
+    kept
 }

@@ -128,7 +128,7 @@ impl Lowerer {
                     self.scope_mut().local_defs.insert(def.name.id.clone(), func);
                     // Its decorators are handed the function where the `def` runs.
                     if !def.decorator_list.is_empty() {
-                        self.scope_mut().escaped_defs.insert(func);
+                        self.scope_mut().nested.escaped_defs.insert(func);
                     }
                 }
             }

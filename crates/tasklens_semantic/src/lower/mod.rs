@@ -2,10 +2,11 @@
 //!
 //! Locals are versioned: each assignment makes a new node and reads use the
 //! version that reaches them, with merge nodes where branches join. Every
-//! version also flows into a per-variable summary node, which closures, other
-//! functions and other modules read.
+//! version also flows into a per-variable summary node, which other functions
+//! and other modules read; what nested functions see is in `captures.rs`.
 
 mod calls;
+mod captures;
 mod control;
 mod expr;
 mod functions;
@@ -76,19 +77,8 @@ struct Scope {
     /// Every version of every local, for the summary nodes.
     versions: FxHashMap<Name, Vec<NodeId>>,
     summaries: FxHashMap<Name, NodeId>,
-    /// What a lambda or a class nested here sees of a local (a nested `def` has a
-    /// [`Capture`]): the version reaching it and those bound after it (from how many
-    /// versions there were then), by name and version.
-    later_summaries: FxHashMap<(Name, NodeId), (NodeId, usize)>,
-    /// What a `def` nested here sees of the locals it reads (see [`Capture`]), and the
-    /// locals each such `def` reads.
-    captures: FxHashMap<(FuncId, Name), Capture>,
-    captured_by: FxHashMap<FuncId, Vec<Name>>,
-    /// Nested `def`s whose function may run without a read of its name here: decorated,
-    /// or named in another nested function.
-    escaped_defs: FxHashSet<FuncId>,
-    /// Versions bound by functions nested here (`nonlocal`), which may run at any time.
-    nonlocal_versions: FxHashMap<Name, Vec<NodeId>>,
+    /// What functions and classes nested here read of its locals.
+    nested: captures::NestedReads,
     loops: Vec<LoopFlows>,
     is_async: bool,
     /// The first parameter of a method and its class.
@@ -107,29 +97,6 @@ struct Scope {
     /// past `merges::MAX_RECORDED_BODIES` of them).
     try_bindings: Vec<Option<Vec<(Name, NodeId)>>>,
 }
-
-/// A local that a `def` nested in its scope reads. The function runs only once something
-/// has read its name, so it sees the versions the local has where its name is read (a
-/// handler registered under `if iscoroutinefunction(handler):` sees the narrowed one), and
-/// any bound after its `def`.
-struct Capture {
-    /// The node the nested function reads.
-    node: NodeId,
-    /// The version at the `def`, and how many versions the local had then.
-    at_def: NodeId,
-    start: usize,
-    /// The versions where the function's name was read; past [`MAX_CAPTURE_READS`]
-    /// distinct ones, every version of the local instead (`all`).
-    at_reads: Vec<NodeId>,
-    all: bool,
-}
-
-/// How many versions a [`Capture`] keeps of where its function's name is read.
-const MAX_CAPTURE_READS: usize = 64;
-
-/// Past this many captured locals, a nested `def` sees every version of each (reads of its
-/// name are not worth following one by one).
-const MAX_CAPTURED_LOCALS: usize = 32;
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
 /// the versions they had then (any assignment or merge gives them new ones).
@@ -302,54 +269,7 @@ impl Lowerer {
                 self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
             }
         }
-        // What a nested function sees of a local from a point on (the versions bound from
-        // then on, and those nested functions bind): one node per point, each fed by its
-        // own stretch of versions and by the next point's node, so that many points over a
-        // long run of rebindings stay linear.
-        let mut points: Vec<(&Name, usize)> = (scope.captures.iter())
-            .map(|((_, name), c)| (name, if c.all { 0 } else { c.start }))
-            .chain(scope.later_summaries.iter().map(|((name, _), &(_, start))| (name, start)))
-            .collect();
-        points.sort_unstable_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
-        points.dedup();
-        let mut from_point: FxHashMap<(&Name, usize), NodeId> = FxHashMap::default();
-        for (index, &(name, start)) in points.iter().enumerate() {
-            let node = self.node();
-            self.facts.summaries.push(node);
-            from_point.insert((name, start), node);
-            let versions = scope.versions.get(name).map_or(&[][..], Vec::as_slice);
-            let next = points.get(index + 1).filter(|(next, _)| *next == name).map(|&(_, next)| next);
-            let end = next.unwrap_or(versions.len()).min(versions.len());
-            let mut sources: Vec<NodeId> = versions[start.min(end)..end].to_vec();
-            if next.is_none() {
-                sources.extend(scope.nonlocal_versions.get(name).into_iter().flatten());
-            }
-            for from in sources {
-                self.facts.constraints.push(Constraint::Copy { from, to: node, hop: None });
-            }
-        }
-        // Each point's node also holds what the next one holds.
-        for window in points.windows(2) {
-            if window[0].0 == window[1].0 {
-                let (from, to) = (from_point[&window[1]], from_point[&window[0]]);
-                self.facts.constraints.push(Constraint::Copy { from, to, hop: None });
-            }
-        }
-        for ((func, name), capture) in &scope.captures {
-            let at_def = (capture.at_reads.is_empty() || scope.escaped_defs.contains(func)).then_some(capture.at_def);
-            let mut sources: Vec<NodeId> = at_def.into_iter().chain(capture.at_reads.iter().copied()).collect();
-            sources.push(from_point[&(name, if capture.all { 0 } else { capture.start })]);
-            sources.sort_unstable();
-            sources.dedup();
-            for from in sources {
-                self.facts.constraints.push(Constraint::Copy { from, to: capture.node, hop: None });
-            }
-        }
-        for ((name, current), &(summary, start)) in &scope.later_summaries {
-            for from in [*current, from_point[&(name, start)]] {
-                self.facts.constraints.push(Constraint::Copy { from, to: summary, hop: None });
-            }
-        }
+        self.finish_nested_reads(&scope.nested, &scope.versions);
     }
 
     // ---- nodes, hops and constraints ------------------------------------
@@ -513,22 +433,9 @@ impl Lowerer {
             if index == 0 {
                 return self.read_global(name);
             }
-            // A nested function runs after its `def` (a `def`, once its name is read): it
-            // sees the version there and later ones, not those replaced before (a parameter
-            // that a test narrowed, or rejected by raising). In a loop a later iteration
-            // rebinds earlier ones.
-            if self.scopes[index].loops.is_empty()
-                && let Some(&current) = self.scopes[index].flow.env.get(name)
-            {
-                if let ScopeKind::Function(func) = self.scopes[index + 1].kind
-                    && let Some(def) = self.facts.functions.get(func as usize)
-                    && self.scopes[index].local_defs.get(&def.name) == Some(&func)
-                {
-                    return Val::Node(self.capture(index, func, name, current));
-                }
-                return Val::Node(self.later_summary(index, name, current));
-            }
-            return Val::Node(self.summary(index, name));
+            // A nested function runs after its definition (a `def`, once its name is
+            // read): it sees the version there and later ones (`captures.rs`).
+            return Val::Node(self.nested_read(index, name));
         }
         self.read_global(name)
     }
@@ -626,78 +533,6 @@ impl Lowerer {
         node
     }
 
-    /// The node that collects `current` (the version of `name` in scope `index` now) and
-    /// every version bound after it, in that scope or by nested functions.
-    fn later_summary(&mut self, index: usize, name: &Name, current: NodeId) -> NodeId {
-        let key = (name.clone(), current);
-        if let Some(&(node, _)) = self.scopes[index].later_summaries.get(&key) {
-            return node;
-        }
-        let node = self.node();
-        let scope = &mut self.scopes[index];
-        let start = scope.versions.get(name).map_or(0, Vec::len);
-        scope.later_summaries.insert(key, (node, start));
-        self.facts.summaries.push(node);
-        node
-    }
-
-    /// The node through which `func`, a `def` directly in scope `index`, reads its local
-    /// `name` (whose version there is `current`).
-    fn capture(&mut self, index: usize, func: FuncId, name: &Name, current: NodeId) -> NodeId {
-        if let Some(capture) = self.scopes[index].captures.get(&(func, name.clone())) {
-            return capture.node;
-        }
-        let node = self.node();
-        let scope = &mut self.scopes[index];
-        let start = scope.versions.get(name).map_or(0, Vec::len);
-        let capture = Capture { node, at_def: current, start, at_reads: Vec::new(), all: false };
-        scope.captures.insert((func, name.clone()), capture);
-        scope.captured_by.entry(func).or_default().push(name.clone());
-        self.facts.summaries.push(node);
-        node
-    }
-
-    /// A read of `name` in scope `index` where it runs: if it names a `def` nested there,
-    /// its function may run from now on with the versions its captured locals have now.
-    fn note_def_read(&mut self, index: usize, name: &Name) {
-        let scope = &mut self.scopes[index];
-        let Some(&func) = scope.local_defs.get(name) else { return };
-        let Scope { captures, captured_by, flow, .. } = scope;
-        let Some(locals) = captured_by.get_mut(&func) else { return };
-        if locals.len() > MAX_CAPTURED_LOCALS {
-            for local in std::mem::take(locals) {
-                if let Some(capture) = captures.get_mut(&(func, local)) {
-                    capture.all = true;
-                    capture.at_reads = Vec::new();
-                }
-            }
-            return;
-        }
-        for local in locals.iter() {
-            if let Some(&version) = flow.env.get(local)
-                && let Some(capture) = captures.get_mut(&(func, local.clone()))
-                && !capture.all
-                && capture.at_reads.last() != Some(&version)
-            {
-                if capture.at_reads.len() < MAX_CAPTURE_READS {
-                    capture.at_reads.push(version);
-                } else {
-                    capture.all = true;
-                    capture.at_reads = Vec::new();
-                }
-            }
-        }
-    }
-
-    /// A read of `name`, a local of scope `index`, from a function nested in it: a `def`
-    /// of that name may run whenever that function does (not from inside itself).
-    fn note_def_escape(&mut self, index: usize, name: &Name) {
-        let Some(&func) = self.scopes[index].local_defs.get(name) else { return };
-        if self.scopes.get(index + 1).is_none_or(|nested| nested.kind != ScopeKind::Function(func)) {
-            self.scopes[index].escaped_defs.insert(func);
-        }
-    }
-
     /// The scope that a binding of `name` in the innermost scope writes to.
     fn binding_scope(&self, name: &Name) -> usize {
         let innermost = self.scopes.len() - 1;
@@ -737,7 +572,7 @@ impl Lowerer {
         scope.bound.insert(name.clone());
         scope.versions.entry(name.clone()).or_default().push(version);
         if !innermost {
-            scope.nonlocal_versions.entry(name.clone()).or_default().push(version);
+            scope.nested.nonlocal_versions.entry(name.clone()).or_default().push(version);
         }
         if innermost {
             scope.flow.env.insert(name.clone(), version);
@@ -900,11 +735,7 @@ impl Scope {
             },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
-            later_summaries: FxHashMap::default(),
-            captures: FxHashMap::default(),
-            captured_by: FxHashMap::default(),
-            escaped_defs: FxHashSet::default(),
-            nonlocal_versions: FxHashMap::default(),
+            nested: captures::NestedReads::default(),
             loops: Vec::new(),
             is_async,
             self_param: None,
