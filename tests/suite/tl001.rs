@@ -4585,3 +4585,55 @@ def register(f):
         ",
     );
 }
+
+#[test]
+fn context_variables_hold_what_is_set() {
+    check(
+        r#"
+#- ctx.py
+import asyncio
+from contextvars import ContextVar
+
+current_task: ContextVar[asyncio.Task] = ContextVar("current_task")
+pending = ContextVar("pending", default=None)
+#- worker.py
+import asyncio
+from contextvars import ContextVar
+import ctx
+
+async def work():
+    return 1
+
+def begin(loop):
+    ctx.pending.set(loop.create_future())
+
+def track(var: "ContextVar[asyncio.Task]", loop):
+    var.set(loop.run_in_executor(None, print))
+
+def start():
+    ctx.current_task.set(asyncio.create_task(work()))
+#- main.py run
+import asyncio
+import contextvars
+import ctx
+import worker
+
+async def main():
+    loop = asyncio.get_running_loop()
+    worker.start()
+    print(ctx.current_task.get().get_name())
+    worker.track(contextvars.ContextVar("mine"), loop)
+    token = ctx.current_task.set(asyncio.Future())
+    ctx.current_task.reset(token)
+    worker.begin(loop)
+    ctx.pending.get().get_name()
+
+asyncio.run(main())
+"#,
+        "
+        main.py:11: TL001
+        worker.py:9: TL001
+        worker.py:12: TL001
+        ",
+    );
+}

@@ -110,8 +110,15 @@ pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
             let what = if sink.elements { "containers of Tasks" } else { "Tasks" };
             format!("it is yielded by `{function}`, annotated to yield {what} ({at})")
         }
+        SinkKind::Parameter { function, param } if sink.elements => {
+            format!("it is stored in the container of parameter `{param}` of `{function}`, annotated as {what} ({at})")
+        }
         SinkKind::Parameter { function, param } => {
             format!("it is passed to parameter `{param}` of `{function}`, annotated as {what} ({at})")
+        }
+        // What goes into the container a variable holds is not assigned to the variable.
+        SinkKind::Variable if sink.elements => {
+            format!("it is stored in the container of a variable annotated as {what} ({at})")
         }
         SinkKind::Variable => format!("it is assigned to a variable annotated as {what} ({at})"),
         SinkKind::Attribute { class, attr } => {

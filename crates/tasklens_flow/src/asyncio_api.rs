@@ -71,6 +71,8 @@ pub enum ExternalCall {
     NewQueue,
     /// `weakref.WeakSet()`: a set that does not keep its elements alive.
     NewWeakSet,
+    /// `contextvars.ContextVar(name, default=...)`: a holder of one value per context.
+    NewContextVar,
     /// `weakref.WeakValueDictionary()`: a dict that does not keep its values alive.
     NewWeakValueDict,
     /// `OrderedDict()`, `OrderedDict(k=v)` and `dict(k=v)`: a dict with each keyword
@@ -179,6 +181,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         "collections" if last == "OrderedDict" => ExternalCall::NewDict { empty_call: true },
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
         "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
+        "contextvars" if last == "ContextVar" => ExternalCall::NewContextVar,
         "weakref" if last == "WeakValueDictionary" => ExternalCall::NewWeakValueDict,
         "heapq" => match last {
             "heappush" => ExternalCall::HeapStore { stores: true, returns: false },
@@ -224,6 +227,7 @@ pub fn is_generic_class(path: &str) -> bool {
         "builtins" => matches!(last, "list" | "dict" | "set" | "frozenset" | "tuple"),
         "collections" => matches!(last, "deque" | "defaultdict" | "OrderedDict"),
         "weakref" => matches!(last, "WeakSet" | "WeakValueDictionary"),
+        "contextvars" => last == "ContextVar",
         _ => false,
     }
 }
@@ -476,7 +480,7 @@ pub fn external_type(path: &str) -> ExternalType {
             ExternalType::Wrapper
         }
         ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
-        ("asyncio", "Queue" | "LifoQueue" | "PriorityQueue") => ExternalType::Container,
+        ("asyncio", "Queue" | "LifoQueue" | "PriorityQueue") | ("contextvars", "ContextVar") => ExternalType::Container,
         ("builtins", "tuple") | ("typing" | "typing_extensions", "Tuple") => ExternalType::Tuple,
         (
             "typing" | "typing_extensions" | "collections",
@@ -533,6 +537,7 @@ pub fn is_followed(path: &str) -> bool {
             | "heapq"
             | "itertools"
             | "weakref"
+            | "contextvars"
             | "threading"
             | "_thread"
             | "taskgroup"

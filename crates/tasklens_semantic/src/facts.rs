@@ -523,6 +523,8 @@ pub enum ContainerKind {
     Queue,
     /// A `weakref.WeakSet`: it holds its elements without keeping them alive.
     WeakSet,
+    /// A `contextvars.ContextVar`: `set(value)` stores its value, `get()` gives it back.
+    ContextVar,
     /// A `weakref.WeakValueDictionary`: a dict that holds its values without keeping them
     /// alive.
     WeakValueDict,

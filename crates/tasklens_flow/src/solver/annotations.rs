@@ -32,8 +32,9 @@ struct Admits {
     elements: Option<Box<Admits>>,
     /// The container annotation is a mapping (iteration gives keys).
     mapping: bool,
-    /// The container annotation is an `asyncio.Queue`.
-    queue: bool,
+    /// The container annotation is an `asyncio.Queue` or a `contextvars.ContextVar`, whose
+    /// methods are not a collection's: a place annotated so holds one of that kind.
+    holder: Option<ContainerKind>,
     /// A callable whose result admits a plain Future (`Callable[..., Awaitable[T]]`).
     returns_future_like: bool,
     /// Project `TypedDict` classes: plain dicts whose fields may be annotated as Tasks.
@@ -56,7 +57,7 @@ impl Admits {
         self.typed_dicts.extend(other.typed_dicts);
         self.asyncio_instances.extend(other.asyncio_instances);
         self.mapping |= other.mapping;
-        self.queue |= other.queue;
+        self.holder = self.holder.or(other.holder);
         self.returns_future_like |= other.returns_future_like;
         match (&mut self.elements, other.elements) {
             (Some(mine), Some(theirs)) => mine.merge(*theirs),
@@ -99,7 +100,7 @@ impl Admits {
     /// A container of instances and nothing else (`list[Job]`, `Optional[Mapping[str,
     /// asyncio.Event]]`): a parameter or attribute annotated so holds one of its own.
     fn container_of_instances(&self) -> bool {
-        self.only_container() && !self.queue && self.elements.as_deref().is_some_and(Admits::only_instances)
+        self.only_container() && self.holder.is_none() && self.elements.as_deref().is_some_and(Admits::only_instances)
     }
 
     /// Nothing asyncio, unknown, callable or scalar, and no instances (but what its elements
@@ -115,10 +116,10 @@ impl Admits {
         !self.task && self.elements.as_ref().is_some_and(|e| e.only_task())
     }
 
-    /// An `asyncio.Queue` and nothing else (but `None`): a parameter or attribute annotated
-    /// so holds a queue of its own, whose `get()` is a coroutine.
-    fn only_queue(&self) -> bool {
-        self.queue && self.only_container()
+    /// An `asyncio.Queue` (or a `ContextVar`) and nothing else (but `None`): a parameter or
+    /// attribute annotated so holds one of its own, whose `get()` is a coroutine (or the value).
+    fn only_holder(&self) -> Option<ContainerKind> {
+        self.holder.filter(|_| self.only_container())
     }
 
     /// Its elements are instances and nothing else (`Job`, `asyncio.Event`).
@@ -161,9 +162,14 @@ fn is_callable(path: &str) -> bool {
     matches!(path, "typing.Callable" | "typing_extensions.Callable" | "collections.abc.Callable")
 }
 
-/// `asyncio.Queue` and its kinds.
-fn is_queue(path: &str) -> bool {
-    path.starts_with("asyncio.") && matches!(path.rsplit('.').next(), Some("Queue" | "LifoQueue" | "PriorityQueue"))
+/// The kind of holder an outside container type is: `asyncio.Queue` and its kinds, and
+/// `contextvars.ContextVar`.
+fn holder_kind(path: &str) -> Option<ContainerKind> {
+    match path.rsplit_once('.') {
+        Some(("asyncio", "Queue" | "LifoQueue" | "PriorityQueue")) => Some(ContainerKind::Queue),
+        Some(("contextvars", "ContextVar")) => Some(ContainerKind::ContextVar),
+        _ => None,
+    }
 }
 
 /// The kinds of the analysis's containers that are surely instances of the outside type
@@ -295,7 +301,10 @@ impl Solver {
                 Some(last) => {
                     admits.elements = Some(Box::new(self.admits(m, last, depth + 1)));
                     admits.mapping = matches!(&resolved, Resolved::External(p) if is_mapping(p));
-                    admits.queue = matches!(&resolved, Resolved::External(p) if is_queue(p));
+                    admits.holder = match &resolved {
+                        Resolved::External(path) => holder_kind(path),
+                        _ => None,
+                    };
                 }
                 None => admits.other = true,
             },
@@ -309,8 +318,8 @@ impl Solver {
         match resolved {
             Resolved::External(path) if is_builtin_scalar(&path) => admits.scalar = true,
             // A bare `asyncio.Queue` is one of anything, as `asyncio.Queue[Any]` is.
-            Resolved::External(path) if is_queue(&path) => {
-                admits.queue = true;
+            Resolved::External(path) if holder_kind(&path).is_some() => {
+                admits.holder = holder_kind(&path);
                 admits.elements = Some(Box::new(Admits { other: true, ..Admits::default() }));
             }
             Resolved::External(path) => match external_type(&path) {
@@ -641,20 +650,20 @@ impl Solver {
             && admits.container_of_instances()
             && !admits.elements.as_deref().is_some_and(|elements| self.names_protocol(elements));
         // `jobs: asyncio.Queue[Job]`: a queue of its own stands for an unknown one.
-        let queue_stands_in = (is_param || is_attribute) && admits.only_queue();
+        let holder_stands_in = (is_param || is_attribute).then(|| admits.only_holder()).flatten();
         if let Some(mut filter) = admits.type_filter()
             && !self.names_protocol(&admits)
         {
-            filter.unknown &= !(stands_in || queue_stands_in);
+            filter.unknown &= !(stands_in || holder_stands_in.is_some());
             pending.type_filters.push((node, filter));
         }
         if stands_in && let Some(elements) = admits.elements.as_deref() {
             let values = self.standing_container(pending, node, admits.mapping);
             self.seed_instances(pending, values, elements);
         }
-        if queue_stands_in {
+        if let Some(kind) = holder_stands_in {
             // What the caller's queue holds: the annotated instances, or anything.
-            pending.seeds.push((node, Obj::Container(node, ContainerKind::Queue)));
+            pending.seeds.push((node, Obj::Container(node, kind)));
             let values = self.part_node(node, Part::Values);
             match admits.elements.as_deref().filter(|e| e.only_instances()) {
                 Some(elements) => self.seed_instances(pending, values, elements),
@@ -673,9 +682,9 @@ impl Solver {
         if (is_param || is_attribute) && admits.elements_only_task() {
             // The container the caller passes (or the attribute holds) may never be seen:
             // one of its own stands for it, so stores through this place are checked.
-            let kind = match (admits.mapping, admits.queue) {
+            let kind = match (admits.mapping, admits.holder) {
                 (true, _) => ContainerKind::Dict,
-                (_, true) => ContainerKind::Queue,
+                (_, Some(kind)) => kind,
                 _ => ContainerKind::List,
             };
             pending.seeds.push((node, Obj::Container(node, kind)));

@@ -19,8 +19,10 @@ impl Solver {
         let args = self.site_args(site);
         let arg = |i: usize| args.arg(i);
         let values = self.part_node(container, Part::Values);
-        if kind == ContainerKind::Queue {
-            return self.queue_method(site, container, name, result);
+        match kind {
+            ContainerKind::Queue => return self.queue_method(site, container, name, result),
+            ContainerKind::ContextVar => return self.context_var_method(site, container, name, result),
+            _ => {}
         }
         // `d.get(key, default)`, `d.pop(key, default)`: the default when the key is missing.
         if kind.is_dict()
@@ -112,6 +114,28 @@ impl Solver {
             }
             "get" => self.seed(result, Obj::ItemCoro(container)),
             "join" => self.seed(result, Obj::Coro(None)),
+            _ => self.seed(result, Obj::Unknown),
+        }
+    }
+
+    /// `set(value)` stores the value (and gives a token), `get(default)` gives it or the default.
+    fn context_var_method(&mut self, site: GSite, container: GNode, name: &str, result: GNode) {
+        let args = self.site_args(site);
+        let values = self.part_node(container, Part::Values);
+        match name {
+            "set" => {
+                if let Some(from) = args.arg(0) {
+                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
+                    self.edge(from, values, label);
+                }
+                self.seed(result, Obj::Unknown);
+            }
+            "get" => {
+                self.edge(values, result, NO_LABEL);
+                if let Some(default) = args.arg(0) {
+                    self.edge(default, result, NO_LABEL);
+                }
+            }
             _ => self.seed(result, Obj::Unknown),
         }
     }
@@ -249,6 +273,17 @@ impl Solver {
             },
             ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
             ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
+            ExternalCall::NewContextVar => {
+                self.seed(result, Obj::Container(result, ContainerKind::ContextVar));
+                // What `get()` gives before any `set`.
+                let call = args.call();
+                if let Some(default) = call.keywords.iter().find(|k| k.name.as_str() == "default")
+                    && let Some(node) = args.node(default.node)
+                {
+                    let values = self.part_node(result, Part::Values);
+                    self.edge(node, values, NO_LABEL);
+                }
+            }
             ExternalCall::NewWeakValueDict => self.seed(result, Obj::Container(result, ContainerKind::WeakValueDict)),
             ExternalCall::NewDict { empty_call } => {
                 let call = args.call();
