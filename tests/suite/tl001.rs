@@ -4637,3 +4637,52 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn thread_queues_give_back_what_is_put() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import queue
+
+
+def blocking():
+    return 1
+
+
+async def work():
+    return 2
+
+
+class Dispatcher:
+    def __init__(self):
+        self.pending = queue.Queue()
+        self.running: "queue.SimpleQueue[asyncio.Task]" = queue.SimpleQueue()
+
+    def submit(self, loop):
+        self.pending.put(loop.run_in_executor(None, blocking))
+        self.running.put(asyncio.create_task(work()))
+
+    def track(self, loop):
+        self.running.put_nowait(loop.create_future())
+
+    def names(self):
+        return [self.running.get().get_name(), self.pending.get_nowait().get_name()]
+
+
+async def main():
+    dispatcher = Dispatcher()
+    dispatcher.submit(asyncio.get_running_loop())
+    print(dispatcher.names())
+    dispatcher.track(asyncio.get_running_loop())
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:19: TL001
+        main.py:23: TL001
+        ",
+    );
+}

@@ -3,6 +3,8 @@
 //!
 //! Facts here follow `shared/asyncio-facts.md`, checked against CPython 3.8–3.13.
 
+use tasklens_semantic::facts::ContainerKind;
+
 /// The effect of calling something outside the project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExternalCall {
@@ -67,14 +69,11 @@ pub enum ExternalCall {
     Zip,
     /// `functools.partial(f, *args)`: `f` with its first arguments bound.
     Partial,
-    /// `asyncio.Queue()`: a container whose items come back from `get`.
-    NewQueue,
-    /// `weakref.WeakSet()`: a set that does not keep its elements alive.
-    NewWeakSet,
-    /// `contextvars.ContextVar(name, default=...)`: a holder of one value per context.
-    NewContextVar,
-    /// `weakref.WeakValueDictionary()`: a dict that does not keep its values alive.
-    NewWeakValueDict,
+    /// A container of a kind whose methods are not a list's or a dict's: `asyncio.Queue()`
+    /// (items come back from `get`), `queue.Queue()`, `weakref.WeakSet()` and
+    /// `WeakValueDictionary()` (which keep nothing alive), `contextvars.ContextVar(name,
+    /// default=...)` (one value per context).
+    NewContainer(ContainerKind),
     /// `OrderedDict()`, `OrderedDict(k=v)` and `dict(k=v)`: a dict with each keyword
     /// argument under its name. Not a bare `dict()` (see [`external_call`]), nor a copy
     /// of another mapping or of pairs (`dict(other)`, `dict(zip(...))`: unknown).
@@ -145,7 +144,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             "create_subprocess_exec" | "create_subprocess_shell" => ExternalCall::Opens(Opened::Process),
             "start_server" | "start_unix_server" => ExternalCall::Opens(Opened::Server),
             _ if last == "TaskGroup" || is_followed_asyncio_class(path) => ExternalCall::Instance,
-            "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewQueue,
+            "Queue" | "LifoQueue" | "PriorityQueue" => ExternalCall::NewContainer(ContainerKind::Queue),
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
@@ -180,9 +179,10 @@ pub fn external_call(path: &str) -> ExternalCall {
         "collections" if last == "defaultdict" => ExternalCall::NewDefaultDict,
         "collections" if last == "OrderedDict" => ExternalCall::NewDict { empty_call: true },
         "copy" if matches!(last, "copy" | "deepcopy") => ExternalCall::Same,
-        "weakref" if last == "WeakSet" => ExternalCall::NewWeakSet,
-        "contextvars" if last == "ContextVar" => ExternalCall::NewContextVar,
-        "weakref" if last == "WeakValueDictionary" => ExternalCall::NewWeakValueDict,
+        "weakref" if last == "WeakSet" => ExternalCall::NewContainer(ContainerKind::WeakSet),
+        "weakref" if last == "WeakValueDictionary" => ExternalCall::NewContainer(ContainerKind::WeakValueDict),
+        "contextvars" if last == "ContextVar" => ExternalCall::NewContainer(ContainerKind::ContextVar),
+        "queue" if is_thread_queue(last) => ExternalCall::NewContainer(ContainerKind::ThreadQueue),
         "heapq" => match last {
             "heappush" => ExternalCall::HeapStore { stores: true, returns: false },
             "heappop" => ExternalCall::HeapStore { stores: false, returns: true },
@@ -193,6 +193,11 @@ pub fn external_call(path: &str) -> ExternalCall {
         "functools" if last == "partial" => ExternalCall::Partial,
         _ => ExternalCall::Unknown,
     }
+}
+
+/// The queues of module `queue`, for threads.
+pub fn is_thread_queue(last: &str) -> bool {
+    matches!(last, "Queue" | "LifoQueue" | "PriorityQueue" | "SimpleQueue")
 }
 
 /// Whether `path` is one of asyncio's classes whose instances the analysis follows
@@ -228,6 +233,7 @@ pub fn is_generic_class(path: &str) -> bool {
         "collections" => matches!(last, "deque" | "defaultdict" | "OrderedDict"),
         "weakref" => matches!(last, "WeakSet" | "WeakValueDictionary"),
         "contextvars" => last == "ContextVar",
+        "queue" => is_thread_queue(last),
         _ => false,
     }
 }
@@ -481,6 +487,7 @@ pub fn external_type(path: &str) -> ExternalType {
         }
         ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
         ("asyncio", "Queue" | "LifoQueue" | "PriorityQueue") | ("contextvars", "ContextVar") => ExternalType::Container,
+        ("queue", last) if is_thread_queue(last) => ExternalType::Container,
         ("builtins", "tuple") | ("typing" | "typing_extensions", "Tuple") => ExternalType::Tuple,
         (
             "typing" | "typing_extensions" | "collections",
@@ -538,6 +545,7 @@ pub fn is_followed(path: &str) -> bool {
             | "itertools"
             | "weakref"
             | "contextvars"
+            | "queue"
             | "threading"
             | "_thread"
             | "taskgroup"

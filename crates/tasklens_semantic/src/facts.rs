@@ -521,6 +521,9 @@ pub enum ContainerKind {
     Iterator,
     /// An `asyncio.Queue` (or `LifoQueue`, `PriorityQueue`): `put` and `get` are coroutines.
     Queue,
+    /// A `queue.Queue` (or `LifoQueue`, `PriorityQueue`, `SimpleQueue`), for threads: `put`
+    /// stores an item and `get` gives one back, both plain calls.
+    ThreadQueue,
     /// A `weakref.WeakSet`: it holds its elements without keeping them alive.
     WeakSet,
     /// A `contextvars.ContextVar`: `set(value)` stores its value, `get()` gives it back.

@@ -168,6 +168,7 @@ fn holder_kind(path: &str) -> Option<ContainerKind> {
     match path.rsplit_once('.') {
         Some(("asyncio", "Queue" | "LifoQueue" | "PriorityQueue")) => Some(ContainerKind::Queue),
         Some(("contextvars", "ContextVar")) => Some(ContainerKind::ContextVar),
+        Some(("queue", last)) if crate::asyncio_api::is_thread_queue(last) => Some(ContainerKind::ThreadQueue),
         _ => None,
     }
 }

@@ -20,7 +20,9 @@ impl Solver {
         let arg = |i: usize| args.arg(i);
         let values = self.part_node(container, Part::Values);
         match kind {
-            ContainerKind::Queue => return self.queue_method(site, container, name, result),
+            ContainerKind::Queue | ContainerKind::ThreadQueue => {
+                return self.queue_method(site, container, kind, name, result);
+            }
             ContainerKind::ContextVar => return self.context_var_method(site, container, name, result),
             _ => {}
         }
@@ -95,8 +97,10 @@ impl Solver {
         }
     }
 
-    /// `put`/`put_nowait` store an item, `get_nowait` gives one, `get` is a coroutine that does.
-    fn queue_method(&mut self, site: GSite, container: GNode, name: &str, result: GNode) {
+    /// `put`/`put_nowait` store an item, `get_nowait` gives one, `get` is a coroutine that
+    /// does (a thread's queue gives it).
+    fn queue_method(&mut self, site: GSite, container: GNode, kind: ContainerKind, name: &str, result: GNode) {
+        let asyncio = kind == ContainerKind::Queue;
         let args = self.site_args(site);
         match name {
             "put" | "put_nowait" => {
@@ -105,15 +109,15 @@ impl Solver {
                     let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
                     self.edge(from, values, label);
                 }
-                let done = if name == "put" { Obj::Coro(None) } else { Obj::Unknown };
+                let done = if name == "put" && asyncio { Obj::Coro(None) } else { Obj::Unknown };
                 self.seed(result, done);
             }
-            "get_nowait" => {
+            "get" if asyncio => self.seed(result, Obj::ItemCoro(container)),
+            "get" | "get_nowait" => {
                 let values = self.part_node(container, Part::Values);
                 self.edge(values, result, NO_LABEL);
             }
-            "get" => self.seed(result, Obj::ItemCoro(container)),
-            "join" => self.seed(result, Obj::Coro(None)),
+            "join" if asyncio => self.seed(result, Obj::Coro(None)),
             _ => self.seed(result, Obj::Unknown),
         }
     }
@@ -271,20 +275,18 @@ impl Solver {
                 }
                 None => self.seed(result, Obj::Unknown),
             },
-            ExternalCall::NewQueue => self.seed(result, Obj::Container(result, ContainerKind::Queue)),
-            ExternalCall::NewWeakSet => self.seed(result, Obj::Container(result, ContainerKind::WeakSet)),
-            ExternalCall::NewContextVar => {
-                self.seed(result, Obj::Container(result, ContainerKind::ContextVar));
-                // What `get()` gives before any `set`.
+            ExternalCall::NewContainer(kind) => {
+                self.seed(result, Obj::Container(result, kind));
+                // What a context variable's `get()` gives before any `set`.
                 let call = args.call();
-                if let Some(default) = call.keywords.iter().find(|k| k.name.as_str() == "default")
+                if kind == ContainerKind::ContextVar
+                    && let Some(default) = call.keywords.iter().find(|k| k.name.as_str() == "default")
                     && let Some(node) = args.node(default.node)
                 {
                     let values = self.part_node(result, Part::Values);
                     self.edge(node, values, NO_LABEL);
                 }
             }
-            ExternalCall::NewWeakValueDict => self.seed(result, Obj::Container(result, ContainerKind::WeakValueDict)),
             ExternalCall::NewDict { empty_call } => {
                 let call = args.call();
                 if call.has_spread || !call.args.is_empty() || (!empty_call && call.keywords.is_empty()) {
