@@ -4686,3 +4686,59 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn tuple_positions_and_nested_containers_need_tasks_where_annotated() {
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+
+class Jobs:
+    def __init__(self):
+        self.running: dict[str, tuple[asyncio.Task, float]] = {}
+
+    def start(self, loop, name):
+        self.running[name] = (loop.run_in_executor(None, print), 1.0)
+
+    def start_task(self, name):
+        self.running[name] = (asyncio.create_task(asyncio.sleep(0)), 2.0)
+
+
+def spawn(loop) -> "tuple[asyncio.Future, asyncio.Task[None]]":
+    return loop.create_future(), loop.create_future()
+
+
+def batch(loop) -> tuple[asyncio.Task, ...]:
+    return tuple([asyncio.create_task(asyncio.sleep(0)), asyncio.shield(asyncio.sleep(0))])
+
+
+def record(out: "list[tuple[str, asyncio.Task]]", loop):
+    out.append((str(loop.create_future()), asyncio.ensure_future(asyncio.gather())))
+#- main.py run
+import asyncio
+import jobs
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    j = jobs.Jobs()
+    j.start_task("a")
+    j.start(loop, "b")
+    waiter, handle = jobs.spawn(loop)
+    jobs.record([], loop)
+    for name, (task, started) in j.running.items():
+        print(name, task.get_name(), started)
+
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:9: TL001
+        jobs.py:16: TL001
+        jobs.py:20: TL001
+        jobs.py:24: TL001
+        ",
+    );
+}

@@ -12,11 +12,13 @@ declare_rule! {
     /// `asyncio.Task`: a Task-only method (`get_name`, `set_name`, `get_coro`, `get_stack`,
     /// `print_stack`, `get_context`, `cancelling`, `uncancel`), or a return, parameter,
     /// variable or attribute annotated as a Task (also in a string annotation, a
-    /// container such as `dict[str, Task]` or `asyncio.Queue[Task]`, a `TypedDict` field,
-    /// or a PEP 484 type comment: `x = None  # type: Optional[Task]`,
-    /// `# type: (Awaitable[T]) -> Task[T]`).
+    /// container such as `dict[str, Task]`, `asyncio.Queue[Task]`, `queue.Queue[Task]` or
+    /// `ContextVar[Task]`, a position of a tuple (`tuple[str, Task]`, also nested:
+    /// `dict[str, tuple[Task, float]]`), a `TypedDict` field, or a PEP 484 type comment:
+    /// `x = None  # type: Optional[Task]`, `# type: (Awaitable[T]) -> Task[T]`).
     /// The value is followed across assignments, calls, returns, attributes (also through
-    /// property setters), containers, queues and modules.
+    /// property setters), containers, queues (asyncio's and threads'), context variables
+    /// and modules.
     ///
     /// A parameter annotated to take a Future (`aw: Awaitable[T]`, or as elements:
     /// `aws: Iterable[Awaitable[T]]`) counts as one even if no caller in the project passes

@@ -645,14 +645,13 @@ fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
             })
             .collect()
     };
-    let fields = match record.key {
-        Some(key) => parts(record.node, Part::Key(key)),
-        None => vec![record.node],
-    };
-    match record.elements {
-        false => fields,
-        true => fields.into_iter().flat_map(|node| parts(node, Part::Values)).collect(),
+    let mut nodes = vec![record.node];
+    for &part in &record.path {
+        nodes = nodes.into_iter().flat_map(|node| parts(node, part)).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
     }
+    nodes
 }
 
 fn file_of(solved: &Solved, module: u32) -> File {
@@ -683,7 +682,7 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
         SinkAt::Annotation(index) => positions.annotated[index as usize],
         SinkAt::TaskMethodCall(index) => positions.task_method_calls[index as usize],
     };
-    Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.elements }
+    Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.in_elements() }
 }
 
 /// The positions of call `site`.

@@ -4,10 +4,12 @@
 
 use std::rc::Rc;
 
-use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
+use tasklens_semantic::facts::{
+    AnnotatedPlace, ContainerKind, GuardTest, MAX_TUPLE_INDEX, ParamKind, Part, Place, TypeExpr,
+};
 
 use super::filters::{Exclusion, kind_bit};
-use super::link::{Pending, SinkAt, SinkKind, SinkRecord};
+use super::link::{Pending, SinkAt, SinkKind, SinkPath, SinkRecord};
 use super::{ASSUMED_FUTURES_STOP, Label, NO_LABEL, NO_NODE, Solver, TypeFilter};
 use crate::asyncio_api::{ExternalType, external_type, is_builtin_scalar, is_followed_asyncio_class};
 use crate::modules::Resolved;
@@ -30,6 +32,9 @@ struct Admits {
     classes: Vec<GClass>,
     /// The element type of a container annotation.
     elements: Option<Box<Admits>>,
+    /// What each position of a tuple admits (`tuple[str, Task]`), when every tuple it
+    /// admits has these positions.
+    positions: Option<Vec<Admits>>,
     /// The container annotation is a mapping (iteration gives keys).
     mapping: bool,
     /// The container annotation is an `asyncio.Queue` or a `contextvars.ContextVar`, whose
@@ -59,6 +64,16 @@ impl Admits {
         self.mapping |= other.mapping;
         self.holder = self.holder.or(other.holder);
         self.returns_future_like |= other.returns_future_like;
+        let had_elements = self.elements.is_some();
+        self.positions = match (self.positions.take(), other.positions) {
+            (Some(mut mine), Some(theirs)) if mine.len() == theirs.len() => {
+                mine.iter_mut().zip(theirs).for_each(|(mine, theirs)| mine.merge(theirs));
+                Some(mine)
+            }
+            (Some(mine), None) if other.elements.is_none() => Some(mine),
+            (None, Some(theirs)) if !had_elements => Some(theirs),
+            _ => None,
+        };
         match (&mut self.elements, other.elements) {
             (Some(mine), Some(theirs)) => mine.merge(*theirs),
             (mine @ None, Some(theirs)) => *mine = Some(theirs),
@@ -112,8 +127,50 @@ impl Admits {
             && self.typed_dicts.is_empty()
     }
 
+    /// Where in what it admits only Tasks are: itself (the empty path), the elements of a
+    /// container (`list[Task]`: `[Values]`), a position of a tuple (`tuple[str, Task]`:
+    /// `[Index(1)]`), and so on into nested containers (`dict[str, tuple[Task, int]]`).
+    fn task_paths(&self) -> Vec<SinkPath> {
+        let mut paths = Vec::new();
+        self.collect_task_paths(&mut Vec::new(), &mut paths);
+        paths
+    }
+
+    fn collect_task_paths(&self, prefix: &mut Vec<Part>, paths: &mut Vec<SinkPath>) {
+        if self.only_task() {
+            paths.push(prefix.as_slice().into());
+            return;
+        }
+        // A Task or a container of Tasks: the container itself is no Task sink.
+        if self.task || prefix.len() >= MAX_SINK_DEPTH {
+            return;
+        }
+        let Some(elements) = &self.elements else { return };
+        if elements.only_task() {
+            prefix.push(Part::Values);
+            paths.push(prefix.as_slice().into());
+            prefix.pop();
+            return;
+        }
+        match &self.positions {
+            Some(positions) => {
+                for (index, position) in positions.iter().enumerate().take(MAX_TUPLE_INDEX) {
+                    prefix.push(Part::Index(index as u8));
+                    position.collect_task_paths(prefix, paths);
+                    prefix.pop();
+                }
+            }
+            None => {
+                prefix.push(Part::Values);
+                elements.collect_task_paths(prefix, paths);
+                prefix.pop();
+            }
+        }
+    }
+
+    /// Something in what it holds must be a Task, but not it itself (`list[Task]`).
     fn elements_only_task(&self) -> bool {
-        !self.task && self.elements.as_ref().is_some_and(|e| e.only_task())
+        !self.only_task() && !self.task_paths().is_empty()
     }
 
     /// An `asyncio.Queue` (or a `ContextVar`) and nothing else (but `None`): a parameter or
@@ -161,6 +218,9 @@ fn excludes_futures(path: &str) -> bool {
 fn is_callable(path: &str) -> bool {
     matches!(path, "typing.Callable" | "typing_extensions.Callable" | "collections.abc.Callable")
 }
+
+/// How deep into nested containers an annotation's Tasks are looked for.
+const MAX_SINK_DEPTH: usize = 4;
 
 /// The kind of holder an outside container type is: `asyncio.Queue` and its kinds, and
 /// `contextvars.ContextVar`.
@@ -288,11 +348,14 @@ impl Solver {
                 None => admits.other = true,
             },
             ExternalType::Tuple if !args.is_empty() => {
+                let positions: Vec<Admits> = args.iter().map(|arg| self.admits(m, arg, depth + 1)).collect();
                 let mut elements = Admits::default();
-                for arg in args {
-                    elements.merge(self.admits(m, arg, depth + 1));
+                for position in &positions {
+                    elements.merge(position.clone());
                 }
                 admits.elements = Some(Box::new(elements));
+                // `tuple[X, ...]` (its `...` dropped when lowered) has no positions.
+                admits.positions = (positions.len() > 1).then_some(positions);
             }
             ExternalType::Generator => match args.first() {
                 Some(first) => admits.elements = Some(Box::new(self.admits(m, first, depth + 1))),
@@ -527,19 +590,18 @@ impl Solver {
                 if class_base + local != owner {
                     continue;
                 }
-                let admits = self.admits(m, &place.annotation, 0);
-                if !(admits.only_task() || admits.elements_only_task()) {
+                let paths = self.admits(m, &place.annotation, 0).task_paths();
+                if paths.is_empty() {
                     continue;
                 }
                 let Some(key) = self.string_key(attr) else { continue };
-                fields.push(SinkRecord {
+                fields.extend(paths.into_iter().map(|path| SinkRecord {
                     module: m,
                     node: NO_NODE,
                     at: SinkAt::Annotation(index as u32),
                     kind: SinkKind::Attribute { class: owner, attr: attr.clone() },
-                    elements: !admits.only_task(),
-                    key: Some(key),
-                });
+                    path: std::iter::once(Part::Key(key)).chain(path.iter().copied()).collect(),
+                }));
             }
         }
         fields.into()
@@ -605,17 +667,11 @@ impl Solver {
             if facts.is_generator {
                 // A generator's return annotation says what it yields (`-> Iterator[Task]`).
                 let yields = nb + facts.yields;
-                let Some(elements) = admits.elements.filter(|e| e.only_task() || e.elements_only_task()) else {
-                    return;
-                };
-                self.sinks.push(SinkRecord {
-                    module: m,
-                    node: yields,
-                    at: SinkAt::Annotation(index),
-                    kind: SinkKind::Yield { func: fb + func },
-                    elements: !elements.only_task(),
-                    key: None,
-                });
+                let Some(elements) = admits.elements else { return };
+                for path in elements.task_paths() {
+                    let kind = SinkKind::Yield { func: fb + func };
+                    self.sinks.push(SinkRecord { module: m, node: yields, at: SinkAt::Annotation(index), kind, path });
+                }
                 return;
             }
         }
@@ -671,11 +727,17 @@ impl Solver {
                 None => pending.seeds.push((values, Obj::Unknown)),
             }
         }
-        if (admits.only_task() || admits.elements_only_task())
-            && !(is_attribute && self.also_declared_future_like(m, index, &place.place, admits.only_task()))
+        let mut paths = admits.task_paths();
+        // An attribute also declared to admit a Future is no sink for what is stored.
+        if !paths.is_empty()
+            && is_attribute
+            && self.also_declared_future_like(m, index, &place.place, admits.only_task())
         {
-            let at = SinkAt::Annotation(index);
-            self.sinks.push(SinkRecord { module: m, node, at, kind, elements: !admits.only_task(), key: None });
+            paths.clear();
+        }
+        let at = SinkAt::Annotation(index);
+        for path in paths {
+            self.sinks.push(SinkRecord { module: m, node, at, kind: kind.clone(), path });
         }
         for &class in &admits.typed_dicts {
             self.typed_dict_sinks(class, node);

@@ -33,10 +33,21 @@ pub(crate) struct SinkRecord {
     /// Where it is shown (resolved to a range by the report).
     pub at: SinkAt,
     pub kind: SinkKind,
-    /// The Task is needed for the elements of the containers held at `node`.
-    pub elements: bool,
-    /// The Task is needed under this key of the dicts held at `node` (a `TypedDict` field).
-    pub key: Option<KeyId>,
+    /// Where the Task is needed in what `node` holds: empty for the values at `node`
+    /// themselves, else the slots of the containers there, one step after another
+    /// (`[Values]` for `list[Task]`, `[Key(k)]` for a `TypedDict` field, `[Values,
+    /// Index(1)]` for `list[tuple[str, Task]]`).
+    pub path: SinkPath,
+}
+
+/// The slots a sink's Task is needed in ([`SinkRecord::path`]).
+pub(crate) type SinkPath = Box<[Part]>;
+
+impl SinkRecord {
+    /// The Task is needed in what a container holds, not as the value itself.
+    pub fn in_elements(&self) -> bool {
+        self.path.iter().any(|part| !matches!(part, Part::Key(_)))
+    }
 }
 
 /// The fact a sink comes from, by index in its module's facts.
@@ -380,8 +391,7 @@ impl Solver {
                 node: nb + call.receiver,
                 at: SinkAt::TaskMethodCall(index as u32),
                 kind: SinkKind::TaskMethod(call.method.clone()),
-                elements: false,
-                key: None,
+                path: SinkPath::default(),
             });
         }
         for (index, place) in facts.annotated.iter().enumerate() {
