@@ -4742,3 +4742,122 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn unions_that_admit_no_future_need_a_task() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Awaitable, Callable, Optional, Union
+
+
+class Deferred(asyncio.Future):
+    pass
+
+
+class Scheduler:
+    def __init__(self):
+        self.next: Union[asyncio.Task, asyncio.TimerHandle, None] = None
+        self.waiter: Union[Deferred, asyncio.Task] = Deferred()
+        self.either: Optional[Union[Awaitable, asyncio.Task]] = None
+
+    def later(self, loop) -> "str | asyncio.Task[None]":
+        self.either = loop.create_future()
+        return loop.create_future()
+
+    def schedule(self, loop):
+        self.next = loop.call_later(1, print)
+        self.next = loop.run_in_executor(None, print)
+
+    def pace(self, loop):
+        self.timer: "asyncio.TimerHandle | asyncio.Task | None" = loop.call_later(1, print)
+        self.timer = asyncio.wrap_future(loop.run_in_executor(None, print))
+        self.handler: "Callable[[], None] | asyncio.Task" = asyncio.gather()
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    s = Scheduler()
+    s.schedule(loop)
+    s.later(loop)
+    if isinstance(s.next, asyncio.Task):
+        print(s.next.get_name())
+    s.next.cancelling()
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:17: TL001
+        main.py:21: TL001
+        main.py:25: TL001
+        main.py:26: TL001
+        ",
+    );
+}
+
+#[test]
+fn isinstance_narrows_attribute_reads_until_they_are_assigned() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Worker:
+    def __init__(self, loop, job):
+        self.job = job
+        self.loop = loop
+
+    def describe(self):
+        if isinstance(self.job, asyncio.Task):
+            print(self.job.get_name(), self.job.get_coro())
+        name = self.job.get_name() if isinstance(self.job, asyncio.Task) else "future"
+        if not isinstance(self.job, asyncio.Task):
+            return name
+        self.job.get_stack()
+        return name
+
+    def watch(self):
+        if isinstance(self.job, asyncio.Task):
+            later = lambda: self.job.print_stack()
+            for _ in range(2):
+                self.job.cancelling()
+                self.job = self.loop.run_in_executor(None, print)
+
+    def restart(self):
+        if isinstance(self.job, asyncio.Task):
+            self.job = self.loop.create_future()
+            self.job.uncancel()
+
+
+class Quiet:
+    def __init__(self, job):
+        self.job = job
+
+    def show(self):
+        if isinstance(self.job, asyncio.Task) and self.job.get_name():
+            print(self.job.get_coro())
+
+
+async def work():
+    return 1
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    Worker(loop, loop.create_future()).describe()
+    Quiet(loop.run_in_executor(None, print)).show()
+    Worker(loop, asyncio.create_task(work())).restart()
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:23: TL001
+        main.py:27: TL001
+        main.py:46: TL001
+        ",
+    );
+}

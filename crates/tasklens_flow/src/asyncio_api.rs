@@ -195,6 +195,41 @@ pub fn external_call(path: &str) -> ExternalCall {
     }
 }
 
+/// Whether an outside type in an annotation is surely no plain Future: builtins,
+/// `Callable`, and asyncio's handles, transports, protocols and servers.
+pub fn is_never_future(path: &str) -> bool {
+    let (top, last) = split(path);
+    match top {
+        "builtins" => true,
+        "typing" | "typing_extensions" | "collections" => last == "Callable",
+        "asyncio" => matches!(
+            last,
+            "Handle"
+                | "TimerHandle"
+                | "AbstractServer"
+                | "Server"
+                | "BaseTransport"
+                | "Transport"
+                | "ReadTransport"
+                | "WriteTransport"
+                | "DatagramTransport"
+                | "SubprocessTransport"
+                | "BaseProtocol"
+                | "Protocol"
+                | "DatagramProtocol"
+                | "SubprocessProtocol"
+                | "StreamReader"
+                | "StreamWriter"
+                | "Event"
+                | "Lock"
+                | "Semaphore"
+                | "Condition"
+                | "Queue"
+        ),
+        _ => false,
+    }
+}
+
 /// The queues of module `queue`, for threads.
 pub fn is_thread_queue(last: &str) -> bool {
     matches!(last, "Queue" | "LifoQueue" | "PriorityQueue" | "SimpleQueue")

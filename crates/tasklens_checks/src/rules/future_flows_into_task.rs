@@ -16,9 +16,13 @@ declare_rule! {
     /// `ContextVar[Task]`, a position of a tuple (`tuple[str, Task]`, also nested:
     /// `dict[str, tuple[Task, float]]`), a `TypedDict` field, or a PEP 484 type comment:
     /// `x = None  # type: Optional[Task]`, `# type: (Awaitable[T]) -> Task[T]`).
+    /// A union that admits a Task and nothing a plain Future may be (`str | Task`,
+    /// `Task | asyncio.TimerHandle | None`) needs a Task too.
     /// The value is followed across assignments, calls, returns, attributes (also through
     /// property setters), containers, queues (asyncio's and threads'), context variables
-    /// and modules.
+    /// and modules. `isinstance(x, asyncio.Task)` stops it where the test holds, also for
+    /// an attribute (`if isinstance(self.task, asyncio.Task): self.task.get_name()`) until
+    /// the attribute is assigned.
     ///
     /// A parameter annotated to take a Future (`aw: Awaitable[T]`, or as elements:
     /// `aws: Iterable[Awaitable[T]]`) counts as one even if no caller in the project passes

@@ -27,6 +27,9 @@ struct Admits {
     scalar: bool,
     /// Anything else (unknown names, `Any`, other builtins...).
     other: bool,
+    /// Some of `other` may be a plain Future (all but builtins, asyncio's handles and the
+    /// like).
+    other_may_be_future: bool,
     /// A `Callable[..., R]` (what calling it gives: see `returns_future_like`).
     callable: bool,
     classes: Vec<GClass>,
@@ -42,6 +45,9 @@ struct Admits {
     holder: Option<ContainerKind>,
     /// A callable whose result admits a plain Future (`Callable[..., Awaitable[T]]`).
     returns_future_like: bool,
+    /// Some of `classes` may derive from a Future (an outside base other than a builtin's,
+    /// `typing`'s or `enum`'s).
+    future_classes: bool,
     /// Project `TypedDict` classes: plain dicts whose fields may be annotated as Tasks.
     typed_dicts: Vec<GClass>,
     /// asyncio classes whose instances are followed (`asyncio.Event`, `asyncio.StreamReader`).
@@ -56,9 +62,11 @@ impl Admits {
         self.loop_ |= other.loop_;
         self.none |= other.none;
         self.other |= other.other;
+        self.other_may_be_future |= other.other_may_be_future;
         self.callable |= other.callable;
         self.scalar |= other.scalar;
         self.classes.extend(other.classes);
+        self.future_classes |= other.future_classes;
         self.typed_dicts.extend(other.typed_dicts);
         self.asyncio_instances.extend(other.asyncio_instances);
         self.mapping |= other.mapping;
@@ -79,6 +87,23 @@ impl Admits {
             (mine @ None, Some(theirs)) => *mine = Some(theirs),
             _ => {}
         }
+    }
+
+    /// It admits a Task and nothing a plain Future could be (`Task | None`, `str | Task`,
+    /// `Task | Handle`): no Future, awaitable or unknown type, and no project class that may
+    /// derive from a Future.
+    fn needs_task(&self) -> bool {
+        self.task && !self.future_like && !self.other_may_be_future && !self.future_classes
+    }
+
+    /// Anything at all.
+    fn unknown() -> Admits {
+        Admits { other: true, other_may_be_future: true, ..Admits::default() }
+    }
+
+    fn set_other(&mut self) {
+        self.other = true;
+        self.other_may_be_future = true;
     }
 
     /// Every value it admits, except `None`, is a Task.
@@ -137,7 +162,7 @@ impl Admits {
     }
 
     fn collect_task_paths(&self, prefix: &mut Vec<Part>, paths: &mut Vec<SinkPath>) {
-        if self.only_task() {
+        if self.needs_task() {
             paths.push(prefix.as_slice().into());
             return;
         }
@@ -282,12 +307,12 @@ impl Solver {
     fn admits(&mut self, m: ModIdx, expr: &TypeExpr, depth: u32) -> Admits {
         let mut admits = Admits::default();
         if depth > 16 {
-            admits.other = true;
+            admits.set_other();
             return admits;
         }
         match expr {
             TypeExpr::None => admits.none = true,
-            TypeExpr::Other => admits.other = true,
+            TypeExpr::Other => admits.set_other(),
             TypeExpr::Union(members) => {
                 for member in members {
                     let inner = self.admits(m, member, depth + 1);
@@ -345,7 +370,7 @@ impl Solver {
             }
             ExternalType::Wrapper => match args.first() {
                 Some(first) => admits = self.admits(m, first, depth + 1),
-                None => admits.other = true,
+                None => admits.set_other(),
             },
             ExternalType::Tuple if !args.is_empty() => {
                 let positions: Vec<Admits> = args.iter().map(|arg| self.admits(m, arg, depth + 1)).collect();
@@ -359,7 +384,7 @@ impl Solver {
             }
             ExternalType::Generator => match args.first() {
                 Some(first) => admits.elements = Some(Box::new(self.admits(m, first, depth + 1))),
-                None => admits.other = true,
+                None => admits.set_other(),
             },
             ExternalType::Container => match args.last() {
                 Some(last) => {
@@ -370,7 +395,7 @@ impl Solver {
                         _ => None,
                     };
                 }
-                None => admits.other = true,
+                None => admits.set_other(),
             },
             _ => admits = self.admits_resolved(resolved),
         }
@@ -384,7 +409,7 @@ impl Solver {
             // A bare `asyncio.Queue` is one of anything, as `asyncio.Queue[Any]` is.
             Resolved::External(path) if holder_kind(&path).is_some() => {
                 admits.holder = holder_kind(&path);
-                admits.elements = Some(Box::new(Admits { other: true, ..Admits::default() }));
+                admits.elements = Some(Box::new(Admits::unknown()));
             }
             Resolved::External(path) => match external_type(&path) {
                 ExternalType::Task => admits.task = true,
@@ -392,15 +417,21 @@ impl Solver {
                 ExternalType::Coroutine => admits.coroutine = true,
                 ExternalType::Loop => admits.loop_ = true,
                 _ if is_followed_asyncio_class(&path) => admits.asyncio_instances.push(path),
-                _ => admits.other = true,
+                _ => {
+                    admits.other = true;
+                    admits.other_may_be_future = !crate::asyncio_api::is_never_future(&path);
+                }
             },
             // A `TypedDict` annotates a plain dict: nothing to filter by class.
             Resolved::Class(class) if self.classes.is_typed_dict(class) => {
-                admits.other = true;
+                admits.set_other();
                 admits.typed_dicts.push(class);
             }
-            Resolved::Class(class) => admits.classes.push(class),
-            _ => admits.other = true,
+            Resolved::Class(class) => {
+                admits.future_classes = self.classes.may_be_future(class);
+                admits.classes.push(class);
+            }
+            _ => admits.set_other(),
         }
         admits
     }
@@ -731,7 +762,7 @@ impl Solver {
         // An attribute also declared to admit a Future is no sink for what is stored.
         if !paths.is_empty()
             && is_attribute
-            && self.also_declared_future_like(m, index, &place.place, admits.only_task())
+            && self.also_declared_future_like(m, index, &place.place, admits.needs_task())
         {
             paths.clear();
         }

@@ -6,7 +6,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::stmt::{Narrowing, collect_target_names_pub as collect_target_names, tuple_elts};
-use super::{Flow, LoopFlows, Lowerer, Val, scan};
+use super::{Flow, LoopFlows, Lowerer, Val, attribute_paths, scan};
 use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, NodeId, Part};
 
 impl Lowerer {
@@ -367,7 +367,14 @@ impl Lowerer {
     /// Applies narrowings: each narrowed local gets a guarded version.
     pub(super) fn narrow(&mut self, narrowings: &[Narrowing]) {
         for (name, test) in narrowings {
-            let Some(&from) = self.scope().flow.env.get(name) else { continue };
+            let from = match attribute_paths::is_attribute_path(name) {
+                true => self.path_value(name),
+                false => self.scope().flow.env.get(name).copied(),
+            };
+            let Some(from) = from else { continue };
+            if attribute_paths::is_attribute_path(name) {
+                self.scope_mut().narrowed_paths = true;
+            }
             let to = self.node();
             self.facts.guards.push(crate::facts::Guard { from, to, test: test.clone() });
             self.flow().env.insert(name.clone(), to);

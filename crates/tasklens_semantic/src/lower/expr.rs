@@ -41,6 +41,7 @@ impl Lowerer {
     fn expr_inner(&mut self, expr: &Expr) -> Val {
         match expr {
             Expr::Name(name) => self.read_name(&name.id),
+            Expr::Attribute(_) if let Some(narrowed) = self.narrowed_read(expr) => Val::Node(narrowed),
             Expr::Attribute(attribute) => match self.expr(&attribute.value) {
                 Val::Node(base) => {
                     let to = self.node();

@@ -56,6 +56,13 @@ impl Lowerer {
                 }
                 let mut env = first.clone();
                 for (name, mut versions) in differing {
+                    // A path narrowed on some ways here only is read afresh.
+                    if super::attribute_paths::is_attribute_path(name)
+                        && !live.iter().all(|flow| flow.env.contains_key(name))
+                    {
+                        env.remove(name);
+                        continue;
+                    }
                     // Differing somewhere, so never one version bound in every flow.
                     versions.extend(first.get(name).copied());
                     versions.sort_unstable();
@@ -127,6 +134,11 @@ impl Lowerer {
         let mut sorted: Vec<&Name> = body_binds.iter().collect();
         sorted.sort();
         for name in sorted {
+            // A path the body assigns (or whose name it rebinds) is read afresh in it.
+            self.forget_paths(name);
+            if super::attribute_paths::is_attribute_path(name) {
+                continue;
+            }
             if self.binding_scope(name) != self.scopes.len() - 1 {
                 continue;
             }

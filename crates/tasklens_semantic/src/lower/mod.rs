@@ -5,6 +5,7 @@
 //! version also flows into a per-variable summary node, which other functions
 //! and other modules read; what nested functions see is in `captures.rs`.
 
+mod attribute_paths;
 mod calls;
 mod captures;
 mod control;
@@ -96,6 +97,8 @@ struct Scope {
     /// last: the versions bound in it, which an exception may leave it after (`None`
     /// past `merges::MAX_RECORDED_BODIES` of them).
     try_bindings: Vec<Option<Vec<(Name, NodeId)>>>,
+    /// Some attribute path has been narrowed here (see `attribute_paths`).
+    narrowed_paths: bool,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -575,6 +578,10 @@ impl Lowerer {
             scope.nested.nonlocal_versions.entry(name.clone()).or_default().push(version);
         }
         if innermost {
+            if scope.narrowed_paths {
+                self.forget_paths(name);
+            }
+            let scope = &mut self.scopes[index];
             scope.flow.env.insert(name.clone(), version);
             if let Some(Some(bound)) = scope.try_bindings.last_mut() {
                 bound.push((name.clone(), version));
@@ -743,6 +750,7 @@ impl Scope {
             condition_aliases: FxHashMap::default(),
             unwrapped_copies: FxHashMap::default(),
             try_bindings: Vec::new(),
+            narrowed_paths: false,
         }
     }
 }

@@ -199,6 +199,8 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
     let name = match subject {
         Expr::Name(subject) => subject.id.clone(),
         Expr::Named(ast::ExprNamed { target, .. }) => target.as_name_expr()?.id.clone(),
+        // `isinstance(self.task, Task)` narrows later reads of `self.task`.
+        Expr::Attribute(_) => super::attribute_paths::attribute_path(subject)?,
         _ => return None,
     };
     match (function, rest) {

@@ -13,6 +13,8 @@ pub(crate) struct ScopeScan {
     pub globals: FxHashSet<Name>,
     pub nonlocals: FxHashSet<Name>,
     pub yields: bool,
+    /// Attribute paths assigned or deleted (`self.task = ...`: `self.task`).
+    pub stored_paths: FxHashSet<Name>,
 }
 
 /// Scans a body without entering nested functions, classes or lambdas.
@@ -22,9 +24,12 @@ pub(crate) fn scan_body(body: &[Stmt]) -> ScopeScan {
     scanner.scan
 }
 
-/// The names bound by assignment targets in a block (for loop and try merges).
+/// The names bound by assignment targets in a block, and the attribute paths it assigns
+/// (for loop merges).
 pub(crate) fn bound_names(body: &[Stmt]) -> FxHashSet<Name> {
-    scan_body(body).bound
+    let mut scan = scan_body(body);
+    scan.bound.extend(scan.stored_paths);
+    scan.bound
 }
 
 struct Scanner {
@@ -127,6 +132,9 @@ impl<'a> Visitor<'a> for Scanner {
             Expr::Lambda(_) => return,
             Expr::Yield(_) | Expr::YieldFrom(_) => self.scan.yields = true,
             Expr::Named(named) => self.bind_target(&named.target),
+            Expr::Attribute(attribute) if !attribute.ctx.is_load() => {
+                self.scan.stored_paths.extend(super::attribute_paths::attribute_path(expr));
+            }
             // Comprehensions have their own scope, but a walrus inside binds here.
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {}
             _ => {}

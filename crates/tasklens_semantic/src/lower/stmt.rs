@@ -58,6 +58,9 @@ impl Lowerer {
             Stmt::Delete(delete) => {
                 for target in &delete.targets {
                     self.expr(target);
+                    if let Some(path) = super::attribute_paths::attribute_path(target) {
+                        self.forget_paths(&path);
+                    }
                 }
             }
             Stmt::Assign(assign) => self.assign_stmt(assign),
@@ -411,6 +414,9 @@ impl Lowerer {
                 }
             }
             Expr::Attribute(attribute) => {
+                if let Some(path) = super::attribute_paths::attribute_path(target) {
+                    self.forget_paths(&path);
+                }
                 if let Some(class) = self.self_attribute_class(attribute) {
                     self.facts.classes[class as usize].attributes.push(attribute.attr.id.clone());
                 }
