@@ -862,3 +862,51 @@ class Worker(threading.Thread):
         "main.py:21: TL005",
     );
 }
+
+#[test]
+fn what_iscoroutine_rejects_is_no_coroutine() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Runner:
+    def __init__(self, job):
+        self.job = job
+        self.running = None
+
+    def start(self):
+        if asyncio.iscoroutine(self.job):
+            self.running = asyncio.create_task(self.job)
+        else:
+            asyncio.ensure_future(self.job)
+
+    def start_local(self, job):
+        if not asyncio.iscoroutine(job):
+            asyncio.ensure_future(job)
+            return
+        asyncio.ensure_future(job)
+
+
+async def work():
+    return 1
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    Runner(work()).start()
+    Runner(loop.create_future()).start()
+    Runner(None).start_local(loop.create_future())
+    Runner(None).start_local(work())
+    await asyncio.sleep(0)
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:19: TL002
+        main.py:19: TL005
+        ",
+    );
+}

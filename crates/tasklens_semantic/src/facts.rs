@@ -773,6 +773,8 @@ pub enum GuardTest {
     NotFuture,
     /// `x` is a coroutine: `asyncio.iscoroutine(x)`, `inspect.iscoroutine(x)`.
     Coroutine,
+    /// `x` is no coroutine: where `iscoroutine(x)` is false.
+    NotCoroutine,
     /// `x` can be awaited: `inspect.isawaitable(x)`.
     Awaitable,
     /// `x` is an `async def` function: `inspect.iscoroutinefunction(x)` (or asyncio's).

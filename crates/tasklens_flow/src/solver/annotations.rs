@@ -441,7 +441,7 @@ impl Solver {
     pub(super) fn guard_stops_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
         match test {
             GuardTest::NotFuture | GuardTest::Coroutine => true,
-            GuardTest::Awaitable | GuardTest::CoroutineFunction => false,
+            GuardTest::Awaitable | GuardTest::CoroutineFunction | GuardTest::NotCoroutine => false,
             GuardTest::Is(types) => {
                 types.iter().any(|t| self.admits(m, t, 0).only_task())
                     || types.iter().all(|t| self.excludes_futures(m, t))

@@ -23,9 +23,12 @@ pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
 /// `Obj::FutureFactory`): a `cast` to a type that admits no Future.
 pub(crate) const ASSUMED_FUTURES_STOP: Label = u32::MAX - 6;
 
+/// Drops coroutines: where `iscoroutine(x)` is false.
+pub(crate) const NOT_COROUTINES: Label = u32::MAX - 7;
+
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < ASSUMED_FUTURES_STOP
+    label < NOT_COROUTINES
 }
 
 /// A node without a type filter.
@@ -88,6 +91,7 @@ impl Solver {
         match label {
             GUARD => !value.is_plain_future(),
             COROUTINES_ONLY => self.may_be_coroutine(value),
+            NOT_COROUTINES => !self.is_surely_coroutine(value),
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
             super::init_stores::SITELESS => super::init_stores::is_siteless(value),
@@ -174,6 +178,15 @@ impl Solver {
     }
 
     /// Whether `asyncio.iscoroutine` may be true of the value.
+    /// Whether `asyncio.iscoroutine` accepts it whatever it is: a coroutine, or an instance
+    /// of a project class it accepts.
+    fn is_surely_coroutine(&self, value: Obj) -> bool {
+        match value {
+            Obj::Instance(class) => self.classes.coroutine[class as usize],
+            other => other.is_coroutine(),
+        }
+    }
+
     fn may_be_coroutine(&self, value: Obj) -> bool {
         match value {
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,

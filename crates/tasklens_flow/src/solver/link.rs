@@ -7,7 +7,8 @@ use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, P
 
 use super::classes::ClassTable;
 use super::{
-    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, Solver,
+    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, NOT_COROUTINES,
+    Solver,
 };
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
@@ -373,6 +374,7 @@ impl Solver {
         for guard in &facts.guards {
             let label = match &guard.test {
                 GuardTest::Coroutine => COROUTINES_ONLY,
+                GuardTest::NotCoroutine => NOT_COROUTINES,
                 GuardTest::Awaitable => AWAITABLES_ONLY,
                 GuardTest::CoroutineFunction => COROUTINE_FUNCTIONS_ONLY,
                 test if self.guard_stops_futures(m, test) => GUARD,

@@ -30,7 +30,8 @@ use crate::modules::Modules;
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
 pub(crate) use classes::method_in;
 pub(crate) use filters::{
-    ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, TypeFilter, is_shown,
+    ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, NOT_COROUTINES,
+    TypeFilter, is_shown,
 };
 pub(crate) use solution::{Solution, Solved};
 

@@ -215,7 +215,9 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
             let method = method.as_string_literal_expr()?.value.to_str();
             TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
         }
-        ("iscoroutine", []) => Some((vec![(name, GuardTest::Coroutine)], Vec::new())),
+        ("iscoroutine", []) => {
+            Some((vec![(name.clone(), GuardTest::Coroutine)], vec![(name, GuardTest::NotCoroutine)]))
+        }
         // What cannot be awaited is no Future.
         ("isawaitable", []) => Some((vec![(name.clone(), GuardTest::Awaitable)], vec![(name, GuardTest::NotFuture)])),
         ("iscoroutinefunction", []) => Some((vec![(name, GuardTest::CoroutineFunction)], Vec::new())),
