@@ -116,6 +116,15 @@ fn generate(shape: &str, n: usize) -> String {
                 )
             });
         }
+        // One method that narrows many attributes (`isinstance(self.a, Task)` with early
+        // returns), then binds a local from each: every binding forgets what it shadows.
+        "narrowed-attributes" => {
+            text += "class C:\n    def m(self):\n";
+            (0..n).for_each(|i| {
+                text += &format!("        if not isinstance(self.a{i}, asyncio.Task):\n            return\n")
+            });
+            (0..n).for_each(|i| text += &format!("        x{i} = self.a{i}.get_name()\n        self.a{i} = x{i}\n"));
+        }
         // A table of scheduled coroutines, each given a loop.
         "ensure-future-table" => {
             text += "async def c():\n    pass\ndef start(loop):\n    return {\n";
@@ -145,6 +154,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("nested-defs", 5_000),
     ("rebound-lambdas", 5_000),
     ("wide-capture", 1_000),
+    ("narrowed-attributes", 2_500),
 ];
 
 fn main() {
