@@ -40,13 +40,13 @@ struct Admits {
     positions: Option<Vec<Admits>>,
     /// The container annotation is a mapping (iteration gives keys).
     mapping: bool,
-    /// The container annotation is an `asyncio.Queue` or a `contextvars.ContextVar`, whose
-    /// methods are not a collection's: a place annotated so holds one of that kind.
+    /// The container annotation is a queue (asyncio's or a thread's) or a
+    /// `contextvars.ContextVar`, whose methods are not a collection's: a place annotated so
+    /// holds one of that kind.
     holder: Option<ContainerKind>,
     /// A callable whose result admits a plain Future (`Callable[..., Awaitable[T]]`).
     returns_future_like: bool,
-    /// Some of `classes` may derive from a Future (an outside base other than a builtin's,
-    /// `typing`'s or `enum`'s).
+    /// Some of `classes` may derive from a Future (`ClassTable::may_be_future`).
     future_classes: bool,
     /// Project `TypedDict` classes: plain dicts whose fields may be annotated as Tasks.
     typed_dicts: Vec<GClass>,
@@ -171,7 +171,8 @@ impl Admits {
             return;
         }
         let Some(elements) = &self.elements else { return };
-        if elements.only_task() {
+        // Every element needs a Task (`tuple[Task, Task]` too): one path for them all.
+        if elements.needs_task() {
             prefix.push(Part::Values);
             paths.push(prefix.as_slice().into());
             prefix.pop();
@@ -198,8 +199,9 @@ impl Admits {
         !self.only_task() && !self.task_paths().is_empty()
     }
 
-    /// An `asyncio.Queue` (or a `ContextVar`) and nothing else (but `None`): a parameter or
-    /// attribute annotated so holds one of its own, whose `get()` is a coroutine (or the value).
+    /// A queue or a `ContextVar` and nothing else (but `None`): a parameter or attribute
+    /// annotated so holds one of its own, whose methods are that kind's (an asyncio queue's
+    /// `get()` is a coroutine).
     fn only_holder(&self) -> Option<ContainerKind> {
         self.holder.filter(|_| self.only_container())
     }

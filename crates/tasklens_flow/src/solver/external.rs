@@ -3,6 +3,7 @@
 
 use tasklens_semantic::facts::{ContainerKind, Part};
 
+use super::calls::SiteArgs;
 use super::{Complex, DynHopKind, NO_LABEL, Solver};
 use crate::asyncio_api::{ExternalCall, Opened};
 use crate::objects::{GNode, GSite, Obj};
@@ -48,10 +49,7 @@ impl Solver {
         match name {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
-                if let Some(from) = arg(index) {
-                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
-                    self.edge(from, values, label);
-                }
+                self.store_argument(&args, index, values);
                 if name == "setdefault" {
                     self.edge(values, result, NO_LABEL);
                 }
@@ -104,11 +102,8 @@ impl Solver {
         let args = self.site_args(site);
         match name {
             "put" | "put_nowait" => {
-                if let Some(from) = args.arg(0) {
-                    let values = self.part_node(container, Part::Values);
-                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
-                    self.edge(from, values, label);
-                }
+                let values = self.part_node(container, Part::Values);
+                self.store_argument(&args, 0, values);
                 let done = if name == "put" && asyncio { Obj::Coro(None) } else { Obj::Unknown };
                 self.seed(result, done);
             }
@@ -122,16 +117,21 @@ impl Solver {
         }
     }
 
+    /// Stores argument `index` of a call into `slot`, a hop of the trace.
+    fn store_argument(&mut self, args: &SiteArgs, index: usize, slot: GNode) {
+        if let Some(from) = args.arg(index) {
+            let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
+            self.edge(from, slot, label);
+        }
+    }
+
     /// `set(value)` stores the value (and gives a token), `get(default)` gives it or the default.
     fn context_var_method(&mut self, site: GSite, container: GNode, name: &str, result: GNode) {
         let args = self.site_args(site);
         let values = self.part_node(container, Part::Values);
         match name {
             "set" => {
-                if let Some(from) = args.arg(0) {
-                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
-                    self.edge(from, values, label);
-                }
+                self.store_argument(&args, 0, values);
                 self.seed(result, Obj::Unknown);
             }
             "get" => {
@@ -458,10 +458,7 @@ impl Solver {
             }
             "setdefault" => {
                 let slot = self.part_node(container, write);
-                if let Some(from) = args.arg(1) {
-                    let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
-                    self.edge(from, slot, label);
-                }
+                self.store_argument(args, 1, slot);
                 let slot = self.part_node(container, read);
                 self.edge(slot, result, NO_LABEL);
             }
