@@ -4812,7 +4812,7 @@ class Worker:
 
     def describe(self):
         if isinstance(self.job, asyncio.Task):
-            print(self.job.get_name(), self.job.get_coro())
+            print(self.job.get_name(), [self.job.get_coro() for _ in range(1)])
         name = self.job.get_name() if isinstance(self.job, asyncio.Task) else "future"
         if not isinstance(self.job, asyncio.Task):
             return name
@@ -4838,7 +4838,7 @@ class Quiet:
 
     def show(self):
         if isinstance(self.job, asyncio.Task) and self.job.get_name():
-            print(self.job.get_coro())
+            print([self.job.get_coro() for _ in range(1)])
 
 
 async def work():

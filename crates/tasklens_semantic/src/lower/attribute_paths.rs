@@ -7,7 +7,7 @@
 use ruff_python_ast::Expr;
 use ruff_python_ast::name::Name;
 
-use super::{Lowerer, Val};
+use super::{Lowerer, ScopeKind, Val};
 use crate::facts::{Constraint, NodeId};
 
 /// The dotted spelling of an attribute read of a name (`self.task`, `self.conn.waiter`).
@@ -39,13 +39,27 @@ impl Lowerer {
         Some(node)
     }
 
-    /// The narrowed value of an attribute read, when its path is narrowed here.
+    /// The narrowed value of an attribute read, when its path is narrowed here, or around a
+    /// comprehension that runs here and does not bind the path's name itself.
     pub(super) fn narrowed_read(&mut self, expr: &Expr) -> Option<NodeId> {
-        if !self.scope().narrowed_paths {
+        let seen = self.scopes.iter().rev();
+        let mut reached = seen.take_while(|scope| scope.kind == ScopeKind::Comprehension).count() + 1;
+        reached = reached.min(self.scopes.len());
+        let scopes = &self.scopes[self.scopes.len() - reached..];
+        if !scopes.iter().any(|scope| scope.narrowed_paths) {
             return None;
         }
         let path = attribute_path(expr)?;
-        self.flow().env.get(&path).copied()
+        let root = path.split('.').next()?;
+        for scope in scopes.iter().rev() {
+            if let Some(&node) = scope.flow.env.get(&path) {
+                return Some(node);
+            }
+            if scope.bound.contains(root) {
+                return None;
+            }
+        }
+        None
     }
 
     /// Forgets what is known of `root` (a name or a path) and the paths below it, when it
