@@ -4749,7 +4749,7 @@ fn unions_that_admit_no_future_need_a_task() {
         r#"
 #- main.py run
 import asyncio
-from typing import Awaitable, Callable, Optional, Union
+from typing import Awaitable, Callable, Optional, Protocol, Union
 
 
 class Deferred(asyncio.Future):
@@ -4774,6 +4774,7 @@ class Scheduler:
         self.timer: "asyncio.TimerHandle | asyncio.Task | None" = loop.call_later(1, print)
         self.timer = asyncio.wrap_future(loop.run_in_executor(None, print))
         self.handler: "Callable[[], None] | asyncio.Task" = asyncio.gather()
+        self.stopper: "Cancellable | asyncio.Task" = loop.create_future()
 
 
 async def main():
@@ -4784,6 +4785,10 @@ async def main():
     if isinstance(s.next, asyncio.Task):
         print(s.next.get_name())
     s.next.cancelling()
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> bool: ...
 
 
 asyncio.run(main())

@@ -131,13 +131,14 @@ impl ClassTable {
         order.filter_map(|c| self.external_paths.get(c)).flatten().any(|path| wanted(path))
     }
 
-    /// Whether an instance may be a Future: an outside base other than a builtin, a
-    /// `typing` construct, an ABC or an enum.
+    /// Whether an instance may be a Future: a protocol (a Future may match it), or an
+    /// outside base other than a builtin, a `typing` construct, an ABC or an enum.
     pub fn may_be_future(&self, class: GClass) -> bool {
-        self.has_external_base(class, |path| {
-            let top = path.split('.').next().unwrap_or(path);
-            !matches!(top, "builtins" | "typing" | "typing_extensions" | "abc" | "enum" | "collections")
-        })
+        self.is_protocol(class)
+            || self.has_external_base(class, |path| {
+                let top = path.split('.').next().unwrap_or(path);
+                !matches!(top, "builtins" | "typing" | "typing_extensions" | "abc" | "enum" | "collections")
+            })
     }
 
     /// Whether an instance may be a builtin container: an outside base other than a scalar,
