@@ -262,9 +262,6 @@ impl Solver {
             // A call of a value that may also be something else (a callback attribute given
             // `asyncio.current_task` by one constructor and a lambda by another) may run the
             // other where no loop runs: it is left out.
-            // A call of a value that may also be something else (a callback attribute given
-            // `asyncio.current_task` by one constructor and a lambda by another) may run the
-            // other where no loop runs: it is left out.
             running_loop_sites: sorted_without(&self.running_loop_sites, &self.several_callees),
             current_loop_sites: sorted_without(&self.current_loop_sites, &self.several_callees),
             calls: {
