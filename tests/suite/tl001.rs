@@ -4866,3 +4866,38 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_handler_reads_a_narrowed_attribute_afresh() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Worker:
+    def __init__(self, job):
+        self.job = job
+
+    def retry(self, loop):
+        if isinstance(self.job, asyncio.Task):
+            try:
+                self.job = loop.create_future()
+                raise ValueError
+            except ValueError:
+                self.job.get_name()
+
+
+async def work():
+    return 1
+
+
+async def main():
+    Worker(asyncio.create_task(work())).retry(asyncio.get_running_loop())
+
+
+asyncio.run(main())
+"#,
+        "main.py:11: TL001",
+    );
+}

@@ -105,6 +105,14 @@ impl Lowerer {
     /// there: the state where an exception arrives from a body that bound them (a handler,
     /// a `finally`, the end of `with suppress(...)`).
     pub(super) fn with_versions(&mut self, mut flow: Flow, bound: &[(Name, NodeId)]) -> Flow {
+        // The body may have assigned a narrowed attribute before it stopped: read afresh.
+        if self.scope().narrowed_paths {
+            let paths: Vec<Name> =
+                (flow.env.keys()).filter(|name| super::attribute_paths::is_attribute_path(name)).cloned().collect();
+            for path in paths {
+                flow.env.remove(&path);
+            }
+        }
         let mut by_name: std::collections::BTreeMap<&Name, Vec<NodeId>> = Default::default();
         for (name, version) in bound {
             by_name.entry(name).or_default().push(*version);
