@@ -4901,3 +4901,39 @@ asyncio.run(main())
         "main.py:11: TL001",
     );
 }
+
+#[test]
+fn a_future_gives_what_is_set_on_it() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Handoff:
+    def __init__(self, loop):
+        self.waiter = loop.create_future()
+
+    def hand(self, job):
+        self.waiter.set_result(job)
+
+    async def take(self):
+        return await self.waiter
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    mine = loop.create_future()
+    mine.set_result(asyncio.current_task())
+    (await mine).get_name()
+    handoff = Handoff(loop)
+    handoff.hand(loop.run_in_executor(None, print))
+    job = await handoff.take()
+    job.get_name()
+
+
+asyncio.run(main())
+"#,
+        "main.py:21: TL001",
+    );
+}

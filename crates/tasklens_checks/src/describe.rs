@@ -152,6 +152,7 @@ pub(crate) fn step(step: &Step) -> String {
         StepKind::AttrStore(attr) => format!("stored in `.{attr}`"),
         StepKind::AttrLoad(attr) => format!("read from `.{attr}`"),
         StepKind::ContainerStore => "stored in a container".to_string(),
+        StepKind::FutureResult => "set as a Future's result".to_string(),
         StepKind::ContainerLoad => "taken from a container".to_string(),
         StepKind::Argument { param, function } => {
             format!("passed to parameter `{param}` of `{function}`")

@@ -19,8 +19,8 @@ declare_rule! {
     /// A union that admits a Task and nothing a plain Future may be (`str | Task`,
     /// `Task | asyncio.TimerHandle | None`) needs a Task too.
     /// The value is followed across assignments, calls, returns, attributes (also through
-    /// property setters), containers, queues (asyncio's and threads'), context variables
-    /// and modules. `isinstance(x, asyncio.Task)` stops it where the test holds, also for
+    /// property setters), containers, queues (asyncio's and threads'), context variables,
+    /// the results set on Futures (`fut.set_result(v)`, then `await fut`) and modules. `isinstance(x, asyncio.Task)` stops it where the test holds, also for
     /// an attribute (`if isinstance(self.task, asyncio.Task): self.task.get_name()`) until
     /// the attribute is assigned.
     ///

@@ -118,12 +118,23 @@ pub enum StepKind {
     AttrStore(Name),
     AttrLoad(Name),
     ContainerStore,
+    /// Set as the result of a Future (`fut.set_result(value)`), which awaiting it gives.
+    FutureResult,
     ContainerLoad,
-    Argument { param: Name, function: Name },
-    CallResult { function: Name },
+    Argument {
+        param: Name,
+        function: Name,
+    },
+    CallResult {
+        function: Name,
+    },
     PassThrough,
-    Callback { function: Name },
-    Fixture { name: Name },
+    Callback {
+        function: Name,
+    },
+    Fixture {
+        name: Name,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -101,6 +101,7 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
         DynHopKind::PassThrough => StepKind::PassThrough,
         DynHopKind::Callback { func } => StepKind::Callback { function: func_name(solved, *func) },
         DynHopKind::ContainerStore => StepKind::ContainerStore,
+        DynHopKind::FutureResult => StepKind::FutureResult,
         DynHopKind::Field { field } => StepKind::AttrStore(field.clone()),
         DynHopKind::Fixture { name } => StepKind::Fixture { name: name.clone() },
     };

@@ -106,9 +106,7 @@ impl Solver {
                 }
                 Obj::Task(site) => self.awaited_argument(site, to),
                 Obj::WaitForCoro(site) => self.awaited_argument(Some(site), to),
-                Obj::Future(site) if self.gather_sites.contains_key(&site) => self.awaited_gather(site, to),
-                // `shield(x)` records `x`; other Futures give what is set on them: unknown.
-                Obj::Future(site) => self.awaited_argument(Some(site), to),
+                Obj::Future(site) => self.future_result(site, to),
                 _ => self.seed(to, Obj::Unknown),
             },
             Complex::Enter { to } => self.enter(value, obj, to),
@@ -581,6 +579,19 @@ impl Solver {
             }
             Obj::Container(container, kind) => self.container_method(site, container, kind, name, result),
             Obj::Task(task) if name.as_str() == "result" => self.awaited_argument(task, result),
+            Obj::Future(future) => match name.as_str() {
+                "result" => self.future_result(future, result),
+                "set_result" => {
+                    let slot = self.future_result_node(future);
+                    let args = self.site_args(site);
+                    if let Some(from) = args.arg(0) {
+                        let label = self.dyn_hop(args.module, args.at(), DynHopKind::FutureResult);
+                        self.edge(from, slot, label);
+                    }
+                    self.seed(result, Obj::Unknown);
+                }
+                _ => self.seed(result, Obj::Unknown),
+            },
             // A method of something the analysis does not follow may call what it is given.
             Obj::Unknown => self.unknown_call(site, result),
             _ => self.seed(result, Obj::Unknown),
@@ -595,6 +606,27 @@ impl Solver {
             Some(coroutine) => self.complex_on(coroutine, Complex::Await { to }),
             None => self.seed(to, Obj::Unknown),
         }
+    }
+
+    /// What awaiting the plain Future made at `site` (or its `result()`) gives: for
+    /// `gather`, a list of what its arguments give; for `shield(x)`, what `x` gives; and for
+    /// any, what `set_result` puts on it in the project (besides what code outside may set).
+    fn future_result(&mut self, site: GSite, to: GNode) {
+        if self.gather_sites.contains_key(&site) {
+            return self.awaited_gather(site, to);
+        }
+        self.awaited_argument(Some(site), to);
+        let slot = self.future_result_node(site);
+        self.edge(slot, to, NO_LABEL);
+    }
+
+    fn future_result_node(&mut self, site: GSite) -> GNode {
+        if let Some(&node) = self.future_results.get(&site) {
+            return node;
+        }
+        let node = self.new_node();
+        self.future_results.insert(site, node);
+        node
     }
 
     /// What awaiting the `asyncio.gather(...)` made at `site` gives: a list of what awaiting

@@ -137,6 +137,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         task_argument_sites: FxHashMap::default(),
         awaited_arguments: FxHashMap::default(),
         gather_sites: FxHashMap::default(),
+        future_results: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         loop_made_tasks: FxHashMap::default(),

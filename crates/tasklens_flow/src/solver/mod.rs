@@ -97,6 +97,8 @@ pub(crate) enum DynHopKind {
         func: GFunc,
     },
     ContainerStore,
+    /// `fut.set_result(value)`.
+    FutureResult,
     Field {
         field: Name,
     },
@@ -343,6 +345,9 @@ pub(crate) struct Solver {
     awaited_arguments: FxHashMap<GSite, GNode>,
     /// `asyncio.gather(...)` sites, and the list awaiting one gives (made when first awaited).
     gather_sites: FxHashMap<GSite, Option<GNode>>,
+    /// The node of what `set_result` puts on the plain Futures made at a site, made when
+    /// first set or read.
+    future_results: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
     kept_tasks: FxHashSet<GSite>,
