@@ -4937,3 +4937,31 @@ asyncio.run(main())
         "main.py:21: TL001",
     );
 }
+
+#[test]
+fn a_weak_reference_gives_back_its_referent() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import weakref
+
+
+class Cache:
+    def __init__(self, loop):
+        self.pending = loop.create_future()
+        self.ref = weakref.ref(self.pending)
+
+    def describe(self):
+        return self.ref().get_name()
+
+
+async def main():
+    print(Cache(asyncio.get_running_loop()).describe())
+
+
+asyncio.run(main())
+"#,
+        "main.py:7: TL001",
+    );
+}

@@ -910,3 +910,41 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_weak_reference_keeps_no_task() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import weakref
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+class Poller:
+    def start(self):
+        self.lost = weakref.ref(asyncio.create_task(work()))
+        task = asyncio.create_task(work())
+        self.task = task
+        self.task_ref = weakref.ref(task, lambda ref: None)
+
+    def name(self):
+        task = self.task_ref()
+        return task.get_name() if task is not None else None
+
+
+async def main():
+    poller = Poller()
+    poller.start()
+    print(poller.name())
+    await asyncio.sleep(0.01)
+
+
+asyncio.run(main())
+"#,
+        "main.py:11: TL005",
+    );
+}

@@ -72,7 +72,7 @@ pub enum ExternalCall {
     /// A container of a kind whose methods are not a list's or a dict's: `asyncio.Queue()`
     /// (items come back from `get`), `queue.Queue()`, `weakref.WeakSet()` and
     /// `WeakValueDictionary()` (which keep nothing alive), `contextvars.ContextVar(name,
-    /// default=...)` (one value per context).
+    /// default=...)` (one value per context), `weakref.ref(x)` (calling it gives `x`).
     NewContainer(ContainerKind),
     /// `OrderedDict()`, `OrderedDict(k=v)` and `dict(k=v)`: a dict with each keyword
     /// argument under its name. Not a bare `dict()` (see [`external_call`]), nor a copy
@@ -182,6 +182,7 @@ pub fn external_call(path: &str) -> ExternalCall {
         "weakref" if last == "WeakSet" => ExternalCall::NewContainer(ContainerKind::WeakSet),
         "weakref" if last == "WeakValueDictionary" => ExternalCall::NewContainer(ContainerKind::WeakValueDict),
         "contextvars" if last == "ContextVar" => ExternalCall::NewContainer(ContainerKind::ContextVar),
+        "weakref" if last == "ref" => ExternalCall::NewContainer(ContainerKind::WeakRef),
         "queue" if is_thread_queue(last) => ExternalCall::NewContainer(ContainerKind::ThreadQueue),
         "heapq" => match last {
             "heappush" => ExternalCall::HeapStore { stores: true, returns: false },
@@ -266,7 +267,7 @@ pub fn is_generic_class(path: &str) -> bool {
         "concurrent" => last == "Future",
         "builtins" => matches!(last, "list" | "dict" | "set" | "frozenset" | "tuple"),
         "collections" => matches!(last, "deque" | "defaultdict" | "OrderedDict"),
-        "weakref" => matches!(last, "WeakSet" | "WeakValueDictionary"),
+        "weakref" => matches!(last, "WeakSet" | "WeakValueDictionary" | "ref"),
         "contextvars" => last == "ContextVar",
         "queue" => is_thread_queue(last),
         _ => false,
@@ -556,6 +557,7 @@ pub fn external_type(path: &str) -> ExternalType {
             | "WeakValueDictionary"
             | "ValuesView",
         ) => ExternalType::Container,
+        ("weakref", "ref") => ExternalType::Container,
         _ => ExternalType::Other,
     }
 }

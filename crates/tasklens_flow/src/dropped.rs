@@ -85,11 +85,27 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                 _ => None,
             })
             .collect();
+        // `weakref.ref(t)` refers to `t` without keeping it (its callback it keeps).
+        let weak_refs: FxHashSet<u32> = (module.facts.constraints.iter())
+            .filter_map(|constraint| match constraint {
+                Constraint::Call { site, result, .. } | Constraint::MethodCall { site, result, .. } => {
+                    let result = base + result;
+                    let objs = solved.sets.get(result);
+                    let makes_weak_ref = !objs.is_empty()
+                        && objs.iter().all(|&o| {
+                            matches!(solved.objs[o as usize], Obj::Container(at, ContainerKind::WeakRef) if at == result)
+                        });
+                    makes_weak_ref.then_some(*site)
+                }
+                _ => None,
+            })
+            .collect();
         for (index, call) in module.facts.call_sites.iter().enumerate() {
             if weak_adds.contains(&(index as u32)) {
                 continue;
             }
-            let nodes = call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
+            let skipped = usize::from(weak_refs.contains(&(index as u32)));
+            let nodes = call.args.iter().skip(skipped).map(|a| a.node).chain(call.keywords.iter().map(|k| k.node));
             nodes.flatten().for_each(|node| mark(base + node));
         }
         module.facts.spread_args.iter().for_each(|&(_, node, _)| mark(base + node));

@@ -528,6 +528,8 @@ pub enum ContainerKind {
     WeakSet,
     /// A `contextvars.ContextVar`: `set(value)` stores its value, `get()` gives it back.
     ContextVar,
+    /// A `weakref.ref(x)`: calling it gives `x` back, which it does not keep alive.
+    WeakRef,
     /// A `weakref.WeakValueDictionary`: a dict that holds its values without keeping them
     /// alive.
     WeakValueDict,
@@ -541,7 +543,7 @@ impl ContainerKind {
 
     /// Holds what it is given without keeping it alive.
     pub fn is_weak(self) -> bool {
-        matches!(self, ContainerKind::WeakSet | ContainerKind::WeakValueDict)
+        matches!(self, ContainerKind::WeakSet | ContainerKind::WeakValueDict | ContainerKind::WeakRef)
     }
 }
 

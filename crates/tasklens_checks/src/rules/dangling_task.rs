@@ -33,8 +33,8 @@ declare_rule! {
     /// loop.create_task, coro)`, `loop.call_later(1, asyncio.create_task, coro)`), is dropped
     /// too: the loop throws away what its callbacks return.
     /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` (or a
-    /// `WeakValueDictionary`) keeps nothing (it is the usual wrong fix): adding the Task to
-    /// one, or reading it back from one, does not count. When the Task travels
+    /// `WeakValueDictionary`, or a `weakref.ref(task)`) keeps nothing (it is the usual
+    /// wrong fix): adding the Task to one, or reading it back from one, does not count. When the Task travels
     /// before it is dropped (returned from a helper, assigned on), the finding shows the
     /// longest way it takes, up to the last step after which nothing keeps it.
     ///

@@ -256,6 +256,7 @@ fn holder_kind(path: &str) -> Option<ContainerKind> {
         Some(("asyncio", "Queue" | "LifoQueue" | "PriorityQueue")) => Some(ContainerKind::Queue),
         Some(("contextvars", "ContextVar")) => Some(ContainerKind::ContextVar),
         Some(("queue", last)) if crate::asyncio_api::is_thread_queue(last) => Some(ContainerKind::ThreadQueue),
+        Some(("weakref", "ref")) => Some(ContainerKind::WeakRef),
         _ => None,
     }
 }

@@ -339,6 +339,11 @@ impl Solver {
                 let name = self.name(name).clone();
                 self.loop_call(site, &name, result);
             }
+            // `weakref.ref(x)()` gives `x` (or None, once `x` is gone).
+            Obj::Container(container, ContainerKind::WeakRef) => {
+                let referent = self.part_node(container, Part::Values);
+                self.edge(referent, result, NO_LABEL);
+            }
             // A callable from outside, annotated to return what may be a plain Future.
             Obj::FutureFactory(param) => {
                 self.unknown_call(site, result);

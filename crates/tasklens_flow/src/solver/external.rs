@@ -277,6 +277,12 @@ impl Solver {
             },
             ExternalCall::NewContainer(kind) => {
                 self.seed(result, Obj::Container(result, kind));
+                // `weakref.ref(x, callback)` refers to `x`; the callback runs when `x` goes.
+                if kind == ContainerKind::WeakRef {
+                    let values = self.part_node(result, Part::Values);
+                    self.store_argument(&args, 0, values);
+                    self.escape_arguments(site, Some(0));
+                }
                 // What a context variable's `get()` gives before any `set`.
                 let call = args.call();
                 if kind == ContainerKind::ContextVar
