@@ -4965,3 +4965,28 @@ asyncio.run(main())
         "main.py:7: TL001",
     );
 }
+
+#[test]
+fn getattr_of_a_task_only_method_without_a_default() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+def describe(job):
+    fallback = getattr(job, "get_name", lambda: "future")()
+    return fallback, getattr(job, "get_name")()
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(describe(asyncio.create_task(asyncio.sleep(0))))
+    print(describe(loop.create_future()))
+
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL001",
+    );
+}

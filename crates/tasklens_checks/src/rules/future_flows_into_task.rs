@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Finds values that can be a plain `asyncio.Future` and reach code that needs an
     /// `asyncio.Task`: a Task-only method (`get_name`, `set_name`, `get_coro`, `get_stack`,
-    /// `print_stack`, `get_context`, `cancelling`, `uncancel`), or a return, parameter,
+    /// `print_stack`, `get_context`, `cancelling`, `uncancel`; also read by `getattr(t,
+    /// "get_name")` without a default), or a return, parameter,
     /// variable or attribute annotated as a Task (also in a string annotation, a
     /// container such as `dict[str, Task]`, `asyncio.Queue[Task]`, `queue.Queue[Task]` or
     /// `ContextVar[Task]`, a position of a tuple (`tuple[str, Task]`, also nested:

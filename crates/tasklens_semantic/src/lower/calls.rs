@@ -129,6 +129,19 @@ impl Lowerer {
         {
             let attr = self.intern(&Name::new(literal.value.to_str()));
             self.facts.attr_args.push((site, attr));
+            // Without a default, `getattr(t, "get_name")` fails on a plain Future as
+            // `t.get_name` does.
+            let method = literal.value.to_str();
+            let object = self.facts.call_sites[site as usize].args.first().and_then(|arg| arg.node);
+            if name.id.as_str() == "getattr"
+                && call.arguments.args.len() == 2
+                && call.arguments.keywords.is_empty()
+                && TASK_ONLY_METHODS.contains(&method)
+                && self.attribute_error_handled == 0
+                && let Some(object) = object
+            {
+                self.task_method_call(object, &Name::new(method), literal.range);
+            }
         }
         let result = self.node();
         match callee {
