@@ -196,13 +196,31 @@ pub fn external_call(path: &str) -> ExternalCall {
     }
 }
 
-/// Whether an outside type in an annotation is surely no plain Future: builtins,
-/// `Callable`, and asyncio's handles, transports, protocols and servers.
-pub fn is_never_future(path: &str) -> bool {
+/// Outside types that no plain `asyncio.Future` is an instance of (`isinstance(x, str)`
+/// is false for every Future, and a place annotated `str | Task` admits no Future):
+/// builtins, the ABCs a Future does not implement, `Callable`, and asyncio's handles,
+/// transports, protocols, servers, streams and synchronisation primitives. (A Future is
+/// iterable and awaitable, so `Iterable` and `Awaitable` are not here.)
+pub fn excludes_futures(path: &str) -> bool {
     let (top, last) = split(path);
     match top {
-        "builtins" => true,
-        "typing" | "typing_extensions" | "collections" => last == "Callable",
+        "builtins" => last != "object",
+        "typing" | "typing_extensions" | "collections" => matches!(
+            last,
+            "Generator"
+                | "AsyncGenerator"
+                | "Coroutine"
+                | "Iterator"
+                | "AsyncIterator"
+                | "Mapping"
+                | "MutableMapping"
+                | "Sequence"
+                | "MutableSequence"
+                | "Set"
+                | "MutableSet"
+                | "Callable"
+        ),
+        "types" => matches!(last, "GeneratorType" | "CoroutineType" | "FunctionType"),
         "asyncio" => matches!(
             last,
             "Handle"

@@ -589,10 +589,7 @@ impl Solver {
                 "set_result" => {
                     let slot = self.future_result_node(future);
                     let args = self.site_args(site);
-                    if let Some(from) = args.arg(0) {
-                        let label = self.dyn_hop(args.module, args.at(), DynHopKind::FutureResult);
-                        self.edge(from, slot, label);
-                    }
+                    self.store_argument(&args, 0, slot, DynHopKind::FutureResult);
                     self.seed(result, Obj::Unknown);
                 }
                 _ => self.seed(result, Obj::Unknown),

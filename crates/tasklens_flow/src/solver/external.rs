@@ -49,7 +49,7 @@ impl Solver {
         match name {
             "append" | "add" | "appendleft" | "insert" | "setdefault" => {
                 let index = usize::from(matches!(name, "insert" | "setdefault"));
-                self.store_argument(&args, index, values);
+                self.store_argument(&args, index, values, DynHopKind::ContainerStore);
                 if name == "setdefault" {
                     self.edge(values, result, NO_LABEL);
                 }
@@ -103,7 +103,7 @@ impl Solver {
         match name {
             "put" | "put_nowait" => {
                 let values = self.part_node(container, Part::Values);
-                self.store_argument(&args, 0, values);
+                self.store_argument(&args, 0, values, DynHopKind::ContainerStore);
                 let done = if name == "put" && asyncio { Obj::Coro(None) } else { Obj::Unknown };
                 self.seed(result, done);
             }
@@ -117,10 +117,10 @@ impl Solver {
         }
     }
 
-    /// Stores argument `index` of a call into `slot`, a hop of the trace.
-    fn store_argument(&mut self, args: &SiteArgs, index: usize, slot: GNode) {
+    /// Stores argument `index` of a call into `slot`, a hop of the trace of that kind.
+    pub(super) fn store_argument(&mut self, args: &SiteArgs, index: usize, slot: GNode, hop: DynHopKind) {
         if let Some(from) = args.arg(index) {
-            let label = self.dyn_hop(args.module, args.at(), DynHopKind::ContainerStore);
+            let label = self.dyn_hop(args.module, args.at(), hop);
             self.edge(from, slot, label);
         }
     }
@@ -131,7 +131,7 @@ impl Solver {
         let values = self.part_node(container, Part::Values);
         match name {
             "set" => {
-                self.store_argument(&args, 0, values);
+                self.store_argument(&args, 0, values, DynHopKind::ContainerStore);
                 self.seed(result, Obj::Unknown);
             }
             "get" => {
@@ -277,20 +277,23 @@ impl Solver {
             },
             ExternalCall::NewContainer(kind) => {
                 self.seed(result, Obj::Container(result, kind));
-                // `weakref.ref(x, callback)` refers to `x`; the callback runs when `x` goes.
-                if kind == ContainerKind::WeakRef {
-                    let values = self.part_node(result, Part::Values);
-                    self.store_argument(&args, 0, values);
-                    self.escape_arguments(site, Some(0));
-                }
-                // What a context variable's `get()` gives before any `set`.
-                let call = args.call();
-                if kind == ContainerKind::ContextVar
-                    && let Some(default) = call.keywords.iter().find(|k| k.name.as_str() == "default")
-                    && let Some(node) = args.node(default.node)
-                {
-                    let values = self.part_node(result, Part::Values);
-                    self.edge(node, values, NO_LABEL);
+                match kind {
+                    // `weakref.ref(x, callback)` refers to `x`; the callback runs when `x` goes.
+                    ContainerKind::WeakRef => {
+                        let values = self.part_node(result, Part::Values);
+                        self.store_argument(&args, 0, values, DynHopKind::ContainerStore);
+                        self.escape_arguments(site, Some(0));
+                    }
+                    // What a context variable's `get()` gives before any `set`.
+                    ContainerKind::ContextVar => {
+                        let call = args.call();
+                        let default = call.keywords.iter().find(|k| k.name.as_str() == "default");
+                        if let Some(node) = default.and_then(|k| args.node(k.node)) {
+                            let values = self.part_node(result, Part::Values);
+                            self.edge(node, values, NO_LABEL);
+                        }
+                    }
+                    _ => {}
                 }
             }
             ExternalCall::NewDict { empty_call } => {
@@ -464,7 +467,7 @@ impl Solver {
             }
             "setdefault" => {
                 let slot = self.part_node(container, write);
-                self.store_argument(args, 1, slot);
+                self.store_argument(args, 1, slot, DynHopKind::ContainerStore);
                 let slot = self.part_node(container, read);
                 self.edge(slot, result, NO_LABEL);
             }

@@ -177,7 +177,6 @@ impl Solver {
         }
     }
 
-    /// Whether `asyncio.iscoroutine` may be true of the value.
     /// Whether `asyncio.iscoroutine` accepts it whatever it is: a coroutine, or an instance
     /// of a project class it accepts.
     fn is_surely_coroutine(&self, value: Obj) -> bool {
@@ -187,6 +186,7 @@ impl Solver {
         }
     }
 
+    /// Whether `asyncio.iscoroutine` may be true of the value.
     fn may_be_coroutine(&self, value: Obj) -> bool {
         match value {
             Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,

@@ -2,6 +2,7 @@
 //! flow graph, with calls, attributes and containers resolved as objects
 //! reach them (an on-the-fly call graph).
 
+mod admits;
 mod annotations;
 mod attributes;
 mod calls;

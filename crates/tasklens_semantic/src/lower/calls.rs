@@ -132,13 +132,12 @@ impl Lowerer {
             // Without a default, `getattr(t, "get_name")` fails on a plain Future as
             // `t.get_name` does.
             let method = literal.value.to_str();
-            let object = self.facts.call_sites[site as usize].args.first().and_then(|arg| arg.node);
             if name.id.as_str() == "getattr"
                 && call.arguments.args.len() == 2
                 && call.arguments.keywords.is_empty()
                 && TASK_ONLY_METHODS.contains(&method)
                 && self.attribute_error_handled == 0
-                && let Some(object) = object
+                && let Some(object) = self.facts.call_sites[site as usize].args.first().and_then(|arg| arg.node)
             {
                 self.task_method_call(object, &Name::new(method), literal.range);
             }

@@ -19,7 +19,7 @@ pub(crate) struct ScopeScan {
 
 /// Scans a body without entering nested functions, classes or lambdas.
 pub(crate) fn scan_body(body: &[Stmt]) -> ScopeScan {
-    let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0 };
+    let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0, paths: false };
     scanner.visit_body(body);
     scanner.scan
 }
@@ -27,7 +27,9 @@ pub(crate) fn scan_body(body: &[Stmt]) -> ScopeScan {
 /// The names bound by assignment targets in a block, and the attribute paths it assigns
 /// (for loop merges).
 pub(crate) fn bound_names(body: &[Stmt]) -> FxHashSet<Name> {
-    let mut scan = scan_body(body);
+    let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0, paths: true };
+    scanner.visit_body(body);
+    let mut scan = scanner.scan;
     scan.bound.extend(scan.stored_paths);
     scan.bound
 }
@@ -35,6 +37,8 @@ pub(crate) fn bound_names(body: &[Stmt]) -> FxHashSet<Name> {
 struct Scanner {
     scan: ScopeScan,
     depth: u32,
+    /// Whether to collect the attribute paths assigned (only loop merges need them).
+    paths: bool,
 }
 
 impl Scanner {
@@ -132,7 +136,7 @@ impl<'a> Visitor<'a> for Scanner {
             Expr::Lambda(_) => return,
             Expr::Yield(_) | Expr::YieldFrom(_) => self.scan.yields = true,
             Expr::Named(named) => self.bind_target(&named.target),
-            Expr::Attribute(attribute) if !attribute.ctx.is_load() => {
+            Expr::Attribute(attribute) if self.paths && !attribute.ctx.is_load() => {
                 self.scan.stored_paths.extend(super::attribute_paths::attribute_path(expr));
             }
             // Comprehensions have their own scope, but a walrus inside binds here.
