@@ -4990,3 +4990,92 @@ asyncio.run(main())
         "main.py:12: TL001",
     );
 }
+
+#[test]
+fn predicate_functions_narrow_their_argument() {
+    check(
+        r#"
+#- checks.py
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, TypeGuard
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+
+def is_task(obj):
+    """Whether obj is a Task."""
+    return isinstance(obj, asyncio.Task)
+
+
+def guarded(obj) -> TypeGuard[asyncio.Task]:
+    return hasattr(obj, "get_name")
+
+
+def task_is(obj) -> TypeIs[asyncio.Task]:
+    return isinstance(obj, asyncio.Task)
+
+
+def plain(obj):
+    return asyncio.isfuture(obj) and not isinstance(obj, asyncio.Task)
+
+
+def finished(obj):
+    return obj.done()
+#- main.py run
+import asyncio
+
+import checks
+from checks import finished, guarded, is_task, plain
+
+
+class Runner:
+    def __init__(self, job):
+        self.job = job
+
+    def name(self):
+        if checks.is_task(self.job):
+            return self.job.get_name()
+        return "future"
+
+
+def describe(job):
+    if is_task(job):
+        print(job.get_name())
+    if guarded(job):
+        print(job.get_coro())
+    if not checks.task_is(job):
+        return "future"
+    return job.get_name()
+
+
+def other(job):
+    if plain(job):
+        return None
+    return job.get_name()
+
+
+def careless(job):
+    if finished(job):
+        return job.get_name()
+    return None
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(asyncio.sleep(0))
+    print(Runner(loop.create_future()).name(), Runner(task).name())
+    print(describe(loop.create_future()), describe(task), other(loop.create_future()), other(task))
+    done = loop.create_future()
+    done.set_result(None)
+    print(careless(task))
+    print(careless(done))
+
+
+asyncio.run(main())
+"#,
+        "main.py:44: TL001",
+    );
+}

@@ -818,3 +818,49 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_predicate_function_s_coroutine_test_lets_only_coroutines_through() {
+    // `is_coro(aw)` returns a coroutine test of its argument: behind it, `create_task` only
+    // gets coroutines. The unguarded helper fails on the Future.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+
+
+def is_coro(obj):
+    return asyncio.iscoroutine(obj) or inspect.iscoroutine(obj)
+
+
+async def work():
+    return 1
+
+
+def spawn(aw):
+    if is_coro(aw):
+        return asyncio.create_task(aw)
+    return asyncio.ensure_future(aw)
+
+
+def careless(aw):
+    if aw is not None:
+        return asyncio.create_task(aw)
+    return None
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    kept = [spawn(work()), spawn(loop.create_future())]
+    kept.append(careless(work()))
+    kept.append(careless(loop.create_future()))
+    await asyncio.sleep(0)
+    return kept
+
+
+asyncio.run(main())
+"#,
+        "main.py:21: TL004",
+    );
+}

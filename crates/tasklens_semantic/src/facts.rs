@@ -233,6 +233,19 @@ pub struct FunctionFacts {
     /// Decorated `@fixture` or `@x.fixture(...)`: perhaps a pytest fixture (the flow layer
     /// resolves the decorator).
     pub fixture: Option<FixtureDecl>,
+    /// A function (not a method) that tests its first argument: what holds of the
+    /// argument where a call of it is true, and where it is false.
+    pub predicate: Option<Box<Predicate>>,
+}
+
+/// What a predicate function says of its first argument (`def is_task(x): return
+/// isinstance(x, Task)`, `-> TypeGuard[Task]`, `-> TypeIs[Task]`): the tests that hold
+/// where its call is true, and those that hold where it is false. Never a
+/// [`GuardTest::Predicate`] itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Predicate {
+    pub when_true: Vec<GuardTest>,
+    pub when_false: Vec<GuardTest>,
 }
 
 /// A decorator that may declare a pytest fixture: its dotted name, and the name tests
@@ -784,4 +797,8 @@ pub enum GuardTest {
     /// One of the alternatives holds, each being all of its tests: `A or B` when true,
     /// `A and B` when false (`not isinstance(x, Future) or isinstance(x, Task)`).
     AnyOf(Vec<Vec<GuardTest>>),
+    /// `f(x)` comes out `holds`, for a function `f` named by its dotted path: `x` is what
+    /// `f`'s [`Predicate`] says, when `f` resolves to one of the project's (linking
+    /// resolves it; anything else narrows nothing).
+    Predicate { callee: Vec<Name>, holds: bool },
 }

@@ -25,6 +25,8 @@ declare_rule! {
     /// narrow what reaches it: `iscoroutine(x)`,
     /// `isawaitable(x)`, `iscoroutinefunction(f)` and `isinstance`, also through a name
     /// the test was assigned to (`is_coro = asyncio.iscoroutine(x)`, then `if is_coro:`),
+    /// through a predicate function of the project that returns such a test of its
+    /// argument (`def is_coro(obj): return asyncio.iscoroutine(obj)`, then `if is_coro(x):`),
     /// and in a nested function handed out only where the test holds (`if not
     /// iscoroutinefunction(handler): raise TypeError(...)`, then a `def wrapper()` that
     /// calls `create_task(handler())`).

@@ -58,7 +58,27 @@ impl Solver {
             GuardTest::AnyOf(alternatives) => {
                 alternatives.iter().all(|tests| tests.iter().any(|test| self.guard_stops_futures(m, test)))
             }
+            GuardTest::Predicate { callee, holds } => match self.predicate_tests(m, callee, *holds) {
+                Some((owner, tests)) => tests.iter().any(|test| self.guard_stops_futures(owner, test)),
+                None => false,
+            },
         }
+    }
+
+    /// What holds of the argument where a call of `callee` (a dotted name in `m`) comes out
+    /// `holds`, when it names a predicate function of the project, with the module its
+    /// types are spelled in.
+    pub(super) fn predicate_tests(
+        &mut self,
+        m: ModIdx,
+        callee: &[ruff_python_ast::name::Name],
+        holds: bool,
+    ) -> Option<(ModIdx, Vec<GuardTest>)> {
+        let Resolved::Function(func) = self.modules.resolve_dotted(m, callee) else { return None };
+        let (owner, facts) = self.modules.func(func);
+        let predicate = facts.predicate.as_deref()?;
+        let tests = if holds { &predicate.when_true } else { &predicate.when_false };
+        Some((owner, tests.clone()))
     }
 
     /// Whether no plain Future is an instance of `expr` (`isinstance(x, str)` is false for
@@ -87,6 +107,11 @@ impl Solver {
     /// of each stands for one the analysis does not see. Where the test fails, see
     /// [`Solver::exclusion_filter`].
     pub(super) fn guard_type_filter(&mut self, m: ModIdx, test: &GuardTest) -> Option<(TypeFilter, Vec<Obj>)> {
+        if let GuardTest::Predicate { callee, holds } = test {
+            let (owner, tests) = self.predicate_tests(m, callee, *holds)?;
+            let [test] = tests.as_slice() else { return None };
+            return self.guard_type_filter(owner, test);
+        }
         if let GuardTest::IsNot(types) = test {
             return self.exclusion_filter(m, types).map(|filter| (filter, Vec::new()));
         }

@@ -373,14 +373,7 @@ impl Solver {
             }
         }
         for guard in &facts.guards {
-            let label = match &guard.test {
-                GuardTest::Coroutine => COROUTINES_ONLY,
-                GuardTest::NotCoroutine => NOT_COROUTINES,
-                GuardTest::Awaitable => AWAITABLES_ONLY,
-                GuardTest::CoroutineFunction => COROUTINE_FUNCTIONS_ONLY,
-                test if self.guard_stops_futures(m, test) => GUARD,
-                _ => NO_LABEL,
-            };
+            let label = self.guard_label(m, &guard.test);
             pending.edge(nb + guard.from, nb + guard.to, label);
             // The branch's own node: a filter there keeps out what the test rules out.
             if let Some((filter, standing)) = self.guard_type_filter(m, &guard.test) {
@@ -411,6 +404,29 @@ impl Solver {
             if let Some(instances) = self.cast_instances(m, target) {
                 self.cast_instances.insert(sb + site, instances);
             }
+        }
+    }
+
+    /// What a guarded edge lets through: only coroutines (`iscoroutine(x)`), no coroutine
+    /// (where it is false), only awaitables, only `async def` functions, no plain Future,
+    /// or anything. A predicate's call is its one test (several: no plain Future when one
+    /// of them stops them).
+    fn guard_label(&mut self, m: ModIdx, test: &GuardTest) -> Label {
+        match test {
+            GuardTest::Coroutine => COROUTINES_ONLY,
+            GuardTest::NotCoroutine => NOT_COROUTINES,
+            GuardTest::Awaitable => AWAITABLES_ONLY,
+            GuardTest::CoroutineFunction => COROUTINE_FUNCTIONS_ONLY,
+            GuardTest::Predicate { callee, holds } => {
+                let Some((owner, tests)) = self.predicate_tests(m, callee, *holds) else { return NO_LABEL };
+                match tests.as_slice() {
+                    [test] => self.guard_label(owner, test),
+                    tests if tests.iter().any(|test| self.guard_stops_futures(owner, test)) => GUARD,
+                    _ => NO_LABEL,
+                }
+            }
+            test if self.guard_stops_futures(m, test) => GUARD,
+            _ => NO_LABEL,
         }
     }
 

@@ -382,6 +382,7 @@ impl Lowerer {
             returns: ReturnShape::Other,
             init_stores: Vec::new(),
             fixture: None,
+            predicate: None,
         };
         let func = self.new_function(facts, keyword);
         let params = match &lambda.parameters {

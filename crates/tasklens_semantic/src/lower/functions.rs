@@ -62,6 +62,12 @@ impl Lowerer {
             returns: ReturnShape::Unset,
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
+            predicate: match kind {
+                FunctionKind::Function | FunctionKind::StaticMethod => {
+                    super::narrowing::predicate_of(def).map(Box::new)
+                }
+                _ => None,
+            },
         };
         let func = self.new_function(facts, def.name.range());
         let params = self.parameters(&def.parameters, func);

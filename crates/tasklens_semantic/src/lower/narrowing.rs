@@ -9,7 +9,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
 use super::Lowerer;
 use super::stmt::Narrowing;
 use crate::annotation::type_expr;
-use crate::facts::{GateTest, GuardTest, ParamGate, TASK_ONLY_METHODS, TypeExpr};
+use crate::facts::{GateTest, GuardTest, ParamGate, Predicate, TASK_ONLY_METHODS, TypeExpr};
 
 impl Lowerer {
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
@@ -66,7 +66,7 @@ impl Lowerer {
                 }
                 None => {
                     self.expr(test);
-                    (Vec::new(), Vec::new())
+                    predicate_call_narrowing(test).unwrap_or_default()
                 }
             },
         }
@@ -196,13 +196,7 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
     let path = crate::annotation::dotted_name(&call.func)?;
     let function = path.last()?.as_str();
     let (subject, rest) = call.arguments.args.split_first()?;
-    let name = match subject {
-        Expr::Name(subject) => subject.id.clone(),
-        Expr::Named(ast::ExprNamed { target, .. }) => target.as_name_expr()?.id.clone(),
-        // `isinstance(self.task, Task)` narrows later reads of `self.task`.
-        Expr::Attribute(_) => super::attribute_paths::attribute_path(subject)?,
-        _ => return None,
-    };
+    let name = subject_name(subject)?;
     match (function, rest) {
         ("isinstance", [types]) if path.len() == 1 => {
             let types: Vec<_> = match types {
@@ -223,6 +217,85 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
         ("iscoroutinefunction", []) => Some((vec![(name, GuardTest::CoroutineFunction)], Vec::new())),
         ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
+    }
+}
+
+/// The name (or attribute path) a test reads, when it is one.
+fn subject_name(subject: &Expr) -> Option<Name> {
+    match subject {
+        Expr::Name(subject) => Some(subject.id.clone()),
+        Expr::Named(ast::ExprNamed { target, .. }) => Some(target.as_name_expr()?.id.clone()),
+        // `isinstance(self.task, Task)` narrows later reads of `self.task`.
+        Expr::Attribute(_) => super::attribute_paths::attribute_path(subject),
+        _ => None,
+    }
+}
+
+/// `f(x)` as a test, for a function named by a dotted name: `x` narrows as `f`'s
+/// predicate says where the call is true and where it is false, if `f` turns out to be a
+/// predicate of the project (`GuardTest::Predicate`, resolved when linking).
+fn predicate_call_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+    let Expr::Call(call) = test else { return None };
+    let callee = crate::annotation::dotted_name(&call.func)?;
+    let subject = call.arguments.args.first().filter(|arg| !arg.is_starred_expr())?;
+    let name = subject_name(subject)?;
+    let narrowing = |holds| vec![(name.clone(), GuardTest::Predicate { callee: callee.clone(), holds })];
+    Some((narrowing(true), narrowing(false)))
+}
+
+/// What a function says of its first parameter when it is a predicate: `-> TypeGuard[T]`
+/// (where true, an instance of `T`), `-> TypeIs[T]` (where false, not one either), or a
+/// body that only returns a test of it (`return isinstance(obj, asyncio.Task)`, `return
+/// not asyncio.isfuture(obj)`, `and`/`or` of such tests).
+pub(super) fn predicate_of(def: &ast::StmtFunctionDef) -> Option<Predicate> {
+    let parameters = &def.parameters;
+    let first = parameters.posonlyargs.iter().chain(&parameters.args).next()?;
+    let param = &first.parameter.name.id;
+    if let Some(Expr::Subscript(returns)) = def.returns.as_deref()
+        && let Some(path) = crate::annotation::dotted_name(&returns.value)
+        && let Some(kind @ ("TypeGuard" | "TypeIs")) = path.last().map(Name::as_str)
+    {
+        let types = vec![type_expr(&returns.slice)];
+        let when_false = if kind == "TypeIs" { vec![GuardTest::IsNot(types.clone())] } else { Vec::new() };
+        return Some(Predicate { when_true: vec![GuardTest::Is(types)], when_false });
+    }
+    let body = match def.body.split_first() {
+        Some((ast::Stmt::Expr(docstring), rest)) if docstring.value.is_string_literal_expr() => rest,
+        _ => &def.body,
+    };
+    let [ast::Stmt::Return(ast::StmtReturn { value: Some(value), .. })] = body else { return None };
+    let (when_true, when_false) = test_narrowings(value, 0);
+    let of_param = |narrowings: Vec<Narrowing>| -> Vec<GuardTest> {
+        narrowings.into_iter().filter(|(name, _)| name == param).map(|(_, test)| test).collect()
+    };
+    let predicate = Predicate { when_true: of_param(when_true), when_false: of_param(when_false) };
+    (!predicate.when_true.is_empty() || !predicate.when_false.is_empty()).then_some(predicate)
+}
+
+/// What a test expression narrows where it is true and where false, read without lowering
+/// it (a predicate's returned test): `not`, `and`, `or` of the tests `condition` knows.
+fn test_narrowings(test: &Expr, depth: u32) -> (Vec<Narrowing>, Vec<Narrowing>) {
+    if depth > 16 {
+        return (Vec::new(), Vec::new());
+    }
+    match test {
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            let (when_true, when_false) = test_narrowings(&unary.operand, depth + 1);
+            (when_false, when_true)
+        }
+        Expr::BoolOp(bool_op) => {
+            let is_and = bool_op.op == BoolOp::And;
+            let mut collected = Vec::new();
+            let mut alternatives = Vec::new();
+            for value in &bool_op.values {
+                let (when_true, when_false) = test_narrowings(value, depth + 1);
+                let (narrowing, other) = if is_and { (when_true, when_false) } else { (when_false, when_true) };
+                collected.extend(narrowing);
+                alternatives.push(if other.is_empty() { none_narrowing(value, !is_and) } else { other });
+            }
+            if is_and { (collected, one_of(&alternatives)) } else { (one_of(&alternatives), collected) }
+        }
+        _ => isinstance_narrowing(test).unwrap_or_default(),
     }
 }
 
@@ -255,6 +328,13 @@ fn one_of(alternatives: &[Vec<Narrowing>]) -> Vec<Narrowing> {
             .map(|narrowings| narrowings.iter().filter(|(n, _)| n == name).map(|(_, test)| test.clone()).collect())
             .collect();
         if tests.iter().any(Vec::is_empty) {
+            continue;
+        }
+        // The same test each way (`asyncio.iscoroutine(x) or inspect.iscoroutine(x)`).
+        if let [test] = tests[0].as_slice()
+            && tests.iter().all(|alternative| alternative == &tests[0])
+        {
+            narrowed.push((name.clone(), test.clone()));
             continue;
         }
         let types: Option<Vec<TypeExpr>> = tests
