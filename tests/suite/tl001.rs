@@ -5079,3 +5079,107 @@ asyncio.run(main())
         "main.py:44: TL001",
     );
 }
+
+#[test]
+fn predicate_methods_called_on_self_narrow_their_argument() {
+    // A method or static method that returns a test of its argument narrows it when called
+    // on `self`, unless an override below tests otherwise.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Registry:
+    def __init__(self, jobs):
+        self.jobs = jobs
+
+    @staticmethod
+    def _is_task(obj):
+        return isinstance(obj, asyncio.Task)
+
+    def _has_name(self, obj):
+        return hasattr(obj, "get_name")
+
+    def names(self):
+        named = [j.get_name() for j in self.jobs if self._is_task(j)]
+        for job in self.jobs:
+            if self._has_name(job):
+                named.append(job.get_name())
+        return named
+
+
+class Base:
+    def _has_name(self, obj):
+        return hasattr(obj, "get_name")
+
+    def describe(self, job):
+        if self._has_name(job):
+            return job.get_name()
+        return None
+
+
+class Loose(Base):
+    def _has_name(self, obj):
+        return True
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(asyncio.sleep(0))
+    print(Registry([loop.create_future(), task]).names())
+    print(Loose().describe(loop.create_future()))
+
+
+asyncio.run(main())
+"#,
+        "main.py:42: TL001",
+    );
+}
+
+#[test]
+fn filter_keeps_what_its_function_tests() {
+    // `filter` with a function that tests its argument (a lambda, a predicate of the
+    // project, `asyncio.iscoroutine`) keeps only what passes the test.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+def is_task(obj):
+    return isinstance(obj, asyncio.Task)
+
+
+async def work():
+    return 1
+
+
+def names(jobs):
+    kept = [t.get_name() for t in filter(is_task, jobs)]
+    kept += [t.get_name() for t in filter(lambda t: isinstance(t, asyncio.Task), jobs)]
+    return kept
+
+
+def sloppy(jobs):
+    return [t.get_name() for t in filter(lambda t: t.done(), jobs)]
+
+
+def spawn(items):
+    return [asyncio.create_task(c) for c in filter(asyncio.iscoroutine, items)]
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(names([loop.create_future(), asyncio.create_task(work())]))
+    print(spawn([loop.create_future(), work()]))
+    done = loop.create_future()
+    done.set_result(1)
+    print(sloppy([done]))
+
+
+asyncio.run(main())
+"#,
+        "main.py:30: TL001",
+    );
+}

@@ -233,8 +233,8 @@ pub struct FunctionFacts {
     /// Decorated `@fixture` or `@x.fixture(...)`: perhaps a pytest fixture (the flow layer
     /// resolves the decorator).
     pub fixture: Option<FixtureDecl>,
-    /// A function (not a method) that tests its first argument: what holds of the
-    /// argument where a call of it is true, and where it is false.
+    /// A function that tests its first argument (after `self` or `cls`): what holds of
+    /// the argument where a call of it is true, and where it is false.
     pub predicate: Option<Box<Predicate>>,
 }
 
@@ -797,8 +797,16 @@ pub enum GuardTest {
     /// One of the alternatives holds, each being all of its tests: `A or B` when true,
     /// `A and B` when false (`not isinstance(x, Future) or isinstance(x, Task)`).
     AnyOf(Vec<Vec<GuardTest>>),
-    /// `f(x)` comes out `holds`, for a function `f` named by its dotted path: `x` is what
-    /// `f`'s [`Predicate`] says, when `f` resolves to one of the project's (linking
-    /// resolves it; anything else narrows nothing).
-    Predicate { callee: Vec<Name>, holds: bool },
+    /// `f(x)` comes out `holds`: `x` is what `f`'s [`Predicate`] says, when `f` resolves
+    /// to one of the project's (linking resolves it; anything else narrows nothing).
+    Predicate { callee: PredicateCallee, holds: bool },
+}
+
+/// The function a predicate call names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PredicateCallee {
+    /// A dotted name: `is_task`, `checks.is_task`.
+    Dotted(Vec<Name>),
+    /// `self.name` (or `cls.name`) in a method of `class`.
+    Method { class: ClassId, name: Name },
 }

@@ -23,9 +23,11 @@ declare_rule! {
     /// property setters), containers, queues (asyncio's and threads'), context variables,
     /// the results set on Futures (`fut.set_result(v)`, then `await fut`) and modules. `isinstance(x, asyncio.Task)` stops it where the test holds, also for
     /// an attribute (`if isinstance(self.task, asyncio.Task): self.task.get_name()`) until
-    /// the attribute is assigned, and so does a predicate function of the project called
-    /// on it (`def is_task(obj): return isinstance(obj, asyncio.Task)`, or one annotated
-    /// `-> TypeGuard[asyncio.Task]` or `-> TypeIs[asyncio.Task]`, then `if is_task(job):`).
+    /// the attribute is assigned, and so does a predicate function or method of the
+    /// project called on it (`def is_task(obj): return isinstance(obj, asyncio.Task)`, or
+    /// one annotated `-> TypeGuard[asyncio.Task]` or `-> TypeIs[asyncio.Task]`, then `if
+    /// is_task(job):` or `if self._is_task(job):`); `filter` keeps only what its function
+    /// tests (`filter(lambda t: isinstance(t, asyncio.Task), jobs)`).
     ///
     /// A parameter annotated to take a Future (`aw: Awaitable[T]`, or as elements:
     /// `aws: Iterable[Awaitable[T]]`) counts as one even if no caller in the project passes

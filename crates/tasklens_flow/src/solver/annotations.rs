@@ -5,7 +5,9 @@
 
 use std::rc::Rc;
 
-use tasklens_semantic::facts::{AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, TypeExpr};
+use tasklens_semantic::facts::{
+    AnnotatedPlace, ContainerKind, GuardTest, ParamKind, Part, Place, PredicateCallee, TypeExpr,
+};
 
 use super::admits::Admits;
 use super::filters::{Exclusion, kind_bit};
@@ -68,17 +70,35 @@ impl Solver {
     /// What holds of the argument where a call of `callee` (a dotted name in `m`) comes out
     /// `holds`, when it names a predicate function of the project, with the module its
     /// types are spelled in.
+    /// A method called on `self` is the one the class's MRO finds, when every override
+    /// below it tests the same way.
     pub(super) fn predicate_tests(
         &mut self,
         m: ModIdx,
-        callee: &[ruff_python_ast::name::Name],
+        callee: &PredicateCallee,
         holds: bool,
     ) -> Option<(ModIdx, Vec<GuardTest>)> {
-        let Resolved::Function(func) = self.modules.resolve_dotted(m, callee) else { return None };
-        let (owner, facts) = self.modules.func(func);
-        let predicate = facts.predicate.as_deref()?;
-        let tests = if holds { &predicate.when_true } else { &predicate.when_false };
-        Some((owner, tests.clone()))
+        let funcs = match callee {
+            PredicateCallee::Dotted(path) => match self.modules.resolve_dotted(m, path) {
+                Resolved::Function(func) => vec![func],
+                _ => return None,
+            },
+            PredicateCallee::Method { class, name } => {
+                let class = self.modules.modules[m as usize].class_base + class;
+                let found = self.classes.find_method(&self.modules, class, name)?;
+                let mut funcs = self.classes.overrides(&self.modules, class, name);
+                funcs.push(found);
+                funcs
+            }
+        };
+        let predicate = |func| self.modules.func(func).1.predicate.as_deref();
+        let first = predicate(funcs[0])?;
+        if funcs.iter().any(|&func| predicate(func) != Some(first)) {
+            return None;
+        }
+        let tests = if holds { &first.when_true } else { &first.when_false };
+        // Types are read where the predicate is written (overrides test the same way).
+        Some((self.modules.func(funcs[0]).0, tests.clone()))
     }
 
     /// Whether no plain Future is an instance of `expr` (`isinstance(x, str)` is false for

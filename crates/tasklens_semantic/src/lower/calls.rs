@@ -75,7 +75,7 @@ impl Lowerer {
             },
             func => Callee::Value(self.expr(func)),
         };
-        let (args, keywords, spreads, mut at) = self.call_args(&call.arguments);
+        let (mut args, keywords, spreads, mut at) = self.call_args(&call.arguments);
         let has_spread = !spreads.is_empty();
         (at.range, at.callee) = (call.range(), call.func.range());
         // `map(f, xs)`, `sorted(xs, key=f)`...: kept to lay out `f`'s calls once the call's
@@ -85,6 +85,9 @@ impl Lowerer {
             _ => None,
         };
         let mapped = if has_spread { None } else { element_callback(call, receiver, &args, &keywords, &at) };
+        if !has_spread {
+            self.filter_narrowing(call, &mut args, &keywords);
+        }
         let param_gates = self.flow().gates.clone().into_boxed_slice();
         let captured_self = match &*call.func {
             Expr::Attribute(attribute) => attribute.value.as_name_expr().and_then(|name| self.captured_self(&name.id)),
@@ -280,6 +283,34 @@ struct ElementCallback {
     function_range: TextRange,
     iterables: Vec<Option<NodeId>>,
     iterable_ranges: Vec<TextRange>,
+}
+
+impl Lowerer {
+    /// `filter(function, xs)` (the builtin) with a function that tests its argument
+    /// (`lambda t: isinstance(t, Task)`, a predicate of the project): what it keeps is
+    /// narrowed as the test says, so the call is given a list of the narrowed elements of
+    /// `xs` in its place (the function itself still gets them all).
+    fn filter_narrowing(&mut self, call: &ast::ExprCall, args: &mut [Arg], keywords: &[Keyword]) {
+        let Expr::Name(name) = &*call.func else { return };
+        if name.id.as_str() != "filter" || !keywords.is_empty() || !self.is_builtin(&name.id) {
+            return;
+        }
+        let ([function, _], [_, Arg { node: Some(elements) }]) = (&*call.arguments.args, &*args) else { return };
+        let tests = self.filter_tests(function);
+        if tests.is_empty() {
+            return;
+        }
+        let mut from = self.node();
+        self.constrain(Constraint::LoadPart { base: *elements, part: Part::Iter, to: from, hop: None });
+        for test in tests {
+            let to = self.node();
+            self.facts.guards.push(crate::facts::Guard { from, to, test });
+            from = to;
+        }
+        let kept = self.seeded(Seed::Container(crate::facts::ContainerKind::List));
+        self.constrain(Constraint::StorePart { base: kept, part: Part::Values, from, hop: None });
+        args[1].node = Some(kept);
+    }
 }
 
 fn element_callback(

@@ -63,11 +63,11 @@ impl Lowerer {
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
             predicate: match kind {
-                FunctionKind::Function | FunctionKind::StaticMethod => {
-                    super::narrowing::predicate_of(def).map(Box::new)
-                }
-                _ => None,
-            },
+                FunctionKind::Function | FunctionKind::StaticMethod => super::narrowing::predicate_of(def, 0),
+                FunctionKind::Method | FunctionKind::ClassMethod => super::narrowing::predicate_of(def, 1),
+                FunctionKind::Property | FunctionKind::Lambda => None,
+            }
+            .map(Box::new),
         };
         let func = self.new_function(facts, def.name.range());
         let params = self.parameters(&def.parameters, func);

@@ -9,7 +9,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
 use super::Lowerer;
 use super::stmt::Narrowing;
 use crate::annotation::type_expr;
-use crate::facts::{GateTest, GuardTest, ParamGate, Predicate, TASK_ONLY_METHODS, TypeExpr};
+use crate::facts::{GateTest, GuardTest, ParamGate, Predicate, PredicateCallee, TASK_ONLY_METHODS, TypeExpr};
 
 impl Lowerer {
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
@@ -66,10 +66,71 @@ impl Lowerer {
                 }
                 None => {
                     self.expr(test);
-                    predicate_call_narrowing(test).unwrap_or_default()
+                    self.predicate_call_narrowing(test).unwrap_or_default()
                 }
             },
         }
+    }
+
+    /// `f(x)` as a test, for a function named by a dotted name or a method called on
+    /// `self` (or `cls`): `x` narrows as `f`'s predicate says where the call is true and
+    /// where it is false, if `f` turns out to be a predicate of the project
+    /// (`GuardTest::Predicate`, resolved when linking).
+    fn predicate_call_narrowing(&self, test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
+        let Expr::Call(call) = test else { return None };
+        let callee = self.predicate_callee(&call.func)?;
+        let subject = call.arguments.args.first().filter(|arg| !arg.is_starred_expr())?;
+        let name = subject_name(subject)?;
+        let narrowing = |holds| vec![(name.clone(), GuardTest::Predicate { callee: callee.clone(), holds })];
+        Some((narrowing(true), narrowing(false)))
+    }
+
+    /// The function a dotted name or `self.name` refers to, as a predicate's callee.
+    fn predicate_callee(&self, func: &Expr) -> Option<PredicateCallee> {
+        let path = crate::annotation::dotted_name(func)?;
+        Some(match path.as_slice() {
+            [receiver, name] if let Some(class) = self.self_class(receiver) => {
+                PredicateCallee::Method { class, name: name.clone() }
+            }
+            _ => PredicateCallee::Dotted(path),
+        })
+    }
+
+    /// What holds of each element `filter(function, xs)` keeps: the test a `lambda x: ...`
+    /// returns of its parameter, what `asyncio.iscoroutine` and the like say, or what a
+    /// predicate function says.
+    pub(super) fn filter_tests(&self, function: &Expr) -> Vec<GuardTest> {
+        match function {
+            Expr::Lambda(lambda) => {
+                let Some(parameters) = lambda.parameters.as_deref() else { return Vec::new() };
+                let [param] = &*parameters.args else { return Vec::new() };
+                let (when_true, _) = test_narrowings(&lambda.body, 0);
+                let name = &param.parameter.name.id;
+                when_true.into_iter().filter(|(narrowed, _)| narrowed == name).map(|(_, test)| test).collect()
+            }
+            function => {
+                let path = crate::annotation::dotted_name(function).unwrap_or_default();
+                if let Some(last) = path.last()
+                    && let Some((when_true, _)) = one_argument_test(last.as_str())
+                {
+                    return when_true.into_iter().collect();
+                }
+                match self.predicate_callee(function) {
+                    Some(callee) => vec![GuardTest::Predicate { callee, holds: true }],
+                    None => Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// The class of the method whose first parameter (`self`, `cls`) `name` is, read in
+    /// that method or a comprehension in it while it is still the parameter.
+    fn self_class(&self, name: &Name) -> Option<crate::facts::ClassId> {
+        let scope = self.scopes.iter().rev().find(|scope| !matches!(scope.kind, super::ScopeKind::Comprehension))?;
+        let (first, class) = scope.self_param.as_ref()?;
+        let super::ScopeKind::Function(func) = scope.kind else { return None };
+        let param = self.facts.functions.get(func as usize)?.params.first()?.node;
+        (first == name && scope.flow.env.get(name) == Some(&param)).then_some(*class)
     }
 
     /// After `flag = <test>`: remembers what the test narrows, for `if flag:`.
@@ -209,15 +270,26 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
             let method = method.as_string_literal_expr()?.value.to_str();
             TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
         }
-        ("iscoroutine", []) => {
-            Some((vec![(name.clone(), GuardTest::Coroutine)], vec![(name, GuardTest::NotCoroutine)]))
+        (function, []) => {
+            let (when_true, when_false) = one_argument_test(function)?;
+            let of_name = |test: Option<GuardTest>| test.map(|test| (name.clone(), test)).into_iter().collect();
+            Some((of_name(when_true), of_name(when_false)))
         }
-        // What cannot be awaited is no Future.
-        ("isawaitable", []) => Some((vec![(name.clone(), GuardTest::Awaitable)], vec![(name, GuardTest::NotFuture)])),
-        ("iscoroutinefunction", []) => Some((vec![(name, GuardTest::CoroutineFunction)], Vec::new())),
-        ("isfuture", []) => Some((Vec::new(), vec![(name, GuardTest::NotFuture)])),
         _ => None,
     }
+}
+
+/// What `iscoroutine(x)` and the like (by the function's last name) say of `x` where they
+/// are true, and where false.
+fn one_argument_test(function: &str) -> Option<(Option<GuardTest>, Option<GuardTest>)> {
+    Some(match function {
+        "iscoroutine" => (Some(GuardTest::Coroutine), Some(GuardTest::NotCoroutine)),
+        // What cannot be awaited is no Future.
+        "isawaitable" => (Some(GuardTest::Awaitable), Some(GuardTest::NotFuture)),
+        "iscoroutinefunction" => (Some(GuardTest::CoroutineFunction), None),
+        "isfuture" => (None, Some(GuardTest::NotFuture)),
+        _ => return None,
+    })
 }
 
 /// The name (or attribute path) a test reads, when it is one.
@@ -231,25 +303,14 @@ fn subject_name(subject: &Expr) -> Option<Name> {
     }
 }
 
-/// `f(x)` as a test, for a function named by a dotted name: `x` narrows as `f`'s
-/// predicate says where the call is true and where it is false, if `f` turns out to be a
-/// predicate of the project (`GuardTest::Predicate`, resolved when linking).
-fn predicate_call_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<Narrowing>)> {
-    let Expr::Call(call) = test else { return None };
-    let callee = crate::annotation::dotted_name(&call.func)?;
-    let subject = call.arguments.args.first().filter(|arg| !arg.is_starred_expr())?;
-    let name = subject_name(subject)?;
-    let narrowing = |holds| vec![(name.clone(), GuardTest::Predicate { callee: callee.clone(), holds })];
-    Some((narrowing(true), narrowing(false)))
-}
-
-/// What a function says of its first parameter when it is a predicate: `-> TypeGuard[T]`
+/// What a function says of its first parameter (after `skip` ones: `self`, `cls`) when it
+/// is a predicate: `-> TypeGuard[T]`
 /// (where true, an instance of `T`), `-> TypeIs[T]` (where false, not one either), or a
 /// body that only returns a test of it (`return isinstance(obj, asyncio.Task)`, `return
 /// not asyncio.isfuture(obj)`, `and`/`or` of such tests).
-pub(super) fn predicate_of(def: &ast::StmtFunctionDef) -> Option<Predicate> {
+pub(super) fn predicate_of(def: &ast::StmtFunctionDef, skip: usize) -> Option<Predicate> {
     let parameters = &def.parameters;
-    let first = parameters.posonlyargs.iter().chain(&parameters.args).next()?;
+    let first = parameters.posonlyargs.iter().chain(&parameters.args).nth(skip)?;
     let param = &first.parameter.name.id;
     if let Some(Expr::Subscript(returns)) = def.returns.as_deref()
         && let Some(path) = crate::annotation::dotted_name(&returns.value)
