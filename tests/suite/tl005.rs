@@ -948,3 +948,43 @@ asyncio.run(main())
         "main.py:11: TL005",
     );
 }
+
+#[test]
+fn a_task_that_stores_itself_is_kept() {
+    // `current_task()` in a coroutine gives the Task it runs in: storing it keeps the Task
+    // (a name of the coroutine's own frame does not: the Task holds the frame).
+    check(
+        r#"
+#- main.py
+import asyncio
+
+
+class Server:
+    def __init__(self):
+        self.handlers = set()
+        self.current = None
+
+    async def handle(self):
+        self.handlers.add(asyncio.current_task())
+        await asyncio.sleep(0)
+
+    async def serve(self):
+        self.current = asyncio.current_task()
+        await asyncio.sleep(0)
+
+    async def quiet(self):
+        me = asyncio.current_task()
+        await asyncio.sleep(0)
+        me.cancel()
+
+    def start(self):
+        asyncio.create_task(self.handle())
+        asyncio.ensure_future(self.serve())
+        asyncio.create_task(self.quiet())
+"#,
+        "
+        main.py:24: TL002
+        main.py:25: TL005
+        ",
+    );
+}

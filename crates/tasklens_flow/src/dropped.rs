@@ -34,7 +34,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     if task_sites.iter().all(Option::is_none) {
         return Vec::new();
     }
-    let mut used = solved.read_nodes.clone();
+    let mut used = vec![false; solved.read_nodes.len()];
     let mut mark = |node: GNode| {
         if let Some(slot) = used.get_mut(node as usize) {
             *slot = true;
@@ -165,12 +165,21 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             mark(node);
         }
     }
+    // Marked for more than being read: stored, passed, returned, yielded.
+    let marked = used.clone();
+    for (slot, &read) in used.iter_mut().zip(&solved.read_nodes) {
+        *slot |= read;
+    }
     keep_slots_of_kept_containers(solved, &mut used, &container_slots);
+    // What keeps a Task from its own code (`self.tasks.add(asyncio.current_task())`): not a
+    // name of the coroutine's frame, which the Task itself holds.
+    let stored = |node: GNode| marked[node as usize] || (used[node as usize] && !solved.read_nodes[node as usize]);
     let mut ancestries: WaysIn<Ancestry> = WaysIn::new();
     let ancestry_step = |ancestry: Ancestry, from: GNode, label: Label| Ancestry {
         shown: ancestry.shown + usize::from(is_shown(label)),
         through_callback: ancestry.through_callback || is_callback_hop(solved, label),
         through_weak_set: ancestry.through_weak_set || weak_slots.contains(&from),
+        from_own_code: ancestry.from_own_code || solved.current_task_nodes.contains(&from),
     };
     // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
     let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
@@ -188,6 +197,13 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                 }
                 let ancestry = ancestries.fold(solved, node, obj, ancestry_step);
                 if ancestry.through_callback || ancestry.through_weak_set {
+                    continue;
+                }
+                // Given to the Task's own code by `current_task()`: kept only where stored.
+                if ancestry.from_own_code || solved.current_task_nodes.contains(&node) {
+                    if stored(node) {
+                        kept.insert(site);
+                    }
                     continue;
                 }
                 holders.entry(obj).or_default().push(node);
@@ -431,6 +447,8 @@ struct Ancestry {
     shown: usize,
     through_callback: bool,
     through_weak_set: bool,
+    /// Given by `current_task()` in a coroutine the Task runs.
+    from_own_code: bool,
 }
 
 /// A fold over the way an object took to a node (its predecessor links, from its start

@@ -294,8 +294,12 @@ impl Solver {
                 | Obj::Module(_)
                 | Obj::Loop
                 | Obj::LoopMethod(_) => {}
-                _ => self.seed(result, Obj::Task(Some(site))),
+                _ => {
+                    self.task_made_of(site, value);
+                    self.seed(result, Obj::Task(Some(site)));
+                }
             },
+            Complex::MakesTask { site } => self.task_made_of(site, value),
         }
     }
 

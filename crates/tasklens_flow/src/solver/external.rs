@@ -6,9 +6,34 @@ use tasklens_semantic::facts::{ContainerKind, Part};
 use super::calls::SiteArgs;
 use super::{Complex, DynHopKind, NO_LABEL, Solver};
 use crate::asyncio_api::{ExternalCall, Opened};
-use crate::objects::{GNode, GSite, Obj};
+use crate::objects::{GFunc, GNode, GSite, Obj};
 
 impl Solver {
+    /// The node of the Tasks `current_task()` gives in `func` (see
+    /// [`Solver::current_tasks`]), made on its first call there with the Tasks made so far.
+    fn current_task_node(&mut self, func: GFunc) -> GNode {
+        if let Some(&node) = self.current_tasks.get(&func) {
+            return node;
+        }
+        let node = self.new_node();
+        self.current_tasks.insert(func, node);
+        for site in self.tasks_made_of.remove(&func).unwrap_or_default() {
+            self.seed(node, Obj::Task(Some(site)));
+        }
+        node
+    }
+
+    /// A Task made at `site` of what reaches its coroutine argument: a coroutine of a
+    /// function runs in it. Only a function that calls `current_task()` gets it (a helper
+    /// made into thousands of Tasks would otherwise collect them all).
+    pub(super) fn task_made_of(&mut self, site: GSite, value: Obj) {
+        let (Obj::Coro(Some(func)) | Obj::CoroCall(_, func)) = value else { return };
+        match self.current_tasks.get(&func) {
+            Some(&node) => self.seed(node, Obj::Task(Some(site))),
+            None => self.tasks_made_of.entry(func).or_default().push(site),
+        }
+    }
+
     pub(super) fn container_method(
         &mut self,
         site: GSite,
@@ -182,6 +207,7 @@ impl Solver {
                 if let Some(node) = coroutine {
                     self.task_argument_sites.insert(site, node);
                     self.awaited_arguments.insert(site, node);
+                    self.complex_on(node, Complex::MakesTask { site });
                 }
                 self.seed(result, Obj::Task(Some(site)));
             }
@@ -194,6 +220,14 @@ impl Solver {
                 }
                 let made = if effect == ExternalCall::CurrentTask { Obj::Task(None) } else { Obj::Unknown };
                 self.seed(result, made);
+                // In an `async def`, also the project's Tasks its coroutines run in.
+                if effect == ExternalCall::CurrentTask
+                    && let Some(caller) = call.caller
+                {
+                    let func = self.modules.modules[args.module as usize].func_base + caller;
+                    let tasks = self.current_task_node(func);
+                    self.edge(tasks, result, NO_LABEL);
+                }
             }
             ExternalCall::NewFuture => {
                 if path.is_some_and(|p| crate::asyncio_api::makes_thread_future(&self.paths[p as usize])) {

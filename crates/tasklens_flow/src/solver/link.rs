@@ -141,6 +141,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         loop_made_tasks: FxHashMap::default(),
+        current_tasks: FxHashMap::default(),
+        tasks_made_of: FxHashMap::default(),
         kept_containers: FxHashSet::default(),
         summarised: FxHashMap::default(),
         protocol_reads: FxHashSet::default(),

@@ -169,6 +169,11 @@ pub(crate) enum Complex {
     Await {
         to: GNode,
     },
+    /// On the coroutine a Task is made of at `site`: a coroutine of a function of the
+    /// project runs in that Task, which `current_task()` in the function gives.
+    MakesTask {
+        site: GSite,
+    },
     Enter {
         to: GNode,
     },
@@ -354,6 +359,12 @@ pub(crate) struct Solver {
     kept_tasks: FxHashSet<GSite>,
     /// See [`Solution::loop_made_tasks`].
     loop_made_tasks: FxHashMap<GSite, u8>,
+    /// Per `async def` function, the node of the Tasks of the project its coroutines run
+    /// in (made of them directly), which `current_task()` in it gives.
+    current_tasks: FxHashMap<GFunc, GNode>,
+    /// The Tasks made of a function's coroutines before it was found to call
+    /// `current_task()`, by creating site.
+    tasks_made_of: FxHashMap<GFunc, Vec<GSite>>,
     /// Containers widened away somewhere (see [`Solution::kept_containers`]).
     kept_containers: FxHashSet<GNode>,
     /// See [`Solution::summarised`].

@@ -61,6 +61,9 @@ pub(crate) struct Solution {
     /// Tasks the event loop makes by calling a callback (`loop.call_soon(loop.create_task,
     /// coro)`): the site, and which argument is the callback (it names the Task's maker).
     pub loop_made_tasks: FxHashMap<GSite, u8>,
+    /// The nodes of the Tasks `current_task()` gives in each `async def` (see
+    /// `Solver::current_tasks`): what is reached from them is the Task's own code holding it.
+    pub current_task_nodes: FxHashSet<GNode>,
     /// Parameters whose annotation admits Futures as its elements (`Iterable[Awaitable[T]]`):
     /// their `Obj::ParamFuture` sits in a stand-in container's slot.
     pub element_future_params: FxHashSet<GNode>,
@@ -241,6 +244,7 @@ impl Solver {
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
             loop_made_tasks: self.loop_made_tasks,
+            current_task_nodes: self.current_tasks.values().copied().collect(),
             kept_containers: self.kept_containers,
             summarised: self.summarised,
             element_future_params: self.element_future_params,
@@ -326,8 +330,9 @@ impl Solver {
         let dyn_ids = if list == NO_LIST { &[][..] } else { &self.dyn_lists[list as usize].complex[..] };
         static_ids.iter().chain(dyn_ids).any(|&id| match self.complex[id as usize] {
             Complex::MethodCall { name, .. } if call_result => !method_kinds[name as usize].keeps_no_result,
-            // Storing into a container does not keep the container.
-            Complex::StorePart { .. } => false,
+            // Storing into a container does not keep the container, nor does noting which
+            // coroutine a Task is made of keep the argument.
+            Complex::StorePart { .. } | Complex::MakesTask { .. } => false,
             Complex::MethodCall { name, .. } => {
                 let kind = method_kinds[name as usize];
                 !(kind.stores || kind.keeps_no_name)
