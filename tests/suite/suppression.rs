@@ -28,3 +28,50 @@ async def main(loop):
         ",
     );
 }
+
+#[test]
+fn ruff_suppressions_and_scopes() {
+    // `# ruff: ignore[...]` (trailing, or on its own line for the next line), rule names,
+    // `disable`/`enable` ranges and `file-ignore`; ruff's RUF006 is our TL005.
+    check(
+        r#"
+#- main.py
+import asyncio
+
+
+async def work():
+    return 1
+
+
+def spawn():
+    asyncio.create_task(work())  # ruff: ignore[asyncio-dangling-task]
+    # ruff: ignore[RUF006]
+    asyncio.create_task(work())
+    # tasklens: ignore[dangling-task]
+    asyncio.create_task(work())
+    # ruff: disable[RUF006]
+    asyncio.create_task(work())
+    asyncio.create_task(work())
+    # ruff: enable[RUF006]
+    asyncio.create_task(work())
+    asyncio.create_task(work())  # ruff: ignore[unused-import]
+#- other.py
+# ruff: file-ignore[asyncio-dangling-task]
+import asyncio
+
+
+async def work():
+    return 1
+
+
+def spawn():
+    asyncio.create_task(work())
+    asyncio.ensure_future(work())
+"#,
+        "
+        main.py:18: TL005
+        main.py:19: TL005
+        other.py:11: TL002
+        ",
+    );
+}

@@ -53,3 +53,12 @@ pub fn all_rules() -> &'static [&'static Rule] {
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
     all_rules().iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suppression_comments_know_every_rule_by_name() {
+        let registered: Vec<(&str, &str)> = super::all_rules().iter().map(|rule| (rule.code, rule.name)).collect();
+        assert_eq!(registered, tasklens_semantic::RULE_NAMES);
+    }
+}

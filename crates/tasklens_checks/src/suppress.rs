@@ -2,6 +2,7 @@
 
 use rustc_hash::FxHashSet;
 use tasklens_db::{File, line_index};
+use tasklens_semantic::facts::{Suppression, SuppressionScope};
 use tasklens_semantic::module_positions;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -13,10 +14,32 @@ fn line_of(db: &dyn salsa::Database, file: File, offset: ruff_text_size::TextSiz
     line_index(db, file).line_index(offset).get()
 }
 
-/// Drops the findings suppressed on their primary line; with `warn_unused`, adds one
+/// The lines each suppression of a file covers, index for index: its own, the next, all
+/// of them, or from a `disable` to the `enable` of the same codes after it (or the end).
+fn covered_lines(db: &dyn salsa::Database, file: File, suppressions: &[Suppression]) -> Vec<(usize, usize)> {
+    let line = |s: &Suppression| line_of(db, file, s.range.start());
+    (suppressions.iter().enumerate())
+        .map(|(index, s)| match s.scope {
+            SuppressionScope::Line => (line(s), line(s)),
+            SuppressionScope::NextLine => (line(s) + 1, line(s) + 1),
+            SuppressionScope::File => (0, usize::MAX),
+            SuppressionScope::Disable => {
+                let end = (suppressions[index + 1..].iter())
+                    .find(|e| e.scope == SuppressionScope::Enable && e.codes == s.codes)
+                    .map_or(usize::MAX, line);
+                (line(s), end)
+            }
+            // Covers nothing of its own.
+            SuppressionScope::Enable => (1, 0),
+        })
+        .collect()
+}
+
+/// Drops the findings suppressed where their primary label is; with `warn_unused`, adds one
 /// diagnostic per suppression comment that matched nothing.
 pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut Vec<Diagnostic>, warn_unused: bool) {
     let mut used: FxHashSet<(File, usize)> = FxHashSet::default();
+    let mut covered: rustc_hash::FxHashMap<File, Vec<(usize, usize)>> = Default::default();
     diagnostics.retain(|diagnostic| {
         if !diagnostic.code.starts_with("TL") {
             return true;
@@ -26,13 +49,14 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
         if suppressions.is_empty() {
             return true;
         }
+        let lines = covered.entry(file).or_insert_with(|| covered_lines(db, file, suppressions));
         let line = line_of(db, file, diagnostic.primary.range.start());
-        let matching = suppressions.iter().enumerate().find(|(_, s)| {
-            line_of(db, file, s.range.start()) == line
+        let matching = suppressions.iter().zip(lines.iter()).position(|(s, &(first, last))| {
+            (first..=last).contains(&line)
                 && (s.codes.is_empty() || s.codes.iter().any(|c| c.as_str() == diagnostic.code))
         });
         match matching {
-            Some((index, _)) => {
+            Some(index) => {
                 used.insert((file, index));
                 false
             }
@@ -44,7 +68,7 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
     }
     for &file in files {
         for (index, suppression) in module_positions(db, file).suppressions.iter().enumerate() {
-            if used.contains(&(file, index)) {
+            if used.contains(&(file, index)) || suppression.scope == SuppressionScope::Enable {
                 continue;
             }
             let what = if suppression.codes.is_empty() {
@@ -53,10 +77,16 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
                 let codes: Vec<&str> = suppression.codes.iter().map(|c| c.as_str()).collect();
                 format!("the suppression of {}", codes.join(", "))
             };
+            let place = match suppression.scope {
+                SuppressionScope::Line => "on its line",
+                SuppressionScope::NextLine => "on the next line",
+                SuppressionScope::File => "in this file",
+                SuppressionScope::Disable | SuppressionScope::Enable => "before it is enabled again",
+            };
             diagnostics.push(Diagnostic {
                 code: UNUSED_IGNORE,
                 severity: Severity::Warning,
-                message: format!("{what} matches no finding on its line"),
+                message: format!("{what} matches no finding {place}"),
                 primary: Label { file, range: suppression.range, message: "unused".into() },
                 trace: Vec::new(),
                 fix: None,

@@ -110,6 +110,25 @@ pub struct Suppression {
     pub range: TextRange,
     /// The codes it names; empty for a bare `# tasklens: ignore` or `# noqa`.
     pub codes: Vec<Name>,
+    pub scope: SuppressionScope,
+}
+
+/// Where a suppression comment applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionScope {
+    /// Its own line: a trailing `# tasklens: ignore`, `# noqa`, `# ruff: ignore[...]`.
+    Line,
+    /// The line after it: `# tasklens: ignore[...]` or `# ruff: ignore[...]` on a line of
+    /// its own.
+    NextLine,
+    /// The whole file: `# tasklens: file-ignore[...]`, `# ruff: file-ignore[...]`,
+    /// `# ruff: noqa: RUF006`.
+    File,
+    /// From its line to the matching `Enable` (or the end of the file): `# ruff:
+    /// disable[...]`.
+    Disable,
+    /// Ends a `Disable` of the same codes: `# ruff: enable[...]`.
+    Enable,
 }
 
 impl ModuleFacts {

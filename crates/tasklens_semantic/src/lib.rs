@@ -10,6 +10,7 @@ mod lower;
 pub mod positions;
 mod spelling;
 mod suppression;
+pub use suppression::RULE_NAMES;
 mod type_comments;
 
 use std::sync::Arc;

@@ -1,11 +1,14 @@
 //! Suppression comments: `# tasklens: ignore`, `# tasklens: ignore[TL001, TL005]`,
-//! and ruff-style `# noqa` / `# noqa: TL005` (ruff's `RUF006` counts as TL005).
+//! `# tasklens: file-ignore[...]`, ruff-style `# noqa` / `# noqa: TL005`, and ruff's own
+//! `# ruff: ignore[...]`, `# ruff: file-ignore[...]`, `# ruff: noqa: ...`, `# ruff:
+//! disable[...]` / `# ruff: enable[...]` (ruff's `RUF006`, `asyncio-dangling-task`, counts
+//! as TL005; rule names count as their codes).
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::facts::Suppression;
+use crate::facts::{Suppression, SuppressionScope};
 
 /// Each comment of a module, with its text.
 pub(crate) fn comments<'a>(tokens: &'a Tokens, source: &'a str) -> impl Iterator<Item = (TextRange, &'a str)> {
@@ -17,7 +20,14 @@ pub(crate) fn comments<'a>(tokens: &'a Tokens, source: &'a str) -> impl Iterator
 
 /// The suppression directives in a module's comments.
 pub fn suppressions(tokens: &Tokens, source: &str) -> Vec<Suppression> {
-    comments(tokens, source).flat_map(|(range, text)| parse_comment(text, range.start())).collect()
+    comments(tokens, source)
+        .flat_map(|(range, text)| {
+            let start = usize::from(range.start());
+            let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |at| at + 1);
+            let own_line = source[line_start..start].trim().is_empty();
+            parse_comment(text, range.start(), own_line)
+        })
+        .collect()
 }
 
 /// The type checkers' suppression comments: `# type: ignore[...]`, `# pyright: ignore`,
@@ -66,24 +76,46 @@ fn type_ignores_in(text: &str) -> Vec<(usize, usize)> {
     found
 }
 
+/// How a directive is written: its marker, whether its codes are in brackets (else after
+/// a colon), whether it needs codes, and where it applies (`None`: its line, or the next
+/// one when the comment is on a line of its own).
+const DIRECTIVES: [(&str, bool, bool, Option<SuppressionScope>); 7] = [
+    ("tasklens: ignore", true, false, None),
+    ("tasklens: file-ignore", true, true, Some(SuppressionScope::File)),
+    ("ruff: ignore", true, true, None),
+    ("ruff: file-ignore", true, true, Some(SuppressionScope::File)),
+    ("ruff: disable", true, true, Some(SuppressionScope::Disable)),
+    ("ruff: enable", true, true, Some(SuppressionScope::Enable)),
+    ("noqa", false, false, Some(SuppressionScope::Line)),
+];
+
 /// The directives in one comment that starts at `start`.
-fn parse_comment(text: &str, start: TextSize) -> Vec<Suppression> {
+fn parse_comment(text: &str, start: TextSize, own_line: bool) -> Vec<Suppression> {
     let mut found = Vec::new();
     let lower = text.to_ascii_lowercase();
-    for (marker, bracketed) in [("tasklens: ignore", true), ("noqa", false)] {
+    for (marker, bracketed, needs_codes, scope) in DIRECTIVES {
         let mut from = 0;
         while let Some(at) = lower[from..].find(marker) {
             let begin = from + at;
+            from = begin + marker.len();
+            // `# ruff: noqa: ...` and `# flake8: noqa` exempt the whole file.
+            let file_wide =
+                marker == "noqa" && ["ruff:", "flake8:"].iter().any(|t| lower[..begin].trim_end().ends_with(t));
             let rest = &text[begin + marker.len()..];
             let (codes, length) = if bracketed { bracket_codes(rest) } else { colon_codes(rest) };
-            // A `noqa` that names only other tools' codes suppresses nothing of ours.
+            // A directive that names only other tools' codes suppresses nothing of ours.
             let ours: Vec<Name> = codes.iter().filter_map(|c| our_code(c)).map(Name::new).collect();
-            if codes.is_empty() || !ours.is_empty() {
+            if (codes.is_empty() && !needs_codes) || !ours.is_empty() {
                 let end = begin + marker.len() + length;
                 let range = TextRange::new(start + offset(begin), start + offset(end));
-                found.push(Suppression { range, codes: ours });
+                let scope = match scope {
+                    _ if file_wide => SuppressionScope::File,
+                    Some(scope) => scope,
+                    None if own_line => SuppressionScope::NextLine,
+                    None => SuppressionScope::Line,
+                };
+                found.push(Suppression { range, codes: ours, scope });
             }
-            from = begin + marker.len();
         }
     }
     found
@@ -93,14 +125,30 @@ fn offset(n: usize) -> TextSize {
     TextSize::try_from(n).unwrap_or_default()
 }
 
-/// Our code for a code in a comment: `TL005`, or ruff's `RUF006` (asyncio-dangling-task),
-/// which already marks a deliberately dropped Task as accepted.
+/// Our code for a code or rule name in a comment (upper case): `TL005`, ruff's `RUF006`
+/// (`asyncio-dangling-task`), which already marks a deliberately dropped Task as accepted,
+/// or one of our rule names (`DANGLING-TASK`).
 fn our_code(code: &str) -> Option<&str> {
-    if code == "RUF006" {
+    if code == "RUF006" || code == "ASYNCIO-DANGLING-TASK" {
         return Some("TL005");
+    }
+    if let Some(&(code, _)) = RULE_NAMES.iter().find(|(_, name)| name.eq_ignore_ascii_case(code)) {
+        return Some(code);
     }
     (code.len() == 5 && code.starts_with("TL") && code[2..].bytes().all(|b| b.is_ascii_digit())).then_some(code)
 }
+
+/// The rules' names, as comments may name them (the checks' registry holds the same
+/// pairs; a test there compares them).
+pub const RULE_NAMES: [(&str, &str); 7] = [
+    ("TL001", "future-flows-into-task"),
+    ("TL002", "ensure-future-on-coroutine"),
+    ("TL003", "create-task-without-running-loop"),
+    ("TL004", "create-task-on-non-coroutine"),
+    ("TL005", "dangling-task"),
+    ("TL006", "removed-loop-argument"),
+    ("TL007", "masked-future-task-error"),
+];
 
 /// `[TL001, TL005]` right after the marker.
 fn bracket_codes(rest: &str) -> (Vec<String>, usize) {
@@ -136,7 +184,7 @@ mod tests {
     use ruff_text_size::TextSize;
 
     fn codes(comment: &str) -> Vec<Vec<String>> {
-        parse_comment(comment, TextSize::from(0))
+        parse_comment(comment, TextSize::from(0), false)
             .into_iter()
             .map(|s| s.codes.iter().map(|c| c.to_string()).collect())
             .collect()
@@ -152,6 +200,28 @@ mod tests {
         assert_eq!(codes("# noqa: RUF006"), vec![vec!["TL005".to_string()]]);
         assert_eq!(codes("# type: ignore  # noqa: TL001").len(), 1);
         assert!(codes("# an ordinary comment").is_empty());
+        assert_eq!(codes("# ruff: ignore[asyncio-dangling-task]"), vec![vec!["TL005".to_string()]]);
+        assert_eq!(codes("# ruff: ignore[RUF006, E501]"), vec![vec!["TL005".to_string()]]);
+        assert!(codes("# ruff: ignore[unused-import]").is_empty());
+        assert!(codes("# ruff: ignore").is_empty());
+        assert_eq!(codes("# tasklens: ignore[dangling-task]"), vec![vec!["TL005".to_string()]]);
+    }
+
+    #[test]
+    fn scopes() {
+        use crate::facts::SuppressionScope::*;
+        let scopes = |comment: &str, own_line: bool| -> Vec<_> {
+            parse_comment(comment, TextSize::from(0), own_line).into_iter().map(|s| s.scope).collect()
+        };
+        assert_eq!(scopes("# tasklens: ignore[TL001]", false), [Line]);
+        assert_eq!(scopes("# tasklens: ignore[TL001]", true), [NextLine]);
+        assert_eq!(scopes("# ruff: ignore[RUF006]", true), [NextLine]);
+        assert_eq!(scopes("# noqa: TL001", true), [Line]);
+        assert_eq!(scopes("# ruff: noqa: RUF006", true), [File]);
+        assert_eq!(scopes("# tasklens: file-ignore[TL005]", true), [File]);
+        assert_eq!(scopes("# ruff: file-ignore[asyncio-dangling-task]", true), [File]);
+        assert_eq!(scopes("# ruff: disable[RUF006]", true), [Disable]);
+        assert_eq!(scopes("# ruff: enable[RUF006]", true), [Enable]);
     }
 
     #[test]
