@@ -125,6 +125,17 @@ fn generate(shape: &str, n: usize) -> String {
             });
             (0..n).for_each(|i| text += &format!("        x{i} = self.a{i}.get_name()\n        self.a{i} = x{i}\n"));
         }
+        // Predicate calls: each narrows its argument through a predicate function and a
+        // predicate method, and `filter`s a list with a lambda.
+        "predicate-calls" => {
+            text += "def is_task(x):\n    return isinstance(x, asyncio.Task)\n";
+            text += "class C:\n    def ok(self, x):\n        return not asyncio.isfuture(x)\n    def m(self, jobs):\n";
+            (0..n).for_each(|i| {
+                text += &format!(
+                    "        j{i} = jobs[{i}]\n        if is_task(j{i}) and self.ok(j{i}):\n            j{i}.get_name()\n        k{i} = list(filter(lambda t: isinstance(t, asyncio.Task), jobs))\n"
+                )
+            });
+        }
         // A table of scheduled coroutines, each given a loop.
         "ensure-future-table" => {
             text += "async def c():\n    pass\ndef start(loop):\n    return {\n";
@@ -155,6 +166,7 @@ const SHAPES: &[(&str, usize)] = &[
     ("rebound-lambdas", 5_000),
     ("wide-capture", 1_000),
     ("narrowed-attributes", 2_500),
+    ("predicate-calls", 2_500),
 ];
 
 fn main() {
