@@ -63,8 +63,8 @@ impl Lowerer {
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
             predicate: match kind {
-                FunctionKind::Function | FunctionKind::StaticMethod => super::narrowing::predicate_of(def, 0),
-                FunctionKind::Method | FunctionKind::ClassMethod => super::narrowing::predicate_of(def, 1),
+                FunctionKind::Function | FunctionKind::StaticMethod => super::predicates::predicate_of(def, 0),
+                FunctionKind::Method | FunctionKind::ClassMethod => super::predicates::predicate_of(def, 1),
                 FunctionKind::Property | FunctionKind::Lambda => None,
             }
             .map(Box::new),

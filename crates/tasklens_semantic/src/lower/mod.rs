@@ -14,6 +14,7 @@ mod functions;
 mod merges;
 mod named_tuples;
 mod narrowing;
+mod predicates;
 mod returns;
 mod scan;
 mod stmt;
