@@ -952,7 +952,8 @@ asyncio.run(main())
 #[test]
 fn a_task_that_stores_itself_is_kept() {
     // `current_task()` in a coroutine gives the Task it runs in: storing it keeps the Task
-    // (a name of the coroutine's own frame does not: the Task holds the frame).
+    // (a name of the coroutine's own frame does not: the Task holds the frame; nor does a
+    // call it is passed to while the frame runs).
     check(
         r#"
 #- main.py
@@ -977,14 +978,20 @@ class Server:
         await asyncio.sleep(0)
         me.cancel()
 
+    async def logged(self):
+        print(asyncio.current_task())
+        await asyncio.sleep(0)
+
     def start(self):
         asyncio.create_task(self.handle())
         asyncio.ensure_future(self.serve())
         asyncio.create_task(self.quiet())
+        asyncio.create_task(self.logged())
 "#,
         "
-        main.py:24: TL002
-        main.py:25: TL005
+        main.py:28: TL002
+        main.py:29: TL005
+        main.py:30: TL005
         ",
     );
 }

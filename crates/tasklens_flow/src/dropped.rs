@@ -35,6 +35,9 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         return Vec::new();
     }
     let mut used = vec![false; solved.read_nodes.len()];
+    // Where values are stored (an attribute, a slot, a global's store): what keeps a Task
+    // its own code reaches (see `from_own_code`), unlike passing it to a call.
+    let mut stores = vec![false; solved.read_nodes.len()];
     let mut mark = |node: GNode| {
         if let Some(slot) = used.get_mut(node as usize) {
             *slot = true;
@@ -118,7 +121,10 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
                     if only_project_containers(base + into) || weak(base + into) => {}
                 Constraint::Store { from, .. }
                 | Constraint::StorePart { from, .. }
-                | Constraint::ClassStore { from, .. } => mark(base + from),
+                | Constraint::ClassStore { from, .. } => {
+                    mark(base + from);
+                    stores[(base + from) as usize] = true;
+                }
                 _ => {}
             }
         }
@@ -141,7 +147,10 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             }
         }
     }
-    solved.attr_nodes.values().for_each(|&node| mark(node));
+    solved.attr_nodes.values().for_each(|&node| {
+        mark(node);
+        stores[node as usize] = true;
+    });
     let mut weak_slots: FxHashSet<GNode> = FxHashSet::default();
     let mut container_slots: FxHashMap<GNode, Vec<GNode>> = FxHashMap::default();
     // Slots of containers made here and bound to a name (`tasks = []`): the frame keeps them
@@ -163,6 +172,7 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             }
         } else {
             mark(node);
+            stores[node as usize] = true;
         }
     }
     // Marked for more than being read: stored, passed, returned, yielded.
@@ -171,9 +181,13 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
         *slot |= read;
     }
     keep_slots_of_kept_containers(solved, &mut used, &container_slots);
-    // What keeps a Task from its own code (`self.tasks.add(asyncio.current_task())`): not a
-    // name of the coroutine's frame, which the Task itself holds.
-    let stored = |node: GNode| marked[node as usize] || (used[node as usize] && !solved.read_nodes[node as usize]);
+    // What keeps a Task from its own code (`self.tasks.add(asyncio.current_task())`): a store,
+    // or a slot of a container that is kept; not a name of the coroutine's frame, which the
+    // Task itself holds, nor a call it is passed to while the frame runs.
+    let stored = |node: GNode| {
+        let index = node as usize;
+        stores[index] || (used[index] && !marked[index] && !solved.read_nodes[index])
+    };
     let mut ancestries: WaysIn<Ancestry> = WaysIn::new();
     let ancestry_step = |ancestry: Ancestry, from: GNode, label: Label| Ancestry {
         shown: ancestry.shown + usize::from(is_shown(label)),

@@ -26,8 +26,9 @@ declare_rule! {
     /// before `loop.run_forever()`), or a local list that holds it (`tasks.append(...)`);
     /// an `await` does not. A handle that is awaited,
     /// stored in an attribute, a global or a container that is itself kept, or passed on
-    /// to other code is kept, also by the coroutine it runs (`self.handlers.add(
-    /// asyncio.current_task())`; a local of the coroutine's own frame does not keep it); a list, set or dict built and thrown away
+    /// to other code is kept, also by the coroutine it runs when that stores it
+    /// (`self.handlers.add(asyncio.current_task())`; a local of the coroutine's own frame,
+    /// or a call it is passed to there, does not keep it); a list, set or dict built and thrown away
     /// (`[asyncio.create_task(c) for c in coros]` as a statement, or a local list that
     /// `append` fills and nothing reads) keeps none of its Tasks.
     /// A Task the event loop makes itself, from a callback (`loop.call_soon_threadsafe(
