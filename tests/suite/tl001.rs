@@ -5083,7 +5083,7 @@ asyncio.run(main())
 #[test]
 fn predicate_methods_called_on_self_narrow_their_argument() {
     // A method or static method that returns a test of its argument narrows it when called
-    // on `self`, unless an override below tests otherwise.
+    // on `self` (unless an override below tests otherwise) or on its class.
     check(
         r#"
 #- main.py run
@@ -5104,7 +5104,7 @@ class Registry:
     def names(self):
         named = [j.get_name() for j in self.jobs if self._is_task(j)]
         for job in self.jobs:
-            if self._has_name(job):
+            if Registry._is_task(job):
                 named.append(job.get_name())
         return named
 

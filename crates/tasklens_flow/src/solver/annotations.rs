@@ -81,7 +81,12 @@ impl Solver {
         let funcs = match callee {
             PredicateCallee::Dotted(path) => match self.modules.resolve_dotted(m, path) {
                 Resolved::Function(func) => vec![func],
-                _ => return None,
+                // `Checks.is_task(x)`: the method the class's MRO finds.
+                _ => {
+                    let (name, owner) = path.split_last()?;
+                    let Resolved::Class(class) = self.modules.resolve_dotted(m, owner) else { return None };
+                    vec![self.classes.find_method(&self.modules, class, name)?]
+                }
             },
             PredicateCallee::Method { class, name } => {
                 let class = self.modules.modules[m as usize].class_base + class;
