@@ -995,3 +995,65 @@ class Server:
         ",
     );
 }
+
+#[test]
+fn a_coroutine_spawned_from_many_places_is_judged_at_each() {
+    // Tasks given to `current_task()` in their coroutine stay below the widening bound: past
+    // it, the Tasks of later sites would count as kept.
+    check(
+        r#"
+#- main.py
+import asyncio
+
+
+async def logged():
+    print(asyncio.current_task())
+    await asyncio.sleep(0)
+
+
+def spawn():
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+    asyncio.create_task(logged())
+"#,
+        "
+        main.py:10: TL005
+        main.py:11: TL005
+        main.py:12: TL005
+        main.py:13: TL005
+        main.py:14: TL005
+        main.py:15: TL005
+        main.py:16: TL005
+        main.py:17: TL005
+        main.py:18: TL005
+        main.py:19: TL005
+        main.py:20: TL005
+        main.py:21: TL005
+        main.py:22: TL005
+        main.py:23: TL005
+        main.py:24: TL005
+        main.py:25: TL005
+        main.py:26: TL005
+        main.py:27: TL005
+        main.py:28: TL005
+        main.py:29: TL005
+        ",
+    );
+}

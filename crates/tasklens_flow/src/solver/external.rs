@@ -18,9 +18,18 @@ impl Solver {
         let node = self.new_node();
         self.current_tasks.insert(func, node);
         for site in self.tasks_made_of.remove(&func).unwrap_or_default() {
-            self.seed(node, Obj::Task(Some(site)));
+            self.seed_current_task(node, site);
         }
         node
+    }
+
+    /// Gives `current_task()`'s node the Task made at `site`, unless the node is full: past
+    /// the widening bound a Task would count as kept, while the Tasks left out are only
+    /// judged without what their own code does with them.
+    fn seed_current_task(&mut self, node: GNode, site: GSite) {
+        if self.sets[node as usize].len() + 1 < super::MAX_OBJECTS {
+            self.seed(node, Obj::Task(Some(site)));
+        }
     }
 
     /// A Task made at `site` of what reaches its coroutine argument: a coroutine of a
@@ -29,7 +38,7 @@ impl Solver {
     pub(super) fn task_made_of(&mut self, site: GSite, value: Obj) {
         let (Obj::Coro(Some(func)) | Obj::CoroCall(_, func)) = value else { return };
         match self.current_tasks.get(&func) {
-            Some(&node) => self.seed(node, Obj::Task(Some(site))),
+            Some(&node) => self.seed_current_task(node, site),
             None => self.tasks_made_of.entry(func).or_default().push(site),
         }
     }

@@ -52,7 +52,7 @@ const SCANNED_EDGES: usize = 16;
 /// How deep constraints added while applying others apply at once (see `complex_on`).
 const MAX_NESTED_APPLICATIONS: u32 = 1_000;
 /// The most objects a node holds before it widens to `Unknown`.
-const MAX_OBJECTS: usize = 16;
+pub(super) const MAX_OBJECTS: usize = 16;
 /// The most plain Futures a node holds one by one; more are summarised (see
 /// [`Obj::FutureSummary`]) so that a registry of many Futures does not carry each of them
 /// everywhere it is read.
