@@ -1,0 +1,230 @@
+//! The per-module facts: a small, comparable summary of one module that the
+//! cross-module flow graph is built from.
+//!
+//! Node, function, class and call-site ids are local to the module; the flow
+//! layer offsets them into project-wide ids. Values are not typed here: the
+//! constraints say how values move, and the flow layer solves them.
+//!
+//! Here: the module's summary, its ids, module-level bindings and imports, classes and
+//! suppression comments; `functions.rs` what it says of functions, `flow.rs` how values
+//! move (constraints, containers, call sites, hops), `types.rs` annotations, Task-only
+//! method calls and the tests that narrow.
+
+mod flow;
+mod functions;
+mod types;
+
+pub use flow::*;
+pub use functions::*;
+pub use types::*;
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+
+/// Methods a Task has and a plain Future lacks (CPython 3.9 to 3.13).
+pub const TASK_ONLY_METHODS: &[&str] =
+    &["get_name", "set_name", "get_coro", "get_stack", "print_stack", "get_context", "cancelling", "uncancel"];
+
+/// A value slot in the module (a variable version, an expression result, a parameter...).
+pub type NodeId = u32;
+/// An index into [`ModuleFacts::functions`].
+pub type FuncId = u32;
+/// An index into [`ModuleFacts::classes`].
+pub type ClassId = u32;
+/// An index into [`ModuleFacts::call_sites`].
+pub type SiteId = u32;
+/// An index into [`ModuleFacts::hops`].
+pub type HopId = u32;
+/// An index into [`ModuleFacts::names`].
+pub type NameId = u32;
+
+/// Everything the flow analysis needs to know about one module. It holds no positions
+/// (they are in [`crate::Positions`], index for index), so an edit that only moves code
+/// leaves it equal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleFacts {
+    /// The code spells an asyncio name (see `spelling.rs`): a project where no module
+    /// does can have no finding, and is not solved.
+    pub spells_asyncio: bool,
+    pub node_count: u32,
+    /// The names that constraints and hops refer to by [`NameId`].
+    pub names: Vec<Name>,
+    pub functions: Vec<FunctionFacts>,
+    pub classes: Vec<ClassFacts>,
+    /// Module-level bindings, sorted by name.
+    pub globals: Vec<(Name, Binding)>,
+    /// Module-level names bound only by imports, by more than one (`try: from asyncio
+    /// import Task` / `except ImportError: from asyncio.tasks import Task`, or the branches
+    /// of a version test), sorted by name: as a type, the name is any of them.
+    pub import_alternatives: Vec<(Name, Vec<ImportTarget>)>,
+    /// `from m import *`, in source order.
+    pub star_imports: Vec<ImportTarget>,
+    /// The names listed in `__all__`, when it is a literal list or tuple.
+    pub dunder_all: Option<Vec<Name>>,
+    pub constraints: Vec<Constraint>,
+    pub call_sites: Vec<CallSite>,
+    pub hops: Vec<Hop>,
+    /// Places whose annotation may make them a sink or a source.
+    pub annotated: Vec<AnnotatedPlace>,
+    /// Calls of Task-only methods: `receiver.get_name()` and friends.
+    pub task_method_calls: Vec<TaskMethodCall>,
+    /// Guards `isinstance(x, T)`: the guarded node is `to`.
+    pub guards: Vec<Guard>,
+    /// Nodes that collect every value of a variable read from elsewhere (globals, closures).
+    pub summaries: Vec<NodeId>,
+    /// Calls that look like `cast(T, value)`, with `T` as an annotation (TL007).
+    pub casts: Vec<(SiteId, TypeExpr)>,
+    /// Module-level type aliases (`TaskMap = dict[str, Task]`, `type TaskMap = ...`), sorted
+    /// by name.
+    pub type_aliases: Vec<(Name, TypeExpr)>,
+    /// Constant dict keys, referred to by [`Part::Key`] and `key_args`.
+    pub keys: Vec<DictKey>,
+    /// Calls `d.get(K)`, `d.pop(K)`, `d.setdefault(K, v)`, `d.__getitem__(K)` with a
+    /// constant key: the site and the key, by site.
+    pub key_args: Vec<(SiteId, KeyId)>,
+    /// Calls `getattr(x, "name", ...)` and `setattr(x, "name", v)` with a string literal
+    /// for the name: the site and the name, by site.
+    pub attr_args: Vec<(SiteId, NameId)>,
+    /// Spread arguments `f(*xs)` and `f(**kw)`: the site, the spread value's node, and
+    /// whether it is a `**` spread; by site.
+    pub spread_args: Vec<(SiteId, NodeId, bool)>,
+    /// Attribute names assigned `None` (or another literal), or a parameter that defaults to
+    /// `None`, anywhere in the module (`self._loop = loop` in `__init__(self, loop=None)`);
+    /// sorted, without repeats.
+    pub none_attrs: Vec<Name>,
+    /// Module-level calls in the body of `if __name__ == "__main__":` (they run when the
+    /// file runs as a script); sorted.
+    pub script_sites: Vec<SiteId>,
+    /// Versions of names a test reads and nothing else (`if task:`, `assert task`, `task is
+    /// None`): mentioning a Task there keeps it no longer than its function's frame.
+    pub tested_names: Vec<NodeId>,
+    /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
+    /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
+    pub set_attribute_reads: Vec<NodeId>,
+    /// Calls in a `try` body that catches `TypeError` (or under `suppress(TypeError)`): a
+    /// `loop=` or a non-coroutine given to `create_task` there is compatibility code; by site.
+    pub type_error_handled: Vec<SiteId>,
+    /// Calls that run only on Pythons older than a version (under `if sys.version_info <
+    /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
+    pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,
+    /// Calls of builtins that call a function with elements (`map(f, xs...)`, `filter(f,
+    /// xs)`, `sorted(xs, key=f)`...): the site, the node of `f`, and the callee and result
+    /// nodes of the call of `f` laid out for the elements (linked when the callee is the
+    /// builtin); by site.
+    pub map_calls: Vec<(SiteId, NodeId, NodeId, NodeId)>,
+    /// Module-level names bound once to a string literal, with the string.
+    pub string_constants: Vec<(Name, Name)>,
+}
+
+/// A suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The directive's range within the comment.
+    pub range: TextRange,
+    /// The codes it names; empty for a bare `# tasklens: ignore` or `# noqa`.
+    pub codes: Vec<Name>,
+    pub scope: SuppressionScope,
+}
+
+/// Where a suppression comment applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionScope {
+    /// Its own line: a trailing `# tasklens: ignore`, `# noqa`, `# ruff: ignore[...]`.
+    Line,
+    /// The line after it: `# tasklens: ignore[...]` or `# ruff: ignore[...]` on a line of
+    /// its own.
+    NextLine,
+    /// The whole file: `# tasklens: file-ignore[...]`, `# ruff: file-ignore[...]`,
+    /// `# ruff: noqa: RUF006`.
+    File,
+    /// From its line to the matching `Enable` (or the end of the file): `# ruff:
+    /// disable[...]`.
+    Disable,
+    /// Ends a `Disable` of the same codes: `# ruff: enable[...]`.
+    Enable,
+}
+
+impl ModuleFacts {
+    pub fn name(&self, id: NameId) -> &Name {
+        &self.names[id as usize]
+    }
+
+    /// A module-level type alias by name.
+    pub fn type_alias(&self, name: &str) -> Option<&TypeExpr> {
+        let at = self.type_aliases.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+        Some(&self.type_aliases[at].1)
+    }
+
+    /// The imports that may bind a module-level name, when only imports bind it and more
+    /// than one does.
+    pub fn import_alternatives(&self, name: &str) -> Option<&[ImportTarget]> {
+        let found = self.import_alternatives.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+        Some(&self.import_alternatives[found].1)
+    }
+
+    /// Looks up a module-level binding by name.
+    pub fn global(&self, name: &str) -> Option<&Binding> {
+        self.globals.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| &self.globals[i].1)
+    }
+}
+
+/// What a module-level name is bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    Function(FuncId),
+    Class(ClassId),
+    /// A variable: the node that collects every value ever assigned to it.
+    Variable(NodeId),
+    Import(ImportTarget),
+}
+
+/// The target of an import statement.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImportTarget {
+    /// Number of leading dots of a relative import.
+    pub level: u32,
+    /// The dotted module path (empty for `from . import x`).
+    pub module: Name,
+    /// The imported name for `from m import name`; `None` for `import m`.
+    pub name: Option<Name>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassFacts {
+    pub name: Name,
+    /// Base class expressions, as dotted names.
+    pub bases: Vec<TypeExpr>,
+    /// Type parameters declared with the class (`class Box[T]:`), in order.
+    pub type_params: Vec<Name>,
+    /// Methods defined in the body, sorted by name.
+    pub methods: Vec<(Name, FuncId)>,
+    /// Property setters (`@name.setter`) defined in the body, sorted by name.
+    pub setters: Vec<(Name, FuncId)>,
+    /// Attribute names assigned or declared on the class or its instances, sorted.
+    pub attributes: Vec<Name>,
+    /// Annotated class-body names in order: the fields of a dataclass-like class.
+    pub fields: Vec<Name>,
+    /// Decorated as a dataclass (or attrs class): the constructor takes the fields.
+    pub dataclass: bool,
+    /// Instances are tuples of the fields (`NamedTuple`, `namedtuple`): indexing,
+    /// unpacking and iteration read them.
+    pub tuple_fields: bool,
+    /// Fields declared with a factory (`x: T = field(default_factory=f)`, attrs'
+    /// `factory=f`) and the node of `f`: a construction that does not pass the field calls
+    /// `f` there.
+    pub field_factories: Vec<(Name, NodeId)>,
+}
+
+impl ClassFacts {
+    pub fn method(&self, name: &str) -> Option<FuncId> {
+        self.methods.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.methods[i].1)
+    }
+
+    pub fn setter(&self, name: &str) -> Option<FuncId> {
+        self.setters.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok().map(|i| self.setters[i].1)
+    }
+
+    pub fn has_attribute(&self, name: &str) -> bool {
+        self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+    }
+}

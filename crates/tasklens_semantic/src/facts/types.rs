@@ -1,0 +1,87 @@
+//! What the code says of types: annotations and where they sit, Task-only method calls,
+//! and the tests that narrow a value in a guarded branch.
+
+use ruff_python_ast::name::Name;
+
+use super::{ClassId, FuncId, NodeId};
+
+/// An annotation, reduced to what decides Task, Future, loop and class types.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeExpr {
+    /// A dotted name such as `asyncio.Task`.
+    Name(Vec<Name>),
+    /// `base[args]`.
+    Generic(Vec<Name>, Vec<TypeExpr>),
+    /// `A | B`, `Union[A, B]`, `Optional[A]` (with `None`).
+    Union(Vec<TypeExpr>),
+    None,
+    /// Anything else (literals, calls...).
+    Other,
+}
+
+/// Where an annotation sits, which decides what it means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A parameter (the node is the parameter's).
+    Param { func: FuncId, index: u32 },
+    /// The return annotation (the node is the function's return node).
+    Return { func: FuncId },
+    /// `x: T = value` (the node is the assigned version).
+    Variable,
+    /// `attr: T` in a class body, or `self.attr: T = ...` in a method.
+    Attribute { class: ClassId, attr: Name },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnnotatedPlace {
+    pub place: Place,
+    pub node: Option<NodeId>,
+    pub annotation: TypeExpr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskMethodCall {
+    pub receiver: NodeId,
+    pub method: Name,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guard {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub test: GuardTest,
+}
+
+/// What holds in a guarded branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GuardTest {
+    /// `isinstance(x, T)` holds: plain Futures stop when `T` only admits Tasks.
+    Is(Vec<TypeExpr>),
+    /// `isinstance(x, T)` does not hold: plain Futures stop when `T` admits them.
+    IsNot(Vec<TypeExpr>),
+    /// `x` is not a plain Future: `hasattr(x, "get_name")`, `not isfuture(x)`.
+    NotFuture,
+    /// `x` is a coroutine: `asyncio.iscoroutine(x)`, `inspect.iscoroutine(x)`.
+    Coroutine,
+    /// `x` is no coroutine: where `iscoroutine(x)` is false.
+    NotCoroutine,
+    /// `x` can be awaited: `inspect.isawaitable(x)`.
+    Awaitable,
+    /// `x` is an `async def` function: `inspect.iscoroutinefunction(x)` (or asyncio's).
+    CoroutineFunction,
+    /// One of the alternatives holds, each being all of its tests: `A or B` when true,
+    /// `A and B` when false (`not isinstance(x, Future) or isinstance(x, Task)`).
+    AnyOf(Vec<Vec<GuardTest>>),
+    /// `f(x)` comes out `holds`: `x` is what `f`'s [`Predicate`] says, when `f` resolves
+    /// to one of the project's (linking resolves it; anything else narrows nothing).
+    Predicate { callee: PredicateCallee, holds: bool },
+}
+
+/// The function a predicate call names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PredicateCallee {
+    /// A dotted name: `is_task`, `checks.is_task`.
+    Dotted(Vec<Name>),
+    /// `self.name` (or `cls.name`) in a method of `class`.
+    Method { class: ClassId, name: Name },
+}
