@@ -1,5 +1,7 @@
 //! Applies suppression comments to findings, and reports the ones that suppress nothing.
 
+use std::ops::RangeInclusive;
+
 use rustc_hash::FxHashSet;
 use tasklens_db::{File, line_index};
 use tasklens_semantic::facts::{Suppression, SuppressionScope};
@@ -16,21 +18,25 @@ fn line_of(db: &dyn salsa::Database, file: File, offset: ruff_text_size::TextSiz
 
 /// The lines each suppression of a file covers, index for index: its own, the next, all
 /// of them, or from a `disable` to the `enable` of the same codes after it (or the end).
-fn covered_lines(db: &dyn salsa::Database, file: File, suppressions: &[Suppression]) -> Vec<(usize, usize)> {
+fn covered_lines(
+    db: &dyn salsa::Database,
+    file: File,
+    suppressions: &[Suppression],
+) -> Vec<Option<RangeInclusive<usize>>> {
     let line = |s: &Suppression| line_of(db, file, s.range.start());
     (suppressions.iter().enumerate())
         .map(|(index, s)| match s.scope {
-            SuppressionScope::Line => (line(s), line(s)),
-            SuppressionScope::NextLine => (line(s) + 1, line(s) + 1),
-            SuppressionScope::File => (0, usize::MAX),
+            SuppressionScope::Line => Some(line(s)..=line(s)),
+            SuppressionScope::NextLine => Some(line(s) + 1..=line(s) + 1),
+            SuppressionScope::File => Some(0..=usize::MAX),
             SuppressionScope::Disable => {
                 let end = (suppressions[index + 1..].iter())
                     .find(|e| e.scope == SuppressionScope::Enable && e.codes == s.codes)
                     .map_or(usize::MAX, line);
-                (line(s), end)
+                Some(line(s)..=end)
             }
-            // Covers nothing of its own.
-            SuppressionScope::Enable => (1, 0),
+            // Ends a range; covers nothing of its own.
+            SuppressionScope::Enable => None,
         })
         .collect()
 }
@@ -39,7 +45,7 @@ fn covered_lines(db: &dyn salsa::Database, file: File, suppressions: &[Suppressi
 /// diagnostic per suppression comment that matched nothing.
 pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut Vec<Diagnostic>, warn_unused: bool) {
     let mut used: FxHashSet<(File, usize)> = FxHashSet::default();
-    let mut covered: rustc_hash::FxHashMap<File, Vec<(usize, usize)>> = Default::default();
+    let mut covered: rustc_hash::FxHashMap<File, Vec<Option<RangeInclusive<usize>>>> = Default::default();
     diagnostics.retain(|diagnostic| {
         if !diagnostic.code.starts_with("TL") {
             return true;
@@ -51,8 +57,8 @@ pub(crate) fn apply(db: &dyn salsa::Database, files: &[File], diagnostics: &mut 
         }
         let lines = covered.entry(file).or_insert_with(|| covered_lines(db, file, suppressions));
         let line = line_of(db, file, diagnostic.primary.range.start());
-        let matching = suppressions.iter().zip(lines.iter()).position(|(s, &(first, last))| {
-            (first..=last).contains(&line)
+        let matching = suppressions.iter().zip(lines.iter()).position(|(s, covered)| {
+            covered.as_ref().is_some_and(|lines| lines.contains(&line))
                 && (s.codes.is_empty() || s.codes.iter().any(|c| c.as_str() == diagnostic.code))
         });
         match matching {

@@ -67,11 +67,10 @@ impl Solver {
         }
     }
 
-    /// What holds of the argument where a call of `callee` (a dotted name in `m`) comes out
-    /// `holds`, when it names a predicate function of the project, with the module its
-    /// types are spelled in.
-    /// A method called on `self` is the one the class's MRO finds, when every override
-    /// below it tests the same way.
+    /// What holds of the argument where a call of `callee` (named in `m`) comes out `holds`,
+    /// when it names a predicate function of the project, with the module its types are
+    /// spelled in. A method called on its class is the one the class's MRO finds; one called
+    /// on `self` too, when every override below it tests the same way.
     pub(super) fn predicate_tests(
         &mut self,
         m: ModIdx,
@@ -132,11 +131,6 @@ impl Solver {
     /// of each stands for one the analysis does not see. Where the test fails, see
     /// [`Solver::exclusion_filter`].
     pub(super) fn guard_type_filter(&mut self, m: ModIdx, test: &GuardTest) -> Option<(TypeFilter, Vec<Obj>)> {
-        if let GuardTest::Predicate { callee, holds } = test {
-            let (owner, tests) = self.predicate_tests(m, callee, *holds)?;
-            let [test] = tests.as_slice() else { return None };
-            return self.guard_type_filter(owner, test);
-        }
         if let GuardTest::IsNot(types) = test {
             return self.exclusion_filter(m, types).map(|filter| (filter, Vec::new()));
         }

@@ -1,6 +1,8 @@
 //! Linking: turns every module's facts into one project-wide graph of edges,
 //! complex constraints, seeds and sinks.
 
+use std::borrow::Cow;
+
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, Part, Place, Seed};
@@ -375,10 +377,19 @@ impl Solver {
             }
         }
         for guard in &facts.guards {
-            let label = self.guard_label(m, &guard.test);
+            // A predicate's call stands for the tests it returns, read in its module.
+            let (owner, tests) = match &guard.test {
+                GuardTest::Predicate { callee, holds } => match self.predicate_tests(m, callee, *holds) {
+                    Some((owner, tests)) => (owner, Cow::Owned(tests)),
+                    None => (m, Cow::Borrowed(&[][..])),
+                },
+                test => (m, Cow::Borrowed(std::slice::from_ref(test))),
+            };
+            let label = self.guard_label(owner, &tests);
             pending.edge(nb + guard.from, nb + guard.to, label);
             // The branch's own node: a filter there keeps out what the test rules out.
-            if let Some((filter, standing)) = self.guard_type_filter(m, &guard.test) {
+            let [test] = &*tests else { continue };
+            if let Some((filter, standing)) = self.guard_type_filter(owner, test) {
                 pending.type_filters.push((nb + guard.to, filter));
                 pending.seeds.extend(standing.into_iter().map(|obj| (nb + guard.to, obj)));
             }
@@ -409,25 +420,17 @@ impl Solver {
         }
     }
 
-    /// What a guarded edge lets through: only coroutines (`iscoroutine(x)`), no coroutine
-    /// (where it is false), only awaitables, only `async def` functions, no plain Future,
-    /// or anything. A predicate's call is its one test (several: no plain Future when one
-    /// of them stops them).
-    fn guard_label(&mut self, m: ModIdx, test: &GuardTest) -> Label {
-        match test {
-            GuardTest::Coroutine => COROUTINES_ONLY,
-            GuardTest::NotCoroutine => NOT_COROUTINES,
-            GuardTest::Awaitable => AWAITABLES_ONLY,
-            GuardTest::CoroutineFunction => COROUTINE_FUNCTIONS_ONLY,
-            GuardTest::Predicate { callee, holds } => {
-                let Some((owner, tests)) = self.predicate_tests(m, callee, *holds) else { return NO_LABEL };
-                match tests.as_slice() {
-                    [test] => self.guard_label(owner, test),
-                    tests if tests.iter().any(|test| self.guard_stops_futures(owner, test)) => GUARD,
-                    _ => NO_LABEL,
-                }
-            }
-            test if self.guard_stops_futures(m, test) => GUARD,
+    /// What a guarded edge lets through where all of `tests` hold: only coroutines
+    /// (`iscoroutine(x)`), no coroutine (where it is false), only awaitables, only `async
+    /// def` functions, no plain Future, or anything (several tests: no plain Future when
+    /// one of them stops them).
+    fn guard_label(&mut self, m: ModIdx, tests: &[GuardTest]) -> Label {
+        match tests {
+            [GuardTest::Coroutine] => COROUTINES_ONLY,
+            [GuardTest::NotCoroutine] => NOT_COROUTINES,
+            [GuardTest::Awaitable] => AWAITABLES_ONLY,
+            [GuardTest::CoroutineFunction] => COROUTINE_FUNCTIONS_ONLY,
+            tests if tests.iter().any(|test| self.guard_stops_futures(m, test)) => GUARD,
             _ => NO_LABEL,
         }
     }

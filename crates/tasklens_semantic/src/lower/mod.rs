@@ -467,7 +467,7 @@ impl Lowerer {
 
     /// Whether `name` is the builtin of that name: bound in no scope that a read here sees,
     /// and the module imports nothing with `*`.
-    fn is_builtin(&self, name: &Name) -> bool {
+    pub(super) fn is_builtin(&self, name: &Name) -> bool {
         let innermost = self.scopes.len() - 1;
         let shadowed = self.scopes.iter().enumerate().any(|(index, scope)| {
             (index == innermost || !matches!(scope.kind, ScopeKind::Class(_))) && scope.bound.contains(name)

@@ -26,10 +26,12 @@ impl Lowerer {
         Some((narrowing(true), narrowing(false)))
     }
 
-    /// The function a dotted name or `self.name` refers to, as a predicate's callee.
+    /// The function a dotted name or `self.name` refers to, as a predicate's callee; none
+    /// for a builtin (`callable(x)`, `len(x)`), which is no predicate of the project.
     fn predicate_callee(&self, func: &Expr) -> Option<PredicateCallee> {
         let path = crate::annotation::dotted_name(func)?;
         Some(match path.as_slice() {
+            [name] if self.is_builtin(name) => return None,
             [receiver, name] if let Some(class) = self.self_class(receiver) => {
                 PredicateCallee::Method { class, name: name.clone() }
             }
