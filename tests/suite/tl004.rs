@@ -301,6 +301,42 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_plain_def_returning_literals_gives_no_coroutine() {
+    // `return 0` or `return "done"` is no coroutine either (the message names the constant,
+    // not None); a function that also returns a call's result is left alone.
+    check(
+        r#"
+#- jobs.py
+def flush(force):
+    if force:
+        return 0
+    return "skipped"
+
+def compute():
+    return 1
+
+def maybe(flag):
+    if flag:
+        return compute()
+    return 0
+#- main.py run
+import asyncio
+from jobs import flush, maybe
+
+async def main():
+    if False:
+        await asyncio.create_task(maybe(True))
+    await asyncio.create_task(flush(True))
+
+asyncio.run(main())
+"#,
+        "
+        main.py:7: TL004
+        ",
+    );
+}
+
+#[test]
 fn a_coroutine_test_lets_only_coroutines_through() {
     // `create_task` behind `iscoroutine(x)` (or after returning when it is false) only ever
     // gets a coroutine: the Futures, Tasks and awaitables the helpers are given go the

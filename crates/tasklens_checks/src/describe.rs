@@ -58,7 +58,12 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Function { name, .. } => format!("the function `{name}` itself"),
         Producer::Generator { name, is_async: true, .. } => format!("an async generator from `{name}()`"),
         Producer::Generator { name, .. } => format!("a generator from `{name}()`"),
-        Producer::NoneResult { name, .. } => format!("None from `{name}()` (a plain `def` with no `return`)"),
+        Producer::PlainResult { name, literal: false, .. } => {
+            format!("None from `{name}()` (a plain `def` with no `return`)")
+        }
+        Producer::PlainResult { name, literal: true, .. } => {
+            format!("the constant `{name}()` returns (a plain `def`)")
+        }
         Producer::Partial { .. } => "a `functools.partial` object, not a coroutine (call it)".into(),
         Producer::AsyncioFunction { path, .. } => {
             format!("the coroutine function `{path}` itself, not a coroutine (call it)")
@@ -84,7 +89,8 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
         Producer::Function { .. } => "a function",
         Producer::Generator { is_async: true, .. } => "an async generator",
         Producer::Generator { .. } => "a generator",
-        Producer::NoneResult { .. } => "None",
+        Producer::PlainResult { literal: false, .. } => "None",
+        Producer::PlainResult { literal: true, .. } => "a constant",
         Producer::Partial { .. } => "a callable",
         Producer::AsyncioFunction { .. } => "a function",
     }

@@ -147,7 +147,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 Producer::Function { .. }
                     | Producer::Generator { .. }
                     | Producer::Awaitable { .. }
-                    | Producer::NoneResult { .. }
+                    | Producer::PlainResult { .. }
                     | Producer::Partial { .. }
                     | Producer::AsyncioFunction { .. }
             )

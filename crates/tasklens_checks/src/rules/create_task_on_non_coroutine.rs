@@ -17,7 +17,8 @@ declare_rule! {
     /// `async def` ones included: an async generator is not a coroutine) reaching those
     /// calls or `ensure_future`. Generators under a decorator the analysis does not know
     /// are left alone (`@types.coroutine` makes them coroutines). Also the call of a plain
-    /// `def` with no `return` at all (a forgotten `async`: the call gives None), when
+    /// `def` with no `return` at all (a forgotten `async`: the call gives None), or whose
+    /// `return`s give only None or literals (`return 0`), when
     /// every function the call can run is such a module-level or nested function
     /// (methods are left out: a subclass outside the project may make them `async`).
     /// A call in a `try` that catches `TypeError` is left out (`try: create_task(x) except
@@ -87,7 +88,12 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             Producer::Function { is_async: true, .. } => "defined here: a call of it gives the coroutine".into(),
             Producer::Function { .. } => "defined here: the function object itself is passed, not a call of it".into(),
             Producer::Generator { .. } => format!("yields: a call of it gives {what}, not a coroutine"),
-            Producer::NoneResult { .. } => "no `return`: a call of it gives None (make it `async def`?)".into(),
+            Producer::PlainResult { literal: false, .. } => {
+                "no `return`: a call of it gives None (make it `async def`?)".into()
+            }
+            Producer::PlainResult { literal: true, .. } => {
+                "returns a constant: a call of it gives no coroutine (make it `async def`?)".into()
+            }
             Producer::Partial { .. } => "makes a callable: a call of it gives the coroutine".into(),
             _ => format!("creates {what}"),
         },

@@ -59,8 +59,9 @@ pub enum Producer {
     /// A call of a project function that yields: a generator (an async generator for an
     /// `async def`), not a coroutine.
     Generator { at: Location, name: Name, is_async: bool },
-    /// A call of a plain `def` with no `return`: None (a forgotten `async`).
-    NoneResult { at: Location, name: Name },
+    /// A call of a plain `def` whose `return`s give only None or literals (a forgotten
+    /// `async`): `literal` when some `return` gives a literal other than None.
+    PlainResult { at: Location, name: Name, literal: bool },
     /// A `functools.partial(...)` object (a callable, not a call of it).
     Partial { at: Location },
     /// One of asyncio's coroutine functions itself (`asyncio.sleep`), not a call of it;
@@ -77,7 +78,7 @@ impl Producer {
             | Producer::Awaitable { at, .. }
             | Producer::Function { at, .. }
             | Producer::Generator { at, .. }
-            | Producer::NoneResult { at, .. }
+            | Producer::PlainResult { at, .. }
             | Producer::Partial { at }
             | Producer::AsyncioFunction { at, .. } => *at,
         }

@@ -85,7 +85,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
             });
         }
         if objs.is_empty()
-            && let Some(producer) = none_result(solved, &mut call_results, module, node)
+            && let Some(producer) = plain_result(solved, &mut call_results, module, node)
         {
             flows.push(TaskArgumentFlow {
                 producer,
@@ -104,9 +104,9 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
 type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
 
 /// When the argument at `node` is the result of a call that runs only plain module-level
-/// or nested `def`s without any `return` (not methods, which a subclass outside the
-/// project may override with an `async def`): the first of them, whose call gives None.
-fn none_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<Producer> {
+/// or nested `def`s whose `return`s give only None or literals (not methods, which a
+/// subclass outside the project may override with an `async def`): the first of them.
+fn plain_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<Producer> {
     let site = *call_results
         .entry(module)
         .or_insert_with(|| {
@@ -133,7 +133,12 @@ fn none_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx, 
     if !callees.iter().all(|&func| returns_none(func)) {
         return None;
     }
-    Some(Producer::NoneResult { at: function_location(solved, first), name: solved.modules.func(first).1.name.clone() })
+    let literal = callees.iter().any(|&func| solved.modules.func(func).1.returns_literal);
+    Some(Producer::PlainResult {
+        at: function_location(solved, first),
+        name: solved.modules.func(first).1.name.clone(),
+        literal,
+    })
 }
 
 /// Where a project function's name is.

@@ -74,6 +74,9 @@ pub struct FunctionFacts {
     pub decorated: Vec<NodeId>,
     /// What the function returns, for judging it as a decorator.
     pub returns: ReturnShape,
+    /// Some `return` gives a literal other than None (`return 1`, `return "done"`), which
+    /// [`ReturnShape`] leaves out.
+    pub returns_literal: bool,
     /// In an `__init__`: `self.attr = param` stores of a parameter as given. Each
     /// construction stores its own argument for its own class (a subclass constructed with
     /// a Task does not see the Futures another subclass was constructed with).

@@ -380,6 +380,7 @@ impl Lowerer {
             opaque: false,
             decorated: Vec::new(),
             returns: ReturnShape::Other,
+            returns_literal: false,
             init_stores: Vec::new(),
             fixture: None,
             predicate: None,

@@ -60,6 +60,7 @@ impl Lowerer {
             opaque,
             decorated: Vec::new(),
             returns: ReturnShape::Unset,
+            returns_literal: false,
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
             predicate: match kind {

@@ -43,6 +43,15 @@ impl Lowerer {
                     let shape = self.return_shape(func, ret.value.as_deref());
                     let facts = &mut self.facts.functions[func as usize];
                     facts.returns = facts.returns.and(shape);
+                    facts.returns_literal |= matches!(
+                        ret.value.as_deref(),
+                        Some(
+                            Expr::NumberLiteral(_)
+                                | Expr::StringLiteral(_)
+                                | Expr::BytesLiteral(_)
+                                | Expr::BooleanLiteral(_)
+                        )
+                    );
                     let to = self.facts.functions[func as usize].ret;
                     let name = self.facts.functions[func as usize].name.clone();
                     let range = ret.value.as_ref().map_or(ret.range, |v| v.range());
