@@ -36,6 +36,8 @@ fn lowered(db: &dyn salsa::Database, file: File) -> Arc<(Arc<ModuleFacts>, Arc<P
     // the next revision, so a project's trees are never all alive at once.
     drop(tree);
     parsed.release();
+    facts.shrink_to_fit();
+    positions.shrink_to_fit();
     Arc::new((Arc::new(facts), Arc::new(positions)))
 }
 

@@ -29,6 +29,26 @@ pub struct Positions {
     pub type_ignores: Vec<TextRange>,
 }
 
+impl Positions {
+    /// Frees the spare capacity lowering left (see [`crate::ModuleFacts`]'s).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.functions.shrink_to_fit();
+        self.params.shrink_to_fit();
+        for params in &mut self.params {
+            params.shrink_to_fit();
+        }
+        self.classes.shrink_to_fit();
+        self.call_sites.shrink_to_fit();
+        for site in &mut self.call_sites {
+            site.args.shrink_to_fit();
+            site.keywords.shrink_to_fit();
+        }
+        self.hops.shrink_to_fit();
+        self.annotated.shrink_to_fit();
+        self.task_method_calls.shrink_to_fit();
+    }
+}
+
 /// The parts of one call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallPositions {
