@@ -107,6 +107,16 @@ enum Format {
     Github,
     /// SARIF 2.1.0, for GitHub code scanning (the flow as a code flow)
     Sarif,
+    /// One JSON object per finding and line
+    JsonLines,
+    /// GitLab Code Quality report
+    Gitlab,
+    /// JUnit XML test report
+    Junit,
+    /// Azure Pipelines logging commands
+    Azure,
+    /// pylint's `path:line: [CODE] message`
+    Pylint,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -144,6 +154,11 @@ fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
         Format::Json => OutputFormat::Json,
         Format::Github => OutputFormat::Github,
         Format::Sarif => OutputFormat::Sarif,
+        Format::JsonLines => OutputFormat::JsonLines,
+        Format::Gitlab => OutputFormat::Gitlab,
+        Format::Junit => OutputFormat::Junit,
+        Format::Azure => OutputFormat::Azure,
+        Format::Pylint => OutputFormat::Pylint,
     };
     let color = match args.color {
         Color::Always => true,
@@ -202,7 +217,12 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
             write_or_pipe(&mut stdout, output.as_bytes())?;
         }
         let summary = summary(&args, &totals, format);
-        write_or_pipe(&mut stdout, summary.as_bytes())?;
+        if format.is_for_people() || format.is_document() {
+            write_or_pipe(&mut stdout, summary.as_bytes())?;
+        } else {
+            // Lines for tools (`github`, `azure`, `pylint`): the counts go beside them.
+            eprint!("{summary}");
+        }
     }
     let _ = stdout.flush();
     Ok(exit_code(&args, &totals))
@@ -241,7 +261,8 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         return String::new();
     }
     if format.is_document() {
-        return format!("{}\n", format.document(&totals.json, false));
+        let document = format.document(&totals.json, false);
+        return if document.is_empty() { document } else { format!("{document}\n") };
     }
     let fixed = args.fix.then(|| {
         let counts: Vec<String> = totals.fixed_by_code.iter().map(|(code, n)| format!("{code} x{n}")).collect();

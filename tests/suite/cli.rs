@@ -508,6 +508,130 @@ fn sarif_output_carries_rules_flows_and_fixes() {
     assert_eq!(replacement["deletedRegion"]["startLine"], 7);
 }
 
+#[test]
+fn ci_line_formats_keep_stdout_to_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "buggy.py", BUGGY.as_bytes());
+    write(dir.path(), "also;odd]name.py", BUGGY.as_bytes());
+    let lines = |format: &str| {
+        let out = tasklens(&["check", "--output-format", format], dir.path());
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stderr.contains("Found 2 error(s) and 0 warning(s)."), "{stderr}");
+        String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines("pylint"),
+        [
+            "also;odd]name.py:4: [TL001] `asyncio.get_running_loop().create_future()` returns a plain Future; it reaches \
+             `.get_name()` in also;odd]name.py:4, which only a Task has (AttributeError at run time)",
+            "buggy.py:4: [TL001] `asyncio.get_running_loop().create_future()` returns a plain Future; it reaches \
+             `.get_name()` in buggy.py:4, which only a Task has (AttributeError at run time)",
+        ]
+    );
+    // Azure Pipelines: `;` and `]` end properties and the command, so the path escapes them.
+    let azure = lines("azure");
+    assert_eq!(azure.len(), 2);
+    assert!(
+        azure[0].starts_with(
+            "##vso[task.logissue type=error;sourcepath=also%3Bodd%5Dname.py;linenumber=4;columnnumber=5;code=TL001;]\
+             `asyncio.get_running_loop().create_future()` returns"
+        ),
+        "{azure:?}"
+    );
+    // JSON lines: one object per line, the same as `json`'s elements.
+    let json = tasklens(&["check", "--output-format", "json"], dir.path());
+    let array: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    let objects: Vec<serde_json::Value> = (tasklens(&["check", "--output-format", "json-lines"], dir.path()).stdout)
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(objects, array);
+    // Nothing found: no line at all.
+    write(dir.path(), "buggy.py", b"import asyncio\n");
+    write(dir.path(), "also;odd]name.py", b"import asyncio\n");
+    let clean = tasklens(&["check", "--output-format", "json-lines"], dir.path());
+    assert_eq!((clean.status.code(), clean.stdout.len()), (Some(0), 0));
+}
+
+#[test]
+fn gitlab_and_junit_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_app(dir.path());
+    write(dir.path(), "app/a&b.py", BUGGY.as_bytes());
+    let gitlab = |dir: &Path, project: Option<&Path>| -> serde_json::Value {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tasklens"));
+        command.args(["check", "--output-format", "gitlab"]).current_dir(dir).env_remove("CI_PROJECT_DIR");
+        if let Some(project) = project {
+            command.env("CI_PROJECT_DIR", project);
+        }
+        let out = command.output().expect("run tasklens");
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice(&out.stdout).expect("valid JSON")
+    };
+    let report = gitlab(dir.path(), None);
+    let issues = report.as_array().expect("an array");
+    assert_eq!(issues.len(), 2);
+    let jobs = issues.iter().find(|issue| issue["location"]["path"] == "app/jobs.py").expect("jobs.py");
+    assert_eq!(jobs["check_name"], "TL001");
+    assert_eq!(jobs["severity"], "major");
+    assert_eq!(
+        (jobs["location"]["lines"]["begin"].as_u64(), jobs["location"]["positions"]["begin"]["column"].as_u64()),
+        (Some(2), Some(12))
+    );
+    assert!(jobs["description"].as_str().is_some_and(|d| d.starts_with("TL001: `loop.run_in_executor(...)` returns")));
+    let fingerprints: Vec<&str> = issues.iter().filter_map(|issue| issue["fingerprint"].as_str()).collect();
+    assert!(fingerprints.len() == 2 && fingerprints[0] != fingerprints[1], "{fingerprints:?}");
+    // Paths are relative to `$CI_PROJECT_DIR` when it is set.
+    let parent = dir.path().parent().expect("parent");
+    let name = dir.path().file_name().expect("name").to_string_lossy();
+    let from_parent = gitlab(dir.path(), Some(parent));
+    assert!(
+        from_parent.as_array().unwrap().iter().any(|issue| issue["location"]["path"] == format!("{name}/app/jobs.py"))
+    );
+    // Code moved down keeps its fingerprint; the line follows it.
+    write(dir.path(), "app/jobs.py", b"\n\ndef submit(loop):\n    return loop.run_in_executor(None, print)\n");
+    let moved = gitlab(dir.path(), None);
+    let moved_jobs = moved.as_array().unwrap().iter().find(|issue| issue["location"]["path"] == "app/jobs.py").unwrap();
+    assert_eq!(moved_jobs["fingerprint"], jobs["fingerprint"]);
+    assert_eq!(moved_jobs["location"]["lines"]["begin"], 4);
+
+    // JUnit: well-formed XML (Python parses it), a failed test case per finding, grouped by file.
+    let junit = tasklens(&["check", "--output-format", "junit"], dir.path());
+    assert_eq!(junit.status.code(), Some(1));
+    let parsed = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xml.etree.ElementTree as ET\n\
+             root = ET.fromstring(sys.stdin.read())\n\
+             for suite in root:\n\
+             \x20   for case in suite:\n\
+             \x20       print(suite.get('name'), case.get('name'), case.get('line'), case.find('failure').get('type'))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().expect("stdin").write_all(&junit.stdout)?;
+            child.wait_with_output()
+        })
+        .expect("run python3");
+    assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&junit.stdout));
+    assert_eq!(
+        String::from_utf8_lossy(&parsed.stdout),
+        "app/a&b.py org.tasklens.TL001 4 TL001\napp/jobs.py org.tasklens.TL001 4 TL001\n"
+    );
+    // No findings: one passing test case.
+    write(dir.path(), "app/a&b.py", b"");
+    write(dir.path(), "app/main.py", b"");
+    let clean = tasklens(&["check", "--output-format", "junit"], dir.path());
+    assert_eq!(clean.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&clean.stdout);
+    assert!(text.contains("failures=\"0\"") && text.contains("<testcase name=\"No findings\"/>"), "{text}");
+}
+
 /// Runs tasklens with `input` on stdin.
 fn tasklens_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
     use std::io::Write as _;

@@ -63,6 +63,13 @@ pub fn render_json_values(values: &[serde_json::Value], pretty: bool) -> String 
     text.unwrap_or_else(|_| "[]".into())
 }
 
+/// JSON lines: each finding's object on a line of its own (no trailing newline; empty
+/// when there are none).
+pub fn render_json_lines(values: &[serde_json::Value]) -> String {
+    let lines: Vec<String> = values.iter().map(|value| serde_json::to_string(value).unwrap_or_default()).collect();
+    lines.join("\n")
+}
+
 /// Each diagnostic as a JSON object (file names and positions need the database).
 pub fn json_values(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
     diagnostics

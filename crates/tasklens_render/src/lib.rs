@@ -1,9 +1,12 @@
 //! Renders diagnostics: `full` (code frames with the flow, via
 //! codespan-reporting), `concise` (one line each), `json` (ruff's fields
-//! plus `severity` and `trace`), `sarif` (SARIF 2.1.0 with the flow as a code
-//! flow) and `github` (GitHub Actions annotations).
+//! plus `severity` and `trace`) and `json-lines`, `sarif` (SARIF 2.1.0 with the flow as a
+//! code flow), and the formats of CI systems: `github`, `azure` and `pylint` lines,
+//! GitLab's Code Quality report and JUnit XML.
 
+mod annotations;
 mod json;
+mod reports;
 mod sarif;
 
 use codespan_reporting::diagnostic::{Diagnostic as Frame, Label as FrameLabel};
@@ -12,7 +15,9 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use tasklens_checks::{Diagnostic, Severity, display_path};
 use tasklens_db::File;
 
-pub use json::{json_values, render_json_values};
+pub use annotations::{render_azure, render_github, render_pylint};
+pub use json::{json_values, render_json_lines, render_json_values};
+pub use reports::{render_gitlab_values, render_junit_values};
 pub use sarif::render_sarif_values;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,23 +29,51 @@ pub enum OutputFormat {
     Github,
     /// SARIF 2.1.0 (GitHub code scanning): one document for the whole run.
     Sarif,
+    /// One JSON object per line (as `json`'s elements).
+    JsonLines,
+    /// GitLab's Code Quality report: one document for the whole run.
+    Gitlab,
+    /// A JUnit XML test report: one document for the whole run.
+    Junit,
+    /// Azure Pipelines logging commands: an issue on the line of each finding.
+    Azure,
+    /// pylint's `path:line: [CODE] message`.
+    Pylint,
 }
 
 impl OutputFormat {
     /// Whether findings are gathered into one document printed at the end (`json`,
-    /// `sarif`) instead of being printed project by project.
+    /// `sarif`...) instead of being printed project by project.
     pub fn is_document(self) -> bool {
-        matches!(self, OutputFormat::Json | OutputFormat::Sarif)
+        matches!(
+            self,
+            OutputFormat::Json
+                | OutputFormat::Sarif
+                | OutputFormat::JsonLines
+                | OutputFormat::Gitlab
+                | OutputFormat::Junit
+        )
+    }
+
+    /// Whether the output is for people (`full`, `concise`), who also get the closing
+    /// counts on stdout; the other formats are for tools, whose stdout holds findings only.
+    pub fn is_for_people(self) -> bool {
+        matches!(self, OutputFormat::Full | OutputFormat::Concise)
     }
 
     /// The document of the findings' JSON values ([`json_values`]); pretty over several
     /// lines unless `one_line` (watch mode prints one document per line).
     pub fn document(self, values: &[serde_json::Value], one_line: bool) -> String {
+        let base = std::env::current_dir().ok();
         match self {
-            OutputFormat::Sarif => {
-                let base = std::env::current_dir().ok();
-                render_sarif_values(values, base.as_deref(), !one_line)
+            OutputFormat::Sarif => render_sarif_values(values, base.as_deref(), !one_line),
+            OutputFormat::JsonLines => render_json_lines(values),
+            OutputFormat::Gitlab => {
+                // A GitLab job runs in a checkout at `$CI_PROJECT_DIR`; paths are relative to it.
+                let project = std::env::var_os("CI_PROJECT_DIR").map(std::path::PathBuf::from);
+                render_gitlab_values(values, project.as_deref().or(base.as_deref()), !one_line)
             }
+            OutputFormat::Junit => render_junit_values(values, base.as_deref()),
             _ => render_json_values(values, !one_line),
         }
     }
@@ -57,35 +90,15 @@ pub fn render(db: &dyn salsa::Database, diagnostics: &[Diagnostic], format: Outp
     match format {
         OutputFormat::Full => render_full(db, diagnostics, color),
         OutputFormat::Concise => render_concise(db, diagnostics),
-        OutputFormat::Json | OutputFormat::Sarif => format.document(&json_values(db, diagnostics), false),
+        OutputFormat::Json
+        | OutputFormat::Sarif
+        | OutputFormat::JsonLines
+        | OutputFormat::Gitlab
+        | OutputFormat::Junit => format.document(&json_values(db, diagnostics), false),
         OutputFormat::Github => render_github(db, diagnostics),
+        OutputFormat::Azure => render_azure(db, diagnostics),
+        OutputFormat::Pylint => render_pylint(db, diagnostics),
     }
-}
-
-/// One `::error` or `::warning` workflow command per finding, which GitHub Actions shows
-/// as an annotation on the line to change (with the one-line text as its message).
-pub fn render_github(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
-    // Workflow commands end at a newline; properties also at `,` and `:`.
-    let data = |text: &str| text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    let property = |text: &str| data(text).replace(':', "%3A").replace(',', "%2C");
-    let mut out = String::new();
-    for diagnostic in diagnostics {
-        let file = diagnostic.primary.file;
-        let path = display_path(db, file);
-        let (line, column) = line_column(db, file, diagnostic.primary.range.start());
-        let (end_line, end_column) = line_column(db, file, diagnostic.primary.range.end());
-        let level = match diagnostic.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!(
-            "::{level} title={},file={},line={line},col={column},endLine={end_line},endColumn={end_column}::{}\n",
-            property(&format!("tasklens ({})", diagnostic.code)),
-            property(&path),
-            data(&format!("{path}:{line}:{column}: {} {}", diagnostic.code, diagnostic.message)),
-        ));
-    }
-    out
 }
 
 pub fn render_concise(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> String {
