@@ -92,6 +92,19 @@ struct CheckArgs {
     /// The source read from stdin for `--stdin-filename`.
     #[arg(skip)]
     stdin_text: Option<String>,
+    /// Write the report to this file instead of stdout (a CI artifact such as GitLab's
+    /// `gl-code-quality-report.json`).
+    #[arg(short = 'o', long, conflicts_with_all = ["watch", "stdin_filename"])]
+    output_file: Option<PathBuf>,
+    /// Print the findings and nothing else (no counts).
+    #[arg(short, long, conflicts_with_all = ["watch"])]
+    quiet: bool,
+    /// Print nothing but errors; the exit status still tells whether there are findings.
+    #[arg(short, long, conflicts_with_all = ["watch", "quiet"])]
+    silent: bool,
+    /// Print the files that would be checked, one per line, and exit.
+    #[arg(long, conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename"])]
+    show_files: bool,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -163,7 +176,9 @@ fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => {
+            args.output_file.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     (format, color)
 }
@@ -193,7 +208,16 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     if args.watch {
         return watch::watch(&args, &units);
     }
+    if args.show_files {
+        return show_files(&args, &units);
+    }
     let (format, _) = output_style(&args);
+    // Opened first: a report that cannot be written is an error before any work.
+    let report_file = (args.output_file.as_ref())
+        .map(|path| {
+            std::fs::File::create(path).with_context(|| format!("cannot write the report to {}", path.display()))
+        })
+        .transpose()?;
     let totals = projects::check_all(&args, &units)?;
     for message in &totals.messages {
         eprintln!("{message}");
@@ -209,23 +233,61 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         eprint!("{}", summary(&args, &totals, format));
         return Ok(exit_code(&args, &totals));
     }
-    let mut stdout = std::io::stdout().lock();
-    if args.statistics {
-        write_or_pipe(&mut stdout, statistics(&totals, format).as_bytes())?;
+    let mut out: Box<dyn Write> = match report_file {
+        Some(file) => Box::new(std::io::BufWriter::new(file)),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    if args.silent {
+        // The exit status alone tells.
+    } else if args.statistics {
+        write_or_pipe(&mut out, statistics(&totals, format).as_bytes())?;
     } else {
         for output in &totals.outputs {
-            write_or_pipe(&mut stdout, output.as_bytes())?;
+            write_or_pipe(&mut out, output.as_bytes())?;
         }
         let summary = summary(&args, &totals, format);
-        if format.is_for_people() || format.is_document() {
-            write_or_pipe(&mut stdout, summary.as_bytes())?;
+        if format.is_document() {
+            write_or_pipe(&mut out, summary.as_bytes())?;
+        } else if args.quiet {
+            // Findings only.
+        } else if format.is_for_people() {
+            write_or_pipe(&mut out, summary.as_bytes())?;
         } else {
             // Lines for tools (`github`, `azure`, `pylint`): the counts go beside them.
             eprint!("{summary}");
         }
     }
-    let _ = stdout.flush();
+    out.flush().or_else(|error| match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(error),
+    })?;
     Ok(exit_code(&args, &totals))
+}
+
+/// `--show-files`: the files each project would check (the paths named, within their
+/// projects), sorted, one per line.
+fn show_files(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::Result<ExitCode> {
+    let mut paths = Vec::new();
+    let mut problems = 0;
+    for unit in units {
+        let config = configure(args, &unit.paths)?;
+        let workspace = tasklens_project::Workspace::load_unit(unit, &config, args.target_version);
+        for problem in &workspace.problems {
+            eprintln!("tasklens: error: {}: {}", problem.path.display(), problem.message);
+        }
+        problems += workspace.problems.len();
+        paths.extend(
+            (workspace.files().iter())
+                .filter(|&&file| workspace.in_scope(file))
+                .map(|&file| tasklens_checks::display_path(&workspace.db, file)),
+        );
+    }
+    paths.sort();
+    let mut stdout = std::io::stdout().lock();
+    for path in paths {
+        write_or_pipe(&mut stdout, format!("{path}\n").as_bytes())?;
+    }
+    Ok(if problems > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 /// 2 when something could not be checked (a path named but missing or unreadable, a bad

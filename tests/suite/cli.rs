@@ -632,6 +632,45 @@ fn gitlab_and_junit_reports() {
     assert!(text.contains("failures=\"0\"") && text.contains("<testcase name=\"No findings\"/>"), "{text}");
 }
 
+#[test]
+fn quiet_silent_output_file_and_show_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_app(dir.path());
+    write(dir.path(), "venv/lib/site.py", b"import asyncio\n");
+    // `--show-files`: what would be checked (virtual environments are not), and nothing else.
+    let files = tasklens(&["check", "--show-files"], dir.path());
+    assert_eq!(files.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&files.stdout), "app/__init__.py\napp/jobs.py\napp/main.py\n");
+    let one = tasklens(&["check", "--show-files", "app/jobs.py"], dir.path());
+    assert_eq!(String::from_utf8_lossy(&one.stdout), "app/jobs.py\n");
+
+    // `--quiet`: the findings without the counts; `--silent`: nothing, the same exit status.
+    let quiet = tasklens(&["check", "--quiet", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&quiet.stdout);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert!(text.starts_with("app/jobs.py:2:12: TL001") && text.lines().count() == 1, "{text}");
+    let silent = tasklens(&["check", "-s"], dir.path());
+    assert_eq!((silent.status.code(), silent.stdout.len(), silent.stderr.len()), (Some(1), 0, 0));
+
+    // `--output-file`: the report goes to the file (no colour codes), stdout stays empty.
+    let to_file = tasklens(&["check", "-o", "report.txt", "--color", "auto"], dir.path());
+    assert_eq!((to_file.status.code(), to_file.stdout.len()), (Some(1), 0));
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).expect("report written");
+    assert!(
+        report.starts_with("error[TL001]") && report.contains("Found 1 error(s)") && !report.contains('\x1b'),
+        "{report}"
+    );
+    let json = tasklens(&["check", "-o", "report.json", "--output-format", "json"], dir.path());
+    assert_eq!(json.stdout.len(), 0);
+    let value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).expect("report written")).expect("JSON");
+    assert_eq!(value[0]["code"], "TL001");
+    // A report that cannot be written is an error (status 2), found before checking.
+    let unwritable = tasklens(&["check", "-o", "missing-dir/report.json"], dir.path());
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unwritable.stderr).contains("cannot write the report to missing-dir/report.json"));
+}
+
 /// Runs tasklens with `input` on stdin.
 fn tasklens_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
     use std::io::Write as _;
