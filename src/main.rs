@@ -102,6 +102,13 @@ struct CheckArgs {
     /// Print nothing but errors; the exit status still tells whether there are findings.
     #[arg(short, long, conflicts_with_all = ["watch", "quiet"])]
     silent: bool,
+    /// Use this configuration file (a `pyproject.toml` or a `tasklens.toml`) instead of the
+    /// one found from the checked paths upwards.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files: the defaults and the command line only.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
     /// Print the files that would be checked, one per line, and exit.
     #[arg(long, conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename"])]
     show_files: bool,
@@ -185,7 +192,11 @@ fn output_style(args: &CheckArgs) -> (OutputFormat, bool) {
 
 /// The configuration file's settings for `paths` with the command line's overrides.
 fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
-    let mut config = tasklens_project::config::load(paths)?;
+    let mut config = match &args.config {
+        _ if args.isolated => Config::default(),
+        Some(path) => tasklens_project::config::load_file(path)?,
+        None => tasklens_project::config::load(paths)?,
+    };
     if let Some(select) = &args.select {
         // An explicit selection on the command line is what the user wants to see now.
         config.select = select.clone();

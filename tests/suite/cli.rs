@@ -261,6 +261,20 @@ fn configuration_in_pyproject_and_tasklens_toml() {
     write(dir.path(), "tasklens.toml", b"target-version = \"3.11\"\n");
     let stderr = String::from_utf8_lossy(&tasklens(&["check"], dir.path()).stderr).into_owned();
     assert!(stderr.contains("`target-version`: `3.11` is not a supported target version"), "{stderr}");
+
+    // `--config` names the file to use instead; `--isolated` uses none (here the broken
+    // tasklens.toml is never read).
+    write(dir.path(), "ci/only-dropped.toml", b"select = [\"TL005\"]\n");
+    let chosen = tasklens(&["check", "--output-format", "concise", "--config", "ci/only-dropped.toml"], dir.path());
+    let text = String::from_utf8_lossy(&chosen.stdout);
+    assert!(chosen.status.code() == Some(1) && text.contains("lib/app/start.py:7:5: TL005"), "{text}");
+    assert!(!text.contains("TL001") && !text.contains("TL002"), "{text}");
+    let isolated = tasklens(&["check", "--output-format", "concise", "--isolated"], dir.path());
+    let text = String::from_utf8_lossy(&isolated.stdout);
+    assert!(text.contains("TL001") && text.contains("TL002") && text.contains("TL005"), "{text}");
+    let missing = tasklens(&["check", "--config", "nowhere.toml"], dir.path());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(missing.status.code() == Some(2) && stderr.contains("nowhere.toml: cannot read"), "{stderr}");
 }
 
 #[test]

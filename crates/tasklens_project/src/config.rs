@@ -112,6 +112,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Config, ConfigError> {
     Ok(Config::default())
 }
 
+/// Reads the configuration file named on the command line (`--config`): a
+/// `pyproject.toml` (its `[tool.tasklens]`, defaults without one) or a `tasklens.toml`.
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let in_pyproject = path.file_name().is_some_and(|name| name == "pyproject.toml");
+    read(path, in_pyproject)
+}
+
 fn read(path: &Path, in_pyproject: bool) -> Result<Config, ConfigError> {
     let error = |message: String| ConfigError { path: path.to_path_buf(), message };
     let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read: {e}")))?;
