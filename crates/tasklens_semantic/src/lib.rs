@@ -4,6 +4,14 @@
 //! Invariant: a module's facts depend only on that module's text, so an edit
 //! recomputes the facts of the edited module alone.
 
+/// Frees the spare capacity of each of the given lists.
+macro_rules! shrink_all {
+    ($($list:expr),+ $(,)?) => {{
+        $($list.shrink_to_fit();)+
+    }};
+}
+pub(crate) use shrink_all;
+
 pub mod annotation;
 pub mod facts;
 mod lower;

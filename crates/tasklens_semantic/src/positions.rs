@@ -32,20 +32,17 @@ pub struct Positions {
 impl Positions {
     /// Frees the spare capacity lowering left (see [`crate::ModuleFacts`]'s).
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.functions.shrink_to_fit();
-        self.params.shrink_to_fit();
-        for params in &mut self.params {
-            params.shrink_to_fit();
-        }
-        self.classes.shrink_to_fit();
-        self.call_sites.shrink_to_fit();
-        for site in &mut self.call_sites {
-            site.args.shrink_to_fit();
-            site.keywords.shrink_to_fit();
-        }
-        self.hops.shrink_to_fit();
-        self.annotated.shrink_to_fit();
-        self.task_method_calls.shrink_to_fit();
+        crate::shrink_all!(
+            self.functions,
+            self.params,
+            self.classes,
+            self.call_sites,
+            self.hops,
+            self.annotated,
+            self.task_method_calls
+        );
+        self.params.iter_mut().for_each(Vec::shrink_to_fit);
+        self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));
     }
 }
 

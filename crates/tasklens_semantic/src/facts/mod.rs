@@ -148,27 +148,24 @@ impl ModuleFacts {
     /// Frees the spare capacity lowering left in the long-lived lists (they live as long
     /// as the database; growth by doubling leaves up to half of each unused).
     pub(crate) fn shrink_to_fit(&mut self) {
-        self.names.shrink_to_fit();
-        self.functions.shrink_to_fit();
-        for function in &mut self.functions {
-            function.params.shrink_to_fit();
-        }
-        self.classes.shrink_to_fit();
-        self.globals.shrink_to_fit();
-        self.constraints.shrink_to_fit();
-        self.call_sites.shrink_to_fit();
-        for site in &mut self.call_sites {
-            site.args.shrink_to_fit();
-            site.keywords.shrink_to_fit();
-        }
-        self.hops.shrink_to_fit();
-        self.annotated.shrink_to_fit();
-        self.task_method_calls.shrink_to_fit();
-        self.guards.shrink_to_fit();
-        self.summaries.shrink_to_fit();
-        self.keys.shrink_to_fit();
-        self.tested_names.shrink_to_fit();
-        self.set_attribute_reads.shrink_to_fit();
+        crate::shrink_all!(
+            self.names,
+            self.functions,
+            self.classes,
+            self.globals,
+            self.constraints,
+            self.call_sites,
+            self.hops,
+            self.annotated,
+            self.task_method_calls,
+            self.guards,
+            self.summaries,
+            self.keys,
+            self.tested_names,
+            self.set_attribute_reads,
+        );
+        self.functions.iter_mut().for_each(|function| function.params.shrink_to_fit());
+        self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));
     }
 
     pub fn name(&self, id: NameId) -> &Name {
