@@ -326,6 +326,9 @@ fn write_or_pipe(out: &mut impl Write, bytes: &[u8]) -> anyhow::Result<()> {
 /// The closing lines: the JSON array, or counts of findings, fixes and files.
 fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) -> String {
     if args.diff {
+        if args.quiet || args.silent {
+            return String::new();
+        }
         if totals.diffed_files == 0 {
             eprintln!("No fixes to apply ({} files).", totals.files);
         } else {
