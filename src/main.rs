@@ -109,6 +109,10 @@ struct CheckArgs {
     /// Ignore all configuration files: the defaults and the command line only.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
+    /// Accept the current findings: add a `# tasklens: ignore[CODE]` comment on the line of
+    /// each (or extend the one there), so that only new findings are reported from now on.
+    #[arg(long, visible_alias = "add-ignore", conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename"])]
+    add_noqa: bool,
     /// Print the files that would be checked, one per line, and exit.
     #[arg(long, conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename"])]
     show_files: bool,
@@ -243,6 +247,13 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
         eprint!("{}", summary(&args, &totals, format));
         return Ok(exit_code(&args, &totals));
+    }
+    if args.add_noqa {
+        if !args.silent {
+            eprintln!("Added {} `# tasklens: ignore` comment(s) in {} file(s).", totals.ignores_added, totals.written);
+        }
+        let failed = totals.failed || totals.problems > 0;
+        return Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS });
     }
     let mut out: Box<dyn Write> = match report_file {
         Some(file) => Box::new(std::io::BufWriter::new(file)),

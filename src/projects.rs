@@ -36,6 +36,8 @@ pub(crate) struct Totals {
     pub fixed: usize,
     pub fixed_by_code: std::collections::BTreeMap<&'static str, usize>,
     pub written: usize,
+    /// `--add-noqa`: comments added or extended.
+    pub ignores_added: usize,
     /// `--diff`: files that would change.
     pub diffed_files: usize,
     pub json: Vec<serde_json::Value>,
@@ -63,6 +65,7 @@ impl Totals {
             *self.fixed_by_code.entry(code).or_default() += n;
         }
         self.written += other.written;
+        self.ignores_added += other.ignores_added;
         self.diffed_files += other.diffed_files;
         self.json.extend(other.json);
         self.fixed_source = self.fixed_source.take().or(other.fixed_source);
@@ -242,6 +245,22 @@ pub(crate) fn check_unit(
         });
         diagnostics
     };
+    if args.add_noqa {
+        let added = tasklens_fix::add_ignores(&workspace.db, &diagnostics);
+        for &(file, line, reason) in &added.skipped {
+            let path = display_path(&workspace.db, file);
+            totals.messages.push(format!("tasklens: warning: {path}:{line}: no comment added: {reason}"));
+        }
+        for file in &added.files {
+            match write_fixed(&file.path, &file.original, &file.fixed) {
+                Ok(()) => totals.written += 1,
+                Err(error) => totals.messages.push(format!("tasklens: error: {error}")),
+            }
+        }
+        totals.ignores_added += added.added;
+        release(workspace, last);
+        return Ok(());
+    }
     let (errors, warnings) = severity_counts(&diagnostics);
     totals.diagnostics += diagnostics.len();
     totals.errors += errors;

@@ -694,6 +694,41 @@ fn quiet_silent_output_file_and_show_files() {
     assert!(String::from_utf8_lossy(&unwritable.stderr).contains("cannot write the report to missing-dir/report.json"));
 }
 
+#[test]
+fn add_noqa_accepts_the_current_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = "import asyncio\n\n\nasync def work():\n    await asyncio.sleep(0)\n\n\nasync def main(flag):\n    asyncio.create_task(work())   \n    t = asyncio.ensure_future(work())  # keep this one\n    asyncio.ensure_future(work())  # tasklens: ignore[TL002]\n    x = asyncio.ensure_future(work()) if flag \\\n        else None\n    s = \"\"\"\n    text\"\"\"; asyncio.create_task(work())\n    await t\n    print(x, len(s))\n\n\nasyncio.run(main(False))\n";
+    write(dir.path(), "app/__init__.py", b"");
+    write(dir.path(), "app/main.py", source.as_bytes());
+    let added = tasklens(&["check", "--add-noqa"], dir.path());
+    let stderr = String::from_utf8_lossy(&added.stderr);
+    assert_eq!(added.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("app/main.py:12: no comment added: the line continues on the next one"), "{stderr}");
+    assert!(stderr.contains("Added 4 `# tasklens: ignore` comment(s) in 1 file(s)."), "{stderr}");
+    // Each comment at the end of its line (trailing blanks replaced), after a comment there,
+    // or into the list of a `tasklens: ignore[...]` already there; nothing else changes.
+    let expected = source
+        .replace("    asyncio.create_task(work())   \n", "    asyncio.create_task(work())  # tasklens: ignore[TL005]\n")
+        .replace("# keep this one\n", "# keep this one  # tasklens: ignore[TL002]\n")
+        .replace("# tasklens: ignore[TL002]\n    x", "# tasklens: ignore[TL002, TL005]\n    x")
+        .replace(
+            "text\"\"\"; asyncio.create_task(work())\n",
+            "text\"\"\"; asyncio.create_task(work())  # tasklens: ignore[TL005]\n",
+        );
+    let fixed = std::fs::read_to_string(dir.path().join("app/main.py")).expect("read");
+    assert_eq!(fixed, expected);
+    // Only the line that could not take a comment is still reported; a second run adds nothing.
+    let check = tasklens(&["check", "--output-format", "concise", "--quiet"], dir.path());
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(text.lines().collect::<Vec<_>>().len(), 1, "{text}");
+    assert!(text.starts_with("app/main.py:12:9: TL002"), "{text}");
+    let again = tasklens(&["check", "--add-noqa"], dir.path());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Added 0 `# tasklens: ignore` comment(s) in 0 file(s)."));
+    // The program runs as before.
+    let run = Command::new("python3").arg("app/main.py").current_dir(dir.path()).output().expect("run python3");
+    assert!(run.status.success() && run.stdout == b"None 9\n", "{}", String::from_utf8_lossy(&run.stderr));
+}
+
 /// Runs tasklens with `input` on stdin.
 fn tasklens_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
     use std::io::Write as _;
