@@ -75,6 +75,10 @@ struct CheckArgs {
     /// Also offer and apply fixes whose safety cannot be proven (a loop may not be running).
     #[arg(long)]
     unsafe_fixes: bool,
+    /// With `--fix`: exit 1 when anything was fixed, even if no finding remains (a
+    /// pre-commit hook or CI step then fails on files it changed).
+    #[arg(long, requires = "fix")]
+    exit_non_zero_on_fix: bool,
     /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
     #[arg(long)]
     diff: bool,
@@ -319,6 +323,8 @@ fn exit_code(args: &CheckArgs, totals: &projects::Totals) -> ExitCode {
         ExitCode::from(2)
     } else if args.diff {
         ExitCode::from(u8::from(totals.diffed_files > 0))
+    } else if args.exit_non_zero_on_fix && totals.fixed > 0 {
+        ExitCode::from(1)
     } else if totals.diagnostics == 0 || args.exit_zero {
         ExitCode::SUCCESS
     } else {

@@ -665,7 +665,8 @@ fn quiet_silent_output_file_and_show_files() {
     assert!(text.starts_with("app/jobs.py:2:12: TL001") && text.lines().count() == 1, "{text}");
     let silent = tasklens(&["check", "-s"], dir.path());
     assert_eq!((silent.status.code(), silent.stdout.len(), silent.stderr.len()), (Some(1), 0, 0));
-    // With `--diff`: the diff alone, without the count on stderr.
+    // With `--diff`: the diff alone, without the count on stderr; `--fix` then passes unless
+    // asked to fail when it fixed something.
     write(dir.path(), "app/later.py", b"import asyncio\n\nasync def work():\n    pass\n\nasync def main():\n    await asyncio.ensure_future(work())\n");
     let diff = tasklens(&["check", "--diff", "-q"], dir.path());
     let (stdout, stderr) = (String::from_utf8_lossy(&diff.stdout), String::from_utf8_lossy(&diff.stderr));
@@ -673,7 +674,15 @@ fn quiet_silent_output_file_and_show_files() {
         diff.status.code() == Some(1) && stdout.contains("+    await asyncio.create_task(work())") && stderr.is_empty(),
         "{stdout}{stderr}"
     );
-    std::fs::remove_file(dir.path().join("app/later.py")).expect("remove");
+    let later = dir.path().join("app/later.py");
+    let unfixed = std::fs::read(&later).expect("read");
+    assert_eq!(tasklens(&["check", "--fix", "app/later.py"], dir.path()).status.code(), Some(0));
+    std::fs::write(&later, &unfixed).expect("restore");
+    let strict = tasklens(&["check", "--fix", "--exit-non-zero-on-fix", "app/later.py"], dir.path());
+    assert_eq!(strict.status.code(), Some(1));
+    let fixed_already = tasklens(&["check", "--fix", "--exit-non-zero-on-fix", "app/later.py"], dir.path());
+    assert_eq!(fixed_already.status.code(), Some(0));
+    std::fs::remove_file(later).expect("remove");
 
     // `--output-file`: the report goes to the file (no colour codes), stdout stays empty.
     let to_file = tasklens(&["check", "-o", "report.txt", "--color", "auto"], dir.path());
