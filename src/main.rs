@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod projects;
+mod server;
 mod watch;
 
 use anyhow::Context;
@@ -29,6 +30,9 @@ struct Cli {
 enum Command {
     /// Check a project for Futures that flow into code that needs a Task.
     Check(CheckArgs),
+    /// Run as a language server over stdio (LSP), for editors: findings as you type, with
+    /// the flow as related information.
+    Server,
     /// Explain a rule.
     Rule {
         /// A rule code (TL001) or name (future-flows-into-task).
@@ -163,6 +167,8 @@ fn main() -> ExitCode {
             std::panic::catch_unwind(|| with_large_stack(move || check(args)))
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (a bug in tasklens); please report it")))
         }
+        Command::Server => std::panic::catch_unwind(|| with_large_stack(server::serve))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (a bug in tasklens); please report it"))),
         Command::Rule { code, all } => explain(code.as_deref(), all),
     };
     match result {

@@ -7,6 +7,7 @@ mod fixture;
 mod incremental;
 mod incremental_property;
 mod resolution;
+mod server;
 mod suppression;
 mod tl001;
 mod tl002;

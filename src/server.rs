@@ -1,0 +1,248 @@
+//! `tasklens server`: a language server over stdio for editors. It keeps one database per
+//! project of the editor's workspace (as `check --watch` does), takes the editor's unsaved
+//! buffers as the files' texts, checks again after each burst of changes, and publishes each
+//! file's findings with the flow to the sink as related information.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    PublishDiagnostics,
+};
+use lsp_types::{
+    Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, InitializeParams, Location,
+    NumberOrString, Position, PublishDiagnosticsParams, Range, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, Url,
+};
+use tasklens_checks::{Diagnostic, Severity};
+use tasklens_project::config::Config;
+use tasklens_project::{Unit, Workspace};
+
+/// One project of the editor's workspace and the files it last published findings for.
+struct Project {
+    unit: Unit,
+    workspace: Workspace,
+    config: Config,
+    published: BTreeSet<PathBuf>,
+}
+
+/// A change the editor reported: a buffer's new text, or `None` when the file on disk is
+/// the truth again (closed, or changed on disk while not open).
+type Change = (PathBuf, Option<String>);
+
+pub(crate) fn serve() -> anyhow::Result<ExitCode> {
+    let (connection, io_threads) = Connection::stdio();
+    let (id, params) = connection.initialize_start().context("the editor did not initialize the server")?;
+    let params: InitializeParams = serde_json::from_value(params).context("bad initialize parameters")?;
+    let capabilities = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        ..ServerCapabilities::default()
+    };
+    let result = serde_json::json!({
+        "capabilities": capabilities,
+        "serverInfo": { "name": "tasklens", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection.initialize_finish(id, result)?;
+    let mut projects = load(&workspace_roots(&params));
+    for project in &mut projects {
+        publish(&connection, project)?;
+    }
+    let mut open: BTreeSet<PathBuf> = BTreeSet::new();
+    'serve: while let Ok(first) = connection.receiver.recv() {
+        let mut changes: Vec<Change> = Vec::new();
+        let mut message = Some(first);
+        // A burst of edits ends in one check: take every message already waiting.
+        while let Some(current) = message.take() {
+            match current {
+                Message::Request(request) => {
+                    if connection.handle_shutdown(&request)? {
+                        break 'serve;
+                    }
+                    let error = Response::new_err(
+                        request.id,
+                        ErrorCode::MethodNotFound as i32,
+                        format!("tasklens does not answer {}", request.method),
+                    );
+                    connection.sender.send(Message::Response(error))?;
+                }
+                Message::Notification(notification) => changes.extend(changes_of(notification, &mut open)),
+                Message::Response(_) => {}
+            }
+            message = connection.receiver.try_recv().ok();
+        }
+        for project in &mut projects {
+            let mine: Vec<&Change> = changes.iter().filter(|(path, _)| contains(&project.unit, path)).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            for (path, text) in mine {
+                match text {
+                    Some(text) => _ = project.workspace.set_source(path, text),
+                    None => _ = project.workspace.sync(std::slice::from_ref(path)),
+                }
+            }
+            publish(&connection, project)?;
+        }
+    }
+    drop(connection);
+    io_threads.join()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The folders the editor opened (or its root), else the current directory.
+fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let folders = params.workspace_folders.iter().flatten().map(|folder| &folder.uri);
+    #[allow(deprecated)] // Older editors send only `rootUri`.
+    let uris: Vec<&Url> = folders.chain(params.root_uri.as_ref()).collect();
+    let mut roots: Vec<PathBuf> = uris.into_iter().filter_map(|uri| uri.to_file_path().ok()).collect();
+    roots.dedup();
+    if roots.is_empty() {
+        roots.push(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
+    }
+    roots
+}
+
+/// A database per project found below the roots.
+fn load(roots: &[PathBuf]) -> Vec<Project> {
+    let mut projects = Vec::new();
+    for unit in tasklens_project::units(roots) {
+        let config = match tasklens_project::config::load(&unit.paths) {
+            Ok(config) => config,
+            Err(error) => {
+                eprintln!("tasklens: error: {error} (that project is checked with the defaults)");
+                Config::default()
+            }
+        };
+        let workspace = Workspace::load_unit(&unit, &config, None);
+        projects.push(Project { unit, workspace, config, published: BTreeSet::new() });
+    }
+    projects
+}
+
+/// Whether `path` lies in one of the unit's paths.
+fn contains(unit: &Unit, path: &Path) -> bool {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    unit.paths.iter().any(|root| path.starts_with(std::path::absolute(root).unwrap_or_else(|_| root.clone())))
+}
+
+/// The files a notification changes.
+fn changes_of(notification: Notification, open: &mut BTreeSet<PathBuf>) -> Vec<Change> {
+    let path = |uri: &Url| uri.to_file_path().ok();
+    match notification.method.as_str() {
+        DidOpenTextDocument::METHOD => {
+            let Ok(params) = notification.extract::<lsp_types::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
+            else {
+                return Vec::new();
+            };
+            let Some(path) = path(&params.text_document.uri) else { return Vec::new() };
+            open.insert(path.clone());
+            vec![(path, Some(params.text_document.text))]
+        }
+        DidChangeTextDocument::METHOD => {
+            let Ok(params) =
+                notification.extract::<lsp_types::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD)
+            else {
+                return Vec::new();
+            };
+            // Full synchronisation: the last change holds the whole text.
+            match (path(&params.text_document.uri), params.content_changes.into_iter().last()) {
+                (Some(path), Some(change)) => vec![(path, Some(change.text))],
+                _ => Vec::new(),
+            }
+        }
+        DidCloseTextDocument::METHOD => {
+            let Ok(params) =
+                notification.extract::<lsp_types::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
+            else {
+                return Vec::new();
+            };
+            let Some(path) = path(&params.text_document.uri) else { return Vec::new() };
+            open.remove(&path);
+            vec![(path, None)]
+        }
+        DidChangeWatchedFiles::METHOD => {
+            let Ok(params) =
+                notification.extract::<lsp_types::DidChangeWatchedFilesParams>(DidChangeWatchedFiles::METHOD)
+            else {
+                return Vec::new();
+            };
+            // An open file's buffer is what counts, not the disk.
+            (params.changes.iter())
+                .filter_map(|change| path(&change.uri))
+                .filter(|path| !open.contains(path))
+                .map(|path| (path, None))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Checks the project and publishes each file's findings, clearing those of files that
+/// had some before and have none now.
+fn publish(connection: &Connection, project: &mut Project) -> anyhow::Result<()> {
+    let db = &project.workspace.db;
+    let mut diagnostics = project.workspace.check();
+    diagnostics.retain(|d| project.config.reports_in(d.code, d.primary.file.path(db)) && project.workspace.reports(d));
+    let mut by_file: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> = Default::default();
+    for diagnostic in &diagnostics {
+        let path = absolute(diagnostic.primary.file.path(db));
+        by_file.entry(path).or_default().push(to_lsp(db, diagnostic));
+    }
+    let stale: Vec<PathBuf> = project.published.iter().filter(|path| !by_file.contains_key(*path)).cloned().collect();
+    for path in stale {
+        by_file.insert(path, Vec::new());
+    }
+    project.published = by_file.iter().filter(|(_, found)| !found.is_empty()).map(|(path, _)| path.clone()).collect();
+    for (path, diagnostics) in by_file {
+        let Ok(uri) = Url::from_file_path(&path) else { continue };
+        let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
+        let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+        connection.sender.send(Message::Notification(notification))?;
+    }
+    Ok(())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A finding for the editor: its range, the flow's hops as related information.
+fn to_lsp(db: &dyn salsa::Database, diagnostic: &Diagnostic) -> LspDiagnostic {
+    let location = |label: &tasklens_checks::Label| {
+        let uri = Url::from_file_path(absolute(label.file.path(db))).ok()?;
+        Some(Location { uri, range: range(label.file.text(db), label.range) })
+    };
+    let related: Vec<DiagnosticRelatedInformation> = (diagnostic.trace.iter())
+        .filter_map(|hop| Some(DiagnosticRelatedInformation { location: location(hop)?, message: hop.message.clone() }))
+        .collect();
+    LspDiagnostic {
+        range: range(diagnostic.primary.file.text(db), diagnostic.primary.range),
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.to_string())),
+        source: Some("tasklens".to_string()),
+        message: diagnostic.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        ..LspDiagnostic::default()
+    }
+}
+
+/// A range in the editor's terms: zero-based lines, columns in UTF-16 code units.
+fn range(text: &str, range: ruff_text_size::TextRange) -> Range {
+    Range { start: position(text, range.start().into()), end: position(text, range.end().into()) }
+}
+
+fn position(text: &str, offset: usize) -> Position {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let line = before.matches('\n').count();
+    let character = before[line_start..].encode_utf16().count();
+    Position { line: u32::try_from(line).unwrap_or(u32::MAX), character: u32::try_from(character).unwrap_or(u32::MAX) }
+}
