@@ -13,12 +13,14 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
+use lsp_types::request::{CodeActionRequest, Request as _};
 use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
     Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, InitializeParams, Location,
     NumberOrString, Position, PublishDiagnosticsParams, Range, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Url,
+    TextDocumentSyncKind, TextEdit, Url, WorkspaceEdit,
 };
-use tasklens_checks::{Diagnostic, Severity};
+use tasklens_checks::{Applicability, Diagnostic, Severity};
 use tasklens_project::config::Config;
 use tasklens_project::{Unit, Workspace};
 
@@ -28,6 +30,8 @@ struct Project {
     workspace: Workspace,
     config: Config,
     published: BTreeSet<PathBuf>,
+    /// The findings of the last check (code actions are offered for them).
+    findings: Vec<Diagnostic>,
 }
 
 /// A change the editor reported: a buffer's new text, or `None` when the file on disk is
@@ -40,6 +44,7 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
     let params: InitializeParams = serde_json::from_value(params).context("bad initialize parameters")?;
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -61,6 +66,12 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
                 Message::Request(request) => {
                     if connection.handle_shutdown(&request)? {
                         break 'serve;
+                    }
+                    if request.method == CodeActionRequest::METHOD {
+                        let (id, params) = request.extract::<CodeActionParams>(CodeActionRequest::METHOD)?;
+                        let actions = code_actions(&projects, &params);
+                        connection.sender.send(Message::Response(Response::new_ok(id, actions)))?;
+                        continue;
                     }
                     let error = Response::new_err(
                         request.id,
@@ -118,7 +129,7 @@ fn load(roots: &[PathBuf]) -> Vec<Project> {
             }
         };
         let workspace = Workspace::load_unit(&unit, &config, None);
-        projects.push(Project { unit, workspace, config, published: BTreeSet::new() });
+        projects.push(Project { unit, workspace, config, published: BTreeSet::new(), findings: Vec::new() });
     }
     projects
 }
@@ -197,6 +208,7 @@ fn publish(connection: &Connection, project: &mut Project) -> anyhow::Result<()>
         by_file.insert(path, Vec::new());
     }
     project.published = by_file.iter().filter(|(_, found)| !found.is_empty()).map(|(path, _)| path.clone()).collect();
+    project.findings = diagnostics;
     for (path, diagnostics) in by_file {
         let Ok(uri) = Url::from_file_path(&path) else { continue };
         let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
@@ -245,4 +257,78 @@ fn position(text: &str, offset: usize) -> Position {
     let line = before.matches('\n').count();
     let character = before[line_start..].encode_utf16().count();
     Position { line: u32::try_from(line).unwrap_or(u32::MAX), character: u32::try_from(character).unwrap_or(u32::MAX) }
+}
+
+/// For each finding in the requested range: its fix (when it has one), and a comment that
+/// ignores it on its line (what `--add-noqa` writes).
+fn code_actions(projects: &[Project], params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+    let Ok(path) = params.text_document.uri.to_file_path() else { return Vec::new() };
+    let mut actions = Vec::new();
+    for project in projects {
+        let db = &project.workspace.db;
+        for finding in &project.findings {
+            let file = finding.primary.file;
+            if absolute(file.path(db)) != path || !finding.code.starts_with("TL") {
+                continue;
+            }
+            let text = file.text(db);
+            let diagnostic = to_lsp(db, finding);
+            // The lines of the request (a cursor's, usually) and of the finding meet.
+            if diagnostic.range.end.line < params.range.start.line
+                || params.range.end.line < diagnostic.range.start.line
+            {
+                continue;
+            }
+            let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
+                changes: Some([(params.text_document.uri.clone(), edits)].into_iter().collect()),
+                ..WorkspaceEdit::default()
+            };
+            if let Some(fix) = &finding.fix {
+                let safe = fix.applicability == Applicability::Safe;
+                let edits = (fix.edits.iter())
+                    .map(|e| TextEdit { range: range(text, e.range), new_text: e.content.clone() })
+                    .collect();
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: if safe { fix.message.clone() } else { format!("{} (unsafe)", fix.message) },
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(edit(edits)),
+                    is_preferred: Some(safe),
+                    ..CodeAction::default()
+                }));
+            }
+            let ignored = tasklens_fix::add_ignores(db, std::slice::from_ref(finding));
+            if let Some(changed) = ignored.files.first() {
+                // One edit: the part of the file between what the two texts share at each end.
+                let (old, new) = (&*changed.original, &*changed.fixed);
+                let prefix = floor_char(old, old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count());
+                let mut suffix =
+                    old[prefix..].bytes().rev().zip(new[prefix..].bytes().rev()).take_while(|(a, b)| a == b).count();
+                while !old.is_char_boundary(old.len() - suffix) {
+                    suffix -= 1;
+                }
+                let replaced = ruff_text_size::TextRange::new(
+                    ruff_text_size::TextSize::try_from(prefix).unwrap_or_default(),
+                    ruff_text_size::TextSize::try_from(old.len() - suffix).unwrap_or_default(),
+                );
+                let new_text = new[prefix..new.len() - suffix].to_string();
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("Ignore {} on this line", finding.code),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic]),
+                    edit: Some(edit(vec![TextEdit { range: range(old, replaced), new_text }])),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+    }
+    actions
+}
+
+/// The largest character boundary of `text` at or before `at`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }

@@ -125,6 +125,28 @@ fn an_editor_session_gets_findings_with_their_flow() {
     let codes: Vec<&str> = in_main.iter().filter_map(|d| d["code"].as_str()).collect();
     assert_eq!(codes, ["TL005", "TL002"], "{in_main:?}");
     assert_eq!(in_main[1]["range"]["start"], json!({"line": 8, "character": 8}));
+    // Code actions on that line: the migration's fix, and a comment that ignores the finding.
+    session.send(json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": main_uri}, "range": {"start": {"line": 8, "character": 0}, "end": {"line": 8, "character": 0}},
+        "context": {"diagnostics": []}}}));
+    let actions = loop {
+        let message = session.receive();
+        if message["id"] == 3 {
+            break message["result"].as_array().cloned().expect("actions");
+        }
+    };
+    let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    let fix = &actions[0]["edit"]["changes"][main_uri.as_str()][0];
+    assert_eq!(fix["newText"], "create_task");
+    assert_eq!(fix["range"]["start"], json!({"line": 8, "character": 16}));
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(titles[1], "Ignore TL002 on this line");
+    let line = "    é = asyncio.ensure_future(main()); await é";
+    let end = json!({"line": 8, "character": line.encode_utf16().count()});
+    let ignore = &actions[1]["edit"]["changes"][main_uri.as_str()][0];
+    assert_eq!((&ignore["range"]["start"], &ignore["range"]["end"]), (&end, &end));
+    assert_eq!(ignore["newText"], "  # tasklens: ignore[TL002]");
     // Closing the buffer brings back the file on disk, and its finding.
     session.send(
         json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": {"uri": main_uri}}}),
