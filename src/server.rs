@@ -32,6 +32,8 @@ struct Project {
     published: BTreeSet<PathBuf>,
     /// The findings of the last check (code actions are offered for them).
     findings: Vec<Diagnostic>,
+    /// Counts the changes; a check's findings are published only if none came since.
+    generation: u64,
 }
 
 /// A change the editor reported: a buffer's new text, or `None` when the file on disk is
@@ -53,55 +55,117 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
     });
     connection.initialize_finish(id, result)?;
     let mut projects = load(&workspace_roots(&params));
-    for project in &mut projects {
-        publish(&connection, project)?;
+    let (checked, results) = crossbeam_channel::unbounded::<Checked>();
+    for (index, project) in projects.iter().enumerate() {
+        start_check(index, project, &checked);
     }
     let mut open: BTreeSet<PathBuf> = BTreeSet::new();
-    'serve: while let Ok(first) = connection.receiver.recv() {
-        let mut changes: Vec<Change> = Vec::new();
-        let mut message = Some(first);
-        // A burst of edits ends in one check: take every message already waiting.
-        while let Some(current) = message.take() {
-            match current {
-                Message::Request(request) => {
-                    if connection.handle_shutdown(&request)? {
-                        break 'serve;
+    loop {
+        crossbeam_channel::select! {
+            recv(connection.receiver) -> first => {
+                let Ok(first) = first else { break };
+                let mut changes: Vec<Change> = Vec::new();
+                let mut message = Some(first);
+                // A burst of edits ends in one check: take every message already waiting.
+                while let Some(current) = message.take() {
+                    match current {
+                        Message::Request(request) => {
+                            if connection.handle_shutdown(&request)? {
+                                drop(connection);
+                                io_threads.join()?;
+                                return Ok(ExitCode::SUCCESS);
+                            }
+                            connection.sender.send(Message::Response(answer(&projects, request)))?;
+                        }
+                        Message::Notification(notification) => changes.extend(changes_of(notification, &mut open)),
+                        Message::Response(_) => {}
                     }
-                    if request.method == CodeActionRequest::METHOD {
-                        let (id, params) = request.extract::<CodeActionParams>(CodeActionRequest::METHOD)?;
-                        let actions = code_actions(&projects, &params);
-                        connection.sender.send(Message::Response(Response::new_ok(id, actions)))?;
+                    message = connection.receiver.try_recv().ok();
+                }
+                for (index, project) in projects.iter_mut().enumerate() {
+                    let mine: Vec<&Change> = changes.iter().filter(|(path, _)| contains(&project.unit, path)).collect();
+                    if mine.is_empty() {
                         continue;
                     }
-                    let error = Response::new_err(
-                        request.id,
-                        ErrorCode::MethodNotFound as i32,
-                        format!("tasklens does not answer {}", request.method),
-                    );
-                    connection.sender.send(Message::Response(error))?;
-                }
-                Message::Notification(notification) => changes.extend(changes_of(notification, &mut open)),
-                Message::Response(_) => {}
-            }
-            message = connection.receiver.try_recv().ok();
-        }
-        for project in &mut projects {
-            let mine: Vec<&Change> = changes.iter().filter(|(path, _)| contains(&project.unit, path)).collect();
-            if mine.is_empty() {
-                continue;
-            }
-            for (path, text) in mine {
-                match text {
-                    Some(text) => _ = project.workspace.set_source(path, text),
-                    None => _ = project.workspace.sync(std::slice::from_ref(path)),
+                    // Setting inputs cancels this project's running check and waits for it.
+                    for (path, text) in mine {
+                        match text {
+                            Some(text) => _ = project.workspace.set_source(path, text),
+                            None => _ = project.workspace.sync(std::slice::from_ref(path)),
+                        }
+                    }
+                    project.generation += 1;
+                    start_check(index, project, &checked);
                 }
             }
-            publish(&connection, project)?;
+            recv(results) -> done => {
+                let Ok(done) = done else { break };
+                let project = &mut projects[done.project];
+                if done.generation == project.generation {
+                    publish(&connection, project, done)?;
+                }
+            }
         }
     }
     drop(connection);
     io_threads.join()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The answer to a request: code actions, or an error for what tasklens does not answer.
+fn answer(projects: &[Project], request: lsp_server::Request) -> Response {
+    if request.method == CodeActionRequest::METHOD {
+        let id = request.id.clone();
+        return match request.extract::<CodeActionParams>(CodeActionRequest::METHOD) {
+            Ok((id, params)) => Response::new_ok(id, code_actions(projects, &params)),
+            Err(error) => Response::new_err(id, ErrorCode::InvalidParams as i32, error.to_string()),
+        };
+    }
+    Response::new_err(
+        request.id,
+        ErrorCode::MethodNotFound as i32,
+        format!("tasklens does not answer {}", request.method),
+    )
+}
+
+/// A finished check of one project: its findings, for the editor per file, and as they are.
+struct Checked {
+    project: usize,
+    generation: u64,
+    by_file: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>>,
+    findings: Vec<Diagnostic>,
+}
+
+/// Checks a project on a worker thread with a database clone; a newer change cancels it
+/// (salsa unwinds the worker), and nothing comes back.
+fn start_check(index: usize, project: &Project, checked: &crossbeam_channel::Sender<Checked>) {
+    let job = project.workspace.job();
+    let (config, generation, checked) = (project.config.clone(), project.generation, checked.clone());
+    let spawned = std::thread::Builder::new().stack_size(tasklens_db::STACK_SIZE).spawn(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+                let mut findings = job.run();
+                findings.retain(|d| config.reports_in(d.code, d.primary.file.path(&job.db)) && job.reports(d));
+                let mut by_file: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> = Default::default();
+                for finding in &findings {
+                    let path = absolute(finding.primary.file.path(&job.db));
+                    by_file.entry(path).or_default().push(to_lsp(&job.db, finding));
+                }
+                (by_file, findings)
+            }))
+        }));
+        drop(job);
+        match result {
+            Ok(Ok((by_file, findings))) => {
+                let _ = checked.send(Checked { project: index, generation, by_file, findings });
+            }
+            Ok(Err(_cancelled)) => {}
+            Err(_) => eprintln!("tasklens: error: internal error (a bug in tasklens); please report it"),
+        }
+    });
+    if let Err(error) = spawned {
+        eprintln!("tasklens: error: cannot start a check: {error}");
+    }
 }
 
 /// The folders the editor opened (or its root), else the current directory.
@@ -129,7 +193,14 @@ fn load(roots: &[PathBuf]) -> Vec<Project> {
             }
         };
         let workspace = Workspace::load_unit(&unit, &config, None);
-        projects.push(Project { unit, workspace, config, published: BTreeSet::new(), findings: Vec::new() });
+        projects.push(Project {
+            unit,
+            workspace,
+            config,
+            published: BTreeSet::new(),
+            findings: Vec::new(),
+            generation: 0,
+        });
     }
     projects
 }
@@ -192,23 +263,16 @@ fn changes_of(notification: Notification, open: &mut BTreeSet<PathBuf>) -> Vec<C
     }
 }
 
-/// Checks the project and publishes each file's findings, clearing those of files that
-/// had some before and have none now.
-fn publish(connection: &Connection, project: &mut Project) -> anyhow::Result<()> {
-    let db = &project.workspace.db;
-    let mut diagnostics = project.workspace.check();
-    diagnostics.retain(|d| project.config.reports_in(d.code, d.primary.file.path(db)) && project.workspace.reports(d));
-    let mut by_file: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> = Default::default();
-    for diagnostic in &diagnostics {
-        let path = absolute(diagnostic.primary.file.path(db));
-        by_file.entry(path).or_default().push(to_lsp(db, diagnostic));
-    }
+/// Publishes each file's findings, and an empty list for files that had some before and
+/// have none now.
+fn publish(connection: &Connection, project: &mut Project, checked: Checked) -> anyhow::Result<()> {
+    let Checked { mut by_file, findings, .. } = checked;
     let stale: Vec<PathBuf> = project.published.iter().filter(|path| !by_file.contains_key(*path)).cloned().collect();
     for path in stale {
         by_file.insert(path, Vec::new());
     }
     project.published = by_file.iter().filter(|(_, found)| !found.is_empty()).map(|(path, _)| path.clone()).collect();
-    project.findings = diagnostics;
+    project.findings = findings;
     for (path, diagnostics) in by_file {
         let Ok(uri) = Url::from_file_path(&path) else { continue };
         let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
