@@ -54,6 +54,7 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
         "serverInfo": { "name": "tasklens", "version": env!("CARGO_PKG_VERSION") },
     });
     connection.initialize_finish(id, result)?;
+    watch_files(&connection, &params)?;
     let mut projects = load(&workspace_roots(&params));
     let (checked, results) = crossbeam_channel::unbounded::<Checked>();
     for (index, project) in projects.iter().enumerate() {
@@ -82,20 +83,36 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
                     }
                     message = connection.receiver.try_recv().ok();
                 }
+                let configured = changes.iter().any(|(path, _)| {
+                    path.file_name().is_some_and(|name| name == "pyproject.toml" || name == "tasklens.toml")
+                });
                 for (index, project) in projects.iter_mut().enumerate() {
                     let mine: Vec<&Change> = changes.iter().filter(|(path, _)| contains(&project.unit, path)).collect();
-                    if mine.is_empty() {
-                        continue;
-                    }
                     // Setting inputs cancels this project's running check and waits for it.
-                    for (path, text) in mine {
-                        match text {
-                            Some(text) => _ = project.workspace.set_source(path, text),
-                            None => _ = project.workspace.sync(std::slice::from_ref(path)),
+                    let mut any = false;
+                    if configured {
+                        match tasklens_project::config::load(&project.unit.paths) {
+                            Ok(config) => {
+                                any |= config != project.config;
+                                any |= project.workspace.reconfigure(&config, None);
+                                project.config = config;
+                            }
+                            Err(error) => eprintln!("tasklens: error: {error} (the previous configuration is kept)"),
                         }
                     }
-                    project.generation += 1;
-                    start_check(index, project, &checked);
+                    for (path, text) in mine {
+                        any |= match text {
+                            Some(text) => {
+                                project.workspace.set_source(path, text);
+                                true
+                            }
+                            None => project.workspace.sync(std::slice::from_ref(path)),
+                        };
+                    }
+                    if any {
+                        project.generation += 1;
+                        start_check(index, project, &checked);
+                    }
                 }
             }
             recv(results) -> done => {
@@ -110,6 +127,35 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
     drop(connection);
     io_threads.join()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks the editor to report changes on disk to Python files, ignore files and
+/// configuration (a `git checkout`, a file written by another tool), when it can.
+fn watch_files(connection: &Connection, params: &InitializeParams) -> anyhow::Result<()> {
+    let dynamic = (params.capabilities.workspace.as_ref())
+        .and_then(|workspace| workspace.did_change_watched_files)
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false);
+    if !dynamic {
+        return Ok(());
+    }
+    let watchers: Vec<serde_json::Value> =
+        ["**/*.py", "**/*.pyi", "**/pyproject.toml", "**/tasklens.toml", "**/.gitignore"]
+            .iter()
+            .map(|glob| serde_json::json!({ "globPattern": glob }))
+            .collect();
+    let registration = serde_json::json!({ "registrations": [{
+        "id": "tasklens-watched-files",
+        "method": DidChangeWatchedFiles::METHOD,
+        "registerOptions": { "watchers": watchers },
+    }]});
+    let request = lsp_server::Request::new(
+        lsp_server::RequestId::from("tasklens-register-watchers".to_string()),
+        "client/registerCapability".to_string(),
+        registration,
+    );
+    connection.sender.send(Message::Request(request))?;
+    Ok(())
 }
 
 /// The answer to a request: code actions, or an error for what tasklens does not answer.

@@ -93,11 +93,18 @@ fn an_editor_session_gets_findings_with_their_flow() {
 
     let mut session = Session::start(&root);
     session.send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"processId": null, "rootUri": uri(&root), "capabilities": {}}}));
+        "params": {"processId": null, "rootUri": uri(&root),
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}}));
     let initialized = session.receive();
     assert_eq!(initialized["id"], 1);
     assert_eq!(initialized["result"]["capabilities"]["textDocumentSync"], 1);
     session.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    // The server asks to hear of changes on disk.
+    let register = session.receive();
+    assert_eq!(register["method"], "client/registerCapability");
+    let globs = &register["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert!(globs.as_array().is_some_and(|w| w.iter().any(|g| g["globPattern"] == "**/*.py")), "{globs}");
+    session.send(json!({"jsonrpc": "2.0", "id": register["id"], "result": null}));
 
     // The first check: the TL001 at its producer in jobs.py, the flow into main.py beside it.
     let found = session.diagnostics_for(&jobs);
@@ -151,6 +158,18 @@ fn an_editor_session_gets_findings_with_their_flow() {
     session.send(
         json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": {"uri": main_uri}}}),
     );
+    assert_eq!(session.diagnostics_for(&jobs).len(), 1);
+    // Changes on disk the editor reports: a configuration that ignores TL001, then none.
+    std::fs::write(root.join("tasklens.toml"), "ignore = [\"TL001\"]\n").expect("write");
+    let config_uri = uri(&root.join("tasklens.toml"));
+    let changed = |session: &mut Session| {
+        session.send(json!({"jsonrpc": "2.0", "method": "workspace/didChangeWatchedFiles",
+            "params": {"changes": [{"uri": config_uri, "type": 2}]}}));
+    };
+    changed(&mut session);
+    assert_eq!(session.diagnostics_for(&jobs), Vec::<Value>::new());
+    std::fs::write(root.join("tasklens.toml"), "").expect("write");
+    changed(&mut session);
     assert_eq!(session.diagnostics_for(&jobs).len(), 1);
 
     session.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
