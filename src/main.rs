@@ -40,6 +40,9 @@ enum Command {
         /// List every rule.
         #[arg(long)]
         all: bool,
+        /// `text`, or `json` for tools (an editor showing a rule's documentation).
+        #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+        output_format: RuleFormat,
     },
 }
 
@@ -151,6 +154,12 @@ enum Format {
     Pylint,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RuleFormat {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
@@ -169,7 +178,7 @@ fn main() -> ExitCode {
         }
         Command::Server => std::panic::catch_unwind(|| with_large_stack(server::serve))
             .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (a bug in tasklens); please report it"))),
-        Command::Rule { code, all } => explain(code.as_deref(), all),
+        Command::Rule { code, all, output_format } => explain(code.as_deref(), all, output_format),
     };
     match result {
         Ok(code) => code,
@@ -442,7 +451,31 @@ fn fixable_summary(fixable: usize, hidden: usize) -> String {
     }
 }
 
-fn explain(code: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
+fn explain(code: Option<&str>, all: bool, format: RuleFormat) -> anyhow::Result<ExitCode> {
+    if format == RuleFormat::Json {
+        let rules: Vec<&tasklens_checks::Rule> = match code {
+            Some(code) if !all => {
+                vec![rule(code).ok_or_else(|| anyhow::anyhow!("unknown rule `{code}`; see `tasklens rule --all`"))?]
+            }
+            _ => all_rules().to_vec(),
+        };
+        let values: Vec<serde_json::Value> = (rules.iter())
+            .map(|rule| {
+                serde_json::json!({
+                    "code": rule.code,
+                    "name": rule.name,
+                    "severity": rule.severity.as_str(),
+                    "explanation": rule.markdown(),
+                })
+            })
+            .collect();
+        let text = match (code, all) {
+            (Some(_), false) => serde_json::to_string_pretty(&values[0]),
+            _ => serde_json::to_string_pretty(&values),
+        };
+        println!("{}", text.unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
     if all || code.is_none() {
         for rule in all_rules() {
             println!("{} {} ({})", rule.code, rule.name, rule.severity.as_str());

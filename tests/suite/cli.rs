@@ -140,6 +140,17 @@ fn rule_documentation() {
     // Markdown as written: headings and code blocks start their lines.
     assert!(doc.lines().any(|line| line == "```python") && !doc.contains("\n ## "), "{doc}");
     assert_eq!(tasklens(&["rule", "TL999"], dir.path()).status.code(), Some(2));
+    // For tools: one object per rule, its documentation the same Markdown.
+    let json = tasklens(&["rule", "--all", "--output-format", "json"], dir.path());
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).expect("JSON");
+    let codes: Vec<&str> = rules.iter().filter_map(|r| r["code"].as_str()).collect();
+    assert_eq!(codes, ["TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007"]);
+    let tl001: serde_json::Value = serde_json::from_slice(
+        &tasklens(&["rule", "future-flows-into-task", "--output-format", "json"], dir.path()).stdout,
+    )
+    .expect("JSON");
+    assert_eq!((tl001["code"].as_str(), tl001["severity"].as_str()), (Some("TL001"), Some("error")));
+    assert!(doc.contains(tl001["explanation"].as_str().expect("explanation")), "{tl001}");
 }
 
 #[test]
