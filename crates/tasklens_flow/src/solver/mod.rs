@@ -7,6 +7,7 @@ mod annotations;
 mod attributes;
 mod calls;
 mod classes;
+mod construct;
 mod dispatch;
 mod external;
 mod filters;
