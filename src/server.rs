@@ -139,11 +139,10 @@ fn watch_files(connection: &Connection, params: &InitializeParams) -> anyhow::Re
     if !dynamic {
         return Ok(());
     }
-    let watchers: Vec<serde_json::Value> =
-        ["**/*.py", "**/*.pyi", "**/pyproject.toml", "**/tasklens.toml", "**/.gitignore"]
-            .iter()
-            .map(|glob| serde_json::json!({ "globPattern": glob }))
-            .collect();
+    let watchers: Vec<serde_json::Value> = ["**/*.py", "**/pyproject.toml", "**/tasklens.toml", "**/.gitignore"]
+        .iter()
+        .map(|glob| serde_json::json!({ "globPattern": glob }))
+        .collect();
     let registration = serde_json::json!({ "registrations": [{
         "id": "tasklens-watched-files",
         "method": DidChangeWatchedFiles::METHOD,
