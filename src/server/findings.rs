@@ -47,19 +47,48 @@ fn position(text: &str, offset: usize) -> Position {
     Position { line: u32::try_from(line).unwrap_or(u32::MAX), character: u32::try_from(character).unwrap_or(u32::MAX) }
 }
 
-/// For each finding in the requested range: its fix (when it has one), and a comment that
-/// ignores it on its line (what `--add-noqa` writes).
+/// The kind of the action that applies every safe fix of a file (`source.fixAll` for editors
+/// that run it on save).
+pub(super) const FIX_ALL: &str = "source.fixAll.tasklens";
+
+/// For each finding on the requested lines: its fix (when it has one), and a comment that
+/// ignores it on its line (what `--add-noqa` writes); and, when the editor asks for source
+/// actions, one that applies every safe fix of the file.
 pub(super) fn code_actions(projects: &[Project], params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
     let Ok(path) = params.text_document.uri.to_file_path() else { return Vec::new() };
+    let wants =
+        |kind: &str| params.context.only.as_ref().is_none_or(|only| only.iter().any(|k| kind.starts_with(k.as_str())));
+    let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
+        changes: Some([(params.text_document.uri.clone(), edits)].into_iter().collect()),
+        ..WorkspaceEdit::default()
+    };
     let mut actions = Vec::new();
     for project in projects {
         let db = &project.workspace.db;
-        for finding in &project.findings {
-            let file = finding.primary.file;
-            if absolute(file.path(db)) != path || !finding.code.starts_with("TL") {
-                continue;
+        let findings: Vec<&Diagnostic> = (project.findings.iter())
+            .filter(|finding| finding.code.starts_with("TL") && absolute(finding.primary.file.path(db)) == path)
+            .collect();
+        let Some(first) = findings.first() else { continue };
+        let text = first.primary.file.text(db);
+        if wants(FIX_ALL) {
+            let safe: Vec<&tasklens_checks::Fix> = (findings.iter())
+                .filter_map(|finding| finding.fix.as_ref())
+                .filter(|fix| fix.applicability == Applicability::Safe)
+                .collect();
+            if !safe.is_empty() {
+                let fixed = tasklens_fix::apply_fixes(text, &safe).text;
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Apply every safe tasklens fix".to_string(),
+                    kind: Some(CodeActionKind::from(FIX_ALL)),
+                    edit: Some(edit(vec![changed_part(text, &fixed)])),
+                    ..CodeAction::default()
+                }));
             }
-            let text = file.text(db);
+        }
+        if !wants(CodeActionKind::QUICKFIX.as_str()) {
+            continue;
+        }
+        for finding in findings {
             let diagnostic = to_lsp(db, finding);
             // The lines of the request (a cursor's, usually) and of the finding meet.
             if diagnostic.range.end.line < params.range.start.line
@@ -67,10 +96,6 @@ pub(super) fn code_actions(projects: &[Project], params: &CodeActionParams) -> V
             {
                 continue;
             }
-            let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
-                changes: Some([(params.text_document.uri.clone(), edits)].into_iter().collect()),
-                ..WorkspaceEdit::default()
-            };
             if let Some(fix) = &finding.fix {
                 let safe = fix.applicability == Applicability::Safe;
                 let edits = (fix.edits.iter())
@@ -87,30 +112,31 @@ pub(super) fn code_actions(projects: &[Project], params: &CodeActionParams) -> V
             }
             let ignored = tasklens_fix::add_ignores(db, std::slice::from_ref(finding));
             if let Some(changed) = ignored.files.first() {
-                // One edit: the part of the file between what the two texts share at each end.
-                let (old, new) = (&*changed.original, &*changed.fixed);
-                let prefix = floor_char(old, old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count());
-                let mut suffix =
-                    old[prefix..].bytes().rev().zip(new[prefix..].bytes().rev()).take_while(|(a, b)| a == b).count();
-                while !old.is_char_boundary(old.len() - suffix) {
-                    suffix -= 1;
-                }
-                let replaced = ruff_text_size::TextRange::new(
-                    ruff_text_size::TextSize::try_from(prefix).unwrap_or_default(),
-                    ruff_text_size::TextSize::try_from(old.len() - suffix).unwrap_or_default(),
-                );
-                let new_text = new[prefix..new.len() - suffix].to_string();
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("Ignore {} on this line", finding.code),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![diagnostic]),
-                    edit: Some(edit(vec![TextEdit { range: range(old, replaced), new_text }])),
+                    edit: Some(edit(vec![changed_part(&changed.original, &changed.fixed)])),
                     ..CodeAction::default()
                 }));
             }
         }
     }
     actions
+}
+
+/// One edit that turns `old` into `new`: the part between what the two share at each end.
+fn changed_part(old: &str, new: &str) -> TextEdit {
+    let prefix = floor_char(old, old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count());
+    let mut suffix = old[prefix..].bytes().rev().zip(new[prefix..].bytes().rev()).take_while(|(a, b)| a == b).count();
+    while !old.is_char_boundary(old.len() - suffix) {
+        suffix -= 1;
+    }
+    let replaced = ruff_text_size::TextRange::new(
+        ruff_text_size::TextSize::try_from(prefix).unwrap_or_default(),
+        ruff_text_size::TextSize::try_from(old.len() - suffix).unwrap_or_default(),
+    );
+    TextEdit { range: range(old, replaced), new_text: new[prefix..new.len() - suffix].to_string() }
 }
 
 /// The largest character boundary of `text` at or before `at`.

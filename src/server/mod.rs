@@ -47,7 +47,13 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
     let params: InitializeParams = serde_json::from_value(params).context("bad initialize parameters")?;
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
-        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(lsp_types::CodeActionOptions {
+            code_action_kinds: Some(vec![
+                lsp_types::CodeActionKind::QUICKFIX,
+                lsp_types::CodeActionKind::from(findings::FIX_ALL),
+            ]),
+            ..lsp_types::CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({

@@ -143,17 +143,38 @@ fn an_editor_session_gets_findings_with_their_flow() {
         }
     };
     let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
-    assert_eq!(titles.len(), 2, "{titles:?}");
-    let fix = &actions[0]["edit"]["changes"][main_uri.as_str()][0];
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    let quick: Vec<&Value> = actions.iter().filter(|a| a["kind"] == "quickfix").collect();
+    assert_eq!(quick.len(), 2, "{titles:?}");
+    let fix = &quick[0]["edit"]["changes"][main_uri.as_str()][0];
     assert_eq!(fix["newText"], "create_task");
     assert_eq!(fix["range"]["start"], json!({"line": 8, "character": 16}));
-    assert_eq!(actions[0]["isPreferred"], true);
-    assert_eq!(titles[1], "Ignore TL002 on this line");
+    assert_eq!(quick[0]["isPreferred"], true);
+    assert_eq!(quick[1]["title"], "Ignore TL002 on this line");
     let line = "    é = asyncio.ensure_future(main()); await é";
     let end = json!({"line": 8, "character": line.encode_utf16().count()});
-    let ignore = &actions[1]["edit"]["changes"][main_uri.as_str()][0];
+    let ignore = &quick[1]["edit"]["changes"][main_uri.as_str()][0];
     assert_eq!((&ignore["range"]["start"], &ignore["range"]["end"]), (&end, &end));
     assert_eq!(ignore["newText"], "  # tasklens: ignore[TL002]");
+    // Asked for source actions only: every safe fix of the file in one action (editors run
+    // `source.fixAll` on save).
+    session.send(json!({"jsonrpc": "2.0", "id": 4, "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": main_uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll"]}}}));
+    let fix_all = loop {
+        let message = session.receive();
+        if message["id"] == 4 {
+            break message["result"].as_array().cloned().expect("actions");
+        }
+    };
+    assert_eq!(fix_all.len(), 1, "{fix_all:?}");
+    assert_eq!(fix_all[0]["kind"], "source.fixAll.tasklens");
+    let edits = fix_all[0]["edit"]["changes"][main_uri.as_str()].as_array().expect("edits");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(
+        (&edits[0]["newText"], &edits[0]["range"]["start"]),
+        (&json!("create_task"), &json!({"line": 8, "character": 16}))
+    );
     // Closing the buffer brings back the file on disk, and its finding.
     session.send(
         json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": {"uri": main_uri}}}),
