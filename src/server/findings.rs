@@ -125,6 +125,35 @@ pub(super) fn code_actions(projects: &[Project], params: &CodeActionParams) -> V
     actions
 }
 
+/// Over a finding: its message and its rule's documentation.
+pub(super) fn hover(projects: &[Project], params: &lsp_types::HoverParams) -> Option<lsp_types::Hover> {
+    let at = &params.text_document_position_params;
+    let path = at.text_document.uri.to_file_path().ok()?;
+    for project in projects {
+        let db = &project.workspace.db;
+        for finding in &project.findings {
+            if absolute(finding.primary.file.path(db)) != path {
+                continue;
+            }
+            let diagnostic = to_lsp(db, finding);
+            if at.position < diagnostic.range.start || diagnostic.range.end < at.position {
+                continue;
+            }
+            let Some(rule) = tasklens_checks::rule(finding.code) else { continue };
+            let value =
+                format!("**{}** ({})\n\n{}\n\n---\n\n{}", rule.code, rule.name, finding.message, rule.markdown());
+            return Some(lsp_types::Hover {
+                contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
+                    kind: lsp_types::MarkupKind::Markdown,
+                    value,
+                }),
+                range: Some(diagnostic.range),
+            });
+        }
+    }
+    None
+}
+
 /// One edit that turns `old` into `new`: the part between what the two share at each end.
 fn changed_part(old: &str, new: &str) -> TextEdit {
     let prefix = floor_char(old, old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count());

@@ -13,7 +13,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
 use lsp_types::{
     CodeActionParams, CodeActionProviderCapability, Diagnostic as LspDiagnostic, InitializeParams,
     PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Url,
@@ -23,7 +23,7 @@ use tasklens_project::config::Config;
 use tasklens_project::{Unit, Workspace};
 
 mod findings;
-use findings::{code_actions, to_lsp};
+use findings::{code_actions, hover, to_lsp};
 
 /// One project of the editor's workspace and the files it last published findings for.
 struct Project {
@@ -54,6 +54,7 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
             ]),
             ..lsp_types::CodeActionOptions::default()
         })),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -166,11 +167,20 @@ fn watch_files(connection: &Connection, params: &InitializeParams) -> anyhow::Re
 
 /// The answer to a request: code actions, or an error for what tasklens does not answer.
 fn answer(projects: &[Project], request: lsp_server::Request) -> Response {
+    let id = request.id.clone();
+    let invalid = |error: lsp_server::ExtractError<lsp_server::Request>| {
+        Response::new_err(id.clone(), ErrorCode::InvalidParams as i32, error.to_string())
+    };
     if request.method == CodeActionRequest::METHOD {
-        let id = request.id.clone();
         return match request.extract::<CodeActionParams>(CodeActionRequest::METHOD) {
             Ok((id, params)) => Response::new_ok(id, code_actions(projects, &params)),
-            Err(error) => Response::new_err(id, ErrorCode::InvalidParams as i32, error.to_string()),
+            Err(error) => invalid(error),
+        };
+    }
+    if request.method == HoverRequest::METHOD {
+        return match request.extract::<lsp_types::HoverParams>(HoverRequest::METHOD) {
+            Ok((id, params)) => Response::new_ok(id, hover(projects, &params)),
+            Err(error) => invalid(error),
         };
     }
     Response::new_err(

@@ -156,6 +156,25 @@ fn an_editor_session_gets_findings_with_their_flow() {
     let ignore = &quick[1]["edit"]["changes"][main_uri.as_str()][0];
     assert_eq!((&ignore["range"]["start"], &ignore["range"]["end"]), (&end, &end));
     assert_eq!(ignore["newText"], "  # tasklens: ignore[TL002]");
+    // Hovering the finding shows its rule's documentation; elsewhere, nothing.
+    let hover = |session: &mut Session, id: u32, line: u32, character: u32| {
+        session.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": main_uri}, "position": {"line": line, "character": character}}}));
+        loop {
+            let message = session.receive();
+            if message["id"] == id {
+                break message["result"].clone();
+            }
+        }
+    };
+    let shown = hover(&mut session, 5, 8, 20);
+    let text = shown["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("**TL002** (ensure-future-on-coroutine)") && text.contains("## Why is this bad?"),
+        "{shown}"
+    );
+    assert_eq!(shown["contents"]["kind"], "markdown");
+    assert!(hover(&mut session, 6, 0, 0).is_null());
     // Asked for source actions only: every safe fix of the file in one action (editors run
     // `source.fixAll` on save).
     session.send(json!({"jsonrpc": "2.0", "id": 4, "method": "textDocument/codeAction", "params": {
