@@ -289,3 +289,52 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn code_meant_to_fail_is_no_finding() {
+    // A test asserting that the call fails (`self.assertRaises(TypeError)`,
+    // `assertRaisesRegex`, `pytest.raises`, also of a tuple) or a `suppress(TypeError)`
+    // handles the TypeError; a context that expects something else does not.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+requires-python = ">=3.10"
+#- test_locks.py
+import asyncio
+import pytest
+
+with pytest.raises(RuntimeError):
+    asyncio.get_running_loop()
+
+async def test_lock():
+    loop = asyncio.get_running_loop()
+    with pytest.raises(TypeError, match="loop"):
+        asyncio.Lock(loop=loop)
+    with pytest.raises((ValueError, TypeError)):
+        await asyncio.sleep(0, loop=loop)
+#- main.py run
+import asyncio
+import contextlib
+import unittest
+
+case = unittest.TestCase()
+
+async def main():
+    loop = asyncio.get_running_loop()
+    with case.assertRaises(TypeError):
+        asyncio.Lock(loop=loop)
+    with case.assertRaisesRegex(TypeError, "loop"):
+        await asyncio.sleep(0, loop=loop)
+    with contextlib.suppress(TypeError):
+        asyncio.Event(loop=loop)
+    with case.assertRaises(ValueError):
+        asyncio.Queue(loop=loop)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:16: TL006
+        ",
+    );
+}

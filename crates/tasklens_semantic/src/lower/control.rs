@@ -201,7 +201,9 @@ impl Lowerer {
     }
 
     /// `with` (and `async with`): each item's `as` target gets what entering gives;
-    /// `with suppress(AttributeError):` is a `try` that catches it.
+    /// `with suppress(AttributeError):` is a `try` that catches it, and so is a test's
+    /// `with pytest.raises(TypeError):` or `with self.assertRaises(RuntimeError):`, whose
+    /// body is meant to fail that way.
     pub(super) fn with_stmt(&mut self, with: &ast::StmtWith) {
         for item in &with.items {
             let value = self.expr(&item.context_expr);
@@ -225,9 +227,15 @@ impl Lowerer {
             }
         }
         let suppressed: Vec<&ast::ExprCall> =
-            with.items.iter().filter_map(|i| suppress_call(&i.context_expr)).collect();
+            with.items.iter().filter_map(|i| exception_context(&i.context_expr)).collect();
         let suppresses = |exception: &str| {
-            suppressed.iter().any(|call| call.arguments.args.iter().any(|a| names_exception(a, exception)))
+            suppressed.iter().any(|call| {
+                call.arguments.args.iter().any(|argument| match argument {
+                    // `pytest.raises((TypeError, ValueError))`
+                    Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exception(e, exception)),
+                    other => names_exception(other, exception),
+                })
+            })
         };
         let handled = Handled::by(suppresses);
         if suppressed.is_empty() {
@@ -436,11 +444,14 @@ fn names_exception(expr: &Expr, exception: &str) -> bool {
         .is_some_and(|last| last == exception || matches!(last.as_str(), "Exception" | "BaseException"))
 }
 
-/// `expr` when it is a call of `suppress(...)` (`contextlib.suppress`).
-fn suppress_call(expr: &Expr) -> Option<&ast::ExprCall> {
+/// `expr` when it is a call of a context manager that catches the exceptions it is given:
+/// `contextlib.suppress(...)`, and the tests' `pytest.raises(...)`, `self.assertRaises(...)`
+/// and `self.assertRaisesRegex(...)`.
+fn exception_context(expr: &Expr) -> Option<&ast::ExprCall> {
     let Expr::Call(call) = expr else { return None };
     let path = crate::annotation::dotted_name(&call.func)?;
-    (path.last()?.as_str() == "suppress").then_some(call)
+    matches!(path.last()?.as_str(), "suppress" | "raises" | "assertRaises" | "assertRaisesRegex" | "assertRaisesRegexp")
+        .then_some(call)
 }
 
 /// `__name__ == "__main__"`, either way round.
