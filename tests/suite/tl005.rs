@@ -1057,3 +1057,37 @@ def spawn():
         ",
     );
 }
+
+#[test]
+fn a_test_that_expects_the_call_to_fail_makes_no_task() {
+    // In `with self.assertRaises(...)` (or `pytest.raises`) the call is meant to raise: no
+    // Task is dropped, and its `ensure_future` is not one to migrate; outside, it is.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import unittest
+
+case = unittest.TestCase()
+
+async def work():
+    pass
+
+def main():
+    loop = asyncio.new_event_loop()
+    loop.close()
+    with case.assertRaises(RuntimeError):
+        asyncio.ensure_future(work(), loop=loop)
+    with case.assertRaisesRegex(RuntimeError, "closed"):
+        loop.create_task(work())
+
+async def dropped():
+    asyncio.create_task(work())
+
+main()
+"#,
+        "
+        main.py:18: TL005
+        ",
+    );
+}

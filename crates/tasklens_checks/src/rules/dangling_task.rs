@@ -34,6 +34,8 @@ declare_rule! {
     /// A Task the event loop makes itself, from a callback (`loop.call_soon_threadsafe(
     /// loop.create_task, coro)`, `loop.call_later(1, asyncio.create_task, coro)`), is dropped
     /// too: the loop throws away what its callbacks return.
+    /// A call in a test's `with pytest.raises(RuntimeError):` (or `assertRaises`) is
+    /// expected to fail for want of a loop, and makes no Task.
     /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` (or a
     /// `WeakValueDictionary`, or a `weakref.ref(task)`) keeps nothing (it is the usual
     /// wrong fix): adding the Task to one, or reading it back from one, does not count. When the Task travels

@@ -422,7 +422,8 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             eprintln!("ensure_future in {module_name} at byte {:?}: {values:?}", call_at(solved, site).range.start());
         }
         let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
-        if !all_coroutines || !only_ensure_future(solved, &mut indexes, site) {
+        // A test of `ensure_future` that expects it to fail is left as it is.
+        if !all_coroutines || !only_ensure_future(solved, &mut indexes, site) || failure_expected(solved, site) {
             continue;
         }
         let (module, call) = solved.modules.site(site);
@@ -465,6 +466,8 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         range: call_at(solved, site).range,
     };
     report.dropped_tasks = (solved.derived.dropped_tasks.iter())
+        // A test that expects the call to fail (`with pytest.raises(...)`) makes no Task.
+        .filter(|&&(site, ..)| !failure_expected(solved, site))
         .map(|&(site, end, obj, returned_to_loop)| DroppedTask {
             at: location(site),
             // A Task the loop makes through a callback is named by the callback.
@@ -575,6 +578,12 @@ fn public_parameter(
 pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
     let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
     entry.facts.type_error_handled.binary_search(&(site - entry.site_base)).is_ok()
+}
+
+/// Whether a call is in a test's block that expects it to fail (`with pytest.raises(...)`).
+fn failure_expected(solved: &Solved, site: GSite) -> bool {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    entry.facts.failure_expected.binary_search(&(site - entry.site_base)).is_ok()
 }
 
 /// The version a call runs below, when it is under a version guard.

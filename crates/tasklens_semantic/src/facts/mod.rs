@@ -104,6 +104,10 @@ pub struct ModuleFacts {
     /// Calls in a `try` body that catches `TypeError` (or under `suppress(TypeError)`): a
     /// `loop=` or a non-coroutine given to `create_task` there is compatibility code; by site.
     pub type_error_handled: Vec<SiteId>,
+    /// Calls in the body of a test's `with pytest.raises(RuntimeError)` or
+    /// `self.assertRaises(RuntimeError)`: the body is meant to fail the way `create_task`
+    /// does without a usable loop, so a Task made there is not expected to exist; by site.
+    pub failure_expected: Vec<SiteId>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,

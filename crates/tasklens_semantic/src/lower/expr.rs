@@ -398,9 +398,12 @@ impl Lowerer {
         }
         let outer_conditional = std::mem::replace(&mut self.conditional, 0);
         let outer_guarded = std::mem::replace(&mut self.guarded, 0);
+        // A function defined in a block that expects a failure runs elsewhere, later.
+        let outer_expected = std::mem::replace(&mut self.failure_expected, 0);
         let value = self.expr(&lambda.body);
         self.conditional = outer_conditional;
         self.guarded = outer_guarded;
+        self.failure_expected = outer_expected;
         let name = self.intern(&Name::new_static("<lambda>"));
         let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));

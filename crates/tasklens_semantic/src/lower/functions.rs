@@ -150,6 +150,8 @@ impl Lowerer {
         self.push_scope(ScopeKind::Function(func), bound, is_async);
         let outer_conditional = std::mem::replace(&mut self.conditional, 0);
         let outer_guarded = std::mem::replace(&mut self.guarded, 0);
+        // A function defined in a block that expects a failure runs elsewhere, later.
+        let outer_expected = std::mem::replace(&mut self.failure_expected, 0);
         let scope = self.scope_mut();
         scope.globals = scan.globals;
         scope.nonlocals = scan.nonlocals;
@@ -163,6 +165,7 @@ impl Lowerer {
         self.block(&def.body);
         self.conditional = outer_conditional;
         self.guarded = outer_guarded;
+        self.failure_expected = outer_expected;
         self.finish_returns(func);
         self.pop_scope();
     }

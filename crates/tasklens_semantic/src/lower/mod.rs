@@ -137,6 +137,8 @@ pub(crate) struct Lowerer {
     attribute_error_handled: u32,
     /// How many `try` bodies that catch `TypeError` enclose the code being lowered.
     type_error_handled: u32,
+    /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
+    failure_expected: u32,
     /// The names walruses have bound, with their versions, in order (see
     /// `Lowerer::restore_keeping_walruses`).
     walrus_bindings: Vec<(Name, NodeId)>,
@@ -183,6 +185,7 @@ impl Lowerer {
             depth: 0,
             attribute_error_handled: 0,
             type_error_handled: 0,
+            failure_expected: 0,
             walrus_bindings: Vec::new(),
             cast_aliases: FxHashSet::default(),
             conditional: 0,
@@ -351,6 +354,9 @@ impl Lowerer {
         }
         if self.type_error_handled > 0 {
             self.facts.type_error_handled.push(id);
+        }
+        if self.failure_expected > 0 {
+            self.facts.failure_expected.push(id);
         }
         id
     }
