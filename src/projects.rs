@@ -246,7 +246,9 @@ pub(crate) fn check_unit(
         diagnostics
     };
     if args.add_noqa {
-        let added = tasklens_fix::add_ignores(&workspace.db, &diagnostics);
+        // Only the named files are edited, as with `--fix`.
+        let named: Vec<_> = diagnostics.iter().filter(|d| workspace.in_scope(d.primary.file)).cloned().collect();
+        let added = tasklens_fix::add_ignores(&workspace.db, &named);
         for &(file, line, reason) in &added.skipped {
             let path = display_path(&workspace.db, file);
             totals.messages.push(format!("tasklens: warning: {path}:{line}: no comment added: {reason}"));

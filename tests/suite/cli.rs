@@ -747,6 +747,13 @@ fn add_noqa_accepts_the_current_findings() {
     // The program runs as before.
     let run = Command::new("python3").arg("app/main.py").current_dir(dir.path()).output().expect("run python3");
     assert!(run.status.success() && run.stdout == b"None 9\n", "{}", String::from_utf8_lossy(&run.stderr));
+    // Naming files edits only them, as `--fix` does: a finding whose flow passes through the
+    // named file but whose line is elsewhere gets no comment there.
+    write_app(dir.path());
+    let jobs = std::fs::read_to_string(dir.path().join("app/jobs.py")).expect("read");
+    let named = tasklens(&["check", "--add-noqa", "app/main.py"], dir.path());
+    assert!(String::from_utf8_lossy(&named.stderr).contains("Added 0"), "{}", String::from_utf8_lossy(&named.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("app/jobs.py")).expect("read"), jobs);
 }
 
 /// Runs tasklens with `input` on stdin.
