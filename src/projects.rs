@@ -247,8 +247,9 @@ pub(crate) fn check_unit(
     };
     if args.add_noqa {
         // Only the named files are edited, as with `--fix`.
-        let named: Vec<_> = diagnostics.iter().filter(|d| workspace.in_scope(d.primary.file)).cloned().collect();
-        let added = tasklens_fix::add_ignores(&workspace.db, &named);
+        let mut diagnostics = diagnostics;
+        diagnostics.retain(|d| workspace.in_scope(d.primary.file));
+        let added = tasklens_fix::add_ignores(&workspace.db, &diagnostics);
         for &(file, line, reason) in &added.skipped {
             let path = display_path(&workspace.db, file);
             totals.messages.push(format!("tasklens: warning: {path}:{line}: no comment added: {reason}"));

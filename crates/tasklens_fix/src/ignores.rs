@@ -66,12 +66,13 @@ pub fn add_ignores(db: &dyn salsa::Database, diagnostics: &[Diagnostic]) -> Adde
         lines.sort_by_key(|line| std::cmp::Reverse(line.start));
         let mut fixed = original.to_string();
         for line in &lines {
-            let line_end = TextSize::try_from(line.end).unwrap_or_default();
-            let on_line = |token: &&ruff_python_ast::token::Token| {
-                usize::from(token.start()) >= line.start && usize::from(token.start()) < line.end
-            };
-            let comment = tokens.iter().filter(on_line).find(|token| token.kind() == TokenKind::Comment);
-            let inside_token = tokens.iter().any(|token| token.start() < line_end && line_end < token.end());
+            // Tokens are in source order: those of the line, and the one the line ends in.
+            let (start, end) =
+                (TextSize::try_from(line.start).unwrap_or_default(), TextSize::try_from(line.end).unwrap_or_default());
+            let first = tokens.partition_point(|token| token.start() < start);
+            let after = tokens.partition_point(|token| token.start() < end);
+            let comment = tokens[first..after].iter().find(|token| token.kind() == TokenKind::Comment);
+            let inside_token = after.checked_sub(1).is_some_and(|last| end < tokens[last].end());
             let codes: Vec<&str> = line.codes.iter().copied().collect();
             let content_end = line.start + original[line.start..line.end].trim_end().len();
             let edit = match comment {

@@ -226,19 +226,18 @@ impl Lowerer {
                 self.assign(target, entered);
             }
         }
-        let suppressed: Vec<&ast::ExprCall> =
+        let suppressed: Vec<(&ast::ExprCall, Catcher)> =
             with.items.iter().filter_map(|i| exception_context(&i.context_expr)).collect();
-        let suppresses = |exception: &str| {
-            suppressed.iter().any(|call| {
-                call.arguments.args.iter().any(|argument| match argument {
-                    // `pytest.raises((TypeError, ValueError))`
-                    Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exception(e, exception)),
-                    other => names_exception(other, exception),
-                })
-            })
-        };
+        let suppresses =
+            |exception: &str| suppressed.iter().any(|(call, _)| names_among(call, |e| names_exception(e, exception)));
         let handled = Handled::by(suppresses);
-        let expects_failure = suppressed.iter().any(|call| expects_failure(call));
+        // A test's block that fails unless its body raises `RuntimeError` by name: what
+        // `create_task` and `ensure_future` raise themselves without a usable loop, so a Task
+        // made there is not expected to exist. Other exceptions come from elsewhere in the
+        // body (the awaited coroutine), after the Task was made.
+        let expects_failure = suppressed.iter().any(|(call, catcher)| {
+            *catcher == Catcher::Test && names_among(call, |e| last_name(e).is_some_and(|n| n == "RuntimeError"))
+        });
         self.failure_expected += u32::from(expects_failure);
         if suppressed.is_empty() {
             self.handled_body(&with.body, handled);
@@ -442,38 +441,42 @@ fn catches(handler: &ast::ExceptHandler, exception: &str) -> bool {
 
 /// Whether `expr` names `exception` or a class it derives from (`Exception`, `BaseException`).
 fn names_exception(expr: &Expr, exception: &str) -> bool {
-    crate::annotation::dotted_name(expr)
-        .and_then(|path| path.last().cloned())
-        .is_some_and(|last| last == exception || matches!(last.as_str(), "Exception" | "BaseException"))
+    last_name(expr).is_some_and(|last| last == exception || matches!(last.as_str(), "Exception" | "BaseException"))
 }
 
-/// `expr` when it is a call of a context manager that catches the exceptions it is given:
-/// `contextlib.suppress(...)`, and the tests' `pytest.raises(...)`, `self.assertRaises(...)`
-/// and `self.assertRaisesRegex(...)`.
-fn exception_context(expr: &Expr) -> Option<&ast::ExprCall> {
+/// What kind of context manager catches the exceptions it is given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Catcher {
+    /// `contextlib.suppress(...)`: the body may fail.
+    Suppress,
+    /// A test's `pytest.raises(...)`, `self.assertRaises(...)` or `assertRaisesRegex(...)`:
+    /// the body is meant to fail.
+    Test,
+}
+
+/// `expr` when it is a call of a context manager that catches the exceptions it is given.
+fn exception_context(expr: &Expr) -> Option<(&ast::ExprCall, Catcher)> {
     let Expr::Call(call) = expr else { return None };
-    let path = crate::annotation::dotted_name(&call.func)?;
-    matches!(path.last()?.as_str(), "suppress" | "raises" | "assertRaises" | "assertRaisesRegex" | "assertRaisesRegexp")
-        .then_some(call)
+    let catcher = match last_name(&call.func)?.as_str() {
+        "suppress" => Catcher::Suppress,
+        "raises" | "assertRaises" | "assertRaisesRegex" | "assertRaisesRegexp" => Catcher::Test,
+        _ => return None,
+    };
+    Some((call, catcher))
 }
 
-/// A test's context that fails unless its body raises `RuntimeError` by name
-/// (`pytest.raises(RuntimeError)`, `self.assertRaisesRegex(RuntimeError, "closed")`): what
-/// `create_task` and `ensure_future` raise themselves without a usable loop, so a Task made
-/// there is not expected to exist. Other exceptions come from elsewhere in the body (the
-/// awaited coroutine), after the Task was made.
-fn expects_failure(call: &ast::ExprCall) -> bool {
-    let name = |expr: &Expr| {
-        crate::annotation::dotted_name(expr).and_then(|path| path.last().cloned()).is_some_and(|n| n == "RuntimeError")
-    };
-    let raises = crate::annotation::dotted_name(&call.func)
-        .and_then(|path| path.last().cloned())
-        .is_some_and(|last| last != "suppress");
-    raises
-        && call.arguments.args.iter().any(|argument| match argument {
-            Expr::Tuple(tuple) => tuple.elts.iter().any(name),
-            other => name(other),
-        })
+/// Whether a positional argument of `call`, or an element of a tuple given as one
+/// (`pytest.raises((TypeError, ValueError))`), is an exception `names` accepts.
+fn names_among(call: &ast::ExprCall, names: impl Fn(&Expr) -> bool) -> bool {
+    call.arguments.args.iter().any(|argument| match argument {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(&names),
+        other => names(other),
+    })
+}
+
+/// The last part of a dotted name (`RuntimeError` of `builtins.RuntimeError`).
+fn last_name(expr: &Expr) -> Option<ruff_python_ast::name::Name> {
+    crate::annotation::dotted_name(expr)?.last().cloned()
 }
 
 /// `__name__ == "__main__"`, either way round.
