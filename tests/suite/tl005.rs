@@ -488,6 +488,63 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_caller_drops_a_helpers_task_that_another_caller_widens_away() {
+    // `everything` holds sixteen functions before `spawn`'s Task gets there, so it holds
+    // `Unknown` instead (widening): that caller may keep it, the bare `spawn(work())` still
+    // drops it. `registered` puts its Task into a full list itself: kept there, as far as
+    // anyone knows, so its callers may ignore it.
+    check(
+        r#"
+#- helpers.py
+import asyncio
+
+def f0(): return 0
+def f1(): return 1
+def f2(): return 2
+def f3(): return 3
+def f4(): return 4
+def f5(): return 5
+def f6(): return 6
+def f7(): return 7
+def f8(): return 8
+def f9(): return 9
+def f10(): return 10
+def f11(): return 11
+def f12(): return 12
+def f13(): return 13
+def f14(): return 14
+def f15(): return 15
+
+REGISTRY = [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15]
+
+def spawn(coro):
+    return asyncio.create_task(coro)
+
+def registered(coro):
+    task = asyncio.create_task(coro)
+    REGISTRY[0] = task
+    return task
+#- main.py run
+import asyncio
+from helpers import *
+
+async def work():
+    await asyncio.sleep(0)
+
+async def main():
+    everything = [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, spawn(work())]
+    spawn(work())
+    registered(work())
+    await everything[-1]
+    await asyncio.sleep(0.01)
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL005",
+    );
+}
+
+#[test]
 fn a_caller_that_throws_away_a_task_a_decorator_starts_drops_it() {
     // `@in_background` makes `refresh(...)` a call of `start`, which starts and returns a
     // Task: `refresh("a")` as a statement drops it, `pending = refresh("b")` then `await

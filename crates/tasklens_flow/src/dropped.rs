@@ -197,7 +197,9 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
     };
     // Per creating site, the node the Task reaches by the most shown hops (ties: the lowest).
     let mut farthest: FxHashMap<GSite, (usize, std::cmp::Reverse<GNode>, ObjId)> = FxHashMap::default();
+    // A Task widened away somewhere is kept there as far as anyone knows.
     let mut kept = solved.kept_tasks.clone();
+    kept.extend(solved.widened_tasks.keys());
     // Every node that holds a Task (not through a done-callback or a WeakSet).
     let mut holders: FxHashMap<ObjId, Vec<GNode>> = FxHashMap::default();
     for (node, set) in solved.sets.iter() {
@@ -318,11 +320,17 @@ fn dropped_by_callers(
             continue;
         }
         // Kept on a way that does not go through the return: the helper keeps it itself.
-        let kept_inside = nodes.iter().any(|&node| {
+        // Widened away where it came from a node off that way: it may be kept there too.
+        let mut off_return = |node: GNode| {
             !returns.contains(&node)
-                && (keeps(node, site) || kept_by_unread_name(solved, node, obj, site))
                 && !through_return.fold(solved, node, obj, |through, from, _| through || returns.contains(&from))
-        });
+        };
+        let widened_inside =
+            (solved.widened_tasks.get(&site).into_iter().flatten()).any(|&from| from == NO_NODE || off_return(from));
+        let kept_inside = widened_inside
+            || nodes
+                .iter()
+                .any(|&node| (keeps(node, site) || kept_by_unread_name(solved, node, obj, site)) && off_return(node));
         if !kept_inside {
             returned.entry(func).or_default().push(obj);
         }

@@ -142,6 +142,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         future_results: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
+        widened_tasks: FxHashMap::default(),
         loop_made_tasks: FxHashMap::default(),
         current_tasks: FxHashMap::default(),
         tasks_made_of: FxHashMap::default(),

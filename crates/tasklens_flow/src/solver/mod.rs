@@ -356,8 +356,12 @@ pub(crate) struct Solver {
     /// first set or read.
     future_results: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
-    /// Task-creating sites whose Task is known to be kept (TaskGroup, widened away).
+    /// Task-creating sites whose Task is known to be kept (a TaskGroup's, or made by a
+    /// project method of a loop-only name).
     kept_tasks: FxHashSet<GSite>,
+    /// Task-creating sites whose Task was widened away, with the nodes that held it where it
+    /// was (see [`Solution::widened_tasks`]).
+    widened_tasks: FxHashMap<GSite, Vec<GNode>>,
     /// See [`Solution::loop_made_tasks`].
     loop_made_tasks: FxHashMap<GSite, u8>,
     /// Per `async def` function, the node of the Tasks of the project its coroutines run
@@ -610,7 +614,12 @@ impl Solver {
         if self.sets[node as usize].len() >= MAX_OBJECTS && !value.is_plain_future() {
             // Where it goes from here is no longer followed: do not call it dropped.
             match value {
-                Obj::Task(Some(site)) => _ = self.kept_tasks.insert(site),
+                Obj::Task(Some(site)) => {
+                    let holders = self.widened_tasks.entry(site).or_default();
+                    if !holders.contains(&from) {
+                        holders.push(from);
+                    }
+                }
                 Obj::Container(container, _) | Obj::View(container, ..) => _ = self.kept_containers.insert(container),
                 _ => {}
             }

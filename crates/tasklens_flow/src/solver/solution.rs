@@ -58,6 +58,10 @@ pub(crate) struct Solution {
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
+    /// Task-creating sites whose Task reached a node already full (widening): where it goes
+    /// from there is not followed, so it counts as kept; with the nodes it came from there
+    /// (`NO_NODE` for a Task seeded into a full node).
+    pub widened_tasks: FxHashMap<GSite, Vec<GNode>>,
     /// Tasks the event loop makes by calling a callback (`loop.call_soon(loop.create_task,
     /// coro)`): the site, and which argument is the callback (it names the Task's maker).
     pub loop_made_tasks: FxHashMap<GSite, u8>,
@@ -243,6 +247,7 @@ impl Solver {
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
+            widened_tasks: self.widened_tasks,
             loop_made_tasks: self.loop_made_tasks,
             current_task_nodes: self.current_tasks.values().copied().collect(),
             kept_containers: self.kept_containers,
