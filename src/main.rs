@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check a project for Futures that flow into code that needs a Task.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Run as a language server over stdio (LSP), for editors: findings as you type, with
     /// the flow as related information.
     Server,
@@ -127,6 +127,13 @@ struct CheckArgs {
     /// Print the files that would be checked, one per line, and exit.
     #[arg(long, conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename"])]
     show_files: bool,
+    /// Neither read nor write the lowering store (each module's parse kept between runs,
+    /// in `.tasklens_cache` beside the project's configuration).
+    #[arg(short = 'n', long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Keep the lowering store in this directory instead.
+    #[arg(long, value_name = "PATH", env = "TASKLENS_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 fn parse_target_version(text: &str) -> Result<PythonVersion, String> {
@@ -173,7 +180,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => {
             // A bug in the checker must not look like findings: report it and exit 2.
-            std::panic::catch_unwind(|| with_large_stack(move || check(args)))
+            std::panic::catch_unwind(|| with_large_stack(move || check(*args)))
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (a bug in tasklens); please report it")))
         }
         Command::Server => std::panic::catch_unwind(|| with_large_stack(server::serve))

@@ -189,6 +189,9 @@ pub(crate) fn check_unit(
 ) -> anyhow::Result<()> {
     let (format, color) = output_style(args);
     let mut workspace = Workspace::load_unit(unit, config, args.target_version);
+    if let Some(store) = store_for(args, &workspace) {
+        workspace.read_store(store);
+    }
     let stdin = match (&args.stdin_filename, &args.stdin_text) {
         (Some(path), Some(text)) => Some((workspace.set_source(path, text), text)),
         _ => None,
@@ -296,4 +299,23 @@ fn release(workspace: Workspace, last: bool) {
     } else {
         std::thread::spawn(move || drop(workspace));
     }
+}
+
+/// Where a project's lowerings are stored between runs: `--cache-dir` (or
+/// `TASKLENS_CACHE_DIR`), else `.tasklens_cache` in the project's directory (the directory
+/// of its configuration, else the first directory checked); none with `--no-cache`.
+fn store_for(args: &CheckArgs, workspace: &Workspace) -> Option<tasklens_project::Store> {
+    if args.no_cache {
+        return None;
+    }
+    let roots = workspace.roots();
+    let dir = match &args.cache_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            let first = roots.first()?;
+            let base = if first.is_dir() { first.as_path() } else { first.parent()? };
+            base.join(tasklens_project::DEFAULT_STORE_DIR)
+        }
+    };
+    Some(tasklens_project::Store::new(&dir, roots))
 }

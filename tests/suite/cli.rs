@@ -842,3 +842,45 @@ fn a_directory_inside_a_project_is_checked_within_it() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("app/jobs.py:2:12: TL001"), "{text}");
 }
+
+#[test]
+fn the_lowering_store_sits_beside_the_project_unless_told_otherwise() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_app(dir.path());
+    write(dir.path(), "pyproject.toml", b"[project]\nname = \"app\"\n");
+    let store = dir.path().join(".tasklens_cache");
+    let concise = |args: &[&str]| {
+        let output = tasklens(&[&["check", "--output-format", "concise", "-q"], args].concat(), dir.path());
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let fresh = concise(&["--no-cache"]);
+    assert!(fresh.contains("app/jobs.py:2:12: TL001"), "{fresh}");
+    assert!(!store.exists(), "--no-cache writes nothing");
+    // Named from inside the project: the store is the project's, and it is ignored by git.
+    let inside = Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(["check", "-q", "--output-format", "concise", "main.py"])
+        .current_dir(dir.path().join("app"))
+        .output()
+        .expect("run tasklens");
+    assert!(String::from_utf8_lossy(&inside.stdout).contains("TL001"), "{inside:?}");
+    assert!(std::fs::read_to_string(store.join(".gitignore")).is_ok_and(|text| text.ends_with("*\n")));
+    assert_eq!(concise(&[]), fresh);
+    assert_eq!(concise(&[]), fresh);
+    // Elsewhere, from the command line or the environment.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let path = elsewhere.path().join("named");
+    assert_eq!(concise(&["--cache-dir", path.to_str().expect("a UTF-8 path")]), fresh);
+    assert!(path.join(".gitignore").is_file());
+    let output = Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(["check", "-q", "--output-format", "concise"])
+        .env("TASKLENS_CACHE_DIR", elsewhere.path().join("from-env"))
+        .current_dir(dir.path())
+        .output()
+        .expect("run tasklens");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), fresh);
+    assert!(elsewhere.path().join("from-env/.gitignore").is_file());
+    // A store that cannot be written is no error.
+    write(dir.path(), "blocked", b"a file where the store's directory would go");
+    assert_eq!(concise(&["--cache-dir", "blocked"]), fresh);
+}

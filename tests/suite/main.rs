@@ -8,6 +8,7 @@ mod incremental;
 mod incremental_property;
 mod resolution;
 mod server;
+mod store;
 mod suppression;
 mod tl001;
 mod tl002;

@@ -10,7 +10,7 @@ pub mod registry;
 pub mod rules;
 mod suppress;
 
-use tasklens_db::{FileStatus, Project, syntax_problems};
+use tasklens_db::{FileStatus, Project};
 use tasklens_flow::project_flow;
 
 pub use describe::display_path;
@@ -64,7 +64,7 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
                 fix: None,
             });
         }
-        let problems = syntax_problems(db, file);
+        let problems = tasklens_semantic::module_syntax_problems(db, file);
         for problem in problems.iter().take(MAX_SYNTAX_ERRORS_PER_FILE) {
             diagnostics.push(Diagnostic {
                 code: SYNTAX_ERROR,

@@ -31,7 +31,7 @@ pub struct File {
 }
 
 /// A Python version, `3.10` and so on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PythonVersion {
     pub major: u8,
     pub minor: u8,

@@ -11,7 +11,7 @@ use crate::nesting::{MAX_BRACKET_DEPTH, bracket_depth};
 use crate::{File, FileStatus};
 
 /// A syntax error, or a file that could not be parsed at all.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SyntaxProblem {
     pub range: TextRange,
     pub message: String,

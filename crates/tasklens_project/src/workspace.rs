@@ -31,6 +31,9 @@ pub struct Workspace {
     pub(crate) layout: Layout,
     /// The paths the user named, whose findings are reported.
     pub(crate) scope: Scope,
+    /// Where lowerings are stored between runs, and what the next check writes there
+    /// (taken by the first check; see [`Workspace::read_store`]).
+    pub(crate) store: Option<(crate::Store, std::sync::Mutex<Option<crate::store::StoreState>>)>,
 }
 
 /// The paths discovery walks and how.
@@ -146,6 +149,18 @@ impl CheckJob {
 }
 
 fn check_files(db: &RootDatabase, project: Project, files: &[File]) -> Vec<Diagnostic> {
+    check_files_storing(db, project, files, None)
+}
+
+/// Lowers every file in parallel, then runs the project-wide check; with a store, the
+/// lowerings it lacks are written to it on another thread meanwhile (the project-wide
+/// analysis runs on one core).
+fn check_files_storing(
+    db: &RootDatabase,
+    project: Project,
+    files: &[File],
+    store: Option<(&crate::Store, crate::store::StoreState)>,
+) -> Vec<Diagnostic> {
     let start = std::time::Instant::now();
     files.par_iter().for_each_with(db.clone(), |db, &file| {
         let _ = module_facts(db, file);
@@ -154,7 +169,20 @@ fn check_files(db: &RootDatabase, project: Project, files: &[File]) -> Vec<Diagn
     if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
         eprintln!("after lowering: {}", tasklens_flow::memory_status());
     }
-    let diagnostics = project_diagnostics(db, project).clone();
+    let diagnostics = std::thread::scope(|scope| {
+        if let Some((store, state)) = store {
+            let db = db.clone();
+            let writer = std::thread::Builder::new().stack_size(tasklens_db::STACK_SIZE);
+            let _ = writer.spawn_scoped(scope, move || {
+                let began = std::time::Instant::now();
+                store.write(&db, &state);
+                if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
+                    eprintln!("store written in {:?}", began.elapsed());
+                }
+            });
+        }
+        project_diagnostics(db, project).clone()
+    });
     if std::env::var_os("TASKLENS_SOLVER_STATS").is_some() {
         eprintln!("parse and lower {lowered:?}, project {:?}", start.elapsed() - lowered);
     }
@@ -255,7 +283,16 @@ impl Workspace {
             })
             .collect();
         let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
-        Workspace { db, project, all_files: files.clone(), files, problems, layout, scope: Scope::default() }
+        Workspace {
+            db,
+            project,
+            all_files: files.clone(),
+            files,
+            problems,
+            layout,
+            scope: Scope::default(),
+            store: None,
+        }
     }
 
     /// A workspace over in-memory sources (tests): paths are relative to an imaginary root.
@@ -304,6 +341,7 @@ impl Workspace {
             problems: Vec::new(),
             layout: Layout::default(),
             scope: Scope::default(),
+            store: None,
         }
     }
 
@@ -322,7 +360,20 @@ impl Workspace {
 
     /// Parses and lowers every file in parallel, then runs the project-wide check.
     pub fn check(&self) -> Vec<Diagnostic> {
-        check_files(&self.db, self.project, &self.files)
+        let pending = self.store.as_ref().and_then(|(store, state)| {
+            let state = state.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+            Some((store, state))
+        });
+        check_files_storing(&self.db, self.project, &self.files, pending)
+    }
+
+    /// Reads the lowerings `store` has for the files' texts (those files are not parsed or
+    /// lowered again), and has the next check write the others there. Call it once, right
+    /// after loading, before any check.
+    pub fn read_store(&mut self, store: crate::Store) {
+        let (modules, state) = store.read(&self.db, &self.files);
+        crate::store::set_stored(&self.db, modules);
+        self.store = Some((store, std::sync::Mutex::new(Some(state))));
     }
 
     /// A database clone and what to check, for checking on another thread while this one

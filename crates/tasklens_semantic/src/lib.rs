@@ -17,6 +17,7 @@ pub mod facts;
 mod lower;
 pub mod positions;
 mod spelling;
+pub mod stored;
 mod suppression;
 pub use suppression::RULE_NAMES;
 mod type_comments;
@@ -28,11 +29,16 @@ use tasklens_db::{File, parsed_module};
 pub use facts::ModuleFacts;
 pub use lower::MAX_DEPTH;
 pub use positions::{CallPositions, Positions};
+pub use stored::LoweredModule;
 
-/// One module lowered from its syntax tree: its facts without positions, and the
-/// positions. Not compared: the two queries below are, each on its own.
+/// One module lowered from its syntax tree (or read back, see [`stored`]): its facts
+/// without positions, the positions, and its syntax problems. Not compared: the queries
+/// below are, each on its own.
 #[salsa::tracked(returns(ref), no_eq)]
-fn lowered(db: &dyn salsa::Database, file: File) -> Arc<(Arc<ModuleFacts>, Arc<Positions>)> {
+pub fn lowered(db: &dyn salsa::Database, file: File) -> Arc<LoweredModule> {
+    if let Some(stored) = stored::stored_lowering(db, file) {
+        return stored;
+    }
     let parsed = parsed_module(db, file);
     let tree = parsed.load();
     let comments = type_comments::type_comments(tree.tokens(), file.text(db));
@@ -46,18 +52,25 @@ fn lowered(db: &dyn salsa::Database, file: File) -> Arc<(Arc<ModuleFacts>, Arc<P
     parsed.release();
     facts.shrink_to_fit();
     positions.shrink_to_fit();
-    Arc::new((Arc::new(facts), Arc::new(positions)))
+    let problems = parsed.problems().into();
+    Arc::new(LoweredModule { facts: Arc::new(facts), positions: Arc::new(positions), problems })
 }
 
 /// The facts of one module, without positions (see [`module_positions`]): equal after an
 /// edit that only moves code, so what depends on them alone is not recomputed.
 #[salsa::tracked(returns(ref))]
 pub fn module_facts(db: &dyn salsa::Database, file: File) -> Arc<ModuleFacts> {
-    lowered(db, file).0.clone()
+    lowered(db, file).facts.clone()
 }
 
 /// Where the facts of [`module_facts`] sit in the source, index for index.
 #[salsa::tracked(returns(ref))]
 pub fn module_positions(db: &dyn salsa::Database, file: File) -> Arc<Positions> {
-    lowered(db, file).1.clone()
+    lowered(db, file).positions.clone()
+}
+
+/// The syntax problems of one module (from its lowering, so a stored lowering spares the parse).
+#[salsa::tracked(returns(ref))]
+pub fn module_syntax_problems(db: &dyn salsa::Database, file: File) -> Arc<[tasklens_db::SyntaxProblem]> {
+    lowered(db, file).problems.clone()
 }

@@ -8,7 +8,7 @@ use ruff_text_size::TextRange;
 use crate::facts::Suppression;
 
 /// The positions of a module's facts, index for index.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Positions {
     /// Each function's name (or `lambda` keyword).
     pub functions: Vec<TextRange>,
@@ -47,7 +47,7 @@ impl Positions {
 }
 
 /// The parts of one call.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallPositions {
     /// The whole call expression.
     pub range: TextRange,

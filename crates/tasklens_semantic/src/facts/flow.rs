@@ -6,7 +6,7 @@ use ruff_python_ast::name::Name;
 use super::{ClassId, FuncId, HopId, ImportTarget, NameId, NodeId, ParamGate, SiteId};
 
 /// How a value reaches a slot of a container.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     /// List, set and tuple elements; dict values.
     Values,
@@ -34,7 +34,7 @@ pub enum Part {
 
 /// The id of a constant dict key, in 24 bits so that a [`Part`] stays four bytes (facts
 /// and constraints hold millions of them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyId([u8; 3]);
 
 impl KeyId {
@@ -51,7 +51,7 @@ impl KeyId {
 }
 
 /// A dict key whose value is known without running the code.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum DictKey {
     /// A string literal.
     Str(Name),
@@ -62,7 +62,7 @@ pub enum DictKey {
 /// Tuple positions tracked separately; later ones only as plain elements.
 pub const MAX_TUPLE_INDEX: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ContainerKind {
     List,
     Tuple,
@@ -99,7 +99,7 @@ impl ContainerKind {
 }
 
 /// Something the flow layer places into a node before solving.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum Seed {
     /// A value the analysis cannot follow (a literal, an operator result...).
     Unknown,
@@ -114,7 +114,7 @@ pub enum Seed {
 }
 
 /// How values move between nodes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum Constraint {
     Copy {
         from: NodeId,
@@ -219,7 +219,7 @@ pub enum Constraint {
 }
 
 /// One call in the source, shared by the constraints that dispatch it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct CallSite {
     pub args: Vec<Arg>,
     pub keywords: Vec<Keyword>,
@@ -254,24 +254,24 @@ pub struct CallSite {
     pub captured_self: Option<FuncId>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Arg {
     pub node: Option<NodeId>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Keyword {
     pub name: Name,
     pub node: Option<NodeId>,
 }
 
 /// A step of a flow, shown in traces.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Hop {
     pub kind: HopKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum HopKind {
     Assign(NameId),
     Return(NameId),

@@ -6,7 +6,7 @@ use ruff_python_ast::name::Name;
 use super::{ClassId, ContainerKind, FuncId, GuardTest, NameId, NodeId, Part, SiteId};
 
 /// What a function returns, as far as using it as a decorator goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ReturnShape {
     /// No `return` with a value seen (yet).
     #[default]
@@ -35,7 +35,7 @@ impl ReturnShape {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FunctionKind {
     Function,
     Method,
@@ -45,7 +45,7 @@ pub enum FunctionKind {
     Lambda,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FunctionFacts {
     pub name: Name,
     pub is_async: bool,
@@ -93,7 +93,7 @@ pub struct FunctionFacts {
 /// isinstance(x, Task)`, `-> TypeGuard[Task]`, `-> TypeIs[Task]`): the tests that hold
 /// where its call is true, and those that hold where it is false. Never a
 /// [`GuardTest::Predicate`] itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Predicate {
     pub when_true: Vec<GuardTest>,
     pub when_false: Vec<GuardTest>,
@@ -101,7 +101,7 @@ pub struct Predicate {
 
 /// A decorator that may declare a pytest fixture: its dotted name, and the name tests
 /// request the fixture by (`name="..."`, else the function's).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FixtureDecl {
     pub decorator: Vec<Name>,
     pub name: Name,
@@ -110,7 +110,7 @@ pub struct FixtureDecl {
 /// `self.attr = param` in an `__init__`: the attribute, the parameter's index, and the
 /// `Store` constraint (by index in the module's constraints), which carries only what no
 /// construction passes (see the flow layer).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InitStore {
     pub attr: NameId,
     pub param: u32,
@@ -118,14 +118,14 @@ pub struct InitStore {
 }
 
 /// A parameter handed back by a `return`: the parameter's index and what of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PassedThrough {
     pub param: u32,
     pub path: ReturnPath,
 }
 
 /// What of a parameter a `return` hands back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReturnPath {
     Whole,
     /// `return param.attr`.
@@ -169,7 +169,7 @@ pub enum ReturnPath {
 }
 
 /// A method that reads a container's value ([`ReturnPath::Read`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReadMethod {
     Get,
     Pop,
@@ -212,7 +212,7 @@ impl FunctionFacts {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
     PositionalOnly,
     Positional,
@@ -221,7 +221,7 @@ pub enum ParamKind {
     KwArgs,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Param {
     pub name: Name,
     pub node: NodeId,
@@ -235,14 +235,14 @@ pub struct Param {
 
 /// What a test on a parameter says where a call runs: the call comes after `if p:
 /// return` (the parameter is false there), in `if p is None:`...
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParamGate {
     /// Index into the function's parameters.
     pub param: u32,
     pub holds: GateTest,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GateTest {
     Truthy,
     Falsy,

@@ -41,7 +41,7 @@ pub type NameId = u32;
 /// Everything the flow analysis needs to know about one module. It holds no positions
 /// (they are in [`crate::Positions`], index for index), so an edit that only moves code
 /// leaves it equal.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleFacts {
     /// The code spells an asyncio name (see `spelling.rs`): a project where no module
     /// does can have no finding, and is not solved.
@@ -121,7 +121,7 @@ pub struct ModuleFacts {
 }
 
 /// A suppression comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
     /// The directive's range within the comment.
     pub range: TextRange,
@@ -131,7 +131,7 @@ pub struct Suppression {
 }
 
 /// Where a suppression comment applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuppressionScope {
     /// Its own line: a trailing `# tasklens: ignore`, `# noqa`, `# ruff: ignore[...]`.
     Line,
@@ -196,7 +196,7 @@ impl ModuleFacts {
 }
 
 /// What a module-level name is bound to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum Binding {
     Function(FuncId),
     Class(ClassId),
@@ -206,7 +206,7 @@ pub enum Binding {
 }
 
 /// The target of an import statement.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ImportTarget {
     /// Number of leading dots of a relative import.
     pub level: u32,
@@ -216,7 +216,7 @@ pub struct ImportTarget {
     pub name: Option<Name>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ClassFacts {
     pub name: Name,
     /// Base class expressions, as dotted names.

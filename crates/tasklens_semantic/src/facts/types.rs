@@ -6,7 +6,7 @@ use ruff_python_ast::name::Name;
 use super::{ClassId, FuncId, NodeId};
 
 /// An annotation, reduced to what decides Task, Future, loop and class types.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TypeExpr {
     /// A dotted name such as `asyncio.Task`.
     Name(Vec<Name>),
@@ -20,7 +20,7 @@ pub enum TypeExpr {
 }
 
 /// Where an annotation sits, which decides what it means.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum Place {
     /// A parameter (the node is the parameter's).
     Param { func: FuncId, index: u32 },
@@ -32,20 +32,20 @@ pub enum Place {
     Attribute { class: ClassId, attr: Name },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct AnnotatedPlace {
     pub place: Place,
     pub node: Option<NodeId>,
     pub annotation: TypeExpr,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct TaskMethodCall {
     pub receiver: NodeId,
     pub method: Name,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Guard {
     pub from: NodeId,
     pub to: NodeId,
@@ -53,7 +53,7 @@ pub struct Guard {
 }
 
 /// What holds in a guarded branch.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum GuardTest {
     /// `isinstance(x, T)` holds: plain Futures stop when `T` only admits Tasks.
     Is(Vec<TypeExpr>),
@@ -78,7 +78,7 @@ pub enum GuardTest {
 }
 
 /// The function a predicate call names.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PredicateCallee {
     /// A dotted name: `is_task`, `checks.is_task`.
     Dotted(Vec<Name>),

@@ -1,0 +1,248 @@
+//! The lowering store: each module's lowering kept on disk between runs (like ruff's
+//! cache), so a check of a project whose files did not change skips parsing and lowering
+//! them. Entries are keyed by a hash of the file's text, kept apart per build of tasklens
+//! and per project, and written while the project-wide analysis runs. The store is never a
+//! reason to fail a check: what cannot be read is lowered again, what cannot be written
+//! is skipped.
+//!
+//! Layout: `<dir>/<build>/<project>.pack`, one file per project (thousands of small files
+//! cost more to create than to fill), and a `.gitignore` of `*` in `<dir>`. A pack is
+//! `TLPACK01`, the entries (each as [`stored::encode`] makes it), an index of (text hash,
+//! offset, length) sorted by hash, and a footer: the index's offset, its entry count and
+//! `TLPACK01` again. Entries are read and copied by offset, so no pack is ever in memory.
+
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use siphasher::sip128::{Hasher128, SipHasher13};
+use tasklens_db::{File, FileStatus, RootDatabase};
+use tasklens_semantic::stored::{self, StoredLowering, StoredLowerings};
+
+/// The store's directory name when none is given: beside the project's configuration.
+pub const DEFAULT_DIR: &str = ".tasklens_cache";
+
+const PACK_MAGIC: &[u8; 8] = b"TLPACK01";
+/// Bytes per index entry: a 128-bit hash, an offset and a length.
+const INDEX_ENTRY: usize = 32;
+
+/// Where one project's lowerings are stored.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// The directory of every build's packs (`.tasklens_cache`).
+    dir: PathBuf,
+    /// This build's directory in it.
+    build: PathBuf,
+    /// This project's pack in that.
+    pack: PathBuf,
+}
+
+/// What reading the store found, for writing it afterwards.
+#[derive(Default)]
+pub(crate) struct StoreState {
+    /// Per file that exists, its text when the store was read and the text's hash.
+    keys: FxHashMap<File, (Arc<str>, u128)>,
+    /// The hashes whose entries were read back.
+    read: FxHashSet<u128>,
+}
+
+impl Store {
+    /// The store in `dir` for the project whose discovery starts at `roots`.
+    pub fn new(dir: &Path, roots: &[PathBuf]) -> Store {
+        let mut project = SipHasher13::new();
+        for root in roots {
+            project.write(crate::workspace::absolute(root).as_os_str().as_encoded_bytes());
+            project.write_u8(0);
+        }
+        let build = dir.join(build_id());
+        let pack = build.join(format!("{:016x}.pack", project.finish()));
+        Store { dir: dir.to_path_buf(), build, pack }
+    }
+
+    /// Reads the stored lowerings of `files` that match their current texts.
+    pub(crate) fn read(&self, db: &RootDatabase, files: &[File]) -> (FxHashMap<File, StoredLowering>, StoreState) {
+        let texts: Vec<(File, Arc<str>)> = (files.iter())
+            .filter(|&&file| *file.status(db) == FileStatus::Exists)
+            .map(|&file| (file, file.text(db).clone()))
+            .collect();
+        let pack = Pack::open(&self.pack);
+        let found: Vec<(File, Arc<str>, u128, Option<StoredLowering>)> = texts
+            .into_par_iter()
+            .map(|(file, text)| {
+                let key = text_hash(&text);
+                let mut bytes = Vec::new();
+                let lowered = (pack.as_ref())
+                    .filter(|pack| pack.read_entry(key, &mut bytes))
+                    .and_then(|_| stored::decode(&bytes));
+                let stored = lowered.map(|lowered| StoredLowering { text: text.clone(), lowered: Arc::new(lowered) });
+                (file, text, key, stored)
+            })
+            .collect();
+        let mut state = StoreState::default();
+        let mut modules = FxHashMap::default();
+        for (file, text, key, stored) in found {
+            state.keys.insert(file, (text, key));
+            if let Some(stored) = stored {
+                state.read.insert(key);
+                modules.insert(file, stored);
+            }
+        }
+        (modules, state)
+    }
+
+    /// Writes a new pack when some file's lowering was not read back: the entries read
+    /// back are copied from the old pack, the others encoded (one after another: this runs
+    /// beside the project-wide analysis); entries no file needs any more are left out, and
+    /// other builds' directories removed.
+    pub(crate) fn write(&self, db: &RootDatabase, state: &StoreState) {
+        // A text set since (an editor's buffer from stdin) is not what its key names.
+        let current = |file: File, text: &Arc<str>| Arc::ptr_eq(text, file.text(db));
+        let missing = state.keys.iter().any(|(&file, (text, key))| !state.read.contains(key) && current(file, text));
+        if !missing && state.keys.len() == state.read.len() {
+            return;
+        }
+        if std::fs::create_dir_all(&self.build).is_err() {
+            return;
+        }
+        let _ = std::fs::write(self.dir.join(".gitignore"), "# Made by tasklens.\n*\n");
+        let old = Pack::open(&self.pack);
+        let partial = self.pack.with_extension(format!("partial-{}", std::process::id()));
+        let mut files: Vec<(File, u128)> = (state.keys.iter())
+            .filter(|&(&file, (text, _))| current(file, text))
+            .map(|(&file, &(_, key))| (file, key))
+            .collect();
+        files.sort_unstable_by_key(|&(_, key)| key);
+        files.dedup_by_key(|(_, key)| *key);
+        let entry = |file: File, key: u128, bytes: &mut Vec<u8>| {
+            let copied = state.read.contains(&key) && old.as_ref().is_some_and(|old| old.read_entry(key, bytes));
+            if !copied {
+                stored::encode_into(tasklens_semantic::lowered(db, file), bytes);
+            }
+        };
+        if write_pack(&partial, &files, entry).is_err() || std::fs::rename(&partial, &self.pack).is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        let build = self.build.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        remove_other_entries(&self.dir, |name| name == build || name == ".gitignore");
+    }
+}
+
+/// An open pack and its index.
+struct Pack {
+    file: std::fs::File,
+    /// (text hash, offset, length), sorted by hash.
+    index: Vec<(u128, u64, u64)>,
+}
+
+const FOOTER: u64 = 24;
+
+impl Pack {
+    /// The pack at `path`, if there is one whose footer and index make sense.
+    fn open(path: &Path) -> Option<Pack> {
+        let file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut footer = [0u8; FOOTER as usize];
+        read_at(&file, &mut footer, len.checked_sub(FOOTER)?)?;
+        let (numbers, magic) = footer.split_at(16);
+        let at = u64::from_le_bytes(numbers[..8].try_into().ok()?);
+        let count = u64::from_le_bytes(numbers[8..].try_into().ok()?);
+        if magic != PACK_MAGIC || at.checked_add(count.checked_mul(INDEX_ENTRY as u64)?)? != len - FOOTER {
+            return None;
+        }
+        let mut raw = vec![0u8; usize::try_from(count).ok()? * INDEX_ENTRY];
+        read_at(&file, &mut raw, at)?;
+        let number = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let index: Vec<(u128, u64, u64)> = (raw.chunks_exact(INDEX_ENTRY))
+            .map(|e| {
+                (u128::from_le_bytes(e[..16].try_into().unwrap_or_default()), number(&e[16..24]), number(&e[24..]))
+            })
+            .collect();
+        let in_bounds =
+            index.iter().all(|&(_, offset, length)| offset.checked_add(length).is_some_and(|end| end <= at));
+        (in_bounds && index.is_sorted_by_key(|entry| entry.0)).then_some(Pack { file, index })
+    }
+
+    /// Reads the entry for `key` into `bytes`; false when the pack has none (or it cannot be read).
+    fn read_entry(&self, key: u128, bytes: &mut Vec<u8>) -> bool {
+        let Ok(at) = self.index.binary_search_by_key(&key, |entry| entry.0) else { return false };
+        let (_, offset, length) = self.index[at];
+        let Ok(length) = usize::try_from(length) else { return false };
+        bytes.clear();
+        bytes.resize(length, 0);
+        read_at(&self.file, bytes, offset).is_some()
+    }
+}
+
+fn read_at(file: &std::fs::File, bytes: &mut [u8], offset: u64) -> Option<()> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(bytes, offset).ok()
+}
+
+/// Writes a pack of the entries of `files` (sorted by hash), each made by `entry`.
+fn write_pack(path: &Path, files: &[(File, u128)], entry: impl Fn(File, u128, &mut Vec<u8>)) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    out.write_all(PACK_MAGIC)?;
+    let mut offset = PACK_MAGIC.len() as u64;
+    let mut index = Vec::with_capacity(files.len());
+    let mut bytes = Vec::new();
+    for &(file, key) in files {
+        entry(file, key, &mut bytes);
+        out.write_all(&bytes)?;
+        index.push((key, offset, bytes.len() as u64));
+        offset += bytes.len() as u64;
+    }
+    for (key, at, length) in &index {
+        out.write_all(&key.to_le_bytes())?;
+        out.write_all(&at.to_le_bytes())?;
+        out.write_all(&length.to_le_bytes())?;
+    }
+    out.write_all(&offset.to_le_bytes())?;
+    out.write_all(&(index.len() as u64).to_le_bytes())?;
+    out.write_all(PACK_MAGIC)?;
+    out.flush()
+}
+
+/// Removes the files and directories in `dir` whose names `keep` refuses.
+fn remove_other_entries(dir: &Path, keep: impl Fn(&str) -> bool) {
+    let Ok(read) = std::fs::read_dir(dir) else { return };
+    for entry in read.flatten() {
+        let name = entry.file_name();
+        if keep(&name.to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+    }
+}
+
+/// A 128-bit hash of a file's text: its entry's name.
+fn text_hash(text: &str) -> u128 {
+    let mut hasher = SipHasher13::new();
+    hasher.write(text.as_bytes());
+    hasher.finish128().as_u128()
+}
+
+/// This build of tasklens: its version and its executable's size and modification time,
+/// so that a rebuilt or reinstalled tasklens never reads what another build wrote.
+fn build_id() -> String {
+    let executable = std::env::current_exe().and_then(std::fs::metadata);
+    let (size, modified) = match executable {
+        Ok(metadata) => {
+            let modified = metadata.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            (metadata.len(), modified.map_or(0, |d| d.as_nanos()))
+        }
+        Err(_) => (0, 0),
+    };
+    let mut hasher = SipHasher13::new();
+    hasher.write_u64(size);
+    hasher.write_u128(modified);
+    format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish())
+}
+
+/// Sets the stored lowerings of a database (once: every lowering reads them).
+pub(crate) fn set_stored(db: &RootDatabase, modules: FxHashMap<File, StoredLowering>) {
+    StoredLowerings::new(db, Arc::new(modules));
+}
