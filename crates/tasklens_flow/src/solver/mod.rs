@@ -614,12 +614,7 @@ impl Solver {
         if self.sets[node as usize].len() >= MAX_OBJECTS && !value.is_plain_future() {
             // Where it goes from here is no longer followed: do not call it dropped.
             match value {
-                Obj::Task(Some(site)) => {
-                    let holders = self.widened_tasks.entry(site).or_default();
-                    if !holders.contains(&from) {
-                        holders.push(from);
-                    }
-                }
+                Obj::Task(Some(site)) => self.widened_tasks.entry(site).or_default().push(from),
                 Obj::Container(container, _) | Obj::View(container, ..) => _ = self.kept_containers.insert(container),
                 _ => {}
             }

@@ -247,7 +247,13 @@ impl Solver {
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
-            widened_tasks: self.widened_tasks,
+            widened_tasks: (self.widened_tasks.into_iter())
+                .map(|(site, mut from)| {
+                    from.sort_unstable();
+                    from.dedup();
+                    (site, from)
+                })
+                .collect(),
             loop_made_tasks: self.loop_made_tasks,
             current_task_nodes: self.current_tasks.values().copied().collect(),
             kept_containers: self.kept_containers,
