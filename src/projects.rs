@@ -304,13 +304,18 @@ fn release(workspace: Workspace, last: bool) {
 /// Where a project's lowerings are stored between runs: `--cache-dir` (or
 /// `TASKLENS_CACHE_DIR`), else `.tasklens_cache` in the project's directory (the directory
 /// of its configuration, else the first directory checked); none with `--no-cache`.
-fn store_for(args: &CheckArgs, workspace: &Workspace) -> Option<tasklens_project::Store> {
+pub(crate) fn store_for(args: &CheckArgs, workspace: &Workspace) -> Option<tasklens_project::Store> {
     if args.no_cache {
         return None;
     }
+    store_in(args.cache_dir.as_deref(), workspace)
+}
+
+/// The store in `dir`, else in the project's own `.tasklens_cache`.
+pub(crate) fn store_in(dir: Option<&std::path::Path>, workspace: &Workspace) -> Option<tasklens_project::Store> {
     let roots = workspace.roots();
-    let dir = match &args.cache_dir {
-        Some(dir) => dir.clone(),
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
         None => {
             let first = roots.first()?;
             let base = if first.is_dir() { first.as_path() } else { first.parent()? };

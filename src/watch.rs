@@ -80,6 +80,10 @@ pub(crate) fn watch(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<ExitCode
     for unit in units {
         let config = configure(args, &unit.paths)?;
         let mut workspace = Workspace::load_unit(unit, &config, args.target_version);
+        // What an earlier `tasklens check` stored spares the first check its parsing.
+        if let Some(store) = crate::projects::store_for(args, &workspace) {
+            workspace.read_store(store);
+        }
         workspace.set_warn_unused_ignores(args.warn_unused_ignores);
         watched.push(Watched { unit: unit.clone(), workspace, config, generation: 0, output: None });
     }

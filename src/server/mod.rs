@@ -254,7 +254,13 @@ fn load(roots: &[PathBuf]) -> Vec<Project> {
                 Config::default()
             }
         };
-        let workspace = Workspace::load_unit(&unit, &config, None);
+        let mut workspace = Workspace::load_unit(&unit, &config, None);
+        // What an earlier `tasklens check` stored spares the first check its parsing
+        // (`TASKLENS_CACHE_DIR` as for the command line).
+        let dir = std::env::var_os("TASKLENS_CACHE_DIR").map(std::path::PathBuf::from);
+        if let Some(store) = crate::projects::store_in(dir.as_deref(), &workspace) {
+            workspace.read_store(store);
+        }
         projects.push(Project {
             unit,
             workspace,
