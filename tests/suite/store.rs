@@ -13,7 +13,15 @@ const BROKEN: &str = "def broken(:\n    pass\n";
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
-    for (name, text) in [("pool.py", POOL), ("use.py", USE), ("broken.py", BROKEN)] {
+    // Two empty packages: files with the same text share an entry.
+    std::fs::create_dir_all(dir.path().join("pkg/sub")).expect("packages");
+    for (name, text) in [
+        ("pool.py", POOL),
+        ("use.py", USE),
+        ("broken.py", BROKEN),
+        ("pkg/__init__.py", ""),
+        ("pkg/sub/__init__.py", ""),
+    ] {
         std::fs::write(dir.path().join(name), text).expect("write a module");
     }
     dir
@@ -44,6 +52,10 @@ fn parsed(log: &[String]) -> usize {
     log.iter().filter(|entry| entry.starts_with("parsed_module(")).count()
 }
 
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).expect("the pack"))
+}
+
 fn pack(store: &Path) -> PathBuf {
     let build = std::fs::read_dir(store).expect("the store").flatten().find(|e| e.path().is_dir()).expect("a build");
     std::fs::read_dir(build.path()).expect("the build").flatten().next().expect("a pack").path()
@@ -58,13 +70,15 @@ fn a_second_run_reads_unchanged_modules_back_and_finds_the_same() {
 
     let (first, log) = check(dir.path(), Some(&store));
     assert_eq!(first, fresh);
-    assert_eq!(parsed(&log), 3, "{log:?}");
+    assert_eq!(parsed(&log), 5, "{log:?}");
     assert_eq!(std::fs::read_to_string(store.join(".gitignore")).expect("ignored by git").lines().last(), Some("*"));
 
-    // Nothing parsed, the syntax error still reported.
+    // Nothing parsed, the syntax error still reported, and the pack left as it was.
+    let written = inode(&pack(&store));
     let (second, log) = check(dir.path(), Some(&store));
     assert_eq!(second, fresh);
     assert_eq!(parsed(&log), 0, "{log:?}");
+    assert_eq!(inode(&pack(&store)), written, "nothing new to store");
 
     // An edited module is parsed again, alone, and its new facts count.
     std::fs::write(dir.path().join("use.py"), "from pool import make\n\nasync def use(loop):\n    await make(loop)\n")
@@ -96,7 +110,7 @@ fn a_damaged_store_is_lowered_again_and_rewritten() {
     // Cut short: no footer, nothing read.
     std::fs::write(&pack, &bytes[..middle]).expect("cut the pack");
     let (cut, log) = check(dir.path(), Some(&store));
-    assert_eq!((cut, parsed(&log)), (fresh.clone(), 3));
+    assert_eq!((cut, parsed(&log)), (fresh.clone(), 5));
     let (again, log) = check(dir.path(), Some(&store));
     assert_eq!((again, parsed(&log)), (fresh, 0));
 }

@@ -100,7 +100,9 @@ impl Store {
         // A text set since (an editor's buffer from stdin) is not what its key names.
         let current = |file: File, text: &Arc<str>| Arc::ptr_eq(text, file.text(db));
         let missing = state.keys.iter().any(|(&file, (text, key))| !state.read.contains(key) && current(file, text));
-        if !missing && state.keys.len() == state.read.len() {
+        // Files with the same text (empty `__init__.py`s) share an entry.
+        let wanted: FxHashSet<u128> = state.keys.values().map(|&(_, key)| key).collect();
+        if !missing && wanted.len() == state.read.len() {
             return;
         }
         if std::fs::create_dir_all(&self.build).is_err() {
