@@ -49,16 +49,17 @@ pub(crate) struct StoreState {
 }
 
 impl Store {
-    /// The store in `dir` for the project whose discovery starts at `roots`.
-    pub fn new(dir: &Path, roots: &[PathBuf]) -> Store {
+    /// The store in `dir` for the project whose discovery starts at `roots`; `None` when
+    /// this build of tasklens cannot tell itself from others (see `build_id`).
+    pub fn new(dir: &Path, roots: &[PathBuf]) -> Option<Store> {
         let mut project = SipHasher13::new();
         for root in roots {
             project.write(crate::workspace::absolute(root).as_os_str().as_encoded_bytes());
             project.write_u8(0);
         }
-        let build = dir.join(build_id());
+        let build = dir.join(build_id()?);
         let pack = build.join(format!("{:016x}.pack", project.finish()));
-        Store { dir: dir.to_path_buf(), build, pack }
+        Some(Store { dir: dir.to_path_buf(), build, pack })
     }
 
     /// Reads the stored lowerings of `files` that match their current texts.
@@ -228,20 +229,16 @@ fn text_hash(text: &str) -> u128 {
 }
 
 /// This build of tasklens: its version and its executable's size and modification time,
-/// so that a rebuilt or reinstalled tasklens never reads what another build wrote.
-fn build_id() -> String {
-    let executable = std::env::current_exe().and_then(std::fs::metadata);
-    let (size, modified) = match executable {
-        Ok(metadata) => {
-            let modified = metadata.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            (metadata.len(), modified.map_or(0, |d| d.as_nanos()))
-        }
-        Err(_) => (0, 0),
-    };
+/// so that a rebuilt or reinstalled tasklens never reads what another build wrote (a
+/// lowering's bytes have no layout of their own to check). `None` when the executable
+/// cannot be looked at.
+fn build_id() -> Option<String> {
+    let metadata = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
     let mut hasher = SipHasher13::new();
-    hasher.write_u64(size);
-    hasher.write_u128(modified);
-    format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish())
+    hasher.write_u64(metadata.len());
+    hasher.write_u128(modified.as_nanos());
+    Some(format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish()))
 }
 
 /// Sets the stored lowerings of a database (once: every lowering reads them).
