@@ -178,9 +178,29 @@ impl Pack {
     }
 }
 
+/// Fills `bytes` from `offset` of `file` without moving a shared cursor (the pack is read
+/// from several threads at once).
+#[cfg(unix)]
 fn read_at(file: &std::fs::File, bytes: &mut [u8], offset: u64) -> Option<()> {
     use std::os::unix::fs::FileExt;
     file.read_exact_at(bytes, offset).ok()
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut bytes: &mut [u8], mut offset: u64) -> Option<()> {
+    use std::os::windows::fs::FileExt;
+    while !bytes.is_empty() {
+        let read = file.seek_read(bytes, offset).ok().filter(|&n| n > 0)?;
+        bytes = &mut bytes[read..];
+        offset += read as u64;
+    }
+    Some(())
+}
+
+/// Elsewhere, no store is read.
+#[cfg(not(any(unix, windows)))]
+fn read_at(_file: &std::fs::File, _bytes: &mut [u8], _offset: u64) -> Option<()> {
+    None
 }
 
 /// Writes a pack of the entries of `files` (sorted by hash), each made by `entry`.
