@@ -33,6 +33,15 @@ enum Command {
     /// Run as a language server over stdio (LSP), for editors: findings as you type, with
     /// the flow as related information.
     Server,
+    /// Remove the lowering stores (`.tasklens_cache`) at and below the given paths, and the
+    /// one `TASKLENS_CACHE_DIR` names.
+    Clean {
+        /// Directories to clean [default: .].
+        paths: Vec<PathBuf>,
+        /// A store kept elsewhere (`--cache-dir` of `check`).
+        #[arg(long, value_name = "PATH", env = "TASKLENS_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
+    },
     /// Explain a rule.
     Rule {
         /// A rule code (TL001) or name (future-flows-into-task).
@@ -186,6 +195,7 @@ fn main() -> ExitCode {
         Command::Server => std::panic::catch_unwind(|| with_large_stack(server::serve))
             .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (a bug in tasklens); please report it"))),
         Command::Rule { code, all, output_format } => explain(code.as_deref(), all, output_format),
+        Command::Clean { paths, cache_dir } => clean(paths, cache_dir),
     };
     match result {
         Ok(code) => code,
@@ -194,6 +204,30 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `tasklens clean`: removes the stores; exit 2 if one could not be removed.
+fn clean(mut paths: Vec<PathBuf>, cache_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    paths.extend(cache_dir);
+    let (mut removed, mut failed) = (0, false);
+    for path in &paths {
+        let (gone, kept) = tasklens_project::remove_stores(path);
+        for dir in gone {
+            eprintln!("Removed {}", dir.display());
+            removed += 1;
+        }
+        for (dir, error) in kept {
+            eprintln!("tasklens: error: cannot remove {}: {error}", dir.display());
+            failed = true;
+        }
+    }
+    if removed == 0 && !failed {
+        eprintln!("No store to remove.");
+    }
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 /// The output format and whether `full` output is coloured.

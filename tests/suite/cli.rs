@@ -4,7 +4,13 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn tasklens(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tasklens")).args(args).current_dir(dir).output().expect("run tasklens")
+    // The store's place must not come from the environment of whoever runs the tests.
+    Command::new(env!("CARGO_BIN_EXE_tasklens"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TASKLENS_CACHE_DIR")
+        .output()
+        .expect("run tasklens")
 }
 
 fn write(dir: &Path, path: &str, bytes: &[u8]) {
@@ -861,6 +867,7 @@ fn the_lowering_store_sits_beside_the_project_unless_told_otherwise() {
     let inside = Command::new(env!("CARGO_BIN_EXE_tasklens"))
         .args(["check", "-q", "--output-format", "concise", "main.py"])
         .current_dir(dir.path().join("app"))
+        .env_remove("TASKLENS_CACHE_DIR")
         .output()
         .expect("run tasklens");
     assert!(String::from_utf8_lossy(&inside.stdout).contains("TL001"), "{inside:?}");
@@ -883,4 +890,36 @@ fn the_lowering_store_sits_beside_the_project_unless_told_otherwise() {
     // A store that cannot be written is no error.
     write(dir.path(), "blocked", b"a file where the store's directory would go");
     assert_eq!(concise(&["--cache-dir", "blocked"]), fresh);
+}
+
+#[test]
+fn clean_removes_the_stores_tasklens_made_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for project in ["one", "two/nested"] {
+        write(dir.path(), &format!("{project}/pyproject.toml"), b"[project]\nname = \"p\"\n");
+        write(dir.path(), &format!("{project}/main.py"), BUGGY.as_bytes());
+        assert_eq!(tasklens(&["check", "-q", project], dir.path()).status.code(), Some(1));
+        assert!(dir.path().join(project).join(".tasklens_cache/.gitignore").is_file(), "{project}");
+    }
+    // A directory of that name that tasklens did not make stays.
+    write(dir.path(), "mine/.tasklens_cache/notes.txt", b"keep me");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let named = elsewhere.path().join("store");
+    let cache_dir = named.to_str().expect("a UTF-8 path");
+    tasklens(&["check", "-q", "--cache-dir", cache_dir, "one"], dir.path());
+    assert!(named.join(".gitignore").is_file());
+
+    let output = tasklens(&["clean", "--cache-dir", cache_dir], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().filter(|line| line.starts_with("Removed ")).count(), 3, "{stderr}");
+    assert!(
+        !dir.path().join("one/.tasklens_cache").exists() && !dir.path().join("two/nested/.tasklens_cache").exists()
+    );
+    assert!(!named.exists());
+    assert!(dir.path().join("mine/.tasklens_cache/notes.txt").is_file());
+    assert!(dir.path().join("one/main.py").is_file());
+    let again = tasklens(&["clean"], dir.path());
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("No store to remove"), "{again:?}");
 }

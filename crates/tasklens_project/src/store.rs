@@ -109,7 +109,7 @@ impl Store {
         if std::fs::create_dir_all(&self.build).is_err() {
             return;
         }
-        let _ = std::fs::write(self.dir.join(".gitignore"), "# Made by tasklens.\n*\n");
+        let _ = std::fs::write(self.dir.join(".gitignore"), format!("{GITIGNORE_MARK}\n*\n"));
         let old = Pack::open(&self.pack);
         let partial = self.pack.with_extension(format!("partial-{}", std::process::id()));
         let mut files: Vec<(File, u128)> = (state.keys.iter())
@@ -264,4 +264,45 @@ fn build_id() -> Option<String> {
 /// Sets the stored lowerings of a database (once: every lowering reads them).
 pub(crate) fn set_stored(db: &RootDatabase, modules: FxHashMap<File, StoredLowering>) {
     StoredLowerings::new(db, Arc::new(modules));
+}
+
+/// The first line of the `.gitignore` a store is made with: what tells a store of
+/// tasklens from another directory of that name.
+const GITIGNORE_MARK: &str = "# Made by tasklens.";
+
+/// Whether `dir` is a store tasklens made.
+fn is_store(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(".gitignore")).is_ok_and(|text| text.starts_with(GITIGNORE_MARK))
+}
+
+/// Removes the stores (`.tasklens_cache` directories tasklens made) at and below `root`,
+/// and `root` itself if it is one; the stores removed, and those that could not be.
+pub fn remove_stores(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) {
+    let (mut removed, mut failed) = (Vec::new(), Vec::new());
+    let mut remove = |dir: PathBuf| match std::fs::remove_dir_all(&dir) {
+        Ok(()) => removed.push(dir),
+        Err(error) => failed.push((dir, error)),
+    };
+    if root.is_dir() && is_store(root) {
+        remove(root.to_path_buf());
+        return (removed, failed);
+    }
+    let walk = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    let mut stores = Vec::new();
+    for entry in walk.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_some_and(|t| t.is_dir())
+            && entry.file_name() == DEFAULT_DIR
+            && is_store(path)
+            && !stores.iter().any(|store: &PathBuf| path.starts_with(store))
+        {
+            stores.push(path.to_path_buf());
+        }
+    }
+    stores.into_iter().for_each(&mut remove);
+    (removed, failed)
 }
