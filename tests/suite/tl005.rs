@@ -545,6 +545,56 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_caller_that_awaits_an_async_helper_and_throws_its_task_away_drops_it() {
+    // `dispatch` is an `async def` that starts a Task and hands it back: awaiting it gives
+    // the Task. `keeper` keeps it, `waiter` awaits it too; `await signals.dispatch("c")` as a
+    // statement throws it away, and a call that is never awaited starts no Task at all.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Signals:
+    def __init__(self):
+        self.kept = set()
+
+    async def dispatch(self, name):
+        task = asyncio.get_running_loop().create_task(self.handle(name))
+        await asyncio.sleep(0)
+        return task
+
+    async def handle(self, name):
+        await asyncio.sleep(0)
+
+
+async def keeper(signals):
+    signals.kept.add(await signals.dispatch("a"))
+
+
+async def waiter(signals):
+    task = await signals.dispatch("b")
+    await task
+
+
+async def dropper(signals):
+    await signals.dispatch("c")
+
+
+async def main():
+    signals = Signals()
+    await keeper(signals)
+    await waiter(signals)
+    await dropper(signals)
+    await asyncio.sleep(0.01)
+
+asyncio.run(main())
+"#,
+        "main.py:27: TL005",
+    );
+}
+
+#[test]
 fn a_caller_that_throws_away_a_task_a_decorator_starts_drops_it() {
     // `@in_background` makes `refresh(...)` a call of `start`, which starts and returns a
     // Task: `refresh("a")` as a statement drops it, `pending = refresh("b")` then `await

@@ -339,9 +339,9 @@ fn dropped_by_callers(
         return Vec::new();
     }
     // A call that may run several functions (a callback registry's `self.handler(...)`) is
-    // not where a given helper's Task is lost: only calls of the helper alone count. An
+    // not where a given helper's Task is lost: only calls of the helper alone count. Another
     // `async def` among them runs nothing there (the call of a function a decorator wraps
-    // in a helper runs the helper).
+    // in a helper runs the helper); an `async def` helper's Task comes out of the `await`.
     let mut callees: FxHashMap<GSite, u32> = FxHashMap::default();
     for &(call, func) in &solved.calls {
         if returned.contains_key(&func) {
@@ -350,7 +350,7 @@ fn dropped_by_callers(
     }
     for &(call, func) in &solved.calls {
         if let Some(count) = callees.get_mut(&call)
-            && !solved.modules.func(func).1.makes_coroutine()
+            && (returned.contains_key(&func) || !solved.modules.func(func).1.makes_coroutine())
         {
             *count += 1;
         }
@@ -376,8 +376,10 @@ fn dropped_by_callers(
     dropped
 }
 
-/// The result node of the call at `site` when nothing in its module reads it: no copy,
-/// guard or other constraint starts from it (a call written as a statement of its own).
+/// The node of what the call at `site` gives when nothing in its module reads it: the call's
+/// result when no copy, guard or other constraint starts from it (a call written as a
+/// statement of its own), or what awaiting it gives when its only reader is an `await`
+/// that nothing reads in turn (`await helper()` as a statement).
 fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
     let m = solved.modules.site_module(site);
     let module = &solved.modules.modules[m as usize];
@@ -389,22 +391,41 @@ fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
         }
         _ => None,
     })?;
-    let read = facts.constraints.iter().any(|constraint| match *constraint {
-        Constraint::Copy { from, .. } => from == result,
-        Constraint::Load { base, .. } | Constraint::LoadPart { base, .. } => base == result,
-        Constraint::Store { base, from, .. } | Constraint::StorePart { base, from, .. } => {
-            base == result || from == result
+    let mut awaits = Vec::new();
+    let mut read = facts.guards.iter().any(|guard| guard.from == result);
+    for constraint in &facts.constraints {
+        match *constraint {
+            Constraint::Await { value, to } if value == result => awaits.push(to),
+            ref other => read |= reads(other, result),
         }
-        Constraint::ClassStore { from, .. } => from == result,
-        Constraint::Call { callee, .. } => callee == result,
+    }
+    let unread = |node: u32| {
+        !facts.constraints.iter().any(|constraint| reads(constraint, node))
+            && !facts.guards.iter().any(|guard| guard.from == node)
+    };
+    match awaits[..] {
+        _ if read => None,
+        [] => Some(module.node_base + result),
+        [to] if unread(to) => Some(module.node_base + to),
+        _ => None,
+    }
+}
+
+/// Whether `constraint` reads what `node` holds.
+fn reads(constraint: &Constraint, node: u32) -> bool {
+    match *constraint {
+        Constraint::Copy { from, .. } => from == node,
+        Constraint::Load { base, .. } | Constraint::LoadPart { base, .. } => base == node,
+        Constraint::Store { base, from, .. } | Constraint::StorePart { base, from, .. } => base == node || from == node,
+        Constraint::ClassStore { from, .. } => from == node,
+        Constraint::Call { callee, .. } => callee == node,
         Constraint::MethodCall { receiver, .. }
         | Constraint::PropertyRead { receiver, .. }
-        | Constraint::ImplicitCall { receiver, .. } => receiver == result,
-        Constraint::Concat { operand, .. } => operand == result,
-        Constraint::Await { value, .. } | Constraint::Enter { value, .. } => value == result,
+        | Constraint::ImplicitCall { receiver, .. } => receiver == node,
+        Constraint::Concat { operand, .. } => operand == node,
+        Constraint::Await { value, .. } | Constraint::Enter { value, .. } => value == node,
         _ => false,
-    }) || facts.guards.iter().any(|guard| guard.from == result);
-    (!read).then_some(module.node_base + result)
+    }
 }
 
 /// Marks the slots of every container that something keeps: a container is kept when a
