@@ -16,7 +16,8 @@ declare_rule! {
     /// done-callback gets the Task once it has finished, so it keeps nothing alive before
     /// then). A helper that returns a new Task and keeps it no other way (`def spawn(c):
     /// return asyncio.create_task(c)`) is a `create_task` of its own: a call of it written
-    /// as a statement drops its Task even when other callers keep theirs. A variable that is only named or given done-callbacks (`t.set_name(...)`,
+    /// as a statement drops its Task even when other callers keep theirs (for an `async def`
+    /// helper, `await helper()` as a statement). A variable that is only named or given done-callbacks (`t.set_name(...)`,
     /// `t.add_done_callback(log)`), or only tested (`assert t`, `if t is None:`), keeps the
     /// Task only while its function is suspended: it
     /// is dropped when nothing is awaited (or yielded) after the call, and no call after it
