@@ -109,7 +109,11 @@ impl Store {
         if std::fs::create_dir_all(&self.build).is_err() {
             return;
         }
-        let _ = std::fs::write(self.dir.join(".gitignore"), format!("{GITIGNORE_MARK}\n*\n"));
+        // Never over another `.gitignore`: `--cache-dir` may name a directory of the user's.
+        let gitignore = self.dir.join(".gitignore");
+        if !gitignore.exists() || is_store(&self.dir) {
+            let _ = std::fs::write(gitignore, format!("{GITIGNORE_MARK}\n*\n"));
+        }
         let old = Pack::open(&self.pack);
         let partial = self.pack.with_extension(format!("partial-{}", std::process::id()));
         let mut files: Vec<(File, u128)> = (state.keys.iter())
@@ -127,8 +131,9 @@ impl Store {
         if write_pack(&partial, &files, entry).is_err() || std::fs::rename(&partial, &self.pack).is_err() {
             let _ = std::fs::remove_file(&partial);
         }
+        // Other builds' directories go; whatever else the directory holds stays.
         let build = self.build.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        remove_other_entries(&self.dir, |name| name == build || name == ".gitignore");
+        remove_other_entries(&self.dir, |name| name == build || !is_build_name(name));
     }
 }
 
@@ -226,6 +231,16 @@ fn write_pack(path: &Path, files: &[(File, u128)], entry: impl Fn(File, u128, &m
     out.write_all(&(index.len() as u64).to_le_bytes())?;
     out.write_all(PACK_MAGIC)?;
     out.flush()
+}
+
+/// Whether `name` is what `build_id` names a build's directory: a version, a `-` and 16
+/// hexadecimal digits.
+fn is_build_name(name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(version, hash)| {
+        version.starts_with(|c: char| c.is_ascii_digit())
+            && hash.len() == 16
+            && hash.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
 /// Removes the files and directories in `dir` whose names `keep` refuses.
