@@ -11,6 +11,19 @@ use crate::solver::{DynHopKind, Label, NO_NODE, Solved, is_shown};
 pub(crate) const CONTAINER_STORES: &[&str] =
     &["append", "add", "extend", "insert", "appendleft", "extendleft", "update", "setdefault"];
 
+/// How a Task is lost where a finding shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Lost {
+    /// Nothing keeps the node it reaches last.
+    Dropped,
+    /// The node it reaches last is the return of a function only the event loop calls,
+    /// which drops what its callbacks return.
+    ReturnedToLoop,
+    /// A helper hands it back and this call of the helper throws it away (the finding's
+    /// site is the call, not where the Task is made).
+    ThrownAwayByCaller,
+}
+
 /// Tasks that no node keeps: every node that can hold one is a dead end.
 ///
 /// A node keeps what it holds when a constraint reads it (method call, await, attribute
@@ -22,7 +35,7 @@ pub(crate) const CONTAINER_STORES: &[&str] =
 ///
 /// Each comes with the node it reaches by the most shown hops, and whether that node is the
 /// return of a function only the event loop calls (which drops what it gets back).
-pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)> {
+pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, Lost)> {
     // The creating site of each Task object (most objects are not Tasks: a dense table is
     // cheaper to consult in the scan over every node than the objects themselves).
     let task_sites: Vec<Option<GSite>> = (solved.objs.iter())
@@ -242,9 +255,12 @@ pub(crate) fn dropped_tasks(solved: &Solved) -> Vec<(GSite, GNode, ObjId, bool)>
             }
         }
     }
-    let mut dropped: Vec<(GSite, GNode, ObjId, bool)> = (farthest.into_iter())
+    let mut dropped: Vec<(GSite, GNode, ObjId, Lost)> = (farthest.into_iter())
         .filter(|(site, _)| !kept.contains(site))
-        .map(|(site, (_, std::cmp::Reverse(node), obj))| (site, node, obj, loop_returns.contains(&node)))
+        .map(|(site, (_, std::cmp::Reverse(node), obj))| {
+            let lost = if loop_returns.contains(&node) { Lost::ReturnedToLoop } else { Lost::Dropped };
+            (site, node, obj, lost)
+        })
         .collect();
     // A helper's Task that some callers keep: each caller that throws the result away
     // drops it, at its own call.
@@ -292,7 +308,7 @@ fn dropped_by_callers(
     task_sites: &[Option<GSite>],
     kept: &FxHashSet<GSite>,
     keeps: &dyn Fn(GNode, GSite) -> bool,
-) -> Vec<(GSite, GNode, ObjId, bool)> {
+) -> Vec<(GSite, GNode, ObjId, Lost)> {
     // The helper of each kept Task that reaches its helper's return, and only that way.
     let mut returned: FxHashMap<GFunc, Vec<ObjId>> = FxHashMap::default();
     let mut through_return: WaysIn<bool> = WaysIn::new();
@@ -368,7 +384,7 @@ fn dropped_by_callers(
         // One finding per call, for the first Task of the helper that gets there.
         let held = solved.sets.get(result);
         if let Some(&obj) = objs.iter().filter(|obj| held.contains(obj)).min() {
-            dropped.push((call, result, obj, false));
+            dropped.push((call, result, obj, Lost::ThrownAwayByCaller));
         }
     }
     dropped.sort_unstable();

@@ -75,7 +75,11 @@ fn trace(task: &DroppedTask) -> Vec<Label> {
     (task.steps.iter().enumerate())
         .map(|(index, step)| {
             let mut message = describe::step(step);
-            if index + 1 == count {
+            // Thrown away by a call of the helper: the step at that call (a plain helper's
+            // result) ends the way; an awaited helper's last step is its `return`, after
+            // which the caller still has it, so the primary label alone says where it is lost.
+            let at_the_call = !task.thrown_away_by_caller || step.at == task.at;
+            if index + 1 == count && at_the_call {
                 message.push_str(match task.returned_to_loop {
                     true => " to the event loop, which drops it",
                     false => "; nothing keeps it after this",

@@ -256,6 +256,9 @@ pub struct DroppedTask {
     /// The last step returns it from a callback of the event loop, which drops it (or, with
     /// no steps, the loop made it by calling the callback: `loop.call_soon(loop.create_task, c)`).
     pub returned_to_loop: bool,
+    /// A helper made the Task and `at` is a call of it that throws the Task away: the steps
+    /// end where the Task leaves the helper, not after `at`.
+    pub thrown_away_by_caller: bool,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
 }
@@ -315,7 +318,7 @@ pub(crate) struct Derived {
     pub loop_functions: FxHashSet<u32>,
     /// Each dropped Task's creating site, with the farthest node it reaches (and the object),
     /// and whether that node is the return of a function only the event loop calls.
-    pub dropped_tasks: Vec<(GSite, GNode, ObjId, bool)>,
+    pub dropped_tasks: Vec<(GSite, GNode, ObjId, crate::dropped::Lost)>,
     /// `create_task` calls reached where no loop runs, each with the calls that lead there.
     pub loopless_calls: Vec<context::Loopless>,
     /// `ensure_future` calls in functions reached where no loop runs, the same way.
@@ -468,7 +471,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.dropped_tasks = (solved.derived.dropped_tasks.iter())
         // A test that expects the call to fail (`with pytest.raises(...)`) makes no Task.
         .filter(|&&(site, ..)| !failure_expected(solved, site))
-        .map(|&(site, end, obj, returned_to_loop)| DroppedTask {
+        .map(|&(site, end, obj, lost)| DroppedTask {
             at: location(site),
             // A Task the loop makes through a callback is named by the callback.
             callee: match solved.loop_made_tasks.get(&site) {
@@ -476,7 +479,9 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 None => call_at(solved, site).callee,
             },
             steps: trace::trace(solved, end, obj),
-            returned_to_loop: returned_to_loop || solved.loop_made_tasks.contains_key(&site),
+            returned_to_loop: lost == crate::dropped::Lost::ReturnedToLoop
+                || solved.loop_made_tasks.contains_key(&site),
+            thrown_away_by_caller: lost == crate::dropped::Lost::ThrownAwayByCaller,
             below: runs_below(solved, site),
         })
         .collect();
