@@ -322,5 +322,5 @@ pub(crate) fn store_in(dir: Option<&std::path::Path>, workspace: &Workspace) -> 
             base.join(tasklens_project::DEFAULT_STORE_DIR)
         }
     };
-    tasklens_project::Store::new(&dir, roots)
+    Some(tasklens_project::Store::new(&dir, roots))
 }

@@ -33,7 +33,7 @@ fn check(root: &Path, store: Option<&Path>) -> (Vec<String>, Vec<String>) {
     let (db, log) = RootDatabase::with_query_log();
     let mut workspace = Workspace::load_into(db, &[root.to_path_buf()]);
     if let Some(dir) = store {
-        workspace.read_store(Store::new(dir, &[root.to_path_buf()]).expect("a store"));
+        workspace.read_store(Store::new(dir, &[root.to_path_buf()]));
     }
     let diagnostics = workspace.check();
     (findings(&workspace, &diagnostics), log.take())
@@ -122,7 +122,7 @@ fn an_unsaved_buffer_is_not_stored_as_the_file_on_disk() {
     let store = dir.path().join(".store");
     let (db, _) = RootDatabase::with_query_log();
     let mut workspace = Workspace::load_into(db, &[dir.path().to_path_buf()]);
-    workspace.read_store(Store::new(&store, &[dir.path().to_path_buf()]).expect("a store"));
+    workspace.read_store(Store::new(&store, &[dir.path().to_path_buf()]));
     workspace.set_source(&dir.path().join("use.py"), "async def use(loop):\n    pass\n");
     let buffered = workspace.check();
     assert!(findings(&workspace, &buffered).iter().all(|f| !f.ends_with("TL001")), "{buffered:?}");

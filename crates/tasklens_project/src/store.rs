@@ -49,17 +49,16 @@ pub(crate) struct StoreState {
 }
 
 impl Store {
-    /// The store in `dir` for the project whose discovery starts at `roots`; `None` when
-    /// this build of tasklens cannot tell itself from others (see `build_id`).
-    pub fn new(dir: &Path, roots: &[PathBuf]) -> Option<Store> {
+    /// The store in `dir` for the project whose discovery starts at `roots`.
+    pub fn new(dir: &Path, roots: &[PathBuf]) -> Store {
         let mut project = SipHasher13::new();
         for root in roots {
             project.write(crate::workspace::absolute(root).as_os_str().as_encoded_bytes());
             project.write_u8(0);
         }
-        let build = dir.join(build_id()?);
+        let build = dir.join(build_id());
         let pack = build.join(format!("{:016x}.pack", project.finish()));
-        Some(Store { dir: dir.to_path_buf(), build, pack })
+        Store { dir: dir.to_path_buf(), build, pack }
     }
 
     /// Reads the stored lowerings of `files` that match their current texts.
@@ -234,7 +233,7 @@ fn write_pack(path: &Path, files: &[(File, u128)], entry: impl Fn(File, u128, &m
 }
 
 /// Whether `name` is what `build_id` names a build's directory: a version, a `-` and 16
-/// hexadecimal digits.
+/// hexadecimal digits (the format).
 fn is_build_name(name: &str) -> bool {
     name.rsplit_once('-').is_some_and(|(version, hash)| {
         version.starts_with(|c: char| c.is_ascii_digit())
@@ -263,17 +262,9 @@ fn text_hash(text: &str) -> u128 {
     hasher.finish128().as_u128()
 }
 
-/// This build of tasklens: its version and its executable's size and modification time,
-/// so that a rebuilt or reinstalled tasklens never reads what another build wrote (a
-/// lowering's bytes have no layout of their own to check). `None` when the executable
-/// cannot be looked at.
-fn build_id() -> Option<String> {
-    let metadata = std::env::current_exe().and_then(std::fs::metadata).ok()?;
-    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    let mut hasher = SipHasher13::new();
-    hasher.write_u64(metadata.len());
-    hasher.write_u128(modified.as_nanos());
-    Some(format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish()))
+/// The directory name of this build's packs: the version and the lowering format.
+fn build_id() -> String {
+    format!("{}-{}", env!("CARGO_PKG_VERSION"), stored::FORMAT)
 }
 
 /// Sets the stored lowerings of a database (once: every lowering reads them).

@@ -43,6 +43,11 @@ pub(crate) fn stored_lowering(db: &dyn salsa::Database, file: File) -> Option<Ar
     Arc::ptr_eq(&entry.text, file.text(db)).then(|| entry.lowered.clone())
 }
 
+/// The format of the bytes [`encode`] makes: a hash of the sources that define and make
+/// them, and of the locked dependencies (see `build.rs`). Equal in builds from the same
+/// sources, so a store survives reinstalling the same tasklens (or restoring it in CI).
+pub const FORMAT: &str = env!("TASKLENS_FACTS_FORMAT");
+
 /// Bytes before the payload: a magic number and the payload's checksum.
 const MAGIC: &[u8; 8] = b"TLFACTS1";
 const HEADER: usize = MAGIC.len() + 8;
