@@ -136,6 +136,10 @@ struct CheckArgs {
     /// Print the files that would be checked, one per line, and exit.
     #[arg(long, conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename"])]
     show_files: bool,
+    /// Print the settings each project is checked with (configuration file, target
+    /// version, rules, excludes, where the lowering store is), and exit.
+    #[arg(long, conflicts_with_all = ["watch", "fix", "diff", "statistics", "stdin_filename", "show_files", "add_noqa"])]
+    show_settings: bool,
     /// Neither read nor write the lowering store (each module's parse kept between runs,
     /// in `.tasklens_cache` beside the project's configuration).
     #[arg(short = 'n', long, conflicts_with = "cache_dir")]
@@ -286,6 +290,9 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     if args.show_files {
         return show_files(&args, &units);
     }
+    if args.show_settings {
+        return show_settings(&args, &units);
+    }
     let (format, _) = output_style(&args);
     // Opened first: a report that cannot be written is an error before any work.
     let report_file = (args.output_file.as_ref())
@@ -370,6 +377,80 @@ fn show_files(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::Res
         write_or_pipe(&mut stdout, format!("{path}\n").as_bytes())?;
     }
     Ok(if problems > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// `--show-settings`: what each project is checked with, as the check would resolve it.
+fn show_settings(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::Result<ExitCode> {
+    let list = |items: &[String], none: &str| if items.is_empty() { none.to_string() } else { items.join(", ") };
+    let mut out = String::new();
+    for unit in units {
+        let config = configure(args, &unit.paths)?;
+        let workspace = tasklens_project::Workspace::load_unit(unit, &config, args.target_version);
+        let roots: Vec<String> = workspace.roots().iter().map(|root| root.display().to_string()).collect();
+        let store = match projects::store_for(args, &workspace) {
+            Some(store) => store.dir().display().to_string(),
+            None => "off (--no-cache)".into(),
+        };
+        let configuration = match (&config.path, args.isolated) {
+            (_, true) => "none (--isolated)".to_string(),
+            (Some(path), false) => path.display().to_string(),
+            (None, false) => "none found (the defaults)".to_string(),
+        };
+        let src: Vec<String> = config.src.iter().map(|dir| dir.display().to_string()).collect();
+        out.push_str(&format!(
+            "project: {}
+",
+            roots.join(", ")
+        ));
+        out.push_str(&format!(
+            "  configuration: {configuration}
+"
+        ));
+        out.push_str(&format!(
+            "  target-version: {}
+",
+            workspace.project().target_version(&workspace.db)
+        ));
+        out.push_str(&format!(
+            "  select: {}
+",
+            list(&config.select, "every rule")
+        ));
+        out.push_str(&format!(
+            "  ignore: {}
+",
+            list(&config.ignore, "none")
+        ));
+        out.push_str(&format!(
+            "  extend-exclude: {}
+",
+            list(&config.extend_exclude, "none")
+        ));
+        out.push_str(&format!(
+            "  src: {}
+",
+            list(&src, "the project's directory")
+        ));
+        for ignore in &config.per_file_ignores {
+            out.push_str(&format!(
+                "  per-file-ignores: {} = {}
+",
+                ignore.pattern,
+                ignore.codes.join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "  lowering store: {store}
+"
+        ));
+        out.push_str(&format!(
+            "  files: {}
+",
+            workspace.scoped_file_count()
+        ));
+    }
+    write_or_pipe(&mut std::io::stdout().lock(), out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 2 when something could not be checked (a path named but missing or unreadable, a bad

@@ -935,3 +935,34 @@ fn clean_removes_the_stores_tasklens_made_and_nothing_else() {
     assert_eq!(again.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&again.stderr).contains("No store to remove"), "{again:?}");
 }
+
+#[test]
+fn show_settings_prints_what_each_project_is_checked_with() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "pyproject.toml",
+        b"[project]\nrequires-python = \">=3.11\"\n\n[tool.tasklens]\nignore = [\"TL005\"]\nextend-exclude = [\"generated/*\"]\n\n[tool.tasklens.per-file-ignores]\n\"tests/*\" = [\"TL002\"]\n",
+    );
+    write(dir.path(), "app/main.py", BUGGY.as_bytes());
+    write(dir.path(), "generated/bad.py", BUGGY.as_bytes());
+    let output = tasklens(&["check", "--show-settings", "--select", "TL001,TL005"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "  target-version: 3.11",
+        "  select: TL001, TL005",
+        "  ignore: none",
+        "  extend-exclude: generated/*",
+        "  per-file-ignores: tests/* = TL002",
+        "  files: 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in {text}");
+    }
+    assert!(text.contains("pyproject.toml") && text.contains(".tasklens_cache"), "{text}");
+    assert!(!dir.path().join(".tasklens_cache").exists(), "nothing is checked");
+    let isolated = tasklens(&["check", "--show-settings", "--isolated", "--no-cache"], dir.path());
+    let text = String::from_utf8_lossy(&isolated.stdout);
+    assert!(text.contains("configuration: none (--isolated)") && text.contains("lowering store: off"), "{text}");
+    assert!(text.contains("  ignore: none") && text.contains("  files: 2"), "{text}");
+}

@@ -61,6 +61,11 @@ impl Store {
         Store { dir: dir.to_path_buf(), build, pack }
     }
 
+    /// The directory the store keeps its builds' packs in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Reads the stored lowerings of `files` that match their current texts.
     pub(crate) fn read(&self, db: &RootDatabase, files: &[File]) -> (FxHashMap<File, StoredLowering>, StoreState) {
         let texts: Vec<(File, Arc<str>)> = (files.iter())
