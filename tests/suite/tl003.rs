@@ -1065,3 +1065,75 @@ Always().current()
         ",
     );
 }
+
+#[test]
+fn a_module_imported_only_in_coroutines_is_imported_where_a_loop_runs() {
+    // `plugins.clock` is imported only inside `main`, a coroutine: its module-level code
+    // runs in the loop, and so does that of `plugins.timer`, which only `clock` imports at
+    // its own import time (and the package `plugins` itself).
+    check(
+        r#"
+#- plugins/__init__.py
+import asyncio
+
+STARTED = asyncio.get_running_loop().time()
+#- plugins/timer.py
+import asyncio
+
+TIMER = asyncio.create_task(asyncio.sleep(0))
+#- plugins/clock.py
+import asyncio
+from plugins import timer
+
+LOOP = asyncio.get_running_loop()
+#- main.py run
+import asyncio
+
+
+async def main():
+    from plugins import clock
+    await clock.timer.TIMER
+    print(clock.LOOP.is_running())
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn a_module_imported_at_import_time_or_in_a_plain_function_is_not() {
+    // `plugin` is imported inside a coroutine, but also at the top of `main.py`; `loader`
+    // only in a plain function, which may run anywhere.
+    check(
+        r#"
+#- plugin.py
+import asyncio
+
+LOOP = asyncio.get_running_loop()
+#- loader.py
+import asyncio
+
+TASK = asyncio.create_task(asyncio.sleep(0))
+#- main.py run
+import asyncio
+import plugin
+
+
+def load():
+    import loader
+    return loader
+
+
+async def main():
+    import plugin
+    print(plugin.LOOP)
+
+asyncio.run(main())
+"#,
+        "
+        loader.py:3: TL003
+        plugin.py:3: TL003
+        ",
+    );
+}

@@ -61,6 +61,11 @@ struct Owners {
 const MAX_RESOLVE_DEPTH: u32 = 32;
 
 impl Modules {
+    /// The module of the project with this dotted name.
+    pub fn named(&self, name: &str) -> Option<ModIdx> {
+        self.by_name.get(name).copied()
+    }
+
     pub fn new(entries: Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)>) -> Self {
         let mut modules = Vec::with_capacity(entries.len());
         let mut by_name = FxHashMap::default();

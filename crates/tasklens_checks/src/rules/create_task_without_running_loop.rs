@@ -32,7 +32,11 @@ declare_rule! {
     /// parameter to its constant default; at module level, those under a test (other than
     /// `if __name__ == "__main__":`) or in a `try` that handles `RuntimeError`. So is a call
     /// of a value that may also be something else (a callback attribute that one
-    /// constructor sets to `asyncio.current_task` and another to a lambda).
+    /// constructor sets to `asyncio.current_task` and another to a lambda). A module that the
+    /// project imports only inside coroutines (`async def main(): import plugin`), or at
+    /// the import time of such modules, runs its module-level code in the loop; a module the
+    /// project never imports may be run or imported from anywhere, so its code counts as
+    /// running at import time.
     ///
     /// ## Why is this bad?
     /// `asyncio.create_task` schedules the coroutine on the *running* loop of the current

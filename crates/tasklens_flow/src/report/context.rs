@@ -5,9 +5,9 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{CallContext, LooplessStart};
-use crate::objects::{GNode, GSite, Obj};
+use crate::objects::{GNode, GSite, ModIdx, Obj};
 use crate::solver::Solved;
-use tasklens_semantic::facts::{Constraint, FunctionKind, ParamKind, ReturnShape};
+use tasklens_semantic::facts::{Constraint, FunctionKind, ImportTarget, ParamKind, ReturnShape};
 
 impl CallContext {
     pub(super) fn of(
@@ -97,19 +97,20 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     {
         return Default::default();
     }
-    let reached = loopless_functions(solved);
+    let in_loop = imported_in_loop(solved);
+    let reached = loopless_functions(solved, &in_loop);
+    let path = |site: GSite| loopless_path(solved, &reached, &in_loop, site);
     let mut calls: Vec<Loopless> = (solved.running_loop_sites.iter())
-        .filter_map(|&site| loopless_path(solved, &reached, site).map(|(chain, start)| (site, chain, start)))
+        .filter_map(|&site| path(site).map(|(chain, start)| (site, chain, start)))
         .collect();
     let ensure_futures: FxHashMap<GSite, LooplessPath> = (solved.ensure_future_sites.iter().map(|&(site, _)| site))
         .filter(|&site| caller_of(solved, site).is_some())
-        .filter_map(|site| loopless_path(solved, &reached, site).map(|path| (site, path)))
+        .filter_map(|site| path(site).map(|path| (site, path)))
         .collect();
     // `get_event_loop()` (and `ensure_future(coro)`, which calls it) fail only in a thread
     // that never sets a loop.
-    let current_loop: FxHashMap<GSite, LooplessPath> = (solved.current_loop_sites.iter())
-        .filter_map(|&site| loopless_path(solved, &reached, site).map(|path| (site, path)))
-        .collect();
+    let current_loop: FxHashMap<GSite, LooplessPath> =
+        (solved.current_loop_sites.iter()).filter_map(|&site| path(site).map(|path| (site, path))).collect();
     // A project that sets its own event loop policy may give every thread a loop
     // (tornado's `AnyThreadEventLoopPolicy`). The scan for setters only when needed.
     let in_threads =
@@ -266,7 +267,7 @@ impl Reached {
     }
 }
 
-fn loopless_functions(solved: &Solved) -> Reached {
+fn loopless_functions(solved: &Solved, in_loop: &FxHashSet<ModIdx>) -> Reached {
     let caller_of = |site: u32| caller_of(solved, site);
     let runs_body = |func: u32| solved.modules.func(func).1.runs_when_called();
     let receivers = method_receivers(solved);
@@ -285,7 +286,7 @@ fn loopless_functions(solved: &Solved) -> Reached {
     // handler may not run, or may not fail.
     let guarded = |site: u32| solved.modules.site(site).1.guarded;
     let import_roots = (solved.calls.iter())
-        .filter(|&&(site, _)| caller_of(site).is_none() && !guarded(site))
+        .filter(|&&(site, _)| caller_of(site).is_none() && !guarded(site) && !runs_in_loop(solved, in_loop, site))
         .map(|&(s, f)| (s, f, false));
     let spurious = wrappers_called_with_their_decorator(solved);
     let import_roots = import_roots.filter(|(site, func, _)| !spurious.contains(&(*site, *func)));
@@ -513,17 +514,102 @@ pub(super) fn module_level_start(solved: &Solved, site: GSite) -> LooplessStart 
     }
 }
 
+/// Whether the module-level call at `site` runs inside a loop: its module is imported only
+/// where a loop runs (see [`imported_in_loop`]) and the call is not a script's.
+fn runs_in_loop(solved: &Solved, in_loop: &FxHashSet<ModIdx>, site: GSite) -> bool {
+    in_loop.contains(&solved.modules.site_module(site)) && module_level_start(solved, site) == LooplessStart::Import
+}
+
+/// Modules whose own import-time code runs only inside a running loop: the project imports
+/// them, and only in the bodies of `async def`s (`async def main(): import plugin`) or at
+/// import time of other such modules. A module the project never imports may be run or
+/// imported from anywhere (a script, a test runner, another project), so it is never one;
+/// nor is one imported in a plain function or at the import time of any other module.
+/// Importing `a.b.c` imports `a` and `a.b` too.
+pub(super) fn imported_in_loop(solved: &Solved) -> FxHashSet<ModIdx> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Where {
+        ImportTime(ModIdx),
+        Coroutine,
+        Function,
+    }
+    let mut sites: FxHashMap<ModIdx, Vec<Where>> = FxHashMap::default();
+    for (m, module) in solved.modules.modules.iter().enumerate() {
+        let m = m as ModIdx;
+        for (target, func) in &module.facts.imports {
+            let place = match func {
+                None => Where::ImportTime(m),
+                Some(f) if module.facts.functions[*f as usize].is_async => Where::Coroutine,
+                Some(_) => Where::Function,
+            };
+            for imported in imported_modules(solved, m, target) {
+                if imported != m {
+                    sites.entry(imported).or_default().push(place);
+                }
+            }
+        }
+    }
+    // Least fixpoint: a module joins once every import of it is known to run in a loop.
+    let mut in_loop: FxHashSet<ModIdx> = FxHashSet::default();
+    loop {
+        let joining: Vec<ModIdx> = (sites.iter())
+            .filter(|(module, _)| !in_loop.contains(*module))
+            .filter(|(_, places)| {
+                places.iter().all(|place| match place {
+                    Where::Coroutine => true,
+                    Where::ImportTime(importer) => in_loop.contains(importer),
+                    Where::Function => false,
+                })
+            })
+            .map(|(&module, _)| module)
+            .collect();
+        if joining.is_empty() {
+            return in_loop;
+        }
+        in_loop.extend(joining);
+    }
+}
+
+/// The project's modules an import statement of module `m` imports: each package on the
+/// way to the named module, the module, and for `from m import x` the submodule `x` if
+/// there is one.
+fn imported_modules(solved: &Solved, m: ModIdx, target: &ImportTarget) -> Vec<ModIdx> {
+    let importer = &solved.modules.modules[m as usize];
+    let mut path: Vec<&str> = Vec::new();
+    if target.level > 0 {
+        let mut package: Vec<&str> = importer.name.split('.').collect();
+        if !importer.is_package {
+            package.pop();
+        }
+        for _ in 1..target.level {
+            package.pop();
+        }
+        path = package;
+    }
+    path.extend(target.module.split('.').filter(|part| !part.is_empty()));
+    let mut found = Vec::new();
+    for end in 1..=path.len() {
+        found.extend(solved.modules.named(&path[..end].join(".")));
+    }
+    if let Some(name) = &target.name {
+        let mut full = path.clone();
+        full.push(name.as_str());
+        found.extend(solved.modules.named(&full.join(".")));
+    }
+    found
+}
+
 /// How `site` is reached where no loop runs: the calls that lead there, outermost first,
 /// and where they start. `None` when it always runs in a loop, may not run there, or is
 /// under a branch or a guard.
-fn loopless_path(solved: &Solved, reached: &Reached, site: GSite) -> Option<LooplessPath> {
+fn loopless_path(solved: &Solved, reached: &Reached, in_loop: &FxHashSet<ModIdx>, site: GSite) -> Option<LooplessPath> {
     let call = solved.modules.site(site).1;
     if (caller_of(solved, site).is_some() && call.conditional) || call.guarded {
         return None;
     }
     let mut chain = Vec::new();
     let Some(func) = caller_of(solved, site) else {
-        return Some((chain, module_level_start(solved, site)));
+        return (!runs_in_loop(solved, in_loop, site)).then(|| (chain, module_level_start(solved, site)));
     };
     let mut reach = reached.get(func)?;
     if !gates_hold(solved, site, (!reach.thread).then_some(reach.via)) {

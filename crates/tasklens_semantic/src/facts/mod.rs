@@ -118,6 +118,10 @@ pub struct ModuleFacts {
     pub map_calls: Vec<(SiteId, NodeId, NodeId, NodeId)>,
     /// Module-level names bound once to a string literal, with the string.
     pub string_constants: Vec<(Name, Name)>,
+    /// Every import statement's modules (`import a.b.c` as the whole dotted path, `from m
+    /// import x` as `m` and `x`), with the function whose body holds it (`None` at import
+    /// time): where a module's own import-time code runs.
+    pub imports: Vec<(ImportTarget, Option<FuncId>)>,
 }
 
 /// A suppression comment.
@@ -165,6 +169,7 @@ impl ModuleFacts {
             self.guards,
             self.summaries,
             self.keys,
+            self.imports,
             self.tested_names,
             self.set_attribute_reads,
         );

@@ -117,11 +117,15 @@ impl Lowerer {
                     };
                     let target = Self::import_target(0, Some(module), None);
                     self.bind_import(&bound, target);
+                    let imported = Self::import_target(0, Some(alias.name.id.as_str()), None);
+                    self.facts.imports.push((imported, self.enclosing_function()));
                 }
             }
             Stmt::ImportFrom(import) => {
                 let module = import.module.as_ref().map(|m| m.id.as_str());
                 for alias in &import.names {
+                    let imported = Self::import_target(import.level, module, Some(alias.name.as_str()));
+                    self.facts.imports.push((imported, self.enclosing_function()));
                     if alias.name.as_str() == "*" {
                         if self.scopes.len() == 1 {
                             let target = Self::import_target(import.level, module, None);
