@@ -381,6 +381,7 @@ fn show_files(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::Res
 
 /// `--show-settings`: what each project is checked with, as the check would resolve it.
 fn show_settings(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::Result<ExitCode> {
+    use std::fmt::Write as _;
     let list = |items: &[String], none: &str| if items.is_empty() { none.to_string() } else { items.join(", ") };
     let mut out = String::new();
     for unit in units {
@@ -397,57 +398,18 @@ fn show_settings(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::
             (None, false) => "none found (the defaults)".to_string(),
         };
         let src: Vec<String> = config.src.iter().map(|dir| dir.display().to_string()).collect();
-        out.push_str(&format!(
-            "project: {}
-",
-            roots.join(", ")
-        ));
-        out.push_str(&format!(
-            "  configuration: {configuration}
-"
-        ));
-        out.push_str(&format!(
-            "  target-version: {}
-",
-            workspace.project().target_version(&workspace.db)
-        ));
-        out.push_str(&format!(
-            "  select: {}
-",
-            list(&config.select, "every rule")
-        ));
-        out.push_str(&format!(
-            "  ignore: {}
-",
-            list(&config.ignore, "none")
-        ));
-        out.push_str(&format!(
-            "  extend-exclude: {}
-",
-            list(&config.extend_exclude, "none")
-        ));
-        out.push_str(&format!(
-            "  src: {}
-",
-            list(&src, "the project's directory")
-        ));
+        let _ = writeln!(out, "project: {}", roots.join(", "));
+        let _ = writeln!(out, "  configuration: {configuration}");
+        let _ = writeln!(out, "  target-version: {}", workspace.project().target_version(&workspace.db));
+        let _ = writeln!(out, "  select: {}", list(&config.select, "every rule"));
+        let _ = writeln!(out, "  ignore: {}", list(&config.ignore, "none"));
+        let _ = writeln!(out, "  extend-exclude: {}", list(&config.extend_exclude, "none"));
+        let _ = writeln!(out, "  src: {}", list(&src, "the project's directory"));
         for ignore in &config.per_file_ignores {
-            out.push_str(&format!(
-                "  per-file-ignores: {} = {}
-",
-                ignore.pattern,
-                ignore.codes.join(", ")
-            ));
+            let _ = writeln!(out, "  per-file-ignores: {} = {}", ignore.pattern, ignore.codes.join(", "));
         }
-        out.push_str(&format!(
-            "  lowering store: {store}
-"
-        ));
-        out.push_str(&format!(
-            "  files: {}
-",
-            workspace.scoped_file_count()
-        ));
+        let _ = writeln!(out, "  lowering store: {store}");
+        let _ = writeln!(out, "  files: {}", workspace.scoped_file_count());
     }
     write_or_pipe(&mut std::io::stdout().lock(), out.as_bytes())?;
     Ok(ExitCode::SUCCESS)

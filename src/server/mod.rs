@@ -257,7 +257,7 @@ fn load(roots: &[PathBuf]) -> Vec<Project> {
         let mut workspace = Workspace::load_unit(&unit, &config, None);
         // What an earlier `tasklens check` stored spares the first check its parsing
         // (`TASKLENS_CACHE_DIR` as for the command line).
-        let dir = std::env::var_os("TASKLENS_CACHE_DIR").map(std::path::PathBuf::from);
+        let dir = std::env::var_os("TASKLENS_CACHE_DIR").map(PathBuf::from);
         if let Some(store) = crate::projects::store_in(dir.as_deref(), &workspace) {
             workspace.read_store(store);
         }
@@ -275,8 +275,8 @@ fn load(roots: &[PathBuf]) -> Vec<Project> {
 
 /// Whether `path` lies in one of the unit's paths.
 fn contains(unit: &Unit, path: &Path) -> bool {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    unit.paths.iter().any(|root| path.starts_with(std::path::absolute(root).unwrap_or_else(|_| root.clone())))
+    let path = absolute(path);
+    unit.paths.iter().any(|root| path.starts_with(absolute(root)))
 }
 
 /// The files a notification changes.

@@ -892,13 +892,14 @@ fn the_lowering_store_sits_beside_the_project_unless_told_otherwise() {
     let shared = elsewhere.path().join("shared");
     write(&shared, ".gitignore", b"notes.txt\n");
     write(&shared, "notes.txt", b"mine");
+    write(&shared, "drafts/plan.txt", b"mine too");
     write(&shared, "0.0.1-0123456789abcdef/0000000000000000.pack", b"an older build's");
     assert_eq!(concise(&["--cache-dir", shared.to_str().expect("a UTF-8 path")]), fresh);
     assert_eq!(std::fs::read_to_string(shared.join(".gitignore")).expect("kept"), "notes.txt\n");
-    assert!(shared.join("notes.txt").is_file());
+    assert!(shared.join("notes.txt").is_file() && shared.join("drafts/plan.txt").is_file());
     assert!(!shared.join("0.0.1-0123456789abcdef").exists());
     let builds = std::fs::read_dir(&shared).expect("the store").flatten().filter(|e| e.path().is_dir()).count();
-    assert_eq!(builds, 1);
+    assert_eq!(builds, 2, "this build's and the user's `drafts`");
     // A store that cannot be written is no error.
     write(dir.path(), "blocked", b"a file where the store's directory would go");
     assert_eq!(concise(&["--cache-dir", "blocked"]), fresh);

@@ -61,11 +61,6 @@ struct Owners {
 const MAX_RESOLVE_DEPTH: u32 = 32;
 
 impl Modules {
-    /// The module of the project with this dotted name.
-    pub fn named(&self, name: &str) -> Option<ModIdx> {
-        self.by_name.get(name).copied()
-    }
-
     pub fn new(entries: Vec<(File, Arc<str>, bool, Arc<ModuleFacts>)>) -> Self {
         let mut modules = Vec::with_capacity(entries.len());
         let mut by_name = FxHashMap::default();
@@ -163,7 +158,7 @@ impl Modules {
     }
 
     /// The absolute dotted module path an import statement names.
-    fn absolute_module(&self, from: ModIdx, target: &ImportTarget) -> Option<String> {
+    pub(crate) fn absolute_module(&self, from: ModIdx, target: &ImportTarget) -> Option<String> {
         if target.level == 0 {
             return Some(target.module.to_string());
         }
@@ -181,7 +176,7 @@ impl Modules {
     /// A project module by absolute path; scripts may also import their siblings, but not
     /// in place of the standard library's (`import asyncio` in a package that has its own
     /// `asyncio.py` is asyncio).
-    fn find_module(&self, from: ModIdx, path: &str, absolute: bool) -> Option<ModIdx> {
+    pub(crate) fn find_module(&self, from: ModIdx, path: &str, absolute: bool) -> Option<ModIdx> {
         if let Some(found) = self.by_name(path) {
             return Some(found);
         }

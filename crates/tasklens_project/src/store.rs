@@ -129,15 +129,25 @@ impl Store {
         let entry = |file: File, key: u128, bytes: &mut Vec<u8>| {
             let copied = state.read.contains(&key) && old.as_ref().is_some_and(|old| old.read_entry(key, bytes));
             if !copied {
-                stored::encode_into(tasklens_semantic::lowered(db, file), bytes);
+                stored::encode(tasklens_semantic::lowered(db, file), bytes);
             }
         };
         if write_pack(&partial, &files, entry).is_err() || std::fs::rename(&partial, &self.pack).is_err() {
             let _ = std::fs::remove_file(&partial);
         }
-        // Other builds' directories go; whatever else the directory holds stays.
-        let build = self.build.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        remove_other_entries(&self.dir, |name| name == build || !is_build_name(name));
+        self.remove_other_builds();
+    }
+
+    /// Removes the directories of other builds; whatever else the store's directory holds
+    /// stays (`--cache-dir` may name a directory of the user's).
+    fn remove_other_builds(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if entry.path() != self.build && is_build_name(&name.to_string_lossy()) && entry.path().is_dir() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
 }
 
@@ -245,19 +255,6 @@ fn is_build_name(name: &str) -> bool {
             && hash.len() == 16
             && hash.chars().all(|c| c.is_ascii_hexdigit())
     })
-}
-
-/// Removes the files and directories in `dir` whose names `keep` refuses.
-fn remove_other_entries(dir: &Path, keep: impl Fn(&str) -> bool) {
-    let Ok(read) = std::fs::read_dir(dir) else { return };
-    for entry in read.flatten() {
-        let name = entry.file_name();
-        if keep(&name.to_string_lossy()) {
-            continue;
-        }
-        let path = entry.path();
-        let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
-    }
 }
 
 /// A 128-bit hash of a file's text: its entry's name.

@@ -63,8 +63,9 @@ fn checksum(payload: &[u8]) -> u64 {
     hasher.finish()
 }
 
-/// Writes the bytes `lowered` is stored as into `bytes` (emptied first).
-pub fn encode_into(lowered: &LoweredModule, bytes: &mut Vec<u8>) {
+/// Writes the bytes `lowered` is stored as into `bytes` (emptied first, so that one buffer
+/// serves a whole pack).
+pub fn encode(lowered: &LoweredModule, bytes: &mut Vec<u8>) {
     bytes.clear();
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&[0; 8]);
@@ -74,13 +75,6 @@ pub fn encode_into(lowered: &LoweredModule, bytes: &mut Vec<u8>) {
     }
     let sum = checksum(&bytes[HEADER..]);
     bytes[MAGIC.len()..HEADER].copy_from_slice(&sum.to_le_bytes());
-}
-
-/// The bytes `lowered` is stored as.
-pub fn encode(lowered: &LoweredModule) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    encode_into(lowered, &mut bytes);
-    bytes
 }
 
 /// The lowering stored as `bytes`; `None` when they are not one (another format, cut

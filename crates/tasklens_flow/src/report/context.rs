@@ -572,29 +572,15 @@ pub(super) fn imported_in_loop(solved: &Solved) -> FxHashSet<ModIdx> {
 
 /// The project's modules an import statement of module `m` imports: each package on the
 /// way to the named module, the module, and for `from m import x` the submodule `x` if
-/// there is one.
+/// there is one (found as `Modules::resolve_import` finds them).
 fn imported_modules(solved: &Solved, m: ModIdx, target: &ImportTarget) -> Vec<ModIdx> {
-    let importer = &solved.modules.modules[m as usize];
-    let mut path: Vec<&str> = Vec::new();
-    if target.level > 0 {
-        let mut package: Vec<&str> = importer.name.split('.').collect();
-        if !importer.is_package {
-            package.pop();
-        }
-        for _ in 1..target.level {
-            package.pop();
-        }
-        path = package;
-    }
-    path.extend(target.module.split('.').filter(|part| !part.is_empty()));
-    let mut found = Vec::new();
-    for end in 1..=path.len() {
-        found.extend(solved.modules.named(&path[..end].join(".")));
-    }
+    let Some(path) = solved.modules.absolute_module(m, target) else { return Vec::new() };
+    let find = |path: &str| solved.modules.find_module(m, path, target.level == 0);
+    let ends = path.match_indices('.').map(|(at, _)| at).chain([path.len()]);
+    let mut found: Vec<ModIdx> = ends.filter(|&end| end > 0).filter_map(|end| find(&path[..end])).collect();
     if let Some(name) = &target.name {
-        let mut full = path.clone();
-        full.push(name.as_str());
-        found.extend(solved.modules.named(&full.join(".")));
+        let full = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+        found.extend(find(&full));
     }
     found
 }
