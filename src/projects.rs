@@ -5,7 +5,7 @@ use std::sync::{Condvar, Mutex};
 
 use tasklens_fix::{FixOptions, fix_workspace, unified_diff, write_fixed};
 use tasklens_project::config::Config;
-use tasklens_project::{Unit, Workspace};
+use tasklens_project::{Discovered, Unit, Workspace};
 use tasklens_render::{json_values, render};
 
 use crate::{CheckArgs, configure, output_style, severity_counts};
@@ -90,10 +90,10 @@ pub(crate) fn check_all(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<Tota
             .unwrap_or_else(|| anyhow::anyhow!("configuration")));
     }
     let results: Vec<Mutex<Option<anyhow::Result<Totals>>>> = units.iter().map(|_| Mutex::new(None)).collect();
-    let run = |index: usize, last: bool| {
+    let run = |index: usize, last: bool, discovered: Option<Discovered>| {
         let mut totals = Totals::default();
         let result = match &configs[index] {
-            Ok(config) => check_unit(args, &units[index], config, &mut totals, last).map(|()| totals),
+            Ok(config) => check_unit(args, &units[index], config, discovered, &mut totals, last).map(|()| totals),
             Err(error) => {
                 let messages = vec![format!("tasklens: error: {error:#}")];
                 Ok(Totals { failed: true, messages, ..Totals::default() })
@@ -102,18 +102,25 @@ pub(crate) fn check_all(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<Tota
         *results[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
     };
     if units.len() == 1 {
-        run(0, true);
+        run(0, true, None);
     } else {
         // Each project's files are found on all cores; the projects' walks overlap too.
         use rayon::prelude::*;
-        let estimates: Vec<u64> = units
+        let found: Vec<(Option<Discovered>, u64)> = units
             .par_iter()
             .zip(&configs)
             .map(|(unit, config)| match config {
-                Ok(config) => tasklens_project::source_bytes(unit, config) * MEMORY_PER_SOURCE_BYTE,
-                Err(_) => 0,
+                Ok(config) => {
+                    let found = Discovered::new(unit, config);
+                    let bytes = found.source_bytes();
+                    (Some(found), bytes * MEMORY_PER_SOURCE_BYTE)
+                }
+                Err(_) => (None, 0),
             })
             .collect();
+        let (found, estimates): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+        // Each project's files, found once: for the schedule, then to load.
+        let discovered: Vec<Mutex<Option<Discovered>>> = found.into_iter().map(Mutex::new).collect();
         let schedule = Schedule::new(estimates);
         // Two at most: the solve is single-threaded, and parsing uses every core already.
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
@@ -123,7 +130,8 @@ pub(crate) fn check_all(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<Tota
                     .stack_size(tasklens_db::STACK_SIZE)
                     .spawn_scoped(scope, || {
                         while let Some(index) = schedule.next() {
-                            run(index, false);
+                            let found = discovered[index].lock().unwrap_or_else(|e| e.into_inner()).take();
+                            run(index, false, found);
                             schedule.done(index);
                         }
                     })
@@ -184,11 +192,15 @@ pub(crate) fn check_unit(
     args: &CheckArgs,
     unit: &tasklens_project::Unit,
     config: &Config,
+    discovered: Option<Discovered>,
     totals: &mut Totals,
     last: bool,
 ) -> anyhow::Result<()> {
     let (format, color) = output_style(args);
-    let mut workspace = Workspace::load_unit(unit, config, args.target_version);
+    let mut workspace = match discovered {
+        Some(found) => Workspace::load_discovered(found, unit, config, args.target_version),
+        None => Workspace::load_unit(unit, config, args.target_version),
+    };
     if let Some(store) = store_for(args, &workspace) {
         workspace.read_store(store);
     }

@@ -12,7 +12,7 @@ mod workspace;
 pub use discover::{Found, discover, module_name, module_name_with};
 pub use scope::{Scope, Unit, context_roots, units};
 pub use store::{DEFAULT_DIR as DEFAULT_STORE_DIR, Store, remove_stores};
-pub use workspace::{CheckJob, PathProblem, Workspace, read_source, source_bytes};
+pub use workspace::{CheckJob, Discovered, PathProblem, Workspace, read_source};
 
 /// Asks Linux not to back this process with transparent huge pages. The allocator
 /// advises huge pages for its arenas, and every first touch of one then zeroes 2 MiB:

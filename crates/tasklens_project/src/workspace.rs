@@ -91,16 +91,35 @@ impl Layout {
     }
 }
 
-/// The bytes of the Python files `unit` would load: what scheduling projects by memory
-/// goes by (the analysis of a project peaks at about 16 times its source).
-pub fn source_bytes(unit: &crate::Unit, config: &crate::config::Config) -> u64 {
-    let layout = Layout {
-        roots: crate::scope::context_roots(&unit.paths),
-        excludes: config.extend_exclude.clone(),
-        src: config.src.clone(),
-        nested: unit.nested.clone(),
-    };
-    layout.discover().0.iter().filter_map(|found| std::fs::metadata(&found.path).ok()).map(|m| m.len()).sum()
+/// A project's Python files as discovery found them, none read yet: what scheduling
+/// projects by memory measures, then what [`Workspace::load_discovered`] reads, so that a
+/// check walks each project once.
+pub struct Discovered {
+    layout: Layout,
+    found: Vec<FoundFile>,
+    problems: Vec<PathProblem>,
+    roots: Vec<PathBuf>,
+}
+
+impl Discovered {
+    /// Finds the files of one project of [`crate::units`] (its nested projects left out).
+    pub fn new(unit: &crate::Unit, config: &crate::config::Config) -> Self {
+        let roots = crate::scope::context_roots(&unit.paths);
+        let layout = Layout {
+            roots: roots.clone(),
+            excludes: config.extend_exclude.clone(),
+            src: config.src.clone(),
+            nested: unit.nested.clone(),
+        };
+        let (found, problems) = layout.discover();
+        Discovered { layout, found, problems, roots }
+    }
+
+    /// The bytes of the files found (the analysis of a project peaks at about 16 times
+    /// its source).
+    pub fn source_bytes(&self) -> u64 {
+        self.found.iter().filter_map(|found| std::fs::metadata(&found.path).ok()).map(|m| m.len()).sum()
+    }
 }
 
 /// `path` made absolute with `.` and `..` folded away (without resolving links), which
@@ -191,9 +210,11 @@ fn check_files_storing(
 
 /// Reads a source file: UTF-8, with an optional byte-order mark.
 pub fn read_source(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|error| match declared_encoding(bytes) {
+    let mut bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|error| match declared_encoding(error.as_bytes()) {
         Some(encoding) if !names_utf8(&encoding) => {
             format!("the file declares encoding `{encoding}`; tasklens reads UTF-8 only, so it was skipped")
         }
@@ -242,10 +263,20 @@ impl Workspace {
 
     /// Loads one project of [`crate::units`] (its nested projects left out) with a configuration.
     pub fn load_unit(unit: &crate::Unit, config: &crate::config::Config, target: Option<PythonVersion>) -> Self {
+        Self::load_discovered(Discovered::new(unit, config), unit, config, target)
+    }
+
+    /// Reads the files `discovered` found for `unit` into a new database.
+    pub fn load_discovered(
+        discovered: Discovered,
+        unit: &crate::Unit,
+        config: &crate::config::Config,
+        target: Option<PythonVersion>,
+    ) -> Self {
         let paths = &unit.paths;
-        let roots = crate::scope::context_roots(paths);
+        let roots = discovered.roots.clone();
         let mut workspace =
-            Self::load_files(RootDatabase::new(), &roots, &config.extend_exclude, &config.src, &unit.nested);
+            Self::read_found(RootDatabase::new(), discovered.layout, discovered.found, discovered.problems);
         workspace.scope = Scope::new(paths, &roots);
         let version = crate::target::resolve(target.or(config.target_version), paths);
         workspace.project.set_target_version(&mut workspace.db).to(version);
@@ -270,6 +301,12 @@ impl Workspace {
         let layout =
             Layout { roots: paths.to_vec(), excludes: excludes.to_vec(), src: src.to_vec(), nested: nested.to_vec() };
         let (found, problems) = layout.discover();
+        Self::read_found(db, layout, found, problems)
+    }
+
+    /// Reads the files discovery found into `db`.
+    fn read_found(db: RootDatabase, layout: Layout, found: Vec<FoundFile>, problems: Vec<PathProblem>) -> Self {
+        let paths = &layout.roots;
         let inputs: Vec<_> = found.par_iter().map(|found| read_input(&found.path)).collect();
         let name_module = crate::discover::module_namer();
         let files: Vec<File> = found
