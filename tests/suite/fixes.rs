@@ -11,9 +11,13 @@ use tasklens_render::render_concise;
 use crate::fixture::{parse, python};
 
 /// What the fixed program did.
+#[derive(Default)]
 struct FixRun {
     /// The original script raised a DeprecationWarning under `-W error::DeprecationWarning`.
     deprecated_before: bool,
+    /// What the script wrote to stderr before and after the fixes.
+    stderr_before: String,
+    stderr_after: String,
 }
 
 #[track_caller]
@@ -52,7 +56,7 @@ fn check_fix(fixture: &str, unsafe_fixes: bool) -> FixRun {
     let fresh = fix_workspace(&mut Workspace::from_sources(&fresh_sources), options, &|_, _| true);
     assert_eq!(fresh.fixed, 0, "a fresh check of the fixed project still has fixes to apply");
 
-    let Some(script) = &fixture.run else { return FixRun { deprecated_before: false } };
+    let Some(script) = &fixture.run else { return FixRun::default() };
     let minor = fixture.python.as_deref();
     let before = python(&fixture.files, script, minor, &[]);
     let after = python(&fixed, script, minor, &[]);
@@ -63,7 +67,11 @@ fn check_fix(fixture: &str, unsafe_fixes: bool) -> FixRun {
     let strict_after = python(&fixed, script, minor, &strict);
     assert!(!stderr(&strict_after).contains("DeprecationWarning"), "{}", stderr(&strict_after));
     let strict_before = python(&fixture.files, script, minor, &strict);
-    FixRun { deprecated_before: stderr(&strict_before).contains("DeprecationWarning") }
+    FixRun {
+        deprecated_before: stderr(&strict_before).contains("DeprecationWarning"),
+        stderr_before: stderr(&before),
+        stderr_after: stderr(&after),
+    }
 }
 
 #[test]
@@ -666,5 +674,106 @@ async def main():
 asyncio.run(main())
 "#,
         false,
+    );
+}
+
+#[test]
+fn dropped_tasks_are_kept_by_a_helper_the_fix_adds_once() {
+    let run = check_fix(
+        r#"
+#- main.py run
+"""Background work that is garbage-collected while it waits."""
+import asyncio
+import gc
+
+from worker import start_on
+
+
+async def forgotten(name):
+    # Waits on a Future that only this Task references.
+    await asyncio.get_running_loop().create_future()
+
+
+async def spawn(name):
+    return asyncio.create_task(forgotten(name))
+
+
+def start(name):
+    return asyncio.create_task(forgotten(name))
+
+
+async def main():
+    asyncio.create_task(forgotten("a statement"))
+    kept = await spawn("kept from an async helper")
+    await spawn("dropped from an async helper")
+    also_kept = start("kept from a helper")
+    start("dropped from a helper")
+    start_on(asyncio.get_running_loop(), forgotten("dropped in a module without imports"))
+    await asyncio.sleep(0)
+    gc.collect()
+    print("collected")
+    kept.cancel()
+    also_kept.cancel()
+
+asyncio.run(main())
+#- worker.py
+#!/usr/bin/env python3
+# A module without imports: the helper goes before its first statement.
+def start_on(loop, coro):
+    loop.create_task(coro)
+"#,
+        true,
+    );
+    // CPython collects the dropped Tasks while they wait, and no longer once they are kept.
+    assert_eq!(run.stderr_before.matches("Task was destroyed but it is pending!").count(), 4, "{}", run.stderr_before);
+    assert!(!run.stderr_after.contains("Task was destroyed"), "{}", run.stderr_after);
+}
+
+#[test]
+fn the_keeping_fix_is_unsafe_and_needs_a_free_name() {
+    // Without `--unsafe-fixes` nothing changes; a module that uses the helper's names gets no fix.
+    check_fix(
+        r#"
+#- main.py
+import asyncio
+
+async def work():
+    pass
+
+async def main():
+    asyncio.create_task(work())
+#- other.py
+import asyncio
+
+_background_tasks = []
+
+async def work():
+    pass
+
+async def main():
+    asyncio.create_task(work())
+"#,
+        false,
+    );
+    check_fix(
+        "
+#- other.py
+import asyncio\r
+\r
+_background_tasks = []\r
+\r
+async def work():\r
+    pass\r
+\r
+async def main():\r
+    asyncio.create_task(work())\r
+#- crlf.py
+import asyncio\r
+async def work():\r
+    pass\r
+async def main():\r
+    asyncio.create_task(work())\r
+",
+        true,
     );
 }

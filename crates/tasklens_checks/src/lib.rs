@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod registry;
 pub mod rules;
 mod suppress;
+pub mod task_keeper;
 
 use tasklens_db::{FileStatus, Project};
 use tasklens_flow::project_flow;

@@ -1,10 +1,12 @@
 //! TL005: a Task whose handle is dropped.
 
+use ruff_text_size::TextRange;
 use tasklens_flow::DroppedTask;
 
 use crate::describe;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
+use crate::task_keeper::{HELPER, task_keeper};
 
 declare_rule! {
     /// ## What it does
@@ -64,6 +66,15 @@ declare_rule! {
     ///     task.add_done_callback(background_tasks.discard)
     /// ```
     ///
+    /// ## Fix safety
+    /// `tasklens check --fix --unsafe-fixes` passes the Task through a helper it adds once
+    /// to the module, after its imports: `_keep_task(asyncio.create_task(work()))` (for an
+    /// `async def` helper, `_keep_task(await spawn())`), where `_keep_task` adds the Task
+    /// to a module-level set and removes it when it is done, as the example above does.
+    /// The fix is unsafe: Tasks then live until they finish, which is what was meant, but
+    /// it changes when they are collected. No fix is offered where the Task is made by the
+    /// event loop from a callback, or where the module already uses the helper's names.
+    ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
     pub static RULE = ("TL005", "dangling-task", Severity::Warning);
@@ -109,6 +120,30 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
             },
         },
         trace: trace(task),
-        fix: None,
+        fix: fix(db, task),
     }
+}
+
+/// `call(...)` -> `_keep_task(call(...))`, adding the helper to the module if it is not
+/// there yet (the same edit for every fix of the module, so it is made once).
+fn fix(db: &dyn salsa::Database, task: &DroppedTask) -> Option<Fix> {
+    if task.returned_to_loop {
+        return None;
+    }
+    let keeper = task_keeper(db, task.at.file);
+    if !keeper.usable {
+        return None;
+    }
+    let wrapped = keeper.wrapped(task.at.range)?;
+    let mut edits = Vec::with_capacity(3);
+    if let Some(helper) = &keeper.helper {
+        // Code before the helper (on the line of the last import) runs before it exists.
+        if wrapped.start() <= helper.range.start() {
+            return None;
+        }
+        edits.push(helper.clone());
+    }
+    edits.push(Edit { range: TextRange::empty(wrapped.start()), content: format!("{HELPER}(") });
+    edits.push(Edit { range: TextRange::empty(wrapped.end()), content: ")".into() });
+    Some(Fix { applicability: Applicability::Unsafe, message: "Keep the Task until it finishes".into(), edits })
 }
