@@ -686,6 +686,7 @@ fn dropped_tasks_are_kept_by_a_helper_the_fix_adds_once() {
 import asyncio
 import gc
 
+from jobs import start_job
 from worker import start_on
 
 
@@ -709,6 +710,7 @@ async def main():
     also_kept = start("kept from a helper")
     start("dropped from a helper")
     start_on(asyncio.get_running_loop(), forgotten("dropped in a module without imports"))
+    await start_job(forgotten("dropped in a module whose imports come after code"))
     await asyncio.sleep(0)
     gc.collect()
     print("collected")
@@ -716,6 +718,23 @@ async def main():
     also_kept.cancel()
 
 asyncio.run(main())
+#- jobs.py
+"""The helper goes after the last import before the first definition."""
+__all__ = ["start_job"]
+
+import asyncio
+import logging
+
+try:
+    import uvloop
+except ImportError:
+    uvloop = None
+
+log = logging.getLogger(__name__)
+
+
+async def start_job(coro):
+    asyncio.create_task(coro)
 #- worker.py
 #!/usr/bin/env python3
 # A module without imports: the helper goes before its first statement.
@@ -725,7 +744,7 @@ def start_on(loop, coro):
         true,
     );
     // CPython collects the dropped Tasks while they wait, and no longer once they are kept.
-    assert_eq!(run.stderr_before.matches("Task was destroyed but it is pending!").count(), 4, "{}", run.stderr_before);
+    assert_eq!(run.stderr_before.matches("Task was destroyed but it is pending!").count(), 5, "{}", run.stderr_before);
     assert!(!run.stderr_after.contains("Task was destroyed"), "{}", run.stderr_after);
 }
 

@@ -93,10 +93,11 @@ fn helper_edit(text: &str, body: &[Stmt], newline: &str) -> Option<Edit> {
     let imports = IMPORTS.join(newline);
     let helper = HELPER_LINES.join(newline);
     let (at, content) = match leading_imports_end(body) {
-        Some(end) => {
+        Some((end, after_block)) => {
             let end = usize::from(end);
             let at = text[end..].find(['\r', '\n']).map_or(text.len(), |i| end + i);
-            (at, format!("{newline}{imports}{}{helper}", newline.repeat(3)))
+            let before = newline.repeat(1 + usize::from(after_block));
+            (at, format!("{before}{imports}{}{helper}", newline.repeat(3)))
         }
         None => {
             let first = body.first().map_or(text.len(), |stmt| usize::from(stmt.start()));
@@ -113,17 +114,31 @@ fn helper_edit(text: &str, body: &[Stmt], newline: &str) -> Option<Edit> {
     Some(Edit { range: TextRange::empty(TextSize::try_from(at).ok()?), content })
 }
 
-/// The end of the module's leading docstring and imports, if it starts with any.
-fn leading_imports_end(body: &[Stmt]) -> Option<TextSize> {
-    let mut end = None;
-    for (index, stmt) in body.iter().enumerate() {
-        let docstring = index == 0 && matches!(stmt, Stmt::Expr(e) if matches!(*e.value, Expr::StringLiteral(_)));
-        if !docstring && !matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-            break;
-        }
-        end = Some(stmt.end());
-    }
-    end
+/// The end of the module's last import before its first function or class (an import in
+/// a top-level `try` or `if`, such as `if TYPE_CHECKING:`, counts), else of its docstring:
+/// code the helper adds there puts no import below code that was not already. True when
+/// that is the end of a block (a blank line then sets the helper's imports apart).
+fn leading_imports_end(body: &[Stmt]) -> Option<(TextSize, bool)> {
+    let docstring = match body.first() {
+        Some(Stmt::Expr(e)) if matches!(*e.value, Expr::StringLiteral(_)) => Some(e.end()),
+        _ => None,
+    };
+    let definitions = body.iter().position(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)));
+    let before = &body[..definitions.unwrap_or(body.len())];
+    let last = before.iter().rev().find(|stmt| imports(stmt));
+    last.map(|stmt| (stmt.end(), !matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_))))
+        .or(docstring.map(|end| (end, false)))
+}
+
+/// An import, or a `try` or `if` whose first block imports.
+fn imports(stmt: &Stmt) -> bool {
+    let first_block = match stmt {
+        Stmt::Import(_) | Stmt::ImportFrom(_) => return true,
+        Stmt::Try(block) => &block.body,
+        Stmt::If(block) => &block.body,
+        _ => return false,
+    };
+    first_block.iter().any(|stmt| matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)))
 }
 
 /// Collects every call with the `await` directly around it.
