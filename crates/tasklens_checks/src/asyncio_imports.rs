@@ -5,7 +5,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use tasklens_db::{File, FileStatus, parsed_module};
+use tasklens_db::File;
 
 use crate::diagnostic::Edit;
 
@@ -83,14 +83,9 @@ impl AsyncioImports {
 /// The asyncio imports of `file`.
 #[salsa::tracked(returns(ref))]
 pub fn asyncio_imports(db: &dyn salsa::Database, file: File) -> AsyncioImports {
-    if *file.status(db) != FileStatus::Exists {
+    let Some(tree) = crate::whole_tree(db, file) else {
         return AsyncioImports::default();
-    }
-    let parsed = parsed_module(db, file);
-    if !parsed.problems().is_empty() {
-        return AsyncioImports::default();
-    }
-    let tree = parsed.load();
+    };
     let text = file.text(db);
     let mut imports = AsyncioImports { complete: true, ..AsyncioImports::default() };
     for stmt in &tree.syntax().body {

@@ -31,6 +31,19 @@ pub const IO_ERROR: &str = "io-error";
 /// Code of a project whose flow analysis stopped at its growth limit (a defect).
 pub const ANALYSIS_INCOMPLETE: &str = "analysis-incomplete";
 
+/// The syntax tree of an existing file that parsed without problems: fixes that need more
+/// of a module than its findings read it, and are made only where it is whole.
+pub(crate) fn whole_tree(
+    db: &dyn salsa::Database,
+    file: tasklens_db::File,
+) -> Option<std::sync::Arc<ruff_python_parser::Parsed<ruff_python_ast::ModModule>>> {
+    if *file.status(db) != FileStatus::Exists {
+        return None;
+    }
+    let parsed = tasklens_db::parsed_module(db, file);
+    parsed.problems().is_empty().then(|| parsed.load())
+}
+
 /// Every diagnostic of the project, sorted by file and position.
 #[salsa::tracked(returns(ref))]
 pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Diagnostic> {

@@ -4,7 +4,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use tasklens_db::{File, FileStatus, parsed_module};
+use tasklens_db::File;
 
 use crate::diagnostic::Edit;
 
@@ -57,14 +57,9 @@ impl TaskKeeper {
 /// How `file` can keep Tasks.
 #[salsa::tracked(returns(ref))]
 pub fn task_keeper(db: &dyn salsa::Database, file: File) -> TaskKeeper {
-    if *file.status(db) != FileStatus::Exists {
+    let Some(tree) = crate::whole_tree(db, file) else {
         return TaskKeeper::default();
-    }
-    let parsed = parsed_module(db, file);
-    if !parsed.problems().is_empty() {
-        return TaskKeeper::default();
-    }
-    let tree = parsed.load();
+    };
     let text = file.text(db);
     let body = &tree.syntax().body;
     let mut calls = Calls { calls: Vec::new(), awaited: None, depth: 0, too_deep: false };
