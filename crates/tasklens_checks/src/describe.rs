@@ -32,7 +32,9 @@ pub(crate) fn call(db: &dyn salsa::Database, at: Location, callee: ruff_text_siz
 /// The call that made a producer's value, quoted (`loop.create_future()`), or what it is.
 pub(crate) fn produced_call(db: &dyn salsa::Database, producer: &Producer) -> String {
     match producer {
-        Producer::Call { at, callee } | Producer::TaskCall { at, callee } => format!("`{}`", call(db, *at, *callee)),
+        Producer::Call { at, callee, .. } | Producer::TaskCall { at, callee } => {
+            format!("`{}`", call(db, *at, *callee))
+        }
         other => produced(other).to_string(),
     }
 }
@@ -40,7 +42,12 @@ pub(crate) fn produced_call(db: &dyn salsa::Database, producer: &Producer) -> St
 /// `loop.create_future()` or `asyncio.gather(...)`, as written.
 pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String {
     match producer {
-        Producer::Call { at, callee } => format!("`{}` returns a plain Future", call(db, *at, *callee)),
+        Producer::Call { at, callee, wraps: None } => format!("`{}` returns a plain Future", call(db, *at, *callee)),
+        Producer::Call { at, callee, wraps: Some(wrapped) } => format!(
+            "`{}` (a `functools.partial` of `{}`) returns a plain Future",
+            call(db, *at, *callee),
+            source(db, wrapped.file, wrapped.range)
+        ),
         Producer::Parameter { name, function, shape: ParamShape::Value, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
         }

@@ -133,6 +133,12 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
                 Label { file: at.file, range: at.range, message: format!("a plain Future that reaches `{name}`") }
             })
             .collect(),
+        // The partial whose call made it, where it was made.
+        Producer::Call { wraps: Some(wrapped), .. } => vec![Label {
+            file: wrapped.file,
+            range: wrapped.range,
+            message: "wrapped by `functools.partial` here".into(),
+        }],
         _ => Vec::new(),
     };
     if let Producer::Parameter { at, name, shape, .. } = &flow.producer

@@ -45,8 +45,9 @@ pub enum ParamShape {
 /// Where a value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Producer {
-    /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`).
-    Call { at: Location, callee: TextRange },
+    /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`); for a
+    /// call of a `functools.partial`, what the partial wraps (`loop.run_in_executor`).
+    Call { at: Location, callee: TextRange, wraps: Option<Location> },
     /// A parameter whose annotation admits a plain Future (as itself, its elements or what
     /// calling it gives: `shape`).
     Parameter { at: Location, name: Name, function: Name, shape: ParamShape },

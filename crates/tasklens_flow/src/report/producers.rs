@@ -195,7 +195,12 @@ pub(super) fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
     match value {
         Obj::Future(site) => {
             let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
-            Some(Producer::Call { at: Location { file: file_of(solved, module), range: at.range }, callee: at.callee })
+            let wraps = solved.solution.partial_calls.get(&site).map(|&partial| {
+                let module = solved.modules.site_module(partial);
+                Location { file: file_of(solved, module), range: call_at(solved, partial).arg(0) }
+            });
+            let at = Location { file: file_of(solved, module), range: at.range };
+            Some(Producer::Call { at, callee: call_at(solved, site).callee, wraps })
         }
         Obj::ParamFuture(node) => {
             let module = solved.modules.node_module(node);

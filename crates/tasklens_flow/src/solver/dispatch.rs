@@ -143,6 +143,7 @@ impl Solver {
                     Obj::Function(func) => (func, 0),
                     Obj::Bound(func) => (func, 1),
                     Obj::External(path) => {
+                        self.partial_calls.entry(site).or_insert(partial);
                         // `partial(asyncio.sleep, loop=loop)(0)` passes the bound `loop=` (TL006).
                         let path = self.paths[path as usize].clone();
                         self.note_removed_loop(partial, &path);
@@ -155,7 +156,10 @@ impl Solver {
                         }
                         return self.unknown_call(site, result);
                     }
-                    Obj::LoopMethod(name) => return self.partial_loop_call(partial, site, name, result),
+                    Obj::LoopMethod(name) => {
+                        self.partial_calls.entry(site).or_insert(partial);
+                        return self.partial_loop_call(partial, site, name, result);
+                    }
                     _ => return self.unknown_call(site, result),
                 };
                 // `partial(f, a, k=v)(b)` is `f(a, b, k=v)`.

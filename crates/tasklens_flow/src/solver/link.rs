@@ -155,6 +155,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         growth: super::Growth::UNBOUNDED,
         task_casts: FxHashSet::default(),
         cast_labels: FxHashMap::default(),
+        partial_calls: FxHashMap::default(),
         running_loop_sites: FxHashSet::default(),
         first_callee: FxHashMap::default(),
         several_callees: FxHashSet::default(),

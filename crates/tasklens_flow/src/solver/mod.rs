@@ -388,6 +388,9 @@ pub(crate) struct Solver {
     /// What each `cast` lets through of the values assumed from annotations (see
     /// `cast_label`); casts not here let everything through.
     cast_labels: FxHashMap<GSite, Label>,
+    /// Calls of a `functools.partial` of something outside the project (an asyncio function
+    /// or a loop's method), with the partial's site: what a Future made there is named by.
+    partial_calls: FxHashMap<GSite, GSite>,
     masked_casts: Vec<(GSite, GNode)>,
     /// What each `cast` to project classes (or asyncio's own) gives, applied once the call
     /// is found to be typing's (see `Solver::cast_instances`).

@@ -82,6 +82,8 @@ pub(crate) struct Solution {
     /// By node, the plain Futures its `Obj::FutureSummary` stands for (their ways in are
     /// in `preds` under the node).
     pub summarised: FxHashMap<GNode, Vec<ObjId>>,
+    /// Calls of a `functools.partial` of an outside callable, with the partial's site.
+    pub partial_calls: FxHashMap<GSite, GSite>,
     /// `typing.cast(Task, value)` sites and the value's node.
     pub masked_casts: Vec<(GSite, GNode)>,
     /// Calls that need a running loop: `asyncio.create_task(...)`, `get_running_loop()`, and
@@ -262,6 +264,7 @@ impl Solver {
             result_future_params: std::mem::take(&mut self.result_future_params),
             future_params: std::mem::take(&mut self.future_params),
             masked_casts: self.masked_casts,
+            partial_calls: std::mem::take(&mut self.partial_calls),
             escaped: std::mem::take(&mut self.escaped),
             loop_callbacks,
             done_callbacks: std::mem::take(&mut self.done_callbacks),
