@@ -497,6 +497,45 @@ class Poller(Registry):
 }
 
 #[test]
+fn a_metaclass_runs_when_a_class_that_names_it_is_created() {
+    // `class Plugin(metaclass=Meta)` calls `Meta(...)`: its `__init__` runs at import time.
+    // A metaclass that starts nothing, and one only named in a function, run nothing there.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+async def announce(name):
+    await asyncio.sleep(0)
+
+class Quiet(type):
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        cls.label = name
+
+class Announcing(type):
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        cls.announced = asyncio.create_task(announce(name))
+
+class Calm(metaclass=Quiet):
+    pass
+
+def later():
+    class Local(metaclass=Announcing):
+        pass
+    return Local
+
+class Plugin(metaclass=Announcing):
+    pass
+"#,
+        "
+        main.py:14: TL003
+        ",
+    );
+}
+
+#[test]
 fn applying_a_decorator_does_not_run_its_wrapper() {
     // `spawned` works with and without arguments; `@spawned()` runs `wrap`, not `wrapped`,
     // which only runs (inside the loop) when the decorated function is called.

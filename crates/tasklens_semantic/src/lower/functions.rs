@@ -245,18 +245,22 @@ impl Lowerer {
     }
 
     /// A call that runs where a `def` or `class` statement runs, given the defined
-    /// `version`: a decorator applied to it, or `__init_subclass__` of a new class's bases.
+    /// `version`: a decorator applied to it, a new class's metaclass, or `__init_subclass__`
+    /// of its bases.
     pub(super) fn definition_call(&mut self, call: DefinitionCall, version: NodeId, range: TextRange, name: TextRange) {
         let args = match call {
             DefinitionCall::Decorator(_) => vec![Arg { node: Some(version) }],
-            DefinitionCall::InitSubclass => Vec::new(),
+            // `Meta(name, bases, namespace)`: none of them is followed.
+            DefinitionCall::InitSubclass | DefinitionCall::Metaclass(_) => Vec::new(),
         };
         let at_args = args.iter().map(|_| name).collect();
         let at = CallPositions { range, callee: range, args: at_args, keywords: Vec::new() };
         let site = self.unwritten_call_site(args, at);
         let result = self.node();
         match call {
-            DefinitionCall::Decorator(callee) => self.constrain(Constraint::Call { site, callee, result }),
+            DefinitionCall::Decorator(callee) | DefinitionCall::Metaclass(callee) => {
+                self.constrain(Constraint::Call { site, callee, result });
+            }
             DefinitionCall::InitSubclass => {
                 let name = self.intern(&Name::new_static("__init_subclass__"));
                 self.constrain(Constraint::MethodCall { site, receiver: version, name, result });
@@ -331,6 +335,8 @@ pub(super) enum DefinitionCall {
     Decorator(NodeId),
     /// `__init_subclass__` of the new class (found on its bases).
     InitSubclass,
+    /// The metaclass at the node, called to make the class.
+    Metaclass(NodeId),
 }
 
 /// The name of a decorator the analysis knows (`staticmethod`, `property`, `wraps`...), or

@@ -175,9 +175,13 @@ impl Lowerer {
     fn class_def(&mut self, class: &ast::StmtClassDef) {
         let decorators: Vec<(Val, TextRange)> =
             class.decorator_list.iter().map(|d| (self.expr(&d.expression), d.expression.range())).collect();
+        let mut metaclass = None;
         if let Some(arguments) = &class.arguments {
             for arg in &arguments.args {
                 self.expr(arg);
+            }
+            if let Some(keyword) = arguments.find_keyword("metaclass") {
+                metaclass = Some((self.expr(&keyword.value), keyword.range()));
             }
         }
         let id = self.new_class(class);
@@ -186,8 +190,12 @@ impl Lowerer {
         self.block(&class.body);
         self.pop_scope();
         let version = self.seeded(Seed::Class(id));
-        // Creating a class runs its bases' `__init_subclass__`, then its decorators,
-        // innermost first (their results are not followed: the name stays the class).
+        // Creating a class calls its metaclass (its `__new__` and `__init__`), which runs its
+        // bases' `__init_subclass__`, then its decorators, innermost first (their results
+        // are not followed: the name stays the class).
+        if let Some((Val::Node(callee), range)) = metaclass {
+            self.definition_call(DefinitionCall::Metaclass(callee), version, range, class.name.range());
+        }
         if class.arguments.as_ref().is_some_and(|arguments| !arguments.args.is_empty()) {
             self.definition_call(DefinitionCall::InitSubclass, version, class.name.range(), class.name.range());
         }
