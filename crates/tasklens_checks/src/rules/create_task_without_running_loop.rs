@@ -14,7 +14,8 @@ declare_rule! {
     /// that runs when no event loop is running:
     /// at module level (including `if __name__ == "__main__":` before `asyncio.run`), in
     /// class bodies, and in synchronous functions, methods and property getters (read at
-    /// module level) that are called,
+    /// module level) that are called (also as decorators, a new class's `__init_subclass__`,
+    /// or the metaclass a `class` statement names),
     /// transitively and across modules, from those places; and in functions run in another
     /// thread (`loop.run_in_executor(None, f)`, `asyncio.to_thread(f)`,
     /// `threading.Thread(target=f)`, `threading.Timer`, a `concurrent.futures` executor's
