@@ -796,3 +796,62 @@ async def main():\r
         true,
     );
 }
+
+#[test]
+fn an_async_def_passed_uncalled_is_called_where_it_needs_no_argument() {
+    // Before the fix the first `create_task` raises TypeError; after it, all of them run
+    // (and the script ends cleanly).
+    // `greet` needs an argument, `Service.run` is not bound through `Service.`, and
+    // `wrapped` sits under a decorator that may change what it takes: none is called.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import functools
+
+async def tick(times=1):
+    await asyncio.sleep(0)
+
+async def greet(name):
+    print("hello", name)
+
+def logged(fn):
+    @functools.wraps(fn)
+    async def wrapper(*args):
+        return await fn(*args)
+    return wrapper
+
+@logged
+async def wrapped():
+    pass
+
+class Service:
+    async def run(self):
+        await tick()
+
+    @staticmethod
+    async def check():
+        await tick()
+
+    async def start(self):
+        return [
+            asyncio.create_task(self.run),
+            asyncio.create_task(self.check),
+        ]
+
+async def main():
+    service = Service()
+    tasks = [asyncio.create_task(tick)]
+    tasks += await service.start()
+    await asyncio.gather(*tasks)
+
+def never_called():
+    return [asyncio.create_task(greet), asyncio.create_task(Service.run), asyncio.create_task(wrapped)]
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("TypeError"), "{}", run.stderr_before);
+    assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
+}

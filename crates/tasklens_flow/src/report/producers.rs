@@ -42,7 +42,8 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 continue;
             }
             let producer = match value {
-                Obj::Function(func) | Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func)),
+                Obj::Function(func) if !ever_coroutine => Some(function_producer(solved, func, false)),
+                Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func, true)),
                 Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
                 Obj::Partial(partial) if !ever_coroutine => {
                     let module = solved.modules.site_module(partial);
@@ -149,12 +150,13 @@ fn function_location(solved: &Solved, func: u32) -> Location {
 }
 
 /// A project function passed where a call of it was meant.
-fn function_producer(solved: &Solved, func: u32) -> Producer {
+fn function_producer(solved: &Solved, func: u32, bound: bool) -> Producer {
     let facts = solved.modules.func(func).1;
     Producer::Function {
         at: function_location(solved, func),
         name: facts.name.clone(),
         is_async: facts.makes_coroutine(),
+        bound,
     }
 }
 
