@@ -91,6 +91,12 @@ struct CheckArgs {
     /// Also offer and apply fixes whose safety cannot be proven (a loop may not be running).
     #[arg(long)]
     unsafe_fixes: bool,
+    /// Rule codes or prefixes whose fixes are offered (comma-separated); replaces `fixable` of the configuration.
+    #[arg(long, value_delimiter = ',', value_parser = tasklens_project::config::parse_code)]
+    fixable: Option<Vec<String>>,
+    /// Rule codes or prefixes whose fixes are never offered (comma-separated), on top of the configuration's `unfixable`.
+    #[arg(long, value_delimiter = ',', value_parser = tasklens_project::config::parse_code)]
+    unfixable: Vec<String>,
     /// With `--fix`: exit 1 when anything was fixed, even if no finding remains (a
     /// pre-commit hook or CI step then fails on files it changed).
     #[arg(long, requires = "fix")]
@@ -274,6 +280,10 @@ fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
         config.ignore = ignore.clone();
     }
     config.extend_exclude.extend(args.exclude.iter().cloned());
+    if let Some(fixable) = &args.fixable {
+        config.fixes.fixable = fixable.clone();
+    }
+    config.fixes.unfixable.extend(args.unfixable.iter().cloned());
     Ok(config)
 }
 
@@ -405,6 +415,8 @@ fn show_settings(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::
         let _ = writeln!(out, "  ignore: {}", list(&config.ignore, "none"));
         let _ = writeln!(out, "  extend-exclude: {}", list(&config.extend_exclude, "none"));
         let _ = writeln!(out, "  src: {}", list(&src, "the project's directory"));
+        let _ = writeln!(out, "  fixable: {}", list(&config.fixes.fixable, "every rule"));
+        let _ = writeln!(out, "  unfixable: {}", list(&config.fixes.unfixable, "none"));
         for ignore in &config.per_file_ignores {
             let _ = writeln!(out, "  per-file-ignores: {} = {}", ignore.pattern, ignore.codes.join(", "));
         }

@@ -967,3 +967,33 @@ fn show_settings_prints_what_each_project_is_checked_with() {
     assert!(text.contains("configuration: none (--isolated)") && text.contains("lowering store: off"), "{text}");
     assert!(text.contains("  ignore: none") && text.contains("  files: 2"), "{text}");
 }
+
+#[test]
+fn fixable_and_unfixable_choose_which_rules_are_fixed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = "import asyncio\n\nasync def work():\n    pass\n\nasync def main():\n    asyncio.create_task(work())\n    await asyncio.ensure_future(work())\n";
+    write(dir.path(), "pyproject.toml", b"[tool.tasklens]\nunfixable = [\"TL005\"]\n");
+    write(dir.path(), "app.py", source.as_bytes());
+    let diff = |args: &[&str]| {
+        let output = tasklens(&[&["check", "--no-cache", "--diff", "--unsafe-fixes"], args].concat(), dir.path());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    // The configuration leaves TL005 unfixed: only the TL002 rename is made.
+    let configured = diff(&[]);
+    assert!(configured.contains("+    await asyncio.create_task(work())"), "{configured}");
+    assert!(!configured.contains("_keep_task"), "{configured}");
+    // `--fixable` replaces the configuration's `fixable`, `--unfixable` adds to `unfixable`.
+    let only_tl005 = diff(&["--isolated", "--fixable", "TL005"]);
+    assert!(only_tl005.contains("+    _keep_task(asyncio.create_task(work()))"), "{only_tl005}");
+    assert!(!only_tl005.contains("+    await asyncio.create_task"), "{only_tl005}");
+    assert!(diff(&["--unfixable", "TL002"]).is_empty());
+    // Findings are still reported, without a fix to offer.
+    let report = tasklens(&["check", "--no-cache", "--output-format", "json", "--unsafe-fixes"], dir.path());
+    let findings: serde_json::Value = serde_json::from_slice(&report.stdout).expect("json");
+    let fixes: Vec<(&str, bool)> = (findings.as_array().expect("array").iter())
+        .map(|f| (f["code"].as_str().unwrap_or(""), !f["fix"].is_null()))
+        .collect();
+    assert_eq!(fixes, [("TL005", false), ("TL002", true)]);
+    let settings = tasklens(&["check", "--show-settings"], dir.path());
+    assert!(String::from_utf8_lossy(&settings.stdout).lines().any(|l| l == "  unfixable: TL005"));
+}

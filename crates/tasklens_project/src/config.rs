@@ -21,6 +21,33 @@ pub struct Config {
     pub src: Vec<PathBuf>,
     /// Rule codes or prefixes not to report in files matching a pattern.
     pub per_file_ignores: Vec<PerFileIgnore>,
+    /// Which rules' fixes are offered (`fixable`, `unfixable`).
+    pub fixes: FixRules,
+}
+
+/// Which rules' fixes are offered and applied: those `fixable` names (all when empty), less
+/// those `unfixable` names, by code or prefix (as ruff's settings of the same names).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixRules {
+    pub fixable: Vec<String>,
+    pub unfixable: Vec<String>,
+}
+
+impl FixRules {
+    pub fn allows(&self, code: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|prefix| code.starts_with(prefix.as_str()));
+        (self.fixable.is_empty() || named(&self.fixable)) && !named(&self.unfixable)
+    }
+
+    /// Takes the fixes off findings whose rule may not be fixed.
+    pub fn apply(&self, diagnostics: &mut [tasklens_checks::Diagnostic]) {
+        if *self == FixRules::default() {
+            return;
+        }
+        for diagnostic in diagnostics.iter_mut().filter(|d| !self.allows(d.code)) {
+            diagnostic.fix = None;
+        }
+    }
 }
 
 /// One `per-file-ignores` entry: `"tests/*" = ["TL005"]`, or `"!src/*"` for the files that
@@ -87,7 +114,17 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-const KEYS: &[&str] = &["select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-version", "src"];
+const KEYS: &[&str] = &[
+    "select",
+    "ignore",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "target-version",
+    "src",
+    "fixable",
+    "unfixable",
+];
 
 /// Finds and reads the configuration for `paths`.
 pub fn load(paths: &[PathBuf]) -> Result<Config, ConfigError> {
@@ -163,6 +200,8 @@ fn parse_in(section: &toml::Value, prefix: &str, base: &Path) -> Result<Config, 
         match key.as_str() {
             "select" => config.select = codes(strings()?, prefix, key)?,
             "ignore" => config.ignore = codes(strings()?, prefix, key)?,
+            "fixable" => config.fixes.fixable = codes(strings()?, prefix, key)?,
+            "unfixable" => config.fixes.unfixable = codes(strings()?, prefix, key)?,
             // Virtual environments, `.git` and the like are always skipped, so `exclude` (which
             // replaces ruff's default list) adds to them as `extend-exclude` does.
             "exclude" | "extend-exclude" => config.extend_exclude.extend(strings()?),
@@ -264,6 +303,10 @@ mod tests {
         assert!(section("ignore = ['E501']").unwrap_err().contains("`E501` matches no rule"));
         assert!(section("target-version = 'py27'").unwrap_err().contains("not a supported target version"));
         assert!(section("per-file-ignores = ['TL005']").unwrap_err().contains("must be a table"));
+        let fixes = section("fixable = ['TL00']\nunfixable = ['TL005']").unwrap().fixes;
+        assert!(fixes.allows("TL002") && !fixes.allows("TL005") && !fixes.allows("RUF006"));
+        assert!(FixRules::default().allows("TL005"));
+        assert!(section("unfixable = ['TL5']").unwrap_err().contains("`TL5` matches no rule"));
         let both = section("exclude = ['a/*']\nextend-exclude = ['b/*']").unwrap();
         assert_eq!(both.extend_exclude.len(), 2);
         assert!(section("per-file-ignores = { 'x' = ['E1'] }").unwrap_err().contains("`E1` matches no rule"));

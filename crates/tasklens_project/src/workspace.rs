@@ -34,6 +34,8 @@ pub struct Workspace {
     /// Where lowerings are stored between runs, and what the next check writes there
     /// (taken by the first check; see [`Workspace::read_store`]).
     pub(crate) store: Option<(crate::Store, std::sync::Mutex<Option<crate::store::StoreState>>)>,
+    /// Which rules' fixes the findings carry (the configuration's `fixable`, `unfixable`).
+    pub(crate) fixes: crate::config::FixRules,
 }
 
 /// The paths discovery walks and how.
@@ -153,12 +155,15 @@ pub struct CheckJob {
     project: Project,
     files: Vec<File>,
     scope: Scope,
+    fixes: crate::config::FixRules,
 }
 
 impl CheckJob {
     /// Runs the check; unwinds with `salsa::Cancelled` when the workspace is edited meanwhile.
     pub fn run(&self) -> Vec<Diagnostic> {
-        check_files(&self.db, self.project, &self.files)
+        let mut diagnostics = check_files(&self.db, self.project, &self.files);
+        self.fixes.apply(&mut diagnostics);
+        diagnostics
     }
 
     /// Whether a finding concerns the paths the user named.
@@ -278,6 +283,7 @@ impl Workspace {
         let mut workspace =
             Self::read_found(RootDatabase::new(), discovered.layout, discovered.found, discovered.problems);
         workspace.scope = Scope::new(paths, &roots);
+        workspace.fixes = config.fixes.clone();
         let version = crate::target::resolve(target.or(config.target_version), paths);
         workspace.project.set_target_version(&mut workspace.db).to(version);
         workspace
@@ -329,6 +335,7 @@ impl Workspace {
             layout,
             scope: Scope::default(),
             store: None,
+            fixes: Default::default(),
         }
     }
 
@@ -379,6 +386,7 @@ impl Workspace {
             layout: Layout::default(),
             scope: Scope::default(),
             store: None,
+            fixes: Default::default(),
         }
     }
 
@@ -401,7 +409,9 @@ impl Workspace {
             let state = state.lock().unwrap_or_else(|e| e.into_inner()).take()?;
             Some((store, state))
         });
-        check_files_storing(&self.db, self.project, &self.files, pending)
+        let mut diagnostics = check_files_storing(&self.db, self.project, &self.files, pending);
+        self.fixes.apply(&mut diagnostics);
+        diagnostics
     }
 
     /// Reads the lowerings `store` has for the files' texts (those files are not parsed or
@@ -416,7 +426,13 @@ impl Workspace {
     /// A database clone and what to check, for checking on another thread while this one
     /// waits for edits (a setter here cancels the job's queries).
     pub fn job(&self) -> CheckJob {
-        CheckJob { db: self.db.clone(), project: self.project, files: self.files.clone(), scope: self.scope.clone() }
+        CheckJob {
+            db: self.db.clone(),
+            project: self.project,
+            files: self.files.clone(),
+            scope: self.scope.clone(),
+            fixes: self.fixes.clone(),
+        }
     }
 
     /// Whether a finding concerns the paths the user named (see [`Scope`]).
