@@ -792,6 +792,19 @@ async def work():\r
     pass\r
 async def main():\r
     asyncio.create_task(work())\r
+#- attribute.py
+import asyncio\r
+\r
+class App:\r
+    \"\"\"Keeps its own `_background_tasks`; the module's helper is another name.\"\"\"\r
+    def __init__(self):\r
+        self._background_tasks = set()\r
+\r
+    async def work(self):\r
+        pass\r
+\r
+    async def main(self):\r
+        asyncio.create_task(self.work())\r
 ",
         true,
     );

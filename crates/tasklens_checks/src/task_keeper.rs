@@ -10,7 +10,8 @@ use crate::diagnostic::Edit;
 
 /// The helper's name, called around the expression that gives the Task.
 pub(crate) const HELPER: &str = "_keep_task";
-/// Every name the helper's text binds (a module that spells one gets no fix).
+/// Every name the helper's text binds (a module that uses one as a name, not as an
+/// attribute such as `self._background_tasks`, gets no fix).
 const BOUND: &[&str] = &[HELPER, "_background_tasks", "_Kept", "_keep_asyncio", "_keep_typing"];
 /// Expressions nested deeper than this are not searched (no fix in such a module).
 const MAX_DEPTH: u32 = 400;
@@ -74,11 +75,31 @@ pub fn task_keeper(db: &dyn salsa::Database, file: File) -> TaskKeeper {
     if text.contains(&HELPER_LINES.join(newline)) {
         return TaskKeeper { helper: None, usable: true, calls: calls.calls };
     }
-    if BOUND.iter().any(|name| text.contains(name)) {
+    if uses_bound_name(&tree, text) {
         return TaskKeeper::default();
     }
     let helper = helper_edit(text, body, newline);
     TaskKeeper { usable: helper.is_some(), helper, calls: calls.calls }
+}
+
+/// Whether a name token of the module (not an attribute after a `.`) is one of the names the
+/// helper binds: a variable, parameter, function, import or keyword of that name.
+fn uses_bound_name(tree: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>, text: &str) -> bool {
+    use ruff_python_ast::token::TokenKind;
+    let mut after_dot = false;
+    for token in tree.tokens().iter() {
+        let kind = token.kind();
+        if kind == TokenKind::Name && !after_dot {
+            let name = text.get(usize::from(token.start())..usize::from(token.end())).unwrap_or("");
+            if BOUND.contains(&name) {
+                return true;
+            }
+        }
+        if !kind.is_trivia() {
+            after_dot = kind == TokenKind::Dot;
+        }
+    }
+    false
 }
 
 /// The edit that adds the helper: its imports on the lines after the module's leading
