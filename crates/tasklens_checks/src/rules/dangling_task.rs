@@ -72,8 +72,10 @@ declare_rule! {
     /// `async def` helper, `_keep_task(await spawn())`), where `_keep_task` adds the Task
     /// to a module-level set and removes it when it is done, as the example above does.
     /// The fix is unsafe: Tasks then live until they finish, which is what was meant, but
-    /// it changes when they are collected. No fix is offered where the Task is made by the
-    /// event loop from a callback, or where the module already uses the helper's names.
+    /// it changes when they are collected (a Task that never finishes is now kept for
+    /// good). No fix is offered where the Task is made by the event loop from a callback, or
+    /// where the module already uses one of the helper's names. `unfixable = ["TL005"]` in
+    /// the configuration (or `--unfixable TL005`) keeps `--unsafe-fixes` from adding it.
     ///
     /// ## References
     /// - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task)
