@@ -100,21 +100,19 @@ pub struct Discovered {
     layout: Layout,
     found: Vec<FoundFile>,
     problems: Vec<PathProblem>,
-    roots: Vec<PathBuf>,
 }
 
 impl Discovered {
     /// Finds the files of one project of [`crate::units`] (its nested projects left out).
     pub fn new(unit: &crate::Unit, config: &crate::config::Config) -> Self {
-        let roots = crate::scope::context_roots(&unit.paths);
         let layout = Layout {
-            roots: roots.clone(),
+            roots: crate::scope::context_roots(&unit.paths),
             excludes: config.extend_exclude.clone(),
             src: config.src.clone(),
             nested: unit.nested.clone(),
         };
         let (found, problems) = layout.discover();
-        Discovered { layout, found, problems, roots }
+        Discovered { layout, found, problems }
     }
 
     /// The bytes of the files found (the analysis of a project peaks at about 16 times
@@ -279,7 +277,7 @@ impl Workspace {
         target: Option<PythonVersion>,
     ) -> Self {
         let paths = &unit.paths;
-        let roots = discovered.roots.clone();
+        let roots = discovered.layout.roots.clone();
         let mut workspace =
             Self::read_found(RootDatabase::new(), discovered.layout, discovered.found, discovered.problems);
         workspace.scope = Scope::new(paths, &roots);
