@@ -73,8 +73,10 @@ declare_rule! {
     /// to a module-level set and removes it when it is done, as the example above does.
     /// The fix is unsafe: Tasks then live until they finish, which is what was meant, but
     /// it changes when they are collected (a Task that never finishes is now kept for
-    /// good). No fix is offered where the Task is made by the event loop from a callback, or
-    /// where the module already uses one of the helper's names. `unfixable = ["TL005"]` in
+    /// good). A callback that makes the Task and returns it to the loop keeps it the same way
+    /// (`lambda: _keep_task(asyncio.ensure_future(stop()))`); no fix is offered where the event
+    /// loop calls `create_task` itself (`loop.call_soon(loop.create_task, coro)`), or where the
+    /// module already uses one of the helper's names. `unfixable = ["TL005"]` in
     /// the configuration (or `--unfixable TL005`) keeps `--unsafe-fixes` from adding it.
     ///
     /// ## References
@@ -129,7 +131,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
 /// `call(...)` -> `_keep_task(call(...))`, adding the helper to the module if it is not
 /// there yet (the same edit for every fix of the module, so it is made once).
 fn fix(db: &dyn salsa::Database, task: &DroppedTask) -> Option<Fix> {
-    if task.returned_to_loop {
+    // A Task the loop makes by calling `create_task` itself (`at` is the call that hands it
+    // the function) has no call to wrap; one a callback makes and returns to the loop has.
+    if task.returned_to_loop && task.steps.is_empty() {
         return None;
     }
     let keeper = task_keeper(db, task.at.file);
@@ -137,6 +141,11 @@ fn fix(db: &dyn salsa::Database, task: &DroppedTask) -> Option<Fix> {
         return None;
     }
     let wrapped = keeper.wrapped(task.at.range)?;
+    // Never twice: a Task the helper already has is not the analysis's to wrap again.
+    let text = task.at.file.text(db);
+    if text[..usize::from(wrapped.start())].trim_end().ends_with(&format!("{HELPER}(")) {
+        return None;
+    }
     let mut edits = Vec::with_capacity(3);
     if let Some(helper) = &keeper.helper {
         // Code before the helper (on the line of the last import) runs before it exists.
