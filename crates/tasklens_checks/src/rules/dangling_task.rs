@@ -74,9 +74,10 @@ declare_rule! {
     /// The fix is unsafe: Tasks then live until they finish, which is what was meant, but
     /// it changes when they are collected (a Task that never finishes is now kept for
     /// good). A callback that makes the Task and returns it to the loop keeps it the same way
-    /// (`lambda: _keep_task(asyncio.ensure_future(stop()))`); no fix is offered where the event
-    /// loop calls `create_task` itself (`loop.call_soon(loop.create_task, coro)`), or where the
-    /// module already uses one of the helper's names. `unfixable = ["TL005"]` in
+    /// (`lambda: _keep_task(asyncio.ensure_future(stop()))`); where the loop calls
+    /// `create_task` itself, it is handed a function that keeps what that returns
+    /// (`loop.call_soon(lambda *args, make=loop.create_task: _keep_task(make(*args)), coro)`).
+    /// No fix is offered where the module already uses one of the helper's names. `unfixable = ["TL005"]` in
     /// the configuration (or `--unfixable TL005`) keeps `--unsafe-fixes` from adding it.
     ///
     /// ## References
@@ -131,16 +132,15 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
 /// `call(...)` -> `_keep_task(call(...))`, adding the helper to the module if it is not
 /// there yet (the same edit for every fix of the module, so it is made once).
 fn fix(db: &dyn salsa::Database, task: &DroppedTask) -> Option<Fix> {
-    // A Task the loop makes by calling `create_task` itself (`at` is the call that hands it
-    // the function) has no call to wrap; one a callback makes and returns to the loop has.
-    if task.returned_to_loop && task.steps.is_empty() {
-        return None;
-    }
     let keeper = task_keeper(db, task.at.file);
     if !keeper.usable {
         return None;
     }
-    let wrapped = keeper.wrapped(task.at.range)?;
+    // The loop makes the Task by calling what it was handed (`loop.call_soon(loop.create_task,
+    // coro)`, `task.callee`): hand it a function that keeps what that returns, the original
+    // bound as it was, when the call is made (a default value: no late binding).
+    let loop_made = task.returned_to_loop && task.steps.is_empty();
+    let wrapped = if loop_made { task.callee } else { keeper.wrapped(task.at.range)? };
     // Never twice: a Task the helper already has is not the analysis's to wrap again.
     let text = task.at.file.text(db);
     if text[..usize::from(wrapped.start())].trim_end().ends_with(&format!("{HELPER}(")) {
@@ -154,7 +154,12 @@ fn fix(db: &dyn salsa::Database, task: &DroppedTask) -> Option<Fix> {
         }
         edits.push(helper.clone());
     }
-    edits.push(Edit { range: TextRange::empty(wrapped.start()), content: format!("{HELPER}(") });
-    edits.push(Edit { range: TextRange::empty(wrapped.end()), content: ")".into() });
+    if loop_made {
+        edits.push(Edit { range: TextRange::empty(wrapped.start()), content: "lambda *args, make=".into() });
+        edits.push(Edit { range: TextRange::empty(wrapped.end()), content: format!(": {HELPER}(make(*args))") });
+    } else {
+        edits.push(Edit { range: TextRange::empty(wrapped.start()), content: format!("{HELPER}(") });
+        edits.push(Edit { range: TextRange::empty(wrapped.end()), content: ")".into() });
+    }
     Some(Fix { applicability: Applicability::Unsafe, message: "Keep the Task until it finishes".into(), edits })
 }
