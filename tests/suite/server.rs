@@ -156,6 +156,24 @@ fn an_editor_session_gets_findings_with_their_flow() {
     let ignore = &quick[1]["edit"]["changes"][main_uri.as_str()][0];
     assert_eq!((&ignore["range"]["start"], &ignore["range"]["end"]), (&end, &end));
     assert_eq!(ignore["newText"], "  # tasklens: ignore[TL002]");
+    // The dropped Task's fix is offered too, marked unsafe: the helper after the imports, and
+    // the call passed through it.
+    session.send(json!({"jsonrpc": "2.0", "id": 7, "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": main_uri}, "range": {"start": {"line": 7, "character": 0}, "end": {"line": 7, "character": 0}},
+        "context": {"diagnostics": []}}}));
+    let actions = loop {
+        let message = session.receive();
+        if message["id"] == 7 {
+            break message["result"].as_array().cloned().expect("actions");
+        }
+    };
+    let keep = actions.iter().find(|a| a["title"] == "Keep the Task until it finishes (unsafe)").expect("the fix");
+    let edits = keep["edit"]["changes"][main_uri.as_str()].as_array().expect("edits");
+    let at = |edit: &Value| (edit["range"]["start"]["line"].as_u64(), edit["range"]["start"]["character"].as_u64());
+    let placed: Vec<_> = edits.iter().map(at).collect();
+    assert_eq!(placed, [(Some(1), Some(27)), (Some(7), Some(4)), (Some(7), Some(31))], "{edits:?}");
+    assert!(edits[0]["newText"].as_str().is_some_and(|text| text.contains("def _keep_task(task")), "{edits:?}");
+    assert_eq!((&edits[1]["newText"], &edits[2]["newText"]), (&json!("_keep_task("), &json!(")")));
     // Hovering the finding shows its rule's documentation; elsewhere, nothing.
     let hover = |session: &mut Session, id: u32, line: u32, character: u32| {
         session.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {
