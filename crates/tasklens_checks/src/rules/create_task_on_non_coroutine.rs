@@ -1,9 +1,7 @@
 //! TL004: `create_task` called with something that is not a coroutine.
 
-use ruff_python_ast::statement_visitor::{self, StatementVisitor};
-use ruff_python_ast::{self as ast, Stmt};
-use ruff_text_size::{Ranged, TextRange};
-use tasklens_flow::{Location, Producer, TaskArgumentFlow};
+use ruff_text_size::TextRange;
+use tasklens_flow::{Producer, TaskArgumentFlow};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -59,8 +57,9 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Where the argument names an `async def` directly (`create_task(work)`,
-    /// `create_task(self.work)`) and the function needs no argument (a method read from an
-    /// instance has its first parameter bound), `--unsafe-fixes` calls it:
+    /// `create_task(self.work)`), the function needs no argument (a method read from an
+    /// instance has its first parameter bound) and no decorator may wrap it (`staticmethod`
+    /// and `classmethod` do not), `--unsafe-fixes` calls it:
     /// `create_task(work())`. Unsafe: the call that raised `TypeError` now runs the coroutine.
     ///
     /// ## References
@@ -135,9 +134,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
 }
 
 /// `create_task(work)` -> `create_task(work())`: where the argument names an `async def`
-/// that needs no argument, and nothing else reaches it on the way.
+/// that a call with no argument fits, and nothing else reaches it on the way.
 fn call_it(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Option<Fix> {
-    let Producer::Function { at, is_async: true, bound, .. } = &flow.producer else { return None };
+    let Producer::Function { is_async: true, bare_call: true, .. } = &flow.producer else { return None };
     if !flow.steps.is_empty() {
         return None;
     }
@@ -147,69 +146,9 @@ fn call_it(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Option<Fix> {
         part.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
             && part.chars().all(|c| c.is_alphanumeric() || c == '_')
     });
-    if !dotted || !needs_no_argument(db, *at, *bound) {
-        return None;
-    }
-    Some(Fix {
+    dotted.then(|| Fix {
         applicability: Applicability::Unsafe,
         message: format!("Call it: `{argument}()`"),
         edits: vec![Edit { range: TextRange::empty(flow.argument.range.end()), content: "()".into() }],
     })
-}
-
-/// Whether the function defined at `at` (its name) can be called with no argument: every
-/// parameter has a default, except the first of a method (or classmethod) that is `bound`.
-/// Not under other decorators.
-fn needs_no_argument(db: &dyn salsa::Database, at: Location, bound: bool) -> bool {
-    let Some(tree) = crate::whole_tree(db, at.file) else { return false };
-    let mut finder = DefFinder { name: at.range, in_class: false, found: None };
-    finder.visit_body(&tree.syntax().body);
-    let Some((def, in_class)) = finder.found else { return false };
-    let decorators: Vec<&str> = (def.decorator_list.iter())
-        .map(|d| match &d.expression {
-            ast::Expr::Name(name) => name.id.as_str(),
-            _ => "",
-        })
-        .collect();
-    let bound = match (in_class, decorators.as_slice()) {
-        (false, []) | (true, ["staticmethod"]) => false,
-        (true, [] | ["classmethod"]) => bound,
-        _ => return false,
-    };
-    let parameters = &def.parameters;
-    let positional: Vec<_> = parameters.posonlyargs.iter().chain(&parameters.args).collect();
-    if bound && positional.is_empty() {
-        return false;
-    }
-    let unbound = positional.into_iter().skip(usize::from(bound));
-    unbound.chain(&parameters.kwonlyargs).all(|parameter| parameter.default.is_some())
-}
-
-/// Finds the `def` whose name is at `name`, and whether a class body holds it.
-struct DefFinder<'a> {
-    name: TextRange,
-    in_class: bool,
-    found: Option<(&'a ast::StmtFunctionDef, bool)>,
-}
-
-impl<'a> StatementVisitor<'a> for DefFinder<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if self.found.is_some() {
-            return;
-        }
-        match stmt {
-            Stmt::FunctionDef(def) if def.name.range() == self.name => self.found = Some((def, self.in_class)),
-            Stmt::FunctionDef(def) => {
-                let outer = std::mem::replace(&mut self.in_class, false);
-                self.visit_body(&def.body);
-                self.in_class = outer;
-            }
-            Stmt::ClassDef(class) => {
-                let outer = std::mem::replace(&mut self.in_class, true);
-                self.visit_body(&class.body);
-                self.in_class = outer;
-            }
-            _ => statement_visitor::walk_stmt(self, stmt),
-        }
-    }
 }

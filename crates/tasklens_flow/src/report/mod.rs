@@ -56,8 +56,10 @@ pub enum Producer {
     /// An instance of a project class that defines `__await__` (awaitable, not a coroutine).
     Awaitable { at: Location, class: Name },
     /// A project function itself, not a call of it (`create_task(work)`).
-    /// `bound`: a method bound to what it was read from (its first parameter is given).
-    Function { at: Location, name: Name, is_async: bool, bound: bool },
+    /// `bare_call`: calling it with no argument fits its parameters (those without a
+    /// default; a method read from an instance has its first bound), and no decorator may
+    /// have changed them.
+    Function { at: Location, name: Name, is_async: bool, bare_call: bool },
     /// A call of a project function that yields: a generator (an async generator for an
     /// `async def`), not a coroutine.
     Generator { at: Location, name: Name, is_async: bool },

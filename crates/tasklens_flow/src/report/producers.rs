@@ -151,12 +151,18 @@ fn function_location(solved: &Solved, func: u32) -> Location {
 
 /// A project function passed where a call of it was meant.
 fn function_producer(solved: &Solved, func: u32, bound: bool) -> Producer {
+    use tasklens_semantic::facts::ParamKind;
     let facts = solved.modules.func(func).1;
+    let given = usize::from(bound && facts.kind != FunctionKind::StaticMethod);
+    let bare_call = !facts.opaque
+        && facts.params.len() >= given
+        && (facts.params.iter().skip(given))
+            .all(|param| param.has_default || matches!(param.kind, ParamKind::VarArgs | ParamKind::KwArgs));
     Producer::Function {
         at: function_location(solved, func),
         name: facts.name.clone(),
         is_async: facts.makes_coroutine(),
-        bound,
+        bare_call,
     }
 }
 

@@ -226,6 +226,8 @@ pub struct Param {
     pub name: Name,
     pub node: NodeId,
     pub kind: ParamKind,
+    /// It has a default value.
+    pub has_default: bool,
     /// Its default is `None` (`loop=None`).
     pub none_default: bool,
     /// Whether its default is a constant that is true (`True`, `1`, `"x"`) or false

@@ -223,7 +223,8 @@ impl Lowerer {
             }
             let none_default = default.is_some_and(Expr::is_none_literal_expr);
             let default_truth = default.and_then(constant_truth);
-            params.push(Param { name: param.name.id.clone(), node, kind, none_default, default_truth });
+            let has_default = default.is_some();
+            params.push(Param { name: param.name.id.clone(), node, kind, has_default, none_default, default_truth });
             this.positions.params[func as usize].push(param.name.range());
         };
         for p in &parameters.posonlyargs {
