@@ -872,3 +872,32 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("TypeError"), "{}", run.stderr_before);
     assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
 }
+
+#[test]
+fn coroutines_given_to_wait_are_wrapped_in_tasks() {
+    // CPython 3.10 still wraps them itself, with a DeprecationWarning; 3.11 raises.
+    let run = check_fix(
+        r#"
+#- main.py run 3.10
+import asyncio
+import asyncio as aio
+from asyncio import wait
+
+async def fetch(n):
+    await asyncio.sleep(0)
+    return n
+
+async def main():
+    done, _ = await asyncio.wait([fetch(1), fetch(2)])
+    print(sorted(t.result() for t in done))
+    done, _ = await aio.wait({fetch(n) for n in range(3)}, timeout=1)
+    print(sorted(t.result() for t in done))
+    done, _ = await wait(fetch(n) for n in range(2))
+    print(len(done))
+
+asyncio.run(main())
+"#,
+        false,
+    );
+    assert!(run.deprecated_before, "CPython 3.10 deprecates coroutines given to asyncio.wait");
+}

@@ -4,7 +4,7 @@
 //! marks the script that `python3` runs. The helper asserts the exact findings
 //! (`path:line: CODE`), snapshots the full rendering, and runs the script: it must
 //! fail with the exception an expected finding promises (TL001: `AttributeError`,
-//! TL003: `RuntimeError`, TL004 and TL006: `TypeError`), and succeed when no such
+//! TL003: `RuntimeError`, TL004, TL006 and TL008: `TypeError`), and succeed when no such
 //! finding is expected.
 //! A `#- pyproject.toml` file sets the target version through `requires-python`.
 
@@ -110,7 +110,7 @@ fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
         "TL001" => Some("AttributeError"),
         "TL003" => Some("RuntimeError"),
-        "TL004" | "TL006" => Some("TypeError"),
+        "TL004" | "TL006" | "TL008" => Some("TypeError"),
         _ => None,
     }
 }

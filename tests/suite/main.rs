@@ -17,4 +17,5 @@ mod tl004;
 mod tl005;
 mod tl006;
 mod tl007;
+mod tl008;
 mod watch;

@@ -187,6 +187,17 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(rules::removed_loop_argument::diagnostic(db, argument, target));
         }
     }
+    for wait in &report.waits_on_coroutines {
+        // Up to 3.10 `asyncio.wait` still wrapped coroutines in Tasks; a lone coroutine
+        // fails everywhere. Under a version guard the call runs only below `below`.
+        let fails_from = match wait.bare {
+            true => target,
+            false => target.max(rules::wait_on_coroutine::REFUSED_FROM),
+        };
+        if wait.below.is_none_or(|below| fails_from < below) {
+            diagnostics.push(rules::wait_on_coroutine::diagnostic(db, wait));
+        }
+    }
     suppress::apply(db, project.files(db), &mut diagnostics, *project.warn_unused_ignores(db));
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);

@@ -7,3 +7,4 @@ pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;
 pub mod masked_future_task_error;
 pub mod removed_loop_argument;
+pub mod wait_on_coroutine;

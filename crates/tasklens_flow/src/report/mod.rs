@@ -7,11 +7,13 @@ mod context;
 mod module_index;
 mod producers;
 mod trace;
+mod waits;
 
 use context::{caller_of, loop_functions, loopless_calls};
 use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};
 use trace::{future_origins, through_future_parameter};
+pub use waits::WaitOnCoroutine;
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
@@ -311,6 +313,7 @@ pub struct FlowReport {
     pub dropped_tasks: Vec<DroppedTask>,
     pub masked_casts: Vec<MaskedCast>,
     pub loopless_calls: Vec<LooplessCall>,
+    pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     /// The analysis stopped at its growth limit: no flow finding is reported.
     pub incomplete: bool,
 }
@@ -532,6 +535,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             }
         })
         .collect();
+    report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
     report
 }
 

@@ -143,7 +143,7 @@ fn plain_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx,
 }
 
 /// Where a project function's name is.
-fn function_location(solved: &Solved, func: u32) -> Location {
+pub(super) fn function_location(solved: &Solved, func: u32) -> Location {
     let module = solved.modules.func(func).0;
     let local = func - solved.modules.modules[module as usize].func_base;
     Location { file: file_of(solved, module), range: solved.positions[module as usize].functions[local as usize] }

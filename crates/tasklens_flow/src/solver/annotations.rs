@@ -50,7 +50,7 @@ impl Solver {
     /// the `else` of `isinstance(x, asyncio.Future)`, `iscoroutine(x)`...
     pub(super) fn guard_stops_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
         match test {
-            GuardTest::NotFuture | GuardTest::Coroutine => true,
+            GuardTest::NotFuture | GuardTest::Coroutine | GuardTest::NotAwaitable => true,
             GuardTest::Awaitable | GuardTest::CoroutineFunction | GuardTest::NotCoroutine => false,
             GuardTest::Is(types) => {
                 types.iter().any(|t| self.admits(m, t, 0).only_task())
@@ -65,6 +65,46 @@ impl Solver {
                 None => false,
             },
         }
+    }
+
+    /// Whether a guarded branch rules coroutines out: `isinstance(x, asyncio.Task)`,
+    /// `isinstance(x, int)`, `isinstance(x, Job)` (a project class of no outside base), where
+    /// `isfuture(x)` holds or `isawaitable(x)` does not.
+    pub(super) fn guard_stops_coroutines(&mut self, m: ModIdx, test: &GuardTest) -> bool {
+        match test {
+            GuardTest::NotCoroutine | GuardTest::NotAwaitable => true,
+            GuardTest::Is(types) => {
+                types.iter().any(|t| self.admits(m, t, 0).only_task())
+                    || types.iter().all(|t| self.excludes_coroutines(m, t))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether no coroutine is an instance of `expr`. A coroutine's class derives from
+    /// `object` alone, so only the abstract types that recognise it by its methods
+    /// (`Awaitable`, `Coroutine`, `Hashable`...) and `object` admit one: a project class of
+    /// no outside base, a builtin other than `object`, or a class of a third-party package
+    /// (twisted's `Deferred`) does not.
+    fn excludes_coroutines(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
+        let path = match expr {
+            TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
+            TypeExpr::None => return true,
+            _ => return false,
+        };
+        let alternatives = self.modules.resolve_type(m, path);
+        alternatives.into_iter().all(|resolved| match resolved {
+            Resolved::Class(class) => {
+                !self.classes.external_base[class as usize] && !self.classes.coroutine[class as usize]
+            }
+            Resolved::External(path) => match crate::asyncio_api::split(&path) {
+                ("builtins", last) => last != "object",
+                ("typing" | "typing_extensions" | "collections" | "types" | "abc" | "inspect", _) => false,
+                // asyncio's Task and Future, and its other classes: never a coroutine.
+                (_, last) => !matches!(last, "object" | "Awaitable" | "Coroutine" | "Hashable" | "Any"),
+            },
+            _ => false,
+        })
     }
 
     /// What holds of the argument where a call of `callee` (named in `m`) comes out `holds`,

@@ -291,7 +291,17 @@ impl Solver {
                 // `asyncio.to_thread(f)` runs `f` in another thread.
                 self.escape_arguments(site, None);
             }
-            ExternalCall::Wait => self.seed(result, Obj::WaitCoro(site)),
+            ExternalCall::Wait => {
+                // What `fs` holds must be Futures or Tasks from Python 3.11 (TL008).
+                let fs = arg(0).or_else(|| {
+                    let call = args.call();
+                    call.keywords.iter().find(|k| k.name.as_str() == "fs").and_then(|k| args.node(k.node))
+                });
+                if let Some(node) = fs {
+                    self.wait_sites.insert(site, node);
+                }
+                self.seed(result, Obj::WaitCoro(site))
+            }
             ExternalCall::WaitFor => {
                 if let Some(awaited) = arg(0) {
                     self.awaited_arguments.insert(site, awaited);

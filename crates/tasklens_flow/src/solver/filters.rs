@@ -23,12 +23,16 @@ pub(crate) const COROUTINE_FUNCTIONS_ONLY: Label = u32::MAX - 4;
 /// `Obj::FutureFactory`): a `cast` to a type that admits no Future.
 pub(crate) const ASSUMED_FUTURES_STOP: Label = u32::MAX - 6;
 
-/// Drops coroutines: where `iscoroutine(x)` is false.
+/// Drops coroutines: where `iscoroutine(x)` is false, or `isfuture(x)` true.
 pub(crate) const NOT_COROUTINES: Label = u32::MAX - 7;
+
+/// Drops plain Futures and coroutines: the branch guarded by `isinstance(x, asyncio.Task)`,
+/// and the one where `isawaitable(x)` is false.
+pub(crate) const NOT_FUTURES_OR_COROUTINES: Label = u32::MAX - 8;
 
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < NOT_COROUTINES
+    label < NOT_FUTURES_OR_COROUTINES
 }
 
 /// A node without a type filter.
@@ -92,6 +96,7 @@ impl Solver {
             GUARD => !value.is_plain_future(),
             COROUTINES_ONLY => self.may_be_coroutine(value),
             NOT_COROUTINES => !self.is_surely_coroutine(value),
+            NOT_FUTURES_OR_COROUTINES => !value.is_plain_future() && !self.is_surely_coroutine(value),
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
             super::init_stores::SITELESS => super::init_stores::is_siteless(value),

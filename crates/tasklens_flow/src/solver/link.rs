@@ -10,7 +10,7 @@ use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, P
 use super::classes::ClassTable;
 use super::{
     AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, NOT_COROUTINES,
-    Solver,
+    NOT_FUTURES_OR_COROUTINES, Solver,
 };
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
@@ -136,6 +136,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         classes,
         sinks: Vec::new(),
         ensure_future_sites: FxHashMap::default(),
+        wait_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
         awaited_arguments: FxHashMap::default(),
         gather_sites: FxHashMap::default(),
@@ -425,15 +426,26 @@ impl Solver {
     /// What a guarded edge lets through where all of `tests` hold: only coroutines
     /// (`iscoroutine(x)`), no coroutine (where it is false), only awaitables, only `async
     /// def` functions, no plain Future, or anything (several tests: no plain Future when
-    /// one of them stops them).
+    /// one of them stops them, no coroutine when one of them rules coroutines out).
     fn guard_label(&mut self, m: ModIdx, tests: &[GuardTest]) -> Label {
         match tests {
             [GuardTest::Coroutine] => COROUTINES_ONLY,
             [GuardTest::NotCoroutine] => NOT_COROUTINES,
+            [GuardTest::NotAwaitable] => NOT_FUTURES_OR_COROUTINES,
             [GuardTest::Awaitable] => AWAITABLES_ONLY,
             [GuardTest::CoroutineFunction] => COROUTINE_FUNCTIONS_ONLY,
-            tests if tests.iter().any(|test| self.guard_stops_futures(m, test)) => GUARD,
-            _ => NO_LABEL,
+            tests => {
+                let stops_futures = tests.iter().any(|test| self.guard_stops_futures(m, test));
+                // `isinstance(x, asyncio.Task)`, `isinstance(x, int)`, `not isawaitable(x)`,
+                // `isfuture(x)` rule out coroutines, whatever else holds with them.
+                let stops_coroutines = tests.iter().any(|test| self.guard_stops_coroutines(m, test));
+                match (stops_futures, stops_coroutines) {
+                    (true, true) => NOT_FUTURES_OR_COROUTINES,
+                    (true, false) => GUARD,
+                    (false, true) => NOT_COROUTINES,
+                    (false, false) => NO_LABEL,
+                }
+            }
         }
     }
 

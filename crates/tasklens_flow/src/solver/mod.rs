@@ -33,7 +33,7 @@ use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, 
 pub(crate) use classes::method_in;
 pub(crate) use filters::{
     ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, NOT_COROUTINES,
-    TypeFilter, is_shown,
+    NOT_FUTURES_OR_COROUTINES, TypeFilter, is_shown,
 };
 pub(crate) use solution::{Solution, Solved};
 
@@ -344,6 +344,8 @@ pub(crate) struct Solver {
     classes: classes::ClassTable,
     sinks: Vec<link::SinkRecord>,
     ensure_future_sites: FxHashMap<GSite, Option<GNode>>,
+    /// `asyncio.wait(fs)` sites and the node of `fs` (see [`Solution::wait_sites`]).
+    wait_sites: FxHashMap<GSite, GNode>,
     task_argument_sites: FxHashMap<GSite, GNode>,
     /// The argument of each `create_task`, `Task(...)`, `ensure_future`, `wait_for` and
     /// `shield` site: what the Task made there runs (or the `wait_for` coroutine or the

@@ -52,6 +52,8 @@ pub(crate) struct Solution {
     /// `ClassTable::is_coroutine_class`).
     pub coroutine_classes: FxHashSet<GClass>,
     pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
+    /// `asyncio.wait(fs)` calls and the node of `fs`, by site.
+    pub wait_sites: Vec<(GSite, GNode)>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
@@ -151,6 +153,8 @@ impl Solver {
         let mut ensure_future_sites: Vec<_> =
             self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
+        let mut wait_sites: Vec<_> = self.wait_sites.iter().map(|(site, fs)| (*site, *fs)).collect();
+        wait_sites.sort_unstable();
         let run_by_loop = self.run_by_loop();
         let mut task_argument_sites: Vec<_> = self.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
@@ -246,6 +250,7 @@ impl Solver {
             shadowed_sinks,
             coroutine_classes,
             ensure_future_sites,
+            wait_sites,
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,

@@ -67,6 +67,9 @@ pub enum GuardTest {
     NotCoroutine,
     /// `x` can be awaited: `inspect.isawaitable(x)`.
     Awaitable,
+    /// `x` cannot be awaited: where `inspect.isawaitable(x)` is false (no Future, Task or
+    /// coroutine).
+    NotAwaitable,
     /// `x` is an `async def` function: `inspect.iscoroutinefunction(x)` (or asyncio's).
     CoroutineFunction,
     /// One of the alternatives holds, each being all of its tests: `A or B` when true,

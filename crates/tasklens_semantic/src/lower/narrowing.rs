@@ -224,10 +224,11 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
 pub(super) fn one_argument_test(function: &str) -> Option<(Option<GuardTest>, Option<GuardTest>)> {
     Some(match function {
         "iscoroutine" => (Some(GuardTest::Coroutine), Some(GuardTest::NotCoroutine)),
-        // What cannot be awaited is no Future.
-        "isawaitable" => (Some(GuardTest::Awaitable), Some(GuardTest::NotFuture)),
+        // What cannot be awaited is no Future and no coroutine.
+        "isawaitable" => (Some(GuardTest::Awaitable), Some(GuardTest::NotAwaitable)),
         "iscoroutinefunction" => (Some(GuardTest::CoroutineFunction), None),
-        "isfuture" => (None, Some(GuardTest::NotFuture)),
+        // A Future (or Task) is no coroutine.
+        "isfuture" => (Some(GuardTest::NotCoroutine), Some(GuardTest::NotFuture)),
         _ => return None,
     })
 }

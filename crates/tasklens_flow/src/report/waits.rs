@@ -1,0 +1,109 @@
+//! `asyncio.wait(fs)` calls that coroutines reach: Python 3.11 refuses them (TL008).
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use tasklens_semantic::facts::Part;
+
+use super::producers::function_location;
+use super::{CallContext, Location, call_at, failure_expected, file_of, runs_below, type_error_handled};
+use crate::objects::{GFunc, Obj, ObjId};
+use crate::solver::Solved;
+
+/// Coroutines reaching `asyncio.wait`, which takes Futures and Tasks: up to Python 3.10 it
+/// wrapped a coroutine in a Task itself (deprecated since 3.8), from 3.11 it raises
+/// `TypeError`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitOnCoroutine {
+    /// The `asyncio.wait(...)` call.
+    pub at: Location,
+    pub callee: TextRange,
+    /// The `fs` argument (a positional argument, or the value of `fs=`).
+    pub argument: TextRange,
+    /// The project's `async def`s whose coroutines reach it, in source order, with where
+    /// each is defined.
+    pub functions: Vec<(Name, Location)>,
+    /// Coroutines of asyncio's own (`event.wait()`, `asyncio.sleep(1)`, `queue.get()`) reach it.
+    pub asyncio_coroutines: bool,
+    /// Every value that reaches it is a coroutine: wrapping each element in a Task is
+    /// what the call needs.
+    pub only_coroutines: bool,
+    /// The argument itself is a coroutine, not a collection of them: `TypeError` in every
+    /// version (`asyncio.wait` wants an iterable).
+    pub bare: bool,
+    pub context: CallContext,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
+}
+
+/// Each `asyncio.wait` call that a coroutine can reach, directly or as an element of `fs`.
+pub(super) fn waits_on_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<WaitOnCoroutine> {
+    let mut found = Vec::new();
+    for &(site, fs) in &solved.wait_sites {
+        let (module, call) = solved.modules.site(site);
+        // A spread argument hides which one is `fs`; compatibility code and tests that expect
+        // the failure are left alone.
+        if call.has_spread || type_error_handled(solved, site) || failure_expected(solved, site) {
+            continue;
+        }
+        let mut elements: Vec<ObjId> = Vec::new();
+        let (mut bare, mut others) = (false, false);
+        for &obj in solved.sets.get(fs) {
+            let container = match solved.objs[obj as usize] {
+                value if value.is_coroutine() => {
+                    bare = true;
+                    elements.push(obj);
+                    continue;
+                }
+                Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)),
+                Obj::View(container, _, part) => solved.part_nodes.get(&(container, part)),
+                _ => {
+                    others = true;
+                    continue;
+                }
+            };
+            // A container nothing was stored in has no slot.
+            if let Some(&values) = container {
+                elements.extend_from_slice(solved.sets.get(values));
+            }
+        }
+        elements.sort_unstable();
+        elements.dedup();
+        let coroutines: Vec<Obj> =
+            (elements.iter()).map(|&obj| solved.objs[obj as usize]).filter(|value| value.is_coroutine()).collect();
+        if coroutines.is_empty() {
+            continue;
+        }
+        let mut functions: Vec<GFunc> = (coroutines.iter())
+            .filter_map(|value| match *value {
+                Obj::Coro(Some(func)) | Obj::CoroCall(_, func) => Some(func),
+                _ => None,
+            })
+            .collect();
+        functions.sort_unstable();
+        functions.dedup();
+        let asyncio_coroutines =
+            coroutines.iter().any(|value| !matches!(value, Obj::Coro(Some(_)) | Obj::CoroCall(..)));
+        let at = call_at(solved, site);
+        let argument = match call.args.first() {
+            Some(_) => at.arg(0),
+            None => match call.keywords.iter().position(|k| k.name.as_str() == "fs") {
+                Some(index) => at.keyword_value(index),
+                None => continue,
+            },
+        };
+        found.push(WaitOnCoroutine {
+            at: Location { file: file_of(solved, module), range: at.range },
+            callee: at.callee,
+            argument,
+            functions: (functions.into_iter())
+                .map(|func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
+                .collect(),
+            asyncio_coroutines,
+            only_coroutines: !others && coroutines.len() == elements.len(),
+            bare,
+            context: context_of(site),
+            below: runs_below(solved, site),
+        });
+    }
+    found
+}
