@@ -18,4 +18,5 @@ mod tl005;
 mod tl006;
 mod tl007;
 mod tl008;
+mod tl009;
 mod watch;

@@ -19,9 +19,9 @@ use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
-    CallContext, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, LooplessCall, LooplessStart,
-    MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
-    WaitOnCoroutine,
+    CallContext, CoroutineCallback, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, LooplessCall,
+    LooplessStart, MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind,
+    TaskArgumentFlow, WaitOnCoroutine,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

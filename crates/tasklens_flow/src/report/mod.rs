@@ -3,12 +3,14 @@
 //! [`FlowReport`]. The types the rules read live here; how a value came to a node is in
 //! `trace`, what made it in `producers`, where a call runs in `context`.
 
+mod callbacks;
 mod context;
 mod module_index;
 mod producers;
 mod trace;
 mod waits;
 
+pub use callbacks::CoroutineCallback;
 use context::{caller_of, loop_functions, loopless_calls};
 use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};
@@ -314,6 +316,7 @@ pub struct FlowReport {
     pub masked_casts: Vec<MaskedCast>,
     pub loopless_calls: Vec<LooplessCall>,
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
+    pub coroutine_callbacks: Vec<CoroutineCallback>,
     /// The analysis stopped at its growth limit: no flow finding is reported.
     pub incomplete: bool,
 }
@@ -536,6 +539,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         })
         .collect();
     report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
+    report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
     report
 }
 

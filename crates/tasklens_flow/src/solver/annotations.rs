@@ -51,7 +51,10 @@ impl Solver {
     pub(super) fn guard_stops_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
         match test {
             GuardTest::NotFuture | GuardTest::Coroutine | GuardTest::NotAwaitable => true,
-            GuardTest::Awaitable | GuardTest::CoroutineFunction | GuardTest::NotCoroutine => false,
+            GuardTest::Awaitable
+            | GuardTest::CoroutineFunction
+            | GuardTest::NotCoroutineFunction
+            | GuardTest::NotCoroutine => false,
             GuardTest::Is(types) => {
                 types.iter().any(|t| self.admits(m, t, 0).only_task())
                     || types.iter().all(|t| self.excludes_futures(m, t))
@@ -87,15 +90,9 @@ impl Solver {
     /// no outside base, a builtin other than `object`, or a class of a third-party package
     /// (twisted's `Deferred`) does not.
     fn excludes_coroutines(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
-        let path = match expr {
-            TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
-            TypeExpr::None => return true,
-            _ => return false,
-        };
-        let alternatives = self.modules.resolve_type(m, path);
-        alternatives.into_iter().all(|resolved| match resolved {
+        self.every_type_is(m, expr, |solver, resolved| match resolved {
             Resolved::Class(class) => {
-                !self.classes.external_base[class as usize] && !self.classes.coroutine[class as usize]
+                !solver.classes.external_base[class as usize] && !solver.classes.coroutine[class as usize]
             }
             Resolved::External(path) => match crate::asyncio_api::split(&path) {
                 ("builtins", last) => last != "object",
@@ -105,6 +102,18 @@ impl Solver {
             },
             _ => false,
         })
+    }
+
+    /// Whether every type `expr` may name passes `test`: `None` does, an expression that
+    /// names no type does not.
+    fn every_type_is(&mut self, m: ModIdx, expr: &TypeExpr, test: impl Fn(&Self, Resolved) -> bool) -> bool {
+        let path = match expr {
+            TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
+            TypeExpr::None => return true,
+            _ => return false,
+        };
+        let alternatives = self.modules.resolve_type(m, path);
+        alternatives.into_iter().all(|resolved| test(self, resolved))
     }
 
     /// What holds of the argument where a call of `callee` (named in `m`) comes out `holds`,
@@ -149,14 +158,8 @@ impl Solver {
     /// every Future): project classes that do not derive from an outside class, and
     /// well-known types a Future does not implement.
     fn excludes_futures(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
-        let path = match expr {
-            TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
-            TypeExpr::None => return true,
-            _ => return false,
-        };
-        let alternatives = self.modules.resolve_type(m, path);
-        alternatives.into_iter().all(|resolved| match resolved {
-            Resolved::Class(class) => !self.classes.external_base[class as usize],
+        self.every_type_is(m, expr, |solver, resolved| match resolved {
+            Resolved::Class(class) => !solver.classes.external_base[class as usize],
             Resolved::External(path) => crate::asyncio_api::excludes_futures(&path),
             _ => false,
         })

@@ -206,8 +206,12 @@ impl Solver {
             Complex::ForwardElements { site, first } => self.forward_elements(value, site, first),
             Complex::ForwardTuple { tuple } => self.forward_tuple(value, tuple),
             Complex::LoopCallback { site, callback } => {
+                if let Obj::Partial(partial) = value {
+                    self.partial_callbacks.insert((site, partial));
+                }
                 if let Some(func) = self.function_called(value, complex) {
                     self.loop_callbacks.insert(func);
+                    self.note_coroutine_callback(site, func, node);
                 }
                 // `loop.call_soon_threadsafe(loop.create_task, coro)`: the loop makes the Task
                 // and drops what its callback returns, so nothing keeps it (TL005).
@@ -226,8 +230,12 @@ impl Solver {
                 }
             }
             Complex::ThreadTarget { site } => {
+                if let Obj::Partial(partial) = value {
+                    self.partial_callbacks.insert((site, partial));
+                }
                 if let Some(func) = self.function_called(value, complex) {
                     self.thread_targets.insert((func, site));
+                    self.note_coroutine_callback(site, func, node);
                 }
             }
             Complex::Escape => {
@@ -363,6 +371,15 @@ impl Solver {
 
     /// The project function that calling `value` runs: a function or a bound method itself.
     /// For a `functools.partial`, `complex` goes on to the function it wraps instead.
+    /// A function the loop or a thread calls back at `site` (given at `node`) whose call
+    /// only makes a coroutine: an `async def` no decorator may have wrapped (TL009).
+    fn note_coroutine_callback(&mut self, site: GSite, func: GFunc, node: GNode) {
+        let facts = self.modules.func(func).1;
+        if facts.makes_coroutine() && !facts.opaque {
+            self.coroutine_callbacks.insert((site, func, node));
+        }
+    }
+
     fn function_called(&mut self, value: Obj, complex: Complex) -> Option<GFunc> {
         match value {
             Obj::Function(func) | Obj::Bound(func) => Some(func),

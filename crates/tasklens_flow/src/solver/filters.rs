@@ -30,9 +30,31 @@ pub(crate) const NOT_COROUTINES: Label = u32::MAX - 7;
 /// and the one where `isawaitable(x)` is false.
 pub(crate) const NOT_FUTURES_OR_COROUTINES: Label = u32::MAX - 8;
 
+/// Drops `async def` functions: where `iscoroutinefunction(x)` is false.
+pub(crate) const NOT_COROUTINE_FUNCTIONS: Label = u32::MAX - 9;
+
+/// Several tests on one way (an `elif` after others): what each rules out, as a mask
+/// ([`NO_FUTURES`], [`NO_COROUTINES`], [`NO_COROUTINE_FUNCTIONS`]) below this label.
+const RULED_OUT: Label = u32::MAX - 16;
+pub(crate) const NO_FUTURES: u32 = 1;
+pub(crate) const NO_COROUTINES: u32 = 2;
+pub(crate) const NO_COROUTINE_FUNCTIONS: u32 = 4;
+
+/// The label of a way where the tests rule out what `mask` says (nothing: no label).
+pub(crate) fn ruled_out(mask: u32) -> Label {
+    match mask & 7 {
+        0 => super::NO_LABEL,
+        NO_FUTURES => GUARD,
+        NO_COROUTINES => NOT_COROUTINES,
+        NO_COROUTINE_FUNCTIONS => NOT_COROUTINE_FUNCTIONS,
+        mask if mask == NO_FUTURES | NO_COROUTINES => NOT_FUTURES_OR_COROUTINES,
+        mask => RULED_OUT - mask,
+    }
+}
+
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < NOT_FUTURES_OR_COROUTINES
+    label < RULED_OUT - 7
 }
 
 /// A node without a type filter.
@@ -97,6 +119,14 @@ impl Solver {
             COROUTINES_ONLY => self.may_be_coroutine(value),
             NOT_COROUTINES => !self.is_surely_coroutine(value),
             NOT_FUTURES_OR_COROUTINES => !value.is_plain_future() && !self.is_surely_coroutine(value),
+            NOT_COROUTINE_FUNCTIONS => !self.is_coroutine_function(value),
+            label if (RULED_OUT - 7..RULED_OUT).contains(&label) => {
+                let mask = RULED_OUT - label;
+                let ruled_out = |bit: u32| mask & bit != 0;
+                !((ruled_out(NO_FUTURES) && value.is_plain_future())
+                    || (ruled_out(NO_COROUTINES) && self.is_surely_coroutine(value))
+                    || (ruled_out(NO_COROUTINE_FUNCTIONS) && self.is_coroutine_function(value)))
+            }
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
             super::init_stores::SITELESS => super::init_stores::is_siteless(value),
@@ -178,6 +208,14 @@ impl Solver {
             }
             Obj::Partial(_) | Obj::Unknown | Obj::External(_) | Obj::ExternalInstance(_) => true,
             Obj::Instance(class) => self.classes.external_base[class as usize],
+            _ => false,
+        }
+    }
+
+    /// Whether it is an `async def` function of the project (or a method read from an instance).
+    fn is_coroutine_function(&self, value: Obj) -> bool {
+        match value {
+            Obj::Function(func) | Obj::Bound(func) => self.modules.func(func).1.makes_coroutine(),
             _ => false,
         }
     }

@@ -9,8 +9,8 @@ use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, P
 
 use super::classes::ClassTable;
 use super::{
-    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, GUARD, Label, NO_LABEL, NOT_COROUTINES,
-    NOT_FUTURES_OR_COROUTINES, Solver,
+    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, Label, NO_LABEL,
+    NOT_COROUTINE_FUNCTIONS, NOT_COROUTINES, NOT_FUTURES_OR_COROUTINES, Solver,
 };
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
@@ -125,6 +125,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         passed_to_wrapped: FxHashSet::default(),
         escaped: FxHashSet::default(),
         loop_callbacks: FxHashSet::default(),
+        coroutine_callbacks: FxHashSet::default(),
+        partial_callbacks: FxHashSet::default(),
         done_callbacks: Vec::new(),
         thread_futures: FxHashSet::default(),
         thread_targets: FxHashSet::default(),
@@ -434,17 +436,25 @@ impl Solver {
             [GuardTest::NotAwaitable] => NOT_FUTURES_OR_COROUTINES,
             [GuardTest::Awaitable] => AWAITABLES_ONLY,
             [GuardTest::CoroutineFunction] => COROUTINE_FUNCTIONS_ONLY,
+            [GuardTest::NotCoroutineFunction] => NOT_COROUTINE_FUNCTIONS,
             tests => {
                 let stops_futures = tests.iter().any(|test| self.guard_stops_futures(m, test));
                 // `isinstance(x, asyncio.Task)`, `isinstance(x, int)`, `not isawaitable(x)`,
                 // `isfuture(x)` rule out coroutines, whatever else holds with them.
                 let stops_coroutines = tests.iter().any(|test| self.guard_stops_coroutines(m, test));
-                match (stops_futures, stops_coroutines) {
-                    (true, true) => NOT_FUTURES_OR_COROUTINES,
-                    (true, false) => GUARD,
-                    (false, true) => NOT_COROUTINES,
-                    (false, false) => NO_LABEL,
+                let stops_coroutine_functions =
+                    tests.iter().any(|test| matches!(test, GuardTest::NotCoroutineFunction));
+                let mut mask = 0;
+                if stops_futures {
+                    mask |= super::filters::NO_FUTURES;
                 }
+                if stops_coroutines {
+                    mask |= super::filters::NO_COROUTINES;
+                }
+                if stops_coroutine_functions {
+                    mask |= super::filters::NO_COROUTINE_FUNCTIONS;
+                }
+                super::filters::ruled_out(mask)
             }
         }
     }

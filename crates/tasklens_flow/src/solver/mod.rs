@@ -32,8 +32,8 @@ use crate::modules::Modules;
 use crate::objects::{GClass, GFunc, GNode, GSite, Interner, ModIdx, Obj, ObjId, ObjSet, PathId};
 pub(crate) use classes::method_in;
 pub(crate) use filters::{
-    ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, GUARD, NOT_COROUTINES,
-    NOT_FUTURES_OR_COROUTINES, TypeFilter, is_shown,
+    ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, NOT_COROUTINE_FUNCTIONS,
+    NOT_COROUTINES, NOT_FUTURES_OR_COROUTINES, TypeFilter, is_shown,
 };
 pub(crate) use solution::{Solution, Solved};
 
@@ -329,6 +329,10 @@ pub(crate) struct Solver {
     passed_to_wrapped: FxHashSet<(GNode, Complex)>,
     escaped: FxHashSet<GFunc>,
     loop_callbacks: FxHashSet<GFunc>,
+    /// See [`Solution::coroutine_callbacks`].
+    coroutine_callbacks: FxHashSet<(GSite, GFunc, GNode)>,
+    /// See [`Solution::partial_callbacks`].
+    partial_callbacks: FxHashSet<(GSite, GSite)>,
     done_callbacks: Vec<(GNode, GFunc)>,
     thread_futures: FxHashSet<GSite>,
     thread_targets: FxHashSet<(GFunc, GSite)>,

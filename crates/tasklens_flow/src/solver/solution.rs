@@ -54,6 +54,12 @@ pub(crate) struct Solution {
     pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
     /// `asyncio.wait(fs)` calls and the node of `fs`, by site.
     pub wait_sites: Vec<(GSite, GNode)>,
+    /// `async def`s the event loop or another thread calls back, which only makes their
+    /// coroutines: the calling site, the function, and the node it was given at.
+    pub coroutine_callbacks: Vec<(GSite, GFunc, GNode)>,
+    /// `functools.partial` objects the loop or a thread calls back: (calling site, the
+    /// partial's site).
+    pub partial_callbacks: Vec<(GSite, GSite)>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
@@ -153,6 +159,10 @@ impl Solver {
         let mut ensure_future_sites: Vec<_> =
             self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
+        let mut coroutine_callbacks: Vec<_> = self.coroutine_callbacks.iter().copied().collect();
+        coroutine_callbacks.sort_unstable();
+        let mut partial_callbacks: Vec<_> = self.partial_callbacks.iter().copied().collect();
+        partial_callbacks.sort_unstable();
         let mut wait_sites: Vec<_> = self.wait_sites.iter().map(|(site, fs)| (*site, *fs)).collect();
         wait_sites.sort_unstable();
         let run_by_loop = self.run_by_loop();
@@ -251,6 +261,8 @@ impl Solver {
             coroutine_classes,
             ensure_future_sites,
             wait_sites,
+            coroutine_callbacks,
+            partial_callbacks,
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,

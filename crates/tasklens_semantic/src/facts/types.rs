@@ -70,6 +70,8 @@ pub enum GuardTest {
     /// `x` cannot be awaited: where `inspect.isawaitable(x)` is false (no Future, Task or
     /// coroutine).
     NotAwaitable,
+    /// `x` is no `async def` function: where `iscoroutinefunction(x)` is false.
+    NotCoroutineFunction,
     /// `x` is an `async def` function: `inspect.iscoroutinefunction(x)` (or asyncio's).
     CoroutineFunction,
     /// One of the alternatives holds, each being all of its tests: `A or B` when true,

@@ -54,8 +54,9 @@ impl Lowerer {
                 narrowings
             }
             _ => match isinstance_narrowing(test) {
-                Some((mut when_true, when_false)) => {
+                Some((mut when_true, mut when_false)) => {
                     when_true.extend(self.through_unwrapped_copies(&when_true));
+                    when_false.extend(self.through_unwrapped_copies(&when_false));
                     let narrowings = (when_true, when_false);
                     // `isinstance(job := f(), Task)`: the walrus binds before the test holds.
                     if let Expr::Call(call) = test
@@ -106,11 +107,15 @@ impl Lowerer {
 
     /// What `iscoroutine(check)` and `iscoroutinefunction(check)` say of the name `check`
     /// copied (`target`, while it is as it was): it is the coroutine (function), or a
-    /// `functools.partial` that `check` unwrapped to one, whose call gives a coroutine.
+    /// `functools.partial` that `check` unwrapped to one, whose call gives a coroutine;
+    /// where `iscoroutinefunction(check)` is false, `target` is no `async def` either.
     fn through_unwrapped_copies(&self, narrowings: &[Narrowing]) -> Vec<Narrowing> {
         let scope = self.scope();
         (narrowings.iter())
-            .filter(|(_, test)| matches!(test, GuardTest::Coroutine | GuardTest::CoroutineFunction))
+            // Where `iscoroutine(check)` is false, `target` may still be a partial of one.
+            .filter(|(_, test)| {
+                matches!(test, GuardTest::Coroutine | GuardTest::CoroutineFunction | GuardTest::NotCoroutineFunction)
+            })
             .filter_map(|(name, test)| {
                 let (copied, version) = scope.unwrapped_copies.get(name)?;
                 (scope.flow.env.get(copied) == version.as_ref()).then(|| (copied.clone(), test.clone()))
@@ -226,7 +231,7 @@ pub(super) fn one_argument_test(function: &str) -> Option<(Option<GuardTest>, Op
         "iscoroutine" => (Some(GuardTest::Coroutine), Some(GuardTest::NotCoroutine)),
         // What cannot be awaited is no Future and no coroutine.
         "isawaitable" => (Some(GuardTest::Awaitable), Some(GuardTest::NotAwaitable)),
-        "iscoroutinefunction" => (Some(GuardTest::CoroutineFunction), None),
+        "iscoroutinefunction" => (Some(GuardTest::CoroutineFunction), Some(GuardTest::NotCoroutineFunction)),
         // A Future (or Task) is no coroutine.
         "isfuture" => (Some(GuardTest::NotCoroutine), Some(GuardTest::NotFuture)),
         _ => return None,

@@ -1,0 +1,86 @@
+//! TL009: an `async def` handed over as a plain callback, whose coroutine nothing awaits.
+
+use tasklens_flow::CoroutineCallback;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `async def` functions (and methods) given to code that calls them as plain
+    /// functions and throws the result away: the event loop's callbacks
+    /// (`loop.call_soon`, `call_soon_threadsafe`, `call_later`, `call_at`,
+    /// `add_signal_handler`, `add_reader`, `add_writer`) and the functions other threads
+    /// run (`threading.Thread(target=...)`, `threading.Timer`, `loop.run_in_executor`,
+    /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), also
+    /// through a `functools.partial` and however the function reached the call (an
+    /// attribute, a parameter, a container, another module). An `async def` under a
+    /// decorator the analysis does not know may have been made a plain function, and is
+    /// left alone, as is a call where some value other than an `async def` may be given
+    /// too (a dispatcher that tests `iscoroutinefunction(f)` first: where the test is
+    /// false no `async def` gets by), or in a `try` that catches `TypeError`.
+    ///
+    /// ## Why is this bad?
+    /// Calling an `async def` only creates a coroutine; its body runs when the coroutine
+    /// is awaited or wrapped in a Task. The loop and the thread call the function, drop
+    /// the coroutine, and the work silently never happens: Python only prints
+    /// `RuntimeWarning: coroutine '...' was never awaited` when the coroutine is collected
+    /// (for `run_in_executor` and `to_thread`, awaiting the call gives that coroutine back
+    /// instead of the result). `add_signal_handler` refuses a coroutine function with
+    /// `TypeError`, and so do `call_soon` and the others in asyncio's debug mode
+    /// (`PYTHONASYNCIODEBUG=1`, `python -X dev`); otherwise nothing fails. Type checkers
+    /// accept it: these APIs take any callable.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def reconnect():
+    ///     ...
+    ///
+    /// loop.call_later(5, reconnect)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// loop.call_later(5, lambda: background.add(asyncio.ensure_future(reconnect())))
+    /// ```
+    /// (a Task kept in a set), or make `reconnect` a plain `def`. In another thread, run
+    /// the coroutine in the loop with `asyncio.run_coroutine_threadsafe(reconnect(), loop)`,
+    /// or in a loop of the thread's own with `asyncio.run(reconnect())`.
+    ///
+    /// ## References
+    /// - [Coroutines and Tasks](https://docs.python.org/3/library/asyncio-task.html#coroutines)
+    /// - [`loop.call_soon`](https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.loop.call_soon)
+    pub static RULE = ("TL009", "async-function-as-callback", Severity::Error);
+}
+
+/// TL009 for one function handed over at one call.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback) -> Diagnostic {
+    let text = callback.at.file.text(db);
+    let callee = &text[usize::from(callback.callee.start())..usize::from(callback.callee.end())];
+    let name = &callback.function;
+    let message = if callback.in_thread {
+        format!(
+            "`{callee}` runs the `async def` `{name}` in another thread as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); use `asyncio.run_coroutine_threadsafe({name}(), loop)` to run it in the event loop"
+        )
+    } else {
+        format!(
+            "`{callee}` calls the `async def` `{name}` back as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); schedule `{name}()` as a Task, or make it a plain `def` (asyncio's debug mode raises TypeError here)"
+        )
+    };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label {
+            file: callback.at.file,
+            range: callback.argument,
+            message: format!("`{name}` is called here without being awaited"),
+        },
+        trace: vec![Label {
+            file: callback.defined.file,
+            range: callback.defined.range,
+            message: format!("`async def {name}`: a call of it gives a coroutine"),
+        }],
+        fix: None,
+    }
+}

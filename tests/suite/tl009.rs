@@ -1,0 +1,134 @@
+//! TL009: an `async def` handed over as a plain callback, whose coroutine nothing awaits.
+
+use crate::fixture::{check, parse, python};
+
+const CALLBACKS: &str = r#"
+#- app/__init__.py
+#- app/handlers.py
+import functools
+
+
+class Client:
+    async def on_tick(self):
+        print("tick ran")
+
+    def start(self, loop):
+        loop.call_soon(self.on_tick)
+        loop.call_later(0, functools.partial(reconnect, 1))
+
+
+async def reconnect(attempt):
+    print("reconnect ran", attempt)
+
+
+HANDLERS = {"refresh": reconnect}
+#- main.py run
+import asyncio
+import threading
+
+from app.handlers import HANDLERS, Client
+
+
+def plain():
+    print("plain ran")
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    Client().start(loop)
+    loop.call_soon(plain)
+    worker = threading.Thread(target=HANDLERS["refresh"], args=(2,))
+    worker.start()
+    worker.join()
+    await loop.run_in_executor(None, plain)
+    await asyncio.sleep(0.05)
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn async_functions_given_to_the_loop_and_to_threads_never_run() {
+    check(
+        CALLBACKS,
+        "
+        app/handlers.py:9: TL009
+        app/handlers.py:10: TL009
+        main.py:15: TL009
+        ",
+    );
+    // CPython runs the plain callbacks and none of the `async def`s, with a warning for each.
+    let fixture = parse(CALLBACKS);
+    let output = python(&fixture.files, "main.py", None, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stdout.matches("plain ran").count(), 2, "{stdout}");
+    assert!(!stdout.contains("tick ran") && !stdout.contains("reconnect ran"), "{stdout}");
+    assert!(stderr.contains("coroutine 'Client.on_tick' was never awaited"), "{stderr}");
+    assert!(stderr.contains("coroutine 'reconnect' was never awaited"), "{stderr}");
+}
+
+#[test]
+fn dispatchers_that_test_the_kind_first_are_fine() {
+    // A job runner that tests `iscoroutinefunction` (of the job or of the function a
+    // partial wraps) before handing a plain function over; a plain function through a
+    // decorator; a value from outside the project.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import functools
+import inspect
+
+
+def registered(func):
+    return func
+
+
+async def work():
+    print("work ran")
+
+
+def plain():
+    print("plain ran")
+
+
+def run_job(loop, target, *args):
+    check = target
+    while isinstance(check, functools.partial):
+        check = check.func
+    if asyncio.iscoroutine(check):
+        return loop.create_task(target)
+    elif inspect.iscoroutinefunction(check):
+        return loop.create_task(target(*args))
+    else:
+        return loop.run_in_executor(None, target, *args)
+
+
+TASKS = []
+
+
+def soon(loop, callback):
+    if inspect.iscoroutinefunction(callback):
+        TASKS.append(loop.create_task(callback()))
+    else:
+        loop.call_soon(callback)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await run_job(loop, work)
+    await run_job(loop, plain)
+    await run_job(loop, functools.partial(work))
+    soon(loop, work)
+    soon(loop, plain)
+    loop.call_soon(registered(plain))
+    loop.call_soon(print, "outside")
+    await asyncio.sleep(0.01)
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
