@@ -33,9 +33,15 @@ def plain():
     print("plain ran")
 
 
+async def finished(task):
+    print("finished ran")
+
+
 async def main():
     loop = asyncio.get_running_loop()
     Client().start(loop)
+    sleeper = asyncio.create_task(asyncio.sleep(0))
+    sleeper.add_done_callback(finished)
     loop.call_soon(plain)
     worker = threading.Thread(target=HANDLERS["refresh"], args=(2,))
     worker.start()
@@ -54,7 +60,8 @@ fn async_functions_given_to_the_loop_and_to_threads_never_run() {
         "
         app/handlers.py:9: TL009
         app/handlers.py:10: TL009
-        main.py:15: TL009
+        main.py:19: TL009
+        main.py:21: TL009
         ",
     );
     // CPython runs the plain callbacks and none of the `async def`s, with a warning for each.
@@ -66,6 +73,7 @@ fn async_functions_given_to_the_loop_and_to_threads_never_run() {
     assert!(!stdout.contains("tick ran") && !stdout.contains("reconnect ran"), "{stdout}");
     assert!(stderr.contains("coroutine 'Client.on_tick' was never awaited"), "{stderr}");
     assert!(stderr.contains("coroutine 'reconnect' was never awaited"), "{stderr}");
+    assert!(stderr.contains("coroutine 'finished' was never awaited"), "{stderr}");
 }
 
 #[test]

@@ -10,7 +10,8 @@ declare_rule! {
     /// Finds `async def` functions (and methods) given to code that calls them as plain
     /// functions and throws the result away: the event loop's callbacks
     /// (`loop.call_soon`, `call_soon_threadsafe`, `call_later`, `call_at`,
-    /// `add_signal_handler`, `add_reader`, `add_writer`) and the functions other threads
+    /// `add_signal_handler`, `add_reader`, `add_writer`, and the `add_done_callback` of an
+    /// asyncio Future or Task) and the functions other threads
     /// run (`threading.Thread(target=...)`, `threading.Timer`, `loop.run_in_executor`,
     /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), also
     /// through a `functools.partial` and however the function reached the call (an
@@ -60,11 +61,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
     let name = &callback.function;
     let message = if callback.in_thread {
         format!(
-            "`{callee}` runs the `async def` `{name}` in another thread as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); use `asyncio.run_coroutine_threadsafe({name}(), loop)` to run it in the event loop"
+            "`{callee}` runs the `async def` `{name}` in another thread as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); use `asyncio.run_coroutine_threadsafe({name}(...), loop)` to run it in the event loop"
         )
     } else {
         format!(
-            "`{callee}` calls the `async def` `{name}` back as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); schedule `{name}()` as a Task, or make it a plain `def` (asyncio's debug mode raises TypeError here)"
+            "`{callee}` calls the `async def` `{name}` back as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); schedule `{name}(...)` as a Task, or make it a plain `def` (asyncio's debug mode raises TypeError here)"
         )
     };
     Diagnostic {

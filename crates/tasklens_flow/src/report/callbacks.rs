@@ -10,7 +10,7 @@ use crate::objects::{GFunc, GNode, GSite, Obj};
 use crate::solver::Solved;
 
 /// An `async def` given to the event loop as a callback (`loop.call_soon(f)`,
-/// `call_later`, `add_signal_handler`...) or to another thread as its function
+/// `call_later`, `add_signal_handler`, a Future's `add_done_callback`...) or to another thread as its function
 /// (`threading.Thread(target=f)`, `run_in_executor(None, f)`, `executor.submit(f)`): the
 /// call makes a coroutine that nothing awaits, so the function's body never runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +60,19 @@ fn partial_made_beside(solved: &Solved, site: GSite, node: GNode) -> Option<GSit
     })
 }
 
+/// Whether every value at `node` is a Future or Task of asyncio's (a project class may
+/// define an `add_done_callback` of its own that awaits what it is given).
+fn only_asyncio_futures(solved: &Solved, node: GNode) -> bool {
+    let values = solved.sets.get(node);
+    !values.is_empty()
+        && values.iter().all(|&obj| {
+            matches!(
+                solved.objs[obj as usize],
+                Obj::Task(_) | Obj::Future(_) | Obj::FutureSummary(_) | Obj::ParamFuture(_)
+            )
+        })
+}
+
 pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
     let threads: FxHashSet<(GFunc, GSite)> = solved.thread_targets.iter().copied().collect();
     let mut found = Vec::new();
@@ -70,6 +83,7 @@ pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
             || failure_expected(solved, site)
             || type_error_handled(solved, site)
             || !only_coroutine_functions(solved, node)
+            || !solved.done_callback_receivers.get(&site).is_none_or(|&receiver| only_asyncio_futures(solved, receiver))
         {
             continue;
         }

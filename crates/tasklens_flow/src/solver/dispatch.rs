@@ -117,10 +117,12 @@ impl Solver {
                 _ => self.edge(own, result, NO_LABEL),
             },
             Complex::Callback { receiver, site } => {
+                self.done_callback_receivers.insert(site, receiver);
                 let (func, index) = match value {
                     Obj::Function(func) => (func, 0),
                     Obj::Bound(func) => (func, 1),
                     Obj::Partial(partial) => {
+                        self.partial_callbacks.insert((site, partial));
                         // `partial(f, a, b)`: the Future comes after `a` and `b`.
                         if let Some(function) = self.site_args(partial).arg(0) {
                             self.complex_on(function, Complex::PartialCallback { receiver, partial, site });
@@ -130,6 +132,7 @@ impl Solver {
                     _ => return,
                 };
                 self.done_callbacks.push((receiver, func));
+                self.note_coroutine_callback(site, func, node);
                 let (_, facts) = self.modules.func(func);
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
@@ -171,6 +174,7 @@ impl Solver {
             Complex::PartialCallback { receiver, partial, site } => {
                 let Some((func, shift)) = value.callable() else { return };
                 self.done_callbacks.push((receiver, func));
+                self.note_coroutine_callback(site, func, node);
                 // The bound arguments, then the Future.
                 self.forward_arguments(partial, 1, func, shift);
                 let bound = self.site_args(partial).call().args.len().saturating_sub(1);

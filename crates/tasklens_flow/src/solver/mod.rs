@@ -333,6 +333,8 @@ pub(crate) struct Solver {
     coroutine_callbacks: FxHashSet<(GSite, GFunc, GNode)>,
     /// See [`Solution::partial_callbacks`].
     partial_callbacks: FxHashSet<(GSite, GSite)>,
+    /// See [`Solution::done_callback_receivers`].
+    done_callback_receivers: FxHashMap<GSite, GNode>,
     done_callbacks: Vec<(GNode, GFunc)>,
     thread_futures: FxHashSet<GSite>,
     thread_targets: FxHashSet<(GFunc, GSite)>,

@@ -60,6 +60,8 @@ pub(crate) struct Solution {
     /// `functools.partial` objects the loop or a thread calls back: (calling site, the
     /// partial's site).
     pub partial_callbacks: Vec<(GSite, GSite)>,
+    /// `x.add_done_callback(cb)` calls, with the node of `x`.
+    pub done_callback_receivers: FxHashMap<GSite, GNode>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
@@ -263,6 +265,7 @@ impl Solver {
             wait_sites,
             coroutine_callbacks,
             partial_callbacks,
+            done_callback_receivers: self.done_callback_receivers,
             task_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
