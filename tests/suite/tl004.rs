@@ -900,3 +900,74 @@ asyncio.run(main())
         "main.py:21: TL004",
     );
 }
+
+#[test]
+fn functions_given_to_gather_shield_wait_for_and_run_until_complete() {
+    // They wrap each argument as `ensure_future` does: Futures, Tasks and coroutines are
+    // fine, a function passed instead of called is not. `*args` hides the positions; a
+    // method under a descriptor class gives what its `__get__` makes (here a coroutine).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def fetch():
+    return 1
+
+
+class computed:
+    def __init__(self, func):
+        self.func = func
+
+    def __get__(self, instance, owner):
+        return self.func(instance)
+
+
+class Model:
+    @computed
+    async def value(self):
+        return 2
+
+
+async def main(handlers):
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(Model().value)
+    await asyncio.gather(fetch(), loop.run_in_executor(None, int), asyncio.sleep(0))
+    await asyncio.shield(asyncio.ensure_future(loop.create_future()) if False else fetch())
+    await asyncio.gather(*[fetch() for _ in range(2)])
+    await asyncio.gather(fetch(), handlers["fetch"])
+
+
+loop = asyncio.new_event_loop()
+loop.run_until_complete(main({"fetch": fetch}))
+"#,
+        "main.py:28: TL004",
+    );
+}
+
+#[test]
+fn a_function_given_to_wait_for_or_run_until_complete() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def fetch():
+    return 1
+
+
+async def main():
+    return await asyncio.wait_for(fetch, 1)
+
+
+loop = asyncio.new_event_loop()
+loop.run_until_complete(main)
+"#,
+        "
+        main.py:9: TL004
+        main.py:13: TL004
+        ",
+    );
+}

@@ -16,7 +16,9 @@ declare_rule! {
     /// instead of `create_task(work())`, also asyncio's own coroutine functions such as
     /// `asyncio.sleep`), a `functools.partial` object (a callable, not a call) or a generator (a call of a function that yields,
     /// `async def` ones included: an async generator is not a coroutine) reaching those
-    /// calls or `ensure_future`. Generators under a decorator the analysis does not know
+    /// calls or `ensure_future`, or the asyncio calls that wrap their arguments as it does:
+    /// `gather(...)`, `shield(x)`, `wait_for(x, timeout)` and `loop.run_until_complete(x)`
+    /// (not with `*args`, whose positions are unknown). Generators under a decorator the analysis does not know
     /// are left alone (`@types.coroutine` makes them coroutines). Also the call of a plain
     /// `def` with no `return` at all (a forgotten `async`: the call gives None), or whose
     /// `return`s give only None or literals (`return 0`), when
@@ -77,7 +79,12 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         Producer::Generator { is_async: false, .. } => " since Python 3.12",
         _ => "",
     };
-    let message = if callee.ends_with("ensure_future") {
+    // From 3.12 `wait_for` awaits its argument itself, with a message of its own.
+    let message = if !flow.needs_coroutine && callee.ends_with("wait_for") {
+        format!(
+            "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: it cannot be awaited)"
+        )
+    } else if !flow.needs_coroutine {
         format!(
             "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: An asyncio.Future, a coroutine or an awaitable is required)"
         )
@@ -122,7 +129,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         primary: Label {
             file: flow.argument.file,
             range: flow.argument.range,
-            message: if callee.ends_with("ensure_future") {
+            message: if !flow.needs_coroutine {
                 format!("{what} is passed where an awaitable is required")
             } else {
                 format!("{what} is passed where a coroutine is required")

@@ -232,6 +232,9 @@ pub struct TaskArgumentFlow {
     pub steps: Vec<Step>,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// The call wants a coroutine (`create_task`); else any awaitable will do (`ensure_future`,
+    /// `gather`, `shield`, `wait_for`, `run_until_complete`).
+    pub needs_coroutine: bool,
 }
 
 /// `loop=` passed to an asyncio API that removed the parameter in Python 3.10.

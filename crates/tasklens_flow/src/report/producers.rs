@@ -17,15 +17,18 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     let mut call_results = CallResults::default();
     // `create_task` and its kin need a coroutine; `ensure_future` also takes Futures and
     // awaitables, but not a function (`ensure_future(work)`).
-    let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, node?, false)));
-    let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, node, true));
+    let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, 0, node?, false)));
+    let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, 0, node, true));
+    // `gather(...)`, `shield(x)`, `wait_for(x, t)`, `loop.run_until_complete(x)`: as
+    // `ensure_future`.
+    let awaited = solved.awaitable_argument_sites.iter().map(|&(site, index, node)| (site, index, node, false));
     // A `TypeError` the call raises may be handled: `try: create_task(x) except TypeError:`.
-    let unhandled = |&(site, _, _): &(GSite, GNode, bool)| !super::type_error_handled(solved, site);
-    for (site, node, needs_coroutine) in ensure_future.chain(create_task).filter(unhandled) {
+    let unhandled = |&(site, ..): &(GSite, u8, GNode, bool)| !super::type_error_handled(solved, site);
+    for (site, index, node, needs_coroutine) in ensure_future.chain(create_task).chain(awaited).filter(unhandled) {
         let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
         let below = super::runs_below(solved, site);
-        let argument = at.arg(0);
+        let argument = at.arg(usize::from(index));
         let objs = solved.sets.get(node);
         // An awaitable instance next to coroutines usually comes from dispatch over a
         // class and its subclasses (a `Pipeline` overriding a command that returns a
@@ -37,13 +40,24 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 for (future, steps) in future_origins(solved, node, obj) {
                     let Some(producer) = producer(solved, solved.objs[future as usize]) else { continue };
                     let (call, argument) = (Location { file, range: at.range }, Location { file, range: argument });
-                    flows.push(TaskArgumentFlow { producer, call, callee: at.callee, argument, steps, below });
+                    flows.push(TaskArgumentFlow {
+                        producer,
+                        call,
+                        callee: at.callee,
+                        argument,
+                        steps,
+                        below,
+                        needs_coroutine,
+                    });
                 }
                 continue;
             }
+            // A function under a decorator the analysis does not know stands for whatever the
+            // decorator made of it: a descriptor's `__get__` may give an awaitable.
+            let plain = |func: u32| !solved.modules.func(func).1.opaque;
             let producer = match value {
-                Obj::Function(func) if !ever_coroutine => Some(function_producer(solved, func, false)),
-                Obj::Bound(func) if !ever_coroutine => Some(function_producer(solved, func, true)),
+                Obj::Function(func) if !ever_coroutine && plain(func) => Some(function_producer(solved, func, false)),
+                Obj::Bound(func) if !ever_coroutine && plain(func) => Some(function_producer(solved, func, true)),
                 Obj::Container(yields, ContainerKind::Iterator) if !ever_coroutine => generator(solved, yields),
                 Obj::Partial(partial) if !ever_coroutine => {
                     let module = solved.modules.site_module(partial);
@@ -83,6 +97,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 argument: Location { file, range: argument },
                 steps: trace(solved, node, obj),
                 below,
+                needs_coroutine,
             });
         }
         if objs.is_empty()
@@ -95,6 +110,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 argument: Location { file, range: argument },
                 steps: Vec::new(),
                 below,
+                needs_coroutine,
             });
         }
     }

@@ -178,6 +178,21 @@ impl Solver {
         }
     }
 
+    /// Positional arguments that asyncio passes through `ensure_future` (`gather`, `shield`,
+    /// `wait_for`, `run_until_complete`): a function or a generator there raises TypeError
+    /// (TL004). Not for a call with spread arguments, whose positions are unknown.
+    fn note_awaitable_arguments(&mut self, site: GSite, positions: &[u8]) {
+        let args = self.site_args(site);
+        if args.call().has_spread {
+            return;
+        }
+        for &index in positions {
+            if let Some(node) = args.arg(usize::from(index)) {
+                self.awaitable_argument_sites.insert((site, index, node));
+            }
+        }
+    }
+
     pub(super) fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
         let args = self.site_args(site);
         let arg = |i: usize| args.arg(i);
@@ -252,9 +267,14 @@ impl Solver {
                     self.current_loop_sites.insert(site);
                 }
                 match path.map(|p| crate::asyncio_api::split(&self.paths[p as usize])) {
-                    Some(("asyncio", "gather")) => _ = self.gather_sites.insert(site, None),
+                    Some(("asyncio", "gather")) => {
+                        self.gather_sites.insert(site, None);
+                        let count = args.call().args.len().min(usize::from(u8::MAX)) as u8;
+                        self.note_awaitable_arguments(site, &(0..count).collect::<Vec<_>>());
+                    }
                     // `await shield(x)` gives what awaiting `x` gives.
                     Some(("asyncio", "shield")) => {
+                        self.note_awaitable_arguments(site, &[0]);
                         if let Some(awaited) = arg(0) {
                             self.awaited_arguments.insert(site, awaited);
                         }
@@ -277,6 +297,11 @@ impl Solver {
                 self.seed(result, Obj::Loop)
             }
             ExternalCall::RunToCompletion => {
+                // `loop.run_until_complete(x)` wraps `x` as `ensure_future` does (TL004);
+                // `asyncio.run` wants a coroutine and raises ValueError otherwise.
+                if path.is_none() {
+                    self.note_awaitable_arguments(site, &[0]);
+                }
                 match arg(0) {
                     Some(awaited) => self.complex_on(awaited, Complex::Await { to: result }),
                     None => self.seed(result, Obj::Unknown),
@@ -303,6 +328,7 @@ impl Solver {
                 self.seed(result, Obj::WaitCoro(site))
             }
             ExternalCall::WaitFor => {
+                self.note_awaitable_arguments(site, &[0]);
                 if let Some(awaited) = arg(0) {
                     self.awaited_arguments.insert(site, awaited);
                 }

@@ -141,6 +141,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         ensure_future_sites: FxHashMap::default(),
         wait_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
+        awaitable_argument_sites: FxHashSet::default(),
         awaited_arguments: FxHashMap::default(),
         gather_sites: FxHashMap::default(),
         future_results: FxHashMap::default(),

@@ -353,6 +353,8 @@ pub(crate) struct Solver {
     /// `asyncio.wait(fs)` sites and the node of `fs` (see [`Solution::wait_sites`]).
     wait_sites: FxHashMap<GSite, GNode>,
     task_argument_sites: FxHashMap<GSite, GNode>,
+    /// See [`Solution::awaitable_argument_sites`].
+    awaitable_argument_sites: FxHashSet<(GSite, u8, GNode)>,
     /// The argument of each `create_task`, `Task(...)`, `ensure_future`, `wait_for` and
     /// `shield` site: what the Task made there runs (or the `wait_for` coroutine or the
     /// `shield` Future waits for), so awaiting it (or the Task's `result()`) gives what

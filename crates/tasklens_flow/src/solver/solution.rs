@@ -64,6 +64,9 @@ pub(crate) struct Solution {
     pub done_callback_receivers: FxHashMap<GSite, GNode>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
     pub task_argument_sites: Vec<(GSite, GNode)>,
+    /// Arguments asyncio wraps with `ensure_future` (`gather`, `shield`, `wait_for`,
+    /// `run_until_complete`): site, position, node.
+    pub awaitable_argument_sites: Vec<(GSite, u8, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
@@ -170,6 +173,8 @@ impl Solver {
         let run_by_loop = self.run_by_loop();
         let mut task_argument_sites: Vec<_> = self.task_argument_sites.iter().map(|(s, n)| (*s, *n)).collect();
         task_argument_sites.sort_unstable();
+        let mut awaitable_argument_sites: Vec<_> = self.awaitable_argument_sites.iter().copied().collect();
+        awaitable_argument_sites.sort_unstable();
         // Per method name: does it not keep a Task it is called on (the result of a call, a
         // name), does it store into a container.
         let method_kinds: Vec<MethodKind> = (self.names.iter())
@@ -267,6 +272,7 @@ impl Solver {
             partial_callbacks,
             done_callback_receivers: self.done_callback_receivers,
             task_argument_sites,
+            awaitable_argument_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())
