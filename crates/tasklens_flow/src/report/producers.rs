@@ -52,9 +52,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 }
                 continue;
             }
-            // A function under a decorator the analysis does not know stands for whatever the
-            // decorator made of it: a descriptor's `__get__` may give an awaitable.
-            let plain = |func: u32| !solved.modules.func(func).1.opaque;
+            let plain = |func: u32| functions_stay_functions(solved, func);
             let producer = match value {
                 Obj::Function(func) if !ever_coroutine && plain(func) => Some(function_producer(solved, func, false)),
                 Obj::Bound(func) if !ever_coroutine && plain(func) => Some(function_producer(solved, func, true)),
@@ -163,6 +161,31 @@ pub(super) fn function_location(solved: &Solved, func: u32) -> Location {
     let module = solved.modules.func(func).0;
     let local = func - solved.modules.modules[module as usize].func_base;
     Location { file: file_of(solved, module), range: solved.positions[module as usize].functions[local as usize] }
+}
+
+/// Whether the object of `func` is a function whatever decorates it: none does, or only
+/// project functions that return their argument or a function of their own (a wrapper, as
+/// with `functools.wraps`). A class used as a decorator, or a function that returns an
+/// instance of one, may make it a descriptor whose `__get__` gives an awaitable; an outside
+/// decorator may make anything.
+fn functions_stay_functions(solved: &Solved, func: u32) -> bool {
+    let (module, facts) = solved.modules.func(func);
+    if !facts.opaque {
+        return true;
+    }
+    let base = solved.modules.modules[module as usize].node_base;
+    !facts.decorated.is_empty()
+        && facts.decorated.iter().all(|&local| {
+            let values = solved.sets.get(base + local);
+            !values.is_empty()
+                && values.iter().all(|&obj| match solved.objs[obj as usize] {
+                    Obj::Function(decorator) => matches!(
+                        solved.modules.func(decorator).1.returns,
+                        ReturnShape::FirstParam | ReturnShape::Nested(_)
+                    ),
+                    _ => false,
+                })
+        })
 }
 
 /// A project function passed where a call of it was meant.
