@@ -13,9 +13,9 @@ declare_rule! {
     /// `add_signal_handler`, `add_reader`, `add_writer`, and the `add_done_callback` of an
     /// asyncio Future or Task) and the functions other threads
     /// run (`threading.Thread(target=...)`, `threading.Timer`, `loop.run_in_executor`,
-    /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), also
-    /// through a `functools.partial` and however the function reached the call (an
-    /// attribute, a parameter, a container, another module). An `async def` under a
+    /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), however
+    /// the function reached the call (an attribute, a parameter, a container, another
+    /// module), also in a `functools.partial` made in the same function as the call. An `async def` under a
     /// decorator the analysis does not know may have been made a plain function, and is
     /// left alone, as is a call where some value other than an `async def` may be given
     /// too (a dispatcher that tests `iscoroutinefunction(f)` first: where the test is
