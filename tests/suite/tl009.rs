@@ -140,3 +140,57 @@ asyncio.run(main())
         "",
     );
 }
+
+const PLAIN_CALLBACKS: &str = r#"
+#- main.py run
+import asyncio
+import atexit
+import signal
+
+
+class Server:
+    async def shutdown(self, *args):
+        print("shutdown ran")
+
+    def install(self):
+        signal.signal(signal.SIGUSR1, self.shutdown)
+
+
+async def flush():
+    print("flush ran")
+
+
+def report():
+    print("report ran")
+
+
+atexit.register(flush)
+atexit.register(report)
+
+
+async def main():
+    Server().install()
+    signal.raise_signal(signal.SIGUSR1)
+    await asyncio.sleep(0)
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn async_functions_registered_as_signal_or_exit_handlers_never_run() {
+    check(
+        PLAIN_CALLBACKS,
+        "
+        main.py:11: TL009
+        main.py:22: TL009
+        ",
+    );
+    let fixture = parse(PLAIN_CALLBACKS);
+    let output = python(&fixture.files, "main.py", None, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.contains("report ran") && !stdout.contains("shutdown ran") && !stdout.contains("flush ran"));
+    assert!(stderr.contains("coroutine 'Server.shutdown' was never awaited"), "{stderr}");
+    assert!(stderr.contains("coroutine 'flush' was never awaited"), "{stderr}");
+}

@@ -368,6 +368,17 @@ pub fn loop_callback_index(method: &str) -> Option<u8> {
     }
 }
 
+/// Where the callback is among the arguments of a call that registers it with code that
+/// calls it as a plain function and drops what it returns: a signal handler, an exit
+/// handler.
+pub fn plain_callback_index(path: &str) -> Option<u8> {
+    match split(path) {
+        ("signal", "signal") => Some(1),
+        ("atexit", "register") => Some(0),
+        _ => None,
+    }
+}
+
 /// A call that runs a function in another thread (or process), where no event loop is
 /// running: where the function is among its arguments, and what it is called with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -603,6 +614,8 @@ pub fn is_followed(path: &str) -> bool {
             | "queue"
             | "threading"
             | "_thread"
+            | "signal"
+            | "atexit"
             | "taskgroup"
             | "aiotools"
     ) && path.matches('.').count() < 4

@@ -19,8 +19,8 @@ use tasklens_db::{FileStatus, Project};
 use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
-    CallContext, CoroutineCallback, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, LooplessCall,
-    LooplessStart, MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind,
+    CallContext, CallbackCaller, CoroutineCallback, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location,
+    LooplessCall, LooplessStart, MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind,
     TaskArgumentFlow, WaitOnCoroutine,
 };
 

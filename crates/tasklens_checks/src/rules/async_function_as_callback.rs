@@ -1,6 +1,6 @@
 //! TL009: an `async def` handed over as a plain callback, whose coroutine nothing awaits.
 
-use tasklens_flow::CoroutineCallback;
+use tasklens_flow::{CallbackCaller, CoroutineCallback};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::registry::declare_rule;
@@ -13,7 +13,8 @@ declare_rule! {
     /// `add_signal_handler`, `add_reader`, `add_writer`, and the `add_done_callback` of an
     /// asyncio Future or Task) and the functions other threads
     /// run (`threading.Thread(target=...)`, `threading.Timer`, `loop.run_in_executor`,
-    /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), however
+    /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), and plain
+    /// code's callbacks (`signal.signal(sig, handler)`, `atexit.register(f)`), however
     /// the function reached the call (an attribute, a parameter, a container, another
     /// module), also in a `functools.partial` made in the same function as the call. An `async def` under a
     /// decorator the analysis does not know may have been made a plain function, and is
@@ -59,14 +60,16 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
     let text = callback.at.file.text(db);
     let callee = &text[usize::from(callback.callee.start())..usize::from(callback.callee.end())];
     let name = &callback.function;
-    let message = if callback.in_thread {
-        format!(
+    let message = match callback.caller {
+        CallbackCaller::Plain => format!(
+            "`{callee}` registers the `async def` `{name}`, which will be called as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); register a plain function (for a signal, `loop.add_signal_handler` with one that schedules `{name}(...)` as a Task)"
+        ),
+        CallbackCaller::Thread => format!(
             "`{callee}` runs the `async def` `{name}` in another thread as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); use `asyncio.run_coroutine_threadsafe({name}(...), loop)` to run it in the event loop"
-        )
-    } else {
-        format!(
+        ),
+        CallbackCaller::Loop => format!(
             "`{callee}` calls the `async def` `{name}` back as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); schedule `{name}(...)` as a Task, or make it a plain `def` (asyncio's debug mode raises TypeError here)"
-        )
+        ),
     };
     Diagnostic {
         code: RULE.code,

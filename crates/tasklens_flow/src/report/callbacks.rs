@@ -23,10 +23,21 @@ pub struct CoroutineCallback {
     pub function: Name,
     /// Where the `async def` is.
     pub defined: Location,
-    /// Another thread calls it (else the event loop does).
-    pub in_thread: bool,
+    /// Who calls it.
+    pub caller: CallbackCaller,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+}
+
+/// What calls an `async def` handed over as a callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallbackCaller {
+    /// The event loop (`call_soon`, `add_done_callback`...).
+    Loop,
+    /// Another thread (`Thread(target=...)`, `run_in_executor`...).
+    Thread,
+    /// Plain code: a signal handler (`signal.signal`), an exit handler (`atexit.register`).
+    Plain,
 }
 
 /// Whether every value given at `node` is an `async def` no decorator may have wrapped: a
@@ -110,7 +121,13 @@ pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
             argument,
             function: solved.modules.func(func).1.name.clone(),
             defined: function_location(solved, func),
-            in_thread: threads.contains(&(func, site)),
+            caller: if threads.contains(&(func, site)) {
+                CallbackCaller::Thread
+            } else if solved.plain_callback_sites.contains(&site) {
+                CallbackCaller::Plain
+            } else {
+                CallbackCaller::Loop
+            },
             below: runs_below(solved, site),
         });
     }

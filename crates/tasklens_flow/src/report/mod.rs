@@ -10,7 +10,7 @@ mod producers;
 mod trace;
 mod waits;
 
-pub use callbacks::CoroutineCallback;
+pub use callbacks::{CallbackCaller, CoroutineCallback};
 use context::{caller_of, loop_functions, loopless_calls};
 use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};

@@ -233,6 +233,14 @@ impl Solver {
                     self.loop_made_tasks.insert(site, callback);
                 }
             }
+            Complex::PlainCallback { site } => {
+                if let Obj::Partial(partial) = value {
+                    self.partial_callbacks.insert((site, partial));
+                }
+                if let Some(func) = self.function_called(value, complex) {
+                    self.note_coroutine_callback(site, func, node);
+                }
+            }
             Complex::ThreadTarget { site } => {
                 if let Obj::Partial(partial) = value {
                     self.partial_callbacks.insert((site, partial));
@@ -405,6 +413,12 @@ impl Solver {
         self.note_removed_loop(site, &name);
         if let Some(runner) = thread_runner(&name) {
             self.note_thread_runner(site, runner);
+        }
+        if let Some(index) = crate::asyncio_api::plain_callback_index(&name)
+            && let Some(callback) = self.site_args(site).arg(usize::from(index))
+        {
+            self.plain_callback_sites.insert(site);
+            self.complex_on(callback, Complex::PlainCallback { site });
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }

@@ -127,6 +127,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         loop_callbacks: FxHashSet::default(),
         coroutine_callbacks: FxHashSet::default(),
         partial_callbacks: FxHashSet::default(),
+        plain_callback_sites: FxHashSet::default(),
         done_callback_receivers: FxHashMap::default(),
         done_callbacks: Vec::new(),
         thread_futures: FxHashSet::default(),

@@ -285,6 +285,12 @@ pub(crate) enum Complex {
     ThreadTarget {
         site: GSite,
     },
+    /// On the callback a call at `site` registers with code that calls it as a plain
+    /// function and drops the result (`signal.signal(sig, handler)`,
+    /// `atexit.register(f)`): an `async def` there never runs (TL009).
+    PlainCallback {
+        site: GSite,
+    },
     /// On the factory of `collections.defaultdict(factory)` made at `dict`: a missing key
     /// reads as a new container of the factory's kind.
     DefaultFactory {
@@ -333,6 +339,8 @@ pub(crate) struct Solver {
     coroutine_callbacks: FxHashSet<(GSite, GFunc, GNode)>,
     /// See [`Solution::partial_callbacks`].
     partial_callbacks: FxHashSet<(GSite, GSite)>,
+    /// See [`Solution::plain_callback_sites`].
+    plain_callback_sites: FxHashSet<GSite>,
     /// See [`Solution::done_callback_receivers`].
     done_callback_receivers: FxHashMap<GSite, GNode>,
     done_callbacks: Vec<(GNode, GFunc)>,

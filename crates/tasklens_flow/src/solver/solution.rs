@@ -60,6 +60,9 @@ pub(crate) struct Solution {
     /// `functools.partial` objects the loop or a thread calls back: (calling site, the
     /// partial's site).
     pub partial_callbacks: Vec<(GSite, GSite)>,
+    /// `signal.signal(sig, f)`, `atexit.register(f)`: calls that register a callback that
+    /// plain code calls.
+    pub plain_callback_sites: FxHashSet<GSite>,
     /// `x.add_done_callback(cb)` calls, with the node of `x`.
     pub done_callback_receivers: FxHashMap<GSite, GNode>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
@@ -270,6 +273,7 @@ impl Solver {
             wait_sites,
             coroutine_callbacks,
             partial_callbacks,
+            plain_callback_sites: self.plain_callback_sites,
             done_callback_receivers: self.done_callback_receivers,
             task_argument_sites,
             awaitable_argument_sites,
