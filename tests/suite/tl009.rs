@@ -88,7 +88,8 @@ fn async_functions_given_to_the_loop_and_to_threads_never_run() {
 #[test]
 fn dispatchers_that_test_the_kind_first_are_fine() {
     // A job runner that tests `iscoroutinefunction` (of the job or of the function a
-    // partial wraps) before handing a plain function over; a plain function through a
+    // partial wraps) before handing a plain function over; a project class's own
+    // `add_done_callback` that awaits what it is given; a plain function through a
     // decorator; a value from outside the project.
     check(
         r#"
@@ -125,6 +126,24 @@ def run_job(loop, target, *args):
 TASKS = []
 
 
+class Job:
+    """A job of the project's own, whose done-callbacks may be `async def`s."""
+
+    def __init__(self):
+        self.callbacks = []
+
+    def add_done_callback(self, callback):
+        self.callbacks.append(callback)
+
+    async def finish(self):
+        for callback in self.callbacks:
+            await callback(self)
+
+
+async def on_finished(job):
+    print("on_finished ran")
+
+
 def soon(loop, callback):
     if inspect.iscoroutinefunction(callback):
         TASKS.append(loop.create_task(callback()))
@@ -139,6 +158,9 @@ async def main():
     await run_job(loop, functools.partial(work))
     soon(loop, work)
     soon(loop, plain)
+    job = Job()
+    job.add_done_callback(on_finished)
+    await job.finish()
     loop.call_soon(registered(plain))
     loop.call_soon(print, "outside")
     await asyncio.sleep(0.01)

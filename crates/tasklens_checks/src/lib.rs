@@ -175,26 +175,25 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for cast in &report.masked_casts {
         diagnostics.push(rules::masked_future_task_error::cast(db, cast));
     }
+    // Under a version guard a call runs only below `below`: one that fails from `since` (every
+    // version: `None`) fails only if some supported version where it fails is below that.
+    let fails_where_it_runs = |since: Option<tasklens_db::PythonVersion>, below: Option<tasklens_db::PythonVersion>| {
+        let fails_from = since.map_or(target, |since| target.max(since));
+        below.is_none_or(|below| fails_from < below)
+    };
     for argument in &report.removed_loop_arguments {
-        // Under a version guard the call runs only below `below`: it fails only if some
-        // supported version where it fails is below that.
-        let fails_from = match argument.never_accepted {
-            true => target,
-            false => target.max(rules::removed_loop_argument::REMOVED_IN),
-        };
-        let runs_there = argument.below.is_none_or(|below| fails_from < below);
+        let since = (!argument.never_accepted).then_some(rules::removed_loop_argument::REMOVED_IN);
+        let runs_there = fails_where_it_runs(since, argument.below);
         if (argument.never_accepted || target >= rules::removed_loop_argument::REMOVED_IN) && runs_there {
             diagnostics.push(rules::removed_loop_argument::diagnostic(db, argument, target));
         }
     }
     for wait in &report.waits_on_coroutines {
         // Up to 3.10 `asyncio.wait` still wrapped coroutines in Tasks; a lone coroutine
-        // fails everywhere. Under a version guard the call runs only below `below`.
-        let fails_from = match wait.bare {
-            true => target,
-            false => target.max(rules::wait_on_coroutine::REFUSED_FROM),
-        };
-        if wait.below.is_none_or(|below| fails_from < below) {
+        // fails everywhere. Reported whatever the target: a project that supports 3.10 runs
+        // on 3.11 too.
+        let since = (!wait.bare).then_some(rules::wait_on_coroutine::REFUSED_FROM);
+        if fails_where_it_runs(since, wait.below) {
             diagnostics.push(rules::wait_on_coroutine::diagnostic(db, wait));
         }
     }

@@ -19,9 +19,10 @@ declare_rule! {
     /// asyncio's own (`event.wait()`, `queue.get()`, `asyncio.sleep(1)`). Values the
     /// analysis cannot follow never produce a finding.
     ///
-    /// A call under a version guard that only Pythons before 3.11 take (`if sys.version_info
-    /// < (3, 11):`), in a `try` that catches `TypeError`, or in a test that expects it to fail
-    /// is left out.
+    /// Reported whatever the target version (a project that supports 3.10 also runs on 3.11
+    /// and later), except for a call under a version guard that only Pythons before 3.11
+    /// take (`if sys.version_info < (3, 11):`); one in a `try` that catches `TypeError`, or in
+    /// a test that expects it to fail, is left out too.
     ///
     /// ## Why is this bad?
     /// `asyncio.wait` waits for Futures and Tasks. Up to Python 3.10 it wrapped each

@@ -5,7 +5,7 @@ use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
 
 use super::producers::function_location;
-use super::{Location, call_at, failure_expected, file_of, runs_below, type_error_handled};
+use super::{Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 use crate::solver::Solved;
 
@@ -45,15 +45,13 @@ pub enum CallbackCaller {
 /// testing which kind it is (`if iscoroutinefunction(f): ... else: loop.call_soon(f)`)
 /// gets both kinds there, and is left alone.
 fn only_coroutine_functions(solved: &Solved, node: GNode) -> bool {
-    let values = solved.sets.get(node);
-    !values.is_empty()
-        && values.iter().all(|&obj| match solved.objs[obj as usize] {
-            Obj::Function(func) | Obj::Bound(func) => {
-                let facts = solved.modules.func(func).1;
-                facts.makes_coroutine() && !facts.opaque
-            }
-            _ => false,
-        })
+    every_value(solved, node, |value| match value {
+        Obj::Function(func) | Obj::Bound(func) => {
+            let facts = solved.modules.func(func).1;
+            facts.makes_coroutine() && !facts.opaque
+        }
+        _ => false,
+    })
 }
 
 /// The `functools.partial` made in the function (or module code) that holds `site` and
@@ -74,14 +72,9 @@ fn partial_made_beside(solved: &Solved, site: GSite, node: GNode) -> Option<GSit
 /// Whether every value at `node` is a Future or Task of asyncio's (a project class may
 /// define an `add_done_callback` of its own that awaits what it is given).
 fn only_asyncio_futures(solved: &Solved, node: GNode) -> bool {
-    let values = solved.sets.get(node);
-    !values.is_empty()
-        && values.iter().all(|&obj| {
-            matches!(
-                solved.objs[obj as usize],
-                Obj::Task(_) | Obj::Future(_) | Obj::FutureSummary(_) | Obj::ParamFuture(_)
-            )
-        })
+    every_value(solved, node, |value| {
+        matches!(value, Obj::Task(_) | Obj::Future(_) | Obj::FutureSummary(_) | Obj::ParamFuture(_))
+    })
 }
 
 pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
@@ -94,7 +87,8 @@ pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
             || failure_expected(solved, site)
             || type_error_handled(solved, site)
             || !only_coroutine_functions(solved, node)
-            || !solved.done_callback_receivers.get(&site).is_none_or(|&receiver| only_asyncio_futures(solved, receiver))
+            || (solved.done_callback_receivers.get(&site))
+                .is_some_and(|&receiver| !only_asyncio_futures(solved, receiver))
         {
             continue;
         }

@@ -44,16 +44,13 @@ pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
     }
     let is_sync = |func: u32| solved.modules.func(func).1.runs_when_called();
     // A done-callback of an asyncio Future or Task is called by the loop too.
-    let asyncio_future = |obj: &u32| match solved.objs[*obj as usize] {
+    let asyncio_future = |value: Obj| match value {
         Obj::Task(_) => true,
         Obj::Future(site) => !solved.thread_futures.contains(&site),
         _ => false,
     };
     let done_callbacks = (solved.done_callbacks.iter())
-        .filter(|(receiver, _)| {
-            let objs = solved.sets.get(*receiver);
-            !objs.is_empty() && objs.iter().all(asyncio_future)
-        })
+        .filter(|(receiver, _)| super::every_value(solved, *receiver, asyncio_future))
         .map(|(_, func)| func);
     let mut candidates: FxHashSet<u32> = (callers.keys().chain(&solved.loop_callbacks).chain(done_callbacks))
         .copied()

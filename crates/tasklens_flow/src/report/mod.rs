@@ -437,7 +437,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             let values: Vec<&Obj> = objs.iter().map(|&o| &solved.objs[o as usize]).collect();
             eprintln!("ensure_future in {module_name} at byte {:?}: {values:?}", call_at(solved, site).range.start());
         }
-        let all_coroutines = !objs.is_empty() && objs.iter().all(|&o| solved.objs[o as usize].is_coroutine());
+        let all_coroutines = every_value(solved, arg, Obj::is_coroutine);
         // A test of `ensure_future` that expects it to fail is left as it is.
         if !all_coroutines || !only_ensure_future(solved, &mut indexes, site) || failure_expected(solved, site) {
             continue;
@@ -598,6 +598,12 @@ fn public_parameter(
 pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
     let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
     entry.facts.type_error_handled.binary_search(&(site - entry.site_base)).is_ok()
+}
+
+/// Whether `node` holds some value and every value passes `test`.
+pub(super) fn every_value(solved: &Solved, node: GNode, test: impl Fn(Obj) -> bool) -> bool {
+    let values = solved.sets.get(node);
+    !values.is_empty() && values.iter().all(|&obj| test(solved.objs[obj as usize]))
 }
 
 /// Whether a call is in a test's block that expects it to fail (`with pytest.raises(...)`).

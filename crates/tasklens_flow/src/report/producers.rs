@@ -176,15 +176,12 @@ fn functions_stay_functions(solved: &Solved, func: u32) -> bool {
     let base = solved.modules.modules[module as usize].node_base;
     !facts.decorated.is_empty()
         && facts.decorated.iter().all(|&local| {
-            let values = solved.sets.get(base + local);
-            !values.is_empty()
-                && values.iter().all(|&obj| match solved.objs[obj as usize] {
-                    Obj::Function(decorator) => matches!(
-                        solved.modules.func(decorator).1.returns,
-                        ReturnShape::FirstParam | ReturnShape::Nested(_)
-                    ),
-                    _ => false,
-                })
+            super::every_value(solved, base + local, |value| match value {
+                Obj::Function(decorator) => {
+                    matches!(solved.modules.func(decorator).1.returns, ReturnShape::FirstParam | ReturnShape::Nested(_))
+                }
+                _ => false,
+            })
         })
 }
 

@@ -117,7 +117,6 @@ impl Solver {
                 _ => self.edge(own, result, NO_LABEL),
             },
             Complex::Callback { receiver, site } => {
-                self.done_callback_receivers.insert(site, receiver);
                 let (func, index) = match value {
                     Obj::Function(func) => (func, 0),
                     Obj::Bound(func) => (func, 1),
@@ -210,12 +209,8 @@ impl Solver {
             Complex::ForwardElements { site, first } => self.forward_elements(value, site, first),
             Complex::ForwardTuple { tuple } => self.forward_tuple(value, tuple),
             Complex::LoopCallback { site, callback } => {
-                if let Obj::Partial(partial) = value {
-                    self.partial_callbacks.insert((site, partial));
-                }
-                if let Some(func) = self.function_called(value, complex) {
+                if let Some(func) = self.callback_given(site, value, complex, node) {
                     self.loop_callbacks.insert(func);
-                    self.note_coroutine_callback(site, func, node);
                 }
                 // `loop.call_soon_threadsafe(loop.create_task, coro)`: the loop makes the Task
                 // and drops what its callback returns, so nothing keeps it (TL005).
@@ -233,21 +228,10 @@ impl Solver {
                     self.loop_made_tasks.insert(site, callback);
                 }
             }
-            Complex::PlainCallback { site } => {
-                if let Obj::Partial(partial) = value {
-                    self.partial_callbacks.insert((site, partial));
-                }
-                if let Some(func) = self.function_called(value, complex) {
-                    self.note_coroutine_callback(site, func, node);
-                }
-            }
+            Complex::PlainCallback { site } => _ = self.callback_given(site, value, complex, node),
             Complex::ThreadTarget { site } => {
-                if let Obj::Partial(partial) = value {
-                    self.partial_callbacks.insert((site, partial));
-                }
-                if let Some(func) = self.function_called(value, complex) {
+                if let Some(func) = self.callback_given(site, value, complex, node) {
                     self.thread_targets.insert((func, site));
-                    self.note_coroutine_callback(site, func, node);
                 }
             }
             Complex::Escape => {
@@ -383,8 +367,20 @@ impl Solver {
 
     /// The project function that calling `value` runs: a function or a bound method itself.
     /// For a `functools.partial`, `complex` goes on to the function it wraps instead.
-    /// A function the loop or a thread calls back at `site` (given at `node`) whose call
-    /// only makes a coroutine: an `async def` no decorator may have wrapped (TL009).
+    /// The project function a callback given at `site` (at `node`) runs, when it is one
+    /// (a partial's function is reached through the partial's own argument). Notes a
+    /// partial given there, and an `async def` (TL009).
+    fn callback_given(&mut self, site: GSite, value: Obj, complex: Complex, node: GNode) -> Option<GFunc> {
+        if let Obj::Partial(partial) = value {
+            self.partial_callbacks.insert((site, partial));
+        }
+        let func = self.function_called(value, complex)?;
+        self.note_coroutine_callback(site, func, node);
+        Some(func)
+    }
+
+    /// A function the loop, a thread or plain code calls back at `site` (given at `node`)
+    /// whose call only makes a coroutine: an `async def` no decorator may have wrapped (TL009).
     fn note_coroutine_callback(&mut self, site: GSite, func: GFunc, node: GNode) {
         let facts = self.modules.func(func).1;
         if facts.makes_coroutine() && !facts.opaque {

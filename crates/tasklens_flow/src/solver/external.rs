@@ -181,12 +181,12 @@ impl Solver {
     /// Positional arguments that asyncio passes through `ensure_future` (`gather`, `shield`,
     /// `wait_for`, `run_until_complete`): a function or a generator there raises TypeError
     /// (TL004). Not for a call with spread arguments, whose positions are unknown.
-    fn note_awaitable_arguments(&mut self, site: GSite, positions: &[u8]) {
+    fn note_awaitable_arguments(&mut self, site: GSite, positions: impl IntoIterator<Item = u8>) {
         let args = self.site_args(site);
         if args.call().has_spread {
             return;
         }
-        for &index in positions {
+        for index in positions {
             if let Some(node) = args.arg(usize::from(index)) {
                 self.awaitable_argument_sites.insert((site, index, node));
             }
@@ -270,11 +270,11 @@ impl Solver {
                     Some(("asyncio", "gather")) => {
                         self.gather_sites.insert(site, None);
                         let count = args.call().args.len().min(usize::from(u8::MAX)) as u8;
-                        self.note_awaitable_arguments(site, &(0..count).collect::<Vec<_>>());
+                        self.note_awaitable_arguments(site, 0..count);
                     }
                     // `await shield(x)` gives what awaiting `x` gives.
                     Some(("asyncio", "shield")) => {
-                        self.note_awaitable_arguments(site, &[0]);
+                        self.note_awaitable_arguments(site, [0]);
                         if let Some(awaited) = arg(0) {
                             self.awaited_arguments.insert(site, awaited);
                         }
@@ -300,7 +300,7 @@ impl Solver {
                 // `loop.run_until_complete(x)` wraps `x` as `ensure_future` does (TL004);
                 // `asyncio.run` wants a coroutine and raises ValueError otherwise.
                 if path.is_none() {
-                    self.note_awaitable_arguments(site, &[0]);
+                    self.note_awaitable_arguments(site, [0]);
                 }
                 match arg(0) {
                     Some(awaited) => self.complex_on(awaited, Complex::Await { to: result }),
@@ -328,7 +328,7 @@ impl Solver {
                 self.seed(result, Obj::WaitCoro(site))
             }
             ExternalCall::WaitFor => {
-                self.note_awaitable_arguments(site, &[0]);
+                self.note_awaitable_arguments(site, [0]);
                 if let Some(awaited) = arg(0) {
                     self.awaited_arguments.insert(site, awaited);
                 }

@@ -359,6 +359,7 @@ impl Solver {
                     {
                         let c = Complex::Callback { receiver: nb + receiver, site: sb + site };
                         self.pending_complex(pending, nb + callback, c);
+                        self.done_callback_receivers.insert(sb + site, nb + receiver);
                     }
                 }
                 Constraint::SuperCall { site, class, name, result } => {
