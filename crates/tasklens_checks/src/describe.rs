@@ -157,6 +157,20 @@ pub(crate) fn sink_label(db: &dyn salsa::Database, sink: &Sink) -> String {
 }
 
 /// The label on one hop of a trace.
+/// A label per hop, in order.
+pub(crate) fn step_labels(steps: &[Step]) -> impl Iterator<Item = crate::diagnostic::Label> + '_ {
+    steps.iter().map(|hop| crate::diagnostic::Label { file: hop.at.file, range: hop.at.range, message: step(hop) })
+}
+
+/// A label per hop, in order, leaving out hops at the primary location (the argument
+/// that is a list literal is where its elements were stored), which its label speaks for.
+pub(crate) fn step_labels_besides<'a>(
+    steps: &'a [Step],
+    primary: &'a Location,
+) -> impl Iterator<Item = crate::diagnostic::Label> + 'a {
+    step_labels(steps).filter(move |label| (label.file, label.range) != (primary.file, primary.range))
+}
+
 pub(crate) fn step(step: &Step) -> String {
     match &step.kind {
         StepKind::Assign(name) => format!("assigned to `{name}`"),

@@ -1,7 +1,8 @@
 //! TL009: an `async def` handed over as a plain callback, whose coroutine nothing awaits.
 
-use tasklens_flow::{CallbackCaller, CoroutineCallback};
+use tasklens_flow::{CallbackCaller, CoroutineCallback, Location};
 
+use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::registry::declare_rule;
 
@@ -71,6 +72,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
             "`{callee}` calls the `async def` `{name}` back as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); schedule `{name}(...)` as a Task, or make it a plain `def` (asyncio's debug mode raises TypeError here)"
         ),
     };
+    let primary = Location { file: callback.at.file, range: callback.argument };
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
@@ -84,7 +86,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
             file: callback.defined.file,
             range: callback.defined.range,
             message: format!("`async def {name}`: a call of it gives a coroutine"),
-        }],
+        }]
+        .into_iter()
+        .chain(describe::step_labels_besides(&callback.steps, &primary))
+        .collect(),
         fix: None,
     }
 }

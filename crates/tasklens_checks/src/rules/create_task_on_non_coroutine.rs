@@ -117,11 +117,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
     if let Producer::AsyncioFunction { .. } = flow.producer {
         trace.clear();
     }
-    trace.extend(flow.steps.iter().map(|step| Label {
-        file: step.at.file,
-        range: step.at.range,
-        message: describe::step(step),
-    }));
+    trace.extend(describe::step_labels(&flow.steps));
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,

@@ -147,11 +147,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[
         let message = describe::parameter_may_be(name, *shape);
         trace.push(Label { file: at.file, range: at.range, message });
     }
-    trace.extend(rest.iter().map(|step| Label {
-        file: step.at.file,
-        range: step.at.range,
-        message: describe::step(step),
-    }));
+    trace.extend(describe::step_labels(&rest));
     trace.push(Label {
         file: flow.sink.at.file,
         range: flow.sink.at.range,

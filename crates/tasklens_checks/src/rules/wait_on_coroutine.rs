@@ -3,9 +3,10 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use tasklens_flow::{CallContext, WaitOnCoroutine};
+use tasklens_flow::{CallContext, Location, WaitOnCoroutine};
 
 use crate::asyncio_imports::asyncio_imports;
+use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
 
@@ -81,12 +82,14 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, wait: &WaitOnCoroutine) -> Di
             "`{callee}` is given coroutines (of {of}), which Python 3.11 and later refuse (TypeError: Passing coroutines is forbidden, use tasks explicitly); wrap each in `asyncio.create_task`"
         )
     };
+    let primary = Location { file: wait.at.file, range: wait.argument };
     let trace = (wait.functions.iter())
         .map(|(name, at)| Label {
             file: at.file,
             range: at.range,
             message: format!("`async def {name}`: a call of it gives a coroutine, not a Task"),
         })
+        .chain(describe::step_labels_besides(&wait.steps, &primary))
         .collect();
     Diagnostic {
         code: RULE.code,

@@ -5,7 +5,8 @@ use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
 
 use super::producers::function_location;
-use super::{Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
+use super::trace::trace;
+use super::{Location, Step, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 use crate::solver::Solved;
 
@@ -23,6 +24,8 @@ pub struct CoroutineCallback {
     pub function: Name,
     /// Where the `async def` is.
     pub defined: Location,
+    /// How the function came to the argument.
+    pub steps: Vec<Step>,
     /// Who calls it.
     pub caller: CallbackCaller,
     /// The call runs only on Pythons older than this (a version guard).
@@ -109,12 +112,15 @@ pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
                 },
             },
         };
+        let given_function = (solved.sets.get(node).iter())
+            .find(|&&obj| matches!(solved.objs[obj as usize], Obj::Function(f) | Obj::Bound(f) if f == func));
         found.push(CoroutineCallback {
             at: Location { file: file_of(solved, module), range: at.range },
             callee: at.callee,
             argument,
             function: solved.modules.func(func).1.name.clone(),
             defined: function_location(solved, func),
+            steps: given_function.map(|&obj| trace(solved, node, obj)).unwrap_or_default(),
             caller: if threads.contains(&(func, site)) {
                 CallbackCaller::Thread
             } else if solved.plain_callback_sites.contains(&site) {

@@ -5,8 +5,9 @@ use ruff_text_size::TextRange;
 use tasklens_semantic::facts::Part;
 
 use super::producers::function_location;
-use super::{CallContext, Location, call_at, failure_expected, file_of, runs_below, type_error_handled};
-use crate::objects::{GFunc, Obj, ObjId};
+use super::trace::trace;
+use super::{CallContext, Location, Step, call_at, failure_expected, file_of, runs_below, type_error_handled};
+use crate::objects::{GFunc, GNode, Obj, ObjId};
 use crate::solver::Solved;
 
 /// Coroutines reaching `asyncio.wait`, which takes Futures and Tasks: up to Python 3.10 it
@@ -22,6 +23,9 @@ pub struct WaitOnCoroutine {
     /// The project's `async def`s whose coroutines reach it, in source order, with where
     /// each is defined.
     pub functions: Vec<(Name, Location)>,
+    /// How the first of those functions' coroutines came to the argument (into the
+    /// collection, for one given as an element).
+    pub steps: Vec<Step>,
     /// Coroutines of asyncio's own (`event.wait()`, `asyncio.sleep(1)`, `queue.get()`) reach it.
     pub asyncio_coroutines: bool,
     /// Every value that reaches it is a coroutine: wrapping each element in a Task is
@@ -45,13 +49,15 @@ pub(super) fn waits_on_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> C
         if call.has_spread || type_error_handled(solved, site) || failure_expected(solved, site) {
             continue;
         }
-        let mut elements: Vec<ObjId> = Vec::new();
+        // Each value given, with the node it was found at (the argument, or the slot of the
+        // collection it is an element of).
+        let mut elements: Vec<(ObjId, GNode)> = Vec::new();
         let (mut bare, mut others) = (false, false);
         for &obj in solved.sets.get(fs) {
             let container = match solved.objs[obj as usize] {
                 value if value.is_coroutine() => {
                     bare = true;
-                    elements.push(obj);
+                    elements.push((obj, fs));
                     continue;
                 }
                 Obj::Container(container, _) => solved.part_nodes.get(&(container, Part::Values)),
@@ -63,26 +69,31 @@ pub(super) fn waits_on_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> C
             };
             // A container nothing was stored in has no slot.
             if let Some(&values) = container {
-                elements.extend_from_slice(solved.sets.get(values));
+                elements.extend(solved.sets.get(values).iter().map(|&obj| (obj, values)));
             }
         }
         elements.sort_unstable();
-        elements.dedup();
-        let coroutines: Vec<Obj> =
-            (elements.iter()).map(|&obj| solved.objs[obj as usize]).filter(|value| value.is_coroutine()).collect();
+        elements.dedup_by_key(|&mut (obj, _)| obj);
+        let coroutines: Vec<(Obj, ObjId, GNode)> = (elements.iter())
+            .map(|&(obj, node)| (solved.objs[obj as usize], obj, node))
+            .filter(|(value, ..)| value.is_coroutine())
+            .collect();
         if coroutines.is_empty() {
             continue;
         }
-        let mut functions: Vec<GFunc> = (coroutines.iter())
-            .filter_map(|value| match *value {
-                Obj::Coro(Some(func)) | Obj::CoroCall(_, func) => Some(func),
-                _ => None,
-            })
-            .collect();
+        let project_function = |value: Obj| match value {
+            Obj::Coro(Some(func)) | Obj::CoroCall(_, func) => Some(func),
+            _ => None,
+        };
+        let mut functions: Vec<GFunc> = coroutines.iter().filter_map(|&(value, ..)| project_function(value)).collect();
         functions.sort_unstable();
         functions.dedup();
-        let asyncio_coroutines =
-            coroutines.iter().any(|value| !matches!(value, Obj::Coro(Some(_)) | Obj::CoroCall(..)));
+        // The way of one coroutine of the first function (functions in source order).
+        let steps = (functions.first())
+            .and_then(|&first| coroutines.iter().find(|&&(value, ..)| project_function(value) == Some(first)))
+            .map(|&(_, obj, node)| trace(solved, node, obj))
+            .unwrap_or_default();
+        let asyncio_coroutines = coroutines.iter().any(|&(value, ..)| project_function(value).is_none());
         let at = call_at(solved, site);
         let argument = match call.args.first() {
             Some(_) => at.arg(0),
@@ -98,6 +109,7 @@ pub(super) fn waits_on_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> C
             functions: (functions.into_iter())
                 .map(|func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
                 .collect(),
+            steps,
             asyncio_coroutines,
             only_coroutines: !others && coroutines.len() == elements.len(),
             bare,

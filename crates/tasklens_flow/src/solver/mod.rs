@@ -664,8 +664,10 @@ impl Solver {
     fn traced(&self, obj: ObjId) -> bool {
         match self.objs[obj as usize] {
             Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(Some(_)) => true,
-            // A function passed where its call was meant (TL004) shows how it got there.
-            Obj::Function(_) => true,
+            // A function passed where its call was meant (TL004), or handed to the loop as a
+            // callback (TL009), shows how it got there; so does a coroutine given to
+            // `asyncio.wait` (TL008).
+            Obj::Function(_) | Obj::Bound(_) | Obj::Coro(Some(_)) | Obj::CoroCall(..) => true,
             _ => false,
         }
     }
