@@ -901,3 +901,31 @@ asyncio.run(main())
     );
     assert!(run.deprecated_before, "CPython 3.10 deprecates coroutines given to asyncio.wait");
 }
+
+#[test]
+fn an_async_def_given_to_run_uncalled_is_called() {
+    // Before the fix `asyncio.run` raises ValueError before anything runs; after it, the
+    // program runs and ends cleanly. `main` reached through a name is left as it is.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+async def main():
+    await asyncio.sleep(0)
+    sys.stderr.write("")
+
+entry = main
+
+if __name__ == "__main__":
+    asyncio.run(main)
+
+def later():
+    asyncio.run(entry)
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("ValueError: a coroutine was expected"), "{}", run.stderr_before);
+    assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
+}

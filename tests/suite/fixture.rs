@@ -111,6 +111,7 @@ fn promised_exception(finding: &str) -> Option<&'static str> {
         "TL001" => Some("AttributeError"),
         "TL003" => Some("RuntimeError"),
         "TL004" | "TL006" | "TL008" => Some("TypeError"),
+        "TL010" => Some("ValueError"),
         _ => None,
     }
 }

@@ -19,4 +19,5 @@ mod tl006;
 mod tl007;
 mod tl008;
 mod tl009;
+mod tl010;
 mod watch;

@@ -147,7 +147,10 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         });
     }
     for flow in report.task_arguments.iter().filter(|flow| supported(flow.below)) {
-        diagnostics.push(rules::create_task_on_non_coroutine::diagnostic(db, flow));
+        diagnostics.push(match flow.wanted {
+            tasklens_flow::Wanted::MainCoroutine => rules::run_on_non_coroutine::diagnostic(db, flow),
+            _ => rules::create_task_on_non_coroutine::diagnostic(db, flow),
+        });
     }
     for task in report.loopless_calls.iter().filter(|task| supported(task.below)) {
         diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));

@@ -1,7 +1,7 @@
 //! TL004: `create_task` called with something that is not a coroutine.
 
 use ruff_text_size::TextRange;
-use tasklens_flow::{Producer, TaskArgumentFlow};
+use tasklens_flow::{Producer, TaskArgumentFlow, Wanted};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -74,17 +74,14 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
     let callee = describe::source(db, flow.call.file, flow.callee);
     let producer = describe::producer(db, &flow.producer);
     let at = describe::place(db, flow.producer.location());
-    // Up to Python 3.11 asyncio still ran a plain generator as a generator-based coroutine.
-    let since = match flow.producer {
-        Producer::Generator { is_async: false, .. } => " since Python 3.12",
-        _ => "",
-    };
+    let since = since(flow);
     // From 3.12 `wait_for` awaits its argument itself, with a message of its own.
-    let message = if !flow.needs_coroutine && callee.ends_with("wait_for") {
+    let awaitable = flow.wanted == Wanted::Awaitable;
+    let message = if awaitable && callee.ends_with("wait_for") {
         format!(
             "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: it cannot be awaited)"
         )
-    } else if !flow.needs_coroutine {
+    } else if awaitable {
         format!(
             "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: An asyncio.Future, a coroutine or an awaitable is required)"
         )
@@ -93,6 +90,37 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             "`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError{since}: a coroutine was expected)"
         )
     };
+    let what = describe::produced(&flow.producer);
+    let trace = flow_labels(flow);
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label {
+            file: flow.argument.file,
+            range: flow.argument.range,
+            message: if awaitable {
+                format!("{what} is passed where an awaitable is required")
+            } else {
+                format!("{what} is passed where a coroutine is required")
+            },
+        },
+        trace,
+        fix: call_it(db, flow),
+    }
+}
+
+/// " since Python 3.12" for a plain generator, which asyncio still ran up to 3.11 as a
+/// generator-based coroutine; else nothing.
+pub(crate) fn since(flow: &TaskArgumentFlow) -> &'static str {
+    match flow.producer {
+        Producer::Generator { is_async: false, .. } => " since Python 3.12",
+        _ => "",
+    }
+}
+
+/// The producer of the value that is no coroutine, and the hops it took to the argument.
+pub(crate) fn flow_labels(flow: &TaskArgumentFlow) -> Vec<Label> {
     let what = describe::produced(&flow.producer);
     let mut trace = vec![Label {
         file: flow.producer.location().file,
@@ -118,27 +146,12 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         trace.clear();
     }
     trace.extend(describe::step_labels(&flow.steps));
-    Diagnostic {
-        code: RULE.code,
-        severity: RULE.severity,
-        message,
-        primary: Label {
-            file: flow.argument.file,
-            range: flow.argument.range,
-            message: if !flow.needs_coroutine {
-                format!("{what} is passed where an awaitable is required")
-            } else {
-                format!("{what} is passed where a coroutine is required")
-            },
-        },
-        trace,
-        fix: call_it(db, flow),
-    }
+    trace
 }
 
 /// `create_task(work)` -> `create_task(work())`: where the argument names an `async def`
 /// that a call with no argument fits, and nothing else reaches it on the way.
-fn call_it(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Option<Fix> {
+pub(crate) fn call_it(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Option<Fix> {
     let Producer::Function { is_async: true, bare_call: true, .. } = &flow.producer else { return None };
     if !flow.steps.is_empty() {
         return None;

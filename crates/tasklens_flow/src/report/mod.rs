@@ -232,9 +232,20 @@ pub struct TaskArgumentFlow {
     pub steps: Vec<Step>,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
-    /// The call wants a coroutine (`create_task`); else any awaitable will do (`ensure_future`,
-    /// `gather`, `shield`, `wait_for`, `run_until_complete`).
-    pub needs_coroutine: bool,
+    /// What the call needs its argument to be.
+    pub wanted: Wanted,
+}
+
+/// What a call that runs or wraps its argument needs it to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// A coroutine, a Future or an awaitable: `ensure_future`, `gather`, `shield`,
+    /// `wait_for`, `run_until_complete` (TypeError otherwise).
+    Awaitable,
+    /// A coroutine: `create_task`, `Task(...)` (TypeError otherwise).
+    Coroutine,
+    /// A coroutine to run: `asyncio.run` (ValueError otherwise).
+    MainCoroutine,
 }
 
 /// `loop=` passed to an asyncio API that removed the parameter in Python 3.10.
@@ -598,6 +609,12 @@ fn public_parameter(
 pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
     let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
     entry.facts.type_error_handled.binary_search(&(site - entry.site_base)).is_ok()
+}
+
+/// Whether a call is where a `ValueError` it raises is handled or expected by name.
+pub(super) fn value_error_handled(solved: &Solved, site: GSite) -> bool {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    entry.facts.value_error_handled.binary_search(&(site - entry.site_base)).is_ok()
 }
 
 /// Whether `node` holds some value and every value passes `test`.

@@ -7,7 +7,7 @@ use tasklens_semantic::facts::{Constraint, ContainerKind, FunctionKind, ReturnSh
 
 use super::ParamShape;
 use super::trace::{future_origins, trace};
-use super::{Location, Producer, TaskArgumentFlow, call_at, file_of};
+use super::{Location, Producer, TaskArgumentFlow, Wanted, call_at, file_of};
 use crate::objects::{GNode, GSite, ModIdx, Obj};
 use crate::solver::Solved;
 
@@ -17,14 +17,23 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     let mut call_results = CallResults::default();
     // `create_task` and its kin need a coroutine; `ensure_future` also takes Futures and
     // awaitables, but not a function (`ensure_future(work)`).
-    let ensure_future = solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, 0, node?, false)));
-    let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, 0, node, true));
+    let ensure_future =
+        solved.ensure_future_sites.iter().filter_map(|&(site, node)| Some((site, 0, node?, Wanted::Awaitable)));
+    let create_task = solved.task_argument_sites.iter().map(|&(site, node)| (site, 0, node, Wanted::Coroutine));
     // `gather(...)`, `shield(x)`, `wait_for(x, t)`, `loop.run_until_complete(x)`: as
     // `ensure_future`.
-    let awaited = solved.awaitable_argument_sites.iter().map(|&(site, index, node)| (site, index, node, false));
-    // A `TypeError` the call raises may be handled: `try: create_task(x) except TypeError:`.
-    let unhandled = |&(site, ..): &(GSite, u8, GNode, bool)| !super::type_error_handled(solved, site);
-    for (site, index, node, needs_coroutine) in ensure_future.chain(create_task).chain(awaited).filter(unhandled) {
+    let awaited =
+        solved.awaitable_argument_sites.iter().map(|&(site, index, node)| (site, index, node, Wanted::Awaitable));
+    // `asyncio.run(main)`: a coroutine, or ValueError.
+    let run = solved.main_coroutine_sites.iter().map(|&(site, node)| (site, 0, node, Wanted::MainCoroutine));
+    // What the call raises may be handled: `try: create_task(x) except TypeError:`, a
+    // test's `with pytest.raises(ValueError): asyncio.run(x)`.
+    let unhandled = |&(site, _, _, wanted): &(GSite, u8, GNode, Wanted)| match wanted {
+        Wanted::MainCoroutine => !super::value_error_handled(solved, site),
+        _ => !super::type_error_handled(solved, site),
+    };
+    for (site, index, node, wanted) in ensure_future.chain(create_task).chain(awaited).chain(run).filter(unhandled) {
+        let needs_coroutine = wanted != Wanted::Awaitable;
         let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
         let below = super::runs_below(solved, site);
@@ -34,21 +43,18 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
         // class and its subclasses (a `Pipeline` overriding a command that returns a
         // coroutine elsewhere): report it only when the argument is never a coroutine.
         let ever_coroutine = objs.iter().any(|&o| solved.objs[o as usize].is_coroutine());
+        // `asyncio.run` is the program's entry: a value that may also be a coroutine (a list
+        // that holds Tasks once the loop runs and coroutines before) is taken to be one.
+        if ever_coroutine && wanted == Wanted::MainCoroutine {
+            continue;
+        }
         for &obj in objs {
             let value = solved.objs[obj as usize];
             if let (Obj::FutureSummary(_), true) = (value, needs_coroutine) {
                 for (future, steps) in future_origins(solved, node, obj) {
                     let Some(producer) = producer(solved, solved.objs[future as usize]) else { continue };
                     let (call, argument) = (Location { file, range: at.range }, Location { file, range: argument });
-                    flows.push(TaskArgumentFlow {
-                        producer,
-                        call,
-                        callee: at.callee,
-                        argument,
-                        steps,
-                        below,
-                        needs_coroutine,
-                    });
+                    flows.push(TaskArgumentFlow { producer, call, callee: at.callee, argument, steps, below, wanted });
                 }
                 continue;
             }
@@ -95,7 +101,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 argument: Location { file, range: argument },
                 steps: trace(solved, node, obj),
                 below,
-                needs_coroutine,
+                wanted,
             });
         }
         if objs.is_empty()
@@ -108,7 +114,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                 argument: Location { file, range: argument },
                 steps: Vec::new(),
                 below,
-                needs_coroutine,
+                wanted,
             });
         }
     }

@@ -298,9 +298,15 @@ impl Solver {
             }
             ExternalCall::RunToCompletion => {
                 // `loop.run_until_complete(x)` wraps `x` as `ensure_future` does (TL004);
-                // `asyncio.run` wants a coroutine and raises ValueError otherwise.
+                // `asyncio.run` wants a coroutine and raises ValueError otherwise (TL010).
                 if path.is_none() {
                     self.note_awaitable_arguments(site, [0]);
+                } else if let Some(main) = arg(0).or_else(|| {
+                    let call = args.call();
+                    call.keywords.iter().find(|k| k.name.as_str() == "main").and_then(|k| args.node(k.node))
+                }) && !args.call().has_spread
+                {
+                    self.main_coroutine_sites.insert(site, main);
                 }
                 match arg(0) {
                     Some(awaited) => self.complex_on(awaited, Complex::Await { to: result }),

@@ -143,6 +143,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         wait_sites: FxHashMap::default(),
         task_argument_sites: FxHashMap::default(),
         awaitable_argument_sites: FxHashSet::default(),
+        main_coroutine_sites: FxHashMap::default(),
         awaited_arguments: FxHashMap::default(),
         gather_sites: FxHashMap::default(),
         future_results: FxHashMap::default(),

@@ -363,6 +363,8 @@ pub(crate) struct Solver {
     task_argument_sites: FxHashMap<GSite, GNode>,
     /// See [`Solution::awaitable_argument_sites`].
     awaitable_argument_sites: FxHashSet<(GSite, u8, GNode)>,
+    /// See [`Solution::main_coroutine_sites`].
+    main_coroutine_sites: FxHashMap<GSite, GNode>,
     /// The argument of each `create_task`, `Task(...)`, `ensure_future`, `wait_for` and
     /// `shield` site: what the Task made there runs (or the `wait_for` coroutine or the
     /// `shield` Future waits for), so awaiting it (or the Task's `result()`) gives what

@@ -70,6 +70,9 @@ pub(crate) struct Solution {
     /// Arguments asyncio wraps with `ensure_future` (`gather`, `shield`, `wait_for`,
     /// `run_until_complete`): site, position, node.
     pub awaitable_argument_sites: Vec<(GSite, u8, GNode)>,
+    /// `asyncio.run(main)` calls and the node of `main`, which must be a coroutine
+    /// (ValueError otherwise), by site.
+    pub main_coroutine_sites: Vec<(GSite, GNode)>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
@@ -178,6 +181,8 @@ impl Solver {
         task_argument_sites.sort_unstable();
         let mut awaitable_argument_sites: Vec<_> = self.awaitable_argument_sites.iter().copied().collect();
         awaitable_argument_sites.sort_unstable();
+        let mut main_coroutine_sites: Vec<_> = self.main_coroutine_sites.iter().map(|(s, n)| (*s, *n)).collect();
+        main_coroutine_sites.sort_unstable();
         // Per method name: does it not keep a Task it is called on (the result of a call, a
         // name), does it store into a container.
         let method_kinds: Vec<MethodKind> = (self.names.iter())
@@ -277,6 +282,7 @@ impl Solver {
             done_callback_receivers: self.done_callback_receivers,
             task_argument_sites,
             awaitable_argument_sites,
+            main_coroutine_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())

@@ -108,6 +108,10 @@ pub struct ModuleFacts {
     /// `self.assertRaises(RuntimeError)`: the body is meant to fail the way `create_task`
     /// does without a usable loop, so a Task made there is not expected to exist; by site.
     pub failure_expected: Vec<SiteId>,
+    /// Calls in a `try` with an `except ValueError` (by that name), under
+    /// `suppress(ValueError)`, or in a test's `pytest.raises(ValueError)` block: what
+    /// `asyncio.run` raises for a non-coroutine is expected there; by site.
+    pub value_error_handled: Vec<SiteId>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,

@@ -194,10 +194,12 @@ impl Lowerer {
         self.attribute_error_handled += u32::from(handled.attribute_error);
         self.guarded += u32::from(handled.runtime_error);
         self.type_error_handled += u32::from(handled.type_error);
+        self.value_error_handled += u32::from(handled.value_error);
         self.block(body);
         self.attribute_error_handled -= u32::from(handled.attribute_error);
         self.guarded -= u32::from(handled.runtime_error);
         self.type_error_handled -= u32::from(handled.type_error);
+        self.value_error_handled -= u32::from(handled.value_error);
     }
 
     /// `with` (and `async with`): each item's `as` target gets what entering gives;
@@ -230,7 +232,10 @@ impl Lowerer {
             with.items.iter().filter_map(|i| exception_context(&i.context_expr)).collect();
         let suppresses =
             |exception: &str| suppressed.iter().any(|(call, _)| names_among(call, |e| names_exception(e, exception)));
-        let handled = Handled::by(suppresses);
+        let handled = Handled {
+            value_error: suppressed.iter().any(|(call, _)| names_among(call, |e| names_exactly(e, "ValueError"))),
+            ..Handled::by(suppresses)
+        };
         // A test's block that fails unless its body raises `RuntimeError` by name: what
         // `create_task` and `ensure_future` raise themselves without a usable loop, so a Task
         // made there is not expected to exist. Other exceptions come from elsewhere in the
@@ -263,9 +268,19 @@ impl Lowerer {
     pub(super) fn try_stmt(&mut self, stmt: &ast::StmtTry) {
         let before = self.flow().clone();
         let handles = |exception: &str| stmt.handlers.iter().any(|h| catches(h, exception));
+        let handled = Handled {
+            value_error: stmt.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                handler.type_.as_deref().is_some_and(|type_| match type_ {
+                    Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exactly(e, "ValueError")),
+                    other => names_exactly(other, "ValueError"),
+                })
+            }),
+            ..Handled::by(handles)
+        };
         self.conditional += 1;
         self.record_bindings();
-        self.handled_body(&stmt.body, Handled::by(handles));
+        self.handled_body(&stmt.body, handled);
         let after_body = self.flow().clone();
         let mut ends = Vec::new();
         if !stmt.handlers.is_empty() {
@@ -415,6 +430,9 @@ struct Handled {
     attribute_error: bool,
     runtime_error: bool,
     type_error: bool,
+    /// By its own name only: `except Exception:` around `asyncio.run(main)` logs the
+    /// mistake, it does not expect it.
+    value_error: bool,
 }
 
 impl Handled {
@@ -423,6 +441,7 @@ impl Handled {
             attribute_error: handles("AttributeError"),
             runtime_error: handles("RuntimeError"),
             type_error: handles("TypeError"),
+            value_error: false,
         }
     }
 }
@@ -437,6 +456,11 @@ fn catches(handler: &ast::ExceptHandler, exception: &str) -> bool {
         Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exception(e, exception)),
         other => names_exception(other, exception),
     }
+}
+
+/// Whether `expr` names `exception` itself (`ValueError`, `builtins.ValueError`).
+fn names_exactly(expr: &Expr, exception: &str) -> bool {
+    last_name(expr).is_some_and(|last| last == exception)
 }
 
 /// Whether `expr` names `exception` or a class it derives from (`Exception`, `BaseException`).

@@ -152,6 +152,7 @@ impl Lowerer {
         let outer_guarded = std::mem::replace(&mut self.guarded, 0);
         // A function defined in a block that expects a failure runs elsewhere, later.
         let outer_expected = std::mem::replace(&mut self.failure_expected, 0);
+        let outer_value_error = std::mem::replace(&mut self.value_error_handled, 0);
         let scope = self.scope_mut();
         scope.globals = scan.globals;
         scope.nonlocals = scan.nonlocals;
@@ -166,6 +167,7 @@ impl Lowerer {
         self.conditional = outer_conditional;
         self.guarded = outer_guarded;
         self.failure_expected = outer_expected;
+        self.value_error_handled = outer_value_error;
         self.finish_returns(func);
         self.pop_scope();
     }

@@ -139,6 +139,8 @@ pub(crate) struct Lowerer {
     type_error_handled: u32,
     /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
     failure_expected: u32,
+    /// Inside blocks that name `ValueError` among what they catch.
+    value_error_handled: u32,
     /// The names walruses have bound, with their versions, in order (see
     /// `Lowerer::restore_keeping_walruses`).
     walrus_bindings: Vec<(Name, NodeId)>,
@@ -186,6 +188,7 @@ impl Lowerer {
             attribute_error_handled: 0,
             type_error_handled: 0,
             failure_expected: 0,
+            value_error_handled: 0,
             walrus_bindings: Vec::new(),
             cast_aliases: FxHashSet::default(),
             conditional: 0,
@@ -357,6 +360,9 @@ impl Lowerer {
         }
         if self.failure_expected > 0 {
             self.facts.failure_expected.push(id);
+        }
+        if self.value_error_handled > 0 {
+            self.facts.value_error_handled.push(id);
         }
         id
     }
