@@ -176,3 +176,24 @@ except Exception as error:
         "main.py:9: TL010",
     );
 }
+
+const RUNNER: &str = r#"
+#- main.py run
+import asyncio
+
+
+async def main():
+    await asyncio.sleep(0)
+
+
+with asyncio.Runner() as runner:
+    runner.run(main())
+    runner.run(coro=main)
+"#;
+
+#[test]
+fn a_runner_runs_only_coroutines_too() {
+    // The finding points at the keyword's value.
+    check(RUNNER, "main.py:10: TL010");
+    refused_by_run(RUNNER, None);
+}

@@ -273,6 +273,7 @@ pub fn is_followed_asyncio_class(path: &str) -> bool {
                 | "Process"
                 | "Server"
                 | "AbstractServer"
+                | "Runner"
         )
 }
 
@@ -501,6 +502,8 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
         | ("asyncio", "Server" | "AbstractServer", "serve_forever" | "start_serving" | "wait_closed") => {
             ExternalCall::Coroutine
         }
+        // `Runner.run(main)` wants a coroutine, as `asyncio.run` does.
+        ("asyncio", "Runner", "run") => ExternalCall::RunToCompletion,
         // An executor's `submit` gives a `concurrent.futures.Future` (no `get_name`).
         ("concurrent", "ThreadPoolExecutor" | "ProcessPoolExecutor", "submit") => ExternalCall::NewFuture,
         ("contextlib", "ExitStack" | "AsyncExitStack", "enter_context") => ExternalCall::Enter,

@@ -9,8 +9,8 @@ use crate::rules::create_task_on_non_coroutine::{call_it, flow_labels, since};
 
 declare_rule! {
     /// ## What it does
-    /// Finds values that are not coroutines reaching the argument of `asyncio.run`,
-    /// followed across functions, attributes and modules as for TL004: the `async def`
+    /// Finds values that are not coroutines reaching the argument of `asyncio.run` (or of
+    /// `run` of an `asyncio.Runner`), followed across functions, attributes and modules as for TL004: the `async def`
     /// itself instead of a call of it (`asyncio.run(main)`), a Future, a Task or what
     /// `gather(...)` gives, an object that is awaitable without being a coroutine (a class
     /// with `__await__`), a `functools.partial`, a generator (since Python 3.12) or an

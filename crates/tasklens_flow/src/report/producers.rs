@@ -37,7 +37,16 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
         let (module, at) = (solved.modules.site_module(site), call_at(solved, site));
         let file = file_of(solved, module);
         let below = super::runs_below(solved, site);
-        let argument = at.arg(usize::from(index));
+        // A positional argument, or the keyword's value that gave the node (`coro=...`).
+        let call = solved.modules.site(site).1;
+        let base = solved.modules.modules[module as usize].node_base;
+        let argument = match call.args.get(usize::from(index)) {
+            Some(_) => at.arg(usize::from(index)),
+            None => match call.keywords.iter().position(|k| k.node.is_some_and(|local| base + local == node)) {
+                Some(keyword) => at.keyword_value(keyword),
+                None => at.arg(usize::from(index)),
+            },
+        };
         let objs = solved.sets.get(node);
         // An awaitable instance next to coroutines usually comes from dispatch over a
         // class and its subclasses (a `Pipeline` overriding a command that returns a

@@ -613,8 +613,9 @@ impl Solver {
                     // A TaskGroup keeps a reference to the tasks it creates.
                     self.kept_tasks.insert(site);
                 }
-                // With the instance's class: an executor's Futures are `concurrent.futures` ones.
-                let class = (effect == ExternalCall::NewFuture).then_some(path);
+                // With the instance's class: an executor's Futures are `concurrent.futures`
+                // ones, a `Runner` runs as `asyncio.run` does.
+                let class = matches!(effect, ExternalCall::NewFuture | ExternalCall::RunToCompletion).then_some(path);
                 self.external_effect(site, result, effect, class);
             }
             Obj::Loop => {

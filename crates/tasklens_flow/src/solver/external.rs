@@ -303,7 +303,9 @@ impl Solver {
                     self.note_awaitable_arguments(site, [0]);
                 } else if let Some(main) = arg(0).or_else(|| {
                     let call = args.call();
-                    call.keywords.iter().find(|k| k.name.as_str() == "main").and_then(|k| args.node(k.node))
+                    // `asyncio.run(main=...)`, `runner.run(coro=...)`.
+                    let keyword = call.keywords.iter().find(|k| matches!(k.name.as_str(), "main" | "coro"));
+                    keyword.and_then(|k| args.node(k.node))
                 }) && !args.call().has_spread
                 {
                     self.main_coroutine_sites.insert(site, main);
