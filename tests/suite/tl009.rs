@@ -220,3 +220,58 @@ fn async_functions_registered_as_signal_or_exit_handlers_never_run() {
     let stdout = never_awaited(PLAIN_CALLBACKS, &["Server.shutdown", "flush"]);
     assert!(stdout.contains("report ran"), "{stdout}");
 }
+
+const CLEANUPS: &str = r#"
+#- main.py run
+import asyncio
+import contextlib
+import gc
+import weakref
+
+
+class Connection:
+    async def close(self):
+        print("close ran")
+
+    async def disconnect(self):
+        print("disconnect ran")
+
+    def release(self):
+        print("release ran")
+
+
+async def forget(name):
+    print("forget ran", name)
+
+
+async def main():
+    connection = Connection()
+    async with contextlib.AsyncExitStack() as stack:
+        stack.callback(connection.close)
+        stack.callback(connection.release)
+        stack.push_async_callback(connection.disconnect)
+    with contextlib.ExitStack() as plain:
+        plain.callback(forget, "plain")
+    resource = Connection()
+    weakref.finalize(resource, forget, "resource")
+    del resource
+    gc.collect()
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn async_functions_registered_as_cleanups_never_run() {
+    // `push_async_callback` awaits what it is given: the pushed `disconnect` runs.
+    check(
+        CLEANUPS,
+        "
+        main.py:25: TL009
+        main.py:29: TL009
+        main.py:31: TL009
+        ",
+    );
+    let stdout = never_awaited(CLEANUPS, &["Connection.close", "forget"]);
+    assert!(stdout.contains("disconnect ran") && stdout.contains("release ran"), "{stdout}");
+}

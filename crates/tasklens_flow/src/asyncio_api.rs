@@ -371,11 +371,22 @@ pub fn loop_callback_index(method: &str) -> Option<u8> {
 
 /// Where the callback is among the arguments of a call that registers it with code that
 /// calls it as a plain function and drops what it returns: a signal handler, an exit
-/// handler.
+/// handler, a finalizer (`weakref.finalize(obj, f)`).
 pub fn plain_callback_index(path: &str) -> Option<u8> {
     match split(path) {
         ("signal", "signal") => Some(1),
         ("atexit", "register") => Some(0),
+        ("weakref", "finalize") => Some(1),
+        _ => None,
+    }
+}
+
+/// As [`plain_callback_index`], for a method of an outside class's instance: an exit
+/// stack's `callback(f)` (`AsyncExitStack` too, whose `push_async_callback` is the one
+/// that awaits).
+pub fn plain_callback_method_index(path: &str, method: &str) -> Option<u8> {
+    match (split(path), method) {
+        (("contextlib", "ExitStack" | "AsyncExitStack"), "callback") => Some(0),
         _ => None,
     }
 }

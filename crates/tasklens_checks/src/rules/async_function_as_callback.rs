@@ -15,7 +15,9 @@ declare_rule! {
     /// asyncio Future or Task) and the functions other threads
     /// run (`threading.Thread(target=...)`, `threading.Timer`, `loop.run_in_executor`,
     /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), and plain
-    /// code's callbacks (`signal.signal(sig, handler)`, `atexit.register(f)`), however
+    /// code's callbacks (`signal.signal(sig, handler)`, `atexit.register(f)`,
+    /// `weakref.finalize(obj, f)`, an `ExitStack`'s or `AsyncExitStack`'s `callback(f)`:
+    /// `push_async_callback` is the one that awaits), however
     /// the function reached the call (an attribute, a parameter, a container, another
     /// module), also in a `functools.partial` made in the same function as the call. An `async def` under a
     /// decorator the analysis does not know may have been made a plain function, and is
@@ -62,9 +64,20 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
     let callee = &text[usize::from(callback.callee.start())..usize::from(callback.callee.end())];
     let name = &callback.function;
     let message = match callback.caller {
-        CallbackCaller::Plain => format!(
-            "`{callee}` registers the `async def` `{name}`, which will be called as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); register a plain function (for a signal, `loop.add_signal_handler` with one that schedules `{name}(...)` as a Task)"
-        ),
+        CallbackCaller::Plain => {
+            let advice = if callee.ends_with(".callback") {
+                "with an `AsyncExitStack`, `push_async_callback` awaits it".to_string()
+            } else if callee.ends_with("signal") {
+                format!(
+                    "register a plain function (for a signal, `loop.add_signal_handler` with one that schedules `{name}(...)` as a Task)"
+                )
+            } else {
+                "register a plain function".to_string()
+            };
+            format!(
+                "`{callee}` registers the `async def` `{name}`, which will be called as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); {advice}"
+            )
+        }
         CallbackCaller::Thread => format!(
             "`{callee}` runs the `async def` `{name}` in another thread as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); use `asyncio.run_coroutine_threadsafe({name}(...), loop)` to run it in the event loop"
         ),

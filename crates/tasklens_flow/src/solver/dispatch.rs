@@ -410,13 +410,18 @@ impl Solver {
         if let Some(runner) = thread_runner(&name) {
             self.note_thread_runner(site, runner);
         }
-        if let Some(index) = crate::asyncio_api::plain_callback_index(&name)
-            && let Some(callback) = self.site_args(site).arg(usize::from(index))
-        {
+        if let Some(index) = crate::asyncio_api::plain_callback_index(&name) {
+            self.plain_callback(site, index);
+        }
+        self.external_effect(site, result, external_call(&name), Some(path));
+    }
+
+    /// A call that registers argument `index` as a callback plain code calls (TL009).
+    fn plain_callback(&mut self, site: GSite, index: u8) {
+        if let Some(callback) = self.site_args(site).arg(usize::from(index)) {
             self.plain_callback_sites.insert(site);
             self.complex_on(callback, Complex::PlainCallback { site });
         }
-        self.external_effect(site, result, external_call(&name), Some(path));
     }
 
     /// A call of the event loop's method `name`.
@@ -607,6 +612,9 @@ impl Solver {
             Obj::ExternalInstance(path) => {
                 if let Some(runner) = thread_runner_method(&self.paths[path as usize], name) {
                     self.note_thread_runner(site, runner);
+                }
+                if let Some(index) = crate::asyncio_api::plain_callback_method_index(&self.paths[path as usize], name) {
+                    self.plain_callback(site, index);
                 }
                 let effect = external_method(&self.paths[path as usize], name);
                 if effect == ExternalCall::NewTask {
