@@ -929,3 +929,30 @@ def later():
     assert!(run.stderr_before.contains("ValueError: a coroutine was expected"), "{}", run.stderr_before);
     assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
 }
+
+#[test]
+fn a_forgotten_await_is_added_in_coroutines() {
+    // Before the fix `close` never runs (and CPython warns); after it, it runs before
+    // `main` ends. The call in a plain function gets no fix.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+async def close():
+    sys.stderr.write("closed\n")
+
+def later():
+    close()
+
+async def main():
+    close()
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("was never awaited"), "{}", run.stderr_before);
+    assert_eq!(run.stderr_after, "closed\n");
+}

@@ -138,3 +138,19 @@ fn run_python(fixture: &Fixture, script: &str, promised: &[&str]) {
         assert!(output.status.success(), "python3 {script} was expected to run cleanly; stderr:\n{stderr}");
     }
 }
+
+/// Runs the fixture's `main.py` with CPython: each of `coroutines` (qualified names) must be
+/// created and never awaited, and its body (which prints "<name> ran") never run. The
+/// script's stdout, for what else it must show.
+pub fn never_awaited(fixture: &str, coroutines: &[&str]) -> String {
+    let fixture = parse(fixture);
+    let output = python(&fixture.files, "main.py", None, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for coroutine in coroutines {
+        assert!(stderr.contains(&format!("coroutine '{coroutine}' was never awaited")), "{stderr}");
+        let name = coroutine.rsplit('.').next().unwrap_or(coroutine);
+        assert!(!stdout.contains(&format!("{name} ran")), "{stdout}");
+    }
+    stdout
+}

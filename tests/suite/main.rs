@@ -20,4 +20,5 @@ mod tl007;
 mod tl008;
 mod tl009;
 mod tl010;
+mod tl011;
 mod watch;

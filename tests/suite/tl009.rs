@@ -1,22 +1,6 @@
 //! TL009: an `async def` handed over as a plain callback, whose coroutine nothing awaits.
 
-use crate::fixture::{check, parse, python};
-
-/// Runs the fixture's `main.py` with CPython: each of `coroutines` (qualified names) must be
-/// created and never awaited, and its body (which prints "<name> ran") never run. The
-/// script's stdout, for what else it must show.
-fn never_awaited(fixture: &str, coroutines: &[&str]) -> String {
-    let fixture = parse(fixture);
-    let output = python(&fixture.files, "main.py", None, &[]);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    for coroutine in coroutines {
-        assert!(stderr.contains(&format!("coroutine '{coroutine}' was never awaited")), "{stderr}");
-        let name = coroutine.rsplit('.').next().unwrap_or(coroutine);
-        assert!(!stdout.contains(&format!("{name} ran")), "{stdout}");
-    }
-    stdout
-}
+use crate::fixture::{check, never_awaited};
 
 const CALLBACKS: &str = r#"
 #- app/__init__.py

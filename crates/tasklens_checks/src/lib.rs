@@ -203,6 +203,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for callback in report.coroutine_callbacks.iter().filter(|callback| supported(callback.below)) {
         diagnostics.push(rules::async_function_as_callback::diagnostic(db, callback));
     }
+    for call in report.unawaited_coroutines.iter().filter(|call| supported(call.below)) {
+        diagnostics.extend(rules::unawaited_coroutine::diagnostic(db, call));
+    }
     suppress::apply(db, project.files(db), &mut diagnostics, *project.warn_unused_ignores(db));
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);

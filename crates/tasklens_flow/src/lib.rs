@@ -21,7 +21,7 @@ use tasklens_semantic::{module_facts, module_positions};
 pub use report::{
     CallContext, CallbackCaller, CoroutineCallback, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location,
     LooplessCall, LooplessStart, MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind,
-    TaskArgumentFlow, WaitOnCoroutine, Wanted,
+    TaskArgumentFlow, UnawaitedCoroutine, WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -140,7 +140,7 @@ fn our_code(code: &str) -> Option<&str> {
 
 /// The rules' names, as comments may name them (the checks' registry holds the same
 /// pairs; a test there compares them).
-pub const RULE_NAMES: [(&str, &str); 10] = [
+pub const RULE_NAMES: [(&str, &str); 11] = [
     ("TL001", "future-flows-into-task"),
     ("TL002", "ensure-future-on-coroutine"),
     ("TL003", "create-task-without-running-loop"),
@@ -151,6 +151,7 @@ pub const RULE_NAMES: [(&str, &str); 10] = [
     ("TL008", "wait-on-coroutine"),
     ("TL009", "async-function-as-callback"),
     ("TL010", "run-on-non-coroutine"),
+    ("TL011", "unawaited-coroutine"),
 ];
 
 /// `[TL001, TL005]` right after the marker.

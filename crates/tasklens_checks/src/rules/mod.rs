@@ -9,4 +9,5 @@ pub mod future_flows_into_task;
 pub mod masked_future_task_error;
 pub mod removed_loop_argument;
 pub mod run_on_non_coroutine;
+pub mod unawaited_coroutine;
 pub mod wait_on_coroutine;

@@ -8,6 +8,7 @@ mod context;
 mod module_index;
 mod producers;
 mod trace;
+mod unawaited;
 mod waits;
 
 pub use callbacks::{CallbackCaller, CoroutineCallback};
@@ -15,6 +16,7 @@ use context::{caller_of, loop_functions, loopless_calls};
 use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};
 use trace::{future_origins, through_future_parameter};
+pub use unawaited::UnawaitedCoroutine;
 pub use waits::WaitOnCoroutine;
 
 use ruff_python_ast::name::Name;
@@ -331,6 +333,7 @@ pub struct FlowReport {
     pub loopless_calls: Vec<LooplessCall>,
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
+    pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
     /// The analysis stopped at its growth limit: no flow finding is reported.
     pub incomplete: bool,
 }
@@ -554,6 +557,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .collect();
     report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
     report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
+    report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report
 }
 

@@ -112,6 +112,9 @@ pub struct ModuleFacts {
     /// `suppress(ValueError)`, or in a test's `pytest.raises(ValueError)` block: what
     /// `asyncio.run` raises for a non-coroutine is expected there; by site.
     pub value_error_handled: Vec<SiteId>,
+    /// The values of expression statements that are calls (`close()` on a line of its
+    /// own): what the call gives is thrown away; sorted.
+    pub discarded: Vec<NodeId>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,

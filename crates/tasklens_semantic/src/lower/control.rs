@@ -11,6 +11,14 @@ use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, NodeId, Part};
 
 impl Lowerer {
     pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
+        let tests = std::iter::once(&*stmt.test).chain(stmt.elif_else_clauses.iter().filter_map(|c| c.test.as_ref()));
+        let kind_switch = u32::from(tests.into_iter().any(switches_on_kind));
+        self.kind_switch += kind_switch;
+        self.if_branches(stmt);
+        self.kind_switch -= kind_switch;
+    }
+
+    fn if_branches(&mut self, stmt: &ast::StmtIf) {
         let mut ends = Vec::new();
         let (when_true, when_false) = self.condition(&stmt.test);
         let version = self.version_test(&stmt.test).unwrap_or_default();
@@ -455,6 +463,57 @@ fn catches(handler: &ast::ExceptHandler, exception: &str) -> bool {
     match &**type_ {
         Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exception(e, exception)),
         other => names_exception(other, exception),
+    }
+}
+
+/// Whether an `if` test is a constant (`True`, `False and ...`) or tests whether something is a
+/// coroutine or awaitable (`iscoroutinefunction(f)`, `inspect.isawaitable(x)`), anywhere in
+/// it.
+fn switches_on_kind(test: &Expr) -> bool {
+    /// Whether a test was found, and how deep the walk is (it stops at 64 levels: a test
+    /// nested deeper says nothing more, and the walk must not overflow the stack).
+    struct Finder(bool, u32);
+    impl<'a> ruff_python_ast::visitor::Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr
+                && last_name(&call.func).is_some_and(|name| {
+                    matches!(
+                        name.as_str(),
+                        "iscoroutinefunction" | "iscoroutine" | "isawaitable" | "isasyncgenfunction"
+                    )
+                })
+            {
+                self.0 = true;
+            }
+            if self.1 < 64 {
+                self.1 += 1;
+                ruff_python_ast::visitor::walk_expr(self, expr);
+                self.1 -= 1;
+            }
+        }
+    }
+    if is_constant(test) {
+        return true;
+    }
+    let mut finder = Finder(false, 0);
+    ruff_python_ast::visitor::Visitor::visit_expr(&mut finder, test);
+    finder.0
+}
+
+/// Whether a test is decided before it runs: a literal (`True`, `0`), its negation, or an
+/// `and`/`or` whose first operand is one (`False and x.ready()`).
+fn is_constant(mut test: &Expr) -> bool {
+    // A loop, not recursion: `not not ... x` may nest deeper than the stack allows.
+    loop {
+        test = match test {
+            Expr::BooleanLiteral(_) | Expr::NumberLiteral(_) | Expr::NoneLiteral(_) => return true,
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => &unary.operand,
+            Expr::BoolOp(bool_op) => match bool_op.values.first() {
+                Some(first) => first,
+                None => return false,
+            },
+            _ => return false,
+        };
     }
 }
 

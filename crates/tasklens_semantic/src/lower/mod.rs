@@ -141,6 +141,10 @@ pub(crate) struct Lowerer {
     failure_expected: u32,
     /// Inside blocks that name `ValueError` among what they catch.
     value_error_handled: u32,
+    /// Inside an `if` that switches on whether something is a coroutine
+    /// (`if iscoroutinefunction(f):`) or on a constant (`if True:`, the code generated for
+    /// sync and async twins): a call thrown away there is not recorded as `discarded`.
+    kind_switch: u32,
     /// The names walruses have bound, with their versions, in order (see
     /// `Lowerer::restore_keeping_walruses`).
     walrus_bindings: Vec<(Name, NodeId)>,
@@ -189,6 +193,7 @@ impl Lowerer {
             type_error_handled: 0,
             failure_expected: 0,
             value_error_handled: 0,
+            kind_switch: 0,
             walrus_bindings: Vec::new(),
             cast_aliases: FxHashSet::default(),
             conditional: 0,
@@ -268,6 +273,7 @@ impl Lowerer {
         self.facts.none_attrs.sort();
         self.facts.none_attrs.dedup();
         self.facts.set_attribute_reads.sort_unstable();
+        self.facts.discarded.sort_unstable();
         self.facts.type_aliases.sort_by(|a, b| a.0.cmp(&b.0));
         self.facts
     }

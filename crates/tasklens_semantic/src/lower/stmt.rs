@@ -142,7 +142,10 @@ impl Lowerer {
                 }
             }
             Stmt::Expr(expr) => {
-                self.expr(&expr.value);
+                let value = self.expr(&expr.value);
+                if let (Val::Node(node), Expr::Call(_), 0) = (value, &*expr.value, self.kind_switch) {
+                    self.facts.discarded.push(node);
+                }
             }
             Stmt::Break(_) => {
                 let flow = std::mem::replace(&mut self.scope_mut().flow.live, false);

@@ -1,0 +1,88 @@
+//! TL011: a coroutine made and thrown away (a forgotten `await`).
+
+use ruff_text_size::TextRange;
+use tasklens_flow::{CallContext, UnawaitedCoroutine};
+
+use crate::describe;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds calls whose result is a coroutine that nothing uses: a call of the project's
+    /// `async def` (a function or a method, however the call reaches it: an attribute, a
+    /// parameter, another module) or of one of asyncio's coroutine functions
+    /// (`asyncio.sleep(1)`, `event.wait()`, `lock.acquire()`, `queue.put(x)`,
+    /// `loop.sock_sendall(...)`) made as a statement on its own. Only where every function
+    /// the call can run is one: a call that may reach a plain `def` override, an unknown
+    /// callable or an `async def` under a decorator the analysis does not know is left
+    /// alone, as are calls in a `try` that catches `TypeError` and in a test that expects
+    /// the call to fail.
+    ///
+    /// ## Why is this bad?
+    /// Calling an `async def` only creates a coroutine; its body runs when the coroutine
+    /// is awaited (or wrapped in a Task). Without `await`, the call does nothing: the
+    /// connection is not closed, the sleep does not wait, the lock is not taken. Python
+    /// only prints `RuntimeWarning: coroutine '...' was never awaited` when the coroutine
+    /// is collected. mypy reports it only in functions it checks (annotated ones, by
+    /// default), and only where it knows the callee.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def stop(self):
+    ///     self.writer.close()
+    ///     self.writer.wait_closed()  # never runs
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// async def stop(self):
+    ///     self.writer.close()
+    ///     await self.writer.wait_closed()
+    /// ```
+    ///
+    /// ## Fix safety
+    /// In an `async def`, `--unsafe-fixes` adds the `await`. Unsafe: the body that never
+    /// ran now runs, and the coroutine suspends there.
+    ///
+    /// ## References
+    /// - [Coroutines](https://docs.python.org/3/library/asyncio-task.html#coroutines)
+    pub static RULE = ("TL011", "unawaited-coroutine", Severity::Warning);
+}
+
+/// TL011 for one call, unless the call names none of the functions it runs: a callable
+/// kept in an attribute or a parameter (`self.func()`, `hook(request)`) is whatever some
+/// caller gave, and the mistake, if any, is where an `async def` was handed to plain code.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) -> Option<Diagnostic> {
+    let callee = describe::source(db, call.at.file, call.callee);
+    let called = callee.rsplit('.').next().unwrap_or(callee).trim();
+    if !call.names.iter().all(|name| name.as_str() == called) {
+        return None;
+    }
+    let what = match &call.function {
+        Some((name, _)) => format!("the body of `{name}`"),
+        None => "it".to_string(),
+    };
+    let message = format!(
+        "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); add `await`"
+    );
+    let trace = (call.function.iter())
+        .map(|(name, at)| Label {
+            file: at.file,
+            range: at.range,
+            message: format!("`async def {name}`: a call of it gives a coroutine"),
+        })
+        .collect();
+    Some(Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label { file: call.at.file, range: call.at.range, message: "the coroutine is thrown away".into() },
+        trace,
+        fix: (call.context == CallContext::Coroutine).then(|| Fix {
+            applicability: Applicability::Unsafe,
+            message: "Await it".into(),
+            edits: vec![Edit { range: TextRange::empty(call.at.range.start()), content: "await ".into() }],
+        }),
+    })
+}

@@ -1,0 +1,141 @@
+//! Calls whose result is a coroutine that nothing reads: the `await` was forgotten (TL011).
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use tasklens_semantic::facts::Constraint;
+
+use super::producers::function_location;
+use super::{CallContext, Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
+use crate::asyncio_api::ExternalCall;
+use crate::objects::{GFunc, Obj};
+use crate::solver::Solved;
+
+/// A call that makes a coroutine and throws it away: the function's body never runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnawaitedCoroutine {
+    /// The call.
+    pub at: Location,
+    pub callee: TextRange,
+    /// The project's `async def` it runs, with where it is defined (`None` for asyncio's
+    /// own coroutine functions, `asyncio.sleep(1)`, `event.wait()`).
+    pub function: Option<(Name, Location)>,
+    /// The names of the project's `async def`s the call runs.
+    pub names: Vec<Name>,
+    pub context: CallContext,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
+}
+
+/// Each call whose result nothing reads and every value of which is a coroutine.
+pub(super) fn unawaited_coroutines(
+    solved: &Solved,
+    context_of: &dyn Fn(u32) -> CallContext,
+) -> Vec<UnawaitedCoroutine> {
+    let mut found = Vec::new();
+    for (index, module) in solved.modules.modules.iter().enumerate() {
+        for constraint in &module.facts.constraints {
+            let (site, result, asyncio_call) = match constraint {
+                Constraint::Call { site, callee, result } => {
+                    let function = |value: Obj| asyncio_coroutine_function(solved, value);
+                    (site, result, every_value(solved, module.node_base + callee, function))
+                }
+                Constraint::MethodCall { site, receiver, name, result } => {
+                    let name = module.facts.name(*name).as_str();
+                    let method = |value: Obj| asyncio_coroutine_method(solved, value, name);
+                    (site, result, every_value(solved, module.node_base + receiver, method))
+                }
+                Constraint::SuperCall { site, result, .. } => (site, result, false),
+                _ => continue,
+            };
+            if module.facts.discarded.binary_search(result).is_err() {
+                continue;
+            }
+            let (site, result) = (module.site_base + site, module.node_base + result);
+            if !every_value(solved, result, Obj::is_coroutine)
+                || type_error_handled(solved, site)
+                || failure_expected(solved, site)
+            {
+                continue;
+            }
+            // Every function of the project the call can run is an `async def`: not one
+            // under a decorator, which may wrap it in a plain function that runs it
+            // (`@asynctest`), nor one a subclass overrides with a plain `def`. A call of
+            // nothing in the project must be one of asyncio's coroutine functions: a
+            // coroutine an annotation promises (`-> MaybeAwait[bool]`) may be none.
+            let start = solved.calls.partition_point(|&(s, _)| s < site);
+            let callees: Vec<GFunc> =
+                solved.calls[start..].iter().take_while(|&&(s, _)| s == site).map(|&(_, f)| f).collect();
+            let runs_coroutine = |func: GFunc| {
+                let facts = solved.modules.func(func).1;
+                facts.makes_coroutine() && !facts.opaque && !overridden_by_plain_def(solved, func)
+            };
+            if (callees.is_empty() && !asyncio_call) || !callees.iter().all(|&func| runs_coroutine(func)) {
+                continue;
+            }
+            // In plain code, an `async def` called under a test is most often one of a pair
+            // of sync and async twins chosen at run time (`if not is_sync(): close(x)`).
+            let context = context_of(site);
+            if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
+                continue;
+            }
+            let function = match callees.as_slice() {
+                [only] => Some((solved.modules.func(*only).1.name.clone(), function_location(solved, *only))),
+                _ => None,
+            };
+            let at = call_at(solved, site);
+            found.push(UnawaitedCoroutine {
+                at: Location { file: file_of(solved, index as u32), range: at.range },
+                callee: at.callee,
+                function,
+                names: callees.iter().map(|&func| solved.modules.func(func).1.name.clone()).collect(),
+                context,
+                below: runs_below(solved, site),
+            });
+        }
+    }
+    found
+}
+
+/// Whether `func` is a method that a project subclass of its class overrides with a plain
+/// `def` (one of a library's users may too): calling it without `await` may be meant for
+/// that one.
+fn overridden_by_plain_def(solved: &Solved, func: GFunc) -> bool {
+    let (module, facts) = solved.modules.func(func);
+    let Some(local_class) = facts.class else { return false };
+    let class = solved.modules.modules[module as usize].class_base + local_class;
+    let name = facts.name.as_str();
+    (solved.mro.iter().enumerate()).any(|(sub, mro)| {
+        mro.first() != Some(&class)
+            && mro.contains(&class)
+            && solved.modules.class(sub as u32).1.method(name).is_some_and(|method| {
+                let module = solved.modules.class(sub as u32).0;
+                let other = solved.modules.modules[module as usize].func_base + method;
+                !solved.modules.func(other).1.makes_coroutine()
+            })
+    })
+}
+
+/// Whether `value`, called, gives one of asyncio's coroutines (`sleep` imported from
+/// asyncio).
+fn asyncio_coroutine_function(solved: &Solved, value: Obj) -> bool {
+    let Obj::External(path) = value else { return false };
+    asyncio_coroutine_path(&solved.paths[path as usize])
+}
+
+fn asyncio_coroutine_path(path: &str) -> bool {
+    path.starts_with("asyncio.") && crate::asyncio_api::external_call(path) == ExternalCall::Coroutine
+}
+
+/// Whether `value.name(...)` gives one of asyncio's coroutines: `asyncio.sleep`, an event
+/// loop's `sock_sendall`, an `asyncio.Event`'s `wait`.
+fn asyncio_coroutine_method(solved: &Solved, value: Obj, name: &str) -> bool {
+    match value {
+        Obj::External(path) => asyncio_coroutine_path(&format!("{}.{name}", solved.paths[path as usize])),
+        Obj::Loop => crate::asyncio_api::loop_method(name) == ExternalCall::Coroutine,
+        Obj::ExternalInstance(path) => {
+            let path = &solved.paths[path as usize];
+            path.starts_with("asyncio.") && crate::asyncio_api::external_method(path, name) == ExternalCall::Coroutine
+        }
+        _ => false,
+    }
+}
