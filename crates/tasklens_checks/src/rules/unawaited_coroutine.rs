@@ -56,17 +56,20 @@ declare_rule! {
 pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) -> Option<Diagnostic> {
     let callee = describe::source(db, call.at.file, call.callee);
     let called = callee.rsplit('.').next().unwrap_or(callee).trim();
-    if !call.names.iter().all(|name| name.as_str() == called) {
+    if !call.functions.iter().all(|(name, _)| name.as_str() == called) {
         return None;
     }
-    let what = match &call.function {
-        Some((name, _)) => format!("the body of `{name}`"),
-        None => "it".to_string(),
+    let what = match call.functions.as_slice() {
+        [] => "it".to_string(),
+        [(name, _)] => format!("the body of `{name}`"),
+        [(name, _), _] => format!("the body of `{name}` (or of its override)"),
+        [(name, _), others @ ..] => format!("the body of `{name}` (or of one of its {} overrides)", others.len()),
     };
     let message = format!(
         "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); add `await`"
     );
-    let trace = (call.function.iter())
+    // The first definition it may run (a method, before its overrides).
+    let trace = (call.functions.iter().take(1))
         .map(|(name, at)| Label {
             file: at.file,
             range: at.range,
@@ -77,7 +80,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
         code: RULE.code,
         severity: RULE.severity,
         message,
-        primary: Label { file: call.at.file, range: call.at.range, message: "the coroutine is thrown away".into() },
+        primary: Label {
+            file: call.at.file,
+            range: call.callee,
+            message: "the coroutine it makes is thrown away".into(),
+        },
         trace,
         fix: (call.context == CallContext::Coroutine).then(|| Fix {
             applicability: Applicability::Unsafe,

@@ -16,11 +16,10 @@ pub struct UnawaitedCoroutine {
     /// The call.
     pub at: Location,
     pub callee: TextRange,
-    /// The project's `async def` it runs, with where it is defined (`None` for asyncio's
-    /// own coroutine functions, `asyncio.sleep(1)`, `event.wait()`).
-    pub function: Option<(Name, Location)>,
-    /// The names of the project's `async def`s the call runs.
-    pub names: Vec<Name>,
+    /// The project's `async def`s it can run (overrides of one method, say), with where
+    /// each is defined, in source order; none for asyncio's own coroutine functions
+    /// (`asyncio.sleep(1)`, `event.wait()`).
+    pub functions: Vec<(Name, Location)>,
     pub context: CallContext,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
@@ -78,16 +77,13 @@ pub(super) fn unawaited_coroutines(
             if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
                 continue;
             }
-            let function = match callees.as_slice() {
-                [only] => Some((solved.modules.func(*only).1.name.clone(), function_location(solved, *only))),
-                _ => None,
-            };
             let at = call_at(solved, site);
             found.push(UnawaitedCoroutine {
                 at: Location { file: file_of(solved, index as u32), range: at.range },
                 callee: at.callee,
-                function,
-                names: callees.iter().map(|&func| solved.modules.func(func).1.name.clone()).collect(),
+                functions: (callees.iter())
+                    .map(|&func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
+                    .collect(),
                 context,
                 below: runs_below(solved, site),
             });
