@@ -109,7 +109,7 @@ pub fn python(files: &[(String, String)], script: &str, minor: Option<&str>, fla
 fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
         "TL001" => Some("AttributeError"),
-        "TL003" => Some("RuntimeError"),
+        "TL003" | "TL012" => Some("RuntimeError"),
         "TL004" | "TL006" | "TL008" => Some("TypeError"),
         "TL010" => Some("ValueError"),
         _ => None,

@@ -21,4 +21,5 @@ mod tl008;
 mod tl009;
 mod tl010;
 mod tl011;
+mod tl012;
 mod watch;

@@ -206,6 +206,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for call in report.unawaited_coroutines.iter().filter(|call| supported(call.below)) {
         diagnostics.extend(rules::unawaited_coroutine::diagnostic(db, call));
     }
+    for run in report.nested_loop_runs.iter().filter(|run| supported(run.below)) {
+        diagnostics.push(rules::loop_run_in_running_loop::diagnostic(db, run));
+    }
     suppress::apply(db, project.files(db), &mut diagnostics, *project.warn_unused_ignores(db));
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);

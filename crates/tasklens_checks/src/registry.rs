@@ -37,7 +37,7 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 11] = [
+    static RULES: [&Rule; 12] = [
         &crate::rules::future_flows_into_task::RULE,
         &crate::rules::ensure_future_on_coroutine::RULE,
         &crate::rules::create_task_without_running_loop::RULE,
@@ -49,6 +49,7 @@ pub fn all_rules() -> &'static [&'static Rule] {
         &crate::rules::async_function_as_callback::RULE,
         &crate::rules::run_on_non_coroutine::RULE,
         &crate::rules::unawaited_coroutine::RULE,
+        &crate::rules::loop_run_in_running_loop::RULE,
     ];
     &RULES
 }

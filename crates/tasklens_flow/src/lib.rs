@@ -20,8 +20,8 @@ use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
     CallContext, CallbackCaller, CoroutineCallback, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location,
-    LooplessCall, LooplessStart, MaskedCast, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind, Step, StepKind,
-    TaskArgumentFlow, UnawaitedCoroutine, WaitOnCoroutine, Wanted,
+    LooplessCall, LooplessStart, MaskedCast, NestedLoopRun, ParamShape, Producer, RemovedLoopArgument, Sink, SinkKind,
+    Step, StepKind, TaskArgumentFlow, UnawaitedCoroutine, WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

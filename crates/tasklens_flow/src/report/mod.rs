@@ -5,6 +5,7 @@
 
 mod callbacks;
 mod context;
+mod loop_runs;
 mod module_index;
 mod producers;
 mod trace;
@@ -13,6 +14,7 @@ mod waits;
 
 pub use callbacks::{CallbackCaller, CoroutineCallback};
 use context::{caller_of, loop_functions, loopless_calls};
+pub use loop_runs::NestedLoopRun;
 use module_index::{ModuleIndexes, WayIn};
 use producers::{producer, task_arguments};
 use trace::{future_origins, through_future_parameter};
@@ -334,6 +336,7 @@ pub struct FlowReport {
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
+    pub nested_loop_runs: Vec<NestedLoopRun>,
     /// The analysis stopped at its growth limit: no flow finding is reported.
     pub incomplete: bool,
 }
@@ -558,6 +561,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
     report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
+    report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report
 }
 

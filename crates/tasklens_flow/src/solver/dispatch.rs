@@ -523,7 +523,7 @@ impl Solver {
 
     fn method_call(&mut self, site: GSite, name_id: NameId, value: Obj, result: GNode) {
         let name = &self.name(name_id).clone();
-        if name == "run_until_complete" {
+        if name == "run_until_complete" || name == "run_forever" {
             // What an unknown receiver is stays open: a loop the analysis did not see.
             let (by_loop, by_other) = self.run_sites.entry(site).or_default();
             match value {

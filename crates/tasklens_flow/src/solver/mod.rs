@@ -348,8 +348,9 @@ pub(crate) struct Solver {
     thread_targets: FxHashSet<(GFunc, GSite)>,
     /// See [`Solution::executor_thread_sites`].
     executor_thread_sites: FxHashSet<GSite>,
-    /// `run_until_complete` calls: whether an event loop receives them, and whether
-    /// something else (not unknown) may (see [`Solution::run_by_loop`]).
+    /// `run_until_complete` and `run_forever` calls: whether an event loop receives them,
+    /// and whether something else (not unknown) may (see [`Solution::run_by_loop`],
+    /// [`Solution::loop_run_sites`]).
     run_sites: FxHashMap<GSite, (bool, bool)>,
     /// The result node of each `ensure_future` call.
     ensure_future_results: FxHashMap<GSite, GNode>,

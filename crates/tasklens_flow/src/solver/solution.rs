@@ -73,6 +73,10 @@ pub(crate) struct Solution {
     /// `asyncio.run(main)` calls and the node of `main`, which must be a coroutine
     /// (ValueError otherwise), by site.
     pub main_coroutine_sites: Vec<(GSite, GNode)>,
+    /// Calls that run an event loop in the calling thread: `asyncio.run(...)`, a `Runner`'s
+    /// `run`, and an event loop's `run_until_complete` and `run_forever` (on receivers that
+    /// are only loops); sorted.
+    pub loop_run_sites: Vec<GSite>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
     /// Task-creating sites whose Task is known to be kept.
@@ -183,6 +187,13 @@ impl Solver {
         awaitable_argument_sites.sort_unstable();
         let mut main_coroutine_sites: Vec<_> = self.main_coroutine_sites.iter().map(|(s, n)| (*s, *n)).collect();
         main_coroutine_sites.sort_unstable();
+        let mut loop_run_sites: Vec<GSite> = (self.run_sites.iter())
+            .filter(|(_, (by_loop, by_other))| *by_loop && !*by_other)
+            .map(|(&site, _)| site)
+            .chain(main_coroutine_sites.iter().map(|&(site, _)| site))
+            .collect();
+        loop_run_sites.sort_unstable();
+        loop_run_sites.dedup();
         // Per method name: does it not keep a Task it is called on (the result of a call, a
         // name), does it store into a container.
         let method_kinds: Vec<MethodKind> = (self.names.iter())
@@ -283,6 +294,7 @@ impl Solver {
             task_argument_sites,
             awaitable_argument_sites,
             main_coroutine_sites,
+            loop_run_sites,
             removed_loop_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())

@@ -1,0 +1,64 @@
+//! Calls that run an event loop where one is already running (TL012).
+
+use ruff_text_size::TextRange;
+
+use super::{CallContext, Location, call_at, failure_expected, file_of, runs_below};
+use crate::solver::Solved;
+
+/// `asyncio.run(...)`, `loop.run_until_complete(...)` or `loop.run_forever()` in a
+/// coroutine, or in a plain function only coroutines call: a loop is running in the thread,
+/// and CPython refuses to start another one (RuntimeError).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NestedLoopRun {
+    pub at: Location,
+    pub callee: TextRange,
+    /// In a coroutine, or in a plain function only coroutines call.
+    pub context: CallContext,
+    /// For a plain function: a call of it (from a coroutine, or from another such function).
+    pub called_from: Option<Location>,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
+}
+
+/// Each call that runs a loop where one is running. None in a project that imports
+/// `nest_asyncio`, whose `apply()` makes loops re-entrant.
+pub(super) fn nested_loop_runs(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<NestedLoopRun> {
+    let reentrant = (solved.modules.modules.iter())
+        .any(|module| module.facts.imports.iter().any(|(target, _)| target.module.as_str() == "nest_asyncio"));
+    if reentrant {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for &site in &solved.loop_run_sites {
+        let context = context_of(site);
+        let (module, call) = solved.modules.site(site);
+        // A plain function that coroutines call may test for a running loop first
+        // (`try: get_running_loop() except RuntimeError: asyncio.run(...)`), so only its
+        // unconditional calls count; a test may expect the failure.
+        let running = match context {
+            CallContext::Coroutine => true,
+            CallContext::LoopFunction => !call.conditional && !call.guarded,
+            CallContext::Function | CallContext::Import => false,
+        };
+        if !running || failure_expected(solved, site) {
+            continue;
+        }
+        let called_from = (context == CallContext::LoopFunction)
+            .then(|| {
+                let func = solved.modules.modules[module as usize].func_base + call.caller?;
+                let &(caller_site, _) = solved.calls.iter().find(|&&(_, callee)| callee == func)?;
+                let caller_module = solved.modules.site_module(caller_site);
+                Some(Location { file: file_of(solved, caller_module), range: call_at(solved, caller_site).range })
+            })
+            .flatten();
+        let at = call_at(solved, site);
+        found.push(NestedLoopRun {
+            called_from,
+            at: Location { file: file_of(solved, module), range: at.range },
+            callee: at.callee,
+            context,
+            below: runs_below(solved, site),
+        });
+    }
+    found
+}
