@@ -40,6 +40,7 @@ async def main():
     await client.stop()
     shutdown(client)
     asyncio.sleep(0)
+    asyncio.wait_for(client.stop(), 1)
     print("main ended", client.closed.is_set())
 
 
@@ -55,9 +56,10 @@ fn calls_of_async_defs_on_lines_of_their_own_are_never_awaited() {
         app/client.py:14: TL011
         main.py:8: TL011
         main.py:15: TL011
+        main.py:16: TL011
         ",
     );
-    let stdout = never_awaited(FORGOTTEN_AWAITS, &["Client.close", "Event.wait", "flush", "sleep"]);
+    let stdout = never_awaited(FORGOTTEN_AWAITS, &["Client.close", "Event.wait", "flush", "sleep", "wait_for"]);
     assert!(stdout.contains("main ended False"), "{stdout}");
 }
 

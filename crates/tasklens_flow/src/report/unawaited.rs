@@ -119,7 +119,11 @@ fn asyncio_coroutine_function(solved: &Solved, value: Obj) -> bool {
 }
 
 fn asyncio_coroutine_path(path: &str) -> bool {
-    path.starts_with("asyncio.") && crate::asyncio_api::external_call(path) == ExternalCall::Coroutine
+    path.starts_with("asyncio.")
+        && matches!(
+            crate::asyncio_api::external_call(path),
+            ExternalCall::Coroutine | ExternalCall::Wait | ExternalCall::WaitFor | ExternalCall::Opens(_)
+        )
 }
 
 /// Whether `value.name(...)` gives one of asyncio's coroutines: `asyncio.sleep`, an event
