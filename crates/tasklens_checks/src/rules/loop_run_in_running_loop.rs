@@ -11,10 +11,10 @@ declare_rule! {
     /// Finds `asyncio.run(...)`, an `asyncio.Runner`'s `run(...)`, and an event loop's
     /// `run_until_complete(...)` or `run_forever()` called in an `async def`, or in a plain
     /// function that only coroutines call (directly or through other such functions): a
-    /// loop is running in that thread. In such a plain function, a call under a test or in
-    /// a `try` that catches `RuntimeError` is left alone (code that checks for a running
-    /// loop first), as are tests that expect the failure and projects that import
-    /// `nest_asyncio`, whose `apply()` makes loops re-entrant.
+    /// loop is running in that thread. In such a plain function only calls that always run
+    /// count: one under a test, in a loop, a `try` or its handlers is left alone (code that
+    /// checks for a running loop first), as are tests that expect the failure and projects
+    /// that import `nest_asyncio`, whose `apply()` makes loops re-entrant.
     ///
     /// ## Why is this bad?
     /// asyncio runs one loop per thread: `asyncio.run` raises `RuntimeError: asyncio.run()
