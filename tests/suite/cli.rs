@@ -152,7 +152,10 @@ fn rule_documentation() {
     let codes: Vec<&str> = rules.iter().filter_map(|r| r["code"].as_str()).collect();
     assert_eq!(
         codes,
-        ["TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL009", "TL010", "TL011", "TL012"]
+        [
+            "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL009", "TL010", "TL011", "TL012",
+            "TL013"
+        ]
     );
     let tl001: serde_json::Value = serde_json::from_slice(
         &tasklens(&["rule", "future-flows-into-task", "--output-format", "json"], dir.path()).stdout,
@@ -516,7 +519,10 @@ fn sarif_output_carries_rules_flows_and_fixes() {
         run["tool"]["driver"]["rules"].as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
     assert_eq!(
         rules,
-        ["TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL009", "TL010", "TL011", "TL012"]
+        [
+            "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL009", "TL010", "TL011", "TL012",
+            "TL013"
+        ]
     );
     let json = tasklens(&["check", "--output-format", "json"], dir.path());
     let findings: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");

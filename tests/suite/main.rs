@@ -22,4 +22,5 @@ mod tl009;
 mod tl010;
 mod tl011;
 mod tl012;
+mod tl013;
 mod watch;

@@ -209,6 +209,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for run in report.nested_loop_runs.iter().filter(|run| supported(run.below)) {
         diagnostics.push(rules::loop_run_in_running_loop::diagnostic(db, run));
     }
+    for awaited in report.awaits_on_non_awaitables.iter().filter(|awaited| supported(awaited.below)) {
+        diagnostics.extend(rules::await_on_non_awaitable::diagnostic(db, awaited));
+    }
     suppress::apply(db, project.files(db), &mut diagnostics, *project.warn_unused_ignores(db));
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.file.path(db).clone(), d.primary.range.start(), d.code);

@@ -140,7 +140,7 @@ fn our_code(code: &str) -> Option<&str> {
 
 /// The rules' names, as comments may name them (the checks' registry holds the same
 /// pairs; a test there compares them).
-pub const RULE_NAMES: [(&str, &str); 12] = [
+pub const RULE_NAMES: [(&str, &str); 13] = [
     ("TL001", "future-flows-into-task"),
     ("TL002", "ensure-future-on-coroutine"),
     ("TL003", "create-task-without-running-loop"),
@@ -153,6 +153,7 @@ pub const RULE_NAMES: [(&str, &str); 12] = [
     ("TL010", "run-on-non-coroutine"),
     ("TL011", "unawaited-coroutine"),
     ("TL012", "loop-run-in-running-loop"),
+    ("TL013", "await-on-non-awaitable"),
 ];
 
 /// `[TL001, TL005]` right after the marker.

@@ -7,6 +7,7 @@ mod callbacks;
 mod context;
 mod loop_runs;
 mod module_index;
+mod non_awaitables;
 mod producers;
 mod trace;
 mod unawaited;
@@ -16,6 +17,7 @@ pub use callbacks::{CallbackCaller, CoroutineCallback};
 use context::{caller_of, loop_functions, loopless_calls};
 pub use loop_runs::NestedLoopRun;
 use module_index::{ModuleIndexes, WayIn};
+pub use non_awaitables::AwaitOnNonAwaitable;
 use producers::{producer, task_arguments};
 use trace::{future_origins, through_future_parameter};
 pub use unawaited::UnawaitedCoroutine;
@@ -337,6 +339,7 @@ pub struct FlowReport {
     pub coroutine_callbacks: Vec<CoroutineCallback>,
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
+    pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,
     /// The analysis stopped at its growth limit: no flow finding is reported.
     pub incomplete: bool,
 }
@@ -562,6 +565,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
+    report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);
     report
 }
 

@@ -114,7 +114,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
             });
         }
         if objs.is_empty()
-            && let Some(producer) = plain_result(solved, &mut call_results, module, node)
+            && let Some((_, producer)) = plain_result(solved, &mut call_results, module, node)
         {
             flows.push(TaskArgumentFlow {
                 producer,
@@ -131,12 +131,18 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
 }
 
 /// Per module, the call site whose result each node is (built when first needed).
-type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
+pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
 
-/// When the argument at `node` is the result of a call that runs only plain module-level
+/// When the value at `node` is the result of a call that runs only plain module-level
 /// or nested `def`s whose `return`s give only None or literals (not methods, which a
-/// subclass outside the project may override with an `async def`): the first of them.
-fn plain_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<Producer> {
+/// subclass outside the project may override with an `async def`): the call, and the
+/// first of them.
+pub(super) fn plain_result(
+    solved: &Solved,
+    call_results: &mut CallResults,
+    module: ModIdx,
+    node: GNode,
+) -> Option<(GSite, Producer)> {
     let site = *call_results
         .entry(module)
         .or_insert_with(|| {
@@ -157,6 +163,7 @@ fn plain_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx,
             && !facts.is_async
             && !facts.is_generator
             && !facts.opaque
+            && facts.completes
             && facts.returns == ReturnShape::Unset
     };
     let &first = callees.first()?;
@@ -164,11 +171,14 @@ fn plain_result(solved: &Solved, call_results: &mut CallResults, module: ModIdx,
         return None;
     }
     let literal = callees.iter().any(|&func| solved.modules.func(func).1.returns_literal);
-    Some(Producer::PlainResult {
-        at: function_location(solved, first),
-        name: solved.modules.func(first).1.name.clone(),
-        literal,
-    })
+    Some((
+        site,
+        Producer::PlainResult {
+            at: function_location(solved, first),
+            name: solved.modules.func(first).1.name.clone(),
+            literal,
+        },
+    ))
 }
 
 /// Where a project function's name is.

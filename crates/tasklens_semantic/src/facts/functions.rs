@@ -77,6 +77,9 @@ pub struct FunctionFacts {
     /// Some `return` gives a literal other than None (`return 1`, `return "done"`), which
     /// [`ReturnShape`] leaves out.
     pub returns_literal: bool,
+    /// A call of it can end normally: it has a `return`, or the end of its body is
+    /// reachable (not a body that always raises).
+    pub completes: bool,
     /// In an `__init__`: `self.attr = param` stores of a parameter as given. Each
     /// construction stores its own argument for its own class (a subclass constructed with
     /// a Task does not see the Futures another subclass was constructed with).

@@ -381,6 +381,7 @@ impl Lowerer {
             decorated: Vec::new(),
             returns: ReturnShape::Other,
             returns_literal: false,
+            completes: true,
             init_stores: Vec::new(),
             fixture: None,
             predicate: None,

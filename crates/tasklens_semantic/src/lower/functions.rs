@@ -61,6 +61,7 @@ impl Lowerer {
             decorated: Vec::new(),
             returns: ReturnShape::Unset,
             returns_literal: false,
+            completes: false,
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
             predicate: match kind {
@@ -164,6 +165,9 @@ impl Lowerer {
             scope.self_param = Some((first.name.clone(), class));
         }
         self.block(&def.body);
+        if self.flow().live {
+            self.facts.functions[func as usize].completes = true;
+        }
         self.conditional = outer_conditional;
         self.guarded = outer_guarded;
         self.failure_expected = outer_expected;

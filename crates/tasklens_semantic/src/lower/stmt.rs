@@ -42,6 +42,7 @@ impl Lowerer {
                 if let Some(func) = self.current_function() {
                     let shape = self.return_shape(func, ret.value.as_deref());
                     let facts = &mut self.facts.functions[func as usize];
+                    facts.completes = true;
                     facts.returns = facts.returns.and(shape);
                     facts.returns_literal |= matches!(
                         ret.value.as_deref(),

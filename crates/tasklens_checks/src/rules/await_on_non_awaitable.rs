@@ -1,0 +1,80 @@
+//! TL013: `await` of what a plain `def` gives.
+
+use tasklens_flow::{AwaitOnNonAwaitable, Producer};
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `await f(...)` where every function the call can run is a plain `def`
+    /// (module-level or nested, not a method a subclass elsewhere may make `async`) with no
+    /// `return`, or whose `return`s give only constants: the call gives None (or `0`,
+    /// `"done"`), not something to await. Only where the call names that function (not a
+    /// callable picked at run time, `getattr(obj, name, fallback)`), and the function can
+    /// end normally (not a body that always raises). Functions under a decorator the
+    /// analysis does not know are left alone, as are calls in a `try` that catches
+    /// `TypeError` and tests that expect the failure.
+    ///
+    /// ## Why is this bad?
+    /// `await` needs a coroutine, a Future or an object with `__await__`: awaiting None
+    /// raises `TypeError: object NoneType can't be used in 'await' expression` in every
+    /// Python version, after the function has already run. It is the mirror of a forgotten
+    /// `await`: a forgotten `async` on the function's definition.
+    ///
+    /// ## Example
+    /// ```python
+    /// def notify(user):
+    ///     queue.put_nowait(user)
+    ///
+    /// async def handler(user):
+    ///     await notify(user)  # TypeError
+    /// ```
+    ///
+    /// Use instead: `async def notify(user): ...`, or call it without `await`.
+    ///
+    /// ## References
+    /// - [Await expression](https://docs.python.org/3/reference/expressions.html#await)
+    pub static RULE = ("TL013", "await-on-non-awaitable", Severity::Error);
+}
+
+/// TL013 for one awaited call, unless the call names another function than the plain
+/// `def` it runs: a callable picked at run time (`func = getattr(self, name, not_found)`,
+/// a dispatch table, a flag that says which kind it is) is whatever some code gave.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Option<Diagnostic> {
+    let callee = describe::source(db, awaited.at.file, awaited.callee);
+    let Producer::PlainResult { name, literal, .. } = &awaited.producer else { return None };
+    if callee.rsplit('.').next().unwrap_or(callee).trim() != name.as_str() {
+        return None;
+    }
+    let literal = *literal;
+    let (gives, error) = if literal {
+        ("a constant", "TypeError: object ... can't be used in 'await' expression")
+    } else {
+        ("None", "TypeError: object NoneType can't be used in 'await' expression")
+    };
+    let at = awaited.producer.location();
+    Some(Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!(
+            "`{callee}(...)` is awaited, but `{name}` is a plain `def` and its call gives {gives} ({error}); make `{name}` an `async def`, or drop the `await`"
+        ),
+        primary: Label {
+            file: awaited.at.file,
+            range: awaited.at.range,
+            message: format!("gives {gives}, which cannot be awaited"),
+        },
+        trace: vec![Label {
+            file: at.file,
+            range: at.range,
+            message: if literal {
+                "a plain `def` whose `return`s give constants".into()
+            } else {
+                "a plain `def` with no `return`".into()
+            },
+        }],
+        fix: None,
+    })
+}
