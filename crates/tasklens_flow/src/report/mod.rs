@@ -629,6 +629,12 @@ pub(super) fn value_error_handled(solved: &Solved, site: GSite) -> bool {
     entry.facts.value_error_handled.binary_search(&(site - entry.site_base)).is_ok()
 }
 
+/// The project functions a call site can run.
+pub(super) fn callees(solved: &Solved, site: GSite) -> impl Iterator<Item = u32> + '_ {
+    let start = solved.calls.partition_point(|&(s, _)| s < site);
+    solved.calls[start..].iter().take_while(move |&&(s, _)| s == site).map(|&(_, func)| func)
+}
+
 /// Whether `node` holds some value and every value passes `test`.
 pub(super) fn every_value(solved: &Solved, node: GNode, test: impl Fn(Obj) -> bool) -> bool {
     let values = solved.sets.get(node);

@@ -155,8 +155,7 @@ pub(super) fn plain_result(
                 .collect()
         })
         .get(&node)?;
-    let start = solved.calls.partition_point(|&(s, _)| s < site);
-    let callees: Vec<u32> = solved.calls[start..].iter().take_while(|&&(s, _)| s == site).map(|&(_, f)| f).collect();
+    let callees: Vec<u32> = super::callees(solved, site).collect();
     let returns_none = |func: u32| {
         let (_, facts) = solved.modules.func(func);
         facts.kind == FunctionKind::Function

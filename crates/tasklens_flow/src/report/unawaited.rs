@@ -33,18 +33,11 @@ pub(super) fn unawaited_coroutines(
     let mut found = Vec::new();
     for (index, module) in solved.modules.modules.iter().enumerate() {
         for constraint in &module.facts.constraints {
-            let (site, result, asyncio_call) = match constraint {
-                Constraint::Call { site, callee, result } => {
-                    let function = |value: Obj| asyncio_coroutine_function(solved, value);
-                    (site, result, every_value(solved, module.node_base + callee, function))
-                }
-                Constraint::MethodCall { site, receiver, name, result } => {
-                    let name = module.facts.name(*name).as_str();
-                    let method = |value: Obj| asyncio_coroutine_method(solved, value, name);
-                    (site, result, every_value(solved, module.node_base + receiver, method))
-                }
-                Constraint::SuperCall { site, result, .. } => (site, result, false),
-                _ => continue,
+            let (Constraint::Call { site, result, .. }
+            | Constraint::MethodCall { site, result, .. }
+            | Constraint::SuperCall { site, result, .. }) = constraint
+            else {
+                continue;
             };
             if module.facts.discarded.binary_search(result).is_err() {
                 continue;
@@ -61,14 +54,24 @@ pub(super) fn unawaited_coroutines(
             // (`@asynctest`), nor one a subclass overrides with a plain `def`. A call of
             // nothing in the project must be one of asyncio's coroutine functions: a
             // coroutine an annotation promises (`-> MaybeAwait[bool]`) may be none.
-            let start = solved.calls.partition_point(|&(s, _)| s < site);
-            let callees: Vec<GFunc> =
-                solved.calls[start..].iter().take_while(|&&(s, _)| s == site).map(|&(_, f)| f).collect();
+            let callees: Vec<GFunc> = super::callees(solved, site).collect();
+            let asyncio_call = || match constraint {
+                Constraint::Call { callee, .. } => {
+                    every_value(solved, module.node_base + callee, |value| asyncio_coroutine_function(solved, value))
+                }
+                Constraint::MethodCall { receiver, name, .. } => {
+                    let name = module.facts.name(*name).as_str();
+                    every_value(solved, module.node_base + receiver, |value| {
+                        asyncio_coroutine_method(solved, value, name)
+                    })
+                }
+                _ => false,
+            };
             let runs_coroutine = |func: GFunc| {
                 let facts = solved.modules.func(func).1;
                 facts.makes_coroutine() && !facts.opaque && !overridden_by_plain_def(solved, func)
             };
-            if (callees.is_empty() && !asyncio_call) || !callees.iter().all(|&func| runs_coroutine(func)) {
+            if (callees.is_empty() && !asyncio_call()) || !callees.iter().all(|&func| runs_coroutine(func)) {
                 continue;
             }
             // In plain code, an `async def` called under a test is most often one of a pair
