@@ -67,6 +67,8 @@ fn loops_run_where_none_is_running_are_fine() {
         r#"
 #- app.py
 import asyncio
+import os
+import unittest
 
 
 async def ping():
@@ -89,6 +91,23 @@ async def main():
     await sync_or_async()
     await asyncio.to_thread(in_a_thread)
     await asyncio.get_running_loop().run_in_executor(None, in_a_thread)
+
+
+async def forked():
+    # The child process has no running loop.
+    if os.fork() == 0:
+        asyncio.new_event_loop().run_until_complete(ping())
+        os._exit(0)
+
+
+class LoopTest(unittest.TestCase):
+    def test_a_loop_within_a_loop(self):
+        async def runner(loop):
+            loop.run_forever()
+
+        inner, outer = asyncio.new_event_loop(), asyncio.new_event_loop()
+        with self.assertRaises(RuntimeError):
+            outer.run_until_complete(runner(inner))
 #- main.py run
 import asyncio
 

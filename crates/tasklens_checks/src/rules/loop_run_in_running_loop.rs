@@ -13,8 +13,10 @@ declare_rule! {
     /// function that only coroutines call (directly or through other such functions): a
     /// loop is running in that thread. In such a plain function only calls that always run
     /// count: one under a test, in a loop, a `try` or its handlers is left alone (code that
-    /// checks for a running loop first), as are tests that expect the failure and projects
-    /// that import `nest_asyncio`, whose `apply()` makes loops re-entrant.
+    /// checks for a running loop first), as are tests that expect the failure (also in a
+    /// coroutine that every caller runs that way), functions that call `os.fork()` (the
+    /// child has no running loop) and projects that import `nest_asyncio`, whose `apply()`
+    /// makes loops re-entrant.
     ///
     /// ## Why is this bad?
     /// asyncio runs one loop per thread: `asyncio.run` raises `RuntimeError: asyncio.run()

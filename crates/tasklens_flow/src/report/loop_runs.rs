@@ -2,7 +2,10 @@
 
 use ruff_text_size::TextRange;
 
+use tasklens_semantic::facts::Constraint;
+
 use super::{CallContext, Location, call_at, failure_expected, file_of, runs_below};
+use crate::objects::Obj;
 use crate::solver::Solved;
 
 /// `asyncio.run(...)`, `loop.run_until_complete(...)` or `loop.run_forever()` in a
@@ -40,7 +43,13 @@ pub(super) fn nested_loop_runs(solved: &Solved, context_of: &dyn Fn(u32) -> Call
             CallContext::LoopFunction => !call.conditional && !call.guarded,
             CallContext::Function | CallContext::Import => false,
         };
-        if !running || failure_expected(solved, site) {
+        if !running
+            || failure_expected(solved, site)
+            || call.caller.is_some_and(|caller| {
+                let func = solved.modules.modules[module as usize].func_base + caller;
+                expected_by_every_caller(solved, func) || forks(solved, module, caller)
+            })
+        {
             continue;
         }
         let called_from = (context == CallContext::LoopFunction)
@@ -61,4 +70,32 @@ pub(super) fn nested_loop_runs(solved: &Solved, context_of: &dyn Fn(u32) -> Call
         });
     }
     found
+}
+
+/// Whether every call of `func` is in a test's block that expects it to fail (the
+/// coroutine a test runs to see the RuntimeError, `with self.assertRaises(RuntimeError):
+/// outer.run_until_complete(runner(inner))`).
+fn expected_by_every_caller(solved: &Solved, func: u32) -> bool {
+    let mut callers = solved.calls.iter().filter(|&&(_, callee)| callee == func).map(|&(site, _)| site).peekable();
+    callers.peek().is_some() && callers.all(|site| failure_expected(solved, site))
+}
+
+/// Whether the function (local id `caller` of `module`) calls `os.fork()` (any method
+/// named `fork`: the module may be one the analysis does not follow): after it, the child
+/// process has no running loop.
+fn forks(solved: &Solved, module: u32, caller: u32) -> bool {
+    let entry = &solved.modules.modules[module as usize];
+    let in_caller = |site: &u32| entry.facts.call_sites[*site as usize].caller == Some(caller);
+    entry.facts.constraints.iter().any(|constraint| match constraint {
+        Constraint::MethodCall { site, name, .. } => in_caller(site) && entry.facts.name(*name).as_str() == "fork",
+        Constraint::Call { site, callee, .. } => {
+            in_caller(site)
+                && super::every_value(
+                    solved,
+                    entry.node_base + callee,
+                    |value| matches!(value, Obj::External(path) if solved.paths[path as usize] == "os.fork"),
+                )
+        }
+        _ => false,
+    })
 }
