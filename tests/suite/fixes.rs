@@ -956,3 +956,25 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("was never awaited"), "{}", run.stderr_before);
     assert_eq!(run.stderr_after, "closed\n");
 }
+
+#[test]
+fn an_async_def_awaited_uncalled_is_called() {
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+async def flush():
+    sys.stderr.write("flushed\n")
+
+async def main():
+    await flush
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("can't be used in 'await' expression"), "{}", run.stderr_before);
+    assert_eq!(run.stderr_after, "flushed\n");
+}

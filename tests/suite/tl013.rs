@@ -118,3 +118,31 @@ asyncio.run(make())
         "",
     );
 }
+
+#[test]
+fn awaiting_an_async_def_without_calling_it_fails() {
+    // The handler kept in a parameter is whatever its caller gave: left alone.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Connection:
+    async def close(self):
+        pass
+
+    async def stop(self, handler):
+        await handler()
+        await self.close
+
+
+async def noop():
+    pass
+
+
+asyncio.run(Connection().stop(noop))
+"#,
+        "main.py:10: TL013",
+    );
+}

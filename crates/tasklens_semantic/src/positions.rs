@@ -21,6 +21,8 @@ pub struct Positions {
     pub annotated: Vec<TextRange>,
     /// Each Task-only method call's attribute name.
     pub task_method_calls: Vec<TextRange>,
+    /// Each `ModuleFacts::awaited_references` entry's awaited expression.
+    pub awaited_references: Vec<TextRange>,
     /// Where a tree walk stopped because the code nests too deeply.
     pub too_deep: Option<TextRange>,
     /// `# tasklens: ignore[...]` and `# noqa: ...` comments.
@@ -39,7 +41,8 @@ impl Positions {
             self.call_sites,
             self.hops,
             self.annotated,
-            self.task_method_calls
+            self.task_method_calls,
+            self.awaited_references
         );
         self.params.iter_mut().for_each(Vec::shrink_to_fit);
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));

@@ -5,6 +5,7 @@ use tasklens_flow::{AwaitOnNonAwaitable, Producer};
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::registry::declare_rule;
+use crate::rules::create_task_on_non_coroutine::{call_it, flow_labels};
 
 declare_rule! {
     /// ## What it does
@@ -15,7 +16,9 @@ declare_rule! {
     /// callable picked at run time, `getattr(obj, name, fallback)`), and the function can
     /// end normally (not a body that always raises). Functions under a decorator the
     /// analysis does not know are left alone, as are calls in a `try` that catches
-    /// `TypeError` and tests that expect the failure.
+    /// `TypeError` and tests that expect the failure. Also `await f` and `await obj.method`
+    /// of a function that is not called, where every value there is the function the name
+    /// names.
     ///
     /// ## Why is this bad?
     /// `await` needs a coroutine, a Future or an object with `__await__`: awaiting None
@@ -34,6 +37,10 @@ declare_rule! {
     ///
     /// Use instead: `async def notify(user): ...`, or call it without `await`.
     ///
+    /// ## Fix safety
+    /// For an `async def` awaited uncalled that needs no argument, `--unsafe-fixes` calls
+    /// it: `await self.close()`. Unsafe: the body now runs.
+    ///
     /// ## References
     /// - [Await expression](https://docs.python.org/3/reference/expressions.html#await)
     pub static RULE = ("TL013", "await-on-non-awaitable", Severity::Error);
@@ -44,6 +51,9 @@ declare_rule! {
 /// a dispatch table, a flag that says which kind it is) is whatever some code gave.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Option<Diagnostic> {
     let callee = describe::source(db, awaited.at.file, awaited.callee);
+    if let Producer::Function { .. } = awaited.producer {
+        return Some(uncalled(db, awaited));
+    }
     let Producer::PlainResult { name, literal, .. } = &awaited.producer else { return None };
     if callee.rsplit('.').next().unwrap_or(callee).trim() != name.as_str() {
         return None;
@@ -77,4 +87,24 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable
         }],
         fix: None,
     })
+}
+
+/// `await self.close`: the function awaited without being called.
+fn uncalled(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Diagnostic {
+    let expression = describe::source(db, awaited.at.file, awaited.callee);
+    let object = if awaited.method { "method" } else { "function" };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!(
+            "`{expression}` is awaited without being called: a {object} is not awaitable (TypeError: object {object} can't be used in 'await' expression); call it: `await {expression}(...)`"
+        ),
+        primary: Label {
+            file: awaited.at.file,
+            range: awaited.at.range,
+            message: format!("the {object} itself, not a call of it"),
+        },
+        trace: flow_labels(&awaited.producer, &[]),
+        fix: call_it(db, &awaited.producer, &[], awaited.at),
+    }
 }

@@ -1,7 +1,7 @@
 //! TL004: `create_task` called with something that is not a coroutine.
 
 use ruff_text_size::TextRange;
-use tasklens_flow::{Producer, TaskArgumentFlow, Wanted};
+use tasklens_flow::{Location, Producer, Step, TaskArgumentFlow, Wanted};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -91,7 +91,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         )
     };
     let what = describe::produced(&flow.producer);
-    let trace = flow_labels(flow);
+    let trace = flow_labels(&flow.producer, &flow.steps);
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
@@ -106,7 +106,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             },
         },
         trace,
-        fix: call_it(db, flow),
+        fix: call_it(db, &flow.producer, &flow.steps, flow.argument),
     }
 }
 
@@ -120,12 +120,12 @@ pub(crate) fn since(flow: &TaskArgumentFlow) -> &'static str {
 }
 
 /// The producer of the value that is no coroutine, and the hops it took to the argument.
-pub(crate) fn flow_labels(flow: &TaskArgumentFlow) -> Vec<Label> {
-    let what = describe::produced(&flow.producer);
+pub(crate) fn flow_labels(producer: &Producer, steps: &[Step]) -> Vec<Label> {
+    let what = describe::produced(producer);
     let mut trace = vec![Label {
-        file: flow.producer.location().file,
-        range: flow.producer.location().range,
-        message: match &flow.producer {
+        file: producer.location().file,
+        range: producer.location().range,
+        message: match producer {
             Producer::Parameter { name, shape, .. } => describe::parameter_may_be(name, *shape),
             Producer::Awaitable { .. } => "defines `__await__`: its instances are awaitable, not coroutines".into(),
             Producer::Function { is_async: true, .. } => "defined here: a call of it gives the coroutine".into(),
@@ -142,22 +142,22 @@ pub(crate) fn flow_labels(flow: &TaskArgumentFlow) -> Vec<Label> {
         },
     }];
     // Shown where it is passed: the primary label says it all.
-    if let Producer::AsyncioFunction { .. } = flow.producer {
+    if let Producer::AsyncioFunction { .. } = producer {
         trace.clear();
     }
-    trace.extend(describe::step_labels(&flow.steps));
+    trace.extend(describe::step_labels(steps));
     trace
 }
 
 /// `create_task(work)` -> `create_task(work())`: where the argument names an `async def`
 /// that a call with no argument fits, and nothing else reaches it on the way.
-pub(crate) fn call_it(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Option<Fix> {
-    let Producer::Function { is_async: true, bare_call: true, .. } = &flow.producer else { return None };
-    if !flow.steps.is_empty() {
+pub(crate) fn call_it(db: &dyn salsa::Database, producer: &Producer, steps: &[Step], at: Location) -> Option<Fix> {
+    let Producer::Function { is_async: true, bare_call: true, .. } = producer else { return None };
+    if !steps.is_empty() {
         return None;
     }
-    let text = flow.argument.file.text(db);
-    let argument = text.get(usize::from(flow.argument.range.start())..usize::from(flow.argument.range.end()))?;
+    let text = at.file.text(db);
+    let argument = text.get(usize::from(at.range.start())..usize::from(at.range.end()))?;
     let dotted = argument.split('.').all(|part| {
         part.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
             && part.chars().all(|c| c.is_alphanumeric() || c == '_')
@@ -165,6 +165,6 @@ pub(crate) fn call_it(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Opti
     dotted.then(|| Fix {
         applicability: Applicability::Unsafe,
         message: format!("Call it: `{argument}()`"),
-        edits: vec![Edit { range: TextRange::empty(flow.argument.range.end()), content: "()".into() }],
+        edits: vec![Edit { range: TextRange::empty(at.range.end()), content: "()".into() }],
     })
 }

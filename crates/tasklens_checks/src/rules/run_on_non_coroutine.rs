@@ -66,7 +66,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             range: flow.argument.range,
             message: format!("{what} is passed where a coroutine is required"),
         },
-        trace: flow_labels(flow),
-        fix: call_it(db, flow),
+        trace: flow_labels(&flow.producer, &flow.steps),
+        fix: call_it(db, &flow.producer, &flow.steps, flow.argument),
     }
 }

@@ -210,7 +210,7 @@ fn functions_stay_functions(solved: &Solved, func: u32) -> bool {
 }
 
 /// A project function passed where a call of it was meant.
-fn function_producer(solved: &Solved, func: u32, bound: bool) -> Producer {
+pub(super) fn function_producer(solved: &Solved, func: u32, bound: bool) -> Producer {
     use tasklens_semantic::facts::ParamKind;
     let facts = solved.modules.func(func).1;
     let given = usize::from(bound && facts.kind != FunctionKind::StaticMethod);

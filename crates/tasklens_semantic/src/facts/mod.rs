@@ -115,6 +115,9 @@ pub struct ModuleFacts {
     /// The values of expression statements that are calls (`close()` on a line of its
     /// own): what the call gives is thrown away; sorted.
     pub discarded: Vec<NodeId>,
+    /// `await name` and `await obj.attr` (a reference, not a call): the awaited value's node
+    /// and the last name written; their ranges are `Positions::awaited_references`.
+    pub awaited_references: Vec<(NodeId, Name)>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,

@@ -29,6 +29,23 @@ impl Lowerer {
         }
     }
 
+    /// Records `await name` / `await obj.attr` with the node of the awaited value (from the
+    /// `Await` constraint `await_value` just made, giving `to`): a function there is not
+    /// awaitable (TL013).
+    fn note_awaited_reference(&mut self, value: &Expr, to: crate::facts::NodeId) {
+        let name = match value {
+            Expr::Name(name) => name.id.clone(),
+            Expr::Attribute(attribute) => attribute.attr.id.clone(),
+            _ => return,
+        };
+        if let Some(&Constraint::Await { value: node, to: made }) = self.facts.constraints.last()
+            && made == to
+        {
+            self.facts.awaited_references.push((node, name));
+            self.positions.awaited_references.push(value.range());
+        }
+    }
+
     pub(super) fn expr(&mut self, expr: &Expr) -> Val {
         if !self.enter(expr.range()) {
             return Val::Unknown;
@@ -68,7 +85,13 @@ impl Lowerer {
                 Val::Unknown => Val::Unknown,
             },
             Expr::Call(call) => self.call(call),
-            Expr::Await(await_expr) => self.await_value(&await_expr.value),
+            Expr::Await(await_expr) => {
+                let awaited = self.await_value(&await_expr.value);
+                if let Val::Node(to) = awaited {
+                    self.note_awaited_reference(&await_expr.value, to);
+                }
+                awaited
+            }
             Expr::If(if_expr) => {
                 let (when_true, when_false) = self.condition(&if_expr.test);
                 let before = self.flow().clone();
