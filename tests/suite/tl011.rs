@@ -119,6 +119,7 @@ def twin(is_sync):
 
 
 def wire():
+    Base().shutdown()
     hook(work)
     Job(work).run()
     either(work)

@@ -43,23 +43,20 @@ pub(super) fn nested_loop_runs(solved: &Solved, context_of: &dyn Fn(u32) -> Call
             CallContext::LoopFunction => !call.conditional && !call.guarded,
             CallContext::Function | CallContext::Import => false,
         };
+        let func = call.caller.map(|caller| solved.modules.modules[module as usize].func_base + caller);
         if !running
             || failure_expected(solved, site)
-            || call.caller.is_some_and(|caller| {
-                let func = solved.modules.modules[module as usize].func_base + caller;
-                expected_by_every_caller(solved, func) || forks(solved, module, caller)
-            })
+            || func.is_some_and(|func| expected_by_every_caller(solved, func))
+            || call.caller.is_some_and(|caller| forks(solved, module, caller))
         {
             continue;
         }
-        let called_from = (context == CallContext::LoopFunction)
-            .then(|| {
-                let func = solved.modules.modules[module as usize].func_base + call.caller?;
-                let &(caller_site, _) = solved.calls.iter().find(|&&(_, callee)| callee == func)?;
-                let caller_module = solved.modules.site_module(caller_site);
-                Some(Location { file: file_of(solved, caller_module), range: call_at(solved, caller_site).range })
-            })
-            .flatten();
+        // For a plain function, one call of it shows where the loop is running.
+        let called_from = func.filter(|_| context == CallContext::LoopFunction).and_then(|func| {
+            let &(caller_site, _) = solved.calls.iter().find(|&&(_, callee)| callee == func)?;
+            let caller_module = solved.modules.site_module(caller_site);
+            Some(Location { file: file_of(solved, caller_module), range: call_at(solved, caller_site).range })
+        });
         let at = call_at(solved, site);
         found.push(NestedLoopRun {
             called_from,

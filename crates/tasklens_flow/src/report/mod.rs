@@ -619,20 +619,28 @@ fn public_parameter(
 /// Whether a call is in a `try` body that catches `TypeError`: what it raises that way is
 /// handled (compatibility code such as `try: Queue(loop=loop) except TypeError: Queue()`).
 pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
-    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
-    entry.facts.type_error_handled.binary_search(&(site - entry.site_base)).is_ok()
+    site_listed(solved, site, |facts| &facts.type_error_handled)
 }
 
 /// Whether a call is where a `ValueError` it raises is handled or expected by name.
 pub(super) fn value_error_handled(solved: &Solved, site: GSite) -> bool {
-    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
-    entry.facts.value_error_handled.binary_search(&(site - entry.site_base)).is_ok()
+    site_listed(solved, site, |facts| &facts.value_error_handled)
 }
 
 /// The project functions a call site can run.
 pub(super) fn callees(solved: &Solved, site: GSite) -> impl Iterator<Item = u32> + '_ {
     let start = solved.calls.partition_point(|&(s, _)| s < site);
     solved.calls[start..].iter().take_while(move |&&(s, _)| s == site).map(|&(_, func)| func)
+}
+
+/// Whether `site` is among the module-local sites a module's facts list (sorted).
+fn site_listed(
+    solved: &Solved,
+    site: GSite,
+    list: impl Fn(&tasklens_semantic::facts::ModuleFacts) -> &Vec<tasklens_semantic::facts::SiteId>,
+) -> bool {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    list(&entry.facts).binary_search(&(site - entry.site_base)).is_ok()
 }
 
 /// Whether `node` holds some value and every value passes `test`.
@@ -643,8 +651,7 @@ pub(super) fn every_value(solved: &Solved, node: GNode, test: impl Fn(Obj) -> bo
 
 /// Whether a call is in a test's block that expects it to fail (`with pytest.raises(...)`).
 fn failure_expected(solved: &Solved, site: GSite) -> bool {
-    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
-    entry.facts.failure_expected.binary_search(&(site - entry.site_base)).is_ok()
+    site_listed(solved, site, |facts| &facts.failure_expected)
 }
 
 /// The version a call runs below, when it is under a version guard.

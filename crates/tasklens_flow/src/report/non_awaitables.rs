@@ -34,7 +34,6 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
             Constraint::Await { value, .. } => Some(module.node_base + value),
             _ => None,
         });
-        let awaited: Vec<u32> = awaited.collect();
         for node in awaited {
             let Some((site, producer)) = plain_result(solved, &mut call_results, index as u32, node) else { continue };
             if type_error_handled(solved, site) || failure_expected(solved, site) {

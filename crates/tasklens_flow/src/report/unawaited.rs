@@ -49,11 +49,12 @@ pub(super) fn unawaited_coroutines(
             {
                 continue;
             }
-            // Every function of the project the call can run is an `async def`: not one
-            // under a decorator, which may wrap it in a plain function that runs it
-            // (`@asynctest`), nor one a subclass overrides with a plain `def`. A call of
-            // nothing in the project must be one of asyncio's coroutine functions: a
-            // coroutine an annotation promises (`-> MaybeAwait[bool]`) may be none.
+            // Every function of the project the call can run is an `async def` (a call on
+            // `self` can run the overrides of the project's subclasses: one that is a plain
+            // `def` rules it out), and not one under a decorator, which may wrap it in a
+            // plain function that runs it (`@asynctest`). A call of nothing in the project
+            // must be one of asyncio's coroutine functions: a coroutine an annotation
+            // promises (`-> MaybeAwait[bool]`) may be none.
             let callees: Vec<GFunc> = super::callees(solved, site).collect();
             let asyncio_call = || match constraint {
                 Constraint::Call { callee, .. } => {
@@ -69,7 +70,7 @@ pub(super) fn unawaited_coroutines(
             };
             let runs_coroutine = |func: GFunc| {
                 let facts = solved.modules.func(func).1;
-                facts.makes_coroutine() && !facts.opaque && !overridden_by_plain_def(solved, func)
+                facts.makes_coroutine() && !facts.opaque
             };
             if (callees.is_empty() && !asyncio_call()) || !callees.iter().all(|&func| runs_coroutine(func)) {
                 continue;
@@ -93,25 +94,6 @@ pub(super) fn unawaited_coroutines(
         }
     }
     found
-}
-
-/// Whether `func` is a method that a project subclass of its class overrides with a plain
-/// `def` (one of a library's users may too): calling it without `await` may be meant for
-/// that one.
-fn overridden_by_plain_def(solved: &Solved, func: GFunc) -> bool {
-    let (module, facts) = solved.modules.func(func);
-    let Some(local_class) = facts.class else { return false };
-    let class = solved.modules.modules[module as usize].class_base + local_class;
-    let name = facts.name.as_str();
-    (solved.mro.iter().enumerate()).any(|(sub, mro)| {
-        mro.first() != Some(&class)
-            && mro.contains(&class)
-            && solved.modules.class(sub as u32).1.method(name).is_some_and(|method| {
-                let module = solved.modules.class(sub as u32).0;
-                let other = solved.modules.modules[module as usize].func_base + method;
-                !solved.modules.func(other).1.makes_coroutine()
-            })
-    })
 }
 
 /// Whether `value`, called, gives one of asyncio's coroutines (`sleep` imported from

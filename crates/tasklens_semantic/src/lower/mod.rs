@@ -143,7 +143,8 @@ pub(crate) struct Lowerer {
     value_error_handled: u32,
     /// Inside an `if` that switches on whether something is a coroutine
     /// (`if iscoroutinefunction(f):`) or on a constant (`if True:`, the code generated for
-    /// sync and async twins): a call thrown away there is not recorded as `discarded`.
+    /// sync and async twins): a call thrown away there is not recorded as `discarded`, also
+    /// in functions defined there (under `if False:` they are never defined).
     kind_switch: u32,
     /// The names walruses have bound, with their versions, in order (see
     /// `Lowerer::restore_keeping_walruses`).
