@@ -971,3 +971,41 @@ loop.run_until_complete(main)
         ",
     );
 }
+
+#[test]
+fn a_concurrent_future_is_no_awaitable_for_gather_and_its_kin() {
+    // `gather`, `shield`, `ensure_future` and `wait_for` take asyncio Futures, not what an
+    // executor's `submit` gives; `wrap_future` makes one of it.
+    check(
+        r#"
+#- jobs.py
+from concurrent.futures import ThreadPoolExecutor
+
+POOL = ThreadPoolExecutor(max_workers=1)
+
+
+def count(data):
+    return POOL.submit(len, data)
+#- main.py run
+import asyncio
+
+from jobs import POOL, count
+
+
+async def main():
+    print(await asyncio.gather(asyncio.wrap_future(count("ab"))))
+    print(await asyncio.wait_for(count("abc"), 1))
+
+
+async def later():
+    await asyncio.shield(POOL.submit(len, "x"))
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:8: TL004
+        main.py:12: TL004
+        ",
+    );
+}

@@ -146,3 +146,174 @@ asyncio.run(Connection().stop(noop))
         "main.py:10: TL013",
     );
 }
+
+#[test]
+fn awaiting_a_concurrent_future_fails() {
+    // An executor's `submit` gives a `concurrent.futures.Future`, returned across modules
+    // and awaited under a name: asyncio can await only its own Futures.
+    check(
+        r#"
+#- app/__init__.py
+#- app/jobs.py
+from concurrent.futures import ThreadPoolExecutor
+
+POOL = ThreadPoolExecutor(max_workers=1)
+
+
+def start(data):
+    return POOL.submit(len, data)
+#- main.py run
+import asyncio
+
+from app.jobs import start
+
+
+async def main():
+    pending = start("abc")
+    print(await pending)
+
+
+asyncio.run(main())
+"#,
+        "main.py:8: TL013",
+    );
+}
+
+#[test]
+fn awaiting_run_coroutine_threadsafe_fails() {
+    check(
+        r#"
+#- main.py run
+import asyncio
+import threading
+
+
+async def work():
+    return 1
+
+
+async def main():
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+    try:
+        print(await asyncio.run_coroutine_threadsafe(work(), other))
+    finally:
+        other.call_soon_threadsafe(other.stop)
+
+
+asyncio.run(main())
+"#,
+        "main.py:14: TL013",
+    );
+}
+
+#[test]
+fn wrapped_or_loop_run_executor_futures_are_awaitable() {
+    // `wrap_future` and `run_in_executor` give asyncio Futures; a project pool's own
+    // `submit` gives what its body returns; a value that may also be an asyncio Future is
+    // left alone, as is an executor the analysis does not know.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+POOL = ThreadPoolExecutor(max_workers=1)
+
+
+class AsyncPool:
+    async def submit(self, func, *args):
+        return func(*args)
+
+
+def either(flag):
+    if flag:
+        return POOL.submit(len, "ab")
+    return asyncio.get_running_loop().run_in_executor(POOL, len, "ab")
+
+
+async def main(executor):
+    loop = asyncio.get_running_loop()
+    print(await asyncio.wrap_future(POOL.submit(len, "abc")))
+    print(await loop.run_in_executor(POOL, len, "abc"))
+    print(await AsyncPool().submit(len, "abc"))
+    print(await either(False))
+    print(await executor.submit(len, "abc"))
+
+
+asyncio.run(main(AsyncPool()))
+"#,
+        "",
+    );
+}
+
+#[test]
+fn tests_rule_concurrent_futures_out() {
+    // `isinstance(x, asyncio.Future)`, a false `isinstance(x, concurrent.futures.Future)`
+    // and `isawaitable(x)` leave no `concurrent.futures.Future`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+from concurrent.futures import Future as CFuture
+from concurrent.futures import ThreadPoolExecutor
+
+POOL = ThreadPoolExecutor(max_workers=1)
+
+
+def either(flag):
+    if flag:
+        return POOL.submit(len, "ab")
+    done = asyncio.get_running_loop().create_future()
+    done.set_result(2)
+    return done
+
+
+async def main():
+    fut = either(True)
+    if isinstance(fut, asyncio.Future):
+        print(await asyncio.shield(fut))
+    else:
+        print(await asyncio.wrap_future(fut))
+    other = either(False)
+    if inspect.isawaitable(other):
+        print(await asyncio.gather(other))
+    pending = POOL.submit(len, "abc")
+    if not isinstance(pending, CFuture):
+        print(await pending)
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn a_replaced_submit_gives_what_the_replacement_returns() {
+    // The executor's `submit` is replaced on the instance: its callers get asyncio Futures.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+
+class Requests:
+    def __init__(self):
+        self.executor = ThreadPoolExecutor(max_workers=1)
+        real_submit = self.executor.submit
+        self.executor.submit = lambda *a, **k: asyncio.wrap_future(real_submit(*a, **k))
+
+
+async def main():
+    print(await Requests().executor.submit(len, "abcd"))
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

@@ -42,8 +42,13 @@ pub(crate) fn produced_call(db: &dyn salsa::Database, producer: &Producer) -> St
 /// `loop.create_future()` or `asyncio.gather(...)`, as written.
 pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String {
     match producer {
-        Producer::Call { at, callee, wraps: None } => format!("`{}` returns a plain Future", call(db, *at, *callee)),
-        Producer::Call { at, callee, wraps: Some(wrapped) } => format!(
+        Producer::Call { at, callee, concurrent: true, .. } => {
+            format!("`{}` returns a `concurrent.futures.Future`", call(db, *at, *callee))
+        }
+        Producer::Call { at, callee, wraps: None, .. } => {
+            format!("`{}` returns a plain Future", call(db, *at, *callee))
+        }
+        Producer::Call { at, callee, wraps: Some(wrapped), .. } => format!(
             "`{}` (a `functools.partial` of `{}`) returns a plain Future",
             call(db, *at, *callee),
             source(db, wrapped.file, wrapped.range)
@@ -90,6 +95,7 @@ pub(crate) fn parameter_may_be(name: &str, shape: ParamShape) -> String {
 /// The value a producer makes, in a few words.
 pub(crate) fn produced(producer: &Producer) -> &'static str {
     match producer {
+        Producer::Call { concurrent: true, .. } => "a `concurrent.futures.Future`",
         Producer::Call { .. } | Producer::Parameter { .. } => "a plain Future",
         Producer::TaskCall { .. } => "a Task",
         Producer::Awaitable { .. } => "an awaitable that is not a coroutine",
@@ -103,7 +109,7 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
     }
 }
 
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

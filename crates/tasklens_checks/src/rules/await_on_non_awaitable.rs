@@ -1,4 +1,5 @@
-//! TL013: `await` of what a plain `def` gives.
+//! TL013: `await` of what a plain `def` gives, of a function not called, or of a
+//! `concurrent.futures.Future`.
 
 use tasklens_flow::{AwaitOnNonAwaitable, Producer};
 
@@ -18,7 +19,9 @@ declare_rule! {
     /// analysis does not know are left alone, as are calls in a `try` that catches
     /// `TypeError` and tests that expect the failure. Also `await f` and `await obj.method`
     /// of a function that is not called, where every value there is the function the name
-    /// names.
+    /// names. And `await` of a `concurrent.futures.Future` (what an executor's `submit` or
+    /// `asyncio.run_coroutine_threadsafe` gives), however it got there, where every value
+    /// awaited is one.
     ///
     /// ## Why is this bad?
     /// `await` needs a coroutine, a Future or an object with `__await__`: awaiting None
@@ -37,6 +40,14 @@ declare_rule! {
     ///
     /// Use instead: `async def notify(user): ...`, or call it without `await`.
     ///
+    /// ```python
+    /// async def digest(pool, data):
+    ///     return await pool.submit(hashlib.sha256, data)  # TypeError
+    /// ```
+    ///
+    /// Use instead: `await asyncio.wrap_future(pool.submit(hashlib.sha256, data))`, or
+    /// `await loop.run_in_executor(pool, hashlib.sha256, data)`.
+    ///
     /// ## Fix safety
     /// For an `async def` awaited uncalled that needs no argument, `--unsafe-fixes` calls
     /// it: `await self.close()`. Unsafe: the body now runs.
@@ -53,6 +64,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable
     let callee = describe::source(db, awaited.at.file, awaited.callee);
     if let Producer::Function { .. } = awaited.producer {
         return Some(uncalled(db, awaited));
+    }
+    if let Producer::Call { concurrent: true, .. } = awaited.producer {
+        return Some(concurrent_future(db, awaited));
     }
     let Producer::PlainResult { name, literal, .. } = &awaited.producer else { return None };
     if callee.rsplit('.').next().unwrap_or(callee).trim() != name.as_str() {
@@ -87,6 +101,36 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable
         }],
         fix: None,
     })
+}
+
+/// `await pool.submit(f)`: a `concurrent.futures.Future`, which only threads can wait for.
+fn concurrent_future(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Diagnostic {
+    let expression = describe::one_line(describe::source(db, awaited.at.file, awaited.at.range));
+    let producer = describe::producer(db, &awaited.producer);
+    let at = describe::place(db, awaited.producer.location());
+    let made_here = awaited.producer.location() == awaited.at;
+    let message = if made_here {
+        format!(
+            "`{expression}` is awaited, but it returns a `concurrent.futures.Future`, which asyncio cannot await (TypeError: object Future can't be used in 'await' expression); wrap it: `await asyncio.wrap_future(...)`"
+        )
+    } else {
+        format!(
+            "`{expression}` is awaited, but {producer} ({at}) reaches it, which asyncio cannot await (TypeError: object Future can't be used in 'await' expression); wrap it: `await asyncio.wrap_future(...)`"
+        )
+    };
+    let trace = if made_here { Vec::new() } else { flow_labels(&awaited.producer, &awaited.steps) };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label {
+            file: awaited.at.file,
+            range: awaited.at.range,
+            message: "a `concurrent.futures.Future`, which cannot be awaited".into(),
+        },
+        trace,
+        fix: None,
+    }
 }
 
 /// `await self.close`: the function awaited without being called.

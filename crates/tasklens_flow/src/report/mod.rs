@@ -57,7 +57,9 @@ pub enum ParamShape {
 pub enum Producer {
     /// A call that returns a plain Future (`loop.create_future()`, `gather(...)`); for a
     /// call of a `functools.partial`, what the partial wraps (`loop.run_in_executor`).
-    Call { at: Location, callee: TextRange, wraps: Option<Location> },
+    /// `concurrent`: the Future is a `concurrent.futures.Future` (an executor's `submit`,
+    /// `run_coroutine_threadsafe`), which asyncio can neither await nor wrap in a Task.
+    Call { at: Location, callee: TextRange, wraps: Option<Location>, concurrent: bool },
     /// A parameter whose annotation admits a plain Future (as itself, its elements or what
     /// calling it gives: `shape`).
     Parameter { at: Location, name: Name, function: Name, shape: ParamShape },

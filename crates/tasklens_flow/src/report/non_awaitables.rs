@@ -1,11 +1,13 @@
-//! `await` of what cannot be awaited: what a plain `def` gives (None or a constant), or a
-//! function itself, not called (TL013).
+//! `await` of what cannot be awaited: what a plain `def` gives (None or a constant), a
+//! function itself, not called, or a `concurrent.futures.Future` (TL013).
 
 use ruff_text_size::TextRange;
 use tasklens_semantic::facts::Constraint;
 
-use super::producers::{CallResults, function_producer, plain_result};
-use super::{Location, Producer, call_at, failure_expected, file_of, runs_below, type_error_handled};
+use super::producers::{CallResults, function_producer, plain_result, producer};
+use super::trace::trace;
+use super::{Location, Producer, Step, call_at, failure_expected, file_of, runs_below, type_error_handled};
+use crate::objects::GNode;
 use crate::objects::Obj;
 use crate::solver::Solved;
 
@@ -24,6 +26,9 @@ pub struct AwaitOnNonAwaitable {
     pub method: bool,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// For a `concurrent.futures.Future`, the hops from the call that made it to the
+    /// `await`.
+    pub steps: Vec<Step>,
 }
 
 pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitable> {
@@ -46,6 +51,7 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
                 producer,
                 method: false,
                 below: runs_below(solved, site),
+                steps: Vec::new(),
             });
         }
     }
@@ -72,6 +78,75 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
                 producer: function_producer(solved, func, bound),
                 method: bound,
                 below: None,
+                steps: Vec::new(),
+            });
+        }
+    }
+    found.extend(awaited_thread_futures(solved));
+    found
+}
+
+/// `await pool.submit(f)`, `await fut` of what `run_coroutine_threadsafe` gave: where every
+/// value awaited is a `concurrent.futures.Future` (`TypeError: object Future can't be used
+/// in 'await' expression`). Located at the awaited call, name or attribute; other
+/// expressions (`await futures[0]`) are left alone.
+fn awaited_thread_futures(solved: &Solved) -> Vec<AwaitOnNonAwaitable> {
+    let mut found = Vec::new();
+    for (index, module) in solved.modules.modules.iter().enumerate() {
+        let module_index = index as u32;
+        // The call (of a function or a method) whose result each node is.
+        let calls: rustc_hash::FxHashMap<GNode, u32> = (module.facts.constraints.iter())
+            .filter_map(|constraint| match *constraint {
+                Constraint::Call { site, result, .. }
+                | Constraint::MethodCall { site, result, .. }
+                | Constraint::SuperCall { site, result, .. } => {
+                    Some((module.node_base + result, module.site_base + site))
+                }
+                _ => None,
+            })
+            .collect();
+        let references: rustc_hash::FxHashMap<GNode, usize> = (module.facts.awaited_references.iter().enumerate())
+            .map(|(entry, (node, _))| (module.node_base + node, entry))
+            .collect();
+        let awaited = module.facts.constraints.iter().filter_map(|constraint| match constraint {
+            Constraint::Await { value, .. } => Some(module.node_base + value),
+            _ => None,
+        });
+        for node in awaited {
+            let objs = solved.sets.get(node);
+            let all_thread_futures = !objs.is_empty()
+                && objs
+                    .iter()
+                    .all(|&o| matches!(solved.objs[o as usize], Obj::Future(s) if solved.thread_futures.contains(&s)));
+            if !all_thread_futures {
+                continue;
+            }
+            let obj = objs[0];
+            let Obj::Future(made) = solved.objs[obj as usize] else { continue };
+            if type_error_handled(solved, made) || failure_expected(solved, made) {
+                continue;
+            }
+            let (range, callee, below) = match calls.get(&node) {
+                Some(&site) => {
+                    let at = call_at(solved, site);
+                    (at.range, at.callee, runs_below(solved, site))
+                }
+                None => match references.get(&node) {
+                    Some(&entry) => {
+                        let range = solved.positions[index].awaited_references[entry];
+                        (range, range, runs_below(solved, made))
+                    }
+                    None => continue,
+                },
+            };
+            let Some(producer) = producer(solved, solved.objs[obj as usize]) else { continue };
+            found.push(AwaitOnNonAwaitable {
+                at: Location { file: file_of(solved, module_index), range },
+                callee,
+                producer,
+                method: false,
+                below,
+                steps: trace(solved, node, obj),
             });
         }
     }

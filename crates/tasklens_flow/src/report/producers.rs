@@ -86,6 +86,9 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
                         path: solved.paths[path as usize].clone(),
                     })
                 }
+                // `gather(pool.submit(f))`: a `concurrent.futures.Future` is no asyncio
+                // Future, and nothing asyncio can await.
+                Obj::Future(site) if solved.thread_futures.contains(&site) => producer(solved, value),
                 _ if !needs_coroutine => None,
                 // What a `Callable[..., Awaitable[T]]` parameter may return is left out: code
                 // that hands it to `create_task` tests `iscoroutinefunction` first, at times
@@ -143,18 +146,7 @@ pub(super) fn plain_result(
     module: ModIdx,
     node: GNode,
 ) -> Option<(GSite, Producer)> {
-    let site = *call_results
-        .entry(module)
-        .or_insert_with(|| {
-            let entry = &solved.modules.modules[module as usize];
-            (entry.facts.constraints.iter())
-                .filter_map(|constraint| match constraint {
-                    Constraint::Call { site, result, .. } => Some((entry.node_base + result, entry.site_base + site)),
-                    _ => None,
-                })
-                .collect()
-        })
-        .get(&node)?;
+    let site = call_result_site(solved, call_results, module, node)?;
     let callees: Vec<u32> = super::callees(solved, site).collect();
     let returns_none = |func: u32| {
         let (_, facts) = solved.modules.func(func);
@@ -178,6 +170,25 @@ pub(super) fn plain_result(
             literal,
         },
     ))
+}
+
+/// The call site whose result the value at `node` is, if it is one.
+pub(super) fn call_result_site(
+    solved: &Solved,
+    call_results: &mut CallResults,
+    module: ModIdx,
+    node: GNode,
+) -> Option<GSite> {
+    let sites = call_results.entry(module).or_insert_with(|| {
+        let entry = &solved.modules.modules[module as usize];
+        (entry.facts.constraints.iter())
+            .filter_map(|constraint| match constraint {
+                Constraint::Call { site, result, .. } => Some((entry.node_base + result, entry.site_base + site)),
+                _ => None,
+            })
+            .collect()
+    });
+    sites.get(&node).copied()
 }
 
 /// Where a project function's name is.
@@ -268,7 +279,8 @@ pub(super) fn producer(solved: &Solved, value: Obj) -> Option<Producer> {
                 Location { file: file_of(solved, module), range: call_at(solved, partial).arg(0) }
             });
             let at = Location { file: file_of(solved, module), range: at.range };
-            Some(Producer::Call { at, callee: call_at(solved, site).callee, wraps })
+            let concurrent = solved.thread_futures.contains(&site);
+            Some(Producer::Call { at, callee: call_at(solved, site).callee, wraps, concurrent })
         }
         Obj::ParamFuture(node) => {
             let module = solved.modules.node_module(node);

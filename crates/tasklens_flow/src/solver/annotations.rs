@@ -70,6 +70,26 @@ impl Solver {
         }
     }
 
+    /// Whether a guarded branch rules `concurrent.futures` Futures out: where
+    /// `isinstance(x, asyncio.Future)` holds (or of any type a Future is not an instance
+    /// of), and where `isinstance(x, concurrent.futures.Future)` does not.
+    pub(super) fn guard_stops_thread_futures(&mut self, m: ModIdx, test: &GuardTest) -> bool {
+        let names_asyncio = |solver: &mut Self, t: &TypeExpr| {
+            solver.every_type_is(m, t, |_, resolved| {
+                matches!(resolved, Resolved::External(path) if crate::asyncio_api::split(&path).0 == "asyncio")
+            })
+        };
+        match test {
+            GuardTest::Is(types) => types.iter().all(|t| names_asyncio(self, t) || self.excludes_futures(m, t)),
+            GuardTest::IsNot(types) => types.iter().any(|t| {
+                self.every_type_is(m, t, |_, resolved| {
+                    matches!(resolved, Resolved::External(path) if crate::asyncio_api::makes_thread_future(&path))
+                })
+            }),
+            _ => false,
+        }
+    }
+
     /// Whether a guarded branch rules coroutines out: `isinstance(x, asyncio.Task)`,
     /// `isinstance(x, int)`, `isinstance(x, Job)` (a project class of no outside base), where
     /// `isfuture(x)` holds or `isawaitable(x)` does not.

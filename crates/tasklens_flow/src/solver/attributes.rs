@@ -192,6 +192,8 @@ impl Solver {
                     self.edge(from, node, label);
                 }
             }
+            // `executor.submit = wrapper`: calls of it no longer run the class's method.
+            Obj::ExternalInstance(path) => _ = self.patched_methods.insert((path, attr_id)),
             _ => {}
         }
     }

@@ -624,6 +624,9 @@ impl Solver {
                 // With the instance's class: an executor's Futures are `concurrent.futures`
                 // ones, a `Runner` runs as `asyncio.run` does.
                 let class = matches!(effect, ExternalCall::NewFuture | ExternalCall::RunToCompletion).then_some(path);
+                if effect == ExternalCall::NewFuture {
+                    self.thread_future_methods.push((site, path, name_id));
+                }
                 self.external_effect(site, result, effect, class);
             }
             Obj::Loop => {

@@ -34,15 +34,20 @@ pub(crate) const NOT_FUTURES_OR_COROUTINES: Label = u32::MAX - 8;
 pub(crate) const NOT_COROUTINE_FUNCTIONS: Label = u32::MAX - 9;
 
 /// Several tests on one way (an `elif` after others): what each rules out, as a mask
-/// ([`NO_FUTURES`], [`NO_COROUTINES`], [`NO_COROUTINE_FUNCTIONS`]) below this label.
+/// ([`NO_FUTURES`], [`NO_COROUTINES`], [`NO_COROUTINE_FUNCTIONS`],
+/// [`NO_THREAD_FUTURES`]) below this label.
 const RULED_OUT: Label = u32::MAX - 16;
+/// The widest mask of [`RULED_OUT`].
+const ALL_RULED_OUT: u32 = 15;
 pub(crate) const NO_FUTURES: u32 = 1;
 pub(crate) const NO_COROUTINES: u32 = 2;
 pub(crate) const NO_COROUTINE_FUNCTIONS: u32 = 4;
+/// No `concurrent.futures.Future`: where `isinstance(x, asyncio.Future)` holds.
+pub(crate) const NO_THREAD_FUTURES: u32 = 8;
 
 /// The label of a way where the tests rule out what `mask` says (nothing: no label).
 pub(crate) fn ruled_out(mask: u32) -> Label {
-    match mask & 7 {
+    match mask & ALL_RULED_OUT {
         0 => super::NO_LABEL,
         NO_FUTURES => GUARD,
         NO_COROUTINES => NOT_COROUTINES,
@@ -54,7 +59,7 @@ pub(crate) fn ruled_out(mask: u32) -> Label {
 
 /// Whether a label names a hop to show in a trace (not a guard, not nothing).
 pub(crate) fn is_shown(label: Label) -> bool {
-    label < RULED_OUT - 7
+    label < RULED_OUT - ALL_RULED_OUT
 }
 
 /// A node without a type filter.
@@ -120,12 +125,13 @@ impl Solver {
             NOT_COROUTINES => !self.is_surely_coroutine(value),
             NOT_FUTURES_OR_COROUTINES => !value.is_plain_future() && !self.is_surely_coroutine(value),
             NOT_COROUTINE_FUNCTIONS => !self.is_coroutine_function(value),
-            label if (RULED_OUT - 7..RULED_OUT).contains(&label) => {
+            label if (RULED_OUT - ALL_RULED_OUT..RULED_OUT).contains(&label) => {
                 let mask = RULED_OUT - label;
                 let ruled_out = |bit: u32| mask & bit != 0;
                 !((ruled_out(NO_FUTURES) && value.is_plain_future())
                     || (ruled_out(NO_COROUTINES) && self.is_surely_coroutine(value))
-                    || (ruled_out(NO_COROUTINE_FUNCTIONS) && self.is_coroutine_function(value)))
+                    || (ruled_out(NO_COROUTINE_FUNCTIONS) && self.is_coroutine_function(value))
+                    || (ruled_out(NO_THREAD_FUTURES) && self.is_thread_future(value)))
             }
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),
@@ -179,9 +185,11 @@ impl Solver {
     }
 
     /// Whether `inspect.isawaitable` may be true of the value: not of a function, class,
-    /// module or container, nor of an instance of a project class without `__await__`.
+    /// module or container, nor of an instance of a project class without `__await__`, nor
+    /// of a `concurrent.futures.Future`.
     fn may_be_awaitable(&self, value: Obj) -> bool {
         match value {
+            Obj::Future(site) => !self.thread_futures.contains(&site),
             Obj::Instance(class) => {
                 self.classes.external_base[class as usize]
                     || self.classes.find_method(&self.modules, class, "__await__").is_some()
@@ -210,6 +218,11 @@ impl Solver {
             Obj::Instance(class) => self.classes.external_base[class as usize],
             _ => false,
         }
+    }
+
+    /// Whether it is a `concurrent.futures.Future` (an executor's `submit`...).
+    fn is_thread_future(&self, value: Obj) -> bool {
+        matches!(value, Obj::Future(site) if self.thread_futures.contains(&site))
     }
 
     /// Whether it is an `async def` function of the project (or a method read from an instance).

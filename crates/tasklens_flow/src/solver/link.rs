@@ -131,6 +131,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         done_callback_receivers: FxHashMap::default(),
         done_callbacks: Vec::new(),
         thread_futures: FxHashSet::default(),
+        thread_future_methods: Vec::new(),
+        patched_methods: FxHashSet::default(),
         thread_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
         run_sites: FxHashMap::default(),
@@ -450,6 +452,10 @@ impl Solver {
                 let stops_coroutine_functions =
                     tests.iter().any(|test| matches!(test, GuardTest::NotCoroutineFunction));
                 let mut mask = 0;
+                let stops_thread_futures = tests.iter().any(|test| self.guard_stops_thread_futures(m, test));
+                if stops_thread_futures {
+                    mask |= super::filters::NO_THREAD_FUTURES;
+                }
                 if stops_futures {
                     mask |= super::filters::NO_FUTURES;
                 }

@@ -345,6 +345,11 @@ pub(crate) struct Solver {
     done_callback_receivers: FxHashMap<GSite, GNode>,
     done_callbacks: Vec<(GNode, GFunc)>,
     thread_futures: FxHashSet<GSite>,
+    /// `concurrent.futures` Futures made by a method of an outside instance: the site, the
+    /// instance's class and the method's name.
+    thread_future_methods: Vec<(GSite, ObjId, NameId)>,
+    /// Methods the project replaces on outside instances (`executor.submit = wrapper`).
+    patched_methods: FxHashSet<(ObjId, NameId)>,
     thread_targets: FxHashSet<(GFunc, GSite)>,
     /// See [`Solution::executor_thread_sites`].
     executor_thread_sites: FxHashSet<GSite>,

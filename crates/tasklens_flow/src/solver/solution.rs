@@ -316,7 +316,16 @@ impl Solver {
             escaped: std::mem::take(&mut self.escaped),
             loop_callbacks,
             done_callbacks: std::mem::take(&mut self.done_callbacks),
-            thread_futures: std::mem::take(&mut self.thread_futures),
+            thread_futures: {
+                // What a replaced method gives is whatever the replacement returns.
+                let mut futures = std::mem::take(&mut self.thread_futures);
+                for (site, path, name) in &self.thread_future_methods {
+                    if self.patched_methods.contains(&(*path, *name)) {
+                        futures.remove(site);
+                    }
+                }
+                futures
+            },
             thread_targets: {
                 let mut targets: Vec<(GFunc, GSite)> = self.thread_targets.drain().collect();
                 targets.sort_unstable();
