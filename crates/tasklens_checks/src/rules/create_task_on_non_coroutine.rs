@@ -18,7 +18,10 @@ declare_rule! {
     /// `async def` ones included: an async generator is not a coroutine) reaching those
     /// calls or `ensure_future`, or the asyncio calls that wrap their arguments as it does:
     /// `gather(...)`, `shield(x)`, `wait_for(x, timeout)` and `loop.run_until_complete(x)`
-    /// (not with `*args`, whose positions are unknown). Generators under a decorator the analysis does not know
+    /// (not with `*args`, whose positions are unknown). A `concurrent.futures.Future` (what an
+    /// executor's `submit` or `run_coroutine_threadsafe` gives) is no asyncio Future: it is
+    /// refused by all of these (`asyncio.wrap_future` makes one of it); `isawaitable(x)` and
+    /// `isinstance(x, asyncio.Future)` rule it out. Generators under a decorator the analysis does not know
     /// are left alone (`@types.coroutine` makes them coroutines). Also the call of a plain
     /// `def` with no `return` at all (a forgotten `async`: the call gives None), or whose
     /// `return`s give only None or literals (`return 0`), when
