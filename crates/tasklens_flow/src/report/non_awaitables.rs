@@ -123,22 +123,25 @@ fn awaited_thread_futures(solved: &Solved) -> Vec<AwaitOnNonAwaitable> {
             }
             let obj = objs[0];
             let Obj::Future(made) = solved.objs[obj as usize] else { continue };
-            if type_error_handled(solved, made) || failure_expected(solved, made) {
-                continue;
-            }
-            let (range, callee, below) = match calls.get(&node) {
+            // The awaited call, or (for a name) the call that made the Future, is where a
+            // `try` that catches TypeError or a test expecting it is looked for.
+            let (range, callee, site) = match calls.get(&node) {
                 Some(&site) => {
                     let at = call_at(solved, site);
-                    (at.range, at.callee, runs_below(solved, site))
+                    (at.range, at.callee, site)
                 }
                 None => match references.get(&node) {
                     Some(&entry) => {
                         let range = solved.positions[index].awaited_references[entry];
-                        (range, range, runs_below(solved, made))
+                        (range, range, made)
                     }
                     None => continue,
                 },
             };
+            if type_error_handled(solved, site) || failure_expected(solved, site) {
+                continue;
+            }
+            let below = runs_below(solved, site);
             let Some(producer) = producer(solved, solved.objs[obj as usize]) else { continue };
             found.push(AwaitOnNonAwaitable {
                 at: Location { file: file_of(solved, module_index), range },

@@ -173,12 +173,7 @@ pub(super) fn plain_result(
 }
 
 /// The call site whose result the value at `node` is, if it is one.
-pub(super) fn call_result_site(
-    solved: &Solved,
-    call_results: &mut CallResults,
-    module: ModIdx,
-    node: GNode,
-) -> Option<GSite> {
+fn call_result_site(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<GSite> {
     let sites = call_results.entry(module).or_insert_with(|| {
         let entry = &solved.modules.modules[module as usize];
         (entry.facts.constraints.iter())
