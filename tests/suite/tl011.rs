@@ -143,3 +143,45 @@ asyncio.run(main())
         "",
     );
 }
+
+const QUEUE_PUTS: &str = r#"
+#- main.py run
+import asyncio
+
+
+class Feed:
+    def __init__(self):
+        self.queue = asyncio.Queue()
+
+    def on_message(self, message):
+        self.queue.put(message)
+
+    async def relay(self, message):
+        self.queue.put(message)
+        self.queue.put_nowait(message)
+        await self.queue.put(message)
+
+
+async def main():
+    feed = Feed()
+    feed.on_message("a")
+    await feed.relay("b")
+    print("queued", feed.queue.qsize())
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn an_asyncio_queue_put_never_awaited_puts_nothing() {
+    // In plain code the advice is `put_nowait`, which needs no `await`.
+    check(
+        QUEUE_PUTS,
+        "
+        main.py:9: TL011
+        main.py:12: TL011
+        ",
+    );
+    let stdout = never_awaited(QUEUE_PUTS, &["Queue.put"]);
+    assert!(stdout.contains("queued 2"), "{stdout}");
+}

@@ -43,7 +43,9 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// In an `async def`, `--unsafe-fixes` adds the `await`. Unsafe: the body that never
-    /// ran now runs, and the coroutine suspends there.
+    /// ran now runs, and the coroutine suspends there. Plain code cannot `await`: there is
+    /// no fix, and the message says what to do instead (`queue.put_nowait(x)` for an
+    /// `asyncio.Queue`'s `put`).
     ///
     /// ## References
     /// - [Coroutines](https://docs.python.org/3/library/asyncio-task.html#coroutines)
@@ -65,8 +67,17 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
         [(name, _), _] => format!("the body of `{name}` (or of its override)"),
         [(name, _), others @ ..] => format!("the body of `{name}` (or of one of its {} overrides)", others.len()),
     };
+    // Plain code cannot await: an `asyncio.Queue`'s `put` has a twin that needs none.
+    let advice = if call.context == CallContext::Coroutine {
+        "add `await`".to_string()
+    } else if call.functions.is_empty() && called == "put" {
+        let receiver = callee.trim().strip_suffix("put").unwrap_or(callee);
+        format!("plain code cannot await it: use `{receiver}put_nowait(...)`")
+    } else {
+        "plain code cannot await it: await it in a coroutine, or schedule it with `asyncio.create_task(...)` where a loop runs".to_string()
+    };
     let message = format!(
-        "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); add `await`"
+        "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}"
     );
     // The first definition it may run (a method, before its overrides).
     let trace = (call.functions.iter().take(1))

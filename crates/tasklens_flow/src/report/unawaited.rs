@@ -2,7 +2,7 @@
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
-use tasklens_semantic::facts::Constraint;
+use tasklens_semantic::facts::{Constraint, ContainerKind};
 
 use super::producers::function_location;
 use super::{CallContext, Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
@@ -112,9 +112,10 @@ fn asyncio_coroutine_path(path: &str) -> bool {
 }
 
 /// Whether `value.name(...)` gives one of asyncio's coroutines: `asyncio.sleep`, an event
-/// loop's `sock_sendall`, an `asyncio.Event`'s `wait`.
+/// loop's `sock_sendall`, an `asyncio.Event`'s `wait`, an `asyncio.Queue`'s `put`.
 fn asyncio_coroutine_method(solved: &Solved, value: Obj, name: &str) -> bool {
     match value {
+        Obj::Container(_, ContainerKind::Queue) => matches!(name, "put" | "get" | "join"),
         Obj::External(path) => asyncio_coroutine_path(&format!("{}.{name}", solved.paths[path as usize])),
         Obj::Loop => crate::asyncio_api::loop_method(name) == ExternalCall::Coroutine,
         Obj::ExternalInstance(path) => {
