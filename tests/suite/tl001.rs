@@ -5183,3 +5183,37 @@ asyncio.run(main())
         "main.py:30: TL001",
     );
 }
+
+#[test]
+fn a_task_only_method_called_in_an_f_string() {
+    // Logging is where `get_name` is called most: inside an f-string's interpolation,
+    // a format spec's included.
+    check(
+        r#"
+#- app/__init__.py
+#- app/jobs.py
+import asyncio
+
+
+def start(loop):
+    return asyncio.shield(loop.create_future())
+
+
+def describe(job, width):
+    return f"job {job.get_name():>{width}}"
+#- main.py run
+import asyncio
+
+from app.jobs import describe, start
+
+
+async def main():
+    job = start(asyncio.get_running_loop())
+    print(describe(job, 10))
+
+
+asyncio.run(main())
+"#,
+        "app/jobs.py:5: TL001",
+    );
+}

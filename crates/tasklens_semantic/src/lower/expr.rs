@@ -251,17 +251,40 @@ impl Lowerer {
                 }
                 Val::Nothing
             }
+            // What an f-string interpolates is evaluated (`f"{task.get_name()}"` calls
+            // `get_name`); the string itself holds nothing to follow. A t-string keeps its
+            // values in the `Template` it makes, which is not followed.
+            Expr::FString(fstring) => {
+                self.interpolations(fstring.value.elements());
+                Val::Nothing
+            }
+            Expr::TString(tstring) => {
+                self.interpolations(tstring.value.elements());
+                Val::Unknown
+            }
             // Strings, numbers and the like are never awaitables, Futures, callables or
             // loops, and their methods call nothing they are given: nothing to follow. (A
             // literal that reaches `ensure_future` fails there as it would in `create_task`.)
-            Expr::FString(_)
-            | Expr::TString(_)
-            | Expr::StringLiteral(_)
+            Expr::StringLiteral(_)
             | Expr::BytesLiteral(_)
             | Expr::NumberLiteral(_)
             | Expr::BooleanLiteral(_)
             | Expr::EllipsisLiteral(_) => Val::Nothing,
             Expr::IpyEscapeCommand(_) => Val::Unknown,
+        }
+    }
+
+    /// Lowers the expressions an f-string or t-string interpolates, those of its format
+    /// specs (`f"{value:{width}}"`) included, for what they do.
+    fn interpolations<'a>(&mut self, elements: impl Iterator<Item = &'a ast::InterpolatedStringElement>) {
+        let mut pending: Vec<&ast::InterpolatedStringElement> = elements.collect();
+        pending.reverse();
+        while let Some(element) = pending.pop() {
+            let ast::InterpolatedStringElement::Interpolation(interpolation) = element else { continue };
+            self.expr(&interpolation.expression);
+            if let Some(spec) = &interpolation.format_spec {
+                pending.extend(spec.elements.iter().rev());
+            }
         }
     }
 
