@@ -7,8 +7,8 @@ use tasklens_semantic::facts::Constraint;
 use super::producers::{CallResults, function_producer, plain_result, producer};
 use super::trace::trace;
 use super::{Location, Producer, Step, call_at, failure_expected, file_of, runs_below, type_error_handled};
-use crate::objects::GNode;
 use crate::objects::Obj;
+use crate::objects::{GNode, GSite, ObjId};
 use crate::solver::Solved;
 
 /// `await f()` where every function the call runs is a plain `def` with no `return`, or
@@ -35,11 +35,17 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
     let mut call_results = CallResults::default();
     let mut found = Vec::new();
     for (index, module) in solved.modules.modules.iter().enumerate() {
+        // Where an awaited `concurrent.futures.Future` is, built only if one is.
+        let mut places: Option<AwaitedPlaces> = None;
         let awaited = module.facts.constraints.iter().filter_map(|constraint| match constraint {
             Constraint::Await { value, .. } => Some(module.node_base + value),
             _ => None,
         });
         for node in awaited {
+            if let Some(thread_future) = awaited_thread_future(solved, index, node, &mut places) {
+                found.extend(thread_future);
+                continue;
+            }
             let Some((site, producer)) = plain_result(solved, &mut call_results, index as u32, node) else { continue };
             if type_error_handled(solved, site) || failure_expected(solved, site) {
                 continue;
@@ -82,20 +88,20 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
             });
         }
     }
-    found.extend(awaited_thread_futures(solved));
     found
 }
 
-/// `await pool.submit(f)`, `await fut` of what `run_coroutine_threadsafe` gave: where every
-/// value awaited is a `concurrent.futures.Future` (`TypeError: object Future can't be used
-/// in 'await' expression`). Located at the awaited call, name or attribute; other
-/// expressions (`await futures[0]`) are left alone.
-fn awaited_thread_futures(solved: &Solved) -> Vec<AwaitOnNonAwaitable> {
-    let mut found = Vec::new();
-    for (index, module) in solved.modules.modules.iter().enumerate() {
-        let module_index = index as u32;
-        // The call (of a function or a method) whose result each node is.
-        let calls: rustc_hash::FxHashMap<GNode, u32> = (module.facts.constraints.iter())
+/// Per module: the call (of a function or a method) whose result each node is, and the
+/// awaited name or attribute each node is read from.
+struct AwaitedPlaces {
+    calls: rustc_hash::FxHashMap<GNode, GSite>,
+    references: rustc_hash::FxHashMap<GNode, usize>,
+}
+
+impl AwaitedPlaces {
+    fn of(solved: &Solved, module: usize) -> Self {
+        let module = &solved.modules.modules[module];
+        let calls = (module.facts.constraints.iter())
             .filter_map(|constraint| match *constraint {
                 Constraint::Call { site, result, .. }
                 | Constraint::MethodCall { site, result, .. }
@@ -105,53 +111,55 @@ fn awaited_thread_futures(solved: &Solved) -> Vec<AwaitOnNonAwaitable> {
                 _ => None,
             })
             .collect();
-        let references: rustc_hash::FxHashMap<GNode, usize> = (module.facts.awaited_references.iter().enumerate())
+        let references = (module.facts.awaited_references.iter().enumerate())
             .map(|(entry, (node, _))| (module.node_base + node, entry))
             .collect();
-        let awaited = module.facts.constraints.iter().filter_map(|constraint| match constraint {
-            Constraint::Await { value, .. } => Some(module.node_base + value),
-            _ => None,
-        });
-        for node in awaited {
-            let objs = solved.sets.get(node);
-            let all_thread_futures = !objs.is_empty()
-                && objs
-                    .iter()
-                    .all(|&o| matches!(solved.objs[o as usize], Obj::Future(s) if solved.thread_futures.contains(&s)));
-            if !all_thread_futures {
-                continue;
-            }
-            let obj = objs[0];
-            let Obj::Future(made) = solved.objs[obj as usize] else { continue };
-            // The awaited call, or (for a name) the call that made the Future, is where a
-            // `try` that catches TypeError or a test expecting it is looked for.
-            let (range, callee, site) = match calls.get(&node) {
-                Some(&site) => {
-                    let at = call_at(solved, site);
-                    (at.range, at.callee, site)
-                }
-                None => match references.get(&node) {
-                    Some(&entry) => {
-                        let range = solved.positions[index].awaited_references[entry];
-                        (range, range, made)
-                    }
-                    None => continue,
-                },
-            };
-            if type_error_handled(solved, site) || failure_expected(solved, site) {
-                continue;
-            }
-            let below = runs_below(solved, site);
-            let Some(producer) = producer(solved, solved.objs[obj as usize]) else { continue };
-            found.push(AwaitOnNonAwaitable {
-                at: Location { file: file_of(solved, module_index), range },
-                callee,
-                producer,
-                method: false,
-                below,
-                steps: trace(solved, node, obj),
-            });
-        }
+        AwaitedPlaces { calls, references }
     }
-    found
+}
+
+/// `await pool.submit(f)`, `await fut` of what `run_coroutine_threadsafe` gave: where every
+/// value awaited at `node` is a `concurrent.futures.Future` (`TypeError: object Future
+/// can't be used in 'await' expression`), `Some` with the finding unless the failure is
+/// handled or expected. Located at the awaited call, name or attribute; other expressions
+/// (`await futures[0]`) give `Some(None)`.
+fn awaited_thread_future(
+    solved: &Solved,
+    module: usize,
+    node: GNode,
+    places: &mut Option<AwaitedPlaces>,
+) -> Option<Option<AwaitOnNonAwaitable>> {
+    let objs = solved.sets.get(node);
+    let &obj = objs.first()?;
+    let is_thread_future =
+        |o: &ObjId| matches!(solved.objs[*o as usize], Obj::Future(s) if solved.thread_futures.contains(&s));
+    if !objs.iter().all(is_thread_future) {
+        return None;
+    }
+    let Obj::Future(made) = solved.objs[obj as usize] else { return None };
+    let places = places.get_or_insert_with(|| AwaitedPlaces::of(solved, module));
+    // The awaited call, or (for a name) the call that made the Future, is where a `try`
+    // that catches TypeError or a test expecting it is looked for.
+    let (range, callee, site) = match (places.calls.get(&node), places.references.get(&node)) {
+        (Some(&site), _) => {
+            let at = call_at(solved, site);
+            (at.range, at.callee, site)
+        }
+        (None, Some(&entry)) => {
+            let range = solved.positions[module].awaited_references[entry];
+            (range, range, made)
+        }
+        (None, None) => return Some(None),
+    };
+    if type_error_handled(solved, site) || failure_expected(solved, site) {
+        return Some(None);
+    }
+    Some(producer(solved, solved.objs[obj as usize]).map(|producer| AwaitOnNonAwaitable {
+        at: Location { file: file_of(solved, module as u32), range },
+        callee,
+        producer,
+        method: false,
+        below: runs_below(solved, site),
+        steps: trace(solved, node, obj),
+    }))
 }
