@@ -1009,3 +1009,57 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn elements_given_to_as_completed() {
+    // `as_completed(fs)` wraps every element of `fs` with `ensure_future` when called:
+    // coroutines, Tasks and asyncio Futures are fine; an executor's Future, a function
+    // passed instead of called, and a generator (since 3.12) are refused. A collection that
+    // is not followed is left alone.
+    check(
+        r#"
+#- jobs.py
+from concurrent.futures import ThreadPoolExecutor
+
+POOL = ThreadPoolExecutor(max_workers=1)
+
+
+def submit_all(items):
+    return [POOL.submit(len, item) for item in items]
+#- main.py run
+import asyncio
+
+from jobs import submit_all
+
+
+async def fetch(n):
+    return n
+
+
+async def fine(loop, pending):
+    jobs = {fetch(1), asyncio.create_task(fetch(2)), loop.run_in_executor(None, int)}
+    for job in asyncio.as_completed(jobs):
+        print(await job)
+    for job in asyncio.as_completed(pending):
+        print(await job)
+
+
+async def main():
+    await fine(asyncio.get_running_loop(), list(map(fetch, range(2))))
+    for job in asyncio.as_completed([fetch]):
+        print(await job)
+
+
+async def later():
+    for job in asyncio.as_completed(submit_all(["a", "bc"])):
+        print(await job)
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:20: TL004
+        main.py:25: TL004
+        ",
+    );
+}

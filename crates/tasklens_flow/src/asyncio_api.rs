@@ -52,6 +52,9 @@ pub enum ExternalCall {
     },
     /// `asyncio.wait_for(x, timeout)`: a coroutine that awaits `x`.
     WaitFor,
+    /// `asyncio.as_completed(fs)`: each element of `fs` goes through `ensure_future` at
+    /// once (TypeError for what cannot be awaited); what it yields is not followed.
+    AsCompleted,
     /// `next(iterator)`: an element.
     Element,
     /// `anext(iterator)`: what `iterator.__anext__()` gives (an async generator's step,
@@ -138,6 +141,7 @@ pub fn external_call(path: &str) -> ExternalCall {
             "get_running_loop" | "get_event_loop" | "new_event_loop" => ExternalCall::Loop,
             "wait" => ExternalCall::Wait,
             "wait_for" => ExternalCall::WaitFor,
+            "as_completed" => ExternalCall::AsCompleted,
             "run" => ExternalCall::RunToCompletion,
             "sleep" | "to_thread" => ExternalCall::Coroutine,
             "open_connection" | "open_unix_connection" => ExternalCall::Opens(Opened::Streams),

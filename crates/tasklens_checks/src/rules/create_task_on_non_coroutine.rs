@@ -18,7 +18,8 @@ declare_rule! {
     /// `async def` ones included: an async generator is not a coroutine) reaching those
     /// calls or `ensure_future`, or the asyncio calls that wrap their arguments as it does:
     /// `gather(...)`, `shield(x)`, `wait_for(x, timeout)` and `loop.run_until_complete(x)`
-    /// (not with `*args`, whose positions are unknown). A `concurrent.futures.Future` (what an
+    /// (not with `*args`, whose positions are unknown), and `as_completed(fs)` for each
+    /// element of `fs` (it wraps them all when called, before anything is iterated). A `concurrent.futures.Future` (what an
     /// executor's `submit` or `run_coroutine_threadsafe` gives) is no asyncio Future: it is
     /// refused by all of these (`asyncio.wrap_future` makes one of it); `isawaitable(x)` and
     /// `isinstance(x, asyncio.Future)` rule it out. Generators under a decorator the analysis does not know
@@ -80,7 +81,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
     let since = since(flow);
     // From 3.12 `wait_for` awaits its argument itself, with a message of its own.
     let awaitable = flow.wanted == Wanted::Awaitable;
-    let message = if awaitable && callee.ends_with("wait_for") {
+    // `as_completed(fs)` wraps each element of `fs`.
+    let elements = awaitable && callee.ends_with("as_completed");
+    let message = if elements {
+        format!(
+            "`{callee}` needs coroutines, Futures or awaitables, but among them: {producer} ({at}) (TypeError{since}: An asyncio.Future, a coroutine or an awaitable is required)"
+        )
+    } else if awaitable && callee.ends_with("wait_for") {
         format!(
             "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: it cannot be awaited)"
         )
@@ -102,7 +109,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
         primary: Label {
             file: flow.argument.file,
             range: flow.argument.range,
-            message: if awaitable {
+            message: if elements {
+                format!("{what} is among what is passed, where each must be awaitable")
+            } else if awaitable {
                 format!("{what} is passed where an awaitable is required")
             } else {
                 format!("{what} is passed where a coroutine is required")

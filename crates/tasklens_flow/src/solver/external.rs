@@ -343,6 +343,18 @@ impl Solver {
                 self.seed(result, Obj::WaitForCoro(site));
                 self.escape_arguments(site, None);
             }
+            ExternalCall::AsCompleted => {
+                // The elements of `fs`, gathered in a node of their own, must each be
+                // awaitable as for `ensure_future` (TL004).
+                if let Some(fs) = arg(0)
+                    && !args.call().has_spread
+                {
+                    let elements = self.new_node();
+                    self.complex_on(fs, Complex::LoadPart { part: Part::Iter, to: elements, label: NO_LABEL });
+                    self.awaitable_argument_sites.insert((site, 0, elements));
+                }
+                self.unknown_call(site, result);
+            }
             ExternalCall::Enter => self.enter_argument(site, result),
             ExternalCall::EnterAsync => self.seed(result, Obj::EnterCoro(site)),
             ExternalCall::Instance => match path {
