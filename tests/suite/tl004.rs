@@ -1063,3 +1063,39 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn run_coroutine_threadsafe_needs_a_coroutine() {
+    // It refuses anything but a coroutine object, in the thread that calls it (here an executor's, whose error `await` raises), before the
+    // loop sees anything: a function passed instead of called, or a Future. What a caller
+    // passes that is not followed is left alone.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def job(n):
+    return n
+
+
+def submit(loop, coro):
+    return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+
+def worker(loop, outside):
+    print(submit(loop, job(1)))
+    print(asyncio.run_coroutine_threadsafe(outside, loop).result())
+    asyncio.run_coroutine_threadsafe(coro=job, loop=loop)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, worker, loop, job(2))
+
+
+asyncio.run(main())
+"#,
+        "main.py:15: TL004",
+    );
+}

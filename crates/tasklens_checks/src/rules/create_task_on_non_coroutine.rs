@@ -11,7 +11,8 @@ declare_rule! {
     /// ## What it does
     /// Finds values that can be a Future, a Task or an awaitable object that is not a
     /// coroutine and reach the argument of `asyncio.create_task`, `loop.create_task`,
-    /// `TaskGroup.create_task` or `asyncio.Task(...)`, following them across functions,
+    /// `TaskGroup.create_task`, `asyncio.Task(...)` or `asyncio.run_coroutine_threadsafe`
+    /// (`TypeError: A coroutine object is required`, in the calling thread), following them across functions,
     /// attributes, containers and modules; and a function itself (`create_task(work)`
     /// instead of `create_task(work())`, also asyncio's own coroutine functions such as
     /// `asyncio.sleep`), a `functools.partial` object (a callable, not a call) or a generator (a call of a function that yields,
@@ -96,9 +97,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> D
             "`{callee}` needs a coroutine, a Future or an awaitable, but {producer} ({at}) reaches it (TypeError{since}: An asyncio.Future, a coroutine or an awaitable is required)"
         )
     } else {
-        format!(
-            "`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError{since}: a coroutine was expected)"
-        )
+        // `run_coroutine_threadsafe` words its refusal differently.
+        let raised = if callee.ends_with("run_coroutine_threadsafe") {
+            "A coroutine object is required"
+        } else {
+            "a coroutine was expected"
+        };
+        format!("`{callee}` needs a coroutine, but {producer} ({at}) reaches it (TypeError{since}: {raised})")
     };
     let what = describe::produced(&flow.producer);
     let trace = flow_labels(&flow.producer, &flow.steps);

@@ -272,6 +272,20 @@ impl Solver {
                         let count = args.call().args.len().min(usize::from(u8::MAX)) as u8;
                         self.note_awaitable_arguments(site, 0..count);
                     }
+                    // `run_coroutine_threadsafe(coro, loop)` refuses anything but a coroutine,
+                    // as `create_task` does (TL004).
+                    Some(("asyncio", "run_coroutine_threadsafe")) => {
+                        let coro = arg(0).or_else(|| {
+                            let call = args.call();
+                            let keyword = call.keywords.iter().find(|k| k.name.as_str() == "coro")?;
+                            args.node(keyword.node)
+                        });
+                        if let Some(node) = coro
+                            && !args.call().has_spread
+                        {
+                            self.task_argument_sites.insert(site, node);
+                        }
+                    }
                     // `await shield(x)` gives what awaiting `x` gives.
                     Some(("asyncio", "shield")) => {
                         self.note_awaitable_arguments(site, [0]);
