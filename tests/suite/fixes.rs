@@ -978,3 +978,41 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("can't be used in 'await' expression"), "{}", run.stderr_before);
     assert_eq!(run.stderr_after, "flushed\n");
 }
+
+#[test]
+fn a_call_given_as_a_callback_passes_the_function_and_its_arguments() {
+    // Before: `save(...)` runs in the loop's thread, then the executor calls its None
+    // (TypeError). After: the worker thread runs it, and the loop calls `mark` itself.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+import threading
+
+
+def save(path, mode):
+    sys.stderr.write(f"{path} {mode} {threading.current_thread() is threading.main_thread()}\n")
+
+
+def mark():
+    sys.stderr.write("marked\n")
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    loop.call_soon(mark())
+    await asyncio.sleep(0)
+    await loop.run_in_executor(None, save(
+        "data.json",
+        "w",
+    ))
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("data.json w True"), "{}", run.stderr_before);
+    assert!(run.stderr_before.contains("TypeError: 'NoneType' object is not callable"), "{}", run.stderr_before);
+    assert_eq!(run.stderr_after, "marked\ndata.json w False\n");
+}

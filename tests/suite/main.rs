@@ -23,4 +23,5 @@ mod tl010;
 mod tl011;
 mod tl012;
 mod tl013;
+mod tl014;
 mod watch;

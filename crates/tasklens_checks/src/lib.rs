@@ -203,6 +203,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for callback in report.coroutine_callbacks.iter().filter(|callback| supported(callback.below)) {
         diagnostics.push(rules::async_function_as_callback::diagnostic(db, callback));
     }
+    for called in report.called_callbacks.iter().filter(|called| supported(called.below)) {
+        diagnostics.push(rules::call_result_as_callback::diagnostic(db, called));
+    }
     for call in report.unawaited_coroutines.iter().filter(|call| supported(call.below)) {
         diagnostics.extend(rules::unawaited_coroutine::diagnostic(db, call));
     }

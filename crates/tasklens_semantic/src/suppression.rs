@@ -140,7 +140,7 @@ fn our_code(code: &str) -> Option<&str> {
 
 /// The rules' names, as comments may name them (the checks' registry holds the same
 /// pairs; a test there compares them).
-pub const RULE_NAMES: [(&str, &str); 13] = [
+pub const RULE_NAMES: [(&str, &str); 14] = [
     ("TL001", "future-flows-into-task"),
     ("TL002", "ensure-future-on-coroutine"),
     ("TL003", "create-task-without-running-loop"),
@@ -154,6 +154,7 @@ pub const RULE_NAMES: [(&str, &str); 13] = [
     ("TL011", "unawaited-coroutine"),
     ("TL012", "loop-run-in-running-loop"),
     ("TL013", "await-on-non-awaitable"),
+    ("TL014", "call-result-as-callback"),
 ];
 
 /// `[TL001, TL005]` right after the marker.

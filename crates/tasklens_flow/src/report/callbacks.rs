@@ -32,16 +32,7 @@ pub struct CoroutineCallback {
     pub below: Option<tasklens_db::PythonVersion>,
 }
 
-/// What calls an `async def` handed over as a callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CallbackCaller {
-    /// The event loop (`call_soon`, `add_done_callback`...).
-    Loop,
-    /// Another thread (`Thread(target=...)`, `run_in_executor`...).
-    Thread,
-    /// Plain code: a signal handler (`signal.signal`), an exit handler (`atexit.register`).
-    Plain,
-}
+pub use crate::solver::CallbackCaller;
 
 /// Whether every value given at `node` is an `async def` no decorator may have wrapped: a
 /// helper that hands every caller's function to `call_soon` or `run_in_executor` after

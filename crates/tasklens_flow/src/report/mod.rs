@@ -4,6 +4,7 @@
 //! `trace`, what made it in `producers`, where a call runs in `context`.
 
 mod callbacks;
+mod called_callbacks;
 mod context;
 mod loop_runs;
 mod module_index;
@@ -14,6 +15,7 @@ mod unawaited;
 mod waits;
 
 pub use callbacks::{CallbackCaller, CoroutineCallback};
+pub use called_callbacks::{CalledCallback, CalledResult};
 use context::{caller_of, loop_functions, loopless_calls};
 pub use loop_runs::NestedLoopRun;
 use module_index::{ModuleIndexes, WayIn};
@@ -339,6 +341,7 @@ pub struct FlowReport {
     pub loopless_calls: Vec<LooplessCall>,
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
+    pub called_callbacks: Vec<CalledCallback>,
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
     pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,
@@ -565,6 +568,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         .collect();
     report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
     report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
+    report.called_callbacks = called_callbacks::called_callbacks(solved);
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);
@@ -652,7 +656,7 @@ pub(super) fn every_value(solved: &Solved, node: GNode, test: impl Fn(Obj) -> bo
 }
 
 /// Whether a call is in a test's block that expects it to fail (`with pytest.raises(...)`).
-fn failure_expected(solved: &Solved, site: GSite) -> bool {
+pub(super) fn failure_expected(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.failure_expected)
 }
 

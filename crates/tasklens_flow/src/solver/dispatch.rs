@@ -6,7 +6,7 @@
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 
 use super::parts::stored_part;
-use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
+use super::{CallbackArgument, CallbackCaller, Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
 use crate::asyncio_api::{
     ExternalCall, external_call, external_method, loop_method, loop_removed, loop_thread_runner, thread_runner,
     thread_runner_method,
@@ -411,15 +411,20 @@ impl Solver {
             self.note_thread_runner(site, runner);
         }
         if let Some(index) = crate::asyncio_api::plain_callback_index(&name) {
-            self.plain_callback(site, index);
+            // A signal handler is called with the signal and the frame; the others with
+            // the arguments given after them.
+            let forwards = crate::asyncio_api::split(&name) != ("signal", "signal");
+            self.plain_callback(site, index, forwards);
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
 
     /// A call that registers argument `index` as a callback plain code calls (TL009).
-    fn plain_callback(&mut self, site: GSite, index: u8) {
+    fn plain_callback(&mut self, site: GSite, index: u8, forwards: bool) {
         if let Some(callback) = self.site_args(site).arg(usize::from(index)) {
             self.plain_callback_sites.insert(site);
+            let caller = CallbackCaller::Plain;
+            self.callback_arguments.insert(CallbackArgument { site, node: callback, caller, forwards });
             self.complex_on(callback, Complex::PlainCallback { site });
         }
     }
@@ -614,7 +619,7 @@ impl Solver {
                     self.note_thread_runner(site, runner);
                 }
                 if let Some(index) = crate::asyncio_api::plain_callback_method_index(&self.paths[path as usize], name) {
-                    self.plain_callback(site, index);
+                    self.plain_callback(site, index, true);
                 }
                 let effect = external_method(&self.paths[path as usize], name);
                 if effect == ExternalCall::NewTask {

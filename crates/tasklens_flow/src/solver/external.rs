@@ -4,7 +4,7 @@
 use tasklens_semantic::facts::{ContainerKind, Part};
 
 use super::calls::SiteArgs;
-use super::{Complex, DynHopKind, NO_LABEL, Solver};
+use super::{CallbackArgument, CallbackCaller, Complex, DynHopKind, NO_LABEL, Solver};
 use crate::asyncio_api::{ExternalCall, Opened};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 
@@ -442,6 +442,8 @@ impl Solver {
                 let callback = usize::from(callback);
                 if let Some(node) = arg(callback) {
                     self.complex_on(node, Complex::LoopCallback { site, callback: callback as u8 });
+                    let caller = CallbackCaller::Loop;
+                    self.callback_arguments.insert(CallbackArgument { site, node, caller, forwards: true });
                 }
                 self.escape_arguments(site, Some(callback));
             }

@@ -9,8 +9,8 @@ use tasklens_semantic::facts::{Binding, Constraint, DictKey, GuardTest, KeyId, P
 
 use super::classes::ClassTable;
 use super::{
-    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, Complex, Edge, Label, NO_LABEL,
-    NOT_COROUTINE_FUNCTIONS, NOT_COROUTINES, NOT_FUTURES_OR_COROUTINES, Solver,
+    AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, CallbackArgument, CallbackCaller, Complex, Edge, Label,
+    NO_LABEL, NOT_COROUTINE_FUNCTIONS, NOT_COROUTINES, NOT_FUTURES_OR_COROUTINES, Solver,
 };
 use crate::asyncio_api::LOOP_ONLY_METHODS;
 use crate::modules::{Modules, Resolved};
@@ -128,6 +128,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         coroutine_callbacks: FxHashSet::default(),
         partial_callbacks: FxHashSet::default(),
         plain_callback_sites: FxHashSet::default(),
+        callback_arguments: FxHashSet::default(),
         done_callback_receivers: FxHashMap::default(),
         done_callbacks: Vec::new(),
         thread_futures: FxHashSet::default(),
@@ -363,6 +364,10 @@ impl Solver {
                         let c = Complex::Callback { receiver: nb + receiver, site: sb + site };
                         self.pending_complex(pending, nb + callback, c);
                         self.done_callback_receivers.insert(sb + site, nb + receiver);
+                        let caller = CallbackCaller::Loop;
+                        let argument =
+                            CallbackArgument { site: sb + site, node: nb + callback, caller, forwards: false };
+                        self.callback_arguments.insert(argument);
                     }
                 }
                 Constraint::SuperCall { site, class, name, result } => {

@@ -35,6 +35,7 @@ pub(crate) use filters::{
     ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, NOT_COROUTINE_FUNCTIONS,
     NOT_COROUTINES, NOT_FUTURES_OR_COROUTINES, TypeFilter, is_shown,
 };
+pub use solution::{CallbackArgument, CallbackCaller};
 pub(crate) use solution::{Solution, Solved};
 
 /// An edge label: a hop shown in traces, a guard, or nothing.
@@ -341,6 +342,8 @@ pub(crate) struct Solver {
     partial_callbacks: FxHashSet<(GSite, GSite)>,
     /// See [`Solution::plain_callback_sites`].
     plain_callback_sites: FxHashSet<GSite>,
+    /// See [`Solution::callback_arguments`].
+    callback_arguments: FxHashSet<CallbackArgument>,
     /// See [`Solution::done_callback_receivers`].
     done_callback_receivers: FxHashMap<GSite, GNode>,
     done_callbacks: Vec<(GNode, GFunc)>,

@@ -10,6 +10,29 @@ use super::{Complex, DynHop, Label, NO_LIST, NameId, Solver, link};
 use crate::modules::Modules;
 use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
 
+/// What calls back a function handed over as an argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CallbackCaller {
+    /// The event loop (`call_soon`, `add_done_callback`...).
+    Loop,
+    /// Another thread (`Thread(target=...)`, `run_in_executor`...).
+    Thread,
+    /// Plain code: a signal handler (`signal.signal`), an exit handler (`atexit.register`).
+    Plain,
+}
+
+/// An argument of a call that hands it over to be called back later as a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallbackArgument {
+    pub site: GSite,
+    /// The argument's node.
+    pub node: GNode,
+    pub caller: CallbackCaller,
+    /// Whether the call passes its later positional arguments on to the callback
+    /// (`call_soon(f, a)`, `run_in_executor(None, f, a)`, `atexit.register(f, a)`).
+    pub forwards: bool,
+}
+
 /// A solution read together with the modules' positions.
 pub(crate) struct Solved {
     /// Each module's positions, by module index.
@@ -63,6 +86,9 @@ pub(crate) struct Solution {
     /// `signal.signal(sig, f)`, `atexit.register(f)`: calls that register a callback that
     /// plain code calls.
     pub plain_callback_sites: FxHashSet<GSite>,
+    /// Every argument that is called back later as a function (by the loop, another
+    /// thread or plain code), sorted: where TL014 looks for a call's result.
+    pub callback_arguments: Vec<CallbackArgument>,
     /// `x.add_done_callback(cb)` calls, with the node of `x`.
     pub done_callback_receivers: FxHashMap<GSite, GNode>,
     /// `create_task`-like calls and the node of their coroutine argument, by site.
@@ -176,6 +202,8 @@ impl Solver {
         ensure_future_sites.sort_unstable();
         let mut coroutine_callbacks: Vec<_> = self.coroutine_callbacks.iter().copied().collect();
         coroutine_callbacks.sort_unstable();
+        let mut callback_arguments: Vec<_> = self.callback_arguments.iter().copied().collect();
+        callback_arguments.sort_unstable();
         let mut partial_callbacks: Vec<_> = self.partial_callbacks.iter().copied().collect();
         partial_callbacks.sort_unstable();
         let mut wait_sites: Vec<_> = self.wait_sites.iter().map(|(site, fs)| (*site, *fs)).collect();
@@ -290,6 +318,7 @@ impl Solver {
             coroutine_callbacks,
             partial_callbacks,
             plain_callback_sites: self.plain_callback_sites,
+            callback_arguments,
             done_callback_receivers: self.done_callback_receivers,
             task_argument_sites,
             awaitable_argument_sites,

@@ -4,7 +4,7 @@
 
 use tasklens_semantic::facts::{ParamKind, Part};
 
-use super::{Complex, NO_LABEL, Solver};
+use super::{CallbackArgument, CallbackCaller, Complex, NO_LABEL, Solver};
 use crate::asyncio_api::{ThreadArguments, ThreadRunner, WorkerThread};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 
@@ -30,6 +30,9 @@ impl Solver {
             WorkerThread::Initializer => _ = self.executor_initializer_sites.insert(site),
         }
         self.complex_on(function, Complex::ThreadTarget { site });
+        let forwards = runner.arguments == ThreadArguments::Following;
+        let caller = CallbackCaller::Thread;
+        self.callback_arguments.insert(CallbackArgument { site, node: function, caller, forwards });
         let first = runner.function + 1;
         match runner.arguments {
             ThreadArguments::Following => self.complex_on(function, Complex::Forward { site, first }),

@@ -80,6 +80,9 @@ pub struct FunctionFacts {
     /// A call of it can end normally: it has a `return`, or the end of its body is
     /// reachable (not a body that always raises).
     pub completes: bool,
+    /// The body does nothing: only a docstring, `pass` or `...` (a hook for subclasses to
+    /// fill in, or a stub).
+    pub stub: bool,
     /// In an `__init__`: `self.attr = param` stores of a parameter as given. Each
     /// construction stores its own argument for its own class (a subclass constructed with
     /// a Task does not see the Futures another subclass was constructed with).

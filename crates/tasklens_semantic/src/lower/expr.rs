@@ -428,6 +428,7 @@ impl Lowerer {
             returns: ReturnShape::Other,
             returns_literal: false,
             completes: true,
+            stub: false,
             init_stores: Vec::new(),
             fixture: None,
             predicate: None,

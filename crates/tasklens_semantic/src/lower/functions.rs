@@ -3,7 +3,7 @@
 //! `def`), and the shape of what a function returns for use as a decorator.
 
 use ruff_python_ast::name::Name;
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::{Lowerer, ScopeKind, Val, scan};
@@ -62,6 +62,13 @@ impl Lowerer {
             returns: ReturnShape::Unset,
             returns_literal: false,
             completes: false,
+            stub: def.body.iter().all(|stmt| match stmt {
+                Stmt::Pass(_) => true,
+                Stmt::Expr(statement) => {
+                    matches!(*statement.value, Expr::StringLiteral(_) | Expr::EllipsisLiteral(_))
+                }
+                _ => false,
+            }),
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
             predicate: match kind {
