@@ -143,3 +143,46 @@ def start(make_target):
         ",
     );
 }
+
+#[test]
+fn handlers_registered_with_a_call_fail_when_registered() {
+    // `add_signal_handler` refuses a coroutine at once; `atexit.register` refuses None.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import atexit
+import signal
+
+
+def cleanup():
+    print("cleanup")
+
+
+class Service:
+    async def stop(self):
+        print("stopping")
+
+    def reload(self):
+        print("reloading")
+
+    async def run(self):
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        atexit.register(cleanup)
+        loop.add_signal_handler(signal.SIGTERM, self.stop())
+
+
+async def main():
+    await Service().run()
+    atexit.register(cleanup())
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:21: TL014
+        main.py:26: TL014
+        ",
+    );
+}

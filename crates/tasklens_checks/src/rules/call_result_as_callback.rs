@@ -76,6 +76,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, called: &CalledCallback) -> D
         called.result == CalledResult::None && (callee.ends_with("Thread") || callee.ends_with("Executor"));
     let consequence = match called.caller {
         _ if takes_none => "given None, it runs nothing".to_string(),
+        // It refuses a coroutine at once, and a plain function's None only when called.
+        CallbackCaller::Loop if called.result == CalledResult::Coroutine && callee.ends_with("add_signal_handler") => {
+            "TypeError: coroutines cannot be used with add_signal_handler(), raised here".to_string()
+        }
         CallbackCaller::Loop => format!(
             "TypeError: '{type_name}' object is not callable when the loop calls it, which the loop's exception handler only logs (asyncio's debug mode raises TypeError here)"
         ),
