@@ -110,7 +110,7 @@ fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
         "TL001" => Some("AttributeError"),
         "TL003" | "TL012" => Some("RuntimeError"),
-        "TL004" | "TL006" | "TL008" | "TL013" | "TL014" => Some("TypeError"),
+        "TL004" | "TL006" | "TL008" | "TL013" | "TL014" | "TL015" => Some("TypeError"),
         "TL010" => Some("ValueError"),
         _ => None,
     }

@@ -24,4 +24,5 @@ mod tl011;
 mod tl012;
 mod tl013;
 mod tl014;
+mod tl015;
 mod watch;

@@ -206,6 +206,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for called in report.called_callbacks.iter().filter(|called| supported(called.below)) {
         diagnostics.push(rules::call_result_as_callback::diagnostic(db, called));
     }
+    for mismatch in &report.protocol_mismatches {
+        diagnostics.push(rules::sync_async_mismatch::diagnostic(db, mismatch));
+    }
     for call in report.unawaited_coroutines.iter().filter(|call| supported(call.below)) {
         diagnostics.extend(rules::unawaited_coroutine::diagnostic(db, call));
     }

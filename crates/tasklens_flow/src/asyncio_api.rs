@@ -154,6 +154,8 @@ pub fn external_call(path: &str) -> ExternalCall {
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
         // Task groups for Pythons before 3.11: the `taskgroup` backport and `aiotools`.
         "taskgroup" | "aiotools" if is_backported_task_group(last) => ExternalCall::Instance,
+        // Threads' locks are followed for what enters them (`async with` cannot, TL015).
+        "threading" if is_thread_lock(last) => ExternalCall::Instance,
         // Exit stacks are followed for the context managers they enter.
         "contextlib" if matches!(last, "ExitStack" | "AsyncExitStack") => ExternalCall::Instance,
         // Executors are followed for what their `submit` and `map` run in a worker thread.
@@ -279,6 +281,25 @@ pub fn is_followed_asyncio_class(path: &str) -> bool {
                 | "AbstractServer"
                 | "Runner"
         )
+}
+
+/// The classes of `threading` that `with` enters and `async with` cannot.
+fn is_thread_lock(name: &str) -> bool {
+    matches!(name, "Lock" | "RLock" | "Semaphore" | "BoundedSemaphore" | "Condition")
+}
+
+/// What an instance of the outside class at `path` supports of `with` and `async with`:
+/// `(with, async with)`, when known. asyncio's locks and task groups are entered only by
+/// `async with` (their `__enter__` went in Python 3.9); threads' locks only by `with`.
+pub fn outside_context_manager(path: &str) -> Option<(bool, bool)> {
+    match split(path) {
+        ("asyncio", "Lock" | "Semaphore" | "BoundedSemaphore" | "Condition" | "Barrier" | "TaskGroup") => {
+            Some((false, true))
+        }
+        ("asyncio", "Event") => Some((false, false)),
+        ("threading", name) if is_thread_lock(name) => Some((true, false)),
+        _ => None,
+    }
 }
 
 /// Whether the outside class at `path` is generic: `path[T]` is an alias that makes

@@ -23,6 +23,8 @@ pub struct Positions {
     pub task_method_calls: Vec<TextRange>,
     /// Each `ModuleFacts::awaited_references` entry's awaited expression.
     pub awaited_references: Vec<TextRange>,
+    /// Each `ModuleFacts::protocol_uses` entry's value.
+    pub protocol_uses: Vec<TextRange>,
     /// Where a tree walk stopped because the code nests too deeply.
     pub too_deep: Option<TextRange>,
     /// `# tasklens: ignore[...]` and `# noqa: ...` comments.
@@ -42,7 +44,8 @@ impl Positions {
             self.hops,
             self.annotated,
             self.task_method_calls,
-            self.awaited_references
+            self.awaited_references,
+            self.protocol_uses
         );
         self.params.iter_mut().for_each(Vec::shrink_to_fit);
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));

@@ -12,5 +12,6 @@ pub mod loop_run_in_running_loop;
 pub mod masked_future_task_error;
 pub mod removed_loop_argument;
 pub mod run_on_non_coroutine;
+pub mod sync_async_mismatch;
 pub mod unawaited_coroutine;
 pub mod wait_on_coroutine;

@@ -10,6 +10,7 @@ mod loop_runs;
 mod module_index;
 mod non_awaitables;
 mod producers;
+mod protocols;
 mod trace;
 mod unawaited;
 mod waits;
@@ -21,6 +22,7 @@ pub use loop_runs::NestedLoopRun;
 use module_index::{ModuleIndexes, WayIn};
 pub use non_awaitables::AwaitOnNonAwaitable;
 use producers::{producer, task_arguments};
+pub use protocols::{MismatchedValue, ProtocolMismatch};
 use trace::{future_origins, through_future_parameter};
 pub use unawaited::UnawaitedCoroutine;
 pub use waits::WaitOnCoroutine;
@@ -342,6 +344,7 @@ pub struct FlowReport {
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
     pub called_callbacks: Vec<CalledCallback>,
+    pub protocol_mismatches: Vec<ProtocolMismatch>,
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
     pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,
@@ -569,6 +572,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
     report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
     report.called_callbacks = called_callbacks::called_callbacks(solved);
+    report.protocol_mismatches = protocols::protocol_mismatches(solved);
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);

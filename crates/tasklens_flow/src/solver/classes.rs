@@ -20,6 +20,9 @@ pub(crate) struct ClassTable {
     /// The dotted paths of each class's direct bases outside the project, for the classes
     /// that have some.
     external_paths: FxHashMap<GClass, Vec<String>>,
+    /// Per class, a base in its own list that is neither a project class nor a name from
+    /// outside (`class C(make_base())`, a name that resolves to nothing).
+    unknown_base: Vec<bool>,
     /// The class inherits from `asyncio.Future` and not from `asyncio.Task`: its
     /// instances are plain Futures.
     pub future_base: Vec<bool>,
@@ -32,6 +35,7 @@ impl ClassTable {
         let count = modules.class_count as usize;
         let mut direct = vec![Vec::new(); count];
         let mut external_base = vec![false; count];
+        let mut unknown_base = vec![false; count];
         let mut external_paths: FxHashMap<GClass, Vec<String>> = FxHashMap::default();
         // Direct asyncio bases: (Future, Task).
         let mut asyncio_base = vec![(false, false); count];
@@ -42,7 +46,10 @@ impl ClassTable {
                 for expr in &class.bases {
                     let path = match expr {
                         TypeExpr::Name(path) | TypeExpr::Generic(path, _) => path,
-                        _ => continue,
+                        _ => {
+                            unknown_base[base as usize + local] = true;
+                            continue;
+                        }
                     };
                     match modules.resolve_dotted(m as u32, path) {
                         Resolved::Class(parent) => direct[base as usize + local].push(parent),
@@ -53,7 +60,8 @@ impl ClassTable {
                             external_base[base as usize + local] = true;
                             external_paths.entry(base + local as GClass).or_default().push(path);
                         }
-                        _ => {}
+                        Resolved::External(_) => {}
+                        _ => unknown_base[base as usize + local] = true,
                     }
                 }
             }
@@ -106,6 +114,7 @@ impl ClassTable {
             subclasses,
             external_base,
             external_paths,
+            unknown_base,
             future_base,
             coroutine: Vec::new(),
         };
@@ -126,6 +135,11 @@ impl ClassTable {
     }
 
     /// Whether an outside base of the class (anywhere in its MRO) is the one at `path`.
+    /// Whether a class in the MRO has a base the analysis cannot name.
+    pub fn has_unknown_base(&self, class: GClass) -> bool {
+        self.mro[class as usize].iter().any(|&c| self.unknown_base[c as usize])
+    }
+
     pub fn has_external_base(&self, class: GClass, wanted: impl Fn(&str) -> bool) -> bool {
         let order = self.mro[class as usize].iter();
         order.filter_map(|c| self.external_paths.get(c)).flatten().any(|path| wanted(path))

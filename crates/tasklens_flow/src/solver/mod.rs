@@ -35,7 +35,7 @@ pub(crate) use filters::{
     ASSUMED_FUTURES_STOP, AWAITABLES_ONLY, COROUTINE_FUNCTIONS_ONLY, COROUTINES_ONLY, NOT_COROUTINE_FUNCTIONS,
     NOT_COROUTINES, NOT_FUTURES_OR_COROUTINES, TypeFilter, is_shown,
 };
-pub use solution::{CallbackArgument, CallbackCaller};
+pub use solution::{CallbackArgument, CallbackCaller, ClassProtocols};
 pub(crate) use solution::{Solution, Solved};
 
 /// An edge label: a hop shown in traces, a guard, or nothing.

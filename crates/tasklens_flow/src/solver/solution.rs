@@ -10,6 +10,27 @@ use super::{Complex, DynHop, Label, NO_LIST, NameId, Solver, link};
 use crate::modules::Modules;
 use crate::objects::{GClass, GFunc, GNode, GSite, Obj, ObjId};
 
+/// Which protocols a project class's instances support, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClassProtocols(pub u8);
+
+impl ClassProtocols {
+    /// `__enter__`: `with`.
+    pub const ENTER: u8 = 1;
+    /// `__aenter__`: `async with`.
+    pub const AENTER: u8 = 2;
+    /// `__iter__` or `__getitem__`: `for`.
+    pub const ITER: u8 = 4;
+    /// `__aiter__`: `async for`.
+    pub const AITER: u8 = 8;
+    /// A base from outside the project, which may bring any of them.
+    pub const OUTSIDE_BASE: u8 = 16;
+
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
 /// What calls back a function handed over as an argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CallbackCaller {
@@ -74,6 +95,9 @@ pub(crate) struct Solution {
     /// Project classes whose instances `asyncio.iscoroutine` accepts (see
     /// `ClassTable::is_coroutine_class`).
     pub coroutine_classes: FxHashSet<GClass>,
+    /// Per class, which of `with`, `async with`, `for` and `async for` its instances
+    /// support (TL015).
+    pub class_protocols: Vec<ClassProtocols>,
     pub ensure_future_sites: Vec<(GSite, Option<GNode>)>,
     /// `asyncio.wait(fs)` calls and the node of `fs`, by site.
     pub wait_sites: Vec<(GSite, GNode)>,
@@ -298,6 +322,7 @@ impl Solver {
             .collect();
         let coroutine_classes =
             (0..self.modules.class_count as GClass).filter(|&class| self.classes.coroutine[class as usize]).collect();
+        let class_protocols = self.class_protocols();
         let mut removed_loop_sites: Vec<_> =
             self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
@@ -313,6 +338,7 @@ impl Solver {
             sinks: self.sinks,
             shadowed_sinks,
             coroutine_classes,
+            class_protocols,
             ensure_future_sites,
             wait_sites,
             coroutine_callbacks,
@@ -383,6 +409,40 @@ impl Solver {
             has_dyn_edges,
             modules: self.modules,
         }
+    }
+
+    /// Per class, the protocols its instances support, found through its bases.
+    fn class_protocols(&self) -> Vec<ClassProtocols> {
+        (0..self.modules.class_count as GClass)
+            .map(|class| {
+                // A method, or a class attribute (`__enter__ = acquire`).
+                let has = |name: &str| {
+                    self.classes.find_method(&self.modules, class, name).is_some()
+                        || self.classes.mro[class as usize].iter().any(|&c| self.modules.class(c).1.has_attribute(name))
+                };
+                let mut protocols = ClassProtocols::default();
+                for (bit, names) in [
+                    (ClassProtocols::ENTER, &["__enter__"][..]),
+                    (ClassProtocols::AENTER, &["__aenter__"][..]),
+                    (ClassProtocols::ITER, &["__iter__", "__getitem__"][..]),
+                    (ClassProtocols::AITER, &["__aiter__"][..]),
+                ] {
+                    if names.iter().any(|name| has(name)) {
+                        protocols.0 |= bit;
+                    }
+                }
+                // A base from outside may bring any of them (not `typing.Generic`, an ABC
+                // or `object`).
+                let outside = self.classes.has_external_base(class, |path| {
+                    let top = path.split('.').next().unwrap_or(path);
+                    !matches!(top, "typing" | "typing_extensions" | "abc") && path != "builtins.object"
+                });
+                if outside || self.classes.has_unknown_base(class) {
+                    protocols.0 |= ClassProtocols::OUTSIDE_BASE;
+                }
+                protocols
+            })
+            .collect()
     }
 
     /// The callbacks of project classes derived from asyncio's protocols

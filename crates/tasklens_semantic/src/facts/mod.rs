@@ -118,6 +118,10 @@ pub struct ModuleFacts {
     /// `await name` and `await obj.attr` (a reference, not a call): the awaited value's node
     /// and the last name written; their ranges are `Positions::awaited_references`.
     pub awaited_references: Vec<(NodeId, Name)>,
+    /// `with`, `async with`, `for` and `async for` (in comprehensions too): the node of the
+    /// value entered or iterated, and which of the four; their ranges are
+    /// `Positions::protocol_uses`.
+    pub protocol_uses: Vec<(NodeId, ProtocolUse)>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,
@@ -182,6 +186,7 @@ impl ModuleFacts {
             self.imports,
             self.tested_names,
             self.set_attribute_reads,
+            self.protocol_uses,
         );
         self.functions.iter_mut().for_each(|function| function.params.shrink_to_fit());
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));
@@ -269,4 +274,17 @@ impl ClassFacts {
     pub fn has_attribute(&self, name: &str) -> bool {
         self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
+}
+
+/// How a value is entered or iterated.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProtocolUse {
+    /// `with value:`: `__enter__`.
+    With,
+    /// `async with value:`: `__aenter__`.
+    AsyncWith,
+    /// `for x in value:`: `__iter__`.
+    For,
+    /// `async for x in value:`: `__aiter__`.
+    AsyncFor,
 }

@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::stmt::{Narrowing, collect_target_names_pub as collect_target_names, tuple_elts};
 use super::{Flow, LoopFlows, Lowerer, Val, attribute_paths, scan};
-use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, NodeId, Part};
+use crate::facts::{Constraint, HopKind, MAX_TUPLE_INDEX, NodeId, Part, ProtocolUse};
 
 impl Lowerer {
     pub(super) fn if_stmt(&mut self, stmt: &ast::StmtIf) {
@@ -126,6 +126,8 @@ impl Lowerer {
 
     pub(super) fn for_stmt(&mut self, stmt: &ast::StmtFor) {
         let iterable = self.expr(&stmt.iter);
+        let used = if stmt.is_async { ProtocolUse::AsyncFor } else { ProtocolUse::For };
+        self.note_protocol_use(iterable, used, stmt.iter.range());
         if stmt.is_async {
             self.suspends();
         } else if let Val::Node(node) = iterable {
@@ -217,6 +219,8 @@ impl Lowerer {
     pub(super) fn with_stmt(&mut self, with: &ast::StmtWith) {
         for item in &with.items {
             let value = self.expr(&item.context_expr);
+            let used = if with.is_async { ProtocolUse::AsyncWith } else { ProtocolUse::With };
+            self.note_protocol_use(value, used, item.context_expr.range());
             if with.is_async {
                 self.suspends();
             } else if let Val::Node(node) = value {

@@ -9,8 +9,8 @@ use super::narrowing::isinstance_narrowing;
 use super::stmt::Narrowing;
 use super::{Lowerer, ScopeKind, Val};
 use crate::facts::{
-    Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Part, ReturnShape, Seed,
-    TASK_ONLY_METHODS,
+    Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Part, ProtocolUse, ReturnShape,
+    Seed, TASK_ONLY_METHODS,
 };
 
 impl Lowerer {
@@ -43,6 +43,20 @@ impl Lowerer {
         {
             self.facts.awaited_references.push((node, name));
             self.positions.awaited_references.push(value.range());
+        }
+    }
+
+    /// Records a value entered by `with` or iterated by `for`, sync or async (TL015).
+    pub(super) fn note_protocol_use(&mut self, value: Val, used: ProtocolUse, range: ruff_text_size::TextRange) {
+        // Not where a TypeError is caught or expected (a test of exactly this), nor under
+        // a test (`if hasattr(x, "__aiter__"):`, `if inspect.isasyncgen(x):`), which the
+        // analysis does not narrow on.
+        if let Val::Node(node) = value
+            && self.type_error_handled == 0
+            && self.guarded == 0
+        {
+            self.facts.protocol_uses.push((node, used));
+            self.positions.protocol_uses.push(range);
         }
     }
 
@@ -393,6 +407,8 @@ impl Lowerer {
         self.push_scope(ScopeKind::Comprehension, bound, is_async);
         for (index, generator) in generators.iter().enumerate() {
             let iterable = if index == 0 { first_iterable } else { self.expr(&generator.iter) };
+            let used = if generator.is_async { ProtocolUse::AsyncFor } else { ProtocolUse::For };
+            self.note_protocol_use(iterable, used, generator.iter.range());
             self.bind_iteration_target(&generator.target, &generator.iter, iterable);
             for condition in &generator.ifs {
                 let (when_true, _) = self.condition(condition);

@@ -1,0 +1,161 @@
+//! TL015: `with`/`for` where only `async with`/`async for` works, or the reverse.
+
+use crate::fixture::check;
+
+#[test]
+fn locks_and_context_managers_entered_the_wrong_way() {
+    // asyncio's lock has no `__enter__` (since 3.9), a thread's lock no `__aenter__`; a
+    // project class is judged by what it defines, through its project bases. A class with
+    // a base from outside, an `@asynccontextmanager` function and one of each kind are fine.
+    check(
+        r#"
+#- app/sync.py
+import asyncio
+import contextlib
+import threading
+
+
+class Session:
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        return False
+
+
+class Pooled(Session):
+    pass
+
+
+class Both(Session):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class Closing(contextlib.AbstractContextManager):
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        return False
+
+
+@contextlib.asynccontextmanager
+async def opened():
+    yield
+
+
+class Cache:
+    def __init__(self):
+        self.lock = asyncio.Lock()
+        self.thread_lock = threading.Lock()
+
+    async def refresh(self):
+        async with self.lock, opened(), Session(), Both():
+            pass
+        with self.thread_lock, Both(), Closing():
+            pass
+        async with self.thread_lock:
+            pass
+
+    async def reload(self):
+        with self.lock:
+            pass
+        with Pooled():
+            pass
+#- main.py run
+import asyncio
+
+from app.sync import Cache
+
+
+async def main():
+    cache = Cache()
+    await cache.reload()
+
+
+asyncio.run(main())
+"#,
+        "
+        app/sync.py:49: TL015
+        app/sync.py:53: TL015
+        app/sync.py:55: TL015
+        ",
+    );
+}
+
+#[test]
+fn generators_iterated_the_wrong_way() {
+    // An async generator needs `async for`, a plain one `for`. Through a method, an
+    // attribute and another module; comprehensions too. Under a test of what the value
+    // supports, either kind is left alone.
+    check(
+        r#"
+#- feed.py
+async def events():
+    yield 1
+
+
+def lines():
+    yield "a"
+
+
+async def fetch_all():
+    return [1, 2]
+
+
+class Feed:
+    def __init__(self):
+        self.source = events
+
+    def stream(self):
+        return self.source()
+#- main.py run
+import asyncio
+
+from feed import Feed, events, fetch_all, lines
+
+
+async def fine():
+    async for event in Feed().stream():
+        print(event)
+    for line in lines():
+        print(line)
+    for item in await fetch_all():
+        print(item)
+    print([event async for event in events()])
+
+
+async def wrong():
+    print([line async for line in lines()])
+    async for item in Feed().source():
+        print(item)
+
+
+async def either(source):
+    if hasattr(source, "__aiter__"):
+        async for item in source:
+            print(item)
+    else:
+        for item in source:
+            print(item)
+
+
+async def main():
+    await fine()
+    await either(lines())
+    for event in Feed().stream():
+        print(event)
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:17: TL015
+        main.py:34: TL015
+        ",
+    );
+}
