@@ -1016,3 +1016,39 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("TypeError: 'NoneType' object is not callable"), "{}", run.stderr_before);
     assert_eq!(run.stderr_after, "marked\ndata.json w False\n");
 }
+
+#[test]
+fn with_and_for_of_the_wrong_kind_switch_kind() {
+    // In an `async def`: `with` of an asyncio lock becomes `async with`, `for` over an async
+    // generator `async for`, `async for` over a generator `for`.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+
+async def events():
+    yield "event"
+
+
+def lines():
+    yield "line"
+
+
+async def main():
+    lock = asyncio.Lock()
+    with lock:
+        for event in events():
+            sys.stderr.write(event + "\n")
+        async for line in lines():
+            sys.stderr.write(line + "\n")
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("does not support the context manager protocol"), "{}", run.stderr_before);
+    assert_eq!(run.stderr_after, "event\nline\n");
+}

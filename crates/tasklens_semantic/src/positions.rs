@@ -25,6 +25,9 @@ pub struct Positions {
     pub awaited_references: Vec<TextRange>,
     /// Each `ModuleFacts::protocol_uses` entry's value.
     pub protocol_uses: Vec<TextRange>,
+    /// For each of them, where its statement starts when a fix may switch its kind (a
+    /// `with` of one item or a `for`, directly in an `async def`).
+    pub protocol_statements: Vec<Option<ruff_text_size::TextSize>>,
     /// Where a tree walk stopped because the code nests too deeply.
     pub too_deep: Option<TextRange>,
     /// `# tasklens: ignore[...]` and `# noqa: ...` comments.
@@ -45,7 +48,8 @@ impl Positions {
             self.annotated,
             self.task_method_calls,
             self.awaited_references,
-            self.protocol_uses
+            self.protocol_uses,
+            self.protocol_statements
         );
         self.params.iter_mut().for_each(Vec::shrink_to_fit);
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));

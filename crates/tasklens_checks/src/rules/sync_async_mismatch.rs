@@ -4,7 +4,9 @@ use tasklens_flow::{MismatchedValue, ProtocolMismatch};
 use tasklens_semantic::facts::ProtocolUse;
 
 use crate::describe;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use ruff_text_size::{TextRange, TextSize};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
 
 declare_rule! {
@@ -48,6 +50,8 @@ declare_rule! {
     ///         async with self.lock:
     ///             ...
     /// ```
+    /// (the fix, unsafe, in an `async def` for a `with` of one item or a `for`; not for a
+    /// thread's lock under `async with`, where `with` would block the event loop).
     ///
     /// ## References
     /// - [The `async with` statement](https://docs.python.org/3/reference/compound_stmts.html#the-async-with-statement)
@@ -129,8 +133,40 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
             message: format!("only `{other}` can {verb} this"),
         },
         trace: defined.map(|(at, message)| Label { file: at.file, range: at.range, message }).into_iter().collect(),
-        fix: None,
+        fix: switch_kind(db, mismatch),
     }
+}
+
+/// `with self.lock:` -> `async with self.lock:` in an `async def`, and `async for` over a
+/// generator -> `for`. Not `async with` of a thread's lock: `with` would block the loop.
+fn switch_kind(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) -> Option<Fix> {
+    let start = mismatch.statement?;
+    let text = mismatch.at.file.text(db);
+    let rest = text.get(usize::from(start)..)?;
+    let (message, edit) = match mismatch.used {
+        ProtocolUse::With | ProtocolUse::For => {
+            let keyword = if mismatch.used == ProtocolUse::With { "with" } else { "for" };
+            if !rest.starts_with(keyword) {
+                return None;
+            }
+            (format!("Use `async {keyword}`"), Edit { range: TextRange::empty(start), content: "async ".into() })
+        }
+        ProtocolUse::AsyncWith | ProtocolUse::AsyncFor => {
+            if matches!(mismatch.value, MismatchedValue::Outside { .. }) {
+                return None;
+            }
+            let after = rest.strip_prefix("async")?;
+            let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+            if spaces == 0 {
+                return None;
+            }
+            let keyword = if mismatch.used == ProtocolUse::AsyncWith { "with" } else { "for" };
+            let end = start + TextSize::from(("async".len() + spaces) as u32);
+            (format!("Use `{keyword}`"), Edit { range: TextRange::new(start, end), content: String::new() })
+        }
+    };
+    // Only the kind changes; what the body does with it may still need an `await`.
+    Some(Fix { applicability: Applicability::Unsafe, message, edits: vec![edit] })
 }
 
 /// `asyncio.Lock` for `asyncio.locks.Lock`.

@@ -17,6 +17,9 @@ pub struct ProtocolMismatch {
     pub at: Location,
     pub used: ProtocolUse,
     pub value: MismatchedValue,
+    /// Where the statement starts, when switching its kind fixes it (one item, in an
+    /// `async def`).
+    pub statement: Option<ruff_text_size::TextSize>,
 }
 
 /// What the value is.
@@ -41,8 +44,9 @@ pub(super) fn protocol_mismatches(solved: &Solved) -> Vec<ProtocolMismatch> {
                 continue;
             }
             let Some(value) = mismatched(solved, solved.objs[first as usize], used) else { continue };
-            let range = solved.positions[module].protocol_uses[index];
-            found.push(ProtocolMismatch { at: Location { file: entry.file, range }, used, value });
+            let positions = &solved.positions[module];
+            let (range, statement) = (positions.protocol_uses[index], positions.protocol_statements[index]);
+            found.push(ProtocolMismatch { at: Location { file: entry.file, range }, used, value, statement });
         }
     }
     found

@@ -47,7 +47,13 @@ impl Lowerer {
     }
 
     /// Records a value entered by `with` or iterated by `for`, sync or async (TL015).
-    pub(super) fn note_protocol_use(&mut self, value: Val, used: ProtocolUse, range: ruff_text_size::TextRange) {
+    pub(super) fn note_protocol_use(
+        &mut self,
+        value: Val,
+        used: ProtocolUse,
+        range: ruff_text_size::TextRange,
+        statement: Option<ruff_text_size::TextSize>,
+    ) {
         // Not where a TypeError is caught or expected (a test of exactly this), nor under
         // a test (`if hasattr(x, "__aiter__"):`, `if inspect.isasyncgen(x):`), which the
         // analysis does not narrow on.
@@ -57,6 +63,7 @@ impl Lowerer {
         {
             self.facts.protocol_uses.push((node, used));
             self.positions.protocol_uses.push(range);
+            self.positions.protocol_statements.push(statement.filter(|_| self.in_coroutine()));
         }
     }
 
@@ -408,7 +415,7 @@ impl Lowerer {
         for (index, generator) in generators.iter().enumerate() {
             let iterable = if index == 0 { first_iterable } else { self.expr(&generator.iter) };
             let used = if generator.is_async { ProtocolUse::AsyncFor } else { ProtocolUse::For };
-            self.note_protocol_use(iterable, used, generator.iter.range());
+            self.note_protocol_use(iterable, used, generator.iter.range(), None);
             self.bind_iteration_target(&generator.target, &generator.iter, iterable);
             for condition in &generator.ifs {
                 let (when_true, _) = self.condition(condition);
