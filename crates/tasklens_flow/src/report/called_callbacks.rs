@@ -4,12 +4,11 @@
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 
-use rustc_hash::FxHashMap;
-use tasklens_semantic::facts::{Constraint, FunctionKind, ReturnShape};
+use tasklens_semantic::facts::{FunctionKind, ReturnShape};
 
-use super::producers::function_location;
+use super::producers::{CallResults, call_result_site, function_location};
 use super::{Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
-use crate::objects::{GNode, GSite, ModIdx, Obj};
+use crate::objects::{GNode, Obj};
 use crate::solver::{CallbackArgument, CallbackCaller, Solved};
 
 /// A call of a project function given where the loop, another thread or plain code
@@ -47,24 +46,6 @@ pub enum CalledResult {
     Literal,
 }
 
-/// Per module, the call site (a function's or a method's) whose result each node is.
-type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
-
-fn call_result_site(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<GSite> {
-    let sites = call_results.entry(module).or_insert_with(|| {
-        let entry = &solved.modules.modules[module as usize];
-        (entry.facts.constraints.iter())
-            .filter_map(|constraint| match constraint {
-                Constraint::Call { site, result, .. } | Constraint::MethodCall { site, result, .. } => {
-                    Some((entry.node_base + result, entry.site_base + site))
-                }
-                _ => None,
-            })
-            .collect()
-    });
-    sites.get(&node).copied()
-}
-
 pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
     let mut call_results = CallResults::default();
     let mut found = Vec::new();
@@ -81,7 +62,7 @@ pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
             continue;
         }
         let module = solved.modules.site_module(site);
-        let Some(inner) = call_result_site(solved, &mut call_results, module, node) else { continue };
+        let Some(inner) = call_result_site(solved, &mut call_results, module, node, true) else { continue };
         let Some((function, result)) = called_result(solved, &mut call_results, node) else { continue };
         let (outer_call, inner_call) = (solved.modules.site(site).1, solved.modules.site(inner).1);
         let (at, inner_at) = (call_at(solved, site), call_at(solved, inner));
@@ -127,7 +108,7 @@ pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
 /// in, perhaps with a factory of callbacks).
 fn called_result(solved: &Solved, call_results: &mut CallResults, node: GNode) -> Option<(u32, CalledResult)> {
     let module = solved.modules.node_module(node);
-    let site = call_result_site(solved, call_results, module, node)?;
+    let site = call_result_site(solved, call_results, module, node, true)?;
     let callees: Vec<u32> = super::callees(solved, site).collect();
     let &first = callees.first()?;
     let facts = |func: u32| solved.modules.func(func).1;

@@ -133,8 +133,9 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     flows
 }
 
-/// Per module, the call site whose result each node is (built when first needed).
-pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, GSite>>;
+/// Per module, the call site whose result each node is, and whether it calls a method
+/// (`obj.name(...)`) (built when first needed).
+pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, (GSite, bool)>>;
 
 /// When the value at `node` is the result of a call that runs only plain module-level
 /// or nested `def`s whose `return`s give only None or literals (not methods, which a
@@ -146,7 +147,7 @@ pub(super) fn plain_result(
     module: ModIdx,
     node: GNode,
 ) -> Option<(GSite, Producer)> {
-    let site = call_result_site(solved, call_results, module, node)?;
+    let site = call_result_site(solved, call_results, module, node, false)?;
     let callees: Vec<u32> = super::callees(solved, site).collect();
     let returns_none = |func: u32| {
         let (_, facts) = solved.modules.func(func);
@@ -172,18 +173,31 @@ pub(super) fn plain_result(
     ))
 }
 
-/// The call site whose result the value at `node` is, if it is one.
-fn call_result_site(solved: &Solved, call_results: &mut CallResults, module: ModIdx, node: GNode) -> Option<GSite> {
+/// The call site whose result the value at `node` is, if it is one (a method call's only
+/// when `methods`).
+pub(super) fn call_result_site(
+    solved: &Solved,
+    call_results: &mut CallResults,
+    module: ModIdx,
+    node: GNode,
+    methods: bool,
+) -> Option<GSite> {
     let sites = call_results.entry(module).or_insert_with(|| {
         let entry = &solved.modules.modules[module as usize];
         (entry.facts.constraints.iter())
             .filter_map(|constraint| match constraint {
-                Constraint::Call { site, result, .. } => Some((entry.node_base + result, entry.site_base + site)),
+                Constraint::Call { site, result, .. } => {
+                    Some((entry.node_base + result, (entry.site_base + site, false)))
+                }
+                Constraint::MethodCall { site, result, .. } => {
+                    Some((entry.node_base + result, (entry.site_base + site, true)))
+                }
                 _ => None,
             })
             .collect()
     });
-    sites.get(&node).copied()
+    let &(site, by_method) = sites.get(&node)?;
+    (methods || !by_method).then_some(site)
 }
 
 /// Where a project function's name is.
