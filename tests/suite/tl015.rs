@@ -159,3 +159,45 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn an_async_aiter_gives_no_async_iterator() {
+    // `__aiter__` must be a plain `def` (since Python 3.5.2): as an `async def` it gives a
+    // coroutine, and `async for` refuses it. The same class's `__anext__` is fine async.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Countdown:
+    def __init__(self, start):
+        self.left = start
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.left == 0:
+            raise StopAsyncIteration
+        self.left -= 1
+        return self.left
+
+
+class Stream(Countdown):
+    async def __aiter__(self):
+        return self
+
+
+async def main():
+    async for n in Countdown(2):
+        print(n)
+    async for n in Stream(2):
+        print(n)
+
+
+asyncio.run(main())
+"#,
+        "main.py:26: TL015",
+    );
+}

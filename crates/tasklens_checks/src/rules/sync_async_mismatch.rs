@@ -18,7 +18,8 @@ declare_rule! {
     /// `__enter__`; `async with` on a `threading` lock or on a class with only `__enter__`;
     /// `for` over an async generator (a call of an `async def` that yields) or an instance
     /// with only `__aiter__`; `async for` over a generator or an instance with only
-    /// `__iter__`. A class with a base from outside the
+    /// `__iter__`, or whose `__aiter__` is an `async def` (it must be a plain `def` that
+    /// returns the async iterator). A class with a base from outside the
     /// project, or a function under a decorator the analysis does not know
     /// (`@asynccontextmanager` makes an `async def` something `async with` enters), is left
     /// alone, as are a statement in a `try` that catches `TypeError` or in
@@ -86,6 +87,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
                 Some((*defined, format!("`{class}` defines `{has}` only"))),
             )
         }
+        MismatchedValue::AsyncAiter { class, defined } => (
+            format!(
+                "an instance of `{class}`, whose `__aiter__` is an `async def`: it gives a coroutine, not an async iterator"
+            ),
+            None,
+            Some((*defined, format!("`{class}.__aiter__` must be a plain `def` that returns the iterator"))),
+        ),
         MismatchedValue::Outside { path } => {
             let name = outside_name(path);
             let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
@@ -102,22 +110,31 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
         }
     };
     let quoted = |name: &Option<String>| name.as_ref().map_or_else(|| "the".to_string(), |n| format!("'{n}'"));
-    let raised = match mismatch.used {
-        ProtocolUse::With => format!(
-            "TypeError: {} object does not support the context manager protocol; AttributeError: __enter__ before Python 3.11",
-            quoted(&type_name)
-        ),
-        ProtocolUse::AsyncWith => format!(
-            "TypeError: {} object does not support the asynchronous context manager protocol; AttributeError: __aenter__ before Python 3.11",
-            quoted(&type_name)
-        ),
-        ProtocolUse::For => format!("TypeError: {} object is not iterable", quoted(&type_name)),
-        ProtocolUse::AsyncFor => match &type_name {
-            Some(name) => format!("TypeError: 'async for' requires an object with __aiter__ method, got {name}"),
-            None => "TypeError: 'async for' requires an object with __aiter__ method".to_string(),
+    let raised = match (&mismatch.value, mismatch.used) {
+        (MismatchedValue::AsyncAiter { .. }, _) => {
+            "TypeError: 'async for' received an object from __aiter__ that does not implement __anext__: coroutine"
+                .to_string()
+        }
+        (_, used) => match used {
+            ProtocolUse::With => format!(
+                "TypeError: {} object does not support the context manager protocol; AttributeError: __enter__ before Python 3.11",
+                quoted(&type_name)
+            ),
+            ProtocolUse::AsyncWith => format!(
+                "TypeError: {} object does not support the asynchronous context manager protocol; AttributeError: __aenter__ before Python 3.11",
+                quoted(&type_name)
+            ),
+            ProtocolUse::For => format!("TypeError: {} object is not iterable", quoted(&type_name)),
+            ProtocolUse::AsyncFor => match &type_name {
+                Some(name) => format!("TypeError: 'async for' requires an object with __aiter__ method, got {name}"),
+                None => "TypeError: 'async for' requires an object with __aiter__ method".to_string(),
+            },
         },
     };
     let advice = match (&mismatch.value, mismatch.used) {
+        (MismatchedValue::AsyncAiter { .. }, _) => {
+            "make `__aiter__` a plain `def` that returns the async iterator (`return self`)".to_string()
+        }
         (MismatchedValue::Outside { .. }, ProtocolUse::AsyncWith) => {
             "use `with` (it blocks the event loop while it waits), or an `asyncio` lock".to_string()
         }
@@ -130,7 +147,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
         primary: Label {
             file: mismatch.at.file,
             range: mismatch.at.range,
-            message: format!("only `{other}` can {verb} this"),
+            message: match mismatch.value {
+                MismatchedValue::AsyncAiter { .. } => "its `__aiter__` gives a coroutine".to_string(),
+                _ => format!("only `{other}` can {verb} this"),
+            },
         },
         trace: defined.map(|(at, message)| Label { file: at.file, range: at.range, message }).into_iter().collect(),
         fix: switch_kind(db, mismatch),
@@ -152,7 +172,9 @@ fn switch_kind(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) -> Option<
             (format!("Use `async {keyword}`"), Edit { range: TextRange::empty(start), content: "async ".into() })
         }
         ProtocolUse::AsyncWith | ProtocolUse::AsyncFor => {
-            if matches!(mismatch.value, MismatchedValue::Outside { .. }) {
+            // A thread's lock is better swapped for asyncio's; a class whose `__aiter__`
+            // is an `async def` needs that fixed, not the `async for`.
+            if matches!(mismatch.value, MismatchedValue::Outside { .. } | MismatchedValue::AsyncAiter { .. }) {
                 return None;
             }
             let after = rest.strip_prefix("async")?;

@@ -27,6 +27,8 @@ pub struct ProtocolMismatch {
 pub enum MismatchedValue {
     /// An instance of a project class that supports the other kind only.
     Instance { class: Name, defined: Location },
+    /// An instance of a project class whose `__aiter__` is an `async def` (`async for`).
+    AsyncAiter { class: Name, defined: Location },
     /// An instance of an outside class (`asyncio.Lock`, `threading.Lock`).
     Outside { path: String },
     /// A generator object of a project function (async or not).
@@ -61,6 +63,13 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
             if protocols.has(ClassProtocols::OUTSIDE_BASE) {
                 return None;
             }
+            let (module, facts) = solved.modules.class(class);
+            let local = class - solved.modules.modules[module as usize].class_base;
+            let range = solved.positions[module as usize].classes[local as usize];
+            let defined = Location { file: file_of(solved, module), range };
+            if used == AsyncFor && protocols.has(ClassProtocols::ASYNC_AITER) {
+                return Some(MismatchedValue::AsyncAiter { class: facts.name.clone(), defined });
+            }
             // Only the other kind: a class that supports neither may get them elsewhere.
             let (wanted, other) = match used {
                 With => (ClassProtocols::ENTER, ClassProtocols::AENTER),
@@ -71,13 +80,7 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
             if protocols.has(wanted) || !protocols.has(other) {
                 return None;
             }
-            let (module, facts) = solved.modules.class(class);
-            let local = class - solved.modules.modules[module as usize].class_base;
-            let range = solved.positions[module as usize].classes[local as usize];
-            Some(MismatchedValue::Instance {
-                class: facts.name.clone(),
-                defined: Location { file: file_of(solved, module), range },
-            })
+            Some(MismatchedValue::Instance { class: facts.name.clone(), defined })
         }
         Obj::ExternalInstance(path) => {
             let path = &solved.paths[path as usize];

@@ -25,6 +25,8 @@ impl ClassProtocols {
     pub const AITER: u8 = 8;
     /// A base from outside the project, which may bring any of them.
     pub const OUTSIDE_BASE: u8 = 16;
+    /// `__aiter__` is an `async def`: it gives a coroutine, not an async iterator.
+    pub const ASYNC_AITER: u8 = 32;
 
     pub fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
@@ -439,6 +441,13 @@ impl Solver {
                 });
                 if outside || self.classes.has_unknown_base(class) {
                     protocols.0 |= ClassProtocols::OUTSIDE_BASE;
+                }
+                let aiter = self.classes.find_method(&self.modules, class, "__aiter__");
+                if aiter.is_some_and(|func| {
+                    let facts = self.modules.func(func).1;
+                    facts.makes_coroutine() && !facts.opaque
+                }) {
+                    protocols.0 |= ClassProtocols::ASYNC_AITER;
                 }
                 protocols
             })
