@@ -201,3 +201,51 @@ asyncio.run(main())
         "main.py:26: TL015",
     );
 }
+
+#[test]
+fn generator_context_managers_entered_the_wrong_way() {
+    // `@contextmanager` makes a manager for `with`, `@asynccontextmanager` one for `async
+    // with`; each refuses the other statement. Through a module and a name.
+    check(
+        r#"
+#- app/resources.py
+import contextlib
+
+
+@contextlib.contextmanager
+def opened(name):
+    yield name
+
+
+@contextlib.asynccontextmanager
+async def session():
+    yield "session"
+#- main.py run
+import asyncio
+
+from app.resources import opened, session
+
+
+async def main():
+    with opened("a") as name:
+        print(name)
+    async with session() as current:
+        print(current)
+    manager = opened("b")
+    async with manager as name:
+        print(name)
+
+
+async def later():
+    with session():
+        pass
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:12: TL015
+        main.py:17: TL015
+        ",
+    );
+}

@@ -16,7 +16,9 @@ declare_rule! {
     /// modules: `with` on an `asyncio.Lock`, `Semaphore`, `Condition`, `Barrier` or
     /// `TaskGroup`, or on an instance of a project class that defines `__aenter__` and not
     /// `__enter__`; `async with` on a `threading` lock or on a class with only `__enter__`;
-    /// `for` over an async generator (a call of an `async def` that yields) or an instance
+    /// `with` on what an `@asynccontextmanager` function makes and `async with` on what a
+    /// `@contextmanager` one makes; `for` over an async generator (a call of an `async def`
+    /// that yields) or an instance
     /// with only `__aiter__`; `async for` over a generator or an instance with only
     /// `__iter__`, or whose `__aiter__` is an `async def` (it must be a plain `def` that
     /// returns the async iterator). A class with a base from outside the
@@ -98,6 +100,22 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
             let name = outside_name(path);
             let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
             (format!("{article} `{name}`"), None, None)
+        }
+        MismatchedValue::Generator { function, defined, is_async }
+            if matches!(mismatch.used, ProtocolUse::With | ProtocolUse::AsyncWith) =>
+        {
+            let decorator = if *is_async { "@asynccontextmanager" } else { "@contextmanager" };
+            (
+                format!(
+                    "the context manager of the {}generator `{function}` (`{decorator}`)",
+                    if *is_async { "async " } else { "" }
+                ),
+                None,
+                Some((
+                    *defined,
+                    format!("`{function}` yields: `{decorator}` makes it a context manager for `{other}`"),
+                )),
+            )
         }
         MismatchedValue::Generator { function, defined, is_async } => {
             let kind = if *is_async { "async_generator" } else { "generator" };

@@ -94,10 +94,11 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
         }
         Obj::Container(yields, ContainerKind::Iterator) => {
             let (function, defined, is_async) = generator_function(solved, yields)?;
+            // A generator under `with` comes from `@contextmanager` (an async one from
+            // `@asynccontextmanager`), which the other kind of statement cannot enter.
             let refused = match used {
-                For => is_async,
-                AsyncFor => !is_async,
-                With | AsyncWith => false,
+                For | With => is_async,
+                AsyncFor | AsyncWith => !is_async,
             };
             refused.then_some(MismatchedValue::Generator { function, defined, is_async })
         }
