@@ -1,7 +1,18 @@
 //! What the analysis knows about code outside the project: asyncio's calls,
-//! typing's annotation helpers, and builtins that copy containers.
+//! typing's annotation helpers, and builtins that copy containers. This module owns what
+//! calling an outside name or method does; the submodules own who calls a function handed
+//! over (`callbacks`), what outside names mean as types (`types`), and which APIs refuse
+//! `loop=` (`loop_argument`).
 //!
 //! Facts here follow `shared/asyncio-facts.md`, checked against CPython 3.8–3.13.
+
+mod callbacks;
+mod loop_argument;
+mod types;
+
+pub use callbacks::*;
+pub use loop_argument::*;
+pub use types::*;
 
 use tasklens_semantic::facts::ContainerKind;
 
@@ -202,59 +213,6 @@ pub fn external_call(path: &str) -> ExternalCall {
     }
 }
 
-/// Outside types that no plain `asyncio.Future` is an instance of (`isinstance(x, str)`
-/// is false for every Future, and a place annotated `str | Task` admits no Future):
-/// builtins, the ABCs a Future does not implement, `Callable`, and asyncio's handles,
-/// transports, protocols, servers, streams and synchronisation primitives. (A Future is
-/// iterable and awaitable, so `Iterable` and `Awaitable` are not here.)
-pub fn excludes_futures(path: &str) -> bool {
-    let (top, last) = split(path);
-    match top {
-        "builtins" => last != "object",
-        "typing" | "typing_extensions" | "collections" => matches!(
-            last,
-            "Generator"
-                | "AsyncGenerator"
-                | "Coroutine"
-                | "Iterator"
-                | "AsyncIterator"
-                | "Mapping"
-                | "MutableMapping"
-                | "Sequence"
-                | "MutableSequence"
-                | "Set"
-                | "MutableSet"
-                | "Callable"
-        ),
-        "types" => matches!(last, "GeneratorType" | "CoroutineType" | "FunctionType"),
-        "asyncio" => matches!(
-            last,
-            "Handle"
-                | "TimerHandle"
-                | "AbstractServer"
-                | "Server"
-                | "BaseTransport"
-                | "Transport"
-                | "ReadTransport"
-                | "WriteTransport"
-                | "DatagramTransport"
-                | "SubprocessTransport"
-                | "BaseProtocol"
-                | "Protocol"
-                | "DatagramProtocol"
-                | "SubprocessProtocol"
-                | "StreamReader"
-                | "StreamWriter"
-                | "Event"
-                | "Lock"
-                | "Semaphore"
-                | "Condition"
-                | "Queue"
-        ),
-        _ => false,
-    }
-}
-
 /// The queues of module `queue`, for threads.
 pub fn is_thread_queue(last: &str) -> bool {
     matches!(last, "Queue" | "LifoQueue" | "PriorityQueue" | "SimpleQueue")
@@ -299,22 +257,6 @@ pub fn outside_context_manager(path: &str) -> Option<(bool, bool)> {
         ("asyncio", "Event") => Some((false, false)),
         ("threading", name) if is_thread_lock(name) => Some((true, false)),
         _ => None,
-    }
-}
-
-/// Whether the outside class at `path` is generic: `path[T]` is an alias that makes
-/// what the class makes when called (`asyncio.Future[None]()`, `dict[str, int]()`).
-pub fn is_generic_class(path: &str) -> bool {
-    let (top, last) = split(path);
-    match top {
-        "asyncio" => matches!(last, "Future" | "Task" | "Queue" | "LifoQueue" | "PriorityQueue"),
-        "concurrent" => last == "Future",
-        "builtins" => matches!(last, "list" | "dict" | "set" | "frozenset" | "tuple"),
-        "collections" => matches!(last, "deque" | "defaultdict" | "OrderedDict"),
-        "weakref" => matches!(last, "WeakSet" | "WeakValueDictionary" | "ref"),
-        "contextvars" => last == "ContextVar",
-        "queue" => is_thread_queue(last),
-        _ => false,
     }
 }
 
@@ -384,133 +326,6 @@ pub fn makes_thread_future(path: &str) -> bool {
     top == "concurrent" || last == "run_coroutine_threadsafe"
 }
 
-/// Where the callback is among the arguments of a loop method that calls it back later
-/// (with the arguments that follow it).
-pub fn loop_callback_index(method: &str) -> Option<u8> {
-    match method {
-        "call_soon" | "call_soon_threadsafe" => Some(0),
-        "call_later" | "call_at" | "add_signal_handler" | "add_reader" | "add_writer" => Some(1),
-        _ => None,
-    }
-}
-
-/// Where the callback is among the arguments of a call that registers it with code that
-/// calls it as a plain function and drops what it returns: a signal handler, an exit
-/// handler, a finalizer (`weakref.finalize(obj, f)`).
-pub fn plain_callback_index(path: &str) -> Option<u8> {
-    match split(path) {
-        ("signal", "signal") => Some(1),
-        ("atexit", "register") => Some(0),
-        ("weakref", "finalize") => Some(1),
-        _ => None,
-    }
-}
-
-/// As [`plain_callback_index`], for a method of an outside class's instance: an exit
-/// stack's `callback(f)` (`AsyncExitStack` too, whose `push_async_callback` is the one
-/// that awaits).
-pub fn plain_callback_method_index(path: &str, method: &str) -> Option<u8> {
-    match (split(path), method) {
-        (("contextlib", "ExitStack" | "AsyncExitStack"), "callback") => Some(0),
-        _ => None,
-    }
-}
-
-/// A call that runs a function in another thread (or process), where no event loop is
-/// running: where the function is among its arguments, and what it is called with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ThreadRunner {
-    /// The function's position.
-    pub function: u8,
-    /// The function's keyword, when it may be given by name (`Thread(target=f)`).
-    pub keyword: Option<&'static str>,
-    pub arguments: ThreadArguments,
-    /// Which thread runs it.
-    pub thread: WorkerThread,
-}
-
-/// The thread a [`ThreadRunner`] runs its function in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WorkerThread {
-    /// A thread of its own, or one of asyncio's default executor.
-    Own,
-    /// A thread of an executor the project made, which an `initializer` may have prepared
-    /// (`executor.submit(f)`, `loop.run_in_executor(executor, f)` with an executor given).
-    Executor,
-    /// A thread of the executor given at this position, asyncio's default one when it is
-    /// `None` (`loop.run_in_executor(executor, f)`).
-    GivenExecutor { position: u8 },
-    /// Each new thread of the executor being made, before anything else: its `initializer`.
-    Initializer,
-}
-
-/// What a thread runner calls its function with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ThreadArguments {
-    /// The call's positional arguments after the function (`to_thread(f, *args)`).
-    Following,
-    /// The elements of the iterables after the function, a call per element (`executor.map`).
-    Elements,
-    /// A tuple, given as `keyword=` or at this position (`Thread(group, target, name, args)`).
-    Tuple { position: u8, keyword: &'static str },
-}
-
-impl ThreadRunner {
-    const fn new(function: u8, keyword: Option<&'static str>, arguments: ThreadArguments) -> Self {
-        ThreadRunner { function, keyword, arguments, thread: WorkerThread::Own }
-    }
-
-    const fn in_thread(self, thread: WorkerThread) -> Self {
-        ThreadRunner { thread, ..self }
-    }
-}
-
-/// The external function at `path`, when it runs another in a thread.
-pub fn thread_runner(path: &str) -> Option<ThreadRunner> {
-    use ThreadArguments::{Following, Tuple};
-    match split(path) {
-        ("asyncio", "to_thread") => Some(ThreadRunner::new(0, None, Following)),
-        ("_thread", "start_new_thread" | "start_new") => {
-            Some(ThreadRunner::new(0, None, Tuple { position: 1, keyword: "args" }))
-        }
-        ("threading", "Thread") => Some(ThreadRunner::new(1, Some("target"), Tuple { position: 3, keyword: "args" })),
-        ("threading", "Timer") => Some(ThreadRunner::new(1, Some("function"), Tuple { position: 2, keyword: "args" })),
-        // `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer, initargs)`, and
-        // `ProcessPoolExecutor(max_workers, mp_context, initializer, initargs)`.
-        ("concurrent", "ThreadPoolExecutor" | "ProcessPoolExecutor") => Some(
-            ThreadRunner::new(2, Some("initializer"), Tuple { position: 3, keyword: "initargs" })
-                .in_thread(WorkerThread::Initializer),
-        ),
-        _ => None,
-    }
-}
-
-/// Whether the class at `path` runs its `run` method in a new thread on `start()`.
-pub fn is_thread_class(path: &str) -> bool {
-    split(path) == ("threading", "Thread")
-}
-
-/// The same for a method of an outside instance: `executor.submit(f, *args)`,
-/// `executor.map(f, items)`.
-pub fn thread_runner_method(path: &str, method: &str) -> Option<ThreadRunner> {
-    let (top, last) = split(path);
-    if top != "concurrent" || !matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor") {
-        return None;
-    }
-    match method {
-        "submit" => Some(ThreadRunner::new(0, None, ThreadArguments::Following).in_thread(WorkerThread::Executor)),
-        "map" => Some(ThreadRunner::new(0, None, ThreadArguments::Elements).in_thread(WorkerThread::Executor)),
-        _ => None,
-    }
-}
-
-/// The same for a method of an event loop: `loop.run_in_executor(executor, f, *args)`.
-pub fn loop_thread_runner(method: &str) -> Option<ThreadRunner> {
-    (method == "run_in_executor").then_some(
-        ThreadRunner::new(1, None, ThreadArguments::Following).in_thread(WorkerThread::GivenExecutor { position: 0 }),
-    )
-}
-
 /// The task groups of `taskgroup` (asyncio's, backported) and `aiotools`, which keep the
 /// Tasks their `create_task` makes, as asyncio's `TaskGroup` does.
 fn is_backported_task_group(name: &str) -> bool {
@@ -548,88 +363,6 @@ pub fn external_method(path: &str, method: &str) -> ExternalCall {
     }
 }
 
-/// What an external name means in an annotation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExternalType {
-    Task,
-    /// A type that admits a plain Future (`Future`, `Awaitable`).
-    FutureLike,
-    Coroutine,
-    Loop,
-    /// `Optional[X]`.
-    Optional,
-    /// `Union[...]`.
-    Union,
-    /// A container whose last type argument is its element (or value) type.
-    Container,
-    /// `Annotated[X, ...]`, `ClassVar[X]`, `Final[X]`: the first argument.
-    Wrapper,
-    /// `tuple[A, B]`, `tuple[X, ...]`: a container of any of its arguments.
-    Tuple,
-    /// `Generator[Y, S, R]`, `AsyncIterator[Y]`...: what it yields is its first argument.
-    Generator,
-    /// `Any`, `object`: anything.
-    Any,
-    Other,
-}
-
-/// Classifies an external dotted path used in an annotation.
-pub fn external_type(path: &str) -> ExternalType {
-    let (top, last) = split(path);
-    match (top, last) {
-        ("asyncio", "Task") => ExternalType::Task,
-        ("asyncio", "Future") | ("concurrent", "Future") => ExternalType::FutureLike,
-        ("asyncio", "AbstractEventLoop" | "BaseEventLoop" | "SelectorEventLoop" | "ProactorEventLoop") => {
-            ExternalType::Loop
-        }
-        ("typing" | "typing_extensions" | "collections", "Awaitable") => ExternalType::FutureLike,
-        ("typing" | "typing_extensions" | "collections", "Coroutine") => ExternalType::Coroutine,
-        ("typing" | "typing_extensions", "Optional") => ExternalType::Optional,
-        ("typing" | "typing_extensions", "Union") => ExternalType::Union,
-        ("typing" | "typing_extensions", "Annotated" | "ClassVar" | "Final" | "Required" | "NotRequired") => {
-            ExternalType::Wrapper
-        }
-        ("typing" | "typing_extensions", "Any") | ("builtins", "object") => ExternalType::Any,
-        ("asyncio", "Queue" | "LifoQueue" | "PriorityQueue") | ("contextvars", "ContextVar") => ExternalType::Container,
-        ("queue", last) if is_thread_queue(last) => ExternalType::Container,
-        ("builtins", "tuple") | ("typing" | "typing_extensions", "Tuple") => ExternalType::Tuple,
-        (
-            "typing" | "typing_extensions" | "collections",
-            "Generator" | "AsyncGenerator" | "AsyncIterator" | "AsyncIterable",
-        ) => ExternalType::Generator,
-        (
-            "typing" | "typing_extensions" | "collections" | "builtins" | "weakref",
-            "List"
-            | "list"
-            | "Dict"
-            | "dict"
-            | "Set"
-            | "set"
-            | "FrozenSet"
-            | "frozenset"
-            | "Sequence"
-            | "MutableSequence"
-            | "Mapping"
-            | "MutableMapping"
-            | "Iterable"
-            | "Iterator"
-            | "Collection"
-            | "Deque"
-            | "deque"
-            | "DefaultDict"
-            | "defaultdict"
-            | "OrderedDict"
-            | "AbstractSet"
-            | "MutableSet"
-            | "WeakSet"
-            | "WeakValueDictionary"
-            | "ValuesView",
-        ) => ExternalType::Container,
-        ("weakref", "ref") => ExternalType::Container,
-        _ => ExternalType::Other,
-    }
-}
-
 /// Whether an external path is worth following as an object: only the packages
 /// this module knows about, and only a few levels deep (`x = x.parent` in a loop
 /// would otherwise make new paths forever).
@@ -658,117 +391,6 @@ pub fn is_followed(path: &str) -> bool {
             | "taskgroup"
             | "aiotools"
     ) && path.matches('.').count() < 4
-}
-
-/// asyncio APIs whose `loop` parameter was removed in Python 3.10 (checked against
-/// CPython 3.8-3.13 in `shared/asyncio-facts.md`): passing `loop=` raises TypeError there.
-/// `ensure_future`, `wrap_future`, `run_coroutine_threadsafe`, `Future`, `Task`,
-/// `all_tasks`, `current_task` and the stream classes still accept it.
-pub const LOOP_REMOVED_IN_3_10: &[&str] = &[
-    "sleep",
-    "gather",
-    "wait",
-    "wait_for",
-    "as_completed",
-    "shield",
-    "Queue",
-    "LifoQueue",
-    "PriorityQueue",
-    "Lock",
-    "Event",
-    "Condition",
-    "Semaphore",
-    "BoundedSemaphore",
-    "open_connection",
-    "start_server",
-    "open_unix_connection",
-    "start_unix_server",
-    "create_subprocess_exec",
-    "create_subprocess_shell",
-];
-
-/// asyncio APIs that never took `loop=` (TypeError in every version): `create_task`, often
-/// what `ensure_future(coro, loop=loop)` is renamed to by hand, `run`, and those added
-/// after the removal (3.11: `timeout`, `timeout_at`, `Timeout`, `TaskGroup`, `Barrier`,
-/// `Runner`; 3.12: `create_eager_task_factory`).
-pub const LOOP_NEVER_ACCEPTED: &[&str] = &[
-    "create_task",
-    "run",
-    "timeout",
-    "timeout_at",
-    "Timeout",
-    "TaskGroup",
-    "Barrier",
-    "Runner",
-    "create_eager_task_factory",
-];
-
-/// Whether `path` names an asyncio API that no longer takes `loop=`, or never did.
-pub fn loop_removed(path: &str) -> bool {
-    let (top, last) = split(path);
-    top == "asyncio" && (LOOP_REMOVED_IN_3_10.contains(&last) || LOOP_NEVER_ACCEPTED.contains(&last))
-}
-
-/// Whether `path` names an asyncio API that never took `loop=`.
-pub fn loop_never_accepted(path: &str) -> bool {
-    let (top, last) = split(path);
-    top == "asyncio" && LOOP_NEVER_ACCEPTED.contains(&last)
-}
-
-/// Builtin scalar types, by path: no project container, function or class is one of them.
-pub fn is_builtin_scalar(path: &str) -> bool {
-    matches!(
-        path,
-        "builtins.str" | "builtins.int" | "builtins.float" | "builtins.bool" | "builtins.bytes" | "builtins.complex"
-    )
-}
-
-/// Names that resolve to builtins when nothing else binds them.
-pub fn is_builtin(name: &str) -> bool {
-    matches!(
-        name,
-        "list"
-            | "tuple"
-            | "set"
-            | "frozenset"
-            | "dict"
-            | "sorted"
-            | "reversed"
-            | "next"
-            | "anext"
-            | "iter"
-            | "object"
-            | "isinstance"
-            | "hasattr"
-            | "getattr"
-            | "setattr"
-            | "len"
-            | "print"
-            | "super"
-            | "type"
-            | "str"
-            | "int"
-            | "float"
-            | "bool"
-            | "bytes"
-            | "range"
-            | "enumerate"
-            | "zip"
-            | "map"
-            | "filter"
-            | "callable"
-            | "id"
-            | "repr"
-            | "min"
-            | "max"
-            | "sum"
-            | "any"
-            | "all"
-            | "open"
-            | "property"
-            | "staticmethod"
-            | "classmethod"
-    )
 }
 
 /// The methods of asyncio's protocols that the loop's transports call.
