@@ -8,7 +8,7 @@ use tasklens_semantic::facts::{FunctionKind, ReturnShape};
 
 use super::producers::{CallResults, call_result_site, function_location};
 use super::{Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
-use crate::objects::{GNode, Obj};
+use crate::objects::{GNode, GSite, Obj};
 use crate::solver::{CallbackArgument, CallbackCaller, Solved};
 
 /// A call of a project function given where the loop, another thread or plain code
@@ -63,7 +63,7 @@ pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
         }
         let module = solved.modules.site_module(site);
         let Some(inner) = call_result_site(solved, &mut call_results, module, node, true) else { continue };
-        let Some((function, result)) = called_result(solved, &mut call_results, node) else { continue };
+        let Some((function, result)) = called_result(solved, inner, node) else { continue };
         let (outer_call, inner_call) = (solved.modules.site(site).1, solved.modules.site(inner).1);
         let (at, inner_at) = (call_at(solved, site), call_at(solved, inner));
         let base = solved.modules.modules[module as usize].node_base;
@@ -101,14 +101,13 @@ pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
     found
 }
 
-/// The function a call at `node` runs and what it gives, when that is never callable:
+/// The function the call at `site` runs and what it gives at `node`, when that is never
+/// callable:
 /// the coroutine of `async def`s no decorator may have wrapped, or what plain `def`s give
 /// that return nothing or only constants: functions, and methods whose body does something
 /// (a method that is only `pass` may be a hook that subclasses outside the project fill
 /// in, perhaps with a factory of callbacks).
-fn called_result(solved: &Solved, call_results: &mut CallResults, node: GNode) -> Option<(u32, CalledResult)> {
-    let module = solved.modules.node_module(node);
-    let site = call_result_site(solved, call_results, module, node, true)?;
+fn called_result(solved: &Solved, site: GSite, node: GNode) -> Option<(u32, CalledResult)> {
     let callees: Vec<u32> = super::callees(solved, site).collect();
     let &first = callees.first()?;
     let facts = |func: u32| solved.modules.func(func).1;

@@ -2,13 +2,13 @@
 //! function itself, not called, or a `concurrent.futures.Future` (TL013).
 
 use ruff_text_size::TextRange;
+use rustc_hash::FxHashMap;
 use tasklens_semantic::facts::Constraint;
 
-use super::producers::{CallResults, function_producer, plain_result, producer};
+use super::producers::{CallResults, call_result_site, function_producer, plain_result, producer};
 use super::trace::trace;
 use super::{Location, Producer, Step, call_at, failure_expected, file_of, runs_below, type_error_handled};
-use crate::objects::Obj;
-use crate::objects::{GNode, GSite, ObjId};
+use crate::objects::{GNode, Obj, ObjId};
 use crate::solver::Solved;
 
 /// `await f()` where every function the call runs is a plain `def` with no `return`, or
@@ -35,14 +35,15 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
     let mut call_results = CallResults::default();
     let mut found = Vec::new();
     for (index, module) in solved.modules.modules.iter().enumerate() {
-        // Where an awaited `concurrent.futures.Future` is, built only if one is.
-        let mut places: Option<AwaitedPlaces> = None;
+        // Where an awaited `concurrent.futures.Future` is read from, built only if one is.
+        let mut references: Option<FxHashMap<GNode, usize>> = None;
         let awaited = module.facts.constraints.iter().filter_map(|constraint| match constraint {
             Constraint::Await { value, .. } => Some(module.node_base + value),
             _ => None,
         });
         for node in awaited {
-            if let Some(thread_future) = awaited_thread_future(solved, index, node, &mut places) {
+            if let Some(thread_future) = awaited_thread_future(solved, &mut call_results, index, node, &mut references)
+            {
                 found.extend(thread_future);
                 continue;
             }
@@ -91,31 +92,12 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
     found
 }
 
-/// Per module: the call (of a function or a method) whose result each node is, and the
-/// awaited name or attribute each node is read from.
-struct AwaitedPlaces {
-    calls: rustc_hash::FxHashMap<GNode, GSite>,
-    references: rustc_hash::FxHashMap<GNode, usize>,
-}
-
-impl AwaitedPlaces {
-    fn of(solved: &Solved, module: usize) -> Self {
-        let module = &solved.modules.modules[module];
-        let calls = (module.facts.constraints.iter())
-            .filter_map(|constraint| match *constraint {
-                Constraint::Call { site, result, .. }
-                | Constraint::MethodCall { site, result, .. }
-                | Constraint::SuperCall { site, result, .. } => {
-                    Some((module.node_base + result, module.site_base + site))
-                }
-                _ => None,
-            })
-            .collect();
-        let references = (module.facts.awaited_references.iter().enumerate())
-            .map(|(entry, (node, _))| (module.node_base + node, entry))
-            .collect();
-        AwaitedPlaces { calls, references }
-    }
+/// Per module: the awaited name or attribute each node is read from.
+fn awaited_references(solved: &Solved, module: usize) -> FxHashMap<GNode, usize> {
+    let module = &solved.modules.modules[module];
+    (module.facts.awaited_references.iter().enumerate())
+        .map(|(entry, (node, _))| (module.node_base + node, entry))
+        .collect()
 }
 
 /// `await pool.submit(f)`, `await fut` of what `run_coroutine_threadsafe` gave: where every
@@ -125,9 +107,10 @@ impl AwaitedPlaces {
 /// (`await futures[0]`) give `Some(None)`.
 fn awaited_thread_future(
     solved: &Solved,
+    call_results: &mut CallResults,
     module: usize,
     node: GNode,
-    places: &mut Option<AwaitedPlaces>,
+    references: &mut Option<FxHashMap<GNode, usize>>,
 ) -> Option<Option<AwaitOnNonAwaitable>> {
     let objs = solved.sets.get(node);
     let &obj = objs.first()?;
@@ -137,19 +120,19 @@ fn awaited_thread_future(
         return None;
     }
     let Obj::Future(made) = solved.objs[obj as usize] else { return None };
-    let places = places.get_or_insert_with(|| AwaitedPlaces::of(solved, module));
     // The awaited call, or (for a name) the call that made the Future, is where a `try`
     // that catches TypeError or a test expecting it is looked for.
-    let (range, callee, site) = match (places.calls.get(&node), places.references.get(&node)) {
-        (Some(&site), _) => {
+    let (range, callee, site) = match call_result_site(solved, call_results, module as u32, node, true) {
+        Some(site) => {
             let at = call_at(solved, site);
             (at.range, at.callee, site)
         }
-        (None, Some(&entry)) => {
+        None => {
+            let references = references.get_or_insert_with(|| awaited_references(solved, module));
+            let Some(&entry) = references.get(&node) else { return Some(None) };
             let range = solved.positions[module].awaited_references[entry];
             (range, range, made)
         }
-        (None, None) => return Some(None),
     };
     if type_error_handled(solved, site) || failure_expected(solved, site) {
         return Some(None);

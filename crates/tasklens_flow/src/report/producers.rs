@@ -134,7 +134,7 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
 }
 
 /// Per module, the call site whose result each node is, and whether it calls a method
-/// (`obj.name(...)`) (built when first needed).
+/// (`obj.name(...)`, `super().name(...)`) (built when first needed).
 pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, (GSite, bool)>>;
 
 /// When the value at `node` is the result of a call that runs only plain module-level
@@ -189,7 +189,7 @@ pub(super) fn call_result_site(
                 Constraint::Call { site, result, .. } => {
                     Some((entry.node_base + result, (entry.site_base + site, false)))
                 }
-                Constraint::MethodCall { site, result, .. } => {
+                Constraint::MethodCall { site, result, .. } | Constraint::SuperCall { site, result, .. } => {
                     Some((entry.node_base + result, (entry.site_base + site, true)))
                 }
                 _ => None,
@@ -249,7 +249,7 @@ pub(super) fn function_producer(solved: &Solved, func: u32, bound: bool) -> Prod
 /// The generator function whose calls make the iterator of `yields`, if there is one (a
 /// generator expression has none). Not one under a decorator the analysis does not know:
 /// `@types.coroutine` and the old `@asyncio.coroutine` make generators into coroutines.
-fn generator(solved: &Solved, yields: GNode) -> Option<Producer> {
+pub(super) fn generator(solved: &Solved, yields: GNode) -> Option<Producer> {
     let module = solved.modules.node_module(yields);
     let entry = &solved.modules.modules[module as usize];
     let local = yields - entry.node_base;

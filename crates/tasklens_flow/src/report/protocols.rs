@@ -6,8 +6,9 @@
 use ruff_python_ast::name::Name;
 use tasklens_semantic::facts::{ContainerKind, ProtocolUse};
 
-use super::{Location, file_of};
-use crate::objects::{GNode, Obj};
+use super::producers::generator;
+use super::{Location, Producer, file_of};
+use crate::objects::Obj;
 use crate::solver::{ClassProtocols, Solved};
 
 /// A value that cannot be used the way a `with`, `async with`, `for` or `async for` uses it.
@@ -93,7 +94,9 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
             refused.then(|| MismatchedValue::Outside { path: path.clone() })
         }
         Obj::Container(yields, ContainerKind::Iterator) => {
-            let (function, defined, is_async) = generator_function(solved, yields)?;
+            let Some(Producer::Generator { name: function, at: defined, is_async }) = generator(solved, yields) else {
+                return None;
+            };
             // A generator under `with` comes from `@contextmanager` (an async one from
             // `@asynccontextmanager`), which the other kind of statement cannot enter.
             let refused = match used {
@@ -104,16 +107,4 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
         }
         _ => None,
     }
-}
-
-/// The project function whose generator object yields into `yields`, when no decorator may
-/// have changed what a call of it gives.
-fn generator_function(solved: &Solved, yields: GNode) -> Option<(Name, Location, bool)> {
-    let module = solved.modules.node_module(yields);
-    let entry = &solved.modules.modules[module as usize];
-    let local = yields - entry.node_base;
-    let (index, func) =
-        (entry.facts.functions.iter().enumerate()).find(|(_, f)| f.yields == local && f.is_generator && !f.opaque)?;
-    let range = solved.positions[module as usize].functions[index];
-    Some((func.name.clone(), Location { file: entry.file, range }, func.is_async))
 }
