@@ -3195,6 +3195,40 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_wrapper_spreading_its_arguments_into_ensure_future_passes_futures_through() {
+    // `spawn(*args, **kwargs)` hands its first positional argument to `ensure_future`, which
+    // gives a Future back unchanged.
+    check(
+        r#"
+#- spawning.py
+import asyncio
+
+
+def spawn(*args, **kwargs):
+    return asyncio.ensure_future(*args, **kwargs)
+#- main.py run
+import asyncio
+from spawning import spawn
+
+
+async def job():
+    return 1
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    ready.set_result(None)
+    await spawn(job())
+    spawn(ready).get_name()
+
+asyncio.run(main())
+"#,
+        "main.py:11: TL001",
+    );
+}
+
+#[test]
 fn annotated_project_classes_keep_other_project_objects_out() {
     // One `Registry` class holds waiters in one place and runners in another: merged, its
     // `first()` gives both. `describe` is annotated to take a `Runner`, so a `Waiter` (and its

@@ -193,16 +193,32 @@ impl Solver {
         }
     }
 
+    /// The first positional argument of a call that spreads its positional arguments from
+    /// one `*args` and names none (`ensure_future(*args, **kwargs)` in a wrapper): the
+    /// item at position 0 of what is spread.
+    fn first_spread_item(&mut self, args: &SiteArgs) -> Option<GNode> {
+        if !args.call().args.is_empty() {
+            return None;
+        }
+        let mut stars = args.spreads(false);
+        let (spread, None) = (stars.next()?, stars.next()) else { return None };
+        let item = self.new_node();
+        self.complex_on(spread, Complex::LoadPart { part: Part::Index(0), to: item, label: NO_LABEL });
+        Some(item)
+    }
+
     pub(super) fn external_effect(&mut self, site: GSite, result: GNode, effect: ExternalCall, path: Option<u32>) {
         let args = self.site_args(site);
         let arg = |i: usize| args.arg(i);
         match effect {
             ExternalCall::EnsureFuture => {
-                let first = arg(0).or_else(|| {
-                    let call = args.call();
-                    let keyword = call.keywords.iter().find(|k| k.name.as_str() == "coro_or_future")?;
-                    args.node(keyword.node)
-                });
+                let first = arg(0)
+                    .or_else(|| {
+                        let call = args.call();
+                        let keyword = call.keywords.iter().find(|k| k.name.as_str() == "coro_or_future")?;
+                        args.node(keyword.node)
+                    })
+                    .or_else(|| self.first_spread_item(&args));
                 self.ensure_future_sites.insert(site, first);
                 self.ensure_future_results.insert(site, result);
                 if let Some(node) = first {
