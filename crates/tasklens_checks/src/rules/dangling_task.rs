@@ -1,7 +1,7 @@
 //! TL005: a Task whose handle is dropped.
 
 use ruff_text_size::TextRange;
-use tasklens_flow::DroppedTask;
+use tasklens_flow::{DroppedTask, StepKind};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -96,9 +96,11 @@ fn trace(task: &DroppedTask) -> Vec<Label> {
             // which the caller still has it, so the primary label alone says where it is lost.
             let at_the_call = !task.thrown_away_by_caller || step.at == task.at;
             if index + 1 == count && at_the_call {
-                message.push_str(match task.returned_to_loop {
-                    true => " to the event loop, which drops it",
-                    false => "; nothing keeps it after this",
+                message.push_str(match (task.returned_to_loop, &step.kind) {
+                    (true, _) => " to the event loop, which drops it",
+                    // A local holds it while its function runs (nothing awaits it there).
+                    (false, StepKind::Assign(_)) => ", which holds it at most until its function returns",
+                    (false, _) => "; nothing keeps it after this",
                 });
             }
             Label { file: step.at.file, range: step.at.range, message }
