@@ -203,6 +203,63 @@ asyncio.run(main())
 }
 
 #[test]
+fn places_declared_to_take_the_statements_kind_are_left_to_type_checkers() {
+    // `Filter` keeps either kind of iterable in an attribute declared as both and picks its
+    // strategy by `isinstance`; `each` declares `Iterable`. A type checker sees those; the
+    // unannotated attribute `plain` is where only the flow shows the async generator.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import AsyncIterable, Iterable, Optional, Union
+
+
+class Filter:
+    def __init__(self, iterable):
+        self.__iterable: Union[AsyncIterable[int], Iterable[int]] = iterable
+        self.plain = iterable
+        if isinstance(iterable, AsyncIterable):
+            self.items = self.async_items
+        else:
+            self.items = self.sync_items
+
+    async def sync_items(self):
+        for item in self.__iterable:
+            yield item
+
+    async def async_items(self):
+        async for item in self.__iterable:
+            yield item
+
+    def count(self):
+        return sum(1 for _ in self.plain)
+
+
+async def numbers():
+    yield 1
+
+
+def each(items: Optional[Iterable[int]]):
+    for item in items or ():
+        print(item)
+
+
+async def main():
+    f = Filter(numbers())
+    async for x in f.items():
+        print(x)
+    if False:
+        each(numbers())
+    f.count()
+
+
+asyncio.run(main())
+"#,
+        "main.py:23: TL015",
+    );
+}
+
+#[test]
 fn generator_context_managers_entered_the_wrong_way() {
     // `@contextmanager` makes a manager for `with`, `@asynccontextmanager` one for `async
     // with`; each refuses the other statement. Through a module and a name.

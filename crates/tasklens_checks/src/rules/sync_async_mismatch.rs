@@ -26,7 +26,10 @@ declare_rule! {
     /// (`@asynccontextmanager` makes an `async def` something `async with` enters), is left
     /// alone, as are a statement in a `try` that catches `TypeError` or in
     /// a test that expects it, and one under an `if` (a test such as `hasattr(x,
-    /// "__aiter__")` or `inspect.isasyncgen(x)` may choose the right kind).
+    /// "__aiter__")` or `inspect.isasyncgen(x)` may choose the right kind). So is a value
+    /// read from a place annotated with a type the statement takes (a parameter, an
+    /// annotated variable, or `self.attr` declared `Union[AsyncIterable[T], Iterable[T]]`):
+    /// the code means to hold either kind there, and a type checker checks what reaches it.
     ///
     /// ## Why is this bad?
     /// The statement raises `TypeError` when it runs ("does not support the asynchronous

@@ -4,7 +4,7 @@
 //! names, aliases made by helpers and replaced methods it was mostly not what runs.)
 
 use ruff_python_ast::name::Name;
-use tasklens_semantic::facts::{ContainerKind, ProtocolUse};
+use tasklens_semantic::facts::{ClassId, ContainerKind, ModuleFacts, NodeId, Place, ProtocolUse, TypeExpr};
 
 use super::producers::generator;
 use super::{Location, Producer, file_of};
@@ -40,10 +40,17 @@ pub(super) fn protocol_mismatches(solved: &Solved) -> Vec<ProtocolMismatch> {
     let mut found = Vec::new();
     for (module, entry) in solved.modules.modules.iter().enumerate() {
         let uses = &entry.facts.protocol_uses;
-        for (index, &(local, used)) in uses.iter().enumerate() {
+        for (index, (local, used, attribute)) in uses.iter().enumerate() {
+            let (local, used) = (*local, *used);
             let values = solved.sets.get(entry.node_base + local);
             let Some(&first) = values.first() else { continue };
             if !values.iter().all(|&obj| mismatched(solved, solved.objs[obj as usize], used).is_some()) {
+                continue;
+            }
+            // A place declared to hold what the statement takes is the type checkers' to
+            // check (`Union[AsyncIterable[T], Iterable[T]]` kept for a strategy chosen by
+            // `isinstance`): the code expects both kinds there.
+            if declared_for(&entry.facts, local, attribute.as_ref(), used) {
                 continue;
             }
             let Some(value) = mismatched(solved, solved.objs[first as usize], used) else { continue };
@@ -107,4 +114,69 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
         }
         _ => None,
     }
+}
+
+/// Whether the place the value is read from (a parameter, an annotated variable, or
+/// `self.attr` of a class of the module) is annotated with a type that `used` takes.
+fn declared_for(facts: &ModuleFacts, node: NodeId, attribute: Option<&(ClassId, Name)>, used: ProtocolUse) -> bool {
+    (facts.annotated.iter())
+        .filter(|annotated| match (&annotated.place, attribute) {
+            (Place::Attribute { class, attr }, Some((read_class, read_attr))) => {
+                class == read_class && attr == read_attr
+            }
+            (Place::Param { .. } | Place::Variable, None) => annotated.node == Some(node),
+            _ => false,
+        })
+        .any(|annotated| admits(&annotated.annotation, used))
+}
+
+/// Whether an annotation names a type that `used` takes: an iterable for `for`, an async
+/// iterable for `async for`, a context manager for `with`, an async one for `async with`.
+fn admits(annotation: &TypeExpr, used: ProtocolUse) -> bool {
+    let names: &[&str] = match used {
+        ProtocolUse::For => &[
+            "Iterable",
+            "Iterator",
+            "Generator",
+            "Collection",
+            "Sequence",
+            "MutableSequence",
+            "Reversible",
+            "List",
+            "list",
+            "Tuple",
+            "tuple",
+            "Set",
+            "set",
+            "AbstractSet",
+            "MutableSet",
+            "FrozenSet",
+            "frozenset",
+            "Dict",
+            "dict",
+            "Mapping",
+            "MutableMapping",
+            "Deque",
+            "deque",
+        ],
+        ProtocolUse::AsyncFor => &["AsyncIterable", "AsyncIterator", "AsyncGenerator"],
+        ProtocolUse::With => &["ContextManager", "AbstractContextManager"],
+        ProtocolUse::AsyncWith => &["AsyncContextManager", "AbstractAsyncContextManager"],
+    };
+    match annotation {
+        // Names are not resolved yet: `Union[A, B]` and `Optional[A]` still read as generics.
+        TypeExpr::Generic(path, members) if matches!(last_segment(path), "Union" | "Optional") => {
+            members.iter().any(|member| admits(member, used))
+        }
+        TypeExpr::Generic(path, members) if last_segment(path) == "Annotated" => {
+            members.first().is_some_and(|member| admits(member, used))
+        }
+        TypeExpr::Name(path) | TypeExpr::Generic(path, _) => names.contains(&last_segment(path)),
+        TypeExpr::Union(members) => members.iter().any(|member| admits(member, used)),
+        TypeExpr::None | TypeExpr::Other => false,
+    }
+}
+
+fn last_segment(path: &[Name]) -> &str {
+    path.last().map_or("", Name::as_str)
 }

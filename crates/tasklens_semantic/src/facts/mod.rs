@@ -119,9 +119,10 @@ pub struct ModuleFacts {
     /// and the last name written; their ranges are `Positions::awaited_references`.
     pub awaited_references: Vec<(NodeId, Name)>,
     /// `with`, `async with`, `for` and `async for` (in comprehensions too): the node of the
-    /// value entered or iterated, and which of the four; their ranges are
+    /// value entered or iterated, which of the four, and the attribute read when the value is
+    /// `self.attr` of a method (its class and name); their ranges are
     /// `Positions::protocol_uses`.
-    pub protocol_uses: Vec<(NodeId, ProtocolUse)>,
+    pub protocol_uses: Vec<(NodeId, ProtocolUse, Option<(ClassId, Name)>)>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,

@@ -127,7 +127,7 @@ impl Lowerer {
     pub(super) fn for_stmt(&mut self, stmt: &ast::StmtFor) {
         let iterable = self.expr(&stmt.iter);
         let used = if stmt.is_async { ProtocolUse::AsyncFor } else { ProtocolUse::For };
-        self.note_protocol_use(iterable, used, stmt.iter.range(), Some(stmt.range().start()));
+        self.note_protocol_use(iterable, used, &stmt.iter, Some(stmt.range().start()));
         if stmt.is_async {
             self.suspends();
         } else if let Val::Node(node) = iterable {
@@ -221,7 +221,7 @@ impl Lowerer {
             let value = self.expr(&item.context_expr);
             let used = if with.is_async { ProtocolUse::AsyncWith } else { ProtocolUse::With };
             let statement = (with.items.len() == 1).then(|| with.range().start());
-            self.note_protocol_use(value, used, item.context_expr.range(), statement);
+            self.note_protocol_use(value, used, &item.context_expr, statement);
             if with.is_async {
                 self.suspends();
             } else if let Val::Node(node) = value {

@@ -51,7 +51,7 @@ impl Lowerer {
         &mut self,
         value: Val,
         used: ProtocolUse,
-        range: ruff_text_size::TextRange,
+        expr: &Expr,
         statement: Option<ruff_text_size::TextSize>,
     ) {
         // Not where a TypeError is caught or expected (a test of exactly this), nor under
@@ -61,8 +61,14 @@ impl Lowerer {
             && self.type_error_handled == 0
             && self.guarded == 0
         {
-            self.facts.protocol_uses.push((node, used));
-            self.positions.protocol_uses.push(range);
+            let attribute = match expr {
+                Expr::Attribute(attribute) => {
+                    self.self_attribute_class(attribute).map(|class| (class, attribute.attr.id.clone()))
+                }
+                _ => None,
+            };
+            self.facts.protocol_uses.push((node, used, attribute));
+            self.positions.protocol_uses.push(expr.range());
             self.positions.protocol_statements.push(statement.filter(|_| self.in_coroutine()));
         }
     }
@@ -415,7 +421,7 @@ impl Lowerer {
         for (index, generator) in generators.iter().enumerate() {
             let iterable = if index == 0 { first_iterable } else { self.expr(&generator.iter) };
             let used = if generator.is_async { ProtocolUse::AsyncFor } else { ProtocolUse::For };
-            self.note_protocol_use(iterable, used, generator.iter.range(), None);
+            self.note_protocol_use(iterable, used, &generator.iter, None);
             self.bind_iteration_target(&generator.target, &generator.iter, iterable);
             for condition in &generator.ifs {
                 let (when_true, _) = self.condition(condition);

@@ -412,7 +412,7 @@ impl Lowerer {
     }
 
     /// The class of `self` when `attribute` is `self.attr` in a method.
-    fn self_attribute_class(&self, attribute: &ast::ExprAttribute) -> Option<u32> {
+    pub(super) fn self_attribute_class(&self, attribute: &ast::ExprAttribute) -> Option<u32> {
         let Expr::Name(base) = &*attribute.value else {
             return None;
         };
