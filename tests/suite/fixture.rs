@@ -108,7 +108,7 @@ pub fn python(files: &[(String, String)], script: &str, minor: Option<&str>, fla
 /// The exception a finding says the code raises at run time.
 fn promised_exception(finding: &str) -> Option<&'static str> {
     match finding.rsplit(' ').next()? {
-        "TL001" => Some("AttributeError"),
+        "TL001" | "TL016" => Some("AttributeError"),
         "TL003" | "TL012" => Some("RuntimeError"),
         "TL004" | "TL006" | "TL008" | "TL013" | "TL014" | "TL015" => Some("TypeError"),
         "TL010" => Some("ValueError"),

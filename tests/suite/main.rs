@@ -25,4 +25,5 @@ mod tl012;
 mod tl013;
 mod tl014;
 mod tl015;
+mod tl016;
 mod watch;

@@ -191,6 +191,16 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(rules::removed_loop_argument::diagnostic(db, argument, target));
         }
     }
+    // Only against a version the project declares: an application that never says which
+    // Python it runs on may well run on one that has the API.
+    if *project.target_declared(db) {
+        for used in report.newer_api_uses.iter().filter(|used| supported(used.below)) {
+            // Under `if sys.version_info >= (3, 11):` it runs only where the API exists.
+            if target.max(used.from_version.unwrap_or(target)) < used.since {
+                diagnostics.push(rules::newer_asyncio_api::diagnostic(used, target));
+            }
+        }
+    }
     for wait in &report.waits_on_coroutines {
         // Up to 3.10 `asyncio.wait` still wrapped coroutines in Tasks; a lone coroutine
         // fails everywhere. Reported whatever the target: a project that supports 3.10 runs

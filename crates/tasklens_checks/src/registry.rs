@@ -37,7 +37,7 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 15] = [
+    static RULES: [&Rule; 16] = [
         &crate::rules::future_flows_into_task::RULE,
         &crate::rules::ensure_future_on_coroutine::RULE,
         &crate::rules::create_task_without_running_loop::RULE,
@@ -53,6 +53,7 @@ pub fn all_rules() -> &'static [&'static Rule] {
         &crate::rules::await_on_non_awaitable::RULE,
         &crate::rules::call_result_as_callback::RULE,
         &crate::rules::sync_async_mismatch::RULE,
+        &crate::rules::newer_asyncio_api::RULE,
     ];
     &RULES
 }

@@ -74,4 +74,7 @@ pub struct Project {
     pub target_version: PythonVersion,
     /// Report suppression comments that suppress nothing.
     pub warn_unused_ignores: bool,
+    /// The target version was chosen (`--target-version`, the configuration or
+    /// `requires-python`), not assumed: rules about APIs newer than the target need it.
+    pub target_declared: bool,
 }

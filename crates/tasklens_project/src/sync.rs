@@ -46,10 +46,15 @@ impl Workspace {
     pub fn reconfigure(&mut self, config: &Config, target: Option<PythonVersion>) -> bool {
         self.layout.excludes = config.extend_exclude.clone();
         self.layout.src = config.src.clone();
-        let version = crate::target::resolve(target.or(config.target_version), &self.layout.roots);
+        let declared = crate::target::declared(target.or(config.target_version), &self.layout.roots);
+        let version = declared.unwrap_or(PythonVersion::OLDEST_SUPPORTED);
         let mut any = false;
         if *self.project.target_version(&self.db) != version {
             self.project.set_target_version(&mut self.db).to(version);
+            any = true;
+        }
+        if *self.project.target_declared(&self.db) != declared.is_some() {
+            self.project.set_target_declared(&mut self.db).to(declared.is_some());
             any = true;
         }
         let known = self.known_paths();

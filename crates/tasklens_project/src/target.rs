@@ -40,15 +40,17 @@ pub fn lower_bound(spec: &str) -> Option<PythonVersion> {
 
 /// The version to check for, given an explicit choice and the checked paths.
 pub fn resolve(explicit: Option<PythonVersion>, paths: &[PathBuf]) -> PythonVersion {
-    if let Some(version) = explicit {
-        return version;
-    }
-    paths
-        .iter()
-        .filter_map(|path| find_pyproject(path))
-        .filter_map(|pyproject| std::fs::read_to_string(pyproject).ok())
-        .find_map(|text| requires_python(&text).ok().flatten())
-        .unwrap_or(PythonVersion::OLDEST_SUPPORTED)
+    declared(explicit, paths).unwrap_or(PythonVersion::OLDEST_SUPPORTED)
+}
+
+/// The version the project says it supports: an explicit choice, else `requires-python`.
+pub fn declared(explicit: Option<PythonVersion>, paths: &[PathBuf]) -> Option<PythonVersion> {
+    explicit.or_else(|| {
+        (paths.iter())
+            .filter_map(|path| find_pyproject(path))
+            .filter_map(|pyproject| std::fs::read_to_string(pyproject).ok())
+            .find_map(|text| requires_python(&text).ok().flatten())
+    })
 }
 
 #[cfg(test)]

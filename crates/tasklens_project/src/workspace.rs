@@ -282,8 +282,10 @@ impl Workspace {
             Self::read_found(RootDatabase::new(), discovered.layout, discovered.found, discovered.problems);
         workspace.scope = Scope::new(paths, &roots);
         workspace.fixes = config.fixes.clone();
-        let version = crate::target::resolve(target.or(config.target_version), paths);
+        let declared = crate::target::declared(target.or(config.target_version), paths);
+        let version = declared.unwrap_or(PythonVersion::OLDEST_SUPPORTED);
         workspace.project.set_target_version(&mut workspace.db).to(version);
+        workspace.project.set_target_declared(&mut workspace.db).to(declared.is_some());
         workspace
     }
 
@@ -323,7 +325,9 @@ impl Workspace {
                     .new(&db)
             })
             .collect();
-        let project = Project::new(&db, files.clone().into(), crate::target::resolve(None, paths), false);
+        let declared = crate::target::declared(None, paths);
+        let version = declared.unwrap_or(PythonVersion::OLDEST_SUPPORTED);
+        let project = Project::new(&db, files.clone().into(), version, false, declared.is_some());
         Workspace {
             db,
             project,
@@ -344,11 +348,11 @@ impl Workspace {
 
     pub fn from_sources_into(db: RootDatabase, sources: &[(&str, &str)]) -> Self {
         let all_sources = sources;
-        let target = sources
+        let declared = sources
             .iter()
             .find(|(path, _)| *path == "pyproject.toml")
-            .and_then(|(_, text)| crate::target::requires_python(text).ok().flatten())
-            .unwrap_or(PythonVersion::OLDEST_SUPPORTED);
+            .and_then(|(_, text)| crate::target::requires_python(text).ok().flatten());
+        let target = declared.unwrap_or(PythonVersion::OLDEST_SUPPORTED);
         let mut sources: Vec<(&str, &str)> =
             sources.iter().copied().filter(|(path, _)| path.ends_with(".py")).collect();
         sources.sort_by_key(|(path, _)| PathBuf::from(path));
@@ -374,7 +378,7 @@ impl Workspace {
                     .new(&db)
             })
             .collect();
-        let project = Project::new(&db, files.clone().into(), target, false);
+        let project = Project::new(&db, files.clone().into(), target, false, declared.is_some());
         Workspace {
             db,
             project,

@@ -10,6 +10,7 @@ pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;
 pub mod loop_run_in_running_loop;
 pub mod masked_future_task_error;
+pub mod newer_asyncio_api;
 pub mod removed_loop_argument;
 pub mod run_on_non_coroutine;
 pub mod sync_async_mismatch;

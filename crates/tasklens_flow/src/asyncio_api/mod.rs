@@ -6,10 +6,12 @@
 //!
 //! Facts here follow `shared/asyncio-facts.md`, checked against CPython 3.8–3.13.
 
+mod added;
 mod callbacks;
 mod loop_argument;
 mod types;
 
+pub use added::*;
 pub use callbacks::*;
 pub use loop_argument::*;
 pub use types::*;

@@ -8,6 +8,7 @@ mod called_callbacks;
 mod context;
 mod loop_runs;
 mod module_index;
+mod newer_apis;
 mod non_awaitables;
 mod producers;
 mod protocols;
@@ -20,6 +21,7 @@ pub use called_callbacks::{CalledCallback, CalledResult};
 use context::{caller_of, loop_functions, loopless_calls};
 pub use loop_runs::NestedLoopRun;
 use module_index::{ModuleIndexes, WayIn};
+pub use newer_apis::{NewerApi, NewerApiUse};
 pub use non_awaitables::AwaitOnNonAwaitable;
 use producers::{producer, task_arguments};
 pub use protocols::{MismatchedValue, ProtocolMismatch};
@@ -338,6 +340,7 @@ pub struct FlowReport {
     pub ensure_future_calls: Vec<EnsureFutureCall>,
     pub task_arguments: Vec<TaskArgumentFlow>,
     pub removed_loop_arguments: Vec<RemovedLoopArgument>,
+    pub newer_api_uses: Vec<NewerApiUse>,
     pub dropped_tasks: Vec<DroppedTask>,
     pub masked_casts: Vec<MaskedCast>,
     pub loopless_calls: Vec<LooplessCall>,
@@ -569,6 +572,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             }
         })
         .collect();
+    report.newer_api_uses = newer_apis::newer_api_uses(solved);
     report.waits_on_coroutines = waits::waits_on_coroutines(solved, &context_of);
     report.coroutine_callbacks = callbacks::coroutine_callbacks(solved);
     report.called_callbacks = called_callbacks::called_callbacks(solved);

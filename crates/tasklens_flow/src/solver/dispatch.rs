@@ -407,6 +407,9 @@ impl Solver {
     fn external_path_call(&mut self, site: GSite, path: u32, result: GNode) {
         let name = self.paths[path as usize].clone();
         self.note_removed_loop(site, &name);
+        if crate::asyncio_api::api_added_in(&name).is_some() {
+            self.newer_api_sites.insert(site, name.clone());
+        }
         if let Some(runner) = thread_runner(&name) {
             self.note_thread_runner(site, runner);
         }

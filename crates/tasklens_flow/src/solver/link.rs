@@ -151,6 +151,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         gather_sites: FxHashMap::default(),
         future_results: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
+        newer_api_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         widened_tasks: FxHashMap::default(),
         loop_made_tasks: FxHashMap::default(),

@@ -131,6 +131,9 @@ pub(crate) struct Solution {
     pub loop_run_sites: Vec<GSite>,
     /// `loop=` passed to APIs that removed it: the keyword and the API's dotted path.
     pub removed_loop_sites: Vec<(GSite, u32, String)>,
+    /// Calls whose only callee is an asyncio API that later Pythons added (`asyncio.TaskGroup()`),
+    /// with its path.
+    pub newer_api_sites: Vec<(GSite, String)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
     /// Task-creating sites whose Task reached a node already full (widening): where it goes
@@ -328,6 +331,13 @@ impl Solver {
         let mut removed_loop_sites: Vec<_> =
             self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
+        // A call that may run something else too (a backport imported where asyncio lacks
+        // the name) is compatibility code.
+        let mut newer_api_sites: Vec<_> = (self.newer_api_sites.iter())
+            .filter(|(site, _)| !self.several_callees.contains(site))
+            .map(|(site, path)| (*site, path.clone()))
+            .collect();
+        newer_api_sites.sort_unstable();
         Solution {
             incomplete: self.growth.exceeded,
             derived: Default::default(),
@@ -353,6 +363,7 @@ impl Solver {
             main_coroutine_sites,
             loop_run_sites,
             removed_loop_sites,
+            newer_api_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())
                 .map(|(site, mut from)| {

@@ -126,6 +126,14 @@ pub struct ModuleFacts {
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,
+    /// Calls that run only on a version or newer (under `if sys.version_info >= (3, 11):`,
+    /// the `else` of `<`, `hasattr(asyncio, "TaskGroup")`, after `if ... < (3, 11): return`);
+    /// by site.
+    pub version_floor: Vec<(SiteId, tasklens_db::PythonVersion)>,
+    /// Calls of names that imports under a version guard, or where `ImportError` is
+    /// handled, bind (`if sys.version_info >= (3, 11): import asyncio as async_timeout`):
+    /// what they call depends on the Python. By site.
+    pub compat_calls: Vec<SiteId>,
     /// Calls of builtins that call a function with elements (`map(f, xs...)`, `filter(f,
     /// xs)`, `sorted(xs, key=f)`...): the site, the node of `f`, and the callee and result
     /// nodes of the call of `f` laid out for the elements (linked when the callee is the

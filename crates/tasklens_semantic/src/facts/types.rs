@@ -43,6 +43,10 @@ pub struct AnnotatedPlace {
 pub struct TaskMethodCall {
     pub receiver: NodeId,
     pub method: Name,
+    /// The call runs only on this Python or newer (a version guard).
+    pub from_version: Option<tasklens_db::PythonVersion>,
+    /// Under an `if` or a conditional expression (which may test what the Task can do).
+    pub under_test: bool,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]

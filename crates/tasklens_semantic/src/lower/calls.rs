@@ -110,6 +110,9 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        if root_name(&call.func).is_some_and(|root| self.compat_names.contains(root)) {
+            self.facts.compat_calls.push(site);
+        }
         // `loop.run_forever()` in a synchronous function: the loop runs while the frame
         // (and every name it holds) stays alive, as across an `await`.
         if runs_the_loop(call) {
@@ -253,6 +256,15 @@ impl Lowerer {
             }
         }
         (args, keywords, spreads, at)
+    }
+}
+
+/// The name an expression such as `a.b.c` starts from.
+fn root_name(expr: &Expr) -> Option<&Name> {
+    match expr {
+        Expr::Name(name) => Some(&name.id),
+        Expr::Attribute(attribute) => root_name(&attribute.value),
+        _ => None,
     }
 }
 

@@ -26,6 +26,7 @@ impl Lowerer {
         self.narrow(&when_true);
         self.gate_on(&stmt.test, true);
         self.runs_below(version.when_true);
+        self.runs_from(version.from_when_true);
         // The body of `if __name__ == "__main__":` runs whenever the script is run.
         if is_main_guard(&stmt.test) {
             let first = self.facts.call_sites.len() as u32;
@@ -43,6 +44,7 @@ impl Lowerer {
         self.narrow(&when_false);
         self.gate_on(&stmt.test, false);
         self.runs_below(version.when_false);
+        self.runs_from(version.from_when_false);
         let mut has_else = false;
         for clause in &stmt.elif_else_clauses {
             match &clause.test {
@@ -53,11 +55,13 @@ impl Lowerer {
                     self.narrow(&when_true);
                     self.gate_on(test, true);
                     self.runs_below(version.when_true);
+                    self.runs_from(version.from_when_true);
                     self.under_test(|this| this.block(&clause.body));
                     ends.push(std::mem::replace(self.flow(), before));
                     self.narrow(&when_false);
                     self.gate_on(test, false);
                     self.runs_below(version.when_false);
+                    self.runs_from(version.from_when_false);
                 }
                 None => {
                     has_else = true;
@@ -202,11 +206,13 @@ impl Lowerer {
     /// `TypeError` (a `loop=` an API refuses is compatibility code) is handled.
     fn handled_body(&mut self, body: &[Stmt], handled: Handled) {
         self.attribute_error_handled += u32::from(handled.attribute_error);
+        self.import_error_handled += u32::from(handled.import_error);
         self.guarded += u32::from(handled.runtime_error);
         self.type_error_handled += u32::from(handled.type_error);
         self.value_error_handled += u32::from(handled.value_error);
         self.block(body);
         self.attribute_error_handled -= u32::from(handled.attribute_error);
+        self.import_error_handled -= u32::from(handled.import_error);
         self.guarded -= u32::from(handled.runtime_error);
         self.type_error_handled -= u32::from(handled.type_error);
         self.value_error_handled -= u32::from(handled.value_error);
@@ -441,6 +447,8 @@ fn class_pattern_types(pattern: &ast::Pattern) -> Option<Vec<crate::facts::TypeE
 #[derive(Clone, Copy)]
 struct Handled {
     attribute_error: bool,
+    /// `ImportError` or `ModuleNotFoundError`: imports there are compatibility code.
+    import_error: bool,
     runtime_error: bool,
     type_error: bool,
     /// By its own name only: `except Exception:` around `asyncio.run(main)` logs the
@@ -452,6 +460,7 @@ impl Handled {
     fn by(handles: impl Fn(&str) -> bool) -> Self {
         Handled {
             attribute_error: handles("AttributeError"),
+            import_error: handles("ImportError") || handles("ModuleNotFoundError"),
             runtime_error: handles("RuntimeError"),
             type_error: handles("TypeError"),
             value_error: false,

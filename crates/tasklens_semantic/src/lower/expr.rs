@@ -138,6 +138,7 @@ impl Lowerer {
                 for (index, value) in bool_op.values.iter().enumerate() {
                     let (when_true, when_false) = self.condition_value(value, &mut values);
                     self.narrow(if bool_op.op == BoolOp::And { &when_true } else { &when_false });
+                    self.version_chain(value, bool_op.op == BoolOp::And);
                     if index == 0 {
                         first_operand_end = self.walrus_bindings.len();
                     }

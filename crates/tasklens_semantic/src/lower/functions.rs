@@ -156,6 +156,7 @@ impl Lowerer {
             bound.remove(name);
         }
         self.push_scope(ScopeKind::Function(func), bound, is_async);
+        self.skipped_on_versions(&def.decorator_list);
         let outer_conditional = std::mem::replace(&mut self.conditional, 0);
         let outer_guarded = std::mem::replace(&mut self.guarded, 0);
         // A function defined in a block that expects a failure runs elsewhere, later.

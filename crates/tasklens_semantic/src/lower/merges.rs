@@ -22,6 +22,7 @@ impl Lowerer {
                 env: self.flow().env.clone(),
                 live: false,
                 below: self.flow().below,
+                above: self.flow().above,
                 set_attributes: self.flow().set_attributes.clone(),
                 gates: self.flow().gates.clone(),
             },
@@ -34,6 +35,11 @@ impl Lowerer {
                 // Below a version only when every way here is.
                 let below = match live.iter().all(|flow| flow.below.is_some()) {
                     true => live.iter().filter_map(|flow| flow.below).max(),
+                    false => None,
+                };
+                // From a version on only when every way here is.
+                let above = match live.iter().all(|flow| flow.above.is_some()) {
+                    true => live.iter().filter_map(|flow| flow.above).min(),
                     false => None,
                 };
                 let mut set_attributes = live[0].set_attributes.clone();
@@ -73,7 +79,7 @@ impl Lowerer {
                     }
                     env.insert(name.clone(), merged);
                 }
-                Flow { env, live: true, below, set_attributes, gates }
+                Flow { env, live: true, below, above, set_attributes, gates }
             }
         }
     }

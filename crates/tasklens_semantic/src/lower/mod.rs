@@ -55,6 +55,8 @@ pub(crate) struct Flow {
     live: bool,
     /// The code here runs only on Pythons older than this (a version guard).
     below: Option<tasklens_db::PythonVersion>,
+    /// The code here runs only on this Python or newer (`if sys.version_info >= (3, 11):`).
+    above: Option<tasklens_db::PythonVersion>,
     /// Attributes (`self._loop`, as receiver name and attribute) that `if self._loop is
     /// None: self._loop = ...` has set on every way here: reads of them are not `None`.
     set_attributes: Vec<(Name, Name)>,
@@ -135,6 +137,10 @@ pub(crate) struct Lowerer {
     /// How many enclosing `try` bodies catch `AttributeError`: Task-only calls
     /// there are compatibility code, not sinks.
     attribute_error_handled: u32,
+    /// How many `try` bodies around here handle `ImportError`.
+    import_error_handled: u32,
+    /// Names bound by imports under a version guard or where `ImportError` is handled.
+    compat_names: FxHashSet<Name>,
     /// How many `try` bodies that catch `TypeError` enclose the code being lowered.
     type_error_handled: u32,
     /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
@@ -191,6 +197,8 @@ impl Lowerer {
             scopes: Vec::new(),
             depth: 0,
             attribute_error_handled: 0,
+            import_error_handled: 0,
+            compat_names: FxHashSet::default(),
             type_error_handled: 0,
             failure_expected: 0,
             value_error_handled: 0,
@@ -323,7 +331,13 @@ impl Lowerer {
 
     /// Records `receiver.method` of a Task-only method, a sink.
     fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange) {
-        self.facts.task_method_calls.push(TaskMethodCall { receiver, method: method.clone() });
+        let (from_version, under_test) = (self.flow().above, self.guarded > 0);
+        self.facts.task_method_calls.push(TaskMethodCall {
+            receiver,
+            method: method.clone(),
+            from_version,
+            under_test,
+        });
         self.positions.task_method_calls.push(range);
     }
 
@@ -361,6 +375,9 @@ impl Lowerer {
         let id = (self.facts.call_sites.len() - 1) as u32;
         if let Some(below) = self.flow().below {
             self.facts.version_bounded.push((id, below));
+        }
+        if let Some(above) = self.flow().above {
+            self.facts.version_floor.push((id, above));
         }
         if self.type_error_handled > 0 {
             self.facts.type_error_handled.push(id);
@@ -678,8 +695,10 @@ impl Lowerer {
     fn push_scope(&mut self, kind: ScopeKind, bound: FxHashSet<Name>, is_async: bool) {
         // A function or class defined under a version guard runs only there too.
         let below = self.scopes.last().and_then(|scope| scope.flow.below);
+        let above = self.scopes.last().and_then(|scope| scope.flow.above);
         let mut scope = Scope::new(kind, bound, is_async);
         scope.flow.below = below;
+        scope.flow.above = above;
         self.scopes.push(scope);
     }
 
@@ -757,6 +776,7 @@ impl Scope {
                 env: imbl::OrdMap::new(),
                 live: true,
                 below: None,
+                above: None,
                 set_attributes: Vec::new(),
                 gates: Vec::new(),
             },

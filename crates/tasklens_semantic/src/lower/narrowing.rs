@@ -38,6 +38,7 @@ impl Lowerer {
                     self.narrow(&narrowing);
                     collected.extend(narrowing);
                     let is_and = bool_op.op == BoolOp::And;
+                    self.version_chain(value, is_and);
                     alternatives.push(if other.is_empty() { none_narrowing(value, !is_and) } else { other });
                     if index == 0 {
                         first_operand_end = self.walrus_bindings.len();

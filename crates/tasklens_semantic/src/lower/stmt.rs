@@ -168,6 +168,11 @@ impl Lowerer {
     }
 
     fn bind_import(&mut self, name: &Name, target: crate::facts::ImportTarget) {
+        // An import that only newer Pythons run, or whose failure is handled, binds a
+        // name that means different things on different Pythons.
+        if self.flow().above.is_some() || self.import_error_handled > 0 {
+            self.compat_names.insert(name.clone());
+        }
         let version = self.node();
         self.constrain(Constraint::Import { target: Box::new(target.clone()), to: version });
         self.bind_node(name, version);
@@ -191,6 +196,7 @@ impl Lowerer {
         let id = self.new_class(class);
         let scan = scan::scan_body(&class.body);
         self.push_scope(ScopeKind::Class(id), scan.bound, false);
+        self.skipped_on_versions(&class.decorator_list);
         self.block(&class.body);
         self.pop_scope();
         let version = self.seeded(Seed::Class(id));

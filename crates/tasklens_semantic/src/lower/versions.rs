@@ -8,16 +8,39 @@ use ruff_python_ast::{self as ast, CmpOp, Expr, UnaryOp};
 use super::Lowerer;
 use tasklens_db::PythonVersion;
 
-/// What a version test says about each branch: the code runs only below that version.
+/// What a version test says about each branch: the code runs only below a version
+/// (`when_true`, `when_false`), or only from one on (`from_when_true`, `from_when_false`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct VersionTest {
     pub when_true: Option<PythonVersion>,
     pub when_false: Option<PythonVersion>,
+    pub from_when_true: Option<PythonVersion>,
+    pub from_when_false: Option<PythonVersion>,
 }
 
 impl VersionTest {
+    /// `sys.version_info < bound` (negated: `>=`).
+    fn below(bound: PythonVersion) -> Self {
+        VersionTest { when_true: Some(bound), when_false: None, from_when_true: None, from_when_false: Some(bound) }
+    }
+
     fn negated(self) -> Self {
-        VersionTest { when_true: self.when_false, when_false: self.when_true }
+        VersionTest {
+            when_true: self.when_false,
+            when_false: self.when_true,
+            from_when_true: self.from_when_false,
+            from_when_false: self.from_when_true,
+        }
+    }
+
+    /// `a and b`: true only when both are; false says nothing of either alone.
+    fn and(self, other: Self) -> Self {
+        VersionTest {
+            when_true: tighter(self.when_true, other.when_true),
+            when_false: None,
+            from_when_true: self.from_when_true.max(other.from_when_true),
+            from_when_false: None,
+        }
     }
 }
 
@@ -37,6 +60,14 @@ impl Lowerer {
                 self.version_test(&unary.operand).map(VersionTest::negated)
             }
             Expr::Name(name) => self.version_aliases.get(&name.id).copied(),
+            // `a and b` (`or` is `not (not a and not b)`), over the operands that are tests.
+            Expr::BoolOp(bool_op) => {
+                let or = bool_op.op == ast::BoolOp::Or;
+                let tests = bool_op.values.iter().filter_map(|value| self.version_test(value));
+                let tests = tests.map(|test| if or { test.negated() } else { test });
+                let combined = tests.reduce(VersionTest::and)?;
+                Some(if or { combined.negated() } else { combined })
+            }
             // `hasattr(asyncio, "create_task")`: false only before the name came.
             Expr::Call(call) => {
                 let [Expr::Name(module), Expr::StringLiteral(name)] = &*call.arguments.args else { return None };
@@ -45,7 +76,7 @@ impl Lowerer {
                     return None;
                 }
                 let since = asyncio_name_since(name.value.to_str())?;
-                Some(VersionTest { when_true: None, when_false: Some(since) })
+                Some(VersionTest::below(since).negated())
             }
             Expr::Compare(compare) => {
                 let ([op], [right]) = (&*compare.ops, &*compare.comparators) else { return None };
@@ -56,8 +87,8 @@ impl Lowerer {
                     _ => return None,
                 };
                 match op {
-                    CmpOp::Lt => Some(VersionTest { when_true: Some(version), when_false: None }),
-                    CmpOp::GtE => Some(VersionTest { when_true: None, when_false: Some(version) }),
+                    CmpOp::Lt => Some(VersionTest::below(version)),
+                    CmpOp::GtE => Some(VersionTest::below(version).negated()),
                     _ => None,
                 }
             }
@@ -69,6 +100,37 @@ impl Lowerer {
     pub(super) fn runs_below(&mut self, bound: Option<PythonVersion>) {
         let flow = self.flow();
         flow.below = tighter(flow.below, bound);
+    }
+
+    /// After an operand of `and` (`is_and`) or `or`: when it is a version test
+    /// (`sys.version_info >= (3, 11) and task.cancelling()`), the operands after it run
+    /// only where it let the chain go on.
+    pub(super) fn version_chain(&mut self, operand: &Expr, is_and: bool) {
+        if let Some(test) = self.version_test(operand) {
+            self.runs_from(if is_and { test.from_when_true } else { test.from_when_false });
+        }
+    }
+
+    /// A test or test class under `@pytest.mark.skipif(sys.version_info < (3, 11), ...)`
+    /// runs only where the test is false.
+    pub(super) fn skipped_on_versions(&mut self, decorators: &[ast::Decorator]) {
+        for decorator in decorators {
+            let Expr::Call(call) = &decorator.expression else { continue };
+            let Expr::Attribute(attribute) = &*call.func else { continue };
+            if attribute.attr.as_str() != "skipif" {
+                continue;
+            }
+            if let Some(test) = call.arguments.args.first().and_then(|test| self.version_test(test)) {
+                self.runs_below(test.when_false);
+                self.runs_from(test.from_when_false);
+            }
+        }
+    }
+
+    /// The code that follows runs only from `bound` on too (a branch of a version test).
+    pub(super) fn runs_from(&mut self, bound: Option<PythonVersion>) {
+        let flow = self.flow();
+        flow.above = flow.above.max(bound);
     }
 
     /// `PY310 = sys.version_info >= (3, 10)` at module level: `if PY310:` tests the same.

@@ -1,0 +1,105 @@
+//! TL016: an asyncio API or Task method newer than the oldest Python the project supports.
+
+use tasklens_db::PythonVersion;
+use tasklens_flow::{NewerApi, NewerApiUse};
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds asyncio APIs that the oldest Python the project declares it supports does not
+    /// have: `asyncio.to_thread` (3.9), `asyncio.TaskGroup`, `timeout`, `timeout_at`,
+    /// `Timeout`, `Runner` and `Barrier` (3.11), `create_eager_task_factory` and
+    /// `eager_task_factory` (3.12), however they are imported or aliased; and the Task
+    /// methods `cancelling()` and `uncancel()` (3.11) and `get_context()` (3.12) called on a
+    /// value that can be a Task, followed across functions, attributes and modules as
+    /// TL001 follows Futures.
+    ///
+    /// Reported only where the project declares its oldest Python (`--target-version`,
+    /// `target-version` in the configuration, or `requires-python`), not for the default
+    /// assumed without one. A use under a version guard that only newer Pythons take
+    /// (`if sys.version_info >= (3, 11):`, the `else` of `<`, `hasattr(asyncio,
+    /// "TaskGroup")`, after `if sys.version_info < (3, 11): return`), a call whose
+    /// callee may also be something else (`try: from asyncio import timeout` with a
+    /// backport imported under `except ImportError:`), a test or test class under
+    /// `@pytest.mark.skipif(sys.version_info < (3, 11), ...)`, a use under an `if` that may
+    /// test for it some other way (`if getattr(task, "cancelling", None):`, a flag set
+    /// from the version), and a Task method call where `AttributeError` is caught are left
+    /// alone.
+    ///
+    /// ## Why is this bad?
+    /// On the older Pythons the project says it supports, the name does not exist:
+    /// `AttributeError: module 'asyncio' has no attribute 'TaskGroup'` (an `ImportError`
+    /// where it is imported by name), or `AttributeError: '_asyncio.Task' object has no
+    /// attribute 'cancelling'`. Type checkers run for the interpreter they are installed
+    /// in unless told otherwise, so a developer on a newer Python sees nothing; and they
+    /// check Task methods only where the value's type is known at the call.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [project]
+    /// requires-python = ">=3.9"
+    /// ```
+    /// ```python
+    /// async def main():
+    ///     async with asyncio.TaskGroup() as group:  # AttributeError on 3.9 and 3.10
+    ///         group.create_task(work())
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// async def main():
+    ///     await asyncio.gather(work())
+    /// ```
+    /// or guard the newer code with `if sys.version_info >= (3, 11):`, or raise
+    /// `requires-python`.
+    ///
+    /// ## References
+    /// - [What's new in Python 3.11: asyncio](https://docs.python.org/3/whatsnew/3.11.html#asyncio)
+    /// - [`Task.cancelling`](https://docs.python.org/3/library/asyncio-task.html#asyncio.Task.cancelling)
+    pub static RULE = ("TL016", "newer-asyncio-api", Severity::Error);
+}
+
+/// TL016 for one use.
+pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnostic {
+    let since = used.since;
+    let missing = missing_versions(target, since);
+    let (message, label) = match &used.api {
+        NewerApi::Function { path } => {
+            let name = path.rsplit('.').next().unwrap_or(path);
+            (
+                format!(
+                    "`asyncio.{name}` was added in Python {since}, but the project supports Python {target}: \
+                     AttributeError on {missing} (ImportError where it is imported by name)"
+                ),
+                format!("`asyncio.{name}` does not exist before Python {since}"),
+            )
+        }
+        NewerApi::TaskMethod { method } => (
+            format!(
+                "`Task.{method}()` was added in Python {since}, but the project supports Python {target}: \
+                 AttributeError on {missing}"
+            ),
+            format!("Tasks have no `{method}` before Python {since}"),
+        ),
+    };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label { file: used.at.file, range: used.at.range, message: label },
+        trace: Vec::new(),
+        fix: None,
+    }
+}
+
+/// The supported versions that lack the API: "3.9 and 3.10", "3.10".
+fn missing_versions(target: PythonVersion, since: PythonVersion) -> String {
+    let versions: Vec<String> = (target.minor..since.minor).map(|minor| format!("3.{minor}")).collect();
+    match versions.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}

@@ -1,0 +1,33 @@
+//! asyncio APIs and Task methods that later Pythons added: on an older one the name
+//! does not exist (TL016).
+
+use tasklens_db::PythonVersion;
+
+use super::split;
+
+/// The version that added the asyncio function or class `path` names, for those added
+/// since 3.9 (older ones exist in every supported Python).
+pub fn api_added_in(path: &str) -> Option<PythonVersion> {
+    let (top, last) = split(path);
+    if top != "asyncio" {
+        return None;
+    }
+    let minor = match last {
+        "to_thread" => 9,
+        "TaskGroup" | "timeout" | "timeout_at" | "Timeout" | "Runner" | "Barrier" => 11,
+        "create_eager_task_factory" | "eager_task_factory" => 12,
+        _ => return None,
+    };
+    Some(PythonVersion::new(3, minor))
+}
+
+/// The version that gave Tasks the method `name`, for those a plain Future lacks and
+/// that came after 3.9 (see `asyncio-facts.md`: `dir(Task) - dir(Future)` per version).
+pub fn task_method_added_in(name: &str) -> Option<PythonVersion> {
+    let minor = match name {
+        "cancelling" | "uncancel" => 11,
+        "get_context" => 12,
+        _ => return None,
+    };
+    Some(PythonVersion::new(3, minor))
+}

@@ -1,0 +1,153 @@
+//! TL016: asyncio APIs and Task methods newer than the oldest Python the project declares.
+
+use crate::fixture::check;
+
+#[test]
+fn an_api_newer_than_requires_python() {
+    // `requires-python = ">=3.10"` and `asyncio.TaskGroup` (3.11): run under 3.10, it fails.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.10"
+#- main.py run 3.10
+import asyncio
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+async def main():
+    await asyncio.to_thread(print, "3.9 has to_thread")
+    async with asyncio.TaskGroup() as group:
+        group.create_task(work())
+
+
+asyncio.run(main())
+"#,
+        "main.py:10: TL016",
+    );
+}
+
+#[test]
+fn a_task_method_newer_than_requires_python_followed_across_modules() {
+    // `cancelling()` came with 3.11; the Task is made in one module and asked in another.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.10"
+#- jobs.py
+import asyncio
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+def start():
+    return asyncio.create_task(work())
+#- main.py run 3.10
+import asyncio
+import jobs
+
+
+async def main():
+    job = jobs.start()
+    if job.cancelling():
+        print("cancelling")
+    await job
+
+
+asyncio.run(main())
+"#,
+        "main.py:7: TL016",
+    );
+}
+
+#[test]
+fn guarded_or_compatible_uses_are_left_alone() {
+    // Version tests, `hasattr`, an early return, a backport imported where asyncio lacks
+    // the name, a caught AttributeError and a test of the method: all of it runs under 3.10.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.10"
+#- main.py run 3.10
+import asyncio
+import sys
+
+try:
+    from asyncio import timeout
+except ImportError:
+    from contextlib import nullcontext as timeout
+
+PY311 = sys.version_info >= (3, 11)
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+async def main():
+    if sys.version_info >= (3, 11):
+        async with asyncio.TaskGroup() as group:
+            group.create_task(work())
+    else:
+        await work()
+    if PY311:
+        print(asyncio.Runner)
+    if hasattr(asyncio, "Barrier"):
+        asyncio.Barrier(1)
+    async with timeout(1):
+        await work()
+    task = asyncio.create_task(work())
+    try:
+        task.uncancel()
+    except AttributeError:
+        pass
+    if getattr(task, "cancelling", None) is not None:
+        print(task.cancelling())
+    await task
+    newest()
+
+
+def newest():
+    if sys.version_info < (3, 12):
+        return
+    asyncio.create_eager_task_factory(asyncio.Task)
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
+
+#[test]
+fn only_against_a_declared_version() {
+    // Without `requires-python` (or `--target-version`) the project may well run on 3.11
+    // only: the default target is not a promise.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def main():
+    async with asyncio.timeout(1):
+        task = asyncio.create_task(asyncio.sleep(0))
+        task.cancelling()
+        await task
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
