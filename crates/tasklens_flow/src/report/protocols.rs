@@ -4,7 +4,7 @@
 //! names, aliases made by helpers and replaced methods it was mostly not what runs.)
 
 use ruff_python_ast::name::Name;
-use tasklens_semantic::facts::{ClassId, ContainerKind, ModuleFacts, NodeId, Place, ProtocolUse, TypeExpr};
+use tasklens_semantic::facts::{ContainerKind, ModuleFacts, NodeId, Place, ProtocolUse, SelfAttribute, TypeExpr};
 
 use super::producers::generator;
 use super::{Location, Producer, file_of};
@@ -118,7 +118,7 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
 
 /// Whether the place the value is read from (a parameter, an annotated variable, or
 /// `self.attr` of a class of the module) is annotated with a type that `used` takes.
-fn declared_for(facts: &ModuleFacts, node: NodeId, attribute: Option<&(ClassId, Name)>, used: ProtocolUse) -> bool {
+fn declared_for(facts: &ModuleFacts, node: NodeId, attribute: Option<&SelfAttribute>, used: ProtocolUse) -> bool {
     (facts.annotated.iter())
         .filter(|annotated| match (&annotated.place, attribute) {
             (Place::Attribute { class, attr }, Some((read_class, read_attr))) => {

@@ -31,6 +31,8 @@ pub type NodeId = u32;
 pub type FuncId = u32;
 /// An index into [`ModuleFacts::classes`].
 pub type ClassId = u32;
+/// `self.attr` read in a method: the method's class and the attribute's name.
+pub type SelfAttribute = (ClassId, Name);
 /// An index into [`ModuleFacts::call_sites`].
 pub type SiteId = u32;
 /// An index into [`ModuleFacts::hops`].
@@ -122,7 +124,7 @@ pub struct ModuleFacts {
     /// value entered or iterated, which of the four, and the attribute read when the value is
     /// `self.attr` of a method (its class and name); their ranges are
     /// `Positions::protocol_uses`.
-    pub protocol_uses: Vec<(NodeId, ProtocolUse, Option<(ClassId, Name)>)>,
+    pub protocol_uses: Vec<(NodeId, ProtocolUse, Option<SelfAttribute>)>,
     /// Calls that run only on Pythons older than a version (under `if sys.version_info <
     /// (3, 10):` or the `else` of `>=`, also in functions defined there); by site.
     pub version_bounded: Vec<(SiteId, tasklens_db::PythonVersion)>,
