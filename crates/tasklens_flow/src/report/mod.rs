@@ -648,7 +648,7 @@ pub(super) fn callees(solved: &Solved, site: GSite) -> impl Iterator<Item = u32>
 }
 
 /// Whether `site` is among the module-local sites a module's facts list (sorted).
-fn site_listed(
+pub(super) fn site_listed(
     solved: &Solved,
     site: GSite,
     list: impl Fn(&tasklens_semantic::facts::ModuleFacts) -> &Vec<tasklens_semantic::facts::SiteId>,
@@ -670,11 +670,26 @@ pub(super) fn failure_expected(solved: &Solved, site: GSite) -> bool {
 
 /// The version a call runs below, when it is under a version guard.
 pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    site_version(solved, site, |facts| &facts.version_bounded)
+}
+
+/// The version a call runs from on, when it is under a version guard.
+pub(super) fn runs_from(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    site_version(solved, site, |facts| &facts.version_floor)
+}
+
+/// The version a module's facts list for `site` (by module-local site, sorted).
+fn site_version(
+    solved: &Solved,
+    site: GSite,
+    list: impl Fn(
+        &tasklens_semantic::facts::ModuleFacts,
+    ) -> &Vec<(tasklens_semantic::facts::SiteId, tasklens_db::PythonVersion)>,
+) -> Option<tasklens_db::PythonVersion> {
     let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
-    let bounded = &entry.facts.version_bounded;
-    let local = site - entry.site_base;
-    let index = bounded.binary_search_by_key(&local, |&(site, _)| site).ok()?;
-    Some(bounded[index].1)
+    let versions = list(&entry.facts);
+    let index = versions.binary_search_by_key(&(site - entry.site_base), |&(site, _)| site).ok()?;
+    Some(versions[index].1)
 }
 
 /// Whether a call of a name runs `ensure_future` and nothing else: a compatibility name

@@ -5,8 +5,8 @@
 use ruff_python_ast::name::Name;
 use tasklens_db::PythonVersion;
 
-use super::{Location, call_at, failure_expected, file_of, runs_below};
-use crate::objects::{GSite, Obj};
+use super::{Location, call_at, failure_expected, file_of, runs_below, runs_from, site_listed};
+use crate::objects::Obj;
 use crate::solver::Solved;
 
 /// A use of an asyncio name or Task method that Python `since` added.
@@ -36,7 +36,8 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         let Some(since) = crate::asyncio_api::api_added_in(path) else { continue };
         // Under an `if` the test may be what makes it safe (`if self.uncancellable:`).
         let module = solved.modules.site_module(*site);
-        if failure_expected(solved, *site) || compat_call(solved, *site) || solved.modules.site(*site).1.guarded {
+        let compat_call = site_listed(solved, *site, |facts| &facts.compat_calls);
+        if failure_expected(solved, *site) || compat_call || solved.modules.site(*site).1.guarded {
             continue;
         }
         found.push(NewerApiUse {
@@ -68,19 +69,4 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         }
     }
     found
-}
-
-/// Whether the call's name was bound by a guarded import (see `ModuleFacts::compat_calls`).
-fn compat_call(solved: &Solved, site: GSite) -> bool {
-    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
-    entry.facts.compat_calls.binary_search(&(site - entry.site_base)).is_ok()
-}
-
-/// The version a call runs from on, under a version guard.
-fn runs_from(solved: &Solved, site: GSite) -> Option<PythonVersion> {
-    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
-    let floors = &entry.facts.version_floor;
-    let local = site - entry.site_base;
-    let index = floors.binary_search_by_key(&local, |&(site, _)| site).ok()?;
-    Some(floors[index].1)
 }
