@@ -102,6 +102,10 @@ async def main():
         await work()
     if PY311:
         print(asyncio.Runner)
+    if sys.version_info[:2] > (3, 10):
+        asyncio.Barrier(1)
+    if sys.version_info[:2] == (3, 12):
+        asyncio.create_eager_task_factory(asyncio.Task)
     if hasattr(asyncio, "Barrier"):
         asyncio.Barrier(1)
     async with timeout(1):

@@ -81,14 +81,27 @@ impl Lowerer {
             Expr::Compare(compare) => {
                 let ([op], [right]) = (&*compare.ops, &*compare.comparators) else { return None };
                 // `sys.version_info < (3, 10)`, or the same written the other way round.
-                let (op, version) = match (is_version_info(&compare.left), is_version_info(right)) {
-                    (true, false) => (*op, version_tuple(right)?),
-                    (false, true) => (flipped(*op)?, version_tuple(&compare.left)?),
+                let (op, info, tuple) = match (is_version_info(&compare.left), is_version_info(right)) {
+                    (true, false) => (*op, &*compare.left, right),
+                    (false, true) => (flipped(*op)?, right, &*compare.left),
                     _ => return None,
                 };
+                let version = version_tuple(tuple)?;
+                // `sys.version_info[:2] <= (3, 10)` is `< (3, 11)`. The whole
+                // `sys.version_info` is longer than `(3, 10)`, so there `<=` is `<`, `>` is
+                // `>=`, and `==` never holds.
+                let pair = info.is_subscript_expr() && matches!(tuple, Expr::Tuple(t) if t.elts.len() == 2);
+                let after = pair.then(|| PythonVersion::new(version.major, version.minor + 1));
                 match op {
                     CmpOp::Lt => Some(VersionTest::below(version)),
                     CmpOp::GtE => Some(VersionTest::below(version).negated()),
+                    CmpOp::LtE => Some(VersionTest::below(after.unwrap_or(version))),
+                    CmpOp::Gt => Some(VersionTest::below(after.unwrap_or(version)).negated()),
+                    // `sys.version_info[:2] == (3, 11)`: from 3.11 and below 3.12.
+                    CmpOp::Eq | CmpOp::NotEq => {
+                        let test = VersionTest::below(after?).and(VersionTest::below(version).negated());
+                        Some(if op == CmpOp::Eq { test } else { test.negated() })
+                    }
                     _ => None,
                 }
             }
@@ -190,7 +203,10 @@ fn version_tuple(expr: &Expr) -> Option<PythonVersion> {
 fn flipped(op: CmpOp) -> Option<CmpOp> {
     match op {
         CmpOp::Gt => Some(CmpOp::Lt),
+        CmpOp::GtE => Some(CmpOp::LtE),
+        CmpOp::Lt => Some(CmpOp::Gt),
         CmpOp::LtE => Some(CmpOp::GtE),
+        CmpOp::Eq | CmpOp::NotEq => Some(op),
         _ => None,
     }
 }
