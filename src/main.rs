@@ -569,17 +569,28 @@ fn explain(code: Option<&str>, all: bool, format: RuleFormat) -> anyhow::Result<
             (Some(_), false) => serde_json::to_string_pretty(&values[0]),
             _ => serde_json::to_string_pretty(&values),
         };
-        println!("{}", text.unwrap_or_default());
+        print_or_pipe(&format!("{}\n", text.unwrap_or_default()))?;
         return Ok(ExitCode::SUCCESS);
     }
     if all || code.is_none() {
-        for rule in all_rules() {
-            println!("{} {} ({})", rule.code, rule.name, rule.severity.as_str());
-        }
+        let lines: String = (all_rules().iter())
+            .map(|rule| format!("{} {} ({})\n", rule.code, rule.name, rule.severity.as_str()))
+            .collect();
+        print_or_pipe(&lines)?;
         return Ok(ExitCode::SUCCESS);
     }
     let code = code.unwrap_or_default();
     let rule = rule(code).ok_or_else(|| anyhow::anyhow!("unknown rule `{code}`; see `tasklens rule --all`"))?;
-    println!("# {} ({})\n\n{}", rule.name, rule.code, rule.markdown());
+    print_or_pipe(&format!("# {} ({})\n\n{}\n", rule.name, rule.code, rule.markdown()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `text` to stdout; a closed pipe (`tasklens rule TL001 | head`) is not an error.
+fn print_or_pipe(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    write_or_pipe(&mut out, text.as_bytes())?;
+    match out.flush() {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
+    }
 }

@@ -1009,3 +1009,26 @@ fn fixable_and_unfixable_choose_which_rules_are_fixed() {
     let settings = tasklens(&["check", "--show-settings"], dir.path());
     assert!(String::from_utf8_lossy(&settings.stdout).lines().any(|l| l == "  unfixable: TL005"));
 }
+
+#[test]
+fn a_closed_pipe_is_no_error() {
+    // `tasklens rule TL001 | head -1`, `tasklens check | head`: the reader is gone before
+    // the output is written, so every write fails with a broken pipe.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_app(dir.path());
+    for args in [&["rule", "TL001"][..], &["rule", "--all"], &["check", "--output-format", "concise"]] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_tasklens"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("TASKLENS_CACHE_DIR")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run tasklens");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{args:?}: {:?} {stderr}", output.status);
+    }
+}
