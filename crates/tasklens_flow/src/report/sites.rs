@@ -1,0 +1,86 @@
+//! What the facts and the solution say of one call site (its positions, the guards and
+//! handlers around it, the functions it runs) or one node, for every part of the report.
+
+use ruff_python_ast::name::Name;
+use tasklens_db::File;
+use tasklens_semantic::CallPositions;
+
+use crate::objects::{GNode, GSite, Obj};
+use crate::solver::Solved;
+
+/// Whether a call is in a `try` body that catches `TypeError`: what it raises that way is
+/// handled (compatibility code such as `try: Queue(loop=loop) except TypeError: Queue()`).
+pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
+    site_listed(solved, site, |facts| &facts.type_error_handled)
+}
+
+/// Whether a call is where a `ValueError` it raises is handled or expected by name.
+pub(super) fn value_error_handled(solved: &Solved, site: GSite) -> bool {
+    site_listed(solved, site, |facts| &facts.value_error_handled)
+}
+
+/// The project functions a call site can run.
+pub(super) fn callees(solved: &Solved, site: GSite) -> impl Iterator<Item = u32> + '_ {
+    let start = solved.calls.partition_point(|&(s, _)| s < site);
+    solved.calls[start..].iter().take_while(move |&&(s, _)| s == site).map(|&(_, func)| func)
+}
+
+/// Whether `site` is among the module-local sites a module's facts list (sorted).
+pub(super) fn site_listed(
+    solved: &Solved,
+    site: GSite,
+    list: impl Fn(&tasklens_semantic::facts::ModuleFacts) -> &Vec<tasklens_semantic::facts::SiteId>,
+) -> bool {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    list(&entry.facts).binary_search(&(site - entry.site_base)).is_ok()
+}
+
+/// Whether `node` holds some value and every value passes `test`.
+pub(super) fn every_value(solved: &Solved, node: GNode, test: impl Fn(Obj) -> bool) -> bool {
+    let values = solved.sets.get(node);
+    !values.is_empty() && values.iter().all(|&obj| test(solved.objs[obj as usize]))
+}
+
+/// Whether a call is in a test's block that expects it to fail (`with pytest.raises(...)`).
+pub(super) fn failure_expected(solved: &Solved, site: GSite) -> bool {
+    site_listed(solved, site, |facts| &facts.failure_expected)
+}
+
+/// The version a call runs below, when it is under a version guard.
+pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    site_version(solved, site, |facts| &facts.version_bounded)
+}
+
+/// The version a call runs from on, when it is under a version guard.
+pub(super) fn runs_from(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    site_version(solved, site, |facts| &facts.version_floor)
+}
+
+/// The version a module's facts list for `site` (by module-local site, sorted).
+fn site_version(
+    solved: &Solved,
+    site: GSite,
+    list: impl Fn(
+        &tasklens_semantic::facts::ModuleFacts,
+    ) -> &Vec<(tasklens_semantic::facts::SiteId, tasklens_db::PythonVersion)>,
+) -> Option<tasklens_db::PythonVersion> {
+    let entry = &solved.modules.modules[solved.modules.site_module(site) as usize];
+    let versions = list(&entry.facts);
+    let index = versions.binary_search_by_key(&(site - entry.site_base), |&(site, _)| site).ok()?;
+    Some(versions[index].1)
+}
+
+pub(super) fn file_of(solved: &Solved, module: u32) -> File {
+    solved.modules.modules[module as usize].file
+}
+
+pub(super) fn func_name(solved: &Solved, func: u32) -> Name {
+    solved.modules.func(func).1.name.clone()
+}
+
+/// The positions of call `site`.
+pub(super) fn call_at(solved: &Solved, site: u32) -> &CallPositions {
+    let module = solved.modules.site_module(site);
+    let local = site - solved.modules.modules[module as usize].site_base;
+    &solved.positions[module as usize].call_sites[local as usize]
+}
