@@ -155,3 +155,26 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn apis_of_3_7_for_a_project_that_declares_3_6() {
+    // No CPython 3.6 here to run it: `asyncio.run` and `create_task` came with 3.7.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.6"
+#- main.py
+import asyncio
+
+
+async def main():
+    await asyncio.create_task(asyncio.sleep(0))
+
+
+asyncio.run(main())
+"#,
+        "main.py:5: TL016\nmain.py:8: TL016",
+    );
+}

@@ -5,20 +5,11 @@ use tasklens_db::PythonVersion;
 
 use super::split;
 
-/// The version that added the asyncio function or class `path` names, for those added
-/// since 3.9 (older ones exist in every supported Python).
+/// The version that added the asyncio function or class `path` names (the same table the
+/// lowering's `hasattr(asyncio, ...)` guards read).
 pub fn api_added_in(path: &str) -> Option<PythonVersion> {
     let (top, last) = split(path);
-    if top != "asyncio" {
-        return None;
-    }
-    let minor = match last {
-        "to_thread" => 9,
-        "TaskGroup" | "timeout" | "timeout_at" | "Timeout" | "Runner" | "Barrier" => 11,
-        "create_eager_task_factory" | "eager_task_factory" => 12,
-        _ => return None,
-    };
-    Some(PythonVersion::new(3, minor))
+    (top == "asyncio").then(|| tasklens_semantic::asyncio_name_since(last)).flatten()
 }
 
 /// The version that gave Tasks the method `name`, for those a plain Future lacks and

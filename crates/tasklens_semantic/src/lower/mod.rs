@@ -21,6 +21,8 @@ mod scan;
 mod stmt;
 mod versions;
 
+pub use versions::asyncio_name_since;
+
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::{Ranged, TextRange};

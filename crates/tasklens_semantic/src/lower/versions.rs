@@ -154,8 +154,9 @@ impl Lowerer {
     }
 }
 
-/// The version that added a name to `asyncio` (among those compatibility code tests for).
-fn asyncio_name_since(name: &str) -> Option<PythonVersion> {
+/// The version that added a name to `asyncio` (among those compatibility code tests for,
+/// and TL016 reports where the declared target predates them).
+pub fn asyncio_name_since(name: &str) -> Option<PythonVersion> {
     let minor = match name {
         "create_task" | "get_running_loop" | "current_task" | "all_tasks" | "run" => 7,
         "to_thread" => 9,
