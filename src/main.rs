@@ -1,6 +1,6 @@
 //! The `tasklens` command line: `check` and `rule`.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -118,6 +118,9 @@ struct CheckArgs {
     /// The source read from stdin for `--stdin-filename`.
     #[arg(skip)]
     stdin_text: Option<String>,
+    /// The encoding stdin's source came in, which a fixed source goes out in.
+    #[arg(skip)]
+    stdin_encoding: Option<tasklens_project::SourceEncoding>,
     /// Write the report to this file instead of stdout (a CI artifact such as GitLab's
     /// `gl-code-quality-report.json`).
     #[arg(short = 'o', long, conflicts_with_all = ["watch", "stdin_filename"])]
@@ -290,8 +293,12 @@ fn configure(args: &CheckArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
 fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.stdin_filename {
         args.paths = vec![path.clone()];
-        let text = std::io::read_to_string(std::io::stdin()).context("cannot read the source from stdin")?;
-        args.stdin_text = Some(text);
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read the source from stdin")?;
+        let decoded = tasklens_project::decode_source(&bytes)
+            .map_err(|message| anyhow::anyhow!("cannot read the source from stdin: {message}"))?;
+        args.stdin_text = Some(decoded.text);
+        args.stdin_encoding = Some(decoded.encoding);
     }
     let units = tasklens_project::units(&args.paths);
     if args.watch {
@@ -317,7 +324,9 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(source) = &totals.fixed_source {
         // `--fix` of stdin: the source is the output; the report goes beside it, to stderr.
         let mut stdout = std::io::stdout().lock();
-        write_or_pipe(&mut stdout, source.as_bytes())?;
+        let encoding = args.stdin_encoding.unwrap_or(tasklens_project::SourceEncoding::Utf8 { bom: false });
+        let bytes = encoding.encode(source).context("the fixed source has characters its encoding cannot hold")?;
+        write_or_pipe(&mut stdout, &bytes)?;
         let _ = stdout.flush();
         for output in &totals.outputs {
             eprint!("{output}");

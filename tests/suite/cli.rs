@@ -101,7 +101,8 @@ fn concise_json_and_github_formats() {
 fn bad_files_are_reported_and_the_rest_is_checked() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "a_broken.py", b"def f(:\n    pass\n");
-    write(dir.path(), "b_latin1.py", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n");
+    write(dir.path(), "b_koi8.py", b"# coding: koi8-r\nx = '\xd0'\ndef f(:\n");
+    write(dir.path(), "b_bom_latin1.py", b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nx = 1\n");
     write(dir.path(), "b_raw.py", b"x = '\xff'\n");
     write(dir.path(), "b_utf8_declared.py", b"# -*- coding: utf-8 -*-\n# \xea\nx = 1\n");
     let deep = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
@@ -116,7 +117,9 @@ fn bad_files_are_reported_and_the_rest_is_checked() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(text.contains("a_broken.py:1:7: syntax-error"), "{text}");
-    assert!(text.contains("b_latin1.py:1:1: io-error the file declares encoding `latin-1`"), "{text}");
+    // Read in the encoding it declares, a file's own syntax error is reported as usual.
+    assert!(text.contains("b_koi8.py:3:7: syntax-error"), "{text}");
+    assert!(text.contains("b_bom_latin1.py:1:1: io-error the file starts with a UTF-8 byte-order mark"), "{text}");
     assert!(text.contains("b_raw.py:1:1: io-error not valid UTF-8"), "{text}");
     // A file that declares UTF-8 and is not: the message does not blame the declaration.
     assert!(text.contains("b_utf8_declared.py:1:1: io-error not valid UTF-8"), "{text}");
@@ -338,6 +341,29 @@ fn fix_writes_only_the_edits_and_diff_writes_nothing() {
     }
     let again = tasklens(&["check", "app.py", "--diff"], dir.path());
     assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+}
+
+#[test]
+fn files_in_a_declared_encoding_are_checked_and_fixed_in_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Latin-1 bytes (0xe9 is `é`) before the finding: its column counts characters, and
+    // the fix keeps every other byte, so CPython still reads the file as before.
+    let original: &[u8] = b"# -*- coding: latin-1 -*-\nimport asyncio\n\nasync def work():\n    return 'caf\xe9'\n\nasync def main():\n    t = '\xe9'; task = asyncio.ensure_future(work())\n    print(await task == 'caf\\xe9', len(t))\n\nasyncio.run(main())\n";
+    write(dir.path(), "app.py", original);
+    let run = || Command::new("python3").arg("app.py").current_dir(dir.path()).output().expect("run python3");
+    assert_eq!(String::from_utf8_lossy(&run().stdout), "True 1\n");
+    let check = tasklens(&["check", "--output-format", "concise"], dir.path());
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("app.py:8:21: TL002"), "{text}");
+    let fix = tasklens(&["check", "--fix"], dir.path());
+    assert_eq!(fix.status.code(), Some(0), "{}", String::from_utf8_lossy(&fix.stdout));
+    let fixed = String::from_utf8_lossy(original).replace("ensure_future", "create_task");
+    let expected: Vec<u8> = fixed.chars().map(|c| if c == '\u{fffd}' { 0xe9 } else { c as u8 }).collect();
+    assert_eq!(std::fs::read(dir.path().join("app.py")).expect("read"), expected);
+    assert_eq!(String::from_utf8_lossy(&run().stdout), "True 1\n");
+    // From stdin, the fixed source goes out in the encoding it came in.
+    let piped = tasklens_with_stdin(&["check", "--fix", "--stdin-filename", "new.py"], dir.path(), original);
+    assert_eq!(piped.stdout, expected, "{}", String::from_utf8_lossy(&piped.stderr));
 }
 
 #[test]
@@ -775,7 +801,7 @@ fn add_noqa_accepts_the_current_findings() {
 }
 
 /// Runs tasklens with `input` on stdin.
-fn tasklens_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
+fn tasklens_with_stdin(args: &[&str], dir: &Path, input: impl AsRef<[u8]>) -> Output {
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tasklens"))
         .args(args)
@@ -785,7 +811,7 @@ fn tasklens_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("run tasklens");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(input.as_ref()).expect("write stdin");
     child.wait_with_output().expect("wait")
 }
 

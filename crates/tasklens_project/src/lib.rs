@@ -3,6 +3,7 @@
 
 pub mod config;
 mod discover;
+mod encoding;
 mod scope;
 mod store;
 mod sync;
@@ -10,6 +11,7 @@ pub mod target;
 mod workspace;
 
 pub use discover::{Found, discover, module_name, module_name_with};
+pub use encoding::{Decoded, SourceEncoding, decode_source};
 pub use scope::{Scope, Unit, context_roots, units};
 pub use store::{DEFAULT_DIR as DEFAULT_STORE_DIR, Store, remove_stores};
 pub use workspace::{CheckJob, Discovered, PathProblem, Workspace, read_source};

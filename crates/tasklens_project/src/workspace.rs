@@ -211,45 +211,11 @@ fn check_files_storing(
     diagnostics
 }
 
-/// Reads a source file: UTF-8, with an optional byte-order mark.
+/// Reads a source file as CPython would: UTF-8 (with an optional byte-order mark) or the
+/// encoding a PEP 263 comment declares; see [`crate::decode_source`].
 pub fn read_source(path: &Path) -> Result<String, String> {
-    let mut bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    if bytes.starts_with(b"\xef\xbb\xbf") {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|error| match declared_encoding(error.as_bytes()) {
-        Some(encoding) if !names_utf8(&encoding) => {
-            format!("the file declares encoding `{encoding}`; tasklens reads UTF-8 only, so it was skipped")
-        }
-        _ => format!("not valid UTF-8 ({error}); the file was skipped"),
-    })
-}
-
-/// Whether a declared encoding is UTF-8 under one of the names Python accepts for it.
-fn names_utf8(encoding: &str) -> bool {
-    let name = encoding.to_ascii_lowercase().replace('_', "-");
-    name == "utf-8" || name == "utf8" || name.starts_with("utf-8-")
-}
-
-/// The encoding a PEP 263 comment declares in the first two lines.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    for line in bytes.split(|&b| b == b'\n').take(2) {
-        let line = String::from_utf8_lossy(line);
-        if !line.trim_start().starts_with('#') {
-            continue;
-        }
-        let at = line.find("coding")?;
-        let rest = line[at + "coding".len()..].strip_prefix([':', '='])?;
-        let name: String = rest
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
-        if !name.is_empty() {
-            return Some(name);
-        }
-    }
-    None
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    crate::decode_source(&bytes).map(|decoded| decoded.text)
 }
 
 impl Workspace {
