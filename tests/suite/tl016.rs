@@ -119,6 +119,22 @@ async def main():
         print(task.cancelling())
     await task
     newest()
+    await in_thread(print)
+
+
+async def in_thread(function):
+    # Aliases taken where AttributeError is caught, or only on newer Pythons.
+    if sys.version_info >= (3, 12):
+        make_factory = asyncio.create_eager_task_factory
+    else:
+        make_factory = None
+    print(make_factory)
+    try:
+        limit = asyncio.timeout
+    except AttributeError:
+        return function()
+    async with limit(1):
+        return function()
 
 
 def newest():

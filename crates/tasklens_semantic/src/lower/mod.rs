@@ -142,7 +142,9 @@ pub(crate) struct Lowerer {
     attribute_error_handled: u32,
     /// How many `try` bodies around here handle `ImportError`.
     import_error_handled: u32,
-    /// Names bound by imports under a version guard or where `ImportError` is handled.
+    /// Names bound by imports under a version guard or where `ImportError` is handled, and
+    /// aliases (`to_thread = asyncio.to_thread`) under a version guard or where
+    /// `AttributeError` is handled.
     compat_names: FxHashSet<Name>,
     /// How many `try` bodies that catch `TypeError` enclose the code being lowered.
     type_error_handled: u32,

@@ -240,10 +240,16 @@ impl Lowerer {
             return;
         }
         let value = self.expr(&assign.value);
-        if let [Expr::Name(target)] = assign.targets.as_slice()
-            && self.named_tuple_assignment(target, &assign.value)
-        {
-            return;
+        if let [Expr::Name(target)] = assign.targets.as_slice() {
+            // `to_thread = asyncio.to_thread` where `AttributeError` is handled, or that
+            // only newer Pythons run, names a function that differs between Pythons.
+            let alias = matches!(&*assign.value, Expr::Attribute(_) | Expr::Name(_));
+            if alias && (self.attribute_error_handled > 0 || self.flow().above.is_some()) {
+                self.compat_names.insert(target.id.clone());
+            }
+            if self.named_tuple_assignment(target, &assign.value) {
+                return;
+            }
         }
         // `x = value  # type: T` is an annotated assignment.
         if let [target @ (Expr::Name(_) | Expr::Attribute(_))] = assign.targets.as_slice()
