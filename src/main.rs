@@ -419,7 +419,9 @@ fn show_settings(args: &CheckArgs, units: &[tasklens_project::Unit]) -> anyhow::
         let src: Vec<String> = config.src.iter().map(|dir| dir.display().to_string()).collect();
         let _ = writeln!(out, "project: {}", roots.join(", "));
         let _ = writeln!(out, "  configuration: {configuration}");
-        let _ = writeln!(out, "  target-version: {}", workspace.project().target_version(&workspace.db));
+        let project = workspace.project();
+        let origin = if *project.target_declared(&workspace.db) { "" } else { " (assumed: the project declares none)" };
+        let _ = writeln!(out, "  target-version: {}{origin}", project.target_version(&workspace.db));
         let _ = writeln!(out, "  select: {}", list(&config.select, "every rule"));
         let _ = writeln!(out, "  ignore: {}", list(&config.ignore, "none"));
         let _ = writeln!(out, "  extend-exclude: {}", list(&config.extend_exclude, "none"));

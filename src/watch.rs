@@ -114,7 +114,8 @@ pub(crate) fn watch(args: &CheckArgs, units: &[Unit]) -> anyhow::Result<ExitCode
                 let Some(changed) = debounce(paths, &receiver) else { return Ok(ExitCode::SUCCESS) };
                 let changed: Vec<PathBuf> = changed.into_iter().collect();
                 let config_changed = changed.iter().any(|path| {
-                    path.file_name().is_some_and(|name| name == "pyproject.toml" || name == "tasklens.toml")
+                    path.file_name()
+                        .is_some_and(|name| tasklens_project::CONFIG_FILES.iter().any(|config| name == *config))
                 });
                 for (index, project) in watched.iter_mut().enumerate() {
                     let mut any = false;

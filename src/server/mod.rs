@@ -92,7 +92,7 @@ pub(crate) fn serve() -> anyhow::Result<ExitCode> {
                     message = connection.receiver.try_recv().ok();
                 }
                 let configured = changes.iter().any(|(path, _)| {
-                    path.file_name().is_some_and(|name| name == "pyproject.toml" || name == "tasklens.toml")
+                    path.file_name().is_some_and(|name| tasklens_project::CONFIG_FILES.iter().any(|config| name == *config))
                 });
                 for (index, project) in projects.iter_mut().enumerate() {
                     let mine: Vec<&Change> = changes.iter().filter(|(path, _)| contains(&project.unit, path)).collect();
@@ -147,10 +147,11 @@ fn watch_files(connection: &Connection, params: &InitializeParams) -> anyhow::Re
     if !dynamic {
         return Ok(());
     }
-    let watchers: Vec<serde_json::Value> = ["**/*.py", "**/pyproject.toml", "**/tasklens.toml", "**/.gitignore"]
-        .iter()
-        .map(|glob| serde_json::json!({ "globPattern": glob }))
-        .collect();
+    let watchers: Vec<serde_json::Value> =
+        ["**/*.py", "**/pyproject.toml", "**/tasklens.toml", "**/setup.cfg", "**/.gitignore"]
+            .iter()
+            .map(|glob| serde_json::json!({ "globPattern": glob }))
+            .collect();
     let registration = serde_json::json!({ "registrations": [{
         "id": "tasklens-watched-files",
         "method": DidChangeWatchedFiles::METHOD,

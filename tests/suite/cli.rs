@@ -1004,6 +1004,18 @@ fn show_settings_prints_what_each_project_is_checked_with() {
     let text = String::from_utf8_lossy(&isolated.stdout);
     assert!(text.contains("configuration: none (--isolated)") && text.contains("lowering store: off"), "{text}");
     assert!(text.contains("  ignore: none") && text.contains("  files: 2"), "{text}");
+    // Without `requires-python`, the version comes from `setup.cfg` or `setup.py`, or is assumed.
+    write(dir.path(), "pyproject.toml", b"[build-system]\nrequires = [\"setuptools\"]\n");
+    write(dir.path(), "setup.py", b"from setuptools import setup\nsetup(name='app', python_requires='>=3.9')\n");
+    let from_setup = tasklens(&["check", "--show-settings"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&from_setup.stdout).lines().any(|l| l == "  target-version: 3.9"),
+        "{from_setup:?}"
+    );
+    std::fs::remove_file(dir.path().join("setup.py")).expect("remove");
+    let assumed = tasklens(&["check", "--show-settings"], dir.path());
+    let text = String::from_utf8_lossy(&assumed.stdout);
+    assert!(text.contains("  target-version: 3.10 (assumed: the project declares none)"), "{text}");
 }
 
 #[test]

@@ -194,3 +194,23 @@ asyncio.run(main())
         "main.py:5: TL016\nmain.py:8: TL016",
     );
 }
+
+#[test]
+fn a_version_declared_for_poetry_or_setuptools() {
+    // Poetry's `python = "^3.10"` and `setup.cfg`'s `python_requires` declare it too.
+    let main = r#"#- main.py run 3.10
+import asyncio
+
+
+async def main():
+    async with asyncio.timeout(1):
+        await asyncio.sleep(0)
+
+
+asyncio.run(main())
+"#;
+    let poetry = "#- pyproject.toml\n[tool.poetry.dependencies]\npython = \"^3.10\"\n";
+    check(&format!("{poetry}{main}"), "main.py:5: TL016");
+    let setup_cfg = "#- setup.cfg\n[metadata]\nname = jobs\n\n[options]\npython_requires = >=3.10\n";
+    check(&format!("{setup_cfg}{main}"), "main.py:5: TL016");
+}

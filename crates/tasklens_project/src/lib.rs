@@ -11,6 +11,9 @@ pub mod target;
 mod workspace;
 
 pub use discover::{Found, discover, module_name, module_name_with};
+/// Files whose change may change a project's configuration or the Python it declares.
+pub const CONFIG_FILES: &[&str] = &["pyproject.toml", "tasklens.toml", "setup.cfg", "setup.py"];
+
 pub use encoding::{Decoded, SourceEncoding, decode_source};
 pub use scope::{Scope, Unit, context_roots, units};
 pub use store::{DEFAULT_DIR as DEFAULT_STORE_DIR, Store, remove_stores};

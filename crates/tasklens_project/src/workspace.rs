@@ -314,10 +314,9 @@ impl Workspace {
 
     pub fn from_sources_into(db: RootDatabase, sources: &[(&str, &str)]) -> Self {
         let all_sources = sources;
-        let declared = sources
-            .iter()
-            .find(|(path, _)| *path == "pyproject.toml")
-            .and_then(|(_, text)| crate::target::requires_python(text).ok().flatten());
+        let declared = crate::target::declared_by(|name| {
+            sources.iter().find(|(path, _)| *path == name).map(|(_, text)| (*text).to_owned())
+        });
         let target = declared.unwrap_or(PythonVersion::OLDEST_SUPPORTED);
         let mut sources: Vec<(&str, &str)> =
             sources.iter().copied().filter(|(path, _)| path.ends_with(".py")).collect();

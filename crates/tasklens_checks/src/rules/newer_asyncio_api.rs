@@ -18,7 +18,8 @@ declare_rule! {
     /// TL001 follows Futures.
     ///
     /// Reported only where the project declares its oldest Python (`--target-version`,
-    /// `target-version` in the configuration, or `requires-python`), not for the default
+    /// `target-version` in the configuration, `requires-python`, Poetry's `python`, or
+    /// `python_requires` in `setup.cfg` or `setup.py`), not for the default
     /// assumed without one. A use under a version guard that only newer Pythons take
     /// (`if sys.version_info >= (3, 11):`, the `else` of `<`, `hasattr(asyncio,
     /// "TaskGroup")`, after `if sys.version_info < (3, 11): return`), a call whose

@@ -15,7 +15,7 @@ declare_rule! {
     /// `open_connection`, `start_server`, `open_unix_connection`, `start_unix_server`,
     /// `create_subprocess_exec` and `create_subprocess_shell`, however they are imported
     /// or aliased. Reported when the target version is 3.10 or newer (`--target-version`,
-    /// else `requires-python`, else the oldest CPython still supported).
+    /// else the oldest Python the project declares, else the oldest CPython still supported).
     ///
     /// `asyncio.create_task`, `asyncio.run` and the APIs added later (`timeout`,
     /// `timeout_at`, `Timeout`, `TaskGroup`, `Barrier`, `Runner`,
