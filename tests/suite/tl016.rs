@@ -214,3 +214,42 @@ asyncio.run(main())
     let setup_cfg = "#- setup.cfg\n[metadata]\nname = jobs\n\n[options]\npython_requires = >=3.10\n";
     check(&format!("{setup_cfg}{main}"), "main.py:5: TL016");
 }
+
+#[test]
+fn a_newer_name_imported_from_asyncio_fails_at_the_import() {
+    // The import is the line to change: it fails before any use runs (the uses through it
+    // are not reported again); under `TYPE_CHECKING`, a version test or an ImportError
+    // handler it is left alone.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.10"
+#- jobs.py
+import sys
+from typing import TYPE_CHECKING
+
+from asyncio import Runner, sleep
+
+if TYPE_CHECKING:
+    from asyncio import Barrier
+if sys.version_info >= (3, 11):
+    from asyncio import timeout
+try:
+    from asyncio import TaskGroup
+except ImportError:
+    TaskGroup = None
+
+
+def run(coro):
+    with Runner() as runner:
+        return runner.run(coro)
+#- main.py run 3.10
+import jobs
+
+print(jobs.sleep)
+"#,
+        "jobs.py:4: TL016",
+    );
+}

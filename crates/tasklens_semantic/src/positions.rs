@@ -21,6 +21,8 @@ pub struct Positions {
     pub annotated: Vec<TextRange>,
     /// Each Task-only method call's attribute name.
     pub task_method_calls: Vec<TextRange>,
+    /// Each `ModuleFacts::newer_imports` entry's imported name.
+    pub newer_imports: Vec<TextRange>,
     /// Each `ModuleFacts::awaited_references` entry's awaited expression.
     pub awaited_references: Vec<TextRange>,
     /// Each `ModuleFacts::protocol_uses` entry's value.

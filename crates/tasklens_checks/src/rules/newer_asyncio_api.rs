@@ -15,7 +15,10 @@ declare_rule! {
     /// and `eager_task_factory` (3.12), however they are imported or aliased; and the Task
     /// methods `cancelling()` and `uncancel()` (3.11) and `get_context()` (3.12) called on a
     /// value that can be a Task, followed across functions, attributes and modules as
-    /// TL001 follows Futures.
+    /// TL001 follows Futures. `from asyncio import TaskGroup` is reported at the import,
+    /// which fails when the module is imported (`ImportError`), even if nothing uses the
+    /// name; calls through the imported name are not reported again. An import under
+    /// `if TYPE_CHECKING:` or another `if`, or where `ImportError` is handled, is left alone.
     ///
     /// Reported only where the project declares its oldest Python (`--target-version`,
     /// `target-version` in the configuration, `requires-python`, Poetry's `python`, or
@@ -84,6 +87,13 @@ pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnosti
                  AttributeError on {missing}"
             ),
             format!("Tasks have no `{method}` before Python {since}"),
+        ),
+        NewerApi::Import { name } => (
+            format!(
+                "`from asyncio import {name}` fails on Python {missing}: `asyncio.{name}` was added in Python \
+                 {since}, but the project supports Python {target} (ImportError when the module is imported)"
+            ),
+            format!("asyncio has no `{name}` before Python {since}"),
         ),
     };
     Diagnostic {

@@ -28,6 +28,8 @@ pub enum NewerApi {
     Function { path: String },
     /// A method of a Task (`cancelling`), called on a value that can be one.
     TaskMethod { method: Name },
+    /// `from asyncio import TaskGroup`, which fails at import time where the name is missing.
+    Import { name: Name },
 }
 
 pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
@@ -36,7 +38,9 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         let Some(since) = crate::asyncio_api::api_added_in(path) else { continue };
         // Under an `if` the test may be what makes it safe (`if self.uncancellable:`).
         let module = solved.modules.site_module(*site);
-        let compat_call = site_listed(solved, *site, |facts| &facts.compat_calls);
+        // Calls through `from asyncio import X` are reported at the import.
+        let compat_call = site_listed(solved, *site, |facts| &facts.compat_calls)
+            || site_listed(solved, *site, |facts| &facts.calls_through_newer_imports);
         if failure_expected(solved, *site) || compat_call || solved.modules.site(*site).1.guarded {
             continue;
         }
@@ -49,6 +53,15 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         });
     }
     for (module, entry) in solved.modules.modules.iter().enumerate() {
+        for (index, (name, since, from_version)) in entry.facts.newer_imports.iter().enumerate() {
+            found.push(NewerApiUse {
+                at: Location { file: entry.file, range: solved.positions[module].newer_imports[index] },
+                api: NewerApi::Import { name: name.clone() },
+                since: *since,
+                from_version: *from_version,
+                below: None,
+            });
+        }
         for (index, call) in entry.facts.task_method_calls.iter().enumerate() {
             let Some(since) = crate::asyncio_api::task_method_added_in(&call.method) else { continue };
             if call.under_test {

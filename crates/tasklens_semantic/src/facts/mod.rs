@@ -136,6 +136,12 @@ pub struct ModuleFacts {
     /// handled, bind (`if sys.version_info >= (3, 11): import asyncio as async_timeout`):
     /// what they call depends on the Python. By site.
     pub compat_calls: Vec<SiteId>,
+    /// `from asyncio import TaskGroup` of a name some Pythons lack, where nothing handles
+    /// the `ImportError` and no test guards it: the name, the version that added it, and
+    /// the version the import runs from (a version guard). Positions: `newer_imports`.
+    pub newer_imports: Vec<(Name, tasklens_db::PythonVersion, Option<tasklens_db::PythonVersion>)>,
+    /// Calls through a name such an import binds (the import is the line to change); by site.
+    pub calls_through_newer_imports: Vec<SiteId>,
     /// Calls of builtins that call a function with elements (`map(f, xs...)`, `filter(f,
     /// xs)`, `sorted(xs, key=f)`...): the site, the node of `f`, and the callee and result
     /// nodes of the call of `f` laid out for the elements (linked when the callee is the

@@ -110,8 +110,13 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
-        if root_name(&call.func).is_some_and(|root| self.compat_names.contains(root)) {
-            self.facts.compat_calls.push(site);
+        if let Some(root) = root_name(&call.func) {
+            if self.compat_names.contains(root) {
+                self.facts.compat_calls.push(site);
+            }
+            if self.newer_import_names.contains(root) {
+                self.facts.calls_through_newer_imports.push(site);
+            }
         }
         // `loop.run_forever()` in a synchronous function: the loop runs while the frame
         // (and every name it holds) stays alive, as across an `await`.

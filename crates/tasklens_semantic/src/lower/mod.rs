@@ -146,6 +146,8 @@ pub(crate) struct Lowerer {
     /// aliases (`to_thread = asyncio.to_thread`) under a version guard or where
     /// `AttributeError` is handled.
     compat_names: FxHashSet<Name>,
+    /// Names bound by `ModuleFacts::newer_imports`.
+    newer_import_names: FxHashSet<Name>,
     /// How many `try` bodies that catch `TypeError` enclose the code being lowered.
     type_error_handled: u32,
     /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
@@ -204,6 +206,7 @@ impl Lowerer {
             attribute_error_handled: 0,
             import_error_handled: 0,
             compat_names: FxHashSet::default(),
+            newer_import_names: FxHashSet::default(),
             type_error_handled: 0,
             failure_expected: 0,
             value_error_handled: 0,

@@ -140,6 +140,17 @@ impl Lowerer {
                     }
                     let target = Self::import_target(import.level, module, Some(alias.name.as_str()));
                     self.bind_import(&bound, target);
+                    if import.level == 0
+                        && module == Some("asyncio")
+                        && let Some(since) = super::versions::asyncio_name_since(alias.name.as_str())
+                        && self.guarded == 0
+                        && self.import_error_handled == 0
+                    {
+                        let from_version = self.flow().above;
+                        self.facts.newer_imports.push((alias.name.id.clone(), since, from_version));
+                        self.positions.newer_imports.push(alias.name.range);
+                        self.newer_import_names.insert(bound);
+                    }
                 }
             }
             Stmt::Expr(expr) => {
