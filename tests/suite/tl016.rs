@@ -253,3 +253,32 @@ print(jobs.sleep)
         "jobs.py:4: TL016",
     );
 }
+
+#[test]
+fn a_newer_name_read_without_a_call() {
+    // `asyncio.eager_task_factory` handed over as a value fails as a call would; the same
+    // read under a version test does not.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.11"
+#- main.py run 3.11
+import asyncio
+import sys
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    if sys.version_info >= (3, 12):
+        loop.set_task_factory(asyncio.eager_task_factory)
+    factories = {"eager": asyncio.eager_task_factory}
+    loop.set_task_factory(factories["eager"])
+
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL016",
+    );
+}

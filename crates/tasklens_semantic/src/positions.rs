@@ -23,6 +23,8 @@ pub struct Positions {
     pub task_method_calls: Vec<TextRange>,
     /// Each `ModuleFacts::newer_imports` entry's imported name.
     pub newer_imports: Vec<TextRange>,
+    /// Each `ModuleFacts::newer_attribute_reads` entry's attribute expression.
+    pub newer_attribute_reads: Vec<TextRange>,
     /// Each `ModuleFacts::awaited_references` entry's awaited expression.
     pub awaited_references: Vec<TextRange>,
     /// Each `ModuleFacts::protocol_uses` entry's value.

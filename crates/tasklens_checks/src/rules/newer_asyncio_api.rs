@@ -12,7 +12,8 @@ declare_rule! {
     /// have: `asyncio.run`, `create_task`, `get_running_loop`, `current_task` and
     /// `all_tasks` (3.7), `asyncio.to_thread` (3.9), `asyncio.TaskGroup`, `timeout`,
     /// `timeout_at`, `Timeout`, `Runner` and `Barrier` (3.11), `create_eager_task_factory`
-    /// and `eager_task_factory` (3.12), however they are imported or aliased; and the Task
+    /// and `eager_task_factory` (3.12), however they are imported or aliased, called or
+    /// only read (`loop.set_task_factory(asyncio.eager_task_factory)`); and the Task
     /// methods `cancelling()` and `uncancel()` (3.11) and `get_context()` (3.12) called on a
     /// value that can be a Task, followed across functions, attributes and modules as
     /// TL001 follows Futures. `from asyncio import TaskGroup` is reported at the import,
@@ -76,7 +77,7 @@ pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnosti
             (
                 format!(
                     "`asyncio.{name}` was added in Python {since}, but the project supports Python {target}: \
-                     AttributeError on {missing} (ImportError where it is imported by name)"
+                     AttributeError on {missing}"
                 ),
                 format!("`asyncio.{name}` does not exist before Python {since}"),
             )

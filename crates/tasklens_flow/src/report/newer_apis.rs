@@ -53,6 +53,18 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         });
     }
     for (module, entry) in solved.modules.modules.iter().enumerate() {
+        for (index, (base, name, since, from_version)) in entry.facts.newer_attribute_reads.iter().enumerate() {
+            let of_asyncio = |&obj: &u32| matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize] == "asyncio");
+            if solved.sets.get(entry.node_base + base).iter().any(of_asyncio) {
+                found.push(NewerApiUse {
+                    at: Location { file: entry.file, range: solved.positions[module].newer_attribute_reads[index] },
+                    api: NewerApi::Function { path: format!("asyncio.{name}") },
+                    since: *since,
+                    from_version: *from_version,
+                    below: None,
+                });
+            }
+        }
         for (index, (name, since, from_version)) in entry.facts.newer_imports.iter().enumerate() {
             found.push(NewerApiUse {
                 at: Location { file: entry.file, range: solved.positions[module].newer_imports[index] },

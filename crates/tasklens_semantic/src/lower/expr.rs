@@ -102,6 +102,7 @@ impl Lowerer {
                     }
                     // `callback = task.get_name` fails on a plain Future already.
                     let name = &attribute.attr.id;
+                    self.note_newer_attribute_read(base, attribute);
                     if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
                         self.task_method_call(base, name, attribute.attr.range);
                     }

@@ -337,6 +337,19 @@ impl Lowerer {
         id
     }
 
+    /// Records a read of `base.name` where `name` is an asyncio name some Pythons lack
+    /// (whether `base` is asyncio is for the solution to say).
+    fn note_newer_attribute_read(&mut self, base: NodeId, attribute: &ast::ExprAttribute) {
+        let Some(since) = versions::asyncio_name_since(attribute.attr.as_str()) else { return };
+        let compat = matches!(&*attribute.value, ast::Expr::Name(root) if self.compat_names.contains(&root.id));
+        if self.guarded > 0 || self.attribute_error_handled > 0 || compat {
+            return;
+        }
+        let from_version = self.flow().above;
+        self.facts.newer_attribute_reads.push((base, attribute.attr.id.clone(), since, from_version));
+        self.positions.newer_attribute_reads.push(attribute.range);
+    }
+
     /// Records `receiver.method` of a Task-only method, a sink.
     fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange) {
         let (from_version, under_test) = (self.flow().above, self.guarded > 0);
