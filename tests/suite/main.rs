@@ -26,4 +26,5 @@ mod tl013;
 mod tl014;
 mod tl015;
 mod tl016;
+mod tl017;
 mod watch;

@@ -155,6 +155,11 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for task in report.loopless_calls.iter().filter(|task| supported(task.below)) {
         diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));
     }
+    // Only Pythons from 3.12 on object, and every project may run on those.
+    let from_3_12 = tasklens_db::PythonVersion::new(3, 12);
+    for call in report.implicit_loop_calls.iter().filter(|call| call.below.is_none_or(|below| below > from_3_12)) {
+        diagnostics.push(rules::implicit_event_loop::diagnostic(db, call));
+    }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.
     let never_a_task: Vec<tasklens_flow::Location> = (report.task_arguments.iter())
         .filter(|flow| {

@@ -112,7 +112,12 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     // (tornado's `AnyThreadEventLoopPolicy`). The scan for setters only when needed.
     let in_threads =
         (ensure_futures.values().chain(current_loop.values())).any(|(_, start)| *start == LooplessStart::Thread);
-    let (setters, policy) = if in_threads { loop_setters(solved) } else { Default::default() };
+    let at_import = current_loop.values().any(|(_, start)| *start != LooplessStart::Thread);
+    let (setters, policy) = if in_threads || at_import { loop_setters(solved) } else { Default::default() };
+    let implicit_loop_calls = match at_import && !policy {
+        true => implicit_loop_calls(solved, &setters, &current_loop),
+        false => Vec::new(),
+    };
     let no_loop = |paths: &FxHashMap<GSite, LooplessPath>| match in_threads && !policy {
         true => threads_without_loop(solved, &setters, paths),
         false => FxHashSet::default(),
@@ -125,7 +130,26 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
         .collect();
     current.sort_unstable_by_key(|(site, _, _)| *site);
     calls.extend(current);
-    LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls }
+    LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls, implicit_loop_calls }
+}
+
+/// The `get_event_loop()` calls reached as a module is imported or a script starts
+/// (`paths`), where nothing on the way, nor the module-level code the way starts from,
+/// sets an event loop (`setters`): with no current loop, Python 3.12 and 3.13 warn and
+/// 3.14 raises RuntimeError.
+fn implicit_loop_calls(solved: &Solved, setters: &Setters, paths: &FxHashMap<GSite, LooplessPath>) -> Vec<Loopless> {
+    let mut found: Vec<Loopless> = (paths.iter())
+        .filter(|(_, (_, start))| *start != LooplessStart::Thread)
+        .filter(|(site, (chain, _))| {
+            let outermost = chain.first().copied().unwrap_or(**site);
+            !setters.modules.contains(&solved.modules.site_module(outermost))
+                && (chain.iter().skip(1).chain(std::iter::once(*site)))
+                    .all(|&s| caller_of(solved, s).is_none_or(|func| !setters.functions.contains(&func)))
+        })
+        .map(|(site, (chain, start))| (*site, chain.clone(), *start))
+        .collect();
+    found.sort_unstable_by_key(|(site, _, _)| *site);
+    found
 }
 
 /// Calls reached where no loop runs (see [`loopless_calls`]).
@@ -139,6 +163,9 @@ pub(super) struct LooplessCalls {
     pub threads_without_loop: FxHashSet<GSite>,
     /// The `get_event_loop()` calls among `calls`.
     pub current_loop_calls: FxHashSet<GSite>,
+    /// `get_event_loop()` calls at import time or as a script starts, where nothing sets a
+    /// loop first (TL017).
+    pub implicit_loop_calls: Vec<Loopless>,
 }
 
 /// The calls reached in another thread (`paths`) where no function on the way sets an
@@ -148,9 +175,10 @@ pub(super) struct LooplessCalls {
 /// version.
 fn threads_without_loop(
     solved: &Solved,
-    setters: &FxHashSet<u32>,
+    setters: &Setters,
     paths: &FxHashMap<GSite, LooplessPath>,
 ) -> FxHashSet<GSite> {
+    let setters = &setters.functions;
     // An executor's `initializer` that sets a loop prepares its threads; executors are not
     // told apart, so one such initializer covers every thread an executor of the project runs.
     let initialized = (solved.thread_targets.iter())
@@ -167,12 +195,20 @@ fn threads_without_loop(
         .collect()
 }
 
-/// Functions that call `set_event_loop` (asyncio's or a policy's, by any name), and whether
-/// anything calls `set_event_loop_policy`.
-fn loop_setters(solved: &Solved) -> (FxHashSet<u32>, bool) {
-    let (mut setters, mut policy) = (FxHashSet::default(), false);
+/// Where the project sets an event loop: functions, and modules in their module-level code.
+#[derive(Default)]
+struct Setters {
+    functions: FxHashSet<u32>,
+    modules: FxHashSet<u32>,
+}
+
+/// Functions and modules that call `set_event_loop` (asyncio's or a policy's, by any name),
+/// and whether anything sets an event loop policy (`set_event_loop_policy`, `uvloop.install()`).
+fn loop_setters(solved: &Solved) -> (Setters, bool) {
+    let (mut setters, mut policy) = (Setters::default(), false);
     for module in &solved.modules.modules {
         let facts = &module.facts;
+        policy |= facts.installs_loop_policy;
         for constraint in &facts.constraints {
             let (site, name) = match *constraint {
                 Constraint::MethodCall { site, name, .. } => (site, facts.name(name).as_str()),
@@ -190,7 +226,10 @@ fn loop_setters(solved: &Solved) -> (FxHashSet<u32>, bool) {
             };
             match name {
                 "set_event_loop_policy" => policy = true,
-                "set_event_loop" => setters.extend(caller_of(solved, module.site_base + site)),
+                "set_event_loop" => match caller_of(solved, module.site_base + site) {
+                    Some(func) => _ = setters.functions.insert(func),
+                    None => _ = setters.modules.insert(solved.modules.site_module(module.site_base + site)),
+                },
                 _ => {}
             }
         }

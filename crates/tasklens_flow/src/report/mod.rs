@@ -61,6 +61,8 @@ pub(crate) struct Derived {
     pub threads_without_loop: FxHashSet<GSite>,
     /// The `get_event_loop()` calls among `loopless_calls` (in threads without a loop).
     pub current_loop_calls: FxHashSet<GSite>,
+    /// `get_event_loop()` at import time where nothing sets a loop (TL017).
+    pub implicit_loop_calls: Vec<context::Loopless>,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -72,7 +74,8 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         || crate::dropped::dropped_tasks(solved),
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
-    let context::LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls } = loopless_calls;
+    let context::LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls, implicit_loop_calls } =
+        loopless_calls;
     Derived {
         loop_functions,
         dropped_tasks,
@@ -80,6 +83,7 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         loopless_ensure_futures: ensure_futures,
         threads_without_loop,
         current_loop_calls,
+        implicit_loop_calls,
     }
 }
 
@@ -219,6 +223,15 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             below: runs_below(solved, site),
         })
         .collect();
+    let loopless = |(site, chain, start): &context::Loopless| LooplessCall {
+        at: location(*site),
+        callee: call_at(solved, *site).callee,
+        chain: chain.iter().map(|&via| location(via)).collect(),
+        start: *start,
+        current_loop: true,
+        below: runs_below(solved, *site),
+    };
+    report.implicit_loop_calls = solved.derived.implicit_loop_calls.iter().map(loopless).collect();
     report.loopless_calls = (solved.derived.loopless_calls.iter())
         .map(|(site, chain, start)| LooplessCall {
             at: location(*site),

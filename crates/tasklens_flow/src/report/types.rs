@@ -315,6 +315,9 @@ pub struct FlowReport {
     pub dropped_tasks: Vec<DroppedTask>,
     pub masked_casts: Vec<MaskedCast>,
     pub loopless_calls: Vec<LooplessCall>,
+    /// `asyncio.get_event_loop()` reached as a module is imported or a script starts, where
+    /// nothing sets an event loop first (TL017).
+    pub implicit_loop_calls: Vec<LooplessCall>,
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
     pub called_callbacks: Vec<CalledCallback>,

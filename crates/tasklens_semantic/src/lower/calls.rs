@@ -110,6 +110,11 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        if crate::annotation::dotted_name(&call.func).is_some_and(
+            |path| matches!(path.as_slice(), [top, name] if top.as_str() == "uvloop" && name.as_str() == "install"),
+        ) {
+            self.facts.installs_loop_policy = true;
+        }
         if let Some(root) = root_name(&call.func) {
             if self.compat_names.contains(root) {
                 self.facts.compat_calls.push(site);

@@ -1,0 +1,81 @@
+//! TL017: `asyncio.get_event_loop()` where no event loop is running or set.
+
+use tasklens_flow::{LooplessCall, LooplessStart};
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+use crate::rules::create_task_without_running_loop::chain_labels;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds `asyncio.get_event_loop()` in code that runs when a module is imported or a
+    /// script starts (module level, `if __name__ == "__main__":`, class bodies, and the
+    /// synchronous functions, methods and constructors they call, across modules), where
+    /// no event loop is running and none has been set: the loop it returns is one it makes
+    /// up on the spot. Not where the module-level code the call is reached from, or a
+    /// function on the way, calls `asyncio.set_event_loop(...)`, nor in a project that
+    /// sets an event loop policy (`asyncio.set_event_loop_policy`, `uvloop.install()`);
+    /// calls that may not run (under a test, in a `try` that handles `RuntimeError`) are
+    /// left out, as for TL003.
+    ///
+    /// ## Why is this bad?
+    /// Creating a loop implicitly is deprecated: Python 3.12 and 3.13 emit
+    /// `DeprecationWarning: There is no current event loop`, and Python 3.14 raises
+    /// `RuntimeError` instead (no current event loop). The usual script start,
+    /// `loop = asyncio.get_event_loop(); loop.run_until_complete(main())`, stops working,
+    /// and type checkers see nothing wrong with it.
+    ///
+    /// ## Example
+    /// ```python
+    /// loop = asyncio.get_event_loop()
+    /// loop.run_until_complete(main())
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// asyncio.run(main())
+    /// ```
+    /// or, where the loop must outlive one call, make and set it explicitly:
+    /// ```python
+    /// loop = asyncio.new_event_loop()
+    /// asyncio.set_event_loop(loop)
+    /// loop.run_until_complete(main())
+    /// ```
+    ///
+    /// ## References
+    /// - [`asyncio.get_event_loop`](https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.get_event_loop)
+    /// - [What's new in Python 3.14: asyncio](https://docs.python.org/3.14/whatsnew/3.14.html#id7)
+    pub static RULE = ("TL017", "implicit-event-loop", Severity::Warning);
+}
+
+/// TL017 for one `get_event_loop()` call.
+pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &LooplessCall) -> Diagnostic {
+    let what = format!("`{}`", describe::call(db, call.at, call.callee));
+    let when = match (call.chain.first(), call.start) {
+        (None, LooplessStart::Script) => "runs when the script starts".to_owned(),
+        (None, _) => "runs at import time".to_owned(),
+        (Some(first), LooplessStart::Script) => {
+            format!("runs when the script starts, through the call in {}", describe::place(db, *first))
+        }
+        (Some(first), _) => {
+            format!("runs when the module is imported, through the call in {}", describe::place(db, *first))
+        }
+    };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!(
+            "{what} {when}, where no event loop is running or set: DeprecationWarning on Python 3.12 and 3.13, \
+             RuntimeError from 3.14 (no current event loop); use `asyncio.run(...)`, or `asyncio.new_event_loop()` \
+             with `asyncio.set_event_loop(loop)`"
+        ),
+        primary: Label {
+            file: call.at.file,
+            range: call.at.range,
+            message: "makes up a loop where none is set".into(),
+        },
+        trace: chain_labels(&call.chain, call.start),
+        fix: None,
+    }
+}
