@@ -78,6 +78,28 @@ loop.close()
 "#,
         "",
     );
+    // A package that sets a loop as it is imported sets it for its modules too.
+    check(
+        r#"
+#- app/__init__.py
+import asyncio
+
+asyncio.set_event_loop(asyncio.new_event_loop())
+#- app/jobs.py
+import asyncio
+
+LOOP = asyncio.get_event_loop()
+#- main.py run 3.12
+import warnings
+
+warnings.simplefilter("error", DeprecationWarning)
+
+from app.jobs import LOOP
+
+print(LOOP.is_running())
+"#,
+        "",
+    );
     // A project that installs a policy may give every thread a loop; not run (no uvloop here).
     check(
         r#"

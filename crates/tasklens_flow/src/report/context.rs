@@ -142,7 +142,7 @@ fn implicit_loop_calls(solved: &Solved, setters: &Setters, paths: &FxHashMap<GSi
         .filter(|(_, (_, start))| *start != LooplessStart::Thread)
         .filter(|(site, (chain, _))| {
             let outermost = chain.first().copied().unwrap_or(**site);
-            !setters.modules.contains(&solved.modules.site_module(outermost))
+            !sets_loop_first(solved, setters, solved.modules.site_module(outermost))
                 && (chain.iter().skip(1).chain(std::iter::once(*site)))
                     .all(|&s| caller_of(solved, s).is_none_or(|func| !setters.functions.contains(&func)))
         })
@@ -193,6 +193,18 @@ fn threads_without_loop(
         })
         .map(|(site, _)| *site)
         .collect()
+}
+
+/// Whether the module-level code of `module`, or of a package above it (imported first),
+/// sets an event loop.
+fn sets_loop_first(solved: &Solved, setters: &Setters, module: u32) -> bool {
+    let name = &solved.modules.modules[module as usize].name;
+    setters.modules.iter().any(|&setter| {
+        let setter_name = &solved.modules.modules[setter as usize].name;
+        setter == module
+            || (solved.modules.modules[setter as usize].is_package
+                && name.strip_prefix(&**setter_name).is_some_and(|rest| rest.starts_with('.')))
+    })
 }
 
 /// Where the project sets an event loop: functions, and modules in their module-level code.
