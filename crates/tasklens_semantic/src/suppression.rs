@@ -140,7 +140,7 @@ fn our_code(code: &str) -> Option<&str> {
 
 /// The rules' names, as comments may name them (the checks' registry holds the same
 /// pairs; a test there compares them).
-pub const RULE_NAMES: [(&str, &str); 16] = [
+pub const RULE_NAMES: [(&str, &str); 17] = [
     ("TL001", "future-flows-into-task"),
     ("TL002", "ensure-future-on-coroutine"),
     ("TL003", "create-task-without-running-loop"),
@@ -157,6 +157,7 @@ pub const RULE_NAMES: [(&str, &str); 16] = [
     ("TL014", "call-result-as-callback"),
     ("TL015", "sync-async-mismatch"),
     ("TL016", "newer-asyncio-api"),
+    ("TL017", "implicit-event-loop"),
 ];
 
 /// `[TL001, TL005]` right after the marker.
