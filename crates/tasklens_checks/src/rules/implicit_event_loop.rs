@@ -13,8 +13,9 @@ declare_rule! {
     /// script starts (module level, `if __name__ == "__main__":`, class bodies, and the
     /// synchronous functions, methods and constructors they call, across modules), where
     /// no event loop is running and none has been set: the loop it returns is one it makes
-    /// up on the spot. Not where the module-level code the call is reached from, or a
-    /// function on the way, calls `asyncio.set_event_loop(...)`, nor in a project that
+    /// up on the spot. Not where the module-level code the call is reached from (or of a
+    /// package above that module, imported first), or a function on the way, calls
+    /// `asyncio.set_event_loop(...)`, nor in a project that
     /// sets an event loop policy (`asyncio.set_event_loop_policy`, `uvloop.install()`);
     /// calls that may not run (under a test, in a `try` that handles `RuntimeError`) are
     /// left out, as for TL003.
