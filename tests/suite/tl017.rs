@@ -114,3 +114,30 @@ loop = asyncio.get_event_loop()
         "",
     );
 }
+
+#[test]
+fn ensure_future_without_a_loop_asks_for_one_too() {
+    // The old script start: `ensure_future(main())` before the loop is fetched warns first.
+    check(
+        r#"
+#- main.py run 3.13
+import asyncio
+import warnings
+
+warnings.simplefilter("error", DeprecationWarning)
+
+
+async def main():
+    await asyncio.sleep(0)
+
+
+task = asyncio.ensure_future(main())
+asyncio.get_event_loop().run_until_complete(task)
+"#,
+        "
+        main.py:11: TL002
+        main.py:11: TL017
+        main.py:12: TL017
+        ",
+    );
+}

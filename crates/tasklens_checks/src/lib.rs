@@ -160,6 +160,22 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for call in report.implicit_loop_calls.iter().filter(|call| call.below.is_none_or(|below| below > from_3_12)) {
         diagnostics.push(rules::implicit_event_loop::diagnostic(db, call));
     }
+    // `ensure_future(coro)` without `loop=` asks `get_event_loop()` for the loop too.
+    for call in report.ensure_future_calls.iter().filter(|call| call.loop_keyword.is_none()) {
+        let Some((chain, start)) = &call.implicit_loop else { continue };
+        if call.below.is_none_or(|below| below > from_3_12) {
+            let (chain, start) = (chain.clone(), *start);
+            let asks = tasklens_flow::LooplessCall {
+                at: call.at,
+                callee: call.callee,
+                chain,
+                start,
+                current_loop: true,
+                below: call.below,
+            };
+            diagnostics.push(rules::implicit_event_loop::ensure_future_diagnostic(db, &asks));
+        }
+    }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.
     let never_a_task: Vec<tasklens_flow::Location> = (report.task_arguments.iter())
         .filter(|flow| {

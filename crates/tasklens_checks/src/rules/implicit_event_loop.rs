@@ -9,7 +9,8 @@ use crate::rules::create_task_without_running_loop::chain_labels;
 
 declare_rule! {
     /// ## What it does
-    /// Finds `asyncio.get_event_loop()` in code that runs when a module is imported or a
+    /// Finds `asyncio.get_event_loop()`, and `asyncio.ensure_future(coro)` without `loop=`
+    /// (which calls it), in code that runs when a module is imported or a
     /// script starts (module level, `if __name__ == "__main__":`, class bodies, and the
     /// synchronous functions, methods and constructors they call, across modules), where
     /// no event loop is running and none has been set: the loop it returns is one it makes
@@ -79,4 +80,16 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &LooplessCall) -> Diagn
         trace: chain_labels(&call.chain, call.start),
         fix: None,
     }
+}
+
+/// TL017 for `ensure_future(coro)` without `loop=`, which asks `get_event_loop()` for the
+/// loop to run the coroutine on.
+pub(crate) fn ensure_future_diagnostic(db: &dyn salsa::Database, call: &LooplessCall) -> Diagnostic {
+    let mut diagnostic = diagnostic(db, call);
+    diagnostic.message = diagnostic.message.replacen(
+        "where no event loop is running or set:",
+        "where no event loop is running or set, and asks `get_event_loop()` for one:",
+        1,
+    );
+    diagnostic
 }

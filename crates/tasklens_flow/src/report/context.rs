@@ -112,11 +112,21 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     // (tornado's `AnyThreadEventLoopPolicy`). The scan for setters only when needed.
     let in_threads =
         (ensure_futures.values().chain(current_loop.values())).any(|(_, start)| *start == LooplessStart::Thread);
-    let at_import = current_loop.values().any(|(_, start)| *start != LooplessStart::Thread);
+    // `ensure_future(coro)` asks `get_event_loop()` for the loop to run it on.
+    let import_ensure_futures: FxHashMap<GSite, LooplessPath> = (solved.ensure_future_sites.iter())
+        .filter_map(|&(site, _)| {
+            path(site).filter(|(_, start)| *start != LooplessStart::Thread).map(|path| (site, path))
+        })
+        .collect();
+    let at_import =
+        !import_ensure_futures.is_empty() || current_loop.values().any(|(_, start)| *start != LooplessStart::Thread);
     let (setters, policy) = if in_threads || at_import { loop_setters(solved) } else { Default::default() };
-    let implicit_loop_calls = match at_import && !policy {
-        true => implicit_loop_calls(solved, &setters, &current_loop),
-        false => Vec::new(),
+    let (implicit_loop_calls, implicit_loop_ensure_futures) = match at_import && !policy {
+        true => (
+            implicit_loop_calls(solved, &setters, &current_loop),
+            implicit_loop_calls(solved, &setters, &import_ensure_futures),
+        ),
+        false => Default::default(),
     };
     let no_loop = |paths: &FxHashMap<GSite, LooplessPath>| match in_threads && !policy {
         true => threads_without_loop(solved, &setters, paths),
@@ -130,7 +140,14 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
         .collect();
     current.sort_unstable_by_key(|(site, _, _)| *site);
     calls.extend(current);
-    LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls, implicit_loop_calls }
+    LooplessCalls {
+        calls,
+        ensure_futures,
+        threads_without_loop,
+        current_loop_calls,
+        implicit_loop_calls,
+        implicit_loop_ensure_futures,
+    }
 }
 
 /// The `get_event_loop()` calls reached as a module is imported or a script starts
@@ -166,6 +183,8 @@ pub(super) struct LooplessCalls {
     /// `get_event_loop()` calls at import time or as a script starts, where nothing sets a
     /// loop first (TL017).
     pub implicit_loop_calls: Vec<Loopless>,
+    /// `ensure_future` calls there, which call `get_event_loop()` (TL017 for a coroutine).
+    pub implicit_loop_ensure_futures: Vec<Loopless>,
 }
 
 /// The calls reached in another thread (`paths`) where no function on the way sets an

@@ -63,6 +63,8 @@ pub(crate) struct Derived {
     pub current_loop_calls: FxHashSet<GSite>,
     /// `get_event_loop()` at import time where nothing sets a loop (TL017).
     pub implicit_loop_calls: Vec<context::Loopless>,
+    /// `ensure_future` calls there, by site, with the calls that lead there.
+    pub implicit_loop_ensure_futures: FxHashMap<GSite, context::LooplessPath>,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -74,8 +76,14 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         || crate::dropped::dropped_tasks(solved),
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
-    let context::LooplessCalls { calls, ensure_futures, threads_without_loop, current_loop_calls, implicit_loop_calls } =
-        loopless_calls;
+    let context::LooplessCalls {
+        calls,
+        ensure_futures,
+        threads_without_loop,
+        current_loop_calls,
+        implicit_loop_calls,
+        implicit_loop_ensure_futures,
+    } = loopless_calls;
     Derived {
         loop_functions,
         dropped_tasks,
@@ -84,7 +92,19 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         threads_without_loop,
         current_loop_calls,
         implicit_loop_calls,
+        implicit_loop_ensure_futures: (implicit_loop_ensure_futures.into_iter())
+            .map(|(site, chain, start)| (site, (chain, start)))
+            .collect(),
     }
+}
+
+/// The calls of a path to where no loop runs, as locations, and where it starts.
+fn path_locations(solved: &Solved, (chain, start): &context::LooplessPath) -> (Vec<Location>, LooplessStart) {
+    let location = |via: &u32| Location {
+        file: file_of(solved, solved.modules.site_module(*via)),
+        range: call_at(solved, *via).range,
+    };
+    (chain.iter().map(location).collect(), *start)
 }
 
 pub(crate) fn extract(solved: &Solved) -> FlowReport {
@@ -188,14 +208,13 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
             loop_in_scope: (context == CallContext::Import).then(|| indexes.of(module).loop_global.clone()).flatten(),
             public_parameter: public_parameter(solved, &mut indexes, module, call),
-            loopless: solved.derived.loopless_ensure_futures.get(&site).map(|(chain, start)| {
-                let location = |via: &u32| Location {
-                    file: file_of(solved, solved.modules.site_module(*via)),
-                    range: call_at(solved, *via).range,
-                };
-                (chain.iter().map(location).collect(), *start)
-            }),
+            loopless: solved.derived.loopless_ensure_futures.get(&site).map(|path| path_locations(solved, path)),
             no_current_loop: solved.derived.threads_without_loop.contains(&site),
+            implicit_loop: solved
+                .derived
+                .implicit_loop_ensure_futures
+                .get(&site)
+                .map(|path| path_locations(solved, path)),
             below: runs_below(solved, site),
             run_by_loop: solved.run_by_loop.contains(&site),
         });

@@ -184,6 +184,9 @@ pub struct EnsureFutureCall {
     /// Reached in another thread where nothing sets an event loop: `ensure_future(coro)`
     /// (without `loop=`) raises RuntimeError there.
     pub no_current_loop: bool,
+    /// Reached at import time or as a script starts where nothing sets an event loop: the
+    /// calls that lead there and where they start (TL017 without `loop=`).
+    pub implicit_loop: Option<(Vec<Location>, LooplessStart)>,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
     /// The call is the whole argument of an event loop's `run_until_complete`, which
