@@ -113,6 +113,18 @@ loop = asyncio.get_event_loop()
 "#,
         "",
     );
+    check(
+        r#"
+#- main.py
+import asyncio
+
+import nest_asyncio
+
+nest_asyncio.apply()
+loop = asyncio.get_event_loop()
+"#,
+        "",
+    );
 }
 
 #[test]

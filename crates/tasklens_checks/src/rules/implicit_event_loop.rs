@@ -17,7 +17,8 @@ declare_rule! {
     /// up on the spot. Not where the module-level code the call is reached from (or of a
     /// package above that module, imported first), or a function on the way, calls
     /// `asyncio.set_event_loop(...)`, nor in a project that
-    /// sets an event loop policy (`asyncio.set_event_loop_policy`, `uvloop.install()`);
+    /// sets an event loop policy (`asyncio.set_event_loop_policy`, `uvloop.install()`, `nest_asyncio.apply()`, whose
+    /// policy makes a loop when asked);
     /// calls that may not run (under a test, in a `try` that handles `RuntimeError`) are
     /// left out, as for TL003.
     ///

@@ -142,8 +142,8 @@ pub struct ModuleFacts {
     pub newer_imports: Vec<(Name, tasklens_db::PythonVersion, Option<tasklens_db::PythonVersion>)>,
     /// Calls through a name such an import binds (the import is the line to change); by site.
     pub calls_through_newer_imports: Vec<SiteId>,
-    /// The module calls `uvloop.install()`, which sets an event loop policy (one that is
-    /// not asyncio's to resolve).
+    /// The module calls `uvloop.install()` or `nest_asyncio.apply()`, which set or patch
+    /// the event loop policy (in code outside the project).
     pub installs_loop_policy: bool,
     /// Reads of an attribute named like an asyncio name some Pythons lack, other than as
     /// a call's callee (`loop.set_task_factory(asyncio.eager_task_factory)`), where no test

@@ -110,9 +110,12 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
-        if crate::annotation::dotted_name(&call.func).is_some_and(
-            |path| matches!(path.as_slice(), [top, name] if top.as_str() == "uvloop" && name.as_str() == "install"),
-        ) {
+        if crate::annotation::dotted_name(&call.func).is_some_and(|path| {
+            matches!(
+                path.iter().map(Name::as_str).collect::<Vec<_>>().as_slice(),
+                ["uvloop", "install"] | ["nest_asyncio", "apply"]
+            )
+        }) {
             self.facts.installs_loop_policy = true;
         }
         if let Some(root) = root_name(&call.func) {
