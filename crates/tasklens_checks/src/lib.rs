@@ -156,24 +156,27 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         diagnostics.push(rules::create_task_without_running_loop::diagnostic(db, task));
     }
     // Only Pythons from 3.12 on object, and every project may run on those.
-    let from_3_12 = tasklens_db::PythonVersion::new(3, 12);
-    for call in report.implicit_loop_calls.iter().filter(|call| call.below.is_none_or(|below| below > from_3_12)) {
-        diagnostics.push(rules::implicit_event_loop::diagnostic(db, call));
+    let runs_from_3_12 = |below: Option<tasklens_db::PythonVersion>| {
+        below.is_none_or(|below| below > tasklens_db::PythonVersion::new(3, 12))
+    };
+    for call in report.implicit_loop_calls.iter().filter(|call| runs_from_3_12(call.below)) {
+        let asks = rules::implicit_event_loop::Asks::GetEventLoop;
+        diagnostics.push(rules::implicit_event_loop::diagnostic(
+            db,
+            call.at,
+            call.callee,
+            &call.chain,
+            call.start,
+            asks,
+        ));
     }
     // `ensure_future(coro)` without `loop=` asks `get_event_loop()` for the loop too.
-    for call in report.ensure_future_calls.iter().filter(|call| call.loop_keyword.is_none()) {
-        let Some((chain, start)) = &call.implicit_loop else { continue };
-        if call.below.is_none_or(|below| below > from_3_12) {
-            let (chain, start) = (chain.clone(), *start);
-            let asks = tasklens_flow::LooplessCall {
-                at: call.at,
-                callee: call.callee,
-                chain,
-                start,
-                current_loop: true,
-                below: call.below,
-            };
-            diagnostics.push(rules::implicit_event_loop::ensure_future_diagnostic(db, &asks));
+    for call in
+        report.ensure_future_calls.iter().filter(|call| call.loop_keyword.is_none() && runs_from_3_12(call.below))
+    {
+        if let Some((chain, start)) = &call.implicit_loop {
+            let asks = rules::implicit_event_loop::Asks::EnsureFuture;
+            diagnostics.push(rules::implicit_event_loop::diagnostic(db, call.at, call.callee, chain, *start, asks));
         }
     }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.

@@ -1,6 +1,7 @@
 //! TL017: `asyncio.get_event_loop()` where no event loop is running or set.
 
-use tasklens_flow::{LooplessCall, LooplessStart};
+use ruff_text_size::TextRange;
+use tasklens_flow::{Location, LooplessStart};
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -52,10 +53,26 @@ declare_rule! {
     pub static RULE = ("TL017", "implicit-event-loop", Severity::Warning);
 }
 
-/// TL017 for one `get_event_loop()` call.
-pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &LooplessCall) -> Diagnostic {
-    let what = format!("`{}`", describe::call(db, call.at, call.callee));
-    let when = match (call.chain.first(), call.start) {
+/// How the call asks for the current loop.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asks {
+    /// `asyncio.get_event_loop()` itself.
+    GetEventLoop,
+    /// `asyncio.ensure_future(coro)` without `loop=`, which calls it.
+    EnsureFuture,
+}
+
+/// TL017 for one call (`at`, its callee `callee`) reached through `chain` from `start`.
+pub(crate) fn diagnostic(
+    db: &dyn salsa::Database,
+    at: Location,
+    callee: TextRange,
+    chain: &[Location],
+    start: LooplessStart,
+    asks: Asks,
+) -> Diagnostic {
+    let what = format!("`{}`", describe::call(db, at, callee));
+    let when = match (chain.first(), start) {
         (None, LooplessStart::Script) => "runs when the script starts".to_owned(),
         (None, _) => "runs at import time".to_owned(),
         (Some(first), LooplessStart::Script) => {
@@ -65,32 +82,20 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &LooplessCall) -> Diagn
             format!("runs when the module is imported, through the call in {}", describe::place(db, *first))
         }
     };
+    let how = match asks {
+        Asks::GetEventLoop => "",
+        Asks::EnsureFuture => ", and asks `get_event_loop()` for one",
+    };
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
         message: format!(
-            "{what} {when}, where no event loop is running or set: DeprecationWarning on Python 3.12 and 3.13, \
+            "{what} {when}, where no event loop is running or set{how}: DeprecationWarning on Python 3.12 and 3.13, \
              RuntimeError from 3.14 (no current event loop); use `asyncio.run(...)`, or `asyncio.new_event_loop()` \
              with `asyncio.set_event_loop(loop)`"
         ),
-        primary: Label {
-            file: call.at.file,
-            range: call.at.range,
-            message: "makes up a loop where none is set".into(),
-        },
-        trace: chain_labels(&call.chain, call.start),
+        primary: Label { file: at.file, range: at.range, message: "makes up a loop where none is set".into() },
+        trace: chain_labels(chain, start),
         fix: None,
     }
-}
-
-/// TL017 for `ensure_future(coro)` without `loop=`, which asks `get_event_loop()` for the
-/// loop to run the coroutine on.
-pub(crate) fn ensure_future_diagnostic(db: &dyn salsa::Database, call: &LooplessCall) -> Diagnostic {
-    let mut diagnostic = diagnostic(db, call);
-    diagnostic.message = diagnostic.message.replacen(
-        "where no event loop is running or set:",
-        "where no event loop is running or set, and asks `get_event_loop()` for one:",
-        1,
-    );
-    diagnostic
 }

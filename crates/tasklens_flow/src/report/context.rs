@@ -121,13 +121,17 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     let at_import =
         !import_ensure_futures.is_empty() || current_loop.values().any(|(_, start)| *start != LooplessStart::Thread);
     let (setters, policy) = if in_threads || at_import { loop_setters(solved) } else { Default::default() };
-    let (implicit_loop_calls, implicit_loop_ensure_futures) = match at_import && !policy {
+    let (mut implicit_loop_calls, implicit_loop_ensure_futures): (Vec<Loopless>, _) = match at_import && !policy {
         true => (
-            implicit_loop_calls(solved, &setters, &current_loop),
-            implicit_loop_calls(solved, &setters, &import_ensure_futures),
+            implicit_loop_paths(solved, &setters, &current_loop)
+                .into_iter()
+                .map(|(site, (chain, start))| (site, chain, start))
+                .collect(),
+            implicit_loop_paths(solved, &setters, &import_ensure_futures),
         ),
         false => Default::default(),
     };
+    implicit_loop_calls.sort_unstable_by_key(|(site, _, _)| *site);
     let no_loop = |paths: &FxHashMap<GSite, LooplessPath>| match in_threads && !policy {
         true => threads_without_loop(solved, &setters, paths),
         false => FxHashSet::default(),
@@ -150,12 +154,16 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     }
 }
 
-/// The `get_event_loop()` calls reached as a module is imported or a script starts
-/// (`paths`), where nothing on the way, nor the module-level code the way starts from,
-/// sets an event loop (`setters`): with no current loop, Python 3.12 and 3.13 warn and
-/// 3.14 raises RuntimeError.
-fn implicit_loop_calls(solved: &Solved, setters: &Setters, paths: &FxHashMap<GSite, LooplessPath>) -> Vec<Loopless> {
-    let mut found: Vec<Loopless> = (paths.iter())
+/// The calls among `paths` (that ask for the current loop) reached as a module is imported
+/// or a script starts, where nothing on the way, nor the module-level code the way starts
+/// from, sets an event loop (`setters`): with no current loop, Python 3.12 and 3.13 warn
+/// and 3.14 raises RuntimeError.
+fn implicit_loop_paths(
+    solved: &Solved,
+    setters: &Setters,
+    paths: &FxHashMap<GSite, LooplessPath>,
+) -> FxHashMap<GSite, LooplessPath> {
+    (paths.iter())
         .filter(|(_, (_, start))| *start != LooplessStart::Thread)
         .filter(|(site, (chain, _))| {
             let outermost = chain.first().copied().unwrap_or(**site);
@@ -163,15 +171,13 @@ fn implicit_loop_calls(solved: &Solved, setters: &Setters, paths: &FxHashMap<GSi
                 && (chain.iter().skip(1).chain(std::iter::once(*site)))
                     .all(|&s| caller_of(solved, s).is_none_or(|func| !setters.functions.contains(&func)))
         })
-        .map(|(site, (chain, start))| (*site, chain.clone(), *start))
-        .collect();
-    found.sort_unstable_by_key(|(site, _, _)| *site);
-    found
+        .map(|(site, path)| (*site, path.clone()))
+        .collect()
 }
 
 /// Calls reached where no loop runs (see [`loopless_calls`]).
 #[derive(Default)]
-pub(super) struct LooplessCalls {
+pub(crate) struct LooplessCalls {
     /// Calls that need a running loop, then `get_event_loop()` calls in threads without one.
     pub calls: Vec<Loopless>,
     /// `ensure_future` calls in functions reached where no loop runs.
@@ -184,7 +190,7 @@ pub(super) struct LooplessCalls {
     /// loop first (TL017).
     pub implicit_loop_calls: Vec<Loopless>,
     /// `ensure_future` calls there, which call `get_event_loop()` (TL017 for a coroutine).
-    pub implicit_loop_ensure_futures: Vec<Loopless>,
+    pub implicit_loop_ensure_futures: FxHashMap<GSite, LooplessPath>,
 }
 
 /// The calls reached in another thread (`paths`) where no function on the way sets an

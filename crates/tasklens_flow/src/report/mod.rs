@@ -53,18 +53,9 @@ pub(crate) struct Derived {
     /// Each dropped Task's creating site, with the farthest node it reaches (and the object),
     /// and whether that node is the return of a function only the event loop calls.
     pub dropped_tasks: Vec<(GSite, GNode, ObjId, crate::dropped::Lost)>,
-    /// `create_task` calls reached where no loop runs, each with the calls that lead there.
-    pub loopless_calls: Vec<context::Loopless>,
-    /// `ensure_future` calls in functions reached where no loop runs, the same way.
-    pub loopless_ensure_futures: FxHashMap<GSite, context::LooplessPath>,
-    /// Those of them reached in another thread that sets no event loop.
-    pub threads_without_loop: FxHashSet<GSite>,
-    /// The `get_event_loop()` calls among `loopless_calls` (in threads without a loop).
-    pub current_loop_calls: FxHashSet<GSite>,
-    /// `get_event_loop()` at import time where nothing sets a loop (TL017).
-    pub implicit_loop_calls: Vec<context::Loopless>,
-    /// `ensure_future` calls there, by site, with the calls that lead there.
-    pub implicit_loop_ensure_futures: FxHashMap<GSite, context::LooplessPath>,
+    /// Calls reached where no event loop runs (TL003, TL017) and the `ensure_future` calls
+    /// among them.
+    pub loopless: context::LooplessCalls,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -72,30 +63,11 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         return Derived::default();
     }
     // Three independent reads of the solution, side by side.
-    let (dropped_tasks, (loop_functions, loopless_calls)) = rayon::join(
+    let (dropped_tasks, (loop_functions, loopless)) = rayon::join(
         || crate::dropped::dropped_tasks(solved),
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
-    let context::LooplessCalls {
-        calls,
-        ensure_futures,
-        threads_without_loop,
-        current_loop_calls,
-        implicit_loop_calls,
-        implicit_loop_ensure_futures,
-    } = loopless_calls;
-    Derived {
-        loop_functions,
-        dropped_tasks,
-        loopless_calls: calls,
-        loopless_ensure_futures: ensure_futures,
-        threads_without_loop,
-        current_loop_calls,
-        implicit_loop_calls,
-        implicit_loop_ensure_futures: (implicit_loop_ensure_futures.into_iter())
-            .map(|(site, chain, start)| (site, (chain, start)))
-            .collect(),
-    }
+    Derived { loop_functions, dropped_tasks, loopless }
 }
 
 /// The calls of a path to where no loop runs, as locations, and where it starts.
@@ -113,6 +85,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         report.incomplete = true;
         return report;
     }
+    let loopless = &solved.derived.loopless;
     let mut seen = FxHashSet::default();
     let mut task_sinks: FxHashMap<u32, Vec<Sink>> = FxHashMap::default();
     // Per Future-admitting parameter, the Futures passed to it that reach a sink through it.
@@ -208,13 +181,9 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 || call.keywords.iter().any(|k| !matches!(k.name.as_str(), "loop" | "coro_or_future")),
             loop_in_scope: (context == CallContext::Import).then(|| indexes.of(module).loop_global.clone()).flatten(),
             public_parameter: public_parameter(solved, &mut indexes, module, call),
-            loopless: solved.derived.loopless_ensure_futures.get(&site).map(|path| path_locations(solved, path)),
-            no_current_loop: solved.derived.threads_without_loop.contains(&site),
-            implicit_loop: solved
-                .derived
-                .implicit_loop_ensure_futures
-                .get(&site)
-                .map(|path| path_locations(solved, path)),
+            loopless: loopless.ensure_futures.get(&site).map(|path| path_locations(solved, path)),
+            no_current_loop: loopless.threads_without_loop.contains(&site),
+            implicit_loop: loopless.implicit_loop_ensure_futures.get(&site).map(|path| path_locations(solved, path)),
             below: runs_below(solved, site),
             run_by_loop: solved.run_by_loop.contains(&site),
         });
@@ -242,24 +211,17 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
             below: runs_below(solved, site),
         })
         .collect();
-    let loopless = |(site, chain, start): &context::Loopless| LooplessCall {
+    let loopless_call = |(site, chain, start): &context::Loopless, current_loop: bool| LooplessCall {
         at: location(*site),
         callee: call_at(solved, *site).callee,
         chain: chain.iter().map(|&via| location(via)).collect(),
         start: *start,
-        current_loop: true,
+        current_loop,
         below: runs_below(solved, *site),
     };
-    report.implicit_loop_calls = solved.derived.implicit_loop_calls.iter().map(loopless).collect();
-    report.loopless_calls = (solved.derived.loopless_calls.iter())
-        .map(|(site, chain, start)| LooplessCall {
-            at: location(*site),
-            callee: call_at(solved, *site).callee,
-            chain: chain.iter().map(|&via| location(via)).collect(),
-            start: *start,
-            current_loop: solved.derived.current_loop_calls.contains(site),
-            below: runs_below(solved, *site),
-        })
+    report.implicit_loop_calls = loopless.implicit_loop_calls.iter().map(|call| loopless_call(call, true)).collect();
+    report.loopless_calls = (loopless.calls.iter())
+        .map(|call| loopless_call(call, loopless.current_loop_calls.contains(&call.0)))
         .collect();
     for &(site, node) in &solved.masked_casts {
         let module = solved.modules.site_module(site);

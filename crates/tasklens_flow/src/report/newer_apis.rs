@@ -52,9 +52,9 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
             below: runs_below(solved, *site),
         });
     }
+    let of_asyncio = |&obj: &u32| matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize] == "asyncio");
     for (module, entry) in solved.modules.modules.iter().enumerate() {
         for (index, (base, name, since, from_version)) in entry.facts.newer_attribute_reads.iter().enumerate() {
-            let of_asyncio = |&obj: &u32| matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize] == "asyncio");
             if solved.sets.get(entry.node_base + base).iter().any(of_asyncio) {
                 found.push(NewerApiUse {
                     at: Location { file: entry.file, range: solved.positions[module].newer_attribute_reads[index] },

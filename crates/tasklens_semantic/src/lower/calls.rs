@@ -110,12 +110,13 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
-        if crate::annotation::dotted_name(&call.func).is_some_and(|path| {
-            matches!(
-                path.iter().map(Name::as_str).collect::<Vec<_>>().as_slice(),
-                ["uvloop", "install"] | ["nest_asyncio", "apply"]
+        if let Expr::Attribute(attribute) = &*call.func
+            && let Expr::Name(module) = &*attribute.value
+            && matches!(
+                (module.id.as_str(), attribute.attr.as_str()),
+                ("uvloop", "install") | ("nest_asyncio", "apply")
             )
-        }) {
+        {
             self.facts.installs_loop_policy = true;
         }
         if let Some(root) = root_name(&call.func) {
