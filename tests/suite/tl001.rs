@@ -1604,6 +1604,50 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_local_declaration_holds_for_every_write_in_its_function() {
+    // `job: Optional[Task] = None`, then `job = ...` in a branch or a loop: type checkers
+    // hold every write to the declared type, and the last one reaches `.get_name()`.
+    // `done` is declared a Future, and a closure's `nonlocal` write counts too.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from typing import Optional
+
+def pick(futures):
+    job: Optional[asyncio.Task] = None
+    for fut in futures:
+        job = asyncio.ensure_future(fut)
+    return job
+
+def later(loop):
+    handle: asyncio.Task
+
+    def make():
+        nonlocal handle
+        handle = loop.create_future()
+
+    make()
+    return handle
+
+async def main():
+    loop = asyncio.get_running_loop()
+    done: Optional[asyncio.Future] = None
+    done = loop.create_future()
+    done.set_result(None)
+    print(later(loop).done())
+    print(pick([loop.run_in_executor(None, print)]).get_name())
+
+asyncio.run(main())
+"#,
+        "
+        main.py:15: TL001
+        main.py:26: TL001
+        ",
+    );
+}
+
+#[test]
 fn a_typed_dict_annotation_holds_a_plain_dict() {
     // A `TypedDict` annotates plain dicts: the dict a variable or a parameter annotated
     // with one holds is followed, not filtered out as not an instance of the class.

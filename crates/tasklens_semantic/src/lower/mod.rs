@@ -84,6 +84,10 @@ struct Scope {
     /// Every version of every local, for the summary nodes.
     versions: FxHashMap<Name, Vec<NodeId>>,
     summaries: FxHashMap<Name, NodeId>,
+    /// A node per local with a declared type (`job: Task | None = None`), which every
+    /// version reaches: the declaration holds for each write in the function. Unlike a
+    /// summary it keeps nothing alive.
+    declared: FxHashMap<Name, NodeId>,
     /// What functions and classes nested here read of its locals.
     nested: captures::NestedReads,
     loops: Vec<LoopFlows>,
@@ -297,7 +301,7 @@ impl Lowerer {
 
     /// Emits the edges from every version of a scope's locals to their summaries.
     fn finish_scope(&mut self, scope: &Scope) {
-        for (name, &summary) in &scope.summaries {
+        for (name, &summary) in scope.summaries.iter().chain(&scope.declared) {
             for &version in scope.versions.get(name).into_iter().flatten() {
                 self.facts.constraints.push(Constraint::Copy { from: version, to: summary, hop: None });
             }
@@ -633,6 +637,7 @@ impl Scope {
             },
             versions: FxHashMap::default(),
             summaries: FxHashMap::default(),
+            declared: FxHashMap::default(),
             nested: captures::NestedReads::default(),
             loops: Vec::new(),
             is_async,

@@ -107,6 +107,18 @@ impl Lowerer {
         node
     }
 
+    /// The node every version of the innermost scope's local `name` reaches, for its
+    /// declared type.
+    pub(super) fn declared(&mut self, name: &Name) -> NodeId {
+        let innermost = self.scopes.len() - 1;
+        if let Some(&node) = self.scopes[innermost].declared.get(name) {
+            return node;
+        }
+        let node = self.node();
+        self.scopes[innermost].declared.insert(name.clone(), node);
+        node
+    }
+
     /// The scope that a binding of `name` in the innermost scope writes to.
     pub(super) fn binding_scope(&self, name: &Name) -> usize {
         let innermost = self.scopes.len() - 1;

@@ -384,9 +384,14 @@ impl Lowerer {
             }
             (Expr::Name(name), _) => {
                 let version = self.bind(&name.id, value.unwrap_or(Val::Nothing), Some(name.range));
-                // A module-level name's declared type holds for every write: `global` ones in
-                // functions and `module.name = ...` from other modules reach its summary.
-                let node = if self.scopes.len() == 1 { self.summary(0, &name.id) } else { version };
+                // A name's declared type holds for every write in its scope, as type checkers
+                // read it (`t: Task | None = None`, later `t = fut`): the summary gets them all,
+                // at module level also `global` ones in functions and `module.name = ...`.
+                let node = match self.scope().kind {
+                    ScopeKind::Module => self.summary(0, &name.id),
+                    ScopeKind::Function(_) => self.declared(&name.id),
+                    _ => version,
+                };
                 self.annotate(Place::Variable, Some(node), annotation, range);
             }
             (Expr::Attribute(attribute), _) => {
