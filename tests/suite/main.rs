@@ -27,4 +27,5 @@ mod tl014;
 mod tl015;
 mod tl016;
 mod tl017;
+mod tl018;
 mod watch;

@@ -308,3 +308,17 @@ impl<'a> Visitor<'a> for Uses<'_> {
         visitor::walk_except_handler(self, handler);
     }
 }
+
+/// `create_task` as a module can call it: a name it imports from asyncio, else through its
+/// `import asyncio` (`None` when it has neither, or the module could not be read whole).
+pub(crate) fn create_task_name(db: &dyn salsa::Database, file: File) -> Option<String> {
+    let imports = asyncio_imports(db, file);
+    if !imports.complete {
+        return None;
+    }
+    if let Some(local) = imports.local_name("create_task") {
+        return Some(local.to_string());
+    }
+    let module = imports.asyncio_module.as_deref().filter(|_| imports.asyncio_module_unique)?;
+    Some(format!("{module}.create_task"))
+}

@@ -122,6 +122,10 @@ pub(crate) fn sink(db: &dyn salsa::Database, sink: &Sink) -> String {
             let method = task_method(db, sink, method);
             format!("it reaches `{method}` in {at}, which only a Task has (AttributeError at run time)")
         }
+        SinkKind::FutureMethod(method) => {
+            let method = task_method(db, sink, method);
+            format!("it reaches `{method}` in {at}, which only Futures and Tasks have (AttributeError at run time)")
+        }
         SinkKind::Return { function } => {
             format!("it is returned from `{function}`, annotated to return {what} ({at})")
         }
@@ -157,6 +161,9 @@ fn task_method(db: &dyn salsa::Database, sink: &Sink, method: &str) -> String {
 pub(crate) fn sink_label(db: &dyn salsa::Database, sink: &Sink) -> String {
     match &sink.kind {
         SinkKind::TaskMethod(method) => format!("`{}` exists only on Task", task_method(db, sink, method)),
+        SinkKind::FutureMethod(method) => {
+            format!("`{}` exists only on Futures and Tasks", task_method(db, sink, method))
+        }
         _ if sink.elements => "annotated as a container of Tasks".to_string(),
         _ => "annotated as a Task".to_string(),
     }

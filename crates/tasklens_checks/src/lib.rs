@@ -246,6 +246,19 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for call in report.unawaited_coroutines.iter().filter(|call| supported(call.below)) {
         diagnostics.extend(rules::unawaited_coroutine::diagnostic(db, call));
     }
+    // One finding per call that makes the coroutine: the shortest flow proves it.
+    let mut coroutine_groups: Vec<Vec<&tasklens_flow::CoroutineFlow>> = Vec::new();
+    for flow in report.coroutine_flows.iter().filter(|flow| supported(flow.below)) {
+        let at = rules::coroutine_used_as_task::line_to_change(flow);
+        match coroutine_groups.iter_mut().find(|group| rules::coroutine_used_as_task::line_to_change(group[0]) == at) {
+            Some(group) => group.push(flow),
+            None => coroutine_groups.push(vec![flow]),
+        }
+    }
+    for mut group in coroutine_groups {
+        group.sort_by_key(|flow| flow.steps.len());
+        diagnostics.extend(rules::coroutine_used_as_task::diagnostic(db, group[0], &group[1..]));
+    }
     for run in report.nested_loop_runs.iter().filter(|run| supported(run.below)) {
         diagnostics.push(rules::loop_run_in_running_loop::diagnostic(db, run));
     }

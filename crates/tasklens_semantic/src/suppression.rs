@@ -140,7 +140,7 @@ fn our_code(code: &str) -> Option<&str> {
 
 /// The rules' names, as comments may name them (the checks' registry holds the same
 /// pairs; a test there compares them).
-pub const RULE_NAMES: [(&str, &str); 17] = [
+pub const RULE_NAMES: [(&str, &str); 18] = [
     ("TL001", "future-flows-into-task"),
     ("TL002", "ensure-future-on-coroutine"),
     ("TL003", "create-task-without-running-loop"),
@@ -158,6 +158,7 @@ pub const RULE_NAMES: [(&str, &str); 17] = [
     ("TL015", "sync-async-mismatch"),
     ("TL016", "newer-asyncio-api"),
     ("TL017", "implicit-event-loop"),
+    ("TL018", "coroutine-used-as-task"),
 ];
 
 /// `[TL001, TL005]` right after the marker.

@@ -3,6 +3,7 @@
 pub mod async_function_as_callback;
 pub mod await_on_non_awaitable;
 pub mod call_result_as_callback;
+pub mod coroutine_used_as_task;
 pub mod create_task_on_non_coroutine;
 pub mod create_task_without_running_loop;
 pub mod dangling_task;

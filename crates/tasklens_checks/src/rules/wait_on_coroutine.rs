@@ -5,7 +5,6 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use tasklens_flow::{CallContext, Location, WaitOnCoroutine};
 
-use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
@@ -152,15 +151,7 @@ fn create_task_spelling(db: &dyn salsa::Database, wait: &WaitOnCoroutine) -> Opt
     {
         return Some(format!("{module}.create_task"));
     }
-    let imports = asyncio_imports(db, wait.at.file);
-    if !imports.complete {
-        return None;
-    }
-    if let Some(local) = imports.local_name("create_task") {
-        return Some(local.to_string());
-    }
-    let module = imports.asyncio_module.as_deref().filter(|_| imports.asyncio_module_unique)?;
-    Some(format!("{module}.create_task"))
+    crate::asyncio_imports::create_task_name(db, wait.at.file)
 }
 
 /// The expression of the module that spans exactly `range`, looking only into the

@@ -7,6 +7,7 @@
 mod callbacks;
 mod called_callbacks;
 mod context;
+mod coroutine_sinks;
 mod loop_runs;
 mod module_index;
 mod newer_apis;
@@ -22,6 +23,7 @@ mod waits;
 pub use callbacks::{CallbackCaller, CoroutineCallback};
 pub use called_callbacks::{CalledCallback, CalledResult};
 use context::{caller_of, loop_functions, loopless_calls};
+pub use coroutine_sinks::CoroutineFlow;
 pub use loop_runs::NestedLoopRun;
 use module_index::{ModuleIndexes, WayIn};
 pub use newer_apis::{NewerApi, NewerApiUse};
@@ -92,6 +94,10 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     let mut passed: FxHashMap<GNode, Vec<ObjId>> = FxHashMap::default();
     let mut parameter_flows: Vec<(usize, GNode)> = Vec::new();
     for (record, _) in solved.sinks.iter().zip(&solved.shadowed_sinks).filter(|(_, shadowed)| !**shadowed) {
+        // A plain Future has the methods every Future has.
+        if matches!(record.kind, RawSink::FutureMethod(_)) {
+            continue;
+        }
         for node in sink_nodes(solved, record) {
             for &obj in solved.sets.get(node) {
                 match solved.objs[obj as usize] {
@@ -262,6 +268,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.called_callbacks = called_callbacks::called_callbacks(solved);
     report.protocol_mismatches = protocols::protocol_mismatches(solved);
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
+    report.coroutine_flows = coroutine_sinks::coroutine_flows(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);
     report
@@ -397,6 +404,7 @@ fn sink_nodes(solved: &Solved, record: &SinkRecord) -> Vec<GNode> {
 fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
     let kind = match &record.kind {
         RawSink::TaskMethod(name) => SinkKind::TaskMethod(name.clone()),
+        RawSink::FutureMethod(name) => SinkKind::FutureMethod(name.clone()),
         RawSink::Return { func } => SinkKind::Return { function: func_name(solved, *func) },
         RawSink::Yield { func } => SinkKind::Yield { function: func_name(solved, *func) },
         RawSink::Param { func, index } => {

@@ -59,6 +59,18 @@ pub(super) fn trace(solved: &Solved, node: GNode, obj: ObjId) -> Vec<Step> {
     steps
 }
 
+/// The node `obj` was first put at (a call's result, for the object a call makes), going
+/// back along the way it came to `node`.
+pub(super) fn origin(solved: &Solved, node: GNode, obj: ObjId) -> GNode {
+    predecessors(solved, node, obj).map(|(from, _)| from).take_while(|&from| from != NO_NODE).last().unwrap_or(node)
+}
+
+/// The nodes `obj` went through to `node`, from `node` back to where it was made.
+pub(super) fn way_back(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = GNode> + '_ {
+    std::iter::once(node)
+        .chain(predecessors(solved, node, obj).map(|(from, _)| from).take_while(|&from| from != NO_NODE))
+}
+
 /// The links by which `obj` came to `node`, from `node` back to where it was made: each
 /// predecessor and the label of the edge from it.
 fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {

@@ -83,6 +83,8 @@ impl Producer {
 pub enum SinkKind {
     /// A call of a Task-only method.
     TaskMethod(Name),
+    /// A call of a method every Future and Task has and a coroutine lacks (`cancel`).
+    FutureMethod(Name),
     /// A return annotation.
     Return { function: Name },
     /// A generator's return annotation, for what it yields (`-> Iterator[Task]`).
@@ -326,6 +328,8 @@ pub struct FlowReport {
     pub called_callbacks: Vec<CalledCallback>,
     pub protocol_mismatches: Vec<ProtocolMismatch>,
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
+    /// Coroutines that reach code that needs a Task or a Future (TL018).
+    pub coroutine_flows: Vec<super::CoroutineFlow>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
     pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,
     /// The analysis stopped at its growth limit: no flow finding is reported.

@@ -7,6 +7,7 @@ use tasklens_semantic::facts::{Constraint, ContainerKind};
 use super::producers::function_location;
 use super::{CallContext, Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::asyncio_api::ExternalCall;
+use crate::modules::Module;
 use crate::objects::{GFunc, Obj};
 use crate::solver::Solved;
 
@@ -42,39 +43,11 @@ pub(super) fn unawaited_coroutines(
             if module.facts.discarded.binary_search(result).is_err() {
                 continue;
             }
-            let (site, result) = (module.site_base + site, module.node_base + result);
-            if !every_value(solved, result, Obj::is_coroutine)
-                || type_error_handled(solved, site)
-                || failure_expected(solved, site)
-            {
+            let site = module.site_base + site;
+            if type_error_handled(solved, site) || failure_expected(solved, site) {
                 continue;
             }
-            // Every function of the project the call can run is an `async def` (a call on
-            // `self` can run the overrides of the project's subclasses: one that is a plain
-            // `def` rules it out), and not one under a decorator, which may wrap it in a
-            // plain function that runs it (`@asynctest`). A call of nothing in the project
-            // must be one of asyncio's coroutine functions: a coroutine an annotation
-            // promises (`-> MaybeAwait[bool]`) may be none.
-            let callees: Vec<GFunc> = super::callees(solved, site).collect();
-            let asyncio_call = || match constraint {
-                Constraint::Call { callee, .. } => {
-                    every_value(solved, module.node_base + callee, |value| asyncio_coroutine_function(solved, value))
-                }
-                Constraint::MethodCall { receiver, name, .. } => {
-                    let name = module.facts.name(*name).as_str();
-                    every_value(solved, module.node_base + receiver, |value| {
-                        asyncio_coroutine_method(solved, value, name)
-                    })
-                }
-                _ => false,
-            };
-            let runs_coroutine = |func: GFunc| {
-                let facts = solved.modules.func(func).1;
-                facts.makes_coroutine() && !facts.opaque
-            };
-            if (callees.is_empty() && !asyncio_call()) || !callees.iter().all(|&func| runs_coroutine(func)) {
-                continue;
-            }
+            let Some(callees) = coroutine_call(solved, module, constraint) else { continue };
             // In plain code, an `async def` called under a test is most often one of a pair
             // of sync and async twins chosen at run time (`if not is_sync(): close(x)`).
             let context = context_of(site);
@@ -94,6 +67,45 @@ pub(super) fn unawaited_coroutines(
         }
     }
     found
+}
+
+/// The project's `async def`s a call runs (none for asyncio's own coroutine functions),
+/// when every value it gives is a coroutine and every function of the project it can run
+/// is an `async def` (a call on `self` can run the overrides of the project's subclasses:
+/// one that is a plain `def` rules it out), and not one under a decorator, which may wrap
+/// it in a plain function that runs it (`@asynctest`). A call of nothing in the project
+/// must be one of asyncio's coroutine functions: a coroutine an annotation promises
+/// (`-> MaybeAwait[bool]`) may be none.
+pub(super) fn coroutine_call(solved: &Solved, module: &Module, constraint: &Constraint) -> Option<Vec<GFunc>> {
+    let (Constraint::Call { site, result, .. }
+    | Constraint::MethodCall { site, result, .. }
+    | Constraint::SuperCall { site, result, .. }) = constraint
+    else {
+        return None;
+    };
+    if !every_value(solved, module.node_base + result, Obj::is_coroutine) {
+        return None;
+    }
+    let callees: Vec<GFunc> = super::callees(solved, module.site_base + site).collect();
+    let asyncio_call = || match constraint {
+        Constraint::Call { callee, .. } => {
+            every_value(solved, module.node_base + callee, |value| asyncio_coroutine_function(solved, value))
+        }
+        Constraint::MethodCall { receiver, name, .. } => {
+            let name = module.facts.name(*name).as_str();
+            every_value(solved, module.node_base + receiver, |value| asyncio_coroutine_method(solved, value, name))
+        }
+        _ => false,
+    };
+    let runs_coroutine = |func: GFunc| {
+        let facts = solved.modules.func(func).1;
+        facts.makes_coroutine() && !facts.opaque
+    };
+    let coroutines_only = match callees.is_empty() {
+        true => asyncio_call(),
+        false => callees.iter().all(|&func| runs_coroutine(func)),
+    };
+    coroutines_only.then_some(callees)
 }
 
 /// Whether `value`, called, gives one of asyncio's coroutines (`sleep` imported from

@@ -91,6 +91,22 @@ impl Admits {
         self.task && !self.future_like && !self.other_may_be_future && !self.future_classes
     }
 
+    /// Whether the place `path` leads to (a sink path of [`Admits::task_paths`]) also
+    /// admits a coroutine, or something unknown that may be one.
+    pub(super) fn takes_coroutine(&self, path: &[Part]) -> bool {
+        let mut at = self;
+        for part in path {
+            let next = match part {
+                Part::Values => at.elements.as_deref(),
+                Part::Index(index) => at.positions.as_ref().and_then(|positions| positions.get(usize::from(*index))),
+                _ => None,
+            };
+            let Some(next) = next else { return true };
+            at = next;
+        }
+        at.coroutine || at.other
+    }
+
     /// Anything at all.
     pub(super) fn unknown() -> Admits {
         Admits { other: true, other_may_be_future: true, ..Admits::default() }

@@ -336,7 +336,8 @@ impl Solver {
                 if class_base + local != owner {
                     continue;
                 }
-                let paths = self.admits(m, &place.annotation, 0).task_paths();
+                let admits = self.admits(m, &place.annotation, 0);
+                let paths = admits.task_paths();
                 if paths.is_empty() {
                     continue;
                 }
@@ -346,6 +347,7 @@ impl Solver {
                     node: NO_NODE,
                     at: SinkAt::Annotation(index as u32),
                     kind: SinkKind::Attribute { class: owner, attr: attr.clone() },
+                    takes_coroutine: admits.takes_coroutine(&path),
                     path: std::iter::once(Part::Key(key)).chain(path.iter().copied()).collect(),
                 }));
             }
@@ -416,7 +418,9 @@ impl Solver {
                 let Some(elements) = admits.elements else { return };
                 for path in elements.task_paths() {
                     let kind = SinkKind::Yield { func: fb + func };
-                    self.sinks.push(SinkRecord { module: m, node: yields, at: SinkAt::Annotation(index), kind, path });
+                    let takes_coroutine = elements.takes_coroutine(&path);
+                    let at = SinkAt::Annotation(index);
+                    self.sinks.push(SinkRecord { module: m, node: yields, at, kind, path, takes_coroutine });
                 }
                 return;
             }
@@ -483,7 +487,8 @@ impl Solver {
         }
         let at = SinkAt::Annotation(index);
         for path in paths {
-            self.sinks.push(SinkRecord { module: m, node, at, kind: kind.clone(), path });
+            let takes_coroutine = admits.takes_coroutine(&path);
+            self.sinks.push(SinkRecord { module: m, node, at, kind: kind.clone(), path, takes_coroutine });
         }
         for &class in &admits.typed_dicts {
             self.typed_dict_sinks(class, node);

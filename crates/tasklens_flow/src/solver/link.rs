@@ -41,6 +41,9 @@ pub(crate) struct SinkRecord {
     /// (`[Values]` for `list[Task]`, `[Key(k)]` for a `TypedDict` field, `[Values,
     /// Index(1)]` for `list[tuple[str, Task]]`).
     pub path: SinkPath,
+    /// The annotation also admits a coroutine there (`Coroutine[Any, Any, T] | Task[T]`)
+    /// or something unknown: no sink for coroutines (TL018).
+    pub takes_coroutine: bool,
 }
 
 /// The slots a sink's Task is needed in ([`SinkRecord::path`]).
@@ -62,7 +65,10 @@ pub(crate) enum SinkAt {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum SinkKind {
+    /// A method only Tasks have: a sink for plain Futures and coroutines.
     TaskMethod(Name),
+    /// A method every Future has: a sink for coroutines only.
+    FutureMethod(Name),
     Return {
         func: GFunc,
     },
@@ -417,8 +423,12 @@ impl Solver {
                 module: m,
                 node: nb + call.receiver,
                 at: SinkAt::TaskMethodCall(index as u32),
-                kind: SinkKind::TaskMethod(call.method.clone()),
+                kind: match tasklens_semantic::facts::TASK_ONLY_METHODS.contains(&call.method.as_str()) {
+                    true => SinkKind::TaskMethod(call.method.clone()),
+                    false => SinkKind::FutureMethod(call.method.clone()),
+                },
                 path: SinkPath::default(),
+                takes_coroutine: false,
             });
         }
         for (index, place) in facts.annotated.iter().enumerate() {

@@ -679,8 +679,8 @@ impl Solver {
             Obj::Future(_) | Obj::ParamFuture(_) | Obj::FutureSummary(_) | Obj::Task(Some(_)) => true,
             // A function passed where its call was meant (TL004), or handed to the loop as a
             // callback (TL009), shows how it got there; so does a coroutine given to
-            // `asyncio.wait` (TL008).
-            Obj::Function(_) | Obj::Bound(_) | Obj::Coro(Some(_)) | Obj::CoroCall(..) => true,
+            // `asyncio.wait` (TL008), and any coroutine a Task or a Future is needed for (TL018).
+            Obj::Function(_) | Obj::Bound(_) | Obj::Coro(_) | Obj::CoroCall(..) => true,
             _ => false,
         }
     }

@@ -318,10 +318,12 @@ impl Solver {
             .collect();
         let shadowed_sinks: Vec<bool> = (self.sinks.iter())
             .map(|sink| match &sink.kind {
-                link::SinkKind::TaskMethod(method) => self.sets[sink.node as usize].as_slice().iter().any(|&o| {
-                    matches!(self.objs[o as usize], Obj::Instance(class)
+                link::SinkKind::TaskMethod(method) | link::SinkKind::FutureMethod(method) => {
+                    self.sets[sink.node as usize].as_slice().iter().any(|&o| {
+                        matches!(self.objs[o as usize], Obj::Instance(class)
                     if self.classes.find_method(&self.modules, class, method).is_some())
-                }),
+                    })
+                }
                 _ => false,
             })
             .collect();

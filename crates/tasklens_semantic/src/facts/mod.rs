@@ -25,6 +25,26 @@ use ruff_text_size::TextRange;
 pub const TASK_ONLY_METHODS: &[&str] =
     &["get_name", "set_name", "get_coro", "get_stack", "print_stack", "get_context", "cancelling", "uncancel"];
 
+/// Methods every Future and Task has and a coroutine lacks (a coroutine has `close`, `send`
+/// and `throw`, which Futures lack).
+pub const FUTURE_METHODS: &[&str] = &[
+    "cancel",
+    "cancelled",
+    "done",
+    "result",
+    "exception",
+    "add_done_callback",
+    "remove_done_callback",
+    "get_loop",
+    "set_result",
+    "set_exception",
+];
+
+/// Whether a coroutine lacks the method `name` that a Task has.
+pub fn task_method(name: &str) -> bool {
+    TASK_ONLY_METHODS.contains(&name) || FUTURE_METHODS.contains(&name)
+}
+
 /// A value slot in the module (a variable version, an expression result, a parameter...).
 pub type NodeId = u32;
 /// An index into [`ModuleFacts::functions`].
@@ -68,7 +88,9 @@ pub struct ModuleFacts {
     pub hops: Vec<Hop>,
     /// Places whose annotation may make them a sink or a source.
     pub annotated: Vec<AnnotatedPlace>,
-    /// Calls of Task-only methods: `receiver.get_name()` and friends.
+    /// Calls (and reads) of Task methods a coroutine lacks: the Task-only ones
+    /// (`receiver.get_name()`), sinks for plain Futures, and those of every Future
+    /// (`receiver.cancel()`), sinks for coroutines.
     pub task_method_calls: Vec<TaskMethodCall>,
     /// Guards `isinstance(x, T)`: the guarded node is `to`.
     pub guards: Vec<Guard>,

@@ -54,6 +54,8 @@ pub struct Guard {
     pub from: NodeId,
     pub to: NodeId,
     pub test: GuardTest,
+    /// The function whose body makes the test.
+    pub function: Option<FuncId>,
 }
 
 /// What holds in a guarded branch.

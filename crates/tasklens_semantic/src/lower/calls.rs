@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::{Lowerer, Val};
 use crate::annotation::type_expr;
-use crate::facts::{Arg, CallSite, Constraint, Keyword, NodeId, Part, Seed, TASK_ONLY_METHODS};
+use crate::facts::{Arg, CallSite, Constraint, Keyword, NodeId, Part, Seed, task_method};
 use crate::positions::CallPositions;
 
 /// A spread argument: the node of its value, and whether it is `**`.
@@ -155,7 +155,7 @@ impl Lowerer {
             if name.id.as_str() == "getattr"
                 && call.arguments.args.len() == 2
                 && call.arguments.keywords.is_empty()
-                && TASK_ONLY_METHODS.contains(&method)
+                && task_method(method)
                 && self.attribute_error_handled == 0
                 && let Some(object) = self.facts.call_sites[site as usize].args.first().and_then(|arg| arg.node)
             {
@@ -169,7 +169,7 @@ impl Lowerer {
                 self.constrain(Constraint::SuperCall { site, class, name, result });
             }
             Callee::Method { receiver: Val::Node(receiver), name, range } => {
-                if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
+                if task_method(name.as_str()) && self.attribute_error_handled == 0 {
                     self.task_method_call(receiver, &name, range);
                 }
                 let name = self.intern(&name);
@@ -330,7 +330,7 @@ impl Lowerer {
         self.constrain(Constraint::LoadPart { base: *elements, part: Part::Iter, to: from, hop: None });
         for test in tests {
             let to = self.node();
-            self.facts.guards.push(crate::facts::Guard { from, to, test });
+            self.facts.guards.push(crate::facts::Guard { from, to, test, function: self.current_function() });
             from = to;
         }
         let kept = self.seeded(Seed::Container(crate::facts::ContainerKind::List));

@@ -420,7 +420,8 @@ impl Lowerer {
                 self.scope_mut().narrowed_paths = true;
             }
             let to = self.node();
-            self.facts.guards.push(crate::facts::Guard { from, to, test: test.clone() });
+            let function = self.current_function();
+            self.facts.guards.push(crate::facts::Guard { from, to, test: test.clone(), function });
             self.flow().env.insert(name.clone(), to);
         }
     }

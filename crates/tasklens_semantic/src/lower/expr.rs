@@ -10,7 +10,7 @@ use super::stmt::Narrowing;
 use super::{Lowerer, ScopeKind, Val};
 use crate::facts::{
     Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Part, ProtocolUse, ReturnShape,
-    Seed, TASK_ONLY_METHODS,
+    Seed, task_method,
 };
 
 impl Lowerer {
@@ -103,7 +103,7 @@ impl Lowerer {
                     // `callback = task.get_name` fails on a plain Future already.
                     let name = &attribute.attr.id;
                     self.note_newer_attribute_read(base, attribute);
-                    if TASK_ONLY_METHODS.contains(&name.as_str()) && self.attribute_error_handled == 0 {
+                    if task_method(name.as_str()) && self.attribute_error_handled == 0 {
                         self.task_method_call(base, name, attribute.attr.range);
                     }
                     Val::Node(to)

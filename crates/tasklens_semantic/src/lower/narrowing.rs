@@ -10,7 +10,7 @@ use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
 use super::Lowerer;
 use super::stmt::Narrowing;
 use crate::annotation::type_expr;
-use crate::facts::{GateTest, GuardTest, ParamGate, TASK_ONLY_METHODS, TypeExpr};
+use crate::facts::{FUTURE_METHODS, GateTest, GuardTest, ParamGate, TASK_ONLY_METHODS, TypeExpr};
 
 impl Lowerer {
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
@@ -214,7 +214,13 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
         }
         ("hasattr", [method]) if path.len() == 1 => {
             let method = method.as_string_literal_expr()?.value.to_str();
-            TASK_ONLY_METHODS.contains(&method).then(|| (vec![(name, GuardTest::NotFuture)], Vec::new()))
+            // A coroutine has none of a Task's methods; a plain Future lacks the Task-only ones.
+            let tests = match () {
+                _ if TASK_ONLY_METHODS.contains(&method) => vec![GuardTest::NotFuture, GuardTest::NotCoroutine],
+                _ if FUTURE_METHODS.contains(&method) => vec![GuardTest::NotCoroutine],
+                _ => return None,
+            };
+            Some((tests.into_iter().map(|test| (name.clone(), test)).collect(), Vec::new()))
         }
         (function, []) => {
             let (when_true, when_false) = one_argument_test(function)?;

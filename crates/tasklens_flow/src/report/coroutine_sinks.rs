@@ -1,0 +1,151 @@
+//! Coroutines that reach code that needs a Task or a Future: `create_task` was forgotten
+//! where the coroutine was made (TL018).
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tasklens_semantic::facts::{Constraint, GuardTest, TypeExpr};
+
+use super::producers::function_location;
+use super::trace::{origin, trace, way_back};
+use super::unawaited::coroutine_call;
+use super::{CallContext, Location, Sink, Step, call_at, failure_expected, file_of, runs_below, sink, sink_nodes};
+use crate::objects::{GNode, GSite, ObjId};
+use crate::solver::Solved;
+use crate::solver::link::SinkKind as RawSink;
+
+/// A call that makes a coroutine, and a place its coroutine reaches that needs a Task or
+/// a Future: a method a coroutine lacks (`cancel()`, `get_name()`) or a Task annotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoroutineFlow {
+    /// The call that makes the coroutine.
+    pub at: Location,
+    pub callee: TextRange,
+    /// The project's `async def`s it runs, with where each is defined; none for
+    /// asyncio's own (`asyncio.sleep(1)`).
+    pub functions: Vec<(Name, Location)>,
+    pub sink: Sink,
+    /// How the coroutine came from the call to the sink.
+    pub steps: Vec<Step>,
+    pub context: CallContext,
+    /// The call runs only on Pythons older than this (a version guard).
+    pub below: Option<tasklens_db::PythonVersion>,
+}
+
+/// Each call whose coroutine reaches a sink, once per sink, by call site.
+pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<CoroutineFlow> {
+    // Each coroutine at a sink, with the node it was made at.
+    let mut reached: Vec<(GNode, usize, GNode, ObjId)> = Vec::new();
+    for (index, (record, _)) in
+        solved.sinks.iter().zip(&solved.shadowed_sinks).enumerate().filter(|(_, (_, shadowed))| !**shadowed)
+    {
+        // What fails at run time: a method a coroutine lacks; and a function that promises
+        // a Task to its callers. A container, variable or parameter annotated with Tasks
+        // that is given coroutines is a wrong annotation more often than a bug (`jobs:
+        // list[Task] = []`, `jobs.append(fetch())`, `await gather(*jobs)`), and an
+        // annotation that takes a coroutine too is no sink for one.
+        let fails = match record.kind {
+            RawSink::TaskMethod(_) | RawSink::FutureMethod(_) => true,
+            RawSink::Return { .. } => record.path.is_empty(),
+            _ => false,
+        };
+        if !fails || record.takes_coroutine {
+            continue;
+        }
+        for node in sink_nodes(solved, record) {
+            for &obj in solved.sets.get(node) {
+                if solved.objs[obj as usize].is_coroutine() {
+                    reached.push((origin(solved, node, obj), index, node, obj));
+                }
+            }
+        }
+    }
+    if reached.is_empty() {
+        return Vec::new();
+    }
+    // A value tested for its kind on the way (`isinstance`, `isawaitable`, a predicate of
+    // the project), or given to a function that tests the kind of something, went through
+    // code that may tell coroutines from Futures, as a helper that turns either into a
+    // Future does (`if not isinstance(task, Future): task = create_task(task)`), however
+    // well the analysis narrows there.
+    let tested = kind_tested_nodes(solved);
+    reached.retain(|&(_, _, node, obj)| !way_back(solved, node, obj).any(|at| tested.contains(&at)));
+    // The calls whose results those nodes are, and the functions they run.
+    let origins: FxHashSet<GNode> = reached.iter().map(|&(made, ..)| made).collect();
+    let mut modules: Vec<u32> = origins.iter().map(|&node| solved.modules.node_module(node)).collect();
+    modules.sort_unstable();
+    modules.dedup();
+    let mut producers: FxHashMap<GNode, (GSite, Vec<crate::objects::GFunc>)> = FxHashMap::default();
+    for m in modules {
+        let module = &solved.modules.modules[m as usize];
+        for constraint in &module.facts.constraints {
+            let (Constraint::Call { site, result, .. }
+            | Constraint::MethodCall { site, result, .. }
+            | Constraint::SuperCall { site, result, .. }) = constraint
+            else {
+                continue;
+            };
+            let (site, result) = (module.site_base + site, module.node_base + result);
+            if !origins.contains(&result) || failure_expected(solved, site) {
+                continue;
+            }
+            if let Some(callees) = coroutine_call(solved, module, constraint) {
+                producers.insert(result, (site, callees));
+            }
+        }
+    }
+    let mut seen = FxHashSet::default();
+    let mut found = Vec::new();
+    for (made, index, node, obj) in reached {
+        let Some((site, callees)) = producers.get(&made) else { continue };
+        if !seen.insert((*site, index)) {
+            continue;
+        }
+        let module = solved.modules.site_module(*site);
+        let at = call_at(solved, *site);
+        found.push((
+            *site,
+            CoroutineFlow {
+                at: Location { file: file_of(solved, module), range: at.range },
+                callee: at.callee,
+                functions: (callees.iter())
+                    .map(|&func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
+                    .collect(),
+                sink: sink(solved, &solved.sinks[index]),
+                steps: trace(solved, node, obj),
+                context: context_of(*site),
+                below: runs_below(solved, *site),
+            },
+        ));
+    }
+    // Call sites are numbered in module order, then source order.
+    found.sort_by_key(|(site, flow)| (*site, flow.sink.at.range.start()));
+    found.into_iter().map(|(_, flow)| flow).collect()
+}
+
+/// The nodes of the values in branches that a test of their kind guards (not a test for
+/// `None` alone), and the parameters of the functions that make such tests.
+fn kind_tested_nodes(solved: &Solved) -> FxHashSet<GNode> {
+    fn tests_kind(test: &GuardTest) -> bool {
+        match test {
+            GuardTest::Is(types) | GuardTest::IsNot(types) => !types.iter().all(|t| matches!(t, TypeExpr::None)),
+            GuardTest::AnyOf(alternatives) => alternatives.iter().flatten().any(tests_kind),
+            _ => true,
+        }
+    }
+    let mut tested = FxHashSet::default();
+    for module in &solved.modules.modules {
+        let mut functions: Vec<u32> = Vec::new();
+        for guard in module.facts.guards.iter().filter(|guard| tests_kind(&guard.test)) {
+            tested.insert(module.node_base + guard.to);
+            functions.extend(guard.function);
+        }
+        functions.sort_unstable();
+        functions.dedup();
+        for function in functions {
+            let params = &module.facts.functions[function as usize].params;
+            tested.extend(params.iter().map(|param| module.node_base + param.node));
+        }
+    }
+    tested
+}

@@ -1,0 +1,188 @@
+//! TL018: a coroutine used where a Task or a Future is needed.
+
+use crate::fixture::check;
+
+#[test]
+fn a_coroutine_kept_as_a_handle_across_modules() {
+    // `start` keeps the coroutine where a Task was meant; `stop`, called from another
+    // module, cancels it: AttributeError, and the poll never ran.
+    check(
+        r#"
+#- app/__init__.py
+#- app/poller.py
+import asyncio
+
+
+class Poller:
+    def __init__(self):
+        self._task = None
+
+    async def _poll(self):
+        print("poll ran")
+        await asyncio.sleep(0)
+
+    def start(self):
+        self._task = self._poll()
+
+    def stop(self):
+        self._task.cancel()
+#- main.py run
+import asyncio
+
+from app.poller import Poller
+
+
+async def main():
+    poller = Poller()
+    poller.start()
+    await asyncio.sleep(0)
+    poller.stop()
+
+
+asyncio.run(main())
+"#,
+        "app/poller.py:13: TL018",
+    );
+}
+
+#[test]
+fn every_kind_of_sink_and_asyncio_coroutines() {
+    // A method read as a callback, a done-callback, a Task-only method, a return annotated
+    // as a Task. A list annotated to hold Tasks that is given coroutines (most often
+    // gathered later) is a wrong annotation, not reported.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+
+async def fetch(n):
+    await asyncio.sleep(n)
+
+
+def later(loop, n):
+    job = fetch(n)
+    loop.call_later(1, job.cancel)
+
+
+def named():
+    job = fetch(1)
+    job.add_done_callback(print)
+    return job
+
+
+async def pending():
+    jobs: "list[asyncio.Task[None]]" = []
+    jobs.append(asyncio.sleep(1))
+    await asyncio.gather(*jobs)
+
+
+def watch(task: asyncio.Task) -> None:
+    print(task.get_name())
+
+
+def start() -> asyncio.Task:
+    return fetch(2)
+
+
+def run():
+    watch(fetch(3))
+#- main.py run
+import asyncio
+
+from jobs import later
+
+
+async def main():
+    later(asyncio.get_running_loop(), 0)
+
+
+asyncio.run(main())
+"#,
+        "
+        jobs.py:9: TL018
+        jobs.py:14: TL018
+        jobs.py:30: TL018
+        jobs.py:34: TL018
+        ",
+    );
+}
+
+#[test]
+fn tests_handlers_overrides_and_tasks_are_fine() {
+    // Each runs cleanly: the coroutine is wrapped in a Task first, tested for, or
+    // cancelled where AttributeError is handled; a plain `def` override may give a Task;
+    // a project class with its own `cancel`; a callable kept in an attribute.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+class Base:
+    async def spawn(self):
+        await asyncio.sleep(0)
+
+    def go(self):
+        handle = self.spawn()
+        handle.cancel()
+
+
+class Child(Base):
+    def spawn(self):
+        return asyncio.get_running_loop().create_task(work())
+
+
+class Job:
+    def cancel(self):
+        print("job cancelled")
+
+
+class Holder:
+    def __init__(self, factory):
+        self.factory = factory
+
+    def make(self):
+        return self.factory()
+
+
+def either(flag):
+    return work() if flag else Job()
+
+
+async def main():
+    job = work()
+    if asyncio.iscoroutine(job):
+        job = asyncio.create_task(job)
+    job.cancel()
+    other = work()
+    if hasattr(other, "cancel"):
+        other.cancel()
+    else:
+        other.close()
+    third = work()
+    if isinstance(third, asyncio.Future):
+        third.cancel()
+    else:
+        third.close()
+    fourth = work()
+    try:
+        fourth.cancel()
+    except AttributeError:
+        fourth.close()
+    Child().go()
+    maybe = either(False)
+    maybe.cancel()
+    held = Holder(work).make()
+    held.close()
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
