@@ -1052,3 +1052,40 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("does not support the context manager protocol"), "{}", run.stderr_before);
     assert_eq!(run.stderr_after, "event\nline\n");
 }
+
+#[test]
+fn a_coroutine_kept_as_a_handle_is_wrapped_in_a_task() {
+    // TL018's unsafe fix in a coroutine: the handle becomes a Task that `stop` can cancel.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Poller:
+    def __init__(self):
+        self._task = None
+
+    async def _poll(self):
+        await asyncio.sleep(10)
+
+    async def start(self):
+        self._task = self._poll()
+
+    async def stop(self):
+        self._task.cancel()
+
+
+async def main():
+    poller = Poller()
+    await poller.start()
+    await poller.stop()
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("AttributeError: 'coroutine' object has no attribute 'cancel'"));
+    assert!(!run.stderr_after.contains("Error"), "{}", run.stderr_after);
+}
