@@ -169,6 +169,20 @@ pub(crate) fn sink_label(db: &dyn salsa::Database, sink: &Sink) -> String {
     }
 }
 
+/// The labels on a flow's sink and on the other sinks it reaches too.
+pub(crate) fn sink_labels<'a>(
+    db: &'a dyn salsa::Database,
+    sink: &'a Sink,
+    others: impl Iterator<Item = &'a Sink> + 'a,
+) -> impl Iterator<Item = crate::diagnostic::Label> + 'a {
+    let first = crate::diagnostic::Label { file: sink.at.file, range: sink.at.range, message: sink_label(db, sink) };
+    std::iter::once(first).chain(others.map(move |other| crate::diagnostic::Label {
+        file: other.at.file,
+        range: other.at.range,
+        message: format!("also reaches: {}", sink_label(db, other)),
+    }))
+}
+
 /// The label on one hop of a trace.
 /// A label per hop, in order.
 pub(crate) fn step_labels(steps: &[Step]) -> impl Iterator<Item = crate::diagnostic::Label> + '_ {

@@ -94,15 +94,7 @@ pub(crate) fn diagnostic(
         })
         .collect();
     trace.extend(describe::step_labels(&flow.steps));
-    trace.push(Label {
-        file: flow.sink.at.file,
-        range: flow.sink.at.range,
-        message: describe::sink_label(db, &flow.sink),
-    });
-    for other in others {
-        let message = format!("also reaches: {}", describe::sink_label(db, &other.sink));
-        trace.push(Label { file: other.sink.at.file, range: other.sink.at.range, message });
-    }
+    trace.extend(describe::sink_labels(db, &flow.sink, others.iter().map(|other| &other.sink)));
     Some(Diagnostic {
         code: RULE.code,
         severity: RULE.severity,

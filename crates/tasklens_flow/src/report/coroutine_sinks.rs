@@ -4,7 +4,7 @@
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Constraint, GuardTest, TypeExpr};
+use tasklens_semantic::facts::{GuardTest, TypeExpr};
 
 use super::producers::function_location;
 use super::trace::{origin, trace, way_back};
@@ -79,12 +79,7 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
     for m in modules {
         let module = &solved.modules.modules[m as usize];
         for constraint in &module.facts.constraints {
-            let (Constraint::Call { site, result, .. }
-            | Constraint::MethodCall { site, result, .. }
-            | Constraint::SuperCall { site, result, .. }) = constraint
-            else {
-                continue;
-            };
+            let Some((site, result)) = constraint.call_result() else { continue };
             let (site, result) = (module.site_base + site, module.node_base + result);
             if !origins.contains(&result) || failure_expected(solved, site) {
                 continue;

@@ -34,13 +34,8 @@ pub(super) fn unawaited_coroutines(
     let mut found = Vec::new();
     for (index, module) in solved.modules.modules.iter().enumerate() {
         for constraint in &module.facts.constraints {
-            let (Constraint::Call { site, result, .. }
-            | Constraint::MethodCall { site, result, .. }
-            | Constraint::SuperCall { site, result, .. }) = constraint
-            else {
-                continue;
-            };
-            if module.facts.discarded.binary_search(result).is_err() {
+            let Some((site, result)) = constraint.call_result() else { continue };
+            if module.facts.discarded.binary_search(&result).is_err() {
                 continue;
             }
             let site = module.site_base + site;
@@ -77,12 +72,7 @@ pub(super) fn unawaited_coroutines(
 /// must be one of asyncio's coroutine functions: a coroutine an annotation promises
 /// (`-> MaybeAwait[bool]`) may be none.
 pub(super) fn coroutine_call(solved: &Solved, module: &Module, constraint: &Constraint) -> Option<Vec<GFunc>> {
-    let (Constraint::Call { site, result, .. }
-    | Constraint::MethodCall { site, result, .. }
-    | Constraint::SuperCall { site, result, .. }) = constraint
-    else {
-        return None;
-    };
+    let (site, result) = constraint.call_result()?;
     if !every_value(solved, module.node_base + result, Obj::is_coroutine) {
         return None;
     }

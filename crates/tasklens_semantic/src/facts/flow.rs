@@ -281,3 +281,15 @@ pub enum HopKind {
     ContainerStore,
     ContainerLoad,
 }
+
+impl Constraint {
+    /// The site and the result node of a call (of a value, a method, or `super()`'s).
+    pub fn call_result(&self) -> Option<(SiteId, NodeId)> {
+        match self {
+            Constraint::Call { site, result, .. }
+            | Constraint::MethodCall { site, result, .. }
+            | Constraint::SuperCall { site, result, .. } => Some((*site, *result)),
+            _ => None,
+        }
+    }
+}
