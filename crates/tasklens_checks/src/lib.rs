@@ -118,21 +118,11 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     }
     // One finding per line to change (the producer, or the hop that forwards a parameter):
     // the shortest flow proves it, other sinks are listed.
-    let mut groups: Vec<Vec<&tasklens_flow::FutureFlow>> = Vec::new();
-    let mut group_of: rustc_hash::FxHashMap<(tasklens_db::File, ruff_text_size::TextRange), usize> =
-        rustc_hash::FxHashMap::default();
-    for flow in &report.future_flows {
+    let groups = by_line_to_change(&report.future_flows, |flow| {
         let at = rules::future_flows_into_task::line_to_change(flow);
-        match group_of.get(&(at.file, at.range)) {
-            Some(&index) => groups[index].push(flow),
-            None => {
-                group_of.insert((at.file, at.range), groups.len());
-                groups.push(vec![flow]);
-            }
-        }
-    }
-    for mut group in groups {
-        group.sort_by_key(|flow| flow.steps.len());
+        (at.file, at.range)
+    });
+    for group in groups {
         diagnostics.push(rules::future_flows_into_task::diagnostic(db, group[0], &group[1..]));
     }
     let target = *project.target_version(db);
@@ -247,16 +237,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         diagnostics.extend(rules::unawaited_coroutine::diagnostic(db, call));
     }
     // One finding per call that makes the coroutine: the shortest flow proves it.
-    let mut coroutine_groups: Vec<Vec<&tasklens_flow::CoroutineFlow>> = Vec::new();
-    for flow in report.coroutine_flows.iter().filter(|flow| supported(flow.below)) {
-        let at = rules::coroutine_used_as_task::line_to_change(flow);
-        match coroutine_groups.iter_mut().find(|group| rules::coroutine_used_as_task::line_to_change(group[0]) == at) {
-            Some(group) => group.push(flow),
-            None => coroutine_groups.push(vec![flow]),
-        }
-    }
-    for mut group in coroutine_groups {
-        group.sort_by_key(|flow| flow.steps.len());
+    let supported_flows: Vec<&tasklens_flow::CoroutineFlow> =
+        report.coroutine_flows.iter().filter(|flow| supported(flow.below)).collect();
+    for group in by_line_to_change(supported_flows, rules::coroutine_used_as_task::line_to_change) {
         diagnostics.extend(rules::coroutine_used_as_task::diagnostic(db, group[0], &group[1..]));
     }
     for run in report.nested_loop_runs.iter().filter(|run| supported(run.below)) {
@@ -271,6 +254,46 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
         key(a).cmp(&key(b))
     });
     diagnostics
+}
+
+/// Flows grouped by the line to change (first seen first), each group's shortest flow
+/// (fewest steps) first: it proves the finding, the others' sinks are listed.
+fn by_line_to_change<'a, F: FlowSteps + 'a>(
+    flows: impl IntoIterator<Item = &'a F>,
+    line: impl Fn(&F) -> (tasklens_db::File, ruff_text_size::TextRange),
+) -> Vec<Vec<&'a F>> {
+    let mut groups: Vec<Vec<&F>> = Vec::new();
+    let mut group_of: rustc_hash::FxHashMap<_, usize> = rustc_hash::FxHashMap::default();
+    for flow in flows {
+        match group_of.get(&line(flow)) {
+            Some(&index) => groups[index].push(flow),
+            None => {
+                group_of.insert(line(flow), groups.len());
+                groups.push(vec![flow]);
+            }
+        }
+    }
+    for group in &mut groups {
+        group.sort_by_key(|flow| flow.step_count());
+    }
+    groups
+}
+
+/// A flow whose steps a finding shows.
+trait FlowSteps {
+    fn step_count(&self) -> usize;
+}
+
+impl FlowSteps for tasklens_flow::FutureFlow {
+    fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+impl FlowSteps for tasklens_flow::CoroutineFlow {
+    fn step_count(&self) -> usize {
+        self.steps.len()
+    }
 }
 
 /// `message` with control characters escaped (`\u{0}`, `\u{1b}`): a parser message may quote

@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{GuardTest, TypeExpr};
 
 use super::producers::function_location;
-use super::trace::{origin, trace, way_back};
+use super::trace::{trace, way_back};
 use super::unawaited::coroutine_call;
 use super::{CallContext, Location, Sink, Step, call_at, failure_expected, file_of, runs_below, sink, sink_nodes};
 use crate::objects::{GNode, GSite, ObjId};
@@ -34,8 +34,8 @@ pub struct CoroutineFlow {
 
 /// Each call whose coroutine reaches a sink, once per sink, by call site.
 pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<CoroutineFlow> {
-    // Each coroutine at a sink, with the node it was made at.
-    let mut reached: Vec<(GNode, usize, GNode, ObjId)> = Vec::new();
+    // Each coroutine at a sink: the sink's index, the node and the object.
+    let mut at_sinks: Vec<(usize, GNode, ObjId)> = Vec::new();
     for (index, (record, _)) in
         solved.sinks.iter().zip(&solved.shadowed_sinks).enumerate().filter(|(_, (_, shadowed))| !**shadowed)
     {
@@ -55,12 +55,12 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
         for node in sink_nodes(solved, record) {
             for &obj in solved.sets.get(node) {
                 if solved.objs[obj as usize].is_coroutine() {
-                    reached.push((origin(solved, node, obj), index, node, obj));
+                    at_sinks.push((index, node, obj));
                 }
             }
         }
     }
-    if reached.is_empty() {
+    if at_sinks.is_empty() {
         return Vec::new();
     }
     // A value tested for its kind on the way (`isinstance`, `isawaitable`, a predicate of
@@ -68,8 +68,20 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
     // code that may tell coroutines from Futures, as a helper that turns either into a
     // Future does (`if not isinstance(task, Future): task = create_task(task)`), however
     // well the analysis narrows there.
+    // Otherwise the node it was made at ends its way back.
     let tested = kind_tested_nodes(solved);
-    reached.retain(|&(_, _, node, obj)| !way_back(solved, node, obj).any(|at| tested.contains(&at)));
+    let reached: Vec<(GNode, usize, GNode, ObjId)> = (at_sinks.into_iter())
+        .filter_map(|(index, node, obj)| {
+            let mut made = node;
+            for at in way_back(solved, node, obj) {
+                if tested.contains(&at) {
+                    return None;
+                }
+                made = at;
+            }
+            Some((made, index, node, obj))
+        })
+        .collect();
     // The calls whose results those nodes are, and the functions they run.
     let origins: FxHashSet<GNode> = reached.iter().map(|&(made, ..)| made).collect();
     let mut modules: Vec<u32> = origins.iter().map(|&node| solved.modules.node_module(node)).collect();

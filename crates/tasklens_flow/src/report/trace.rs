@@ -59,13 +59,8 @@ pub(super) fn trace(solved: &Solved, node: GNode, obj: ObjId) -> Vec<Step> {
     steps
 }
 
-/// The node `obj` was first put at (a call's result, for the object a call makes), going
-/// back along the way it came to `node`.
-pub(super) fn origin(solved: &Solved, node: GNode, obj: ObjId) -> GNode {
-    predecessors(solved, node, obj).map(|(from, _)| from).take_while(|&from| from != NO_NODE).last().unwrap_or(node)
-}
-
-/// The nodes `obj` went through to `node`, from `node` back to where it was made.
+/// The nodes `obj` went through to `node`, from `node` back to where it was made (a call's
+/// result, for the object a call makes).
 pub(super) fn way_back(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = GNode> + '_ {
     std::iter::once(node)
         .chain(predecessors(solved, node, obj).map(|(from, _)| from).take_while(|&from| from != NO_NODE))

@@ -215,10 +215,12 @@ pub(super) fn isinstance_narrowing(test: &Expr) -> Option<(Vec<Narrowing>, Vec<N
         ("hasattr", [method]) if path.len() == 1 => {
             let method = method.as_string_literal_expr()?.value.to_str();
             // A coroutine has none of a Task's methods; a plain Future lacks the Task-only ones.
-            let tests = match () {
-                _ if TASK_ONLY_METHODS.contains(&method) => vec![GuardTest::NotFuture, GuardTest::NotCoroutine],
-                _ if FUTURE_METHODS.contains(&method) => vec![GuardTest::NotCoroutine],
-                _ => return None,
+            let tests = if TASK_ONLY_METHODS.contains(&method) {
+                vec![GuardTest::NotFuture, GuardTest::NotCoroutine]
+            } else if FUTURE_METHODS.contains(&method) {
+                vec![GuardTest::NotCoroutine]
+            } else {
+                return None;
             };
             Some((tests.into_iter().map(|test| (name.clone(), test)).collect(), Vec::new()))
         }
