@@ -109,8 +109,8 @@ pub fn python(files: &[(String, String)], script: &str, minor: Option<&str>, fla
 fn promised_exception(finding: &str) -> &'static [&'static str] {
     match finding.rsplit(' ').next().unwrap_or_default() {
         "TL001" | "TL018" => &["AttributeError"],
-        // An attribute of asyncio, or a name imported from it.
-        "TL016" => &["AttributeError", "ImportError"],
+        // An attribute of asyncio, or a name imported from it; `async for` over `as_completed`.
+        "TL016" => &["AttributeError", "ImportError", "TypeError"],
         "TL003" | "TL012" => &["RuntimeError"],
         "TL004" | "TL006" | "TL008" | "TL013" | "TL014" | "TL015" => &["TypeError"],
         "TL010" => &["ValueError"],

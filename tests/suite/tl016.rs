@@ -282,3 +282,72 @@ asyncio.run(main())
         "main.py:9: TL016",
     );
 }
+
+#[test]
+fn async_iteration_of_as_completed_before_3_13() {
+    // Only 3.13 made `as_completed(...)` an async iterator: before, `async for` over it is a
+    // TypeError, straight, through a name or in a comprehension. Plain `for`, a version
+    // guard and a handled TypeError are left alone.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.9"
+#- results.py
+import asyncio
+import sys
+from asyncio import as_completed
+
+
+async def first(tasks):
+    async for task in asyncio.as_completed(tasks):
+        return await task
+
+
+async def all_of(tasks):
+    return [await task async for task in as_completed(tasks)]
+
+
+async def in_order_done(tasks):
+    pending = as_completed(tasks, timeout=5)
+    async for task in pending:
+        print(await task)
+
+
+async def portable(tasks):
+    if sys.version_info >= (3, 13):
+        async for task in asyncio.as_completed(tasks):
+            print(await task)
+    else:
+        for task in asyncio.as_completed(tasks):
+            print(await task)
+
+
+async def tolerant(tasks):
+    try:
+        async for task in asyncio.as_completed(tasks):
+            print(await task)
+    except TypeError:
+        print("needs 3.13")
+#- main.py run 3.12
+import asyncio
+import results
+
+
+async def work(n):
+    await asyncio.sleep(0.001 * n)
+    return n
+
+
+async def main():
+    await results.portable([asyncio.create_task(work(n)) for n in range(2)])
+    await results.tolerant([asyncio.create_task(work(n)) for n in range(2)])
+    await results.in_order_done([asyncio.create_task(work(n)) for n in range(2)])
+
+
+asyncio.run(main())
+"#,
+        "results.py:7: TL016\nresults.py:12: TL016\nresults.py:17: TL016",
+    );
+}

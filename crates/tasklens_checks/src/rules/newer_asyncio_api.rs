@@ -38,7 +38,8 @@ declare_rule! {
     /// On the older Pythons the project says it supports, the name does not exist:
     /// `AttributeError: module 'asyncio' has no attribute 'TaskGroup'` (an `ImportError`
     /// where it is imported by name), or `AttributeError: '_asyncio.Task' object has no
-    /// attribute 'cancelling'`. Type checkers run for the interpreter they are installed
+    /// attribute 'cancelling'`; `async for` over `as_completed` is `TypeError: 'async for'
+    /// requires an object with __aiter__ method, got generator`. Type checkers run for the interpreter they are installed
     /// in unless told otherwise, so a developer on a newer Python sees nothing; and they
     /// check Task methods only where the value's type is known at the call.
     ///
@@ -95,6 +96,14 @@ pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnosti
                  {since}, but the project supports Python {target} (ImportError when the module is imported)"
             ),
             format!("asyncio has no `{name}` before Python {since}"),
+        ),
+        NewerApi::AsyncIteration { path } => (
+            format!(
+                "`async for` over `{path}(...)` needs Python {since}, but the project supports Python {target}: \
+                 TypeError on {missing} ('async for' requires an object with __aiter__ method, got generator); \
+                 use `for` and await each item it gives"
+            ),
+            format!("a plain iterator before Python {since}"),
         ),
     };
     Diagnostic {

@@ -6,8 +6,9 @@ use ruff_python_ast::name::Name;
 use tasklens_db::PythonVersion;
 
 use super::{Location, call_at, failure_expected, file_of, runs_below, runs_from, site_listed};
-use crate::objects::Obj;
+use crate::objects::{GSite, Obj};
 use crate::solver::Solved;
+use tasklens_semantic::facts::{Constraint, ProtocolUse};
 
 /// A use of an asyncio name or Task method that Python `since` added.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub enum NewerApi {
     TaskMethod { method: Name },
     /// `from asyncio import TaskGroup`, which fails at import time where the name is missing.
     Import { name: Name },
+    /// `async for` over what an asyncio function returns (`asyncio.as_completed(...)`),
+    /// which older Pythons only iterate with `for` (TypeError).
+    AsyncIteration { path: String },
 }
 
 pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
@@ -52,6 +56,7 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
             below: runs_below(solved, *site),
         });
     }
+    found.extend(async_iterations(solved));
     let of_asyncio = |&obj: &u32| matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize] == "asyncio");
     for (module, entry) in solved.modules.modules.iter().enumerate() {
         for (index, (base, name, since, from_version)) in entry.facts.newer_attribute_reads.iter().enumerate() {
@@ -94,4 +99,68 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         }
     }
     found
+}
+
+/// `async for` (or an async comprehension) straight over the result of
+/// `asyncio.as_completed(...)`, which is an async iterator only from Python 3.13 on.
+fn async_iterations(solved: &Solved) -> Vec<NewerApiUse> {
+    let since = tasklens_db::PythonVersion::new(3, 13);
+    let mut found = Vec::new();
+    let mut modules: Vec<u32> =
+        solved.as_completed_sites.iter().map(|&site| solved.modules.site_module(site)).collect();
+    modules.dedup();
+    for m in modules {
+        let entry = &solved.modules.modules[m as usize];
+        // The node each call's result is at, for the calls of `as_completed`.
+        let mut results: rustc_hash::FxHashMap<u32, GSite> = (entry.facts.constraints.iter())
+            .filter_map(|constraint| constraint.call_result())
+            .map(|(site, result)| (entry.site_base + site, result))
+            .filter(|(site, _)| solved.as_completed_sites.binary_search(site).is_ok())
+            .map(|(site, result)| (result, site))
+            .collect();
+        follow_copies(&entry.facts.constraints, &mut results);
+        for (index, (local, used, _)) in entry.facts.protocol_uses.iter().enumerate() {
+            let Some(&site) = results.get(local).filter(|_| *used == ProtocolUse::AsyncFor) else { continue };
+            let handled = site_listed(solved, site, |facts| &facts.type_error_handled);
+            if failure_expected(solved, site) || handled || solved.modules.site(site).1.guarded {
+                continue;
+            }
+            found.push(NewerApiUse {
+                at: Location { file: entry.file, range: solved.positions[m as usize].protocol_uses[index] },
+                api: NewerApi::AsyncIteration { path: "asyncio.as_completed".to_owned() },
+                since,
+                from_version: runs_from(solved, site),
+                below: runs_below(solved, site),
+            });
+        }
+    }
+    found
+}
+
+/// Adds to `values` the nodes that only copy one of them (`pending = as_completed(fs)`,
+/// then `async for t in pending`), with the same call.
+fn follow_copies(constraints: &[Constraint], values: &mut rustc_hash::FxHashMap<u32, GSite>) {
+    let mut sources: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
+    for constraint in constraints {
+        if let Constraint::Copy { from, to, .. } = constraint {
+            sources.entry(*to).or_default().push(*from);
+        }
+    }
+    loop {
+        let before = values.len();
+        for (to, from) in &sources {
+            if values.contains_key(to) {
+                continue;
+            }
+            let mut sites = from.iter().map(|node| values.get(node).copied());
+            if let Some(Some(site)) = sites.next()
+                && sites.all(|other| other == Some(site))
+            {
+                values.insert(*to, site);
+            }
+        }
+        if values.len() == before {
+            return;
+        }
+    }
 }

@@ -410,6 +410,9 @@ impl Solver {
         if crate::asyncio_api::api_added_in(&name).is_some() {
             self.newer_api_sites.insert(site, name.clone());
         }
+        if crate::asyncio_api::split(&name) == ("asyncio", "as_completed") {
+            self.as_completed_sites.insert(site);
+        }
         if let Some(runner) = thread_runner(&name) {
             self.note_thread_runner(site, runner);
         }

@@ -158,6 +158,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         future_results: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         newer_api_sites: FxHashMap::default(),
+        as_completed_sites: FxHashSet::default(),
         kept_tasks: FxHashSet::default(),
         widened_tasks: FxHashMap::default(),
         loop_made_tasks: FxHashMap::default(),

@@ -387,6 +387,8 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Calls of asyncio APIs that later Pythons added (see [`Solution::newer_api_sites`]).
     newer_api_sites: FxHashMap<GSite, String>,
+    /// `asyncio.as_completed(...)` sites (see [`Solution::as_completed_sites`]).
+    as_completed_sites: FxHashSet<GSite>,
     /// Task-creating sites whose Task is known to be kept (a TaskGroup's, or made by a
     /// project method of a loop-only name).
     kept_tasks: FxHashSet<GSite>,

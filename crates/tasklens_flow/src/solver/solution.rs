@@ -134,6 +134,9 @@ pub(crate) struct Solution {
     /// Calls whose only callee is an asyncio API that later Pythons added (`asyncio.TaskGroup()`),
     /// with its path.
     pub newer_api_sites: Vec<(GSite, String)>,
+    /// Calls whose only callee is `asyncio.as_completed`, whose result only Python 3.13 and
+    /// later take in `async for`; sorted.
+    pub as_completed_sites: Vec<GSite>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
     /// Task-creating sites whose Task reached a node already full (widening): where it goes
@@ -340,6 +343,9 @@ impl Solver {
             .map(|(site, path)| (*site, path.clone()))
             .collect();
         newer_api_sites.sort_unstable();
+        let mut as_completed_sites: Vec<GSite> =
+            (self.as_completed_sites.iter()).filter(|site| !self.several_callees.contains(site)).copied().collect();
+        as_completed_sites.sort_unstable();
         Solution {
             incomplete: self.growth.exceeded,
             derived: Default::default(),
@@ -366,6 +372,7 @@ impl Solver {
             loop_run_sites,
             removed_loop_sites,
             newer_api_sites,
+            as_completed_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())
                 .map(|(site, mut from)| {
