@@ -351,3 +351,44 @@ asyncio.run(main())
         "results.py:7: TL016\nresults.py:12: TL016\nresults.py:17: TL016",
     );
 }
+
+#[test]
+fn keyword_arguments_newer_than_requires_python() {
+    // `context=` came to `create_task` in 3.11 and `loop_factory=` to `asyncio.run` in 3.12:
+    // with `requires-python = ">=3.10"`, both are TypeErrors on 3.10, however `create_task`
+    // is imported. Under a version guard, and with keywords 3.10 has, nothing is reported.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.10"
+#- jobs.py
+import asyncio
+import contextvars
+import sys
+from asyncio import create_task as spawn
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+async def main():
+    context = contextvars.copy_context()
+    if sys.version_info >= (3, 11):
+        await asyncio.create_task(work(), context=context)
+    await asyncio.create_task(work(), name="named")
+    await spawn(work(), context=context)
+
+
+def run():
+    asyncio.run(main(), loop_factory=asyncio.new_event_loop)
+#- main.py run 3.10
+import jobs
+
+jobs.run()
+"#,
+        "jobs.py:16: TL016\njobs.py:20: TL016",
+    );
+}

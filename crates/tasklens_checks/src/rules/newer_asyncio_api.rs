@@ -38,8 +38,9 @@ declare_rule! {
     /// On the older Pythons the project says it supports, the name does not exist:
     /// `AttributeError: module 'asyncio' has no attribute 'TaskGroup'` (an `ImportError`
     /// where it is imported by name), or `AttributeError: '_asyncio.Task' object has no
-    /// attribute 'cancelling'`; `async for` over `as_completed` is `TypeError: 'async for'
-    /// requires an object with __aiter__ method, got generator`. Type checkers run for the interpreter they are installed
+    /// attribute 'cancelling'`; a newer keyword is `TypeError: run() got an unexpected
+    /// keyword argument 'loop_factory'`, and `async for` over `as_completed` is `TypeError:
+    /// 'async for' requires an object with __aiter__ method, got generator`. Type checkers run for the interpreter they are installed
     /// in unless told otherwise, so a developer on a newer Python sees nothing; and they
     /// check Task methods only where the value's type is known at the call.
     ///
@@ -105,6 +106,16 @@ pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnosti
             ),
             format!("a plain iterator before Python {since}"),
         ),
+        NewerApi::Keyword { path, keyword } => {
+            let name = path.rsplit('.').next().unwrap_or(path);
+            (
+                format!(
+                    "`asyncio.{name}(..., {keyword}=...)` needs Python {since}, but the project supports Python \
+                     {target}: TypeError on {missing}, where it takes no `{keyword}` argument"
+                ),
+                format!("`{keyword}` is not accepted before Python {since}"),
+            )
+        }
     };
     Diagnostic {
         code: RULE.code,

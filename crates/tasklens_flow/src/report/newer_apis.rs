@@ -34,6 +34,9 @@ pub enum NewerApi {
     /// `async for` over what an asyncio function returns (`asyncio.as_completed(...)`),
     /// which older Pythons only iterate with `for` (TypeError).
     AsyncIteration { path: String },
+    /// A keyword argument a later Python gave an asyncio function or class
+    /// (`asyncio.run(main(), loop_factory=...)`), at the keyword.
+    Keyword { path: String, keyword: Name },
 }
 
 pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
@@ -57,6 +60,22 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         });
     }
     found.extend(async_iterations(solved));
+    for (site, keyword, path, name) in &solved.newer_keyword_sites {
+        let at = call_at(solved, *site);
+        let Some(since) = crate::asyncio_api::keyword_added_in(path, name) else { continue };
+        let handled = site_listed(solved, *site, |facts| &facts.type_error_handled);
+        if failure_expected(solved, *site) || handled || solved.modules.site(*site).1.guarded {
+            continue;
+        }
+        let module = solved.modules.site_module(*site);
+        found.push(NewerApiUse {
+            at: Location { file: file_of(solved, module), range: at.keyword_whole(*keyword as usize) },
+            api: NewerApi::Keyword { path: path.clone(), keyword: name.clone() },
+            since,
+            from_version: runs_from(solved, *site),
+            below: runs_below(solved, *site),
+        });
+    }
     let of_asyncio = |&obj: &u32| matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize] == "asyncio");
     for (module, entry) in solved.modules.modules.iter().enumerate() {
         for (index, (base, name, since, from_version)) in entry.facts.newer_attribute_reads.iter().enumerate() {

@@ -389,6 +389,9 @@ pub(crate) struct Solver {
     newer_api_sites: FxHashMap<GSite, String>,
     /// `asyncio.as_completed(...)` sites (see [`Solution::as_completed_sites`]).
     as_completed_sites: FxHashSet<GSite>,
+    /// Keyword arguments that later Pythons added to the asyncio API called at a site (see
+    /// [`Solution::newer_keyword_sites`]).
+    newer_keyword_sites: FxHashMap<GSite, (u32, String, ruff_python_ast::name::Name)>,
     /// Task-creating sites whose Task is known to be kept (a TaskGroup's, or made by a
     /// project method of a loop-only name).
     kept_tasks: FxHashSet<GSite>,

@@ -137,6 +137,10 @@ pub(crate) struct Solution {
     /// Calls whose only callee is `asyncio.as_completed`, whose result only Python 3.13 and
     /// later take in `async for`; sorted.
     pub as_completed_sites: Vec<GSite>,
+    /// Calls whose only callee is an asyncio API given a keyword argument that a later
+    /// Python added (`asyncio.run(main(), loop_factory=...)`): the keyword's index, the
+    /// API's path and the keyword; sorted.
+    pub newer_keyword_sites: Vec<(GSite, u32, String, ruff_python_ast::name::Name)>,
     /// Task-creating sites whose Task is known to be kept.
     pub kept_tasks: FxHashSet<GSite>,
     /// Task-creating sites whose Task reached a node already full (widening): where it goes
@@ -346,6 +350,11 @@ impl Solver {
         let mut as_completed_sites: Vec<GSite> =
             (self.as_completed_sites.iter()).filter(|site| !self.several_callees.contains(site)).copied().collect();
         as_completed_sites.sort_unstable();
+        let mut newer_keyword_sites: Vec<_> = (self.newer_keyword_sites.iter())
+            .filter(|(site, _)| !self.several_callees.contains(site))
+            .map(|(site, (keyword, path, name))| (*site, *keyword, path.clone(), name.clone()))
+            .collect();
+        newer_keyword_sites.sort_unstable();
         Solution {
             incomplete: self.growth.exceeded,
             derived: Default::default(),
@@ -373,6 +382,7 @@ impl Solver {
             removed_loop_sites,
             newer_api_sites,
             as_completed_sites,
+            newer_keyword_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())
                 .map(|(site, mut from)| {
