@@ -392,3 +392,65 @@ jobs.run()
         "jobs.py:16: TL016\njobs.py:20: TL016",
     );
 }
+
+#[test]
+fn a_cancel_message_before_3_9() {
+    // Tasks and Futures take a message in `cancel()` from 3.9 on: with `requires-python =
+    // ">=3.8"` a Task kept in an attribute and cancelled with one elsewhere fails on 3.8. A
+    // version guard, a handled TypeError, a project class's own `cancel(reason)` and a
+    // plain `cancel()` are fine.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.8"
+#- jobs.py
+import asyncio
+import sys
+
+
+async def work():
+    await asyncio.sleep(1)
+
+
+class Ticket:
+    def cancel(self, reason):
+        print("cancelled:", reason)
+
+
+class Service:
+    def __init__(self):
+        self.task = None
+        self.ticket = Ticket()
+
+    def start(self):
+        self.task = asyncio.create_task(work())
+
+    def stop(self):
+        self.ticket.cancel("stopping")
+        if sys.version_info >= (3, 9):
+            self.task.cancel("stopping")
+        try:
+            self.task.cancel(msg="stopping")
+        except TypeError:
+            pass
+        self.task.cancel()
+        self.task.cancel("stopping")
+#- main.py run 3.8
+import asyncio
+import jobs
+
+
+async def main():
+    service = jobs.Service()
+    service.start()
+    await asyncio.sleep(0)
+    service.stop()
+
+
+asyncio.run(main())
+"#,
+        "jobs.py:31: TL016",
+    );
+}

@@ -106,6 +106,13 @@ pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnosti
             ),
             format!("a plain iterator before Python {since}"),
         ),
+        NewerApi::CancelMessage => (
+            format!(
+                "`cancel()` takes a message from Python {since} on, but the project supports Python {target}: \
+                 TypeError on {missing}, where Tasks and Futures cancel without arguments"
+            ),
+            format!("no arguments before Python {since}"),
+        ),
         NewerApi::Keyword { path, keyword } => {
             let name = path.rsplit('.').next().unwrap_or(path);
             (

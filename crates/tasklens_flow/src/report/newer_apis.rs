@@ -29,6 +29,8 @@ pub enum NewerApi {
     Function { path: String },
     /// A method of a Task (`cancelling`), called on a value that can be one.
     TaskMethod { method: Name },
+    /// `task.cancel(msg)` (or `future.cancel(msg=...)`), which takes a message from 3.9 on.
+    CancelMessage,
     /// `from asyncio import TaskGroup`, which fails at import time where the name is missing.
     Import { name: Name },
     /// `async for` over what an asyncio function returns (`asyncio.as_completed(...)`),
@@ -99,18 +101,32 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
             });
         }
         for (index, call) in entry.facts.task_method_calls.iter().enumerate() {
-            let Some(since) = crate::asyncio_api::task_method_added_in(&call.method) else { continue };
+            // `cancel(msg)`: Futures and Tasks took no message before 3.9.
+            let with_message = call.arguments && call.method.as_str() == "cancel";
+            let since = match with_message {
+                true => Some(tasklens_db::PythonVersion::new(3, 9)),
+                false => crate::asyncio_api::task_method_added_in(&call.method),
+            };
+            let Some(since) = since else { continue };
             if call.under_test {
                 continue;
             }
             let receiver = entry.node_base + call.receiver;
-            if !solved.sets.get(receiver).iter().any(|&obj| matches!(solved.objs[obj as usize], Obj::Task(_))) {
+            let holds = |obj: &u32| match solved.objs[*obj as usize] {
+                Obj::Task(_) => true,
+                other => with_message && other.is_plain_future(),
+            };
+            if !solved.sets.get(receiver).iter().any(holds) {
                 continue;
             }
             let range = solved.positions[module].task_method_calls[index];
+            let api = match with_message {
+                true => NewerApi::CancelMessage,
+                false => NewerApi::TaskMethod { method: call.method.clone() },
+            };
             found.push(NewerApiUse {
                 at: Location { file: entry.file, range },
-                api: NewerApi::TaskMethod { method: call.method.clone() },
+                api,
                 since,
                 from_version: call.from_version,
                 below: None,

@@ -47,6 +47,9 @@ pub struct TaskMethodCall {
     pub from_version: Option<tasklens_db::PythonVersion>,
     /// Under an `if` or a conditional expression (which may test what the Task can do).
     pub under_test: bool,
+    /// A call that passes arguments (`task.cancel("stopping")`), where no handler takes
+    /// the TypeError an older Python raises for them.
+    pub arguments: bool,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]

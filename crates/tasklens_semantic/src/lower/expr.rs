@@ -104,7 +104,7 @@ impl Lowerer {
                     let name = &attribute.attr.id;
                     self.note_newer_attribute_read(base, attribute);
                     if task_method(name.as_str()) && self.attribute_error_handled == 0 {
-                        self.task_method_call(base, name, attribute.attr.range);
+                        self.task_method_call(base, name, attribute.attr.range, false);
                     }
                     Val::Node(to)
                 }

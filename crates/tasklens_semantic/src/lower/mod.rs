@@ -355,13 +355,15 @@ impl Lowerer {
     }
 
     /// Records `receiver.method` of a Task-only method, a sink.
-    fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange) {
+    fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange, arguments: bool) {
         let (from_version, under_test) = (self.flow().above, self.guarded > 0);
+        let arguments = arguments && self.type_error_handled == 0;
         self.facts.task_method_calls.push(TaskMethodCall {
             receiver,
             method: method.clone(),
             from_version,
             under_test,
+            arguments,
         });
         self.positions.task_method_calls.push(range);
     }
