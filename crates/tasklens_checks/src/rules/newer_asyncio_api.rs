@@ -16,7 +16,12 @@ declare_rule! {
     /// only read (`loop.set_task_factory(asyncio.eager_task_factory)`); and the Task
     /// methods `cancelling()` and `uncancel()` (3.11) and `get_context()` (3.12) called on a
     /// value that can be a Task, followed across functions, attributes and modules as
-    /// TL001 follows Futures. `from asyncio import TaskGroup` is reported at the import,
+    /// TL001 follows Futures, and a message given to `cancel()` (3.9) of a value that can
+    /// be a Task or a Future; keyword arguments added later (`context=` of `create_task`
+    /// and `Task` in 3.11, `eager_start=` of `Task` and `loop_factory=` of `asyncio.run` in
+    /// 3.12); and `async for` (or an async comprehension) over `asyncio.as_completed(...)`,
+    /// directly or through a name, which only 3.13 made an async iterator (before, it is a
+    /// plain generator). `from asyncio import TaskGroup` is reported at the import,
     /// which fails when the module is imported (`ImportError`), even if nothing uses the
     /// name; calls through the imported name are not reported again. An import under
     /// `if TYPE_CHECKING:` or another `if`, or where `ImportError` is handled, is left alone.
@@ -31,7 +36,8 @@ declare_rule! {
     /// backport imported under `except ImportError:`), a test or test class under
     /// `@pytest.mark.skipif(sys.version_info < (3, 11), ...)`, a use under an `if` that may
     /// test for it some other way (`if getattr(task, "cancelling", None):`, a flag set
-    /// from the version), and a Task method call where `AttributeError` is caught are left
+    /// from the version), a Task method call where `AttributeError` is caught, and a
+    /// keyword, a `cancel()` message or an `async for` where `TypeError` is caught are left
     /// alone.
     ///
     /// ## Why is this bad?
@@ -39,9 +45,10 @@ declare_rule! {
     /// `AttributeError: module 'asyncio' has no attribute 'TaskGroup'` (an `ImportError`
     /// where it is imported by name), or `AttributeError: '_asyncio.Task' object has no
     /// attribute 'cancelling'`; a newer keyword is `TypeError: run() got an unexpected
-    /// keyword argument 'loop_factory'`, and `async for` over `as_completed` is `TypeError:
-    /// 'async for' requires an object with __aiter__ method, got generator`. Type checkers run for the interpreter they are installed
-    /// in unless told otherwise, so a developer on a newer Python sees nothing; and they
+    /// keyword argument 'loop_factory'`, a message `TypeError: cancel() takes no arguments
+    /// (1 given)`, and `async for` over `as_completed` is `TypeError: 'async for' requires
+    /// an object with __aiter__ method, got generator`. Type checkers run for the
+    /// interpreter they are installed in unless told otherwise, so a developer on a newer Python sees nothing; and they
     /// check Task methods only where the value's type is known at the call.
     ///
     /// ## Example
