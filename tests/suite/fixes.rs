@@ -1089,3 +1089,40 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("AttributeError: 'coroutine' object has no attribute 'cancel'"));
     assert!(!run.stderr_after.contains("Error"), "{}", run.stderr_after);
 }
+
+#[test]
+fn a_dropped_gather_is_awaited_in_a_coroutine() {
+    // The unsafe fix awaits a `gather` or `shield` written as a statement in a coroutine, so
+    // the coroutine waits for what it started; in plain code there is nothing to await with.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import gc
+
+done = []
+
+
+async def step(name):
+    await asyncio.sleep(0)
+    done.append(name)
+
+
+def schedule(loop):
+    asyncio.gather(step("from plain code"))
+
+
+async def main():
+    asyncio.gather(step("a"), step("b"))
+    asyncio.shield(step("c"))
+    gc.collect()
+    await asyncio.sleep(0.01)
+    print(sorted(done))
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
+}

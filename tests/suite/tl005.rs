@@ -1198,3 +1198,86 @@ main()
         ",
     );
 }
+
+#[test]
+fn a_gather_or_shield_written_as_a_statement_is_dropped() {
+    // Nothing awaits the Future of `asyncio.gather(...)` as a statement: the Tasks it makes
+    // for the coroutines are held by that Future alone and are collected mid-flight, silently
+    // (the script checks it under CPython); so with `shield`, and with Tasks kept elsewhere
+    // nothing waits for them. Awaited, kept in a name that is awaited, returned, or handed
+    // to `run_until_complete` or `wait_for`, it is not dropped.
+    check(
+        r#"
+#- workers.py
+import asyncio
+import gc
+
+state = {"finalized": 0, "finished": 0}
+
+
+async def stuck():
+    # Nothing but its own Task holds this Future.
+    never = asyncio.get_running_loop().create_future()
+    try:
+        await never
+        state["finished"] += 1
+    finally:
+        state["finalized"] += 1
+
+
+async def quick():
+    await asyncio.sleep(0)
+
+
+class Pool:
+    def __init__(self):
+        self.tasks = []
+
+    async def start(self):
+        self.tasks.append(asyncio.create_task(quick()))
+
+    async def close(self):
+        asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def fire_and_forget():
+    asyncio.gather(stuck(), stuck())
+    asyncio.shield(quick())
+    await asyncio.sleep(0.01)
+    gc.collect()
+    await asyncio.sleep(0.01)
+
+
+async def waits():
+    await asyncio.gather(quick(), quick())
+    results = asyncio.gather(quick())
+    await results
+    await asyncio.wait_for(asyncio.gather(quick()), 1)
+    return asyncio.shield(quick())
+
+
+def blocking(loop):
+    loop.run_until_complete(asyncio.gather(quick()))
+#- main.py run
+import asyncio
+import workers
+
+
+async def main():
+    await workers.fire_and_forget()
+    # The gathered Tasks were collected before they finished, and nobody was told.
+    assert workers.state == {"finalized": 2, "finished": 0}, workers.state
+    await (await workers.waits())
+    pool = workers.Pool()
+    await pool.start()
+    await pool.close()
+
+
+asyncio.run(main())
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
+workers.blocking(loop)
+"#,
+        "workers.py:29: TL005\nworkers.py:33: TL005\nworkers.py:34: TL005",
+    );
+}

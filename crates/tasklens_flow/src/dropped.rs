@@ -427,6 +427,32 @@ fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
     }
 }
 
+/// The `asyncio.gather(...)` and `asyncio.shield(...)` calls written as statements of
+/// their own: nothing awaits their Future, which alone keeps the Tasks they make for
+/// coroutines (gather even turns off the warning a pending Task gives when it is
+/// collected), and nothing retrieves their exceptions.
+pub(crate) fn dropped_gatherings(solved: &Solved) -> Vec<GSite> {
+    (solved.gathering_sites.iter().copied())
+        .filter(|&site| {
+            let module = &solved.modules.modules[solved.modules.site_module(site) as usize];
+            let local = site - module.site_base;
+            let facts = &module.facts;
+            let Some((_, result)) =
+                facts.constraints.iter().filter_map(Constraint::call_result).find(|(s, _)| *s == local)
+            else {
+                return false;
+            };
+            let passed = (facts.call_sites.iter())
+                .flat_map(|call| call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node)))
+                .chain(facts.spread_args.iter().map(|&(_, node, _)| Some(node)))
+                .any(|node| node == Some(result));
+            !passed
+                && !facts.constraints.iter().any(|constraint| reads(constraint, result))
+                && !facts.guards.iter().any(|guard| guard.from == result)
+        })
+        .collect()
+}
+
 /// Whether `constraint` reads what `node` holds.
 fn reads(constraint: &Constraint, node: u32) -> bool {
     match *constraint {

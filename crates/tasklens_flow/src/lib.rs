@@ -20,7 +20,7 @@ use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
     AwaitOnNonAwaitable, CallContext, CallbackCaller, CalledCallback, CalledResult, CoroutineCallback, CoroutineFlow,
-    DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Location, LooplessCall, LooplessStart, MaskedCast,
+    DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, Location, LooplessCall, LooplessStart, MaskedCast,
     MismatchedValue, NestedLoopRun, NewerApi, NewerApiUse, ParamShape, Producer, ProtocolMismatch, RemovedLoopArgument,
     Sink, SinkKind, Step, StepKind, TaskArgumentFlow, UnawaitedCoroutine, WaitOnCoroutine, Wanted,
 };

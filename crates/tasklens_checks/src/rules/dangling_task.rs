@@ -1,7 +1,7 @@
 //! TL005: a Task whose handle is dropped.
 
 use ruff_text_size::TextRange;
-use tasklens_flow::{DroppedTask, StepKind};
+use tasklens_flow::{CallContext, DroppedTask, Gathered, StepKind};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -111,6 +111,9 @@ fn trace(task: &DroppedTask) -> Vec<Label> {
 /// TL005 for one dropped Task.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagnostic {
     let callee = describe::source(db, task.at.file, task.callee);
+    if let Some(gathered) = task.gathered {
+        return gathering_diagnostic(task, &callee, gathered);
+    }
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
@@ -128,6 +131,31 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagno
         },
         trace: trace(task),
         fix: fix(db, task),
+    }
+}
+
+/// TL005 for `asyncio.gather(...)` or `asyncio.shield(...)` written as a statement: in a
+/// coroutine, the fix awaits it (unsafe: the coroutine now waits for what it gathers).
+fn gathering_diagnostic(task: &DroppedTask, callee: &str, gathered: Gathered) -> Diagnostic {
+    let fix = (gathered.context == CallContext::Coroutine).then(|| Fix {
+        applicability: Applicability::Unsafe,
+        message: "Await it".into(),
+        edits: vec![Edit { range: TextRange::empty(task.at.range.start()), content: "await ".into() }],
+    });
+    let lost = match gathered.only_futures {
+        true => "nothing waits for what it gathers, and what that raises is never retrieved",
+        false => {
+            "any Task it makes for a coroutine can be garbage-collected before it finishes (without a warning), and \
+             what its awaitables raise is never retrieved"
+        }
+    };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!("the Future from `{callee}(...)` is dropped: nothing awaits it, so {lost}; await it"),
+        primary: Label { file: task.at.file, range: task.at.range, message: "nothing awaits this Future".into() },
+        trace: Vec::new(),
+        fix,
     }
 }
 

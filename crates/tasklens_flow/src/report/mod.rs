@@ -215,8 +215,21 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
                 || solved.loop_made_tasks.contains_key(&site),
             thrown_away_by_caller: lost == crate::dropped::Lost::ThrownAwayByCaller,
             below: runs_below(solved, site),
+            gathered: None,
         })
         .collect();
+    let gatherings = crate::dropped::dropped_gatherings(solved);
+    report.dropped_tasks.extend(gatherings.into_iter().filter(|&site| !failure_expected(solved, site)).map(|site| {
+        DroppedTask {
+            at: location(site),
+            callee: call_at(solved, site).callee,
+            steps: Vec::new(),
+            returned_to_loop: false,
+            thrown_away_by_caller: false,
+            below: runs_below(solved, site),
+            gathered: Some(Gathered { context: context_of(site), only_futures: gathers_only_futures(solved, site) }),
+        }
+    }));
     let loopless_call = |(site, chain, start): &context::Loopless, current_loop: bool| LooplessCall {
         at: location(*site),
         callee: call_at(solved, *site).callee,
@@ -423,4 +436,23 @@ fn sink(solved: &Solved, record: &SinkRecord) -> Sink {
         SinkAt::TaskMethodCall(index) => positions.task_method_calls[index as usize],
     };
     Sink { at: Location { file: file_of(solved, record.module), range }, kind, elements: record.in_elements() }
+}
+
+/// Whether every argument of the `gather` or `shield` call at `site` is a Task or a Future
+/// (none spread): the call makes no Task of its own.
+fn gathers_only_futures(solved: &Solved, site: GSite) -> bool {
+    if call_at(solved, site).args.is_empty() {
+        return false;
+    }
+    let start = solved.awaitable_argument_sites.partition_point(|&(s, ..)| s < site);
+    let arguments = solved.awaitable_argument_sites[start..].iter().take_while(|&&(s, ..)| s == site);
+    let mut count = 0;
+    let all = arguments.inspect(|_| count += 1).all(|&(_, _, node)| {
+        let objs = solved.sets.get(node);
+        !objs.is_empty()
+            && objs.iter().all(|&obj| {
+                matches!(solved.objs[obj as usize], Obj::Task(_)) || solved.objs[obj as usize].is_plain_future()
+            })
+    });
+    all && count == call_at(solved, site).args.len()
 }

@@ -273,6 +273,19 @@ pub struct DroppedTask {
     pub thrown_away_by_caller: bool,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// Not a Task: the Future of `asyncio.gather(...)` or `asyncio.shield(...)`, written as
+    /// a statement of its own.
+    pub gathered: Option<Gathered>,
+}
+
+/// A dropped `asyncio.gather(...)` or `asyncio.shield(...)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gathered {
+    /// Where the call runs (a fix awaits it in a coroutine).
+    pub context: CallContext,
+    /// Every argument is a Task or a Future already: no Task is made, and only what they
+    /// raise goes unretrieved.
+    pub only_futures: bool,
 }
 
 /// `typing.cast(Task, value)` where the value can be a plain Future.

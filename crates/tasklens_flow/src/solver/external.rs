@@ -285,6 +285,7 @@ impl Solver {
                 match path.map(|p| crate::asyncio_api::split(&self.paths[p as usize])) {
                     Some(("asyncio", "gather")) => {
                         self.gather_sites.insert(site, None);
+                        self.gathering_sites.insert(site);
                         let count = args.call().args.len().min(usize::from(u8::MAX)) as u8;
                         self.note_awaitable_arguments(site, 0..count);
                     }
@@ -304,6 +305,7 @@ impl Solver {
                     }
                     // `await shield(x)` gives what awaiting `x` gives.
                     Some(("asyncio", "shield")) => {
+                        self.gathering_sites.insert(site);
                         self.note_awaitable_arguments(site, [0]);
                         if let Some(awaited) = arg(0) {
                             self.awaited_arguments.insert(site, awaited);

@@ -159,6 +159,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         removed_loop_sites: FxHashMap::default(),
         newer_api_sites: FxHashMap::default(),
         as_completed_sites: FxHashSet::default(),
+        gathering_sites: FxHashSet::default(),
         newer_keyword_sites: FxHashMap::default(),
         kept_tasks: FxHashSet::default(),
         widened_tasks: FxHashMap::default(),

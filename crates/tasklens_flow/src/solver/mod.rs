@@ -389,6 +389,8 @@ pub(crate) struct Solver {
     newer_api_sites: FxHashMap<GSite, String>,
     /// `asyncio.as_completed(...)` sites (see [`Solution::as_completed_sites`]).
     as_completed_sites: FxHashSet<GSite>,
+    /// `asyncio.gather(...)` and `asyncio.shield(...)` sites (see [`Solution::gathering_sites`]).
+    gathering_sites: FxHashSet<GSite>,
     /// Keyword arguments that later Pythons added to the asyncio API called at a site (see
     /// [`Solution::newer_keyword_sites`]).
     newer_keyword_sites: FxHashMap<GSite, (u32, String, ruff_python_ast::name::Name)>,

@@ -137,6 +137,9 @@ pub(crate) struct Solution {
     /// Calls whose only callee is `asyncio.as_completed`, whose result only Python 3.13 and
     /// later take in `async for`; sorted.
     pub as_completed_sites: Vec<GSite>,
+    /// Calls whose only callee is `asyncio.gather` or `asyncio.shield`, whose Future is what
+    /// keeps the Tasks they make for coroutines; sorted.
+    pub gathering_sites: Vec<GSite>,
     /// Calls whose only callee is an asyncio API given a keyword argument that a later
     /// Python added (`asyncio.run(main(), loop_factory=...)`): the keyword's index, the
     /// API's path and the keyword; sorted.
@@ -350,6 +353,9 @@ impl Solver {
         let mut as_completed_sites: Vec<GSite> =
             (self.as_completed_sites.iter()).filter(|site| !self.several_callees.contains(site)).copied().collect();
         as_completed_sites.sort_unstable();
+        let mut gathering_sites: Vec<GSite> =
+            (self.gathering_sites.iter()).filter(|site| !self.several_callees.contains(site)).copied().collect();
+        gathering_sites.sort_unstable();
         let mut newer_keyword_sites: Vec<_> = (self.newer_keyword_sites.iter())
             .filter(|(site, _)| !self.several_callees.contains(site))
             .map(|(site, (keyword, path, name))| (*site, *keyword, path.clone(), name.clone()))
@@ -382,6 +388,7 @@ impl Solver {
             removed_loop_sites,
             newer_api_sites,
             as_completed_sites,
+            gathering_sites,
             newer_keyword_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())
