@@ -112,7 +112,7 @@ fn trace(task: &DroppedTask) -> Vec<Label> {
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagnostic {
     let callee = describe::source(db, task.at.file, task.callee);
     if let Some(gathered) = task.gathered {
-        return gathering_diagnostic(task, &callee, gathered);
+        return gathering_diagnostic(task, callee, gathered);
     }
     Diagnostic {
         code: RULE.code,
