@@ -45,10 +45,16 @@ declare_rule! {
     /// before it is dropped (returned from a helper, assigned on), the finding shows the
     /// longest way it takes, up to the last step after which nothing keeps it.
     ///
+    /// Also finds `asyncio.gather(...)` and `asyncio.shield(...)` written as a statement of
+    /// their own (in a coroutine, usually a missing `await`): their Future is all that keeps
+    /// the Tasks they make for coroutines, and nothing retrieves what those raise. Passed
+    /// on, assigned, returned or awaited, it is not reported.
+    ///
     /// ## Why is this bad?
     /// The event loop only keeps a weak reference to a running Task. A Task that nothing
     /// else references can be garbage-collected before it finishes, and its exceptions are
-    /// lost.
+    /// lost. `gather` even turns off the "Task was destroyed but it is pending!" warning for
+    /// the Tasks it makes, so a dropped `gather` loses its work without a trace.
     ///
     /// ## Example
     /// ```python
@@ -77,7 +83,9 @@ declare_rule! {
     /// (`lambda: _keep_task(asyncio.ensure_future(stop()))`); where the loop calls
     /// `create_task` itself, it is handed a function that keeps what that returns
     /// (`loop.call_soon(lambda *args, make=loop.create_task: _keep_task(make(*args)), coro)`).
-    /// No fix is offered where the module already uses one of the helper's names. `unfixable = ["TL005"]` in
+    /// No fix is offered where the module already uses one of the helper's names. A dropped
+    /// `gather` or `shield` in a coroutine is awaited instead (unsafe: the coroutine now
+    /// waits for it, and what it raises now propagates). `unfixable = ["TL005"]` in
     /// the configuration (or `--unfixable TL005`) keeps `--unsafe-fixes` from adding it.
     ///
     /// ## References
