@@ -432,42 +432,59 @@ fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
 /// coroutines (gather even turns off the warning a pending Task gives when it is
 /// collected), and nothing retrieves their exceptions.
 pub(crate) fn dropped_gatherings(solved: &Solved) -> Vec<GSite> {
-    (solved.gathering_sites.iter().copied())
-        .filter(|&site| {
-            let module = &solved.modules.modules[solved.modules.site_module(site) as usize];
-            let local = site - module.site_base;
-            let facts = &module.facts;
-            let Some((_, result)) =
-                facts.constraints.iter().filter_map(Constraint::call_result).find(|(s, _)| *s == local)
-            else {
-                return false;
-            };
-            let passed = (facts.call_sites.iter())
-                .flat_map(|call| call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node)))
-                .chain(facts.spread_args.iter().map(|&(_, node, _)| Some(node)))
-                .any(|node| node == Some(result));
-            !passed
-                && !facts.constraints.iter().any(|constraint| reads(constraint, result))
-                && !facts.guards.iter().any(|guard| guard.from == result)
-        })
-        .collect()
+    let mut dropped = Vec::new();
+    // Sites are numbered module by module: one scan of each module that has any.
+    for sites in
+        solved.gathering_sites.chunk_by(|&a, &b| solved.modules.site_module(a) == solved.modules.site_module(b))
+    {
+        let module = &solved.modules.modules[solved.modules.site_module(sites[0]) as usize];
+        let facts = &module.facts;
+        let wanted: FxHashSet<u32> = sites.iter().map(|&site| site - module.site_base).collect();
+        // The result node of each of those calls, and whether anything reads it.
+        let mut results: FxHashMap<u32, (u32, bool)> = (facts.constraints.iter())
+            .filter_map(Constraint::call_result)
+            .filter(|(site, _)| wanted.contains(site))
+            .map(|(site, result)| (result, (site, false)))
+            .collect();
+        let mut read = |node: u32| {
+            if let Some(entry) = results.get_mut(&node) {
+                entry.1 = true;
+            }
+        };
+        for call in &facts.call_sites {
+            call.args.iter().map(|a| a.node).chain(call.keywords.iter().map(|k| k.node)).flatten().for_each(&mut read);
+        }
+        facts.spread_args.iter().for_each(|&(_, node, _)| read(node));
+        facts.guards.iter().for_each(|guard| read(guard.from));
+        for constraint in &facts.constraints {
+            constraint_reads(constraint).for_each(&mut read);
+        }
+        dropped.extend(results.values().filter(|(_, read)| !read).map(|(site, _)| module.site_base + site));
+    }
+    dropped.sort_unstable();
+    dropped
+}
+
+/// The nodes whose values `constraint` reads (see [`reads`]).
+fn constraint_reads(constraint: &Constraint) -> impl Iterator<Item = u32> {
+    let (first, second) = match *constraint {
+        Constraint::Copy { from, .. } | Constraint::ClassStore { from, .. } => (Some(from), None),
+        Constraint::Load { base, .. } | Constraint::LoadPart { base, .. } => (Some(base), None),
+        Constraint::Store { base, from, .. } | Constraint::StorePart { base, from, .. } => (Some(base), Some(from)),
+        Constraint::Call { callee, .. } => (Some(callee), None),
+        Constraint::MethodCall { receiver, .. }
+        | Constraint::PropertyRead { receiver, .. }
+        | Constraint::ImplicitCall { receiver, .. } => (Some(receiver), None),
+        Constraint::Concat { operand, .. } => (Some(operand), None),
+        Constraint::Await { value, .. } | Constraint::Enter { value, .. } => (Some(value), None),
+        _ => (None, None),
+    };
+    first.into_iter().chain(second)
 }
 
 /// Whether `constraint` reads what `node` holds.
 fn reads(constraint: &Constraint, node: u32) -> bool {
-    match *constraint {
-        Constraint::Copy { from, .. } => from == node,
-        Constraint::Load { base, .. } | Constraint::LoadPart { base, .. } => base == node,
-        Constraint::Store { base, from, .. } | Constraint::StorePart { base, from, .. } => base == node || from == node,
-        Constraint::ClassStore { from, .. } => from == node,
-        Constraint::Call { callee, .. } => callee == node,
-        Constraint::MethodCall { receiver, .. }
-        | Constraint::PropertyRead { receiver, .. }
-        | Constraint::ImplicitCall { receiver, .. } => receiver == node,
-        Constraint::Concat { operand, .. } => operand == node,
-        Constraint::Await { value, .. } | Constraint::Enter { value, .. } => value == node,
-        _ => false,
-    }
+    constraint_reads(constraint).any(|read| read == node)
 }
 
 /// Marks the slots of every container that something keeps: a container is kept when a
