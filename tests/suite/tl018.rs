@@ -203,3 +203,60 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn iterating_as_completed_with_for_gives_coroutines() {
+    // `concurrent.futures.as_completed` gives Futures whose `result()` is read; asyncio's,
+    // iterated with `for`, gives coroutines on every Python, so the same loop fails with
+    // AttributeError. Awaiting each, `async for` (3.13 gives the awaitables themselves) and
+    // the Tasks of the list are fine.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.13"
+#- jobs.py
+import asyncio
+
+
+async def fetch(n):
+    await asyncio.sleep(0.001 * n)
+    return n
+
+
+async def in_order_done(tasks):
+    results = []
+    for coro in asyncio.as_completed(tasks):
+        results.append(await coro)
+    if tasks:
+        print(tasks[0].result())
+    return results
+
+
+async def async_iteration(tasks):
+    async for task in asyncio.as_completed(tasks):
+        print(task.result())
+
+
+async def ported(tasks):
+    finished = asyncio.as_completed(tasks, timeout=5)
+    for future in finished:
+        done = future
+        print(done.result())
+#- main.py run
+import asyncio
+import jobs
+
+
+async def main():
+    tasks = [asyncio.create_task(jobs.fetch(n)) for n in range(3)]
+    print(await jobs.in_order_done(tasks))
+    await jobs.ported(tasks)
+
+
+asyncio.run(main())
+"#,
+        "jobs.py:24: TL018",
+    );
+}

@@ -21,7 +21,10 @@ declare_rule! {
     /// `async def` the call names, not under a decorator the analysis does not know;
     /// `hasattr(x, "cancel")`, `isinstance(x, asyncio.Future)` and `not iscoroutine(x)`
     /// rule the coroutine out, and a `try` that catches `AttributeError` leaves the
-    /// method alone.
+    /// method alone. Also what `for` binds over `asyncio.as_completed(...)` (directly or
+    /// through a name): coroutines on every Python, unlike `concurrent.futures.as_completed`,
+    /// which gives Futures (`for f in as_completed(tasks): f.result()`); only `async for`,
+    /// from 3.13 on, gives the awaitables themselves.
     ///
     /// ## Why is this bad?
     /// A call of an `async def` makes a coroutine, not a Task: its body does not run until
@@ -81,11 +84,20 @@ pub(crate) fn diagnostic(
     if !flow.functions.iter().all(|(name, _)| name.as_str() == called) {
         return None;
     }
-    let mut message = format!("`{callee}(...)` makes a coroutine, not a Task; {}", describe::sink(db, &flow.sink));
+    let mut message = match flow.iterated {
+        true => format!(
+            "iterated with `for`, `{callee}(...)` gives coroutines, not Futures or Tasks; {}",
+            describe::sink(db, &flow.sink)
+        ),
+        false => format!("`{callee}(...)` makes a coroutine, not a Task; {}", describe::sink(db, &flow.sink)),
+    };
     if !others.is_empty() {
         message.push_str(&format!(" (and {} more place(s) that need a Task)", others.len()));
     }
-    message.push_str("; wrap the call in `asyncio.create_task(...)`");
+    message.push_str(match flow.iterated {
+        true => "; await each one for its result (`result = await coro`)",
+        false => "; wrap the call in `asyncio.create_task(...)`",
+    });
     let mut trace: Vec<Label> = (flow.functions.iter().take(1))
         .map(|(name, at)| Label {
             file: at.file,
@@ -99,9 +111,16 @@ pub(crate) fn diagnostic(
         code: RULE.code,
         severity: RULE.severity,
         message,
-        primary: Label { file: flow.at.file, range: flow.at.range, message: "makes a coroutine".into() },
+        primary: Label {
+            file: flow.at.file,
+            range: flow.at.range,
+            message: match flow.iterated {
+                true => "gives a coroutine for each awaitable, in the order they finish".into(),
+                false => "makes a coroutine".into(),
+            },
+        },
         trace,
-        fix: wrap_in_task(db, flow),
+        fix: (!flow.iterated).then(|| wrap_in_task(db, flow)).flatten(),
     })
 }
 

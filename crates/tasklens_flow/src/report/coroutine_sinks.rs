@@ -30,6 +30,9 @@ pub struct CoroutineFlow {
     pub context: CallContext,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// The coroutines are what iterating the call's result with `for` gives
+    /// (`asyncio.as_completed(fs)`), not the call's result itself.
+    pub iterated: bool,
 }
 
 /// Each call whose coroutine reaches a sink, once per sink, by call site.
@@ -122,6 +125,7 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
                 steps: trace(solved, node, obj),
                 context: context_of(*site),
                 below: runs_below(solved, *site),
+                iterated: false,
             },
         ));
     }
@@ -155,4 +159,60 @@ fn kind_tested_nodes(solved: &Solved) -> FxHashSet<GNode> {
         }
     }
     tested
+}
+
+/// `for coro in asyncio.as_completed(fs):` gives coroutines, on every Python (only `async
+/// for`, from 3.13 on, gives the awaitables themselves): a method only Futures and Tasks
+/// have, called on what the loop binds (or a name that only copies it), fails (TL018).
+pub(super) fn as_completed_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<CoroutineFlow> {
+    use tasklens_semantic::facts::{Constraint, Part, ProtocolUse};
+    // Per module, the nodes that hold only what iterating a call's result gives, by call.
+    let mut elements_by_module: FxHashMap<u32, FxHashMap<u32, GSite>> = FxHashMap::default();
+    let same_module = |a: &GSite, b: &GSite| solved.modules.site_module(*a) == solved.modules.site_module(*b);
+    for sites in solved.as_completed_sites.chunk_by(same_module) {
+        let m = solved.modules.site_module(sites[0]);
+        let module = &solved.modules.modules[m as usize];
+        let facts = &module.facts;
+        let mut results: FxHashMap<u32, GSite> = (facts.constraints.iter())
+            .filter_map(Constraint::call_result)
+            .map(|(site, result)| (result, module.site_base + site))
+            .filter(|(_, site)| sites.contains(site) && !failure_expected(solved, *site))
+            .collect();
+        super::newer_apis::follow_copies(&facts.constraints, &mut results);
+        let iterated: FxHashMap<u32, GSite> = (facts.protocol_uses.iter())
+            .filter(|(_, used, _)| *used == ProtocolUse::For)
+            .filter_map(|(local, ..)| results.get(local).map(|&site| (*local, site)))
+            .collect();
+        let mut elements: FxHashMap<u32, GSite> = (facts.constraints.iter())
+            .filter_map(|constraint| match *constraint {
+                Constraint::LoadPart { base, part: Part::Iter, to, .. } => iterated.get(&base).map(|&site| (to, site)),
+                _ => None,
+            })
+            .collect();
+        super::newer_apis::follow_copies(&facts.constraints, &mut elements);
+        if !elements.is_empty() {
+            elements_by_module.insert(m, elements);
+        }
+    }
+    let mut found = Vec::new();
+    for (record, &shadowed) in solved.sinks.iter().zip(&solved.shadowed_sinks) {
+        if shadowed || !matches!(record.at, crate::solver::link::SinkAt::TaskMethodCall(_)) {
+            continue;
+        }
+        let Some(elements) = elements_by_module.get(&record.module) else { continue };
+        let local = record.node - solved.modules.modules[record.module as usize].node_base;
+        let Some(&site) = elements.get(&local) else { continue };
+        let at = call_at(solved, site);
+        found.push(CoroutineFlow {
+            at: Location { file: file_of(solved, record.module), range: at.range },
+            callee: at.callee,
+            functions: Vec::new(),
+            sink: sink(solved, record),
+            steps: Vec::new(),
+            context: context_of(site),
+            below: runs_below(solved, site),
+            iterated: true,
+        });
+    }
+    found
 }

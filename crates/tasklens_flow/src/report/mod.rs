@@ -282,6 +282,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.protocol_mismatches = protocols::protocol_mismatches(solved);
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report.coroutine_flows = coroutine_sinks::coroutine_flows(solved, &context_of);
+    report.coroutine_flows.extend(coroutine_sinks::as_completed_flows(solved, &context_of));
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);
     report

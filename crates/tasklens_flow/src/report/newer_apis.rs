@@ -174,7 +174,7 @@ fn async_iterations(solved: &Solved) -> Vec<NewerApiUse> {
 
 /// Adds to `values` the nodes that only copy one of them (`pending = as_completed(fs)`,
 /// then `async for t in pending`), with the same call.
-fn follow_copies(constraints: &[Constraint], values: &mut rustc_hash::FxHashMap<u32, GSite>) {
+pub(super) fn follow_copies(constraints: &[Constraint], values: &mut rustc_hash::FxHashMap<u32, GSite>) {
     let mut sources: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
     for constraint in constraints {
         if let Constraint::Copy { from, to, .. } = constraint {
