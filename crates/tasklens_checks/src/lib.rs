@@ -242,6 +242,11 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for group in by_line_to_change(supported_flows, rules::coroutine_used_as_task::line_to_change) {
         diagnostics.extend(rules::coroutine_used_as_task::diagnostic(db, group[0], &group[1..]));
     }
+    let supported_uses: Vec<&tasklens_flow::MissingAwait> =
+        report.missing_awaits.iter().filter(|used| supported(used.below)).collect();
+    for group in by_line_to_change(supported_uses, rules::missing_await::line_to_change) {
+        diagnostics.extend(rules::missing_await::diagnostic(db, group[0], &group[1..]));
+    }
     for run in report.nested_loop_runs.iter().filter(|run| supported(run.below)) {
         diagnostics.push(rules::loop_run_in_running_loop::diagnostic(db, run));
     }
@@ -285,6 +290,12 @@ trait FlowSteps {
 }
 
 impl FlowSteps for tasklens_flow::FutureFlow {
+    fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+impl FlowSteps for tasklens_flow::MissingAwait {
     fn step_count(&self) -> usize {
         self.steps.len()
     }

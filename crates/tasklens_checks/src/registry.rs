@@ -37,7 +37,7 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 18] = [
+    static RULES: [&Rule; 19] = [
         &crate::rules::future_flows_into_task::RULE,
         &crate::rules::ensure_future_on_coroutine::RULE,
         &crate::rules::create_task_without_running_loop::RULE,
@@ -56,6 +56,7 @@ pub fn all_rules() -> &'static [&'static Rule] {
         &crate::rules::newer_asyncio_api::RULE,
         &crate::rules::implicit_event_loop::RULE,
         &crate::rules::coroutine_used_as_task::RULE,
+        &crate::rules::missing_await::RULE,
     ];
     &RULES
 }

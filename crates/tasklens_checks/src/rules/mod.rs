@@ -12,6 +12,7 @@ pub mod future_flows_into_task;
 pub mod implicit_event_loop;
 pub mod loop_run_in_running_loop;
 pub mod masked_future_task_error;
+pub mod missing_await;
 pub mod newer_asyncio_api;
 pub mod removed_loop_argument;
 pub mod run_on_non_coroutine;

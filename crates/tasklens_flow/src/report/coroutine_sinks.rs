@@ -85,25 +85,7 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
             Some((made, index, node, obj))
         })
         .collect();
-    // The calls whose results those nodes are, and the functions they run.
-    let origins: FxHashSet<GNode> = reached.iter().map(|&(made, ..)| made).collect();
-    let mut modules: Vec<u32> = origins.iter().map(|&node| solved.modules.node_module(node)).collect();
-    modules.sort_unstable();
-    modules.dedup();
-    let mut producers: FxHashMap<GNode, (GSite, Vec<crate::objects::GFunc>)> = FxHashMap::default();
-    for m in modules {
-        let module = &solved.modules.modules[m as usize];
-        for constraint in &module.facts.constraints {
-            let Some((site, result)) = constraint.call_result() else { continue };
-            let (site, result) = (module.site_base + site, module.node_base + result);
-            if !origins.contains(&result) || failure_expected(solved, site) {
-                continue;
-            }
-            if let Some(callees) = coroutine_call(solved, module, constraint) {
-                producers.insert(result, (site, callees));
-            }
-        }
-    }
+    let producers = coroutine_producers(solved, reached.iter().map(|&(made, ..)| made).collect());
     let mut seen = FxHashSet::default();
     let mut found = Vec::new();
     for (made, index, node, obj) in reached {
@@ -134,9 +116,35 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
     found.into_iter().map(|(_, flow)| flow).collect()
 }
 
+/// The calls whose results are among `origins` and make only coroutines (TL011's test),
+/// with the functions they run, by result node.
+pub(super) fn coroutine_producers(
+    solved: &Solved,
+    origins: FxHashSet<GNode>,
+) -> FxHashMap<GNode, (GSite, Vec<crate::objects::GFunc>)> {
+    let mut modules: Vec<u32> = origins.iter().map(|&node| solved.modules.node_module(node)).collect();
+    modules.sort_unstable();
+    modules.dedup();
+    let mut producers = FxHashMap::default();
+    for m in modules {
+        let module = &solved.modules.modules[m as usize];
+        for constraint in &module.facts.constraints {
+            let Some((site, result)) = constraint.call_result() else { continue };
+            let (site, result) = (module.site_base + site, module.node_base + result);
+            if !origins.contains(&result) || failure_expected(solved, site) {
+                continue;
+            }
+            if let Some(callees) = coroutine_call(solved, module, constraint) {
+                producers.insert(result, (site, callees));
+            }
+        }
+    }
+    producers
+}
+
 /// The nodes of the values in branches that a test of their kind guards (not a test for
 /// `None` alone), and the parameters of the functions that make such tests.
-fn kind_tested_nodes(solved: &Solved) -> FxHashSet<GNode> {
+pub(super) fn kind_tested_nodes(solved: &Solved) -> FxHashSet<GNode> {
     fn tests_kind(test: &GuardTest) -> bool {
         match test {
             GuardTest::Is(types) | GuardTest::IsNot(types) => !types.iter().all(|t| matches!(t, TypeExpr::None)),

@@ -9,6 +9,7 @@ mod called_callbacks;
 mod context;
 mod coroutine_sinks;
 mod loop_runs;
+mod missing_awaits;
 mod module_index;
 mod newer_apis;
 mod non_awaitables;
@@ -25,6 +26,7 @@ pub use called_callbacks::{CalledCallback, CalledResult};
 use context::{caller_of, loop_functions, loopless_calls};
 pub use coroutine_sinks::CoroutineFlow;
 pub use loop_runs::NestedLoopRun;
+pub use missing_awaits::MissingAwait;
 use module_index::{ModuleIndexes, WayIn};
 pub use newer_apis::{NewerApi, NewerApiUse};
 pub use non_awaitables::AwaitOnNonAwaitable;
@@ -283,6 +285,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report.coroutine_flows = coroutine_sinks::coroutine_flows(solved, &context_of);
     report.coroutine_flows.extend(coroutine_sinks::as_completed_flows(solved, &context_of));
+    report.missing_awaits = missing_awaits::missing_awaits(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);
     report

@@ -343,6 +343,7 @@ pub struct FlowReport {
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
     /// Coroutines that reach code that needs a Task or a Future (TL018).
     pub coroutine_flows: Vec<super::CoroutineFlow>,
+    pub missing_awaits: Vec<super::MissingAwait>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
     pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,
     /// The analysis stopped at its growth limit: no flow finding is reported.

@@ -1,0 +1,130 @@
+//! TL019: an attribute of a coroutine read where its result was meant: a missing `await`.
+
+use ruff_text_size::TextRange;
+use tasklens_flow::{CallContext, MissingAwait};
+
+use crate::describe;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds calls that make a coroutine (of the project's `async def`, or asyncio's own
+    /// such as `reader.read(100)`) whose coroutine has an attribute read or a method called
+    /// on it, where nothing but such coroutines can be: `user = self.fetch_user(id)`, then
+    /// `user.name`; `self.load().items()`. The coroutine is followed as TL001 follows a
+    /// Future (assignments, attributes, containers, calls, returns, modules), and only
+    /// where every function the call can run is an `async def` the call names, not under a
+    /// decorator the analysis does not know. What a coroutine has (`send`, `throw`,
+    /// `close`, `cr_*`, dunders) is fine; a Future's or Task's methods are TL018's. Values
+    /// tested for their kind on the way (`inspect.iscoroutine`, `isinstance`, a predicate of
+    /// the project), or given to a function that tests kinds, are left alone.
+    ///
+    /// ## Why is this bad?
+    /// The call only made a coroutine: the body never ran, and the object has none of the
+    /// attributes of what it would return (`AttributeError: 'coroutine' object has no
+    /// attribute 'name'`, then `RuntimeWarning: coroutine ... was never awaited`). mypy
+    /// checks this only in annotated code, and type checkers not at all through `Any` or
+    /// unannotated returns across modules.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def fetch_user(user_id):
+    ///     ...
+    ///
+    /// async def greet(user_id):
+    ///     user = fetch_user(user_id)
+    ///     print(user.name)  # AttributeError
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// async def greet(user_id):
+    ///     user = await fetch_user(user_id)
+    ///     print(user.name)
+    /// ```
+    ///
+    /// ## Fix safety
+    /// In a coroutine, `tasklens check --fix --unsafe-fixes` awaits the call (parenthesized
+    /// where the attribute is read from the call itself: `(await self.load()).items()`).
+    /// It is unsafe: the coroutine now runs there, and the caller waits for it.
+    ///
+    /// ## References
+    /// - [Coroutines](https://docs.python.org/3/library/asyncio-task.html#coroutines)
+    pub static RULE = ("TL019", "missing-await", Severity::Error);
+}
+
+/// The call a finding starts at: one finding per call to change.
+pub(crate) fn line_to_change(used: &MissingAwait) -> (tasklens_db::File, TextRange) {
+    (used.at.file, used.at.range)
+}
+
+/// TL019 for one call and the places that read attributes of its coroutine (the shortest
+/// way first), unless the call names none of the functions it runs: a callable kept in
+/// an attribute or a parameter (`self.factory()`) is whatever some caller gave.
+pub(crate) fn diagnostic(
+    db: &dyn salsa::Database,
+    used: &MissingAwait,
+    others: &[&MissingAwait],
+) -> Option<Diagnostic> {
+    let callee = describe::source(db, used.at.file, used.callee);
+    let called = callee.rsplit('.').next().unwrap_or(callee).trim();
+    if !used.functions.iter().all(|(name, _)| name.as_str() == called) {
+        return None;
+    }
+    let attr = &used.attr;
+    let mut message = format!(
+        "`{callee}(...)` makes a coroutine, which nothing awaits before `.{attr}` is read from it in {} \
+         (AttributeError: 'coroutine' object has no attribute '{attr}')",
+        describe::place(db, used.used)
+    );
+    if !others.is_empty() {
+        message.push_str(&format!(" (and {} more place(s))", others.len()));
+    }
+    message.push_str("; add `await`");
+    let mut trace: Vec<Label> = (used.functions.iter().take(1))
+        .map(|(name, at)| Label {
+            file: at.file,
+            range: at.range,
+            message: format!("`async def {name}`: a call of it gives a coroutine"),
+        })
+        .collect();
+    trace.extend(describe::step_labels(&used.steps));
+    trace.extend(std::iter::once(used).chain(others.iter().copied()).map(|other| Label {
+        file: other.used.file,
+        range: other.used.range,
+        message: format!("a coroutine has no `{}`", other.attr),
+    }));
+    Some(Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label { file: used.at.file, range: used.at.range, message: "makes a coroutine".into() },
+        trace,
+        fix: awaited(db, used),
+    })
+}
+
+/// `self.fetch(id)` -> `await self.fetch(id)`, or `(await self.fetch(id))` where the
+/// attribute is read from the call itself, in a coroutine.
+fn awaited(db: &dyn salsa::Database, used: &MissingAwait) -> Option<Fix> {
+    if used.context != CallContext::Coroutine {
+        return None;
+    }
+    let text = used.at.file.text(db);
+    // The attribute is read from the call itself: `await` would bind looser than `.attr`.
+    let primary =
+        used.steps.is_empty() && used.used.file == used.at.file && used.used.range.start() == used.at.range.start();
+    let edits = match primary {
+        true => vec![
+            Edit { range: TextRange::empty(used.at.range.start()), content: "(await ".into() },
+            Edit { range: TextRange::empty(used.at.range.end()), content: ")".into() },
+        ],
+        false => vec![Edit { range: TextRange::empty(used.at.range.start()), content: "await ".into() }],
+    };
+    // Already awaited somewhere the analysis did not see: leave it.
+    if text[..usize::from(used.at.range.start())].trim_end().ends_with("await") {
+        return None;
+    }
+    Some(Fix { applicability: Applicability::Unsafe, message: "Await the call".into(), edits })
+}
