@@ -1126,3 +1126,41 @@ asyncio.run(main())
     );
     assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
 }
+
+#[test]
+fn a_missing_await_is_added() {
+    // In a coroutine the call is awaited; where the attribute is read from the call itself,
+    // in parentheses (`await` binds looser than `.items`). The script fails before (prints
+    // nothing, so the outputs compare equal) and runs cleanly after.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+
+class User:
+    name = "ada"
+
+
+async def fetch_user():
+    await asyncio.sleep(0)
+    return User()
+
+
+async def load():
+    return {"a": 1}
+
+
+async def main():
+    user = fetch_user()
+    assert sorted(load().items()) == [("a", 1)]
+    assert user.name == "ada"
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("AttributeError"), "{}", run.stderr_before);
+    assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
+}

@@ -28,4 +28,5 @@ mod tl015;
 mod tl016;
 mod tl017;
 mod tl018;
+mod tl019;
 mod watch;

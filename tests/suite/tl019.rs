@@ -1,0 +1,108 @@
+//! TL019: an attribute of a coroutine read where its result was meant.
+
+use crate::fixture::check;
+
+#[test]
+fn a_result_read_without_await_across_modules() {
+    // `fetch_user` is an `async def` of another module, reached through an unannotated
+    // method: the coroutine is what `user` holds, and `user.name` fails (AttributeError),
+    // as does `.items()` on `load()` itself.
+    check(
+        r#"
+#- app/__init__.py
+#- app/repo.py
+import asyncio
+
+
+class User:
+    def __init__(self, name):
+        self.name = name
+
+
+class Repo:
+    async def fetch_user(self, user_id):
+        await asyncio.sleep(0)
+        return User(f"user {user_id}")
+
+    async def load(self):
+        return {"a": 1}
+#- app/views.py
+def lookup(repo, user_id):
+    return repo.fetch_user(user_id)
+
+
+async def greet(repo, user_id):
+    user = lookup(repo, user_id)
+    return f"hello {user.name}"
+
+
+async def dump(repo):
+    return sorted(repo.load().items())
+#- main.py run
+import asyncio
+from app.repo import Repo
+from app.views import dump, greet
+
+
+async def main():
+    print(await greet(Repo(), 1))
+    print(await dump(Repo()))
+
+
+asyncio.run(main())
+"#,
+        "app/views.py:2: TL019\napp/views.py:11: TL019",
+    );
+}
+
+#[test]
+fn awaited_tested_or_coroutine_attributes_are_fine() {
+    // Awaited values, what a coroutine has (`close`, `send`, `cr_frame`, `__name__`), a
+    // value tested with `inspect.iscoroutine` or given to a helper that tests kinds, an
+    // instance of a class with the attribute, and a Future method (TL018's) are fine.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import inspect
+
+
+class Box:
+    name = "box"
+
+
+async def make():
+    await asyncio.sleep(0)
+    return Box()
+
+
+def resolve(value):
+    if inspect.iscoroutine(value):
+        return asyncio.create_task(value)
+    return value
+
+
+async def main():
+    box = await make()
+    print(box.name)
+    coro = make()
+    print(coro.__name__, coro.cr_frame is not None)
+    coro.close()
+    other = make()
+    if not inspect.iscoroutine(other):
+        print(other.name)
+    other.close()
+    later = resolve(make())
+    print((await later).name)
+    either = make() if box.name else Box()
+    if isinstance(either, Box):
+        print(either.name)
+    else:
+        either.close()
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
