@@ -217,3 +217,22 @@ pub(crate) fn step(step: &Step) -> String {
         StepKind::Fixture { name } => format!("given by pytest's fixture `{name}`"),
     }
 }
+
+/// Whether the call's callee names every `async def` it runs (`self._poll()` runs
+/// `_poll`): a callable kept in an attribute or a parameter (`self.factory()`) is whatever
+/// some caller gave, and is left alone.
+pub(crate) fn names_its_functions(callee: &str, functions: &[(ruff_python_ast::name::Name, Location)]) -> bool {
+    let called = callee.rsplit('.').next().unwrap_or(callee).trim();
+    functions.iter().all(|(name, _)| name.as_str() == called)
+}
+
+/// The first `async def` a call runs, as the first label of a coroutine's way.
+pub(crate) fn coroutine_function_label(
+    functions: &[(ruff_python_ast::name::Name, Location)],
+) -> Option<crate::diagnostic::Label> {
+    functions.first().map(|(name, at)| crate::diagnostic::Label {
+        file: at.file,
+        range: at.range,
+        message: format!("`async def {name}`: a call of it gives a coroutine"),
+    })
+}

@@ -80,8 +80,7 @@ pub(crate) fn diagnostic(
     others: &[&CoroutineFlow],
 ) -> Option<Diagnostic> {
     let callee = describe::source(db, flow.at.file, flow.callee);
-    let called = callee.rsplit('.').next().unwrap_or(callee).trim();
-    if !flow.functions.iter().all(|(name, _)| name.as_str() == called) {
+    if !describe::names_its_functions(callee, &flow.functions) {
         return None;
     }
     let mut message = match flow.iterated {
@@ -98,13 +97,7 @@ pub(crate) fn diagnostic(
         true => "; await each one for its result (`result = await coro`)",
         false => "; wrap the call in `asyncio.create_task(...)`",
     });
-    let mut trace: Vec<Label> = (flow.functions.iter().take(1))
-        .map(|(name, at)| Label {
-            file: at.file,
-            range: at.range,
-            message: format!("`async def {name}`: a call of it gives a coroutine"),
-        })
-        .collect();
+    let mut trace: Vec<Label> = describe::coroutine_function_label(&flow.functions).into_iter().collect();
     trace.extend(describe::step_labels(&flow.steps));
     trace.extend(describe::sink_labels(db, &flow.sink, others.iter().map(|other| &other.sink)));
     Some(Diagnostic {

@@ -68,8 +68,7 @@ pub(crate) fn diagnostic(
     others: &[&MissingAwait],
 ) -> Option<Diagnostic> {
     let callee = describe::source(db, used.at.file, used.callee);
-    let called = callee.rsplit('.').next().unwrap_or(callee).trim();
-    if !used.functions.iter().all(|(name, _)| name.as_str() == called) {
+    if !describe::names_its_functions(callee, &used.functions) {
         return None;
     }
     let attr = &used.attr;
@@ -82,13 +81,7 @@ pub(crate) fn diagnostic(
         message.push_str(&format!(" (and {} more place(s))", others.len()));
     }
     message.push_str("; add `await`");
-    let mut trace: Vec<Label> = (used.functions.iter().take(1))
-        .map(|(name, at)| Label {
-            file: at.file,
-            range: at.range,
-            message: format!("`async def {name}`: a call of it gives a coroutine"),
-        })
-        .collect();
+    let mut trace: Vec<Label> = describe::coroutine_function_label(&used.functions).into_iter().collect();
     trace.extend(describe::step_labels(&used.steps));
     trace.extend(std::iter::once(used).chain(others.iter().copied()).map(|other| Label {
         file: other.used.file,

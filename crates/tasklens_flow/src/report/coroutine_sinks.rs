@@ -74,16 +74,7 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
     // Otherwise the node it was made at ends its way back.
     let tested = kind_tested_nodes(solved);
     let reached: Vec<(GNode, usize, GNode, ObjId)> = (at_sinks.into_iter())
-        .filter_map(|(index, node, obj)| {
-            let mut made = node;
-            for at in way_back(solved, node, obj) {
-                if tested.contains(&at) {
-                    return None;
-                }
-                made = at;
-            }
-            Some((made, index, node, obj))
-        })
+        .filter_map(|(index, node, obj)| Some((made_at(solved, &tested, node, obj)?, index, node, obj)))
         .collect();
     let producers = coroutine_producers(solved, reached.iter().map(|&(made, ..)| made).collect());
     let mut seen = FxHashSet::default();
@@ -114,6 +105,19 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
     // Call sites are numbered in module order, then source order.
     found.sort_by_key(|(site, flow)| (*site, flow.sink.at.range.start()));
     found.into_iter().map(|(_, flow)| flow).collect()
+}
+
+/// The node where the coroutine `obj` at `node` was made (where its way back ends), unless
+/// the way passes a node in `tested` (a value tested for its kind).
+pub(super) fn made_at(solved: &Solved, tested: &FxHashSet<GNode>, node: GNode, obj: ObjId) -> Option<GNode> {
+    let mut made = node;
+    for at in way_back(solved, node, obj) {
+        if tested.contains(&at) {
+            return None;
+        }
+        made = at;
+    }
+    Some(made)
 }
 
 /// The calls whose results are among `origins` and make only coroutines (TL011's test),

@@ -7,9 +7,9 @@ use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
 use tasklens_semantic::facts::{Constraint, FUTURE_METHODS, TASK_ONLY_METHODS};
 
-use super::coroutine_sinks::{coroutine_producers, kind_tested_nodes};
+use super::coroutine_sinks::{coroutine_producers, kind_tested_nodes, made_at};
 use super::producers::function_location;
-use super::trace::{trace, way_back};
+use super::trace::trace;
 use super::{CallContext, Location, Step, call_at, file_of, runs_below};
 use crate::objects::{GNode, GSite, ObjId};
 use crate::solver::Solved;
@@ -77,16 +77,7 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
     let tested = kind_tested_nodes(solved);
     let reached: Vec<(GNode, usize, ObjId)> = (uses.iter().enumerate())
         .flat_map(|(index, (node, ..))| solved.sets.get(*node).iter().map(move |&obj| (index, *node, obj)))
-        .filter_map(|(index, node, obj)| {
-            let mut made = node;
-            for at in way_back(solved, node, obj) {
-                if tested.contains(&at) {
-                    return None;
-                }
-                made = at;
-            }
-            Some((made, index, obj))
-        })
+        .filter_map(|(index, node, obj)| Some((made_at(solved, &tested, node, obj)?, index, obj)))
         .collect();
     let producers = coroutine_producers(solved, reached.iter().map(|&(made, ..)| made).collect());
     let mut seen: FxHashSet<(GSite, usize)> = FxHashSet::default();
