@@ -108,7 +108,9 @@ pub fn python(files: &[(String, String)], script: &str, minor: Option<&str>, fla
 /// The exception a finding says the code raises at run time.
 fn promised_exception(finding: &str) -> &'static [&'static str] {
     match finding.rsplit(' ').next().unwrap_or_default() {
-        "TL001" | "TL018" | "TL019" => &["AttributeError"],
+        "TL001" | "TL018" => &["AttributeError"],
+        // An attribute of the coroutine; a subscript or a `for` over it.
+        "TL019" => &["AttributeError", "TypeError"],
         // An attribute of asyncio, or a name imported from it; `async for` over `as_completed`.
         "TL016" => &["AttributeError", "ImportError", "TypeError"],
         "TL003" | "TL012" => &["RuntimeError"],

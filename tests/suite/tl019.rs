@@ -106,3 +106,84 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn a_result_subscripted_or_iterated_without_await() {
+    // A subscript of the coroutine, and a `for` or an `async for` over it, are TypeErrors;
+    // each call is reported once, at the call. A `case` pattern never matches a coroutine
+    // (no error), and the awaited result is fine.
+    check(
+        r#"
+#- store.py
+async def load():
+    return {"id": 7}
+
+
+async def rows():
+    return [1, 2]
+
+
+async def lines():
+    return ["a"]
+#- main.py run
+import asyncio
+import store
+
+
+async def main():
+    async for line in store.lines():
+        print(line)
+
+
+async def report():
+    data = store.load()
+    for row in store.rows():
+        print(row)
+    print(data["id"])
+    match store.load():
+        case {"id": ident}:
+            print(ident)
+    print((await store.load())["id"])
+
+
+asyncio.run(main())
+"#,
+        "main.py:6: TL019\nmain.py:11: TL019\nmain.py:12: TL019",
+    );
+}
+
+#[test]
+fn a_method_replaced_on_the_instance_is_not_what_runs() {
+    // `crawler.arun` is replaced by an async generator that wraps it: `async for` over
+    // its call is right, though the class's `arun` is an `async def` (crawl4ai's
+    // deep-crawl decorator). A name stored as an attribute anywhere may be replaced so.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Crawler:
+    async def arun(self, url):
+        await asyncio.sleep(0)
+        return url
+
+
+def streaming(original):
+    async def wrapped(url):
+        yield await original(url)
+    return wrapped
+
+
+async def main():
+    crawler = Crawler()
+    crawler.arun = streaming(crawler.arun)
+    async for page in crawler.arun("a"):
+        print(page)
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

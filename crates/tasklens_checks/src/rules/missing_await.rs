@@ -1,7 +1,8 @@
-//! TL019: an attribute of a coroutine read where its result was meant: a missing `await`.
+//! TL019: a coroutine used as the value it gives once awaited: a missing `await`.
 
 use ruff_text_size::TextRange;
-use tasklens_flow::{CallContext, MissingAwait};
+use tasklens_flow::{CallContext, CoroutineUse, MissingAwait};
+use tasklens_semantic::facts::ProtocolUse;
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -11,9 +12,11 @@ declare_rule! {
     /// ## What it does
     /// Finds calls that make a coroutine (of the project's `async def`, or asyncio's own
     /// such as `reader.read(100)`) whose coroutine has an attribute read or a method called
-    /// on it, where nothing but such coroutines can be: `user = self.fetch_user(id)`, then
-    /// `user.name`; `self.load().items()`. The coroutine is followed as TL001 follows a
-    /// Future (assignments, attributes, containers, calls, returns, modules), and only
+    /// on it, is subscripted, or is iterated by `for` or `async for`, where nothing but such
+    /// coroutines can be: `user = self.fetch_user(id)`, then `user.name`;
+    /// `self.load().items()`; `data = load()`, then `data["id"]`; `for row in rows():`.
+    /// The coroutine is followed as TL001 follows a Future (assignments, attributes,
+    /// containers, calls, returns, modules), and only
     /// where every function the call can run is an `async def` the call names, not under a
     /// decorator the analysis does not know. What a coroutine has (`send`, `throw`,
     /// `close`, `cr_*`, dunders) is fine; a Future's or Task's methods are TL018's. Values
@@ -23,7 +26,8 @@ declare_rule! {
     /// ## Why is this bad?
     /// The call only made a coroutine: the body never ran, and the object has none of the
     /// attributes of what it would return (`AttributeError: 'coroutine' object has no
-    /// attribute 'name'`, then `RuntimeWarning: coroutine ... was never awaited`). mypy
+    /// attribute 'name'`, `TypeError: 'coroutine' object is not subscriptable` or `... is
+    /// not iterable`, then `RuntimeWarning: coroutine ... was never awaited`). mypy
     /// checks this only in annotated code, and type checkers not at all through `Any` or
     /// unannotated returns across modules.
     ///
@@ -71,12 +75,25 @@ pub(crate) fn diagnostic(
     if !describe::names_its_functions(callee, &used.functions) {
         return None;
     }
-    let attr = &used.attr;
-    let mut message = format!(
-        "`{callee}(...)` makes a coroutine, which nothing awaits before `.{attr}` is read from it in {} \
-         (AttributeError: 'coroutine' object has no attribute '{attr}')",
-        describe::place(db, used.used)
-    );
+    let at = describe::place(db, used.used);
+    let mut message = match &used.how {
+        CoroutineUse::Attribute(attr) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `.{attr}` is read from it in {at} \
+             (AttributeError: 'coroutine' object has no attribute '{attr}')"
+        ),
+        CoroutineUse::Subscript => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before it is subscripted in {at} \
+             (TypeError: 'coroutine' object is not subscriptable)"
+        ),
+        CoroutineUse::Iterated(ProtocolUse::AsyncFor) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `async for` iterates over it in {at} \
+             (TypeError: 'async for' requires an object with __aiter__ method, got coroutine)"
+        ),
+        CoroutineUse::Iterated(_) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `for` iterates over it in {at} \
+             (TypeError: 'coroutine' object is not iterable)"
+        ),
+    };
     if !others.is_empty() {
         message.push_str(&format!(" (and {} more place(s))", others.len()));
     }
@@ -86,7 +103,11 @@ pub(crate) fn diagnostic(
     trace.extend(std::iter::once(used).chain(others.iter().copied()).map(|other| Label {
         file: other.used.file,
         range: other.used.range,
-        message: format!("a coroutine has no `{}`", other.attr),
+        message: match &other.how {
+            CoroutineUse::Attribute(attr) => format!("a coroutine has no `{attr}`"),
+            CoroutineUse::Subscript => "a coroutine cannot be subscripted".into(),
+            CoroutineUse::Iterated(_) => "a coroutine cannot be iterated".into(),
+        },
     }));
     Some(Diagnostic {
         code: RULE.code,

@@ -1,11 +1,12 @@
 //! Coroutines used as the values they would give once awaited: an attribute read or a
 //! method called on what only ever holds a coroutine (`user = self.fetch_user(id)`, then
-//! `user.name`), which fails with AttributeError (TL019).
+//! `user.name`), which fails with AttributeError, or a subscript or a `for` over it
+//! (TypeError) (TL019).
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
-use tasklens_semantic::facts::{Constraint, FUTURE_METHODS, TASK_ONLY_METHODS};
+use tasklens_semantic::facts::{Constraint, FUTURE_METHODS, Part, ProtocolUse, TASK_ONLY_METHODS};
 
 use super::coroutine_sinks::{coroutine_producers, kind_tested_nodes, made_at};
 use super::producers::function_location;
@@ -22,9 +23,10 @@ pub struct MissingAwait {
     pub callee: TextRange,
     /// The project's `async def`s it runs, with where each is defined.
     pub functions: Vec<(Name, Location)>,
-    /// The attribute read or method called on the coroutine (`user.name`).
+    /// Where the coroutine is used as a value (`user.name`, `data["id"]`, the iterable of
+    /// a `for`), and how.
     pub used: Location,
-    pub attr: Name,
+    pub how: CoroutineUse,
     /// How the coroutine came from the call to `used`.
     pub steps: Vec<Step>,
     pub context: CallContext,
@@ -32,8 +34,20 @@ pub struct MissingAwait {
     pub below: Option<tasklens_db::PythonVersion>,
 }
 
+/// How a coroutine is used where its result was meant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CoroutineUse {
+    /// An attribute read or a method called (AttributeError).
+    Attribute(Name),
+    /// `coro[key]` (TypeError: not subscriptable).
+    Subscript,
+    /// The iterable of a `for` or an `async for` (TypeError).
+    Iterated(ProtocolUse),
+}
+
 /// What a coroutine object has: reading anything else fails.
-fn coroutine_has(attr: &str) -> bool {
+fn coroutine_has(attr: &Name) -> bool {
+    let attr = attr.as_str();
     attr.starts_with("__")
         || attr.starts_with("cr_")
         || matches!(attr, "send" | "throw" | "close")
@@ -46,28 +60,45 @@ fn coroutine_has(attr: &str) -> bool {
 /// coroutines can be, once per place, by call site.
 pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<MissingAwait> {
     // The attribute uses on nodes that hold nothing but coroutines.
-    let mut uses: Vec<(GNode, Name, Location)> = Vec::new();
+    let mut uses: Vec<(GNode, CoroutineUse, Location)> = Vec::new();
     for (m, module) in solved.modules.modules.iter().enumerate() {
         let facts = &module.facts;
         let only_coroutines = |node: u32| {
             let objs = solved.sets.get(module.node_base + node);
             !objs.is_empty() && objs.iter().all(|&obj| solved.objs[obj as usize].is_coroutine())
         };
-        for constraint in &facts.constraints {
-            let (node, attr, range) = match *constraint {
-                Constraint::Load { base, attr, hop: Some(hop), .. } => {
-                    (base, attr, solved.positions[m].hops[hop as usize])
-                }
-                Constraint::MethodCall { site, receiver, name, .. } => {
-                    (receiver, name, call_at(solved, module.site_base + site).callee)
-                }
-                _ => continue,
-            };
-            let attr = facts.name(attr);
-            if coroutine_has(attr.as_str()) || !only_coroutines(node) {
-                continue;
+        let mut note = |node: u32, how: CoroutineUse, range: TextRange| {
+            if only_coroutines(node) {
+                uses.push((module.node_base + node, how, Location { file: module.file, range }));
             }
-            uses.push((module.node_base + node, attr.clone(), Location { file: module.file, range }));
+        };
+        for constraint in &facts.constraints {
+            match *constraint {
+                Constraint::Load { base, attr, hop: Some(hop), .. } if !coroutine_has(facts.name(attr)) => {
+                    note(
+                        base,
+                        CoroutineUse::Attribute(facts.name(attr).clone()),
+                        solved.positions[m].hops[hop as usize],
+                    );
+                }
+                Constraint::MethodCall { site, receiver, name, .. } if !coroutine_has(facts.name(name)) => {
+                    let range = call_at(solved, module.site_base + site).callee;
+                    note(receiver, CoroutineUse::Attribute(facts.name(name).clone()), range);
+                }
+                // A subscript (a `for` target's binding and a `case` pattern's parts are not
+                // one: a pattern just does not match a coroutine).
+                Constraint::LoadPart { base, part, hop: Some(hop), .. }
+                    if !matches!(part, Part::Iter | Part::MappingValue(_) | Part::SequenceItem(_)) =>
+                {
+                    note(base, CoroutineUse::Subscript, solved.positions[m].hops[hop as usize]);
+                }
+                _ => {}
+            }
+        }
+        for (index, &(node, used, _)) in facts.protocol_uses.iter().enumerate() {
+            if matches!(used, ProtocolUse::For | ProtocolUse::AsyncFor) {
+                note(node, CoroutineUse::Iterated(used), solved.positions[m].protocol_uses[index]);
+            }
         }
     }
     if uses.is_empty() {
@@ -80,14 +111,30 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
         .filter_map(|(index, node, obj)| Some((made_at(solved, &tested, node, obj)?, index, obj)))
         .collect();
     let producers = coroutine_producers(solved, reached.iter().map(|&(made, ..)| made).collect());
+    // A function whose name is also stored as an attribute somewhere (`crawler.arun =
+    // wrap(crawler.arun)`, `setattr(obj, "arun", ...)`) may be replaced on the instance
+    // the call goes to, by something that gives another kind of value.
+    let mut stored: FxHashSet<&str> = FxHashSet::default();
+    for module in &solved.modules.modules {
+        let facts = &module.facts;
+        for constraint in &facts.constraints {
+            if let Constraint::Store { attr, .. } = constraint {
+                stored.insert(facts.name(*attr).as_str());
+            }
+        }
+        stored.extend(facts.attr_args.iter().map(|&(_, attr)| facts.name(attr).as_str()));
+    }
     let mut seen: FxHashSet<(GSite, usize)> = FxHashSet::default();
     let mut found: Vec<(GSite, usize, MissingAwait)> = Vec::new();
     for (made, index, obj) in reached {
         let Some((site, callees)) = producers.get(&made) else { continue };
+        if callees.iter().any(|&func| stored.contains(solved.modules.func(func).1.name.as_str())) {
+            continue;
+        }
         if !seen.insert((*site, index)) {
             continue;
         }
-        let (node, attr, used) = &uses[index];
+        let (node, how, used) = &uses[index];
         let module = solved.modules.site_module(*site);
         let at = call_at(solved, *site);
         found.push((
@@ -100,7 +147,7 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
                     .map(|&func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
                     .collect(),
                 used: *used,
-                attr: attr.clone(),
+                how: how.clone(),
                 steps: trace(solved, *node, obj),
                 context: context_of(*site),
                 below: runs_below(solved, *site),

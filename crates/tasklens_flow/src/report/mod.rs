@@ -26,7 +26,7 @@ pub use called_callbacks::{CalledCallback, CalledResult};
 use context::{caller_of, loop_functions, loopless_calls};
 pub use coroutine_sinks::CoroutineFlow;
 pub use loop_runs::NestedLoopRun;
-pub use missing_awaits::MissingAwait;
+pub use missing_awaits::{CoroutineUse, MissingAwait};
 use module_index::{ModuleIndexes, WayIn};
 pub use newer_apis::{NewerApi, NewerApiUse};
 pub use non_awaitables::AwaitOnNonAwaitable;
