@@ -187,3 +187,35 @@ asyncio.run(main())
         "",
     );
 }
+
+const ALWAYS_TRUE: &str = r#"
+#- door.py
+import asyncio
+
+
+class Door:
+    async def is_open(self):
+        await asyncio.sleep(0)
+        return False
+
+
+async def watch(door):
+    if door.is_open():
+        print("open: alarm")
+    if not await door.is_open():
+        print("closed")
+#- main.py
+import asyncio
+from door import Door, watch
+
+asyncio.run(watch(Door()))
+"#;
+
+#[test]
+fn a_coroutine_tested_for_its_truth_is_always_true() {
+    // `if door.is_open():` takes the branch whatever `is_open` would return: the coroutine
+    // is true and never runs (CPython warns it was never awaited). The awaited test is fine.
+    crate::fixture::check(ALWAYS_TRUE, "door.py:11: TL019");
+    let stdout = crate::fixture::never_awaited(ALWAYS_TRUE, &["Door.is_open"]);
+    assert!(stdout.contains("open: alarm") && stdout.contains("closed"), "{stdout}");
+}

@@ -12,9 +12,11 @@ declare_rule! {
     /// ## What it does
     /// Finds calls that make a coroutine (of the project's `async def`, or asyncio's own
     /// such as `reader.read(100)`) whose coroutine has an attribute read or a method called
-    /// on it, is subscripted, or is iterated by `for` or `async for`, where nothing but such
-    /// coroutines can be: `user = self.fetch_user(id)`, then `user.name`;
-    /// `self.load().items()`; `data = load()`, then `data["id"]`; `for row in rows():`.
+    /// on it, is subscripted, is iterated by `for` or `async for`, or is tested for its
+    /// truth (`if`, `while`, `assert`, a conditional expression, `not`), where nothing but
+    /// such coroutines can be: `user = self.fetch_user(id)`, then `user.name`;
+    /// `self.load().items()`; `data = load()`, then `data["id"]`; `for row in rows():`;
+    /// `if self.is_ready():`.
     /// The coroutine is followed as TL001 follows a Future (assignments, attributes,
     /// containers, calls, returns, modules), and only
     /// where every function the call can run is an `async def` the call names, not under a
@@ -27,7 +29,9 @@ declare_rule! {
     /// The call only made a coroutine: the body never ran, and the object has none of the
     /// attributes of what it would return (`AttributeError: 'coroutine' object has no
     /// attribute 'name'`, `TypeError: 'coroutine' object is not subscriptable` or `... is
-    /// not iterable`, then `RuntimeWarning: coroutine ... was never awaited`). mypy
+    /// not iterable`, then `RuntimeWarning: coroutine ... was never awaited`). Tested, a
+    /// coroutine is always true: `if self.is_ready():` takes its branch whatever the
+    /// coroutine would have returned. mypy
     /// checks this only in annotated code, and type checkers not at all through `Any` or
     /// unannotated returns across modules.
     ///
@@ -93,6 +97,11 @@ pub(crate) fn diagnostic(
             "`{callee}(...)` makes a coroutine, which nothing awaits before `for` iterates over it in {at} \
              (TypeError: 'coroutine' object is not iterable)"
         ),
+        CoroutineUse::Tested => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before it is tested in {at}: a coroutine is \
+             always true, whatever it would return, and its body never runs (RuntimeWarning: coroutine ... was \
+             never awaited)"
+        ),
     };
     if !others.is_empty() {
         message.push_str(&format!(" (and {} more place(s))", others.len()));
@@ -107,6 +116,7 @@ pub(crate) fn diagnostic(
             CoroutineUse::Attribute(attr) => format!("a coroutine has no `{attr}`"),
             CoroutineUse::Subscript => "a coroutine cannot be subscripted".into(),
             CoroutineUse::Iterated(_) => "a coroutine cannot be iterated".into(),
+            CoroutineUse::Tested => "a coroutine is always true".into(),
         },
     }));
     Some(Diagnostic {
@@ -127,8 +137,10 @@ fn awaited(db: &dyn salsa::Database, used: &MissingAwait) -> Option<Fix> {
     }
     let text = used.at.file.text(db);
     // The attribute is read from the call itself: `await` would bind looser than `.attr`.
-    let primary =
-        used.steps.is_empty() && used.used.file == used.at.file && used.used.range.start() == used.at.range.start();
+    let primary = matches!(used.how, CoroutineUse::Attribute(_) | CoroutineUse::Subscript)
+        && used.steps.is_empty()
+        && used.used.file == used.at.file
+        && used.used.range.start() == used.at.range.start();
     let edits = match primary {
         true => vec![
             Edit { range: TextRange::empty(used.at.range.start()), content: "(await ".into() },

@@ -1,7 +1,7 @@
 //! Coroutines used as the values they would give once awaited: an attribute read or a
 //! method called on what only ever holds a coroutine (`user = self.fetch_user(id)`, then
-//! `user.name`), which fails with AttributeError, or a subscript or a `for` over it
-//! (TypeError) (TL019).
+//! `user.name`), which fails with AttributeError, a subscript or a `for` over it
+//! (TypeError), or a test of its truth, which always holds (TL019).
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
@@ -43,6 +43,8 @@ pub enum CoroutineUse {
     Subscript,
     /// The iterable of a `for` or an `async for` (TypeError).
     Iterated(ProtocolUse),
+    /// The test of an `if`, `while`, `assert`...: a coroutine is always true.
+    Tested,
 }
 
 /// What a coroutine object has: reading anything else fails.
@@ -94,6 +96,9 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
                 }
                 _ => {}
             }
+        }
+        for (index, &node) in facts.truth_tests.iter().enumerate() {
+            note(node, CoroutineUse::Tested, solved.positions[m].truth_tests[index]);
         }
         for (index, &(node, used, _)) in facts.protocol_uses.iter().enumerate() {
             if matches!(used, ProtocolUse::For | ProtocolUse::AsyncFor) {

@@ -122,6 +122,9 @@ pub struct ModuleFacts {
     /// Versions of names a test reads and nothing else (`if task:`, `assert task`, `task is
     /// None`): mentioning a Task there keeps it no longer than its function's frame.
     pub tested_names: Vec<NodeId>,
+    /// What each test of an `if`, `elif`, `while`, `assert`, conditional expression,
+    /// comprehension filter or `not` evaluates for its truth (a coroutine is always true).
+    pub truth_tests: Vec<NodeId>,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
     pub set_attribute_reads: Vec<NodeId>,
@@ -232,6 +235,7 @@ impl ModuleFacts {
             self.keys,
             self.imports,
             self.tested_names,
+            self.truth_tests,
             self.set_attribute_reads,
             self.protocol_uses,
         );

@@ -7,10 +7,11 @@
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, BoolOp, Expr, UnaryOp};
 
-use super::Lowerer;
 use super::stmt::Narrowing;
+use super::{Lowerer, Val};
 use crate::annotation::type_expr;
 use crate::facts::{FUTURE_METHODS, GateTest, GuardTest, ParamGate, TASK_ONLY_METHODS, TypeExpr};
+use ruff_text_size::Ranged;
 
 impl Lowerer {
     /// Lowers a test and returns the narrowings that hold when it is true and when false.
@@ -68,7 +69,10 @@ impl Lowerer {
                     narrowings
                 }
                 None => {
-                    self.expr(test);
+                    if let Val::Node(node) = self.expr(test) {
+                        self.facts.truth_tests.push(node);
+                        self.positions.truth_tests.push(test.range());
+                    }
                     self.predicate_call_narrowing(test).unwrap_or_default()
                 }
             },
