@@ -204,18 +204,35 @@ async def watch(door):
         print("open: alarm")
     if not await door.is_open():
         print("closed")
+
+
+def maybe_open(door, wanted):
+    if not wanted:
+        return None
+    return door.is_open()
+
+
+async def check(door):
+    # `None` or a coroutine: the test tells them apart (homeassistant's discovery flows).
+    if coro := maybe_open(door, True):
+        print("checked", await coro)
 #- main.py
 import asyncio
-from door import Door, watch
+from door import Door, check, watch
 
 asyncio.run(watch(Door()))
+asyncio.run(check(Door()))
 "#;
 
 #[test]
 fn a_coroutine_tested_for_its_truth_is_always_true() {
     // `if door.is_open():` takes the branch whatever `is_open` would return: the coroutine
-    // is true and never runs (CPython warns it was never awaited). The awaited test is fine.
+    // is true and never runs (CPython warns it was never awaited). The awaited test is fine,
+    // and so is a test of what a helper returns, which may be `None` instead.
     crate::fixture::check(ALWAYS_TRUE, "door.py:11: TL019");
     let stdout = crate::fixture::never_awaited(ALWAYS_TRUE, &["Door.is_open"]);
-    assert!(stdout.contains("open: alarm") && stdout.contains("closed"), "{stdout}");
+    assert!(
+        stdout.contains("open: alarm") && stdout.contains("closed") && stdout.contains("checked False"),
+        "{stdout}"
+    );
 }

@@ -140,6 +140,13 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
             continue;
         }
         let (node, how, used) = &uses[index];
+        let steps = trace(solved, *node, obj);
+        // A value tested for its truth may also be `None` (which the analysis does not
+        // follow) where it comes from elsewhere: `if coro := maybe_start():`. Only the
+        // call itself, tested where it is made, is surely a coroutine.
+        if *how == CoroutineUse::Tested && !steps.is_empty() {
+            continue;
+        }
         let module = solved.modules.site_module(*site);
         let at = call_at(solved, *site);
         found.push((
@@ -153,7 +160,7 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
                     .collect(),
                 used: *used,
                 how: how.clone(),
-                steps: trace(solved, *node, obj),
+                steps,
                 context: context_of(*site),
                 below: runs_below(solved, *site),
             },
