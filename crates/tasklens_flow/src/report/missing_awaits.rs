@@ -15,7 +15,8 @@ use super::{CallContext, Location, Step, call_at, file_of, runs_below};
 use crate::objects::{GNode, GSite, ObjId};
 use crate::solver::Solved;
 
-/// A call that makes a coroutine, and a place that reads an attribute of it.
+/// A call that makes a coroutine, and a place that uses the coroutine as the value it
+/// would give once awaited.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MissingAwait {
     /// The call that makes the coroutine.
@@ -47,13 +48,13 @@ pub enum CoroutineUse {
     Tested,
 }
 
-/// What a coroutine object has: reading anything else fails.
-fn coroutine_has(attr: &Name) -> bool {
+/// Attributes TL019 leaves alone: what a coroutine has (reading anything else of one
+/// fails), and the methods of Futures and Tasks, which are TL018's.
+fn left_alone(attr: &Name) -> bool {
     let attr = attr.as_str();
     attr.starts_with("__")
         || attr.starts_with("cr_")
         || matches!(attr, "send" | "throw" | "close")
-        // A Future's or Task's methods are TL018's.
         || FUTURE_METHODS.contains(&attr)
         || TASK_ONLY_METHODS.contains(&attr)
 }
@@ -76,14 +77,14 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
         };
         for constraint in &facts.constraints {
             match *constraint {
-                Constraint::Load { base, attr, hop: Some(hop), .. } if !coroutine_has(facts.name(attr)) => {
+                Constraint::Load { base, attr, hop: Some(hop), .. } if !left_alone(facts.name(attr)) => {
                     note(
                         base,
                         CoroutineUse::Attribute(facts.name(attr).clone()),
                         solved.positions[m].hops[hop as usize],
                     );
                 }
-                Constraint::MethodCall { site, receiver, name, .. } if !coroutine_has(facts.name(name)) => {
+                Constraint::MethodCall { site, receiver, name, .. } if !left_alone(facts.name(name)) => {
                     let range = call_at(solved, module.site_base + site).callee;
                     note(receiver, CoroutineUse::Attribute(facts.name(name).clone()), range);
                 }
