@@ -59,10 +59,10 @@ fn left_alone(attr: &Name) -> bool {
         || TASK_ONLY_METHODS.contains(&attr)
 }
 
-/// Each call whose coroutine has an attribute read or a method called on it where only
+/// Each call whose coroutine is used as a value (see [`CoroutineUse`]) where only
 /// coroutines can be, once per place, by call site.
 pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<MissingAwait> {
-    // The attribute uses on nodes that hold nothing but coroutines.
+    // The uses of nodes that hold nothing but coroutines.
     let mut uses: Vec<(GNode, CoroutineUse, Location)> = Vec::new();
     for (m, module) in solved.modules.modules.iter().enumerate() {
         let facts = &module.facts;
@@ -117,6 +117,9 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
         .filter_map(|(index, node, obj)| Some((made_at(solved, &tested, node, obj)?, index, obj)))
         .collect();
     let producers = coroutine_producers(solved, reached.iter().map(|&(made, ..)| made).collect());
+    if producers.is_empty() {
+        return Vec::new();
+    }
     // A function whose name is also stored as an attribute somewhere (`crawler.arun =
     // wrap(crawler.arun)`, `setattr(obj, "arun", ...)`) may be replaced on the instance
     // the call goes to, by something that gives another kind of value.
