@@ -433,19 +433,12 @@ fn discarded_result(solved: &Solved, site: GSite) -> Option<GNode> {
 /// collected), and nothing retrieves their exceptions.
 pub(crate) fn dropped_gatherings(solved: &Solved) -> Vec<GSite> {
     let mut dropped = Vec::new();
-    // Sites are numbered module by module: one scan of each module that has any.
-    for sites in
-        solved.gathering_sites.chunk_by(|&a, &b| solved.modules.site_module(a) == solved.modules.site_module(b))
-    {
-        let module = &solved.modules.modules[solved.modules.site_module(sites[0]) as usize];
-        let facts = &module.facts;
-        let wanted: FxHashSet<u32> = sites.iter().map(|&site| site - module.site_base).collect();
+    // One scan of each module that has any.
+    for (m, results) in solved.modules.call_results(&solved.gathering_sites) {
+        let facts = &solved.modules.modules[m as usize].facts;
         // The result node of each of those calls, and whether anything reads it.
-        let mut results: FxHashMap<u32, (u32, bool)> = (facts.constraints.iter())
-            .filter_map(Constraint::call_result)
-            .filter(|(site, _)| wanted.contains(site))
-            .map(|(site, result)| (result, (site, false)))
-            .collect();
+        let mut results: FxHashMap<u32, (GSite, bool)> =
+            results.into_iter().map(|(result, site)| (result, (site, false))).collect();
         let mut read = |node: u32| {
             if let Some(entry) = results.get_mut(&node) {
                 entry.1 = true;
@@ -459,7 +452,7 @@ pub(crate) fn dropped_gatherings(solved: &Solved) -> Vec<GSite> {
         for constraint in &facts.constraints {
             constraint_reads(constraint).for_each(&mut read);
         }
-        dropped.extend(results.values().filter(|(_, read)| !read).map(|(site, _)| module.site_base + site));
+        dropped.extend(results.values().filter(|(_, read)| !read).map(|&(site, _)| site));
     }
     dropped.sort_unstable();
     dropped

@@ -141,6 +141,24 @@ impl Modules {
         self.owners.sites[site as usize]
     }
 
+    /// For `sites` (sorted), per module that has any, the module-local node each call's
+    /// result is at, with the call.
+    pub fn call_results(&self, sites: &[GSite]) -> Vec<(ModIdx, FxHashMap<u32, GSite>)> {
+        let same_module = |a: &GSite, b: &GSite| self.site_module(*a) == self.site_module(*b);
+        (sites.chunk_by(same_module))
+            .map(|sites| {
+                let m = self.site_module(sites[0]);
+                let module = &self.modules[m as usize];
+                let results = (module.facts.constraints.iter())
+                    .filter_map(tasklens_semantic::facts::Constraint::call_result)
+                    .map(|(site, result)| (result, module.site_base + site))
+                    .filter(|(_, site)| sites.binary_search(site).is_ok())
+                    .collect();
+                (m, results)
+            })
+            .collect()
+    }
+
     pub fn hop(&self, hop: u32) -> (ModIdx, &tasklens_semantic::facts::Hop) {
         let m = self.owners.hops[hop as usize];
         let module = &self.modules[m as usize];

@@ -7,6 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{GuardTest, TypeExpr};
 
 use super::producers::function_location;
+use super::sites::follow_copies;
 use super::trace::{trace, way_back};
 use super::unawaited::coroutine_call;
 use super::{CallContext, Location, Sink, Step, call_at, failure_expected, file_of, runs_below, sink, sink_nodes};
@@ -180,17 +181,10 @@ pub(super) fn as_completed_flows(solved: &Solved, context_of: &dyn Fn(u32) -> Ca
     use tasklens_semantic::facts::{Constraint, Part, ProtocolUse};
     // Per module, the nodes that hold only what iterating a call's result gives, by call.
     let mut elements_by_module: FxHashMap<u32, FxHashMap<u32, GSite>> = FxHashMap::default();
-    let same_module = |a: &GSite, b: &GSite| solved.modules.site_module(*a) == solved.modules.site_module(*b);
-    for sites in solved.as_completed_sites.chunk_by(same_module) {
-        let m = solved.modules.site_module(sites[0]);
-        let module = &solved.modules.modules[m as usize];
-        let facts = &module.facts;
-        let mut results: FxHashMap<u32, GSite> = (facts.constraints.iter())
-            .filter_map(Constraint::call_result)
-            .map(|(site, result)| (result, module.site_base + site))
-            .filter(|(_, site)| sites.contains(site) && !failure_expected(solved, *site))
-            .collect();
-        super::newer_apis::follow_copies(&facts.constraints, &mut results);
+    for (m, mut results) in solved.modules.call_results(&solved.as_completed_sites) {
+        let facts = &solved.modules.modules[m as usize].facts;
+        results.retain(|_, site| !failure_expected(solved, *site));
+        follow_copies(&facts.constraints, &mut results);
         let iterated: FxHashMap<u32, GSite> = (facts.protocol_uses.iter())
             .filter(|(_, used, _)| *used == ProtocolUse::For)
             .filter_map(|(local, ..)| results.get(local).map(|&site| (*local, site)))
@@ -201,10 +195,13 @@ pub(super) fn as_completed_flows(solved: &Solved, context_of: &dyn Fn(u32) -> Ca
                 _ => None,
             })
             .collect();
-        super::newer_apis::follow_copies(&facts.constraints, &mut elements);
+        follow_copies(&facts.constraints, &mut elements);
         if !elements.is_empty() {
             elements_by_module.insert(m, elements);
         }
+    }
+    if elements_by_module.is_empty() {
+        return Vec::new();
     }
     let mut found = Vec::new();
     for (record, &shadowed) in solved.sinks.iter().zip(&solved.shadowed_sinks) {

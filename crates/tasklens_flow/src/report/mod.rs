@@ -448,15 +448,13 @@ fn gathers_only_futures(solved: &Solved, site: GSite) -> bool {
     if call_at(solved, site).args.is_empty() {
         return false;
     }
-    let start = solved.awaitable_argument_sites.partition_point(|&(s, ..)| s < site);
-    let arguments = solved.awaitable_argument_sites[start..].iter().take_while(|&&(s, ..)| s == site);
-    let mut count = 0;
-    let all = arguments.inspect(|_| count += 1).all(|&(_, _, node)| {
-        let objs = solved.sets.get(node);
-        !objs.is_empty()
-            && objs.iter().all(|&obj| {
-                matches!(solved.objs[obj as usize], Obj::Task(_)) || solved.objs[obj as usize].is_plain_future()
-            })
-    });
-    all && count == call_at(solved, site).args.len()
+    let sites = &solved.awaitable_argument_sites;
+    let arguments = &sites[sites.partition_point(|&(s, ..)| s < site)..sites.partition_point(|&(s, ..)| s <= site)];
+    let future = |obj: &ObjId| {
+        matches!(solved.objs[*obj as usize], Obj::Task(_)) || solved.objs[*obj as usize].is_plain_future()
+    };
+    arguments.len() == call_at(solved, site).args.len()
+        && arguments
+            .iter()
+            .all(|&(_, _, node)| !solved.sets.get(node).is_empty() && solved.sets.get(node).iter().all(future))
 }

@@ -5,10 +5,11 @@
 use ruff_python_ast::name::Name;
 use tasklens_db::PythonVersion;
 
+use super::sites::{follow_copies, type_error_excused};
 use super::{Location, call_at, failure_expected, file_of, runs_below, runs_from, site_listed};
-use crate::objects::{GSite, Obj};
+use crate::objects::Obj;
 use crate::solver::Solved;
-use tasklens_semantic::facts::{Constraint, ProtocolUse};
+use tasklens_semantic::facts::ProtocolUse;
 
 /// A use of an asyncio name or Task method that Python `since` added.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,12 +64,11 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
     }
     found.extend(async_iterations(solved));
     for (site, keyword, path, name) in &solved.newer_keyword_sites {
-        let at = call_at(solved, *site);
         let Some(since) = crate::asyncio_api::keyword_added_in(path, name) else { continue };
-        let handled = site_listed(solved, *site, |facts| &facts.type_error_handled);
-        if failure_expected(solved, *site) || handled || solved.modules.site(*site).1.guarded {
+        if type_error_excused(solved, *site) {
             continue;
         }
+        let at = call_at(solved, *site);
         let module = solved.modules.site_module(*site);
         found.push(NewerApiUse {
             at: Location { file: file_of(solved, module), range: at.keyword_whole(*keyword as usize) },
@@ -141,23 +141,12 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
 fn async_iterations(solved: &Solved) -> Vec<NewerApiUse> {
     let since = tasklens_db::PythonVersion::new(3, 13);
     let mut found = Vec::new();
-    let mut modules: Vec<u32> =
-        solved.as_completed_sites.iter().map(|&site| solved.modules.site_module(site)).collect();
-    modules.dedup();
-    for m in modules {
+    for (m, mut results) in solved.modules.call_results(&solved.as_completed_sites) {
         let entry = &solved.modules.modules[m as usize];
-        // The node each call's result is at, for the calls of `as_completed`.
-        let mut results: rustc_hash::FxHashMap<u32, GSite> = (entry.facts.constraints.iter())
-            .filter_map(|constraint| constraint.call_result())
-            .map(|(site, result)| (entry.site_base + site, result))
-            .filter(|(site, _)| solved.as_completed_sites.binary_search(site).is_ok())
-            .map(|(site, result)| (result, site))
-            .collect();
         follow_copies(&entry.facts.constraints, &mut results);
         for (index, (local, used, _)) in entry.facts.protocol_uses.iter().enumerate() {
             let Some(&site) = results.get(local).filter(|_| *used == ProtocolUse::AsyncFor) else { continue };
-            let handled = site_listed(solved, site, |facts| &facts.type_error_handled);
-            if failure_expected(solved, site) || handled || solved.modules.site(site).1.guarded {
+            if type_error_excused(solved, site) {
                 continue;
             }
             found.push(NewerApiUse {
@@ -170,32 +159,4 @@ fn async_iterations(solved: &Solved) -> Vec<NewerApiUse> {
         }
     }
     found
-}
-
-/// Adds to `values` the nodes that only copy one of them (`pending = as_completed(fs)`,
-/// then `async for t in pending`), with the same call.
-pub(super) fn follow_copies(constraints: &[Constraint], values: &mut rustc_hash::FxHashMap<u32, GSite>) {
-    let mut sources: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
-    for constraint in constraints {
-        if let Constraint::Copy { from, to, .. } = constraint {
-            sources.entry(*to).or_default().push(*from);
-        }
-    }
-    loop {
-        let before = values.len();
-        for (to, from) in &sources {
-            if values.contains_key(to) {
-                continue;
-            }
-            let mut sites = from.iter().map(|node| values.get(node).copied());
-            if let Some(Some(site)) = sites.next()
-                && sites.all(|other| other == Some(site))
-            {
-                values.insert(*to, site);
-            }
-        }
-        if values.len() == before {
-            return;
-        }
-    }
 }

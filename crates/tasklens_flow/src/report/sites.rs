@@ -14,6 +14,12 @@ pub(super) fn type_error_handled(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.type_error_handled)
 }
 
+/// Whether a `TypeError` the call at `site` raises is expected or handled, or the call may
+/// not run (under a test at module level): what a newer Python's API does there is fine.
+pub(super) fn type_error_excused(solved: &Solved, site: GSite) -> bool {
+    failure_expected(solved, site) || type_error_handled(solved, site) || solved.modules.site(site).1.guarded
+}
+
 /// Whether a call is where a `ValueError` it raises is handled or expected by name.
 pub(super) fn value_error_handled(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.value_error_handled)
@@ -83,4 +89,35 @@ pub(super) fn call_at(solved: &Solved, site: u32) -> &CallPositions {
     let module = solved.modules.site_module(site);
     let local = site - solved.modules.modules[module as usize].site_base;
     &solved.positions[module as usize].call_sites[local as usize]
+}
+
+/// Adds to `values` the nodes that only copy one of them (`pending = as_completed(fs)`,
+/// then `async for t in pending`), with the same call.
+pub(super) fn follow_copies(
+    constraints: &[tasklens_semantic::facts::Constraint],
+    values: &mut rustc_hash::FxHashMap<u32, GSite>,
+) {
+    let mut sources: rustc_hash::FxHashMap<u32, Vec<u32>> = rustc_hash::FxHashMap::default();
+    for constraint in constraints {
+        if let tasklens_semantic::facts::Constraint::Copy { from, to, .. } = constraint {
+            sources.entry(*to).or_default().push(*from);
+        }
+    }
+    loop {
+        let before = values.len();
+        for (to, from) in &sources {
+            if values.contains_key(to) {
+                continue;
+            }
+            let mut sites = from.iter().map(|node| values.get(node).copied());
+            if let Some(Some(site)) = sites.next()
+                && sites.all(|other| other == Some(site))
+            {
+                values.insert(*to, site);
+            }
+        }
+        if values.len() == before {
+            return;
+        }
+    }
 }

@@ -413,12 +413,14 @@ impl Solver {
         if crate::asyncio_api::split(&name) == ("asyncio", "as_completed") {
             self.as_completed_sites.insert(site);
         }
-        let args = self.site_args(site);
-        let newer_keyword = (args.call().keywords.iter().enumerate())
-            .find(|(_, k)| crate::asyncio_api::keyword_added_in(&name, k.name.as_str()).is_some())
-            .map(|(index, k)| (index as u32, name.clone(), k.name.clone()));
-        if let Some(keyword) = newer_keyword {
-            self.newer_keyword_sites.insert(site, keyword);
+        if name.starts_with("asyncio.") {
+            let args = self.site_args(site);
+            let newer_keyword = (args.call().keywords.iter().enumerate())
+                .find(|(_, k)| crate::asyncio_api::keyword_added_in(&name, k.name.as_str()).is_some())
+                .map(|(index, k)| (index as u32, name.clone(), k.name.clone()));
+            if let Some(keyword) = newer_keyword {
+                self.newer_keyword_sites.insert(site, keyword);
+            }
         }
         if let Some(runner) = thread_runner(&name) {
             self.note_thread_runner(site, runner);

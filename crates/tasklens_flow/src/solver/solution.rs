@@ -350,12 +350,6 @@ impl Solver {
             .map(|(site, path)| (*site, path.clone()))
             .collect();
         newer_api_sites.sort_unstable();
-        let mut as_completed_sites: Vec<GSite> =
-            (self.as_completed_sites.iter()).filter(|site| !self.several_callees.contains(site)).copied().collect();
-        as_completed_sites.sort_unstable();
-        let mut gathering_sites: Vec<GSite> =
-            (self.gathering_sites.iter()).filter(|site| !self.several_callees.contains(site)).copied().collect();
-        gathering_sites.sort_unstable();
         let mut newer_keyword_sites: Vec<_> = (self.newer_keyword_sites.iter())
             .filter(|(site, _)| !self.several_callees.contains(site))
             .map(|(site, (keyword, path, name))| (*site, *keyword, path.clone(), name.clone()))
@@ -387,8 +381,8 @@ impl Solver {
             loop_run_sites,
             removed_loop_sites,
             newer_api_sites,
-            as_completed_sites,
-            gathering_sites,
+            as_completed_sites: sorted_without(&self.as_completed_sites, &self.several_callees),
+            gathering_sites: sorted_without(&self.gathering_sites, &self.several_callees),
             newer_keyword_sites,
             kept_tasks: self.kept_tasks,
             widened_tasks: (self.widened_tasks.into_iter())

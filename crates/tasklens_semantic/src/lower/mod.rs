@@ -354,7 +354,8 @@ impl Lowerer {
         self.positions.newer_attribute_reads.push(attribute.range);
     }
 
-    /// Records `receiver.method` of a Task-only method, a sink.
+    /// Records `receiver.method` of a Task or Future method (a sink), and whether the call
+    /// passes arguments where no handler takes a TypeError.
     fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange, arguments: bool) {
         let (from_version, under_test) = (self.flow().above, self.guarded > 0);
         let arguments = arguments && self.type_error_handled == 0;
