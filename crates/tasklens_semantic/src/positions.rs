@@ -31,6 +31,8 @@ pub struct Positions {
     pub protocol_uses: Vec<TextRange>,
     /// Each `ModuleFacts::truth_tests` entry's test.
     pub truth_tests: Vec<TextRange>,
+    /// Each `ModuleFacts::value_uses` entry's value.
+    pub value_uses: Vec<TextRange>,
     /// For each of them, where its statement starts when a fix may switch its kind (a
     /// `with` of one item or a `for`, directly in an `async def`).
     pub protocol_statements: Vec<Option<ruff_text_size::TextSize>>,
@@ -56,7 +58,8 @@ impl Positions {
             self.awaited_references,
             self.protocol_uses,
             self.protocol_statements,
-            self.truth_tests
+            self.truth_tests,
+            self.value_uses
         );
         self.params.iter_mut().for_each(Vec::shrink_to_fit);
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));

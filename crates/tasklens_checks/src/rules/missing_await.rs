@@ -2,7 +2,7 @@
 
 use ruff_text_size::TextRange;
 use tasklens_flow::{CallContext, CoroutineUse, MissingAwait};
-use tasklens_semantic::facts::ProtocolUse;
+use tasklens_semantic::facts::{Builtin, ProtocolUse, ValueUse};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -102,6 +102,19 @@ pub(crate) fn diagnostic(
              always true, whatever it would return, and its body never runs (RuntimeWarning: coroutine ... was \
              never awaited)"
         ),
+        CoroutineUse::Value(ValueUse::Compared(operator)) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `{operator}` compares it in {at}: a \
+             coroutine is never what it would return, and its body never runs (RuntimeWarning: coroutine ... was \
+             never awaited)",
+            operator = operator.as_str()
+        ),
+        CoroutineUse::Value(used) => {
+            format!(
+                "`{callee}(...)` makes a coroutine, which nothing awaits before {} in {at} ({})",
+                doing(*used),
+                raises(*used)
+            )
+        }
     };
     if !others.is_empty() {
         message.push_str(&format!(" (and {} more place(s))", others.len()));
@@ -117,6 +130,8 @@ pub(crate) fn diagnostic(
             CoroutineUse::Subscript => "a coroutine cannot be subscripted".into(),
             CoroutineUse::Iterated(_) => "a coroutine cannot be iterated".into(),
             CoroutineUse::Tested => "a coroutine is always true".into(),
+            CoroutineUse::Value(ValueUse::Compared(_)) => "a coroutine is never what it would return".into(),
+            CoroutineUse::Value(used) => format!("a coroutine cannot be {}", done_to(*used)),
         },
     }));
     Some(Diagnostic {
@@ -127,6 +142,50 @@ pub(crate) fn diagnostic(
         trace,
         fix: awaited(db, used),
     })
+}
+
+/// What a use does to the coroutine, for the message: "it is unpacked".
+fn doing(used: ValueUse) -> String {
+    match used {
+        ValueUse::Arithmetic(operator) | ValueUse::Ordered(operator) | ValueUse::Compared(operator) => {
+            format!("it is an operand of `{}`", operator.as_str())
+        }
+        ValueUse::Searched => "`in` searches it".into(),
+        ValueUse::Unpacked => "it is unpacked".into(),
+        ValueUse::Consumed(builtin) => format!("it is given to `{}()`", builtin.name()),
+    }
+}
+
+/// The same, for a label: "a coroutine cannot be unpacked".
+fn done_to(used: ValueUse) -> String {
+    match used {
+        ValueUse::Arithmetic(operator) | ValueUse::Ordered(operator) | ValueUse::Compared(operator) => {
+            format!("an operand of `{}`", operator.as_str())
+        }
+        ValueUse::Searched => "searched by `in`".into(),
+        ValueUse::Unpacked => "unpacked".into(),
+        ValueUse::Consumed(builtin) => format!("given to `{}()`", builtin.name()),
+    }
+}
+
+/// What CPython raises for the use (checked under 3.8 to 3.13).
+fn raises(used: ValueUse) -> String {
+    match used {
+        ValueUse::Arithmetic(operator) => format!("TypeError: unsupported operand type(s) for {}", operator.as_str()),
+        ValueUse::Ordered(operator) => {
+            format!("TypeError: '{}' not supported between instances of 'coroutine' and ...", operator.as_str())
+        }
+        ValueUse::Searched => "TypeError: argument of type 'coroutine' is not iterable".into(),
+        ValueUse::Unpacked => "TypeError: cannot unpack non-iterable coroutine object".into(),
+        ValueUse::Consumed(Builtin::Len) => "TypeError: object of type 'coroutine' has no len()".into(),
+        ValueUse::Consumed(Builtin::Next) => "TypeError: 'coroutine' object is not an iterator".into(),
+        ValueUse::Consumed(builtin @ (Builtin::Int | Builtin::Float)) => {
+            format!("TypeError: {}() argument must be ..., not 'coroutine'", builtin.name())
+        }
+        ValueUse::Consumed(Builtin::Iterating(_)) => "TypeError: 'coroutine' object is not iterable".into(),
+        // Reported with its own message.
+        ValueUse::Compared(_) => String::new(),
+    }
 }
 
 /// `self.fetch(id)` -> `await self.fetch(id)`, or `(await self.fetch(id))` where the

@@ -1,12 +1,13 @@
 //! Coroutines used as the values they would give once awaited: an attribute read or a
 //! method called on what only ever holds a coroutine (`user = self.fetch_user(id)`, then
 //! `user.name`), which fails with AttributeError, a subscript or a `for` over it
-//! (TypeError), or a test of its truth, which always holds (TL019).
+//! (TypeError), an operand, an unpacked value or a builtin's argument (TypeError), or a
+//! test of its truth or a comparison, which never says what was meant (TL019).
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
-use tasklens_semantic::facts::{Constraint, FUTURE_METHODS, Part, ProtocolUse, TASK_ONLY_METHODS};
+use tasklens_semantic::facts::{Constraint, FUTURE_METHODS, Part, ProtocolUse, TASK_ONLY_METHODS, ValueUse};
 
 use super::coroutine_sinks::{coroutine_producers, kind_tested_nodes, made_at};
 use super::producers::function_location;
@@ -46,6 +47,16 @@ pub enum CoroutineUse {
     Iterated(ProtocolUse),
     /// The test of an `if`, `while`, `assert`...: a coroutine is always true.
     Tested,
+    /// An operand, an unpacked value, a builtin's argument (see [`ValueUse`]).
+    Value(ValueUse),
+}
+
+impl CoroutineUse {
+    /// Whether the use raises nothing, but is never what was meant (a truth test, `==`):
+    /// the value may be something else (`None`) where it comes from elsewhere.
+    pub fn silent(&self) -> bool {
+        matches!(self, CoroutineUse::Tested | CoroutineUse::Value(ValueUse::Compared(_)))
+    }
 }
 
 /// Attributes TL019 leaves alone: what a coroutine has (reading anything else of one
@@ -101,6 +112,9 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
         for (index, &node) in facts.truth_tests.iter().enumerate() {
             note(node, CoroutineUse::Tested, solved.positions[m].truth_tests[index]);
         }
+        for (index, &(node, used)) in facts.value_uses.iter().enumerate() {
+            note(node, CoroutineUse::Value(used), solved.positions[m].value_uses[index]);
+        }
         for (index, &(node, used, _)) in facts.protocol_uses.iter().enumerate() {
             if matches!(used, ProtocolUse::For | ProtocolUse::AsyncFor) {
                 note(node, CoroutineUse::Iterated(used), solved.positions[m].protocol_uses[index]);
@@ -145,10 +159,17 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
         }
         let (node, how, used) = &uses[index];
         let steps = trace(solved, *node, obj);
-        // A value tested for its truth may also be `None` (which the analysis does not
-        // follow) where it comes from elsewhere: `if coro := maybe_start():`. Only the
-        // call itself, tested where it is made, is surely a coroutine.
-        if *how == CoroutineUse::Tested && !steps.is_empty() {
+        // A value tested for its truth or compared may also be `None` (which the analysis
+        // does not follow) where it comes from elsewhere: `if coro := maybe_start():`. Only
+        // the call itself, tested where it is made, is surely a coroutine.
+        if how.silent() && !steps.is_empty() {
+            continue;
+        }
+        // asyncio's own coroutine methods are found from the class the receiver is assumed
+        // to be (an annotation such as `Union[BinaryIO, StreamReader]`, which `isinstance`
+        // against an outside class narrows where the analysis does not): followed only
+        // within the function that calls them.
+        if callees.is_empty() && steps.iter().any(|step| !step.kind.is_local()) {
             continue;
         }
         let module = solved.modules.site_module(*site);

@@ -133,6 +133,13 @@ pub enum StepKind {
     },
 }
 
+impl StepKind {
+    /// Whether the hop stays within one function: an assignment or a container.
+    pub fn is_local(&self) -> bool {
+        matches!(self, StepKind::Assign(_) | StepKind::ContainerStore | StepKind::ContainerLoad)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub at: Location,

@@ -113,6 +113,12 @@ impl Solver {
                     let ret = self.ret_node(func);
                     self.complex_on(ret, Complex::LoadPart { part: Part::Iter, to, label });
                 }
+                // A plain `def __anext__` returns an awaitable (`return self.fetch()`), which
+                // `async for` awaits.
+                ("__anext__", _) if !facts.is_async => {
+                    let ret = self.ret_node(func);
+                    self.complex_on(ret, Complex::Await { to });
+                }
                 _ => {
                     let ret = self.ret_node(func);
                     self.edge(ret, to, label);

@@ -125,6 +125,10 @@ pub struct ModuleFacts {
     /// What each test of an `if`, `elif`, `while`, `assert`, conditional expression,
     /// comprehension filter or `not` evaluates for its truth (a coroutine is always true).
     pub truth_tests: Vec<NodeId>,
+    /// Values used as what they hold where a coroutine fails or never equals (TL019): an
+    /// operand, an unpacked value, the argument of a builtin that iterates or measures it;
+    /// their ranges are `Positions::value_uses`.
+    pub value_uses: Vec<(NodeId, ValueUse)>,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
     pub set_attribute_reads: Vec<NodeId>,
@@ -236,6 +240,7 @@ impl ModuleFacts {
             self.imports,
             self.tested_names,
             self.truth_tests,
+            self.value_uses,
             self.set_attribute_reads,
             self.protocol_uses,
         );
@@ -324,6 +329,138 @@ impl ClassFacts {
 
     pub fn has_attribute(&self, name: &str) -> bool {
         self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+    }
+}
+
+/// How a value is used as what it holds (see `ModuleFacts::value_uses`).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueUse {
+    /// An operand of an arithmetic operator (`+`, `-`, `*`, `/`, `//`, `%` on its left,
+    /// `**`, `@`, `<<`, `>>`, `&`, `|`, `^`), also augmented (`total += x`).
+    Arithmetic(Operator),
+    /// An operand of an ordering comparison (`<`, `<=`, `>`, `>=`).
+    Ordered(Operator),
+    /// What `in` or `not in` searches (`key in value`).
+    Searched,
+    /// An operand of `==`, `!=`, `is` or `is not`: no error, but never what was meant.
+    Compared(Operator),
+    /// The value of an assignment to several targets (`a, b = value`, `[a, *b] = value`).
+    Unpacked,
+    /// The argument of the builtin of this name that iterates it (`list`, `sorted`, `sum`,
+    /// `enumerate`, `zip`, `map`, ..., `next`), measures it (`len`) or converts it (`int`,
+    /// `float`).
+    Consumed(Builtin),
+}
+
+/// An operator as it is spelled (`+`, `>=`, `is not`), as an index into [`Operator::SPELLINGS`].
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Operator(u8);
+
+impl Operator {
+    const SPELLINGS: [&'static str; 23] = [
+        "+", "-", "*", "@", "/", "%", "**", "<<", ">>", "|", "^", "&", "//", "==", "!=", "<", "<=", ">", ">=", "is",
+        "is not", "in", "not in",
+    ];
+
+    /// The operator spelled `spelling` (as ruff's `Operator::as_str` and `CmpOp::as_str` give it).
+    pub fn spelled(spelling: &str) -> Option<Operator> {
+        Operator::SPELLINGS.iter().position(|&s| s == spelling).map(|index| Operator(index as u8))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Operator::SPELLINGS[self.0 as usize]
+    }
+}
+
+/// The builtins a [`ValueUse::Consumed`] names.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Len,
+    Next,
+    Int,
+    Float,
+    /// One that iterates its argument; the name is kept for the message.
+    Iterating(IteratingBuiltin),
+}
+
+/// Builtins that call `iter()` on an argument at once.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IteratingBuiltin {
+    List,
+    Tuple,
+    Set,
+    Frozenset,
+    Dict,
+    Sorted,
+    Sum,
+    Min,
+    Max,
+    Any,
+    All,
+    Enumerate,
+    Zip,
+    Map,
+    Filter,
+    Iter,
+}
+
+impl Builtin {
+    /// The builtin `name` calls, and which of its positional arguments it consumes (from
+    /// the first, up to `None`: all of them).
+    pub fn named(name: &str) -> Option<(Builtin, usize, Option<usize>)> {
+        use IteratingBuiltin as I;
+        let iterating = |builtin| Builtin::Iterating(builtin);
+        Some(match name {
+            "len" => (Builtin::Len, 0, Some(1)),
+            "next" => (Builtin::Next, 0, Some(1)),
+            "int" => (Builtin::Int, 0, Some(1)),
+            "float" => (Builtin::Float, 0, Some(1)),
+            "list" => (iterating(I::List), 0, Some(1)),
+            "tuple" => (iterating(I::Tuple), 0, Some(1)),
+            "set" => (iterating(I::Set), 0, Some(1)),
+            "frozenset" => (iterating(I::Frozenset), 0, Some(1)),
+            "dict" => (iterating(I::Dict), 0, Some(1)),
+            "sorted" => (iterating(I::Sorted), 0, Some(1)),
+            "sum" => (iterating(I::Sum), 0, Some(1)),
+            "min" => (iterating(I::Min), 0, None),
+            "max" => (iterating(I::Max), 0, None),
+            "any" => (iterating(I::Any), 0, Some(1)),
+            "all" => (iterating(I::All), 0, Some(1)),
+            "enumerate" => (iterating(I::Enumerate), 0, Some(1)),
+            "zip" => (iterating(I::Zip), 0, None),
+            "map" => (iterating(I::Map), 1, None),
+            "filter" => (iterating(I::Filter), 1, Some(2)),
+            "iter" => (iterating(I::Iter), 0, Some(1)),
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        use IteratingBuiltin as I;
+        match self {
+            Builtin::Len => "len",
+            Builtin::Next => "next",
+            Builtin::Int => "int",
+            Builtin::Float => "float",
+            Builtin::Iterating(builtin) => match builtin {
+                I::List => "list",
+                I::Tuple => "tuple",
+                I::Set => "set",
+                I::Frozenset => "frozenset",
+                I::Dict => "dict",
+                I::Sorted => "sorted",
+                I::Sum => "sum",
+                I::Min => "min",
+                I::Max => "max",
+                I::Any => "any",
+                I::All => "all",
+                I::Enumerate => "enumerate",
+                I::Zip => "zip",
+                I::Map => "map",
+                I::Filter => "filter",
+                I::Iter => "iter",
+            },
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::{Lowerer, Val};
 use crate::annotation::type_expr;
-use crate::facts::{Arg, CallSite, Constraint, Keyword, NodeId, Part, Seed, task_method};
+use crate::facts::{Arg, Builtin, CallSite, Constraint, Keyword, NodeId, Part, Seed, ValueUse, task_method};
 use crate::positions::CallPositions;
 
 /// A spread argument: the node of its value, and whether it is `**`.
@@ -87,6 +87,7 @@ impl Lowerer {
         let mapped = if has_spread { None } else { element_callback(call, receiver, &args, &keywords, &at) };
         if !has_spread {
             self.filter_narrowing(call, &mut args, &keywords);
+            self.note_consumed_arguments(call, &args, &at);
         }
         let param_gates = self.flow().gates.clone().into_boxed_slice();
         let captured_self = match &*call.func {
@@ -246,6 +247,7 @@ impl Lowerer {
         for arg in &arguments.args {
             let value = self.expr(arg);
             if arg.is_starred_expr() {
+                self.note_value_use(value, ValueUse::Unpacked, arg.range());
                 let node = self.node_of(value).unwrap_or_else(|| self.seeded(Seed::Unknown));
                 spreads.push((node, false));
                 continue;
@@ -316,6 +318,22 @@ impl Lowerer {
     /// (`lambda t: isinstance(t, Task)`, a predicate of the project): what it keeps is
     /// narrowed as the test says, so the call is given a list of the narrowed elements of
     /// `xs` in its place (the function itself still gets them all).
+    /// Records the arguments a builtin iterates, measures or converts at once (`len(x)`,
+    /// `list(x)`, `sorted(x)`, `zip(a, b)`, `map(f, xs)`, `int(x)`), for TL019.
+    fn note_consumed_arguments(&mut self, call: &ast::ExprCall, args: &[Arg], at: &CallPositions) {
+        let Expr::Name(name) = &*call.func else { return };
+        let Some((builtin, first, end)) = Builtin::named(name.id.as_str()) else { return };
+        if !self.is_builtin(&name.id) {
+            return;
+        }
+        let end = end.unwrap_or(args.len()).min(args.len());
+        for index in first..end {
+            if let Some(node) = args[index].node {
+                self.note_value_use(Val::Node(node), ValueUse::Consumed(builtin), at.args[index]);
+            }
+        }
+    }
+
     fn filter_narrowing(&mut self, call: &ast::ExprCall, args: &mut [Arg], keywords: &[Keyword]) {
         let Expr::Name(name) = &*call.func else { return };
         if name.id.as_str() != "filter" || !keywords.is_empty() || !self.is_builtin(&name.id) {

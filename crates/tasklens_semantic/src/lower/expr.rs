@@ -9,8 +9,8 @@ use super::narrowing::isinstance_narrowing;
 use super::stmt::Narrowing;
 use super::{Lowerer, ScopeKind, Val};
 use crate::facts::{
-    Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Part, ProtocolUse, ReturnShape,
-    Seed, task_method,
+    Constraint, ContainerKind, FunctionFacts, FunctionKind, HopKind, MAX_TUPLE_INDEX, Operator, Part, ProtocolUse,
+    ReturnShape, Seed, ValueUse, task_method,
 };
 
 impl Lowerer {
@@ -70,6 +70,18 @@ impl Lowerer {
             self.facts.protocol_uses.push((node, used, attribute));
             self.positions.protocol_uses.push(expr.range());
             self.positions.protocol_statements.push(statement.filter(|_| self.in_coroutine()));
+        }
+    }
+
+    /// Records a value used as what it holds where a coroutine fails (TL019), unless a
+    /// `TypeError` is caught or expected there or a test guards it, as for protocol uses.
+    pub(super) fn note_value_use(&mut self, value: Val, used: ValueUse, range: ruff_text_size::TextRange) {
+        if let Val::Node(node) = value
+            && self.type_error_handled == 0
+            && self.guarded == 0
+        {
+            self.facts.value_uses.push((node, used));
+            self.positions.value_uses.push(range);
         }
     }
 
@@ -250,6 +262,13 @@ impl Lowerer {
             Expr::NoneLiteral(_) => Val::Nothing,
             Expr::BinOp(bin_op) => {
                 let operands = [self.expr(&bin_op.left), self.expr(&bin_op.right)];
+                if let Some(operator) = Operator::spelled(bin_op.op.as_str()) {
+                    self.note_value_use(operands[0], ValueUse::Arithmetic(operator), bin_op.left.range());
+                    // `"%s" % value` formats whatever it is given.
+                    if bin_op.op != ast::Operator::Mod {
+                        self.note_value_use(operands[1], ValueUse::Arithmetic(operator), bin_op.right.range());
+                    }
+                }
                 match bin_op.op {
                     ast::Operator::Add | ast::Operator::Mult => {
                         self.concatenation(ContainerKind::List, operands, bin_op.range)
@@ -268,9 +287,28 @@ impl Lowerer {
                 Val::Nothing
             }
             Expr::Compare(compare) => {
-                self.expr(&compare.left);
-                for comparator in &compare.comparators {
-                    self.expr(comparator);
+                let mut left = (self.expr(&compare.left), compare.left.range());
+                for (op, comparator) in compare.ops.iter().zip(&compare.comparators) {
+                    let right = (self.expr(comparator), comparator.range());
+                    if let Some(operator) = Operator::spelled(op.as_str()) {
+                        let both = match op {
+                            ast::CmpOp::In | ast::CmpOp::NotIn => {
+                                self.note_value_use(right.0, ValueUse::Searched, right.1);
+                                None
+                            }
+                            ast::CmpOp::Lt | ast::CmpOp::LtE | ast::CmpOp::Gt | ast::CmpOp::GtE => {
+                                Some(ValueUse::Ordered(operator))
+                            }
+                            ast::CmpOp::Eq | ast::CmpOp::NotEq | ast::CmpOp::Is | ast::CmpOp::IsNot => {
+                                Some(ValueUse::Compared(operator))
+                            }
+                        };
+                        if let Some(used) = both {
+                            self.note_value_use(left.0, used, left.1);
+                            self.note_value_use(right.0, used, right.1);
+                        }
+                    }
+                    left = right;
                 }
                 Val::Nothing
             }

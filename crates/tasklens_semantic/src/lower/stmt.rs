@@ -9,7 +9,8 @@ use super::functions::DefinitionCall;
 use super::{Lowerer, ScopeKind, Val, scan};
 use crate::annotation::type_expr;
 use crate::facts::{
-    Binding, Constraint, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Param, ParamKind, Part, Place, Seed, TypeExpr,
+    Binding, Constraint, FunctionKind, HopKind, MAX_TUPLE_INDEX, NodeId, Operator, Param, ParamKind, Part, Place, Seed,
+    TypeExpr, ValueUse,
 };
 
 /// A narrowing from a test: what holds for `name` in a branch.
@@ -304,6 +305,13 @@ impl Lowerer {
             self.note_dunder_all(std::slice::from_ref(&assign.target), &assign.value, true);
         }
         let current = self.expr(&assign.target);
+        if let Some(operator) = Operator::spelled(assign.op.as_str()) {
+            self.note_value_use(current, ValueUse::Arithmetic(operator), assign.target.range());
+            // `text %= value` formats whatever it is given.
+            if assign.op != ast::Operator::Mod {
+                self.note_value_use(value, ValueUse::Arithmetic(operator), assign.value.range());
+            }
+        }
         // `xs += [t]` extends the container `xs` holds.
         if let (Val::Node(base), Val::Node(from)) = (current, value) {
             let elements = self.node();
@@ -509,6 +517,7 @@ impl Lowerer {
                 }
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                self.note_value_use(value, ValueUse::Unpacked, target.range());
                 let positional = elts.len() <= MAX_TUPLE_INDEX && !elts.iter().any(Expr::is_starred_expr);
                 for (index, elt) in elts.iter().enumerate() {
                     let element = match (elt, value) {
