@@ -1164,3 +1164,43 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("AttributeError"), "{}", run.stderr_before);
     assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
 }
+
+#[test]
+fn a_missing_await_before_an_operator_or_unpacking_is_added() {
+    // `await` binds tighter than every binary operator, `in` and `**`, so no parentheses are
+    // needed: `await repo.count() + 1`, `"a" in await repo.keys()`, `len(await ...)`.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+
+
+class Repo:
+    async def get_or_create(self, key):
+        await asyncio.sleep(0)
+        return key, True
+
+    async def count(self):
+        return 3
+
+    async def keys(self):
+        return ["a"]
+
+
+async def main():
+    repo = Repo()
+    obj, created = repo.get_or_create("k")
+    total = repo.count() + 1
+    power = 2 ** repo.count()
+    found = "a" in repo.keys()
+    size = len(repo.keys())
+    assert (obj, created, total, power, found, size) == ("k", True, 4, 8, True, 1)
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("TypeError"), "{}", run.stderr_before);
+    assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
+}

@@ -12,11 +12,21 @@ declare_rule! {
     /// ## What it does
     /// Finds calls that make a coroutine (of the project's `async def`, or asyncio's own
     /// such as `reader.read(100)`) whose coroutine has an attribute read or a method called
-    /// on it, is subscripted, is iterated by `for` or `async for`, or is tested for its
-    /// truth (`if`, `while`, `assert`, a conditional expression, `not`), where nothing but
+    /// on it, is subscripted, is iterated by `for` or `async for`, is an operand of an
+    /// arithmetic operator (also augmented, not the right of `%`, which formats anything) or
+    /// of an ordering comparison, is what `in` searches, is unpacked (`a, b = value`,
+    /// `f(*value)`), is given to a builtin that iterates, measures or converts it (`len`,
+    /// `list`, `tuple`, `set`, `dict`, `sorted`, `sum`, `min`, `max`, `any`, `all`,
+    /// `enumerate`, `zip`, `map`, `filter`, `iter`, `next`, `int`, `float`), or, right where
+    /// it is made, is tested for its truth (`if`, `while`, `assert`, a conditional
+    /// expression, `not`) or compared with `==`, `!=`, `is` or `is not`, where nothing but
     /// such coroutines can be: `user = self.fetch_user(id)`, then `user.name`;
     /// `self.load().items()`; `data = load()`, then `data["id"]`; `for row in rows():`;
-    /// `if self.is_ready():`.
+    /// `obj, created = repo.get_or_create(key)`; `total = self.count() + 1`;
+    /// `if self.is_ready():`. Uses where a `TypeError` is caught, or under a test, are
+    /// left alone. asyncio's own coroutines are followed only within the function that
+    /// makes them (the class of a receiver such as `reader` is assumed from annotations,
+    /// which `isinstance` tests of outside classes narrow where the analysis does not).
     /// The coroutine is followed as TL001 follows a Future (assignments, attributes,
     /// containers, calls, returns, modules), and only
     /// where every function the call can run is an `async def` the call names, not under a
@@ -28,10 +38,11 @@ declare_rule! {
     /// ## Why is this bad?
     /// The call only made a coroutine: the body never ran, and the object has none of the
     /// attributes of what it would return (`AttributeError: 'coroutine' object has no
-    /// attribute 'name'`, `TypeError: 'coroutine' object is not subscriptable` or `... is
-    /// not iterable`, then `RuntimeWarning: coroutine ... was never awaited`). Tested, a
+    /// attribute 'name'`, `TypeError: 'coroutine' object is not subscriptable`, `... is
+    /// not iterable`, `cannot unpack non-iterable coroutine object`, `unsupported operand
+    /// type(s) for +`, then `RuntimeWarning: coroutine ... was never awaited`). Tested, a
     /// coroutine is always true: `if self.is_ready():` takes its branch whatever the
-    /// coroutine would have returned. mypy
+    /// coroutine would have returned; compared, it equals nothing it would return. mypy
     /// checks this only in annotated code, and type checkers not at all through `Any` or
     /// unannotated returns across modules.
     ///
@@ -54,7 +65,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// In a coroutine, `tasklens check --fix --unsafe-fixes` awaits the call (parenthesized
-    /// where the attribute is read from the call itself: `(await self.load()).items()`).
+    /// where the attribute is read from the call itself: `(await self.load()).items()`;
+    /// `await` binds tighter than every operator, so `await self.count() + 1` needs none).
     /// It is unsafe: the coroutine now runs there, and the caller waits for it.
     ///
     /// ## References

@@ -327,9 +327,9 @@ impl Lowerer {
             return;
         }
         let end = end.unwrap_or(args.len()).min(args.len());
-        for index in first..end {
-            if let Some(node) = args[index].node {
-                self.note_value_use(Val::Node(node), ValueUse::Consumed(builtin), at.args[index]);
+        for (arg, &range) in args.iter().zip(&at.args).take(end).skip(first) {
+            if let Some(node) = arg.node {
+                self.note_value_use(Val::Node(node), ValueUse::Consumed(builtin), range);
             }
         }
     }
