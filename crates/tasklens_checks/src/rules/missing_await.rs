@@ -122,8 +122,8 @@ pub(crate) fn diagnostic(
         ),
         CoroutineUse::Value(used) => {
             format!(
-                "`{callee}(...)` makes a coroutine, which nothing awaits before {} in {at} ({})",
-                doing(*used),
+                "`{callee}(...)` makes a coroutine, which nothing awaits before it is {} in {at} ({})",
+                done_to(*used),
                 raises(*used)
             )
         }
@@ -156,19 +156,7 @@ pub(crate) fn diagnostic(
     })
 }
 
-/// What a use does to the coroutine, for the message: "it is unpacked".
-fn doing(used: ValueUse) -> String {
-    match used {
-        ValueUse::Arithmetic(operator) | ValueUse::Ordered(operator) | ValueUse::Compared(operator) => {
-            format!("it is an operand of `{}`", operator.as_str())
-        }
-        ValueUse::Searched => "`in` searches it".into(),
-        ValueUse::Unpacked => "it is unpacked".into(),
-        ValueUse::Consumed(builtin) => format!("it is given to `{}()`", builtin.name()),
-    }
-}
-
-/// The same, for a label: "a coroutine cannot be unpacked".
+/// What a use does to the coroutine: "(it is | a coroutine cannot be) unpacked".
 fn done_to(used: ValueUse) -> String {
     match used {
         ValueUse::Arithmetic(operator) | ValueUse::Ordered(operator) | ValueUse::Compared(operator) => {
