@@ -2,7 +2,7 @@
 
 use ruff_text_size::TextRange;
 use tasklens_flow::{CallContext, CoroutineUse, MissingAwait};
-use tasklens_semantic::facts::{Builtin, ProtocolUse, ValueUse};
+use tasklens_semantic::facts::{ProtocolUse, ValueUse};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -177,12 +177,12 @@ fn raises(used: ValueUse) -> String {
         }
         ValueUse::Searched => "TypeError: argument of type 'coroutine' is not iterable".into(),
         ValueUse::Unpacked => "TypeError: cannot unpack non-iterable coroutine object".into(),
-        ValueUse::Consumed(Builtin::Len) => "TypeError: object of type 'coroutine' has no len()".into(),
-        ValueUse::Consumed(Builtin::Next) => "TypeError: 'coroutine' object is not an iterator".into(),
-        ValueUse::Consumed(builtin @ (Builtin::Int | Builtin::Float)) => {
-            format!("TypeError: {}() argument must be ..., not 'coroutine'", builtin.name())
-        }
-        ValueUse::Consumed(Builtin::Iterating(_)) => "TypeError: 'coroutine' object is not iterable".into(),
+        ValueUse::Consumed(builtin) => match builtin.name() {
+            "len" => "TypeError: object of type 'coroutine' has no len()".into(),
+            "next" => "TypeError: 'coroutine' object is not an iterator".into(),
+            name @ ("int" | "float") => format!("TypeError: {name}() argument must be ..., not 'coroutine'"),
+            _ => "TypeError: 'coroutine' object is not iterable".into(),
+        },
         // Reported with its own message.
         ValueUse::Compared(_) => String::new(),
     }

@@ -6,7 +6,7 @@ use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tasklens_semantic::facts::{GuardTest, TypeExpr};
 
-use super::producers::function_location;
+use super::producers::named_functions;
 use super::sites::follow_copies;
 use super::trace::{trace, way_back};
 use super::unawaited::coroutine_call;
@@ -92,9 +92,7 @@ pub(super) fn coroutine_flows(solved: &Solved, context_of: &dyn Fn(u32) -> CallC
             CoroutineFlow {
                 at: Location { file: file_of(solved, module), range: at.range },
                 callee: at.callee,
-                functions: (callees.iter())
-                    .map(|&func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
-                    .collect(),
+                functions: named_functions(solved, callees.iter().copied()),
                 sink: sink(solved, &solved.sinks[index]),
                 steps: trace(solved, node, obj),
                 context: context_of(*site),

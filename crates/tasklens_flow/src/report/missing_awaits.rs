@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet;
 use tasklens_semantic::facts::{Constraint, FUTURE_METHODS, Part, ProtocolUse, TASK_ONLY_METHODS, ValueUse};
 
 use super::coroutine_sinks::{coroutine_producers, kind_tested_nodes, made_at};
-use super::producers::function_location;
+use super::producers::named_functions;
 use super::trace::trace;
 use super::{CallContext, Location, Step, call_at, file_of, runs_below};
 use crate::objects::{GNode, GSite, ObjId};
@@ -180,9 +180,7 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
             MissingAwait {
                 at: Location { file: file_of(solved, module), range: at.range },
                 callee: at.callee,
-                functions: (callees.iter())
-                    .map(|&func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
-                    .collect(),
+                functions: named_functions(solved, callees.iter().copied()),
                 used: *used,
                 how: how.clone(),
                 steps,

@@ -207,6 +207,16 @@ pub(super) fn function_location(solved: &Solved, func: u32) -> Location {
     Location { file: file_of(solved, module), range: solved.positions[module as usize].functions[local as usize] }
 }
 
+/// Each function's name and where it is defined, as findings name the `async def`s a call runs.
+pub(super) fn named_functions(
+    solved: &Solved,
+    funcs: impl IntoIterator<Item = u32>,
+) -> Vec<(ruff_python_ast::name::Name, Location)> {
+    (funcs.into_iter())
+        .map(|func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
+        .collect()
+}
+
 /// Whether the object of `func` is a function whatever decorates it: none does, or only
 /// project functions that return their argument or a function of their own (a wrapper, as
 /// with `functools.wraps`). A class used as a decorator, or a function that returns an

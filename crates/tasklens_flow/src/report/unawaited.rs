@@ -4,7 +4,7 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use tasklens_semantic::facts::{Constraint, ContainerKind};
 
-use super::producers::function_location;
+use super::producers::named_functions;
 use super::{CallContext, Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::asyncio_api::ExternalCall;
 use crate::modules::Module;
@@ -53,9 +53,7 @@ pub(super) fn unawaited_coroutines(
             found.push(UnawaitedCoroutine {
                 at: Location { file: file_of(solved, index as u32), range: at.range },
                 callee: at.callee,
-                functions: (callees.iter())
-                    .map(|&func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
-                    .collect(),
+                functions: named_functions(solved, callees.iter().copied()),
                 context,
                 below: runs_below(solved, site),
             });

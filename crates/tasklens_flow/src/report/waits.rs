@@ -4,7 +4,7 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use tasklens_semantic::facts::Part;
 
-use super::producers::function_location;
+use super::producers::named_functions;
 use super::trace::trace;
 use super::{CallContext, Location, Step, call_at, failure_expected, file_of, runs_below, type_error_handled};
 use crate::objects::{GFunc, GNode, Obj, ObjId};
@@ -106,9 +106,7 @@ pub(super) fn waits_on_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> C
             at: Location { file: file_of(solved, module), range: at.range },
             callee: at.callee,
             argument,
-            functions: (functions.into_iter())
-                .map(|func| (solved.modules.func(func).1.name.clone(), function_location(solved, func)))
-                .collect(),
+            functions: named_functions(solved, functions),
             steps,
             asyncio_coroutines,
             only_coroutines: !others && coroutines.len() == elements.len(),

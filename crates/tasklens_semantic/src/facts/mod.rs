@@ -372,95 +372,46 @@ impl Operator {
     }
 }
 
-/// The builtins a [`ValueUse::Consumed`] names.
+/// A builtin that iterates, measures or converts an argument at once (see
+/// [`ValueUse::Consumed`]), as an index into [`Builtin::CONSUMING`].
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Builtin {
-    Len,
-    Next,
-    Int,
-    Float,
-    /// One that iterates its argument; the name is kept for the message.
-    Iterating(IteratingBuiltin),
-}
-
-/// Builtins that call `iter()` on an argument at once.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IteratingBuiltin {
-    List,
-    Tuple,
-    Set,
-    Frozenset,
-    Dict,
-    Sorted,
-    Sum,
-    Min,
-    Max,
-    Any,
-    All,
-    Enumerate,
-    Zip,
-    Map,
-    Filter,
-    Iter,
-}
+pub struct Builtin(u8);
 
 impl Builtin {
-    /// The builtin `name` calls, and which of its positional arguments it consumes (from
-    /// the first, up to `None`: all of them).
+    /// Each builtin's name and the positional arguments it consumes: from the first, up to
+    /// the second (`None`: all of them).
+    const CONSUMING: [(&'static str, usize, Option<usize>); 20] = [
+        ("len", 0, Some(1)),
+        ("next", 0, Some(1)),
+        ("int", 0, Some(1)),
+        ("float", 0, Some(1)),
+        ("list", 0, Some(1)),
+        ("tuple", 0, Some(1)),
+        ("set", 0, Some(1)),
+        ("frozenset", 0, Some(1)),
+        ("dict", 0, Some(1)),
+        ("sorted", 0, Some(1)),
+        ("sum", 0, Some(1)),
+        ("min", 0, None),
+        ("max", 0, None),
+        ("any", 0, Some(1)),
+        ("all", 0, Some(1)),
+        ("enumerate", 0, Some(1)),
+        ("zip", 0, None),
+        ("map", 1, None),
+        ("filter", 1, Some(2)),
+        ("iter", 0, Some(1)),
+    ];
+
+    /// The builtin `name` calls, and which of its positional arguments it consumes.
     pub fn named(name: &str) -> Option<(Builtin, usize, Option<usize>)> {
-        use IteratingBuiltin as I;
-        let iterating = |builtin| Builtin::Iterating(builtin);
-        Some(match name {
-            "len" => (Builtin::Len, 0, Some(1)),
-            "next" => (Builtin::Next, 0, Some(1)),
-            "int" => (Builtin::Int, 0, Some(1)),
-            "float" => (Builtin::Float, 0, Some(1)),
-            "list" => (iterating(I::List), 0, Some(1)),
-            "tuple" => (iterating(I::Tuple), 0, Some(1)),
-            "set" => (iterating(I::Set), 0, Some(1)),
-            "frozenset" => (iterating(I::Frozenset), 0, Some(1)),
-            "dict" => (iterating(I::Dict), 0, Some(1)),
-            "sorted" => (iterating(I::Sorted), 0, Some(1)),
-            "sum" => (iterating(I::Sum), 0, Some(1)),
-            "min" => (iterating(I::Min), 0, None),
-            "max" => (iterating(I::Max), 0, None),
-            "any" => (iterating(I::Any), 0, Some(1)),
-            "all" => (iterating(I::All), 0, Some(1)),
-            "enumerate" => (iterating(I::Enumerate), 0, Some(1)),
-            "zip" => (iterating(I::Zip), 0, None),
-            "map" => (iterating(I::Map), 1, None),
-            "filter" => (iterating(I::Filter), 1, Some(2)),
-            "iter" => (iterating(I::Iter), 0, Some(1)),
-            _ => return None,
-        })
+        let index = Builtin::CONSUMING.iter().position(|&(n, ..)| n == name)?;
+        let (_, first, end) = Builtin::CONSUMING[index];
+        Some((Builtin(index as u8), first, end))
     }
 
     pub fn name(self) -> &'static str {
-        use IteratingBuiltin as I;
-        match self {
-            Builtin::Len => "len",
-            Builtin::Next => "next",
-            Builtin::Int => "int",
-            Builtin::Float => "float",
-            Builtin::Iterating(builtin) => match builtin {
-                I::List => "list",
-                I::Tuple => "tuple",
-                I::Set => "set",
-                I::Frozenset => "frozenset",
-                I::Dict => "dict",
-                I::Sorted => "sorted",
-                I::Sum => "sum",
-                I::Min => "min",
-                I::Max => "max",
-                I::Any => "any",
-                I::All => "all",
-                I::Enumerate => "enumerate",
-                I::Zip => "zip",
-                I::Map => "map",
-                I::Filter => "filter",
-                I::Iter => "iter",
-            },
-        }
+        Builtin::CONSUMING[self.0 as usize].0
     }
 }
 
