@@ -1176,3 +1176,79 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn functions_run_at_exit() {
+    // `atexit` runs its functions after `asyncio.run` has returned, where no loop is
+    // running: registered as a bound method or with the decorator, and what they call
+    // across modules. One that runs its own loop, or guards the call, is fine, and a
+    // current-loop lookup there is left alone (whether a loop is still set depends on how
+    // the program ran it). The script turns the exception atexit would only print into a
+    // failure.
+    check(
+        r#"
+#- client.py
+import asyncio
+import atexit
+
+class Client:
+    async def close(self):
+        await asyncio.sleep(0)
+
+    def _schedule_close(self):
+        self.closing = asyncio.create_task(self.close())
+
+    def shutdown(self):
+        self._schedule_close()
+
+    def close_now(self):
+        asyncio.run(self.close())
+
+    def close_if_running(self):
+        try:
+            self.closing = asyncio.create_task(self.close())
+        except RuntimeError:
+            pass
+
+    def current(self):
+        return asyncio.get_event_loop()
+
+CLIENT = Client()
+atexit.register(CLIENT.close_now)
+atexit.register(CLIENT.close_if_running)
+atexit.register(CLIENT.current)
+#- hooks.py
+import atexit
+import asyncio
+from client import CLIENT
+
+@atexit.register
+def _flush():
+    asyncio.get_running_loop()
+
+atexit.register(CLIENT.shutdown)
+#- main.py run
+import asyncio
+import os
+import sys
+import traceback
+
+import hooks
+
+def fail(unraisable):
+    traceback.print_exception(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback)
+    os._exit(1)
+
+sys.unraisablehook = fail
+
+async def main():
+    await asyncio.sleep(0)
+
+asyncio.run(main())
+"#,
+        "
+        client.py:9: TL003
+        hooks.py:7: TL003
+        ",
+    );
+}

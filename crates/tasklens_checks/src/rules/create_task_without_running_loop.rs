@@ -20,7 +20,9 @@ declare_rule! {
     /// thread (`loop.run_in_executor(None, f)`, `asyncio.to_thread(f)`,
     /// `threading.Thread(target=f)`, `threading.Timer`, a `concurrent.futures` executor's
     /// `submit(f)` and `map(f, ...)`, the `run` method of a
-    /// `threading.Thread` subclass that is started) and what they call. A synchronous helper
+    /// `threading.Thread` subclass that is started) and what they call; and in functions
+    /// registered with `atexit.register(f)` (also as a decorator), which run as the
+    /// interpreter exits, after `asyncio.run` has returned, and what they call. A synchronous helper
     /// that is only called from coroutines or loop callbacks is fine, and so is a thread
     /// that runs its own loop (`asyncio.run(main())`). `asyncio.get_event_loop()`, and
     /// `asyncio.ensure_future(coro)`, `asyncio.Future()` and `asyncio.wrap_future(f)`
@@ -104,6 +106,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &LooplessCall) -> Diagn
             "`{call}` runs in another thread, started by the call in {}, where no event loop is running (RuntimeError: no running event loop)",
             describe::place(db, *first)
         ),
+        (Some(first), LooplessStart::Exit) => format!(
+            "`{call}` runs as the interpreter exits, registered by the call in {}, after the event loop has stopped (RuntimeError: no running event loop); clean up before the loop stops, or run a coroutine there with `asyncio.run(...)`",
+            describe::place(db, *first)
+        ),
     };
     let trace = chain_labels(&task.chain, task.start);
     Diagnostic {
@@ -160,6 +166,7 @@ pub(crate) fn chain_labels(chain: &[Location], start: LooplessStart) -> Vec<Labe
         LooplessStart::Import => "called at import time",
         LooplessStart::Script => "called when the script starts",
         LooplessStart::Thread => "runs it in another thread",
+        LooplessStart::Exit => "registers it to run at exit",
     };
     (chain.iter().enumerate())
         .map(|(index, at)| Label {

@@ -143,6 +143,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
             LooplessStart::Thread => {
                 format!("; no automatic fix: this runs in another thread, started by the call in {first}")
             }
+            LooplessStart::Exit => {
+                format!("; no automatic fix: this runs as the interpreter exits, registered by the call in {first}")
+            }
         });
         message.push_str(", where no loop is running and `create_task` would raise RuntimeError");
         trace.extend(crate::rules::create_task_without_running_loop::chain_labels(chain, *start));

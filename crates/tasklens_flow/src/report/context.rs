@@ -1,6 +1,6 @@
 //! Where a call runs, as far as an event loop is concerned: in a coroutine, in a synchronous
-//! function that only runs inside a loop, in another function, at import time, or in a
-//! function run in another thread.
+//! function that only runs inside a loop, in another function, at import time, in a
+//! function run in another thread, or in one run as the interpreter exits.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -83,7 +83,7 @@ pub(super) fn loop_functions(solved: &Solved) -> FxHashSet<u32> {
 /// Calls in code that runs where no event loop is running: at import time (module level,
 /// class bodies, and the synchronous functions they call, transitively) and in functions
 /// run in another thread (`run_in_executor`, `threading.Thread(target=...)`, and what they
-/// call), through calls that always run in their function. First the `asyncio.create_task`
+/// call) or as the interpreter exits (`atexit.register(f)`), through calls that always run in their function. First the `asyncio.create_task`
 /// calls (and others that need a running loop) and the `get_event_loop()` calls in
 /// threads that set no loop, then the `ensure_future` calls in functions reached that way,
 /// each with the calls that lead there.
@@ -105,21 +105,20 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
         .filter_map(|site| path(site).map(|path| (site, path)))
         .collect();
     // `get_event_loop()` (and `ensure_future(coro)`, which calls it) fail only in a thread
-    // that never sets a loop.
-    let current_loop: FxHashMap<GSite, LooplessPath> =
-        (solved.current_loop_sites.iter()).filter_map(|&site| path(site).map(|path| (site, path))).collect();
+    // that never sets a loop. At exit, whether a loop is still set depends on how the
+    // program ran its loop (`asyncio.run` unsets it), so those are left alone.
+    let current_loop: FxHashMap<GSite, LooplessPath> = (solved.current_loop_sites.iter())
+        .filter_map(|&site| path(site).filter(|(_, start)| *start != LooplessStart::Exit).map(|path| (site, path)))
+        .collect();
     // A project that sets its own event loop policy may give every thread a loop
     // (tornado's `AnyThreadEventLoopPolicy`). The scan for setters only when needed.
     let in_threads =
         (ensure_futures.values().chain(current_loop.values())).any(|(_, start)| *start == LooplessStart::Thread);
     // `ensure_future(coro)` asks `get_event_loop()` for the loop to run it on.
     let import_ensure_futures: FxHashMap<GSite, LooplessPath> = (solved.ensure_future_sites.iter())
-        .filter_map(|&(site, _)| {
-            path(site).filter(|(_, start)| *start != LooplessStart::Thread).map(|path| (site, path))
-        })
+        .filter_map(|&(site, _)| path(site).filter(|(_, start)| start.at_import()).map(|path| (site, path)))
         .collect();
-    let at_import =
-        !import_ensure_futures.is_empty() || current_loop.values().any(|(_, start)| *start != LooplessStart::Thread);
+    let at_import = !import_ensure_futures.is_empty() || current_loop.values().any(|(_, start)| start.at_import());
     let (setters, policy) = if in_threads || at_import { loop_setters(solved) } else { Default::default() };
     let (mut implicit_loop_calls, implicit_loop_ensure_futures): (Vec<Loopless>, _) = match at_import && !policy {
         true => (
@@ -164,7 +163,7 @@ fn implicit_loop_paths(
     paths: &FxHashMap<GSite, LooplessPath>,
 ) -> FxHashMap<GSite, LooplessPath> {
     (paths.iter())
-        .filter(|(_, (_, start))| *start != LooplessStart::Thread)
+        .filter(|(_, (_, start))| start.at_import())
         .filter(|(site, (chain, _))| {
             let outermost = chain.first().copied().unwrap_or(**site);
             !sets_loop_first(solved, setters, solved.modules.site_module(outermost))
@@ -282,7 +281,8 @@ pub(super) type LooplessPath = (Vec<GSite>, LooplessStart);
 
 /// Functions run without a loop, each reached in states: with a class its `self` is an
 /// instance of (standing for its subclasses too), or with any. Each state keeps the call
-/// that first reached it, whether that call starts a thread, and the caller's state it
+/// that first reached it, whether that call hands the function over (to another thread, or
+/// to run at exit) rather than calling it, and the caller's state it
 /// came from, so that a chain read back is a real path.
 ///
 /// A method's calls on `self` keep its class: an override in a sibling class that no such
@@ -303,7 +303,8 @@ type State = (u32, Option<u32>);
 #[derive(Clone, Copy)]
 struct Reach {
     via: GSite,
-    thread: bool,
+    /// Where the function runs when `via` hands it over instead of calling it.
+    handed: Option<LooplessStart>,
     from: Option<State>,
 }
 
@@ -360,24 +361,28 @@ fn loopless_functions(solved: &Solved, in_loop: &FxHashSet<ModIdx>) -> Reached {
     let guarded = |site: u32| solved.modules.site(site).1.guarded;
     let import_roots = (solved.calls.iter())
         .filter(|&&(site, _)| caller_of(site).is_none() && !guarded(site) && !runs_in_loop(solved, in_loop, site))
-        .map(|&(s, f)| (s, f, false));
+        .map(|&(s, f)| (s, f, None));
     let spurious = wrappers_called_with_their_decorator(solved);
     let import_roots = import_roots.filter(|(site, func, _)| !spurious.contains(&(*site, *func)));
-    let thread_roots = solved.thread_targets.iter().map(|&(func, site)| (site, func, true));
-    for (site, func, thread) in import_roots.chain(thread_roots) {
+    let thread_roots = solved.thread_targets.iter().map(|&(func, site)| (site, func, Some(LooplessStart::Thread)));
+    let exit_roots = solved.exit_targets.iter().map(|&(func, site)| (site, func, Some(LooplessStart::Exit)));
+    for (site, func, handed) in import_roots.chain(thread_roots).chain(exit_roots) {
         if !runs_body(func) {
             continue;
         }
-        let reach = Reach { via: site, thread, from: None };
-        let callee = if thread { Callee::Any } else { callee_classes(solved, &receivers, site, None, None) };
-        // The thread's target, made by a method of a class the starting method's class
-        // derives from: run for an instance of the starting method's class.
+        let reach = Reach { via: site, handed, from: None };
+        let callee = match handed {
+            Some(_) => Callee::Any,
+            None => callee_classes(solved, &receivers, site, None, None),
+        };
+        // A function handed over (a thread's target), made by a method of a class the
+        // handing method's class derives from: run for an instance of the handing method's class.
         let starter = || {
             let (m, function) = solved.modules.func(caller_of(site)?);
             function.class.map(|local| solved.modules.modules[m as usize].class_base + local)
         };
         for class in callee.states_of(solved, func) {
-            let class = class.or_else(|| closure_state(func, if thread { starter() } else { None }));
+            let class = class.or_else(|| closure_state(func, handed.and_then(|_| starter())));
             queue.extend(reached.enter(func, class, reach, &mut classes_of));
         }
     }
@@ -396,12 +401,12 @@ fn loopless_functions(solved: &Solved, in_loop: &FxHashSet<ModIdx>) -> Reached {
     while let Some(state) = queue.pop_front() {
         let (caller, own) = state;
         let Some(entry) = reached.states.get(&state).copied() else { continue };
-        let via = (!entry.thread).then_some(entry.via);
+        let via = entry.handed.is_none().then_some(entry.via);
         for &(site, func) in calls_by_caller.get(&caller).into_iter().flatten() {
             if !runs_body(func) || !gates_hold(solved, site, via) {
                 continue;
             }
-            let reach = Reach { via: site, thread: false, from: Some(state) };
+            let reach = Reach { via: site, handed: None, from: Some(state) };
             let callee = callee_classes(solved, &receivers, site, Some(caller), own);
             for class in callee.states_of(solved, func) {
                 let class = class.or_else(|| closure_state(func, own));
@@ -671,7 +676,7 @@ fn loopless_path(solved: &Solved, reached: &Reached, in_loop: &FxHashSet<ModIdx>
         return (!runs_in_loop(solved, in_loop, site)).then(|| (chain, module_level_start(solved, site)));
     };
     let mut reach = reached.get(func)?;
-    if !gates_hold(solved, site, (!reach.thread).then_some(reach.via)) {
+    if !gates_hold(solved, site, reach.handed.is_none().then_some(reach.via)) {
         return None;
     }
     let start = loop {
@@ -679,8 +684,8 @@ fn loopless_path(solved: &Solved, reached: &Reached, in_loop: &FxHashSet<ModIdx>
             return None;
         }
         chain.push(reach.via);
-        if reach.thread {
-            break LooplessStart::Thread;
+        if let Some(start) = reach.handed {
+            break start;
         }
         match reach.from {
             Some(state) => reach = reached.states.get(&state).copied()?,

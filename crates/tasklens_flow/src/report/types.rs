@@ -327,6 +327,16 @@ pub enum LooplessStart {
     Script,
     /// A function that the first call of the chain runs in another thread.
     Thread,
+    /// A function that the first call of the chain registers to run as the interpreter
+    /// exits (`atexit.register(f)`), after the program's event loop has stopped.
+    Exit,
+}
+
+impl LooplessStart {
+    /// Whether the chain starts as a module is imported or a script starts.
+    pub fn at_import(self) -> bool {
+        matches!(self, LooplessStart::Import | LooplessStart::Script)
+    }
 }
 
 /// Everything the rules need from the flow analysis.

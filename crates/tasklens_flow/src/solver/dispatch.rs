@@ -228,7 +228,13 @@ impl Solver {
                     self.loop_made_tasks.insert(site, callback);
                 }
             }
-            Complex::PlainCallback { site } => _ = self.callback_given(site, value, complex, node),
+            Complex::PlainCallback { site } => {
+                if let Some(func) = self.callback_given(site, value, complex, node)
+                    && self.exit_sites.contains(&site)
+                {
+                    self.exit_targets.insert((func, site));
+                }
+            }
             Complex::ThreadTarget { site } => {
                 if let Some(func) = self.callback_given(site, value, complex, node) {
                     self.thread_targets.insert((func, site));
@@ -429,6 +435,9 @@ impl Solver {
             // A signal handler is called with the signal and the frame; the others with
             // the arguments given after them.
             let forwards = crate::asyncio_api::split(&name) != ("signal", "signal");
+            if crate::asyncio_api::split(&name) == ("atexit", "register") {
+                self.exit_sites.insert(site);
+            }
             self.plain_callback(site, index, forwards);
         }
         self.external_effect(site, result, external_call(&name), Some(path));

@@ -141,6 +141,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         thread_future_methods: Vec::new(),
         patched_methods: FxHashSet::default(),
         thread_targets: FxHashSet::default(),
+        exit_sites: FxHashSet::default(),
+        exit_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
         run_sites: FxHashMap::default(),
         cast_instances: FxHashMap::default(),

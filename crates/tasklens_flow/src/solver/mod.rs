@@ -354,6 +354,9 @@ pub(crate) struct Solver {
     /// Methods the project replaces on outside instances (`executor.submit = wrapper`).
     patched_methods: FxHashSet<(ObjId, NameId)>,
     thread_targets: FxHashSet<(GFunc, GSite)>,
+    /// `atexit.register(f)` calls, and the functions they register (see [`Solution::exit_targets`]).
+    exit_sites: FxHashSet<GSite>,
+    exit_targets: FxHashSet<(GFunc, GSite)>,
     /// See [`Solution::executor_thread_sites`].
     executor_thread_sites: FxHashSet<GSite>,
     /// `run_until_complete` and `run_forever` calls: whether an event loop receives them,

@@ -192,6 +192,9 @@ pub(crate) struct Solution {
     pub thread_futures: FxHashSet<GSite>,
     /// Functions run in another thread, where no loop is running, and the call that does it.
     pub thread_targets: Vec<(GFunc, GSite)>,
+    /// Functions registered to run as the interpreter exits (`atexit.register(f)`), after
+    /// the program's event loop has stopped, and the call that registers each.
+    pub exit_targets: Vec<(GFunc, GSite)>,
     /// Calls that run a function in a thread of an executor the project made
     /// (`executor.submit(f)`), which that executor's `initializer` prepared.
     pub executor_thread_sites: FxHashSet<GSite>,
@@ -416,6 +419,11 @@ impl Solver {
             },
             thread_targets: {
                 let mut targets: Vec<(GFunc, GSite)> = self.thread_targets.drain().collect();
+                targets.sort_unstable();
+                targets
+            },
+            exit_targets: {
+                let mut targets: Vec<(GFunc, GSite)> = self.exit_targets.drain().collect();
                 targets.sort_unstable();
                 targets
             },
