@@ -29,4 +29,5 @@ mod tl016;
 mod tl017;
 mod tl018;
 mod tl019;
+mod tl020;
 mod watch;

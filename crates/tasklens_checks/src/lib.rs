@@ -169,6 +169,13 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(rules::implicit_event_loop::diagnostic(db, call.at, call.callee, chain, *start, asks));
         }
     }
+    // Only against a version the project declares, as for TL016: 3.8 and 3.9 are past
+    // their end of life, and a project that says nothing may well run on a newer one.
+    if *project.target_declared(db) && target < tasklens_flow::LOOP_BOUND_UNTIL {
+        for made in report.loop_bound_at_import.iter().filter(|made| supported(made.made.below)) {
+            diagnostics.push(rules::loop_bound_at_import::diagnostic(db, made, target));
+        }
+    }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.
     let never_a_task: Vec<tasklens_flow::Location> = (report.task_arguments.iter())
         .filter(|flow| {

@@ -20,10 +20,10 @@ use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
     AwaitOnNonAwaitable, CallContext, CallbackCaller, CalledCallback, CalledResult, CoroutineCallback, CoroutineFlow,
-    CoroutineUse, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, Location, LooplessCall,
-    LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun, NewerApi, NewerApiUse, ParamShape,
-    Producer, ProtocolMismatch, RemovedLoopArgument, Sink, SinkKind, Step, StepKind, TaskArgumentFlow,
-    UnawaitedCoroutine, WaitOnCoroutine, Wanted,
+    CoroutineUse, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, LOOP_BOUND_UNTIL, Location,
+    LoopBoundObject, LooplessCall, LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun, NewerApi,
+    NewerApiUse, ParamShape, Producer, ProtocolMismatch, RemovedLoopArgument, Sink, SinkKind, Step, StepKind,
+    TaskArgumentFlow, UnawaitedCoroutine, WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -10,6 +10,7 @@ pub mod dangling_task;
 pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;
 pub mod implicit_event_loop;
+pub mod loop_bound_at_import;
 pub mod loop_run_in_running_loop;
 pub mod masked_future_task_error;
 pub mod missing_await;

@@ -91,6 +91,7 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     if solved.running_loop_sites.is_empty()
         && solved.ensure_future_sites.is_empty()
         && solved.current_loop_sites.is_empty()
+        && solved.loop_bound_sites.is_empty()
     {
         return Default::default();
     }
@@ -119,7 +120,28 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
         .filter_map(|&(site, _)| path(site).filter(|(_, start)| start.at_import()).map(|path| (site, path)))
         .collect();
     let at_import = !import_ensure_futures.is_empty() || current_loop.values().any(|(_, start)| start.at_import());
-    let (setters, policy) = if in_threads || at_import { loop_setters(solved) } else { Default::default() };
+    // Locks and queues made at import time bind the loop `get_event_loop()` gives then
+    // (before 3.10), which is not the one the program runs when it makes its own (on those
+    // Pythons) and runs no loop object (which may be that one), or when it runs none at all
+    // (a library: its users' `asyncio.run` makes one).
+    let makes_new_loop = (solved.new_loop_sites.iter())
+        .any(|&site| super::runs_from(solved, site).is_none_or(|from| from < super::LOOP_BOUND_UNTIL));
+    let other_loop_runs = match solved.runs_loop_object {
+        true => false,
+        false => makes_new_loop || solved.loop_run_sites.is_empty(),
+    };
+    let made_at_import: FxHashMap<GSite, LooplessPath> = match other_loop_runs {
+        true => (solved.loop_bound_sites.keys())
+            .filter_map(|&site| path(site).filter(|(_, start)| start.at_import()).map(|path| (site, path)))
+            .collect(),
+        false => FxHashMap::default(),
+    };
+    let (setters, policy) =
+        if in_threads || at_import || !made_at_import.is_empty() { loop_setters(solved) } else { Default::default() };
+    let mut loop_bound_calls: Vec<Loopless> = (implicit_loop_paths(solved, &setters, &made_at_import).into_iter())
+        .map(|(site, (chain, start))| (site, chain, start))
+        .collect();
+    loop_bound_calls.sort_unstable_by_key(|(site, _, _)| *site);
     let (mut implicit_loop_calls, implicit_loop_ensure_futures): (Vec<Loopless>, _) = match at_import && !policy {
         true => (
             implicit_loop_paths(solved, &setters, &current_loop)
@@ -150,6 +172,7 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
         current_loop_calls,
         implicit_loop_calls,
         implicit_loop_ensure_futures,
+        loop_bound_calls,
     }
 }
 
@@ -190,6 +213,10 @@ pub(crate) struct LooplessCalls {
     pub implicit_loop_calls: Vec<Loopless>,
     /// `ensure_future` calls there, which call `get_event_loop()` (TL017 for a coroutine).
     pub implicit_loop_ensure_futures: FxHashMap<GSite, LooplessPath>,
+    /// Locks, events, conditions, semaphores and queues made at import time or as a script
+    /// starts, where nothing sets a loop first, in a project that runs a loop of its own or
+    /// none (TL020).
+    pub loop_bound_calls: Vec<Loopless>,
 }
 
 /// The calls reached in another thread (`paths`) where no function on the way sets an

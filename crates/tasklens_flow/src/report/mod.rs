@@ -241,6 +241,15 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
         below: runs_below(solved, *site),
     };
     report.implicit_loop_calls = loopless.implicit_loop_calls.iter().map(|call| loopless_call(call, true)).collect();
+    // Under `if sys.version_info >= (3, 10):` nothing binds a loop when made.
+    let binds_when_made = |site: GSite| runs_from(solved, site).is_none_or(|from| from < LOOP_BOUND_UNTIL);
+    report.loop_bound_at_import = (loopless.loop_bound_calls.iter())
+        .filter(|(site, _, _)| binds_when_made(*site))
+        .map(|call| LoopBoundObject {
+            made: loopless_call(call, true),
+            class: solved.loop_bound_sites.get(&call.0).cloned().unwrap_or_default(),
+        })
+        .collect();
     report.loopless_calls = (loopless.calls.iter())
         .map(|call| loopless_call(call, loopless.current_loop_calls.contains(&call.0)))
         .collect();

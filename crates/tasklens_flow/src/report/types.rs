@@ -318,6 +318,20 @@ pub struct LooplessCall {
     pub below: Option<tasklens_db::PythonVersion>,
 }
 
+/// The first Python whose asyncio locks, events, conditions, semaphores and queues bind
+/// the running loop on first use instead of `get_event_loop()`'s when they are made.
+pub const LOOP_BOUND_UNTIL: tasklens_db::PythonVersion = tasklens_db::PythonVersion::new(3, 10);
+
+/// An asyncio lock, event, condition, semaphore or queue made where no loop runs (TL020).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoopBoundObject {
+    /// The call that makes it (a project subclass's construction, or its `super().__init__`),
+    /// and how it is reached.
+    pub made: LooplessCall,
+    /// The asyncio class's name (`Queue`).
+    pub class: String,
+}
+
 /// Where a call that needs a running loop is reached from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LooplessStart {
@@ -353,6 +367,10 @@ pub struct FlowReport {
     /// `asyncio.get_event_loop()` reached as a module is imported or a script starts, where
     /// nothing sets an event loop first (TL017).
     pub implicit_loop_calls: Vec<LooplessCall>,
+    /// asyncio locks, events, conditions, semaphores and queues made at import time, which
+    /// Pythons before [`LOOP_BOUND_UNTIL`] bind to the loop `get_event_loop()` gives then
+    /// (TL020).
+    pub loop_bound_at_import: Vec<LoopBoundObject>,
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
     pub called_callbacks: Vec<CalledCallback>,

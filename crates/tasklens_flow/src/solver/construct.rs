@@ -23,7 +23,7 @@ impl Solver {
         if let Some(path) = self.classes.external_init(&self.modules, class, 0) {
             // `class Jobs(asyncio.Queue): ...` then `Jobs(loop=loop)` runs `Queue.__init__`.
             let path = path.to_string();
-            self.note_removed_loop(site, &path);
+            self.note_external_init(site, &path);
         }
         if let Some(init) = self.classes.find_method(&self.modules, class, "__init__") {
             let ignored = self.new_node();

@@ -412,7 +412,7 @@ impl Solver {
     /// A call of the external object at `path`.
     fn external_path_call(&mut self, site: GSite, path: u32, result: GNode) {
         let name = self.paths[path as usize].clone();
-        self.note_removed_loop(site, &name);
+        self.note_external_init(site, &name);
         if crate::asyncio_api::api_added_in(&name).is_some() {
             self.newer_api_sites.insert(site, name.clone());
         }
@@ -430,6 +430,9 @@ impl Solver {
         }
         if let Some(runner) = thread_runner(&name) {
             self.note_thread_runner(site, runner);
+        }
+        if crate::asyncio_api::makes_new_loop(&name) {
+            self.new_loop_sites.insert(site);
         }
         if let Some(index) = crate::asyncio_api::plain_callback_index(&name) {
             // A signal handler is called with the signal and the frame; the others with
@@ -479,8 +482,23 @@ impl Solver {
         }
     }
 
+    /// A call of the outside callable at `path`, or of the outside `__init__` a project
+    /// subclass inherits or calls with `super()`: `loop=` passed where it was removed
+    /// (TL006), and an asyncio lock or queue made without one, which binds a loop when
+    /// made before 3.10 (TL020).
+    pub(super) fn note_external_init(&mut self, site: GSite, path: &str) {
+        self.note_removed_loop(site, path);
+        let path = path.strip_suffix(".__init__").unwrap_or(path);
+        if crate::asyncio_api::binds_loop_when_made(path)
+            && !self.site_args(site).call().keywords.iter().any(|k| k.name.as_str() == "loop")
+        {
+            let class = crate::asyncio_api::split(path).1.to_string();
+            self.loop_bound_sites.insert(site, class);
+        }
+    }
+
     /// Records `loop=` passed to an asyncio API that removed it (TL006).
-    pub(super) fn note_removed_loop(&mut self, site: GSite, path: &str) {
+    fn note_removed_loop(&mut self, site: GSite, path: &str) {
         // `asyncio.Lock.__init__(self, loop=loop)` in a subclass's `__init__`.
         let path = path.strip_suffix(".__init__").unwrap_or(path);
         if loop_removed(path) {

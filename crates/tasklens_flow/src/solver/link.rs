@@ -142,6 +142,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         patched_methods: FxHashSet::default(),
         thread_targets: FxHashSet::default(),
         exit_sites: FxHashSet::default(),
+        loop_bound_sites: FxHashMap::default(),
+        new_loop_sites: FxHashSet::default(),
         exit_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
         run_sites: FxHashMap::default(),
@@ -639,7 +641,7 @@ impl Solver {
                         && let Some(path) = self.classes.external_init(&self.modules, class, 1)
                     {
                         let path = path.to_string();
-                        self.note_removed_loop(site, &path);
+                        self.note_external_init(site, &path);
                     }
                     self.seed(result, Obj::Unknown)
                 }

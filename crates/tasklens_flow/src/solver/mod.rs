@@ -354,6 +354,10 @@ pub(crate) struct Solver {
     /// Methods the project replaces on outside instances (`executor.submit = wrapper`).
     patched_methods: FxHashSet<(ObjId, NameId)>,
     thread_targets: FxHashSet<(GFunc, GSite)>,
+    /// See [`Solution::loop_bound_sites`].
+    loop_bound_sites: FxHashMap<GSite, String>,
+    /// See [`Solution::new_loop_sites`].
+    new_loop_sites: FxHashSet<GSite>,
     /// `atexit.register(f)` calls, and the functions they register (see [`Solution::exit_targets`]).
     exit_sites: FxHashSet<GSite>,
     exit_targets: FxHashSet<(GFunc, GSite)>,

@@ -192,6 +192,16 @@ pub(crate) struct Solution {
     pub thread_futures: FxHashSet<GSite>,
     /// Functions run in another thread, where no loop is running, and the call that does it.
     pub thread_targets: Vec<(GFunc, GSite)>,
+    /// Calls that make an asyncio lock, event, condition, semaphore or queue without `loop=`,
+    /// which before Python 3.10 binds the loop `get_event_loop()` gives then, with the
+    /// class's name (`Queue`).
+    pub loop_bound_sites: FxHashMap<GSite, String>,
+    /// Calls that make an event loop (`asyncio.run`, `Runner`, `new_event_loop()`): not the
+    /// one `get_event_loop()` gave at import time.
+    pub new_loop_sites: Vec<GSite>,
+    /// Whether the project runs an event loop object (`loop.run_until_complete`,
+    /// `run_forever`), which may be the one `get_event_loop()` gave at import time.
+    pub runs_loop_object: bool,
     /// Functions registered to run as the interpreter exits (`atexit.register(f)`), after
     /// the program's event loop has stopped, and the call that registers each.
     pub exit_targets: Vec<(GFunc, GSite)>,
@@ -422,6 +432,13 @@ impl Solver {
                 targets.sort_unstable();
                 targets
             },
+            loop_bound_sites: {
+                let mut sites = std::mem::take(&mut self.loop_bound_sites);
+                sites.retain(|site, _| !self.several_callees.contains(site));
+                sites
+            },
+            new_loop_sites: sorted_without(&self.new_loop_sites, &self.several_callees),
+            runs_loop_object: self.run_sites.values().any(|&(by_loop, _)| by_loop),
             exit_targets: {
                 let mut targets: Vec<(GFunc, GSite)> = self.exit_targets.drain().collect();
                 targets.sort_unstable();
