@@ -30,4 +30,5 @@ mod tl017;
 mod tl018;
 mod tl019;
 mod tl020;
+mod tl021;
 mod watch;

@@ -176,6 +176,13 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(rules::loop_bound_at_import::diagnostic(db, made, target));
         }
     }
+    // Only against a declared version, as for TL016: code written for 3.11 and later, where
+    // the two are one class, is right.
+    if *project.target_declared(db) && target < tasklens_flow::TIMEOUT_ERROR_UNIFIED {
+        for uncaught in report.uncaught_timeouts.iter().filter(|uncaught| supported(uncaught.below)) {
+            diagnostics.push(rules::timeout_error_before_3_11::diagnostic(db, uncaught, target));
+        }
+    }
     // A call that is never given a coroutine raises instead of making a Task: nothing to keep.
     let never_a_task: Vec<tasklens_flow::Location> = (report.task_arguments.iter())
         .filter(|flow| {

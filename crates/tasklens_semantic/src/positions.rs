@@ -33,6 +33,8 @@ pub struct Positions {
     pub truth_tests: Vec<TextRange>,
     /// Each `ModuleFacts::value_uses` entry's value.
     pub value_uses: Vec<TextRange>,
+    /// The `TimeoutError` of each handler `TimeoutAwait::catcher` names.
+    pub timeout_catchers: Vec<TextRange>,
     /// For each of them, where its statement starts when a fix may switch its kind (a
     /// `with` of one item or a `for`, directly in an `async def`).
     pub protocol_statements: Vec<Option<ruff_text_size::TextSize>>,
@@ -59,7 +61,8 @@ impl Positions {
             self.protocol_uses,
             self.protocol_statements,
             self.truth_tests,
-            self.value_uses
+            self.value_uses,
+            self.timeout_catchers
         );
         self.params.iter_mut().for_each(Vec::shrink_to_fit);
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));

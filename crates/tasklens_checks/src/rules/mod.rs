@@ -18,5 +18,6 @@ pub mod newer_asyncio_api;
 pub mod removed_loop_argument;
 pub mod run_on_non_coroutine;
 pub mod sync_async_mismatch;
+pub mod timeout_error_before_3_11;
 pub mod unawaited_coroutine;
 pub mod wait_on_coroutine;

@@ -16,6 +16,7 @@ mod non_awaitables;
 mod producers;
 mod protocols;
 mod sites;
+mod timeouts;
 mod trace;
 mod types;
 mod unawaited;
@@ -36,6 +37,7 @@ use sites::{
     call_at, callees, every_value, failure_expected, file_of, func_name, runs_below, runs_from, site_listed,
     type_error_handled, value_error_handled,
 };
+pub use timeouts::{TIMEOUT_ERROR_UNIFIED, UncaughtTimeout};
 use trace::{future_origins, through_future_parameter};
 pub use types::*;
 pub use unawaited::UnawaitedCoroutine;
@@ -297,6 +299,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.missing_awaits = missing_awaits::missing_awaits(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);
+    report.uncaught_timeouts = timeouts::uncaught_timeouts(solved);
     report
 }
 

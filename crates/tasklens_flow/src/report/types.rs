@@ -371,6 +371,8 @@ pub struct FlowReport {
     /// Pythons before [`LOOP_BOUND_UNTIL`] bind to the loop `get_event_loop()` gives then
     /// (TL020).
     pub loop_bound_at_import: Vec<LoopBoundObject>,
+    /// Handlers of the builtin `TimeoutError` around awaits of asyncio's (TL021).
+    pub uncaught_timeouts: Vec<super::UncaughtTimeout>,
     pub waits_on_coroutines: Vec<WaitOnCoroutine>,
     pub coroutine_callbacks: Vec<CoroutineCallback>,
     pub called_callbacks: Vec<CalledCallback>,

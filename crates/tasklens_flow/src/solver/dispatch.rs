@@ -434,6 +434,9 @@ impl Solver {
         if crate::asyncio_api::makes_new_loop(&name) {
             self.new_loop_sites.insert(site);
         }
+        if crate::asyncio_api::split(&name) == ("asyncio", "wait_for") {
+            self.timeout_sites.insert(site);
+        }
         if let Some(index) = crate::asyncio_api::plain_callback_index(&name) {
             // A signal handler is called with the signal and the frame; the others with
             // the arguments given after them.

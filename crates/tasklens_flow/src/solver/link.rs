@@ -144,6 +144,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         exit_sites: FxHashSet::default(),
         loop_bound_sites: FxHashMap::default(),
         new_loop_sites: FxHashSet::default(),
+        timeout_sites: FxHashSet::default(),
         exit_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
         run_sites: FxHashMap::default(),

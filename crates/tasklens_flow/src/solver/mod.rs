@@ -356,6 +356,8 @@ pub(crate) struct Solver {
     thread_targets: FxHashSet<(GFunc, GSite)>,
     /// See [`Solution::loop_bound_sites`].
     loop_bound_sites: FxHashMap<GSite, String>,
+    /// See [`Solution::timeout_sites`].
+    timeout_sites: FxHashSet<GSite>,
     /// See [`Solution::new_loop_sites`].
     new_loop_sites: FxHashSet<GSite>,
     /// `atexit.register(f)` calls, and the functions they register (see [`Solution::exit_targets`]).

@@ -196,6 +196,8 @@ pub(crate) struct Solution {
     /// which before Python 3.10 binds the loop `get_event_loop()` gives then, with the
     /// class's name (`Queue`).
     pub loop_bound_sites: FxHashMap<GSite, String>,
+    /// Calls of `asyncio.wait_for`, which raises asyncio's `TimeoutError` (TL021); sorted.
+    pub timeout_sites: Vec<GSite>,
     /// Calls that make an event loop (`asyncio.run`, `Runner`, `new_event_loop()`): not the
     /// one `get_event_loop()` gave at import time.
     pub new_loop_sites: Vec<GSite>,
@@ -438,6 +440,7 @@ impl Solver {
                 sites
             },
             new_loop_sites: sorted_without(&self.new_loop_sites, &self.several_callees),
+            timeout_sites: sorted_without(&self.timeout_sites, &self.several_callees),
             runs_loop_object: self.run_sites.values().any(|&(by_loop, _)| by_loop),
             exit_targets: {
                 let mut targets: Vec<(GFunc, GSite)> = self.exit_targets.drain().collect();

@@ -129,6 +129,10 @@ pub struct ModuleFacts {
     /// operand, an unpacked value, the argument of a builtin that iterates or measures it;
     /// their ranges are `Positions::value_uses`.
     pub value_uses: Vec<(NodeId, ValueUse)>,
+    /// Awaited calls (`await f(...)`) in `try` bodies (and `suppress(...)`, `pytest.raises(...)`
+    /// blocks) that catch the builtin `TimeoutError` and not asyncio's, or where nothing in
+    /// their function catches asyncio's (TL021): asyncio's is another class before 3.11.
+    pub timeout_awaits: Vec<TimeoutAwait>,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
     pub set_attribute_reads: Vec<NodeId>,
@@ -241,6 +245,7 @@ impl ModuleFacts {
             self.tested_names,
             self.truth_tests,
             self.value_uses,
+            self.timeout_awaits,
             self.set_attribute_reads,
             self.protocol_uses,
         );
@@ -330,6 +335,18 @@ impl ClassFacts {
     pub fn has_attribute(&self, name: &str) -> bool {
         self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
+}
+
+/// An awaited call and the handlers around it, as far as asyncio's `TimeoutError` goes
+/// (see `ModuleFacts::timeout_awaits`).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimeoutAwait {
+    pub site: SiteId,
+    /// The innermost handler that catches the builtin `TimeoutError` only, inside any that
+    /// catches asyncio's: an index into `Positions::timeout_catchers`.
+    pub catcher: Option<u32>,
+    /// Nothing in the function catches asyncio's `TimeoutError` here (nor might).
+    pub escapes: bool,
 }
 
 /// How a value is used as what it holds (see `ModuleFacts::value_uses`).

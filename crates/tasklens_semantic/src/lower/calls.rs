@@ -56,6 +56,7 @@ impl Lowerer {
     }
 
     pub(super) fn call(&mut self, call: &ast::ExprCall) -> Val {
+        let awaited = std::mem::take(&mut self.next_call_awaited);
         /// What is called, evaluated before the arguments (as Python does).
         enum Callee {
             Super { class: u32, name: Name },
@@ -111,6 +112,9 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        if awaited {
+            self.note_timeout_await(site);
+        }
         if let Expr::Attribute(attribute) = &*call.func
             && let Expr::Name(module) = &*attribute.value
             && matches!(

@@ -205,6 +205,9 @@ impl Lowerer {
     /// sinks), `RuntimeError` (a call with no running loop may fail: it is guarded) or
     /// `TypeError` (a `loop=` an API refuses is compatibility code) is handled.
     fn handled_body(&mut self, body: &[Stmt], handled: Handled) {
+        if let Some(timeout) = handled.timeout {
+            self.timeout_catchers.push(timeout);
+        }
         self.attribute_error_handled += u32::from(handled.attribute_error);
         self.import_error_handled += u32::from(handled.import_error);
         self.guarded += u32::from(handled.runtime_error);
@@ -216,6 +219,9 @@ impl Lowerer {
         self.guarded -= u32::from(handled.runtime_error);
         self.type_error_handled -= u32::from(handled.type_error);
         self.value_error_handled -= u32::from(handled.value_error);
+        if handled.timeout.is_some() {
+            self.timeout_catchers.pop();
+        }
     }
 
     /// `with` (and `async with`): each item's `as` target gets what entering gives;
@@ -251,8 +257,15 @@ impl Lowerer {
             with.items.iter().filter_map(|i| exception_context(&i.context_expr)).collect();
         let suppresses =
             |exception: &str| suppressed.iter().any(|(call, _)| names_among(call, |e| names_exception(e, exception)));
+        let caught =
+            suppressed.iter().flat_map(|(call, _)| call.arguments.args.iter()).flat_map(|argument| match argument {
+                Expr::Tuple(tuple) => tuple.elts.iter().map(Some).collect::<Vec<_>>(),
+                other => vec![Some(other)],
+            });
+        let timeout = if suppressed.is_empty() { None } else { self.timeout_catch(caught) };
         let handled = Handled {
             value_error: suppressed.iter().any(|(call, _)| names_among(call, |e| names_exactly(e, "ValueError"))),
+            timeout,
             ..Handled::by(suppresses)
         };
         // A test's block that fails unless its body raises `RuntimeError` by name: what
@@ -295,6 +308,7 @@ impl Lowerer {
                     other => names_exactly(other, "ValueError"),
                 })
             }),
+            timeout: self.timeout_catch(super::timeouts::handler_types(stmt)),
             ..Handled::by(handles)
         };
         self.conditional += 1;
@@ -455,6 +469,8 @@ struct Handled {
     /// By its own name only: `except Exception:` around `asyncio.run(main)` logs the
     /// mistake, it does not expect it.
     value_error: bool,
+    /// What it does with asyncio's `TimeoutError` (TL021).
+    timeout: Option<super::timeouts::TimeoutCatch>,
 }
 
 impl Handled {
@@ -465,6 +481,7 @@ impl Handled {
             runtime_error: handles("RuntimeError"),
             type_error: handles("TypeError"),
             value_error: false,
+            timeout: None,
         }
     }
 }

@@ -126,7 +126,9 @@ impl Lowerer {
             },
             Expr::Call(call) => self.call(call),
             Expr::Await(await_expr) => {
+                self.next_call_awaited = matches!(&*await_expr.value, Expr::Call(_));
                 let awaited = self.await_value(&await_expr.value);
+                self.next_call_awaited = false;
                 if let Val::Node(to) = awaited {
                     self.note_awaited_reference(&await_expr.value, to);
                 }

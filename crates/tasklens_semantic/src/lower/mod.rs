@@ -19,6 +19,7 @@ mod predicates;
 mod returns;
 mod scan;
 mod stmt;
+mod timeouts;
 mod versions;
 
 pub use versions::asyncio_name_since;
@@ -158,6 +159,11 @@ pub(crate) struct Lowerer {
     failure_expected: u32,
     /// Inside blocks that name `ValueError` among what they catch.
     value_error_handled: u32,
+    /// What the blocks around here, in this function, do with asyncio's `TimeoutError`
+    /// (innermost last; blocks that catch neither kind are left out).
+    timeout_catchers: Vec<timeouts::TimeoutCatch>,
+    /// The call being lowered is the value of an `await` (see `note_timeout_await`).
+    next_call_awaited: bool,
     /// Inside an `if` that switches on whether something is a coroutine
     /// (`if iscoroutinefunction(f):`) or on a constant (`if True:`, the code generated for
     /// sync and async twins): a call thrown away there is not recorded as `discarded`, also
@@ -214,6 +220,8 @@ impl Lowerer {
             type_error_handled: 0,
             failure_expected: 0,
             value_error_handled: 0,
+            timeout_catchers: Vec::new(),
+            next_call_awaited: false,
             kind_switch: 0,
             walrus_bindings: Vec::new(),
             cast_aliases: FxHashSet::default(),

@@ -1,0 +1,92 @@
+//! TL021: `except TimeoutError:` around an await of asyncio's `TimeoutError`, which is
+//! another class before Python 3.11.
+
+use tasklens_flow::UncaughtTimeout;
+
+use crate::describe;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds handlers that catch the builtin `TimeoutError` (`except TimeoutError:`, also
+    /// in a tuple with other builtin exceptions, `contextlib.suppress(TimeoutError)`, a
+    /// test's `pytest.raises(TimeoutError)`) and not `asyncio.TimeoutError`, around an
+    /// `await` of `asyncio.wait_for(...)` or of a project coroutine that lets the
+    /// `TimeoutError` of an `asyncio.wait_for` it awaits out (followed across functions and
+    /// modules), when the project declares that it supports a Python older than 3.11
+    /// (`requires-python`, `target-version`). Not where a handler around the `await`
+    /// catches `Exception`, `asyncio.TimeoutError` or a class the analysis cannot place, nor
+    /// under `if sys.version_info >= (3, 11):`.
+    ///
+    /// ## Why is this bad?
+    /// Before Python 3.11, `asyncio.TimeoutError` is a class of its own that derives from
+    /// `Exception`, not the builtin `TimeoutError` (an `OSError`). Python 3.11 made it an
+    /// alias, so code written and tested there catches the timeout, and on 3.8, 3.9 and 3.10
+    /// the same code lets `asyncio.exceptions.TimeoutError` escape the handler. Type
+    /// checkers accept both spellings.
+    ///
+    /// ## Example
+    /// ```python
+    /// try:
+    ///     await asyncio.wait_for(event.wait(), 5)
+    /// except TimeoutError:  # does not catch it before 3.11
+    ///     return False
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// try:
+    ///     await asyncio.wait_for(event.wait(), 5)
+    /// except asyncio.TimeoutError:  # an alias of TimeoutError from 3.11 on
+    ///     return False
+    /// ```
+    ///
+    /// ## References
+    /// - [`asyncio.TimeoutError`](https://docs.python.org/3/library/asyncio-exceptions.html#asyncio.TimeoutError)
+    /// - [What's new in Python 3.11: asyncio](https://docs.python.org/3/whatsnew/3.11.html#asyncio)
+    pub static RULE = ("TL021", "timeout-error-before-3-11", Severity::Error);
+}
+
+/// TL021 for one handler.
+pub(crate) fn diagnostic(
+    db: &dyn salsa::Database,
+    uncaught: &UncaughtTimeout,
+    target: tasklens_db::PythonVersion,
+) -> Diagnostic {
+    let call = describe::call(db, uncaught.at, uncaught.callee);
+    let raised = match uncaught.chain.last() {
+        None => format!("`{call}` raises `asyncio.TimeoutError`"),
+        Some(last) => format!(
+            "`{call}` lets out the `asyncio.TimeoutError` that `asyncio.wait_for(...)` raises in {}",
+            describe::place(db, *last)
+        ),
+    };
+    let versions = if target < tasklens_db::PythonVersion::new(3, 9) {
+        format!("Python {target} to 3.10")
+    } else if target < tasklens_db::PythonVersion::new(3, 10) {
+        "Python 3.9 and 3.10".to_owned()
+    } else {
+        "Python 3.10".to_owned()
+    };
+    let mut trace = vec![Label { file: uncaught.at.file, range: uncaught.at.range, message: "awaited here".into() }];
+    trace.extend(uncaught.chain.iter().map(|at| Label {
+        file: at.file,
+        range: at.range,
+        message: "which awaits".into(),
+    }));
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message: format!(
+            "{raised}, which on {versions} (which the project supports) is not the builtin `TimeoutError` this handler catches, so it escapes; catch `asyncio.TimeoutError`, an alias of `TimeoutError` from 3.11 on"
+        ),
+        primary: Label {
+            file: uncaught.handler.file,
+            range: uncaught.handler.range,
+            message: "does not catch asyncio's TimeoutError before 3.11".into(),
+        },
+        trace,
+        fix: None,
+    }
+}

@@ -1,0 +1,85 @@
+//! Awaited calls and the handlers around them, as far as asyncio's `TimeoutError` goes:
+//! before Python 3.11 it is not the builtin `TimeoutError`, so `except TimeoutError:`
+//! around `await asyncio.wait_for(...)` lets it through (TL021).
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::Lowerer;
+use crate::facts::{SiteId, TimeoutAwait};
+
+/// What a block's handlers do with asyncio's `TimeoutError` before 3.11.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TimeoutCatch {
+    /// They catch the builtin `TimeoutError` (this one of `Positions::timeout_catchers`)
+    /// and, besides it, only other builtin exceptions.
+    BuiltinOnly(u32),
+    /// They catch asyncio's (`asyncio.TimeoutError`, `Exception`, a bare `except:`), or
+    /// may (a class the lowering cannot place).
+    Asyncio,
+}
+
+/// The exception classes a `try`'s handlers name, each `None` for a bare `except:`.
+pub(super) fn handler_types(stmt: &ast::StmtTry) -> Vec<Option<&Expr>> {
+    let mut types = Vec::new();
+    for handler in &stmt.handlers {
+        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+        match handler.type_.as_deref() {
+            None => types.push(None),
+            Some(Expr::Tuple(tuple)) => types.extend(tuple.elts.iter().map(Some)),
+            Some(other) => types.push(Some(other)),
+        }
+    }
+    types
+}
+
+impl Lowerer {
+    /// What handlers of `types` do with asyncio's `TimeoutError`; `None` when they catch
+    /// neither it nor the builtin one.
+    pub(super) fn timeout_catch<'e>(
+        &mut self,
+        types: impl IntoIterator<Item = Option<&'e Expr>>,
+    ) -> Option<TimeoutCatch> {
+        let mut builtin = None;
+        for type_ in types {
+            let Some(type_) = type_ else { return Some(TimeoutCatch::Asyncio) };
+            match type_ {
+                Expr::Name(name) if self.is_builtin(&name.id) => match name.id.as_str() {
+                    "TimeoutError" => builtin = builtin.or(Some(name.range())),
+                    "Exception" | "BaseException" => return Some(TimeoutCatch::Asyncio),
+                    // Another builtin exception: not asyncio's `TimeoutError` before 3.11.
+                    _ => {}
+                },
+                // asyncio's other exceptions (`asyncio.CancelledError`) are not it.
+                Expr::Attribute(attribute)
+                    if crate::annotation::dotted_name(type_).is_some_and(|path| path[0].as_str() == "asyncio")
+                        && attribute.attr.as_str() != "TimeoutError" => {}
+                _ => return Some(TimeoutCatch::Asyncio),
+            }
+        }
+        let range = builtin?;
+        self.positions.timeout_catchers.push(range);
+        Some(TimeoutCatch::BuiltinOnly((self.positions.timeout_catchers.len() - 1) as u32))
+    }
+
+    /// Records the awaited call `site` with the handlers around it in its function, when
+    /// one of them catches only the builtin `TimeoutError` or none catches asyncio's.
+    pub(super) fn note_timeout_await(&mut self, site: SiteId) {
+        if !self.in_coroutine() {
+            return;
+        }
+        let (mut catcher, mut escapes) = (None, true);
+        for entry in self.timeout_catchers.iter().rev() {
+            match *entry {
+                TimeoutCatch::Asyncio => {
+                    escapes = false;
+                    break;
+                }
+                TimeoutCatch::BuiltinOnly(id) => catcher = catcher.or(Some(id)),
+            }
+        }
+        if catcher.is_some() || escapes {
+            self.facts.timeout_awaits.push(TimeoutAwait { site, catcher, escapes });
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! TL021: `except TimeoutError:` around awaits of asyncio's `TimeoutError` before 3.11.
+
+use crate::fixture::check;
+
+#[test]
+fn builtin_timeout_handlers_around_wait_for() {
+    // Under 3.10 (the declared floor is 3.9) asyncio's `TimeoutError` is another class: it
+    // escapes `except TimeoutError:` around `asyncio.wait_for`, around a helper in another
+    // module that lets it out, in a tuple with other builtin exceptions, and
+    // `suppress(TimeoutError)`. Handlers that also catch asyncio's, `Exception` or a class
+    // of the project, a helper that catches it itself, a call that never times out, a
+    // function defined in the `try` body and a block only 3.11 runs are fine.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "waits"
+requires-python = ">=3.9"
+#- helpers.py
+import asyncio
+
+async def wait_ready(event, timeout):
+    await asyncio.wait_for(event.wait(), timeout)
+
+async def wait_quietly(event):
+    try:
+        await asyncio.wait_for(event.wait(), 0.01)
+    except asyncio.TimeoutError:
+        return False
+    return True
+#- main.py run 3.10
+import asyncio
+import contextlib
+import sys
+
+from helpers import wait_quietly, wait_ready
+
+class Gone(Exception):
+    pass
+
+async def checks(event):
+    try:
+        await wait_quietly(event)
+        await asyncio.wait_for(event.wait(), 0.01)
+    except (TimeoutError, asyncio.TimeoutError):
+        pass
+    try:
+        await asyncio.wait_for(event.wait(), 0.01)
+    except Exception:
+        pass
+    try:
+        await wait_ready(event, 0.01)
+    except (TimeoutError, Gone):
+        pass
+    try:
+        await asyncio.sleep(0)
+    except TimeoutError:
+        pass
+    try:
+        async def later():
+            await asyncio.wait_for(event.wait(), 0.01)
+    except TimeoutError:
+        pass
+    if sys.version_info >= (3, 11):
+        try:
+            await asyncio.wait_for(event.wait(), 0.01)
+        except TimeoutError:
+            pass
+    return later
+
+async def suppressed(event):
+    with contextlib.suppress(TimeoutError):
+        await wait_ready(event, 0.01)
+
+async def through_helper(event):
+    try:
+        await wait_ready(event, 0.01)
+    except (TimeoutError, ValueError):
+        return "timed out"
+
+async def main():
+    event = asyncio.Event()
+    await checks(event)
+    try:
+        await asyncio.wait_for(event.wait(), 0.01)
+    except TimeoutError:
+        print("timed out")
+    await through_helper(event)
+    await suppressed(event)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:41: TL021
+        main.py:47: TL021
+        main.py:55: TL021
+        ",
+    );
+}
+
+#[test]
+fn no_finding_when_the_project_needs_3_11() {
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "waits"
+requires-python = ">=3.11"
+#- main.py run 3.11
+import asyncio
+
+async def main():
+    try:
+        await asyncio.wait_for(asyncio.Event().wait(), 0.01)
+    except TimeoutError:
+        print("timed out")
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}
