@@ -1204,3 +1204,45 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("TypeError"), "{}", run.stderr_before);
     assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
 }
+
+#[test]
+fn builtin_timeout_handlers_also_catch_asyncios() {
+    // TL021's fix adds `asyncio.TimeoutError` (as the module names asyncio) next to the
+    // builtin `TimeoutError`: alone, in a tuple and in `suppress(...)`. Under 3.10 the
+    // script fails with asyncio's `TimeoutError` before and runs cleanly after.
+    let run = check_fix(
+        r#"
+#- pyproject.toml
+[project]
+name = "waits"
+requires-python = ">=3.9"
+#- main.py run 3.10
+import asyncio as aio
+import contextlib
+
+async def wait_ready(event):
+    await aio.wait_for(event.wait(), 0.01)
+
+async def quiet(event):
+    with contextlib.suppress(TimeoutError):
+        await wait_ready(event)
+
+async def main():
+    event = aio.Event()
+    await quiet(event)
+    try:
+        await wait_ready(event)
+    except (ValueError, TimeoutError):
+        pass
+    try:
+        await aio.wait_for(event.wait(), 0.01)
+    except TimeoutError as error:
+        assert error is not None
+
+aio.run(main())
+"#,
+        false,
+    );
+    assert!(run.stderr_before.contains("asyncio.exceptions.TimeoutError"), "{}", run.stderr_before);
+    assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
+}

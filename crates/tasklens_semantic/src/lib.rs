@@ -28,7 +28,7 @@ use tasklens_db::{File, parsed_module};
 
 pub use facts::ModuleFacts;
 pub use lower::{MAX_DEPTH, asyncio_name_since};
-pub use positions::{CallPositions, Positions};
+pub use positions::{CallPositions, Positions, TimeoutCatcher};
 pub use stored::LoweredModule;
 
 /// One module lowered from its syntax tree (or read back, see [`stored`]): its facts

@@ -34,7 +34,7 @@ pub struct Positions {
     /// Each `ModuleFacts::value_uses` entry's value.
     pub value_uses: Vec<TextRange>,
     /// The `TimeoutError` of each handler `TimeoutAwait::catcher` names.
-    pub timeout_catchers: Vec<TextRange>,
+    pub timeout_catchers: Vec<TimeoutCatcher>,
     /// For each of them, where its statement starts when a fix may switch its kind (a
     /// `with` of one item or a `for`, directly in an `async def`).
     pub protocol_statements: Vec<Option<ruff_text_size::TextSize>>,
@@ -67,6 +67,15 @@ impl Positions {
         self.params.iter_mut().for_each(Vec::shrink_to_fit);
         self.call_sites.iter_mut().for_each(|site| crate::shrink_all!(site.args, site.keywords));
     }
+}
+
+/// Where a handler names the builtin `TimeoutError` (see `Positions::timeout_catchers`).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeoutCatcher {
+    pub range: TextRange,
+    /// Among others where one more may follow (a tuple, `suppress(...)`'s arguments), not
+    /// alone (`except TimeoutError:`, `pytest.raises(TimeoutError)`).
+    pub listed: bool,
 }
 
 /// The parts of one call.

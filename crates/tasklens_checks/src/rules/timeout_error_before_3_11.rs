@@ -3,8 +3,9 @@
 
 use tasklens_flow::UncaughtTimeout;
 
+use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
 
 declare_rule! {
@@ -41,6 +42,13 @@ declare_rule! {
     /// except asyncio.TimeoutError:  # an alias of TimeoutError from 3.11 on
     ///     return False
     /// ```
+    ///
+    /// ## Fix
+    /// Adds `asyncio.TimeoutError` next to `TimeoutError` (`except (TimeoutError,
+    /// asyncio.TimeoutError):`), spelled as the module imports asyncio, so that other
+    /// builtin `TimeoutError`s the body raises stay caught; nothing changes on 3.11 and
+    /// later, where both are one class. Offered where the module has `import asyncio` (or
+    /// `import asyncio as name`, a name bound nowhere else).
     ///
     /// ## References
     /// - [`asyncio.TimeoutError`](https://docs.python.org/3/library/asyncio-exceptions.html#asyncio.TimeoutError)
@@ -87,6 +95,25 @@ pub(crate) fn diagnostic(
             message: "does not catch asyncio's TimeoutError before 3.11".into(),
         },
         trace,
-        fix: None,
+        fix: fix(db, uncaught),
     }
+}
+
+/// `TimeoutError` becomes `(TimeoutError, asyncio.TimeoutError)`, or gets `asyncio.TimeoutError`
+/// after it where it is listed among others.
+fn fix(db: &dyn salsa::Database, uncaught: &UncaughtTimeout) -> Option<Fix> {
+    let imports = asyncio_imports(db, uncaught.handler.file);
+    let module = imports.asyncio_module.as_deref().filter(|_| imports.complete && imports.asyncio_module_unique)?;
+    let edit = match uncaught.handler_listed {
+        true => Edit {
+            range: ruff_text_size::TextRange::empty(uncaught.handler.range.end()),
+            content: format!(", {module}.TimeoutError"),
+        },
+        false => Edit { range: uncaught.handler.range, content: format!("(TimeoutError, {module}.TimeoutError)") },
+    };
+    Some(Fix {
+        applicability: Applicability::Safe,
+        message: format!("Also catch `{module}.TimeoutError`"),
+        edits: vec![edit],
+    })
 }

@@ -15,8 +15,10 @@ pub const TIMEOUT_ERROR_UNIFIED: tasklens_db::PythonVersion = tasklens_db::Pytho
 /// before 3.11.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UncaughtTimeout {
-    /// The `TimeoutError` the handler names.
+    /// The `TimeoutError` the handler names, and whether another class may follow it there
+    /// (`tasklens_semantic::TimeoutCatcher::listed`).
     pub handler: Location,
+    pub handler_listed: bool,
     /// The awaited call in its body, and what it calls.
     pub at: Location,
     pub callee: ruff_text_size::TextRange,
@@ -81,11 +83,10 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
             chain.push(location(next));
             current = next;
         }
+        let named = solved.positions[module as usize].timeout_catchers[catcher as usize];
         found.push(UncaughtTimeout {
-            handler: Location {
-                file: file_of(solved, module),
-                range: solved.positions[module as usize].timeout_catchers[catcher as usize],
-            },
+            handler: Location { file: file_of(solved, module), range: named.range },
+            handler_listed: named.listed,
             at: location(site),
             callee: call_at(solved, site).callee,
             chain,

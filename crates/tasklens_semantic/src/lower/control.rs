@@ -257,11 +257,8 @@ impl Lowerer {
             with.items.iter().filter_map(|i| exception_context(&i.context_expr)).collect();
         let suppresses =
             |exception: &str| suppressed.iter().any(|(call, _)| names_among(call, |e| names_exception(e, exception)));
-        let caught =
-            suppressed.iter().flat_map(|(call, _)| call.arguments.args.iter()).flat_map(|argument| match argument {
-                Expr::Tuple(tuple) => tuple.elts.iter().map(Some).collect::<Vec<_>>(),
-                other => vec![Some(other)],
-            });
+        let caught = (suppressed.iter())
+            .flat_map(|(call, catcher)| super::timeouts::argument_types(call, *catcher == Catcher::Suppress));
         let timeout = if suppressed.is_empty() { None } else { self.timeout_catch(caught) };
         let handled = Handled {
             value_error: suppressed.iter().any(|(call, _)| names_among(call, |e| names_exactly(e, "ValueError"))),

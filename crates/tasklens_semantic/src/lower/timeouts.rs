@@ -7,6 +7,7 @@ use ruff_text_size::Ranged;
 
 use super::Lowerer;
 use crate::facts::{SiteId, TimeoutAwait};
+use crate::positions::TimeoutCatcher;
 
 /// What a block's handlers do with asyncio's `TimeoutError` before 3.11.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,15 +20,32 @@ pub(super) enum TimeoutCatch {
     Asyncio,
 }
 
-/// The exception classes a `try`'s handlers name, each `None` for a bare `except:`.
-pub(super) fn handler_types(stmt: &ast::StmtTry) -> Vec<Option<&Expr>> {
+/// An exception class a handler names (`None` for a bare `except:`), and whether it is
+/// listed among others where one more may be added (see `TimeoutCatcher::listed`).
+pub(super) type CaughtType<'e> = (Option<&'e Expr>, bool);
+
+/// The exception classes a `try`'s handlers name.
+pub(super) fn handler_types(stmt: &ast::StmtTry) -> Vec<CaughtType<'_>> {
     let mut types = Vec::new();
     for handler in &stmt.handlers {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;
         match handler.type_.as_deref() {
-            None => types.push(None),
-            Some(Expr::Tuple(tuple)) => types.extend(tuple.elts.iter().map(Some)),
-            Some(other) => types.push(Some(other)),
+            None => types.push((None, false)),
+            Some(Expr::Tuple(tuple)) => types.extend(tuple.elts.iter().map(|e| (Some(e), true))),
+            Some(other) => types.push((Some(other), false)),
+        }
+    }
+    types
+}
+
+/// The exception classes the arguments of `suppress(...)` (`suppressing`) or of a test's
+/// `pytest.raises(...)` name.
+pub(super) fn argument_types(call: &ast::ExprCall, suppressing: bool) -> Vec<CaughtType<'_>> {
+    let mut types = Vec::new();
+    for argument in &call.arguments.args {
+        match argument {
+            Expr::Tuple(tuple) => types.extend(tuple.elts.iter().map(|e| (Some(e), true))),
+            other => types.push((Some(other), suppressing)),
         }
     }
     types
@@ -38,14 +56,14 @@ impl Lowerer {
     /// neither it nor the builtin one.
     pub(super) fn timeout_catch<'e>(
         &mut self,
-        types: impl IntoIterator<Item = Option<&'e Expr>>,
+        types: impl IntoIterator<Item = CaughtType<'e>>,
     ) -> Option<TimeoutCatch> {
         let mut builtin = None;
-        for type_ in types {
+        for (type_, listed) in types {
             let Some(type_) = type_ else { return Some(TimeoutCatch::Asyncio) };
             match type_ {
                 Expr::Name(name) if self.is_builtin(&name.id) => match name.id.as_str() {
-                    "TimeoutError" => builtin = builtin.or(Some(name.range())),
+                    "TimeoutError" => builtin = builtin.or(Some(TimeoutCatcher { range: name.range(), listed })),
                     "Exception" | "BaseException" => return Some(TimeoutCatch::Asyncio),
                     // Another builtin exception: not asyncio's `TimeoutError` before 3.11.
                     _ => {}
@@ -57,8 +75,8 @@ impl Lowerer {
                 _ => return Some(TimeoutCatch::Asyncio),
             }
         }
-        let range = builtin?;
-        self.positions.timeout_catchers.push(range);
+        let catcher = builtin?;
+        self.positions.timeout_catchers.push(catcher);
         Some(TimeoutCatch::BuiltinOnly((self.positions.timeout_catchers.len() - 1) as u32))
     }
 
