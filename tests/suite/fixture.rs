@@ -117,8 +117,8 @@ fn promised_exception(finding: &str) -> &'static [&'static str] {
         "TL003" | "TL012" | "TL020" => &["RuntimeError"],
         "TL004" | "TL006" | "TL008" | "TL013" | "TL014" | "TL015" => &["TypeError"],
         "TL010" => &["ValueError"],
-        // The class before 3.11, which the handler let through.
-        "TL021" => &["asyncio.exceptions.TimeoutError"],
+        // The classes before 3.11, which the handler let through.
+        "TL021" => &["asyncio.exceptions.TimeoutError", "concurrent.futures._base.TimeoutError"],
         // Made an error by the fixture, as Python 3.14 makes it a RuntimeError.
         "TL017" => &["DeprecationWarning"],
         _ => &[],

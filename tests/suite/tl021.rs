@@ -120,3 +120,55 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn builtin_timeout_handlers_around_concurrent_futures() {
+    // `result(timeout)` of a `concurrent.futures.Future` (from `run_coroutine_threadsafe` or
+    // an executor's `submit`) raises that module's `TimeoutError`, another class before
+    // 3.11 too; a handler that names it, and a `result()` that never times out, are fine.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "bridge"
+requires-python = ">=3.10"
+#- main.py run 3.10
+import asyncio
+import concurrent.futures
+import threading
+import time
+
+def call_in_loop(loop, coro, timeout):
+    future = asyncio.run_coroutine_threadsafe(coro, loop)
+    try:
+        return future.result(timeout)
+    except TimeoutError:
+        future.cancel()
+        return None
+
+def checked(pool):
+    job = pool.submit(time.sleep, 0.05)
+    try:
+        job.result(timeout=0.01)
+    except concurrent.futures.TimeoutError:
+        pass
+    try:
+        job.result()
+    except TimeoutError:
+        pass
+
+def main():
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        checked(pool)
+    print(call_in_loop(loop, asyncio.sleep(1), 0.01))
+
+main()
+"#,
+        "
+        main.py:10: TL021
+        ",
+    );
+}

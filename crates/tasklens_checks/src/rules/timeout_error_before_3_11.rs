@@ -1,7 +1,7 @@
 //! TL021: `except TimeoutError:` around an await of asyncio's `TimeoutError`, which is
 //! another class before Python 3.11.
 
-use tasklens_flow::UncaughtTimeout;
+use tasklens_flow::{RaisedTimeout, UncaughtTimeout};
 
 use crate::asyncio_imports::asyncio_imports;
 use crate::describe;
@@ -15,7 +15,9 @@ declare_rule! {
     /// test's `pytest.raises(TimeoutError)`) and not `asyncio.TimeoutError`, around an
     /// `await` of `asyncio.wait_for(...)` or of a project coroutine that lets the
     /// `TimeoutError` of an `asyncio.wait_for` it awaits out (followed across functions and
-    /// modules), when the project declares that it supports a Python older than 3.11
+    /// modules), or around `future.result(timeout)` (or `exception(timeout)`) of what is only
+    /// ever a `concurrent.futures.Future` (`asyncio.run_coroutine_threadsafe`, an
+    /// executor's `submit`), whose `TimeoutError` is another class too, when the project declares that it supports a Python older than 3.11
     /// (`requires-python`, `target-version`). Not where a handler around the `await`
     /// catches `Exception`, `asyncio.TimeoutError` or a class the analysis cannot place, nor
     /// under `if sys.version_info >= (3, 11):`.
@@ -64,11 +66,18 @@ pub(crate) fn diagnostic(
 ) -> Diagnostic {
     let call = describe::call(db, uncaught.at, uncaught.callee);
     let raised = match uncaught.chain.last() {
+        None if uncaught.raised == RaisedTimeout::ConcurrentFutures => {
+            format!("`{call}` of a `concurrent.futures.Future` raises `concurrent.futures.TimeoutError`")
+        }
         None => format!("`{call}` raises `asyncio.TimeoutError`"),
         Some(last) => format!(
             "`{call}` lets out the `asyncio.TimeoutError` that `asyncio.wait_for(...)` raises in {}",
             describe::place(db, *last)
         ),
+    };
+    let class = match uncaught.raised {
+        RaisedTimeout::Asyncio => "asyncio.TimeoutError",
+        RaisedTimeout::ConcurrentFutures => "concurrent.futures.TimeoutError",
     };
     let versions = if target < tasklens_db::PythonVersion::new(3, 9) {
         format!("Python {target} to 3.10")
@@ -77,7 +86,11 @@ pub(crate) fn diagnostic(
     } else {
         "Python 3.10".to_owned()
     };
-    let mut trace = vec![Label { file: uncaught.at.file, range: uncaught.at.range, message: "awaited here".into() }];
+    let waited = match uncaught.raised {
+        RaisedTimeout::Asyncio => "awaited here",
+        RaisedTimeout::ConcurrentFutures => "waits here",
+    };
+    let mut trace = vec![Label { file: uncaught.at.file, range: uncaught.at.range, message: waited.into() }];
     trace.extend(uncaught.chain.iter().map(|at| Label {
         file: at.file,
         range: at.range,
@@ -87,12 +100,12 @@ pub(crate) fn diagnostic(
         code: RULE.code,
         severity: RULE.severity,
         message: format!(
-            "{raised}, which on {versions} (which the project supports) is not the builtin `TimeoutError` this handler catches, so it escapes; catch `asyncio.TimeoutError`, an alias of `TimeoutError` from 3.11 on"
+            "{raised}, which on {versions} (which the project supports) is not the builtin `TimeoutError` this handler catches, so it escapes; catch `{class}`, an alias of `TimeoutError` from 3.11 on"
         ),
         primary: Label {
             file: uncaught.handler.file,
             range: uncaught.handler.range,
-            message: "does not catch asyncio's TimeoutError before 3.11".into(),
+            message: format!("does not catch `{class}` before 3.11"),
         },
         trace,
         fix: fix(db, uncaught),
@@ -102,6 +115,9 @@ pub(crate) fn diagnostic(
 /// `TimeoutError` becomes `(TimeoutError, asyncio.TimeoutError)`, or gets `asyncio.TimeoutError`
 /// after it where it is listed among others.
 fn fix(db: &dyn salsa::Database, uncaught: &UncaughtTimeout) -> Option<Fix> {
+    if uncaught.raised != RaisedTimeout::Asyncio {
+        return None;
+    }
     let imports = asyncio_imports(db, uncaught.handler.file);
     let module = imports.asyncio_module.as_deref().filter(|_| imports.complete && imports.asyncio_module_unique)?;
     let edit = match uncaught.handler_listed {

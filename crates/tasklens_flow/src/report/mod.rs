@@ -37,7 +37,7 @@ use sites::{
     call_at, callees, every_value, failure_expected, file_of, func_name, runs_below, runs_from, site_listed,
     type_error_handled, value_error_handled,
 };
-pub use timeouts::{TIMEOUT_ERROR_UNIFIED, UncaughtTimeout};
+pub use timeouts::{RaisedTimeout, TIMEOUT_ERROR_UNIFIED, UncaughtTimeout};
 use trace::{future_origins, through_future_parameter};
 pub use types::*;
 pub use unawaited::UnawaitedCoroutine;

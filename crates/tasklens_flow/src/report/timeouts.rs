@@ -3,8 +3,10 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Location, call_at, callees, caller_of, file_of, runs_below, runs_from};
-use crate::objects::{GFunc, GSite};
+use tasklens_semantic::facts::Constraint;
+
+use super::{Location, call_at, callees, caller_of, every_value, file_of, runs_below, runs_from};
+use crate::objects::{GFunc, GSite, Obj};
 use crate::solver::Solved;
 
 /// The first Python whose asyncio `TimeoutError` is the builtin one.
@@ -25,14 +27,27 @@ pub struct UncaughtTimeout {
     /// The calls from there down to the `asyncio.wait_for` that raises, outermost first
     /// (empty when the awaited call is that one).
     pub chain: Vec<Location>,
+    /// Whose `TimeoutError` it is.
+    pub raised: RaisedTimeout,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+}
+
+/// Which `TimeoutError` a call raises, other than the builtin one before 3.11.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaisedTimeout {
+    /// asyncio's: `asyncio.wait_for`.
+    Asyncio,
+    /// `concurrent.futures`': `future.result(timeout)` of a `concurrent.futures.Future`
+    /// (`run_coroutine_threadsafe`, an executor's `submit`).
+    ConcurrentFutures,
 }
 
 /// Each handler of the builtin `TimeoutError` only whose body awaits `asyncio.wait_for`,
 /// or a project coroutine that lets its `TimeoutError` out, with the first such call.
 pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
-    if solved.timeout_sites.is_empty() {
+    let handled = |module: &crate::modules::Module| module.facts.timeout_awaits.iter().any(|a| a.catcher.is_some());
+    if !solved.modules.modules.iter().any(handled) {
         return Vec::new();
     }
     let awaits: Vec<(GSite, Option<u32>, bool)> = (solved.modules.modules.iter())
@@ -59,6 +74,26 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
             break;
         }
     }
+    // `future.result(timeout)` on what is only ever a `concurrent.futures.Future`.
+    let waits: FxHashSet<GSite> =
+        awaits.iter().filter(|(_, catcher, _)| catcher.is_some()).map(|&(s, _, _)| s).collect();
+    let mut thread_waits: FxHashSet<GSite> = FxHashSet::default();
+    for module in &solved.modules.modules {
+        for constraint in &module.facts.constraints {
+            let Constraint::MethodCall { site, receiver, name, .. } = *constraint else { continue };
+            let site = module.site_base + site;
+            if waits.contains(&site)
+                && matches!(module.facts.name(name).as_str(), "result" | "exception")
+                && every_value(
+                    solved,
+                    module.node_base + receiver,
+                    |value| matches!(value, Obj::Future(made) if solved.thread_futures.contains(&made)),
+                )
+            {
+                thread_waits.insert(site);
+            }
+        }
+    }
     let location = |site: GSite| Location {
         file: file_of(solved, solved.modules.site_module(site)),
         range: call_at(solved, site).range,
@@ -68,8 +103,12 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
     for &(site, catcher, _) in &awaits {
         let Some(catcher) = catcher else { continue };
         let module = solved.modules.site_module(site);
+        let raised = match thread_waits.contains(&site) {
+            true => RaisedTimeout::ConcurrentFutures,
+            false => RaisedTimeout::Asyncio,
+        };
         if reported.contains(&(module, catcher))
-            || !raises(site, &leaking)
+            || (raised == RaisedTimeout::Asyncio && !raises(site, &leaking))
             || runs_from(solved, site).is_some_and(|from| from >= TIMEOUT_ERROR_UNIFIED)
         {
             continue;
@@ -90,6 +129,7 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
             at: location(site),
             callee: call_at(solved, site).callee,
             chain,
+            raised,
             below: runs_below(solved, site),
         });
     }

@@ -131,7 +131,9 @@ pub struct ModuleFacts {
     pub value_uses: Vec<(NodeId, ValueUse)>,
     /// Awaited calls (`await f(...)`) in `try` bodies (and `suppress(...)`, `pytest.raises(...)`
     /// blocks) that catch the builtin `TimeoutError` and not asyncio's, or where nothing in
-    /// their function catches asyncio's (TL021): asyncio's is another class before 3.11.
+    /// their function catches asyncio's, and `x.result(timeout)` / `x.exception(timeout)`
+    /// calls in the first kind (TL021): asyncio's and `concurrent.futures`' are other classes
+    /// before 3.11.
     pub timeout_awaits: Vec<TimeoutAwait>,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.

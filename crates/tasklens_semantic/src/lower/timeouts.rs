@@ -81,9 +81,11 @@ impl Lowerer {
     }
 
     /// Records the awaited call `site` with the handlers around it in its function, when
-    /// one of them catches only the builtin `TimeoutError` or none catches asyncio's.
-    pub(super) fn note_timeout_await(&mut self, site: SiteId) {
-        if !self.in_coroutine() {
+    /// one of them catches only the builtin `TimeoutError` or none catches asyncio's; a call
+    /// that waits with a timeout without being awaited (`future.result(timeout)`), only in
+    /// the first case.
+    pub(super) fn note_timeout_call(&mut self, site: SiteId, awaited: bool) {
+        if awaited && !self.in_coroutine() {
             return;
         }
         let (mut catcher, mut escapes) = (None, true);
@@ -96,6 +98,7 @@ impl Lowerer {
                 TimeoutCatch::BuiltinOnly(id) => catcher = catcher.or(Some(id)),
             }
         }
+        let escapes = escapes && awaited;
         if catcher.is_some() || escapes {
             self.facts.timeout_awaits.push(TimeoutAwait { site, catcher, escapes });
         }
