@@ -84,23 +84,18 @@ async def main():
     await READY.wait()
 ";
 
+/// The project of `STATE` that declares `requires` and has `main` (with its `#- main.py`
+/// line) as its script.
+fn registry(requires: &str, main: &str) -> String {
+    format!(
+        "\n#- pyproject.toml\n[project]\nname = \"registry\"\nrequires-python = \"{requires}\"\n#- state.py\n{STATE}{main}"
+    )
+}
+
 #[test]
 fn no_finding_on_pythons_that_bind_on_first_use() {
     check(
-        &format!(
-            "
-#- pyproject.toml
-[project]
-name = \"registry\"
-requires-python = \">=3.10\"
-#- state.py
-{STATE}#- main.py run 3.10
-import asyncio
-from state import main
-
-asyncio.run(main())
-"
-        ),
+        &registry(">=3.10", "#- main.py run 3.10\nimport asyncio\nfrom state import main\n\nasyncio.run(main())\n"),
         "",
     );
 }
@@ -111,19 +106,7 @@ fn no_finding_where_the_program_runs_the_loop_of_import_time() {
     // says that this lookup is deprecated), and under 3.9 the script runs.
     let main =
         "import asyncio\nfrom state import main\n\nloop = asyncio.get_event_loop()\nloop.run_until_complete(main())\n";
-    check(
-        &format!(
-            "
-#- pyproject.toml
-[project]
-name = \"registry\"
-requires-python = \">=3.8\"
-#- state.py
-{STATE}#- main.py
-{main}"
-        ),
-        "main.py:4: TL017",
-    );
+    check(&registry(">=3.8", &format!("#- main.py\n{main}")), "main.py:4: TL017");
     let files = [("state.py".to_string(), STATE.to_string()), ("main.py".to_string(), main.to_string())];
     let output = crate::fixture::python(&files, "main.py", Some("3.9"), &[]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
