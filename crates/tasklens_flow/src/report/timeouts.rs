@@ -78,7 +78,7 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
     let waits: FxHashSet<GSite> =
         awaits.iter().filter(|(_, catcher, _)| catcher.is_some()).map(|&(s, _, _)| s).collect();
     let mut thread_waits: FxHashSet<GSite> = FxHashSet::default();
-    for module in &solved.modules.modules {
+    for module in solved.modules.modules.iter().filter(|module| handled(module)) {
         for constraint in &module.facts.constraints {
             let Constraint::MethodCall { site, receiver, name, .. } = *constraint else { continue };
             let site = module.site_base + site;
