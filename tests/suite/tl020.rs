@@ -111,3 +111,35 @@ fn no_finding_where_the_program_runs_the_loop_of_import_time() {
     let output = crate::fixture::python(&files, "main.py", Some("3.9"), &[]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+#[test]
+fn futures_made_at_import_bind_the_loop_of_import_time_in_every_version() {
+    // A `Future` asks `get_event_loop()` for its loop in every version (TL017 says that
+    // the lookup is deprecated too): awaited in `asyncio.run`'s loop under 3.12 it raises
+    // RuntimeError. One made in a coroutine is fine.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "signals"
+requires-python = ">=3.12"
+#- main.py run 3.12
+import asyncio
+
+DONE = asyncio.Future()
+
+async def main():
+    fresh = asyncio.Future()
+    fresh.set_result(0)
+    await fresh
+    asyncio.get_running_loop().call_soon(DONE.set_result, 1)
+    print(await DONE)
+
+asyncio.run(main())
+"#,
+        "
+        main.py:3: TL017
+        main.py:3: TL020
+        ",
+    );
+}

@@ -169,10 +169,12 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
             diagnostics.push(rules::implicit_event_loop::diagnostic(db, call.at, call.callee, chain, *start, asks));
         }
     }
-    // Only against a version the project declares, as for TL016: 3.8 and 3.9 are past
-    // their end of life, and a project that says nothing may well run on a newer one.
-    if *project.target_declared(db) && target < tasklens_flow::LOOP_BOUND_UNTIL {
-        for made in report.loop_bound_at_import.iter().filter(|made| supported(made.made.below)) {
+    // A `Future` fails in every version; the others only against a version the project
+    // declares, as for TL016: 3.8 and 3.9 are past their end of life, and a project that
+    // says nothing may well run on a newer one.
+    let binds_when_made = *project.target_declared(db) && target < tasklens_flow::LOOP_BOUND_UNTIL;
+    for made in report.loop_bound_at_import.iter().filter(|made| supported(made.made.below)) {
+        if made.bound_in_every_version() || binds_when_made {
             diagnostics.push(rules::loop_bound_at_import::diagnostic(db, made, target));
         }
     }

@@ -10,28 +10,31 @@ use crate::rules::create_task_without_running_loop::chain_labels;
 
 declare_rule! {
     /// ## What it does
-    /// Finds `asyncio.Lock()`, `Event()`, `Condition()`, `Semaphore()`,
-    /// `BoundedSemaphore()`, `Queue()`, `PriorityQueue()` and `LifoQueue()` made without
-    /// `loop=` in code that runs when a module is imported or a script starts (module
-    /// level, `if __name__ == "__main__":`, class bodies, and the synchronous functions,
-    /// methods and constructors they call, across modules), when the project declares that
-    /// it supports Python 3.8 or 3.9 (`requires-python`, `target-version`) and either runs
+    /// Finds asyncio objects made without `loop=` in code that runs when a module is
+    /// imported or a script starts (module level, `if __name__ == "__main__":`, class
+    /// bodies, and the synchronous functions, methods and constructors they call, across
+    /// modules): `asyncio.Future()` in any project, and `asyncio.Lock()`, `Event()`,
+    /// `Condition()`, `Semaphore()`, `BoundedSemaphore()`, `Queue()`, `PriorityQueue()` and
+    /// `LifoQueue()` (and project subclasses) when the project declares that it supports
+    /// Python 3.8 or 3.9 (`requires-python`, `target-version`). Only where the project runs
     /// a loop of its own (`asyncio.run`, `asyncio.Runner`, `new_event_loop()`, not under a
     /// guard for 3.10 and later) and no loop object, or runs none at all (a library, whose
     /// users' `asyncio.run` makes one). Not where a loop is set first (as for TL017), not
     /// in a project that runs a loop object (`loop.run_until_complete(...)`, which may be
     /// the loop `get_event_loop()` gave at import time, as textual does on 3.9 for this
-    /// very reason), and not under `if sys.version_info >= (3, 10):`; calls that may not run (under a test,
-    /// in a `try` that handles `RuntimeError`) are left out, as for TL003.
+    /// very reason), and not, for the locks and queues, under `if sys.version_info >=
+    /// (3, 10):`; calls that may not run (under a test, in a `try` that handles
+    /// `RuntimeError`) are left out, as for TL003.
     ///
     /// ## Why is this bad?
-    /// Before Python 3.10 these objects ask `get_event_loop()` for their loop when they
-    /// are made. At import time no loop runs, so they get the main thread's default loop;
-    /// `asyncio.run(main())` then runs another one. The first time a coroutine has to wait
-    /// on the object (a held lock, an event not yet set, an empty queue) it raises
-    /// `RuntimeError: Task ... got Future ... attached to a different loop`, a failure that
-    /// depends on timing and that no type checker reports. Python 3.10 and later bind the
-    /// running loop on first use instead.
+    /// These objects ask `get_event_loop()` for their loop when they are made: a `Future`
+    /// in every version, the locks, events, conditions, semaphores and queues before Python
+    /// 3.10 (later ones bind the running loop on first use). At import time no loop runs,
+    /// so they get the main thread's default loop; `asyncio.run(main())` then runs another
+    /// one. The first time a coroutine has to wait on the object (a Future not yet done, a
+    /// held lock, an event not yet set, an empty queue) it raises `RuntimeError: Task ...
+    /// got Future ... attached to a different loop`, a failure that depends on timing and
+    /// that no type checker reports.
     ///
     /// ## Example
     /// ```python
@@ -90,14 +93,22 @@ pub(crate) fn diagnostic(
         true => ("3.8 and 3.9", ""),
         false => ("3.9", "s"),
     };
-    Diagnostic {
-        code: RULE.code,
-        severity: RULE.severity,
-        message: format!(
+    let message = match object.bound_in_every_version() {
+        true => format!(
+            "{what} {when}, bound to the loop `get_event_loop()` gives then, not the one `asyncio.run` runs: \
+             awaiting it there raises RuntimeError (attached to a different loop) in every Python version; make it \
+             inside a coroutine (`asyncio.get_running_loop().create_future()`)"
+        ),
+        false => format!(
             "{what} {when}, where Python {versions} bind{s} it to the loop `get_event_loop()` gives then, \
              not the one `asyncio.run` runs: waiting on it there raises RuntimeError (attached to a different loop); \
              make it inside a coroutine, or require Python 3.10"
         ),
+    };
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
         primary: Label { file: made.at.file, range: made.at.range, message: "bound to the loop of import time".into() },
         trace: chain_labels(&made.chain, made.start),
         fix: None,

@@ -134,16 +134,23 @@ pub enum Opened {
 /// server's callback: (position, class).
 pub(crate) const CONNECTION_STREAMS: [(u8, &str); 2] = [(0, "asyncio.StreamReader"), (1, "asyncio.StreamWriter")];
 
-/// Splits an external dotted path into its top-level package and last name.
 /// Whether the asyncio class at `path` binds the loop `get_event_loop()` gives when it is
-/// made, before Python 3.10 (later ones bind the running loop on first use): the locks,
-/// events, conditions, semaphores and queues.
+/// made without `loop=`: a `Future` in every version, the locks, events, conditions,
+/// semaphores and queues before Python 3.10 (later ones bind the running loop on first use).
 pub fn binds_loop_when_made(path: &str) -> bool {
     matches!(
         split(path),
         (
             "asyncio",
-            "Lock" | "Event" | "Condition" | "Semaphore" | "BoundedSemaphore" | "Queue" | "PriorityQueue" | "LifoQueue"
+            "Future"
+                | "Lock"
+                | "Event"
+                | "Condition"
+                | "Semaphore"
+                | "BoundedSemaphore"
+                | "Queue"
+                | "PriorityQueue"
+                | "LifoQueue"
         )
     )
 }
@@ -154,6 +161,7 @@ pub fn makes_new_loop(path: &str) -> bool {
     matches!(split(path), ("asyncio", "run" | "Runner" | "new_event_loop"))
 }
 
+/// Splits an external dotted path into its top-level package and last name.
 pub(crate) fn split(path: &str) -> (&str, &str) {
     let top = path.split('.').next().unwrap_or(path);
     let last = path.rsplit('.').next().unwrap_or(path);

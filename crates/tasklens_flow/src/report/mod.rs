@@ -246,10 +246,10 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     // Under `if sys.version_info >= (3, 10):` nothing binds a loop when made.
     let binds_when_made = |site: GSite| runs_from(solved, site).is_none_or(|from| from < LOOP_BOUND_UNTIL);
     report.loop_bound_at_import = (loopless.loop_bound_calls.iter())
-        .filter(|(site, _, _)| binds_when_made(*site))
-        .map(|call| LoopBoundObject {
-            made: loopless_call(call, true),
-            class: solved.loop_bound_sites.get(&call.0).cloned().unwrap_or_default(),
+        .filter_map(|call| {
+            let class = solved.loop_bound_sites.get(&call.0).cloned().unwrap_or_default();
+            let object = LoopBoundObject { made: loopless_call(call, true), class };
+            (object.bound_in_every_version() || binds_when_made(call.0)).then_some(object)
         })
         .collect();
     report.loopless_calls = (loopless.calls.iter())

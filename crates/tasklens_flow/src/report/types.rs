@@ -332,6 +332,14 @@ pub struct LoopBoundObject {
     pub class: String,
 }
 
+impl LoopBoundObject {
+    /// A `Future` binds its loop when made in every version; the others before
+    /// [`LOOP_BOUND_UNTIL`].
+    pub fn bound_in_every_version(&self) -> bool {
+        self.class == "Future"
+    }
+}
+
 /// Where a call that needs a running loop is reached from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LooplessStart {
