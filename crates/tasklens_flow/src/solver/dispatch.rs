@@ -1,16 +1,13 @@
 //! What happens when an object reaches the base of a complex constraint, by kind: awaits,
 //! callbacks, calls and method calls, escapes. Attributes are in `attributes.rs`, container
 //! slots in `parts.rs`, thread runners in `threads.rs`, and calls of project functions are
-//! bound in `calls.rs`.
+//! bound in `calls.rs`; calls of outside callables note what they are in `outside_calls.rs`.
 
 use tasklens_semantic::facts::{ContainerKind, FunctionKind, Part};
 
 use super::parts::stored_part;
-use super::{CallbackArgument, CallbackCaller, Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
-use crate::asyncio_api::{
-    ExternalCall, external_call, external_method, loop_method, loop_removed, loop_thread_runner, thread_runner,
-    thread_runner_method,
-};
+use super::{Complex, DynHopKind, HopAt, Label, NO_LABEL, NameId, Solver};
+use crate::asyncio_api::{ExternalCall, external_call, external_method, loop_method, thread_runner_method};
 use crate::modules::Resolved;
 use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
 
@@ -406,109 +403,6 @@ impl Solver {
                 None
             }
             _ => None,
-        }
-    }
-
-    /// A call of the external object at `path`.
-    fn external_path_call(&mut self, site: GSite, path: u32, result: GNode) {
-        let name = self.paths[path as usize].clone();
-        self.note_external_init(site, &name);
-        if crate::asyncio_api::api_added_in(&name).is_some() {
-            self.newer_api_sites.insert(site, name.clone());
-        }
-        if crate::asyncio_api::split(&name) == ("asyncio", "as_completed") {
-            self.as_completed_sites.insert(site);
-        }
-        if name.starts_with("asyncio.") {
-            let args = self.site_args(site);
-            let newer_keyword = (args.call().keywords.iter().enumerate())
-                .find(|(_, k)| crate::asyncio_api::keyword_added_in(&name, k.name.as_str()).is_some())
-                .map(|(index, k)| (index as u32, name.clone(), k.name.clone()));
-            if let Some(keyword) = newer_keyword {
-                self.newer_keyword_sites.insert(site, keyword);
-            }
-        }
-        if let Some(runner) = thread_runner(&name) {
-            self.note_thread_runner(site, runner);
-        }
-        if crate::asyncio_api::makes_new_loop(&name) {
-            self.new_loop_sites.insert(site);
-        }
-        if crate::asyncio_api::split(&name) == ("asyncio", "wait_for") {
-            self.timeout_sites.insert(site);
-        }
-        if let Some(index) = crate::asyncio_api::plain_callback_index(&name) {
-            // A signal handler is called with the signal and the frame; the others with
-            // the arguments given after them.
-            let forwards = crate::asyncio_api::split(&name) != ("signal", "signal");
-            if crate::asyncio_api::split(&name) == ("atexit", "register") {
-                self.exit_sites.insert(site);
-            }
-            self.plain_callback(site, index, forwards);
-        }
-        self.external_effect(site, result, external_call(&name), Some(path));
-    }
-
-    /// A call that registers argument `index` as a callback plain code calls (TL009).
-    fn plain_callback(&mut self, site: GSite, index: u8, forwards: bool) {
-        if let Some(callback) = self.site_args(site).arg(usize::from(index)) {
-            self.plain_callback_sites.insert(site);
-            let caller = CallbackCaller::Plain;
-            self.callback_arguments.insert(CallbackArgument { site, node: callback, caller, forwards });
-            self.complex_on(callback, Complex::PlainCallback { site });
-        }
-    }
-
-    /// A call of the event loop's method `name`.
-    fn loop_call(&mut self, site: GSite, name: &str, result: GNode) {
-        if let Some(runner) = loop_thread_runner(name) {
-            self.note_thread_runner(site, runner);
-        }
-        self.external_effect(site, result, loop_method(name), None);
-    }
-
-    /// `partial(loop.method, a...)(b...)`: with nothing bound but the method, the call is
-    /// the method's own; otherwise the arguments are split between two sites, and only
-    /// what the method gives regardless of them is kept (a plain Future from
-    /// `partial(loop.run_in_executor, None)`), and the arguments escape.
-    fn partial_loop_call(&mut self, partial: GSite, site: GSite, name: u32, result: GNode) {
-        let name = self.name(name).clone();
-        let effect = loop_method(&name);
-        if self.site_args(partial).call().args.len() == 1 {
-            self.loop_call(site, &name, result);
-        } else if effect == ExternalCall::NewFuture {
-            // What it runs (in another thread, for `run_in_executor`) is not followed.
-            self.escape_arguments(site, None);
-            self.external_effect(site, result, effect, None);
-        } else {
-            self.unknown_call(site, result);
-        }
-    }
-
-    /// A call of the outside callable at `path`, or of the outside `__init__` a project
-    /// subclass inherits or calls with `super()`: `loop=` passed where it was removed
-    /// (TL006), and an asyncio lock or queue made without one, which binds a loop when
-    /// made before 3.10 (TL020).
-    pub(super) fn note_external_init(&mut self, site: GSite, path: &str) {
-        self.note_removed_loop(site, path);
-        let path = path.strip_suffix(".__init__").unwrap_or(path);
-        if crate::asyncio_api::binds_loop_when_made(path)
-            && !self.site_args(site).call().keywords.iter().any(|k| k.name.as_str() == "loop")
-        {
-            let class = crate::asyncio_api::split(path).1.to_string();
-            self.loop_bound_sites.insert(site, class);
-        }
-    }
-
-    /// Records `loop=` passed to an asyncio API that removed it (TL006).
-    fn note_removed_loop(&mut self, site: GSite, path: &str) {
-        // `asyncio.Lock.__init__(self, loop=loop)` in a subclass's `__init__`.
-        let path = path.strip_suffix(".__init__").unwrap_or(path);
-        if loop_removed(path) {
-            let args = self.site_args(site);
-            if let Some(keyword) = args.call().keywords.iter().position(|k| k.name.as_str() == "loop") {
-                self.removed_loop_sites.insert(site, (keyword as u32, path.to_string()));
-            }
         }
     }
 

@@ -112,11 +112,7 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
-        // `future.result(timeout)` raises the `TimeoutError` of `concurrent.futures`.
-        let waits_with_timeout = matches!(&callee, Callee::Method { name, .. } if matches!(name.as_str(), "result" | "exception"))
-            && (!call.arguments.args.is_empty()
-                || call.arguments.keywords.iter().any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout")));
-        if awaited || waits_with_timeout {
+        if awaited || super::timeouts::waits_with_timeout(call) {
             self.note_timeout_call(site, awaited);
         }
         if let Expr::Attribute(attribute) = &*call.func

@@ -24,6 +24,15 @@ pub(super) enum TimeoutCatch {
 /// listed among others where one more may be added (see `TimeoutCatcher::listed`).
 pub(super) type CaughtType<'e> = (Option<&'e Expr>, bool);
 
+/// `x.result(timeout)` or `x.exception(timeout)` (by position or keyword): on a
+/// `concurrent.futures.Future` it raises that module's `TimeoutError`.
+pub(super) fn waits_with_timeout(call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else { return false };
+    matches!(attribute.attr.as_str(), "result" | "exception")
+        && (!call.arguments.args.is_empty()
+            || call.arguments.keywords.iter().any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout")))
+}
+
 /// The exception classes a `try`'s handlers name.
 pub(super) fn handler_types(stmt: &ast::StmtTry) -> Vec<CaughtType<'_>> {
     let mut types = Vec::new();
