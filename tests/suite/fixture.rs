@@ -114,7 +114,7 @@ fn promised_exception(finding: &str) -> &'static [&'static str] {
         // An attribute of asyncio, or a name imported from it; `async for` over `as_completed`.
         "TL016" => &["AttributeError", "ImportError", "TypeError"],
         // TL020: waiting in `asyncio.run`'s loop on what import time bound to another.
-        "TL003" | "TL012" | "TL020" => &["RuntimeError"],
+        "TL003" | "TL012" | "TL020" | "TL022" => &["RuntimeError"],
         "TL004" | "TL006" | "TL008" | "TL013" | "TL014" | "TL015" => &["TypeError"],
         "TL010" => &["ValueError"],
         // The classes before 3.11, which the handler let through.

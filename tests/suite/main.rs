@@ -31,4 +31,5 @@ mod tl018;
 mod tl019;
 mod tl020;
 mod tl021;
+mod tl022;
 mod watch;

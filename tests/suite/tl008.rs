@@ -90,7 +90,8 @@ fn tasks_futures_and_narrowed_values_are_fine() {
     // (`isinstance(x, asyncio.Task)`, `asyncio.isfuture(x)`, `isinstance(x, int)` then
     // `isawaitable(x)` with early returns); a call under a version
     // guard that only older Pythons take; one whose TypeError is handled; values made
-    // outside the project (`map`).
+    // outside the project (`map`). Where `isfuture(x)` fails no Task gets in, so the
+    // `ensure_future` there is only ever given a coroutine (TL002).
     check(
         r#"
 #- main.py run
@@ -145,6 +146,6 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "",
+        "main.py:31: TL002",
     );
 }

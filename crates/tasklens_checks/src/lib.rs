@@ -258,6 +258,11 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for group in by_line_to_change(supported_flows, rules::coroutine_used_as_task::line_to_change) {
         diagnostics.extend(rules::coroutine_used_as_task::diagnostic(db, group[0], &group[1..]));
     }
+    let supported_sets: Vec<&tasklens_flow::TaskResultSet> =
+        report.task_results_set.iter().filter(|flow| supported(flow.below)).collect();
+    for group in by_line_to_change(supported_sets, rules::set_result_on_task::line_to_change) {
+        diagnostics.push(rules::set_result_on_task::diagnostic(db, group[0], &group[1..]));
+    }
     let supported_uses: Vec<&tasklens_flow::MissingAwait> =
         report.missing_awaits.iter().filter(|used| supported(used.below)).collect();
     for group in by_line_to_change(supported_uses, rules::missing_await::line_to_change) {
@@ -312,6 +317,12 @@ impl FlowSteps for tasklens_flow::FutureFlow {
 }
 
 impl FlowSteps for tasklens_flow::MissingAwait {
+    fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+impl FlowSteps for tasklens_flow::TaskResultSet {
     fn step_count(&self) -> usize {
         self.steps.len()
     }

@@ -23,7 +23,8 @@ pub use report::{
     CoroutineUse, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, LOOP_BOUND_UNTIL, Location,
     LoopBoundObject, LooplessCall, LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun, NewerApi,
     NewerApiUse, ParamShape, Producer, ProtocolMismatch, RaisedTimeout, RemovedLoopArgument, Sink, SinkKind, Step,
-    StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, UnawaitedCoroutine, UncaughtTimeout, WaitOnCoroutine, Wanted,
+    StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, TaskResultSet, UnawaitedCoroutine, UncaughtTimeout,
+    WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -17,6 +17,7 @@ pub mod missing_await;
 pub mod newer_asyncio_api;
 pub mod removed_loop_argument;
 pub mod run_on_non_coroutine;
+pub mod set_result_on_task;
 pub mod sync_async_mismatch;
 pub mod timeout_error_before_3_11;
 pub mod unawaited_coroutine;

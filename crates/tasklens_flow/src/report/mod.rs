@@ -16,6 +16,7 @@ mod non_awaitables;
 mod producers;
 mod protocols;
 mod sites;
+mod task_results;
 mod timeouts;
 mod trace;
 mod types;
@@ -37,6 +38,7 @@ use sites::{
     call_at, callees, every_value, failure_expected, file_of, func_name, runs_below, runs_from, site_listed,
     type_error_handled, value_error_handled,
 };
+pub use task_results::TaskResultSet;
 pub use timeouts::{RaisedTimeout, TIMEOUT_ERROR_UNIFIED, UncaughtTimeout};
 use trace::{future_origins, through_future_parameter};
 pub use types::*;
@@ -296,6 +298,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.unawaited_coroutines = unawaited::unawaited_coroutines(solved, &context_of);
     report.coroutine_flows = coroutine_sinks::coroutine_flows(solved, &context_of);
     report.coroutine_flows.extend(coroutine_sinks::as_completed_flows(solved, &context_of));
+    report.task_results_set = task_results::task_results_set(solved);
     report.missing_awaits = missing_awaits::missing_awaits(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);

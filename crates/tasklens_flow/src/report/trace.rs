@@ -66,6 +66,17 @@ pub(super) fn way_back(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterato
         .chain(predecessors(solved, node, obj).map(|(from, _)| from).take_while(|&from| from != NO_NODE))
 }
 
+/// The node `obj` was last passed from as a call's argument on its way to `node` (the
+/// argument at the call site), if it was passed to a parameter on the way.
+pub(super) fn last_argument(solved: &Solved, node: GNode, obj: ObjId) -> Option<GNode> {
+    let is_argument = |label: Label| {
+        is_shown(label)
+            && label >= solved.modules.hop_count
+            && matches!(solved.dyn_hops[(label - solved.modules.hop_count) as usize].kind, DynHopKind::Argument { .. })
+    };
+    predecessors(solved, node, obj).find(|&(from, label)| from != NO_NODE && is_argument(label)).map(|(from, _)| from)
+}
+
 /// The links by which `obj` came to `node`, from `node` back to where it was made: each
 /// predecessor and the label of the edge from it.
 fn predecessors(solved: &Solved, node: GNode, obj: ObjId) -> impl Iterator<Item = (GNode, Label)> + '_ {

@@ -388,6 +388,8 @@ pub struct FlowReport {
     pub unawaited_coroutines: Vec<UnawaitedCoroutine>,
     /// Coroutines that reach code that needs a Task or a Future (TL018).
     pub coroutine_flows: Vec<super::CoroutineFlow>,
+    /// Tasks whose result is set from outside (TL022).
+    pub task_results_set: Vec<super::TaskResultSet>,
     pub missing_awaits: Vec<super::MissingAwait>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
     pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,

@@ -90,6 +90,34 @@ impl Solver {
         }
     }
 
+    /// Whether a guarded branch rules asyncio Tasks out: where `isinstance(x, T)` fails for
+    /// a `T` every Task is an instance of (`asyncio.Task`, `asyncio.Future`, `Awaitable`),
+    /// where it holds for types no Task is (a project class of no outside base, a builtin,
+    /// `concurrent.futures.Future`), where `isfuture(x)` or `isawaitable(x)` fails, or where
+    /// `iscoroutine(x)` holds.
+    pub(super) fn guard_stops_tasks(&mut self, m: ModIdx, test: &GuardTest) -> bool {
+        match test {
+            GuardTest::NotFuture | GuardTest::NotAwaitable | GuardTest::Coroutine => true,
+            GuardTest::Is(types) => types.iter().all(|t| self.excludes_futures(m, t)),
+            GuardTest::IsNot(types) => types.iter().any(|t| {
+                self.every_type_is(m, t, |_, resolved| {
+                    matches!(resolved, Resolved::External(path) if matches!(
+                        crate::asyncio_api::split(&path),
+                        ("asyncio", "Task" | "Future") | ("typing" | "typing_extensions" | "collections", "Awaitable")
+                    ))
+                })
+            }),
+            GuardTest::AnyOf(alternatives) => {
+                alternatives.iter().all(|tests| tests.iter().any(|test| self.guard_stops_tasks(m, test)))
+            }
+            GuardTest::Predicate { callee, holds } => match self.predicate_tests(m, callee, *holds) {
+                Some((owner, tests)) => tests.iter().any(|test| self.guard_stops_tasks(owner, test)),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Whether a guarded branch rules coroutines out: `isinstance(x, asyncio.Task)`,
     /// `isinstance(x, int)`, `isinstance(x, Job)` (a project class of no outside base), where
     /// `isfuture(x)` holds or `isawaitable(x)` does not.

@@ -35,15 +35,18 @@ pub(crate) const NOT_COROUTINE_FUNCTIONS: Label = u32::MAX - 9;
 
 /// Several tests on one way (an `elif` after others): what each rules out, as a mask
 /// ([`NO_FUTURES`], [`NO_COROUTINES`], [`NO_COROUTINE_FUNCTIONS`],
-/// [`NO_THREAD_FUTURES`]) below this label.
-const RULED_OUT: Label = u32::MAX - 16;
+/// [`NO_THREAD_FUTURES`], [`NO_TASKS`]) below this label.
+const RULED_OUT: Label = u32::MAX - 32;
 /// The widest mask of [`RULED_OUT`].
-const ALL_RULED_OUT: u32 = 15;
+const ALL_RULED_OUT: u32 = 31;
 pub(crate) const NO_FUTURES: u32 = 1;
 pub(crate) const NO_COROUTINES: u32 = 2;
 pub(crate) const NO_COROUTINE_FUNCTIONS: u32 = 4;
 /// No `concurrent.futures.Future`: where `isinstance(x, asyncio.Future)` holds.
 pub(crate) const NO_THREAD_FUTURES: u32 = 8;
+/// No asyncio Task: where `isinstance(x, asyncio.Task)` fails (TL022 only: a Task that
+/// reaches a Task sink is no finding of any other rule).
+pub(crate) const NO_TASKS: u32 = 16;
 
 /// The label of a way where the tests rule out what `mask` says (nothing: no label).
 pub(crate) fn ruled_out(mask: u32) -> Label {
@@ -131,7 +134,8 @@ impl Solver {
                 !((ruled_out(NO_FUTURES) && value.is_plain_future())
                     || (ruled_out(NO_COROUTINES) && self.is_surely_coroutine(value))
                     || (ruled_out(NO_COROUTINE_FUNCTIONS) && self.is_coroutine_function(value))
-                    || (ruled_out(NO_THREAD_FUTURES) && self.is_thread_future(value)))
+                    || (ruled_out(NO_THREAD_FUTURES) && self.is_thread_future(value))
+                    || (ruled_out(NO_TASKS) && matches!(value, Obj::Task(_))))
             }
             AWAITABLES_ONLY => self.may_be_awaitable(value),
             COROUTINE_FUNCTIONS_ONLY => self.may_be_coroutine_function(value),

@@ -477,6 +477,9 @@ impl Solver {
                     tests.iter().any(|test| matches!(test, GuardTest::NotCoroutineFunction));
                 let mut mask = 0;
                 let stops_thread_futures = tests.iter().any(|test| self.guard_stops_thread_futures(m, test));
+                if tests.iter().any(|test| self.guard_stops_tasks(m, test)) {
+                    mask |= super::filters::NO_TASKS;
+                }
                 if stops_thread_futures {
                     mask |= super::filters::NO_THREAD_FUTURES;
                 }

@@ -50,6 +50,10 @@ pub struct TaskMethodCall {
     /// A call that passes arguments (`task.cancel("stopping")`), where no handler takes
     /// the TypeError an older Python raises for them.
     pub arguments: bool,
+    /// Called, not only read (`task.set_result(v)`, not `cb = task.set_result`).
+    pub called: bool,
+    /// In a block that handles `RuntimeError` (a `try`, `pytest.raises`, `assertRaises`).
+    pub runtime_error_handled: bool,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]

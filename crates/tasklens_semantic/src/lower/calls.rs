@@ -164,7 +164,7 @@ impl Lowerer {
                 && self.attribute_error_handled == 0
                 && let Some(object) = self.facts.call_sites[site as usize].args.first().and_then(|arg| arg.node)
             {
-                self.task_method_call(object, &Name::new(method), literal.range, false);
+                self.task_method_call(object, &Name::new(method), literal.range, None);
             }
         }
         let result = self.node();
@@ -175,7 +175,7 @@ impl Lowerer {
             }
             Callee::Method { receiver: Val::Node(receiver), name, range } => {
                 if task_method(name.as_str()) && self.attribute_error_handled == 0 {
-                    self.task_method_call(receiver, &name, range, !call.arguments.is_empty());
+                    self.task_method_call(receiver, &name, range, Some(!call.arguments.is_empty()));
                 }
                 let name = self.intern(&name);
                 self.constrain(Constraint::MethodCall { site, receiver, name, result });

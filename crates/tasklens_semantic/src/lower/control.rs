@@ -211,12 +211,14 @@ impl Lowerer {
         self.attribute_error_handled += u32::from(handled.attribute_error);
         self.import_error_handled += u32::from(handled.import_error);
         self.guarded += u32::from(handled.runtime_error);
+        self.runtime_error_handled += u32::from(handled.runtime_error);
         self.type_error_handled += u32::from(handled.type_error);
         self.value_error_handled += u32::from(handled.value_error);
         self.block(body);
         self.attribute_error_handled -= u32::from(handled.attribute_error);
         self.import_error_handled -= u32::from(handled.import_error);
         self.guarded -= u32::from(handled.runtime_error);
+        self.runtime_error_handled -= u32::from(handled.runtime_error);
         self.type_error_handled -= u32::from(handled.type_error);
         self.value_error_handled -= u32::from(handled.value_error);
         if handled.timeout.is_some() {

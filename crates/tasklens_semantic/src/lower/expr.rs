@@ -116,7 +116,7 @@ impl Lowerer {
                     let name = &attribute.attr.id;
                     self.note_newer_attribute_read(base, attribute);
                     if task_method(name.as_str()) && self.attribute_error_handled == 0 {
-                        self.task_method_call(base, name, attribute.attr.range, false);
+                        self.task_method_call(base, name, attribute.attr.range, None);
                     }
                     Val::Node(to)
                 }
@@ -519,10 +519,12 @@ impl Lowerer {
         let outer_guarded = std::mem::replace(&mut self.guarded, 0);
         // A function defined in a block that expects a failure runs elsewhere, later.
         let outer_expected = std::mem::replace(&mut self.failure_expected, 0);
+        let outer_runtime_error = std::mem::replace(&mut self.runtime_error_handled, 0);
         let value = self.expr(&lambda.body);
         self.conditional = outer_conditional;
         self.guarded = outer_guarded;
         self.failure_expected = outer_expected;
+        self.runtime_error_handled = outer_runtime_error;
         let name = self.intern(&Name::new_static("<lambda>"));
         let hop = self.hop(lambda.body.range(), HopKind::Return(name));
         self.flow_into(value, ret, Some(hop));

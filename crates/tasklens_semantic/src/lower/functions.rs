@@ -162,6 +162,7 @@ impl Lowerer {
         // A function defined in a block that expects a failure runs elsewhere, later.
         let outer_expected = std::mem::replace(&mut self.failure_expected, 0);
         let outer_value_error = std::mem::replace(&mut self.value_error_handled, 0);
+        let outer_runtime_error = std::mem::replace(&mut self.runtime_error_handled, 0);
         let outer_timeout_catchers = std::mem::take(&mut self.timeout_catchers);
         let scope = self.scope_mut();
         scope.globals = scan.globals;
@@ -181,6 +182,7 @@ impl Lowerer {
         self.guarded = outer_guarded;
         self.failure_expected = outer_expected;
         self.value_error_handled = outer_value_error;
+        self.runtime_error_handled = outer_runtime_error;
         self.timeout_catchers = outer_timeout_catchers;
         self.finish_returns(func);
         self.pop_scope();

@@ -157,6 +157,9 @@ pub(crate) struct Lowerer {
     type_error_handled: u32,
     /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
     failure_expected: u32,
+    /// How many blocks that handle `RuntimeError` (`try`, `pytest.raises`, `assertRaises`)
+    /// enclose the code, in the current function.
+    runtime_error_handled: u32,
     /// Inside blocks that name `ValueError` among what they catch.
     value_error_handled: u32,
     /// What the blocks around here, in this function, do with asyncio's `TimeoutError`
@@ -218,6 +221,7 @@ impl Lowerer {
             compat_names: FxHashSet::default(),
             newer_import_names: FxHashSet::default(),
             type_error_handled: 0,
+            runtime_error_handled: 0,
             failure_expected: 0,
             value_error_handled: 0,
             timeout_catchers: Vec::new(),
@@ -364,15 +368,17 @@ impl Lowerer {
 
     /// Records `receiver.method` of a Task or Future method (a sink), and whether the call
     /// passes arguments where no handler takes a TypeError.
-    fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange, arguments: bool) {
+    fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange, called: Option<bool>) {
         let (from_version, under_test) = (self.flow().above, self.guarded > 0);
-        let arguments = arguments && self.type_error_handled == 0;
+        let arguments = called == Some(true) && self.type_error_handled == 0;
         self.facts.task_method_calls.push(TaskMethodCall {
             receiver,
             method: method.clone(),
             from_version,
             under_test,
             arguments,
+            called: called.is_some(),
+            runtime_error_handled: self.runtime_error_handled > 0,
         });
         self.positions.task_method_calls.push(range);
     }
