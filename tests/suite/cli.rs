@@ -157,7 +157,7 @@ fn rule_documentation() {
         codes,
         [
             "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL009", "TL010", "TL011", "TL012",
-            "TL013", "TL014", "TL015", "TL016", "TL017", "TL018", "TL019", "TL020", "TL021", "TL022"
+            "TL013", "TL014", "TL015", "TL016", "TL017", "TL018", "TL019", "TL020", "TL021", "TL022", "TL023"
         ]
     );
     let tl001: serde_json::Value = serde_json::from_slice(
@@ -547,7 +547,7 @@ fn sarif_output_carries_rules_flows_and_fixes() {
         rules,
         [
             "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL009", "TL010", "TL011", "TL012",
-            "TL013", "TL014", "TL015", "TL016", "TL017", "TL018", "TL019", "TL020", "TL021", "TL022"
+            "TL013", "TL014", "TL015", "TL016", "TL017", "TL018", "TL019", "TL020", "TL021", "TL022", "TL023"
         ]
     );
     let json = tasklens(&["check", "--output-format", "json"], dir.path());

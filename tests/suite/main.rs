@@ -32,4 +32,5 @@ mod tl019;
 mod tl020;
 mod tl021;
 mod tl022;
+mod tl023;
 mod watch;

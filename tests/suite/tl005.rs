@@ -209,7 +209,8 @@ import asyncio
 done = []
 
 def on_done(task):
-    done.append(task.result())
+    if not task.cancelled():
+        done.append(task.result())
 
 async def work():
     return 1
@@ -239,10 +240,10 @@ async def main():
 asyncio.run(main())
 "#,
         "
-        main.py:13: TL005
-        main.py:18: TL005
-        main.py:19: TL002
+        main.py:14: TL005
         main.py:19: TL005
+        main.py:20: TL002
+        main.py:20: TL005
         ",
     );
 }

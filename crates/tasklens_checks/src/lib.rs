@@ -263,6 +263,9 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     for group in by_line_to_change(supported_sets, rules::set_result_on_task::line_to_change) {
         diagnostics.push(rules::set_result_on_task::diagnostic(db, group[0], &group[1..]));
     }
+    for read in report.unchecked_outcomes.iter().filter(|read| supported(read.below)) {
+        diagnostics.push(rules::done_callback_ignores_cancellation::diagnostic(db, read));
+    }
     let supported_uses: Vec<&tasklens_flow::MissingAwait> =
         report.missing_awaits.iter().filter(|used| supported(used.below)).collect();
     for group in by_line_to_change(supported_uses, rules::missing_await::line_to_change) {

@@ -37,7 +37,7 @@ pub(crate) use declare_rule;
 
 /// Every rule, in code order.
 pub fn all_rules() -> &'static [&'static Rule] {
-    static RULES: [&Rule; 22] = [
+    static RULES: [&Rule; 23] = [
         &crate::rules::future_flows_into_task::RULE,
         &crate::rules::ensure_future_on_coroutine::RULE,
         &crate::rules::create_task_without_running_loop::RULE,
@@ -60,6 +60,7 @@ pub fn all_rules() -> &'static [&'static Rule] {
         &crate::rules::loop_bound_at_import::RULE,
         &crate::rules::timeout_error_before_3_11::RULE,
         &crate::rules::set_result_on_task::RULE,
+        &crate::rules::done_callback_ignores_cancellation::RULE,
     ];
     &RULES
 }

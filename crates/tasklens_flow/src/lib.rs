@@ -24,7 +24,7 @@ pub use report::{
     LoopBoundObject, LooplessCall, LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun, NewerApi,
     NewerApiUse, ParamShape, Producer, ProtocolMismatch, RaisedTimeout, RemovedLoopArgument, Sink, SinkKind, Step,
     StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, TaskResultSet, UnawaitedCoroutine, UncaughtTimeout,
-    WaitOnCoroutine, Wanted,
+    UncheckedOutcome, WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -21,6 +21,8 @@ pub struct Positions {
     pub annotated: Vec<TextRange>,
     /// Each Task-only method call's attribute name.
     pub task_method_calls: Vec<TextRange>,
+    /// Each `ModuleFacts::unchecked_outcomes` entry's call.
+    pub unchecked_outcomes: Vec<TextRange>,
     /// Each `ModuleFacts::newer_imports` entry's imported name.
     pub newer_imports: Vec<TextRange>,
     /// Each `ModuleFacts::newer_attribute_reads` entry's attribute expression.
@@ -57,6 +59,7 @@ impl Positions {
             self.hops,
             self.annotated,
             self.task_method_calls,
+            self.unchecked_outcomes,
             self.awaited_references,
             self.protocol_uses,
             self.protocol_statements,

@@ -140,7 +140,7 @@ fn our_code(code: &str) -> Option<&str> {
 
 /// The rules' names, as comments may name them (the checks' registry holds the same
 /// pairs; a test there compares them).
-pub const RULE_NAMES: [(&str, &str); 22] = [
+pub const RULE_NAMES: [(&str, &str); 23] = [
     ("TL001", "future-flows-into-task"),
     ("TL002", "ensure-future-on-coroutine"),
     ("TL003", "create-task-without-running-loop"),
@@ -163,6 +163,7 @@ pub const RULE_NAMES: [(&str, &str); 22] = [
     ("TL020", "loop-bound-at-import"),
     ("TL021", "timeout-error-before-3-11"),
     ("TL022", "set-result-on-task"),
+    ("TL023", "done-callback-ignores-cancellation"),
 ];
 
 /// `[TL001, TL005]` right after the marker.

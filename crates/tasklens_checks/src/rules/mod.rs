@@ -7,6 +7,7 @@ pub mod coroutine_used_as_task;
 pub mod create_task_on_non_coroutine;
 pub mod create_task_without_running_loop;
 pub mod dangling_task;
+pub mod done_callback_ignores_cancellation;
 pub mod ensure_future_on_coroutine;
 pub mod future_flows_into_task;
 pub mod implicit_event_loop;

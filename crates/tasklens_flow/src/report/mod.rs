@@ -13,6 +13,7 @@ mod missing_awaits;
 mod module_index;
 mod newer_apis;
 mod non_awaitables;
+mod outcomes;
 mod producers;
 mod protocols;
 mod sites;
@@ -32,6 +33,7 @@ pub use missing_awaits::{CoroutineUse, MissingAwait};
 use module_index::{ModuleIndexes, WayIn};
 pub use newer_apis::{NewerApi, NewerApiUse};
 pub use non_awaitables::AwaitOnNonAwaitable;
+pub use outcomes::UncheckedOutcome;
 use producers::{producer, task_arguments};
 pub use protocols::{MismatchedValue, ProtocolMismatch};
 use sites::{
@@ -299,6 +301,7 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.coroutine_flows = coroutine_sinks::coroutine_flows(solved, &context_of);
     report.coroutine_flows.extend(coroutine_sinks::as_completed_flows(solved, &context_of));
     report.task_results_set = task_results::task_results_set(solved);
+    report.unchecked_outcomes = outcomes::unchecked_outcomes(solved);
     report.missing_awaits = missing_awaits::missing_awaits(solved, &context_of);
     report.nested_loop_runs = loop_runs::nested_loop_runs(solved, &context_of);
     report.awaits_on_non_awaitables = non_awaitables::awaits_on_non_awaitables(solved);

@@ -41,6 +41,13 @@ pub(super) fn site_listed(
     list(&entry.facts).binary_search(&(site - entry.site_base)).is_ok()
 }
 
+/// Whether `node` holds plain Futures the project makes (not one a parameter's annotation
+/// only assumes).
+pub(super) fn holds_made_futures(solved: &Solved, node: GNode) -> bool {
+    (solved.sets.get(node).iter())
+        .any(|&obj| matches!(solved.objs[obj as usize], Obj::Future(_) | Obj::FutureSummary(_)))
+}
+
 /// Whether `node` holds some value and every value passes `test`.
 pub(super) fn every_value(solved: &Solved, node: GNode, test: impl Fn(Obj) -> bool) -> bool {
     let values = solved.sets.get(node);

@@ -4,6 +4,7 @@
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::sites::holds_made_futures;
 use super::trace::{last_argument, trace};
 use super::{Location, Sink, Step, call_at, every_value, failure_expected, file_of, runs_below, sink};
 use crate::objects::{GNode, GSite, Obj};
@@ -64,8 +65,8 @@ pub(super) fn task_results_set(solved: &Solved) -> Vec<TaskResultSet> {
             if failure_expected(solved, site) || !surely_task(site) || !seen.insert((site, index)) {
                 continue;
             }
-            if settles_futures(solved, record.node)
-                && last_argument(solved, record.node, obj).is_none_or(|passed| settles_futures(solved, passed))
+            if holds_made_futures(solved, record.node)
+                && last_argument(solved, record.node, obj).is_none_or(|passed| holds_made_futures(solved, passed))
             {
                 continue;
             }
@@ -86,11 +87,4 @@ pub(super) fn task_results_set(solved: &Solved) -> Vec<TaskResultSet> {
     // Call sites are numbered in module order, then source order.
     found.sort_by_key(|(site, flow)| (*site, flow.sink.at.range.start()));
     found.into_iter().map(|(_, flow)| flow).collect()
-}
-
-/// Whether `node` holds plain Futures the project makes (not one a parameter's annotation
-/// only assumes).
-fn settles_futures(solved: &Solved, node: GNode) -> bool {
-    (solved.sets.get(node).iter())
-        .any(|&obj| matches!(solved.objs[obj as usize], Obj::Future(_) | Obj::FutureSummary(_)))
 }

@@ -390,6 +390,8 @@ pub struct FlowReport {
     pub coroutine_flows: Vec<super::CoroutineFlow>,
     /// Tasks whose result is set from outside (TL022).
     pub task_results_set: Vec<super::TaskResultSet>,
+    /// Done-callbacks that read a Task's outcome without a test for cancellation (TL023).
+    pub unchecked_outcomes: Vec<super::UncheckedOutcome>,
     pub missing_awaits: Vec<super::MissingAwait>,
     pub nested_loop_runs: Vec<NestedLoopRun>,
     pub awaits_on_non_awaitables: Vec<AwaitOnNonAwaitable>,

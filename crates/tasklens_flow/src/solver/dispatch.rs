@@ -132,6 +132,7 @@ impl Solver {
                 let (_, facts) = self.modules.func(func);
                 if let Some(param) = facts.params.get(index).map(|p| p.node) {
                     let param = self.func_node(func, param);
+                    self.done_callback_params.entry(param).or_insert(site);
                     let args = self.site_args(site);
                     let label = self.dyn_hop(args.module, args.at(), DynHopKind::Callback { func });
                     self.edge(receiver, param, label);
@@ -177,6 +178,7 @@ impl Solver {
                 let (_, facts) = self.modules.func(func);
                 if let Some(param) = facts.params.get(bound + shift).map(|p| p.node) {
                     let param = self.func_node(func, param);
+                    self.done_callback_params.entry(param).or_insert(site);
                     let args = self.site_args(site);
                     let label = self.dyn_hop(args.module, args.at(), DynHopKind::Callback { func });
                     self.edge(receiver, param, label);

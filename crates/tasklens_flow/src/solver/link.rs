@@ -137,6 +137,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         callback_arguments: FxHashSet::default(),
         done_callback_receivers: FxHashMap::default(),
         done_callbacks: Vec::new(),
+        done_callback_params: FxHashMap::default(),
         thread_futures: FxHashSet::default(),
         thread_future_methods: Vec::new(),
         patched_methods: FxHashSet::default(),

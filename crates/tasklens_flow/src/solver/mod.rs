@@ -349,6 +349,8 @@ pub(crate) struct Solver {
     /// See [`Solution::done_callback_receivers`].
     done_callback_receivers: FxHashMap<GSite, GNode>,
     done_callbacks: Vec<(GNode, GFunc)>,
+    /// See [`Solution::done_callback_params`].
+    done_callback_params: FxHashMap<GNode, GSite>,
     thread_futures: FxHashSet<GSite>,
     /// `concurrent.futures` Futures made by a method of an outside instance: the site, the
     /// instance's class and the method's name.

@@ -188,6 +188,9 @@ pub(crate) struct Solution {
     /// `fut.add_done_callback(f)`: the node of `fut` and `f`. The loop calls `f` when `fut`
     /// is an asyncio Future or Task (a `concurrent.futures` one calls it in its thread).
     pub done_callbacks: Vec<(GNode, GFunc)>,
+    /// The parameters done-callbacks get their Future in, and the first
+    /// `add_done_callback` call that registers each.
+    pub done_callback_params: FxHashMap<GNode, GSite>,
     /// Sites that make `concurrent.futures` Futures (`run_coroutine_threadsafe`...).
     pub thread_futures: FxHashSet<GSite>,
     /// Functions run in another thread, where no loop is running, and the call that does it.
@@ -419,6 +422,7 @@ impl Solver {
             escaped: std::mem::take(&mut self.escaped),
             loop_callbacks,
             done_callbacks: std::mem::take(&mut self.done_callbacks),
+            done_callback_params: std::mem::take(&mut self.done_callback_params),
             thread_futures: {
                 // What a replaced method gives is whatever the replacement returns.
                 let mut futures = std::mem::take(&mut self.thread_futures);

@@ -92,6 +92,8 @@ pub struct ModuleFacts {
     /// (`receiver.get_name()`), sinks for plain Futures, and those of every Future
     /// (`receiver.cancel()`), sinks for coroutines.
     pub task_method_calls: Vec<TaskMethodCall>,
+    /// Outcomes read from a parameter without a test for cancellation (TL023).
+    pub unchecked_outcomes: Vec<UncheckedOutcome>,
     /// Guards `isinstance(x, T)`: the guarded node is `to`.
     pub guards: Vec<Guard>,
     /// Nodes that collect every value of a variable read from elsewhere (globals, closures).
@@ -240,6 +242,7 @@ impl ModuleFacts {
             self.hops,
             self.annotated,
             self.task_method_calls,
+            self.unchecked_outcomes,
             self.guards,
             self.summaries,
             self.keys,

@@ -39,6 +39,18 @@ pub struct AnnotatedPlace {
     pub annotation: TypeExpr,
 }
 
+/// `fut.result()` or `fut.exception()` on a parameter of a function that never asks whether
+/// it was cancelled (no `.cancelled()`, no `CancelledError`, no `BaseException` or bare
+/// `except:` in its body): as a done-callback, a cancelled Task makes either raise
+/// `CancelledError` (TL023).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct UncheckedOutcome {
+    pub func: FuncId,
+    /// The parameter's index among the function's parameters.
+    pub param: u32,
+    pub method: Name,
+}
+
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct TaskMethodCall {
     pub receiver: NodeId,

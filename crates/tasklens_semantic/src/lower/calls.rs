@@ -174,6 +174,7 @@ impl Lowerer {
                 self.constrain(Constraint::SuperCall { site, class, name, result });
             }
             Callee::Method { receiver: Val::Node(receiver), name, range } => {
+                self.note_unchecked_outcome(call, &name);
                 if task_method(name.as_str()) && self.attribute_error_handled == 0 {
                     self.task_method_call(receiver, &name, range, Some(!call.arguments.is_empty()));
                 }

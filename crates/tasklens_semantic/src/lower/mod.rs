@@ -110,6 +110,8 @@ struct Scope {
     try_bindings: Vec<Option<Vec<(Name, NodeId)>>>,
     /// Some attribute path has been narrowed here (see `attribute_paths`).
     narrowed_paths: bool,
+    /// The function's body mentions cancellation (`ScopeScan::mentions_cancellation`).
+    cancellation_checked: bool,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -364,6 +366,30 @@ impl Lowerer {
         let from_version = self.flow().above;
         self.facts.newer_attribute_reads.push((base, attribute.attr.id.clone(), since, from_version));
         self.positions.newer_attribute_reads.push(attribute.range);
+    }
+
+    /// Records `param.result()` or `param.exception()` called on a parameter of the current
+    /// function (as it was passed) where the function never asks about cancellation.
+    pub(super) fn note_unchecked_outcome(&mut self, call: &ast::ExprCall, method: &Name) {
+        if !matches!(method.as_str(), "result" | "exception") {
+            return;
+        }
+        let ast::Expr::Attribute(attribute) = &*call.func else { return };
+        let ast::Expr::Name(receiver) = &*attribute.value else { return };
+        let Some(scope) = self.scopes.last() else { return };
+        let ScopeKind::Function(func) = scope.kind else { return };
+        if scope.cancellation_checked {
+            return;
+        }
+        let Some(&node) = scope.flow.env.get(&receiver.id) else { return };
+        let params = &self.facts.functions[func as usize].params;
+        let Some(param) = params.iter().position(|p| p.node == node) else { return };
+        self.facts.unchecked_outcomes.push(crate::facts::UncheckedOutcome {
+            func,
+            param: param as u32,
+            method: method.clone(),
+        });
+        self.positions.unchecked_outcomes.push(call.range());
     }
 
     /// Records `receiver.method` of a Task or Future method (a sink), and whether the call
@@ -664,6 +690,7 @@ impl Scope {
             unwrapped_copies: FxHashMap::default(),
             try_bindings: Vec::new(),
             narrowed_paths: false,
+            cancellation_checked: false,
         }
     }
 }

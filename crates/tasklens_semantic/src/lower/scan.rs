@@ -15,6 +15,10 @@ pub(crate) struct ScopeScan {
     pub yields: bool,
     /// Attribute paths assigned or deleted (`self.task = ...`: `self.task`).
     pub stored_paths: FxHashSet<Name>,
+    /// The body asks whether something was cancelled, or handles cancellation: a
+    /// `.cancelled` attribute, the name `CancelledError` or `BaseException`, a bare
+    /// `except:` (TL023).
+    pub mentions_cancellation: bool,
 }
 
 /// Scans a body without entering nested functions, classes or lambdas.
@@ -22,6 +26,14 @@ pub(crate) fn scan_body(body: &[Stmt]) -> ScopeScan {
     let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0, paths: false };
     scanner.visit_body(body);
     scanner.scan
+}
+
+/// Whether an expression (a lambda's body) mentions cancellation (see
+/// `ScopeScan::mentions_cancellation`).
+pub(crate) fn mentions_cancellation(expr: &Expr) -> bool {
+    let mut scanner = Scanner { scan: ScopeScan::default(), depth: 0, paths: false };
+    scanner.visit_expr(expr);
+    scanner.scan.mentions_cancellation
 }
 
 /// The names bound by assignment targets in a block, and the attribute paths it assigns
@@ -116,6 +128,7 @@ impl<'a> Visitor<'a> for Scanner {
             Stmt::Try(try_stmt) => {
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    self.scan.mentions_cancellation |= handler.type_.is_none();
                     if let Some(name) = &handler.name {
                         self.scan.bound.insert(name.id.clone());
                     }
@@ -131,6 +144,15 @@ impl<'a> Visitor<'a> for Scanner {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if self.depth > super::MAX_DEPTH {
             return;
+        }
+        match expr {
+            Expr::Attribute(attribute) if matches!(attribute.attr.as_str(), "cancelled" | "CancelledError") => {
+                self.scan.mentions_cancellation = true;
+            }
+            Expr::Name(name) if matches!(name.id.as_str(), "CancelledError" | "BaseException") => {
+                self.scan.mentions_cancellation = true;
+            }
+            _ => {}
         }
         match expr {
             Expr::Lambda(_) => return,
