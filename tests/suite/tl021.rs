@@ -172,3 +172,80 @@ main()
         ",
     );
 }
+
+#[test]
+fn builtin_timeout_handlers_around_async_timeout() {
+    // `async with async_timeout.timeout(t):` raises asyncio's `TimeoutError` from its
+    // `__aexit__` before 3.11: directly, through a helper that lets it out, and through a
+    // name that is `async_timeout.timeout` before 3.11 and `asyncio.timeout` from then on.
+    // A handler inside the block, one that catches asyncio's, and a name that may be a
+    // function of the project are fine. (Not run: the suite does not install async-timeout;
+    // under CPython 3.10 with async-timeout 4.0.3 the first two handlers let
+    // `asyncio.exceptions.TimeoutError` through, and 3.11 catches it.)
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "lights"
+requires-python = ">=3.8"
+#- main.py
+import asyncio
+import sys
+
+import async_timeout
+
+if sys.version_info[:2] < (3, 11):
+    from async_timeout import timeout as asyncio_timeout
+else:
+    from asyncio import timeout as asyncio_timeout
+
+try:
+    from async_timeout import timeout_at
+except ImportError:
+    def timeout_at(deadline):
+        return asyncio.sleep(0)
+
+
+async def inner(event):
+    async with async_timeout.timeout(0.01):
+        await event.wait()
+
+
+async def checks(event):
+    try:
+        async with async_timeout.timeout(0.01):
+            await event.wait()
+    except TimeoutError:
+        pass
+    try:
+        await inner(event)
+    except TimeoutError:
+        pass
+    try:
+        async with asyncio_timeout(0.01):
+            await event.wait()
+    except (TimeoutError, OSError):
+        pass
+    async with async_timeout.timeout(1):
+        try:
+            await event.wait()
+        except TimeoutError:
+            pass
+    try:
+        async with async_timeout.timeout(0.01):
+            await event.wait()
+    except asyncio.TimeoutError:
+        pass
+    try:
+        async with timeout_at(0.01):
+            await event.wait()
+    except TimeoutError:
+        pass
+"#,
+        "
+        main.py:27: TL021
+        main.py:31: TL021
+        main.py:36: TL021
+        ",
+    );
+}

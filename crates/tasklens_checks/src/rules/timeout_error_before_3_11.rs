@@ -13,9 +13,10 @@ declare_rule! {
     /// Finds handlers that catch the builtin `TimeoutError` (`except TimeoutError:`, also
     /// in a tuple with other builtin exceptions, `contextlib.suppress(TimeoutError)`, a
     /// test's `pytest.raises(TimeoutError)`) and not `asyncio.TimeoutError`, around an
-    /// `await` of `asyncio.wait_for(...)` or of a project coroutine that lets the
-    /// `TimeoutError` of an `asyncio.wait_for` it awaits out (followed across functions and
-    /// modules), or around `future.result(timeout)` (or `exception(timeout)`) of what is only
+    /// `await` of `asyncio.wait_for(...)`, around an `async with async_timeout.timeout(...)`
+    /// (or `timeout_at`; also through a name that is `async_timeout.timeout` before 3.11 and
+    /// `asyncio.timeout` from then on), or around an `await` of a project coroutine that lets
+    /// the `TimeoutError` of either out (followed across functions and modules), or around `future.result(timeout)` (or `exception(timeout)`) of what is only
     /// ever a `concurrent.futures.Future` (`asyncio.run_coroutine_threadsafe`, an
     /// executor's `submit`), whose `TimeoutError` is another class too, when the project declares that it supports a Python older than 3.11
     /// (`requires-python`, `target-version`). Not where a handler around the `await`
@@ -71,7 +72,8 @@ pub(crate) fn diagnostic(
         }
         None => format!("`{call}` raises `asyncio.TimeoutError`"),
         Some(last) => format!(
-            "`{call}` lets out the `asyncio.TimeoutError` that `asyncio.wait_for(...)` raises in {}",
+            "`{call}` lets out the `asyncio.TimeoutError` that `{}` raises in {}",
+            describe::call(db, *last, uncaught.origin_callee),
             describe::place(db, *last)
         ),
     };

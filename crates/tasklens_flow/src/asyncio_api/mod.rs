@@ -155,6 +155,20 @@ pub fn binds_loop_when_made(path: &str) -> bool {
     )
 }
 
+/// Whether an `await` of the call (`asyncio.wait_for`), or an `async with` of it
+/// (`async_timeout.timeout`), raises asyncio's `TimeoutError` when its time is up: not the
+/// builtin one before Python 3.11 (TL021). `asyncio.timeout` only counts as one of a
+/// compatibility name's alternatives (`async_timeout.timeout` before 3.11): alone, it
+/// exists only where the two are one class.
+pub fn raises_asyncio_timeout(path: &str) -> bool {
+    matches!(split(path), ("asyncio", "wait_for") | ("async_timeout", "timeout" | "timeout_at"))
+}
+
+/// One of the callables a compatibility name for [`raises_asyncio_timeout`]'s may also be.
+pub fn raises_timeout_error(path: &str) -> bool {
+    raises_asyncio_timeout(path) || matches!(split(path), ("asyncio", "timeout" | "timeout_at"))
+}
+
 /// Whether calling the asyncio function or class at `path` makes a new event loop:
 /// `asyncio.run`, `asyncio.Runner`, `asyncio.new_event_loop`.
 pub fn makes_new_loop(path: &str) -> bool {
@@ -419,6 +433,7 @@ pub fn is_followed(path: &str) -> bool {
             | "atexit"
             | "taskgroup"
             | "aiotools"
+            | "async_timeout"
     ) && path.matches('.').count() < 4
 }
 

@@ -24,9 +24,11 @@ pub struct UncaughtTimeout {
     /// The awaited call in its body, and what it calls.
     pub at: Location,
     pub callee: ruff_text_size::TextRange,
-    /// The calls from there down to the `asyncio.wait_for` that raises, outermost first
-    /// (empty when the awaited call is that one).
+    /// The calls from there down to the `asyncio.wait_for` (or `async_timeout.timeout`)
+    /// that raises, outermost first (empty when the awaited call is that one).
     pub chain: Vec<Location>,
+    /// What the last call of `chain` calls.
+    pub origin_callee: ruff_text_size::TextRange,
     /// Whose `TimeoutError` it is.
     pub raised: RaisedTimeout,
     /// The call runs only on Pythons older than this (a version guard).
@@ -117,10 +119,12 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
         // Down the callees that let it out, to the `wait_for` call.
         let mut chain = Vec::new();
         let mut current = site;
+        let mut origin = site;
         while solved.timeout_sites.binary_search(&current).is_err() && chain.len() < 32 {
             let Some(next) = callees(solved, current).find_map(|f| leaking.get(&f).copied()) else { break };
             chain.push(location(next));
             current = next;
+            origin = next;
         }
         let named = solved.positions[module as usize].timeout_catchers[catcher as usize];
         found.push(UncaughtTimeout {
@@ -129,6 +133,7 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
             at: location(site),
             callee: call_at(solved, site).callee,
             chain,
+            origin_callee: call_at(solved, origin).callee,
             raised,
             below: runs_below(solved, site),
         });

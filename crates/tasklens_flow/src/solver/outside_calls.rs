@@ -6,7 +6,7 @@
 use super::{CallbackArgument, CallbackCaller, Complex, Solver};
 use crate::asyncio_api::{
     ExternalCall, api_added_in, binds_loop_when_made, external_call, keyword_added_in, loop_method, loop_removed,
-    loop_thread_runner, makes_new_loop, plain_callback_index, split, thread_runner,
+    loop_thread_runner, makes_new_loop, plain_callback_index, raises_asyncio_timeout, split, thread_runner,
 };
 use crate::objects::{GNode, GSite};
 
@@ -37,7 +37,7 @@ impl Solver {
         if makes_new_loop(&name) {
             self.new_loop_sites.insert(site);
         }
-        if (top, last) == ("asyncio", "wait_for") {
+        if raises_asyncio_timeout(&name) {
             self.timeout_sites.insert(site);
         }
         if let Some(index) = plain_callback_index(&name) {

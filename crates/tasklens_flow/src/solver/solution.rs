@@ -254,6 +254,7 @@ impl Solver {
 
     /// The solution, once solved: the solver's working tables go.
     pub(super) fn into_solution(mut self) -> Solution {
+        let timeout_sites = self.timeout_site_list();
         let mut ensure_future_sites: Vec<_> =
             self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
@@ -444,7 +445,7 @@ impl Solver {
                 sites
             },
             new_loop_sites: sorted_without(&self.new_loop_sites, &self.several_callees),
-            timeout_sites: sorted_without(&self.timeout_sites, &self.several_callees),
+            timeout_sites,
             runs_loop_object: self.run_sites.values().any(|&(by_loop, _)| by_loop),
             exit_targets: {
                 let mut targets: Vec<(GFunc, GSite)> = self.exit_targets.drain().collect();
@@ -586,6 +587,31 @@ struct MethodKind {
 }
 
 /// The sites of `sites` not in `left_out`, in order.
+impl Solver {
+    /// The calls that raise asyncio's `TimeoutError`, without those whose callee may also
+    /// be something else (a compatibility name), unless every callee it may be raises it
+    /// (`async_timeout.timeout` on older Pythons, `asyncio.timeout` on newer ones).
+    fn timeout_site_list(&self) -> Vec<GSite> {
+        let ambiguous: FxHashSet<GSite> = self.timeout_sites.intersection(&self.several_callees).copied().collect();
+        let mut spoiled = self.several_callees.clone();
+        if !ambiguous.is_empty() {
+            let raises = |obj: u32| {
+                matches!(self.objs[obj as usize], Obj::External(path)
+                    if crate::asyncio_api::raises_timeout_error(&self.paths[path as usize]))
+            };
+            let mut other: FxHashSet<GSite> = FxHashSet::default();
+            // Past the objects are the marks of what a call has done once (`ESCAPE_MARK`).
+            for &(site, obj) in self.applied.iter().filter(|(_, obj)| (*obj as usize) < self.objs.len()) {
+                if ambiguous.contains(&site) && !raises(obj) {
+                    other.insert(site);
+                }
+            }
+            spoiled.retain(|site| !ambiguous.contains(site) || other.contains(site));
+        }
+        sorted_without(&self.timeout_sites, &spoiled)
+    }
+}
+
 fn sorted_without(sites: &FxHashSet<GSite>, left_out: &FxHashSet<GSite>) -> Vec<GSite> {
     let mut kept: Vec<GSite> = sites.iter().copied().filter(|site| !left_out.contains(site)).collect();
     kept.sort_unstable();

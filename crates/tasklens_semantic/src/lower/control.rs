@@ -232,6 +232,8 @@ impl Lowerer {
     /// body is meant to fail that way.
     pub(super) fn with_stmt(&mut self, with: &ast::StmtWith) {
         for item in &with.items {
+            // `__aexit__` is awaited: `async with async_timeout.timeout(t):` raises there.
+            self.next_call_awaited = with.is_async && matches!(item.context_expr, Expr::Call(_));
             let value = self.expr(&item.context_expr);
             let used = if with.is_async { ProtocolUse::AsyncWith } else { ProtocolUse::With };
             let statement = (with.items.len() == 1).then(|| with.range().start());
