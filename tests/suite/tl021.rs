@@ -249,3 +249,59 @@ async def checks(event):
         ",
     );
 }
+
+#[test]
+fn star_imports_that_may_bind_timeout_error() {
+    // A star import that binds no `TimeoutError` leaves the builtin; `from asyncio import *`
+    // and a project module that exports asyncio's under that name rebind it, and those
+    // handlers catch it.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "stars"
+requires-python = ">=3.9"
+#- helpers.py
+DELAY = 0.01
+#- errors.py
+import asyncio
+
+TimeoutError = asyncio.TimeoutError
+#- rebound.py
+import asyncio
+from asyncio import *
+
+async def wait_asyncio(event):
+    try:
+        await asyncio.wait_for(event.wait(), 0.01)
+    except TimeoutError:
+        return False
+#- exported.py
+import asyncio
+from errors import *
+
+async def wait_exported(event):
+    try:
+        await asyncio.wait_for(event.wait(), 0.01)
+    except TimeoutError:
+        return False
+#- main.py run 3.10
+import asyncio
+
+from helpers import *
+from exported import wait_exported
+from rebound import wait_asyncio
+
+async def main():
+    event = asyncio.Event()
+    print(await wait_asyncio(event), await wait_exported(event))
+    try:
+        await asyncio.wait_for(event.wait(), DELAY)
+    except TimeoutError:
+        print("timed out")
+
+asyncio.run(main())
+"#,
+        "main.py:12: TL021",
+    );
+}

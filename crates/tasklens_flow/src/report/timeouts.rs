@@ -105,6 +105,9 @@ pub(super) fn uncaught_timeouts(solved: &Solved) -> Vec<UncaughtTimeout> {
     for &(site, catcher, _) in &awaits {
         let Some(catcher) = catcher else { continue };
         let module = solved.modules.site_module(site);
+        if solved.timeout_error_rebound.contains(&module) {
+            continue;
+        }
         let raised = match thread_waits.contains(&site) {
             true => RaisedTimeout::ConcurrentFutures,
             false => RaisedTimeout::Asyncio,

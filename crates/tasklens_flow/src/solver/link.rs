@@ -146,6 +146,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         loop_bound_sites: FxHashMap::default(),
         new_loop_sites: FxHashSet::default(),
         timeout_sites: FxHashSet::default(),
+        timeout_error_rebound: FxHashSet::default(),
         exit_targets: FxHashSet::default(),
         executor_thread_sites: FxHashSet::default(),
         run_sites: FxHashMap::default(),
@@ -278,6 +279,12 @@ impl Solver {
         let (nb, fb, cb, sb, hb) =
             (module.node_base, module.func_base, module.class_base, module.site_base, module.hop_base);
         let label = |hop: &Option<u32>| hop.map_or(NO_LABEL, |h| hb + h);
+        // What a star import binds resolves; an unbound name is the builtin.
+        if facts.timeout_error_starred
+            && !matches!(self.modules.resolve_global(m, &Name::new_static("TimeoutError")), Resolved::Unknown)
+        {
+            self.timeout_error_rebound.insert(m);
+        }
         // Each module refers to the same few names many times: translate once.
         let names: Vec<super::NameId> = facts.names.iter().map(|name| self.name_id(name)).collect();
         let mut globals: Vec<Option<Resolved>> = vec![None; facts.names.len()];

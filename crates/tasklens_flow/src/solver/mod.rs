@@ -362,6 +362,8 @@ pub(crate) struct Solver {
     loop_bound_sites: FxHashMap<GSite, String>,
     /// See [`Solution::timeout_sites`].
     timeout_sites: FxHashSet<GSite>,
+    /// See [`Solution::timeout_error_rebound`].
+    timeout_error_rebound: FxHashSet<ModIdx>,
     /// See [`Solution::new_loop_sites`].
     new_loop_sites: FxHashSet<GSite>,
     /// `atexit.register(f)` calls, and the functions they register (see [`Solution::exit_targets`]).

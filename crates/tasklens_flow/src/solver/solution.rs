@@ -201,6 +201,9 @@ pub(crate) struct Solution {
     pub loop_bound_sites: FxHashMap<GSite, String>,
     /// Calls of `asyncio.wait_for`, which raises asyncio's `TimeoutError` (TL021); sorted.
     pub timeout_sites: Vec<GSite>,
+    /// Modules where a star import binds `TimeoutError` (`from asyncio import *`): their
+    /// handlers do not catch the builtin.
+    pub timeout_error_rebound: FxHashSet<crate::objects::ModIdx>,
     /// Calls that make an event loop (`asyncio.run`, `Runner`, `new_event_loop()`): not the
     /// one `get_event_loop()` gave at import time.
     pub new_loop_sites: Vec<GSite>,
@@ -446,6 +449,7 @@ impl Solver {
             },
             new_loop_sites: sorted_without(&self.new_loop_sites, &self.several_callees),
             timeout_sites,
+            timeout_error_rebound: std::mem::take(&mut self.timeout_error_rebound),
             runs_loop_object: self.run_sites.values().any(|&(by_loop, _)| by_loop),
             exit_targets: {
                 let mut targets: Vec<(GFunc, GSite)> = self.exit_targets.drain().collect();

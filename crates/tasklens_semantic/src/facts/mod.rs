@@ -137,6 +137,9 @@ pub struct ModuleFacts {
     /// calls in the first kind (TL021): asyncio's and `concurrent.futures`' are other classes
     /// before 3.11.
     pub timeout_awaits: Vec<TimeoutAwait>,
+    /// The module star-imports names, and its handlers' `TimeoutError` was taken as the
+    /// builtin: the flow layer checks that no star import binds that name.
+    pub timeout_error_starred: bool,
     /// Attribute reads (their `Load` targets) after an unconditional `if self.x is None:
     /// self.x = ...` in the same function: not `None` whatever `none_attrs` says; sorted.
     pub set_attribute_reads: Vec<NodeId>,

@@ -69,11 +69,16 @@ impl Lowerer {
     /// Whether `name` is the builtin of that name: bound in no scope that a read here sees,
     /// and the module imports nothing with `*`.
     pub(super) fn is_builtin(&self, name: &Name) -> bool {
+        self.is_builtin_unless_starred(name) && self.facts.star_imports.is_empty()
+    }
+
+    /// Whether no scope around binds `name`: the builtin, unless a star import binds it
+    /// (which only the flow layer, seeing the other modules, can tell).
+    pub(super) fn is_builtin_unless_starred(&self, name: &Name) -> bool {
         let innermost = self.scopes.len() - 1;
-        let shadowed = self.scopes.iter().enumerate().any(|(index, scope)| {
+        !self.scopes.iter().enumerate().any(|(index, scope)| {
             (index == innermost || !matches!(scope.kind, ScopeKind::Class(_))) && scope.bound.contains(name)
-        });
-        !shadowed && self.facts.star_imports.is_empty()
+        })
     }
 
     /// How many times the local `name` of scope `index` has been read since it was first

@@ -71,8 +71,11 @@ impl Lowerer {
         for (type_, listed) in types {
             let Some(type_) = type_ else { return Some(TimeoutCatch::Asyncio) };
             match type_ {
-                Expr::Name(name) if self.is_builtin(&name.id) => match name.id.as_str() {
-                    "TimeoutError" => builtin = builtin.or(Some(TimeoutCatcher { range: name.range(), listed })),
+                Expr::Name(name) if self.is_builtin_unless_starred(&name.id) => match name.id.as_str() {
+                    "TimeoutError" => {
+                        self.facts.timeout_error_starred |= !self.facts.star_imports.is_empty();
+                        builtin = builtin.or(Some(TimeoutCatcher { range: name.range(), listed }));
+                    }
                     "Exception" | "BaseException" => return Some(TimeoutCatch::Asyncio),
                     // Another builtin exception: not asyncio's `TimeoutError` before 3.11.
                     _ => {}
