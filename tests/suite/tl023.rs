@@ -87,7 +87,8 @@ fn callbacks_that_ask_first_and_outcomes_read_elsewhere() {
     // Callbacks that test `cancelled()`, catch `CancelledError` or `BaseException`; a
     // function called with a Task it awaited (not a done-callback); a helper that registers
     // callbacks for every caller's Future, so that the one given only plain Futures sees the
-    // Task too; a Future's own callback. The script runs cleanly.
+    // Task too; a Future's own callback; a Task whose coroutine catches its cancellation and
+    // ends normally, cancelled. The script runs cleanly.
     check(
         r#"
 #- main.py run
@@ -135,7 +136,22 @@ async def work():
     return 1
 
 
+async def patient():
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        return "stopped"
+
+
+def finished(task):
+    print(task.result())
+
+
 async def main():
+    waiting = asyncio.create_task(patient())
+    waiting.add_done_callback(finished)
+    await asyncio.sleep(0)
+    waiting.cancel()
     task = asyncio.create_task(work())
     for callback in (checked, caught, guarded):
         task.add_done_callback(callback)

@@ -13,7 +13,8 @@ declare_rule! {
     /// through `functools.partial`, across modules) that call `result()` or `exception()`
     /// on the Task they are given, when a Task reaches them and nothing in the function
     /// asks whether it was cancelled: no `.cancelled()`, no `CancelledError`, no
-    /// `BaseException` or bare `except:`.
+    /// `BaseException` or bare `except:`. Not for a Task whose coroutine mentions
+    /// cancellation itself (it may catch it and end normally).
     ///
     /// ## Why is this bad?
     /// A done-callback runs when the Task is done, and a cancelled Task is done too:

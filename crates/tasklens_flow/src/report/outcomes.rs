@@ -4,8 +4,8 @@
 use ruff_python_ast::name::Name;
 
 use super::sites::holds_made_futures;
-use super::{Location, call_at, file_of, func_name, runs_below};
-use crate::objects::Obj;
+use super::{Location, call_at, every_value, file_of, func_name, runs_below};
+use crate::objects::{GNode, GSite, Obj};
 use crate::solver::Solved;
 
 /// `task.result()` or `task.exception()` in a function `add_done_callback` calls with a
@@ -31,12 +31,23 @@ pub struct UncheckedOutcome {
 /// is among what it gets. Where plain Futures reach the parameter too, a Task may have been
 /// merged in by a helper that registers callbacks for every caller (`def
 /// on_done(fut, cb): fut.add_done_callback(cb)`): then only a Task from a receiver that
-/// holds no plain Future counts.
+/// holds no plain Future counts. A Task whose coroutines all mention cancellation may catch
+/// it and end normally (`except CancelledError: return`): it does not count.
 pub(super) fn unchecked_outcomes(solved: &Solved) -> Vec<UncheckedOutcome> {
     let mut found = Vec::new();
     if solved.done_callback_params.is_empty() {
         return found;
     }
+    // The coroutine each `create_task`-like call wraps.
+    let coroutines: rustc_hash::FxHashMap<GSite, GNode> = solved.task_argument_sites.iter().copied().collect();
+    let may_end_cancelled = |site: Option<GSite>| {
+        let Some(&coroutine) = site.and_then(|site| coroutines.get(&site)) else { return true };
+        !every_value(
+            solved,
+            coroutine,
+            |value| matches!(value, Obj::Coro(Some(func)) if solved.modules.func(func).1.mentions_cancellation),
+        )
+    };
     for (m, module) in solved.modules.modules.iter().enumerate() {
         let facts = &module.facts;
         let mut seen = rustc_hash::FxHashSet::default();
@@ -50,7 +61,7 @@ pub(super) fn unchecked_outcomes(solved: &Solved) -> Vec<UncheckedOutcome> {
             let Some(&site) = solved.done_callback_params.get(&node) else { continue };
             let mixed = holds_made_futures(solved, node);
             let gets_task = solved.sets.get(node).iter().any(|&obj| {
-                matches!(solved.objs[obj as usize], Obj::Task(_))
+                matches!(solved.objs[obj as usize], Obj::Task(site) if may_end_cancelled(site))
                     && (!mixed
                         || solved.preds.get(&(node, obj)).is_some_and(|&(from, _)| !holds_made_futures(solved, from)))
             });

@@ -83,6 +83,9 @@ pub struct FunctionFacts {
     /// The body does nothing: only a docstring, `pass` or `...` (a hook for subclasses to
     /// fill in, or a stub).
     pub stub: bool,
+    /// The body mentions cancellation (`.cancelled`, `CancelledError`, `BaseException`, a
+    /// bare `except:`): a coroutine that may catch its own cancellation and end normally.
+    pub mentions_cancellation: bool,
     /// In an `__init__`: `self.attr = param` stores of a parameter as given. Each
     /// construction stores its own argument for its own class (a subclass constructed with
     /// a Task does not see the Futures another subclass was constructed with).

@@ -500,6 +500,7 @@ impl Lowerer {
             returns_literal: false,
             completes: true,
             stub: false,
+            mentions_cancellation: false,
             init_stores: Vec::new(),
             fixture: None,
             predicate: None,

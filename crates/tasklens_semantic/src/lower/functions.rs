@@ -69,6 +69,7 @@ impl Lowerer {
                 }
                 _ => false,
             }),
+            mentions_cancellation: scan.mentions_cancellation,
             init_stores: Vec::new(),
             fixture: def.decorator_list.iter().find_map(|d| fixture_decl(d, &def.name.id)),
             predicate: match kind {
