@@ -32,11 +32,12 @@ pub struct TaskResultSet {
 /// call and method call, by call site. Not where the method call handles `RuntimeError`
 /// (a test that expects it, or code that tries), nor where the Task is made in a block
 /// that expects a failure, nor for an `ensure_future` that may be given something other
-/// than a coroutine (a Future it hands back, or a value the analysis does not know). Where the project's plain Futures reach the same call too, the
-/// Task may have been merged in by a read the analysis cannot tell apart (an attribute of
-/// instances of one class that hold different things): only a Task passed to a parameter
-/// on its way, from an argument that can be nothing but a Task there (a helper that
-/// settles Futures, given a Task), is reported.
+/// than a coroutine (a Future it hands back, or a value the analysis does not know).
+/// Where the project's plain Futures reach the same call too, the Task may have been
+/// merged in by a read the analysis cannot tell apart (an attribute of instances of one
+/// class that hold different things): only a Task passed to a parameter on its way, from
+/// an argument that can be nothing but a Task there (a helper that settles Futures, given
+/// a Task), is reported.
 pub(super) fn task_results_set(solved: &Solved) -> Vec<TaskResultSet> {
     // `ensure_future(x)` makes a Task only of a coroutine.
     let ensure_futures: FxHashMap<GSite, Option<GNode>> = solved.ensure_future_sites.iter().copied().collect();
