@@ -392,8 +392,9 @@ impl Lowerer {
         self.positions.unchecked_outcomes.push(call.range());
     }
 
-    /// Records `receiver.method` of a Task or Future method (a sink), and whether the call
-    /// passes arguments where no handler takes a TypeError.
+    /// Records `receiver.method` of a Task or Future method (a sink). `called` is `None` for
+    /// a read of the method, else whether the call passes arguments (recorded where no
+    /// handler takes a TypeError).
     fn task_method_call(&mut self, receiver: NodeId, method: &Name, range: TextRange, called: Option<bool>) {
         let (from_version, under_test) = (self.flow().above, self.guarded > 0);
         let arguments = called == Some(true) && self.type_error_handled == 0;
