@@ -16,10 +16,11 @@ declare_rule! {
     /// `await` of `asyncio.wait_for(...)`, around an `async with async_timeout.timeout(...)`
     /// (or `timeout_at`; also through a name that is `async_timeout.timeout` before 3.11 and
     /// `asyncio.timeout` from then on), or around an `await` of a project coroutine that lets
-    /// the `TimeoutError` of either out (followed across functions and modules), or around `future.result(timeout)` (or `exception(timeout)`) of what is only
-    /// ever a `concurrent.futures.Future` (`asyncio.run_coroutine_threadsafe`, an
-    /// executor's `submit`), whose `TimeoutError` is another class too, when the project declares that it supports a Python older than 3.11
-    /// (`requires-python`, `target-version`). Not where a handler around the `await`
+    /// the `TimeoutError` of either out (followed across functions and modules), or around
+    /// `future.result(timeout)` (or `exception(timeout)`) of what is only ever a
+    /// `concurrent.futures.Future` (`asyncio.run_coroutine_threadsafe`, an executor's
+    /// `submit`), whose `TimeoutError` is another class too, when the project declares that
+    /// it supports a Python older than 3.11 (`requires-python`, `target-version`). Not where a handler around the `await`
     /// catches `Exception`, `asyncio.TimeoutError` or a class the analysis cannot place, nor
     /// under `if sys.version_info >= (3, 11):`.
     ///

@@ -164,7 +164,8 @@ pub fn raises_asyncio_timeout(path: &str) -> bool {
     matches!(split(path), ("asyncio", "wait_for") | ("async_timeout", "timeout" | "timeout_at"))
 }
 
-/// One of the callables a compatibility name for [`raises_asyncio_timeout`]'s may also be.
+/// [`raises_asyncio_timeout`], or one of the names a compatibility name for those may be
+/// from Python 3.11 on (`asyncio.timeout`), where asyncio's `TimeoutError` is the builtin.
 pub fn raises_timeout_error(path: &str) -> bool {
     raises_asyncio_timeout(path) || matches!(split(path), ("asyncio", "timeout" | "timeout_at"))
 }

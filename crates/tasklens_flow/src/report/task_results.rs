@@ -61,13 +61,13 @@ pub(super) fn task_results_set(solved: &Solved) -> Vec<TaskResultSet> {
         if !call.called || call.runtime_error_handled {
             continue;
         }
+        let mixed = holds_made_futures(solved, record.node);
         for &obj in solved.sets.get(record.node) {
             let Obj::Task(Some(site)) = solved.objs[obj as usize] else { continue };
             if failure_expected(solved, site) || !surely_task(site) || !seen.insert((site, index)) {
                 continue;
             }
-            if holds_made_futures(solved, record.node)
-                && last_argument(solved, record.node, obj).is_none_or(|passed| holds_made_futures(solved, passed))
+            if mixed && last_argument(solved, record.node, obj).is_none_or(|passed| holds_made_futures(solved, passed))
             {
                 continue;
             }

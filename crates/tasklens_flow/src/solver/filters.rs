@@ -44,8 +44,9 @@ pub(crate) const NO_COROUTINES: u32 = 2;
 pub(crate) const NO_COROUTINE_FUNCTIONS: u32 = 4;
 /// No `concurrent.futures.Future`: where `isinstance(x, asyncio.Future)` holds.
 pub(crate) const NO_THREAD_FUTURES: u32 = 8;
-/// No asyncio Task: where `isinstance(x, asyncio.Task)` fails (TL022 only: a Task that
-/// reaches a Task sink is no finding of any other rule).
+/// No asyncio Task: where `isinstance(x, asyncio.Task)` fails, and the other tests
+/// `Solver::guard_stops_tasks` takes (a single `not isawaitable(x)` keeps its own label,
+/// which lets Tasks through).
 pub(crate) const NO_TASKS: u32 = 16;
 
 /// The label of a way where the tests rule out what `mask` says (nothing: no label).

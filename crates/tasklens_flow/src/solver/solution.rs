@@ -596,23 +596,25 @@ impl Solver {
     /// be something else (a compatibility name), unless every callee it may be raises it
     /// (`async_timeout.timeout` on older Pythons, `asyncio.timeout` on newer ones).
     fn timeout_site_list(&self) -> Vec<GSite> {
-        let ambiguous: FxHashSet<GSite> = self.timeout_sites.intersection(&self.several_callees).copied().collect();
-        let mut spoiled = self.several_callees.clone();
+        let mut ambiguous: FxHashSet<GSite> = self.timeout_sites.intersection(&self.several_callees).copied().collect();
         if !ambiguous.is_empty() {
             let raises = |obj: u32| {
                 matches!(self.objs[obj as usize], Obj::External(path)
                     if crate::asyncio_api::raises_timeout_error(&self.paths[path as usize]))
             };
-            let mut other: FxHashSet<GSite> = FxHashSet::default();
             // Past the objects are the marks of what a call has done once (`ESCAPE_MARK`).
             for &(site, obj) in self.applied.iter().filter(|(_, obj)| (*obj as usize) < self.objs.len()) {
-                if ambiguous.contains(&site) && !raises(obj) {
-                    other.insert(site);
+                if !raises(obj) {
+                    ambiguous.remove(&site);
                 }
             }
-            spoiled.retain(|site| !ambiguous.contains(site) || other.contains(site));
         }
-        sorted_without(&self.timeout_sites, &spoiled)
+        // What is left of `ambiguous` has only callees that raise it.
+        let mut kept: Vec<GSite> = (self.timeout_sites.iter().copied())
+            .filter(|site| !self.several_callees.contains(site) || ambiguous.contains(site))
+            .collect();
+        kept.sort_unstable();
+        kept
     }
 }
 

@@ -84,7 +84,8 @@ pub struct FunctionFacts {
     /// fill in, or a stub).
     pub stub: bool,
     /// The body mentions cancellation (`.cancelled`, `CancelledError`, `BaseException`, a
-    /// bare `except:`): a coroutine that may catch its own cancellation and end normally.
+    /// bare `except:`): a coroutine that may catch its own cancellation and end normally, a
+    /// done-callback that asks whether its Task was cancelled (TL023).
     pub mentions_cancellation: bool,
     /// In an `__init__`: `self.attr = param` stores of a parameter as given. Each
     /// construction stores its own argument for its own class (a subclass constructed with

@@ -500,7 +500,7 @@ impl Lowerer {
             returns_literal: false,
             completes: true,
             stub: false,
-            mentions_cancellation: false,
+            mentions_cancellation: super::scan::mentions_cancellation(&lambda.body),
             init_stores: Vec::new(),
             fixture: None,
             predicate: None,
@@ -513,7 +513,6 @@ impl Lowerer {
         self.facts.functions[func as usize].params = params.clone();
         let bound = params.iter().map(|p| p.name.clone()).collect();
         self.push_scope(ScopeKind::Function(func), bound, false);
-        self.scope_mut().cancellation_checked = super::scan::mentions_cancellation(&lambda.body);
         for param in &params {
             self.flow().env.insert(param.name.clone(), param.node);
         }

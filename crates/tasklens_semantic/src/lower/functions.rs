@@ -168,7 +168,6 @@ impl Lowerer {
         let scope = self.scope_mut();
         scope.globals = scan.globals;
         scope.nonlocals = scan.nonlocals;
-        scope.cancellation_checked = scan.mentions_cancellation;
         for param in &params {
             scope.flow.env.insert(param.name.clone(), param.node);
             scope.versions.entry(param.name.clone()).or_default().push(param.node);

@@ -110,8 +110,6 @@ struct Scope {
     try_bindings: Vec<Option<Vec<(Name, NodeId)>>>,
     /// Some attribute path has been narrowed here (see `attribute_paths`).
     narrowed_paths: bool,
-    /// The function's body mentions cancellation (`ScopeScan::mentions_cancellation`).
-    cancellation_checked: bool,
 }
 
 /// A name bound to a narrowing test, valid while the name and every narrowed name keep
@@ -378,12 +376,12 @@ impl Lowerer {
         let ast::Expr::Name(receiver) = &*attribute.value else { return };
         let Some(scope) = self.scopes.last() else { return };
         let ScopeKind::Function(func) = scope.kind else { return };
-        if scope.cancellation_checked {
+        let function = &self.facts.functions[func as usize];
+        if function.mentions_cancellation {
             return;
         }
         let Some(&node) = scope.flow.env.get(&receiver.id) else { return };
-        let params = &self.facts.functions[func as usize].params;
-        let Some(param) = params.iter().position(|p| p.node == node) else { return };
+        let Some(param) = function.params.iter().position(|p| p.node == node) else { return };
         self.facts.unchecked_outcomes.push(crate::facts::UncheckedOutcome {
             func,
             param: param as u32,
@@ -691,7 +689,6 @@ impl Scope {
             unwrapped_copies: FxHashMap::default(),
             try_bindings: Vec::new(),
             narrowed_paths: false,
-            cancellation_checked: false,
         }
     }
 }
