@@ -38,6 +38,75 @@ asyncio.run(main())
 }
 
 #[test]
+fn branches_a_constant_flag_rules_out_never_run() {
+    // pymongo generates its synchronous API from the asynchronous one and keeps the async
+    // code behind `if not _IS_SYNC:`, a flag bound once per module: in the synchronous twin
+    // those branches never run. A flag bound twice, or a local of the same name, decides
+    // nothing.
+    check(
+        r#"
+#- pool_sync.py
+import asyncio
+
+_IS_SYNC = True
+DEBUG = False
+if DEBUG:
+    DEBUG = True
+
+
+async def close_conn():
+    return None
+
+
+def reset(close, _IS_SYNC=False):
+    if not _IS_SYNC:
+        asyncio.gather(close_conn())
+
+
+def close(close):
+    if close:
+        print("closing")
+    elif not _IS_SYNC:
+        asyncio.gather(close_conn())
+    if not _IS_SYNC and close:
+        asyncio.gather(close_conn())
+    elif DEBUG or _IS_SYNC:
+        print("closed")
+    else:
+        asyncio.gather(close_conn())
+    if DEBUG:
+        asyncio.gather(close_conn())
+#- pool_async.py
+import asyncio
+
+_IS_SYNC = False
+
+
+async def close_conn():
+    return None
+
+
+async def close():
+    if not _IS_SYNC:
+        asyncio.gather(close_conn())
+    await asyncio.sleep(0)
+#- main.py run
+import asyncio
+import pool_async
+import pool_sync
+
+pool_sync.close(False)
+asyncio.run(pool_async.close())
+"#,
+        "
+        pool_async.py:12: TL005
+        pool_sync.py:15: TL005
+        pool_sync.py:30: TL005
+        ",
+    );
+}
+
+#[test]
 fn kept_handles() {
     check(
         r#"

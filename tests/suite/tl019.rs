@@ -188,6 +188,70 @@ asyncio.run(main())
     );
 }
 
+#[test]
+fn a_field_of_the_class_is_not_a_subclass_property() {
+    // `Request` stores its own `stream` (a file); the ASGI subclass replaces it with a
+    // property whose stream reads asynchronously, and never runs the base `__init__` that
+    // parses the form (falcon). The base's code reads its own field. A mixin that only
+    // calls what the class using it defines still reaches that class's `async def`.
+    check(
+        r#"
+#- web/__init__.py
+#- web/request.py
+import io
+
+
+class Request:
+    def __init__(self, body):
+        self.stream = io.BytesIO(body)
+        self._parse_form()
+
+    def _parse_form(self):
+        data = self.stream.read(4)
+        self.form = data.decode("ascii")
+
+
+class Loader:
+    def load_text(self):
+        return self.fetch().decode("ascii")
+#- web/asgi.py
+from web import request
+
+
+class Stream:
+    async def read(self, size=None):
+        return b"body"
+
+
+class Request(request.Request):
+    def __init__(self, scope):
+        self.scope = scope
+
+    @property
+    def stream(self):
+        return Stream()
+
+
+class Client(request.Loader):
+    async def fetch(self):
+        return b"text"
+#- main.py run
+import asyncio
+from web import asgi, request
+
+
+async def main():
+    print(request.Request(b"a=1&").form)
+    print(await asgi.Request({}).stream.read())
+    asgi.Client().load_text()
+
+
+asyncio.run(main())
+"#,
+        "web/request.py:16: TL019",
+    );
+}
+
 const ALWAYS_TRUE: &str = r#"
 #- door.py
 import asyncio

@@ -103,9 +103,11 @@ impl Solver {
         let mut methods: Vec<GFunc> = self.classes.find_method(&self.modules, class, name).into_iter().collect();
         if !methods.is_empty() {
             methods.extend(self.classes.overrides(&self.modules, class, name));
-        } else if !self.classes.external_base[class as usize] {
+        } else if !self.classes.external_base[class as usize] && !self.classes.stores(&self.modules, class, name) {
             // A mixin calls what only the class that uses it defines: an instance without
-            // the method cannot call it, so it is one of that class's.
+            // the method cannot call it, so it is one of that class's. Not where the class
+            // gives the attribute a value itself (`self.stream = ...`): a subclass's property
+            // of that name replaces a field, and the class's own code reads its field.
             methods = self.classes.sole_implementation_below(&self.modules, class, name);
         }
         let methods: Rc<[GFunc]> = methods.into();

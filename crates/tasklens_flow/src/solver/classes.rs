@@ -277,6 +277,11 @@ impl ClassTable {
             .is_some_and(|classes| classes.iter().any(|&c| modules.class(c).1.method(name).is_some()))
     }
 
+    /// Whether `class` or a base of it gives attribute `name` a value (not only an annotation).
+    pub fn stores(&self, modules: &Modules, class: GClass, name: &Name) -> bool {
+        self.mro[class as usize].iter().any(|&c| modules.class(c).1.stores(name))
+    }
+
     /// Whether `class`, a base of it or a subclass of it declares attribute `name`.
     pub fn attribute_in_cone(&self, modules: &Modules, class: GClass, name: &Name) -> bool {
         self.mro[class as usize].iter().any(|&c| modules.class(c).1.has_attribute(name))

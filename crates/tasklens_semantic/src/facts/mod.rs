@@ -318,6 +318,9 @@ pub struct ClassFacts {
     pub setters: Vec<(Name, FuncId)>,
     /// Attribute names assigned or declared on the class or its instances, sorted.
     pub attributes: Vec<Name>,
+    /// The attributes among them that get a value (a class-body assignment, a store on
+    /// `self`), not only an annotation, sorted.
+    pub stored: Vec<Name>,
     /// Annotated class-body names in order: the fields of a dataclass-like class.
     pub fields: Vec<Name>,
     /// Decorated as a dataclass (or attrs class): the constructor takes the fields.
@@ -342,6 +345,11 @@ impl ClassFacts {
 
     pub fn has_attribute(&self, name: &str) -> bool {
         self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+    }
+
+    /// Whether the class body assigns `name` or a method stores it on `self`.
+    pub fn stores(&self, name: &str) -> bool {
+        self.stored.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
 }
 

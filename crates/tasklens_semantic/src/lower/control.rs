@@ -19,9 +19,20 @@ impl Lowerer {
     }
 
     fn if_branches(&mut self, stmt: &ast::StmtIf) {
+        if let Some(taken) = self.branch_taken(stmt) {
+            if let Some(body) = taken {
+                self.block(body);
+            }
+            return;
+        }
         let mut ends = Vec::new();
         let (when_true, when_false) = self.condition(&stmt.test);
         let version = self.version_test(&stmt.test).unwrap_or_default();
+        if !self.constant_flags.is_empty() && self.flag_value(&stmt.test, 0) == Some(false) {
+            // The body never runs (later tests are not all decided).
+            self.else_branches(stmt, ends, version, when_false);
+            return;
+        }
         let before = self.flow().clone();
         self.narrow(&when_true);
         self.gate_on(&stmt.test, true);
@@ -41,13 +52,38 @@ impl Lowerer {
             self.under_test(|this| this.block(&stmt.body));
         }
         ends.push(std::mem::replace(self.flow(), before));
+        self.else_branches(stmt, ends, version, when_false);
+    }
+
+    /// The `elif` and `else` clauses of `stmt`, after its body ended in `ends`, and the merge.
+    fn else_branches(
+        &mut self,
+        stmt: &ast::StmtIf,
+        mut ends: Vec<Flow>,
+        version: super::versions::VersionTest,
+        when_false: Vec<Narrowing>,
+    ) {
         self.narrow(&when_false);
         self.gate_on(&stmt.test, false);
         self.runs_below(version.when_false);
         self.runs_from(version.from_when_false);
         let mut has_else = false;
         for clause in &stmt.elif_else_clauses {
+            // An `elif` the constant flags decide: never taken, or the last that can be.
+            let decided = match (&clause.test, self.constant_flags.is_empty()) {
+                (Some(test), false) => self.flag_value(test, 0),
+                _ => None,
+            };
+            if decided == Some(false) {
+                continue;
+            }
             match &clause.test {
+                Some(_) if decided == Some(true) => {
+                    has_else = true;
+                    self.under_test(|this| this.block(&clause.body));
+                    ends.push(self.flow().clone());
+                    break;
+                }
                 Some(test) => {
                     let (when_true, when_false) = self.condition(test);
                     let version = self.version_test(test).unwrap_or_default();
@@ -77,6 +113,53 @@ impl Lowerer {
         *self.flow() = merged;
         if stmt.elif_else_clauses.is_empty() {
             self.note_set_attribute(stmt);
+        }
+    }
+
+    /// The one branch of `stmt` that runs, when the module's constant flags decide its tests
+    /// (`if not _IS_SYNC:`): `Some(None)` when none does.
+    fn branch_taken<'a>(&self, stmt: &'a ast::StmtIf) -> Option<Option<&'a [ast::Stmt]>> {
+        if self.constant_flags.is_empty() {
+            return None;
+        }
+        if self.flag_value(&stmt.test, 0)? {
+            return Some(Some(&stmt.body));
+        }
+        for clause in &stmt.elif_else_clauses {
+            match &clause.test {
+                Some(test) if !self.flag_value(test, 0)? => {}
+                _ => return Some(Some(&clause.body)),
+            }
+        }
+        Some(None)
+    }
+
+    /// The value of a test made of constant flags, `not`, `and` and `or`, if it is known.
+    fn flag_value(&self, test: &Expr, depth: u32) -> Option<bool> {
+        if depth > 32 {
+            return None;
+        }
+        match test {
+            Expr::Name(name) => {
+                let flag = *self.constant_flags.get(&name.id)?;
+                // A local (or a class attribute) of that name is another variable.
+                let shadowed = self.scopes.iter().skip(1).any(|scope| scope.bound.contains(&name.id));
+                (!shadowed).then_some(flag)
+            }
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => self.flag_value(&unary.operand, depth + 1).map(|v| !v),
+            Expr::BoolOp(bool_op) => {
+                let decisive = bool_op.op == ast::BoolOp::Or;
+                let mut all_known = true;
+                for value in &bool_op.values {
+                    match self.flag_value(value, depth + 1) {
+                        Some(v) if v == decisive => return Some(decisive),
+                        Some(_) => {}
+                        None => all_known = false,
+                    }
+                }
+                all_known.then_some(!decisive)
+            }
+            _ => None,
         }
     }
 

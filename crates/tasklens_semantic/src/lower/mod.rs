@@ -196,6 +196,9 @@ pub(crate) struct Lowerer {
     collection_versions: FxHashMap<NodeId, (usize, Name, u32)>,
     /// Module-level names bound to a version test (`PY310 = sys.version_info >= (3, 10)`).
     version_aliases: FxHashMap<Name, versions::VersionTest>,
+    /// The module's constant flags (see [`scan::constant_flags`]): a branch they rule out
+    /// never runs, and is not lowered.
+    constant_flags: FxHashMap<Name, bool>,
     /// The ids of keys in `facts.keys`.
     key_ids: FxHashMap<DictKey, KeyId>,
     /// How each module-level name is bound, to decide its [`Binding`].
@@ -212,6 +215,7 @@ impl Lowerer {
         type_comments: Vec<crate::type_comments::TypeComment>,
     ) -> (ModuleFacts, Positions) {
         let scan = scan::scan_body(body);
+        let constant_flags = scan::constant_flags(body, &scan);
         let mut lowerer = Lowerer {
             facts: ModuleFacts::default(),
             scopes: Vec::new(),
@@ -241,6 +245,7 @@ impl Lowerer {
             name_reads: FxHashMap::default(),
             collection_versions: FxHashMap::default(),
             version_aliases: FxHashMap::default(),
+            constant_flags,
             module_bindings: FxHashMap::default(),
             type_comments,
             positions: Positions::default(),
@@ -302,6 +307,8 @@ impl Lowerer {
             class.setters.sort_by(|a, b| a.0.cmp(&b.0));
             class.attributes.sort();
             class.attributes.dedup();
+            class.stored.sort();
+            class.stored.dedup();
         }
         self.facts.none_attrs.sort();
         self.facts.none_attrs.dedup();
@@ -623,6 +630,7 @@ impl Lowerer {
             methods: Vec::new(),
             setters: Vec::new(),
             attributes: Vec::new(),
+            stored: Vec::new(),
             fields: Vec::new(),
             // A `NamedTuple` subclass takes its fields as constructor arguments, as a dataclass does.
             dataclass: class.decorator_list.iter().any(is_dataclass_decorator) || named_tuple,

@@ -24,6 +24,7 @@ impl Lowerer {
             type_params: Vec::new(),
             methods: Vec::new(),
             setters: Vec::new(),
+            stored: attributes.clone(),
             attributes,
             fields,
             dataclass: true,

@@ -1,10 +1,10 @@
 //! Pre-scans of a scope body: which names it binds, which it declares global
-//! or nonlocal, and whether it yields.
+//! or nonlocal, whether it yields, and a module's constant flags.
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What a scope body binds, found before the body is lowered.
 #[derive(Default)]
@@ -19,6 +19,55 @@ pub(crate) struct ScopeScan {
     /// `.cancelled` attribute, the name `CancelledError` or `BaseException`, a bare
     /// `except:` (TL023).
     pub mentions_cancellation: bool,
+    /// Names bound more than once (or deleted).
+    rebound: FxHashSet<Name>,
+    /// `NAME = True` / `NAME = False` statements, as found.
+    flag_assignments: Vec<(Name, bool)>,
+}
+
+/// A module's constant flags: names its body binds once, to `True` or `False`, and no
+/// function rebinds through `global` (`_IS_SYNC = True`, the flag of code generated for a
+/// synchronous and an asynchronous API from one source).
+pub(crate) fn constant_flags(body: &[Stmt], scan: &ScopeScan) -> FxHashMap<Name, bool> {
+    let mut flags: FxHashMap<Name, bool> = (scan.flag_assignments.iter())
+        .filter(|(name, _)| !scan.rebound.contains(name))
+        .cloned()
+        .collect();
+    if flags.is_empty() {
+        return flags;
+    }
+    // `global NAME` anywhere (statements only: expressions hold no `global`).
+    let mut blocks: Vec<&[Stmt]> = vec![body];
+    while let Some(block) = blocks.pop() {
+        for stmt in block {
+            match stmt {
+                Stmt::Global(global) => {
+                    for name in &global.names {
+                        flags.remove(&name.id);
+                    }
+                }
+                Stmt::FunctionDef(def) => blocks.push(&def.body),
+                Stmt::ClassDef(class) => blocks.push(&class.body),
+                Stmt::If(if_stmt) => {
+                    blocks.push(&if_stmt.body);
+                    blocks.extend(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]));
+                }
+                Stmt::For(for_stmt) => blocks.extend([&for_stmt.body[..], &for_stmt.orelse[..]]),
+                Stmt::While(while_stmt) => blocks.extend([&while_stmt.body[..], &while_stmt.orelse[..]]),
+                Stmt::With(with) => blocks.push(&with.body),
+                Stmt::Try(try_stmt) => {
+                    blocks.extend([&try_stmt.body[..], &try_stmt.orelse[..], &try_stmt.finalbody[..]]);
+                    for handler in &try_stmt.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        blocks.push(&handler.body);
+                    }
+                }
+                Stmt::Match(match_stmt) => blocks.extend(match_stmt.cases.iter().map(|case| &case.body[..])),
+                _ => {}
+            }
+        }
+    }
+    flags
 }
 
 /// Scans a body without entering nested functions, classes or lambdas.
@@ -54,11 +103,15 @@ struct Scanner {
 }
 
 impl Scanner {
+    fn bind(&mut self, name: &Name) {
+        if !self.scan.bound.insert(name.clone()) {
+            self.scan.rebound.insert(name.clone());
+        }
+    }
+
     fn bind_target(&mut self, target: &Expr) {
         match target {
-            Expr::Name(name) => {
-                self.scan.bound.insert(name.id.clone());
-            }
+            Expr::Name(name) => self.bind(&name.id),
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 for elt in elts {
                     self.bind_target(elt);
@@ -77,19 +130,29 @@ impl<'a> Visitor<'a> for Scanner {
         }
         match stmt {
             Stmt::FunctionDef(def) => {
-                self.scan.bound.insert(def.name.id.clone());
+                self.bind(&def.name.id);
                 for decorator in &def.decorator_list {
                     self.visit_expr(&decorator.expression);
                 }
                 return;
             }
             Stmt::ClassDef(class) => {
-                self.scan.bound.insert(class.name.id.clone());
+                self.bind(&class.name.id);
                 return;
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     self.bind_target(target);
+                }
+                if let ([Expr::Name(name)], Expr::BooleanLiteral(value)) = (&assign.targets[..], &*assign.value) {
+                    self.scan.flag_assignments.push((name.id.clone(), value.value));
+                }
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    if let Expr::Name(name) = target {
+                        self.scan.rebound.insert(name.id.clone());
+                    }
                 }
             }
             Stmt::AnnAssign(assign) if assign.value.is_some() => self.bind_target(&assign.target),
@@ -108,14 +171,14 @@ impl<'a> Visitor<'a> for Scanner {
                         Some(asname) => asname.id.clone(),
                         None => Name::new(alias.name.id.split('.').next().unwrap_or_default()),
                     };
-                    self.scan.bound.insert(name);
+                    self.bind(&name);
                 }
             }
             Stmt::ImportFrom(import) => {
                 for alias in &import.names {
                     let name = alias.asname.as_ref().unwrap_or(&alias.name);
                     if name.as_str() != "*" {
-                        self.scan.bound.insert(name.id.clone());
+                        self.bind(&name.id);
                     }
                 }
             }
@@ -130,7 +193,7 @@ impl<'a> Visitor<'a> for Scanner {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     self.scan.mentions_cancellation |= handler.type_.is_none();
                     if let Some(name) = &handler.name {
-                        self.scan.bound.insert(name.id.clone());
+                        self.bind(&name.id);
                     }
                 }
             }

@@ -467,6 +467,7 @@ impl Lowerer {
                     }
                     let version = self.bind(&name.id, value, None);
                     self.facts.classes[class as usize].attributes.push(name.id.clone());
+                    self.facts.classes[class as usize].stored.push(name.id.clone());
                     let attr = self.intern(&name.id);
                     let hop = self.hop(name.range, HopKind::AttrStore(attr));
                     self.constrain(Constraint::ClassStore { class, attr, from: version, hop: Some(hop) });
@@ -480,6 +481,7 @@ impl Lowerer {
                 }
                 if let Some(class) = self.self_attribute_class(attribute) {
                     self.facts.classes[class as usize].attributes.push(attribute.attr.id.clone());
+                    self.facts.classes[class as usize].stored.push(attribute.attr.id.clone());
                 }
                 if self.may_be_none(value) {
                     self.facts.none_attrs.push(attribute.attr.id.clone());
