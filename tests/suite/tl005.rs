@@ -41,8 +41,8 @@ asyncio.run(main())
 fn branches_a_constant_flag_rules_out_never_run() {
     // pymongo generates its synchronous API from the asynchronous one and keeps the async
     // code behind `if not _IS_SYNC:`, a flag bound once per module: in the synchronous twin
-    // those branches never run. A flag bound twice, or a local of the same name, decides
-    // nothing.
+    // those branches never run (psycopg writes `if False:  # ASYNC`). A flag bound twice, or
+    // a local of the same name, decides nothing.
     check(
         r#"
 #- pool_sync.py
@@ -76,6 +76,13 @@ def close(close):
         asyncio.gather(close_conn())
     if DEBUG:
         asyncio.gather(close_conn())
+
+
+class Pool:
+    if False:  # ASYNC (psycopg's marker for code only the async twin runs)
+
+        def __del__(self):
+            asyncio.gather(close_conn())
 #- pool_async.py
 import asyncio
 

@@ -28,7 +28,7 @@ impl Lowerer {
         let mut ends = Vec::new();
         let (when_true, when_false) = self.condition(&stmt.test);
         let version = self.version_test(&stmt.test).unwrap_or_default();
-        if !self.constant_flags.is_empty() && self.flag_value(&stmt.test, 0) == Some(false) {
+        if self.flag_value(&stmt.test, 0) == Some(false) {
             // The body never runs (later tests are not all decided).
             self.else_branches(stmt, ends, version, when_false);
             return;
@@ -70,10 +70,7 @@ impl Lowerer {
         let mut has_else = false;
         for clause in &stmt.elif_else_clauses {
             // An `elif` the constant flags decide: never taken, or the last that can be.
-            let decided = match (&clause.test, self.constant_flags.is_empty()) {
-                (Some(test), false) => self.flag_value(test, 0),
-                _ => None,
-            };
+            let decided = clause.test.as_ref().and_then(|test| self.flag_value(test, 0));
             if decided == Some(false) {
                 continue;
             }
@@ -116,12 +113,9 @@ impl Lowerer {
         }
     }
 
-    /// The one branch of `stmt` that runs, when the module's constant flags decide its tests
-    /// (`if not _IS_SYNC:`): `Some(None)` when none does.
+    /// The one branch of `stmt` that runs, when constants decide its tests (`if not
+    /// _IS_SYNC:`, `if False:`): `Some(None)` when none does.
     fn branch_taken<'a>(&self, stmt: &'a ast::StmtIf) -> Option<Option<&'a [ast::Stmt]>> {
-        if self.constant_flags.is_empty() {
-            return None;
-        }
         if self.flag_value(&stmt.test, 0)? {
             return Some(Some(&stmt.body));
         }
@@ -134,12 +128,14 @@ impl Lowerer {
         Some(None)
     }
 
-    /// The value of a test made of constant flags, `not`, `and` and `or`, if it is known.
+    /// The value of a test made of `True`, `False`, constant flags, `not`, `and` and `or`, if
+    /// it is known.
     fn flag_value(&self, test: &Expr, depth: u32) -> Option<bool> {
         if depth > 32 {
             return None;
         }
         match test {
+            Expr::BooleanLiteral(literal) => Some(literal.value),
             Expr::Name(name) => {
                 let flag = *self.constant_flags.get(&name.id)?;
                 // A local (or a class attribute) of that name is another variable.
