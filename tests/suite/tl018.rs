@@ -204,6 +204,42 @@ asyncio.run(main())
     );
 }
 
+const WAITED_COROUTINES: &str = r#"
+#- sentinel.py
+import asyncio
+
+
+async def connect(address, pools):
+    await asyncio.sleep(0)
+    pools.append(address)
+    return address
+
+
+async def discover(addresses):
+    pools = []
+    done, pending = await asyncio.wait([connect(a, pools) for a in addresses])
+    for task in done:
+        print(task.result())
+    return pools
+#- main.py run
+import asyncio
+import sentinel
+
+asyncio.run(sentinel.discover(["a", "b"]))
+"#;
+
+#[test]
+fn what_wait_gives_back_for_coroutines_are_tasks() {
+    // Before 3.11 `asyncio.wait` wraps the coroutines it is given in Tasks and gives those
+    // back (aioredis's sentinel pool), so `result()` works there; from 3.11 it refuses them
+    // (TL008). Either way no coroutine comes back.
+    check(WAITED_COROUTINES, "sentinel.py:12: TL008");
+    let fixture = crate::fixture::parse(WAITED_COROUTINES);
+    let output = crate::fixture::python(&fixture.files, "main.py", Some("3.10"), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && stdout.contains('a') && stdout.contains('b'), "{output:?}");
+}
+
 #[test]
 fn iterating_as_completed_with_for_gives_coroutines() {
     // `concurrent.futures.as_completed` gives Futures whose `result()` is read; asyncio's,

@@ -643,7 +643,10 @@ impl Solver {
         };
         let set = self.new_node();
         let members = self.part_node(set, Part::Values);
-        self.complex_on(awaitables, Complex::LoadPart { part: Part::Iter, to: members, label: NO_LABEL });
+        // Coroutines do not come back: before 3.11 `wait` wraps each in a Task (unknown
+        // here), from 3.11 it refuses them (TL008).
+        let label = super::NOT_COROUTINES;
+        self.complex_on(awaitables, Complex::LoadPart { part: Part::Iter, to: members, label });
         self.seed(to, Obj::Container(to, ContainerKind::Tuple));
         for part in [Part::Index(0), Part::Index(1), Part::Values] {
             let slot = self.part_node(to, part);
