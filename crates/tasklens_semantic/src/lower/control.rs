@@ -142,7 +142,9 @@ impl Lowerer {
                 let shadowed = self.scopes.iter().skip(1).any(|scope| scope.bound.contains(&name.id));
                 (!shadowed).then_some(flag)
             }
-            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => self.flag_value(&unary.operand, depth + 1).map(|v| !v),
+            Expr::UnaryOp(unary) if unary.op == ast::UnaryOp::Not => {
+                self.flag_value(&unary.operand, depth + 1).map(|v| !v)
+            }
             Expr::BoolOp(bool_op) => {
                 let decisive = bool_op.op == ast::BoolOp::Or;
                 let mut all_known = true;

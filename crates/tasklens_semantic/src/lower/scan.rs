@@ -29,10 +29,8 @@ pub(crate) struct ScopeScan {
 /// function rebinds through `global` (`_IS_SYNC = True`, the flag of code generated for a
 /// synchronous and an asynchronous API from one source).
 pub(crate) fn constant_flags(body: &[Stmt], scan: &ScopeScan) -> FxHashMap<Name, bool> {
-    let mut flags: FxHashMap<Name, bool> = (scan.flag_assignments.iter())
-        .filter(|(name, _)| !scan.rebound.contains(name))
-        .cloned()
-        .collect();
+    let mut flags: FxHashMap<Name, bool> =
+        (scan.flag_assignments.iter()).filter(|(name, _)| !scan.rebound.contains(name)).cloned().collect();
     if flags.is_empty() {
         return flags;
     }
