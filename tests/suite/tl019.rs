@@ -193,7 +193,8 @@ fn a_field_of_the_class_is_not_a_subclass_property() {
     // `Request` stores its own `stream` (a file); the ASGI subclass replaces it with a
     // property whose stream reads asynchronously, and never runs the base `__init__` that
     // parses the form (falcon). The base's code reads its own field. A mixin that only
-    // calls what the class using it defines still reaches that class's `async def`.
+    // calls what the class using it defines still reaches that class's `async def`, and so
+    // does a class-body placeholder (`on_data = None`) that a subclass's method overrides.
     check(
         r#"
 #- web/__init__.py
@@ -214,6 +215,14 @@ class Request:
 class Loader:
     def load_text(self):
         return self.fetch().decode("ascii")
+
+
+class Handler:
+    on_data = None
+
+    def feed(self, data):
+        if self.on_data is not None:
+            return self.on_data(data).upper()
 #- web/asgi.py
 from web import request
 
@@ -235,6 +244,11 @@ class Request(request.Request):
 class Client(request.Loader):
     async def fetch(self):
         return b"text"
+
+
+class Reader(request.Handler):
+    async def on_data(self, data):
+        return data
 #- main.py run
 import asyncio
 from web import asgi, request
@@ -248,7 +262,7 @@ async def main():
 
 asyncio.run(main())
 "#,
-        "web/request.py:16: TL019",
+        "web/request.py:16: TL019\nweb/request.py:24: TL019",
     );
 }
 

@@ -106,8 +106,10 @@ impl Solver {
         } else if !self.classes.external_base[class as usize] && !self.classes.stores(&self.modules, class, name) {
             // A mixin calls what only the class that uses it defines: an instance without
             // the method cannot call it, so it is one of that class's. Not where the class
-            // gives the attribute a value itself (`self.stream = ...`): a subclass's property
-            // of that name replaces a field, and the class's own code reads its field.
+            // stores the attribute on its instances (`self.stream = ...`): the instance's own
+            // value hides a subclass's method, and the class's code reads its field, not a
+            // subclass's property (falcon's ASGI `Request.stream`). A class-body placeholder
+            // (`on_data = None`) is overridden by a subclass's method as usual.
             methods = self.classes.sole_implementation_below(&self.modules, class, name);
         }
         let methods: Rc<[GFunc]> = methods.into();

@@ -277,7 +277,7 @@ impl ClassTable {
             .is_some_and(|classes| classes.iter().any(|&c| modules.class(c).1.method(name).is_some()))
     }
 
-    /// Whether `class` or a base of it gives attribute `name` a value (not only an annotation).
+    /// Whether a method of `class` or of a base of it stores attribute `name` on `self`.
     pub fn stores(&self, modules: &Modules, class: GClass, name: &Name) -> bool {
         self.mro[class as usize].iter().any(|&c| modules.class(c).1.stores(name))
     }

@@ -318,8 +318,8 @@ pub struct ClassFacts {
     pub setters: Vec<(Name, FuncId)>,
     /// Attribute names assigned or declared on the class or its instances, sorted.
     pub attributes: Vec<Name>,
-    /// The attributes among them that get a value (a class-body assignment, a store on
-    /// `self`), not only an annotation, sorted.
+    /// The attributes among them that methods store on `self` (which an instance then holds
+    /// in its own dict, before any method of that name), sorted.
     pub stored: Vec<Name>,
     /// Annotated class-body names in order: the fields of a dataclass-like class.
     pub fields: Vec<Name>,
@@ -347,7 +347,7 @@ impl ClassFacts {
         self.attributes.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
 
-    /// Whether the class body assigns `name` or a method stores it on `self`.
+    /// Whether a method stores `name` on `self`.
     pub fn stores(&self, name: &str) -> bool {
         self.stored.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }

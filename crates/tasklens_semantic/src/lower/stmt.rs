@@ -467,7 +467,6 @@ impl Lowerer {
                     }
                     let version = self.bind(&name.id, value, None);
                     self.facts.classes[class as usize].attributes.push(name.id.clone());
-                    self.facts.classes[class as usize].stored.push(name.id.clone());
                     let attr = self.intern(&name.id);
                     let hop = self.hop(name.range, HopKind::AttrStore(attr));
                     self.constrain(Constraint::ClassStore { class, attr, from: version, hop: Some(hop) });
