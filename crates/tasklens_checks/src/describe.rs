@@ -8,6 +8,11 @@ pub(crate) fn source(db: &dyn salsa::Database, file: File, range: ruff_text_size
     file.text(db).get(usize::from(range.start())..usize::from(range.end())).unwrap_or("")
 }
 
+/// Code a range covers, on one line, for a message (see [`one_line`]).
+pub(crate) fn shown(db: &dyn salsa::Database, file: File, range: ruff_text_size::TextRange) -> String {
+    one_line(source(db, file, range))
+}
+
 /// `path:line` for a location.
 pub(crate) fn place(db: &dyn salsa::Database, at: Location) -> String {
     let index = tasklens_db::line_index(db, at.file);
@@ -51,7 +56,7 @@ pub(crate) fn producer(db: &dyn salsa::Database, producer: &Producer) -> String 
         Producer::Call { at, callee, wraps: Some(wrapped), .. } => format!(
             "`{}` (a `functools.partial` of `{}`) returns a plain Future",
             call(db, *at, *callee),
-            source(db, wrapped.file, wrapped.range)
+            shown(db, wrapped.file, wrapped.range)
         ),
         Producer::Parameter { name, function, shape: ParamShape::Value, .. } => {
             format!("parameter `{name}` of `{function}` is annotated to accept a plain Future")
@@ -109,8 +114,18 @@ pub(crate) fn produced(producer: &Producer) -> &'static str {
     }
 }
 
+/// Code on one line: runs of whitespace become one space, or none next to brackets and
+/// before a `.` (`item["resource"]` and `.get` on two lines read `item["resource"].get`).
 pub(crate) fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut line = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let joined = line.ends_with(['(', '[', '{', '.']) || word.starts_with(['.', ')', ']', '}']);
+        if !line.is_empty() && !joined {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    line
 }
 
 /// What the sink is, for the message.
@@ -235,4 +250,17 @@ pub(crate) fn coroutine_function_label(
         range: at.range,
         message: format!("`async def {name}`: a call of it gives a coroutine"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn code_on_several_lines_reads_as_written_on_one() {
+        assert_eq!(one_line("item[\"resource\"]\n            .get"), "item[\"resource\"].get");
+        assert_eq!(one_line("gather(\n    a,\n    b,\n)"), "gather(a, b,)");
+        assert_eq!(one_line("self.loop.create_task"), "self.loop.create_task");
+        assert_eq!(one_line("x  if  y else z"), "x if y else z");
+    }
 }

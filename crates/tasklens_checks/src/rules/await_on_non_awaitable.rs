@@ -61,7 +61,7 @@ declare_rule! {
 /// `def` it runs: a callable picked at run time (`func = getattr(self, name, not_found)`,
 /// a dispatch table, a flag that says which kind it is) is whatever some code gave.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Option<Diagnostic> {
-    let callee = describe::source(db, awaited.at.file, awaited.callee);
+    let callee = &describe::shown(db, awaited.at.file, awaited.callee);
     if let Producer::Function { .. } = awaited.producer {
         return Some(uncalled(db, awaited));
     }
@@ -105,7 +105,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable
 
 /// `await pool.submit(f)`: a `concurrent.futures.Future`, which only threads can wait for.
 fn concurrent_future(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Diagnostic {
-    let expression = describe::one_line(describe::source(db, awaited.at.file, awaited.at.range));
+    let expression = &describe::shown(db, awaited.at.file, awaited.at.range);
     let producer = describe::producer(db, &awaited.producer);
     let at = describe::place(db, awaited.producer.location());
     let made_here = awaited.producer.location() == awaited.at;
@@ -135,7 +135,7 @@ fn concurrent_future(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) ->
 
 /// `await self.close`: the function awaited without being called.
 fn uncalled(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Diagnostic {
-    let expression = describe::source(db, awaited.at.file, awaited.callee);
+    let expression = &describe::shown(db, awaited.at.file, awaited.callee);
     let object = if awaited.method { "method" } else { "function" };
     Diagnostic {
         code: RULE.code,

@@ -79,7 +79,7 @@ pub(crate) fn diagnostic(
     flow: &CoroutineFlow,
     others: &[&CoroutineFlow],
 ) -> Option<Diagnostic> {
-    let callee = describe::source(db, flow.at.file, flow.callee);
+    let callee = &describe::shown(db, flow.at.file, flow.callee);
     if !describe::names_its_functions(callee, &flow.functions) {
         return None;
     }

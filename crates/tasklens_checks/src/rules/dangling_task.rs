@@ -118,7 +118,7 @@ fn trace(task: &DroppedTask) -> Vec<Label> {
 
 /// TL005 for one dropped Task.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, task: &DroppedTask) -> Diagnostic {
-    let callee = describe::source(db, task.at.file, task.callee);
+    let callee = &describe::shown(db, task.at.file, task.callee);
     if let Some(gathered) = task.gathered {
         return gathering_diagnostic(task, callee, gathered);
     }

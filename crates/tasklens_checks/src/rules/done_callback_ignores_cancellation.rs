@@ -50,7 +50,7 @@ declare_rule! {
 
 /// TL023 for one read.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, read: &UncheckedOutcome) -> Diagnostic {
-    let call = describe::one_line(describe::source(db, read.at.file, read.at.range));
+    let call = &describe::shown(db, read.at.file, read.at.range);
     let message = format!(
         "`{call}` in `{}`, which `add_done_callback` calls when the Task is done ({}): if the Task was \
          cancelled, `{}()` raises CancelledError instead and the rest of the callback does not run; \

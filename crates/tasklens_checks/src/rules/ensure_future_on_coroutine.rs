@@ -82,7 +82,7 @@ declare_rule! {
 
 /// TL002 for one call.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> Diagnostic {
-    let callee = describe::source(db, call.at.file, call.callee);
+    let callee = &describe::shown(db, call.at.file, call.callee);
     let mut message = format!(
         "`{callee}` is only ever called with a coroutine here; use `asyncio.create_task`, which always returns a Task"
     );
@@ -106,7 +106,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &EnsureFutureCall) -> D
     // `loop=value` where the value may be None: `value.create_task` would fail there.
     let loop_may_be_none = call
         .loop_keyword
-        .map(|(_, value)| describe::source(db, call.at.file, value))
+        .map(|(_, value)| describe::shown(db, call.at.file, value))
         .filter(|value| *value != "None" && call.loop_may_be_none);
     if let Some(value) = &loop_may_be_none {
         let receiver = crate::rules::removed_loop_argument::as_receiver(value);

@@ -47,7 +47,7 @@ declare_rule! {
 
 /// TL012 for one call.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, run: &NestedLoopRun) -> Diagnostic {
-    let callee = describe::source(db, run.at.file, run.callee);
+    let callee = &describe::shown(db, run.at.file, run.callee);
     let error = if callee.ends_with("run_until_complete") || callee.ends_with("run_forever") {
         "RuntimeError: This event loop is already running"
     } else if callee == "run" || callee.ends_with("asyncio.run") {

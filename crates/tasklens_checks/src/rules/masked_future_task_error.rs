@@ -81,7 +81,7 @@ fn suppression(
         severity: RULE.severity,
         message: format!(
             "`{}` hides a real error: {producer} ({at}) and reaches this line, which needs a Task",
-            describe::source(db, file, comment)
+            describe::shown(db, file, comment)
         ),
         primary: Label { file, range: comment, message: "this suppression hides it".into() },
         trace: vec![

@@ -87,7 +87,7 @@ pub(crate) fn diagnostic(
     used: &MissingAwait,
     others: &[&MissingAwait],
 ) -> Option<Diagnostic> {
-    let callee = describe::source(db, used.at.file, used.callee);
+    let callee = &describe::shown(db, used.at.file, used.callee);
     if !describe::names_its_functions(callee, &used.functions) {
         return None;
     }

@@ -50,7 +50,7 @@ declare_rule! {
 
 /// TL010 for one value reaching one `asyncio.run` call.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskArgumentFlow) -> Diagnostic {
-    let callee = describe::source(db, flow.call.file, flow.callee);
+    let callee = &describe::shown(db, flow.call.file, flow.callee);
     let producer = describe::producer(db, &flow.producer);
     let at = describe::place(db, flow.producer.location());
     let since = since(flow);

@@ -61,7 +61,7 @@ pub(crate) fn line_to_change(flow: &TaskResultSet) -> (tasklens_db::File, TextRa
 
 /// TL022 for one Task-making call and the calls that set its result (the shortest flow first).
 pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskResultSet, others: &[&TaskResultSet]) -> Diagnostic {
-    let callee = describe::source(db, flow.at.file, flow.callee);
+    let callee = &describe::shown(db, flow.at.file, flow.callee);
     let method = refused_method(&flow.sink.kind);
     let mut message = format!(
         "`{callee}(...)` makes a Task; it reaches `.{method}()` in {}, which a Task refuses \

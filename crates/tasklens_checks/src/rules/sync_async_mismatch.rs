@@ -67,7 +67,7 @@ declare_rule! {
 
 /// TL015 for one statement.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) -> Diagnostic {
-    let value = describe::one_line(describe::source(db, mismatch.at.file, mismatch.at.range));
+    let value = &describe::shown(db, mismatch.at.file, mismatch.at.range);
     let (statement, other) = match mismatch.used {
         ProtocolUse::With => ("with", "async with"),
         ProtocolUse::AsyncWith => ("async with", "with"),

@@ -56,7 +56,7 @@ declare_rule! {
 /// kept in an attribute or a parameter (`self.func()`, `hook(request)`) is whatever some
 /// caller gave, and the mistake, if any, is where an `async def` was handed to plain code.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) -> Option<Diagnostic> {
-    let callee = describe::source(db, call.at.file, call.callee);
+    let callee = &describe::shown(db, call.at.file, call.callee);
     let called = callee.rsplit('.').next().unwrap_or(callee).trim();
     if !call.functions.iter().all(|(name, _)| name.as_str() == called) {
         return None;
