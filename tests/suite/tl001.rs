@@ -22,6 +22,61 @@ asyncio.run(main())
 }
 
 #[test]
+fn type_only_imports_under_constant_tests_still_name_task() {
+    // `if False:` held type-only imports before `TYPE_CHECKING` existed, and some modules
+    // write `TYPE_CHECKING = False` themselves: the code under them never runs, but what
+    // annotations name comes from there (an import, an alias), as for a type checker.
+    check(
+        r#"
+#- pkg/__init__.py
+#- pkg/checked.py
+import asyncio
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from asyncio import Task
+
+    Handle = Task[None]
+
+
+def pending() -> "Handle":
+    return asyncio.get_running_loop().create_future()
+#- pkg/legacy.py
+import asyncio
+
+if False:  # for mypy
+    from asyncio import Task
+
+
+def waiter():
+    # type: () -> Task[None]
+    return asyncio.get_running_loop().create_future()
+#- pkg/spawn.py
+import asyncio
+
+
+def spawn():
+    return asyncio.get_running_loop().create_future()
+#- main.py run
+import asyncio
+from pkg.checked import pending
+from pkg.legacy import waiter
+from pkg.spawn import spawn
+
+
+async def main():
+    pending().set_result(None)
+    waiter().set_result(None)
+    print(spawn().get_name())
+
+
+asyncio.run(main())
+"#,
+        "pkg/checked.py:11: TL001\npkg/legacy.py:9: TL001\npkg/spawn.py:5: TL001",
+    );
+}
+
+#[test]
 fn producers_across_modules_without_annotations() {
     check(
         r#"

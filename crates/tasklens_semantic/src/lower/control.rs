@@ -20,8 +20,12 @@ impl Lowerer {
 
     fn if_branches(&mut self, stmt: &ast::StmtIf) {
         if let Some(taken) = self.branch_taken(stmt) {
-            if let Some(body) = taken {
-                self.block(body);
+            let bodies = std::iter::once(&stmt.body[..]).chain(stmt.elif_else_clauses.iter().map(|c| &c.body[..]));
+            for body in bodies {
+                match taken {
+                    Some(taken) if std::ptr::eq(taken, body) => self.block(body),
+                    _ => self.imports_of(body),
+                }
             }
             return;
         }
@@ -30,6 +34,7 @@ impl Lowerer {
         let version = self.version_test(&stmt.test).unwrap_or_default();
         if self.flag_value(&stmt.test, 0) == Some(false) {
             // The body never runs (later tests are not all decided).
+            self.imports_of(&stmt.body);
             self.else_branches(stmt, ends, version, when_false);
             return;
         }
@@ -72,6 +77,7 @@ impl Lowerer {
             // An `elif` the constant flags decide: never taken, or the last that can be.
             let decided = clause.test.as_ref().and_then(|test| self.flag_value(test, 0));
             if decided == Some(false) {
+                self.imports_of(&clause.body);
                 continue;
             }
             match &clause.test {
@@ -79,6 +85,10 @@ impl Lowerer {
                     has_else = true;
                     self.under_test(|this| this.block(&clause.body));
                     ends.push(self.flow().clone());
+                    let index = stmt.elif_else_clauses.iter().position(|c| std::ptr::eq(c, clause)).unwrap_or(0);
+                    for later in &stmt.elif_else_clauses[index + 1..] {
+                        self.imports_of(&later.body);
+                    }
                     break;
                 }
                 Some(test) => {

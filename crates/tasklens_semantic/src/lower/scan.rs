@@ -27,10 +27,13 @@ pub(crate) struct ScopeScan {
 
 /// A module's constant flags: names its body binds once, to `True` or `False`, and no
 /// function rebinds through `global` (`_IS_SYNC = True`, the flag of code generated for a
-/// synchronous and an asynchronous API from one source).
+/// synchronous and an asynchronous API from one source). Not `TYPE_CHECKING = False`, which
+/// type checkers take to be true: what it guards (imports, aliases) is what annotations name.
 pub(crate) fn constant_flags(body: &[Stmt], scan: &ScopeScan) -> FxHashMap<Name, bool> {
-    let mut flags: FxHashMap<Name, bool> =
-        (scan.flag_assignments.iter()).filter(|(name, _)| !scan.rebound.contains(name)).cloned().collect();
+    let mut flags: FxHashMap<Name, bool> = (scan.flag_assignments.iter())
+        .filter(|(name, _)| !scan.rebound.contains(name) && name.as_str() != "TYPE_CHECKING")
+        .cloned()
+        .collect();
     if flags.is_empty() {
         return flags;
     }

@@ -23,6 +23,16 @@ impl Lowerer {
         }
     }
 
+    /// A block that never runs: only its imports, which annotations may name (`if False:`
+    /// was how type-only imports were written before `TYPE_CHECKING`).
+    pub(super) fn imports_of(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                self.stmt(stmt);
+            }
+        }
+    }
+
     fn stmt(&mut self, stmt: &Stmt) {
         if !self.enter(stmt.range()) {
             return;
