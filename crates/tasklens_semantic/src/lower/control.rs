@@ -21,10 +21,10 @@ impl Lowerer {
     fn if_branches(&mut self, stmt: &ast::StmtIf) {
         if let Some(taken) = self.branch_taken(stmt) {
             let bodies = std::iter::once(&stmt.body[..]).chain(stmt.elif_else_clauses.iter().map(|c| &c.body[..]));
-            for body in bodies {
-                match taken {
-                    Some(taken) if std::ptr::eq(taken, body) => self.block(body),
-                    _ => self.imports_of(body),
+            for (index, body) in bodies.enumerate() {
+                match taken == Some(index) {
+                    true => self.block(body),
+                    false => self.imports_of(body),
                 }
             }
             return;
@@ -73,7 +73,7 @@ impl Lowerer {
         self.runs_below(version.when_false);
         self.runs_from(version.from_when_false);
         let mut has_else = false;
-        for clause in &stmt.elif_else_clauses {
+        for (index, clause) in stmt.elif_else_clauses.iter().enumerate() {
             // An `elif` the constant flags decide: never taken, or the last that can be.
             let decided = clause.test.as_ref().and_then(|test| self.flag_value(test, 0));
             if decided == Some(false) {
@@ -85,7 +85,6 @@ impl Lowerer {
                     has_else = true;
                     self.under_test(|this| this.block(&clause.body));
                     ends.push(self.flow().clone());
-                    let index = stmt.elif_else_clauses.iter().position(|c| std::ptr::eq(c, clause)).unwrap_or(0);
                     for later in &stmt.elif_else_clauses[index + 1..] {
                         self.imports_of(&later.body);
                     }
@@ -124,15 +123,16 @@ impl Lowerer {
     }
 
     /// The one branch of `stmt` that runs, when constants decide its tests (`if not
-    /// _IS_SYNC:`, `if False:`): `Some(None)` when none does.
-    fn branch_taken<'a>(&self, stmt: &'a ast::StmtIf) -> Option<Option<&'a [ast::Stmt]>> {
+    /// _IS_SYNC:`, `if False:`): 0 for the body, 1 for the first `elif` or `else` and so
+    /// on; `Some(None)` when none does.
+    fn branch_taken(&self, stmt: &ast::StmtIf) -> Option<Option<usize>> {
         if self.flag_value(&stmt.test, 0)? {
-            return Some(Some(&stmt.body));
+            return Some(Some(0));
         }
-        for clause in &stmt.elif_else_clauses {
+        for (index, clause) in stmt.elif_else_clauses.iter().enumerate() {
             match &clause.test {
                 Some(test) if !self.flag_value(test, 0)? => {}
-                _ => return Some(Some(&clause.body)),
+                _ => return Some(Some(index + 1)),
             }
         }
         Some(None)
