@@ -185,3 +185,54 @@ fn an_asyncio_queue_put_never_awaited_puts_nothing() {
     let stdout = never_awaited(QUEUE_PUTS, &["Queue.put"]);
     assert!(stdout.contains("queued 2"), "{stdout}");
 }
+
+const SYNC_WRAPPERS: &str = r#"
+#- main.py run
+import asyncio
+import inspect
+
+
+class Browser:
+    async def start(self):
+        print("started")
+
+    async def close(self):
+        print("closed")
+
+    def reset(self):
+        self.close()
+
+
+class SyncBrowser(Browser):
+    """Every coroutine function read from it runs to the end on the wrapper's loop."""
+
+    def __init__(self):
+        self._loop = asyncio.new_event_loop()
+        self.start()
+
+    def __getattribute__(self, item):
+        value = super().__getattribute__(item)
+        if inspect.iscoroutinefunction(value):
+            loop = super().__getattribute__("_loop")
+            return lambda *args, **kwargs: loop.run_until_complete(value(*args, **kwargs))
+        return value
+
+    def __exit__(self, *args):
+        self.close()
+
+
+browser = SyncBrowser()
+browser.__exit__(None, None, None)
+browser._loop.close()
+"#;
+
+#[test]
+fn a_class_with_its_own_getattribute_decides_what_its_methods_are() {
+    // `SyncBrowser` runs every coroutine function it gives out: its calls are not
+    // coroutines thrown away. The base's own call is.
+    check(SYNC_WRAPPERS, "main.py:13: TL011");
+    let fixture = crate::fixture::parse(SYNC_WRAPPERS);
+    let output = crate::fixture::python(&fixture.files, "main.py", None, &[]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("started\nclosed") && !stderr.contains("never awaited"), "{stdout}{stderr}");
+}

@@ -18,6 +18,11 @@ impl Solver {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
+                // A class of the project with its own `__getattribute__` decides what every
+                // read gives (a sync wrapper that runs the coroutine functions it reads).
+                if is_instance && self.intercepts_reads(class) {
+                    self.seed(to, Obj::Unknown);
+                }
                 let methods = self.dispatch(class, attr_id);
                 if !methods.is_empty() {
                     for &func in methods.iter() {
@@ -92,6 +97,16 @@ impl Solver {
     pub(super) fn special_method(&mut self, class: GClass, name: &'static str) -> Rc<[GFunc]> {
         let name = self.name_id(&Name::new_static(name));
         self.dispatch(class, name)
+    }
+
+    /// Whether `class` or one of its bases in the project defines `__getattribute__`.
+    pub(super) fn intercepts_reads(&mut self, class: GClass) -> bool {
+        if let Some(&found) = self.intercepts_cache.get(&class) {
+            return found;
+        }
+        let found = self.classes.find_method(&self.modules, class, "__getattribute__").is_some();
+        self.intercepts_cache.insert(class, found);
+        found
     }
 
     /// The methods a call of `name` on an instance of `class` (or a subclass) may run.

@@ -481,6 +481,10 @@ impl Solver {
         match value {
             Obj::Instance(class) | Obj::Class(class) => {
                 let is_instance = matches!(value, Obj::Instance(_));
+                // The class's `__getattribute__` may give something else than the method.
+                if is_instance && self.intercepts_reads(class) {
+                    self.seed(result, Obj::Unknown);
+                }
                 let mut methods = self.dispatch(class, name_id);
                 // `Base.method(self, ...)` names the method of that class: an unbound call
                 // runs what the MRO finds, not the overrides of subclasses.

@@ -197,6 +197,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         element_future_params: FxHashSet::default(),
         result_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
+        intercepts_cache: FxHashMap::default(),
         attribute_cache: FxHashMap::default(),
         class_attributes: vec![None; modules.class_count as usize],
         typed_dict_places: FxHashSet::default(),

@@ -475,6 +475,8 @@ pub(crate) struct Solver {
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
     dispatch_cache: FxHashMap<(GClass, NameId), Rc<[GFunc]>>,
+    /// Whether a class's MRO in the project defines `__getattribute__`.
+    intercepts_cache: FxHashMap<GClass, bool>,
     /// Property setters by (class, attribute).
     setter_cache: FxHashMap<(GClass, NameId), Option<GFunc>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
