@@ -10,7 +10,7 @@ mod watch;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use tasklens_checks::{Diagnostic, Severity, all_rules, rule};
+use tasklens_checks::{Diagnostic, Severity, all_rules, counted, rule};
 use tasklens_db::PythonVersion;
 use tasklens_project::config::Config;
 use tasklens_project::with_large_stack;
@@ -336,7 +336,11 @@ fn check(mut args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     if args.add_noqa {
         if !args.silent {
-            eprintln!("Added {} `# tasklens: ignore` comment(s) in {} file(s).", totals.ignores_added, totals.written);
+            eprintln!(
+                "Added {} in {}.",
+                counted(totals.ignores_added, "`# tasklens: ignore` comment"),
+                counted(totals.written, "file")
+            );
         }
         let failed = totals.failed || totals.problems > 0;
         return Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS });
@@ -471,7 +475,7 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         if totals.diffed_files == 0 {
             eprintln!("No fixes to apply ({} files).", totals.files);
         } else {
-            eprintln!("Would fix {} finding(s) in {} file(s).", totals.fixed, totals.diffed_files);
+            eprintln!("Would fix {} in {}.", counted(totals.fixed, "finding"), counted(totals.diffed_files, "file"));
         }
         return String::new();
     }
@@ -481,7 +485,7 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
     }
     let fixed = args.fix.then(|| {
         let counts: Vec<String> = totals.fixed_by_code.iter().map(|(code, n)| format!("{code} x{n}")).collect();
-        (totals.fixed, format!("{} in {} file(s)", counts.join(", "), totals.written))
+        (totals.fixed, format!("{} in {}", counts.join(", "), counted(totals.written, "file")))
     });
     let (errors, warnings) = (totals.errors, totals.warnings);
     let mut out = match (totals.diagnostics, &fixed) {
@@ -496,11 +500,16 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
             format!("No findings in the files that could be read ({} files).\n", totals.files)
         }
         (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
-        (0, Some((fixed, what))) => format!("Fixed {fixed} finding(s) ({what}); all checks passed.\n"),
+        (0, Some((fixed, what))) => format!("Fixed {} ({what}); all checks passed.\n", counted(*fixed, "finding")),
         (_, Some((fixed, what))) if *fixed > 0 => {
-            format!("Fixed {fixed} finding(s) ({what}); {errors} error(s) and {warnings} warning(s) remain.\n")
+            format!(
+                "Fixed {} ({what}); {} and {} remain.\n",
+                counted(*fixed, "finding"),
+                counted(errors, "error"),
+                counted(warnings, "warning")
+            )
         }
-        _ => format!("Found {errors} error(s) and {warnings} warning(s).\n"),
+        _ => format!("Found {} and {}.\n", counted(errors, "error"), counted(warnings, "warning")),
     };
     out.push_str(&fixable_summary(totals.fixable, totals.hidden));
     out
@@ -548,13 +557,17 @@ fn severity_counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
 
 /// `[*] N fixable with --fix (M hidden fixes can be enabled with --unsafe-fixes)`.
 fn fixable_summary(fixable: usize, hidden: usize) -> String {
+    let hidden_fixes = match hidden {
+        1 => "1 hidden fix can".to_string(),
+        _ => format!("{hidden} hidden fixes can"),
+    };
     match (fixable, hidden) {
         (0, 0) => String::new(),
-        (0, hidden) => format!("No fixes available ({hidden} hidden fixes can be enabled with `--unsafe-fixes`).\n"),
+        (0, _) => format!("No fixes available ({hidden_fixes} be enabled with `--unsafe-fixes`).\n"),
         (fixable, 0) => format!("[*] {fixable} fixable with `--fix`.\n"),
-        (fixable, hidden) => format!(
-            "[*] {fixable} fixable with `--fix` ({hidden} hidden fixes can be enabled with `--unsafe-fixes`).\n"
-        ),
+        (fixable, _) => {
+            format!("[*] {fixable} fixable with `--fix` ({hidden_fixes} be enabled with `--unsafe-fixes`).\n")
+        }
     }
 }
 

@@ -328,7 +328,7 @@ fn fix_writes_only_the_edits_and_diff_writes_nothing() {
 
     let fix = tasklens(&["check", "--fix"], dir.path());
     let stdout = String::from_utf8_lossy(&fix.stdout);
-    assert!(stdout.contains("Fixed 1 finding(s)"), "{stdout}");
+    assert!(stdout.contains("Fixed 1 finding"), "{stdout}");
     // The syntax error remains and is still reported.
     assert_eq!(fix.status.code(), Some(1), "{stdout}");
     let expected = original.replace("ensure_future", "create_task");
@@ -386,12 +386,12 @@ fn named_files_are_checked_within_their_project() {
     for named in ["pkg/worker.py", "pkg/registry.py"] {
         let text = concise(&[named]);
         assert!(text.starts_with("pkg/worker.py:6:11: TL001 "), "{named}: {text}");
-        assert!(text.contains("Found 1 error(s) and 0 warning(s)."), "{named}: {text}");
+        assert!(text.contains("Found 1 error and 0 warnings."), "{named}: {text}");
     }
     let text = concise(&["pkg/other.py"]);
     assert!(text.starts_with("pkg/other.py:9:9: TL002 ") && !text.contains("TL001"), "{text}");
     let text = concise(&["pkg"]);
-    assert!(text.contains("Found 1 error(s) and 1 warning(s)."), "{text}");
+    assert!(text.contains("Found 1 error and 1 warning."), "{text}");
 
     // A project marker widens the context to the whole project; fixes stay in the named file.
     write(dir.path(), "pyproject.toml", b"[project]\nname = \"demo\"\n");
@@ -480,7 +480,7 @@ fn a_directory_of_checkouts_is_checked_project_by_project() {
     assert_eq!(findings.len(), 2, "{text}");
     assert!(findings[0].starts_with("checkouts/alpha/pkg/util.py:5:12: TL001 "), "{text}");
     assert!(findings[1].starts_with("checkouts/loose.py:4:5: TL001 "), "{text}");
-    assert!(text.ends_with("Found 2 error(s) and 0 warning(s).\n"), "{text}");
+    assert!(text.ends_with("Found 2 errors and 0 warnings.\n"), "{text}");
     // One JSON array for all the projects.
     let json = tasklens(&["check", "--output-format", "json", "checkouts"], dir.path());
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
@@ -497,7 +497,7 @@ fn a_directory_of_checkouts_is_checked_project_by_project() {
     let (text, errors) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(2), "{text}{errors}");
     assert!(errors.contains("tasklens.toml"), "{errors}");
-    assert!(text.contains("Found 2 error(s) and 0 warning(s)."), "{text}");
+    assert!(text.contains("Found 2 errors and 0 warnings."), "{text}");
     // Without findings elsewhere, that is still not a pass.
     std::fs::remove_file(dir.path().join("checkouts/loose.py")).expect("remove");
     std::fs::remove_dir_all(dir.path().join("checkouts/alpha")).expect("remove");
@@ -586,7 +586,7 @@ fn ci_line_formats_keep_stdout_to_findings() {
         let out = tasklens(&["check", "--output-format", format], dir.path());
         assert_eq!(out.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(stderr.contains("Found 2 error(s) and 0 warning(s)."), "{stderr}");
+        assert!(stderr.contains("Found 2 errors and 0 warnings."), "{stderr}");
         String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect::<Vec<_>>()
     };
     assert_eq!(
@@ -744,7 +744,7 @@ fn quiet_silent_output_file_and_show_files() {
     assert_eq!((to_file.status.code(), to_file.stdout.len()), (Some(1), 0));
     let report = std::fs::read_to_string(dir.path().join("report.txt")).expect("report written");
     assert!(
-        report.starts_with("error[TL001]") && report.contains("Found 1 error(s)") && !report.contains('\x1b'),
+        report.starts_with("error[TL001]") && report.contains("Found 1 error") && !report.contains('\x1b'),
         "{report}"
     );
     let json = tasklens(&["check", "-o", "report.json", "--output-format", "json"], dir.path());
@@ -768,7 +768,7 @@ fn add_noqa_accepts_the_current_findings() {
     let stderr = String::from_utf8_lossy(&added.stderr);
     assert_eq!(added.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("app/main.py:12: no comment added: the line continues on the next one"), "{stderr}");
-    assert!(stderr.contains("Added 4 `# tasklens: ignore` comment(s) in 1 file(s)."), "{stderr}");
+    assert!(stderr.contains("Added 4 `# tasklens: ignore` comments in 1 file."), "{stderr}");
     // Each comment at the end of its line (trailing blanks replaced), after a comment there,
     // or into the list of a `tasklens: ignore[...]` already there; nothing else changes.
     let expected = source
@@ -787,7 +787,7 @@ fn add_noqa_accepts_the_current_findings() {
     assert_eq!(text.lines().collect::<Vec<_>>().len(), 1, "{text}");
     assert!(text.starts_with("app/main.py:12:9: TL002"), "{text}");
     let again = tasklens(&["check", "--add-noqa"], dir.path());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("Added 0 `# tasklens: ignore` comment(s) in 0 file(s)."));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Added 0 `# tasklens: ignore` comments in 0 files."));
     // The program runs as before.
     let run = Command::new("python3").arg("app/main.py").current_dir(dir.path()).output().expect("run python3");
     assert!(run.status.success() && run.stdout == b"None 9\n", "{}", String::from_utf8_lossy(&run.stderr));
@@ -842,7 +842,7 @@ fn stdin_source_is_checked_within_its_project() {
     let out = tasklens_with_stdin(&["check", "--fix", "--stdin-filename", "app/new.py"], dir.path(), buffer);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), buffer.replace("ensure_future", "create_task"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Fixed 1 finding(s)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Fixed 1 finding"));
     assert!(!dir.path().join("app/new.py").exists());
     assert_eq!(std::fs::read_to_string(dir.path().join("app/main.py")).unwrap(), "import asyncio\n");
 }

@@ -252,9 +252,26 @@ pub(crate) fn coroutine_function_label(
     })
 }
 
+/// `n` and a noun in the number it needs: `1 place`, `2 places`, `1 comment`.
+pub fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// ` (and 1 more place that needs ...)`, ` (and 2 more places that need ...)`: what a
+/// finding adds for the other sinks of one producer (`many`/`one` end the sentence).
+pub(crate) fn more_places(n: usize, many: &str, one: &str) -> String {
+    match n {
+        1 => format!(" (and 1 more place{one})"),
+        _ => format!(" (and {n} more places{many})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use super::{counted, more_places, one_line};
 
     #[test]
     fn code_on_several_lines_reads_as_written_on_one() {
@@ -262,5 +279,14 @@ mod tests {
         assert_eq!(one_line("gather(\n    a,\n    b,\n)"), "gather(a, b,)");
         assert_eq!(one_line("self.loop.create_task"), "self.loop.create_task");
         assert_eq!(one_line("x  if  y else z"), "x if y else z");
+    }
+
+    #[test]
+    fn counts_take_the_number_of_their_noun() {
+        assert_eq!(counted(1, "error"), "1 error");
+        assert_eq!(counted(0, "warning"), "0 warnings");
+        assert_eq!(counted(2, "file"), "2 files");
+        assert_eq!(more_places(1, " that need a Task", " that needs a Task"), " (and 1 more place that needs a Task)");
+        assert_eq!(more_places(3, "", ""), " (and 3 more places)");
     }
 }

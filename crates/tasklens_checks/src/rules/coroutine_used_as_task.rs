@@ -91,7 +91,7 @@ pub(crate) fn diagnostic(
         false => format!("`{callee}(...)` makes a coroutine, not a Task; {}", describe::sink(db, &flow.sink)),
     };
     if !others.is_empty() {
-        message.push_str(&format!(" (and {} more place(s) that need a Task)", others.len()));
+        message.push_str(&describe::more_places(others.len(), " that need a Task", " that needs a Task"));
     }
     message.push_str(match flow.iterated {
         true => "; await each one for its result (`result = await coro`)",

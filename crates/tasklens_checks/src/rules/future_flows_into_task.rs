@@ -93,7 +93,7 @@ fn forwarding_step(flow: &FutureFlow) -> Option<usize> {
 pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &FutureFlow, others: &[&FutureFlow]) -> Diagnostic {
     let mut message = format!("{}; {}", describe::producer(db, &flow.producer), describe::sink(db, &flow.sink));
     if !others.is_empty() {
-        message.push_str(&format!(" (and {} more place(s) that need a Task)", others.len()));
+        message.push_str(&describe::more_places(others.len(), " that need a Task", " that needs a Task"));
     }
     // The project's own Futures passed to the parameter: the finding is not only possible.
     if let (Producer::Parameter { name, .. }, Some(first)) = (&flow.producer, flow.passed.first()) {

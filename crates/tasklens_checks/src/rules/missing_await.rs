@@ -129,7 +129,7 @@ pub(crate) fn diagnostic(
         }
     };
     if !others.is_empty() {
-        message.push_str(&format!(" (and {} more place(s))", others.len()));
+        message.push_str(&describe::more_places(others.len(), "", ""));
     }
     message.push_str("; add `await`");
     let mut trace: Vec<Label> = describe::coroutine_function_label(&used.functions).into_iter().collect();

@@ -69,7 +69,8 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, flow: &TaskResultSet, others:
         describe::place(db, flow.sink.at)
     );
     if !others.is_empty() {
-        message.push_str(&format!(" (and {} more such call(s))", others.len()));
+        let calls = if others.len() == 1 { "call" } else { "calls" };
+        message.push_str(&format!(" (and {} more such {calls})", others.len()));
     }
     message.push_str("; settle a plain Future (`loop.create_future()`) instead, or cancel the Task");
     let mut trace: Vec<Label> = describe::step_labels(&flow.steps).collect();
