@@ -150,6 +150,69 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_skip_or_an_exit_under_an_old_version_guards_what_follows() {
+    // `self.skipTest`, `pytest.skip` and `sys.exit` raise: the code after them in the block
+    // runs only on 3.12 and later. A message printed under the test ends nothing.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "eager"
+requires-python = ">=3.10"
+#- tests/test_eager.py
+import asyncio
+import sys
+
+import pytest
+
+
+def test_factory():
+    if sys.version_info < (3, 12):
+        pytest.skip("needs 3.12")
+    assert asyncio.create_eager_task_factory(asyncio.Task)
+
+#- main.py run 3.10
+import asyncio
+import sys
+import unittest
+
+
+class EagerTest(unittest.TestCase):
+    def setUp(self):
+        if sys.version_info < (3, 12):
+            self.skipTest("needs 3.12")
+        self.factory = asyncio.create_eager_task_factory(asyncio.Task)
+
+    def test_factory(self):
+        self.assertTrue(callable(self.factory))
+
+
+def main():
+    if sys.version_info < (3, 12):
+        sys.exit(0)
+    asyncio.create_eager_task_factory(asyncio.Task)
+
+
+def warned_only():
+    if sys.version_info < (3, 12):
+        print("may fail")
+    asyncio.create_eager_task_factory(asyncio.Task)
+
+
+suite = unittest.defaultTestLoader.loadTestsFromTestCase(EagerTest)
+result = unittest.TextTestRunner().run(suite)
+assert result.wasSuccessful() and len(result.skipped) == 1
+try:
+    main()
+except SystemExit:
+    print("exited")
+warned_only()
+"#,
+        "main.py:25: TL016",
+    );
+}
+
+#[test]
 fn only_against_a_declared_version() {
     // Without `requires-python` (or `--target-version`) the project may well run on 3.11
     // only: the default target is not a promise.

@@ -169,6 +169,11 @@ impl Lowerer {
                 if let (Val::Node(node), Expr::Call(_), 0) = (value, &*expr.value, self.kind_switch) {
                     self.facts.discarded.push(node);
                 }
+                if let Expr::Call(call) = &*expr.value
+                    && never_returns(call)
+                {
+                    self.flow().live = false;
+                }
             }
             Stmt::Break(_) => {
                 let flow = std::mem::replace(&mut self.scope_mut().flow.live, false);
@@ -639,4 +644,18 @@ fn type_var_bound(value: &Expr) -> Option<TypeExpr> {
         }
         _ => None,
     }
+}
+
+/// A call that always raises or ends the process: what follows it in the block runs only
+/// where its test did not hold (`if sys.version_info < (3, 12): self.skipTest(...)`).
+fn never_returns(call: &ast::ExprCall) -> bool {
+    let Some(path) = crate::annotation::dotted_name(&call.func) else { return false };
+    let path: Vec<&str> = path.iter().map(|part| part.as_str()).collect();
+    matches!(
+        path.as_slice(),
+        ["sys", "exit"]
+            | ["os", "_exit" | "abort"]
+            | ["pytest", "skip" | "fail" | "xfail" | "exit"]
+            | ["self", "skipTest" | "fail"]
+    )
 }
