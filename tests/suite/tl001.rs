@@ -5350,3 +5350,49 @@ asyncio.run(main())
         "app/jobs.py:5: TL001",
     );
 }
+
+#[test]
+fn a_future_given_the_task_method_it_lacks_has_it() {
+    // `register` patches `set_name`/`get_name` onto what lacks them (py-ipv8's task
+    // manager): the Future has them afterwards. `unpatched` calls what the Future lacks.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import types
+
+
+def get_name(self):
+    return self._name
+
+
+def set_name(self, name):
+    self._name = name
+
+
+def register(task):
+    if not hasattr(task, "set_name"):
+        task.set_name = types.MethodType(set_name, task)
+        task.get_name = types.MethodType(get_name, task)
+    task.set_name("job")
+    return task.get_name()
+
+
+def unpatched(task):
+    task.set_name("raw")
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    print(register(loop.create_future()))
+    task = asyncio.create_task(asyncio.sleep(0))
+    print(register(task))
+    await task
+    unpatched(loop.create_future())
+
+
+asyncio.run(main())
+"#,
+        "main.py:31: TL001",
+    );
+}

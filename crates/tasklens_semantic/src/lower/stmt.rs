@@ -304,6 +304,18 @@ impl Lowerer {
         };
         for target in &assign.targets {
             self.assign(target, value);
+            // `fut.set_name = MethodType(set_name, fut)`: the object now has the Task-only
+            // method it is given, and reads of `fut` after it are no plain Future's (as where
+            // `hasattr(fut, "set_name")` holds).
+            if let Expr::Attribute(attribute) = target
+                && crate::facts::TASK_ONLY_METHODS.contains(&attribute.attr.id.as_str())
+                && let Some(name) = super::narrowing::subject_name(&attribute.value)
+            {
+                self.narrow(&[
+                    (name.clone(), crate::facts::GuardTest::NotFuture),
+                    (name, crate::facts::GuardTest::NotCoroutine),
+                ]);
+            }
         }
         if let [Expr::Name(flag)] = assign.targets.as_slice() {
             self.note_condition_alias(&flag.id, &assign.value);
