@@ -1048,6 +1048,46 @@ class Worker(threading.Thread):
 }
 
 #[test]
+fn a_helper_module_from_outside_is_not_a_loop() {
+    // `scheduling` is a module of a library (python-discord's `pydis_core.utils`, whose
+    // `create_task` keeps its Tasks): its `create_task` is not a loop's, read in a function
+    // or at module level, under its own name or another. A loop handed in still is one,
+    // and so is asyncio re-exported by a library (chainlit's `from syncer import asyncio`).
+    check(
+        r#"
+#- main.py
+from pydis_core.utils import scheduling
+import pydis_core.utils.scheduling as sched
+from syncer import asyncio
+
+
+async def work():
+    return 1
+
+
+def on_message():
+    scheduling.create_task(work())
+    sched.create_task(work())
+
+
+def poke(loop):
+    loop.create_task(work())
+
+
+async def handle():
+    asyncio.create_task(work())
+
+
+scheduling.create_task(work())
+"#,
+        "
+        main.py:16: TL005
+        main.py:20: TL005
+        ",
+    );
+}
+
+#[test]
 fn what_iscoroutine_rejects_is_no_coroutine() {
     check(
         r#"

@@ -664,14 +664,15 @@ impl Solver {
     /// Loop-only methods on receivers that resolve to nothing else are the loop's. An
     /// instance of a project class resolves elsewhere when the class has the method, or
     /// an outside base that is not the standard library's, which may have it (zigpy's
-    /// `CreateTaskMixin.create_task` keeps its Tasks).
+    /// `CreateTaskMixin.create_task` keeps its Tasks). So does a name imported from an
+    /// outside module (`scheduling.create_task`, a library's helper).
     pub(super) fn loop_fallback(&mut self) {
         let calls = std::mem::take(&mut self.loop_method_calls);
         for (receiver, id) in calls {
             let Complex::MethodCall { site, name, result } = self.complex[id as usize] else { continue };
             let name = self.name(name).clone();
-            let resolved_elsewhere =
-                self.sets[receiver as usize].as_slice().iter().any(|&obj| match self.objs[obj as usize] {
+            let resolved_elsewhere = self.outside_imports.contains(&receiver)
+                || self.sets[receiver as usize].as_slice().iter().any(|&obj| match self.objs[obj as usize] {
                     Obj::Loop | Obj::External(_) | Obj::Module(_) | Obj::ExternalInstance(_) | Obj::Class(_) => true,
                     Obj::Instance(class) => {
                         self.classes.find_method(&self.modules, class, &name).is_some()

@@ -198,6 +198,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         result_future_params: FxHashSet::default(),
         dispatch_cache: FxHashMap::default(),
         intercepts_cache: FxHashMap::default(),
+        outside_imports: FxHashSet::default(),
         attribute_cache: FxHashMap::default(),
         class_attributes: vec![None; modules.class_count as usize],
         typed_dict_places: FxHashSet::default(),
@@ -616,7 +617,17 @@ impl Solver {
         let obj = match resolved {
             Resolved::Module(m) => Obj::Module(m),
             Resolved::External(path) if crate::asyncio_api::is_followed(&path) => Obj::External(self.path(&path)),
-            Resolved::External(_) => Obj::Unknown,
+            // A library's re-export of the module itself (chainlit's `from syncer import
+            // asyncio`) is asyncio.
+            Resolved::External(path) if path.rsplit('.').next() == Some("asyncio") => {
+                Obj::External(self.path("asyncio"))
+            }
+            Resolved::External(_) => {
+                // An outside module's name (`from pydis_core.utils import scheduling`): its
+                // `create_task` is that module's, never an event loop's.
+                self.outside_imports.insert(to);
+                Obj::Unknown
+            }
             Resolved::Function(f) => Obj::Function(f),
             Resolved::Class(c) => Obj::Class(c),
             Resolved::Variable(node) => {

@@ -475,6 +475,9 @@ pub(crate) struct Solver {
     bound: FxHashSet<(GSite, GFunc, usize)>,
     /// Methods a call on an instance of a class may run, by (class, name).
     dispatch_cache: FxHashMap<(GClass, NameId), Rc<[GFunc]>>,
+    /// Nodes that read a name imported from outside the project that the analysis does
+    /// not follow: a module, a class or a function there, not an event loop.
+    outside_imports: FxHashSet<GNode>,
     /// Whether a class's MRO in the project defines `__getattribute__`.
     intercepts_cache: FxHashMap<GClass, bool>,
     /// Property setters by (class, attribute).
