@@ -659,7 +659,8 @@ fn type_var_bound(value: &Expr) -> Option<TypeExpr> {
 }
 
 /// A call that always raises or ends the process: what follows it in the block runs only
-/// where its test did not hold (`if sys.version_info < (3, 12): self.skipTest(...)`).
+/// where its test did not hold (`if sys.version_info < (3, 12): self.skipTest(...)`). Not
+/// `self.fail(...)`: outside a `TestCase`, a method of that name may well return.
 fn never_returns(call: &ast::ExprCall) -> bool {
     let Some(path) = crate::annotation::dotted_name(&call.func) else { return false };
     let path: Vec<&str> = path.iter().map(|part| part.as_str()).collect();
@@ -668,6 +669,6 @@ fn never_returns(call: &ast::ExprCall) -> bool {
         ["sys", "exit"]
             | ["os", "_exit" | "abort"]
             | ["pytest", "skip" | "fail" | "xfail" | "exit"]
-            | ["self", "skipTest" | "fail"]
+            | ["self", "skipTest"]
     )
 }
