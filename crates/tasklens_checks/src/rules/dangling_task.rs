@@ -39,7 +39,12 @@ declare_rule! {
     /// too: the loop throws away what its callbacks return.
     /// A call in a test's `with pytest.raises(RuntimeError):` (or `assertRaises`) is
     /// expected to fail for want of a loop, and makes no Task.
-    /// `TaskGroup.create_task` keeps its own reference. A `weakref.WeakSet` (or a
+    /// `TaskGroup.create_task` keeps its own reference. A `create_task` called on what
+    /// is not known to be an event loop is not taken for the loop's: the project's own
+    /// method of that name is followed into its body, and one of a class with an outside
+    /// base (other than the standard library's) or of a name imported from an outside
+    /// module (`scheduling.create_task(...)`, a library's helper) may keep its Task, so it
+    /// is left alone. A `weakref.WeakSet` (or a
     /// `WeakValueDictionary`, or a `weakref.ref(task)`) keeps nothing (it is the usual
     /// wrong fix): adding the Task to one, or reading it back from one, does not count. When the Task travels
     /// before it is dropped (returned from a helper, assigned on), the finding shows the
