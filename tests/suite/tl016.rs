@@ -213,6 +213,47 @@ warned_only()
 }
 
 #[test]
+fn a_name_the_project_gives_asyncio_itself_is_no_newer_api() {
+    // `compat.py` gives asyncio the `run` Python 3.6 lacks (loguru's test configuration
+    // does): calls of `asyncio.run` work there. `to_thread` it does not give, and 3.8
+    // (which .ci/run installs) lacks it too.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "logs"
+requires-python = ">=3.6"
+#- compat.py
+import asyncio
+import sys
+
+if sys.version_info < (3, 7):
+    def run(coro):
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coro)
+        finally:
+            loop.close()
+
+    asyncio.run = run
+#- main.py run 3.8
+import asyncio
+
+import compat
+
+
+async def work():
+    return 1
+
+
+print(asyncio.run(work()))
+asyncio.run(asyncio.to_thread(print, "x"))
+"#,
+        "main.py:11: TL016",
+    );
+}
+
+#[test]
 fn only_against_a_declared_version() {
     // Without `requires-python` (or `--target-version`) the project may well run on 3.11
     // only: the default target is not a promise.

@@ -213,6 +213,12 @@ impl Solver {
             }
             // `executor.submit = wrapper`: calls of it no longer run the class's method.
             Obj::ExternalInstance(path) => _ = self.patched_methods.insert((path, attr_id)),
+            // `asyncio.run = run` (loguru's test configuration on Pythons before 3.7): the
+            // project provides that name where asyncio lacks it.
+            Obj::External(path) => {
+                let patched = format!("{}.{}", self.paths[path as usize], self.name(attr_id));
+                self.patched_externals.insert(patched);
+            }
             _ => {}
         }
     }

@@ -165,6 +165,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         future_results: FxHashMap::default(),
         removed_loop_sites: FxHashMap::default(),
         newer_api_sites: FxHashMap::default(),
+        patched_externals: FxHashSet::default(),
         as_completed_sites: FxHashSet::default(),
         gathering_sites: FxHashSet::default(),
         newer_keyword_sites: FxHashMap::default(),

@@ -400,6 +400,8 @@ pub(crate) struct Solver {
     /// first set or read.
     future_results: FxHashMap<GSite, GNode>,
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
+    /// Outside names the project assigns (`asyncio.run = run`), as dotted paths.
+    patched_externals: FxHashSet<String>,
     /// Calls of asyncio APIs that later Pythons added (see [`Solution::newer_api_sites`]).
     newer_api_sites: FxHashMap<GSite, String>,
     /// `asyncio.as_completed(...)` sites (see [`Solution::as_completed_sites`]).

@@ -366,9 +366,10 @@ impl Solver {
             self.removed_loop_sites.iter().map(|(s, (keyword, path))| (*s, *keyword, path.clone())).collect();
         removed_loop_sites.sort_unstable_by_key(|(site, _, _)| *site);
         // A call that may run something else too (a backport imported where asyncio lacks
-        // the name) is compatibility code.
+        // the name) is compatibility code, and so is a name the project assigns itself.
         let mut newer_api_sites: Vec<_> = (self.newer_api_sites.iter())
             .filter(|(site, _)| !self.several_callees.contains(site))
+            .filter(|(_, path)| !self.patched_externals.contains(path.as_str()))
             .map(|(site, path)| (*site, path.clone()))
             .collect();
         newer_api_sites.sort_unstable();
