@@ -190,6 +190,7 @@ const SYNC_WRAPPERS: &str = r#"
 #- main.py run
 import asyncio
 import inspect
+import threading
 
 
 class Browser:
@@ -219,6 +220,9 @@ class SyncBrowser(Browser):
 
     def __exit__(self, *args):
         self.close()
+        worker = threading.Thread(target=self.close)
+        worker.start()
+        worker.join()
 
 
 browser = SyncBrowser()
@@ -229,10 +233,11 @@ browser._loop.close()
 #[test]
 fn a_class_with_its_own_getattribute_decides_what_its_methods_are() {
     // `SyncBrowser` runs every coroutine function it gives out: its calls are not
-    // coroutines thrown away. The base's own call is.
-    check(SYNC_WRAPPERS, "main.py:13: TL011");
+    // coroutines thrown away, nor is the method a thread runs an `async def` (TL009). The
+    // base's own call is.
+    check(SYNC_WRAPPERS, "main.py:14: TL011");
     let fixture = crate::fixture::parse(SYNC_WRAPPERS);
     let output = crate::fixture::python(&fixture.files, "main.py", None, &[]);
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("started\nclosed") && !stderr.contains("never awaited"), "{stdout}{stderr}");
+    assert!(stdout.contains("started\nclosed\nclosed") && !stderr.contains("never awaited"), "{stdout}{stderr}");
 }

@@ -101,12 +101,8 @@ impl Solver {
 
     /// Whether `class` or one of its bases in the project defines `__getattribute__`.
     pub(super) fn intercepts_reads(&mut self, class: GClass) -> bool {
-        if let Some(&found) = self.intercepts_cache.get(&class) {
-            return found;
-        }
-        let found = self.classes.find_method(&self.modules, class, "__getattribute__").is_some();
-        self.intercepts_cache.insert(class, found);
-        found
+        *self.intercepts[class as usize]
+            .get_or_insert_with(|| self.classes.find_method(&self.modules, class, "__getattribute__").is_some())
     }
 
     /// The methods a call of `name` on an instance of `class` (or a subclass) may run.

@@ -480,14 +480,14 @@ pub(crate) struct Solver {
     /// Nodes that read a name imported from outside the project that the analysis does
     /// not follow: a module, a class or a function there, not an event loop.
     outside_imports: FxHashSet<GNode>,
-    /// Whether a class's MRO in the project defines `__getattribute__`.
-    intercepts_cache: FxHashMap<GClass, bool>,
     /// Property setters by (class, attribute).
     setter_cache: FxHashMap<(GClass, NameId), Option<GFunc>>,
     /// Attribute nodes an instance of a class may read, and the one it writes.
     attribute_cache: FxHashMap<(GClass, NameId), AttributeNodes>,
     /// Per class, the attribute names its body declares, interned when first asked.
     class_attributes: Vec<Option<Box<[NameId]>>>,
+    /// Per class, once asked: whether its MRO in the project defines `__getattribute__`.
+    intercepts: Vec<Option<bool>>,
     /// Places holding a `TypedDict`'s dicts whose Task fields are sinks already.
     typed_dict_places: FxHashSet<(GNode, GClass)>,
     /// Per `TypedDict`, the sinks of its Task fields (see `typed_dict_task_fields`).
