@@ -10,7 +10,7 @@ mod watch;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use tasklens_checks::{Diagnostic, Severity, all_rules, counted, rule};
+use tasklens_checks::{Diagnostic, Severity, all_rules, counted, rule, tally};
 use tasklens_db::PythonVersion;
 use tasklens_project::config::Config;
 use tasklens_project::with_large_stack;
@@ -502,14 +502,10 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
         (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
         (0, Some((fixed, what))) => format!("Fixed {} ({what}); all checks passed.\n", counted(*fixed, "finding")),
         (_, Some((fixed, what))) if *fixed > 0 => {
-            format!(
-                "Fixed {} ({what}); {} and {} remain.\n",
-                counted(*fixed, "finding"),
-                counted(errors, "error"),
-                counted(warnings, "warning")
-            )
+            let verb = if errors + warnings == 1 { "remains" } else { "remain" };
+            format!("Fixed {} ({what}); {} {verb}.\n", counted(*fixed, "finding"), tally(errors, warnings))
         }
-        _ => format!("Found {} and {}.\n", counted(errors, "error"), counted(warnings, "warning")),
+        _ => format!("Found {}.\n", tally(errors, warnings)),
     };
     out.push_str(&fixable_summary(totals.fixable, totals.hidden));
     out

@@ -215,11 +215,7 @@ fn report(
     let (errors, warnings) = severity_counts(diagnostics);
     match diagnostics.len() {
         0 => out.push_str("All checks passed!"),
-        _ => out.push_str(&format!(
-            "Found {} and {}.",
-            tasklens_checks::counted(errors, "error"),
-            tasklens_checks::counted(warnings, "warning")
-        )),
+        _ => out.push_str(&format!("Found {}.", tasklens_checks::tally(errors, warnings))),
     }
     out.push_str(&format!(" Checked in {} ms; watching for file changes.\n", took.as_millis()));
     out

@@ -213,6 +213,93 @@ warned_only()
 }
 
 #[test]
+fn tests_skipped_below_a_version_are_left_alone() {
+    // Skip markers with a version test, written on the test, bound to a module-level name
+    // first, or given to the whole module as `pytestmark`: the tests run only where the
+    // test lets them. A marker with another condition, or a skip below an older version,
+    // guards nothing.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "eager"
+requires-python = ">=3.10"
+#- tests/test_markers.py
+import asyncio
+import sys
+
+import pytest
+
+needs_312 = pytest.mark.skipif(sys.version_info < (3, 12), reason="needs 3.12")
+on_linux = pytest.mark.skipif(sys.platform != "linux", reason="linux only")
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="needs 3.12")
+def test_inline():
+    assert asyncio.create_eager_task_factory(asyncio.Task)
+
+
+@needs_312
+def test_named():
+    assert asyncio.create_eager_task_factory(asyncio.Task)
+
+
+@on_linux
+def test_other_condition():
+    assert asyncio.create_eager_task_factory(asyncio.Task)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="needs 3.11")
+def test_too_old_a_bound():
+    assert asyncio.create_eager_task_factory(asyncio.Task)
+
+#- tests/test_module_marked.py
+import asyncio
+import sys
+
+import pytest
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.skipif(sys.version_info < (3, 12), reason="3.12")]
+
+
+def test_factory():
+    assert asyncio.create_eager_task_factory(asyncio.Task)
+
+#- main.py run 3.10
+import asyncio
+import sys
+import unittest
+
+needs_312 = unittest.skipIf(sys.version_info < (3, 12), "needs 3.12")
+
+
+class EagerTest(unittest.TestCase):
+    @needs_312
+    def test_named(self):
+        self.assertTrue(asyncio.create_eager_task_factory(asyncio.Task))
+
+    @unittest.skipUnless(sys.version_info >= (3, 12), "needs 3.12")
+    def test_unless(self):
+        self.assertTrue(asyncio.create_eager_task_factory(asyncio.Task))
+
+    def test_unmarked(self):
+        self.assertTrue(asyncio.create_eager_task_factory(asyncio.Task))
+
+
+suite = unittest.defaultTestLoader.loadTestsFromTestCase(EagerTest)
+result = unittest.TextTestRunner().run(suite)
+assert len(result.skipped) == 2
+for _, trace in result.errors:
+    print(trace)
+    raise AttributeError("an unmarked test failed")
+"#,
+        "main.py:18: TL016\n\
+         tests/test_markers.py:22: TL016\n\
+         tests/test_markers.py:27: TL016",
+    );
+}
+
+#[test]
 fn a_name_the_project_gives_asyncio_itself_is_no_newer_api() {
     // `compat.py` gives asyncio the `run` Python 3.6 lacks (loguru's test configuration
     // does): calls of `asyncio.run` work there. `to_thread` it does not give, and 3.8

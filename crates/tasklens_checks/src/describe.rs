@@ -260,6 +260,16 @@ pub fn counted(n: usize, noun: &str) -> String {
     }
 }
 
+/// "1 error", "2 warnings", "1 error and 2 warnings": a report's findings by severity, as
+/// ruff counts them (a severity with none is left out; "0 errors" when there is nothing).
+pub fn tally(errors: usize, warnings: usize) -> String {
+    match (errors, warnings) {
+        (_, 0) => counted(errors, "error"),
+        (0, _) => counted(warnings, "warning"),
+        _ => format!("{} and {}", counted(errors, "error"), counted(warnings, "warning")),
+    }
+}
+
 /// ` (and 1 more place that needs ...)`, ` (and 2 more places that need ...)`: what a
 /// finding adds for the other sinks of one producer (`many`/`one` end the sentence).
 pub(crate) fn more_places(n: usize, many: &str, one: &str) -> String {

@@ -14,7 +14,7 @@ pub mod task_keeper;
 use tasklens_db::{FileStatus, Project};
 use tasklens_flow::project_flow;
 
-pub use describe::{counted, display_path};
+pub use describe::{counted, display_path, tally};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use registry::{Rule, all_rules, rule};
 pub use suppress::UNUSED_IGNORE;

@@ -35,7 +35,9 @@ declare_rule! {
     /// `sys.exit(...)`, `pytest.skip(...)` or `self.skipTest(...)` there), a call whose
     /// callee may also be something else (`try: from asyncio import timeout` with a
     /// backport imported under `except ImportError:`), a test or test class under
-    /// `@pytest.mark.skipif(sys.version_info < (3, 11), ...)`, a use under an `if` that may
+    /// `@pytest.mark.skipif(sys.version_info < (3, 11), ...)` (or `@unittest.skipIf`,
+    /// `skipUnless`, a module-level name bound to such a marker, or the module's
+    /// `pytestmark`), a use under an `if` that may
     /// test for it some other way (`if getattr(task, "cancelling", None):`, a flag set
     /// from the version), a Task method call where `AttributeError` is caught, and a
     /// keyword, a `cancel()` message or an `async for` where `TypeError` is caught are left

@@ -196,6 +196,11 @@ pub(crate) struct Lowerer {
     collection_versions: FxHashMap<NodeId, (usize, Name, u32)>,
     /// Module-level names bound to a version test (`PY310 = sys.version_info >= (3, 10)`).
     version_aliases: FxHashMap<Name, versions::VersionTest>,
+    /// Module-level names bound to a skip marker with a version test, as where the marked
+    /// code runs (`minimum_python_38 = pytest.mark.skipif(...)`).
+    skip_markers: FxHashMap<Name, versions::VersionTest>,
+    /// Where the module's tests run, by its `pytestmark`.
+    module_runs_when: Option<versions::VersionTest>,
     /// The module's constant flags (see [`scan::constant_flags`]): a branch they rule out
     /// never runs, and is not lowered.
     constant_flags: FxHashMap<Name, bool>,
@@ -245,6 +250,8 @@ impl Lowerer {
             name_reads: FxHashMap::default(),
             collection_versions: FxHashMap::default(),
             version_aliases: FxHashMap::default(),
+            skip_markers: FxHashMap::default(),
+            module_runs_when: None,
             constant_flags,
             module_bindings: FxHashMap::default(),
             type_comments,

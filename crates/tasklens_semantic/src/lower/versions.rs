@@ -125,18 +125,57 @@ impl Lowerer {
     }
 
     /// A test or test class under `@pytest.mark.skipif(sys.version_info < (3, 11), ...)`
-    /// runs only where the test is false.
+    /// (`@unittest.skipIf`, `@unittest.skipUnless`, a module-level name bound to such a
+    /// marker, or `pytestmark = ...` for the module's own definitions) runs only where the
+    /// test lets it.
     pub(super) fn skipped_on_versions(&mut self, decorators: &[ast::Decorator]) {
-        for decorator in decorators {
-            let Expr::Call(call) = &decorator.expression else { continue };
-            let Expr::Attribute(attribute) = &*call.func else { continue };
-            if attribute.attr.as_str() != "skipif" {
-                continue;
-            }
-            if let Some(test) = call.arguments.args.first().and_then(|test| self.version_test(test)) {
-                self.runs_below(test.when_false);
-                self.runs_from(test.from_when_false);
-            }
+        let mut tests: Vec<VersionTest> = decorators.iter().filter_map(|d| self.runs_when(&d.expression)).collect();
+        // `pytestmark` marks every test of the module; a definition at module level (the
+        // scope just pushed is the second) is one.
+        if self.scopes.len() == 2 {
+            tests.extend(self.module_runs_when);
+        }
+        for test in tests {
+            self.runs_below(test.when_true);
+            self.runs_from(test.from_when_true);
+        }
+    }
+
+    /// What a skip marker says about where the marked test runs, as a test that holds
+    /// where it runs: `skipif(c)` runs where `c` is false, `skipUnless(c)` where it holds.
+    fn runs_when(&self, marker: &Expr) -> Option<VersionTest> {
+        let call = match marker {
+            Expr::Name(name) => return self.skip_markers.get(&name.id).copied(),
+            Expr::Call(call) => call,
+            _ => return None,
+        };
+        let name = match &*call.func {
+            Expr::Attribute(attribute) => attribute.attr.as_str(),
+            Expr::Name(name) => name.id.as_str(),
+            _ => return None,
+        };
+        let test = self.version_test(call.arguments.args.first()?)?;
+        match name {
+            "skipif" | "skipIf" => Some(test.negated()),
+            "skipUnless" => Some(test),
+            _ => None,
+        }
+    }
+
+    /// `requires_311 = pytest.mark.skipif(sys.version_info < (3, 11), ...)` at module level:
+    /// `@requires_311` marks the same; `pytestmark = ...` (or a list with it) marks the
+    /// module's tests.
+    fn note_skip_marker(&mut self, name: &ruff_python_ast::name::Name, value: &Expr) {
+        if name.as_str() == "pytestmark" {
+            let markers = match value {
+                Expr::List(list) => &list.elts[..],
+                Expr::Tuple(tuple) => &tuple.elts[..],
+                other => std::slice::from_ref(other),
+            };
+            let tests = markers.iter().filter_map(|marker| self.runs_when(marker));
+            self.module_runs_when = tests.reduce(VersionTest::and);
+        } else if let Some(test) = self.runs_when(value) {
+            self.skip_markers.insert(name.clone(), test);
         }
     }
 
@@ -148,8 +187,11 @@ impl Lowerer {
 
     /// `PY310 = sys.version_info >= (3, 10)` at module level: `if PY310:` tests the same.
     pub(super) fn note_version_alias(&mut self, target: &Expr, value: &Expr) {
-        if let (Expr::Name(name), Some(test)) = (target, self.version_test(value)) {
+        let Expr::Name(name) = target else { return };
+        if let Some(test) = self.version_test(value) {
             self.version_aliases.insert(name.id.clone(), test);
+        } else {
+            self.note_skip_marker(&name.id, value);
         }
     }
 }
