@@ -259,3 +259,56 @@ fn async_functions_registered_as_cleanups_never_run() {
     let stdout = never_awaited(CLEANUPS, &["Connection.close", "forget"]);
     assert!(stdout.contains("disconnect ran") && stdout.contains("release ran"), "{stdout}");
 }
+
+const REPLACED_THREAD: &str = r#"
+#- app/__init__.py
+#- app/compat.py
+import asyncio
+import inspect
+import threading
+
+_Thread = threading.Thread
+
+
+class LoopThread(_Thread):
+    """A thread that also runs the coroutine its target makes."""
+
+    def run(self):
+        result = self._target(*self._args, **self._kwargs)
+        if inspect.isawaitable(result):
+            asyncio.run(result)
+
+
+def install():
+    for owner, name, value in ((threading, "Thread", LoopThread),):
+        setattr(owner, name, value)
+#- main.py run
+import atexit
+import threading
+
+from app.compat import install
+
+
+async def fetch(n):
+    print("fetch ran", n)
+
+
+async def flush():
+    print("flush ran")
+
+
+install()
+worker = threading.Thread(target=fetch, args=(1,))
+worker.start()
+worker.join()
+atexit.register(flush)
+"#;
+
+#[test]
+fn a_thread_class_the_project_replaces_may_run_coroutines() {
+    // `threading.Thread` replaced by a computed name (marimo's WebAssembly threads await
+    // what their target returns): its targets are left out; `atexit` is not replaced.
+    check(REPLACED_THREAD, "main.py:19: TL009");
+    let stdout = never_awaited(REPLACED_THREAD, &["flush"]);
+    assert!(stdout.contains("fetch ran 1"), "{stdout}");
+}

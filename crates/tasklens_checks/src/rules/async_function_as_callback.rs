@@ -23,7 +23,9 @@ declare_rule! {
     /// decorator the analysis does not know may have been made a plain function, and is
     /// left alone, as is a call where some value other than an `async def` may be given
     /// too (a dispatcher that tests `iscoroutinefunction(f)` first: where the test is
-    /// false no `async def` gets by), or in a `try` that catches `TypeError`.
+    /// false no `async def` gets by), or in a `try` that catches `TypeError`, and a
+    /// runner the project replaces (`threading.Thread = LoopThread`, or `setattr` on
+    /// `threading` with a computed name), which may await what the function returns.
     ///
     /// ## Why is this bad?
     /// Calling an `async def` only creates a coroutine; its body runs when the coroutine

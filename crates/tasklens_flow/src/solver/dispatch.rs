@@ -227,6 +227,11 @@ impl Solver {
                     self.loop_made_tasks.insert(site, callback);
                 }
             }
+            Complex::PatchAny => {
+                if let Obj::External(path) = value {
+                    self.patched_modules.insert(self.paths[path as usize].clone());
+                }
+            }
             Complex::PlainCallback { site } => {
                 if let Some(func) = self.callback_given(site, value, complex, node)
                     && self.exit_sites.contains(&site)

@@ -544,6 +544,10 @@ impl Solver {
                     self.complex_on(object, Complex::Store { attr, from: value, label: NO_LABEL });
                     self.seed(result, Obj::Unknown);
                 }
+                (None, Some(object), Some(_)) => {
+                    self.complex_on(object, Complex::PatchAny);
+                    self.unknown_call(site, result);
+                }
                 _ => self.unknown_call(site, result),
             },
             ExternalCall::Enumerate => {

@@ -166,6 +166,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         removed_loop_sites: FxHashMap::default(),
         newer_api_sites: FxHashMap::default(),
         patched_externals: FxHashSet::default(),
+        patched_modules: FxHashSet::default(),
+        outside_callback_callees: FxHashMap::default(),
         as_completed_sites: FxHashSet::default(),
         gathering_sites: FxHashSet::default(),
         newer_keyword_sites: FxHashMap::default(),

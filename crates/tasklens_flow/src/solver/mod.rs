@@ -245,6 +245,9 @@ pub(crate) enum Complex {
     },
     /// On an argument of a call the analysis cannot follow: functions escape.
     Escape,
+    /// On the object of `setattr(object, name, value)` with a computed name: any name of
+    /// an outside module it holds may be replaced.
+    PatchAny,
     /// On the callback of `asyncio.start_server(cb)`: the loop calls it with a
     /// `StreamReader` and a `StreamWriter`.
     ClientConnected,
@@ -402,6 +405,12 @@ pub(crate) struct Solver {
     removed_loop_sites: FxHashMap<GSite, (u32, String)>,
     /// Outside names the project assigns (`asyncio.run = run`), as dotted paths.
     patched_externals: FxHashSet<String>,
+    /// Outside modules the project may replace any name of (`setattr(threading, name,
+    /// value)` with a computed name), as dotted paths.
+    patched_modules: FxHashSet<String>,
+    /// Calls of outside callables that call a function back (thread runners, plain
+    /// callbacks), with the callable's path: a name the project replaces may do otherwise.
+    outside_callback_callees: FxHashMap<GSite, u32>,
     /// Calls of asyncio APIs that later Pythons added (see [`Solution::newer_api_sites`]).
     newer_api_sites: FxHashMap<GSite, String>,
     /// `asyncio.as_completed(...)` sites (see [`Solution::as_completed_sites`]).

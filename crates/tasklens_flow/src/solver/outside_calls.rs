@@ -32,6 +32,7 @@ impl Solver {
             }
         }
         if let Some(runner) = thread_runner(&name) {
+            self.outside_callback_callees.insert(site, path);
             self.note_thread_runner(site, runner);
         }
         if makes_new_loop(&name) {
@@ -47,6 +48,7 @@ impl Solver {
             if (top, last) == ("atexit", "register") {
                 self.exit_sites.insert(site);
             }
+            self.outside_callback_callees.insert(site, path);
             self.plain_callback(site, index, forwards);
         }
         self.external_effect(site, result, external_call(&name), Some(path));

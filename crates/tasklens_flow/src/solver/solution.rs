@@ -261,7 +261,18 @@ impl Solver {
         let mut ensure_future_sites: Vec<_> =
             self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
-        let mut coroutine_callbacks: Vec<_> = self.coroutine_callbacks.iter().copied().collect();
+        // An outside runner the project replaces (`threading.Thread = AsyncioThread`, or by a
+        // computed name) may await what it is given.
+        let replaced = |site: &GSite| {
+            self.outside_callback_callees.get(site).is_some_and(|&path| {
+                let path = self.paths[path as usize].as_str();
+                self.patched_externals.contains(path)
+                    || (self.patched_modules.iter())
+                        .any(|module| path.strip_prefix(module.as_str()).is_some_and(|rest| rest.starts_with('.')))
+            })
+        };
+        let mut coroutine_callbacks: Vec<_> =
+            self.coroutine_callbacks.iter().copied().filter(|(site, _, _)| !replaced(site)).collect();
         coroutine_callbacks.sort_unstable();
         let mut callback_arguments: Vec<_> = self.callback_arguments.iter().copied().collect();
         callback_arguments.sort_unstable();
