@@ -491,15 +491,15 @@ fn summary(args: &CheckArgs, totals: &projects::Totals, format: OutputFormat) ->
     let mut out = match (totals.diagnostics, &fixed) {
         // A project that could not be checked (bad configuration) is no pass.
         (0, None | Some((0, _))) if totals.failed => {
-            format!("No findings in the projects that could be checked ({} files).\n", totals.files)
+            format!("No findings in the projects that could be checked ({}).\n", counted(totals.files, "file"))
         }
         // Nothing could be read (a path that does not exist): no pass either.
         (0, None | Some((0, _))) if totals.files == 0 && totals.problems > 0 => "No files were checked.\n".into(),
         // Nor when some path could not be read.
         (0, None | Some((0, _))) if totals.problems > 0 => {
-            format!("No findings in the files that could be read ({} files).\n", totals.files)
+            format!("No findings in the files that could be read ({}).\n", counted(totals.files, "file"))
         }
-        (0, None | Some((0, _))) => format!("All checks passed! ({} files)\n", totals.files),
+        (0, None | Some((0, _))) => format!("All checks passed! ({})\n", counted(totals.files, "file")),
         (0, Some((fixed, what))) => format!("Fixed {} ({what}); all checks passed.\n", counted(*fixed, "finding")),
         (_, Some((fixed, what))) if *fixed > 0 => {
             let verb = if errors + warnings == 1 { "remains" } else { "remain" };
@@ -538,9 +538,9 @@ fn statistics(totals: &projects::Totals, format: OutputFormat) -> String {
     if totals.by_code.is_empty() && totals.files == 0 && totals.problems > 0 {
         out.push_str("No files were checked.\n");
     } else if totals.by_code.is_empty() && totals.problems > 0 {
-        out.push_str(&format!("No findings in the files that could be read ({} files).\n", totals.files));
+        out.push_str(&format!("No findings in the files that could be read ({}).\n", counted(totals.files, "file")));
     } else if totals.by_code.is_empty() {
-        out.push_str(&format!("All checks passed! ({} files)\n", totals.files));
+        out.push_str(&format!("All checks passed! ({})\n", counted(totals.files, "file")));
     }
     out
 }

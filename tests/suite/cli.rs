@@ -51,7 +51,7 @@ fn exit_codes_follow_findings() {
     let partly = tasklens(&["check", "clean.py", "missing.py"], dir.path());
     assert_eq!(partly.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&partly.stdout);
-    assert!(stdout.contains("No findings in the files that could be read (1 files)"), "{stdout}");
+    assert!(stdout.contains("No findings in the files that could be read (1 file)"), "{stdout}");
 }
 
 #[test]

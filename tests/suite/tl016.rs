@@ -365,7 +365,8 @@ asyncio.run(main())
 
 #[test]
 fn apis_of_3_7_for_a_project_that_declares_3_6() {
-    // No CPython 3.6 here to run it: `asyncio.run` and `create_task` came with 3.7.
+    // No CPython 3.6 here to run it: `asyncio.run` and `create_task` came with 3.7; the
+    // classmethods `Task.current_task` and `Task.all_tasks` are 3.6's own.
     check(
         r#"
 #- pyproject.toml
@@ -378,11 +379,12 @@ import asyncio
 
 async def main():
     await asyncio.create_task(asyncio.sleep(0))
+    print(asyncio.Task.current_task(), len(asyncio.tasks.Task.all_tasks()))
 
 
 asyncio.run(main())
 "#,
-        "main.py:5: TL016\nmain.py:8: TL016",
+        "main.py:5: TL016\nmain.py:9: TL016",
     );
 }
 

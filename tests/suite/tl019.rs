@@ -59,7 +59,8 @@ asyncio.run(main())
 fn awaited_tested_or_coroutine_attributes_are_fine() {
     // Awaited values, what a coroutine has (`close`, `send`, `cr_frame`, `__name__`), a
     // value tested with `inspect.iscoroutine` or given to a helper that tests kinds, an
-    // instance of a class with the attribute, and a Future method (TL018's) are fine.
+    // instance of a class with the attribute, and a Future method (TL018's) are fine, and
+    // so is a generator's attribute read by a wrapper that holds the coroutine on purpose.
     check(
         r#"
 #- main.py run
@@ -69,6 +70,18 @@ import inspect
 
 class Box:
     name = "box"
+
+
+class Wrapped:
+    def __init__(self, coro):
+        self._coro = coro
+
+    @property
+    def gi_frame(self):
+        return self._coro.gi_frame
+
+    def __await__(self):
+        return self._coro.__await__()
 
 
 async def make():
@@ -94,6 +107,7 @@ async def main():
     other.close()
     later = resolve(make())
     print((await later).name)
+    print((await Wrapped(make())).name)
     either = make() if box.name else Box()
     if isinstance(either, Box):
         print(either.name)

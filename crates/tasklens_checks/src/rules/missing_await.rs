@@ -31,7 +31,7 @@ declare_rule! {
     /// containers, calls, returns, modules), and only
     /// where every function the call can run is an `async def` the call names, not under a
     /// decorator the analysis does not know. What a coroutine has (`send`, `throw`,
-    /// `close`, `cr_*`, dunders) is fine; a Future's or Task's methods are TL018's. Values
+    /// `close`, `cr_*`, dunders) is fine, and so is a generator's `gi_*` (code that reads it holds the coroutine on purpose); a Future's or Task's methods are TL018's. Values
     /// tested for their kind on the way (`inspect.iscoroutine`, `isinstance`, a predicate of
     /// the project), or given to a function that tests kinds, are left alone.
     ///

@@ -6,10 +6,30 @@ use tasklens_db::PythonVersion;
 use super::split;
 
 /// The version that added the asyncio function or class `path` names (the same table the
-/// lowering's `hasattr(asyncio, ...)` guards read).
+/// lowering's `hasattr(asyncio, ...)` guards read). A name reached through a class
+/// (`asyncio.Task.current_task`, the classmethod Python 3.9 removed) is not the module's.
 pub fn api_added_in(path: &str) -> Option<PythonVersion> {
     let (top, last) = split(path);
-    (top == "asyncio").then(|| tasklens_semantic::asyncio_name_since(last)).flatten()
+    let mut segments = path.split('.');
+    segments.next_back();
+    let through_class = segments.skip(1).any(|segment| segment.starts_with(|c: char| c.is_ascii_uppercase()));
+    (top == "asyncio" && !through_class).then(|| tasklens_semantic::asyncio_name_since(last)).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_added_in;
+    use tasklens_db::PythonVersion;
+
+    #[test]
+    fn names_of_the_module_not_of_its_classes() {
+        let since_3_7 = Some(PythonVersion::new(3, 7));
+        assert_eq!(api_added_in("asyncio.current_task"), since_3_7);
+        assert_eq!(api_added_in("asyncio.tasks.current_task"), since_3_7);
+        assert_eq!(api_added_in("asyncio.Task.current_task"), None);
+        assert_eq!(api_added_in("asyncio.tasks.Task.all_tasks"), None);
+        assert_eq!(api_added_in("asyncio.TaskGroup"), Some(PythonVersion::new(3, 11)));
+    }
 }
 
 /// The version that gave the asyncio function or class `path` the keyword argument

@@ -60,11 +60,14 @@ impl CoroutineUse {
 }
 
 /// Attributes TL019 leaves alone: what a coroutine has (reading anything else of one
-/// fails), and the methods of Futures and Tasks, which are TL018's.
+/// fails), a generator's (`gi_frame`: code that reads them holds the coroutine on
+/// purpose, as a wrapper written for generator-based coroutines does, and no `await`
+/// would help), and the methods of Futures and Tasks, which are TL018's.
 fn left_alone(attr: &Name) -> bool {
     let attr = attr.as_str();
     attr.starts_with("__")
         || attr.starts_with("cr_")
+        || attr.starts_with("gi_")
         || matches!(attr, "send" | "throw" | "close")
         || FUTURE_METHODS.contains(&attr)
         || TASK_ONLY_METHODS.contains(&attr)
