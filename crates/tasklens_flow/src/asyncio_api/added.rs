@@ -16,22 +16,6 @@ pub fn api_added_in(path: &str) -> Option<PythonVersion> {
     (top == "asyncio" && !through_class).then(|| tasklens_semantic::asyncio_name_since(last)).flatten()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::api_added_in;
-    use tasklens_db::PythonVersion;
-
-    #[test]
-    fn names_of_the_module_not_of_its_classes() {
-        let since_3_7 = Some(PythonVersion::new(3, 7));
-        assert_eq!(api_added_in("asyncio.current_task"), since_3_7);
-        assert_eq!(api_added_in("asyncio.tasks.current_task"), since_3_7);
-        assert_eq!(api_added_in("asyncio.Task.current_task"), None);
-        assert_eq!(api_added_in("asyncio.tasks.Task.all_tasks"), None);
-        assert_eq!(api_added_in("asyncio.TaskGroup"), Some(PythonVersion::new(3, 11)));
-    }
-}
-
 /// The version that gave the asyncio function or class `path` the keyword argument
 /// `keyword` (checked under CPython 3.10 to 3.13: before, `TypeError: ... got an
 /// unexpected keyword argument`).
@@ -54,4 +38,20 @@ pub fn task_method_added_in(name: &str) -> Option<PythonVersion> {
         _ => return None,
     };
     Some(PythonVersion::new(3, minor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_added_in;
+    use tasklens_db::PythonVersion;
+
+    #[test]
+    fn names_of_the_module_not_of_its_classes() {
+        let since_3_7 = Some(PythonVersion::new(3, 7));
+        assert_eq!(api_added_in("asyncio.current_task"), since_3_7);
+        assert_eq!(api_added_in("asyncio.tasks.current_task"), since_3_7);
+        assert_eq!(api_added_in("asyncio.Task.current_task"), None);
+        assert_eq!(api_added_in("asyncio.tasks.Task.all_tasks"), None);
+        assert_eq!(api_added_in("asyncio.TaskGroup"), Some(PythonVersion::new(3, 11)));
+    }
 }
