@@ -95,9 +95,14 @@ def condition(loop):
         return asyncio.Condition(loop=loop)
     return asyncio.Condition()
 
+def bounded(loop):
+    if sys.hexversion < 0x030A0000:
+        return asyncio.BoundedSemaphore(loop=loop)
+    return asyncio.BoundedSemaphore()
+
 async def main():
     loop = asyncio.get_running_loop()
-    print(queue(loop), lock(loop), event(loop), semaphore(loop))
+    print(queue(loop), lock(loop), event(loop), semaphore(loop), bounded(loop))
     print(condition(loop))
 
 asyncio.run(main())
@@ -130,6 +135,13 @@ def event(loop):
         return asyncio.Event(loop=loop)
     return asyncio.Event()
 
+def semaphore(loop):
+    # The fallback runs only where the call without `loop=` raised TypeError.
+    try:
+        return asyncio.Semaphore()
+    except TypeError:
+        return asyncio.Semaphore(loop=loop)
+
 def lock(loop):
     try:
         return asyncio.Lock(loop=loop)
@@ -138,13 +150,13 @@ def lock(loop):
 
 async def main():
     loop = asyncio.get_running_loop()
-    print(queue(loop), event(loop))
+    print(queue(loop), event(loop), semaphore(loop))
     print(lock(loop))
 
 asyncio.run(main())
 "#,
         "
-        main.py:17: TL006
+        main.py:24: TL006
         ",
     );
 }

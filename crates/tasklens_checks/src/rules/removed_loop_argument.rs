@@ -26,7 +26,9 @@ declare_rule! {
     /// A call under a version guard that only older Pythons take (`if sys.version_info <
     /// (3, 10):`, the `else` of `>= (3, 10)`, a name bound to such a test) is reported only
     /// if some targeted version where it fails runs it; one in a `try` that catches
-    /// `TypeError` (or under `suppress(TypeError)`) is compatibility code and is left out.
+    /// `TypeError` (or under `suppress(TypeError)`), or in the `except TypeError:` handler
+    /// that falls back to it when the call without `loop=` failed, is compatibility code
+    /// and is left out.
     ///
     /// `ensure_future`, `wrap_future`, `run_coroutine_threadsafe`, `Future()`, `Task()`,
     /// `all_tasks`, `current_task` and the stream classes still accept `loop=` and are never

@@ -276,7 +276,9 @@ pub(crate) fn extract(solved: &Solved) -> FlowReport {
     report.removed_loop_arguments = solved
         .removed_loop_sites
         .iter()
-        .filter(|(site, _, _)| !type_error_handled(solved, *site))
+        .filter(|(site, _, _)| {
+            !type_error_handled(solved, *site) && !site_listed(solved, *site, |facts| &facts.type_error_fallbacks)
+        })
         .map(|(site, keyword, api)| {
             let module = solved.modules.site_module(*site);
             let at = call_at(solved, *site);

@@ -146,6 +146,11 @@ pub struct ModuleFacts {
     /// Calls in a `try` body that catches `TypeError` (or under `suppress(TypeError)`): a
     /// `loop=` or a non-coroutine given to `create_task` there is compatibility code; by site.
     pub type_error_handled: Vec<SiteId>,
+    /// Calls in the body of an `except TypeError:` handler (named, alone or in a tuple):
+    /// they run only where the `try` body raised `TypeError`, as a fallback of
+    /// compatibility code does (`try: gather(*c) except TypeError: gather(*c, loop=loop)`);
+    /// by site.
+    pub type_error_fallbacks: Vec<SiteId>,
     /// Calls in the body of a test's `with pytest.raises(RuntimeError)` or
     /// `self.assertRaises(RuntimeError)`: the body is meant to fail the way `create_task`
     /// does without a usable loop, so a Task made there is not expected to exist; by site.

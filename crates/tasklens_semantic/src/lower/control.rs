@@ -423,7 +423,13 @@ impl Lowerer {
                 if let Some(name) = &handler.name {
                     self.bind(&name.id, Val::Unknown, None);
                 }
+                let fallback = handler.type_.as_deref().is_some_and(|type_| match type_ {
+                    Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exactly(e, "TypeError")),
+                    other => names_exactly(other, "TypeError"),
+                });
+                self.type_error_fallback += u32::from(fallback);
                 self.block(&handler.body);
+                self.type_error_fallback -= u32::from(fallback);
                 ends.push(self.flow().clone());
             }
         }

@@ -155,6 +155,8 @@ pub(crate) struct Lowerer {
     newer_import_names: FxHashSet<Name>,
     /// How many `try` bodies that catch `TypeError` enclose the code being lowered.
     type_error_handled: u32,
+    /// How many `except TypeError:` handler bodies enclose the code being lowered.
+    type_error_fallback: u32,
     /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
     failure_expected: u32,
     /// How many blocks that handle `RuntimeError` (`try`, `pytest.raises`, `assertRaises`)
@@ -230,6 +232,7 @@ impl Lowerer {
             compat_names: FxHashSet::default(),
             newer_import_names: FxHashSet::default(),
             type_error_handled: 0,
+            type_error_fallback: 0,
             runtime_error_handled: 0,
             failure_expected: 0,
             value_error_handled: 0,
@@ -462,6 +465,9 @@ impl Lowerer {
         }
         if self.type_error_handled > 0 {
             self.facts.type_error_handled.push(id);
+        }
+        if self.type_error_fallback > 0 {
+            self.facts.type_error_fallbacks.push(id);
         }
         if self.failure_expected > 0 {
             self.facts.failure_expected.push(id);

@@ -1,5 +1,6 @@
 //! Python version guards: `if sys.version_info < (3, 10):` (and `>=`, `not`, a module-level
-//! name bound to such a test, `hasattr(asyncio, "create_task")`) makes the code in a branch
+//! name bound to such a test, `sys.hexversion < 0x030A0000`, `hasattr(asyncio,
+//! "create_task")`) makes the code in a branch
 //! run only on older Pythons, which
 //! the rules compare with the target version (a `loop=` under such a guard is no TL006).
 
@@ -80,6 +81,9 @@ impl Lowerer {
             }
             Expr::Compare(compare) => {
                 let ([op], [right]) = (&*compare.ops, &*compare.comparators) else { return None };
+                if let Some(test) = hexversion_test(&compare.left, *op, right) {
+                    return Some(test);
+                }
                 // `sys.version_info < (3, 10)`, or the same written the other way round.
                 let (op, info, tuple) = match (is_version_info(&compare.left), is_version_info(right)) {
                     (true, false) => (*op, &*compare.left, right),
@@ -223,6 +227,41 @@ fn is_version_info(expr: &Expr) -> bool {
         }
         Expr::Name(name) => name.id.as_str() == "version_info",
         _ => false,
+    }
+}
+
+/// `sys.hexversion < 0x030A0000` (or the other way round): a release below 3.10. A bound
+/// past the first release of a minor version (`0x030A0100`, 3.10.1) counts from the next.
+fn hexversion_test(left: &Expr, op: CmpOp, right: &Expr) -> Option<VersionTest> {
+    let is_hexversion = |expr: &Expr| match expr {
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "hexversion"
+                && matches!(&*attribute.value, Expr::Name(n) if n.id.as_str() == "sys")
+        }
+        Expr::Name(name) => name.id.as_str() == "hexversion",
+        _ => false,
+    };
+    let number = |expr: &Expr| match expr {
+        Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) => int.as_u64(),
+        _ => None,
+    };
+    let (op, bound) = match (is_hexversion(left), is_hexversion(right)) {
+        (true, false) => (op, number(right)?),
+        (false, true) => (flipped(op)?, number(left)?),
+        _ => return None,
+    };
+    // `<= n` is `< n + 1`, `> n` is `>= n + 1`.
+    let bound = match op {
+        CmpOp::LtE | CmpOp::Gt => bound + 1,
+        _ => bound,
+    };
+    let (major, minor, rest) = ((bound >> 24) & 0xff, (bound >> 16) & 0xff, bound & 0xffff);
+    let minor = if rest > 0xf0 { minor + 1 } else { minor };
+    let version = PythonVersion::new(u8::try_from(major).ok()?, u8::try_from(minor).ok()?);
+    match op {
+        CmpOp::Lt | CmpOp::LtE => Some(VersionTest::below(version)),
+        CmpOp::GtE | CmpOp::Gt => Some(VersionTest::below(version).negated()),
+        _ => None,
     }
 }
 
