@@ -312,3 +312,45 @@ fn a_thread_class_the_project_replaces_may_run_coroutines() {
     let stdout = never_awaited(REPLACED_THREAD, &["flush"]);
     assert!(stdout.contains("fetch ran 1"), "{stdout}");
 }
+
+const THREAD_RESULTS: &str = r#"
+#- main.py run
+import asyncio
+import concurrent.futures
+
+
+async def fetch(n):
+    print("fetch ran", n)
+    return n
+
+
+async def lost(n):
+    print("lost ran", n)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        submitted = {pool.submit(fetch, n): n for n in range(2)}
+        for done in concurrent.futures.as_completed(submitted):
+            print(await done.result())
+        coro = await loop.run_in_executor(pool, fetch, 2)
+        print(await asyncio.ensure_future(coro))
+        await loop.run_in_executor(pool, lost, 3)
+        pool.submit(lost, 4).result()
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn a_coroutine_an_executor_hands_back_and_the_caller_awaits_runs() {
+    // An executor's Future gives what its function returns: the coroutine of an `async
+    // def`, which runs where the caller awaits it (acapy's ledger lookup) or wraps it in a
+    // Task; thrown away, it never runs.
+    check(THREAD_RESULTS, "main.py:22: TL009\nmain.py:23: TL009");
+    let stdout = never_awaited(THREAD_RESULTS, &["lost"]);
+    for n in 0..3 {
+        assert!(stdout.contains(&format!("fetch ran {n}")), "{stdout}");
+    }
+}

@@ -25,7 +25,10 @@ declare_rule! {
     /// too (a dispatcher that tests `iscoroutinefunction(f)` first: where the test is
     /// false no `async def` gets by), or in a `try` that catches `TypeError`, and a
     /// runner the project replaces (`threading.Thread = LoopThread`, or `setattr` on
-    /// `threading` with a computed name), which may await what the function returns.
+    /// `threading` with a computed name), which may await what the function returns. An
+    /// executor's Future gives what the function returned: where the caller awaits the
+    /// coroutine it gets (`await (await loop.run_in_executor(None, f))`, `await
+    /// future.result()`) or wraps it in a Task, the body runs and nothing is reported.
     ///
     /// ## Why is this bad?
     /// Calling an `async def` only creates a coroutine; its body runs when the coroutine

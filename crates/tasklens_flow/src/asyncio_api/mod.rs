@@ -207,6 +207,8 @@ pub fn external_call(path: &str) -> ExternalCall {
             _ => ExternalCall::Unknown,
         },
         "concurrent" if last == "Future" => ExternalCall::NewFuture,
+        // `concurrent.futures.as_completed(fs)` yields the Futures of `fs` as they finish.
+        "concurrent" if last == "as_completed" => ExternalCall::CopyContainer { first: 0 },
         // Task groups for Pythons before 3.11: the `taskgroup` backport and `aiotools`.
         "taskgroup" | "aiotools" if is_backported_task_group(last) => ExternalCall::Instance,
         // Threads' locks are followed for what enters them (`async with` cannot, TL015).

@@ -89,6 +89,11 @@ impl Solver {
                     self.edge(ret, to, NO_LABEL);
                 }
                 Obj::CoroCall(site, func) => match self.coro_bindings.get(&(site, func)) {
+                    _ if self.result_runner_sites.contains(&site) => {
+                        self.awaited_thread_coroutines.insert((site, func));
+                        let ret = self.ret_node(func);
+                        self.edge(ret, to, NO_LABEL);
+                    }
                     Some(&shift) => self.passed_through_result(site, func, shift, false, to, NO_LABEL),
                     None => {
                         let ret = self.ret_node(func);
@@ -242,6 +247,11 @@ impl Solver {
             Complex::ThreadTarget { site } => {
                 if let Some(func) = self.callback_given(site, value, complex, node) {
                     self.thread_targets.insert((func, site));
+                    // What the executor's Future gives: the coroutine an `async def` makes.
+                    if self.result_runner_sites.contains(&site) && self.modules.func(func).1.makes_coroutine() {
+                        let slot = self.future_result_node(site);
+                        self.seed(slot, Obj::CoroCall(site, func));
+                    }
                 }
             }
             Complex::Escape => {

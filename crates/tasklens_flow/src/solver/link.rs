@@ -168,6 +168,8 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         patched_externals: FxHashSet::default(),
         patched_modules: FxHashSet::default(),
         outside_callback_callees: FxHashMap::default(),
+        result_runner_sites: FxHashSet::default(),
+        awaited_thread_coroutines: FxHashSet::default(),
         as_completed_sites: FxHashSet::default(),
         gathering_sites: FxHashSet::default(),
         newer_keyword_sites: FxHashMap::default(),

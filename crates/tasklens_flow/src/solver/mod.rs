@@ -411,6 +411,13 @@ pub(crate) struct Solver {
     /// Calls of outside callables that call a function back (thread runners, plain
     /// callbacks), with the callable's path: a name the project replaces may do otherwise.
     outside_callback_callees: FxHashMap<GSite, u32>,
+    /// Calls that run a function in an executor's thread and hand back a Future of what it
+    /// returns (`loop.run_in_executor`, `executor.submit`): an `async def` run there
+    /// returns its coroutine through the Future (`Obj::CoroCall(site, func)`).
+    result_runner_sites: FxHashSet<GSite>,
+    /// The coroutines such a thread handed back that the project awaits after all (it
+    /// awaits what `result()` or the Future gives): their `async def` runs (no TL009).
+    awaited_thread_coroutines: FxHashSet<(GSite, GFunc)>,
     /// Calls of asyncio APIs that later Pythons added (see [`Solution::newer_api_sites`]).
     newer_api_sites: FxHashMap<GSite, String>,
     /// `asyncio.as_completed(...)` sites (see [`Solution::as_completed_sites`]).

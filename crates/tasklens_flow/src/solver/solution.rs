@@ -271,8 +271,21 @@ impl Solver {
                         .any(|module| path.strip_prefix(module.as_str()).is_some_and(|rest| rest.starts_with('.')))
             })
         };
-        let mut coroutine_callbacks: Vec<_> =
-            self.coroutine_callbacks.iter().copied().filter(|(site, _, _)| !replaced(site)).collect();
+        // A coroutine an executor's thread handed back runs where the project awaits it, or
+        // gives it to what wraps it in a Task (`ensure_future`, `gather`).
+        let mut awaited = self.awaited_thread_coroutines.clone();
+        for &(_, _, node) in &self.awaitable_argument_sites {
+            for &obj in self.sets[node as usize].as_slice() {
+                if let Obj::CoroCall(site, func) = self.objs[obj as usize]
+                    && self.result_runner_sites.contains(&site)
+                {
+                    awaited.insert((site, func));
+                }
+            }
+        }
+        let mut coroutine_callbacks: Vec<_> = (self.coroutine_callbacks.iter().copied())
+            .filter(|(site, func, _)| !replaced(site) && !awaited.contains(&(*site, *func)))
+            .collect();
         coroutine_callbacks.sort_unstable();
         let mut callback_arguments: Vec<_> = self.callback_arguments.iter().copied().collect();
         callback_arguments.sort_unstable();

@@ -18,6 +18,9 @@ impl Solver {
             args.node(keyword.node)
         };
         let Some(function) = args.arg(usize::from(runner.function)).or_else(by_keyword) else { return };
+        if matches!(runner.thread, WorkerThread::Executor | WorkerThread::GivenExecutor { .. }) {
+            self.result_runner_sites.insert(site);
+        }
         match runner.thread {
             WorkerThread::Own => {}
             WorkerThread::Executor => _ = self.executor_thread_sites.insert(site),
