@@ -300,6 +300,64 @@ for _, trace in result.errors:
 }
 
 #[test]
+fn helpers_called_only_under_a_version_guard_are_left_alone() {
+    // A helper runs on the versions of every call that runs it: `with_group` only from
+    // 3.11 on, through `grouped` too (and its own recursion); `run_group` also from code
+    // that every version runs.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "groups"
+requires-python = ">=3.10"
+#- app/__init__.py
+#- app/compat.py
+import asyncio
+
+
+async def with_group(coros, depth=0):
+    if depth < 1:
+        return await with_group(coros, depth + 1)
+    async with asyncio.TaskGroup() as group:
+        for coro in coros:
+            group.create_task(coro)
+
+
+async def grouped(coros):
+    await with_group(coros)
+
+
+async def run_group(coros):
+    async with asyncio.TaskGroup() as group:
+        for coro in coros:
+            group.create_task(coro)
+#- main.py run 3.10
+import asyncio
+import sys
+
+from app.compat import grouped, run_group
+
+
+async def work():
+    await asyncio.sleep(0)
+
+
+async def main():
+    if sys.version_info >= (3, 11):
+        await grouped([work()])
+        await run_group([work()])
+    else:
+        await asyncio.gather(work())
+    await run_group([work()])
+
+
+asyncio.run(main())
+"#,
+        "app/compat.py:17: TL016",
+    );
+}
+
+#[test]
 fn a_name_the_project_gives_asyncio_itself_is_no_newer_api() {
     // `compat.py` gives asyncio the `run` Python 3.6 lacks (loguru's test configuration
     // does): calls of `asyncio.run` work there. `to_thread` it does not give, and 3.8

@@ -32,7 +32,8 @@ declare_rule! {
     /// assumed without one. A use under a version guard that only newer Pythons take
     /// (`if sys.version_info >= (3, 11):`, the `else` of `<`, `hasattr(asyncio,
     /// "TaskGroup")`, after `if sys.version_info < (3, 11): return`, or a `raise`,
-    /// `sys.exit(...)`, `pytest.skip(...)` or `self.skipTest(...)` there), a call whose
+    /// `sys.exit(...)`, `pytest.skip(...)` or `self.skipTest(...)` there, or in a function
+    /// that only calls under such a guard run, directly or through other functions), a call whose
     /// callee may also be something else (`try: from asyncio import timeout` with a
     /// backport imported under `except ImportError:`), a test or test class under
     /// `@pytest.mark.skipif(sys.version_info < (3, 11), ...)` (or `@unittest.skipIf`,

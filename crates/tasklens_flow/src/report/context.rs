@@ -125,7 +125,7 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     // Pythons) and runs no loop object (which may be that one), or when it runs none at all
     // (a library: its users' `asyncio.run` makes one).
     let makes_new_loop = (solved.new_loop_sites.iter())
-        .any(|&site| super::runs_from(solved, site).is_none_or(|from| from < super::LOOP_BOUND_UNTIL));
+        .any(|&site| super::sites::site_from(solved, site).is_none_or(|from| from < super::LOOP_BOUND_UNTIL));
     let other_loop_runs = match solved.runs_loop_object {
         true => false,
         false => makes_new_loop || solved.loop_run_sites.is_empty(),

@@ -8,6 +8,7 @@ mod callbacks;
 mod called_callbacks;
 mod context;
 mod coroutine_sinks;
+mod guards;
 mod loop_runs;
 mod missing_awaits;
 mod module_index;
@@ -66,6 +67,8 @@ pub(crate) struct Derived {
     /// Calls reached where no event loop runs (TL003, TL017) and the `ensure_future` calls
     /// among them.
     pub loopless: context::LooplessCalls,
+    /// The versions each function runs on, by the guards of the calls that run it.
+    pub guards: guards::FunctionGuards,
 }
 
 pub(crate) fn derive(solved: &Solved) -> Derived {
@@ -73,11 +76,11 @@ pub(crate) fn derive(solved: &Solved) -> Derived {
         return Derived::default();
     }
     // Three independent reads of the solution, side by side.
-    let (dropped_tasks, (loop_functions, loopless)) = rayon::join(
-        || crate::dropped::dropped_tasks(solved),
+    let ((dropped_tasks, guards), (loop_functions, loopless)) = rayon::join(
+        || (crate::dropped::dropped_tasks(solved), guards::function_guards(solved)),
         || rayon::join(|| loop_functions(solved), || loopless_calls(solved)),
     );
-    Derived { loop_functions, dropped_tasks, loopless }
+    Derived { loop_functions, dropped_tasks, loopless, guards }
 }
 
 /// The calls of a path to where no loop runs, as locations, and where it starts.

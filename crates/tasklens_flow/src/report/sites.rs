@@ -59,13 +59,32 @@ pub(super) fn failure_expected(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.failure_expected)
 }
 
-/// The version a call runs below, when it is under a version guard.
+/// The version a call runs below, when it is under a version guard or in a function that
+/// only such calls run (`guards.rs`).
 pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    let own = site_below(solved, site);
+    let caller = super::caller_of(solved, site).and_then(|func| solved.derived.guards.below.get(func as usize));
+    match (own, caller.copied().flatten()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The version a call runs from on, when it is under a version guard or in a function
+/// that only such calls run (`guards.rs`).
+pub(super) fn runs_from(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+    let own = site_from(solved, site);
+    let caller = super::caller_of(solved, site).and_then(|func| solved.derived.guards.from.get(func as usize));
+    own.max(caller.copied().flatten())
+}
+
+/// The version a call runs below by the guards around it in its own function.
+pub(super) fn site_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
     site_version(solved, site, |facts| &facts.version_bounded)
 }
 
-/// The version a call runs from on, when it is under a version guard.
-pub(super) fn runs_from(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
+/// The version a call runs from by the guards around it in its own function.
+pub(super) fn site_from(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {
     site_version(solved, site, |facts| &facts.version_floor)
 }
 
