@@ -331,11 +331,15 @@ async def run_group(coros):
     async with asyncio.TaskGroup() as group:
         for coro in coros:
             group.create_task(coro)
+
+
+def cancels(task):
+    return task.cancelling(), asyncio.timeout
 #- main.py run 3.10
 import asyncio
 import sys
 
-from app.compat import grouped, run_group
+from app.compat import cancels, grouped, run_group
 
 
 async def work():
@@ -346,6 +350,7 @@ async def main():
     if sys.version_info >= (3, 11):
         await grouped([work()])
         await run_group([work()])
+        print(cancels(asyncio.current_task()))
     else:
         await asyncio.gather(work())
     await run_group([work()])

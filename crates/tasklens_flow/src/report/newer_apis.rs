@@ -80,13 +80,19 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
     }
     let of_asyncio = |&obj: &u32| matches!(solved.objs[obj as usize], Obj::External(path) if solved.paths[path as usize] == "asyncio");
     for (module, entry) in solved.modules.modules.iter().enumerate() {
-        for (index, (base, name, since, from_version)) in entry.facts.newer_attribute_reads.iter().enumerate() {
+        // A read or call in a function that only guarded calls run runs from their version.
+        let from_in = |own: Option<tasklens_db::PythonVersion>, function: Option<u32>| {
+            let guarded = function.and_then(|local| solved.derived.guards.from.get((entry.func_base + local) as usize));
+            own.max(guarded.copied().flatten())
+        };
+        for (index, (base, name, since, from_version, function)) in entry.facts.newer_attribute_reads.iter().enumerate()
+        {
             if solved.sets.get(entry.node_base + base).iter().any(of_asyncio) {
                 found.push(NewerApiUse {
                     at: Location { file: entry.file, range: solved.positions[module].newer_attribute_reads[index] },
                     api: NewerApi::Function { path: format!("asyncio.{name}") },
                     since: *since,
-                    from_version: *from_version,
+                    from_version: from_in(*from_version, *function),
                     below: None,
                 });
             }
@@ -128,7 +134,7 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
                 at: Location { file: entry.file, range },
                 api,
                 since,
-                from_version: call.from_version,
+                from_version: from_in(call.from_version, call.function),
                 below: None,
             });
         }

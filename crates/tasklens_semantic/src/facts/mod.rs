@@ -193,8 +193,11 @@ pub struct ModuleFacts {
     /// Reads of an attribute named like an asyncio name some Pythons lack, other than as
     /// a call's callee (`loop.set_task_factory(asyncio.eager_task_factory)`), where no test
     /// or `AttributeError` handler guards them: the base, the name, the version that added
-    /// it and the version the read runs from. Positions: `newer_attribute_reads`.
-    pub newer_attribute_reads: Vec<(NodeId, Name, tasklens_db::PythonVersion, Option<tasklens_db::PythonVersion>)>,
+    /// it, the version the read runs from and the function whose body reads it.
+    /// Positions: `newer_attribute_reads`.
+    #[allow(clippy::type_complexity)]
+    pub newer_attribute_reads:
+        Vec<(NodeId, Name, tasklens_db::PythonVersion, Option<tasklens_db::PythonVersion>, Option<FuncId>)>,
     /// Calls of builtins that call a function with elements (`map(f, xs...)`, `filter(f,
     /// xs)`, `sorted(xs, key=f)`...): the site, the node of `f`, and the callee and result
     /// nodes of the call of `f` laid out for the elements (linked when the callee is the

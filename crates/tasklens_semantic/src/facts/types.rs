@@ -66,6 +66,8 @@ pub struct TaskMethodCall {
     pub called: bool,
     /// In a block that handles `RuntimeError` (a `try`, `pytest.raises`, `assertRaises`).
     pub runtime_error_handled: bool,
+    /// The function whose body makes the call (`None`: module level, a class body).
+    pub function: Option<crate::facts::FuncId>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]

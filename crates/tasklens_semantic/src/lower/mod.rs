@@ -379,7 +379,8 @@ impl Lowerer {
             return;
         }
         let from_version = self.flow().above;
-        self.facts.newer_attribute_reads.push((base, attribute.attr.id.clone(), since, from_version));
+        let function = self.current_function();
+        self.facts.newer_attribute_reads.push((base, attribute.attr.id.clone(), since, from_version, function));
         self.positions.newer_attribute_reads.push(attribute.range);
     }
 
@@ -421,6 +422,7 @@ impl Lowerer {
             arguments,
             called: called.is_some(),
             runtime_error_handled: self.runtime_error_handled > 0,
+            function: self.current_function(),
         });
         self.positions.task_method_calls.push(range);
     }
