@@ -92,31 +92,42 @@ fn fixpoint(
         open.iter().map(|&open| if open { Bound::Known(None) } else { Bound::Unknown }).collect();
     let guards: Vec<Vec<(Option<PythonVersion>, Option<GFunc>)>> =
         callers.iter().map(|sites| sites.iter().map(|&(site, caller)| (own(site), caller)).collect()).collect();
+    // Who to look at again when a function's bound changes: the functions it calls.
+    let mut callees: Vec<Vec<GFunc>> = vec![Vec::new(); bounds.len()];
+    for (func, sites) in guards.iter().enumerate() {
+        for caller in sites.iter().filter_map(|&(_, caller)| caller) {
+            callees[caller as usize].push(func as GFunc);
+        }
+    }
     // Bounds only loosen from `Unknown`, through a few distinct versions: this ends.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for func in 0..bounds.len() {
-            if open[func] {
-                continue;
-            }
-            let mut bound = Bound::Unknown;
-            for &(guard, caller) in &guards[func] {
-                let caller_bound = match caller.map(|caller| bounds[caller as usize]) {
-                    Some(Bound::Unknown) => continue,
-                    Some(Bound::Known(known)) => known,
-                    // Module-level code runs on every version but for its own guards.
-                    None => None,
-                };
-                let here = along(guard, caller_bound);
-                bound = match bound {
-                    Bound::Unknown => Bound::Known(here),
-                    Bound::Known(so_far) => Bound::Known(across(so_far, here)),
-                };
-            }
-            if bound != bounds[func] {
-                bounds[func] = bound;
-                changed = true;
+    let mut queued = vec![true; bounds.len()];
+    let mut worklist: Vec<GFunc> = (0..bounds.len() as GFunc).rev().collect();
+    while let Some(func) = worklist.pop() {
+        let func = func as usize;
+        queued[func] = false;
+        if open[func] {
+            continue;
+        }
+        let mut bound = Bound::Unknown;
+        for &(guard, caller) in &guards[func] {
+            let caller_bound = match caller.map(|caller| bounds[caller as usize]) {
+                Some(Bound::Unknown) => continue,
+                Some(Bound::Known(known)) => known,
+                // Module-level code runs on every version but for its own guards.
+                None => None,
+            };
+            let here = along(guard, caller_bound);
+            bound = match bound {
+                Bound::Unknown => Bound::Known(here),
+                Bound::Known(so_far) => Bound::Known(across(so_far, here)),
+            };
+        }
+        if bound != bounds[func] {
+            bounds[func] = bound;
+            for &callee in &callees[func] {
+                if !std::mem::replace(&mut queued[callee as usize], true) {
+                    worklist.push(callee);
+                }
             }
         }
     }
