@@ -52,6 +52,14 @@ fn exit_codes_follow_findings() {
     assert_eq!(partly.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&partly.stdout);
     assert!(stdout.contains("No findings in the files that could be read (1 file)"), "{stdout}");
+    // A FIFO named on the command line is never read (that would wait for a writer).
+    let made = std::process::Command::new("mkfifo").arg(dir.path().join("pipe.py")).status();
+    if made.is_ok_and(|status| status.success()) {
+        let fifo = tasklens(&["check", "pipe.py"], dir.path());
+        assert_eq!(fifo.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&fifo.stderr);
+        assert!(stderr.contains("pipe.py: not a regular file or a directory"), "{stderr}");
+    }
 }
 
 #[test]

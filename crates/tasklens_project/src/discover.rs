@@ -46,6 +46,12 @@ pub fn discover(paths: &[PathBuf], excludes: &[String], src: &[PathBuf], nested:
             found.push(Found::File { path: path.clone(), root });
             continue;
         }
+        // A FIFO, a socket or a device named on the command line is never read (reading a
+        // FIFO would wait for a writer).
+        if !path.is_dir() {
+            found.push(Found::Problem { path: path.clone(), message: "not a regular file or a directory".into() });
+            continue;
+        }
         let mut overrides = ignore::overrides::OverrideBuilder::new(path);
         for pattern in excludes {
             if let Err(error) = overrides.add(&format!("!{pattern}")) {
