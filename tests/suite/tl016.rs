@@ -363,6 +363,39 @@ asyncio.run(main())
 }
 
 #[test]
+fn a_hexversion_bound_within_a_release_counts_that_release() {
+    // `sys.hexversion < 0x030A0100` lets 3.10.0 through: what follows an early return under
+    // it runs from 3.10 (and fails there), what follows one under `< 0x030B0000` from 3.11.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "runners"
+requires-python = ">=3.10"
+#- main.py run 3.10
+import asyncio
+import sys
+
+
+def newest():
+    if sys.hexversion < 0x030B0000:
+        return None
+    return asyncio.Runner
+
+
+def runner():
+    if sys.hexversion < 0x030A0100:
+        return None
+    return asyncio.Runner
+
+
+print(newest(), runner())
+"#,
+        "main.py:14: TL016",
+    );
+}
+
+#[test]
 fn a_name_the_project_gives_asyncio_itself_is_no_newer_api() {
     // `compat.py` gives asyncio the `run` Python 3.6 lacks (loguru's test configuration
     // does): calls of `asyncio.run` work there. `to_thread` it does not give, and 3.8

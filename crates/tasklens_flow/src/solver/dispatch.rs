@@ -89,13 +89,12 @@ impl Solver {
                     self.edge(ret, to, NO_LABEL);
                 }
                 Obj::CoroCall(site, func) => match self.coro_bindings.get(&(site, func)) {
-                    _ if self.result_runner_sites.contains(&site) => {
-                        self.awaited_thread_coroutines.insert((site, func));
-                        let ret = self.ret_node(func);
-                        self.edge(ret, to, NO_LABEL);
-                    }
                     Some(&shift) => self.passed_through_result(site, func, shift, false, to, NO_LABEL),
                     None => {
+                        // A coroutine an executor's thread handed back is run after all.
+                        if self.result_runner_sites.contains(&site) {
+                            self.awaited_thread_coroutines.insert((site, func));
+                        }
                         let ret = self.ret_node(func);
                         self.edge(ret, to, NO_LABEL);
                     }

@@ -261,6 +261,18 @@ impl Solver {
         let mut ensure_future_sites: Vec<_> =
             self.ensure_future_sites.iter().map(|(site, arg)| (*site, *arg)).collect();
         ensure_future_sites.sort_unstable();
+        // A coroutine an executor's thread handed back runs where the project awaits it, or
+        // gives it to what wraps it in a Task (`ensure_future`, `gather`).
+        let mut awaited = std::mem::take(&mut self.awaited_thread_coroutines);
+        for &(_, _, node) in &self.awaitable_argument_sites {
+            for &obj in self.sets[node as usize].as_slice() {
+                if let Obj::CoroCall(site, func) = self.objs[obj as usize]
+                    && self.result_runner_sites.contains(&site)
+                {
+                    awaited.insert((site, func));
+                }
+            }
+        }
         // An outside runner the project replaces (`threading.Thread = AsyncioThread`, or by a
         // computed name) may await what it is given.
         let replaced = |site: &GSite| {
@@ -271,18 +283,6 @@ impl Solver {
                         .any(|module| path.strip_prefix(module.as_str()).is_some_and(|rest| rest.starts_with('.')))
             })
         };
-        // A coroutine an executor's thread handed back runs where the project awaits it, or
-        // gives it to what wraps it in a Task (`ensure_future`, `gather`).
-        let mut awaited = self.awaited_thread_coroutines.clone();
-        for &(_, _, node) in &self.awaitable_argument_sites {
-            for &obj in self.sets[node as usize].as_slice() {
-                if let Obj::CoroCall(site, func) = self.objs[obj as usize]
-                    && self.result_runner_sites.contains(&site)
-                {
-                    awaited.insert((site, func));
-                }
-            }
-        }
         let mut coroutine_callbacks: Vec<_> = (self.coroutine_callbacks.iter().copied())
             .filter(|(site, func, _)| !replaced(site) && !awaited.contains(&(*site, *func)))
             .collect();

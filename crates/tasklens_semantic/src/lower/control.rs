@@ -393,13 +393,8 @@ impl Lowerer {
         let before = self.flow().clone();
         let handles = |exception: &str| stmt.handlers.iter().any(|h| catches(h, exception));
         let handled = Handled {
-            value_error: stmt.handlers.iter().any(|handler| {
-                let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                handler.type_.as_deref().is_some_and(|type_| match type_ {
-                    Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exactly(e, "ValueError")),
-                    other => names_exactly(other, "ValueError"),
-                })
-            }),
+            value_error: (stmt.handlers.iter())
+                .any(|ast::ExceptHandler::ExceptHandler(handler)| catches_by_name(handler, "ValueError")),
             timeout: self.timeout_catch(super::timeouts::handler_types(stmt)),
             ..Handled::by(handles)
         };
@@ -423,10 +418,7 @@ impl Lowerer {
                 if let Some(name) = &handler.name {
                     self.bind(&name.id, Val::Unknown, None);
                 }
-                let fallback = handler.type_.as_deref().is_some_and(|type_| match type_ {
-                    Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exactly(e, "TypeError")),
-                    other => names_exactly(other, "TypeError"),
-                });
+                let fallback = catches_by_name(handler, "TypeError");
                 self.type_error_fallback += u32::from(fallback);
                 self.block(&handler.body);
                 self.type_error_fallback -= u32::from(fallback);
@@ -648,6 +640,15 @@ fn is_constant(mut test: &Expr) -> bool {
 }
 
 /// Whether `expr` names `exception` itself (`ValueError`, `builtins.ValueError`).
+/// Whether `handler` names `exception` itself (alone or in a tuple), not only a base
+/// class or nothing at all.
+fn catches_by_name(handler: &ast::ExceptHandlerExceptHandler, exception: &str) -> bool {
+    handler.type_.as_deref().is_some_and(|type_| match type_ {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(|e| names_exactly(e, exception)),
+        other => names_exactly(other, exception),
+    })
+}
+
 fn names_exactly(expr: &Expr, exception: &str) -> bool {
     last_name(expr).is_some_and(|last| last == exception)
 }

@@ -231,7 +231,8 @@ fn is_version_info(expr: &Expr) -> bool {
 }
 
 /// `sys.hexversion < 0x030A0000` (or the other way round): a release below 3.10. A bound
-/// past the first release of a minor version (`0x030A0100`, 3.10.1) counts from the next.
+/// past the first release of a minor version (`0x030A0100`, 3.10.1) lets part of that
+/// version in: code below it may run on 3.10, and code from it on runs from 3.10.
 fn hexversion_test(left: &Expr, op: CmpOp, right: &Expr) -> Option<VersionTest> {
     let is_hexversion = |expr: &Expr| match expr {
         Expr::Attribute(attribute) => {
@@ -256,11 +257,18 @@ fn hexversion_test(left: &Expr, op: CmpOp, right: &Expr) -> Option<VersionTest> 
         _ => bound,
     };
     let (major, minor, rest) = ((bound >> 24) & 0xff, (bound >> 16) & 0xff, bound & 0xffff);
-    let minor = if rest > 0xf0 { minor + 1 } else { minor };
-    let version = PythonVersion::new(u8::try_from(major).ok()?, u8::try_from(minor).ok()?);
+    let version = |minor: u64| Some(PythonVersion::new(u8::try_from(major).ok()?, u8::try_from(minor).ok()?));
+    // Code below the bound runs below the next minor version when the bound lies within
+    // one; code from it on runs from that minor version.
+    let below = VersionTest {
+        when_true: version(if rest > 0xf0 { minor + 1 } else { minor }),
+        when_false: None,
+        from_when_true: None,
+        from_when_false: version(minor),
+    };
     match op {
-        CmpOp::Lt | CmpOp::LtE => Some(VersionTest::below(version)),
-        CmpOp::GtE | CmpOp::Gt => Some(VersionTest::below(version).negated()),
+        CmpOp::Lt | CmpOp::LtE => Some(below),
+        CmpOp::GtE | CmpOp::Gt => Some(below.negated()),
         _ => None,
     }
 }
