@@ -354,3 +354,128 @@ fn a_coroutine_an_executor_hands_back_and_the_caller_awaits_runs() {
         assert!(stdout.contains(&format!("fetch ran {n}")), "{stdout}");
     }
 }
+
+const RETURNING: &str = r#"
+#- app/__init__.py
+#- app/client.py
+class Client:
+    async def close(self):
+        print("close ran")
+
+    def close_later(self):
+        return self.close()
+
+
+async def shutdown(reason):
+    print("shutdown ran", reason)
+
+
+async def finish(how):
+    print("finished", how)
+#- main.py run
+import asyncio
+import atexit
+import signal
+import threading
+
+from app.client import Client, finish, shutdown
+
+
+def plain():
+    print("plain ran")
+
+
+def on_term():
+    print("on_term ran")
+    return shutdown("term")
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    client = Client()
+    loop.add_signal_handler(signal.SIGUSR1, lambda: shutdown("signal"))
+    loop.call_soon(on_term)
+    loop.call_later(0, client.close_later)
+    done = loop.create_future()
+    done.add_done_callback(lambda fut: client.close())
+    done.set_result(None)
+    worker = threading.Thread(target=lambda: shutdown("thread"))
+    worker.start()
+    worker.join()
+    atexit.register(lambda: client.close())
+    # Fine: the lambda returns a Task, runs the coroutine itself, or returns what a plain
+    # function gives; an executor's Future hands the coroutine back to be awaited.
+    keep = set()
+    loop.call_soon(lambda: keep.add(asyncio.create_task(finish("kept"))))
+    loop.call_soon(lambda: plain())
+    await (await loop.run_in_executor(None, lambda: finish("executor")))
+    await asyncio.sleep(0.05)
+    keep.clear()
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn plain_callbacks_that_return_a_coroutine_drop_it() {
+    check(
+        RETURNING,
+        "
+        main.py:21: TL009
+        main.py:22: TL009
+        main.py:23: TL009
+        main.py:25: TL009
+        main.py:27: TL009
+        main.py:30: TL009
+        ",
+    );
+    // `on_term` itself runs; the coroutines it and the lambdas return never do.
+    let stdout = never_awaited(RETURNING, &["shutdown", "Client.close"]);
+    assert!(stdout.contains("on_term ran") && stdout.contains("plain ran"), "{stdout}");
+    assert!(stdout.contains("finished kept") && stdout.contains("finished executor"), "{stdout}");
+}
+
+#[test]
+fn plain_callbacks_that_may_return_something_else_are_fine() {
+    // An override that is a plain `def`, a value from outside, a function that returns a
+    // Future, and a project runner that awaits what its callback returns.
+    check(
+        r#"
+#- main.py
+import asyncio
+import json
+
+
+class Base:
+    async def stop(self):
+        pass
+
+
+class Quiet(Base):
+    def stop(self):
+        pass
+
+
+class Runner:
+    def call_soon(self, callback):
+        async def run():
+            await callback()
+
+        return run
+
+
+def pick(flag):
+    return Base() if flag else Quiet()
+
+
+async def main(flag):
+    loop = asyncio.get_running_loop()
+    service = pick(flag)
+    loop.call_soon(lambda: service.stop())
+    loop.call_soon(lambda: json.loads("1"))
+    loop.call_soon(lambda: loop.create_future())
+    Runner().call_soon(lambda: Base().stop())
+"#,
+        "",
+    );
+}

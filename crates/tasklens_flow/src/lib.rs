@@ -22,9 +22,9 @@ pub use report::{
     AwaitOnNonAwaitable, CallContext, CallbackCaller, CalledCallback, CalledResult, CoroutineCallback, CoroutineFlow,
     CoroutineUse, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, LOOP_BOUND_UNTIL, Location,
     LoopBoundObject, LooplessCall, LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun, NewerApi,
-    NewerApiUse, ParamShape, Producer, ProtocolMismatch, RaisedTimeout, RemovedLoopArgument, Sink, SinkKind, Step,
-    StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, TaskResultSet, UnawaitedCoroutine, UncaughtTimeout,
-    UncheckedOutcome, WaitOnCoroutine, Wanted,
+    NewerApiUse, ParamShape, Producer, ProtocolMismatch, RaisedTimeout, RemovedLoopArgument, ReturningCallback, Sink,
+    SinkKind, Step, StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, TaskResultSet, UnawaitedCoroutine,
+    UncaughtTimeout, UncheckedOutcome, WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -1,6 +1,6 @@
 //! TL009: an `async def` handed over as a plain callback, whose coroutine nothing awaits.
 
-use tasklens_flow::{CallbackCaller, CoroutineCallback, Location};
+use tasklens_flow::{CallbackCaller, CoroutineCallback, Location, ReturningCallback};
 
 use crate::describe;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -19,7 +19,12 @@ declare_rule! {
     /// `weakref.finalize(obj, f)`, an `ExitStack`'s or `AsyncExitStack`'s `callback(f)`:
     /// `push_async_callback` is the one that awaits), however
     /// the function reached the call (an attribute, a parameter, a container, another
-    /// module), also in a `functools.partial` made in the same function as the call. An `async def` under a
+    /// module), also in a `functools.partial` made in the same function as the call, and
+    /// plain functions given there that return such a coroutine instead of being one
+    /// (`loop.add_signal_handler(SIGTERM, lambda: shutdown())`, `atexit.register(lambda:
+    /// client.close())`, a `def` that ends in `return self.close()`): the caller drops what
+    /// they return just the same (only where everything they return is a coroutine of a
+    /// call that runs nothing but `async def`s). An `async def` under a
     /// decorator the analysis does not know may have been made a plain function, and is
     /// left alone, as is a call where some value other than an `async def` may be given
     /// too (a dispatcher that tests `iscoroutinefunction(f)` first: where the test is
@@ -67,6 +72,9 @@ declare_rule! {
 pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback) -> Diagnostic {
     let text = callback.at.file.text(db);
     let callee = &text[usize::from(callback.callee.start())..usize::from(callback.callee.end())];
+    if let Some(returned_by) = &callback.returned_by {
+        return returning_diagnostic(callback, callee, returned_by);
+    }
     let name = &callback.function;
     let message = match callback.caller {
         CallbackCaller::Plain => {
@@ -108,6 +116,62 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
         .into_iter()
         .chain(describe::step_labels_besides(&callback.steps, &primary))
         .collect(),
+        fix: None,
+    }
+}
+
+/// TL009 for a plain function (a lambda, a `def`) handed over that returns the coroutine of
+/// an `async def` to a caller that drops it.
+fn returning_diagnostic(callback: &CoroutineCallback, callee: &str, returned_by: &ReturningCallback) -> Diagnostic {
+    let name = &callback.function;
+    let given = match returned_by.name.as_str() {
+        "<lambda>" => "a lambda".to_string(),
+        function => format!("`{function}`"),
+    };
+    let (who, advice) = match callback.caller {
+        CallbackCaller::Loop => (
+            "the event loop",
+            format!("schedule it as a Task instead (`asyncio.create_task({name}(...))`, kept in a set)"),
+        ),
+        CallbackCaller::Thread => (
+            "the thread",
+            format!("run it with `asyncio.run_coroutine_threadsafe({name}(...), loop)` or `asyncio.run`"),
+        ),
+        CallbackCaller::Plain => {
+            ("its caller", format!("run it with `asyncio.run({name}(...))` or schedule it in the loop"))
+        }
+    };
+    let message = format!(
+        "`{callee}` calls back {given}, which returns the coroutine of the `async def` `{name}` without awaiting it: {who} drops it, so the body of `{name}` never runs (RuntimeWarning: coroutine '{name}' was never awaited); {advice}"
+    );
+    let primary = Location { file: callback.at.file, range: callback.argument };
+    let mut trace = vec![Label {
+        file: returned_by.call.file,
+        range: returned_by.call.range,
+        message: format!("makes a coroutine of `{name}` and returns it"),
+    }];
+    if returned_by.defined.file != callback.at.file || !callback.argument.contains_range(returned_by.defined.range) {
+        trace.push(Label {
+            file: returned_by.defined.file,
+            range: returned_by.defined.range,
+            message: format!("{given} is a plain function: what it returns is dropped"),
+        });
+    }
+    trace.push(Label {
+        file: callback.defined.file,
+        range: callback.defined.range,
+        message: format!("`async def {name}`: a call of it gives a coroutine"),
+    });
+    Diagnostic {
+        code: RULE.code,
+        severity: RULE.severity,
+        message,
+        primary: Label {
+            file: callback.at.file,
+            range: callback.argument,
+            message: format!("{given} is called here and its coroutine dropped"),
+        },
+        trace: trace.into_iter().chain(describe::step_labels_besides(&callback.steps, &primary)).collect(),
         fix: None,
     }
 }

@@ -5,10 +5,12 @@ use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
 
 use super::producers::function_location;
-use super::trace::trace;
+use super::trace::{trace, way_back};
+use super::unawaited::coroutine_call;
 use super::{Location, Step, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 use crate::solver::Solved;
+use tasklens_semantic::facts::Constraint;
 
 /// An `async def` given to the event loop as a callback (`loop.call_soon(f)`,
 /// `call_later`, `add_signal_handler`, a Future's `add_done_callback`...) or to another thread as its function
@@ -30,6 +32,19 @@ pub struct CoroutineCallback {
     pub caller: CallbackCaller,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// The plain function (a lambda, a `def`) that is given and returns the coroutine of a
+    /// call of the `async def` instead of being one: its name, where it is, and the call
+    /// that makes the coroutine.
+    pub returned_by: Option<ReturningCallback>,
+}
+
+/// A plain function given as a callback that returns a coroutine ([`CoroutineCallback::returned_by`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturningCallback {
+    pub name: Name,
+    pub defined: Location,
+    /// The call in it that makes the coroutine it returns.
+    pub call: Location,
 }
 
 pub use crate::solver::CallbackCaller;
@@ -78,49 +93,140 @@ pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
     for &(site, func, node) in &solved.coroutine_callbacks {
         // Once per call and function (a partial gives it at its own node as well).
         if last.replace((site, func)) == Some((site, func))
-            || failure_expected(solved, site)
-            || type_error_handled(solved, site)
+            || !callback_reported(solved, site)
             || !only_coroutine_functions(solved, node)
-            || (solved.done_callback_receivers.get(&site))
-                .is_some_and(|&receiver| !only_asyncio_futures(solved, receiver))
         {
             continue;
         }
-        let (module, call) = solved.modules.site(site);
-        let base = solved.modules.modules[module as usize].node_base;
-        let at = call_at(solved, site);
-        let given = |local: Option<u32>| local.is_some_and(|local| base + local == node);
-        let argument = match call.args.iter().position(|arg| given(arg.node)) {
-            Some(index) => at.arg(index),
-            None => match call.keywords.iter().position(|keyword| given(keyword.node)) {
-                Some(index) => at.keyword_value(index),
-                // Through a `functools.partial`: only one made in the same function, where
-                // no test of what it wraps can come between (a dispatcher may unwrap a
-                // partial it is given and test the function inside).
-                None => match partial_made_beside(solved, site, node) {
-                    Some(partial) => call_at(solved, partial).range,
-                    None => continue,
-                },
-            },
+        let Some(argument) = argument_giving(solved, site, node) else { continue };
+        found.push(callback_found(solved, &threads, (site, func, node), argument, func, None));
+    }
+    let mut last = None;
+    for &(site, func, node) in &solved.returning_callbacks {
+        if last.replace((site, func)) == Some((site, func)) || !callback_reported(solved, site) {
+            continue;
+        }
+        let Some(returned) = returned_coroutine(solved, func) else { continue };
+        // Every function given there drops a coroutine.
+        let drops_coroutine = |value: Obj| match value {
+            Obj::Function(f) | Obj::Bound(f) if f == func => true,
+            Obj::Function(f) | Obj::Bound(f) => {
+                let facts = solved.modules.func(f).1;
+                (facts.makes_coroutine() && !facts.opaque) || returned_coroutine(solved, f).is_some()
+            }
+            _ => false,
         };
-        let given_function = (solved.sets.get(node).iter())
-            .find(|&&obj| matches!(solved.objs[obj as usize], Obj::Function(f) | Obj::Bound(f) if f == func));
-        found.push(CoroutineCallback {
-            at: Location { file: file_of(solved, module), range: at.range },
-            callee: at.callee,
-            argument,
-            function: solved.modules.func(func).1.name.clone(),
+        if !every_value(solved, node, drops_coroutine) {
+            continue;
+        }
+        let Some(argument) = argument_giving(solved, site, node) else { continue };
+        let (coroutine, call) = returned;
+        let returned_by = ReturningCallback {
+            name: solved.modules.func(func).1.name.clone(),
             defined: function_location(solved, func),
-            steps: given_function.map(|&obj| trace(solved, node, obj)).unwrap_or_default(),
-            caller: if threads.contains(&(func, site)) {
-                CallbackCaller::Thread
-            } else if solved.plain_callback_sites.contains(&site) {
-                CallbackCaller::Plain
-            } else {
-                CallbackCaller::Loop
-            },
-            below: runs_below(solved, site),
-        });
+            call,
+        };
+        found.push(callback_found(solved, &threads, (site, func, node), argument, coroutine, Some(returned_by)));
     }
     found
+}
+
+/// Whether a callback given at `site` can be reported: not where the failure is expected or
+/// `TypeError` handled, and for `add_done_callback`, only on asyncio's own Futures and Tasks.
+fn callback_reported(solved: &Solved, site: GSite) -> bool {
+    !failure_expected(solved, site)
+        && !type_error_handled(solved, site)
+        && (solved.done_callback_receivers.get(&site)).is_none_or(|&receiver| only_asyncio_futures(solved, receiver))
+}
+
+/// The argument of `site` that gives what `node` holds (or the `functools.partial(...)`
+/// that wraps it).
+fn argument_giving(solved: &Solved, site: GSite, node: GNode) -> Option<TextRange> {
+    let (module, call) = solved.modules.site(site);
+    let base = solved.modules.modules[module as usize].node_base;
+    let at = call_at(solved, site);
+    let given = |local: Option<u32>| local.is_some_and(|local| base + local == node);
+    match call.args.iter().position(|arg| given(arg.node)) {
+        Some(index) => Some(at.arg(index)),
+        None => match call.keywords.iter().position(|keyword| given(keyword.node)) {
+            Some(index) => Some(at.keyword_value(index)),
+            // Through a `functools.partial`: only one made in the same function, where
+            // no test of what it wraps can come between (a dispatcher may unwrap a
+            // partial it is given and test the function inside).
+            None => partial_made_beside(solved, site, node).map(|partial| call_at(solved, partial).range),
+        },
+    }
+}
+
+/// The `async def` whose coroutine the plain function `func` returns, and the call that
+/// makes it, when everything `func` returns is such a coroutine, made by a call that only
+/// ever runs `async def`s (as TL011 has it: not an override that is a plain `def`, not
+/// under a decorator the analysis does not know), in `func` or in a helper it calls.
+fn returned_coroutine(solved: &Solved, func: GFunc) -> Option<(GFunc, Location)> {
+    let (module, facts) = solved.modules.func(func);
+    if facts.is_generator || facts.is_async {
+        return None;
+    }
+    let ret = solved.modules.modules[module as usize].node_base + facts.ret;
+    let values = solved.sets.get(ret);
+    if values.is_empty() {
+        return None;
+    }
+    let mut returned = None;
+    for &obj in values {
+        let (Obj::Coro(Some(coroutine)) | Obj::CoroCall(_, coroutine)) = solved.objs[obj as usize] else {
+            return None;
+        };
+        // The call that made it: the call result nearest to where it was made on its way.
+        let (made_in, constraint) = way_back(solved, ret, obj).filter_map(|node| call_made(solved, node)).last()?;
+        let entry = &solved.modules.modules[made_in as usize];
+        coroutine_call(solved, entry, constraint)?;
+        let (site, _) = constraint.call_result()?;
+        let call = Location { file: file_of(solved, made_in), range: call_at(solved, entry.site_base + site).range };
+        returned.get_or_insert((coroutine, call));
+    }
+    returned
+}
+
+/// The call whose result `node` is, with its module.
+fn call_made(solved: &Solved, node: GNode) -> Option<(u32, &Constraint)> {
+    let module = solved.modules.node_module(node);
+    let entry = solved.modules.modules.get(module as usize)?;
+    let local = node.checked_sub(entry.node_base).filter(|&local| local < entry.facts.node_count)?;
+    let constraint = (entry.facts.constraints.iter())
+        .find(|constraint| constraint.call_result().is_some_and(|(_, result)| result == local))?;
+    Some((module, constraint))
+}
+
+/// The finding for `func` given at `node` to `site` as `argument`: the `async def` itself
+/// (`coroutine` is `func`), or a plain function that returns a coroutine of `coroutine`.
+fn callback_found(
+    solved: &Solved,
+    threads: &FxHashSet<(GFunc, GSite)>,
+    (site, func, node): (GSite, GFunc, GNode),
+    argument: TextRange,
+    coroutine: GFunc,
+    returned_by: Option<ReturningCallback>,
+) -> CoroutineCallback {
+    let module = solved.modules.site_module(site);
+    let at = call_at(solved, site);
+    let given_function = (solved.sets.get(node).iter())
+        .find(|&&obj| matches!(solved.objs[obj as usize], Obj::Function(f) | Obj::Bound(f) if f == func));
+    CoroutineCallback {
+        at: Location { file: file_of(solved, module), range: at.range },
+        callee: at.callee,
+        argument,
+        function: solved.modules.func(coroutine).1.name.clone(),
+        defined: function_location(solved, coroutine),
+        steps: given_function.map(|&obj| trace(solved, node, obj)).unwrap_or_default(),
+        caller: if threads.contains(&(func, site)) {
+            CallbackCaller::Thread
+        } else if solved.plain_callback_sites.contains(&site) {
+            CallbackCaller::Plain
+        } else {
+            CallbackCaller::Loop
+        },
+        below: runs_below(solved, site),
+        returned_by,
+    }
 }

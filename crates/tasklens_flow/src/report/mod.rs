@@ -25,7 +25,7 @@ mod types;
 mod unawaited;
 mod waits;
 
-pub use callbacks::{CallbackCaller, CoroutineCallback};
+pub use callbacks::{CallbackCaller, CoroutineCallback, ReturningCallback};
 pub use called_callbacks::{CalledCallback, CalledResult};
 use context::{caller_of, loop_functions, loopless_calls};
 pub use coroutine_sinks::CoroutineFlow;

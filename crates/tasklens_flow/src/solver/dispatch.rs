@@ -400,10 +400,17 @@ impl Solver {
 
     /// A function the loop, a thread or plain code calls back at `site` (given at `node`)
     /// whose call only makes a coroutine: an `async def` no decorator may have wrapped (TL009).
+    /// A plain one is noted too, unless an executor's Future hands back what it returns:
+    /// what it returns is dropped.
     fn note_coroutine_callback(&mut self, site: GSite, func: GFunc, node: GNode) {
         let facts = self.modules.func(func).1;
-        if facts.makes_coroutine() && !facts.opaque {
+        if facts.opaque {
+            return;
+        }
+        if facts.makes_coroutine() {
             self.coroutine_callbacks.insert((site, func, node));
+        } else if !facts.is_async && !facts.is_generator && !self.result_runner_sites.contains(&site) {
+            self.returning_callbacks.insert((site, func, node));
         }
     }
 

@@ -132,6 +132,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         escaped: FxHashSet::default(),
         loop_callbacks: FxHashSet::default(),
         coroutine_callbacks: FxHashSet::default(),
+        returning_callbacks: FxHashSet::default(),
         partial_callbacks: FxHashSet::default(),
         plain_callback_sites: FxHashSet::default(),
         callback_arguments: FxHashSet::default(),

@@ -343,6 +343,8 @@ pub(crate) struct Solver {
     loop_callbacks: FxHashSet<GFunc>,
     /// See [`Solution::coroutine_callbacks`].
     coroutine_callbacks: FxHashSet<(GSite, GFunc, GNode)>,
+    /// See [`Solution::returning_callbacks`].
+    returning_callbacks: FxHashSet<(GSite, GFunc, GNode)>,
     /// See [`Solution::partial_callbacks`].
     partial_callbacks: FxHashSet<(GSite, GSite)>,
     /// See [`Solution::plain_callback_sites`].

@@ -106,6 +106,11 @@ pub(crate) struct Solution {
     /// `async def`s the event loop or another thread calls back, which only makes their
     /// coroutines: the calling site, the function, and the node it was given at.
     pub coroutine_callbacks: Vec<(GSite, GFunc, GNode)>,
+    /// Plain functions (a lambda, a `def`) the event loop, a thread or plain code calls
+    /// back and drops what they return (not an executor, whose Future gives it): the
+    /// calling site, the function, and the node it was given at. One that returns a
+    /// coroutine drops it (TL009).
+    pub returning_callbacks: Vec<(GSite, GFunc, GNode)>,
     /// `functools.partial` objects the loop or a thread calls back: (calling site, the
     /// partial's site).
     pub partial_callbacks: Vec<(GSite, GSite)>,
@@ -287,6 +292,9 @@ impl Solver {
             .filter(|(site, func, _)| !replaced(site) && !awaited.contains(&(*site, *func)))
             .collect();
         coroutine_callbacks.sort_unstable();
+        let mut returning_callbacks: Vec<_> =
+            (self.returning_callbacks.iter().copied()).filter(|(site, ..)| !replaced(site)).collect();
+        returning_callbacks.sort_unstable();
         let mut callback_arguments: Vec<_> = self.callback_arguments.iter().copied().collect();
         callback_arguments.sort_unstable();
         let mut partial_callbacks: Vec<_> = self.partial_callbacks.iter().copied().collect();
@@ -418,6 +426,7 @@ impl Solver {
             ensure_future_sites,
             wait_sites,
             coroutine_callbacks,
+            returning_callbacks,
             partial_callbacks,
             plain_callback_sites: self.plain_callback_sites,
             callback_arguments,
