@@ -1246,3 +1246,44 @@ aio.run(main())
     assert!(run.stderr_before.contains("asyncio.exceptions.TimeoutError"), "{}", run.stderr_before);
     assert!(run.stderr_after.is_empty(), "{}", run.stderr_after);
 }
+
+#[test]
+fn a_coroutine_a_lambda_hands_the_loop_runs_as_a_kept_task() {
+    // Before the fix the loop drops the coroutines the lambdas return (CPython warns); after
+    // it, each runs as a Task the module keeps. A named function and a thread's lambda get
+    // no fix.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+import threading
+
+
+async def flush(tag):
+    sys.stderr.write(f"flushed {tag}\n")
+
+
+def later():
+    return flush("named")
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    loop.call_soon(lambda: flush("soon"))
+    done = loop.create_future()
+    done.add_done_callback(lambda fut: flush("done"))
+    done.set_result(None)
+    if len(sys.argv) > 1:
+        loop.call_soon(later)
+        threading.Thread(target=lambda: flush("thread")).start()
+    await asyncio.sleep(0.05)
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("was never awaited"), "{}", run.stderr_before);
+    assert_eq!(run.stderr_after, "flushed soon\nflushed done\n");
+}

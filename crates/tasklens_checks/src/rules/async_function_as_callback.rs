@@ -3,8 +3,11 @@
 use tasklens_flow::{CallbackCaller, CoroutineCallback, Location, ReturningCallback};
 
 use crate::describe;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use ruff_text_size::TextRange;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 use crate::registry::declare_rule;
+use crate::task_keeper::{HELPER, task_keeper};
 
 declare_rule! {
     /// ## What it does
@@ -62,6 +65,12 @@ declare_rule! {
     /// the coroutine in the loop with `asyncio.run_coroutine_threadsafe(reconnect(), loop)`,
     /// or in a loop of the thread's own with `asyncio.run(reconnect())`.
     ///
+    /// ## Fix
+    /// Unsafe, for a lambda given to the event loop that returns a coroutine: `lambda:
+    /// shutdown()` becomes `lambda: _keep_task(asyncio.create_task(shutdown()))`, with
+    /// TL005's helper that keeps the Task until it finishes (the body that never ran now
+    /// runs).
+    ///
     /// ## References
     /// - [Coroutines and Tasks](https://docs.python.org/3/library/asyncio-task.html#coroutines)
     /// - [`loop.call_soon`](https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.loop.call_soon)
@@ -73,7 +82,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
     let text = callback.at.file.text(db);
     let callee = &text[usize::from(callback.callee.start())..usize::from(callback.callee.end())];
     if let Some(returned_by) = &callback.returned_by {
-        return returning_diagnostic(callback, callee, returned_by);
+        let mut diagnostic = returning_diagnostic(callback, callee, returned_by);
+        diagnostic.fix = keep_returned_task(db, callback, returned_by);
+        return diagnostic;
     }
     let name = &callback.function;
     let message = match callback.caller {
@@ -174,4 +185,45 @@ fn returning_diagnostic(callback: &CoroutineCallback, callee: &str, returned_by:
         trace: trace.into_iter().chain(describe::step_labels_besides(&callback.steps, &primary)).collect(),
         fix: None,
     }
+}
+
+/// The coroutine a lambda given to the event loop returns, made a Task the module keeps
+/// until it finishes: `lambda: shutdown()` -> `lambda: _keep_task(asyncio.create_task(shutdown()))`
+/// (TL005's helper, added once). The loop runs its callbacks where a loop is running, so
+/// `create_task` works there. Unsafe: the body that never ran now runs. Not for a named
+/// function (its other callers may await what it returns), nor for a thread or plain
+/// code, where no loop runs.
+fn keep_returned_task(
+    db: &dyn salsa::Database,
+    callback: &CoroutineCallback,
+    returned_by: &ReturningCallback,
+) -> Option<Fix> {
+    let call = returned_by.call.range;
+    let in_argument = returned_by.name.as_str() == "<lambda>"
+        && returned_by.call.file == callback.at.file
+        && callback.argument.contains_range(call);
+    if callback.caller != CallbackCaller::Loop || !in_argument {
+        return None;
+    }
+    let file = callback.at.file;
+    let keeper = task_keeper(db, file);
+    if !keeper.usable {
+        return None;
+    }
+    let create_task = crate::asyncio_imports::create_task_name(db, file)?;
+    let mut edits = Vec::with_capacity(3);
+    if let Some(helper) = &keeper.helper {
+        // Code before the helper (on the line of the last import) runs before it exists.
+        if call.start() <= helper.range.start() {
+            return None;
+        }
+        edits.push(helper.clone());
+    }
+    edits.push(Edit { range: TextRange::empty(call.start()), content: format!("{HELPER}({create_task}(") });
+    edits.push(Edit { range: TextRange::empty(call.end()), content: "))".into() });
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        message: format!("Run the coroutine as a Task the module keeps (`{create_task}`)"),
+        edits,
+    })
 }
