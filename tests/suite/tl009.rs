@@ -347,8 +347,9 @@ asyncio.run(main())
 fn a_coroutine_an_executor_hands_back_and_the_caller_awaits_runs() {
     // An executor's Future gives what its function returns: the coroutine of an `async
     // def`, which runs where the caller awaits it (acapy's ledger lookup) or wraps it in a
-    // Task; thrown away, it never runs.
-    check(THREAD_RESULTS, "main.py:22: TL009\nmain.py:23: TL009");
+    // Task (`ensure_future` of it only ever gets a coroutine: TL002); thrown away, it never
+    // runs.
+    check(THREAD_RESULTS, "main.py:21: TL002\nmain.py:22: TL009\nmain.py:23: TL009");
     let stdout = never_awaited(THREAD_RESULTS, &["lost"]);
     for n in 0..3 {
         assert!(stdout.contains(&format!("fetch ran {n}")), "{stdout}");

@@ -640,3 +640,37 @@ asyncio.run(here())
         "main.py:13: TL019",
     );
 }
+
+#[test]
+fn what_an_executor_hands_back_is_what_its_function_returns() {
+    // The executor's Future gives what the lambda returns: the coroutine of `fetch`, which
+    // the caller subscripts (TypeError). A function the analysis does not follow, and a
+    // lambda whose coroutine is awaited afterwards, are fine.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import json
+
+
+async def fetch():
+    return {"id": 1}
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    data = await loop.run_in_executor(None, json.loads, '{"id": 2}')
+    print(data["id"])
+    later = await loop.run_in_executor(None, lambda: fetch())
+    print((await later)["id"])
+    row = await loop.run_in_executor(None, lambda: fetch())
+    print(row["id"])
+
+
+asyncio.run(main())
+"#,
+        "
+        main.py:15: TL019
+        ",
+    );
+}

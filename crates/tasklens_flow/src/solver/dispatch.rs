@@ -244,12 +244,28 @@ impl Solver {
                 }
             }
             Complex::ThreadTarget { site } => {
-                if let Some(func) = self.callback_given(site, value, complex, node) {
+                let given = self.callback_given(site, value, complex, node);
+                // An executor's Future gives what the function returns: unknown for a
+                // function the analysis does not follow (or one a partial wraps).
+                if given.is_none() && self.result_runner_sites.contains(&site) {
+                    let slot = self.future_result_node(site);
+                    self.seed(slot, Obj::Unknown);
+                }
+                if let Some(func) = given {
                     self.thread_targets.insert((func, site));
-                    // What the executor's Future gives: the coroutine an `async def` makes.
-                    if self.result_runner_sites.contains(&site) && self.modules.func(func).1.makes_coroutine() {
+                    // What the executor's Future gives: the coroutine an `async def` makes,
+                    // or what a plain function returns.
+                    if self.result_runner_sites.contains(&site) {
+                        let facts = self.modules.func(func).1;
+                        let (coroutine, plain) =
+                            (facts.makes_coroutine(), !facts.is_async && !facts.is_generator && !facts.opaque);
                         let slot = self.future_result_node(site);
-                        self.seed(slot, Obj::CoroCall(site, func));
+                        if coroutine {
+                            self.seed(slot, Obj::CoroCall(site, func));
+                        } else if plain {
+                            let ret = self.ret_node(func);
+                            self.edge(ret, slot, NO_LABEL);
+                        }
                     }
                 }
             }
@@ -633,13 +649,17 @@ impl Solver {
     }
 
     /// What awaiting the plain Future made at `site` (or its `result()`) gives: for
-    /// `gather`, a list of what its arguments give; for `shield(x)`, what `x` gives; and for
-    /// any, what `set_result` puts on it in the project (besides what code outside may set).
+    /// `gather`, a list of what its arguments give; for `shield(x)`, what `x` gives; for an
+    /// executor's, what its function returns; and for any, what `set_result` puts on it in
+    /// the project (besides what code outside may set, but for an executor's).
     fn future_result(&mut self, site: GSite, to: GNode) {
         if self.gather_sites.contains_key(&site) {
             return self.awaited_gather(site, to);
         }
-        self.awaited_argument(Some(site), to);
+        // An executor's Future: what its function returns (`ThreadTarget`), nothing else.
+        if !self.result_runner_sites.contains(&site) {
+            self.awaited_argument(Some(site), to);
+        }
         let slot = self.future_result_node(site);
         self.edge(slot, to, NO_LABEL);
     }
