@@ -1287,3 +1287,34 @@ asyncio.run(main())
     assert!(run.stderr_before.contains("was never awaited"), "{}", run.stderr_before);
     assert_eq!(run.stderr_after, "flushed soon\nflushed done\n");
 }
+
+#[test]
+fn a_coroutine_handed_back_unawaited_is_awaited_where_it_is_made() {
+    // `close` returned the coroutine of `flush`, which `await client.close()` threw away;
+    // fixed, `close` awaits it and the body runs.
+    let run = check_fix(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+
+class Client:
+    async def flush(self):
+        sys.stderr.write("flushed\n")
+
+    async def close(self):
+        return self.flush()
+
+
+async def main():
+    await Client().close()
+
+
+asyncio.run(main())
+"#,
+        true,
+    );
+    assert!(run.stderr_before.contains("was never awaited"), "{}", run.stderr_before);
+    assert_eq!(run.stderr_after, "flushed\n");
+}

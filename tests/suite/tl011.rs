@@ -241,3 +241,63 @@ fn a_class_with_its_own_getattribute_decides_what_its_methods_are() {
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("started\nclosed\nclosed") && !stderr.contains("never awaited"), "{stdout}{stderr}");
 }
+
+const HANDED_BACK: &str = r#"
+#- app/__init__.py
+#- app/session.py
+class Session:
+    async def flush(self):
+        print("flush ran")
+
+    async def close(self):
+        return self.flush()
+
+    async def refresh(self):
+        print("refreshed")
+
+    async def reopen(self):
+        return self.refresh()
+#- main.py run
+import asyncio
+
+from app.session import Session
+
+
+async def fetch():
+    print("fetch ran")
+    return 1
+
+
+async def load():
+    return 2
+
+
+async def main():
+    session = Session()
+    await session.close()
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, lambda: fetch())
+    # Fine: what comes back is awaited too, or used (TL019's), or is no coroutine.
+    await (await session.reopen())
+    print(await (await loop.run_in_executor(None, lambda: load())))
+    await asyncio.sleep(0)
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn a_coroutine_handed_back_to_an_await_that_drops_it_never_runs() {
+    // `close` returns the coroutine of `flush` instead of awaiting it, and `await
+    // session.close()` throws it away; so does the `await` of an executor's Future whose
+    // lambda returns `fetch()`.
+    check(
+        HANDED_BACK,
+        "
+        app/session.py:6: TL011
+        main.py:19: TL011
+        ",
+    );
+    let stdout = never_awaited(HANDED_BACK, &["Session.flush", "fetch"]);
+    assert_eq!(stdout, "refreshed\n2\n");
+}

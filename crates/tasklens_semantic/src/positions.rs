@@ -29,6 +29,8 @@ pub struct Positions {
     pub newer_attribute_reads: Vec<TextRange>,
     /// Each `ModuleFacts::awaited_references` entry's awaited expression.
     pub awaited_references: Vec<TextRange>,
+    /// Each `ModuleFacts::discarded_awaits` entry's `await` expression.
+    pub discarded_awaits: Vec<TextRange>,
     /// Each `ModuleFacts::protocol_uses` entry's value.
     pub protocol_uses: Vec<TextRange>,
     /// Each `ModuleFacts::truth_tests` entry's test.
@@ -61,6 +63,7 @@ impl Positions {
             self.task_method_calls,
             self.unchecked_outcomes,
             self.awaited_references,
+            self.discarded_awaits,
             self.protocol_uses,
             self.protocol_statements,
             self.truth_tests,

@@ -17,7 +17,11 @@ declare_rule! {
     /// the call can run is one: a call that may reach a plain `def` override, an unknown
     /// callable or an `async def` under a decorator the analysis does not know is left
     /// alone, as are calls in a `try` that catches `TypeError` and in a test that expects
-    /// the call to fail.
+    /// the call to fail. Also such a call whose coroutine is handed back instead, to an
+    /// `await` on a line of its own that throws it away: an `async def close(self): return
+    /// self.flush()` awaited as `await client.close()`, or an executor's lambda that
+    /// returns one (`await loop.run_in_executor(None, lambda: fetch())`); reported where the
+    /// coroutine is made, where the `await` belongs.
     ///
     /// ## Why is this bad?
     /// Calling an `async def` only creates a coroutine; its body runs when the coroutine
@@ -76,9 +80,22 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
     } else {
         "plain code cannot await it: await it in a coroutine, or schedule it with `asyncio.create_task(...)` where a loop runs".to_string()
     };
-    let message = format!(
-        "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}"
-    );
+    let message = match &call.handed_back {
+        None => format!(
+            "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}"
+        ),
+        Some(dropped) => {
+            let advice = match call.context {
+                CallContext::Coroutine => "add `await` where it is made",
+                _ => "await what comes back there too, or make the function that returns it await it",
+            };
+            format!(
+                "`{callee}(...)` makes a coroutine that is handed back without being awaited: `{}` in {} gets it and throws it away, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
+                describe::shown(db, dropped.file, dropped.range),
+                describe::place(db, *dropped),
+            )
+        }
+    };
     // The first definition it may run (a method, before its overrides).
     let trace = (call.functions.iter().take(1))
         .map(|(name, at)| Label {
@@ -86,6 +103,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
             range: at.range,
             message: format!("`async def {name}`: a call of it gives a coroutine"),
         })
+        .chain(call.handed_back.iter().map(|dropped| Label {
+            file: dropped.file,
+            range: dropped.range,
+            message: "gets the coroutine back and throws it away".into(),
+        }))
         .collect();
     Some(Diagnostic {
         code: RULE.code,
@@ -94,7 +116,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
         primary: Label {
             file: call.at.file,
             range: call.callee,
-            message: "the coroutine it makes is thrown away".into(),
+            message: match call.handed_back {
+                None => "the coroutine it makes is thrown away".into(),
+                Some(_) => "the coroutine it makes is handed back, not awaited".into(),
+            },
         },
         trace,
         fix: (call.context == CallContext::Coroutine).then(|| Fix {

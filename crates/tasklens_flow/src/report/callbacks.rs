@@ -6,11 +6,10 @@ use rustc_hash::FxHashSet;
 
 use super::producers::function_location;
 use super::trace::{trace, way_back};
-use super::unawaited::coroutine_call;
+use super::unawaited::{call_made, coroutine_call};
 use super::{Location, Step, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 use crate::solver::Solved;
-use tasklens_semantic::facts::Constraint;
 
 /// An `async def` given to the event loop as a callback (`loop.call_soon(f)`,
 /// `call_later`, `add_signal_handler`, a Future's `add_done_callback`...) or to another thread as its function
@@ -186,16 +185,6 @@ fn returned_coroutine(solved: &Solved, func: GFunc) -> Option<(GFunc, Location)>
         returned.get_or_insert((coroutine, call));
     }
     returned
-}
-
-/// The call whose result `node` is, with its module.
-fn call_made(solved: &Solved, node: GNode) -> Option<(u32, &Constraint)> {
-    let module = solved.modules.node_module(node);
-    let entry = solved.modules.modules.get(module as usize)?;
-    let local = node.checked_sub(entry.node_base).filter(|&local| local < entry.facts.node_count)?;
-    let constraint = (entry.facts.constraints.iter())
-        .find(|constraint| constraint.call_result().is_some_and(|(_, result)| result == local))?;
-    Some((module, constraint))
 }
 
 /// The finding for `func` given at `node` to `site` as `argument`: the `async def` itself

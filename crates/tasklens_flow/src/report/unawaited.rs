@@ -4,11 +4,14 @@ use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use tasklens_semantic::facts::{Constraint, ContainerKind};
 
+use rustc_hash::FxHashSet;
+
 use super::producers::named_functions;
+use super::trace::way_back;
 use super::{CallContext, Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::asyncio_api::ExternalCall;
 use crate::modules::Module;
-use crate::objects::{GFunc, Obj};
+use crate::objects::{GFunc, GNode, Obj};
 use crate::solver::Solved;
 
 /// A call that makes a coroutine and throws it away: the function's body never runs.
@@ -24,6 +27,10 @@ pub struct UnawaitedCoroutine {
     pub context: CallContext,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
+    /// Where the coroutine is thrown away when that is not the call itself: an `await` on a
+    /// line of its own whose value it is (`await wrapper()` of an `async def wrapper()` that
+    /// ends in `return inner()`).
+    pub handed_back: Option<Location>,
 }
 
 /// Each call whose result nothing reads and every value of which is a coroutine.
@@ -56,10 +63,71 @@ pub(super) fn unawaited_coroutines(
                 functions: named_functions(solved, callees.iter().copied()),
                 context,
                 below: runs_below(solved, site),
+                handed_back: None,
             });
         }
     }
+    found.extend(handed_back_coroutines(solved, context_of));
     found
+}
+
+/// The coroutines an `await` on a line of its own gets back and throws away: each made by
+/// a call that only runs the project's `async def`s (found on its way back to the `await`,
+/// the call result nearest to where it was made), reported at that call.
+fn handed_back_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<UnawaitedCoroutine> {
+    let mut found = Vec::new();
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    for (index, module) in solved.modules.modules.iter().enumerate() {
+        for (at, &node) in module.facts.discarded_awaits.iter().enumerate() {
+            let node = module.node_base + node;
+            if !every_value(solved, node, Obj::is_coroutine) {
+                continue;
+            }
+            let dropped =
+                Location { file: file_of(solved, index as u32), range: solved.positions[index].discarded_awaits[at] };
+            for &obj in solved.sets.get(node) {
+                let Some((made_in, constraint)) =
+                    way_back(solved, node, obj).filter_map(|n| call_made(solved, n)).last()
+                else {
+                    continue;
+                };
+                let entry = &solved.modules.modules[made_in as usize];
+                let Some(callees) = coroutine_call(solved, entry, constraint).filter(|callees| !callees.is_empty())
+                else {
+                    continue;
+                };
+                let Some((site, _)) = constraint.call_result() else { continue };
+                let site = entry.site_base + site;
+                if !seen.insert(site) || type_error_handled(solved, site) || failure_expected(solved, site) {
+                    continue;
+                }
+                let context = context_of(site);
+                if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
+                    continue;
+                }
+                let at = call_at(solved, site);
+                found.push(UnawaitedCoroutine {
+                    at: Location { file: file_of(solved, made_in), range: at.range },
+                    callee: at.callee,
+                    functions: named_functions(solved, callees.iter().copied()),
+                    context,
+                    below: runs_below(solved, site),
+                    handed_back: Some(dropped),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The call whose result `node` is, with its module.
+pub(super) fn call_made(solved: &Solved, node: GNode) -> Option<(u32, &Constraint)> {
+    let module = solved.modules.node_module(node);
+    let entry = solved.modules.modules.get(module as usize)?;
+    let local = node.checked_sub(entry.node_base).filter(|&local| local < entry.facts.node_count)?;
+    let constraint = (entry.facts.constraints.iter())
+        .find(|constraint| constraint.call_result().is_some_and(|(_, result)| result == local))?;
+    Some((module, constraint))
 }
 
 /// The project's `async def`s a call runs (none for asyncio's own coroutine functions),

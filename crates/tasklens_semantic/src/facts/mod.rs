@@ -162,6 +162,10 @@ pub struct ModuleFacts {
     /// The values of expression statements that are calls (`close()` on a line of its
     /// own): what the call gives is thrown away; sorted.
     pub discarded: Vec<NodeId>,
+    /// The values of expression statements that are `await`s (`await wrapper()` on a line
+    /// of its own): what awaiting gives is thrown away; their ranges are
+    /// `Positions::discarded_awaits`.
+    pub discarded_awaits: Vec<NodeId>,
     /// `await name` and `await obj.attr` (a reference, not a call): the awaited value's node
     /// and the last name written; their ranges are `Positions::awaited_references`.
     pub awaited_references: Vec<(NodeId, Name)>,

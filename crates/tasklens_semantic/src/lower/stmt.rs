@@ -166,8 +166,13 @@ impl Lowerer {
             }
             Stmt::Expr(expr) => {
                 let value = self.expr(&expr.value);
-                if let (Val::Node(node), Expr::Call(_), 0) = (value, &*expr.value, self.kind_switch) {
-                    self.facts.discarded.push(node);
+                match (value, &*expr.value, self.kind_switch) {
+                    (Val::Node(node), Expr::Call(_), 0) => self.facts.discarded.push(node),
+                    (Val::Node(node), Expr::Await(_), 0) => {
+                        self.facts.discarded_awaits.push(node);
+                        self.positions.discarded_awaits.push(expr.value.range());
+                    }
+                    _ => {}
                 }
                 if let Expr::Call(call) = &*expr.value
                     && never_returns(call)
