@@ -301,3 +301,50 @@ fn a_coroutine_handed_back_to_an_await_that_drops_it_never_runs() {
     let stdout = never_awaited(HANDED_BACK, &["Session.flush", "fetch"]);
     assert_eq!(stdout, "refreshed\n2\n");
 }
+
+const UNREAD: &str = r#"
+#- main.py run
+import asyncio
+import gc
+import warnings
+
+
+async def save():
+    print("save ran")
+
+
+async def notify():
+    print("notify ran")
+
+
+async def load():
+    return 1
+
+
+async def main():
+    result = save()
+    _ = notify()
+    # Fine: read afterwards, or deleted on purpose to see the warning.
+    value = load()
+    print(await value)
+    with warnings.catch_warnings(record=True):
+        coro = load()
+        del coro
+        gc.collect()
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn a_coroutine_assigned_to_a_name_nothing_reads_never_runs() {
+    check(
+        UNREAD,
+        "
+        main.py:19: TL011
+        main.py:20: TL011
+        ",
+    );
+    let stdout = never_awaited(UNREAD, &["save", "notify"]);
+    assert_eq!(stdout, "1\n");
+}

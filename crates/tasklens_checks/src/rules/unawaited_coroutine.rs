@@ -21,7 +21,9 @@ declare_rule! {
     /// `await` on a line of its own that throws it away: an `async def close(self): return
     /// self.flush()` awaited as `await client.close()`, or an executor's lambda that
     /// returns one (`await loop.run_in_executor(None, lambda: fetch())`); reported where the
-    /// coroutine is made, where the `await` belongs.
+    /// coroutine is made, where the `await` belongs. And such a call assigned to a name that
+    /// nothing reads (`result = save()`, `_ = notify()`), unless a `del` of the name throws
+    /// it away on purpose (a test of the warning).
     ///
     /// ## Why is this bad?
     /// Calling an `async def` only creates a coroutine; its body runs when the coroutine
@@ -81,6 +83,10 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
         "plain code cannot await it: await it in a coroutine, or schedule it with `asyncio.create_task(...)` where a loop runs".to_string()
     };
     let message = match &call.handed_back {
+        None if call.unread_name.is_some() => format!(
+            "`{callee}(...)` makes a coroutine that is assigned to `{}` and never read, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
+            call.unread_name.map(|name| describe::shown(db, name.file, name.range)).unwrap_or_default(),
+        ),
         None => format!(
             "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}"
         ),
@@ -107,6 +113,11 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
             file: dropped.file,
             range: dropped.range,
             message: "gets the coroutine back and throws it away".into(),
+        }))
+        .chain(call.unread_name.iter().map(|name| Label {
+            file: name.file,
+            range: name.range,
+            message: "assigned here; nothing reads it".into(),
         }))
         .collect();
     Some(Diagnostic {

@@ -2,7 +2,7 @@
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
-use tasklens_semantic::facts::{Constraint, ContainerKind};
+use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind};
 
 use rustc_hash::FxHashSet;
 
@@ -12,7 +12,7 @@ use super::{CallContext, Location, call_at, every_value, failure_expected, file_
 use crate::asyncio_api::ExternalCall;
 use crate::modules::Module;
 use crate::objects::{GFunc, GNode, Obj};
-use crate::solver::Solved;
+use crate::solver::{NO_NODE, Solved, is_shown};
 
 /// A call that makes a coroutine and throws it away: the function's body never runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct UnawaitedCoroutine {
     /// line of its own whose value it is (`await wrapper()` of an `async def wrapper()` that
     /// ends in `return inner()`).
     pub handed_back: Option<Location>,
+    /// The name the coroutine is assigned to and that nothing reads (`result = inner()`).
+    pub unread_name: Option<Location>,
 }
 
 /// Each call whose result nothing reads and every value of which is a coroutine.
@@ -64,11 +66,71 @@ pub(super) fn unawaited_coroutines(
                 context,
                 below: runs_below(solved, site),
                 handed_back: None,
+                unread_name: None,
             });
         }
     }
     found.extend(handed_back_coroutines(solved, context_of));
+    found.extend(unread_coroutines(solved, context_of));
     found
+}
+
+/// The coroutines assigned to a name that nothing reads (`result = inner()`, `_ = inner()`),
+/// made by a call that passes TL011's producer test, right where they are assigned.
+fn unread_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<UnawaitedCoroutine> {
+    let mut found = Vec::new();
+    // `del coro` throws the coroutine away on purpose (a test of the warning).
+    let deleted: FxHashSet<GNode> = (solved.modules.modules.iter())
+        .flat_map(|module| module.facts.deleted_names.iter().map(move |&node| module.node_base + node))
+        .collect();
+    for (node, &unread) in solved.unread.iter().enumerate() {
+        let node = node as GNode;
+        if !unread || deleted.contains(&node) || !every_value(solved, node, Obj::is_coroutine) {
+            continue;
+        }
+        // One value, assigned from the call that made it.
+        let [obj] = solved.sets.get(node) else { continue };
+        let Some(&(made, label)) = solved.preds.get(&(node, *obj)) else { continue };
+        let assigned = is_shown(label)
+            && label < solved.modules.hop_count
+            && matches!(solved.modules.hop(label).1.kind, HopKind::Assign(_))
+            && solved.preds.get(&(made, *obj)).is_some_and(|&(from, _)| from == NO_NODE);
+        if !assigned {
+            continue;
+        }
+        let Some((module, constraint)) = call_made(solved, made) else { continue };
+        let entry = &solved.modules.modules[module as usize];
+        let Some(callees) = coroutine_call(solved, entry, constraint).filter(|callees| !callees.is_empty()) else {
+            continue;
+        };
+        let Some((site, _)) = constraint.call_result() else { continue };
+        let site = entry.site_base + site;
+        if type_error_handled(solved, site) || failure_expected(solved, site) {
+            continue;
+        }
+        let context = context_of(site);
+        if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
+            continue;
+        }
+        let (hop_module, _) = solved.modules.hop(label);
+        let hop_range =
+            solved.positions[hop_module as usize].hops[(label - entry_hop_base(solved, hop_module)) as usize];
+        let at = call_at(solved, site);
+        found.push(UnawaitedCoroutine {
+            at: Location { file: file_of(solved, module), range: at.range },
+            callee: at.callee,
+            functions: named_functions(solved, callees.iter().copied()),
+            context,
+            below: runs_below(solved, site),
+            handed_back: None,
+            unread_name: Some(Location { file: file_of(solved, hop_module), range: hop_range }),
+        });
+    }
+    found
+}
+
+fn entry_hop_base(solved: &Solved, module: u32) -> u32 {
+    solved.modules.modules[module as usize].hop_base
 }
 
 /// The coroutines an `await` on a line of its own gets back and throws away: each made by
@@ -113,6 +175,7 @@ fn handed_back_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallConte
                     context,
                     below: runs_below(solved, site),
                     handed_back: Some(dropped),
+                    unread_name: None,
                 });
             }
         }

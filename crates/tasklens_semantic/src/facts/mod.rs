@@ -166,6 +166,9 @@ pub struct ModuleFacts {
     /// of its own): what awaiting gives is thrown away; their ranges are
     /// `Positions::discarded_awaits`.
     pub discarded_awaits: Vec<NodeId>,
+    /// The values of the names a `del` statement deletes (`del coro`: thrown away on
+    /// purpose, as a test of the never-awaited warning does).
+    pub deleted_names: Vec<NodeId>,
     /// `await name` and `await obj.attr` (a reference, not a call): the awaited value's node
     /// and the last name written; their ranges are `Positions::awaited_references`.
     pub awaited_references: Vec<(NodeId, Name)>,

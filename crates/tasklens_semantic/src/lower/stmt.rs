@@ -78,7 +78,10 @@ impl Lowerer {
             }
             Stmt::Delete(delete) => {
                 for target in &delete.targets {
-                    self.expr(target);
+                    let value = self.expr(target);
+                    if let (Expr::Name(_), Val::Node(node)) = (target, value) {
+                        self.facts.deleted_names.push(node);
+                    }
                     if let Some(path) = super::attribute_paths::attribute_path(target) {
                         self.forget_paths(&path);
                     }
