@@ -109,24 +109,20 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
             "`{callee}` calls the `async def` `{name}` back as a plain function: the call only makes a coroutine that nothing awaits, so its body never runs (RuntimeWarning: coroutine '{name}' was never awaited); schedule `{name}(...)` as a Task, or make it a plain `def` (asyncio's debug mode raises TypeError here)"
         ),
     };
+    let label = format!("`{name}` is called here without being awaited");
+    callback_diagnostic(callback, message, label, vec![async_def_label(callback)])
+}
+
+/// TL009 at the argument that hands the function over, with `trace` and then the way the
+/// function came there.
+fn callback_diagnostic(callback: &CoroutineCallback, message: String, label: String, trace: Vec<Label>) -> Diagnostic {
     let primary = Location { file: callback.at.file, range: callback.argument };
     Diagnostic {
         code: RULE.code,
         severity: RULE.severity,
         message,
-        primary: Label {
-            file: callback.at.file,
-            range: callback.argument,
-            message: format!("`{name}` is called here without being awaited"),
-        },
-        trace: vec![Label {
-            file: callback.defined.file,
-            range: callback.defined.range,
-            message: format!("`async def {name}`: a call of it gives a coroutine"),
-        }]
-        .into_iter()
-        .chain(describe::step_labels_besides(&callback.steps, &primary))
-        .collect(),
+        primary: Label { file: primary.file, range: primary.range, message: label },
+        trace: trace.into_iter().chain(describe::step_labels_besides(&callback.steps, &primary)).collect(),
         fix: None,
     }
 }
@@ -155,7 +151,6 @@ fn returning_diagnostic(callback: &CoroutineCallback, callee: &str, returned_by:
     let message = format!(
         "`{callee}` calls back {given}, which returns the coroutine of the `async def` `{name}` without awaiting it: {who} drops it, so the body of `{name}` never runs (RuntimeWarning: coroutine '{name}' was never awaited); {advice}"
     );
-    let primary = Location { file: callback.at.file, range: callback.argument };
     let mut trace = vec![Label {
         file: returned_by.call.file,
         range: returned_by.call.range,
@@ -168,23 +163,8 @@ fn returning_diagnostic(callback: &CoroutineCallback, callee: &str, returned_by:
             message: format!("{given} is a plain function: what it returns is dropped"),
         });
     }
-    trace.push(Label {
-        file: callback.defined.file,
-        range: callback.defined.range,
-        message: format!("`async def {name}`: a call of it gives a coroutine"),
-    });
-    Diagnostic {
-        code: RULE.code,
-        severity: RULE.severity,
-        message,
-        primary: Label {
-            file: callback.at.file,
-            range: callback.argument,
-            message: format!("{given} is called here and its coroutine dropped"),
-        },
-        trace: trace.into_iter().chain(describe::step_labels_besides(&callback.steps, &primary)).collect(),
-        fix: None,
-    }
+    trace.push(async_def_label(callback));
+    callback_diagnostic(callback, message, format!("{given} is called here and its coroutine dropped"), trace)
 }
 
 /// The coroutine a lambda given to the event loop returns, made a Task the module keeps
@@ -226,4 +206,13 @@ fn keep_returned_task(
         message: format!("Run the coroutine as a Task the module keeps (`{create_task}`)"),
         edits,
     })
+}
+
+/// Where the `async def` whose coroutine is dropped is defined.
+fn async_def_label(callback: &CoroutineCallback) -> Label {
+    Label {
+        file: callback.defined.file,
+        range: callback.defined.range,
+        message: format!("`async def {}`: a call of it gives a coroutine", callback.function),
+    }
 }

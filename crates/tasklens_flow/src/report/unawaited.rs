@@ -43,31 +43,13 @@ pub(super) fn unawaited_coroutines(
     let mut found = Vec::new();
     for (index, module) in solved.modules.modules.iter().enumerate() {
         for constraint in &module.facts.constraints {
-            let Some((site, result)) = constraint.call_result() else { continue };
+            let Some((_, result)) = constraint.call_result() else { continue };
             if module.facts.discarded.binary_search(&result).is_err() {
                 continue;
             }
-            let site = module.site_base + site;
-            if type_error_handled(solved, site) || failure_expected(solved, site) {
-                continue;
+            if let Some((_, call)) = made_coroutine(solved, context_of, index as u32, constraint, true) {
+                found.push(call);
             }
-            let Some(callees) = coroutine_call(solved, module, constraint) else { continue };
-            // In plain code, an `async def` called under a test is most often one of a pair
-            // of sync and async twins chosen at run time (`if not is_sync(): close(x)`).
-            let context = context_of(site);
-            if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
-                continue;
-            }
-            let at = call_at(solved, site);
-            found.push(UnawaitedCoroutine {
-                at: Location { file: file_of(solved, index as u32), range: at.range },
-                callee: at.callee,
-                functions: named_functions(solved, callees.iter().copied()),
-                context,
-                below: runs_below(solved, site),
-                handed_back: None,
-                unread_name: None,
-            });
         }
     }
     found.extend(handed_back_coroutines(solved, context_of));
@@ -99,32 +81,12 @@ fn unread_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -
             continue;
         }
         let Some((module, constraint)) = call_made(solved, made) else { continue };
-        let entry = &solved.modules.modules[module as usize];
-        let Some(callees) = coroutine_call(solved, entry, constraint).filter(|callees| !callees.is_empty()) else {
-            continue;
-        };
-        let Some((site, _)) = constraint.call_result() else { continue };
-        let site = entry.site_base + site;
-        if type_error_handled(solved, site) || failure_expected(solved, site) {
-            continue;
-        }
-        let context = context_of(site);
-        if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
-            continue;
-        }
+        let Some((_, mut call)) = made_coroutine(solved, context_of, module, constraint, false) else { continue };
         let (hop_module, _) = solved.modules.hop(label);
         let hop_range =
             solved.positions[hop_module as usize].hops[(label - entry_hop_base(solved, hop_module)) as usize];
-        let at = call_at(solved, site);
-        found.push(UnawaitedCoroutine {
-            at: Location { file: file_of(solved, module), range: at.range },
-            callee: at.callee,
-            functions: named_functions(solved, callees.iter().copied()),
-            context,
-            below: runs_below(solved, site),
-            handed_back: None,
-            unread_name: Some(Location { file: file_of(solved, hop_module), range: hop_range }),
-        });
+        call.unread_name = Some(Location { file: file_of(solved, hop_module), range: hop_range });
+        found.push(call);
     }
     found
 }
@@ -153,34 +115,53 @@ fn handed_back_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallConte
                 else {
                     continue;
                 };
-                let entry = &solved.modules.modules[made_in as usize];
-                let Some(callees) = coroutine_call(solved, entry, constraint).filter(|callees| !callees.is_empty())
-                else {
+                let Some((site, mut call)) = made_coroutine(solved, context_of, made_in, constraint, false) else {
                     continue;
                 };
-                let Some((site, _)) = constraint.call_result() else { continue };
-                let site = entry.site_base + site;
-                if !seen.insert(site) || type_error_handled(solved, site) || failure_expected(solved, site) {
-                    continue;
+                if seen.insert(site) {
+                    call.handed_back = Some(dropped);
+                    found.push(call);
                 }
-                let context = context_of(site);
-                if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
-                    continue;
-                }
-                let at = call_at(solved, site);
-                found.push(UnawaitedCoroutine {
-                    at: Location { file: file_of(solved, made_in), range: at.range },
-                    callee: at.callee,
-                    functions: named_functions(solved, callees.iter().copied()),
-                    context,
-                    below: runs_below(solved, site),
-                    handed_back: Some(dropped),
-                    unread_name: None,
-                });
             }
         }
     }
     found
+}
+
+/// TL011's finding for the call of `constraint` in `module`, with its site: where it makes
+/// only coroutines of the project's `async def`s (or of asyncio's own, with `asyncio_own`),
+/// no `TypeError` is handled or failure expected, and plain code does not call it under a
+/// test.
+fn made_coroutine(
+    solved: &Solved,
+    context_of: &dyn Fn(u32) -> CallContext,
+    module: u32,
+    constraint: &Constraint,
+    asyncio_own: bool,
+) -> Option<(u32, UnawaitedCoroutine)> {
+    let entry = &solved.modules.modules[module as usize];
+    let callees = coroutine_call(solved, entry, constraint).filter(|callees| asyncio_own || !callees.is_empty())?;
+    let site = entry.site_base + constraint.call_result()?.0;
+    if type_error_handled(solved, site) || failure_expected(solved, site) {
+        return None;
+    }
+    // In plain code, an `async def` called under a test is most often one of a pair of sync
+    // and async twins chosen at run time (`if not is_sync(): close(x)`).
+    let context = context_of(site);
+    if context != CallContext::Coroutine && solved.modules.site(site).1.guarded {
+        return None;
+    }
+    let at = call_at(solved, site);
+    let call = UnawaitedCoroutine {
+        at: Location { file: file_of(solved, module), range: at.range },
+        callee: at.callee,
+        functions: named_functions(solved, callees.iter().copied()),
+        context,
+        below: runs_below(solved, site),
+        handed_back: None,
+        unread_name: None,
+    };
+    Some((site, call))
 }
 
 /// The call whose result `node` is, with its module.
