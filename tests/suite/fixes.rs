@@ -526,6 +526,15 @@ fn a_public_functions_parameter_makes_the_fix_unsafe() {
 }
 
 #[test]
+fn the_elements_of_a_public_functions_parameter_make_the_fix_unsafe() {
+    // `gather_all` iterates what its callers pass (outside callers may pass Futures, as
+    // distributed's `Any(args)` documents); `_gather_all` is private.
+    let text = "import asyncio\n\nasync def work():\n    return 1\n\nasync def gather_all(aws):\n    return await asyncio.gather(*[asyncio.ensure_future(a) for a in aws])\n\nasync def each(aws):\n    return list(map(asyncio.ensure_future, aws))\n\nasync def _gather_all(aws):\n    return await asyncio.gather(*[asyncio.ensure_future(a) for a in aws])\n\nasync def main():\n    await gather_all([work()])\n    await asyncio.gather(*(await each([work()])))\n    await _gather_all([work()])\n";
+    use Applicability::{Safe, Unsafe};
+    assert_eq!(tl002_fix_applicabilities(text), [Some(Unsafe), Some(Unsafe), Some(Safe)]);
+}
+
+#[test]
 fn calling_a_public_functions_parameter_makes_the_fix_unsafe() {
     // `run` and `when_awaitable` call what their callers pass (outside callers may pass a
     // function that returns a Future); past `iscoroutinefunction` or `iscoroutine` the

@@ -58,7 +58,8 @@ declare_rule! {
     /// protocols such as `connection_made` and `datagram_received`, which the loop's transports
     /// call); elsewhere it is unsafe (`--unsafe-fixes`), because `create_task` raises
     /// `RuntimeError` when no loop is running. It is also unsafe when the argument is a
-    /// parameter of a public function or method, or what calling one gives
+    /// parameter of a public function or method, an element of one (`for a in aws`,
+    /// `map(ensure_future, aws)`), or what calling one gives
     /// (`ensure_future(callback())`, also past an `isawaitable` test), or one that a public
     /// function keeps in an attribute (`self.factory()` after `self.factory = factory` in
     /// `__init__`): callers outside the project may pass a Future (or a function that returns

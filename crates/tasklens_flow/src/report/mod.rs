@@ -351,7 +351,8 @@ fn public_parameter(
             return index.param_attr(method).map(|name| PublicParameter { name: name.clone(), called: true });
         }
         match (index.ways_in(node), index.narrowed_from(node)) {
-            (&[WayIn::Copy { from }], _) | (&[], Some(from)) => node = from,
+            // An element of what a parameter holds comes from the callers just the same.
+            (&[WayIn::Copy { from } | WayIn::Element { from }], _) | (&[], Some(from)) => node = from,
             (&[WayIn::Load { attr }], _) => {
                 return index.param_attr(attr).map(|name| PublicParameter { name: name.clone(), called });
             }
@@ -411,7 +412,7 @@ fn loop_may_be_none(
                     return true;
                 }
                 WayIn::Copy { from } => copied.push(from),
-                WayIn::Load { .. } => {}
+                WayIn::Load { .. } | WayIn::Element { .. } => {}
             }
         }
         match copied.as_slice() {

@@ -4,7 +4,7 @@
 
 use ruff_python_ast::name::Name;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{Binding, Constraint, FunctionFacts, GuardTest, ModuleFacts};
+use tasklens_semantic::facts::{Binding, Constraint, FunctionFacts, GuardTest, ModuleFacts, Part};
 
 use crate::objects::{ModIdx, Obj};
 use crate::solver::Solved;
@@ -12,8 +12,16 @@ use crate::solver::Solved;
 /// A way a module-local node gets its value, for walking back over plain copies.
 #[derive(Clone, Copy)]
 pub(super) enum WayIn {
-    Copy { from: u32 },
-    Load { attr: u32 },
+    Copy {
+        from: u32,
+    },
+    Load {
+        attr: u32,
+    },
+    /// What iterating `from` gives (`for a in aws`, `[f(a) for a in aws]`).
+    Element {
+        from: u32,
+    },
 }
 
 /// What the report asks of one module's facts.
@@ -61,6 +69,9 @@ impl ModuleIndex {
                 }
                 Constraint::Copy { from, to, .. } => ways_in.entry(to).or_default().push(WayIn::Copy { from }),
                 Constraint::Load { attr, to, .. } => ways_in.entry(to).or_default().push(WayIn::Load { attr }),
+                Constraint::LoadPart { base, part: Part::Iter, to, .. } => {
+                    ways_in.entry(to).or_default().push(WayIn::Element { from: base });
+                }
                 _ => {}
             }
         }
