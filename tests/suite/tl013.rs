@@ -317,3 +317,39 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn an_asyncio_coroutine_function_awaited_uncalled_fails() {
+    // `await asyncio.sleep` (and `sleep` imported from asyncio) awaits the function itself;
+    // `await asyncio.sleep(0)` and a project name that shadows `sleep` are fine.
+    check(
+        r#"
+#- main.py run
+import asyncio
+from asyncio import sleep
+
+
+async def pause():
+    await asyncio.sleep(0)
+
+
+async def main():
+    await pause()
+    await sleep(0)
+    await asyncio.sleep
+
+
+asyncio.run(main())
+#- other.py
+from asyncio import sleep
+
+
+async def wait_a_bit():
+    await sleep
+"#,
+        "
+        main.py:12: TL013
+        other.py:5: TL013
+        ",
+    );
+}

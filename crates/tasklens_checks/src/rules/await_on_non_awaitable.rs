@@ -19,7 +19,7 @@ declare_rule! {
     /// analysis does not know are left alone, as are calls in a `try` that catches
     /// `TypeError` and tests that expect the failure. Also `await f` and `await obj.method`
     /// of a function that is not called, where every value there is the function the name
-    /// names. And `await` of a `concurrent.futures.Future` (what an executor's `submit` or
+    /// names, one of asyncio's coroutine functions too (`await asyncio.sleep`). And `await` of a `concurrent.futures.Future` (what an executor's `submit` or
     /// `asyncio.run_coroutine_threadsafe` gives), however it got there, where every value
     /// awaited is one.
     ///
@@ -62,7 +62,7 @@ declare_rule! {
 /// a dispatch table, a flag that says which kind it is) is whatever some code gave.
 pub(crate) fn diagnostic(db: &dyn salsa::Database, awaited: &AwaitOnNonAwaitable) -> Option<Diagnostic> {
     let callee = &describe::shown(db, awaited.at.file, awaited.callee);
-    if let Producer::Function { .. } = awaited.producer {
+    if let Producer::Function { .. } | Producer::AsyncioFunction { .. } = awaited.producer {
         return Some(uncalled(db, awaited));
     }
     if let Producer::Call { concurrent: true, .. } = awaited.producer {

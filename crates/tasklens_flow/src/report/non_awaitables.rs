@@ -66,6 +66,20 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
     for (index, module) in solved.modules.modules.iter().enumerate() {
         for (entry, (node, name)) in module.facts.awaited_references.iter().enumerate() {
             let node = module.node_base + node;
+            // `await asyncio.sleep`: one of asyncio's coroutine functions itself.
+            if let Some(path) = asyncio_function_named(solved, node, name) {
+                let range = solved.positions[index].awaited_references[entry];
+                let at = Location { file: file_of(solved, index as u32), range };
+                found.push(AwaitOnNonAwaitable {
+                    at,
+                    callee: range,
+                    producer: Producer::AsyncioFunction { at, path },
+                    method: false,
+                    below: None,
+                    steps: Vec::new(),
+                });
+                continue;
+            }
             let mut functions = solved.sets.get(node).iter().map(|&obj| match solved.objs[obj as usize] {
                 Obj::Function(func) => Some((func, false)),
                 Obj::Bound(func) => Some((func, true)),
@@ -145,4 +159,18 @@ fn awaited_thread_future(
         below: runs_below(solved, site),
         steps: trace(solved, node, obj),
     }))
+}
+
+/// The path of the one asyncio coroutine function every value at `node` is, when the name
+/// written there is its name (`await asyncio.sleep`, `await sleep` after `from asyncio
+/// import sleep`).
+fn asyncio_function_named(solved: &Solved, node: GNode, name: &ruff_python_ast::name::Name) -> Option<String> {
+    let mut paths = solved.sets.get(node).iter().map(|&obj| match solved.objs[obj as usize] {
+        Obj::External(path) => Some(solved.paths[path as usize].as_str()),
+        _ => None,
+    });
+    let first = paths.next()??;
+    let named = first.rsplit('.').next() == Some(name.as_str());
+    (named && super::unawaited::asyncio_coroutine_path(first) && paths.all(|other| other == Some(first)))
+        .then(|| first.to_string())
 }

@@ -215,7 +215,7 @@ fn asyncio_coroutine_function(solved: &Solved, value: Obj) -> bool {
     asyncio_coroutine_path(&solved.paths[path as usize])
 }
 
-fn asyncio_coroutine_path(path: &str) -> bool {
+pub(super) fn asyncio_coroutine_path(path: &str) -> bool {
     path.starts_with("asyncio.")
         && matches!(
             crate::asyncio_api::external_call(path),
