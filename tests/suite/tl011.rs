@@ -348,3 +348,35 @@ fn a_coroutine_assigned_to_a_name_nothing_reads_never_runs() {
     let stdout = never_awaited(UNREAD, &["save", "notify"]);
     assert_eq!(stdout, "1\n");
 }
+
+const COLLECTED: &str = r#"
+#- main.py run
+import asyncio
+
+
+async def fetch(url):
+    print("fetch ran", url)
+
+
+async def load(url):
+    return url
+
+
+async def main(urls):
+    pending = [fetch(url) for url in urls]
+    # Fine: gathered, or handed on.
+    loading = [load(url) for url in urls]
+    print(await asyncio.gather(*loading))
+    keep = {load(url) for url in urls}
+    await asyncio.gather(*keep)
+
+
+asyncio.run(main(["a", "b"]))
+"#;
+
+#[test]
+fn coroutines_collected_in_a_list_nothing_reads_never_run() {
+    check(COLLECTED, "main.py:13: TL011");
+    let stdout = never_awaited(COLLECTED, &["fetch"]);
+    assert_eq!(stdout, "['a', 'b']\n");
+}

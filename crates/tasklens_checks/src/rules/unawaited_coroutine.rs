@@ -22,8 +22,9 @@ declare_rule! {
     /// self.flush()` awaited as `await client.close()`, or an executor's lambda that
     /// returns one (`await loop.run_in_executor(None, lambda: fetch())`); reported where the
     /// coroutine is made, where the `await` belongs. And such a call assigned to a name that
-    /// nothing reads (`result = save()`, `_ = notify()`), unless a `del` of the name throws
-    /// it away on purpose (a test of the warning).
+    /// nothing reads (`result = save()`, `_ = notify()`, or collected in a list or set bound
+    /// to one: `pending = [fetch(u) for u in urls]`), unless a `del` of the name throws it
+    /// away on purpose (a test of the warning).
     ///
     /// ## Why is this bad?
     /// Calling an `async def` only creates a coroutine; its body runs when the coroutine
@@ -84,7 +85,8 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
     };
     let message = match &call.handed_back {
         None if call.unread_name.is_some() => format!(
-            "`{callee}(...)` makes a coroutine that is assigned to `{}` and never read, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
+            "`{callee}(...)` makes a coroutine that is {} `{}` and never read, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
+            if call.collected { "collected in" } else { "assigned to" },
             call.unread_name.map(|name| describe::shown(db, name.file, name.range)).unwrap_or_default(),
         ),
         None => format!(

@@ -2,7 +2,7 @@
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
-use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind};
+use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind, Part};
 
 use rustc_hash::FxHashSet;
 
@@ -33,6 +33,9 @@ pub struct UnawaitedCoroutine {
     pub handed_back: Option<Location>,
     /// The name the coroutine is assigned to and that nothing reads (`result = inner()`).
     pub unread_name: Option<Location>,
+    /// With `unread_name`: the coroutine is collected in a list or set bound to the name
+    /// (`pending = [fetch(u) for u in urls]`).
+    pub collected: bool,
 }
 
 /// Each call whose result nothing reads and every value of which is a coroutine.
@@ -87,6 +90,35 @@ fn unread_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -
             solved.positions[hop_module as usize].hops[(label - entry_hop_base(solved, hop_module)) as usize];
         call.unread_name = Some(Location { file: file_of(solved, hop_module), range: hop_range });
         found.push(call);
+    }
+    // Lists and sets of coroutines bound to a name nothing reads.
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    for &(made, name, label) in &solved.named_containers {
+        let only_this = matches!(solved.sets.get(name), [obj] if matches!(solved.objs[*obj as usize], Obj::Container(at, _) if at == made));
+        if !solved.unread[name as usize] || deleted.contains(&name) || !only_this {
+            continue;
+        }
+        let Some(&slot) = solved.part_nodes.get(&(made, Part::Values)) else { continue };
+        if !every_value(solved, slot, Obj::is_coroutine) {
+            continue;
+        }
+        let (hop_module, _) = solved.modules.hop(label);
+        let hop_range =
+            solved.positions[hop_module as usize].hops[(label - entry_hop_base(solved, hop_module)) as usize];
+        for &obj in solved.sets.get(slot) {
+            let Some((module, constraint)) = way_back(solved, slot, obj).filter_map(|n| call_made(solved, n)).last()
+            else {
+                continue;
+            };
+            let Some((site, mut call)) = made_coroutine(solved, context_of, module, constraint, false) else {
+                continue;
+            };
+            if seen.insert(site) {
+                call.unread_name = Some(Location { file: file_of(solved, hop_module), range: hop_range });
+                call.collected = true;
+                found.push(call);
+            }
+        }
     }
     found
 }
@@ -160,6 +192,7 @@ fn made_coroutine(
         below: runs_below(solved, site),
         handed_back: None,
         unread_name: None,
+        collected: false,
     };
     Some((site, call))
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tasklens_semantic::facts::{HopKind, Part};
+use tasklens_semantic::facts::{ContainerKind, HopKind, Part};
 
 use super::{Complex, DynHop, Label, NO_LIST, NameId, Solver, link};
 use crate::modules::Modules;
@@ -240,6 +240,9 @@ pub(crate) struct Solution {
     /// Nodes whose value is assigned to a name (a static edge with an assignment's hop
     /// leaves them): a container literal bound to a local, `tasks = []`.
     pub assigned_to_name: Vec<bool>,
+    /// Lists and sets made at a node whose only way on is an assignment to a name: the
+    /// node, the name's node and the assignment's hop (`pending = [fetch(u) for u in urls]`).
+    pub named_containers: Vec<(GNode, GNode, Label)>,
     pub attr_nodes: FxHashMap<(GClass, NameId), GNode>,
     /// Each project class's method resolution order, itself first.
     pub mro: Vec<Vec<GClass>>,
@@ -248,6 +251,31 @@ pub(crate) struct Solution {
 }
 
 impl Solver {
+    /// See [`Solution::named_containers`].
+    fn named_containers(&self) -> Vec<(GNode, GNode, Label)> {
+        let mut found = Vec::new();
+        for node in 0..self.static_nodes {
+            let made_here = self.sets[node as usize].as_slice().iter().any(|&obj| {
+                matches!(self.objs[obj as usize], Obj::Container(at, ContainerKind::List | ContainerKind::Set) if at == node)
+            });
+            let (start, end) = (self.edge_start[node as usize] as usize, self.edge_start[node as usize + 1] as usize);
+            // The literal's own stores are constraints on it; no edge may leave it but one.
+            let list = self.dyn_index[node as usize];
+            let dyn_edges = list != NO_LIST && !self.dyn_lists[list as usize].edges.is_empty();
+            if !made_here || end - start != 1 || dyn_edges {
+                continue;
+            }
+            let edge = self.edges[start];
+            if super::is_shown(edge.label)
+                && edge.label < self.modules.hop_count
+                && matches!(self.modules.hop(edge.label).1.kind, HopKind::Assign(_))
+            {
+                found.push((node, edge.to, edge.label));
+            }
+        }
+        found
+    }
+
     /// See [`Solution::run_by_loop`].
     fn run_by_loop(&self) -> FxHashSet<GSite> {
         let run_arguments: FxHashSet<GNode> = (self.run_sites.iter())
@@ -372,6 +400,7 @@ impl Solver {
                     )
             })
             .collect();
+        let named_containers = self.named_containers();
         let mut loop_callbacks = std::mem::take(&mut self.loop_callbacks);
         loop_callbacks.extend(self.protocol_callbacks());
         let has_dyn_edges: Vec<bool> = (0..self.sets.len())
@@ -508,6 +537,7 @@ impl Solver {
             named_only,
             unread,
             assigned_to_name,
+            named_containers,
             attr_nodes: self.attr_nodes,
             mro: self.classes.mro.clone(),
             has_dyn_edges,
