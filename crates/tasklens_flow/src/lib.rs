@@ -20,11 +20,11 @@ use tasklens_semantic::{module_facts, module_positions};
 
 pub use report::{
     AwaitOnNonAwaitable, CallContext, CallbackCaller, CalledCallback, CalledResult, CoroutineCallback, CoroutineFlow,
-    CoroutineUse, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, LOOP_BOUND_UNTIL, Location,
-    LoopBoundObject, LooplessCall, LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun, NewerApi,
-    NewerApiUse, ParamShape, Producer, ProtocolMismatch, RaisedTimeout, RemovedLoopArgument, ReturningCallback, Sink,
-    SinkKind, Step, StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, TaskResultSet, UnawaitedCoroutine,
-    UncaughtTimeout, UncheckedOutcome, WaitOnCoroutine, Wanted,
+    CoroutineUse, DroppedAt, DroppedTask, EnsureFutureCall, FlowReport, FutureFlow, Gathered, LOOP_BOUND_UNTIL,
+    Location, LoopBoundObject, LooplessCall, LooplessStart, MaskedCast, MismatchedValue, MissingAwait, NestedLoopRun,
+    NewerApi, NewerApiUse, ParamShape, Producer, ProtocolMismatch, RaisedTimeout, RemovedLoopArgument,
+    ReturningCallback, Sink, SinkKind, Step, StepKind, TIMEOUT_ERROR_UNIFIED, TaskArgumentFlow, TaskResultSet,
+    UnawaitedCoroutine, UncaughtTimeout, UncheckedOutcome, WaitOnCoroutine, Wanted,
 };
 
 /// Resident and peak memory of this process (Linux), for statistics.

@@ -1,7 +1,7 @@
 //! TL011: a coroutine made and thrown away (a forgotten `await`).
 
 use ruff_text_size::TextRange;
-use tasklens_flow::{CallContext, UnawaitedCoroutine};
+use tasklens_flow::{CallContext, DroppedAt, UnawaitedCoroutine};
 
 use crate::describe;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
@@ -83,16 +83,16 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
     } else {
         "plain code cannot await it: await it in a coroutine, or schedule it with `asyncio.create_task(...)` where a loop runs".to_string()
     };
-    let message = match &call.handed_back {
-        None if call.unread_name.is_some() => format!(
-            "`{callee}(...)` makes a coroutine that is {} `{}` and never read, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
-            if call.collected { "collected in" } else { "assigned to" },
-            call.unread_name.map(|name| describe::shown(db, name.file, name.range)).unwrap_or_default(),
-        ),
+    let message = match call.dropped_at {
         None => format!(
             "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}"
         ),
-        Some(dropped) => {
+        Some(DroppedAt::Unread(name) | DroppedAt::Collected(name)) => format!(
+            "`{callee}(...)` makes a coroutine that is {} `{}` and never read, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
+            if matches!(call.dropped_at, Some(DroppedAt::Collected(_))) { "collected in" } else { "assigned to" },
+            describe::shown(db, name.file, name.range),
+        ),
+        Some(DroppedAt::HandedBack(dropped)) => {
             let advice = match call.context {
                 CallContext::Coroutine => "add `await` where it is made",
                 _ => "await what comes back there too, or make the function that returns it await it",
@@ -100,7 +100,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
             format!(
                 "`{callee}(...)` makes a coroutine that is handed back without being awaited: `{}` in {} gets it and throws it away, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
                 describe::shown(db, dropped.file, dropped.range),
-                describe::place(db, *dropped),
+                describe::place(db, dropped),
             )
         }
     };
@@ -111,15 +111,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
             range: at.range,
             message: format!("`async def {name}`: a call of it gives a coroutine"),
         })
-        .chain(call.handed_back.iter().map(|dropped| Label {
-            file: dropped.file,
-            range: dropped.range,
-            message: "gets the coroutine back and throws it away".into(),
-        }))
-        .chain(call.unread_name.iter().map(|name| Label {
-            file: name.file,
-            range: name.range,
-            message: "assigned here; nothing reads it".into(),
+        .chain(call.dropped_at.map(|dropped| match dropped {
+            DroppedAt::HandedBack(at) => {
+                Label { file: at.file, range: at.range, message: "gets the coroutine back and throws it away".into() }
+            }
+            DroppedAt::Unread(at) | DroppedAt::Collected(at) => {
+                Label { file: at.file, range: at.range, message: "assigned here; nothing reads it".into() }
+            }
         }))
         .collect();
     Some(Diagnostic {
@@ -129,9 +127,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
         primary: Label {
             file: call.at.file,
             range: call.callee,
-            message: match call.handed_back {
-                None => "the coroutine it makes is thrown away".into(),
-                Some(_) => "the coroutine it makes is handed back, not awaited".into(),
+            message: match call.dropped_at {
+                Some(DroppedAt::HandedBack(_)) => "the coroutine it makes is handed back, not awaited".into(),
+                _ => "the coroutine it makes is thrown away".into(),
             },
         },
         trace,

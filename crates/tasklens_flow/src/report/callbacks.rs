@@ -2,11 +2,11 @@
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::coroutine_sinks::coroutine_producers;
 use super::producers::function_location;
 use super::trace::{trace, way_back};
-use super::unawaited::{call_made, coroutine_call};
 use super::{Location, Step, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::objects::{GFunc, GNode, GSite, Obj};
 use crate::solver::Solved;
@@ -100,18 +100,33 @@ pub(super) fn coroutine_callbacks(solved: &Solved) -> Vec<CoroutineCallback> {
         let Some(argument) = argument_giving(solved, site, node) else { continue };
         found.push(callback_found(solved, &threads, (site, func, node), argument, func, None));
     }
+    // What the plain callbacks' functions return (and the others given with them), walked
+    // back once each, and the calls that made those coroutines.
+    let mut returns: Returns = FxHashMap::default();
+    for &(_, func, node) in &solved.returning_callbacks {
+        let given = solved.sets.get(node).iter().filter_map(|&obj| match solved.objs[obj as usize] {
+            Obj::Function(f) | Obj::Bound(f) => Some(f),
+            _ => None,
+        });
+        for f in std::iter::once(func).chain(given) {
+            returns.entry(f).or_insert_with(|| returned_coroutines(solved, f));
+        }
+    }
+    let made = returns.values().flatten().flatten().filter_map(|&(origin, _)| origin).collect();
+    let producers = coroutine_producers(solved, made);
+    let returned_coroutine = |func: GFunc| returned_coroutine(solved, &returns, &producers, func);
     let mut last = None;
     for &(site, func, node) in &solved.returning_callbacks {
         if last.replace((site, func)) == Some((site, func)) || !callback_reported(solved, site) {
             continue;
         }
-        let Some(returned) = returned_coroutine(solved, func) else { continue };
+        let Some(returned) = returned_coroutine(func) else { continue };
         // Every function given there drops a coroutine.
         let drops_coroutine = |value: Obj| match value {
             Obj::Function(f) | Obj::Bound(f) if f == func => true,
             Obj::Function(f) | Obj::Bound(f) => {
                 let facts = solved.modules.func(f).1;
-                (facts.makes_coroutine() && !facts.opaque) || returned_coroutine(solved, f).is_some()
+                (facts.makes_coroutine() && !facts.opaque) || returned_coroutine(f).is_some()
             }
             _ => false,
         };
@@ -157,11 +172,13 @@ fn argument_giving(solved: &Solved, site: GSite, node: GNode) -> Option<TextRang
     }
 }
 
-/// The `async def` whose coroutine the plain function `func` returns, and the call that
-/// makes it, when everything `func` returns is such a coroutine, made by a call that only
-/// ever runs `async def`s (as TL011 has it: not an override that is a plain `def`, not
-/// under a decorator the analysis does not know), in `func` or in a helper it calls.
-fn returned_coroutine(solved: &Solved, func: GFunc) -> Option<(GFunc, Location)> {
+/// Per function, what [`returned_coroutines`] gives.
+type Returns = FxHashMap<GFunc, Option<Vec<(Option<GNode>, GFunc)>>>;
+
+/// For a plain function (not `async`, not a generator) whose return holds only coroutines:
+/// each coroutine's `async def`, with the node it was made at (where it was seeded, on its
+/// way back to the return).
+fn returned_coroutines(solved: &Solved, func: GFunc) -> Option<Vec<(Option<GNode>, GFunc)>> {
     let (module, facts) = solved.modules.func(func);
     if facts.is_generator || facts.is_async {
         return None;
@@ -171,18 +188,32 @@ fn returned_coroutine(solved: &Solved, func: GFunc) -> Option<(GFunc, Location)>
     if values.is_empty() {
         return None;
     }
+    (values.iter())
+        .map(|&obj| match solved.objs[obj as usize] {
+            Obj::Coro(Some(coroutine)) | Obj::CoroCall(_, coroutine) => {
+                Some((way_back(solved, ret, obj).last(), coroutine))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `async def` whose coroutine the plain function `func` returns, and the call that
+/// makes it, when everything `func` returns is such a coroutine, made by a call that only
+/// ever runs `async def`s (TL011's producer test: not an override that is a plain `def`,
+/// not under a decorator the analysis does not know), in `func` or in a helper it calls.
+fn returned_coroutine(
+    solved: &Solved,
+    returns: &Returns,
+    producers: &FxHashMap<GNode, (GSite, Vec<GFunc>)>,
+    func: GFunc,
+) -> Option<(GFunc, Location)> {
     let mut returned = None;
-    for &obj in values {
-        let (Obj::Coro(Some(coroutine)) | Obj::CoroCall(_, coroutine)) = solved.objs[obj as usize] else {
-            return None;
-        };
-        // The call that made it: the call result nearest to where it was made on its way.
-        let (made_in, constraint) = way_back(solved, ret, obj).filter_map(|node| call_made(solved, node)).last()?;
-        let entry = &solved.modules.modules[made_in as usize];
-        coroutine_call(solved, entry, constraint)?;
-        let (site, _) = constraint.call_result()?;
-        let call = Location { file: file_of(solved, made_in), range: call_at(solved, entry.site_base + site).range };
-        returned.get_or_insert((coroutine, call));
+    for &(origin, coroutine) in returns.get(&func)?.as_ref()? {
+        let &(site, _) = producers.get(&origin?)?;
+        let at =
+            Location { file: file_of(solved, solved.modules.site_module(site)), range: call_at(solved, site).range };
+        returned.get_or_insert((coroutine, at));
     }
     returned
 }

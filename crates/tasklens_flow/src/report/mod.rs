@@ -45,7 +45,7 @@ pub use task_results::TaskResultSet;
 pub use timeouts::{RaisedTimeout, TIMEOUT_ERROR_UNIFIED, UncaughtTimeout};
 use trace::{future_origins, through_future_parameter};
 pub use types::*;
-pub use unawaited::UnawaitedCoroutine;
+pub use unawaited::{DroppedAt, UnawaitedCoroutine};
 pub use waits::WaitOnCoroutine;
 
 use ruff_python_ast::name::Name;

@@ -106,9 +106,7 @@ fn step(solved: &Solved, label: Label) -> Option<Step> {
             HopKind::ContainerStore => StepKind::ContainerStore,
             HopKind::ContainerLoad => StepKind::ContainerLoad,
         };
-        let local = label - solved.modules.modules[module as usize].hop_base;
-        let range = solved.positions[module as usize].hops[local as usize];
-        return Some(Step { at: Location { file: file_of(solved, module), range }, kind });
+        return Some(Step { at: hop_location(solved, label), kind });
     }
     let hop = &solved.dyn_hops[(label - solved.modules.hop_count) as usize];
     let kind = match &hop.kind {
@@ -139,4 +137,11 @@ fn hop_range(solved: &Solved, at: HopAt) -> TextRange {
             solved.positions[module as usize].params[local as usize][index as usize]
         }
     }
+}
+
+/// Where a hop of the facts (`label < hop_count`) is.
+pub(super) fn hop_location(solved: &Solved, label: Label) -> Location {
+    let (module, _) = solved.modules.hop(label);
+    let local = label - solved.modules.modules[module as usize].hop_base;
+    Location { file: file_of(solved, module), range: solved.positions[module as usize].hops[local as usize] }
 }

@@ -2,17 +2,17 @@
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
+use rustc_hash::FxHashSet;
 use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind, Part};
 
-use rustc_hash::FxHashSet;
-
+use super::coroutine_sinks::coroutine_producers;
 use super::producers::named_functions;
-use super::trace::way_back;
+use super::trace::{hop_location, way_back};
 use super::{CallContext, Location, call_at, every_value, failure_expected, file_of, runs_below, type_error_handled};
 use crate::asyncio_api::ExternalCall;
 use crate::modules::Module;
-use crate::objects::{GFunc, GNode, Obj};
-use crate::solver::{NO_NODE, Solved, is_shown};
+use crate::objects::{GFunc, GNode, GSite, Obj, ObjId};
+use crate::solver::{Label, NO_NODE, Solved, is_shown};
 
 /// A call that makes a coroutine and throws it away: the function's body never runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,15 +27,21 @@ pub struct UnawaitedCoroutine {
     pub context: CallContext,
     /// The call runs only on Pythons older than this (a version guard).
     pub below: Option<tasklens_db::PythonVersion>,
-    /// Where the coroutine is thrown away when that is not the call itself: an `await` on a
-    /// line of its own whose value it is (`await wrapper()` of an `async def wrapper()` that
-    /// ends in `return inner()`).
-    pub handed_back: Option<Location>,
-    /// The name the coroutine is assigned to and that nothing reads (`result = inner()`).
-    pub unread_name: Option<Location>,
-    /// With `unread_name`: the coroutine is collected in a list or set bound to the name
-    /// (`pending = [fetch(u) for u in urls]`).
-    pub collected: bool,
+    /// Where the coroutine is thrown away when that is not the call itself.
+    pub dropped_at: Option<DroppedAt>,
+}
+
+/// Where a coroutine a call makes is thrown away, when that is not the call itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DroppedAt {
+    /// An `await` on a line of its own whose value it is (`await wrapper()` of an `async
+    /// def wrapper()` that ends in `return inner()`).
+    HandedBack(Location),
+    /// The name it is assigned to, which nothing reads (`result = inner()`).
+    Unread(Location),
+    /// The name of the list or set it is collected in, which nothing reads (`pending =
+    /// [fetch(u) for u in urls]`).
+    Collected(Location),
 }
 
 /// Each call whose result nothing reads and every value of which is a coroutine.
@@ -44,136 +50,100 @@ pub(super) fn unawaited_coroutines(
     context_of: &dyn Fn(u32) -> CallContext,
 ) -> Vec<UnawaitedCoroutine> {
     let mut found = Vec::new();
-    for (index, module) in solved.modules.modules.iter().enumerate() {
+    for module in &solved.modules.modules {
         for constraint in &module.facts.constraints {
             let Some((_, result)) = constraint.call_result() else { continue };
             if module.facts.discarded.binary_search(&result).is_err() {
                 continue;
             }
-            if let Some((_, call)) = made_coroutine(solved, context_of, index as u32, constraint, true) {
+            let Some(callees) = coroutine_call(solved, module, constraint) else { continue };
+            let Some((site, _)) = constraint.call_result() else { continue };
+            if let Some(call) = reported_call(solved, context_of, module.site_base + site, &callees) {
                 found.push(call);
             }
         }
     }
-    found.extend(handed_back_coroutines(solved, context_of));
-    found.extend(unread_coroutines(solved, context_of));
+    found.extend(dropped_elsewhere(solved, context_of));
     found
 }
 
-/// The coroutines assigned to a name that nothing reads (`result = inner()`, `_ = inner()`),
-/// made by a call that passes TL011's producer test, right where they are assigned.
-fn unread_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<UnawaitedCoroutine> {
-    let mut found = Vec::new();
-    // `del coro` throws the coroutine away on purpose (a test of the warning).
-    let deleted: FxHashSet<GNode> = (solved.modules.modules.iter())
-        .flat_map(|module| module.facts.deleted_names.iter().map(move |&node| module.node_base + node))
-        .collect();
-    for (node, &unread) in solved.unread.iter().enumerate() {
-        let node = node as GNode;
-        if !unread || deleted.contains(&node) || !every_value(solved, node, Obj::is_coroutine) {
-            continue;
-        }
-        // One value, assigned from the call that made it.
-        let [obj] = solved.sets.get(node) else { continue };
-        let Some(&(made, label)) = solved.preds.get(&(node, *obj)) else { continue };
-        let assigned = is_shown(label)
-            && label < solved.modules.hop_count
-            && matches!(solved.modules.hop(label).1.kind, HopKind::Assign(_))
-            && solved.preds.get(&(made, *obj)).is_some_and(|&(from, _)| from == NO_NODE);
-        if !assigned {
-            continue;
-        }
-        let Some((module, constraint)) = call_made(solved, made) else { continue };
-        let Some((_, mut call)) = made_coroutine(solved, context_of, module, constraint, false) else { continue };
-        let (hop_module, _) = solved.modules.hop(label);
-        let hop_range =
-            solved.positions[hop_module as usize].hops[(label - entry_hop_base(solved, hop_module)) as usize];
-        call.unread_name = Some(Location { file: file_of(solved, hop_module), range: hop_range });
-        found.push(call);
-    }
-    // Lists and sets of coroutines bound to a name nothing reads.
-    let mut seen: FxHashSet<u32> = FxHashSet::default();
-    for &(made, name, label) in &solved.named_containers {
-        let only_this = matches!(solved.sets.get(name), [obj] if matches!(solved.objs[*obj as usize], Obj::Container(at, _) if at == made));
-        if !solved.unread[name as usize] || deleted.contains(&name) || !only_this {
-            continue;
-        }
-        let Some(&slot) = solved.part_nodes.get(&(made, Part::Values)) else { continue };
-        if !every_value(solved, slot, Obj::is_coroutine) {
-            continue;
-        }
-        let (hop_module, _) = solved.modules.hop(label);
-        let hop_range =
-            solved.positions[hop_module as usize].hops[(label - entry_hop_base(solved, hop_module)) as usize];
-        for &obj in solved.sets.get(slot) {
-            let Some((module, constraint)) = way_back(solved, slot, obj).filter_map(|n| call_made(solved, n)).last()
-            else {
-                continue;
-            };
-            let Some((site, mut call)) = made_coroutine(solved, context_of, module, constraint, false) else {
-                continue;
-            };
-            if seen.insert(site) {
-                call.unread_name = Some(Location { file: file_of(solved, hop_module), range: hop_range });
-                call.collected = true;
-                found.push(call);
-            }
-        }
-    }
-    found
-}
-
-fn entry_hop_base(solved: &Solved, module: u32) -> u32 {
-    solved.modules.modules[module as usize].hop_base
-}
-
-/// The coroutines an `await` on a line of its own gets back and throws away: each made by
-/// a call that only runs the project's `async def`s (found on its way back to the `await`,
-/// the call result nearest to where it was made), reported at that call.
-fn handed_back_coroutines(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<UnawaitedCoroutine> {
-    let mut found = Vec::new();
-    let mut seen: FxHashSet<u32> = FxHashSet::default();
+/// The coroutines thrown away somewhere other than the call that makes them: an `await` on
+/// a line of its own gets one back (found on its way back to the `await`), or a name that
+/// nothing reads holds it, alone or in a list or set (unless a `del` names it: `del coro`
+/// throws it away on purpose, as a test of the warning does). Each is reported at the call
+/// that made it, when that call only runs the project's `async def`s.
+fn dropped_elsewhere(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -> Vec<UnawaitedCoroutine> {
+    // Where each coroutine was made (the node it was seeded at), and where it is dropped.
+    let mut dropped: Vec<(GNode, DroppedAt)> = Vec::new();
+    let made_at = |node: GNode, obj: ObjId| way_back(solved, node, obj).last();
     for (index, module) in solved.modules.modules.iter().enumerate() {
         for (at, &node) in module.facts.discarded_awaits.iter().enumerate() {
             let node = module.node_base + node;
-            if !every_value(solved, node, Obj::is_coroutine) {
-                continue;
+            if every_value(solved, node, Obj::is_coroutine) {
+                let range = solved.positions[index].discarded_awaits[at];
+                let at = DroppedAt::HandedBack(Location { file: file_of(solved, index as u32), range });
+                dropped.extend(solved.sets.get(node).iter().filter_map(|&obj| Some((made_at(node, obj)?, at))));
             }
-            let dropped =
-                Location { file: file_of(solved, index as u32), range: solved.positions[index].discarded_awaits[at] };
-            for &obj in solved.sets.get(node) {
-                let Some((made_in, constraint)) =
-                    way_back(solved, node, obj).filter_map(|n| call_made(solved, n)).last()
-                else {
-                    continue;
-                };
-                let Some((site, mut call)) = made_coroutine(solved, context_of, made_in, constraint, false) else {
-                    continue;
-                };
-                if seen.insert(site) {
-                    call.handed_back = Some(dropped);
-                    found.push(call);
-                }
-            }
+        }
+    }
+    let deleted: FxHashSet<GNode> = (solved.modules.modules.iter())
+        .flat_map(|module| module.facts.deleted_names.iter().map(move |&node| module.node_base + node))
+        .collect();
+    let unread = |node: GNode| solved.unread[node as usize] && !deleted.contains(&node);
+    for node in (0..solved.unread.len() as GNode).filter(|&node| unread(node)) {
+        // One coroutine, assigned from the call that made it.
+        let [obj] = solved.sets.get(node) else { continue };
+        if !solved.objs[*obj as usize].is_coroutine() {
+            continue;
+        }
+        let Some(&(made, label)) = solved.preds.get(&(node, *obj)) else { continue };
+        let from_call = solved.preds.get(&(made, *obj)).is_some_and(|&(from, _)| from == NO_NODE);
+        if let Some(name) = assignment(solved, label).filter(|_| from_call) {
+            dropped.push((made, DroppedAt::Unread(name)));
+        }
+    }
+    for &(made, name, label) in &solved.named_containers {
+        let only_this = matches!(solved.sets.get(name), [obj] if matches!(solved.objs[*obj as usize], Obj::Container(at, _) if at == made));
+        let Some(&slot) = solved.part_nodes.get(&(made, Part::Values)) else { continue };
+        let Some(name) = assignment(solved, label).filter(|_| only_this && unread(name)) else { continue };
+        if every_value(solved, slot, Obj::is_coroutine) {
+            let at = DroppedAt::Collected(name);
+            dropped.extend(solved.sets.get(slot).iter().filter_map(|&obj| Some((made_at(slot, obj)?, at))));
+        }
+    }
+    let producers = coroutine_producers(solved, dropped.iter().map(|&(made, _)| made).collect());
+    let mut seen: FxHashSet<(GSite, std::mem::Discriminant<DroppedAt>)> = FxHashSet::default();
+    let mut found = Vec::new();
+    for (made, at) in dropped {
+        let Some((site, callees)) = producers.get(&made).filter(|(_, callees)| !callees.is_empty()) else { continue };
+        if !seen.insert((*site, std::mem::discriminant(&at))) {
+            continue;
+        }
+        if let Some(mut call) = reported_call(solved, context_of, *site, callees) {
+            call.dropped_at = Some(at);
+            found.push(call);
         }
     }
     found
 }
 
-/// TL011's finding for the call of `constraint` in `module`, with its site: where it makes
-/// only coroutines of the project's `async def`s (or of asyncio's own, with `asyncio_own`),
-/// no `TypeError` is handled or failure expected, and plain code does not call it under a
-/// test.
-fn made_coroutine(
+/// Where the name an assignment's hop binds is, when `label` is one.
+fn assignment(solved: &Solved, label: Label) -> Option<Location> {
+    let assigned = is_shown(label)
+        && label < solved.modules.hop_count
+        && matches!(solved.modules.hop(label).1.kind, HopKind::Assign(_));
+    assigned.then(|| hop_location(solved, label))
+}
+
+/// TL011's finding for the call at `site`, which makes only coroutines of `callees` (none
+/// for asyncio's own): unless a `TypeError` is handled or the failure expected there, or
+/// plain code calls it under a test.
+fn reported_call(
     solved: &Solved,
     context_of: &dyn Fn(u32) -> CallContext,
-    module: u32,
-    constraint: &Constraint,
-    asyncio_own: bool,
-) -> Option<(u32, UnawaitedCoroutine)> {
-    let entry = &solved.modules.modules[module as usize];
-    let callees = coroutine_call(solved, entry, constraint).filter(|callees| asyncio_own || !callees.is_empty())?;
-    let site = entry.site_base + constraint.call_result()?.0;
+    site: GSite,
+    callees: &[GFunc],
+) -> Option<UnawaitedCoroutine> {
     if type_error_handled(solved, site) || failure_expected(solved, site) {
         return None;
     }
@@ -184,27 +154,14 @@ fn made_coroutine(
         return None;
     }
     let at = call_at(solved, site);
-    let call = UnawaitedCoroutine {
-        at: Location { file: file_of(solved, module), range: at.range },
+    Some(UnawaitedCoroutine {
+        at: Location { file: file_of(solved, solved.modules.site_module(site)), range: at.range },
         callee: at.callee,
         functions: named_functions(solved, callees.iter().copied()),
         context,
         below: runs_below(solved, site),
-        handed_back: None,
-        unread_name: None,
-        collected: false,
-    };
-    Some((site, call))
-}
-
-/// The call whose result `node` is, with its module.
-pub(super) fn call_made(solved: &Solved, node: GNode) -> Option<(u32, &Constraint)> {
-    let module = solved.modules.node_module(node);
-    let entry = solved.modules.modules.get(module as usize)?;
-    let local = node.checked_sub(entry.node_base).filter(|&local| local < entry.facts.node_count)?;
-    let constraint = (entry.facts.constraints.iter())
-        .find(|constraint| constraint.call_result().is_some_and(|(_, result)| result == local))?;
-    Some((module, constraint))
+        dropped_at: None,
+    })
 }
 
 /// The project's `async def`s a call runs (none for asyncio's own coroutine functions),
