@@ -707,6 +707,7 @@ print(loop.run_until_complete(main()))
 pending = Spawner().create_task(loop.create_future())
 "#,
         "
+        main.py:10: TL017
         main.py:10: TL004
         main.py:10: TL004
         ",

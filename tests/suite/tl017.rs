@@ -129,7 +129,8 @@ loop = asyncio.get_event_loop()
 
 #[test]
 fn ensure_future_without_a_loop_asks_for_one_too() {
-    // The old script start: `ensure_future(main())` before the loop is fetched warns first.
+    // The old script start: `ensure_future(main())` before the loop is fetched warns first;
+    // the loop it made is set, so `get_event_loop()` after it finds that one.
     check(
         r#"
 #- main.py run 3.13
@@ -149,7 +150,120 @@ asyncio.get_event_loop().run_until_complete(task)
         "
         main.py:11: TL002
         main.py:11: TL017
-        main.py:12: TL017
         ",
+    );
+}
+
+#[test]
+fn gather_shield_and_task_of_a_coroutine_ask_for_the_loop_too() {
+    // `gather(coro)` and `shield(coro)` ask `get_event_loop()` for a loop to run the coroutine
+    // on, as `asyncio.Task(coro)` does; the `try` with only a `finally` runs its body as
+    // surely as plain code. Under 3.12 with the warning made an error, the script fails at
+    // the first one.
+    check(
+        r#"
+#- jobs.py
+import asyncio
+
+
+async def work():
+    return 1
+
+
+def start_all():
+    return asyncio.shield(work())
+
+
+def wrapped():
+    return asyncio.Task(work())
+#- main.py run 3.12
+import asyncio
+import warnings
+
+warnings.simplefilter("error", DeprecationWarning)
+
+from jobs import work
+
+
+def main():
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(asyncio.gather(work(), work()))
+    finally:
+        loop.close()
+
+
+if __name__ == "__main__":
+    main()
+#- other.py
+import asyncio
+
+from jobs import start_all
+
+if __name__ == "__main__":
+    first = start_all()
+#- third.py
+import asyncio
+
+from jobs import wrapped
+
+if __name__ == "__main__":
+    task = wrapped()
+"#,
+        "jobs.py:9: TL017\njobs.py:13: TL017\nmain.py:12: TL017",
+    );
+}
+
+#[test]
+fn gather_of_a_future_takes_its_loop() {
+    // `gather(fut, coro)` takes the loop of its first Future: it runs cleanly under 3.12 with
+    // the warning made an error.
+    check(
+        r#"
+#- main.py run 3.12
+import asyncio
+import warnings
+
+warnings.simplefilter("error", DeprecationWarning)
+
+
+async def work():
+    return 1
+
+
+loop = asyncio.new_event_loop()
+first = loop.create_future()
+both = asyncio.gather(first, work())
+first.set_result(0)
+print(loop.run_until_complete(both))
+loop.close()
+"#,
+        "",
+    );
+}
+
+#[test]
+fn only_the_first_ask_of_a_start_warns() {
+    // The loop the first ask made up is set: the `gather` and `ensure_future` after it find
+    // it. Under 3.12 with the warning made an error, the script fails at the first line.
+    check(
+        r#"
+#- script.py run 3.12
+import asyncio
+import warnings
+
+warnings.simplefilter("error", DeprecationWarning)
+
+
+async def work():
+    return 1
+
+
+if __name__ == "__main__":
+    loop = asyncio.get_event_loop()
+    print(loop.run_until_complete(asyncio.gather(work(), work())))
+    print(loop.run_until_complete(asyncio.ensure_future(work())))
+"#,
+        "script.py:12: TL017\nscript.py:14: TL002",
     );
 }

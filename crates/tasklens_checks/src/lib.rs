@@ -149,16 +149,22 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     let runs_from_3_12 = |below: Option<tasklens_db::PythonVersion>| {
         below.is_none_or(|below| below > tasklens_db::PythonVersion::new(3, 12))
     };
+    // The first call that asks for the current loop where none is set makes one and sets
+    // it (Python 3.12 and 3.13 warn once): later asks as that module is imported or that
+    // script starts find it. Only the first of each module's start is reported, in the order
+    // of the calls that lead there. A call in another module may be reached from other
+    // starts too (one way is shown for each call): it is always reported.
+    let mut asks: Vec<(tasklens_flow::Location, Vec<u32>, Diagnostic)> = Vec::new();
+    let mut ask = |at: tasklens_flow::Location, chain: &[tasklens_flow::Location], diagnostic: Diagnostic| {
+        let outermost = chain.first().copied().unwrap_or(at);
+        let order = chain.iter().chain(std::iter::once(&at)).map(|hop| hop.range.start().to_u32()).collect();
+        asks.push((outermost, order, diagnostic));
+    };
     for call in report.implicit_loop_calls.iter().filter(|call| runs_from_3_12(call.below)) {
         let asks = rules::implicit_event_loop::Asks::GetEventLoop;
-        diagnostics.push(rules::implicit_event_loop::diagnostic(
-            db,
-            call.at,
-            call.callee,
-            &call.chain,
-            call.start,
-            asks,
-        ));
+        let diagnostic =
+            rules::implicit_event_loop::diagnostic(db, call.at, call.callee, &call.chain, call.start, asks);
+        ask(call.at, &call.chain, diagnostic);
     }
     // `ensure_future(coro)` without `loop=` asks `get_event_loop()` for the loop too.
     for call in
@@ -166,7 +172,16 @@ pub fn project_diagnostics(db: &dyn salsa::Database, project: Project) -> Vec<Di
     {
         if let Some((chain, start)) = &call.implicit_loop {
             let asks = rules::implicit_event_loop::Asks::EnsureFuture;
-            diagnostics.push(rules::implicit_event_loop::diagnostic(db, call.at, call.callee, chain, *start, asks));
+            let diagnostic = rules::implicit_event_loop::diagnostic(db, call.at, call.callee, chain, *start, asks);
+            ask(call.at, chain, diagnostic);
+        }
+    }
+    asks.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut started: Vec<tasklens_db::File> = Vec::new();
+    for (outermost, _, diagnostic) in asks {
+        if !started.contains(&outermost.file) || diagnostic.primary.file != outermost.file {
+            started.push(outermost.file);
+            diagnostics.push(diagnostic);
         }
     }
     // A `Future` fails in every version; the others only against a version the project

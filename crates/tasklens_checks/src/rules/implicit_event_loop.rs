@@ -10,8 +10,10 @@ use crate::rules::create_task_without_running_loop::chain_labels;
 
 declare_rule! {
     /// ## What it does
-    /// Finds `asyncio.get_event_loop()`, and `asyncio.ensure_future(coro)` without `loop=`
-    /// (which calls it), in code that runs when a module is imported or a
+    /// Finds `asyncio.get_event_loop()`, and the calls that ask it for a loop without
+    /// `loop=` (`asyncio.Future()`, `asyncio.Task(coro)`, `wrap_future(f)`, and
+    /// `ensure_future`, `gather` and `shield` given a coroutine first), in code that runs
+    /// when a module is imported or a
     /// script starts (module level, `if __name__ == "__main__":`, class bodies, and the
     /// synchronous functions, methods and constructors they call, across modules), where
     /// no event loop is running and none has been set: the loop it returns is one it makes
@@ -21,7 +23,9 @@ declare_rule! {
     /// sets an event loop policy (`asyncio.set_event_loop_policy`, `uvloop.install()`, `nest_asyncio.apply()`, whose
     /// policy makes a loop when asked);
     /// calls that may not run (under a test, in a `try` that handles `RuntimeError`) are
-    /// left out, as for TL003.
+    /// left out, as for TL003. The loop the first ask makes up is set, so later asks of
+    /// the same script start or import find it: after the first in a module's own code,
+    /// its later ones are not reported.
     ///
     /// ## Why is this bad?
     /// Creating a loop implicitly is deprecated: Python 3.12 and 3.13 emit

@@ -91,6 +91,7 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     if solved.running_loop_sites.is_empty()
         && solved.ensure_future_sites.is_empty()
         && solved.current_loop_sites.is_empty()
+        && solved.loop_asking_arguments.is_empty()
         && solved.loop_bound_sites.is_empty()
     {
         return Default::default();
@@ -108,7 +109,10 @@ pub(super) fn loopless_calls(solved: &Solved) -> LooplessCalls {
     // `get_event_loop()` (and `ensure_future(coro)`, which calls it) fail only in a thread
     // that never sets a loop. At exit, whether a loop is still set depends on how the
     // program ran its loop (`asyncio.run` unsets it), so those are left alone.
-    let current_loop: FxHashMap<GSite, LooplessPath> = (solved.current_loop_sites.iter())
+    let asks_for_loop = (solved.loop_asking_arguments.iter())
+        .filter(|(_, first)| first.is_none_or(|node| super::every_value(solved, node, Obj::is_coroutine)))
+        .map(|(site, _)| site);
+    let current_loop: FxHashMap<GSite, LooplessPath> = (solved.current_loop_sites.iter().chain(asks_for_loop))
         .filter_map(|&site| path(site).filter(|(_, start)| *start != LooplessStart::Exit).map(|path| (site, path)))
         .collect();
     // A project that sets its own event loop policy may give every thread a loop

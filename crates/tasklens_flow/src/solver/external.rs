@@ -239,6 +239,11 @@ impl Solver {
                 if path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("create_task")) {
                     self.running_loop_sites.insert(site);
                 }
+                // `asyncio.Task(coro)` without `loop=` asks for the thread's current loop.
+                let made_directly = path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("Task"));
+                if made_directly && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
+                    self.current_loop_sites.insert(site);
+                }
                 // `create_task(x)`, `Task(x)`: `x` must be a coroutine (TL004).
                 let coroutine = arg(0).or_else(|| {
                     let call = args.call();
@@ -281,6 +286,22 @@ impl Solver {
                 });
                 if asks_loop && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
                     self.current_loop_sites.insert(site);
+                }
+                // `gather(coro, ...)` and `shield(coro)` ask for it to run the coroutine on;
+                // given a Future first, they take its loop.
+                let gathers = path.is_some_and(|p| {
+                    matches!(crate::asyncio_api::split(&self.paths[p as usize]), ("asyncio", "gather" | "shield"))
+                });
+                if gathers && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
+                    // `gather(*coros)`: the first of what is spread.
+                    let first = match args.call().has_spread {
+                        true => self.first_spread_item(&args).map(Some),
+                        false if args.call().args.is_empty() => Some(None),
+                        false => arg(0).map(Some),
+                    };
+                    if let Some(first) = first {
+                        self.loop_asking_arguments.insert(site, first);
+                    }
                 }
                 match path.map(|p| crate::asyncio_api::split(&self.paths[p as usize])) {
                     Some(("asyncio", "gather")) => {

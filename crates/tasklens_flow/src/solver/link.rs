@@ -193,6 +193,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         first_callee: FxHashMap::default(),
         several_callees: FxHashSet::default(),
         current_loop_sites: FxHashSet::default(),
+        loop_asking_arguments: FxHashMap::default(),
         masked_casts: Vec::new(),
         loop_method_calls: Vec::new(),
         pass_through: FxHashMap::default(),

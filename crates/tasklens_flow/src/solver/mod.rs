@@ -456,6 +456,10 @@ pub(crate) struct Solver {
     /// Sites of calls that ask for the thread's current loop: `asyncio.get_event_loop()`,
     /// `asyncio.Future()`, `wrap_future(f)` (without `loop=`).
     current_loop_sites: FxHashSet<GSite>,
+    /// `gather(...)` and `shield(x)` without `loop=`, with their first argument's node
+    /// (`None`: `gather()` given none): given a coroutine first, they ask for the thread's
+    /// current loop to run it on, as `ensure_future(coro)` does.
+    loop_asking_arguments: FxHashMap<GSite, Option<GNode>>,
     /// `cast(Task, ...)` call sites, and the ones resolved to typing's with their value node.
     task_casts: FxHashSet<GSite>,
     /// What each `cast` lets through of the values assumed from annotations (see

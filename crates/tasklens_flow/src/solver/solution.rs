@@ -184,6 +184,9 @@ pub(crate) struct Solution {
     pub running_loop_sites: Vec<GSite>,
     /// Calls that ask for the thread's current loop (`get_event_loop()`, `Future()`...).
     pub current_loop_sites: Vec<GSite>,
+    /// Calls that ask for it when their first argument is a coroutine (`gather(coro)`), with
+    /// that argument's node (`None`: always); sorted.
+    pub loop_asking_arguments: Vec<(GSite, Option<GNode>)>,
     /// Which project function each call site can run.
     pub calls: Vec<(GSite, GFunc)>,
     /// Functions whose objects reach code the analysis cannot follow.
@@ -527,6 +530,14 @@ impl Solver {
             // other where no loop runs: it is left out.
             running_loop_sites: sorted_without(&self.running_loop_sites, &self.several_callees),
             current_loop_sites: sorted_without(&self.current_loop_sites, &self.several_callees),
+            loop_asking_arguments: {
+                let mut sites: Vec<(GSite, Option<GNode>)> = (self.loop_asking_arguments.iter())
+                    .filter(|(site, _)| !self.several_callees.contains(site))
+                    .map(|(&site, &node)| (site, node))
+                    .collect();
+                sites.sort_unstable();
+                sites
+            },
             calls: {
                 let mut calls: Vec<(GSite, GFunc)> = self.bound.iter().map(|(site, func, _)| (*site, *func)).collect();
                 calls.sort_unstable();

@@ -230,7 +230,8 @@ pub struct CallSite {
     /// The function whose body holds the call; `None` at module level and in class bodies
     /// (code that runs when the module is imported).
     pub caller: Option<FuncId>,
-    /// Inside a branch, loop, `try` or conditional expression of its function: it may not run.
+    /// Inside a branch, loop, `try` that has handlers, or conditional expression of its
+    /// function: it may not run.
     pub conditional: bool,
     /// Under a test, or where a failure is handled: in an `if` (other than
     /// `if __name__ == "__main__":`), a conditional expression or a `case`, or in a `try`

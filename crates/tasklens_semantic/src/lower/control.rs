@@ -398,7 +398,10 @@ impl Lowerer {
             timeout: self.timeout_catch(super::timeouts::handler_types(stmt)),
             ..Handled::by(handles)
         };
-        self.conditional += 1;
+        // Without handlers an exception leaves the body as it would leave plain code: its
+        // calls run as surely as the statements around it.
+        let may_skip = u32::from(!stmt.handlers.is_empty());
+        self.conditional += may_skip;
         self.record_bindings();
         self.handled_body(&stmt.body, handled);
         let after_body = self.flow().clone();
@@ -427,7 +430,7 @@ impl Lowerer {
         }
         *self.flow() = after_body;
         self.block(&stmt.orelse);
-        self.conditional -= 1;
+        self.conditional -= may_skip;
         let bound = self.finish_bindings();
         ends.push(self.flow().clone());
         let merged = self.merge(ends);
