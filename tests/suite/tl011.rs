@@ -380,3 +380,30 @@ fn coroutines_collected_in_a_list_nothing_reads_never_run() {
     let stdout = never_awaited(COLLECTED, &["fetch"]);
     assert_eq!(stdout, "['a', 'b']\n");
 }
+
+#[test]
+fn a_project_that_never_names_asyncio_is_checked_too() {
+    // An application whose framework runs the loop: nothing spells asyncio, but its
+    // `async def`s still make coroutines that can be left unawaited.
+    const NO_ASYNCIO: &str = r#"
+#- app.py
+async def save(record):
+    print("save ran", record)
+
+
+async def handle(record):
+    save(record)
+    return "handled"
+#- main.py run
+from app import handle
+
+coroutine = handle(1)
+try:
+    coroutine.send(None)
+except StopIteration as stop:
+    print("result", stop.value)
+"#;
+    check(NO_ASYNCIO, "app.py:6: TL011");
+    let stdout = never_awaited(NO_ASYNCIO, &["save"]);
+    assert!(stdout.contains("result handled"), "{stdout}");
+}

@@ -65,8 +65,8 @@ pub type NameId = u32;
 /// leaves it equal.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleFacts {
-    /// The code spells an asyncio name (see `spelling.rs`): a project where no module
-    /// does can have no finding, and is not solved.
+    /// The code spells an asyncio name or the keyword `async` (see `spelling.rs`): a
+    /// project where no module does can have no finding, and is not solved.
     pub spells_asyncio: bool,
     pub node_count: u32,
     /// The names that constraints and hops refer to by [`NameId`].
