@@ -407,3 +407,36 @@ except StopIteration as stop:
     let stdout = never_awaited(NO_ASYNCIO, &["save"]);
     assert!(stdout.contains("result handled"), "{stdout}");
 }
+
+#[test]
+fn a_branch_for_an_outside_class_holds_no_instance_of_the_project_s_own() {
+    // `isinstance(target, Path)` holds of no `Remote`: the project's class derives from
+    // nothing outside, so `target.unlink()` there never calls its `async def`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import pathlib
+
+
+class Remote:
+    async def unlink(self):
+        print("remote unlink ran")
+
+
+def remove(target):
+    if isinstance(target, pathlib.Path):
+        target.unlink()
+        return None
+    return target.unlink()
+
+
+async def main():
+    await remove(Remote())
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

@@ -54,6 +54,48 @@ asyncio.run(main())
 }
 
 #[test]
+fn awaiting_what_a_method_of_its_own_class_returns_fails() {
+    // A method that returns a literal value (a dict, a list), called on the caller's own
+    // `self` or `cls`; one giving None may be a hook a subclass outside makes `async`, and
+    // one called on another instance is left to its receiver's precision.
+    check(
+        r#"
+#- repo.py
+class Repo:
+    def load(self):
+        return {"id": 1}
+
+    @classmethod
+    def defaults(cls):
+        return [row for row in range(2)]
+
+    def hook(self):
+        print("hook")
+
+    async def run(self):
+        await self.hook()
+        return await self.load()
+
+    @classmethod
+    async def make(cls):
+        return await cls.defaults()
+#- main.py run
+import asyncio
+
+from repo import Repo
+
+
+async def main():
+    print(await Repo().run())
+
+
+asyncio.run(main())
+"#,
+        "repo.py:14: TL013\nrepo.py:18: TL013",
+    );
+}
+
+#[test]
 fn awaitable_results_and_methods_are_fine() {
     check(
         r#"

@@ -11,9 +11,11 @@ use crate::rules::create_task_on_non_coroutine::{call_it, flow_labels};
 declare_rule! {
     /// ## What it does
     /// Finds `await f(...)` where every function the call can run is a plain `def`
-    /// (module-level or nested, not a method a subclass elsewhere may make `async`) with no
-    /// `return`, or whose `return`s give only constants: the call gives None (or `0`,
-    /// `"done"`), not something to await. Only where the call names that function (not a
+    /// (module-level or nested) with no `return`, or whose `return`s give only literal
+    /// values (`0`, `"done"`, a dict or list display, a comprehension): the call gives None
+    /// or that value, not something to await. A method counts when it returns a literal
+    /// value and is called on the caller's own `self` or `cls` (`await self.load()`); one
+    /// giving None may be a hook a subclass elsewhere makes `async`. Only where the call names that function (not a
     /// callable picked at run time, `getattr(obj, name, fallback)`), and the function can
     /// end normally (not a body that always raises). Functions under a decorator the
     /// analysis does not know are left alone, as are calls in a `try` that catches

@@ -135,7 +135,9 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
 
 /// Per module, the call site whose result each node is, and whether it calls a method
 /// (`obj.name(...)`, `super().name(...)`) (built when first needed).
-pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, (GSite, bool)>>;
+/// By module, the call each call result node is the result of, and for a method call the
+/// node of its receiver.
+pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, (GSite, Option<GNode>)>>;
 
 /// When the value at `node` is the result of a call that runs only plain module-level
 /// or nested `def`s whose `return`s give only None or literals (not methods, which a
@@ -147,11 +149,33 @@ pub(super) fn plain_result(
     module: ModIdx,
     node: GNode,
 ) -> Option<(GSite, Producer)> {
-    let site = call_result_site(solved, call_results, module, node, false)?;
+    let site = call_result_site(solved, call_results, module, node, true)?;
     let callees: Vec<u32> = super::callees(solved, site).collect();
+    let is_method = |kind: FunctionKind| {
+        matches!(kind, FunctionKind::Method | FunctionKind::StaticMethod | FunctionKind::ClassMethod)
+    };
+    // A method giving None may be a hook a subclass outside fills in with an `async def`;
+    // one that returns a literal value is written to be used as it is. Only one called on
+    // the caller's own `self` or `cls`, whose class the call is sure of.
+    let method_gives_literal = |func: u32| {
+        let facts = solved.modules.func(func).1;
+        !is_method(facts.kind) || (facts.returns_literal && !facts.stub)
+    };
+    let on_own_instance = || {
+        let receiver = call_receiver(call_results, module, node)?;
+        let (m, caller) = solved.modules.func(super::caller_of(solved, site)?);
+        let own =
+            caller.params.first().filter(|_| is_method(caller.kind) && caller.kind != FunctionKind::StaticMethod)?;
+        (receiver == solved.modules.modules[m as usize].node_base + own.node).then_some(())
+    };
+    if callees.iter().any(|&func| is_method(solved.modules.func(func).1.kind))
+        && (!callees.iter().all(|&func| method_gives_literal(func)) || on_own_instance().is_none())
+    {
+        return None;
+    }
     let returns_none = |func: u32| {
         let (_, facts) = solved.modules.func(func);
-        facts.kind == FunctionKind::Function
+        (facts.kind == FunctionKind::Function || is_method(facts.kind))
             && !facts.is_async
             && !facts.is_generator
             && !facts.opaque
@@ -187,17 +211,25 @@ pub(super) fn call_result_site(
         (entry.facts.constraints.iter())
             .filter_map(|constraint| match constraint {
                 Constraint::Call { site, result, .. } => {
-                    Some((entry.node_base + result, (entry.site_base + site, false)))
+                    Some((entry.node_base + result, (entry.site_base + site, None)))
                 }
-                Constraint::MethodCall { site, result, .. } | Constraint::SuperCall { site, result, .. } => {
-                    Some((entry.node_base + result, (entry.site_base + site, true)))
+                Constraint::MethodCall { site, result, receiver, .. } => {
+                    Some((entry.node_base + result, (entry.site_base + site, Some(entry.node_base + receiver))))
+                }
+                Constraint::SuperCall { site, result, .. } => {
+                    Some((entry.node_base + result, (entry.site_base + site, Some(crate::solver::NO_NODE))))
                 }
                 _ => None,
             })
             .collect()
     });
-    let &(site, by_method) = sites.get(&node)?;
-    (methods || !by_method).then_some(site)
+    let &(site, receiver) = sites.get(&node)?;
+    (methods || receiver.is_none()).then_some(site)
+}
+
+/// The receiver of the method call whose result is at `node` (`NO_NODE` for `super()`'s).
+fn call_receiver(call_results: &CallResults, module: ModIdx, node: GNode) -> Option<GNode> {
+    call_results.get(&module)?.get(&node)?.1
 }
 
 /// Where a project function's name is.

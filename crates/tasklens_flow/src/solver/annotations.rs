@@ -226,6 +226,10 @@ impl Solver {
             return self.exclusion_filter(m, types).map(|filter| (filter, Vec::new()));
         }
         let GuardTest::Is(types) = test else { return None };
+        if !types.is_empty() && types.iter().all(|t| self.names_outside_class(m, t)) {
+            let exclusion = Exclusion { own_instances: true, ..Exclusion::default() };
+            return Some((TypeFilter { exclusion: Some(exclusion), ..TypeFilter::default() }, Vec::new()));
+        }
         let mut admits = Admits::default();
         for t in types {
             let inner = self.admits(m, t, 0);
@@ -240,6 +244,33 @@ impl Solver {
         // value, or one only known as an instance of a base), as after a `cast`.
         let standing = admits.classes.iter().map(|&class| Obj::Instance(class)).collect();
         Some((filter, standing))
+    }
+
+    /// Whether `expr` names only classes from outside the project that no project class
+    /// is an instance of unless it derives from one (`fsspec.AsyncFileSystem`,
+    /// `pathlib.Path`): not builtins, `typing` constructs, ABCs, enums, nor asyncio's and
+    /// `concurrent.futures`' own classes, which other filters judge.
+    fn names_outside_class(&mut self, m: ModIdx, expr: &TypeExpr) -> bool {
+        if matches!(expr, TypeExpr::None) {
+            return false;
+        }
+        self.every_type_is(m, expr, |_, resolved| match resolved {
+            Resolved::External(path) => !matches!(
+                crate::asyncio_api::split(&path).0,
+                "builtins"
+                    | "typing"
+                    | "typing_extensions"
+                    | "collections"
+                    | "abc"
+                    | "enum"
+                    | "types"
+                    | "inspect"
+                    | "numbers"
+                    | "asyncio"
+                    | "concurrent"
+            ),
+            _ => false,
+        })
     }
 
     /// What a place typed `expr` in `m` lets in, if that filters anything, and the objects

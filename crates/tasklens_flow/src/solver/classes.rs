@@ -134,7 +134,6 @@ impl ClassTable {
         order.filter_map(|c| self.external_paths.get(c)).flatten().next().map(String::as_str)
     }
 
-    /// Whether an outside base of the class (anywhere in its MRO) is the one at `path`.
     /// Whether a class in the MRO has a base the analysis cannot name.
     pub fn has_unknown_base(&self, class: GClass) -> bool {
         self.mro[class as usize].iter().any(|&c| self.unknown_base[c as usize])
@@ -153,6 +152,13 @@ impl ClassTable {
                 let top = path.split('.').next().unwrap_or(path);
                 !matches!(top, "builtins" | "typing" | "typing_extensions" | "abc" | "enum" | "collections")
             })
+    }
+
+    /// Whether an instance may be one of an outside class (`isinstance(x, Path)` true of
+    /// it): it derives from one (other than a builtin, a `typing` construct, an ABC or an
+    /// enum), is a protocol, or has a base the analysis cannot name.
+    pub fn may_be_outside_instance(&self, class: GClass) -> bool {
+        self.may_be_future(class) || self.has_unknown_base(class)
     }
 
     /// Whether an instance may be a builtin container: an outside base other than a scalar,

@@ -87,12 +87,16 @@ pub(crate) struct TypeFilter {
 }
 
 /// What the branch where `isinstance(x, T)` is false rules out: containers of the kinds
-/// `T` surely covers, and instances of project classes derived from `T`.
+/// `T` surely covers, and instances of project classes derived from `T`; or, where
+/// `isinstance(x, T)` holds for a class `T` from outside, the instances of project classes
+/// that derive from nothing outside but builtins, `typing`, ABCs and enums.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Exclusion {
     /// A bit per [`ContainerKind`] (see [`kind_bit`]).
     pub kinds: u16,
     pub classes: Box<[GClass]>,
+    /// Instances of project classes that cannot be an outside class's.
+    pub own_instances: bool,
 }
 
 /// The bit of a container kind in [`Exclusion::kinds`].
@@ -107,6 +111,7 @@ impl TypeFilter {
             (Some(a), Some(b)) => Some(Exclusion {
                 kinds: a.kinds & b.kinds,
                 classes: a.classes.iter().filter(|c| b.classes.contains(c)).copied().collect(),
+                own_instances: a.own_instances && b.own_instances,
             }),
             // An exclusion and an admission together: let everything in.
             (Some(_), None) | (None, Some(_)) => Some(Exclusion::default()),
@@ -170,6 +175,7 @@ impl Solver {
                 Obj::Instance(class) => {
                     let mro = &self.classes.mro[class as usize];
                     !exclusion.classes.iter().any(|c| mro.contains(c))
+                        && (!exclusion.own_instances || self.classes.may_be_outside_instance(class))
                 }
                 _ => true,
             };

@@ -294,7 +294,7 @@ impl Lowerer {
             None | Some(Expr::NoneLiteral(_) | Expr::BooleanLiteral(_) | Expr::NumberLiteral(_)) => {
                 return ReturnShape::Unset;
             }
-            Some(Expr::StringLiteral(_) | Expr::BytesLiteral(_)) => return ReturnShape::Unset,
+            Some(expr) if super::literal_value(expr) => return ReturnShape::Unset,
             // `return cast(F, wrapper)`, as typed decorators write it, `update_wrapper(wrapper,
             // func)` and `wraps(func)(wrapper)`: the wrapper.
             Some(Expr::Call(call)) if let Some(wrapper) = self.returned_wrapper(call) => {

@@ -727,3 +727,24 @@ fn mark_since_last<'a>(
     let start = last.insert(func, end).unwrap_or(0);
     sites[start.min(end)..end].iter_mut().filter(move |site| site.caller == Some(func))
 }
+
+/// A value written out other than None, which is never awaitable nor callable: a number,
+/// string, bytes or boolean literal, an f-string, a display or a comprehension
+/// (`return {"id": 1}`, `return [row for row in rows]`).
+pub(super) fn literal_value(expr: &ast::Expr) -> bool {
+    matches!(
+        expr,
+        ast::Expr::NumberLiteral(_)
+            | ast::Expr::StringLiteral(_)
+            | ast::Expr::BytesLiteral(_)
+            | ast::Expr::BooleanLiteral(_)
+            | ast::Expr::FString(_)
+            | ast::Expr::Dict(_)
+            | ast::Expr::List(_)
+            | ast::Expr::Set(_)
+            | ast::Expr::Tuple(_)
+            | ast::Expr::ListComp(_)
+            | ast::Expr::SetComp(_)
+            | ast::Expr::DictComp(_)
+    )
+}

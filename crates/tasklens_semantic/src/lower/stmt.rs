@@ -55,15 +55,7 @@ impl Lowerer {
                     let facts = &mut self.facts.functions[func as usize];
                     facts.completes = true;
                     facts.returns = facts.returns.and(shape);
-                    facts.returns_literal |= matches!(
-                        ret.value.as_deref(),
-                        Some(
-                            Expr::NumberLiteral(_)
-                                | Expr::StringLiteral(_)
-                                | Expr::BytesLiteral(_)
-                                | Expr::BooleanLiteral(_)
-                        )
-                    );
+                    facts.returns_literal |= ret.value.as_deref().is_some_and(super::literal_value);
                     let to = self.facts.functions[func as usize].ret;
                     let name = self.facts.functions[func as usize].name.clone();
                     let range = ret.value.as_ref().map_or(ret.range, |v| v.range());
