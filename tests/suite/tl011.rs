@@ -440,3 +440,29 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn a_name_only_compared_or_tested_is_read() {
+    // `n > 3` reads `n` (and fails: TL019); `if ready:` reads `ready` (always true: TL019).
+    // Neither name is one nothing reads.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def count():
+    return 5
+
+
+async def main():
+    n = count()
+    if n > 3:
+        print("many")
+
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL019",
+    );
+}

@@ -674,3 +674,83 @@ asyncio.run(main())
         ",
     );
 }
+
+const EACH_TESTED: &str = r#"
+#- checks.py
+import asyncio
+
+
+async def healthy(host):
+    await asyncio.sleep(0)
+    return False
+
+
+async def all_healthy(hosts):
+    return all(healthy(host) for host in hosts)
+
+
+async def any_healthy(hosts):
+    checks = [healthy(host) for host in hosts]
+    return any(checks)
+
+
+async def really_healthy(hosts):
+    return all([await healthy(host) for host in hosts])
+#- main.py
+import asyncio
+from checks import all_healthy, any_healthy, really_healthy
+
+
+async def main():
+    print("all", await all_healthy(["a", "b"]))
+    print("any", await any_healthy(["c"]))
+    print("really", await really_healthy(["d"]))
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn coroutines_that_any_or_all_test_are_always_true() {
+    // `all(healthy(h) for h in hosts)` is true whatever `healthy` would return: each
+    // coroutine is true and never runs. Awaited in a list first, the results are tested.
+    crate::fixture::check(EACH_TESTED, "checks.py:10: TL019\nchecks.py:14: TL019");
+    let stdout = crate::fixture::never_awaited(EACH_TESTED, &["healthy"]);
+    assert!(stdout.contains("all True") && stdout.contains("any True") && stdout.contains("really False"), "{stdout}");
+}
+
+#[test]
+fn a_coroutine_entered_by_with_or_async_with() {
+    // `async with connect()` of an `async def connect()` that returns the connection: the
+    // coroutine is no context manager (TypeError from 3.11, AttributeError before).
+    check(
+        r#"
+#- db.py
+class Connection:
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        return None
+
+
+async def connect():
+    return Connection()
+#- main.py run 3.11
+import asyncio
+
+from db import connect
+
+
+async def main():
+    async with await connect() as first:
+        print("entered", first)
+    async with connect() as second:
+        print("never", second)
+
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL019",
+    );
+}

@@ -12,7 +12,11 @@ declare_rule! {
     /// ## What it does
     /// Finds calls that make a coroutine (of the project's `async def`, or asyncio's own
     /// such as `reader.read(100)`) whose coroutine has an attribute read or a method called
-    /// on it, is subscripted, is iterated by `for` or `async for`, is an operand of an
+    /// on it, is subscripted, is iterated by `for` or `async for`, is entered by `with` or
+    /// `async with` (`async with connect() as conn:` of an `async def connect()`), is an
+    /// element that `any()` or `all()` tests (`all(ready(h) for h in hosts)`, collected in
+    /// the same function: always true; no automatic fix, since a generator expression that
+    /// awaits is an async generator `all()` cannot iterate), is an operand of an
     /// arithmetic operator (also augmented, not the right of `%`, which formats anything) or
     /// of an ordering comparison, is what `in` searches, is unpacked (`a, b = value`,
     /// `f(*value)`), is given to a builtin that iterates, measures or converts it (`len`,
@@ -101,11 +105,21 @@ pub(crate) fn diagnostic(
             "`{callee}(...)` makes a coroutine, which nothing awaits before it is subscripted in {at} \
              (TypeError: 'coroutine' object is not subscriptable)"
         ),
-        CoroutineUse::Iterated(ProtocolUse::AsyncFor) => format!(
+        CoroutineUse::Protocol(ProtocolUse::AsyncWith) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `async with` enters it in {at} \
+             (TypeError: 'coroutine' object does not support the asynchronous context manager protocol; \
+             AttributeError before Python 3.11)"
+        ),
+        CoroutineUse::Protocol(ProtocolUse::With) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `with` enters it in {at} \
+             (TypeError: 'coroutine' object does not support the context manager protocol; AttributeError \
+             before Python 3.11)"
+        ),
+        CoroutineUse::Protocol(ProtocolUse::AsyncFor) => format!(
             "`{callee}(...)` makes a coroutine, which nothing awaits before `async for` iterates over it in {at} \
              (TypeError: 'async for' requires an object with __aiter__ method, got coroutine)"
         ),
-        CoroutineUse::Iterated(_) => format!(
+        CoroutineUse::Protocol(ProtocolUse::For) => format!(
             "`{callee}(...)` makes a coroutine, which nothing awaits before `for` iterates over it in {at} \
              (TypeError: 'coroutine' object is not iterable)"
         ),
@@ -120,6 +134,12 @@ pub(crate) fn diagnostic(
              never awaited)",
             operator = operator.as_str()
         ),
+        CoroutineUse::Value(ValueUse::EachTested(builtin)) => format!(
+            "`{callee}(...)` makes a coroutine, which nothing awaits before `{}()` tests it in {at}: a coroutine \
+             is always true, whatever it would return, and its body never runs (RuntimeWarning: coroutine ... was \
+             never awaited)",
+            builtin.name()
+        ),
         CoroutineUse::Value(used) => {
             format!(
                 "`{callee}(...)` makes a coroutine, which nothing awaits before it is {} in {at} ({})",
@@ -131,7 +151,19 @@ pub(crate) fn diagnostic(
     if !others.is_empty() {
         message.push_str(&describe::more_places(others.len(), "", ""));
     }
-    message.push_str("; add `await`");
+    // `all(await ready(x) for x in xs)` would make an async generator, which `all()`
+    // cannot iterate: the elements are awaited in a list first.
+    let each_tested = match used.how {
+        CoroutineUse::Value(ValueUse::EachTested(builtin)) => Some(builtin.name()),
+        _ => None,
+    };
+    match each_tested {
+        Some(name) => message.push_str(&format!(
+            "; await each one first, in a list: `{name}([await ... for ...])` (a generator expression that \
+             awaits is an async generator, which `{name}()` cannot iterate)"
+        )),
+        None => message.push_str("; add `await`"),
+    }
     let mut trace: Vec<Label> = describe::coroutine_function_label(&used.functions).into_iter().collect();
     trace.extend(describe::step_labels(&used.steps));
     trace.extend(std::iter::once(used).chain(others.iter().copied()).map(|other| Label {
@@ -140,8 +172,11 @@ pub(crate) fn diagnostic(
         message: match &other.how {
             CoroutineUse::Attribute(attr) => format!("a coroutine has no `{attr}`"),
             CoroutineUse::Subscript => "a coroutine cannot be subscripted".into(),
-            CoroutineUse::Iterated(_) => "a coroutine cannot be iterated".into(),
-            CoroutineUse::Tested => "a coroutine is always true".into(),
+            CoroutineUse::Protocol(ProtocolUse::With | ProtocolUse::AsyncWith) => {
+                "a coroutine is no context manager".into()
+            }
+            CoroutineUse::Protocol(_) => "a coroutine cannot be iterated".into(),
+            CoroutineUse::Tested | CoroutineUse::Value(ValueUse::EachTested(_)) => "a coroutine is always true".into(),
             CoroutineUse::Value(ValueUse::Compared(_)) => "a coroutine is never what it would return".into(),
             CoroutineUse::Value(used) => format!("a coroutine cannot be {}", done_to(*used)),
         },
@@ -152,7 +187,7 @@ pub(crate) fn diagnostic(
         message,
         primary: Label { file: used.at.file, range: used.at.range, message: "makes a coroutine".into() },
         trace,
-        fix: awaited(db, used),
+        fix: if each_tested.is_some() { None } else { awaited(db, used) },
     })
 }
 
@@ -165,6 +200,7 @@ fn done_to(used: ValueUse) -> String {
         ValueUse::Searched => "searched by `in`".into(),
         ValueUse::Unpacked => "unpacked".into(),
         ValueUse::Consumed(builtin) => format!("given to `{}()`", builtin.name()),
+        ValueUse::EachTested(builtin) => format!("tested by `{}()`", builtin.name()),
     }
 }
 
@@ -183,8 +219,8 @@ fn raises(used: ValueUse) -> String {
             name @ ("int" | "float") => format!("TypeError: {name}() argument must be ..., not 'coroutine'"),
             _ => "TypeError: 'coroutine' object is not iterable".into(),
         },
-        // Reported with its own message.
-        ValueUse::Compared(_) => String::new(),
+        // Reported with their own messages.
+        ValueUse::Compared(_) | ValueUse::EachTested(_) => String::new(),
     }
 }
 

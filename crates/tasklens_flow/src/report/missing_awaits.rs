@@ -43,8 +43,9 @@ pub enum CoroutineUse {
     Attribute(Name),
     /// `coro[key]` (TypeError: not subscriptable).
     Subscript,
-    /// The iterable of a `for` or an `async for` (TypeError).
-    Iterated(ProtocolUse),
+    /// The iterable of a `for` or an `async for`, or what a `with` or an `async with`
+    /// enters (TypeError; AttributeError for `with` before 3.11).
+    Protocol(ProtocolUse),
     /// The test of an `if`, `while`, `assert`...: a coroutine is always true.
     Tested,
     /// An operand, an unpacked value, a builtin's argument (see [`ValueUse`]).
@@ -55,7 +56,7 @@ impl CoroutineUse {
     /// Whether the use raises nothing, but is never what was meant (a truth test, `==`):
     /// the value may be something else (`None`) where it comes from elsewhere.
     pub fn silent(&self) -> bool {
-        matches!(self, CoroutineUse::Tested | CoroutineUse::Value(ValueUse::Compared(_)))
+        matches!(self, CoroutineUse::Tested | CoroutineUse::Value(ValueUse::Compared(_) | ValueUse::EachTested(_)))
     }
 }
 
@@ -119,9 +120,7 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
             note(node, CoroutineUse::Value(used), solved.positions[m].value_uses[index]);
         }
         for (index, &(node, used, _)) in facts.protocol_uses.iter().enumerate() {
-            if matches!(used, ProtocolUse::For | ProtocolUse::AsyncFor) {
-                note(node, CoroutineUse::Iterated(used), solved.positions[m].protocol_uses[index]);
-            }
+            note(node, CoroutineUse::Protocol(used), solved.positions[m].protocol_uses[index]);
         }
     }
     if uses.is_empty() {
@@ -165,7 +164,10 @@ pub(super) fn missing_awaits(solved: &Solved, context_of: &dyn Fn(u32) -> CallCo
         // A value tested for its truth or compared may also be `None` (which the analysis
         // does not follow) where it comes from elsewhere: `if coro := maybe_start():`. Only
         // the call itself, tested where it is made, is surely a coroutine.
-        if how.silent() && !steps.is_empty() {
+        // What `any()` and `all()` test was collected in the same function (`all(ready(x)
+        // for x in xs)`): nothing else is among the elements.
+        let each_tested = matches!(how, CoroutineUse::Value(ValueUse::EachTested(_)));
+        if how.silent() && !(each_tested && steps.iter().all(|step| step.kind.is_local())) && !steps.is_empty() {
             continue;
         }
         // asyncio's own coroutine methods are found from the class the receiver is assumed

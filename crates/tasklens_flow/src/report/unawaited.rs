@@ -89,7 +89,18 @@ fn dropped_elsewhere(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -
     let deleted: FxHashSet<GNode> = (solved.modules.modules.iter())
         .flat_map(|module| module.facts.deleted_names.iter().map(move |&node| module.node_base + node))
         .collect();
-    let unread = |node: GNode| solved.unread[node as usize] && !deleted.contains(&node);
+    // Reads that pass nothing on still read the name (`if n > 3:`, `assert job`): TL019
+    // reports those that fail.
+    let mentioned: FxHashSet<GNode> = (solved.modules.modules.iter())
+        .flat_map(|module| {
+            let facts = &module.facts;
+            (facts.tested_names.iter().chain(&facts.truth_tests))
+                .chain(facts.value_uses.iter().map(|(node, _)| node))
+                .chain(facts.protocol_uses.iter().map(|(node, ..)| node))
+                .map(move |&node| module.node_base + node)
+        })
+        .collect();
+    let unread = |node: GNode| solved.unread[node as usize] && !deleted.contains(&node) && !mentioned.contains(&node);
     for node in (0..solved.unread.len() as GNode).filter(|&node| unread(node)) {
         // One coroutine, assigned from the call that made it.
         let [obj] = solved.sets.get(node) else { continue };

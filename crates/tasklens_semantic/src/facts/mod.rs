@@ -398,6 +398,9 @@ pub enum ValueUse {
     /// `enumerate`, `zip`, `map`, ..., `next`), measures it (`len`) or converts it (`int`,
     /// `float`).
     Consumed(Builtin),
+    /// An element of the argument of `any` or `all`, each of which it tests for its truth
+    /// (a coroutine is always true).
+    EachTested(Builtin),
 }
 
 /// An operator as it is spelled (`+`, `>=`, `is not`), as an index into [`Operator::SPELLINGS`].

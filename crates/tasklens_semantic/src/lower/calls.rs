@@ -327,6 +327,19 @@ impl Lowerer {
     /// `list(x)`, `sorted(x)`, `zip(a, b)`, `map(f, xs)`, `int(x)`), for TL019.
     fn note_consumed_arguments(&mut self, call: &ast::ExprCall, args: &[Arg], at: &CallPositions) {
         let Expr::Name(name) = &*call.func else { return };
+        // `any(xs)` and `all(xs)` test each element for its truth (`all(ready(x) for x in
+        // xs)`): a node for the elements carries the test.
+        if let ("any" | "all", [Arg { node: Some(iterable), .. }], [range]) =
+            (name.id.as_str(), args, at.args.as_slice())
+            && call.arguments.keywords.is_empty()
+            && self.is_builtin(&name.id)
+            && let Some((builtin, ..)) = Builtin::named(name.id.as_str())
+        {
+            let to = self.node();
+            let hop = self.hop(*range, crate::facts::HopKind::ContainerLoad);
+            self.constrain(Constraint::LoadPart { base: *iterable, part: Part::Iter, to, hop: Some(hop) });
+            self.note_value_use(Val::Node(to), ValueUse::EachTested(builtin), *range);
+        }
         let Some((builtin, first, end)) = Builtin::named(name.id.as_str()) else { return };
         if !self.is_builtin(&name.id) {
             return;
