@@ -743,3 +743,33 @@ asyncio.run(main())
         "jobs.py:31: TL016",
     );
 }
+
+#[test]
+fn an_exception_class_newer_than_requires_python() {
+    // `except asyncio.QueueShutDown:` (3.13) is looked up when an exception reaches it:
+    // under 3.12 the handler itself raises AttributeError.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.12"
+#- main.py run 3.12
+import asyncio
+
+
+async def main():
+    queue = asyncio.Queue()
+    try:
+        queue.get_nowait()
+    except asyncio.QueueShutDown:
+        print("shut down")
+    except asyncio.QueueEmpty:
+        print("empty")
+
+
+asyncio.run(main())
+"#,
+        "main.py:8: TL016",
+    );
+}

@@ -11,9 +11,11 @@ declare_rule! {
     /// Finds asyncio APIs that the oldest Python the project declares it supports does not
     /// have: `asyncio.run`, `create_task`, `get_running_loop`, `current_task` and
     /// `all_tasks` (3.7), `asyncio.to_thread` (3.9), `asyncio.TaskGroup`, `timeout`,
-    /// `timeout_at`, `Timeout`, `Runner` and `Barrier` (3.11), `create_eager_task_factory`
-    /// and `eager_task_factory` (3.12), however they are imported or aliased, called or
-    /// only read (`loop.set_task_factory(asyncio.eager_task_factory)`); and the Task
+    /// `timeout_at`, `Timeout`, `Runner`, `Barrier` and `BrokenBarrierError` (3.11),
+    /// `create_eager_task_factory` and `eager_task_factory` (3.12), `QueueShutDown` (3.13),
+    /// however they are imported or aliased, called or only read
+    /// (`loop.set_task_factory(asyncio.eager_task_factory)`, `except
+    /// asyncio.QueueShutDown:`); and the Task
     /// methods `cancelling()` and `uncancel()` (3.11) and `get_context()` (3.12) called on a
     /// value that can be a Task, followed across functions, attributes and modules as
     /// TL001 follows Futures, and a message given to `cancel()` (3.9) of a value that can

@@ -206,8 +206,9 @@ pub fn asyncio_name_since(name: &str) -> Option<PythonVersion> {
     let minor = match name {
         "create_task" | "get_running_loop" | "current_task" | "all_tasks" | "run" => 7,
         "to_thread" => 9,
-        "TaskGroup" | "timeout" | "timeout_at" | "Timeout" | "Runner" | "Barrier" => 11,
+        "TaskGroup" | "timeout" | "timeout_at" | "Timeout" | "Runner" | "Barrier" | "BrokenBarrierError" => 11,
         "eager_task_factory" | "create_eager_task_factory" => 12,
+        "QueueShutDown" => 13,
         _ => return None,
     };
     Some(PythonVersion::new(3, minor))
