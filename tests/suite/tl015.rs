@@ -306,3 +306,34 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn a_file_from_open_is_entered_and_iterated_synchronously() {
+    // `open()` gives a file: `with` and `for` only (TypeError from 3.11 for `async with`,
+    // AttributeError before).
+    check(
+        r#"
+#- main.py run 3.11
+import asyncio
+import tempfile
+
+
+async def count_lines(path):
+    with open(path) as lines:
+        total = sum(1 for _ in lines)
+    async with open(path) as again:
+        print("never", again)
+    return total
+
+
+async def main():
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out:
+        out.write("a\nb\n")
+    print(await count_lines(out.name))
+
+
+asyncio.run(main())
+"#,
+        "main.py:8: TL015",
+    );
+}

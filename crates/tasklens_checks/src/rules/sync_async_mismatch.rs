@@ -15,7 +15,8 @@ declare_rule! {
     /// value is only ever of the other kind, followed across functions, attributes and
     /// modules: `with` on an `asyncio.Lock`, `Semaphore`, `Condition`, `Barrier` or
     /// `TaskGroup`, or on an instance of a project class that defines `__aenter__` and not
-    /// `__enter__`; `async with` on a `threading` lock or on a class with only `__enter__`;
+    /// `__enter__`; `async with` on a `threading` lock, a file from `open()` or a class with
+    /// only `__enter__` (and `async for` over such a file);
     /// `with` on what an `@asynccontextmanager` function makes and `async with` on what a
     /// `@contextmanager` one makes; `for` over an async generator (a call of an `async def`
     /// that yields) or an instance
@@ -99,6 +100,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
             None,
             Some((*defined, format!("`{class}.__aiter__` must be a plain `def` that returns the iterator"))),
         ),
+        MismatchedValue::Outside { path } if is_file(path) => ("a file object from `open()`".to_string(), None, None),
         MismatchedValue::Outside { path } => {
             let name = outside_name(path);
             let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
@@ -155,6 +157,9 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) 
     let advice = match (&mismatch.value, mismatch.used) {
         (MismatchedValue::AsyncAiter { .. }, _) => {
             "make `__aiter__` a plain `def` that returns the async iterator (`return self`)".to_string()
+        }
+        (MismatchedValue::Outside { path }, ProtocolUse::AsyncWith | ProtocolUse::AsyncFor) if is_file(path) => {
+            format!("use `{other}` (file reads block the event loop: move slow ones to `asyncio.to_thread(...)`)")
         }
         (MismatchedValue::Outside { .. }, ProtocolUse::AsyncWith) => {
             "use `with` (it blocks the event loop while it waits), or an `asyncio` lock".to_string()
@@ -213,6 +218,11 @@ fn switch_kind(db: &dyn salsa::Database, mismatch: &ProtocolMismatch) -> Option<
 }
 
 /// `asyncio.Lock` for `asyncio.locks.Lock`.
+/// Whether the outside value is a file from the builtin `open` (or `io.open`).
+fn is_file(path: &str) -> bool {
+    matches!(path, "builtins.open" | "io.open")
+}
+
 fn outside_name(path: &str) -> String {
     let top = path.split('.').next().unwrap_or(path);
     let last = path.rsplit('.').next().unwrap_or(path);

@@ -215,6 +215,8 @@ pub fn external_call(path: &str) -> ExternalCall {
         "threading" if is_thread_lock(last) => ExternalCall::Instance,
         // Exit stacks are followed for the context managers they enter.
         "contextlib" if matches!(last, "ExitStack" | "AsyncExitStack") => ExternalCall::Instance,
+        // Files are followed for what enters or iterates them (`async with` cannot, TL015).
+        "builtins" | "io" if last == "open" && path.matches('.').count() == 1 => ExternalCall::Instance,
         // Executors are followed for what their `submit` and `map` run in a worker thread.
         "concurrent" if matches!(last, "ThreadPoolExecutor" | "ProcessPoolExecutor") => ExternalCall::Instance,
         "typing" | "typing_extensions" if last == "cast" => ExternalCall::Cast,
@@ -302,6 +304,16 @@ pub fn outside_context_manager(path: &str) -> Option<(bool, bool)> {
         }
         ("asyncio", "Event") => Some((false, false)),
         ("threading", name) if is_thread_lock(name) => Some((true, false)),
+        ("builtins" | "io", "open") => Some((true, false)),
+        _ => None,
+    }
+}
+
+/// What an instance of the outside class at `path` supports of `for` and `async for`:
+/// `(for, async for)`, when known. A file gives its lines to `for` only.
+pub fn outside_iterable(path: &str) -> Option<(bool, bool)> {
+    match split(path) {
+        ("builtins" | "io", "open") => Some((true, false)),
         _ => None,
     }
 }

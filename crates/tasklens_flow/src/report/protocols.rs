@@ -92,11 +92,15 @@ fn mismatched(solved: &Solved, value: Obj, used: ProtocolUse) -> Option<Mismatch
         }
         Obj::ExternalInstance(path) => {
             let path = &solved.paths[path as usize];
-            let (with, async_with) = crate::asyncio_api::outside_context_manager(path)?;
             let refused = match used {
-                With => !with && async_with,
-                AsyncWith => !async_with && with,
-                For | AsyncFor => false,
+                With | AsyncWith => {
+                    let (with, async_with) = crate::asyncio_api::outside_context_manager(path)?;
+                    if used == With { !with && async_with } else { !async_with && with }
+                }
+                For | AsyncFor => {
+                    let (sync, async_) = crate::asyncio_api::outside_iterable(path)?;
+                    if used == For { !sync && async_ } else { !async_ && sync }
+                }
             };
             refused.then(|| MismatchedValue::Outside { path: path.clone() })
         }
