@@ -466,3 +466,48 @@ asyncio.run(main())
         "main.py:9: TL019",
     );
 }
+
+const PATCHED: &str = r#"
+#- app/__init__.py
+#- app/api.py
+async def fetch(key):
+    print("fetch ran", key)
+    return key
+
+
+class Client:
+    async def close(self):
+        print("close ran")
+#- main.py run
+from unittest import mock
+from unittest.mock import patch
+
+from app import api
+from app.api import Client
+
+
+def replaced_by_a_with():
+    with patch("app.api.fetch") as fake:
+        fake.return_value = 1
+        print("patched", api.fetch("a"))
+
+
+@patch.object(Client, "close")
+def replaced_by_a_decorator(fake):
+    Client().close()
+    print("closed", fake.called)
+
+
+replaced_by_a_with()
+replaced_by_a_decorator()
+api.fetch("b")
+"#;
+
+#[test]
+fn a_name_a_test_patches_calls_the_mock() {
+    // Under `with patch("app.api.fetch")` and `@patch.object(Client, "close")`, the calls
+    // run mocks; the last call, outside both, makes a coroutine nothing awaits.
+    check(PATCHED, "main.py:22: TL011");
+    let stdout = never_awaited(PATCHED, &["fetch"]);
+    assert!(stdout.contains("patched") && stdout.contains("closed True"), "{stdout}");
+}

@@ -16,8 +16,9 @@ declare_rule! {
     /// `loop.sock_sendall(...)`) made as a statement on its own. Only where every function
     /// the call can run is one: a call that may reach a plain `def` override, an unknown
     /// callable or an `async def` under a decorator the analysis does not know is left
-    /// alone, as are calls in a `try` that catches `TypeError` and in a test that expects
-    /// the call to fail. Also such a call whose coroutine is handed back instead, to an
+    /// alone, as are calls in a `try` that catches `TypeError`, in a test that expects
+    /// the call to fail, and of a name a test patches around the call (`with
+    /// patch("app.api.fetch"):`, `@patch.object(Client, "close")`: a mock runs). Also such a call whose coroutine is handed back instead, to an
     /// `await` on a line of its own that throws it away: an `async def close(self): return
     /// self.flush()` awaited as `await client.close()`, or an executor's lambda that
     /// returns one (`await loop.run_in_executor(None, lambda: fetch())`); reported where the

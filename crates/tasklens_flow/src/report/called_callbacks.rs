@@ -50,7 +50,7 @@ pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
     let mut call_results = CallResults::default();
     let mut found = Vec::new();
     for &CallbackArgument { site, node, caller, forwards } in &solved.callback_arguments {
-        if failure_expected(solved, site) || type_error_handled(solved, site) {
+        if failure_expected(solved, site) || type_error_handled(solved, site) || super::sites::patched(solved, site) {
             continue;
         }
         // A project class may define an `add_done_callback` of its own.

@@ -48,7 +48,8 @@ pub(super) fn awaits_on_non_awaitables(solved: &Solved) -> Vec<AwaitOnNonAwaitab
                 continue;
             }
             let Some((site, producer)) = plain_result(solved, &mut call_results, index as u32, node) else { continue };
-            if type_error_handled(solved, site) || failure_expected(solved, site) {
+            if type_error_handled(solved, site) || failure_expected(solved, site) || super::sites::patched(solved, site)
+            {
                 continue;
             }
             let at = call_at(solved, site);

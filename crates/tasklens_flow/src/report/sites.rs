@@ -59,6 +59,12 @@ pub(super) fn failure_expected(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.failure_expected)
 }
 
+/// Whether a test replaces what the call names around it (`with patch("app.api.fetch"):`):
+/// a mock runs, not the function the name resolves to.
+pub(super) fn patched(solved: &Solved, site: GSite) -> bool {
+    site_listed(solved, site, |facts| &facts.patched_calls)
+}
+
 /// The version a call runs below, when it is under a version guard or in a function that
 /// only such calls run (`guards.rs`).
 pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {

@@ -155,7 +155,7 @@ fn reported_call(
     site: GSite,
     callees: &[GFunc],
 ) -> Option<UnawaitedCoroutine> {
-    if type_error_handled(solved, site) || failure_expected(solved, site) {
+    if type_error_handled(solved, site) || failure_expected(solved, site) || super::sites::patched(solved, site) {
         return None;
     }
     // In plain code, an `async def` called under a test is most often one of a pair of sync

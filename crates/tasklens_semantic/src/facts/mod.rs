@@ -155,6 +155,10 @@ pub struct ModuleFacts {
     /// `self.assertRaises(RuntimeError)`: the body is meant to fail the way `create_task`
     /// does without a usable loop, so a Task made there is not expected to exist; by site.
     pub failure_expected: Vec<SiteId>,
+    /// Calls of a name a test replaces around them (`with patch("app.api.fetch"):`,
+    /// `@patch.object(Client, "fetch")` on the test): what runs is a mock, whatever the
+    /// name resolves to; by site.
+    pub patched_calls: Vec<SiteId>,
     /// Calls in a `try` with an `except ValueError` (by that name), under
     /// `suppress(ValueError)`, or in a test's `pytest.raises(ValueError)` block: what
     /// `asyncio.run` raises for a non-coroutine is expected there; by site.

@@ -112,6 +112,12 @@ impl Lowerer {
             at,
         );
         self.note_cast(call, site);
+        if !self.patched.is_empty()
+            && let Some(name) = callee_name(&call.func)
+            && self.patched.contains(name)
+        {
+            self.facts.patched_calls.push(site);
+        }
         if awaited || super::timeouts::waits_with_timeout(call) {
             self.note_timeout_call(site, awaited);
         }
@@ -407,4 +413,28 @@ fn element_callback(
         }
         _ => None,
     }
+}
+
+/// The name a call's callee ends in (`fetch` of `api.fetch(...)`).
+fn callee_name(callee: &Expr) -> Option<&Name> {
+    match callee {
+        Expr::Name(name) => Some(&name.id),
+        Expr::Attribute(attribute) => Some(&attribute.attr.id),
+        _ => None,
+    }
+}
+
+/// What `patch("app.api.fetch")`, `mock.patch(...)` or `patch.object(Client, "fetch")`
+/// replaces, by its last name, when `expr` is such a call with the target spelled out.
+pub(super) fn patched_name(expr: &Expr) -> Option<Name> {
+    let Expr::Call(call) = expr else { return None };
+    let path = crate::annotation::dotted_name(&call.func)?;
+    let names: Vec<&str> = path.iter().map(Name::as_str).collect();
+    let target = match names.as_slice() {
+        [.., "patch"] => call.arguments.args.first()?,
+        [.., "patch", "object"] => call.arguments.args.get(1)?,
+        _ => return None,
+    };
+    let target = target.as_string_literal_expr()?.value.to_str();
+    Some(Name::new(target.rsplit('.').next()?))
 }

@@ -322,6 +322,7 @@ impl Lowerer {
     /// `with pytest.raises(TypeError):` or `with self.assertRaises(RuntimeError):`, whose
     /// body is meant to fail that way.
     pub(super) fn with_stmt(&mut self, with: &ast::StmtWith) {
+        let patched_before = self.patched.len();
         for item in &with.items {
             // `__aexit__` is awaited: `async with async_timeout.timeout(t):` raises there.
             self.next_call_awaited = with.is_async && matches!(item.context_expr, Expr::Call(_));
@@ -335,6 +336,9 @@ impl Lowerer {
                 let range = item.context_expr.range();
                 self.implicit_call(node, "__enter__", range);
                 self.implicit_call(node, "__exit__", range);
+            }
+            if let Some(name) = super::calls::patched_name(&item.context_expr) {
+                self.patched.push(name);
             }
             if let Some(target) = &item.optional_vars {
                 let entered = match value {
@@ -383,6 +387,7 @@ impl Lowerer {
             *self.flow() = self.with_versions(end, &bound);
         }
         self.failure_expected -= u32::from(expects_failure);
+        self.patched.truncate(patched_before);
         if with.is_async {
             // `__aexit__` is awaited after the body.
             self.suspends();

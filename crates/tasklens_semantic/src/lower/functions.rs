@@ -175,7 +175,11 @@ impl Lowerer {
         if let (Some(first), Some(class)) = (params.first(), class) {
             scope.self_param = Some((first.name.clone(), class));
         }
+        // `@patch("app.api.fetch")` on a test replaces the name while its body runs.
+        let patched_before = self.patched.len();
+        self.patched.extend(def.decorator_list.iter().filter_map(|d| super::calls::patched_name(&d.expression)));
         self.block(&def.body);
+        self.patched.truncate(patched_before);
         if self.flow().live {
             self.facts.functions[func as usize].completes = true;
         }

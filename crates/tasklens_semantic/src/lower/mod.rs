@@ -159,6 +159,9 @@ pub(crate) struct Lowerer {
     type_error_fallback: u32,
     /// How many test blocks that expect a `RuntimeError` (`pytest.raises`) enclose the code.
     failure_expected: u32,
+    /// The last names of what enclosing `with patch(...)` blocks and `@patch(...)`
+    /// decorators replace (see `ModuleFacts::patched_calls`).
+    patched: Vec<Name>,
     /// How many blocks that handle `RuntimeError` (`try`, `pytest.raises`, `assertRaises`)
     /// enclose the code, in the current function.
     runtime_error_handled: u32,
@@ -235,6 +238,7 @@ impl Lowerer {
             type_error_fallback: 0,
             runtime_error_handled: 0,
             failure_expected: 0,
+            patched: Vec::new(),
             value_error_handled: 0,
             timeout_catchers: Vec::new(),
             next_call_awaited: false,
