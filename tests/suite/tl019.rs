@@ -754,3 +754,56 @@ asyncio.run(main())
         "main.py:9: TL019",
     );
 }
+
+#[test]
+fn a_call_under_a_switch_on_the_function_s_kind_gives_each_kind_to_its_caller() {
+    // `Flow(fn)()` hands back the coroutine of `call` only where `fn` is an `async def`,
+    // and runs it where it is not (prefect's flows); the analysis merges every `Flow`, so
+    // that coroutine seems to reach `value + 1`.
+    check(
+        r#"
+#- flows.py
+import asyncio
+import inspect
+
+
+class Flow:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self):
+        async def call():
+            result = self.fn()
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+        if inspect.iscoroutinefunction(self.fn):
+            return call()
+        else:
+            return asyncio.run(call())
+#- main.py run
+import asyncio
+
+from flows import Flow
+
+
+async def fetch():
+    return 1
+
+
+def compute():
+    return 2
+
+
+async def main():
+    print(await Flow(fetch)())
+
+
+value = Flow(compute)()
+print(value + 1)
+asyncio.run(main())
+"#,
+        "",
+    );
+}

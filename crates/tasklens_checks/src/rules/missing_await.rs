@@ -37,7 +37,9 @@ declare_rule! {
     /// decorator the analysis does not know. What a coroutine has (`send`, `throw`,
     /// `close`, `cr_*`, dunders) is fine, and so is a generator's `gi_*` (code that reads it holds the coroutine on purpose); a Future's or Task's methods are TL018's. Values
     /// tested for their kind on the way (`inspect.iscoroutine`, `isinstance`, a predicate of
-    /// the project), or given to a function that tests kinds, are left alone.
+    /// the project), or given to a function that tests kinds, are left alone, and so are
+    /// coroutines made under an `if` that switches on a kind (`if
+    /// iscoroutinefunction(self.fn): return self.fn()`) and calls of a name a test patches.
     ///
     /// ## Why is this bad?
     /// The call only made a coroutine: the body never ran, and the object has none of the

@@ -65,6 +65,13 @@ pub(super) fn patched(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.patched_calls)
 }
 
+/// Whether the call is made under an `if` that switches on the kind of a value
+/// (`if inspect.iscoroutinefunction(self.fn): return call(...)`), whose other branches give
+/// the other kinds.
+pub(super) fn kind_switched(solved: &Solved, site: GSite) -> bool {
+    site_listed(solved, site, |facts| &facts.kind_switched_calls)
+}
+
 /// The version a call runs below, when it is under a version guard or in a function that
 /// only such calls run (`guards.rs`).
 pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {

@@ -159,6 +159,10 @@ pub struct ModuleFacts {
     /// `@patch.object(Client, "fetch")` on the test): what runs is a mock, whatever the
     /// name resolves to; by site.
     pub patched_calls: Vec<SiteId>,
+    /// Calls under an `if` that switches on a kind test (`if iscoroutinefunction(self.fn):`)
+    /// or a constant: the branches give values of different kinds on purpose, which a
+    /// context-insensitive analysis merges; by site.
+    pub kind_switched_calls: Vec<SiteId>,
     /// Calls in a `try` with an `except ValueError` (by that name), under
     /// `suppress(ValueError)`, or in a test's `pytest.raises(ValueError)` block: what
     /// `asyncio.run` raises for a non-coroutine is expected there; by site.

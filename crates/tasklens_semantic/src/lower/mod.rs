@@ -478,6 +478,9 @@ impl Lowerer {
         if self.failure_expected > 0 {
             self.facts.failure_expected.push(id);
         }
+        if self.kind_switch > 0 {
+            self.facts.kind_switched_calls.push(id);
+        }
         if self.value_error_handled > 0 {
             self.facts.value_error_handled.push(id);
         }
