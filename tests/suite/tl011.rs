@@ -441,18 +441,18 @@ asyncio.run(main())
     );
 }
 
-#[test]
-fn a_name_only_compared_or_tested_is_read() {
-    // `n > 3` reads `n` (and fails: TL019); `if ready:` reads `ready` (always true: TL019).
-    // Neither name is one nothing reads.
-    check(
-        r#"
-#- main.py run
+const USED_OR_TESTED: &str = r#"
+#- main.py
 import asyncio
 
 
 async def count():
     return 5
+
+
+async def load():
+    print("load ran")
+    return None
 
 
 async def main():
@@ -461,10 +461,22 @@ async def main():
         print("many")
 
 
-asyncio.run(main())
-"#,
-        "main.py:9: TL019",
-    );
+async def check():
+    job = load()
+    assert job is not None
+    print("checked")
+
+
+asyncio.run(check())
+"#;
+
+#[test]
+fn a_name_used_where_a_coroutine_fails_is_missing_an_await() {
+    // `n > 3` uses `n` as a number: TL019's, not a name nothing reads. `job` is only
+    // compared: its coroutine is never awaited (and the assertion always holds).
+    check(USED_OR_TESTED, "main.py:14: TL019\nmain.py:20: TL011");
+    let stdout = never_awaited(USED_OR_TESTED, &["load"]);
+    assert!(stdout.contains("checked"), "{stdout}");
 }
 
 const PATCHED: &str = r#"

@@ -773,3 +773,35 @@ asyncio.run(main())
         "main.py:8: TL016",
     );
 }
+
+#[test]
+fn an_event_loop_method_newer_than_requires_python() {
+    // `loop.shutdown_default_executor()` came with 3.9; behind `hasattr(loop, ...)` it is
+    // compatibility code. Run under 3.8, the unguarded call fails.
+    check(
+        r#"
+#- pyproject.toml
+[project]
+name = "jobs"
+requires-python = ">=3.8"
+#- main.py run 3.8
+import asyncio
+
+
+def close_gently(loop):
+    if not hasattr(loop, "shutdown_default_executor"):
+        return
+    loop.run_until_complete(loop.shutdown_default_executor())
+
+
+def close(loop):
+    loop.run_until_complete(loop.shutdown_default_executor())
+
+
+loop = asyncio.new_event_loop()
+close_gently(loop)
+close(loop)
+"#,
+        "main.py:11: TL016",
+    );
+}

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use tasklens_db::{File, parsed_module};
 
 pub use facts::ModuleFacts;
-pub use lower::{MAX_DEPTH, asyncio_name_since};
+pub use lower::{MAX_DEPTH, asyncio_method_since, asyncio_name_since};
 pub use positions::{CallPositions, Positions, TimeoutCatcher};
 pub use stored::LoweredModule;
 

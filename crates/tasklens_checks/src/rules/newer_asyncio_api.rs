@@ -15,7 +15,7 @@ declare_rule! {
     /// `create_eager_task_factory` and `eager_task_factory` (3.12), `QueueShutDown` (3.13),
     /// however they are imported or aliased, called or only read
     /// (`loop.set_task_factory(asyncio.eager_task_factory)`, `except
-    /// asyncio.QueueShutDown:`); and the Task
+    /// asyncio.QueueShutDown:`); the event loop's `shutdown_default_executor()` (3.9); and the Task
     /// methods `cancelling()` and `uncancel()` (3.11) and `get_context()` (3.12) called on a
     /// value that can be a Task, followed across functions, attributes and modules as
     /// TL001 follows Futures, and a message given to `cancel()` (3.9) of a value that can
@@ -87,6 +87,13 @@ pub(crate) fn diagnostic(used: &NewerApiUse, target: PythonVersion) -> Diagnosti
     let since = used.since;
     let missing = missing_versions(target, since);
     let (message, label) = match &used.api {
+        NewerApi::LoopMethod { method } => (
+            format!(
+                "the event loop's `{method}()` was added in Python {since}, but the project supports Python \
+                 {target}: AttributeError on {missing}"
+            ),
+            format!("event loops have no `{method}` before Python {since}"),
+        ),
         NewerApi::Function { path } => {
             let name = path.rsplit('.').next().unwrap_or(path);
             (

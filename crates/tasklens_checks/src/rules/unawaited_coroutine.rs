@@ -23,7 +23,8 @@ declare_rule! {
     /// self.flush()` awaited as `await client.close()`, or an executor's lambda that
     /// returns one (`await loop.run_in_executor(None, lambda: fetch())`); reported where the
     /// coroutine is made, where the `await` belongs. And such a call assigned to a name that
-    /// nothing reads (`result = save()`, `_ = notify()`, or collected in a list or set bound
+    /// nothing reads, or only tests or compares (`result = save()`, `_ = notify()`, `job =
+    /// load()` then `assert job is not None`, or collected in a list or set bound
     /// to one: `pending = [fetch(u) for u in urls]`), unless a `del` of the name throws it
     /// away on purpose (a test of the warning).
     ///
@@ -89,7 +90,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, call: &UnawaitedCoroutine) ->
             "`{callee}(...)` makes a coroutine that nothing awaits, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}"
         ),
         Some(DroppedAt::Unread(name) | DroppedAt::Collected(name)) => format!(
-            "`{callee}(...)` makes a coroutine that is {} `{}` and never read, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
+            "`{callee}(...)` makes a coroutine that is {} `{}` and never awaited, so {what} never runs (RuntimeWarning: coroutine ... was never awaited); {advice}",
             if matches!(call.dropped_at, Some(DroppedAt::Collected(_))) { "collected in" } else { "assigned to" },
             describe::shown(db, name.file, name.range),
         ),

@@ -9,12 +9,18 @@ use super::split;
 /// lowering's `hasattr(asyncio, ...)` guards read). A name reached through a class
 /// (`asyncio.Task.current_task`, the classmethod Python 3.9 removed) is not the module's.
 pub fn api_added_in(path: &str) -> Option<PythonVersion> {
+    if let Some(method) = path.strip_prefix(LOOP_METHODS) {
+        return method_added_in(method);
+    }
     let (top, last) = split(path);
     let mut segments = path.split('.');
     segments.next_back();
     let through_class = segments.skip(1).any(|segment| segment.starts_with(|c: char| c.is_ascii_uppercase()));
     (top == "asyncio" && !through_class).then(|| tasklens_semantic::asyncio_name_since(last)).flatten()
 }
+
+/// How a method of an event loop is named among the asyncio APIs (`newer_api_sites`).
+pub const LOOP_METHODS: &str = "asyncio.AbstractEventLoop.";
 
 /// The version that gave the asyncio function or class `path` the keyword argument
 /// `keyword` (checked under CPython 3.10 to 3.13: before, `TypeError: ... got an
@@ -29,15 +35,10 @@ pub fn keyword_added_in(path: &str, keyword: &str) -> Option<PythonVersion> {
     Some(PythonVersion::new(3, minor))
 }
 
-/// The version that gave Tasks the method `name`, for those a plain Future lacks and
-/// that came after 3.9 (see `asyncio-facts.md`: `dir(Task) - dir(Future)` per version).
-pub fn task_method_added_in(name: &str) -> Option<PythonVersion> {
-    let minor = match name {
-        "cancelling" | "uncancel" => 11,
-        "get_context" => 12,
-        _ => return None,
-    };
-    Some(PythonVersion::new(3, minor))
+/// The version that gave Tasks or event loops the method `name` (the same table the
+/// lowering's `hasattr(x, name)` guards read).
+pub fn method_added_in(name: &str) -> Option<PythonVersion> {
+    tasklens_semantic::asyncio_method_since(name)
 }
 
 #[cfg(test)]

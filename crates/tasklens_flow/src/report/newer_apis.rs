@@ -30,6 +30,8 @@ pub enum NewerApi {
     Function { path: String },
     /// A method of a Task (`cancelling`), called on a value that can be one.
     TaskMethod { method: Name },
+    /// A method of an event loop (`shutdown_default_executor`), called on one.
+    LoopMethod { method: String },
     /// `task.cancel(msg)` (or `future.cancel(msg=...)`), which takes a message from 3.9 on.
     CancelMessage,
     /// `from asyncio import TaskGroup`, which fails at import time where the name is missing.
@@ -56,7 +58,10 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
         }
         found.push(NewerApiUse {
             at: Location { file: file_of(solved, module), range: call_at(solved, *site).callee },
-            api: NewerApi::Function { path: path.clone() },
+            api: match path.strip_prefix(crate::asyncio_api::LOOP_METHODS) {
+                Some(method) => NewerApi::LoopMethod { method: method.to_string() },
+                None => NewerApi::Function { path: path.clone() },
+            },
             since,
             from_version: runs_from(solved, *site),
             below: runs_below(solved, *site),
@@ -111,7 +116,7 @@ pub(super) fn newer_api_uses(solved: &Solved) -> Vec<NewerApiUse> {
             let with_message = call.arguments && call.method.as_str() == "cancel";
             let since = match with_message {
                 true => Some(tasklens_db::PythonVersion::new(3, 9)),
-                false => crate::asyncio_api::task_method_added_in(&call.method),
+                false => crate::asyncio_api::method_added_in(&call.method),
             };
             let Some(since) = since else { continue };
             if call.under_test {

@@ -3,7 +3,7 @@
 use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
-use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind, Part};
+use tasklens_semantic::facts::{Constraint, ContainerKind, HopKind, Part, ValueUse};
 
 use super::coroutine_sinks::coroutine_producers;
 use super::producers::named_functions;
@@ -89,13 +89,13 @@ fn dropped_elsewhere(solved: &Solved, context_of: &dyn Fn(u32) -> CallContext) -
     let deleted: FxHashSet<GNode> = (solved.modules.modules.iter())
         .flat_map(|module| module.facts.deleted_names.iter().map(move |&node| module.node_base + node))
         .collect();
-    // Reads that pass nothing on still read the name (`if n > 3:`, `assert job`): TL019
-    // reports those that fail.
+    // A name used where a coroutine fails (`if n > 3:`, `for row in rows:`) is TL019's;
+    // one only tested or compared (`assert job is not None`) still drops its coroutine.
     let mentioned: FxHashSet<GNode> = (solved.modules.modules.iter())
         .flat_map(|module| {
             let facts = &module.facts;
-            (facts.tested_names.iter().chain(&facts.truth_tests))
-                .chain(facts.value_uses.iter().map(|(node, _)| node))
+            let fails = |used: &ValueUse| !matches!(used, ValueUse::Compared(_) | ValueUse::EachTested(_));
+            (facts.value_uses.iter().filter(move |(_, used)| fails(used)).map(|(node, _)| node))
                 .chain(facts.protocol_uses.iter().map(|(node, ..)| node))
                 .map(move |&node| module.node_base + node)
         })

@@ -69,6 +69,9 @@ impl Solver {
         if let Some(runner) = loop_thread_runner(name) {
             self.note_thread_runner(site, runner);
         }
+        if crate::asyncio_api::method_added_in(name).is_some() {
+            self.newer_api_sites.insert(site, format!("{}{name}", crate::asyncio_api::LOOP_METHODS));
+        }
         self.external_effect(site, result, loop_method(name), None);
     }
 

@@ -22,7 +22,7 @@ mod stmt;
 mod timeouts;
 mod versions;
 
-pub use versions::asyncio_name_since;
+pub use versions::{asyncio_method_since, asyncio_name_since};
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Stmt};

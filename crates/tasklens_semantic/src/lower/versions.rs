@@ -69,14 +69,19 @@ impl Lowerer {
                 let combined = tests.reduce(VersionTest::and)?;
                 Some(if or { combined.negated() } else { combined })
             }
-            // `hasattr(asyncio, "create_task")`: false only before the name came.
+            // `hasattr(asyncio, "create_task")`: false only before the name came; and
+            // `hasattr(self.loop, "shutdown_default_executor")` of a newer method.
             Expr::Call(call) => {
-                let [Expr::Name(module), Expr::StringLiteral(name)] = &*call.arguments.args else { return None };
+                let [owner, Expr::StringLiteral(name)] = &*call.arguments.args else { return None };
                 let is_hasattr = matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "hasattr");
-                if !is_hasattr || module.id.as_str() != "asyncio" || !call.arguments.keywords.is_empty() {
+                if !is_hasattr || !call.arguments.keywords.is_empty() {
                     return None;
                 }
-                let since = asyncio_name_since(name.value.to_str())?;
+                let name = name.value.to_str();
+                let since = match owner {
+                    Expr::Name(module) if module.id.as_str() == "asyncio" => asyncio_name_since(name)?,
+                    _ => asyncio_method_since(name)?,
+                };
                 Some(VersionTest::below(since).negated())
             }
             Expr::Compare(compare) => {
@@ -209,6 +214,19 @@ pub fn asyncio_name_since(name: &str) -> Option<PythonVersion> {
         "TaskGroup" | "timeout" | "timeout_at" | "Timeout" | "Runner" | "Barrier" | "BrokenBarrierError" => 11,
         "eager_task_factory" | "create_eager_task_factory" => 12,
         "QueueShutDown" => 13,
+        _ => return None,
+    };
+    Some(PythonVersion::new(3, minor))
+}
+
+/// The version that gave asyncio's Tasks or event loops the method `name`, for those
+/// added after 3.8 (checked with `hasattr` under CPython 3.8 to 3.13; a Task's are those a
+/// plain Future lacks). `hasattr(task, "cancelling")` guards on it as on a version.
+pub fn asyncio_method_since(name: &str) -> Option<PythonVersion> {
+    let minor = match name {
+        "shutdown_default_executor" => 9,
+        "cancelling" | "uncancel" => 11,
+        "get_context" => 12,
         _ => return None,
     };
     Some(PythonVersion::new(3, minor))
