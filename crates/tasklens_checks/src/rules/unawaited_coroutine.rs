@@ -18,7 +18,8 @@ declare_rule! {
     /// callable or an `async def` under a decorator the analysis does not know is left
     /// alone, as are calls in a `try` that catches `TypeError`, in a test that expects
     /// the call to fail, and of a name a test patches around the call (`with
-    /// patch("app.api.fetch"):`, `@patch.object(Client, "close")`: a mock runs). Also such a call whose coroutine is handed back instead, to an
+    /// patch("app.api.fetch"):`, `@patch.object(Client, "close")`: a mock runs). Also such
+    /// a call whose coroutine is handed back instead, to an
     /// `await` on a line of its own that throws it away: an `async def close(self): return
     /// self.flush()` awaited as `await client.close()`, or an executor's lambda that
     /// returns one (`await loop.run_in_executor(None, lambda: fetch())`); reported where the

@@ -133,16 +133,16 @@ pub(super) fn task_arguments(solved: &Solved) -> Vec<TaskArgumentFlow> {
     flows
 }
 
-/// Per module, the call site whose result each node is, and whether it calls a method
-/// (`obj.name(...)`, `super().name(...)`) (built when first needed).
-/// By module, the call each call result node is the result of, and for a method call the
-/// node of its receiver.
+/// Per module (built when first needed), the call site whose result each node is, and for
+/// a method call (`obj.name(...)`) the node of its receiver (`NO_NODE` for
+/// `super().name(...)`).
 pub(super) type CallResults = FxHashMap<ModIdx, FxHashMap<GNode, (GSite, Option<GNode>)>>;
 
-/// When the value at `node` is the result of a call that runs only plain module-level
-/// or nested `def`s whose `return`s give only None or literals (not methods, which a
-/// subclass outside the project may override with an `async def`): the call, and the
-/// first of them.
+/// When the value at `node` is the result of a call that runs only plain `def`s whose
+/// `return`s give only None or literal values: module-level or nested functions, or
+/// methods that return a literal value called on the caller's own `self` or `cls` (one
+/// giving None may be a hook a subclass outside overrides with an `async def`). The call,
+/// and the first of them.
 pub(super) fn plain_result(
     solved: &Solved,
     call_results: &mut CallResults,
@@ -154,9 +154,7 @@ pub(super) fn plain_result(
     let is_method = |kind: FunctionKind| {
         matches!(kind, FunctionKind::Method | FunctionKind::StaticMethod | FunctionKind::ClassMethod)
     };
-    // A method giving None may be a hook a subclass outside fills in with an `async def`;
-    // one that returns a literal value is written to be used as it is. Only one called on
-    // the caller's own `self` or `cls`, whose class the call is sure of.
+    // On another receiver, the class is only as sure as the receiver's values.
     let method_gives_literal = |func: u32| {
         let facts = solved.modules.func(func).1;
         !is_method(facts.kind) || (facts.returns_literal && !facts.stub)

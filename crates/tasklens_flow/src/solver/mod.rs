@@ -454,7 +454,7 @@ pub(crate) struct Solver {
     first_callee: FxHashMap<GSite, ObjId>,
     several_callees: FxHashSet<GSite>,
     /// Sites of calls that ask for the thread's current loop: `asyncio.get_event_loop()`,
-    /// `asyncio.Future()`, `wrap_future(f)` (without `loop=`).
+    /// `asyncio.Future()`, `asyncio.Task(coro)`, `wrap_future(f)` (without `loop=`).
     current_loop_sites: FxHashSet<GSite>,
     /// `gather(...)` and `shield(x)` without `loop=`, with their first argument's node
     /// (`None`: `gather()` given none): given a coroutine first, they ask for the thread's
