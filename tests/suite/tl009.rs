@@ -480,3 +480,34 @@ async def main(flag):
         "",
     );
 }
+
+const FILTERED: &str = r#"
+#- jobs.py
+async def ready(job):
+    print("ready ran", job)
+    return job > 1
+
+
+def pending(jobs):
+    return list(filter(ready, jobs))
+#- main.py
+import asyncio
+
+from jobs import pending
+
+
+async def main():
+    print("kept", pending([1, 2, 3]))
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn an_async_def_given_to_filter_keeps_every_element() {
+    // `filter` calls `ready` as a plain function and tests the coroutine it gets back,
+    // which is always true: every job is kept and `ready` never runs.
+    check(FILTERED, "jobs.py:7: TL009");
+    let stdout = never_awaited(FILTERED, &["ready"]);
+    assert!(stdout.contains("kept [1, 2, 3]"), "{stdout}");
+}

@@ -20,7 +20,8 @@ declare_rule! {
     /// `asyncio.to_thread`, an executor's `submit` and `map`, its `initializer`), and plain
     /// code's callbacks (`signal.signal(sig, handler)`, `atexit.register(f)`,
     /// `weakref.finalize(obj, f)`, an `ExitStack`'s or `AsyncExitStack`'s `callback(f)`:
-    /// `push_async_callback` is the one that awaits), however
+    /// `push_async_callback` is the one that awaits), and the builtin `filter(f, xs)`, which
+    /// tests each coroutine for its truth and keeps every element, however
     /// the function reached the call (an attribute, a parameter, a container, another
     /// module), also in a `functools.partial` made in the same function as the call, and
     /// plain functions given there that return such a coroutine instead of being one
@@ -88,6 +89,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
     }
     let name = &callback.function;
     let message = match callback.caller {
+        // The builtin `filter` tests what it gets back for its truth.
+        CallbackCaller::Plain if callee.trim() == "filter" => format!(
+            "`filter` calls the `async def` `{name}` as a plain function and tests what it returns: a coroutine, \
+             which is always true, so every element is kept and the body of `{name}` never runs (RuntimeWarning: \
+             coroutine '{name}' was never awaited); await each test in a comprehension: `[x for x in xs if await \
+             {name}(x)]`"
+        ),
         CallbackCaller::Plain => {
             let advice = if callee.ends_with(".callback") {
                 "with an `AsyncExitStack`, `push_async_callback` awaits it".to_string()

@@ -15,12 +15,14 @@ pub fn loop_callback_index(method: &str) -> Option<u8> {
 
 /// Where the callback is among the arguments of a call that registers it with code that
 /// calls it as a plain function and drops what it returns: a signal handler, an exit
-/// handler, a finalizer (`weakref.finalize(obj, f)`).
+/// handler, a finalizer (`weakref.finalize(obj, f)`); or that only tests what it returns
+/// for its truth, which a coroutine always has (`filter(is_ready, jobs)` keeps them all).
 pub fn plain_callback_index(path: &str) -> Option<u8> {
     match split(path) {
         ("signal", "signal") => Some(1),
         ("atexit", "register") => Some(0),
         ("weakref", "finalize") => Some(1),
+        ("builtins", "filter") if path == "builtins.filter" => Some(0),
         _ => None,
     }
 }
