@@ -511,3 +511,38 @@ fn an_async_def_given_to_filter_keeps_every_element() {
     let stdout = never_awaited(FILTERED, &["ready"]);
     assert!(stdout.contains("kept [1, 2, 3]"), "{stdout}");
 }
+
+const KEYED: &str = r#"
+#- ranking.py
+async def score(item):
+    print("score ran", item)
+    return -item
+
+
+def best(items):
+    return max(items, key=score)
+#- main.py
+import asyncio
+
+from ranking import best
+
+
+async def main():
+    print("best", best([4]))
+    try:
+        print(best([1, 2]))
+    except TypeError as error:
+        print("failed:", error)
+
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn an_async_def_given_as_a_sort_key_gives_coroutines_to_compare() {
+    // `max(items, key=score)` compares coroutines: TypeError with two items, and with one
+    // the coroutine is never awaited.
+    check(KEYED, "ranking.py:7: TL009");
+    let stdout = never_awaited(KEYED, &["score"]);
+    assert!(stdout.contains("best 4") && stdout.contains("failed: '>' not supported"), "{stdout}");
+}

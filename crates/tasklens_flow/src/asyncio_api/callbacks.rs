@@ -27,6 +27,12 @@ pub fn plain_callback_index(path: &str) -> Option<u8> {
     }
 }
 
+/// Whether the outside function at `path` calls its `key=` argument on each element and
+/// compares what it returns (`sorted`, `min`, `max`): coroutines cannot be ordered.
+pub fn key_callback(path: &str) -> bool {
+    matches!(path, "builtins.sorted" | "builtins.min" | "builtins.max")
+}
+
 /// As [`plain_callback_index`], for a method of an outside class's instance: an exit
 /// stack's `callback(f)` (`AsyncExitStack` too, whose `push_async_callback` is the one
 /// that awaits).

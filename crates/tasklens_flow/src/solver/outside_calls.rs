@@ -51,17 +51,31 @@ impl Solver {
             self.outside_callback_callees.insert(site, path);
             self.plain_callback(site, index, forwards);
         }
+        // `sorted(xs, key=score)`: the key function, called on each element.
+        if crate::asyncio_api::key_callback(&name) {
+            let args = self.site_args(site);
+            let key = args.call().keywords.iter().find(|k| k.name.as_str() == "key").and_then(|k| args.node(k.node));
+            if let Some(callback) = key {
+                self.outside_callback_callees.insert(site, path);
+                self.note_plain_callback(site, callback, false);
+            }
+        }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
 
     /// A call that registers argument `index` as a callback plain code calls (TL009).
     pub(super) fn plain_callback(&mut self, site: GSite, index: u8, forwards: bool) {
         if let Some(callback) = self.site_args(site).arg(usize::from(index)) {
-            self.plain_callback_sites.insert(site);
-            let caller = CallbackCaller::Plain;
-            self.callback_arguments.insert(CallbackArgument { site, node: callback, caller, forwards });
-            self.complex_on(callback, Complex::PlainCallback { site });
+            self.note_plain_callback(site, callback, forwards);
         }
+    }
+
+    /// The callback at `callback` of the call `site`, which plain code calls (TL009).
+    fn note_plain_callback(&mut self, site: GSite, callback: GNode, forwards: bool) {
+        self.plain_callback_sites.insert(site);
+        let caller = CallbackCaller::Plain;
+        self.callback_arguments.insert(CallbackArgument { site, node: callback, caller, forwards });
+        self.complex_on(callback, Complex::PlainCallback { site });
     }
 
     /// A call of the event loop's method `name`.
