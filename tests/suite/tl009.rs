@@ -521,14 +521,19 @@ async def score(item):
 
 def best(items):
     return max(items, key=score)
+
+
+def rank(rows):
+    rows.sort(key=score)
+    return rows
 #- main.py
 import asyncio
 
-from ranking import best
+from ranking import best, rank
 
 
 async def main():
-    print("best", best([4]))
+    print("best", best([4]), rank([5]))
     try:
         print(best([1, 2]))
     except TypeError as error:
@@ -540,9 +545,9 @@ asyncio.run(main())
 
 #[test]
 fn an_async_def_given_as_a_sort_key_gives_coroutines_to_compare() {
-    // `max(items, key=score)` compares coroutines: TypeError with two items, and with one
-    // the coroutine is never awaited.
-    check(KEYED, "ranking.py:7: TL009");
+    // `max(items, key=score)` and `rows.sort(key=score)` compare coroutines: TypeError with
+    // two items, and with one the coroutine is never awaited.
+    check(KEYED, "ranking.py:7: TL009\nranking.py:11: TL009");
     let stdout = never_awaited(KEYED, &["score"]);
-    assert!(stdout.contains("best 4") && stdout.contains("failed: '>' not supported"), "{stdout}");
+    assert!(stdout.contains("best 4 [5]") && stdout.contains("failed: '>' not supported"), "{stdout}");
 }

@@ -22,7 +22,7 @@ declare_rule! {
     /// `weakref.finalize(obj, f)`, an `ExitStack`'s or `AsyncExitStack`'s `callback(f)`:
     /// `push_async_callback` is the one that awaits), the builtin `filter(f, xs)`, which
     /// tests each coroutine for its truth and keeps every element, and the `key=` of
-    /// `sorted`, `min` and `max`, which compare coroutines (TypeError), however
+    /// `sorted`, `min`, `max` and a list's `sort`, which compare coroutines (TypeError), however
     /// the function reached the call (an attribute, a parameter, a container, another
     /// module), also in a `functools.partial` made in the same function as the call, and
     /// plain functions given there that return such a coroutine instead of being one
@@ -98,12 +98,14 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
              {name}(x)]`"
         ),
         // `sorted(xs, key=score)`: what it compares are coroutines.
-        CallbackCaller::Plain if matches!(callee.trim(), "sorted" | "min" | "max") => format!(
-            "`{callee}` calls the `async def` `{name}` as its `key`, a plain function, and compares what it \
+        CallbackCaller::Plain if matches!(callee.trim(), "sorted" | "min" | "max") || callee.ends_with(".sort") => {
+            format!(
+                "`{callee}` calls the `async def` `{name}` as its `key`, a plain function, and compares what it \
              returns: coroutines, which cannot be ordered (TypeError: '<' not supported between instances of \
              'coroutine' and 'coroutine'), and the body of `{name}` never runs (RuntimeWarning: coroutine \
              '{name}' was never awaited); await the keys first: `keys = [await {name}(x) for x in xs]`"
-        ),
+            )
+        }
         CallbackCaller::Plain => {
             let advice = if callee.ends_with(".callback") {
                 "with an `AsyncExitStack`, `push_async_callback` awaits it".to_string()

@@ -61,6 +61,13 @@ impl Solver {
             ContainerKind::ContextVar => return self.context_var_method(site, container, name, result),
             _ => {}
         }
+        // `rows.sort(key=score)` calls the key function on each element, as `sorted` does.
+        if kind == ContainerKind::List && name == "sort" && !self.plain_callback_sites.contains(&site) {
+            let key = args.call().keywords.iter().find(|k| k.name.as_str() == "key").and_then(|k| args.node(k.node));
+            if let Some(callback) = key {
+                self.note_plain_callback(site, callback, false);
+            }
+        }
         // `d.get(key, default)`, `d.pop(key, default)`: the default when the key is missing.
         if kind.is_dict()
             && matches!(name, "get" | "pop")

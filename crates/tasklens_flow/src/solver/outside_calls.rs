@@ -71,7 +71,7 @@ impl Solver {
     }
 
     /// The callback at `callback` of the call `site`, which plain code calls (TL009).
-    fn note_plain_callback(&mut self, site: GSite, callback: GNode, forwards: bool) {
+    pub(super) fn note_plain_callback(&mut self, site: GSite, callback: GNode, forwards: bool) {
         self.plain_callback_sites.insert(site);
         let caller = CallbackCaller::Plain;
         self.callback_arguments.insert(CallbackArgument { site, node: callback, caller, forwards });
