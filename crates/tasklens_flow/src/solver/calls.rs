@@ -36,6 +36,12 @@ impl SiteArgs {
         local.map(|n| self.base + n)
     }
 
+    /// The project-wide node of the keyword argument `name` (`key=` of `sorted`).
+    pub(super) fn keyword(&self, name: &str) -> Option<GNode> {
+        let keyword = self.call().keywords.iter().find(|k| k.name.as_str() == name)?;
+        self.node(keyword.node)
+    }
+
     /// The keyword arguments: each name, the project-wide node of its value, and its place.
     pub(super) fn keywords(&self) -> Vec<(Name, Option<GNode>, HopAt)> {
         (self.call().keywords.iter().enumerate())

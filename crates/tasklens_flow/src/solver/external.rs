@@ -62,11 +62,12 @@ impl Solver {
             _ => {}
         }
         // `rows.sort(key=score)` calls the key function on each element, as `sorted` does.
-        if kind == ContainerKind::List && name == "sort" && !self.plain_callback_sites.contains(&site) {
-            let key = args.call().keywords.iter().find(|k| k.name.as_str() == "key").and_then(|k| args.node(k.node));
-            if let Some(callback) = key {
-                self.note_plain_callback(site, callback, false);
-            }
+        if kind == ContainerKind::List
+            && name == "sort"
+            && !self.plain_callback_sites.contains(&site)
+            && let Some(callback) = args.keyword("key")
+        {
+            self.note_plain_callback(site, callback, false);
         }
         // `d.get(key, default)`, `d.pop(key, default)`: the default when the key is missing.
         if kind.is_dict()
@@ -219,13 +220,7 @@ impl Solver {
         let arg = |i: usize| args.arg(i);
         match effect {
             ExternalCall::EnsureFuture => {
-                let first = arg(0)
-                    .or_else(|| {
-                        let call = args.call();
-                        let keyword = call.keywords.iter().find(|k| k.name.as_str() == "coro_or_future")?;
-                        args.node(keyword.node)
-                    })
-                    .or_else(|| self.first_spread_item(&args));
+                let first = arg(0).or_else(|| args.keyword("coro_or_future")).or_else(|| self.first_spread_item(&args));
                 self.ensure_future_sites.insert(site, first);
                 self.ensure_future_results.insert(site, result);
                 if let Some(node) = first {
@@ -252,10 +247,7 @@ impl Solver {
                     self.current_loop_sites.insert(site);
                 }
                 // `create_task(x)`, `Task(x)`: `x` must be a coroutine (TL004).
-                let coroutine = arg(0).or_else(|| {
-                    let call = args.call();
-                    call.keywords.iter().find(|k| k.name.as_str() == "coro").and_then(|k| args.node(k.node))
-                });
+                let coroutine = arg(0).or_else(|| args.keyword("coro"));
                 if let Some(node) = coroutine {
                     self.task_argument_sites.insert(site, node);
                     self.awaited_arguments.insert(site, node);
@@ -320,11 +312,7 @@ impl Solver {
                     // `run_coroutine_threadsafe(coro, loop)` refuses anything but a coroutine,
                     // as `create_task` does (TL004).
                     Some(("asyncio", "run_coroutine_threadsafe")) => {
-                        let coro = arg(0).or_else(|| {
-                            let call = args.call();
-                            let keyword = call.keywords.iter().find(|k| k.name.as_str() == "coro")?;
-                            args.node(keyword.node)
-                        });
+                        let coro = arg(0).or_else(|| args.keyword("coro"));
                         if let Some(node) = coro
                             && !args.call().has_spread
                         {
@@ -386,10 +374,7 @@ impl Solver {
             }
             ExternalCall::Wait => {
                 // What `fs` holds must be Futures or Tasks from Python 3.11 (TL008).
-                let fs = arg(0).or_else(|| {
-                    let call = args.call();
-                    call.keywords.iter().find(|k| k.name.as_str() == "fs").and_then(|k| args.node(k.node))
-                });
+                let fs = arg(0).or_else(|| args.keyword("fs"));
                 if let Some(node) = fs {
                     self.wait_sites.insert(site, node);
                 }
@@ -738,12 +723,8 @@ impl Solver {
         let callback = match opened {
             Opened::Server => {
                 let args = self.site_args(site);
-                let keyword = || {
-                    let call = args.call();
-                    let keyword = call.keywords.iter().find(|k| k.name.as_str() == "client_connected_cb")?;
-                    args.node(keyword.node)
-                };
-                args.arg(0).map(|node| (node, Some(0))).or_else(|| keyword().map(|node| (node, None)))
+                let keyword = args.keyword("client_connected_cb");
+                args.arg(0).map(|node| (node, Some(0))).or_else(|| keyword.map(|node| (node, None)))
             }
             _ => None,
         };

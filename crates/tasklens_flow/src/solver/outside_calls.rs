@@ -52,13 +52,11 @@ impl Solver {
             self.plain_callback(site, index, forwards);
         }
         // `sorted(xs, key=score)`: the key function, called on each element.
-        if crate::asyncio_api::key_callback(&name) {
-            let args = self.site_args(site);
-            let key = args.call().keywords.iter().find(|k| k.name.as_str() == "key").and_then(|k| args.node(k.node));
-            if let Some(callback) = key {
-                self.outside_callback_callees.insert(site, path);
-                self.note_plain_callback(site, callback, false);
-            }
+        if crate::asyncio_api::key_callback(&name)
+            && let Some(callback) = self.site_args(site).keyword("key")
+        {
+            self.outside_callback_callees.insert(site, path);
+            self.note_plain_callback(site, callback, false);
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
