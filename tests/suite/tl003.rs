@@ -1252,3 +1252,32 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn gather_of_a_coroutine_in_a_thread_without_a_loop() {
+    // `gather(coro)` asks the thread for its current loop to run the coroutine on, as
+    // `ensure_future(coro)` does: a worker thread has none (RuntimeError).
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+async def work():
+    return 1
+
+
+def worker():
+    results = asyncio.gather(work())
+    print(results)
+
+
+async def main():
+    await asyncio.get_running_loop().run_in_executor(None, worker)
+
+
+asyncio.run(main())
+"#,
+        "main.py:9: TL003",
+    );
+}

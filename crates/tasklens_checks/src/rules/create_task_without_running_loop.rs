@@ -25,8 +25,9 @@ declare_rule! {
     /// interpreter exits, after `asyncio.run` has returned, and what they call. A synchronous helper
     /// that is only called from coroutines or loop callbacks is fine, and so is a thread
     /// that runs its own loop (`asyncio.run(main())`). `asyncio.get_event_loop()`, and
-    /// `asyncio.ensure_future(coro)`, `asyncio.Future()` and `asyncio.wrap_future(f)`
-    /// without `loop=`, in such a thread fail too, unless
+    /// `asyncio.ensure_future(coro)`, `asyncio.Future()`, `asyncio.Task(coro)`,
+    /// `asyncio.wrap_future(f)`, and `gather` or `shield` given a coroutine first, without
+    /// `loop=`, in such a thread fail too, unless
     /// something on the way sets an event loop for the thread (`asyncio.set_event_loop`) or
     /// the project sets an event loop policy (which may give every thread a loop). Calls
     /// that may not run are left
