@@ -186,3 +186,27 @@ asyncio.run(main())
         ",
     );
 }
+
+#[test]
+fn none_given_to_filter_or_as_a_sort_key_means_no_function() {
+    // `filter(None, xs)` keeps the true elements and `sorted(xs, key=None)` compares the
+    // elements themselves: a call that gives None there is not a mistake of this kind.
+    check(
+        r#"
+#- main.py run
+import asyncio
+
+
+def pick():
+    print("pick")
+
+
+async def main():
+    print(list(filter(pick(), [0, 1])), sorted([2, 1], key=pick()))
+
+
+asyncio.run(main())
+"#,
+        "",
+    );
+}

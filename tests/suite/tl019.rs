@@ -807,3 +807,35 @@ asyncio.run(main())
         "",
     );
 }
+
+#[test]
+fn what_an_executor_runs_unfollowed_may_be_anything() {
+    // `rows` is a generator function: its executor's Future gives a generator, which the
+    // analysis does not follow; `found` may be that, not only the coroutine of `fetch`.
+    check(
+        r#"
+#- main.py run
+import asyncio
+import sys
+
+
+def rows():
+    yield {"id": 1}
+
+
+async def fetch():
+    return [{"id": 2}]
+
+
+async def main(fast):
+    loop = asyncio.get_running_loop()
+    produce = rows if fast else (lambda: fetch())
+    found = await loop.run_in_executor(None, produce)
+    print(next(iter(found)))
+
+
+asyncio.run(main(len(sys.argv) < 5))
+"#,
+        "",
+    );
+}

@@ -90,15 +90,13 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, callback: &CoroutineCallback)
     }
     let name = &callback.function;
     let message = match callback.caller {
-        // The builtin `filter` tests what it gets back for its truth.
-        CallbackCaller::Plain if callee.trim() == "filter" => format!(
+        CallbackCaller::Filter => format!(
             "`filter` calls the `async def` `{name}` as a plain function and tests what it returns: a coroutine, \
              which is always true, so every element is kept and the body of `{name}` never runs (RuntimeWarning: \
              coroutine '{name}' was never awaited); await each test in a comprehension: `[x for x in xs if await \
              {name}(x)]`"
         ),
-        // `sorted(xs, key=score)`: what it compares are coroutines.
-        CallbackCaller::Plain if matches!(callee.trim(), "sorted" | "min" | "max") || callee.ends_with(".sort") => {
+        CallbackCaller::SortKey => {
             format!(
                 "`{callee}` calls the `async def` `{name}` as its `key`, a plain function, and compares what it \
              returns: coroutines, which cannot be ordered (TypeError: '<' not supported between instances of \
@@ -164,6 +162,10 @@ fn returning_diagnostic(callback: &CoroutineCallback, callee: &str, returned_by:
         ),
         CallbackCaller::Plain => {
             ("its caller", format!("run it with `asyncio.run({name}(...))` or schedule it in the loop"))
+        }
+        // Tested or compared instead of awaited: await each one first.
+        CallbackCaller::Filter | CallbackCaller::SortKey => {
+            (callee, format!("await each one first, in a list: `[await {name}(x) for x in xs]`"))
         }
     };
     let message = format!(

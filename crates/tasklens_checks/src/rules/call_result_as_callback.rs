@@ -93,6 +93,7 @@ pub(crate) fn diagnostic(db: &dyn salsa::Database, called: &CalledCallback) -> D
             "TypeError: it is not callable (raised here by `atexit.register` and `signal.signal`, when called back by the others)"
                 .to_string()
         }
+        CallbackCaller::Filter | CallbackCaller::SortKey => "TypeError: it is not callable".to_string(),
     };
     let fix = forward_arguments(db, called);
     let advice = match (called.result, called.caller) {

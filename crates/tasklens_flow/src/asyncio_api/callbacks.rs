@@ -15,22 +15,33 @@ pub fn loop_callback_index(method: &str) -> Option<u8> {
 
 /// Where the callback is among the arguments of a call that registers it with code that
 /// calls it as a plain function and drops what it returns: a signal handler, an exit
-/// handler, a finalizer (`weakref.finalize(obj, f)`); or that only tests what it returns
-/// for its truth, which a coroutine always has (`filter(is_ready, jobs)` keeps them all).
+/// handler, a finalizer (`weakref.finalize(obj, f)`).
 pub fn plain_callback_index(path: &str) -> Option<u8> {
     match split(path) {
         ("signal", "signal") => Some(1),
         ("atexit", "register") => Some(0),
         ("weakref", "finalize") => Some(1),
-        ("builtins", "filter") if path == "builtins.filter" => Some(0),
         _ => None,
     }
 }
 
-/// Whether the outside function at `path` calls its `key=` argument on each element and
-/// compares what it returns (`sorted`, `min`, `max`): coroutines cannot be ordered.
-pub fn key_callback(path: &str) -> bool {
-    matches!(path, "builtins.sorted" | "builtins.min" | "builtins.max")
+/// How a builtin calls the function it is given on each element, and uses what it returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElementCallback {
+    /// `filter(f, xs)`: tests it for its truth, which a coroutine always has.
+    Tests,
+    /// The `key=` of `sorted`, `min` and `max` (and a list's `sort`): compares it, which
+    /// coroutines cannot be.
+    Orders,
+}
+
+/// The builtin at `path`, when it calls a function it is given on each element.
+pub fn element_callback(path: &str) -> Option<ElementCallback> {
+    match path {
+        "builtins.filter" => Some(ElementCallback::Tests),
+        "builtins.sorted" | "builtins.min" | "builtins.max" => Some(ElementCallback::Orders),
+        _ => None,
+    }
 }
 
 /// As [`plain_callback_index`], for a method of an outside class's instance: an exit

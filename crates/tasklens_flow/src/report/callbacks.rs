@@ -241,8 +241,8 @@ fn callback_found(
         steps: given_function.map(|&obj| trace(solved, node, obj)).unwrap_or_default(),
         caller: if threads.contains(&(func, site)) {
             CallbackCaller::Thread
-        } else if solved.plain_callback_sites.contains(&site) {
-            CallbackCaller::Plain
+        } else if let Some(&caller) = solved.plain_callback_sites.get(&site) {
+            caller
         } else {
             CallbackCaller::Loop
         },

@@ -64,6 +64,10 @@ pub(super) fn called_callbacks(solved: &Solved) -> Vec<CalledCallback> {
         let module = solved.modules.site_module(site);
         let Some(inner) = call_result_site(solved, &mut call_results, module, node, true) else { continue };
         let Some((function, result)) = called_result(solved, inner, node) else { continue };
+        // `filter(None, xs)` and `sorted(xs, key=None)` take None for no function.
+        if matches!(caller, CallbackCaller::Filter | CallbackCaller::SortKey) && result == CalledResult::None {
+            continue;
+        }
         let (outer_call, inner_call) = (solved.modules.site(site).1, solved.modules.site(inner).1);
         let (at, inner_at) = (call_at(solved, site), call_at(solved, inner));
         let base = solved.modules.modules[module as usize].node_base;

@@ -134,8 +134,10 @@ pub(super) fn coroutine_producers(
         for constraint in &module.facts.constraints {
             let Some((site, result)) = constraint.call_result() else { continue };
             let (site, result) = (module.site_base + site, module.node_base + result);
-            let stand_in = super::sites::patched(solved, site) || super::sites::kind_switched(solved, site);
-            if !origins.contains(&result) || failure_expected(solved, site) || stand_in {
+            if !origins.contains(&result)
+                || failure_expected(solved, site)
+                || super::sites::gives_stand_in(solved, site)
+            {
                 continue;
             }
             if let Some(callees) = coroutine_call(solved, module, constraint) {
@@ -182,11 +184,7 @@ pub(super) fn as_completed_flows(solved: &Solved, context_of: &dyn Fn(u32) -> Ca
     let mut elements_by_module: FxHashMap<u32, FxHashMap<u32, GSite>> = FxHashMap::default();
     for (m, mut results) in solved.modules.call_results(&solved.as_completed_sites) {
         let facts = &solved.modules.modules[m as usize].facts;
-        results.retain(|_, site| {
-            !failure_expected(solved, *site)
-                && !super::sites::patched(solved, *site)
-                && !super::sites::kind_switched(solved, *site)
-        });
+        results.retain(|_, site| !failure_expected(solved, *site) && !super::sites::gives_stand_in(solved, *site));
         follow_copies(&facts.constraints, &mut results);
         let iterated: FxHashMap<u32, GSite> = (facts.protocol_uses.iter())
             .filter(|(_, used, _)| *used == ProtocolUse::For)

@@ -72,6 +72,13 @@ pub(super) fn kind_switched(solved: &Solved, site: GSite) -> bool {
     site_listed(solved, site, |facts| &facts.kind_switched_calls)
 }
 
+/// Whether what the call gives may be other than what its callee resolves to gives: a
+/// test's mock ([`patched`]), or the other kind a switch on kinds hands the same callers
+/// ([`kind_switched`]).
+pub(super) fn gives_stand_in(solved: &Solved, site: GSite) -> bool {
+    patched(solved, site) || kind_switched(solved, site)
+}
+
 /// The version a call runs below, when it is under a version guard or in a function that
 /// only such calls run (`guards.rs`).
 pub(super) fn runs_below(solved: &Solved, site: GSite) -> Option<tasklens_db::PythonVersion> {

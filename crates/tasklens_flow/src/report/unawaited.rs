@@ -52,12 +52,11 @@ pub(super) fn unawaited_coroutines(
     let mut found = Vec::new();
     for module in &solved.modules.modules {
         for constraint in &module.facts.constraints {
-            let Some((_, result)) = constraint.call_result() else { continue };
+            let Some((site, result)) = constraint.call_result() else { continue };
             if module.facts.discarded.binary_search(&result).is_err() {
                 continue;
             }
             let Some(callees) = coroutine_call(solved, module, constraint) else { continue };
-            let Some((site, _)) = constraint.call_result() else { continue };
             if let Some(call) = reported_call(solved, context_of, module.site_base + site, &callees) {
                 found.push(call);
             }

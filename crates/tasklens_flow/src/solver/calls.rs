@@ -36,6 +36,12 @@ impl SiteArgs {
         local.map(|n| self.base + n)
     }
 
+    /// Whether the call passes `loop=` (which an asyncio API then uses in place of the
+    /// thread's current loop).
+    pub(super) fn passes_loop(&self) -> bool {
+        self.call().keywords.iter().any(|k| k.name.as_str() == "loop")
+    }
+
     /// The project-wide node of the keyword argument `name` (`key=` of `sorted`).
     pub(super) fn keyword(&self, name: &str) -> Option<GNode> {
         let keyword = self.call().keywords.iter().find(|k| k.name.as_str() == name)?;

@@ -254,7 +254,8 @@ impl Solver {
                 if let Some(func) = given {
                     self.thread_targets.insert((func, site));
                     // What the executor's Future gives: the coroutine an `async def` makes,
-                    // or what a plain function returns.
+                    // what a plain function returns, and for anything else (a generator, a
+                    // function under an unknown decorator) what the analysis does not know.
                     if self.result_runner_sites.contains(&site) {
                         let facts = self.modules.func(func).1;
                         let (coroutine, plain) =
@@ -265,6 +266,8 @@ impl Solver {
                         } else if plain {
                             let ret = self.ret_node(func);
                             self.edge(ret, slot, NO_LABEL);
+                        } else {
+                            self.seed(slot, Obj::Unknown);
                         }
                     }
                 }

@@ -64,10 +64,10 @@ impl Solver {
         // `rows.sort(key=score)` calls the key function on each element, as `sorted` does.
         if kind == ContainerKind::List
             && name == "sort"
-            && !self.plain_callback_sites.contains(&site)
+            && !self.plain_callback_sites.contains_key(&site)
             && let Some(callback) = args.keyword("key")
         {
-            self.note_plain_callback(site, callback, false);
+            self.note_plain_callback(site, callback, CallbackCaller::SortKey, false);
         }
         // `d.get(key, default)`, `d.pop(key, default)`: the default when the key is missing.
         if kind.is_dict()
@@ -243,7 +243,7 @@ impl Solver {
                 }
                 // `asyncio.Task(coro)` without `loop=` asks for the thread's current loop.
                 let made_directly = path.is_some_and(|p| self.paths[p as usize].rsplit('.').next() == Some("Task"));
-                if made_directly && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
+                if made_directly && !args.passes_loop() {
                     self.current_loop_sites.insert(site);
                 }
                 // `create_task(x)`, `Task(x)`: `x` must be a coroutine (TL004).
@@ -283,7 +283,7 @@ impl Solver {
                     let path = &self.paths[p as usize];
                     path.starts_with("asyncio.") && matches!(path.rsplit('.').next(), Some("Future" | "wrap_future"))
                 });
-                if asks_loop && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
+                if asks_loop && !args.passes_loop() {
                     self.current_loop_sites.insert(site);
                 }
                 // `gather(coro, ...)` and `shield(coro)` ask for it to run the coroutine on;
@@ -291,7 +291,7 @@ impl Solver {
                 let gathers = path.is_some_and(|p| {
                     matches!(crate::asyncio_api::split(&self.paths[p as usize]), ("asyncio", "gather" | "shield"))
                 });
-                if gathers && !args.call().keywords.iter().any(|k| k.name.as_str() == "loop") {
+                if gathers && !args.passes_loop() {
                     // `gather(*coros)`: the first of what is spread.
                     let first = match args.call().has_spread {
                         true => self.first_spread_item(&args).map(Some),

@@ -134,7 +134,7 @@ pub(crate) fn link(mut modules: Modules) -> Solver {
         coroutine_callbacks: FxHashSet::default(),
         returning_callbacks: FxHashSet::default(),
         partial_callbacks: FxHashSet::default(),
-        plain_callback_sites: FxHashSet::default(),
+        plain_callback_sites: FxHashMap::default(),
         callback_arguments: FxHashSet::default(),
         done_callback_receivers: FxHashMap::default(),
         done_callbacks: Vec::new(),

@@ -348,7 +348,7 @@ pub(crate) struct Solver {
     /// See [`Solution::partial_callbacks`].
     partial_callbacks: FxHashSet<(GSite, GSite)>,
     /// See [`Solution::plain_callback_sites`].
-    plain_callback_sites: FxHashSet<GSite>,
+    plain_callback_sites: FxHashMap<GSite, CallbackCaller>,
     /// See [`Solution::callback_arguments`].
     callback_arguments: FxHashSet<CallbackArgument>,
     /// See [`Solution::done_callback_receivers`].

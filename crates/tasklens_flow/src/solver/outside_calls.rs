@@ -5,8 +5,9 @@
 
 use super::{CallbackArgument, CallbackCaller, Complex, Solver};
 use crate::asyncio_api::{
-    ExternalCall, api_added_in, binds_loop_when_made, external_call, keyword_added_in, loop_method, loop_removed,
-    loop_thread_runner, makes_new_loop, plain_callback_index, raises_asyncio_timeout, split, thread_runner,
+    ElementCallback, ExternalCall, api_added_in, binds_loop_when_made, external_call, keyword_added_in, loop_method,
+    loop_removed, loop_thread_runner, makes_new_loop, plain_callback_index, raises_asyncio_timeout, split,
+    thread_runner,
 };
 use crate::objects::{GNode, GSite};
 
@@ -51,12 +52,17 @@ impl Solver {
             self.outside_callback_callees.insert(site, path);
             self.plain_callback(site, index, forwards);
         }
-        // `sorted(xs, key=score)`: the key function, called on each element.
-        if crate::asyncio_api::key_callback(&name)
-            && let Some(callback) = self.site_args(site).keyword("key")
-        {
-            self.outside_callback_callees.insert(site, path);
-            self.note_plain_callback(site, callback, false);
+        // `filter(f, xs)`, `sorted(xs, key=f)`: called on each element.
+        if let Some(uses) = crate::asyncio_api::element_callback(&name) {
+            let args = self.site_args(site);
+            let (callback, caller) = match uses {
+                ElementCallback::Tests => (args.arg(0), CallbackCaller::Filter),
+                ElementCallback::Orders => (args.keyword("key"), CallbackCaller::SortKey),
+            };
+            if let Some(callback) = callback {
+                self.outside_callback_callees.insert(site, path);
+                self.note_plain_callback(site, callback, caller, false);
+            }
         }
         self.external_effect(site, result, external_call(&name), Some(path));
     }
@@ -64,14 +70,14 @@ impl Solver {
     /// A call that registers argument `index` as a callback plain code calls (TL009).
     pub(super) fn plain_callback(&mut self, site: GSite, index: u8, forwards: bool) {
         if let Some(callback) = self.site_args(site).arg(usize::from(index)) {
-            self.note_plain_callback(site, callback, forwards);
+            self.note_plain_callback(site, callback, CallbackCaller::Plain, forwards);
         }
     }
 
-    /// The callback at `callback` of the call `site`, which plain code calls (TL009).
-    pub(super) fn note_plain_callback(&mut self, site: GSite, callback: GNode, forwards: bool) {
-        self.plain_callback_sites.insert(site);
-        let caller = CallbackCaller::Plain;
+    /// The callback at `callback` of the call `site`, which plain code calls as `caller`
+    /// says (TL009).
+    pub(super) fn note_plain_callback(&mut self, site: GSite, callback: GNode, caller: CallbackCaller, forwards: bool) {
+        self.plain_callback_sites.insert(site, caller);
         self.callback_arguments.insert(CallbackArgument { site, node: callback, caller, forwards });
         self.complex_on(callback, Complex::PlainCallback { site });
     }
@@ -112,8 +118,7 @@ impl Solver {
     pub(super) fn note_external_init(&mut self, site: GSite, path: &str) {
         self.note_removed_loop(site, path);
         let path = path.strip_suffix(".__init__").unwrap_or(path);
-        if binds_loop_when_made(path) && !self.site_args(site).call().keywords.iter().any(|k| k.name.as_str() == "loop")
-        {
+        if binds_loop_when_made(path) && !self.site_args(site).passes_loop() {
             let class = split(path).1.to_string();
             self.loop_bound_sites.insert(site, class);
         }

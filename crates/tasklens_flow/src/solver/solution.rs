@@ -42,6 +42,12 @@ pub enum CallbackCaller {
     Thread,
     /// Plain code: a signal handler (`signal.signal`), an exit handler (`atexit.register`).
     Plain,
+    /// The builtin `filter`, which calls it on each element and tests what it returns
+    /// (`None` in its place keeps the true elements).
+    Filter,
+    /// The `key=` of `sorted`, `min`, `max` or a list's `sort`, which calls it on each
+    /// element and compares what it returns (`None` in its place compares the elements).
+    SortKey,
 }
 
 /// An argument of a call that hands it over to be called back later as a function.
@@ -114,9 +120,9 @@ pub(crate) struct Solution {
     /// `functools.partial` objects the loop or a thread calls back: (calling site, the
     /// partial's site).
     pub partial_callbacks: Vec<(GSite, GSite)>,
-    /// `signal.signal(sig, f)`, `atexit.register(f)`: calls that register a callback that
-    /// plain code calls.
-    pub plain_callback_sites: FxHashSet<GSite>,
+    /// `signal.signal(sig, f)`, `atexit.register(f)`, `filter(f, xs)`, `sorted(xs, key=f)`:
+    /// calls that give a callback to plain code, with how it calls it.
+    pub plain_callback_sites: FxHashMap<GSite, CallbackCaller>,
     /// Every argument that is called back later as a function (by the loop, another
     /// thread or plain code), sorted: where TL014 looks for a call's result.
     pub callback_arguments: Vec<CallbackArgument>,

@@ -423,18 +423,3 @@ fn callee_name(callee: &Expr) -> Option<&Name> {
         _ => None,
     }
 }
-
-/// What `patch("app.api.fetch")`, `mock.patch(...)` or `patch.object(Client, "fetch")`
-/// replaces, by its last name, when `expr` is such a call with the target spelled out.
-pub(super) fn patched_name(expr: &Expr) -> Option<Name> {
-    let Expr::Call(call) = expr else { return None };
-    let path = crate::annotation::dotted_name(&call.func)?;
-    let names: Vec<&str> = path.iter().map(Name::as_str).collect();
-    let target = match names.as_slice() {
-        [.., "patch"] => call.arguments.args.first()?,
-        [.., "patch", "object"] => call.arguments.args.get(1)?,
-        _ => return None,
-    };
-    let target = target.as_string_literal_expr()?.value.to_str();
-    Some(Name::new(target.rsplit('.').next()?))
-}

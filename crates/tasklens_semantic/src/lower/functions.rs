@@ -177,7 +177,7 @@ impl Lowerer {
         }
         // `@patch("app.api.fetch")` on a test replaces the name while its body runs.
         let patched_before = self.patched.len();
-        self.patched.extend(def.decorator_list.iter().filter_map(|d| super::calls::patched_name(&d.expression)));
+        self.patched.extend(def.decorator_list.iter().filter_map(|d| super::handlers::patched_name(&d.expression)));
         self.block(&def.body);
         self.patched.truncate(patched_before);
         if self.flow().live {
@@ -295,9 +295,7 @@ impl Lowerer {
     /// What `return value` in `func` returns, for judging `func` as a decorator.
     pub(super) fn return_shape(&self, func: FuncId, value: Option<&Expr>) -> ReturnShape {
         let name = match value {
-            None | Some(Expr::NoneLiteral(_) | Expr::BooleanLiteral(_) | Expr::NumberLiteral(_)) => {
-                return ReturnShape::Unset;
-            }
+            None | Some(Expr::NoneLiteral(_)) => return ReturnShape::Unset,
             Some(expr) if super::literal_value(expr) => return ReturnShape::Unset,
             // `return cast(F, wrapper)`, as typed decorators write it, `update_wrapper(wrapper,
             // func)` and `wraps(func)(wrapper)`: the wrapper.
